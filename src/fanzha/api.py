@@ -1,0 +1,22 @@
+"""The JSON API (OpenAPI at /api/docs). Each app adds its router here.
+
+Session authentication (with CSRF on unsafe methods) for logged-in users; partner API keys join
+when the first partner endpoint does.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from fanzha.core.api import router as core_router
+
+api = NinjaAPI(title="fanzha API", version="1", auth=django_auth, urls_namespace="api")
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": "无权访问"}, status=403)
+
+
+api.add_router("/", core_router)

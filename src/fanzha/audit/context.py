@@ -1,0 +1,28 @@
+"""Who is acting and from where, for the audit records written during a request or a job."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    ip: str = ""
+    request_id: str = ""
+    channel: str = "system"  # web, api, cli, worker, system
+
+
+_current: ContextVar[AuditContext] = ContextVar("fanzha_audit_context", default=AuditContext())
+
+
+def current() -> AuditContext:
+    return _current.get()
+
+
+def bind(context: AuditContext) -> object:
+    return _current.set(context)
+
+
+def reset(token: object) -> None:
+    _current.reset(token)  # type: ignore[arg-type]

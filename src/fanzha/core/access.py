@@ -1,0 +1,95 @@
+"""Access is decided here and nowhere else.
+
+- ``user_can(user, permission)``: what a user's roles allow.
+- ``ScopedQuerySet.visible_to(user)``: the records of the areas the user's organisation covers, and,
+  for banks and operators, only the records addressed to their organisation.
+- ``get_visible_or_404``: a record outside one's scope answers exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+from fanzha.core.roles import has_area_scope, permissions_of
+
+M = TypeVar("M", bound=models.Model)
+
+
+def user_permissions(user: Any) -> frozenset[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    return permissions_of(user.role_codes)
+
+
+def user_can(user: Any, permission: str) -> bool:
+    return permission in user_permissions(user)
+
+
+def require(user: Any, permission: str) -> None:
+    if not user_can(user, permission):
+        raise PermissionDenied(permission)
+
+
+def jurisdiction_paths(user: Any) -> list[str]:
+    """Area-path prefixes the user may read; empty for banks, operators and non-field roles."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_jurisdiction_paths", None)
+    if cached is not None:
+        return list(cached)
+    paths: list[str] = []
+    organisation = user.organisation
+    if organisation is not None and organisation.is_active and has_area_scope(user.role_codes):
+        paths = organisation.jurisdiction_paths()
+    user._jurisdiction_paths = tuple(paths)
+    return paths
+
+
+def area_q(user: Any, area_field: str = "area") -> Q:
+    condition = Q(pk__in=[])
+    for path in jurisdiction_paths(user):
+        condition |= Q(**{f"{area_field}__path__startswith": path})
+    return condition
+
+
+def addressee_q(user: Any, organisation_field: str) -> Q:
+    organisation_id = getattr(user, "organisation_id", None)
+    if not getattr(user, "is_authenticated", False) or organisation_id is None:
+        return Q(pk__in=[])
+    return Q(**{organisation_field: organisation_id})
+
+
+class ScopedQuerySet(models.QuerySet[M]):
+    """Rows that belong to an area (``area_field``) and/or are addressed to an organisation."""
+
+    area_field: str | None = "area"
+    addressee_field: str | None = None
+
+    def visible_to(self, user: Any) -> ScopedQuerySet[M]:
+        model = self.model
+        area_field = getattr(model, "scope_area_field", self.area_field)
+        addressee_field = getattr(model, "scope_addressee_field", self.addressee_field)
+        condition = Q(pk__in=[])
+        if area_field:
+            condition |= area_q(user, area_field)
+        if addressee_field:
+            condition |= addressee_q(user, addressee_field)
+        return self.filter(condition)
+
+
+def get_visible_or_404(queryset: models.QuerySet[M], user: Any, **lookup: Any) -> M:
+    """The record if it exists and the user may see it; otherwise the same 404 either way."""
+    visible = queryset.visible_to(user)  # type: ignore[attr-defined]
+    try:
+        return visible.get(**lookup)  # type: ignore[no-any-return]
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("记录不存在") from exc
+
+
+def area_visible_to(user: Any, area: Any) -> bool:
+    return any(area.path.startswith(path) for path in jurisdiction_paths(user))

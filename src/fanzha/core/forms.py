@@ -1,0 +1,32 @@
+"""Forms. They validate shape only; rules live in services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from fanzha.core.models import Area
+from fanzha.core.models.areas import AreaLevel
+from fanzha.core.models.persons import KeyGroup
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=50)
+    id_number = forms.CharField(label="身份证号", max_length=30, required=False)
+    phone = forms.CharField(label="手机号", max_length=30, required=False)
+    address = forms.CharField(label="现住址", max_length=200, required=False)
+    area = forms.ModelChoiceField(label="所属村(社区)/网格", queryset=Area.objects.none())
+    key_groups = forms.MultipleChoiceField(
+        label="重点人群", choices=KeyGroup.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    notes = forms.CharField(label="备注", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, areas: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if areas is not None:
+            self.fields["area"].queryset = areas.filter(level__in=[AreaLevel.VILLAGE, AreaLevel.GRID])
+        for name, field in self.fields.items():
+            if name != "key_groups":
+                field.widget.attrs.setdefault("class", "form-control")
+            field.widget.attrs.setdefault("autocomplete", "off")

@@ -1,0 +1,42 @@
+"""Serve the platform (waitress) and run the background worker beside it, printing the demo logins."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "启动网页服务与后台任务进程（本地运行用）"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--no-worker", action="store_true", help="不启动后台任务进程")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from waitress import serve
+
+        from fanzha.core.wsgi_app import application
+
+        if settings.PRODUCTION:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        worker = None
+        if not options["no_worker"]:
+            worker = subprocess.Popen([sys.executable, "-m", "fanzha", "worker"])  # noqa: S603
+        call_command("demo_logins")
+        url = f"http://{options['host']}:{options['port']}/"
+        self.stdout.write(self.style.SUCCESS(f"fanzha 已启动：{url}  (Ctrl+C 停止)"))
+        try:
+            serve(application, host=options["host"], port=options["port"], threads=options["threads"],
+                  ident="fanzha")
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=10)

@@ -1,0 +1,56 @@
+"""The area tree (行政区划): city → district/county → township/street → village/community → grid."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class AreaLevel(models.TextChoices):
+    CITY = "city", "市"
+    DISTRICT = "district", "区/县"
+    TOWNSHIP = "township", "乡镇/街道"
+    VILLAGE = "village", "村/社区"
+    GRID = "grid", "网格"
+
+
+LEVEL_ORDER = [AreaLevel.CITY, AreaLevel.DISTRICT, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE, AreaLevel.GRID]
+
+
+class Area(models.Model):
+    code = models.CharField("区划代码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=100)
+    level = models.CharField("层级", max_length=16, choices=AreaLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # Materialised path of codes, "/<city>/<district>/…/<self>/": a subtree is one prefix match.
+    path = models.CharField(max_length=400, unique=True, editable=False)
+    residents = models.PositiveIntegerField("常住人口", null=True, blank=True)
+    households = models.PositiveIntegerField("户数", null=True, blank=True)
+    is_active = models.BooleanField("有效", default=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = "行政区划"
+        indexes = [models.Index(fields=["level", "path"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 1
+
+    def is_within(self, other: Area) -> bool:
+        return self.path.startswith(other.path)
+
+    def ancestors(self) -> models.QuerySet[Area]:
+        codes = [code for code in self.path.strip("/").split("/") if code]
+        return Area.objects.filter(code__in=codes[:-1]).order_by("path")
+
+    def descendants(self, include_self: bool = True) -> models.QuerySet[Area]:
+        qs = Area.objects.filter(path__startswith=self.path)
+        return qs if include_self else qs.exclude(pk=self.pk)
+
+    def full_name(self) -> str:
+        return "".join(a.name for a in self.ancestors() if a.level != AreaLevel.CITY) + self.name

@@ -1,0 +1,116 @@
+"""The roles and what each may do: reviewed data, documented in docs/roles.md (a test checks it).
+
+``area_scope`` says whether the role reads records by the jurisdiction of the user's organisation;
+banks and operators (``addressee``) read only what is addressed to their organisation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    name: str
+    description: str
+    area_scope: bool
+    permissions: frozenset[str]
+
+
+# Each permission, with what it allows.
+PERMISSIONS: dict[str, str] = {
+    "person.view": "查看辖区内人员（脱敏）",
+    "person.edit": "登记、修改辖区内人员",
+    "person.reveal": "查看人员完整敏感信息（留痕）",
+    "person.export": "导出辖区内人员（脱敏）",
+    "person.import": "批量导入人员",
+    "area.view": "查看行政区划",
+    "area.manage": "维护行政区划、导入导出",
+    "organisation.view": "查看单位",
+    "organisation.manage": "维护单位",
+    "user.manage": "维护用户与角色",
+    "audit.view": "查询、导出审计日志",
+    "calendar.edit": "维护工作日历",
+    "job.view_all": "查看所有后台任务",
+}
+
+_FIELD = {"person.view", "person.edit", "person.reveal", "person.export", "area.view", "organisation.view"}
+
+ROLES: dict[str, Role] = {
+    role.code: role
+    for role in [
+        Role(
+            "centre_leader",
+            "中心领导",
+            "反诈中心负责人：看全局、分级派单、配置规则、审阅报告与排名。",
+            True,
+            frozenset(_FIELD | {"person.import", "calendar.edit", "job.view_all"}),
+        ),
+        Role(
+            "centre_analyst",
+            "中心研判员",
+            "反诈中心研判人员：研判、分级、派单、运行筛查、编制报告。",
+            True,
+            frozenset(_FIELD | {"person.import", "calendar.edit"}),
+        ),
+        Role(
+            "police_officer",
+            "派出所民警",
+            "派出所反诈专班：处置紧急、高等级预警和案件、止付、本辖区线索。",
+            True,
+            frozenset(_FIELD),
+        ),
+        Role(
+            "grid_worker",
+            "网格员",
+            "村（社区）网格员：中低等级预警、上门劝阻、宣传、重点人群走访。",
+            True,
+            frozenset(_FIELD - {"person.export"}),
+        ),
+        Role(
+            "bank_staff",
+            "银行工作人员",
+            "银行网点或反诈专岗：处理本行收到的止付、冻结请求，开户审核与回访。",
+            False,
+            frozenset({"organisation.view"}),
+        ),
+        Role(
+            "telecom_staff",
+            "运营商工作人员",
+            "运营商：号码与短信筛查数据、办卡审核。",
+            False,
+            frozenset({"organisation.view"}),
+        ),
+        Role(
+            "auditor",
+            "审计员",
+            "纪检或数据保护审计：只看审计日志。",
+            False,
+            frozenset({"audit.view"}),
+        ),
+        Role(
+            "sysadmin",
+            "系统管理员",
+            "维护区划、单位、用户与角色；不查看个人信息。",
+            False,
+            frozenset({"area.view", "area.manage", "organisation.view", "organisation.manage", "user.manage",
+                       "calendar.edit", "job.view_all"}),
+        ),
+    ]
+}
+
+ROLE_CHOICES = [(role.code, role.name) for role in ROLES.values()]
+
+
+def permissions_of(role_codes: frozenset[str] | set[str]) -> frozenset[str]:
+    granted: set[str] = set()
+    for code in role_codes:
+        role = ROLES.get(code)
+        if role is not None:
+            granted |= role.permissions
+    return frozenset(granted)
+
+
+def has_area_scope(role_codes: frozenset[str] | set[str]) -> bool:
+    return any(ROLES[code].area_scope for code in role_codes if code in ROLES)

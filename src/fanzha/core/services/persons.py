@@ -1,0 +1,138 @@
+"""Writes and audited reads of people (人员). Views, API, CLI and importers only call these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from fanzha.audit.services import audit_change, audit_pii_read
+from fanzha.core import access
+from fanzha.core.models import Area, Person
+from fanzha.core.models.persons import KeyGroup
+from fanzha.core.pii import crypto, idcard, phone
+
+SENSITIVE_FIELDS = ("name", "id_number", "phone", "address")
+FIELD_LABELS = {"name": "姓名", "id_number": "身份证号", "phone": "手机号", "address": "现住址"}
+EDITABLE = ("name", "id_number", "phone", "address", "area", "key_groups", "notes")
+
+
+@dataclass
+class PersonData:
+    name: str
+    area: Area
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    key_groups: list[str] = field(default_factory=list)
+    notes: str = ""
+
+
+def _clean(data: PersonData) -> tuple[PersonData, dict[str, Any]]:
+    """Normalised data and the derived columns; a ValidationError names each bad field in Chinese."""
+    errors: dict[str, str] = {}
+    derived: dict[str, Any] = {"sex": "", "birth_year": None, "id_number_warnings": []}
+    data.name = data.name.strip()
+    if not data.name:
+        errors["name"] = "请填写姓名"
+    if data.id_number.strip():
+        check = idcard.check_id_number(data.id_number)
+        if not check.valid:
+            errors["id_number"] = "；".join(check.errors)
+        else:
+            data.id_number = check.normalized
+            derived.update(sex=check.sex or "", birth_year=check.birth_date.year if check.birth_date else None)
+            derived["id_number_warnings"] = list(check.warnings)
+    if data.phone.strip():
+        info = phone.phone_info(data.phone)
+        if not info.valid:
+            errors["phone"] = "；".join(info.errors) or "手机号码无效"
+        else:
+            data.phone = info.normalized
+    unknown = [g for g in data.key_groups if g not in KeyGroup.values]
+    if unknown:
+        errors["key_groups"] = f"未知的重点人群类别：{'、'.join(unknown)}"
+    if errors:
+        raise ValidationError(errors)
+    return data, derived
+
+
+def _hashes(data: PersonData) -> dict[str, str]:
+    return {
+        "name_hash": crypto.search_hash("name", data.name),
+        "id_number_hash": crypto.search_hash("id_number", data.id_number) if data.id_number else "",
+        "phone_hash": crypto.search_hash("phone", data.phone) if data.phone else "",
+    }
+
+
+def _require_area(actor: Any, area: Area) -> None:
+    if not access.area_visible_to(actor, area):
+        raise PermissionDenied("该区划不在您的管辖范围内")
+
+
+def find_by_id_number(id_number: str) -> Person | None:
+    check = idcard.check_id_number(id_number)
+    value = check.normalized if check.valid else id_number.strip().upper()
+    return Person.objects.filter(id_number_hash=crypto.search_hash("id_number", value)).first()
+
+
+@transaction.atomic
+def person_create(*, actor: Any, data: PersonData) -> Person:
+    access.require(actor, "person.edit")
+    _require_area(actor, data.area)
+    data, derived = _clean(data)
+    hashes = _hashes(data)
+    if hashes["id_number_hash"] and Person.objects.filter(id_number_hash=hashes["id_number_hash"]).exists():
+        raise ValidationError({"id_number": "该身份证号的人员已登记"})
+    person = Person(
+        name=data.name, id_number=data.id_number, phone=data.phone, address=data.address, area=data.area,
+        key_groups=data.key_groups, notes=data.notes, **derived, **hashes,
+    )
+    person.full_clean(exclude=["name_hash", "id_number_hash", "phone_hash"])
+    person.save()
+    audit_change(actor=actor, obj=person, action="record.create", changed=[f for f in EDITABLE if getattr(data, f)])
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: Any, person: Person, data: PersonData) -> list[str]:
+    """Apply the changes; returns the names of the fields that changed (audited, values never logged)."""
+    access.require(actor, "person.edit")
+    _require_area(actor, person.area)
+    _require_area(actor, data.area)
+    data, derived = _clean(data)
+    hashes = _hashes(data)
+    duplicate = Person.objects.filter(id_number_hash=hashes["id_number_hash"]).exclude(pk=person.pk)
+    if hashes["id_number_hash"] and duplicate.exists():
+        raise ValidationError({"id_number": "该身份证号的人员已登记"})
+    changed = [name for name in EDITABLE if getattr(person, name) != getattr(data, name)]
+    if not changed:
+        return []
+    for name in EDITABLE:
+        setattr(person, name, getattr(data, name))
+    for name, value in {**derived, **hashes}.items():
+        setattr(person, name, value)
+    person.save()
+    audit_change(actor=actor, obj=person, action="record.update", changed=changed)
+    return changed
+
+
+@transaction.atomic
+def person_delete(*, actor: Any, person: Person) -> None:
+    access.require(actor, "person.edit")
+    _require_area(actor, person.area)
+    audit_change(actor=actor, obj=person, action="record.delete", changed=[])
+    person.delete()
+
+
+@transaction.atomic
+def person_reveal(*, actor: Any, person: Person, field_name: str, purpose: str = "") -> str:
+    """The clear value of one sensitive field, for roles that may reveal; the read is audited."""
+    if field_name not in SENSITIVE_FIELDS:
+        raise ValueError(f"not a sensitive field: {field_name}")
+    access.require(actor, "person.reveal")
+    _require_area(actor, person.area)
+    audit_pii_read(actor=actor, obj=person, fields=[field_name], purpose=purpose)
+    return str(getattr(person, field_name))

@@ -1,0 +1,138 @@
+"""People pages: masked lists, audited reveal, exact search by keyed hash (POST, never in the URL)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from fanzha.audit.services import audit_record
+from fanzha.core import access, selectors
+from fanzha.core.exports import csv_response
+from fanzha.core.forms import PersonForm
+from fanzha.core.models import Person
+from fanzha.core.pii import crypto
+from fanzha.core.pii.masking import mask
+from fanzha.core.services import persons as person_services
+
+SEARCH_KINDS = {"name": "姓名", "id_number": "身份证号", "phone": "手机号"}
+
+
+def _visible_people(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return Person.objects.visible_to(request.user).select_related("area")
+
+
+def _area_filter(request: HttpRequest, people):  # type: ignore[no-untyped-def]
+    area_id = request.GET.get("area", "")
+    if area_id.isdigit():
+        area = selectors.visible_areas(request.user).filter(pk=int(area_id)).first()
+        if area is not None:
+            return people.filter(area__path__startswith=area.path), area
+    return people, None
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, "person.view")
+    people, area = _area_filter(request, _visible_people(request))
+    searched = ""
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        value = request.POST.get("q", "").strip()
+        if kind in SEARCH_KINDS and value:
+            people = people.filter(**{f"{kind}_hash": crypto.search_hash(kind, value)})
+            searched = SEARCH_KINDS[kind]
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    return render(request, "core/person_list.html", {
+        "page": page, "area": area, "searched": searched, "search_kinds": SEARCH_KINDS,
+        "can_edit": access.user_can(request.user, "person.edit"),
+        "can_export": access.user_can(request.user, "person.export"),
+    })
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require(request.user, "person.view")
+    person = access.get_visible_or_404(Person.objects.select_related("area"), request.user, pk=pk)
+    fields = [(name, person_services.FIELD_LABELS[name], mask(name, getattr(person, name)))
+              for name in person_services.SENSITIVE_FIELDS]
+    return render(request, "core/person_detail.html", {
+        "person": person, "fields": fields,
+        "can_reveal": access.user_can(request.user, "person.reveal"),
+        "can_edit": access.user_can(request.user, "person.edit"),
+    })
+
+
+@login_required
+@require_POST
+def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Shows one field in clear; the field name travels in the POST body, never in the URL."""
+    access.require(request.user, "person.view")
+    person = access.get_visible_or_404(Person.objects.all(), request.user, pk=pk)
+    field_name = request.POST.get("field", "")
+    if field_name not in person_services.SENSITIVE_FIELDS:
+        return HttpResponse("未知字段", status=400)
+    value = person_services.person_reveal(
+        actor=request.user, person=person, field_name=field_name, purpose=request.POST.get("purpose", "")
+    )
+    response = render(request, "core/_revealed.html", {"value": value})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _form_data(form: PersonForm) -> person_services.PersonData:
+    return person_services.PersonData(**form.cleaned_data)
+
+
+def _person_form(request: HttpRequest, person: Person | None) -> HttpResponse:
+    access.require(request.user, "person.edit")
+    areas = selectors.visible_areas(request.user)
+    initial = None
+    if person is not None:
+        initial = {name: getattr(person, name) for name in person_services.EDITABLE}
+    form = PersonForm(request.POST or None, initial=initial, areas=areas)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if person is None:
+                person = person_services.person_create(actor=request.user, data=_form_data(form))
+                messages.success(request, "已登记。")
+            else:
+                person_services.person_update(actor=request.user, person=person, data=_form_data(form))
+                messages.success(request, "已保存。")
+            return redirect("person_detail", pk=person.pk)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "core/person_form.html", {"form": form, "person": person}, status=status)
+
+
+@login_required
+def person_create(request: HttpRequest) -> HttpResponse:
+    return _person_form(request, None)
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access.get_visible_or_404(Person.objects.all(), request.user, pk=pk)
+    return _person_form(request, person)
+
+
+@login_required
+def person_export(request: HttpRequest) -> HttpResponse:
+    """A masked CSV of the people in scope (and the chosen area); the export itself is audited."""
+    access.require(request.user, "person.export")
+    people, area = _area_filter(request, _visible_people(request))
+    header = ["编号", "姓名", "身份证号", "手机号", "现住址", "所属区划", "性别", "出生年份", "重点人群"]
+    rows = (
+        [p.pk, mask("name", p.name), mask("id_number", p.id_number), mask("phone", p.phone),
+         mask("address", p.address), p.area.name, p.sex, p.birth_year or "", "、".join(p.key_group_labels())]
+        for p in people.iterator(chunk_size=2000)
+    )
+    audit_record(actor=request.user, action="pii.export", object_type="core.person",
+                 details={"area": area.code if area else "", "masked": True})
+    return csv_response("人员名单.csv", header, rows)

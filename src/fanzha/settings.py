@@ -1,0 +1,285 @@
+"""All settings, read from the environment in one place.
+
+Every setting a deployment may change is listed in docs/configuration.md (a test checks it).
+Local use needs nothing: secrets are generated once into ``var/``. Production
+(``FANZHA_ENV=production``) refuses to start while a setting is unsafe and says which.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = Path(os.environ.get("FANZHA_PROJECT_DIR", BASE_DIR.parent.parent)).resolve()
+VAR_DIR = Path(os.environ.get("FANZHA_VAR_DIR", PROJECT_DIR / "var")).resolve()
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
+
+
+def env_int(name: str, default: int, minimum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from exc
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def local_secret(name: str, filename: str, factory: object) -> str:
+    """The environment's value, else one generated once into var/ for local use."""
+    value = os.environ.get(name)
+    if value:
+        return value
+    if PRODUCTION:
+        return ""
+    path = VAR_DIR / filename
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    generated = factory()  # type: ignore[operator]
+    path.write_text(generated, encoding="utf-8")
+    path.chmod(0o600)
+    return str(generated)
+
+
+def _pii_key() -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+# ── mode ──────────────────────────────────────────────────────────────────────
+FANZHA_ENV = env_str("FANZHA_ENV", "local")
+if FANZHA_ENV not in {"local", "production", "test"}:
+    raise ImproperlyConfigured(f"FANZHA_ENV must be local, test or production, not {FANZHA_ENV!r}")
+PRODUCTION = FANZHA_ENV == "production"
+DEBUG = env_bool("FANZHA_DEBUG", not PRODUCTION)
+
+SECRET_KEY = local_secret("SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(50))
+PII_KEY = local_secret("FANZHA_PII_KEY", "pii_key", _pii_key)
+PII_CIPHER = env_str("FANZHA_PII_CIPHER", "aes-gcm")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# ── database ──────────────────────────────────────────────────────────────────
+DEFAULT_SQLITE = VAR_DIR / "fanzha.sqlite3"
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# ── applications ──────────────────────────────────────────────────────────────
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "axes",
+    "fanzha.core",
+    "fanzha.audit",
+    "fanzha.imports",
+    "fanzha.jobs",
+]
+
+MIDDLEWARE = [
+    "fanzha.core.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "fanzha.core.middleware.SessionLimitsMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "fanzha.core.middleware.AuditContextMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "fanzha.urls"
+WSGI_APPLICATION = "fanzha.wsgi.application"
+AUTH_USER_MODEL = "core.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "fanzha.core.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# ── language and time ─────────────────────────────────────────────────────────
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# ── static files (vendored from npm at build time, served locally) ───────────
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = VAR_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# ── account security (等保 2.0 profile by default) ───────────────────────────
+AXES_FAILURE_LIMIT = env_int("FANZHA_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("FANZHA_LOGIN_LOCKOUT_MINUTES", 30, minimum=1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+SESSION_IDLE_TIMEOUT = env_int("FANZHA_SESSION_IDLE_MINUTES", 30, minimum=1) * 60
+SESSION_ABSOLUTE_TIMEOUT = env_int("FANZHA_SESSION_MAX_HOURS", 12, minimum=1) * 3600
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+PASSWORD_POLICY = env_str("FANZHA_PASSWORD_POLICY", "mlps2")
+PASSWORD_MIN_LENGTH = env_int("FANZHA_PASSWORD_MIN_LENGTH", 8, minimum=6)
+PASSWORD_MAX_AGE_DAYS = env_int("FANZHA_PASSWORD_MAX_AGE_DAYS", 90, minimum=0)
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if PASSWORD_POLICY == "mlps2":
+    AUTH_PASSWORD_VALIDATORS.append({"NAME": "fanzha.core.passwords.CharacterClassValidator"})
+TOTP_ISSUER = env_str("FANZHA_TOTP_ISSUER", "fanzha")
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("FANZHA_SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("FANZHA_SSL_REDIRECT", PRODUCTION)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("FANZHA_BEHIND_PROXY", False) else None
+SECURE_HSTS_SECONDS = env_int("FANZHA_HSTS_SECONDS", 31536000 if PRODUCTION else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# ── audit, retention, imports, jobs ──────────────────────────────────────────
+AUDIT_RETENTION_DAYS = env_int("FANZHA_AUDIT_RETENTION_DAYS", 365, minimum=180)
+IMPORT_MAX_BYTES = env_int("FANZHA_IMPORT_MAX_MB", 50, minimum=1) * 1024 * 1024
+IMPORT_MAX_ROWS = env_int("FANZHA_IMPORT_MAX_ROWS", 1_000_000, minimum=1)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+NOTIFICATION_GATEWAY = env_str("FANZHA_NOTIFICATION_GATEWAY", "fanzha.jobs.gateways.OutboxGateway")
+WORKER_POLL_SECONDS = env_int("FANZHA_WORKER_POLL_SECONDS", 2, minimum=1)
+WORKER_STALE_SECONDS = env_int("FANZHA_WORKER_STALE_SECONDS", 300, minimum=30)
+
+# ── logging: one JSON object a line, no personal data ────────────────────────
+LOG_LEVEL = env_str("FANZHA_LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"pii": {"()": "fanzha.core.logging.PiiScrubFilter"}},
+    "formatters": {"json": {"()": "fanzha.core.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["pii"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+}
+
+
+def production_problems() -> list[str]:
+    """Each unsafe setting, in words an operator can act on."""
+    problems = []
+    if not os.environ.get("SECRET_KEY") or len(SECRET_KEY) < 50:
+        problems.append("SECRET_KEY must be set in the environment, at least 50 characters")
+    if not os.environ.get("FANZHA_PII_KEY"):
+        problems.append("FANZHA_PII_KEY must be set in the environment (fanzha keygen prints one)")
+    if DEBUG:
+        problems.append("FANZHA_DEBUG must be off")
+    if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+        problems.append("ALLOWED_HOSTS must list the host names the platform answers to, without '*'")
+    if not SESSION_COOKIE_SECURE:
+        problems.append("FANZHA_SECURE_COOKIES must be on")
+    if PII_CIPHER not in {"aes-gcm", "sm4-gcm"}:
+        problems.append("FANZHA_PII_CIPHER must be aes-gcm or sm4-gcm")
+    return problems
+
+
+if PII_CIPHER not in {"aes-gcm", "sm4-gcm"}:
+    raise ImproperlyConfigured(f"FANZHA_PII_CIPHER must be aes-gcm or sm4-gcm, not {PII_CIPHER!r}")
+if PRODUCTION and production_problems():
+    raise ImproperlyConfigured(
+        "fanzha refuses to start in production with unsafe settings:\n- " + "\n- ".join(production_problems())
+    )

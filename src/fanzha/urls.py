@@ -1,0 +1,12 @@
+from django.urls import include, path
+
+from fanzha.api import api
+
+urlpatterns = [
+    path("", include("fanzha.core.urls")),
+    path("", include("fanzha.core.admin_urls")),
+    path("audit/", include("fanzha.audit.urls")),
+    path("imports/", include("fanzha.imports.urls")),
+    path("", include("fanzha.jobs.urls")),
+    path("api/", api.urls),
+]
