@@ -192,9 +192,16 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 # ── account security (等保 2.0 profile by default) ───────────────────────────
 AXES_FAILURE_LIMIT = env_int("FANZHA_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("FANZHA_LOGIN_LOCKOUT_MINUTES", 30, minimum=1) / 60  # hours
+# Two separate counters (axes 8): one per username (from any address), one per client address
+# (for any username). [["username", "ip_address"]] would instead count each pair.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+# A lock lasts the cool-off from the failure that caused it; refused attempts do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "fanzha.core.middleware.client_ip"  # same address as the audit log
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "fanzha.core.security.lockout_response"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 SESSION_IDLE_TIMEOUT = env_int("FANZHA_SESSION_IDLE_MINUTES", 30, minimum=1) * 60
@@ -215,6 +222,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if PASSWORD_POLICY == "mlps2":
     AUTH_PASSWORD_VALIDATORS.append({"NAME": "fanzha.core.passwords.CharacterClassValidator"})
+if FANZHA_ENV == "test":
+    # Tests create many users; the production hashers are deliberately slow.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TOTP_ISSUER = env_str("FANZHA_TOTP_ISSUER", "fanzha")
 
 SESSION_COOKIE_HTTPONLY = True
@@ -240,6 +250,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 NOTIFICATION_GATEWAY = env_str("FANZHA_NOTIFICATION_GATEWAY", "fanzha.jobs.gateways.OutboxGateway")
 WORKER_POLL_SECONDS = env_int("FANZHA_WORKER_POLL_SECONDS", 2, minimum=1)
 WORKER_STALE_SECONDS = env_int("FANZHA_WORKER_STALE_SECONDS", 300, minimum=30)
+RETENTION_JOBS_DAYS = env_int("FANZHA_RETENTION_JOBS_DAYS", 180, minimum=1)
+RETENTION_NOTIFICATIONS_DAYS = env_int("FANZHA_RETENTION_NOTIFICATIONS_DAYS", 365, minimum=1)
+RETENTION_OUTBOX_DAYS = env_int("FANZHA_RETENTION_OUTBOX_DAYS", 180, minimum=1)
+RETENTION_IMPORTS_DAYS = env_int("FANZHA_RETENTION_IMPORTS_DAYS", 365, minimum=1)
 
 # ── logging: one JSON object a line, no personal data ────────────────────────
 LOG_LEVEL = env_str("FANZHA_LOG_LEVEL", "INFO")

@@ -15,6 +15,9 @@ EVENT_TYPES: dict[str, str] = {
     "totp.enable": "启用动态口令",
     "totp.disable": "停用动态口令",
     "user.roles": "变更用户角色",
+    "user.deactivate": "停用用户账户",
+    "user.password_reset": "管理员重置用户密码（下次登录须修改）",
+    "user.unlock": "解除用户登录锁定",
     "import.commit": "导入文件并提交",
     "import.reject": "导入文件被整体拒绝",
     "audit.search": "查询审计日志",
@@ -25,5 +28,6 @@ EVENT_TYPES: dict[str, str] = {
     "calendar.update": "修改工作日历",
     "job.enqueue": "提交后台任务",
     "backup.create": "创建数据库备份",
+    "backup.restore": "从备份恢复数据库（记录写入恢复后的数据库）",
     "demo.load": "载入演示数据",
 }

@@ -93,6 +93,13 @@ class ChainReport:
     head_hash: str
 
 
+def _start_is_anchored(prev_hash: str) -> bool:
+    """The oldest remaining record starts the chain, or follows records an "audit.purge" removed."""
+    if prev_hash == GENESIS:
+        return True
+    return AuditEvent.objects.filter(action="audit.purge", details__anchor_hash=prev_hash).exists()
+
+
 def audit_verify_chain(batch: int = 5000) -> ChainReport:
     """Recompute every hash in order; the first break is reported."""
     checked = 0
@@ -105,6 +112,8 @@ def audit_verify_chain(batch: int = 5000) -> ChainReport:
             break
         for row in rows:
             values = {name: getattr(row, name) for name in HASHED_FIELDS}
+            if prev is None and not _start_is_anchored(row.prev_hash):
+                return ChainReport(checked, False, row.pk, "链首之前的记录缺失（无对应的清理记录）", head)
             if prev is not None and row.prev_hash != prev:
                 return ChainReport(checked, False, row.pk, "上一条记录的哈希不符（记录被删除或插入）", head)
             if event_hash(row.prev_hash, values) != row.hash:

@@ -1,5 +1,18 @@
-"""Pages for the system administrator: users and roles, area import/export."""
+"""Account pages (second login step, password change, TOTP) and the system administrator's user pages."""
 
 from django.urls import path
 
-urlpatterns: list = []
+from fanzha.core.views import auth, users
+
+urlpatterns: list = [
+    path("login/code/", auth.login_totp, name="login_totp"),
+    path("account/password/", auth.password_change, name="password_change"),
+    path("account/totp/", auth.totp_setup, name="totp_setup"),
+    path("account/totp/disable/", auth.totp_disable, name="totp_disable"),
+    path("users/", users.user_list, name="user_list"),
+    path("users/new/", users.user_create, name="user_create"),
+    path("users/<int:pk>/roles/", users.user_edit_roles, name="user_edit_roles"),
+    path("users/<int:pk>/deactivate/", users.user_deactivate, name="user_deactivate"),
+    path("users/<int:pk>/password/", users.user_reset_password, name="user_reset_password"),
+    path("users/<int:pk>/unlock/", users.user_unlock, name="user_unlock"),
+]

@@ -45,7 +45,7 @@ def list_people(request: HttpRequest, area: str = "", limit: int = 100, offset: 
     access.require(request.user, "person.view")
     people = Person.objects.visible_to(request.user).select_related("area")
     if area:
-        people = people.filter(area__code=area) | people.filter(area__path__contains=f"/{area}/")
+        people = people.filter(area__path__contains=f"/{area}/")
     limit = max(1, min(limit, 500))
     return [_person_out(p) for p in people.order_by("id")[offset : offset + limit]]
 

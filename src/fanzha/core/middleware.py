@@ -7,10 +7,10 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, resolve_url
+from django.urls import reverse
 
 from fanzha.audit import context as audit_context
 
@@ -56,25 +56,42 @@ class AuditContextMiddleware:
 
 
 class SessionLimitsMiddleware:
-    """Log out after SESSION_IDLE_TIMEOUT without activity or SESSION_ABSOLUTE_TIMEOUT after login."""
+    """Log out after SESSION_IDLE_TIMEOUT without activity or SESSION_ABSOLUTE_TIMEOUT after login;
+    send a user whose password must change (too old, or set by an administrator) to change it first."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            now = time.time()
-            started = request.session.setdefault("fanzha_login_at", now)
-            last_seen = request.session.get("fanzha_last_seen", now)
-            idle = now - last_seen > settings.SESSION_IDLE_TIMEOUT
-            expired = now - started > settings.SESSION_ABSOLUTE_TIMEOUT
-            if idle or expired:
-                from fanzha.audit.services import audit_record
+        from fanzha.core import security
 
-                audit_record(actor=user, action="session.expired", details={"idle": idle})
-                logout(request)
-                messages.info(request, "会话已超时，请重新登录。")
-                return redirect(settings.LOGIN_URL)
-            request.session["fanzha_last_seen"] = now
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        reason = security.session_expiry(request.session, time.time())
+        if reason:
+            from fanzha.audit.services import audit_record
+
+            audit_record(actor=user, action="session.expired", details={"reason": reason})
+            logout(request)
+            request.session[security.EXPIRED_NOTICE] = True
+            return _redirect(request, resolve_url(settings.LOGIN_URL))
+        if security.password_must_change(user) and not _password_change_exempt(request.path):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": "密码须修改后才能继续使用"}, status=403)
+            return _redirect(request, reverse("password_change"))
         return self.get_response(request)
+
+
+def _password_change_exempt(path: str) -> bool:
+    allowed = (reverse("password_change"), reverse("logout"), settings.STATIC_URL)
+    return path.startswith(allowed)
+
+
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    """A redirect; htmx requests get HX-Redirect so the whole page changes, not a fragment."""
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)

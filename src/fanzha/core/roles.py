@@ -30,6 +30,7 @@ PERMISSIONS: dict[str, str] = {
     "organisation.view": "查看单位",
     "organisation.manage": "维护单位",
     "user.manage": "维护用户与角色",
+    "account.totp": "为自己的账户启用动态口令（双因素登录）",
     "audit.view": "查询、导出审计日志",
     "calendar.edit": "维护工作日历",
     "job.view_all": "查看所有后台任务",
@@ -45,14 +46,14 @@ ROLES: dict[str, Role] = {
             "中心领导",
             "反诈中心负责人：看全局、分级派单、配置规则、审阅报告与排名。",
             True,
-            frozenset(_FIELD | {"person.import", "calendar.edit", "job.view_all"}),
+            frozenset(_FIELD | {"person.import", "calendar.edit", "job.view_all", "account.totp"}),
         ),
         Role(
             "centre_analyst",
             "中心研判员",
             "反诈中心研判人员：研判、分级、派单、运行筛查、编制报告。",
             True,
-            frozenset(_FIELD | {"person.import", "calendar.edit"}),
+            frozenset(_FIELD | {"person.import", "calendar.edit", "account.totp"}),
         ),
         Role(
             "police_officer",
@@ -95,7 +96,7 @@ ROLES: dict[str, Role] = {
             "维护区划、单位、用户与角色；不查看个人信息。",
             False,
             frozenset({"area.view", "area.manage", "organisation.view", "organisation.manage", "user.manage",
-                       "calendar.edit", "job.view_all"}),
+                       "calendar.edit", "job.view_all", "account.totp"}),
         ),
     ]
 }

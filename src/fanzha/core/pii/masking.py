@@ -159,15 +159,16 @@ def mask(kind: str, value: str | None) -> str:
 
 # ── free text ────────────────────────────────────────────────────────────────
 
-# ``\d`` also matches full-width digits; the maskers fold them to ASCII.
-_B = r"(?<![\dA-Za-z])"
-_E = r"(?![\dA-Za-z])"
+_FULL_WIDTH_DIGITS = {0xFF10 + i: ord("0") + i for i in range(10)} | {0xFF0B: ord("+")}
+_B = r"(?<![0-9A-Za-z])"
+_E = r"(?![0-9A-Za-z])"
 _DATE = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 _SCRUB_RE = re.compile(
     rf"{_B}(?P<id18>\d{{6}}(?:18|19|20)\d{{2}}{_DATE}\d{{3}}[\dXx]){_E}"
     rf"|{_B}(?P<mobile>(?:(?:\+|00)?86[ -]?)?1[3-9]\d(?:[ -]?\d{{4}}){{2}}){_E}"
     rf"|{_B}(?P<card>\d{{4}}(?:[ -]\d{{4}}){{2,3}}(?:[ -]\d{{1,4}})?|\d{{13,19}}){_E}"
-    rf"|{_B}(?P<id15>\d{{8}}{_DATE}\d{{3}}){_E}"
+    rf"|{_B}(?P<id15>\d{{8}}{_DATE}\d{{3}}){_E}",
+    re.ASCII,
 )
 
 
@@ -178,7 +179,7 @@ def _scrub_match(match: re.Match[str]) -> str:
         return mask_id_number(text)
     if kind == "mobile":
         return mask_phone(text)
-    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", text))
+    digits = re.sub(r"\D", "", text)
     if 13 <= len(digits) <= 19 and luhn_valid(digits):
         return mask_bank_card(digits)
     return text
@@ -186,7 +187,10 @@ def _scrub_match(match: re.Match[str]) -> str:
 
 def scrub_text(text: str) -> str:
     """Replace ID numbers, mobile numbers (also +86 and spaced forms) and Luhn-valid bank card
-    numbers (13–19 digits) inside free text by their masks. Used by the logging filter."""
+    numbers (13–19 digits) inside free text by their masks. Used by the logging filter.
+
+    Full-width digits are folded to ASCII first; everything else in the text is left as it is.
+    """
     if not text:
         return text
-    return _SCRUB_RE.sub(_scrub_match, text)
+    return _SCRUB_RE.sub(_scrub_match, text.translate(_FULL_WIDTH_DIGITS))

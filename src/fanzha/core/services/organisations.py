@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,6 +14,7 @@ from fanzha.audit.services import audit_change, audit_record
 from fanzha.core import access
 from fanzha.core.models import Area, Organisation, User, UserRole
 from fanzha.core.roles import ROLES
+from fanzha.core.security import MUST_CHANGE_AT, TOTP_PERMISSION, totp_verify, unlock_username
 
 
 @transaction.atomic
@@ -45,19 +46,27 @@ def _check_roles(roles: Iterable[str], organisation: Organisation) -> list[str]:
     return roles
 
 
+def _check_password(password: str, user: User) -> None:
+    """The password policy (AUTH_PASSWORD_VALIDATORS); errors belong to the ``password`` field."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+
+
 @transaction.atomic
 def user_create(
     *, actor: Any, username: str, password: str, organisation: Organisation, roles: Iterable[str],
-    display_name: str = "", work_phone: str = "",
+    display_name: str = "", work_phone: str = "", must_change_password: bool = False,
 ) -> User:
     if actor is not None:
         access.require(actor, "user.manage")
     role_list = _check_roles(roles, organisation)
     user = User(username=username.strip(), display_name=display_name, organisation=organisation,
                 work_phone=work_phone)
-    validate_password(password, user)
+    _check_password(password, user)
     user.set_password(password)
-    user.password_changed_at = timezone.now()
+    user.password_changed_at = MUST_CHANGE_AT if must_change_password else timezone.now()
     user.full_clean(exclude=["password"])
     user.save()
     UserRole.objects.bulk_create([UserRole(user=user, role=role) for role in role_list])
@@ -70,6 +79,8 @@ def user_create(
 def user_set_roles(*, actor: Any, user: User, roles: Iterable[str]) -> list[str]:
     access.require(actor, "user.manage")
     role_list = _check_roles(roles, user.organisation)  # type: ignore[arg-type]
+    if user.pk == actor.pk and "sysadmin" in user.role_codes and "sysadmin" not in role_list:
+        raise ValidationError({"roles": "不能取消自己的系统管理员角色"})
     UserRole.objects.filter(user=user).exclude(role__in=role_list).delete()
     existing = set(UserRole.objects.filter(user=user).values_list("role", flat=True))
     UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in role_list if r not in existing])
@@ -80,8 +91,72 @@ def user_set_roles(*, actor: Any, user: User, roles: Iterable[str]) -> list[str]
 
 @transaction.atomic
 def user_change_password(*, actor: Any, user: User, password: str) -> None:
-    validate_password(password, user)
+    _check_password(password, user)
     user.set_password(password)
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "password_changed_at"])
     audit_record(actor=actor, action="password.change", obj=user)
+
+
+@transaction.atomic
+def user_deactivate(*, actor: Any, user: User) -> None:
+    """The account can no longer log in; its open sessions end at their next request."""
+    access.require(actor, "user.manage")
+    if user.pk == actor.pk:
+        raise ValidationError("不能停用自己的账户")
+    if not user.is_active:
+        return
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    audit_record(actor=actor, action="user.deactivate", obj=user)
+
+
+@transaction.atomic
+def user_reset_password(*, actor: Any, user: User, password: str) -> None:
+    """An administrator sets a temporary password; the user must change it at next login."""
+    access.require(actor, "user.manage")
+    _check_password(password, user)
+    user.set_password(password)
+    user.password_changed_at = MUST_CHANGE_AT
+    user.save(update_fields=["password", "password_changed_at"])
+    audit_record(actor=actor, action="user.password_reset", obj=user)
+
+
+@transaction.atomic
+def user_unlock(*, actor: Any, user: User) -> int:
+    """Clears the failed logins counted against the username (django-axes)."""
+    access.require(actor, "user.manage")
+    cleared = unlock_username(user.get_username())
+    audit_record(actor=actor, action="user.unlock", obj=user, details={"cleared": cleared})
+    return cleared
+
+
+@transaction.atomic
+def user_totp_enable(*, actor: Any, user: User, secret: str, code: str) -> None:
+    """Turns on the second factor once the user proves their app holds ``secret``."""
+    access.require(actor, TOTP_PERMISSION)
+    if actor.pk != user.pk:
+        raise PermissionDenied("只能为自己的账户设置动态口令")
+    if user.totp_enabled:
+        raise ValidationError({"code": "动态口令已启用"})
+    if not totp_verify(secret, code):
+        raise ValidationError({"code": "动态口令不正确，请核对手机时间后重试"})
+    user.totp_secret = secret
+    user.totp_enabled = True
+    user.save(update_fields=["totp_secret", "totp_enabled"])
+    audit_record(actor=actor, action="totp.enable", obj=user)
+
+
+@transaction.atomic
+def user_totp_disable(*, actor: Any, user: User, code: str) -> None:
+    """Turns off the second factor; a current code proves the device is in hand."""
+    if actor is None or actor.pk != user.pk:  # also after the role that allowed it was removed
+        raise PermissionDenied("只能为自己的账户设置动态口令")
+    if not user.totp_enabled:
+        raise ValidationError({"code": "动态口令未启用"})
+    if not totp_verify(user.totp_secret, code):
+        raise ValidationError({"code": "动态口令不正确"})
+    user.totp_secret = ""
+    user.totp_enabled = False
+    user.save(update_fields=["totp_secret", "totp_enabled"])
+    audit_record(actor=actor, action="totp.disable", obj=user)

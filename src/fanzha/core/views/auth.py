@@ -1,26 +1,113 @@
-"""Log in and out. Lockout (django-axes) and the optional TOTP step are enforced here."""
+"""Log in and out, change one's password, the optional TOTP second factor.
+
+Lockout (django-axes) counts wrong passwords and wrong TOTP codes alike; with TOTP on, the password
+step only leaves the pending user id in the session and the code step completes the login.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
-from django.views.decorators.http import require_POST
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render, resolve_url
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods, require_POST
 
 from fanzha.audit.services import audit_record
+from fanzha.core import security
+from fanzha.core.forms_users import CodeForm, PasswordChangeForm
+from fanzha.core.models import User
+from fanzha.core.services import organisations as user_services
+
+TOTP_SETUP_SECRET = "fanzha_totp_setup_secret"  # noqa: S105  (a session key)
+
+
+def add_service_errors(form: Form, exc: ValidationError, default_field: str | None = None) -> None:
+    """A service's ValidationError on the form, by field where the form has that field."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else default_field
+            form.add_error(target if target in form.fields else None, errors)
+    else:
+        form.add_error(default_field, exc.messages)
+
+
+def complete_login(
+    request: HttpRequest, user: User, next_url: str, backend: str | None = None
+) -> HttpResponse:
+    auth_login(request, user, backend=backend)
+    security.session_started(request.session)
+    audit_record(actor=user, action="login.success")
+    if security.password_must_change(user):
+        messages.warning(request, security.password_change_reason(user))
+        return redirect("password_change")
+    return HttpResponseRedirect(next_url)
 
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["session_expired"] = self.request.session.pop(security.EXPIRED_NOTICE, False)
+        context["failure_limit"] = settings.AXES_FAILURE_LIMIT
+        return context
+
     def form_valid(self, form):  # type: ignore[no-untyped-def]
-        response = super().form_valid(form)
-        self.request.session["fanzha_login_at"] = __import__("time").time()
-        audit_record(actor=form.get_user(), action="login.success")
-        return response
+        user = form.get_user()
+        if security.totp_required(user):
+            self.request.session.cycle_key()
+            security.pending_login_set(self.request.session, user, user.backend, self.get_success_url())
+            return redirect("login_totp")
+        return complete_login(self.request, user, self.get_success_url())
 
 
 login_view = LoginView.as_view()
+
+
+def _pending_user(request: HttpRequest) -> tuple[User | None, dict | None]:
+    pending = security.pending_login_get(request.session)
+    if pending is None:
+        return None, None
+    user = User.objects.filter(pk=pending.get("id"), is_active=True).first()
+    if user is None or not security.totp_required(user):
+        return None, None
+    return user, pending
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def login_totp(request: HttpRequest) -> HttpResponse:
+    """Second step: the 6-digit code of the user whose password was just accepted."""
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    user, pending = _pending_user(request)
+    if user is None or pending is None:
+        messages.info(request, "请输入用户名和密码。")
+        return redirect("login")
+    if not security.is_login_allowed(request, user.get_username()):
+        return security.lockout_response(request)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if security.totp_verify(user.totp_secret, form.cleaned_data["code"]):
+            request.session.pop(security.PENDING, None)
+            return complete_login(request, user, pending["next"], pending["backend"])
+        security.record_failed_login(request, user.get_username(), "totp")
+        if getattr(request, "axes_locked_out", False):
+            return security.lockout_response(request)
+        form.add_error("code", "动态口令不正确，请核对手机时间后重试")
+    return render(request, "registration/login_totp.html", {"form": form, "login_url": resolve_url("login")})
 
 
 @require_POST
@@ -28,3 +115,87 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         audit_record(actor=request.user, action="logout")
     return auth_views.LogoutView.as_view()(request)
+
+
+@login_required
+@never_cache
+def password_change(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = PasswordChangeForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_services.user_change_password(actor=user, user=user, password=form.cleaned_data["password"])
+        except ValidationError as exc:
+            add_service_errors(form, exc, "password")
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, "密码已修改。")
+            return redirect(settings.LOGIN_REDIRECT_URL)
+    reason = security.password_change_reason(user) if security.password_must_change(user) else ""
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "registration/password_change.html", {"form": form, "reason": reason}, status=status
+    )
+
+
+def _totp_page(request: HttpRequest, form: CodeForm, status: int = 200) -> HttpResponse:
+    user = request.user
+    context: dict[str, Any] = {"form": form, "enabled": user.totp_enabled}
+    if not user.totp_enabled:
+        secret = request.session.get(TOTP_SETUP_SECRET) or security.totp_new_secret()
+        request.session[TOTP_SETUP_SECRET] = secret
+        context.update(
+            secret=security.totp_secret_display(secret),
+            uri=security.totp_uri(user, secret),
+            issuer=settings.TOTP_ISSUER,
+        )
+    return render(request, "registration/totp_setup.html", context, status=status)
+
+
+def _require_totp_page(user: Any) -> None:
+    if not (security.totp_allowed(user) or user.totp_enabled):
+        raise PermissionDenied("account.totp")
+
+
+@login_required
+@never_cache
+def totp_setup(request: HttpRequest) -> HttpResponse:
+    """Shows a new secret and its otpauth:// address; a correct code from the app turns TOTP on."""
+    _require_totp_page(request.user)
+    form = CodeForm(request.POST or None)
+    if request.method != "POST" or request.user.totp_enabled:
+        return _totp_page(request, CodeForm() if request.method == "POST" else form)
+    if form.is_valid():
+        secret = request.session.get(TOTP_SETUP_SECRET, "")
+        try:
+            user_services.user_totp_enable(
+                actor=request.user, user=request.user, secret=secret, code=form.cleaned_data["code"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc, "code")
+        else:
+            request.session.pop(TOTP_SETUP_SECRET, None)
+            messages.success(request, "动态口令已启用，今后登录时须输入手机上的 6 位动态口令。")
+            return redirect("totp_setup")
+    return _totp_page(request, form, status=400)
+
+
+@login_required
+@require_POST
+def totp_disable(request: HttpRequest) -> HttpResponse:
+    _require_totp_page(request.user)
+    if not request.user.totp_enabled:
+        messages.info(request, "动态口令未启用。")
+        return redirect("totp_setup")
+    form = CodeForm(request.POST)
+    if form.is_valid():
+        try:
+            user_services.user_totp_disable(
+                actor=request.user, user=request.user, code=form.cleaned_data["code"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc, "code")
+        else:
+            messages.success(request, "动态口令已停用。")
+            return redirect("totp_setup")
+    return _totp_page(request, form, status=400)

@@ -1,0 +1,143 @@
+"""Forms for accounts: password change, TOTP codes, user management. Rules live in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from fanzha.core.models import Organisation
+from fanzha.core.roles import ROLE_CHOICES
+
+POLICY_HELP = "至少 8 位，须包含大写字母、小写字母、数字、特殊字符中的至少三类；不能与用户名相近或过于常见。"
+
+
+def _style(form: forms.Form) -> None:
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.CheckboxSelectMultiple):
+            continue
+        field.widget.attrs.setdefault("class", "form-control")
+
+
+def _password_field(label: str, autocomplete: str = "new-password") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+    )
+
+
+def _check_repeat(form: forms.Form) -> None:
+    """The two entries of a new password must match."""
+    first = form.cleaned_data.get("password")
+    second = form.cleaned_data.get("password2")
+    if first and second and first != second:
+        form.add_error("password2", "两次输入的密码不一致")
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = _password_field("当前密码", "current-password")
+    password = _password_field("新密码")
+    password2 = _password_field("再次输入新密码")
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["password"].help_text = POLICY_HELP
+        _style(self)
+
+    def clean_old_password(self) -> str:
+        old = self.cleaned_data["old_password"]
+        if not self.user.check_password(old):
+            raise forms.ValidationError("当前密码不正确")
+        return old
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        _check_repeat(self)
+        if cleaned.get("password") and cleaned.get("password") == cleaned.get("old_password"):
+            self.add_error("password", "新密码不能与当前密码相同")
+        return cleaned
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="动态口令",
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}"}
+        ),
+        error_messages={
+            "required": "请输入 6 位动态口令",
+            "min_length": "动态口令为 6 位数字",
+            "max_length": "动态口令为 6 位数字",
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        if not code.isdigit():
+            raise forms.ValidationError("动态口令为 6 位数字")
+        return code
+
+
+def _roles_field() -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label="角色",
+        choices=ROLE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "至少选择一个角色", "invalid_choice": "未知角色：%(value)s"},
+    )
+
+
+class UserCreateForm(forms.Form):
+    username = forms.CharField(label="用户名", max_length=150)
+    display_name = forms.CharField(label="姓名", max_length=50, required=False)
+    organisation = forms.ModelChoiceField(
+        label="单位",
+        queryset=Organisation.objects.none(),
+        empty_label="请选择单位",
+        error_messages={"required": "请选择单位", "invalid_choice": "请选择有效的单位"},
+    )
+    work_phone = forms.CharField(label="工作电话", max_length=32, required=False)
+    roles = _roles_field()
+    password = _password_field("初始密码")
+    password2 = _password_field("再次输入初始密码")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(is_active=True)
+        self.fields["password"].help_text = POLICY_HELP + "用户首次登录时须修改。"
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("autocomplete", "off")
+        _style(self)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        _check_repeat(self)
+        return cleaned
+
+
+class UserRolesForm(forms.Form):
+    roles = _roles_field()
+
+
+class PasswordResetForm(forms.Form):
+    password = _password_field("临时密码")
+    password2 = _password_field("再次输入临时密码")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = POLICY_HELP + "用户下次登录时须修改。"
+        _style(self)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        _check_repeat(self)
+        return cleaned

@@ -1,0 +1,195 @@
+"""Account security: lockout (django-axes) glue, session limits, password age, TOTP helpers.
+
+Lockout: ``AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]`` makes axes count failures per
+username and per address separately (a nested list would mean "this username from this address");
+reaching ``AXES_FAILURE_LIMIT`` on either locks it for ``AXES_COOLOFF_TIME``. Failed logins and
+lockouts are written to the audit log by the receivers below (connected in ``CoreConfig.ready``).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pyotp
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_cool_off, get_failure_limit
+from axes.models import AccessAttempt
+from axes.signals import user_locked_out
+from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
+from django.db.models import Sum
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from fanzha.audit.services import audit_record
+from fanzha.core import access
+
+# Session keys.
+LOGIN_AT = "fanzha_login_at"
+LAST_SEEN = "fanzha_last_seen"
+PENDING = "fanzha_pending_login"
+EXPIRED_NOTICE = "fanzha_session_expired"
+
+# A password set by an administrator carries this change time: it must be changed at next login.
+MUST_CHANGE_AT = datetime(2000, 1, 1, tzinfo=UTC)
+
+TOTP_PERMISSION = "account.totp"  # centre leaders and analysts, system administrators
+TOTP_PENDING_SECONDS = 300
+USERNAME_MAX = 150
+
+
+# ── lockout ───────────────────────────────────────────────────────────────────
+
+
+def lockout_minutes(request: HttpRequest | None = None) -> int:
+    cool_off = get_cool_off(request)
+    return int(cool_off.total_seconds() // 60) if cool_off else 0
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
+) -> HttpResponse:
+    """What a locked-out visitor sees (AXES_LOCKOUT_CALLABLE): a Chinese page, status 429."""
+    request.session.pop(PENDING, None)
+    context = {"cooloff_minutes": lockout_minutes(request)}
+    return render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=429)
+
+
+def is_login_allowed(request: HttpRequest, username: str) -> bool:
+    """False while the username or the client address is locked."""
+    return bool(AxesProxyHandler.is_allowed(request, {"username": username}))
+
+
+def record_failed_login(request: HttpRequest, username: str, step: str) -> None:
+    """Counts a failure (e.g. a wrong TOTP code) exactly like a wrong password."""
+    user_login_failed.send(sender=__name__, credentials={"username": username, "step": step}, request=request)
+
+
+def unlock_username(username: str) -> int:
+    """Forgets the failures counted against ``username`` (not those of its addresses)."""
+    return int(AxesProxyHandler.reset_attempts(username=username))
+
+
+def locked_usernames(usernames: list[str]) -> set[str]:
+    """Which of ``usernames`` are locked now."""
+    cool_off = get_cool_off()
+    attempts = AccessAttempt.objects.filter(username__in=usernames)
+    if cool_off is not None:
+        attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
+    limit = get_failure_limit(None, None)
+    totals = attempts.values("username").annotate(total=Sum("failures_since_start"))
+    return {row["username"] for row in totals if row["total"] >= limit}
+
+
+@receiver(user_login_failed, dispatch_uid="fanzha_login_failure_audit")
+def audit_login_failure(
+    sender: Any, credentials: dict, request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    username = str(credentials.get("username") or "")[:USERNAME_MAX]
+    details: dict[str, Any] = {"username": username, "step": credentials.get("step", "password")}
+    if request is not None and getattr(request, "axes_locked_out", False):
+        details["locked"] = True
+    audit_record(actor=None, action="login.failure", details=details)
+
+
+@receiver(user_locked_out, dispatch_uid="fanzha_login_locked_audit")
+def audit_lockout(sender: Any, request: HttpRequest, username: str | None = None, **kwargs: Any) -> None:
+    """Only the failure that causes the lock; refused attempts during the lock are login.failure."""
+    failures = getattr(request, "axes_failures_since_start", None)
+    if failures is None:
+        return
+    details = {
+        "username": str(username or "")[:USERNAME_MAX],
+        "failures": failures,
+        "minutes": lockout_minutes(request),
+    }
+    audit_record(actor=None, action="login.locked", details=details)
+
+
+# ── sessions ──────────────────────────────────────────────────────────────────
+
+
+def session_started(session: Any) -> None:
+    now = time.time()
+    session[LOGIN_AT] = now
+    session[LAST_SEEN] = now
+
+
+def session_expiry(session: Any, now: float) -> str:
+    """ "idle", "absolute" or "" (still valid); marks the session as seen when valid."""
+    started = session.setdefault(LOGIN_AT, now)
+    last_seen = session.get(LAST_SEEN, now)
+    if now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
+        return "absolute"
+    if now - last_seen > settings.SESSION_IDLE_TIMEOUT:
+        return "idle"
+    session[LAST_SEEN] = now
+    return ""
+
+
+# ── password age ──────────────────────────────────────────────────────────────
+
+
+def password_must_change(user: Any) -> bool:
+    """Set by an administrator, or older than PASSWORD_MAX_AGE_DAYS (0 = never too old)."""
+    changed = user.password_changed_at
+    if changed is None or changed <= MUST_CHANGE_AT:
+        return True
+    max_age = settings.PASSWORD_MAX_AGE_DAYS
+    return bool(max_age) and timezone.now() - changed > timedelta(days=max_age)
+
+
+def password_change_reason(user: Any) -> str:
+    if user.password_changed_at is None or user.password_changed_at <= MUST_CHANGE_AT:
+        return "管理员为您设置了临时密码，请先修改密码。"
+    return f"密码已超过 {settings.PASSWORD_MAX_AGE_DAYS} 天未修改，请先修改密码。"
+
+
+# ── TOTP ──────────────────────────────────────────────────────────────────────
+
+
+def totp_allowed(user: Any) -> bool:
+    return access.user_can(user, TOTP_PERMISSION)
+
+
+def totp_required(user: Any) -> bool:
+    return bool(user.totp_enabled and user.totp_secret)
+
+
+def totp_new_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_uri(user: Any, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.get_username(), issuer_name=settings.TOTP_ISSUER)
+
+
+def totp_verify(secret: str, code: str) -> bool:
+    """A 6-digit code of the current 30-second step, or of the step just before or after."""
+    code = (code or "").strip().replace(" ", "")
+    if not secret or len(code) != 6 or not code.isdigit():
+        return False
+    return bool(pyotp.TOTP(secret).verify(code, valid_window=1))
+
+
+def totp_secret_display(secret: str) -> str:
+    """The secret in groups of four, easier to type into an authenticator app."""
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def pending_login_set(session: Any, user: Any, backend: str, next_url: str) -> None:
+    session[PENDING] = {"id": user.pk, "backend": backend, "next": next_url, "at": time.time()}
+
+
+def pending_login_get(session: Any) -> dict | None:
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict):
+        return None
+    if time.time() - float(pending.get("at", 0)) > TOTP_PENDING_SECONDS:
+        session.pop(PENDING, None)
+        return None
+    return pending

@@ -1,0 +1,154 @@
+"""User management for system administrators (permission user.manage). Writes go through the services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from fanzha.core import access, security
+from fanzha.core.forms_users import PasswordResetForm, UserCreateForm, UserRolesForm
+from fanzha.core.models import User
+from fanzha.core.roles import ROLES
+from fanzha.core.services import organisations as user_services
+from fanzha.core.views.auth import add_service_errors
+
+PERMISSION = "user.manage"
+
+
+def _user_or_404(request: HttpRequest, pk: int) -> User:
+    access.require(request.user, PERMISSION)
+    return get_object_or_404(User.objects.select_related("organisation"), pk=pk)
+
+
+def _role_names(user: User) -> list[str]:
+    return [ROLES[r.role].name for r in user.roles.all() if r.role in ROLES]
+
+
+@login_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, PERMISSION)
+    users = User.objects.select_related("organisation").prefetch_related("roles").order_by("username")
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    locked = security.locked_usernames([u.username for u in page])
+    rows = [
+        {
+            "user": u,
+            "roles": _role_names(u),
+            "locked": u.username in locked,
+            "must_change": security.password_must_change(u),
+        }
+        for u in page
+    ]
+    return render(request, "core/users/user_list.html", {"page": page, "rows": rows})
+
+
+@login_required
+def user_create(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, PERMISSION)
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = user_services.user_create(
+                actor=request.user,
+                username=data["username"],
+                password=data["password"],
+                organisation=data["organisation"],
+                roles=data["roles"],
+                display_name=data["display_name"],
+                work_phone=data["work_phone"],
+                must_change_password=True,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已新建用户 {user.username}，首次登录时须修改初始密码。")
+            return redirect("user_edit_roles", pk=user.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "core/users/user_form.html", {"form": form}, status=status)
+
+
+def _detail_page(
+    request: HttpRequest,
+    user: User,
+    roles_form: UserRolesForm,
+    reset_form: PasswordResetForm,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "core/users/user_roles.html",
+        {
+            "target": user,
+            "form": roles_form,
+            "reset_form": reset_form,
+            "roles": _role_names(user),
+            "locked": user.username in security.locked_usernames([user.username]),
+            "must_change": security.password_must_change(user),
+            "is_self": user.pk == request.user.pk,
+        },
+        status=status,
+    )
+
+
+@login_required
+def user_edit_roles(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user_or_404(request, pk)
+    initial = {"roles": sorted(user.role_codes)}
+    form = UserRolesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_services.user_set_roles(actor=request.user, user=user, roles=form.cleaned_data["roles"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "角色已保存。")
+            return redirect("user_edit_roles", pk=user.pk)
+    status = 400 if request.method == "POST" else 200
+    return _detail_page(request, user, form, PasswordResetForm(), status)
+
+
+@login_required
+@require_POST
+def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user_or_404(request, pk)
+    try:
+        user_services.user_deactivate(actor=request.user, user=user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已停用用户 {user.username}。")
+    return redirect("user_edit_roles", pk=user.pk)
+
+
+@login_required
+@require_POST
+def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user_or_404(request, pk)
+    form = PasswordResetForm(request.POST)
+    if form.is_valid():
+        try:
+            user_services.user_reset_password(
+                actor=request.user, user=user, password=form.cleaned_data["password"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc, "password")
+        else:
+            messages.success(request, f"已为 {user.username} 设置临时密码，用户下次登录时须修改。")
+            return redirect("user_edit_roles", pk=user.pk)
+    roles_form = UserRolesForm(initial={"roles": sorted(user.role_codes)})
+    return _detail_page(request, user, roles_form, form, status=400)
+
+
+@login_required
+@require_POST
+def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user_or_404(request, pk)
+    cleared = user_services.user_unlock(actor=request.user, user=user)
+    messages.success(request, f"已解除 {user.username} 的登录锁定（清除 {cleared} 条失败记录）。")
+    return redirect("user_edit_roles", pk=user.pk)

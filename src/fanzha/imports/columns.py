@@ -1,0 +1,131 @@
+"""Matching a file's header to an importer's fields by Chinese and English synonyms."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from fanzha.core.pii.masking import mask
+from fanzha.imports.readers import NumericText
+
+_PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】|<[^>]*>")
+_DROP = re.compile(r"[\s_\-*:：.、/]+")
+# A spreadsheet's rendering of a number: 3.30102E+17, 13812345678.0
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
+_TRAILING_ZERO = re.compile(r"^\d+\.0+$")
+
+# What happens to a cell the spreadsheet stored as a number.
+NUMERIC_OK = "ok"  # numbers are expected (counts)
+NUMERIC_INTEGER = "integer"  # accepted when it is a whole number below 10^15 (codes)
+NUMERIC_REJECT = "reject"  # the value must have been typed as text (ID numbers, phones)
+
+
+def normalise_header(text: str) -> str:
+    """Full-width → half-width, lower case, without parenthesised notes, spaces or underscores."""
+    value = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    value = _PARENTHESES.sub("", value)
+    return _DROP.sub("", value)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    synonyms: tuple[str, ...]
+    required: bool = False
+    numeric: str = NUMERIC_OK
+    pii: str = ""  # a masking kind (fanzha.core.pii.masking) for error reports
+    fold: bool = False  # full-width → half-width in values (codes, numbers), never in names
+
+    def header_keys(self) -> set[str]:
+        return {normalise_header(s) for s in (self.name, self.label, *self.synonyms)}
+
+    def masked(self, value: str) -> str:
+        text = str(value)
+        if self.pii:
+            return mask(self.pii, text)
+        return text if len(text) <= 100 else text[:100] + "…"
+
+
+@dataclass
+class ColumnMap:
+    """header text → field name for the columns used; the rest is reported, never read."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+    duplicate: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def fields_present(self) -> set[str]:
+        return set(self.columns.values())
+
+
+def _index(fields: list[Field]) -> dict[str, Field]:
+    index: dict[str, Field] = {}
+    for f in fields:
+        for key in f.header_keys():
+            index.setdefault(key, f)
+    return index
+
+
+def match_header(header: list[str], fields: list[Field]) -> ColumnMap:
+    index = _index(fields)
+    result = ColumnMap()
+    for text in header:
+        if not text:
+            continue
+        f = index.get(normalise_header(text))
+        if f is None:
+            result.unknown.append(text)
+        elif f.name in result.fields_present:
+            result.duplicate.append(text)
+        else:
+            result.columns[text] = f.name
+    result.missing = [f.label for f in fields if f.required and f.name not in result.fields_present]
+    return result
+
+
+def header_score(cells: list[str], fields: list[Field]) -> bool:
+    """Whether a row looks like this importer's header (all required fields present)."""
+    return not match_header([str(c) for c in cells], fields).missing
+
+
+@dataclass(frozen=True)
+class CellError:
+    column: str
+    value: str
+    message: str
+
+
+def numeric_problem(f: Field, value: str) -> str:
+    """The message for a cell that a spreadsheet turned into a number, or ``""``."""
+    if f.numeric == NUMERIC_OK or not value:
+        return ""
+    converted = isinstance(value, NumericText) or bool(
+        _SCIENTIFIC.match(value) or _TRAILING_ZERO.match(value)
+    )
+    if not converted:
+        return ""
+    if f.numeric == NUMERIC_INTEGER and value.isdigit():
+        return ""
+    return f"{f.label}被表格软件转成了数字，请把该列设为文本后重新导出"
+
+
+def map_row(
+    record: dict[str, str], columns: ColumnMap, fields: list[Field]
+) -> tuple[dict[str, str], list[CellError]]:
+    """Field name → text for one row, and the cells rejected because they became numbers."""
+    by_name = {f.name: f for f in fields}
+    values: dict[str, str] = {}
+    errors: list[CellError] = []
+    for header, name in columns.columns.items():
+        text = record.get(header, "")
+        f = by_name[name]
+        problem = numeric_problem(f, text)
+        if problem:
+            errors.append(CellError(f.label, f.masked(text), problem))
+            continue
+        values[name] = unicodedata.normalize("NFKC", str(text)).strip() if f.fold else str(text).strip()
+    return values, errors

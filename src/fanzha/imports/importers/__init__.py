@@ -1,0 +1,18 @@
+"""The registry of importers, by code."""
+
+from __future__ import annotations
+
+from fanzha.imports.importers.areas import AreaImporter
+from fanzha.imports.importers.base import Importer
+from fanzha.imports.importers.people import PersonImporter
+
+# A fresh importer per run: importers keep per-run lookup caches.
+IMPORTERS: dict[str, type[Importer]] = {cls.code: cls for cls in (AreaImporter, PersonImporter)}
+
+
+def get_importer(code: str) -> Importer | None:
+    cls = IMPORTERS.get(code)
+    return cls() if cls is not None else None
+
+
+__all__ = ["IMPORTERS", "Importer", "get_importer"]

@@ -1,0 +1,182 @@
+"""The area tree: code, name, level, parent code, residents, households; rows in any order."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from fanzha.core.models import Area
+from fanzha.core.models.areas import LEVEL_ORDER, AreaLevel
+from fanzha.core.services import areas as area_services
+from fanzha.imports.columns import NUMERIC_INTEGER, Field
+from fanzha.imports.importers.base import NEW, UNCHANGED, UPDATED, Importer, Row, RowRejected
+
+CODE_RE = re.compile(r"^[0-9A-Za-z]{1,32}$")
+LEVEL_WORDS: dict[str, str] = {
+    "市": AreaLevel.CITY,
+    "地级市": AreaLevel.CITY,
+    "city": AreaLevel.CITY,
+    "区": AreaLevel.DISTRICT,
+    "县": AreaLevel.DISTRICT,
+    "区县": AreaLevel.DISTRICT,
+    "县区": AreaLevel.DISTRICT,
+    "县级市": AreaLevel.DISTRICT,
+    "district": AreaLevel.DISTRICT,
+    "乡": AreaLevel.TOWNSHIP,
+    "镇": AreaLevel.TOWNSHIP,
+    "街道": AreaLevel.TOWNSHIP,
+    "乡镇": AreaLevel.TOWNSHIP,
+    "乡镇街道": AreaLevel.TOWNSHIP,
+    "township": AreaLevel.TOWNSHIP,
+    "村": AreaLevel.VILLAGE,
+    "社区": AreaLevel.VILLAGE,
+    "村社区": AreaLevel.VILLAGE,
+    "村居": AreaLevel.VILLAGE,
+    "village": AreaLevel.VILLAGE,
+    "网格": AreaLevel.GRID,
+    "grid": AreaLevel.GRID,
+}
+LEVEL_LABELS = dict(AreaLevel.choices)
+
+FIELDS = [
+    Field(
+        "code",
+        "区划代码",
+        ("行政区划代码", "区划编码", "代码", "编码", "area code", "code"),
+        required=True,
+        numeric=NUMERIC_INTEGER,
+        fold=True,
+    ),
+    Field("name", "名称", ("区划名称", "地名", "name", "area name"), required=True),
+    Field("level", "层级", ("级别", "区划层级", "区划级别", "类型", "level"), required=True, fold=True),
+    Field(
+        "parent_code",
+        "上级代码",
+        ("上级区划代码", "上级编码", "父级代码", "parent", "parent code"),
+        numeric=NUMERIC_INTEGER,
+        fold=True,
+    ),
+    Field("residents", "常住人口", ("人口", "人口数", "居民数", "residents", "population"), fold=True),
+    Field("households", "户数", ("户籍户数", "总户数", "households"), fold=True),
+]
+
+
+def parse_level(text: str) -> str | None:
+    key = re.sub(r"[\s/、,，]+", "", unicodedata.normalize("NFKC", text).lower())
+    return LEVEL_WORDS.get(key)
+
+
+def parse_count(text: str) -> int:
+    value = text.replace(",", "").strip()
+    if not value.isdigit():
+        raise ValueError(value)
+    return int(value)
+
+
+def validation_message(exc: ValidationError) -> str:
+    if hasattr(exc, "message_dict"):
+        return "；".join(m for messages in exc.message_dict.values() for m in messages)
+    return "；".join(exc.messages)
+
+
+class AreaImporter(Importer):
+    code = "areas"
+    label = "行政区划"
+    permission = "area.manage"
+    allow_system = True
+    fields = FIELDS
+
+    def validate_row(self, *, actor: Any, row: Row) -> None:
+        values = row.values
+        for name in ("code", "parent_code"):
+            text = values.get(name, "")
+            if text and not CODE_RE.match(text):
+                row.error(
+                    self.field(name), f"{self.field(name).label}只能由数字或字母组成（不超过 32 位）", text
+                )
+        if not values.get("code"):
+            row.error(self.field("code"), "请填写区划代码")
+        name = values.get("name", "")
+        if not name or len(name) > 100:
+            row.error(self.field("name"), "请填写名称（不超过 100 字）", name)
+        level = parse_level(values.get("level", ""))
+        if level is None:
+            row.error(
+                self.field("level"), "层级应为 市、区/县、乡镇/街道、村/社区 或 网格", values.get("level", "")
+            )
+        if values.get("parent_code") and values.get("parent_code") == values.get("code"):
+            row.error(self.field("parent_code"), "上级代码不能与本区划代码相同", values["parent_code"])
+        counts = self._counts(row)
+        if not row.errors:
+            row.cleaned = {
+                "code": values["code"],
+                "name": name,
+                "level": level,
+                "parent_code": values.get("parent_code", ""),
+                **counts,
+                "_present": set(values),
+            }
+
+    def _counts(self, row: Row) -> dict[str, int | None]:
+        counts: dict[str, int | None] = {}
+        for name in ("residents", "households"):
+            if name not in row.values:
+                continue
+            text = row.values[name]
+            try:
+                counts[name] = parse_count(text) if text else None
+            except ValueError:
+                row.error(self.field(name), f"{self.field(name).label}应为不小于 0 的整数", text)
+        return counts
+
+    def validate_file(self, *, actor: Any, rows: list[Row]) -> None:
+        self.reject_duplicates(rows, "code", self.field("code"), "区划代码")
+        in_file = {row.cleaned["code"]: row.cleaned["level"] for row in rows if row.cleaned}
+        wanted = {row.cleaned["parent_code"] for row in rows if row.cleaned.get("parent_code")}
+        in_db = dict(Area.objects.filter(code__in=wanted - set(in_file)).values_list("code", "level"))
+        for row in rows:
+            parent_code = row.cleaned.get("parent_code")
+            if row.errors or not parent_code:
+                continue
+            parent_level = in_file.get(parent_code) or in_db.get(parent_code)
+            if parent_level is None:
+                row.error(self.field("parent_code"), "上级代码在系统和本文件中都不存在", parent_code)
+            elif LEVEL_ORDER.index(row.cleaned["level"]) <= LEVEL_ORDER.index(parent_level):  # type: ignore[arg-type]
+                row.error(
+                    self.field("level"),
+                    f"层级“{LEVEL_LABELS[row.cleaned['level']]}”不能位于上级"
+                    f"“{LEVEL_LABELS[parent_level]}”之下",
+                    row.values.get("level", ""),
+                )
+
+    def order(self, rows: list[Row]) -> list[Row]:
+        """Parents first: a parent's level is always above its children's."""
+        return sorted(rows, key=lambda row: LEVEL_ORDER.index(row.cleaned["level"]))
+
+    def commit_row(self, *, actor: Any, row: Row) -> str:
+        data = row.cleaned
+        parent = Area.objects.get(code=data["parent_code"]) if data["parent_code"] else None
+        existing = Area.objects.filter(code=data["code"]).first()
+        try:
+            if existing is None:
+                area_services.area_create(
+                    actor=actor,
+                    code=data["code"],
+                    name=data["name"],
+                    level=data["level"],
+                    parent=parent,
+                    residents=data.get("residents"),
+                    households=data.get("households"),
+                )
+                return NEW
+            changes: dict[str, Any] = {"name": data["name"], "level": data["level"]}
+            if "parent_code" in data["_present"]:
+                changes["parent"] = parent
+            changes.update({k: data[k] for k in ("residents", "households") if k in data})
+            changed = area_services.area_update(actor=actor, area=existing, **changes)
+        except ValidationError as exc:
+            raise RowRejected(validation_message(exc)) from exc
+        return UPDATED if changed else UNCHANGED

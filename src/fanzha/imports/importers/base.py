@@ -1,0 +1,80 @@
+"""What every importer provides to the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fanzha.imports.columns import CellError, Field
+
+NEW = "new"
+UPDATED = "updated"
+UNCHANGED = "unchanged"
+
+
+@dataclass
+class Row:
+    """One data row: its spreadsheet row number, the mapped texts, and what validation made of them."""
+
+    number: int
+    values: dict[str, str]
+    cleaned: dict[str, Any] = field(default_factory=dict)
+    errors: list[CellError] = field(default_factory=list)
+
+    def error(self, f: Field | None, message: str, value: str = "") -> None:
+        column = f.label if f is not None else ""
+        shown = f.masked(value) if f is not None and value else ""
+        self.errors.append(CellError(column, shown, message))
+
+
+class RowRejected(Exception):
+    """Raised by ``commit_row`` when the domain service refuses the row; the message is Chinese."""
+
+    def __init__(self, message: str, column: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+
+
+class Importer:
+    """Subclasses set ``code``, ``label``, ``permission``, ``fields`` and implement the hooks."""
+
+    code: str = ""
+    label: str = ""
+    permission: str = ""
+    allow_system: bool = False  # may run without a user (CLI by an operator)
+    fields: list[Field] = []
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+    def extra_missing(self, present: set[str]) -> list[str]:
+        """Labels of required columns beyond the fields marked ``required`` (e.g. one of two)."""
+        return []
+
+    def validate_row(self, *, actor: Any, row: Row) -> None:
+        """Fill ``row.cleaned`` or add ``row.errors`` (Chinese messages)."""
+        raise NotImplementedError
+
+    def validate_file(self, *, actor: Any, rows: list[Row]) -> None:
+        """Checks across rows (duplicates, references); adds to the rows' errors."""
+
+    def order(self, rows: list[Row]) -> list[Row]:
+        """The order to commit in (default: file order)."""
+        return rows
+
+    def commit_row(self, *, actor: Any, row: Row) -> str:
+        """Write one validated row through the domain services; returns NEW, UPDATED or UNCHANGED."""
+        raise NotImplementedError
+
+    def reject_duplicates(self, rows: list[Row], key: str, f: Field, what: str) -> None:
+        """Each later row whose ``cleaned[key]`` repeats an earlier row's is an error."""
+        first: dict[Any, int] = {}
+        for row in rows:
+            value = row.cleaned.get(key)
+            if row.errors or not value:
+                continue
+            if value in first:
+                row.error(f, f"与第 {first[value]} 行的{what}重复", str(value))
+            else:
+                first[value] = row.number

@@ -1,0 +1,205 @@
+"""People (人员): upserted by ID number (keyed hash), only inside the importer's jurisdiction."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from fanzha.core import access, selectors
+from fanzha.core.models import Area, Person
+from fanzha.core.models.persons import KeyGroup
+from fanzha.core.pii import crypto, idcard, phone
+from fanzha.core.services import persons as person_services
+from fanzha.imports.columns import NUMERIC_INTEGER, NUMERIC_REJECT, Field
+from fanzha.imports.importers.areas import validation_message
+from fanzha.imports.importers.base import NEW, UNCHANGED, UPDATED, Importer, Row, RowRejected
+
+OUTSIDE = "该区划不在您的管辖范围内"
+GROUP_SPLIT = re.compile(r"[、,，;；/|\s]+")
+GROUP_WORDS = {
+    **{label: code for code, label in KeyGroup.choices},
+    **{code: code for code in KeyGroup.values},
+}
+
+FIELDS = [
+    Field("name", "姓名", ("名字", "人员姓名", "name", "full name"), required=True, pii="name"),
+    Field(
+        "id_number",
+        "身份证号",
+        ("身份证号码", "公民身份号码", "证件号码", "身份证", "证件号", "id_number", "id no", "id number"),
+        required=True,
+        numeric=NUMERIC_REJECT,
+        pii="id_number",
+        fold=True,
+    ),
+    Field(
+        "phone",
+        "手机号",
+        ("手机号码", "联系电话", "电话", "手机", "电话号码", "phone", "mobile"),
+        numeric=NUMERIC_REJECT,
+        pii="phone",
+        fold=True,
+    ),
+    Field("address", "现住址", ("住址", "地址", "居住地址", "家庭住址", "address"), pii="address"),
+    Field(
+        "area_code",
+        "区划代码",
+        ("行政区划代码", "所属区划代码", "网格代码", "area code", "code"),
+        numeric=NUMERIC_INTEGER,
+        fold=True,
+    ),
+    Field(
+        "area_name", "所属区划", ("区划", "区划名称", "所属网格", "所属村社区", "村社区", "area", "area name")
+    ),
+    Field(
+        "key_groups",
+        "重点人群",
+        ("人群类别", "人员类别", "重点人群类别", "key groups", "key group"),
+        fold=True,
+    ),
+]
+KEEP_WHEN_BLANK = ("phone", "address")
+
+
+def parse_key_groups(text: str) -> tuple[list[str], list[str]]:
+    """Codes in the order of KeyGroup, and the words that are no key group."""
+    words = [w for w in GROUP_SPLIT.split(text) if w]
+    unknown = [w for w in words if w not in GROUP_WORDS]
+    codes = {GROUP_WORDS[w] for w in words if w in GROUP_WORDS}
+    return [code for code in KeyGroup.values if code in codes], unknown
+
+
+class PersonImporter(Importer):
+    code = "people"
+    label = "人员"
+    permission = "person.import"
+    fields = FIELDS
+
+    def __init__(self) -> None:
+        self._areas: dict[tuple[str, str], Area | str] = {}
+
+    def extra_missing(self, present: set[str]) -> list[str]:
+        return [] if present & {"area_code", "area_name"} else ["区划代码或所属区划"]
+
+    def _area(self, actor: Any, kind: str, text: str) -> Area | str:
+        """The area named by code or name inside the actor's jurisdiction, or the error message."""
+        key = (kind, text)
+        if key not in self._areas:
+            if kind == "code":
+                found = list(Area.objects.filter(code=text))
+            else:
+                found = list(selectors.visible_areas(actor).filter(name=text, is_active=True)[:2])
+            result: Area | str
+            if not found:
+                result = (
+                    "系统中没有该区划"
+                    if kind == "code"
+                    else "您的辖区内没有这个名称的区划，请核对或改填区划代码"
+                )
+            elif len(found) > 1:
+                result = "辖区内有多个同名区划，请改填区划代码"
+            else:
+                result = found[0] if access.area_visible_to(actor, found[0]) else OUTSIDE
+            self._areas[key] = result
+        return self._areas[key]
+
+    def _check_area(self, actor: Any, row: Row) -> Area | None:
+        code, name = row.values.get("area_code", ""), row.values.get("area_name", "")
+        if not code and not name:
+            row.error(self.field("area_code"), "请填写区划代码或所属区划")
+            return None
+        kind, text = ("code", code) if code else ("name", name)
+        found = self._area(actor, kind, text)
+        if isinstance(found, str):
+            row.error(self.field("area_code" if code else "area_name"), found, text)
+            return None
+        return found
+
+    def _check_identity(self, row: Row) -> str:
+        values = row.values
+        if not values.get("name"):
+            row.error(self.field("name"), "请填写姓名")
+        number = values.get("id_number", "")
+        if not number:
+            row.error(self.field("id_number"), "请填写身份证号")
+            return ""
+        check = idcard.check_id_number(number)
+        if not check.valid:
+            row.error(self.field("id_number"), "；".join(check.errors) or "身份证号无效", number)
+            return ""
+        return check.normalized
+
+    def _check_contact(self, row: Row) -> tuple[str, list[str]]:
+        number = row.values.get("phone", "")
+        normalized = ""
+        if number:
+            info = phone.phone_info(number)
+            if info.valid:
+                normalized = info.normalized
+            else:
+                row.error(self.field("phone"), "；".join(info.errors) or "手机号码无效", number)
+        groups, unknown = parse_key_groups(row.values.get("key_groups", ""))
+        if unknown:
+            row.error(
+                self.field("key_groups"), f"未知的重点人群类别：{'、'.join(unknown)}", "、".join(unknown)
+            )
+        return normalized, groups
+
+    def validate_row(self, *, actor: Any, row: Row) -> None:
+        id_number = self._check_identity(row)
+        phone_number, groups = self._check_contact(row)
+        area = self._check_area(actor, row)
+        existing = None
+        if id_number:
+            digest = crypto.search_hash("id_number", id_number)
+            existing = Person.objects.filter(id_number_hash=digest).select_related("area").first()
+            if existing is not None and not access.area_visible_to(actor, existing.area):
+                row.error(
+                    self.field("id_number"), "该身份证号的人员已在您管辖范围以外登记，无权修改", id_number
+                )
+        if row.errors:
+            return
+        row.cleaned = {
+            "name": row.values["name"],
+            "id_number": id_number,
+            "phone": phone_number,
+            "address": row.values.get("address", ""),
+            "area": area,
+            "key_groups": groups,
+            "existing": existing.pk if existing else None,
+        }
+
+    def validate_file(self, *, actor: Any, rows: list[Row]) -> None:
+        self.reject_duplicates(rows, "id_number", self.field("id_number"), "身份证号")
+
+    def _data(self, row: Row, person: Person | None) -> person_services.PersonData:
+        data = dict(row.cleaned)
+        if person is not None:
+            for name in KEEP_WHEN_BLANK:
+                data[name] = data[name] or getattr(person, name)
+            data["key_groups"] = data["key_groups"] or list(person.key_groups)
+        return person_services.PersonData(
+            name=data["name"],
+            area=data["area"],
+            id_number=data["id_number"],
+            phone=data["phone"],
+            address=data["address"],
+            key_groups=data["key_groups"],
+            notes=person.notes if person else "",
+        )
+
+    def commit_row(self, *, actor: Any, row: Row) -> str:
+        pk = row.cleaned["existing"]
+        person = Person.objects.select_related("area").get(pk=pk) if pk else None
+        try:
+            if person is None:
+                person_services.person_create(actor=actor, data=self._data(row, None))
+                return NEW
+            changed = person_services.person_update(actor=actor, person=person, data=self._data(row, person))
+        except ValidationError as exc:
+            raise RowRejected(validation_message(exc)) from exc
+        except PermissionDenied as exc:
+            raise RowRejected(OUTSIDE) from exc
+        return UPDATED if changed else UNCHANGED

@@ -1,0 +1,63 @@
+"""One row per import attempt: what was imported, by whom, with what result."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class BatchStatus(models.TextChoices):
+    RUNNING = "running", "导入中"
+    COMMITTED = "committed", "已导入"
+    REJECTED = "rejected", "已拒绝"
+    CHECKED = "checked", "已检查（未导入）"
+    SKIPPED = "skipped", "重复文件（未改动）"
+
+
+class ImportBatch(models.Model):
+    importer = models.CharField("导入类型", max_length=32)
+    file_name = models.CharField("文件名", max_length=255)
+    sha256 = models.CharField("文件摘要", max_length=64)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="导入人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        "core.Organisation",
+        verbose_name="单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField("状态", max_length=16, choices=BatchStatus.choices, default=BatchStatus.RUNNING)
+    dry_run = models.BooleanField("仅检查", default=False)
+    rows_total = models.PositiveIntegerField("总行数", default=0)
+    rows_new = models.PositiveIntegerField("新增", default=0)
+    rows_updated = models.PositiveIntegerField("更新", default=0)
+    rows_unchanged = models.PositiveIntegerField("未变", default=0)
+    rows_rejected = models.PositiveIntegerField("有误", default=0)
+    message = models.TextField("说明", blank=True)
+    unknown_columns = models.JSONField("未识别的列", default=list, blank=True)
+    errors = models.JSONField("行错误", default=list, blank=True)
+    created_at = models.DateTimeField("开始时间", auto_now_add=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "导入批次"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["importer", "sha256", "status"])]
+
+    def __str__(self) -> str:
+        return f"导入批次 #{self.pk}"
+
+    @property
+    def importer_label(self) -> str:
+        from fanzha.imports.importers import IMPORTERS
+
+        cls = IMPORTERS.get(self.importer)
+        return cls.label if cls is not None else self.importer

@@ -1,0 +1,227 @@
+"""The one import pipeline: read → map columns → validate every row → commit all rows or none.
+
+A file with any bad row commits nothing and yields a row-level error report (values masked). A clean
+file is committed in ONE transaction through the domain services, so a crash or kill leaves the whole
+file or none of it. A file already committed (same importer, same SHA-256) changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from fanzha.audit.services import audit_record
+from fanzha.core import access
+from fanzha.imports.columns import CellError, header_score, map_row, match_header
+from fanzha.imports.importers import get_importer
+from fanzha.imports.importers.base import NEW, UNCHANGED, UPDATED, Importer, Row, RowRejected
+from fanzha.imports.models import BatchStatus, ImportBatch
+from fanzha.imports.readers import ImportFileError, Table, read_table
+
+MAX_STORED_ERRORS = 5000
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    batch: ImportBatch
+
+    @property
+    def ok(self) -> bool:
+        return self.batch.status in (BatchStatus.COMMITTED, BatchStatus.CHECKED, BatchStatus.SKIPPED)
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        return list(self.batch.errors)
+
+    def summary(self) -> str:
+        b = self.batch
+        return (
+            f"imported: {b.rows_new} new, {b.rows_updated} updated, {b.rows_unchanged} unchanged, "
+            f"{b.rows_rejected} rejected"
+        )
+
+
+class _DryRunDone(Exception):
+    """Raised to roll back a dry run after every row went through the services."""
+
+
+def resolve_importer(importer: str | Importer) -> Importer:
+    if isinstance(importer, Importer):
+        return importer
+    found = get_importer(importer)
+    if found is None:
+        raise ValueError(f"未知的导入类型：{importer}")
+    return found
+
+
+def check_allowed(actor: Any, importer: Importer) -> None:
+    if actor is None:
+        if not importer.allow_system:
+            raise PermissionDenied("该导入需要指定导入人")
+        return
+    access.require(actor, importer.permission)
+
+
+def import_run(
+    *,
+    actor: Any,
+    importer: str | Importer,
+    file_name: str,
+    data: bytes,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import one file; never raises for bad content (the batch says why), only for no permission."""
+    imp = resolve_importer(importer)
+    check_allowed(actor, imp)
+    batch = ImportBatch.objects.create(
+        importer=imp.code,
+        file_name=PurePath(file_name or "").name[:255] or "未命名文件",
+        sha256=hashlib.sha256(data).hexdigest(),
+        actor=actor,
+        organisation=getattr(actor, "organisation", None),
+        dry_run=dry_run,
+    )
+    previous = (
+        ImportBatch.objects.filter(importer=imp.code, sha256=batch.sha256, status=BatchStatus.COMMITTED)
+        .exclude(pk=batch.pk)
+        .first()
+    )
+    if previous is not None:
+        return _finish_skipped(batch, previous)
+    try:
+        table = read_table(data, is_header=lambda cells: header_score(cells, imp.fields))
+    except ImportFileError as exc:
+        return _reject(batch, message=str(exc))
+    rows, problem = _validated_rows(imp, actor, table, batch)
+    if problem:
+        return _reject(batch, message=problem)
+    batch.rows_total = len(rows)
+    if any(row.errors for row in rows):
+        return _reject(
+            batch, rows=rows, message="文件中有错误的行，整份文件未导入；请按错误清单修改后重新上传"
+        )
+    return _commit(batch, imp, actor, rows, progress)
+
+
+def _validated_rows(imp: Importer, actor: Any, table: Table, batch: ImportBatch) -> tuple[list[Row], str]:
+    columns = match_header(table.header, imp.fields)
+    batch.unknown_columns = [*columns.unknown, *columns.duplicate]
+    missing = [*columns.missing, *imp.extra_missing(columns.fields_present)]
+    if missing:
+        return [], f"缺少必需的列：{'、'.join(missing)}（表头在第 {table.header_row} 行）"
+    if not table.rows:
+        return [], "文件中只有表头，没有数据行"
+    rows = []
+    for number, record in table.rows:
+        values, cell_errors = map_row(record, columns, imp.fields)
+        row = Row(number=number, values=values, errors=list(cell_errors))
+        if not row.errors:
+            imp.validate_row(actor=actor, row=row)
+        rows.append(row)
+    imp.validate_file(actor=actor, rows=rows)
+    return rows, ""
+
+
+def _error_list(rows: list[Row]) -> list[dict[str, Any]]:
+    errors: list[dict[str, Any]] = []
+    for row in rows:
+        for error in row.errors:
+            errors.append(
+                {"row": row.number, "column": error.column, "value": error.value, "message": error.message}
+            )
+            if len(errors) >= MAX_STORED_ERRORS:
+                return errors
+    return errors
+
+
+def _counts(batch: ImportBatch) -> dict[str, Any]:
+    return {
+        "importer": batch.importer,
+        "rows": batch.rows_total,
+        "new": batch.rows_new,
+        "updated": batch.rows_updated,
+        "unchanged": batch.rows_unchanged,
+        "rejected": batch.rows_rejected,
+    }
+
+
+@transaction.atomic
+def _reject(batch: ImportBatch, *, message: str, rows: list[Row] | None = None) -> ImportResult:
+    rows = rows or []
+    batch.status = BatchStatus.REJECTED
+    batch.message = message
+    batch.rows_total = len(rows) or batch.rows_total
+    batch.rows_new = batch.rows_updated = batch.rows_unchanged = 0
+    batch.rows_rejected = sum(1 for row in rows if row.errors)
+    batch.errors = _error_list(rows)
+    batch.finished_at = timezone.now()
+    batch.save()
+    if not batch.dry_run:
+        audit_record(actor=batch.actor, action="import.reject", obj=batch, details=_counts(batch))
+    return ImportResult(batch)
+
+
+@transaction.atomic
+def _finish_skipped(batch: ImportBatch, previous: ImportBatch) -> ImportResult:
+    batch.status = BatchStatus.SKIPPED
+    batch.rows_total = batch.rows_unchanged = previous.rows_total
+    batch.message = f"与已导入的批次 #{previous.pk} 内容完全相同，未作改动"
+    batch.finished_at = timezone.now()
+    batch.save()
+    if not batch.dry_run:
+        audit_record(
+            actor=batch.actor,
+            action="import.commit",
+            obj=batch,
+            details={**_counts(batch), "same_as": previous.pk},
+        )
+    return ImportResult(batch)
+
+
+def _commit(
+    batch: ImportBatch, imp: Importer, actor: Any, rows: list[Row], progress: Progress | None
+) -> ImportResult:
+    ordered = imp.order(rows)
+    current: Row | None = None
+    try:
+        with transaction.atomic():
+            counts = {NEW: 0, UPDATED: 0, UNCHANGED: 0}
+            for done, current in enumerate(ordered, start=1):
+                counts[imp.commit_row(actor=actor, row=current)] += 1
+                if progress is not None:
+                    progress(done, len(ordered))
+            batch.rows_new, batch.rows_updated, batch.rows_unchanged = (
+                counts[NEW],
+                counts[UPDATED],
+                counts[UNCHANGED],
+            )
+            if batch.dry_run:
+                raise _DryRunDone
+            _finish_committed(batch)
+    except _DryRunDone:
+        batch.status = BatchStatus.CHECKED
+        batch.message = "检查通过（仅检查，未导入）"
+        batch.finished_at = timezone.now()
+        batch.save()
+    except RowRejected as exc:
+        assert current is not None
+        current.errors.append(CellError(exc.column, "", exc.message))
+        return _reject(batch, rows=rows, message="导入时有行被拒绝，整份文件未导入")
+    return ImportResult(batch)
+
+
+def _finish_committed(batch: ImportBatch) -> None:
+    batch.status = BatchStatus.COMMITTED
+    batch.message = "已导入"
+    batch.finished_at = timezone.now()
+    batch.save()
+    audit_record(actor=batch.actor, action="import.commit", obj=batch, details=_counts(batch))

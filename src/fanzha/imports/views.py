@@ -1,0 +1,119 @@
+"""Import pages: upload → validate → commit all or nothing; batches, masked row errors, area export."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from fanzha.core import access
+from fanzha.core.exports import csv_response
+from fanzha.imports import selectors
+from fanzha.imports.exports import AREA_HEADER, area_rows, areas_xlsx
+from fanzha.imports.forms import UploadForm
+from fanzha.imports.importers import get_importer
+from fanzha.imports.models import ImportBatch
+from fanzha.imports.pipeline import import_run
+
+ERROR_HEADER = ["行号", "列", "内容（已脱敏）", "问题"]
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require_importer(user: object) -> None:
+    if not selectors.can_import_anything(user):
+        raise PermissionDenied("import")
+
+
+def _batch(request: HttpRequest, pk: int) -> ImportBatch:
+    _require_importer(request.user)
+    return get_object_or_404(selectors.batches_visible_to(request.user), pk=pk)
+
+
+@login_required
+def import_list(request: HttpRequest) -> HttpResponse:
+    _require_importer(request.user)
+    page = Paginator(selectors.batches_visible_to(request.user), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "imports/import_list.html",
+        {
+            "page": page,
+            "importers": selectors.importers_for(request.user),
+        },
+    )
+
+
+@login_required
+def import_upload(request: HttpRequest, importer: str) -> HttpResponse:
+    imp = get_importer(importer)
+    if imp is None:
+        raise Http404("没有这种导入")
+    access.require(request.user, imp.permission)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = import_run(
+            actor=request.user,
+            importer=imp,
+            file_name=upload.name or "",
+            data=upload.read(),
+            dry_run=form.cleaned_data["dry_run"],
+        )
+        level = messages.SUCCESS if result.ok else messages.ERROR
+        messages.add_message(request, level, f"{result.batch.get_status_display()}：{result.batch.message}")
+        return redirect("import_detail", pk=result.batch.pk)
+    status = 400 if request.method == "POST" else 200
+    fields = [(f.label, f.required, "、".join(f.synonyms[:4])) for f in imp.fields]
+    return render(
+        request,
+        "imports/import_upload.html",
+        {"form": form, "importer": imp, "fields": fields},
+        status=status,
+    )
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch(request, pk)
+    return render(
+        request,
+        "imports/import_detail.html",
+        {
+            "batch": batch,
+            "errors": batch.errors[:200],
+            "more_errors": max(len(batch.errors) - 200, 0),
+        },
+    )
+
+
+@login_required
+def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    """The row errors as CSV; values were masked when the errors were recorded."""
+    batch = _batch(request, pk)
+    rows = (
+        [e.get("row", ""), e.get("column", ""), e.get("value", ""), e.get("message", "")]
+        for e in batch.errors
+    )
+    return csv_response(f"导入错误_{batch.pk}.csv", ERROR_HEADER, rows)
+
+
+@login_required
+def area_import(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, "area.manage")
+    return redirect("import_upload", importer="areas")
+
+
+@login_required
+def area_export(request: HttpRequest) -> HttpResponse:
+    """All areas as CSV (default) or ``?format=xlsx``, readable by the area importer."""
+    access.require(request.user, "area.manage")
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(areas_xlsx(), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('行政区划.xlsx')}"
+        return response
+    return csv_response("行政区划.csv", AREA_HEADER, area_rows())

@@ -1,0 +1,59 @@
+"""Production refuses unsafe settings and names each one; local use needs nothing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run_check(env_overrides: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "FANZHA_PII_KEY", "DATABASE_URL"}}
+    env.update({"FANZHA_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "fanzha.settings"})
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "-m", "fanzha", "check"], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_it_refuses_to_start_in_production_with_unsafe_settings(tmp_path: Path) -> None:
+    result = run_check({"FANZHA_ENV": "production", "FANZHA_DEBUG": "true"}, tmp_path)
+    assert result.returncode != 0
+    for expected in ["SECRET_KEY", "FANZHA_PII_KEY", "FANZHA_DEBUG", "ALLOWED_HOSTS"]:
+        assert expected in result.stderr
+
+
+def test_it_starts_in_production_when_every_setting_is_safe(tmp_path: Path) -> None:
+    result = run_check({
+        "FANZHA_ENV": "production", "SECRET_KEY": "k" * 64, "FANZHA_PII_KEY": "A" * 43 + "=",
+        "ALLOWED_HOSTS": "fanzha.example", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+    }, tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+def test_it_generates_local_secrets_once(tmp_path: Path) -> None:
+    assert run_check({"FANZHA_ENV": "local"}, tmp_path).returncode == 0
+    first = (tmp_path / "secret_key").read_text()
+    assert run_check({"FANZHA_ENV": "local"}, tmp_path).returncode == 0
+    assert (tmp_path / "secret_key").read_text() == first
+    assert oct((tmp_path / "pii_key").stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.parametrize("name, value", [("FANZHA_DEBUG", "maybe"), ("FANZHA_LOGIN_FAILURE_LIMIT", "five")])
+def test_it_fails_loudly_on_a_malformed_value(name: str, value: str, tmp_path: Path) -> None:
+    result = run_check({name: value}, tmp_path)
+    assert result.returncode != 0
+    assert name in result.stderr
+
+
+def test_it_uses_wal_and_full_sync_on_sqlite(db) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous")
+        assert cursor.fetchone()[0] == 2  # FULL
