@@ -12,7 +12,9 @@ import fanzha
 from tests.personas import World
 
 STATIC_DIR = Path(fanzha.__file__).resolve().parent / "static"
-RUN_VENDOR = "run scripts/vendor-assets.sh (make test does) to copy the front-end assets into src/fanzha/static"
+RUN_VENDOR = (
+    "run scripts/vendor-assets.sh (make test does) to copy the front-end assets into src/fanzha/static"
+)
 ASSET_ATTRS = {"script": "src", "link": "href", "img": "src"}
 
 
@@ -72,8 +74,16 @@ def test_it_serves_the_assets_it_links(base_page: str, client) -> None:  # type:
             response.close()
 
 
-@pytest.mark.parametrize("url", ["http://cdn.example/x.js", "https://cdn.example/x.css", "//cdn.example/x.js",
-                                 "static/x.js", "/media/x.png"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://cdn.example/x.js",
+        "https://cdn.example/x.css",
+        "//cdn.example/x.js",
+        "static/x.js",
+        "/media/x.png",
+    ],
+)
 def test_it_would_notice_a_foreign_asset(url: str) -> None:
     assert not is_local_static(url)
 

@@ -1,4 +1,4 @@
-"""``fanzha demo`` into a database: built once for this module, inside a transaction rolled back at the end."""
+"""``fanzha demo`` into a database: built once for this module, in a transaction rolled back at the end."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import io
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -30,9 +31,9 @@ class Built:
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[Built]:
-    """The demo, loaded once; each test runs in a savepoint inside this transaction."""
-    with django_db_blocker.unblock(), transaction.atomic():  # type: ignore[attr-defined]
+def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[Built]:
+    """The demo, loaded once (through the command); each test runs in a savepoint inside this transaction."""
+    with django_db_blocker.unblock(), transaction.atomic():
         out = io.StringIO()
         call_command("demo", "--if-empty", stdout=out)
         yield Built(make_plan(), out.getvalue())
@@ -55,7 +56,9 @@ def test_it_gives_every_village_a_grid_and_a_committee(demo: Built) -> None:
     assert 180 <= villages.count() <= 220
     for village in villages:
         assert village.children.filter(level="grid").exists(), village.code
-    committees = Counter(Organisation.objects.filter(kind="village_committee").values_list("area__code", flat=True))
+    committees = Counter(
+        Organisation.objects.filter(kind="village_committee").values_list("area__code", flat=True)
+    )
     assert set(committees) == set(villages.values_list("code", flat=True))
     assert set(committees.values()) == {1}
 
@@ -91,7 +94,9 @@ def test_it_lets_the_grid_worker_see_only_their_village(demo: Built) -> None:
         user = User.objects.get(username=username)
         village = Area.objects.get(code=grid_village(demo.plan.areas, username).code)
         visible = set(Person.objects.visible_to(user).values_list("pk", flat=True))
-        in_village = set(Person.objects.filter(area__path__startswith=village.path).values_list("pk", flat=True))
+        in_village = set(
+            Person.objects.filter(area__path__startswith=village.path).values_list("pk", flat=True)
+        )
         assert visible == in_village
         assert 0 < len(visible) < Person.objects.count()
 

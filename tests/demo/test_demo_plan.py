@@ -21,7 +21,9 @@ def plan() -> DemoPlan:
 
 def test_it_gives_the_same_county_for_the_same_seed(plan: DemoPlan) -> None:
     again = make_plan()
-    assert [(a.code, a.name, a.residents) for a in again.areas] == [(a.code, a.name, a.residents) for a in plan.areas]
+    assert [(a.code, a.name, a.residents) for a in again.areas] == [
+        (a.code, a.name, a.residents) for a in plan.areas
+    ]
     assert again.people == plan.people
     assert again.organisations == plan.organisations
 
@@ -93,7 +95,9 @@ def test_it_has_every_kind_of_organisation_and_a_committee_per_village(plan: Dem
 
 
 def test_it_covers_every_township_with_exactly_one_police_station(plan: DemoPlan) -> None:
-    covered = Counter(code for o in plan.organisations if o.kind == "police_station" for code in o.covered_codes)
+    covered = Counter(
+        code for o in plan.organisations if o.kind == "police_station" for code in o.covered_codes
+    )
     assert set(covered) == {t.code for t in plan.areas_of("township")}
     assert set(covered.values()) == {1}
 
@@ -101,8 +105,18 @@ def test_it_covers_every_township_with_exactly_one_police_station(plan: DemoPlan
 def test_it_has_a_user_for_every_role(plan: DemoPlan) -> None:
     assert {u.role for u in plan.users} == set(ROLES)
     usernames = {u.username for u in plan.users}
-    assert {"leader", "analyst", "police", "police2", "grid", "grid2", "bank", "telecom", "auditor",
-            "admin"} <= usernames
+    assert {
+        "leader",
+        "analyst",
+        "police",
+        "police2",
+        "grid",
+        "grid2",
+        "bank",
+        "telecom",
+        "auditor",
+        "admin",
+    } <= usernames
 
 
 def test_it_gives_every_person_a_valid_id_number_and_mobile(plan: DemoPlan) -> None:

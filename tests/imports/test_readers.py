@@ -138,3 +138,13 @@ def test_it_enforces_the_size_and_row_limits(settings) -> None:  # type: ignore[
     settings.IMPORT_MAX_BYTES = len(data) - 1
     with pytest.raises(ImportFileError, match="大小限制"):
         read_table(data)
+
+
+def test_it_refuses_an_archive_with_too_many_members() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        for n in range(1001):
+            archive.writestr(f"xl/media/{n}.bin", b"")
+    with pytest.raises(ImportFileError, match="部件过多"):
+        read_table(buffer.getvalue())

@@ -12,7 +12,9 @@ from tests.personas import login
 
 
 def test_it_shows_a_month_with_holidays_and_make_up_days(world, client) -> None:  # type: ignore[no-untyped-def]
-    page = login(client, world.users["grid_cd"]).get(reverse("calendar"), {"month": "2025-09"}).content.decode()
+    page = (
+        login(client, world.users["grid_cd"]).get(reverse("calendar"), {"month": "2025-09"}).content.decode()
+    )
     assert "2025 年 9 月" in page
     assert 'data-date="2025-09-28" data-kind="makeup"' in page
     assert 'data-date="2025-10-01" data-kind="holiday"' in page
@@ -29,8 +31,9 @@ def test_it_falls_back_to_the_current_month_for_a_bad_month(world, client) -> No
 def test_it_lets_an_editor_mark_a_day_and_audits_it(world, client) -> None:  # type: ignore[no-untyped-def]
     login(client, world.users["analyst"])
     assert "calendar/set/" in client.get(reverse("calendar")).content.decode()
-    response = client.post(reverse("calendar_set_day"),
-                           {"date": "2025-10-13", "mode": "holiday", "name": "防汛调休", "note": ""})
+    response = client.post(
+        reverse("calendar_set_day"), {"date": "2025-10-13", "mode": "holiday", "name": "防汛调休", "note": ""}
+    )
     assert response.status_code == 302 and response["Location"].endswith("?month=2025-10")
     day = CalendarDay.objects.get(date=date(2025, 10, 13))
     assert day.is_working_day is False and day.name == "防汛调休" and day.updated_by == world.users["analyst"]
@@ -45,6 +48,8 @@ def test_it_refuses_editing_without_permission_and_bad_input(world, client) -> N
     data = {"date": "2025-10-13", "mode": "holiday"}
     assert login(client, world.users["police_cg"]).post(reverse("calendar_set_day"), data).status_code == 403
     login(client, world.users["leader"])
-    response = client.post(reverse("calendar_set_day"), {"date": "not-a-date", "mode": "holiday"}, follow=True)
+    response = client.post(
+        reverse("calendar_set_day"), {"date": "not-a-date", "mode": "holiday"}, follow=True
+    )
     assert "日期格式应为 YYYY-MM-DD" in response.content.decode()
     assert not CalendarDay.objects.exists()

@@ -56,7 +56,9 @@ def test_it_lists_own_jobs_or_all_with_view_all(world, client) -> None:  # type:
     theirs = job_enqueue(actor=world.users["analyst"], kind="jobs.ping")
     system = job_enqueue(actor=None, kind="jobs.ping")
     own_page = login(client, world.users["grid_cd"]).get(reverse("job_list")).content.decode()
-    assert f"#{mine.pk}<" in own_page and f"#{theirs.pk}<" not in own_page and f"#{system.pk}<" not in own_page
+    assert (
+        f"#{mine.pk}<" in own_page and f"#{theirs.pk}<" not in own_page and f"#{system.pk}<" not in own_page
+    )
     all_page = login(client, world.users["admin"]).get(reverse("job_list")).content.decode()
     assert all(f"#{job.pk}<" in all_page for job in (mine, theirs, system))
     filtered = client.get(reverse("job_list"), {"status": "succeeded"}).content.decode()

@@ -12,12 +12,17 @@ from fanzha.jobs.services import notify
 from tests.personas import login
 
 
-def test_it_writes_the_inbox_now_and_the_outbox_after_commit(world, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_it_writes_the_inbox_now_and_the_outbox_after_commit(
+    world, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     analyst, leader = world.users["analyst"], world.users["leader"]
     with django_capture_on_commit_callbacks() as callbacks:
         result = notify(
-            recipients=[analyst, leader, analyst], title="新预警", body="请回拨 13905710001 的当事人",
-            link="/jobs/1/", channels=("inbox", "sms"),
+            recipients=[analyst, leader, analyst],
+            title="新预警",
+            body="请回拨 13905710001 的当事人",
+            link="/jobs/1/",
+            channels=("inbox", "sms"),
         )
         assert Notification.objects.count() == 2
         assert not OutboxMessage.objects.exists()
@@ -56,8 +61,12 @@ def test_it_refuses_links_that_are_not_plain_paths(world) -> None:  # type: igno
 
 
 def test_it_masks_the_text_each_gateway_receives(world, caplog) -> None:  # type: ignore[no-untyped-def]
-    message = OutgoingMessage(channel="im", recipient_id=world.users["leader"].pk, title="回访",
-                              text="身份证 331102195003120028 手机 13905710001")
+    message = OutgoingMessage(
+        channel="im",
+        recipient_id=world.users["leader"].pk,
+        title="回访",
+        text="身份证 331102195003120028 手机 13905710001",
+    )
     OutboxGateway().send(message)
     text = OutboxMessage.objects.get().text
     assert "331102195003120028" not in text and "13905710001" not in text

@@ -40,7 +40,9 @@ def test_it_deletes_only_expired_rows(world, settings) -> None:  # type: ignore[
     assert list(Notification.objects.values_list("pk", flat=True)) == [new_note.pk]
     assert not OutboxMessage.objects.exists()
     assert counts["jobs"] == 1 and counts["notifications"] == 1 and counts["outbox"] == 1
-    audited = {e.details["kind"]: e.details["deleted"] for e in AuditEvent.objects.filter(action="retention.purge")}
+    audited = {
+        e.details["kind"]: e.details["deleted"] for e in AuditEvent.objects.filter(action="retention.purge")
+    }
     assert audited == counts
 
 

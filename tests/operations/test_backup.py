@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,36 +16,69 @@ import psycopg
 import pytest
 from django.db import connection
 
-from fanzha.audit.models import AuditEvent
+from fanzha.audit.models import AuditEvent, AuditPurgePermit
 from fanzha.core import backup
 from fanzha.core.models import Area, Person
 from fanzha.core.pii import crypto
+from tests.conftest import FLUSH_ALL
+from tests.personas import World, build_world
 
-sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite backup (the suite runs on PostgreSQL)")
+sqlite_only = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="SQLite backup (the suite runs on PostgreSQL)"
+)
+
+
+@pytest.fixture
+def committed_world(allow_audit_flush: None, transactional_db: None) -> Iterator[World]:
+    """The personas, committed (a backup sees only committed data).
+
+    The audit records are removed under a purge permit before the flush: on SQLite the flush
+    deletes tables in an order that varies between runs, and the triggers refuse once the permit
+    table is emptied first.
+    """
+    yield build_world()
+    AuditPurgePermit.objects.create(upto_id=FLUSH_ALL)
+    AuditEvent.objects.all().delete()
 
 
 def counts_in_sqlite(path: Path) -> dict[str, int]:
     db = sqlite3.connect(path)
     try:
-        return {table: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608
-                for table in ("core_person", "core_area", "audit_auditevent")}
+        return {
+            table: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608
+            for table in ("core_person", "core_area", "audit_auditevent")
+        }
     finally:
         db.close()
 
 
 def live_counts() -> dict[str, int]:
-    return {"core_person": Person.objects.count(), "core_area": Area.objects.count(),
-            "audit_auditevent": AuditEvent.objects.count()}
+    return {
+        "core_person": Person.objects.count(),
+        "core_area": Area.objects.count(),
+        "audit_auditevent": AuditEvent.objects.count(),
+    }
 
 
 def run_fanzha(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "FANZHA_VAR_DIR": str(database.parent / "var")}
-    return subprocess.run([sys.executable, "-m", "fanzha", *args], env=env, capture_output=True, text=True,
-                          check=False, timeout=300)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "FANZHA_VAR_DIR": str(database.parent / "var"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "fanzha", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
 
 
 @sqlite_only
-def test_it_backs_up_sqlite_and_restores_into_a_new_file(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_it_backs_up_sqlite_and_restores_into_a_new_file(committed_world: World, tmp_path: Path) -> None:
+    world = committed_world
     before = live_counts()
     result = backup.backup_create(actor=world.users["admin"], out_path=tmp_path / "fanzha.backup")
     assert result.vendor == "sqlite" and result.size > 0
@@ -55,13 +89,16 @@ def test_it_backs_up_sqlite_and_restores_into_a_new_file(world, tmp_path: Path) 
     assert counts_in_sqlite(target) == before  # the backup.create record came after the copy
     assert before["core_person"] == 2
     db = sqlite3.connect(target)
-    token = db.execute("SELECT name FROM core_person WHERE id = ?", [world.people["shiqiao"].pk]).fetchone()[0]
+    row = db.execute("SELECT name FROM core_person WHERE id = ?", [world.people["shiqiao"].pk]).fetchone()
     db.close()
+    token = row[0]
     assert crypto.decrypt(token) == "李建国"
 
 
 @sqlite_only
-def test_it_restores_with_the_command_and_refuses_a_database_with_data(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_it_restores_with_the_command_and_refuses_a_database_with_data(
+    committed_world: World, tmp_path: Path
+) -> None:
     archive = tmp_path / "fanzha.backup"
     backup.backup_create(actor=None, out_path=archive)
     expected = live_counts()
@@ -72,7 +109,10 @@ def test_it_restores_with_the_command_and_refuses_a_database_with_data(world, tm
     restored = counts_in_sqlite(target)
     assert restored == {**expected, "audit_auditevent": expected["audit_auditevent"]}  # + restore - create
     db = sqlite3.connect(target)
-    assert db.execute("SELECT action FROM audit_auditevent ORDER BY id DESC LIMIT 1").fetchone()[0] == "backup.restore"
+    assert (
+        db.execute("SELECT action FROM audit_auditevent ORDER BY id DESC LIMIT 1").fetchone()[0]
+        == "backup.restore"
+    )
     db.close()
 
     again = run_fanzha(target, "restore", str(archive))
@@ -91,6 +131,12 @@ def test_it_refuses_to_overwrite_an_existing_backup_file(world, tmp_path: Path) 
     assert not AuditEvent.objects.filter(action="backup.create").exists()
 
 
+def test_it_refuses_to_back_up_inside_an_open_transaction(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(backup.BackupError, match="事务"):
+        backup.backup_create(actor=None, out_path=tmp_path / "fanzha.backup")
+    assert not (tmp_path / "fanzha.backup").exists()
+
+
 def test_it_rejects_a_file_that_is_not_a_backup(tmp_path: Path) -> None:
     bogus = tmp_path / "notes.txt"
     bogus.write_text("not a database " * 100, encoding="utf-8")
@@ -100,10 +146,17 @@ def test_it_rejects_a_file_that_is_not_a_backup(tmp_path: Path) -> None:
     assert not target.exists()
 
 
-def test_it_passes_the_postgres_password_only_in_the_environment(monkeypatch: pytest.MonkeyPatch,
-                                                                 tmp_path: Path) -> None:
-    settings_dict = {"NAME": "fanzha", "USER": "fanzha", "PASSWORD": "s3cret-Pw", "HOST": "", "PORT": "",
-                     "OPTIONS": {"host": "/run/postgresql", "sslmode": "prefer"}}
+def test_it_passes_the_postgres_password_only_in_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    settings_dict = {
+        "NAME": "fanzha",
+        "USER": "fanzha",
+        "PASSWORD": "s3cret-Pw",
+        "HOST": "",
+        "PORT": "",
+        "OPTIONS": {"host": "/run/postgresql", "sslmode": "prefer"},
+    }
     calls: list[tuple[list[str], dict[str, str]]] = []
 
     def fake_run(args: list[str], env: dict[str, str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
@@ -119,7 +172,11 @@ def test_it_passes_the_postgres_password_only_in_the_environment(monkeypatch: py
     assert "--format=custom" in args
     assert env["PGPASSWORD"] == "s3cret-Pw"
     assert (env["PGHOST"], env["PGUSER"], env["PGDATABASE"], env["PGSSLMODE"]) == (
-        "/run/postgresql", "fanzha", "fanzha", "prefer")
+        "/run/postgresql",
+        "fanzha",
+        "fanzha",
+        "prefer",
+    )
     assert (tmp_path / "db.dump").read_bytes() == b"PGDMP"
 
 
@@ -130,13 +187,13 @@ def _pg_skip_reason() -> str:
     return f"PostgreSQL backup: {', '.join(missing)} not on PATH" if missing else ""
 
 
-@pytest.mark.skipif(bool(_pg_skip_reason()), reason=_pg_skip_reason() or "-")
-def test_it_dumps_postgres_and_restores_into_a_fresh_database(
-    transactional_db: None, allow_audit_flush: None, tmp_path: Path
-) -> None:
-    from tests.personas import build_world
+def _count(db: psycopg.Connection[Any], table: str) -> int:
+    row = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()  # noqa: S608 - fixed table names
+    return int(row[0]) if row else -1
 
-    build_world()
+
+@pytest.mark.skipif(bool(_pg_skip_reason()), reason=_pg_skip_reason() or "-")
+def test_it_dumps_postgres_and_restores_into_a_fresh_database(committed_world: World, tmp_path: Path) -> None:
     expected = live_counts()
     result = backup.backup_create(actor=None, out_path=tmp_path / "fanzha.dump")
     assert result.vendor == "postgresql"
@@ -147,8 +204,7 @@ def test_it_dumps_postgres_and_restores_into_a_fresh_database(
     try:
         backup.pg_restore({**connection.settings_dict, "NAME": name}, result.path)
         with psycopg.connect(**{**params, "dbname": name}) as restored:
-            got = {table: restored.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # type: ignore[index]
-                   for table in expected}
+            got = {table: _count(restored, table) for table in expected}
         assert got == expected
     finally:
         with psycopg.connect(**params, autocommit=True) as admin:

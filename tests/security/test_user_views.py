@@ -142,14 +142,17 @@ def test_it_keeps_the_administrator_from_deactivating_themselves(world, client) 
 
 
 def test_it_resets_a_password_that_must_be_changed(world, client) -> None:
-    _admin(client, world)
     target = world.users["police_lq"]
+    open_session = client.__class__()
+    open_session.force_login(target)
+    _admin(client, world)
     url = reverse("user_reset_password", kwargs={"pk": target.pk})
     weak = client.post(url, {"password": "abcdefgh12", "password2": "abcdefgh12"})
     assert weak.status_code == 400
     assert "至少三类" in weak.content.decode()
     assert client.post(url, {"password": NEW_PASSWORD, "password2": NEW_PASSWORD}).status_code == 302
     assert [e.object_id for e in events("user.password_reset")] == [str(target.pk)]
+    assert open_session.get(reverse("home"))["Location"].startswith(reverse("login"))  # old sessions end
     fresh = client.__class__()
     assert post_login(fresh, "police_lq", NEW_PASSWORD)["Location"] == reverse("password_change")
     assert fresh.get(reverse("home"))["Location"] == reverse("password_change")

@@ -13,11 +13,12 @@ class AuditContext:
     channel: str = "system"  # web, api, cli, worker, system
 
 
-_current: ContextVar[AuditContext] = ContextVar("fanzha_audit_context", default=AuditContext())
+_NONE = AuditContext()
+_current: ContextVar[AuditContext | None] = ContextVar("fanzha_audit_context", default=None)
 
 
 def current() -> AuditContext:
-    return _current.get()
+    return _current.get() or _NONE
 
 
 def bind(context: AuditContext) -> object:

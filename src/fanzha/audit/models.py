@@ -47,3 +47,6 @@ class AuditPurgePermit(models.Model):
     """Written and removed by the retention purge in one transaction; allows DELETE up to ``upto_id``."""
 
     upto_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"purge permit ≤ {self.upto_id}"

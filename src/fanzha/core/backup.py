@@ -18,6 +18,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,9 +31,17 @@ from fanzha.audit.services import audit_record
 DATA_TABLES = ("core_area", "core_organisation", "core_user", "core_person", "audit_auditevent")
 # libpq settings that dj-database-url may place in OPTIONS, and their environment variables.
 _LIBPQ_ENV = {
-    "host": "PGHOST", "port": "PGPORT", "sslmode": "PGSSLMODE", "sslrootcert": "PGSSLROOTCERT",
-    "sslcert": "PGSSLCERT", "sslkey": "PGSSLKEY", "connect_timeout": "PGCONNECT_TIMEOUT",
-    "options": "PGOPTIONS", "application_name": "PGAPPNAME", "service": "PGSERVICE", "passfile": "PGPASSFILE",
+    "host": "PGHOST",
+    "port": "PGPORT",
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+    "options": "PGOPTIONS",
+    "application_name": "PGAPPNAME",
+    "service": "PGSERVICE",
+    "passfile": "PGPASSFILE",
 }
 
 
@@ -50,28 +59,52 @@ class BackupResult:
 # ── SQLite ───────────────────────────────────────────────────────────────────
 
 
+# SQLite retries a busy source for ever; give up when no page was copied for this long.
+STALL_SECONDS = 300.0
+
+
+def _copy(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
+    """SQLite's online backup in one step: a consistent snapshot (in WAL mode writers go on meanwhile).
+
+    Copying in several steps would restart whenever another process writes, possibly for ever.
+    """
+    last = {"remaining": -1, "at": time.monotonic()}
+
+    def progress(status: int, remaining: int, total: int) -> None:
+        if remaining != last["remaining"]:
+            last.update(remaining=remaining, at=time.monotonic())
+        elif time.monotonic() - last["at"] > STALL_SECONDS:
+            raise BackupError("数据库长时间被占用，备份未能完成，请稍后重试")
+
+    source.backup(target, pages=-1, progress=progress, sleep=0.05)
+
+
 def sqlite_backup(source: sqlite3.Connection, out_path: Path) -> None:
     """Copy ``source`` (a live connection) into a new file, atomically renamed into place."""
     partial = out_path.with_name(out_path.name + ".part")
     partial.unlink(missing_ok=True)
     target = sqlite3.connect(partial)
     try:
-        source.backup(target)
-    finally:
+        _copy(source, target)
+    except BaseException:
         target.close()
+        partial.unlink(missing_ok=True)
+        raise
+    target.close()
     os.replace(partial, out_path)
 
 
 def _open_backup(path: Path) -> sqlite3.Connection:
     if not path.is_file():
         raise BackupError(f"备份文件不存在：{path}")
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         ok = db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         has_schema = db.execute(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='django_migrations'"
         ).fetchone()
     except sqlite3.DatabaseError as exc:
+        db.close()
         raise BackupError(f"不是有效的 SQLite 备份文件：{path}") from exc
     if not ok or not has_schema:
         db.close()
@@ -85,8 +118,11 @@ def sqlite_has_data(path: Path) -> bool:
     db = sqlite3.connect(path)
     try:
         present = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        return any(db.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone()  # noqa: S608 - fixed names
-                   for t in DATA_TABLES if t in present)
+        return any(
+            db.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone()  # noqa: S608 - fixed names
+            for t in DATA_TABLES
+            if t in present
+        )
     finally:
         db.close()
 
@@ -101,7 +137,7 @@ def sqlite_restore(backup_path: Path, target_path: Path, *, force: bool = False)
         target_path.parent.mkdir(parents=True, exist_ok=True)
         target = sqlite3.connect(target_path)
         try:
-            source.backup(target)
+            _copy(source, target)
         finally:
             target.close()
     finally:
@@ -150,10 +186,21 @@ def pg_restore(settings_dict: dict[str, Any], backup_path: Path) -> None:
     if not backup_path.is_file():
         raise BackupError(f"备份文件不存在：{backup_path}")
     connections.close_all()
-    _run("pg_restore", [
-        "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",
-        "--no-password", f"--dbname={settings_dict['NAME']}", str(backup_path),
-    ], pg_environment(settings_dict))
+    _run(
+        "pg_restore",
+        [
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--exit-on-error",
+            "--no-password",
+            f"--dbname={settings_dict['NAME']}",
+            str(backup_path),
+        ],
+        pg_environment(settings_dict),
+    )
 
 
 def database_has_data() -> bool:
@@ -176,6 +223,8 @@ def backup_create(*, actor: Any, out_path: Path, force: bool = False) -> BackupR
     out_path = Path(out_path)
     if out_path.exists() and not force:
         raise BackupError(f"目标文件已存在：{out_path}。请换一个文件名，或加 --force 覆盖。")
+    if connection.in_atomic_block:
+        raise BackupError("不能在未提交的事务中备份（备份只包含已提交的数据）")
     out_path.parent.mkdir(parents=True, exist_ok=True)
     vendor = connection.vendor
     if vendor == "sqlite":
@@ -187,8 +236,13 @@ def backup_create(*, actor: Any, out_path: Path, force: bool = False) -> BackupR
         raise BackupError(f"不支持的数据库类型：{vendor}")
     result = BackupResult(out_path, vendor, out_path.stat().st_size)
     with transaction.atomic():
-        audit_record(actor=actor, action="backup.create", object_type="backup", object_id=out_path.name,
-                     details={"vendor": vendor, "file": out_path.name, "bytes": result.size})
+        audit_record(
+            actor=actor,
+            action="backup.create",
+            object_type="backup",
+            object_id=out_path.name,
+            details={"vendor": vendor, "file": out_path.name, "bytes": result.size},
+        )
     return result
 
 
@@ -206,8 +260,13 @@ def backup_restore(*, actor: Any, backup_path: Path, force: bool = False) -> str
     else:
         raise BackupError(f"不支持的数据库类型：{vendor}")
     with transaction.atomic():
-        audit_record(actor=actor, action="backup.restore", object_type="backup", object_id=backup_path.name,
-                     details={"vendor": vendor, "file": backup_path.name})
+        audit_record(
+            actor=actor,
+            action="backup.restore",
+            object_type="backup",
+            object_id=backup_path.name,
+            details={"vendor": vendor, "file": backup_path.name},
+        )
     return vendor
 
 

@@ -22,8 +22,15 @@ class PersonForm(forms.Form):
     )
     notes = forms.CharField(label="备注", widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
-    def __init__(self, *args: Any, areas: Any = None, **kwargs: Any) -> None:
+    SENSITIVE = ("name", "id_number", "phone", "address")
+
+    def __init__(self, *args: Any, areas: Any = None, masked: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name, shown in (masked or {}).items():
+            # Editing never prints a sensitive value in clear: blank keeps the stored value.
+            self.fields[name].required = False
+            self.fields[name].widget.attrs["placeholder"] = shown or "（空）"
+            self.fields[name].help_text = "留空表示不修改"
         if areas is not None:
             self.fields["area"].queryset = areas.filter(level__in=[AreaLevel.VILLAGE, AreaLevel.GRID])
         for name, field in self.fields.items():

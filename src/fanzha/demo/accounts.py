@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-DEMO_PASSWORD = "Qingxi#Demo2026"
+DEMO_PASSWORD = "Qingxi#Demo2026"  # noqa: S105 - public by design, printed at start-up
 MARKER_USERNAME = "leader"
 
 

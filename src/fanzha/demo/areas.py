@@ -50,8 +50,16 @@ def _village(rng: random.Random, code: str, name: str, kind: str, parent: str) -
     grid_count = rng.choice((1, 2, 2, 3)) if kind == "village" else rng.choice((2, 3))
     grids = []
     for i, share in enumerate(_split(rng, residents, grid_count)):
-        grids.append(AreaSpec(f"{code}{i + 1:03d}", f"{name}第{GRID_NUMERALS[i]}网格", "grid", code,
-                              share, _households(rng, share)))
+        grids.append(
+            AreaSpec(
+                f"{code}{i + 1:03d}",
+                f"{name}第{GRID_NUMERALS[i]}网格",
+                "grid",
+                code,
+                share,
+                _households(rng, share),
+            )
+        )
     households = sum(g.households or 0 for g in grids)
     return [AreaSpec(code, name, "village", parent, residents, households, kind), *grids]
 
@@ -65,8 +73,15 @@ def _township(rng: random.Random, county: str, number: int, name: str, kind: str
         numbers[village_kind] += 1
         children += _village(rng, village_code, village_name, village_kind, code)
     villages = [c for c in children if c.level == "village"]
-    township = AreaSpec(code, name + TOWNSHIP_SUFFIX[kind], "township", county,
-                        sum(v.residents or 0 for v in villages), sum(v.households or 0 for v in villages), kind)
+    township = AreaSpec(
+        code,
+        name + TOWNSHIP_SUFFIX[kind],
+        "township",
+        county,
+        sum(v.residents or 0 for v in villages),
+        sum(v.households or 0 for v in villages),
+        kind,
+    )
     return [township, *children]
 
 

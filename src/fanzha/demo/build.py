@@ -30,8 +30,13 @@ class DemoSummary:
     people: int
 
     def as_details(self) -> dict[str, int]:
-        return {"seed": self.seed, "areas": self.areas, "organisations": self.organisations,
-                "users": self.users, "people": self.people}
+        return {
+            "seed": self.seed,
+            "areas": self.areas,
+            "organisations": self.organisations,
+            "users": self.users,
+            "people": self.people,
+        }
 
 
 def database_is_empty() -> bool:
@@ -46,9 +51,13 @@ def _create_areas(plan: DemoPlan) -> dict[str, Area]:
     created: dict[str, Area] = {}
     for spec in plan.areas:
         created[spec.code] = area_services.area_create(
-            actor=None, code=spec.code, name=spec.name, level=spec.level,
+            actor=None,
+            code=spec.code,
+            name=spec.name,
+            level=spec.level,
             parent=created[spec.parent_code] if spec.parent_code else None,
-            residents=spec.residents, households=spec.households,
+            residents=spec.residents,
+            households=spec.households,
         )
     return created
 
@@ -57,10 +66,14 @@ def _create_organisations(plan: DemoPlan, areas: dict[str, Area]) -> dict[str, O
     created: dict[str, Organisation] = {}
     for spec in plan.organisations:
         created[spec.name] = org_services.organisation_create(
-            actor=None, name=spec.name, kind=spec.kind, area=areas[spec.area_code],
+            actor=None,
+            name=spec.name,
+            kind=spec.kind,
+            area=areas[spec.area_code],
             covered_areas=[areas[code] for code in spec.covered_codes],
             parent=created[spec.parent_name] if spec.parent_name else None,
-            code=spec.code, contact_phone=spec.contact_phone,
+            code=spec.code,
+            contact_phone=spec.contact_phone,
         )
     return created
 
@@ -68,8 +81,12 @@ def _create_organisations(plan: DemoPlan, areas: dict[str, Area]) -> dict[str, O
 def _create_users(plan: DemoPlan, organisations: dict[str, Organisation]) -> dict[str, User]:
     return {
         spec.username: org_services.user_create(
-            actor=None, username=spec.username, password=DEMO_PASSWORD,
-            organisation=organisations[spec.organisation], roles=[spec.role], display_name=spec.display_name,
+            actor=None,
+            username=spec.username,
+            password=DEMO_PASSWORD,
+            organisation=organisations[spec.organisation],
+            roles=[spec.role],
+            display_name=spec.display_name,
         )
         for spec in plan.users
     }
@@ -77,10 +94,17 @@ def _create_users(plan: DemoPlan, organisations: dict[str, Organisation]) -> dic
 
 def _create_people(plan: DemoPlan, areas: dict[str, Area], actor: Any) -> int:
     for spec in plan.people:
-        person_services.person_create(actor=actor, data=person_services.PersonData(
-            name=spec.name, area=areas[spec.area_code], id_number=spec.id_number, phone=spec.phone,
-            address=spec.address, key_groups=list(spec.key_groups),
-        ))
+        person_services.person_create(
+            actor=actor,
+            data=person_services.PersonData(
+                name=spec.name,
+                area=areas[spec.area_code],
+                id_number=spec.id_number,
+                phone=spec.phone,
+                address=spec.address,
+                key_groups=list(spec.key_groups),
+            ),
+        )
     return len(plan.people)
 
 

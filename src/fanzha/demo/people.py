@@ -20,15 +20,33 @@ TARGET_PEOPLE = 2000
 MIN_PER_VILLAGE = 3
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 BIRTH_YEARS = {
-    "elderly_alone": (1936, 1958), "elderly": (1940, 1962), "student": (2005, 2016),
-    "left_behind": (1948, 1972), "former_victim": (1955, 2002), "finance_staff": (1975, 2000),
+    "elderly_alone": (1936, 1958),
+    "elderly": (1940, 1962),
+    "student": (2005, 2016),
+    "left_behind": (1948, 1972),
+    "former_victim": (1955, 2002),
+    "finance_staff": (1975, 2000),
     "card_seller": (1996, 2007),
 }
 GROUP_WEIGHTS = {
-    "village": {"elderly_alone": 30, "elderly": 22, "student": 15, "left_behind": 15, "former_victim": 8,
-                "finance_staff": 3, "card_seller": 7},
-    "community": {"elderly_alone": 18, "elderly": 22, "student": 25, "left_behind": 3, "former_victim": 12,
-                  "finance_staff": 12, "card_seller": 8},
+    "village": {
+        "elderly_alone": 30,
+        "elderly": 22,
+        "student": 15,
+        "left_behind": 15,
+        "former_victim": 8,
+        "finance_staff": 3,
+        "card_seller": 7,
+    },
+    "community": {
+        "elderly_alone": 18,
+        "elderly": 22,
+        "student": 25,
+        "left_behind": 3,
+        "former_victim": 12,
+        "finance_staff": 12,
+        "card_seller": 8,
+    },
 }
 
 
@@ -52,8 +70,9 @@ class _Generator:
         low, high = BIRTH_YEARS[group]
         while True:
             born = dt.date(self.rng.randint(low, high), 1, 1) + dt.timedelta(days=self.rng.randint(0, 364))
-            number = id_number(self.rng.choice(self.data["region_codes"]["codes"]), born,
-                               self.rng.randint(1, 999))
+            number = id_number(
+                self.rng.choice(self.data["region_codes"]["codes"]), born, self.rng.randint(1, 999)
+            )
             check = check_id_number(number)
             if number not in self.ids and check.valid and not check.warnings:
                 self.ids.add(number)
@@ -75,8 +94,10 @@ class _Generator:
         if village.kind == "village":
             return f"{place}{self.rng.randint(1, 12)}组{self.rng.randint(1, 80)}号"
         road = self.rng.choice(self.data["road_names"])
-        return (f"{place}{road}{self.rng.randint(1, 300)}号{self.rng.randint(1, 20)}幢"
-                f"{self.rng.randint(1, 4)}单元{self.rng.randint(1, 18)}{self.rng.randint(1, 4):02d}室")
+        return (
+            f"{place}{road}{self.rng.randint(1, 300)}号{self.rng.randint(1, 20)}幢"
+            f"{self.rng.randint(1, 4)}单元{self.rng.randint(1, 18)}{self.rng.randint(1, 4):02d}室"
+        )
 
     def groups(self, village_kind: str) -> tuple[str, ...]:
         weights = GROUP_WEIGHTS[village_kind]
@@ -89,8 +110,14 @@ class _Generator:
         groups = self.groups(village.kind)
         number, sex, birth_year = self.identity(groups[0])
         without_phone = groups[0] == "elderly_alone" and self.rng.random() < 0.1
-        return PersonSpec(self.name(sex, birth_year), number, "" if without_phone else self.phone(),
-                          self.address(county, township, village), grid.code, groups)
+        return PersonSpec(
+            self.name(sex, birth_year),
+            number,
+            "" if without_phone else self.phone(),
+            self.address(county, township, village),
+            grid.code,
+            groups,
+        )
 
 
 def _shares(villages: Sequence[AreaSpec]) -> list[int]:

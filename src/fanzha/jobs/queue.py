@@ -148,11 +148,15 @@ def job_execute(job: Job, worker_id: str) -> str:
         status = _on_failure(job, worker_id, exc)
         logger.warning("job failed", extra={**log, "status": status, "error": type(exc).__name__})
         return status
+    else:
+        values = {"result": _jsonable(result), "progress": 100, "last_error": ""}
+        if not _finish(job, worker_id, status=JobStatus.SUCCEEDED, **values):
+            logger.warning("job finished after it was taken away", extra=log)
+            return Job.objects.filter(pk=job.pk).values_list("status", flat=True).first() or ""
+        logger.info("job succeeded", extra=log)
+        return JobStatus.SUCCEEDED
     finally:
         audit_context.reset(token)
-    _finish(job, worker_id, status=JobStatus.SUCCEEDED, result=_jsonable(result), progress=100, last_error="")
-    logger.info("job succeeded", extra=log)
-    return JobStatus.SUCCEEDED
 
 
 def jobs_reclaim_stale(now: datetime | None = None, stale_seconds: int | None = None) -> dict[str, int]:

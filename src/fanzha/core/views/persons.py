@@ -84,24 +84,30 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _form_data(form: PersonForm) -> person_services.PersonData:
-    return person_services.PersonData(**form.cleaned_data)
+def _form_data(form: PersonForm, person: Person | None) -> person_services.PersonData:
+    values = dict(form.cleaned_data)
+    if person is not None:
+        for name in person_services.SENSITIVE_FIELDS:
+            if not values[name]:
+                values[name] = getattr(person, name)
+    return person_services.PersonData(**values)
 
 
 def _person_form(request: HttpRequest, person: Person | None) -> HttpResponse:
     access.require(request.user, "person.edit")
     areas = selectors.visible_areas(request.user)
-    initial = None
+    initial, masked = None, None
     if person is not None:
-        initial = {name: getattr(person, name) for name in person_services.EDITABLE}
-    form = PersonForm(request.POST or None, initial=initial, areas=areas)
+        initial = {n: getattr(person, n) for n in person_services.EDITABLE if n not in PersonForm.SENSITIVE}
+        masked = {n: mask(n, getattr(person, n)) for n in PersonForm.SENSITIVE}
+    form = PersonForm(request.POST or None, initial=initial, areas=areas, masked=masked)
     if request.method == "POST" and form.is_valid():
         try:
             if person is None:
-                person = person_services.person_create(actor=request.user, data=_form_data(form))
+                person = person_services.person_create(actor=request.user, data=_form_data(form, None))
                 messages.success(request, "已登记。")
             else:
-                person_services.person_update(actor=request.user, person=person, data=_form_data(form))
+                person_services.person_update(actor=request.user, person=person, data=_form_data(form, person))
                 messages.success(request, "已保存。")
             return redirect("person_detail", pk=person.pk)
         except ValidationError as exc:

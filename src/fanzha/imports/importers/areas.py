@@ -16,28 +16,28 @@ from fanzha.imports.importers.base import NEW, UNCHANGED, UPDATED, Importer, Row
 
 CODE_RE = re.compile(r"^[0-9A-Za-z]{1,32}$")
 LEVEL_WORDS: dict[str, str] = {
-    "市": AreaLevel.CITY,
-    "地级市": AreaLevel.CITY,
-    "city": AreaLevel.CITY,
-    "区": AreaLevel.DISTRICT,
-    "县": AreaLevel.DISTRICT,
-    "区县": AreaLevel.DISTRICT,
-    "县区": AreaLevel.DISTRICT,
-    "县级市": AreaLevel.DISTRICT,
-    "district": AreaLevel.DISTRICT,
-    "乡": AreaLevel.TOWNSHIP,
-    "镇": AreaLevel.TOWNSHIP,
-    "街道": AreaLevel.TOWNSHIP,
-    "乡镇": AreaLevel.TOWNSHIP,
-    "乡镇街道": AreaLevel.TOWNSHIP,
-    "township": AreaLevel.TOWNSHIP,
-    "村": AreaLevel.VILLAGE,
-    "社区": AreaLevel.VILLAGE,
-    "村社区": AreaLevel.VILLAGE,
-    "村居": AreaLevel.VILLAGE,
-    "village": AreaLevel.VILLAGE,
-    "网格": AreaLevel.GRID,
-    "grid": AreaLevel.GRID,
+    "市": "city",
+    "地级市": "city",
+    "city": "city",
+    "区": "district",
+    "县": "district",
+    "区县": "district",
+    "县区": "district",
+    "县级市": "district",
+    "district": "district",
+    "乡": "township",
+    "镇": "township",
+    "街道": "township",
+    "乡镇": "township",
+    "乡镇街道": "township",
+    "township": "township",
+    "村": "village",
+    "社区": "village",
+    "村社区": "village",
+    "村居": "village",
+    "village": "village",
+    "网格": "grid",
+    "grid": "grid",
 }
 LEVEL_LABELS = dict(AreaLevel.choices)
 
@@ -144,7 +144,7 @@ class AreaImporter(Importer):
             parent_level = in_file.get(parent_code) or in_db.get(parent_code)
             if parent_level is None:
                 row.error(self.field("parent_code"), "上级代码在系统和本文件中都不存在", parent_code)
-            elif LEVEL_ORDER.index(row.cleaned["level"]) <= LEVEL_ORDER.index(parent_level):  # type: ignore[arg-type]
+            elif LEVEL_ORDER.index(row.cleaned["level"]) <= LEVEL_ORDER.index(parent_level):
                 row.error(
                     self.field("level"),
                     f"层级“{LEVEL_LABELS[row.cleaned['level']]}”不能位于上级"

@@ -26,6 +26,6 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         finally:
             context.reset(token)
-        self.stdout.write(self.style.SUCCESS(
-            f"备份完成（{result.vendor}）：{result.path}，{result.size:,} 字节"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(f"备份完成（{result.vendor}）：{result.path}，{result.size:,} 字节")
+        )

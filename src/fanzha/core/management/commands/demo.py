@@ -21,10 +21,17 @@ class Command(BaseCommand):
     help = "载入演示数据（虚构的江州市青溪县：区划、单位、各角色用户、重点人群），只能载入空数据库"
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--if-empty", action="store_true",
-                            help="数据库已有区划数据时什么也不做（make run 每次启动都调用）")
-        parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                            help=f"随机种子，同一种子生成完全相同的数据（默认 {DEFAULT_SEED}）")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="数据库已有区划数据时什么也不做（make run 每次启动都调用）",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=DEFAULT_SEED,
+            help=f"随机种子，同一种子生成完全相同的数据（默认 {DEFAULT_SEED}）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not database_is_empty():
@@ -41,8 +48,10 @@ class Command(BaseCommand):
             raise CommandError(REFUSAL) from exc
         finally:
             context.reset(token)
-        self.stdout.write(self.style.SUCCESS(
-            f"演示数据已载入：区划 {summary.areas} 个、单位 {summary.organisations} 个、"
-            f"用户 {summary.users} 个、重点人员 {summary.people} 人（种子 {summary.seed}）。"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示数据已载入：区划 {summary.areas} 个、单位 {summary.organisations} 个、"
+                f"用户 {summary.users} 个、重点人员 {summary.people} 人（种子 {summary.seed}）。"
+            )
+        )
         call_command("demo_logins", stdout=self.stdout)

@@ -29,8 +29,12 @@ def demo_login_rows() -> list[tuple[str, str, str, str]]:
     has the demo password, so a real ``leader`` account never gets a wrong password printed.
     """
     try:
-        users = {u.username: u for u in User.objects.filter(username__in=[d.username for d in DEMO_LOGINS])
-                 .select_related("organisation")}
+        users = {
+            u.username: u
+            for u in User.objects.filter(username__in=[d.username for d in DEMO_LOGINS]).select_related(
+                "organisation"
+            )
+        }
         loaded = AuditEvent.objects.filter(action="demo.load").exists()
     except DatabaseError:  # not migrated yet: nothing to show
         return []
@@ -39,7 +43,8 @@ def demo_login_rows() -> list[tuple[str, str, str, str]]:
         return []
     return [
         (ROLES[login.role].name, login.username, DEMO_PASSWORD, str(users[login.username].organisation or ""))
-        for login in DEMO_LOGINS if login.username in users
+        for login in DEMO_LOGINS
+        if login.username in users
     ]
 
 

@@ -29,6 +29,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         finally:
             context.reset(token)
-        self.stdout.write(self.style.SUCCESS(
-            f"恢复完成（{vendor}）：{options['backup_path']}。如备份来自旧版本，请再执行 fanzha migrate。"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"恢复完成（{vendor}）：{options['backup_path']}。如备份来自旧版本，请再执行 fanzha migrate。"
+            )
+        )
