@@ -32,7 +32,7 @@ run: venv assets
 
 test: venv assets
 	@scripts/debian-packages.sh test
-	$(BIN)/python -m pytest -p no:cacheprovider -q $(PYTEST_ARGS)
+	FANZHA_ENV=test $(BIN)/python -m pytest -p no:cacheprovider -q $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check src tests bench

@@ -13,8 +13,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-PERSONAS = ["leader", "analyst", "police_cg", "police_lq", "grid_cd", "grid_sq", "bank", "telecom",
-            "auditor", "admin"]
+PERSONAS = [
+    "leader",
+    "analyst",
+    "police_cg",
+    "police_lq",
+    "grid_cd",
+    "grid_sq",
+    "bank",
+    "telecom",
+    "auditor",
+    "admin",
+]
 
 
 @dataclass(frozen=True)

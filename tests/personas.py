@@ -76,8 +76,13 @@ def build_world() -> World:
     world = World()
     for code, name, level, parent in TREE:
         world.areas[code] = area_services.area_create(
-            actor=None, code=code, name=name, level=level, parent=world.areas.get(parent or ""),
-            residents=1000, households=400,
+            actor=None,
+            code=code,
+            name=name,
+            level=level,
+            parent=world.areas.get(parent or ""),
+            residents=1000,
+            households=400,
         )
     for name, kind, area_code in ORGANISATIONS:
         world.orgs[name] = org_services.organisation_create(
@@ -88,14 +93,28 @@ def build_world() -> World:
             actor=None, username=username, password=PASSWORD, organisation=world.orgs[org], roles=roles
         )
     leader = world.users["leader"]
-    world.people["chengdong"] = person_services.person_create(actor=leader, data=person_services.PersonData(
-        name="王秀英", area=world.area("城东社区第一网格"), id_number=id_number("331102", "19500312", "002"),
-        phone="13905710001", address="青溪县城关镇城东社区幸福路8号", key_groups=["elderly_alone"],
-    ))
-    world.people["shiqiao"] = person_services.person_create(actor=leader, data=person_services.PersonData(
-        name="李建国", area=world.area("石桥村"), id_number=id_number("331102", "19580101", "013"),
-        phone="13905710002", address="青溪县龙泉乡石桥村3组12号", key_groups=["elderly"],
-    ))
+    world.people["chengdong"] = person_services.person_create(
+        actor=leader,
+        data=person_services.PersonData(
+            name="王秀英",
+            area=world.area("城东社区第一网格"),
+            id_number=id_number("331102", "19500312", "002"),
+            phone="13905710001",
+            address="青溪县城关镇城东社区幸福路8号",
+            key_groups=["elderly_alone"],
+        ),
+    )
+    world.people["shiqiao"] = person_services.person_create(
+        actor=leader,
+        data=person_services.PersonData(
+            name="李建国",
+            area=world.area("石桥村"),
+            id_number=id_number("331102", "19580101", "013"),
+            phone="13905710002",
+            address="青溪县龙泉乡石桥村3组12号",
+            key_groups=["elderly"],
+        ),
+    )
     return world
 
 

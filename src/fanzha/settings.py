@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -79,7 +80,8 @@ def _pii_key() -> str:
 
 
 # ── mode ──────────────────────────────────────────────────────────────────────
-FANZHA_ENV = env_str("FANZHA_ENV", "local")
+# Under pytest the default is "test" (fast password hashing); `make test` also sets it explicitly.
+FANZHA_ENV = env_str("FANZHA_ENV", "test" if "pytest" in sys.modules else "local")
 if FANZHA_ENV not in {"local", "production", "test"}:
     raise ImproperlyConfigured(f"FANZHA_ENV must be local, test or production, not {FANZHA_ENV!r}")
 PRODUCTION = FANZHA_ENV == "production"
@@ -221,7 +223,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if PASSWORD_POLICY == "mlps2":
+if PASSWORD_POLICY not in {"mlps2", "basic"}:
+    raise ImproperlyConfigured(f"FANZHA_PASSWORD_POLICY must be mlps2 or basic, not {PASSWORD_POLICY!r}")
+if PASSWORD_POLICY == "mlps2":  # noqa: S105 - a policy name, not a password
     AUTH_PASSWORD_VALIDATORS.append({"NAME": "fanzha.core.passwords.CharacterClassValidator"})
 if FANZHA_ENV == "test":
     # Tests create many users; the production hashers are deliberately slow.
@@ -234,7 +238,9 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("FANZHA_SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("FANZHA_SSL_REDIRECT", PRODUCTION)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("FANZHA_BEHIND_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("FANZHA_BEHIND_PROXY", False) else None
+)
 SECURE_HSTS_SECONDS = env_int("FANZHA_HSTS_SECONDS", 31536000 if PRODUCTION else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = False

@@ -13,8 +13,14 @@ from tests.personas import id_number
 
 
 def data(world, **overrides):  # type: ignore[no-untyped-def]
-    values = dict(name="赵小梅", area=world.area("城东社区"), id_number=id_number("331199", "20080506", "024"),
-                  phone="13905710099", address="青溪县城关镇城东社区学府路1号", key_groups=["student"])
+    values = {
+        "name": "赵小梅",
+        "area": world.area("城东社区"),
+        "id_number": id_number("331199", "20080506", "024"),
+        "phone": "13905710099",
+        "address": "青溪县城关镇城东社区学府路1号",
+        "key_groups": ["student"],
+    }
     values.update(overrides)
     return svc.PersonData(**values)
 
@@ -45,7 +51,9 @@ def test_it_rejects_a_wrong_check_digit_with_a_chinese_message(world) -> None:  
     with pytest.raises(ValidationError) as error:
         svc.person_create(actor=world.users["grid_cd"], data=data(world, id_number=bad))
     assert "id_number" in error.value.message_dict
-    assert not Person.objects.filter(name_hash__isnull=False).exclude(pk__in=[p.pk for p in world.people.values()])
+    assert not Person.objects.filter(name_hash__isnull=False).exclude(
+        pk__in=[p.pk for p in world.people.values()]
+    )
 
 
 def test_it_warns_but_accepts_a_retired_region_code(world) -> None:  # type: ignore[no-untyped-def]
@@ -69,10 +77,19 @@ def test_it_refuses_a_grid_worker_outside_their_village(world) -> None:  # type:
 
 def test_it_audits_each_change_by_field_name_only(world) -> None:  # type: ignore[no-untyped-def]
     person = world.people["chengdong"]
-    changed = svc.person_update(actor=world.users["grid_cd"], person=person,
-                                data=data(world, name=person.name, id_number=person.id_number,
-                                          area=person.area, phone="13905710123",
-                                          address=person.address, key_groups=person.key_groups))
+    changed = svc.person_update(
+        actor=world.users["grid_cd"],
+        person=person,
+        data=data(
+            world,
+            name=person.name,
+            id_number=person.id_number,
+            area=person.area,
+            phone="13905710123",
+            address=person.address,
+            key_groups=person.key_groups,
+        ),
+    )
     assert changed == ["phone"]
     event = AuditEvent.objects.filter(action="record.update").latest("id")
     assert event.fields == ["phone"]
@@ -86,7 +103,11 @@ def test_it_audits_every_reveal(world) -> None:  # type: ignore[no-untyped-def]
     assert value == person.id_number
     event = AuditEvent.objects.filter(action="pii.read").latest("id")
     assert AuditEvent.objects.filter(action="pii.read").count() == before + 1
-    assert (event.actor_username, event.object_id, event.fields) == ("police_cg", str(person.pk), ["id_number"])
+    assert (event.actor_username, event.object_id, event.fields) == (
+        "police_cg",
+        str(person.pk),
+        ["id_number"],
+    )
 
 
 def test_it_refuses_reveal_to_roles_without_the_permission(world) -> None:  # type: ignore[no-untyped-def]

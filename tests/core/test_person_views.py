@@ -29,10 +29,18 @@ def test_it_edits_without_printing_clear_values(world, client) -> None:  # type:
 
 def test_it_keeps_sensitive_values_left_blank_on_edit(world, client) -> None:  # type: ignore[no-untyped-def]
     person = world.people["chengdong"]
-    response = login(client, world, "grid_cd").post(reverse("person_edit", args=[person.pk]), {
-        "name": "", "id_number": "", "phone": "13905710555", "address": "", "area": person.area.pk,
-        "key_groups": ["elderly_alone", "former_victim"], "notes": "已上门宣传",
-    })
+    response = login(client, world, "grid_cd").post(
+        reverse("person_edit", args=[person.pk]),
+        {
+            "name": "",
+            "id_number": "",
+            "phone": "13905710555",
+            "address": "",
+            "area": person.area.pk,
+            "key_groups": ["elderly_alone", "former_victim"],
+            "notes": "已上门宣传",
+        },
+    )
     assert response.status_code == 302
     person.refresh_from_db()
     assert (person.name, person.phone) == ("王秀英", "13905710555")
@@ -40,10 +48,16 @@ def test_it_keeps_sensitive_values_left_blank_on_edit(world, client) -> None:  #
 
 
 def test_it_keeps_what_was_typed_when_input_is_bad(world, client) -> None:  # type: ignore[no-untyped-def]
-    response = login(client, world, "grid_cd").post(reverse("person_create"), {
-        "name": "陈晓", "id_number": "331199200805060241", "phone": "12345", "address": "城东社区",
-        "area": world.area("城东社区").pk,
-    })
+    response = login(client, world, "grid_cd").post(
+        reverse("person_create"),
+        {
+            "name": "陈晓",
+            "id_number": "331199200805060241",
+            "phone": "12345",
+            "address": "城东社区",
+            "area": world.area("城东社区").pk,
+        },
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "陈晓" in html
@@ -51,7 +65,9 @@ def test_it_keeps_what_was_typed_when_input_is_bad(world, client) -> None:  # ty
 
 
 def test_it_searches_by_phone_through_post_only(world, client) -> None:  # type: ignore[no-untyped-def]
-    response = login(client, world, "police_cg").post(reverse("person_list"), {"kind": "phone", "q": "139 0571 0001"})
+    response = login(client, world, "police_cg").post(
+        reverse("person_list"), {"kind": "phone", "q": "139 0571 0001"}
+    )
     html = response.content.decode()
     assert "王*英" in html
     assert "13905710001" not in response.request["PATH_INFO"] + response.request.get("QUERY_STRING", "")
@@ -59,8 +75,9 @@ def test_it_searches_by_phone_through_post_only(world, client) -> None:  # type:
 
 def test_it_reveals_one_field_and_audits_it(world, client) -> None:  # type: ignore[no-untyped-def]
     person = world.people["chengdong"]
-    response = login(client, world, "police_cg").post(reverse("person_reveal", args=[person.pk]),
-                                                       {"field": "id_number"})
+    response = login(client, world, "police_cg").post(
+        reverse("person_reveal", args=[person.pk]), {"field": "id_number"}
+    )
     assert person.id_number in response.content.decode()
     assert response["Cache-Control"] == "no-store"
     event = AuditEvent.objects.filter(action="pii.read").latest("id")

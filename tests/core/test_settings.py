@@ -27,10 +27,16 @@ def test_it_refuses_to_start_in_production_with_unsafe_settings(tmp_path: Path) 
 
 
 def test_it_starts_in_production_when_every_setting_is_safe(tmp_path: Path) -> None:
-    result = run_check({
-        "FANZHA_ENV": "production", "SECRET_KEY": "k" * 64, "FANZHA_PII_KEY": "A" * 43 + "=",
-        "ALLOWED_HOSTS": "fanzha.example", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
-    }, tmp_path)
+    result = run_check(
+        {
+            "FANZHA_ENV": "production",
+            "SECRET_KEY": "k" * 64,
+            "FANZHA_PII_KEY": "A" * 43 + "=",
+            "ALLOWED_HOSTS": "fanzha.example",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+        },
+        tmp_path,
+    )
     assert result.returncode == 0, result.stderr
 
 

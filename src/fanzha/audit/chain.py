@@ -9,8 +9,19 @@ from typing import Any
 GENESIS = "0" * 64
 
 HASHED_FIELDS = (
-    "at", "actor_id", "actor_username", "actor_organisation", "action", "object_type", "object_id",
-    "object_label", "fields", "details", "ip", "request_id", "channel",
+    "at",
+    "actor_id",
+    "actor_username",
+    "actor_organisation",
+    "action",
+    "object_type",
+    "object_id",
+    "object_label",
+    "fields",
+    "details",
+    "ip",
+    "request_id",
+    "channel",
 )
 
 

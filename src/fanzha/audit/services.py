@@ -122,4 +122,3 @@ def audit_verify_chain(batch: int = 5000) -> ChainReport:
             checked += 1
             last_id = row.pk
     return ChainReport(checked, True, None, "", head)
-

@@ -34,8 +34,12 @@ class AreaOut(Schema):
 
 def _person_out(person: Person) -> PersonOut:
     return PersonOut(
-        id=person.pk, name=mask("name", person.name), id_number=mask("id_number", person.id_number),
-        phone=mask("phone", person.phone), area_code=person.area.code, area_name=person.area.name,
+        id=person.pk,
+        name=mask("name", person.name),
+        id_number=mask("id_number", person.id_number),
+        phone=mask("phone", person.phone),
+        area_code=person.area.code,
+        area_name=person.area.name,
         key_groups=list(person.key_groups),
     )
 
@@ -62,7 +66,14 @@ def list_areas(request: HttpRequest) -> list[AreaOut]:
     access.require(request.user, "area.view")
     areas = selectors.visible_areas(request.user).select_related("parent")
     return [
-        AreaOut(id=a.pk, code=a.code, name=a.name, level=a.level, parent_code=a.parent.code if a.parent else None,
-                residents=a.residents, households=a.households)
+        AreaOut(
+            id=a.pk,
+            code=a.code,
+            name=a.name,
+            level=a.level,
+            parent_code=a.parent.code if a.parent else None,
+            residents=a.residents,
+            households=a.households,
+        )
         for a in areas
     ]

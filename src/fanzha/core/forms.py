@@ -24,7 +24,9 @@ class PersonForm(forms.Form):
 
     SENSITIVE = ("name", "id_number", "phone", "address")
 
-    def __init__(self, *args: Any, areas: Any = None, masked: dict[str, str] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, areas: Any = None, masked: dict[str, str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         for name, shown in (masked or {}).items():
             # Editing never prints a sensitive value in clear: blank keeps the stored value.

@@ -95,8 +95,18 @@ ROLES: dict[str, Role] = {
             "系统管理员",
             "维护区划、单位、用户与角色；不查看个人信息。",
             False,
-            frozenset({"area.view", "area.manage", "organisation.view", "organisation.manage", "user.manage",
-                       "calendar.edit", "job.view_all", "account.totp"}),
+            frozenset(
+                {
+                    "area.view",
+                    "area.manage",
+                    "organisation.view",
+                    "organisation.manage",
+                    "user.manage",
+                    "calendar.edit",
+                    "job.view_all",
+                    "account.totp",
+                }
+            ),
         ),
     ]
 }

@@ -33,7 +33,12 @@ class Organisation(models.Model):
         help_text="留空则管辖所在区划及其下级",
     )
     parent = models.ForeignKey(
-        "self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name="上级单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     code = models.CharField("机构代码", max_length=32, blank=True)
     contact_phone = models.CharField("值班电话", max_length=32, blank=True)

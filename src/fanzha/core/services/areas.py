@@ -28,15 +28,26 @@ def validate_level(level: str, parent: Area | None) -> None:
 
 @transaction.atomic
 def area_create(
-    *, actor: Any, code: str, name: str, level: str, parent: Area | None,
-    residents: int | None = None, households: int | None = None,
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    level: str,
+    parent: Area | None,
+    residents: int | None = None,
+    households: int | None = None,
 ) -> Area:
     if actor is not None:
         access.require(actor, "area.manage")
     validate_level(level, parent)
     area = Area(
-        code=code.strip(), name=name.strip(), level=level, parent=parent,
-        path=_path_for(code.strip(), parent), residents=residents, households=households,
+        code=code.strip(),
+        name=name.strip(),
+        level=level,
+        parent=parent,
+        path=_path_for(code.strip(), parent),
+        residents=residents,
+        households=households,
     )
     area.full_clean()
     area.save()
@@ -64,7 +75,7 @@ def area_update(*, actor: Any, area: Area, **changes: Any) -> list[str]:
     area.save()
     if area.path != old_path:
         for child in Area.objects.filter(path__startswith=old_path).exclude(pk=area.pk):
-            child.path = area.path + child.path[len(old_path):]
+            child.path = area.path + child.path[len(old_path) :]
             child.save(update_fields=["path"])
     audit_change(actor=actor, obj=area, action="record.update", changed=changed)
     return changed

@@ -19,8 +19,15 @@ from fanzha.core.security import MUST_CHANGE_AT, TOTP_PERMISSION, totp_verify, u
 
 @transaction.atomic
 def organisation_create(
-    *, actor: Any, name: str, kind: str, area: Area, covered_areas: Iterable[Area] = (),
-    parent: Organisation | None = None, code: str = "", contact_phone: str = "",
+    *,
+    actor: Any,
+    name: str,
+    kind: str,
+    area: Area,
+    covered_areas: Iterable[Area] = (),
+    parent: Organisation | None = None,
+    code: str = "",
+    contact_phone: str = "",
 ) -> Organisation:
     if actor is not None:
         access.require(actor, "organisation.manage")
@@ -56,14 +63,22 @@ def _check_password(password: str, user: User) -> None:
 
 @transaction.atomic
 def user_create(
-    *, actor: Any, username: str, password: str, organisation: Organisation, roles: Iterable[str],
-    display_name: str = "", work_phone: str = "", must_change_password: bool = False,
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    organisation: Organisation,
+    roles: Iterable[str],
+    display_name: str = "",
+    work_phone: str = "",
+    must_change_password: bool = False,
 ) -> User:
     if actor is not None:
         access.require(actor, "user.manage")
     role_list = _check_roles(roles, organisation)
-    user = User(username=username.strip(), display_name=display_name, organisation=organisation,
-                work_phone=work_phone)
+    user = User(
+        username=username.strip(), display_name=display_name, organisation=organisation, work_phone=work_phone
+    )
     _check_password(password, user)
     user.set_password(password)
     user.password_changed_at = MUST_CHANGE_AT if must_change_password else timezone.now()

@@ -43,7 +43,9 @@ def _clean(data: PersonData) -> tuple[PersonData, dict[str, Any]]:
             errors["id_number"] = "；".join(check.errors)
         else:
             data.id_number = check.normalized
-            derived.update(sex=check.sex or "", birth_year=check.birth_date.year if check.birth_date else None)
+            derived.update(
+                sex=check.sex or "", birth_year=check.birth_date.year if check.birth_date else None
+            )
             derived["id_number_warnings"] = list(check.warnings)
     if data.phone.strip():
         info = phone.phone_info(data.phone)
@@ -87,12 +89,21 @@ def person_create(*, actor: Any, data: PersonData) -> Person:
     if hashes["id_number_hash"] and Person.objects.filter(id_number_hash=hashes["id_number_hash"]).exists():
         raise ValidationError({"id_number": "该身份证号的人员已登记"})
     person = Person(
-        name=data.name, id_number=data.id_number, phone=data.phone, address=data.address, area=data.area,
-        key_groups=data.key_groups, notes=data.notes, **derived, **hashes,
+        name=data.name,
+        id_number=data.id_number,
+        phone=data.phone,
+        address=data.address,
+        area=data.area,
+        key_groups=data.key_groups,
+        notes=data.notes,
+        **derived,
+        **hashes,
     )
     person.full_clean(exclude=["name_hash", "id_number_hash", "phone_hash"])
     person.save()
-    audit_change(actor=actor, obj=person, action="record.create", changed=[f for f in EDITABLE if getattr(data, f)])
+    audit_change(
+        actor=actor, obj=person, action="record.create", changed=[f for f in EDITABLE if getattr(data, f)]
+    )
     return person
 
 

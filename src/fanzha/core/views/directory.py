@@ -14,10 +14,15 @@ from fanzha.core.models import Area, Organisation
 def area_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "area.view")
     areas = selectors.visible_areas(request.user)
-    roots = [a for a in areas.filter(level__in=["city", "district", "township"]).select_related("parent")]
-    return render(request, "core/area_list.html", {
-        "areas": roots, "can_manage": access.user_can(request.user, "area.manage"),
-    })
+    roots = list(areas.filter(level__in=["city", "district", "township"]).select_related("parent"))
+    return render(
+        request,
+        "core/area_list.html",
+        {
+            "areas": roots,
+            "can_manage": access.user_can(request.user, "area.manage"),
+        },
+    )
 
 
 @login_required
@@ -47,7 +52,12 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, "organisation.view")
     organisation = get_object_or_404(Organisation.objects.select_related("area", "parent"), pk=pk)
     covered = organisation.covered_areas.all() or Area.objects.filter(pk=organisation.area_id)
-    return render(request, "core/organisation_detail.html", {
-        "organisation": organisation, "covered": covered,
-        "users": organisation.users.filter(is_active=True).count(),
-    })
+    return render(
+        request,
+        "core/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "covered": covered,
+            "users": organisation.users.filter(is_active=True).count(),
+        },
+    )

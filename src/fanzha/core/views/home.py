@@ -14,8 +14,14 @@ from fanzha.core.roles import ROLES
 
 # The first role (in this order) a user holds decides their home page.
 HOME_ORDER = [
-    "centre_leader", "centre_analyst", "police_officer", "grid_worker",
-    "bank_staff", "telecom_staff", "auditor", "sysadmin",
+    "centre_leader",
+    "centre_analyst",
+    "police_officer",
+    "grid_worker",
+    "bank_staff",
+    "telecom_staff",
+    "auditor",
+    "sysadmin",
 ]
 
 
@@ -43,5 +49,7 @@ def health(request: HttpRequest) -> JsonResponse:
     except Exception:  # noqa: BLE001 - any failure means unhealthy
         database = "error"
     status = 200 if database == "ok" else 503
-    return JsonResponse({"status": "ok" if status == 200 else "error", "database": database,
-                         "version": __version__}, status=status)
+    return JsonResponse(
+        {"status": "ok" if status == 200 else "error", "database": database, "version": __version__},
+        status=status,
+    )

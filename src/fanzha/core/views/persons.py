@@ -47,24 +47,38 @@ def person_list(request: HttpRequest) -> HttpResponse:
             people = people.filter(**{f"{kind}_hash": crypto.search_hash(kind, value)})
             searched = SEARCH_KINDS[kind]
     page = Paginator(people, 50).get_page(request.GET.get("page"))
-    return render(request, "core/person_list.html", {
-        "page": page, "area": area, "searched": searched, "search_kinds": SEARCH_KINDS,
-        "can_edit": access.user_can(request.user, "person.edit"),
-        "can_export": access.user_can(request.user, "person.export"),
-    })
+    return render(
+        request,
+        "core/person_list.html",
+        {
+            "page": page,
+            "area": area,
+            "searched": searched,
+            "search_kinds": SEARCH_KINDS,
+            "can_edit": access.user_can(request.user, "person.edit"),
+            "can_export": access.user_can(request.user, "person.export"),
+        },
+    )
 
 
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, "person.view")
     person = access.get_visible_or_404(Person.objects.select_related("area"), request.user, pk=pk)
-    fields = [(name, person_services.FIELD_LABELS[name], mask(name, getattr(person, name)))
-              for name in person_services.SENSITIVE_FIELDS]
-    return render(request, "core/person_detail.html", {
-        "person": person, "fields": fields,
-        "can_reveal": access.user_can(request.user, "person.reveal"),
-        "can_edit": access.user_can(request.user, "person.edit"),
-    })
+    fields = [
+        (name, person_services.FIELD_LABELS[name], mask(name, getattr(person, name)))
+        for name in person_services.SENSITIVE_FIELDS
+    ]
+    return render(
+        request,
+        "core/person_detail.html",
+        {
+            "person": person,
+            "fields": fields,
+            "can_reveal": access.user_can(request.user, "person.reveal"),
+            "can_edit": access.user_can(request.user, "person.edit"),
+        },
+    )
 
 
 @login_required
@@ -107,7 +121,9 @@ def _person_form(request: HttpRequest, person: Person | None) -> HttpResponse:
                 person = person_services.person_create(actor=request.user, data=_form_data(form, None))
                 messages.success(request, "已登记。")
             else:
-                person_services.person_update(actor=request.user, person=person, data=_form_data(form, person))
+                person_services.person_update(
+                    actor=request.user, person=person, data=_form_data(form, person)
+                )
                 messages.success(request, "已保存。")
             return redirect("person_detail", pk=person.pk)
         except ValidationError as exc:
@@ -124,6 +140,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require(request.user, "person.edit")
     person = access.get_visible_or_404(Person.objects.all(), request.user, pk=pk)
     return _person_form(request, person)
 
@@ -135,10 +152,23 @@ def person_export(request: HttpRequest) -> HttpResponse:
     people, area = _area_filter(request, _visible_people(request))
     header = ["编号", "姓名", "身份证号", "手机号", "现住址", "所属区划", "性别", "出生年份", "重点人群"]
     rows = (
-        [p.pk, mask("name", p.name), mask("id_number", p.id_number), mask("phone", p.phone),
-         mask("address", p.address), p.area.name, p.sex, p.birth_year or "", "、".join(p.key_group_labels())]
+        [
+            p.pk,
+            mask("name", p.name),
+            mask("id_number", p.id_number),
+            mask("phone", p.phone),
+            mask("address", p.address),
+            p.area.name,
+            p.sex,
+            p.birth_year or "",
+            "、".join(p.key_group_labels()),
+        ]
         for p in people.iterator(chunk_size=2000)
     )
-    audit_record(actor=request.user, action="pii.export", object_type="core.person",
-                 details={"area": area.code if area else "", "masked": True})
+    audit_record(
+        actor=request.user,
+        action="pii.export",
+        object_type="core.person",
+        details={"area": area.code if area else "", "masked": True},
+    )
     return csv_response("人员名单.csv", header, rows)

@@ -34,8 +34,13 @@ class Command(BaseCommand):
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.style.SUCCESS(f"fanzha 已启动：{url}  (Ctrl+C 停止)"))
         try:
-            serve(application, host=options["host"], port=options["port"], threads=options["threads"],
-                  ident="fanzha")
+            serve(
+                application,
+                host=options["host"],
+                port=options["port"],
+                threads=options["threads"],
+                ident="fanzha",
+            )
         finally:
             if worker is not None:
                 worker.terminate()
