@@ -7,7 +7,7 @@ need=()
 command -v chromium >/dev/null 2>&1 || [ "$purpose" = run ] || need+=(chromium)
 [ -d /usr/share/fonts/opentype/noto ] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
 if [ "$purpose" = ci ]; then
-  command -v pg_ctl >/dev/null 2>&1 || [ -x /usr/lib/postgresql/15/bin/pg_ctl ] || need+=(postgresql-15)
+  [ -x /usr/lib/postgresql/15/bin/pg_ctl ] || need+=(postgresql-15)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -32,6 +32,8 @@ CASES = {
     "area_detail": Case("200 200 200 404 200 404 403 403 403 200", kwargs=chengdong_area),
     "organisation_list": Case("200 200 200 200 200 200 200 200 403 200"),
     "organisation_detail": Case("200 200 200 200 200 200 200 200 403 200", kwargs=police_org),
+    "organisation_create": Case("403 403 403 403 403 403 403 403 403 200"),
+    "organisation_edit": Case("403 403 403 403 403 403 403 403 403 200", kwargs=police_org),
     "api:list_people": Case("200 200 200 200 200 200 403 403 403 403"),
     "api:get_person": Case(PEOPLE_READ, kwargs=lambda w: {"person_id": w.people["chengdong"].pk}),
     "api:list_areas": Case("200 200 200 200 200 200 403 403 403 200"),

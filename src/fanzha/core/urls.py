@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fanzha.core.views import auth, directory, home, persons
+from fanzha.core.views import auth, directory, home, organisations, persons
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -16,5 +16,7 @@ urlpatterns = [
     path("areas/", directory.area_list, name="area_list"),
     path("areas/<int:pk>/", directory.area_detail, name="area_detail"),
     path("organisations/", directory.organisation_list, name="organisation_list"),
+    path("organisations/new/", organisations.organisation_create, name="organisation_create"),
     path("organisations/<int:pk>/", directory.organisation_detail, name="organisation_detail"),
+    path("organisations/<int:pk>/edit/", organisations.organisation_edit, name="organisation_edit"),
 ]

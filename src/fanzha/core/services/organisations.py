@@ -41,6 +41,47 @@ def organisation_create(
     return organisation
 
 
+ORGANISATION_FIELDS = ("name", "kind", "area", "parent", "code", "contact_phone", "is_active")
+
+
+@transaction.atomic
+def organisation_update(
+    *, actor: Any, organisation: Organisation, covered_areas: Iterable[Area] | None = None, **changes: Any
+) -> list[str]:
+    """Change an organisation's details or jurisdiction; returns the changed field names (audited)."""
+    access.require(actor, "organisation.manage")
+    unknown = set(changes) - set(ORGANISATION_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    changed = [name for name, value in changes.items() if getattr(organisation, name) != value]
+    parent = changes.get("parent")
+    if parent is not None and (parent.pk == organisation.pk or _is_descendant(parent, organisation)):
+        raise ValidationError({"parent": "上级单位不能是本单位或其下级单位"})
+    for name in changed:
+        setattr(organisation, name, changes[name])
+    organisation.full_clean()
+    organisation.save()
+    if covered_areas is not None:
+        new = {a.pk for a in covered_areas}
+        if new != set(organisation.covered_areas.values_list("pk", flat=True)):
+            organisation.covered_areas.set(list(new))
+            changed.append("covered_areas")
+    if changed:
+        audit_change(actor=actor, obj=organisation, action="record.update", changed=changed)
+    return changed
+
+
+def _is_descendant(candidate: Organisation, ancestor: Organisation) -> bool:
+    seen: set[int] = set()
+    node: Organisation | None = candidate
+    while node is not None and node.pk not in seen:
+        if node.parent_id == ancestor.pk:
+            return True
+        seen.add(node.pk)
+        node = node.parent
+    return False
+
+
 def _check_roles(roles: Iterable[str], organisation: Organisation) -> list[str]:
     roles = sorted(set(roles))
     if not roles:

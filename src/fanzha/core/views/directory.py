@@ -44,7 +44,14 @@ def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def organisation_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "organisation.view")
     organisations = Organisation.objects.select_related("area").order_by("kind", "name")
-    return render(request, "core/organisation_list.html", {"organisations": organisations})
+    return render(
+        request,
+        "core/organisation_list.html",
+        {
+            "organisations": organisations,
+            "can_manage": access.user_can(request.user, "organisation.manage"),
+        },
+    )
 
 
 @login_required
@@ -59,5 +66,6 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "organisation": organisation,
             "covered": covered,
             "users": organisation.users.filter(is_active=True).count(),
+            "can_manage": access.user_can(request.user, "organisation.manage"),
         },
     )
