@@ -96,14 +96,14 @@ def test_it_fits_a_phone_for_the_grid_worker(new_context: Any, live_world: World
     menu.click()
     people_link.wait_for(state="visible")
 
-    rows = page.locator("table tbody tr")
+    rows = page.get_by_test_id("person-cards").locator("li")
     assert rows.count() == 1
-    assert page.locator("table").first.bounding_box() is not None
+    assert page.locator("table").first.bounding_box() is None, "the wide table gives way to cards"
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page scrolls sideways on a phone ({width}px)"
     page.screenshot(path=str(tmp_path / "grid_cd_phone_people.png"), full_page=True)  # for debugging
 
-    rows.first.get_by_role("link").click()
+    rows.first.get_by_role("link").first.click()
     page.wait_for_url(re.compile(rf"/people/{live_world.people['chengdong'].pk}/$"))
     assert "****" in page.locator("#field-phone").inner_text()
 

@@ -31,9 +31,8 @@ def home_summary(user: Any) -> dict[str, Any]:
         areas = visible_areas(user)
         summary["villages"] = areas.filter(level=AreaLevel.VILLAGE).count()
         summary["grids"] = areas.filter(level=AreaLevel.GRID).count()
-        summary["jurisdiction"] = list(
-            Area.objects.filter(path__in=access.jurisdiction_paths(user)).values_list("name", flat=True)
-        )
+        summary["breakdown"] = jurisdiction_breakdown(user)
+        summary["jurisdiction"] = [item["root"].name for item in summary["breakdown"]]
     if access.user_can(user, "organisation.manage"):
         summary["organisations"] = Organisation.objects.count()
         summary["areas"] = Area.objects.count()
@@ -41,11 +40,29 @@ def home_summary(user: Any) -> dict[str, Any]:
 
 
 def people_by_area(user: Any, parent: Area) -> list[dict[str, Any]]:
-    """People and key residents per child area of ``parent`` within the user's scope."""
-    people = Person.objects.visible_to(user)
-    rows = []
-    for child in parent.children.order_by("code"):
-        within = people.filter(area__path__startswith=child.path)
-        counts = within.aggregate(total=Count("id"), key=Count("id", filter=~Q(key_groups=[])))
-        rows.append({"area": child, **counts})
-    return rows
+    """People and key residents per child area of ``parent`` within the user's scope (two queries)."""
+    children = list(parent.children.order_by("code"))
+    counts = (
+        Person.objects.visible_to(user)
+        .filter(area__path__startswith=parent.path)
+        .values("area__path")
+        .annotate(total=Count("id"), key=Count("id", filter=~Q(key_groups=[])))
+    )
+    rows = {child.path: {"area": child, "total": 0, "key": 0} for child in children}
+    for row in counts:
+        child_path = _child_prefix(parent.path, row["area__path"])
+        if child_path in rows:
+            rows[child_path]["total"] += row["total"]
+            rows[child_path]["key"] += row["key"]
+    return list(rows.values())
+
+
+def _child_prefix(parent_path: str, path: str) -> str:
+    rest = path[len(parent_path) :]
+    return parent_path + rest.split("/", 1)[0] + "/" if rest else ""
+
+
+def jurisdiction_breakdown(user: Any) -> list[dict[str, Any]]:
+    """For each area the user's organisation covers: its children with people counts."""
+    roots = Area.objects.filter(path__in=access.jurisdiction_paths(user)).order_by("path")
+    return [{"root": root, "rows": people_by_area(user, root)} for root in roots]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -32,12 +34,27 @@ def home_role(role_codes: frozenset[str]) -> str:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     role = home_role(request.user.role_codes)  # type: ignore[union-attr]
+    summary = selectors.home_summary(request.user)
     context = {
         "home_role": role,
         "home_role_name": ROLES[role].name if role else "未分配角色",
-        "summary": selectors.home_summary(request.user),
+        "summary": summary,
+        "chart_data": _chart_data(summary.get("breakdown", [])),
     }
     return render(request, f"core/home/{role or 'none'}.html", context)
+
+
+def _chart_data(breakdown: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Series for the home charts: the same numbers as the tables beside them."""
+    return [
+        {
+            "labels": [row["area"].name for row in item["rows"]],
+            "total": [row["total"] for row in item["rows"]],
+            "key": [row["key"] for row in item["rows"]],
+        }
+        for item in breakdown
+        if item["rows"]
+    ]
 
 
 @require_GET
