@@ -8,9 +8,10 @@ document.addEventListener("DOMContentLoaded", function () {
     if (!data) { return; }
     var chart = echarts.init(element, null, { renderer: "svg" });
     chart.setOption({
+      animation: false,
       tooltip: { trigger: "axis" },
-      legend: { data: ["登记人员", "重点人群"] },
-      grid: { left: 40, right: 10, bottom: 60, top: 30 },
+      legend: { top: 0, data: ["登记人员", "重点人群"] },
+      grid: { left: 40, right: 10, bottom: 70, top: 36 },
       xAxis: { type: "category", data: data.labels, axisLabel: { rotate: 40, interval: 0 } },
       yAxis: { type: "value", minInterval: 1 },
       series: [
