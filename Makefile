@@ -9,6 +9,7 @@ ASSETS := src/fanzha/static/vendor/htmx/htmx.min.js
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "fanzha needs Python 3.11 or newer"'
+	@PYTHON=$(PYTHON) scripts/debian-packages.sh base
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -17,6 +18,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 $(ASSETS): package.json package-lock.json scripts/vendor-assets.sh
+	@scripts/debian-packages.sh base
 	scripts/vendor-assets.sh
 
 assets: $(ASSETS)

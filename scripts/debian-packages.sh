@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # Installs what the platform needs from Debian when it is missing and we are root; otherwise
-# prints the exact command to run. Usage: debian-packages.sh [run|test|ci]
+# prints the exact command to run. Usage: debian-packages.sh base|run|test|ci
+#   base: Python's venv module and npm (to build .venv and fetch the front-end assets)
+#   run:  base + Chinese fonts          test: run + chromium          ci: test + PostgreSQL 15
 set -uo pipefail
 purpose=${1:-run}
+python=${PYTHON:-python3}
 need=()
-command -v chromium >/dev/null 2>&1 || [ "$purpose" = run ] || need+=(chromium)
-[ -d /usr/share/fonts/opentype/noto ] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+"$python" -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)
+command -v npm >/dev/null 2>&1 || need+=(npm)
+if [ "$purpose" != base ]; then
+  fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+fi
+if [ "$purpose" = test ] || [ "$purpose" = ci ]; then
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fi
 if [ "$purpose" = ci ]; then
   [ -x /usr/lib/postgresql/15/bin/pg_ctl ] || need+=(postgresql-15)
 fi

@@ -5,7 +5,7 @@ when the first partner endpoint does.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
@@ -17,6 +17,12 @@ api = NinjaAPI(title="fanzha API", version="1", auth=django_auth, urls_namespace
 @api.exception_handler(PermissionDenied)
 def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return api.create_response(request, {"detail": "无权访问"}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    """Missing and out-of-scope records answer alike, in Chinese, whatever DEBUG says."""
+    return api.create_response(request, {"detail": "记录不存在"}, status=404)
 
 
 api.add_router("/", core_router)

@@ -35,6 +35,19 @@ def test_it_fails_with_the_first_break(db: None) -> None:
     assert f"audit chain broken at record {records[3].pk} after 3 good records" in str(raised.value)
 
 
+def test_it_detects_removed_newest_records_with_a_known_head(db: None) -> None:
+    records = write(5)
+    noted = records[-1].hash
+    assert "audit chain ok" in _run("verify", "--known-head", noted)
+    with guard_dropped():
+        raw("DELETE FROM audit_auditevent WHERE id >= %s", [records[3].pk])
+    assert "audit chain ok: 3 records" in _run("verify")  # the chain alone cannot see a cut tail
+    with pytest.raises(CommandError) as raised:
+        _run("verify", "--known-head", noted)
+    assert raised.value.returncode == 1
+    assert f"does not contain the known head {noted}" in str(raised.value)
+
+
 def test_it_purges_expired_records_from_the_command_line(db: None, settings) -> None:  # type: ignore[no-untyped-def]
     settings.AUDIT_RETENTION_DAYS = 365
     write(3, at=timezone.now() - timedelta(days=400))

@@ -42,7 +42,8 @@ def test_it_derives_sex_and_birth_year_from_the_id_number(world) -> None:  # typ
 
 def test_it_finds_a_person_by_id_number_without_storing_it_in_clear(world) -> None:  # type: ignore[no-untyped-def]
     person = svc.person_create(actor=world.users["grid_cd"], data=data(world))
-    assert svc.find_by_id_number(person.id_number.lower()) == person
+    assert svc.find_by_id_number(actor=world.users["grid_cd"], id_number=person.id_number.lower()) == person
+    assert svc.find_by_id_number(actor=world.users["grid_sq"], id_number=person.id_number) is None
 
 
 def test_it_rejects_a_wrong_check_digit_with_a_chinese_message(world) -> None:  # type: ignore[no-untyped-def]

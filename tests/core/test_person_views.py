@@ -98,3 +98,15 @@ def test_it_hides_other_villages_from_the_api(world, client) -> None:  # type: i
     assert names == ["王*英"]
     other = world.people["shiqiao"].pk
     assert login(client, world, "grid_cd").get(f"/api/people/{other}").status_code == 404
+
+
+def test_it_survives_a_value_shaped_like_ciphertext(world, client) -> None:  # type: ignore[no-untyped-def]
+    person = world.people["chengdong"]
+    forged = "v1:aes:" + "A" * 40
+    login(client, world, "grid_cd").post(
+        reverse("person_edit", args=[person.pk]),
+        {"name": "", "id_number": "", "phone": "", "address": forged, "area": person.area.pk},
+    )
+    person.refresh_from_db()
+    assert person.address == forged
+    assert login(client, world, "leader").get(reverse("person_list")).status_code == 200

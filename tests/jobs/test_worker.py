@@ -62,3 +62,13 @@ def test_it_fails_a_job_of_an_unknown_kind_without_retrying(db) -> None:  # type
     call_command("worker", "--once")
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and "未注册的任务类型" in job.last_error
+
+
+def test_it_stops_when_the_process_that_started_it_is_gone() -> None:
+    import os
+
+    from fanzha.jobs.worker import Worker
+
+    assert Worker(parent_pid=os.getppid())._orphaned() is False
+    assert Worker(parent_pid=os.getpid())._orphaned() is True  # our parent is not ourselves
+    assert Worker()._orphaned() is False

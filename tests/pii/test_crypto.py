@@ -177,11 +177,15 @@ def test_it_keeps_none_and_empty_values() -> None:
     assert field.from_db_value("", None, None) == ""
 
 
-def test_it_does_not_encrypt_twice() -> None:
+def test_it_encrypts_typed_text_that_looks_like_a_token() -> None:
+    """A user typing "v1:aes:…" into a form must not plant an undecryptable value."""
     field = make_field()
-    token = encrypt(SECRET)
+    forged = "v1:aes:" + "A" * 40
 
-    assert field.get_prep_value(token) == token
+    stored = field.get_prep_value(forged)
+
+    assert stored != forged
+    assert field.from_db_value(stored, None, None) == forged
 
 
 def test_it_reads_legacy_plaintext_as_it_is() -> None:

@@ -22,6 +22,15 @@ class PiiScrubFilter(logging.Filter):
         return True
 
 
+def request_id(record: logging.LogRecord) -> str:
+    """The audit context's request id; else the id of the request the record carries
+    (Django logs a response's status after the middleware has reset the context)."""
+    current = audit_context.current().request_id
+    if current:
+        return current
+    return str(getattr(getattr(record, "request", None), "request_id", "") or "")
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -29,7 +38,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            "request_id": audit_context.current().request_id,
+            "request_id": request_id(record),
         }
         for key, value in record.__dict__.items():
             if key not in _STANDARD and not key.startswith("_") and key != "request":

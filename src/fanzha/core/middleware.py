@@ -18,10 +18,12 @@ Handler = Callable[[HttpRequest], HttpResponse]
 
 
 def client_ip(request: HttpRequest) -> str:
+    """The client address. Behind the proxy (FANZHA_BEHIND_PROXY) the right-most X-Forwarded-For
+    entry is the one our own proxy appended; entries to its left are whatever the client sent."""
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            return forwarded.split(",")[0].strip()[:45]
+            return forwarded.split(",")[-1].strip()[:45]
     return str(request.META.get("REMOTE_ADDR", ""))[:45]
 
 

@@ -54,8 +54,11 @@ class Heartbeat:
 
 
 class Worker:
-    def __init__(self, worker_id: str | None = None, poll_seconds: float | None = None) -> None:
+    def __init__(
+        self, worker_id: str | None = None, poll_seconds: float | None = None, parent_pid: int | None = None
+    ) -> None:
         self.id = worker_id or new_worker_id()
+        self.parent_pid = parent_pid
         self.poll_seconds = poll_seconds if poll_seconds is not None else settings.WORKER_POLL_SECONDS
         self.heartbeat_seconds = max(settings.WORKER_STALE_SECONDS / 3, 1)
         self._stopping = threading.Event()
@@ -65,6 +68,10 @@ class Worker:
         if not self._stopping.is_set():
             logger.info("worker stopping", extra={"worker": self.id})
         self._stopping.set()
+
+    def _orphaned(self) -> bool:
+        """True when started by ``fanzha run`` (``--parent-pid``) and that process has gone."""
+        return self.parent_pid is not None and os.getppid() != self.parent_pid
 
     def tick(self) -> bool:
         """One round; True when a job ran."""
@@ -83,6 +90,9 @@ class Worker:
         logger.info("worker started", extra={"worker": self.id, "once": once})
         ran = 0
         while not self._stopping.is_set():
+            if self._orphaned():
+                logger.info("worker stopping: the process that started it is gone", extra={"worker": self.id})
+                break
             if self.tick():
                 ran += 1
                 continue

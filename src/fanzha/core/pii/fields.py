@@ -29,8 +29,9 @@ class EncryptedTextField(models.TextField):  # type: ignore[misc]  # Django ship
 
     def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)
-        if value is None or value == "" or crypto.is_token(value):
+        if value is None or value == "":
             return value
+        # Always encrypt, even text shaped like a token: what a user types is never stored as ciphertext.
         return crypto.encrypt(str(value))
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> str | None:

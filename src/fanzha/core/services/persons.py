@@ -74,10 +74,12 @@ def _require_area(actor: Any, area: Area) -> None:
         raise PermissionDenied("该区划不在您的管辖范围内")
 
 
-def find_by_id_number(id_number: str) -> Person | None:
+def find_by_id_number(*, actor: Any, id_number: str) -> Person | None:
+    """The person with this ID number within the actor's scope (None elsewhere, as if missing)."""
     check = idcard.check_id_number(id_number)
     value = check.normalized if check.valid else id_number.strip().upper()
-    return Person.objects.filter(id_number_hash=crypto.search_hash("id_number", value)).first()
+    people = Person.objects.visible_to(actor)
+    return people.filter(id_number_hash=crypto.search_hash("id_number", value)).first()
 
 
 @transaction.atomic

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -9,6 +11,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+
+def _raise_system_exit(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 class Command(BaseCommand):
@@ -29,7 +35,10 @@ class Command(BaseCommand):
             call_command("collectstatic", interactive=False, verbosity=0)
         worker = None
         if not options["no_worker"]:
-            worker = subprocess.Popen([sys.executable, "-m", "fanzha", "worker"])  # noqa: S603
+            command = [sys.executable, "-m", "fanzha", "worker", "--parent-pid", str(os.getpid())]
+            worker = subprocess.Popen(command)  # noqa: S603
+        # SIGTERM (service managers, `kill`) unwinds like Ctrl+C, so the worker is stopped below.
+        signal.signal(signal.SIGTERM, _raise_system_exit)
         call_command("demo_logins")
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.style.SUCCESS(f"fanzha 已启动：{url}  (Ctrl+C 停止)"))
@@ -43,5 +52,5 @@ class Command(BaseCommand):
             )
         finally:
             if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=10)
+                worker.terminate()  # the worker finishes its current job, then exits
+                worker.wait(timeout=60)

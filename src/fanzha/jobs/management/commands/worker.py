@@ -19,9 +19,12 @@ class Command(BaseCommand):
             "--once", action="store_true", help="处理完当前到期的任务后退出（用于测试与 cron）"
         )
         parser.add_argument("--poll", type=float, default=None, help="空闲时的轮询间隔（秒），默认取设置")
+        parser.add_argument(
+            "--parent-pid", type=int, default=None, help="启动它的进程号；该进程退出后本进程也随之退出"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        worker = Worker(poll_seconds=options["poll"])
+        worker = Worker(poll_seconds=options["poll"], parent_pid=options["parent_pid"])
         ran = run_with_signals(worker, once=options["once"])
         if options["verbosity"] >= 2:
             self.stdout.write(f"已运行 {ran} 个任务")
