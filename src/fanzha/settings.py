@@ -263,6 +263,8 @@ RETENTION_JOBS_DAYS = env_int("FANZHA_RETENTION_JOBS_DAYS", 180, minimum=1)
 RETENTION_NOTIFICATIONS_DAYS = env_int("FANZHA_RETENTION_NOTIFICATIONS_DAYS", 365, minimum=1)
 RETENTION_OUTBOX_DAYS = env_int("FANZHA_RETENTION_OUTBOX_DAYS", 180, minimum=1)
 RETENTION_IMPORTS_DAYS = env_int("FANZHA_RETENTION_IMPORTS_DAYS", 365, minimum=1)
+# People (key residents) whose record nobody has touched for this long are deleted (PIPL art. 19).
+RETENTION_PEOPLE_DAYS = env_int("FANZHA_RETENTION_PEOPLE_DAYS", 1825, minimum=365)
 
 # ── logging: one JSON object a line, no personal data ────────────────────────
 LOG_LEVEL = env_str("FANZHA_LOG_LEVEL", "INFO")

@@ -53,3 +53,21 @@ def test_it_refuses_editing_without_permission_and_bad_input(world, client) -> N
     )
     assert "日期格式应为 YYYY-MM-DD" in response.content.decode()
     assert not CalendarDay.objects.exists()
+
+
+def test_it_keeps_what_the_editor_typed_when_the_form_has_errors(world, client) -> None:  # type: ignore[no-untyped-def]
+    login(client, world.users["analyst"])
+    data = {"date": "2025-10-3x", "mode": "working", "name": "防汛值班", "note": "全员在岗", "month": "2025-10"}
+    response = client.post(reverse("calendar_set_day"), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "未保存，请修改后重新提交" in page and "日期：日期格式应为 YYYY-MM-DD" in page
+    assert 'value="2025-10-3x"' in page and 'value="防汛值班"' in page and 'value="全员在岗"' in page
+    assert '<option value="working" selected>' in page
+    assert "2025 年 10 月" in page  # the month the editor was looking at
+    too_long = {"date": "2025-11-05", "mode": "holiday", "name": "长" * 51, "note": "说明"}
+    page = client.post(reverse("calendar_set_day"), too_long).content.decode()
+    assert "2025 年 11 月" in page and 'value="2025-11-05"' in page and 'value="说明"' in page
+    assert "名称：" in page and "50" in page and "is-invalid" in page
+    assert not CalendarDay.objects.exists()
+    assert not AuditEvent.objects.filter(action="calendar.update").exists()

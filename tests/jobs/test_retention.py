@@ -65,3 +65,17 @@ def test_it_skips_kinds_whose_model_is_not_installed(db) -> None:  # type: ignor
     except LookupError:
         imports_installed = False
     assert ("imports" in retention.purge_all()) is imports_installed
+
+
+def test_it_deletes_people_untouched_beyond_their_retention(world, settings) -> None:  # type: ignore[no-untyped-def]
+    from fanzha.core.models import Person
+
+    settings.RETENTION_PEOPLE_DAYS = 1825
+    stale, fresh = world.people["chengdong"], world.people["shiqiao"]
+    Person.objects.filter(pk=stale.pk).update(updated_at=timezone.now() - timedelta(days=1826))
+    Person.objects.filter(pk=fresh.pk).update(updated_at=timezone.now() - timedelta(days=1800))
+
+    counts = retention.purge_all()
+
+    assert counts["people"] == 1
+    assert list(Person.objects.values_list("pk", flat=True)) == [fresh.pk]

@@ -70,6 +70,7 @@ register_kind(RetentionKind("jobs", "jobs.Job", "RETENTION_JOBS_DAYS", only=_fin
 register_kind(RetentionKind("notifications", "jobs.Notification", "RETENTION_NOTIFICATIONS_DAYS"))
 register_kind(RetentionKind("outbox", "jobs.OutboxMessage", "RETENTION_OUTBOX_DAYS"))
 register_kind(RetentionKind("imports", "imports.ImportBatch", "RETENTION_IMPORTS_DAYS"))
+register_kind(RetentionKind("people", "core.Person", "RETENTION_PEOPLE_DAYS", date_field="updated_at"))
 
 
 def expired(kind: RetentionKind, model: type[models.Model], now: datetime) -> Any:

@@ -38,9 +38,9 @@ def _shift(year: int, month: int, delta: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-@login_required
-def calendar(request: HttpRequest) -> HttpResponse:
-    year, month = parse_month(request.GET.get("month", ""))
+def _page(
+    request: HttpRequest, year: int, month: int, form: CalendarDayForm, status: int = 200
+) -> HttpResponse:
     weeks = workdays.month_weeks(year, month)
     return render(
         request,
@@ -55,14 +55,31 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "next": _shift(year, month, 1),
             "known_year": all(d.known_year for w in weeks for d in w if d.in_month),
             "can_edit": access.user_can(request.user, "calendar.edit"),
-            "form": CalendarDayForm(initial={"date": date(year, month, 1), "mode": "holiday"}),
+            "form": form,
         },
+        status=status,
     )
 
 
-def _back(day: date | None) -> HttpResponse:
-    url = reverse("calendar")
-    return redirect(f"{url}?month={day:%Y-%m}" if day else url)
+@login_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    year, month = parse_month(request.GET.get("month", ""))
+    form = CalendarDayForm(initial={"date": f"{year:04d}-{month:02d}-01", "mode": "holiday"})
+    return _page(request, year, month, form)
+
+
+def _invalid(request: HttpRequest, form: CalendarDayForm) -> HttpResponse:
+    """The calendar again, with the errors and what the user typed (status 400)."""
+    day = form.cleaned_data.get("date")  # is_valid() has run: cleaned_data holds the valid fields
+    if day is not None:
+        year, month = day.year, day.month
+    else:
+        year, month = parse_month(request.POST.get("month", ""))
+    return _page(request, year, month, form, status=400)
+
+
+def _back(day: date) -> HttpResponse:
+    return redirect(f"{reverse('calendar')}?month={day:%Y-%m}")
 
 
 @login_required
@@ -71,10 +88,7 @@ def calendar_set_day(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "calendar.edit")
     form = CalendarDayForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return _back(None)
+        return _invalid(request, form)
     data = form.cleaned_data
     day = data["date"]
     try:
@@ -93,6 +107,6 @@ def calendar_set_day(request: HttpRequest) -> HttpResponse:
                 request, f"{day:%Y-%m-%d} 已设为{'工作日' if data['mode'] == 'working' else '休息日'}。"
             )
     except ValidationError as exc:
-        for error in exc.messages:
-            messages.error(request, error)
+        form.add_error(None, exc.messages)
+        return _invalid(request, form)
     return _back(day)
