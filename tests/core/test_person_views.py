@@ -110,3 +110,13 @@ def test_it_survives_a_value_shaped_like_ciphertext(world, client) -> None:  # t
     person.refresh_from_db()
     assert person.address == forged
     assert login(client, world, "leader").get(reverse("person_list")).status_code == 200
+
+
+def test_it_keeps_a_search_across_pages_without_the_value_in_the_url(world, client) -> None:  # type: ignore[no-untyped-def]
+    user = login(client, world, "leader")
+    user.post(reverse("person_list"), {"kind": "name", "q": "李建国"})
+    paged = user.get(reverse("person_list"), {"search": "1", "page": "1"}).content.decode()
+    assert "李*国" in paged and "王*英" not in paged
+    cleared = user.get(reverse("person_list")).content.decode()
+    assert "李*国" in cleared and "王*英" in cleared
+    assert "李建国" not in str(client.session.get("person_search"))

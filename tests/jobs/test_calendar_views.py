@@ -57,7 +57,13 @@ def test_it_refuses_editing_without_permission_and_bad_input(world, client) -> N
 
 def test_it_keeps_what_the_editor_typed_when_the_form_has_errors(world, client) -> None:  # type: ignore[no-untyped-def]
     login(client, world.users["analyst"])
-    data = {"date": "2025-10-3x", "mode": "working", "name": "防汛值班", "note": "全员在岗", "month": "2025-10"}
+    data = {
+        "date": "2025-10-3x",
+        "mode": "working",
+        "name": "防汛值班",
+        "note": "全员在岗",
+        "month": "2025-10",
+    }
     response = client.post(reverse("calendar_set_day"), data)
     assert response.status_code == 400
     page = response.content.decode()
@@ -68,6 +74,6 @@ def test_it_keeps_what_the_editor_typed_when_the_form_has_errors(world, client) 
     too_long = {"date": "2025-11-05", "mode": "holiday", "name": "长" * 51, "note": "说明"}
     page = client.post(reverse("calendar_set_day"), too_long).content.decode()
     assert "2025 年 11 月" in page and 'value="2025-11-05"' in page and 'value="说明"' in page
-    assert "名称：" in page and "50" in page and "is-invalid" in page
+    assert "名称：确保该变量包含不超过 50 字符" in page and "is-invalid" in page
     assert not CalendarDay.objects.exists()
     assert not AuditEvent.objects.filter(action="calendar.update").exists()

@@ -20,6 +20,7 @@ from fanzha.core.pii.masking import mask
 from fanzha.core.services import persons as person_services
 
 SEARCH_KINDS = {"name": "姓名", "id_number": "身份证号", "phone": "手机号"}
+SEARCH_SESSION_KEY = "person_search"
 
 
 def _visible_people(request: HttpRequest):  # type: ignore[no-untyped-def]
@@ -35,17 +36,28 @@ def _area_filter(request: HttpRequest, people):  # type: ignore[no-untyped-def]
     return people, None
 
 
-@login_required
-def person_list(request: HttpRequest) -> HttpResponse:
-    access.require(request.user, "person.view")
-    people, area = _area_filter(request, _visible_people(request))
-    searched = ""
+def _current_search(request: HttpRequest) -> dict[str, str] | None:
+    """An exact search by keyed hash: posted, then kept in the session (never the URL) for paging."""
     if request.method == "POST":
         kind = request.POST.get("kind", "")
         value = request.POST.get("q", "").strip()
         if kind in SEARCH_KINDS and value:
-            people = people.filter(**{f"{kind}_hash": crypto.search_hash(kind, value)})
-            searched = SEARCH_KINDS[kind]
+            request.session[SEARCH_SESSION_KEY] = {"kind": kind, "hash": crypto.search_hash(kind, value)}
+        else:
+            request.session.pop(SEARCH_SESSION_KEY, None)
+    elif request.GET.get("search") != "1":
+        request.session.pop(SEARCH_SESSION_KEY, None)
+    search = request.session.get(SEARCH_SESSION_KEY)
+    return search if isinstance(search, dict) and search.get("kind") in SEARCH_KINDS else None
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, "person.view")
+    people, area = _area_filter(request, _visible_people(request))
+    search = _current_search(request)
+    if search is not None:
+        people = people.filter(**{f"{search['kind']}_hash": search["hash"]})
     page = Paginator(people, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -53,7 +65,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "area": area,
-            "searched": searched,
+            "searched": SEARCH_KINDS[search["kind"]] if search else "",
+            "search_query": "search=1&" if search else "",
             "search_kinds": SEARCH_KINDS,
             "can_edit": access.user_can(request.user, "person.edit"),
             "can_export": access.user_can(request.user, "person.export"),
