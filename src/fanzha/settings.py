@@ -202,7 +202,7 @@ AXES_RESET_ON_SUCCESS = True
 # A lock lasts the cool-off from the failure that caused it; refused attempts do not extend it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "fanzha.core.middleware.client_ip"  # same address as the audit log
-AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "old_password", "password2"]
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "fanzha.core.security.lockout_response"
 AXES_VERBOSE = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyotp
 from django.urls import reverse
 
 from fanzha.audit.models import AuditEvent
@@ -21,3 +22,25 @@ def events(action: str) -> list[AuditEvent]:
 
 def logged_in_user_id(client: Any) -> str | None:
     return client.session.get("_auth_user_id")
+
+
+class Clock:
+    """A TOTP clock the test moves by whole 30-second steps (patched into security.totp_now)."""
+
+    def __init__(self, start: float) -> None:
+        self.now = float(int(start) // 30 * 30 + 5)  # a few seconds into a step
+
+    def __call__(self) -> float:
+        return self.now
+
+    def tick(self, steps: int = 1) -> None:
+        self.now += 30 * steps
+
+    def code(self, secret: str, offset: int = 0) -> str:
+        return str(pyotp.TOTP(secret).at(self.now, counter_offset=offset))
+
+    def wrong(self, secret: str) -> str:
+        """A well-formed code that is not valid now (nor in the neighbouring steps)."""
+        totp = pyotp.TOTP(secret)
+        candidates = ("000000", "111111", "222222")
+        return next(c for c in candidates if not totp.verify(c, for_time=self.now, valid_window=1))

@@ -31,4 +31,6 @@ CASES = {
         data={"password": VALID_PASSWORD, "password2": VALID_PASSWORD},
     ),
     "user_unlock": Case(ADMIN_ACTS, kwargs=grid_sq, method="POST"),
+    "user_totp_reset": Case(ADMIN_ACTS, kwargs=grid_sq, method="POST"),
+    "user_reactivate": Case(ADMIN_ACTS, kwargs=grid_sq, method="POST"),
 }

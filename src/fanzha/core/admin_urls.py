@@ -15,4 +15,6 @@ urlpatterns: list = [
     path("users/<int:pk>/deactivate/", users.user_deactivate, name="user_deactivate"),
     path("users/<int:pk>/password/", users.user_reset_password, name="user_reset_password"),
     path("users/<int:pk>/unlock/", users.user_unlock, name="user_unlock"),
+    path("users/<int:pk>/totp/reset/", users.user_totp_reset, name="user_totp_reset"),
+    path("users/<int:pk>/reactivate/", users.user_reactivate, name="user_reactivate"),
 ]

@@ -9,6 +9,7 @@ from django import forms
 from fanzha.core.models import Organisation
 from fanzha.core.roles import ROLE_CHOICES
 
+WRONG_CURRENT_PASSWORD = "password_incorrect"  # counted as a failed login (lockout)
 POLICY_HELP = "至少 8 位，须包含大写字母、小写字母、数字、特殊字符中的至少三类；不能与用户名相近或过于常见。"
 
 
@@ -50,7 +51,7 @@ class PasswordChangeForm(forms.Form):
     def clean_old_password(self) -> str:
         old = self.cleaned_data["old_password"]
         if not self.user.check_password(old):
-            raise forms.ValidationError("当前密码不正确")
+            raise forms.ValidationError("当前密码不正确", code=WRONG_CURRENT_PASSWORD)
         return old
 
     def clean(self) -> dict[str, Any]:

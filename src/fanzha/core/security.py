@@ -13,13 +13,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyotp
+from pyotp.exceptions import OTPVerificationError
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_login_failed
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -168,12 +170,43 @@ def totp_uri(user: Any, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.get_username(), issuer_name=settings.TOTP_ISSUER)
 
 
-def totp_verify(secret: str, code: str) -> bool:
-    """A 6-digit code of the current 30-second step, or of the step just before or after."""
+def totp_now() -> float:
+    """The clock codes are checked against (a seam for the tests)."""
+    return time.time()
+
+
+def totp_step(secret: str, code: str) -> int | None:
+    """The 30-second time step ``code`` belongs to (the current one, or the one just before or after)."""
     code = (code or "").strip().replace(" ", "")
     if not secret or len(code) != 6 or not code.isdigit():
+        return None
+    try:
+        return int(pyotp.TOTP(secret).verify_and_get_timecode(code, for_time=totp_now(), valid_window=1))
+    except OTPVerificationError:
+        return None
+
+
+def totp_verify(secret: str, code: str) -> bool:
+    """A 6-digit code of the current 30-second step, or of the step just before or after."""
+    return totp_step(secret, code) is not None
+
+
+def totp_consume(user: Any, code: str) -> bool:
+    """Accepts a login code once: its step must be later than the last accepted one (no replay).
+
+    A single conditional UPDATE claims the step, so two concurrent logins with the same code
+    cannot both pass (the second finds the row already advanced and updates nothing).
+    """
+    step = totp_step(user.totp_secret, code)
+    if step is None:
         return False
-    return bool(pyotp.TOTP(secret).verify(code, valid_window=1))
+    newer = Q(totp_last_step__isnull=True) | Q(totp_last_step__lt=step)
+    users = get_user_model().objects.filter(newer, pk=user.pk, totp_enabled=True)
+    claimed = users.update(totp_last_step=step)
+    if claimed != 1:
+        return False
+    user.totp_last_step = step
+    return True
 
 
 def totp_secret_display(secret: str) -> str:

@@ -1,4 +1,5 @@
-"""One row per import attempt: what was imported, by whom, with what result."""
+"""One row per import attempt: what was imported, by whom, with what result; and, while a large file
+waits for the worker, its bytes, encrypted."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ class BatchStatus(models.TextChoices):
     REJECTED = "rejected", "已拒绝"
     CHECKED = "checked", "已检查（未导入）"
     SKIPPED = "skipped", "重复文件（未改动）"
+    FAILED = "failed", "导入中断"
 
 
 class ImportBatch(models.Model):
@@ -44,6 +46,14 @@ class ImportBatch(models.Model):
     message = models.TextField("说明", blank=True)
     unknown_columns = models.JSONField("未识别的列", default=list, blank=True)
     errors = models.JSONField("行错误", default=list, blank=True)
+    job = models.ForeignKey(
+        "jobs.Job",
+        verbose_name="后台任务",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField("开始时间", auto_now_add=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
 
@@ -61,3 +71,28 @@ class ImportBatch(models.Model):
 
         cls = IMPORTERS.get(self.importer)
         return cls.label if cls is not None else self.importer
+
+
+class ImportUpload(models.Model):
+    """The uploaded file of a batch waiting for (or being run by) the worker.
+
+    ``payload`` is ``fanzha.core.pii.crypto.encrypt_bytes`` of the file, bound to the batch id; the row is
+    deleted when the import ends, whatever the outcome.
+    """
+
+    batch = models.OneToOneField(
+        ImportBatch,
+        verbose_name="导入批次",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="upload",
+    )
+    payload = models.BinaryField("文件内容（已加密）")
+    size = models.PositiveIntegerField("文件大小（字节）")
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "待导入文件"
+
+    def __str__(self) -> str:
+        return f"待导入文件 #{self.pk}"

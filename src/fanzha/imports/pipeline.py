@@ -26,6 +26,7 @@ from fanzha.imports.models import BatchStatus, ImportBatch
 from fanzha.imports.readers import ImportFileError, Table, read_table
 
 MAX_STORED_ERRORS = 5000
+VALIDATE_REPORT_EVERY = 200
 Progress = Callable[[int, int], None]
 
 
@@ -82,14 +83,38 @@ def import_run(
     """Import one file; never raises for bad content (the batch says why), only for no permission."""
     imp = resolve_importer(importer)
     check_allowed(actor, imp)
-    batch = ImportBatch.objects.create(
-        importer=imp.code,
+    batch = batch_create(actor=actor, importer=imp, file_name=file_name, data=data, dry_run=dry_run)
+    return batch_process(batch, imp, actor, data, progress=progress)
+
+
+def batch_create(
+    *, actor: Any, importer: Importer, file_name: str, data: bytes, dry_run: bool
+) -> ImportBatch:
+    """A new batch, "running" until :func:`batch_process` (or a failure) settles it."""
+    return ImportBatch.objects.create(
+        importer=importer.code,
         file_name=PurePath(file_name or "").name[:255] or "未命名文件",
         sha256=hashlib.sha256(data).hexdigest(),
         actor=actor,
         organisation=getattr(actor, "organisation", None),
         dry_run=dry_run,
     )
+
+
+def batch_process(
+    batch: ImportBatch,
+    imp: Importer,
+    actor: Any,
+    data: bytes,
+    *,
+    progress: Progress | None = None,
+    validating: Progress | None = None,
+) -> ImportResult:
+    """Read, validate and commit (or reject) the file of a running batch.
+
+    ``validating(done, total)`` is called every few hundred rows while rows are checked (outside any
+    transaction); ``progress(done, total)`` after each row written, inside the file's one transaction.
+    """
     previous = (
         ImportBatch.objects.filter(importer=imp.code, sha256=batch.sha256, status=BatchStatus.COMMITTED)
         .exclude(pk=batch.pk)
@@ -101,7 +126,7 @@ def import_run(
         table = read_table(data, is_header=lambda cells: header_score(cells, imp.fields))
     except ImportFileError as exc:
         return _reject(batch, message=str(exc))
-    rows, problem = _validated_rows(imp, actor, table, batch)
+    rows, problem = _validated_rows(imp, actor, table, batch, validating)
     if problem:
         return _reject(batch, message=problem)
     batch.rows_total = len(rows)
@@ -112,21 +137,41 @@ def import_run(
     return _commit(batch, imp, actor, rows, progress)
 
 
-def _validated_rows(imp: Importer, actor: Any, table: Table, batch: ImportBatch) -> tuple[list[Row], str]:
-    columns = match_header(table.header, imp.fields)
-    batch.unknown_columns = [*columns.unknown, *columns.duplicate]
+def batch_reject(batch: ImportBatch, message: str, unknown_columns: list[str] | None = None) -> ImportResult:
+    """Reject a running batch as a whole with ``message`` (e.g. from the upload check)."""
+    batch.unknown_columns = list(unknown_columns or [])
+    return _reject(batch, message=message)
+
+
+def missing_columns(imp: Importer, header: list[str], header_row: int) -> tuple[str, list[str]]:
+    """The message for required columns the header lacks (or ``""``), and the columns not used."""
+    columns = match_header(header, imp.fields)
+    unused = [*columns.unknown, *columns.duplicate]
     missing = [*columns.missing, *imp.extra_missing(columns.fields_present)]
     if missing:
-        return [], f"缺少必需的列：{'、'.join(missing)}（表头在第 {table.header_row} 行）"
+        return f"缺少必需的列：{'、'.join(missing)}（表头在第 {header_row} 行）", unused
+    return "", unused
+
+
+def _validated_rows(
+    imp: Importer, actor: Any, table: Table, batch: ImportBatch, validating: Progress | None = None
+) -> tuple[list[Row], str]:
+    problem, batch.unknown_columns = missing_columns(imp, table.header, table.header_row)
+    if problem:
+        return [], problem
     if not table.rows:
         return [], "文件中只有表头，没有数据行"
+    columns = match_header(table.header, imp.fields)
     rows = []
-    for number, record in table.rows:
+    total = len(table.rows)
+    for done, (number, record) in enumerate(table.rows, start=1):
         values, cell_errors = map_row(record, columns, imp.fields)
         row = Row(number=number, values=values, errors=list(cell_errors))
         if not row.errors:
             imp.validate_row(actor=actor, row=row)
         rows.append(row)
+        if validating is not None and (done % VALIDATE_REPORT_EVERY == 0 or done == total):
+            validating(done, total)
     imp.validate_file(actor=actor, rows=rows)
     return rows, ""
 

@@ -163,8 +163,8 @@ def check_xlsx_archive(data: bytes) -> None:
         raise ImportFileError("不是有效的 Excel 文件（缺少工作簿），请上传 CSV、XLSX 或 XLS 文件")
 
 
-def workbook_rows(data: bytes) -> Iterator[list[str]]:
-    """Rows of the first worksheet that has data, from spreadsheet row 1."""
+def _first_sheet(data: bytes) -> Any:
+    """The first worksheet that has data (or the last one), or None for a workbook without sheets."""
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
     try:
@@ -174,9 +174,20 @@ def workbook_rows(data: bytes) -> Iterator[list[str]]:
             sheet = workbook.get_sheet_by_index(index)
             if sheet.height:
                 break
-        rows = sheet.to_python(skip_empty_area=False) if sheet is not None else []
+        return sheet
     except PasswordError as exc:
         raise ImportFileError("文件已加密（设置了打开密码），请取消密码后重新导出") from exc
+    except (CalamineError, ValueError, OSError, TypeError) as exc:
+        raise ImportFileError("无法读取表格文件：文件已损坏、已加密或不是有效的 Excel 文件") from exc
+
+
+def workbook_rows(data: bytes) -> Iterator[list[str]]:
+    """Rows of the first worksheet that has data, from spreadsheet row 1."""
+    from python_calamine import CalamineError
+
+    sheet = _first_sheet(data)
+    try:
+        rows = sheet.to_python(skip_empty_area=False) if sheet is not None else []
     except (CalamineError, ValueError, OSError, TypeError) as exc:
         raise ImportFileError("无法读取表格文件：文件已损坏、已加密或不是有效的 Excel 文件") from exc
     for row in rows:
@@ -218,10 +229,10 @@ def _record(header: list[str], cells: list[str]) -> dict[str, str]:
     return {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header) if name}
 
 
-def read_table(data: bytes, is_header: Callable[[list[str]], bool] | None = None) -> Table:
-    """The table in ``data``. The header is the first of the first few non-empty rows that
-    ``is_header`` accepts (else the first non-empty row), so a title row above it is skipped."""
-    rows = ((number, cells) for number, cells in enumerate(raw_rows(data), start=1) if not _is_blank(cells))
+def _find_header(
+    rows: Iterator[tuple[int, list[str]]], is_header: Callable[[list[str]], bool] | None
+) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
+    """(header row number, header cells, the rows read after it) from the first few non-empty rows."""
     head: list[tuple[int, list[str]]] = []
     for item in rows:
         head.append(item)
@@ -231,10 +242,53 @@ def read_table(data: bytes, is_header: Callable[[list[str]], bool] | None = None
         raise ImportFileError("文件中没有数据")
     index = next((i for i, (_, cells) in enumerate(head) if is_header is None or is_header(cells)), 0)
     header_row, header_cells = head[index]
+    return header_row, header_cells, head[index + 1 :]
+
+
+def _numbered(rows: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+    return ((number, cells) for number, cells in enumerate(rows, start=1) if not _is_blank(cells))
+
+
+def read_table(data: bytes, is_header: Callable[[list[str]], bool] | None = None) -> Table:
+    """The table in ``data``. The header is the first of the first few non-empty rows that
+    ``is_header`` accepts (else the first non-empty row), so a title row above it is skipped."""
+    rows = _numbered(raw_rows(data))
+    header_row, header_cells, after = _find_header(rows, is_header)
     table = Table(header=unique_header(header_cells), header_row=header_row)
     max_rows = settings.IMPORT_MAX_ROWS
-    for number, cells in itertools.chain(head[index + 1 :], rows):
+    for number, cells in itertools.chain(after, rows):
         if len(table.rows) >= max_rows:
             raise ImportFileError(f"文件超过 {max_rows} 行的行数限制，请拆分后分批导入")
         table.rows.append((number, _record(table.header, cells)))
     return table
+
+
+@dataclass(frozen=True)
+class Peek:
+    """The header of a file and how many rows follow it, found without reading every row."""
+
+    header: list[str]
+    header_row: int
+    rows_estimate: int  # lines (CSV) or sheet rows (XLSX, XLS) below the header; blank ones included
+
+
+def _peek_rows(data: bytes) -> tuple[Iterator[list[str]], int]:
+    """The rows, lazily, and the spreadsheet number of the last row (an upper bound for CSV)."""
+    check_size(data)
+    kind = detect_format(data)
+    if kind == "csv":
+        return csv_rows(data), data.count(b"\n") + 1
+    if kind == "xlsx":
+        check_xlsx_archive(data)
+    sheet = _first_sheet(data)
+    if sheet is None or not sheet.height:
+        return iter(()), 0
+    rows = ([cell_text(value) for value in row] for row in sheet.iter_rows())
+    return rows, int(sheet.end[0]) + 1
+
+
+def peek_table(data: bytes, is_header: Callable[[list[str]], bool] | None = None) -> Peek:
+    """The quick look the upload page takes: size, format, archive safety and the header row."""
+    rows, last_row = _peek_rows(data)
+    header_row, header_cells, _ = _find_header(_numbered(rows), is_header)
+    return Peek(unique_header(header_cells), header_row, max(last_row - header_row, 0))

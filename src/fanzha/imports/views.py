@@ -14,14 +14,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from fanzha.core import access
 from fanzha.core.exports import csv_response
 from fanzha.imports import selectors
+from fanzha.imports.background import import_submit
 from fanzha.imports.exports import AREA_HEADER, area_rows, areas_xlsx
 from fanzha.imports.forms import UploadForm
 from fanzha.imports.importers import get_importer
-from fanzha.imports.models import ImportBatch
-from fanzha.imports.pipeline import import_run
+from fanzha.imports.models import BatchStatus, ImportBatch
 
 ERROR_HEADER = ["行号", "列", "内容（已脱敏）", "问题"]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+POLL_SECONDS = 2
+QUEUED_MESSAGE = (
+    "文件已通过初步检查，正在后台导入；本页会自动刷新进度，也可以先离开，稍后在导入记录中查看结果"
+)
 
 
 def _require_importer(user: object) -> None:
@@ -31,7 +35,7 @@ def _require_importer(user: object) -> None:
 
 def _batch(request: HttpRequest, pk: int) -> ImportBatch:
     _require_importer(request.user)
-    return get_object_or_404(selectors.batches_visible_to(request.user), pk=pk)
+    return get_object_or_404(selectors.batches_visible_to(request.user).select_related("job"), pk=pk)
 
 
 @login_required
@@ -57,15 +61,20 @@ def import_upload(request: HttpRequest, importer: str) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        result = import_run(
+        result = import_submit(
             actor=request.user,
             importer=imp,
             file_name=upload.name or "",
             data=upload.read(),
             dry_run=form.cleaned_data["dry_run"],
         )
-        level = messages.SUCCESS if result.ok else messages.ERROR
-        messages.add_message(request, level, f"{result.batch.get_status_display()}：{result.batch.message}")
+        if result.batch.status == BatchStatus.RUNNING:
+            messages.info(request, QUEUED_MESSAGE)
+        else:
+            level = messages.SUCCESS if result.ok else messages.ERROR
+            messages.add_message(
+                request, level, f"{result.batch.get_status_display()}：{result.batch.message}"
+            )
         return redirect("import_detail", pk=result.batch.pk)
     status = 400 if request.method == "POST" else 200
     fields = [(f.label, f.required, "、".join(f.synonyms[:4])) for f in imp.fields]
@@ -79,16 +88,19 @@ def import_upload(request: HttpRequest, importer: str) -> HttpResponse:
 
 @login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The batch; while it runs, its job's progress, refreshed by htmx every two seconds."""
     batch = _batch(request, pk)
-    return render(
-        request,
-        "imports/import_detail.html",
-        {
-            "batch": batch,
-            "errors": batch.errors[:200],
-            "more_errors": max(len(batch.errors) - 200, 0),
-        },
-    )
+    context = {
+        "batch": batch,
+        "job": batch.job,
+        "running": batch.status == BatchStatus.RUNNING,
+        "poll_seconds": POLL_SECONDS,
+        "errors": batch.errors[:200],
+        "more_errors": max(len(batch.errors) - 200, 0),
+    }
+    if getattr(request, "htmx", False):
+        return render(request, "imports/_batch_status.html", context)
+    return render(request, "imports/import_detail.html", context)
 
 
 @login_required

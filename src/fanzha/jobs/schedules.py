@@ -21,10 +21,11 @@ from fanzha.jobs.services import job_enqueue
 logger = logging.getLogger("fanzha.jobs")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-# name → (kind, daily time in Asia/Shanghai)
-DEFAULT_SCHEDULES: dict[str, tuple[str, time]] = {
+# name → (kind, daily time in Asia/Shanghai, or an interval in seconds)
+DEFAULT_SCHEDULES: dict[str, tuple[str, time | int]] = {
     "审计日志到期清理": ("audit.purge_expired", time(3, 0)),
     "业务记录到期清理": ("retention.purge", time(3, 30)),
+    "中断导入清理": ("imports.sweep_stale", 600),
 }
 
 
@@ -46,14 +47,18 @@ def next_run(schedule: Schedule, now: datetime) -> datetime:
     return following if following > now else now + step
 
 
+def _period(at: time | int, now: datetime) -> dict[str, Any]:
+    if isinstance(at, time):
+        return {"daily_at": at, "next_run_at": next_daily(at, now)}
+    return {"every_seconds": at, "next_run_at": now + timedelta(seconds=at)}
+
+
 def schedule_seed_defaults(now: datetime | None = None) -> list[Schedule]:
     """Create the default schedules that are missing (idempotent; existing ones are left as they are)."""
     now = now or timezone.now()
     seeded = []
     for name, (kind, at) in DEFAULT_SCHEDULES.items():
-        schedule, _ = Schedule.objects.get_or_create(
-            name=name, defaults={"kind": kind, "daily_at": at, "next_run_at": next_daily(at, now)}
-        )
+        schedule, _ = Schedule.objects.get_or_create(name=name, defaults={"kind": kind, **_period(at, now)})
         seeded.append(schedule)
     return seeded
 

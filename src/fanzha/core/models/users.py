@@ -18,6 +18,7 @@ class User(AbstractUser):
     work_phone = EncryptedTextField("工作电话", blank=True, default="")
     totp_secret = EncryptedTextField("动态口令密钥", blank=True, default="")
     totp_enabled = models.BooleanField("启用动态口令", default=False)
+    totp_last_step = models.BigIntegerField("最近使用的动态口令时间步", null=True, blank=True)
     password_changed_at = models.DateTimeField("密码修改时间", default=timezone.now)
 
     class Meta:

@@ -37,7 +37,9 @@ __all__ = [
     "SEARCH_KINDS",
     "PiiDecryptError",
     "decrypt",
+    "decrypt_bytes",
     "encrypt",
+    "encrypt_bytes",
     "generate_key",
     "is_token",
     "normalize_for_search",
@@ -163,6 +165,42 @@ def decrypt(token: str) -> str:
         return plain.decode("utf-8")
     except UnicodeDecodeError:
         raise PiiDecryptError("解密结果不是有效的 UTF-8 文本") from None
+
+
+# ── bytes (files held for a while, e.g. a queued import) ─────────────────────
+# ``b"v1:aes:" + nonce || ciphertext || tag`` (or ``v1:sm4:``); the associated data is the prefix plus
+# the caller's ``context`` (e.g. ``b"imports.upload:42"``), so a blob only decrypts where it belongs.
+_BLOB_PREFIX_BYTES = len(b"v1:aes:")
+
+
+def _blob_aad(cipher: CipherName, context: bytes) -> bytes:
+    return f"{VERSION}:{cipher}:".encode("ascii") + context
+
+
+def encrypt_bytes(data: bytes, *, context: bytes = b"") -> bytes:
+    """Encrypt ``data`` with the configured cipher; ``context`` must be given again to decrypt."""
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise TypeError("只能加密字节串")
+    cipher = _configured_cipher()
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = _seal(cipher, _key(cipher), nonce, bytes(data), _blob_aad(cipher, context))
+    return f"{VERSION}:{cipher}:".encode("ascii") + nonce + sealed
+
+
+def decrypt_bytes(blob: bytes, *, context: bytes = b"") -> bytes:
+    """Decrypt a blob from :func:`encrypt_bytes` (AES or SM4, whatever ``PII_CIPHER`` is now)."""
+    blob = bytes(blob)
+    head = blob[:_BLOB_PREFIX_BYTES]
+    if head not in (b"v1:aes:", b"v1:sm4:"):
+        raise PiiDecryptError("不是有效的加密数据（格式不符）")
+    cipher: CipherName = "aes" if head == b"v1:aes:" else "sm4"
+    body = blob[_BLOB_PREFIX_BYTES:]
+    if len(body) < NONCE_BYTES + TAG_BYTES:
+        raise PiiDecryptError("加密数据已损坏（长度不足）")
+    try:
+        return _open(cipher, _key(cipher), body[:NONCE_BYTES], body[NONCE_BYTES:], _blob_aad(cipher, context))
+    except InvalidTag:
+        raise PiiDecryptError("解密失败：密钥不正确或数据被篡改") from None
 
 
 # ── search hashes ────────────────────────────────────────────────────────────

@@ -14,7 +14,7 @@ from fanzha.audit.services import audit_change, audit_record
 from fanzha.core import access
 from fanzha.core.models import Area, Organisation, User, UserRole
 from fanzha.core.roles import ROLES
-from fanzha.core.security import MUST_CHANGE_AT, TOTP_PERMISSION, totp_verify, unlock_username
+from fanzha.core.security import MUST_CHANGE_AT, TOTP_PERMISSION, totp_consume, totp_step, unlock_username
 
 
 @transaction.atomic
@@ -195,11 +195,13 @@ def user_totp_enable(*, actor: Any, user: User, secret: str, code: str) -> None:
         raise PermissionDenied("只能为自己的账户设置动态口令")
     if user.totp_enabled:
         raise ValidationError({"code": "动态口令已启用"})
-    if not totp_verify(secret, code):
+    step = totp_step(secret, code)
+    if step is None:
         raise ValidationError({"code": "动态口令不正确，请核对手机时间后重试"})
     user.totp_secret = secret
     user.totp_enabled = True
-    user.save(update_fields=["totp_secret", "totp_enabled"])
+    user.totp_last_step = step  # this code is used up: it cannot log in as well
+    user.save(update_fields=["totp_secret", "totp_enabled", "totp_last_step"])
     audit_record(actor=actor, action="totp.enable", obj=user)
 
 
@@ -210,9 +212,38 @@ def user_totp_disable(*, actor: Any, user: User, code: str) -> None:
         raise PermissionDenied("只能为自己的账户设置动态口令")
     if not user.totp_enabled:
         raise ValidationError({"code": "动态口令未启用"})
-    if not totp_verify(user.totp_secret, code):
-        raise ValidationError({"code": "动态口令不正确"})
+    if not totp_consume(user, code):
+        raise ValidationError({"code": "动态口令不正确或已使用过，请等待手机上出现新的口令"})
+    _totp_clear(user)
+    audit_record(actor=actor, action="totp.disable", obj=user)
+
+
+def _totp_clear(user: User) -> None:
     user.totp_secret = ""
     user.totp_enabled = False
-    user.save(update_fields=["totp_secret", "totp_enabled"])
-    audit_record(actor=actor, action="totp.disable", obj=user)
+    user.totp_last_step = None
+    user.save(update_fields=["totp_secret", "totp_enabled", "totp_last_step"])
+
+
+@transaction.atomic
+def user_totp_reset(*, actor: Any, user: User) -> None:
+    """An administrator removes another user's second factor (lost phone); the user sets it up again."""
+    access.require(actor, "user.manage")
+    if user.pk == actor.pk:
+        raise ValidationError("不能重置自己的动态口令，请在“动态口令”页面用手机上的口令停用")
+    if not (user.totp_enabled or user.totp_secret):
+        raise ValidationError("该用户未启用动态口令")
+    _totp_clear(user)
+    audit_record(actor=actor, action="totp.reset", obj=user)
+
+
+@transaction.atomic
+def user_reactivate(*, actor: Any, user: User) -> bool:
+    """A deactivated account may log in again; False when it was already active."""
+    access.require(actor, "user.manage")
+    if user.is_active:
+        return False
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit_record(actor=actor, action="user.reactivate", obj=user)
+    return True

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -24,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fanzha.audit.services import audit_record
 from fanzha.core import security
-from fanzha.core.forms_users import CodeForm, PasswordChangeForm
+from fanzha.core.forms_users import WRONG_CURRENT_PASSWORD, CodeForm, PasswordChangeForm
 from fanzha.core.models import User
 from fanzha.core.services import organisations as user_services
 
@@ -100,13 +101,13 @@ def login_totp(request: HttpRequest) -> HttpResponse:
         return security.lockout_response(request)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if security.totp_verify(user.totp_secret, form.cleaned_data["code"]):
+        if security.totp_consume(user, form.cleaned_data["code"]):  # each code logs in once only
             request.session.pop(security.PENDING, None)
             return complete_login(request, user, pending["next"], pending["backend"])
         security.record_failed_login(request, user.get_username(), "totp")
         if getattr(request, "axes_locked_out", False):
             return security.lockout_response(request)
-        form.add_error("code", "动态口令不正确，请核对手机时间后重试")
+        form.add_error("code", "动态口令不正确或已使用过，请核对手机时间，等待新的口令后重试")
     return render(request, "registration/login_totp.html", {"form": form, "login_url": resolve_url("login")})
 
 
@@ -117,10 +118,19 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return auth_views.LogoutView.as_view()(request)
 
 
+def _password_change_locked(request: HttpRequest) -> HttpResponse:
+    """A locked account cannot keep guessing its password here either: the session ends."""
+    auth_logout(request)
+    return security.lockout_response(request)
+
+
 @login_required
 @never_cache
 def password_change(request: HttpRequest) -> HttpResponse:
+    """A wrong current password counts as a failed login: after the limit the account is locked."""
     user = request.user
+    if request.method == "POST" and not security.is_login_allowed(request, user.get_username()):
+        return _password_change_locked(request)
     form = PasswordChangeForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -131,6 +141,10 @@ def password_change(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, user)
             messages.success(request, "密码已修改。")
             return redirect(settings.LOGIN_REDIRECT_URL)
+    elif form.has_error("old_password", WRONG_CURRENT_PASSWORD):
+        security.record_failed_login(request, user.get_username(), "password_change")
+        if getattr(request, "axes_locked_out", False):
+            return _password_change_locked(request)
     reason = security.password_change_reason(user) if security.password_must_change(user) else ""
     status = 400 if request.method == "POST" else 200
     return render(

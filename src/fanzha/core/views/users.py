@@ -152,3 +152,28 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     cleared = user_services.user_unlock(actor=request.user, user=user)
     messages.success(request, f"已解除 {user.username} 的登录锁定（清除 {cleared} 条失败记录）。")
     return redirect("user_edit_roles", pk=user.pk)
+
+
+@login_required
+@require_POST
+def user_totp_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lost phone: the administrator removes the user's TOTP; the user sets it up again."""
+    user = _user_or_404(request, pk)
+    try:
+        user_services.user_totp_reset(actor=request.user, user=user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已重置 {user.username} 的动态口令，用户登录后须重新设置。")
+    return redirect("user_edit_roles", pk=user.pk)
+
+
+@login_required
+@require_POST
+def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user_or_404(request, pk)
+    if user_services.user_reactivate(actor=request.user, user=user):
+        messages.success(request, f"已恢复用户 {user.username}，该用户可以重新登录。")
+    else:
+        messages.info(request, f"用户 {user.username} 的账户本来就是有效的。")
+    return redirect("user_edit_roles", pk=user.pk)

@@ -1,0 +1,29 @@
+"""The imports app's background tasks: run a queued import, and fail the imports nothing runs any more."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fanzha.imports import background
+from fanzha.jobs.queue import JobLost
+from fanzha.jobs.registry import JobContext, JobFailed, task
+
+
+@task(background.RUN_TASK, label="导入文件")
+def run(job_context: JobContext, batch_id: int) -> dict[str, Any]:
+    """Import a queued file; on the last failed attempt the batch is marked failed and its file deleted."""
+    try:
+        return background.import_run_queued(batch_id=batch_id, report=job_context.progress)
+    except JobLost:
+        raise  # cancelled or reclaimed: the queue (and the sweep) decide what happens next
+    except Exception as exc:
+        if isinstance(exc, JobFailed) or background.is_last_attempt(job_context.job_id):
+            background.import_fail(batch_id=batch_id, message=background.ERROR_MESSAGE)
+        raise
+
+
+@task(background.SWEEP_TASK, label="清理中断的导入")
+def sweep_stale(job_context: JobContext) -> dict[str, int]:
+    counts = background.imports_sweep_stale()
+    job_context.progress(100, f"已标记中断的导入 {counts['failed']} 个")
+    return counts
