@@ -1,4 +1,5 @@
-"""A killed import leaves the whole file or none of it: SIGKILL mid-commit, then count the rows."""
+"""A killed import leaves the whole file or none of it: SIGKILL mid-commit, then count the rows; the
+sweep "imports.sweep_stale" then marks the batch the dead process left "running" as failed."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
+from fanzha.imports.background import STALE_WITHOUT_JOB
 from tests.imports.files import PEOPLE_HEADER, csv_bytes, unique_people
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,6 +45,29 @@ def prepare(env: dict[str, str]) -> None:
     subprocess.run([sys.executable, "-c", setup], env=env, check=True, cwd=ROOT, capture_output=True)
 
 
+def sweep(env: dict[str, str], hours_later: int) -> str:
+    """Run the sweep in its own process against the file database, as if ``hours_later`` had passed."""
+    code = (
+        "import django; django.setup(); from datetime import timedelta; from django.utils import timezone; "
+        "from fanzha.imports.background import imports_sweep_stale; "
+        f"print(imports_sweep_stale(now=timezone.now() + timedelta(hours={hours_later})))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, check=True, cwd=ROOT, capture_output=True, text=True
+    )
+    return done.stdout.strip()
+
+
+def batch_rows(path: Path) -> tuple[int, list[tuple[str, str]]]:
+    db = sqlite3.connect(path)
+    try:
+        people = db.execute("SELECT count(*) FROM core_person").fetchone()[0]
+        batches = db.execute("SELECT status, message FROM imports_importbatch").fetchall()
+    finally:
+        db.close()
+    return people, batches
+
+
 def kill_after_first_progress(process: subprocess.Popen[str]) -> list[str]:
     seen: list[str] = []
     assert process.stderr is not None
@@ -70,11 +96,13 @@ def test_it_leaves_nothing_of_a_killed_import(tmp_path: Path) -> None:
         seen = kill_after_first_progress(process)
     assert process.returncode == -signal.SIGKILL, "".join(seen) + stdout.read_text()
     assert seen[-1].startswith("提交中 500/6000")  # killed while the file's rows were being written
-    db = sqlite3.connect(tmp_path / "killed.sqlite3")
-    try:
-        people = db.execute("SELECT count(*) FROM core_person").fetchone()[0]
-        batches = db.execute("SELECT status FROM imports_importbatch").fetchall()
-    finally:
-        db.close()
+    people, batches = batch_rows(tmp_path / "killed.sqlite3")
     assert people == 2  # the world's two, none from the file
-    assert batches == [("running",)]
+    assert batches == [("running", "")]
+    assert sweep(env, hours_later=0) == "{'failed': 0, 'discarded': 0}"  # could still be running
+    assert (
+        sweep(env, hours_later=STALE_WITHOUT_JOB // timedelta(hours=1) + 1) == "{'failed': 1, 'discarded': 0}"
+    )
+    people, batches = batch_rows(tmp_path / "killed.sqlite3")
+    assert people == 2
+    assert batches == [("failed", "导入中断：进程被终止，未写入任何数据，请重新导入")]

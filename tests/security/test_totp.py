@@ -18,7 +18,6 @@ from fanzha.core.views.auth import TOTP_SETUP_SECRET
 from tests.personas import PASSWORD
 from tests.security.helpers import WRONG, Clock, events, logged_in_user_id, post_login
 
-
 pytestmark = pytest.mark.usefixtures("clock")
 
 

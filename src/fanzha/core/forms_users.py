@@ -9,7 +9,7 @@ from django import forms
 from fanzha.core.models import Organisation
 from fanzha.core.roles import ROLE_CHOICES
 
-WRONG_CURRENT_PASSWORD = "password_incorrect"  # counted as a failed login (lockout)
+WRONG_CURRENT_PASSWORD = "password_incorrect"  # noqa: S105  (an error code; counted as a failed login)
 POLICY_HELP = "至少 8 位，须包含大写字母、小写字母、数字、特殊字符中的至少三类；不能与用户名相近或过于常见。"
 
 

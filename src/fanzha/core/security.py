@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyotp
-from pyotp.exceptions import OTPVerificationError
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
@@ -26,6 +25,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from pyotp.exceptions import OTPVerificationError
 
 from fanzha.audit.services import audit_record
 from fanzha.core import access

@@ -38,6 +38,7 @@ from fanzha.imports.pipeline import (
 )
 from fanzha.imports.readers import ImportFileError, peek_table
 from fanzha.jobs.models import FINISHED_STATUSES, Job, JobStatus
+from fanzha.jobs.registry import JobFailed
 from fanzha.jobs.services import job_enqueue
 
 RUN_TASK = "imports.run"
@@ -151,7 +152,7 @@ def import_run_queued(*, batch_id: int, report: ProgressReport) -> dict[str, Any
         data = decrypt_bytes(upload.payload, context=upload_context(batch_id))
     except PiiDecryptError:
         import_fail(batch_id=batch_id, message=UNREADABLE_MESSAGE)
-        return {"batch_id": batch_id, "status": BatchStatus.FAILED}
+        raise JobFailed("待导入的文件已不存在或无法解密") from None
     report(5, "正在读取文件")
     imp = resolve_importer(batch.importer)
     try:

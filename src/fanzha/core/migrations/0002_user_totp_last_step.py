@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='totp_last_step',
-            field=models.BigIntegerField(blank=True, null=True, verbose_name='最近使用的动态口令时间步'),
+            model_name="user",
+            name="totp_last_step",
+            field=models.BigIntegerField(blank=True, null=True, verbose_name="最近使用的动态口令时间步"),
         ),
     ]
