@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -27,3 +29,14 @@ def bind(context: AuditContext) -> object:
 
 def reset(token: object) -> None:
     _current.reset(token)  # type: ignore[arg-type]
+
+
+@contextmanager
+def bound(channel: str, request_id: str = "", ip: str = "") -> Iterator[AuditContext]:
+    """Audit records written inside carry this channel (cli, worker, …) and request id."""
+    ctx = AuditContext(ip=ip, request_id=request_id, channel=channel)
+    token = bind(ctx)
+    try:
+        yield ctx
+    finally:
+        reset(token)

@@ -52,11 +52,8 @@ class Command(BaseCommand):
         self.stdout.write(f"audit chain ok: {report.checked} records, head {report.head_hash}")
 
     def _purge(self) -> None:
-        token = context.bind(context.AuditContext(channel="cli"))
-        try:
+        with context.bound("cli"):
             cutoff = retention_cutoff()
             deleted = audit_purge_expired()
-        finally:
-            context.reset(token)
         before = timezone.localtime(cutoff).isoformat(timespec="seconds")
         self.stdout.write(f"audit purge: deleted {deleted} records older than {before}")

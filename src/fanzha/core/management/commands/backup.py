@@ -19,13 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="覆盖已存在的备份文件")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        token = context.bind(context.AuditContext(channel="cli"))
         try:
-            result = backup_create(actor=None, out_path=options["out_path"], force=options["force"])
+            with context.bound("cli"):
+                result = backup_create(actor=None, out_path=options["out_path"], force=options["force"])
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
-        finally:
-            context.reset(token)
         self.stdout.write(
             self.style.SUCCESS(f"备份完成（{result.vendor}）：{result.path}，{result.size:,} 字节")
         )

@@ -41,13 +41,11 @@ class Command(BaseCommand):
                 return
             raise CommandError(REFUSAL)
         self.stdout.write("正在载入演示数据（约需一分钟以内）……")
-        token = context.bind(context.AuditContext(channel="cli"))
         try:
-            summary = demo_load(seed=options["seed"])
+            with context.bound("cli"):
+                summary = demo_load(seed=options["seed"])
         except DemoRefused as exc:
             raise CommandError(REFUSAL) from exc
-        finally:
-            context.reset(token)
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据已载入：区划 {summary.areas} 个、单位 {summary.organisations} 个、"

@@ -22,13 +22,13 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="目标数据库已有数据时仍然覆盖")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        token = context.bind(context.AuditContext(channel="cli"))
         try:
-            vendor = backup_restore(actor=None, backup_path=options["backup_path"], force=options["force"])
+            with context.bound("cli"):
+                vendor = backup_restore(
+                    actor=None, backup_path=options["backup_path"], force=options["force"]
+                )
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
-        finally:
-            context.reset(token)
         self.stdout.write(
             self.style.SUCCESS(
                 f"恢复完成（{vendor}）：{options['backup_path']}。如备份来自旧版本，请再执行 fanzha migrate。"

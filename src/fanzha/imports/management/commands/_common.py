@@ -34,8 +34,7 @@ def run_import(
             command.stderr.write(f"提交中 {done}/{total}")
             command.stderr.flush()
 
-    token = context.bind(context.AuditContext(channel="cli"))
-    try:
+    with context.bound("cli"):
         return import_run(
             actor=actor,
             importer=importer,
@@ -44,8 +43,6 @@ def run_import(
             dry_run=dry_run,
             progress=progress,
         )
-    finally:
-        context.reset(token)
 
 
 def report(command: Any, result: ImportResult) -> None:
