@@ -52,4 +52,5 @@ class Command(BaseCommand):
                 f"用户 {summary.users} 个、重点人员 {summary.people} 人（种子 {summary.seed}）。"
             )
         )
-        call_command("demo_logins", stdout=self.stdout)
+        if not options["if_empty"]:  # `make run` uses --if-empty, and `fanzha run` prints them next
+            call_command("demo_logins", stdout=self.stdout)
