@@ -36,7 +36,8 @@ GIVEN = "秀英建国志强丽娟海燕明华桂兰玉梅文军"
 
 
 def id_number(rng: random.Random, seq: int) -> str:
-    body = f"331102{rng.randrange(1940, 2010)}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}{seq % 1000:03d}"
+    birth = f"{rng.randrange(1940, 2010)}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}"
+    body = f"331102{birth}{seq % 1000:03d}"
     return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True)) % 11]
 
 
@@ -78,7 +79,9 @@ def setup_world():  # type: ignore[no-untyped-def]
     )
     centre = organisations.organisation_create(actor=None, name="青溪县反诈中心", kind="centre", area=county)
     analyst = organisations.user_create(
-        actor=None, username="bench", password="Bench#2026pass", organisation=centre, roles=["centre_analyst"]
+        actor=None,
+        username="bench",
+        password="Bench#2026pass",  # noqa: S106 - a scratch database organisation=centre, roles=["centre_analyst"]
     )
     return analyst, village
 
