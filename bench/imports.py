@@ -81,7 +81,9 @@ def setup_world():  # type: ignore[no-untyped-def]
     analyst = organisations.user_create(
         actor=None,
         username="bench",
-        password="Bench#2026pass",  # noqa: S106 - a scratch database organisation=centre, roles=["centre_analyst"]
+        password="Bench#2026pass",  # noqa: S106 - a scratch database
+        organisation=centre,
+        roles=["centre_analyst"],
     )
     return analyst, village
 
