@@ -4,6 +4,7 @@ Session authentication (with CSRF on unsafe methods) for logged-in users; partne
 when the first partner endpoint does.
 """
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -11,7 +12,13 @@ from ninja.security import django_auth
 
 from fanzha.core.api import router as core_router
 
-api = NinjaAPI(title="fanzha API", version="1", auth=django_auth, urls_namespace="api")
+api = NinjaAPI(
+    title="fanzha API",
+    version="1",
+    auth=django_auth,
+    urls_namespace="api",
+    docs_decorator=login_required,  # the schema is for partners and staff, not for anonymous visitors
+)
 
 
 @api.exception_handler(PermissionDenied)

@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves the API documentation's Swagger UI from local static files, not a CDN
     "axes",
     "fanzha.core",
     "fanzha.audit",
@@ -194,6 +195,9 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # ── account security (等保 2.0 profile by default) ───────────────────────────
 AXES_FAILURE_LIMIT = env_int("FANZHA_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+# Many users can share one address (NAT, a proxy without FANZHA_BEHIND_PROXY): it locks much later.
+LOGIN_IP_FAILURE_LIMIT = env_int("FANZHA_LOGIN_IP_FAILURE_LIMIT", 30, minimum=1)
+AXES_HANDLER = "fanzha.core.security.FanzhaAxesHandler"
 AXES_COOLOFF_TIME = env_int("FANZHA_LOGIN_LOCKOUT_MINUTES", 30, minimum=1) / 60  # hours
 # Two separate counters (axes 8): one per username (from any address), one per client address
 # (for any username). [["username", "ip_address"]] would instead count each pair.
@@ -302,6 +306,24 @@ def production_problems() -> list[str]:
         problems.append("FANZHA_SECURE_COOKIES must be on")
     if PII_CIPHER not in {"aes-gcm", "sm4-gcm"}:
         problems.append("FANZHA_PII_CIPHER must be aes-gcm or sm4-gcm")
+    return problems + _account_security_problems()
+
+
+def _account_security_problems() -> list[str]:
+    """The 等保 2.0 bounds on login, password and session settings."""
+    problems = []
+    if PASSWORD_POLICY != "mlps2":  # noqa: S105 - a policy name, not a password
+        problems.append("FANZHA_PASSWORD_POLICY must be mlps2")
+    if AXES_FAILURE_LIMIT > 10:
+        problems.append("FANZHA_LOGIN_FAILURE_LIMIT must be 10 or lower")
+    if PASSWORD_MIN_LENGTH < 8:
+        problems.append("FANZHA_PASSWORD_MIN_LENGTH must be 8 or more")
+    if PASSWORD_MAX_AGE_DAYS == 0 or PASSWORD_MAX_AGE_DAYS > 180:
+        problems.append("FANZHA_PASSWORD_MAX_AGE_DAYS must be between 1 and 180")
+    if SESSION_IDLE_TIMEOUT > 30 * 60:
+        problems.append("FANZHA_SESSION_IDLE_MINUTES must be 30 or lower")
+    if SESSION_ABSOLUTE_TIMEOUT > 24 * 3600:
+        problems.append("FANZHA_SESSION_MAX_HOURS must be 24 or lower")
     return problems
 
 

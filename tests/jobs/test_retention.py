@@ -79,3 +79,29 @@ def test_it_deletes_people_untouched_beyond_their_retention(world, settings) -> 
 
     assert counts["people"] == 1
     assert list(Person.objects.values_list("pk", flat=True)) == [fresh.pk]
+
+
+def test_it_keeps_the_people_when_their_purge_cannot_be_audited(world, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from fanzha.core.models import Person
+
+    Person.objects.update(updated_at=timezone.now() - timedelta(days=4000))
+
+    def broken(**kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("audit log unavailable")
+
+    monkeypatch.setattr(retention, "audit_record", broken)
+    with pytest.raises(RuntimeError):
+        retention.purge_kind(next(k for k in retention.registered_kinds() if k.name == "people"))
+    assert Person.objects.count() == 2
+
+
+def test_it_names_the_deleted_ids_in_the_audit_record(world) -> None:  # type: ignore[no-untyped-def]
+    from fanzha.core.models import Person
+
+    stale = world.people["shiqiao"]
+    Person.objects.filter(pk=stale.pk).update(updated_at=timezone.now() - timedelta(days=4000))
+    retention.purge_all()
+    event = AuditEvent.objects.filter(action="retention.purge", object_type="core.person").latest("id")
+    assert event.details["ids"] == [str(stale.pk)]

@@ -117,3 +117,17 @@ def test_it_answers_404_for_a_missing_user(world, client) -> None:
     client.force_login(world.users["admin"])
     for name in ["user_totp_reset", "user_reactivate"]:
         assert client.post(reverse(name, kwargs={"pk": 999999})).status_code == 404
+
+
+def test_it_refuses_an_administrator_adding_roles_to_themselves(world) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from fanzha.core.models import User
+    from fanzha.core.services import organisations as services
+
+    admin = world.users["admin"]
+    with pytest.raises(ValidationError) as refused:
+        services.user_set_roles(actor=admin, user=admin, roles=["sysadmin", "centre_leader"])
+    assert "不能给自己增加角色" in str(refused.value)
+    assert User.objects.get(pk=admin.pk).role_codes == frozenset({"sysadmin"})

@@ -51,6 +51,7 @@ def list_people(request: HttpRequest, area: str = "", limit: int = 100, offset: 
     if area:
         people = people.filter(area__path__contains=f"/{area}/")
     limit = max(1, min(limit, 500))
+    offset = max(0, offset)
     return [_person_out(p) for p in people.order_by("id")[offset : offset + limit]]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -27,13 +28,24 @@ def client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))[:45]
 
 
+REQUEST_ID_RE = re.compile(r"[0-9A-Za-z-]{8,64}")
+
+
+def incoming_request_id(request: HttpRequest) -> str:
+    """The client's X-Request-ID, only behind our proxy (FANZHA_BEHIND_PROXY) and only when it is
+    8–64 letters, digits or hyphens; else "" (we generate our own)."""
+    if not getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        return ""
+    incoming = request.headers.get("X-Request-ID", "")
+    return incoming if REQUEST_ID_RE.fullmatch(incoming) else ""
+
+
 class RequestIdMiddleware:
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if 8 <= len(incoming) <= 64 and incoming.isascii() else uuid.uuid4().hex
+        request_id = incoming_request_id(request) or uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
         response = self.get_response(request)
         response["X-Request-ID"] = request_id

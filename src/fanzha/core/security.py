@@ -1,9 +1,11 @@
 """Account security: lockout (django-axes) glue, session limits, password age, TOTP helpers.
 
 Lockout: ``AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]`` makes axes count failures per
-username and per address separately (a nested list would mean "this username from this address");
-reaching ``AXES_FAILURE_LIMIT`` on either locks it for ``AXES_COOLOFF_TIME``. Failed logins and
-lockouts are written to the audit log by the receivers below (connected in ``CoreConfig.ready``).
+username and per address separately (a nested list would mean "this username from this address").
+``FanzhaAxesHandler`` locks a username at ``AXES_FAILURE_LIMIT`` failures but an address only at
+``LOGIN_IP_FAILURE_LIMIT`` (many users may share one address behind a NAT or proxy); a lock lasts
+``AXES_COOLOFF_TIME``. Failed logins and lockouts are written to the audit log by the receivers
+below (connected in ``CoreConfig.ready``).
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyotp
+from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
-from axes.helpers import get_cool_off, get_failure_limit
+from axes.helpers import get_cool_off, get_failure_limit, get_lockout_parameters
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
@@ -29,6 +32,7 @@ from pyotp.exceptions import OTPVerificationError
 
 from fanzha.audit.services import audit_record
 from fanzha.core import access
+from fanzha.core.pii.masking import scrub_text
 
 # Session keys.
 LOGIN_AT = "fanzha_login_at"
@@ -71,9 +75,31 @@ def record_failed_login(request: HttpRequest, username: str, step: str) -> None:
     user_login_failed.send(sender=__name__, credentials={"username": username, "step": step}, request=request)
 
 
+class FanzhaAxesHandler(AxesDatabaseHandler):
+    """The database handler with a separate, higher limit for the per-address counter (AXES_HANDLER)."""
+
+    def get_failures(self, request: HttpRequest, credentials: dict | None = None) -> int:
+        """The username's failures, or the address's once it reaches LOGIN_IP_FAILURE_LIMIT
+        (then at least AXES_FAILURE_LIMIT, so axes locks)."""
+        parameters = get_lockout_parameters(request, credentials)
+        counts: dict[str, int] = {}
+        for parameter, attempts in zip(parameters, self.get_user_attempts(request, credentials), strict=True):
+            total = attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+            counts[str(parameter)] = int(total)
+        by_username = counts.get("username", 0)
+        by_address = counts.get("ip_address", 0)
+        if by_address >= settings.LOGIN_IP_FAILURE_LIMIT:
+            return max(by_username, by_address, get_failure_limit(request, credentials))
+        return by_username
+
+
 def unlock_username(username: str) -> int:
-    """Forgets the failures counted against ``username`` (not those of its addresses)."""
-    return int(AxesProxyHandler.reset_attempts(username=username))
+    """Forgets the failures counted against ``username`` and, for each address it failed from,
+    the failures counted against that address (for any username). Returns the rows removed."""
+    addresses = AccessAttempt.objects.filter(username=username).values_list("ip_address", flat=True)
+    attempts = AccessAttempt.objects.filter(Q(username=username) | Q(ip_address__in=list(addresses)))
+    _, removed = attempts.delete()
+    return int(removed.get(AccessAttempt._meta.label, 0))
 
 
 def locked_usernames(usernames: list[str]) -> set[str]:
@@ -91,7 +117,7 @@ def locked_usernames(usernames: list[str]) -> set[str]:
 def audit_login_failure(
     sender: Any, credentials: dict, request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
-    username = str(credentials.get("username") or "")[:USERNAME_MAX]
+    username = scrub_text(str(credentials.get("username") or ""))[:USERNAME_MAX]
     details: dict[str, Any] = {"username": username, "step": credentials.get("step", "password")}
     if request is not None and getattr(request, "axes_locked_out", False):
         details["locked"] = True
@@ -105,7 +131,7 @@ def audit_lockout(sender: Any, request: HttpRequest, username: str | None = None
     if failures is None:
         return
     details = {
-        "username": str(username or "")[:USERNAME_MAX],
+        "username": scrub_text(str(username or ""))[:USERNAME_MAX],
         "failures": failures,
         "minutes": lockout_minutes(request),
     }

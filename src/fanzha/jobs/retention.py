@@ -89,26 +89,39 @@ def purge_kind(kind: RetentionKind, now: datetime | None = None, batch_size: int
         logger.info("retention kind skipped", extra={"kind": kind.name})
         return None
     deleted = 0
+    batches = 0
     while True:
         ids = list(expired(kind, model, now).order_by("pk").values_list("pk", flat=True)[:batch_size])
         if not ids:
             break
-        with transaction.atomic():
+        with transaction.atomic():  # the deletion and its audit record commit together or not at all
             _, per_model = model._default_manager.filter(pk__in=ids).delete()
-        deleted += per_model.get(model._meta.label, 0)
+            count = per_model.get(model._meta.label, 0)
+            _audit_purge(kind, model, now, count, ids)
+        deleted += count
+        batches += 1
+    if batches == 0:
+        _audit_purge(kind, model, now, 0, [])
+    logger.info("retention purge", extra={"kind": kind.name, "deleted": deleted})
+    return deleted
+
+
+def _audit_purge(
+    kind: RetentionKind, model: type[models.Model], now: datetime, count: int, ids: list[Any]
+) -> None:
+    """One record per batch, naming the ids deleted (ids, never personal data)."""
     audit_record(
         actor=None,
         action="retention.purge",
         object_type=model._meta.label_lower,
         details={
             "kind": kind.name,
-            "deleted": deleted,
+            "deleted": count,
+            "ids": [str(pk) for pk in ids],
             "days": kind.days,
             "cutoff": (now - timedelta(days=kind.days)).isoformat(),
         },
     )
-    logger.info("retention purge", extra={"kind": kind.name, "deleted": deleted})
-    return deleted
 
 
 def purge_all(

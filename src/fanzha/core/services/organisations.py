@@ -137,6 +137,10 @@ def user_set_roles(*, actor: Any, user: User, roles: Iterable[str]) -> list[str]
     role_list = _check_roles(roles, user.organisation)  # type: ignore[arg-type]
     if user.pk == actor.pk and "sysadmin" in user.role_codes and "sysadmin" not in role_list:
         raise ValidationError({"roles": "不能取消自己的系统管理员角色"})
+    gained = set(role_list) - set(user.role_codes)
+    if user.pk == actor.pk and gained:
+        # Separation of duties: whoever manages accounts cannot hand themselves a role that reads records.
+        raise ValidationError({"roles": "不能给自己增加角色，请由另一位系统管理员办理"})
     UserRole.objects.filter(user=user).exclude(role__in=role_list).delete()
     existing = set(UserRole.objects.filter(user=user).values_list("role", flat=True))
     UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in role_list if r not in existing])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -34,6 +35,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            # The demo accounts share a published password: never in a production database.
+            if options["if_empty"]:
+                return
+            raise CommandError("生产模式（FANZHA_ENV=production）下不能载入演示数据：演示账号的密码是公开的。")
         if not database_is_empty():
             if options["if_empty"]:
                 if options["verbosity"] > 1:

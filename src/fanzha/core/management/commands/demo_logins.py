@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
@@ -52,6 +53,8 @@ class Command(BaseCommand):
     help = "打印演示数据中各角色的登录账号（仅在已载入演示数据时）"
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            return
         rows = demo_login_rows()
         if not rows:
             return
