@@ -184,7 +184,8 @@ def user_reset_password(*, actor: Any, user: User, password: str) -> None:
 
 @transaction.atomic
 def user_unlock(*, actor: Any, user: User) -> int:
-    """Clears the failed logins counted against the username (django-axes)."""
+    """Clears the failed logins counted against the username and against the addresses it
+    failed from (django-axes), so neither lock keeps the user out."""
     access.require(actor, "user.manage")
     cleared = unlock_username(user.get_username())
     audit_record(actor=actor, action="user.unlock", obj=user, details={"cleared": cleared})

@@ -16,6 +16,8 @@ from fanzha.core.pii import crypto, idcard, phone
 
 SENSITIVE_FIELDS = ("name", "id_number", "phone", "address")
 FIELD_LABELS = {"name": "姓名", "id_number": "身份证号", "phone": "手机号", "address": "现住址"}
+# One answer wherever the existing record is, so a registration attempt says no more than it must.
+DUPLICATE_ID_NUMBER = "该身份证号已有登记；如该人员已迁入本辖区，请联系反诈中心办理迁移"
 EDITABLE = ("name", "id_number", "phone", "address", "area", "key_groups", "notes")
 
 
@@ -89,7 +91,7 @@ def person_create(*, actor: Any, data: PersonData) -> Person:
     data, derived = _clean(data)
     hashes = _hashes(data)
     if hashes["id_number_hash"] and Person.objects.filter(id_number_hash=hashes["id_number_hash"]).exists():
-        raise ValidationError({"id_number": "该身份证号的人员已登记"})
+        raise ValidationError({"id_number": DUPLICATE_ID_NUMBER})
     person = Person(
         name=data.name,
         id_number=data.id_number,
@@ -119,7 +121,7 @@ def person_update(*, actor: Any, person: Person, data: PersonData) -> list[str]:
     hashes = _hashes(data)
     duplicate = Person.objects.filter(id_number_hash=hashes["id_number_hash"]).exclude(pk=person.pk)
     if hashes["id_number_hash"] and duplicate.exists():
-        raise ValidationError({"id_number": "该身份证号的人员已登记"})
+        raise ValidationError({"id_number": DUPLICATE_ID_NUMBER})
     changed = [name for name in EDITABLE if getattr(person, name) != getattr(data, name)]
     if not changed:
         return []

@@ -156,9 +156,7 @@ class PersonImporter(Importer):
             digest = crypto.search_hash("id_number", id_number)
             existing = Person.objects.filter(id_number_hash=digest).select_related("area").first()
             if existing is not None and not access.area_visible_to(actor, existing.area):
-                row.error(
-                    self.field("id_number"), "该身份证号的人员已在您管辖范围以外登记，无权修改", id_number
-                )
+                row.error(self.field("id_number"), person_services.DUPLICATE_ID_NUMBER, id_number)
         if row.errors:
             return
         row.cleaned = {

@@ -39,7 +39,7 @@ class Command(BaseCommand):
             # The demo accounts share a published password: never in a production database.
             if options["if_empty"]:
                 return
-            raise CommandError("生产模式（FANZHA_ENV=production）下不能载入演示数据：演示账号的密码是公开的。")
+            raise CommandError("生产模式（FANZHA_ENV=production）下不能载入演示数据：演示账号密码是公开的。")
         if not database_is_empty():
             if options["if_empty"]:
                 if options["verbosity"] > 1:
