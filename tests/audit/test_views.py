@@ -48,7 +48,8 @@ def test_it_searches_by_action_and_records_the_search(client, world) -> None:  #
     assert search.details["filters"] == {"action": "calendar.update"}
 
 
-def test_it_searches_by_actor_object_ip_and_request_id(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_searches_by_actor_object_ip_and_request_id(client, world, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # client request ids: proxy only
     person = world.people["chengdong"]
     client = _auditor(client, world)
     by_object = client.get(reverse("audit_list"), {"object_type": "core.person", "object_id": person.pk})

@@ -40,6 +40,47 @@ def test_it_starts_in_production_when_every_setting_is_safe(tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
 
 
+def _safe_production(tmp_path: Path) -> dict[str, str]:
+    return {
+        "FANZHA_ENV": "production",
+        "SECRET_KEY": "k" * 64,
+        "FANZHA_PII_KEY": "A" * 43 + "=",
+        "ALLOWED_HOSTS": "fanzha.example",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+    }
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("FANZHA_PASSWORD_POLICY", "basic"),
+        ("FANZHA_LOGIN_FAILURE_LIMIT", "11"),
+        ("FANZHA_PASSWORD_MIN_LENGTH", "7"),
+        ("FANZHA_PASSWORD_MAX_AGE_DAYS", "0"),
+        ("FANZHA_PASSWORD_MAX_AGE_DAYS", "181"),
+        ("FANZHA_SESSION_IDLE_MINUTES", "31"),
+        ("FANZHA_SESSION_MAX_HOURS", "25"),
+    ],
+)
+def test_it_refuses_weak_account_security_in_production(name: str, value: str, tmp_path: Path) -> None:
+    result = run_check({**_safe_production(tmp_path), name: value}, tmp_path)
+    assert result.returncode != 0
+    assert "refuses to start in production" in result.stderr
+    assert f"- {name} must" in result.stderr
+
+
+def test_it_accepts_the_account_security_bounds_in_production(tmp_path: Path) -> None:
+    bounds = {
+        "FANZHA_LOGIN_FAILURE_LIMIT": "10",
+        "FANZHA_PASSWORD_MIN_LENGTH": "8",
+        "FANZHA_PASSWORD_MAX_AGE_DAYS": "180",
+        "FANZHA_SESSION_IDLE_MINUTES": "30",
+        "FANZHA_SESSION_MAX_HOURS": "24",
+    }
+    result = run_check({**_safe_production(tmp_path), **bounds}, tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
 def test_it_generates_local_secrets_once(tmp_path: Path) -> None:
     assert run_check({"FANZHA_ENV": "local"}, tmp_path).returncode == 0
     first = (tmp_path / "secret_key").read_text()
