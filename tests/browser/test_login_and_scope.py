@@ -62,6 +62,12 @@ def test_it_reveals_the_id_number_with_an_audit_record(page: Any, live_world: Wo
     _open_as(page, "grid_cd", f"/people/{person.pk}/")
     assert "/login/" not in page.url
     before = AuditEvent.objects.filter(action="pii.read").count()
+    with page.expect_response(re.compile(r"/reveal/$")) as refused:
+        page.get_by_test_id("reveal-id_number").click()
+    assert refused.value.ok
+    page.get_by_test_id("reveal-refused").wait_for()  # no purpose chosen: nothing is revealed
+    assert AuditEvent.objects.filter(action="pii.read").count() == before
+    page.get_by_test_id("reveal-purpose").select_option("visit")
     with page.expect_response(re.compile(r"/reveal/$")) as answer:
         page.get_by_test_id("reveal-id_number").click()
     assert answer.value.status == 200
@@ -75,6 +81,7 @@ def test_it_reveals_the_id_number_with_an_audit_record(page: Any, live_world: Wo
     event = reads.first()
     assert event is not None and event.object_id == str(person.pk) and event.fields == ["id_number"]
     assert person.id_number not in str(event.details)
+    assert event.details["purpose"] == "visit"
 
 
 def test_it_logs_out(page: Any, live_world: World) -> None:

@@ -27,7 +27,9 @@ CASES = {
     "person_export": Case("200 200 200 200 403 403 403 403 403 403"),
     "person_detail": Case(PEOPLE_READ, kwargs=chengdong),
     "person_edit": Case(PEOPLE_READ, kwargs=chengdong),
-    "person_reveal": Case(PEOPLE_READ, kwargs=chengdong, method="POST", data={"field": "id_number"}),
+    "person_reveal": Case(
+        PEOPLE_READ, kwargs=chengdong, method="POST", data={"field": "id_number", "purpose": "visit"}
+    ),
     "area_list": Case("200 200 200 200 200 200 403 403 403 200"),
     "area_detail": Case("200 200 200 404 200 404 403 403 403 200", kwargs=chengdong_area),
     "organisation_list": Case("200 200 200 200 200 200 200 200 403 200"),

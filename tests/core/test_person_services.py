@@ -100,7 +100,9 @@ def test_it_audits_each_change_by_field_name_only(world) -> None:  # type: ignor
 def test_it_audits_every_reveal(world) -> None:  # type: ignore[no-untyped-def]
     person = world.people["chengdong"]
     before = AuditEvent.objects.filter(action="pii.read").count()
-    value = svc.person_reveal(actor=world.users["police_cg"], person=person, field_name="id_number")
+    value = svc.person_reveal(
+        actor=world.users["police_cg"], person=person, field_name="id_number", purpose="case"
+    )
     assert value == person.id_number
     event = AuditEvent.objects.filter(action="pii.read").latest("id")
     assert AuditEvent.objects.filter(action="pii.read").count() == before + 1
@@ -113,4 +115,9 @@ def test_it_audits_every_reveal(world) -> None:  # type: ignore[no-untyped-def]
 
 def test_it_refuses_reveal_to_roles_without_the_permission(world) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(PermissionDenied):
-        svc.person_reveal(actor=world.users["auditor"], person=world.people["chengdong"], field_name="phone")
+        svc.person_reveal(
+            actor=world.users["auditor"],
+            person=world.people["chengdong"],
+            field_name="phone",
+            purpose="visit",
+        )

@@ -76,7 +76,7 @@ def test_it_searches_by_phone_through_post_only(world, client) -> None:  # type:
 def test_it_reveals_one_field_and_audits_it(world, client) -> None:  # type: ignore[no-untyped-def]
     person = world.people["chengdong"]
     response = login(client, world, "police_cg").post(
-        reverse("person_reveal", args=[person.pk]), {"field": "id_number"}
+        reverse("person_reveal", args=[person.pk]), {"field": "id_number", "purpose": "contact"}
     )
     assert person.id_number in response.content.decode()
     assert response["Cache-Control"] == "no-store"
@@ -120,3 +120,15 @@ def test_it_keeps_a_search_across_pages_without_the_value_in_the_url(world, clie
     cleared = user.get(reverse("person_list")).content.decode()
     assert "李*国" in cleared and "王*英" in cleared
     assert "李建国" not in str(client.session.get("person_search"))
+
+
+def test_it_reveals_nothing_without_a_purpose(world, client) -> None:  # type: ignore[no-untyped-def]
+    person = world.people["chengdong"]
+    before = AuditEvent.objects.filter(action="pii.read").count()
+    response = login(client, world, "police_cg").post(
+        reverse("person_reveal", args=[person.pk]), {"field": "id_number"}
+    )
+    assert response.status_code == 400
+    assert person.id_number not in response.content.decode()
+    assert "查看原因" in response.content.decode()
+    assert AuditEvent.objects.filter(action="pii.read").count() == before

@@ -18,6 +18,14 @@ SENSITIVE_FIELDS = ("name", "id_number", "phone", "address")
 FIELD_LABELS = {"name": "姓名", "id_number": "身份证号", "phone": "手机号", "address": "现住址"}
 # One answer wherever the existing record is, so a registration attempt says no more than it must.
 DUPLICATE_ID_NUMBER = "该身份证号已有登记；如该人员已迁入本辖区，请联系反诈中心办理迁移"
+# Why someone reads a field in clear (PIPL art. 6: for a definite, reasonable purpose); kept in pii.read.
+REVEAL_PURPOSES = {
+    "contact": "联系本人（电话劝阻、回访）",
+    "visit": "上门走访核实",
+    "verify": "核对身份或登记信息",
+    "case": "案件、止付办理",
+    "correct": "更正错误信息",
+}
 EDITABLE = ("name", "id_number", "phone", "address", "area", "key_groups", "notes")
 
 
@@ -143,10 +151,12 @@ def person_delete(*, actor: Any, person: Person) -> None:
 
 
 @transaction.atomic
-def person_reveal(*, actor: Any, person: Person, field_name: str, purpose: str = "") -> str:
-    """The clear value of one sensitive field, for roles that may reveal; the read is audited."""
+def person_reveal(*, actor: Any, person: Person, field_name: str, purpose: str) -> str:
+    """The clear value of one sensitive field, for roles that may reveal, for a stated purpose (audited)."""
     if field_name not in SENSITIVE_FIELDS:
         raise ValueError(f"not a sensitive field: {field_name}")
+    if purpose not in REVEAL_PURPOSES:
+        raise ValidationError({"purpose": "请先选择查看原因"})
     access.require(actor, "person.reveal")
     _require_area(actor, person.area)
     audit_pii_read(actor=actor, obj=person, fields=[field_name], purpose=purpose)

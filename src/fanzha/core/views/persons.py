@@ -89,6 +89,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "fields": fields,
             "can_reveal": access.user_can(request.user, "person.reveal"),
+            "reveal_purposes": person_services.REVEAL_PURPOSES,
             "can_edit": access.user_can(request.user, "person.edit"),
         },
     )
@@ -103,9 +104,13 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     field_name = request.POST.get("field", "")
     if field_name not in person_services.SENSITIVE_FIELDS:
         return HttpResponse("未知字段", status=400)
-    value = person_services.person_reveal(
-        actor=request.user, person=person, field_name=field_name, purpose=request.POST.get("purpose", "")
-    )
+    try:
+        value = person_services.person_reveal(
+            actor=request.user, person=person, field_name=field_name, purpose=request.POST.get("purpose", "")
+        )
+    except ValidationError:
+        # htmx swaps only 2xx answers: it gets the message in place; a plain form post gets a 400.
+        return render(request, "core/_reveal_refused.html", status=200 if request.htmx else 400)
     response = render(request, "core/_revealed.html", {"value": value})
     response["Cache-Control"] = "no-store"
     return response
