@@ -67,7 +67,8 @@ def audit_record(
         "request_id": ctx.request_id,
         "channel": ctx.channel,
     }
-    with transaction.atomic():
+    # No savepoint: a failed audit write must abort the caller's whole transaction, never be skipped.
+    with transaction.atomic(savepoint=False):
         _lock_chain()
         prev = _last_hash()
         event = AuditEvent(prev_hash=prev, hash=event_hash(prev, values), **values)
