@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -113,17 +115,22 @@ def user_edit_roles(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, user, form, PasswordResetForm(), status)
 
 
+def _account_action(request: HttpRequest, user: User, service: Any, done: str) -> HttpResponse:
+    """Run one account service for the administrator; its refusal or success is shown as a message."""
+    try:
+        service(actor=request.user, user=user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect("user_edit_roles", pk=user.pk)
+
+
 @login_required
 @require_POST
 def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user_or_404(request, pk)
-    try:
-        user_services.user_deactivate(actor=request.user, user=user)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, f"已停用用户 {user.username}。")
-    return redirect("user_edit_roles", pk=user.pk)
+    return _account_action(request, user, user_services.user_deactivate, f"已停用用户 {user.username}。")
 
 
 @login_required
@@ -159,13 +166,8 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 def user_totp_reset(request: HttpRequest, pk: int) -> HttpResponse:
     """Lost phone: the administrator removes the user's TOTP; the user sets it up again."""
     user = _user_or_404(request, pk)
-    try:
-        user_services.user_totp_reset(actor=request.user, user=user)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, f"已重置 {user.username} 的动态口令，用户登录后须重新设置。")
-    return redirect("user_edit_roles", pk=user.pk)
+    done = f"已重置 {user.username} 的动态口令，用户登录后须重新设置。"
+    return _account_action(request, user, user_services.user_totp_reset, done)
 
 
 @login_required
