@@ -41,7 +41,7 @@ lint: venv
 	$(BIN)/ruff format --check src tests bench
 
 typecheck: venv
-	$(BIN)/mypy src/fanzha/core/pii src/fanzha/audit/chain.py
+	$(BIN)/mypy src/fanzha/core/pii src/fanzha/audit/chain.py src/fanzha/screening
 
 check: venv assets
 	FANZHA_ENV=production SECRET_KEY=$$(python3 -c 'import secrets;print(secrets.token_urlsafe(60))') \
@@ -52,6 +52,11 @@ check: venv assets
 
 ci:
 	bash .ci/run
+
+# Rebuild the committed screening models (src/fanzha/screening/models/) from ../shared/data.
+.PHONY: models
+models: venv
+	$(BIN)/python -m fanzha.screening.train --data $(or $(FANZHA_SCREEN_DATA),../shared/data)
 
 clean:
 	rm -rf $(VENV) node_modules src/fanzha/static/vendor

@@ -8,11 +8,16 @@ Prints `figure: NAME = VALUE UNIT` lines.
 
 from __future__ import annotations
 
+import os
+import sys
+
+# bench/warnings.py shares its name with the standard library module: keep this folder off the path.
+_HERE = os.path.dirname(os.path.realpath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != _HERE]
+
 import csv
 import io
-import os
 import random
-import sys
 import tempfile
 import time
 

@@ -7,8 +7,14 @@ geocoder for every number) is measured in the same run, so the ratio is comparab
 
 from __future__ import annotations
 
-import random
+import os
 import sys
+
+# bench/warnings.py shares its name with the standard library module: keep this folder off the path.
+_HERE = os.path.dirname(os.path.realpath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != _HERE]
+
+import random
 import time
 
 import phonenumbers

@@ -11,6 +11,8 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from fanzha.core.api import router as core_router
+from fanzha.screen.api import router as screen_router
+from fanzha.warnings.api import router as warnings_router
 
 api = NinjaAPI(
     title="fanzha API",
@@ -33,3 +35,5 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 api.add_router("/", core_router)
+api.add_router("/", warnings_router)
+api.add_router("/", screen_router)

@@ -121,6 +121,8 @@ INSTALLED_APPS = [
     "fanzha.audit",
     "fanzha.imports",
     "fanzha.jobs",
+    "fanzha.screen",
+    "fanzha.warnings",
 ]
 
 MIDDLEWARE = [
@@ -269,6 +271,17 @@ RETENTION_OUTBOX_DAYS = env_int("FANZHA_RETENTION_OUTBOX_DAYS", 180, minimum=1)
 RETENTION_IMPORTS_DAYS = env_int("FANZHA_RETENTION_IMPORTS_DAYS", 365, minimum=1)
 # People (key residents) whose record nobody has touched for this long are deleted (PIPL art. 19).
 RETENTION_PEOPLE_DAYS = env_int("FANZHA_RETENTION_PEOPLE_DAYS", 1825, minimum=365)
+
+# ── screening: POST /api/screen requests per minute for each logged-in user (keys carry their own) ──
+SCREEN_USER_RATE_PER_MINUTE = env_int("FANZHA_SCREEN_USER_RATE_PER_MINUTE", 30, minimum=1)
+
+# ── warnings (预警): merging, SLA clocks, routing; see docs/warnings.md ──────
+WARNING_MERGE_HOURS = env_int("FANZHA_WARNING_MERGE_HOURS", 72, minimum=0)
+# grade=minutes to acknowledge/minutes to complete contact, separated by semicolons.
+WARNING_SLA = env_str("FANZHA_WARNING_SLA", "urgent=5/30;high=30/240;medium=240/1440;low=1440/4320")
+WARNING_POLICE_GRADES = env_list("FANZHA_WARNING_POLICE_GRADES", ["urgent", "high"])
+WARNING_ASSIGNMENT = env_str("FANZHA_WARNING_ASSIGNMENT", "least_loaded")
+WARNING_REMIND_PERCENT = env_int("FANZHA_WARNING_REMIND_PERCENT", 80, minimum=1)
 
 # ── logging: one JSON object a line, no personal data ────────────────────────
 LOG_LEVEL = env_str("FANZHA_LOG_LEVEL", "INFO")

@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("fanzha.core.admin_urls")),
     path("audit/", include("fanzha.audit.urls")),
     path("imports/", include("fanzha.imports.urls")),
+    path("warnings/", include("fanzha.warnings.urls")),
     path("", include("fanzha.jobs.urls")),
+    path("", include("fanzha.screen.urls")),
     path("api/", api.urls),
 ]

@@ -78,6 +78,11 @@ def test_it_seeds_the_default_schedules_once(db) -> None:  # type: ignore[no-unt
     Schedule.objects.filter(kind="retention.purge").update(enabled=False)
     schedule_seed_defaults(now=T0)
     kinds = dict(Schedule.objects.values_list("kind", "enabled"))
-    assert kinds == {"audit.purge_expired": True, "retention.purge": False, "imports.sweep_stale": True}
+    assert kinds == {
+        "audit.purge_expired": True,
+        "retention.purge": False,
+        "imports.sweep_stale": True,
+        "warnings.sla_check": True,
+    }
     assert Schedule.objects.count() == len(DEFAULT_SCHEDULES)
     assert all(s.next_run_at > T0 for s in Schedule.objects.all())

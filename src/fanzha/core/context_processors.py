@@ -13,10 +13,14 @@ from fanzha.core.roles import ROLES
 # (label, url name, permission or None for every signed-in user)
 NAVIGATION: list[tuple[str, str, str | None]] = [
     ("首页", "home", None),
+    ("预警", "warning_list", "warning.view"),
     ("人员", "person_list", "person.view"),
     ("行政区划", "area_list", "area.view"),
     ("单位", "organisation_list", "organisation.view"),
     ("用户", "user_list", "user.manage"),
+    ("风险筛查", "screen", "screening.use"),
+    ("诈骗类型", "screen_typology", None),
+    ("接口密钥", "apikey_list", "apikey.manage"),
     ("导入", "import_list", "person.import"),
     ("工作日历", "calendar", "calendar.edit"),
     ("审计日志", "audit_list", "audit.view"),

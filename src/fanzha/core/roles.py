@@ -34,9 +34,27 @@ PERMISSIONS: dict[str, str] = {
     "audit.view": "查询、导出审计日志",
     "calendar.edit": "维护工作日历",
     "job.view_all": "查看所有后台任务",
+    "screening.use": "使用风险筛查（页面与接口；筛查内容不保存）",
+    "apikey.manage": "签发、吊销合作单位接口密钥",
+    "warning.view": "查看辖区内预警（脱敏）",
+    "warning.work": "签收、联系、记录劝阻结果、转交本单位承办的预警",
+    "warning.dispatch": "预警人工定位、派单、改派、办结",
+    "warning.create": "录入预警（表单、接口）",
+    "warning.import": "批量导入预警",
+    "warning.grade_rules": "维护预警定级规则",
+    "warning.export": "导出预警与反馈（脱敏）",
 }
 
 _FIELD = {"person.view", "person.edit", "person.reveal", "person.export", "area.view", "organisation.view"}
+_WARNING_FIELD = {"warning.view", "warning.work"}
+_WARNING_CENTRE = {
+    "warning.view",
+    "warning.dispatch",
+    "warning.create",
+    "warning.import",
+    "warning.grade_rules",
+    "warning.export",
+}
 
 ROLES: dict[str, Role] = {
     role.code: role
@@ -46,42 +64,48 @@ ROLES: dict[str, Role] = {
             "中心领导",
             "反诈中心负责人：看全局、分级派单、配置规则、审阅报告与排名。",
             True,
-            frozenset(_FIELD | {"person.import", "calendar.edit", "job.view_all", "account.totp"}),
+            frozenset(
+                _FIELD
+                | _WARNING_CENTRE
+                | {"person.import", "calendar.edit", "job.view_all", "account.totp", "screening.use"}
+            ),
         ),
         Role(
             "centre_analyst",
             "中心研判员",
             "反诈中心研判人员：研判、分级、派单、运行筛查、编制报告。",
             True,
-            frozenset(_FIELD | {"person.import", "calendar.edit", "account.totp"}),
+            frozenset(
+                _FIELD | _WARNING_CENTRE | {"person.import", "calendar.edit", "account.totp", "screening.use"}
+            ),
         ),
         Role(
             "police_officer",
             "派出所民警",
             "派出所反诈专班：处置紧急、高等级预警和案件、止付、本辖区线索。",
             True,
-            frozenset(_FIELD),
+            frozenset(_FIELD | _WARNING_FIELD | {"screening.use"}),
         ),
         Role(
             "grid_worker",
             "网格员",
             "村（社区）网格员：中低等级预警、上门劝阻、宣传、重点人群走访。",
             True,
-            frozenset(_FIELD - {"person.export"}),
+            frozenset((_FIELD - {"person.export"}) | _WARNING_FIELD | {"screening.use"}),
         ),
         Role(
             "bank_staff",
             "银行工作人员",
             "银行网点或反诈专岗：处理本行收到的止付、冻结请求，开户审核与回访。",
             False,
-            frozenset({"organisation.view"}),
+            frozenset({"organisation.view", "screening.use"}),
         ),
         Role(
             "telecom_staff",
             "运营商工作人员",
             "运营商：号码与短信筛查数据、办卡审核。",
             False,
-            frozenset({"organisation.view"}),
+            frozenset({"organisation.view", "screening.use"}),
         ),
         Role(
             "auditor",
@@ -105,6 +129,7 @@ ROLES: dict[str, Role] = {
                     "calendar.edit",
                     "job.view_all",
                     "account.totp",
+                    "apikey.manage",
                 }
             ),
         ),

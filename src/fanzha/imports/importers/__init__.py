@@ -5,9 +5,12 @@ from __future__ import annotations
 from fanzha.imports.importers.areas import AreaImporter
 from fanzha.imports.importers.base import Importer
 from fanzha.imports.importers.people import PersonImporter
+from fanzha.imports.importers.warnings import WarningImporter
 
 # A fresh importer per run: importers keep per-run lookup caches.
-IMPORTERS: dict[str, type[Importer]] = {cls.code: cls for cls in (AreaImporter, PersonImporter)}
+IMPORTERS: dict[str, type[Importer]] = {
+    cls.code: cls for cls in (AreaImporter, PersonImporter, WarningImporter)
+}
 
 
 def get_importer(code: str) -> Importer | None:

@@ -1,0 +1,292 @@
+"""The screening pipeline: normalise → extract → rules → models → blend → one Result per item.
+
+Batches are the unit of work: the models score a whole batch with one sparse product, so callers
+should pass many items at once (`screen_texts`, `screen_urls`). One bad item never fails a batch:
+it gets a Result with `error` set, score 0 and level none.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from fanzha.screening import typology as typology_mod
+from fanzha.screening.blend import Blender, level_for
+from fanzha.screening.entities import extract
+from fanzha.screening.indicators import Indicators
+from fanzha.screening.normalise import normalise
+from fanzha.screening.rules import RuleSet, category_votes, load_rules, points
+from fanzha.screening.textmodel import TextModel
+from fanzha.screening.types import Entity, Hit, Normalised, Result
+from fanzha.screening.urlmodel import UrlModel
+
+MAX_CHARS = 10_000  # longer items are screened on this prefix and flagged
+MODEL_EVIDENCE_MIN = 0.5  # a model probability from which the model is named as a reason
+URL_EVIDENCE_MIN = 0.5
+WINDOW, WINDOW_STEP, MAX_WINDOWS = 200, 150, 60  # text-model windows over long texts (chars)
+
+
+@dataclass
+class Engine:
+    rules: RuleSet
+    text_model: TextModel
+    url_model: UrlModel
+    blender: Blender
+    indicators: Indicators = field(default_factory=Indicators)
+    max_chars: int = MAX_CHARS
+
+    @classmethod
+    def default(cls) -> Engine:
+        return _default_engine()
+
+    # ── texts ────────────────────────────────────────────────────────────
+
+    def screen_texts(self, texts: Sequence[object]) -> list[Result]:
+        results: list[Result | None] = [None] * len(texts)
+        good: list[int] = []
+        norms: list[Normalised] = []
+        for i, text in enumerate(texts):
+            problem = _problem(text)
+            if problem:
+                results[i] = _error_result(problem)
+                continue
+            good.append(i)
+            norms.append(normalise(str(text), max_chars=self.max_chars))
+        for i, result in zip(good, self._screen_normalised(norms), strict=True):
+            results[i] = result
+        return [r for r in results if r is not None]
+
+    def screen_text(self, text: str) -> Result:
+        return self.screen_texts([text])[0]
+
+    def _screen_normalised(self, norms: list[Normalised]) -> list[Result]:
+        if not norms:
+            return []
+        entities = [extract(n) for n in norms]
+        hits = [self.rules.match(n, ents) for n, ents in zip(norms, entities, strict=True)]
+        risk, cat_probs, classes = self._text_model_windows([n.model_text for n in norms])
+        url_probs = self._url_probs(entities)
+        indicator_hits = [self.indicators.match(ents) for ents in entities]
+        rule_points = np.array([points(h) for h in hits], dtype=np.float64)
+        ind_points = np.array([points(h) for h in indicator_hits], dtype=np.float64)
+        url_logit = np.array([_logit(p) if p is not None else 0.0 for p in url_probs])
+        has_url = np.array([p is not None for p in url_probs], dtype=np.float64)
+        scores = self.blender.score(_logits(risk), rule_points, url_logit * has_url, ind_points)
+        evidence = [
+            [*hits[k], *indicator_hits[k], *_model_hits(risk[k], url_probs[k])] for k in range(len(norms))
+        ]
+        score_list = scores.tolist()
+        levels = [level_for(x) for x in score_list]
+        votes = [category_votes(e) for e in evidence]
+        categories = decide_categories(levels, cat_probs, classes, votes)
+        return [
+            _result(n, score_list[k], levels[k], categories[k], evidence[k], entities[k])
+            for k, n in enumerate(norms)
+        ]
+
+    def _text_model_windows(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, Sequence[str]]:
+        """The text model over message-sized windows; a long text takes its riskiest window.
+
+        The model learned from messages of tens of characters: run over a whole web page, a few
+        scam sentences drown in the rest. So long texts are cut into overlapping windows.
+        """
+        windows: list[str] = []
+        owner: list[int] = []
+        for k, text in enumerate(texts):
+            pieces = model_windows(text)
+            windows.extend(pieces)
+            owner.extend([k] * len(pieces))
+        risk, probs, classes = self.text_model.predict(windows)
+        if len(windows) == len(texts):
+            return risk, probs, classes
+        owners = np.asarray(owner)
+        order = np.lexsort((-risk, owners))  # per text, riskiest window first
+        first = order[np.unique(owners[order], return_index=True)[1]]
+        return risk[first], probs[first], classes
+
+    def _url_probs(self, entities: list[list[Entity]]) -> list[float | None]:
+        urls = sorted({e.value for ents in entities for e in ents if e.kind == "url"})
+        if not urls:
+            return [None] * len(entities)
+        prob = dict(zip(urls, (float(p) for p in self.url_model.predict(urls)), strict=True))
+        return [max((prob[e.value] for e in ents if e.kind == "url"), default=None) for ents in entities]
+
+    # ── URLs ─────────────────────────────────────────────────────────────
+
+    def screen_urls(self, urls: Sequence[object]) -> list[Result]:
+        results: list[Result | None] = [None] * len(urls)
+        good: list[int] = []
+        norms: list[Normalised] = []
+        for i, url in enumerate(urls):
+            problem = _problem(url)
+            if problem:
+                results[i] = _error_result(problem.replace("文本", "链接"))
+                continue
+            norm = normalise(str(url).strip(), max_chars=2_000)
+            good.append(i)
+            norms.append(norm)
+        for i, result in zip(good, self._screen_url_norms(norms), strict=True):
+            results[i] = result
+        return [r for r in results if r is not None]
+
+    def screen_url(self, url: str) -> Result:
+        return self.screen_urls([url])[0]
+
+    def _screen_url_norms(self, norms: list[Normalised]) -> list[Result]:
+        if not norms:
+            return []
+        entities = [_url_entities(n) for n in norms]
+        hits = [self.rules.match(n, ents) for n, ents in zip(norms, entities, strict=True)]
+        targets = [_url_value(n, ents) for n, ents in zip(norms, entities, strict=True)]
+        probs = self.url_model.predict(targets)
+        out = []
+        for k, n in enumerate(norms):
+            ind = self.indicators.match(entities[k])
+            score = self.blender.score_url(float(probs[k]), points(hits[k]), points(ind))
+            evidence = [*hits[k], *ind, *_model_hits(None, float(probs[k]))]
+            votes = category_votes(evidence)
+            category = _url_category(score, votes)
+            out.append(_result(n, score, level_for(score), category, evidence, entities[k]))
+        return out
+
+
+def model_windows(text: str) -> list[str]:
+    if len(text) <= WINDOW + WINDOW // 2:
+        return [text]
+    starts = range(0, min(len(text), MAX_WINDOWS * WINDOW_STEP) - WINDOW // 2, WINDOW_STEP)
+    return [text[s : s + WINDOW] for s in starts]
+
+
+def decide_category(score: float, probs: np.ndarray, classes: Sequence[str], votes: dict[str, float]) -> str:
+    """The typology code of one item (see decide_categories)."""
+    return decide_categories([level_for(score)], np.asarray(probs)[None, :], classes, [votes])[0]
+
+
+def decide_categories(
+    levels: Sequence[str], probs: np.ndarray, classes: Sequence[str], votes: Sequence[dict[str, float]]
+) -> list[str]:
+    """Per item, a risky type when its score is medium or high, else advertising or normal.
+
+    Rule votes (points per category) and the model's category probabilities are both evidence;
+    the model's probability counts as up to 4 points, so a strong named rule decides the type.
+    """
+    risky_of = _risky_codes()
+    risky_rows = np.array([level in ("medium", "high") for level in levels], dtype=bool)
+    class_risky = np.array([risky_of.get(c, False) for c in classes])
+    values = np.where(class_risky[None, :] == risky_rows[:, None], 4.0 * probs, -np.inf)
+    best_index = values.argmax(axis=1)
+    best_values = values[np.arange(len(levels)), best_index].tolist()
+    column = {c: i for i, c in enumerate(classes)}
+    out = []
+    for k, row_votes in enumerate(votes):
+        risky = bool(risky_rows[k])
+        best, best_value = classes[best_index[k]], best_values[k]
+        if best_value == -math.inf:
+            best = ""
+        for code, vote in row_votes.items():
+            if vote <= 0 or risky_of.get(code) != risky:
+                continue
+            value = vote + (4.0 * float(probs[k, column[code]]) if code in column else 0.0)
+            if value > best_value:
+                best, best_value = code, value
+        out.append(best or ("other_fraud" if risky else "normal"))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _risky_codes() -> dict[str, bool]:
+    typology = typology_mod.load_typology()
+    return {code: typology.get(code).risky for code in typology.codes()}
+
+
+def _url_category(score: float, votes: dict[str, float]) -> str:
+    if level_for(score) not in ("medium", "high"):
+        return "normal"
+    risky = {c: v for c, v in votes.items() if typology_mod.is_risky(c) and v > 0}
+    return max(risky, key=lambda c: risky[c]) if risky else "other_fraud"
+
+
+def _url_entities(n: Normalised) -> list[Entity]:
+    ents = extract(n)
+    if any(e.kind == "url" for e in ents):
+        return ents
+    # A bare host or path the extractor did not take for a link: screen the item as given.
+    from fanzha.screening.types import Span
+
+    return [*ents, Entity("url", n.text.lower(), Span(0, len(n.text)), {})]
+
+
+def _url_value(n: Normalised, ents: list[Entity]) -> str:
+    urls = [e for e in ents if e.kind == "url"]
+    return max(urls, key=lambda e: e.span.end - e.span.start).value if urls else n.text
+
+
+def _problem(item: object) -> str:
+    if item is None:
+        return "文本为空"
+    if not isinstance(item, str):
+        return "不是文本"
+    if not item.strip():
+        return "文本为空"
+    return ""
+
+
+def _strength(hit: Hit) -> float:
+    return -abs(hit.weight)
+
+
+def _error_result(message: str) -> Result:
+    return Result(score=0.0, level="none", category="normal", reasons=(), entities=(), error=message)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def _logits(p: np.ndarray) -> np.ndarray:
+    q = np.clip(p.astype(np.float64), 1e-6, 1 - 1e-6)
+    return np.log(q / (1 - q))
+
+
+def _model_hits(text_prob: Any, url_prob: float | None) -> list[Hit]:
+    hits = []
+    if text_prob is not None and float(text_prob) >= MODEL_EVIDENCE_MIN:
+        pct = round(float(text_prob) * 100)
+        hits.append(Hit("TEXT_MODEL", 0.0, "", f"文本模型：与已知诈骗或违法推广短信相似（{pct}%）"))
+    if url_prob is not None and url_prob >= URL_EVIDENCE_MIN:
+        pct = round(url_prob * 100)
+        hits.append(Hit("URL_MODEL", 0.0, "", f"链接模型：链接的构造与钓鱼、违法网站相似（{pct}%）"))
+    return hits
+
+
+def _result(
+    n: Normalised, score: float, level: str, category: str, hits: list[Hit], ents: list[Entity]
+) -> Result:
+    ordered = sorted(hits, key=_strength) if len(hits) > 1 else hits
+    if n.truncated:
+        note = f"内容超过 {len(n.original)} 字，只筛查了前 {len(n.original)} 字"
+        ordered.append(Hit("TRUNCATED", 0.0, "", note))
+    return Result(
+        score=round(score, 4),
+        level=level,
+        category=category,
+        reasons=tuple(ordered),
+        entities=tuple(ents),
+        normalised=n,
+    )
+
+
+@lru_cache(maxsize=1)
+def _default_engine() -> Engine:
+    return Engine(
+        rules=load_rules(),
+        text_model=TextModel.load(),
+        url_model=UrlModel.load(),
+        blender=Blender.load(),
+    )

@@ -1,0 +1,224 @@
+"""``fanzha numbers features|train|score|victims`` — no Django, no database.
+
+Run as ``python -m fanzha.screening.numbers.cli <command> ...`` (the project CLI routes
+``fanzha numbers ...`` here). Messages and progress go to stderr; results go to the named files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from fanzha.screening.numbers.model import Table
+
+
+def _log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="fanzha numbers", description="涉诈号码识别：特征、训练、评分、潜在受害人"
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    f = sub.add_parser("features", help="原始话单/短信/上网/消费记录 → 每号码特征 CSV")
+    _add_records(f)
+    f.add_argument("--apps", nargs="*", default=[], help="上网流量记录（phone, busi_name, flow, month）")
+    f.add_argument("--spending", nargs="*", default=[], help="消费记录（phone, month, arpu）")
+    f.add_argument("--output", required=True, help="特征文件（.csv 或 .parquet）")
+    f.add_argument("--edges-output", help="通话图边文件 src,dst,weight")
+    f.add_argument("--report", help="数据质量报告 JSON")
+    f.add_argument("--memory-limit", default="2GB")
+    f.add_argument("--threads", type=int, default=2)
+
+    t = sub.add_parser("train", help="用带标签的特征训练模型")
+    t.add_argument("--features", required=True)
+    t.add_argument("--edges")
+    t.add_argument(
+        "--split", help="node_id,split 文件：只用 train/val 行的标签；配合 --evaluate 做 train→val 验证"
+    )
+    t.add_argument("--output", required=True, help="模型文件（JSON）")
+    t.add_argument("--repeats", type=int, default=3, help="重复 5 折交叉验证的轮数（用于选阈值）")
+    t.add_argument("--evaluate", action="store_true", help="另外按论文协议（train 训练、val 评估）报告")
+    t.add_argument("--report", help="验证结果 JSON")
+
+    s = sub.add_parser("score", help="为特征文件的每一行打分，输出 node_id,score,is_fraud")
+    s.add_argument("--features", required=True)
+    s.add_argument("--edges")
+    s.add_argument("--model", help="模型文件；默认用随包提供的四川数据模型")
+    s.add_argument("--output", required=True)
+    s.add_argument("--explain", help="解释文件（JSON Lines，中文理由）")
+    s.add_argument("--explain-top", type=int, default=3)
+    s.add_argument("--explain-limit", type=int, default=1000, help="只解释分数最高的前 N 个（0 = 全部）")
+    s.add_argument("--proposals", help="涉诈名单建议（JSON Lines，待人工确认）")
+    s.add_argument("--proposal-threshold", type=float)
+
+    v = sub.add_parser("victims", help="列出被高风险号码联系过的潜在受害人")
+    _add_records(v)
+    v.add_argument("--scores", required=True, help="score 的输出（node_id,score,...）")
+    v.add_argument("--features", required=True, help="与 scores 对应的特征文件（取 phone_no_m）")
+    v.add_argument("--threshold", type=float, default=0.5, help="高风险号码的分数阈值")
+    v.add_argument("--limit", type=int)
+    v.add_argument("--output", required=True, help="潜在受害人 CSV")
+    return p
+
+
+def _add_records(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--calls", nargs="*", default=[], help="话单文件（CSV/Parquet）")
+    p.add_argument("--sms", nargs="*", default=[], help="短信记录文件")
+
+
+def cmd_features(a: argparse.Namespace) -> int:
+    from fanzha.screening.numbers.features import Sources, features_from_files
+
+    t0 = time.perf_counter()
+    src = Sources(
+        [Path(x) for x in a.calls],
+        [Path(x) for x in a.sms],
+        [Path(x) for x in a.apps],
+        [Path(x) for x in a.spending],
+    )
+    report = features_from_files(
+        src,
+        Path(a.output),
+        Path(a.edges_output) if a.edges_output else None,
+        memory_limit=a.memory_limit,
+        threads=a.threads,
+    )
+    report["seconds"] = round(time.perf_counter() - t0, 2)
+    if a.report:
+        Path(a.report).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    _log(report["message"])
+    return 0
+
+
+def _apply_split(table: Table, split_path: str | None) -> np.ndarray | None:
+    """Hide labels outside train/val; return the split name of every row (or None)."""
+    if not split_path:
+        return None
+    with Path(split_path).open(encoding="utf-8") as fh:
+        split = {int(r["node_id"]): r["split"] for r in csv.DictReader(fh)}
+    names = np.array([split.get(int(n), "") for n in table.node_id])
+    table.label[~np.isin(names, ["train", "val"])] = np.nan
+    return names
+
+
+def cmd_train(a: argparse.Namespace) -> int:
+    from fanzha.screening.numbers.model import load_table
+    from fanzha.screening.numbers.training import paper_protocol, train_model
+
+    table = load_table(a.features, a.edges)
+    names = _apply_split(table, a.split)
+    report: dict[str, Any] = {}
+    if a.evaluate:
+        if names is None:
+            _log("--evaluate 需要 --split")
+            return 2
+        _log("论文协议：train 训练，val 评估 …")
+        report["train_to_val"] = paper_protocol(
+            table, np.flatnonzero(names == "train"), np.flatnonzero(names == "val")
+        )
+        _log(json.dumps(report["train_to_val"], ensure_ascii=False))
+    _log(f"用全部 {int(table.labelled.sum())} 个带标签行训练（{a.repeats} 轮 5 折交叉验证选阈值）…")
+    model = train_model(table, repeats=a.repeats)
+    model.info.update(report)
+    model.save(Path(a.output))
+    report["cv"] = model.info["cv"]
+    report["thresholds"] = model.thresholds
+    if a.report:
+        Path(a.report).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    _log(json.dumps({"cv": report["cv"], "thresholds": model.thresholds}, ensure_ascii=False))
+    _log(f"模型已保存：{a.output}")
+    return 0
+
+
+def cmd_score(a: argparse.Namespace) -> int:
+    from fanzha.screening.numbers.model import Model, load_table
+    from fanzha.screening.numbers.scoring import (
+        indicator_proposals,
+        score_table,
+        write_explanations,
+        write_scores,
+    )
+
+    model = Model.load(Path(a.model) if a.model else None)
+    table = load_table(a.features, a.edges)
+    if len(table.node_id) == 0:
+        _log("特征文件为空：输出为空。")
+    want_reasons = bool(a.explain or a.proposals)
+    scores = score_table(
+        model,
+        table,
+        explain_top=a.explain_top if want_reasons else 0,
+        explain_rows_limit=a.explain_limit or None,
+    )
+    write_scores(scores, Path(a.output))
+    if a.explain:
+        write_explanations(scores, Path(a.explain))
+    if a.proposals:
+        with Path(a.proposals).open("w", encoding="utf-8") as fh:
+            for row in indicator_proposals(scores, threshold=a.proposal_threshold):
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    _log(
+        f"已为 {len(scores.score)} 个号码打分（模型 {scores.kind}，阈值 {scores.threshold:.2f}），"
+        f"判为涉诈 {int(scores.is_fraud.sum())} 个 → {a.output}"
+    )
+    return 0
+
+
+def cmd_victims(a: argparse.Namespace) -> int:
+    from fanzha.screening.numbers.features import Sources, connect, load_raw
+    from fanzha.screening.numbers.victims import potential_victims
+
+    risky = _risky_numbers(Path(a.scores), Path(a.features), a.threshold)
+    with tempfile.TemporaryDirectory(prefix="fanzha-victims-") as scratch:
+        con = connect(temp_dir=scratch, database=str(Path(scratch) / "work.duckdb"))
+        load_raw(con, Sources([Path(x) for x in a.calls], [Path(x) for x in a.sms], [], []))
+        rows = potential_victims(con, risky, limit=a.limit)
+        con.close()
+    with Path(a.output).open("w", newline="", encoding="utf-8") as fh:
+        cols = list(rows[0]) if rows else ["phone", "priority", "grade", "reasons"]
+        w = csv.DictWriter(fh, fieldnames=cols)
+        w.writeheader()
+        w.writerows(rows)
+    _log(f"{len(risky)} 个高风险号码（分数 ≥ {a.threshold}），潜在受害人 {len(rows)} 个 → {a.output}")
+    return 0
+
+
+def _risky_numbers(scores: Path, features: Path, threshold: float) -> list[tuple[str, float]]:
+    with features.open(encoding="utf-8") as fh:
+        phone = {r["node_id"]: r.get("phone_no_m") or r["node_id"] for r in csv.DictReader(fh)}
+    with scores.open(encoding="utf-8") as fh:
+        return [
+            (phone[r["node_id"]], float(r["score"]))
+            for r in csv.DictReader(fh)
+            if float(r["score"]) >= threshold and r["node_id"] in phone
+        ]
+
+
+COMMANDS = {"features": cmd_features, "train": cmd_train, "score": cmd_score, "victims": cmd_victims}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from fanzha.screening.numbers.features import InputError
+
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (InputError, ValueError, FileNotFoundError) as exc:
+        _log(f"错误：{exc}")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

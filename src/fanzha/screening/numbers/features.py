@@ -1,0 +1,644 @@
+# ruff: noqa: S608 -- SQL is built from fixed fragments; file paths are quoted, values are bound parameters
+"""Per-number behavioural features from raw operator records, in DuckDB SQL.
+
+Inputs (CSV or Parquet, one or more files per kind; column names are matched case-insensitively
+and through the aliases in ALIASES, so the Sichuan competition names work too):
+
+* calls, subscriber view: phone, opposite, call_type (1 outgoing, 2 incoming, 3 forwarded), start_time,
+  duration (seconds) [, city, county, imei]
+* calls, caller/callee view: caller, callee, start_time, duration [, city, county, imei] — each record
+  gives the caller an outgoing row (with city / handset) and the callee an incoming row.
+* sms: phone, opposite, sms_type (1 sent, 2 received), time — or sender, receiver, time.
+* apps (traffic): phone, busi_name, flow, month
+* spending: phone, month, arpu
+
+Output: node_id, phone_no_m and the 55 columns of the Sichuan set (FEATURE_NAMES). The SQL is plain
+aggregates, joins and window functions (percentile_cont, row_number) so that it ports to Spark SQL;
+DuckDB-specific bits (file readers, time parsing) are confined to _reader() and TIME_SQL.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+FEATURE_NAMES = [
+    "opposite_count",
+    "opposite_unique",
+    "voccalltype1",
+    "imeis",
+    "voc_calltype1",
+    "city_name_call",
+    "county_name_call",
+    "phone2opposite_mean",
+    "phone2opposite_median",
+    "phone2opposite_max",
+    "phone2oppo_sum_mean",
+    "phone2oppo_sum_median",
+    "phone2oppo_sum_max",
+    "call_dur_mean",
+    "call_dur_median",
+    "call_dur_max",
+    "call_dur_min",
+    "city_name_nunique",
+    "county_name_nunique",
+    "calltype_id_unique",
+    "voc_hour_mode",
+    "voc_hour_mode_count",
+    "voc_hour_nunique",
+    "voc_day_mode",
+    "voc_day_mode_count",
+    "voc_day_nunique",
+    "sms_count",
+    "sms_nunique",
+    "sms_rate",
+    "calltype_2",
+    "calltype_rate",
+    "hour_mode",
+    "hour_mode_count",
+    "hour_nunique",
+    "day_mode",
+    "day_mode_count",
+    "day_nunique",
+    "busi_count",
+    "flow_mean",
+    "flow_median",
+    "flow_min",
+    "flow_max",
+    "flow_var",
+    "flow_sum",
+    "month_ids",
+    "flow_month",
+    "arpu_mean",
+    "arpu_var",
+    "arpu_max",
+    "arpu_min",
+    "arpu_median",
+    "arpu_sum",
+    "arpu_skew",
+    "arpu_sem",
+    "arpu_quantile",
+]
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "phone": ("phone", "phone_no_m", "msisdn", "number", "subscriber"),
+    "opposite": ("opposite", "opposite_no_m", "other", "peer", "other_number"),
+    "caller": ("caller", "calling", "from_number", "a_number"),
+    "callee": ("callee", "called", "to_number", "b_number"),
+    "sender": ("sender",),
+    "receiver": ("receiver", "recipient"),
+    "call_type": ("call_type", "calltype_id", "calltype", "direction"),
+    "sms_type": ("sms_type", "calltype_id", "calltype", "direction"),
+    "start_time": ("start_time", "start_datetime", "starttime", "time", "datetime"),
+    "time": ("time", "request_datetime", "send_time", "datetime", "start_time"),
+    "duration": ("duration", "call_dur", "dur", "seconds"),
+    "city": ("city", "city_name", "cell_city"),
+    "county": ("county", "county_name", "cell", "cell_id"),
+    "imei": ("imei", "imei_m", "handset", "handset_id"),
+    "busi_name": ("busi_name", "app", "app_name", "service"),
+    "flow": ("flow", "traffic", "traffic_mb"),
+    "month": ("month", "month_id"),
+    "arpu": ("arpu", "spending", "amount"),
+}
+
+# time parsing (DuckDB dialect; on Spark: coalesce(to_timestamp(x), to_timestamp(x, 'yyyy/MM/dd HH:mm:ss')))
+TIME_SQL = (
+    "coalesce(TRY_CAST({x} AS TIMESTAMP), "
+    "try_strptime({x}, ['%Y/%m/%d %H:%M:%S', '%Y%m%d%H%M%S', '%Y/%m/%d %H:%M', '%d/%m/%Y %H:%M:%S']))"
+)
+
+# number normalisation: hashed ids (with letters) are kept; digits lose separators, +86 / 0086 / 86,
+# a 0 before a mobile number; a landline given without its trunk 0 after +86 gets it back.
+NUMBER_SQL = """CASE
+  WHEN {x} IS NULL THEN NULL
+  WHEN length({x}) = 11 AND starts_with({x}, '1') AND TRY_CAST({x} AS BIGINT) IS NOT NULL THEN {x}
+  WHEN trim({x}) = '' THEN NULL
+  WHEN regexp_matches({x}, '[A-Za-z]') THEN lower(trim({x}))
+  ELSE (
+    WITH_D
+  ) END"""
+
+
+def _number_sql(x: str) -> str:
+    d = f"regexp_replace({x}, '[^0-9]', '', 'g')"
+    stripped = (
+        f"CASE WHEN starts_with({d}, '0086') THEN substr({d}, 5) "
+        f"WHEN starts_with({d}, '86') AND (starts_with(trim({x}), '+') OR length({d}) = 13) THEN "
+        f"substr({d}, 3) "
+        f"ELSE {d} END"
+    )
+    s = stripped
+    fixed = (
+        f"CASE WHEN regexp_matches({s}, '^01[3-9][0-9]{{9}}$') THEN substr({s}, 2) "
+        f"WHEN regexp_matches({s}, '^1[3-9][0-9]{{9}}$') THEN {s} "
+        f"WHEN regexp_matches({s}, '^[2-9][0-9]{{8,10}}$') AND regexp_matches(trim({x}), '^(\\+|00)') "
+        f"THEN '0' || {s} "
+        f"ELSE {s} END"
+    )
+    return NUMBER_SQL.replace("WITH_D", fixed).replace("{x}", x)
+
+
+class InputError(ValueError):
+    """Raised for unusable input files (missing columns, unreadable files)."""
+
+
+@dataclass
+class Sources:
+    calls: list[Path]
+    sms: list[Path]
+    apps: list[Path]
+    spending: list[Path]
+
+
+def connect(
+    memory_limit: str = "2GB", threads: int = 2, temp_dir: str | None = None, database: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with a memory limit, a thread count, spilling, and no extension downloads.
+
+    ``database``: a scratch database file; tables then live on disk (compressed) and only their working
+    set in memory — needed for extracts whose cleaned records exceed the memory limit.
+    """
+    con = duckdb.connect(
+        database or ":memory:",
+        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+    )
+    con.execute("SET autoinstall_known_extensions=false")
+    con.execute("SET autoload_known_extensions=false")
+    con.execute(f"SET memory_limit='{memory_limit}'")
+    con.execute(f"SET threads={int(threads)}")
+    con.execute(f"SET temp_directory='{temp_dir or tempfile.gettempdir()}'")
+    con.execute("SET preserve_insertion_order=false")
+    return con
+
+
+def _reader(path: Path) -> str:
+    p = str(path).replace("'", "''")
+    if str(path).lower().endswith((".parquet", ".pq")):
+        return f"read_parquet('{p}')"
+    return f"read_csv('{p}', header=true, all_varchar=true, auto_detect=true)"
+
+
+def _columns(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
+    """Map lower-case column name -> actual column name of a file."""
+    try:
+        cols = con.sql(f"SELECT * FROM {_reader(path)} LIMIT 0").columns
+    except duckdb.Error as exc:
+        raise InputError(f"无法读取文件 {path}：{exc}") from exc
+    return {c.strip().lower(): c for c in cols}
+
+
+def _pick(cols: dict[str, str], role: str) -> str | None:
+    for alias in ALIASES[role]:
+        if alias in cols:
+            return '"' + cols[alias].replace('"', '""') + '"'
+    return None
+
+
+def _need(path: Path, cols: dict[str, str], roles: list[str]) -> dict[str, str]:
+    found = {r: _pick(cols, r) for r in roles}
+    missing = [r for r, c in found.items() if c is None]
+    if missing:
+        raise InputError(
+            f"文件 {path} 缺少必需的列：{', '.join(missing)}（可用别名："
+            + "；".join(f"{r}={'/'.join(ALIASES[r])}" for r in missing)
+            + f"）。现有列：{', '.join(cols.values())}"
+        )
+    return found  # type: ignore[return-value]
+
+
+def _opt(cols: dict[str, str], role: str) -> str:
+    c = _pick(cols, role)
+    return f"CAST({c} AS VARCHAR)" if c else "CAST(NULL AS VARCHAR)"
+
+
+CALL_TYPE_SQL = """CASE
+  WHEN lower(trim({x})) IN ('1', '1.0', 'out', 'outgoing', 'mo', '主叫') THEN 1
+  WHEN lower(trim({x})) IN ('2', '2.0', 'in', 'incoming', 'mt', '被叫') THEN 2
+  WHEN lower(trim({x})) IN ('3', '3.0', 'forward', 'forwarded', '呼转') THEN 3
+  ELSE NULL END"""
+
+
+def _call_selects(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    cols = _columns(con, path)
+    src = _reader(path)
+    extra = f"{_opt(cols, 'city')} AS city, {_opt(cols, 'county')} AS county, {_opt(cols, 'imei')} AS imei"
+    if _pick(cols, "phone") is None and _pick(cols, "caller") is not None:
+        c = _need(path, cols, ["caller", "callee", "start_time", "duration"])
+        common = f"CAST({c['start_time']} AS VARCHAR) AS t_raw, CAST({c['duration']} AS VARCHAR) AS dur_raw"
+        return [  # one row per record; load_raw adds the callee's incoming row after de-duplication
+            f"SELECT CAST({c['caller']} AS VARCHAR) AS phone_raw, CAST({c['callee']} AS VARCHAR) AS opp_raw, "
+            f"'1' AS type_raw, {common}, {extra}, true AS mirror FROM {src}",
+        ]
+    c = _need(path, cols, ["phone", "opposite", "call_type", "start_time", "duration"])
+    return [
+        f"SELECT CAST({c['phone']} AS VARCHAR) AS phone_raw, CAST({c['opposite']} AS VARCHAR) AS opp_raw, "
+        f"CAST({c['call_type']} AS VARCHAR) AS type_raw, CAST({c['start_time']} AS VARCHAR) AS t_raw, "
+        f"CAST({c['duration']} AS VARCHAR) AS dur_raw, {extra}, false AS mirror FROM {src}"
+    ]
+
+
+def _sms_selects(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    cols = _columns(con, path)
+    src = _reader(path)
+    if _pick(cols, "phone") is None and _pick(cols, "sender") is not None:
+        c = _need(path, cols, ["sender", "receiver", "time"])
+        t = f"CAST({c['time']} AS VARCHAR) AS t_raw"
+        s, r = f"CAST({c['sender']} AS VARCHAR)", f"CAST({c['receiver']} AS VARCHAR)"
+        return [
+            f"SELECT {s} AS phone_raw, {r} AS opp_raw, '1' AS type_raw, {t} FROM {src}",
+            f"SELECT {r} AS phone_raw, {s} AS opp_raw, '2' AS type_raw, {t} FROM {src}",
+        ]
+    c = _need(path, cols, ["phone", "opposite", "sms_type", "time"])
+    return [
+        f"SELECT CAST({c['phone']} AS VARCHAR) AS phone_raw, CAST({c['opposite']} AS VARCHAR) AS opp_raw, "
+        f"CAST({c['sms_type']} AS VARCHAR) AS type_raw, CAST({c['time']} AS VARCHAR) AS t_raw FROM {src}"
+    ]
+
+
+def _app_selects(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    cols = _columns(con, path)
+    c = _need(path, cols, ["phone", "flow", "month"])
+    return [
+        f"SELECT CAST({c['phone']} AS VARCHAR) AS phone_raw, {_opt(cols, 'busi_name')} AS busi_name, "
+        f"CAST({c['flow']} AS VARCHAR) AS flow_raw, CAST({c['month']} AS VARCHAR) AS month_raw FROM "
+        f"{_reader(path)}"
+    ]
+
+
+def _spend_selects(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    cols = _columns(con, path)
+    c = _need(path, cols, ["phone", "month", "arpu"])
+    return [
+        f"SELECT CAST({c['phone']} AS VARCHAR) AS phone_raw, CAST({c['month']} AS VARCHAR) AS month_raw, "
+        f"CAST({c['arpu']} AS VARCHAR) AS arpu_raw FROM {_reader(path)}"
+    ]
+
+
+def _union(selects: list[str], empty: str) -> str:
+    return " UNION ALL ".join(selects) if selects else empty
+
+
+def load_raw(con: duckdb.DuckDBPyConnection, src: Sources) -> dict[str, Any]:
+    """Create the cleaned, de-duplicated temp tables calls, sms, apps, spending; return the report."""
+    report: dict[str, Any] = {}
+    specs = [
+        ("calls", src.calls, _call_selects, _CALL_EMPTY, _CALL_CLEAN),
+        ("sms", src.sms, _sms_selects, _SMS_EMPTY, _SMS_CLEAN),
+        ("apps", src.apps, _app_selects, _APP_EMPTY, _APP_CLEAN),
+        ("spending", src.spending, _spend_selects, _SPEND_EMPTY, _SPEND_CLEAN),
+    ]
+    for name, paths, builder, empty, clean in specs:
+        selects = [s for p in paths for s in builder(con, Path(p))]
+        con.execute(f"CREATE OR REPLACE TEMP VIEW raw_{name} AS {_union(selects, empty)}")
+        if name == "calls":
+            con.execute(f"CREATE OR REPLACE TABLE calls_clean AS {clean}")
+            report[name] = {"files": len(paths), **_quality(con, "calls_clean", "calls")}
+            keep = ", ".join(CALL_KEEP)
+            con.execute(
+                f"CREATE OR REPLACE TABLE calls AS SELECT {keep} FROM calls_clean UNION ALL {_MIRROR}"
+            )
+            con.execute("DROP TABLE calls_clean")
+            continue
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS {clean}")
+        report[name] = {"files": len(paths), **_quality(con, name)}
+    return report
+
+
+def _blank(x: str) -> str:
+    return f"({x} IS NULL OR trim({x}) = '')"
+
+
+def _clean_sql(cols: list[str], extra: str = "") -> str:
+    """De-duplicate normalised rows (identical records in several files count once), keeping the copies."""
+    keys = ", ".join(cols)
+    return f"SELECT {keys}, count(*) AS copies{extra} FROM q GROUP BY {keys}"
+
+
+# data-quality counters, derived from the de-duplicated rows (sum of copies where the condition holds)
+QUALITY: dict[str, dict[str, str]] = {
+    "calls": {
+        "bad_time": "t_bad IS NOT NULL",
+        "missing_time": "ts IS NULL AND t_bad IS NULL",
+        "negative_duration": "dur_num < 0",
+        "bad_duration": "dur_bad IS NOT NULL",
+        "missing_duration": "dur_num IS NULL AND dur_bad IS NULL",
+        "bad_call_type": "ctype IS NULL",
+        "missing_number": "phone IS NULL",
+    },
+    "sms": {
+        "bad_time": "t_bad IS NOT NULL",
+        "missing_time": "ts IS NULL AND t_bad IS NULL",
+        "bad_sms_type": "stype IS NULL",
+        "missing_number": "phone IS NULL",
+    },
+    "apps": {
+        "bad_flow": "flow_bad IS NOT NULL",
+        "negative_flow": "flow < 0",
+        "missing_number": "phone IS NULL",
+    },
+    "spending": {"bad_arpu": "arpu_bad IS NOT NULL", "missing_number": "phone IS NULL"},
+}
+
+
+def _bad(value: str, raw: str) -> str:
+    """The raw text when it could not be parsed (NULL when it parsed or was blank)."""
+    return f"CASE WHEN {value} IS NULL THEN nullif(trim({raw}), '') END"
+
+
+_NUM_PHONE = _number_sql("phone_raw")
+_NUM_OPP = _number_sql("opp_raw")
+_TIME = TIME_SQL.format(x="t_raw")
+
+_CALL_EMPTY = (
+    "SELECT CAST(NULL AS VARCHAR) AS phone_raw, CAST(NULL AS VARCHAR) AS opp_raw, CAST(NULL AS "
+    "VARCHAR) AS type_raw, "
+    "CAST(NULL AS VARCHAR) AS t_raw, CAST(NULL AS VARCHAR) AS dur_raw, CAST(NULL AS VARCHAR) AS city, "
+    "CAST(NULL AS VARCHAR) AS county, CAST(NULL AS VARCHAR) AS imei, false AS mirror WHERE false"
+)
+CALL_COLS = ["phone", "opposite", "ctype", "ts", "t_bad", "dur_num", "dur_bad", "city", "county", "imei"]
+# caller/callee records: the callee's side (incoming, no city / handset known), added after de-duplication
+CALL_KEEP = ["phone", "opposite", "ctype", "ts", "t_bad", "dur", "city", "county", "imei"]
+_MIRROR = (
+    "SELECT opposite AS phone, phone AS opposite, 2 AS ctype, ts, t_bad, dur, CAST(NULL AS VARCHAR) AS city, "
+    "CAST(NULL AS VARCHAR) AS county, CAST(NULL AS VARCHAR) AS imei FROM calls_clean "
+    "WHERE mirror AND ctype = 1 AND opposite IS NOT NULL"
+)
+_CALL_CLEAN = (
+    f"WITH p AS (SELECT t_raw, dur_raw, {_NUM_PHONE} AS phone, {_NUM_OPP} AS opposite, "
+    f"{CALL_TYPE_SQL.format(x='type_raw')} AS ctype, {_TIME} AS ts, "
+    "TRY_CAST(dur_raw AS DOUBLE) AS dur_num, nullif(trim(city), '') AS city, "
+    "nullif(trim(county), '') AS county, nullif(trim(imei), '') AS imei, mirror FROM raw_calls), "
+    f"q AS (SELECT *, {_bad('ts', 't_raw')} AS t_bad, {_bad('dur_num', 'dur_raw')} AS dur_bad FROM p) "
+    + _clean_sql(
+        [*CALL_COLS, "mirror"],
+        ", CASE WHEN dur_num >= 0 THEN dur_num END AS dur",
+    )
+)
+
+_SMS_EMPTY = (
+    "SELECT CAST(NULL AS VARCHAR) AS phone_raw, CAST(NULL AS VARCHAR) AS opp_raw, CAST(NULL AS "
+    "VARCHAR) AS type_raw, "
+    "CAST(NULL AS VARCHAR) AS t_raw WHERE false"
+)
+_SMS_CLEAN = (
+    f"WITH p AS (SELECT t_raw, {_NUM_PHONE} AS phone, {_NUM_OPP} AS opposite, "
+    f"{CALL_TYPE_SQL.format(x='type_raw')} AS stype, {_TIME} AS ts FROM raw_sms), "
+    f"q AS (SELECT *, {_bad('ts', 't_raw')} AS t_bad FROM p) "
+    + _clean_sql(["phone", "opposite", "stype", "ts", "t_bad"])
+)
+
+_APP_EMPTY = (
+    "SELECT CAST(NULL AS VARCHAR) AS phone_raw, CAST(NULL AS VARCHAR) AS busi_name, CAST(NULL AS "
+    "VARCHAR) AS flow_raw, "
+    "CAST(NULL AS VARCHAR) AS month_raw WHERE false"
+)
+_APP_CLEAN = (
+    f"WITH p AS (SELECT flow_raw, {_NUM_PHONE} AS phone, nullif(trim(busi_name), '') AS busi_name, "
+    "TRY_CAST(flow_raw AS DOUBLE) AS flow, nullif(trim(month_raw), '') AS month FROM raw_apps), "
+    f"q AS (SELECT *, {_bad('flow', 'flow_raw')} AS flow_bad FROM p) "
+    + _clean_sql(["phone", "busi_name", "flow", "flow_bad", "month"])
+)
+
+_SPEND_EMPTY = (
+    "SELECT CAST(NULL AS VARCHAR) AS phone_raw, CAST(NULL AS VARCHAR) AS month_raw, CAST(NULL AS "
+    "VARCHAR) AS arpu_raw "
+    "WHERE false"
+)
+_SPEND_CLEAN = (
+    f"WITH p AS (SELECT arpu_raw, {_NUM_PHONE} AS phone, nullif(trim(month_raw), '') AS month, "
+    "TRY_CAST(arpu_raw AS DOUBLE) AS arpu FROM raw_spending), "
+    f"q AS (SELECT *, {_bad('arpu', 'arpu_raw')} AS arpu_bad FROM p) "
+    + _clean_sql(["phone", "month", "arpu", "arpu_bad"])
+)
+
+
+def _quality(con: duckdb.DuckDBPyConnection, table: str, kind: str | None = None) -> dict[str, int]:
+    checks = QUALITY[kind or table]
+    sums = ", ".join(f"coalesce(sum(CASE WHEN {cond} THEN copies ELSE 0 END), 0)" for cond in checks.values())
+    row = con.execute(f"SELECT coalesce(sum(copies), 0), count(*), {sums} FROM {table}").fetchall()[0]
+    out = {"records": int(row[0]), "distinct_records": int(row[1]), "duplicates": int(row[0] - row[1])}
+    out.update({name: int(v) for name, v in zip(checks, row[2:], strict=True)})
+    return out
+
+
+def _counts_sql(table: str, part: str) -> str:
+    """Records per phone and hour (or day of month)."""
+    return (
+        f"SELECT phone, EXTRACT({part} FROM ts) AS v, count(*) AS n FROM {table} "
+        f"WHERE phone IS NOT NULL AND ts IS NOT NULL GROUP BY phone, EXTRACT({part} FROM ts)"
+    )
+
+
+def _mode_sql(counts: str, prefix: str) -> str:
+    """Most frequent hour/day (ties: the smallest), its count and the number of distinct values, per phone.
+
+    ``counts`` names a CTE of _counts_sql(). Plain GROUP BY + JOIN (no window): spills, and runs on Spark.
+    """
+    return (
+        f"SELECT m.phone, min(c.v) AS {prefix}_mode, m.n AS {prefix}_mode_count, m.k AS {prefix}_nunique "
+        f"FROM (SELECT phone, max(n) AS n, count(*) AS k FROM {counts} GROUP BY phone) m "
+        f"JOIN {counts} c ON c.phone = m.phone AND c.n = m.n GROUP BY m.phone, m.n, m.k"
+    )
+
+
+def _median(x: str) -> str:
+    return f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {x})"
+
+
+CALL_AGG = f"""SELECT phone,
+  count(*) AS opposite_count,
+  avg(dur) AS call_dur_mean, {_median("dur")} AS call_dur_median, max(dur) AS call_dur_max, min(dur) AS
+      call_dur_min,
+  count(DISTINCT city) AS city_name_nunique, count(DISTINCT county) AS county_name_nunique,
+  max(CASE WHEN ctype = 1 THEN 1 ELSE 0 END) + max(CASE WHEN ctype = 2 THEN 1 ELSE 0 END)
+    + max(CASE WHEN ctype = 3 THEN 1 ELSE 0 END) AS calltype_id_unique,
+  CAST(sum(CASE WHEN dur < 10 THEN 1 ELSE 0 END) AS DOUBLE) / nullif(count(dur), 0) AS short_call_share
+FROM calls WHERE phone IS NOT NULL GROUP BY phone"""
+
+# the Sichuan set computes these on outgoing calls only (blank when a number made none)
+OUT_AGG = """SELECT phone, count(*) AS voccalltype1, count(DISTINCT imei) AS imeis,
+  count(DISTINCT city) AS city_name_call, count(DISTINCT county) AS county_name_call
+FROM calls WHERE phone IS NOT NULL AND ctype = 1 GROUP BY phone"""
+
+PAIR_AGG = f"""SELECT phone, count(*) AS opposite_unique, avg(n) AS phone2opposite_mean, {_median("n")}
+    AS phone2opposite_median,
+  max(n) AS phone2opposite_max, avg(s) AS phone2oppo_sum_mean, {_median("s")} AS phone2oppo_sum_median,
+  max(s) AS phone2oppo_sum_max,
+  CAST(sum(CASE WHEN n_out > 0 AND n_in > 0 THEN 1 ELSE 0 END) AS DOUBLE)
+    / nullif(sum(CASE WHEN n_out > 0 THEN 1 ELSE 0 END), 0) AS callback_rate
+FROM (SELECT phone, opposite, count(*) AS n, sum(dur) AS s, sum(CASE WHEN ctype = 1 THEN 1 ELSE 0 END) AS
+    n_out,
+             sum(CASE WHEN ctype = 2 THEN 1 ELSE 0 END) AS n_in FROM calls WHERE phone IS NOT NULL
+      GROUP BY phone, opposite) pairs GROUP BY phone"""
+
+SMS_AGG = """SELECT phone, count(*) AS sms_count, count(DISTINCT opposite) AS sms_nunique,
+  sum(CASE WHEN stype = 2 THEN 1 ELSE 0 END) AS calltype_2
+FROM sms WHERE phone IS NOT NULL GROUP BY phone"""
+
+APP_AGG = f"""SELECT phone, count(*) AS busi_count, avg(flow) AS flow_mean, {_median("flow")} AS flow_median,
+  min(flow) AS flow_min, max(flow) AS flow_max, var_samp(flow) AS flow_var, sum(flow) AS flow_sum,
+  count(DISTINCT month) AS month_ids
+FROM apps WHERE phone IS NOT NULL GROUP BY phone"""
+
+SPEND_AGG = f"""SELECT m.phone, avg(a) AS arpu_mean, var_samp(a) AS arpu_var, max(a) AS arpu_max, min(a)
+    AS arpu_min,
+  {_median("a")} AS arpu_median, sum(a) AS arpu_sum, stddev_samp(a) / sqrt(count(*)) AS arpu_sem,
+  count(*) AS n_months, avg((a - mu) * (a - mu)) AS m2, avg((a - mu) * (a - mu) * (a - mu)) AS m3
+FROM (SELECT phone, month, avg(arpu) AS a FROM spending WHERE phone IS NOT NULL AND arpu IS NOT NULL
+      GROUP BY phone, month) m
+JOIN (SELECT phone, avg(arpu_m) AS mu FROM (SELECT phone, month, avg(arpu) AS arpu_m FROM spending
+      WHERE phone IS NOT NULL AND arpu IS NOT NULL GROUP BY phone, month) x GROUP BY phone) s ON s.phone
+          = m.phone
+GROUP BY m.phone"""
+
+
+def _f(expr: str, name: str) -> str:
+    return f"CAST({expr} AS DOUBLE) AS {name}"
+
+
+def _ratio(a: str, b: str) -> str:
+    return f"CASE WHEN {b} > 0 THEN CAST({a} AS DOUBLE) / {b} END"
+
+
+# extra columns after the 55: not in the Sichuan set (so not model inputs), used by explanations
+EXTRA_NAMES = ["short_call_share", "callback_rate"]
+
+FINAL_EXPR: dict[str, str] = {name: name for name in FEATURE_NAMES}
+FINAL_EXPR.update(
+    {
+        "voc_calltype1": _ratio("o.voccalltype1", "c.opposite_count"),
+        "sms_rate": _ratio("s.sms_count", "s.sms_nunique"),
+        "calltype_rate": _ratio("s.calltype_2", "s.sms_count"),
+        "busi_count": "coalesce(a.busi_count, 0)",
+        "flow_mean": "coalesce(a.flow_mean, 0)",
+        "flow_median": "coalesce(a.flow_median, 0)",
+        "flow_min": "coalesce(a.flow_min, 0)",
+        "flow_max": "coalesce(a.flow_max, 0)",
+        "flow_sum": "coalesce(a.flow_sum, 0)",
+        "month_ids": "coalesce(a.month_ids, 0)",
+        "flow_month": _ratio("a.flow_sum", "a.month_ids"),
+        "arpu_skew": "CASE WHEN p.n_months >= 3 AND p.m2 = 0 THEN 0 WHEN p.n_months >= 3 THEN "
+        "sqrt(p.n_months * (p.n_months - 1.0)) / (p.n_months - 2) * p.m3 / power(p.m2, 1.5) END",
+        "arpu_quantile": "p.arpu_median",
+    }
+)
+
+
+def feature_steps() -> list[tuple[str, str]]:
+    """The per-number aggregates in order: (name, SQL). Each reads the cleaned tables or earlier steps."""
+    nums = (
+        "SELECT phone FROM calls WHERE phone IS NOT NULL UNION SELECT phone FROM sms WHERE phone IS NOT NULL "
+        "UNION SELECT phone FROM apps WHERE phone IS NOT NULL "
+        "UNION SELECT phone FROM spending WHERE phone IS NOT NULL"
+    )
+    return [
+        ("nums", nums),
+        ("c", CALL_AGG),
+        ("o", OUT_AGG),
+        ("pr", PAIR_AGG),
+        ("vhc", _counts_sql("calls", "HOUR")),
+        ("vdc", _counts_sql("calls", "DAY")),
+        ("shc", _counts_sql("sms", "HOUR")),
+        ("sdc", _counts_sql("sms", "DAY")),
+        ("vh", _mode_sql("vhc", "voc_hour")),
+        ("vd", _mode_sql("vdc", "voc_day")),
+        ("s", SMS_AGG),
+        ("sh", _mode_sql("shc", "hour")),
+        ("sd", _mode_sql("sdc", "day")),
+        ("a", APP_AGG),
+        ("p", SPEND_AGG),
+    ]
+
+
+def final_sql() -> str:
+    """Join the step results into one row per number: node_id, phone_no_m, the 55 + extra columns."""
+    cols = ",\n  ".join(_f(FINAL_EXPR.get(n, n), n) for n in [*FEATURE_NAMES, *EXTRA_NAMES])
+    joins = " ".join(
+        f"LEFT JOIN {t} ON {t}.phone = nums.phone"
+        for t in ("c", "o", "pr", "vh", "vd", "s", "sh", "sd", "a", "p")
+    )
+    return (
+        "SELECT CAST(row_number() OVER (ORDER BY nums.phone) - 1 AS BIGINT) AS node_id, "
+        f"nums.phone AS phone_no_m,\n  {cols}\nFROM nums {joins}"
+    )
+
+
+def feature_sql() -> str:
+    """The whole feature computation as one query (e.g. for Spark SQL); build() runs it step by step."""
+    ctes = ",\n".join(f"{name} AS ({sql})" for name, sql in feature_steps())
+    return f"WITH {ctes}\n{final_sql()}"
+
+
+EDGE_SQL = """SELECT f1.node_id AS src, f2.node_id AS dst, count(*) AS weight
+FROM (SELECT DISTINCT CASE WHEN ctype = 2 THEN opposite ELSE phone END AS a,
+                      CASE WHEN ctype = 2 THEN phone ELSE opposite END AS b, ts, t_bad, dur
+      FROM calls WHERE phone IS NOT NULL AND opposite IS NOT NULL AND ctype IN (1, 2)) e
+JOIN features f1 ON f1.phone_no_m = e.a JOIN features f2 ON f2.phone_no_m = e.b
+WHERE e.a <> e.b GROUP BY f1.node_id, f2.node_id"""
+
+
+def build(con: duckdb.DuckDBPyConnection, src: Sources) -> dict[str, Any]:
+    """Load, clean and aggregate: leaves temp tables ``features`` and ``edges``; returns the report."""
+    report = load_raw(con, src)
+    # one aggregate at a time: bounded memory (each step's state only), results are small per-number tables
+    for name, sql in feature_steps():
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+    con.execute(f"CREATE OR REPLACE TABLE features AS {final_sql()}")
+    for name, _ in feature_steps():
+        con.execute(f"DROP TABLE {name}")
+    con.execute(f"CREATE OR REPLACE TABLE edges AS {EDGE_SQL}")
+    n = con.execute("SELECT count(*) FROM features").fetchall()[0]
+    e = con.execute("SELECT count(*) FROM edges").fetchall()[0]
+    report["numbers"] = int(n[0]) if n else 0
+    report["edges"] = int(e[0]) if e else 0
+    report["message"] = _message(report)
+    return report
+
+
+def _message(report: dict[str, Any]) -> str:
+    if report["numbers"] == 0:
+        return "输入中没有任何有效记录，未生成特征（结果为空）。"
+    problems = []
+    for kind, q in report.items():
+        if isinstance(q, dict):
+            issues = {k: v for k, v in q.items() if v and k not in ("files", "records", "distinct_records")}
+            if issues:
+                problems.append(f"{kind}: " + ", ".join(f"{k}={v}" for k, v in issues.items()))
+    head = f"生成 {report['numbers']} 个号码的特征、{report['edges']} 条通话边。"
+    return head + (
+        " 数据问题（已计入统计，未丢弃）：" + "；".join(problems) if problems else " 未发现数据问题。"
+    )
+
+
+def write(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
+    p = str(path).replace("'", "''")
+    fmt = "(FORMAT parquet)" if str(path).lower().endswith(".parquet") else "(HEADER, DELIMITER ',')"
+    con.execute(f"COPY (SELECT * FROM {table} ORDER BY 1) TO '{p}' {fmt}")
+
+
+def features_from_files(
+    src: Sources,
+    out_features: Path,
+    out_edges: Path | None = None,
+    *,
+    memory_limit: str = "2GB",
+    threads: int = 2,
+) -> dict[str, Any]:
+    """Raw record files in, features (and edges) files out; returns the data-quality report.
+
+    The work happens in a scratch database file in a temporary folder (deleted afterwards).
+    """
+    with tempfile.TemporaryDirectory(prefix="fanzha-numbers-") as scratch:
+        con = connect(memory_limit, threads, temp_dir=scratch, database=str(Path(scratch) / "work.duckdb"))
+        try:
+            report = build(con, src)
+            write(con, "features", Path(out_features))
+            if out_edges is not None:
+                write(con, "edges", Path(out_edges))
+        finally:
+            con.close()
+    return report

@@ -1,0 +1,102 @@
+"""Score a feature table with a model; explain the scores; propose indicator entries."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fanzha.screening.numbers.explain import Reason, explain_rows
+from fanzha.screening.numbers.model import Model, Table, matrix_for
+
+
+@dataclass
+class Scores:
+    node_id: np.ndarray
+    phone: list[str]
+    score: np.ndarray
+    is_fraud: np.ndarray  # 0/1 at the model's threshold
+    kind: str  # which booster: with_labels | no_labels
+    threshold: float
+    reasons: dict[int, list[Reason]] = field(default_factory=dict)  # row position -> reasons
+
+
+def score_table(
+    model: Model, table: Table, *, explain_top: int = 3, explain_rows_limit: int | None = None
+) -> Scores:
+    """Scores for every row; reasons for every row, or for the ``explain_rows_limit`` highest scores."""
+    kind = "with_labels" if table.labelled.any() and "with_labels" in model.boosters else "no_labels"  # noqa: E501
+    X, names = matrix_for(model, table, kind)
+    booster = model.boosters[kind]
+    if list(booster.feature_name()) != names:
+        raise ValueError("模型的特征与输入不一致，请用同一版本的特征重新训练模型")
+    score = booster.predict(X) if len(X) else np.zeros(0)
+    threshold = float(model.thresholds[kind])
+    out = Scores(table.node_id, table.phone, score, (score >= threshold).astype(int), kind, threshold)
+    if explain_top and len(X):
+        rows = np.arange(len(X)) if explain_rows_limit is None else np.argsort(-score)[:explain_rows_limit]
+        contrib = booster.contrib(X[rows])
+        values = [_values(table, X, names, int(i)) for i in rows]
+        for i, reasons in zip(rows, explain_rows(contrib, names, values, explain_top), strict=True):
+            out.reasons[int(i)] = reasons
+    return out
+
+
+def _values(table: Table, X: np.ndarray, names: list[str], i: int) -> dict[str, float]:
+    vals = {name: float(X[i, j]) for j, name in enumerate(names)}
+    vals.update({name: float(col[i]) for name, col in table.extra.items()})
+    return vals
+
+
+def write_scores(scores: Scores, path: Path) -> None:
+    """``node_id,score,is_fraud`` for every row, in input order."""
+    with Path(path).open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["node_id", "score", "is_fraud"])
+        for nid, s, f in zip(scores.node_id, scores.score, scores.is_fraud, strict=True):
+            w.writerow([int(nid), f"{s:.6f}", int(f)])
+
+
+def write_explanations(scores: Scores, path: Path) -> None:
+    """One JSON object per explained row: node_id, phone, score, is_fraud, reasons (Chinese)."""
+    with Path(path).open("w", encoding="utf-8") as fh:
+        for i in sorted(scores.reasons, key=lambda k: -scores.score[k]):
+            doc = {
+                "node_id": int(scores.node_id[i]),
+                "phone": scores.phone[i],
+                "score": round(float(scores.score[i]), 6),
+                "is_fraud": int(scores.is_fraud[i]),
+                "reasons": [
+                    {"feature": r.feature, "contribution": round(r.contribution, 4), "text": r.text}
+                    for r in scores.reasons[i]
+                ],
+            }
+            fh.write(json.dumps(doc, ensure_ascii=False) + "\n")
+
+
+def indicator_proposals(
+    scores: Scores, *, threshold: float | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Numbers at or above ``threshold`` (default: the model's), strongest first, with their evidence.
+
+    Each row is a proposal pending a person's confirmation: kind, value, score, reasons (Chinese).
+    """
+    t = scores.threshold if threshold is None else threshold
+    rows = [i for i in np.argsort(-scores.score) if scores.score[i] >= t]
+    rows = rows[:limit] if limit is not None else rows
+    return [
+        {
+            "kind": "phone_number",
+            "value": scores.phone[i],
+            "node_id": int(scores.node_id[i]),
+            "score": round(float(scores.score[i]), 4),
+            "status": "pending_review",
+            "evidence": [r.text for r in scores.reasons.get(int(i), [])],
+            "source": f"numbers-model:{scores.kind}",
+        }
+        for i in rows
+    ]

@@ -1,0 +1,269 @@
+"""Reading the tables the CLI screens (CSV, JSONL, XLSX) and writing the result CSV.
+
+Rows stream: a file of millions of messages is never held in memory as a whole (JSONL keeps only
+the column names of a first pass; XLSX is read by the spreadsheet library as a whole). Every input
+row gives exactly one output row; a row that cannot be read gets an `error` instead of vanishing.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+ZIP_MAGIC = b"PK\x03\x04"
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+SAMPLE_BYTES = 1 << 16
+OUTPUT_COLUMNS = ("score", "level", "category", "reasons", "error")
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+class TableError(Exception):
+    """The file as a whole cannot be read (the message is for the person who ran the command)."""
+
+
+@dataclass
+class Row:
+    cells: dict[str, str]
+    error: str = ""
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: Iterator[Row]
+    approx_rows: int | None  # for the progress bar
+
+
+def open_table(path: Path) -> Table:
+    try:
+        with path.open("rb") as f:
+            head = f.read(SAMPLE_BYTES)
+    except OSError as exc:
+        raise TableError(f"无法打开文件 {path}：{exc.strerror}") from exc
+    if head.startswith(ZIP_MAGIC) or head.startswith(CFB_MAGIC):
+        return _workbook_table(path)
+    encoding = detect_encoding(head)
+    if _looks_like_jsonl(head.decode(encoding, errors="replace"), path):
+        return _jsonl_table(path, encoding)
+    return _csv_table(path, encoding)
+
+
+# ── encodings ────────────────────────────────────────────────────────────────
+
+
+def detect_encoding(sample: bytes) -> str:
+    """utf-8 (BOM or not), else GB18030 (a superset of GBK), else what charset detection says."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    return best.encoding if best is not None else "utf-8"
+
+
+def _count_lines(path: Path) -> int:
+    count = 0
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            count += chunk.count(b"\n")
+    return count
+
+
+# ── CSV ──────────────────────────────────────────────────────────────────────
+
+
+def _csv_table(path: Path, encoding: str) -> Table:
+    with path.open("r", encoding=encoding, errors="replace", newline="") as f:
+        dialect = _dialect(f.read(SAMPLE_BYTES))
+        f.seek(0)
+        header = next(csv.reader(_no_nul(f), dialect=dialect), None)
+    if header is None:
+        return Table([], iter(()), 0)
+    columns = unique_columns(header)
+    rows = _csv_rows(path, encoding, dialect, columns)
+    return Table(columns, rows, max(_count_lines(path) - 1, 0))
+
+
+def _no_nul(f: IO[str]) -> Iterator[str]:
+    for line in f:
+        yield line.replace("\x00", "")
+
+
+def _dialect(sample: str) -> type[csv.Dialect]:
+    try:
+        return csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",\t;|")
+    except csv.Error:
+        return csv.excel
+
+
+def _csv_rows(path: Path, encoding: str, dialect: type[csv.Dialect], columns: list[str]) -> Iterator[Row]:
+    """The data rows (the file is opened when the first row is wanted and closed after the last)."""
+    with path.open("r", encoding=encoding, errors="replace", newline="") as f:
+        reader = csv.reader(_no_nul(f), dialect=dialect)
+        next(reader, None)  # the header
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield Row(dict.fromkeys(columns, ""), f"第 {reader.line_num} 行无法解析：{exc}")
+                continue
+            if any(c.strip() for c in cells):
+                yield _csv_row(columns, cells)
+
+
+def _csv_row(columns: list[str], cells: list[str]) -> Row:
+    row = Row(dict(zip(columns, cells, strict=False)))
+    if len(cells) != len(columns):
+        for name in columns[len(cells) :]:
+            row.cells[name] = ""
+        row.error = f"本行有 {len(cells)} 列，表头有 {len(columns)} 列"
+    return row
+
+
+def unique_columns(header: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    columns = []
+    for i, raw in enumerate(header):
+        name = raw.strip().lstrip("\ufeff") or f"column_{i + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}_{seen[name]}"
+        seen.setdefault(name, 1)
+        columns.append(name)
+    return columns
+
+
+# ── JSONL ────────────────────────────────────────────────────────────────────
+
+
+def _looks_like_jsonl(sample: str, path: Path) -> bool:
+    if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        return True
+    return sample.lstrip().startswith("{")
+
+
+def _jsonl_table(path: Path, encoding: str) -> Table:
+    columns: list[str] = []
+    seen: set[str] = set()
+    lines = 0
+    with path.open("r", encoding=encoding, errors="replace") as f:
+        for line in f:
+            lines += 1
+            record = _json_record(line)
+            if isinstance(record, dict):
+                for key in record:
+                    if str(key) not in seen:
+                        seen.add(str(key))
+                        columns.append(str(key))
+    return Table(columns, _jsonl_rows(path, encoding, columns), lines)
+
+
+def _json_record(line: str) -> object:
+    try:
+        return json.loads(line)
+    except ValueError:
+        return None
+
+
+def _jsonl_rows(path: Path, encoding: str, columns: list[str]) -> Iterator[Row]:
+    with path.open("r", encoding=encoding, errors="replace") as f:
+        for number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            record = _json_record(line)
+            if not isinstance(record, dict):
+                yield Row(dict.fromkeys(columns, ""), f"第 {number} 行不是 JSON 对象")
+                continue
+            yield Row({name: _json_text(record.get(name)) for name in columns})
+
+
+def _json_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+# ── XLSX / XLS ───────────────────────────────────────────────────────────────
+
+
+def _workbook_table(path: Path) -> Table:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        rows = _first_sheet_rows(book)
+    except (CalamineError, ValueError, OSError, TypeError) as exc:
+        raise TableError("无法读取表格文件：文件已损坏、已加密或不是有效的 Excel 文件") from exc
+    texts = [[cell_text(v) for v in row] for row in rows]
+    texts = [row for row in texts if any(c.strip() for c in row)]
+    if not texts:
+        return Table([], iter(()), 0)
+    columns = unique_columns(texts[0])
+    return Table(columns, (_csv_row(columns, _trim(row, columns)) for row in texts[1:]), len(texts) - 1)
+
+
+def _first_sheet_rows(book: Any) -> list[list[Any]]:
+    for name in book.sheet_names:
+        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=True)
+        if rows:
+            return list(rows)
+    return []
+
+
+def _trim(row: list[str], columns: list[str]) -> list[str]:
+    """Spreadsheet rows are padded to the sheet's width: drop empty cells past the header."""
+    while len(row) > len(columns) and not row[-1].strip():
+        row = row[:-1]
+    return row
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+# ── output ───────────────────────────────────────────────────────────────────
+
+
+def output_columns(columns: list[str]) -> tuple[list[str], list[str]]:
+    """(header of the output file, its input part): clashing input names become `input_<name>`."""
+    taken = set(OUTPUT_COLUMNS)
+    renamed = []
+    for name in columns:
+        new = name
+        while new in taken:
+            new = f"input_{new}"
+        taken.add(new)
+        renamed.append(new)
+    return [*renamed, *OUTPUT_COLUMNS], renamed

@@ -1,0 +1,100 @@
+"""The SLA job: a reminder before each deadline, escalation to the supervisor and the centre at breach.
+
+Each step flips its flag with a conditional UPDATE, so two workers never remind or escalate twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from fanzha.audit.services import audit_record
+from fanzha.warnings.models import EventKind, Status, Warning
+from fanzha.warnings.notify import notify_escalation, notify_reminder
+from fanzha.warnings.services import event_add
+
+ACK = "签收"
+CONTACT = "联系"
+WAITING_ACK = (Status.NEW, Status.ASSIGNED)
+WAITING_CONTACT = (Status.NEW, Status.ASSIGNED, Status.ACKNOWLEDGED)
+
+
+@dataclass
+class SlaReport:
+    reminded: int = 0
+    escalated: int = 0
+
+
+def _flip(pk: int, flag: str, extra: dict[str, object]) -> bool:
+    return Warning.objects.filter(pk=pk, **{flag: False}).update(**{flag: True}, **extra) == 1
+
+
+@transaction.atomic
+def _remind(warning: Warning, what: str, due: dt.datetime, flag: str) -> bool:
+    if not _flip(warning.pk, flag, {}):
+        return False
+    event_add(
+        warning, EventKind.REMINDED, f"{what}时限 {timezone.localtime(due):%m-%d %H:%M} 将到，已提醒承办人"
+    )
+    notify_reminder(warning, what, timezone.localtime(due))
+    return True
+
+
+@transaction.atomic
+def _escalate(warning: Warning, what: str, flag: str) -> bool:
+    if not _flip(warning.pk, flag, {"escalated": True, "version": F("version") + 1}):
+        return False
+    event_add(warning, EventKind.ESCALATED, f"{what}超时，已升级督办（通知上级单位和反诈中心）")
+    audit_record(actor=None, action="warning.escalate", obj=warning, details={"deadline": what})
+    notify_escalation(warning, what)
+    return True
+
+
+def _reminders(now: dt.datetime, report: SlaReport) -> None:
+    steps = (
+        (ACK, "due_ack_at", "remind_ack_at", "ack_reminded", (Status.ASSIGNED,)),
+        (
+            CONTACT,
+            "due_contact_at",
+            "remind_contact_at",
+            "contact_reminded",
+            (Status.ASSIGNED, Status.ACKNOWLEDGED),
+        ),
+    )
+    for what, due_field, remind_field, flag, statuses in steps:
+        due_q = {
+            f"{remind_field}__lte": now,
+            f"{due_field}__gt": now,
+            flag: False,
+            "status__in": statuses,
+            "assignee__isnull": False,
+        }
+        for warning in Warning.objects.filter(**due_q).select_related("person", "assignee").iterator():
+            if _remind(warning, what, getattr(warning, due_field), flag):
+                report.reminded += 1
+
+
+def _breaches(now: dt.datetime, report: SlaReport) -> None:
+    steps = (
+        (ACK, "due_ack_at", "ack_breached", WAITING_ACK),
+        (CONTACT, "due_contact_at", "contact_breached", WAITING_CONTACT),
+    )
+    for what, due_field, flag, statuses in steps:
+        due_q = {f"{due_field}__lte": now, flag: False, "status__in": statuses}
+        related = Warning.objects.filter(**due_q).select_related("person", "assignee", "organisation", "area")
+        for warning in related.iterator():
+            if _escalate(warning, what, flag):
+                report.escalated += 1
+
+
+def sla_check(now: dt.datetime | None = None) -> SlaReport:
+    """Remind and escalate every warning whose moment has come; returns how many of each."""
+    now = now or timezone.now()
+    report = SlaReport()
+    _reminders(now, report)
+    _breaches(now, report)
+    return report

@@ -1,0 +1,163 @@
+"""Forms of the warning pages; they only collect input, the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from fanzha.warnings import typology
+from fanzha.warnings.intake import SOURCES
+from fanzha.warnings.models import ContactKind, GradingRule, Outcome
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = forms.DateInput(attrs={"type": "date"})
+SOURCE_CHOICES = [(code, name) for code, (name, _) in SOURCES.items()]
+
+
+def _bootstrap(form: forms.Form) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        css = "form-check-input" if isinstance(widget, forms.CheckboxInput) else "form-control"
+        if isinstance(widget, forms.Select | forms.SelectMultiple):
+            css = "form-select"
+        widget.attrs.setdefault("class", css)
+
+
+class WarningForm(forms.Form):
+    """Manual entry (人工录入)."""
+
+    name = forms.CharField(label="姓名", max_length=50, required=False)
+    id_number = forms.CharField(label="身份证号", max_length=30, required=False)
+    phone = forms.CharField(label="手机号", max_length=30, required=False)
+    address = forms.CharField(label="现住址", max_length=300, required=False)
+    fraud_type = forms.ChoiceField(label="诈骗类型", required=False)
+    source = forms.ChoiceField(label="预警来源", choices=SOURCE_CHOICES, initial="manual")
+    source_id = forms.CharField(label="预警编号（可不填）", max_length=100, required=False)
+    warned_at = forms.DateTimeField(label="预警时间", required=False, widget=DATETIME)
+    amount = forms.CharField(label="涉案金额（元）", max_length=30, required=False)
+    suspect_numbers = forms.CharField(
+        label="嫌疑号码", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    suspect_accounts = forms.CharField(
+        label="嫌疑账号", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    call_count = forms.IntegerField(label="被叫次数", min_value=0, required=False)
+    callback_count = forms.IntegerField(label="回拨次数", min_value=0, required=False)
+    transfer_in_progress = forms.BooleanField(label="正在转账", required=False)
+    notes = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["fraud_type"].choices = [("", "（未知）"), *typology.choices()]
+        _bootstrap(self)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class ContactForm(forms.Form):
+    kind = forms.ChoiceField(label="方式", choices=ContactKind.choices, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(label="结果", choices=Outcome.choices, widget=forms.RadioSelect)
+    arrived_at = forms.DateTimeField(label="到达时间（上门时填）", required=False, widget=DATETIME)
+    notes = forms.CharField(label="情况说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    follow_up_on = forms.DateField(label="回访日期", required=False, widget=DATE)
+    photos = MultipleFileField(label="照片（JPEG/PNG/WebP，每张不超过 5 MB）", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("arrived_at", "notes", "follow_up_on", "photos"):
+            self.fields[name].widget.attrs.setdefault("class", "form-control")
+
+
+class HandoverForm(forms.Form):
+    to_user = forms.ChoiceField(label="转交给", required=False)
+    reason = forms.CharField(label="转交原因", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, candidates: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].choices = [("", "退回反诈中心重新分派"), *candidates]
+        _bootstrap(self)
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(label="处置结果", choices=Outcome.choices)
+    reason = forms.CharField(label="办结说明", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class PlaceForm(forms.Form):
+    area = forms.ChoiceField(label="村（社区）或网格")
+
+    def __init__(self, *args: Any, areas: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = areas
+        _bootstrap(self)
+
+
+class GradingRuleForm(forms.ModelForm):
+    fraud_types = forms.MultipleChoiceField(label="诈骗类型（不选则不限）", required=False)
+    sources = forms.MultipleChoiceField(
+        label="预警来源（不选则不限）", choices=SOURCE_CHOICES, required=False
+    )
+    transfer_in_progress = forms.NullBooleanField(
+        label="正在转账",
+        required=False,
+        widget=forms.Select(choices=[("unknown", "不限"), ("true", "是"), ("false", "否")]),
+    )
+
+    class Meta:
+        model = GradingRule
+        fields = [
+            "name",
+            "enabled",
+            "position",
+            "grade",
+            "reason",
+            "fraud_types",
+            "sources",
+            "min_age",
+            "max_age",
+            "min_amount",
+            "min_calls",
+            "min_callbacks",
+            "transfer_in_progress",
+        ]
+        help_texts = {"reason": "可用 {age} {amount} {calls} {callbacks} {type} {source}"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["fraud_types"].choices = typology.choices()
+        _bootstrap(self)
+
+
+class FeedbackForm(forms.Form):
+    source = forms.ChoiceField(label="预警来源")
+    start = forms.DateField(label="起始日期", widget=DATE)
+    end = forms.DateField(label="截止日期", widget=DATE)
+    format = forms.ChoiceField(label="格式", choices=[("xlsx", "Excel (XLSX)"), ("csv", "CSV")])
+
+    def __init__(self, *args: Any, sources: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = sources
+        _bootstrap(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError("起始日期不能晚于截止日期")
+        return data

@@ -1,0 +1,105 @@
+"""Grading: the centre's rules (GradingRule rows) applied to a warning's facts, every reason listed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from fanzha.warnings import typology
+from fanzha.warnings.intake import source_label
+from fanzha.warnings.models import Grade, GradingRule, grade_rank
+
+DEFAULT_REASON = "未命中定级规则，按默认等级“低”处理"
+
+
+@dataclass(frozen=True)
+class Facts:
+    fraud_type: str
+    source: str
+    amount: Decimal | None
+    age: int | None
+    calls: int
+    callbacks: int
+    transfer: bool
+
+    @classmethod
+    def of(cls, fraud_type: str, source: str, amount: Decimal | None, facts: dict[str, Any]) -> Facts:
+        return cls(
+            fraud_type=fraud_type or "",
+            source=source,
+            amount=amount,
+            age=facts.get("age"),
+            calls=int(facts.get("calls") or 0),
+            callbacks=int(facts.get("callbacks") or 0),
+            transfer=bool(facts.get("transfer")),
+        )
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    grade: str
+    reasons: list[str]
+
+
+def _at_least(value: Any, minimum: Any) -> bool:
+    return minimum is None or (value is not None and value >= minimum)
+
+
+def matches(rule: GradingRule, facts: Facts) -> bool:
+    """Every condition the rule sets holds (unset conditions are ignored)."""
+    if rule.fraud_types and facts.fraud_type not in rule.fraud_types:
+        return False
+    if rule.sources and facts.source not in rule.sources:
+        return False
+    if rule.max_age is not None and (facts.age is None or facts.age > rule.max_age):
+        return False
+    if rule.transfer_in_progress is not None and facts.transfer != rule.transfer_in_progress:
+        return False
+    return (
+        _at_least(facts.age, rule.min_age)
+        and _at_least(facts.amount, rule.min_amount)
+        and _at_least(facts.calls, rule.min_calls)
+        and _at_least(facts.callbacks, rule.min_callbacks)
+    )
+
+
+class _Blank(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def reason_text(rule: GradingRule, facts: Facts) -> str:
+    amount = f"{facts.amount:,.0f}" if facts.amount is not None else ""
+    values = _Blank(
+        age=facts.age if facts.age is not None else "",
+        amount=amount,
+        calls=facts.calls,
+        callbacks=facts.callbacks,
+        type=typology.label(facts.fraud_type) if facts.fraud_type else "",
+        source=source_label(facts.source),
+    )
+    try:
+        return rule.reason.format_map(values)
+    except (ValueError, IndexError):
+        return rule.reason
+
+
+def grade(rules: Iterable[GradingRule], facts: Facts) -> GradeResult:
+    """The most urgent grade of the matching rules, with each matching rule's reason."""
+    found = Grade.LOW
+    reasons: list[str] = []
+    for rule in rules:
+        if not rule.enabled or not matches(rule, facts):
+            continue
+        if grade_rank(rule.grade) < grade_rank(found):
+            found = Grade(rule.grade)
+        text = reason_text(rule, facts)
+        if text not in reasons:
+            reasons.append(text)
+    return GradeResult(str(found), reasons or [DEFAULT_REASON])
+
+
+def active_rules() -> list[GradingRule]:
+    return list(GradingRule.objects.filter(enabled=True).order_by("position", "id"))

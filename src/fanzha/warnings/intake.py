@@ -1,0 +1,290 @@
+"""Cleaning one received warning: what identifies the person, what is only flagged, what is unusable.
+
+Nothing here touches the database. A row is *rejected* only when the person can be neither
+identified nor reached; every other problem becomes a data-quality flag on the warning and a
+row notice ("row warning") for whoever sent it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils import timezone
+
+from fanzha.core.pii import idcard, phone
+from fanzha.warnings import typology
+
+# The clock of a sender may run ahead: up to this much is accepted with a notice.
+FUTURE_TOLERANCE = dt.timedelta(hours=48)
+
+QUALITY_FLAGS: dict[str, str] = {
+    "id_checksum_wrong": "身份证号校验码错误，待更正",
+    "id_invalid": "身份证号无效（格式或出生日期），待更正",
+    "id_region_unknown": "身份证地址码未知或不在有效期内，请人工核对",
+    "phone_invalid": "手机号码不存在，待更正",
+    "time_in_future": "预警时间晚于接收时间",
+    "time_invalid": "预警时间无法识别，按接收时间计",
+    "source_unknown": "未知的预警来源",
+    "address_unplaced": "地址无法定位到村（社区），待中心定位",
+    "fraud_type_unknown": "诈骗类型无法识别，按“其他诈骗”处理",
+    "amount_invalid": "涉案金额无法识别",
+}
+
+# code → (name, aliases)
+SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "superior": ("上级推送", ("上级", "上级反诈中心", "省厅推送", "市局推送", "省反诈中心", "市反诈中心")),
+    "operator": ("运营商", ("通信运营商", "中国移动", "中国联通", "中国电信", "移动", "联通", "电信")),
+    "bank": ("银行", ("银行推送", "金融机构")),
+    "screening": ("筛查引擎", ("系统筛查", "模型筛查", "筛查")),
+    "tip": ("群众举报", ("举报", "线索")),
+    "manual": ("人工录入", ("手工录入", "录入")),
+}
+DEFAULT_SOURCE = "superior"
+TRUE_WORDS = {"1", "是", "y", "yes", "true", "正在转账", "转账中"}
+TIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日%H时%M分",
+    "%Y%m%d%H%M%S",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y年%m月%d日",
+)
+UNUSABLE = "无法识别或联系当事人：没有有效的身份证号、没有有效的手机号，也没有姓名加住址"
+
+
+def source_label(code: str) -> str:
+    return SOURCES.get(code, (code, ()))[0]
+
+
+def resolve_source(text: str) -> tuple[str, bool]:
+    """The source code for a name or code, and whether it was known (unknown: the name itself)."""
+    value = unicodedata.normalize("NFKC", text or "").strip()
+    if not value:
+        return DEFAULT_SOURCE, True
+    for code, (name, aliases) in SOURCES.items():
+        if value.lower() == code or value == name or value in aliases:
+            return code, True
+    return value[:40], False
+
+
+@dataclass
+class WarningInput:
+    """A warning as received: texts (a file row, a form, a JSON body)."""
+
+    source: str = ""
+    source_id: str = ""
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    fraud_type: str = ""
+    warned_at: str | dt.datetime | None = None
+    amount: str = ""
+    suspect_numbers: str = ""
+    suspect_accounts: str = ""
+    notes: str = ""
+    call_count: str = ""
+    callback_count: str = ""
+    transfer_in_progress: str | bool = ""
+
+
+@dataclass
+class CleanWarning:
+    source: str
+    source_id: str
+    name: str
+    id_number: str  # valid and normalised, or ""
+    id_number_raw: str  # kept for correction when flagged
+    phone: str
+    phone_raw: str
+    address: str
+    fraud_type: str
+    warned_at: dt.datetime
+    amount: Decimal | None
+    suspect_numbers: str
+    suspect_accounts: str
+    notes: str
+    facts: dict[str, Any]
+    flags: list[str] = field(default_factory=list)
+    notices: list[tuple[str, str]] = field(default_factory=list)  # (column label, message)
+
+    def flag(self, code: str, column: str, message: str = "") -> None:
+        if code not in self.flags:
+            self.flags.append(code)
+        self.notices.append((column, message or QUALITY_FLAGS[code]))
+
+
+class Unusable(Exception):
+    """The person can be neither identified nor reached; the message is Chinese."""
+
+
+def parse_time(value: str | dt.datetime | None) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value)
+    text = unicodedata.normalize("NFKC", value or "").strip()
+    if not text:
+        return None
+    parsed = None
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        for fmt in TIME_FORMATS:
+            try:
+                parsed = dt.datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+    if parsed is None:
+        return None
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """``12,000`` / ``1.2万`` / ``3000元`` → Decimal; raises ValueError when not a number."""
+    value = unicodedata.normalize("NFKC", str(text)).strip().replace(",", "").replace("元", "")
+    if not value:
+        return None
+    factor = Decimal(1)
+    if value.endswith("万"):
+        factor, value = Decimal(10000), value[:-1]
+    try:
+        amount = Decimal(value) * factor
+    except InvalidOperation as exc:
+        raise ValueError(text) from exc
+    if amount < 0 or amount >= Decimal("1e12"):
+        raise ValueError(text)
+    return amount.quantize(Decimal("0.01"))
+
+
+def _count(text: str) -> int:
+    value = unicodedata.normalize("NFKC", str(text or "")).strip().rstrip("次")
+    return int(value) if value.isdigit() else 0
+
+
+def _identity(data: WarningInput, clean: CleanWarning) -> idcard.IdNumberCheck | None:
+    if not data.id_number.strip():
+        return None
+    check = idcard.check_id_number(data.id_number)
+    if check.valid:
+        clean.id_number = check.normalized
+    elif any("校验码" in e for e in check.errors) and len(check.errors) == 1:
+        clean.id_number_raw = check.normalized
+        clean.flag("id_checksum_wrong", "身份证号")
+    else:
+        clean.id_number_raw = check.normalized
+        clean.flag("id_invalid", "身份证号", "；".join(check.errors) + "，待更正")
+    if check.warnings and check.region_code:
+        clean.flag("id_region_unknown", "身份证号", "；".join(check.warnings))
+    return check
+
+
+def _contact(data: WarningInput, clean: CleanWarning) -> None:
+    if not data.phone.strip():
+        return
+    info = phone.phone_info(data.phone)
+    if info.valid and info.kind in ("mobile", "landline"):
+        clean.phone = info.normalized
+    elif info.valid:
+        clean.phone_raw = info.normalized
+        clean.flag("phone_invalid", "手机号", "该号码是服务号码，不是个人电话，待更正")
+    else:
+        clean.phone_raw = info.normalized or data.phone.strip()
+        clean.flag("phone_invalid", "手机号", "；".join(info.errors) or QUALITY_FLAGS["phone_invalid"])
+
+
+def _when(data: WarningInput, clean: CleanWarning, now: dt.datetime) -> None:
+    parsed = parse_time(data.warned_at)
+    if data.warned_at and parsed is None:
+        clean.flag("time_invalid", "预警时间")
+    if parsed is not None and parsed > now:
+        if parsed - now <= FUTURE_TOLERANCE:
+            clean.flag("time_in_future", "预警时间", "预警时间晚于当前时间（48 小时内，可能是对方时钟偏差）")
+        else:
+            clean.flag("time_in_future", "预警时间", "预警时间晚于当前时间超过 48 小时，按接收时间计")
+            parsed = now
+    clean.warned_at = parsed or now
+
+
+def _kind_and_money(data: WarningInput, clean: CleanWarning) -> None:
+    if data.fraud_type.strip():
+        code = typology.resolve(data.fraud_type)
+        if code is None:
+            clean.flag("fraud_type_unknown", "诈骗类型")
+            code = typology.OTHER_FRAUD
+        clean.fraud_type = code
+    try:
+        clean.amount = parse_amount(data.amount)
+    except ValueError:
+        clean.flag("amount_invalid", "涉案金额")
+
+
+def _age(check: idcard.IdNumberCheck | None, on: dt.date) -> int | None:
+    born = check.birth_date if check is not None else None
+    if born is None:
+        return None
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def derived_source_id(clean: CleanWarning) -> str:
+    """A stable id for a row that came without one, so a re-import still finds it."""
+    basis = "|".join(
+        [
+            clean.id_number or clean.id_number_raw,
+            clean.phone or clean.phone_raw,
+            clean.name,
+            clean.warned_at.isoformat(),
+            clean.fraud_type,
+        ]
+    )
+    return "row:" + hashlib.sha256(basis.encode()).hexdigest()[:32]
+
+
+def clean_warning(data: WarningInput, *, now: dt.datetime | None = None) -> CleanWarning:
+    """The cleaned warning with its flags and notices; raises :class:`Unusable` for an unusable one."""
+    now = now or timezone.now()
+    source, known = resolve_source(data.source)
+    clean = CleanWarning(
+        source=source,
+        source_id=unicodedata.normalize("NFKC", data.source_id or "").strip()[:100],
+        name=(data.name or "").strip()[:50],
+        id_number="",
+        id_number_raw="",
+        phone="",
+        phone_raw="",
+        address=(data.address or "").strip()[:300],
+        fraud_type="",
+        warned_at=now,
+        amount=None,
+        suspect_numbers=(data.suspect_numbers or "").strip(),
+        suspect_accounts=(data.suspect_accounts or "").strip(),
+        notes=(data.notes or "").strip()[:2000],
+        facts={},
+    )
+    if not known:
+        clean.flag("source_unknown", "预警来源", f"未知的预警来源“{clean.source}”，已按原名记录")
+    check = _identity(data, clean)
+    _contact(data, clean)
+    if not clean.id_number and not clean.phone and not (clean.name and clean.address):
+        raise Unusable(UNUSABLE)
+    _when(data, clean, now)
+    _kind_and_money(data, clean)
+    transfer = data.transfer_in_progress
+    clean.facts = {
+        "age": _age(check, clean.warned_at.date()),
+        "calls": _count(data.call_count),
+        "callbacks": _count(data.callback_count),
+        "transfer": transfer is True or str(transfer).strip().lower() in TRUE_WORDS,
+    }
+    if not clean.source_id:
+        clean.source_id = derived_source_id(clean)
+    return clean

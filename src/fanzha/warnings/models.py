@@ -1,0 +1,286 @@
+"""Warnings (预警): who is at risk, how urgent, who must act and by when, and what happened.
+
+Personal data on a warning (the address as received, an ID number or phone kept for correction,
+suspect numbers and accounts, notes) is encrypted at rest; the person is a core.Person.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from fanzha.core.access import ScopedQuerySet
+from fanzha.core.pii.fields import EncryptedTextField
+
+
+class Grade(models.TextChoices):
+    URGENT = "urgent", "紧急"
+    HIGH = "high", "高"
+    MEDIUM = "medium", "中"
+    LOW = "low", "低"
+
+
+GRADE_ORDER = [Grade.URGENT, Grade.HIGH, Grade.MEDIUM, Grade.LOW]
+
+
+def grade_rank(grade: str) -> int:
+    """0 for 紧急 … 3 for 低: lower is more urgent."""
+    return GRADE_ORDER.index(Grade(grade))
+
+
+class Status(models.TextChoices):
+    NEW = "new", "待分派"
+    ASSIGNED = "assigned", "待签收"
+    ACKNOWLEDGED = "acknowledged", "已签收"
+    CONTACTED = "contacted", "已联系"
+    CLOSED = "closed", "已办结"
+
+
+OPEN_STATUSES = (Status.NEW, Status.ASSIGNED, Status.ACKNOWLEDGED, Status.CONTACTED)
+# Allowed transitions; a handover goes back to "assigned" (to someone) or "new" (to the centre).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.NEW: frozenset({Status.ASSIGNED, Status.CLOSED}),
+    Status.ASSIGNED: frozenset({Status.ASSIGNED, Status.NEW, Status.ACKNOWLEDGED, Status.CLOSED}),
+    Status.ACKNOWLEDGED: frozenset({Status.ASSIGNED, Status.NEW, Status.CONTACTED, Status.CLOSED}),
+    Status.CONTACTED: frozenset({Status.ASSIGNED, Status.NEW, Status.CLOSED}),
+    Status.CLOSED: frozenset(),
+}
+
+
+class Outcome(models.TextChoices):
+    DISSUADED = "dissuaded", "劝阻成功"
+    NOT_REACHED = "not_reached", "未接触到人"
+    DEFRAUDED = "defrauded", "已被骗"
+    INVALID = "invalid", "无效预警"
+    REFUSED = "refused", "拒绝配合"
+
+
+# Outcomes that end the warning; the others leave it open for another attempt.
+FINAL_OUTCOMES = frozenset({Outcome.DISSUADED, Outcome.DEFRAUDED, Outcome.INVALID})
+
+
+class Warning(models.Model):
+    source = models.CharField("预警来源", max_length=40)
+    source_id = models.CharField("预警编号", max_length=100)
+    person = models.ForeignKey(
+        "core.Person", verbose_name="当事人", on_delete=models.PROTECT, related_name="warnings"
+    )
+    fraud_type = models.CharField("诈骗类型", max_length=40, blank=True)
+    grade = models.CharField("等级", max_length=8, choices=Grade.choices, default=Grade.LOW)
+    grade_reasons = models.JSONField("定级理由", default=list, blank=True)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.NEW)
+    escalated = models.BooleanField("已升级督办", default=False)
+    area = models.ForeignKey("core.Area", verbose_name="所属区划", on_delete=models.PROTECT, related_name="+")
+    needs_placement = models.BooleanField("待中心定位", default=False)
+    organisation = models.ForeignKey(
+        "core.Organisation",
+        verbose_name="承办单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="承办人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    amount = models.DecimalField("涉案金额", max_digits=14, decimal_places=2, null=True, blank=True)
+    address = EncryptedTextField("现住址（来源所报）", blank=True, default="")
+    address_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    id_number_raw = EncryptedTextField("身份证号（待更正）", blank=True, default="")
+    phone_raw = EncryptedTextField("手机号（待更正）", blank=True, default="")
+    suspect_numbers = EncryptedTextField("嫌疑号码", blank=True, default="")
+    suspect_accounts = EncryptedTextField("嫌疑账号", blank=True, default="")
+    notes = EncryptedTextField("备注", blank=True, default="")
+    facts = models.JSONField("定级要素", default=dict, blank=True)
+    quality_flags = models.JSONField("数据问题", default=list, blank=True)
+    outcome = models.CharField("处置结果", max_length=16, choices=Outcome.choices, blank=True)
+    warned_at = models.DateTimeField("预警时间")
+    received_at = models.DateTimeField("接收时间")
+    assigned_at = models.DateTimeField("派发时间", null=True, blank=True)
+    acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="签收人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    contacted_at = models.DateTimeField("联系时间", null=True, blank=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    due_ack_at = models.DateTimeField("签收时限")
+    due_contact_at = models.DateTimeField("联系时限")
+    remind_ack_at = models.DateTimeField("签收提醒时间", null=True, blank=True)
+    remind_contact_at = models.DateTimeField("联系提醒时间", null=True, blank=True)
+    ack_reminded = models.BooleanField("已提醒签收", default=False)
+    contact_reminded = models.BooleanField("已提醒联系", default=False)
+    ack_breached = models.BooleanField("签收超时", default=False)
+    contact_breached = models.BooleanField("联系超时", default=False)
+    merged_count = models.PositiveIntegerField("合并次数", default=0)
+    version = models.PositiveIntegerField("版本", default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "预警"
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_id"], name="warnings_warning_source_id"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_ack_at"], name="warnings_open_due"),
+            models.Index(fields=["status", "due_contact_at"], name="warnings_open_contact_due"),
+            models.Index(fields=["status", "remind_ack_at"], name="warnings_open_remind"),
+            models.Index(fields=["person", "status"], name="warnings_person_status"),
+            models.Index(fields=["source", "received_at"], name="warnings_source_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"预警 #{self.pk}（{self.get_grade_display()}）"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def next_due(self):  # type: ignore[no-untyped-def]
+        """The deadline that runs now: acknowledging until acknowledged, then contact."""
+        if self.status in (Status.NEW, Status.ASSIGNED):
+            return self.due_ack_at
+        return self.due_contact_at
+
+
+class WarningSourceRef(models.Model):
+    """Every (source, source id) that reached a warning, the merged ones too: re-imports are no-ops."""
+
+    source = models.CharField(max_length=40)
+    source_id = models.CharField(max_length=100)
+    warning = models.ForeignKey(Warning, on_delete=models.CASCADE, related_name="source_refs")
+    received_at = models.DateTimeField()
+    row_values = models.JSONField(default=dict, blank=True)  # masked values as pushed, for feedback
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_id"], name="warnings_sourceref_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.source_id}"
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", "接收预警"
+    MERGED = "merged", "合并重复预警"
+    GRADED = "graded", "定级"
+    ROUTED = "routed", "定位派发"
+    PLACED = "placed", "人工定位"
+    ACKNOWLEDGED = "acknowledged", "签收"
+    CONTACT = "contact", "联系记录"
+    CLOSED = "closed", "办结"
+    HANDED_OVER = "handed_over", "转交"
+    REMINDED = "reminded", "时限提醒"
+    ESCALATED = "escalated", "超时升级"
+    NOTE = "note", "备注"
+
+
+class WarningEvent(models.Model):
+    """The warning's history as its people read it; no personal data in clear in ``message``."""
+
+    warning = models.ForeignKey(Warning, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    message = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.warning_id}"
+
+
+class ContactKind(models.TextChoices):
+    CALL = "call", "电话劝阻"
+    VISIT = "visit", "上门劝阻"
+
+
+class Contact(models.Model):
+    warning = models.ForeignKey(Warning, on_delete=models.CASCADE, related_name="contacts")
+    kind = models.CharField("方式", max_length=8, choices=ContactKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    contacted_at = models.DateTimeField("联系时间")
+    arrived_at = models.DateTimeField("到达时间", null=True, blank=True)
+    outcome = models.CharField("结果", max_length=16, choices=Outcome.choices)
+    notes = EncryptedTextField("情况说明", blank=True, default="")
+    follow_up_on = models.DateField("回访日期", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "劝阻记录"
+        ordering = ["contacted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.get_outcome_display()}"
+
+
+class ContactPhoto(models.Model):
+    """A photo from a visit, encrypted in the database (it shows a person and their home)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="photos")
+    content_type = models.CharField(max_length=32)
+    size = models.PositiveIntegerField()
+    data = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"照片 #{self.pk}"
+
+
+class GradingRule(models.Model):
+    """One rule of the centre's grading: when every condition set holds, at least ``grade``, with a reason."""
+
+    name = models.CharField("名称", max_length=80)
+    enabled = models.BooleanField("启用", default=True)
+    position = models.PositiveIntegerField("顺序", default=100)
+    fraud_types = models.JSONField("诈骗类型", default=list, blank=True)
+    sources = models.JSONField("预警来源", default=list, blank=True)
+    min_age = models.PositiveSmallIntegerField("最低年龄", null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField("最高年龄", null=True, blank=True)
+    min_amount = models.DecimalField("最低涉案金额", max_digits=14, decimal_places=2, null=True, blank=True)
+    min_calls = models.PositiveIntegerField("被诈骗号码呼叫次数不少于", null=True, blank=True)
+    min_callbacks = models.PositiveIntegerField("回拨次数不少于", null=True, blank=True)
+    transfer_in_progress = models.BooleanField("正在转账", null=True, blank=True)
+    grade = models.CharField("等级", max_length=8, choices=Grade.choices)
+    reason = models.CharField("理由模板", max_length=200)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "定级规则"
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AddressPlacement(models.Model):
+    """An address the centre placed by hand: the next warning at that address goes there directly."""
+
+    address_hash = models.CharField(max_length=64, unique=True)
+    area = models.ForeignKey("core.Area", on_delete=models.PROTECT, related_name="+")
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    placed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"地址定位 → {self.area_id}"

@@ -1,0 +1,115 @@
+"""Messages about warnings (inbox; SMS/IM through the gateway for urgent ones). Names masked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from fanzha.core.models import Organisation, User
+from fanzha.core.models.organisations import OrganisationKind
+from fanzha.jobs.models import NotificationLevel
+from fanzha.jobs.services import notify
+from fanzha.warnings.models import Grade, Warning
+
+CENTRE_ROLES = ("centre_leader", "centre_analyst")
+
+
+def _link(warning: Warning) -> str:
+    return reverse("warning_detail", kwargs={"pk": warning.pk})
+
+
+def _who(warning: Warning) -> str:
+    return str(warning.person)  # Person.__str__ is the masked name
+
+
+def notify_assigned(warning: Warning) -> None:
+    urgent = warning.grade in (Grade.URGENT, Grade.HIGH)
+    notify(
+        recipients=[warning.assignee],
+        title=f"新预警（{warning.get_grade_display()}）：{_who(warning)}",
+        body=f"请于 {timezone.localtime(warning.due_ack_at):%m-%d %H:%M} 前签收。"
+        + "；".join(warning.grade_reasons),
+        link=_link(warning),
+        level=NotificationLevel.DANGER if urgent else NotificationLevel.WARNING,
+    )
+
+
+class AssignmentNotices:
+    """The warnings assigned in one transaction: each assignee gets one message once it commits.
+
+    An import of thousands of rows sends each user one summary, not one message a warning; nothing is
+    sent when the transaction rolls back (a rejected file, a dry run).
+    """
+
+    def __init__(self) -> None:
+        self.by_user: dict[int, list[Warning]] = {}
+
+    def add(self, warning: Warning) -> None:
+        if not self.by_user:
+            transaction.on_commit(self.send)
+        self.by_user.setdefault(warning.assignee_id, []).append(warning)
+
+    def send(self) -> None:
+        pending, self.by_user = self.by_user, {}
+        for warnings in pending.values():
+            if len(warnings) == 1:
+                notify_assigned(warnings[0])
+            else:
+                _notify_many(warnings)
+
+
+def _notify_many(warnings: list[Warning]) -> None:
+    counts: dict[str, int] = {}
+    for w in warnings:
+        counts[w.get_grade_display()] = counts.get(w.get_grade_display(), 0) + 1
+    urgent = any(w.grade in (Grade.URGENT, Grade.HIGH) for w in warnings)
+    first_due = min(w.due_ack_at for w in warnings)
+    notify(
+        recipients=[warnings[0].assignee],
+        title=f"新预警 {len(warnings)} 条（" + "、".join(f"{k} {v}" for k, v in counts.items()) + "）",
+        body=f"最早须于 {timezone.localtime(first_due):%m-%d %H:%M} 前签收。",
+        link=reverse("warning_mine"),
+        level=NotificationLevel.DANGER if urgent else NotificationLevel.WARNING,
+    )
+
+
+def notify_reminder(warning: Warning, what: str, due: Any) -> None:
+    notify(
+        recipients=[warning.assignee],
+        title=f"预警即将超时（{what}）：{_who(warning)}",
+        body=f"{what}时限 {due:%m-%d %H:%M}。",
+        link=_link(warning),
+        level=NotificationLevel.WARNING,
+    )
+
+
+def supervisors(warning: Warning) -> list[User]:
+    """The assignee's supervising unit's users (its parent unit) and the centre covering the area."""
+    users: list[User] = []
+    org = warning.organisation
+    if org is not None and org.parent_id is not None:
+        users += list(User.objects.filter(organisation_id=org.parent_id, is_active=True))
+    centres = Organisation.objects.filter(kind=OrganisationKind.CENTRE, is_active=True)
+    covering = [c.pk for c in centres if any(warning.area.path.startswith(p) for p in c.jurisdiction_paths())]
+    users += list(
+        User.objects.filter(
+            Q(organisation_id__in=covering), is_active=True, roles__role__in=CENTRE_ROLES
+        ).distinct()
+    )
+    return list({u.pk: u for u in users}.values())
+
+
+def notify_escalation(warning: Warning, what: str) -> None:
+    recipients = [*supervisors(warning), warning.assignee]
+    unit = warning.organisation or "中心待分派"
+    notify(
+        recipients=[u for u in recipients if u is not None],
+        title=f"预警超时督办（{what}）：{_who(warning)}",
+        body=f"{warning.get_grade_display()}预警，承办：{unit} {warning.assignee or ''}",
+        link=_link(warning),
+        level=NotificationLevel.DANGER,
+    )

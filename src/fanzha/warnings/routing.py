@@ -1,0 +1,259 @@
+"""Routing: where the person lives (area), which unit acts, and who in it.
+
+Locating, in order: an address the centre placed by hand before (AddressPlacement), the area tree's
+own township and village names found in the address (after the province/city/county part is stripped
+and used to narrow the tree), the known person's area, the phone's home location (city level), else
+the top of the tree — the centre's queue, flagged ``needs_placement``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Max
+
+from fanzha.core.models import Area, Organisation, User
+from fanzha.core.models.areas import AreaLevel
+from fanzha.core.models.organisations import OrganisationKind
+from fanzha.core.pii import crypto, phone
+from fanzha.warnings.models import OPEN_STATUSES, AddressPlacement, Warning
+
+# 省/自治区/直辖市, 市/州/地区/盟, 县/区/旗/县级市: the administrative prefix of a Chinese address.
+_PREFIX = re.compile(
+    r"^(?P<province>[^省市区县]{2,8}?(?:省|自治区|特别行政区)|北京市|天津市|上海市|重庆市)?"
+    r"(?P<city>[^省市区县]{1,10}?(?:市|自治州|地区|盟))?"
+    r"(?P<county>[^省市区县]{1,10}?(?:县|区|旗|市))?"
+)
+PLACED_LEVELS = (AreaLevel.VILLAGE, AreaLevel.GRID)
+
+
+def normalise_address(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def address_hash(text: str) -> str:
+    value = normalise_address(text)
+    return crypto.search_hash("address", value) if value else ""
+
+
+def split_prefix(address: str) -> tuple[list[str], str]:
+    """The province/city/county names at the start of ``address`` and the rest (township onwards)."""
+    text = normalise_address(address)
+    match = _PREFIX.match(text)
+    if match is None:
+        return [], text
+    names = [match.group(k) for k in ("province", "city", "county") if match.group(k)]
+    return names, text[match.end() :]
+
+
+@dataclass(frozen=True)
+class Placement:
+    area: Area
+    placed: bool  # True when the area is a village or grid the warning can be worked in
+    how: str  # Chinese: how it was found
+
+
+class Locator:
+    """Caches the area tree for a run (an import may place a hundred thousand addresses)."""
+
+    def __init__(self, actor: Any = None) -> None:
+        areas = list(Area.objects.filter(is_active=True).order_by("path"))
+        self.by_name: dict[str, list[Area]] = {}
+        for area in areas:
+            self.by_name.setdefault(area.name, []).append(area)
+        self.upper = [a for a in areas if a.level in (AreaLevel.CITY, AreaLevel.DISTRICT)]
+        self.lower = [a for a in areas if a.level in (AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)]
+        roots = [a for a in areas if a.parent_id is None]
+        self.root = roots[0] if roots else None
+        self._memo: dict[str, Placement | None] = {}
+        self._placements: dict[str, int] | None = None
+        self.by_id = {area.pk: area for area in areas}
+        self.home = _centre_area(actor) or self.root
+
+    def _match_tree(self, address: str) -> Placement | None:
+        prefix, _rest = split_prefix(address)
+        scope = ""
+        for name in prefix:
+            for area in self.upper:
+                if area.name == name or area.name.rstrip("市县区") == name.rstrip("市县区"):
+                    scope = area.path if len(area.path) > len(scope) else scope
+        text = normalise_address(address)  # the whole text: "城西社区" also looks like a county "…区"
+        found = [a for a in self.lower if a.name in text and a.path.startswith(scope)]
+        villages = [a for a in found if a.level == AreaLevel.VILLAGE]
+        towns = [a for a in found if a.level == AreaLevel.TOWNSHIP]
+        if towns and villages:
+            villages = [v for v in villages if any(v.path.startswith(t.path) for t in towns)] or villages
+        if len(villages) == 1:
+            return Placement(villages[0], True, "按地址匹配到村（社区）")
+        if len(towns) == 1:
+            return Placement(towns[0], False, "按地址仅匹配到乡镇（街道）")
+        if scope:
+            area = next(a for a in self.upper if a.path == scope)
+            return Placement(area, False, "按地址仅匹配到区县")
+        return None
+
+    def _remembered(self, address: str) -> Area | None:
+        """The centre's earlier placement of this address (all placements read once a run)."""
+        if self._placements is None:
+            rows = AddressPlacement.objects.values_list("address_hash", "area_id")
+            self._placements = dict(rows)
+        if not self._placements:
+            return None
+        area_id = self._placements.get(address_hash(address)) if address else None
+        return self.by_id.get(area_id) if area_id is not None else None
+
+    def match_address(self, address: str) -> Placement | None:
+        key = normalise_address(address)
+        if not key:
+            return None
+        if key not in self._memo:
+            self._memo[key] = self._match_tree(key)
+        return self._memo[key]
+
+    def by_phone(self, number: str) -> Placement | None:
+        if not number:
+            return None
+        info = phone.phone_info(number)
+        for name in (info.city, info.province):
+            for area in self.by_name.get(name, []):
+                if area.level in (AreaLevel.CITY, AreaLevel.DISTRICT):
+                    return Placement(area, False, "按手机号归属地定位到市")
+        return None
+
+    def locate(self, *, address: str, number: str, person_area: Area | None) -> Placement:
+        remembered = self._remembered(address)
+        if remembered is not None:
+            return Placement(remembered, remembered.level in PLACED_LEVELS, "按中心此前对该地址的定位")
+        matched = self.match_address(address)
+        if matched is not None and matched.placed:
+            return matched
+        if person_area is not None and person_area.level in PLACED_LEVELS:
+            return Placement(person_area, True, "按人员登记的区划")
+        fallback = matched or self.by_phone(number)
+        if self.home is None:
+            raise LookupError("系统中还没有行政区划，无法接收预警")
+        if fallback is None or not fallback.area.path.startswith(self.home.path):
+            # Nothing, or only a place above (or beside) the centre: the centre's own queue.
+            return Placement(self.home, False, "无法定位，进入中心待定位队列")
+        return fallback
+
+
+def _centre_area(actor: Any) -> Area | None:
+    """Where the centre's queue lives: the acting user's centre, else the centre covering the most."""
+    organisation = getattr(actor, "organisation", None) if getattr(actor, "is_authenticated", False) else None
+    if organisation is not None and organisation.kind == OrganisationKind.CENTRE:
+        return organisation.area
+    centres = Organisation.objects.filter(kind=OrganisationKind.CENTRE, is_active=True).select_related("area")
+    found = sorted(centres, key=lambda c: (len(c.area.path), c.pk))
+    return found[0].area if found else None
+
+
+# ── assignment ───────────────────────────────────────────────────────────────
+
+
+def police_grades() -> set[str]:
+    return set(getattr(settings, "WARNING_POLICE_GRADES", ["urgent", "high"]))
+
+
+ROLE_OF_KIND = {
+    OrganisationKind.POLICE_STATION: "police_officer",
+    OrganisationKind.VILLAGE_COMMITTEE: "grid_worker",
+}
+
+
+class Assigner:
+    """Picks the unit covering the area and one of its eligible users (least loaded or round robin)."""
+
+    def __init__(self) -> None:
+        self.units: list[tuple[Organisation, list[str]]] = [
+            (org, org.jurisdiction_paths())
+            for org in Organisation.objects.filter(is_active=True, kind__in=list(ROLE_OF_KIND))
+            .select_related("area")
+            .prefetch_related("covered_areas")
+        ]
+        self._users: dict[int, list[User]] = {}
+        self._rank_of: dict[int, tuple[int, float]] = {}
+        self._clock = 0.0
+
+    def unit_for(self, area: Area, kind: str) -> Organisation | None:
+        """The unit of ``kind`` whose jurisdiction covers ``area`` most closely."""
+        best: tuple[int, Organisation] | None = None
+        for org, paths in self.units:
+            if org.kind != kind:
+                continue
+            for path in paths:
+                if area.path.startswith(path) and (best is None or len(path) > best[0]):
+                    best = (len(path), org)
+        return best[1] if best else None
+
+    def users_of(self, org: Organisation) -> list[User]:
+        if org.pk not in self._users:
+            role = ROLE_OF_KIND[OrganisationKind(org.kind)]
+            self._users[org.pk] = list(
+                User.objects.filter(organisation=org, is_active=True, roles__role=role)
+                .order_by("id")
+                .distinct()
+            )
+        return self._users[org.pk]
+
+    def _rank(self, users: list[User]) -> dict[int, tuple[int, float]]:
+        """Per user: (open warnings, time of the last assignment), read once a run, then kept up to date."""
+        missing = [u.pk for u in users if u.pk not in self._rank_of]
+        if missing:
+            rows = Warning.objects.filter(assignee_id__in=missing).values("assignee_id")
+            load = dict(
+                rows.filter(status__in=OPEN_STATUSES).annotate(n=Count("id")).values_list("assignee_id", "n")
+            )
+            last = dict(rows.annotate(last=Max("assigned_at")).values_list("assignee_id", "last"))
+            for pk in missing:
+                at = last.get(pk)
+                self._rank_of[pk] = (load.get(pk, 0), at.timestamp() if at is not None else 0.0)
+        return self._rank_of
+
+    def pick(self, users: list[User]) -> User | None:
+        if not users:
+            return None
+        rank = self._rank(users)
+        if getattr(settings, "WARNING_ASSIGNMENT", "least_loaded") == "round_robin":
+            chosen = min(users, key=lambda u: (rank[u.pk][1], u.pk))
+        else:
+            chosen = min(users, key=lambda u: (rank[u.pk][0], u.pk))
+        self._clock += 1
+        load, _ = rank[chosen.pk]
+        rank[chosen.pk] = (load + 1, max(time.time(), self._clock))
+        return chosen
+
+    def assign(self, area: Area, grade: str) -> tuple[Organisation | None, User | None]:
+        """The unit and user for a warning of ``grade`` in ``area``; the other kind when none is there."""
+        first = (
+            OrganisationKind.POLICE_STATION
+            if grade in police_grades()
+            else OrganisationKind.VILLAGE_COMMITTEE
+        )
+        kinds = [first, *(k for k in ROLE_OF_KIND if k != first)]
+        for kind in kinds:
+            org = self.unit_for(area, kind)
+            user = self.pick(self.users_of(org)) if org is not None else None
+            if user is not None:
+                return org, user
+        return None, None
+
+
+def candidates(area: Area) -> list[tuple[Organisation, User]]:
+    """Everyone a warning in ``area`` may be handed to (both kinds of unit)."""
+    assigner = Assigner()
+    found = []
+    for kind in ROLE_OF_KIND:
+        org = assigner.unit_for(area, kind)
+        if org is not None:
+            found.extend((org, u) for u in assigner.users_of(org))
+    return found
+
+
+def describe_unit(org: Any) -> str:
+    return str(org) if org is not None else "反诈中心（待分派）"

@@ -1,0 +1,145 @@
+"""Reads: the filtered list, the live board, the summaries. Always inside the user's scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Avg, Case, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, When
+from django.utils import timezone
+
+from fanzha.core import selectors as core_selectors
+from fanzha.core.models import Area
+from fanzha.warnings.models import OPEN_STATUSES, Grade, Outcome, Status, Warning
+
+FILTERS = ("area", "grade", "status", "source", "fraud_type", "start", "end", "queue")
+
+
+def visible(user: Any) -> QuerySet[Warning]:
+    return Warning.objects.visible_to(user)
+
+
+def _area(user: Any, value: str) -> Area | None:
+    if not value.isdigit():
+        return None
+    return core_selectors.visible_areas(user).filter(pk=int(value)).first()
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _bounds(day: dt.date, end: bool) -> dt.datetime:
+    moment = dt.datetime.combine(day + dt.timedelta(days=1) if end else day, dt.time())
+    return timezone.make_aware(moment)
+
+
+def filtered(user: Any, params: Any) -> tuple[QuerySet[Warning], dict[str, str]]:
+    """The visible warnings narrowed by the list's filters, and the filters that applied."""
+    qs = visible(user)
+    applied: dict[str, str] = {}
+    area = _area(user, params.get("area", ""))
+    if area is not None:
+        qs, applied["area"] = qs.filter(area__path__startswith=area.path), str(area.pk)
+    for name, values in (("grade", Grade.values), ("status", Status.values)):
+        value = params.get(name, "")
+        if value in values:
+            qs, applied[name] = qs.filter(**{name: value}), value
+    for name in ("source", "fraud_type"):
+        value = params.get(name, "")[:40]
+        if value:
+            qs, applied[name] = qs.filter(**{name: value}), value
+    start, end = _date(params.get("start", "")), _date(params.get("end", ""))
+    if start is not None:
+        qs, applied["start"] = qs.filter(received_at__gte=_bounds(start, False)), start.isoformat()
+    if end is not None:
+        qs, applied["end"] = qs.filter(received_at__lt=_bounds(end, True)), end.isoformat()
+    if params.get("queue") == "1":
+        qs, applied["queue"] = qs.filter(status=Status.NEW), "1"
+    return qs, applied
+
+
+# Encrypted columns the lists never show: not read, so not decrypted row by row.
+LIST_DEFER = (
+    "address",
+    "id_number_raw",
+    "phone_raw",
+    "suspect_numbers",
+    "suspect_accounts",
+    "notes",
+    "facts",
+    "person__id_number",
+    "person__phone",
+    "person__address",
+    "person__notes",
+)
+
+
+def for_list(qs: QuerySet[Warning]) -> QuerySet[Warning]:
+    return qs.select_related("person", "area", "organisation", "assignee").defer(*LIST_DEFER)
+
+
+def next_due() -> Case:
+    return Case(
+        When(status__in=[Status.NEW, Status.ASSIGNED], then=F("due_ack_at")),
+        default=F("due_contact_at"),
+    )
+
+
+def board(user: Any) -> QuerySet[Warning]:
+    """Open warnings, the least time left first."""
+    return (
+        visible(user)
+        .filter(status__in=OPEN_STATUSES)
+        .annotate(next_due_at=next_due())
+        .select_related("person", "area", "organisation", "assignee")
+        .defer(*LIST_DEFER)
+        .order_by("next_due_at", "id")
+    )
+
+
+def mine(user: Any) -> QuerySet[Warning]:
+    """A field worker's open warnings: their own first, then their unit's unacknowledged ones."""
+    return (
+        visible(user)
+        .filter(status__in=OPEN_STATUSES)
+        .filter(Q(assignee=user) | Q(organisation_id=user.organisation_id, status=Status.ASSIGNED))
+        .annotate(next_due_at=next_due())
+        .select_related("person", "area")
+        .defer(*LIST_DEFER)
+        .order_by("next_due_at", "id")
+    )
+
+
+def _duration(end: str) -> ExpressionWrapper:
+    return ExpressionWrapper(F(end) - F("received_at"), output_field=DurationField())
+
+
+def summary(qs: QuerySet[Warning], group: str | None = None) -> list[dict[str, Any]]:
+    """Counts, dissuasion rate, on-time rate and mean times, overall or per ``group`` (a field path)."""
+    values = qs.values(group) if group else qs
+    aggregates = {
+        "total": Count("id"),
+        "open": Count("id", filter=Q(status__in=OPEN_STATUSES)),
+        "closed": Count("id", filter=Q(status=Status.CLOSED)),
+        "dissuaded": Count("id", filter=Q(outcome=Outcome.DISSUADED)),
+        "reached": Count("id", filter=Q(contacted_at__isnull=False)),
+        "acked": Count("id", filter=Q(acknowledged_at__isnull=False)),
+        "acked_on_time": Count(
+            "id", filter=Q(acknowledged_at__isnull=False, acknowledged_at__lte=F("due_ack_at"))
+        ),
+        "mean_ack": Avg(_duration("acknowledged_at")),
+        "mean_contact": Avg(_duration("contacted_at")),
+    }
+    rows = list(values.annotate(**aggregates).order_by(group)) if group else [values.aggregate(**aggregates)]
+    for row in rows:
+        row["dissuasion_rate"] = _rate(row["dissuaded"], row["reached"])
+        row["on_time_rate"] = _rate(row["acked_on_time"], row["acked"])
+    return rows
+
+
+def _rate(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "—"

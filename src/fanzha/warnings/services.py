@@ -1,0 +1,401 @@
+"""Receiving warnings: new, merged into the person's open warning, or already received (unchanged).
+
+``warning_receive`` is the one door for the API and the form (audited per warning); the importer
+goes through :func:`receive` with an :class:`Intake` that caches lookups for the whole file, and the
+pipeline writes one audit record for the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from fanzha.audit.services import audit_record
+from fanzha.core import access
+from fanzha.core.models import Area, Person
+from fanzha.core.pii import crypto, idcard
+from fanzha.core.pii.masking import mask, scrub_text
+from fanzha.warnings import fastwrite, grading, routing, sla
+from fanzha.warnings.intake import CleanWarning, WarningInput, clean_warning, source_label
+from fanzha.warnings.models import (
+    OPEN_STATUSES,
+    EventKind,
+    Status,
+    Warning,
+    WarningEvent,
+    WarningSourceRef,
+    grade_rank,
+)
+from fanzha.warnings.notify import AssignmentNotices
+
+NEW = "new"
+MERGED = "merged"
+UNCHANGED = "unchanged"
+
+
+class Intake:
+    """Lookups shared by every warning of one run (an API call, a form, a whole file)."""
+
+    def __init__(self, actor: Any = None) -> None:
+        self.locator = routing.Locator(actor)
+        self.assigner = routing.Assigner()
+        self.rules = grading.active_rules()
+        self.notices = AssignmentNotices()
+        self._hashes: dict[tuple[str, str], str] = {}
+
+    @staticmethod
+    def plain_hash(kind: str, value: str) -> str:
+        return crypto.search_hash(kind, value) if value else ""
+
+    def hash(self, kind: str, value: str) -> str:
+        """``crypto.search_hash``, each value hashed once a run ("" for an empty value)."""
+        if not value:
+            return ""
+        key = (kind, value)
+        found = self._hashes.get(key)
+        if found is None:
+            found = routing.address_hash(value) if kind == "address" else crypto.search_hash(kind, value)
+            self._hashes[key] = found
+        return found
+
+
+@dataclass
+class Received:
+    warning: Warning
+    outcome: str
+    notices: list[tuple[str, str]] = field(default_factory=list)
+
+
+def event_add(
+    warning: Warning,
+    kind: str,
+    message: str,
+    *,
+    actor: Any = None,
+    at: dt.datetime | None = None,
+    from_status: str = "",
+    to_status: str = "",
+    data: dict[str, Any] | None = None,
+) -> WarningEvent:
+    return WarningEvent.objects.create(
+        warning=warning,
+        kind=kind,
+        message=message,
+        at=at or timezone.now(),
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        from_status=from_status,
+        to_status=to_status,
+        data=data or {},
+    )
+
+
+# ── people ───────────────────────────────────────────────────────────────────
+
+
+def match_person(clean: CleanWarning) -> Person | None:
+    """The known person: by ID number, else by phone (when that person has no other ID number)."""
+    if clean.id_number:
+        found = Person.objects.filter(id_number_hash=crypto.search_hash("id_number", clean.id_number)).first()
+        if found is not None:
+            return found
+    if clean.phone:
+        digest = crypto.search_hash("phone", clean.phone)
+        for person in Person.objects.filter(phone_hash=digest).order_by("id")[:5]:
+            if not clean.id_number or not person.id_number_hash:
+                return person
+    return None
+
+
+# ── receiving ────────────────────────────────────────────────────────────────
+
+
+def row_values(data: WarningInput, clean: CleanWarning) -> dict[str, str]:
+    """The pushed row, masked, for the feedback list in the sender's layout."""
+    return {
+        "source_id": clean.source_id,
+        "name": mask("name", data.name),
+        "id_number": mask("id_number", data.id_number),
+        "phone": mask("phone", data.phone),
+        "address": mask("address", data.address),
+        "fraud_type": str(data.fraud_type or ""),
+        "source": str(data.source or ""),
+        "warned_at": clean.warned_at.isoformat(),
+        "amount": str(data.amount or ""),
+        "notes": scrub_text(str(data.notes or ""))[:500],
+    }
+
+
+def _grade(intake: Intake, clean: CleanWarning) -> grading.GradeResult:
+    facts = grading.Facts.of(clean.fraud_type, clean.source, clean.amount, clean.facts)
+    return grading.grade(intake.rules, facts)
+
+
+def _assign(intake: Intake, warning: Warning, placed: bool, now: dt.datetime) -> None:
+    """Route a new (or returned) warning: to a unit and user, or leave it in the centre's queue."""
+    can_route = placed or (warning.area.level == "township" and warning.grade in routing.police_grades())
+    org, user = intake.assigner.assign(warning.area, warning.grade) if can_route else (None, None)
+    warning.organisation, warning.assignee = org, user
+    if user is not None:
+        warning.status, warning.assigned_at = Status.ASSIGNED, now
+
+
+def _new_warning(
+    intake: Intake,
+    clean: CleanWarning,
+    person: Person,
+    graded: grading.GradeResult,
+    place: routing.Placement,
+    now: dt.datetime,
+) -> Warning:
+    warning = fastwrite.build(
+        Warning,
+        source=clean.source,
+        source_id=clean.source_id,
+        person=person,
+        fraud_type=clean.fraud_type,
+        grade=graded.grade,
+        grade_reasons=graded.reasons,
+        area=place.area,
+        needs_placement=not place.placed,
+        amount=clean.amount,
+        address=clean.address,
+        address_hash=intake.hash("address", clean.address),
+        id_number_raw=clean.id_number_raw,
+        phone_raw=clean.phone_raw,
+        suspect_numbers=clean.suspect_numbers,
+        suspect_accounts=clean.suspect_accounts,
+        notes=clean.notes,
+        facts=clean.facts,
+        quality_flags=list(clean.flags),
+        warned_at=clean.warned_at,
+        received_at=now,
+    )
+    sla.apply_deadlines(warning, *sla.deadlines(graded.grade, now))
+    return warning
+
+
+def build_new(
+    intake: Intake, clean: CleanWarning, person: Person, place: routing.Placement, now: dt.datetime
+) -> tuple[Warning, list[WarningEvent]]:
+    """A new warning (graded, routed) and its first history lines, none saved yet."""
+    graded = _grade(intake, clean)
+    warning = _new_warning(intake, clean, person, graded, place, now)
+    _assign(intake, warning, place.placed, now)
+    created = f"接收预警（来源：{source_label(clean.source)}，编号 {clean.source_id}）"
+    reasons = "定级：" + "；".join(graded.reasons)
+    events = [
+        fastwrite.build(
+            WarningEvent,
+            warning=warning,
+            kind=EventKind.CREATED,
+            message=created,
+            at=now,
+            to_status=Status.NEW,
+        ),
+        fastwrite.build(
+            WarningEvent,
+            warning=warning,
+            kind=EventKind.GRADED,
+            message=reasons,
+            at=now,
+            data={"grade": graded.grade},
+        ),
+        routed_event(warning, place.how, now, notices=intake.notices),
+    ]
+    return warning, events
+
+
+def new_person(clean: CleanWarning, area: Area, intake: Intake | None = None) -> Person:
+    """A person first met through a warning, not saved yet (the warning's audit record covers it)."""
+    hash_of = intake.hash if intake is not None else Intake.plain_hash
+    check = idcard.check_id_number(clean.id_number) if clean.id_number else None
+    return fastwrite.build(
+        Person,
+        name=clean.name,
+        name_hash=hash_of("name", clean.name),
+        id_number=clean.id_number,
+        id_number_hash=hash_of("id_number", clean.id_number),
+        phone=clean.phone,
+        phone_hash=hash_of("phone", clean.phone),
+        address=clean.address,
+        area=area,
+        sex=(check.sex if check else "") or "",
+        birth_year=check.birth_date.year if check and check.birth_date else None,
+        id_number_warnings=list(check.warnings) if check else [],
+        notes="由预警登记",
+    )
+
+
+def routed_event(
+    warning: Warning,
+    how: str,
+    now: dt.datetime,
+    *,
+    actor: Any = None,
+    notices: AssignmentNotices | None = None,
+) -> WarningEvent:
+    """The (unsaved) history line of a routing; the assignee is told once the transaction commits."""
+    who = routing.describe_unit(warning.organisation)
+    target = f"，派给 {who} {warning.assignee}" if warning.assignee else "，进入中心待分派队列"
+    if warning.assignee is not None:
+        (notices or AssignmentNotices()).add(warning)
+    return fastwrite.build(
+        WarningEvent,
+        warning=warning,
+        kind=EventKind.ROUTED,
+        message=f"{how}：{warning.area.name}{target}",
+        at=now,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        from_status=Status.NEW,
+        to_status=warning.status,
+        data={"area": warning.area.code, "organisation": warning.organisation_id},
+    )
+
+
+def _merge_text(old: str, new: str) -> str:
+    lines = [line for line in (old + "\n" + new).splitlines() if line.strip()]
+    return "\n".join(dict.fromkeys(lines))
+
+
+def _merge_facts(warning: Warning, clean: CleanWarning) -> None:
+    if clean.amount is not None and (warning.amount is None or clean.amount > warning.amount):
+        warning.amount = clean.amount
+    warning.suspect_numbers = _merge_text(warning.suspect_numbers, clean.suspect_numbers)
+    warning.suspect_accounts = _merge_text(warning.suspect_accounts, clean.suspect_accounts)
+    warning.notes = _merge_text(warning.notes, clean.notes)
+    facts = dict(warning.facts)
+    facts["age"] = facts.get("age") or clean.facts.get("age")
+    for key in ("calls", "callbacks"):
+        facts[key] = max(int(facts.get(key) or 0), int(clean.facts.get(key) or 0))
+    facts["transfer"] = bool(facts.get("transfer") or clean.facts.get("transfer"))
+    warning.facts = facts
+    warning.fraud_type = warning.fraud_type or clean.fraud_type
+    warning.quality_flags = list(dict.fromkeys([*warning.quality_flags, *clean.flags]))
+
+
+def merge_into(intake: Intake, warning: Warning, clean: CleanWarning, now: dt.datetime) -> list[WarningEvent]:
+    """Join a new report about the same person into their open warning (in memory); the history lines."""
+    before = warning.grade
+    _merge_facts(warning, clean)
+    facts = grading.Facts.of(warning.fraud_type, warning.source, warning.amount, warning.facts)
+    graded = grading.grade(intake.rules, facts)
+    if grade_rank(graded.grade) < grade_rank(before):
+        due_ack, due_contact = sla.deadlines(graded.grade, now)
+        sla.apply_deadlines(
+            warning, min(warning.due_ack_at, due_ack), min(warning.due_contact_at, due_contact)
+        )
+        warning.grade = graded.grade
+    warning.grade_reasons = graded.reasons if warning.grade == graded.grade else warning.grade_reasons
+    warning.merged_count += 1
+    warning.version += 1
+    merged = fastwrite.build(
+        WarningEvent,
+        warning=warning,
+        kind=EventKind.MERGED,
+        message=f"同一人再次预警（来源：{source_label(clean.source)}，编号 {clean.source_id}），已合并",
+        at=now,
+        data={
+            "source": clean.source,
+            "source_id": clean.source_id,
+            "grade_before": before,
+            "grade_after": warning.grade,
+        },
+    )
+    rerouted = _reroute(intake, warning, before, now)
+    return [merged, rerouted] if rerouted is not None else [merged]
+
+
+def _reroute(intake: Intake, warning: Warning, before: str, now: dt.datetime) -> WarningEvent | None:
+    """A merge that moved the grade across the police/grid line re-routes a not yet acknowledged warning."""
+    police = routing.police_grades()
+    if warning.status not in (Status.NEW, Status.ASSIGNED) or (before in police) == (warning.grade in police):
+        return None
+    previous = warning.assignee_id
+    _assign(intake, warning, not warning.needs_placement, now)
+    if warning.assignee_id == previous:
+        return None
+    return routed_event(warning, "等级变化后重新派发", now, notices=intake.notices)
+
+
+def _open_warning(person: Person, now: dt.datetime) -> Warning | None:
+    hours = getattr(settings, "WARNING_MERGE_HOURS", 72)
+    if hours <= 0:
+        return None
+    since = now - dt.timedelta(hours=hours)
+    return (
+        Warning.objects.select_for_update()
+        .filter(person=person, status__in=OPEN_STATUSES, received_at__gte=since)
+        .select_related("area")
+        .order_by("-received_at", "-id")
+        .first()
+    )
+
+
+def locate(intake: Intake, clean: CleanWarning, person: Person | None) -> routing.Placement:
+    place = intake.locator.locate(
+        address=clean.address, number=clean.phone, person_area=person.area if person else None
+    )
+    if not place.placed:
+        clean.flag("address_unplaced", "现住址")
+    return place
+
+
+@transaction.atomic
+def receive(*, intake: Intake, data: WarningInput, now: dt.datetime | None = None) -> Received:
+    """New, merged or unchanged; raises :class:`~fanzha.warnings.intake.Unusable` for an unusable warning."""
+    now = now or timezone.now()
+    clean = clean_warning(data, now=now)
+    ref = (
+        WarningSourceRef.objects.filter(source=clean.source, source_id=clean.source_id)
+        .select_related("warning")
+        .first()
+    )
+    if ref is not None:
+        return Received(ref.warning, UNCHANGED, [])
+    person = match_person(clean)
+    existing = _open_warning(person, now) if person is not None else None
+    if existing is not None:
+        events = merge_into(intake, existing, clean, now)
+        existing.save()
+        warning, outcome = existing, MERGED
+    else:
+        place = locate(intake, clean, person)
+        if person is None:
+            person = new_person(clean, place.area, intake)
+            person.save()
+        warning, events = build_new(intake, clean, person, place, now)
+        warning.save()
+        outcome = NEW
+    WarningEvent.objects.bulk_create(events)
+    WarningSourceRef.objects.create(
+        source=clean.source,
+        source_id=clean.source_id,
+        warning=warning,
+        received_at=now,
+        row_values=row_values(data, clean),
+    )
+    return Received(warning, outcome, clean.notices)
+
+
+@transaction.atomic
+def warning_receive(*, actor: Any, data: WarningInput, channel: str = "api") -> Received:
+    """One warning from the API or the form, audited."""
+    access.require(actor, "warning.create")
+    received = receive(intake=Intake(actor), data=data)
+    audit_record(
+        actor=actor,
+        action="warning.create",
+        obj=received.warning,
+        details={
+            "outcome": received.outcome,
+            "source": received.warning.source,
+            "channel": channel,
+            "grade": received.warning.grade,
+        },
+    )
+    return received

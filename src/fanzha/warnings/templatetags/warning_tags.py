@@ -1,0 +1,47 @@
+"""Small display helpers for the warning pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+GRADE_CLASSES = {"urgent": "danger", "high": "warning", "medium": "info", "low": "secondary"}
+
+
+@register.filter
+def grade_class(grade: str) -> str:
+    return GRADE_CLASSES.get(grade, "secondary")
+
+
+@register.filter
+def time_left(due: dt.datetime | None) -> str:
+    """ "剩 12 分钟" / "超时 3 小时"."""
+    if due is None:
+        return ""
+    seconds = int((due - timezone.now()).total_seconds())
+    prefix = "剩" if seconds >= 0 else "超时"
+    seconds = abs(seconds)
+    if seconds < 3600:
+        amount = f"{max(seconds // 60, 1)} 分钟"
+    elif seconds < 86400 * 2:
+        amount = f"{seconds // 3600} 小时 {seconds % 3600 // 60} 分"
+    else:
+        amount = f"{seconds // 86400} 天"
+    return f"{prefix} {amount}"
+
+
+@register.filter
+def overdue(due: dt.datetime | None) -> bool:
+    return due is not None and due < timezone.now()
+
+
+@register.filter
+def duration(value: dt.timedelta | None) -> str:
+    if value is None:
+        return "—"
+    minutes = int(value.total_seconds() // 60)
+    return f"{minutes // 60} 小时 {minutes % 60} 分" if minutes >= 60 else f"{minutes} 分钟"

@@ -1,0 +1,122 @@
+"""Fraud types: the platform's shared typology codes, and Chinese names or aliases mapped to them.
+
+The shared typology lives in ``fanzha.screening.typology`` (``load_typology()``); it is imported
+lazily so this app works before and after it exists. Until then the built-in copy below is used.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+OTHER_FRAUD = "other_fraud"
+
+# code → (name, aliases): the shared codes, with words that appear in pushed lists.
+BUILTIN: dict[str, tuple[str, tuple[str, ...]]] = {
+    "fake_order_rebate": ("刷单返利", ("刷单", "兼职刷单", "网络刷单")),
+    "fake_investment": ("虚假网络投资理财", ("投资理财", "虚假投资", "杀猪盘")),
+    "fake_loan": ("虚假网络贷款", ("网络贷款", "虚假贷款", "贷款诈骗")),
+    "fake_customer_service": ("冒充电商物流客服", ("冒充客服", "冒充电商客服", "冒充物流客服")),
+    "impersonate_authority": ("冒充公检法及政府机关", ("冒充公检法", "冒充政府机关", "冒充公安")),
+    "impersonate_acquaintance": ("冒充领导、熟人", ("冒充领导", "冒充熟人")),
+    "fake_credit_repair": ("虚假征信", ("注销校园贷", "征信修复")),
+    "fake_shopping_service": ("虚假购物、服务", ("虚假购物", "虚假服务")),
+    "game_trade": ("网络游戏产品虚假交易", ("游戏交易", "游戏装备")),
+    "romance": ("网络婚恋、交友", ("网络婚恋", "网络交友", "婚恋交友")),
+    "impersonate_military": ("冒充军警购物", ("冒充军人",)),
+    "online_blacklist": ("网黑案件", ("网黑",)),
+    "elderly_care": ("养老诈骗", ("以养老为名",)),
+    "bank_points_phishing": ("伪基站积分钓鱼", ("积分兑换", "伪基站", "ETC")),
+    OTHER_FRAUD: ("其他诈骗", ("其他",)),
+    "gambling": ("赌博", ()),
+    "lottery_tips": ("彩票、六合彩预测", ()),
+    "escort": ("色情、招嫖", ()),
+    "drugs": ("毒品", ()),
+    "fake_documents": ("假证、假发票", ()),
+    "card_trading": ('买卖"两卡"、账户', ("买卖两卡", "两卡")),
+    "illegal_loan": ("非法放贷、配资", ()),
+    "political_propaganda": ("非法政治宣传", ()),
+    "other_illegal": ("其他违法推广", ()),
+    "advertising": ("合法广告营销", ()),
+    "normal": ("正常", ()),
+}
+
+
+@dataclass(frozen=True)
+class FraudType:
+    code: str
+    name: str
+    aliases: tuple[str, ...]
+
+
+def _shared() -> Any | None:
+    try:
+        from fanzha.screening.typology import load_typology  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return load_typology()
+
+
+def _from_shared(typology: Any) -> list[FraudType]:
+    found = []
+    for code in typology.codes():
+        entry = typology.get(code)
+        name = str(getattr(entry, "name", "") or getattr(entry, "label", "") or code)
+        aliases = tuple(str(a) for a in (getattr(entry, "aliases", None) or ()))
+        builtin = BUILTIN.get(code, ("", ()))
+        found.append(FraudType(code, name, tuple(dict.fromkeys(aliases + builtin[1]))))
+    return found
+
+
+@lru_cache(maxsize=1)
+def _types() -> tuple[FraudType, ...]:
+    typology = _shared()
+    if typology is not None:
+        return tuple(_from_shared(typology))
+    return tuple(FraudType(code, name, aliases) for code, (name, aliases) in BUILTIN.items())
+
+
+def fraud_types() -> list[FraudType]:
+    """Every known type, from the shared typology when it exists (read once per process)."""
+    return list(_types())
+
+
+def choices() -> list[tuple[str, str]]:
+    return [(t.code, t.name) for t in _types()]
+
+
+@lru_cache(maxsize=64)
+def label(code: str) -> str:
+    return dict(choices()).get(code, code)
+
+
+def _key(text: str) -> str:
+    value = unicodedata.normalize("NFKC", text).strip().lower()
+    return re.sub(r"[\s、,，\"“”'()（）]+", "", value)
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, str]:
+    types = _types()
+    index: dict[str, str] = {}
+    for t in types:
+        for word in (t.code, t.name, *t.aliases):
+            index.setdefault(_key(word), t.code)
+    return index
+
+
+def resolve(text: str) -> str | None:
+    """The code for a code, name or alias (also a name's start, e.g. 冒充公检法); None if unknown."""
+    key = _key(text)
+    if not key:
+        return None
+    index = _index()
+    if key in index:
+        return index[key]
+    for word, code in index.items():
+        if len(key) >= 2 and (word.startswith(key) or key.startswith(word)) and len(word) >= 2:
+            return code
+    return None

@@ -1,0 +1,170 @@
+"""Centre and field pages: the list with filters and summaries, the live board, my tasks, detail, entry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from fanzha.core import access
+from fanzha.core import selectors as core_selectors
+from fanzha.core.pii.masking import mask
+from fanzha.warnings import routing, selectors, typology
+from fanzha.warnings.forms import WarningForm
+from fanzha.warnings.intake import QUALITY_FLAGS, SOURCES, Unusable, WarningInput, source_label
+from fanzha.warnings.models import Grade, Status, Warning
+from fanzha.warnings.services import MERGED, UNCHANGED, warning_receive
+from fanzha.warnings.workflow import _can_work
+
+PAGE_SIZE = 50
+
+
+def _labels() -> dict[str, Any]:
+    return {
+        "grades": Grade.choices,
+        "statuses": Status.choices,
+        "sources": [(c, n) for c, (n, _) in SOURCES.items()],
+        "fraud_types": typology.choices(),
+    }
+
+
+@login_required
+def warning_list(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, "warning.view")
+    qs, applied = selectors.filtered(request.user, request.GET)
+    page = Paginator(selectors.for_list(qs).order_by("-received_at", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = "&".join(f"{k}={v}" for k, v in applied.items())
+    context = {
+        "page": page,
+        "applied": applied,
+        "query": query,
+        "areas": core_selectors.visible_areas(request.user).filter(
+            level__in=["district", "township", "village"]
+        ),
+        "can_create": access.user_can(request.user, "warning.create"),
+        "can_export": access.user_can(request.user, "warning.export"),
+        **_labels(),
+    }
+    return render(request, "warnings/warning_list.html", context)
+
+
+@login_required
+def warning_stats(request: HttpRequest) -> HttpResponse:
+    """Per-area and per-unit figures for the same filters as the list (a separate page: they scan)."""
+    access.require(request.user, "warning.view")
+    qs, applied = selectors.filtered(request.user, request.GET)
+    context = {
+        "applied": applied,
+        "query": "&".join(f"{k}={v}" for k, v in applied.items()),
+        "totals": selectors.summary(qs)[0],
+        "by_area": selectors.summary(qs, "area__name")[:100],
+        "by_unit": selectors.summary(qs, "organisation__name")[:100],
+    }
+    return render(request, "warnings/warning_stats.html", context)
+
+
+@login_required
+def warning_board(request: HttpRequest) -> HttpResponse:
+    """The live board: open warnings by time left (htmx refreshes the table every 30 s)."""
+    access.require(request.user, "warning.view")
+    rows = list(selectors.board(request.user)[:200])
+    template = "warnings/_board_rows.html" if request.htmx else "warnings/warning_board.html"
+    return render(request, template, {"rows": rows, "now": timezone.now()})
+
+
+@login_required
+def warning_mine(request: HttpRequest) -> HttpResponse:
+    """A field worker's phone page: what to acknowledge and whom to reach, most urgent first."""
+    access.require(request.user, "warning.view")
+    rows = list(selectors.mine(request.user)[:100])
+    return render(request, "warnings/warning_mine.html", {"rows": rows, "now": timezone.now()})
+
+
+@login_required
+def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require(request.user, "warning.view")
+    warning = access.get_visible_or_404(
+        Warning.objects.select_related("person", "area", "organisation", "assignee", "acknowledged_by"),
+        request.user,
+        pk=pk,
+    )
+    user = request.user
+    works = access.user_can(user, "warning.work") and _can_work(user, warning)
+    dispatches = access.user_can(user, "warning.dispatch")
+    context = {
+        "w": warning,
+        "person": warning.person,
+        "masked": {
+            "name": mask("name", warning.person.name),
+            "id_number": mask("id_number", warning.person.id_number or warning.id_number_raw),
+            "phone": mask("phone", warning.person.phone or warning.phone_raw),
+            "address": mask("address", warning.address or warning.person.address),
+        },
+        "flags": [QUALITY_FLAGS.get(f, f) for f in warning.quality_flags],
+        "fraud_type": typology.label(warning.fraud_type) if warning.fraud_type else "未知",
+        "events": warning.events.select_related("actor"),
+        "contacts": warning.contacts.select_related("actor").prefetch_related("photos"),
+        "can_ack": works and warning.status == Status.ASSIGNED,
+        "can_contact": works and warning.status in (Status.ASSIGNED, Status.ACKNOWLEDGED, Status.CONTACTED),
+        "can_handover": (works or dispatches) and warning.is_open,
+        "can_close": (works or dispatches) and warning.is_open,
+        "can_place": dispatches and warning.is_open,
+        "can_note": works or dispatches,
+        "can_reveal": access.user_can(user, "person.reveal"),
+        "unit": routing.describe_unit(warning.organisation),
+        "source_label": source_label(warning.source),
+        "now": timezone.now(),
+    }
+    return render(request, "warnings/warning_detail.html", context)
+
+
+def _input(form: WarningForm) -> WarningInput:
+    data = form.cleaned_data
+    return WarningInput(
+        source=data["source"],
+        source_id=data["source_id"],
+        name=data["name"],
+        id_number=data["id_number"],
+        phone=data["phone"],
+        address=data["address"],
+        fraud_type=data["fraud_type"],
+        warned_at=data["warned_at"],
+        amount=data["amount"],
+        suspect_numbers=data["suspect_numbers"],
+        suspect_accounts=data["suspect_accounts"],
+        notes=data["notes"],
+        call_count=str(data["call_count"] or ""),
+        callback_count=str(data["callback_count"] or ""),
+        transfer_in_progress=bool(data["transfer_in_progress"]),
+    )
+
+
+@login_required
+def warning_create(request: HttpRequest) -> HttpResponse:
+    """人工录入: the same door as the API (new, merged or already received)."""
+    access.require(request.user, "warning.create")
+    form = WarningForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            received = warning_receive(actor=request.user, data=_input(form), channel="web")
+        except Unusable as exc:
+            form.add_error(None, str(exc))
+        else:
+            if received.outcome == MERGED:
+                messages.info(request, "该人员已有未办结的预警，本次预警已合并到该预警。")
+            elif received.outcome == UNCHANGED:
+                messages.info(request, "该来源的这一预警编号此前已接收，未作改动。")
+            else:
+                messages.success(request, "预警已录入并定级、派发。")
+            for _column, notice in received.notices:
+                messages.warning(request, notice)
+            return redirect("warning_detail", pk=received.warning.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "warnings/warning_form.html", {"form": form}, status=status)

@@ -1,0 +1,67 @@
+"""Grading rules in the UI: list, edit with a preview of the open warnings a change would regrade."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from fanzha.core import access
+from fanzha.warnings import rules, typology
+from fanzha.warnings.forms import GradingRuleForm
+from fanzha.warnings.intake import source_label
+from fanzha.warnings.models import GradingRule
+
+
+@login_required
+def rule_list(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, "warning.grade_rules")
+    labels = dict(typology.choices())
+    items = [
+        (
+            rule,
+            "、".join(labels.get(code, code) for code in rule.fraud_types),
+            "、".join(source_label(code) for code in rule.sources),
+        )
+        for rule in GradingRule.objects.order_by("position", "id")
+    ]
+    return render(request, "warnings/rule_list.html", {"items": items})
+
+
+def _rule_form(request: HttpRequest, rule: GradingRule | None) -> HttpResponse:
+    access.require(request.user, "warning.grade_rules")
+    form = GradingRuleForm(request.POST or None, instance=rule)
+    preview = None
+    if request.method == "POST" and "delete" in request.POST and rule is not None:
+        count = rules.grading_rule_delete(actor=request.user, rule=rule)
+        messages.success(request, f"规则已删除，{count} 条未办结预警已重新定级。")
+        return redirect("warning_rule_list")
+    if request.method == "POST" and form.is_valid():
+        candidate = form.save(commit=False)
+        if "preview" in request.POST:
+            preview = rules.preview(actor=request.user, candidate=candidate)
+        else:
+            try:
+                _, count = rules.grading_rule_save(actor=request.user, rule=candidate)
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                messages.success(request, f"规则已保存，{count} 条未办结预警的等级或理由随之更新。")
+                return redirect("warning_rule_list")
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(
+        request, "warnings/rule_form.html", {"form": form, "rule": rule, "preview": preview}, status=status
+    )
+
+
+@login_required
+def rule_create(request: HttpRequest) -> HttpResponse:
+    return _rule_form(request, None)
+
+
+@login_required
+def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require(request.user, "warning.grade_rules")
+    return _rule_form(request, get_object_or_404(GradingRule, pk=pk))

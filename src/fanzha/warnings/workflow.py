@@ -1,0 +1,371 @@
+"""The warning's state machine: acknowledge, record a call or visit, close, hand over, place.
+
+Acknowledging is one conditional UPDATE (``WHERE status='assigned' AND version=…``): of two people
+acknowledging at once, exactly one changes the row; the other is told who did, on SQLite (whose
+writers queue behind ``BEGIN IMMEDIATE``) and on PostgreSQL (where the second UPDATE waits for the
+row lock and then re-checks its condition on the committed row) alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from fanzha.audit.services import audit_record
+from fanzha.core import access
+from fanzha.core.models import Area, User
+from fanzha.core.models.areas import AreaLevel
+from fanzha.core.pii import crypto
+from fanzha.core.pii.masking import scrub_text
+from fanzha.warnings import routing
+from fanzha.warnings.models import (
+    FINAL_OUTCOMES,
+    TRANSITIONS,
+    AddressPlacement,
+    Contact,
+    ContactKind,
+    ContactPhoto,
+    EventKind,
+    Outcome,
+    Status,
+    Warning,
+)
+from fanzha.warnings.notify import notify_assigned
+from fanzha.warnings.services import Intake, _assign, event_add, routed_event
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_COUNT = 6
+PHOTO_CONTEXT = b"fanzha-warning-photo"
+_MAGIC = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+
+
+class Conflict(Exception):
+    """Someone else changed the warning first; the message says who or what, in Chinese."""
+
+
+def _can_work(actor: Any, warning: Warning) -> bool:
+    if access.user_can(actor, "warning.dispatch"):
+        return True
+    return access.user_can(actor, "warning.work") and warning.organisation_id == actor.organisation_id
+
+
+def _require_work(actor: Any, warning: Warning) -> None:
+    if not access.area_visible_to(actor, warning.area) or not _can_work(actor, warning):
+        raise PermissionDenied("该预警不由您的单位承办")
+
+
+def _check_transition(warning: Warning, to: str) -> None:
+    if to not in TRANSITIONS[warning.status]:
+        raise ValidationError(f"预警当前状态为“{warning.get_status_display()}”，不能变为“{Status(to).label}”")
+
+
+def _locked(pk: int) -> Warning:
+    return Warning.objects.select_for_update().select_related("area", "person").get(pk=pk)
+
+
+def _who_acknowledged(pk: int) -> str:
+    current = Warning.objects.select_related("acknowledged_by").get(pk=pk)
+    if current.acknowledged_by is not None and current.acknowledged_at is not None:
+        when = timezone.localtime(current.acknowledged_at)
+        return f"该预警已由 {current.acknowledged_by} 于 {when:%H:%M:%S} 签收"
+    if current.status != Status.ASSIGNED:
+        return f"该预警当前状态为“{current.get_status_display()}”，无需签收"
+    return "该预警刚被他人更新，请刷新后重试"
+
+
+def acknowledge(warning: Warning, actor: Any, version: int, now: dt.datetime) -> None:
+    """The conditional UPDATE; raises :class:`Conflict` when another change came first."""
+    changed = Warning.objects.filter(pk=warning.pk, status=Status.ASSIGNED, version=version).update(
+        status=Status.ACKNOWLEDGED,
+        version=F("version") + 1,
+        acknowledged_at=now,
+        acknowledged_by=actor,
+        assignee=actor,
+    )
+    if changed != 1:
+        raise Conflict(_who_acknowledged(warning.pk))
+    event_add(
+        warning,
+        EventKind.ACKNOWLEDGED,
+        f"{actor} 签收",
+        actor=actor,
+        at=now,
+        from_status=Status.ASSIGNED,
+        to_status=Status.ACKNOWLEDGED,
+    )
+    audit_record(actor=actor, action="warning.acknowledge", obj=warning, details={"version": version + 1})
+
+
+@transaction.atomic
+def warning_acknowledge(*, actor: Any, warning: Warning, version: int) -> Warning:
+    """签收: exactly one of concurrent acknowledgements wins; the others get :class:`Conflict`."""
+    access.require(actor, "warning.work")
+    _require_work(actor, warning)
+    acknowledge(warning, actor, version, timezone.now())
+    warning.refresh_from_db()
+    return warning
+
+
+@dataclass
+class ContactData:
+    kind: str
+    outcome: str
+    contacted_at: dt.datetime | None = None
+    arrived_at: dt.datetime | None = None
+    notes: str = ""
+    follow_up_on: dt.date | None = None
+    photos: list[bytes] | None = None
+
+
+def photo_type(data: bytes) -> str:
+    """The image type by its magic bytes; raises ValidationError for anything else or too big."""
+    if len(data) > PHOTO_MAX_BYTES:
+        raise ValidationError({"photos": f"照片不能超过 {PHOTO_MAX_BYTES // 1024 // 1024} MB"})
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            return kind
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    raise ValidationError({"photos": "只能上传 JPEG、PNG 或 WebP 照片"})
+
+
+def _check_contact(data: ContactData, now: dt.datetime) -> None:
+    errors: dict[str, str] = {}
+    if data.kind not in ContactKind.values:
+        errors["kind"] = "请选择电话劝阻或上门劝阻"
+    if data.outcome not in Outcome.values:
+        errors["outcome"] = "请选择处置结果"
+    if data.kind == ContactKind.VISIT and data.arrived_at is None:
+        errors["arrived_at"] = "上门劝阻请填写到达时间"
+    if data.arrived_at is not None and data.arrived_at > now + dt.timedelta(minutes=5):
+        errors["arrived_at"] = "到达时间不能晚于现在"
+    if len(data.photos or []) > PHOTO_MAX_COUNT:
+        errors["photos"] = f"最多上传 {PHOTO_MAX_COUNT} 张照片"
+    if errors:
+        raise ValidationError(errors)
+    for photo in data.photos or []:
+        photo_type(photo)
+
+
+def _after_contact(warning: Warning, actor: Any, outcome: str, now: dt.datetime) -> str:
+    """The status the outcome leads to (not reached: stays, for another attempt)."""
+    if outcome == Outcome.NOT_REACHED:
+        return warning.status
+    warning.contacted_at = warning.contacted_at or now
+    if outcome in FINAL_OUTCOMES:
+        warning.outcome, warning.closed_at = outcome, now
+        return Status.CLOSED
+    warning.outcome = outcome
+    return Status.CONTACTED
+
+
+def _contact_create(warning: Warning, actor: Any, data: ContactData, now: dt.datetime) -> Contact:
+    contact = Contact.objects.create(
+        warning=warning,
+        kind=data.kind,
+        actor=actor,
+        contacted_at=data.contacted_at or now,
+        arrived_at=data.arrived_at,
+        outcome=data.outcome,
+        notes=data.notes,
+        follow_up_on=data.follow_up_on,
+    )
+    ContactPhoto.objects.bulk_create(
+        ContactPhoto(
+            contact=contact,
+            content_type=photo_type(photo),
+            size=len(photo),
+            data=crypto.encrypt_bytes(photo, context=PHOTO_CONTEXT),
+        )
+        for photo in data.photos or []
+    )
+    return contact
+
+
+@transaction.atomic
+def warning_contact_record(*, actor: Any, warning: Warning, data: ContactData) -> Contact:
+    """A call or visit with its outcome; acknowledges first when still waiting for it."""
+    access.require(actor, "warning.work")
+    _require_work(actor, warning)
+    now = timezone.now()
+    _check_contact(data, now)
+    current = _locked(warning.pk)
+    if current.status == Status.ASSIGNED:
+        acknowledge(current, actor, current.version, now)
+        current = _locked(warning.pk)
+    if current.status not in (Status.ACKNOWLEDGED, Status.CONTACTED):
+        raise Conflict(f"该预警当前状态为“{current.get_status_display()}”，不能再记录劝阻")
+    contact = _contact_create(current, actor, data, now)
+    before = current.status
+    after = _after_contact(current, actor, data.outcome, now)
+    current.status = after
+    current.version += 1
+    current.save()
+    label = f"{ContactKind(data.kind).label}：{Outcome(data.outcome).label}"
+    event_add(
+        current,
+        EventKind.CONTACT,
+        label,
+        actor=actor,
+        at=now,
+        from_status=before,
+        to_status=after,
+        data={"contact": contact.pk},
+    )
+    audit_record(
+        actor=actor,
+        action="warning.contact",
+        obj=current,
+        details={"kind": data.kind, "outcome": data.outcome, "photos": len(data.photos or [])},
+    )
+    if after == Status.CLOSED:
+        audit_record(actor=actor, action="warning.close", obj=current, details={"outcome": data.outcome})
+        _open_case_draft(actor, current)
+    return contact
+
+
+def _open_case_draft(actor: Any, warning: Warning) -> None:
+    """已被骗: a case draft, once the cases capability exists."""
+    if warning.outcome != Outcome.DEFRAUDED:
+        return
+    try:
+        from fanzha.cases.services import case_draft_from_warning  # type: ignore[import-not-found]
+    except ImportError:
+        return
+    case_draft_from_warning(actor=actor, warning=warning)
+
+
+def photo_bytes(photo: ContactPhoto) -> bytes:
+    return crypto.decrypt_bytes(bytes(photo.data), context=PHOTO_CONTEXT)
+
+
+@transaction.atomic
+def warning_close(*, actor: Any, warning: Warning, outcome: str, reason: str) -> Warning:
+    """The centre closes a warning (e.g. an invalid one), or the unit closes one after contact."""
+    current = _locked(warning.pk)
+    if not access.user_can(actor, "warning.dispatch"):
+        access.require(actor, "warning.work")
+        _require_work(actor, current)
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": "请选择处置结果"})
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写办结说明"})
+    _check_transition(current, Status.CLOSED)
+    before, now = current.status, timezone.now()
+    current.status, current.outcome, current.closed_at = Status.CLOSED, outcome, now
+    current.version += 1
+    current.save()
+    event_add(
+        current,
+        EventKind.CLOSED,
+        f"办结（{Outcome(outcome).label}）：{reason.strip()[:500]}",
+        actor=actor,
+        at=now,
+        from_status=before,
+        to_status=Status.CLOSED,
+    )
+    audit_record(actor=actor, action="warning.close", obj=current, details={"outcome": outcome})
+    return current
+
+
+@transaction.atomic
+def warning_handover(*, actor: Any, warning: Warning, reason: str, to_user: User | None) -> Warning:
+    """转交: to another eligible user of the area, or back to the centre's queue; the reason is kept."""
+    current = _locked(warning.pk)
+    if not access.user_can(actor, "warning.dispatch"):
+        access.require(actor, "warning.work")
+        _require_work(actor, current)
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写转交原因"})
+    allowed = {u.pk: (org, u) for org, u in routing.candidates(current.area)}
+    if to_user is not None and (to_user.pk not in allowed or to_user.pk == current.assignee_id):
+        raise ValidationError({"to_user": "只能转交给该区划的派出所民警或网格员"})
+    target = Status.ASSIGNED if to_user is not None else Status.NEW
+    _check_transition(current, target)
+    before, now = current.status, timezone.now()
+    current.organisation, current.assignee = allowed[to_user.pk] if to_user is not None else (None, None)
+    current.status, current.assigned_at = target, now if to_user is not None else None
+    current.acknowledged_at = current.acknowledged_by = None
+    current.version += 1
+    current.save()
+    whom = f"{current.organisation} {current.assignee}" if to_user is not None else "反诈中心待分派队列"
+    event_add(
+        current,
+        EventKind.HANDED_OVER,
+        f"转交给 {whom}；原因：{reason.strip()[:500]}",
+        actor=actor,
+        at=now,
+        from_status=before,
+        to_status=target,
+    )
+    audit_record(
+        actor=actor,
+        action="warning.handover",
+        obj=current,
+        details={"to_user": to_user.pk if to_user else None, "from_status": before},
+    )
+    if current.assignee is not None:
+        notify_assigned(current)
+    return current
+
+
+@transaction.atomic
+def warning_place(*, actor: Any, warning: Warning, area: Area) -> Warning:
+    """The centre places a warning the matcher could not; remembered for that address, then routed."""
+    access.require(actor, "warning.dispatch")
+    if not access.area_visible_to(actor, area) or area.level not in (AreaLevel.VILLAGE, AreaLevel.GRID):
+        raise ValidationError({"area": "请选择辖区内的村（社区）或网格"})
+    current = _locked(warning.pk)
+    if not current.is_open:
+        raise ValidationError("已办结的预警不能再定位")
+    now = timezone.now()
+    current.area, current.needs_placement = area, False
+    if current.person.area.level not in (AreaLevel.VILLAGE, AreaLevel.GRID):
+        current.person.area = area  # first met through this warning: it lives where the centre placed it
+        current.person.save(update_fields=["area", "updated_at"])
+    current.quality_flags = [f for f in current.quality_flags if f != "address_unplaced"]
+    if current.address_hash:
+        AddressPlacement.objects.update_or_create(
+            address_hash=current.address_hash, defaults={"area": area, "placed_by": actor}
+        )
+    event_add(
+        current, EventKind.PLACED, f"中心定位到 {area.name}", actor=actor, at=now, data={"area": area.code}
+    )
+    audit_record(actor=actor, action="warning.place", obj=current, details={"area": area.code})
+    if current.status == Status.NEW:
+        _assign(Intake(actor), current, True, now)
+        if current.assignee is not None:
+            audit_record(
+                actor=actor,
+                action="warning.assign",
+                obj=current,
+                details={"organisation": current.organisation_id, "assignee": current.assignee_id},
+            )
+            routed_event(current, "派发", now, actor=actor).save()
+    current.version += 1
+    current.save()
+    return current
+
+
+@transaction.atomic
+def warning_note_add(*, actor: Any, warning: Warning, text: str) -> None:
+    """A note in the warning's history (ID, phone and card numbers in the text are masked)."""
+    access.require(actor, "warning.view")
+    if not access.area_visible_to(actor, warning.area):
+        raise PermissionDenied("该预警不在您的管辖范围内")
+    if not (access.user_can(actor, "warning.dispatch") or _can_work(actor, warning)):
+        raise PermissionDenied("该预警不由您的单位承办")
+    text = scrub_text(text.strip())[:1000]
+    if not text:
+        raise ValidationError({"text": "请填写备注内容"})
+    event_add(warning, EventKind.NOTE, text, actor=actor)
+    audit_record(actor=actor, action="warning.note", obj=warning)

@@ -1,0 +1,59 @@
+"""The text model: the committed default model loads and answers without any data present."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fanzha.screening.normalise import normalise
+from fanzha.screening.textmodel import TextModel, fit_text_model
+from fanzha.screening.typology import load_typology
+
+
+@pytest.fixture(scope="module")
+def model() -> TextModel:
+    return TextModel.load()
+
+
+def _mt(*texts: str) -> list[str]:
+    return [normalise(t).model_text for t in texts]
+
+
+def test_it_loads_the_committed_model_with_typology_codes(model: TextModel) -> None:
+    codes = set(load_typology().codes())
+    assert set(model.classes) <= codes
+    assert {"normal", "advertising", "bank_points_phishing", "gambling"} <= set(model.classes)
+
+
+def test_it_predicts_probabilities_per_text(model: TextModel) -> None:
+    risk, cats, classes = model.predict(_mt("今天晚上一起吃饭吗", "您的积分即将清零"))
+    assert risk.shape == (2,) and cats.shape == (2, len(classes))
+    assert np.all((risk >= 0) & (risk <= 1))
+    assert np.allclose(cats.sum(axis=1), 1.0)
+
+
+def test_it_tells_bank_points_phishing_from_ordinary_text(model: TextModel) -> None:
+    texts = _mt(
+        "尊敬的建行用户您的账户积分已满一万可兑换568元现金请登录 http://ccb-jf.top 查询兑换逾期失效",
+        "小偷行窃时被附近市民李先生撞个正着",
+    )
+    risk, cats, classes = model.predict(texts)
+    assert risk[0] > 0.5 > risk[1]
+    assert classes[int(np.argmax(cats[0]))] == "bank_points_phishing"
+
+
+def test_it_handles_an_empty_batch(model: TextModel) -> None:
+    risk, cats, classes = model.predict([])
+    assert risk.shape == (0,) and cats.shape == (0, len(classes))
+
+
+def test_it_round_trips_a_fitted_model(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    texts = ["积分兑换现金点击链接", "积分兑换礼品请登录", "明天开会", "晚上吃饭"] * 5
+    codes = ["bank_points_phishing", "bank_points_phishing", "normal", "normal"] * 5
+    risky = np.array([c != "normal" for c in codes])
+    fitted = fit_text_model(texts, codes, risky, np.ones(len(texts)), epochs=5)
+    fitted.save(tmp_path)
+    loaded = TextModel.load(tmp_path)
+    assert loaded.classes == ("bank_points_phishing", "normal")
+    assert np.allclose(loaded.logits(texts), fitted.logits(texts), atol=0.05)
+    assert loaded.predict(["积分兑换现金"])[0][0] > loaded.predict(["明天吃饭"])[0][0]

@@ -1,0 +1,101 @@
+"""Training helpers, metrics and the blender; the data-dependent checks skip without ../shared/data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fanzha.screening import metrics
+from fanzha.screening.blend import LEVEL_THRESHOLDS, Blender, level_for
+from fanzha.screening.train import (
+    FOLDS,
+    Corpus,
+    Pipeline,
+    assign_folds,
+    build_corpus,
+    default_data_dir,
+    synthetic_urls,
+)
+
+DATA = default_data_dir()
+needs_data = pytest.mark.skipif(
+    not (DATA / "texts" / "fbs_sms" / "fbs_sms_dev.csv").is_file(),
+    reason=f"训练数据不在 {DATA}（设置 FANZHA_SCREEN_DATA 指向 shared/data）",
+)
+
+
+def test_it_computes_auc_with_ties() -> None:
+    assert metrics.roc_auc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) == pytest.approx(0.75)
+    assert metrics.roc_auc([0, 1], [0.5, 0.5]) == pytest.approx(0.5)
+    assert np.isnan(metrics.roc_auc([1, 1], [0.1, 0.2]))
+
+
+def test_it_computes_per_category_figures() -> None:
+    truth = ["FR", "FR", "AD", "AD", "Other"]
+    pred = ["FR", "AD", "AD", "AD", "AD"]
+    cats = metrics.per_category(truth, pred, ["AD", "FR", "Other"])
+    assert cats["FR"] == {"precision": 1.0, "recall": 0.5, "f1": pytest.approx(2 / 3), "support": 2}
+    assert cats["Other"]["f1"] == 0.0
+    names, mat = metrics.confusion(truth, pred, ["AD", "FR", "Other"])
+    assert mat.tolist() == [[2, 0, 0], [1, 1, 0], [1, 0, 0]]
+    assert metrics.macro_f1(truth, pred, ["AD", "FR", "Other"]) == pytest.approx((2 / 3 + 2 / 3 + 0) / 3)
+
+
+def test_it_reports_binary_figures() -> None:
+    rep = metrics.binary_report([1, 1, 0, 0], np.array([0.9, 0.4, 0.6, 0.1]))
+    assert (rep["tp"], rep["fp"], rep["fn"], rep["tn"]) == (1, 1, 1, 1)
+    assert rep["f1"] == pytest.approx(0.5)
+
+
+def test_it_blends_monotonically_and_vectorised() -> None:
+    b = Blender(text=1.2, rules=0.4, url=1.0, intercept=-1.0)
+    probs = b.score(np.array([-2.0, 0.0, 2.0]), np.array([0.0, 0.0, 0.0]), 0.0, 0.0)
+    assert probs.shape == (3,) and np.all(np.diff(probs) > 0)
+    assert b.score(0.0, 5.0) > b.score(0.0, 0.0)
+    # a clean-looking link never lowers the score; a suspicious one raises it
+    assert b.score(0.0, 0.0, -5.0) == pytest.approx(b.score(0.0, 0.0, 0.0))
+    assert b.score(0.0, 0.0, 3.0) > b.score(0.0, 0.0, 0.0)
+    assert b.score_url(0.9) > b.score_url(0.2)
+
+
+def test_it_maps_probabilities_to_levels() -> None:
+    levels = dict(LEVEL_THRESHOLDS)
+    assert level_for(0.99, LEVEL_THRESHOLDS) == "high"
+    assert level_for(levels["medium"], LEVEL_THRESHOLDS) == "medium"
+    assert level_for(levels["low"], LEVEL_THRESHOLDS) == "low"
+    assert level_for(0.0, LEVEL_THRESHOLDS) == "none"
+
+
+def test_it_loads_the_committed_blender() -> None:
+    b = Blender.load()
+    names = [n for n, _ in b.thresholds]
+    cuts = [c for _, c in b.thresholds]
+    assert names == ["high", "medium", "low"] and cuts == sorted(cuts, reverse=True)
+    assert b.text > 0
+
+
+def test_it_makes_the_same_synthetic_urls_for_a_seed() -> None:
+    a, la = synthetic_urls(0)
+    b, lb = synthetic_urls(0)
+    assert a == b and la == lb and set(la) == {0, 1}
+
+
+def test_it_spreads_every_group_over_the_folds() -> None:
+    c = Corpus()
+    for i in range(50):
+        c.add(f"t{i}", "fbs", "normal" if i % 5 else "gambling", "Other")
+    folds = assign_folds(c, seed=0)
+    assert set(folds.tolist()) == set(range(FOLDS))
+    gambling = folds[[i for i in range(50) if i % 5 == 0]]
+    assert sorted(np.bincount(gambling, minlength=FOLDS).tolist()) == [2] * FOLDS
+
+
+@needs_data
+def test_it_builds_a_deduplicated_corpus_from_all_sources() -> None:
+    c = build_corpus(Path(DATA), Pipeline.current())
+    assert {"fbs", "sms800k", "tf5", "scripts"} == set(c.source)
+    assert len(set(c.model_text)) == len(c.model_text)
+    assert c.weight[c.mask("fbs")].min() >= 1.0 > c.weight[c.mask("tf5")].max()
+    assert c.risky[c.mask("fbs")].sum() > 2000

@@ -1,0 +1,84 @@
+"""Warning views in the permission matrix. The warning lives in 城东社区, assigned to grid_cd's committee."""
+
+from __future__ import annotations
+
+from fanzha.warnings.models import Contact, ContactPhoto, GradingRule
+from fanzha.warnings.workflow import PHOTO_CONTEXT
+from tests.matrix import Case
+from tests.warnings.helpers import chengdong_warning
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def warning(world):  # type: ignore[no-untyped-def]
+    return {"pk": chengdong_warning(world).pk}
+
+
+def photo(world):  # type: ignore[no-untyped-def]
+    from fanzha.core.pii import crypto
+
+    w = chengdong_warning(world)
+    found = ContactPhoto.objects.filter(contact__warning=w).first()
+    if found is None:
+        contact = Contact.objects.create(
+            warning=w,
+            kind="call",
+            actor=world.users["grid_cd"],
+            contacted_at=w.received_at,
+            outcome="refused",
+        )
+        found = ContactPhoto.objects.create(
+            contact=contact,
+            content_type="image/png",
+            size=len(PNG),
+            data=crypto.encrypt_bytes(PNG, context=PHOTO_CONTEXT),
+        )
+    return {"pk": found.pk}
+
+
+def rule(world):  # type: ignore[no-untyped-def]
+    return {"pk": GradingRule.objects.order_by("id").first().pk}
+
+
+def api_body(world):  # type: ignore[no-untyped-def]
+    return {
+        "source": "上级推送",
+        "source_id": "API-1",
+        "name": "接口测试",
+        "phone": "13905719999",
+        "address": "青溪县城关镇城东社区幸福路2号",
+        "fraud_type": "冒充公检法",
+    }
+
+
+#                     leader analyst p_cg p_lq g_cd g_sq bank tel  aud  admin
+VIEW = "200 200 200 200 200 200 403 403 403 403"
+CENTRE = "200 200 403 403 403 403 403 403 403 403"
+READ_ONE = "200 200 200 404 200 404 403 403 403 403"
+CASES = {
+    "warning_list": Case(VIEW),
+    "warning_board": Case(VIEW),
+    "warning_stats": Case(VIEW),
+    "warning_mine": Case(VIEW),
+    "warning_create": Case(CENTRE),
+    "warning_export": Case(CENTRE),
+    "warning_feedback": Case(CENTRE),
+    "warning_detail": Case(READ_ONE, kwargs=warning),
+    "warning_acknowledge": Case("403 403 403 404 302 404 403 403 403 403", kwargs=warning, method="POST"),
+    "warning_contact": Case("403 403 403 404 200 404 403 403 403 403", kwargs=warning),
+    "warning_handover": Case("200 200 403 404 200 404 403 403 403 403", kwargs=warning),
+    "warning_close": Case("200 200 403 404 200 404 403 403 403 403", kwargs=warning),
+    "warning_place": Case(CENTRE, kwargs=warning),
+    "warning_note": Case(
+        "302 302 403 404 302 404 403 403 403 403",
+        kwargs=warning,
+        method="POST",
+        data={"text": "已电话联系家属"},
+    ),
+    "warning_photo": Case(READ_ONE, kwargs=photo),
+    "warning_rule_list": Case(CENTRE),
+    "warning_rule_create": Case(CENTRE),
+    "warning_rule_edit": Case(CENTRE, kwargs=rule),
+    "api:create_warning": Case("201 200 403 403 403 403 403 403 403 403", method="POST", data=api_body),
+    "api:list_warnings": Case(VIEW),
+}

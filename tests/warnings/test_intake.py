@@ -1,0 +1,79 @@
+"""Cleaning a received warning: types by name or alias, flags instead of rejections, merging."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from fanzha.warnings import typology
+from fanzha.warnings.intake import Unusable, WarningInput, clean_warning, parse_amount
+from fanzha.warnings.models import Warning
+from tests.personas import id_number
+from tests.warnings.helpers import make_warning
+
+NOW = timezone.make_aware(dt.datetime(2026, 11, 28, 12, 0))
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("冒充公检法", "impersonate_authority"),
+        ("冒充公检法及政府机关", "impersonate_authority"),
+        ("impersonate_authority", "impersonate_authority"),
+        ("刷单", "fake_order_rebate"),
+        ("虚假网络投资理财", "fake_investment"),
+        ("网络婚恋", "romance"),
+    ],
+)
+def test_it_maps_fraud_type_names_and_aliases_to_codes(text: str, code: str) -> None:
+    assert typology.resolve(text) == code
+
+
+def test_it_knows_nothing_of_words_that_are_no_type() -> None:
+    assert typology.resolve("天气预报") is None
+    clean = clean_warning(WarningInput(name="张三", phone="13905710001", fraud_type="天气预报"), now=NOW)
+    assert clean.fraud_type == "other_fraud" and "fraud_type_unknown" in clean.flags
+
+
+def test_it_reads_amounts_in_chinese_notation() -> None:
+    assert parse_amount("1.2万") == Decimal("12000.00")
+    assert parse_amount("3,000元") == Decimal("3000.00")
+    assert parse_amount("") is None
+    with pytest.raises(ValueError):
+        parse_amount("很多")
+
+
+def test_it_rejects_only_a_person_who_can_be_neither_identified_nor_reached() -> None:
+    with pytest.raises(Unusable):
+        clean_warning(WarningInput(name="张三", phone="123"), now=NOW)
+    assert clean_warning(WarningInput(name="张三", address="城东社区幸福路1号"), now=NOW).name == "张三"
+    flagged = clean_warning(WarningInput(name="张三", phone="123", address="幸福路1号"), now=NOW)
+    assert flagged.flags == ["phone_invalid"] and flagged.phone_raw == "123"
+
+
+def test_it_flags_times_ahead_and_keeps_them_within_48_hours() -> None:
+    ahead = clean_warning(WarningInput(phone="13905710001", warned_at="2026-11-29 12:00"), now=NOW)
+    assert "time_in_future" in ahead.flags and ahead.warned_at > NOW
+    far = clean_warning(WarningInput(phone="13905710001", warned_at="2026-12-30 12:00"), now=NOW)
+    assert "time_in_future" in far.flags and far.warned_at == NOW
+    bad = clean_warning(WarningInput(phone="13905710001", warned_at="昨天下午"), now=NOW)
+    assert "time_invalid" in bad.flags
+
+
+def test_it_derives_age_from_the_id_number() -> None:
+    clean = clean_warning(WarningInput(id_number=id_number("331102", "19541129", "001")), now=NOW)
+    assert clean.facts["age"] == 71
+    assert clean.source == "superior" and clean.source_id.startswith("row:")
+
+
+def test_it_merges_only_within_the_window(world, settings) -> None:  # type: ignore[no-untyped-def]
+    first = make_warning(1)
+    make_warning(2, id_number=first.person.id_number)
+    assert Warning.objects.count() == 1
+    settings.WARNING_MERGE_HOURS = 0
+    make_warning(3, id_number=first.person.id_number)
+    assert Warning.objects.count() == 2
+    assert Warning.objects.get(pk=first.pk).merged_count == 1

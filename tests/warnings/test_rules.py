@@ -1,0 +1,67 @@
+"""Grading rules as data: every reason listed, edited in the UI with a preview, audited, regrading."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.urls import reverse
+
+from fanzha.audit.models import AuditEvent
+from fanzha.warnings import grading
+from fanzha.warnings.models import GradingRule, Warning
+from tests.personas import id_number, login
+from tests.warnings.helpers import make_warning
+
+
+def test_it_lists_every_reason_and_takes_the_most_urgent_grade(db) -> None:  # type: ignore[no-untyped-def]
+    facts = grading.Facts(
+        fraud_type="impersonate_authority",
+        source="operator",
+        amount=Decimal(60000),
+        age=72,
+        calls=5,
+        callbacks=2,
+        transfer=True,
+    )
+    result = grading.grade(grading.active_rules(), facts)
+    assert result.grade == "urgent"
+    assert result.reasons == [
+        "正在转账",
+        "涉案金额 60,000 元",
+        "72 岁",
+        "被诈骗号码呼叫 5 次，回拨 2 次",
+        "被诈骗号码呼叫 5 次",
+        "类型：冒充公检法及政府机关",
+    ]
+    low = grading.grade(grading.active_rules(), grading.Facts("", "superior", None, 30, 0, 0, False))
+    assert low.grade == "low" and low.reasons == [grading.DEFAULT_REASON]
+
+
+def test_it_previews_and_saves_a_rule_change_audited(world, client) -> None:  # type: ignore[no-untyped-def]
+    young = make_warning(1, id_number=id_number("331102", "20000101", "001"), fraud_type="game_trade")
+    assert young.grade == "low"
+    login(client, world.users["leader"])
+    data = {
+        "name": "游戏交易",
+        "enabled": "on",
+        "position": 5,
+        "grade": "high",
+        "reason": "类型：{type}",
+        "fraud_types": ["game_trade"],
+        "transfer_in_progress": "unknown",
+    }
+    response = client.post(reverse("warning_rule_create"), {**data, "preview": "1"})
+    assert response.status_code == 200
+    assert "保存后，1 条未办结预警将改变等级" in response.content.decode()
+    assert Warning.objects.get(pk=young.pk).grade == "low"
+    response = client.post(reverse("warning_rule_create"), {**data, "save": "1"})
+    assert response.status_code == 302
+    young.refresh_from_db()
+    assert young.grade == "high" and young.grade_reasons == ["类型：网络游戏产品虚假交易"]
+    rule = GradingRule.objects.get(name="游戏交易")
+    event = AuditEvent.objects.get(action="warning.grading_rule", object_id=str(rule.pk))
+    assert "fraud_types" in event.fields and event.details["op"] == "create"
+    listing = client.get(reverse("warning_rule_list")).content.decode()
+    assert "游戏交易" in listing
+    login(client, world.users["police_cg"])
+    assert client.get(reverse("warning_rule_list")).status_code == 403
