@@ -41,7 +41,7 @@ lint: venv
 	$(BIN)/ruff format --check src tests bench
 
 typecheck: venv
-	$(BIN)/mypy src/fanzha/core/pii src/fanzha/audit/chain.py src/fanzha/screening
+	$(BIN)/mypy src/fanzha/core/pii src/fanzha/audit/chain.py src/fanzha/screening src/fanzha/tracing
 
 check: venv assets
 	FANZHA_ENV=production SECRET_KEY=$$(python3 -c 'import secrets;print(secrets.token_urlsafe(60))') \

@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "fanzha.jobs",
     "fanzha.screen",
     "fanzha.warnings",
+    "fanzha.numbers",
 ]
 
 MIDDLEWARE = [

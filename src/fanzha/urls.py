@@ -8,6 +8,7 @@ urlpatterns = [
     path("audit/", include("fanzha.audit.urls")),
     path("imports/", include("fanzha.imports.urls")),
     path("warnings/", include("fanzha.warnings.urls")),
+    path("numbers/", include("fanzha.numbers.urls")),
     path("", include("fanzha.jobs.urls")),
     path("", include("fanzha.screen.urls")),
     path("api/", api.urls),

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from fanzha.screening.normalise import normalise
-from fanzha.screening.textmodel import TextModel, fit_text_model
+from fanzha.screening.textmodel import TextModel, fit_text_model, softmax
 from fanzha.screening.typology import load_typology
 
 
@@ -57,3 +57,36 @@ def test_it_round_trips_a_fitted_model(tmp_path) -> None:  # type: ignore[no-unt
     assert loaded.classes == ("bank_points_phishing", "normal")
     assert np.allclose(loaded.logits(texts), fitted.logits(texts), atol=0.05)
     assert loaded.predict(["积分兑换现金"])[0][0] > loaded.predict(["明天吃饭"])[0][0]
+
+
+def test_it_splits_the_non_risky_mass_with_the_ordinary_head(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    texts = [
+        "积分兑换现金点击链接",
+        "全场五折欢迎光临",
+        "今天夜里阴有阵雨气象台发布",
+        "家长您好今天的作业",
+    ] * 5
+    codes = ["bank_points_phishing", "advertising", "normal", "normal"] * 5
+    risky = np.array([c == "bank_points_phishing" for c in codes])
+    ordinary = np.array([c == "normal" for c in codes])
+    weight = np.where(risky, 0.0, 1.0)  # the risky texts are left out of the ordinary head
+    plain = fit_text_model(texts, codes, risky, np.ones(len(texts)), epochs=5)
+    fitted = fit_text_model(
+        texts, codes, risky, np.ones(len(texts)), epochs=5, ordinary=ordinary, ordinary_weight=weight
+    )
+    assert fitted.has_ordinary and not plain.has_ordinary
+    fitted.save(tmp_path)
+    loaded = TextModel.load(tmp_path)
+    assert loaded.has_ordinary
+    sample = ["全场五折欢迎光临", "今天夜里阴有阵雨气象台发布"]
+    _, with_head, classes = loaded.predict(sample)
+    _, without, _ = plain.predict(sample)
+    n, a = classes.index("normal"), classes.index("advertising")
+    assert np.allclose(with_head.sum(axis=1), 1.0)
+    assert with_head[0, a] > with_head[0, n] and with_head[1, n] > with_head[1, a]
+    # the ordinary head only moves mass between normal and advertising
+    z = loaded.logits(sample).astype(np.float64)
+    assert z.shape == (2, len(classes) + 2)
+    head_free = softmax(z[:, 1 : 1 + len(classes)])
+    assert np.allclose(with_head[:, [n, a]].sum(axis=1), head_free[:, [n, a]].sum(axis=1))
+    assert without.shape == with_head.shape

@@ -11,11 +11,13 @@ from fanzha.screening import metrics
 from fanzha.screening.blend import LEVEL_THRESHOLDS, Blender, level_for
 from fanzha.screening.train import (
     FOLDS,
+    ORDINARY_WEIGHT,
     Corpus,
     Pipeline,
     assign_folds,
     build_corpus,
     default_data_dir,
+    ordinary_targets,
     synthetic_urls,
 )
 
@@ -99,3 +101,19 @@ def test_it_builds_a_deduplicated_corpus_from_all_sources() -> None:
     assert len(set(c.model_text)) == len(c.model_text)
     assert c.weight[c.mask("fbs")].min() >= 1.0 > c.weight[c.mask("tf5")].max()
     assert c.risky[c.mask("fbs")].sum() > 2000
+
+
+def test_it_builds_the_ordinary_head_targets_from_fbs_other_and_ordinary_texts() -> None:
+    c = Corpus()
+    c.add("气象台发布", "fbs", "normal", "Other")
+    c.add("全场五折", "fbs", "advertising", "AD")
+    c.add("积分兑换", "fbs", "bank_points_phishing", "FR")
+    c.add("晚上吃饭", "sms800k", "normal")
+    c.add("新品上市", "sms800k", "advertising")
+    c.add("冒充公检法", "tf5", "impersonate_authority")
+    c.add("积分兑换现金", "scripts", "bank_points_phishing")
+    ordinary, weight = ordinary_targets(c)
+    assert ordinary.tolist() == [True, False, False, True, False, False, False]
+    assert weight[0] == ORDINARY_WEIGHT["fbs_other"] > weight[1] == weight[2] == ORDINARY_WEIGHT["fbs_spam"]
+    assert weight[3] == ORDINARY_WEIGHT["normal"] and weight[4] == ORDINARY_WEIGHT["sms800k_ad"]
+    assert weight[5] == weight[6] == 0.0  # risky texts of other sources stay out of this head

@@ -45,4 +45,8 @@ EVENT_TYPES: dict[str, str] = {
     "warning.escalate": "预警超时升级督办",
     "warning.grading_rule": "修改预警定级规则",
     "warning.note": "在预警处置过程中添加备注",
+    "numbers.submit": "上传运营商数据提交号码研判",
+    "numbers.fail": "号码研判失败（文件不可用或后台任务出错），已删除上传文件",
+    "numbers.send_warnings": "把号码研判发现的潜在受害人发送到预警接收",
+    "numbers.proposal_decide": "确认或驳回号码研判提出的涉诈名单建议",
 }

@@ -19,6 +19,7 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
     ("单位", "organisation_list", "organisation.view"),
     ("用户", "user_list", "user.manage"),
     ("风险筛查", "screen", "screening.use"),
+    ("号码研判", "numbers_run_list", "numbers.analyse"),
     ("诈骗类型", "screen_typology", None),
     ("接口密钥", "apikey_list", "apikey.manage"),
     ("导入", "import_list", "person.import"),

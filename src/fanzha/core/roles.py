@@ -43,6 +43,7 @@ PERMISSIONS: dict[str, str] = {
     "warning.import": "批量导入预警",
     "warning.grade_rules": "维护预警定级规则",
     "warning.export": "导出预警与反馈（脱敏）",
+    "numbers.analyse": "号码研判：上传运营商数据、查看高风险号码与潜在受害人、发送预警、确认涉诈名单建议",
 }
 
 _FIELD = {"person.view", "person.edit", "person.reveal", "person.export", "area.view", "organisation.view"}
@@ -67,7 +68,14 @@ ROLES: dict[str, Role] = {
             frozenset(
                 _FIELD
                 | _WARNING_CENTRE
-                | {"person.import", "calendar.edit", "job.view_all", "account.totp", "screening.use"}
+                | {
+                    "person.import",
+                    "calendar.edit",
+                    "job.view_all",
+                    "account.totp",
+                    "screening.use",
+                    "numbers.analyse",
+                }
             ),
         ),
         Role(
@@ -76,7 +84,9 @@ ROLES: dict[str, Role] = {
             "反诈中心研判人员：研判、分级、派单、运行筛查、编制报告。",
             True,
             frozenset(
-                _FIELD | _WARNING_CENTRE | {"person.import", "calendar.edit", "account.totp", "screening.use"}
+                _FIELD
+                | _WARNING_CENTRE
+                | {"person.import", "calendar.edit", "account.totp", "screening.use", "numbers.analyse"}
             ),
         ),
         Role(

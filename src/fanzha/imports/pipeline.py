@@ -251,7 +251,7 @@ def _commit(
             )
             if batch.dry_run:
                 raise _DryRunDone
-            _finish_committed(batch)
+            _finish_committed(batch, imp.commit_details(batch))
     except _DryRunDone:
         batch.status = BatchStatus.CHECKED
         batch.message = "检查通过（仅检查，未导入）"
@@ -264,9 +264,10 @@ def _commit(
     return ImportResult(batch)
 
 
-def _finish_committed(batch: ImportBatch) -> None:
+def _finish_committed(batch: ImportBatch, extra: dict[str, Any] | None = None) -> None:
     batch.status = BatchStatus.COMMITTED
     batch.message = "已导入"
     batch.finished_at = timezone.now()
     batch.save()
-    audit_record(actor=batch.actor, action="import.commit", obj=batch, details=_counts(batch))
+    details = {**_counts(batch), **(extra or {})}
+    audit_record(actor=batch.actor, action="import.commit", obj=batch, details=details)

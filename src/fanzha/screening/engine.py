@@ -174,6 +174,8 @@ def decide_categories(
 
     Rule votes (points per category) and the model's category probabilities are both evidence;
     the model's probability counts as up to 4 points, so a strong named rule decides the type.
+    For a non-risky item, normal vs advertising comes from the text model's ordinary-text head
+    (it splits the category head's normal + advertising mass, see textmodel.py) plus ham votes.
     """
     risky_of = _risky_codes()
     risky_rows = np.array([level in ("medium", "high") for level in levels], dtype=bool)

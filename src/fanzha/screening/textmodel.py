@@ -2,7 +2,11 @@
 
 * risk head — P(fraud or illegal promotion), a binary logistic model;
 * category head — P(typology code): one-vs-rest logistic scores over the codes seen in training,
-  turned into a distribution with a softmax.
+  turned into a distribution with a softmax;
+* ordinary head (optional, last column) — P(ordinary text | not risky): a binary logistic model of
+  ordinary messages (notices, chat) against spam sent the same way. When present it splits the
+  category head's non-risky mass (normal + advertising) between "normal" and "advertising", so the
+  advertising-vs-ordinary decision is made by a model trained for it.
 
 Both are fitted by averaged SGD on the logistic loss.
 
@@ -44,22 +48,33 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 @dataclass
 class TextModel:
     vectoriser: HashedTfidf
-    weights: np.ndarray  # float32 (n_features, 1 + k): column 0 risk, then one per class
-    bias: np.ndarray  # float32 (1 + k,)
+    weights: np.ndarray  # float32 (n_features, 1 + k [+ 1]): column 0 risk, one per class, [ordinary]
+    bias: np.ndarray  # float32 (1 + k [+ 1],)
     classes: tuple[str, ...]
     meta: dict[str, Any]
 
+    @property
+    def has_ordinary(self) -> bool:
+        return self.weights.shape[1] == len(self.classes) + 2
+
     def logits(self, model_texts: Sequence[str]) -> np.ndarray:
-        """(n, 1 + k) raw scores: column 0 the risk logit, then the category logits."""
+        """(n, 1 + k [+ 1]) raw scores: the risk logit, the category logits [, the ordinary logit]."""
         if len(model_texts) == 0:
-            return np.zeros((0, 1 + len(self.classes)), dtype=np.float32)
+            return np.zeros((0, self.weights.shape[1]), dtype=np.float32)
         x = self.vectoriser.transform(model_texts)
         return np.asarray(x @ self.weights) + self.bias
 
     def predict(self, model_texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
         """(risk probability (n,), category probabilities (n, k), class codes)."""
         z = self.logits(model_texts).astype(np.float64)
-        return sigmoid(z[:, 0]), softmax(z[:, 1:]), self.classes
+        k = len(self.classes)
+        probs = softmax(z[:, 1 : 1 + k])
+        if self.has_ordinary and "normal" in self.classes and "advertising" in self.classes:
+            n, a = self.classes.index("normal"), self.classes.index("advertising")
+            mass, ordinary = probs[:, n] + probs[:, a], sigmoid(z[:, 1 + k])
+            probs[:, n] = mass * ordinary
+            probs[:, a] = mass - probs[:, n]
+        return sigmoid(z[:, 0]), probs, self.classes
 
     def risk_logit(self, model_texts: Sequence[str]) -> np.ndarray:
         return self.logits(model_texts)[:, 0].astype(np.float64)
@@ -107,6 +122,8 @@ def fit_text_model(
     alpha_category: float = 2e-6,
     epochs: int = 12,
     category_weight: np.ndarray | None = None,
+    ordinary: np.ndarray | None = None,
+    ordinary_weight: np.ndarray | None = None,
     seed: int = 0,
     vectoriser: HashedTfidf | None = None,
     meta: dict[str, Any] | None = None,
@@ -114,7 +131,8 @@ def fit_text_model(
     """Fit both heads with scikit-learn (training time only) and return the numpy-only model.
 
     Averaged SGD on the logistic loss (one-vs-rest for the categories): seconds instead of minutes
-    on ~90k texts x 2^18 hashed features, with the same kind of linear model.
+    on ~90k texts x 2^18 hashed features, with the same kind of linear model. With ``ordinary``
+    (bool per text) and ``ordinary_weight`` (0 leaves a text out) a third, ordinary-text head is fitted.
     """
     from sklearn.linear_model import SGDClassifier
 
@@ -137,4 +155,12 @@ def fit_text_model(
     if len(classes) == 2:  # binary sklearn head: one column; keep the k-column layout
         weights = np.hstack([weights[:, :1], -weights[:, 1:] / 2, weights[:, 1:] / 2])
         bias = np.concatenate([bias[:1], -bias[1:] / 2, bias[1:] / 2])
+    if ordinary is not None and ordinary_weight is not None:
+        keep = np.flatnonzero(ordinary_weight > 0)
+        clf = SGDClassifier(
+            loss="log_loss", alpha=alpha_risk, max_iter=epochs, tol=None, average=True, random_state=seed
+        )
+        clf.fit(x[keep], np.asarray(ordinary)[keep].astype(int), sample_weight=ordinary_weight[keep])
+        weights = np.hstack([weights, clf.coef_.T.astype(np.float32)])
+        bias = np.concatenate([bias, clf.intercept_.astype(np.float32)])
     return TextModel(vec, weights, bias, classes, dict(meta or {}))

@@ -48,6 +48,9 @@ TF5_CODES = {
 SOURCE_WEIGHT = {"fbs": 1.0, "scripts": 1.0, "sms800k": 0.06, "tf5": 0.05}  # per row; FBS dominates
 FBS_OTHER_WEIGHT = 1.5  # the 50 FBS "Other" rows (ordinary notices sent the same way)
 CATEGORY_SMS800K_SCALE = 0.3  # the category head sees the ordinary texts with this extra factor
+# the ordinary-text head (textmodel.py): ordinary = FBS "Other" + ordinary sms800k / tf5 texts, against
+# all FBS spam (AD/FR/IL) and, lightly, sms800k advertising; fixed a priori, not tuned on the CV folds
+ORDINARY_WEIGHT = {"fbs_other": 10.0, "fbs_spam": 1.0, "normal": 0.01, "sms800k_ad": 0.02}
 SMS800K_NORMAL_MAX = 30_000  # a fixed random sample of the ordinary texts (training time)
 SOURCE_PRIORITY = ("fbs", "scripts", "sms800k", "tf5")  # who keeps a text seen in several sources
 TOP4 = ("AD", "FR", "IL", "Other")
@@ -256,9 +259,32 @@ def assign_folds(c: Corpus, seed: int) -> np.ndarray:
 # ── fitting ────────────────────────────────────────────────────────────────
 
 
+def ordinary_targets(c: Corpus) -> tuple[np.ndarray, np.ndarray]:
+    """Labels (ordinary text?) and weights (0 = not used) of the ordinary-text head."""
+    fbs, top, code = c.mask("fbs"), np.array(c.fbs_top), np.array(c.code)
+    other = fbs & (top == "Other")
+    normal = (c.mask("sms800k") | c.mask("tf5")) & (code == "normal")
+    weight = np.zeros(len(c.text))
+    weight[fbs] = ORDINARY_WEIGHT["fbs_spam"]
+    weight[other] = ORDINARY_WEIGHT["fbs_other"]
+    weight[normal] = ORDINARY_WEIGHT["normal"]
+    weight[c.mask("sms800k") & (code == "advertising")] = ORDINARY_WEIGHT["sms800k_ad"]
+    return other | normal, weight
+
+
 def fit_text(c: Corpus, seed: int = 0) -> TextModel:
     cat_weight = c.weight * np.where(c.mask("sms800k"), CATEGORY_SMS800K_SCALE, 1.0)
-    return fit_text_model(c.model_text, c.code, c.risky, c.weight, seed=seed, category_weight=cat_weight)
+    ordinary, ordinary_weight = ordinary_targets(c)
+    return fit_text_model(
+        c.model_text,
+        c.code,
+        c.risky,
+        c.weight,
+        seed=seed,
+        category_weight=cat_weight,
+        ordinary=ordinary,
+        ordinary_weight=ordinary_weight,
+    )
 
 
 def out_of_fold(c: Corpus, seed: int = 0) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:

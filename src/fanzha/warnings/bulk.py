@@ -60,6 +60,17 @@ MERGED_FIELDS = [
 ]
 
 
+def id_ranges(ids: Iterable[int]) -> list[list[int]]:
+    """``[1, 2, 3, 7]`` → ``[[1, 3], [7, 7]]``: the ids of a bulk write, short enough for an audit record."""
+    ranges: list[list[int]] = []
+    for pk in sorted(set(ids)):
+        if ranges and pk == ranges[-1][1] + 1:
+            ranges[-1][1] = pk
+        else:
+            ranges.append([pk, pk])
+    return ranges
+
+
 def _chunks(values: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
     items = list(values)
     for start in range(0, len(items), size):
@@ -173,9 +184,16 @@ def _decide(
 
 
 def receive_many(
-    *, intake: Intake, rows: list[tuple[WarningInput, CleanWarning]], now: dt.datetime | None = None
+    *,
+    intake: Intake,
+    rows: list[tuple[WarningInput, CleanWarning]],
+    now: dt.datetime | None = None,
+    created_people: list[int] | None = None,
 ) -> list[Received]:
-    """One outcome per row, in order: new, merged or unchanged (cleaned rows only: none is unusable)."""
+    """One outcome per row, in order: new, merged or unchanged (cleaned rows only: none is unusable).
+
+    ``created_people`` (a list) receives the ids of the people first met in these rows.
+    """
     now = now or timezone.now()
     known = _load(intake, [clean for _, clean in rows], now)
     writes = _Writes()
@@ -199,4 +217,6 @@ def receive_many(
         )
         results.append(received)
     writes.flush()
+    if created_people is not None:
+        created_people.extend(person.pk for person in writes.people)
     return results

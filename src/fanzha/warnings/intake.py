@@ -117,6 +117,7 @@ class CleanWarning:
     facts: dict[str, Any]
     flags: list[str] = field(default_factory=list)
     notices: list[tuple[str, str]] = field(default_factory=list)  # (column label, message)
+    id_check: idcard.IdNumberCheck | None = None  # the check of a valid ``id_number``, kept for reuse
 
     def flag(self, code: str, column: str, message: str = "") -> None:
         if code not in self.flags:
@@ -176,7 +177,7 @@ def _identity(data: WarningInput, clean: CleanWarning) -> idcard.IdNumberCheck |
         return None
     check = idcard.check_id_number(data.id_number)
     if check.valid:
-        clean.id_number = check.normalized
+        clean.id_number, clean.id_check = check.normalized, check
     elif any("校验码" in e for e in check.errors) and len(check.errors) == 1:
         clean.id_number_raw = check.normalized
         clean.flag("id_checksum_wrong", "身份证号")

@@ -139,6 +139,11 @@ class Warning(models.Model):
             models.Index(fields=["status", "remind_ack_at"], name="warnings_open_remind"),
             models.Index(fields=["person", "status"], name="warnings_person_status"),
             models.Index(fields=["source", "received_at"], name="warnings_source_time"),
+            # The centre's list: newest first, narrowed by grade, status or area (see selectors).
+            models.Index(fields=["-received_at", "-id"], name="warnings_recent"),
+            models.Index(fields=["grade", "-received_at", "-id"], name="warnings_grade_recent"),
+            models.Index(fields=["status", "-received_at", "-id"], name="warnings_status_recent"),
+            models.Index(fields=["area", "-received_at", "-id"], name="warnings_area_recent"),
         ]
 
     def __str__(self) -> str:

@@ -213,7 +213,9 @@ def build_new(
 def new_person(clean: CleanWarning, area: Area, intake: Intake | None = None) -> Person:
     """A person first met through a warning, not saved yet (the warning's audit record covers it)."""
     hash_of = intake.hash if intake is not None else Intake.plain_hash
-    check = idcard.check_id_number(clean.id_number) if clean.id_number else None
+    check = clean.id_check
+    if check is None or check.normalized != clean.id_number:
+        check = idcard.check_id_number(clean.id_number) if clean.id_number else None
     return fastwrite.build(
         Person,
         name=clean.name,

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -37,9 +36,7 @@ def _labels() -> dict[str, Any]:
 def warning_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "warning.view")
     qs, applied = selectors.filtered(request.user, request.GET)
-    page = Paginator(selectors.for_list(qs).order_by("-received_at", "-id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = selectors.list_page(qs, request.GET.get("page"), PAGE_SIZE)
     query = "&".join(f"{k}={v}" for k, v in applied.items())
     context = {
         "page": page,

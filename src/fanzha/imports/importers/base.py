@@ -67,6 +67,10 @@ class Importer:
         """Write one validated row through the domain services; returns NEW, UPDATED or UNCHANGED."""
         raise NotImplementedError
 
+    def commit_details(self, batch: Any) -> dict[str, Any]:
+        """Extra details (no personal data) for the file's one ``import.commit`` audit record."""
+        return {}
+
     def reject_duplicates(self, rows: list[Row], key: str, f: Field, what: str) -> None:
         """Each later row whose ``cleaned[key]`` repeats an earlier row's is an error."""
         first: dict[Any, int] = {}

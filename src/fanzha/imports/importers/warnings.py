@@ -91,6 +91,8 @@ class WarningImporter(Importer):
         self.skipped: list[tuple[int, str]] = []  # (row, message): unusable rows left out
         self._rows: list[Row] = []
         self._outcomes: dict[int, str] | None = None
+        self._people: list[int] = []
+        self._touched: dict[str, set[int]] = {services.NEW: set(), services.MERGED: set()}
 
     def validate_row(self, *, actor: Any, row: Row) -> None:
         data = warning_input(row.values)
@@ -113,14 +115,27 @@ class WarningImporter(Importer):
         usable = [row for row in self._rows if row.cleaned.get("input") is not None]
         pairs = [(row.cleaned["input"], row.cleaned["clean"]) for row in usable]
         try:
-            results = bulk.receive_many(intake=services.Intake(actor), rows=pairs)
+            results = bulk.receive_many(
+                intake=services.Intake(actor), rows=pairs, created_people=self._people
+            )
         except LookupError as exc:
             raise RowRejected(str(exc)) from exc
         outcomes = {}
         for row, received in zip(usable, results, strict=True):
             outcomes[row.number] = OUTCOMES[received.outcome]
+            if received.outcome != services.UNCHANGED:
+                self._touched[received.outcome].add(received.warning.pk)
             self.notices.extend((row.number, column, message) for column, message in received.notices)
         return outcomes
+
+    def commit_details(self, batch: Any) -> dict[str, Any]:
+        """The file's hash and the ids it created or merged into, as ``[first, last]`` ranges."""
+        return {
+            "sha256": batch.sha256,
+            "warnings_created": bulk.id_ranges(self._touched[services.NEW]),
+            "warnings_merged": bulk.id_ranges(self._touched[services.MERGED] - self._touched[services.NEW]),
+            "people_created": bulk.id_ranges(self._people),
+        }
 
     def commit_row(self, *, actor: Any, row: Row) -> str:
         if self._outcomes is None:

@@ -1,0 +1,166 @@
+"""The body of the job "numbers.run": decrypt the stored files, run the engine, store the results.
+
+The stored files are deleted whatever the outcome. Results are written in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from fanzha.audit.services import audit_record
+from fanzha.core.pii.crypto import PiiDecryptError, decrypt_bytes
+from fanzha.jobs.registry import JobFailed
+from fanzha.numbers import engine
+from fanzha.numbers.models import (
+    IndicatorProposal,
+    PotentialVictim,
+    RunStatus,
+    RunUpload,
+    ScoredNumber,
+    ScoringRun,
+)
+from fanzha.numbers.services import number_hash, upload_context
+from fanzha.screening.numbers.features import InputError
+
+UNREADABLE = "待处理的文件已无法读取（可能已更换密钥），请重新上传"
+ERROR = "处理时出错，未保存结果；请检查文件或联系管理员"
+
+
+def _write_files(run: ScoringRun, scratch: Path) -> dict[str, list[Path]]:
+    files: dict[str, list[Path]] = {}
+    for upload in RunUpload.objects.filter(run=run).order_by("id"):
+        try:
+            data = decrypt_bytes(bytes(upload.payload), context=upload_context(run.pk, upload.kind))
+        except PiiDecryptError:
+            raise JobFailed(UNREADABLE) from None
+        path = scratch / f"{upload.kind}-{upload.pk}{upload.suffix}"
+        path.write_bytes(data)
+        files.setdefault(upload.kind, []).append(path)
+    if not files:
+        raise JobFailed(UNREADABLE)
+    return files
+
+
+def numbers_run_queued(*, run_id: int, report: engine.Report) -> dict[str, Any]:
+    run = ScoringRun.objects.filter(pk=run_id).first()
+    if run is None:
+        return {"run_id": run_id, "status": "missing"}
+    if run.status in (RunStatus.SUCCEEDED, RunStatus.FAILED):
+        RunUpload.objects.filter(run=run).delete()
+        return _outcome(run)
+    ScoringRun.objects.filter(pk=run_id).update(status=RunStatus.RUNNING, started_at=timezone.now())
+    report(5, "正在读取文件")
+    try:
+        with engine.scratch_dir() as scratch:
+            result = engine.run_engine(_write_files(run, Path(scratch)), Path(scratch), report)
+    except InputError as exc:
+        numbers_fail(run_id=run_id, message=f"文件不可用：{exc}")
+        raise JobFailed(str(exc)) from None
+    report(90, "正在保存结果")
+    numbers_store(run_id=run_id, result=result)
+    run.refresh_from_db()
+    return _outcome(run)
+
+
+def _outcome(run: ScoringRun) -> dict[str, Any]:
+    return {
+        "run_id": run.pk,
+        "status": run.status,
+        "numbers": run.numbers_total,
+        "high_risk": run.high_risk_count,
+        "victims": run.victims_count,
+    }
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None or not isinstance(value, dt.datetime):
+        return None
+    return value if timezone.is_aware(value) else timezone.make_aware(value)
+
+
+def _victim(run: ScoringRun, rank: int, row: dict[str, Any]) -> PotentialVictim:
+    number = str(row["phone"])
+    return PotentialVictim(
+        run=run,
+        number=number,
+        number_hash=number_hash(number),
+        rank=rank,
+        grade=row["grade"],
+        priority=float(row["priority"] or 0),
+        risk_numbers=int(row["risk_numbers"] or 0),
+        max_score=float(row["max_score"] or 0),
+        calls=int(row["calls"] or 0),
+        answered_calls=int(row["answered_calls"] or 0),
+        total_duration=float(row["total_duration"] or 0),
+        longest_call=float(row["longest_call"] or 0),
+        sms=int(row["sms"] or 0),
+        callbacks=int(row["callbacks"] or 0),
+        first_contact=_aware(row.get("first_contact")),
+        last_contact=_aware(row.get("last_contact")),
+        reasons=str(row.get("reasons") or ""),
+    )
+
+
+def _store_rows(run: ScoringRun, result: engine.EngineResult) -> None:
+    ScoredNumber.objects.bulk_create(
+        ScoredNumber(
+            run=run,
+            number=str(row["number"]),
+            number_hash=number_hash(str(row["number"])),
+            rank=rank,
+            score=row["score"],
+            is_high_risk=row["is_high_risk"],
+            reasons=row["reasons"],
+        )
+        for rank, row in enumerate(result.scored, start=1)
+    )
+    PotentialVictim.objects.bulk_create(_victim(run, rank, row) for rank, row in enumerate(result.victims, 1))
+    IndicatorProposal.objects.bulk_create(
+        IndicatorProposal(
+            run=run,
+            number=str(row["value"]),
+            number_hash=number_hash(str(row["value"])),
+            score=float(row["score"]),
+            evidence=list(row["evidence"]),
+        )
+        for row in result.proposals
+    )
+
+
+@transaction.atomic
+def numbers_store(*, run_id: int, result: engine.EngineResult) -> ScoringRun:
+    """Replace the run's results (a retry starts clean), mark it done, delete its stored files."""
+    run = ScoringRun.objects.select_for_update().get(pk=run_id)
+    for related in (run.scored, run.victims, run.proposals):
+        related.all().delete()
+    _store_rows(run, result)
+    run.status = RunStatus.SUCCEEDED
+    run.finished_at = timezone.now()
+    run.numbers_total = result.numbers_total
+    run.high_risk_count = result.high_risk_count
+    run.victims_count = len(result.victims)
+    run.proposals_count = len(result.proposals)
+    run.threshold = result.threshold
+    run.quality = result.quality
+    run.message = str(result.quality.get("message", ""))
+    run.save()
+    RunUpload.objects.filter(run=run).delete()
+    return run
+
+
+@transaction.atomic
+def numbers_fail(*, run_id: int, message: str) -> bool:
+    """Mark an unfinished run failed and delete its stored files; audited."""
+    updated = ScoringRun.objects.filter(pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
+        status=RunStatus.FAILED, message=message[:2000], finished_at=timezone.now()
+    )
+    RunUpload.objects.filter(run_id=run_id).delete()
+    if updated:
+        run = ScoringRun.objects.get(pk=run_id)
+        audit_record(actor=None, action="numbers.fail", obj=run, details={"job": run.job_id})
+    return bool(updated)

@@ -1,0 +1,83 @@
+"""The numbers engine (fanzha.screening.numbers) run over decrypted files in a scratch folder.
+
+No database here: in go file paths, out plain results for the services to store.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fanzha.screening.numbers.features import Sources, build, connect, write
+from fanzha.screening.numbers.model import Model, load_table
+from fanzha.screening.numbers.scoring import indicator_proposals, score_table
+from fanzha.screening.numbers.victims import potential_victims
+
+MEMORY_LIMIT = "2GB"  # DuckDB's limit for one run (it spills to the scratch folder beyond it)
+THREADS = 2
+EXPLAIN_TOP = 3
+KEEP_NUMBERS = 2000  # scored numbers kept per run (highest scores first; all are counted)
+KEEP_VICTIMS = 5000
+
+Report = Callable[[int, str], None]
+
+
+@dataclass
+class EngineResult:
+    quality: dict[str, Any]
+    numbers_total: int
+    threshold: float
+    high_risk_count: int = 0
+    scored: list[dict[str, Any]] = field(default_factory=list)  # number, score, is_high_risk, reasons
+    victims: list[dict[str, Any]] = field(default_factory=list)
+    proposals: list[dict[str, Any]] = field(default_factory=list)
+
+
+def run_engine(files: dict[str, list[Path]], scratch: Path, report: Report) -> EngineResult:
+    """Features → scores with the committed default model → potential victims and proposals."""
+    src = Sources(*(files.get(kind, []) for kind in ("calls", "sms", "apps", "spending")))
+    con = connect(MEMORY_LIMIT, THREADS, temp_dir=str(scratch), database=str(scratch / "work.duckdb"))
+    try:
+        report(20, "正在计算号码特征")
+        quality = build(con, src)
+        model = Model.load()
+        if quality["numbers"] == 0:
+            return EngineResult(quality, 0, float(model.thresholds.get("no_labels", 0.5)))
+        write(con, "features", scratch / "features.csv")
+        write(con, "edges", scratch / "edges.csv")
+        report(50, f"正在为 {quality['numbers']} 个号码评分")
+        table = load_table(scratch / "features.csv", scratch / "edges.csv")
+        scores = score_table(model, table, explain_top=EXPLAIN_TOP, explain_rows_limit=KEEP_NUMBERS)
+        result = EngineResult(quality, len(scores.score), scores.threshold)
+        result.scored = _scored(scores)
+        report(75, "正在查找潜在受害人")
+        risky = [
+            (scores.phone[i], float(scores.score[i])) for i in range(len(scores.score)) if scores.is_fraud[i]
+        ]
+        result.high_risk_count = len(risky)
+        result.victims = potential_victims(con, risky, limit=KEEP_VICTIMS) if risky else []
+        result.proposals = indicator_proposals(scores)
+        return result
+    finally:
+        con.close()
+
+
+def _scored(scores: Any) -> list[dict[str, Any]]:
+    order = sorted(range(len(scores.score)), key=lambda i: -float(scores.score[i]))
+    kept = order[:KEEP_NUMBERS]  # the high-risk numbers come first (highest scores)
+    return [
+        {
+            "number": scores.phone[i],
+            "score": float(scores.score[i]),
+            "is_high_risk": bool(scores.is_fraud[i]),
+            "reasons": [r.text for r in scores.reasons.get(int(i), [])],
+        }
+        for i in kept
+    ]
+
+
+def scratch_dir() -> tempfile.TemporaryDirectory[str]:
+    return tempfile.TemporaryDirectory(prefix="fanzha-numbers-run-")

@@ -1,0 +1,206 @@
+"""Writes of 号码研判: submit an extract, send potential victims to warnings, decide proposals."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from fanzha.audit.services import audit_record
+from fanzha.core import access
+from fanzha.core.pii.crypto import encrypt_bytes, search_hash
+from fanzha.jobs.services import job_enqueue
+from fanzha.numbers.models import (
+    FileKind,
+    IndicatorProposal,
+    PotentialVictim,
+    ProposalStatus,
+    RunStatus,
+    RunUpload,
+    ScoringRun,
+)
+from fanzha.warnings.intake import Unusable, WarningInput
+from fanzha.warnings.services import Intake, receive
+
+PERMISSION = "numbers.analyse"
+RUN_TASK = "numbers.run"
+SUFFIXES = (".csv", ".parquet", ".pq")
+WARNING_SOURCE = "screening"  # 筛查引擎; the source id says 号码研判 and the run
+SOURCE_ID_PREFIX = "号码研判"
+
+
+def upload_context(run_id: int, kind: str) -> bytes:
+    return f"numbers.upload:{run_id}:{kind}".encode("ascii")
+
+
+def number_hash(number: str) -> str:
+    return search_hash("phone", number)
+
+
+# ── submit ───────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class UploadedFile:
+    kind: str
+    name: str
+    data: bytes
+
+
+def _check_file(upload: UploadedFile) -> str:
+    suffix = Path(upload.name or "").suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ValidationError({upload.kind: "只接受 CSV 或 Parquet 文件（.csv / .parquet）"})
+    if not upload.data:
+        raise ValidationError({upload.kind: "文件是空的"})
+    if len(upload.data) > settings.IMPORT_MAX_BYTES:
+        raise ValidationError(
+            {upload.kind: f"文件超过 {settings.IMPORT_MAX_BYTES // 1024 // 1024} MB 的上限"}
+        )
+    return suffix
+
+
+@transaction.atomic
+def numbers_submit(*, actor: Any, files: list[UploadedFile]) -> ScoringRun:
+    """A queued run, its files stored encrypted, and the job "numbers.run" that will score them."""
+    access.require(actor, PERMISSION)
+    if not any(f.kind == FileKind.CALLS for f in files):
+        raise ValidationError({"calls": "必须上传话单文件"})
+    suffixes = [_check_file(f) for f in files]
+    described = [
+        {
+            "kind": f.kind,
+            "name": Path(f.name).name[:120],
+            "size": len(f.data),
+            "sha256": hashlib.sha256(f.data).hexdigest(),
+        }
+        for f in files
+    ]
+    run = ScoringRun.objects.create(created_by=actor, organisation=actor.organisation, files=described)
+    for upload, suffix in zip(files, suffixes, strict=True):
+        RunUpload.objects.create(
+            run=run,
+            kind=upload.kind,
+            suffix=suffix,
+            payload=encrypt_bytes(upload.data, context=upload_context(run.pk, upload.kind)),
+            size=len(upload.data),
+        )
+    run.job = job_enqueue(actor=actor, kind=RUN_TASK, args={"run_id": run.pk}, max_attempts=2)
+    run.save(update_fields=["job"])
+    audit_record(
+        actor=actor,
+        action="numbers.submit",
+        obj=run,
+        details={"files": [{k: d[k] for k in ("kind", "size", "sha256")} for d in described]},
+    )
+    return run
+
+
+# ── send potential victims to warning intake ────────────────────────────────
+
+SEND_MAX = 500  # victims sent in one click
+
+
+@dataclass
+class SendResult:
+    new: int = 0
+    merged: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+
+    @property
+    def sent(self) -> int:
+        return self.new + self.merged
+
+
+def warning_input(run: ScoringRun, victim: PotentialVictim) -> WarningInput:
+    """The warning as intake receives it: the number, the contact facts, the reasons (Chinese)."""
+    return WarningInput(
+        source=WARNING_SOURCE,
+        source_id=f"{SOURCE_ID_PREFIX}:{run.pk}:{victim.number_hash}"[:100],
+        phone=victim.number,
+        warned_at=victim.last_contact,
+        call_count=str(victim.calls),
+        callback_count=str(victim.callbacks),
+        notes=f"号码研判 #{run.pk}：{victim_reason(victim)}。{victim.reasons}",
+    )
+
+
+def victim_reason(victim: PotentialVictim) -> str:
+    """A short grade reason, e.g. 被高风险号码呼叫 5 次，回拨 2 次."""
+    parts = [f"被 {victim.risk_numbers} 个高风险号码呼叫 {victim.calls} 次"]
+    if victim.total_duration:
+        parts.append(f"累计通话 {victim.total_duration / 60:.1f} 分钟")
+    if victim.sms:
+        parts.append(f"收到短信 {victim.sms} 条")
+    if victim.callbacks:
+        parts.append(f"回拨 {victim.callbacks} 次")
+    return "，".join(parts)
+
+
+def _chosen(run: ScoringRun, victim_ids: list[int] | None, top: int | None) -> list[PotentialVictim]:
+    victims = run.victims.order_by("rank")
+    if victim_ids:
+        return list(victims.filter(pk__in=victim_ids)[:SEND_MAX])
+    if top:
+        return list(victims[: min(top, SEND_MAX)])
+    raise ValidationError("请勾选潜在受害人，或填写要发送的前 N 名")
+
+
+@transaction.atomic
+def numbers_send_warnings(
+    *, actor: Any, run: ScoringRun, victim_ids: list[int] | None = None, top: int | None = None
+) -> SendResult:
+    """Send the chosen potential victims into warning intake, once each (source id: run + number hash)."""
+    access.require(actor, PERMISSION)
+    access.require(actor, "warning.create")
+    if run.status != RunStatus.SUCCEEDED:
+        raise ValidationError("研判尚未完成，不能发送预警")
+    intake, result, now = Intake(actor), SendResult(), timezone.now()
+    sent_ids: list[int] = []
+    for victim in _chosen(run, victim_ids, top):
+        try:
+            received = receive(intake=intake, data=warning_input(run, victim), now=now)
+        except Unusable:
+            result.skipped += 1
+            continue
+        setattr(result, received.outcome, getattr(result, received.outcome) + 1)
+        if victim.warning_id is None:
+            victim.warning, victim.sent_at = received.warning, now
+            victim.save(update_fields=["warning", "sent_at"])
+        sent_ids.append(received.warning.pk)
+    audit_record(
+        actor=actor,
+        action="numbers.send_warnings",
+        obj=run,
+        details={**result.__dict__, "warnings": sent_ids[:SEND_MAX]},
+    )
+    return result
+
+
+# ── indicator proposals ──────────────────────────────────────────────────────
+
+
+@transaction.atomic
+def numbers_proposal_decide(*, actor: Any, proposal: IndicatorProposal, confirm: bool) -> IndicatorProposal:
+    """A person confirms or rejects a pending proposal; audited."""
+    access.require(actor, PERMISSION)
+    locked = IndicatorProposal.objects.select_for_update().get(pk=proposal.pk)
+    if locked.status != ProposalStatus.PENDING:
+        raise ValidationError("该建议已处理过")
+    locked.status = ProposalStatus.CONFIRMED if confirm else ProposalStatus.REJECTED
+    locked.decided_by, locked.decided_at = actor, timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    audit_record(
+        actor=actor,
+        action="numbers.proposal_decide",
+        obj=locked,
+        details={"run": locked.run_id, "status": locked.status, "score": round(locked.score, 4)},
+    )
+    return locked

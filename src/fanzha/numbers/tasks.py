@@ -1,0 +1,24 @@
+"""The numbers app's background task: score a queued operator extract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fanzha.imports.background import is_last_attempt
+from fanzha.jobs.queue import JobLost
+from fanzha.jobs.registry import JobContext, JobFailed, task
+from fanzha.numbers import background
+from fanzha.numbers.services import RUN_TASK
+
+
+@task(RUN_TASK, label="号码研判")
+def run(job_context: JobContext, run_id: int) -> dict[str, Any]:
+    """Score the stored files; on a failure that will not be retried the run is marked failed."""
+    try:
+        return background.numbers_run_queued(run_id=run_id, report=job_context.progress)
+    except JobLost:
+        raise
+    except Exception as exc:
+        if isinstance(exc, JobFailed) or is_last_attempt(job_context.job_id):
+            background.numbers_fail(run_id=run_id, message=background.ERROR)
+        raise

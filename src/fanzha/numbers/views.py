@@ -1,0 +1,144 @@
+"""号码研判 pages: upload an extract, the runs, a run's high-risk numbers and potential victims."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from fanzha.core import access
+from fanzha.numbers.forms import ExtractForm
+from fanzha.numbers.models import FileKind, IndicatorProposal, RunStatus, ScoringRun
+from fanzha.numbers.services import (
+    PERMISSION,
+    UploadedFile,
+    numbers_proposal_decide,
+    numbers_send_warnings,
+    numbers_submit,
+    victim_reason,
+)
+
+POLL_SECONDS = 2
+SHOW_NUMBERS = 200
+SHOW_VICTIMS = 200
+
+
+def _run(request: HttpRequest, pk: int) -> ScoringRun:
+    access.require(request.user, PERMISSION)
+    return access.get_visible_or_404(
+        ScoringRun.objects.select_related("job", "created_by"), request.user, pk=pk
+    )
+
+
+def _errors(exc: ValidationError) -> str:
+    return "；".join(exc.messages)
+
+
+@login_required
+def run_list(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, PERMISSION)
+    runs = ScoringRun.objects.visible_to(request.user).select_related("created_by")
+    page = Paginator(runs, 50).get_page(request.GET.get("page"))
+    return render(request, "numbers/run_list.html", {"page": page})
+
+
+@login_required
+def run_upload(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, PERMISSION)
+    form = ExtractForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        files = [
+            UploadedFile(kind, upload.name or "", upload.read())
+            for kind in FileKind.values
+            if (upload := form.cleaned_data.get(kind)) is not None
+        ]
+        try:
+            run = numbers_submit(actor=request.user, files=files)
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.info(request, "文件已加密保存并提交后台研判；本页会自动刷新进度")
+            return redirect("numbers_run_detail", pk=run.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "numbers/run_upload.html", {"form": form}, status=status)
+
+
+@login_required
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run(request, pk)
+    active = run.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+    context = {"run": run, "active": active, "poll_seconds": POLL_SECONDS}
+    if getattr(request, "htmx", False) and active:
+        return render(request, "numbers/_run_status.html", context)
+    if getattr(request, "htmx", False):
+        response = HttpResponse(status=200)
+        response["HX-Refresh"] = "true"
+        return response
+    victims = list(run.victims.select_related("warning")[:SHOW_VICTIMS])
+    for victim in victims:
+        victim.short_reason = victim_reason(victim)  # type: ignore[attr-defined]
+    context |= {
+        "scored": run.scored.filter(is_high_risk=True)[:SHOW_NUMBERS],
+        "victims": victims,
+        "proposals": run.proposals.select_related("decided_by")[:SHOW_NUMBERS],
+        "can_send": access.user_can(request.user, "warning.create"),
+    }
+    return render(request, "numbers/run_detail.html", context)
+
+
+def _ints(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.isdigit()]
+
+
+@login_required
+@require_POST
+def run_send_warnings(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run(request, pk)
+    access.require(request.user, "warning.create")
+    top = request.POST.get("top", "").strip()
+    try:
+        result = numbers_send_warnings(
+            actor=request.user,
+            run=run,
+            victim_ids=_ints(request.POST.getlist("victim")),
+            top=int(top) if top.isdigit() else None,
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(
+            request,
+            f"已发送预警：新建 {result.new} 条、并入已有预警 {result.merged} 条、"
+            f"此前已发送 {result.unchanged} 条、无法识别 {result.skipped} 条",
+        )
+    return redirect("numbers_run_detail", pk=run.pk)
+
+
+@login_required
+@require_POST
+def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require(request.user, PERMISSION)
+    proposal = _proposal(request, pk)
+    decision = request.POST.get("decision", "")
+    if decision not in ("confirm", "reject"):
+        messages.error(request, "请选择确认或驳回")
+    else:
+        try:
+            numbers_proposal_decide(actor=request.user, proposal=proposal, confirm=decision == "confirm")
+            messages.success(request, "已确认列入涉诈名单建议" if decision == "confirm" else "已驳回该建议")
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+    return redirect("numbers_run_detail", pk=proposal.run_id)
+
+
+def _proposal(request: HttpRequest, pk: int) -> IndicatorProposal:
+    """A proposal of a run the user may see; otherwise 404 (the same as a missing one)."""
+    runs = ScoringRun.objects.visible_to(request.user)
+    found = IndicatorProposal.objects.filter(pk=pk, run__in=runs).first()
+    if found is None:
+        raise Http404("记录不存在")
+    return found

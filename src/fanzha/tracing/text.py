@@ -1,0 +1,146 @@
+"""Cell values of bank statements: amounts in fen (分) and times, as banks write them.
+
+Amounts: thousands separators, full-width digits, 元 / ¥ / RMB / CNY / 人民币, a sign in front or behind,
+and accounting negatives in parentheses — ``"（１,２３４.５０）元"`` is −123450 fen. Times: ``2024-03-05
+14:22:01``, ``2024/3/5 14:22``, ``20240305142201``, ``2024年3月5日 14时22分01秒``, a date and a time in
+two columns, Excel serial numbers and ``datetime`` objects from XLSX readers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+
+_UNITS = re.compile(r"(人民币|RMB|CNY|元|¥|\$|\s|,|')", re.IGNORECASE)
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_SEPARATORS = str.maketrans(
+    {"年": "-", "月": "-", "/": "-", ".": "-", "日": " ", "时": ":", "分": ":", "秒": ""}
+)
+_DATETIME = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.:]\d+)?)?:?)?$"
+)
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:[ T]?(\d{2}):?(\d{2}):?(\d{2})?)?$")
+_TIME_OF_DAY = re.compile(r"^(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?$")
+_FRACTION = re.compile(r"(\d:\d{2})\.\d+$")
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message is in Chinese, for the user."""
+
+
+def normalise(value: object) -> str:
+    """NFKC (full-width digits and letters → half-width), stripped; ``None`` → ``""``."""
+    if value is None:
+        return ""
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def parse_amount(value: object) -> int | None:
+    """The amount in fen, signed; ``None`` for an empty cell. Raises CellError."""
+    if isinstance(value, bool):
+        raise CellError(f"金额无法识别：{value}")
+    if isinstance(value, int):
+        return value * 100
+    if isinstance(value, float):
+        value = repr(value)
+    text = normalise(value)
+    if text in {"", "-", "--", "—"}:
+        return None
+    negative = False
+    text = _UNITS.sub("", text)
+    if text.startswith("(") and text.endswith(")"):
+        negative, text = True, text[1:-1]
+    if text.endswith("-") and len(text) > 1:
+        negative, text = not negative, text[:-1]
+    if not _NUMBER.match(text):
+        raise CellError(f"金额无法识别：{normalise(value)}")
+    try:
+        cents = Decimal(text) * 100
+    except InvalidOperation as exc:  # pragma: no cover - the pattern already excludes it
+        raise CellError(f"金额无法识别：{normalise(value)}") from exc
+    if cents != cents.to_integral_value():
+        raise CellError(f"金额精度超过分：{normalise(value)}")
+    return -int(cents) if negative else int(cents)
+
+
+def _from_excel(serial: float) -> datetime:
+    if not 1 <= serial < 2958466:
+        raise CellError(f"时间无法识别：{serial}")
+    moment = _EXCEL_EPOCH + timedelta(days=serial)
+    return moment.replace(microsecond=0) + timedelta(seconds=round(moment.microsecond / 1e6))
+
+
+def _build(parts: tuple[str | None, ...], original: str) -> datetime:
+    year, month, day, hour, minute, second = (int(p) if p else 0 for p in parts)
+    try:
+        return datetime(year, month, day, hour, minute, second)
+    except ValueError as exc:
+        raise CellError(f"时间无法识别：{original}") from exc
+
+
+def parse_time(value: object) -> datetime | None:
+    """A moment (naive, the bank's local time); ``None`` for an empty cell. Raises CellError."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None, microsecond=0)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, int | float) and not isinstance(value, bool) and value < 1e7:
+        return _from_excel(float(value))
+    text = normalise(value)
+    if not text:
+        return None
+    text = _FRACTION.sub(r"\1", text)
+    squeezed = re.sub(r"\s+", " ", text.translate(_SEPARATORS)).strip()
+    found = _DATETIME.match(squeezed) or _COMPACT.match(squeezed.replace("-", ""))
+    if found is None:
+        raise CellError(f"时间无法识别：{text}")
+    return _build(tuple(found.groups()), text)
+
+
+def parse_time_of_day(value: object) -> time | None:
+    """``14:22:01``, ``14:22``, ``142201``, ``92201`` or a ``time`` / Excel fraction of a day."""
+    if isinstance(value, time):
+        return value.replace(microsecond=0)
+    if isinstance(value, datetime):
+        return value.time().replace(microsecond=0)
+    if isinstance(value, float) and 0 <= value < 1:
+        return _from_excel(1 + value).time()
+    text = normalise(value).replace("时", ":").replace("分", ":").replace("秒", "").rstrip(":")
+    if not text:
+        return None
+    found = _TIME_OF_DAY.match(text)
+    if found is None and text.isdigit() and len(text) in (5, 6):
+        text = text.zfill(6)
+        found = _TIME_OF_DAY.match(f"{text[:2]}:{text[2:4]}:{text[4:]}")
+    if found is None:
+        raise CellError(f"时间无法识别：{text}")
+    hour, minute, second = (int(p) if p else 0 for p in found.groups())
+    if hour > 23 or minute > 59 or second > 59:
+        raise CellError(f"时间无法识别：{text}")
+    return time(hour, minute, second)
+
+
+def combine(day: object, moment: object) -> datetime | None:
+    """A date column and a time column; the time column may also hold the whole moment."""
+    if moment not in (None, ""):
+        try:
+            full = parse_time(moment)
+        except CellError:
+            full = None
+        if full is not None and (full.year > 1900 and not isinstance(moment, time)):
+            return full
+    base = parse_time(day)
+    if base is None:
+        return None
+    clock = parse_time_of_day(moment)
+    return datetime.combine(base.date(), clock) if clock is not None else base
+
+
+def format_fen(fen: int) -> str:
+    """``123450`` → ``"1,234.50"``."""
+    sign = "-" if fen < 0 else ""
+    yuan, cents = divmod(abs(fen), 100)
+    return f"{sign}{yuan:,}.{cents:02d}"

@@ -1,0 +1,65 @@
+"""Amounts and times as banks write them."""
+
+from datetime import datetime
+
+import pytest
+
+from fanzha.tracing.text import CellError, combine, parse_amount, parse_time
+
+
+@pytest.mark.parametrize(
+    ("cell", "fen"),
+    [
+        ("1,234.50", 123450),
+        ("１，２３４．５０", 123450),
+        ("（1,234.50）", -123450),
+        ("(１２.００)元", -1200),
+        ("¥3,000", 300000),
+        ("￥ 3,000.1 元", 300010),
+        ("RMB -88.8", -8880),
+        ("12.50-", -1250),
+        ("+7", 700),
+        (15, 1500),
+        (12.3, 1230),
+        ("", None),
+        ("--", None),
+    ],
+)
+def test_it_parses_amounts_to_fen(cell, fen):
+    assert parse_amount(cell) == fen
+
+
+@pytest.mark.parametrize("cell", ["十二元", "1.2.3", "12.345", "abc"])
+def test_it_rejects_what_is_not_an_amount(cell):
+    with pytest.raises(CellError):
+        parse_amount(cell)
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "2024-03-05 14:22:01",
+        "2024/3/5 14:22:01",
+        "20240305142201",
+        "20240305 142201",
+        "2024年3月5日 14时22分01秒",
+        "２０２４-０３-０５ １４:２２:０１",
+        "2024-03-05T14:22:01.250",
+        datetime(2024, 3, 5, 14, 22, 1),
+    ],
+)
+def test_it_parses_times(cell):
+    assert parse_time(cell) == datetime(2024, 3, 5, 14, 22, 1)
+
+
+def test_it_joins_a_date_and_a_time_column_and_reads_excel_serials():
+    assert combine("20240305", "92201") == datetime(2024, 3, 5, 9, 22, 1)
+    assert combine("2024-03-05", "09:22") == datetime(2024, 3, 5, 9, 22)
+    assert combine("2024-03-05", "2024-03-05 09:22:01") == datetime(2024, 3, 5, 9, 22, 1)
+    assert parse_time(45356.5) == datetime(2024, 3, 5, 12, 0)
+
+
+def test_it_rejects_impossible_times():
+    for cell in ("2024-02-30", "昨天", "2024-03-05 25:00"):
+        with pytest.raises(CellError):
+            parse_time(cell)

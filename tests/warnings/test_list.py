@@ -1,0 +1,56 @@
+"""The centre's list page: the same rows as the access scope, a capped count, a pinned number of queries."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from fanzha.warnings import selectors
+from fanzha.warnings.models import Warning
+from tests.personas import login
+from tests.warnings.helpers import make_warning
+
+# session, user, roles, organisation, its jurisdiction (2), the capped count, the area menu, the page's
+# rows (one query with persons, areas, units and assignees joined), the session's save (3)
+LIST_QUERIES = 12
+
+
+def test_it_shows_each_user_exactly_the_warnings_of_their_scope(world) -> None:  # type: ignore[no-untyped-def]
+    make_warning(1)
+    make_warning(2, address="青溪县龙泉乡石桥村3号")
+    for name in ("leader", "police_cg", "police_lq", "grid_cd", "grid_sq", "bank", "auditor"):
+        user = world.users[name]
+        expected = set(Warning.objects.visible_to(user).values_list("pk", flat=True))
+        assert set(selectors.visible(user).values_list("pk", flat=True)) == expected, name
+    assert selectors.visible(world.users["grid_sq"]).count() == 1
+    assert selectors.visible(world.users["bank"]).count() == 0
+
+
+def test_it_narrows_by_area_to_the_area_and_below(world) -> None:  # type: ignore[no-untyped-def]
+    chengdong = make_warning(1)
+    make_warning(2, address="青溪县龙泉乡石桥村3号")
+    qs, applied = selectors.filtered(world.users["leader"], {"area": str(chengdong.area.parent_id)})
+    assert list(qs) == [chengdong] and applied == {"area": str(chengdong.area.parent_id)}
+
+
+def test_it_pins_the_number_of_queries_whatever_the_page_and_filters(  # type: ignore[no-untyped-def]
+    world, client, django_assert_num_queries
+) -> None:
+    for n in range(1, 8):
+        make_warning(n, address=f"城东社区{n}号")
+    login(client, world.users["leader"])
+    for params in ({}, {"grade": "medium"}, {"grade": "medium", "status": "assigned", "page": "2"}):
+        with django_assert_num_queries(LIST_QUERIES):
+            response = client.get(reverse("warning_list"), params)
+        assert response.status_code == 200
+
+
+def test_it_counts_no_further_than_the_cap(world, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    for n in range(1, 6):
+        make_warning(n, address=f"城东社区{n}号")
+    monkeypatch.setattr(selectors, "LIST_COUNT_CAP", 3)
+    monkeypatch.setattr("fanzha.warnings.views.PAGE_SIZE", 2)
+    login(client, world.users["leader"])
+    page = client.get(reverse("warning_list")).content.decode()
+    assert "共 3+ 条" in page and "第 1 / 2 页" in page
+    monkeypatch.setattr(selectors, "LIST_COUNT_CAP", 100)
+    assert "共 5 条" in client.get(reverse("warning_list")).content.decode()
