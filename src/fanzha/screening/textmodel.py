@@ -42,7 +42,8 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
+    out: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
+    return out
 
 
 @dataclass
@@ -55,14 +56,15 @@ class TextModel:
 
     @property
     def has_ordinary(self) -> bool:
-        return self.weights.shape[1] == len(self.classes) + 2
+        return bool(self.weights.shape[1] == len(self.classes) + 2)
 
     def logits(self, model_texts: Sequence[str]) -> np.ndarray:
         """(n, 1 + k [+ 1]) raw scores: the risk logit, the category logits [, the ordinary logit]."""
         if len(model_texts) == 0:
             return np.zeros((0, self.weights.shape[1]), dtype=np.float32)
         x = self.vectoriser.transform(model_texts)
-        return np.asarray(x @ self.weights) + self.bias
+        out: np.ndarray = np.asarray(x @ self.weights) + self.bias
+        return out
 
     def predict(self, model_texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
         """(risk probability (n,), category probabilities (n, k), class codes)."""

@@ -101,7 +101,9 @@ class Pipeline:
     def run(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray, list[dict[str, float]]]:
         from fanzha.screening.rules import category_votes, points
 
-        model_texts, pts, votes = [], np.zeros(len(texts)), []
+        model_texts: list[str] = []
+        votes: list[dict[str, float]] = []
+        pts = np.zeros(len(texts))
         for i, text in enumerate(texts):
             n = self.normalise(text)
             model_texts.append(n.model_text)
@@ -307,26 +309,10 @@ def out_of_fold(c: Corpus, seed: int = 0) -> tuple[np.ndarray, np.ndarray, tuple
 
 
 def decide_category(score: float, probs: np.ndarray, classes: Sequence[str], votes: dict[str, float]) -> str:
-    """The engine's category decision (engine.decide_category), used when the engine can be imported."""
-    try:
-        from fanzha.screening.engine import decide_category as engine_decide
-    except ImportError:
-        engine_decide = None
-    if engine_decide is not None:
-        return str(engine_decide(score, probs, classes, votes))
-    from fanzha.screening.blend import level_for
-    from fanzha.screening.typology import is_risky
+    """The engine's own category decision, so cross-validation measures what the engine does."""
+    from fanzha.screening.engine import decide_category as engine_decide
 
-    risky = level_for(score) in ("medium", "high")
-    values = {
-        c: 4.0 * float(p) + max(votes.get(c, 0.0), 0.0)
-        for c, p in zip(classes, probs, strict=True)
-        if is_risky(c) == risky
-    }
-    for code, vote in votes.items():
-        if is_risky(code) == risky and vote > values.get(code, -1.0):
-            values[code] = vote
-    return max(values, key=lambda k: values[k]) if values else ("other_fraud" if risky else "normal")
+    return engine_decide(score, probs, classes, votes)
 
 
 def top4_predictions(c: Corpus, scores: np.ndarray, probs: np.ndarray, classes: Sequence[str]) -> list[str]:
