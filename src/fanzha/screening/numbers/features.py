@@ -298,10 +298,8 @@ def load_raw(con: duckdb.DuckDBPyConnection, src: Sources) -> dict[str, Any]:
             con.execute(f"CREATE OR REPLACE TABLE calls_clean AS {clean}")
             report[name] = {"files": len(paths), **_quality(con, "calls_clean", "calls")}
             keep = ", ".join(CALL_KEEP)
-            con.execute(
-                f"CREATE OR REPLACE TABLE calls AS SELECT {keep} FROM calls_clean UNION ALL {_MIRROR}"
-            )
-            con.execute("DROP TABLE calls_clean")
+            # a view: the callee's mirrored rows are not written out (the features read calls_clean)
+            con.execute(f"CREATE OR REPLACE VIEW calls AS SELECT {keep} FROM calls_clean UNION ALL {_MIRROR}")
             continue
         con.execute(f"CREATE OR REPLACE TABLE {name} AS {clean}")
         report[name] = {"files": len(paths), **_quality(con, name)}
@@ -445,6 +443,14 @@ def _mode_sql(counts: str, prefix: str) -> str:
     )
 
 
+def _outgoing(agg: str) -> str:
+    """An aggregate over outgoing calls only (the Sichuan set's way: blank when a number made none)."""
+    return f"CASE WHEN sum(CASE WHEN ctype = 1 THEN 1 ELSE 0 END) > 0 THEN {agg} END"
+
+
+_OUT = "CASE WHEN ctype = 1 THEN {x} END"
+
+
 def _median(x: str) -> str:
     return f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {x})"
 
@@ -456,13 +462,12 @@ CALL_AGG = f"""SELECT phone,
   count(DISTINCT city) AS city_name_nunique, count(DISTINCT county) AS county_name_nunique,
   max(CASE WHEN ctype = 1 THEN 1 ELSE 0 END) + max(CASE WHEN ctype = 2 THEN 1 ELSE 0 END)
     + max(CASE WHEN ctype = 3 THEN 1 ELSE 0 END) AS calltype_id_unique,
-  CAST(sum(CASE WHEN dur < 10 THEN 1 ELSE 0 END) AS DOUBLE) / nullif(count(dur), 0) AS short_call_share
-FROM calls WHERE phone IS NOT NULL GROUP BY phone"""
-
-# the Sichuan set computes these on outgoing calls only (blank when a number made none)
-OUT_AGG = """SELECT phone, count(*) AS voccalltype1, count(DISTINCT imei) AS imeis,
-  count(DISTINCT city) AS city_name_call, count(DISTINCT county) AS county_name_call
-FROM calls WHERE phone IS NOT NULL AND ctype = 1 GROUP BY phone"""
+  CAST(sum(CASE WHEN dur < 10 THEN 1 ELSE 0 END) AS DOUBLE) / nullif(count(dur), 0) AS short_call_share,
+  sum(CASE WHEN ctype = 1 THEN 1 ELSE 0 END) AS n_out,
+  {_outgoing("count(DISTINCT " + _OUT.format(x="imei") + ")")} AS imeis,
+  {_outgoing("count(DISTINCT " + _OUT.format(x="city") + ")")} AS city_name_call,
+  {_outgoing("count(DISTINCT " + _OUT.format(x="county") + ")")} AS county_name_call
+FROM ck WHERE phone IS NOT NULL GROUP BY phone"""
 
 PAIR_AGG = f"""SELECT phone, count(*) AS opposite_unique, avg(n) AS phone2opposite_mean, {_median("n")}
     AS phone2opposite_median,
@@ -472,25 +477,25 @@ PAIR_AGG = f"""SELECT phone, count(*) AS opposite_unique, avg(n) AS phone2opposi
     / nullif(sum(CASE WHEN n_out > 0 THEN 1 ELSE 0 END), 0) AS callback_rate
 FROM (SELECT phone, opposite, count(*) AS n, sum(dur) AS s, sum(CASE WHEN ctype = 1 THEN 1 ELSE 0 END) AS
     n_out,
-             sum(CASE WHEN ctype = 2 THEN 1 ELSE 0 END) AS n_in FROM calls WHERE phone IS NOT NULL
+             sum(CASE WHEN ctype = 2 THEN 1 ELSE 0 END) AS n_in FROM ck WHERE phone IS NOT NULL
       GROUP BY phone, opposite) pairs GROUP BY phone"""
 
 SMS_AGG = """SELECT phone, count(*) AS sms_count, count(DISTINCT opposite) AS sms_nunique,
   sum(CASE WHEN stype = 2 THEN 1 ELSE 0 END) AS calltype_2
-FROM sms WHERE phone IS NOT NULL GROUP BY phone"""
+FROM sk WHERE phone IS NOT NULL GROUP BY phone"""
 
 APP_AGG = f"""SELECT phone, count(*) AS busi_count, avg(flow) AS flow_mean, {_median("flow")} AS flow_median,
   min(flow) AS flow_min, max(flow) AS flow_max, var_samp(flow) AS flow_var, sum(flow) AS flow_sum,
   count(DISTINCT month) AS month_ids
-FROM apps WHERE phone IS NOT NULL GROUP BY phone"""
+FROM ak WHERE phone IS NOT NULL GROUP BY phone"""
 
 SPEND_AGG = f"""SELECT m.phone, avg(a) AS arpu_mean, var_samp(a) AS arpu_var, max(a) AS arpu_max, min(a)
     AS arpu_min,
   {_median("a")} AS arpu_median, sum(a) AS arpu_sum, stddev_samp(a) / sqrt(count(*)) AS arpu_sem,
   count(*) AS n_months, avg((a - mu) * (a - mu)) AS m2, avg((a - mu) * (a - mu) * (a - mu)) AS m3
-FROM (SELECT phone, month, avg(arpu) AS a FROM spending WHERE phone IS NOT NULL AND arpu IS NOT NULL
+FROM (SELECT phone, month, avg(arpu) AS a FROM spk WHERE phone IS NOT NULL AND arpu IS NOT NULL
       GROUP BY phone, month) m
-JOIN (SELECT phone, avg(arpu_m) AS mu FROM (SELECT phone, month, avg(arpu) AS arpu_m FROM spending
+JOIN (SELECT phone, avg(arpu_m) AS mu FROM (SELECT phone, month, avg(arpu) AS arpu_m FROM spk
       WHERE phone IS NOT NULL AND arpu IS NOT NULL GROUP BY phone, month) x GROUP BY phone) s ON s.phone
           = m.phone
 GROUP BY m.phone"""
@@ -510,7 +515,8 @@ EXTRA_NAMES = ["short_call_share", "callback_rate"]
 FINAL_EXPR: dict[str, str] = {name: name for name in FEATURE_NAMES}
 FINAL_EXPR.update(
     {
-        "voc_calltype1": _ratio("o.voccalltype1", "c.opposite_count"),
+        "voccalltype1": "nullif(c.n_out, 0)",
+        "voc_calltype1": _ratio("nullif(c.n_out, 0)", "c.opposite_count"),
         "sms_rate": _ratio("s.sms_count", "s.sms_nunique"),
         "calltype_rate": _ratio("s.calltype_2", "s.sms_count"),
         "busi_count": "coalesce(a.busi_count, 0)",
@@ -528,22 +534,47 @@ FINAL_EXPR.update(
 )
 
 
+# numbers -> integer keys (ordered like the numbers, so node ids follow): every aggregate groups on integers
+IDS_SQL = """SELECT num, CAST(row_number() OVER (ORDER BY num) AS BIGINT) AS k FROM (
+  SELECT phone AS num FROM calls_clean UNION SELECT opposite FROM calls_clean UNION SELECT phone FROM sms
+  UNION SELECT opposite FROM sms UNION SELECT phone FROM apps UNION SELECT phone FROM spending) x
+WHERE num IS NOT NULL"""
+CALLS_KEYED = """SELECT i.k AS phone, j.k AS opposite, ctype, ts, t_bad, dur, city, county, imei, mirror
+FROM calls_clean c LEFT JOIN ids i ON i.num = c.phone LEFT JOIN ids j ON j.num = c.opposite"""
+# the callee's incoming rows of caller/callee records (no city / handset known)
+CALLS_BOTH = """SELECT phone, opposite, ctype, ts, t_bad, dur, city, county, imei FROM ckb
+UNION ALL SELECT opposite AS phone, phone AS opposite, 2 AS ctype, ts, t_bad, dur,
+  CAST(NULL AS VARCHAR) AS city, CAST(NULL AS VARCHAR) AS county, CAST(NULL AS VARCHAR) AS imei FROM ckb
+WHERE mirror AND ctype = 1 AND opposite IS NOT NULL"""
+SMS_KEYED = """SELECT i.k AS phone, j.k AS opposite, stype, ts FROM sms s
+LEFT JOIN ids i ON i.num = s.phone LEFT JOIN ids j ON j.num = s.opposite"""
+APPS_KEYED = "SELECT i.k AS phone, busi_name, flow, month FROM apps a LEFT JOIN ids i ON i.num = a.phone"
+SPEND_KEYED = "SELECT i.k AS phone, month, arpu FROM spending s LEFT JOIN ids i ON i.num = s.phone"
+NUMS_SQL = (
+    "SELECT phone FROM c UNION SELECT phone FROM sk WHERE phone IS NOT NULL "
+    "UNION SELECT phone FROM ak WHERE phone IS NOT NULL UNION SELECT phone FROM spk WHERE phone IS NOT NULL"
+)
+NODE_SQL = "SELECT phone, CAST(row_number() OVER (ORDER BY phone) - 1 AS BIGINT) AS node_id FROM nums"
+# steps that build() keeps as views (cheap projections read by later steps), the rest become tables
+VIEW_STEPS = frozenset({"ck", "sk", "ak", "spk"})
+
+
 def feature_steps() -> list[tuple[str, str]]:
     """The per-number aggregates in order: (name, SQL). Each reads the cleaned tables or earlier steps."""
-    nums = (
-        "SELECT phone FROM calls WHERE phone IS NOT NULL UNION SELECT phone FROM sms WHERE phone IS NOT NULL "
-        "UNION SELECT phone FROM apps WHERE phone IS NOT NULL "
-        "UNION SELECT phone FROM spending WHERE phone IS NOT NULL"
-    )
     return [
-        ("nums", nums),
+        ("ids", IDS_SQL),
+        ("ckb", CALLS_KEYED),
+        ("ck", CALLS_BOTH),
+        ("sk", SMS_KEYED),
+        ("ak", APPS_KEYED),
+        ("spk", SPEND_KEYED),
         ("c", CALL_AGG),
-        ("o", OUT_AGG),
+        ("nums", NUMS_SQL),
         ("pr", PAIR_AGG),
-        ("vhc", _counts_sql("calls", "HOUR")),
-        ("vdc", _counts_sql("calls", "DAY")),
-        ("shc", _counts_sql("sms", "HOUR")),
-        ("sdc", _counts_sql("sms", "DAY")),
+        ("vhc", _counts_sql("ck", "HOUR")),
+        ("vdc", _counts_sql("ck", "DAY")),
+        ("shc", _counts_sql("sk", "HOUR")),
+        ("sdc", _counts_sql("sk", "DAY")),
         ("vh", _mode_sql("vhc", "voc_hour")),
         ("vd", _mode_sql("vdc", "voc_day")),
         ("s", SMS_AGG),
@@ -551,6 +582,7 @@ def feature_steps() -> list[tuple[str, str]]:
         ("sd", _mode_sql("sdc", "day")),
         ("a", APP_AGG),
         ("p", SPEND_AGG),
+        ("node", NODE_SQL),
     ]
 
 
@@ -558,12 +590,12 @@ def final_sql() -> str:
     """Join the step results into one row per number: node_id, phone_no_m, the 55 + extra columns."""
     cols = ",\n  ".join(_f(FINAL_EXPR.get(n, n), n) for n in [*FEATURE_NAMES, *EXTRA_NAMES])
     joins = " ".join(
-        f"LEFT JOIN {t} ON {t}.phone = nums.phone"
-        for t in ("c", "o", "pr", "vh", "vd", "s", "sh", "sd", "a", "p")
+        f"LEFT JOIN {t} ON {t}.phone = nums.phone" for t in ("c", "pr", "vh", "vd", "s", "sh", "sd", "a", "p")
     )
     return (
-        "SELECT CAST(row_number() OVER (ORDER BY nums.phone) - 1 AS BIGINT) AS node_id, "
-        f"nums.phone AS phone_no_m,\n  {cols}\nFROM nums {joins}"
+        f"SELECT node.node_id, ids.num AS phone_no_m,\n  {cols}\n"
+        "FROM nums JOIN node ON node.phone = nums.phone "
+        f"JOIN ids ON ids.k = nums.phone {joins}"
     )
 
 
@@ -573,24 +605,30 @@ def feature_sql() -> str:
     return f"WITH {ctes}\n{final_sql()}"
 
 
-EDGE_SQL = """SELECT f1.node_id AS src, f2.node_id AS dst, count(*) AS weight
-FROM (SELECT DISTINCT CASE WHEN ctype = 2 THEN opposite ELSE phone END AS a,
-                      CASE WHEN ctype = 2 THEN phone ELSE opposite END AS b, ts, t_bad, dur
-      FROM calls WHERE phone IS NOT NULL AND opposite IS NOT NULL AND ctype IN (1, 2)) e
-JOIN features f1 ON f1.phone_no_m = e.a JOIN features f2 ON f2.phone_no_m = e.b
-WHERE e.a <> e.b GROUP BY f1.node_id, f2.node_id"""
+# call-graph edges (reads the steps ck and node): distinct calls per ordered pair of numbers
+EDGE_SQL = """SELECT n1.node_id AS src, n2.node_id AS dst, e.weight
+FROM (SELECT a, b, count(*) AS weight
+      FROM (SELECT DISTINCT CASE WHEN ctype = 2 THEN opposite ELSE phone END AS a,
+                            CASE WHEN ctype = 2 THEN phone ELSE opposite END AS b, ts, t_bad, dur
+            FROM ck WHERE phone IS NOT NULL AND opposite IS NOT NULL AND ctype IN (1, 2)) d
+      WHERE a <> b GROUP BY a, b) e
+JOIN node n1 ON n1.phone = e.a JOIN node n2 ON n2.phone = e.b"""
+
+
+def _kind(name: str) -> str:
+    return "VIEW" if name in VIEW_STEPS else "TABLE"
 
 
 def build(con: duckdb.DuckDBPyConnection, src: Sources) -> dict[str, Any]:
-    """Load, clean and aggregate: leaves temp tables ``features`` and ``edges``; returns the report."""
+    """Load, clean and aggregate: leaves tables ``features`` and ``edges``; returns the report."""
     report = load_raw(con, src)
     # one aggregate at a time: bounded memory (each step's state only), results are small per-number tables
     for name, sql in feature_steps():
-        con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+        con.execute(f"CREATE OR REPLACE {_kind(name)} {name} AS {sql}")
     con.execute(f"CREATE OR REPLACE TABLE features AS {final_sql()}")
-    for name, _ in feature_steps():
-        con.execute(f"DROP TABLE {name}")
     con.execute(f"CREATE OR REPLACE TABLE edges AS {EDGE_SQL}")
+    for name, _ in reversed(feature_steps()):
+        con.execute(f"DROP {_kind(name)} {name}")
     n = con.execute("SELECT count(*) FROM features").fetchall()[0]
     e = con.execute("SELECT count(*) FROM edges").fetchall()[0]
     report["numbers"] = int(n[0]) if n else 0

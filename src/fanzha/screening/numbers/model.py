@@ -76,6 +76,9 @@ class Table:
         return self.X[:, FEATURE_NAMES.index(name)]
 
 
+_THREADS = 2  # predicting: PARAMS["num_threads"]; the trained model may carry 1 (small training data)
+
+
 class Ensemble:
     """Boosters trained with different seeds; the score is the sigmoid of their mean log-odds."""
 
@@ -86,14 +89,18 @@ class Ensemble:
         return list(self.boosters[0].feature_name())
 
     def raw(self, X: np.ndarray) -> np.ndarray:
-        return np.asarray(np.mean([b.predict(X, raw_score=True) for b in self.boosters], axis=0))
+        return np.asarray(
+            np.mean([b.predict(X, raw_score=True, num_threads=_THREADS) for b in self.boosters], axis=0)
+        )
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return np.asarray(1.0 / (1.0 + np.exp(-self.raw(X))))
 
     def contrib(self, X: np.ndarray) -> np.ndarray:
         """Mean TreeSHAP contributions (last column: the bias), additive in log-odds."""
-        return np.asarray(np.mean([b.predict(X, pred_contrib=True) for b in self.boosters], axis=0))
+        return np.asarray(
+            np.mean([b.predict(X, pred_contrib=True, num_threads=_THREADS) for b in self.boosters], axis=0)
+        )
 
 
 @dataclass
