@@ -182,13 +182,13 @@ def main() -> None:
         f"{imported.errors:,} errors, balance breaks {imported.balance_breaks[:3]}"
     )
     print(f"peak RSS: {peak_mb():,.0f} MB")
-    print(f"figure: index_build_10M = {build:.2f} s (numpy)")
-    print(
-        f"figure: trace_{args.hops}hop_{args.transfers // 1_000_000}M = {took:.3f} s "
-        "(numpy index + Python FIFO)"
-    )
-    print(f"figure: statement_import_{args.rows // 1_000_000}M = {loaded:.2f} s (DuckDB)")
-    print(f"figure: peak_rss = {peak_mb():,.0f} MB")
+    print("engines: index build and trace on numpy (Python FIFO over touched accounts); import on DuckDB")
+    label = f"{args.transfers // 1_000_000}M" if args.transfers >= 1_000_000 else f"{args.transfers // 1000}k"
+    print(f"figure: index_build_{label} = {build:.2f} s")
+    print(f"figure: trace_{args.hops}hop_{label} = {took:.3f} s")
+    rows = f"{args.rows // 1_000_000}M" if args.rows >= 1_000_000 else f"{args.rows // 1000}k"
+    print(f"figure: statement_import_{rows} = {loaded:.2f} s")
+    print(f"figure: trace_peak_rss_mb = {peak_mb():.0f} MB")
 
 
 if __name__ == "__main__":
