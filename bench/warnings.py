@@ -37,7 +37,8 @@ PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 def _django() -> None:
     """Set up Django in a child (its DATABASE_URL and FANZHA_VAR_DIR are already in the environment)."""
-    os.environ.setdefault("FANZHA_VAR_DIR", tempfile.mkdtemp(prefix="fanzha-bench-"))  # never the real one
+    if not os.environ.get("FANZHA_VAR_DIR"):  # never the project's own database
+        os.environ["FANZHA_VAR_DIR"] = tempfile.mkdtemp(prefix="fanzha-bench-")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fanzha.settings")
     os.environ.setdefault("FANZHA_DEBUG", "false")  # as in production: no per-query logging
     import django

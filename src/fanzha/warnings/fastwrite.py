@@ -1,11 +1,12 @@
-"""Raw multi-row INSERTs for the bulk intake (the ORM's per-value compile costs more than the write).
+"""Raw bulk INSERTs for the bulk intake (the ORM's per-value compile costs more than the write).
 
-Each model's columns are read straight from the unsaved instances with one converter per field,
-chosen once: encrypted fields go through :class:`Sealer` (one AES-GCM object for the whole file, the
-same tokens as :func:`fanzha.core.pii.crypto.encrypt`), datetimes, JSON and decimals through the
-connection's own adapters. Rows go out as ``INSERT … VALUES (…), (…) [RETURNING id]`` in chunks that
-fit the backend's parameter limit; returned ids are set on the instances (in VALUES order, as Django's
-own ``bulk_create`` relies on for both SQLite and PostgreSQL).
+:func:`build` makes unsaved instances without ``Model.__init__``'s per-field descriptor work;
+:func:`insert` reads each model's columns straight from them with one converter per field, chosen
+once: encrypted fields go through :class:`Sealer` (one AES-GCM object for the whole file, the same
+tokens as :func:`fanzha.core.pii.crypto.encrypt`), datetimes, JSON and decimals through the
+connection's own adapters. SQLite gets ``INSERT … VALUES (…), (…) [RETURNING id]`` in chunks under its
+parameter limit (ids in VALUES order, as Django's ``bulk_create`` relies on); PostgreSQL gets ``COPY``
+with ids drawn from the table's sequence first. Call it inside the caller's transaction.
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ def _datetime(ops: Any) -> Convert:
     return convert
 
 
-def _converter(field: models.Field, sealer: Sealer, now: Any) -> Convert:
+def _converter(field: models.Field, sealer: Sealer, now: Any) -> Convert | None:
     ops = connection.ops
     if isinstance(field, EncryptedTextField):
         return sealer
@@ -130,7 +131,7 @@ def _converter(field: models.Field, sealer: Sealer, now: Any) -> Convert:
         return lambda value: ops.adapt_json_value(value, field.encoder)
     if isinstance(field, models.DecimalField | models.DateField | models.BinaryField):
         return lambda value: field.get_db_prep_save(value, connection)
-    return lambda value: value
+    return None
 
 
 def _getter(field: models.Field) -> Callable[[models.Model], Any]:
@@ -149,6 +150,57 @@ def _getter(field: models.Field) -> Callable[[models.Model], Any]:
     return related
 
 
+def _row_maker(columns: list) -> Callable[[models.Model], list[Any]]:
+    """The column values of one instance (plain values as they are, the others converted)."""
+    pairs = [(get, convert) for _, get, convert in columns]
+
+    def make(obj: models.Model) -> list[Any]:
+        return [get(obj) if convert is None else convert(get(obj)) for get, convert in pairs]
+
+    return make
+
+
+def _chunked(
+    cursor: Any, head: str, one: str, tail: str, objs: Sequence[models.Model], columns: list, returning: bool
+) -> None:
+    """SQLite: multi-row VALUES in chunks below the parameter limit."""
+    size = max(1, MAX_PARAMS // len(columns))
+    for start in range(0, len(objs), size):
+        chunk = objs[start : start + size]
+        make = _row_maker(columns)
+        params = [value for obj in chunk for value in make(obj)]
+        cursor.execute(head + ", ".join([one] * len(chunk)) + tail, params)
+        if returning:
+            for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
+                obj.pk = pk
+
+
+def _copy(
+    raw: Any, model: type[models.Model], objs: Sequence[models.Model], columns: list, returning: bool
+) -> None:
+    """PostgreSQL: ``COPY … FROM STDIN``, primary keys taken from the table's sequence first when wanted.
+
+    (A multi-row VALUES of thousands of placeholders costs psycopg more to split than the server to run.)
+    """
+    meta = model._meta
+    quote = connection.ops.quote_name
+    names = [c for c, _, _ in columns]
+    if returning:
+        raw.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(objs)],
+        )
+        for obj, (pk,) in zip(objs, raw.fetchall(), strict=True):
+            obj.pk = pk
+        names = [meta.pk.column, *names]
+    statement = f"COPY {quote(meta.db_table)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+    make = _row_maker(columns)
+    with raw.copy(statement) as copy:
+        for obj in objs:
+            row = make(obj)
+            copy.write_row([obj.pk, *row] if returning else row)
+
+
 def insert(objs: Sequence[models.Model], *, sealer: Sealer, returning: bool = False) -> None:
     """Insert unsaved instances of one model; with ``returning``, set their primary keys."""
     if not objs:
@@ -163,15 +215,11 @@ def insert(objs: Sequence[models.Model], *, sealer: Sealer, returning: bool = Fa
     head = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES "  # noqa: S608  (names from the model)
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     tail = f" RETURNING {quote(meta.pk.column)}" if returning else ""
-    size = max(1, MAX_PARAMS // len(columns))
     with connection.cursor() as cursor:
-        for start in range(0, len(objs), size):
-            chunk = objs[start : start + size]
-            params = [convert(get(obj)) for obj in chunk for _, get, convert in columns]
-            cursor.execute(head + ", ".join([one] * len(chunk)) + tail, params)
-            if returning:
-                for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
-                    obj.pk = pk
+        if connection.vendor == "postgresql":
+            _copy(cursor.cursor, model, objs, columns, returning)
+        else:
+            _chunked(cursor, head, one, tail, objs, columns, returning)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
