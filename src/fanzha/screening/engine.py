@@ -11,7 +11,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 
@@ -68,26 +67,25 @@ class Engine:
         if not norms:
             return []
         entities = [extract(n) for n in norms]
-        hits = [self.rules.match(n, ents) for n, ents in zip(norms, entities, strict=True)]
+        match = self.rules.match
+        hits = [match(n, ents) for n, ents in zip(norms, entities, strict=True)]
         risk, cat_probs, classes = self._text_model_windows([n.model_text for n in norms])
         url_probs = self._url_probs(entities)
-        indicator_hits = [self.indicators.match(ents) for ents in entities]
+        listed = [self.indicators.match(ents) for ents in entities] if self.indicators else None
         rule_points = np.array([points(h) for h in hits], dtype=np.float64)
-        ind_points = np.array([points(h) for h in indicator_hits], dtype=np.float64)
+        ind_points = np.array([points(h) for h in listed], dtype=np.float64) if listed else 0.0
         url_logit = np.array([_logit(p) if p is not None else 0.0 for p in url_probs])
-        has_url = np.array([p is not None for p in url_probs], dtype=np.float64)
-        scores = self.blender.score(_logits(risk), rule_points, url_logit * has_url, ind_points)
-        evidence = [
-            [*hits[k], *indicator_hits[k], *_model_hits(risk[k], url_probs[k])] for k in range(len(norms))
-        ]
-        score_list = scores.tolist()
-        levels = [level_for(x) for x in score_list]
-        votes = [category_votes(e) for e in evidence]
-        categories = decide_categories(levels, cat_probs, classes, votes)
-        return [
-            _result(n, score_list[k], levels[k], categories[k], evidence[k], entities[k])
-            for k, n in enumerate(norms)
-        ]
+        scores = self.blender.score(_logits(risk), rule_points, url_logit, ind_points).tolist()
+        levels = [level_for(x) for x in scores]
+        categories = decide_categories(levels, cat_probs, classes, [category_votes(h) for h in hits])
+        risk_list = risk.tolist()
+        out = []
+        for k, n in enumerate(norms):
+            evidence = hits[k] if listed is None else [*hits[k], *listed[k]]
+            if risk_list[k] >= MODEL_EVIDENCE_MIN or url_probs[k] is not None:
+                evidence = [*evidence, *_model_hits(risk_list[k], url_probs[k])]
+            out.append(_result(n, scores[k], levels[k], categories[k], evidence, entities[k]))
+        return out
 
     def _text_model_windows(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, Sequence[str]]:
         """The text model over message-sized windows; a long text takes its riskiest window.
@@ -256,10 +254,10 @@ def _logits(p: np.ndarray) -> np.ndarray:
     return np.log(q / (1 - q))
 
 
-def _model_hits(text_prob: Any, url_prob: float | None) -> list[Hit]:
+def _model_hits(text_prob: float | None, url_prob: float | None) -> list[Hit]:
     hits = []
-    if text_prob is not None and float(text_prob) >= MODEL_EVIDENCE_MIN:
-        pct = round(float(text_prob) * 100)
+    if text_prob is not None and text_prob >= MODEL_EVIDENCE_MIN:
+        pct = round(text_prob * 100)
         hits.append(Hit("TEXT_MODEL", 0.0, "", f"文本模型：与已知诈骗或违法推广短信相似（{pct}%）"))
     if url_prob is not None and url_prob >= URL_EVIDENCE_MIN:
         pct = round(url_prob * 100)
@@ -270,7 +268,7 @@ def _model_hits(text_prob: Any, url_prob: float | None) -> list[Hit]:
 def _result(
     n: Normalised, score: float, level: str, category: str, hits: list[Hit], ents: list[Entity]
 ) -> Result:
-    ordered = sorted(hits, key=_strength) if len(hits) > 1 else hits
+    ordered = sorted(hits, key=_strength) if len(hits) > 1 else list(hits)
     if n.truncated:
         note = f"内容超过 {len(n.original)} 字，只筛查了前 {len(n.original)} 字"
         ordered.append(Hit("TRUNCATED", 0.0, "", note))
