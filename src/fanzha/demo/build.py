@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -15,6 +16,7 @@ from fanzha.core.services import persons as person_services
 from fanzha.demo.accounts import DEMO_PASSWORD, MARKER_USERNAME
 from fanzha.demo.plan import DEFAULT_SEED, make_plan
 from fanzha.demo.specs import DemoPlan
+from fanzha.demo.warnings import demo_warnings
 
 
 class DemoRefused(Exception):
@@ -109,7 +111,7 @@ def _create_people(plan: DemoPlan, areas: dict[str, Area], actor: Any) -> int:
 
 
 @transaction.atomic
-def demo_load(*, seed: int = DEFAULT_SEED) -> DemoSummary:
+def demo_load(*, seed: int = DEFAULT_SEED, now: datetime | None = None) -> DemoSummary:
     """Build the demo county into an empty database; refuses (DemoRefused) when any area exists."""
     if not database_is_empty():
         raise DemoRefused("数据库中已有区划数据，演示数据只能载入空数据库。")
@@ -119,6 +121,8 @@ def demo_load(*, seed: int = DEFAULT_SEED) -> DemoSummary:
     users = _create_users(plan, organisations)
     # The people are registered by the centre leader: person_create checks the actor's jurisdiction.
     people = _create_people(plan, areas, users[MARKER_USERNAME])
+    # Twelve months of warnings up to ``now``, through the intake's grading and routing.
+    warnings = demo_warnings(plan=plan, leader=users[MARKER_USERNAME], now=now)
     summary = DemoSummary(seed, len(areas), len(organisations), len(users), people)
-    audit_record(actor=None, action="demo.load", details=summary.as_details())
+    audit_record(actor=None, action="demo.load", details={**summary.as_details(), **warnings})
     return summary

@@ -1,0 +1,156 @@
+"""The demo's year of warnings: built once for this module at a fixed time, rolled back at the end."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from fanzha.audit.models import AuditEvent
+from fanzha.core.models import Person, User
+from fanzha.demo.build import demo_load
+from fanzha.warnings import routing, sla
+from fanzha.warnings.models import Contact, EventKind, Status, Warning, WarningEvent, WarningSourceRef
+
+NOW = dt.datetime(2026, 6, 15, 10, 30, tzinfo=dt.UTC)
+COMMON = {
+    "fake_order_rebate",
+    "fake_investment",
+    "fake_customer_service",
+    "impersonate_authority",
+    "fake_loan",
+}
+
+
+@pytest.fixture(scope="module")
+def year(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    with django_db_blocker.unblock(), transaction.atomic():
+        demo_load(now=NOW)
+        yield
+        transaction.set_rollback(True)
+
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_spreads_thousands_of_warnings_over_the_last_year(year: None) -> None:
+    warnings = Warning.objects.all()
+    assert 3000 <= warnings.count() <= 6000
+    first = warnings.order_by("received_at").first()
+    last = warnings.order_by("-received_at").first()
+    assert first is not None and last is not None
+    assert NOW - dt.timedelta(days=366) <= first.received_at < NOW - dt.timedelta(days=330)
+    assert NOW - dt.timedelta(days=2) <= last.received_at <= NOW
+    months = Counter(w.received_at.strftime("%Y-%m") for w in warnings.only("received_at"))
+    assert len(months) >= 12 and min(months.values()) > 100
+    weekdays = Counter(w.received_at.weekday() for w in warnings.only("received_at"))
+    assert weekdays[1] > weekdays[6]  # fewer on Sundays
+
+
+def test_it_uses_every_source_with_unique_source_ids(year: None) -> None:
+    sources = Counter(Warning.objects.values_list("source", flat=True))
+    assert set(sources) == {"superior", "operator", "bank", "screening", "tip"}
+    assert all(count > 200 for count in sources.values())
+    assert WarningSourceRef.objects.count() == Warning.objects.count()
+    assert not Warning.objects.filter(source_id="").exists()
+
+
+def test_it_mixes_fraud_types_with_the_common_ones_first(year: None) -> None:
+    types = Counter(Warning.objects.values_list("fraud_type", flat=True))
+    top = {code for code, _ in types.most_common(5)}
+    assert top == COMMON
+    assert sum(types[c] for c in COMMON) > 0.6 * sum(types.values())
+    elderly = Warning.objects.filter(fraud_type="elderly_care").select_related("person")
+    assert elderly.exists()
+    born = [w.person.birth_year for w in elderly if w.person.birth_year is not None]  # no ID: unknown
+    assert len(born) > 0.6 * elderly.count()
+    assert all(year <= 1966 for year in born)
+
+
+def test_it_closes_most_with_dissuasion_the_majority(year: None) -> None:
+    states = Counter(Warning.objects.values_list("status", flat=True))
+    total = sum(states.values())
+    assert states[Status.CLOSED] > 0.95 * total
+    for state in (Status.NEW, Status.ASSIGNED, Status.ACKNOWLEDGED, Status.CONTACTED):
+        assert 3 <= states[state] <= 30, state
+    outcomes = Counter(Warning.objects.filter(status=Status.CLOSED).values_list("outcome", flat=True))
+    closed = states[Status.CLOSED]
+    assert outcomes["dissuaded"] > 0.5 * closed
+    assert 0 < outcomes["defrauded"] < 0.1 * closed
+    assert all(outcomes[o] > 0 for o in ("not_reached", "invalid", "refused"))
+    assert "" not in outcomes
+
+
+def test_it_keeps_most_within_the_sla_with_some_escalations(year: None) -> None:
+    warnings = Warning.objects.exclude(status=Status.NEW)
+    total = warnings.count()
+    ack_breached = warnings.filter(ack_breached=True).count()
+    assert 0 < ack_breached < 0.15 * total
+    assert 0 < warnings.filter(contact_breached=True).count() < 0.2 * total
+    assert (
+        warnings.filter(escalated=True).count()
+        == warnings.filter(ack_breached=True).count()
+        + warnings.filter(contact_breached=True, ack_breached=False).count()
+    )
+    escalations = WarningEvent.objects.filter(kind=EventKind.ESCALATED).count()
+    assert escalations == ack_breached + warnings.filter(contact_breached=True).count()
+    for warning in warnings.filter(acknowledged_at__isnull=False)[:300]:
+        assert warning.acknowledged_at is not None
+        assert warning.ack_breached == (warning.acknowledged_at > warning.due_ack_at)
+        assert warning.due_ack_at == sla.deadlines(warning.grade, warning.received_at)[0]
+
+
+def test_it_routes_every_worked_warning_to_a_real_user_of_the_covering_unit(year: None) -> None:
+    assigner = routing.Assigner()
+    unrouted = Warning.objects.filter(assignee__isnull=True)
+    assert set(unrouted.values_list("status", flat=True)) == {Status.NEW}
+    assert all(w.needs_placement for w in unrouted)
+    police = routing.police_grades()
+    for warning in Warning.objects.filter(assignee__isnull=False).select_related(
+        "assignee", "area", "organisation"
+    ):
+        assert warning.assignee is not None and warning.assignee.is_active
+        assert warning.assignee.organisation_id == warning.organisation_id
+        unit = warning.organisation
+        assert unit is not None and any(warning.area.path.startswith(p) for p in unit.jurisdiction_paths())
+        if warning.grade in police and warning.status != Status.CLOSED:
+            assert unit.kind == "police_station"
+    assignees = set(Warning.objects.values_list("assignee__username", flat=True))
+    assert {"police", "police2", "grid3"} <= assignees
+    assert assigner.units
+
+
+def test_it_shows_every_warning_to_the_centre_leader(year: None) -> None:
+    leader = User.objects.get(username="leader")
+    assert Warning.objects.visible_to(leader).count() == Warning.objects.count()
+    police = User.objects.get(username="police")
+    assert 0 < Warning.objects.visible_to(police).count() < Warning.objects.count()
+
+
+def test_it_gives_the_field_users_open_tasks(year: None) -> None:
+    for username in ("police", "police2", "police3", "police4", "grid", "grid2", "grid3", "grid4"):
+        user = User.objects.get(username=username)
+        assert Warning.objects.filter(assignee=user).exclude(status=Status.CLOSED).exists(), username
+
+
+def test_it_passes_model_validation(year: None) -> None:
+    for warning in Warning.objects.order_by("id")[::40]:
+        warning.full_clean()
+        assert warning.received_at >= warning.warned_at
+        if warning.closed_at is not None:
+            assert warning.received_at <= warning.closed_at
+    for contact in Contact.objects.order_by("id")[::60]:
+        contact.full_clean()
+        assert contact.contacted_at >= contact.warning.received_at
+    for person in Person.objects.filter(notes="由预警登记").order_by("id")[::60]:
+        person.full_clean()
+
+
+def test_it_records_the_warnings_in_the_demo_load_record(year: None) -> None:
+    details = AuditEvent.objects.get(action="demo.load").details
+    assert details["warnings"] == Warning.objects.count()
+    assert details["open_warnings"] == Warning.objects.exclude(status=Status.CLOSED).count()

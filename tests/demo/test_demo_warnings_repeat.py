@@ -1,0 +1,52 @@
+"""The demo with its warnings, loaded twice into an empty database: same seed and time, same data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from fanzha.demo.build import demo_load
+from fanzha.warnings.models import Contact, Warning, WarningEvent
+
+NOW = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
+
+
+def _snapshot() -> tuple[list[tuple[Any, ...]], int, int]:
+    rows = [
+        (
+            w.source,
+            w.source_id,
+            w.person.id_number,
+            w.person.name,
+            w.area.code,
+            w.fraud_type,
+            w.grade,
+            w.status,
+            w.outcome,
+            w.assignee.username if w.assignee else "",
+            w.received_at,
+            w.acknowledged_at,
+            w.closed_at,
+            w.escalated,
+        )
+        for w in Warning.objects.select_related("person", "area", "assignee").order_by("source", "source_id")
+    ]
+    return rows, Contact.objects.count(), WarningEvent.objects.count()
+
+
+def _load_once(blocker: Any) -> tuple[list[tuple[Any, ...]], int, int]:
+    with blocker.unblock(), transaction.atomic():
+        assert not Warning.objects.exists()
+        demo_load(now=NOW)
+        snapshot = _snapshot()
+        transaction.set_rollback(True)
+    return snapshot
+
+
+def test_it_loads_the_same_warnings_twice(django_db_setup: None, django_db_blocker: Any) -> None:
+    first = _load_once(django_db_blocker)
+    second = _load_once(django_db_blocker)
+    assert len(first[0]) > 3000
+    assert first == second
