@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from fanzha.screening import typology as typology_mod
-from fanzha.screening.blend import Blender, level_for
+from fanzha.screening.blend import Blender, _thresholds, level_for
 from fanzha.screening.entities import extract
 from fanzha.screening.indicators import Indicators
 from fanzha.screening.normalise import normalise
@@ -49,13 +49,18 @@ class Engine:
         results: list[Result | None] = [None] * len(texts)
         good: list[int] = []
         norms: list[Normalised] = []
+        max_chars = self.max_chars
         for i, text in enumerate(texts):
-            problem = _problem(text)
-            if problem:
-                results[i] = _error_result(problem)
-                continue
+            if text.__class__ is not str or not text.strip():  # the common case costs no call
+                problem = _problem(text)
+                if problem:
+                    results[i] = _error_result(problem)
+                    continue
+                text = str(text)
             good.append(i)
-            norms.append(normalise(str(text), max_chars=self.max_chars))
+            norms.append(normalise(text, max_chars=max_chars))
+        if len(norms) == len(texts):
+            return self._screen_normalised(norms)
         for i, result in zip(good, self._screen_normalised(norms), strict=True):
             results[i] = result
         return [r for r in results if r is not None]
@@ -66,25 +71,36 @@ class Engine:
     def _screen_normalised(self, norms: list[Normalised]) -> list[Result]:
         if not norms:
             return []
-        entities = [extract(n) for n in norms]
+        # the normaliser's entity tuple itself when it has one (extract() would copy it into a list)
+        entities = [n.entities if n.entities is not None else extract(n) for n in norms]
         match = self.rules.match
         hits = [match(n, ents) for n, ents in zip(norms, entities, strict=True)]
         risk, cat_probs, classes = self._text_model_windows([n.model_text for n in norms])
         url_probs = self._url_probs(entities)
         listed = [self.indicators.match(ents) for ents in entities] if self.indicators else None
-        rule_points = np.array([points(h) for h in hits], dtype=np.float64)
+        tallies = [_points_votes(h) for h in hits]
+        rule_points = np.array([t[0] for t in tallies], dtype=np.float64)
         ind_points = np.array([points(h) for h in listed], dtype=np.float64) if listed else 0.0
         url_logit = np.array([_logit(p) if p is not None else 0.0 for p in url_probs])
         scores = self.blender.score(_logits(risk), rule_points, url_logit, ind_points).tolist()
-        levels = [level_for(x) for x in scores]
-        categories = decide_categories(levels, cat_probs, classes, [category_votes(h) for h in hits])
-        risk_list = risk.tolist()
+        levels = _levels(scores)
+        categories = decide_categories(levels, cat_probs, classes, [t[1] for t in tallies])
+        extra = listed if listed is not None else [None] * len(norms)
+        risks = risk.tolist()
+        rows = zip(norms, scores, levels, categories, hits, entities, risks, url_probs, extra, strict=True)
         out = []
-        for k, n in enumerate(norms):
-            evidence = hits[k] if listed is None else [*hits[k], *listed[k]]
-            if risk_list[k] >= MODEL_EVIDENCE_MIN or url_probs[k] is not None:
-                evidence = [*evidence, *_model_hits(risk_list[k], url_probs[k])]
-            out.append(_result(n, scores[k], levels[k], categories[k], evidence, entities[k]))
+        make = _make_result
+        for n, score, level, category, evidence, ents, text_p, url_p, ind in rows:
+            if ind is not None:
+                evidence = [*evidence, *ind]
+            if text_p >= MODEL_EVIDENCE_MIN or url_p is not None:
+                evidence = [*evidence, *_model_hits(text_p, url_p)]
+            if n.truncated:
+                out.append(_result(n, score, level, category, evidence, ents))
+                continue
+            # _result() inlined for the common case (no truncation note)
+            reasons = tuple(sorted(evidence, key=_strength)) if len(evidence) > 1 else tuple(evidence)
+            out.append(make(round(score, 4), level, category, reasons, tuple(ents), n))
         return out
 
     def _text_model_windows(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, Sequence[str]]:
@@ -93,6 +109,8 @@ class Engine:
         The model learned from messages of tens of characters: run over a whole web page, a few
         scam sentences drown in the rest. So long texts are cut into overlapping windows.
         """
+        if max(map(len, texts), default=0) <= WINDOW + WINDOW // 2:  # every text is one window
+            return self.text_model.predict(texts)
         windows: list[str] = []
         owner: list[int] = []
         for k, text in enumerate(texts):
@@ -107,7 +125,7 @@ class Engine:
         first = order[np.unique(owners[order], return_index=True)[1]]
         return risk[first], probs[first], classes
 
-    def _url_probs(self, entities: list[list[Entity]]) -> list[float | None]:
+    def _url_probs(self, entities: Sequence[Sequence[Entity]]) -> list[float | None]:
         urls = sorted({e.value for ents in entities for e in ents if e.kind == "url"})
         if not urls:
             return [None] * len(entities)
@@ -183,15 +201,17 @@ def decide_categories(
     best_values = values[np.arange(len(levels)), best_index].tolist()
     column = {c: i for i, c in enumerate(classes)}
     out = []
-    for k, row_votes in enumerate(votes):
-        risky = bool(risky_rows[k])
-        best, best_value = classes[best_index[k]], best_values[k]
+    # Python scalars up front: indexing numpy arrays item by item costs more than the conversion
+    for k, (row_votes, risky, best_k) in enumerate(
+        zip(votes, risky_rows.tolist(), best_index.tolist(), strict=True)
+    ):
+        best, best_value = classes[best_k], best_values[k]
         if best_value == -math.inf:
             best = ""
         for code, vote in row_votes.items():
             if vote <= 0 or risky_of.get(code) != risky:
                 continue
-            value = vote + (4.0 * float(probs[k, column[code]]) if code in column else 0.0)
+            value = vote + (4.0 * probs.item(k, column[code]) if code in column else 0.0)
             if value > best_value:
                 best, best_value = code, value
         out.append(best or ("other_fraud" if risky else "normal"))
@@ -254,32 +274,87 @@ def _logits(p: np.ndarray) -> np.ndarray:
     return np.log(q / (1 - q))
 
 
+def _points_votes(hits: list[Hit]) -> tuple[float, dict[str, float]]:
+    """points(hits) and category_votes(hits) in one pass (the same sums in the same order)."""
+    total: float = 0.0
+    votes: dict[str, float] = {}
+    for h in hits:
+        weight = h.weight
+        total += weight
+        if h.category:
+            votes[h.category] = votes.get(h.category, 0.0) + abs(weight)
+    return float(total), votes
+
+
+def _levels(scores: list[float]) -> list[str]:
+    """level_for() over a list, with the thresholds looked up once."""
+    cuts = _thresholds()
+    out = []
+    for x in scores:
+        for name, cut in cuts:
+            if x >= cut:
+                out.append(name)
+                break
+        else:
+            out.append("none")
+    return out
+
+
+_MODEL_HIT_CACHE: dict[tuple[str, int], Hit] = {}  # Hits are immutable: one per model and percentage
+
+
+def _model_hit(symbol: str, pct: int) -> Hit:
+    hit = _MODEL_HIT_CACHE.get((symbol, pct))
+    if hit is None:
+        if symbol == "TEXT_MODEL":
+            hit = Hit(symbol, 0.0, "", f"文本模型：与已知诈骗或违法推广短信相似（{pct}%）")
+        else:
+            hit = Hit(symbol, 0.0, "", f"链接模型：链接的构造与钓鱼、违法网站相似（{pct}%）")
+        _MODEL_HIT_CACHE[(symbol, pct)] = hit
+    return hit
+
+
 def _model_hits(text_prob: float | None, url_prob: float | None) -> list[Hit]:
     hits = []
     if text_prob is not None and text_prob >= MODEL_EVIDENCE_MIN:
-        pct = round(text_prob * 100)
-        hits.append(Hit("TEXT_MODEL", 0.0, "", f"文本模型：与已知诈骗或违法推广短信相似（{pct}%）"))
+        hits.append(_model_hit("TEXT_MODEL", round(text_prob * 100)))
     if url_prob is not None and url_prob >= URL_EVIDENCE_MIN:
-        pct = round(url_prob * 100)
-        hits.append(Hit("URL_MODEL", 0.0, "", f"链接模型：链接的构造与钓鱼、违法网站相似（{pct}%）"))
+        hits.append(_model_hit("URL_MODEL", round(url_prob * 100)))
     return hits
 
 
+# Results are built through the slot descriptors: a frozen dataclass's __init__ pays an
+# object.__setattr__ per field, which is a large part of the per-item cost of a batch.
+_new = object.__new__
+_set_score, _set_level, _set_category, _set_reasons, _set_entities, _set_normalised, _set_error = (
+    getattr(Result, f).__set__
+    for f in ("score", "level", "category", "reasons", "entities", "normalised", "error")
+)
+
+
+def _make_result(
+    score: float, level: str, category: str, reasons: tuple[Hit, ...], ents: tuple[Entity, ...], n: Normalised
+) -> Result:
+    """Result(score, level, category, reasons, ents, n) without the dataclass __init__."""
+    r: Result = _new(Result)
+    _set_score(r, score)
+    _set_level(r, level)
+    _set_category(r, category)
+    _set_reasons(r, reasons)
+    _set_entities(r, ents)
+    _set_normalised(r, n)
+    _set_error(r, "")
+    return r
+
+
 def _result(
-    n: Normalised, score: float, level: str, category: str, hits: list[Hit], ents: list[Entity]
+    n: Normalised, score: float, level: str, category: str, hits: list[Hit], ents: Sequence[Entity]
 ) -> Result:
     ordered = sorted(hits, key=_strength) if len(hits) > 1 else list(hits)
     if n.truncated:
         note = f"内容超过 {len(n.original)} 字，只筛查了前 {len(n.original)} 字"
         ordered.append(Hit("TRUNCATED", 0.0, "", note))
-    return Result(
-        score=round(score, 4),
-        level=level,
-        category=category,
-        reasons=tuple(ordered),
-        entities=tuple(ents),
-        normalised=n,
-    )
+    return _make_result(round(score, 4), level, category, tuple(ordered), tuple(ents), n)
 
 
 @lru_cache(maxsize=1)

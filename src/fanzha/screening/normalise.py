@@ -300,7 +300,19 @@ def normalise(text: str, *, max_chars: int = 10_000) -> Normalised:
     original = text[:max_chars] if truncated else text
     t = readable(original)
     ents = find_entities(t)
-    return Normalised(original, t, model_text(t, ents), truncated, tuple(ents))
+    n: Normalised = _new(Normalised)  # the dataclass __init__ without its per-field object.__setattr__
+    _set_original(n, original)
+    _set_text(n, t)
+    _set_model_text(n, model_text(t, ents))
+    _set_truncated(n, truncated)
+    _set_entities(n, tuple(ents))
+    return n
+
+
+_new = object.__new__
+_set_original, _set_text, _set_model_text, _set_truncated, _set_entities = (
+    getattr(Normalised, f).__set__ for f in ("original", "text", "model_text", "truncated", "entities")
+)
 
 
 def normalise_many(texts: Iterable[str], *, max_chars: int = 10_000) -> list[Normalised]:

@@ -424,6 +424,7 @@ class RuleSet:
         self._leaf_cache: dict[tuple[int, int], tuple[frozenset[int], tuple[int, ...]]] = {}
         self._terms_cache: dict[int, frozenset[int]] = {}
         self._hit_cache: dict[tuple[int, tuple[tuple[int, int], ...]], Hit] = {}
+        self._order_cache: dict[int, list[int]] = {}  # fired weighted combos -> dependency order
         self._kinds = [s.kind for s in symbols]
         self._weighted = sum(1 << s.index for s in symbols if s.weight)
         self._weighted_combos = sum(1 << i for i in combo_order if symbols[i].weight)
@@ -495,7 +496,7 @@ class RuleSet:
         """Pickle without the automaton (a Rust object) and the memo caches; both are rebuilt."""
         state = dict(self.__dict__)
         del state["_automaton"]
-        for name in ("_combo_cache", "_leaf_cache", "_terms_cache", "_hit_cache"):
+        for name in ("_combo_cache", "_leaf_cache", "_terms_cache", "_hit_cache", "_order_cache"):
             state[name] = {}
         return state
 
@@ -521,7 +522,7 @@ class RuleSet:
         report = mask & self._weighted
         if not report:
             return []
-        kinds, hits = self._kinds, []
+        kinds, hits, cache = self._kinds, [], self._hit_cache
         for i in self._report_order(report, matches):
             kind = kinds[i]
             if kind == "keywords":
@@ -531,7 +532,9 @@ class RuleSet:
                 pairs = self._combo_spans(i, mask, matches, spans)
             else:
                 pairs = spans[i]
-            hits.append(self._hit(i, tuple(pairs[:MAX_SPANS])))
+            evidence = tuple(pairs) if len(pairs) <= MAX_SPANS else tuple(pairs[:MAX_SPANS])
+            hit = cache.get((i, evidence))  # the common case of self._hit() without the call
+            hits.append(hit if hit is not None else self._hit(i, evidence))
         return hits
 
     def _hit(self, i: int, pairs: tuple[tuple[int, int], ...]) -> Hit:
@@ -556,12 +559,12 @@ class RuleSet:
         scanned = report ^ combos ^ entities
         order = []
         if scanned & (scanned - 1):  # several: by first match
-            want, term_ids = set(_bits(scanned)), self._term_ids
+            want, term_ids = scanned, self._term_ids  # bits still to place
             for p, _, _ in matches:
                 for i in term_ids[p]:
-                    if i in want:
+                    if want >> i & 1:
                         order.append(i)
-                        want.discard(i)
+                        want ^= 1 << i
                 if not want:
                     break
         elif scanned:
@@ -569,7 +572,13 @@ class RuleSet:
         if entities:
             order += _bits(entities)
         if combos & (combos - 1):
-            order += sorted(_bits(combos), key=self._rank.__getitem__)
+            ranked = self._order_cache.get(combos)
+            if ranked is None:
+                ranked = sorted(_bits(combos), key=self._rank.__getitem__)
+                if len(self._order_cache) >= _CACHE_MAX:
+                    self._order_cache.clear()
+                self._order_cache[combos] = ranked
+            order += ranked
         elif combos:
             order.append(combos.bit_length() - 1)
         return order
@@ -640,10 +649,12 @@ class RuleSet:
         mask = check = 0
         simple, needs_check = self._term_simple, self._term_check
         for p, _, _ in matches:
-            if simple[p]:
-                mask |= simple[p]
-            if needs_check[p]:
-                check |= needs_check[p]
+            bits = simple[p]
+            if bits:
+                mask |= bits
+            bits = needs_check[p]
+            if bits:
+                check |= bits
         spans: _SpanLists = {}
         if check:
             mask |= self._fire_checked(check, matches, lowered, spans)

@@ -29,7 +29,10 @@ _SEEDS = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F
 
 def _codepoints(texts: Sequence[str]) -> np.ndarray:
     """One array of code points: SEP t1 SEP t2 ... tn SEP (separators inside texts are dropped)."""
-    joined = SEP + SEP.join(t.replace(SEP, "") for t in texts) + SEP
+    joined = SEP.join(texts)
+    if joined.count(SEP) != len(texts) - 1:  # rare: separators inside texts
+        joined = SEP.join(t.replace(SEP, "") for t in texts)
+    joined = SEP + joined + SEP
     return np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
 
 
@@ -131,7 +134,7 @@ class HashedTfidf:
         """
         mat = self.counts(texts)
         if self.idf is not None:
-            mat.data = self.idf[mat.indices]
+            mat.data = np.take(self.idf, mat.indices)
         return normalise_entries(mat)
 
     def meta(self) -> dict[str, int | bool]:
