@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -100,25 +103,13 @@ def warning_handover(request: HttpRequest, pk: int) -> HttpResponse:
         (u.pk, f"{org} · {u}") for org, u in routing.candidates(warning.area) if u.pk != warning.assignee_id
     ]
     form = HandoverForm(request.POST or None, candidates=people)
-    if request.method == "POST" and form.is_valid():
-        target = form.cleaned_data["to_user"]
-        to_user = User.objects.filter(pk=int(target)).first() if target else None
-        try:
-            workflow.warning_handover(
-                actor=request.user, warning=warning, reason=form.cleaned_data["reason"], to_user=to_user
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, "已转交。")
-            return redirect("warning_detail", pk=pk)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "warnings/warning_action.html",
-        {"w": warning, "form": form, "title": "转交预警"},
-        status=status,
-    )
+
+    def act(data: dict[str, Any]) -> str:
+        to_user = User.objects.filter(pk=int(data["to_user"])).first() if data["to_user"] else None
+        workflow.warning_handover(actor=request.user, warning=warning, reason=data["reason"], to_user=to_user)
+        return "已转交。"
+
+    return _action_page(request, warning, form, "转交预警", act)
 
 
 @login_required
@@ -128,21 +119,12 @@ def warning_close(request: HttpRequest, pk: int) -> HttpResponse:
     warning = _warning(request, pk)
     _require_work(request, warning, dispatch_too=True)
     form = CloseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            workflow.warning_close(actor=request.user, warning=warning, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, "已办结。")
-            return redirect("warning_detail", pk=pk)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "warnings/warning_action.html",
-        {"w": warning, "form": form, "title": "办结预警"},
-        status=status,
-    )
+
+    def act(data: dict[str, Any]) -> str:
+        workflow.warning_close(actor=request.user, warning=warning, **data)
+        return "已办结。"
+
+    return _action_page(request, warning, form, "办结预警", act)
 
 
 @login_required
@@ -154,22 +136,30 @@ def warning_place(request: HttpRequest, pk: int) -> HttpResponse:
         level__in=[AreaLevel.VILLAGE, AreaLevel.GRID], is_active=True
     )
     form = PlaceForm(request.POST or None, areas=[(a.pk, a.full_name()) for a in areas])
+
+    def act(data: dict[str, Any]) -> str:
+        area = Area.objects.get(pk=int(data["area"]))
+        workflow.warning_place(actor=request.user, warning=warning, area=area)
+        return f"已定位到 {area.name}，该地址今后自动定位到此。"
+
+    return _action_page(request, warning, form, "人工定位", act)
+
+
+def _action_page(
+    request: HttpRequest, warning: Any, form: Any, title: str, act: Callable[[dict[str, Any]], str]
+) -> HttpResponse:
+    """One form-backed action on a warning: run it on a valid POST, else show the form (400 on a bad POST)."""
     if request.method == "POST" and form.is_valid():
-        area = Area.objects.get(pk=int(form.cleaned_data["area"]))
         try:
-            workflow.warning_place(actor=request.user, warning=warning, area=area)
+            done = act(form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, f"已定位到 {area.name}，该地址今后自动定位到此。")
-            return redirect("warning_detail", pk=pk)
+            messages.success(request, done)
+            return redirect("warning_detail", pk=warning.pk)
     status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "warnings/warning_action.html",
-        {"w": warning, "form": form, "title": "人工定位"},
-        status=status,
-    )
+    context = {"w": warning, "form": form, "title": title}
+    return render(request, "warnings/warning_action.html", context, status=status)
 
 
 @login_required
