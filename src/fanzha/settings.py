@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "fanzha.screen",
     "fanzha.warnings",
     "fanzha.numbers",
+    "fanzha.cases",
 ]
 
 MIDDLEWARE = [
@@ -283,6 +284,16 @@ WARNING_SLA = env_str("FANZHA_WARNING_SLA", "urgent=5/30;high=30/240;medium=240/
 WARNING_POLICE_GRADES = env_list("FANZHA_WARNING_POLICE_GRADES", ["urgent", "high"])
 WARNING_ASSIGNMENT = env_str("FANZHA_WARNING_ASSIGNMENT", "least_loaded")
 WARNING_REMIND_PERCENT = env_int("FANZHA_WARNING_REMIND_PERCENT", 80, minimum=1)
+
+# ── cases (案件): legal clocks of the bank measures; see docs/cases.md ──────────
+# 紧急止付 48 h, repeatable twice (银发〔2016〕86号); 冻结 6 months, renewable; frozen money returned
+# within 3 working days of the return decision. Alerts go to the case officer before a clock runs out.
+CASE_STOP_HOURS = env_int("FANZHA_CASE_STOP_HOURS", 48, minimum=1)
+CASE_STOP_REPEATS = env_int("FANZHA_CASE_STOP_REPEATS", 2, minimum=0)
+CASE_FREEZE_MONTHS = env_int("FANZHA_CASE_FREEZE_MONTHS", 6, minimum=1)
+CASE_RETURN_WORKING_DAYS = env_int("FANZHA_CASE_RETURN_WORKING_DAYS", 3, minimum=1)
+CASE_STOP_ALERT_HOURS = env_int("FANZHA_CASE_STOP_ALERT_HOURS", 8, minimum=1)
+CASE_FREEZE_ALERT_DAYS = env_int("FANZHA_CASE_FREEZE_ALERT_DAYS", 15, minimum=1)
 
 # ── logging: one JSON object a line, no personal data ────────────────────────
 LOG_LEVEL = env_str("FANZHA_LOG_LEVEL", "INFO")

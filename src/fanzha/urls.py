@@ -9,6 +9,7 @@ urlpatterns = [
     path("imports/", include("fanzha.imports.urls")),
     path("warnings/", include("fanzha.warnings.urls")),
     path("numbers/", include("fanzha.numbers.urls")),
+    path("cases/", include("fanzha.cases.urls")),
     path("", include("fanzha.jobs.urls")),
     path("", include("fanzha.screen.urls")),
     path("api/", api.urls),

@@ -14,6 +14,8 @@ from fanzha.core.roles import ROLES
 NAVIGATION: list[tuple[str, str, str | None]] = [
     ("首页", "home", None),
     ("预警", "warning_list", "warning.view"),
+    ("案件", "case_list", "case.view"),
+    ("止付冻结请求", "case_bank_queue", "case.bank"),
     ("人员", "person_list", "person.view"),
     ("行政区划", "area_list", "area.view"),
     ("单位", "organisation_list", "organisation.view"),

@@ -43,11 +43,18 @@ PERMISSIONS: dict[str, str] = {
     "warning.import": "批量导入预警",
     "warning.grade_rules": "维护预警定级规则",
     "warning.export": "导出预警与反馈（脱敏）",
+    "case.view": "查看辖区内案件（脱敏）",
+    "case.edit": "登记、修改案件，受害人、支付、涉案信息、状态与战果",
+    "case.measure": "向银行发起紧急止付、冻结、续冻与解除",
+    "case.trace": "导入银行流水、资金溯源与导出",
+    "case.recover": "资金返还决定与返还登记",
+    "case.bank": "银行：处理本行收到的止付、冻结请求",
     "numbers.analyse": "号码研判：上传运营商数据、查看高风险号码与潜在受害人、发送预警、确认涉诈名单建议",
 }
 
 _FIELD = {"person.view", "person.edit", "person.reveal", "person.export", "area.view", "organisation.view"}
 _WARNING_FIELD = {"warning.view", "warning.work"}
+_CASE_WORK = {"case.view", "case.edit", "case.measure", "case.trace", "case.recover"}
 _WARNING_CENTRE = {
     "warning.view",
     "warning.dispatch",
@@ -68,6 +75,7 @@ ROLES: dict[str, Role] = {
             frozenset(
                 _FIELD
                 | _WARNING_CENTRE
+                | _CASE_WORK
                 | {
                     "person.import",
                     "calendar.edit",
@@ -86,6 +94,7 @@ ROLES: dict[str, Role] = {
             frozenset(
                 _FIELD
                 | _WARNING_CENTRE
+                | _CASE_WORK
                 | {"person.import", "calendar.edit", "account.totp", "screening.use", "numbers.analyse"}
             ),
         ),
@@ -94,7 +103,7 @@ ROLES: dict[str, Role] = {
             "派出所民警",
             "派出所反诈专班：处置紧急、高等级预警和案件、止付、本辖区线索。",
             True,
-            frozenset(_FIELD | _WARNING_FIELD | {"screening.use"}),
+            frozenset(_FIELD | _WARNING_FIELD | _CASE_WORK | {"screening.use"}),
         ),
         Role(
             "grid_worker",
@@ -108,7 +117,7 @@ ROLES: dict[str, Role] = {
             "银行工作人员",
             "银行网点或反诈专岗：处理本行收到的止付、冻结请求，开户审核与回访。",
             False,
-            frozenset({"organisation.view", "screening.use"}),
+            frozenset({"organisation.view", "screening.use", "case.bank"}),
         ),
         Role(
             "telecom_staff",

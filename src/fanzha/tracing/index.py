@@ -8,6 +8,7 @@ likewise ``in_ids`` / ``in_start`` for inflows. A destination of −1 is outside
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,12 +21,19 @@ from fanzha.tracing.kinds import TRANSFER
 I64 = NDArray[np.int64]
 
 
+def epoch(moment: datetime) -> int:
+    """Seconds since 1970; a naive time (bank local time) is read as UTC, whatever the process's zone."""
+    if moment.tzinfo is None:
+        return calendar.timegm(moment.timetuple())
+    return int(moment.timestamp())
+
+
 def _seconds(values: ArrayLike) -> I64:
     array = np.asarray(values)
     if np.issubdtype(array.dtype, np.datetime64):
         return array.astype("datetime64[s]").astype(np.int64)
     if array.dtype == object:
-        return np.array([int(v.timestamp()) if isinstance(v, datetime) else int(v) for v in array], np.int64)
+        return np.array([epoch(v) if isinstance(v, datetime) else int(v) for v in array], np.int64)
     return array.astype(np.int64)
 
 
@@ -111,7 +119,7 @@ class TransferIndex:
             [names[r[0]] if r[0] else -1 for r in rows],
             [names[r[1]] if r[1] else -1 for r in rows],
             [r[2] for r in rows],
-            [int(r[3].timestamp()) for r in rows],
+            [epoch(r[3]) for r in rows],
             [r[4] for r in rows],
             n_accounts=len(names),
             labels=list(names),

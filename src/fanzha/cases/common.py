@@ -1,0 +1,125 @@
+"""Small pieces the case services share: account hashes, the bank that receives a request, history."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from fanzha.cases.models import Case, CaseEvent
+from fanzha.core import access
+from fanzha.core.models import Organisation
+from fanzha.core.models.organisations import OrganisationKind
+from fanzha.core.pii import crypto
+from fanzha.core.pii.bankcard import bank_card_info
+from fanzha.tracing.text import format_fen, parse_amount
+
+# Short names that a bank organisation's name and a statement's bank column have in common.
+BANK_SHORT_NAMES = (
+    "工商银行",
+    "农业银行",
+    "中国银行",
+    "建设银行",
+    "交通银行",
+    "邮储银行",
+    "邮政储蓄",
+    "招商银行",
+    "浦发银行",
+    "中信银行",
+    "光大银行",
+    "华夏银行",
+    "民生银行",
+    "广发银行",
+    "平安银行",
+    "兴业银行",
+    "农商银行",
+    "农村商业银行",
+    "农村信用",
+    "村镇银行",
+    "支付宝",
+    "财付通",
+)
+
+
+def clean_account(value: str) -> str:
+    """An account as written, without spaces or full-width forms (card numbers keep their digits)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or ""))
+
+
+def account_hash(value: str) -> str:
+    """The keyed hash that names an account in searches and in the trace (never the number itself)."""
+    cleaned = clean_account(value)
+    if cleaned.isdigit():
+        return crypto.search_hash("bank_account", cleaned)
+    return crypto.search_hash("name", cleaned.lower())
+
+
+def money(fen: int | None) -> str:
+    return "—" if fen is None else f"{format_fen(fen)} 元"
+
+
+def parse_money(text: str) -> int:
+    """Fen from what a person typed (1,234.50 / １２３４ / 1234元); ValueError with a Chinese message."""
+    fen = parse_amount(text)
+    if fen is None or fen <= 0:
+        raise ValueError("请填写大于 0 的金额（元，最多两位小数）")
+    return fen
+
+
+def bank_short_name(bank_text: str, account: str = "") -> str:
+    """The bank named in ``bank_text``, else the issuer told by the card's BIN."""
+    text = unicodedata.normalize("NFKC", bank_text or "")
+    for short in BANK_SHORT_NAMES:
+        if short in text:
+            return short
+    if text:
+        return text
+    issuer = bank_card_info(account).bank_name if clean_account(account).isdigit() else ""
+    if issuer.startswith("中国") and issuer != "中国银行":
+        issuer = issuer[2:]
+    for short in BANK_SHORT_NAMES:
+        if short in issuer:
+            return short
+    return issuer
+
+
+def bank_organisation(bank_text: str, account: str = "") -> Organisation | None:
+    """The active bank organisation that takes requests for this bank (None: the officer chooses)."""
+    short = bank_short_name(bank_text, account)
+    if not short:
+        return None
+    banks = Organisation.objects.filter(kind=OrganisationKind.BANK, is_active=True)
+    return banks.filter(name__contains=short[:4]).order_by("id").first()
+
+
+def add_event(case: Case, actor: Any, kind: str, message: str) -> None:
+    CaseEvent.objects.create(
+        case=case,
+        at=timezone.now(),
+        actor=actor if _is_user(actor) else None,
+        kind=kind,
+        message=message[:300],
+    )
+
+
+def _is_user(actor: Any) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False)
+
+
+def require_case(actor: Any, case: Case, permission: str) -> None:
+    """The permission, and the case inside the actor's jurisdiction."""
+    access.require(actor, permission)
+    if not access.area_visible_to(actor, case.area):
+        raise PermissionDenied("该案件不在您的管辖范围内")
+
+
+def mask_account(value: str) -> str:
+    """A card or account number masked (payment-platform ids keep only their ends)."""
+    from fanzha.core.pii.masking import mask_bank_card
+
+    if value.isdigit():
+        return mask_bank_card(value)
+    return f"{value[:2]}***{value[-2:]}" if len(value) > 5 else "***"

@@ -1,0 +1,341 @@
+"""Stop-payment and freeze requests to banks, the banks' answers, and the legal clocks.
+
+An officer sends a request for a payment's receiving account (or for a downstream account found by
+the trace); it goes to the bank organisation's queue. The clock starts when the bank answers that it
+stopped or froze money: a stop-payment is in force for 48 h and may be repeated twice, a freeze for
+6 months and may be renewed (``clocks``). ``clock_check`` (every few minutes) alerts the officer
+before a clock runs out and marks the measures that ran out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from fanzha.audit.services import audit_pii_read, audit_record
+from fanzha.cases import clocks
+from fanzha.cases.common import account_hash, add_event, clean_account, money, require_case
+from fanzha.cases.models import Answer, Case, EventKind, Measure, MeasureKind, MeasureStatus, Payment
+from fanzha.core import access
+from fanzha.core.models import Organisation, User
+from fanzha.core.services.persons import REVEAL_PURPOSES
+from fanzha.jobs.models import NotificationLevel
+from fanzha.jobs.services import notify
+
+EFFECTIVE_ANSWERS = frozenset({Answer.STOPPED, Answer.FROZEN})
+OPEN_MEASURE = (MeasureStatus.SENT, MeasureStatus.IN_FORCE)
+
+
+@dataclass
+class Target:
+    """An account to stop or freeze."""
+
+    account: str
+    amount_fen: int
+    bank_name: str = ""
+    bank_org: Organisation | None = None
+    account_name: str = ""
+    hop: int = 0
+    payment: Payment | None = None
+
+
+def target_of_payment(payment: Payment) -> Target:
+    return Target(
+        account=payment.to_account,
+        amount_fen=payment.amount_fen,
+        bank_name=payment.to_bank,
+        bank_org=payment.bank_org,
+        account_name=payment.to_name,
+        payment=payment,
+    )
+
+
+def _check_target(case: Case, target: Target) -> None:
+    if target.amount_fen <= 0:
+        raise ValidationError({"amount": "请求金额须大于 0"})
+    if not clean_account(target.account):
+        raise ValidationError({"account": "请填写账号"})
+    if target.bank_org is None:
+        raise ValidationError({"bank_org": "未找到该账户开户行对应的银行单位，请选择接收请求的银行"})
+    digest = account_hash(target.account)
+    if Measure.objects.filter(case=case, account_hash=digest, status__in=OPEN_MEASURE).exists():
+        raise ValidationError({"account": "该账户已有待反馈或生效中的止付/冻结"})
+
+
+def _notify_bank(measure: Measure) -> None:
+    staff = User.objects.filter(organisation=measure.bank_org, is_active=True)
+    notify(
+        recipients=[u for u in staff if "bank_staff" in u.role_codes],
+        title=f"{measure.get_kind_display()}请求（{measure.case.number}）",
+        body=f"请求金额 {money(measure.requested_fen)}，请立即处理并反馈。",
+        link=reverse("case_bank_measure", kwargs={"pk": measure.pk}),
+        level=NotificationLevel.DANGER,
+    )
+
+
+def _create(
+    actor: Any, case: Case, target: Target, kind: str, previous: Measure | None, reason: str
+) -> Measure:
+    account = clean_account(target.account)
+    measure = Measure.objects.create(
+        case=case,
+        payment=target.payment,
+        kind=kind,
+        sequence=previous.sequence + 1 if previous and previous.kind == kind else 1,
+        previous=previous,
+        account=account,
+        account_hash=account_hash(account),
+        account_name=target.account_name,
+        bank_name=target.bank_name,
+        bank_org=target.bank_org,
+        hop=target.hop,
+        requested_fen=target.amount_fen,
+        sent_at=timezone.now(),
+        sent_by=actor,
+        reason=reason[:200],
+    )
+    transaction.on_commit(lambda: _notify_bank(measure))
+    word = f"第 {measure.sequence} 次" if measure.sequence > 1 else ""
+    add_event(
+        case,
+        actor,
+        EventKind.MEASURE,
+        f"向{target.bank_org}发送{word}{measure.get_kind_display()}，{money(target.amount_fen)}",
+    )
+    audit_record(
+        actor=actor,
+        action="case.measure_send",
+        obj=measure,
+        details={"case": case.pk, "kind": kind, "sequence": measure.sequence, "hop": target.hop},
+    )
+    return measure
+
+
+@transaction.atomic
+def measure_send(
+    *, actor: Any, case: Case, target: Target, kind: str = MeasureKind.STOP, reason: str = ""
+) -> Measure:
+    require_case(actor, case, "case.measure")
+    if kind not in MeasureKind.values:
+        raise ValidationError({"kind": "未知的措施"})
+    _check_target(case, target)
+    return _create(actor, case, target, kind, None, reason)
+
+
+def _locked(measure: Measure) -> Measure:
+    return (
+        Measure.objects.select_for_update().select_related("case", "bank_org", "payment").get(pk=measure.pk)
+    )
+
+
+def _follow_up_target(measure: Measure) -> Target:
+    amount = measure.effective_fen or measure.requested_fen
+    return Target(
+        account=measure.account,
+        amount_fen=amount,
+        bank_name=measure.bank_name,
+        bank_org=measure.bank_org,
+        account_name=measure.account_name,
+        hop=measure.hop,
+        payment=measure.payment,
+    )
+
+
+def _check_chain(measure: Measure, kind: str) -> None:
+    if Measure.objects.filter(previous=measure).exists():
+        raise ValidationError({"measure": "该措施已续期或转为冻结"})
+    if measure.status not in (MeasureStatus.IN_FORCE, MeasureStatus.EXPIRED):
+        raise ValidationError({"measure": "只有生效中或已到期的措施可以续期"})
+    repeat = kind == MeasureKind.STOP and measure.kind == MeasureKind.STOP
+    if repeat and clocks.stop_repeats_left(measure.sequence) == 0:
+        raise ValidationError({"measure": "紧急止付已达最多次数，请转为冻结"})
+    if kind == MeasureKind.STOP and measure.kind == MeasureKind.FREEZE:
+        raise ValidationError({"measure": "冻结不能转为止付"})
+
+
+@transaction.atomic
+def measure_follow_up(*, actor: Any, measure: Measure, kind: str, reason: str = "") -> Measure:
+    """Repeat a stop-payment, turn it into a freeze, or renew a freeze (the old one is marked renewed)."""
+    measure = _locked(measure)
+    require_case(actor, measure.case, "case.measure")
+    _check_chain(measure, kind)
+    measure.status = MeasureStatus.RENEWED
+    measure.save(update_fields=["status"])
+    return _create(actor, measure.case, _follow_up_target(measure), kind, measure, reason)
+
+
+@dataclass
+class AnswerData:
+    answer: str
+    effective_fen: int = 0
+    balance_fen: int | None = None
+    moved_to: str = ""
+    note: str = ""
+
+
+def _check_answer(measure: Measure, data: AnswerData) -> None:
+    errors: dict[str, str] = {}
+    if data.answer not in Answer.values:
+        errors["answer"] = "请选择反馈结果"
+    elif data.answer in EFFECTIVE_ANSWERS and data.effective_fen <= 0:
+        errors["effective"] = "已止付/已冻结时请填写金额"
+    elif data.answer == Answer.MOVED_ON and not data.moved_to.strip():
+        errors["moved_to"] = "资金已转出时请填写转入的账号"
+    if data.effective_fen < 0 or (data.balance_fen is not None and data.balance_fen < 0):
+        errors["effective"] = "金额不能为负数"
+    if measure.status != MeasureStatus.SENT:
+        errors["answer"] = "该请求已反馈"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def measure_answer(*, actor: Any, measure: Measure, data: AnswerData) -> Measure:
+    """The bank's answer: stopped or frozen amount (the clock starts), or why nothing was held."""
+    access.require(actor, "case.bank")
+    measure = _locked(measure)
+    if measure.bank_org_id is None or measure.bank_org_id != getattr(actor, "organisation_id", None):
+        raise PermissionDenied("该请求不是发给本单位的")
+    _check_answer(measure, data)
+    now = timezone.now()
+    effective = data.answer in EFFECTIVE_ANSWERS
+    measure.answer, measure.answered_at, measure.answered_by = data.answer, now, actor
+    measure.effective_fen = data.effective_fen if effective else 0
+    measure.balance_fen, measure.moved_to = data.balance_fen, clean_account(data.moved_to)
+    measure.answer_note = data.note.strip()[:200]
+    measure.status = MeasureStatus.IN_FORCE if effective else MeasureStatus.NOT_EFFECTIVE
+    measure.expires_at = clocks.expires(measure.kind, now) if effective else None
+    measure.save()
+    add_event(measure.case, actor, EventKind.ANSWER, _answer_text(measure))
+    audit_record(actor=actor, action="case.measure_answer", obj=measure, details={"answer": data.answer})
+    transaction.on_commit(lambda: _notify_officer(measure, "银行已反馈", _answer_text(measure)))
+    return measure
+
+
+def _answer_text(measure: Measure) -> str:
+    text = f"{measure.bank_org}：{measure.get_answer_display()}"
+    if measure.effective_fen:
+        text += f" {money(measure.effective_fen)}"
+    if measure.answer == Answer.MOVED_ON:
+        text += "，资金已转至下一级账户"
+    return text
+
+
+@transaction.atomic
+def measure_release(*, actor: Any, measure: Measure, reason: str) -> Measure:
+    measure = _locked(measure)
+    require_case(actor, measure.case, "case.measure")
+    if measure.status not in OPEN_MEASURE:
+        raise ValidationError({"measure": "该措施不在生效中"})
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写解除原因"})
+    measure.status = MeasureStatus.RELEASED
+    measure.save(update_fields=["status"])
+    add_event(
+        measure.case,
+        actor,
+        EventKind.MEASURE,
+        f"解除{measure.get_kind_display()} #{measure.pk}：{reason[:80]}",
+    )
+    audit_record(actor=actor, action="case.measure_release", obj=measure)
+    return measure
+
+
+def _recipients(measure: Measure) -> list[Any]:
+    people = [measure.case.officer, measure.sent_by]
+    return list({p.pk: p for p in people if p is not None}.values())
+
+
+def _notify_officer(measure: Measure, title: str, body: str) -> None:
+    notify(
+        recipients=_recipients(measure),
+        title=f"{title}（{measure.case.number}）",
+        body=body,
+        link=reverse("case_detail", kwargs={"pk": measure.case_id}),
+        level=NotificationLevel.WARNING,
+    )
+
+
+@dataclass
+class ClockReport:
+    alerted: int = 0
+    expired: int = 0
+    returns_alerted: int = 0
+
+
+def _alert_text(measure: Measure) -> str:
+    due = timezone.localtime(measure.expires_at)
+    text = f"{measure.get_kind_display()} {money(measure.effective_fen)} 将于 {due:%m-%d %H:%M} 到期。"
+    if measure.kind == MeasureKind.STOP:
+        left = clocks.stop_repeats_left(measure.sequence)
+        return text + (
+            f"可再次止付（还可 {left} 次）或转为冻结。" if left else "已达止付次数上限，请及时冻结。"
+        )
+    return text + "如需继续冻结请办理续冻。"
+
+
+def _alert_due(now: dt.datetime, report: ClockReport) -> None:
+    for kind in MeasureKind.values:
+        horizon = now + clocks.alert_before(kind)
+        due = Measure.objects.filter(
+            kind=kind,
+            status=MeasureStatus.IN_FORCE,
+            alerted=False,
+            expires_at__lte=horizon,
+            expires_at__gt=now,
+        ).select_related("case", "case__officer", "sent_by")
+        for measure in due:
+            _notify_officer(measure, "止付冻结即将到期", _alert_text(measure))
+            add_event(measure.case, None, EventKind.ALERT, _alert_text(measure))
+            Measure.objects.filter(pk=measure.pk).update(alerted=True)
+            report.alerted += 1
+
+
+def _expire(now: dt.datetime, report: ClockReport) -> None:
+    ran_out = Measure.objects.filter(status=MeasureStatus.IN_FORCE, expires_at__lte=now).select_related(
+        "case"
+    )
+    for measure in ran_out:
+        Measure.objects.filter(pk=measure.pk, status=MeasureStatus.IN_FORCE).update(
+            status=MeasureStatus.EXPIRED
+        )
+        add_event(measure.case, None, EventKind.ALERT, f"{measure.get_kind_display()} #{measure.pk} 已到期")
+        audit_record(actor=None, action="case.measure_expire", obj=measure)
+        _notify_officer(
+            measure, "止付冻结已到期", f"{measure.get_kind_display()} #{measure.pk} 已到期，资金可能被转走。"
+        )
+        report.expired += 1
+
+
+@transaction.atomic
+def clock_check(now: dt.datetime | None = None) -> ClockReport:
+    from fanzha.cases.recovery import alert_due_returns
+
+    now = now or timezone.now()
+    report = ClockReport()
+    _alert_due(now, report)
+    _expire(now, report)
+    report.returns_alerted = alert_due_returns(now.date() if now.tzinfo is None else timezone.localdate(now))
+    return report
+
+
+@transaction.atomic
+def measure_account_reveal(*, actor: Any, measure: Measure, purpose: str) -> str:
+    """The account number in clear, for the bank that must act on it or the case's officers (audited)."""
+    own_bank = measure.bank_org_id is not None and measure.bank_org_id == getattr(
+        actor, "organisation_id", None
+    )
+    if own_bank:
+        access.require(actor, "case.bank")
+    else:
+        require_case(actor, measure.case, "case.measure")
+    if purpose not in REVEAL_PURPOSES:
+        raise ValidationError({"purpose": "请先选择查看原因"})
+    audit_pii_read(actor=actor, obj=measure, fields=["account"], purpose=purpose)
+    return measure.account

@@ -1,0 +1,184 @@
+"""Returning frozen money to victims (资金返还) and the recovered amounts per victim and per case.
+
+A return decision is due within ``CASE_RETURN_WORKING_DAYS`` working days (the platform's calendar);
+recording it done feeds 挽回损失 in the statistics (``recovered_total``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.urls import reverse
+
+from fanzha.audit.services import audit_record
+from fanzha.cases import clocks
+from fanzha.cases.common import add_event, money, require_case
+from fanzha.cases.models import Case, EventKind, Measure, MeasureKind, MeasureStatus, Return, Victim
+from fanzha.jobs.models import NotificationLevel
+from fanzha.jobs.services import notify
+from fanzha.jobs.workdays import add_working_days
+
+
+def _check_decision(case: Case, victim: Victim, measure: Measure | None, amount_fen: int) -> None:
+    errors: dict[str, str] = {}
+    if victim.case_id != case.pk:
+        errors["victim"] = "该人员不是本案受害人"
+    if amount_fen <= 0:
+        errors["amount"] = "返还金额须大于 0"
+    if measure is not None:
+        if measure.case_id != case.pk or measure.kind != MeasureKind.FREEZE:
+            errors["measure"] = "请选择本案的冻结措施"
+        else:
+            pending = measure.returns.aggregate(s=Sum("amount_fen"))["s"] or 0
+            if pending + amount_fen > measure.effective_fen:
+                frozen, decided = money(measure.effective_fen), money(pending)
+                errors["amount"] = f"超出该冻结的可返还金额（冻结 {frozen}，已决定返还 {decided}）"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def return_decide(
+    *,
+    actor: Any,
+    case: Case,
+    victim: Victim,
+    amount_fen: int,
+    decided_on: dt.date,
+    measure: Measure | None = None,
+) -> Return:
+    require_case(actor, case, "case.recover")
+    _check_decision(case, victim, measure, amount_fen)
+    decision = Return.objects.create(
+        case=case,
+        victim=victim,
+        measure=measure,
+        amount_fen=amount_fen,
+        decided_on=decided_on,
+        due_on=clocks.return_due(decided_on),
+        created_by=actor,
+    )
+    add_event(
+        case,
+        actor,
+        EventKind.RETURN,
+        f"决定向 {victim} 返还 {money(amount_fen)}，应于 {decision.due_on:%Y-%m-%d} 前返还",
+    )
+    audit_record(
+        actor=actor, action="case.return", obj=decision, details={"step": "decide", "amount_fen": amount_fen}
+    )
+    return decision
+
+
+@transaction.atomic
+def return_record(*, actor: Any, decision: Return, returned_on: dt.date, returned_fen: int) -> Return:
+    decision = Return.objects.select_for_update().select_related("case", "victim").get(pk=decision.pk)
+    require_case(actor, decision.case, "case.recover")
+    if decision.done:
+        raise ValidationError({"returned_on": "该返还已登记"})
+    if returned_fen <= 0 or returned_fen > decision.amount_fen:
+        raise ValidationError(
+            {"amount": f"实际返还金额须在 0 与决定金额（{money(decision.amount_fen)}）之间"}
+        )
+    if returned_on < decision.decided_on:
+        raise ValidationError({"returned_on": "返还日期不能早于决定日期"})
+    decision.returned_on, decision.returned_fen = returned_on, returned_fen
+    decision.save(update_fields=["returned_on", "returned_fen"])
+    _release_if_returned(decision)
+    late = "（超过法定期限）" if returned_on > decision.due_on else ""
+    add_event(
+        decision.case, actor, EventKind.RETURN, f"已向 {decision.victim} 返还 {money(returned_fen)}{late}"
+    )
+    audit_record(
+        actor=actor, action="case.return", obj=decision, details={"step": "done", "amount_fen": returned_fen}
+    )
+    return decision
+
+
+def _release_if_returned(decision: Return) -> None:
+    measure = decision.measure
+    if measure is None or measure.status != MeasureStatus.IN_FORCE:
+        return
+    returned = measure.returns.aggregate(s=Sum("returned_fen"))["s"] or 0
+    if returned >= measure.effective_fen:
+        Measure.objects.filter(pk=measure.pk).update(status=MeasureStatus.RELEASED)
+
+
+def alert_due_returns(today: dt.date) -> int:
+    """Remind the officer of returns due by the next working day and not yet recorded (once)."""
+    horizon = add_working_days(today, 1)
+    due = Return.objects.filter(returned_on__isnull=True, alerted=False, due_on__lte=horizon).select_related(
+        "case", "case__officer", "created_by"
+    )
+    count = 0
+    for decision in due:
+        people = {p.pk: p for p in (decision.case.officer, decision.created_by) if p is not None}
+        notify(
+            recipients=list(people.values()),
+            title=f"资金返还将到期（{decision.case.number}）",
+            body=f"{money(decision.amount_fen)} 应于 {decision.due_on:%Y-%m-%d} 前返还受害人。",
+            link=reverse("case_detail", kwargs={"pk": decision.case_id}),
+            level=NotificationLevel.WARNING,
+        )
+        Return.objects.filter(pk=decision.pk).update(alerted=True)
+        count += 1
+    return count
+
+
+@dataclass(frozen=True)
+class Recovery:
+    loss_fen: int
+    stopped_fen: int
+    frozen_fen: int
+    decided_fen: int
+    returned_fen: int
+
+
+def _measure_sum(measures: Any, kind: str) -> int:
+    current = measures.filter(
+        kind=kind, status__in=[MeasureStatus.IN_FORCE, MeasureStatus.RELEASED, MeasureStatus.EXPIRED]
+    )
+    return int(current.aggregate(s=Sum("effective_fen"))["s"] or 0)
+
+
+def recovery_of_case(case: Case) -> Recovery:
+    """Stopped and frozen amounts (the latest of each chain), decided and returned amounts."""
+    latest = Measure.objects.filter(case=case, next_measure__isnull=True)
+    returns = Return.objects.filter(case=case)
+    return Recovery(
+        loss_fen=case.loss_fen,
+        stopped_fen=_measure_sum(latest, MeasureKind.STOP),
+        frozen_fen=_measure_sum(latest, MeasureKind.FREEZE),
+        decided_fen=int(returns.aggregate(s=Sum("amount_fen"))["s"] or 0),
+        returned_fen=int(returns.aggregate(s=Sum("returned_fen"))["s"] or 0),
+    )
+
+
+def recovery_by_victim(case: Case) -> list[tuple[Victim, Recovery]]:
+    rows = []
+    for victim in case.victims.select_related("person"):
+        latest = Measure.objects.filter(case=case, payment__victim=victim, next_measure__isnull=True)
+        returns = Return.objects.filter(victim=victim)
+        rows.append(
+            (
+                victim,
+                Recovery(
+                    loss_fen=victim.loss_fen,
+                    stopped_fen=_measure_sum(latest, MeasureKind.STOP),
+                    frozen_fen=_measure_sum(latest, MeasureKind.FREEZE),
+                    decided_fen=int(returns.aggregate(s=Sum("amount_fen"))["s"] or 0),
+                    returned_fen=int(returns.aggregate(s=Sum("returned_fen"))["s"] or 0),
+                ),
+            )
+        )
+    return rows
+
+
+def recovered_total(cases: Any) -> int:
+    """挽回损失 over a queryset of cases: money returned to victims, in fen."""
+    return int(Return.objects.filter(case__in=cases).aggregate(s=Sum("returned_fen"))["s"] or 0)

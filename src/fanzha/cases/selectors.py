@@ -1,0 +1,109 @@
+"""Reads for the case pages: the filtered list, a case's measures with their clocks, bank queues."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from fanzha.cases import clocks
+from fanzha.cases.common import mask_account, money
+from fanzha.cases.models import Case, Measure, MeasureKind, MeasureStatus, Status
+
+FILTERS = ("status", "fraud_type", "area", "q")
+
+
+def visible_cases(user: Any) -> QuerySet[Case]:
+    return Case.objects.visible_to(user).select_related("area", "organisation", "officer")
+
+
+def filtered(user: Any, params: Any) -> tuple[QuerySet[Case], dict[str, str]]:
+    qs = visible_cases(user)
+    applied: dict[str, str] = {}
+    status = params.get("status", "")
+    if status in Status.values:
+        qs, applied["status"] = qs.filter(status=status), status
+    elif status == "open":
+        qs, applied["status"] = qs.exclude(status__in=[Status.CLOSED, Status.NOT_FILED]), status
+    if params.get("fraud_type"):
+        applied["fraud_type"] = params["fraud_type"][:40]
+        qs = qs.filter(fraud_type=applied["fraud_type"])
+    if str(params.get("area", "")).isdigit():
+        applied["area"] = params["area"]
+        qs = qs.filter(area__path__startswith=_area_path(int(params["area"])))
+    if params.get("q"):
+        applied["q"] = params["q"].strip()[:32]
+        qs = qs.filter(number__icontains=applied["q"])
+    return qs, applied
+
+
+def _area_path(pk: int) -> str:
+    from fanzha.core.models import Area
+
+    area = Area.objects.filter(pk=pk).first()
+    return area.path if area else "\x00"
+
+
+def page_of(qs: QuerySet[Any], number: Any, size: int = 50) -> Page:
+    return Paginator(qs, size).get_page(number)
+
+
+@dataclass
+class MeasureRow:
+    measure: Measure
+    masked_account: str
+    countdown: clocks.Countdown | None
+    repeats_left: int | None
+    can_follow_up: bool
+
+    @property
+    def requested(self) -> str:
+        return money(self.measure.requested_fen)
+
+    @property
+    def effective(self) -> str:
+        return money(self.measure.effective_fen) if self.measure.answered_at else "—"
+
+
+def measure_rows(measures: Any, now: dt.datetime | None = None) -> list[MeasureRow]:
+    now = now or timezone.now()
+    rows = []
+    for m in measures:
+        countdown = (
+            clocks.countdown(m.kind, m.expires_at, now)
+            if m.expires_at and m.status == MeasureStatus.IN_FORCE
+            else None
+        )
+        left = clocks.stop_repeats_left(m.sequence) if m.kind == MeasureKind.STOP else None
+        rows.append(
+            MeasureRow(
+                measure=m,
+                masked_account=mask_account(m.account),
+                countdown=countdown,
+                repeats_left=left,
+                can_follow_up=m.status in (MeasureStatus.IN_FORCE, MeasureStatus.EXPIRED),
+            )
+        )
+    return rows
+
+
+def bank_queue(user: Any, state: str) -> QuerySet[Measure]:
+    qs = Measure.objects.visible_to(user).select_related("case", "bank_org")
+    qs = qs.filter(bank_org_id=getattr(user, "organisation_id", None))
+    if state == "done":
+        return qs.exclude(status=MeasureStatus.SENT).order_by("-answered_at", "-id")
+    return qs.filter(status=MeasureStatus.SENT).order_by("sent_at", "id")
+
+
+def clocks_board(user: Any, now: dt.datetime | None = None) -> list[MeasureRow]:
+    """Measures in force in the user's cases, the soonest to run out first."""
+    qs = (
+        Measure.objects.visible_to(user)
+        .filter(status=MeasureStatus.IN_FORCE)
+        .select_related("case", "bank_org")
+    )
+    return measure_rows(qs.order_by("expires_at")[:200], now)

@@ -1,0 +1,343 @@
+"""Writes to cases: register (counter, warning, import), status, victims, payments, suspects, results.
+
+Every function checks access, runs in one transaction and writes its audit record in it.
+Measures and returns are in ``measures`` and ``recovery``; statements and tracing in ``funds``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from fanzha.audit.services import audit_record
+from fanzha.cases.common import account_hash, add_event, bank_organisation, clean_account, money, require_case
+from fanzha.cases.models import (
+    TRANSITIONS,
+    Attachment,
+    Case,
+    EventKind,
+    Origin,
+    Payment,
+    Status,
+    Suspect,
+    SuspectKind,
+    Victim,
+)
+from fanzha.core import access
+from fanzha.core.models import Area, Organisation, Person
+from fanzha.core.models.organisations import OrganisationKind
+from fanzha.core.pii import crypto
+
+
+@dataclass
+class CaseData:
+    area: Area
+    reported_at: dt.datetime
+    fraud_type: str = ""
+    contact_method: str = ""
+    occurred_at: dt.datetime | None = None
+    summary: str = ""
+    loss_fen: int = 0
+
+
+@dataclass
+class PaymentData:
+    victim: Victim
+    paid_at: dt.datetime
+    amount_fen: int
+    to_account: str
+    to_bank: str = ""
+    to_name: str = ""
+    from_account: str = ""
+    channel: str = "bank"
+    reference: str = ""
+
+
+def _handling_unit(area: Area) -> Organisation | None:
+    """The police station whose jurisdiction holds the area (the nearest one up the tree)."""
+    stations = Organisation.objects.filter(kind=OrganisationKind.POLICE_STATION, is_active=True)
+    best: tuple[int, Organisation] | None = None
+    for station in stations.prefetch_related("covered_areas").select_related("area"):
+        for path in station.jurisdiction_paths():
+            if area.path.startswith(path) and (best is None or len(path) > best[0]):
+                best = (len(path), station)
+    return best[1] if best else None
+
+
+def _unit_for(actor: Any, area: Area) -> Organisation:
+    unit = _handling_unit(area)
+    if unit is not None:
+        return unit
+    if actor is not None and getattr(actor, "organisation", None) is not None:
+        return actor.organisation  # type: ignore[no-any-return]
+    raise ValidationError({"area": "发案地没有对应的派出所，请联系系统管理员维护单位辖区"})
+
+
+def _officer_for(actor: Any, unit: Organisation) -> Any:
+    if actor is not None and getattr(actor, "organisation_id", None) == unit.pk:
+        return actor
+    return None
+
+
+def _create(actor: Any, data: CaseData, *, origin: str, source_ref: str = "", draft: bool = False) -> Case:
+    if data.loss_fen < 0:
+        raise ValidationError({"loss": "损失金额不能为负数"})
+    if data.occurred_at and data.occurred_at > data.reported_at + dt.timedelta(hours=48):
+        raise ValidationError({"occurred_at": "发案时间不能晚于报案时间"})
+    unit = _unit_for(actor, data.area)
+    case = Case.objects.create(
+        number=f"TMP-{timezone.now().timestamp()}-{id(data)}",
+        origin=origin,
+        source_ref=source_ref,
+        fraud_type=data.fraud_type,
+        contact_method=data.contact_method,
+        area=data.area,
+        organisation=unit,
+        officer=_officer_for(actor, unit),
+        occurred_at=data.occurred_at,
+        reported_at=data.reported_at,
+        loss_fen=data.loss_fen,
+        summary=data.summary,
+        is_draft=draft,
+    )
+    case.number = f"AJ{timezone.localtime(data.reported_at):%Y}{case.pk:06d}"
+    case.save(update_fields=["number"])
+    return case
+
+
+@transaction.atomic
+def case_register(*, actor: Any, data: CaseData, victim: Person) -> Case:
+    """A case reported at the counter (or by telephone), with its first victim."""
+    access.require(actor, "case.edit")
+    if not access.area_visible_to(actor, data.area):
+        raise ValidationError({"area": "发案地不在您的管辖范围内"})
+    case = _create(actor, data, origin=Origin.COUNTER)
+    Victim.objects.create(case=case, person=victim, loss_fen=data.loss_fen)
+    add_event(case, actor, EventKind.CREATED, f"窗口报案登记，损失 {money(data.loss_fen)}")
+    audit_record(actor=actor, action="case.create", obj=case, details={"origin": case.origin})
+    return case
+
+
+def _loss_from_warning(warning: Any) -> int:
+    return int(round(float(warning.amount) * 100)) if warning.amount else 0
+
+
+@transaction.atomic
+def case_draft_from_warning(*, actor: Any, warning: Any) -> Case:
+    """已被骗 on a warning: a case draft with the person, type, place and reported loss (once)."""
+    existing = Case.objects.filter(warning=warning).first()
+    if existing is not None:
+        return existing
+    data = CaseData(
+        area=warning.area,
+        reported_at=timezone.now(),
+        fraud_type=warning.fraud_type,
+        occurred_at=warning.warned_at,
+        loss_fen=_loss_from_warning(warning),
+    )
+    case = _create(actor, data, origin=Origin.WARNING, draft=True)
+    case.warning = warning
+    case.save(update_fields=["warning"])
+    Victim.objects.create(case=case, person=warning.person, loss_fen=data.loss_fen)
+    add_event(case, actor, EventKind.CREATED, f"预警 #{warning.pk} 处置结果为已被骗，生成案件草稿")
+    audit_record(
+        actor=actor, action="case.create", obj=case, details={"origin": case.origin, "warning": warning.pk}
+    )
+    return case
+
+
+def _check_transition(case: Case, to: str) -> None:
+    if to not in TRANSITIONS[case.status]:
+        raise ValidationError(
+            {"status": f"案件当前为“{case.get_status_display()}”，不能变更为“{Status(to).label}”"}
+        )
+
+
+@transaction.atomic
+def case_status_change(*, actor: Any, case: Case, to: str, note: str = "") -> Case:
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    require_case(actor, case, "case.edit")
+    if to not in Status.values:
+        raise ValidationError({"status": "未知的案件状态"})
+    _check_transition(case, to)
+    before = case.get_status_display()
+    case.status = to
+    case.is_draft = False
+    if to in (Status.CLOSED, Status.NOT_FILED):
+        case.closed_at = timezone.now()
+    if case.officer_id is None and getattr(actor, "organisation_id", None) == case.organisation_id:
+        case.officer = actor
+    case.save()
+    suffix = f"（{note[:100]}）" if note else ""
+    add_event(case, actor, EventKind.STATUS, f"{before} → {case.get_status_display()}{suffix}")
+    audit_record(actor=actor, action="case.status", obj=case, details={"from": before, "to": to})
+    return case
+
+
+@transaction.atomic
+def case_update(*, actor: Any, case: Case, data: CaseData) -> Case:
+    require_case(actor, case, "case.edit")
+    if not access.area_visible_to(actor, data.area):
+        raise ValidationError({"area": "发案地不在您的管辖范围内"})
+    case.fraud_type, case.contact_method = data.fraud_type, data.contact_method
+    case.area, case.occurred_at, case.summary = data.area, data.occurred_at, data.summary
+    case.loss_fen = data.loss_fen
+    case.save()
+    add_event(case, actor, EventKind.EDITED, "修改案件信息")
+    audit_record(actor=actor, action="case.update", obj=case, details={"part": "case"})
+    return case
+
+
+@transaction.atomic
+def victim_add(*, actor: Any, case: Case, person: Person, loss_fen: int) -> Victim:
+    require_case(actor, case, "case.edit")
+    if loss_fen < 0:
+        raise ValidationError({"loss": "损失金额不能为负数"})
+    if Victim.objects.filter(case=case, person=person).exists():
+        raise ValidationError({"person": "该人员已是本案受害人"})
+    victim = Victim.objects.create(case=case, person=person, loss_fen=loss_fen)
+    _sync_loss(case)
+    add_event(case, actor, EventKind.VICTIM, f"增加受害人 {victim}，损失 {money(loss_fen)}")
+    audit_record(actor=actor, action="case.update", obj=case, details={"part": "victim"})
+    return victim
+
+
+def _sync_loss(case: Case) -> None:
+    total = sum(case.victims.values_list("loss_fen", flat=True))
+    if total > case.loss_fen:
+        case.loss_fen = total
+        case.save(update_fields=["loss_fen", "updated_at"])
+
+
+def _check_payment(case: Case, data: PaymentData) -> None:
+    errors: dict[str, str] = {}
+    if data.victim.case_id != case.pk:
+        errors["victim"] = "付款人不是本案受害人"
+    if data.amount_fen <= 0:
+        errors["amount"] = "付款金额须大于 0"
+    if not clean_account(data.to_account):
+        errors["to_account"] = "请填写收款账号"
+    if data.paid_at > timezone.now() + dt.timedelta(minutes=10):
+        errors["paid_at"] = "付款时间不能晚于现在"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def payment_add(*, actor: Any, case: Case, data: PaymentData) -> Payment:
+    """One payment of a victim; the receiving bank organisation is found from the bank name or BIN."""
+    require_case(actor, case, "case.edit")
+    _check_payment(case, data)
+    account = clean_account(data.to_account)
+    payment = Payment.objects.create(
+        case=case,
+        victim=data.victim,
+        paid_at=data.paid_at,
+        amount_fen=data.amount_fen,
+        channel=data.channel,
+        from_account=clean_account(data.from_account),
+        to_account=account,
+        to_account_hash=account_hash(account),
+        to_name=data.to_name.strip(),
+        to_bank=data.to_bank.strip(),
+        bank_org=bank_organisation(data.to_bank, account),
+        reference=data.reference.strip(),
+    )
+    add_event(
+        case,
+        actor,
+        EventKind.PAYMENT,
+        f"登记付款 {money(data.amount_fen)}（{payment.to_bank or '未知银行'}）",
+    )
+    audit_record(
+        actor=actor, action="case.update", obj=case, details={"part": "payment", "payment": payment.pk}
+    )
+    return payment
+
+
+def suspect_hash(kind: str, value: str) -> str:
+    if kind == SuspectKind.PHONE:
+        return crypto.search_hash("phone", value)
+    if kind == SuspectKind.ACCOUNT:
+        return account_hash(value)
+    return crypto.search_hash("name", f"{kind}:{clean_account(value).lower()}")
+
+
+@transaction.atomic
+def suspect_add(*, actor: Any, case: Case, kind: str, value: str, note: str = "") -> Suspect:
+    require_case(actor, case, "case.edit")
+    if kind not in SuspectKind.values:
+        raise ValidationError({"kind": "未知的类别"})
+    value = value.strip()
+    if not value:
+        raise ValidationError({"value": "请填写号码、账号或网址"})
+    digest = suspect_hash(kind, value)
+    found = Suspect.objects.filter(case=case, kind=kind, value_hash=digest).first()
+    if found is not None:
+        return found
+    suspect = Suspect.objects.create(case=case, kind=kind, value=value, value_hash=digest, note=note[:200])
+    add_event(case, actor, EventKind.SUSPECT, f"登记涉案{suspect.get_kind_display()}")
+    audit_record(actor=actor, action="case.update", obj=case, details={"part": "suspect", "kind": kind})
+    return suspect
+
+
+@transaction.atomic
+def result_record(*, actor: Any, case: Case, detained: int, note: str) -> Case:
+    """Police results: suspects detained and what was achieved (破案战果)."""
+    require_case(actor, case, "case.edit")
+    if detained < 0:
+        raise ValidationError({"detained": "人数不能为负数"})
+    case.detained, case.results_note = detained, note.strip()
+    case.save(update_fields=["detained", "results_note", "updated_at"])
+    add_event(case, actor, EventKind.RESULT, f"登记战果：抓获嫌疑人 {detained} 名")
+    audit_record(actor=actor, action="case.result", obj=case, details={"detained": detained})
+    return case
+
+
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENT_CONTEXT = b"cases.attachment"
+_MAGIC = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"%PDF-", "application/pdf"),
+)
+
+
+def attachment_type(data: bytes) -> str:
+    if not data or len(data) > ATTACHMENT_MAX_BYTES:
+        raise ValidationError({"file": "附件为空或超过 10 MB"})
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            return kind
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    raise ValidationError({"file": "只能上传 JPEG、PNG、WebP 图片或 PDF"})
+
+
+@transaction.atomic
+def attachment_add(*, actor: Any, case: Case, title: str, data: bytes) -> Attachment:
+    require_case(actor, case, "case.edit")
+    kind = attachment_type(data)
+    attachment = Attachment.objects.create(
+        case=case,
+        title=title.strip()[:100] or "附件",
+        content_type=kind,
+        size=len(data),
+        data=crypto.encrypt_bytes(data, context=ATTACHMENT_CONTEXT),
+        uploaded_by=actor,
+    )
+    add_event(case, actor, EventKind.ATTACHMENT, f"上传附件：{attachment.title}")
+    audit_record(actor=actor, action="case.attachment", obj=attachment, details={"step": "upload"})
+    return attachment
+
+
+@transaction.atomic
+def attachment_read(*, actor: Any, attachment: Attachment) -> bytes:
+    require_case(actor, attachment.case, "case.view")
+    audit_record(actor=actor, action="case.attachment", obj=attachment, details={"step": "read"})
+    return crypto.decrypt_bytes(bytes(attachment.data), context=ATTACHMENT_CONTEXT)

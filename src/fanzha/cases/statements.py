@@ -1,0 +1,215 @@
+"""Bank statements on a case: upload, column mapping for unknown layouts, rows stored once.
+
+A file whose layout is known is imported at once; an unknown layout is kept (encrypted) until a
+person maps its columns. Rows repeated across overlapping statements count once (the engine's rule:
+a serial number once; without one, as often as the statement listing it most). Re-uploading the
+same file changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections import Counter
+from collections.abc import Mapping as MappingABC
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from fanzha.audit.services import audit_record
+from fanzha.cases.common import account_hash, add_event, clean_account, require_case
+from fanzha.cases.models import Case, EventKind, Statement, StatementStatus, Transaction
+from fanzha.core.pii import crypto
+from fanzha.tracing.kinds import CODE
+from fanzha.tracing.layouts import FIELDS, Mapping, find_header
+from fanzha.tracing.statements import ParsedStatement, UnknownLayout, read_rows, read_statement
+from fanzha.tracing.statements import Transaction as Row
+
+MAX_BYTES = 50 * 1024 * 1024
+FILE_CONTEXT = b"cases.statement"
+SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
+MAPPABLE_FIELDS = FIELDS
+
+
+def _suffix(file_name: str) -> str:
+    suffix = Path(file_name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ValidationError({"file": "只支持 CSV、TXT、XLSX、XLS 格式的流水"})
+    return suffix
+
+
+class _Scratch:
+    """The upload as a temporary file (the readers take paths), removed afterwards."""
+
+    def __init__(self, data: bytes, suffix: str) -> None:
+        self.handle = tempfile.NamedTemporaryFile(suffix=suffix)  # noqa: SIM115
+        self.handle.write(data)
+        self.handle.flush()
+
+    def __enter__(self) -> Path:
+        return Path(self.handle.name)
+
+    def __exit__(self, *exc: object) -> None:
+        self.handle.close()
+
+
+def _key_hashes(rows: list[Row]) -> list[str]:
+    seen: Counter[tuple[object, ...]] = Counter()
+    hashes = []
+    for row in rows:
+        key = row.key()
+        seen[key] += 1
+        occurrence = 1 if row.serial else seen[key]
+        hashes.append(crypto.search_hash("name", f"{key!r}#{occurrence}"))
+    return hashes
+
+
+def _aware(moment: Any) -> Any:
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def _store_rows(statement: Statement, parsed: ParsedStatement, account: str) -> int:
+    rows = [r for r in parsed.transactions if r.account or account]
+    hashes = _key_hashes(rows)
+    before = Transaction.objects.filter(case=statement.case).count()
+    Transaction.objects.bulk_create(
+        [_transaction(statement, row, digest, account) for row, digest in zip(rows, hashes, strict=True)],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+    return Transaction.objects.filter(case=statement.case).count() - before
+
+
+def _transaction(statement: Statement, row: Row, digest: str, account: str) -> Transaction:
+    own = clean_account(row.account or account)
+    other = clean_account(row.counterparty_account)
+    return Transaction(
+        case=statement.case,
+        statement=statement,
+        key_hash=digest,
+        line=row.row,
+        account=own,
+        account_hash=account_hash(own),
+        time=_aware(row.time),
+        amount_fen=row.amount,
+        balance_fen=row.balance,
+        counterparty=other,
+        counterparty_hash=account_hash(other) if other else "",
+        counterparty_name=row.counterparty_name,
+        counterparty_bank=row.counterparty_bank[:60],
+        serial=row.serial[:100],
+        category=CODE[row.category],
+        platform=row.platform[:50],
+        refund=row.refund_of is not None,
+    )
+
+
+def _errors(parsed: ParsedStatement, account: str) -> list[dict[str, Any]]:
+    errors = [{"row": e.row, "message": e.message} for e in parsed.errors[:500]]
+    if not account and any(not r.account for r in parsed.transactions):
+        errors.append({"row": 0, "message": "流水中没有本方账号，请在上传时填写账号"})
+    return errors
+
+
+def _finish(actor: Any, statement: Statement, parsed: ParsedStatement) -> Statement:
+    account = statement.account or next((r.account for r in parsed.transactions if r.account), "")
+    statement.account = clean_account(account)
+    statement.account_hash = account_hash(account) if account else ""
+    statement.rows_read = parsed.rows_read
+    statement.errors = _errors(parsed, statement.account)
+    brk = parsed.balance_break
+    statement.balance_break = (
+        {"row": brk.row, "expected": brk.expected, "found": brk.found} if brk is not None else None
+    )
+    statement.rows_added = _store_rows(statement, parsed, statement.account)
+    statement.duplicates = len(parsed.transactions) - statement.rows_added
+    statement.status, statement.data = StatementStatus.IMPORTED, None
+    statement.save()
+    note = "，余额不平" if brk is not None else ""
+    add_event(
+        statement.case,
+        actor,
+        EventKind.STATEMENT,
+        f"导入流水 {statement.rows_added} 笔（重复 {statement.duplicates} 笔{note}）",
+    )
+    audit_record(
+        actor=actor,
+        action="case.statement",
+        obj=statement,
+        details={"case": statement.case_id, "sha256": statement.sha256, "rows": statement.rows_added},
+    )
+    return statement
+
+
+@transaction.atomic
+def statement_upload(
+    *, actor: Any, case: Case, file_name: str, data: bytes, account: str = "", bank_name: str = ""
+) -> tuple[Statement, bool]:
+    """The statement (new, or the one already uploaded with the same content) and whether it is new."""
+    require_case(actor, case, "case.trace")
+    suffix = _suffix(file_name)
+    if not data or len(data) > MAX_BYTES:
+        raise ValidationError({"file": f"文件为空或超过 {MAX_BYTES // 1024 // 1024} MB"})
+    sha = hashlib.sha256(data).hexdigest()
+    existing = Statement.objects.filter(case=case, sha256=sha).first()
+    if existing is not None:
+        return existing, False
+    statement = Statement.objects.create(
+        case=case,
+        file_name=Path(file_name).name[:200],
+        sha256=sha,
+        account=clean_account(account),
+        bank_name=bank_name.strip()[:60],
+        uploaded_by=actor,
+    )
+    with _Scratch(data, suffix) as path:
+        try:
+            parsed = read_statement(path, account=statement.account)
+        except UnknownLayout:
+            statement.data = crypto.encrypt_bytes(data, context=FILE_CONTEXT)
+            statement.save(update_fields=["data"])
+            add_event(case, actor, EventKind.STATEMENT, f"上传流水《{statement.file_name}》，待指定列格式")
+            return statement, True
+        except ValueError as exc:
+            raise ValidationError({"file": f"无法读取流水：{exc}"}) from exc
+    return _finish(actor, statement, parsed), True
+
+
+def preview_rows(statement: Statement, limit: int = 12) -> list[list[str]]:
+    """The first rows of a statement waiting for its mapping (for the mapping page)."""
+    if statement.data is None:
+        return []
+    data = crypto.decrypt_bytes(bytes(statement.data), context=FILE_CONTEXT)
+    with _Scratch(data, Path(statement.file_name).suffix.lower() or ".csv") as path:
+        rows = read_rows(path)[:limit]
+    return [["" if c is None else str(c) for c in row] for row in rows]
+
+
+@transaction.atomic
+def statement_map(
+    *, actor: Any, statement: Statement, header_row: int, choice: MappingABC[str, str]
+) -> Statement:
+    """Import a statement of an unknown layout with the columns a person chose (field → header text)."""
+    statement = Statement.objects.select_for_update().select_related("case").get(pk=statement.pk)
+    require_case(actor, statement.case, "case.trace")
+    if statement.status != StatementStatus.MAPPING or statement.data is None:
+        raise ValidationError({"mapping": "该流水已导入"})
+    data = crypto.decrypt_bytes(bytes(statement.data), context=FILE_CONTEXT)
+    with _Scratch(data, Path(statement.file_name).suffix.lower() or ".csv") as path:
+        rows = read_rows(path)
+        if not 0 <= header_row < min(len(rows), 30):
+            raise ValidationError({"header_row": "请选择表头所在的行"})
+        try:
+            mapping = Mapping.from_choice(rows[header_row], choice)
+        except ValueError as exc:
+            raise ValidationError({"mapping": str(exc)}) from exc
+        parsed = read_statement(path, mapping=mapping, account=statement.account)
+    return _finish(actor, statement, parsed)
+
+
+def header_guess(rows: list[list[str]]) -> int:
+    found = find_header(rows)
+    return found[0] if found else 0

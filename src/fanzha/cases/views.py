@@ -1,0 +1,319 @@
+"""Case pages: list, counter registration, detail with clocks, status, victims, payments, suspects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from fanzha.cases import recovery, selectors, services
+from fanzha.cases.common import mask_account, money
+from fanzha.cases.forms import (
+    CaseForm,
+    CaseRegisterForm,
+    PaymentForm,
+    ResultForm,
+    StatusForm,
+    SuspectForm,
+    VictimForm,
+)
+from fanzha.cases.models import TRANSITIONS, Case, Status
+from fanzha.core import access
+from fanzha.core import selectors as core_selectors
+from fanzha.core.models import Person
+from fanzha.core.pii.masking import mask
+from fanzha.core.services import persons as person_services
+from fanzha.warnings import typology
+
+
+def get_case(request: HttpRequest, pk: int, permission: str = "case.view") -> Case:
+    access.require(request.user, permission)
+    return access.get_visible_or_404(
+        Case.objects.select_related("area", "organisation", "officer", "warning"), request.user, pk=pk
+    )
+
+
+def form_errors(form: Any, exc: ValidationError) -> None:
+    """Put a service's errors on the form (unknown field names go to the form as a whole)."""
+    details = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    for name, errors in details.items():
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+
+
+def run_form(request: HttpRequest, form: Any, action: Callable[[dict[str, Any]], Any], success: str) -> bool:
+    """Validate, call the service, flash success; False (errors on the form) when anything refused."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        action(form.cleaned_data)
+    except ValidationError as exc:
+        form_errors(form, exc)
+        return False
+    messages.success(request, success)
+    return True
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, "case.view")
+    qs, applied = selectors.filtered(request.user, request.GET)
+    context = {
+        "page": selectors.page_of(qs, request.GET.get("page")),
+        "applied": applied,
+        "query": "&".join(f"{k}={v}" for k, v in applied.items()),
+        "statuses": Status.choices,
+        "fraud_types": typology.choices(),
+        "areas": core_selectors.visible_areas(request.user).filter(
+            level__in=["district", "township", "village"]
+        ),
+        "can_create": access.user_can(request.user, "case.edit"),
+        "clocks": selectors.clocks_board(request.user)[:20],
+        "labels": dict(typology.choices()),
+    }
+    return render(request, "cases/case_list.html", context)
+
+
+def _victim_person(actor: Any, data: dict[str, Any], area: Any) -> Person:
+    """The person with this ID number in the actor's scope, else a new registration."""
+    if data.get("id_number"):
+        found = person_services.find_by_id_number(actor=actor, id_number=data["id_number"])
+        if found is not None:
+            return found
+    person_data = person_services.PersonData(
+        name=data["name"],
+        area=area,
+        id_number=data.get("id_number", ""),
+        phone=data.get("phone", ""),
+        address=data.get("address", ""),
+    )
+    return person_services.person_create(actor=actor, data=person_data)
+
+
+def _case_data(data: dict[str, Any]) -> services.CaseData:
+    return services.CaseData(
+        area=data["area"],
+        reported_at=data["reported_at"],
+        fraud_type=data["fraud_type"],
+        contact_method=data["contact_method"],
+        occurred_at=data["occurred_at"],
+        summary=data["summary"],
+        loss_fen=data["loss"] or 0,
+    )
+
+
+@login_required
+def case_create(request: HttpRequest) -> HttpResponse:
+    """窗口报案: the case and its first victim in one step."""
+    access.require(request.user, "case.edit")
+    areas = core_selectors.visible_areas(request.user)
+    initial = {"reported_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
+    form = CaseRegisterForm(request.POST or None, areas=areas, initial=initial)
+    created: list[Case] = []
+
+    def register(data: dict[str, Any]) -> None:
+        from django.db import transaction
+
+        with transaction.atomic():
+            person = _victim_person(request.user, data, data["area"])
+            created.append(services.case_register(actor=request.user, data=_case_data(data), victim=person))
+
+    if run_form(request, form, register, "案件已登记。"):
+        return redirect("case_detail", pk=created[0].pk)
+    return render(request, "cases/case_form.html", {"form": form, "title": "窗口报案登记"})
+
+
+@login_required
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case(request, pk, "case.edit")
+    areas = core_selectors.visible_areas(request.user)
+    initial = {
+        "fraud_type": case.fraud_type,
+        "contact_method": case.contact_method,
+        "area": case.area_id,
+        "occurred_at": case.occurred_at and timezone.localtime(case.occurred_at).strftime("%Y-%m-%dT%H:%M"),
+        "reported_at": timezone.localtime(case.reported_at).strftime("%Y-%m-%dT%H:%M"),
+        "loss": f"{case.loss_fen / 100:.2f}" if case.loss_fen else "",
+        "summary": case.summary,
+    }
+    form = CaseForm(request.POST or None, areas=areas, initial=initial)
+    if run_form(
+        request,
+        form,
+        lambda d: services.case_update(actor=request.user, case=case, data=_case_data(d)),
+        "已保存。",
+    ):
+        return redirect("case_detail", pk=case.pk)
+    return render(
+        request, "cases/case_form.html", {"form": form, "title": f"修改 {case.number}", "case": case}
+    )
+
+
+def _recovery_cards(rec: recovery.Recovery) -> list[tuple[str, str]]:
+    return [
+        ("损失", money(rec.loss_fen)),
+        ("止付", money(rec.stopped_fen)),
+        ("冻结", money(rec.frozen_fen)),
+        ("决定返还", money(rec.decided_fen)),
+        ("已返还（挽回）", money(rec.returned_fen)),
+    ]
+
+
+def _victim_rows(case: Case) -> list[tuple[Any, ...]]:
+    rows = []
+    for victim, rec in recovery.recovery_by_victim(case):
+        amounts = {
+            "stopped": money(rec.stopped_fen),
+            "frozen": money(rec.frozen_fen),
+            "returned": money(rec.returned_fen),
+        }
+        person = victim.person
+        rows.append(
+            (victim, mask("name", person.name), mask("phone", person.phone), money(victim.loss_fen), amounts)
+        )
+    return rows
+
+
+def _return_rows(case: Case) -> list[dict[str, Any]]:
+    today = timezone.localdate()
+    return [
+        {
+            "obj": r,
+            "victim": r.victim,
+            "decided": money(r.amount_fen),
+            "returned": money(r.returned_fen),
+            "overdue": (r.returned_on or today) > r.due_on,
+        }
+        for r in case.returns.select_related("victim__person")
+    ]
+
+
+def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    user = request.user
+    edits = access.user_can(user, "case.edit") and case.is_open
+    payments = case.payments.select_related("victim__person", "bank_org")
+    return {
+        "case": case,
+        "fraud_type": typology.label(case.fraud_type) if case.fraud_type else "待认定",
+        "loss_text": money(case.loss_fen),
+        "victim_rows": _victim_rows(case),
+        "payment_rows": [(p, mask_account(p.to_account), money(p.amount_fen)) for p in payments],
+        "suspect_rows": [(s, _mask_suspect(s.kind, s.value)) for s in case.suspects.all()],
+        "measures": selectors.measure_rows(case.measures.select_related("bank_org", "payment")),
+        "statements": case.statements.all(),
+        "return_rows": _return_rows(case),
+        "recovery_cards": _recovery_cards(recovery.recovery_of_case(case)),
+        "attachments": case.attachments.all(),
+        "events": case.events.select_related("actor")[:100],
+        "status_form": StatusForm(choices=[(s, Status(s).label) for s in sorted(TRANSITIONS[case.status])]),
+        "can_edit": edits,
+        "can_measure": access.user_can(user, "case.measure") and case.is_open,
+        "can_trace": access.user_can(user, "case.trace"),
+        "can_recover": access.user_can(user, "case.recover"),
+        "can_reveal": access.user_can(user, "person.reveal"),
+        "summary": case.summary,
+    }
+
+
+def _mask_suspect(kind: str, value: str) -> str:
+    if kind == "phone":
+        return mask("phone", value)
+    if kind in ("account", "payment_id"):
+        return mask_account(value)
+    return value[:3] + "***" + value[-2:] if len(value) > 6 else value[:1] + "***"
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case(request, pk)
+    return render(request, "cases/case_detail.html", _detail_context(request, case))
+
+
+@login_required
+@require_POST
+def case_status(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case(request, pk, "case.edit")
+    try:
+        services.case_status_change(
+            actor=request.user, case=case, to=request.POST.get("to", ""), note=request.POST.get("note", "")
+        )
+        messages.success(request, "状态已变更。")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("case_detail", pk=case.pk)
+
+
+def _sub_form(
+    request: HttpRequest, case: Case, form: Any, action: Callable[[dict[str, Any]], Any], title: str
+) -> HttpResponse:
+    if run_form(request, form, action, "已保存。"):
+        return redirect("case_detail", pk=case.pk)
+    return render(request, "cases/case_subform.html", {"form": form, "title": title, "case": case})
+
+
+@login_required
+def case_victim_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case(request, pk, "case.edit")
+    form = VictimForm(request.POST or None)
+
+    def add(data: dict[str, Any]) -> None:
+        from django.db import transaction
+
+        with transaction.atomic():
+            person = _victim_person(request.user, data, case.area)
+            services.victim_add(
+                actor=request.user, case=case, person=person, loss_fen=data["victim_loss"] or 0
+            )
+
+    return _sub_form(request, case, form, add, "增加受害人")
+
+
+@login_required
+def case_payment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case(request, pk, "case.edit")
+    form = PaymentForm(request.POST or None, victims=case.victims.select_related("person"))
+
+    def add(d: dict[str, Any]) -> None:
+        data = services.PaymentData(
+            victim=d["victim"],
+            paid_at=d["paid_at"],
+            amount_fen=d["amount"],
+            to_account=d["to_account"],
+            to_bank=d["to_bank"],
+            to_name=d["to_name"],
+            from_account=d["from_account"],
+            channel=d["channel"],
+            reference=d["reference"],
+        )
+        services.payment_add(actor=request.user, case=case, data=data)
+
+    return _sub_form(request, case, form, add, "登记付款（转账）记录")
+
+
+@login_required
+def case_suspect_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case(request, pk, "case.edit")
+    form = SuspectForm(request.POST or None)
+
+    def action(d: dict[str, Any]) -> None:
+        services.suspect_add(actor=request.user, case=case, kind=d["kind"], value=d["value"], note=d["note"])
+
+    return _sub_form(request, case, form, action, "登记涉案号码、账号、网址")
+
+
+@login_required
+def case_result(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case(request, pk, "case.edit")
+    form = ResultForm(request.POST or None, initial={"detained": case.detained, "note": case.results_note})
+
+    def action(d: dict[str, Any]) -> None:
+        services.result_record(actor=request.user, case=case, detained=d["detained"], note=d["note"])
+
+    return _sub_form(request, case, form, action, "登记破案战果")
