@@ -63,7 +63,10 @@ def money(fen: int | None) -> str:
 
 def parse_money(text: str) -> int:
     """Fen from what a person typed (1,234.50 / １２３４ / 1234元); ValueError with a Chinese message."""
-    fen = parse_amount(text)
+    try:
+        fen = parse_amount(text)
+    except ValueError:
+        fen = None
     if fen is None or fen <= 0:
         raise ValueError("请填写大于 0 的金额（元，最多两位小数）")
     return fen
