@@ -14,6 +14,7 @@ from fanzha.core.services import areas as area_services
 from fanzha.core.services import organisations as org_services
 from fanzha.core.services import persons as person_services
 from fanzha.demo.accounts import DEMO_PASSWORD, MARKER_USERNAME
+from fanzha.demo.cases import demo_cases
 from fanzha.demo.plan import DEFAULT_SEED, make_plan
 from fanzha.demo.specs import DemoPlan
 from fanzha.demo.warnings import demo_warnings
@@ -123,6 +124,8 @@ def demo_load(*, seed: int = DEFAULT_SEED, now: datetime | None = None) -> DemoS
     people = _create_people(plan, areas, users[MARKER_USERNAME])
     # Twelve months of warnings up to ``now``, through the intake's grading and routing.
     warnings = demo_warnings(plan=plan, leader=users[MARKER_USERNAME], now=now)
+    # Cases from the year's 已被骗 warnings and the counter, with bank measures, statements and returns.
+    cases = demo_cases(seed=seed, now=now)
     summary = DemoSummary(seed, len(areas), len(organisations), len(users), people)
-    audit_record(actor=None, action="demo.load", details={**summary.as_details(), **warnings})
+    audit_record(actor=None, action="demo.load", details={**summary.as_details(), **warnings, **cases})
     return summary
