@@ -123,6 +123,19 @@ def case_register(*, actor: Any, data: CaseData, victim: Person) -> Case:
     return case
 
 
+@transaction.atomic
+def case_import(*, actor: Any, data: CaseData, victim: Person, ref: str) -> Case:
+    """A case from the case-handling system's list, keyed by its 案件编号 (``ref``)."""
+    access.require(actor, "case.import")
+    if not access.area_visible_to(actor, data.area):
+        raise ValidationError({"area": "发案地不在您的管辖范围内"})
+    case = _create(actor, data, origin=Origin.IMPORT, source_ref=ref)
+    Victim.objects.create(case=case, person=victim, loss_fen=data.loss_fen)
+    add_event(case, actor, EventKind.CREATED, f"导入案件（案件编号 {ref}），损失 {money(data.loss_fen)}")
+    audit_record(actor=actor, action="case.create", obj=case, details={"origin": case.origin})
+    return case
+
+
 def _loss_from_warning(warning: Any) -> int:
     return int(round(float(warning.amount) * 100)) if warning.amount else 0
 

@@ -49,12 +49,14 @@ PERMISSIONS: dict[str, str] = {
     "case.trace": "导入银行流水、资金溯源与导出",
     "case.recover": "资金返还决定与返还登记",
     "case.bank": "银行：处理本行收到的止付、冻结请求",
+    "case.import": "批量导入案件",
     "numbers.analyse": "号码研判：上传运营商数据、查看高风险号码与潜在受害人、发送预警、确认涉诈名单建议",
 }
 
 _FIELD = {"person.view", "person.edit", "person.reveal", "person.export", "area.view", "organisation.view"}
 _WARNING_FIELD = {"warning.view", "warning.work"}
 _CASE_WORK = {"case.view", "case.edit", "case.measure", "case.trace", "case.recover"}
+_CASE_CENTRE = _CASE_WORK | {"case.import"}
 _WARNING_CENTRE = {
     "warning.view",
     "warning.dispatch",
@@ -75,7 +77,7 @@ ROLES: dict[str, Role] = {
             frozenset(
                 _FIELD
                 | _WARNING_CENTRE
-                | _CASE_WORK
+                | _CASE_CENTRE
                 | {
                     "person.import",
                     "calendar.edit",
@@ -94,7 +96,7 @@ ROLES: dict[str, Role] = {
             frozenset(
                 _FIELD
                 | _WARNING_CENTRE
-                | _CASE_WORK
+                | _CASE_CENTRE
                 | {"person.import", "calendar.edit", "account.totp", "screening.use", "numbers.analyse"}
             ),
         ),

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from fanzha.cases import measures, recovery, services, statements
 from fanzha.cases.clocks import expires
-from fanzha.cases.models import Case, CaseEvent, Measure, MeasureStatus, Return, Status
+from fanzha.cases.models import ORDER_OF_STATUS, Case, CaseEvent, Measure, MeasureStatus, Return, Status
 from fanzha.core.models import Organisation, Person, User
 from fanzha.core.pii.bankcard import luhn_valid
 from fanzha.warnings.models import Outcome, Warning
@@ -48,7 +48,6 @@ PATH = [  # how the statuses of a case of a given age are spread (days, weights 
     (60, {Status.FILED: 3, Status.INVESTIGATING: 6, Status.SOLVED: 1}),
     (9999, {Status.INVESTIGATING: 4, Status.SOLVED: 3, Status.CLOSED: 3}),
 ]
-ORDER = [Status.REPORTED, Status.ACCEPTED, Status.FILED, Status.INVESTIGATING, Status.SOLVED, Status.CLOSED]
 
 
 def card(rng: random.Random, bank: str) -> str:
@@ -113,7 +112,7 @@ def _status_for(ctx: Ctx, age_days: float) -> str:
 
 
 def _advance(case: Case, actor: User, target: str) -> None:
-    for status in ORDER[1 : ORDER.index(Status(target)) + 1]:
+    for status in ORDER_OF_STATUS[1 : ORDER_OF_STATUS.index(Status(target)) + 1]:
         services.case_status_change(actor=actor, case=case, to=status)
 
 

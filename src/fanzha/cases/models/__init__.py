@@ -1,5 +1,6 @@
 from fanzha.cases.models.case import (
     OPEN_STATUSES,
+    ORDER_OF_STATUS,
     TRANSITIONS,
     Attachment,
     Case,
@@ -27,6 +28,7 @@ from fanzha.cases.models.funds import (
 
 __all__ = [
     "OPEN_STATUSES",
+    "ORDER_OF_STATUS",
     "TRANSITIONS",
     "Answer",
     "Attachment",

@@ -33,6 +33,15 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.CLOSED: frozenset(),
     Status.NOT_FILED: frozenset(),
 }
+# The normal path of a case, in order (不予立案 leaves it after 报案 or 受理).
+ORDER_OF_STATUS = (
+    Status.REPORTED,
+    Status.ACCEPTED,
+    Status.FILED,
+    Status.INVESTIGATING,
+    Status.SOLVED,
+    Status.CLOSED,
+)
 OPEN_STATUSES = (Status.REPORTED, Status.ACCEPTED, Status.FILED, Status.INVESTIGATING, Status.SOLVED)
 
 

@@ -7,9 +7,16 @@ from fanzha.imports.importers.base import Importer
 from fanzha.imports.importers.people import PersonImporter
 from fanzha.imports.importers.warnings import WarningImporter
 
+
+def _case_importer() -> type[Importer]:
+    from fanzha.cases.importer import CaseImporter  # the cases app builds on the import pipeline
+
+    return CaseImporter
+
+
 # A fresh importer per run: importers keep per-run lookup caches.
 IMPORTERS: dict[str, type[Importer]] = {
-    cls.code: cls for cls in (AreaImporter, PersonImporter, WarningImporter)
+    cls.code: cls for cls in (AreaImporter, PersonImporter, WarningImporter, _case_importer())
 }
 
 

@@ -1,0 +1,233 @@
+"""Cases (案件) from a list exported by the case-handling system: one row a case, or a payment of it.
+
+Keyed by 案件编号: importing the list again changes nothing; a second row with the same number adds
+that row's payment to the case. The victim is found by ID number in the importer's jurisdiction, or
+registered. Status, type and money columns are read as a centre's spreadsheet writes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from fanzha.cases import services
+from fanzha.cases.common import account_hash, clean_account, parse_money
+from fanzha.cases.models import ORDER_OF_STATUS, Case, Origin, Payment, Status
+from fanzha.core import access
+from fanzha.core.models import Person
+from fanzha.core.pii import idcard
+from fanzha.core.services import persons as person_services
+from fanzha.imports.columns import NUMERIC_REJECT, Field
+from fanzha.imports.importers.areas import validation_message
+from fanzha.imports.importers.base import NEW, UNCHANGED, UPDATED, Importer, Row, RowRejected
+from fanzha.imports.importers.people import PersonImporter
+from fanzha.tracing.text import parse_time
+from fanzha.warnings import typology
+
+FIELDS = [
+    Field(
+        "ref",
+        "案件编号",
+        ("案件号", "警情编号", "报案编号", "案件编码", "case number", "case id"),
+        required=True,
+    ),
+    Field("reported_at", "报案时间", ("接报时间", "报警时间", "受理时间", "reported at"), required=True),
+    Field("occurred_at", "发案时间", ("案发时间", "被骗时间", "occurred at")),
+    Field("area_code", "区划代码", ("发案地区划代码", "行政区划代码", "area code")),
+    Field("area_name", "发案地", ("发案地点", "所属区划", "发案区划", "area")),
+    Field("fraud_type", "诈骗类型", ("案件类别", "案件类型", "作案手段", "fraud type")),
+    Field(
+        "name", "受害人姓名", ("受害人", "报案人", "事主姓名", "姓名", "victim"), required=True, pii="name"
+    ),
+    Field(
+        "id_number",
+        "身份证号",
+        ("受害人身份证号", "证件号码", "身份证号码", "id number"),
+        numeric=NUMERIC_REJECT,
+        pii="id_number",
+        fold=True,
+    ),
+    Field(
+        "phone",
+        "手机号",
+        ("联系电话", "受害人电话", "电话", "phone"),
+        numeric=NUMERIC_REJECT,
+        pii="phone",
+        fold=True,
+    ),
+    Field("loss", "损失金额", ("涉案金额", "被骗金额", "损失金额（元）", "loss")),
+    Field("status", "案件状态", ("状态", "办理状态", "status")),
+    Field("paid_at", "转账时间", ("付款时间", "交易时间", "paid at")),
+    Field("amount", "转账金额", ("付款金额", "交易金额", "amount")),
+    Field(
+        "to_account",
+        "收款账号",
+        ("对方账号", "嫌疑账号", "收款卡号", "to account"),
+        numeric=NUMERIC_REJECT,
+        pii="bank_account",
+        fold=True,
+    ),
+    Field("to_bank", "收款银行", ("对方开户行", "收款开户行", "开户行", "to bank")),
+    Field("to_name", "收款户名", ("对方户名", "收款人", "to name"), pii="name"),
+    Field("summary", "简要案情", ("案情", "简要案情描述", "summary")),
+]
+STATUS_WORDS = {label: code for code, label in Status.choices} | {
+    "已立案": Status.FILED,
+    "已破案": Status.SOLVED,
+    "已结案": Status.CLOSED,
+}
+
+
+def _time(row: Row, f: Field, text: str) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        moment = parse_time(text)
+    except ValueError:
+        moment = None
+    if moment is None:
+        row.error(f, "时间无法识别", text)
+        return None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def _money(row: Row, f: Field, text: str) -> int:
+    if not text:
+        return 0
+    try:
+        return parse_money(text)
+    except ValueError as exc:
+        row.error(f, str(exc), text)
+        return 0
+
+
+class CaseImporter(Importer):
+    code = "cases"
+    label = "案件"
+    permission = "case.import"
+    fields = FIELDS
+
+    def __init__(self) -> None:
+        self._areas = PersonImporter()
+
+    def extra_missing(self, present: set[str]) -> list[str]:
+        return [] if present & {"area_code", "area_name"} else ["区划代码或发案地"]
+
+    def _payment(self, row: Row) -> dict[str, Any] | None:
+        v = row.values
+        if not (v.get("to_account") or v.get("amount")):
+            return None
+        paid = _time(row, self.field("paid_at"), v.get("paid_at", ""))
+        amount = _money(row, self.field("amount"), v.get("amount", ""))
+        if not clean_account(v.get("to_account", "")):
+            row.error(self.field("to_account"), "有转账金额时请填写收款账号")
+        if not amount:
+            row.error(self.field("amount"), "有收款账号时请填写转账金额")
+        return {
+            "paid_at": paid,
+            "amount_fen": amount,
+            "to_account": v.get("to_account", ""),
+            "to_bank": v.get("to_bank", ""),
+            "to_name": v.get("to_name", ""),
+        }
+
+    def _case_facts(self, actor: Any, row: Row) -> dict[str, Any]:
+        v = row.values
+        fraud_type = typology.resolve(v["fraud_type"]) if v.get("fraud_type") else ""
+        if fraud_type is None:
+            row.error(self.field("fraud_type"), "未知的诈骗类型", v["fraud_type"])
+        status = STATUS_WORDS.get(
+            v.get("status", "").strip(), Status.REPORTED if not v.get("status") else None
+        )
+        if status is None:
+            row.error(
+                self.field("status"), f"未知的案件状态（可填：{'、'.join(Status.labels)}）", v["status"]
+            )
+        return {
+            "area": self._areas._check_area(actor, row),
+            "reported_at": _time(row, self.field("reported_at"), v.get("reported_at", "")),
+            "occurred_at": _time(row, self.field("occurred_at"), v.get("occurred_at", "")),
+            "fraud_type": fraud_type or "",
+            "status": status,
+            "summary": v.get("summary", ""),
+            "loss_fen": _money(row, self.field("loss"), v.get("loss", "")),
+        }
+
+    def validate_row(self, *, actor: Any, row: Row) -> None:
+        facts = self._case_facts(actor, row)
+        number = row.values.get("id_number", "")
+        check = idcard.check_id_number(number) if number else None
+        if check is not None and not check.valid:
+            row.error(self.field("id_number"), "；".join(check.errors) or "身份证号无效", number)
+        payment = self._payment(row)
+        if facts["reported_at"] is None and not row.errors:
+            row.error(self.field("reported_at"), "请填写报案时间")
+        if row.errors:
+            return
+        row.cleaned = {
+            **facts,
+            "ref": row.values["ref"].strip()[:100],
+            "payment": payment,
+            "name": row.values["name"],
+            "id_number": check.normalized if check else "",
+            "phone": row.values.get("phone", ""),
+        }
+
+    def _victim(self, actor: Any, row: Row) -> Person:
+        c = row.cleaned
+        if c["id_number"]:
+            found = person_services.find_by_id_number(actor=actor, id_number=c["id_number"])
+            if found is not None:
+                return found
+        data = person_services.PersonData(
+            name=c["name"], area=c["area"], id_number=c["id_number"], phone=c["phone"]
+        )
+        return person_services.person_create(actor=actor, data=data)
+
+    def _add_payment(self, actor: Any, case: Case, payment: dict[str, Any] | None) -> bool:
+        if payment is None:
+            return False
+        paid = payment["paid_at"] or case.occurred_at or case.reported_at
+        digest = account_hash(payment["to_account"])
+        if Payment.objects.filter(
+            case=case, to_account_hash=digest, amount_fen=payment["amount_fen"], paid_at=paid
+        ).exists():
+            return False
+        data = services.PaymentData(victim=case.victims.first(), **{**payment, "paid_at": paid})
+        services.payment_add(actor=actor, case=case, data=data)
+        return True
+
+    def commit_row(self, *, actor: Any, row: Row) -> str:
+        c = row.cleaned
+        case = Case.objects.filter(origin=Origin.IMPORT, source_ref=c["ref"]).first()
+        try:
+            if case is not None:
+                if not access.area_visible_to(actor, case.area):
+                    raise RowRejected("该案件编号已由其他辖区导入", "案件编号")
+                return UPDATED if self._add_payment(actor, case, c["payment"]) else UNCHANGED
+            data = services.CaseData(
+                area=c["area"],
+                reported_at=c["reported_at"],
+                fraud_type=c["fraud_type"],
+                occurred_at=c["occurred_at"],
+                summary=c["summary"],
+                loss_fen=c["loss_fen"],
+            )
+            case = services.case_import(actor=actor, data=data, victim=self._victim(actor, row), ref=c["ref"])
+            self._add_payment(actor, case, c["payment"])
+            _advance(actor, case, c["status"])
+        except ValidationError as exc:
+            raise RowRejected(validation_message(exc)) from exc
+        return NEW
+
+
+def _advance(actor: Any, case: Case, status: str) -> None:
+    """Walk the imported case to its status along the normal path (每一步都记录、审计)."""
+    if status == Status.NOT_FILED:
+        services.case_status_change(actor=actor, case=case, to=Status.NOT_FILED)
+        return
+    for step in ORDER_OF_STATUS[1 : ORDER_OF_STATUS.index(Status(status)) + 1]:
+        case = services.case_status_change(actor=actor, case=case, to=step)
