@@ -113,3 +113,13 @@ def test_it_opens_one_case_draft_when_a_warning_ends_defrauded(world):
     assert case.victims.get().person == warning.person and case.organisation == world.orgs["城关派出所"]
     again = services.case_draft_from_warning(actor=grid, warning=warning)
     assert again.pk == case.pk and Case.objects.filter(warning=warning).count() == 1
+
+
+def test_it_tells_the_station_about_a_case_drafted_from_a_warning(world, django_capture_on_commit_callbacks):
+    from fanzha.jobs.models import Notification
+
+    warning = make_warning(2)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = services.case_draft_from_warning(actor=world.users["grid_cd"], warning=warning)
+    note = Notification.objects.get(recipient=world.users["police_cg"], title__contains=case.number)
+    assert "已被骗" in note.body and "测试2" not in note.body

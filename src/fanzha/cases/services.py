@@ -158,10 +158,33 @@ def case_draft_from_warning(*, actor: Any, warning: Any) -> Case:
     case.save(update_fields=["warning"])
     Victim.objects.create(case=case, person=warning.person, loss_fen=data.loss_fen)
     add_event(case, actor, EventKind.CREATED, f"预警 #{warning.pk} 处置结果为已被骗，生成案件草稿")
+    transaction.on_commit(lambda: _notify_station(case))
     audit_record(
         actor=actor, action="case.create", obj=case, details={"origin": case.origin, "warning": warning.pk}
     )
     return case
+
+
+def _notify_station(case: Case) -> None:
+    """The handling station's officers hear of a case drafted from a warning (masked name only)."""
+    from django.urls import reverse
+
+    from fanzha.core.models import User
+    from fanzha.jobs.models import NotificationLevel
+    from fanzha.jobs.services import notify
+
+    officers = [
+        u
+        for u in User.objects.filter(organisation=case.organisation, is_active=True)
+        if "police_officer" in u.role_codes
+    ]
+    notify(
+        recipients=officers,
+        title=f"预警转案件待核实（{case.number}）",
+        body=f"{case.victims.first()} 在预警处置中确认已被骗，请核实案情、登记付款并及时止付。",
+        link=reverse("case_detail", kwargs={"pk": case.pk}),
+        level=NotificationLevel.DANGER,
+    )
 
 
 def _check_transition(case: Case, to: str) -> None:

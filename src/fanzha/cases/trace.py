@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Min
 
 from fanzha.audit.services import audit_record
 from fanzha.cases.common import add_event, bank_organisation, mask_account, money, require_case
@@ -49,19 +50,28 @@ class CaseTrace:
         return self.accounts.get(self.index.label(account), AccountInfo())
 
 
-def _accounts(case: Case) -> dict[str, AccountInfo]:
+def _first_rows(case: Case, column: str, hashes: set[str]) -> Any:
+    """One transaction per account hash (the one decrypted to show the account), found in chunks."""
+    wanted = sorted(hashes)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        firsts = (
+            Transaction.objects.filter(case=case, **{f"{column}__in": chunk})
+            .values(column)
+            .annotate(first=Min("id"))
+            .values_list("first", flat=True)
+        )
+        yield from Transaction.objects.filter(pk__in=list(firsts))
+
+
+def _accounts(case: Case, hashes: set[str]) -> dict[str, AccountInfo]:
+    """Number and bank of the accounts the trace reached (only those are decrypted)."""
     known: dict[str, AccountInfo] = {}
     banks = dict(Statement.objects.filter(case=case).values_list("account_hash", "bank_name"))
-    rows = Transaction.objects.filter(case=case).only(
-        "account", "account_hash", "counterparty", "counterparty_hash", "counterparty_bank"
-    )
-    for row in rows.iterator(chunk_size=2000):
-        if row.account_hash not in known:
-            known[row.account_hash] = AccountInfo(row.account, banks.get(row.account_hash, ""), True)
-        if row.counterparty_hash and row.counterparty_hash not in known:
-            known[row.counterparty_hash] = AccountInfo(row.counterparty, row.counterparty_bank)
-        elif row.counterparty_hash and not known[row.counterparty_hash].bank and row.counterparty_bank:
-            known[row.counterparty_hash].bank = row.counterparty_bank
+    for row in _first_rows(case, "account_hash", hashes):
+        known[row.account_hash] = AccountInfo(row.account, banks.get(row.account_hash, ""), True)
+    for row in _first_rows(case, "counterparty_hash", hashes - set(known)):
+        known[row.counterparty_hash] = AccountInfo(row.counterparty, row.counterparty_bank)
     return known
 
 
@@ -98,7 +108,8 @@ def trace_payment(*, actor: Any, payment: Payment, hops: int = HOPS) -> CaseTrac
     found = _payment_in_index(index, account, payment)
     when = int(index.time[found]) if found is not None else epoch(payment.paid_at)
     result = trace(index, account=account, amount=payment.amount_fen, time=when, hops=hops, payment=found)
-    return CaseTrace(payment=payment, index=index, result=result, accounts=_accounts(payment.case))
+    reached = {index.label(a) for a in result.accounts}
+    return CaseTrace(payment=payment, index=index, result=result, accounts=_accounts(payment.case, reached))
 
 
 def audit_trace(actor: Any, payment: Payment, what: str) -> None:

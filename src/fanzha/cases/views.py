@@ -211,6 +211,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "return_rows": _return_rows(case),
         "recovery_cards": _recovery_cards(recovery.recovery_of_case(case)),
         "attachments": case.attachments.all(),
+        "related_warnings": _related_warnings(user, case),
         "events": case.events.select_related("actor")[:100],
         "status_form": StatusForm(choices=[(s, Status(s).label) for s in sorted(TRANSITIONS[case.status])]),
         "can_edit": edits,
@@ -220,6 +221,16 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "can_reveal": access.user_can(user, "person.reveal"),
         "summary": case.summary,
     }
+
+
+def _related_warnings(user: Any, case: Case) -> list[Any]:
+    """Warnings about the case's victims that the user may see (the one it came from among them)."""
+    if not access.user_can(user, "warning.view"):
+        return []
+    from fanzha.warnings.models import Warning
+
+    people = case.victims.values_list("person_id", flat=True)
+    return list(Warning.objects.visible_to(user).filter(person_id__in=people).order_by("-received_at")[:20])
 
 
 def _mask_suspect(kind: str, value: str) -> str:

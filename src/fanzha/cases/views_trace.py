@@ -44,7 +44,6 @@ def graph_data(found: tracing.CaseTrace) -> dict[str, Any]:
         }
         for a, flow in result.accounts.items()
     ]
-    outside = {"取现": "cash", "第三方支付": "third"}
     links = []
     for edge in result.edges:
         if edge.attributed <= 0:
@@ -53,8 +52,21 @@ def graph_data(found: tracing.CaseTrace) -> dict[str, Any]:
         links.append(
             {"source": _node_name(found, edge.src), "target": target, "value": edge.attributed / 100}
         )
-    for name in {link["target"] for link in links if link["target"] in outside or "#" not in link["target"]}:
-        nodes.append({"name": name, "label": name, "hop": -1, "held": 0, "received": 0, "cash_out": 0})
+    named = {node["name"] for node in nodes}
+    for link in links:
+        for end in (link["source"], link["target"]):
+            if end not in named:  # cash, a payment platform, or an account past the last hop
+                named.add(end)
+                nodes.append(
+                    {
+                        "name": end,
+                        "label": end.split("#")[0],
+                        "hop": -1,
+                        "held": 0,
+                        "received": 0,
+                        "cash_out": 0,
+                    }
+                )
     return {"nodes": nodes, "links": links}
 
 
