@@ -7,6 +7,7 @@ Measures and returns are in ``measures`` and ``recovery``; statements and tracin
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,7 +92,7 @@ def _create(actor: Any, data: CaseData, *, origin: str, source_ref: str = "", dr
         raise ValidationError({"occurred_at": "发案时间不能晚于报案时间"})
     unit = _unit_for(actor, data.area)
     case = Case.objects.create(
-        number=f"TMP-{timezone.now().timestamp()}-{id(data)}",
+        number=f"T-{uuid.uuid4().hex}"[:32],  # replaced by the number from the primary key below
         origin=origin,
         source_ref=source_ref,
         fraud_type=data.fraud_type,

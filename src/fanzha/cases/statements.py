@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections import Counter
 from collections.abc import Mapping as MappingABC
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fanzha.audit.services import audit_record
+from fanzha.cases.bulk import LARGE_BYTES, import_columnar, key_hashes, row_key
 from fanzha.cases.common import account_hash, add_event, clean_account, require_case
 from fanzha.cases.models import Case, EventKind, Statement, StatementStatus, Transaction
 from fanzha.core.pii import crypto
@@ -56,15 +56,18 @@ class _Scratch:
         self.handle.close()
 
 
-def _key_hashes(rows: list[Row]) -> list[str]:
-    seen: Counter[tuple[object, ...]] = Counter()
-    hashes = []
-    for row in rows:
-        key = row.key()
-        seen[key] += 1
-        occurrence = 1 if row.serial else seen[key]
-        hashes.append(crypto.search_hash("name", f"{key!r}#{occurrence}"))
-    return hashes
+def _key_hashes(rows: list[Row], account: str) -> list[str]:
+    keys = [
+        row_key(
+            clean_account(r.account or account),
+            r.serial,
+            r.amount,
+            f"{r.time:%Y-%m-%d %H:%M:%S}",
+            clean_account(r.counterparty_account),
+        )
+        for r in rows
+    ]
+    return key_hashes(keys, [r.serial for r in rows])
 
 
 def _aware(moment: Any) -> Any:
@@ -73,7 +76,7 @@ def _aware(moment: Any) -> Any:
 
 def _store_rows(statement: Statement, parsed: ParsedStatement, account: str) -> int:
     rows = [r for r in parsed.transactions if r.account or account]
-    hashes = _key_hashes(rows)
+    hashes = _key_hashes(rows, account)
     before = Transaction.objects.filter(case=statement.case).count()
     Transaction.objects.bulk_create(
         [_transaction(statement, row, digest, account) for row, digest in zip(rows, hashes, strict=True)],
@@ -126,9 +129,13 @@ def _finish(actor: Any, statement: Statement, parsed: ParsedStatement) -> Statem
     )
     statement.rows_added = _store_rows(statement, parsed, statement.account)
     statement.duplicates = len(parsed.transactions) - statement.rows_added
+    return _record(actor, statement)
+
+
+def _record(actor: Any, statement: Statement) -> Statement:
     statement.status, statement.data = StatementStatus.IMPORTED, None
     statement.save()
-    note = "，余额不平" if brk is not None else ""
+    note = "，余额不平" if statement.balance_break else ""
     add_event(
         statement.case,
         actor,
@@ -167,6 +174,9 @@ def statement_upload(
     )
     with _Scratch(data, suffix) as path:
         try:
+            if _large(suffix, data):
+                import_columnar(statement, path, statement.account)
+                return _record(actor, statement), True
             parsed = read_statement(path, account=statement.account)
         except UnknownLayout:
             statement.data = crypto.encrypt_bytes(data, context=FILE_CONTEXT)
@@ -176,6 +186,11 @@ def statement_upload(
         except ValueError as exc:
             raise ValidationError({"file": f"无法读取流水：{exc}"}) from exc
     return _finish(actor, statement, parsed), True
+
+
+def _large(suffix: str, data: bytes) -> bool:
+    """CSV statements over ``LARGE_BYTES`` go through the columnar path (DuckDB)."""
+    return suffix in (".csv", ".txt") and len(data) > LARGE_BYTES
 
 
 def preview_rows(statement: Statement, limit: int = 12) -> list[list[str]]:
@@ -206,6 +221,9 @@ def statement_map(
             mapping = Mapping.from_choice(rows[header_row], choice)
         except ValueError as exc:
             raise ValidationError({"mapping": str(exc)}) from exc
+        if _large(path.suffix.lower(), data):
+            import_columnar(statement, path, statement.account, mapping)
+            return _record(actor, statement)
         parsed = read_statement(path, mapping=mapping, account=statement.account)
     return _finish(actor, statement, parsed)
 
