@@ -130,7 +130,9 @@ def measure_send(
 
 def _locked(measure: Measure) -> Measure:
     return (
-        Measure.objects.select_for_update().select_related("case", "bank_org", "payment").get(pk=measure.pk)
+        Measure.objects.select_for_update(of=("self",))
+        .select_related("case", "bank_org", "payment")
+        .get(pk=measure.pk)
     )
 
 
