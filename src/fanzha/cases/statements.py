@@ -28,7 +28,7 @@ from fanzha.tracing.layouts import FIELDS, Mapping, find_header
 from fanzha.tracing.statements import ParsedStatement, UnknownLayout, read_rows, read_statement
 from fanzha.tracing.statements import Transaction as Row
 
-MAX_BYTES = 50 * 1024 * 1024
+MAX_BYTES = 256 * 1024 * 1024  # a year of a busy card is ~1M rows, ~120 MB of CSV
 FILE_CONTEXT = b"cases.statement"
 SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
 MAPPABLE_FIELDS = FIELDS
