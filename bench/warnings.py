@@ -24,6 +24,7 @@ import argparse  # noqa: E402
 import csv  # noqa: E402
 import io  # noqa: E402
 import random  # noqa: E402
+import resource  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -211,12 +212,15 @@ def cli_child(rows: int) -> None:
     path = Path(os.environ["FANZHA_VAR_DIR"]) / "bench.csv"
     path.write_bytes(warnings_csv(rows))
     fanzha = Path(sys.executable).with_name("fanzha")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([str(fanzha), "warnings", "import", str(path)], capture_output=True, text=True)  # noqa: S603
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-500:]
     assert done.returncode == 0, last
-    print(f"# cli: {last}")
+    print(f"# cli: {last}; {cpu:.1f} s CPU in the command's process")
     print(f"figure: warnings_cli_{size_label(rows)}_sqlite = {seconds:.1f} s")
 
 

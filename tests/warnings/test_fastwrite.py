@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db import connection, transaction
+import pytest
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from fanzha.core.models import Area, Person
 from fanzha.core.pii import crypto
 from fanzha.warnings import fastwrite
-from fanzha.warnings.models import Warning, WarningEvent
+from fanzha.warnings.models import Warning, WarningEvent, WarningSourceRef
+from tests.warnings.helpers import make_warning
 
 
 def test_it_builds_instances_with_the_orm_defaults() -> None:
@@ -70,3 +72,13 @@ def test_it_writes_rows_the_orm_reads_back_equal(world) -> None:  # type: ignore
     with connection.cursor() as cursor:
         cursor.execute("SELECT address FROM warnings_warning WHERE id = %s", [warnings[0].pk])
         assert crypto.is_token(cursor.fetchone()[0])  # encrypted at rest
+
+
+def test_it_raises_djangos_integrity_error_for_a_duplicate(world) -> None:  # type: ignore[no-untyped-def]
+    table = WarningSourceRef._meta.db_table
+    columns = ["source", "source_id", "warning_id", "received_at", "row_values"]
+    warning = make_warning(77)
+    now = timezone.now()
+    rows = [["superior", "DUP1", warning.pk, now, "{}"], ["superior", "DUP1", warning.pk, now, "{}"]]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        fastwrite.insert_rows(table, columns, rows)

@@ -7,8 +7,10 @@ file or none of it. A file already committed (same importer, same SHA-256) chang
 
 from __future__ import annotations
 
+import gc
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -101,6 +103,19 @@ def batch_create(
     )
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for the duration (reference counting still frees)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+@gc_paused()  # a big file keeps millions of objects alive: no full collections over them
 def batch_process(
     batch: ImportBatch,
     imp: Importer,

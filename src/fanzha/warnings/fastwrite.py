@@ -1,18 +1,23 @@
 """Raw bulk INSERTs for the bulk intake (the ORM's per-value compile costs more than the write).
 
 :func:`build` makes unsaved instances without ``Model.__init__``'s per-field descriptor work;
-:func:`insert` reads each model's columns straight from them with one converter per field, chosen
-once: encrypted fields go through :class:`Sealer` (one AES-GCM object for the whole file, the same
-tokens as :func:`fanzha.core.pii.crypto.encrypt`), datetimes, JSON and decimals through the
-connection's own adapters. SQLite gets ``INSERT … VALUES (…), (…) [RETURNING id]`` in chunks under its
-parameter limit (ids in VALUES order, as Django's ``bulk_create`` relies on); PostgreSQL gets ``COPY``
+:class:`Plan` turns instances (one ``attrgetter`` a row) or rows made by hand into column values with one
+converter per field, chosen once: encrypted fields go through :class:`Sealer` (one AES-GCM object and
+one ``os.urandom`` call per few thousand nonces for the whole file, the same tokens as
+:func:`fanzha.core.pii.crypto.encrypt`), datetimes and decimals through the connection's own adapters
+once per distinct value, JSON encoded once per distinct value. SQLite gets
+``INSERT … VALUES (…), (…) [RETURNING id]`` in chunks under its parameter limit, straight to the
+sqlite3 cursor (ids in VALUES order, as Django's ``bulk_create`` relies on); PostgreSQL gets ``COPY``
 with ids drawn from the table's sequence first. Call it inside the caller's transaction.
 """
 
 from __future__ import annotations
 
 import base64
+import json
+import operator
 import os
+import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -30,22 +35,47 @@ M = TypeVar("M", bound=models.Model)
 
 
 class Sealer:
-    """``crypto.encrypt`` with the key and AES-GCM object set up once (SM4: the plain function)."""
+    """``crypto.encrypt`` with the key and AES-GCM object set up once (SM4: the plain function).
+
+    Nonces come from one ``os.urandom`` call per few thousand values (each value still gets its own
+    random nonce). :meth:`same` gives one token per distinct plaintext of a run: only for values whose
+    equality the keyed search hashes stored beside them already show (addresses).
+    """
+
+    POOL = 4096
 
     def __init__(self) -> None:
         cipher = crypto._configured_cipher()
         self._aes = AESGCM(crypto._key("aes")) if cipher == "aes" else None
-        self._prefix = f"{crypto.VERSION}:{cipher}"
-        self._aad = self._prefix.encode("ascii")
+        self._prefix = f"{crypto.VERSION}:{cipher}:"
+        self._aad = self._prefix[:-1].encode("ascii")
+        self._pool = b""
+        self._at = 0
+        self._same: dict[str, str] = {}
+
+    def _nonce(self) -> bytes:
+        at = self._at
+        if at >= len(self._pool):
+            self._pool, at = os.urandom(crypto.NONCE_BYTES * self.POOL), 0
+        self._at = at + crypto.NONCE_BYTES
+        return self._pool[at : at + crypto.NONCE_BYTES]
 
     def __call__(self, value: Any) -> Any:
         if value is None or value == "":
             return value
         if self._aes is None:
             return crypto.encrypt(str(value))
-        nonce = os.urandom(crypto.NONCE_BYTES)
+        nonce = self._nonce()
         sealed = self._aes.encrypt(nonce, str(value).encode("utf-8"), self._aad)
-        return f"{self._prefix}:{base64.urlsafe_b64encode(nonce + sealed).decode('ascii')}"
+        return self._prefix + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+
+    def same(self, value: Any) -> Any:
+        found = self._same.get(value) if isinstance(value, str) else None
+        if found is None:
+            found = self(value)
+            if isinstance(value, str):
+                self._same[value] = found
+        return found
 
 
 _CONSTANT = (str, int, float, bool, type(None))
@@ -72,6 +102,8 @@ class _Spec:
                 self.constants[f.attname] = value
             else:
                 self.factories.append((f.attname, factory))
+        self.names = frozenset(self.related)
+        self.allowed = frozenset(self.attnames | self.names)
 
 
 _SPECS: dict[type, _Spec] = {}
@@ -86,6 +118,8 @@ def build(model: type[M], **values: Any) -> M:
     spec = _SPECS.get(model)
     if spec is None:
         spec = _SPECS[model] = _Spec(model)
+    if not spec.allowed.issuperset(values):
+        raise TypeError(f"{model.__name__} has no field {sorted(set(values) - spec.allowed)[0]}")
     obj = model.__new__(model)
     obj._state = state = ModelState()
     attrs = obj.__dict__
@@ -93,133 +127,206 @@ def build(model: type[M], **values: Any) -> M:
     for attname, factory in spec.factories:
         if attname not in values:
             attrs[attname] = factory()
-    for name, value in values.items():
-        attname = spec.related.get(name)
-        if attname is not None:
-            attrs[attname] = value.pk if value is not None else None
-            state.fields_cache[name] = value
-        elif name in spec.attnames:
-            attrs[name] = value
-        else:
-            raise TypeError(f"{model.__name__} has no field {name}")
+    attrs.update(values)
+    for name in spec.names.intersection(values):
+        value = attrs.pop(name)
+        attrs[spec.related[name]] = value.pk if value is not None else None
+        state.fields_cache[name] = value
     return obj
 
 
-def _datetime(ops: Any) -> Convert:
+def _memo(convert: Convert) -> Convert:
+    """``convert`` once per distinct (hashable) value: datetimes, decimals repeat across a file."""
     memo: dict[Any, Any] = {}
 
-    def convert(value: Any) -> Any:
+    def converted(value: Any) -> Any:
         if value is None:
             return None
-        if value not in memo:
-            memo[value] = ops.adapt_datetimefield_value(value)
-        return memo[value]
+        found = memo.get(value)
+        if found is None:
+            found = memo[value] = convert(value)
+        return found
+
+    return converted
+
+
+def _json(field: models.JSONField, repeats: bool) -> Convert:
+    """JSON text (SQLite stores it as is; PostgreSQL's COPY reads it into jsonb).
+
+    ``repeats``: encoded once per distinct value, known by its ``repr`` (equal reprs of JSON values —
+    strings, numbers, booleans, None, lists, dicts — are equal values: ``[1]``, ``[True]`` differ).
+    """
+    encoder = field.encoder
+    if not repeats:
+        return lambda value: json.dumps(value, cls=encoder)
+    memo: dict[str, str] = {}
+
+    def convert(value: Any) -> Any:
+        key = repr(value)
+        found = memo.get(key)
+        if found is None:
+            found = json.dumps(value, cls=encoder)
+            if len(memo) < 100_000:
+                memo[key] = found
+        return found
 
     return convert
 
 
-def _converter(field: models.Field, sealer: Sealer, now: Any) -> Convert | None:
+def _converter(
+    field: models.Field, sealer: Sealer, now: Any, same: frozenset[str], unique: frozenset[str]
+) -> Convert | None:
     ops = connection.ops
     if isinstance(field, EncryptedTextField):
-        return sealer
+        return sealer.same if field.attname in same else sealer
     if isinstance(field, models.DateTimeField):
-        convert = _datetime(ops)
+        convert = _memo(ops.adapt_datetimefield_value)
         if field.auto_now or field.auto_now_add:
-            return lambda _value: convert(now)
+            stamped = convert(now)
+            return lambda _value: stamped
         return convert
     if isinstance(field, models.JSONField):
-        return lambda value: ops.adapt_json_value(value, field.encoder)
-    if isinstance(field, models.DecimalField | models.DateField | models.BinaryField):
+        return _json(field, field.attname not in unique)
+    if isinstance(field, models.DecimalField | models.DateField):
+        return _memo(lambda value: field.get_db_prep_save(value, connection))
+    if isinstance(field, models.BinaryField):
         return lambda value: field.get_db_prep_save(value, connection)
     return None
 
 
-def _getter(field: models.Field) -> Callable[[models.Model], Any]:
-    attname = field.attname
-    if not field.is_relation:
-        return lambda obj: getattr(obj, attname)
-    name = field.name
+class Plan:
+    """How the rows of one model are made: its columns, one getter for all, converters by position."""
 
-    def related(obj: models.Model) -> Any:
-        value = getattr(obj, attname)
-        if value is None:  # an instance saved in this run after it was attached
-            cached = obj._state.fields_cache.get(name)
-            value = cached.pk if cached is not None else None
-        return value
+    def __init__(
+        self, model: type[models.Model], sealer: Sealer, same: Sequence[str] = (), unique: Sequence[str] = ()
+    ) -> None:
+        self.model = model
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        now = timezone.now()
+        self.columns = [f.column for f in fields]
+        self.attnames = [f.attname for f in fields]
+        self.related = [(f.attname, f.name) for f in fields if f.is_relation]
+        self.slots = [i for i, f in enumerate(fields) if f.is_relation]
+        self.get = operator.attrgetter(*(f.attname for f in fields))
+        self.converts = [
+            (i, convert)
+            for i, f in enumerate(fields)
+            if (convert := _converter(f, sealer, now, frozenset(same), frozenset(unique))) is not None
+        ]
 
-    return related
+    def rows(self, objs: Sequence[models.Model], resolve: Sequence[str] | None = None) -> list[list[Any]]:
+        """The column values of each instance (a related instance saved since it was attached: its id).
+
+        ``resolve``: the related fields that may hold such an instance (default: all of them).
+        """
+        related = self.related if resolve is None else [(a, n) for a, n in self.related if n in resolve]
+        for attname, name in related:
+            for obj in objs:
+                if obj.__dict__[attname] is None:
+                    cached = obj._state.fields_cache.get(name)
+                    if cached is not None:
+                        obj.__dict__[attname] = cached.pk
+        get, converts = self.get, self.converts
+        out = []
+        for obj in objs:
+            row = list(get(obj))
+            for i, convert in converts:
+                row[i] = convert(row[i])
+            out.append(row)
+        return out
+
+    def convert(self, rows: list[list[Any]]) -> list[list[Any]]:
+        """Rows made by hand in :attr:`attnames` order (a related slot may hold an instance), converted."""
+        slots, converts = self.slots, self.converts
+        for row in rows:
+            for i in slots:
+                value = row[i]
+                if value is not None and not isinstance(value, int):
+                    row[i] = value.pk
+            for i, convert in converts:
+                row[i] = convert(row[i])
+        return rows
+
+    def insert(self, rows: list[list[Any]], *, returning: bool = False) -> list[int]:
+        return insert_rows(self.model._meta.db_table, self.columns, self.convert(rows), returning=returning)
 
 
-def _row_maker(columns: list) -> Callable[[models.Model], list[Any]]:
-    """The column values of one instance (plain values as they are, the others converted)."""
-    pairs = [(get, convert) for _, get, convert in columns]
-
-    def make(obj: models.Model) -> list[Any]:
-        return [get(obj) if convert is None else convert(get(obj)) for get, convert in pairs]
-
-    return make
-
-
-def _chunked(
-    cursor: Any, head: str, one: str, tail: str, objs: Sequence[models.Model], columns: list, returning: bool
-) -> None:
-    """SQLite: multi-row VALUES in chunks below the parameter limit."""
+def _values_sqlite(
+    raw: Any, table: str, columns: list[str], rows: list[list[Any]], returning: bool
+) -> list[int]:
+    """SQLite: multi-row VALUES in chunks below the parameter limit, straight to the sqlite3 cursor."""
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES "  # noqa: S608
+    one = "(" + ", ".join(["?"] * len(columns)) + ")"
+    tail = " RETURNING id" if returning else ""
     size = max(1, MAX_PARAMS // len(columns))
-    for start in range(0, len(objs), size):
-        chunk = objs[start : start + size]
-        make = _row_maker(columns)
-        params = [value for obj in chunk for value in make(obj)]
-        cursor.execute(head + ", ".join([one] * len(chunk)) + tail, params)
+    ids: list[int] = []
+    execute = sqlite3.Cursor.execute  # not Django's wrapper: no "%s" → "?" rewrite of a huge statement
+    for start in range(0, len(rows), size):
+        chunk = rows[start : start + size]
+        params = [value for row in chunk for value in row]
+        execute(raw, head + ", ".join([one] * len(chunk)) + tail, params)
         if returning:
-            for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
-                obj.pk = pk
+            ids.extend(pk for (pk,) in raw.fetchall())
+    return ids
 
 
-def _copy(
-    raw: Any, model: type[models.Model], objs: Sequence[models.Model], columns: list, returning: bool
-) -> None:
+def _copy(raw: Any, table: str, columns: list[str], rows: list[list[Any]], returning: bool) -> list[int]:
     """PostgreSQL: ``COPY … FROM STDIN``, primary keys taken from the table's sequence first when wanted.
 
     (A multi-row VALUES of thousands of placeholders costs psycopg more to split than the server to run.)
     """
-    meta = model._meta
     quote = connection.ops.quote_name
-    names = [c for c, _, _ in columns]
+    ids: list[int] = []
     if returning:
         raw.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(objs)],
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(rows)]
         )
-        for obj, (pk,) in zip(objs, raw.fetchall(), strict=True):
-            obj.pk = pk
-        names = [meta.pk.column, *names]
-    statement = f"COPY {quote(meta.db_table)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
-    make = _row_maker(columns)
+        ids = [pk for (pk,) in raw.fetchall()]
+        columns = ["id", *columns]
+        rows = [[pk, *row] for pk, row in zip(ids, rows, strict=True)]
+    statement = f"COPY {quote(table)} ({', '.join(quote(n) for n in columns)}) FROM STDIN"
     with raw.copy(statement) as copy:
-        for obj in objs:
-            row = make(obj)
-            copy.write_row([obj.pk, *row] if returning else row)
+        write = copy.write_row
+        for row in rows:
+            write(row)
+    return ids
 
 
-def insert(objs: Sequence[models.Model], *, sealer: Sealer, returning: bool = False) -> None:
-    """Insert unsaved instances of one model; with ``returning``, set their primary keys."""
+def insert_rows(
+    table: str, columns: list[str], rows: list[list[Any]], *, returning: bool = False
+) -> list[int]:
+    """Insert ready column values into ``table`` (primary key ``id``); ``returning``: their ids in order."""
+    if not rows:
+        return []
+    with connection.cursor() as cursor, connection.wrap_database_errors:  # Django's IntegrityError etc.
+        if connection.vendor == "postgresql":
+            return _copy(cursor.cursor, table, columns, rows, returning)
+        return _values_sqlite(cursor.cursor, table, columns, rows, returning)
+
+
+def insert(
+    objs: Sequence[models.Model],
+    *,
+    sealer: Sealer,
+    returning: bool = False,
+    same: Sequence[str] = (),
+    unique: Sequence[str] = (),
+    resolve: Sequence[str] | None = None,
+) -> None:
+    """Insert unsaved instances of one model; with ``returning``, set their primary keys.
+
+    ``same``: encrypted fields whose equal plaintexts may share a token (see :meth:`Sealer.same`);
+    ``unique``: JSON fields whose values rarely repeat (not worth remembering); ``resolve``: see
+    :meth:`Plan.rows`.
+    """
     if not objs:
         return
     model = type(objs[0])
-    meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    now = timezone.now()
-    columns = [(f.column, _getter(f), _converter(f, sealer, now)) for f in fields]
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(c) for c, _, _ in columns)
-    head = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES "  # noqa: S608  (names from the model)
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    tail = f" RETURNING {quote(meta.pk.column)}" if returning else ""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            _copy(cursor.cursor, model, objs, columns, returning)
-        else:
-            _chunked(cursor, head, one, tail, objs, columns, returning)
+    plan = Plan(model, sealer, same, unique)
+    ids = insert_rows(model._meta.db_table, plan.columns, plan.rows(objs, resolve), returning=returning)
+    for obj, pk in zip(objs, ids, strict=False):
+        obj.pk = pk
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias

@@ -125,6 +125,46 @@ class CleanWarning:
         self.notices.append((column, message or QUALITY_FLAGS[code]))
 
 
+class Memo:
+    """What repeats across the rows of one file, worked out once: sources, times, types, amounts."""
+
+    def __init__(self) -> None:
+        self.sources: dict[str, tuple[str, bool]] = {}
+        self.times: dict[str, dt.datetime | None] = {}
+        self.types: dict[str, str | None] = {}
+        self.amounts: dict[str, Decimal | None | ValueError] = {}
+
+    def source(self, text: str) -> tuple[str, bool]:
+        found = self.sources.get(text)
+        if found is None:
+            found = self.sources[text] = resolve_source(text)
+        return found
+
+    def time(self, value: str | dt.datetime | None) -> dt.datetime | None:
+        if not isinstance(value, str):
+            return parse_time(value)
+        if value not in self.times:
+            self.times[value] = parse_time(value)
+        return self.times[value]
+
+    def fraud_type(self, text: str) -> str | None:
+        if text not in self.types:
+            self.types[text] = typology.resolve(text)
+        return self.types[text]
+
+    def amount(self, text: str) -> Decimal | None:
+        key = str(text)
+        if key not in self.amounts:
+            try:
+                self.amounts[key] = parse_amount(key)
+            except ValueError as exc:
+                self.amounts[key] = exc
+        found = self.amounts[key]
+        if isinstance(found, ValueError):
+            raise found
+        return found
+
+
 class Unusable(Exception):
     """The person can be neither identified nor reached; the message is Chinese."""
 
@@ -168,6 +208,8 @@ def parse_amount(text: str) -> Decimal | None:
 
 
 def _count(text: str) -> int:
+    if not text:
+        return 0
     value = unicodedata.normalize("NFKC", str(text or "")).strip().rstrip("次")
     return int(value) if value.isdigit() else 0
 
@@ -203,8 +245,8 @@ def _contact(data: WarningInput, clean: CleanWarning) -> None:
         clean.flag("phone_invalid", "手机号", "；".join(info.errors) or QUALITY_FLAGS["phone_invalid"])
 
 
-def _when(data: WarningInput, clean: CleanWarning, now: dt.datetime) -> None:
-    parsed = parse_time(data.warned_at)
+def _when(data: WarningInput, clean: CleanWarning, now: dt.datetime, memo: Memo) -> None:
+    parsed = memo.time(data.warned_at)
     if data.warned_at and parsed is None:
         clean.flag("time_invalid", "预警时间")
     if parsed is not None and parsed > now:
@@ -216,15 +258,15 @@ def _when(data: WarningInput, clean: CleanWarning, now: dt.datetime) -> None:
     clean.warned_at = parsed or now
 
 
-def _kind_and_money(data: WarningInput, clean: CleanWarning) -> None:
+def _kind_and_money(data: WarningInput, clean: CleanWarning, memo: Memo) -> None:
     if data.fraud_type.strip():
-        code = typology.resolve(data.fraud_type)
+        code = memo.fraud_type(data.fraud_type)
         if code is None:
             clean.flag("fraud_type_unknown", "诈骗类型")
             code = typology.OTHER_FRAUD
         clean.fraud_type = code
     try:
-        clean.amount = parse_amount(data.amount)
+        clean.amount = memo.amount(data.amount)
     except ValueError:
         clean.flag("amount_invalid", "涉案金额")
 
@@ -250,10 +292,16 @@ def derived_source_id(clean: CleanWarning) -> str:
     return "row:" + hashlib.sha256(basis.encode()).hexdigest()[:32]
 
 
-def clean_warning(data: WarningInput, *, now: dt.datetime | None = None) -> CleanWarning:
-    """The cleaned warning with its flags and notices; raises :class:`Unusable` for an unusable one."""
+def clean_warning(
+    data: WarningInput, *, now: dt.datetime | None = None, memo: Memo | None = None
+) -> CleanWarning:
+    """The cleaned warning with its flags and notices; raises :class:`Unusable` for an unusable one.
+
+    ``memo``: shared by the rows of one file (the same results, worked out once per distinct value).
+    """
     now = now or timezone.now()
-    source, known = resolve_source(data.source)
+    memo = memo or Memo()
+    source, known = memo.source(data.source)
     clean = CleanWarning(
         source=source,
         source_id=unicodedata.normalize("NFKC", data.source_id or "").strip()[:100],
@@ -277,8 +325,8 @@ def clean_warning(data: WarningInput, *, now: dt.datetime | None = None) -> Clea
     _contact(data, clean)
     if not clean.id_number and not clean.phone and not (clean.name and clean.address):
         raise Unusable(UNUSABLE)
-    _when(data, clean, now)
-    _kind_and_money(data, clean)
+    _when(data, clean, now, memo)
+    _kind_and_money(data, clean, memo)
     transfer = data.transfer_in_progress
     clean.facts = {
         "age": _age(check, clean.warned_at.date()),

@@ -63,10 +63,12 @@ class AssignmentNotices:
 
 
 def _notify_many(warnings: list[Warning]) -> None:
-    counts: dict[str, int] = {}
+    by_grade: dict[str, int] = {}
     for w in warnings:
-        counts[w.get_grade_display()] = counts.get(w.get_grade_display(), 0) + 1
-    urgent = any(w.grade in (Grade.URGENT, Grade.HIGH) for w in warnings)
+        by_grade[w.grade] = by_grade.get(w.grade, 0) + 1
+    labels = dict(Grade.choices)
+    counts = {labels.get(grade, grade): n for grade, n in by_grade.items()}
+    urgent = any(grade in (Grade.URGENT, Grade.HIGH) for grade in by_grade)
     first_due = min(w.due_ack_at for w in warnings)
     notify(
         recipients=[warnings[0].assignee],

@@ -72,6 +72,7 @@ class Locator:
         self.root = roots[0] if roots else None
         self._memo: dict[str, Placement | None] = {}
         self._placements: dict[str, int] | None = None
+        self._hashed: dict[str, str] = {}
         self.by_id = {area.pk: area for area in areas}
         self.home = _centre_area(actor) or self.root
 
@@ -104,7 +105,11 @@ class Locator:
             self._placements = dict(rows)
         if not self._placements:
             return None
-        area_id = self._placements.get(address_hash(address)) if address else None
+        if not address:
+            return None
+        if address not in self._hashed:
+            self._hashed[address] = address_hash(address)
+        area_id = self._placements.get(self._hashed[address])
         return self.by_id.get(area_id) if area_id is not None else None
 
     def match_address(self, address: str) -> Placement | None:
@@ -179,9 +184,18 @@ class Assigner:
         self._users: dict[int, list[User]] = {}
         self._rank_of: dict[int, tuple[int, float]] = {}
         self._clock = 0.0
+        self._unit: dict[tuple[int, str], Organisation | None] = {}
+        self.police = police_grades()
+        self.round_robin = getattr(settings, "WARNING_ASSIGNMENT", "least_loaded") == "round_robin"
 
     def unit_for(self, area: Area, kind: str) -> Organisation | None:
-        """The unit of ``kind`` whose jurisdiction covers ``area`` most closely."""
+        """The unit of ``kind`` whose jurisdiction covers ``area`` most closely (once per area a run)."""
+        key = (area.pk, kind)
+        if key not in self._unit:
+            self._unit[key] = self._closest(area, kind)
+        return self._unit[key]
+
+    def _closest(self, area: Area, kind: str) -> Organisation | None:
         best: tuple[int, Organisation] | None = None
         for org, paths in self.units:
             if org.kind != kind:
@@ -219,7 +233,7 @@ class Assigner:
         if not users:
             return None
         rank = self._rank(users)
-        if getattr(settings, "WARNING_ASSIGNMENT", "least_loaded") == "round_robin":
+        if self.round_robin:
             chosen = min(users, key=lambda u: (rank[u.pk][1], u.pk))
         else:
             chosen = min(users, key=lambda u: (rank[u.pk][0], u.pk))
@@ -231,9 +245,7 @@ class Assigner:
     def assign(self, area: Area, grade: str) -> tuple[Organisation | None, User | None]:
         """The unit and user for a warning of ``grade`` in ``area``; the other kind when none is there."""
         first = (
-            OrganisationKind.POLICE_STATION
-            if grade in police_grades()
-            else OrganisationKind.VILLAGE_COMMITTEE
+            OrganisationKind.POLICE_STATION if grade in self.police else OrganisationKind.VILLAGE_COMMITTEE
         )
         kinds = [first, *(k for k in ROLE_OF_KIND if k != first)]
         for kind in kinds:

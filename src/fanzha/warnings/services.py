@@ -8,6 +8,9 @@ pipeline writes one audit record for the file.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +39,17 @@ from fanzha.warnings.notify import AssignmentNotices
 NEW = "new"
 MERGED = "merged"
 UNCHANGED = "unchanged"
+# Values that crypto.normalize_for_search leaves as they are (a valid ID number, a mainland mobile;
+# a name without white space already in NFKC form).
+_CANONICAL = {"id_number": re.compile(r"\d{17}[\dX]"), "phone": re.compile(r"1\d{10}")}
+_SPACE = re.compile(r"\s")
+
+
+def _canonical(kind: str, value: str) -> bool:
+    if kind == "name":
+        return _SPACE.search(value) is None and unicodedata.is_normalized("NFKC", value)
+    pattern = _CANONICAL.get(kind)
+    return pattern is not None and pattern.fullmatch(value) is not None
 
 
 class Intake:
@@ -47,6 +61,43 @@ class Intake:
         self.rules = grading.active_rules()
         self.notices = AssignmentNotices()
         self._hashes: dict[tuple[str, str], str] = {}
+        self._grades: dict[tuple[Any, ...], grading.GradeResult] = {}
+        self._clocks: dict[tuple[str, dt.datetime], tuple[dt.datetime, ...]] = {}
+        self._routed: dict[tuple[Any, ...], str] = {}
+        self._masked: dict[str, str] = {}
+        self._search_key = crypto._key("search")
+
+    def grade(self, fraud_type: str, source: str, amount: Any, facts: dict[str, Any]) -> grading.GradeResult:
+        """:func:`grading.grade` with this run's rules, once per distinct set of facts."""
+        get = facts.get
+        key = (fraud_type, source, amount, get("age"), get("calls"), get("callbacks"), get("transfer"))
+        found = self._grades.get(key)
+        if found is None:
+            graded = grading.Facts.of(fraud_type, source, amount, facts)
+            found = self._grades[key] = grading.grade(self.rules, graded)
+        return found
+
+    def clocks(self, grade: str, start: dt.datetime) -> tuple[dt.datetime, ...]:
+        """Due to acknowledge, due to contact and their reminder times for a warning received at ``start``."""
+        key = (grade, start)
+        found = self._clocks.get(key)
+        if found is None:
+            due_ack, due_contact = sla.deadlines(grade, start)
+            found = self._clocks[key] = (
+                due_ack,
+                due_contact,
+                sla.remind_at(start, due_ack),
+                sla.remind_at(start, due_contact),
+            )
+        return found
+
+    def routed_text(self, how: str, warning: Warning) -> str:
+        """The routed history line's message (unit and user names read once a run)."""
+        key = (how, warning.area_id, warning.organisation_id, warning.assignee_id)
+        found = self._routed.get(key)
+        if found is None:
+            found = self._routed[key] = routed_message(warning, how)
+        return found
 
     @staticmethod
     def plain_hash(kind: str, value: str) -> str:
@@ -59,8 +110,21 @@ class Intake:
         key = (kind, value)
         found = self._hashes.get(key)
         if found is None:
-            found = routing.address_hash(value) if kind == "address" else crypto.search_hash(kind, value)
+            if kind == "address":
+                found = routing.address_hash(value)
+            elif _canonical(kind, value):
+                # Already in the form search_hash would normalise to: hash it as it is (same digest).
+                found = hmac.digest(self._search_key, f"{kind}:{value}".encode(), "sha256").hex()
+            else:
+                found = crypto.search_hash(kind, value)
             self._hashes[key] = found
+        return found
+
+    def masked_address(self, value: str) -> str:
+        """``mask("address", value)``, once per distinct address a run."""
+        found = self._masked.get(value)
+        if found is None:
+            found = self._masked[value] = mask("address", value)
         return found
 
 
@@ -114,14 +178,15 @@ def match_person(clean: CleanWarning) -> Person | None:
 # ── receiving ────────────────────────────────────────────────────────────────
 
 
-def row_values(data: WarningInput, clean: CleanWarning) -> dict[str, str]:
+def row_values(data: WarningInput, clean: CleanWarning, intake: Intake | None = None) -> dict[str, str]:
     """The pushed row, masked, for the feedback list in the sender's layout."""
+    address = intake.masked_address(data.address) if intake is not None else mask("address", data.address)
     return {
         "source_id": clean.source_id,
         "name": mask("name", data.name),
         "id_number": mask("id_number", data.id_number),
         "phone": mask("phone", data.phone),
-        "address": mask("address", data.address),
+        "address": address,
         "fraud_type": str(data.fraud_type or ""),
         "source": str(data.source or ""),
         "warned_at": clean.warned_at.isoformat(),
@@ -131,15 +196,21 @@ def row_values(data: WarningInput, clean: CleanWarning) -> dict[str, str]:
 
 
 def _grade(intake: Intake, clean: CleanWarning) -> grading.GradeResult:
-    facts = grading.Facts.of(clean.fraud_type, clean.source, clean.amount, clean.facts)
-    return grading.grade(intake.rules, facts)
+    return intake.grade(clean.fraud_type, clean.source, clean.amount, clean.facts)
+
+
+def _relate(warning: Warning, name: str, value: Any) -> None:
+    """``warning.<name> = value`` for a saved instance or None, without the descriptor's checks."""
+    warning.__dict__[name + "_id"] = value.pk if value is not None else None
+    warning._state.fields_cache[name] = value
 
 
 def _assign(intake: Intake, warning: Warning, placed: bool, now: dt.datetime) -> None:
     """Route a new (or returned) warning: to a unit and user, or leave it in the centre's queue."""
-    can_route = placed or (warning.area.level == "township" and warning.grade in routing.police_grades())
+    can_route = placed or (warning.area.level == "township" and warning.grade in intake.assigner.police)
     org, user = intake.assigner.assign(warning.area, warning.grade) if can_route else (None, None)
-    warning.organisation, warning.assignee = org, user
+    _relate(warning, "organisation", org)
+    _relate(warning, "assignee", user)
     if user is not None:
         warning.status, warning.assigned_at = Status.ASSIGNED, now
 
@@ -159,7 +230,7 @@ def _new_warning(
         person=person,
         fraud_type=clean.fraud_type,
         grade=graded.grade,
-        grade_reasons=graded.reasons,
+        grade_reasons=list(graded.reasons),
         area=place.area,
         needs_placement=not place.placed,
         amount=clean.amount,
@@ -175,39 +246,54 @@ def _new_warning(
         warned_at=clean.warned_at,
         received_at=now,
     )
-    sla.apply_deadlines(warning, *sla.deadlines(graded.grade, now))
+    clocks = intake.clocks(graded.grade, now)
+    warning.due_ack_at, warning.due_contact_at, warning.remind_ack_at, warning.remind_contact_at = clocks
     return warning
+
+
+# One history line before it is written: (kind, message, from status, to status, data).
+Line = tuple[str, str, str, str, dict[str, Any]]
+
+
+def new_warning_lines(
+    intake: Intake, clean: CleanWarning, person: Person, place: routing.Placement, now: dt.datetime
+) -> tuple[Warning, list[Line]]:
+    """A new warning (graded, routed; not saved) and its first history lines (received, graded, routed)."""
+    graded = _grade(intake, clean)
+    warning = _new_warning(intake, clean, person, graded, place, now)
+    _assign(intake, warning, place.placed, now)
+    if warning.assignee_id is not None:
+        intake.notices.add(warning)
+    created = f"接收预警（来源：{source_label(clean.source)}，编号 {clean.source_id}）"
+    routed = {"area": warning.area.code, "organisation": warning.organisation_id}
+    return warning, [
+        (EventKind.CREATED, created, "", Status.NEW, {}),
+        (EventKind.GRADED, "定级：" + "；".join(graded.reasons), "", "", {"grade": graded.grade}),
+        (EventKind.ROUTED, intake.routed_text(place.how, warning), Status.NEW, warning.status, routed),
+    ]
+
+
+def event_of(warning: Warning, line: Line, at: dt.datetime) -> WarningEvent:
+    """The (unsaved) history line of ``warning``, by the system (no actor)."""
+    kind, message, from_status, to_status, data = line
+    return fastwrite.build(
+        WarningEvent,
+        warning=warning,
+        kind=kind,
+        message=message,
+        at=at,
+        from_status=from_status,
+        to_status=to_status,
+        data=data,
+    )
 
 
 def build_new(
     intake: Intake, clean: CleanWarning, person: Person, place: routing.Placement, now: dt.datetime
 ) -> tuple[Warning, list[WarningEvent]]:
     """A new warning (graded, routed) and its first history lines, none saved yet."""
-    graded = _grade(intake, clean)
-    warning = _new_warning(intake, clean, person, graded, place, now)
-    _assign(intake, warning, place.placed, now)
-    created = f"接收预警（来源：{source_label(clean.source)}，编号 {clean.source_id}）"
-    reasons = "定级：" + "；".join(graded.reasons)
-    events = [
-        fastwrite.build(
-            WarningEvent,
-            warning=warning,
-            kind=EventKind.CREATED,
-            message=created,
-            at=now,
-            to_status=Status.NEW,
-        ),
-        fastwrite.build(
-            WarningEvent,
-            warning=warning,
-            kind=EventKind.GRADED,
-            message=reasons,
-            at=now,
-            data={"grade": graded.grade},
-        ),
-        routed_event(warning, place.how, now, notices=intake.notices),
-    ]
-    return warning, events
+    warning, lines = new_warning_lines(intake, clean, person, place, now)
+    return warning, [event_of(warning, line, now) for line in lines]
 
 
 def new_person(clean: CleanWarning, area: Area, intake: Intake | None = None) -> Person:
@@ -240,23 +326,28 @@ def routed_event(
     *,
     actor: Any = None,
     notices: AssignmentNotices | None = None,
+    message: str = "",
 ) -> WarningEvent:
     """The (unsaved) history line of a routing; the assignee is told once the transaction commits."""
-    who = routing.describe_unit(warning.organisation)
-    target = f"，派给 {who} {warning.assignee}" if warning.assignee else "，进入中心待分派队列"
-    if warning.assignee is not None:
+    if warning.assignee_id is not None:
         (notices or AssignmentNotices()).add(warning)
     return fastwrite.build(
         WarningEvent,
         warning=warning,
         kind=EventKind.ROUTED,
-        message=f"{how}：{warning.area.name}{target}",
+        message=message or routed_message(warning, how),
         at=now,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         from_status=Status.NEW,
         to_status=warning.status,
         data={"area": warning.area.code, "organisation": warning.organisation_id},
     )
+
+
+def routed_message(warning: Warning, how: str) -> str:
+    who = routing.describe_unit(warning.organisation)
+    target = f"，派给 {who} {warning.assignee}" if warning.assignee else "，进入中心待分派队列"
+    return f"{how}：{warning.area.name}{target}"
 
 
 def _merge_text(old: str, new: str) -> str:
@@ -284,15 +375,14 @@ def merge_into(intake: Intake, warning: Warning, clean: CleanWarning, now: dt.da
     """Join a new report about the same person into their open warning (in memory); the history lines."""
     before = warning.grade
     _merge_facts(warning, clean)
-    facts = grading.Facts.of(warning.fraud_type, warning.source, warning.amount, warning.facts)
-    graded = grading.grade(intake.rules, facts)
+    graded = intake.grade(warning.fraud_type, warning.source, warning.amount, warning.facts)
     if grade_rank(graded.grade) < grade_rank(before):
         due_ack, due_contact = sla.deadlines(graded.grade, now)
         sla.apply_deadlines(
             warning, min(warning.due_ack_at, due_ack), min(warning.due_contact_at, due_contact)
         )
         warning.grade = graded.grade
-    warning.grade_reasons = graded.reasons if warning.grade == graded.grade else warning.grade_reasons
+    warning.grade_reasons = list(graded.reasons) if warning.grade == graded.grade else warning.grade_reasons
     warning.merged_count += 1
     warning.version += 1
     merged = fastwrite.build(
@@ -314,7 +404,7 @@ def merge_into(intake: Intake, warning: Warning, clean: CleanWarning, now: dt.da
 
 def _reroute(intake: Intake, warning: Warning, before: str, now: dt.datetime) -> WarningEvent | None:
     """A merge that moved the grade across the police/grid line re-routes a not yet acknowledged warning."""
-    police = routing.police_grades()
+    police = intake.assigner.police
     if warning.status not in (Status.NEW, Status.ASSIGNED) or (before in police) == (warning.grade in police):
         return None
     previous = warning.assignee_id

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 import os
 import re
@@ -245,4 +244,4 @@ def search_hash(kind: str, value: str) -> str:
     message, so the same digits as a phone and as a bank account give different hashes.
     """
     message = f"{kind}:{normalize_for_search(kind, value)}".encode()
-    return hmac.new(_key("search"), message, hashlib.sha256).hexdigest()
+    return hmac.digest(_key("search"), message, "sha256").hex()

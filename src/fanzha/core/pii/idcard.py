@@ -118,6 +118,7 @@ def _pick(names: tuple[_Named, ...], first: int, last: int) -> _Named | None:
     return next((name for name in names if name.in_force(first, last)), None)
 
 
+@lru_cache(maxsize=4096)
 def _region(code: str, birth_year: int | None, today: dt.date) -> tuple[str, tuple[str, ...]]:
     """Region name and warnings for the address code."""
     first = max(birth_year or FIRST_ISSUE_YEAR, FIRST_ISSUE_YEAR)

@@ -15,7 +15,7 @@ from typing import Any
 from fanzha.imports.columns import Field
 from fanzha.imports.importers.base import NEW, UNCHANGED, UPDATED, Importer, Row, RowRejected
 from fanzha.warnings import bulk, services
-from fanzha.warnings.intake import Unusable, WarningInput, clean_warning
+from fanzha.warnings.intake import Memo, Unusable, WarningInput, clean_warning
 
 _FLOAT_TAIL = re.compile(r"\.0+$")
 
@@ -93,11 +93,12 @@ class WarningImporter(Importer):
         self._outcomes: dict[int, str] | None = None
         self._people: list[int] = []
         self._touched: dict[str, set[int]] = {services.NEW: set(), services.MERGED: set()}
+        self._memo = Memo()
 
     def validate_row(self, *, actor: Any, row: Row) -> None:
         data = warning_input(row.values)
         try:
-            clean = clean_warning(data)
+            clean = clean_warning(data, memo=self._memo)
         except Unusable as exc:
             if not self.skip_rejected:
                 row.error(None, str(exc))

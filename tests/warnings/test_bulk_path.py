@@ -1,0 +1,141 @@
+"""The bulk intake (files) decides and writes exactly what the one-warning service does, row by row."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from fanzha.core.pii import crypto
+from fanzha.imports.pipeline import import_run
+from fanzha.warnings import bulk, services
+from fanzha.warnings.intake import Memo, Unusable, WarningInput, clean_warning
+from fanzha.warnings.models import Warning, WarningEvent, WarningSourceRef
+from tests.personas import id_number
+from tests.warnings.files import row, warning_csv
+
+NOW = dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC)
+TOWNS = ["城关镇城东社区", "城关镇城西社区", "龙泉乡石桥村", "龙泉乡", "某某路", ""]
+
+
+def _row(n: int) -> dict[str, Any]:
+    """A varied row: ages, types, sources, amounts, flags, places (all ways a row can be decided)."""
+    good = id_number("331102", f"{1940 + (n * 7) % 70}0{1 + n % 9}1{n % 10}", f"{n:03d}")
+    ids = [good, good[:-1] + ("0" if good[-1] != "0" else "1"), "", "990101" + good[6:-1] + "0", good]
+    return {
+        "source": ["上级推送", "运营商", "银行", "不明单位", ""][n % 5],
+        "source_id": f"EQ{n:04d}" if n % 11 else "",
+        "name": f"等价{n}",
+        "id_number": ids[n % len(ids)],
+        "phone": [f"139{n:08d}", "12345", f"138{n:08d}", "", f"0571{n:08d}"][n % 5],
+        "address": f"青溪县{TOWNS[n % len(TOWNS)]}{n % 4}号" if n % 6 != 5 else "",
+        "fraud_type": ["冒充公检法", "刷单返利", "虚假网络贷款", "未知骗术", ""][n % 5],
+        "warned_at": ["2026-11-28 09:00:00", "2026-11-29 20:00:00", "2026-12-31 08:00", "昨天", ""][n % 5],
+        "amount": ["", "3000", "2万", "abc", "80000"][n % 5],
+        "suspect_numbers": f"1700000{n:04d}" if n % 3 == 0 else "",
+        "notes": f"备注 {n}" if n % 4 == 0 else "",
+        "call_count": str(n % 7),
+        "callback_count": str(n % 3),
+        "transfer_in_progress": "是" if n % 13 == 0 else "",
+    }
+
+
+def _usable(data: WarningInput) -> bool:
+    try:
+        clean_warning(data, now=NOW)
+    except Unusable:
+        return False
+    return True
+
+
+def _rows() -> list[WarningInput]:
+    rows = [data for data in (WarningInput(**_row(n)) for n in range(60)) if _usable(data)]
+    rows += [WarningInput(**{**_row(n), "source_id": f"AGAIN{n}"}) for n in (2, 4, 9)]  # same person: merged
+    rows.append(WarningInput(**_row(3)))  # the same source id again: unchanged
+    return rows
+
+
+def _snapshot() -> list[Any]:
+    """Everything the intake wrote, keyed by source and source id (not by the database's ids)."""
+    people: dict[int, int] = {}
+    found = []
+    for w in Warning.objects.select_related("person", "area", "organisation", "assignee").order_by("id"):
+        p = w.person
+        label = people.setdefault(p.pk, len(people))
+        found.append(
+            (
+                (w.source, w.source_id, w.fraud_type, w.grade, w.grade_reasons, w.status, w.area.code),
+                (str(w.organisation), str(w.assignee), w.needs_placement, w.amount, w.address, w.notes),
+                (w.address_hash, w.id_number_raw, w.phone_raw, w.suspect_numbers, w.facts, w.quality_flags),
+                (w.warned_at, w.received_at, w.assigned_at, w.due_ack_at, w.due_contact_at),
+                (w.remind_ack_at, w.remind_contact_at, w.merged_count, w.version),
+                (label, p.name, p.id_number, p.phone, p.address, p.area_id, p.sex, p.birth_year),
+                (p.name_hash, p.id_number_hash, p.phone_hash, p.id_number_warnings, p.notes),
+                [
+                    (e.kind, e.message, e.from_status, e.to_status, e.data, e.at, e.actor_id)
+                    for e in WarningEvent.objects.filter(warning=w).order_by("at", "id")
+                ],
+                sorted(
+                    (r.source, r.source_id, r.received_at, tuple(sorted(r.row_values.items())))
+                    for r in WarningSourceRef.objects.filter(warning=w)
+                ),
+            )
+        )
+    return found
+
+
+def _one_by_one(rows: list[WarningInput]) -> tuple[list[str], list[Any]]:
+    intake = services.Intake()
+    outcomes = [services.receive(intake=intake, data=data, now=NOW).outcome for data in rows]
+    return outcomes, _snapshot()
+
+
+def _in_bulk(rows: list[WarningInput]) -> tuple[list[str], list[Any]]:
+    memo = Memo()
+    pairs = [(data, clean_warning(data, now=NOW, memo=memo)) for data in rows]
+    results = bulk.receive_many(intake=services.Intake(), rows=pairs, now=NOW)
+    return [r.outcome for r in results], _snapshot()
+
+
+def _rolled_back(run: Any, rows: list[WarningInput]) -> tuple[list[str], list[Any]]:
+    with transaction.atomic():
+        result = run(rows)
+        transaction.set_rollback(True)
+    return result
+
+
+def test_it_decides_and_writes_like_the_one_warning_service(world) -> None:  # type: ignore[no-untyped-def]
+    rows = _rows()
+    single = _rolled_back(_one_by_one, rows)
+    many = _rolled_back(_in_bulk, rows)
+    assert single[0] == many[0]
+    assert {"new", "merged", "unchanged"} == set(many[0])
+    assert len(single[1]) == len(many[1]) > 40
+    for one, other in zip(single[1], many[1], strict=True):
+        assert one == other
+    grades = {w[0][3] for w in many[1]}
+    flags = {f for w in many[1] for f in w[2][5]}
+    assert len(grades) >= 3 and {"id_checksum_wrong", "phone_invalid", "source_unknown"} <= flags
+    assert any(w[1][1] != "None" for w in many[1]) and any(w[1][1] == "None" for w in many[1])
+
+
+def test_it_stores_addresses_encrypted_and_equal_addresses_readable(world) -> None:  # type: ignore[no-untyped-def]
+    rows = [WarningInput(**{**_row(n), "address": "青溪县城关镇城东社区1号"}) for n in (1, 6, 7)]
+    memo = Memo()
+    pairs = [(data, clean_warning(data, now=timezone.now(), memo=memo)) for data in rows]
+    bulk.receive_many(intake=services.Intake(), rows=pairs)
+    stored = list(Warning.objects.values_list("address", flat=True))
+    assert stored == ["青溪县城关镇城东社区1号"] * 3
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT address FROM warnings_warning")
+        tokens = [token for (token,) in cursor.fetchall()]
+    assert all(crypto.is_token(t) and crypto.decrypt(t) == "青溪县城关镇城东社区1号" for t in tokens)
+
+
+def test_it_turns_the_garbage_collector_back_on_after_a_file(world) -> None:  # type: ignore[no-untyped-def]
+    assert gc.isenabled()
+    result = import_run(actor=None, importer="warnings", file_name="a.csv", data=warning_csv([row(1)]))
+    assert result.ok and gc.isenabled()
