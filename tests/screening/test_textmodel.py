@@ -90,3 +90,35 @@ def test_it_splits_the_non_risky_mass_with_the_ordinary_head(tmp_path) -> None: 
     head_free = softmax(z[:, 1 : 1 + len(classes)])
     assert np.allclose(with_head[:, [n, a]].sum(axis=1), head_free[:, [n, a]].sum(axis=1))
     assert without.shape == with_head.shape
+
+
+def test_it_averages_the_ordinary_head_over_shuffles() -> None:
+    texts = [
+        "积分兑换现金点击链接",
+        "全场五折欢迎光临",
+        "今天夜里阴有阵雨气象台发布",
+        "家长您好今天的作业",
+    ] * 5
+    codes = ["bank_points_phishing", "advertising", "normal", "normal"] * 5
+    risky = np.array([c == "bank_points_phishing" for c in codes])
+    ordinary = np.array([c == "normal" for c in codes])
+    weight = np.where(risky, 0.0, 1.0)
+
+    def fit(seeds: int, seed: int = 0) -> TextModel:
+        return fit_text_model(
+            texts,
+            codes,
+            risky,
+            np.ones(len(texts)),
+            epochs=5,
+            ordinary=ordinary,
+            ordinary_weight=weight,
+            ordinary_seeds=seeds,
+            seed=seed,
+        )
+
+    one, other, both = fit(1), fit(1, seed=1), fit(2)
+    assert both.weights.shape == one.weights.shape
+    expected = (one.weights[:, -1] + other.weights[:, -1]) / 2  # seeds 0 and 1, averaged
+    assert np.allclose(both.weights[:, -1], expected, atol=1e-6)
+    assert both.bias[-1] == pytest.approx((one.bias[-1] + other.bias[-1]) / 2, abs=1e-6)

@@ -11,11 +11,13 @@ from fanzha.screening import metrics
 from fanzha.screening.blend import LEVEL_THRESHOLDS, Blender, level_for
 from fanzha.screening.train import (
     FOLDS,
+    ORDINARY_RISKY_GRID,
     ORDINARY_WEIGHT,
     Corpus,
     Pipeline,
     assign_folds,
     build_corpus,
+    choose_ordinary_risky_weight,
     default_data_dir,
     ordinary_targets,
     synthetic_urls,
@@ -117,3 +119,42 @@ def test_it_builds_the_ordinary_head_targets_from_fbs_other_and_ordinary_texts()
     assert weight[0] == ORDINARY_WEIGHT["fbs_other"] > weight[1] == weight[2] == ORDINARY_WEIGHT["fbs_spam"]
     assert weight[3] == ORDINARY_WEIGHT["normal"] and weight[4] == ORDINARY_WEIGHT["sms800k_ad"]
     assert weight[5] == weight[6] == 0.0  # risky texts of other sources stay out of this head
+
+
+def test_it_weighs_fbs_fraud_and_illegal_texts_apart_in_the_ordinary_head() -> None:
+    c = Corpus()
+    c.add("气象台发布", "fbs", "normal", "Other")
+    c.add("全场五折", "fbs", "advertising", "AD")
+    c.add("积分兑换", "fbs", "bank_points_phishing", "FR")
+    c.add("开发票", "fbs", "fake_documents", "IL")
+    ordinary, weight = ordinary_targets(c, risky_weight=3.0)
+    assert ordinary.tolist() == [True, False, False, False]
+    assert weight.tolist() == [ORDINARY_WEIGHT["fbs_other"], ORDINARY_WEIGHT["fbs_spam"], 3.0, 3.0]
+
+
+def test_it_computes_average_precision_with_ties() -> None:
+    assert metrics.average_precision([1, 0, 1, 0], [0.9, 0.8, 0.7, 0.1]) == pytest.approx((1 + 2 / 3) / 2)
+    assert metrics.average_precision([0, 1], [0.5, 0.5]) == pytest.approx(0.5)
+    assert metrics.average_precision([True, False], [0.2, 0.1]) == pytest.approx(1.0)
+    assert np.isnan(metrics.average_precision([0, 0], [0.1, 0.2]))
+
+
+def test_it_chooses_the_ordinary_risky_weight_from_the_inner_folds_only() -> None:
+    c = Corpus()
+    texts = {
+        "Other": ["今天夜里阴有阵雨气象台发布", "家长您好今天的数学作业", "快递放在门口值班室了"],
+        "AD": ["全场五折欢迎光临本店", "新品上市买一送一", "装修特惠活动进店有礼"],
+        "FR": ["您的积分即将清零点击链接兑换现金", "这是我的新号码存一下"],
+        "IL": ["代开发票联系电话", "六合彩内部资料必中"],
+    }
+    codes = {"Other": "normal", "AD": "advertising", "FR": "bank_points_phishing", "IL": "fake_documents"}
+    for k in range(4):
+        for top, items in texts.items():
+            for t in items:
+                c.add(f"{t}{k}", "fbs", codes[top], top)
+    c.model_text = list(c.text)
+    c.fold = np.arange(len(c.text)) % 4
+    chosen, found = choose_ordinary_risky_weight(c, seed=0)
+    assert chosen in ORDINARY_RISKY_GRID and set(found) == set(ORDINARY_RISKY_GRID)
+    assert all(0.0 <= v <= 1.0 for v in found.values())
+    assert found[chosen] == max(found.values())

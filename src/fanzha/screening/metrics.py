@@ -26,6 +26,21 @@ def roc_auc(truth: Sequence[int] | np.ndarray, scores: Sequence[float] | np.ndar
     return float((ranks[y].sum() - pos * (pos + 1) / 2.0) / (pos * neg))
 
 
+def average_precision(truth: Sequence[bool] | np.ndarray, scores: Sequence[float] | np.ndarray) -> float:
+    """Average precision (area under the precision-recall curve, step-wise; tied scores count as one step)."""
+    y = np.asarray(truth, dtype=bool)
+    s = np.asarray(scores, dtype=np.float64)
+    if not y.any():
+        return float("nan")
+    order = np.argsort(-s, kind="mergesort")
+    y, s = y[order], s[order]
+    last = np.r_[np.flatnonzero(np.diff(s) != 0), len(s) - 1]  # the end of each group of tied scores
+    tp = np.cumsum(y)[last]
+    precision = tp / (last + 1)
+    recall_step = np.diff(np.r_[0, tp]) / y.sum()
+    return float(np.sum(precision * recall_step))
+
+
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from fanzha.screening import metrics
-from fanzha.screening.blend import Blender, fit_blender
+from fanzha.screening.blend import Blender, fit_blender, level_for
 from fanzha.screening.textmodel import MODELS_DIR, TextModel, fit_text_model
 from fanzha.screening.urlmodel import fit_url_model, load_seeds
 
@@ -51,6 +51,11 @@ CATEGORY_SMS800K_SCALE = 0.3  # the category head sees the ordinary texts with t
 # the ordinary-text head (textmodel.py): ordinary = FBS "Other" + ordinary sms800k / tf5 texts, against
 # all FBS spam (AD/FR/IL) and, lightly, sms800k advertising; fixed a priori, not tuned on the CV folds
 ORDINARY_WEIGHT = {"fbs_other": 10.0, "fbs_spam": 1.0, "normal": 0.01, "sms800k_ad": 0.02}
+# ... except the weight of FBS fraud / illegal-promotion texts (a scam taken for ordinary text costs more
+# than an advert taken for one): chosen per training set by inner cross-validation over its own folds,
+# never by the held-out fold (choose_ordinary_risky_weight)
+ORDINARY_RISKY_GRID = (1.0, 2.0, 3.0, 5.0, 8.0, 13.0, 20.0)
+ORDINARY_SEEDS = 5  # the ordinary head is the average of this many SGD shuffles (textmodel.py)
 SMS800K_NORMAL_MAX = 30_000  # a fixed random sample of the ordinary texts (training time)
 SOURCE_PRIORITY = ("fbs", "scripts", "sms800k", "tf5")  # who keeps a text seen in several sources
 TOP4 = ("AD", "FR", "IL", "Other")
@@ -261,23 +266,56 @@ def assign_folds(c: Corpus, seed: int) -> np.ndarray:
 # ── fitting ────────────────────────────────────────────────────────────────
 
 
-def ordinary_targets(c: Corpus) -> tuple[np.ndarray, np.ndarray]:
-    """Labels (ordinary text?) and weights (0 = not used) of the ordinary-text head."""
+def ordinary_targets(c: Corpus, risky_weight: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Labels (ordinary text?) and weights (0 = not used) of the ordinary-text head; ``risky_weight``
+    (default: the FBS spam weight) for the FBS fraud and illegal-promotion texts."""
     fbs, top, code = c.mask("fbs"), np.array(c.fbs_top), np.array(c.code)
     other = fbs & (top == "Other")
     normal = (c.mask("sms800k") | c.mask("tf5")) & (code == "normal")
     weight = np.zeros(len(c.text))
     weight[fbs] = ORDINARY_WEIGHT["fbs_spam"]
+    if risky_weight is not None:
+        weight[fbs & np.isin(top, ["FR", "IL"])] = risky_weight
     weight[other] = ORDINARY_WEIGHT["fbs_other"]
     weight[normal] = ORDINARY_WEIGHT["normal"]
     weight[c.mask("sms800k") & (code == "advertising")] = ORDINARY_WEIGHT["sms800k_ad"]
     return other | normal, weight
 
 
+def choose_ordinary_risky_weight(c: Corpus, seed: int = 0) -> tuple[float, dict[float, float]]:
+    """The FBS fraud / illegal-promotion weight of the ordinary head, by cross-validation inside ``c``.
+
+    ``c`` is a training set: its rows keep the fold numbers of the corpus, so the folds present in it are
+    inner folds (4 inside an outer training part, 5 for the shipped model). For each weight in
+    ORDINARY_RISKY_GRID the head is fitted on all but one inner fold and scores the rest; the weight with
+    the best average precision of "FBS Other" among the FBS rows wins (ties: the smaller weight).
+    """
+    from fanzha.screening.textmodel import fit_ordinary_head
+    from fanzha.screening.vectorise import HashedTfidf
+
+    x = HashedTfidf().fit_idf(c.model_text).transform(c.model_text)
+    x.sum_duplicates()
+    x = x.astype(np.float64)
+    fbs = np.flatnonzero(c.mask("fbs"))
+    truth = np.array([c.fbs_top[i] == "Other" for i in fbs])
+    found: dict[float, float] = {}
+    for risky_weight in ORDINARY_RISKY_GRID:
+        ordinary, weight = ordinary_targets(c, risky_weight)
+        z = np.zeros(len(c.text))
+        for k in np.unique(c.fold).tolist():
+            inner = c.fold == k
+            coef, intercept = fit_ordinary_head(x, ordinary, np.where(inner, 0.0, weight), seed=seed)
+            z[inner] = x[np.flatnonzero(inner)] @ coef + intercept
+        found[risky_weight] = metrics.average_precision(truth, z[fbs])
+    best = max(found, key=lambda w: (round(found[w], 9), -w))
+    return best, found
+
+
 def fit_text(c: Corpus, seed: int = 0) -> TextModel:
     cat_weight = c.weight * np.where(c.mask("sms800k"), CATEGORY_SMS800K_SCALE, 1.0)
-    ordinary, ordinary_weight = ordinary_targets(c)
-    return fit_text_model(
+    risky_weight, found = choose_ordinary_risky_weight(c, seed)
+    ordinary, ordinary_weight = ordinary_targets(c, risky_weight)
+    model = fit_text_model(
         c.model_text,
         c.code,
         c.risky,
@@ -286,7 +324,11 @@ def fit_text(c: Corpus, seed: int = 0) -> TextModel:
         category_weight=cat_weight,
         ordinary=ordinary,
         ordinary_weight=ordinary_weight,
+        ordinary_seeds=ORDINARY_SEEDS,
     )
+    model.meta["ordinary_risky_weight"] = risky_weight
+    model.meta["ordinary_risky_weight_inner_ap"] = {str(w): round(v, 4) for w, v in found.items()}
+    return model
 
 
 def out_of_fold(c: Corpus, seed: int = 0) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
@@ -474,6 +516,23 @@ def _top4_f1(res: OofResult) -> tuple[float, dict[str, Any]]:
     return metrics.macro_f1(truth, pred, TOP4), detail
 
 
+def category_figures(res: OofResult) -> dict[str, float]:
+    """Out of fold: the share of the other sources' non-risky texts whose category is normal / advertising
+    (the engine's decision; what the ordinary head moves besides FBS "Other")."""
+    from fanzha.screening.engine import decide_categories
+
+    c = res.corpus
+    levels = [level_for(float(s), res.blender.thresholds) for s in res.scores]
+    cats = np.array(decide_categories(levels, res.probs, res.classes, c.votes))
+    code = np.array(c.code)
+    out = {}
+    for source, label in (("sms800k", "normal"), ("sms800k", "advertising"), ("tf5", "normal")):
+        rows = c.mask(source) & (code == label)
+        for category in ("normal", "advertising"):
+            out[f"{source}_{label}_category_{category}"] = float(np.mean(cats[rows] == category))
+    return out
+
+
 def cross_validate_fbs_top4(data_dir: Path | str | None = None, folds: int = FOLDS, seed: int = 0) -> float:
     """Macro-F1 over AD / FR / IL / Other on FBS, 5-fold, with the whole pipeline's category decision
     (category head + rule votes via the engine's decision, levels from the out-of-fold blender)."""
@@ -522,10 +581,11 @@ def train_all(
         "fbs_top4_macro_f1_cv5": f1,
         "fbs_top4": top4,
         **level_figures(res.scores, res.corpus, medium),
+        **category_figures(res),
     }
     counts = {s: int(res.corpus.mask(s).sum()) for s in SOURCE_PRIORITY}
     text_model = fit_text(res.corpus, seed)
-    text_model.meta = {"trained": time.strftime("%Y-%m-%d"), "rows": counts, "source_weight": SOURCE_WEIGHT}
+    text_model.meta.update(trained=time.strftime("%Y-%m-%d"), rows=counts, source_weight=SOURCE_WEIGHT)
     text_model.meta.update(stand_in_normaliser=pipe.stand_in, rules_used=pipe.rules is not None, seed=seed)
     url_model, url_figs = fit_urls(data, seed, folds=FOLDS)
     figures.update(url_figs)
