@@ -163,3 +163,33 @@ def test_it_gives_the_same_result_as_one_portable_query(tmp_path: Path, calls: P
     stepwise = con.sql("SELECT * FROM features ORDER BY node_id").fetchall()
     assert con.sql(f"SELECT * FROM ({F.feature_sql()}) q ORDER BY node_id").fetchall() == stepwise  # noqa: S608
     con.close()
+
+
+def test_it_reads_typed_parquet_columns_as_the_same_values_as_text(tmp_path: Path, calls: Path) -> None:
+    con = F.connect()
+    typed = tmp_path / "calls.parquet"
+    con.execute(
+        "CREATE TABLE t AS SELECT * FROM read_csv(?, header=true, all_varchar=true)", [str(calls)]
+    )  # times as TIMESTAMP, durations as BIGINT: read without the text round trip
+    sql = (
+        "COPY (SELECT phone, opposite, call_type, TRY_CAST(start_time AS TIMESTAMP) AS start_time, "
+        "TRY_CAST(duration AS BIGINT) AS duration, city, county, imei FROM t) TO '{}' (FORMAT parquet)"
+    )
+    con.execute(sql.format(typed))
+    con.close()
+    report_text, text = _build(tmp_path, calls=[calls])
+    report_typed, rows = _build(tmp_path, calls=[typed])
+    assert rows == text and rows["13800000001"]["call_dur_min"] == 5
+    assert report_typed["calls"]["records"] == report_text["calls"]["records"] == 6
+    assert report_typed["calls"]["negative_duration"] == 1  # still counted, not dropped
+
+
+def test_it_keeps_the_call_records_readable_with_their_numbers_after_the_build(
+    tmp_path: Path, calls: Path
+) -> None:
+    con = F.connect()
+    F.build(con, F.Sources([calls], [], [], []))
+    got = con.sql("SELECT phone, opposite, ctype, dur FROM calls ORDER BY ts, phone").fetchall()
+    con.close()
+    assert got[0] == ("13800000001", "13900000002", 1, 5.0)  # "+86 138-0000-0001", normalised
+    assert len(got) == 6

@@ -86,3 +86,14 @@ def test_it_never_shows_a_row_its_own_label() -> None:
 def test_it_words_zero_values_naturally() -> None:
     assert render("city_name_nunique", {"city_name_nunique": 0.0}) == "通话记录中没有所在城市信息"
     assert render("city_name_nunique", {"city_name_nunique": 3.0}) == "通话出现在 3 个城市"
+
+
+def test_it_builds_the_same_graph_whether_node_ids_are_positions_or_not() -> None:
+    from fanzha.screening.numbers.model import edges_to_adj
+
+    src, dst = np.array([0, 1, 2, 3, 2, 7]), np.array([1, 2, 0, 3, 0, 1])  # a self loop, an unknown node
+    weight = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    positional = edges_to_adj(np.arange(4), src, dst, weight)  # node ids 0..n-1: no search
+    shifted = edges_to_adj(np.array([10, 11, 12, 13]), src + 10, dst + 10, weight)
+    assert (positional != shifted).nnz == 0
+    assert positional.toarray().tolist() == [[0, 1, 0, 0], [0, 0, 2, 0], [8, 0, 0, 0], [0, 0, 0, 0]]

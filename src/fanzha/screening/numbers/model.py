@@ -176,6 +176,11 @@ def _read_edges(
 def edges_to_adj(
     node_id: np.ndarray, src: np.ndarray, dst: np.ndarray, weight: np.ndarray
 ) -> sparse.csr_matrix:
+    n = len(node_id)
+    if n and node_id[0] == 0 and node_id[-1] == n - 1 and np.array_equal(node_id, np.arange(n)):
+        # node ids are the row positions (as features.build numbers them): no search needed
+        src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
+        return graph.adjacency(n, src, dst, weight)
     order = np.argsort(node_id)
     sorted_ids = node_id[order]
 
