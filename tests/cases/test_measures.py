@@ -148,3 +148,20 @@ def test_it_releases_with_a_reason(world, stop):
         measures.measure_release(actor=world.users["police_cg"], measure=done, reason=" ")
     released = measures.measure_release(actor=world.users["police_cg"], measure=done, reason="资金已返还")
     assert released.status == MeasureStatus.RELEASED
+
+
+def test_it_follows_money_the_bank_says_moved_on(world, stop):
+    moved = measures.measure_answer(
+        actor=world.users["bank"],
+        measure=stop,
+        data=measures.AnswerData("moved_on", moved_to="6222020000000000017、6217001234567890123"),
+    )
+    onward = measures.measure_follow_money(actor=world.users["police_cg"], measure=moved)
+    assert [(m.account, m.hop, m.bank_org) for m in onward.sent] == [
+        ("6222020000000000017", 1, world.orgs["工商银行青溪支行"])
+    ]
+    assert (
+        len(onward.skipped) == 1 and "6217001234567890123" not in onward.skipped[0]
+    )  # 建设银行: no organisation here
+    again = measures.measure_follow_money(actor=world.users["police_cg"], measure=moved)
+    assert again.sent == []

@@ -10,6 +10,7 @@ before a clock runs out and marks the measures that ran out.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -341,3 +342,43 @@ def measure_account_reveal(*, actor: Any, measure: Measure, purpose: str) -> str
         raise ValidationError({"purpose": "请先选择查看原因"})
     audit_pii_read(actor=actor, obj=measure, fields=["account"], purpose=purpose)
     return measure.account
+
+
+MOVED_SPLIT = re.compile(r"[,，;；、/|\s]+")
+
+
+@dataclass
+class Onward:
+    sent: list[Measure]
+    skipped: list[str]  # masked account + why
+
+
+@transaction.atomic
+def measure_follow_money(*, actor: Any, measure: Measure) -> Onward:
+    """资金已转出: a stop-payment to each account the bank said the money went on to (one level down)."""
+    from fanzha.cases.common import bank_organisation, mask_account
+
+    measure = _locked(measure)
+    require_case(actor, measure.case, "case.measure")
+    if measure.answer != Answer.MOVED_ON or not measure.moved_to:
+        raise ValidationError({"measure": "银行未反馈资金转出账户"})
+    busy = set(
+        Measure.objects.filter(case=measure.case, status__in=OPEN_MEASURE).values_list(
+            "account_hash", flat=True
+        )
+    )
+    outcome = Onward([], [])
+    for account in dict.fromkeys(a for a in MOVED_SPLIT.split(measure.moved_to) if a):
+        bank = bank_organisation("", account)
+        if account_hash(account) in busy:
+            continue
+        if bank is None:
+            outcome.skipped.append(f"{mask_account(account)}：未能从卡号识别开户行对应的银行单位")
+            continue
+        target = Target(account, measure.requested_fen, "", bank, "", measure.hop + 1, measure.payment)
+        outcome.sent.append(
+            _create(
+                actor, measure.case, target, MeasureKind.STOP, None, f"{measure.bank_org}反馈资金转入该账户"
+            )
+        )
+    return outcome

@@ -22,6 +22,11 @@ urlpatterns = [
     path("payments/<int:pk>/trace.csv", views_trace.case_trace_export, name="case_trace_export"),
     path("payments/<int:pk>/stop-downstream/", views_trace.case_stop_downstream, name="case_stop_downstream"),
     path("measures/<int:pk>/follow-up/", views_funds.case_measure_follow_up, name="case_measure_follow_up"),
+    path(
+        "measures/<int:pk>/follow-money/",
+        views_funds.case_measure_follow_money,
+        name="case_measure_follow_money",
+    ),
     path("measures/<int:pk>/release/", views_funds.case_measure_release, name="case_measure_release"),
     path("measures/<int:pk>/reveal/", views_bank.case_measure_reveal, name="case_measure_reveal"),
     path("returns/<int:pk>/done/", views_funds.case_return_done, name="case_return_done"),

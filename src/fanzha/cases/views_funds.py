@@ -93,6 +93,21 @@ def case_measure_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def case_measure_follow_money(request: HttpRequest, pk: int) -> HttpResponse:
+    """Stop-payments to the accounts the bank said the money moved on to."""
+    measure = _measure(request, pk)
+    try:
+        onward = measures.measure_follow_money(actor=request.user, measure=measure)
+        messages.success(request, f"已向 {len(onward.sent)} 个转入账户发送止付请求。")
+        for line in onward.skipped:
+            messages.warning(request, line)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("case_detail", pk=measure.case_id)
+
+
+@login_required
+@require_POST
 def case_measure_release(request: HttpRequest, pk: int) -> HttpResponse:
     measure = _measure(request, pk)
     try:
