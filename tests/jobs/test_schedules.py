@@ -83,6 +83,7 @@ def test_it_seeds_the_default_schedules_once(db) -> None:  # type: ignore[no-unt
         "retention.purge": False,
         "imports.sweep_stale": True,
         "warnings.sla_check": True,
+        "cases.clock_check": True,
     }
     assert Schedule.objects.count() == len(DEFAULT_SCHEDULES)
     assert all(s.next_run_at > T0 for s in Schedule.objects.all())
