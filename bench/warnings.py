@@ -22,29 +22,26 @@ sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != _HERE]
 
 import argparse  # noqa: E402
 import csv  # noqa: E402
+import importlib.util  # noqa: E402
 import io  # noqa: E402
 import random  # noqa: E402
 import resource  # noqa: E402
-import shutil  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+def _bench_module(name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", os.path.join(_HERE, f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
 
 
-def _django() -> None:
-    """Set up Django in a child (its DATABASE_URL and FANZHA_VAR_DIR are already in the environment)."""
-    if not os.environ.get("FANZHA_VAR_DIR"):  # never the project's own database
-        os.environ["FANZHA_VAR_DIR"] = tempfile.mkdtemp(prefix="fanzha-bench-")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fanzha.settings")
-    os.environ.setdefault("FANZHA_DEBUG", "false")  # as in production: no per-query logging
-    import django
-
-    django.setup()
+benchdb = _bench_module("benchdb")  # scratch databases: a child per database, a throwaway PostgreSQL
+size_label = benchdb.size_label
 
 
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -183,7 +180,7 @@ def grow(total: int) -> int:
 
 def child(rows: int, list_rows: int, vendor_label: str) -> None:
     """One database: import ``rows`` warnings, then (``list_rows`` > 0) grow and time the list page."""
-    _django()
+    benchdb.django_setup()
     from fanzha.imports.pipeline import import_run
 
     leader = setup_world()
@@ -207,7 +204,7 @@ def child(rows: int, list_rows: int, vendor_label: str) -> None:
 
 def cli_child(rows: int) -> None:
     """``fanzha warnings import FILE`` end to end (process start included) on a prepared scratch database."""
-    _django()
+    benchdb.django_setup()
     setup_world()
     path = Path(os.environ["FANZHA_VAR_DIR"]) / "bench.csv"
     path.write_bytes(warnings_csv(rows))
@@ -222,73 +219,6 @@ def cli_child(rows: int) -> None:
     assert done.returncode == 0, last
     print(f"# cli: {last}; {cpu:.1f} s CPU in the command's process")
     print(f"figure: warnings_cli_{size_label(rows)}_sqlite = {seconds:.1f} s")
-
-
-def size_label(rows: int) -> str:
-    if rows % 1_000_000 == 0:
-        return f"{rows // 1_000_000}M"
-    return f"{rows // 1000}k" if rows % 1000 == 0 else str(rows)
-
-
-def run_child(args: list[str], env: dict[str, str]) -> None:
-    scratch = tempfile.mkdtemp(prefix="fanzha-bench-")
-    full = {**os.environ, **env, "FANZHA_VAR_DIR": scratch}
-    if "DATABASE_URL" not in env:
-        full.pop("DATABASE_URL", None)
-    try:
-        subprocess.run([sys.executable, os.path.realpath(__file__), *args], env=full, check=True)  # noqa: S603
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
-class ThrowawayPostgres:
-    """A PostgreSQL 15 cluster in /tmp (as .ci/run starts one), stopped and removed afterwards."""
-
-    def __init__(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="fanzha-bench-pg-"))
-        self.sock = self.root / "socket"
-
-    def _run(self, *cmd: str) -> None:
-        prefix = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
-        subprocess.run([*prefix, *cmd], check=True, stdout=subprocess.DEVNULL)  # noqa: S603
-
-    def __enter__(self) -> str:
-        self.sock.mkdir()
-        if os.getuid() == 0:
-            shutil.chown(self.root, "postgres")
-            shutil.chown(self.sock, "postgres")
-        data = str(self.root / "data")
-        self._run(
-            str(PG_BIN / "initdb"),
-            "-D",
-            data,
-            "-U",
-            "fanzha",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--locale=C.UTF-8",
-        )
-        options = f"-k {self.sock} -c listen_addresses='' -c fsync=off -c full_page_writes=off"
-        self._run(
-            str(PG_BIN / "pg_ctl"),
-            "-D",
-            data,
-            "-l",
-            str(self.root / "server.log"),
-            "-w",
-            "-o",
-            options,
-            "start",
-        )
-        self._run(str(PG_BIN / "createdb"), "-h", str(self.sock), "-U", "fanzha", "fanzha")
-        return f"postgres://fanzha@/fanzha?host={self.sock}"
-
-    def __exit__(self, *exc: Any) -> None:
-        try:
-            self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.root / "data"), "-m", "fast", "stop")
-        finally:
-            shutil.rmtree(self.root, ignore_errors=True)
 
 
 def main() -> None:
@@ -309,19 +239,18 @@ def main() -> None:
         cli_child(args.rows)
         return
     rows = [str(args.rows)]
-    run_child([*rows, "--child", "db", "--list-rows", str(args.list_rows)], {})
+    benchdb.run_child(__file__, [*rows, "--child", "db", "--list-rows", str(args.list_rows)], {})
     if args.cli:
-        run_child([*rows, "--child", "cli"], {})
+        benchdb.run_child(__file__, [*rows, "--child", "cli"], {})
     pg_args = [*rows, "--child", "db", "--label", "postgres", "--list-rows", "0"]
-    if args.postgres_url:
-        run_child(pg_args, {"DATABASE_URL": args.postgres_url})
-    elif (PG_BIN / "pg_ctl").exists():
-        with ThrowawayPostgres() as url:
-            run_child(pg_args, {"DATABASE_URL": url})
-    else:
-        print(
-            f"# warnings_import_{size_label(args.rows)}_postgres skipped: no --postgres-url and no {PG_BIN}"
-        )
+    with benchdb.postgres_url(args.postgres_url) as url:
+        if url is None:
+            print(
+                f"# warnings_import_{size_label(args.rows)}_postgres skipped: "
+                f"no --postgres-url and no {benchdb.PG_BIN}"
+            )
+        else:
+            benchdb.run_child(__file__, pg_args, {"DATABASE_URL": url})
 
 
 if __name__ == "__main__":

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from fanzha.core.pii import crypto
+from fanzha.core.pii.masking import mask
 from fanzha.imports.pipeline import import_run
 from fanzha.warnings import bulk, services
 from fanzha.warnings.intake import Memo, Unusable, WarningInput, clean_warning
@@ -139,3 +141,42 @@ def test_it_turns_the_garbage_collector_back_on_after_a_file(world) -> None:  # 
     assert gc.isenabled()
     result = import_run(actor=None, importer="warnings", file_name="a.csv", data=warning_csv([row(1)]))
     assert result.ok and gc.isenabled()
+
+
+def test_it_masks_pushed_ids_and_phones_exactly_like_the_masking_module() -> None:
+    good = id_number("331102", "19900101", "123")
+    ids = [
+        good,
+        good[:-1] + "X",
+        good[:-1] + "x",
+        f" {good} ",
+        good.translate({48 + i: 0xFF10 + i for i in range(10)}),
+    ]
+    ids += [good[:15], good[:17], "12345", "", "３３１１０２"]
+    phones = [
+        "13912345678",
+        "19912345678",
+        "10612345678",
+        "12345678901",
+        "0571-88886666",
+        "+86 139 1234 5678",
+    ]
+    phones += ["１３９１２３４５６７８", "13912345678 ", "95588", "4001234567", "", "12345"]
+    for value in ids:
+        assert services.mask_pushed("id_number", value) == mask("id_number", value), value
+    for value in phones:
+        assert services.mask_pushed("phone", value) == mask("phone", value), value
+    assert services.mask_pushed("name", "张小三") == mask("name", "张小三") == "张*三"
+    assert services.mask_pushed("phone", None) == mask("phone", None) == ""
+
+
+def test_it_prints_each_pushed_time_in_its_own_offset(world) -> None:  # type: ignore[no-untyped-def]
+    intake = services.Intake()
+    local = dt.datetime(2026, 11, 28, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    utc = dt.datetime(2026, 11, 28, 1, tzinfo=dt.UTC)
+    assert local == utc
+    assert [intake.iso(t) for t in (local, utc, local)] == [
+        local.isoformat(),
+        utc.isoformat(),
+        local.isoformat(),
+    ]

@@ -19,6 +19,7 @@ import operator
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
+from itertools import chain
 from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -264,7 +265,7 @@ def _values_sqlite(
     execute = sqlite3.Cursor.execute  # not Django's wrapper: no "%s" → "?" rewrite of a huge statement
     for start in range(0, len(rows), size):
         chunk = rows[start : start + size]
-        params = [value for row in chunk for value in row]
+        params = list(chain.from_iterable(chunk))
         execute(raw, head + ", ".join([one] * len(chunk)) + tail, params)
         if returning:
             ids.extend(pk for (pk,) in raw.fetchall())
@@ -325,8 +326,13 @@ def insert(
     model = type(objs[0])
     plan = Plan(model, sealer, same, unique)
     ids = insert_rows(model._meta.db_table, plan.columns, plan.rows(objs, resolve), returning=returning)
+    attname, alias = model._meta.pk.attname, connection.alias
     for obj, pk in zip(objs, ids, strict=False):
-        obj.pk = pk
+        if model._meta.parents:
+            obj.pk = pk
+        else:
+            obj.__dict__[attname] = pk  # what ``obj.pk = pk`` does for a model without parents
     for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
+        state = obj._state
+        state.adding = False
+        state.db = alias

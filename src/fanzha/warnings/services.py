@@ -65,7 +65,8 @@ class Intake:
         self._clocks: dict[tuple[str, dt.datetime], tuple[dt.datetime, ...]] = {}
         self._routed: dict[tuple[Any, ...], str] = {}
         self._masked: dict[str, str] = {}
-        self._search_key = crypto._key("search")
+        self._iso: dict[tuple[dt.datetime, Any], str] = {}
+        self._search_mac = hmac.new(crypto._key("search"), digestmod="sha256")  # keyed once, copied a value
 
     def grade(self, fraud_type: str, source: str, amount: Any, facts: dict[str, Any]) -> grading.GradeResult:
         """:func:`grading.grade` with this run's rules, once per distinct set of facts."""
@@ -114,10 +115,23 @@ class Intake:
                 found = routing.address_hash(value)
             elif _canonical(kind, value):
                 # Already in the form search_hash would normalise to: hash it as it is (same digest).
-                found = hmac.digest(self._search_key, f"{kind}:{value}".encode(), "sha256").hex()
+                mac = self._search_mac.copy()
+                mac.update(f"{kind}:{value}".encode())
+                found = mac.hexdigest()
             else:
                 found = crypto.search_hash(kind, value)
             self._hashes[key] = found
+        return found
+
+    def iso(self, value: dt.datetime) -> str:
+        """``value.isoformat()``, once per distinct time a run (a file's rows share a few).
+
+        Keyed by the offset too: equal instants in other time zones are equal but print differently.
+        """
+        key = (value, value.utcoffset())
+        found = self._iso.get(key)
+        if found is None:
+            found = self._iso[key] = value.isoformat()
         return found
 
     def masked_address(self, value: str) -> str:
@@ -178,18 +192,35 @@ def match_person(clean: CleanWarning) -> Person | None:
 # ── receiving ────────────────────────────────────────────────────────────────
 
 
+# Values ``mask`` leaves unnormalised (ASCII, no spaces): an 18-character ID number, a mainland mobile
+# (not a 106… SMS service number); their masks are cut straight from them.
+_PLAIN_ID = re.compile(r"[0-9]{17}[0-9X]")
+_PLAIN_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+
+
+def mask_pushed(kind: str, value: Any) -> str:
+    """``mask(kind, value)``, the common shapes of ID numbers and mobiles without the normaliser."""
+    if isinstance(value, str):
+        if kind == "id_number" and _PLAIN_ID.fullmatch(value):
+            return value[:4] + "**********" + value[14:]
+        if kind == "phone" and _PLAIN_MOBILE.fullmatch(value):
+            return value[:3] + "****" + value[7:]
+    return mask(kind, value)
+
+
 def row_values(data: WarningInput, clean: CleanWarning, intake: Intake | None = None) -> dict[str, str]:
     """The pushed row, masked, for the feedback list in the sender's layout."""
     address = intake.masked_address(data.address) if intake is not None else mask("address", data.address)
+    warned_at = intake.iso(clean.warned_at) if intake is not None else clean.warned_at.isoformat()
     return {
         "source_id": clean.source_id,
         "name": mask("name", data.name),
-        "id_number": mask("id_number", data.id_number),
-        "phone": mask("phone", data.phone),
+        "id_number": mask_pushed("id_number", data.id_number),
+        "phone": mask_pushed("phone", data.phone),
         "address": address,
         "fraud_type": str(data.fraud_type or ""),
         "source": str(data.source or ""),
-        "warned_at": clean.warned_at.isoformat(),
+        "warned_at": warned_at,
         "amount": str(data.amount or ""),
         "notes": scrub_text(str(data.notes or ""))[:500],
     }
