@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from fanzha.cases import services
 from fanzha.cases.common import account_hash, clean_account, parse_money
-from fanzha.cases.models import ORDER_OF_STATUS, Case, Origin, Payment, Status
+from fanzha.cases.models import Case, Origin, Payment, Status
 from fanzha.core import access
 from fanzha.core.models import Person
 from fanzha.core.pii import idcard
@@ -178,14 +178,10 @@ class CaseImporter(Importer):
 
     def _victim(self, actor: Any, row: Row) -> Person:
         c = row.cleaned
-        if c["id_number"]:
-            found = person_services.find_by_id_number(actor=actor, id_number=c["id_number"])
-            if found is not None:
-                return found
         data = person_services.PersonData(
             name=c["name"], area=c["area"], id_number=c["id_number"], phone=c["phone"]
         )
-        return person_services.person_create(actor=actor, data=data)
+        return services.victim_person(actor=actor, data=data)
 
     def _add_payment(self, actor: Any, case: Case, payment: dict[str, Any] | None) -> bool:
         if payment is None:
@@ -218,16 +214,7 @@ class CaseImporter(Importer):
             )
             case = services.case_import(actor=actor, data=data, victim=self._victim(actor, row), ref=c["ref"])
             self._add_payment(actor, case, c["payment"])
-            _advance(actor, case, c["status"])
+            services.case_advance(actor=actor, case=case, to=c["status"])
         except ValidationError as exc:
             raise RowRejected(validation_message(exc)) from exc
         return NEW
-
-
-def _advance(actor: Any, case: Case, status: str) -> None:
-    """Walk the imported case to its status along the normal path (每一步都记录、审计)."""
-    if status == Status.NOT_FILED:
-        services.case_status_change(actor=actor, case=case, to=Status.NOT_FILED)
-        return
-    for step in ORDER_OF_STATUS[1 : ORDER_OF_STATUS.index(Status(status)) + 1]:
-        case = services.case_status_change(actor=actor, case=case, to=step)

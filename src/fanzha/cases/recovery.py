@@ -146,12 +146,9 @@ def _measure_sum(measures: Any, kind: str) -> int:
     return int(current.aggregate(s=Sum("effective_fen"))["s"] or 0)
 
 
-def recovery_of_case(case: Case) -> Recovery:
-    """Stopped and frozen amounts (the latest of each chain), decided and returned amounts."""
-    latest = Measure.objects.filter(case=case, next_measure__isnull=True)
-    returns = Return.objects.filter(case=case)
+def _recovery(loss_fen: int, latest: Any, returns: Any) -> Recovery:
     return Recovery(
-        loss_fen=case.loss_fen,
+        loss_fen=loss_fen,
         stopped_fen=_measure_sum(latest, MeasureKind.STOP),
         frozen_fen=_measure_sum(latest, MeasureKind.FREEZE),
         decided_fen=int(returns.aggregate(s=Sum("amount_fen"))["s"] or 0),
@@ -159,24 +156,23 @@ def recovery_of_case(case: Case) -> Recovery:
     )
 
 
+def recovery_of_case(case: Case) -> Recovery:
+    """Stopped and frozen amounts (the latest of each chain), decided and returned amounts."""
+    latest = Measure.objects.filter(case=case, next_measure__isnull=True)
+    return _recovery(case.loss_fen, latest, Return.objects.filter(case=case))
+
+
 def recovery_by_victim(case: Case) -> list[tuple[Victim, Recovery]]:
-    rows = []
-    for victim in case.victims.select_related("person"):
-        latest = Measure.objects.filter(case=case, payment__victim=victim, next_measure__isnull=True)
-        returns = Return.objects.filter(victim=victim)
-        rows.append(
-            (
-                victim,
-                Recovery(
-                    loss_fen=victim.loss_fen,
-                    stopped_fen=_measure_sum(latest, MeasureKind.STOP),
-                    frozen_fen=_measure_sum(latest, MeasureKind.FREEZE),
-                    decided_fen=int(returns.aggregate(s=Sum("amount_fen"))["s"] or 0),
-                    returned_fen=int(returns.aggregate(s=Sum("returned_fen"))["s"] or 0),
-                ),
-            )
+    latest = Measure.objects.filter(case=case, next_measure__isnull=True)
+    return [
+        (
+            victim,
+            _recovery(
+                victim.loss_fen, latest.filter(payment__victim=victim), Return.objects.filter(victim=victim)
+            ),
         )
-    return rows
+        for victim in case.victims.select_related("person")
+    ]
 
 
 def recovered_total(cases: Any) -> int:

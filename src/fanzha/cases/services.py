@@ -18,6 +18,7 @@ from django.utils import timezone
 from fanzha.audit.services import audit_record
 from fanzha.cases.common import account_hash, add_event, bank_organisation, clean_account, money, require_case
 from fanzha.cases.models import (
+    ORDER_OF_STATUS,
     TRANSITIONS,
     Attachment,
     Case,
@@ -33,6 +34,7 @@ from fanzha.core import access
 from fanzha.core.models import Area, Organisation, Person
 from fanzha.core.models.organisations import OrganisationKind
 from fanzha.core.pii import crypto
+from fanzha.core.services import persons as person_services
 
 
 @dataclass
@@ -109,6 +111,15 @@ def _create(actor: Any, data: CaseData, *, origin: str, source_ref: str = "", dr
     case.number = f"AJ{timezone.localtime(data.reported_at):%Y}{case.pk:06d}"
     case.save(update_fields=["number"])
     return case
+
+
+def victim_person(*, actor: Any, data: person_services.PersonData) -> Person:
+    """The person with this ID number in the actor's scope, else a new registration."""
+    if data.id_number:
+        found = person_services.find_by_id_number(actor=actor, id_number=data.id_number)
+        if found is not None:
+            return found
+    return person_services.person_create(actor=actor, data=data)
 
 
 @transaction.atomic
@@ -213,6 +224,15 @@ def case_status_change(*, actor: Any, case: Case, to: str, note: str = "") -> Ca
     suffix = f"（{note[:100]}）" if note else ""
     add_event(case, actor, EventKind.STATUS, f"{before} → {case.get_status_display()}{suffix}")
     audit_record(actor=actor, action="case.status", obj=case, details={"from": before, "to": to})
+    return case
+
+
+def case_advance(*, actor: Any, case: Case, to: str) -> Case:
+    """Walk a case to ``to`` along the normal path, each step recorded and audited (不予立案 directly)."""
+    if to == Status.NOT_FILED:
+        return case_status_change(actor=actor, case=case, to=to)
+    for step in ORDER_OF_STATUS[1 : ORDER_OF_STATUS.index(Status(to)) + 1]:
+        case = case_status_change(actor=actor, case=case, to=step)
     return case
 
 

@@ -82,11 +82,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 def _victim_person(actor: Any, data: dict[str, Any], area: Any) -> Person:
-    """The person with this ID number in the actor's scope, else a new registration."""
-    if data.get("id_number"):
-        found = person_services.find_by_id_number(actor=actor, id_number=data["id_number"])
-        if found is not None:
-            return found
     person_data = person_services.PersonData(
         name=data["name"],
         area=area,
@@ -94,7 +89,7 @@ def _victim_person(actor: Any, data: dict[str, Any], area: Any) -> Person:
         phone=data.get("phone", ""),
         address=data.get("address", ""),
     )
-    return person_services.person_create(actor=actor, data=person_data)
+    return services.victim_person(actor=actor, data=person_data)
 
 
 def _case_data(data: dict[str, Any]) -> services.CaseData:

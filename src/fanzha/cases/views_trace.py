@@ -15,15 +15,8 @@ from django.views.decorators.http import require_POST
 
 from fanzha.cases import trace as tracing
 from fanzha.cases.common import money
-from fanzha.cases.models import Payment
+from fanzha.cases.views_funds import _payment
 from fanzha.core import access
-
-
-def _payment(request: HttpRequest, pk: int, permission: str) -> Payment:
-    access.require(request.user, permission)
-    return access.get_visible_or_404(
-        Payment.objects.select_related("case", "case__area"), request.user, pk=pk
-    )
 
 
 def _node_name(found: tracing.CaseTrace, account: int) -> str:

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from fanzha.cases import measures, recovery, services, statements
 from fanzha.cases.clocks import expires
-from fanzha.cases.models import ORDER_OF_STATUS, Case, CaseEvent, Measure, MeasureStatus, Return, Status
+from fanzha.cases.models import Case, CaseEvent, Measure, MeasureStatus, Return, Status
 from fanzha.core.models import Organisation, Person, User
 from fanzha.core.pii.bankcard import luhn_valid
 from fanzha.warnings.models import Outcome, Warning
@@ -109,11 +109,6 @@ def _banks_with_staff(staff: dict[int, User]) -> list[str]:
 def _status_for(ctx: Ctx, age_days: float) -> str:
     weights = next(w for limit, w in PATH if age_days <= limit)
     return ctx.rng.choices(list(weights), weights=list(weights.values()))[0]
-
-
-def _advance(case: Case, actor: User, target: str) -> None:
-    for status in ORDER_OF_STATUS[1 : ORDER_OF_STATUS.index(Status(target)) + 1]:
-        services.case_status_change(actor=actor, case=case, to=status)
 
 
 def _loss(ctx: Ctx, fraud_type: str) -> int:
@@ -227,7 +222,7 @@ def _one_case(
         case = services.case_register(actor=officer, data=data, victim=person)
     age = (ctx.now - reported).total_seconds() / 86400
     payments = _payments(ctx, case, officer, max(loss, 100_000), paid)
-    _advance(case, officer, _status_for(ctx, age))
+    services.case_advance(actor=officer, case=case, to=_status_for(ctx, age))
     _measures(ctx, case, officer, payments, age)
     case.refresh_from_db()
     if case.status in (Status.SOLVED, Status.CLOSED):
