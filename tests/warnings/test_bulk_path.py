@@ -124,6 +124,15 @@ def test_it_decides_and_writes_like_the_one_warning_service(world) -> None:  # t
     assert any(w[1][1] != "None" for w in many[1]) and any(w[1][1] == "None" for w in many[1])
 
 
+def test_it_writes_the_same_when_rows_go_to_the_writer_in_small_chunks(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Hand-overs every 4 rows: merges reach warnings written by an earlier chunk (rewritten at the end)."""
+    rows = _rows()
+    single = _rolled_back(_one_by_one, rows)
+    monkeypatch.setattr(bulk, "STREAM", 4)
+    many = _rolled_back(_in_bulk, rows)
+    assert single == many
+
+
 def test_it_stores_addresses_encrypted_and_equal_addresses_readable(world) -> None:  # type: ignore[no-untyped-def]
     rows = [WarningInput(**{**_row(n), "address": "青溪县城关镇城东社区1号"}) for n in (1, 6, 7)]
     memo = Memo()

@@ -82,3 +82,32 @@ def test_it_raises_djangos_integrity_error_for_a_duplicate(world) -> None:  # ty
     rows = [["superior", "DUP1", warning.pk, now, "{}"], ["superior", "DUP1", warning.pk, now, "{}"]]
     with pytest.raises(IntegrityError), transaction.atomic():
         fastwrite.insert_rows(table, columns, rows)
+
+
+def _ref_row(warning_id: int, source_id: str) -> list[object]:
+    return ["superior", source_id, warning_id, timezone.now(), "{}"]
+
+
+def test_it_writes_in_a_second_thread_and_reports_its_error_at_close(world) -> None:  # type: ignore[no-untyped-def]
+    warning = make_warning(78)
+    columns = ["source", "source_id", "warning_id", "received_at", "row_values"]
+    with transaction.atomic():
+        with fastwrite.Writer() as writer:
+            writer.put(WarningSourceRef, columns, [_ref_row(warning.pk, f"W{n}") for n in range(5)])
+            writer.put(WarningSourceRef, columns, [_ref_row(warning.pk, "W5")])
+        assert WarningSourceRef.objects.filter(source_id__startswith="W").count() == 6
+        with pytest.raises(IntegrityError), transaction.atomic():
+            writer = fastwrite.Writer()
+            writer.put(WarningSourceRef, columns, [_ref_row(warning.pk, "W1")])  # a duplicate
+            writer.put(WarningSourceRef, columns, [_ref_row(warning.pk, "W9")])  # not written after it
+            writer.close()
+    assert not WarningSourceRef.objects.filter(source_id="W9").exists()
+
+
+def test_it_reserves_ids_past_every_id_the_table_gave(world) -> None:  # type: ignore[no-untyped-def]
+    gone = make_warning(79)
+    last = gone.pk
+    gone.delete()  # the highest id is gone, but must never be given again
+    with transaction.atomic():
+        ids = list(fastwrite.reserve_ids(Warning, 3))
+    assert len(set(ids)) == 3 and min(ids) > last

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +15,6 @@ from django.utils import timezone
 from fanzha.audit.services import audit_record
 from fanzha.core.pii.crypto import PiiDecryptError, decrypt_bytes
 from fanzha.jobs.registry import JobFailed
-from fanzha.numbers import engine
 from fanzha.numbers.models import (
     IndicatorProposal,
     PotentialVictim,
@@ -26,6 +25,9 @@ from fanzha.numbers.models import (
 )
 from fanzha.numbers.services import number_hash, upload_context
 from fanzha.screening.numbers.features import InputError
+
+if TYPE_CHECKING:  # the engine (LightGBM, scikit-learn) is imported by the job that runs it, not at start-up
+    from fanzha.numbers import engine
 
 UNREADABLE = "待处理的文件已无法读取（可能已更换密钥），请重新上传"
 ERROR = "处理时出错，未保存结果；请检查文件或联系管理员"
@@ -47,6 +49,8 @@ def _write_files(run: ScoringRun, scratch: Path) -> dict[str, list[Path]]:
 
 
 def numbers_run_queued(*, run_id: int, report: engine.Report) -> dict[str, Any]:
+    from fanzha.numbers import engine  # noqa: PLC0415 - heavy: only in the process that runs the job
+
     run = ScoringRun.objects.filter(pk=run_id).first()
     if run is None:
         return {"run_id": run_id, "status": "missing"}

@@ -43,6 +43,7 @@ from fanzha.warnings.services import (
 CHUNK = 500
 LOOKUP = 5000  # values a plain lookup query (below SQLite's 32,766 parameters)
 BATCH = 1000
+STREAM = 2000  # rows decided between two hand-overs to the writer thread
 CACHE_KIB = 256 * 1024
 SAME = ("address",)  # equal addresses may share a token: Warning.address_hash shows their equality anyway
 MERGED_FIELDS = [
@@ -181,27 +182,58 @@ def _event_row(event: WarningEvent) -> list[Any]:
     return [warning, event.at, event.actor_id, event.kind, *status, event.message, event.data]
 
 
-@dataclass
 class _Writes:
-    people: list[Person] = field(default_factory=list)
-    warnings: list[Warning] = field(default_factory=list)
-    merged: dict[int, Warning] = field(default_factory=dict)
-    events: list[list[Any]] = field(default_factory=list)  # EVENT_ATTNAMES order, the warning itself
-    refs: list[list[Any]] = field(default_factory=list)  # REF_ATTNAMES order, the warning itself
+    """The rows decided so far, handed to the writer thread every ``STREAM`` rows.
 
-    def flush(self) -> None:
+    New people and warnings get their ids when they are made (reserved up front), so each chunk's
+    people, warnings, history lines and source ids are complete rows written while the next rows are
+    decided. A warning a later row merges into (of this file or an earlier one) is rewritten at the end.
+    """
+
+    def __init__(self, writer: fastwrite.Writer, people: int, warnings: int) -> None:
         sealer = fastwrite.Sealer()
-        events = fastwrite.Plan(WarningEvent, sealer)
-        refs = fastwrite.Plan(WarningSourceRef, sealer, unique=("row_values",))
-        if events.attnames != EVENT_ATTNAMES or refs.attnames != REF_ATTNAMES:
+        self.writer = writer
+        self.person_ids = fastwrite.reserve_ids(Person, people)
+        self.warning_ids = fastwrite.reserve_ids(Warning, warnings)
+        self.person_plan = fastwrite.Plan(Person, sealer, same=SAME, with_id=True)
+        self.warning_plan = fastwrite.Plan(Warning, sealer, same=SAME, with_id=True)
+        self.event_plan = fastwrite.Plan(WarningEvent, sealer)
+        self.ref_plan = fastwrite.Plan(WarningSourceRef, sealer, unique=("row_values",))
+        if self.event_plan.attnames != EVENT_ATTNAMES or self.ref_plan.attnames != REF_ATTNAMES:
             raise RuntimeError("WarningEvent/WarningSourceRef columns changed: update bulk.py")
-        with roomy_cache():
-            # Only a warning's person can be new (saved just above); its other relations were saved.
-            fastwrite.insert(self.people, sealer=sealer, returning=True, same=SAME, resolve=())
-            fastwrite.insert(self.warnings, sealer=sealer, returning=True, same=SAME, resolve=("person",))
-            Warning.objects.bulk_update(list(self.merged.values()), MERGED_FIELDS, batch_size=BATCH)
-            events.insert(self.events)
-            refs.insert(self.refs)
+        self.created: list[Person] = []
+        self.people: list[Person] = []
+        self.warnings: list[Warning] = []
+        self.merged: dict[int, Warning] = {}
+        self.events: list[list[Any]] = []  # EVENT_ATTNAMES order, the warning itself
+        self.refs: list[list[Any]] = []  # REF_ATTNAMES order, the warning itself
+
+    def add_person(self, person: Person) -> None:
+        person.__dict__["id"] = next(self.person_ids)
+        self.people.append(person)
+        self.created.append(person)
+
+    def add_warning(self, warning: Warning) -> None:
+        warning.__dict__["id"] = next(self.warning_ids)
+        self.warnings.append(warning)
+
+    def hand_over(self) -> None:
+        """The pending rows, converted, to the writer (people and warnings before what refers to them)."""
+        put = self.writer.put
+        for plan, objs in ((self.person_plan, self.people), (self.warning_plan, self.warnings)):
+            put(plan.model, plan.columns, plan.rows(objs, resolve=()))
+            for obj in objs:
+                obj._state.adding = False
+                obj._state.db = connection.alias
+        put(WarningEvent, self.event_plan.columns, self.event_plan.convert(self.events))
+        put(WarningSourceRef, self.ref_plan.columns, self.ref_plan.convert(self.refs))
+        self.people, self.warnings, self.events, self.refs = [], [], [], []
+
+    def finish(self) -> None:
+        """The last rows, all inserts done, then the merged warnings rewritten."""
+        self.hand_over()
+        self.writer.close()
+        Warning.objects.bulk_update(list(self.merged.values()), MERGED_FIELDS, batch_size=BATCH)
 
 
 @contextmanager
@@ -232,16 +264,16 @@ def _decide(
     existing = known.open_of.get(id(person)) if person is not None else None
     if existing is not None:
         writes.events += [_event_row(event) for event in merge_into(intake, existing, clean, now)]
-        if existing.pk is not None:
+        if not existing._state.adding:  # written already (earlier file or chunk): rewritten at the end
             writes.merged[existing.pk] = existing
         return Received(existing, MERGED, clean.notices)
     place = locate(intake, clean, person)
     if person is None:
         person = new_person(clean, place.area, intake)
-        writes.people.append(person)
+        writes.add_person(person)
         known.remember(person)
     warning, lines = new_warning_lines(intake, clean, person, place, now)
-    writes.warnings.append(warning)
+    writes.add_warning(warning)
     writes.events += [
         [warning, now, None, kind, was, to, message, data] for kind, message, was, to, data in lines
     ]
@@ -262,20 +294,24 @@ def receive_many(
     """
     now = now or timezone.now()
     known = _load(intake, [clean for _, clean in rows], now)
-    writes = _Writes()
+    fresh = sum(1 for _, clean in rows if (clean.source, clean.source_id) not in known.refs)
     results = []
-    for data, clean in rows:
-        key = (clean.source, clean.source_id)
-        if key in known.refs:
-            results.append(Received(known.refs[key], UNCHANGED, []))
-            continue
-        received = _decide(intake, known, writes, clean, now)
-        known.refs[key] = received.warning
-        writes.refs.append(
-            [clean.source, clean.source_id, received.warning, now, row_values(data, clean, intake)]
-        )
-        results.append(received)
-    writes.flush()
+    with roomy_cache(), fastwrite.Writer() as writer:
+        writes = _Writes(writer, people=fresh, warnings=fresh)
+        for data, clean in rows:
+            key = (clean.source, clean.source_id)
+            if key in known.refs:
+                results.append(Received(known.refs[key], UNCHANGED, []))
+                continue
+            received = _decide(intake, known, writes, clean, now)
+            known.refs[key] = received.warning
+            writes.refs.append(
+                [clean.source, clean.source_id, received.warning, now, row_values(data, clean, intake)]
+            )
+            results.append(received)
+            if len(writes.refs) >= STREAM:
+                writes.hand_over()
+        writes.finish()
     if created_people is not None:
-        created_people.extend(person.pk for person in writes.people)
+        created_people.extend(person.pk for person in writes.created)
     return results

@@ -14,12 +14,16 @@ with ids drawn from the table's sequence first. Call it inside the caller's tran
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import operator
 import os
+import queue
 import sqlite3
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from itertools import chain
+from types import TracebackType
 from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -196,13 +200,22 @@ def _converter(
 
 
 class Plan:
-    """How the rows of one model are made: its columns, one getter for all, converters by position."""
+    """How the rows of one model are made: its columns, one getter for all, converters by position.
+
+    ``with_id``: the primary key is a column too (ids set beforehand, see :func:`reserve_ids`).
+    """
 
     def __init__(
-        self, model: type[models.Model], sealer: Sealer, same: Sequence[str] = (), unique: Sequence[str] = ()
+        self,
+        model: type[models.Model],
+        sealer: Sealer,
+        same: Sequence[str] = (),
+        unique: Sequence[str] = (),
+        *,
+        with_id: bool = False,
     ) -> None:
         self.model = model
-        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
         now = timezone.now()
         self.columns = [f.column for f in fields]
         self.attnames = [f.attname for f in fields]
@@ -336,3 +349,146 @@ def insert(
         state = obj._state
         state.adding = False
         state.db = alias
+
+
+def reserve_ids(model: type[models.Model], count: int) -> Iterator[int]:
+    """``count`` primary keys for new rows of ``model`` that no other transaction can take.
+
+    PostgreSQL: drawn from the table's sequence (ids left unused are gaps, as after a rollback). SQLite:
+    the write lock taken first (a no-op write; the settings begin transactions IMMEDIATE anyway), then
+    counted on from the highest id the table ever gave (``sqlite_sequence``: AUTOINCREMENT never reuses
+    one). Call it inside the transaction that writes the rows.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("reserve_ids needs the writing transaction")
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+            )
+            return iter([pk for (pk,) in cursor.fetchall()])
+        cursor.execute("UPDATE sqlite_sequence SET seq = seq WHERE name = %s", [table])
+        cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+        (top,) = cursor.fetchone()
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        seq = cursor.fetchone()
+        start = max(top or 0, seq[0] if seq else 0) + 1
+    return iter(range(start, start + count))
+
+
+class Writer:
+    """Inserts of complete rows run by a second thread, in the order given, while the caller goes on.
+
+    sqlite3 (a serialised SQLite build) and psycopg release the GIL while the database works, so on two
+    cores the database's insert work overlaps with the Python work on the next rows. Rows carry their
+    ids (:func:`reserve_ids`): nothing is returned. Everything runs in the caller's transaction on the
+    caller's connection, which the caller leaves alone until :meth:`close`; an error in the thread is
+    raised by :meth:`close` as Django's exception (the caller's transaction then rolls back). Without a
+    serialised SQLite build the inserts run inline.
+
+    PostgreSQL gets one ``COPY`` a hand-over. SQLite gets multi-row ``INSERT``s of one size a table
+    (the largest under the parameter limit) as rows come in, and the rest of each table at close:
+    compiling a statement of thousands of values costs ~10 ms, so each shape is compiled once (sqlite3
+    caches them) — whatever the sizes handed over. (A row may then reach the table before the row it
+    refers to; the foreign keys are deferred to the commit.)
+    """
+
+    def __init__(self) -> None:
+        connection.ensure_connection()
+        self._postgres = connection.vendor == "postgresql"
+        self._raw = connection.connection
+        self._quote = connection.ops.quote_name
+        self._jobs: queue.SimpleQueue[tuple[str, list[str], list[list[Any]]] | None] = queue.SimpleQueue()
+        self._pending: dict[str, tuple[list[str], list[list[Any]]]] = {}  # SQLite: table → rows to write
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        self._cursor: Any = None
+        if self._postgres or sqlite3.threadsafety == 3:
+            self._thread = threading.Thread(target=self._run, name="fanzha-writer", daemon=True)
+            self._thread.start()
+
+    def put(self, model: type[models.Model], columns: list[str], rows: list[list[Any]]) -> None:
+        """Insert ``rows`` (values in ``columns`` order, converted) into ``model``'s table, in turn."""
+        if not rows:
+            return
+        job = (self._quote(model._meta.db_table), [self._quote(c) for c in columns], rows)
+        if self._thread is None:
+            self._guarded(self._write, *job)
+        else:
+            self._jobs.put(job)
+
+    def close(self) -> None:
+        """Wait for the inserts; raise the first error any of them met."""
+        if self._thread is not None:
+            self._jobs.put(None)
+            self._thread.join()
+            self._thread = None
+        else:
+            self._guarded(self._drain)
+        if self._cursor is not None:
+            self._cursor.close()
+            self._cursor = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            with connection.wrap_database_errors:
+                raise error
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if kind is None:
+            self.close()
+            return
+        with contextlib.suppress(Exception):  # the caller's own error is the one to report
+            self.close()
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            self._guarded(self._write, *job)
+        self._guarded(self._drain)
+
+    def _guarded(self, work: Callable[..., None], *args: Any) -> None:
+        """``work(*args)`` unless an earlier insert failed; its error kept for :meth:`close`."""
+        if self._error is not None:
+            return
+        try:
+            if self._cursor is None:
+                self._cursor = self._raw.cursor()
+            work(*args)
+        except BaseException as exc:  # noqa: BLE001 - handed to close()
+            self._error = exc
+
+    def _write(self, table: str, columns: list[str], rows: list[list[Any]]) -> None:
+        if self._postgres:
+            with self._cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                write = copy.write_row
+                for row in rows:
+                    write(row)
+            return
+        pending = self._pending.setdefault(table, (columns, []))[1]
+        pending += rows
+        size = _chunk_rows(columns)
+        full = len(pending) - len(pending) % size
+        self._insert(table, columns, pending[:full])
+        del pending[:full]
+
+    def _drain(self) -> None:
+        for table, (columns, rows) in self._pending.items():
+            self._insert(table, columns, rows)
+        self._pending.clear()
+
+    def _insert(self, table: str, columns: list[str], rows: list[list[Any]]) -> None:
+        head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
+        one = "(" + ", ".join(["?"] * len(columns)) + ")"
+        size = _chunk_rows(columns)
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            self._cursor.execute(head + ", ".join([one] * len(chunk)), list(chain.from_iterable(chunk)))
+
+
+def _chunk_rows(columns: list[str]) -> int:
+    return max(1, MAX_PARAMS // len(columns))
