@@ -97,3 +97,24 @@ def test_it_builds_the_same_graph_whether_node_ids_are_positions_or_not() -> Non
     shifted = edges_to_adj(np.array([10, 11, 12, 13]), src + 10, dst + 10, weight)
     assert (positional != shifted).nnz == 0
     assert positional.toarray().tolist() == [[0, 1, 0, 0], [0, 0, 2, 0], [8, 0, 0, 0], [0, 0, 0, 0]]
+
+
+def test_it_derives_ratios_and_products_with_missing_values_kept_missing() -> None:
+    from scipy import sparse
+
+    from fanzha.screening.numbers.explain import templates
+    from fanzha.screening.numbers.model import DERIVED, Table, derived
+
+    X = np.full((3, len(F.FEATURE_NAMES)), np.nan)
+    col = F.FEATURE_NAMES.index
+    X[:, col("call_dur_mean")] = [30.0, 10.0, np.nan]
+    X[:, col("opposite_count")] = [100.0, 0.0, 5.0]
+    X[:, col("phone2oppo_sum_max")] = [600.0, 5.0, 50.0]
+    table = Table(np.arange(3), ["a", "b", "c"], X, np.full(3, np.nan), sparse.csr_matrix((3, 3)))
+    out = derived(table)
+    names = list(DERIVED)
+    total = out[:, names.index("d_total_duration")]
+    share = out[:, names.index("d_top_counterpart_dur_share")]
+    assert total[0] == 3000.0 and total[1] == 0.0 and np.isnan(total[2])
+    assert share[0] == pytest.approx(0.2) and np.isnan(share[1]) and np.isnan(share[2])  # no duration: none
+    assert set(DERIVED) <= set(templates())  # every derived feature can be explained in Chinese

@@ -28,7 +28,7 @@ N_FOLDS = 5
 PARAMS = {
     "objective": "binary",
     "learning_rate": 0.03,
-    "num_leaves": 15,
+    "num_leaves": 31,
     "min_data_in_leaf": 20,
     "feature_fraction": 0.7,
     "bagging_fraction": 0.8,
@@ -39,10 +39,11 @@ PARAMS = {
     "deterministic": True,
     "force_row_wise": True,
 }
-N_ROUNDS = 400
+N_ROUNDS = 250
 N_SEEDS = 3
 KINDS = ("with_labels", "no_labels")
-# ratios of the 55 features that trees cannot form on their own (name -> numerator, denominator)
+# Ratios (and one product) of the 55 features that trees cannot form on their own:
+# name -> (numerator, denominator); a term may be a product "a*b"; no denominator: the numerator alone.
 DERIVED: dict[str, tuple[str, str]] = {
     "d_unique_per_call": ("opposite_unique", "opposite_count"),
     "d_sms_per_call": ("sms_count", "opposite_count"),
@@ -54,6 +55,18 @@ DERIVED: dict[str, tuple[str, str]] = {
     "d_outgoing_per_day": ("voccalltype1", "voc_day_nunique"),
     "d_sms_in_per_day": ("calltype_2", "day_nunique"),
     "d_flow_per_arpu": ("flow_sum", "arpu_sum"),
+    "d_dur_mean_per_median": ("call_dur_mean", "call_dur_median"),
+    "d_top_counterpart_share": ("phone2opposite_max", "opposite_count"),
+    "d_top_counterpart_dur_share": ("phone2oppo_sum_max", "call_dur_mean*opposite_count"),
+    "d_total_duration": ("call_dur_mean*opposite_count", ""),
+    "d_counties_per_city": ("county_name_nunique", "city_name_nunique"),
+    "d_sms_distinct_share": ("sms_nunique", "sms_count"),
+    "d_apps_per_call": ("busi_count", "opposite_count"),
+    "d_flow_per_month": ("flow_sum", "month_ids"),
+    "d_hours_per_day": ("voc_hour_nunique", "voc_day_nunique"),
+    "d_counterparts_per_day": ("opposite_unique", "voc_day_nunique"),
+    "d_imei_per_day": ("imeis", "voc_day_nunique"),
+    "d_outgoing_county_share": ("county_name_call", "county_name_nunique"),
 }
 
 
@@ -204,10 +217,23 @@ def _ident(name: str) -> str:
 # ---------------------------------------------------------------- matrices
 
 
+def _term(table: Table, term: str) -> np.ndarray:
+    """A feature column, or the product of ``a*b`` (NaN where either is missing)."""
+    names = term.split("*")
+    value = table.column(names[0])
+    for name in names[1:]:
+        value = value * table.column(name)
+    return value
+
+
 def derived(table: Table) -> np.ndarray:
     cols = []
     for a, b in DERIVED.values():
-        num, den = table.column(a), table.column(b)
+        num = _term(table, a)
+        if not b:
+            cols.append(num)
+            continue
+        den = _term(table, b)
         cols.append(np.divide(num, den, out=np.full(len(num), np.nan), where=den > 0))
     return np.column_stack(cols) if len(table.X) else np.zeros((0, len(DERIVED)))
 
