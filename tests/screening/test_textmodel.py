@@ -59,7 +59,8 @@ def test_it_round_trips_a_fitted_model(tmp_path) -> None:  # type: ignore[no-unt
     assert loaded.predict(["积分兑换现金"])[0][0] > loaded.predict(["明天吃饭"])[0][0]
 
 
-def test_it_splits_the_non_risky_mass_with_the_ordinary_head(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def _ordinary_sample() -> tuple[list[str], list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """Texts, codes, risky and ordinary masks, and ordinary-head weights (risky texts left out)."""
     texts = [
         "积分兑换现金点击链接",
         "全场五折欢迎光临",
@@ -69,7 +70,11 @@ def test_it_splits_the_non_risky_mass_with_the_ordinary_head(tmp_path) -> None: 
     codes = ["bank_points_phishing", "advertising", "normal", "normal"] * 5
     risky = np.array([c == "bank_points_phishing" for c in codes])
     ordinary = np.array([c == "normal" for c in codes])
-    weight = np.where(risky, 0.0, 1.0)  # the risky texts are left out of the ordinary head
+    return texts, codes, risky, ordinary, np.where(risky, 0.0, 1.0)
+
+
+def test_it_splits_the_non_risky_mass_with_the_ordinary_head(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    texts, codes, risky, ordinary, weight = _ordinary_sample()
     plain = fit_text_model(texts, codes, risky, np.ones(len(texts)), epochs=5)
     fitted = fit_text_model(
         texts, codes, risky, np.ones(len(texts)), epochs=5, ordinary=ordinary, ordinary_weight=weight
@@ -93,16 +98,7 @@ def test_it_splits_the_non_risky_mass_with_the_ordinary_head(tmp_path) -> None: 
 
 
 def test_it_averages_the_ordinary_head_over_shuffles() -> None:
-    texts = [
-        "积分兑换现金点击链接",
-        "全场五折欢迎光临",
-        "今天夜里阴有阵雨气象台发布",
-        "家长您好今天的作业",
-    ] * 5
-    codes = ["bank_points_phishing", "advertising", "normal", "normal"] * 5
-    risky = np.array([c == "bank_points_phishing" for c in codes])
-    ordinary = np.array([c == "normal" for c in codes])
-    weight = np.where(risky, 0.0, 1.0)
+    texts, codes, risky, ordinary, weight = _ordinary_sample()
 
     def fit(seeds: int, seed: int = 0) -> TextModel:
         return fit_text_model(
