@@ -162,7 +162,7 @@ def test_it_merges_a_file_row_into_an_open_warning_received_before(world, tmp_pa
         earlier.merged_count == 1 and earlier.grade == "urgent" and earlier.assignee.username == "police_cg"
     )
     assert earlier.events.filter(kind="merged").count() == 1
-    assert earlier.events.filter(kind="routed").count() == 2  # medium → urgent: re-routed to the police
+    assert earlier.events.filter(kind="routed").count() == 1  # medium → urgent: re-routed to the police
 
 
 def test_it_imports_without_a_query_per_row(world, tmp_path) -> None:  # type: ignore[no-untyped-def]

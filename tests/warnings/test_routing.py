@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fanzha.audit.models import AuditEvent
 from fanzha.core.services import organisations as org_services
-from fanzha.warnings.models import AddressPlacement, Status, Warning
+from fanzha.warnings.models import AddressPlacement, Grade, Status, Warning
 from fanzha.warnings.routing import Locator, split_prefix
 from fanzha.warnings.workflow import warning_place
 from tests.personas import PASSWORD
@@ -73,7 +73,10 @@ def test_it_reroutes_a_merged_warning_that_became_urgent(world) -> None:  # type
     merged = make_warning(2, id_number=first.person.id_number, transfer_in_progress=True)
     assert merged.pk == first.pk
     assert (merged.grade, merged.assignee.username) == ("urgent", "police_cg")
-    assert merged.events.filter(kind="routed").count() == 2
+    assert merged.events.filter(kind="routed").count() == 1  # the re-routing; the first is in "created"
+    created = merged.events.get(kind="created")  # received, graded and routed: one line
+    assert (created.to_status, created.data["organisation"]) == ("assigned", first.organisation_id)
+    assert f"定级 {Grade(first.grade).label}：" in created.message and "派给" in created.message
 
 
 def test_it_takes_turns_in_round_robin(world, settings) -> None:  # type: ignore[no-untyped-def]

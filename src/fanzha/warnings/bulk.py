@@ -6,7 +6,7 @@ the area tree and placements), each row is decided in memory in file order (so a
 in one file is merged like one warned twice in two files) with the grading, SLA clocks, unit lookup,
 masks and hashes worked out once per distinct value (:class:`services.Intake`), and the new people,
 warnings, history lines and source ids are written by :mod:`fastwrite` (history lines and source ids
-as rows made here, not as instances), the merged warnings with ``bulk_update``. Call it inside the
+as rows made here, not as instances), the merged warnings with :func:`fastwrite.update`. Call it inside the
 file's one transaction. ``tests/warnings/test_bulk_path.py`` holds it to the one-warning path.
 """
 
@@ -42,7 +42,6 @@ from fanzha.warnings.services import (
 
 CHUNK = 500
 LOOKUP = 5000  # values a plain lookup query (below SQLite's 32,766 parameters)
-BATCH = 1000
 STREAM = 2000  # rows decided between two hand-overs to the writer thread
 CACHE_KIB = 256 * 1024
 SAME = ("address",)  # equal addresses may share a token: Warning.address_hash shows their equality anyway
@@ -233,7 +232,7 @@ class _Writes:
         """The last rows, all inserts done, then the merged warnings rewritten."""
         self.hand_over()
         self.writer.close()
-        Warning.objects.bulk_update(list(self.merged.values()), MERGED_FIELDS, batch_size=BATCH)
+        fastwrite.update(list(self.merged.values()), MERGED_FIELDS)
 
 
 @contextmanager

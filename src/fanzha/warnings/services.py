@@ -28,6 +28,7 @@ from fanzha.warnings.intake import CleanWarning, WarningInput, clean_warning, so
 from fanzha.warnings.models import (
     OPEN_STATUSES,
     EventKind,
+    Grade,
     Status,
     Warning,
     WarningEvent,
@@ -64,6 +65,7 @@ class Intake:
         self._grades: dict[tuple[Any, ...], grading.GradeResult] = {}
         self._clocks: dict[tuple[str, dt.datetime], tuple[dt.datetime, ...]] = {}
         self._routed: dict[tuple[Any, ...], str] = {}
+        self._graded: dict[tuple[str, ...], str] = {}
         self._masked: dict[str, str] = {}
         self._iso: dict[tuple[dt.datetime, Any], str] = {}
         self._search_mac = hmac.new(crypto._key("search"), digestmod="sha256")  # keyed once, copied a value
@@ -90,6 +92,14 @@ class Intake:
                 sla.remind_at(start, due_ack),
                 sla.remind_at(start, due_contact),
             )
+        return found
+
+    def graded_text(self, graded: grading.GradeResult) -> str:
+        """The grade and its reasons as the intake line tells them (once per distinct grading)."""
+        key = (graded.grade, *graded.reasons)
+        found = self._graded.get(key)
+        if found is None:
+            found = self._graded[key] = f"定级 {Grade(graded.grade).label}：{'；'.join(graded.reasons)}"
         return found
 
     def routed_text(self, how: str, warning: Warning) -> str:
@@ -289,19 +299,21 @@ Line = tuple[str, str, str, str, dict[str, Any]]
 def new_warning_lines(
     intake: Intake, clean: CleanWarning, person: Person, place: routing.Placement, now: dt.datetime
 ) -> tuple[Warning, list[Line]]:
-    """A new warning (graded, routed; not saved) and its first history lines (received, graded, routed)."""
+    """A new warning (graded, routed; not saved) and its first history line.
+
+    Receiving, grading and routing happen at the same instant, so one line tells all three
+    ("接收预警（来源…，编号…）；定级 高：理由…；地址匹配：城东社区，派给 …"), with the grade, area and unit in
+    its data: one row a new warning instead of three (a 100,000-row file writes 200,000 fewer).
+    """
     graded = _grade(intake, clean)
     warning = _new_warning(intake, clean, person, graded, place, now)
     _assign(intake, warning, place.placed, now)
     if warning.assignee_id is not None:
         intake.notices.add(warning)
     created = f"接收预警（来源：{source_label(clean.source)}，编号 {clean.source_id}）"
-    routed = {"area": warning.area.code, "organisation": warning.organisation_id}
-    return warning, [
-        (EventKind.CREATED, created, "", Status.NEW, {}),
-        (EventKind.GRADED, "定级：" + "；".join(graded.reasons), "", "", {"grade": graded.grade}),
-        (EventKind.ROUTED, intake.routed_text(place.how, warning), Status.NEW, warning.status, routed),
-    ]
+    message = f"{created}；{intake.graded_text(graded)}；{intake.routed_text(place.how, warning)}"
+    data = {"grade": graded.grade, "area": warning.area.code, "organisation": warning.organisation_id}
+    return warning, [(EventKind.CREATED, message, "", warning.status, data)]
 
 
 def event_of(warning: Warning, line: Line, at: dt.datetime) -> WarningEvent:
