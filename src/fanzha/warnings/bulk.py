@@ -218,12 +218,13 @@ class _Writes:
 
     def hand_over(self) -> None:
         """The pending rows, converted, to the writer (people and warnings before what refers to them)."""
-        put = self.writer.put
+        put, alias = self.writer.put, connection.alias
         for plan, objs in ((self.person_plan, self.people), (self.warning_plan, self.warnings)):
             put(plan.model, plan.columns, plan.rows(objs, resolve=()))
             for obj in objs:
-                obj._state.adding = False
-                obj._state.db = connection.alias
+                state = obj._state
+                state.adding = False
+                state.db = alias
         put(WarningEvent, self.event_plan.columns, self.event_plan.convert(self.events))
         put(WarningSourceRef, self.ref_plan.columns, self.ref_plan.convert(self.refs))
         self.people, self.warnings, self.events, self.refs = [], [], [], []
