@@ -72,6 +72,12 @@ def test_it_writes_rows_the_orm_reads_back_equal(world) -> None:  # type: ignore
     with connection.cursor() as cursor:
         cursor.execute("SELECT address FROM warnings_warning WHERE id = %s", [warnings[0].pk])
         assert crypto.is_token(cursor.fetchone()[0])  # encrypted at rest
+        cursor.execute("SELECT grade_reasons FROM warnings_warning WHERE id = %s", [warnings[0].pk])
+        raw = cursor.fetchone()[0]
+    assert Warning.objects.get(pk=warnings[0].pk).grade_reasons == ["年龄 70 岁"]
+    if isinstance(raw, str):  # SQLite's JSON text: Chinese as itself, not as \u escapes
+        assert "年龄" in raw
+    assert set(Warning.objects.filter(facts__age=70, pk__in=[w.pk for w in warnings])) == set(warnings)
 
 
 def test_it_raises_djangos_integrity_error_for_a_duplicate(world) -> None:  # type: ignore[no-untyped-def]
