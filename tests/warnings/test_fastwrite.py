@@ -117,3 +117,18 @@ def test_it_reserves_ids_past_every_id_the_table_gave(world) -> None:  # type: i
     with transaction.atomic():
         ids = list(fastwrite.reserve_ids(Warning, 3))
     assert len(set(ids)) == 3 and min(ids) > last
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's binary COPY")
+def test_it_copies_in_binary_with_a_text_fallback(world) -> None:  # type: ignore[no-untyped-def]
+    columns = ['"source"', '"source_id"', '"warning_id"', '"received_at"', '"row_values"']
+    table = '"warnings_warningsourceref"'
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        assert fastwrite._binary_types(raw, table, columns) == [25, 25, 20, 1184, 3802]  # text, int8, …
+        assert fastwrite._binary_types(raw, table, [*columns, '"nothing"']) is None
+        warning = make_warning(78)
+        rows = [["superior", "BIN1", warning.pk, timezone.now(), '{"name":"张*"}']]
+        with transaction.atomic():
+            assert fastwrite.copy_rows(raw, table, columns, rows) == 1
+    assert WarningSourceRef.objects.get(source_id="BIN1").row_values == {"name": "张*"}

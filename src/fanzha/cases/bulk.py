@@ -28,7 +28,7 @@ from fanzha.core.pii import crypto
 from fanzha.tracing.columnar import StatementColumns, import_statement_csv
 from fanzha.tracing.kinds import CODE
 from fanzha.tracing.layouts import Mapping
-from fanzha.warnings.fastwrite import Sealer
+from fanzha.warnings.fastwrite import Sealer, copy_rows
 
 LARGE_BYTES = 1024 * 1024  # CSV statements above this take the columnar path
 COLUMNS = (
@@ -165,15 +165,10 @@ def _rows(
 
 def _write(rows: Iterator[tuple[Any, ...]]) -> int:
     table = Transaction._meta.db_table
-    count = 0
     with connection.cursor() as cursor:
         raw = cursor.cursor
         if connection.vendor == "postgresql":
-            with raw.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-            return count
+            return copy_rows(raw, table, list(COLUMNS), rows)
         marks = ", ".join("?" * len(COLUMNS))
         sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks})"  # noqa: S608 - fixed names
         # In key order the unique index grows at its end instead of splitting pages all over it; a
