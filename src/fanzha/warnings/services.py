@@ -302,8 +302,9 @@ def new_warning_lines(
     """A new warning (graded, routed; not saved) and its first history line.
 
     Receiving, grading and routing happen at the same instant, so one line tells all three
-    ("接收预警（来源…，编号…）；定级 高：理由…；地址匹配：城东社区，派给 …"), with the grade, area and unit in
-    its data: one row a new warning instead of three (a 100,000-row file writes 200,000 fewer).
+    ("接收预警（来源…，编号…）；定级 高：理由…；按地址匹配到村（社区）：城东社区，派给 …"),
+    with the grade, area and unit in its data: one row a new warning instead of three (a 100,000-row
+    file writes 200,000 fewer).
     """
     graded = _grade(intake, clean)
     warning = _new_warning(intake, clean, person, graded, place, now)
