@@ -76,7 +76,8 @@ def test_it_reroutes_a_merged_warning_that_became_urgent(world) -> None:  # type
     assert merged.events.filter(kind="routed").count() == 1  # the re-routing; the first is in "created"
     created = merged.events.get(kind="created")  # received, graded and routed: one line
     assert (created.to_status, created.data["organisation"]) == ("assigned", first.organisation_id)
-    assert f"定级 {Grade(first.grade).label}：" in created.message and "派给" in created.message
+    assert created.message.startswith("来源 ") and "，编号 " in created.message and "派给" in created.message
+    assert f"；定级 {Grade(first.grade).label}：" in created.message
 
 
 def test_it_takes_turns_in_round_robin(world, settings) -> None:  # type: ignore[no-untyped-def]

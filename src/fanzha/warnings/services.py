@@ -301,8 +301,8 @@ def new_warning_lines(
 ) -> tuple[Warning, list[Line]]:
     """A new warning (graded, routed; not saved) and its first history line.
 
-    Receiving, grading and routing happen at the same instant, so one line tells all three
-    ("接收预警（来源…，编号…）；定级 高：理由…；按地址匹配到村（社区）：城东社区，派给 …"),
+    Receiving, grading and routing happen at the same instant, so one line (kind 接收预警) tells all
+    three — "来源 省反诈中心，编号 W001；定级 高：理由…；按地址匹配到村（社区）：城东社区，派给 …" —
     with the grade, area and unit in its data: one row a new warning instead of three (a 100,000-row
     file writes 200,000 fewer).
     """
@@ -311,7 +311,7 @@ def new_warning_lines(
     _assign(intake, warning, place.placed, now)
     if warning.assignee_id is not None:
         intake.notices.add(warning)
-    created = f"接收预警（来源：{source_label(clean.source)}，编号 {clean.source_id}）"
+    created = f"来源 {source_label(clean.source)}，编号 {clean.source_id}"
     message = f"{created}；{intake.graded_text(graded)}；{intake.routed_text(place.how, warning)}"
     data = {"grade": graded.grade, "area": warning.area.code, "organisation": warning.organisation_id}
     return warning, [(EventKind.CREATED, message, "", warning.status, data)]
