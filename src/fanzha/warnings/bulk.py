@@ -36,7 +36,7 @@ from fanzha.warnings.services import (
     locate,
     merge_into,
     new_person,
-    new_warning_lines,
+    new_warning_line,
     row_values,
 )
 
@@ -272,11 +272,9 @@ def _decide(
         person = new_person(clean, place.area, intake)
         writes.add_person(person)
         known.remember(person)
-    warning, lines = new_warning_lines(intake, clean, person, place, now)
+    warning, (kind, message, was, to, data) = new_warning_line(intake, clean, person, place, now)
     writes.add_warning(warning)
-    writes.events += [
-        [warning, now, None, kind, was, to, message, data] for kind, message, was, to, data in lines
-    ]
+    writes.events.append([warning, now, None, kind, was, to, message, data])
     known.open_of[id(person)] = warning
     return Received(warning, NEW, clean.notices)
 

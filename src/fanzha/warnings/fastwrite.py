@@ -369,7 +369,13 @@ def copy_rows(raw: Any, table: str, columns: list[str], rows: Iterable[Sequence[
     rows of fifteen columns (eight of them times) took 0.57 s instead of 1.9 s, 0.35 s of client CPU
     instead of 1.9 s.
     """
-    types = _binary_types(raw, table, columns)
+    return _copy_typed(raw, table, columns, rows, _binary_types(raw, table, columns))
+
+
+def _copy_typed(
+    raw: Any, table: str, columns: list[str], rows: Iterable[Sequence[Any]], types: list[int] | None
+) -> int:
+    """:func:`copy_rows` with the columns' binary types known (None: text)."""
     binary = " (FORMAT BINARY)" if types is not None else ""
     with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN{binary}") as copy:
         if types is not None:
@@ -496,6 +502,7 @@ class Writer:
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
         self._cursor: Any = None
+        self._types: dict[str, list[int] | None] = {}  # PostgreSQL: table → its COPY's binary types
         if self._postgres or sqlite3.threadsafety == 3:
             self._thread = threading.Thread(target=self._run, name="fanzha-writer", daemon=True)
             self._thread.start()
@@ -556,7 +563,9 @@ class Writer:
 
     def _write(self, table: str, columns: list[str], rows: list[list[Any]]) -> None:
         if self._postgres:
-            copy_rows(self._cursor, table, columns, rows)
+            if table not in self._types:  # the same columns at every hand-over: looked up once
+                self._types[table] = _binary_types(self._cursor, table, columns)
+            _copy_typed(self._cursor, table, columns, rows, self._types[table])
             return
         pending = self._pending.setdefault(table, (columns, []))[1]
         pending += rows

@@ -296,9 +296,9 @@ def _new_warning(
 Line = tuple[str, str, str, str, dict[str, Any]]
 
 
-def new_warning_lines(
+def new_warning_line(
     intake: Intake, clean: CleanWarning, person: Person, place: routing.Placement, now: dt.datetime
-) -> tuple[Warning, list[Line]]:
+) -> tuple[Warning, Line]:
     """A new warning (graded, routed; not saved) and its first history line.
 
     Receiving, grading and routing happen at the same instant, so one line (kind 接收预警) tells all
@@ -314,7 +314,7 @@ def new_warning_lines(
     created = f"来源 {source_label(clean.source)}，编号 {clean.source_id}"
     message = f"{created}；{intake.graded_text(graded)}；{intake.routed_text(place.how, warning)}"
     data = {"grade": graded.grade, "area": warning.area.code, "organisation": warning.organisation_id}
-    return warning, [(EventKind.CREATED, message, "", warning.status, data)]
+    return warning, (EventKind.CREATED, message, "", warning.status, data)
 
 
 def event_of(warning: Warning, line: Line, at: dt.datetime) -> WarningEvent:
@@ -335,9 +335,9 @@ def event_of(warning: Warning, line: Line, at: dt.datetime) -> WarningEvent:
 def build_new(
     intake: Intake, clean: CleanWarning, person: Person, place: routing.Placement, now: dt.datetime
 ) -> tuple[Warning, list[WarningEvent]]:
-    """A new warning (graded, routed) and its first history lines, none saved yet."""
-    warning, lines = new_warning_lines(intake, clean, person, place, now)
-    return warning, [event_of(warning, line, now) for line in lines]
+    """A new warning (graded, routed) and its history so far (its first line), none saved yet."""
+    warning, line = new_warning_line(intake, clean, person, place, now)
+    return warning, [event_of(warning, line, now)]
 
 
 def new_person(clean: CleanWarning, area: Area, intake: Intake | None = None) -> Person:
