@@ -99,8 +99,14 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # 16 KiB pages for a new database file (an existing one keeps its own; set before WAL fixes it): a
+    # 100,000-row warning list writes and commits a fifth faster than with the 4 KiB default
+    # (docs/warnings.md §7).
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+        "init_command": (
+            "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; "
+            "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+        ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

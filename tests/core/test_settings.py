@@ -104,3 +104,21 @@ def test_it_uses_wal_and_full_sync_on_sqlite(db) -> None:  # type: ignore[no-unt
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA synchronous")
         assert cursor.fetchone()[0] == 2  # FULL
+
+
+def test_it_gives_a_new_sqlite_database_16_kib_pages_in_wal_mode(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    made = DatabaseWrapper({**connection.settings_dict, "NAME": str(tmp_path / "new.sqlite3")}, alias="made")
+    try:
+        with made.cursor() as cursor:
+            cursor.execute("CREATE TABLE t (x)")
+            cursor.execute("PRAGMA page_size")
+            assert cursor.fetchone()[0] == 16384
+            cursor.execute("PRAGMA journal_mode")
+            assert cursor.fetchone()[0] == "wal"
+    finally:
+        made.close()

@@ -144,9 +144,9 @@ def _load(intake: Intake, cleans: list[CleanWarning], now: dt.datetime) -> _Know
     phone_hashes = {intake.hash("phone", c.phone) for c in cleans if c.phone}
     people: dict[int, Person] = {}
     table = Person._meta.db_table
-    for chunk in _chunks(_present(table, "id_number_hash", id_hashes)):
+    for chunk in _chunks(_present(table, "id_number_hash", id_hashes, "NOT (id_number_hash = '') AND ")):
         people.update(
-            {p.pk: p for p in Person.objects.filter(id_number_hash__in=chunk).select_related("area")}
+            {p.pk: p for p in Person.objects.with_id_number_hash(*chunk).select_related("area")}
         )
     for chunk in _chunks(_present(table, "phone_hash", phone_hashes)):
         people.update({p.pk: p for p in Person.objects.filter(phone_hash__in=chunk).select_related("area")})

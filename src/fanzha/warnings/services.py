@@ -188,7 +188,7 @@ def event_add(
 def match_person(clean: CleanWarning) -> Person | None:
     """The known person: by ID number, else by phone (when that person has no other ID number)."""
     if clean.id_number:
-        found = Person.objects.filter(id_number_hash=crypto.search_hash("id_number", clean.id_number)).first()
+        found = Person.objects.with_id_number_hash(crypto.search_hash("id_number", clean.id_number)).first()
         if found is not None:
             return found
     if clean.phone:

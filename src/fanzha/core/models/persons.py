@@ -1,7 +1,8 @@
 """People known to the platform (人员): residents, key residents, later victims and warned persons.
 
 Name, ID number, phone and address are encrypted at rest; the *_hash columns are keyed hashes that
-let a search by exact ID number, phone or name still work without storing the value in clear.
+let a search by exact ID number or phone still work without storing the value in clear (ID numbers
+through :meth:`PersonQuerySet.with_id_number_hash`; the name hash is kept for matching, unindexed).
 """
 
 from __future__ import annotations
@@ -28,11 +29,21 @@ class Sex(models.TextChoices):
     UNKNOWN = "", "未知"
 
 
+class PersonQuerySet(ScopedQuerySet["Person"]):
+    def with_id_number_hash(self, *digests: str) -> PersonQuerySet:
+        """The people whose ``id_number_hash`` is one of ``digests``.
+
+        Through the partial unique index ``core_person_unique_id_number`` (the column has no other):
+        the ``NOT (id_number_hash = '')`` term is what lets SQLite's and PostgreSQL's planners use it.
+        """
+        return self.filter(id_number_hash__in=digests).exclude(id_number_hash="")
+
+
 class Person(models.Model):
     name = EncryptedTextField("姓名")
-    name_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    name_hash = models.CharField(max_length=64, editable=False)
     id_number = EncryptedTextField("身份证号", blank=True, default="")
-    id_number_hash = models.CharField(max_length=64, db_index=True, blank=True, editable=False)
+    id_number_hash = models.CharField(max_length=64, blank=True, editable=False)
     phone = EncryptedTextField("手机号", blank=True, default="")
     phone_hash = models.CharField(max_length=64, db_index=True, blank=True, editable=False)
     address = EncryptedTextField("现住址", blank=True, default="")
@@ -45,7 +56,7 @@ class Person(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         verbose_name = "人员"

@@ -89,7 +89,7 @@ def find_by_id_number(*, actor: Any, id_number: str) -> Person | None:
     check = idcard.check_id_number(id_number)
     value = check.normalized if check.valid else id_number.strip().upper()
     people = Person.objects.visible_to(actor)
-    return people.filter(id_number_hash=crypto.search_hash("id_number", value)).first()
+    return people.with_id_number_hash(crypto.search_hash("id_number", value)).first()
 
 
 @transaction.atomic
@@ -98,7 +98,7 @@ def person_create(*, actor: Any, data: PersonData) -> Person:
     _require_area(actor, data.area)
     data, derived = _clean(data)
     hashes = _hashes(data)
-    if hashes["id_number_hash"] and Person.objects.filter(id_number_hash=hashes["id_number_hash"]).exists():
+    if hashes["id_number_hash"] and Person.objects.with_id_number_hash(hashes["id_number_hash"]).exists():
         raise ValidationError({"id_number": DUPLICATE_ID_NUMBER})
     person = Person(
         name=data.name,
@@ -133,7 +133,7 @@ def person_update(*, actor: Any, person: Person, data: PersonData) -> list[str]:
     _require_area(actor, data.area)
     data, derived = _clean(data)
     hashes = _hashes(data)
-    duplicate = Person.objects.filter(id_number_hash=hashes["id_number_hash"]).exclude(pk=person.pk)
+    duplicate = Person.objects.with_id_number_hash(hashes["id_number_hash"]).exclude(pk=person.pk)
     if hashes["id_number_hash"] and duplicate.exists():
         raise ValidationError({"id_number": DUPLICATE_ID_NUMBER})
     changed = [name for name in EDITABLE if getattr(person, name) != getattr(data, name)]

@@ -154,7 +154,7 @@ class PersonImporter(Importer):
         existing = None
         if id_number:
             digest = crypto.search_hash("id_number", id_number)
-            existing = Person.objects.filter(id_number_hash=digest).select_related("area").first()
+            existing = Person.objects.with_id_number_hash(digest).select_related("area").first()
             if existing is not None and not access.area_visible_to(actor, existing.area):
                 row.error(self.field("id_number"), person_services.DUPLICATE_ID_NUMBER, id_number)
         if row.errors:
