@@ -46,10 +46,8 @@ def test_it_looks_people_up_by_id_number_through_the_unique_index() -> None:
     if connection.vendor == "postgresql":  # a near-empty table is scanned whole whatever the indexes
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
-    for query in (
-        Person.objects.with_id_number_hash(digest),
-        Person.objects.with_id_number_hash(digest, "0" * 64),
-    ):
+    for digests in ([digest], [digest, "0" * 64]):
+        query = Person.objects.with_id_number_hash(*digests).order_by()  # no join for the default order
         assert "core_person_unique_id_number" in query.explain()
 
 

@@ -132,3 +132,27 @@ def test_it_copies_in_binary_with_a_text_fallback(world) -> None:  # type: ignor
         with transaction.atomic():
             assert fastwrite.copy_rows(raw, table, columns, rows) == 1
     assert WarningSourceRef.objects.get(source_id="BIN1").row_values == {"name": "张*"}
+
+
+REF_COLUMNS = ["source", "source_id", "warning_id", "received_at", "row_values"]
+
+
+def _deferred_check_pending() -> bool:
+    """Whether an orphan source row written now is refused only later (at commit), not at once."""
+    with connection.cursor() as cursor, transaction.atomic():
+        try:
+            with transaction.atomic():
+                fastwrite.insert_rows("warnings_warningsourceref", REF_COLUMNS, [_ref_row(10**9, "ORPHAN")])
+        except IntegrityError:
+            return False
+        cursor.execute("DELETE FROM warnings_warningsourceref WHERE source_id = 'ORPHAN'")
+    return True
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's deferred foreign keys")
+def test_it_checks_foreign_keys_at_each_statement_while_writing(world) -> None:  # type: ignore[no-untyped-def]
+    with transaction.atomic():
+        assert _deferred_check_pending()  # Django's foreign keys: checked at commit
+        with fastwrite.checked_as_written():
+            assert not _deferred_check_pending()  # checked by the statement itself
+        assert _deferred_check_pending()  # deferred again afterwards

@@ -56,6 +56,8 @@ class ColumnMap:
     unknown: list[str] = field(default_factory=list)
     duplicate: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    _plan: list[tuple[str, str, Field]] = field(default_factory=list, repr=False, compare=False)
+    _plan_key: tuple[int, int] | None = field(default=None, repr=False, compare=False)
 
     @property
     def fields_present(self) -> set[str]:
@@ -113,19 +115,35 @@ def numeric_problem(f: Field, value: str) -> str:
     return f"{f.label}被表格软件转成了数字，请把该列设为文本后重新导出"
 
 
+def _plan(columns: ColumnMap, fields: list[Field]) -> list[tuple[str, str, Field]]:
+    """(header, field name, field) of the used columns, worked out once per map and field list."""
+    key = (id(fields), len(columns.columns))
+    if columns._plan_key != key:
+        by_name = {f.name: f for f in fields}
+        columns._plan = [(header, name, by_name[name]) for header, name in columns.columns.items()]
+        columns._plan_key = key
+    return columns._plan
+
+
+def _fold(text: str) -> str:
+    """Full-width → half-width (NFKC) and stripped; the common plain ASCII value as it is."""
+    if text.isascii():
+        return text.strip()
+    return unicodedata.normalize("NFKC", text).strip()
+
+
 def map_row(
     record: dict[str, str], columns: ColumnMap, fields: list[Field]
 ) -> tuple[dict[str, str], list[CellError]]:
     """Field name → text for one row, and the cells rejected because they became numbers."""
-    by_name = {f.name: f for f in fields}
     values: dict[str, str] = {}
     errors: list[CellError] = []
-    for header, name in columns.columns.items():
+    for header, name, f in _plan(columns, fields):
         text = record.get(header, "")
-        f = by_name[name]
-        problem = numeric_problem(f, text)
-        if problem:
-            errors.append(CellError(f.label, f.masked(text), problem))
-            continue
-        values[name] = unicodedata.normalize("NFKC", str(text)).strip() if f.fold else str(text).strip()
+        if f.numeric != NUMERIC_OK and text:
+            problem = numeric_problem(f, text)
+            if problem:
+                errors.append(CellError(f.label, f.masked(text), problem))
+                continue
+        values[name] = _fold(str(text)) if f.fold else str(text).strip()
     return values, errors

@@ -145,9 +145,7 @@ def _load(intake: Intake, cleans: list[CleanWarning], now: dt.datetime) -> _Know
     people: dict[int, Person] = {}
     table = Person._meta.db_table
     for chunk in _chunks(_present(table, "id_number_hash", id_hashes, "NOT (id_number_hash = '') AND ")):
-        people.update(
-            {p.pk: p for p in Person.objects.with_id_number_hash(*chunk).select_related("area")}
-        )
+        people.update({p.pk: p for p in Person.objects.with_id_number_hash(*chunk).select_related("area")})
     for chunk in _chunks(_present(table, "phone_hash", phone_hashes)):
         people.update({p.pk: p for p in Person.objects.filter(phone_hash__in=chunk).select_related("area")})
     for person in sorted(people.values(), key=lambda p: p.pk):
@@ -294,7 +292,7 @@ def receive_many(
     known = _load(intake, [clean for _, clean in rows], now)
     fresh = sum(1 for _, clean in rows if (clean.source, clean.source_id) not in known.refs)
     results = []
-    with roomy_cache(), fastwrite.Writer() as writer:
+    with roomy_cache(), fastwrite.checked_as_written(), fastwrite.Writer() as writer:
         writes = _Writes(writer, people=fresh, warnings=fresh)
         for data, clean in rows:
             key = (clean.source, clean.source_id)

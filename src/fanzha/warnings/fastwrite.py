@@ -475,6 +475,26 @@ def reserve_ids(model: type[models.Model], count: int) -> Iterator[int]:
     return iter(range(start, start + count))
 
 
+@contextlib.contextmanager
+def checked_as_written() -> Iterator[None]:
+    """PostgreSQL: foreign keys checked at the end of each statement (each ``COPY``), not all at commit.
+
+    The same checks, but made by the server while the writer thread's ``COPY`` of one chunk overlaps the
+    deciding of the next, instead of in one go while the client waits for the commit. Rows must be
+    written after the rows they refer to (the writer's order). Deferred again afterwards; after an error
+    the transaction rolls back, which ends the setting too. Other databases: nothing (SQLite counts its
+    deferred violations as it inserts).
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 class Writer:
     """Inserts of complete rows run by a second thread, in the order given, while the caller goes on.
 
