@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from fanzha.audit.models import AuditEvent
+from fanzha.core.models import Area
+from fanzha.core.services import areas as area_services
 from fanzha.core.services import organisations as org_services
 from fanzha.warnings.models import AddressPlacement, Grade, Status, Warning
-from fanzha.warnings.routing import Locator, split_prefix
+from fanzha.warnings.routing import Locator, short_township, split_prefix
 from fanzha.warnings.workflow import warning_place
 from tests.personas import PASSWORD
 from tests.warnings.helpers import make_warning
@@ -25,6 +27,25 @@ def test_it_places_addresses_by_the_area_trees_own_names(world) -> None:  # type
     township = locator.match_address("青溪县城关镇某某路")
     assert township.area.name == "城关镇" and not township.placed
     assert locator.match_address("北京市海淀区中关村") is None
+
+
+def test_it_tells_same_named_villages_apart_by_a_township_written_short(world) -> None:  # type: ignore[no-untyped-def]
+    county = Area.objects.get(name="青溪县")
+    other = area_services.area_create(
+        actor=None, code="331199300000", name="石门镇", level="township", parent=county
+    )
+    area_services.area_create(actor=None, code="331199300301", name="城东社区", level="village", parent=other)
+    locator = Locator()
+    assert locator.match_address("石门城东社区5号").area.parent == other
+    assert locator.match_address("城关城东社区5号").area.parent.name == "城关镇"
+    assert locator.match_address("石门镇城东社区5号").area.parent.name == "石门镇"  # the full name, as before
+    ambiguous = locator.match_address("城东社区5号")  # two 城东社区 and no township: not placed
+    assert ambiguous is None or not ambiguous.placed
+    assert (
+        short_township("溪口街道") == "溪口"
+        and short_township("杨柳乡") == "杨柳"
+        and short_township("镇") == ""
+    )
 
 
 def test_it_routes_urgent_to_police_and_medium_to_the_grid_worker(world) -> None:  # type: ignore[no-untyped-def]

@@ -51,6 +51,31 @@ def split_prefix(address: str) -> tuple[list[str], str]:
     return names, text[match.end() :]
 
 
+_TOWNSHIP_SUFFIX = re.compile(r"(?:街道办事处|街道|民族乡|镇|乡)$")
+
+
+def short_township(name: str) -> str:
+    """ "溪口街道" → "溪口", "石门镇" → "石门": how addresses often write a township ("" if too short)."""
+    short = _TOWNSHIP_SUFFIX.sub("", name)
+    return short if short != name and len(short) >= 2 else ""
+
+
+def _by_short_township(villages: list[Area], lower: list[Area], text: str) -> list[Area]:
+    """Same-named villages narrowed by a township written without its suffix ("溪口中山社区").
+
+    The village's own name is taken out of the text first (a township "青溪镇" must not be read into
+    the village "青溪社区"). Unchanged when no township, or none of theirs, is found.
+    """
+    rest = text.replace(villages[0].name, "")
+    towns = [
+        a
+        for a in lower
+        if a.level == AreaLevel.TOWNSHIP and (short := short_township(a.name)) and short in rest
+    ]
+    narrowed = [v for v in villages if any(v.path.startswith(t.path) for t in towns)]
+    return narrowed or villages
+
+
 @dataclass(frozen=True)
 class Placement:
     area: Area
@@ -89,6 +114,8 @@ class Locator:
         towns = [a for a in found if a.level == AreaLevel.TOWNSHIP]
         if towns and villages:
             villages = [v for v in villages if any(v.path.startswith(t.path) for t in towns)] or villages
+        elif len(villages) > 1:
+            villages = _by_short_township(villages, self.lower, text)
         if len(villages) == 1:
             return Placement(villages[0], True, "按地址匹配到村（社区）")
         if len(towns) == 1:
