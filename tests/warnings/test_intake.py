@@ -54,6 +54,22 @@ def test_it_rejects_only_a_person_who_can_be_neither_identified_nor_reached() ->
     assert flagged.flags == ["phone_invalid"] and flagged.phone_raw == "123"
 
 
+def test_it_says_when_a_spreadsheet_rounded_an_id_number_or_phone() -> None:
+    clean = clean_warning(
+        WarningInput(name="张三", id_number="1.10101195301011E+17", phone="13905710001"), now=NOW
+    )
+    assert clean.flags == ["id_invalid"] and clean.id_number_raw == "1.10101195301011E+17"
+    assert clean.notices == [
+        ("身份证号", "身份证号被表格软件存成了数字，末几位已丢失，请按原始记录更正（导出前把该列设为文本）")
+    ]
+    phone_only = clean_warning(
+        WarningInput(name="张三", phone="1.3812345679E+10", address="幸福路1号"), now=NOW
+    )
+    assert phone_only.flags == ["phone_invalid"] and "末几位已丢失" in phone_only.notices[0][1]
+    with pytest.raises(Unusable, match="没有姓名加住址（手机号被表格软件存成了数字，末几位已丢失"):
+        clean_warning(WarningInput(name="张三", phone="1.3812345679E+10"), now=NOW)
+
+
 def test_it_flags_times_ahead_and_keeps_them_within_48_hours() -> None:
     ahead = clean_warning(WarningInput(phone="13905710001", warned_at="2026-11-29 12:00"), now=NOW)
     assert "time_in_future" in ahead.flags and ahead.warned_at > NOW

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -214,6 +215,11 @@ def _count(text: str) -> int:
     return int(value) if value.isdigit() else 0
 
 
+# A number a spreadsheet stored as a number and printed rounded (1.10101195301011E+17): digits are lost.
+_SPREADSHEET_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+")
+_LOST_DIGITS = "被表格软件存成了数字，末几位已丢失，请按原始记录更正（导出前把该列设为文本）"
+
+
 def _identity(data: WarningInput, clean: CleanWarning) -> idcard.IdNumberCheck | None:
     if not data.id_number.strip():
         return None
@@ -223,6 +229,9 @@ def _identity(data: WarningInput, clean: CleanWarning) -> idcard.IdNumberCheck |
     elif any("校验码" in e for e in check.errors) and len(check.errors) == 1:
         clean.id_number_raw = check.normalized
         clean.flag("id_checksum_wrong", "身份证号")
+    elif _SPREADSHEET_NUMBER.fullmatch(data.id_number.strip()):
+        clean.id_number_raw = data.id_number.strip()
+        clean.flag("id_invalid", "身份证号", "身份证号" + _LOST_DIGITS)
     else:
         clean.id_number_raw = check.normalized
         clean.flag("id_invalid", "身份证号", "；".join(check.errors) + "，待更正")
@@ -240,6 +249,9 @@ def _contact(data: WarningInput, clean: CleanWarning) -> None:
     elif info.valid:
         clean.phone_raw = info.normalized
         clean.flag("phone_invalid", "手机号", "该号码是服务号码，不是个人电话，待更正")
+    elif _SPREADSHEET_NUMBER.fullmatch(data.phone.strip()):
+        clean.phone_raw = data.phone.strip()
+        clean.flag("phone_invalid", "手机号", "手机号" + _LOST_DIGITS)
     else:
         clean.phone_raw = info.normalized or data.phone.strip()
         clean.flag("phone_invalid", "手机号", "；".join(info.errors) or QUALITY_FLAGS["phone_invalid"])
@@ -276,6 +288,12 @@ def _age(check: idcard.IdNumberCheck | None, on: dt.date) -> int | None:
     if born is None:
         return None
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _unusable(clean: CleanWarning) -> str:
+    """The rejection, with what was wrong with the ID number and phone the row did have."""
+    why = [message for column, message in clean.notices if column in ("身份证号", "手机号")]
+    return UNUSABLE + (f"（{'；'.join(why)}）" if why else "")
 
 
 def derived_source_id(clean: CleanWarning) -> str:
@@ -324,7 +342,7 @@ def clean_warning(
     check = _identity(data, clean)
     _contact(data, clean)
     if not clean.id_number and not clean.phone and not (clean.name and clean.address):
-        raise Unusable(UNUSABLE)
+        raise Unusable(_unusable(clean))
     _when(data, clean, now, memo)
     _kind_and_money(data, clean, memo)
     transfer = data.transfer_in_progress
