@@ -42,6 +42,12 @@ def test_it_reads_amounts_in_chinese_notation() -> None:
     assert parse_amount("1.2万") == Decimal("12000.00")
     assert parse_amount("3,000元") == Decimal("3000.00")
     assert parse_amount("") is None
+    assert (
+        parse_amount("￥1,200") == parse_amount("¥ 1200") == parse_amount("RMB1200.00") == Decimal("1200.00")
+    )
+    assert parse_amount("人民币5万元") == Decimal("50000.00") and parse_amount("0.3亿") == Decimal(
+        "30000000.00"
+    )
     with pytest.raises(ValueError):
         parse_amount("很多")
 

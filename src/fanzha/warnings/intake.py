@@ -191,14 +191,19 @@ def parse_time(value: str | dt.datetime | None) -> dt.datetime | None:
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 
+# Currency marks and separators around an amount: ¥ (and ￥, folded to it), RMB, CNY, 人民币, 元.
+_CURRENCY = re.compile(r"[¥,\s]|RMB|CNY|人民币|元|圆", re.IGNORECASE)
+_UNITS = {"万": Decimal(10000), "亿": Decimal(100_000_000)}
+
+
 def parse_amount(text: str) -> Decimal | None:
-    """``12,000`` / ``1.2万`` / ``3000元`` → Decimal; raises ValueError when not a number."""
-    value = unicodedata.normalize("NFKC", str(text)).strip().replace(",", "").replace("元", "")
+    """``12,000`` / ``1.2万`` / ``3000元`` / ``￥1,200`` / ``RMB 500`` → Decimal; ValueError if no number."""
+    value = _CURRENCY.sub("", unicodedata.normalize("NFKC", str(text)))
     if not value:
         return None
     factor = Decimal(1)
-    if value.endswith("万"):
-        factor, value = Decimal(10000), value[:-1]
+    if value[-1] in _UNITS:
+        factor, value = _UNITS[value[-1]], value[:-1]
     try:
         amount = Decimal(value) * factor
     except InvalidOperation as exc:
