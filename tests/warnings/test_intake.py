@@ -26,6 +26,9 @@ NOW = timezone.make_aware(dt.datetime(2026, 11, 28, 12, 0))
         ("刷单", "fake_order_rebate"),
         ("虚假网络投资理财", "fake_investment"),
         ("网络婚恋", "romance"),
+        ("Impersonating police", "impersonate_authority"),
+        ("pig-butchering", "fake_investment"),
+        ("Task scam", "fake_order_rebate"),
     ],
 )
 def test_it_maps_fraud_type_names_and_aliases_to_codes(text: str, code: str) -> None:

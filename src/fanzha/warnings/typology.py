@@ -14,23 +14,52 @@ from typing import Any
 
 OTHER_FRAUD = "other_fraud"
 
-# code → (name, aliases): the shared codes, with words that appear in pushed lists.
+# code → (name, aliases): the shared codes, with words that appear in pushed lists (also in English).
 BUILTIN: dict[str, tuple[str, tuple[str, ...]]] = {
-    "fake_order_rebate": ("刷单返利", ("刷单", "兼职刷单", "网络刷单")),
-    "fake_investment": ("虚假网络投资理财", ("投资理财", "虚假投资", "杀猪盘")),
-    "fake_loan": ("虚假网络贷款", ("网络贷款", "虚假贷款", "贷款诈骗")),
-    "fake_customer_service": ("冒充电商物流客服", ("冒充客服", "冒充电商客服", "冒充物流客服")),
-    "impersonate_authority": ("冒充公检法及政府机关", ("冒充公检法", "冒充政府机关", "冒充公安")),
-    "impersonate_acquaintance": ("冒充领导、熟人", ("冒充领导", "冒充熟人")),
-    "fake_credit_repair": ("虚假征信", ("注销校园贷", "征信修复")),
-    "fake_shopping_service": ("虚假购物、服务", ("虚假购物", "虚假服务")),
+    "fake_order_rebate": (
+        "刷单返利",
+        ("刷单", "兼职刷单", "网络刷单", "order brushing", "brushing scam", "task scam", "rebate scam"),
+    ),
+    "fake_investment": (
+        "虚假网络投资理财",
+        ("投资理财", "虚假投资", "杀猪盘", "investment scam", "investment fraud", "pig butchering"),
+    ),
+    "fake_loan": (
+        "虚假网络贷款",
+        ("网络贷款", "虚假贷款", "贷款诈骗", "loan scam", "loan fraud", "fake loan"),
+    ),
+    "fake_customer_service": (
+        "冒充电商物流客服",
+        ("冒充客服", "冒充电商客服", "冒充物流客服", "fake customer service", "customer service scam"),
+    ),
+    "impersonate_authority": (
+        "冒充公检法及政府机关",
+        (
+            "冒充公检法",
+            "冒充政府机关",
+            "冒充公安",
+            "impersonating police",
+            "police impersonation",
+            "impersonating officials",
+            "fake police",
+        ),
+    ),
+    "impersonate_acquaintance": (
+        "冒充领导、熟人",
+        ("冒充领导", "冒充熟人", "impersonating acquaintance", "impersonating a boss", "fake boss"),
+    ),
+    "fake_credit_repair": (
+        "虚假征信",
+        ("注销校园贷", "征信修复", "credit repair scam", "fake credit repair"),
+    ),
+    "fake_shopping_service": ("虚假购物、服务", ("虚假购物", "虚假服务", "fake shopping", "shopping scam")),
     "game_trade": ("网络游戏产品虚假交易", ("游戏交易", "游戏装备")),
-    "romance": ("网络婚恋、交友", ("网络婚恋", "网络交友", "婚恋交友")),
+    "romance": ("网络婚恋、交友", ("网络婚恋", "网络交友", "婚恋交友", "romance scam", "dating scam")),
     "impersonate_military": ("冒充军警购物", ("冒充军人",)),
     "online_blacklist": ("网黑案件", ("网黑",)),
     "elderly_care": ("养老诈骗", ("以养老为名",)),
     "bank_points_phishing": ("伪基站积分钓鱼", ("积分兑换", "伪基站", "ETC")),
-    OTHER_FRAUD: ("其他诈骗", ("其他",)),
+    OTHER_FRAUD: ("其他诈骗", ("其他", "other fraud")),
     "gambling": ("赌博", ()),
     "lottery_tips": ("彩票、六合彩预测", ()),
     "escort": ("色情、招嫖", ()),
@@ -95,7 +124,7 @@ def label(code: str) -> str:
 
 def _key(text: str) -> str:
     value = unicodedata.normalize("NFKC", text).strip().lower()
-    return re.sub(r"[\s、,，\"“”'()（）]+", "", value)
+    return re.sub(r"[\s、,，\"“”'()（）\-]+", "", value)
 
 
 @lru_cache(maxsize=1)
