@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 from django.urls import reverse
@@ -29,10 +30,12 @@ def test_it_lists_every_reason_and_takes_the_most_urgent_grade(db) -> None:  # t
         "正在转账",
         "涉案金额 60,000 元",
         "72 岁",
-        "被诈骗号码呼叫 5 次，回拨 2 次",
-        "被诈骗号码呼叫 5 次",
+        "被诈骗号码呼叫 5 次，回拨 2 次",  # not also "被诈骗号码呼叫 5 次": this says it already
         "类型：冒充公检法及政府机关",
     ]
+    assert grading.grade(grading.active_rules(), dataclasses.replace(facts, callbacks=0)).reasons[3] == (
+        "被诈骗号码呼叫 5 次"
+    )
     low = grading.grade(grading.active_rules(), grading.Facts("", "superior", None, 30, 0, 0, False))
     assert low.grade == "low" and low.reasons == [grading.DEFAULT_REASON]
 

@@ -95,10 +95,21 @@ def grade(rules: Iterable[GradingRule], facts: Facts) -> GradeResult:
             continue
         if grade_rank(rule.grade) < grade_rank(found):
             found = Grade(rule.grade)
-        text = reason_text(rule, facts)
-        if text not in reasons:
-            reasons.append(text)
+        _add_reason(reasons, reason_text(rule, facts))
     return GradeResult(str(found), reasons or [DEFAULT_REASON])
+
+
+def _add_reason(reasons: list[str], text: str) -> None:
+    """``text`` once, and not beside a reason that says it already ("被诈骗号码呼叫 5 次" is part of
+    "被诈骗号码呼叫 5 次，回拨 2 次": the longer one stays, in the place of the first)."""
+    if any(text in reason for reason in reasons):
+        return
+    shorter = [i for i, reason in enumerate(reasons) if reason in text]
+    if shorter:
+        reasons[shorter[0]] = text
+        reasons[:] = [r for i, r in enumerate(reasons) if i not in shorter[1:]]
+        return
+    reasons.append(text)
 
 
 def active_rules() -> list[GradingRule]:
