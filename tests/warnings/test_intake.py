@@ -79,6 +79,37 @@ def test_it_says_when_a_spreadsheet_rounded_an_id_number_or_phone() -> None:
         clean_warning(WarningInput(name="张三", phone="1.3812345679E+10"), now=NOW)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-28 09:30",
+        "2026/11/28 9:30:00",
+        "2026年11月28日 9时30分",
+        "2026年11月28日9点30分",
+        "2026.11.28 09:30",
+        "20261128093000",
+        "2026-11-28T09:30:00+08:00",
+        "2026-11-28T01:30:00Z",
+    ],
+)
+def test_it_reads_the_times_pushed_lists_write(text: str) -> None:
+    parsed = clean_warning(WarningInput(phone="13905710001", warned_at=text), now=NOW).warned_at
+    assert parsed == dt.datetime(2026, 11, 28, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def test_it_takes_the_first_of_several_numbers_in_the_phone_cell() -> None:
+    clean = clean_warning(WarningInput(name="张三", phone="13812345678/13912345678"), now=NOW)
+    assert clean.phone == "13812345678" and clean.flags == []
+    assert clean.notices == [
+        ("手机号", "一栏有多个号码（138****5678、139****5678），按第一个接收，其余请另行核实")
+    ]
+    assert clean_warning(
+        WarningInput(name="张三", phone="123/13912345678或0571-88881234"), now=NOW
+    ).phone == ("13912345678")
+    nothing = clean_warning(WarningInput(name="张三", phone="123/456", address="幸福路1号"), now=NOW)
+    assert nothing.phone == "" and nothing.flags == ["phone_invalid"]
+
+
 def test_it_flags_times_ahead_and_keeps_them_within_48_hours() -> None:
     ahead = clean_warning(WarningInput(phone="13905710001", warned_at="2026-11-29 12:00"), now=NOW)
     assert "time_in_future" in ahead.flags and ahead.warned_at > NOW

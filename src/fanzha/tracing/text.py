@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 _UNITS = re.compile(r"(人民币|RMB|CNY|元|¥|\$|\s|,|')", re.IGNORECASE)
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _SEPARATORS = str.maketrans(
-    {"年": "-", "月": "-", "/": "-", ".": "-", "日": " ", "时": ":", "分": ":", "秒": ""}
+    {"年": "-", "月": "-", "/": "-", ".": "-", "日": " ", "时": ":", "点": ":", "分": ":", "秒": ""}
 )
 _DATETIME = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.:]\d+)?)?:?)?$"

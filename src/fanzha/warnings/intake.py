@@ -18,6 +18,9 @@ from typing import Any
 from django.utils import timezone
 
 from fanzha.core.pii import idcard, phone
+from fanzha.core.pii.masking import mask
+from fanzha.tracing.text import CellError
+from fanzha.tracing.text import parse_time as cell_time
 from fanzha.warnings import typology
 
 # The clock of a sender may run ahead: up to this much is accepted with a notice.
@@ -47,19 +50,6 @@ SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 DEFAULT_SOURCE = "superior"
 TRUE_WORDS = {"1", "是", "y", "yes", "true", "正在转账", "转账中"}
-TIME_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d %H:%M",
-    "%Y年%m月%d日 %H:%M:%S",
-    "%Y年%m月%d日 %H:%M",
-    "%Y年%m月%d日%H时%M分",
-    "%Y%m%d%H%M%S",
-    "%Y-%m-%d",
-    "%Y/%m/%d",
-    "%Y年%m月%d日",
-)
 UNUSABLE = "无法识别或联系当事人：没有有效的身份证号、没有有效的手机号，也没有姓名加住址"
 
 
@@ -176,18 +166,13 @@ def parse_time(value: str | dt.datetime | None) -> dt.datetime | None:
     text = unicodedata.normalize("NFKC", value or "").strip()
     if not text:
         return None
-    parsed = None
     try:
-        parsed = dt.datetime.fromisoformat(text)
+        parsed = dt.datetime.fromisoformat(text)  # with an offset, e.g. 2026-11-28T09:00:00+08:00
     except ValueError:
-        for fmt in TIME_FORMATS:
-            try:
-                parsed = dt.datetime.strptime(text, fmt)
-                break
-            except ValueError:
-                continue
-    if parsed is None:
-        return None
+        try:  # the shapes Chinese lists and statements write: 2026年11月28日 9时30分, 2026.11.28 09:30, …
+            parsed = cell_time(text)
+        except CellError:
+            return None
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 
@@ -245,11 +230,34 @@ def _identity(data: WarningInput, clean: CleanWarning) -> idcard.IdNumberCheck |
     return check
 
 
+# Between several numbers written in one cell: 13812345678/13912345678, 138…、139…, 138… 或 139…
+_PHONE_SEPARATORS = re.compile(r"[/、,，;；|]|或")
+
+
+def _reachable(info: phone.PhoneInfo) -> bool:
+    return info.valid and info.kind in ("mobile", "landline")
+
+
+def _one_of_several(text: str, clean: CleanWarning) -> phone.PhoneInfo | None:
+    """The first personal number of a cell holding several (noted, masked), or None."""
+    parts = [part for part in _PHONE_SEPARATORS.split(text) if part.strip()]
+    if len(parts) < 2:
+        return None
+    usable = [info for info in map(phone.phone_info, parts) if _reachable(info)]
+    if not usable:
+        return None
+    listed = "、".join(mask("phone", info.normalized) for info in usable)
+    clean.notices.append(("手机号", f"一栏有多个号码（{listed}），按第一个接收，其余请另行核实"))
+    return usable[0]
+
+
 def _contact(data: WarningInput, clean: CleanWarning) -> None:
     if not data.phone.strip():
         return
     info = phone.phone_info(data.phone)
-    if info.valid and info.kind in ("mobile", "landline"):
+    if not info.valid:
+        info = _one_of_several(data.phone, clean) or info
+    if _reachable(info):
         clean.phone = info.normalized
     elif info.valid:
         clean.phone_raw = info.normalized
