@@ -166,6 +166,7 @@ def parse_time(value: str | dt.datetime | None) -> dt.datetime | None:
     text = unicodedata.normalize("NFKC", value or "").strip()
     if not text:
         return None
+    parsed: dt.datetime | None
     try:
         parsed = dt.datetime.fromisoformat(text)  # with an offset, e.g. 2026-11-28T09:00:00+08:00
     except ValueError:
@@ -173,6 +174,8 @@ def parse_time(value: str | dt.datetime | None) -> dt.datetime | None:
             parsed = cell_time(text)
         except CellError:
             return None
+    if parsed is None:
+        return None
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 
