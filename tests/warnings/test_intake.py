@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from fanzha.warnings import typology
-from fanzha.warnings.intake import Unusable, WarningInput, clean_warning, parse_amount
+from fanzha.warnings.intake import Unusable, WarningInput, clean_warning, parse_amount, resolve_source
 from fanzha.warnings.models import Warning
 from tests.personas import id_number
 from tests.warnings.helpers import make_warning
@@ -108,6 +108,27 @@ def test_it_takes_the_first_of_several_numbers_in_the_phone_cell() -> None:
     ).phone == ("13912345678")
     nothing = clean_warning(WarningInput(name="张三", phone="123/456", address="幸福路1号"), now=NOW)
     assert nothing.phone == "" and nothing.flags == ["phone_invalid"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("省厅", "superior"),
+        ("国家反诈中心", "superior"),
+        ("江州市公安局", "superior"),
+        ("国家反诈中心APP", "superior"),
+        ("中国工商银行江州分行", "bank"),
+        ("青溪农商行", "bank"),
+        ("江州移动", "operator"),
+        ("运营商", "operator"),
+    ],
+)
+def test_it_knows_a_sender_by_its_own_name(text: str, code: str) -> None:
+    assert resolve_source(text) == (code, True)
+
+
+def test_it_keeps_an_unknown_sender_under_its_own_name() -> None:
+    assert resolve_source("某某科技公司") == ("某某科技公司", False)
 
 
 def test_it_flags_times_ahead_and_keeps_them_within_48_hours() -> None:

@@ -57,13 +57,27 @@ def source_label(code: str) -> str:
     return SOURCES.get(code, (code, ()))[0]
 
 
+# Words in a sender's own name that tell its kind: 江州市公安局反诈中心, 中国工商银行江州分行, 江州移动.
+SOURCE_WORDS: dict[str, tuple[str, ...]] = {
+    "superior": ("反诈中心", "公安部", "公安厅", "公安局", "省厅", "市局", "反诈App", "反诈APP"),
+    "operator": ("移动", "联通", "电信", "广电", "运营商"),
+    "bank": ("银行", "农商行", "信用社", "农信社", "支付", "金融"),
+}
+
+
 def resolve_source(text: str) -> tuple[str, bool]:
-    """The source code for a name or code, and whether it was known (unknown: the name itself)."""
+    """The source code for a name or code, and whether it was known (unknown: the name itself).
+
+    A code, name or alias of ``SOURCES``, else a sender named by its kind (``SOURCE_WORDS``).
+    """
     value = unicodedata.normalize("NFKC", text or "").strip()
     if not value:
         return DEFAULT_SOURCE, True
     for code, (name, aliases) in SOURCES.items():
         if value.lower() == code or value == name or value in aliases:
+            return code, True
+    for code, words in SOURCE_WORDS.items():
+        if any(word in value for word in words):
             return code, True
     return value[:40], False
 
