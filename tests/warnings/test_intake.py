@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from fanzha.imports.columns import match_header
+from fanzha.imports.importers.warnings import FIELDS
 from fanzha.warnings import typology
 from fanzha.warnings.intake import Unusable, WarningInput, clean_warning, parse_amount, resolve_source
 from fanzha.warnings.models import Warning
@@ -154,3 +156,20 @@ def test_it_merges_only_within_the_window(world, settings) -> None:  # type: ign
     make_warning(3, id_number=first.person.id_number)
     assert Warning.objects.count() == 2
     assert Warning.objects.get(pk=first.pk).merged_count == 1
+
+
+def test_it_maps_the_headers_centres_lists_use() -> None:
+    header = [
+        "序号",
+        "受害人姓名",
+        "身份证号码",
+        "联系方式",
+        "现居住地址",
+        "案件类别",
+        "推送单位",
+        "发现时间",
+    ]
+    header += ["损失金额(元)", "嫌疑人电话", "涉诈银行卡", "预警内容", "通话次数", "是否转账"]
+    columns = match_header(header, FIELDS)
+    assert columns.unknown == ["序号"] and not columns.duplicate and not columns.missing
+    assert set(columns.columns.values()) == {f.name for f in FIELDS} - {"source_id", "callback_count"}
