@@ -42,7 +42,7 @@ def test_it_refuses_id_numbers_and_phones_that_became_numbers() -> None:
         "手机号": "13812345678.0",
         "区划代码": NumericText("331199100001"),
     }
-    values, errors = map_row(record, columns, FIELDS)
+    values, errors = map_row(record, columns)
     assert values == {"name": "张三", "area_code": "331199100001"}
     assert [e.column for e in errors] == ["身份证号", "手机号"]
     assert errors[0].message == "身份证号被表格软件转成了数字，请把该列设为文本后重新导出"

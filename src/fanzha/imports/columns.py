@@ -56,8 +56,7 @@ class ColumnMap:
     unknown: list[str] = field(default_factory=list)
     duplicate: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
-    _plan: list[tuple[str, str, Field]] = field(default_factory=list, repr=False, compare=False)
-    _plan_key: tuple[int, int] | None = field(default=None, repr=False, compare=False)
+    used: list[tuple[str, Field]] = field(default_factory=list)  # each used column's header and field
 
     @property
     def fields_present(self) -> set[str]:
@@ -85,6 +84,7 @@ def match_header(header: list[str], fields: list[Field]) -> ColumnMap:
             result.duplicate.append(text)
         else:
             result.columns[text] = f.name
+            result.used.append((text, f))
     result.missing = [f.label for f in fields if f.required and f.name not in result.fields_present]
     return result
 
@@ -115,16 +115,6 @@ def numeric_problem(f: Field, value: str) -> str:
     return f"{f.label}被表格软件转成了数字，请把该列设为文本后重新导出"
 
 
-def _plan(columns: ColumnMap, fields: list[Field]) -> list[tuple[str, str, Field]]:
-    """(header, field name, field) of the used columns, worked out once per map and field list."""
-    key = (id(fields), len(columns.columns))
-    if columns._plan_key != key:
-        by_name = {f.name: f for f in fields}
-        columns._plan = [(header, name, by_name[name]) for header, name in columns.columns.items()]
-        columns._plan_key = key
-    return columns._plan
-
-
 def _fold(text: str) -> str:
     """Full-width → half-width (NFKC) and stripped; the common plain ASCII value as it is."""
     if text.isascii():
@@ -132,13 +122,12 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-def map_row(
-    record: dict[str, str], columns: ColumnMap, fields: list[Field]
-) -> tuple[dict[str, str], list[CellError]]:
+def map_row(record: dict[str, str], columns: ColumnMap) -> tuple[dict[str, str], list[CellError]]:
     """Field name → text for one row, and the cells rejected because they became numbers."""
     values: dict[str, str] = {}
     errors: list[CellError] = []
-    for header, name, f in _plan(columns, fields):
+    for header, f in columns.used:
+        name = f.name
         text = record.get(header, "")
         if f.numeric != NUMERIC_OK and text:
             problem = numeric_problem(f, text)

@@ -180,7 +180,7 @@ def _validated_rows(
     rows = []
     total = len(table.rows)
     for done, (number, record) in enumerate(table.rows, start=1):
-        values, cell_errors = map_row(record, columns, imp.fields)
+        values, cell_errors = map_row(record, columns)
         row = Row(number=number, values=values, errors=list(cell_errors))
         if not row.errors:
             imp.validate_row(actor=actor, row=row)
