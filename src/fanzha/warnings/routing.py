@@ -55,7 +55,7 @@ _TOWNSHIP_SUFFIX = re.compile(r"(?:街道办事处|街道|民族乡|镇|乡)$")
 
 
 def short_township(name: str) -> str:
-    """ "溪口街道" → "溪口", "石门镇" → "石门": how addresses often write a township ("" if too short)."""
+    """A township as addresses often write it: 溪口街道 → 溪口, 石门镇 → 石门 ("" when that is too short)."""
     short = _TOWNSHIP_SUFFIX.sub("", name)
     return short if short != name and len(short) >= 2 else ""
 
@@ -63,10 +63,12 @@ def short_township(name: str) -> str:
 def _by_short_township(villages: list[Area], lower: list[Area], text: str) -> list[Area]:
     """Same-named villages narrowed by a township written without its suffix ("溪口中山社区").
 
-    The village's own name is taken out of the text first (a township "青溪镇" must not be read into
+    The villages' own names are taken out of the text first (a township "青溪镇" must not be read into
     the village "青溪社区"). Unchanged when no township, or none of theirs, is found.
     """
-    rest = text.replace(villages[0].name, "")
+    rest = text
+    for name in {v.name for v in villages}:
+        rest = rest.replace(name, "")
     towns = [
         a
         for a in lower
