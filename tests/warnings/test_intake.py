@@ -173,3 +173,11 @@ def test_it_maps_the_headers_centres_lists_use() -> None:
     columns = match_header(header, FIELDS)
     assert columns.unknown == ["序号"] and not columns.duplicate and not columns.missing
     assert set(columns.columns.values()) == {f.name for f in FIELDS} - {"source_id", "callback_count"}
+
+
+@pytest.mark.parametrize(
+    ("text", "transfer"), [("是", True), ("√", True), ("Yes", True), ("否", False), ("", False)]
+)
+def test_it_reads_the_transfer_mark(text: str, transfer: bool) -> None:
+    facts = clean_warning(WarningInput(phone="13905710001", transfer_in_progress=text), now=NOW).facts
+    assert facts["transfer"] is transfer

@@ -49,7 +49,7 @@ SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
     "manual": ("人工录入", ("手工录入", "录入")),
 }
 DEFAULT_SOURCE = "superior"
-TRUE_WORDS = {"1", "是", "y", "yes", "true", "正在转账", "转账中"}
+TRUE_WORDS = {"1", "是", "有", "y", "yes", "true", "√", "✓", "✔", "正在转账", "转账中", "正在"}
 UNUSABLE = "无法识别或联系当事人：没有有效的身份证号、没有有效的手机号，也没有姓名加住址"
 
 
