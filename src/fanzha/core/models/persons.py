@@ -2,7 +2,8 @@
 
 Name, ID number, phone and address are encrypted at rest; the *_hash columns are keyed hashes that
 let a search by exact ID number or phone still work without storing the value in clear (ID numbers
-through :meth:`PersonQuerySet.with_id_number_hash`; the name hash is kept for matching, unindexed).
+through :meth:`PersonQuerySet.with_id_number_hash`; the name hash is stored unindexed, as nothing looks
+a person up by name alone).
 """
 
 from __future__ import annotations
