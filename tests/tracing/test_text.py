@@ -45,11 +45,30 @@ def test_it_rejects_what_is_not_an_amount(cell):
         "2024年3月5日 14时22分01秒",
         "２０２４-０３-０５ １４:２２:０１",
         "2024-03-05T14:22:01.250",
+        "2024/3/5 下午 2:22:01",
+        "2024-03-05 2:22:01 PM",
+        "2024年3月5日 下午2点22分01秒",
+        "1709619721",  # Unix seconds, read as China time
+        "1709619721000",
         datetime(2024, 3, 5, 14, 22, 1),
     ],
 )
 def test_it_parses_times(cell):
     assert parse_time(cell) == datetime(2024, 3, 5, 14, 22, 1)
+
+
+def test_it_reads_a_day_or_month_first_date_only_when_the_order_is_clear():
+    assert parse_time("15/3/2024 09:30") == parse_time("3/15/2024 09:30") == datetime(2024, 3, 15, 9, 30)
+    assert parse_time("15.03.2024") == datetime(2024, 3, 15)
+    with pytest.raises(CellError, match="日期顺序不明确"):
+        parse_time("05/03/2024")
+
+
+def test_it_reads_an_excel_serial_written_as_text_but_not_any_number():
+    assert parse_time("45356.5") == datetime(2024, 3, 5, 12, 0)
+    for cell in ("12345", "123456789"):
+        with pytest.raises(CellError):
+            parse_time(cell)
 
 
 def test_it_joins_a_date_and_a_time_column_and_reads_excel_serials():
@@ -60,6 +79,6 @@ def test_it_joins_a_date_and_a_time_column_and_reads_excel_serials():
 
 
 def test_it_rejects_impossible_times():
-    for cell in ("2024-02-30", "昨天", "2024-03-05 25:00"):
+    for cell in ("2024-02-30", "昨天", "2024-03-05 25:00", "2024-03-05 下午", "2024-03-05 下午 15:00"):
         with pytest.raises(CellError):
             parse_time(cell)

@@ -139,7 +139,28 @@ def test_it_flags_times_ahead_and_keeps_them_within_48_hours() -> None:
     far = clean_warning(WarningInput(phone="13905710001", warned_at="2026-12-30 12:00"), now=NOW)
     assert "time_in_future" in far.flags and far.warned_at == NOW
     bad = clean_warning(WarningInput(phone="13905710001", warned_at="昨天下午"), now=NOW)
-    assert "time_invalid" in bad.flags
+    assert "time_invalid" in bad.flags and bad.warned_at == NOW
+
+
+@pytest.mark.parametrize(
+    ("text", "local"),
+    [
+        ("2026/11/27 下午 3:05:00", dt.datetime(2026, 11, 27, 15, 5)),
+        ("27/11/2026 09:30", dt.datetime(2026, 11, 27, 9, 30)),
+        ("46353.5", dt.datetime(2026, 11, 27, 12, 0)),
+        ("11月27日 9时30分", dt.datetime(2026, 11, 27, 9, 30)),
+        ("12月30日", dt.datetime(2025, 12, 30)),  # not a month ahead: last year's
+    ],
+)
+def test_it_reads_the_times_lists_write(text: str, local: dt.datetime) -> None:
+    clean = clean_warning(WarningInput(phone="13905710001", warned_at=text), now=NOW)
+    assert not clean.flags and clean.warned_at == timezone.make_aware(local)
+
+
+def test_it_says_why_a_time_cannot_be_read() -> None:
+    clean = clean_warning(WarningInput(phone="13905710001", warned_at="05/11/2026"), now=NOW)
+    assert clean.flags == ["time_invalid"] and clean.warned_at == NOW
+    assert any("日期顺序不明确" in message for _, message in clean.notices)
 
 
 def test_it_derives_age_from_the_id_number() -> None:

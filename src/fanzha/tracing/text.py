@@ -2,16 +2,19 @@
 
 Amounts: thousands separators, full-width digits, 元 / ¥ / RMB / CNY / 人民币, a sign in front or behind,
 and accounting negatives in parentheses — ``"（１,２３４.５０）元"`` is −123450 fen. Times: ``2024-03-05
-14:22:01``, ``2024/3/5 14:22``, ``20240305142201``, ``2024年3月5日 14时22分01秒``, a date and a time in
-two columns, Excel serial numbers and ``datetime`` objects from XLSX readers.
+14:22:01``, ``2024/3/5 14:22``, ``20240305142201``, ``2024年3月5日 14时22分01秒``, ``2024/3/5 下午 2:22``
+(Chinese Excel's 12-hour clock), ``15/3/2024`` or ``3/15/2024`` when the order is unambiguous, a date
+and a time in two columns, Excel serial numbers (also written as text, ``45356.5``), Unix seconds or
+milliseconds (read as China time) and ``datetime`` objects from XLSX readers.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
 
 _UNITS = re.compile(r"(人民币|RMB|CNY|元|¥|\$|\s|,|')", re.IGNORECASE)
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -25,6 +28,15 @@ _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:[ T]?(\d{2}):?(\d{2}):?(\d{2})?
 _TIME_OF_DAY = re.compile(r"^(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?$")
 _FRACTION = re.compile(r"(\d:\d{2})\.\d+$")
 _EXCEL_EPOCH = datetime(1899, 12, 30)
+_DAY_LAST = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})(?=$|[ T])(.*)$")  # 15/3/2024 or 3/15/2024
+# 12-hour clocks: Chinese Excel writes "2024/3/5 下午 2:22:01"; English ones "2:22 PM".
+_MERIDIEM = re.compile(r"上午|早上|凌晨|中午|下午|晚上|(?<![A-Z])[AP]\.?M\.?(?![A-Z])", re.IGNORECASE)
+_AFTERNOON = ("下午", "晚上", "P")
+_SERIAL_TEXT = re.compile(r"^\d{5}(\.\d+)?$")  # an Excel serial a CSV export wrote as text
+_SERIAL_RANGE = (20000, 80000)  # 1954 … 2119: a date, not some other number
+_EPOCH = re.compile(r"^\d{10}(\d{3})?$")  # Unix seconds or milliseconds
+_EPOCH_RANGE = (946684800, 4102444800)  # 2000 … 2100
+CHINA = ZoneInfo("Asia/Shanghai")
 
 
 class CellError(ValueError):
@@ -92,12 +104,63 @@ def parse_time(value: object) -> datetime | None:
     text = normalise(value)
     if not text:
         return None
+    number = _plain_number(text)
+    if number is not None:
+        return number
     text = _FRACTION.sub(r"\1", text)
-    squeezed = re.sub(r"\s+", " ", text.translate(_SEPARATORS)).strip()
-    found = _DATETIME.match(squeezed) or _COMPACT.match(squeezed.replace("-", ""))
+    meridiem = _MERIDIEM.search(text)
+    bare = _MERIDIEM.sub(" ", text) if meridiem else text
+    squeezed = re.sub(r"\s+", " ", bare.translate(_SEPARATORS)).strip()
+    parts = _date_parts(squeezed, text)
+    if meridiem:
+        parts = _twelve_hour(parts, meridiem.group(0), text)
+    return _build(parts, text)
+
+
+def _plain_number(text: str) -> datetime | None:
+    """A time written as a bare number: an Excel serial as text, Unix seconds or milliseconds."""
+    if _SERIAL_TEXT.match(text) and _SERIAL_RANGE[0] <= float(text) < _SERIAL_RANGE[1]:
+        return _from_excel(float(text))
+    if _EPOCH.match(text):
+        seconds = int(text[:10])
+        if _EPOCH_RANGE[0] <= seconds < _EPOCH_RANGE[1]:
+            return datetime.fromtimestamp(seconds, UTC).astimezone(CHINA).replace(tzinfo=None)
+    return None
+
+
+def _date_parts(squeezed: str, original: str) -> tuple[str | None, ...]:
+    """Year, month, day, hour, minute, second of a time whose separators are ``-`` and ``:``."""
+    day_last = _DAY_LAST.match(squeezed)
+    if day_last is None:
+        found = _DATETIME.match(squeezed) or _COMPACT.match(squeezed.replace("-", ""))
+        if found is None:
+            raise CellError(f"时间无法识别：{original}")
+        return tuple(found.groups())
+    first, second, year, rest = day_last.groups()
+    if int(first) > 12 >= int(second):
+        month, day = second, first
+    elif int(second) > 12 >= int(first):
+        month, day = first, second
+    else:
+        raise CellError(f"日期顺序不明确（日/月还是月/日？），请写成年-月-日：{original}")
+    found = _DATETIME.match(f"{year}-{month}-{day}{rest}")
     if found is None:
-        raise CellError(f"时间无法识别：{text}")
-    return _build(tuple(found.groups()), text)
+        raise CellError(f"时间无法识别：{original}")
+    return tuple(found.groups())
+
+
+def _twelve_hour(parts: tuple[str | None, ...], marker: str, original: str) -> tuple[str | None, ...]:
+    """The hour of a 12-hour clock (上午/下午, AM/PM) on the 24-hour clock."""
+    hour = int(parts[3]) if parts[3] else None
+    if hour is None or not 0 <= hour <= 12:
+        raise CellError(f"时间无法识别：{original}")
+    if marker == "中午":  # 中午12点 is noon, 中午1点 is 13:00
+        hour = hour + 12 if hour < 11 else hour
+    elif marker.upper().startswith(_AFTERNOON):
+        hour = hour % 12 + 12
+    else:
+        hour %= 12
+    return (*parts[:3], str(hour), *parts[4:])
 
 
 def parse_time_of_day(value: object) -> time | None:

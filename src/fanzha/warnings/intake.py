@@ -135,7 +135,7 @@ class Memo:
 
     def __init__(self) -> None:
         self.sources: dict[str, tuple[str, bool]] = {}
-        self.times: dict[str, dt.datetime | None] = {}
+        self.times: dict[str, dt.datetime | None | CellError] = {}
         self.types: dict[str, str | None] = {}
         self.amounts: dict[str, Decimal | None | ValueError] = {}
 
@@ -145,12 +145,19 @@ class Memo:
             found = self.sources[text] = resolve_source(text)
         return found
 
-    def time(self, value: str | dt.datetime | None) -> dt.datetime | None:
+    def time(self, value: str | dt.datetime | None, now: dt.datetime) -> dt.datetime | None:
+        """:func:`parse_time` once per distinct text (the file's ``now`` is the same for all)."""
         if not isinstance(value, str):
-            return parse_time(value)
+            return parse_time(value, now)
         if value not in self.times:
-            self.times[value] = parse_time(value)
-        return self.times[value]
+            try:
+                self.times[value] = parse_time(value, now)
+            except CellError as exc:
+                self.times[value] = exc
+        found = self.times[value]
+        if isinstance(found, CellError):
+            raise found
+        return found
 
     def fraud_type(self, text: str) -> str | None:
         if text not in self.types:
@@ -174,23 +181,43 @@ class Unusable(Exception):
     """The person can be neither identified nor reached; the message is Chinese."""
 
 
-def parse_time(value: str | dt.datetime | None) -> dt.datetime | None:
+def parse_time(value: str | dt.datetime | None, now: dt.datetime) -> dt.datetime | None:
+    """The warning time of a cell (aware), None for an empty cell; raises CellError saying why not.
+
+    ISO 8601 (with an offset: ``2026-11-28T09:00:00+08:00``), else the shapes Chinese lists and
+    statements write (:func:`fanzha.tracing.text.parse_time`: ``2026年11月28日 9时30分``,
+    ``2026/11/28 下午 3:05``, …). A day without a year (``11月28日 9:30``) is the latest such day that is
+    not beyond the clock-skew tolerance after ``now``.
+    """
     if isinstance(value, dt.datetime):
-        return value if timezone.is_aware(value) else timezone.make_aware(value)
+        return _aware(value)
     text = unicodedata.normalize("NFKC", value or "").strip()
     if not text:
         return None
+    if _NO_YEAR.match(text):
+        return _latest_year(text, now)
     parsed: dt.datetime | None
     try:
-        parsed = dt.datetime.fromisoformat(text)  # with an offset, e.g. 2026-11-28T09:00:00+08:00
+        parsed = dt.datetime.fromisoformat(text)
     except ValueError:
-        try:  # the shapes Chinese lists and statements write: 2026年11月28日 9时30分, 2026.11.28 09:30, …
-            parsed = cell_time(text)
-        except CellError:
-            return None
-    if parsed is None:
-        return None
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+        parsed = cell_time(text)
+    return _aware(parsed) if parsed is not None else None
+
+
+_NO_YEAR = re.compile(r"^\d{1,2}月\d{1,2}日")
+
+
+def _latest_year(text: str, now: dt.datetime) -> dt.datetime:
+    year = timezone.localtime(now).year
+    for candidate in (year, year - 1):
+        parsed = cell_time(f"{candidate}年{text}")
+        if parsed is not None and _aware(parsed) - now <= FUTURE_TOLERANCE:
+            return _aware(parsed)
+    raise CellError(f"时间无法识别：{text}")
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
 # Currency marks and separators around an amount: ¥ (and ￥, folded to it), RMB, CNY, 人民币, 元.
@@ -288,9 +315,11 @@ def _contact(data: WarningInput, clean: CleanWarning) -> None:
 
 
 def _when(data: WarningInput, clean: CleanWarning, now: dt.datetime, memo: Memo) -> None:
-    parsed = memo.time(data.warned_at)
-    if data.warned_at and parsed is None:
-        clean.flag("time_invalid", "预警时间")
+    try:
+        parsed = memo.time(data.warned_at, now)
+    except CellError as exc:
+        clean.flag("time_invalid", "预警时间", f"{exc}，按接收时间计")
+        parsed = None
     if parsed is not None and parsed > now:
         if parsed - now <= FUTURE_TOLERANCE:
             clean.flag("time_in_future", "预警时间", "预警时间晚于当前时间（48 小时内，可能是对方时钟偏差）")
