@@ -57,7 +57,20 @@ def _rows() -> list[WarningInput]:
     rows = [data for data in (WarningInput(**_row(n)) for n in range(60)) if _usable(data)]
     rows += [WarningInput(**{**_row(n), "source_id": f"AGAIN{n}"}) for n in (2, 4, 9)]  # same person: merged
     rows.append(WarningInput(**_row(3)))  # the same source id again: unchanged
+    rows += _reused_ids()
     return rows
+
+
+def _reused_ids() -> list[WarningInput]:
+    """预警编号 used again for other people: by name (row 1 has no valid ID or phone), by ID number,
+    the same other person twice, and one id twice in the file for two new people."""
+    return [
+        WarningInput(**{**_row(100), "source": "运营商", "source_id": "EQ0001"}),
+        WarningInput(**{**_row(105), "source_id": "EQ0005"}),
+        WarningInput(**{**_row(105), "source_id": "EQ0005"}),
+        WarningInput(**{**_row(110), "source_id": "DUP1"}),
+        WarningInput(**{**_row(115), "source_id": "DUP1"}),
+    ]
 
 
 def _snapshot() -> list[Any]:
@@ -131,6 +144,37 @@ def test_it_writes_the_same_when_rows_go_to_the_writer_in_small_chunks(world, mo
     monkeypatch.setattr(bulk, "STREAM", 4)
     many = _rolled_back(_in_bulk, rows)
     assert single == many
+
+
+def test_it_receives_another_person_under_a_used_id_as_a_new_warning_on_both_paths(world) -> None:  # type: ignore[no-untyped-def]
+    rows = _rows()
+    for run in (_one_by_one, _in_bulk):
+        with transaction.atomic():
+            outcomes, snapshot = run(rows)
+            again, _ = run(rows)
+            transaction.set_rollback(True)
+        tail = outcomes[-5:]
+        assert tail == ["new", "new", "unchanged", "new", "new"], run
+        assert again == ["unchanged"] * len(rows), run  # the alias ids are found again
+        ids = {w[0][1] for w in snapshot}
+        assert {"EQ0001", "EQ0005", "DUP1"} <= ids
+        aliases = sorted(i for i in ids if "~" in i)
+        assert [a.split("~")[0] for a in aliases] == ["DUP1", "EQ0001", "EQ0005"]
+        assert all(len(a.split("~")[1]) == 8 for a in aliases)
+        names = {w[5][1] for w in snapshot}
+        assert {"等价100", "等价105", "等价110", "等价115"} <= names
+
+
+def test_it_tells_the_row_its_id_was_used_for_another_person(world) -> None:  # type: ignore[no-untyped-def]
+    first, other = WarningInput(**_row(5)), WarningInput(**{**_row(105), "source_id": "EQ0005"})
+    memo = Memo()
+    pairs = [(data, clean_warning(data, now=NOW, memo=memo)) for data in (first, other)]
+    results = bulk.receive_many(intake=services.Intake(), rows=pairs, now=NOW)
+    assert [r.outcome for r in results] == ["new", "new"]
+    [(column, message)] = [n for n in results[1].notices if n[0] == "预警编号"]
+    assert message.startswith("预警编号与已接收的预警重复但当事人不同") and "EQ0005~" in message
+    same = services.receive(intake=services.Intake(), data=WarningInput(**_row(5)), now=NOW)
+    assert same.outcome == "unchanged" and same.warning == results[0].warning
 
 
 def test_it_stores_addresses_encrypted_and_equal_addresses_readable(world) -> None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from fanzha.imports.columns import match_header
-from fanzha.imports.importers.warnings import FIELDS
+from fanzha.imports.importers.warnings import FIELDS, warning_input
 from fanzha.warnings import typology
 from fanzha.warnings.intake import Unusable, WarningInput, clean_warning, parse_amount, resolve_source
 from fanzha.warnings.models import Warning
@@ -31,6 +31,7 @@ NOW = timezone.make_aware(dt.datetime(2026, 11, 28, 12, 0))
         ("Impersonating police", "impersonate_authority"),
         ("pig-butchering", "fake_investment"),
         ("Task scam", "fake_order_rebate"),
+        ("网贷", "fake_loan"),
     ],
 )
 def test_it_maps_fraud_type_names_and_aliases_to_codes(text: str, code: str) -> None:
@@ -193,7 +194,123 @@ def test_it_maps_the_headers_centres_lists_use() -> None:
     header += ["损失金额(元)", "嫌疑人电话", "涉诈银行卡", "预警内容", "通话次数", "是否转账"]
     columns = match_header(header, FIELDS)
     assert columns.unknown == ["序号"] and not columns.duplicate and not columns.missing
-    assert set(columns.columns.values()) == {f.name for f in FIELDS} - {"source_id", "callback_count"}
+    stand_ins = {"warning_kind", "other_time", "warned_date", "amount_wan", "township", "village"}
+    assert set(columns.columns.values()) == {f.name for f in FIELDS} - {
+        "source_id",
+        "callback_count",
+        *stand_ins,
+    }
+
+
+def test_it_maps_victim_suspect_operator_and_english_headers() -> None:
+    header = [
+        "受害人",
+        "受害人身份证",
+        "受害人手机",
+        "受害人住址",
+        "嫌疑人号码",
+        "嫌疑人银行卡号",
+        "下发单位",
+    ]
+    assert list(match_header(header, FIELDS).columns.values()) == [
+        "name",
+        "id_number",
+        "phone",
+        "address",
+        "suspect_numbers",
+        "suspect_accounts",
+        "source",
+    ]
+    english = [
+        "Alert ID",
+        "Victim Name",
+        "ID Card No.",
+        "Mobile No.",
+        "Scam Type",
+        "Alert Time",
+        "Loss Amount",
+    ]
+    english.append("Reported By")
+    columns = match_header(english, FIELDS)
+    assert not columns.unknown and not columns.missing
+    operator = match_header(["姓名", "被叫号码", "主叫号码", "受害人号码"], FIELDS)
+    assert operator.columns == {"姓名": "name", "被叫号码": "phone", "主叫号码": "suspect_numbers"}
+
+
+def test_it_prefers_the_fraud_type_and_warning_time_to_the_channel_and_push_time() -> None:
+    header = ["姓名", "预警类型", "诈骗类型", "手机号", "推送时间", "预警时间"]
+    columns = match_header(header, FIELDS)
+    assert columns.columns["诈骗类型"] == "fraud_type" and columns.columns["预警时间"] == "warned_at"
+    values = {"name": "王秀英", "warning_kind": "资金预警", "fraud_type": "杀猪盘", "phone": "13905710001"}
+    data = warning_input({**values, "other_time": "2026-11-29 23:14", "warned_at": "2026-11-28 17:44"})
+    assert data.fraud_type == "杀猪盘" and data.warned_at == "2026-11-28 17:44"
+    assert data.notes == "预警类型：资金预警"
+    alone = warning_input({"name": "王秀英", "warning_kind": "冒充公检法", "other_time": "2026-11-29 23:14"})
+    assert alone.fraud_type == "冒充公检法" and alone.warned_at == "2026-11-29 23:14" and not alone.notes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '="330102195001011017"',
+        "'330102195001011017",
+        "33010219500101101\u200b7",
+        "\ufeff330102195001011017\u00a0",
+        "３３０１０２１９５００１０１１０１７",
+        "身份证：330102195001011017",
+        "330102195001011017（本人）",
+    ],
+)
+def test_it_unwraps_id_numbers_kept_as_text(text: str) -> None:
+    clean = clean_warning(WarningInput(name="王秀英", id_number=text), now=NOW)
+    assert clean.id_number == "330102195001011017" and not clean.flags
+
+
+def test_it_reads_a_check_digit_typed_as_a_times_sign_and_phones_kept_as_text() -> None:
+    good = id_number("330102", "19500101", "009")
+    assert good.endswith("X")
+    for text in (good[:-1] + "×", good[:-1] + "x"):
+        assert clean_warning(WarningInput(name="王秀英", id_number=text), now=NOW).id_number == good
+    for text in ('="13857100901"', "'13857100901", "1385710\u200b0901"):
+        assert clean_warning(WarningInput(phone=text), now=NOW).phone == "13857100901"
+
+
+def test_it_only_notes_a_valid_15_digit_id_number() -> None:
+    clean = clean_warning(WarningInput(name="王秀英", id_number="330102520314123"), now=NOW)
+    assert clean.id_number == "330102195203141231" and clean.flags == []
+    assert clean.notices == [("身份证号", "15位旧号码，已按19xx年出生升位为18位")]
+
+
+def test_it_reads_thousands_and_w_and_treats_placeholders_as_empty() -> None:
+    assert parse_amount("5千") == Decimal("5000.00") and parse_amount("1万2千") == Decimal("12000.00")
+    assert parse_amount("2.5W") == parse_amount("2.5w") == Decimal("25000.00")
+    assert parse_amount("约5000元") == Decimal("5000.00")
+    assert parse_amount("无") is None and parse_amount("-") is None
+    data = warning_input(
+        {"name": "张三", "id_number": "无", "phone": "/", "address": "不详", "amount": "#N/A"}
+    )
+    assert (data.id_number, data.phone, data.address, data.amount) == ("", "", "", "")
+    with pytest.raises(Unusable):
+        clean_warning(data, now=NOW)
+
+
+def test_it_reads_an_amount_column_in_wan() -> None:
+    assert match_header(["姓名", "涉案金额万元"], FIELDS).columns["涉案金额万元"] == "amount_wan"
+    data = warning_input({"name": "王秀英", "phone": "13905710001", "amount_wan": "1.5"})
+    assert clean_warning(data, now=NOW).amount == Decimal("15000.00")
+
+
+def test_it_joins_township_and_village_columns_into_the_address() -> None:
+    columns = match_header(["姓名", "所属乡镇（街道）", "所属村（社区）", "详细地址"], FIELDS)
+    assert list(columns.columns.values()) == ["name", "township", "village", "address"]
+    values = {"name": "王秀英", "township": "溪口街道", "village": "中山社区", "address": "解放路12号"}
+    assert warning_input(values).address == "溪口街道中山社区解放路12号"
+    prefixed = {**values, "address": "青溪县解放路12号"}
+    assert warning_input(prefixed).address == "青溪县溪口街道中山社区解放路12号"
+    assert (
+        warning_input({**values, "address": "溪口街道中山社区解放路12号"}).address
+        == "溪口街道中山社区解放路12号"
+    )
 
 
 @pytest.mark.parametrize(
@@ -202,3 +319,27 @@ def test_it_maps_the_headers_centres_lists_use() -> None:
 def test_it_reads_the_transfer_mark(text: str, transfer: bool) -> None:
     facts = clean_warning(WarningInput(phone="13905710001", transfer_in_progress=text), now=NOW).facts
     assert facts["transfer"] is transfer
+
+
+def test_it_knows_the_anti_fraud_warning_line_as_the_superior_centre() -> None:
+    assert resolve_source("96110") == ("superior", True)
+
+
+@pytest.mark.parametrize(
+    ("cell", "number", "notice"),
+    [
+        ("13857100046 13957100046", "13857100046", "一栏有多个号码"),
+        ("13857100046（本人）13957100046（儿子）", "13857100046", "一栏有多个号码"),
+        ("13857100046（本人）", "13857100046", ""),
+        ("0576-81234567转8001", "057681234567", "已略去分机号（转8001）"),
+    ],
+)
+def test_it_reads_the_phone_cells_people_write(cell: str, number: str, notice: str) -> None:
+    clean = clean_warning(WarningInput(name="王秀英", phone=cell), now=NOW)
+    assert clean.phone == number and not clean.flags
+    assert [m for _, m in clean.notices if notice and notice in m] or not notice
+
+
+@pytest.mark.parametrize("text", ["冒充", "正常", "合法广告营销", "客服"])
+def test_it_does_not_guess_a_type_from_a_word_several_types_share(text: str) -> None:
+    assert typology.resolve(text) is None  # flagged fraud_type_unknown on the warning instead

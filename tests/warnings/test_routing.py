@@ -26,7 +26,24 @@ def test_it_places_addresses_by_the_area_trees_own_names(world) -> None:  # type
     assert locator.match_address("城西社区幸福里5栋").area.name == "城西社区"
     township = locator.match_address("青溪县城关镇某某路")
     assert township.area.name == "城关镇" and not township.placed
-    assert locator.match_address("北京市海淀区中关村") is None
+    outside = locator.match_address("北京市海淀区中关村")
+    assert outside is not None and outside.outside == "北京市" and not outside.placed
+
+
+def test_it_never_places_another_countys_address_in_our_village_of_that_name(world) -> None:  # type: ignore[no-untyped-def]
+    locator = Locator()
+    for address, named in [
+        ("浙江省杭州市西湖区文新街道城东社区", "杭州市"),
+        ("江州市江北区城东社区12幢", "江北区"),
+        ("上海市浦东新区城东社区", "上海市"),
+    ]:
+        place = locator.locate(address=address, number="", person_area=None)
+        assert place.outside == named and not place.placed and place.area.name == "青溪县", address
+    for address in ("江州市青溪县城关镇城东社区3号", "青溪县城东社区幸福里", "城东社区人民医院宿舍区"):
+        assert locator.locate(address=address, number="", person_area=None).area.name == "城东社区"
+    warning = make_warning(1, address="浙江省杭州市西湖区城东社区1号")
+    assert warning.needs_placement and warning.status == Status.NEW
+    assert warning.quality_flags == ["address_unplaced"]
 
 
 def test_it_tells_same_named_villages_apart_by_a_township_written_short(world) -> None:  # type: ignore[no-untyped-def]

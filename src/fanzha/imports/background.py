@@ -74,7 +74,7 @@ def import_submit(
     imp = resolve_importer(importer)
     check_allowed(actor, imp)
     try:
-        peek = peek_table(data, is_header=lambda cells: header_score(cells, imp.fields))
+        peek = peek_table(data, is_header=lambda cells: header_score(cells, imp.fields, imp.extra_missing))
     except ImportFileError as exc:
         return _reject_now(actor, imp, file_name, data, dry_run, str(exc), [])
     problem, unused = missing_columns(imp, peek.header, peek.header_row)

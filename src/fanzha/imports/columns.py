@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fanzha.core.pii.masking import mask
 from fanzha.imports.readers import NumericText
 
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】|<[^>]*>")
+_BRACKETS = re.compile(r"[()\[\]【】<>]")
 _DROP = re.compile(r"[\s_\-*:：.、/]+")
 # A spreadsheet's rendering of a number: 3.30102E+17, 13812345678.0
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
@@ -21,10 +23,11 @@ NUMERIC_INTEGER = "integer"  # accepted when it is a whole number below 10^15 (c
 NUMERIC_REJECT = "reject"  # the value must have been typed as text (ID numbers, phones)
 
 
-def normalise_header(text: str) -> str:
-    """Full-width → half-width, lower case, without parenthesised notes, spaces or underscores."""
+def normalise_header(text: str, *, notes: bool = False) -> str:
+    """Full-width → half-width, lower case, without parenthesised notes (``notes``: with their words,
+    only the brackets dropped: ``涉案金额（万元）`` → ``涉案金额万元``), spaces or underscores."""
     value = unicodedata.normalize("NFKC", str(text)).strip().lower()
-    value = _PARENTHESES.sub("", value)
+    value = _BRACKETS.sub("", value) if notes else _PARENTHESES.sub("", value)
     return _DROP.sub("", value)
 
 
@@ -77,7 +80,8 @@ def match_header(header: list[str], fields: list[Field]) -> ColumnMap:
     for text in header:
         if not text:
             continue
-        f = index.get(normalise_header(text))
+        # A note naming a field of its own wins (涉案金额（万元）: the amount in 万元), else without it.
+        f = index.get(normalise_header(text, notes=True)) or index.get(normalise_header(text))
         if f is None:
             result.unknown.append(text)
         elif f.name in result.fields_present:
@@ -89,9 +93,13 @@ def match_header(header: list[str], fields: list[Field]) -> ColumnMap:
     return result
 
 
-def header_score(cells: list[str], fields: list[Field]) -> bool:
-    """Whether a row looks like this importer's header (all required fields present)."""
-    return not match_header([str(c) for c in cells], fields).missing
+def header_score(
+    cells: list[str], fields: list[Field], extra_missing: Callable[[set[str]], list[str]] | None = None
+) -> bool:
+    """Whether a row looks like this importer's header: all required fields present, and nothing
+    ``extra_missing`` (the importer's rule such as "one of these columns") misses."""
+    columns = match_header([str(c) for c in cells], fields)
+    return not columns.missing and not (extra_missing and extra_missing(columns.fields_present))
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,16 @@ from django.utils import timezone
 
 from fanzha.audit.services import audit_record
 from fanzha.core import access
-from fanzha.imports.columns import CellError, header_score, map_row, match_header
+from fanzha.core.pii.masking import scrub_text
+from fanzha.imports.columns import CellError, ColumnMap, header_score, map_row, match_header
 from fanzha.imports.importers import get_importer
-from fanzha.imports.importers.base import NEW, UNCHANGED, UPDATED, Importer, Row, RowRejected
+from fanzha.imports.importers.base import NEW, SKIPPED, UNCHANGED, UPDATED, Importer, Row, RowRejected
 from fanzha.imports.models import BatchStatus, ImportBatch
-from fanzha.imports.readers import ImportFileError, Table, read_table
+from fanzha.imports.readers import HEADER_SCAN_ROWS, ImportFileError, Table, read_table
 
 MAX_STORED_ERRORS = 5000
+MAX_LISTED_SKIPS = 20  # skipped rows named one by one in the batch's message; the rest are counted
+MAX_COLUMN_TEXT = 40
 VALIDATE_REPORT_EVERY = 200
 Progress = Callable[[int, int], None]
 
@@ -138,18 +141,35 @@ def batch_process(
     if previous is not None:
         return _finish_skipped(batch, previous)
     try:
-        table = read_table(data, is_header=lambda cells: header_score(cells, imp.fields))
+        table = read_table(data, is_header=lambda cells: header_score(cells, imp.fields, imp.extra_missing))
     except ImportFileError as exc:
         return _reject(batch, message=str(exc))
+    notes = reading_notes(table)
     rows, problem = _validated_rows(imp, actor, table, batch, validating)
     if problem:
-        return _reject(batch, message=problem)
+        return _reject(batch, message=_with_notes(problem, notes))
     batch.rows_total = len(rows)
     if any(row.errors for row in rows):
-        return _reject(
-            batch, rows=rows, message="文件中有错误的行，整份文件未导入；请按错误清单修改后重新上传"
-        )
-    return _commit(batch, imp, actor, rows, progress)
+        message = "文件中有错误的行，整份文件未导入；请按错误清单修改后重新上传"
+        return _reject(batch, rows=rows, message=_with_notes(message, notes))
+    result = _commit(batch, imp, actor, rows, progress)
+    if notes and result.batch.status != BatchStatus.REJECTED:
+        result.batch.message = _with_notes(result.batch.message, notes)
+        result.batch.save(update_fields=["message"])
+    return result
+
+
+def reading_notes(table: Table) -> str:
+    """What the reader left out or chose (footer lines, repeated headers, other sheets), for the
+    batch's message: row numbers and reasons only, never a cell's content."""
+    parts = [f"第 {number} 行{why}" for number, why in table.skipped[:MAX_LISTED_SKIPS]]
+    if len(table.skipped) > MAX_LISTED_SKIPS:
+        parts.append(f"另有 {len(table.skipped) - MAX_LISTED_SKIPS} 行表尾或重复表头已跳过")
+    return "；".join([*table.notes, *parts])
+
+
+def _with_notes(message: str, notes: str) -> str:
+    return f"{message}。{notes}" if notes else message
 
 
 def batch_reject(batch: ImportBatch, message: str, unknown_columns: list[str] | None = None) -> ImportResult:
@@ -159,13 +179,40 @@ def batch_reject(batch: ImportBatch, message: str, unknown_columns: list[str] | 
 
 
 def missing_columns(imp: Importer, header: list[str], header_row: int) -> tuple[str, list[str]]:
-    """The message for required columns the header lacks (or ``""``), and the columns not used."""
+    """The message for required columns the header lacks (or ``""``), and the columns not used.
+
+    When no row qualified as the header, the row given may be data (a list without a header row):
+    unless it clearly is a header (recognised column names, nothing that looks like an ID
+    number, phone or account), no cell of it is quoted, so no personal data reaches the message,
+    the batch record or the screen.
+    """
     columns = match_header(header, imp.fields)
-    unused = [*columns.unknown, *columns.duplicate]
+    unused = [_column_text(text) for text in (*columns.unknown, *columns.duplicate)]
     missing = [*columns.missing, *imp.extra_missing(columns.fields_present)]
-    if missing:
-        return f"缺少必需的列：{'、'.join(missing)}（表头在第 {header_row} 行）", unused
-    return "", unused
+    if not missing:
+        return "", unused
+    wanted = "、".join(f"“{label}”" for label in missing)
+    if not _looks_like_header(header, columns):
+        message = (
+            f"未找到表头：文件前 {HEADER_SCAN_ROWS} 个非空行中没有一行含有必需的列{wanted}；"
+            "请在数据上方加上列名一行（如“姓名”“身份证号”“手机号”）后重新上传（为保护个人信息，不显示单元格内容）"
+        )
+        return message, []
+    return f"缺少必需的列：{'、'.join(missing)}（表头在第 {header_row} 行）", unused
+
+
+def _looks_like_header(header: list[str], columns: ColumnMap) -> bool:
+    """Recognised column names (two, or nothing else) and no cell that looks like personal data."""
+    texts = [text for text in header if text]
+    recognised = len(columns.used) + len(columns.duplicate)
+    enough = recognised >= 2 or (recognised >= 1 and recognised == len(texts))
+    return enough and all(scrub_text(text) == text for text in texts)
+
+
+def _column_text(text: str) -> str:
+    """A header text to list as unused: personal-looking numbers masked, long texts cut."""
+    text = scrub_text(text)
+    return text if len(text) <= MAX_COLUMN_TEXT else text[:MAX_COLUMN_TEXT] + "…"
 
 
 def _validated_rows(
@@ -233,7 +280,9 @@ def _reject(batch: ImportBatch, *, message: str, rows: list[Row] | None = None) 
 @transaction.atomic
 def _finish_skipped(batch: ImportBatch, previous: ImportBatch) -> ImportResult:
     batch.status = BatchStatus.SKIPPED
-    batch.rows_total = batch.rows_unchanged = previous.rows_total
+    batch.rows_total = previous.rows_total
+    batch.rows_rejected = previous.rows_rejected  # left out then (the user chose to), left out now
+    batch.rows_unchanged = previous.rows_total - previous.rows_rejected
     batch.message = f"与已导入的批次 #{previous.pk} 内容完全相同，未作改动"
     batch.finished_at = timezone.now()
     batch.save()
@@ -254,7 +303,7 @@ def _commit(
     current: Row | None = None
     try:
         with transaction.atomic():
-            counts = {NEW: 0, UPDATED: 0, UNCHANGED: 0}
+            counts = {NEW: 0, UPDATED: 0, UNCHANGED: 0, SKIPPED: 0}
             for done, current in enumerate(ordered, start=1):
                 counts[imp.commit_row(actor=actor, row=current)] += 1
                 if progress is not None:
@@ -264,6 +313,7 @@ def _commit(
                 counts[UPDATED],
                 counts[UNCHANGED],
             )
+            batch.rows_rejected = counts[SKIPPED]
             if batch.dry_run:
                 raise _DryRunDone
             _finish_committed(batch, imp.commit_details(batch))

@@ -15,6 +15,8 @@ import csv
 import datetime as dt
 import io
 import itertools
+import re
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,8 +26,10 @@ from django.conf import settings
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 DELIMITERS = (",", "\t", ";")
 HEADER_SCAN_ROWS = 10
+SAVE_AS = "请用 Excel 打开后“另存为” Excel 工作簿（.xlsx）或 CSV 文件，再上传"
 
 # Zip-bomb guard for XLSX: generous for real workbooks, far below what a bomb needs.
 XLSX_MAX_MEMBERS = 1000
@@ -50,6 +54,8 @@ class Table:
     header: list[str]
     header_row: int
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (row, why): footers, repeated headers
+    notes: list[str] = field(default_factory=list)  # about the file: which sheet was read, which not
 
 
 # ── cells ────────────────────────────────────────────────────────────────────
@@ -81,6 +87,8 @@ def cell_text(value: Any) -> str:
 
 def detect_format(data: bytes) -> str:
     """``xlsx``, ``xls`` or ``csv`` by content (the file name's extension is not trusted)."""
+    if data.startswith(UTF16_BOMS):  # Excel's "Unicode 文本": UTF-16, tab-separated
+        return "csv"
     if data.startswith(ZIP_MAGIC):
         return "xlsx"
     if data.startswith(CFB_MAGIC):
@@ -105,7 +113,12 @@ def check_size(data: bytes) -> None:
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first, then GB18030 (covers GBK), then charset detection."""
+    """UTF-16 with a BOM, else UTF-8 (with or without BOM), then GB18030 (covers GBK), then detection."""
+    if data.startswith(UTF16_BOMS):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ImportFileError("文件的 UTF-16（Unicode 文本）编码有误，" + SAVE_AS) from exc
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -120,15 +133,32 @@ def decode_text(data: bytes) -> str:
 
 
 def sniff_delimiter(text: str) -> str:
-    """Comma, tab or semicolon: the one that occurs most in the first non-empty line."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {delimiter: first.count(delimiter) for delimiter in DELIMITERS}
+    """Comma, tab or semicolon: the one found most often on one line of the first few non-empty lines
+    (the header's, not a title's above it)."""
+    lines = list(itertools.islice((line for line in text.splitlines() if line.strip()), HEADER_SCAN_ROWS))
+    counts = {
+        delimiter: max((line.count(delimiter) for line in lines), default=0) for delimiter in DELIMITERS
+    }
     best = max(DELIMITERS, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 
+def check_markup(text: str) -> None:
+    """Refuse a web page or an XML Spreadsheet 2003 saved under a spreadsheet's name, saying what it is."""
+    head = text[:4096].lstrip("\ufeff \t\r\n").lower()
+    if not head.startswith("<"):
+        return
+    if "urn:schemas-microsoft-com:office:spreadsheet" in head or "<workbook" in head:
+        raise ImportFileError("这是“XML 表格 2003”格式的文件，无法直接导入；" + SAVE_AS)
+    if any(tag in head for tag in ("<html", "<table", "<!doctype html", "<meta")):
+        raise ImportFileError(
+            "这是网页（HTML）格式的伪 Excel 文件（常见于系统的“导出Excel”），无法直接导入；" + SAVE_AS
+        )
+
+
 def csv_rows(data: bytes) -> Iterator[list[str]]:
     text = decode_text(data)
+    check_markup(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     try:
         for row in reader:
@@ -163,48 +193,101 @@ def check_xlsx_archive(data: bytes) -> None:
         raise ImportFileError("不是有效的 Excel 文件（缺少工作簿），请上传 CSV、XLSX 或 XLS 文件")
 
 
-def _first_sheet(data: bytes) -> Any:
-    """The first worksheet that has data (or the last one), or None for a workbook without sheets."""
+BAD_WORKBOOK = "无法读取表格文件：文件已损坏、已加密或不是有效的 Excel 文件"
+
+
+def _sheets(data: bytes) -> list[Any]:
+    """The worksheets that have data, in the workbook's order."""
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = None
-        for index in range(len(workbook.sheet_names)):
-            sheet = workbook.get_sheet_by_index(index)
-            if sheet.height:
-                break
-        return sheet
+        sheets = [workbook.get_sheet_by_index(index) for index in range(len(workbook.sheet_names))]
+        return [sheet for sheet in sheets if sheet.height]
     except PasswordError as exc:
         raise ImportFileError("文件已加密（设置了打开密码），请取消密码后重新导出") from exc
     except (CalamineError, ValueError, OSError, TypeError) as exc:
-        raise ImportFileError("无法读取表格文件：文件已损坏、已加密或不是有效的 Excel 文件") from exc
+        raise ImportFileError(BAD_WORKBOOK) from exc
 
 
-def workbook_rows(data: bytes) -> Iterator[list[str]]:
-    """Rows of the first worksheet that has data, from spreadsheet row 1."""
+def _header_in(sheet: Any, is_header: Callable[[list[str]], bool]) -> list[str] | None:
+    """The first of a sheet's first few non-empty rows that ``is_header`` accepts, or None."""
+    rows = ([cell_text(value) for value in row] for row in sheet.iter_rows())
+    head = itertools.islice((cells for cells in rows if not _is_blank(cells)), HEADER_SCAN_ROWS)
+    return next((cells for cells in head if is_header(cells)), None)
+
+
+def choose_sheet(data: bytes, is_header: Callable[[list[str]], bool] | None) -> tuple[Any, list[str]]:
+    """The worksheet to read (None: no sheet has data) and notes about the others.
+
+    The first sheet with data whose first rows hold a header that ``is_header`` accepts, so a 填表说明
+    or 汇总 sheet in front is passed over; any later sheet with a header too is named in the notes
+    (it is not imported, never silently dropped). Without a header anywhere: the first sheet with data.
+    """
     from python_calamine import CalamineError
 
-    sheet = _first_sheet(data)
+    sheets = _sheets(data)
+    if not sheets or is_header is None or len(sheets) == 1:
+        return (sheets[0] if sheets else None), []
     try:
-        rows = sheet.to_python(skip_empty_area=False) if sheet is not None else []
+        found = [(sheet, cells) for sheet in sheets if (cells := _header_in(sheet, is_header)) is not None]
     except (CalamineError, ValueError, OSError, TypeError) as exc:
-        raise ImportFileError("无法读取表格文件：文件已损坏、已加密或不是有效的 Excel 文件") from exc
-    for row in rows:
-        yield [cell_text(value) for value in row]
+        raise ImportFileError(BAD_WORKBOOK) from exc
+    if not found:
+        names = "、".join(f"“{sheet.name}”" for sheet in sheets)
+        return sheets[0], [f"工作表{names}中都没有找到表头"]
+    chosen, header = found[0]
+    notes = []
+    if chosen is not sheets[0]:
+        notes.append(f"已读取工作表“{chosen.name}”（它前面的工作表中没有表头）")
+    for sheet, cells in found[1:]:
+        same = "表头相同" if _row_key(cells) == _row_key(header) else "表头不同"
+        notes.append(f"工作表“{sheet.name}”也有数据（{same}），未导入，请另存为单独的文件后再导入")
+    return chosen, notes
+
+
+def sheet_rows(sheet: Any) -> Iterator[list[str]]:
+    """Rows of a worksheet from spreadsheet row 1, as text. A value merged down several rows (one
+    batch's 预警来源, 预警时间) is repeated in each row of the range (in its first column)."""
+    from python_calamine import CalamineError
+
+    try:
+        rows = sheet.to_python(skip_empty_area=False)
+        merged = sheet.merged_cell_ranges or []
+    except (CalamineError, ValueError, OSError, TypeError) as exc:
+        raise ImportFileError(BAD_WORKBOOK) from exc
+    for (top, column), (bottom, _) in merged:
+        if bottom <= top or top >= len(rows) or column >= len(rows[top]):
+            continue
+        value = rows[top][column]
+        for row in rows[top + 1 : bottom + 1]:
+            if column < len(row) and row[column] in ("", None):
+                row[column] = value
+    return ([cell_text(value) for value in row] for row in rows)
+
+
+def workbook_rows(
+    data: bytes, is_header: Callable[[list[str]], bool] | None = None
+) -> tuple[Iterator[list[str]], list[str]]:
+    """Rows of the worksheet :func:`choose_sheet` picks, and its notes."""
+    sheet, notes = choose_sheet(data, is_header)
+    return (sheet_rows(sheet) if sheet is not None else iter(())), notes
 
 
 # ── tables ───────────────────────────────────────────────────────────────────
 
 
-def raw_rows(data: bytes) -> Iterator[list[str]]:
+def raw_rows(
+    data: bytes, is_header: Callable[[list[str]], bool] | None = None
+) -> tuple[Iterator[list[str]], list[str]]:
+    """The rows of the file (of the chosen worksheet) and notes about the file."""
     check_size(data)
     kind = detect_format(data)
     if kind == "xlsx":
         check_xlsx_archive(data)
     if kind == "csv":
-        return csv_rows(data)
-    return workbook_rows(data)
+        return csv_rows(data), []
+    return workbook_rows(data, is_header)
 
 
 def _is_blank(cells: list[str]) -> bool:
@@ -229,6 +312,115 @@ def _record(header: list[str], cells: list[str]) -> dict[str, str]:
     return {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header) if name}
 
 
+# ── footers and repeated headers ─────────────────────────────────────────────
+
+# 合计 / 小计 / 总计 with a few words in front (石门镇小计, 本页合计) and a colon, number or nothing after.
+_TOTAL = re.compile(r"^\D{0,12}?(合计|小计|总计|共计|累计)(?::|\d|共|$)")
+# 制表人：张三 审核人：李四, 填报单位：…, 负责人签字 … (the row's first cell)
+_SIGNED = re.compile(
+    r"^(?:(制表|填表|审核|审批|复核|填报|报送|统计|经办|负责)(?:人|单位|日期|时间|部门|:)"
+    r"|(单位负责人|联系人|签字|签名|盖章|领导签字))"
+)
+# 备注：…, 说明：…, 注：… (the row's first cell)
+_NOTE = re.compile(r"^(备注|说明|注|附注|填表说明|数据来源)[:]")
+# A count or an amount: 3, 6000, 13,200.50, ¥6000, 3人, 共3人, 6000元
+_COUNT = re.compile(r"^(?:共计?)?¥?[-+]?\d[\d,]*(?:\.\d+)?(?:元|万元|万|人|条|户|笔|件|次|个|名|行)?$")
+_PLACEHOLDERS = frozenset({"-", "--", "—", "——", "/", "\\", "无"})
+
+
+def _compact(cell: str) -> str:
+    """Full-width → half-width (NFKC), without any whitespace."""
+    text = str(cell)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return "".join(text.split())
+
+
+def _row_key(cells: list[str]) -> tuple[str, ...]:
+    key = [_compact(cell) for cell in cells]
+    while key and not key[-1]:
+        key.pop()
+    return tuple(key)
+
+
+def _texts(cells: list[str]) -> Iterator[str]:
+    """The row's non-empty cells, compacted, lazily (most rows are decided by their first cells)."""
+    return (text for text in (_compact(cell) for cell in cells if cell) if text)
+
+
+def footer_word(cells: list[str]) -> str:
+    """The word that makes a row a footer line (合计, 小计, 制表人, 备注 …), or ``""``.
+
+    A row is a footer when its first non-empty cell is a signature or note line (制表人：…, 填报单位：…,
+    备注：…), or when one cell is a 合计/小计/总计 label and every other non-empty cell is a count, an
+    amount or another such label. A row with anything else in it (a name, an ID number) is data.
+    """
+    first = next(_texts(cells), "")
+    signed = _SIGNED.match(first) or _NOTE.match(first)
+    if signed:
+        return signed.group(0).rstrip(":")
+    if not any("计" in cell for cell in cells):  # the quick way out for data rows
+        return ""
+    label = ""
+    for text in _texts(cells):
+        total = _TOTAL.match(text)
+        if total:
+            label = label or total.group(1)
+        elif not (_is_count(text) or text in _PLACEHOLDERS):
+            return ""
+    return label
+
+
+def _is_count(text: str) -> bool:
+    """A count or an amount; a long bare digit string (phone, ID, account number) is not one."""
+    return bool(_COUNT.match(text)) and not (text.isdigit() and len(text) > 6)
+
+
+def is_bare_count(cells: list[str]) -> bool:
+    """A row of counts or amounts only (an unlabelled 合计 line): ``6000``, ``13,200.50``.
+
+    Long digit strings (phones, ID numbers, account numbers) never count: such a row is data.
+    """
+    found = False
+    for text in _texts(cells):
+        if not _is_count(text):
+            return False
+        found = True
+    return found
+
+
+# What a row's first non-empty cell may start with when the row is a footer or the header again: the
+# signature and note words, a count or an amount, a placeholder (a 合计 label elsewhere in the row then
+# has a count or placeholder in front of it, or is the first cell itself).
+_FOOTER_LEADS = frozenset("制填审复报统经负单联签盖领备说注附数0123456789¥共+-.—/\\无")
+
+
+def could_be_skipped(cells: list[str], header_lead: str) -> bool:
+    """Cheap test that most data rows fail: whether :func:`skip_reason` or :func:`is_bare_count` may
+    apply (``header_lead``: the first character of the header's compacted first cell)."""
+    for cell in cells:
+        if cell:
+            break
+    else:
+        return False
+    first = cell.lstrip()
+    lead = first[:1]
+    if not lead.isascii():
+        lead = unicodedata.normalize("NFKC", lead)
+    return lead in _FOOTER_LEADS or lead == header_lead or "计" in first
+
+
+def skip_reason(cells: list[str], header_key: tuple[str, ...]) -> str:
+    """Why the reader leaves out this row below the header (``""``: it is data)."""
+    first = cells[0] if cells else ""
+    if header_key and _compact(first) == header_key[0] and _row_key(cells) == header_key:
+        return "与表头相同（重复的表头），已跳过"
+    word = footer_word(cells)
+    if word:
+        return f"是表尾的“{word}”行，已跳过"
+    return ""
+
+
 def _find_header(
     rows: Iterator[tuple[int, list[str]]], is_header: Callable[[list[str]], bool] | None
 ) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
@@ -251,16 +443,39 @@ def _numbered(rows: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
 
 def read_table(data: bytes, is_header: Callable[[list[str]], bool] | None = None) -> Table:
     """The table in ``data``. The header is the first of the first few non-empty rows that
-    ``is_header`` accepts (else the first non-empty row), so a title row above it is skipped."""
-    rows = _numbered(raw_rows(data))
+    ``is_header`` accepts (else the first non-empty row), so a title row above it is skipped.
+
+    Below the header, footer lines (合计, 小计, 制表人, 备注：…) and the header repeated (two lists
+    pasted one under the other) are left out and listed in ``skipped``, never silently dropped.
+    """
+    source, notes = raw_rows(data, is_header)
+    rows = _numbered(source)
     header_row, header_cells, after = _find_header(rows, is_header)
-    table = Table(header=unique_header(header_cells), header_row=header_row)
-    max_rows = settings.IMPORT_MAX_ROWS
+    table = Table(header=unique_header(header_cells), header_row=header_row, notes=notes)
+    header_key = _row_key(header_cells)
+    header_lead = header_key[0][:1] if header_key else ""
+    trailing: list[tuple[int, list[str]]] = []  # rows of bare numbers: footers if nothing follows
     for number, cells in itertools.chain(after, rows):
-        if len(table.rows) >= max_rows:
-            raise ImportFileError(f"文件超过 {max_rows} 行的行数限制，请拆分后分批导入")
-        table.rows.append((number, _record(table.header, cells)))
+        maybe = could_be_skipped(cells, header_lead)
+        why = skip_reason(cells, header_key) if maybe else ""
+        if why:
+            table.skipped.append((number, why))
+        elif maybe and is_bare_count(cells):
+            trailing.append((number, cells))
+        else:
+            for item in (*trailing, (number, cells)):
+                _add_row(table, *item)
+            trailing.clear()
+    table.skipped.extend((number, "只有数字，是表尾的合计行，已跳过") for number, _ in trailing)
+    table.skipped.sort()
     return table
+
+
+def _add_row(table: Table, number: int, cells: list[str]) -> None:
+    max_rows = settings.IMPORT_MAX_ROWS
+    if len(table.rows) >= max_rows:
+        raise ImportFileError(f"文件超过 {max_rows} 行的行数限制，请拆分后分批导入")
+    table.rows.append((number, _record(table.header, cells)))
 
 
 @dataclass(frozen=True)
@@ -272,7 +487,7 @@ class Peek:
     rows_estimate: int  # lines (CSV) or sheet rows (XLSX, XLS) below the header; blank ones included
 
 
-def _peek_rows(data: bytes) -> tuple[Iterator[list[str]], int]:
+def _peek_rows(data: bytes, is_header: Callable[[list[str]], bool] | None) -> tuple[Iterator[list[str]], int]:
     """The rows, lazily, and the spreadsheet number of the last row (an upper bound for CSV)."""
     check_size(data)
     kind = detect_format(data)
@@ -280,7 +495,7 @@ def _peek_rows(data: bytes) -> tuple[Iterator[list[str]], int]:
         return csv_rows(data), data.count(b"\n") + 1
     if kind == "xlsx":
         check_xlsx_archive(data)
-    sheet = _first_sheet(data)
+    sheet, _ = choose_sheet(data, is_header)
     if sheet is None or not sheet.height:
         return iter(()), 0
     rows = ([cell_text(value) for value in row] for row in sheet.iter_rows())
@@ -289,6 +504,6 @@ def _peek_rows(data: bytes) -> tuple[Iterator[list[str]], int]:
 
 def peek_table(data: bytes, is_header: Callable[[list[str]], bool] | None = None) -> Peek:
     """The quick look the upload page takes: size, format, archive safety and the header row."""
-    rows, last_row = _peek_rows(data)
+    rows, last_row = _peek_rows(data, is_header)
     header_row, header_cells, _ = _find_header(_numbered(rows), is_header)
     return Peek(unique_header(header_cells), header_row, max(last_row - header_row, 0))

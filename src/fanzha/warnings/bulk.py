@@ -32,12 +32,19 @@ from fanzha.warnings.services import (
     NEW,
     UNCHANGED,
     Intake,
+    Keys,
     Received,
+    alias_source_id,
+    keys_of,
     locate,
     merge_into,
     new_person,
     new_warning_line,
+    person_keys,
+    phone_match,
+    realias,
     row_values,
+    same_person,
 )
 
 CHUNK = 500
@@ -90,9 +97,11 @@ class _Known:
     """What the database already holds for the rows of this file, updated as rows are decided."""
 
     refs: dict[tuple[str, str], Warning] = field(default_factory=dict)
+    who: dict[tuple[str, str], Keys] = field(default_factory=dict)  # the person each ref's warning is of
     by_id: dict[str, Person] = field(default_factory=dict)
     by_phone: dict[str, list[Person]] = field(default_factory=dict)
     open_of: dict[int, Warning] = field(default_factory=dict)  # id(person) → their open warning
+    merging: bool = True  # WARNING_MERGE_HOURS > 0: a person warned again joins their open warning
 
     def person(self, intake: Intake, clean: CleanWarning) -> Person | None:
         """Like :func:`services.match_person`: by ID number, else by phone (one without another ID)."""
@@ -101,9 +110,10 @@ class _Known:
             if found is not None:
                 return found
         if clean.phone:
-            for person in self.by_phone.get(intake.hash("phone", clean.phone), []):
-                if not clean.id_number or not person.id_number_hash:
-                    return person
+            found = self.by_phone.get(intake.hash("phone", clean.phone))
+            if found:
+                name = intake.hash("name", clean.name)
+                return next((person for person in found if phone_match(clean, name, person)), None)
         return None
 
     def remember(self, person: Person) -> None:
@@ -128,18 +138,55 @@ def _present(table: str, column: str, values: Iterable[str], where: str = "", pa
     return found
 
 
-def _load(intake: Intake, cleans: list[CleanWarning], now: dt.datetime) -> _Known:
-    known = _Known()
+def _load_refs(known: _Known, keys: Iterable[tuple[str, str]]) -> None:
+    """The source ids among ``keys`` received before, with the hashes of their warnings' people."""
     sources: dict[str, set[str]] = {}
-    for clean in cleans:
-        sources.setdefault(clean.source, set()).add(clean.source_id)
+    for source, source_id in keys:
+        sources.setdefault(source, set()).add(source_id)
     table = WarningSourceRef._meta.db_table
+    found: dict[tuple[str, str], Warning] = {}
     for source, ids in sources.items():
         for chunk in _chunks(_present(table, "source_id", ids, "source = %s AND ", [source])):
             refs = WarningSourceRef.objects.filter(source=source, source_id__in=chunk).select_related(
                 "warning"
             )
-            known.refs.update({(r.source, r.source_id): r.warning for r in refs})
+            found.update({(r.source, r.source_id): r.warning for r in refs})
+    person_ids = {warning.person_id for warning in found.values()}
+    hashes: dict[int, Keys] = {}
+    for chunk in _chunks(person_ids):
+        rows = Person.objects.filter(pk__in=chunk).values_list(
+            "pk", "id_number_hash", "phone_hash", "name_hash"
+        )
+        hashes.update(
+            {
+                pk: (id_hash or "", phone_hash or "", name_hash or "")
+                for pk, id_hash, phone_hash, name_hash in rows
+            }
+        )
+    known.refs.update(found)
+    known.who.update({key: hashes[warning.person_id] for key, warning in found.items()})
+
+
+def _aliases(intake: Intake, known: _Known, cleans: list[CleanWarning]) -> set[tuple[str, str]]:
+    """The alias ids rows may take (their 预警编号 received before for another person, or repeated
+    in this file), read up front like the rest."""
+    seen: set[tuple[str, str]] = set()
+    aliases: set[tuple[str, str]] = set()
+    for clean in cleans:
+        key = (clean.source, clean.source_id)
+        if key in known.refs:
+            if not same_person(person_keys(intake, clean), known.who[key]):
+                aliases.add((clean.source, alias_source_id(clean)))
+        elif key in seen:
+            aliases.add((clean.source, alias_source_id(clean)))
+        seen.add(key)
+    return aliases
+
+
+def _load(intake: Intake, cleans: list[CleanWarning], now: dt.datetime) -> _Known:
+    known = _Known()
+    _load_refs(known, {(clean.source, clean.source_id) for clean in cleans})
+    _load_refs(known, _aliases(intake, known, cleans))
     id_hashes = {intake.hash("id_number", c.id_number) for c in cleans if c.id_number}
     phone_hashes = {intake.hash("phone", c.phone) for c in cleans if c.phone}
     people: dict[int, Person] = {}
@@ -158,6 +205,7 @@ def _load(intake: Intake, cleans: list[CleanWarning], now: dt.datetime) -> _Know
 
 def _load_open(known: _Known, people: list[Person], now: dt.datetime) -> None:
     hours = getattr(settings, "WARNING_MERGE_HOURS", 72)
+    known.merging = hours > 0
     if hours <= 0 or not people:
         return
     since = now - dt.timedelta(hours=hours)
@@ -275,7 +323,8 @@ def _decide(
     warning, (kind, message, was, to, data) = new_warning_line(intake, clean, person, place, now)
     writes.add_warning(warning)
     writes.events.append([warning, now, None, kind, was, to, message, data])
-    known.open_of[id(person)] = warning
+    if known.merging:  # a later row of this file for the same person joins it (the window is open)
+        known.open_of[id(person)] = warning
     return Received(warning, NEW, clean.notices)
 
 
@@ -292,17 +341,26 @@ def receive_many(
     """
     now = now or timezone.now()
     known = _load(intake, [clean for _, clean in rows], now)
-    fresh = sum(1 for _, clean in rows if (clean.source, clean.source_id) not in known.refs)
+    # At most this many new people and warnings (a row given an alias id may yet be unchanged).
+    fresh = sum(
+        1
+        for _, clean in rows
+        if (key := (clean.source, clean.source_id)) not in known.refs
+        or not same_person(person_keys(intake, clean), known.who[key])
+    )
     results = []
     with roomy_cache(), fastwrite.checked_as_written(), fastwrite.Writer() as writer:
         writes = _Writes(writer, people=fresh, warnings=fresh)
         for data, clean in rows:
             key = (clean.source, clean.source_id)
+            if key in known.refs and not same_person(person_keys(intake, clean), known.who[key]):
+                key = realias(clean)
             if key in known.refs:
                 results.append(Received(known.refs[key], UNCHANGED, []))
                 continue
             received = _decide(intake, known, writes, clean, now)
             known.refs[key] = received.warning
+            known.who[key] = keys_of(received.warning.person)
             writes.refs.append(
                 [clean.source, clean.source_id, received.warning, now, row_values(data, clean, intake)]
             )

@@ -41,7 +41,10 @@ QUALITY_FLAGS: dict[str, str] = {
 
 # code → (name, aliases)
 SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "superior": ("上级推送", ("上级", "上级反诈中心", "省厅推送", "市局推送", "省反诈中心", "市反诈中心")),
+    "superior": (
+        "上级推送",
+        ("上级", "上级反诈中心", "省厅推送", "市局推送", "省反诈中心", "市反诈中心", "96110"),
+    ),
     "operator": ("运营商", ("通信运营商", "中国移动", "中国联通", "中国电信", "移动", "联通", "电信")),
     "bank": ("银行", ("银行推送", "金融机构")),
     "screening": ("筛查引擎", ("系统筛查", "模型筛查", "筛查")),
@@ -51,6 +54,28 @@ SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
 DEFAULT_SOURCE = "superior"
 TRUE_WORDS = {"1", "是", "有", "y", "yes", "true", "√", "✓", "✔", "正在转账", "转账中", "正在"}
 UNUSABLE = "无法识别或联系当事人：没有有效的身份证号、没有有效的手机号，也没有姓名加住址"
+
+
+# What a cell holds when there is nothing to say (and Excel's error values): read as empty.
+PLACEHOLDERS = frozenset(
+    {"无", "/", "-", "--", "—", "——", "不详", "未知", "暂无", "空", "null", "none", "n/a", "na"}
+    | {"#n/a", "#value!", "#ref!", "#div/0!", "#name?", "#num!", "#null!"}
+)
+
+
+_ASCII_FIRST = {p[0] for p in PLACEHOLDERS} | {p[0].upper() for p in PLACEHOLDERS}
+# First characters a placeholder may start with (full-width forms and white space too): most cells
+# are ruled out by this one set lookup.
+PLACEHOLDER_FIRST = frozenset(
+    _ASCII_FIRST | {chr(ord(c) + 0xFEE0) for c in _ASCII_FIRST if c.isascii()} | set(" \t\u3000\u00a0")
+)
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether a cell only says "nothing" (无, /, -, 不详, #N/A …)."""
+    if not isinstance(text, str) or not text or len(text) > 9 or text[0] not in PLACEHOLDER_FIRST:
+        return False
+    return unicodedata.normalize("NFKC", text).strip().lower() in PLACEHOLDERS
 
 
 def source_label(code: str) -> str:
@@ -221,20 +246,26 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 
 # Currency marks and separators around an amount: ¥ (and ￥, folded to it), RMB, CNY, 人民币, 元.
-_CURRENCY = re.compile(r"[¥,\s]|RMB|CNY|人民币|元|圆", re.IGNORECASE)
-_UNITS = {"万": Decimal(10000), "亿": Decimal(100_000_000)}
+_CURRENCY = re.compile(r"[¥,\s]|RMB|CNY|人民币|元|圆|^(?:约|大约|共计|合计)|左右$", re.IGNORECASE)
+_UNITS = {"千": Decimal(1000), "k": Decimal(1000), "w": Decimal(10000), "万": Decimal(10000)}
+_UNITS["亿"] = Decimal(100_000_000)
+# One number with an optional unit, or several with units: 1.2万, 5千, 2.5W, 1万2千.
+_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([千k万w亿]?)")
+_AMOUNT = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?[千k万w亿])+|[0-9]+(?:\.[0-9]+)?[千k万w亿]?")
 
 
 def parse_amount(text: str) -> Decimal | None:
-    """``12,000`` / ``1.2万`` / ``3000元`` / ``￥1,200`` / ``RMB 500`` → Decimal; ValueError if no number."""
-    value = _CURRENCY.sub("", unicodedata.normalize("NFKC", str(text)))
+    """``12,000`` / ``1.2万`` / ``5千`` / ``2.5W`` / ``1万2千`` / ``约3000元`` / ``￥1,200`` / ``RMB 500``
+    → Decimal; None for an empty cell or a placeholder (无, -); ValueError if no number."""
+    if is_placeholder(text):
+        return None
+    value = _CURRENCY.sub("", unicodedata.normalize("NFKC", str(text))).lower()
     if not value:
         return None
-    factor = Decimal(1)
-    if value[-1] in _UNITS:
-        factor, value = _UNITS[value[-1]], value[:-1]
+    if not _AMOUNT.fullmatch(value):
+        raise ValueError(text)
     try:
-        amount = Decimal(value) * factor
+        amount = sum((Decimal(n) * _UNITS.get(u, Decimal(1)) for n, u in _PART.findall(value)), Decimal(0))
     except InvalidOperation as exc:
         raise ValueError(text) from exc
     if amount < 0 or amount >= Decimal("1e12"):
@@ -269,9 +300,15 @@ def _identity(data: WarningInput, clean: CleanWarning) -> idcard.IdNumberCheck |
     else:
         clean.id_number_raw = check.normalized
         clean.flag("id_invalid", "身份证号", "；".join(check.errors) + "，待更正")
-    if check.warnings and check.region_code:
-        clean.flag("id_region_unknown", "身份证号", "；".join(check.warnings))
+    region = [w for w in check.warnings if w != _UPGRADED]
+    if region and check.region_code:
+        clean.flag("id_region_unknown", "身份证号", "；".join(region))
+    if _UPGRADED in check.warnings:  # a valid old number: said, not flagged
+        clean.notices.append(("身份证号", _UPGRADED))
     return check
+
+
+_UPGRADED = "15位旧号码，已按19xx年出生升位为18位"
 
 
 # Between several numbers written in one cell: 13812345678/13912345678, 138…、139…, 138… 或 139…
@@ -282,11 +319,35 @@ def _reachable(info: phone.PhoneInfo) -> bool:
     return info.valid and info.kind in ("mobile", "landline")
 
 
+# What people write around a number: （本人）, (儿子), 转8001 / 分机 8001 / ext. 8001 after a landline.
+_PHONE_NOTE = re.compile(r"[（(][^）)]{0,12}[）)]")
+_EXTENSION = re.compile(r"(?:转|分机|ext\.?|x)\s*\d{1,6}\s*$", re.IGNORECASE)
+
+
+def _repaired(text: str, clean: CleanWarning) -> phone.PhoneInfo | None:
+    """A personal number from a cell that is not one as written: notes in brackets dropped, an
+    extension cut (noted), or the first of several numbers (noted, masked); None when none reads."""
+    bare = _PHONE_NOTE.sub(" ", text).strip()
+    extension = _EXTENSION.search(bare)
+    if extension is not None:
+        info = phone.phone_info(bare[: extension.start()])
+        if _reachable(info):
+            clean.notices.append(("手机号", f"已略去分机号（{extension.group(0).strip()}），请拨总机后转接"))
+            return info
+    if bare != text.strip():
+        info = phone.phone_info(bare)
+        if _reachable(info):
+            return info
+    return _one_of_several(bare, clean)
+
+
 def _one_of_several(text: str, clean: CleanWarning) -> phone.PhoneInfo | None:
     """The first personal number of a cell holding several (noted, masked), or None."""
     parts = [part for part in _PHONE_SEPARATORS.split(text) if part.strip()]
-    if len(parts) < 2:
-        return None
+    if len(parts) < 2:  # 13857100046 13957100046: numbers apart by spaces only
+        parts = text.split()
+        if len(parts) < 2 or any(sum(c.isdigit() for c in part) < 7 for part in parts):
+            return None
     usable = [info for info in map(phone.phone_info, parts) if _reachable(info)]
     if not usable:
         return None
@@ -300,7 +361,7 @@ def _contact(data: WarningInput, clean: CleanWarning) -> None:
         return
     info = phone.phone_info(data.phone)
     if not info.valid:
-        info = _one_of_several(data.phone, clean) or info
+        info = _repaired(data.phone, clean) or info
     if _reachable(info):
         clean.phone = info.normalized
     elif info.valid:

@@ -30,6 +30,9 @@ _PREFIX = re.compile(
     r"(?P<county>[^省市区县]{1,10}?(?:县|区|旗|市))?"
 )
 PLACED_LEVELS = (AreaLevel.VILLAGE, AreaLevel.GRID)
+# Names ending so are places below a county that the prefix parser may take for a district (…区).
+_DISTRICT_NAME = re.compile(r"[^镇乡村路街道号楼栋巷弄组院舍:;,.\d]{2,8}")
+_NOT_DISTRICTS = ("社区", "小区", "园区", "景区", "校区", "厂区", "街区", "营区", "矿区", "库区")
 
 
 def normalise_address(text: str) -> str:
@@ -83,6 +86,7 @@ class Placement:
     area: Area
     placed: bool  # True when the area is a village or grid the warning can be worked in
     how: str  # Chinese: how it was found
+    outside: str = ""  # the other province/city/county the address names (kept in the centre's queue)
 
 
 class Locator:
@@ -103,8 +107,30 @@ class Locator:
         self.by_id = {area.pk: area for area in areas}
         self.home = _centre_area(actor) or self.root
 
+    def _outside(self, prefix: list[str]) -> str:
+        """The city or county of the address's prefix that is not in the tree ("" when none is).
+
+        A province is not checked (the tree starts at a city); a "…社区"/"…小区" the parser took for a
+        district is no place name of that level.
+        """
+        for name in prefix:
+            if name.endswith(_NOT_DISTRICTS) or name.endswith(("省", "自治区", "特别行政区")):
+                continue
+            if not _DISTRICT_NAME.fullmatch(name):  # 人民医院宿舍区, 城关镇幸福新区: not a district
+                continue
+            if name in self.by_name or any(name.endswith(a.name) for a in self.upper):
+                continue
+            if not any(a.name.rstrip("市县区") == name.rstrip("市县区") for a in self.upper):
+                return name
+        return ""
+
     def _match_tree(self, address: str) -> Placement | None:
         prefix, _rest = split_prefix(address)
+        outside = self._outside(prefix)
+        home = self.home or self.root
+        if outside and home is not None:
+            # 光明社区, 朝阳社区, 中山社区 are everywhere: never matched by name in another county.
+            return Placement(home, False, "地址不在本辖区，进入中心待定位队列", outside=outside)
         scope = ""
         for name in prefix:
             for area in self.upper:
@@ -164,7 +190,7 @@ class Locator:
         if remembered is not None:
             return Placement(remembered, remembered.level in PLACED_LEVELS, "按中心此前对该地址的定位")
         matched = self.match_address(address)
-        if matched is not None and matched.placed:
+        if matched is not None and (matched.placed or matched.outside):
             return matched
         if person_area is not None and person_area.level in PLACED_LEVELS:
             return Placement(person_area, True, "按人员登记的区划")

@@ -186,17 +186,80 @@ def event_add(
 
 
 def match_person(clean: CleanWarning) -> Person | None:
-    """The known person: by ID number, else by phone (when that person has no other ID number)."""
+    """The known person: by ID number, else by phone (see :func:`phone_match`)."""
     if clean.id_number:
         found = Person.objects.with_id_number_hash(crypto.search_hash("id_number", clean.id_number)).first()
         if found is not None:
             return found
     if clean.phone:
         digest = crypto.search_hash("phone", clean.phone)
+        name = crypto.search_hash("name", clean.name) if clean.name else ""
         for person in Person.objects.filter(phone_hash=digest).order_by("id")[:5]:
-            if not clean.id_number or not person.id_number_hash:
+            if phone_match(clean, name, person):
                 return person
     return None
+
+
+def phone_match(clean: CleanWarning, name_hash: str, person: Person) -> bool:
+    """Whether a person found by the row's phone is the row's person: not when both have ID numbers
+    (the ID number decided already), nor when both have names that differ — a village committee's or
+    a family's landline given for several people."""
+    if clean.id_number and person.id_number_hash:
+        return False
+    return not (name_hash and person.name_hash and name_hash != person.name_hash)
+
+
+# ── one 预警编号, two people ──────────────────────────────────────────────────────
+
+# The person a row names, as search hashes: (ID number, phone, name); "" for what it lacks.
+Keys = tuple[str, str, str]
+REUSED_ID = "预警编号与已接收的预警重复但当事人不同，已按编号 {new} 作为另一条预警接收"
+
+
+def person_keys(intake: Intake, clean: CleanWarning) -> Keys:
+    return (
+        intake.hash("id_number", clean.id_number),
+        intake.hash("phone", clean.phone),
+        intake.hash("name", clean.name),
+    )
+
+
+def keys_of(person: Person) -> Keys:
+    return (person.id_number_hash or "", person.phone_hash or "", person.name_hash or "")
+
+
+def same_person(row: Keys, known: Keys) -> bool:
+    """Whether a row names the person of the warning already received under its (source, 预警编号).
+
+    The same ID number or phone: the same person. Otherwise two ID numbers that differ, or (nothing
+    to compare) two names that differ: another person — a bank that numbers each day's list from 1,
+    two banks' ``YJ…-0001``, one id twice in a file. A phone that differs under the same name and no
+    other ID number is the sender correcting the row, not someone else.
+    """
+    (row_id, row_phone, row_name), (known_id, known_phone, known_name) = row, known
+    if (row_id and row_id == known_id) or (row_phone and row_phone == known_phone):
+        return True
+    if row_id and known_id:
+        return False
+    return not (row_name and known_name and row_name != known_name)
+
+
+def alias_source_id(clean: CleanWarning) -> str:
+    """``<预警编号>~<8 hex>``: the id for a row whose 预警编号 was used for another person.
+
+    Keyed on the row's identifiers (not its time or amount), so the same row gets the same id again
+    and a re-import finds it.
+    """
+    basis = "|".join([clean.id_number or clean.id_number_raw, clean.phone or clean.phone_raw, clean.name])
+    mac = hmac.new(crypto._key("search"), f"source_ref:{basis}".encode(), "sha256")
+    return f"{clean.source_id[:91]}~{mac.hexdigest()[:8]}"
+
+
+def realias(clean: CleanWarning) -> tuple[str, str]:
+    """Give ``clean`` its alias id (with a row notice); the new (source, source id) key."""
+    clean.source_id = alias_source_id(clean)
+    clean.notices.append(("预警编号", REUSED_ID.format(new=clean.source_id)))
+    return clean.source, clean.source_id
 
 
 # ── receiving ────────────────────────────────────────────────────────────────
@@ -476,9 +539,18 @@ def locate(intake: Intake, clean: CleanWarning, person: Person | None) -> routin
     place = intake.locator.locate(
         address=clean.address, number=clean.phone, person_area=person.area if person else None
     )
-    if not place.placed:
+    if place.outside:
+        message = f"地址在本辖区以外（{place.outside}），未按同名村（社区）定位，待中心核实"
+        clean.flag("address_unplaced", "现住址", message)
+    elif not place.placed:
         clean.flag("address_unplaced", "现住址")
     return place
+
+
+def _known_ref(clean: CleanWarning) -> WarningSourceRef | None:
+    refs = WarningSourceRef.objects.filter(source=clean.source, source_id=clean.source_id)
+    found: WarningSourceRef | None = refs.select_related("warning__person").first()
+    return found
 
 
 @transaction.atomic
@@ -486,11 +558,10 @@ def receive(*, intake: Intake, data: WarningInput, now: dt.datetime | None = Non
     """New, merged or unchanged; raises :class:`~fanzha.warnings.intake.Unusable` for an unusable warning."""
     now = now or timezone.now()
     clean = clean_warning(data, now=now)
-    ref = (
-        WarningSourceRef.objects.filter(source=clean.source, source_id=clean.source_id)
-        .select_related("warning")
-        .first()
-    )
+    ref = _known_ref(clean)
+    if ref is not None and not same_person(person_keys(intake, clean), keys_of(ref.warning.person)):
+        realias(clean)
+        ref = _known_ref(clean)
     if ref is not None:
         return Received(ref.warning, UNCHANGED, [])
     person = match_person(clean)

@@ -26,7 +26,7 @@ BUILTIN: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "fake_loan": (
         "虚假网络贷款",
-        ("网络贷款", "虚假贷款", "贷款诈骗", "loan scam", "loan fraud", "fake loan"),
+        ("网络贷款", "网贷", "虚假网贷", "虚假贷款", "贷款诈骗", "loan scam", "loan fraud", "fake loan"),
     ),
     "fake_customer_service": (
         "冒充电商物流客服",
@@ -137,15 +137,23 @@ def _index() -> dict[str, str]:
     return index
 
 
+# Screening verdicts that are no fraud type of a warning: a list saying 正常 names no type.
+NOT_WARNING_TYPES = frozenset({"normal", "advertising"})
+
+
 def resolve(text: str) -> str | None:
-    """The code for a code, name or alias (also a name's start, e.g. 冒充公检法); None if unknown."""
+    """The code for a code, name or alias, or for the start of one (冒充公检法 → 冒充公检法及政府机关)
+    when only one type starts so (冒充 alone could be five: None); None if unknown."""
     key = _key(text)
     if not key:
         return None
     index = _index()
     if key in index:
-        return index[key]
-    for word, code in index.items():
-        if len(key) >= 2 and (word.startswith(key) or key.startswith(word)) and len(word) >= 2:
-            return code
-    return None
+        code = index[key]
+        return None if code in NOT_WARNING_TYPES else code
+    found = {
+        code
+        for word, code in index.items()
+        if len(word) >= 2 and (word.startswith(key) or key.startswith(word)) and code not in NOT_WARNING_TYPES
+    }
+    return found.pop() if len(key) >= 2 and len(found) == 1 else None

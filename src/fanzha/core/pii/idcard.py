@@ -64,9 +64,24 @@ class _Named:
         return (self.start is None or self.start <= last) and (self.end is None or self.end >= first)
 
 
+# How spreadsheets and copy-paste wrap a number to keep it text: ="…" (an Excel formula), a leading
+# apostrophe, zero-width spaces / BOM / soft hyphens, a label before it, a note in brackets after it.
+_FORMULA_RE = re.compile(r'^="(.*)"$')
+_INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
+_LABEL_RE = re.compile(r"^(?:公民)?(?:身份证|证件)(?:号码|号)?[:：]")
+_NOTE_RE = re.compile(r"\([^()]*\)$")
+_PLAIN_RE = re.compile(r"[0-9]{17}[0-9X]")
+
+
 def _clean(text: str) -> str:
-    """Full-width to ASCII, no whitespace or hyphens, upper-case X."""
-    folded = unicodedata.normalize("NFKC", text or "")
+    """Full-width to ASCII, unwrapped, no whitespace or hyphens, upper-case X (also typed as ×)."""
+    if _PLAIN_RE.fullmatch(text or ""):
+        return text
+    folded = _INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", text or "")).strip()
+    wrapped = _FORMULA_RE.match(folded)
+    if wrapped is not None:
+        folded = wrapped.group(1).strip()
+    folded = _NOTE_RE.sub("", _LABEL_RE.sub("", folded.lstrip("'`‘’"))).replace("×", "X")
     return re.sub(r"[\s\-]", "", folded).upper()
 
 

@@ -10,6 +10,7 @@ from fanzha.imports.columns import CellError, Field
 NEW = "new"
 UPDATED = "updated"
 UNCHANGED = "unchanged"
+SKIPPED = "skipped"  # a rejected row the user chose to leave out (the rest imported): counted as rejected
 
 
 @dataclass

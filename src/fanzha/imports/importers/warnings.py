@@ -13,9 +13,18 @@ import re
 from typing import Any
 
 from fanzha.imports.columns import Field
-from fanzha.imports.importers.base import NEW, UNCHANGED, UPDATED, Importer, Row, RowRejected
+from fanzha.imports.importers.base import NEW, SKIPPED, UNCHANGED, UPDATED, Importer, Row, RowRejected
+from fanzha.tracing.text import CellError, combine
 from fanzha.warnings import bulk, services
-from fanzha.warnings.intake import Memo, Unusable, WarningInput, clean_warning
+from fanzha.warnings.intake import (
+    PLACEHOLDER_FIRST,
+    Memo,
+    Unusable,
+    WarningInput,
+    clean_warning,
+    is_placeholder,
+)
+from fanzha.warnings.routing import split_prefix
 
 _FLOAT_TAIL = re.compile(r"\.0+$")
 
@@ -23,7 +32,7 @@ FIELDS = [
     Field(
         "source_id",
         "预警编号",
-        ("编号", "预警ID", "预警单号", "线索编号", "warning id", "warning no", "source id"),
+        ("编号", "预警ID", "预警单号", "线索编号", "warning id", "warning no", "source id", "alert id"),
     ),
     Field(
         "name",
@@ -34,12 +43,18 @@ FIELDS = [
             "当事人",
             "当事人姓名",
             "受害人姓名",
+            "受害人",
             "被害人姓名",
+            "被害人",
             "事主姓名",
+            "事主",
+            "客户姓名",
             "name",
             "full name",
+            "victim name",
+            "victim",
+            "customer name",
         ),
-        required=True,
         pii="name",
     ),
     Field(
@@ -51,10 +66,18 @@ FIELDS = [
             "证件号码",
             "身份证",
             "证件号",
+            "受害人身份证",
+            "受害人身份证号",
+            "受害人身份证号码",
+            "被害人身份证号",
+            "当事人身份证号",
+            "身份证件号码",
             "id number",
             "id no",
             "id_number",
             "id card number",
+            "id card no",
+            "id card",
         ),
         pii="id_number",
         fold=True,
@@ -71,6 +94,12 @@ FIELDS = [
             "电话号码",
             "受害人电话",
             "受害人手机号",
+            "受害人手机",
+            "受害人手机号码",
+            "受害人号码",
+            "受害人联系电话",
+            "被叫号码",  # an operator's list of people called by fraud numbers: the person warned
+            "被叫手机号",
             "被害人电话",
             "被害人手机号",
             "当事人电话",
@@ -79,6 +108,10 @@ FIELDS = [
             "phone number",
             "telephone",
             "contact",
+            "mobile no",
+            "mobile number",
+            "phone no",
+            "victim phone",
         ),
         pii="phone",
         fold=True,
@@ -96,6 +129,9 @@ FIELDS = [
             "现居住地",
             "家庭住址",
             "详细地址",
+            "受害人住址",
+            "受害人地址",
+            "受害人现住址",
             "address",
             "current address",
             "residential address",
@@ -110,24 +146,40 @@ FIELDS = [
             "案件类型",
             "案件类别",
             "涉诈类型",
-            "预警类型",
-            "预警类别",
             "诈骗方式",
+            "诈骗手法",
             "类型",
             "fraud type",
             "type",
+            "scam type",
         ),
     ),
-    Field("source", "预警来源", ("来源", "推送单位", "source")),
+    Field(
+        "source",
+        "预警来源",
+        (
+            "来源",
+            "推送单位",
+            "下发单位",
+            "预警单位",
+            "来源单位",
+            "报送单位",
+            "source",
+            "reported by",
+            "issued by",
+        ),
+    ),
     Field(
         "warned_at",
         "预警时间",
-        ("时间", "推送时间", "推送日期", "预警日期", "发现时间", "warning time", "warned at", "time"),
+        ("发现时间", "warning time", "warned at", "alert time"),
     ),
+    # A list that writes the day and the time of day in two columns: joined (tracing.text.combine).
+    Field("warned_date", "预警日期", ("发现日期", "推送日期", "下发日期", "日期", "warning date", "date")),
     Field(
         "amount",
         "涉案金额",
-        ("金额", "转账金额", "损失金额", "被骗金额", "涉案资金", "amount", "amount involved"),
+        ("金额", "转账金额", "损失金额", "被骗金额", "涉案资金", "amount", "amount involved", "loss amount"),
         fold=True,
     ),
     Field(
@@ -138,6 +190,9 @@ FIELDS = [
             "诈骗号码",
             "嫌疑电话",
             "嫌疑人电话",
+            "嫌疑人号码",
+            "嫌疑人手机号",
+            "主叫号码",  # in an operator's list: the fraud number that called the person warned
             "涉诈电话",
             "诈骗电话",
             "suspect number",
@@ -154,13 +209,44 @@ FIELDS = [
             "嫌疑账户",
             "嫌疑人账号",
             "涉诈银行卡",
+            "嫌疑人银行卡号",
+            "嫌疑人银行卡",
+            "嫌疑人卡号",
+            "嫌疑卡号",
             "收款账号",
+            "收款卡号",
             "suspect account",
             "suspect accounts",
         ),
     ),
     Field(
         "notes", "备注", ("说明", "情况说明", "预警内容", "简要案情", "notes", "note", "remark", "remarks")
+    ),
+    # Weaker stand-ins, read only when the field itself has no column or no value (a list that has
+    # both says which is meant): the channel 预警类型 (资金/电话/短信预警) against 诈骗类型, the push
+    # time against 预警时间, an amount header in 万元 written without brackets.
+    Field("warning_kind", "预警类型", ("预警类别", "预警方式", "预警渠道", "alert type")),
+    Field(
+        "other_time",
+        "推送时间",
+        ("下发时间", "通话时间", "来电时间", "时间", "time", "push time", "call time"),
+    ),
+    Field(
+        "amount_wan",
+        "涉案金额万元",
+        ("金额万元", "金额万", "损失金额万元", "被骗金额万元", "转账金额万元", "涉案资金万元", "涉案金额万"),
+        fold=True,
+    ),
+    # A list that splits the address: joined in front of the detail address for placement.
+    Field(
+        "township",
+        "乡镇（街道）",
+        ("乡镇", "街道", "乡镇街道", "所属乡镇", "所属街道", "所属乡镇街道", "镇街", "township"),
+    ),
+    Field(
+        "village",
+        "村（社区）",
+        ("村", "社区", "村社区", "所属村", "所属社区", "所属村社区", "村居", "所属村居", "village"),
     ),
     Field("call_count", "被叫次数", ("呼叫次数", "被呼叫次数", "通话次数", "calls", "call count"), fold=True),
     Field("callback_count", "回拨次数", ("回呼次数", "callbacks", "callback count"), fold=True),
@@ -176,11 +262,59 @@ FIELDS = [
 OUTCOMES = {services.NEW: NEW, services.MERGED: UPDATED, services.UNCHANGED: UNCHANGED}
 
 
-def warning_input(values: dict[str, str]) -> WarningInput:
+_PLAIN_NUMBER = re.compile(r"[0-9.,]+")
+
+
+def warning_input(values: dict[str, str], memo: Memo | None = None) -> WarningInput:
+    """The row's texts as a warning: placeholders (无, /, 不详, #N/A) emptied, stand-in columns used."""
     texts = dict(values)
+    for name, text in values.items():
+        if text and text[0] in PLACEHOLDER_FIRST and is_placeholder(text):
+            texts[name] = ""
     for name in ("id_number", "phone"):  # a spreadsheet's 13812345678.0
         texts[name] = _FLOAT_TAIL.sub("", texts.get(name, ""))
-    return WarningInput(**{name: texts.get(name, "") for name in WarningInput.__dataclass_fields__})
+    if not texts.get("warned_at"):
+        texts["warned_at"] = texts.get("other_time", "")
+    if texts.get("warned_date"):
+        texts["warned_at"] = with_date(texts["warned_date"], texts["warned_at"])
+    wan = texts.get("amount_wan")
+    if wan and not texts.get("amount"):
+        texts["amount"] = wan + "万" if _PLAIN_NUMBER.fullmatch(wan) else wan
+    kind = texts.get("warning_kind")
+    if kind:
+        resolved = (memo or Memo()).fraud_type(kind)
+        if resolved is not None and not texts.get("fraud_type"):
+            texts["fraud_type"] = kind
+        else:  # the channel (资金预警, 电话预警): kept in the notes
+            texts["notes"] = "\n".join(filter(None, [texts.get("notes", ""), f"预警类型：{kind}"]))
+    if texts.get("township") or texts.get("village"):
+        texts["address"] = joined_address(texts)
+    return WarningInput(**{name: texts.get(name, "") for name in INPUT_FIELDS})
+
+
+INPUT_FIELDS = tuple(WarningInput.__dataclass_fields__)
+
+
+def with_date(day: str, moment: str) -> str:
+    """A 预警日期 column and a time column as one moment (the time column may hold it all); text the
+    intake flags when they do not read."""
+    try:
+        joined = combine(day, moment)
+    except CellError:
+        return f"{day} {moment}".strip()
+    return joined.isoformat(sep=" ") if joined is not None else ""
+
+
+def joined_address(texts: dict[str, str]) -> str:
+    """乡镇（街道） and 村（社区） columns put in front of the detail address (after its province/city/
+    county part), each only when the address does not name it already."""
+    address = texts.get("address", "")
+    parts = [texts.get(name, "").strip() for name in ("township", "village")]
+    parts = [part for part in parts if part and part not in address]
+    if not parts:
+        return address
+    prefix, rest = split_prefix(address)
+    return "".join([*prefix, *parts, rest])
 
 
 class WarningImporter(Importer):
@@ -200,8 +334,12 @@ class WarningImporter(Importer):
         self._touched: dict[str, set[int]] = {services.NEW: set(), services.MERGED: set()}
         self._memo = Memo()
 
+    def extra_missing(self, present: set[str]) -> list[str]:
+        """A list must name the person somehow: an operator's list may hold phones only."""
+        return [] if present & {"name", "id_number", "phone"} else ["姓名、身份证号或手机号（至少一列）"]
+
     def validate_row(self, *, actor: Any, row: Row) -> None:
-        data = warning_input(row.values)
+        data = warning_input(row.values, self._memo)
         try:
             clean = clean_warning(data, memo=self._memo)
         except Unusable as exc:
@@ -246,4 +384,6 @@ class WarningImporter(Importer):
     def commit_row(self, *, actor: Any, row: Row) -> str:
         if self._outcomes is None:
             self._outcomes = self._receive_all(actor)
+        if row.cleaned.get("input") is None:  # unusable, left out by --skip-rejected
+            return SKIPPED
         return self._outcomes.get(row.number, UNCHANGED)

@@ -16,13 +16,12 @@ from fanzha.imports.importers.warnings import WarningImporter
 from fanzha.imports.pipeline import ImportResult, import_run
 
 
-def summary_line(result: ImportResult, importer: WarningImporter) -> str:
+def summary_line(result: ImportResult) -> str:
+    """The batch's own counts (rows --skip-rejected left out are its rejected rows)."""
     b = result.batch
-    skipped = len(importer.skipped) if result.ok else 0
-    unchanged = max(b.rows_unchanged - skipped, 0)
     return (
-        f"imported: {b.rows_new} new, {b.rows_updated} merged, {unchanged} unchanged, "
-        f"{b.rows_rejected + skipped} rejected"
+        f"imported: {b.rows_new} new, {b.rows_updated} merged, {b.rows_unchanged} unchanged, "
+        f"{b.rows_rejected} rejected"
     )
 
 
@@ -64,4 +63,4 @@ class Command(BaseCommand):
                 self.stdout.write(f"第 {number} 行（已跳过）：{message}")
             for number, column, message in importer.notices:
                 self.stdout.write(f"第 {number} 行 {column}（提示）：{message}")
-        self.stdout.write(summary_line(result, importer))
+        self.stdout.write(summary_line(result))
