@@ -22,7 +22,8 @@ def _call(rows: list[list[str]], caller: str, callee: str, at: datetime, seconds
 def _fraud_calls(rows: list[list[str]], rng: random.Random, victims: list[str]) -> None:
     for k, number in enumerate(FRAUD):
         for j, victim in enumerate(victims):
-            at = BASE + timedelta(days=j % 20, hours=rng.randint(0, 10), minutes=rng.randint(0, 59))
+            # a burst of a few days, as fraud numbers live (the labelled Sichuan ones: 7 active days)
+            at = BASE + timedelta(days=j % 5, hours=rng.randint(0, 10), minutes=rng.randint(0, 59))
             _call(rows, number, victim, at, rng.randint(2, 9), f"imei-f{k}-{j % 6}")
 
 

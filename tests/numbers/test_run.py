@@ -26,6 +26,7 @@ def test_it_scores_the_extract_and_finds_the_fraud_numbers_and_their_victims(wor
     run = run_now(submit_extract(world.users["analyst"]))
     assert run.status == RunStatus.SUCCEEDED, run.message
     assert run.numbers_total == 83 and run.quality["calls"]["records"] > 0
+    assert "没有短信、上网流量记录" in run.quality["scoring_note"]  # calls and spending: the partial model
     high = list(run.scored.filter(is_high_risk=True))
     assert sorted(n.number for n in high) == sorted(FRAUD)
     assert all(n.reasons and all(isinstance(r, str) for r in n.reasons) for n in high)

@@ -45,6 +45,7 @@ def test_it_masks_numbers_and_shows_chinese_reasons(world, client) -> None:  # t
     assert "170****0001" in page and FRAUD[0] not in page
     assert "139****0000" in page and "13905700000" not in page
     assert "不同号码" in page and "回拨 1 次" in page and "发送预警" in page
+    assert "上传的数据中没有短信、上网流量记录" in page  # which model scored the run, and why
 
 
 def test_it_sends_the_top_victims_into_warnings_once(world, client) -> None:  # type: ignore[no-untyped-def]

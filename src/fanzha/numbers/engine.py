@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fanzha.screening.numbers import sources
 from fanzha.screening.numbers.features import Sources, build, connect, write
 from fanzha.screening.numbers.model import Model, load_table
 from fanzha.screening.numbers.scoring import indicator_proposals, score_table
@@ -51,6 +52,11 @@ def run_engine(files: dict[str, list[Path]], scratch: Path, report: Report) -> E
         report(50, f"正在为 {quality['numbers']} 个号码评分")
         table = load_table(scratch / "features.csv", scratch / "edges.csv")
         scores = score_table(model, table, explain_top=EXPLAIN_TOP, explain_rows_limit=KEEP_NUMBERS)
+        if scores.absent:
+            quality["scoring_note"] = (
+                f"上传的数据中没有{sources.describe(scores.absent)}记录：按缺少这些来源训练的模型评分，"
+                "缺少的数据不算作涉诈迹象。"
+            )
         result = EngineResult(quality, len(scores.score), scores.threshold)
         result.scored = _scored(scores)
         report(75, "正在查找潜在受害人")

@@ -8,9 +8,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fanzha.screening.numbers import model
+from fanzha.screening.numbers import features as F
+from fanzha.screening.numbers import model, training
 
 SICHUAN = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "numbers" / "sichuan"
+
+
+def build_features(calls=(), sms=(), apps=(), spending=()) -> tuple[dict, dict[str, dict]]:  # noqa: ANN001
+    """The quality report and the feature rows by phone of records in files (one thread, 256 MB)."""
+    con = F.connect(memory_limit="256MB", threads=1)
+    report = F.build(con, F.Sources(list(calls), list(sms), list(apps), list(spending)))
+    rel = con.table("features")
+    rows = {r[1]: dict(zip(rel.columns, r, strict=True)) for r in rel.fetchall()}
+    con.close()
+    return report, rows
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
@@ -26,6 +37,7 @@ def fast_model(monkeypatch: pytest.MonkeyPatch) -> None:
     """Few trees and one seed: tests check behaviour, not accuracy."""
     monkeypatch.setattr(model, "N_ROUNDS", 25)
     monkeypatch.setattr(model, "N_SEEDS", 1)
+    monkeypatch.setattr(training, "PARTIAL_SEEDS", 1)
     monkeypatch.setattr(model, "PARAMS", dict(model.PARAMS, min_data_in_leaf=3))
 
 

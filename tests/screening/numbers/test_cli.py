@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from fanzha.screening.numbers.cli import main
+from fanzha.screening.numbers.victims import COLUMNS as VICTIM_COLUMNS
 from tests.screening.numbers.conftest import add_labels, synthetic_calls, write_csv
 
 
@@ -74,3 +75,83 @@ def test_it_documents_each_command(command: str, capsys) -> None:  # noqa: ANN00
     with pytest.raises(SystemExit):
         main([command, "--help"])
     assert "--output" in capsys.readouterr().out
+
+
+def test_it_scores_with_an_edges_file_without_edges_or_weights(tmp_path: Path) -> None:
+    calls = write_csv(tmp_path / "c.csv", ["caller", "callee", "start_time", "duration"],
+                      [["13800000001", "13800000002", "2024-03-05 10:00:00", 30]])  # fmt: skip
+    f, e = tmp_path / "f.csv", tmp_path / "e.csv"
+    assert main(["features", "--calls", str(calls), "--output", str(f), "--edges-output", str(e)]) == 0
+    no_edges = write_csv(tmp_path / "none.csv", ["src", "dst", "weight"], [])
+    no_weight = write_csv(tmp_path / "plain.csv", ["src", "dst"], [[0, 1]])
+    for edges in (no_edges, no_weight):
+        out = tmp_path / f"s-{edges.stem}.csv"
+        assert main(["score", "--features", str(f), "--edges", str(edges), "--output", str(out)]) == 0
+        assert len(out.read_text(encoding="utf-8").splitlines()) == 3
+
+
+def test_it_scores_parquet_features(tmp_path: Path) -> None:
+    calls, _ = synthetic_calls(tmp_path / "calls.csv")
+    f = tmp_path / "f.parquet"
+    assert main(["features", "--calls", str(calls), "--output", str(f)]) == 0
+    out = tmp_path / "s.csv"
+    assert main(["score", "--features", str(f), "--output", str(out)]) == 0
+    assert len(out.read_text(encoding="utf-8").splitlines()) > 50
+    victims = tmp_path / "v.csv"
+    argv = [
+        "victims",
+        "--calls",
+        str(calls),
+        "--scores",
+        str(out),
+        "--features",
+        str(f),
+        "--output",
+        str(victims),
+    ]
+    assert main(argv) == 0 and victims.read_text(encoding="utf-8").startswith("phone,")
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [([["n1"], ["n2"]], "node_id 须为整数，例如这些不是：n1, n2"), ([["7"], ["7"]], "node_id 有重复：7")],
+)
+def test_it_refuses_node_ids_it_cannot_use(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], rows: list[list[str]], message: str
+) -> None:
+    from fanzha.screening.numbers.features import FEATURE_NAMES
+
+    f = write_csv(
+        tmp_path / "f.csv", ["node_id", *FEATURE_NAMES], [[*r, *["0"] * len(FEATURE_NAMES)] for r in rows]
+    )
+    assert main(["score", "--features", str(f), "--output", str(tmp_path / "s.csv")]) == 2
+    assert message in capsys.readouterr().err
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    assert main(["score", "--features", str(empty), "--output", str(tmp_path / "s.csv")]) == 2
+    assert "空文件" in capsys.readouterr().err
+
+
+def test_victims_follow_the_scores_is_fraud_by_default(tmp_path: Path) -> None:
+    calls = write_csv(tmp_path / "c.csv", ["caller", "callee", "start_time", "duration"],
+                      [["13900000001", "13700000001", "2024-03-05 10:00:00", 400]])  # fmt: skip
+    f = write_csv(tmp_path / "f.csv", ["node_id", "phone_no_m"], [[0, "13900000001"], [1, "13700000001"]])
+    scores = write_csv(tmp_path / "s.csv", ["node_id", "score", "is_fraud"], [[0, 0.41, 1], [1, 0.02, 0]])
+    out = tmp_path / "v.csv"
+    argv = [
+        "victims",
+        "--calls",
+        str(calls),
+        "--scores",
+        str(scores),
+        "--features",
+        str(f),
+        "--output",
+        str(out),
+    ]
+    assert main(argv) == 0
+    with out.open(encoding="utf-8") as fh:
+        assert [r["phone"] for r in csv.DictReader(fh)] == ["13700000001"]  # 0.41 is below 0.5 but 涉诈
+    assert main([*argv, "--threshold", "0.5"]) == 0
+    header, *rest = out.read_text(encoding="utf-8").splitlines()
+    assert not rest and header.split(",") == VICTIM_COLUMNS  # the same columns when there is none

@@ -8,18 +8,9 @@ from pathlib import Path
 import pytest
 
 from fanzha.screening.numbers import features as F
-from tests.screening.numbers.conftest import write_csv
+from tests.screening.numbers.conftest import build_features, write_csv
 
 CALL_HEADER = ["phone", "opposite", "call_type", "start_time", "duration", "city", "county", "imei"]
-
-
-def _build(tmp_path: Path, calls=(), sms=(), apps=(), spending=()) -> tuple[dict, dict[str, dict]]:
-    con = F.connect(memory_limit="256MB", threads=1)
-    report = F.build(con, F.Sources(list(calls), list(sms), list(apps), list(spending)))
-    rel = con.table("features")
-    rows = {r[1]: dict(zip(rel.columns, r, strict=True)) for r in rel.fetchall()}
-    con.close()
-    return report, rows
 
 
 @pytest.fixture
@@ -39,7 +30,7 @@ def calls(tmp_path: Path) -> Path:
 
 
 def test_it_computes_call_features_exactly(tmp_path: Path, calls: Path) -> None:
-    _, rows = _build(tmp_path, calls=[calls])
+    _, rows = build_features(calls=[calls])
     a = rows["13800000001"]
     expected = {
         "opposite_count": 5, "opposite_unique": 3, "voccalltype1": 4, "imeis": 2, "voc_calltype1": 0.8,
@@ -57,13 +48,13 @@ def test_it_computes_call_features_exactly(tmp_path: Path, calls: Path) -> None:
 
 
 def test_it_leaves_outgoing_only_features_blank_without_outgoing_calls(tmp_path: Path, calls: Path) -> None:
-    _, rows = _build(tmp_path, calls=[calls])
+    _, rows = build_features(calls=[calls])
     b = rows["13900000002"]
     assert b["opposite_count"] == 1 and b["voccalltype1"] is None and b["imeis"] is None
 
 
 def test_it_normalises_numbers_in_mixed_formats(tmp_path: Path, calls: Path) -> None:
-    _, rows = _build(tmp_path, calls=[calls])
+    _, rows = build_features(calls=[calls])
     assert set(rows) == {"13800000001", "13900000002"}  # "+86 138-0000-0001" is the same subscriber
     con = F.connect()
     got = [
@@ -87,13 +78,13 @@ def test_it_counts_duplicates_across_files_once(tmp_path: Path, calls: Path) -> 
         CALL_HEADER,
         [["13800000001", "13900000002", 1, "2020-01-01 10:05:00", 7, "成都", "锦江", "I1"]],
     )
-    report, rows = _build(tmp_path, calls=[calls, again])
+    report, rows = build_features(calls=[calls, again])
     assert report["calls"]["records"] == 7 and report["calls"]["duplicates"] == 1
     assert rows["13800000001"]["opposite_count"] == 5
 
 
 def test_it_reports_bad_times_and_negative_durations_without_dropping(tmp_path: Path, calls: Path) -> None:
-    report, rows = _build(tmp_path, calls=[calls])
+    report, rows = build_features(calls=[calls])
     assert report["calls"]["bad_time"] == 1 and report["calls"]["negative_duration"] == 1
     assert "bad_time=1" in report["message"] and "negative_duration=1" in report["message"]
     assert rows["13800000001"]["opposite_count"] == 5  # the bad record still counts as a call
@@ -102,13 +93,13 @@ def test_it_reports_bad_times_and_negative_durations_without_dropping(tmp_path: 
 def test_it_names_missing_columns(tmp_path: Path) -> None:
     bad = write_csv(tmp_path / "c.csv", ["phone", "opposite", "start_time"], [["1", "2", "2020-01-01"]])
     with pytest.raises(F.InputError, match="duration") as err:
-        _build(tmp_path, calls=[bad])
+        build_features(calls=[bad])
     assert "call_type" in str(err.value)
 
 
 def test_it_gives_an_empty_result_with_a_message_for_an_empty_extract(tmp_path: Path) -> None:
     empty = write_csv(tmp_path / "c.csv", CALL_HEADER, [])
-    report, rows = _build(tmp_path, calls=[empty])
+    report, rows = build_features(calls=[empty])
     assert rows == {} and report["numbers"] == 0 and "为空" in report["message"]
 
 
@@ -129,7 +120,7 @@ def test_it_computes_sms_traffic_and_spending_features(tmp_path: Path) -> None:
         tmp_path / "spend.csv", ["phone", "month", "arpu"],
         [["13800000001", "2020-01", 10], ["13800000001", "2020-02", 10], ["13800000001", "2020-03", 40]],
     )  # fmt: skip
-    _, rows = _build(tmp_path, sms=[sms], apps=[apps], spending=[spend])
+    _, rows = build_features(sms=[sms], apps=[apps], spending=[spend])
     a = rows["13800000001"]
     assert (a["sms_count"], a["sms_nunique"], a["calltype_2"]) == (3, 2, 2)
     assert a["sms_rate"] == 1.5 and a["calltype_rate"] == pytest.approx(2 / 3)
@@ -177,8 +168,8 @@ def test_it_reads_typed_parquet_columns_as_the_same_values_as_text(tmp_path: Pat
     )
     con.execute(sql.format(typed))
     con.close()
-    report_text, text = _build(tmp_path, calls=[calls])
-    report_typed, rows = _build(tmp_path, calls=[typed])
+    report_text, text = build_features(calls=[calls])
+    report_typed, rows = build_features(calls=[typed])
     assert rows == text and rows["13800000001"]["call_dur_min"] == 5
     assert report_typed["calls"]["records"] == report_text["calls"]["records"] == 6
     assert report_typed["calls"]["negative_duration"] == 1  # still counted, not dropped

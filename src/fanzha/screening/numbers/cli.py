@@ -67,7 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     _add_records(v)
     v.add_argument("--scores", required=True, help="score 的输出（node_id,score,...）")
     v.add_argument("--features", required=True, help="与 scores 对应的特征文件（取 phone_no_m）")
-    v.add_argument("--threshold", type=float, default=0.5, help="高风险号码的分数阈值")
+    v.add_argument(
+        "--threshold", type=float, help="高风险号码的分数阈值（默认：打分文件的 is_fraud，即模型的阈值）"
+    )
     v.add_argument("--limit", type=int)
     v.add_argument("--output", required=True, help="潜在受害人 CSV")
     return p
@@ -81,6 +83,9 @@ def _add_records(p: argparse.ArgumentParser) -> None:
 def cmd_features(a: argparse.Namespace) -> int:
     from fanzha.screening.numbers.features import Sources, features_from_files
 
+    if not (a.calls or a.sms or a.apps or a.spending):
+        _log("错误：没有输入文件：请至少给出 --calls、--sms、--apps 或 --spending 中的一个文件。")
+        return 2
     t0 = time.perf_counter()
     src = Sources(
         [Path(x) for x in a.calls],
@@ -143,6 +148,7 @@ def cmd_train(a: argparse.Namespace) -> int:
 
 
 def cmd_score(a: argparse.Namespace) -> int:
+    from fanzha.screening.numbers import sources
     from fanzha.screening.numbers.model import Model, load_table
     from fanzha.screening.numbers.scoring import (
         indicator_proposals,
@@ -162,6 +168,11 @@ def cmd_score(a: argparse.Namespace) -> int:
         explain_top=a.explain_top if want_reasons else 0,
         explain_rows_limit=a.explain_limit or None,
     )
+    if scores.absent:
+        _log(
+            f"特征中没有{sources.describe(scores.absent)}数据：改用缺少这些来源训练的模型"
+            f"（{sources.PARTIAL}）打分，不把缺少的数据当作涉诈迹象。"
+        )
     write_scores(scores, Path(a.output))
     if a.explain:
         write_explanations(scores, Path(a.explain))
@@ -178,7 +189,7 @@ def cmd_score(a: argparse.Namespace) -> int:
 
 def cmd_victims(a: argparse.Namespace) -> int:
     from fanzha.screening.numbers.features import Sources, connect, load_raw
-    from fanzha.screening.numbers.victims import potential_victims
+    from fanzha.screening.numbers.victims import COLUMNS, potential_victims
 
     risky = _risky_numbers(Path(a.scores), Path(a.features), a.threshold)
     with tempfile.TemporaryDirectory(prefix="fanzha-victims-") as scratch:
@@ -187,22 +198,25 @@ def cmd_victims(a: argparse.Namespace) -> int:
         rows = potential_victims(con, risky, limit=a.limit)
         con.close()
     with Path(a.output).open("w", newline="", encoding="utf-8") as fh:
-        cols = list(rows[0]) if rows else ["phone", "priority", "grade", "reasons"]
-        w = csv.DictWriter(fh, fieldnames=cols)
+        w = csv.DictWriter(fh, fieldnames=COLUMNS)
         w.writeheader()
         w.writerows(rows)
-    _log(f"{len(risky)} 个高风险号码（分数 ≥ {a.threshold}），潜在受害人 {len(rows)} 个 → {a.output}")
+    rule = "判为涉诈" if a.threshold is None else f"分数 ≥ {a.threshold}"
+    _log(f"{len(risky)} 个高风险号码（{rule}），潜在受害人 {len(rows)} 个 → {a.output}")
     return 0
 
 
-def _risky_numbers(scores: Path, features: Path, threshold: float) -> list[tuple[str, float]]:
-    with features.open(encoding="utf-8") as fh:
-        phone = {r["node_id"]: r.get("phone_no_m") or r["node_id"] for r in csv.DictReader(fh)}
+def _risky_numbers(scores: Path, features: Path, threshold: float | None) -> list[tuple[str, float]]:
+    """(phone, score) of the numbers at or above ``threshold``; None: those the scores mark is_fraud."""
+    from fanzha.screening.numbers.model import phones_of
+
+    phone = phones_of(features)
     with scores.open(encoding="utf-8") as fh:
         return [
             (phone[r["node_id"]], float(r["score"]))
             for r in csv.DictReader(fh)
-            if float(r["score"]) >= threshold and r["node_id"] in phone
+            if (r["is_fraud"] == "1" if threshold is None else float(r["score"]) >= threshold)
+            and r["node_id"] in phone
         ]
 
 

@@ -1,8 +1,9 @@
 # ruff: noqa: S608 -- SQL is built from fixed fragments; file paths are quoted, values are bound parameters
 """Per-number behavioural features from raw operator records, in DuckDB SQL.
 
-Inputs (CSV or Parquet, one or more files per kind; column names are matched case-insensitively
-and through the aliases in ALIASES, so the Sichuan competition names work too):
+Inputs (CSV or Parquet, one or more files per kind; column names are matched through the aliases in
+inputs.ALIASES — English, Chinese and the Sichuan competition names; see inputs.py for encodings,
+malformed lines and the value spellings that are read):
 
 * calls, subscriber view: phone, opposite, call_type (1 outgoing, 2 incoming, 3 forwarded), start_time,
   duration (seconds) [, city, county, imei]
@@ -14,17 +15,48 @@ and through the aliases in ALIASES, so the Sichuan competition names work too):
 
 Output: node_id, phone_no_m and the 55 columns of the Sichuan set (FEATURE_NAMES). The SQL is plain
 aggregates, joins and window functions (percentile_cont, row_number) so that it ports to Spark SQL;
-DuckDB-specific bits (file readers, time parsing) are confined to _reader() and TIME_SQL.
+DuckDB-specific bits (file readers, value parsing) are confined to inputs.py.
 """
 
 from __future__ import annotations
 
+import itertools
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from fanzha.screening.numbers.inputs import (
+    ALIASES,
+    CALL_TYPE_SQL,
+    NUMBER_TYPES,
+    SMS_TYPE_SQL,
+    TIME_SQL,
+    TIME_TYPES,
+    TZ_TYPES,
+    Cols,
+    InputError,
+    Prepared,
+    ambiguous_zero_one,
+    bad_lines,
+    call_type_raw,
+    columns,
+    duration_sql,
+    error_line,
+    fast_number,
+    number_issue_sql,
+    number_pre_sql,
+    number_sql,
+    pick,
+    prepare,
+    reader,
+    text_sql,
+)
+
+__all__ = ["ALIASES", "FEATURE_NAMES", "InputError", "Sources", "build", "connect", "features_from_files"]
 
 FEATURE_NAMES = [
     "opposite_count",
@@ -84,66 +116,11 @@ FEATURE_NAMES = [
     "arpu_quantile",
 ]
 
-ALIASES: dict[str, tuple[str, ...]] = {
-    "phone": ("phone", "phone_no_m", "msisdn", "number", "subscriber"),
-    "opposite": ("opposite", "opposite_no_m", "other", "peer", "other_number"),
-    "caller": ("caller", "calling", "from_number", "a_number"),
-    "callee": ("callee", "called", "to_number", "b_number"),
-    "sender": ("sender",),
-    "receiver": ("receiver", "recipient"),
-    "call_type": ("call_type", "calltype_id", "calltype", "direction"),
-    "sms_type": ("sms_type", "calltype_id", "calltype", "direction"),
-    "start_time": ("start_time", "start_datetime", "starttime", "time", "datetime"),
-    "time": ("time", "request_datetime", "send_time", "datetime", "start_time"),
-    "duration": ("duration", "call_dur", "dur", "seconds"),
-    "city": ("city", "city_name", "cell_city"),
-    "county": ("county", "county_name", "cell", "cell_id"),
-    "imei": ("imei", "imei_m", "handset", "handset_id"),
-    "busi_name": ("busi_name", "app", "app_name", "service"),
-    "flow": ("flow", "traffic", "traffic_mb"),
-    "month": ("month", "month_id"),
-    "arpu": ("arpu", "spending", "amount"),
-}
-
-# time parsing (DuckDB dialect; on Spark: coalesce(to_timestamp(x), to_timestamp(x, 'yyyy/MM/dd HH:mm:ss')))
-TIME_SQL = (
-    "coalesce(TRY_CAST({x} AS TIMESTAMP), "
-    "try_strptime({x}, ['%Y/%m/%d %H:%M:%S', '%Y%m%d%H%M%S', '%Y/%m/%d %H:%M', '%d/%m/%Y %H:%M:%S']))"
-)
-
-# number normalisation: hashed ids (with letters) are kept; digits lose separators, +86 / 0086 / 86,
-# a 0 before a mobile number; a landline given without its trunk 0 after +86 gets it back.
-NUMBER_SQL = """CASE
-  WHEN {x} IS NULL THEN NULL
-  WHEN length({x}) = 11 AND starts_with({x}, '1') AND TRY_CAST({x} AS BIGINT) IS NOT NULL THEN {x}
-  WHEN trim({x}) = '' THEN NULL
-  WHEN regexp_matches({x}, '[A-Za-z]') THEN lower(trim({x}))
-  ELSE (
-    WITH_D
-  ) END"""
-
 
 def _number_sql(x: str) -> str:
-    d = f"regexp_replace({x}, '[^0-9]', '', 'g')"
-    stripped = (
-        f"CASE WHEN starts_with({d}, '0086') THEN substr({d}, 5) "
-        f"WHEN starts_with({d}, '86') AND (starts_with(trim({x}), '+') OR length({d}) = 13) THEN "
-        f"substr({d}, 3) "
-        f"ELSE {d} END"
-    )
-    s = stripped
-    fixed = (
-        f"CASE WHEN regexp_matches({s}, '^01[3-9][0-9]{{9}}$') THEN substr({s}, 2) "
-        f"WHEN regexp_matches({s}, '^1[3-9][0-9]{{9}}$') THEN {s} "
-        f"WHEN regexp_matches({s}, '^[2-9][0-9]{{8,10}}$') AND regexp_matches(trim({x}), '^(\\+|00)') "
-        f"THEN '0' || {s} "
-        f"ELSE {s} END"
-    )
-    return NUMBER_SQL.replace("WITH_D", fixed).replace("{x}", x)
-
-
-class InputError(ValueError):
-    """Raised for unusable input files (missing columns, unreadable files)."""
+    """The whole number normalisation of one text expression (the cleaning runs it in three steps)."""
+    v = number_pre_sql(x)
+    return number_sql(v, number_issue_sql(v))
 
 
 @dataclass
@@ -176,64 +153,29 @@ def connect(
     return con
 
 
-def _reader(path: Path) -> str:
-    p = str(path).replace("'", "''")
-    if str(path).lower().endswith((".parquet", ".pq")):
-        return f"read_parquet('{p}')"
-    return f"read_csv('{p}', header=true, all_varchar=true, auto_detect=true)"
-
-
-class Cols(dict[str, str]):
-    """Lower-case column name -> actual column name of a file; ``types``: actual name -> DuckDB type."""
-
-    types: dict[str, str]
-
-
-def _columns(con: duckdb.DuckDBPyConnection, path: Path) -> Cols:
-    """Map lower-case column name -> actual column name of a file (with the column types)."""
-    try:
-        rel = con.sql(f"SELECT * FROM {_reader(path)} LIMIT 0")
-    except duckdb.Error as exc:
-        raise InputError(f"无法读取文件 {path}：{exc}") from exc
-    cols = Cols({c.strip().lower(): c for c in rel.columns})
-    cols.types = {c: str(t).upper() for c, t in zip(rel.columns, rel.types, strict=True)}
-    return cols
-
-
-# column types read as they are: the text round trip (CAST AS VARCHAR, then parse) gives the same value
-TIME_TYPES = frozenset({"TIMESTAMP", "DATE"})
-NUMBER_TYPES = frozenset(
-    {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "DOUBLE"}
-)
-
-
 def _typed(cols: Cols, quoted: str) -> str:
     return cols.types.get(quoted[1:-1].replace('""', '"'), "VARCHAR")
 
 
 def _time_cols(cols: Cols, c: str) -> str:
-    """``t_raw`` (text, for reporting what did not parse) and ``ts`` of the time column ``c``."""
-    if _typed(cols, c) in TIME_TYPES:
-        return f"CAST(NULL AS VARCHAR) AS t_raw, CAST({c} AS TIMESTAMP) AS ts"
-    return f"CAST({c} AS VARCHAR) AS t_raw, {TIME_SQL.format(x=f'CAST({c} AS VARCHAR)')} AS ts"
+    """``t_raw`` (text, parsed in the cleaning step) and ``ts0`` (a typed time column as it is)."""
+    kind = _typed(cols, c)
+    if kind in TIME_TYPES:
+        return f"CAST(NULL AS VARCHAR) AS t_raw, CAST({c} AS TIMESTAMP) AS ts0"
+    if kind in TZ_TYPES:  # an instant: China time (UTC+8), whatever the session's zone
+        return f"CAST(NULL AS VARCHAR) AS t_raw, make_timestamp(epoch_us({c}) + 28800000000) AS ts0"
+    return f"{text_sql(f'CAST({c} AS VARCHAR)')} AS t_raw, CAST(NULL AS TIMESTAMP) AS ts0"
 
 
 def _duration_cols(cols: Cols, c: str) -> str:
-    """``dur_raw`` and ``dur_num`` of the duration column ``c``."""
+    """``dur_raw`` (text, parsed in the cleaning step) and ``dur0`` (a numeric column as it is)."""
     if _typed(cols, c) in NUMBER_TYPES:
-        return f"CAST(NULL AS VARCHAR) AS dur_raw, CAST({c} AS DOUBLE) AS dur_num"
-    return f"CAST({c} AS VARCHAR) AS dur_raw, TRY_CAST(CAST({c} AS VARCHAR) AS DOUBLE) AS dur_num"
-
-
-def _pick(cols: Cols, role: str) -> str | None:
-    for alias in ALIASES[role]:
-        if alias in cols:
-            return '"' + cols[alias].replace('"', '""') + '"'
-    return None
+        return f"CAST(NULL AS VARCHAR) AS dur_raw, CAST({c} AS DOUBLE) AS dur0"
+    return f"{text_sql(f'CAST({c} AS VARCHAR)')} AS dur_raw, CAST(NULL AS DOUBLE) AS dur0"
 
 
 def _need(path: Path, cols: Cols, roles: list[str]) -> dict[str, str]:
-    found = {r: _pick(cols, r) for r in roles}
+    found = {r: pick(cols, r) for r in roles}
     missing = [r for r, c in found.items() if c is None]
     if missing:
         raise InputError(
@@ -244,71 +186,78 @@ def _need(path: Path, cols: Cols, roles: list[str]) -> dict[str, str]:
     return found  # type: ignore[return-value]
 
 
+def _has(cols: Cols, roles: list[str]) -> bool:
+    return all(pick(cols, r) is not None for r in roles)
+
+
 def _opt(cols: Cols, role: str) -> str:
-    c = _pick(cols, role)
+    c = pick(cols, role)
     return f"CAST({c} AS VARCHAR)" if c else "CAST(NULL AS VARCHAR)"
 
 
-CALL_TYPE_SQL = """CASE
-  WHEN lower(trim({x})) IN ('1', '1.0', 'out', 'outgoing', 'mo', '主叫') THEN 1
-  WHEN lower(trim({x})) IN ('2', '2.0', 'in', 'incoming', 'mt', '被叫') THEN 2
-  WHEN lower(trim({x})) IN ('3', '3.0', 'forward', 'forwarded', '呼转') THEN 3
-  ELSE NULL END"""
+CALL_ROLES = ["phone", "opposite", "call_type", "start_time", "duration"]
+SMS_ROLES = ["phone", "opposite", "sms_type", "time"]
 
 
-def _call_selects(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
-    cols = _columns(con, path)
-    src = _reader(path)
+def _call_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) -> list[str]:
+    cols = columns(con, f)
+    src = reader(f)
     extra = f"{_opt(cols, 'city')} AS city, {_opt(cols, 'county')} AS county, {_opt(cols, 'imei')} AS imei"
-    if _pick(cols, "phone") is None and _pick(cols, "caller") is not None:
-        c = _need(path, cols, ["caller", "callee", "start_time", "duration"])
+    if not _has(cols, CALL_ROLES) and _has(cols, ["caller", "callee"]):
+        c = _need(f.source, cols, ["caller", "callee", "start_time", "duration"])
         common = f"{_time_cols(cols, c['start_time'])}, {_duration_cols(cols, c['duration'])}"
         return [  # one row per record; load_raw adds the callee's incoming row after de-duplication
             f"SELECT CAST({c['caller']} AS VARCHAR) AS phone_raw, CAST({c['callee']} AS VARCHAR) AS opp_raw, "
             f"'1' AS type_raw, {common}, {extra}, true AS mirror FROM {src}",
         ]
-    c = _need(path, cols, ["phone", "opposite", "call_type", "start_time", "duration"])
+    c = _need(f.source, cols, CALL_ROLES)
+    ambiguous = ambiguous_zero_one(con, src, c["call_type"])
+    if ambiguous:
+        notes.append(
+            f"{f.source}：呼叫类型为 0/1 编码（没有 2），无法判断哪个是主叫，未猜测：这些记录计入 "
+            "ambiguous_call_type，不参与主被叫相关特征"
+        )
     return [
         f"SELECT CAST({c['phone']} AS VARCHAR) AS phone_raw, CAST({c['opposite']} AS VARCHAR) AS opp_raw, "
-        f"CAST({c['call_type']} AS VARCHAR) AS type_raw, {_time_cols(cols, c['start_time'])}, "
+        f"{call_type_raw(c['call_type'], ambiguous)} AS type_raw, {_time_cols(cols, c['start_time'])}, "
         f"{_duration_cols(cols, c['duration'])}, {extra}, false AS mirror FROM {src}"
     ]
 
 
-def _sms_selects(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
-    cols = _columns(con, path)
-    src = _reader(path)
-    if _pick(cols, "phone") is None and _pick(cols, "sender") is not None:
-        c = _need(path, cols, ["sender", "receiver", "time"])
+def _sms_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) -> list[str]:
+    cols = columns(con, f)
+    src = reader(f)
+    if not _has(cols, SMS_ROLES) and _has(cols, ["sender", "receiver"]):
+        c = _need(f.source, cols, ["sender", "receiver", "time"])
         t = _time_cols(cols, c["time"])
         s, r = f"CAST({c['sender']} AS VARCHAR)", f"CAST({c['receiver']} AS VARCHAR)"
         return [
             f"SELECT {s} AS phone_raw, {r} AS opp_raw, '1' AS type_raw, {t} FROM {src}",
             f"SELECT {r} AS phone_raw, {s} AS opp_raw, '2' AS type_raw, {t} FROM {src}",
         ]
-    c = _need(path, cols, ["phone", "opposite", "sms_type", "time"])
+    c = _need(f.source, cols, SMS_ROLES)
     return [
         f"SELECT CAST({c['phone']} AS VARCHAR) AS phone_raw, CAST({c['opposite']} AS VARCHAR) AS opp_raw, "
         f"CAST({c['sms_type']} AS VARCHAR) AS type_raw, {_time_cols(cols, c['time'])} FROM {src}"
     ]
 
 
-def _app_selects(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
-    cols = _columns(con, path)
-    c = _need(path, cols, ["phone", "flow", "month"])
+def _app_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) -> list[str]:
+    cols = columns(con, f)
+    c = _need(f.source, cols, ["phone", "flow", "month"])
     return [
         f"SELECT CAST({c['phone']} AS VARCHAR) AS phone_raw, {_opt(cols, 'busi_name')} AS busi_name, "
         f"CAST({c['flow']} AS VARCHAR) AS flow_raw, CAST({c['month']} AS VARCHAR) AS month_raw FROM "
-        f"{_reader(path)}"
+        f"{reader(f)}"
     ]
 
 
-def _spend_selects(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
-    cols = _columns(con, path)
-    c = _need(path, cols, ["phone", "month", "arpu"])
+def _spend_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) -> list[str]:
+    cols = columns(con, f)
+    c = _need(f.source, cols, ["phone", "month", "arpu"])
     return [
         f"SELECT CAST({c['phone']} AS VARCHAR) AS phone_raw, CAST({c['month']} AS VARCHAR) AS month_raw, "
-        f"CAST({c['arpu']} AS VARCHAR) AS arpu_raw FROM {_reader(path)}"
+        f"CAST({c['arpu']} AS VARCHAR) AS arpu_raw FROM {reader(f)}"
     ]
 
 
@@ -322,22 +271,68 @@ def load_raw(con: duckdb.DuckDBPyConnection, src: Sources) -> dict[str, Any]:
     Tables: ``ids`` (normalised number -> integer key, in number order), ``calls_keyed`` (the distinct
     call records, numbers as keys), ``sms``, ``apps``, ``spending``. Views: ``calls_clean`` (the call
     records with their numbers) and ``calls`` (plus the callee's incoming rows of caller/callee records).
+    GBK files are transcoded into a temporary folder that is deleted before this returns.
     """
     report: dict[str, Any] = {}
+    notes: list[str] = []
     specs = [
         ("calls", src.calls, _call_selects, _CALL_EMPTY, _CALL_CLEAN),
         ("sms", src.sms, _sms_selects, _SMS_EMPTY, _SMS_CLEAN),
         ("apps", src.apps, _app_selects, _APP_EMPTY, _APP_CLEAN),
         ("spending", src.spending, _spend_selects, _SPEND_EMPTY, _SPEND_CLEAN),
     ]
-    for name, paths, builder, empty, clean in specs:
-        selects = [s for p in paths for s in builder(con, Path(p))]
-        con.execute(f"CREATE OR REPLACE TEMP VIEW raw_{name} AS {_union(selects, empty)}")
-        table = "calls_text" if name == "calls" else name
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {clean}")
-        report[name] = {"files": len(paths), **_quality(con, table, name)}
+    with tempfile.TemporaryDirectory(prefix="fanzha-input-") as work:
+        for name, paths, builder, empty, clean in specs:
+            files = [prepare(Path(p), Path(work), next(_FILE_NO)) for p in paths]
+            table = "calls_text" if name == "calls" else name
+            notes.extend(_load_kind(con, name, files, builder, empty, clean))
+            notes.extend(note for f in files for note in f.notes)
+            report[name] = {"files": len(paths), **_quality(con, table, name), **_rejected(con, files, notes)}
     _key_calls(con)
+    report["notes"] = notes
     return report
+
+
+Builder = Callable[[duckdb.DuckDBPyConnection, Prepared, list[str]], list[str]]
+_FILE_NO = itertools.count(1)  # names the rejects tables: unique on a connection that loads twice
+
+
+def _load_kind(
+    con: duckdb.DuckDBPyConnection, name: str, files: list[Prepared], builder: Builder, empty: str, clean: str
+) -> list[str]:
+    """Read one kind of record into its cleaned table; a CSV DuckDB cannot parse strictly is read again
+    leniently, any other read error becomes a Chinese message (never a traceback). Returns notes."""
+    table = "calls_text" if name == "calls" else name
+    for _attempt in range(2):
+        notes: list[str] = []
+        try:
+            selects = [s for f in files if f.path is not None for s in builder(con, f, notes)]
+            con.execute(f"CREATE OR REPLACE TEMP VIEW raw_{name} AS {_union(selects, empty)}")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {clean}")
+        except duckdb.Error as exc:
+            if not [f.relax() for f in files if f.path is not None and f.rejects and not f.lenient]:
+                raise InputError(f"无法读取{name}文件：{error_line(exc)}") from exc
+            continue
+        finally:
+            con.execute(f"DROP VIEW IF EXISTS raw_{name}")
+        return notes
+    raise InputError(f"无法读取{name}文件")  # pragma: no cover - the second attempt is lenient
+
+
+def _rejected(con: duckdb.DuckDBPyConnection, files: list[Prepared], notes: list[str]) -> dict[str, int]:
+    """Malformed CSV lines (skipped): counted per kind, named with their line numbers in the notes."""
+    total = 0
+    for f in files:
+        n, lines = bad_lines(con, f)
+        if n:
+            total += n
+            more = " …" if n > len(lines) else ""
+            notes.append(
+                f"{f.source}：跳过 {n} 个格式错误的行（列数不符或引号错误），行号 "
+                + ", ".join(map(str, lines))
+                + more
+            )
+    return {"bad_lines": total}
 
 
 def _key_calls(con: duckdb.DuckDBPyConnection) -> None:
@@ -352,16 +347,24 @@ def _key_calls(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE OR REPLACE TEMP VIEW calls AS SELECT {keep} FROM calls_clean UNION ALL {_MIRROR}")
 
 
-def _blank(x: str) -> str:
-    return f"({x} IS NULL OR trim({x}) = '')"
-
-
 def _clean_sql(cols: list[str], extra: str = "") -> str:
     """De-duplicate normalised rows (identical records in several files count once), keeping the copies."""
     keys = ", ".join(cols)
     return f"SELECT {keys}, count(*) AS copies{extra} FROM q GROUP BY {keys}"
 
 
+# number problems (inputs.number_issue_sql: 1 masked, 2 lossy, 3 unusable), of the number and of its
+# counterpart, kept as one small code per record: num_issue = 4 × number's + counterpart's
+def _issue(code: int) -> str:
+    return f"((num_issue >= {4 * code} AND num_issue < {4 * code + 4}) OR num_issue % 4 = {code})"
+
+
+_NUMBER_CHECKS = {
+    "masked_number": _issue(1),
+    "lossy_number": _issue(2),
+    "unusable_number": _issue(3),
+    "missing_number": "phone IS NULL",
+}
 # data-quality counters, derived from the de-duplicated rows (sum of copies where the condition holds)
 QUALITY: dict[str, dict[str, str]] = {
     "calls": {
@@ -371,20 +374,23 @@ QUALITY: dict[str, dict[str, str]] = {
         "bad_duration": "dur_bad IS NOT NULL",
         "missing_duration": "dur_num IS NULL AND dur_bad IS NULL",
         "bad_call_type": "ctype IS NULL",
-        "missing_number": "phone IS NULL",
+        "ambiguous_call_type": "ctype = 0",
+        **_NUMBER_CHECKS,
+        "missing_opposite": "opposite IS NULL",
     },
     "sms": {
         "bad_time": "t_bad IS NOT NULL",
         "missing_time": "ts IS NULL AND t_bad IS NULL",
         "bad_sms_type": "stype IS NULL",
-        "missing_number": "phone IS NULL",
+        **_NUMBER_CHECKS,
+        "missing_opposite": "opposite IS NULL",
     },
     "apps": {
         "bad_flow": "flow_bad IS NOT NULL",
         "negative_flow": "flow < 0",
-        "missing_number": "phone IS NULL",
+        **_NUMBER_CHECKS,
     },
-    "spending": {"bad_arpu": "arpu_bad IS NOT NULL", "missing_number": "phone IS NULL"},
+    "spending": {"bad_arpu": "arpu_bad IS NOT NULL", **_NUMBER_CHECKS},
 }
 
 
@@ -393,14 +399,30 @@ def _bad(value: str, raw: str) -> str:
     return f"CASE WHEN {value} IS NULL THEN nullif(trim({raw}), '') END"
 
 
-_NUM_PHONE = _number_sql("phone_raw")
-_NUM_OPP = _number_sql("opp_raw")
+def _numbers(table: str, opposite: bool = True) -> str:
+    """Number normalisation in steps (plain mobile?, folded text, problem code), from ``table``."""
+    sides = [("phone_raw", "ph")] + ([("opp_raw", "op")] if opposite else [])
+    ok = ", ".join(f"{fast_number(raw)} AS {s}_ok" for raw, s in sides)
+    pre = ", ".join(f"{number_pre_sql(raw, f'{s}_ok')} AS {s}0" for raw, s in sides)
+    weights = (4, 1)[: len(sides)]
+    code = " + ".join(
+        f"{w} * coalesce({number_issue_sql(f'{s}0', f'{s}_ok')}, 0)"
+        for (_, s), w in zip(sides, weights, strict=True)
+    )
+    return (
+        f"(SELECT *, CAST({code} AS TINYINT) AS num_issue FROM "
+        f"(SELECT *, {pre} FROM (SELECT *, {ok} FROM {table}) r0) r1)"
+    )
+
+
+_PHONE = number_sql("ph0", "CASE WHEN num_issue >= 4 THEN 1 END", "ph_ok")
+_OPP = number_sql("op0", "nullif(num_issue % 4, 0)", "op_ok")
+_TS = f"coalesce(ts0, {TIME_SQL.format(x='t_raw')})"
 
 _CALL_EMPTY = (
     "SELECT CAST(NULL AS VARCHAR) AS phone_raw, CAST(NULL AS VARCHAR) AS opp_raw, CAST(NULL AS "
-    "VARCHAR) AS type_raw, "
-    "CAST(NULL AS VARCHAR) AS t_raw, CAST(NULL AS TIMESTAMP) AS ts, CAST(NULL AS VARCHAR) AS dur_raw, "
-    "CAST(NULL AS DOUBLE) AS dur_num, CAST(NULL AS VARCHAR) AS city, "
+    "VARCHAR) AS type_raw, CAST(NULL AS VARCHAR) AS t_raw, CAST(NULL AS TIMESTAMP) AS ts0, "
+    "CAST(NULL AS VARCHAR) AS dur_raw, CAST(NULL AS DOUBLE) AS dur0, CAST(NULL AS VARCHAR) AS city, "
     "CAST(NULL AS VARCHAR) AS county, CAST(NULL AS VARCHAR) AS imei, false AS mirror WHERE false"
 )
 CALL_COLS = ["phone", "opposite", "ctype", "ts", "t_bad", "dur_num", "dur_bad", "city", "county", "imei"]
@@ -412,51 +434,49 @@ _MIRROR = (
     "WHERE mirror AND ctype = 1 AND opposite IS NOT NULL"
 )
 _CALL_CLEAN = (
-    f"WITH p AS (SELECT t_raw, dur_raw, {_NUM_PHONE} AS phone, {_NUM_OPP} AS opposite, "
-    f"{CALL_TYPE_SQL.format(x='type_raw')} AS ctype, ts, "
-    "dur_num, nullif(trim(city), '') AS city, "
-    "nullif(trim(county), '') AS county, nullif(trim(imei), '') AS imei, mirror FROM raw_calls), "
+    f"WITH p AS (SELECT t_raw, dur_raw, {_PHONE} AS phone, {_OPP} AS opposite, num_issue, "
+    f"{CALL_TYPE_SQL.format(x='type_raw')} AS ctype, {_TS} AS ts, "
+    f"coalesce(dur0, {duration_sql('dur_raw')}) AS dur_num, {text_sql('city')} AS city, "
+    f"{text_sql('county')} AS county, {text_sql('imei')} AS imei, mirror FROM {_numbers('raw_calls')} n), "
     f"q AS (SELECT *, {_bad('ts', 't_raw')} AS t_bad, {_bad('dur_num', 'dur_raw')} AS dur_bad FROM p) "
     + _clean_sql(
-        [*CALL_COLS, "mirror"],
+        [*CALL_COLS, "num_issue", "mirror"],
         ", CASE WHEN dur_num >= 0 THEN dur_num END AS dur",
     )
 )
 
 _SMS_EMPTY = (
     "SELECT CAST(NULL AS VARCHAR) AS phone_raw, CAST(NULL AS VARCHAR) AS opp_raw, CAST(NULL AS "
-    "VARCHAR) AS type_raw, "
-    "CAST(NULL AS VARCHAR) AS t_raw, CAST(NULL AS TIMESTAMP) AS ts WHERE false"
+    "VARCHAR) AS type_raw, CAST(NULL AS VARCHAR) AS t_raw, CAST(NULL AS TIMESTAMP) AS ts0 WHERE false"
 )
 _SMS_CLEAN = (
-    f"WITH p AS (SELECT t_raw, {_NUM_PHONE} AS phone, {_NUM_OPP} AS opposite, "
-    f"{CALL_TYPE_SQL.format(x='type_raw')} AS stype, ts FROM raw_sms), "
+    f"WITH p AS (SELECT t_raw, {_PHONE} AS phone, {_OPP} AS opposite, num_issue, "
+    f"{SMS_TYPE_SQL.format(x='type_raw')} AS stype, {_TS} AS ts FROM {_numbers('raw_sms')} n), "
     f"q AS (SELECT *, {_bad('ts', 't_raw')} AS t_bad FROM p) "
-    + _clean_sql(["phone", "opposite", "stype", "ts", "t_bad"])
+    + _clean_sql(["phone", "opposite", "stype", "ts", "t_bad", "num_issue"])
 )
 
 _APP_EMPTY = (
     "SELECT CAST(NULL AS VARCHAR) AS phone_raw, CAST(NULL AS VARCHAR) AS busi_name, CAST(NULL AS "
-    "VARCHAR) AS flow_raw, "
-    "CAST(NULL AS VARCHAR) AS month_raw WHERE false"
+    "VARCHAR) AS flow_raw, CAST(NULL AS VARCHAR) AS month_raw WHERE false"
 )
 _APP_CLEAN = (
-    f"WITH p AS (SELECT flow_raw, {_NUM_PHONE} AS phone, nullif(trim(busi_name), '') AS busi_name, "
-    "TRY_CAST(flow_raw AS DOUBLE) AS flow, nullif(trim(month_raw), '') AS month FROM raw_apps), "
+    f"WITH p AS (SELECT flow_raw, {_PHONE} AS phone, num_issue, {text_sql('busi_name')} AS busi_name, "
+    f"TRY_CAST(flow_raw AS DOUBLE) AS flow, {text_sql('month_raw')} AS month "
+    f"FROM {_numbers('raw_apps', False)} n), "
     f"q AS (SELECT *, {_bad('flow', 'flow_raw')} AS flow_bad FROM p) "
-    + _clean_sql(["phone", "busi_name", "flow", "flow_bad", "month"])
+    + _clean_sql(["phone", "busi_name", "flow", "flow_bad", "month", "num_issue"])
 )
 
 _SPEND_EMPTY = (
     "SELECT CAST(NULL AS VARCHAR) AS phone_raw, CAST(NULL AS VARCHAR) AS month_raw, CAST(NULL AS "
-    "VARCHAR) AS arpu_raw "
-    "WHERE false"
+    "VARCHAR) AS arpu_raw WHERE false"
 )
 _SPEND_CLEAN = (
-    f"WITH p AS (SELECT arpu_raw, {_NUM_PHONE} AS phone, nullif(trim(month_raw), '') AS month, "
-    "TRY_CAST(arpu_raw AS DOUBLE) AS arpu FROM raw_spending), "
+    f"WITH p AS (SELECT arpu_raw, {_PHONE} AS phone, num_issue, {text_sql('month_raw')} AS month, "
+    f"TRY_CAST(arpu_raw AS DOUBLE) AS arpu FROM {_numbers('raw_spending', False)} n), "
     f"q AS (SELECT *, {_bad('arpu', 'arpu_raw')} AS arpu_bad FROM p) "
-    + _clean_sql(["phone", "month", "arpu", "arpu_bad"])
+    + _clean_sql(["phone", "month", "arpu", "arpu_bad", "num_issue"])
 )
 
 
@@ -713,19 +733,24 @@ def build(con: duckdb.DuckDBPyConnection, src: Sources) -> dict[str, Any]:
     return report
 
 
+# counters that are not problems; bad_lines are skipped lines (named in the notes), not kept records
+_NOT_PROBLEMS = ("files", "records", "distinct_records", "bad_lines")
+
+
 def _message(report: dict[str, Any]) -> str:
+    notes = report.get("notes") or []
+    tail = (" 说明：" + "；".join(notes)) if notes else ""
     if report["numbers"] == 0:
-        return "输入中没有任何有效记录，未生成特征（结果为空）。"
+        return "输入中没有任何有效记录，未生成特征（结果为空）。" + tail
     problems = []
     for kind, q in report.items():
         if isinstance(q, dict):
-            issues = {k: v for k, v in q.items() if v and k not in ("files", "records", "distinct_records")}
+            issues = {k: v for k, v in q.items() if v and k not in _NOT_PROBLEMS}
             if issues:
                 problems.append(f"{kind}: " + ", ".join(f"{k}={v}" for k, v in issues.items()))
     head = f"生成 {report['numbers']} 个号码的特征、{report['edges']} 条通话边。"
-    return head + (
-        " 数据问题（已计入统计，未丢弃）：" + "；".join(problems) if problems else " 未发现数据问题。"
-    )
+    body = " 数据问题（已计入统计，未丢弃）：" + "；".join(problems) if problems else " 未发现数据问题。"
+    return head + body + tail
 
 
 def write(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:

@@ -143,22 +143,26 @@ class Model:
 
 
 def load_table(features: str | Path, edges: str | Path | None = None) -> Table:
-    """Read a features CSV (node_id, phone_no_m, the 55 features, optional label) and an edges CSV."""
+    """Read a features file (CSV or Parquet: node_id, phone_no_m, the 55 features, optional label) and
+    an edges file (src, dst, optional weight). Raises ValueError (Chinese) for a file it cannot use."""
     con = connect()  # memory limit, threads, no extension downloads
-    rel = con.sql(f"SELECT * FROM read_csv('{_q(features)}', header=true, all_varchar=true)")
+    rel = _read(con, features, "特征文件")
     cols = rel.columns
     missing = [c for c in ["node_id", *FEATURE_NAMES] if c not in cols]
     if missing:
         raise ValueError("特征文件缺少列：" + ", ".join(missing))
+    _check_ids(con, "特征文件", "node_id", unique=True)
     extra = [c for c in EXTRA_NAMES if c in cols]
     num = ", ".join(
         f"coalesce(TRY_CAST({_ident(c)} AS DOUBLE), 'NaN'::DOUBLE) AS {_ident(c)}"
         for c in [*FEATURE_NAMES, *extra]
     )
     lab = "coalesce(TRY_CAST(label AS DOUBLE), 'NaN'::DOUBLE)" if "label" in cols else "'NaN'::DOUBLE"
-    phone = "coalesce(phone_no_m, '')" if "phone_no_m" in cols else "CAST(node_id AS VARCHAR)"
+    phone = (
+        "coalesce(CAST(phone_no_m AS VARCHAR), '')" if "phone_no_m" in cols else "CAST(node_id AS VARCHAR)"
+    )
     data = con.sql(
-        f"SELECT CAST(node_id AS BIGINT) AS node_id, {phone} AS phone, {num}, {lab} AS label FROM rel"
+        f"SELECT CAST(node_id AS BIGINT) AS node_id, {phone} AS phone, {num}, {lab} AS label FROM rows"
     ).fetchnumpy()
     node_id = np.asarray(data["node_id"], dtype=np.int64)
     X = (
@@ -179,11 +183,63 @@ def _read_edges(
     n = len(node_id)
     if edges is None:
         return sparse.csr_matrix((n, n))
+    cols = _read(con, edges, "边文件").columns
+    if not {"src", "dst"} <= set(cols):
+        raise ValueError(f"边文件需要列 src, dst（可选 weight），现有列：{', '.join(cols)}")
+    _check_ids(con, "边文件", "src")
+    _check_ids(con, "边文件", "dst")
+    weight = "coalesce(TRY_CAST(weight AS DOUBLE), 1.0)" if "weight" in cols else "1.0"
     e = con.sql(
-        f"SELECT CAST(src AS BIGINT) AS src, CAST(dst AS BIGINT) AS dst, "
-        f"CAST(coalesce(weight, 1) AS DOUBLE) AS weight FROM read_csv('{_q(edges)}', header=true)"
-    ).fetchnumpy()
-    return edges_to_adj(node_id, np.asarray(e["src"]), np.asarray(e["dst"]), np.asarray(e["weight"]))
+        f"SELECT CAST(src AS BIGINT) AS src, CAST(dst AS BIGINT) AS dst, {weight} AS weight FROM rows"
+    ).fetchnumpy()  # an edges file with no rows is an empty graph
+    return edges_to_adj(
+        node_id,
+        np.asarray(e["src"], dtype=np.int64),
+        np.asarray(e["dst"], dtype=np.int64),
+        np.asarray(e["weight"], dtype=float),
+    )
+
+
+def phones_of(features: str | Path) -> dict[str, str]:
+    """node_id → phone_no_m (or the node_id when there is none) of a features file (CSV or Parquet)."""
+    con = connect()
+    cols = _read(con, features, "特征文件").columns
+    if "node_id" not in cols:
+        raise ValueError("特征文件缺少列：node_id")
+    phone = "CAST(phone_no_m AS VARCHAR)" if "phone_no_m" in cols else "NULL"
+    rows = con.sql(f"SELECT CAST(node_id AS VARCHAR), {phone} FROM rows").fetchall()
+    return {str(node): str(number or node) for node, number in rows}
+
+
+def _read(con: duckdb.DuckDBPyConnection, path: str | Path, what: str) -> duckdb.DuckDBPyRelation:
+    """``path`` (Parquet by its suffix, else CSV as text) as the view ``rows``; Chinese errors."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{what}不存在：{path}")
+    if path.stat().st_size == 0:
+        raise ValueError(f"{what}是空文件（连表头都没有）：{path}")
+    parquet = path.suffix.lower() in {".parquet", ".pq"}
+    source = (
+        f"read_parquet('{_q(path)}')" if parquet else f"read_csv('{_q(path)}', header=true, all_varchar=true)"
+    )
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW rows AS SELECT * FROM {source}")
+        return con.sql("SELECT * FROM rows")
+    except duckdb.Error as exc:
+        first = str(exc).splitlines()[0]
+        raise ValueError(f"{what}无法读取（须为 UTF-8 的 CSV 或 Parquet）：{path}：{first}") from exc
+
+
+def _check_ids(con: duckdb.DuckDBPyConnection, what: str, column: str, *, unique: bool = False) -> None:
+    """Every ``column`` of the view ``rows`` an integer (and, with ``unique``, each once)."""
+    col = _ident(column)
+    bad = con.sql(f"SELECT {col} FROM rows WHERE TRY_CAST({col} AS BIGINT) IS NULL LIMIT 3").fetchall()
+    if bad:
+        raise ValueError(f"{what}的 {column} 须为整数，例如这些不是：{', '.join(str(b[0]) for b in bad)}")
+    if unique:
+        twice = con.sql(f"SELECT {col} FROM rows GROUP BY 1 HAVING count(*) > 1 LIMIT 3").fetchall()
+        if twice:
+            raise ValueError(f"{what}的 {column} 有重复：{', '.join(str(t[0]) for t in twice)}")
 
 
 def edges_to_adj(

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from fanzha.screening.numbers import sources
 from fanzha.screening.numbers.explain import Reason, explain_rows
 from fanzha.screening.numbers.model import Model, Table, matrix_for
 
@@ -20,26 +21,40 @@ class Scores:
     phone: list[str]
     score: np.ndarray
     is_fraud: np.ndarray  # 0/1 at the model's threshold
-    kind: str  # which booster: with_labels | no_labels
+    kind: str  # which booster: with_labels | no_labels | partial
     threshold: float
     reasons: dict[int, list[Reason]] = field(default_factory=dict)  # row position -> reasons
+    absent: frozenset[str] = frozenset()  # sources the table lacks (scored by the partial ensemble)
 
 
 def score_table(
     model: Model, table: Table, *, explain_top: int = 3, explain_rows_limit: int | None = None
 ) -> Scores:
-    """Scores for every row; reasons for every row, or for the ``explain_rows_limit`` highest scores."""
-    kind = "with_labels" if table.labelled.any() and "with_labels" in model.boosters else "no_labels"  # noqa: E501
-    X, names = matrix_for(model, table, kind)
+    """Scores for every row; reasons for every row, or for the ``explain_rows_limit`` highest scores.
+
+    A table lacking whole sources (:func:`sources.absent`) is scored by the model's ``partial``
+    ensemble when it has one; its reasons never name the missing sources or the availability flags.
+    """
+    absent = sources.absent(table)
+    if absent and sources.PARTIAL in model.boosters:
+        kind = sources.PARTIAL
+        X, names = sources.partial_matrix(table, absent)
+        unspoken = sources.unspoken(absent)
+    else:
+        kind = "with_labels" if table.labelled.any() and "with_labels" in model.boosters else "no_labels"
+        X, names = matrix_for(model, table, kind)
+        unspoken = set()
     booster = model.boosters[kind]
     if list(booster.feature_name()) != names:
         raise ValueError("模型的特征与输入不一致，请用同一版本的特征重新训练模型")
     score = booster.predict(X) if len(X) else np.zeros(0)
     threshold = float(model.thresholds[kind])
-    out = Scores(table.node_id, table.phone, score, (score >= threshold).astype(int), kind, threshold)
+    flagged = (score >= threshold).astype(int)
+    out = Scores(table.node_id, table.phone, score, flagged, kind, threshold, absent=absent)
     if explain_top and len(X):
         rows = np.arange(len(X)) if explain_rows_limit is None else np.argsort(-score)[:explain_rows_limit]
         contrib = booster.contrib(X[rows])
+        contrib[:, [j for j, name in enumerate(names) if name in unspoken]] = 0.0
         values = [_values(table, X, names, int(i)) for i in rows]
         for i, reasons in zip(rows, explain_rows(contrib, names, values, explain_top), strict=True):
             out.reasons[int(i)] = reasons

@@ -65,6 +65,17 @@ ORDER BY priority DESC, a.victim
 """
 
 GRADE_ZH = {"high": "高", "medium": "中", "low": "低"}
+COLUMNS = ["phone", "risk_numbers", "max_score", "calls", "answered_calls", "total_duration", "longest_call"]
+COLUMNS += [
+    "sms",
+    "callbacks",
+    "first_callback",
+    "first_contact",
+    "last_contact",
+    "priority",
+    "grade",
+    "reasons",
+]
 
 
 def potential_victims(

@@ -1,0 +1,397 @@
+# ruff: noqa: S608 -- SQL is built from fixed fragments; file paths are quoted
+"""Reading operator record files for the features step: columns, encodings, value shapes.
+
+* Column names are matched through ALIASES after normalising (lower case; spaces, underscores, a BOM
+  and bracketed units such as ``(秒)`` / ``（MB）`` removed), so Chinese and common English headers work.
+* CSV files that are not UTF-8 are transcoded from GB18030 (a superset of GBK) into a temporary UTF-8
+  file, in chunks (prepare()); 0-byte files are empty extracts.
+* CSV lines DuckDB cannot split into the header's columns are skipped and recorded (``store_rejects``);
+  bad_lines() reads them back with their line numbers.
+* The value expressions (TIME_SQL, duration_sql, CALL_TYPE_SQL, SMS_TYPE_SQL, number_sql) parse the
+  usual spellings; times with an offset, epoch numbers and TIMESTAMPTZ columns become China time.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, cast
+
+import duckdb
+
+
+class InputError(ValueError):
+    """Raised for unusable input files (missing columns, unreadable files)."""
+
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "phone": ("phone", "phone_no_m", "msisdn", "number", "subscriber", "phone_no", "user_number",
+              "本机号码", "用户号码", "计费号码", "手机号码", "服务号码", "号码", "主叫号码"),
+    "opposite": ("opposite", "opposite_no_m", "other", "peer", "other_number", "other_party",
+                 "counterpart", "对端号码", "对方号码", "被叫号码", "对端", "对方"),
+    "caller": ("caller", "calling", "calling_number", "caller_number", "from_number", "a_number",
+               "主叫号码", "主叫"),
+    "callee": ("callee", "called", "called_number", "callee_number", "to_number", "b_number",
+               "被叫号码", "被叫"),
+    "sender": ("sender", "sender_number", "from_number", "发送号码", "发送方号码", "发信号码", "发送方"),
+    "receiver": ("receiver", "recipient", "receiver_number", "to_number", "接收号码", "接收方号码",
+                 "收信号码", "接收方"),
+    "call_type": ("call_type", "calltype_id", "calltype", "direction", "call_direction", "呼叫类型",
+                  "通话类型", "主被叫", "主被叫类型", "主被叫标志", "呼叫方向"),
+    "sms_type": ("sms_type", "calltype_id", "calltype", "direction", "短信类型", "收发类型",
+                 "收发标志", "短信方向"),
+    "start_time": ("start_time", "start_datetime", "time", "datetime", "call_time", "begin_time",
+                   "开始时间", "通话开始时间", "起始时间", "通话时间", "呼叫时间", "时间"),
+    "time": ("time", "request_datetime", "send_time", "sms_time", "datetime", "start_time",
+             "发送时间", "短信时间", "接收时间", "时间"),
+    "duration": ("duration", "call_dur", "call_duration", "dur", "seconds", "通话时长", "时长",
+                 "通话时间长度"),
+    "city": ("city", "city_name", "cell_city", "城市", "通话地", "通话城市", "地市", "归属地"),
+    "county": ("county", "county_name", "cell", "cell_id", "lac_ci", "lacci", "lac", "ci",
+               "base_station", "区县", "基站", "小区", "基站号", "小区号", "基站编号", "小区编号"),
+    "imei": ("imei", "imei_m", "handset", "handset_id", "终端号", "终端标识", "终端", "设备号", "串号"),
+    "busi_name": ("busi_name", "app", "app_name", "service", "业务名称", "应用名称", "业务", "应用"),
+    "flow": ("flow", "traffic", "traffic_mb", "流量", "上网流量", "使用流量"),
+    "month": ("month", "month_id", "月份", "账期", "统计月份", "月"),
+    "arpu": ("arpu", "spending", "amount", "消费金额", "月消费", "消费", "金额", "话费"),
+}  # fmt: skip
+
+_UNIT = re.compile(r"[(（\[【].*?[)）\]】]")
+
+
+def norm_header(name: str) -> str:
+    """``" 通话时长（秒）"`` → ``"通话时长"``, ``"Start Time"`` → ``"starttime"``, ``"LAC_CI"`` → ``"lacci"``.
+
+    (Bracketed units, spaces and underscores go; the aliases are compared the same way.)
+    """
+    s = _UNIT.sub("", name.replace("\ufeff", "")).lower()
+    return re.sub(r"[\s_\u3000]+", "", s)
+
+
+class Cols(dict[str, str]):
+    """Normalised column name -> actual column name of a file; ``types``: actual name -> DuckDB type."""
+
+    types: dict[str, str]
+
+
+def pick(cols: Cols, role: str) -> str | None:
+    """The quoted column of ``role`` (first alias present), or None."""
+    for alias in ALIASES[role]:
+        key = norm_header(alias)
+        if key in cols:
+            return '"' + cols[key].replace('"', '""') + '"'
+    return None
+
+
+# ---------------------------------------------------------------- files: encodings, empties, rejects
+
+CHUNK = 1 << 22
+_MARKERS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # xlsx (zip) / xls (OLE)
+
+
+@dataclass
+class Prepared:
+    """A file ready for DuckDB: the path to read (None: empty) and notes for the report."""
+
+    source: Path
+    path: Path | None
+    notes: list[str] = field(default_factory=list)
+    rejects: str | None = None  # the rejects table of a CSV read
+    lenient: bool = False  # strict_mode=false: DuckDB could not parse the file strictly
+
+    def relax(self) -> bool:
+        """Switch a CSV to DuckDB's lenient parser (fresh rejects table); False if already lenient."""
+        if self.rejects is None or self.lenient:
+            return False
+        self.lenient, self.rejects = True, f"{self.rejects}_lenient"
+        self.notes.append(f"{self.source}：按严格 CSV 规则无法解析（如换行符混用），已改用宽松模式读取")
+        return True
+
+
+def _open(path: Path) -> IO[bytes]:
+    if path.name.lower().endswith(".gz"):
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return path.open("rb")
+
+
+def _is_utf8(path: Path) -> bool:
+    dec = codecs.getincrementaldecoder("utf-8")()
+    with _open(path) as fh:
+        try:
+            while chunk := fh.read(CHUNK):
+                dec.decode(chunk)
+            dec.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def _transcode(path: Path, out: Path) -> None:
+    dec = codecs.getincrementaldecoder("gb18030")()
+    try:
+        with _open(path) as fh, out.open("w", encoding="utf-8", newline="") as dst:
+            while chunk := fh.read(CHUNK):
+                dst.write(dec.decode(chunk))
+            dst.write(dec.decode(b"", final=True))
+    except UnicodeDecodeError as exc:
+        out.unlink(missing_ok=True)
+        raise InputError(
+            f"文件 {path} 既不是 UTF-8 也不是 GBK/GB18030 编码，无法读取；请另存为 UTF-8 编码的 CSV。"
+        ) from exc
+
+
+def is_parquet(path: Path) -> bool:
+    return str(path).lower().endswith((".parquet", ".pq"))
+
+
+def prepare(path: Path, workdir: Path, n: int) -> Prepared:
+    """Check a file before DuckDB reads it: missing → error, 0 bytes → empty, GBK → UTF-8 copy."""
+    if not path.is_file():
+        raise InputError(f"找不到文件 {path}")
+    if path.stat().st_size == 0:
+        return Prepared(path, None, [f"{path}：空文件（0 字节），按空数据处理"])
+    if is_parquet(path):
+        return Prepared(path, path)
+    with _open(path) as fh:
+        head = fh.read(8)
+    if head.startswith(_MARKERS):
+        raise InputError(f"文件 {path} 是 Excel 或压缩文件，不是 CSV；请在 Excel 中另存为 CSV（UTF-8）。")
+    if not head.strip():
+        return Prepared(path, None, [f"{path}：空文件，按空数据处理"])
+    if _is_utf8(path):
+        return Prepared(path, path, rejects=f"rejects_{n}")
+    out = workdir / f"utf8_{n}.csv"
+    _transcode(path, out)
+    return Prepared(path, out, [f"{path}：不是 UTF-8 编码，已按 GBK/GB18030 转码读取"], f"rejects_{n}")
+
+
+def reader(f: Prepared) -> str:
+    p = str(f.path).replace("'", "''")
+    if is_parquet(Path(p)):
+        return f"read_parquet('{p}')"
+    return (
+        f"read_csv('{p}', header=true, all_varchar=true, auto_detect=true, store_rejects=true, "
+        f"rejects_table='{f.rejects}', rejects_scan='{f.rejects}_scan'"
+        + (", strict_mode=false)" if f.lenient else ")")
+    )
+
+
+def error_line(exc: Exception) -> str:
+    """The first line of a DuckDB error (the rest lists reader options the user cannot set)."""
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def columns(con: duckdb.DuckDBPyConnection, f: Prepared) -> Cols:
+    """Normalised column name -> actual column name of a file (with the column types)."""
+    try:
+        rel = con.sql(f"SELECT * FROM {reader(f)} LIMIT 0")
+    except duckdb.Error as exc:
+        if f.relax():
+            return columns(con, f)
+        raise InputError(f"无法读取文件 {f.source}：{error_line(exc)}") from exc
+    cols = Cols()
+    for c in rel.columns:
+        cols.setdefault(norm_header(c), c)
+    cols.types = {c: str(t).upper() for c, t in zip(rel.columns, rel.types, strict=True)}
+    return cols
+
+
+def bad_lines(con: duckdb.DuckDBPyConnection, f: Prepared, show: int = 20) -> tuple[int, list[int]]:
+    """How many lines of a CSV were skipped as malformed, and the first ``show`` line numbers."""
+    if f.rejects is None:
+        return 0, []
+    try:
+        n = con.execute(f"SELECT count(DISTINCT line) FROM {f.rejects}").fetchall()[0][0]
+        rows = con.execute(f"SELECT DISTINCT line FROM {f.rejects} ORDER BY line LIMIT {show}").fetchall()
+    except duckdb.CatalogException:  # no read happened (e.g. only the header was needed)
+        return 0, []
+    return int(n), [int(r[0]) for r in rows]
+
+
+# ---------------------------------------------------------------- value shapes
+
+# China has used UTC+8 all year since 1991: epoch values and offset-bearing times are shifted by 8 hours
+CN_OFFSET_US = 8 * 3600 * 1_000_000
+TIME_FORMATS = (
+    "'%Y/%m/%d %H:%M:%S', '%Y%m%d%H%M%S', '%Y/%m/%d %H:%M', '%d/%m/%Y %H:%M:%S', "
+    "'%Y年%m月%d日 %H:%M:%S', '%Y年%m月%d日 %H时%M分%S秒', '%Y年%m月%d日 %H:%M', '%Y年%m月%d日', "
+    "'%Y%m%d %H%M%S', '%Y%m%d %H:%M:%S', '%Y.%m.%d %H:%M:%S', '%d.%m.%Y %H:%M:%S', '%d.%m.%Y'"
+)
+# DuckDB dialect; on Spark: to_timestamp with the same formats, from_utc_timestamp for epochs / offsets
+_PLAIN_TIME = "length({x}) = 19 AND NOT contains({x}, 'Z') AND NOT contains({x}, '+')"
+TIME_SQL = (
+    "CASE WHEN {x} IS NULL THEN NULL "
+    f"WHEN {_PLAIN_TIME} AND TRY_CAST({{x}} AS TIMESTAMP) IS NOT NULL THEN TRY_CAST({{x}} AS TIMESTAMP) "
+    "WHEN length({x}) = 10 AND regexp_full_match({x}, '[0-9]+') THEN "
+    f"make_timestamp(CAST({{x}} AS BIGINT) * 1000000 + {CN_OFFSET_US}) "
+    "WHEN length({x}) = 13 AND regexp_full_match({x}, '[0-9]+') THEN "
+    f"make_timestamp(CAST({{x}} AS BIGINT) * 1000 + {CN_OFFSET_US}) "
+    "WHEN length({x}) > 16 AND regexp_matches({x}, '[0-9] ?(Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$') THEN "
+    f"make_timestamp(epoch_us(TRY_CAST({{x}} AS TIMESTAMPTZ)) + {CN_OFFSET_US}) "
+    f"ELSE coalesce(TRY_CAST({{x}} AS TIMESTAMP), try_strptime({{x}}, [{TIME_FORMATS}])) END"
+)
+TIME_TYPES = frozenset({"TIMESTAMP", "DATE", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S"})
+TZ_TYPES = frozenset({"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"})
+NUMBER_TYPES = frozenset(
+    {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "DOUBLE"}
+)
+
+_H = "(?:小时|时|hours?|hrs?|h)"
+_M = "(?:分钟|分|minutes?|mins?|m)"
+_S = "(?:秒钟|秒|seconds?|secs?|s)"
+_N = "([0-9]+(?:\\.[0-9]+)?)"
+_UNITS = f"^(?:{_N} ?{_H})? ?(?:{_N} ?{_M})? ?(?:{_N} ?{_S})?$"
+
+
+def duration_sql(x: str) -> str:
+    """Seconds from ``65``, ``65.0``, ``00:01:05``, ``1:05``, ``65秒``, ``65s``, ``1分5秒``, ``1h 2m 5s``."""
+    v = f"lower(trim({x}))"
+    parts = [f"coalesce(TRY_CAST(regexp_extract({v}, '{_UNITS}', {i}) AS DOUBLE), 0)" for i in (1, 2, 3)]
+    clock = "^([0-9]+):([0-9]{1,2})(?::([0-9]{1,2}(?:\\.[0-9]+)?))?$"
+    hms = [f"TRY_CAST(regexp_extract({v}, '{clock}', {i}) AS DOUBLE)" for i in (1, 2, 3)]
+    return (
+        f"CASE WHEN TRY_CAST({x} AS DOUBLE) IS NOT NULL THEN TRY_CAST({x} AS DOUBLE) "
+        f"WHEN regexp_matches({v}, '^[0-9]+:[0-9]{{1,2}}:[0-9]{{1,2}}(\\.[0-9]+)?$') "
+        f"THEN {hms[0]} * 3600 + {hms[1]} * 60 + {hms[2]} "
+        f"WHEN regexp_matches({v}, '^[0-9]+:[0-9]{{1,2}}$') THEN {hms[0]} * 60 + {hms[1]} "
+        f"WHEN regexp_matches({v}, '[0-9]') AND regexp_matches({v}, '{_UNITS}') "
+        f"THEN {parts[0]} * 3600 + {parts[1]} * 60 + {parts[2]} END"
+    )
+
+
+def _codes(*values: str) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+# call direction: 1 outgoing, 2 incoming, 3 forwarded; 0: a 0/1 coding whose meaning is unknown
+CALL_CODES: dict[int, tuple[str, ...]] = {
+    1: ("1", "01", "1.0", "out", "outgoing", "mo", "moc", "主叫", "呼出", "去话"),
+    2: ("2", "02", "2.0", "in", "incoming", "mt", "mtc", "被叫", "呼入", "来话"),
+    3: ("3", "03", "3.0", "forward", "forwarded", "cfw", "呼转", "呼叫转移", "前转"),
+}
+SMS_CODES: dict[int, tuple[str, ...]] = {
+    1: ("1", "01", "1.0", "发送", "上行", "发", "mo", "sent", "send", "out", "outgoing", "主叫"),
+    2: ("2", "02", "2.0", "接收", "下行", "收", "mt", "received", "recv", "in", "incoming", "被叫"),
+}
+
+
+def _code_sql(codes: dict[int, tuple[str, ...]], extra: str = "") -> str:
+    whens = " ".join(f"WHEN lower(trim({{x}})) IN ({_codes(*v)}) THEN {k}" for k, v in codes.items())
+    return f"CASE {whens} {extra}ELSE NULL END"
+
+
+CALL_TYPE_SQL = _code_sql(CALL_CODES, "WHEN {x} = '?0/1' THEN 0 ")
+SMS_TYPE_SQL = _code_sql(SMS_CODES)
+ZERO_ONE = frozenset({"0", "00", "0.0", "1", "01", "1.0"})
+AMBIGUOUS = "'?0/1'"
+
+
+def ambiguous_zero_one(con: duckdb.DuckDBPyConnection, src: str, col: str, sample: int = 100_000) -> bool:
+    """True when a call-type column (sampled) is coded 0/1 without 2: 0 = 主叫 or 1 = 主叫 is unknowable."""
+    rows = con.execute(
+        f"SELECT DISTINCT lower(trim(CAST({col} AS VARCHAR))) FROM (SELECT {col} FROM {src} LIMIT {sample}) s"
+    ).fetchall()
+    seen = {r[0] for r in rows if r[0]}
+    return bool(seen & {"0", "00", "0.0"}) and not seen & {"2", "02", "2.0"}
+
+
+def call_type_raw(col: str, ambiguous: bool) -> str:
+    text = f"CAST({col} AS VARCHAR)"
+    if not ambiguous:
+        return text
+    return f"CASE WHEN trim({text}) IN ({_codes(*sorted(ZERO_ONE))}) THEN {AMBIGUOUS} ELSE {text} END"
+
+
+# ---------------------------------------------------------------- numbers
+
+_FULL = "０１２３４５６７８９＋－（）＊　"
+_HALF = "0123456789+-()* "
+MARKERS = ("NULL", "null", "Null", "\\N", "NA", "na", "N/A", "n/a", "#N/A", "None", "none", "NONE", "NaN",
+           "nan", "NAN", "nil", "NIL")  # fmt: skip
+_SCI = "^\\+?([0-9]+)\\.?([0-9]*)[eE]\\+([0-9]+)$"
+
+
+def fast_number(x: str) -> str:
+    """Already a plain 11-digit mobile number (most rows): no further work."""
+    return f"(length({x}) = 11 AND regexp_full_match({x}, '1[0-9]{{10}}'))"
+
+
+def number_pre_sql(x: str, ok: str | None = None) -> str:
+    """Step 1 (text in): full-width folded, trimmed, ``.0`` of an integral float dropped; blank → NULL.
+
+    ``ok``: an expression telling that ``x`` is already a plain mobile number (default: fast_number(x)).
+    """
+    t = f"trim(translate({x}, '{_FULL}', '{_HALF}'))"
+    t = f"regexp_replace({t}, '^(\\+?[0-9]+)\\.0+$', '\\1')"
+    return f"CASE WHEN {ok or fast_number(x)} THEN {x} ELSE nullif({t}, '') END"
+
+
+def _sci_frac(v: str) -> str:
+    return f"regexp_extract({v}, '{_SCI}', 2)"
+
+
+def _sci_exp(v: str) -> str:
+    return f"TRY_CAST(regexp_extract({v}, '{_SCI}', 3) AS INTEGER)"
+
+
+def number_issue_sql(v: str, ok: str | None = None) -> str:
+    """Step 2 (output of step 1): why a value is not a usable number, or NULL.
+
+    1 masked (``138****5678``), 2 lossy (scientific notation missing digits), 3 unusable (a NULL marker,
+    no digits).
+    """
+    return (
+        f"CASE WHEN {v} IS NULL OR {ok or fast_number(v)} THEN NULL "
+        f"WHEN upper({v}) IN ({_codes(*MARKERS)}) THEN 3 "
+        f"WHEN contains({v}, '*') OR regexp_matches({v}, '[0-9][xX]{{3,}}[0-9]') THEN 1 "
+        f"WHEN regexp_matches({v}, '{_SCI}') THEN CASE WHEN length({_sci_frac(v)}) = {_sci_exp(v)} "
+        f"THEN NULL WHEN length({_sci_frac(v)}) < {_sci_exp(v)} THEN 2 ELSE 3 END "
+        f"WHEN regexp_matches({v}, '[A-Za-z]') THEN NULL "
+        f"WHEN regexp_replace({v}, '[^0-9]', '', 'g') = '' THEN 3 ELSE NULL END"
+    )
+
+
+def _national(n: str) -> str:
+    """A number after its +86 / 0086 / 86: a landline given without its trunk 0 gets it back."""
+    return (
+        f"CASE WHEN regexp_matches({n}, '^[1-9][0-9]{{8,10}}$') AND NOT regexp_matches({n}, "
+        f"'^1[3-9][0-9]{{9}}$') THEN '0' || {n} ELSE {_domestic(n)} END"
+    )
+
+
+def _domestic(d: str) -> str:
+    return f"CASE WHEN regexp_matches({d}, '^01[3-9][0-9]{{9}}$') THEN substr({d}, 2) ELSE {d} END"
+
+
+def number_sql(v: str, issue: str, ok: str | None = None) -> str:
+    """Step 3: the normalised number (hashed ids with letters kept, lower-cased), NULL when unusable.
+
+    Digits lose separators; +86 / 0086 / 86 (with 13 digits or followed by a separator) are dropped
+    and a landline gets its trunk 0; other country codes are kept as ``00…`` (``+855 …`` →
+    ``00855…``), never confused with a domestic area code; a ``0`` before a mobile number is dropped.
+    """
+    sci = f"regexp_extract({v}, '{_SCI}', 1) || {_sci_frac(v)}"
+    d = f"regexp_replace(CASE WHEN regexp_matches({v}, '{_SCI}') THEN {sci} ELSE {v} END, '[^0-9]', '', 'g')"
+    cn = (
+        f"starts_with({v}, '+86') OR starts_with({d}, '0086') OR (starts_with({d}, '86') AND "
+        f"(length({d}) = 13 OR regexp_matches({v}, '^86[^0-9]')))"
+    )
+    strip = f"CASE WHEN starts_with({d}, '0086') THEN substr({d}, 5) ELSE substr({d}, 3) END"
+    return (
+        f"CASE WHEN {v} IS NULL OR {issue} IS NOT NULL THEN NULL WHEN {ok or fast_number(v)} THEN {v} "
+        f"WHEN regexp_matches({v}, '[A-Za-z]') AND NOT regexp_matches({v}, '{_SCI}') THEN lower({v}) "
+        f"WHEN {cn} THEN {_national(strip)} "
+        f"WHEN starts_with({v}, '+') THEN '00' || {d} "
+        f"ELSE {_domestic(d)} END"
+    )
+
+
+_MARKER_RE = " *(" + "|".join(m.replace("\\", "\\\\") for m in MARKERS) + ") *"
+
+
+def text_sql(x: str) -> str:
+    """An optional text attribute: trimmed; blank and NULL markers (NULL, \\N, NA …) → NULL."""
+    return f"CASE WHEN regexp_full_match({x}, '{_MARKER_RE}') THEN NULL ELSE nullif(trim({x}), '') END"
