@@ -118,3 +118,11 @@ def test_it_derives_ratios_and_products_with_missing_values_kept_missing() -> No
     assert total[0] == 3000.0 and total[1] == 0.0 and np.isnan(total[2])
     assert share[0] == pytest.approx(0.2) and np.isnan(share[1]) and np.isnan(share[2])  # no duration: none
     assert set(DERIVED) <= set(templates())  # every derived feature can be explained in Chinese
+
+
+def test_it_names_the_missing_record_instead_of_a_feature_id() -> None:
+    from fanzha.screening.numbers.explain import render
+
+    assert render("arpu_max", {}) == "没有消费记录"
+    assert render("d_flow_per_arpu", {}) == "没有上网流量记录"
+    assert render("g_nb_mean_arpu_mean", {}) == "联系过的号码都没有消费记录"

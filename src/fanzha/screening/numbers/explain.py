@@ -64,7 +64,18 @@ def render(feature: str, values: dict[str, float]) -> str:
         if all(_has(values.get(name)) for name, _ in parts):
             return _PLACEHOLDER.sub(lambda m: FORMATS[m.group(2)](float(values[m.group(1)])), template)
     value = values.get(feature)
-    return f"{feature} = {value:.3g}" if _has(value) else f"{feature} 缺失"
+    return f"{feature} = {value:.3g}" if _has(value) else _missing(feature)
+
+
+def _missing(feature: str) -> str:
+    """A feature without a value, as the record that is missing (没有消费记录) where it is known."""
+    from fanzha.screening.numbers import sources  # (it reads the model module: not at import time)
+
+    source = sources.source_of(feature)
+    if not source:
+        return f"{feature} 缺失"
+    whose = "联系过的号码都" if feature.startswith("g_nb_mean_") else ""
+    return f"{whose}没有{sources.SOURCES[source][0]}记录"
 
 
 def _has(v: float | None) -> bool:

@@ -96,6 +96,18 @@ def partial_matrix(table: Table, sources: frozenset[str]) -> tuple[np.ndarray, l
     return np.hstack([base, np.tile(flags, (len(base), 1))]), [*names, *FLAG_NAMES]
 
 
+def source_of(feature: str) -> str:
+    """The optional source a feature is made of (its own column, a ratio's terms, a neighbour mean's
+    feature), or ``""`` for one made of calls alone."""
+    names = [feature.removeprefix("g_nb_mean_")]
+    if feature in DERIVED:
+        names = "*".join(DERIVED[feature]).split("*")
+    for source, (_, columns) in SOURCES.items():
+        if any(name in columns for name in names):
+            return source
+    return ""
+
+
 def unspoken(sources: frozenset[str]) -> set[str]:
     """What a reason must not name when ``sources`` are absent: their features, those made of them, flags."""
     gone = {c for s in sources for c in SOURCES[s][1]}
