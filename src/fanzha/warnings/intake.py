@@ -416,14 +416,21 @@ def _unusable(clean: CleanWarning) -> str:
     return UNUSABLE + (f"（{'；'.join(why)}）" if why else "")
 
 
-def derived_source_id(clean: CleanWarning) -> str:
-    """A stable id for a row that came without one, so a re-import still finds it."""
+def derived_source_id(clean: CleanWarning, *, timed: bool = True) -> str:
+    """A stable id for a row that came without one, so a re-import still finds it: its identifiers,
+    time and type — or, when it has no time of its own (``timed`` False: the receipt time stands in,
+    which differs at each import), its address, amount and suspects instead of the time."""
+    when = clean.warned_at.isoformat()
+    if not timed:
+        when = "|".join(
+            [clean.address, str(clean.amount or ""), clean.suspect_numbers, clean.suspect_accounts]
+        )
     basis = "|".join(
         [
             clean.id_number or clean.id_number_raw,
             clean.phone or clean.phone_raw,
             clean.name,
-            clean.warned_at.isoformat(),
+            when,
             clean.fraud_type,
         ]
     )
@@ -473,5 +480,5 @@ def clean_warning(
         "transfer": transfer is True or str(transfer).strip().lower() in TRUE_WORDS,
     }
     if not clean.source_id:
-        clean.source_id = derived_source_id(clean)
+        clean.source_id = derived_source_id(clean, timed=clean.warned_at != now)
     return clean
