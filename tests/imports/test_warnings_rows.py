@@ -155,10 +155,22 @@ def test_it_joins_a_date_column_and_a_time_column(world, tmp_path) -> None:  # t
 def test_it_finds_again_rows_that_came_without_id_or_time(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "bare.csv"
     body = "姓名,身份证号,手机号,现住址,诈骗类型,涉案金额\n"
-    body += "王秀英,,13857100501,青溪县城关镇城东社区,冒充公检法,5000\n张桂兰,,,青溪县城关镇城东社区5组,杀猪盘,20000\n"
+    body += "王秀英,,13857100501,青溪县城关镇城东社区,冒充公检法,5000\n"
+    body += "张桂兰,,,青溪县城关镇城东社区5组,杀猪盘,20000\n"
     path.write_text(body, encoding="utf-8")
     out, code = command("warnings", "import", str(path))
     assert code == 0 and _last(out) == "imported: 2 new, 0 merged, 0 unchanged, 0 rejected", out
     path.write_text(body + "赵六,,13857100504,青溪县城关镇城东社区,刷单,\n", encoding="utf-8")  # one more row
     out, code = command("warnings", "import", str(path))
     assert code == 0 and _last(out) == "imported: 1 new, 0 merged, 2 unchanged, 0 rejected", out
+
+
+def test_a_later_report_that_names_the_type_gives_the_merged_warning_its_type(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    first = row(1, fraud_type="某种新骗法")
+    again = row(2, id_number=first[2], phone=first[3], name=first[1], fraud_type="刷单")
+    path = tmp_path / "two.csv"
+    path.write_bytes(warning_csv([first, again]))
+    out, code = command("warnings", "import", str(path))
+    assert code == 0 and _last(out) == "imported: 1 new, 1 merged, 0 unchanged, 0 rejected", out
+    warning = Warning.objects.get()
+    assert warning.fraud_type == "fake_order_rebate" and "fraud_type_unknown" not in warning.quality_flags

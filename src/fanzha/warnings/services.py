@@ -36,6 +36,7 @@ from fanzha.warnings.models import (
     grade_rank,
 )
 from fanzha.warnings.notify import AssignmentNotices
+from fanzha.warnings.typology import OTHER_FRAUD
 
 NEW = "new"
 MERGED = "merged"
@@ -474,8 +475,12 @@ def _merge_facts(warning: Warning, clean: CleanWarning) -> None:
         facts[key] = max(int(facts.get(key) or 0), int(clean.facts.get(key) or 0))
     facts["transfer"] = bool(facts.get("transfer") or clean.facts.get("transfer"))
     warning.facts = facts
+    flags = [*warning.quality_flags, *clean.flags]
+    if warning.fraud_type in ("", OTHER_FRAUD) and clean.fraud_type not in ("", OTHER_FRAUD):
+        warning.fraud_type = clean.fraud_type  # a later report that names the type says more
+        flags = [flag for flag in flags if flag != "fraud_type_unknown"]
     warning.fraud_type = warning.fraud_type or clean.fraud_type
-    warning.quality_flags = list(dict.fromkeys([*warning.quality_flags, *clean.flags]))
+    warning.quality_flags = list(dict.fromkeys(flags))
 
 
 def merge_into(intake: Intake, warning: Warning, clean: CleanWarning, now: dt.datetime) -> list[WarningEvent]:
