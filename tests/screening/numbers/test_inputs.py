@@ -61,6 +61,22 @@ def test_it_reads_caller_callee_headers_in_chinese_and_english(tmp_path: Path) -
     assert rows["13800000001"]["county_name_nunique"] == 2 and report["edges"] == 2
 
 
+def test_it_joins_a_date_column_and_a_time_of_day_column(tmp_path: Path) -> None:
+    calls = write_csv(
+        tmp_path / "split.csv",
+        ["主叫号码", "被叫号码", "通话日期", "通话时间", "通话时长"],
+        [
+            ["13800000001", "13900000002", "2026-11-28", "09:05:03", 30],
+            ["13800000001", "13900000003", "2026/11/27", "21:30", 65],
+            ["13800000001", "13900000004", "2026-11-26", "2026-11-26 08:00:00", 5],  # the whole moment
+        ],
+    )
+    report, rows = build_features(calls=[calls])
+    number = rows["13800000001"]
+    assert number["voc_hour_nunique"] == 3 and number["voc_day_nunique"] == 3
+    assert not report["calls"].get("bad_time")
+
+
 def test_it_reads_msisdn_other_party_headers(tmp_path: Path) -> None:
     calls = write_csv(
         tmp_path / "c.csv",

@@ -158,7 +158,16 @@ def _typed(cols: Cols, quoted: str) -> str:
 
 
 def _time_cols(cols: Cols, c: str) -> str:
-    """``t_raw`` (text, parsed in the cleaning step) and ``ts0`` (a typed time column as it is)."""
+    """``t_raw`` (text, parsed in the cleaning step) and ``ts0`` (a typed time column as it is).
+
+    A separate date column (通话日期 beside 通话时间) is put in front of a time of day; a time column
+    that holds the whole moment is read as it is."""
+    day = pick(cols, "date")
+    if day is not None and day != c:
+        t, d = f"CAST({c} AS VARCHAR)", f"CAST({day} AS VARCHAR)"
+        clock = f"regexp_matches(coalesce({t}, ''), '^\\s*[0-9]{{1,2}}[:时点]')"
+        joined = f"CASE WHEN {t} IS NULL OR {clock} THEN {d} || ' ' || coalesce({t}, '') ELSE {t} END"
+        return f"{text_sql(joined)} AS t_raw, CAST(NULL AS TIMESTAMP) AS ts0"
     kind = _typed(cols, c)
     if kind in TIME_TYPES:
         return f"CAST(NULL AS VARCHAR) AS t_raw, CAST({c} AS TIMESTAMP) AS ts0"

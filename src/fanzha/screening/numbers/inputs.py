@@ -47,6 +47,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
                    "开始时间", "通话开始时间", "起始时间", "通话时间", "呼叫时间", "时间"),
     "time": ("time", "request_datetime", "send_time", "sms_time", "datetime", "start_time",
              "发送时间", "短信时间", "接收时间", "时间"),
+    "date": ("date", "call_date", "start_date", "通话日期", "开始日期", "日期", "发送日期"),
     "duration": ("duration", "call_dur", "call_duration", "dur", "seconds", "通话时长", "时长",
                  "通话时间长度"),
     "city": ("city", "city_name", "cell_city", "城市", "通话地", "通话城市", "地市", "归属地"),
