@@ -343,3 +343,8 @@ def test_it_reads_the_phone_cells_people_write(cell: str, number: str, notice: s
 @pytest.mark.parametrize("text", ["冒充", "正常", "合法广告营销", "客服"])
 def test_it_does_not_guess_a_type_from_a_word_several_types_share(text: str) -> None:
     assert typology.resolve(text) is None  # flagged fraud_type_unknown on the warning instead
+
+
+def test_it_does_not_trust_a_time_before_2000() -> None:
+    clean = clean_warning(WarningInput(phone="13905710001", warned_at="1900-01-01"), now=NOW)
+    assert clean.flags == ["time_invalid"] and clean.warned_at == NOW

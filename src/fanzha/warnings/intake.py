@@ -25,6 +25,7 @@ from fanzha.warnings import typology
 
 # The clock of a sender may run ahead: up to this much is accepted with a notice.
 FUTURE_TOLERANCE = dt.timedelta(hours=48)
+EARLIEST_YEAR = 2000  # no centre pushed warning lists before; earlier times are spreadsheet artefacts
 
 QUALITY_FLAGS: dict[str, str] = {
     "id_checksum_wrong": "身份证号校验码错误，待更正",
@@ -380,6 +381,9 @@ def _when(data: WarningInput, clean: CleanWarning, now: dt.datetime, memo: Memo)
         parsed = memo.time(data.warned_at, now)
     except CellError as exc:
         clean.flag("time_invalid", "预警时间", f"{exc}，按接收时间计")
+        parsed = None
+    if parsed is not None and parsed.year < EARLIEST_YEAR:  # 1900-01-01: a spreadsheet's empty date
+        clean.flag("time_invalid", "预警时间", f"预警时间早于 {EARLIEST_YEAR} 年，不可信，按接收时间计")
         parsed = None
     if parsed is not None and parsed > now:
         if parsed - now <= FUTURE_TOLERANCE:
