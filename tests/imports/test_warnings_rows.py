@@ -174,3 +174,14 @@ def test_a_later_report_that_names_the_type_gives_the_merged_warning_its_type(wo
     assert code == 0 and _last(out) == "imported: 1 new, 1 merged, 0 unchanged, 0 rejected", out
     warning = Warning.objects.get()
     assert warning.fraud_type == "fake_order_rebate" and "fraud_type_unknown" not in warning.quality_flags
+
+
+def test_it_says_when_a_row_received_before_comes_again_changed(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "list.csv"
+    path.write_bytes(warning_csv([row(1, amount="5000"), row(2)]))
+    command("warnings", "import", str(path))
+    path.write_bytes(warning_csv([row(1, amount="8000"), row(2)]))  # the sender corrected one amount
+    out, code = command("warnings", "import", str(path))
+    assert code == 0 and _last(out) == "imported: 0 new, 0 merged, 2 unchanged, 0 rejected", out
+    assert out.count("本次内容有变化（涉案金额）") == 1
+    assert Warning.objects.get(source_id=row(1)[0]).amount == Decimal("5000.00")  # not applied

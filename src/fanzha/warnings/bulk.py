@@ -35,6 +35,7 @@ from fanzha.warnings.services import (
     Keys,
     Received,
     alias_source_id,
+    changed_notices,
     keys_of,
     locate,
     merge_into,
@@ -98,6 +99,7 @@ class _Known:
 
     refs: dict[tuple[str, str], Warning] = field(default_factory=dict)
     who: dict[tuple[str, str], Keys] = field(default_factory=dict)  # the person each ref's warning is of
+    pushed: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)  # their rows as pushed
     by_id: dict[str, Person] = field(default_factory=dict)
     by_phone: dict[str, list[Person]] = field(default_factory=dict)
     open_of: dict[int, Warning] = field(default_factory=dict)  # id(person) → their open warning
@@ -151,6 +153,7 @@ def _load_refs(known: _Known, keys: Iterable[tuple[str, str]]) -> None:
                 "warning"
             )
             found.update({(r.source, r.source_id): r.warning for r in refs})
+            known.pushed.update({(r.source, r.source_id): r.row_values for r in refs})
     person_ids = {warning.person_id for warning in found.values()}
     hashes: dict[int, Keys] = {}
     for chunk in _chunks(person_ids):
@@ -356,7 +359,8 @@ def receive_many(
             if key in known.refs and not same_person(person_keys(intake, clean), known.who[key]):
                 key = realias(clean)
             if key in known.refs:
-                results.append(Received(known.refs[key], UNCHANGED, []))
+                notices = changed_notices(known.pushed.get(key, {}), row_values(data, clean, intake))
+                results.append(Received(known.refs[key], UNCHANGED, notices))
                 continue
             received = _decide(intake, known, writes, clean, now)
             known.refs[key] = received.warning

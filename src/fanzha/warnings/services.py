@@ -300,6 +300,25 @@ def row_values(data: WarningInput, clean: CleanWarning, intake: Intake | None = 
     }
 
 
+# What a re-sent row may have changed that the stored (masked) pushed row still shows.
+COMPARED = {"id_number": "身份证号", "phone": "手机号", "address": "现住址", "fraud_type": "诈骗类型"}
+COMPARED |= {"amount": "涉案金额", "notes": "备注"}
+
+
+def changed_notices(pushed: dict[str, str], now_values: dict[str, str]) -> list[tuple[str, str]]:
+    """A row notice when a row already received comes again with other values: it is not applied
+    (the warning may be in work), the centre corrects the warning itself. Empty when nothing differs."""
+    changed = [label for name, label in COMPARED.items() if pushed.get(name, "") != now_values.get(name, "")]
+    if not pushed or not changed:
+        return []
+    return [
+        (
+            "预警编号",
+            f"此编号已接收过，本次内容有变化（{'、'.join(changed)}），未更新；如需更正请在预警中修改",
+        )
+    ]
+
+
 def _grade(intake: Intake, clean: CleanWarning) -> grading.GradeResult:
     return intake.grade(clean.fraud_type, clean.source, clean.amount, clean.facts)
 
@@ -568,7 +587,7 @@ def receive(*, intake: Intake, data: WarningInput, now: dt.datetime | None = Non
         realias(clean)
         ref = _known_ref(clean)
     if ref is not None:
-        return Received(ref.warning, UNCHANGED, [])
+        return Received(ref.warning, UNCHANGED, changed_notices(ref.row_values, row_values(data, clean)))
     person = match_person(clean)
     existing = _open_warning(person, now) if person is not None else None
     if existing is not None:
