@@ -130,11 +130,17 @@ def test_it_parses_duration_spellings(raw: str, seconds: float | None) -> None:
      ("1795828110000", "2026-11-28 09:08:30"), ("2026-11-28T01:08:30Z", "2026-11-28 09:08:30"),
      ("2026-11-28 09:08:30+08:00", "2026-11-28 09:08:30"),
      ("2026-11-28T03:08:30+02:00", "2026-11-28 09:08:30"),
-     ("2026/11/28 9:08:30", "2026-11-28 09:08:30"), ("2026-11-28 09:08:30", "2026-11-28 09:08:30")],
+     ("2026/11/28 9:08:30", "2026-11-28 09:08:30"), ("2026-11-28 09:08:30", "2026-11-28 09:08:30"),
+     ("28/11/2026 09:08:30", "2026-11-28 09:08:30"), ("11/28/2026 09:08", "2026-11-28 09:08:00"),
+     ("28.11.2026", "2026-11-28 00:00:00")],
 )  # fmt: skip
 def test_it_parses_time_spellings_into_china_time(raw: str, expected: str) -> None:
     got = _one(inputs.TIME_SQL.format(x="x"), raw)
     assert got is not None and got.strftime("%Y-%m-%d %H:%M:%S") == expected
+
+
+def test_it_does_not_guess_the_order_of_an_ambiguous_day_and_month() -> None:
+    assert _one(inputs.TIME_SQL.format(x="x"), "05/01/2026 10:00:00") is None  # counted as bad_time
 
 
 def test_it_reads_call_and_sms_type_spellings(tmp_path: Path) -> None:

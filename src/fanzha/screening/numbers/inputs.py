@@ -217,9 +217,19 @@ def bad_lines(con: duckdb.DuckDBPyConnection, f: Prepared, show: int = 20) -> tu
 # China has used UTC+8 all year since 1991: epoch values and offset-bearing times are shifted by 8 hours
 CN_OFFSET_US = 8 * 3600 * 1_000_000
 TIME_FORMATS = (
-    "'%Y/%m/%d %H:%M:%S', '%Y%m%d%H%M%S', '%Y/%m/%d %H:%M', '%d/%m/%Y %H:%M:%S', "
+    "'%Y/%m/%d %H:%M:%S', '%Y%m%d%H%M%S', '%Y/%m/%d %H:%M', "
     "'%Y年%m月%d日 %H:%M:%S', '%Y年%m月%d日 %H时%M分%S秒', '%Y年%m月%d日 %H:%M', '%Y年%m月%d日', "
-    "'%Y%m%d %H%M%S', '%Y%m%d %H:%M:%S', '%Y.%m.%d %H:%M:%S', '%d.%m.%Y %H:%M:%S', '%d.%m.%Y'"
+    "'%Y%m%d %H%M%S', '%Y%m%d %H:%M:%S', '%Y.%m.%d %H:%M:%S'"
+)
+# 28/11/2026 or 11/28/2026: read when the order is clear (one part above 12), else unknown (bad_time)
+_DAY_LAST = "regexp_matches({x}, '^[0-9]{{1,2}}[/.][0-9]{{1,2}}[/.][0-9]{{4}}')"
+_FIRST_PART = "TRY_CAST(regexp_extract({x}, '^([0-9]{{1,2}})', 1) AS INTEGER)"
+_SECOND_PART = "TRY_CAST(regexp_extract({x}, '^[0-9]{{1,2}}[/.]([0-9]{{1,2}})', 1) AS INTEGER)"
+_DAY_FIRST_FORMATS = "'%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y', '%d.%m.%Y %H:%M:%S', '%d.%m.%Y'"
+_MONTH_FIRST_FORMATS = "'%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y', '%m.%d.%Y %H:%M:%S', '%m.%d.%Y'"
+_DAY_LAST_SQL = (
+    f"CASE WHEN {_FIRST_PART} > 12 THEN try_strptime({{x}}, [{_DAY_FIRST_FORMATS}]) "
+    f"WHEN {_SECOND_PART} > 12 THEN try_strptime({{x}}, [{_MONTH_FIRST_FORMATS}]) END"
 )
 # DuckDB dialect; on Spark: to_timestamp with the same formats, from_utc_timestamp for epochs / offsets
 _PLAIN_TIME = "length({x}) = 19 AND NOT contains({x}, 'Z') AND NOT contains({x}, '+')"
@@ -232,6 +242,7 @@ TIME_SQL = (
     f"make_timestamp(CAST({{x}} AS BIGINT) * 1000 + {CN_OFFSET_US}) "
     "WHEN length({x}) > 16 AND regexp_matches({x}, '[0-9] ?(Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$') THEN "
     f"make_timestamp(epoch_us(TRY_CAST({{x}} AS TIMESTAMPTZ)) + {CN_OFFSET_US}) "
+    f"WHEN {_DAY_LAST} THEN {_DAY_LAST_SQL} "
     f"ELSE coalesce(TRY_CAST({{x}} AS TIMESTAMP), try_strptime({{x}}, [{TIME_FORMATS}])) END"
 )
 TIME_TYPES = frozenset({"TIMESTAMP", "DATE", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S"})
