@@ -403,3 +403,18 @@ def test_it_turns_an_unreadable_file_into_a_chinese_message(tmp_path: Path, caps
     assert main(["features", "--calls", str(path), "--output", str(tmp_path / "f.csv")]) == 2
     err = capsys.readouterr().err
     assert "无法读取" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("raw", "yuan"),
+    [("58", 58.0), ("58.00元", 58.0), ("¥58", 58.0), ("1,024.5", 1024.5), ("RMB 58", 58.0), ("abc", None)],
+)  # fmt: skip
+def test_it_reads_spending_as_bills_write_it(raw: str, yuan: float | None) -> None:
+    assert _one(inputs.amount_sql("x"), raw) == yuan
+
+
+@pytest.mark.parametrize(
+    ("raw", "mb"), [("1,024.5", 1024.5), ("300MB", 300.0), ("1.5GB", 1536.0), ("512KB", 0.5), ("abc", None)]
+)  # fmt: skip
+def test_it_reads_traffic_in_megabytes_with_its_unit(raw: str, mb: float | None) -> None:
+    assert _one(inputs.flow_sql("x"), raw) == mb

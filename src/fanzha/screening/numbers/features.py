@@ -41,12 +41,14 @@ from fanzha.screening.numbers.inputs import (
     InputError,
     Prepared,
     ambiguous_zero_one,
+    amount_sql,
     bad_lines,
     call_type_raw,
     columns,
     duration_sql,
     error_line,
     fast_number,
+    flow_sql,
     number_issue_sql,
     number_pre_sql,
     number_sql,
@@ -471,7 +473,7 @@ _APP_EMPTY = (
 )
 _APP_CLEAN = (
     f"WITH p AS (SELECT flow_raw, {_PHONE} AS phone, num_issue, {text_sql('busi_name')} AS busi_name, "
-    f"TRY_CAST(flow_raw AS DOUBLE) AS flow, {text_sql('month_raw')} AS month "
+    f"{flow_sql('flow_raw')} AS flow, {text_sql('month_raw')} AS month "
     f"FROM {_numbers('raw_apps', False)} n), "
     f"q AS (SELECT *, {_bad('flow', 'flow_raw')} AS flow_bad FROM p) "
     + _clean_sql(["phone", "busi_name", "flow", "flow_bad", "month", "num_issue"])
@@ -483,7 +485,7 @@ _SPEND_EMPTY = (
 )
 _SPEND_CLEAN = (
     f"WITH p AS (SELECT arpu_raw, {_PHONE} AS phone, num_issue, {text_sql('month_raw')} AS month, "
-    f"TRY_CAST(arpu_raw AS DOUBLE) AS arpu FROM {_numbers('raw_spending', False)} n), "
+    f"{amount_sql('arpu_raw')} AS arpu FROM {_numbers('raw_spending', False)} n), "
     f"q AS (SELECT *, {_bad('arpu', 'arpu_raw')} AS arpu_bad FROM p) "
     + _clean_sql(["phone", "month", "arpu", "arpu_bad", "num_issue"])
 )

@@ -404,6 +404,22 @@ def number_sql(v: str, issue: str, ok: str | None = None) -> str:
 _MARKER_RE = " *(" + "|".join(m.replace("\\", "\\\\") for m in MARKERS) + ") *"
 
 
+def amount_sql(x: str) -> str:
+    """A spending amount in yuan: ``58``, ``58.00元``, ``¥58``, ``1,024.5``, ``RMB 58`` (else NULL)."""
+    return f"TRY_CAST(regexp_replace({x}, '[,，\\s¥￥元]|RMB|CNY', '', 'gi') AS DOUBLE)"
+
+
+def flow_sql(x: str) -> str:
+    """App traffic in MB: ``1,024.5``, ``300MB``, ``1.5GB`` (× 1024), ``512KB`` (÷ 1024) (else NULL)."""
+    bare = f"regexp_replace({x}, '[,，\\s]', '', 'g')"
+    number = f"TRY_CAST(regexp_replace({bare}, '[a-zA-Z]+$', '') AS DOUBLE)"
+    return (
+        f"CASE WHEN regexp_matches({bare}, '[0-9.][gG][bB]?$') THEN {number} * 1024 "
+        f"WHEN regexp_matches({bare}, '[0-9.][kK][bB]?$') THEN {number} / 1024 "
+        f"WHEN regexp_matches({bare}, '[0-9.]([mM][bB]?)?$') THEN {number} END"
+    )
+
+
 def text_sql(x: str) -> str:
     """An optional text attribute: trimmed; blank and NULL markers (NULL, \\N, NA …) → NULL."""
     return f"CASE WHEN regexp_full_match({x}, '{_MARKER_RE}') THEN NULL ELSE nullif(trim({x}), '') END"
