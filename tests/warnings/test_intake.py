@@ -78,7 +78,7 @@ def test_it_says_when_a_spreadsheet_rounded_an_id_number_or_phone() -> None:
         WarningInput(name="张三", phone="1.3812345679E+10", address="幸福路1号"), now=NOW
     )
     assert phone_only.flags == ["phone_invalid"] and "末几位已丢失" in phone_only.notices[0][1]
-    with pytest.raises(Unusable, match="没有姓名加住址（手机号被表格软件存成了数字，末几位已丢失"):
+    with pytest.raises(Unusable, match="姓名加身份证号（手机号被表格软件存成了数字，末几位已丢失"):
         clean_warning(WarningInput(name="张三", phone="1.3812345679E+10"), now=NOW)
 
 
@@ -348,3 +348,12 @@ def test_it_does_not_guess_a_type_from_a_word_several_types_share(text: str) -> 
 def test_it_does_not_trust_a_time_before_2000() -> None:
     clean = clean_warning(WarningInput(phone="13905710001", warned_at="1900-01-01"), now=NOW)
     assert clean.flags == ["time_invalid"] and clean.warned_at == NOW
+
+
+def test_a_name_with_an_id_number_mistyped_in_its_check_digit_still_carries_the_warning() -> None:
+    good = id_number("331102", "19450101", "777")
+    typo = good[:-1] + ("0" if good[-1] != "0" else "1")
+    clean = clean_warning(WarningInput(name="王秀英", id_number=typo), now=NOW)
+    assert clean.flags == ["id_checksum_wrong"] and clean.id_number_raw == typo
+    with pytest.raises(Unusable):
+        clean_warning(WarningInput(id_number=typo), now=NOW)  # without a name: nobody to look for

@@ -54,7 +54,7 @@ SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 DEFAULT_SOURCE = "superior"
 TRUE_WORDS = {"1", "是", "有", "y", "yes", "true", "√", "✓", "✔", "正在转账", "转账中", "正在"}
-UNUSABLE = "无法识别或联系当事人：没有有效的身份证号、没有有效的手机号，也没有姓名加住址"
+UNUSABLE = "无法识别或联系当事人：没有有效的身份证号、没有有效的手机号，也没有姓名加住址或姓名加身份证号"
 
 
 # What a cell holds when there is nothing to say (and Excel's error values): read as empty.
@@ -376,6 +376,14 @@ def _contact(data: WarningInput, clean: CleanWarning) -> None:
         clean.flag("phone_invalid", "手机号", "；".join(info.errors) or QUALITY_FLAGS["phone_invalid"])
 
 
+def _identifiable(clean: CleanWarning) -> bool:
+    """A valid ID number or phone, a name with an address, or a name with an ID number whose only
+    fault is its check digit (one mistyped digit: the person is still found, the number is flagged)."""
+    if clean.id_number or clean.phone or (clean.name and clean.address):
+        return True
+    return bool(clean.name) and "id_checksum_wrong" in clean.flags
+
+
 def _when(data: WarningInput, clean: CleanWarning, now: dt.datetime, memo: Memo) -> None:
     try:
         parsed = memo.time(data.warned_at, now)
@@ -472,7 +480,7 @@ def clean_warning(
         clean.flag("source_unknown", "预警来源", f"未知的预警来源“{clean.source}”，已按原名记录")
     check = _identity(data, clean)
     _contact(data, clean)
-    if not clean.id_number and not clean.phone and not (clean.name and clean.address):
+    if not _identifiable(clean):
         raise Unusable(_unusable(clean))
     _when(data, clean, now, memo)
     _kind_and_money(data, clean, memo)
