@@ -56,6 +56,8 @@ def _usable(data: WarningInput) -> bool:
 def _rows() -> list[WarningInput]:
     rows = [data for data in (WarningInput(**_row(n)) for n in range(60)) if _usable(data)]
     rows += [WarningInput(**{**_row(n), "source_id": f"AGAIN{n}"}) for n in (2, 4, 9)]  # same person: merged
+    # the same person warned 20 days before the first report: another episode, a new warning
+    rows.append(WarningInput(**{**_row(5), "source_id": "EARLIER5", "warned_at": "2026-11-08 09:00:00"}))
     rows.append(WarningInput(**_row(3)))  # the same source id again: unchanged
     rows += _reused_ids()
     return rows
@@ -128,6 +130,8 @@ def test_it_decides_and_writes_like_the_one_warning_service(world) -> None:  # t
     many = _rolled_back(_in_bulk, rows)
     assert single[0] == many[0]
     assert {"new", "merged", "unchanged"} == set(many[0])
+    earlier = next(i for i, data in enumerate(rows) if data.source_id == "EARLIER5")
+    assert many[0][earlier] == "new"  # warned 20 days apart: not merged, though received together
     assert len(single[1]) == len(many[1]) > 40
     for one, other in zip(single[1], many[1], strict=True):
         assert one == other

@@ -45,6 +45,7 @@ from fanzha.warnings.services import (
     phone_match,
     realias,
     row_values,
+    same_episode,
     same_person,
 )
 
@@ -313,7 +314,7 @@ def _decide(
 ) -> Received:
     person = known.person(intake, clean)
     existing = known.open_of.get(id(person)) if person is not None else None
-    if existing is not None:
+    if existing is not None and same_episode(existing, clean):
         writes.events += [_event_row(event) for event in merge_into(intake, existing, clean, now)]
         if not existing._state.adding:  # written already (earlier file or chunk): rewritten at the end
             writes.merged[existing.pk] = existing

@@ -545,18 +545,27 @@ def _reroute(intake: Intake, warning: Warning, before: str, now: dt.datetime) ->
     return routed_event(warning, "等级变化后重新派发", now, notices=intake.notices)
 
 
-def _open_warning(person: Person, now: dt.datetime) -> Warning | None:
+def same_episode(existing: Warning, clean: CleanWarning) -> bool:
+    """Whether a report about a person with an open warning joins it: the two were *warned* within
+    the merge window of each other (received within it is checked by the caller). A list of last
+    month's warnings imported today keeps a report 20 days after another apart."""
+    window = dt.timedelta(hours=getattr(settings, "WARNING_MERGE_HOURS", 72))
+    return abs(existing.warned_at - clean.warned_at) <= window
+
+
+def _open_warning(person: Person, clean: CleanWarning, now: dt.datetime) -> Warning | None:
     hours = getattr(settings, "WARNING_MERGE_HOURS", 72)
     if hours <= 0:
         return None
     since = now - dt.timedelta(hours=hours)
-    return (
+    found = (
         Warning.objects.select_for_update()
         .filter(person=person, status__in=OPEN_STATUSES, received_at__gte=since)
         .select_related("area")
         .order_by("-received_at", "-id")
         .first()
     )
+    return found if found is not None and same_episode(found, clean) else None
 
 
 def locate(intake: Intake, clean: CleanWarning, person: Person | None) -> routing.Placement:
@@ -589,7 +598,7 @@ def receive(*, intake: Intake, data: WarningInput, now: dt.datetime | None = Non
     if ref is not None:
         return Received(ref.warning, UNCHANGED, changed_notices(ref.row_values, row_values(data, clean)))
     person = match_person(clean)
-    existing = _open_warning(person, now) if person is not None else None
+    existing = _open_warning(person, clean, now) if person is not None else None
     if existing is not None:
         events = merge_into(intake, existing, clean, now)
         existing.save()
