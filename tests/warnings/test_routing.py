@@ -46,6 +46,14 @@ def test_it_never_places_another_countys_address_in_our_village_of_that_name(wor
     assert warning.quality_flags == ["address_unplaced"]
 
 
+def test_a_county_centres_tree_does_not_take_its_own_city_for_another(world) -> None:  # type: ignore[no-untyped-def]
+    Area.objects.filter(level="city").update(is_active=False)  # the tree starts at the county
+    locator = Locator()
+    assert locator.locate(address="江州市青溪县城关镇城东社区3号", number="", person_area=None).placed
+    elsewhere = locator.locate(address="上海市浦东新区城东社区", number="", person_area=None)
+    assert elsewhere.outside == "浦东新区" and not elsewhere.placed
+
+
 def test_it_tells_same_named_villages_apart_by_a_township_written_short(world) -> None:  # type: ignore[no-untyped-def]
     county = Area.objects.get(name="青溪县")
     other = area_services.area_create(

@@ -98,6 +98,7 @@ class Locator:
         for area in areas:
             self.by_name.setdefault(area.name, []).append(area)
         self.upper = [a for a in areas if a.level in (AreaLevel.CITY, AreaLevel.DISTRICT)]
+        self.has_city = any(a.level == AreaLevel.CITY for a in self.upper)
         self.lower = [a for a in areas if a.level in (AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)]
         roots = [a for a in areas if a.parent_id is None]
         self.root = roots[0] if roots else None
@@ -110,11 +111,13 @@ class Locator:
     def _outside(self, prefix: list[str]) -> str:
         """The city or county of the address's prefix that is not in the tree ("" when none is).
 
-        A province is not checked (the tree starts at a city); a "…社区"/"…小区" the parser took for a
-        district is no place name of that level.
+        A province is not checked (the tree starts at a city at most), nor a city when the tree starts
+        at a county (a county centre's tree: its own city is not in it); a "…社区"/"…小区" the parser
+        took for a district is no place name of that level.
         """
+        above = ("省", "自治区", "特别行政区") if self.has_city else ("省", "自治区", "特别行政区", "市")
         for name in prefix:
-            if name.endswith(_NOT_DISTRICTS) or name.endswith(("省", "自治区", "特别行政区")):
+            if name.endswith(_NOT_DISTRICTS) or name.endswith(above):
                 continue
             if not _DISTRICT_NAME.fullmatch(name):  # 人民医院宿舍区, 城关镇幸福新区: not a district
                 continue
