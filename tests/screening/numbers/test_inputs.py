@@ -418,3 +418,16 @@ def test_it_reads_spending_as_bills_write_it(raw: str, yuan: float | None) -> No
 )  # fmt: skip
 def test_it_reads_traffic_in_megabytes_with_its_unit(raw: str, mb: float | None) -> None:
     assert _one(inputs.flow_sql("x"), raw) == mb
+
+
+def test_the_same_call_in_files_with_other_optional_columns_counts_once(tmp_path: Path) -> None:
+    rows = [["13800000001", f"1390000000{i}", f"2026-11-28 09:0{i}:00", 30] for i in range(4)]
+    rich = write_csv(
+        tmp_path / "rich.csv",
+        ["caller", "callee", "start_time", "duration", "city", "imei"],
+        [[*r, "成都", "H1"] for r in rows],
+    )
+    plain = write_csv(tmp_path / "plain.csv", ["caller", "callee", "start_time", "duration"], rows)
+    report, features = build_features(calls=[rich, plain])
+    assert features["13800000001"]["opposite_count"] == 4 and report["calls"]["duplicates"] == 4
+    assert features["13800000001"]["city_name_nunique"] == 1  # the city one of the files gives

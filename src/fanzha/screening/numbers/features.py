@@ -436,7 +436,10 @@ _CALL_EMPTY = (
     "CAST(NULL AS VARCHAR) AS dur_raw, CAST(NULL AS DOUBLE) AS dur0, CAST(NULL AS VARCHAR) AS city, "
     "CAST(NULL AS VARCHAR) AS county, CAST(NULL AS VARCHAR) AS imei, false AS mirror WHERE false"
 )
-CALL_COLS = ["phone", "opposite", "ctype", "ts", "t_bad", "dur_num", "dur_bad", "city", "county", "imei"]
+# A call is the same call whatever optional columns a file adds: one file with city, county and
+# handset and another without count it once (it keeps the values one of them gives).
+CALL_COLS = ["phone", "opposite", "ctype", "ts", "t_bad", "dur_num", "dur_bad"]
+CALL_OPTIONAL = ", max(city) AS city, max(county) AS county, max(imei) AS imei"
 # caller/callee records: the callee's side (incoming, no city / handset known), added after de-duplication
 CALL_KEEP = ["phone", "opposite", "ctype", "ts", "t_bad", "dur", "city", "county", "imei"]
 _MIRROR = (
@@ -452,7 +455,7 @@ _CALL_CLEAN = (
     f"q AS (SELECT *, {_bad('ts', 't_raw')} AS t_bad, {_bad('dur_num', 'dur_raw')} AS dur_bad FROM p) "
     + _clean_sql(
         [*CALL_COLS, "num_issue", "mirror"],
-        ", CASE WHEN dur_num >= 0 THEN dur_num END AS dur",
+        ", CASE WHEN dur_num >= 0 THEN dur_num END AS dur" + CALL_OPTIONAL,
     )
 )
 
