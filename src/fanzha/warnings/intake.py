@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -172,18 +173,11 @@ class Memo:
         return found
 
     def time(self, value: str | dt.datetime | None, now: dt.datetime) -> dt.datetime | None:
-        """:func:`parse_time` once per distinct text (the file's ``now`` is the same for all)."""
+        """:func:`parse_time` once per distinct text (``now`` matters only for a day without a year:
+        the first row's stands for the file)."""
         if not isinstance(value, str):
             return parse_time(value, now)
-        if value not in self.times:
-            try:
-                self.times[value] = parse_time(value, now)
-            except CellError as exc:
-                self.times[value] = exc
-        found = self.times[value]
-        if isinstance(found, CellError):
-            raise found
-        return found
+        return _remembered(self.times, value, lambda: parse_time(value, now), CellError)
 
     def fraud_type(self, text: str) -> str | None:
         if text not in self.types:
@@ -192,15 +186,20 @@ class Memo:
 
     def amount(self, text: str) -> Decimal | None:
         key = str(text)
-        if key not in self.amounts:
-            try:
-                self.amounts[key] = parse_amount(key)
-            except ValueError as exc:
-                self.amounts[key] = exc
-        found = self.amounts[key]
-        if isinstance(found, ValueError):
-            raise found
-        return found
+        return _remembered(self.amounts, key, lambda: parse_amount(key), ValueError)
+
+
+def _remembered(store: dict[str, Any], key: str, compute: Callable[[], Any], error: type[Exception]) -> Any:
+    """``compute()`` once per key; an ``error`` it raises is remembered too and raised again."""
+    if key not in store:
+        try:
+            store[key] = compute()
+        except error as exc:
+            store[key] = exc
+    found = store[key]
+    if isinstance(found, error):
+        raise found
+    return found
 
 
 class Unusable(Exception):
