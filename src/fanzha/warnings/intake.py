@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.utils import timezone
 
@@ -189,7 +189,10 @@ class Memo:
         return _remembered(self.amounts, key, lambda: parse_amount(key), ValueError)
 
 
-def _remembered(store: dict[str, Any], key: str, compute: Callable[[], Any], error: type[Exception]) -> Any:
+T = TypeVar("T")
+
+
+def _remembered(store: dict[str, Any], key: str, compute: Callable[[], T], error: type[Exception]) -> T:
     """``compute()`` once per key; an ``error`` it raises is remembered too and raised again."""
     if key not in store:
         try:
@@ -199,7 +202,7 @@ def _remembered(store: dict[str, Any], key: str, compute: Callable[[], Any], err
     found = store[key]
     if isinstance(found, error):
         raise found
-    return found
+    return cast(T, found)
 
 
 class Unusable(Exception):
