@@ -185,3 +185,21 @@ def test_it_says_when_a_row_received_before_comes_again_changed(world, tmp_path)
     assert code == 0 and _last(out) == "imported: 0 new, 0 merged, 2 unchanged, 0 rejected", out
     assert out.count("本次内容有变化（涉案金额）") == 1
     assert Warning.objects.get(source_id=row(1)[0]).amount == Decimal("5000.00")  # not applied
+
+
+def test_a_later_report_places_a_warning_waiting_in_the_centres_queue(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from fanzha.warnings.models import Status
+
+    first = row(1, address="某某地方")
+    again = row(2, id_number=first[2], phone=first[3], name=first[1], address="江州市青溪县城关镇城东社区9号")
+    path = tmp_path / "two.csv"
+    path.write_bytes(warning_csv([first]))
+    command("warnings", "import", str(path))
+    queued = Warning.objects.get()
+    assert queued.needs_placement and queued.status == Status.NEW
+    path.write_bytes(warning_csv([again]))
+    out, code = command("warnings", "import", str(path))
+    assert code == 0 and _last(out) == "imported: 0 new, 1 merged, 0 unchanged, 0 rejected", out
+    placed = Warning.objects.get()
+    assert not placed.needs_placement and placed.area.name == "城东社区" and placed.status == Status.ASSIGNED
+    assert "address_unplaced" not in placed.quality_flags

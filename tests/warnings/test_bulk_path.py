@@ -56,6 +56,10 @@ def _usable(data: WarningInput) -> bool:
 def _rows() -> list[WarningInput]:
     rows = [data for data in (WarningInput(**_row(n)) for n in range(60)) if _usable(data)]
     rows += [WarningInput(**{**_row(n), "source_id": f"AGAIN{n}"}) for n in (2, 4, 9)]  # same person: merged
+    # a warning left in the centre's queue, placed by the next report's address
+    rows.append(WarningInput(**{**_row(130), "source_id": "QUEUE130", "address": "某某地方"}))
+    placeable = "江州市青溪县城关镇城东社区9号"
+    rows.append(WarningInput(**{**_row(130), "source_id": "PLACE130", "address": placeable}))
     # the same person warned 20 days before the first report: another episode, a new warning
     rows.append(WarningInput(**{**_row(5), "source_id": "EARLIER5", "warned_at": "2026-11-08 09:00:00"}))
     rows.append(WarningInput(**_row(3)))  # the same source id again: unchanged
@@ -131,6 +135,8 @@ def test_it_decides_and_writes_like_the_one_warning_service(world) -> None:  # t
     assert single[0] == many[0]
     assert {"new", "merged", "unchanged"} == set(many[0])
     earlier = next(i for i, data in enumerate(rows) if data.source_id == "EARLIER5")
+    placed = next(i for i, data in enumerate(rows) if data.source_id == "PLACE130")
+    assert many[0][placed] == "merged"
     assert many[0][earlier] == "new"  # warned 20 days apart: not merged, though received together
     assert len(single[1]) == len(many[1]) > 40
     for one, other in zip(single[1], many[1], strict=True):

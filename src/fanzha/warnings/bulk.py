@@ -74,6 +74,8 @@ MERGED_FIELDS = [
     "assignee",
     "status",
     "assigned_at",
+    "area",
+    "needs_placement",
 ]
 
 

@@ -529,8 +529,25 @@ def merge_into(intake: Intake, warning: Warning, clean: CleanWarning, now: dt.da
             "grade_after": warning.grade,
         },
     )
-    rerouted = _reroute(intake, warning, before, now)
+    rerouted = _placed_by(intake, warning, clean, now) or _reroute(intake, warning, before, now)
     return [merged, rerouted] if rerouted is not None else [merged]
+
+
+def _placed_by(
+    intake: Intake, warning: Warning, clean: CleanWarning, now: dt.datetime
+) -> WarningEvent | None:
+    """A warning waiting in the centre's queue (not yet routed) that a later report's address places:
+    placed there and routed, as if the centre had placed it."""
+    if not warning.needs_placement or warning.status != Status.NEW or not clean.address:
+        return None
+    place = intake.locator.locate(address=clean.address, number="", person_area=None)
+    if not place.placed:
+        return None
+    _relate(warning, "area", place.area)
+    warning.needs_placement = False
+    warning.quality_flags = [flag for flag in warning.quality_flags if flag != "address_unplaced"]
+    _assign(intake, warning, True, now)
+    return routed_event(warning, f"按再次预警的地址定位到 {place.area.name}", now, notices=intake.notices)
 
 
 def _reroute(intake: Intake, warning: Warning, before: str, now: dt.datetime) -> WarningEvent | None:
