@@ -70,8 +70,8 @@ def absent(table: Table) -> frozenset[str]:
     if not len(table.X):
         return frozenset()
     found = set()
-    for source, (_, columns) in SOURCES.items():
-        values = table.X[:, [FEATURE_NAMES.index(c) for c in columns]]
+    for source in SOURCES:
+        values = table.X[:, _columns({source})]
         if not np.any(np.nan_to_num(values, nan=0.0) != 0):
             found.add(source)
     return frozenset(found)
@@ -99,9 +99,7 @@ def partial_matrix(table: Table, sources: frozenset[str]) -> tuple[np.ndarray, l
 def source_of(feature: str) -> str:
     """The optional source a feature is made of (its own column, a ratio's terms, a neighbour mean's
     feature), or ``""`` for one made of calls alone."""
-    names = [feature.removeprefix("g_nb_mean_")]
-    if feature in DERIVED:
-        names = "*".join(DERIVED[feature]).split("*")
+    names = _made_of(feature)
     for source, (_, columns) in SOURCES.items():
         if any(name in columns for name in names):
             return source
@@ -111,8 +109,15 @@ def source_of(feature: str) -> str:
 def unspoken(sources: frozenset[str]) -> set[str]:
     """What a reason must not name when ``sources`` are absent: their features, those made of them, flags."""
     gone = {c for s in sources for c in SOURCES[s][1]}
-    made = {name for name, terms in DERIVED.items() if gone & set("*".join(terms).split("*"))}
+    made = {name for name in DERIVED if gone.intersection(_made_of(name))}
     return {*FLAG_NAMES, *gone, *made, *(f"g_nb_mean_{c}" for c in gone)}
+
+
+def _made_of(feature: str) -> list[str]:
+    """The 55-feature columns a feature is computed from: a ratio's terms, a neighbour mean's feature."""
+    if feature in DERIVED:
+        return "*".join(DERIVED[feature]).split("*")
+    return [feature.removeprefix("g_nb_mean_")]
 
 
 def training_copies(table: Table, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
