@@ -8,6 +8,7 @@ import io
 
 import pytest
 
+from fanzha.audit.models import AuditEvent
 from fanzha.imports.columns import header_score
 from fanzha.imports.importers.people import FIELDS as PEOPLE_FIELDS
 from fanzha.imports.models import BatchStatus
@@ -152,10 +153,14 @@ def test_it_imports_a_list_with_footers_and_still_rejects_a_bad_row(world) -> No
     assert result.ok and result.summary() == "imported: 2 new, 0 updated, 0 unchanged, 0 rejected"
     assert "第 4 行是表尾的“合计”行，已跳过" in result.batch.message
     assert "第 5 行是表尾的“制表人”行，已跳过" in result.batch.message
+    event = AuditEvent.objects.get(action="import.commit", object_id=str(result.batch.pk))
+    assert "第 4 行是表尾的“合计”行，已跳过" in event.details["reading"]  # the audit trail says so too
     bad = person_row(3, id_number="")
     result = run(world, csv_bytes(PEOPLE_HEADER, [person_row(4), bad, *footers]))
     assert result.batch.status == BatchStatus.REJECTED
     assert [error["row"] for error in result.errors] == [3]
+    event = AuditEvent.objects.get(action="import.reject", object_id=str(result.batch.pk))
+    assert "第 4 行是表尾的“合计”行，已跳过" in event.details["reading"]
 
 
 # ── defect 18: the header again in the middle ────────────────────────────────

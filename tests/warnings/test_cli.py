@@ -109,6 +109,20 @@ def test_it_rejects_a_file_with_an_unusable_row_unless_asked(world, tmp_path) ->
     assert out.splitlines()[-1] == "imported: 1 new, 0 merged, 0 unchanged, 1 rejected"
 
 
+def test_it_imports_a_list_with_no_rows_as_nothing_new(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A day's push with nobody on it (the header alone) is a list received, not a bad file."""
+    file = tmp_path / "list.csv"
+    file.write_bytes(warning_csv([]))
+    out, code = command("warnings", "import", str(file))
+    assert code == 0, out
+    assert "文件中只有表头，没有数据行" in out
+    assert out.splitlines()[-1] == "imported: 0 new, 0 merged, 0 unchanged, 0 rejected"
+    assert not Warning.objects.exists()
+    file.write_bytes(b"")  # no header either: nothing to read
+    out, code = command("warnings", "import", str(file))
+    assert code == 1
+
+
 def test_it_fails_clearly_for_an_unreadable_file(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(CommandError, match="无法读取文件"):
         command("warnings", "import", str(tmp_path / "missing.csv"))

@@ -147,16 +147,17 @@ def batch_process(
     notes = reading_notes(table)
     rows, problem = _validated_rows(imp, actor, table, batch, validating)
     if problem:
-        return _reject(batch, message=_with_notes(problem, notes))
+        return _reject(batch, message=_with_notes(problem, notes), notes=notes)
     batch.rows_total = len(rows)
     if any(row.errors for row in rows):
         message = "文件中有错误的行，整份文件未导入；请按错误清单修改后重新上传"
-        return _reject(batch, rows=rows, message=_with_notes(message, notes))
-    result = _commit(batch, imp, actor, rows, progress)
-    if notes and result.batch.status != BatchStatus.REJECTED:
-        result.batch.message = _with_notes(result.batch.message, notes)
-        result.batch.save(update_fields=["message"])
-    return result
+        return _reject(batch, rows=rows, message=_with_notes(message, notes), notes=notes)
+    if not rows:  # a list with nothing in it today: imported, nothing to add
+        notes = "；".join(filter(None, [NO_DATA_ROWS, notes]))
+    return _commit(batch, imp, actor, rows, progress, notes)
+
+
+NO_DATA_ROWS = "文件中只有表头，没有数据行，未导入任何记录"
 
 
 def reading_notes(table: Table) -> str:
@@ -221,8 +222,6 @@ def _validated_rows(
     problem, batch.unknown_columns = missing_columns(imp, table.header, table.header_row)
     if problem:
         return [], problem
-    if not table.rows:
-        return [], "文件中只有表头，没有数据行"
     columns = match_header(table.header, imp.fields)
     rows = []
     total = len(table.rows)
@@ -250,8 +249,10 @@ def _error_list(rows: list[Row]) -> list[dict[str, Any]]:
     return errors
 
 
-def _counts(batch: ImportBatch) -> dict[str, Any]:
-    return {
+def _counts(batch: ImportBatch, notes: str = "") -> dict[str, Any]:
+    """The batch's row counts for its audit record, with the reader's notes (row numbers and reasons
+    of the lines it left out, never their content) when there are any."""
+    counts = {
         "importer": batch.importer,
         "rows": batch.rows_total,
         "new": batch.rows_new,
@@ -259,10 +260,13 @@ def _counts(batch: ImportBatch) -> dict[str, Any]:
         "unchanged": batch.rows_unchanged,
         "rejected": batch.rows_rejected,
     }
+    return {**counts, "reading": notes} if notes else counts
 
 
 @transaction.atomic
-def _reject(batch: ImportBatch, *, message: str, rows: list[Row] | None = None) -> ImportResult:
+def _reject(
+    batch: ImportBatch, *, message: str, rows: list[Row] | None = None, notes: str = ""
+) -> ImportResult:
     rows = rows or []
     batch.status = BatchStatus.REJECTED
     batch.message = message
@@ -273,7 +277,7 @@ def _reject(batch: ImportBatch, *, message: str, rows: list[Row] | None = None) 
     batch.finished_at = timezone.now()
     batch.save()
     if not batch.dry_run:
-        audit_record(actor=batch.actor, action="import.reject", obj=batch, details=_counts(batch))
+        audit_record(actor=batch.actor, action="import.reject", obj=batch, details=_counts(batch, notes))
     return ImportResult(batch)
 
 
@@ -297,7 +301,7 @@ def _finish_skipped(batch: ImportBatch, previous: ImportBatch) -> ImportResult:
 
 
 def _commit(
-    batch: ImportBatch, imp: Importer, actor: Any, rows: list[Row], progress: Progress | None
+    batch: ImportBatch, imp: Importer, actor: Any, rows: list[Row], progress: Progress | None, notes: str = ""
 ) -> ImportResult:
     ordered = imp.order(rows)
     current: Row | None = None
@@ -316,23 +320,24 @@ def _commit(
             batch.rows_rejected = counts[SKIPPED]
             if batch.dry_run:
                 raise _DryRunDone
-            _finish_committed(batch, imp.commit_details(batch))
+            _finish_committed(batch, imp.commit_details(batch), notes)
     except _DryRunDone:
         batch.status = BatchStatus.CHECKED
-        batch.message = "检查通过（仅检查，未导入）"
+        batch.message = _with_notes("检查通过（仅检查，未导入）", notes)
         batch.finished_at = timezone.now()
         batch.save()
     except RowRejected as exc:
         assert current is not None
         current.errors.append(CellError(exc.column, "", exc.message))
-        return _reject(batch, rows=rows, message="导入时有行被拒绝，整份文件未导入")
+        message = _with_notes("导入时有行被拒绝，整份文件未导入", notes)
+        return _reject(batch, rows=rows, message=message, notes=notes)
     return ImportResult(batch)
 
 
-def _finish_committed(batch: ImportBatch, extra: dict[str, Any] | None = None) -> None:
+def _finish_committed(batch: ImportBatch, extra: dict[str, Any] | None = None, notes: str = "") -> None:
     batch.status = BatchStatus.COMMITTED
-    batch.message = "已导入"
+    batch.message = _with_notes("已导入", notes)
     batch.finished_at = timezone.now()
     batch.save()
-    details = {**_counts(batch), **(extra or {})}
+    details = {**_counts(batch, notes), **(extra or {})}
     audit_record(actor=batch.actor, action="import.commit", obj=batch, details=details)
