@@ -32,6 +32,13 @@ NOW = timezone.make_aware(dt.datetime(2026, 11, 28, 12, 0))
         ("pig-butchering", "fake_investment"),
         ("Task scam", "fake_order_rebate"),
         ("网贷", "fake_loan"),
+        # the category names of national statistics, with their 类
+        ("贷款、代办信用卡类", "fake_loan"),
+        ("网络游戏虚假交易类", "game_trade"),
+        ("冒充电商物流客服类", "fake_customer_service"),
+        ("冒充快递", "fake_customer_service"),
+        ("冒充医保局工作人员", "impersonate_authority"),
+        ("冒充老师", "impersonate_acquaintance"),
     ],
 )
 def test_it_maps_fraud_type_names_and_aliases_to_codes(text: str, code: str) -> None:
