@@ -431,3 +431,104 @@ def test_the_same_call_in_files_with_other_optional_columns_counts_once(tmp_path
     report, features = build_features(calls=[rich, plain])
     assert features["13800000001"]["opposite_count"] == 4 and report["calls"]["duplicates"] == 4
     assert features["13800000001"]["city_name_nunique"] == 1  # the city one of the files gives
+
+
+# ---------------------------------------------------------------- mixed views, integer numbers, dates
+
+
+def test_a_caller_callee_file_beside_a_subscriber_view_of_the_same_calls_counts_each_call_once(
+    tmp_path: Path,
+) -> None:
+    both = [("13900000001", "13800000001", "2026-11-28 09:05:03", 65),
+            ("13900000001", "13800000002", "2026-11-28 09:06:10", 3),
+            ("13800000001", "13900000001", "2026-11-28 10:00:00", 30)]  # fmt: skip
+    only_ab = ("13700000001", "13800000001", "2026-11-28 11:00:00", 40)  # no subscriber-view record
+    ab = write_csv(tmp_path / "ab.csv", ["caller", "callee", "start_time", "duration"], [*both, only_ab])
+    sub = _calls(tmp_path, [r for a, b, t, d in both for r in ([a, b, 1, t, d], [b, a, 2, t, d])], "sub.csv")
+    con = F.connect()
+    report = F.build(con, F.Sources([ab, sub], [], [], []))
+    table = con.table("features")
+    rows = {r[1]: dict(zip(table.columns, r, strict=True)) for r in table.fetchall()}
+    view = con.sql("SELECT count(*) FROM calls").fetchall()[0][0]
+    con.close()
+    assert rows["13900000001"]["opposite_count"] == 3 and rows["13900000001"]["phone2opposite_max"] == 2
+    assert rows["13800000001"]["opposite_count"] == 3  # 2 subscriber-view rows + the caller/callee-only call
+    assert rows["13700000001"]["opposite_count"] == 1 and view == 8 and report["edges"] == 4
+    assert report["calls"]["view_overlaps"] == 3 and report["calls"]["duplicates"] == 3
+    assert any("3 个通话" in n and "被叫" in n for n in report["notes"])
+
+
+def test_it_gives_a_landline_in_an_integer_number_column_its_trunk_zero_back(tmp_path: Path) -> None:
+    con = duckdb.connect()
+    for name, kind in (("int.parquet", "BIGINT"), ("double.parquet", "DOUBLE")):
+        values = ", ".join(
+            f"(13900000001::{kind}, {n}::{kind}, 1, TIMESTAMP '2026-11-28 09:00:0{i}', 5)"
+            for i, n in enumerate([57188886666, 2887654321, 4008108888, 95588, 13800000001])
+        )
+        con.execute(
+            f"COPY (SELECT * FROM (VALUES {values}) t(phone_no_m, opposite_no_m, calltype_id, "  # noqa: S608
+            f"start_datetime, call_dur)) TO '{tmp_path / name}' (FORMAT parquet)"
+        )
+    con.close()
+    text = _calls(tmp_path, [["13900000001", "57188886666", 1, "2026-11-28 09:00:00", 5]])
+    expected = ["02887654321", "057188886666", "13800000001", "4008108888", "95588"]
+    for name in ("int.parquet", "double.parquet"):  # 0571-88886666, 028-87654321; 400 / short numbers kept
+        assert _opposites(tmp_path / name) == expected, name
+    assert _opposites(text) == ["57188886666"]  # a text column is taken as written
+
+
+def _opposites(path: Path) -> list[str]:
+    con = F.connect()
+    F.build(con, F.Sources([path], [], [], []))
+    got = [r[0] for r in con.sql("SELECT DISTINCT opposite FROM calls ORDER BY 1").fetchall()]
+    con.close()
+    return got
+
+
+def test_a_date_only_time_column_leaves_the_hour_features_blank_and_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "c.parquet"
+    con = duckdb.connect()
+    con.execute(
+        "COPY (SELECT * FROM (VALUES ('13800000001', '13900000001', 1, DATE '2026-11-28', 5), "  # noqa: S608
+        "('13800000001', '13900000002', 1, DATE '2026-11-28', 6), ('13800000001', '13900000003', 1, "
+        "DATE '2026-11-27', 7)) t(phone_no_m, opposite_no_m, calltype_id, start_datetime, call_dur)) "
+        f"TO '{path}' (FORMAT parquet)"
+    )
+    con.close()
+    report, rows = build_features(calls=[path])
+    a = rows["13800000001"]
+    assert (a["voc_day_mode"], a["voc_day_mode_count"], a["voc_day_nunique"]) == (28, 2, 2)
+    assert a["voc_hour_mode"] is None and a["voc_hour_mode_count"] is None and a["voc_hour_nunique"] is None
+    assert report["calls"]["date_only_time"] == 3 and report["calls"]["bad_time"] == 0
+    assert any("只有日期" in n and "时段" in n for n in report["notes"])
+
+
+def test_date_only_text_times_leave_only_their_own_hours_out(tmp_path: Path) -> None:
+    calls = _calls(
+        tmp_path,
+        [["13800000001", "13900000001", 1, "2026-11-28", 5],
+         ["13800000001", "13900000002", 1, "2026/11/27", 5],
+         ["13800000002", "13900000002", 1, "2026-11-27 09:00:00", 5],
+         ["13800000002", "13900000003", 1, "2026年11月26日", 5]],
+    )  # fmt: skip
+    sms = write_csv(
+        tmp_path / "s.csv", ["sender", "receiver", "time"], [["13800000001", "13900000001", "20261128"]]
+    )
+    report, rows = build_features(calls=[calls], sms=[sms])
+    a, b = rows["13800000001"], rows["13800000002"]
+    assert a["voc_hour_mode"] is None and a["voc_day_nunique"] == 2 and a["hour_mode"] is None
+    assert (b["voc_hour_mode"], b["voc_hour_mode_count"], b["voc_day_nunique"]) == (9, 1, 2)
+    assert report["calls"]["date_only_time"] == 3 and report["sms"]["date_only_time"] == 2
+
+
+def test_it_scores_numbers_whose_hour_features_are_blank(tmp_path: Path) -> None:
+    calls = write_csv(
+        tmp_path / "c.csv",
+        ["caller", "callee", "start_time", "duration"],
+        [[f"1380000000{i % 4}", f"1390000000{i}", f"2026-11-{10 + i:02d}", 30 + i] for i in range(10)],
+    )
+    f, s = tmp_path / "f.csv", tmp_path / "s.csv"
+    assert main(["features", "--calls", str(calls), "--output", str(f)]) == 0
+    assert main(["score", "--features", str(f), "--output", str(s)]) == 0
+    scores = [float(line.split(",")[1]) for line in s.read_text(encoding="utf-8").splitlines()[1:]]
+    assert len(scores) == 14 and all(0 <= x <= 1 for x in scores)

@@ -32,12 +32,8 @@ import duckdb
 from fanzha.screening.numbers.inputs import (
     ALIASES,
     CALL_TYPE_SQL,
-    NUMBER_TYPES,
     SMS_TYPE_SQL,
     TIME_SQL,
-    TIME_TYPES,
-    TZ_TYPES,
-    Cols,
     InputError,
     Prepared,
     ambiguous_zero_one,
@@ -45,17 +41,23 @@ from fanzha.screening.numbers.inputs import (
     bad_lines,
     call_type_raw,
     columns,
+    date_only_sql,
+    duration_cols,
     duration_sql,
     error_line,
     fast_number,
     flow_sql,
+    has_roles,
+    need,
     number_issue_sql,
     number_pre_sql,
     number_sql,
-    pick,
+    number_text,
+    optional,
     prepare,
     reader,
     text_sql,
+    time_cols,
 )
 
 __all__ = ["ALIASES", "FEATURE_NAMES", "InputError", "Sources", "build", "connect", "features_from_files"]
@@ -155,57 +157,6 @@ def connect(
     return con
 
 
-def _typed(cols: Cols, quoted: str) -> str:
-    return cols.types.get(quoted[1:-1].replace('""', '"'), "VARCHAR")
-
-
-def _time_cols(cols: Cols, c: str) -> str:
-    """``t_raw`` (text, parsed in the cleaning step) and ``ts0`` (a typed time column as it is).
-
-    A separate date column (通话日期 beside 通话时间) is put in front of a time of day; a time column
-    that holds the whole moment is read as it is."""
-    day = pick(cols, "date")
-    if day is not None and day != c:
-        t, d = f"CAST({c} AS VARCHAR)", f"CAST({day} AS VARCHAR)"
-        clock = f"regexp_matches(coalesce({t}, ''), '^\\s*[0-9]{{1,2}}[:时点]')"
-        joined = f"CASE WHEN {t} IS NULL OR {clock} THEN {d} || ' ' || coalesce({t}, '') ELSE {t} END"
-        return f"{text_sql(joined)} AS t_raw, CAST(NULL AS TIMESTAMP) AS ts0"
-    kind = _typed(cols, c)
-    if kind in TIME_TYPES:
-        return f"CAST(NULL AS VARCHAR) AS t_raw, CAST({c} AS TIMESTAMP) AS ts0"
-    if kind in TZ_TYPES:  # an instant: China time (UTC+8), whatever the session's zone
-        return f"CAST(NULL AS VARCHAR) AS t_raw, make_timestamp(epoch_us({c}) + 28800000000) AS ts0"
-    return f"{text_sql(f'CAST({c} AS VARCHAR)')} AS t_raw, CAST(NULL AS TIMESTAMP) AS ts0"
-
-
-def _duration_cols(cols: Cols, c: str) -> str:
-    """``dur_raw`` (text, parsed in the cleaning step) and ``dur0`` (a numeric column as it is)."""
-    if _typed(cols, c) in NUMBER_TYPES:
-        return f"CAST(NULL AS VARCHAR) AS dur_raw, CAST({c} AS DOUBLE) AS dur0"
-    return f"{text_sql(f'CAST({c} AS VARCHAR)')} AS dur_raw, CAST(NULL AS DOUBLE) AS dur0"
-
-
-def _need(path: Path, cols: Cols, roles: list[str]) -> dict[str, str]:
-    found = {r: pick(cols, r) for r in roles}
-    missing = [r for r, c in found.items() if c is None]
-    if missing:
-        raise InputError(
-            f"文件 {path} 缺少必需的列：{', '.join(missing)}（可用别名："
-            + "；".join(f"{r}={'/'.join(ALIASES[r])}" for r in missing)
-            + f"）。现有列：{', '.join(cols.values())}"
-        )
-    return found  # type: ignore[return-value]
-
-
-def _has(cols: Cols, roles: list[str]) -> bool:
-    return all(pick(cols, r) is not None for r in roles)
-
-
-def _opt(cols: Cols, role: str) -> str:
-    c = pick(cols, role)
-    return f"CAST({c} AS VARCHAR)" if c else "CAST(NULL AS VARCHAR)"
-
-
 CALL_ROLES = ["phone", "opposite", "call_type", "start_time", "duration"]
 SMS_ROLES = ["phone", "opposite", "sms_type", "time"]
 
@@ -213,51 +164,53 @@ SMS_ROLES = ["phone", "opposite", "sms_type", "time"]
 def _call_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) -> list[str]:
     cols = columns(con, f)
     src = reader(f)
-    extra = f"{_opt(cols, 'city')} AS city, {_opt(cols, 'county')} AS county, {_opt(cols, 'imei')} AS imei"
-    if not _has(cols, CALL_ROLES) and _has(cols, ["caller", "callee"]):
-        c = _need(f.source, cols, ["caller", "callee", "start_time", "duration"])
-        common = f"{_time_cols(cols, c['start_time'])}, {_duration_cols(cols, c['duration'])}"
+    extra = ", ".join(f"{optional(cols, role)} AS {role}" for role in ("city", "county", "imei"))
+    if not has_roles(cols, CALL_ROLES) and has_roles(cols, ["caller", "callee"]):
+        c = need(f.source, cols, ["caller", "callee", "start_time", "duration"])
+        common = f"{time_cols(cols, c['start_time'])}, {duration_cols(cols, c['duration'])}"
         return [  # one row per record; load_raw adds the callee's incoming row after de-duplication
-            f"SELECT CAST({c['caller']} AS VARCHAR) AS phone_raw, CAST({c['callee']} AS VARCHAR) AS opp_raw, "
-            f"'1' AS type_raw, {common}, {extra}, true AS mirror FROM {src}",
+            f"SELECT {number_text(cols, c['caller'])} AS phone_raw, {number_text(cols, c['callee'])} "
+            f"AS opp_raw, '1' AS type_raw, {common}, {extra}, true AS mirror FROM {src}",
         ]
-    c = _need(f.source, cols, CALL_ROLES)
+    c = need(f.source, cols, CALL_ROLES)
     ambiguous = ambiguous_zero_one(con, src, c["call_type"])
     if ambiguous:
         notes.append(
             f"{f.source}：呼叫类型为 0/1 编码（没有 2），无法判断哪个是主叫，未猜测：这些记录计入 "
             "ambiguous_call_type，不参与主被叫相关特征"
         )
+    ph, op = number_text(cols, c["phone"]), number_text(cols, c["opposite"])
     return [
-        f"SELECT CAST({c['phone']} AS VARCHAR) AS phone_raw, CAST({c['opposite']} AS VARCHAR) AS opp_raw, "
-        f"{call_type_raw(c['call_type'], ambiguous)} AS type_raw, {_time_cols(cols, c['start_time'])}, "
-        f"{_duration_cols(cols, c['duration'])}, {extra}, false AS mirror FROM {src}"
+        f"SELECT {ph} AS phone_raw, {op} AS opp_raw, "
+        f"{call_type_raw(c['call_type'], ambiguous)} AS type_raw, {time_cols(cols, c['start_time'])}, "
+        f"{duration_cols(cols, c['duration'])}, {extra}, false AS mirror FROM {src}"
     ]
 
 
 def _sms_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) -> list[str]:
     cols = columns(con, f)
     src = reader(f)
-    if not _has(cols, SMS_ROLES) and _has(cols, ["sender", "receiver"]):
-        c = _need(f.source, cols, ["sender", "receiver", "time"])
-        t = _time_cols(cols, c["time"])
-        s, r = f"CAST({c['sender']} AS VARCHAR)", f"CAST({c['receiver']} AS VARCHAR)"
+    if not has_roles(cols, SMS_ROLES) and has_roles(cols, ["sender", "receiver"]):
+        c = need(f.source, cols, ["sender", "receiver", "time"])
+        t = time_cols(cols, c["time"])
+        s, r = number_text(cols, c["sender"]), number_text(cols, c["receiver"])
         return [
             f"SELECT {s} AS phone_raw, {r} AS opp_raw, '1' AS type_raw, {t} FROM {src}",
             f"SELECT {r} AS phone_raw, {s} AS opp_raw, '2' AS type_raw, {t} FROM {src}",
         ]
-    c = _need(f.source, cols, SMS_ROLES)
+    c = need(f.source, cols, SMS_ROLES)
+    ph, op = number_text(cols, c["phone"]), number_text(cols, c["opposite"])
     return [
-        f"SELECT CAST({c['phone']} AS VARCHAR) AS phone_raw, CAST({c['opposite']} AS VARCHAR) AS opp_raw, "
-        f"CAST({c['sms_type']} AS VARCHAR) AS type_raw, {_time_cols(cols, c['time'])} FROM {src}"
+        f"SELECT {ph} AS phone_raw, {op} AS opp_raw, "
+        f"CAST({c['sms_type']} AS VARCHAR) AS type_raw, {time_cols(cols, c['time'])} FROM {src}"
     ]
 
 
 def _app_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) -> list[str]:
     cols = columns(con, f)
-    c = _need(f.source, cols, ["phone", "flow", "month"])
+    c = need(f.source, cols, ["phone", "flow", "month"])
     return [
-        f"SELECT CAST({c['phone']} AS VARCHAR) AS phone_raw, {_opt(cols, 'busi_name')} AS busi_name, "
+        f"SELECT {number_text(cols, c['phone'])} AS phone_raw, {optional(cols, 'busi_name')} AS busi_name, "
         f"CAST({c['flow']} AS VARCHAR) AS flow_raw, CAST({c['month']} AS VARCHAR) AS month_raw FROM "
         f"{reader(f)}"
     ]
@@ -265,9 +218,9 @@ def _app_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) 
 
 def _spend_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) -> list[str]:
     cols = columns(con, f)
-    c = _need(f.source, cols, ["phone", "month", "arpu"])
+    c = need(f.source, cols, ["phone", "month", "arpu"])
     return [
-        f"SELECT CAST({c['phone']} AS VARCHAR) AS phone_raw, CAST({c['month']} AS VARCHAR) AS month_raw, "
+        f"SELECT {number_text(cols, c['phone'])} AS phone_raw, CAST({c['month']} AS VARCHAR) AS month_raw, "
         f"CAST({c['arpu']} AS VARCHAR) AS arpu_raw FROM {reader(f)}"
     ]
 
@@ -300,8 +253,23 @@ def load_raw(con: duckdb.DuckDBPyConnection, src: Sources) -> dict[str, Any]:
             notes.extend(note for f in files for note in f.notes)
             report[name] = {"files": len(paths), **_quality(con, table, name), **_rejected(con, files, notes)}
     _key_calls(con)
-    report["notes"] = notes
+    report["calls"]["view_overlaps"] = int(con.execute(OVERLAP_SQL).fetchall()[0][0])
+    report["notes"] = notes + _view_notes(report)
     return report
+
+
+def _view_notes(report: dict[str, Any]) -> list[str]:
+    """Notes on calls given in both views and on times without a time of day."""
+    notes = []
+    if n := report["calls"]["view_overlaps"]:
+        notes.append(f"{n} 个通话同时出现在主叫/被叫格式和被叫方本机视角的话单中：被叫方的记录只计一次")
+    for kind, name in (("calls", "通话"), ("sms", "短信")):
+        if n := report[kind].get("date_only_time"):
+            notes.append(
+                f"{n} 条{name}记录的时间列只有日期，没有时刻：与时段有关的特征不计这些记录"
+                "（只有这类记录的号码，这些特征为空）"
+            )
+    return notes
 
 
 Builder = Callable[[duckdb.DuckDBPyConnection, Prepared, list[str]], list[str]]
@@ -381,6 +349,7 @@ QUALITY: dict[str, dict[str, str]] = {
     "calls": {
         "bad_time": "t_bad IS NOT NULL",
         "missing_time": "ts IS NULL AND t_bad IS NULL",
+        "date_only_time": "no_clock",
         "negative_duration": "dur_num < 0",
         "bad_duration": "dur_bad IS NOT NULL",
         "missing_duration": "dur_num IS NULL AND dur_bad IS NULL",
@@ -392,6 +361,7 @@ QUALITY: dict[str, dict[str, str]] = {
     "sms": {
         "bad_time": "t_bad IS NOT NULL",
         "missing_time": "ts IS NULL AND t_bad IS NULL",
+        "date_only_time": "no_clock",
         "bad_sms_type": "stype IS NULL",
         **_NUMBER_CHECKS,
         "missing_opposite": "opposite IS NULL",
@@ -408,6 +378,10 @@ QUALITY: dict[str, dict[str, str]] = {
 def _bad(value: str, raw: str) -> str:
     """The raw text when it could not be parsed (NULL when it parsed or was blank)."""
     return f"CASE WHEN {value} IS NULL THEN nullif(trim({raw}), '') END"
+
+
+# a time read from a date alone (a DATE column, "2026-11-28"): its day counts, its hour (00) does not
+_NO_CLOCK = f"CASE WHEN ts IS NOT NULL AND {date_only_sql('t_raw')} THEN true ELSE false END AS no_clock"
 
 
 def _numbers(table: str, opposite: bool = True) -> str:
@@ -440,22 +414,43 @@ _CALL_EMPTY = (
 # handset and another without count it once (it keeps the values one of them gives).
 CALL_COLS = ["phone", "opposite", "ctype", "ts", "t_bad", "dur_num", "dur_bad"]
 CALL_OPTIONAL = ", max(city) AS city, max(county) AS county, max(imei) AS imei"
+# a call given both as a caller/callee record and as the caller's own record is one call (mirror: either)
+CALL_VIEWS = ", bool_or(mirror) AS mirror, bool_and(no_clock) AS no_clock"
 # caller/callee records: the callee's side (incoming, no city / handset known), added after de-duplication
 CALL_KEEP = ["phone", "opposite", "ctype", "ts", "t_bad", "dur", "city", "county", "imei"]
+# ... unless a subscriber-view file holds the callee's own record of that call (same numbers, time and
+# duration): then that record is the callee's row (an anti-join; the overlaps are counted, OVERLAP_SQL)
+_OWN_RECORD = (
+    "SELECT 1 FROM calls_keyed s WHERE s.ctype = 2 AND s.phone = m.opposite AND s.opposite = m.phone "
+    "AND s.ts IS NOT DISTINCT FROM m.ts AND s.t_bad IS NOT DISTINCT FROM m.t_bad "
+    "AND s.dur IS NOT DISTINCT FROM m.dur"
+)
+
+
+def _mirrored(joins: str = "", own: str = "NOT EXISTS") -> str:
+    """FROM … WHERE of the caller/callee records that give the callee a row (``own``: EXISTS, the others)."""
+    return (
+        f"FROM calls_keyed m {joins} WHERE m.mirror AND m.ctype = 1 AND m.opposite IS NOT NULL "
+        f"AND {own} ({_OWN_RECORD})"
+    )
+
+
+OVERLAP_SQL = f"SELECT count(*) {_mirrored(own='EXISTS')}"
 _MIRROR = (
-    "SELECT opposite AS phone, phone AS opposite, 2 AS ctype, ts, t_bad, dur, CAST(NULL AS VARCHAR) AS city, "
-    "CAST(NULL AS VARCHAR) AS county, CAST(NULL AS VARCHAR) AS imei FROM calls_clean "
-    "WHERE mirror AND ctype = 1 AND opposite IS NOT NULL"
+    "SELECT j.num AS phone, i.num AS opposite, 2 AS ctype, m.ts, m.t_bad, m.dur, "
+    "CAST(NULL AS VARCHAR) AS city, CAST(NULL AS VARCHAR) AS county, CAST(NULL AS VARCHAR) AS imei "
+    + _mirrored("LEFT JOIN ids i ON i.k = m.phone LEFT JOIN ids j ON j.k = m.opposite")
 )
 _CALL_CLEAN = (
     f"WITH p AS (SELECT t_raw, dur_raw, {_PHONE} AS phone, {_OPP} AS opposite, num_issue, "
     f"{CALL_TYPE_SQL.format(x='type_raw')} AS ctype, {_TS} AS ts, "
     f"coalesce(dur0, {duration_sql('dur_raw')}) AS dur_num, {text_sql('city')} AS city, "
     f"{text_sql('county')} AS county, {text_sql('imei')} AS imei, mirror FROM {_numbers('raw_calls')} n), "
-    f"q AS (SELECT *, {_bad('ts', 't_raw')} AS t_bad, {_bad('dur_num', 'dur_raw')} AS dur_bad FROM p) "
+    f"q AS (SELECT *, {_bad('ts', 't_raw')} AS t_bad, {_bad('dur_num', 'dur_raw')} AS dur_bad, {_NO_CLOCK} "
+    "FROM p) "
     + _clean_sql(
-        [*CALL_COLS, "num_issue", "mirror"],
-        ", CASE WHEN dur_num >= 0 THEN dur_num END AS dur" + CALL_OPTIONAL,
+        [*CALL_COLS, "num_issue"],
+        ", CASE WHEN dur_num >= 0 THEN dur_num END AS dur" + CALL_OPTIONAL + CALL_VIEWS,
     )
 )
 
@@ -466,8 +461,10 @@ _SMS_EMPTY = (
 _SMS_CLEAN = (
     f"WITH p AS (SELECT t_raw, {_PHONE} AS phone, {_OPP} AS opposite, num_issue, "
     f"{SMS_TYPE_SQL.format(x='type_raw')} AS stype, {_TS} AS ts FROM {_numbers('raw_sms')} n), "
-    f"q AS (SELECT *, {_bad('ts', 't_raw')} AS t_bad FROM p) "
-    + _clean_sql(["phone", "opposite", "stype", "ts", "t_bad", "num_issue"])
+    f"q AS (SELECT *, {_bad('ts', 't_raw')} AS t_bad, {_NO_CLOCK} FROM p) "
+    + _clean_sql(
+        ["phone", "opposite", "stype", "ts", "t_bad", "num_issue"], ", bool_and(no_clock) AS no_clock"
+    )
 )
 
 _APP_EMPTY = (
@@ -504,10 +501,11 @@ def _quality(con: duckdb.DuckDBPyConnection, table: str, kind: str) -> dict[str,
 
 
 def _counts_sql(table: str, part: str) -> str:
-    """Records per phone and hour (or day of month)."""
+    """Records per phone and hour (or day of month); a time that was only a date has no hour."""
+    clock = " AND NOT no_clock" if part == "HOUR" else ""
     return (
         f"SELECT phone, EXTRACT({part} FROM ts) AS v, count(*) AS n FROM {table} "
-        f"WHERE phone IS NOT NULL AND ts IS NOT NULL GROUP BY phone, EXTRACT({part} FROM ts)"
+        f"WHERE phone IS NOT NULL AND ts IS NOT NULL{clock} GROUP BY phone, EXTRACT({part} FROM ts)"
     )
 
 
@@ -640,19 +638,18 @@ IDS_SQL = """SELECT num, CAST(row_number() OVER (ORDER BY num) AS BIGINT) AS k F
   SELECT phone AS num FROM calls_text UNION SELECT opposite FROM calls_text UNION SELECT phone FROM sms
   UNION SELECT opposite FROM sms UNION SELECT phone FROM apps UNION SELECT phone FROM spending) x
 WHERE num IS NOT NULL"""
-CALLS_KEYED = """SELECT i.k AS phone, j.k AS opposite, ctype, ts, t_bad, dur, city, county, imei, mirror
-FROM calls_text c LEFT JOIN ids i ON i.num = c.phone LEFT JOIN ids j ON j.num = c.opposite"""
+CALLS_KEYED = """SELECT i.k AS phone, j.k AS opposite, ctype, ts, t_bad, dur, city, county, imei, mirror,
+  no_clock FROM calls_text c LEFT JOIN ids i ON i.num = c.phone LEFT JOIN ids j ON j.num = c.opposite"""
 CALLS_TEXT = """SELECT i.num AS phone, j.num AS opposite, ctype, ts, t_bad, dur, city, county, imei, mirror
 FROM calls_keyed c LEFT JOIN ids i ON i.k = c.phone LEFT JOIN ids j ON j.k = c.opposite"""
 # every call row of a number, with the callee's incoming rows of caller/callee records; the columns the
 # aggregates over all rows need (cities and handsets are read from calls_keyed: the mirrored rows have none).
 # build() keeps it as a table sorted by number: the per-number aggregates (medians above all) then update
 # one group after another instead of jumping around memory — about half the time of the whole step list.
-CALLS_BOTH = """SELECT phone, opposite, ctype, ts, dur FROM calls_keyed
-UNION ALL SELECT opposite AS phone, phone AS opposite, 2 AS ctype, ts, dur FROM calls_keyed
-WHERE mirror AND ctype = 1 AND opposite IS NOT NULL
+CALLS_BOTH = f"""SELECT phone, opposite, ctype, ts, dur, no_clock FROM calls_keyed
+UNION ALL SELECT m.opposite AS phone, m.phone AS opposite, 2 AS ctype, m.ts, m.dur, m.no_clock {_mirrored()}
 ORDER BY phone"""
-SMS_KEYED = """SELECT i.k AS phone, j.k AS opposite, stype, ts FROM sms s
+SMS_KEYED = """SELECT i.k AS phone, j.k AS opposite, stype, ts, no_clock FROM sms s
 LEFT JOIN ids i ON i.num = s.phone LEFT JOIN ids j ON j.num = s.opposite"""
 APPS_KEYED = "SELECT i.k AS phone, busi_name, flow, month FROM apps a LEFT JOIN ids i ON i.num = a.phone"
 SPEND_KEYED = "SELECT i.k AS phone, month, arpu FROM spending s LEFT JOIN ids i ON i.num = s.phone"

@@ -87,6 +87,28 @@ def pick(cols: Cols, role: str) -> str | None:
     return None
 
 
+def need(path: Path, cols: Cols, roles: list[str]) -> dict[str, str]:
+    """The quoted column of each role; a Chinese error naming the missing ones and their aliases."""
+    found = {r: pick(cols, r) for r in roles}
+    missing = [r for r, c in found.items() if c is None]
+    if missing:
+        raise InputError(
+            f"文件 {path} 缺少必需的列：{', '.join(missing)}（可用别名："
+            + "；".join(f"{r}={'/'.join(ALIASES[r])}" for r in missing)
+            + f"）。现有列：{', '.join(cols.values())}"
+        )
+    return found  # type: ignore[return-value]
+
+
+def has_roles(cols: Cols, roles: list[str]) -> bool:
+    return all(pick(cols, r) is not None for r in roles)
+
+
+def optional(cols: Cols, role: str) -> str:
+    c = pick(cols, role)
+    return f"CAST({c} AS VARCHAR)" if c else "CAST(NULL AS VARCHAR)"
+
+
 # ---------------------------------------------------------------- files: encodings, empties, rejects
 
 CHUNK = 1 << 22
@@ -219,7 +241,7 @@ CN_OFFSET_US = 8 * 3600 * 1_000_000
 TIME_FORMATS = (
     "'%Y/%m/%d %H:%M:%S', '%Y%m%d%H%M%S', '%Y/%m/%d %H:%M', "
     "'%Y年%m月%d日 %H:%M:%S', '%Y年%m月%d日 %H时%M分%S秒', '%Y年%m月%d日 %H:%M', '%Y年%m月%d日', "
-    "'%Y%m%d %H%M%S', '%Y%m%d %H:%M:%S', '%Y.%m.%d %H:%M:%S'"
+    "'%Y%m%d %H%M%S', '%Y%m%d %H:%M:%S', '%Y.%m.%d %H:%M:%S', '%Y%m%d', '%Y.%m.%d'"
 )
 # 28/11/2026 or 11/28/2026: read when the order is clear (one part above 12), else unknown (bad_time)
 _DAY_LAST = "regexp_matches({x}, '^[0-9]{{1,2}}[/.][0-9]{{1,2}}[/.][0-9]{{4}}')"
@@ -245,11 +267,21 @@ TIME_SQL = (
     f"WHEN {_DAY_LAST} THEN {_DAY_LAST_SQL} "
     f"ELSE coalesce(TRY_CAST({{x}} AS TIMESTAMP), try_strptime({{x}}, [{TIME_FORMATS}])) END"
 )
-TIME_TYPES = frozenset({"TIMESTAMP", "DATE", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S"})
+# a DATE column is read as text: its values are then dates without a time of day (DATE_ONLY below)
+TIME_TYPES = frozenset({"TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S"})
 TZ_TYPES = frozenset({"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"})
 NUMBER_TYPES = frozenset(
     {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "DOUBLE"}
 )
+
+# a time that is only a date (2026-11-28, 2026/11/28, 2026年11月28日, 28.11.2026): it has a day but no hour
+_DATE_ONLY = "[0-9]{4}[-/.年][0-9]{1,2}[-/.月][0-9]{1,2}日?|[0-9]{8}|[0-9]{1,2}[/.][0-9]{1,2}[/.][0-9]{4}"
+
+
+def date_only_sql(x: str) -> str:
+    """True when the time text ``x`` is a date without a time of day (cheap length test first)."""
+    return f"(length({x}) <= 11 AND regexp_full_match({x}, '{_DATE_ONLY}'))"
+
 
 _H = "(?:小时|时|hours?|hrs?|h)"
 _M = "(?:分钟|分|minutes?|mins?|m)"
@@ -315,6 +347,60 @@ def call_type_raw(col: str, ambiguous: bool) -> str:
     if not ambiguous:
         return text
     return f"CASE WHEN trim({text}) IN ({_codes(*sorted(ZERO_ONE))}) THEN {AMBIGUOUS} ELSE {text} END"
+
+
+# ---------------------------------------------------------------- typed columns
+
+
+def typed(cols: Cols, quoted: str) -> str:
+    """The DuckDB type of a quoted column (VARCHAR for a CSV)."""
+    return cols.types.get(quoted[1:-1].replace('""', '"'), "VARCHAR")
+
+
+def time_cols(cols: Cols, c: str) -> str:
+    """``t_raw`` (text, parsed in the cleaning step) and ``ts0`` (a typed time column as it is).
+
+    A separate date column (通话日期 beside 通话时间) is put in front of a time of day; a time column
+    that holds the whole moment is read as it is; a DATE column is read as text (dates without hours)."""
+    day = pick(cols, "date")
+    if day is not None and day != c:
+        t, d = f"CAST({c} AS VARCHAR)", f"CAST({day} AS VARCHAR)"
+        clock = f"regexp_matches(coalesce({t}, ''), '^\\s*[0-9]{{1,2}}[:时点]')"
+        joined = f"CASE WHEN {t} IS NULL OR {clock} THEN {d} || ' ' || coalesce({t}, '') ELSE {t} END"
+        return f"{text_sql(joined)} AS t_raw, CAST(NULL AS TIMESTAMP) AS ts0"
+    kind = typed(cols, c)
+    if kind in TIME_TYPES:
+        return f"CAST(NULL AS VARCHAR) AS t_raw, CAST({c} AS TIMESTAMP) AS ts0"
+    if kind in TZ_TYPES:  # an instant: China time (UTC+8), whatever the session's zone
+        return f"CAST(NULL AS VARCHAR) AS t_raw, make_timestamp(epoch_us({c}) + 28800000000) AS ts0"
+    return f"{text_sql(f'CAST({c} AS VARCHAR)')} AS t_raw, CAST(NULL AS TIMESTAMP) AS ts0"
+
+
+def duration_cols(cols: Cols, c: str) -> str:
+    """``dur_raw`` (text, parsed in the cleaning step) and ``dur0`` (a numeric column as it is)."""
+    if typed(cols, c) in NUMBER_TYPES:
+        return f"CAST(NULL AS VARCHAR) AS dur_raw, CAST({c} AS DOUBLE) AS dur0"
+    return f"{text_sql(f'CAST({c} AS VARCHAR)')} AS dur_raw, CAST(NULL AS DOUBLE) AS dur0"
+
+
+# 9–11 digits not starting with 1 (not a mobile; 400 / 800 service numbers excepted): a landline whose
+# trunk 0 an integer (or float) column dropped — 0571-88886666 stored as 57188886666
+_TRUNK_LOST = (
+    "(({n} >= 2e8 AND {n} < 1e9) OR ({n} >= 2e9 AND {n} < 1e10) OR ({n} >= 2e10 AND {n} < 1e11)) "
+    "AND NOT ({n} >= 4e9 AND {n} < 4.01e9) AND NOT ({n} >= 8e9 AND {n} < 8.01e9) AND {n} = floor({n})"
+)
+
+
+def number_text(cols: Cols, c: str) -> str:
+    """A number column as text; a numeric column's landlines get back the trunk 0 the type dropped.
+
+    Only numeric columns: in a text column ``57188886666`` is taken as written."""
+    kind = typed(cols, c)
+    if kind not in NUMBER_TYPES and kind not in ("HUGEINT", "UHUGEINT") and not kind.startswith("DECIMAL"):
+        return f"CAST({c} AS VARCHAR)"
+    n = f"CAST({c} AS DOUBLE)"  # exact for integers below 2^53
+    lost = _TRUNK_LOST.format(n=n)
+    return f"CASE WHEN {lost} THEN '0' || CAST(CAST({c} AS BIGINT) AS VARCHAR) ELSE CAST({c} AS VARCHAR) END"
 
 
 # ---------------------------------------------------------------- numbers
