@@ -63,8 +63,24 @@ def _rows() -> list[WarningInput]:
     # the same person warned 20 days before the first report: another episode, a new warning
     rows.append(WarningInput(**{**_row(5), "source_id": "EARLIER5", "warned_at": "2026-11-08 09:00:00"}))
     rows.append(WarningInput(**_row(3)))  # the same source id again: unchanged
+    rows += _filling()
     rows += _reused_ids()
     return rows
+
+
+def _filling() -> list[WarningInput]:
+    """Known people who learn from later rows: a phone-only person (in the centre's queue) merged with
+    a report giving name, ID number and a placed address; then found by that ID number alone; a
+    phone-only person given a new warning (another episode) by a report with name and ID number."""
+    full, other = _row(140), _row(150)
+    bare = {"name": "", "id_number": "", "address": "某某地方"}
+    return [
+        WarningInput(**{**full, **bare, "source_id": "PHONE140"}),
+        WarningInput(**{**full, "source_id": "FULL140", "address": "江州市青溪县城关镇城东社区9号"}),
+        WarningInput(**{**full, "source_id": "BYID140", "phone": "", "address": ""}),
+        WarningInput(**{**other, **bare, "source_id": "PHONE150"}),
+        WarningInput(**{**other, "source_id": "EARLIER150", "warned_at": "2026-11-08 09:00:00"}),
+    ]
 
 
 def _reused_ids() -> list[WarningInput]:
@@ -139,12 +155,31 @@ def test_it_decides_and_writes_like_the_one_warning_service(world) -> None:  # t
     assert many[0][placed] == "merged"
     assert many[0][earlier] == "new"  # warned 20 days apart: not merged, though received together
     assert len(single[1]) == len(many[1]) > 40
+    _assert_filled(world, rows, many)
     for one, other in zip(single[1], many[1], strict=True):
         assert one == other
     grades = {w[0][3] for w in many[1]}
     flags = {f for w in many[1] for f in w[2][5]}
     assert len(grades) >= 3 and {"id_checksum_wrong", "phone_invalid", "source_unknown"} <= flags
     assert any(w[1][1] != "None" for w in many[1]) and any(w[1][1] == "None" for w in many[1])
+
+
+def _assert_filled(world: Any, rows: list[WarningInput], many: tuple[list[str], list[Any]]) -> None:
+    """The known people of :func:`_filling` learned the later rows' name, ID number and area."""
+    at = {data.source_id: i for i, data in enumerate(rows)}
+    outcomes = [many[0][at[i]] for i in ("PHONE140", "FULL140", "BYID140", "PHONE150", "EARLIER150")]
+    assert outcomes == ["new", "merged", "merged", "new", "new"]
+    by_id = {w[0][1]: w for w in many[1]}
+    person = by_id["PHONE140"][5]
+    assert person[1:4] == ("等价140", rows[at["FULL140"]].id_number, "13900000140")
+    assert person[5] == world.area("城东社区").pk and person[6] and person[7]  # area; sex, birth year
+    lines = [line for line in by_id["PHONE140"][7] if line[0] == "merged"]
+    assert "补充了人员的身份证号、姓名、所属区划" in lines[0][1] and "等价140" not in lines[0][1]
+    assert lines[0][4]["person_filled"] == ["id_number", "name", "area"]
+    assert "person_filled" not in lines[1][4]  # found by the ID number learned: nothing more to fill
+    earlier = by_id["EARLIER150"]
+    assert earlier[5][0] == by_id["PHONE150"][5][0] and earlier[5][1] == "等价150"
+    assert "补充了人员的身份证号、姓名" in earlier[7][0][1]
 
 
 def test_it_writes_the_same_when_rows_go_to_the_writer_in_small_chunks(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]

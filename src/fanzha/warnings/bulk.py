@@ -24,10 +24,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fanzha.core.models import Person
-from fanzha.warnings import fastwrite
+from fanzha.warnings import fastwrite, routing
 from fanzha.warnings.intake import CleanWarning, WarningInput
 from fanzha.warnings.models import OPEN_STATUSES, Warning, WarningEvent, WarningSourceRef
 from fanzha.warnings.services import (
+    FILLED_FIELDS,
     MERGED,
     NEW,
     UNCHANGED,
@@ -36,6 +37,7 @@ from fanzha.warnings.services import (
     Received,
     alias_source_id,
     changed_notices,
+    fill_person,
     keys_of,
     locate,
     merge_into,
@@ -77,6 +79,8 @@ MERGED_FIELDS = [
     "area",
     "needs_placement",
 ]
+# A known person's columns a row may fill (services.fill_person), rewritten at the end when written before.
+FILLED_PERSON_FIELDS = [*(name for names in FILLED_FIELDS.values() for name in names), "updated_at"]
 
 
 def id_ranges(ids: Iterable[int]) -> list[list[int]]:
@@ -101,7 +105,8 @@ class _Known:
     """What the database already holds for the rows of this file, updated as rows are decided."""
 
     refs: dict[tuple[str, str], Warning] = field(default_factory=dict)
-    who: dict[tuple[str, str], Keys] = field(default_factory=dict)  # the person each ref's warning is of
+    # The person each ref's warning is of: their hashes, or themselves when in memory (they may learn more).
+    who: dict[tuple[str, str], Keys | Person] = field(default_factory=dict)
     pushed: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)  # their rows as pushed
     by_id: dict[str, Person] = field(default_factory=dict)
     by_phone: dict[str, list[Person]] = field(default_factory=dict)
@@ -126,6 +131,30 @@ class _Known:
             self.by_id.setdefault(person.id_number_hash, person)
         if person.phone_hash:
             self.by_phone.setdefault(person.phone_hash, []).append(person)
+
+    def learned(self, person: Person, filled: list[str]) -> None:
+        """Later rows find ``person`` by the ID number or phone a row just filled in."""
+        if "id_number" in filled:
+            self.by_id.setdefault(person.id_number_hash, person)
+        if "phone" in filled:
+            same = self.by_phone.setdefault(person.phone_hash, [])
+            same.append(person)
+            same.sort(key=lambda p: p.pk)  # in id order, as services.match_person reads them
+
+    def keys(self, key: tuple[str, str]) -> Keys:
+        """The hashes of the person of the warning received under ``key``, as they are now."""
+        who = self.who[key]
+        return keys_of(who) if isinstance(who, Person) else who
+
+
+def _may_be_other(row: Keys, known: Keys) -> bool:
+    """Whether a row may name another person than the known warning's: now, or once that person has
+    learned an ID number or name from an earlier row of the file (an upper bound, for what is read and
+    reserved up front; the row itself is decided on the person as they are by then)."""
+    (row_id, row_phone, row_name), (known_id, known_phone, known_name) = row, known
+    if (row_id and row_id == known_id) or (row_phone and row_phone == known_phone):
+        return False
+    return not same_person(row, known) or bool(row_id and not known_id) or bool(row_name and not known_name)
 
 
 def _present(table: str, column: str, values: Iterable[str], where: str = "", params: Any = ()) -> set[str]:
@@ -181,7 +210,7 @@ def _aliases(intake: Intake, known: _Known, cleans: list[CleanWarning]) -> set[t
     for clean in cleans:
         key = (clean.source, clean.source_id)
         if key in known.refs:
-            if not same_person(person_keys(intake, clean), known.who[key]):
+            if _may_be_other(person_keys(intake, clean), known.keys(key)):
                 aliases.add((clean.source, alias_source_id(clean)))
         elif key in seen:
             aliases.add((clean.source, alias_source_id(clean)))
@@ -205,6 +234,10 @@ def _load(intake: Intake, cleans: list[CleanWarning], now: dt.datetime) -> _Know
         people.update({p.pk: p for p in Person.objects.filter(phone_hash__in=chunk).select_related("area")})
     for person in sorted(people.values(), key=lambda p: p.pk):
         known.remember(person)
+    if people:  # a ref's person met again may learn more from a row before the ref's id comes again
+        for key, warning in known.refs.items():
+            if warning.person_id in people:
+                known.who[key] = people[warning.person_id]
     _load_open(known, list(people.values()), now)
     return known
 
@@ -258,6 +291,7 @@ class _Writes:
         self.people: list[Person] = []
         self.warnings: list[Warning] = []
         self.merged: dict[int, Warning] = {}
+        self.filled: dict[int, Person] = {}  # people written already who learned more: rewritten at the end
         self.events: list[list[Any]] = []  # EVENT_ATTNAMES order, the warning itself
         self.refs: list[list[Any]] = []  # REF_ATTNAMES order, the warning itself
 
@@ -288,6 +322,11 @@ class _Writes:
         self.hand_over()
         self.writer.close()
         fastwrite.update(list(self.merged.values()), MERGED_FIELDS)
+        if self.filled:
+            at = timezone.now()
+            for person in self.filled.values():
+                person.updated_at = at
+            fastwrite.update(list(self.filled.values()), FILLED_PERSON_FIELDS)
 
 
 @contextmanager
@@ -311,22 +350,43 @@ def roomy_cache(kib: int = CACHE_KIB) -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
+def _fill(
+    intake: Intake,
+    known: _Known,
+    writes: _Writes,
+    person: Person,
+    clean: CleanWarning,
+    place: routing.Placement | None,
+) -> list[str]:
+    """:func:`services.fill_person` on a known person, the file's lookups kept in step (no query: every
+    holder of the file's ID numbers was read up front)."""
+    filled = fill_person(intake, person, clean, place, known.by_id.get)
+    if filled:
+        known.learned(person, filled)
+        if not person._state.adding:  # written already (earlier file or chunk): rewritten at the end
+            writes.filled[person.pk] = person
+    return filled
+
+
 def _decide(
     intake: Intake, known: _Known, writes: _Writes, clean: CleanWarning, now: dt.datetime
 ) -> Received:
     person = known.person(intake, clean)
     existing = known.open_of.get(id(person)) if person is not None else None
-    if existing is not None and same_episode(existing, clean):
-        writes.events += [_event_row(event) for event in merge_into(intake, existing, clean, now)]
+    if person is not None and existing is not None and same_episode(existing, clean):
+        filled = _fill(intake, known, writes, person, clean, None)
+        writes.events += [_event_row(event) for event in merge_into(intake, existing, clean, now, filled)]
         if not existing._state.adding:  # written already (earlier file or chunk): rewritten at the end
             writes.merged[existing.pk] = existing
         return Received(existing, MERGED, clean.notices)
     place = locate(intake, clean, person)
     if person is None:
-        person = new_person(clean, place.area, intake)
+        person, filled = new_person(clean, place.area, intake), []
         writes.add_person(person)
         known.remember(person)
-    warning, (kind, message, was, to, data) = new_warning_line(intake, clean, person, place, now)
+    else:
+        filled = _fill(intake, known, writes, person, clean, place)
+    warning, (kind, message, was, to, data) = new_warning_line(intake, clean, person, place, now, filled)
     writes.add_warning(warning)
     writes.events.append([warning, now, None, kind, was, to, message, data])
     if known.merging:  # a later row of this file for the same person joins it (the window is open)
@@ -352,14 +412,14 @@ def receive_many(
         1
         for _, clean in rows
         if (key := (clean.source, clean.source_id)) not in known.refs
-        or not same_person(person_keys(intake, clean), known.who[key])
+        or _may_be_other(person_keys(intake, clean), known.keys(key))
     )
     results = []
     with roomy_cache(), fastwrite.checked_as_written(), fastwrite.Writer() as writer:
         writes = _Writes(writer, people=fresh, warnings=fresh)
         for data, clean in rows:
             key = (clean.source, clean.source_id)
-            if key in known.refs and not same_person(person_keys(intake, clean), known.who[key]):
+            if key in known.refs and not same_person(person_keys(intake, clean), known.keys(key)):
                 key = realias(clean)
             if key in known.refs:
                 notices = changed_notices(known.pushed.get(key, {}), row_values(data, clean, intake))
@@ -367,7 +427,7 @@ def receive_many(
                 continue
             received = _decide(intake, known, writes, clean, now)
             known.refs[key] = received.warning
-            known.who[key] = keys_of(received.warning.person)
+            known.who[key] = received.warning.person
             writes.refs.append(
                 [clean.source, clean.source_id, received.warning, now, row_values(data, clean, intake)]
             )

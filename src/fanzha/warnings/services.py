@@ -11,6 +11,7 @@ import datetime as dt
 import hmac
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -380,14 +381,19 @@ Line = tuple[str, str, str, str, dict[str, Any]]
 
 
 def new_warning_line(
-    intake: Intake, clean: CleanWarning, person: Person, place: routing.Placement, now: dt.datetime
+    intake: Intake,
+    clean: CleanWarning,
+    person: Person,
+    place: routing.Placement,
+    now: dt.datetime,
+    filled: list[str] | None = None,
 ) -> tuple[Warning, Line]:
     """A new warning (graded, routed; not saved) and its first history line.
 
     Receiving, grading and routing happen at the same instant, so one line (kind 接收预警) tells all
     three — "来源 省反诈中心，编号 W001；定级 高：理由…；按地址匹配到村（社区）：城东社区，派给 …" —
     with the grade, area and unit in its data: one row a new warning instead of three (a 100,000-row
-    file writes 200,000 fewer).
+    file writes 200,000 fewer). ``filled``: what the report filled in about its known person.
     """
     graded = _grade(intake, clean)
     warning = _new_warning(intake, clean, person, graded, place, now)
@@ -397,6 +403,9 @@ def new_warning_line(
     created = f"来源 {source_label(clean.source)}，编号 {clean.source_id}"
     message = f"{created}；{intake.graded_text(graded)}；{intake.routed_text(place.how, warning)}"
     data = {"grade": graded.grade, "area": warning.area.code, "organisation": warning.organisation_id}
+    if filled:
+        message += filled_text(filled)
+        data["person_filled"] = filled
     return warning, (EventKind.CREATED, message, "", warning.status, data)
 
 
@@ -416,34 +425,124 @@ def event_of(warning: Warning, line: Line, at: dt.datetime) -> WarningEvent:
 
 
 def build_new(
-    intake: Intake, clean: CleanWarning, person: Person, place: routing.Placement, now: dt.datetime
+    intake: Intake,
+    clean: CleanWarning,
+    person: Person,
+    place: routing.Placement,
+    now: dt.datetime,
+    filled: list[str] | None = None,
 ) -> tuple[Warning, list[WarningEvent]]:
     """A new warning (graded, routed) and its history so far (its first line), none saved yet."""
-    warning, line = new_warning_line(intake, clean, person, place, now)
+    warning, line = new_warning_line(intake, clean, person, place, now, filled)
     return warning, [event_of(warning, line, now)]
 
 
 def new_person(clean: CleanWarning, area: Area, intake: Intake | None = None) -> Person:
     """A person first met through a warning, not saved yet (the warning's audit record covers it)."""
     hash_of = intake.hash if intake is not None else Intake.plain_hash
-    check = clean.id_check
-    if check is None or check.normalized != clean.id_number:
-        check = idcard.check_id_number(clean.id_number) if clean.id_number else None
     return fastwrite.build(
         Person,
         name=clean.name,
         name_hash=hash_of("name", clean.name),
-        id_number=clean.id_number,
-        id_number_hash=hash_of("id_number", clean.id_number),
+        **id_fields(clean, hash_of),
         phone=clean.phone,
         phone_hash=hash_of("phone", clean.phone),
         address=clean.address,
         area=area,
-        sex=(check.sex if check else "") or "",
-        birth_year=check.birth_date.year if check and check.birth_date else None,
-        id_number_warnings=list(check.warnings) if check else [],
         notes="由预警登记",
     )
+
+
+def id_fields(clean: CleanWarning, hash_of: Callable[[str, str], str]) -> dict[str, Any]:
+    """The row's ID number as a Person stores it: the value, its search hash and the sex, birth year and
+    check warnings it tells (a new person, and a known one that learns it: :func:`fill_person`)."""
+    check = clean.id_check
+    if check is None or check.normalized != clean.id_number:
+        check = idcard.check_id_number(clean.id_number) if clean.id_number else None
+    return {
+        "id_number": clean.id_number,
+        "id_number_hash": hash_of("id_number", clean.id_number),
+        "sex": (check.sex if check else "") or "",
+        "birth_year": check.birth_date.year if check and check.birth_date else None,
+        "id_number_warnings": list(check.warnings) if check else [],
+    }
+
+
+# ── a known person's missing details, filled from a later report ─────────────
+
+# What a report may fill when the known person lacks it (history lines name them, never the values)
+# and the Person columns each writes.
+FILLED = {"id_number": "身份证号", "name": "姓名", "phone": "手机号", "area": "所属区划"}
+FILLED_FIELDS = {
+    "id_number": ["id_number", "id_number_hash", "sex", "birth_year", "id_number_warnings"],
+    "name": ["name", "name_hash"],
+    "phone": ["phone", "phone_hash"],
+    "area": ["area"],
+}
+ID_HELD = "该身份证号已登记在另一人员名下，未补充到按手机号匹配的人员，请核实"
+NAME_DIFFERS = "与已登记人员的姓名不同，人员登记未更改，请核实"
+
+
+def fill_person(
+    intake: Intake,
+    person: Person,
+    clean: CleanWarning,
+    place: routing.Placement | None,
+    holder: Callable[[str], Person | None],
+) -> list[str]:
+    """Fill what the known ``person`` lacks from the row (in memory, not saved); the FILLED codes.
+
+    An ID number (valid only; not when ``holder`` — who holds an ID number hash — names another
+    person: a row notice instead), a name, a phone; never a value the person has (a different name: a
+    notice). ``place``: the row's placement, worked out here when None (see :func:`_fill_area`).
+    """
+    filled = []
+    if clean.id_number and not person.id_number_hash and not person.id_number:
+        fields = id_fields(clean, intake.hash)
+        other = holder(fields["id_number_hash"])
+        if other is not None and other.pk != person.pk:
+            clean.notices.append(("身份证号", ID_HELD))
+        else:
+            fields["sex"] = person.sex or fields["sex"]
+            if person.birth_year is not None:
+                fields["birth_year"] = person.birth_year
+            _set(person, fields)
+            filled.append("id_number")
+    if clean.name and not person.name:
+        _set(person, {"name": clean.name, "name_hash": intake.hash("name", clean.name)})
+        filled.append("name")
+    elif clean.name and person.name_hash and intake.hash("name", clean.name) != person.name_hash:
+        clean.notices.append(("姓名", NAME_DIFFERS))
+    if clean.phone and not person.phone:
+        _set(person, {"phone": clean.phone, "phone_hash": intake.hash("phone", clean.phone)})
+        filled.append("phone")
+    if clean.address and _fill_area(intake, person, clean, place):
+        filled.append("area")
+    return filled
+
+
+def _set(person: Person, fields: dict[str, Any]) -> None:
+    for name, value in fields.items():
+        setattr(person, name, value)
+
+
+def _fill_area(intake: Intake, person: Person, clean: CleanWarning, place: routing.Placement | None) -> bool:
+    """A person not placed in a village or grid (the centre's queue, a township, a phone's city) moved to
+    where the row's address places them, when that lies within their area (never elsewhere)."""
+    current = intake.locator.by_id.get(person.area_id) or person.area
+    if current.level in routing.PLACED_LEVELS:
+        return False
+    if place is None:
+        place = intake.locator.locate(address=clean.address, number="", person_area=None)
+    if not place.placed or place.area.pk == current.pk or not place.area.path.startswith(current.path):
+        return False
+    _relate(person, "area", place.area)
+    return True
+
+
+def filled_text(filled: list[str]) -> str:
+    """The history line's words for what a report filled in ("" for nothing)."""
+    return f"；补充了人员的{'、'.join(FILLED[code] for code in filled)}" if filled else ""
 
 
 def routed_event(
@@ -502,8 +601,11 @@ def _merge_facts(warning: Warning, clean: CleanWarning) -> None:
     warning.quality_flags = list(dict.fromkeys(flags))
 
 
-def merge_into(intake: Intake, warning: Warning, clean: CleanWarning, now: dt.datetime) -> list[WarningEvent]:
-    """Join a new report about the same person into their open warning (in memory); the history lines."""
+def merge_into(
+    intake: Intake, warning: Warning, clean: CleanWarning, now: dt.datetime, filled: list[str] | None = None
+) -> list[WarningEvent]:
+    """Join a new report about the same person into their open warning (in memory); the history lines
+    (``filled``: what the report filled in about the person, told on the merge's line)."""
     before = warning.grade
     _merge_facts(warning, clean)
     graded = intake.grade(warning.fraud_type, warning.source, warning.amount, warning.facts)
@@ -520,13 +622,15 @@ def merge_into(intake: Intake, warning: Warning, clean: CleanWarning, now: dt.da
         WarningEvent,
         warning=warning,
         kind=EventKind.MERGED,
-        message=f"同一人再次预警（来源：{source_label(clean.source)}，编号 {clean.source_id}），已合并",
+        message=f"同一人再次预警（来源：{source_label(clean.source)}，编号 {clean.source_id}），已合并"
+        + filled_text(filled or []),
         at=now,
         data={
             "source": clean.source,
             "source_id": clean.source_id,
             "grade_before": before,
             "grade_after": warning.grade,
+            **({"person_filled": filled} if filled else {}),
         },
     )
     rerouted = _placed_by(intake, warning, clean, now) or _reroute(intake, warning, before, now)
@@ -603,6 +707,22 @@ def _known_ref(clean: CleanWarning) -> WarningSourceRef | None:
     return found
 
 
+def _fill_known(
+    intake: Intake, person: Person, clean: CleanWarning, place: routing.Placement | None
+) -> list[str]:
+    """:func:`fill_person` for one warning, saved (the ID number's holder looked up in the database)."""
+    filled = fill_person(intake, person, clean, place, _id_holder)
+    if filled:
+        fields = [name for code in filled for name in FILLED_FIELDS[code]]
+        person.save(update_fields=[*fields, "updated_at"])
+    return filled
+
+
+def _id_holder(digest: str) -> Person | None:
+    found: Person | None = Person.objects.with_id_number_hash(digest).first()
+    return found
+
+
 @transaction.atomic
 def receive(*, intake: Intake, data: WarningInput, now: dt.datetime | None = None) -> Received:
     """New, merged or unchanged; raises :class:`~fanzha.warnings.intake.Unusable` for an unusable warning."""
@@ -616,16 +736,18 @@ def receive(*, intake: Intake, data: WarningInput, now: dt.datetime | None = Non
         return Received(ref.warning, UNCHANGED, changed_notices(ref.row_values, row_values(data, clean)))
     person = match_person(clean)
     existing = _open_warning(person, clean, now) if person is not None else None
-    if existing is not None:
-        events = merge_into(intake, existing, clean, now)
+    if person is not None and existing is not None:
+        events = merge_into(intake, existing, clean, now, _fill_known(intake, person, clean, None))
         existing.save()
         warning, outcome = existing, MERGED
     else:
         place = locate(intake, clean, person)
         if person is None:
-            person = new_person(clean, place.area, intake)
+            person, filled = new_person(clean, place.area, intake), []
             person.save()
-        warning, events = build_new(intake, clean, person, place, now)
+        else:
+            filled = _fill_known(intake, person, clean, place)
+        warning, events = build_new(intake, clean, person, place, now, filled)
         warning.save()
         outcome = NEW
     WarningEvent.objects.bulk_create(events)
