@@ -126,3 +126,12 @@ def test_it_names_the_missing_record_instead_of_a_feature_id() -> None:
     assert render("arpu_max", {}) == "没有消费记录"
     assert render("d_flow_per_arpu", {}) == "没有上网流量记录"
     assert render("g_nb_mean_arpu_mean", {}) == "联系过的号码都没有消费记录"
+
+
+def test_it_says_an_hour_feature_is_missing_because_times_were_dates_alone() -> None:
+    from fanzha.screening.numbers.explain import render
+
+    assert render("voc_hour_mode", {"opposite_count": 12.0}) == "通话记录的时间只有日期，没有时刻"
+    assert render("d_peak_hour_share", {"opposite_count": 12.0}) == "通话记录的时间只有日期，没有时刻"
+    assert render("hour_nunique", {"sms_count": 4.0}) == "短信记录的时间只有日期，没有时刻"
+    assert render("hour_nunique", {"sms_count": 0.0}) == "没有短信记录"  # no SMS at all: says so

@@ -64,13 +64,22 @@ def render(feature: str, values: dict[str, float]) -> str:
         if all(_has(values.get(name)) for name, _ in parts):
             return _PLACEHOLDER.sub(lambda m: FORMATS[m.group(2)](float(values[m.group(1)])), template)
     value = values.get(feature)
-    return f"{feature} = {value:.3g}" if _has(value) else _missing(feature)
+    return f"{feature} = {value:.3g}" if _has(value) else _missing(feature, values)
 
 
-def _missing(feature: str) -> str:
+# Hour features (of calls, of SMS) and the count that says the number has such records at all: with
+# records but no hour, their times were dates without a time of day.
+_HOURS = (("voc_hour_", "opposite_count", "通话"), ("hour_", "sms_count", "短信"))
+
+
+def _missing(feature: str, values: dict[str, float]) -> str:
     """A feature without a value, as the record that is missing (没有消费记录) where it is known."""
     from fanzha.screening.numbers import sources  # (it reads the model module: not at import time)
 
+    for name in sources.made_of(feature):
+        for prefix, count, kind in _HOURS:
+            if name.startswith(prefix) and _has(values.get(count)) and values[count] > 0:
+                return f"{kind}记录的时间只有日期，没有时刻"
     source = sources.source_of(feature)
     if not source:
         return f"{feature} 缺失"

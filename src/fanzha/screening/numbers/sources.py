@@ -99,7 +99,7 @@ def partial_matrix(table: Table, sources: frozenset[str]) -> tuple[np.ndarray, l
 def source_of(feature: str) -> str:
     """The optional source a feature is made of (its own column, a ratio's terms, a neighbour mean's
     feature), or ``""`` for one made of calls alone."""
-    names = _made_of(feature)
+    names = made_of(feature)
     for source, (_, columns) in SOURCES.items():
         if any(name in columns for name in names):
             return source
@@ -109,11 +109,11 @@ def source_of(feature: str) -> str:
 def unspoken(sources: frozenset[str]) -> set[str]:
     """What a reason must not name when ``sources`` are absent: their features, those made of them, flags."""
     gone = {c for s in sources for c in SOURCES[s][1]}
-    made = {name for name in DERIVED if gone.intersection(_made_of(name))}
+    made = {name for name in DERIVED if gone.intersection(made_of(name))}
     return {*FLAG_NAMES, *gone, *made, *(f"g_nb_mean_{c}" for c in gone)}
 
 
-def _made_of(feature: str) -> list[str]:
+def made_of(feature: str) -> list[str]:
     """The 55-feature columns a feature is computed from: a ratio's terms, a neighbour mean's feature."""
     if feature in DERIVED:
         return "*".join(DERIVED[feature]).split("*")
