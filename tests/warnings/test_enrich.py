@@ -9,7 +9,7 @@ import pytest
 
 from fanzha.core.models import Person
 from fanzha.core.pii import crypto
-from fanzha.warnings import bulk, services
+from fanzha.warnings import bulk, people, services
 from fanzha.warnings.intake import Memo, WarningInput, clean_warning
 from fanzha.warnings.models import EventKind, Warning, WarningEvent
 from tests.personas import id_number
@@ -73,6 +73,20 @@ def test_it_fills_a_phone_only_person_from_a_later_report_with_name_and_id(world
 
 
 @pytest.mark.parametrize("path", PATHS)
+def test_it_fills_an_empty_address_and_keeps_one_the_person_has(world, monkeypatch, path) -> None:  # type: ignore[no-untyped-def]
+    rows = [_data("B1"), _data("B2", address="城东社区9号"), _data("B3", address="石桥村3组")]
+    results = _receive(path, rows, monkeypatch)
+    assert [r.outcome for r in results] == ["new", "merged", "merged"]
+    assert _person().address == "城东社区9号"  # the first address given; a later one changes nothing
+    merged = _lines(results[0].warning, EventKind.MERGED)
+    assert (
+        merged[0].data["person_filled"] == ["address", "area"]
+        and "补充了人员的现住址、所属区划" in merged[0].message
+    )
+    assert "person_filled" not in merged[1].data
+
+
+@pytest.mark.parametrize("path", PATHS)
 def test_it_fills_the_person_of_a_new_warning_and_the_phone_of_one_found_by_id(
     world, monkeypatch, path
 ) -> None:  # type: ignore[no-untyped-def]
@@ -110,7 +124,7 @@ def test_it_never_overwrites_a_name_id_number_or_phone_the_person_has(world, mon
     known.refresh_from_db()
     before = ("王秀英", id_number("331102", "19500312", "002"), "13905710001")
     assert (known.name, known.id_number, known.phone) == before
-    assert ("姓名", services.NAME_DIFFERS) in results[0].notices
+    assert ("姓名", people.NAME_DIFFERS) in results[0].notices
     [line] = _lines(results[0].warning, EventKind.CREATED)
     assert "补充" not in line.message and "person_filled" not in line.data
 
@@ -143,12 +157,12 @@ def test_it_leaves_an_id_number_another_person_holds_with_a_row_notice(world) ->
         person, intake = _person(), services.Intake()
         clean = clean_warning(_data("G2", name="吴用", id_number=held), now=NOW)
         if holder == "services":
-            filled = services.fill_person(intake, person, clean, None, services._id_holder)
+            filled = people.fill_person(intake, person, clean, None, people.id_holder)
         else:
             known = bulk._load(intake, [clean], NOW)
-            filled = services.fill_person(intake, person, clean, None, known.by_id.get)
+            filled = people.fill_person(intake, person, clean, None, known.by_id.get)
         assert filled == ["name"], holder
-        assert ("身份证号", services.ID_HELD) in clean.notices
+        assert ("身份证号", people.ID_HELD) in clean.notices
         assert person.id_number == "" and person.id_number_hash == "" and person.sex == ""
 
 

@@ -41,7 +41,8 @@ from fanzha.warnings.models import (
     WarningSourceRef,
 )
 from fanzha.warnings.notify import AssignmentNotices
-from fanzha.warnings.services import Intake, build_new, locate, new_person, row_values
+from fanzha.warnings.people import new_person
+from fanzha.warnings.services import Intake, build_new, locate, row_values
 
 TARGET_WARNINGS = 4500
 DAYS = 365

@@ -27,28 +27,30 @@ from fanzha.core.models import Person
 from fanzha.warnings import fastwrite, routing
 from fanzha.warnings.intake import CleanWarning, WarningInput
 from fanzha.warnings.models import OPEN_STATUSES, Warning, WarningEvent, WarningSourceRef
-from fanzha.warnings.services import (
+from fanzha.warnings.people import (
     FILLED_FIELDS,
+    Keys,
+    fill_person,
+    keys_of,
+    new_person,
+    person_keys,
+    phone_match,
+    same_person,
+)
+from fanzha.warnings.services import (
     MERGED,
     NEW,
     UNCHANGED,
     Intake,
-    Keys,
     Received,
     alias_source_id,
     changed_notices,
-    fill_person,
-    keys_of,
     locate,
     merge_into,
-    new_person,
     new_warning_line,
-    person_keys,
-    phone_match,
     realias,
     row_values,
     same_episode,
-    same_person,
 )
 
 CHUNK = 500
@@ -79,7 +81,7 @@ MERGED_FIELDS = [
     "area",
     "needs_placement",
 ]
-# A known person's columns a row may fill (services.fill_person), rewritten at the end when written before.
+# A known person's columns a row may fill (people.fill_person), rewritten at the end when written before.
 FILLED_PERSON_FIELDS = [*(name for names in FILLED_FIELDS.values() for name in names), "updated_at"]
 
 
@@ -114,7 +116,7 @@ class _Known:
     merging: bool = True  # WARNING_MERGE_HOURS > 0: a person warned again joins their open warning
 
     def person(self, intake: Intake, clean: CleanWarning) -> Person | None:
-        """Like :func:`services.match_person`: by ID number, else by phone (one without another ID)."""
+        """Like :func:`people.match_person`: by ID number, else by phone (one without another ID)."""
         if clean.id_number:
             found = self.by_id.get(intake.hash("id_number", clean.id_number))
             if found is not None:
@@ -139,7 +141,7 @@ class _Known:
         if "phone" in filled:
             same = self.by_phone.setdefault(person.phone_hash, [])
             same.append(person)
-            same.sort(key=lambda p: p.pk)  # in id order, as services.match_person reads them
+            same.sort(key=lambda p: p.pk)  # in id order, as people.match_person reads them
 
     def keys(self, key: tuple[str, str]) -> Keys:
         """The hashes of the person of the warning received under ``key``, as they are now."""
@@ -358,7 +360,7 @@ def _fill(
     clean: CleanWarning,
     place: routing.Placement | None,
 ) -> list[str]:
-    """:func:`services.fill_person` on a known person, the file's lookups kept in step (no query: every
+    """:func:`people.fill_person` on a known person, the file's lookups kept in step (no query: every
     holder of the file's ID numbers was read up front)."""
     filled = fill_person(intake, person, clean, place, known.by_id.get)
     if filled:

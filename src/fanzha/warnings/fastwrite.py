@@ -141,6 +141,12 @@ def build(model: type[M], **values: Any) -> M:
     return obj
 
 
+def relate(obj: models.Model, name: str, value: models.Model | None) -> None:
+    """``obj.<name> = value`` for a saved instance or None, without the descriptor's checks."""
+    obj.__dict__[name + "_id"] = value.pk if value is not None else None
+    obj._state.fields_cache[name] = value
+
+
 def _memo(convert: Convert) -> Convert:
     """``convert`` once per distinct (hashable) value: datetimes, decimals repeat across a file."""
     memo: dict[Any, Any] = {}
