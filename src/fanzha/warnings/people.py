@@ -142,7 +142,8 @@ def fill_person(
 
     An ID number (valid only; not when ``holder`` — who holds an ID number hash — names another
     person: a row notice instead), a name, a phone, an address, a place (:func:`_fill_area`); never a
-    value the person has (a different name: a notice). ``place``: the row's placement, worked out here when None (see :func:`_fill_area`).
+    value the person has (a different name: a notice). ``place``: the row's placement, worked out
+    here when None.
     """
     filled = []
     if clean.id_number and not person.id_number_hash and not person.id_number:
