@@ -7,37 +7,88 @@ warning was new, merged into the person's open warning, or already received (sam
 from __future__ import annotations
 
 import json
-from typing import Any
+import math
+from typing import Annotated, Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
+from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic import ValidationError as PydanticValidationError
 
 from fanzha.core import access
 from fanzha.core.pii.masking import mask
 from fanzha.warnings import selectors
-from fanzha.warnings.intake import Unusable, WarningInput
+from fanzha.warnings.intake import TRUE_WORDS, Unusable, WarningInput
 from fanzha.warnings.services import NEW, warning_receive
 
 router = Router(tags=["warnings"])
 
+MAX_COUNT = 100_000
+JSON_TYPES = ("application/json",)
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+IGNORED_KEYS = {"csrfmiddlewaretoken"}
+
+
+class BadRequest(ValueError):
+    """A problem with the request itself; the message (Chinese, without personal data) is shown."""
+
+
+def _as_text(value: Any) -> Any:
+    """A JSON number is read as its text (an amount or a phone sent as a number), null as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return str(value)
+    return value
+
+
+def _printable(value: str) -> str:
+    """No NUL or other control characters (PostgreSQL refuses NUL) and no lone surrogates."""
+    for char in value:
+        if (ord(char) < 32 and char not in "\t\n\r") or 0xD800 <= ord(char) <= 0xDFFF:
+            raise ValueError("invalid character")
+    return value
+
+
+def _as_count(value: Any) -> Any:
+    return 0 if value is None or value == "" else value
+
+
+def _as_flag(value: Any) -> Any:
+    if value is None:
+        return False
+    if isinstance(value, str) and value.strip().lower() in TRUE_WORDS:
+        return True
+    if isinstance(value, str) and value.strip() in ("", "否", "无", "0"):
+        return False
+    return value
+
+
+def _text(limit: int) -> Any:
+    return Annotated[str, BeforeValidator(_as_text), Field(max_length=limit), AfterValidator(_printable)]
+
+
+Count = Annotated[int, BeforeValidator(_as_count), Field(ge=0, le=MAX_COUNT)]
+Flag = Annotated[bool, BeforeValidator(_as_flag)]
+
 
 class WarningIn(Schema):
-    source: str = ""
-    source_id: str = ""
-    name: str = ""
-    id_number: str = ""
-    phone: str = ""
-    address: str = ""
-    fraud_type: str = ""
-    warned_at: str = ""
-    amount: str = ""
-    suspect_numbers: str = ""
-    suspect_accounts: str = ""
-    notes: str = ""
-    call_count: int = 0
-    callback_count: int = 0
-    transfer_in_progress: bool = False
+    source: _text(40) = ""  # type: ignore[valid-type]
+    source_id: _text(100) = ""  # type: ignore[valid-type]
+    name: _text(50) = ""  # type: ignore[valid-type]
+    id_number: _text(30) = ""  # type: ignore[valid-type]
+    phone: _text(50) = ""  # type: ignore[valid-type]
+    address: _text(300) = ""  # type: ignore[valid-type]
+    fraud_type: _text(100) = ""  # type: ignore[valid-type]
+    warned_at: _text(50) = ""  # type: ignore[valid-type]
+    amount: _text(50) = ""  # type: ignore[valid-type]
+    suspect_numbers: _text(5000) = ""  # type: ignore[valid-type]
+    suspect_accounts: _text(5000) = ""  # type: ignore[valid-type]
+    notes: _text(2000) = ""  # type: ignore[valid-type]
+    call_count: Count = 0
+    callback_count: Count = 0
+    transfer_in_progress: Flag = False
 
 
 class WarningOut(Schema):
@@ -76,52 +127,117 @@ def _out(warning: Any, outcome: str = "", notices: list[str] | None = None) -> W
     )
 
 
+def _not_json(word: str) -> Any:
+    raise ValueError(word)  # NaN, Infinity: Python writes them, JSON has no such values
+
+
+def _json(raw: bytes) -> Any:
+    if not raw.strip():
+        raise BadRequest("请求体为空，应为一条预警的 JSON 对象")
+    try:
+        return json.loads(raw, parse_constant=_not_json)
+    except (ValueError, RecursionError) as exc:
+        raise BadRequest("请求体不是有效的 JSON") from exc
+
+
 def _body(request: HttpRequest) -> dict[str, Any]:
-    if request.content_type == "application/json":
-        try:
-            data = json.loads(request.body or b"{}")
-        except ValueError as exc:
-            raise ValueError("请求体不是有效的 JSON") from exc
+    """The JSON object (or form fields) of the request; raises BadRequest, RequestDataTooBig."""
+    kind = request.content_type or ""
+    if kind in JSON_TYPES or kind.endswith("+json"):
+        data = _json(request.body)
         if not isinstance(data, dict):
-            raise ValueError("请求体应为 JSON 对象")
+            raise BadRequest("请求体应为一条预警的 JSON 对象；一次只能提交一条，批量请使用文件导入")
         return data
-    return request.POST.dict()
+    if kind in FORM_TYPES:
+        return request.POST.dict()
+    raise BadRequest("请求体应为 JSON（Content-Type: application/json）")
+
+
+COUNT = f" 0 到 {MAX_COUNT} 之间的整数"
+WHAT = {"call_count": COUNT, "callback_count": COUNT, "transfer_in_progress": " true 或 false"}
+
+
+def _problem(errors: list[Any]) -> str:
+    """The fields at fault, in Chinese, without echoing their values."""
+    parts: list[str] = []
+    for error in errors:
+        name = str(error["loc"][0]) if error.get("loc") else "?"
+        if error["type"] in ("string_too_long", "too_long"):
+            parts.append(f"{name}（超过 {error['ctx']['max_length']} 个字符）")
+        elif error["type"] == "value_error":
+            parts.append(f"{name}（含有控制字符或无效字符）")
+        else:
+            parts.append(f"{name}（应为{WHAT.get(name, '文本')}）")
+    return "字段格式不正确：" + "、".join(dict.fromkeys(parts))
+
+
+def _unknown(data: dict[str, Any]) -> list[str]:
+    keys = [str(k)[:30] for k in data if k not in WarningIn.model_fields and k not in IGNORED_KEYS]
+    return keys[:10]
 
 
 def _input(data: dict[str, Any]) -> WarningInput:
     try:
         parsed = WarningIn(**{k: v for k, v in data.items() if k in WarningIn.model_fields})
     except PydanticValidationError as exc:
-        fields = "、".join(str(e["loc"][0]) for e in exc.errors() if e.get("loc"))
-        raise ValueError(f"字段格式不正确：{fields}") from exc
+        raise BadRequest(_problem(exc.errors())) from exc
     values = parsed.model_dump()
     for name in ("call_count", "callback_count"):
         values[name] = str(values[name])
     return WarningInput(**values)
 
 
+def _rejected(exc: Exception, unknown: list[str]) -> str:
+    if isinstance(exc, BadRequest | Unusable):
+        detail = str(exc).splitlines()[0]
+    else:  # an unexpected fault: its text may hold the values sent, so it is not echoed
+        detail = "请求内容无法处理，请检查各字段"
+    if unknown and isinstance(exc, Unusable):
+        detail += f"（另有未识别的字段：{'、'.join(unknown)}，字段名见接口文档）"
+    return detail
+
+
 @router.post(
     "/warnings",
-    response={200: WarningOut, 201: WarningOut, 400: Problem},
+    response={200: WarningOut, 201: WarningOut, 400: Problem, 413: Problem},
     openapi_extra={"requestBody": {"content": {"application/json": {"schema": WarningIn.json_schema()}}}},
 )
 def create_warning(request: HttpRequest) -> Status[Any]:
     access.require(request.user, "warning.create")
+    unknown: list[str] = []
     try:
-        data = _input(_body(request))
-        received = warning_receive(actor=request.user, data=data, channel="api")
+        body = _body(request)
+        unknown = _unknown(body)
+        received = warning_receive(actor=request.user, data=_input(body), channel="api")
+    except RequestDataTooBig:
+        return Status(413, Problem(detail="请求体过大，一次只能提交一条预警"))
     except (ValueError, Unusable) as exc:
-        return Status(400, Problem(detail=str(exc).splitlines()[0]))
+        return Status(400, Problem(detail=_rejected(exc, unknown)))
     notices = [message for _, message in received.notices]
+    if unknown:
+        notices.append(f"未识别的字段已忽略：{'、'.join(unknown)}")
     return Status(201 if received.outcome == NEW else 200, _out(received.warning, received.outcome, notices))
 
 
-@router.get("/warnings", response=list[WarningOut])
+def _int_param(text: str, name: str, default: int) -> int:
+    value = (text or "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or len(value) > 9:
+        raise BadRequest(f"参数 {name} 应为 0 到 999999999 之间的整数")
+    return int(value)
+
+
+@router.get("/warnings", response={200: list[WarningOut], 400: Problem})
 def list_warnings(
-    request: HttpRequest, status: str = "", grade: str = "", limit: int = 100, offset: int = 0
-) -> list[WarningOut]:
+    request: HttpRequest, status: str = "", grade: str = "", limit: str = "100", offset: str = "0"
+) -> Any:
     access.require(request.user, "warning.view")
+    try:
+        limit_n, offset_n = _int_param(limit, "limit", 100), _int_param(offset, "offset", 0)
+    except BadRequest as exc:
+        return Status(400, Problem(detail=str(exc)))
     qs, _ = selectors.filtered(request.user, {"status": status, "grade": grade})
     qs = qs.select_related("person", "area").order_by("-received_at", "-id")
-    limit, offset = max(1, min(limit, 500)), max(0, offset)
-    return [_out(w) for w in qs[offset : offset + limit]]
+    limit_n = max(1, min(limit_n, 500))
+    return [_out(w) for w in qs[offset_n : offset_n + limit_n]]

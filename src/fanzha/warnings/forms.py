@@ -9,10 +9,12 @@ from django import forms
 from fanzha.warnings import typology
 from fanzha.warnings.intake import SOURCES
 from fanzha.warnings.models import ContactKind, GradingRule, Outcome
+from fanzha.warnings.photos import PHOTO_MAX_BYTES, PHOTO_MAX_COUNT
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"})
 SOURCE_CHOICES = [(code, name) for code, (name, _) in SOURCES.items()]
+MAX_COUNT = 100_000  # calls or callbacks: more is a typo
 
 
 def _bootstrap(form: forms.Form) -> None:
@@ -37,15 +39,17 @@ class WarningForm(forms.Form):
     warned_at = forms.DateTimeField(label="预警时间", required=False, widget=DATETIME)
     amount = forms.CharField(label="涉案金额（元）", max_length=30, required=False)
     suspect_numbers = forms.CharField(
-        label="嫌疑号码", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="嫌疑号码", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     suspect_accounts = forms.CharField(
-        label="嫌疑账号", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="嫌疑账号", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    call_count = forms.IntegerField(label="被叫次数", min_value=0, required=False)
-    callback_count = forms.IntegerField(label="回拨次数", min_value=0, required=False)
+    call_count = forms.IntegerField(label="被叫次数", min_value=0, max_value=MAX_COUNT, required=False)
+    callback_count = forms.IntegerField(label="回拨次数", min_value=0, max_value=MAX_COUNT, required=False)
     transfer_in_progress = forms.BooleanField(label="正在转账", required=False)
-    notes = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label="备注", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -71,19 +75,31 @@ class ContactForm(forms.Form):
     kind = forms.ChoiceField(label="方式", choices=ContactKind.choices, widget=forms.RadioSelect)
     outcome = forms.ChoiceField(label="结果", choices=Outcome.choices, widget=forms.RadioSelect)
     arrived_at = forms.DateTimeField(label="到达时间（上门时填）", required=False, widget=DATETIME)
-    notes = forms.CharField(label="情况说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label="情况说明", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     follow_up_on = forms.DateField(label="回访日期", required=False, widget=DATE)
-    photos = MultipleFileField(label="照片（JPEG/PNG/WebP，每张不超过 5 MB）", required=False)
+    photos = MultipleFileField(label="照片（JPEG/PNG/WebP，每张不超过 5 MB，最多 6 张）", required=False)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)  # a double submit is refused
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("arrived_at", "notes", "follow_up_on", "photos"):
             self.fields[name].widget.attrs.setdefault("class", "form-control")
 
+    def clean_photos(self) -> list[Any]:
+        """Count and size from the upload itself, before any photo is read into memory."""
+        photos = self.cleaned_data["photos"]
+        if len(photos) > PHOTO_MAX_COUNT:
+            raise forms.ValidationError(f"最多上传 {PHOTO_MAX_COUNT} 张照片")
+        if any(photo.size > PHOTO_MAX_BYTES for photo in photos):
+            raise forms.ValidationError(f"照片不能超过 {PHOTO_MAX_BYTES // 1024 // 1024} MB")
+        return list(photos)
+
 
 class HandoverForm(forms.Form):
     to_user = forms.ChoiceField(label="转交给", required=False)
-    reason = forms.CharField(label="转交原因", widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label="转交原因", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, candidates: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -93,7 +109,7 @@ class HandoverForm(forms.Form):
 
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(label="处置结果", choices=Outcome.choices)
-    reason = forms.CharField(label="办结说明", widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label="办结说明", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

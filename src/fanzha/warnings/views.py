@@ -147,7 +147,7 @@ def _input(form: WarningForm) -> WarningInput:
 def warning_create(request: HttpRequest) -> HttpResponse:
     """人工录入: the same door as the API (new, merged or already received)."""
     access.require(request.user, "warning.create")
-    form = WarningForm(request.POST or None)
+    form = WarningForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             received = warning_receive(actor=request.user, data=_input(form), channel="web")

@@ -64,8 +64,16 @@ def warning_contact(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, "warning.work")
     warning = _warning(request, pk)
     _require_work(request, warning)
-    form = ContactForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if warning.status not in workflow.CONTACTABLE:
+        messages.warning(request, f"该预警当前状态为“{warning.get_status_display()}”，不能再记录劝阻。")
+        return redirect("warning_detail", pk=pk)
+    posted = request.method == "POST"
+    form = ContactForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        initial={"version": warning.version},
+    )
+    if posted and form.is_valid():
         data = form.cleaned_data
         try:
             photos = [f.read() for f in data["photos"]]
@@ -79,18 +87,27 @@ def warning_contact(request: HttpRequest, pk: int) -> HttpResponse:
                     notes=data["notes"],
                     follow_up_on=data["follow_up_on"],
                     photos=photos,
+                    version=data["version"],
                 ),
             )
         except ValidationError as exc:
             _add_errors(form, exc)
         except workflow.Conflict as exc:
             form.add_error(None, str(exc))
+            _refresh_version(form, pk)
         else:
             messages.success(request, "劝阻情况已记录。")
             return redirect("warning_detail", pk=pk)
     status = 400 if request.method == "POST" else 200
     context = {"w": warning, "form": form, "now": timezone.localtime()}
     return render(request, "warnings/warning_contact.html", context, status=status)
+
+
+def _refresh_version(form: ContactForm, pk: int) -> None:
+    """The form shown again carries the warning's version now: having read why it was refused (someone
+    changed the warning, or the form was sent twice), the worker can send what they typed once more."""
+    form.data = form.data.copy()
+    form.data["version"] = str(Warning.objects.values_list("version", flat=True).get(pk=pk))
 
 
 @login_required

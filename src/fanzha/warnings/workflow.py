@@ -37,15 +37,18 @@ from fanzha.warnings.models import (
     Warning,
 )
 from fanzha.warnings.notify import notify_assigned
+from fanzha.warnings.photos import PHOTO_MAX_BYTES, PHOTO_MAX_COUNT, strip_metadata
 from fanzha.warnings.services import Intake, _assign, event_add, routed_event
 
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
-PHOTO_MAX_COUNT = 6
+FOLLOW_UP_MAX_DAYS = 366  # a follow-up further out than a year is a typo (9999-12-31)
 PHOTO_CONTEXT = b"fanzha-warning-photo"
 _MAGIC = (
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),
 )
+
+
+CONTACTABLE = (Status.ASSIGNED, Status.ACKNOWLEDGED, Status.CONTACTED)
 
 
 class Conflict(Exception):
@@ -124,6 +127,7 @@ class ContactData:
     notes: str = ""
     follow_up_on: dt.date | None = None
     photos: list[bytes] | None = None
+    version: int | None = None  # the warning's version the form was filled for: a resend is refused
 
 
 def photo_type(data: bytes) -> str:
@@ -138,7 +142,20 @@ def photo_type(data: bytes) -> str:
     raise ValidationError({"photos": "只能上传 JPEG、PNG 或 WebP 照片"})
 
 
-def _check_contact(data: ContactData, now: dt.datetime) -> None:
+def _check_dates(data: ContactData, warning: Warning, now: dt.datetime, errors: dict[str, str]) -> None:
+    today = timezone.localdate(now)
+    earliest = min(warning.warned_at, warning.received_at)
+    if data.arrived_at is not None and data.arrived_at > now + dt.timedelta(minutes=5):
+        errors["arrived_at"] = "到达时间不能晚于现在"
+    elif data.arrived_at is not None and data.arrived_at < earliest - dt.timedelta(minutes=5):
+        errors["arrived_at"] = "到达时间不能早于预警时间"
+    if data.follow_up_on is not None and data.follow_up_on < today:
+        errors["follow_up_on"] = "回访日期不能早于今天"
+    elif data.follow_up_on is not None and data.follow_up_on > today + dt.timedelta(days=FOLLOW_UP_MAX_DAYS):
+        errors["follow_up_on"] = "回访日期不能晚于一年以后"
+
+
+def _check_contact(data: ContactData, warning: Warning, now: dt.datetime) -> None:
     errors: dict[str, str] = {}
     if data.kind not in ContactKind.values:
         errors["kind"] = "请选择电话劝阻或上门劝阻"
@@ -146,8 +163,7 @@ def _check_contact(data: ContactData, now: dt.datetime) -> None:
         errors["outcome"] = "请选择处置结果"
     if data.kind == ContactKind.VISIT and data.arrived_at is None:
         errors["arrived_at"] = "上门劝阻请填写到达时间"
-    if data.arrived_at is not None and data.arrived_at > now + dt.timedelta(minutes=5):
-        errors["arrived_at"] = "到达时间不能晚于现在"
+    _check_dates(data, warning, now, errors)
     if len(data.photos or []) > PHOTO_MAX_COUNT:
         errors["photos"] = f"最多上传 {PHOTO_MAX_COUNT} 张照片"
     if errors:
@@ -174,21 +190,26 @@ def _contact_create(warning: Warning, actor: Any, data: ContactData, now: dt.dat
         kind=data.kind,
         actor=actor,
         contacted_at=data.contacted_at or now,
-        arrived_at=data.arrived_at,
+        arrived_at=data.arrived_at if data.kind == ContactKind.VISIT else None,
         outcome=data.outcome,
         notes=data.notes,
         follow_up_on=data.follow_up_on,
     )
+    stored = [(kind, strip_metadata(photo, kind)) for kind, photo in _typed(data.photos or [])]
     ContactPhoto.objects.bulk_create(
         ContactPhoto(
             contact=contact,
-            content_type=photo_type(photo),
+            content_type=kind,
             size=len(photo),
             data=crypto.encrypt_bytes(photo, context=PHOTO_CONTEXT),
         )
-        for photo in data.photos or []
+        for kind, photo in stored
     )
     return contact
+
+
+def _typed(photos: list[bytes]) -> list[tuple[str, bytes]]:
+    return [(photo_type(photo), photo) for photo in photos]
 
 
 @transaction.atomic
@@ -197,12 +218,14 @@ def warning_contact_record(*, actor: Any, warning: Warning, data: ContactData) -
     access.require(actor, "warning.work")
     _require_work(actor, warning)
     now = timezone.now()
-    _check_contact(data, now)
+    _check_contact(data, warning, now)
     current = _locked(warning.pk)
+    if data.version is not None and data.version != current.version:
+        raise Conflict("该预警在您填写期间已有新的记录（或本表已提交过），请查看预警后再记录")
     if current.status == Status.ASSIGNED:
         acknowledge(current, actor, current.version, now)
         current = _locked(warning.pk)
-    if current.status not in (Status.ACKNOWLEDGED, Status.CONTACTED):
+    if current.status not in CONTACTABLE:
         raise Conflict(f"该预警当前状态为“{current.get_status_display()}”，不能再记录劝阻")
     contact = _contact_create(current, actor, data, now)
     before = current.status

@@ -1,0 +1,107 @@
+"""Visit photos lose their metadata before they are stored: GPS position, time, camera serial, comments.
+
+A phone writes where it stood (the person's home) and which device it is into every photo; the
+visit record already says where and when, so the copy kept needs none of it (data minimisation).
+Only the JPEG orientation survives, so a portrait photo still shows upright. A file whose structure
+cannot be followed is kept as it came (its type was checked by its magic bytes before).
+"""
+
+from __future__ import annotations
+
+import struct
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_COUNT = 6
+# JPEG markers dropped: APP1 (Exif, XMP), APP12-APP13 (Photoshop/IPTC), COM (comments).
+_JPEG_DROP = {0xE1, 0xEC, 0xED, 0xFE}
+_PNG_DROP = {b"eXIf", b"tEXt", b"iTXt", b"zTXt", b"tIME"}
+_WEBP_DROP = {b"EXIF", b"XMP "}
+_ORIENTATION = 0x0112
+
+
+def strip_metadata(data: bytes, content_type: str) -> bytes:
+    """The photo without its metadata (``content_type`` as found by its magic bytes)."""
+    strip = {"image/jpeg": _jpeg, "image/png": _png, "image/webp": _webp}.get(content_type)
+    if strip is None:
+        return data
+    try:
+        return strip(data)
+    except (IndexError, ValueError, struct.error):
+        return data
+
+
+def _orientation(exif: bytes) -> int:
+    """The Orientation tag of an APP1 Exif payload (1 when absent)."""
+    if not exif.startswith(b"Exif\x00\x00"):
+        return 1
+    tiff = exif[6:]
+    order = "<" if tiff[:2] == b"II" else ">"
+    (ifd,) = struct.unpack(order + "I", tiff[4:8])
+    (count,) = struct.unpack(order + "H", tiff[ifd : ifd + 2])
+    for i in range(count):
+        tag, kind, _n, value = struct.unpack(order + "HHI4s", tiff[ifd + 2 + 12 * i : ifd + 14 + 12 * i])
+        if tag == _ORIENTATION and kind == 3:
+            return int(struct.unpack(order + "H", value[:2])[0])
+    return 1
+
+
+def _orientation_segment(orientation: int) -> bytes:
+    """An APP1 segment holding nothing but the orientation."""
+    ifd = struct.pack(">H", 1) + struct.pack(">HHIH2x", _ORIENTATION, 3, 1, orientation) + b"\0\0\0\0"
+    payload = b"Exif\x00\x00" + b"MM\x00*" + struct.pack(">I", 8) + ifd
+    return b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
+
+
+def _jpeg(data: bytes) -> bytes:
+    out, pos, orientation = [data[:2]], 2, 1
+    while True:
+        if data[pos] != 0xFF:
+            raise ValueError("not a marker")
+        marker = data[pos + 1]
+        if marker == 0xDA:  # start of scan: the image data follows, to the end
+            break
+        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
+        segment = data[pos : pos + 2 + length]
+        if len(segment) != 2 + length:
+            raise ValueError("truncated")
+        if marker == 0xE1:
+            orientation = max(orientation, _orientation(segment[4:]))
+        if marker not in _JPEG_DROP:
+            out.append(segment)
+        pos += 2 + length
+    if orientation != 1:  # after the JFIF header, which must come first
+        out.insert(2 if out[1:2] and out[1].startswith(b"\xff\xe0") else 1, _orientation_segment(orientation))
+    return b"".join(out) + data[pos:]
+
+
+def _png(data: bytes) -> bytes:
+    out, pos = [data[:8]], 8
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        chunk = data[pos : pos + 12 + length]
+        if len(chunk) != 12 + length:
+            raise ValueError("truncated")
+        if kind not in _PNG_DROP:
+            out.append(chunk)
+        pos += 12 + length
+        if kind == b"IEND":
+            break
+    return b"".join(out)
+
+
+def _webp(data: bytes) -> bytes:
+    out, pos = [], 12
+    while pos < len(data):
+        kind = data[pos : pos + 4]
+        (size,) = struct.unpack("<I", data[pos + 4 : pos + 8])
+        chunk = data[pos : pos + 8 + size + (size & 1)]
+        if len(chunk) < 8 + size:
+            raise ValueError("truncated")
+        if kind == b"VP8X":  # the flags say which metadata chunks follow: none now
+            chunk = chunk[:8] + bytes([chunk[8] & ~0x0C]) + chunk[9:]
+        if kind not in _WEBP_DROP:
+            out.append(chunk)
+        pos += len(chunk)
+    body = b"WEBP" + b"".join(out)
+    return b"RIFF" + struct.pack("<I", len(body)) + body
