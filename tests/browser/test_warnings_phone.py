@@ -11,10 +11,11 @@ from django.core.management import call_command
 from fanzha.warnings.models import Status, Warning
 from tests.browser.conftest import log_in
 from tests.personas import World
+from tests.warnings import images
 from tests.warnings.files import row, warning_csv
 
 PHONE = {"width": 375, "height": 667}
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 128
+PNG = images.png()
 
 
 def _fits(page: Any) -> None:

@@ -3,48 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import struct
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from fanzha.warnings.models import Contact, ContactPhoto, Status
-from fanzha.warnings.photos import _orientation, strip_metadata
+from fanzha.warnings.photos import _orientation, problem, strip_metadata
 from fanzha.warnings.workflow import photo_bytes
 from tests.personas import login
+from tests.warnings import images
 from tests.warnings.helpers import make_warning
 
-SECRET = b"GPS 30.2741N 120.1551E"
-
-
-def exif_jpeg(orientation: int = 6) -> bytes:
-    """A JPEG whose Exif says the orientation and carries a GPS text, then a scan."""
-    entry = struct.pack(">HHIH2x", 0x0112, 3, 1, orientation)
-    tiff = b"MM\x00*" + struct.pack(">I", 8) + struct.pack(">H", 1) + entry + b"\0\0\0\0" + SECRET
-    app1 = b"Exif\x00\x00" + tiff
-    jfif = b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-    return (
-        b"\xff\xd8"
-        + b"\xff\xe0" + struct.pack(">H", len(jfif) + 2) + jfif
-        + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1
-        + b"\xff\xfe" + struct.pack(">H", 2 + 8) + b"camera#1"
-        + b"\xff\xda\x00\x08SCANDATA-PIXELS\xff\xd9"
-    )  # fmt: skip
-
-
-def png_with_text() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + b"\0\0\0\0"
-
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", b"\0" * 13)
-        + chunk(b"eXIf", SECRET)
-        + chunk(b"tEXt", b"Location\0" + SECRET)
-        + chunk(b"IDAT", b"PIXELS")
-        + chunk(b"IEND", b"")
-    )
+SECRET = images.SECRET.encode()
 
 
 def contact(client, warning, **values):  # type: ignore[no-untyped-def]
@@ -57,26 +28,39 @@ def errors(response) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_it_strips_gps_and_comments_from_jpeg_but_keeps_orientation() -> None:
-    clean = strip_metadata(exif_jpeg(6), "image/jpeg")
+    photo = images.jpeg(6, images.SECRET, b"camera#1")
+    assert SECRET in photo and b"camera#1" in photo
+    clean = strip_metadata(photo, "image/jpeg")
     assert SECRET not in clean and b"camera#1" not in clean
-    assert clean.endswith(b"SCANDATA-PIXELS\xff\xd9") and clean.startswith(b"\xff\xd8\xff\xe0")
+    assert clean.startswith(b"\xff\xd8\xff\xe0") and problem(clean) == ""  # still the same picture
     app1 = clean.index(b"\xff\xe1")
     assert _orientation(clean[app1 + 4 :]) == 6
-    assert b"\xff\xe1" not in strip_metadata(exif_jpeg(1), "image/jpeg")
+    assert b"\xff\xe1" not in strip_metadata(images.jpeg(1, images.SECRET), "image/jpeg")
 
 
 def test_it_strips_text_chunks_from_png_and_keeps_a_broken_file_as_it_came() -> None:
-    clean = strip_metadata(png_with_text(), "image/png")
-    assert SECRET not in clean and b"IDAT" in clean and clean.endswith(b"IEND\0\0\0\0")
+    photo = images.png(text=images.SECRET)
+    clean = strip_metadata(photo, "image/png")
+    assert SECRET in photo and SECRET not in clean and problem(clean) == ""
     broken = b"\xff\xd8\xff\xe1\x99"
     assert strip_metadata(broken, "image/jpeg") == broken
+
+
+def test_it_refuses_a_file_that_only_starts_like_an_image(world, client) -> None:  # type: ignore[no-untyped-def]
+    warning = make_warning(1)
+    login(client, world.users["grid_cd"])
+    photo = images.jpeg()
+    for bad in (photo[: len(photo) // 2], photo[:300] + b"garbage" * 300, b"\x89PNG\r\n\x1a\n" + b"\0" * 64):
+        response = contact(client, warning, photos=[SimpleUploadedFile("a.jpg", bad, "image/jpeg")])
+        assert response.status_code == 400 and "照片文件已损坏或不完整" in errors(response)
+    assert not ContactPhoto.objects.exists()
 
 
 def test_it_stores_a_visit_photo_without_its_location(world, client) -> None:  # type: ignore[no-untyped-def]
     warning = make_warning(1)
     login(client, world.users["grid_cd"])
     arrived = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
-    photo = SimpleUploadedFile("IMG_0001.jpg", exif_jpeg(), "image/jpeg")
+    photo = SimpleUploadedFile("IMG_0001.jpg", images.jpeg(6, images.SECRET), "image/jpeg")
     response = contact(client, warning, kind="visit", arrived_at=arrived, photos=[photo])
     assert response.status_code == 302, errors(response)
     stored = ContactPhoto.objects.get()
@@ -140,7 +124,7 @@ def test_it_sends_a_closed_warning_back_to_its_page(world, client) -> None:  # t
 def test_it_refuses_too_many_or_too_long_before_saving(world, client) -> None:  # type: ignore[no-untyped-def]
     warning = make_warning(1)
     login(client, world.users["grid_cd"])
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    png = images.png()
     photos = [SimpleUploadedFile(f"p{i}.png", png, "image/png") for i in range(7)]
     many = contact(client, warning, photos=photos)
     assert many.status_code == 400 and "最多上传 6 张照片" in errors(many)

@@ -11,9 +11,10 @@ from fanzha.core.services import organisations as org_services
 from fanzha.warnings.models import ContactPhoto, Status, Warning
 from fanzha.warnings.workflow import photo_bytes
 from tests.personas import PASSWORD, login
+from tests.warnings import images
 from tests.warnings.helpers import make_warning
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 128
+PNG = images.png()
 
 
 def test_it_lists_my_tasks_most_urgent_first(world, client) -> None:  # type: ignore[no-untyped-def]

@@ -1,22 +1,61 @@
-"""Visit photos lose their metadata before they are stored: GPS position, time, camera serial, comments.
+"""Visit photos: checked by decoding them (:func:`problem`), and stored without their metadata — GPS
+position, time, camera serial, comments (:func:`strip_metadata`).
 
 A phone writes where it stood (the person's home) and which device it is into every photo; the
 visit record already says where and when, so the copy kept needs none of it (data minimisation).
 Only the JPEG orientation survives, so a portrait photo still shows upright. A file whose structure
-cannot be followed is kept as it came (its type was checked by its magic bytes before).
+cannot be followed is kept as it came (it was decoded as an image before).
 """
 
 from __future__ import annotations
 
+import io
 import struct
+import warnings
+
+from PIL import Image, UnidentifiedImageError
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_COUNT = 6
+PHOTO_MAX_PIXELS = 60_000_000  # beyond any phone camera: a "decompression bomb"
+FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+# what Pillow raises for a file it cannot read as an image (truncated, corrupt, a bomb)
+_UNREADABLE = (
+    UnidentifiedImageError,
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    Image.DecompressionBombWarning,
+)
+BROKEN = "照片文件已损坏或不完整（无法作为图片打开），请重新选择原图"
 # JPEG markers dropped: APP1 (Exif, XMP), APP12-APP13 (Photoshop/IPTC), COM (comments).
 _JPEG_DROP = {0xE1, 0xEC, 0xED, 0xFE}
 _PNG_DROP = {b"eXIf", b"tEXt", b"iTXt", b"zTXt", b"tIME"}
 _WEBP_DROP = {b"EXIF", b"XMP "}
 _ORIENTATION = 0x0112
+
+
+def problem(data: bytes) -> str:
+    """Why ``data`` is no photo to keep, in Chinese ("" when it decodes as a JPEG, PNG or WebP image).
+
+    The whole image is decoded (a JPEG at an eighth of its size: every byte of its scan is still read),
+    so a file with an image's first bytes and anything else after them is refused.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format not in FORMATS:
+                    return "只能上传 JPEG、PNG 或 WebP 照片"
+                if image.width * image.height > PHOTO_MAX_PIXELS:
+                    return f"照片像素过多（超过 {PHOTO_MAX_PIXELS // 1_000_000} 百万像素）"
+                if image.format == "JPEG":
+                    image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
+                image.load()
+    except _UNREADABLE:
+        return BROKEN
+    return ""
 
 
 def strip_metadata(data: bytes, content_type: str) -> bytes:

@@ -23,7 +23,7 @@ from fanzha.core.models import Area, User
 from fanzha.core.models.areas import AreaLevel
 from fanzha.core.pii import crypto
 from fanzha.core.pii.masking import scrub_text
-from fanzha.warnings import routing
+from fanzha.warnings import photos, routing
 from fanzha.warnings.models import (
     FINAL_OUTCOMES,
     TRANSITIONS,
@@ -170,6 +170,8 @@ def _check_contact(data: ContactData, warning: Warning, now: dt.datetime) -> Non
         raise ValidationError(errors)
     for photo in data.photos or []:
         photo_type(photo)
+        if why := photos.problem(photo):
+            raise ValidationError({"photos": why})
 
 
 def _after_contact(warning: Warning, actor: Any, outcome: str, now: dt.datetime) -> str:
