@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from fanzha.audit.services import audit_record
 from fanzha.core.pii.crypto import PiiDecryptError, decrypt_bytes
+from fanzha.jobs.models import FINISHED_STATUSES
 from fanzha.jobs.registry import JobFailed
 from fanzha.numbers.models import (
     IndicatorProposal,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # the engine (LightGBM, scikit-learn) is imported by the job 
 
 UNREADABLE = "待处理的文件已无法读取（可能已更换密钥），请重新上传"
 ERROR = "处理时出错，未保存结果；请检查文件或联系管理员"
+INTERRUPTED = "研判中断：后台任务已结束（进程失联或任务被取消），未保存结果；请重新上传"
 
 
 def _write_files(run: ScoringRun, scratch: Path) -> dict[str, list[Path]]:
@@ -168,3 +170,14 @@ def numbers_fail(*, run_id: int, message: str) -> bool:
         run = ScoringRun.objects.get(pk=run_id)
         audit_record(actor=None, action="numbers.fail", obj=run, details={"job": run.job_id})
     return bool(updated)
+
+
+def numbers_settle(*, run: ScoringRun) -> bool:
+    """Fail an unfinished run whose job has ended without it (the worker died on the last attempt, the
+    job was cancelled), so that no page shows it running for ever. True when it was failed now."""
+    active = run.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+    if not active or run.job is None or run.job.status not in FINISHED_STATUSES:
+        return False
+    failed = numbers_fail(run_id=run.pk, message=INTERRUPTED)
+    run.refresh_from_db()
+    return failed

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from fanzha.core import access
+from fanzha.numbers.background import numbers_settle
 from fanzha.numbers.forms import ExtractForm
 from fanzha.numbers.models import FileKind, IndicatorProposal, RunStatus, ScoringRun
 from fanzha.numbers.services import (
@@ -41,8 +42,10 @@ def _errors(exc: ValidationError) -> str:
 @login_required
 def run_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, PERMISSION)
-    runs = ScoringRun.objects.visible_to(request.user).select_related("created_by")
+    runs = ScoringRun.objects.visible_to(request.user).select_related("created_by", "job")
     page = Paginator(runs, 50).get_page(request.GET.get("page"))
+    for run in page:
+        numbers_settle(run=run)  # a run whose job ended without it is shown failed, not running
     return render(request, "numbers/run_list.html", {"page": page})
 
 
@@ -70,6 +73,7 @@ def run_upload(request: HttpRequest) -> HttpResponse:
 @login_required
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
+    numbers_settle(run=run)  # a run whose job ended without it is shown failed, not running
     active = run.status in (RunStatus.QUEUED, RunStatus.RUNNING)
     context = {"run": run, "active": active, "poll_seconds": POLL_SECONDS}
     if getattr(request, "htmx", False) and active:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import errno
 import json
 import sys
 import tempfile
@@ -111,9 +112,12 @@ def _apply_split(table: Table, split_path: str | None) -> np.ndarray | None:
     """Hide labels outside train/val; return the split name of every row (or None)."""
     if not split_path:
         return None
-    with Path(split_path).open(encoding="utf-8") as fh:
-        split = {int(r["node_id"]): r["split"] for r in csv.DictReader(fh)}
-    names = np.array([split.get(int(n), "") for n in table.node_id])
+    with Path(split_path).open(encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        if not {"node_id", "split"} <= set(reader.fieldnames or []):
+            raise ValueError(f"划分文件需要列 node_id, split：{split_path}")
+        split = {_id_key(r["node_id"]): (r["split"] or "").strip() for r in reader}
+    names = np.array([split.get(str(int(n)), "") for n in table.node_id])
     table.label[~np.isin(names, ["train", "val"])] = np.nan
     return names
 
@@ -159,6 +163,8 @@ def cmd_score(a: argparse.Namespace) -> int:
 
     model = Model.load(Path(a.model) if a.model else None)
     table = load_table(a.features, a.edges)
+    for note in table.notes:
+        _log(f"警告：{note}")
     if len(table.node_id) == 0:
         _log("特征文件为空：输出为空。")
     want_reasons = bool(a.explain or a.proposals)
@@ -210,17 +216,38 @@ def _risky_numbers(scores: Path, features: Path, threshold: float | None) -> lis
     """(phone, score) of the numbers at or above ``threshold``; None: those the scores mark is_fraud."""
     from fanzha.screening.numbers.model import phones_of
 
-    phone = phones_of(features)
-    with scores.open(encoding="utf-8") as fh:
+    phone = {_id_key(node): number for node, number in phones_of(features).items()}
+    need = ["node_id", "score"] + (["is_fraud"] if threshold is None else [])
+    with scores.open(encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in need if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(f"打分文件缺少列：{', '.join(missing)}（应为 score 命令的输出）：{scores}")
         return [
-            (phone[r["node_id"]], float(r["score"]))
-            for r in csv.DictReader(fh)
+            (phone[_id_key(r["node_id"])], float(r["score"]))
+            for r in reader
             if (r["is_fraud"] == "1" if threshold is None else float(r["score"]) >= threshold)
-            and r["node_id"] in phone
+            and _id_key(r["node_id"]) in phone
         ]
 
 
+def _id_key(node: str) -> str:
+    """``"12.0"`` and ``" 12"`` → ``"12"``: the features file and the scores may spell an id differently."""
+    text = str(node).strip()
+    whole, dot, fraction = text.partition(".")
+    return whole if dot and whole and not fraction.strip("0") else text
+
+
 COMMANDS = {"features": cmd_features, "train": cmd_train, "score": cmd_score, "victims": cmd_victims}
+
+
+_OS_ERRORS = {
+    errno.ENOENT: "目录或文件不存在",
+    errno.EACCES: "没有权限",
+    errno.EISDIR: "这是一个目录",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "只读文件系统",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -229,9 +256,20 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (InputError, ValueError, FileNotFoundError) as exc:
+    except (InputError, ValueError) as exc:
         _log(f"错误：{exc}")
         return 2
+    except OSError as exc:  # ours carry a Chinese message; the system's a file name and an errno
+        reason = _OS_ERRORS.get(exc.errno or 0, exc.strerror)
+        _log(f"错误：无法读写文件 {exc.filename}：{reason}" if exc.filename else f"错误：{exc}")
+        return 2
+    except MemoryError:
+        _log("错误：内存不足，无法完成；请在内存更大的机器上运行，或把输入拆小")
+        return 1
+    except Exception as exc:  # noqa: BLE001 - a command line answers in Chinese, never with a traceback
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        _log(f"错误：处理时出现意外问题（{type(exc).__name__}：{first}）")
+        return 1
 
 
 if __name__ == "__main__":

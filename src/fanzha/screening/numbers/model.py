@@ -9,6 +9,7 @@ known labels, e.g. the Sichuan set) and ``no_labels`` (for a raw operator extrac
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import lightgbm as lgb
 import numpy as np
 from scipy import sparse
 
-from fanzha.screening.numbers import graph
+from fanzha.screening.numbers import graph, inputs
 from fanzha.screening.numbers.features import EXTRA_NAMES, FEATURE_NAMES, connect
 
 MODEL_VERSION = 1
@@ -80,6 +81,7 @@ class Table:
     label: np.ndarray  # float64: 1, 0 or NaN (unknown)
     adj: sparse.csr_matrix
     extra: dict[str, np.ndarray] = field(default_factory=dict)  # EXTRA_NAMES columns when present
+    notes: list[str] = field(default_factory=list)  # what reading repaired (warnings for the user)
 
     @property
     def labelled(self) -> np.ndarray:
@@ -135,111 +137,302 @@ class Model:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Model:
-        doc = json.loads(Path(path or DEFAULT_MODEL).read_text(encoding="utf-8"))
-        if doc.get("version") != MODEL_VERSION:
-            raise ValueError(f"模型文件版本不符：{doc.get('version')}（需要 {MODEL_VERSION}）")
-        boosters = {k: Ensemble([lgb.Booster(model_str=s) for s in v]) for k, v in doc["boosters"].items()}
-        return cls(doc["thresholds"], boosters, doc["feature_names"], doc.get("info", {}))
+        where = Path(path or DEFAULT_MODEL)
+        if not where.is_file():
+            raise FileNotFoundError(f"模型文件不存在：{where}")
+        try:
+            doc = json.loads(where.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"模型文件无法读取（不是 fanzha numbers train 写出的 JSON）：{where}") from exc
+        if not isinstance(doc, dict) or doc.get("version") != MODEL_VERSION:
+            found = doc.get("version") if isinstance(doc, dict) else None
+            raise ValueError(f"模型文件版本不符：{found}（需要 {MODEL_VERSION}）：{where}")
+        try:
+            boosters = {
+                k: Ensemble([lgb.Booster(model_str=s) for s in v]) for k, v in doc["boosters"].items()
+            }
+            return cls(doc["thresholds"], boosters, doc["feature_names"], doc.get("info", {}))
+        except (KeyError, TypeError, AttributeError, lgb.basic.LightGBMError) as exc:
+            raise ValueError(f"模型文件内容不完整或已损坏：{where}") from exc
 
 
 def load_table(features: str | Path, edges: str | Path | None = None) -> Table:
     """Read a features file (CSV or Parquet: node_id, phone_no_m, the 55 features, optional label) and
-    an edges file (src, dst, optional weight). Raises ValueError (Chinese) for a file it cannot use."""
+    an edges file (src, dst, optional weight). Raises ValueError (Chinese) for a file it cannot use;
+    what it repaired (a missing feature column, text values, unusable edges …) is in ``Table.notes``."""
     con = connect()  # memory limit, threads, no extension downloads
-    rel = _read(con, features, "特征文件")
-    cols = rel.columns
-    missing = [c for c in ["node_id", *FEATURE_NAMES] if c not in cols]
-    if missing:
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="fanzha-score-") as scratch:
+        cols = _read(con, features, "特征文件", _Reading(Path(scratch), notes, _FEATURE_ALIASES))
+        if cols is None:
+            raise ValueError(f"特征文件是空文件（连表头都没有）：{features}")
+        present = _feature_columns(con, cols, notes)
+        data = _fetch_features(con, cols, present)
+        node_id = np.asarray(data["node_id"], dtype=np.int64)
+        X = (
+            np.column_stack([np.asarray(data[c], dtype=float) for c in FEATURE_NAMES])
+            if len(node_id)
+            else np.zeros((0, len(FEATURE_NAMES)))
+        )
+        ext = {c: np.array(data[c], dtype=float) for c in EXTRA_NAMES if c in cols}
+        _finite(X, ext, notes)
+        adj = _read_edges(con, edges, node_id, _Reading(Path(scratch), notes, _EDGE_ALIASES))
+    con.close()
+    phones = [str(p) for p in data["phone"]]
+    return Table(node_id, phones, X, np.asarray(data["label"], dtype=float), adj, ext, notes)
+
+
+_FEATURE_ALIASES = {"id": "node_id", "nodeid": "node_id"}
+_EDGE_ALIASES = {"source": "src", "from": "src", "target": "dst", "to": "dst"}
+
+
+@dataclass
+class _Reading:
+    scratch: Path  # for a transcoded copy of a GBK file
+    notes: list[str]  # warnings for the user
+    aliases: dict[str, str]
+
+
+def _feature_columns(con: duckdb.DuckDBPyConnection, cols: list[str], notes: list[str]) -> list[str]:
+    """The feature columns the file has; missing ones are noted (too many, or no node_id: an error)."""
+    if "node_id" not in cols:
+        raise ValueError("特征文件缺少列：node_id（现有列：" + ", ".join(cols[:10]) + "）")
+    missing = [c for c in FEATURE_NAMES if c not in cols]
+    if len(missing) > len(FEATURE_NAMES) // 2:
         raise ValueError("特征文件缺少列：" + ", ".join(missing))
-    _check_ids(con, "特征文件", "node_id", unique=True)
-    extra = [c for c in EXTRA_NAMES if c in cols]
+    if missing:
+        notes.append(f"特征文件缺少 {len(missing)} 列，按缺失值打分：" + ", ".join(missing))
+    _check_ids(con, "特征文件", "node_id")
+    _note_duplicate_ids(con, notes)
+    present = [c for c in FEATURE_NAMES if c in cols]
+    _note_text_values(con, [*present, *(c for c in EXTRA_NAMES if c in cols)], notes)
+    return present
+
+
+def _fetch_features(con: duckdb.DuckDBPyConnection, cols: list[str], present: list[str]) -> dict[str, Any]:
     num = ", ".join(
         f"coalesce(TRY_CAST({_ident(c)} AS DOUBLE), 'NaN'::DOUBLE) AS {_ident(c)}"
-        for c in [*FEATURE_NAMES, *extra]
+        if c in present or c in EXTRA_NAMES
+        else f"'NaN'::DOUBLE AS {_ident(c)}"
+        for c in [*FEATURE_NAMES, *(c for c in EXTRA_NAMES if c in cols)]
     )
     lab = "coalesce(TRY_CAST(label AS DOUBLE), 'NaN'::DOUBLE)" if "label" in cols else "'NaN'::DOUBLE"
     phone = (
         "coalesce(CAST(phone_no_m AS VARCHAR), '')" if "phone_no_m" in cols else "CAST(node_id AS VARCHAR)"
     )
-    data = con.sql(
-        f"SELECT CAST(node_id AS BIGINT) AS node_id, {phone} AS phone, {num}, {lab} AS label FROM rows"
-    ).fetchnumpy()
-    node_id = np.asarray(data["node_id"], dtype=np.int64)
-    X = (
-        np.column_stack([np.asarray(data[c], dtype=float) for c in FEATURE_NAMES])
-        if len(node_id)
-        else np.zeros((0, len(FEATURE_NAMES)))
+    return dict(
+        con.sql(
+            f"SELECT CAST(node_id AS BIGINT) AS node_id, {phone} AS phone, {num}, {lab} AS label FROM rows"
+        ).fetchnumpy()
     )
-    adj = _read_edges(con, edges, node_id)
-    ext = {c: np.asarray(data[c], dtype=float) for c in extra}
-    return Table(
-        node_id, [str(p) for p in data["phone"]], X, np.asarray(data["label"], dtype=float), adj, ext
+
+
+def _note_text_values(con: duckdb.DuckDBPyConnection, names: list[str], notes: list[str]) -> None:
+    """Note the columns holding values that are not numbers (read as missing), with an example."""
+    if not names:
+        return
+    text = "CAST({c} AS VARCHAR)"
+    bad = "{c} IS NOT NULL AND trim(" + text + ") <> '' AND TRY_CAST({c} AS DOUBLE) IS NULL"
+    parts = ", ".join(
+        f"count(*) FILTER (WHERE {bad.format(c=_ident(n))}), "
+        f"any_value({text.format(c=_ident(n))}) FILTER (WHERE {bad.format(c=_ident(n))})"
+        for n in names
     )
+    (row,) = con.sql(f"SELECT {parts} FROM rows").fetchall()
+    found = [(n, row[2 * i], row[2 * i + 1]) for i, n in enumerate(names) if row[2 * i]]
+    if found:
+        shown = "；".join(f"{n} {k} 个（如 “{ex}”）" for n, k, ex in found[:5])
+        more = f" 等 {len(found)} 列" if len(found) > 5 else ""
+        notes.append(f"特征文件有不是数字的值，按缺失值打分：{shown}{more}")
+
+
+def _finite(X: np.ndarray, extra: dict[str, np.ndarray], notes: list[str]) -> None:
+    """Infinite values become missing (training never saw them)."""
+    count = int(np.isinf(X).sum()) + sum(int(np.isinf(v).sum()) for v in extra.values())
+    X[np.isinf(X)] = np.nan
+    for v in extra.values():
+        v[np.isinf(v)] = np.nan
+    if count:
+        notes.append(f"特征文件有 {count} 个无穷大（inf）值，按缺失值打分")
 
 
 def _read_edges(
-    con: duckdb.DuckDBPyConnection, edges: str | Path | None, node_id: np.ndarray
+    con: duckdb.DuckDBPyConnection, edges: str | Path | None, node_id: np.ndarray, how: _Reading
 ) -> sparse.csr_matrix:
     n = len(node_id)
     if edges is None:
+        how.notes.append("没有给出边文件（--edges）：不用通话图特征打分")
         return sparse.csr_matrix((n, n))
-    cols = _read(con, edges, "边文件").columns
+    cols = _read(con, edges, "边文件", how)
+    if cols is None:
+        how.notes.append(f"边文件是空的：按没有通话图打分：{edges}")
+        return sparse.csr_matrix((n, n))
     if not {"src", "dst"} <= set(cols):
         raise ValueError(f"边文件需要列 src, dst（可选 weight），现有列：{', '.join(cols)}")
-    _check_ids(con, "边文件", "src")
-    _check_ids(con, "边文件", "dst")
-    weight = "coalesce(TRY_CAST(weight AS DOUBLE), 1.0)" if "weight" in cols else "1.0"
+    ok = f"{_int_ok('src')} AND {_int_ok('dst')}"
+    w = "TRY_CAST(weight AS DOUBLE)"
+    good_w = f"({w} IS NOT NULL AND NOT isnan({w}) AND NOT isinf({w}) AND {w} >= 0)"
+    weight = f"CASE WHEN {good_w} THEN {w} ELSE 1.0 END" if "weight" in cols else "1.0"
+    fixed = f"count(*) FILTER (WHERE {ok} AND NOT {good_w})" if "weight" in cols else "0"
+    ((dropped, repaired),) = con.sql(
+        f"SELECT count(*) FILTER (WHERE NOT ({ok})), {fixed} FROM rows"
+    ).fetchall()
+    if dropped:
+        how.notes.append(f"边文件有 {dropped} 行的 src/dst 不是整数（或为空），已忽略这些边")
+    if repaired:
+        how.notes.append(f"边文件有 {repaired} 条边的 weight 为空或无效（非数字、负数、无穷），按 1 计")
     e = con.sql(
-        f"SELECT CAST(src AS BIGINT) AS src, CAST(dst AS BIGINT) AS dst, {weight} AS weight FROM rows"
+        f"SELECT CAST(src AS BIGINT) AS src, CAST(dst AS BIGINT) AS dst, {weight} AS weight "
+        f"FROM rows WHERE {ok}"
     ).fetchnumpy()  # an edges file with no rows is an empty graph
-    return edges_to_adj(
-        node_id,
-        np.asarray(e["src"], dtype=np.int64),
-        np.asarray(e["dst"], dtype=np.int64),
-        np.asarray(e["weight"], dtype=float),
-    )
+    src, dst = np.asarray(e["src"], dtype=np.int64), np.asarray(e["dst"], dtype=np.int64)
+    _note_edge_ends(src, dst, node_id, how.notes)
+    return edges_to_adj(node_id, src, dst, np.asarray(e["weight"], dtype=float))
+
+
+def _note_edge_ends(src: np.ndarray, dst: np.ndarray, node_id: np.ndarray, notes: list[str]) -> None:
+    known = np.isin(src, node_id) & np.isin(dst, node_id)
+    loops = int(np.sum(known & (src == dst)))
+    if not len(src):
+        notes.append("边文件里没有可用的边：按没有通话图打分")
+    elif not known.any():
+        notes.append(
+            f"边文件的 {len(src)} 条边两端都对不上特征文件的 node_id（编号方式不同？）：按没有通话图打分"
+        )
+    elif not known.all():
+        notes.append(f"边文件有 {int(np.sum(~known))} 条边的一端不在特征文件中，已忽略")
+    if loops:
+        notes.append(f"边文件有 {loops} 条自己到自己的边，已忽略")
 
 
 def phones_of(features: str | Path) -> dict[str, str]:
     """node_id → phone_no_m (or the node_id when there is none) of a features file (CSV or Parquet)."""
     con = connect()
-    cols = _read(con, features, "特征文件").columns
-    if "node_id" not in cols:
-        raise ValueError("特征文件缺少列：node_id")
-    phone = "CAST(phone_no_m AS VARCHAR)" if "phone_no_m" in cols else "NULL"
-    rows = con.sql(f"SELECT CAST(node_id AS VARCHAR), {phone} FROM rows").fetchall()
+    with tempfile.TemporaryDirectory(prefix="fanzha-score-") as scratch:
+        cols = _read(con, features, "特征文件", _Reading(Path(scratch), [], _FEATURE_ALIASES))
+        if cols is None or "node_id" not in cols:
+            raise ValueError("特征文件缺少列：node_id")
+        phone = "CAST(phone_no_m AS VARCHAR)" if "phone_no_m" in cols else "NULL"
+        rows = con.sql(f"SELECT CAST(node_id AS VARCHAR), {phone} FROM rows").fetchall()
+    con.close()
     return {str(node): str(number or node) for node, number in rows}
 
 
-def _read(con: duckdb.DuckDBPyConnection, path: str | Path, what: str) -> duckdb.DuckDBPyRelation:
-    """``path`` (Parquet by its suffix, else CSV as text) as the view ``rows``; Chinese errors."""
+def _read(con: duckdb.DuckDBPyConnection, path: str | Path, what: str, how: _Reading) -> list[str] | None:
+    """``path`` (Parquet by its suffix, else CSV as text; GBK transcoded) as the view ``rows`` with
+    normalised column names, which it returns; None for an empty file. Chinese errors."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{what}不存在：{path}")
     if path.stat().st_size == 0:
-        raise ValueError(f"{what}是空文件（连表头都没有）：{path}")
-    parquet = path.suffix.lower() in {".parquet", ".pq"}
-    source = (
-        f"read_parquet('{_q(path)}')" if parquet else f"read_csv('{_q(path)}', header=true, all_varchar=true)"
-    )
+        return None
+    if path.suffix.lower() in {".parquet", ".pq"}:
+        cols = _view(con, f"read_parquet('{_q(path)}')", what, path)
+    else:
+        ready = inputs.prepare(path, how.scratch, 1 if what == "边文件" else 0)
+        if ready.path is None:
+            return None
+        how.notes.extend(n.replace(str(path), what) for n in ready.notes)
+        cols = _read_csv(con, ready.path, what, path, how)
+    return _rename(con, cols, how)
+
+
+def _read_csv(
+    con: duckdb.DuckDBPyConnection, csv_path: Path, what: str, path: Path, how: _Reading
+) -> list[str]:
+    """A CSV as text; retried leniently (rows with too few/many values) and header-less for edges."""
+    base = f"read_csv('{_q(csv_path)}', all_varchar=true"
+    want = "node_id" if what == "特征文件" else "src"
     try:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW rows AS SELECT * FROM {source}")
-        return con.sql("SELECT * FROM rows")
+        cols = _view(con, base + ", header=true)", what, path)
+        if want in _normal(cols, how):
+            return cols
+    except ValueError:
+        cols = []
+    try:
+        loose = _view(con, base + ", header=true, null_padding=true, strict_mode=false)", what, path)
+    except ValueError:
+        loose = []
+    if want in _normal(loose, how):
+        how.notes.append(f"{what}有的行的值个数与表头不一致，已宽松读取（缺的值按缺失处理）")
+        return loose
+    if what == "边文件" and cols and len(cols) <= 3 and all(_is_number(c) for c in cols):
+        names = ["src", "dst", "weight"][: len(cols)]
+        how.notes.append(f"边文件没有表头：按 {', '.join(names)} 读取")
+        return _view(con, f"{base}, header=false, names={names!r})", what, path)
+    if not cols:
+        _view(con, base + ", header=true)", what, path)  # raises the reader's error
+    return cols
+
+
+def _view(con: duckdb.DuckDBPyConnection, source: str, what: str, path: Path) -> list[str]:
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM {source}")
+        con.sql("SELECT count(*) FROM raw").fetchall()  # parse it all now: a bad line far down fails here
+        return list(con.sql("SELECT * FROM raw LIMIT 0").columns)
     except duckdb.Error as exc:
         first = str(exc).splitlines()[0]
-        raise ValueError(f"{what}无法读取（须为 UTF-8 的 CSV 或 Parquet）：{path}：{first}") from exc
+        raise ValueError(f"{what}无法读取（须为 UTF-8 或 GBK 的 CSV，或 Parquet）：{path}：{first}") from exc
 
 
-def _check_ids(con: duckdb.DuckDBPyConnection, what: str, column: str, *, unique: bool = False) -> None:
-    """Every ``column`` of the view ``rows`` an integer (and, with ``unique``, each once)."""
+def _normal(cols: list[str], how: _Reading) -> list[str]:
+    out: list[str] = []
+    for c in cols:
+        name = how.aliases.get(_bare(c), _bare(c))
+        out.append(name if name not in out else c)
+    return out
+
+
+def _rename(con: duckdb.DuckDBPyConnection, cols: list[str], how: _Reading) -> list[str]:
+    """The view ``rows``: ``raw`` with lower-case, trimmed (and aliased) column names."""
+    names = _normal(cols, how)
+    aliased = [f"{c} → {n}" for c, n in zip(cols, names, strict=True) if _bare(c) in how.aliases and c != n]
+    if aliased:
+        how.notes.append("按别名读取列：" + ", ".join(aliased))
+    select = ", ".join(f"{_ident(c)} AS {_ident(n)}" for c, n in zip(cols, names, strict=True))
+    con.execute(f"CREATE OR REPLACE TEMP VIEW rows AS SELECT {select} FROM raw")
+    return names
+
+
+def _bare(name: str) -> str:
+    return name.replace("\ufeff", "").strip().lower()
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _int_ok(column: str) -> str:
+    """SQL: ``column`` holds an integer (``12`` or ``12.0``, not ``12.5``, not empty)."""
     col = _ident(column)
-    bad = con.sql(f"SELECT {col} FROM rows WHERE TRY_CAST({col} AS BIGINT) IS NULL LIMIT 3").fetchall()
+    return f"coalesce(TRY_CAST({col} AS DOUBLE) = TRY_CAST({col} AS BIGINT), false)"
+
+
+def _check_ids(con: duckdb.DuckDBPyConnection, what: str, column: str) -> None:
+    """Every ``column`` of the view ``rows`` an integer."""
+    col = _ident(column)
+    bad = con.sql(f"SELECT {col} FROM rows WHERE NOT {_int_ok(column)} LIMIT 3").fetchall()
     if bad:
-        raise ValueError(f"{what}的 {column} 须为整数，例如这些不是：{', '.join(str(b[0]) for b in bad)}")
-    if unique:
-        twice = con.sql(f"SELECT {col} FROM rows GROUP BY 1 HAVING count(*) > 1 LIMIT 3").fetchall()
-        if twice:
-            raise ValueError(f"{what}的 {column} 有重复：{', '.join(str(t[0]) for t in twice)}")
+        shown = ", ".join("（空）" if b[0] is None or not str(b[0]).strip() else str(b[0]) for b in bad)
+        raise ValueError(f"{what}的 {column} 须为整数，例如这些不是：{shown}")
+
+
+def _note_duplicate_ids(con: duckdb.DuckDBPyConnection, notes: list[str]) -> None:
+    """Rows sharing a node_id are each scored (and share the id's edges); say so."""
+    ((rows, ids, shown),) = con.sql(
+        "SELECT sum(k), count(*), string_agg(CAST(id AS VARCHAR), ', ') FILTER (WHERE rn <= 3) FROM ("
+        "SELECT CAST(node_id AS BIGINT) AS id, count(*) AS k, row_number() OVER (ORDER BY id) AS rn "
+        "FROM rows GROUP BY 1 HAVING count(*) > 1)"
+    ).fetchall()
+    if ids:
+        notes.append(
+            f"特征文件的 node_id 有重复：{ids} 个编号共 {int(rows)} 行（如 {shown}）；每行都照样打分，"
+            "同一编号的行共用边文件中该编号的边"
+        )
 
 
 def edges_to_adj(
@@ -250,16 +443,27 @@ def edges_to_adj(
         # node ids are the row positions (as features.build numbers them): no search needed
         src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
         return graph.adjacency(n, src, dst, weight)
-    order = np.argsort(node_id)
+    order = np.argsort(node_id, kind="stable")
     sorted_ids = node_id[order]
 
-    def pos(ids: np.ndarray) -> np.ndarray:
+    def pos(ids: np.ndarray) -> np.ndarray:  # the first row with each id
         i = np.searchsorted(sorted_ids, ids)
         i = np.clip(i, 0, max(len(sorted_ids) - 1, 0))
         ok = (sorted_ids[i] == ids) if len(sorted_ids) else np.zeros(len(ids), dtype=bool)
         return np.where(ok, order[i] if len(order) else -1, -1)
 
-    return graph.adjacency(len(node_id), pos(src), pos(dst), weight)
+    return _share_duplicates(node_id, graph.adjacency(len(node_id), pos(src), pos(dst), weight))
+
+
+def _share_duplicates(node_id: np.ndarray, adj: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Rows sharing a node id share the edges put on the first of them."""
+    _, first_index, inverse = np.unique(node_id, return_index=True, return_inverse=True)
+    first = first_index[inverse]
+    n = len(node_id)
+    if np.array_equal(first, np.arange(n)):
+        return adj
+    spread = sparse.csr_matrix((np.ones(n), (np.arange(n), first)), shape=(n, n))
+    return (spread @ adj @ spread.T).tocsr()
 
 
 def _q(path: str | Path) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,12 +69,22 @@ def _values(table: Table, X: np.ndarray, names: list[str], i: int) -> dict[str, 
 
 
 def write_scores(scores: Scores, path: Path) -> None:
-    """``node_id,score,is_fraud`` for every row, in input order."""
-    with Path(path).open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["node_id", "score", "is_fraud"])
-        for nid, s, f in zip(scores.node_id, scores.score, scores.is_fraud, strict=True):
-            w.writerow([int(nid), f"{s:.6f}", int(f)])
+    """``node_id,score,is_fraud`` for every row, in input order; the folder is created, and the file
+    appears whole or not at all (written beside it, then renamed)."""
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(path.name + ".part")
+    try:
+        with part.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["node_id", "score", "is_fraud"])
+            for nid, s, f in zip(scores.node_id, scores.score, scores.is_fraud, strict=True):
+                w.writerow([int(nid), f"{s:.6f}", int(f)])
+        part.replace(path)
+    finally:
+        part.unlink(missing_ok=True)
 
 
 def write_explanations(scores: Scores, path: Path) -> None:

@@ -1,0 +1,213 @@
+"""``fanzha numbers score`` on odd feature and edge files: every row scored (with a warning for what was
+repaired) or a clear Chinese error — never a traceback, never a dropped or reordered row."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fanzha.screening.numbers.cli import main
+from fanzha.screening.numbers.features import FEATURE_NAMES
+from fanzha.screening.numbers.model import DEFAULT_MODEL
+from tests.screening.numbers.conftest import write_csv
+
+IDS = ["7", "3", "11", "5", "0", "9"]
+
+
+def _features(path: Path, header: list[str] | None = None, encoding: str = "utf-8") -> Path:
+    rng = np.random.default_rng(5)
+    header = header or ["node_id", "phone_no_m", *FEATURE_NAMES]
+    rows = [[i, f"1380000000{i}", *(round(float(v), 3) for v in rng.uniform(1, 50, len(FEATURE_NAMES)))]
+            for i in IDS]  # fmt: skip
+    with path.open("w", newline="", encoding=encoding) as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def _edges(path: Path) -> Path:
+    return write_csv(path, ["src", "dst", "weight"], [[7, 3, 2], [3, 11, 1], [5, 0, 1], [0, 7, 1]])
+
+
+def _score(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], features: Path, *extra: str
+) -> tuple[int, str]:
+    out = tmp_path / "scores.csv"
+    out.unlink(missing_ok=True)
+    code = main(["score", "--features", str(features), "--output", str(out), *extra])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return code, err
+
+
+def _ids(tmp_path: Path) -> list[str]:
+    with (tmp_path / "scores.csv").open(encoding="utf-8") as fh:
+        return [r["node_id"] for r in csv.DictReader(fh)]
+
+
+def test_it_scores_every_row_when_a_feature_column_is_missing(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    header = ["node_id", "phone_no_m", *FEATURE_NAMES]
+    f = _features(tmp_path / "f.csv")
+    with f.open(encoding="utf-8") as fh:
+        rows = [r[:-1] for r in csv.reader(fh)]  # arpu_quantile gone
+    write_csv(f, header[:-1], rows[1:])
+    code, err = _score(tmp_path, capsys, f)
+    assert code == 0 and _ids(tmp_path) == IDS
+    assert "缺少 1 列" in err and "arpu_quantile" in err
+    few = write_csv(tmp_path / "few.csv", ["node_id", "opposite_count"], [[1, 2]])
+    assert _score(tmp_path, capsys, few)[0] == 2  # not a features file at all: a clear error
+
+
+def test_it_warns_about_text_and_infinite_feature_values(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    f = _features(tmp_path / "f.csv")
+    text = f.read_text(encoding="utf-8").splitlines()
+    cells = text[2].split(",")
+    cells[5], cells[6] = "N/A", "inf"
+    text[2] = ",".join(cells)
+    f.write_text("\n".join(text) + "\n", encoding="utf-8")
+    code, err = _score(tmp_path, capsys, f)
+    assert code == 0 and _ids(tmp_path) == IDS
+    assert f"{FEATURE_NAMES[3]} 1 个（如 “N/A”）" in err and "1 个无穷大" in err
+
+
+def test_it_refuses_a_fractional_node_id_instead_of_rounding_it(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    f = _features(tmp_path / "f.csv")
+    f.write_text(f.read_text(encoding="utf-8").replace("\n11,", "\n11.5,"), encoding="utf-8")
+    code, err = _score(tmp_path, capsys, f)
+    assert code == 2 and "须为整数" in err and "11.5" in err
+    f.write_text(f.read_text(encoding="utf-8").replace("\n11.5,", "\n,"), encoding="utf-8")
+    code, err = _score(tmp_path, capsys, f)
+    assert code == 2 and "（空）" in err and "None" not in err
+    f.write_text(f.read_text(encoding="utf-8").replace("\n,", "\n11.0,"), encoding="utf-8")
+    assert _score(tmp_path, capsys, f)[0] == 0 and _ids(tmp_path)[2] == "11"
+
+
+def test_it_reads_gbk_ragged_and_differently_named_columns(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    f = _features(tmp_path / "f.csv", encoding="gbk")
+    f.write_text(f.read_text(encoding="gbk").replace("13800000003", "号码三"), encoding="gbk")
+    code, err = _score(tmp_path, capsys, f)
+    assert code == 0 and _ids(tmp_path) == IDS and "GBK" in err
+    upper = _features(tmp_path / "u.csv", header=["ID", "PHONE_NO_M", *(n.upper() for n in FEATURE_NAMES)])
+    code, err = _score(tmp_path, capsys, upper)
+    assert code == 0 and _ids(tmp_path) == IDS and "ID → node_id" in err
+    lines = f.read_text(encoding="gbk").splitlines()
+    lines[2] = ",".join(lines[2].split(",")[:-3])  # a row three values short
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, err = _score(tmp_path, capsys, f)
+    assert code == 0 and _ids(tmp_path) == IDS and "宽松读取" in err
+
+
+def test_it_scores_with_odd_edge_files_and_says_what_it_ignored(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    f = _features(tmp_path / "f.csv")
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    headerless = tmp_path / "bare.csv"
+    headerless.write_text("7,3,2\n3,11,1\n", encoding="utf-8")
+    bad = write_csv(tmp_path / "bad.csv", ["src", "dst", "weight"],
+                    [[7, 3, "N/A"], ["x", 3, 1], [7, 7, 1], [100, 3, 1], [5, 0, -2]])  # fmt: skip
+    other = write_csv(tmp_path / "o.csv", ["source", "target"], [[700, 300]])
+    expected = {
+        empty: ["边文件是空的"],
+        headerless: ["边文件没有表头"],
+        bad: ["1 行的 src/dst 不是整数", "2 条边的 weight", "1 条边的一端不在", "1 条自己到自己"],
+        other: ["source → src", "两端都对不上"],
+    }
+    for edges, words in expected.items():
+        code, err = _score(tmp_path, capsys, f, "--edges", str(edges))
+        assert code == 0 and _ids(tmp_path) == IDS, err
+        assert all(w in err for w in words), err
+    code, err = _score(tmp_path, capsys, f)
+    assert code == 0 and "没有给出边文件" in err
+
+
+def test_it_creates_the_output_folder_and_explains_unwritable_outputs(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    f, e = _features(tmp_path / "f.csv"), _edges(tmp_path / "e.csv")
+    deep = tmp_path / "a" / "b" / "s.csv"
+    assert main(["score", "--features", str(f), "--edges", str(e), "--output", str(deep)]) == 0
+    first = deep.read_text(encoding="utf-8")
+    assert main(["score", "--features", str(f), "--edges", str(e), "--output", str(deep)]) == 0
+    assert deep.read_text(encoding="utf-8") == first and len(first.splitlines()) == len(IDS) + 1
+    capsys.readouterr()
+    assert main(["score", "--features", str(f), "--output", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "无法读写文件" in err and "目录" in err and "Traceback" not in err
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_it_scores_at_the_committed_models_threshold_and_explains_a_bad_model(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    f, e = _features(tmp_path / "f.csv"), _edges(tmp_path / "e.csv")
+    code, err = _score(tmp_path, capsys, f, "--edges", str(e))
+    threshold = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))["thresholds"]["no_labels"]
+    with (tmp_path / "scores.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert code == 0 and f"阈值 {threshold:.2f}" in err
+    assert all((float(r["score"]) >= threshold) == (r["is_fraud"] == "1") for r in rows)
+    code, err = _score(tmp_path, capsys, f, "--model", str(e))
+    assert code == 2 and "模型文件无法读取" in err
+
+
+def test_it_scores_every_row_of_duplicated_node_ids_alike(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    f, e = _features(tmp_path / "f.csv"), _edges(tmp_path / "e.csv")
+    lines = f.read_text(encoding="utf-8").splitlines()
+    f.write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")  # node 7 twice, the same row
+    code, err = _score(tmp_path, capsys, f, "--edges", str(e))
+    assert code == 0 and "node_id 有重复：1 个编号共 2 行（如 7）" in err
+    with (tmp_path / "scores.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["node_id"] for r in rows] == [*IDS, "7"] and rows[0] == rows[-1]
+
+
+def test_victims_match_scores_to_features_whose_ids_are_written_as_floats(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    f = write_csv(
+        tmp_path / "f.csv", ["node_id", "phone_no_m"], [["0.0", "13900000001"], ["1.0", "13700000001"]]
+    )
+    calls = write_csv(tmp_path / "c.csv", ["caller", "callee", "start_time", "duration"],
+                      [["13900000001", "13700000001", "2024-03-05 10:00:00", 400]])  # fmt: skip
+    scores = write_csv(tmp_path / "s.csv", ["node_id", "score", "is_fraud"], [[0, 0.9, 1], [1, 0.1, 0]])
+    out = tmp_path / "v.csv"
+    argv = [
+        "victims",
+        "--calls",
+        str(calls),
+        "--scores",
+        str(scores),
+        "--features",
+        str(f),
+        "--output",
+        str(out),
+    ]
+    assert main(argv) == 0
+    with out.open(encoding="utf-8") as fh:
+        assert [r["phone"] for r in csv.DictReader(fh)] == ["13700000001"]
+    write_csv(scores, ["node_id", "score"], [[0, 0.9]])
+    capsys.readouterr()
+    assert main(argv) == 2 and "打分文件缺少列：is_fraud" in capsys.readouterr().err
+
+
+def test_it_reads_leniently_when_a_bad_line_is_far_down_the_file(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    f = tmp_path / "f.csv"
+    row = ",".join(["1"] * len(FEATURE_NAMES))
+    lines = [",".join(["node_id", *FEATURE_NAMES]), *(f"{i},{row}" for i in range(25_000))]
+    lines[-1] = lines[-1][:-4]  # past DuckDB's sniffing sample: two values short
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, err = _score(tmp_path, capsys, f)
+    assert code == 0 and "宽松读取" in err and len(_ids(tmp_path)) == 25_000
+
+
+def test_train_reads_a_split_file_whose_ids_are_floats(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    from fanzha.screening.numbers.cli import _apply_split
+    from fanzha.screening.numbers.model import load_table
+
+    f = _features(tmp_path / "f.csv")
+    table = load_table(f)
+    split = write_csv(tmp_path / "split.csv", ["node_id", "split"], [[f"{i}.0", "train"] for i in IDS[:2]])
+    names = _apply_split(table, str(split))
+    assert names is not None and list(names) == ["train", "train", "", "", "", ""]
+    write_csv(split, ["id", "part"], [[1, "train"]])
+    with pytest.raises(ValueError, match="划分文件需要列"):
+        _apply_split(table, str(split))
