@@ -82,6 +82,7 @@ def test_it_seeds_the_default_schedules_once(db) -> None:  # type: ignore[no-unt
         "audit.purge_expired": True,
         "retention.purge": False,
         "imports.sweep_stale": True,
+        "numbers.sweep_stale": True,
         "warnings.sla_check": True,
         "cases.clock_check": True,
     }

@@ -102,3 +102,22 @@ def test_it_does_not_show_a_run_whose_job_ended_as_running(world, client, ended:
     assert run.status == RunStatus.FAILED and "中断" in run.message
     assert "hx-trigger" not in page and "中断" in page
     assert not RunUpload.objects.filter(run=run).exists()
+
+
+def test_it_settles_a_run_whose_job_ended_on_schedule_without_anyone_looking(world, client) -> None:  # type: ignore[no-untyped-def]
+    from fanzha.jobs.schedules import DEFAULT_SCHEDULES
+    from fanzha.numbers.background import SWEEP_TASK, numbers_sweep_stale
+
+    assert DEFAULT_SCHEDULES["中断研判清理"] == (SWEEP_TASK, 600)
+    client.force_login(world.users["analyst"])
+    _post(client, "voc.csv", calls_csv())
+    _post(client, "voc2.csv", calls_csv())
+    stuck, waiting = ScoringRun.objects.order_by("pk")
+    ScoringRun.objects.filter(pk=stuck.pk).update(status=RunStatus.RUNNING)
+    Job.objects.filter(pk=stuck.job_id).update(status=JobStatus.CANCELLED)
+    assert numbers_sweep_stale() == {"failed": 1}
+    stuck.refresh_from_db()
+    waiting.refresh_from_db()
+    assert stuck.status == RunStatus.FAILED and "中断" in stuck.message
+    assert waiting.status == RunStatus.QUEUED  # its job has not run yet: left alone
+    assert numbers_sweep_stale() == {"failed": 0}

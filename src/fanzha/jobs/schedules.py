@@ -26,6 +26,7 @@ DEFAULT_SCHEDULES: dict[str, tuple[str, time | int]] = {
     "审计日志到期清理": ("audit.purge_expired", time(3, 0)),
     "业务记录到期清理": ("retention.purge", time(3, 30)),
     "中断导入清理": ("imports.sweep_stale", 600),
+    "中断研判清理": ("numbers.sweep_stale", 600),
     "预警时限检查": ("warnings.sla_check", 60),
     "止付冻结时限检查": ("cases.clock_check", 300),
 }

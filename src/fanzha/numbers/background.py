@@ -181,3 +181,15 @@ def numbers_settle(*, run: ScoringRun) -> bool:
     failed = numbers_fail(run_id=run.pk, message=INTERRUPTED)
     run.refresh_from_db()
     return failed
+
+
+SWEEP_TASK = "numbers.sweep_stale"
+
+
+def numbers_sweep_stale() -> dict[str, int]:
+    """Settle every unfinished run whose job has ended (:func:`numbers_settle`); run on a schedule, so a
+    run nobody looks at does not stay "running" either."""
+    active = ScoringRun.objects.filter(
+        status__in=(RunStatus.QUEUED, RunStatus.RUNNING), job__status__in=FINISHED_STATUSES
+    ).select_related("job")
+    return {"failed": sum(numbers_settle(run=run) for run in active)}

@@ -22,3 +22,10 @@ def run(job_context: JobContext, run_id: int) -> dict[str, Any]:
         if isinstance(exc, JobFailed) or is_last_attempt(job_context.job_id):
             background.numbers_fail(run_id=run_id, message=background.ERROR)
         raise
+
+
+@task(background.SWEEP_TASK, label="清理中断的号码研判")
+def sweep_stale(job_context: JobContext) -> dict[str, int]:
+    counts = background.numbers_sweep_stale()
+    job_context.progress(100, f"已标记中断的研判 {counts['failed']} 个")
+    return counts
