@@ -171,6 +171,16 @@ def test_it_says_why_a_time_cannot_be_read() -> None:
     assert any("日期顺序不明确" in message for _, message in clean.notices)
 
 
+def test_it_never_quotes_personal_numbers_or_a_whole_cell_when_a_time_cannot_be_read() -> None:
+    person = id_number("331102", "19541129", "001")
+    clean = clean_warning(WarningInput(phone="13905710001", warned_at=f"{person} 13905710002"), now=NOW)
+    (message,) = [message for column, message in clean.notices if column == "预警时间"]
+    assert clean.flags == ["time_invalid"] and "时间无法识别" in message
+    assert person not in message and "13905710002" not in message and "**" in message  # masked
+    clean = clean_warning(WarningInput(phone="13905710001", warned_at="备注" * 500), now=NOW)
+    assert all(len(message) < 100 for _, message in clean.notices)
+
+
 def test_it_derives_age_from_the_id_number() -> None:
     clean = clean_warning(WarningInput(id_number=id_number("331102", "19541129", "001")), now=NOW)
     assert clean.facts["age"] == 71
