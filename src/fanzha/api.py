@@ -5,9 +5,10 @@ when the first partner endpoint does.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from fanzha.core.api import router as core_router
@@ -32,6 +33,28 @@ def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespon
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     """Missing and out-of-scope records answer alike, in Chinese, whatever DEBUG says."""
     return api.create_response(request, {"detail": "记录不存在"}, status=404)
+
+
+# The framework's own English answers, as a Chinese caller reads them (our own messages pass as they are).
+IN_CHINESE = {
+    "Unauthorized": "未登录：请先登录，或在 X-API-Key 头中提供接口密钥",
+    "CSRF check Failed": "CSRF 校验失败：会话登录的请求须在 X-CSRFToken 头中带上 CSRF 令牌",
+    "Forbidden": "无权访问",
+    "Too many requests.": "请求过于频繁，请稍后再试",
+}
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": IN_CHINESE.get(exc.message, exc.message)}, status=exc.status_code
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """A body over the upload limit (read first by the CSRF check of a form post): JSON, not a page."""
+    return api.create_response(request, {"detail": "请求体过大，超过接口允许的大小"}, status=413)
 
 
 api.add_router("/", core_router)

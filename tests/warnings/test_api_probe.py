@@ -140,3 +140,19 @@ def test_it_answers_bad_list_parameters_in_chinese(world, client) -> None:  # ty
     words = client.get("/api/warnings", {"limit": "abc"})
     assert words.status_code == 400 and detail(words) == "参数 limit 应为 0 到 999999999 之间的整数"
     assert client.get("/api/warnings", {"limit": "5", "offset": "0"}).json() == []
+
+
+def test_it_answers_the_framework_refusals_in_chinese_json(world, client, settings) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    anonymous = post(client, BODY)
+    assert anonymous.status_code == 401 and "未登录" in detail(anonymous)
+    strict = Client(enforce_csrf_checks=True)
+    login(strict, world.users["analyst"])
+    no_token = post(strict, BODY)
+    assert no_token.status_code == 403 and "CSRF 校验失败" in detail(no_token)
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    login(client, world.users["analyst"])
+    form = client.post("/api/warnings", {**BODY, "notes": "x" * 20_000})  # a form post, over the limit
+    assert form.status_code == 413 and "请求体过大" in detail(form)
+    assert Warning.objects.count() == 0
