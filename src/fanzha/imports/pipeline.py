@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from fanzha.audit.services import audit_record
 from fanzha.core import access
-from fanzha.core.pii.masking import scrub_text
+from fanzha.core.pii.masking import quoted, scrub_text
 from fanzha.imports.columns import CellError, ColumnMap, header_score, map_row, match_header
 from fanzha.imports.importers import get_importer
 from fanzha.imports.importers.base import NEW, SKIPPED, UNCHANGED, UPDATED, Importer, Row, RowRejected
@@ -188,7 +188,7 @@ def missing_columns(imp: Importer, header: list[str], header_row: int) -> tuple[
     the batch record or the screen.
     """
     columns = match_header(header, imp.fields)
-    unused = [_column_text(text) for text in (*columns.unknown, *columns.duplicate)]
+    unused = [quoted(text, MAX_COLUMN_TEXT) for text in (*columns.unknown, *columns.duplicate)]
     missing = [*columns.missing, *imp.extra_missing(columns.fields_present)]
     if not missing:
         return "", unused
@@ -208,12 +208,6 @@ def _looks_like_header(header: list[str], columns: ColumnMap) -> bool:
     recognised = len(columns.used) + len(columns.duplicate)
     enough = recognised >= 2 or (recognised >= 1 and recognised == len(texts))
     return enough and all(scrub_text(text) == text for text in texts)
-
-
-def _column_text(text: str) -> str:
-    """A header text to list as unused: personal-looking numbers masked, long texts cut."""
-    text = scrub_text(text)
-    return text if len(text) <= MAX_COLUMN_TEXT else text[:MAX_COLUMN_TEXT] + "…"
 
 
 def _validated_rows(

@@ -19,7 +19,7 @@ from typing import Any, TypeVar, cast
 from django.utils import timezone
 
 from fanzha.core.pii import idcard, phone
-from fanzha.core.pii.masking import mask, scrub_text
+from fanzha.core.pii.masking import mask, quoted
 from fanzha.tracing.text import CellError
 from fanzha.tracing.text import parse_time as cell_time
 from fanzha.warnings import typology
@@ -386,21 +386,14 @@ def _identifiable(clean: CleanWarning) -> bool:
     return bool(clean.name) and "id_checksum_wrong" in clean.flags
 
 
-QUOTED_MAX = 60
-
-
-def quoted(message: str) -> str:
-    """A message that quotes a cell, as a notice may show it: personal numbers masked (an ID number
-    typed into the time column), cut to a readable length."""
-    message = scrub_text(message)
-    return message if len(message) <= QUOTED_MAX else message[:QUOTED_MAX] + "…"
+QUOTED_MAX = 60  # a notice quoting a cell (an ID number typed into the time column: masked)
 
 
 def _when(data: WarningInput, clean: CleanWarning, now: dt.datetime, memo: Memo) -> None:
     try:
         parsed = memo.time(data.warned_at, now)
     except CellError as exc:
-        clean.flag("time_invalid", "预警时间", f"{quoted(str(exc))}，按接收时间计")
+        clean.flag("time_invalid", "预警时间", f"{quoted(str(exc), QUOTED_MAX)}，按接收时间计")
         parsed = None
     if parsed is not None and parsed.year < EARLIEST_YEAR:  # 1900-01-01: a spreadsheet's empty date
         clean.flag("time_invalid", "预警时间", f"预警时间早于 {EARLIEST_YEAR} 年，不可信，按接收时间计")

@@ -32,6 +32,12 @@ def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
     return path
 
 
+def victims_argv(calls: Path, scores: Path, features: Path, out: Path) -> list[str]:
+    """``numbers victims`` over one calls file, a scores file and its features file."""
+    files = {"--calls": calls, "--scores": scores, "--features": features, "--output": out}
+    return ["victims", *(part for flag, path in files.items() for part in (flag, str(path)))]
+
+
 @pytest.fixture
 def fast_model(monkeypatch: pytest.MonkeyPatch) -> None:
     """Few trees and one seed: tests check behaviour, not accuracy."""

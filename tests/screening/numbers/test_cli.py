@@ -13,7 +13,7 @@ import pytest
 
 from fanzha.screening.numbers.cli import main
 from fanzha.screening.numbers.victims import COLUMNS as VICTIM_COLUMNS
-from tests.screening.numbers.conftest import add_labels, synthetic_calls, write_csv
+from tests.screening.numbers.conftest import add_labels, synthetic_calls, victims_argv, write_csv
 
 
 def test_it_runs_features_train_score_victims(fast_model: None, tmp_path: Path, capsys) -> None:  # noqa: ANN001
@@ -138,17 +138,7 @@ def test_victims_follow_the_scores_is_fraud_by_default(tmp_path: Path) -> None:
     f = write_csv(tmp_path / "f.csv", ["node_id", "phone_no_m"], [[0, "13900000001"], [1, "13700000001"]])
     scores = write_csv(tmp_path / "s.csv", ["node_id", "score", "is_fraud"], [[0, 0.41, 1], [1, 0.02, 0]])
     out = tmp_path / "v.csv"
-    argv = [
-        "victims",
-        "--calls",
-        str(calls),
-        "--scores",
-        str(scores),
-        "--features",
-        str(f),
-        "--output",
-        str(out),
-    ]
+    argv = victims_argv(calls, scores, f, out)
     assert main(argv) == 0
     with out.open(encoding="utf-8") as fh:
         assert [r["phone"] for r in csv.DictReader(fh)] == ["13700000001"]  # 0.41 is below 0.5 but 涉诈

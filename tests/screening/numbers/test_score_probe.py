@@ -13,7 +13,7 @@ import pytest
 from fanzha.screening.numbers.cli import main
 from fanzha.screening.numbers.features import FEATURE_NAMES
 from fanzha.screening.numbers.model import DEFAULT_MODEL
-from tests.screening.numbers.conftest import write_csv
+from tests.screening.numbers.conftest import victims_argv, write_csv
 
 IDS = ["7", "3", "11", "5", "0", "9"]
 
@@ -170,17 +170,7 @@ def test_victims_match_scores_to_features_whose_ids_are_written_as_floats(tmp_pa
                       [["13900000001", "13700000001", "2024-03-05 10:00:00", 400]])  # fmt: skip
     scores = write_csv(tmp_path / "s.csv", ["node_id", "score", "is_fraud"], [[0, 0.9, 1], [1, 0.1, 0]])
     out = tmp_path / "v.csv"
-    argv = [
-        "victims",
-        "--calls",
-        str(calls),
-        "--scores",
-        str(scores),
-        "--features",
-        str(f),
-        "--output",
-        str(out),
-    ]
+    argv = victims_argv(calls, scores, f, out)
     assert main(argv) == 0
     with out.open(encoding="utf-8") as fh:
         assert [r["phone"] for r in csv.DictReader(fh)] == ["13700000001"]

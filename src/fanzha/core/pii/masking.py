@@ -194,3 +194,10 @@ def scrub_text(text: str) -> str:
     if not text:
         return text
     return _SCRUB_RE.sub(_scrub_match, text.translate(_FULL_WIDTH_DIGITS))
+
+
+def quoted(text: str, limit: int) -> str:
+    """``text`` as a message may quote a cell: personal numbers masked (:func:`scrub_text`), cut to
+    ``limit`` characters with an ellipsis."""
+    text = scrub_text(text)
+    return text if len(text) <= limit else text[:limit] + "…"
