@@ -4,11 +4,13 @@ Session authentication (with CSRF on unsafe methods) for logged-in users; partne
 when the first partner endpoint does.
 """
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import HttpError
+from ninja.errors import HttpError, ValidationError
 from ninja.security import django_auth
 
 from fanzha.core.api import router as core_router
@@ -49,6 +51,35 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(
         request, {"detail": IN_CHINESE.get(exc.message, exc.message)}, status=exc.status_code
     )
+
+
+# What a parameter should be, by pydantic's error type (the value sent is never echoed).
+SHOULD_BE = {
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_parsing": "应为数字",
+    "bool_parsing": "应为 true 或 false",
+    "missing": "缺少此项",
+    "string_too_long": "过长",
+    "greater_than_equal": "过小",
+    "less_than_equal": "过大",
+    "json_invalid": "不是有效的 JSON",
+}
+
+
+def validation_message(errors: list[dict[str, Any]]) -> str:
+    """ "参数格式不正确：limit（应为整数）" for the framework's own checks of parameters and bodies."""
+    parts = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc") or () if part not in ("query", "path", "body", "form")]
+        where = ".".join(loc) or "请求"
+        parts.append(f"{where}（{SHOULD_BE.get(str(error.get('type')), '格式不正确')}）")
+    return "参数格式不正确：" + "、".join(dict.fromkeys(parts))
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": validation_message(exc.errors)}, status=422)
 
 
 @api.exception_handler(RequestDataTooBig)

@@ -14,7 +14,8 @@ def test_it_issues_a_key_and_shows_the_token_once(world: World, client) -> None:
     login(client, world.users["admin"])
     bank = world.orgs["工商银行青溪支行"]
     response = client.post(
-        reverse("apikey_issue"), {"organisation": bank.pk, "name": "柜面劝阻", "rate_per_minute": "20"}
+        reverse("apikey_issue"),
+        {"organisation": bank.pk, "name": "柜面劝阻", "rate_per_minute": "20", "scopes": ["warnings"]},
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -24,9 +25,15 @@ def test_it_issues_a_key_and_shows_the_token_once(world: World, client) -> None:
     assert "只显示这一次" in html and response["Cache-Control"].startswith(
         ("max-age=0", "no-cache", "no-store")
     )
-    assert (key.organisation, key.name, key.rate_per_minute) == (bank, "柜面劝阻", 20)
+    assert (key.organisation, key.name, key.rate_per_minute, key.scopes) == (
+        bank,
+        "柜面劝阻",
+        20,
+        ["warnings"],
+    )
+    assert "可调用：推送预警（POST /api/warnings）" in html
     listing = client.get(reverse("apikey_list")).content.decode()
-    assert key.prefix in listing and token not in listing
+    assert key.prefix in listing and token not in listing and "推送预警" in listing
     assert AuditEvent.objects.filter(action="apikey.issue", actor_username="admin").count() == 1
 
 
@@ -36,13 +43,26 @@ def test_it_shows_form_errors_in_chinese(world: World, client) -> None:
     assert response.status_code == 400
     assert not ApiKey.objects.exists()
     assert "这个字段是必填项" in response.content.decode() or "必填" in response.content.decode()
+    assert "至少选择一项权限范围" in response.content.decode()
+
+
+def test_it_offers_both_scopes_with_screening_ticked(world: World, client) -> None:
+    login(client, world.users["admin"])
+    html = client.get(reverse("apikey_issue")).content.decode()
+    assert 'value="screen" id="id_scopes_0" checked' in html.replace("\n", " ")
+    assert 'value="warnings"' in html and "推送预警（POST /api/warnings）" in html
 
 
 def test_it_revokes_a_key(world: World, client) -> None:
     login(client, world.users["admin"])
     client.post(
         reverse("apikey_issue"),
-        {"organisation": world.orgs["中国移动青溪营业厅"].pk, "name": "短信", "rate_per_minute": "60"},
+        {
+            "organisation": world.orgs["中国移动青溪营业厅"].pk,
+            "name": "短信",
+            "rate_per_minute": "60",
+            "scopes": ["screen"],
+        },
     )
     key = ApiKey.objects.get()
     response = client.post(reverse("apikey_revoke", kwargs={"pk": key.pk}), follow=True)

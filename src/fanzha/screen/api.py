@@ -11,15 +11,15 @@ import json
 from typing import Any, Literal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router, Schema
-from ninja.errors import AuthenticationError
-from ninja.security import APIKeyHeader, SessionAuth
+from ninja.security import SessionAuth
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from fanzha.core import access
 from fanzha.screen import bridge, services
+from fanzha.screen.keyauth import PartnerKeyAuth
 from fanzha.screen.models import ApiKey
 from fanzha.screen.present import result_out
 from fanzha.screen.ratelimit import rate_take
@@ -27,22 +27,6 @@ from fanzha.screen.ratelimit import rate_take
 PERMISSION = "screening.use"
 SCOPE = "screen"
 MAX_ITEMS = 1000
-
-
-class ScreenKeyAuth(APIKeyHeader):
-    """A partner key in ``X-API-Key``. A key that is sent but wrong answers 401 (no fallback)."""
-
-    param_name = "X-API-Key"
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> ApiKey | None:
-        if key is None:
-            return None
-        found = services.api_key_find(key)
-        if found is None:
-            raise AuthenticationError(401, "接口密钥无效或已吊销")
-        if SCOPE not in found.scopes:
-            raise PermissionDenied(SCOPE)
-        return found
 
 
 class ScreenSessionAuth(SessionAuth):
@@ -56,7 +40,7 @@ class ScreenSessionAuth(SessionAuth):
         return user
 
 
-router = Router(tags=["screen"], auth=[ScreenKeyAuth(), ScreenSessionAuth()])
+router = Router(tags=["screen"], auth=[PartnerKeyAuth(SCOPE), ScreenSessionAuth()])
 
 
 class ItemIn(BaseModel):

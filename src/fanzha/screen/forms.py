@@ -8,6 +8,7 @@ from django import forms
 
 from fanzha.core.models import Organisation
 from fanzha.screen.bridge import MAX_ITEM_CHARS
+from fanzha.screen.models import SCOPES
 
 
 class ScreenForm(forms.Form):
@@ -33,7 +34,15 @@ class ApiKeyForm(forms.Form):
     )
     name = forms.CharField(label="名称", max_length=100, help_text="例如：移动短信筛查对接、某银行反诈平台")
     rate_per_minute = forms.IntegerField(
-        label="每分钟请求上限", min_value=1, max_value=6000, initial=60, help_text="每次请求最多 1000 条"
+        label="每分钟请求上限", min_value=1, max_value=6000, initial=60, help_text="每次筛查请求最多 1000 条"
+    )
+    scopes = forms.MultipleChoiceField(
+        label="权限范围",
+        choices=list(SCOPES.items()),
+        initial=["screen"],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "至少选择一项权限范围"},
+        help_text="只勾选对接系统需要的接口",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -42,6 +51,8 @@ class ApiKeyForm(forms.Form):
             "kind", "name"
         )
         for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxSelectMultiple):
+                continue
             field.widget.attrs.setdefault(
                 "class", "form-select" if isinstance(field, forms.ModelChoiceField) else "form-control"
             )

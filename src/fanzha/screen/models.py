@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from django.db import models
 
-SCOPES = {"screen": "调用风险筛查接口 POST /api/screen"}
+# What a key may call: code → what the issuing page says.
+SCOPES = {
+    "screen": "风险筛查（POST /api/screen）",
+    "warnings": "推送预警（POST /api/warnings）",
+}
 
 
 class ApiKey(models.Model):
@@ -40,6 +44,10 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.prefix}…）"
+
+    @property
+    def scope_labels(self) -> list[str]:
+        return [SCOPES.get(code, code) for code in self.scopes]
 
     @property
     def is_active(self) -> bool:

@@ -103,6 +103,7 @@ def apikey_issue(request: HttpRequest) -> HttpResponse:
                 organisation=data["organisation"],
                 name=data["name"],
                 rate_per_minute=data["rate_per_minute"],
+                scopes=data["scopes"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

@@ -2,6 +2,9 @@
 
 The body is JSON (or form fields) with the same names as ``WarningIn``; the answer says whether the
 warning was new, merged into the person's open warning, or already received (same source and id).
+A partner's system pushes with an API key of scope ``warnings`` in ``X-API-Key`` (no session, no CSRF
+token; rate-limited per key; a push without ``source`` is recorded under the key's organisation's
+kind); a logged-in user with ``warning.create`` may post too. Reading the list needs a session.
 """
 
 from __future__ import annotations
@@ -13,14 +16,18 @@ from typing import Annotated, Any
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
+from ninja.security import django_auth
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic import ValidationError as PydanticValidationError
 
 from fanzha.core import access
 from fanzha.core.pii.masking import mask
+from fanzha.screen.keyauth import PartnerKeyAuth, key_of
+from fanzha.screen.ratelimit import rate_take
+from fanzha.screen.services import api_key_record_use
 from fanzha.warnings import selectors
 from fanzha.warnings.intake import TRUE_WORDS, Unusable, WarningInput
-from fanzha.warnings.services import NEW, warning_receive
+from fanzha.warnings.services import NEW, Received, warning_push, warning_receive
 
 router = Router(tags=["warnings"])
 
@@ -197,18 +204,44 @@ def _rejected(exc: Exception, unknown: list[str]) -> str:
     return detail
 
 
+def _receive(request: HttpRequest, data: WarningInput) -> Received:
+    """By the partner key the request carries, else by the logged-in user."""
+    key = key_of(request)
+    if key is None:
+        return warning_receive(actor=request.user, data=data, channel="api")
+    received = warning_push(key=key, data=data)
+    api_key_record_use(key=key, items=1)
+    return received
+
+
+def _over_rate(request: HttpRequest) -> Status[Any] | None:
+    """429 when a partner key has used up its requests of this minute (sessions are not limited)."""
+    key = key_of(request)
+    if key is None:
+        return None
+    decision = rate_take(f"key:{key.pk}", key.rate_per_minute)
+    if decision.allowed:
+        return None
+    return Status(429, Problem(detail=f"请求过于频繁，请 {decision.retry_after} 秒后再试"))
+
+
 @router.post(
     "/warnings",
-    response={200: WarningOut, 201: WarningOut, 400: Problem, 413: Problem},
+    auth=[PartnerKeyAuth("warnings"), django_auth],
+    response={200: WarningOut, 201: WarningOut, 400: Problem, 413: Problem, 429: Problem},
+    summary="推送一条预警（对接系统用接口密钥 X-API-Key，或已登录的用户）",
     openapi_extra={"requestBody": {"content": {"application/json": {"schema": WarningIn.json_schema()}}}},
 )
 def create_warning(request: HttpRequest) -> Status[Any]:
-    access.require(request.user, "warning.create")
+    if key_of(request) is None:
+        access.require(request.user, "warning.create")
+    elif (refused := _over_rate(request)) is not None:
+        return refused
     unknown: list[str] = []
     try:
         body = _body(request)
         unknown = _unknown(body)
-        received = warning_receive(actor=request.user, data=_input(body), channel="api")
+        received = _receive(request, _input(body))
     except RequestDataTooBig:
         return Status(413, Problem(detail="请求体过大，一次只能提交一条预警"))
     except (ValueError, Unusable) as exc:

@@ -11,7 +11,7 @@ import datetime as dt
 import hmac
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +21,7 @@ from django.utils import timezone
 from fanzha.audit.services import audit_record
 from fanzha.core import access
 from fanzha.core.models import Person
+from fanzha.core.models.organisations import OrganisationKind
 from fanzha.core.pii import crypto
 from fanzha.core.pii.masking import mask, scrub_text
 from fanzha.warnings import fastwrite, grading, routing, sla
@@ -605,6 +606,39 @@ def warning_receive(*, actor: Any, data: WarningInput, channel: str = "api") -> 
             "source": received.warning.source,
             "channel": channel,
             "grade": received.warning.grade,
+        },
+    )
+    return received
+
+
+# The source a partner's push is recorded under when it names none: by its organisation's kind.
+PUSH_SOURCES = {
+    OrganisationKind.BANK: "bank",
+    OrganisationKind.TELECOM: "operator",
+    OrganisationKind.CENTRE: "superior",
+}
+
+
+@transaction.atomic
+def warning_push(*, key: Any, data: WarningInput) -> Received:
+    """One warning pushed by a partner's system with an API key (scope ``warnings``, checked by the
+    API's authentication), audited under the key and its organisation (there is no user)."""
+    organisation = key.organisation
+    if not data.source.strip():
+        data = replace(data, source=PUSH_SOURCES.get(organisation.kind, organisation.name))
+    received = receive(intake=Intake(), data=data)
+    audit_record(
+        actor=None,
+        action="warning.create",
+        obj=received.warning,
+        details={
+            "outcome": received.outcome,
+            "source": received.warning.source,
+            "channel": "api_key",
+            "grade": received.warning.grade,
+            "api_key_id": key.pk,
+            "api_key": str(key),
+            "organisation_id": organisation.pk,
         },
     )
     return received

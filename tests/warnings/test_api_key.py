@@ -1,0 +1,132 @@
+"""POST /api/warnings with a partner's API key (scope ``warnings``): no session, no CSRF token."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from fanzha.audit.models import AuditEvent
+from fanzha.screen.models import ApiKey
+from fanzha.screen.services import api_key_issue, api_key_revoke
+from fanzha.warnings.models import Warning, WarningSourceRef
+from tests.personas import World, login
+
+URL = "/api/warnings"
+BODY = {
+    "source_id": "ICBC-20261128-001",
+    "name": "孙七",
+    "phone": "13905717777",
+    "address": "青溪县城关镇城东社区和平路3号",
+    "fraud_type": "刷单返利",
+    "amount": "50000",
+    "transfer_in_progress": True,
+}
+
+
+def a_key(world: World, org: str = "工商银行青溪支行", scopes: list[str] | None = None) -> tuple[ApiKey, str]:
+    return api_key_issue(
+        actor=world.users["admin"],
+        organisation=world.orgs[org],
+        name="银行预警推送",
+        rate_per_minute=60,
+        scopes=scopes or ["warnings"],
+    )
+
+
+def push(client: Client, body: dict[str, Any], token: str | None) -> Any:
+    headers = {"X-API-Key": token} if token is not None else {}
+    return client.post(URL, json.dumps(body), content_type="application/json", headers=headers)
+
+
+@pytest.fixture
+def csrf_client() -> Client:
+    """A client that enforces CSRF like a browser-less partner system meets it."""
+    return Client(enforce_csrf_checks=True)
+
+
+def test_it_receives_a_push_by_key_without_session_or_csrf(world: World, csrf_client: Client) -> None:
+    key, token = a_key(world)
+    response = push(csrf_client, BODY, token)
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["outcome"] == "new" and data["grade"] == "urgent"
+    assert data["source"] == "bank" and data["source_id"] == "ICBC-20261128-001"
+    assert "*" in data["phone"] and "13905717777" not in response.content.decode()
+    again = push(csrf_client, BODY, token)
+    assert again.status_code == 200 and again.json()["outcome"] == "unchanged"
+    assert Warning.objects.count() == 1 and WarningSourceRef.objects.get().source == "bank"
+    key.refresh_from_db()
+    assert key.request_count == 2 and key.item_count == 2 and key.last_used_at is not None
+
+
+def test_it_audits_a_push_under_the_key_and_its_organisation(world: World, client: Client) -> None:
+    key, token = a_key(world)
+    push(client, BODY, token)
+    event = AuditEvent.objects.get(action="warning.create")
+    assert event.actor_id is None and event.actor_username == ""
+    assert event.details["channel"] == "api_key" and event.details["api_key_id"] == key.pk
+    assert event.details["organisation_id"] == world.orgs["工商银行青溪支行"].pk
+    assert "13905717777" not in json.dumps(event.details, ensure_ascii=False)
+
+
+def test_it_records_the_source_by_the_organisation_kind_unless_the_push_names_one(
+    world: World, client: Client
+) -> None:
+    _, operator = a_key(world, org="中国移动青溪营业厅")
+    assert push(client, BODY, operator).json()["source"] == "operator"
+    named = {**BODY, "source": "上级推送", "source_id": "S-1", "phone": "13905718888", "name": "周八"}
+    assert push(client, named, operator).json()["source"] == "superior"
+    _, committee = a_key(world, org="城东社区居委会")  # of no sender kind: under its own name, flagged
+    other = push(client, {**BODY, "source_id": "X-1", "phone": "13905719999", "name": "吴九"}, committee)
+    assert other.json()["source"] == "城东社区居委会"
+    assert "未知的预警来源“城东社区居委会”，已按原名记录" in other.json()["notices"]
+
+
+def test_it_refuses_wrong_revoked_and_unscoped_keys(world: World, client: Client) -> None:
+    key, token = a_key(world)
+    assert push(client, BODY, "fzk_wrong").status_code == 401
+    assert push(client, BODY, token[:-2] + "xx").status_code == 401
+    _, screen_only = a_key(world, scopes=["screen"])
+    refused = push(client, BODY, screen_only)
+    assert refused.status_code == 403 and refused.json()["detail"] == "无权访问"
+    api_key_revoke(actor=world.users["admin"], key=key)
+    assert push(client, BODY, token).status_code == 401
+    assert not Warning.objects.exists()
+
+
+def test_it_does_not_fall_back_to_the_session_when_a_wrong_key_is_sent(world: World, client: Client) -> None:
+    login(client, world.users["analyst"])
+    assert push(client, BODY, "fzk_wrong").status_code == 401
+    assert push(client, BODY, None).status_code == 201  # the session alone still works
+
+
+def test_it_keeps_the_list_for_sessions(world: World, client: Client) -> None:
+    _, token = a_key(world)
+    assert client.get(URL, headers={"X-API-Key": token}).status_code == 401
+
+
+def test_it_ignores_a_key_in_the_query_string(world: World, client: Client) -> None:
+    _, token = a_key(world)
+    response = client.post(f"{URL}?X-API-Key={token}", json.dumps(BODY), content_type="application/json")
+    assert response.status_code == 401
+
+
+def test_it_limits_a_key_per_minute(world: World, client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    key, token = a_key(world)
+    ApiKey.objects.filter(pk=key.pk).update(rate_per_minute=2)
+    monkeypatch.setattr("fanzha.screen.ratelimit._now", lambda: 1_800_000_030.0)  # 30 s into a minute
+    bodies = [{**BODY, "source_id": f"R-{n}", "phone": f"1390571{n:04d}", "name": f"人{n}"} for n in range(3)]
+    statuses = [push(client, body, token).status_code for body in bodies]
+    assert statuses == [201, 201, 429]
+    assert Warning.objects.count() == 2
+
+
+def test_it_answers_bad_pushes_in_chinese(world: World, client: Client) -> None:
+    _, token = a_key(world)
+    unusable = push(client, {"name": "无名"}, token)
+    assert unusable.status_code == 400 and "无法识别或联系当事人" in unusable.json()["detail"]
+    bad = client.post(URL, "{oops", content_type="application/json", headers={"X-API-Key": token})
+    assert bad.status_code == 400 and bad.json()["detail"] == "请求体不是有效的 JSON"
