@@ -8,6 +8,7 @@ Local use needs nothing: secrets are generated once into ``var/``. Production
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import sys
 from pathlib import Path
@@ -290,6 +291,12 @@ WARNING_SLA = env_str("FANZHA_WARNING_SLA", "urgent=5/30;high=30/240;medium=240/
 WARNING_POLICE_GRADES = env_list("FANZHA_WARNING_POLICE_GRADES", ["urgent", "high"])
 WARNING_ASSIGNMENT = env_str("FANZHA_WARNING_ASSIGNMENT", "least_loaded")
 WARNING_REMIND_PERCENT = env_int("FANZHA_WARNING_REMIND_PERCENT", 80, minimum=1)
+# The centre's own trunk code (e.g. 0571): a landline written without one is read as local.
+WARNING_LOCAL_AREA_CODE = env_str("FANZHA_LOCAL_AREA_CODE", "").strip()
+if WARNING_LOCAL_AREA_CODE and not re.fullmatch(r"0[1-9]\d{1,2}", WARNING_LOCAL_AREA_CODE):
+    raise ImproperlyConfigured(
+        f"FANZHA_LOCAL_AREA_CODE must be a trunk code such as 0571, not {WARNING_LOCAL_AREA_CODE!r}"
+    )
 
 # ── cases (案件): legal clocks of the bank measures; see docs/cases.md ──────────
 # 紧急止付 48 h, repeatable twice (银发〔2016〕86号); 冻结 6 months, renewable; frozen money returned

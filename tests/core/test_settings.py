@@ -89,7 +89,10 @@ def test_it_generates_local_secrets_once(tmp_path: Path) -> None:
     assert oct((tmp_path / "pii_key").stat().st_mode & 0o777) == "0o600"
 
 
-@pytest.mark.parametrize("name, value", [("FANZHA_DEBUG", "maybe"), ("FANZHA_LOGIN_FAILURE_LIMIT", "five")])
+@pytest.mark.parametrize(
+    "name, value",
+    [("FANZHA_DEBUG", "maybe"), ("FANZHA_LOGIN_FAILURE_LIMIT", "five"), ("FANZHA_LOCAL_AREA_CODE", "571")],
+)
 def test_it_fails_loudly_on_a_malformed_value(name: str, value: str, tmp_path: Path) -> None:
     result = run_check({name: value}, tmp_path)
     assert result.returncode != 0

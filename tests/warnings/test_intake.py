@@ -374,3 +374,28 @@ def test_a_name_with_an_id_number_mistyped_in_its_check_digit_still_carries_the_
     assert clean.flags == ["id_checksum_wrong"] and clean.id_number_raw == typo
     with pytest.raises(Unusable):
         clean_warning(WarningInput(id_number=typo), now=NOW)  # without a name: nobody to look for
+
+
+def test_it_reads_a_landline_without_its_trunk_code_as_local_when_the_centre_set_one(settings) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(Unusable):  # no trunk code known: the number cannot be checked nor dialled from afar
+        clean_warning(WarningInput(phone="8123 4567"), now=NOW)
+    settings.WARNING_LOCAL_AREA_CODE = "0576"
+    clean = clean_warning(WarningInput(phone="8123 4567"), now=NOW)
+    assert clean.phone == "057681234567" and not clean.flags
+    assert ("手机号", "固定电话未写区号，已按本地区号 0576 补全") in clean.notices
+    written_whole = clean_warning(WarningInput(phone="0571-88886666"), now=NOW)  # another city's: as written
+    assert written_whole.phone == "057188886666" and not written_whole.notices
+    with pytest.raises(Unusable):  # too short for a local number: not completed
+        clean_warning(WarningInput(phone="123"), now=NOW)
+
+
+def test_it_cuts_overlong_texts_of_a_file_row_and_says_so() -> None:
+    data = WarningInput(name="王秀英", phone="13905710001", notes="备" * 2500, suspect_numbers="1" * 6000)
+    clean = clean_warning(data, now=NOW)
+    assert len(clean.notes) == 2000 and len(clean.suspect_numbers) == 5000
+    assert ("备注", "备注过长（2500 字），只保留前 2000 字") in clean.notices
+    assert ("嫌疑号码", "嫌疑号码过长（6000 字），只保留前 5000 字") in clean.notices
+    assert (
+        clean_warning(WarningInput(name="王秀英", phone="13905710001", notes="备" * 2000), now=NOW).notices
+        == []
+    )

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar, cast
 
+from django.conf import settings
 from django.utils import timezone
 
 from fanzha.core.pii import idcard, phone
@@ -344,6 +345,18 @@ def _repaired(text: str, clean: CleanWarning) -> phone.PhoneInfo | None:
     return _one_of_several(bare, clean)
 
 
+def _local(info: phone.PhoneInfo, clean: CleanWarning) -> phone.PhoneInfo | None:
+    """A landline written without its trunk code, read with the centre's own (``FANZHA_LOCAL_AREA_CODE``)."""
+    code = getattr(settings, "WARNING_LOCAL_AREA_CODE", "")
+    if not code or info.errors != (phone.NO_TRUNK_CODE,):
+        return None
+    local = phone.phone_info(code + info.normalized)
+    if not (_reachable(local) and local.kind == "landline"):
+        return None
+    clean.notices.append(("手机号", f"固定电话未写区号，已按本地区号 {code} 补全"))
+    return local
+
+
 def _one_of_several(text: str, clean: CleanWarning) -> phone.PhoneInfo | None:
     """The first personal number of a cell holding several (noted, masked), or None."""
     parts = [part for part in _PHONE_SEPARATORS.split(text) if part.strip()]
@@ -364,7 +377,7 @@ def _contact(data: WarningInput, clean: CleanWarning) -> None:
         return
     info = phone.phone_info(data.phone)
     if not info.valid:
-        info = _repaired(data.phone, clean) or info
+        info = _repaired(data.phone, clean) or _local(info, clean) or info
     if _reachable(info):
         clean.phone = info.normalized
     elif info.valid:
@@ -454,6 +467,25 @@ def derived_source_id(clean: CleanWarning, *, timed: bool = True) -> str:
     return "row:" + hashlib.sha256(basis.encode()).hexdigest()[:32]
 
 
+# The longest texts kept (the API refuses longer ones; a file's are cut, noted): field → (column, limit).
+TEXT_LIMITS = {
+    "name": ("姓名", 50),
+    "address": ("现住址", 300),
+    "notes": ("备注", 2000),
+    "suspect_numbers": ("嫌疑号码", 5000),
+    "suspect_accounts": ("嫌疑账号", 5000),
+}
+
+
+def _bound(clean: CleanWarning) -> None:
+    """Cut texts over their limit, saying so on the row (how long, never what)."""
+    for name, (column, limit) in TEXT_LIMITS.items():
+        text = getattr(clean, name)
+        if len(text) > limit:
+            setattr(clean, name, text[:limit].rstrip())
+            clean.notices.append((column, f"{column}过长（{len(text)} 字），只保留前 {limit} 字"))
+
+
 def clean_warning(
     data: WarningInput, *, now: dt.datetime | None = None, memo: Memo | None = None
 ) -> CleanWarning:
@@ -467,20 +499,21 @@ def clean_warning(
     clean = CleanWarning(
         source=source,
         source_id=unicodedata.normalize("NFKC", data.source_id or "").strip()[:100],
-        name=(data.name or "").strip()[:50],
+        name=(data.name or "").strip(),
         id_number="",
         id_number_raw="",
         phone="",
         phone_raw="",
-        address=(data.address or "").strip()[:300],
+        address=(data.address or "").strip(),
         fraud_type="",
         warned_at=now,
         amount=None,
         suspect_numbers=(data.suspect_numbers or "").strip(),
         suspect_accounts=(data.suspect_accounts or "").strip(),
-        notes=(data.notes or "").strip()[:2000],
+        notes=(data.notes or "").strip(),
         facts={},
     )
+    _bound(clean)
     if not known:
         clean.flag("source_unknown", "预警来源", f"未知的预警来源“{clean.source}”，已按原名记录")
     check = _identity(data, clean)

@@ -59,6 +59,9 @@ class PhoneInfo:
     errors: tuple[str, ...]
 
 
+NO_TRUNK_CODE = "固定电话缺少区号，无法校验"  # a local 7–8 digit number: which area's is unknown
+
+
 def _national(digits: str) -> str:
     """National digits of a mainland number written after +86; a landline regains its trunk 0."""
     if _NO_TRUNK_RE.fullmatch(digits) or digits.startswith("0"):
@@ -147,7 +150,7 @@ def phone_info(text: str) -> PhoneInfo:
     if normalized.startswith("1") and len(normalized) in (10, 12):
         return _invalid(normalized, "手机号码应为11位")
     if not normalized.startswith(("0", "+")) and 7 <= len(normalized) <= 8:
-        return _invalid(normalized, "固定电话缺少区号，无法校验")
+        return _invalid(normalized, NO_TRUNK_CODE)
     parsed = _parse(normalized)
     if parsed is None:
         return _invalid(normalized, "无法识别的电话号码")
