@@ -597,18 +597,16 @@ def warning_receive(*, actor: Any, data: WarningInput, channel: str = "api") -> 
     """One warning from the API or the form, audited."""
     access.require(actor, "warning.create")
     received = receive(intake=Intake(actor), data=data)
-    audit_record(
-        actor=actor,
-        action="warning.create",
-        obj=received.warning,
-        details={
-            "outcome": received.outcome,
-            "source": received.warning.source,
-            "channel": channel,
-            "grade": received.warning.grade,
-        },
-    )
+    _audit_received(received, actor, channel)
     return received
+
+
+def _audit_received(received: Received, actor: Any, channel: str, **details: Any) -> None:
+    """The ``warning.create`` record of one warning received (no personal data in its details)."""
+    warning = received.warning
+    facts = {"outcome": received.outcome, "source": warning.source, "grade": warning.grade}
+    facts["channel"] = channel
+    audit_record(actor=actor, action="warning.create", obj=warning, details={**facts, **details})
 
 
 # The source a partner's push is recorded under when it names none: by its organisation's kind.
@@ -627,18 +625,7 @@ def warning_push(*, key: Any, data: WarningInput) -> Received:
     if not data.source.strip():
         data = replace(data, source=PUSH_SOURCES.get(organisation.kind, organisation.name))
     received = receive(intake=Intake(), data=data)
-    audit_record(
-        actor=None,
-        action="warning.create",
-        obj=received.warning,
-        details={
-            "outcome": received.outcome,
-            "source": received.warning.source,
-            "channel": "api_key",
-            "grade": received.warning.grade,
-            "api_key_id": key.pk,
-            "api_key": str(key),
-            "organisation_id": organisation.pk,
-        },
+    _audit_received(
+        received, None, "api_key", api_key_id=key.pk, api_key=str(key), organisation_id=organisation.pk
     )
     return received
