@@ -227,6 +227,65 @@ def test_it_asks_for_csv_instead_of_an_excel_file(tmp_path: Path) -> None:
         build_features(calls=[path])
 
 
+_CN_CALLS = "本机号码\t对端号码\t呼叫类型\t开始时间\t通话时长（秒）\t城市\n" + "".join(
+    f"1380000000{i}\t1390000000{i % 3}\t{('被叫', '主叫')[i % 2]}\t2026-11-28 0{i}:00:00\t{60 + i}\t成都\n"
+    for i in range(6)
+)
+
+
+def test_it_transcodes_utf16_tab_separated_extracts_and_says_so(tmp_path: Path) -> None:
+    utf8 = tmp_path / "calls.txt"
+    utf8.write_text(_CN_CALLS, encoding="utf-8")
+    _, expected = build_features(calls=[utf8])
+    for codec, bom in (("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")):
+        path = tmp_path / f"{codec}.txt"
+        path.write_bytes(bom + _CN_CALLS.encode(codec))  # Excel's "Unicode text": a BOM, then tabs
+        report, rows = build_features(calls=[path])
+        assert rows == expected and rows["13800000001"]["voccalltype1"] == 1
+        assert any("UTF-16" in n for n in report["notes"]), report["notes"]
+    wide = tmp_path / "utf32.txt"
+    wide.write_bytes(_CN_CALLS.encode("utf-32"))  # its LE mark starts like UTF-16 LE's
+    report, rows = build_features(calls=[wide])
+    assert rows == expected and any("UTF-32" in n for n in report["notes"])
+    bom8 = tmp_path / "bom8.txt"
+    bom8.write_bytes(_CN_CALLS.encode("utf-8-sig"))  # a UTF-8 BOM still reads as UTF-8
+    report, rows = build_features(calls=[bom8])
+    assert rows == expected and not any("UTF-16" in n or "GBK" in n for n in report["notes"])
+
+
+def test_it_transcodes_utf16_in_chunks_across_split_characters(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(inputs, "CHUNK", 7)  # odd chunks: borders inside code units and surrogate pairs
+    path = tmp_path / "calls.txt"
+    path.write_bytes(_CN_CALLS.replace("成都", "𠀋成都").encode("utf-16"))
+    con = F.connect()
+    F.build(con, F.Sources([path], [], [], []))
+    cities = con.sql("SELECT DISTINCT city FROM calls_clean").fetchall()
+    con.close()
+    assert cities == [("𠀋成都",)]
+
+
+def test_it_reads_a_bom_only_utf16_file_as_empty_and_refuses_a_cut_one(tmp_path: Path) -> None:
+    path = tmp_path / "calls.txt"
+    path.write_bytes("\r\n".encode("utf-16"))
+    report, rows = build_features(calls=[path])
+    assert rows == {} and "为空" in report["message"]
+    path.write_bytes(_CN_CALLS.encode("utf-16")[:-1])  # an odd number of bytes: the last character cut
+    with pytest.raises(F.InputError, match="不是有效的 UTF-16"):
+        build_features(calls=[path])
+
+
+def test_the_cli_reads_a_utf16_call_file_with_crlf_and_a_trailing_empty_line(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    utf8, utf16 = tmp_path / "calls8.txt", tmp_path / "calls16.txt"
+    utf8.write_text(_CN_CALLS, encoding="utf-8")
+    utf16.write_bytes((_CN_CALLS.replace("\n", "\r\n") + "\r\n").encode("utf-16"))
+    for name, path in (("f8.csv", utf8), ("f16.csv", utf16)):
+        assert main(["features", "--calls", str(path), "--output", str(tmp_path / name)]) == 0
+        err = capsys.readouterr().err  # the UTF-16 run's, at the end
+    assert "UTF-16" in err and "Traceback" not in err and "跳过" not in err and "未发现数据问题" in err
+    assert (tmp_path / "f16.csv").read_bytes() == (tmp_path / "f8.csv").read_bytes()
+    assert len((tmp_path / "f16.csv").read_text(encoding="utf-8").splitlines()) == 1 + 6  # no empty number
+
+
 # ---------------------------------------------------------------- defect 6: numbers
 
 

@@ -201,3 +201,92 @@ def test_train_reads_a_split_file_whose_ids_are_floats(tmp_path: Path, capsys) -
     write_csv(split, ["id", "part"], [[1, "train"]])
     with pytest.raises(ValueError, match="划分文件需要列"):
         _apply_split(table, str(split))
+
+
+# ---------------------------------------------------------------- encodings and value spellings
+
+
+def _scores_text(tmp_path: Path) -> str:
+    return (tmp_path / "scores.csv").read_text(encoding="utf-8")
+
+
+def test_it_scores_utf16_features_and_edges_like_their_utf8_copies(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    f, e = _features(tmp_path / "f.csv"), _edges(tmp_path / "e.csv")
+    assert _score(tmp_path, capsys, f, "--edges", str(e))[0] == 0
+    expected = _scores_text(tmp_path)
+    tabbed = f.read_text(encoding="utf-8").replace(",", "\t").replace("\n", "\r\n")
+    edges = e.read_text(encoding="utf-8").replace(",", "\t")
+    for codec, bom in (("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")):
+        (tmp_path / "f16.txt").write_bytes(bom + tabbed.encode(codec))
+        (tmp_path / "e16.txt").write_bytes(bom + edges.encode(codec))
+        code, err = _score(tmp_path, capsys, tmp_path / "f16.txt", "--edges", str(tmp_path / "e16.txt"))
+        assert code == 0 and _scores_text(tmp_path) == expected, err
+        assert "特征文件：是 UTF-16 编码" in err and "边文件：是 UTF-16 编码" in err
+    (tmp_path / "f8.csv").write_bytes(f.read_text(encoding="utf-8").encode("utf-8-sig"))  # BOM as before
+    code, err = _score(tmp_path, capsys, tmp_path / "f8.csv", "--edges", str(e))
+    assert code == 0 and _scores_text(tmp_path) == expected and "UTF-16" not in err
+    (tmp_path / "cut.txt").write_bytes(tabbed.encode("utf-16")[:-1])  # an odd number of bytes
+    code, err = _score(tmp_path, capsys, tmp_path / "cut.txt")
+    assert code == 2 and "不是有效的 UTF-16" in err
+
+
+def _cells(f: Path, row: int, values: dict[str, str]) -> None:
+    """Replace values of feature columns in data row ``row`` (0-based) of a features CSV."""
+    with f.open(encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    for name, value in values.items():
+        rows[row + 1][rows[0].index(name)] = value
+    write_csv(f, rows[0], rows[1:])  # quoted by the csv module where a value holds a comma
+
+
+def test_it_reads_thousands_separators_and_full_width_digits_as_numbers(tmp_path: Path) -> None:
+    from fanzha.screening.numbers.model import load_table
+
+    f = _features(tmp_path / "f.csv")
+    spelled = {
+        "opposite_count": "1,234",
+        "flow_sum": "12,345,678.5",
+        "arpu_sum": "１，２３４",
+        "sms_count": "１２３",
+    }
+    _cells(f, 0, spelled)
+    _cells(
+        f, 1, {"opposite_count": "12,34", "flow_sum": "1,2345", "arpu_sum": "1.234,5", "sms_count": "1,234."}
+    )
+    assert '"1,234"' in f.read_text(encoding="utf-8")  # inside CSV quotes
+    table = load_table(f)
+    expected = {"opposite_count": 1234.0, "flow_sum": 12345678.5, "arpu_sum": 1234.0, "sms_count": 123.0}
+    assert {name: table.column(name)[0] for name in spelled} == expected
+    assert all(np.isnan(table.column(name)[1]) for name in spelled)  # not the strict pattern: missing
+    note = next(n for n in table.notes if "千位分隔符" in n)
+    assert all(f"{name} 1 个" in note for name in spelled)
+    text = next(n for n in table.notes if "不是数字" in n)
+    assert "opposite_count 1 个（如 “12,34”）" in text and "sms_count 1 个（如 “1,234.”）" in text
+
+
+def test_it_reads_negative_values_of_features_that_cannot_be_negative_as_missing(tmp_path: Path) -> None:
+    from fanzha.screening.numbers.model import load_table
+
+    f = _features(tmp_path / "f.csv")
+    _cells(
+        f, 0, {"opposite_count": "-3", "call_dur_mean": "-1,200", "arpu_sum": "-25.08", "arpu_skew": "-1.5"}
+    )
+    _cells(f, 1, {"opposite_count": "-0.5", "flow_var": "-2", "arpu_min": "-54.74", "voc_hour_mode": "0"})
+    table = load_table(f)
+    assert np.isnan(table.column("opposite_count")[:2]).all() and np.isnan(table.column("flow_var")[1])
+    assert table.column("arpu_sum")[0] == -25.08 and table.column("arpu_skew")[0] == -1.5
+    assert table.column("arpu_min")[1] == -54.74 and table.column("voc_hour_mode")[1] == 0
+    note = next(n for n in table.notes if "不可能为负数" in n)
+    assert "opposite_count 2 个" in note and "flow_var 1 个" in note and "arpu" not in note
+    assert "call_dur_mean" not in note  # "-1,200" is not a number at all (the strict pattern has no sign)
+    assert any("call_dur_mean 1 个（如 “-1,200”）" in n for n in table.notes)
+
+
+def test_every_feature_is_either_never_negative_or_allowed_to_be_negative() -> None:
+    from fanzha.screening.numbers.feature_values import NON_NEGATIVE, SIGNED
+    from fanzha.screening.numbers.features import EXTRA_NAMES
+
+    every = {*FEATURE_NAMES, *EXTRA_NAMES}
+    assert every == NON_NEGATIVE | SIGNED and not NON_NEGATIVE & SIGNED
+    # spending amounts can be negative (refund or credit months; 7 of them in the Sichuan file), and skewness
+    assert {n for n in every if n.startswith("arpu_") and n not in ("arpu_var", "arpu_sem")} == SIGNED

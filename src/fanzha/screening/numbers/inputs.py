@@ -4,7 +4,8 @@
 * Column names are matched through ALIASES after normalising (lower case; spaces, underscores, a BOM
   and bracketed units such as ``(秒)`` / ``（MB）`` removed), so Chinese and common English headers work.
 * CSV files that are not UTF-8 are transcoded from GB18030 (a superset of GBK) into a temporary UTF-8
-  file, in chunks (prepare()); 0-byte files are empty extracts.
+  file, in chunks (prepare()); so are files starting with a UTF-16 BOM (LE ``FF FE`` or BE ``FE FF``:
+  Excel's "Unicode text"); 0-byte files are empty extracts.
 * CSV lines DuckDB cannot split into the header's columns are skipped and recorded (``store_rejects``);
   bad_lines() reads them back with their line numbers.
 * The value expressions (TIME_SQL, duration_sql, CALL_TYPE_SQL, SMS_TYPE_SQL, number_sql) parse the
@@ -152,18 +153,53 @@ def _is_utf8(path: Path) -> bool:
     return True
 
 
-def _transcode(path: Path, out: Path) -> None:
-    dec = codecs.getincrementaldecoder("gb18030")()
+# byte-order marks -> codec (UTF-32 LE first: its mark starts like UTF-16 LE's)
+_BOMS = {
+    codecs.BOM_UTF32_LE: "utf-32",
+    codecs.BOM_UTF32_BE: "utf-32",
+    codecs.BOM_UTF16_LE: "utf-16",
+    codecs.BOM_UTF16_BE: "utf-16",
+}
+_CUT = (
+    "文件 {path} 以 {name} 的 BOM 开头，但内容不是有效的 {name}（文件可能不完整），无法读取；"
+    "请另存为 UTF-8 编码的 CSV。"
+)
+_UNDECODABLE = {
+    "gb18030": "文件 {path} 既不是 UTF-8 也不是 GBK/GB18030 编码，无法读取；请另存为 UTF-8 编码的 CSV。",
+    "utf-16": _CUT.replace("{name}", "UTF-16"),
+    "utf-32": _CUT.replace("{name}", "UTF-32"),
+}
+
+
+def _transcode(path: Path, out: Path, codec: str = "gb18030") -> bool:
+    """Stream ``path`` (``codec``; "utf-16"/"utf-32" read and drop the BOM) into the UTF-8 file
+    ``out``, chunk by chunk, never the whole file in memory. False when it holds nothing but blanks."""
+    dec = codecs.getincrementaldecoder(codec)()
+    seen = False
     try:
         with _open(path) as fh, out.open("w", encoding="utf-8", newline="") as dst:
             while chunk := fh.read(CHUNK):
-                dst.write(dec.decode(chunk))
-            dst.write(dec.decode(b"", final=True))
+                text = dec.decode(chunk)
+                seen = seen or bool(text.strip())
+                dst.write(text)
+            text = dec.decode(b"", final=True)
+            seen = seen or bool(text.strip())
+            dst.write(text)
     except UnicodeDecodeError as exc:
         out.unlink(missing_ok=True)
-        raise InputError(
-            f"文件 {path} 既不是 UTF-8 也不是 GBK/GB18030 编码，无法读取；请另存为 UTF-8 编码的 CSV。"
-        ) from exc
+        raise InputError(_UNDECODABLE[codec].format(path=path)) from exc
+    return seen
+
+
+def _from_bom(path: Path, out: Path, n: int, codec: str) -> Prepared:
+    """A file with a UTF-16 BOM (Excel's "Unicode text", often tab-separated) or a UTF-32 one as a
+    UTF-8 copy."""
+    if not _transcode(path, out, codec):
+        out.unlink(missing_ok=True)
+        return Prepared(path, None, [f"{path}：空文件，按空数据处理"])
+    like = "（如 Excel 的“Unicode 文本”）" if codec == "utf-16" else ""
+    note = f"{path}：是 {codec.upper()} 编码{like}，已转码为 UTF-8 读取"
+    return Prepared(path, out, [note], f"rejects_{n}")
 
 
 def is_parquet(path: Path) -> bool:
@@ -171,7 +207,7 @@ def is_parquet(path: Path) -> bool:
 
 
 def prepare(path: Path, workdir: Path, n: int) -> Prepared:
-    """Check a file before DuckDB reads it: missing → error, 0 bytes → empty, GBK → UTF-8 copy."""
+    """Check a file before DuckDB reads it: missing → error, 0 bytes → empty, GBK or UTF-16 → UTF-8 copy."""
     if not path.is_file():
         raise InputError(f"找不到文件 {path}")
     if path.stat().st_size == 0:
@@ -182,6 +218,9 @@ def prepare(path: Path, workdir: Path, n: int) -> Prepared:
         head = fh.read(8)
     if head.startswith(_MARKERS):
         raise InputError(f"文件 {path} 是 Excel 或压缩文件，不是 CSV；请在 Excel 中另存为 CSV（UTF-8）。")
+    codec = next((c for bom, c in _BOMS.items() if head.startswith(bom)), None)
+    if codec is not None:
+        return _from_bom(path, workdir / f"utf8_{n}.csv", n, codec)
     if not head.strip():
         return Prepared(path, None, [f"{path}：空文件，按空数据处理"])
     if _is_utf8(path):

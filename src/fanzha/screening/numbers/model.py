@@ -19,7 +19,7 @@ import lightgbm as lgb
 import numpy as np
 from scipy import sparse
 
-from fanzha.screening.numbers import graph, inputs
+from fanzha.screening.numbers import feature_values, graph, inputs
 from fanzha.screening.numbers.features import EXTRA_NAMES, FEATURE_NAMES, connect
 
 MODEL_VERSION = 1
@@ -188,7 +188,7 @@ _EDGE_ALIASES = {"source": "src", "from": "src", "target": "dst", "to": "dst"}
 
 @dataclass
 class _Reading:
-    scratch: Path  # for a transcoded copy of a GBK file
+    scratch: Path  # for a transcoded copy of a GBK or UTF-16 file
     notes: list[str]  # warnings for the user
     aliases: dict[str, str]
 
@@ -205,16 +205,21 @@ def _feature_columns(con: duckdb.DuckDBPyConnection, cols: list[str], notes: lis
     _check_ids(con, "特征文件", "node_id")
     _note_duplicate_ids(con, notes)
     present = [c for c in FEATURE_NAMES if c in cols]
-    _note_text_values(con, [*present, *(c for c in EXTRA_NAMES if c in cols)], notes)
+    feature_values.note_values(con, [*present, *(c for c in EXTRA_NAMES if c in cols)], notes)
     return present
 
 
 def _fetch_features(con: duckdb.DuckDBPyConnection, cols: list[str], present: list[str]) -> dict[str, Any]:
+    """The columns as numbers (feature_values: thousands separators, full-width digits read; a negative
+    value where a feature cannot be negative missing), NaN when missing."""
+    names = [*FEATURE_NAMES, *(c for c in EXTRA_NAMES if c in cols)]
+    read = [c for c in names if c in present or c in EXTRA_NAMES]
+    inner = ", ".join(f"{feature_values.number_sql(_ident(c))} AS {_ident(c)}" for c in read)
     num = ", ".join(
-        f"coalesce(TRY_CAST({_ident(c)} AS DOUBLE), 'NaN'::DOUBLE) AS {_ident(c)}"
-        if c in present or c in EXTRA_NAMES
+        f"coalesce({feature_values.value_sql(c, _ident(c))}, 'NaN'::DOUBLE) AS {_ident(c)}"
+        if c in read
         else f"'NaN'::DOUBLE AS {_ident(c)}"
-        for c in [*FEATURE_NAMES, *(c for c in EXTRA_NAMES if c in cols)]
+        for c in names
     )
     lab = "coalesce(TRY_CAST(label AS DOUBLE), 'NaN'::DOUBLE)" if "label" in cols else "'NaN'::DOUBLE"
     phone = (
@@ -222,28 +227,10 @@ def _fetch_features(con: duckdb.DuckDBPyConnection, cols: list[str], present: li
     )
     return dict(
         con.sql(
-            f"SELECT CAST(node_id AS BIGINT) AS node_id, {phone} AS phone, {num}, {lab} AS label FROM rows"
+            f"SELECT CAST(node_id AS BIGINT) AS node_id, phone, {num}, label FROM "
+            f"(SELECT node_id, {phone} AS phone, {lab} AS label, {inner} FROM rows)"
         ).fetchnumpy()
     )
-
-
-def _note_text_values(con: duckdb.DuckDBPyConnection, names: list[str], notes: list[str]) -> None:
-    """Note the columns holding values that are not numbers (read as missing), with an example."""
-    if not names:
-        return
-    text = "CAST({c} AS VARCHAR)"
-    bad = "{c} IS NOT NULL AND trim(" + text + ") <> '' AND TRY_CAST({c} AS DOUBLE) IS NULL"
-    parts = ", ".join(
-        f"count(*) FILTER (WHERE {bad.format(c=_ident(n))}), "
-        f"any_value({text.format(c=_ident(n))}) FILTER (WHERE {bad.format(c=_ident(n))})"
-        for n in names
-    )
-    (row,) = con.sql(f"SELECT {parts} FROM rows").fetchall()
-    found = [(n, row[2 * i], row[2 * i + 1]) for i, n in enumerate(names) if row[2 * i]]
-    if found:
-        shown = "；".join(f"{n} {k} 个（如 “{ex}”）" for n, k, ex in found[:5])
-        more = f" 等 {len(found)} 列" if len(found) > 5 else ""
-        notes.append(f"特征文件有不是数字的值，按缺失值打分：{shown}{more}")
 
 
 def _finite(X: np.ndarray, extra: dict[str, np.ndarray], notes: list[str]) -> None:
@@ -319,7 +306,7 @@ def phones_of(features: str | Path) -> dict[str, str]:
 
 
 def _read(con: duckdb.DuckDBPyConnection, path: str | Path, what: str, how: _Reading) -> list[str] | None:
-    """``path`` (Parquet by its suffix, else CSV as text; GBK transcoded) as the view ``rows`` with
+    """``path`` (Parquet by its suffix, else CSV as text; GBK and UTF-16 transcoded) as the view ``rows`` with
     normalised column names, which it returns; None for an empty file. Chinese errors."""
     path = Path(path)
     if not path.is_file():
@@ -372,7 +359,9 @@ def _view(con: duckdb.DuckDBPyConnection, source: str, what: str, path: Path) ->
         return list(con.sql("SELECT * FROM raw LIMIT 0").columns)
     except duckdb.Error as exc:
         first = str(exc).splitlines()[0]
-        raise ValueError(f"{what}无法读取（须为 UTF-8 或 GBK 的 CSV，或 Parquet）：{path}：{first}") from exc
+        raise ValueError(
+            f"{what}无法读取（须为 UTF-8、GBK 或 UTF-16 的 CSV，或 Parquet）：{path}：{first}"
+        ) from exc
 
 
 def _normal(cols: list[str], how: _Reading) -> list[str]:
