@@ -1,7 +1,8 @@
 """The JSON API (OpenAPI at /api/docs). Each app adds its router here.
 
-Session authentication (with CSRF on unsafe methods) for logged-in users; partner API keys join
-when the first partner endpoint does.
+Session authentication (with CSRF on unsafe methods) for logged-in users; partner systems call the
+endpoints that allow it (POST /api/screen, POST /api/warnings) with an API key of the matching scope
+in the ``X-API-Key`` header (``fanzha.screen.keyauth``).
 """
 
 from typing import Any

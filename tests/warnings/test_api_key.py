@@ -12,7 +12,8 @@ from fanzha.audit.models import AuditEvent
 from fanzha.screen.models import ApiKey
 from fanzha.screen.services import api_key_issue, api_key_revoke
 from fanzha.warnings.models import Warning, WarningSourceRef
-from tests.personas import World, login
+from fanzha.warnings.people import NAME_DIFFERS
+from tests.personas import World, id_number, login
 
 URL = "/api/warnings"
 BODY = {
@@ -51,15 +52,47 @@ def test_it_receives_a_push_by_key_without_session_or_csrf(world: World, csrf_cl
     key, token = a_key(world)
     response = push(csrf_client, BODY, token)
     assert response.status_code == 201, response.content
-    data = response.json()
-    assert data["outcome"] == "new" and data["grade"] == "urgent"
-    assert data["source"] == "bank" and data["source_id"] == "ICBC-20261128-001"
-    assert "*" in data["phone"] and "13905717777" not in response.content.decode()
+    assert response.json() == {
+        "outcome": "received",
+        "source": "bank",
+        "source_id": "ICBC-20261128-001",
+        "notices": [],
+    }
+    warning = Warning.objects.get()
+    assert warning.grade == "urgent" and warning.source == "bank" and warning.assignee is not None
     again = push(csrf_client, BODY, token)
     assert again.status_code == 200 and again.json()["outcome"] == "unchanged"
     assert Warning.objects.count() == 1 and WarningSourceRef.objects.get().source == "bank"
     key.refresh_from_db()
     assert key.request_count == 2 and key.item_count == 2 and key.last_used_at is not None
+
+
+def test_it_tells_a_partner_nothing_of_the_centres_warning_its_push_joins(
+    world: World, client: Client
+) -> None:
+    login(client, world.users["analyst"])
+    sun = id_number("331102", "19540101", "123")
+    superior = {
+        "source": "上级推送",
+        "source_id": "SUP-1",
+        "name": "孙七",
+        "id_number": sun,
+        "amount": "80000",
+    }
+    assert client.post(URL, json.dumps(superior), content_type="application/json").status_code == 201
+    client.logout()
+    _, token = a_key(world)
+    joined = push(client, {"id_number": sun, "name": "孙大", "source_id": "B-1"}, token)
+    assert joined.status_code == 201
+    assert joined.json() == {"outcome": "received", "source": "bank", "source_id": "B-1", "notices": []}
+    assert Warning.objects.get().merged_count == 1  # joined the open warning, which the bank never sees
+    login(client, world.users["analyst"])  # staff are told the name on record differs; the partner is not
+    again = {"id_number": sun, "name": "孙大", "source_id": "S-2"}
+    staff = client.post(URL, json.dumps(again), content_type="application/json").json()
+    assert NAME_DIFFERS in staff["notices"] and staff["grade"] == "urgent"
+    derived = push(client, {"id_number": sun}, token).json()
+    assert set(derived) == {"outcome", "source", "source_id", "notices"}
+    assert derived["source_id"].startswith("row:")
 
 
 def test_it_audits_a_push_under_the_key_and_its_organisation(world: World, client: Client) -> None:
@@ -72,13 +105,21 @@ def test_it_audits_a_push_under_the_key_and_its_organisation(world: World, clien
     assert "13905717777" not in json.dumps(event.details, ensure_ascii=False)
 
 
-def test_it_records_the_source_by_the_organisation_kind_unless_the_push_names_one(
-    world: World, client: Client
-) -> None:
+def test_it_records_a_partners_push_under_its_own_kind_of_source(world: World, client: Client) -> None:
     _, operator = a_key(world, org="中国移动青溪营业厅")
     assert push(client, BODY, operator).json()["source"] == "operator"
-    named = {**BODY, "source": "上级推送", "source_id": "S-1", "phone": "13905718888", "name": "周八"}
-    assert push(client, named, operator).json()["source"] == "superior"
+    own = {**BODY, "source": "中国移动", "source_id": "OP-2", "phone": "13905718888", "name": "周八"}
+    assert push(client, own, operator).json()["source"] == "operator"
+    posing = push(client, {**own, "source": "上级推送", "source_id": "SUP-99"}, operator)
+    assert posing.status_code == 400
+    assert posing.json()["detail"].startswith(
+        "此接口密钥属于中国移动青溪营业厅，只能推送来源为“运营商”的预警"
+    )
+    assert not WarningSourceRef.objects.filter(source_id="SUP-99").exists()
+    _, centre = a_key(world, org="青溪县反诈中心")  # the superior platform relays banks' lists too
+    relayed = {**BODY, "source": "银行", "source_id": "R-1", "phone": "13905716666", "name": "郑十"}
+    assert push(client, relayed, centre).json()["source"] == "bank"
+    assert push(client, {**relayed, "source": "", "source_id": "R-2"}, centre).json()["source"] == "superior"
     _, committee = a_key(world, org="城东社区居委会")  # of no sender kind: under its own name, flagged
     other = push(client, {**BODY, "source_id": "X-1", "phone": "13905719999", "name": "吴九"}, committee)
     assert other.json()["source"] == "城东社区居委会"

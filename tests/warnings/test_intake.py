@@ -387,6 +387,17 @@ def test_it_reads_a_landline_without_its_trunk_code_as_local_when_the_centre_set
     assert written_whole.phone == "057188886666" and not written_whole.notices
     with pytest.raises(Unusable):  # too short for a local number: not completed
         clean_warning(WarningInput(phone="123"), now=NOW)
+    with pytest.raises(Unusable):  # a mobile missing digits is not made a landline
+        clean_warning(WarningInput(phone="13905717"), now=NOW)
+
+
+def test_it_keeps_a_rows_derived_id_when_the_local_trunk_code_is_set_later(settings) -> None:  # type: ignore[no-untyped-def]
+    row = WarningInput(name="王秀英", address="青溪县城关镇城东社区和平路3号", phone="8123 4567")
+    before = clean_warning(row, now=NOW)
+    assert before.phone == "" and before.flags == ["phone_invalid"]
+    settings.WARNING_LOCAL_AREA_CODE = "0576"
+    after = clean_warning(row, now=NOW)
+    assert after.phone == "057681234567" and after.source_id == before.source_id
 
 
 def test_it_cuts_overlong_texts_of_a_file_row_and_says_so() -> None:

@@ -3,8 +3,9 @@
 The body is JSON (or form fields) with the same names as ``WarningIn``; the answer says whether the
 warning was new, merged into the person's open warning, or already received (same source and id).
 A partner's system pushes with an API key of scope ``warnings`` in ``X-API-Key`` (no session, no CSRF
-token; rate-limited per key; a push without ``source`` is recorded under the key's organisation's
-kind); a logged-in user with ``warning.create`` may post too. Reading the list needs a session.
+token; rate-limited per key; recorded under the key's organisation's kind as source — a centre's key
+may name any; answered with what it sent only, never the centre's warning); a logged-in user with
+``warning.create`` may post too and sees the warning. Reading the list needs a session.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from fanzha.screen.ratelimit import rate_take
 from fanzha.screen.services import api_key_record_use
 from fanzha.warnings import selectors
 from fanzha.warnings.intake import TRUE_WORDS, Unusable, WarningInput
-from fanzha.warnings.services import NEW, Received, warning_push, warning_receive
+from fanzha.warnings.people import ID_HELD, NAME_DIFFERS
+from fanzha.warnings.services import NEW, UNCHANGED, Received, warning_push, warning_receive
 
 router = Router(tags=["warnings"])
 
@@ -111,6 +113,28 @@ class WarningOut(Schema):
     name: str
     phone: str
     notices: list[str] = []
+
+
+class PushOut(Schema):
+    """What a partner's system learns of its push: only what it sent, never the centre's warning."""
+
+    outcome: str  # received (new, or joined to the person's open warning) | unchanged (pushed before)
+    source: str
+    source_id: str
+    notices: list[str] = []
+
+
+# Notices that tell about people on record, not about the row: kept from partners.
+RECORD_NOTICES = {ID_HELD, NAME_DIFFERS}
+
+
+def _push_out(received: Received, notices: list[str]) -> Status[Any]:
+    unchanged = received.outcome == UNCHANGED
+    source, source_id = received.ref
+    own = [notice for notice in notices if notice not in RECORD_NOTICES]
+    outcome = "unchanged" if unchanged else "received"
+    out = PushOut(outcome=outcome, source=source, source_id=source_id, notices=own)
+    return Status(200 if unchanged else 201, out)
 
 
 class Problem(Schema):
@@ -228,7 +252,7 @@ def _over_rate(request: HttpRequest) -> Status[Any] | None:
 @router.post(
     "/warnings",
     auth=[PartnerKeyAuth("warnings"), django_auth],
-    response={200: WarningOut, 201: WarningOut, 400: Problem, 413: Problem, 429: Problem},
+    response={200: WarningOut | PushOut, 201: WarningOut | PushOut, 400: Problem, 413: Problem, 429: Problem},
     summary="推送一条预警（对接系统用接口密钥 X-API-Key，或已登录的用户）",
     openapi_extra={"requestBody": {"content": {"application/json": {"schema": WarningIn.json_schema()}}}},
 )
@@ -249,6 +273,8 @@ def create_warning(request: HttpRequest) -> Status[Any]:
     notices = [message for _, message in received.notices]
     if unknown:
         notices.append(f"未识别的字段已忽略：{'、'.join(unknown)}")
+    if key_of(request) is not None:
+        return _push_out(received, notices)
     return Status(201 if received.outcome == NEW else 200, _out(received.warning, received.outcome, notices))
 
 

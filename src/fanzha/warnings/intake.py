@@ -151,6 +151,7 @@ class CleanWarning:
     flags: list[str] = field(default_factory=list)
     notices: list[tuple[str, str]] = field(default_factory=list)  # (column label, message)
     id_check: idcard.IdNumberCheck | None = None  # the check of a valid ``id_number``, kept for reuse
+    phone_written: str = ""  # a local landline as written, before the centre's trunk code completed it
 
     def flag(self, code: str, column: str, message: str = "") -> None:
         if code not in self.flags:
@@ -348,11 +349,14 @@ def _repaired(text: str, clean: CleanWarning) -> phone.PhoneInfo | None:
 def _local(info: phone.PhoneInfo, clean: CleanWarning) -> phone.PhoneInfo | None:
     """A landline written without its trunk code, read with the centre's own (``FANZHA_LOCAL_AREA_CODE``)."""
     code = getattr(settings, "WARNING_LOCAL_AREA_CODE", "")
-    if not code or info.errors != (phone.NO_TRUNK_CODE,):
+    written = info.normalized
+    # Local numbers start with 2–9: a mobile missing digits (1390571) is not completed into a landline.
+    if not code or info.errors != (phone.NO_TRUNK_CODE,) or not written or written[0] not in "23456789":
         return None
-    local = phone.phone_info(code + info.normalized)
+    local = phone.phone_info(code + written)
     if not (_reachable(local) and local.kind == "landline"):
         return None
+    clean.phone_written = written  # the derived id stays what it was before the setting
     clean.notices.append(("手机号", f"固定电话未写区号，已按本地区号 {code} 补全"))
     return local
 
@@ -458,7 +462,7 @@ def derived_source_id(clean: CleanWarning, *, timed: bool = True) -> str:
     basis = "|".join(
         [
             clean.id_number or clean.id_number_raw,
-            clean.phone or clean.phone_raw,
+            clean.phone_written or clean.phone or clean.phone_raw,
             clean.name,
             when,
             clean.fraud_type,

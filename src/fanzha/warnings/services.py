@@ -25,7 +25,14 @@ from fanzha.core.models.organisations import OrganisationKind
 from fanzha.core.pii import crypto
 from fanzha.core.pii.masking import mask, scrub_text
 from fanzha.warnings import fastwrite, grading, routing, sla
-from fanzha.warnings.intake import CleanWarning, WarningInput, clean_warning, source_label
+from fanzha.warnings.intake import (
+    CleanWarning,
+    Unusable,
+    WarningInput,
+    clean_warning,
+    resolve_source,
+    source_label,
+)
 from fanzha.warnings.models import (
     OPEN_STATUSES,
     EventKind,
@@ -166,6 +173,7 @@ class Received:
     warning: Warning
     outcome: str
     notices: list[tuple[str, str]] = field(default_factory=list)
+    ref: tuple[str, str] = ("", "")  # (source, source id) it was received under (one-warning path)
 
 
 def event_add(
@@ -564,7 +572,8 @@ def receive(*, intake: Intake, data: WarningInput, now: dt.datetime | None = Non
         realias(clean)
         ref = _known_ref(clean)
     if ref is not None:
-        return Received(ref.warning, UNCHANGED, changed_notices(ref.row_values, row_values(data, clean)))
+        notices = changed_notices(ref.row_values, row_values(data, clean))
+        return Received(ref.warning, UNCHANGED, notices, (clean.source, clean.source_id))
     person = match_person(clean)
     existing = _open_warning(person, clean, now) if person is not None else None
     if person is not None and existing is not None:
@@ -589,7 +598,7 @@ def receive(*, intake: Intake, data: WarningInput, now: dt.datetime | None = Non
         received_at=now,
         row_values=row_values(data, clean),
     )
-    return Received(warning, outcome, clean.notices)
+    return Received(warning, outcome, clean.notices, (clean.source, clean.source_id))
 
 
 @transaction.atomic
@@ -617,13 +626,25 @@ PUSH_SOURCES = {
 }
 
 
+def push_source(organisation: Any, named: str) -> str:
+    """The source a partner's push is recorded under: its organisation's kind (a bank pushes as 银行);
+    a centre's key (the superior platform relaying others' lists) may name any source. Raises
+    :class:`Unusable` when a partner names another source than its own."""
+    own = PUSH_SOURCES.get(organisation.kind, organisation.name)
+    if not named.strip():
+        return own
+    if organisation.kind == OrganisationKind.CENTRE or resolve_source(named)[0] == resolve_source(own)[0]:
+        return named
+    label = source_label(resolve_source(own)[0])
+    raise Unusable(f"此接口密钥属于{organisation.name}，只能推送来源为“{label}”的预警（source 可省略）")
+
+
 @transaction.atomic
 def warning_push(*, key: Any, data: WarningInput) -> Received:
     """One warning pushed by a partner's system with an API key (scope ``warnings``, checked by the
     API's authentication), audited under the key and its organisation (there is no user)."""
     organisation = key.organisation
-    if not data.source.strip():
-        data = replace(data, source=PUSH_SOURCES.get(organisation.kind, organisation.name))
+    data = replace(data, source=push_source(organisation, data.source))
     received = receive(intake=Intake(), data=data)
     _audit_received(
         received, None, "api_key", api_key_id=key.pk, api_key=str(key), organisation_id=organisation.pk
