@@ -6,13 +6,16 @@ import json
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from fanzha.audit.models import AuditEvent
 from fanzha.screen.models import ApiKey
 from fanzha.screen.services import api_key_issue, api_key_revoke
+from fanzha.warnings.intake import WarningInput
 from fanzha.warnings.models import Warning, WarningSourceRef
 from fanzha.warnings.people import NAME_DIFFERS
+from fanzha.warnings.services import warning_push
 from tests.personas import World, id_number, login
 
 URL = "/api/warnings"
@@ -171,3 +174,15 @@ def test_it_answers_bad_pushes_in_chinese(world: World, client: Client) -> None:
     assert unusable.status_code == 400 and "无法识别或联系当事人" in unusable.json()["detail"]
     bad = client.post(URL, "{oops", content_type="application/json", headers={"X-API-Key": token})
     assert bad.status_code == 400 and bad.json()["detail"] == "请求体不是有效的 JSON"
+
+
+def test_the_push_service_itself_refuses_a_key_that_may_not_push(world: World) -> None:
+    key, _ = a_key(world, scopes=["screen"])
+    with pytest.raises(PermissionDenied):
+        warning_push(key=key, data=WarningInput(name="孙七", phone="13905717777"))
+    key, _ = a_key(world)
+    api_key_revoke(actor=world.users["admin"], key=key)
+    key.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        warning_push(key=key, data=WarningInput(name="孙七", phone="13905717777"))
+    assert not Warning.objects.exists()

@@ -64,7 +64,11 @@ def _rows() -> list[WarningInput]:
     rows.append(WarningInput(**{**_row(5), "source_id": "EARLIER5", "warned_at": "2026-11-08 09:00:00"}))
     rows.append(WarningInput(**_row(3)))  # the same source id again: unchanged
     rows += _filling()
-    rows += _reused_ids()
+    # texts over the limits (cut, noted) and a local landline (completed when the trunk code is set)
+    long = {"notes": "备" * 2100, "suspect_numbers": "13800000000," * 500}
+    rows.append(WarningInput(**{**_row(160), "source_id": "LONG160", **long}))
+    rows.append(WarningInput(**{**_row(165), "source_id": "", "phone": "8123 4567", "id_number": ""}))
+    rows += _reused_ids()  # last: a test reads their outcomes at the end
     return rows
 
 
@@ -144,7 +148,8 @@ def _rolled_back(run: Any, rows: list[WarningInput]) -> tuple[list[str], list[An
     return result
 
 
-def test_it_decides_and_writes_like_the_one_warning_service(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_decides_and_writes_like_the_one_warning_service(world, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.WARNING_LOCAL_AREA_CODE = "0576"
     rows = _rows()
     single = _rolled_back(_one_by_one, rows)
     many = _rolled_back(_in_bulk, rows)
@@ -161,6 +166,8 @@ def test_it_decides_and_writes_like_the_one_warning_service(world) -> None:  # t
     grades = {w[0][3] for w in many[1]}
     flags = {f for w in many[1] for f in w[2][5]}
     assert len(grades) >= 3 and {"id_checksum_wrong", "phone_invalid", "source_unknown"} <= flags
+    phones = {w[5][3] for w in many[1]}
+    assert "057681234567" in phones and any(len(w[1][5]) == 2000 for w in many[1])
     assert any(w[1][1] != "None" for w in many[1]) and any(w[1][1] == "None" for w in many[1])
 
 

@@ -29,7 +29,7 @@ from fanzha.screen.services import api_key_record_use
 from fanzha.warnings import selectors
 from fanzha.warnings.intake import TRUE_WORDS, Unusable, WarningInput
 from fanzha.warnings.people import ID_HELD, NAME_DIFFERS
-from fanzha.warnings.services import NEW, UNCHANGED, Received, warning_push, warning_receive
+from fanzha.warnings.services import NEW, PUSH_SCOPE, UNCHANGED, Received, warning_push, warning_receive
 
 router = Router(tags=["warnings"])
 
@@ -251,7 +251,7 @@ def _over_rate(request: HttpRequest) -> Status[Any] | None:
 
 @router.post(
     "/warnings",
-    auth=[PartnerKeyAuth("warnings"), django_auth],
+    auth=[PartnerKeyAuth(PUSH_SCOPE), django_auth],
     response={200: WarningOut | PushOut, 201: WarningOut | PushOut, 400: Problem, 413: Problem, 429: Problem},
     summary="推送一条预警（对接系统用接口密钥 X-API-Key，或已登录的用户）",
     openapi_extra={"requestBody": {"content": {"application/json": {"schema": WarningIn.json_schema()}}}},

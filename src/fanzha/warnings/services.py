@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -618,7 +619,8 @@ def _audit_received(received: Received, actor: Any, channel: str, **details: Any
     audit_record(actor=actor, action="warning.create", obj=warning, details={**facts, **details})
 
 
-# The source a partner's push is recorded under when it names none: by its organisation's kind.
+PUSH_SCOPE = "warnings"  # the API key scope that may push warnings
+# The source a partner's push is recorded under: by its organisation's kind.
 PUSH_SOURCES = {
     OrganisationKind.BANK: "bank",
     OrganisationKind.TELECOM: "operator",
@@ -644,6 +646,8 @@ def warning_push(*, key: Any, data: WarningInput) -> Received:
     """One warning pushed by a partner's system with an API key (scope ``warnings``, checked by the
     API's authentication), audited under the key and its organisation (there is no user)."""
     organisation = key.organisation
+    if not (key.is_active and organisation.is_active and PUSH_SCOPE in key.scopes):
+        raise PermissionDenied(PUSH_SCOPE)  # the API's authentication refuses these first
     data = replace(data, source=push_source(organisation, data.source))
     received = receive(intake=Intake(), data=data)
     _audit_received(
