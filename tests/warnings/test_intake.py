@@ -383,6 +383,8 @@ def test_it_reads_a_landline_without_its_trunk_code_as_local_when_the_centre_set
     clean = clean_warning(WarningInput(phone="8123 4567"), now=NOW)
     assert clean.phone == "057681234567" and not clean.flags
     assert ("手机号", "固定电话未写区号，已按本地区号 0576 补全") in clean.notices
+    extension = clean_warning(WarningInput(phone="8123 4567 转 801"), now=NOW)
+    assert extension.phone == "057681234567" and len(extension.notices) == 2  # completed; extension cut
     written_whole = clean_warning(WarningInput(phone="0571-88886666"), now=NOW)  # another city's: as written
     assert written_whole.phone == "057188886666" and not written_whole.notices
     with pytest.raises(Unusable):  # too short for a local number: not completed

@@ -336,6 +336,7 @@ def _repaired(text: str, clean: CleanWarning) -> phone.PhoneInfo | None:
     extension = _EXTENSION.search(bare)
     if extension is not None:
         info = phone.phone_info(bare[: extension.start()])
+        info = info if info.valid else _local(info, clean) or info
         if _reachable(info):
             clean.notices.append(("手机号", f"已略去分机号（{extension.group(0).strip()}），请拨总机后转接"))
             return info
