@@ -114,7 +114,7 @@ def test_it_scores_parquet_features(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("rows", "message"),
-    [([["n1"], ["n2"]], "node_id 须为整数，例如这些不是：n1, n2"), ([["7"], ["7.5"]], "这些不是：7.5")],
+    [([["n1"], [""]], "1 行的 node_id 为空或是带小数的数字"), ([["7"], ["7.5"]], "这些不是：7.5")],
 )
 def test_it_refuses_node_ids_it_cannot_use(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], rows: list[list[str]], message: str

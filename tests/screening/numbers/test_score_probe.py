@@ -290,3 +290,116 @@ def test_every_feature_is_either_never_negative_or_allowed_to_be_negative() -> N
     assert every == NON_NEGATIVE | SIGNED and not NON_NEGATIVE & SIGNED
     # spending amounts can be negative (refund or credit months; 7 of them in the Sichuan file), and skewness
     assert {n for n in every if n.startswith("arpu_") and n not in ("arpu_var", "arpu_sem")} == SIGNED
+
+
+# ---------------------------------------------------------------- text node ids
+
+# hashed numbers in hex, in another order than IDS; one of them reads as a number in exponent notation
+HEX = dict(
+    zip(
+        IDS,
+        ["c3a9f01e77b2", "1234e5678901", "08af33d1c0e4", "ffe0a1b2c3d4", "a3f9e2d1b0c7", "5d0c9b8a7f6e"],
+        strict=True,
+    )
+)
+
+
+def _rekey(path: Path, columns: tuple[str, ...], ids: dict[str, str], out: Path) -> Path:
+    """A copy of a CSV with the values of ``columns`` renamed through ``ids`` (others kept)."""
+    with path.open(encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    at = [rows[0].index(c) for c in columns]
+    for row in rows[1:]:
+        for j in at:
+            row[j] = ids.get(row[j], row[j])
+    return write_csv(out, rows[0], rows[1:])
+
+
+def _rows(tmp_path: Path) -> list[dict[str, str]]:
+    with (tmp_path / "scores.csv").open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _same_scores(text_rows: list[dict[str, str]], int_rows: list[dict[str, str]], ids: list[str]) -> None:
+    assert [r["node_id"] for r in text_rows] == ids
+    assert [(r["score"], r["is_fraud"]) for r in text_rows] == [(r["score"], r["is_fraud"]) for r in int_rows]
+
+
+def test_it_scores_text_ids_like_the_same_rows_with_integer_ids(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    f, e = _features(tmp_path / "f.csv"), _edges(tmp_path / "e.csv")
+    assert _score(tmp_path, capsys, f)[0] == 0
+    no_graph = _rows(tmp_path)
+    assert _score(tmp_path, capsys, f, "--edges", str(e))[0] == 0
+    by_int = _rows(tmp_path)
+    assert [r["score"] for r in by_int] != [r["score"] for r in no_graph]  # the edges count
+    hf = _rekey(f, ("node_id",), HEX, tmp_path / "hf.csv")
+    he = _rekey(e, ("src", "dst"), HEX, tmp_path / "he.csv")
+    explain = tmp_path / "x.jsonl"
+    code, err = _score(tmp_path, capsys, hf, "--edges", str(he), "--explain", str(explain))
+    assert code == 0 and "对不上" not in err and "不在特征文件" not in err, err
+    _same_scores(_rows(tmp_path), by_int, [HEX[i] for i in IDS])
+    docs = [json.loads(line) for line in explain.read_text(encoding="utf-8").splitlines()]
+    assert sorted(d["node_id"] for d in docs) == sorted(HEX.values())
+    assert not any(h in err for h in HEX.values())
+
+
+def test_it_ignores_edges_naming_text_ids_the_features_file_lacks(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    f, e = _features(tmp_path / "f.csv"), _edges(tmp_path / "e.csv")
+    assert _score(tmp_path, capsys, f, "--edges", str(e))[0] == 0
+    by_int = _rows(tmp_path)
+    hf = _rekey(f, ("node_id",), HEX, tmp_path / "hf.csv")
+    he = _rekey(e, ("src", "dst"), HEX, tmp_path / "he.csv")
+    with he.open("a", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([[HEX["7"], "deadbeef0000", 5], ["N000123", HEX["3"], 1], ["", HEX["5"], 1]])
+    code, err = _score(tmp_path, capsys, hf, "--edges", str(he))
+    assert code == 0 and "2 条边的一端不在特征文件中" in err and "1 行的 src/dst 为空" in err, err
+    _same_scores(_rows(tmp_path), by_int, [HEX[i] for i in IDS])
+    strangers = write_csv(tmp_path / "s.csv", ["src", "dst"], [["N000001", "N000002"]])
+    code, err = _score(tmp_path, capsys, hf, "--edges", str(strangers))
+    assert code == 0 and "两端都对不上" in err and "N000001" not in err
+
+
+def test_it_scores_a_file_mixing_integer_and_text_ids(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    f, e = _features(tmp_path / "f.csv"), _edges(tmp_path / "e.csv")
+    assert _score(tmp_path, capsys, f, "--edges", str(e))[0] == 0
+    by_int = _rows(tmp_path)
+    mixed = {"7": "+8613800138000", "3": "N000003", "5": "5.0", "0": " 0"}  # 11 and 9 stay as they are
+    mf = _rekey(f, ("node_id",), mixed, tmp_path / "mf.csv")
+    me = _rekey(e, ("src", "dst"), {"7": "+8613800138000", "3": "N000003", "0": "0"}, tmp_path / "me.csv")
+    code, err = _score(tmp_path, capsys, mf, "--edges", str(me))
+    assert code == 0 and "不在特征文件" not in err, err
+    _same_scores(_rows(tmp_path), by_int, [mixed.get(i, i) for i in IDS])
+    lines = mf.read_text(encoding="utf-8").splitlines()
+    mf.write_text("\n".join([*lines, lines[1], lines[4].replace("5.0,", "5,", 1)]) + "\n", encoding="utf-8")
+    code, err = _score(tmp_path, capsys, mf, "--edges", str(me))
+    assert code == 0 and "node_id 有重复：2 个编号共 4 行" in err and "+86" not in err, err
+    rows = _rows(tmp_path)
+    assert [r["node_id"] for r in rows[-2:]] == ["+8613800138000", "5"] and rows[0] == rows[-2]
+    for bad in (",", "11.5,"):  # an empty id, a fractional number: refused as in an integer file
+        mf.write_text("\n".join([*lines, bad + lines[2].split(",", 1)[1]]) + "\n", encoding="utf-8")
+        code, err = _score(tmp_path, capsys, mf)
+        assert code == 2 and "1 行的 node_id 为空或是带小数的数字" in err and "N000003" not in err, err
+
+
+def test_train_split_and_victims_follow_text_ids(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    from fanzha.screening.numbers.cli import _apply_split
+    from fanzha.screening.numbers.model import load_table
+
+    hf = _rekey(_features(tmp_path / "f.csv"), ("node_id",), HEX, tmp_path / "hf.csv")
+    table = load_table(hf)
+    split = write_csv(tmp_path / "split.csv", ["node_id", "split"], [[HEX["3"], "train"], [HEX["9"], "val"]])
+    names = _apply_split(table, str(split))
+    assert names is not None and list(names) == ["", "train", "", "", "", "val"]
+    calls = write_csv(tmp_path / "c.csv", ["caller", "callee", "start_time", "duration"],
+                      [["13800000003", "13700000001", "2024-03-05 10:00:00", 400]])  # fmt: skip
+    assert _score(tmp_path, capsys, hf)[0] == 0
+    rows = _rows(tmp_path)
+    for r in rows:  # 13800000003 (the row of id 3) the only high-risk number
+        r["score"], r["is_fraud"] = ("0.9", "1") if r["node_id"] == HEX["3"] else ("0.1", "0")
+    scores = write_csv(
+        tmp_path / "scores.csv", ["node_id", "score", "is_fraud"], [list(r.values()) for r in rows]
+    )
+    out = tmp_path / "v.csv"
+    assert main(victims_argv(calls, scores, hf, out)) == 0
+    with out.open(encoding="utf-8") as fh:
+        assert [r["phone"] for r in csv.DictReader(fh)] == ["13700000001"]

@@ -117,7 +117,8 @@ def _apply_split(table: Table, split_path: str | None) -> np.ndarray | None:
         if not {"node_id", "split"} <= set(reader.fieldnames or []):
             raise ValueError(f"划分文件需要列 node_id, split：{split_path}")
         split = {_id_key(r["node_id"]): (r["split"] or "").strip() for r in reader}
-    names = np.array([split.get(str(int(n)), "") for n in table.node_id])
+    rows = [_id_key(t) for t in table.ids] if table.ids is not None else [str(int(n)) for n in table.node_id]
+    names = np.array([split.get(k, "") for k in rows])
     table.label[~np.isin(names, ["train", "val"])] = np.nan
     return names
 

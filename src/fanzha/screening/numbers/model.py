@@ -19,7 +19,7 @@ import lightgbm as lgb
 import numpy as np
 from scipy import sparse
 
-from fanzha.screening.numbers import feature_values, graph, inputs
+from fanzha.screening.numbers import feature_values, graph, inputs, text_ids
 from fanzha.screening.numbers.features import EXTRA_NAMES, FEATURE_NAMES, connect
 
 MODEL_VERSION = 1
@@ -75,13 +75,14 @@ DERIVED: dict[str, tuple[str, str]] = {
 class Table:
     """A per-number feature table with optional labels and call-graph edges (node positions)."""
 
-    node_id: np.ndarray  # int64 identifiers as given
+    node_id: np.ndarray  # int64 identifiers as given (text ids: internal numbers, see ``ids``)
     phone: list[str]
     X: np.ndarray  # float64, columns FEATURE_NAMES, NaN when missing
     label: np.ndarray  # float64: 1, 0 or NaN (unknown)
     adj: sparse.csr_matrix
     extra: dict[str, np.ndarray] = field(default_factory=dict)  # EXTRA_NAMES columns when present
     notes: list[str] = field(default_factory=list)  # what reading repaired (warnings for the user)
+    ids: list[str] | None = None  # each row's node_id as written, when the file's ids are text
 
     @property
     def labelled(self) -> np.ndarray:
@@ -166,9 +167,13 @@ def load_table(features: str | Path, edges: str | Path | None = None) -> Table:
         cols = _read(con, features, "特征文件", _Reading(Path(scratch), notes, _FEATURE_ALIASES))
         if cols is None:
             raise ValueError(f"特征文件是空文件（连表头都没有）：{features}")
-        present = _feature_columns(con, cols, notes)
-        data = _fetch_features(con, cols, present)
-        node_id = np.asarray(data["node_id"], dtype=np.int64)
+        text = text_ids.has_text(con, "node_id", _int_ok("node_id"))
+        present = _feature_columns(con, cols, notes, text)
+        data = _fetch_features(con, cols, present, text)
+        if text:
+            node_id = text_ids.build_map(con, "node_id", data["node_key"])
+        else:
+            node_id = np.asarray(data["node_id"], dtype=np.int64)
         X = (
             np.column_stack([np.asarray(data[c], dtype=float) for c in FEATURE_NAMES])
             if len(node_id)
@@ -176,10 +181,11 @@ def load_table(features: str | Path, edges: str | Path | None = None) -> Table:
         )
         ext = {c: np.array(data[c], dtype=float) for c in EXTRA_NAMES if c in cols}
         _finite(X, ext, notes)
-        adj = _read_edges(con, edges, node_id, _Reading(Path(scratch), notes, _EDGE_ALIASES))
+        adj = _read_edges(con, edges, node_id, _Reading(Path(scratch), notes, _EDGE_ALIASES, text))
     con.close()
     phones = [str(p) for p in data["phone"]]
-    return Table(node_id, phones, X, np.asarray(data["label"], dtype=float), adj, ext, notes)
+    ids = [str(t) for t in data["node_text"]] if text else None
+    return Table(node_id, phones, X, np.asarray(data["label"], dtype=float), adj, ext, notes, ids)
 
 
 _FEATURE_ALIASES = {"id": "node_id", "nodeid": "node_id"}
@@ -191,9 +197,12 @@ class _Reading:
     scratch: Path  # for a transcoded copy of a GBK or UTF-16 file
     notes: list[str]  # warnings for the user
     aliases: dict[str, str]
+    text: bool = False  # the features file's ids are text (text_ids): map the edges' ends through id_map
 
 
-def _feature_columns(con: duckdb.DuckDBPyConnection, cols: list[str], notes: list[str]) -> list[str]:
+def _feature_columns(
+    con: duckdb.DuckDBPyConnection, cols: list[str], notes: list[str], text: bool = False
+) -> list[str]:
     """The feature columns the file has; missing ones are noted (too many, or no node_id: an error)."""
     if "node_id" not in cols:
         raise ValueError("特征文件缺少列：node_id（现有列：" + ", ".join(cols[:10]) + "）")
@@ -202,16 +211,23 @@ def _feature_columns(con: duckdb.DuckDBPyConnection, cols: list[str], notes: lis
         raise ValueError("特征文件缺少列：" + ", ".join(missing))
     if missing:
         notes.append(f"特征文件缺少 {len(missing)} 列，按缺失值打分：" + ", ".join(missing))
-    _check_ids(con, "特征文件", "node_id")
-    _note_duplicate_ids(con, notes)
+    if text:
+        text_ids.check(con, "node_id")
+        text_ids.note_duplicates(con, "node_id", notes)
+    else:
+        _check_ids(con, "特征文件", "node_id")
+        _note_duplicate_ids(con, notes)
     present = [c for c in FEATURE_NAMES if c in cols]
     feature_values.note_values(con, [*present, *(c for c in EXTRA_NAMES if c in cols)], notes)
     return present
 
 
-def _fetch_features(con: duckdb.DuckDBPyConnection, cols: list[str], present: list[str]) -> dict[str, Any]:
+def _fetch_features(
+    con: duckdb.DuckDBPyConnection, cols: list[str], present: list[str], text: bool = False
+) -> dict[str, Any]:
     """The columns as numbers (feature_values: thousands separators, full-width digits read; a negative
-    value where a feature cannot be negative missing), NaN when missing."""
+    value where a feature cannot be negative missing), NaN when missing; text ids as node_key (for
+    id_map) and node_text (as written)."""
     names = [*FEATURE_NAMES, *(c for c in EXTRA_NAMES if c in cols)]
     read = [c for c in names if c in present or c in EXTRA_NAMES]
     inner = ", ".join(f"{feature_values.number_sql(_ident(c))} AS {_ident(c)}" for c in read)
@@ -225,9 +241,14 @@ def _fetch_features(con: duckdb.DuckDBPyConnection, cols: list[str], present: li
     phone = (
         "coalesce(CAST(phone_no_m AS VARCHAR), '')" if "phone_no_m" in cols else "CAST(node_id AS VARCHAR)"
     )
+    ids = (
+        f"{text_ids.key_sql('node_id')} AS node_key, CAST(node_id AS VARCHAR) AS node_text"
+        if text
+        else "CAST(node_id AS BIGINT) AS node_id"
+    )
     return dict(
         con.sql(
-            f"SELECT CAST(node_id AS BIGINT) AS node_id, phone, {num}, label FROM "
+            f"SELECT {ids}, phone, {num}, label FROM "
             f"(SELECT node_id, {phone} AS phone, {lab} AS label, {inner} FROM rows)"
         ).fetchnumpy()
     )
@@ -256,7 +277,7 @@ def _read_edges(
         return sparse.csr_matrix((n, n))
     if not {"src", "dst"} <= set(cols):
         raise ValueError(f"边文件需要列 src, dst（可选 weight），现有列：{', '.join(cols)}")
-    ok = f"{_int_ok('src')} AND {_int_ok('dst')}"
+    ok, ends, source = _edge_ends_sql(how.text)
     w = "TRY_CAST(weight AS DOUBLE)"
     good_w = f"({w} IS NOT NULL AND NOT isnan({w}) AND NOT isinf({w}) AND {w} >= 0)"
     weight = f"CASE WHEN {good_w} THEN {w} ELSE 1.0 END" if "weight" in cols else "1.0"
@@ -265,16 +286,24 @@ def _read_edges(
         f"SELECT count(*) FILTER (WHERE NOT ({ok})), {fixed} FROM rows"
     ).fetchall()
     if dropped:
-        how.notes.append(f"边文件有 {dropped} 行的 src/dst 不是整数（或为空），已忽略这些边")
+        why = "为空或是带小数的数字" if how.text else "不是整数（或为空）"
+        how.notes.append(f"边文件有 {dropped} 行的 src/dst {why}，已忽略这些边")
     if repaired:
         how.notes.append(f"边文件有 {repaired} 条边的 weight 为空或无效（非数字、负数、无穷），按 1 计")
     e = con.sql(
-        f"SELECT CAST(src AS BIGINT) AS src, CAST(dst AS BIGINT) AS dst, {weight} AS weight "
-        f"FROM rows WHERE {ok}"
+        f"SELECT {ends}, {weight} AS weight FROM {source} WHERE {ok}"
     ).fetchnumpy()  # an edges file with no rows is an empty graph
     src, dst = np.asarray(e["src"], dtype=np.int64), np.asarray(e["dst"], dtype=np.int64)
     _note_edge_ends(src, dst, node_id, how.notes)
     return edges_to_adj(node_id, src, dst, np.asarray(e["weight"], dtype=float))
+
+
+def _edge_ends_sql(text: bool) -> tuple[str, str, str]:
+    """(usable ends condition, select of src and dst as numbers, FROM) for integer or text ids."""
+    if text:
+        return text_ids.edge_sql("src", "dst")
+    ends = "CAST(src AS BIGINT) AS src, CAST(dst AS BIGINT) AS dst"
+    return f"{_int_ok('src')} AND {_int_ok('dst')}", ends, "rows"
 
 
 def _note_edge_ends(src: np.ndarray, dst: np.ndarray, node_id: np.ndarray, notes: list[str]) -> None:

@@ -26,6 +26,11 @@ class Scores:
     threshold: float
     reasons: dict[int, list[Reason]] = field(default_factory=dict)  # row position -> reasons
     absent: frozenset[str] = frozenset()  # sources the table lacks (scored by the partial ensemble)
+    ids: list[str] | None = None  # each row's node_id as written, when the features file's ids are text
+
+    def id_of(self, i: int) -> int | str:
+        """Row ``i``'s node_id for the outputs: as written when text, else the integer."""
+        return self.ids[i] if self.ids is not None else int(self.node_id[i])
 
 
 def score_table(
@@ -51,7 +56,7 @@ def score_table(
     score = booster.predict(X) if len(X) else np.zeros(0)
     threshold = float(model.thresholds[kind])
     flagged = (score >= threshold).astype(int)
-    out = Scores(table.node_id, table.phone, score, flagged, kind, threshold, absent=absent)
+    out = Scores(table.node_id, table.phone, score, flagged, kind, threshold, absent=absent, ids=table.ids)
     if explain_top and len(X):
         rows = np.arange(len(X)) if explain_rows_limit is None else np.argsort(-score)[:explain_rows_limit]
         contrib = booster.contrib(X[rows])
@@ -80,8 +85,9 @@ def write_scores(scores: Scores, path: Path) -> None:
         with part.open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(["node_id", "score", "is_fraud"])
-            for nid, s, f in zip(scores.node_id, scores.score, scores.is_fraud, strict=True):
-                w.writerow([int(nid), f"{s:.6f}", int(f)])
+            ids = scores.ids if scores.ids is not None else (int(n) for n in scores.node_id)
+            for nid, s, f in zip(ids, scores.score, scores.is_fraud, strict=True):
+                w.writerow([nid, f"{s:.6f}", int(f)])
         part.replace(path)
     finally:
         part.unlink(missing_ok=True)
@@ -92,7 +98,7 @@ def write_explanations(scores: Scores, path: Path) -> None:
     with Path(path).open("w", encoding="utf-8") as fh:
         for i in sorted(scores.reasons, key=lambda k: -scores.score[k]):
             doc = {
-                "node_id": int(scores.node_id[i]),
+                "node_id": scores.id_of(i),
                 "phone": scores.phone[i],
                 "score": round(float(scores.score[i]), 6),
                 "is_fraud": int(scores.is_fraud[i]),
@@ -118,7 +124,7 @@ def indicator_proposals(
         {
             "kind": "phone_number",
             "value": scores.phone[i],
-            "node_id": int(scores.node_id[i]),
+            "node_id": scores.id_of(int(i)),
             "score": round(float(scores.score[i]), 4),
             "status": "pending_review",
             "evidence": [r.text for r in scores.reasons.get(int(i), [])],
