@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fanzha.warnings.models import Contact, ContactPhoto, GradingRule
 from fanzha.warnings.workflow import PHOTO_CONTEXT
-from tests.matrix import Case
+from tests.matrix import Case, everyone
 from tests.warnings.helpers import chengdong_warning
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -81,4 +81,6 @@ CASES = {
     "warning_rule_edit": Case(CENTRE, kwargs=rule),
     "api:create_warning": Case("201 200 403 403 403 403 403 403 403 403", method="POST", data=api_body),
     "api:list_warnings": Case(VIEW),
+    # a partner's door: only an API key of scope "warnings" (tests/warnings/test_api_feedback.py)
+    "api:pushed_feedback": Case(everyone(401)),
 }

@@ -10,12 +10,14 @@ may name any; answered with what it sent only, never the centre's warning); a lo
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from typing import Annotated, Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 from pydantic import AfterValidator, BeforeValidator, Field
@@ -27,6 +29,7 @@ from fanzha.screen.keyauth import PartnerKeyAuth, key_of
 from fanzha.screen.ratelimit import rate_take
 from fanzha.screen.services import api_key_record_use
 from fanzha.warnings import selectors
+from fanzha.warnings.exports import partner_feedback
 from fanzha.warnings.intake import TRUE_WORDS, Unusable, WarningInput
 from fanzha.warnings.people import ID_HELD, NAME_DIFFERS
 from fanzha.warnings.services import NEW, PUSH_SCOPE, UNCHANGED, Received, warning_push, warning_receive
@@ -276,6 +279,60 @@ def create_warning(request: HttpRequest) -> Status[Any]:
     if key_of(request) is not None:
         return _push_out(received, notices)
     return Status(201 if received.outcome == NEW else 200, _out(received.warning, received.outcome, notices))
+
+
+class FeedbackOut(Schema):
+    source_id: str
+    received_at: str
+    status: str
+    outcome: str
+    acknowledged_at: str | None
+    contacted_at: str | None
+    closed_at: str | None
+
+
+FEEDBACK_DAYS = 92  # the longest period one request may ask for
+
+
+def _period(since: str, until: str) -> tuple[dt.datetime, dt.datetime]:
+    """[since, until] as dates (YYYY-MM-DD, local days; default: the last 7 days) → aware bounds."""
+    today = timezone.localdate()
+    try:
+        end = dt.date.fromisoformat(until.strip()) if until.strip() else today
+        start = dt.date.fromisoformat(since.strip()) if since.strip() else end - dt.timedelta(days=6)
+    except ValueError as exc:
+        raise BadRequest("参数 since、until 应为日期，如 2026-11-28") from exc
+    if start > end or (end - start).days >= FEEDBACK_DAYS:
+        raise BadRequest(f"since 应不晚于 until，且一次最多查询 {FEEDBACK_DAYS} 天")
+    bounds = (
+        dt.datetime.combine(start, dt.time()),
+        dt.datetime.combine(end + dt.timedelta(days=1), dt.time()),
+    )
+    return timezone.make_aware(bounds[0]), timezone.make_aware(bounds[1])
+
+
+@router.get(
+    "/warnings/feedback",
+    auth=PartnerKeyAuth(PUSH_SCOPE),
+    response={200: list[FeedbackOut], 400: Problem, 429: Problem},
+    summary="对接系统查询自己推送的预警的处置情况（接口密钥）",
+)
+def pushed_feedback(
+    request: HttpRequest, since: str = "", until: str = "", limit: str = "500", offset: str = "0"
+) -> Any:
+    key = key_of(request)
+    if key is None:  # not reached: a partner key is this endpoint's only authentication
+        return Status(400, Problem(detail="此接口只接受对接系统的接口密钥（X-API-Key）"))
+    if (refused := _over_rate(request)) is not None:
+        return refused
+    try:
+        start, end = _period(since, until)
+        limit_n, offset_n = _int_param(limit, "limit", 500), _int_param(offset, "offset", 0)
+    except BadRequest as exc:
+        return Status(400, Problem(detail=str(exc)))
+    rows = partner_feedback(key.organisation, start, end, offset_n, max(1, min(limit_n, 1000)))
+    api_key_record_use(key=key, items=len(rows))
+    return rows
 
 
 def _int_param(text: str, name: str, default: int) -> int:

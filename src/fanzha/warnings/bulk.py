@@ -260,7 +260,7 @@ def _load_open(known: _Known, people: list[Person], now: dt.datetime) -> None:
 
 # The column order of the rows made here (checked against the models when written).
 EVENT_ATTNAMES = ["warning_id", "at", "actor_id", "kind", "from_status", "to_status", "message", "data"]
-REF_ATTNAMES = ["source", "source_id", "warning_id", "received_at", "row_values"]
+REF_ATTNAMES = ["source", "source_id", "warning_id", "received_at", "row_values", "pushed_by_id"]
 
 
 def _event_row(event: WarningEvent) -> list[Any]:
@@ -431,7 +431,7 @@ def receive_many(
             known.refs[key] = received.warning
             known.who[key] = received.warning.person
             writes.refs.append(
-                [clean.source, clean.source_id, received.warning, now, row_values(data, clean, intake)]
+                [clean.source, clean.source_id, received.warning, now, row_values(data, clean, intake), None]
             )
             results.append(received)
             if len(writes.refs) >= STREAM:

@@ -97,6 +97,38 @@ def feedback_rows(user: Any, source: str, start: dt.date, end: dt.date) -> Itera
             yield _feedback_row(ref, contacts.get(ref.warning_id))
 
 
+def _iso(value: dt.datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else None
+
+
+def partner_feedback(
+    organisation: Any, since: dt.datetime, until: dt.datetime, offset: int, limit: int
+) -> list[dict[str, Any]]:
+    """What became of the warnings a partner's key pushed in [since, until): its own ids, the status and
+    outcome, when acknowledged, first contacted and closed — no personal data, no unit or officer."""
+    refs = list(
+        WarningSourceRef.objects.filter(pushed_by=organisation, received_at__gte=since, received_at__lt=until)
+        .select_related("warning")
+        .order_by("received_at", "id")[offset : offset + limit]
+    )
+    contacts = _first_contacts([ref.warning_id for ref in refs])
+    out = []
+    for ref in refs:
+        w, contact = ref.warning, contacts.get(ref.warning_id)
+        out.append(
+            {
+                "source_id": ref.source_id,
+                "received_at": _iso(ref.received_at),
+                "status": w.get_status_display(),
+                "outcome": w.get_outcome_display() if w.outcome else "",
+                "acknowledged_at": _iso(w.acknowledged_at),
+                "contacted_at": _iso(contact.contacted_at if contact else None),
+                "closed_at": _iso(w.closed_at),
+            }
+        )
+    return out
+
+
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     chunk: list[Any] = []
     for item in items:

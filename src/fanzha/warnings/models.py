@@ -178,10 +178,22 @@ class WarningSourceRef(models.Model):
     warning = models.ForeignKey(Warning, on_delete=models.CASCADE, related_name="source_refs")
     received_at = models.DateTimeField()
     row_values = models.JSONField(default=dict, blank=True)  # masked values as pushed, for feedback
+    # The partner organisation whose API key pushed it (its feedback is read back by that key); None for
+    # files, forms and logged-in users.
+    pushed_by = models.ForeignKey(
+        "core.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["source", "source_id"], name="warnings_sourceref_unique"),
+        ]
+        indexes = [  # partial: a file's 100,000 source ids (no partner) add nothing to maintain
+            models.Index(
+                fields=["pushed_by", "received_at"],
+                name="warnings_sourceref_pushed",
+                condition=models.Q(pushed_by__isnull=False),
+            )
         ]
 
     def __str__(self) -> str:

@@ -564,8 +564,12 @@ def _fill_known(
 
 
 @transaction.atomic
-def receive(*, intake: Intake, data: WarningInput, now: dt.datetime | None = None) -> Received:
-    """New, merged or unchanged; raises :class:`~fanzha.warnings.intake.Unusable` for an unusable warning."""
+def receive(
+    *, intake: Intake, data: WarningInput, now: dt.datetime | None = None, pushed_by: Any = None
+) -> Received:
+    """New, merged or unchanged; raises :class:`~fanzha.warnings.intake.Unusable` for an unusable warning.
+
+    ``pushed_by``: the partner organisation whose API key pushed it (recorded on its source id)."""
     now = now or timezone.now()
     clean = clean_warning(data, now=now)
     ref = _known_ref(clean)
@@ -598,6 +602,7 @@ def receive(*, intake: Intake, data: WarningInput, now: dt.datetime | None = Non
         warning=warning,
         received_at=now,
         row_values=row_values(data, clean),
+        pushed_by=pushed_by,
     )
     return Received(warning, outcome, clean.notices, (clean.source, clean.source_id))
 
@@ -649,7 +654,7 @@ def warning_push(*, key: Any, data: WarningInput) -> Received:
     if not (key.is_active and organisation.is_active and PUSH_SCOPE in key.scopes):
         raise PermissionDenied(PUSH_SCOPE)  # the API's authentication refuses these first
     data = replace(data, source=push_source(organisation, data.source))
-    received = receive(intake=Intake(), data=data)
+    received = receive(intake=Intake(), data=data, pushed_by=organisation)
     _audit_received(
         received, None, "api_key", api_key_id=key.pk, api_key=str(key), organisation_id=organisation.pk
     )
