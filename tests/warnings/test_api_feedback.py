@@ -9,6 +9,7 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 
+from fanzha.core.services.organisations import organisation_create
 from fanzha.screen.services import api_key_issue
 from fanzha.warnings.models import Warning
 from fanzha.warnings.workflow import ContactData, warning_contact_record
@@ -97,3 +98,20 @@ def test_it_refuses_bad_periods_and_sessions(world: World, client: Client) -> No
     assert feedback(client, bank, since="2026-11-28", until="2026-11-01").status_code == 400
     login(client, world.users["analyst"])
     assert client.get(f"{URL}/feedback").status_code == 401  # a partner's door only
+
+
+def test_it_keeps_two_partners_of_one_kind_apart_when_they_number_alike(world: World, client: Client) -> None:
+    world.orgs["农业银行青溪支行"] = organisation_create(
+        actor=None, name="农业银行青溪支行", kind="bank", area=world.orgs["工商银行青溪支行"].area
+    )
+    icbc, abc = a_key(world, "工商银行青溪支行"), a_key(world, "农业银行青溪支行")
+    assert push(client, icbc, 1).status_code == 201
+    other = push(client, abc, 2, source_id="P-1")  # the same 预警编号, another bank, another person
+    assert other.status_code == 201 and other.json()["source_id"] == "P-1"
+    assert Warning.objects.count() == 2
+    again = push(client, abc, 2, source_id="P-1")
+    assert again.status_code == 200 and again.json()["outcome"] == "unchanged"
+    assert [row["source_id"] for row in feedback(client, abc).json()] == ["P-1"]
+    assert [row["source_id"] for row in feedback(client, icbc).json()] == ["P-1"]
+    stored = sorted(Warning.objects.values_list("source_id", flat=True))
+    assert stored[0] == "P-1" and stored[1].startswith("P-1@")

@@ -32,7 +32,15 @@ from fanzha.warnings import selectors
 from fanzha.warnings.exports import partner_feedback
 from fanzha.warnings.intake import TRUE_WORDS, Unusable, WarningInput
 from fanzha.warnings.people import ID_HELD, NAME_DIFFERS
-from fanzha.warnings.services import NEW, PUSH_SCOPE, UNCHANGED, Received, warning_push, warning_receive
+from fanzha.warnings.services import (
+    NEW,
+    PUSH_SCOPE,
+    UNCHANGED,
+    Received,
+    own_source_id,
+    warning_push,
+    warning_receive,
+)
 
 router = Router(tags=["warnings"])
 
@@ -131,9 +139,9 @@ class PushOut(Schema):
 RECORD_NOTICES = {ID_HELD, NAME_DIFFERS}
 
 
-def _push_out(received: Received, notices: list[str]) -> Status[Any]:
+def _push_out(received: Received, notices: list[str], organisation: Any) -> Status[Any]:
     unchanged = received.outcome == UNCHANGED
-    source, source_id = received.ref
+    source, source_id = received.ref[0], own_source_id(received.ref[1], organisation)
     own = [notice for notice in notices if notice not in RECORD_NOTICES]
     outcome = "unchanged" if unchanged else "received"
     out = PushOut(outcome=outcome, source=source, source_id=source_id, notices=own)
@@ -276,8 +284,8 @@ def create_warning(request: HttpRequest) -> Status[Any]:
     notices = [message for _, message in received.notices]
     if unknown:
         notices.append(f"未识别的字段已忽略：{'、'.join(unknown)}")
-    if key_of(request) is not None:
-        return _push_out(received, notices)
+    if (key := key_of(request)) is not None:
+        return _push_out(received, notices, key.organisation)
     return Status(201 if received.outcome == NEW else 200, _out(received.warning, received.outcome, notices))
 
 

@@ -22,6 +22,7 @@ from fanzha.core.pii.masking import mask
 from fanzha.warnings import typology
 from fanzha.warnings.intake import source_label
 from fanzha.warnings.models import Contact, Warning, WarningSourceRef
+from fanzha.warnings.services import own_source_id
 
 PUSHED = [
     ("source_id", "预警编号"),
@@ -117,7 +118,7 @@ def partner_feedback(
         w, contact = ref.warning, contacts.get(ref.warning_id)
         out.append(
             {
-                "source_id": ref.source_id,
+                "source_id": own_source_id(ref.source_id, organisation),
                 "received_at": _iso(ref.received_at),
                 "status": w.get_status_display(),
                 "outcome": w.get_outcome_display() if w.outcome else "",

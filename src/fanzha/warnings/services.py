@@ -216,6 +216,18 @@ def alias_source_id(clean: CleanWarning) -> str:
     return f"{clean.source_id[:91]}~{mac.hexdigest()[:8]}"
 
 
+def partner_source_id(source_id: str, organisation: Any) -> str:
+    """``<预警编号>@<organisation id>``: a partner's id that another sender of the same kind used first
+    (two banks both numbering their lists 20261128001), kept apart from theirs."""
+    suffix = f"@{organisation.pk}"
+    return source_id[: 100 - len(suffix)] + suffix
+
+
+def own_source_id(source_id: str, organisation: Any) -> str:
+    """The id as the partner sent it (without :func:`partner_source_id`'s suffix)."""
+    return source_id.removesuffix(f"@{organisation.pk}")
+
+
 def realias(clean: CleanWarning) -> tuple[str, str]:
     """Give ``clean`` its alias id (with a row notice); the new (source, source id) key."""
     clean.source_id = alias_source_id(clean)
@@ -573,6 +585,9 @@ def receive(
     now = now or timezone.now()
     clean = clean_warning(data, now=now)
     ref = _known_ref(clean)
+    if pushed_by is not None and ref is not None and ref.pushed_by_id != pushed_by.pk:
+        clean.source_id = partner_source_id(clean.source_id, pushed_by)  # another sender's 预警编号
+        ref = _known_ref(clean)
     if ref is not None and not same_person(person_keys(intake, clean), keys_of(ref.warning.person)):
         realias(clean)
         ref = _known_ref(clean)
