@@ -29,8 +29,8 @@ from fanzha.screen.keyauth import PartnerKeyAuth, key_of
 from fanzha.screen.ratelimit import rate_take
 from fanzha.screen.services import api_key_record_use
 from fanzha.warnings import selectors
-from fanzha.warnings.exports import partner_feedback
-from fanzha.warnings.intake import TRUE_WORDS, Unusable, WarningInput
+from fanzha.warnings.exports import day_bounds, partner_feedback
+from fanzha.warnings.intake import MAX_COUNT, TRUE_WORDS, Unusable, WarningInput, text_limit
 from fanzha.warnings.people import ID_HELD, NAME_DIFFERS
 from fanzha.warnings.services import (
     NEW,
@@ -44,7 +44,6 @@ from fanzha.warnings.services import (
 
 router = Router(tags=["warnings"])
 
-MAX_COUNT = 100_000
 JSON_TYPES = ("application/json",)
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 IGNORED_KEYS = {"csrfmiddlewaretoken"}
@@ -96,16 +95,16 @@ Flag = Annotated[bool, BeforeValidator(_as_flag)]
 class WarningIn(Schema):
     source: _text(40) = ""  # type: ignore[valid-type]
     source_id: _text(100) = ""  # type: ignore[valid-type]
-    name: _text(50) = ""  # type: ignore[valid-type]
+    name: _text(text_limit("name")) = ""  # type: ignore[valid-type]
     id_number: _text(30) = ""  # type: ignore[valid-type]
     phone: _text(50) = ""  # type: ignore[valid-type]
-    address: _text(300) = ""  # type: ignore[valid-type]
+    address: _text(text_limit("address")) = ""  # type: ignore[valid-type]
     fraud_type: _text(100) = ""  # type: ignore[valid-type]
     warned_at: _text(50) = ""  # type: ignore[valid-type]
     amount: _text(50) = ""  # type: ignore[valid-type]
-    suspect_numbers: _text(5000) = ""  # type: ignore[valid-type]
-    suspect_accounts: _text(5000) = ""  # type: ignore[valid-type]
-    notes: _text(2000) = ""  # type: ignore[valid-type]
+    suspect_numbers: _text(text_limit("suspect_numbers")) = ""  # type: ignore[valid-type]
+    suspect_accounts: _text(text_limit("suspect_accounts")) = ""  # type: ignore[valid-type]
+    notes: _text(text_limit("notes")) = ""  # type: ignore[valid-type]
     call_count: Count = 0
     callback_count: Count = 0
     transfer_in_progress: Flag = False
@@ -312,11 +311,7 @@ def _period(since: str, until: str) -> tuple[dt.datetime, dt.datetime]:
         raise BadRequest("参数 since、until 应为日期，如 2026-11-28") from exc
     if start > end or (end - start).days >= FEEDBACK_DAYS:
         raise BadRequest(f"since 应不晚于 until，且一次最多查询 {FEEDBACK_DAYS} 天")
-    bounds = (
-        dt.datetime.combine(start, dt.time()),
-        dt.datetime.combine(end + dt.timedelta(days=1), dt.time()),
-    )
-    return timezone.make_aware(bounds[0]), timezone.make_aware(bounds[1])
+    return day_bounds(start, end)
 
 
 @router.get(

@@ -80,10 +80,18 @@ def _first_contacts(warning_ids: list[int]) -> dict[int, Contact]:
     return first
 
 
+def day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The local days ``start`` to ``end`` (both included) as aware [since, until) bounds."""
+    midnight = dt.time()
+    return (
+        timezone.make_aware(dt.datetime.combine(start, midnight)),
+        timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), midnight)),
+    )
+
+
 def feedback_rows(user: Any, source: str, start: dt.date, end: dt.date) -> Iterator[list[Any]]:
     """One row per pushed warning of ``source`` received in the period (a merged one keeps its row)."""
-    since = timezone.make_aware(dt.datetime.combine(start, dt.time()))
-    until = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
+    since, until = day_bounds(start, end)
     visible = Warning.objects.visible_to(user).values("pk")
     refs = (
         WarningSourceRef.objects.filter(

@@ -7,14 +7,13 @@ from typing import Any
 from django import forms
 
 from fanzha.warnings import typology
-from fanzha.warnings.intake import SOURCES
+from fanzha.warnings.intake import MAX_COUNT, SOURCES, text_limit
 from fanzha.warnings.models import ContactKind, GradingRule, Outcome
 from fanzha.warnings.photos import PHOTO_MAX_BYTES, PHOTO_MAX_COUNT
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"})
 SOURCE_CHOICES = [(code, name) for code, (name, _) in SOURCES.items()]
-MAX_COUNT = 100_000  # calls or callbacks: more is a typo
 
 
 def _bootstrap(form: forms.Form) -> None:
@@ -29,26 +28,32 @@ def _bootstrap(form: forms.Form) -> None:
 class WarningForm(forms.Form):
     """Manual entry (人工录入)."""
 
-    name = forms.CharField(label="姓名", max_length=50, required=False)
+    name = forms.CharField(label="姓名", max_length=text_limit("name"), required=False)
     id_number = forms.CharField(label="身份证号", max_length=30, required=False)
     phone = forms.CharField(label="手机号", max_length=30, required=False)
-    address = forms.CharField(label="现住址", max_length=300, required=False)
+    address = forms.CharField(label="现住址", max_length=text_limit("address"), required=False)
     fraud_type = forms.ChoiceField(label="诈骗类型", required=False)
     source = forms.ChoiceField(label="预警来源", choices=SOURCE_CHOICES, initial="manual")
     source_id = forms.CharField(label="预警编号（可不填）", max_length=100, required=False)
     warned_at = forms.DateTimeField(label="预警时间", required=False, widget=DATETIME)
     amount = forms.CharField(label="涉案金额（元）", max_length=30, required=False)
     suspect_numbers = forms.CharField(
-        label="嫌疑号码", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="嫌疑号码",
+        max_length=text_limit("suspect_numbers"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     suspect_accounts = forms.CharField(
-        label="嫌疑账号", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="嫌疑账号",
+        max_length=text_limit("suspect_accounts"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     call_count = forms.IntegerField(label="被叫次数", min_value=0, max_value=MAX_COUNT, required=False)
     callback_count = forms.IntegerField(label="回拨次数", min_value=0, max_value=MAX_COUNT, required=False)
     transfer_in_progress = forms.BooleanField(label="正在转账", required=False)
     notes = forms.CharField(
-        label="备注", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="备注", max_length=text_limit("notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -79,7 +84,10 @@ class ContactForm(forms.Form):
         label="情况说明", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     follow_up_on = forms.DateField(label="回访日期", required=False, widget=DATE)
-    photos = MultipleFileField(label="照片（JPEG/PNG/WebP，每张不超过 5 MB，最多 6 张）", required=False)
+    photos = MultipleFileField(
+        label=f"照片（JPEG/PNG/WebP，每张不超过 {PHOTO_MAX_BYTES // 2**20} MB，最多 {PHOTO_MAX_COUNT} 张）",
+        required=False,
+    )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)  # a double submit is refused
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

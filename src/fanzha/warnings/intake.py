@@ -482,6 +482,14 @@ TEXT_LIMITS = {
 }
 
 
+MAX_COUNT = 100_000  # calls or callbacks of one warning: more is a typo (the API and the form refuse it)
+
+
+def text_limit(name: str) -> int:
+    """The longest text kept for the field ``name`` of TEXT_LIMITS (the API and the form use it too)."""
+    return TEXT_LIMITS[name][1]
+
+
 def _bound(clean: CleanWarning) -> None:
     """Cut texts over their limit, saying so on the row (how long, never what)."""
     for name, (column, limit) in TEXT_LIMITS.items():

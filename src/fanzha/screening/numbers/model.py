@@ -20,6 +20,7 @@ import numpy as np
 from scipy import sparse
 
 from fanzha.screening.numbers import feature_values, graph, inputs, text_ids
+from fanzha.screening.numbers.feature_values import ident as _ident
 from fanzha.screening.numbers.features import EXTRA_NAMES, FEATURE_NAMES, connect
 
 MODEL_VERSION = 1
@@ -486,10 +487,6 @@ def _share_duplicates(node_id: np.ndarray, adj: sparse.csr_matrix) -> sparse.csr
 
 def _q(path: str | Path) -> str:
     return str(path).replace("'", "''")
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 # ---------------------------------------------------------------- matrices
