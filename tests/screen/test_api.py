@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from fanzha.audit.models import AuditEvent
 from fanzha.screen.models import ApiKey
-from fanzha.screen.services import api_key_revoke
+from fanzha.screen.services import api_key_issue, api_key_revoke
 from tests.personas import World, login
 from tests.screen.conftest import FakeEngine
 
@@ -297,3 +297,23 @@ def test_it_documents_the_endpoint_in_the_openapi_schema(world: World, client) -
     assert body["properties"]["items"]["maxItems"] == 1000
     schemes = schema["components"]["securitySchemes"]
     assert any(s.get("in") == "header" and s.get("name") == "X-API-Key" for s in schemes.values())
+
+
+def test_it_keeps_a_keys_screening_budget_apart_from_its_pushes(
+    world: World, client, fake_engine: FakeEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key, token = api_key_issue(
+        actor=world.users["admin"],
+        organisation=world.orgs["中国移动青溪营业厅"],
+        name="筛查与推送",
+        rate_per_minute=1,
+        scopes=["screen", "warnings"],
+    )
+    monkeypatch.setattr("fanzha.screen.ratelimit._now", lambda: 1_800_000_030.0)  # 30 s into a minute
+    screened = [post(client, {"items": [{"text": SCAM}]}, **{"X-API-Key": token}).status_code for _ in "ab"]
+    assert screened == [200, 429]
+    body = {"source_id": "YD-1", "phone": "13905717777", "fraud_type": "刷单返利"}
+    pushed = client.post(
+        "/api/warnings", json.dumps(body), content_type="application/json", headers={"X-API-Key": token}
+    )
+    assert pushed.status_code == 201, pushed.content

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from fanzha.core import access
 from fanzha.screen import bridge, services
-from fanzha.screen.keyauth import PartnerKeyAuth
+from fanzha.screen.keyauth import PartnerKeyAuth, rate_bucket
 from fanzha.screen.models import ApiKey
 from fanzha.screen.present import result_out
 from fanzha.screen.ratelimit import rate_take
@@ -147,7 +147,7 @@ def _check_items(payload: ScreenIn) -> None:
 def _rate_bucket(request: HttpRequest) -> tuple[str, int]:
     auth = request.auth
     if isinstance(auth, ApiKey):
-        return f"key:{auth.pk}", auth.rate_per_minute
+        return rate_bucket(auth, SCOPE), auth.rate_per_minute
     return f"user:{auth.pk}", settings.SCREEN_USER_RATE_PER_MINUTE
 
 

@@ -34,7 +34,11 @@ class ApiKeyForm(forms.Form):
     )
     name = forms.CharField(label="名称", max_length=100, help_text="例如：移动短信筛查对接、某银行反诈平台")
     rate_per_minute = forms.IntegerField(
-        label="每分钟请求上限", min_value=1, max_value=6000, initial=60, help_text="每次筛查请求最多 1000 条"
+        label="每分钟请求上限",
+        min_value=1,
+        max_value=6000,
+        initial=60,
+        help_text="每个权限范围分别计数；每次筛查请求最多 1000 条",
     )
     scopes = forms.MultipleChoiceField(
         label="权限范围",

@@ -1,5 +1,7 @@
 """Partner API keys as a django-ninja authentication: the ``X-API-Key`` header, one scope an endpoint.
 
+Each scope of a key has its own per-minute budget (:func:`rate_bucket`) of the key's ``rate_per_minute``.
+
 A key that is sent but unknown, revoked or of an inactive organisation answers 401 (no fallback to the
 session); a valid key without the endpoint's scope answers 403. Never a query string: keys stay out of
 URLs and access logs.
@@ -38,6 +40,12 @@ class PartnerKeyAuth(APIKeyHeader):
         if self.scope not in found.scopes:
             raise PermissionDenied(self.scope)
         return found
+
+
+def rate_bucket(key: ApiKey, scope: str) -> str:
+    """The rate limit's counter of ``key`` on one scope: each scope has its own per-minute budget, so a
+    burst of screening requests does not hold back a bank's warning pushes under the same key."""
+    return f"key:{key.pk}:{scope}"
 
 
 def key_of(request: HttpRequest) -> ApiKey | None:

@@ -25,7 +25,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from fanzha.core import access
 from fanzha.core.pii.masking import mask
-from fanzha.screen.keyauth import PartnerKeyAuth, key_of
+from fanzha.screen.keyauth import PartnerKeyAuth, key_of, rate_bucket
 from fanzha.screen.ratelimit import rate_take
 from fanzha.screen.services import api_key_record_use
 from fanzha.warnings import selectors
@@ -253,7 +253,7 @@ def _over_rate(request: HttpRequest) -> Status[Any] | None:
     key = key_of(request)
     if key is None:
         return None
-    decision = rate_take(f"key:{key.pk}", key.rate_per_minute)
+    decision = rate_take(rate_bucket(key, PUSH_SCOPE), key.rate_per_minute)
     if decision.allowed:
         return None
     return Status(429, Problem(detail=f"请求过于频繁，请 {decision.retry_after} 秒后再试"))
