@@ -45,6 +45,8 @@ class ImportBatch(models.Model):
     rows_rejected = models.PositiveIntegerField("有误", default=0)
     message = models.TextField("说明", blank=True)
     unknown_columns = models.JSONField("未识别的列", default=list, blank=True)
+    # The file's header in order, each column with the field it was read as ("" for one not read).
+    columns = models.JSONField("文件的列", default=list, blank=True)
     errors = models.JSONField("行错误", default=list, blank=True)
     job = models.ForeignKey(
         "jobs.Job",

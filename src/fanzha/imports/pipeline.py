@@ -31,6 +31,7 @@ from fanzha.imports.readers import HEADER_SCAN_ROWS, ImportFileError, Table, rea
 MAX_STORED_ERRORS = 5000
 MAX_LISTED_SKIPS = 20  # skipped rows named one by one in the batch's message; the rest are counted
 MAX_COLUMN_TEXT = 40
+MAX_HEADER_TEXT = 100
 VALIDATE_REPORT_EVERY = 200
 Progress = Callable[[int, int], None]
 
@@ -210,6 +211,20 @@ def _looks_like_header(header: list[str], columns: ColumnMap) -> bool:
     return enough and all(scrub_text(text) == text for text in texts)
 
 
+def file_columns(header: list[str], columns: ColumnMap) -> list[list[str]]:
+    """The file's header in order, each column with the field it is read as ("" for a column not read:
+    unknown, or a second column of a field). Numbers that look personal are masked, as in messages."""
+    read: set[str] = set()
+    out = []
+    for text in header:
+        name = columns.columns.get(text, "")
+        if name in read:
+            name = ""
+        read.add(name)
+        out.append([scrub_text(str(text))[:MAX_HEADER_TEXT], name])
+    return out
+
+
 def _validated_rows(
     imp: Importer, actor: Any, table: Table, batch: ImportBatch, validating: Progress | None = None
 ) -> tuple[list[Row], str]:
@@ -217,6 +232,7 @@ def _validated_rows(
     if problem:
         return [], problem
     columns = match_header(table.header, imp.fields)
+    batch.columns = file_columns(table.header, columns)
     rows = []
     total = len(table.rows)
     for done, (number, record) in enumerate(table.rows, start=1):
@@ -314,6 +330,7 @@ def _commit(
             batch.rows_rejected = counts[SKIPPED]
             if batch.dry_run:
                 raise _DryRunDone
+            imp.committed(batch)
             _finish_committed(batch, imp.commit_details(batch), notes)
     except _DryRunDone:
         batch.status = BatchStatus.CHECKED

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import quote
@@ -21,7 +22,7 @@ from fanzha.core.exports import csv_response, safe_cell
 from fanzha.core.pii.masking import mask
 from fanzha.warnings import typology
 from fanzha.warnings.intake import source_label
-from fanzha.warnings.models import Contact, Warning, WarningSourceRef
+from fanzha.warnings.models import Contact, PushedLayout, Warning, WarningSourceRef
 from fanzha.warnings.services import own_source_id
 
 PUSHED = [
@@ -36,6 +37,11 @@ PUSHED = [
     ("amount", "涉案金额"),
     ("notes", "备注"),
 ]
+PUSHED_FIELDS = frozenset(name for name, _ in PUSHED)
+# A sender's date and time columns, filled from the pushed row's 预警时间.
+TIME_PARTS = {"warned_at": "%Y-%m-%d %H:%M:%S", "other_time": "%Y-%m-%d %H:%M:%S", "warned_date": "%Y-%m-%d"}
+# Other columns a file may carry a kept value in (the amount in 万元 is kept as written, "8万").
+KEPT_AS = {"amount_wan": "amount"}
 OUTCOME_HEADER = [
     "处置状态",
     "处置结果",
@@ -47,6 +53,32 @@ OUTCOME_HEADER = [
     "办结时间",
     "是否合并",
 ]
+OUTCOME = "outcome:"
+# A sender's own names for the columns it leaves for the answer, as OUTCOME_HEADER names them.
+OUTCOME_COLUMNS = {label: label for label in OUTCOME_HEADER} | {
+    "处置情况": "处置结果",
+    "劝阻结果": "处置结果",
+    "劝阻情况": "处置结果",
+    "反馈结果": "处置结果",
+    "反馈情况": "处置结果",
+    "核查结果": "处置结果",
+    "核查情况": "处置结果",
+    "处置进度": "处置状态",
+    "签收状态": "处置状态",
+    "联系时间": "首次联系时间",
+    "劝阻时间": "首次联系时间",
+    "劝阻方式": "联系方式",
+    "处置方式": "联系方式",
+    "处置民警": "处置人",
+    "处置人员": "处置人",
+    "劝阻人": "处置人",
+    "劝阻民警": "处置人",
+    "承办单位": "处置单位",
+    "劝阻单位": "处置单位",
+    "反馈时间": "办结时间",
+    "处置时间": "办结时间",
+}
+_DROP = re.compile(r"[\s:：*]+")
 LIST_HEADER = [
     "编号",
     "来源",
@@ -89,8 +121,11 @@ def day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
-def feedback_rows(user: Any, source: str, start: dt.date, end: dt.date) -> Iterator[list[Any]]:
-    """One row per pushed warning of ``source`` received in the period (a merged one keeps its row)."""
+def feedback_rows(
+    user: Any, source: str, start: dt.date, end: dt.date, keys: list[str]
+) -> Iterator[list[Any]]:
+    """One row per pushed warning of ``source`` received in the period (a merged one keeps its row), its
+    cells in ``keys`` order (what each column holds, see :func:`feedback_columns`)."""
     since, until = day_bounds(start, end)
     visible = Warning.objects.visible_to(user).values("pk")
     refs = (
@@ -103,7 +138,7 @@ def feedback_rows(user: Any, source: str, start: dt.date, end: dt.date) -> Itera
     for chunk in _chunks(refs.iterator(chunk_size=1000), 1000):
         contacts = _first_contacts([r.warning_id for r in chunk])
         for ref in chunk:
-            yield _feedback_row(ref, contacts.get(ref.warning_id))
+            yield _feedback_row(ref, contacts.get(ref.warning_id), keys)
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -149,11 +184,56 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _feedback_row(ref: WarningSourceRef, contact: Contact | None) -> list[Any]:
-    w = ref.warning
-    pushed = [ref.row_values.get(key, "") for key, _ in PUSHED]
+def remember_layouts(batch: Any, sources: Iterable[str]) -> None:
+    """The file's columns (``batch.columns``) become the layout of each source it carried rows of."""
+    for source in sorted(set(sources)):
+        PushedLayout.objects.update_or_create(
+            source=source, defaults={"columns": batch.columns, "batch": batch}
+        )
+
+
+def feedback_columns(source: str) -> list[tuple[str, str]]:
+    """(column name, what it holds) of the feedback list: the columns of the latest file received from
+    ``source``, in its order and with its names (else our own list's), then the outcome columns.
+
+    A column the sender left for the answer (处置结果, 处置情况 …: :data:`OUTCOME_COLUMNS`) is filled in
+    place rather than added again; another column not read stays, empty. What a column holds: a pushed
+    field name, or ``"outcome:"`` and an outcome column's name.
+    """
+    found = PushedLayout.objects.filter(source=source).first()
+    pushed = (
+        found.columns if found is not None and found.columns else [[label, name] for name, label in PUSHED]
+    )
+    columns: list[tuple[str, str]] = []
+    answered: set[str] = set()
+    for text, name in pushed:
+        label = OUTCOME_COLUMNS.get(_DROP.sub("", text), "")
+        if not name and label and label not in answered:
+            answered.add(label)
+            columns.append((text, OUTCOME + label))
+        else:
+            columns.append((text, name))
+    return columns + [(label, OUTCOME + label) for label in OUTCOME_HEADER if label not in answered]
+
+
+def _pushed_cell(values: dict[str, str], name: str) -> str:
+    """A pushed row's (masked) value for a column read as ``name``; "" for what the row does not keep."""
+    if name in TIME_PARTS:
+        return _pushed_time(values.get("warned_at", ""), TIME_PARTS[name])
+    name = KEPT_AS.get(name, name)
+    return values.get(name, "") if name in PUSHED_FIELDS else ""
+
+
+def _pushed_time(text: str, layout: str) -> str:
+    try:
+        return timezone.localtime(dt.datetime.fromisoformat(text)).strftime(layout) if text else ""
+    except ValueError:
+        return text
+
+
+def _outcome_cells(w: Warning, ref: WarningSourceRef, contact: Contact | None) -> list[str]:
+    """The outcome columns' values, in OUTCOME_HEADER order."""
     return [
-        *pushed,
         w.get_status_display(),
         w.get_outcome_display() if w.outcome else "",
         _time(w.acknowledged_at),
@@ -163,6 +243,14 @@ def _feedback_row(ref: WarningSourceRef, contact: Contact | None) -> list[Any]:
         str(w.assignee or ""),
         _time(w.closed_at),
         "是" if (w.source, w.source_id) != (ref.source, ref.source_id) else "否",
+    ]
+
+
+def _feedback_row(ref: WarningSourceRef, contact: Contact | None, keys: list[str]) -> list[Any]:
+    outcome = dict(zip(OUTCOME_HEADER, _outcome_cells(ref.warning, ref, contact), strict=True))
+    return [
+        outcome[key[len(OUTCOME) :]] if key.startswith(OUTCOME) else _pushed_cell(ref.row_values, key)
+        for key in keys
     ]
 
 
@@ -215,8 +303,9 @@ def xlsx_response(
 @transaction.atomic
 def export_feedback(*, actor: Any, source: str, start: dt.date, end: dt.date, fmt: str) -> HttpResponse:
     access.require(actor, "warning.export")
-    header = [label for _, label in PUSHED] + OUTCOME_HEADER
-    rows = list(feedback_rows(actor, source, start, end))
+    columns = feedback_columns(source)
+    header = [text for text, _ in columns]
+    rows = list(feedback_rows(actor, source, start, end, [key for _, key in columns]))
     audit_record(
         actor=actor,
         action="pii.export",

@@ -299,6 +299,22 @@ class GradingRule(models.Model):
         return self.name
 
 
+class PushedLayout(models.Model):
+    """The columns of the latest file received from a source, in the file's order: the feedback list
+    (反馈) goes back to the sender in its own layout, its own column names, with the outcome added."""
+
+    source = models.CharField("预警来源", max_length=40, unique=True)
+    columns = models.JSONField("列", default=list)  # [[header text, field name or ""], …]
+    batch = models.ForeignKey("imports.ImportBatch", null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "推送清单格式"
+
+    def __str__(self) -> str:
+        return f"{self.source} 推送清单格式"
+
+
 class AddressPlacement(models.Model):
     """An address the centre placed by hand: the next warning at that address goes there directly."""
 

@@ -68,6 +68,10 @@ class Importer:
         """Write one validated row through the domain services; returns NEW, UPDATED or UNCHANGED."""
         raise NotImplementedError
 
+    def committed(self, batch: Any) -> None:
+        """Called once every row is written, in the file's transaction (not for a dry run): what the
+        importer keeps about the file itself (``batch.columns``: its header and what each was read as)."""
+
     def commit_details(self, batch: Any) -> dict[str, Any]:
         """Extra details (no personal data) for the file's one ``import.commit`` audit record."""
         return {}

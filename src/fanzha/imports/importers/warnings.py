@@ -15,7 +15,7 @@ from typing import Any
 from fanzha.imports.columns import Field
 from fanzha.imports.importers.base import NEW, SKIPPED, UNCHANGED, UPDATED, Importer, Row, RowRejected
 from fanzha.tracing.text import CellError, combine
-from fanzha.warnings import bulk, services
+from fanzha.warnings import bulk, exports, services
 from fanzha.warnings.intake import (
     PLACEHOLDER_FIRST,
     Memo,
@@ -371,6 +371,11 @@ class WarningImporter(Importer):
                 self._touched[received.outcome].add(received.warning.pk)
             self.notices.extend((row.number, column, message) for column, message in received.notices)
         return outcomes
+
+    def committed(self, batch: Any) -> None:
+        """The file's columns become the feedback layout of each source it carried rows of."""
+        cleaned = (row.cleaned.get("clean") for row in self._rows)
+        exports.remember_layouts(batch, {clean.source for clean in cleaned if clean is not None})
 
     def commit_details(self, batch: Any) -> dict[str, Any]:
         """The file's hash and the ids it created or merged into, as ``[first, last]`` ranges."""

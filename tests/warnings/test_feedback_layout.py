@@ -1,0 +1,102 @@
+"""Feedback in the sender's own layout: the columns of its latest file, in its order and its names."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.urls import reverse
+from django.utils import timezone
+
+from fanzha.imports.pipeline import import_run
+from fanzha.warnings.models import PushedLayout, Warning
+from fanzha.warnings.workflow import ContactData, warning_contact_record
+from tests.imports.files import csv_bytes
+from tests.personas import World, id_number, login
+from tests.warnings.helpers import make_warning
+
+# A superior centre's own list: a serial number, its names for our fields, an amount in 万元, a column
+# we do not read (性别) and two it leaves for the answer (处置情况, 处置民警).
+HEADER = ["序号", "预警ID", "受害人姓名", "公民身份号码", "联系电话", "推送时间", "涉案金额（万元）", "性别"]
+HEADER += ["居住地址", "处置情况", "处置民警", "预警来源"]
+
+
+def person_id(n: int) -> str:
+    return id_number("331102", "19600101", f"{n:03d}")
+
+
+def superior_row(n: int) -> list[str]:
+    return [
+        str(n),
+        f"SJ-{n:03d}",
+        f"王{'一二三'[n - 1]}",
+        person_id(n),
+        f"1390571{n:04d}",
+        "2026-11-28 09:05:00",
+        "8",
+        "男",
+        f"青溪县城关镇城东社区幸福路{n}号",
+        "",
+        "",
+        "上级推送",
+    ]
+
+
+def feedback(client, source: str) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    today = timezone.localdate().isoformat()
+    query = {"source": source, "start": today, "end": today, "format": "csv"}
+    response = client.get(reverse("warning_feedback"), query)
+    assert response.status_code == 200
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+
+def test_it_answers_a_sender_in_the_layout_of_its_own_list(world: World, client) -> None:  # type: ignore[no-untyped-def]
+    data = csv_bytes(HEADER, [superior_row(1), superior_row(2)])
+    result = import_run(actor=None, importer="warnings", file_name="省厅推送.csv", data=data)
+    assert result.ok, result.batch.message
+    assert result.batch.columns[0] == ["序号", ""] and result.batch.columns[1] == ["预警ID", "source_id"]
+    done = Warning.objects.get(source_id="SJ-001")
+    assert done.assignee is not None
+    warning_contact_record(
+        actor=done.assignee, warning=done, data=ContactData(kind="call", outcome="dissuaded")
+    )
+    login(client, world.users["analyst"])
+    rows = feedback(client, "superior")
+    assert rows[0][: len(HEADER)] == HEADER  # the sender's names, in its order
+    assert "处置结果" not in rows[0] and "处置人" not in rows[0]  # answered in its own columns
+    assert rows[0][len(HEADER) :] == [
+        "处置状态",
+        "签收时间",
+        "首次联系时间",
+        "联系方式",
+        "处置单位",
+        "办结时间",
+        "是否合并",
+    ]
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert first["序号"] == "" and first["性别"] == ""  # not kept: left empty, the column stays
+    assert first["预警ID"] == "SJ-001" and first["推送时间"] == "2026-11-28 09:05:00"
+    assert first["涉案金额（万元）"] == "8万" and "*" in first["受害人姓名"]
+    assert first["公民身份号码"] != person_id(1) and "*" in first["联系电话"]
+    assert first["处置情况"] == "劝阻成功" and first["处置民警"] == str(done.assignee)
+
+
+def test_it_keeps_our_own_layout_for_a_source_no_file_came_from(world: World, client) -> None:  # type: ignore[no-untyped-def]
+    data = csv_bytes(HEADER, [superior_row(1)])
+    import_run(actor=None, importer="warnings", file_name="省厅推送.csv", data=data)
+    make_warning(2, source="运营商")  # received by the API, not a file
+    assert list(PushedLayout.objects.values_list("source", flat=True)) == ["superior"]
+    login(client, world.users["analyst"])
+    assert feedback(client, "operator")[0][:5] == ["预警编号", "姓名", "身份证号", "手机号", "现住址"]
+
+
+def test_it_takes_the_latest_files_layout_and_none_from_a_dry_run(world: World, client) -> None:  # type: ignore[no-untyped-def]
+    import_run(actor=None, importer="warnings", file_name="a.csv", data=csv_bytes(HEADER, [superior_row(1)]))
+    other = ["预警编号", "姓名", "手机号", "预警来源", "反馈结果"]
+    again = csv_bytes(other, [["SJ-002", "王二", "13905710002", "上级推送", ""]])
+    import_run(actor=None, importer="warnings", file_name="b.csv", data=again, dry_run=True)
+    assert PushedLayout.objects.get(source="superior").columns[0] == ["序号", ""]
+    import_run(actor=None, importer="warnings", file_name="b.csv", data=again)
+    login(client, world.users["analyst"])
+    rows = feedback(client, "superior")
+    assert rows[0][:5] == other and len(rows) == 3
