@@ -97,10 +97,18 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "poll_seconds": POLL_SECONDS,
         "errors": batch.errors[:200],
         "more_errors": max(len(batch.errors) - 200, 0),
+        "columns": _columns_read(batch),
     }
     if getattr(request, "htmx", False):
         return render(request, "imports/_batch_status.html", context)
     return render(request, "imports/import_detail.html", context)
+
+
+def _columns_read(batch: ImportBatch) -> list[tuple[str, str]]:
+    """The file's columns in order with the field each was read as (its label; "" for one not read)."""
+    importer = get_importer(batch.importer)
+    labels = {f.name: f.label for f in importer.fields} if importer is not None else {}
+    return [(text, labels.get(name, name)) for text, name in batch.columns]
 
 
 @login_required
