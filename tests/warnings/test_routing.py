@@ -6,6 +6,7 @@ from fanzha.audit.models import AuditEvent
 from fanzha.core.models import Area
 from fanzha.core.services import areas as area_services
 from fanzha.core.services import organisations as org_services
+from fanzha.warnings import routing
 from fanzha.warnings.models import AddressPlacement, Grade, Status, Warning
 from fanzha.warnings.routing import Locator, short_township, split_prefix
 from fanzha.warnings.workflow import warning_place
@@ -142,3 +143,18 @@ def test_it_takes_turns_in_round_robin(world, settings) -> None:  # type: ignore
 def test_it_sends_medium_warnings_to_the_police_when_configured(world, settings) -> None:  # type: ignore[no-untyped-def]
     settings.WARNING_POLICE_GRADES = ["urgent", "high", "medium"]
     assert make_warning(1).assignee.username == "police_cg"
+
+
+def test_it_ranks_by_open_warnings_in_one_query_of_the_assignee_index(
+    world, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    closed = make_warning(1)
+    Warning.objects.filter(pk=closed.pk).update(status=Status.CLOSED)  # history does not weigh
+    make_warning(2)
+    grid_cd, grid_sq = world.users["grid_cd"], world.users["grid_sq"]
+    assigner = routing.Assigner()
+    with django_assert_num_queries(1) as queries:  # no "last assignment" read outside round robin
+        rank = assigner._rank([grid_cd, grid_sq])
+    assert rank[grid_cd.pk][0] == 1 and rank[grid_sq.pk][0] == 0
+    assert "COUNT(*)" in queries.captured_queries[0]["sql"]
+    assert any(index.name == "warnings_assignee" for index in Warning._meta.indexes)

@@ -89,13 +89,14 @@ class Warning(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    assignee = models.ForeignKey(
+    assignee = models.ForeignKey(  # indexed by warnings_assignee, which it leads
         settings.AUTH_USER_MODEL,
         verbose_name="承办人",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     amount = models.DecimalField("涉案金额", max_digits=14, decimal_places=2, null=True, blank=True)
     address = EncryptedTextField("现住址（来源所报）", blank=True, default="")
@@ -148,6 +149,8 @@ class Warning(models.Model):
             models.Index(fields=["status", "due_contact_at"], name="warnings_open_contact_due"),
             models.Index(fields=["status", "remind_ack_at"], name="warnings_open_remind"),
             models.Index(fields=["person", "status"], name="warnings_person_status"),
+            # A user's open warnings counted for least-loaded routing (an index range, not their history).
+            models.Index(fields=["assignee", "status", "assigned_at"], name="warnings_assignee"),
             models.Index(fields=["source", "received_at"], name="warnings_source_time"),
             # The centre's list: newest first, narrowed by grade, status or area (see selectors).
             models.Index(fields=["-received_at", "-id"], name="warnings_recent"),

@@ -274,14 +274,20 @@ class Assigner:
         return self._users[org.pk]
 
     def _rank(self, users: list[User]) -> dict[int, tuple[int, float]]:
-        """Per user: (open warnings, time of the last assignment), read once a run, then kept up to date."""
+        """Per user: (open warnings, time of the last assignment), read once a run, then kept up to date.
+
+        Both come from the ``warnings_assignee`` index (assignee, status, assigned_at) alone: the open
+        ones are a range of it, and the last assignment is only read for round robin.
+        """
         missing = [u.pk for u in users if u.pk not in self._rank_of]
         if missing:
-            rows = Warning.objects.filter(assignee_id__in=missing).values("assignee_id")
+            rows = Warning.objects.filter(assignee_id__in=missing).values("assignee_id").order_by()
             load = dict(
-                rows.filter(status__in=OPEN_STATUSES).annotate(n=Count("id")).values_list("assignee_id", "n")
+                rows.filter(status__in=OPEN_STATUSES).annotate(n=Count("*")).values_list("assignee_id", "n")
             )
-            last = dict(rows.annotate(last=Max("assigned_at")).values_list("assignee_id", "last"))
+            last = {}
+            if self.round_robin:
+                last = dict(rows.annotate(last=Max("assigned_at")).values_list("assignee_id", "last"))
             for pk in missing:
                 at = last.get(pk)
                 self._rank_of[pk] = (load.get(pk, 0), at.timestamp() if at is not None else 0.0)
