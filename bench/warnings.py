@@ -8,6 +8,9 @@ the way .ci/run does (skipped, with the reason printed, when PostgreSQL 15 is no
 After the import, the SQLite database is grown to ``--list-rows`` warnings (default 1,000,000) with
 plain SQL (``INSERT … SELECT`` copies of the imported rows, not the service) and the centre's list page
 is timed through the Django test client. ``--cli`` also times ``fanzha warnings import FILE`` end to end.
+The baseline, in the same run on each database: the one-warning path (``services.warning_receive``, as
+the API and the form run it: a transaction, lookups and an audit record a warning) on 1,000 rows of a
+second list; ``warnings_bulk_speedup_*`` is the bulk import's rate over it.
 Prints ``figure: NAME = VALUE UNIT`` lines.
 """
 
@@ -55,8 +58,8 @@ def id_number(rng: random.Random, seq: int) -> str:
     return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True)) % 11]
 
 
-def warnings_csv(rows: int) -> bytes:
-    rng = random.Random(2026)
+def warnings_csv(rows: int, prefix: str = "B", seed: int = 2026) -> bytes:
+    rng = random.Random(seed)
     # A county's phones come from a few hundred 号段 (7-digit prefixes), not from all of them.
     prefixes = [f"1{rng.choice('3589')}{rng.randrange(10**5):05d}" for _ in range(400)]
     out = io.StringIO()
@@ -68,7 +71,7 @@ def warnings_csv(rows: int) -> bytes:
         town, village = rng.choice(VILLAGES)
         writer.writerow(
             [
-                f"B{n:07d}",
+                f"{prefix}{n:07d}",
                 f"人员{n}",
                 id_number(rng, n),
                 f"{rng.choice(prefixes)}{rng.randrange(10**4):04d}",
@@ -192,6 +195,9 @@ def child(rows: int, list_rows: int, vendor_label: str) -> None:
     print(f"# {vendor_label}: {result.summary()}; {time.process_time() - cpu:.1f} s CPU in this process")
     print(f"figure: warnings_import_{size_label(rows)}_{vendor_label} = {seconds:.1f} s")
     print(f"figure: warnings_import_rate_{vendor_label} = {rows / seconds:.0f} rows/s", flush=True)
+    row_rate = row_by_row_rate(leader, BASELINE_ROWS)
+    print(f"figure: warnings_row_by_row_rate_{vendor_label} = {row_rate:.0f} rows/s")
+    print(f"figure: warnings_bulk_speedup_{vendor_label} = {rows / seconds / row_rate:.1f} x", flush=True)
     if list_rows > 0:
         started = time.perf_counter()
         have = grow(list_rows)
@@ -200,6 +206,36 @@ def child(rows: int, list_rows: int, vendor_label: str) -> None:
         )
         suffix = "" if vendor_label == "sqlite" else f"_{vendor_label}"
         print(f"figure: warnings_list_p95_{size_label(list_rows)}{suffix} = {list_p95(leader):.0f} ms")
+
+
+BASELINE_ROWS = 1000
+
+
+def row_by_row_rate(actor, count: int) -> float:  # type: ignore[no-untyped-def]
+    """The baseline: the one-warning path as the API and the form run it (``services.warning_receive``:
+    its own transaction, lookups and audit record per warning) on the first ``count`` rows of a second
+    list of other people, into the database the bulk import just filled. Rows per second."""
+    from fanzha.warnings.intake import WarningInput
+    from fanzha.warnings.services import warning_receive
+
+    names = [
+        "source_id",
+        "name",
+        "id_number",
+        "phone",
+        "address",
+        "fraud_type",
+        "source",
+        "warned_at",
+        "amount",
+    ]
+    reader = csv.reader(io.StringIO(warnings_csv(count, prefix="R", seed=7).decode()))
+    next(reader)
+    inputs = [WarningInput(**dict(zip(names, values, strict=True))) for values in reader]
+    started = time.perf_counter()
+    for data in inputs:
+        warning_receive(actor=actor, data=data, channel="bench")
+    return count / (time.perf_counter() - started)
 
 
 def cli_child(rows: int) -> None:
