@@ -4,7 +4,8 @@
 * A value is a number when DuckDB reads it as one; failing that, when it is written with thousands
   separators (``1,234``, ``1,234.5``: exactly ``\\d{1,3}(,\\d{3})+(\\.\\d+)?``) or in full-width digits
   (``１２３``, ``１，２３４``) — full-width digits, comma, point and space folded as NFKC does.
-  Anything else is not a number (missing), as before.
+  A SIGNED feature may carry a leading minus there too (``-1,234``: a refund). Anything else is not a
+  number (missing), as before.
 * A feature that cannot be negative (NON_NEGATIVE: counts, distinct counts, durations, shares, hours,
   days, traffic, variances) is missing where the file gives a negative value; the spending amounts and
   their skewness (SIGNED) can be negative — refunds and credits — and are left alone.
@@ -47,29 +48,38 @@ NON_NEGATIVE = frozenset(
     }
 )  # fmt: skip
 
-_FULL, _HALF = "０１２３４５６７８９，．　", "0123456789,. "
+_FULL, _HALF = "０１２３４５６７８９，．　－", "0123456789,. -"
 _GROUPED = "[0-9]{1,3}(,[0-9]{3})+(\\.[0-9]+)?"
 _PLAIN = "[0-9]+(\\.[0-9]+)?"
+_SIGN = "-?"  # only for the SIGNED features: a refund of "-1,234" yuan is -1234
 
 
 def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def spelled_sql(col: str) -> str:
-    """SQL: the number the quoted column ``col`` writes with thousands separators or full-width digits."""
+def spelled_sql(col: str, signed: bool = False) -> str:
+    """SQL: the number the quoted column ``col`` writes with thousands separators or full-width digits;
+    ``signed`` (a SIGNED feature): with a leading minus too (``-1,234``, ``－１，２３４``)."""
     f = f"trim(translate(trim(CAST({col} AS VARCHAR)), '{_FULL}', '{_HALF}'))"
+    sign = _SIGN if signed else ""
+    grouped = f"TRY_CAST(replace({f}, ',', '') AS DOUBLE)"
     return (
-        f"CASE WHEN regexp_full_match({f}, '{_GROUPED}') THEN TRY_CAST(replace({f}, ',', '') AS DOUBLE) "
-        f"WHEN regexp_full_match({f}, '{_PLAIN}') THEN TRY_CAST({f} AS DOUBLE) END"
+        f"CASE WHEN regexp_full_match({f}, '{sign}{_GROUPED}') THEN {grouped} "
+        f"WHEN regexp_full_match({f}, '{sign}{_PLAIN}') THEN TRY_CAST({f} AS DOUBLE) END"
     )
+
+
+def _signed(col: str) -> bool:
+    """Whether the quoted column ``col`` is a SIGNED feature."""
+    return col[1:-1].replace('""', '"') in SIGNED if col.startswith('"') else col in SIGNED
 
 
 def number_sql(col: str) -> str:
     """SQL: the quoted column ``col`` as DOUBLE (NULL: not a number); the spellings only where DuckDB
     cannot read the value itself (CASE evaluates them for those rows only; coalesce would not)."""
     cast = f"TRY_CAST({col} AS DOUBLE)"
-    return f"CASE WHEN {cast} IS NOT NULL THEN {cast} ELSE {spelled_sql(col)} END"
+    return f"CASE WHEN {cast} IS NOT NULL THEN {cast} ELSE {spelled_sql(col, _signed(col))} END"
 
 
 def negative_sql(name: str, value: str) -> str:
@@ -117,7 +127,7 @@ def _unread(
     numbers at all, (column, count) of those read through their spelling."""
     cells = ", ".join(
         f"CAST({c} AS VARCHAR) AS t{i}, TRY_CAST({c} AS DOUBLE) IS NULL AND trim(CAST({c} AS VARCHAR)) <> '' "
-        f"AS u{i}, CASE WHEN TRY_CAST({c} AS DOUBLE) IS NULL THEN {spelled_sql(c)} END AS s{i}"
+        f"AS u{i}, CASE WHEN TRY_CAST({c} AS DOUBLE) IS NULL THEN {spelled_sql(c, _signed(c))} END AS s{i}"
         for i, c in enumerate(map(ident, names))
     )  # CASE: the regular expressions only for the values DuckDB cannot read (FILTER would run them all)
     bad = "(WHERE u{i} AND s{i} IS NULL)"

@@ -38,7 +38,6 @@ from fanzha.screening.numbers.inputs import (
     Prepared,
     ambiguous_zero_one,
     amount_sql,
-    bad_lines,
     call_type_raw,
     columns,
     date_only_sql,
@@ -48,6 +47,10 @@ from fanzha.screening.numbers.inputs import (
     fast_number,
     flow_sql,
     has_roles,
+    header_unit,
+    imei_lossy_sql,
+    imei_sql,
+    month_sql,
     need,
     number_issue_sql,
     number_pre_sql,
@@ -56,6 +59,9 @@ from fanzha.screening.numbers.inputs import (
     optional,
     prepare,
     reader,
+    rejected,
+    scaled_text,
+    subscriber_sides,
     text_sql,
     time_cols,
 )
@@ -167,7 +173,8 @@ def _call_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str])
     extra = ", ".join(f"{optional(cols, role)} AS {role}" for role in ("city", "county", "imei"))
     if not has_roles(cols, CALL_ROLES) and has_roles(cols, ["caller", "callee"]):
         c = need(f.source, cols, ["caller", "callee", "start_time", "duration"])
-        common = f"{time_cols(cols, c['start_time'])}, {duration_cols(cols, c['duration'])}"
+        scale = header_unit(f.source, cols, c["duration"], "duration", notes)
+        common = f"{time_cols(cols, c['start_time'])}, {duration_cols(cols, c['duration'], scale)}"
         return [  # one row per record; load_raw adds the callee's incoming row after de-duplication
             f"SELECT {number_text(cols, c['caller'])} AS phone_raw, {number_text(cols, c['callee'])} "
             f"AS opp_raw, '1' AS type_raw, {common}, {extra}, true AS mirror FROM {src}",
@@ -179,11 +186,12 @@ def _call_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str])
             f"{f.source}：呼叫类型为 0/1 编码（没有 2），无法判断哪个是主叫，未猜测：这些记录计入 "
             "ambiguous_call_type，不参与主被叫相关特征"
         )
-    ph, op = number_text(cols, c["phone"]), number_text(cols, c["opposite"])
+    kind = call_type_raw(c["call_type"], ambiguous)
+    ph, op = subscriber_sides(f.source, cols, c, CALL_TYPE_SQL.format(x=kind), notes)
+    scale = header_unit(f.source, cols, c["duration"], "duration", notes)
     return [
-        f"SELECT {ph} AS phone_raw, {op} AS opp_raw, "
-        f"{call_type_raw(c['call_type'], ambiguous)} AS type_raw, {time_cols(cols, c['start_time'])}, "
-        f"{duration_cols(cols, c['duration'])}, {extra}, false AS mirror FROM {src}"
+        f"SELECT {ph} AS phone_raw, {op} AS opp_raw, {kind} AS type_raw, {time_cols(cols, c['start_time'])}, "
+        f"{duration_cols(cols, c['duration'], scale)}, {extra}, false AS mirror FROM {src}"
     ]
 
 
@@ -199,19 +207,19 @@ def _sms_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) 
             f"SELECT {r} AS phone_raw, {s} AS opp_raw, '2' AS type_raw, {t} FROM {src}",
         ]
     c = need(f.source, cols, SMS_ROLES)
-    ph, op = number_text(cols, c["phone"]), number_text(cols, c["opposite"])
-    return [
-        f"SELECT {ph} AS phone_raw, {op} AS opp_raw, "
-        f"CAST({c['sms_type']} AS VARCHAR) AS type_raw, {time_cols(cols, c['time'])} FROM {src}"
-    ]
+    kind = f"CAST({c['sms_type']} AS VARCHAR)"
+    ph, op = subscriber_sides(f.source, cols, c, SMS_TYPE_SQL.format(x=kind), notes)
+    t = time_cols(cols, c["time"])
+    return [f"SELECT {ph} AS phone_raw, {op} AS opp_raw, {kind} AS type_raw, {t} FROM {src}"]
 
 
 def _app_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) -> list[str]:
     cols = columns(con, f)
     c = need(f.source, cols, ["phone", "flow", "month"])
+    flow = scaled_text(f"CAST({c['flow']} AS VARCHAR)", header_unit(f.source, cols, c["flow"], "flow", notes))
     return [
         f"SELECT {number_text(cols, c['phone'])} AS phone_raw, {optional(cols, 'busi_name')} AS busi_name, "
-        f"CAST({c['flow']} AS VARCHAR) AS flow_raw, CAST({c['month']} AS VARCHAR) AS month_raw FROM "
+        f"{flow} AS flow_raw, CAST({c['month']} AS VARCHAR) AS month_raw FROM "
         f"{reader(f)}"
     ]
 
@@ -219,9 +227,10 @@ def _app_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) 
 def _spend_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) -> list[str]:
     cols = columns(con, f)
     c = need(f.source, cols, ["phone", "month", "arpu"])
+    arpu = scaled_text(f"CAST({c['arpu']} AS VARCHAR)", header_unit(f.source, cols, c["arpu"], "arpu", notes))
     return [
         f"SELECT {number_text(cols, c['phone'])} AS phone_raw, CAST({c['month']} AS VARCHAR) AS month_raw, "
-        f"CAST({c['arpu']} AS VARCHAR) AS arpu_raw FROM {reader(f)}"
+        f"{arpu} AS arpu_raw FROM {reader(f)}"
     ]
 
 
@@ -251,7 +260,7 @@ def load_raw(con: duckdb.DuckDBPyConnection, src: Sources) -> dict[str, Any]:
             table = "calls_text" if name == "calls" else name
             notes.extend(_load_kind(con, name, files, builder, empty, clean))
             notes.extend(note for f in files for note in f.notes)
-            report[name] = {"files": len(paths), **_quality(con, table, name), **_rejected(con, files, notes)}
+            report[name] = {"files": len(paths), **_quality(con, table, name), **rejected(con, files, notes)}
     _key_calls(con)
     report["calls"]["view_overlaps"] = int(con.execute(OVERLAP_SQL).fetchall()[0][0])
     report["notes"] = notes + _view_notes(report)
@@ -298,22 +307,6 @@ def _load_kind(
     raise InputError(f"无法读取{name}文件")  # pragma: no cover - the second attempt is lenient
 
 
-def _rejected(con: duckdb.DuckDBPyConnection, files: list[Prepared], notes: list[str]) -> dict[str, int]:
-    """Malformed CSV lines (skipped): counted per kind, named with their line numbers in the notes."""
-    total = 0
-    for f in files:
-        n, lines = bad_lines(con, f)
-        if n:
-            total += n
-            more = " …" if n > len(lines) else ""
-            notes.append(
-                f"{f.source}：跳过 {n} 个格式错误的行（列数不符或引号错误），行号 "
-                + ", ".join(map(str, lines))
-                + more
-            )
-    return {"bad_lines": total}
-
-
 def _key_calls(con: duckdb.DuckDBPyConnection) -> None:
     """Numbers -> integer keys; the call records then keep only the keys (every aggregate groups on
     integers, and the records take far less memory). Temp tables: in memory, spilled past the limit."""
@@ -344,6 +337,9 @@ _NUMBER_CHECKS = {
     "unusable_number": _issue(3),
     "missing_number": "phone IS NULL",
 }
+# a call record longer than a day is not a call (the Sichuan calls last at most 6 hours): like a negative
+# duration, it counts as a call but not in the duration statistics, and is counted as long_duration
+MAX_DURATION = 86400
 # data-quality counters, derived from the de-duplicated rows (sum of copies where the condition holds)
 QUALITY: dict[str, dict[str, str]] = {
     "calls": {
@@ -351,9 +347,11 @@ QUALITY: dict[str, dict[str, str]] = {
         "missing_time": "ts IS NULL AND t_bad IS NULL",
         "date_only_time": "no_clock",
         "negative_duration": "dur_num < 0",
+        "long_duration": f"dur_num > {MAX_DURATION}",
         "bad_duration": "dur_bad IS NOT NULL",
         "missing_duration": "dur_num IS NULL AND dur_bad IS NULL",
         "bad_call_type": "ctype IS NULL",
+        "lossy_imei": "imei_lossy",
         "ambiguous_call_type": "ctype = 0",
         **_NUMBER_CHECKS,
         "missing_opposite": "opposite IS NULL",
@@ -445,12 +443,16 @@ _CALL_CLEAN = (
     f"WITH p AS (SELECT t_raw, dur_raw, {_PHONE} AS phone, {_OPP} AS opposite, num_issue, "
     f"{CALL_TYPE_SQL.format(x='type_raw')} AS ctype, {_TS} AS ts, "
     f"coalesce(dur0, {duration_sql('dur_raw')}) AS dur_num, {text_sql('city')} AS city, "
-    f"{text_sql('county')} AS county, {text_sql('imei')} AS imei, mirror FROM {_numbers('raw_calls')} n), "
+    f"{text_sql('county')} AS county, {imei_sql('imei')} AS imei, {imei_lossy_sql('imei')} AS imei_lossy, "
+    f"mirror FROM {_numbers('raw_calls')} n), "
     f"q AS (SELECT *, {_bad('ts', 't_raw')} AS t_bad, {_bad('dur_num', 'dur_raw')} AS dur_bad, {_NO_CLOCK} "
     "FROM p) "
     + _clean_sql(
         [*CALL_COLS, "num_issue"],
-        ", CASE WHEN dur_num >= 0 THEN dur_num END AS dur" + CALL_OPTIONAL + CALL_VIEWS,
+        f", CASE WHEN dur_num >= 0 AND dur_num <= {MAX_DURATION} THEN dur_num END AS dur"
+        + CALL_OPTIONAL
+        + ", bool_or(imei_lossy) AS imei_lossy"
+        + CALL_VIEWS,
     )
 )
 
@@ -473,7 +475,7 @@ _APP_EMPTY = (
 )
 _APP_CLEAN = (
     f"WITH p AS (SELECT flow_raw, {_PHONE} AS phone, num_issue, {text_sql('busi_name')} AS busi_name, "
-    f"{flow_sql('flow_raw')} AS flow, {text_sql('month_raw')} AS month "
+    f"{flow_sql('flow_raw')} AS flow, {month_sql('month_raw')} AS month "
     f"FROM {_numbers('raw_apps', False)} n), "
     f"q AS (SELECT *, {_bad('flow', 'flow_raw')} AS flow_bad FROM p) "
     + _clean_sql(["phone", "busi_name", "flow", "flow_bad", "month", "num_issue"])
@@ -484,7 +486,7 @@ _SPEND_EMPTY = (
     "VARCHAR) AS arpu_raw WHERE false"
 )
 _SPEND_CLEAN = (
-    f"WITH p AS (SELECT arpu_raw, {_PHONE} AS phone, num_issue, {text_sql('month_raw')} AS month, "
+    f"WITH p AS (SELECT arpu_raw, {_PHONE} AS phone, num_issue, {month_sql('month_raw')} AS month, "
     f"{amount_sql('arpu_raw')} AS arpu FROM {_numbers('raw_spending', False)} n), "
     f"q AS (SELECT *, {_bad('arpu', 'arpu_raw')} AS arpu_bad FROM p) "
     + _clean_sql(["phone", "month", "arpu", "arpu_bad", "num_issue"])
@@ -568,6 +570,7 @@ FROM (SELECT phone,
   sum(CASE WHEN ctype = 1 THEN 1 ELSE 0 END) AS n_out
 FROM ck WHERE phone IS NOT NULL GROUP BY phone) b LEFT JOIN cd d ON d.phone = b.phone"""
 
+# per counterpart; records without a counterpart are left out (as pandas' groupby leaves out NaN keys)
 PAIR_AGG = f"""SELECT phone, count(*) AS opposite_unique, avg(n) AS phone2opposite_mean, {_median("n")}
     AS phone2opposite_median,
   max(n) AS phone2opposite_max, avg(s) AS phone2oppo_sum_mean, {_median("s")} AS phone2oppo_sum_median,
@@ -576,8 +579,8 @@ PAIR_AGG = f"""SELECT phone, count(*) AS opposite_unique, avg(n) AS phone2opposi
     / nullif(sum(CASE WHEN n_out > 0 THEN 1 ELSE 0 END), 0) AS callback_rate
 FROM (SELECT phone, opposite, count(*) AS n, sum(dur) AS s, sum(CASE WHEN ctype = 1 THEN 1 ELSE 0 END) AS
     n_out,
-             sum(CASE WHEN ctype = 2 THEN 1 ELSE 0 END) AS n_in FROM ck WHERE phone IS NOT NULL
-      GROUP BY phone, opposite) pairs GROUP BY phone"""
+             sum(CASE WHEN ctype = 2 THEN 1 ELSE 0 END) AS n_in FROM ck
+      WHERE phone IS NOT NULL AND opposite IS NOT NULL GROUP BY phone, opposite) pairs GROUP BY phone"""
 
 SMS_AGG = """SELECT phone, count(*) AS sms_count, count(DISTINCT opposite) AS sms_nunique,
   sum(CASE WHEN stype = 2 THEN 1 ELSE 0 END) AS calltype_2
@@ -614,6 +617,8 @@ EXTRA_NAMES = ["short_call_share", "callback_rate"]
 FINAL_EXPR: dict[str, str] = {name: name for name in FEATURE_NAMES}
 FINAL_EXPR.update(
     {
+        # a missing counterpart (counted as missing_opposite) is no counterpart: 0 when all are missing
+        "opposite_unique": "CASE WHEN c.opposite_count > 0 THEN coalesce(pr.opposite_unique, 0) END",
         "voccalltype1": "nullif(c.n_out, 0)",
         "voc_calltype1": _ratio("nullif(c.n_out, 0)", "c.opposite_count"),
         "sms_rate": _ratio("s.sms_count", "s.sms_nunique"),

@@ -5,11 +5,14 @@
   and bracketed units such as ``(秒)`` / ``（MB）`` removed), so Chinese and common English headers work.
 * CSV files that are not UTF-8 are transcoded from GB18030 (a superset of GBK) into a temporary UTF-8
   file, in chunks (prepare()); so are files starting with a UTF-16 BOM (LE ``FF FE`` or BE ``FE FF``:
-  Excel's "Unicode text"); 0-byte files are empty extracts.
+  Excel's "Unicode text") or recognised as UTF-16 without one (bomless_utf16); 0-byte and blank files
+  are empty extracts.
 * CSV lines DuckDB cannot split into the header's columns are skipped and recorded (``store_rejects``);
   bad_lines() reads them back with their line numbers.
 * The value expressions (TIME_SQL, duration_sql, CALL_TYPE_SQL, SMS_TYPE_SQL, number_sql) parse the
   usual spellings; times with an offset, epoch numbers and TIMESTAMPTZ columns become China time.
+* Units named in a header (``通话时长(毫秒)``, ``流量(KB)``, ``消费金额(分)``) convert plain numbers
+  (header_unit); 主叫号码 / 被叫号码 beside a type column are read by direction (subscriber_sides).
 """
 
 from __future__ import annotations
@@ -30,22 +33,26 @@ class InputError(ValueError):
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "phone": ("phone", "phone_no_m", "msisdn", "number", "subscriber", "phone_no", "user_number",
-              "本机号码", "用户号码", "计费号码", "手机号码", "服务号码", "号码", "主叫号码"),
+              "acc_nbr", "serv_nbr", "billing_nbr", "本机号码", "用户号码", "计费号码", "手机号码",
+              "服务号码", "号码", "主叫号码"),
     "opposite": ("opposite", "opposite_no_m", "other", "peer", "other_number", "other_party",
-                 "counterpart", "对端号码", "对方号码", "被叫号码", "对端", "对方"),
-    "caller": ("caller", "calling", "calling_number", "caller_number", "from_number", "a_number",
-               "主叫号码", "主叫"),
-    "callee": ("callee", "called", "called_number", "callee_number", "to_number", "b_number",
-               "被叫号码", "被叫"),
-    "sender": ("sender", "sender_number", "from_number", "发送号码", "发送方号码", "发信号码", "发送方"),
+                 "counterpart", "opp_nbr", "opp_number", "other_nbr", "对端号码", "对方号码", "被叫号码",
+                 "对端", "对方"),
+    "caller": ("caller", "calling", "calling_number", "calling_nbr", "calling_no", "caller_number",
+               "from_number", "a_number", "主叫号码", "主叫"),
+    "callee": ("callee", "called", "called_number", "called_nbr", "called_no", "callee_number",
+               "to_number", "b_number", "被叫号码", "被叫"),
+    "sender": ("sender", "sender_number", "from_number", "发送号码", "发送方号码", "发信号码", "发送方",
+               "calling_number", "calling_nbr", "主叫号码"),
     "receiver": ("receiver", "recipient", "receiver_number", "to_number", "接收号码", "接收方号码",
-                 "收信号码", "接收方"),
+                 "收信号码", "接收方", "called_number", "called_nbr", "被叫号码"),
     "call_type": ("call_type", "calltype_id", "calltype", "direction", "call_direction", "呼叫类型",
                   "通话类型", "主被叫", "主被叫类型", "主被叫标志", "呼叫方向"),
     "sms_type": ("sms_type", "calltype_id", "calltype", "direction", "短信类型", "收发类型",
                  "收发标志", "短信方向"),
     "start_time": ("start_time", "start_datetime", "time", "datetime", "call_time", "begin_time",
-                   "开始时间", "通话开始时间", "起始时间", "通话时间", "呼叫时间", "时间"),
+                   "call_start_time", "开始时间", "通话开始时间", "起始时间", "通话起始时间", "呼叫开始时间",
+                   "通话时间", "呼叫时间", "时间"),
     "time": ("time", "request_datetime", "send_time", "sms_time", "datetime", "start_time",
              "发送时间", "短信时间", "接收时间", "时间"),
     "date": ("date", "call_date", "start_date", "通话日期", "开始日期", "日期", "发送日期"),
@@ -141,6 +148,15 @@ def _open(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
+def _blank(path: Path) -> bool:
+    """Whether the file holds nothing but blanks (spaces, line ends), streamed."""
+    with _open(path) as fh:
+        while chunk := fh.read(CHUNK):
+            if chunk.strip():
+                return False
+    return True
+
+
 def _is_utf8(path: Path) -> bool:
     dec = codecs.getincrementaldecoder("utf-8")()
     with _open(path) as fh:
@@ -168,7 +184,30 @@ _UNDECODABLE = {
     "gb18030": "文件 {path} 既不是 UTF-8 也不是 GBK/GB18030 编码，无法读取；请另存为 UTF-8 编码的 CSV。",
     "utf-16": _CUT.replace("{name}", "UTF-16"),
     "utf-32": _CUT.replace("{name}", "UTF-32"),
+    "utf-16-le": "文件 {path} 看起来是没有 BOM 的 UTF-16 编码，但内容不是有效的 UTF-16，无法读取；"
+    "请另存为 UTF-8 编码的 CSV。",
 }
+_UNDECODABLE["utf-16-be"] = _UNDECODABLE["utf-16-le"]
+HEAD = 4096  # the first block, where a UTF-16 file without a BOM is recognised
+
+
+def bomless_utf16(head: bytes) -> str | None:
+    """``utf-16-le`` / ``utf-16-be`` when the first block is UTF-16 without a BOM, else None.
+
+    CSV text in UTF-8 or GBK holds no NUL byte; UTF-16 writes every ASCII character (digits, commas,
+    tabs, line ends, English headers) with a NUL in one position of its two bytes (and a few Chinese
+    characters, 开 = U+5F00, in the other). So: NULs in at least a quarter of the byte pairs, nearly
+    all in the same position, and the block decodes."""
+    n = len(head) - len(head) % 2
+    pairs, low, high = n // 2, head[1:n:2].count(0), head[0:n:2].count(0)
+    codec, most, other = ("utf-16-le", low, high) if low >= high else ("utf-16-be", high, low)
+    if pairs < 2 or 4 * most < pairs or 8 * other > most:
+        return None
+    try:
+        codecs.getincrementaldecoder(codec)().decode(head[:n])  # a pair cut at the end is not an error
+    except UnicodeDecodeError:
+        return None
+    return codec
 
 
 def _transcode(path: Path, out: Path, codec: str = "gb18030") -> bool:
@@ -198,7 +237,9 @@ def _from_bom(path: Path, out: Path, n: int, codec: str) -> Prepared:
         out.unlink(missing_ok=True)
         return Prepared(path, None, [f"{path}：空文件，按空数据处理"])
     like = "（如 Excel 的“Unicode 文本”）" if codec == "utf-16" else ""
-    note = f"{path}：是 {codec.upper()} 编码{like}，已转码为 UTF-8 读取"
+    if codec in ("utf-16-le", "utf-16-be"):
+        like = f"（{codec[-2:].upper()}，没有 BOM）"
+    note = f"{path}：是 {codec[:6].upper()} 编码{like}，已转码为 UTF-8 读取"
     return Prepared(path, out, [note], f"rejects_{n}")
 
 
@@ -215,13 +256,13 @@ def prepare(path: Path, workdir: Path, n: int) -> Prepared:
     if is_parquet(path):
         return Prepared(path, path)
     with _open(path) as fh:
-        head = fh.read(8)
+        head = fh.read(HEAD)
     if head.startswith(_MARKERS):
         raise InputError(f"文件 {path} 是 Excel 或压缩文件，不是 CSV；请在 Excel 中另存为 CSV（UTF-8）。")
-    codec = next((c for bom, c in _BOMS.items() if head.startswith(bom)), None)
+    codec = next((c for bom, c in _BOMS.items() if head.startswith(bom)), None) or bomless_utf16(head)
     if codec is not None:
         return _from_bom(path, workdir / f"utf8_{n}.csv", n, codec)
-    if not head.strip():
+    if not head.strip() and _blank(path):  # blank lines before a header are no empty file
         return Prepared(path, None, [f"{path}：空文件，按空数据处理"])
     if _is_utf8(path):
         return Prepared(path, path, rejects=f"rejects_{n}")
@@ -273,6 +314,22 @@ def bad_lines(con: duckdb.DuckDBPyConnection, f: Prepared, show: int = 20) -> tu
     return int(n), [int(r[0]) for r in rows]
 
 
+def rejected(con: duckdb.DuckDBPyConnection, files: list[Prepared], notes: list[str]) -> dict[str, int]:
+    """Malformed CSV lines (skipped): counted per kind, named with their line numbers in the notes."""
+    total = 0
+    for f in files:
+        n, lines = bad_lines(con, f)
+        if n:
+            total += n
+            more = " …" if n > len(lines) else ""
+            notes.append(
+                f"{f.source}：跳过 {n} 个格式错误的行（列数不符或引号错误），行号 "
+                + ", ".join(map(str, lines))
+                + more
+            )
+    return {"bad_lines": total}
+
+
 # ---------------------------------------------------------------- value shapes
 
 # China has used UTC+8 all year since 1991: epoch values and offset-bearing times are shifted by 8 hours
@@ -293,7 +350,31 @@ _DAY_LAST_SQL = (
     f"WHEN {_SECOND_PART} > 12 THEN try_strptime({{x}}, [{_MONTH_FIRST_FORMATS}]) END"
 )
 # DuckDB dialect; on Spark: to_timestamp with the same formats, from_utc_timestamp for epochs / offsets
-_PLAIN_TIME = "length({x}) = 19 AND NOT contains({x}, 'Z') AND NOT contains({x}, '+')"
+# (ends with a digit: DuckDB's cast reads "2026-11-28 09:05 PM" as 09:05, ignoring the PM)
+_PLAIN_TIME = (
+    "length({x}) = 19 AND NOT contains({x}, 'Z') AND NOT contains({x}, '+') "
+    "AND right({x}, 1) BETWEEN '0' AND '9'"
+)
+# a 12-hour clock: "09:05:03 PM", "9:05 pm", "下午 09:05:03" — read without its marker, then shifted
+_AMPM = "[0-9] ?[aApP]\\.?[mM]\\.?$|上午|下午"
+_NO_AMPM = (
+    "trim(regexp_replace(regexp_replace(regexp_replace({x}, ' ?[aApP]\\.?[mM]\\.?$', ''), "
+    "'上午|下午', ' ', 'g'), '\\s+', ' ', 'g'))"
+)
+# (lambdas bind the marker-less text and its reading once; DuckDB-specific, as is the parsing)
+_CLOCK12 = (
+    f"coalesce(TRY_CAST(_txt AS TIMESTAMP), try_strptime(_txt, [{TIME_FORMATS}]), "
+    + _DAY_LAST_SQL.replace("{x}", "_txt")
+    + ")"
+)
+_AMPM_SQL = (
+    f"list_transform([list_transform([{_NO_AMPM}], lambda _txt: {_CLOCK12})[1]], lambda _clk: "
+    "CASE WHEN regexp_matches({x}, '[pP]\\.?[mM]\\.?$|下午') THEN CASE WHEN hour(_clk) < 12 "
+    "THEN _clk + INTERVAL 12 HOUR ELSE _clk END WHEN hour(_clk) = 12 THEN _clk - INTERVAL 12 HOUR "
+    "WHEN hour(_clk) < 12 THEN _clk END)[1]"
+)
+_EPOCH_FLOAT = "contains({x}, '.') AND regexp_full_match({x}, '[0-9]{{%d}}\\.[0-9]*')"
+_EPOCH_SCALED = f"make_timestamp(CAST(CAST({{x}} AS DOUBLE) * %g AS BIGINT) + {CN_OFFSET_US})"
 TIME_SQL = (
     "CASE WHEN {x} IS NULL THEN NULL "
     f"WHEN {_PLAIN_TIME} AND TRY_CAST({{x}} AS TIMESTAMP) IS NOT NULL THEN TRY_CAST({{x}} AS TIMESTAMP) "
@@ -301,6 +382,9 @@ TIME_SQL = (
     f"make_timestamp(CAST({{x}} AS BIGINT) * 1000000 + {CN_OFFSET_US}) "
     "WHEN length({x}) = 13 AND regexp_full_match({x}, '[0-9]+') THEN "
     f"make_timestamp(CAST({{x}} AS BIGINT) * 1000 + {CN_OFFSET_US}) "
+    f"WHEN {_EPOCH_FLOAT % 10} THEN {_EPOCH_SCALED % 1e6} "
+    f"WHEN {_EPOCH_FLOAT % 13} THEN {_EPOCH_SCALED % 1e3} "
+    f"WHEN regexp_matches({{x}}, '{_AMPM}') THEN {_AMPM_SQL} "
     "WHEN length({x}) > 16 AND regexp_matches({x}, '[0-9] ?(Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$') THEN "
     f"make_timestamp(epoch_us(TRY_CAST({{x}} AS TIMESTAMPTZ)) + {CN_OFFSET_US}) "
     f"WHEN {_DAY_LAST} THEN {_DAY_LAST_SQL} "
@@ -351,14 +435,16 @@ def _codes(*values: str) -> str:
 
 # call direction: 1 outgoing, 2 incoming, 3 forwarded; 0: a 0/1 coding whose meaning is unknown
 CALL_CODES: dict[int, tuple[str, ...]] = {
-    1: ("1", "01", "1.0", "out", "outgoing", "mo", "moc", "主叫", "呼出", "去话"),
-    2: ("2", "02", "2.0", "in", "incoming", "mt", "mtc", "被叫", "呼入", "来话"),
-    3: ("3", "03", "3.0", "forward", "forwarded", "cfw", "呼转", "呼叫转移", "前转"),
+    1: ("1", "01", "1.0", "out", "outgoing", "mo", "moc", "主叫", "呼出", "去话", "主叫通话", "呼出通话"),
+    2: ("2", "02", "2.0", "in", "incoming", "mt", "mtc", "被叫", "呼入", "来话", "被叫通话", "呼入通话"),
+    3: ("3", "03", "3.0", "forward", "forwarded", "cfw", "呼转", "呼叫转移", "前转", "呼转通话"),
 }
 SMS_CODES: dict[int, tuple[str, ...]] = {
-    1: ("1", "01", "1.0", "发送", "上行", "发", "mo", "sent", "send", "out", "outgoing", "主叫"),
-    2: ("2", "02", "2.0", "接收", "下行", "收", "mt", "received", "recv", "in", "incoming", "被叫"),
-}
+    1: ("1", "01", "1.0", "发送", "上行", "发", "mo", "sent", "send", "out", "outgoing", "主叫", "发出",
+        "上行短信", "发送短信"),
+    2: ("2", "02", "2.0", "接收", "下行", "收", "mt", "received", "recv", "in", "incoming", "被叫", "收到",
+        "下行短信", "接收短信"),
+}  # fmt: skip
 
 
 def _code_sql(codes: dict[int, tuple[str, ...]], extra: str = "") -> str:
@@ -388,6 +474,28 @@ def call_type_raw(col: str, ambiguous: bool) -> str:
     return f"CASE WHEN trim({text}) IN ({_codes(*sorted(ZERO_ONE))}) THEN {AMBIGUOUS} ELSE {text} END"
 
 
+def subscriber_sides(
+    source: Path, cols: Cols, c: dict[str, str], direction: str, notes: list[str]
+) -> tuple[str, str]:
+    """The number and its counterpart of a subscriber-view call or SMS record (``direction``: SQL giving
+    2 for an incoming one). Columns named 主叫号码 / 被叫号码 (caller / callee) beside a type column hold
+    the caller and the callee whatever the direction: in an incoming record the subscriber is the
+    callee and the counterpart the caller."""
+    caller, callee = pick(cols, "caller"), pick(cols, "callee")
+    ph, op = number_text(cols, c["phone"]), number_text(cols, c["opposite"])
+    if caller is None or callee is None or caller == callee or c["opposite"] != callee:
+        return ph, op
+    a, b = number_text(cols, caller), number_text(cols, callee)
+    incoming = f"({direction}) = 2"
+    if c["phone"] == caller:
+        ph = f"CASE WHEN {incoming} THEN {b} ELSE {a} END"
+    notes.append(
+        f"{source}：有主叫号码、被叫号码两列和类型列：被叫（呼入、接收）记录以被叫号码为本机号码、"
+        "主叫号码为对端号码"
+    )
+    return ph, f"CASE WHEN {incoming} THEN {a} ELSE {b} END"
+
+
 # ---------------------------------------------------------------- typed columns
 
 
@@ -415,11 +523,66 @@ def time_cols(cols: Cols, c: str) -> str:
     return f"{text_sql(f'CAST({c} AS VARCHAR)')} AS t_raw, CAST(NULL AS TIMESTAMP) AS ts0"
 
 
-def duration_cols(cols: Cols, c: str) -> str:
-    """``dur_raw`` (text, parsed in the cleaning step) and ``dur0`` (a numeric column as it is)."""
+def duration_cols(cols: Cols, c: str, scale: str = "") -> str:
+    """``dur_raw`` (text, parsed in the cleaning step) and ``dur0`` (a numeric column as it is).
+
+    ``scale`` (header_unit): ``"/ 1000"`` for milliseconds, ``"* 60"`` for minutes — applied to plain
+    numbers; a value with its own unit (``00:01:23``, ``83秒``) is read as it says."""
     if typed(cols, c) in NUMBER_TYPES:
-        return f"CAST(NULL AS VARCHAR) AS dur_raw, CAST({c} AS DOUBLE) AS dur0"
-    return f"{text_sql(f'CAST({c} AS VARCHAR)')} AS dur_raw, CAST(NULL AS DOUBLE) AS dur0"
+        return f"CAST(NULL AS VARCHAR) AS dur_raw, (CAST({c} AS DOUBLE) {scale}) AS dur0"
+    text = text_sql(f"CAST({c} AS VARCHAR)")
+    dur0 = f"(TRY_CAST({text} AS DOUBLE) {scale})" if scale else "CAST(NULL AS DOUBLE)"
+    return f"{text} AS dur_raw, {dur0} AS dur0"
+
+
+# units in a header's brackets (通话时长(毫秒), 流量(KB), 消费金额(分)) → the operation giving seconds, MB,
+# yuan; "" for the unit itself
+UNITS: dict[str, tuple[str, dict[str, str]]] = {
+    "duration": ("秒", {
+        **dict.fromkeys(("秒", "秒钟", "s", "sec", "secs", "second", "seconds"), ""),
+        **dict.fromkeys(("毫秒", "ms", "millisecond", "milliseconds"), "/ 1000"),
+        **dict.fromkeys(("分", "分钟", "min", "mins", "minute", "minutes"), "* 60"),
+        **dict.fromkeys(("小时", "时", "h", "hr", "hour", "hours"), "* 3600"),
+    }),
+    "flow": ("MB", {
+        **dict.fromkeys(("mb", "m", "兆", "兆字节", "mbyte", "mbytes"), ""),
+        **dict.fromkeys(("kb", "k", "千字节", "kbyte", "kbytes"), "/ 1024"),
+        **dict.fromkeys(("gb", "g", "gbyte", "gbytes"), "* 1024"),
+        **dict.fromkeys(("b", "byte", "bytes", "字节"), "/ 1048576"),
+    }),
+    "arpu": ("元", {
+        **dict.fromkeys(("元", "yuan", "rmb", "cny", "¥", "￥", "人民币"), ""),
+        **dict.fromkeys(("分", "fen"), "/ 100"),
+        **dict.fromkeys(("角",), "/ 10"),
+    }),
+}  # fmt: skip
+
+
+def header_unit(source: Path, cols: Cols, quoted: str, role: str, notes: list[str]) -> str:
+    """The operation turning the column's values into the role's unit (UNITS), from the unit its header
+    names in brackets; a conversion or an unknown unit (read as the role's unit) is noted."""
+    name = quoted[1:-1].replace('""', '"')
+    found = _UNIT.findall(name)
+    if not found:
+        return ""
+    unit = re.sub(r"^单位[:：]?|\s", "", found[-1][1:-1])
+    base, ops = UNITS[role]
+    op = ops.get(unit.lower())
+    if op is None:
+        notes.append(f"{source}：列“{name}”的单位“{unit}”无法识别，按{base}读取")
+        return ""
+    if op:
+        notes.append(f"{source}：列“{name}”以{unit}为单位，已换算为{base}")
+    return op
+
+
+def scaled_text(x: str, scale: str) -> str:
+    """A text amount (flow, spending) in the role's unit: a plain number (thousands separators allowed)
+    gets ``scale``; a value with its own unit (``1GB``, ``58元``) is left to say it."""
+    if not scale:
+        return x
+    bare = f"TRY_CAST(regexp_replace({x}, '[,，\\s]', '', 'g') AS DOUBLE)"
+    return f"CASE WHEN {bare} IS NOT NULL THEN CAST({bare} {scale} AS VARCHAR) ELSE {x} END"
 
 
 # 9–11 digits not starting with 1 (not a mobile; 400 / 800 service numbers excepted): a landline whose
@@ -457,11 +620,14 @@ def fast_number(x: str) -> str:
 
 
 def number_pre_sql(x: str, ok: str | None = None) -> str:
-    """Step 1 (text in): full-width folded, trimmed, ``.0`` of an integral float dropped; blank → NULL.
+    """Step 1 (text in): full-width folded, trimmed, a VoLTE (IMS) URI's scheme and domain dropped
+    (``tel:+86…``, ``sip:+86…@ims…;user=phone``), ``.0`` of an integral float dropped; blank → NULL.
 
     ``ok``: an expression telling that ``x`` is already a plain mobile number (default: fast_number(x)).
     """
     t = f"trim(translate({x}, '{_FULL}', '{_HALF}'))"
+    uri = f"trim(regexp_replace(regexp_replace({t}, '^(tel|sips?):', '', 'i'), '[@;].*$', ''))"
+    t = f"CASE WHEN contains({t}, ':') THEN {uri} ELSE {t} END"
     t = f"regexp_replace({t}, '^(\\+?[0-9]+)\\.0+$', '\\1')"
     return f"CASE WHEN {ok or fast_number(x)} THEN {x} ELSE nullif({t}, '') END"
 
@@ -548,3 +714,41 @@ def flow_sql(x: str) -> str:
 def text_sql(x: str) -> str:
     """An optional text attribute: trimmed; blank and NULL markers (NULL, \\N, NA …) → NULL."""
     return f"CASE WHEN regexp_full_match({x}, '{_MARKER_RE}') THEN NULL ELSE nullif(trim({x}), '') END"
+
+
+_MONTH = "^([0-9]{4})[-/.年]?([0-9]{1,2})月?(?:[-/.]?[0-9]{1,2}日?)?$"
+
+
+def month_sql(x: str) -> str:
+    """A month (traffic, spending) as ``2026-11`` however written — ``202611``, ``2026-11``, ``2026/11``,
+    ``2026年11月``, a date in it — so files from different systems name a month alike; other text as it is
+    (``text_sql``: blank and NULL markers missing)."""
+    t = text_sql(x)
+    month = f"TRY_CAST(regexp_extract({t}, '{_MONTH}', 2) AS INTEGER)"
+    year = f"regexp_extract({t}, '{_MONTH}', 1)"
+    return (
+        f"CASE WHEN regexp_full_match({t}, '{_MONTH}') AND {month} BETWEEN 1 AND 12 "
+        f"THEN {year} || '-' || lpad(CAST({month} AS VARCHAR), 2, '0') ELSE {t} END"
+    )
+
+
+def imei_sql(x: str) -> str:
+    """A handset id (IMEI) as text: a float column's ``.0`` dropped, Excel's ``8.61234567890123E+14``
+    expanded when all digits are there; NULL when Excel kept too few (``8.61235E+14`` stands for many
+    handsets: imei_lossy_sql counts them). Other values as text_sql reads them."""
+    t, v = text_sql(x), f"trim({x})"
+    return (
+        f"CASE WHEN NOT (contains({x}, '.') OR contains({x}, '+')) THEN {t} "
+        f"WHEN regexp_matches({v}, '{_SCI}') THEN CASE WHEN length({_sci_frac(v)}) = {_sci_exp(v)} "
+        f"THEN regexp_extract({v}, '{_SCI}', 1) || {_sci_frac(v)} END "
+        f"WHEN regexp_full_match({v}, '[0-9]+\\.0+') THEN split_part({v}, '.', 1) ELSE {t} END"
+    )
+
+
+def imei_lossy_sql(x: str) -> str:
+    """True when the handset id ``x`` is in scientific notation without all its digits."""
+    v = f"trim({x})"
+    return (
+        f"coalesce(contains({x}, '+') AND regexp_matches({v}, '{_SCI}') "
+        f"AND length({_sci_frac(v)}) <> {_sci_exp(v)}, false)"
+    )
