@@ -13,6 +13,8 @@ from fanzha.imports.readers import NumericText
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】|<[^>]*>")
 _BRACKETS = re.compile(r"[()\[\]【】<>]")
 _DROP = re.compile(r"[\s_\-*:：.、/]+")
+# "单位：" at the start of a bracketed note: 涉案金额（单位：万元） is 涉案金额（万元）.
+_UNIT_WORD = re.compile(r"(?<=[(\[【<])\s*单位\s*:?")
 # A spreadsheet's rendering of a number: 3.30102E+17, 13812345678.0
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
 _TRAILING_ZERO = re.compile(r"^\d+\.0+$")
@@ -27,7 +29,7 @@ def normalise_header(text: str, *, notes: bool = False) -> str:
     """Full-width → half-width, lower case, without parenthesised notes (``notes``: with their words,
     only the brackets dropped: ``涉案金额（万元）`` → ``涉案金额万元``), spaces or underscores."""
     value = unicodedata.normalize("NFKC", str(text)).strip().lower()
-    value = _BRACKETS.sub("", value) if notes else _PARENTHESES.sub("", value)
+    value = _BRACKETS.sub("", _UNIT_WORD.sub("", value)) if notes else _PARENTHESES.sub("", value)
     return _DROP.sub("", value)
 
 

@@ -60,6 +60,17 @@ class Table:
 
 # ── cells ────────────────────────────────────────────────────────────────────
 
+# Characters nobody sees that come along with text copied from a web page or a joined file: zero-width
+# space, word joiner, byte order mark (the second list's, when two UTF-8 files are joined), direction marks.
+_INVISIBLE = re.compile("[\u200b\u200e\u200f\u2060\ufeff]")
+
+
+def visible(text: str) -> str:
+    """The text without invisible characters, stripped."""
+    if not text.isascii() and _INVISIBLE.search(text):
+        text = _INVISIBLE.sub("", text)
+    return text.strip()
+
 
 def cell_text(value: Any) -> str:
     """The displayed text of one calamine cell value."""
@@ -79,7 +90,7 @@ def cell_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, dt.timedelta):
         return str(value)
-    return str(value).strip()
+    return visible(str(value))
 
 
 # ── format detection ─────────────────────────────────────────────────────────
@@ -162,7 +173,7 @@ def csv_rows(data: bytes) -> Iterator[list[str]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     try:
         for row in reader:
-            yield [cell.strip() for cell in row]
+            yield [visible(cell) for cell in row]
     except csv.Error as exc:
         raise ImportFileError(f"CSV 格式有误（第 {reader.line_num} 行）：引号未配对或字段格式不正确") from exc
 
@@ -196,18 +207,25 @@ def check_xlsx_archive(data: bytes) -> None:
 BAD_WORKBOOK = "无法读取表格文件：文件已损坏、已加密或不是有效的 Excel 文件"
 
 
-def _sheets(data: bytes) -> list[Any]:
-    """The worksheets that have data, in the workbook's order."""
-    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+def _sheets(data: bytes) -> tuple[list[Any], list[str]]:
+    """The visible worksheets that have data, in the workbook's order, and the names of the hidden
+    ones that have data (an old list or a lookup table hidden in front is never read in place of the
+    list shown; when every sheet with data is hidden, those are read)."""
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetVisibleEnum
 
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = [workbook.get_sheet_by_index(index) for index in range(len(workbook.sheet_names))]
-        return [sheet for sheet in sheets if sheet.height]
+        shown = [meta.visible == SheetVisibleEnum.Visible for meta in workbook.sheets_metadata]
     except PasswordError as exc:
         raise ImportFileError("文件已加密（设置了打开密码），请取消密码后重新导出") from exc
     except (CalamineError, ValueError, OSError, TypeError) as exc:
         raise ImportFileError(BAD_WORKBOOK) from exc
+    visible = [sheet for sheet, seen in zip(sheets, shown, strict=False) if seen and sheet.height]
+    hidden = [sheet.name for sheet, seen in zip(sheets, shown, strict=False) if not seen and sheet.height]
+    if not visible:
+        return [sheet for sheet in sheets if sheet.height], []
+    return visible, hidden
 
 
 def _header_in(sheet: Any, is_header: Callable[[list[str]], bool]) -> list[str] | None:
@@ -226,18 +244,18 @@ def choose_sheet(data: bytes, is_header: Callable[[list[str]], bool] | None) -> 
     """
     from python_calamine import CalamineError
 
-    sheets = _sheets(data)
+    sheets, hidden = _sheets(data)
+    notes = [f"隐藏的工作表“{name}”未读取" for name in hidden]
     if not sheets or is_header is None or len(sheets) == 1:
-        return (sheets[0] if sheets else None), []
+        return (sheets[0] if sheets else None), notes
     try:
         found = [(sheet, cells) for sheet in sheets if (cells := _header_in(sheet, is_header)) is not None]
     except (CalamineError, ValueError, OSError, TypeError) as exc:
         raise ImportFileError(BAD_WORKBOOK) from exc
     if not found:
         names = "、".join(f"“{sheet.name}”" for sheet in sheets)
-        return sheets[0], [f"工作表{names}中都没有找到表头"]
+        return sheets[0], [*notes, f"工作表{names}中都没有找到表头"]
     chosen, header = found[0]
-    notes = []
     if chosen is not sheets[0]:
         notes.append(f"已读取工作表“{chosen.name}”（它前面的工作表中没有表头）")
     for sheet, cells in found[1:]:
@@ -316,13 +334,17 @@ def _record(header: list[str], cells: list[str]) -> dict[str, str]:
 
 # 合计 / 小计 / 总计 with a few words in front (石门镇小计, 本页合计) and a colon, number or nothing after.
 _TOTAL = re.compile(r"^\D{0,12}?(合计|小计|总计|共计|累计)(?::|\d|共|$)")
-# 制表人：张三 审核人：李四, 填报单位：…, 负责人签字 … (the row's first cell)
+# 制表人：张三 审核人：李四, 填报单位：…, 负责人签字, 经办民警：…, a system's 导出时间：… / 打印日期：…,
+# 联系电话：… (the row's first cell)
 _SIGNED = re.compile(
-    r"^(?:(制表|填表|审核|审批|复核|填报|报送|统计|经办|负责)(?:人|单位|日期|时间|部门|:)"
-    r"|(单位负责人|联系人|签字|签名|盖章|领导签字))"
+    r"^(?:(制表|填表|审核|审批|复核|填报|报送|统计|经办|负责|打印|导出|数据截止|截止|查询)"
+    r"(?:人|单位|日期|时间|部门|民警|:)"
+    r"|(单位负责人|联系人|联系电话|签字|签名|盖章|领导签字|总数(?=:)))"
 )
 # 备注：…, 说明：…, 注：… (the row's first cell)
 _NOTE = re.compile(r"^(备注|说明|注|附注|填表说明|数据来源)[:]")
+# A form's 以下空白, a system export's page or record count: 第1页 共1页, 共 3 条记录 (the row's first cell)
+_END = re.compile(r"^(以下(?:空白|无数据|无内容|无正文)|第\d+页|共\d+页|共\d+条记录)")
 # A count or an amount: 3, 6000, 13,200.50, ¥6000, 3人, 共3人, 6000元
 _COUNT = re.compile(r"^(?:共计?)?¥?[-+]?\d[\d,]*(?:\.\d+)?(?:元|万元|万|人|条|户|笔|件|次|个|名|行)?$")
 _PLACEHOLDERS = frozenset({"-", "--", "—", "——", "/", "\\", "无"})
@@ -352,11 +374,12 @@ def footer_word(cells: list[str]) -> str:
     """The word that makes a row a footer line (合计, 小计, 制表人, 备注 …), or ``""``.
 
     A row is a footer when its first non-empty cell is a signature or note line (制表人：…, 填报单位：…,
-    备注：…), or when one cell is a 合计/小计/总计 label and every other non-empty cell is a count, an
-    amount or another such label. A row with anything else in it (a name, an ID number) is data.
+    备注：…, 导出时间：…), a form's 以下空白 or an export's page count (第1页 共1页), or when one cell
+    is a 合计/小计/总计 label and every other non-empty cell is a count, an amount or another such
+    label. A row with anything else in it (a name, an ID number) is data.
     """
     first = next(_texts(cells), "")
-    signed = _SIGNED.match(first) or _NOTE.match(first)
+    signed = _SIGNED.match(first) or _NOTE.match(first) or _END.match(first)
     if signed:
         return signed.group(0).rstrip(":")
     if not any("计" in cell for cell in cells):  # the quick way out for data rows
@@ -392,7 +415,7 @@ def is_bare_count(cells: list[str]) -> bool:
 # What a row's first non-empty cell may start with when the row is a footer or the header again: the
 # signature and note words, a count or an amount, a placeholder (a 合计 label elsewhere in the row then
 # has a count or placeholder in front of it, or is the first cell itself).
-_FOOTER_LEADS = frozenset("制填审复报统经负单联签盖领备说注附数0123456789¥共+-.—/\\无")
+_FOOTER_LEADS = frozenset("制填审复报统经负单联签盖领备说注附数打导截查以第总0123456789¥共+-.—/\\无")
 
 
 def could_be_skipped(cells: list[str], header_lead: str) -> bool:
@@ -421,6 +444,25 @@ def skip_reason(cells: list[str], header_key: tuple[str, ...]) -> str:
     return ""
 
 
+# A template's rows between its header and the data: the hints (必填 / 选填 / 格式：…) and the example
+# (示例, 例1 in the first cell). Only rows before the first data row are taken for them.
+_REQUIRED = re.compile(r"^\(?(必填|选填|非必填|可选|可空|可不填|必选)")
+_EXAMPLE = re.compile(r"^(示例|样例|范例|举例|例|填写示例|填表示例)(\d{0,2}|:.*)$")
+_DIGITS = re.compile(r"\d{7}")
+
+
+def template_reason(cells: list[str]) -> str:
+    """Why a row just below the header is a template's hint or example row (``""``: it is not)."""
+    texts = list(_texts(cells))
+    if not texts:
+        return ""
+    if _EXAMPLE.match(texts[0]):
+        return "是填写示例，已跳过"
+    if any(_REQUIRED.match(text) for text in texts) and not any(_DIGITS.search(text) for text in texts):
+        return "是填写说明（必填/选填），已跳过"
+    return ""
+
+
 def _find_header(
     rows: Iterator[tuple[int, list[str]]], is_header: Callable[[list[str]], bool] | None
 ) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
@@ -434,7 +476,29 @@ def _find_header(
         raise ImportFileError("文件中没有数据")
     index = next((i for i, (_, cells) in enumerate(head) if is_header is None or is_header(cells)), 0)
     header_row, header_cells = head[index]
+    below = head[index + 1 : index + 2]
+    if is_header is not None and below and _continues(header_row, header_cells, *below[0], is_header):
+        return header_row, _combined(header_cells, below[0][1]), head[index + 2 :]
     return header_row, header_cells, head[index + 1 :]
+
+
+def _combined(upper: list[str], lower: list[str]) -> list[str]:
+    """A header of two rows as one: the lower row's name of each column, else the upper's."""
+    width = max(len(upper), len(lower))
+    upper, lower = [*upper, *[""] * (width - len(upper))], [*lower, *[""] * (width - len(lower))]
+    return [low or up for up, low in zip(upper, lower, strict=True)]
+
+
+def _continues(
+    number: int, cells: list[str], next_number: int, below: list[str], is_header: Callable[[list[str]], bool]
+) -> bool:
+    """Whether the row below the header is its second row: a header too, sharing the cells merged
+    down both rows (序号, 姓名 …) and naming the columns under a group label merged across (预警信息 →
+    诈骗类型, 预警时间, 预警来源)."""
+    if next_number != number + 1 or _row_key(below) == _row_key(cells):
+        return False
+    shared = any(up and up == low for up, low in zip(cells, below, strict=False))
+    return shared and is_header(below)
 
 
 def _numbered(rows: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
@@ -445,8 +509,9 @@ def read_table(data: bytes, is_header: Callable[[list[str]], bool] | None = None
     """The table in ``data``. The header is the first of the first few non-empty rows that
     ``is_header`` accepts (else the first non-empty row), so a title row above it is skipped.
 
-    Below the header, footer lines (合计, 小计, 制表人, 备注：…) and the header repeated (two lists
-    pasted one under the other) are left out and listed in ``skipped``, never silently dropped.
+    Below the header, a template's hint and example rows before the data (必填/选填, 示例), footer
+    lines (合计, 小计, 制表人, 备注：…) and the header repeated (two lists pasted one under the other)
+    are left out and listed in ``skipped``, never silently dropped.
     """
     source, notes = raw_rows(data, is_header)
     rows = _numbered(source)
@@ -454,21 +519,49 @@ def read_table(data: bytes, is_header: Callable[[list[str]], bool] | None = None
     table = Table(header=unique_header(header_cells), header_row=header_row, notes=notes)
     header_key = _row_key(header_cells)
     header_lead = header_key[0][:1] if header_key else ""
-    trailing: list[tuple[int, list[str]]] = []  # rows of bare numbers: footers if nothing follows
+    trailing: list[tuple[int, list[str]]] = []  # bare numbers, a sign-off: footers if nothing follows
     for number, cells in itertools.chain(after, rows):
+        leading = "" if table.rows or trailing else template_reason(cells)
+        if leading:
+            table.skipped.append((number, leading))
+            continue
         maybe = could_be_skipped(cells, header_lead)
         why = skip_reason(cells, header_key) if maybe else ""
         if why:
             table.skipped.append((number, why))
-        elif maybe and is_bare_count(cells):
+        elif (maybe and is_bare_count(cells)) or is_sign_off(cells):
             trailing.append((number, cells))
         else:
             for item in (*trailing, (number, cells)):
                 _add_row(table, *item)
             trailing.clear()
-    table.skipped.extend((number, "只有数字，是表尾的合计行，已跳过") for number, _ in trailing)
+    table.skipped.extend((number, _trailing_reason(cells)) for number, cells in trailing)
     table.skipped.sort()
     return table
+
+
+# 落款: the sender's name or the day, alone on a line below the list.
+_SIGN_OFF_NAME = re.compile(r"(中心|公安局|分局|派出所|大队|支队|公司|分行|支行|银行|\(盖章\)|\(章\))$")
+_SIGN_OFF_DAY = re.compile(r"^\d{4}(?:年\d{1,2}月\d{1,2}日|[-/.]\d{1,2}[-/.]\d{1,2})$")
+
+
+def is_sign_off(cells: list[str]) -> bool:
+    """A row of one cell naming a sender (…反诈中心（盖章）) or a day (2026年11月28日): a sign-off
+    when nothing follows it (a data row has more than one cell: most are ruled out at the second)."""
+    found = ""
+    for cell in cells:
+        if cell:
+            if found:
+                return False
+            found = cell
+    text = _compact(found)
+    return bool(_SIGN_OFF_DAY.match(text) or _SIGN_OFF_NAME.search(text))
+
+
+def _trailing_reason(cells: list[str]) -> str:
+    if is_bare_count(cells):
+        return "只有数字，是表尾的合计行，已跳过"
+    return "是表尾的落款（单位或日期），已跳过"
 
 
 def _add_row(table: Table, number: int, cells: list[str]) -> None:

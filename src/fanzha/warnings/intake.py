@@ -87,9 +87,15 @@ def source_label(code: str) -> str:
 
 # Words in a sender's own name that tell its kind: 江州市公安局反诈中心, 中国工商银行江州分行, 江州移动.
 SOURCE_WORDS: dict[str, tuple[str, ...]] = {
-    "superior": ("反诈中心", "公安部", "公安厅", "公安局", "省厅", "市局", "反诈App", "反诈APP"),
+    "superior": (
+        ("反诈中心", "公安部", "公安厅", "公安局", "省厅", "市局", "反诈App", "反诈APP")
+        + ("反诈大数据", "96110", "上级", "部级", "省级", "市级")  # 上级下发, 部级推送, 市级推送
+    ),
     "operator": ("移动", "联通", "电信", "广电", "运营商"),
-    "bank": ("银行", "农商行", "信用社", "农信社", "支付", "金融"),
+    "bank": (
+        ("银行", "农商行", "信用社", "农信社", "支付", "金融", "银联", "财付通")
+        + ("工行", "农行", "中行", "建行", "交行", "招行", "邮储")  # the banks' short names
+    ),
 }
 
 
@@ -216,16 +222,19 @@ def parse_time(value: str | dt.datetime | None, now: dt.datetime) -> dt.datetime
 
     ISO 8601 (with an offset: ``2026-11-28T09:00:00+08:00``), else the shapes Chinese lists and
     statements write (:func:`fanzha.tracing.text.parse_time`: ``2026年11月28日 9时30分``,
-    ``2026/11/28 下午 3:05``, …). A day without a year (``11月28日 9:30``) is the latest such day that is
-    not beyond the clock-skew tolerance after ``now``.
+    ``2026/11/28 下午 3:05``, a report's ``9时许`` / ``9点半`` / ``晚8时``, …); a weekday written after
+    the day (星期六, 周六, (六)) is passed over. A day without a year (``11月28日 9:30``, ``11-28 9:30``,
+    ``11/28``) is the latest such day that is not beyond the clock-skew tolerance after ``now``.
     """
     if isinstance(value, dt.datetime):
         return _aware(value)
-    text = unicodedata.normalize("NFKC", value or "").strip()
+    written = unicodedata.normalize("NFKC", value or "").strip()
+    text = _spoken(_WEEKDAY.sub(" ", written).strip())
     if not text:
         return None
+    text = _NO_YEAR_NUMERIC.sub(r"\1月\2日", text)
     if _NO_YEAR.match(text):
-        return _latest_year(text, now)
+        return _latest_year(text, now, written)
     parsed: dt.datetime | None
     try:
         parsed = dt.datetime.fromisoformat(text)
@@ -235,15 +244,37 @@ def parse_time(value: str | dt.datetime | None, now: dt.datetime) -> dt.datetime
 
 
 _NO_YEAR = re.compile(r"^\d{1,2}月\d{1,2}日")
+# A day without a year written with numbers only (month first, as Chinese lists write it): 11-28 09:05,
+# 11/28, 11.28 9:05 — read as 11月28日.
+_NO_YEAR_NUMERIC = re.compile(r"^(\d{1,2})[-/.](\d{1,2})(?=\s|$)")
+# The weekday some systems write after the day: 星期六, 周六, (星期六), (六).
+_WEEKDAY = re.compile(r"\(?(?:星期|礼拜|周)[一二三四五六日天]\)?|\([一二三四五六日天]\)")
+# How reports write the time of day: 9时30分许, 9时许, 9点半, 晚8时, 9:30左右 (许, 左右: "about").
+_ABOUT = re.compile(r"\s*(?:许|左右|前后)$")
+_HALF_PAST = re.compile(r"(\d{1,2})[时点]半$")
+_HOUR_ONLY = re.compile(r"(\d{1,2})[时点]$")
+_EVENING = re.compile(r"晚(?!上)")
 
 
-def _latest_year(text: str, now: dt.datetime) -> dt.datetime:
+def _spoken(text: str) -> str:
+    """A time written the way a report says it, in the shape the parser reads (9时许 → 9:00)."""
+    if text.isascii():
+        return text
+    text = _HOUR_ONLY.sub(r"\1:00", _HALF_PAST.sub(r"\1:30", _ABOUT.sub("", text)))
+    return _EVENING.sub("晚上", text)
+
+
+def _latest_year(text: str, now: dt.datetime, written: str = "") -> dt.datetime:
+    """The latest day ``text`` (no year) may be; the error quotes the cell as ``written``, no year added."""
     year = timezone.localtime(now).year
     for candidate in (year, year - 1):
-        parsed = cell_time(f"{candidate}年{text}")
+        try:
+            parsed = cell_time(f"{candidate}年{text}")
+        except CellError:
+            parsed = None
         if parsed is not None and _aware(parsed) - now <= FUTURE_TOLERANCE:
             return _aware(parsed)
-    raise CellError(f"时间无法识别：{text}")
+    raise CellError(f"时间无法识别：{written or text}")
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -257,14 +288,22 @@ _UNITS["亿"] = Decimal(100_000_000)
 # One number with an optional unit, or several with units: 1.2万, 5千, 2.5W, 1万2千.
 _PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([千k万w亿]?)")
 _AMOUNT = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?[千k万w亿])+|[0-9]+(?:\.[0-9]+)?[千k万w亿]?")
+# A note in brackets after the amount (3万元（已止付）), and 余 / 多 at its end (8万余元: at least 8万).
+_AMOUNT_NOTE = re.compile(r"\([^()]*\)$")
+_AT_LEAST = re.compile(r"(?<=[0-9千k万w亿])[余多]$")
 
 
 def parse_amount(text: str) -> Decimal | None:
     """``12,000`` / ``1.2万`` / ``5千`` / ``2.5W`` / ``1万2千`` / ``约3000元`` / ``￥1,200`` / ``RMB 500``
-    → Decimal; None for an empty cell or a placeholder (无, -); ValueError if no number."""
+    / ``8万余元`` (at least: read as 8万) / ``3万元（已止付）`` (the note left out) → Decimal; None for an
+    empty cell or a placeholder (无, -); ValueError if no number."""
     if is_placeholder(text):
         return None
-    value = _CURRENCY.sub("", unicodedata.normalize("NFKC", str(text))).lower()
+    written = unicodedata.normalize("NFKC", str(text)).strip()
+    value = _AMOUNT_NOTE.sub("", written).strip()
+    if written and not value:  # a note alone: (已止付)
+        raise ValueError(text)
+    value = _AT_LEAST.sub("", _CURRENCY.sub("", value).lower())
     if not value:
         return None
     if not _AMOUNT.fullmatch(value):
@@ -290,8 +329,24 @@ _SPREADSHEET_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+")
 _LOST_DIGITS = "被表格软件存成了数字，末几位已丢失，请按原始记录更正（导出前把该列设为文本）"
 
 
+# A number a pushed list masked (脱敏): 331102********0010, 138****1111, 138xxxx1111.
+_MASKED = re.compile(r"[*＊]|[xX]{3,}")
+_MASKED_SAYS = "已脱敏（含 * 号），无法核对，请向推送单位索取完整号码"
+
+
+def _masked(text: str, column: str, flag: str, clean: CleanWarning) -> bool:
+    """Flag a masked number (kept as written), saying so: its digits are no number to check."""
+    if not _MASKED.search(text):
+        return False
+    clean.flag(flag, column, column + _MASKED_SAYS)
+    return True
+
+
 def _identity(data: WarningInput, clean: CleanWarning) -> idcard.IdNumberCheck | None:
     if not data.id_number.strip():
+        return None
+    if _masked(data.id_number, "身份证号", "id_invalid", clean):
+        clean.id_number_raw = data.id_number.strip()
         return None
     check = idcard.check_id_number(data.id_number)
     if check.valid:
@@ -379,6 +434,9 @@ def _one_of_several(text: str, clean: CleanWarning) -> phone.PhoneInfo | None:
 
 def _contact(data: WarningInput, clean: CleanWarning) -> None:
     if not data.phone.strip():
+        return
+    if _masked(data.phone, "手机号", "phone_invalid", clean):
+        clean.phone_raw = data.phone.strip()
         return
     info = phone.phone_info(data.phone)
     if not info.valid:

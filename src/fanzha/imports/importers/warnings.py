@@ -234,7 +234,19 @@ FIELDS = [
     Field(
         "amount_wan",
         "涉案金额万元",
-        ("金额万元", "金额万", "损失金额万元", "被骗金额万元", "转账金额万元", "涉案资金万元", "涉案金额万"),
+        (
+            "金额万元",
+            "金额万",
+            "损失金额万元",
+            "被骗金额万元",
+            "转账金额万元",
+            "涉案资金万元",
+            "涉案金额万",
+            "损失金额万",
+            "被骗金额万",
+            "转账金额万",
+            "涉案资金万",
+        ),
         fold=True,
     ),
     # A list that splits the address: joined in front of the detail address for placement.
@@ -263,6 +275,14 @@ OUTCOMES = {services.NEW: NEW, services.MERGED: UPDATED, services.UNCHANGED: UNC
 
 
 _PLAIN_NUMBER = re.compile(r"[0-9.,]+")
+# A 预警编号 of 16 or more digits a spreadsheet stored as a number: 2.026112800012346e+19,
+# 1234567890123456.0 — Excel keeps 15 digits, so the rest are lost and different ids become one.
+_ROUNDED_ID = re.compile(r"\d(?:\.\d+)?[eE]\+\d+|\d{16,}\.0")
+ROUNDED_ID = (
+    "预警编号被表格软件存成了数字，末几位已丢失，已按当事人信息另行编号；请推送单位导出前把该列设为文本"
+)
+# "The same as above", written in a cell instead of the value (a merged cell's way in a text list).
+DITTO = frozenset({"同上", "同前", "〃", '"', "“", "”", "''"})
 
 
 def warning_input(values: dict[str, str], memo: Memo | None = None) -> WarningInput:
@@ -333,13 +353,18 @@ class WarningImporter(Importer):
         self._people: list[int] = []
         self._touched: dict[str, set[int]] = {services.NEW: set(), services.MERGED: set()}
         self._memo = Memo()
+        self._above: dict[str, str] = {}  # the texts of the row above, for ditto marks
 
     def extra_missing(self, present: set[str]) -> list[str]:
         """A list must name the person somehow: an operator's list may hold phones only."""
         return [] if present & {"name", "id_number", "phone"} else ["姓名、身份证号或手机号（至少一列）"]
 
     def validate_row(self, *, actor: Any, row: Row) -> None:
-        data = warning_input(row.values, self._memo)
+        values = self._dittoed(row.values)
+        rounded = bool(_ROUNDED_ID.fullmatch(values.get("source_id", "")))
+        if rounded:  # no id to find the row again by: its own is derived, as for a row without one
+            values = {**values, "source_id": ""}
+        data = warning_input(values, self._memo)
         try:
             clean = clean_warning(data, memo=self._memo)
         except Unusable as exc:
@@ -349,7 +374,23 @@ class WarningImporter(Importer):
             self.skipped.append((row.number, str(exc)))
             row.cleaned = {"input": None}
             return
+        if rounded:
+            clean.notices.append(("预警编号", ROUNDED_ID))
         row.cleaned = {"input": data, "clean": clean}
+
+    def _dittoed(self, values: dict[str, str]) -> dict[str, str]:
+        """The row's texts with each ditto mark (同上, 〃) read as the text of the row above; a 预警编号
+        written so is none of its own (the row's is derived)."""
+        texts = values
+        if any(text in DITTO for text in values.values()):
+            texts = {
+                name: (self._above.get(name, text) if text in DITTO else text)
+                for name, text in values.items()
+            }
+            if values.get("source_id") in DITTO:
+                texts["source_id"] = ""
+        self._above = texts
+        return texts
 
     def validate_file(self, *, actor: Any, rows: list[Row]) -> None:
         self._rows = rows
