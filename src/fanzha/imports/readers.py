@@ -171,9 +171,10 @@ def csv_rows(data: bytes) -> Iterator[list[str]]:
     text = decode_text(data)
     check_markup(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    clean = visible if _INVISIBLE.search(text) else str.strip  # one search of the text, not one a cell
     try:
         for row in reader:
-            yield [visible(cell) for cell in row]
+            yield [clean(cell) for cell in row]
     except csv.Error as exc:
         raise ImportFileError(f"CSV 格式有误（第 {reader.line_num} 行）：引号未配对或字段格式不正确") from exc
 
