@@ -100,3 +100,49 @@ def test_it_takes_the_latest_files_layout_and_none_from_a_dry_run(world: World, 
     login(client, world.users["analyst"])
     rows = feedback(client, "superior")
     assert rows[0][:5] == other and len(rows) == 3
+
+
+def test_it_adds_an_outcome_column_under_another_name_when_the_sender_uses_it(world: World, client) -> None:  # type: ignore[no-untyped-def]
+    # 联系方式 is the sender's phone column here, and our column of how the person was reached.
+    header = ["预警编号", "姓名", "联系方式", "预警来源"]
+    import_run(
+        actor=None,
+        importer="warnings",
+        file_name="a.csv",
+        data=csv_bytes(header, [["SJ-001", "王一", "13905710001", "上级推送"]]),
+    )
+    login(client, world.users["analyst"])
+    names = feedback(client, "superior")[0]
+    assert names.count("联系方式") == 1 and "联系方式（处置）" in names
+
+
+def test_it_leaves_a_formula_in_a_senders_header_inert_in_xlsx(world: World, client) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import load_workbook
+
+    header = ["预警编号", "姓名", "手机号", "预警来源", '=HYPERLINK("http://x.example","点我")']
+    data = csv_bytes(header, [["SJ-001", "王一", "13905710001", "上级推送", ""]])
+    import_run(actor=None, importer="warnings", file_name="a.csv", data=data)
+    login(client, world.users["analyst"])
+    today = timezone.localdate().isoformat()
+    query = {"source": "superior", "start": today, "end": today, "format": "xlsx"}
+    book = load_workbook(io.BytesIO(client.get(reverse("warning_feedback"), query).content))
+    cell = book.active.cell(row=1, column=5)
+    assert cell.data_type != "f" and "HYPERLINK" in cell.value
+
+
+def test_it_fills_time_columns_with_what_the_row_keeps(world: World, client) -> None:  # type: ignore[no-untyped-def]
+    # An operator's list: the warning's time and, apart, the fraud call's (通话时间, not kept): empty.
+    header = ["预警编号", "被叫号码", "预警时间", "通话时间", "预警来源"]
+    row = ["YY-001", "13905710001", "2026-11-28 09:05:00", "2026-11-27 20:00:00", "运营商"]
+    import_run(actor=None, importer="warnings", file_name="a.csv", data=csv_bytes(header, [row]))
+    # A bank's list with the day and the time in two columns: each gets its part.
+    split = ["预警编号", "手机号", "预警日期", "预警时间", "预警来源"]
+    bank = ["YH-001", "13905710002", "2026-11-27", "17:42", "银行"]
+    import_run(actor=None, importer="warnings", file_name="b.csv", data=csv_bytes(split, [bank]))
+    login(client, world.users["analyst"])
+    rows = feedback(client, "operator")
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert first["预警时间"] == "2026-11-28 09:05:00" and first["通话时间"] == ""
+    rows = feedback(client, "bank")
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert first["预警日期"] == "2026-11-27" and first["预警时间"] == "17:42:00"

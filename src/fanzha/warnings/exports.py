@@ -38,8 +38,7 @@ PUSHED = [
     ("notes", "备注"),
 ]
 PUSHED_FIELDS = frozenset(name for name, _ in PUSHED)
-# A sender's date and time columns, filled from the pushed row's 预警时间.
-TIME_PARTS = {"warned_at": "%Y-%m-%d %H:%M:%S", "other_time": "%Y-%m-%d %H:%M:%S", "warned_date": "%Y-%m-%d"}
+TIME = "time:"  # a sender's date or time column, filled from the pushed row's 预警时间 (see _time_keys)
 # Other columns a file may carry a kept value in (the amount in 万元 is kept as written, "8万").
 KEPT_AS = {"amount_wan": "amount"}
 OUTCOME_HEADER = [
@@ -197,13 +196,16 @@ def feedback_columns(source: str) -> list[tuple[str, str]]:
     ``source``, in its order and with its names (else our own list's), then the outcome columns.
 
     A column the sender left for the answer (处置结果, 处置情况 …: :data:`OUTCOME_COLUMNS`) is filled in
-    place rather than added again; another column not read stays, empty. What a column holds: a pushed
-    field name, or ``"outcome:"`` and an outcome column's name.
+    place rather than added again; another column not read stays, empty; an outcome column whose name
+    the sender uses for something else (联系方式: its phone) is added as “联系方式（处置）”. What a column
+    holds: a pushed field name, ``"time:"`` and a strftime layout, or ``"outcome:"`` and an outcome
+    column's name.
     """
     found = PushedLayout.objects.filter(source=source).first()
     pushed = (
         found.columns if found is not None and found.columns else [[label, name] for name, label in PUSHED]
     )
+    times = _time_keys({name for _, name in pushed})
     columns: list[tuple[str, str]] = []
     answered: set[str] = set()
     for text, name in pushed:
@@ -212,15 +214,28 @@ def feedback_columns(source: str) -> list[tuple[str, str]]:
             answered.add(label)
             columns.append((text, OUTCOME + label))
         else:
-            columns.append((text, name))
-    return columns + [(label, OUTCOME + label) for label in OUTCOME_HEADER if label not in answered]
+            columns.append((text, times.get(name, name)))
+    taken = {text for text, _ in columns}
+    added = [label for label in OUTCOME_HEADER if label not in answered]
+    return columns + [(label + "（处置）" if label in taken else label, OUTCOME + label) for label in added]
 
 
-def _pushed_cell(values: dict[str, str], name: str) -> str:
-    """A pushed row's (masked) value for a column read as ``name``; "" for what the row does not keep."""
-    if name in TIME_PARTS:
-        return _pushed_time(values.get("warned_at", ""), TIME_PARTS[name])
-    name = KEPT_AS.get(name, name)
+def _time_keys(names: set[str]) -> dict[str, str]:
+    """What the sender's time columns hold: the 预警时间 kept (as read from its time column, or from the
+    stand-in 通话时间 / 推送时间 when it has none), split when its day came from a date column of its own;
+    a stand-in beside a 预警时间 column held another time the row does not keep: empty."""
+    time_column = "warned_at" if "warned_at" in names else "other_time"
+    split = "warned_date" in names
+    keys = {"warned_at": "", "other_time": "", "warned_date": TIME + "%Y-%m-%d"}
+    keys[time_column] = TIME + ("%H:%M:%S" if split else "%Y-%m-%d %H:%M:%S")
+    return keys
+
+
+def _pushed_cell(values: dict[str, str], key: str) -> str:
+    """A pushed row's (masked) value for a column holding ``key``; "" for what the row does not keep."""
+    if key.startswith(TIME):
+        return _pushed_time(values.get("warned_at", ""), key[len(TIME) :])
+    name = KEPT_AS.get(key, key)
     return values.get(name, "") if name in PUSHED_FIELDS else ""
 
 
@@ -287,7 +302,7 @@ def xlsx_response(
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_name)
-    sheet.append(header)
+    sheet.append([safe_cell(text) for text in header])  # a sender's own column names come from its file
     for row in rows:
         sheet.append([cell if isinstance(cell, int) else safe_cell(cell) for cell in row])
     buffer = io.BytesIO()

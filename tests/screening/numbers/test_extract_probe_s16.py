@@ -430,3 +430,28 @@ def test_it_reads_more_start_time_headers(tmp_path: Path) -> None:
         )
         _, rows = build_features(calls=[calls])
         assert rows["13800000001"]["voc_hour_mode"] == 9, name
+
+
+def test_it_reads_calling_nbr_called_nbr_with_a_call_type_from_the_subscribers_side(tmp_path: Path) -> None:
+    # A subscriber-view bill with English caller/callee headers beside a type column: the incoming
+    # record's caller is the counterpart, not a subscriber.
+    calls = write_csv(
+        tmp_path / "c.csv",
+        ["calling_nbr", "called_nbr", "call_type", "start_time", "duration"],
+        [["13800000001", "13900000002", "MO", T, 60],
+         ["13900000003", "13800000001", "MT", "2026-11-28 10:00:00", 30]],
+    )  # fmt: skip
+    _, rows = build_features(calls=[calls])
+    assert set(rows) == {"13800000001"}, sorted(rows)
+    assert rows["13800000001"]["voccalltype1"] == 1
+
+
+def test_it_reads_chinese_caller_callee_sms_with_a_type_from_the_subscribers_side(tmp_path: Path) -> None:
+    sms = write_csv(
+        tmp_path / "s.csv",
+        ["主叫号码", "被叫号码", "短信类型", "发送时间"],
+        [["13800000001", "13900000002", "发送", T],
+         ["13900000003", "13800000001", "接收", "2026-11-28 10:00:00"]],
+    )  # fmt: skip
+    _, rows = build_features(sms=[sms])
+    assert set(rows) == {"13800000001"}, sorted(rows)

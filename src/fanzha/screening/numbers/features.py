@@ -46,7 +46,6 @@ from fanzha.screening.numbers.inputs import (
     error_line,
     fast_number,
     flow_sql,
-    has_roles,
     header_unit,
     imei_lossy_sql,
     imei_sql,
@@ -59,6 +58,7 @@ from fanzha.screening.numbers.inputs import (
     optional,
     prepare,
     reader,
+    record_roles,
     rejected,
     scaled_text,
     subscriber_sides,
@@ -171,7 +171,8 @@ def _call_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str])
     cols = columns(con, f)
     src = reader(f)
     extra = ", ".join(f"{optional(cols, role)} AS {role}" for role in ("city", "county", "imei"))
-    if not has_roles(cols, CALL_ROLES) and has_roles(cols, ["caller", "callee"]):
+    c = record_roles(f.source, cols, CALL_ROLES, "call_type", ("caller", "callee"))
+    if c is None:
         c = need(f.source, cols, ["caller", "callee", "start_time", "duration"])
         scale = header_unit(f.source, cols, c["duration"], "duration", notes)
         common = f"{time_cols(cols, c['start_time'])}, {duration_cols(cols, c['duration'], scale)}"
@@ -179,7 +180,6 @@ def _call_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str])
             f"SELECT {number_text(cols, c['caller'])} AS phone_raw, {number_text(cols, c['callee'])} "
             f"AS opp_raw, '1' AS type_raw, {common}, {extra}, true AS mirror FROM {src}",
         ]
-    c = need(f.source, cols, CALL_ROLES)
     ambiguous = ambiguous_zero_one(con, src, c["call_type"])
     if ambiguous:
         notes.append(
@@ -198,7 +198,8 @@ def _call_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str])
 def _sms_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) -> list[str]:
     cols = columns(con, f)
     src = reader(f)
-    if not has_roles(cols, SMS_ROLES) and has_roles(cols, ["sender", "receiver"]):
+    c = record_roles(f.source, cols, SMS_ROLES, "sms_type", ("sender", "receiver"))
+    if c is None:
         c = need(f.source, cols, ["sender", "receiver", "time"])
         t = time_cols(cols, c["time"])
         s, r = number_text(cols, c["sender"]), number_text(cols, c["receiver"])
@@ -206,7 +207,6 @@ def _sms_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) 
             f"SELECT {s} AS phone_raw, {r} AS opp_raw, '1' AS type_raw, {t} FROM {src}",
             f"SELECT {r} AS phone_raw, {s} AS opp_raw, '2' AS type_raw, {t} FROM {src}",
         ]
-    c = need(f.source, cols, SMS_ROLES)
     kind = f"CAST({c['sms_type']} AS VARCHAR)"
     ph, op = subscriber_sides(f.source, cols, c, SMS_TYPE_SQL.format(x=kind), notes)
     t = time_cols(cols, c["time"])

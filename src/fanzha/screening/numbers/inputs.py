@@ -112,6 +112,21 @@ def has_roles(cols: Cols, roles: list[str]) -> bool:
     return all(pick(cols, r) is not None for r in roles)
 
 
+def record_roles(
+    path: Path, cols: Cols, roles: list[str], kind: str, pair: tuple[str, str]
+) -> dict[str, str] | None:
+    """The quoted columns of a subscriber-view record's ``roles`` (phone, opposite, the type ``kind`` …);
+    with only a caller/callee (sender/receiver) ``pair`` beside a type column (calling_nbr, called_nbr,
+    call_type), the pair stands for phone and opposite (:func:`subscriber_sides` then reads each record
+    from the subscriber's side). None: the pair and no type column, a network view of the records."""
+    if has_roles(cols, roles) or not has_roles(cols, list(pair)):
+        return need(path, cols, roles)
+    if pick(cols, kind) is None:
+        return None
+    c = need(path, cols, [*pair, *(r for r in roles if r not in ("phone", "opposite"))])
+    return {**c, "phone": c[pair[0]], "opposite": c[pair[1]]}
+
+
 def optional(cols: Cols, role: str) -> str:
     c = pick(cols, role)
     return f"CAST({c} AS VARCHAR)" if c else "CAST(NULL AS VARCHAR)"
