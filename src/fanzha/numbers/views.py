@@ -14,6 +14,7 @@ from fanzha.core import access
 from fanzha.numbers.background import numbers_settle
 from fanzha.numbers.forms import ExtractForm
 from fanzha.numbers.models import FileKind, IndicatorProposal, RunStatus, ScoringRun
+from fanzha.numbers.quality import file_lines, quality_lines
 from fanzha.numbers.services import (
     PERMISSION,
     UploadedFile,
@@ -75,7 +76,13 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
     numbers_settle(run=run)  # a run whose job ended without it is shown failed, not running
     active = run.status in (RunStatus.QUEUED, RunStatus.RUNNING)
-    context = {"run": run, "active": active, "poll_seconds": POLL_SECONDS}
+    context = {
+        "run": run,
+        "active": active,
+        "poll_seconds": POLL_SECONDS,
+        "quality_lines": quality_lines(run.quality),
+        "files": file_lines(run.files),
+    }
     if getattr(request, "htmx", False) and active:
         return render(request, "numbers/_run_status.html", context)
     if getattr(request, "htmx", False):

@@ -12,7 +12,7 @@ from fanzha.warnings.models import ContactKind, GradingRule, Outcome
 from fanzha.warnings.photos import PHOTO_MAX_BYTES, PHOTO_MAX_COUNT
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SOURCE_CHOICES = [(code, name) for code, (name, _) in SOURCES.items()]
 
 

@@ -153,19 +153,28 @@ def mine(user: Any) -> QuerySet[Warning]:
     )
 
 
+# 已联系到人: a contact record that reached the person, or an outcome only reaching them gives (the
+# centre's 办结 as 劝阻成功 after a call made outside the system) — else the rate could pass 100 %.
+REACHED = Q(contacted_at__isnull=False) | Q(
+    outcome__in=[Outcome.DISSUADED, Outcome.DEFRAUDED, Outcome.REFUSED]
+)
+
+
 def _duration(end: str) -> ExpressionWrapper:
     return ExpressionWrapper(F(end) - F("received_at"), output_field=DurationField())
 
 
-def summary(qs: QuerySet[Warning], group: str | None = None) -> list[dict[str, Any]]:
-    """Counts, dissuasion rate, on-time rate and mean times, overall or per ``group`` (a field path)."""
-    values = qs.values(group) if group else qs
+def summary(qs: QuerySet[Warning], group: str | tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+    """Counts, dissuasion rate, on-time rate and mean times, overall or per ``group`` (field paths:
+    group by an id with its names, not by a name alone: a county has several 中山社区)."""
+    fields = (group,) if isinstance(group, str) else group or ()
+    values = qs.values(*fields) if fields else qs
     aggregates = {
         "total": Count("id"),
         "open": Count("id", filter=Q(status__in=OPEN_STATUSES)),
         "closed": Count("id", filter=Q(status=Status.CLOSED)),
         "dissuaded": Count("id", filter=Q(outcome=Outcome.DISSUADED)),
-        "reached": Count("id", filter=Q(contacted_at__isnull=False)),
+        "reached": Count("id", filter=REACHED),
         "acked": Count("id", filter=Q(acknowledged_at__isnull=False)),
         "acked_on_time": Count(
             "id", filter=Q(acknowledged_at__isnull=False, acknowledged_at__lte=F("due_ack_at"))
@@ -173,7 +182,10 @@ def summary(qs: QuerySet[Warning], group: str | None = None) -> list[dict[str, A
         "mean_ack": Avg(_duration("acknowledged_at")),
         "mean_contact": Avg(_duration("contacted_at")),
     }
-    rows = list(values.annotate(**aggregates).order_by(group)) if group else [values.aggregate(**aggregates)]
+    if fields:
+        rows = list(values.annotate(**aggregates).order_by(*fields))
+    else:
+        rows = [values.aggregate(**aggregates)]
     for row in rows:
         row["dissuasion_rate"] = _rate(row["dissuaded"], row["reached"])
         row["on_time_rate"] = _rate(row["acked_on_time"], row["acked"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,11 +17,12 @@ from fanzha.core.pii.masking import mask
 from fanzha.warnings import routing, selectors, typology
 from fanzha.warnings.forms import WarningForm
 from fanzha.warnings.intake import QUALITY_FLAGS, SOURCES, Unusable, WarningInput, source_label
-from fanzha.warnings.models import Grade, Status, Warning
+from fanzha.warnings.models import Grade, Outcome, Status, Warning
 from fanzha.warnings.services import MERGED, UNCHANGED, warning_receive
 from fanzha.warnings.workflow import _can_work
 
 PAGE_SIZE = 50
+SUMMARY_ROWS = 300  # per-area / per-unit rows shown; the page says when there are more
 
 
 def _labels() -> dict[str, Any]:
@@ -32,19 +34,27 @@ def _labels() -> dict[str, Any]:
     }
 
 
+def _area_choices(user: Any) -> list[tuple[int, str]]:
+    """The area filter's options in tree order; a village is named with its township (a county has
+    several 中山社区)."""
+    areas = core_selectors.visible_areas(user).filter(level__in=["district", "township", "village"])
+    rows = list(areas.values_list("pk", "name", "level", "parent__name"))
+    return [
+        (pk, f"{parent} · {name}" if level == "village" and parent else name)
+        for pk, name, level, parent in rows
+    ]
+
+
 @login_required
 def warning_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "warning.view")
     qs, applied = selectors.filtered(request.user, request.GET)
     page = selectors.list_page(qs, request.GET.get("page"), PAGE_SIZE)
-    query = "&".join(f"{k}={v}" for k, v in applied.items())
     context = {
         "page": page,
         "applied": applied,
-        "query": query,
-        "areas": core_selectors.visible_areas(request.user).filter(
-            level__in=["district", "township", "village"]
-        ),
+        "query": urlencode(applied),
+        "areas": _area_choices(request.user),
         "can_create": access.user_can(request.user, "warning.create"),
         "can_export": access.user_can(request.user, "warning.export"),
         **_labels(),
@@ -57,12 +67,17 @@ def warning_stats(request: HttpRequest) -> HttpResponse:
     """Per-area and per-unit figures for the same filters as the list (a separate page: they scan)."""
     access.require(request.user, "warning.view")
     qs, applied = selectors.filtered(request.user, request.GET)
+    by_area = selectors.summary(qs, ("area__path", "area__parent__name", "area__name", "area_id"))
+    by_unit = selectors.summary(qs, ("organisation__name", "organisation_id"))
     context = {
         "applied": applied,
-        "query": "&".join(f"{k}={v}" for k, v in applied.items()),
+        "query": urlencode(applied),
         "totals": selectors.summary(qs)[0],
-        "by_area": selectors.summary(qs, "area__name")[:100],
-        "by_unit": selectors.summary(qs, "organisation__name")[:100],
+        "by_area": by_area[:SUMMARY_ROWS],
+        "by_unit": by_unit[:SUMMARY_ROWS],
+        "areas_total": len(by_area),
+        "units_total": len(by_unit),
+        "rows_shown": SUMMARY_ROWS,
     }
     return render(request, "warnings/warning_stats.html", context)
 
@@ -117,9 +132,20 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_reveal": access.user_can(user, "person.reveal"),
         "unit": routing.describe_unit(warning.organisation),
         "source_label": source_label(warning.source),
+        "case": _case_of(user, warning),
+        "area_name": warning.area.full_name(),  # 溪口街道中山社区: a county has several 中山社区
         "now": timezone.now(),
     }
     return render(request, "warnings/warning_detail.html", context)
+
+
+def _case_of(user: Any, warning: Warning) -> Any:
+    """The case drafted from this warning (已被骗), when the user may open cases and sees it."""
+    if warning.outcome != Outcome.DEFRAUDED or not access.user_can(user, "case.view"):
+        return None
+    from fanzha.cases.models import Case
+
+    return Case.objects.visible_to(user).filter(warning=warning).first()
 
 
 def _input(form: WarningForm) -> WarningInput:

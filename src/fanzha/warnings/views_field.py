@@ -116,6 +116,8 @@ def warning_handover(request: HttpRequest, pk: int) -> HttpResponse:
         access.require(request.user, "warning.work")
     warning = _warning(request, pk)
     _require_work(request, warning, dispatch_too=True)
+    if (done := _already_closed(request, warning, "转交")) is not None:
+        return done
     people = [
         (u.pk, f"{org} · {u}") for org, u in routing.candidates(warning.area) if u.pk != warning.assignee_id
     ]
@@ -135,6 +137,8 @@ def warning_close(request: HttpRequest, pk: int) -> HttpResponse:
         access.require(request.user, "warning.work")
     warning = _warning(request, pk)
     _require_work(request, warning, dispatch_too=True)
+    if (done := _already_closed(request, warning, "办结")) is not None:
+        return done
     form = CloseForm(request.POST or None)
 
     def act(data: dict[str, Any]) -> str:
@@ -160,6 +164,15 @@ def warning_place(request: HttpRequest, pk: int) -> HttpResponse:
         return f"已定位到 {area.name}，该地址今后自动定位到此。"
 
     return _action_page(request, warning, form, "人工定位", act)
+
+
+def _already_closed(request: HttpRequest, warning: Warning, action: str) -> HttpResponse | None:
+    """Opening a closed warning's action page (a stale tab, a bookmark) sends the user back to it with
+    a reason, not to a form that can only be refused once filled in; a POST is refused by the service."""
+    if warning.is_open or request.method != "GET":
+        return None
+    messages.warning(request, f"该预警已办结，不能再{action}。")
+    return redirect("warning_detail", pk=warning.pk)
 
 
 def _action_page(

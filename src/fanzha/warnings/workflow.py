@@ -299,6 +299,7 @@ def warning_close(*, actor: Any, warning: Warning, outcome: str, reason: str) ->
         to_status=Status.CLOSED,
     )
     audit_record(actor=actor, action="warning.close", obj=current, details={"outcome": outcome})
+    _open_case_draft(actor, current)  # 已被骗 by 办结 as by a contact record
     return current
 
 

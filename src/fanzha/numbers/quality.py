@@ -1,0 +1,63 @@
+"""A run's data-quality report (the engine's counters, keyed in English) as Chinese lines for its page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+KINDS = {"calls": "话单", "sms": "短信", "apps": "上网流量", "spending": "消费记录"}
+
+# What each counter counts, as the analyst would say it; a counter not named here is shown by its key.
+COUNTERS = {
+    "bad_lines": "无法解析的行",
+    "duplicates": "重复记录",
+    "bad_time": "时间无法识别",
+    "missing_time": "缺少时间",
+    "date_only_time": "时间只有日期、没有时刻",
+    "negative_duration": "通话时长为负",
+    "long_duration": "通话时长超过一天",
+    "bad_duration": "通话时长无法识别",
+    "missing_duration": "缺少通话时长",
+    "bad_call_type": "主被叫类型无法识别",
+    "ambiguous_call_type": "主被叫类型含义不明（0/1 编码）",
+    "lossy_imei": "IMEI 不完整",
+    "bad_sms_type": "收发类型无法识别",
+    "bad_flow": "流量无法识别",
+    "negative_flow": "流量为负",
+    "bad_arpu": "消费金额无法识别",
+    "masked_number": "号码已打码（如 138****5678）",
+    "lossy_number": "号码不完整",
+    "unusable_number": "号码无法使用",
+    "missing_number": "缺少本机号码",
+    "missing_opposite": "缺少对端号码",
+    "view_overlaps": "主叫、被叫两份话单重复的通话（只计一次）",
+}
+SHOWN_ALWAYS = ("files", "records", "distinct_records")
+
+
+def quality_lines(quality: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """One entry per kind of record received: its name, counts and the problems found (non-zero)."""
+    lines = []
+    for kind, label in KINDS.items():
+        counts = (quality or {}).get(kind)
+        if not isinstance(counts, dict) or not counts.get("files"):
+            continue
+        problems = [
+            (COUNTERS.get(key, key), value)
+            for key, value in counts.items()
+            if key not in SHOWN_ALWAYS and isinstance(value, int) and value
+        ]
+        lines.append(
+            {
+                "label": label,
+                "files": counts.get("files", 0),
+                "records": counts.get("records", 0),
+                "distinct": counts.get("distinct_records", 0),
+                "problems": problems,
+            }
+        )
+    return lines
+
+
+def file_lines(files: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The run's files, each with its kind in Chinese."""
+    return [{**f, "label": KINDS.get(str(f.get("kind", "")), f.get("kind", ""))} for f in files or []]
