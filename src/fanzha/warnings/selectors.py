@@ -153,6 +153,34 @@ def mine(user: Any) -> QuerySet[Warning]:
     )
 
 
+def overdue_q(now: dt.datetime) -> Q:
+    """Open warnings past their next deadline: to acknowledge, else to contact (each on its index)."""
+    waiting = [Status.NEW, Status.ASSIGNED]
+    working = [status for status in OPEN_STATUSES if status not in waiting]
+    return Q(status__in=waiting, due_ack_at__lt=now) | Q(status__in=working, due_contact_at__lt=now)
+
+
+def home_figures(user: Any, shown: int = 5) -> dict[str, Any]:
+    """The warning work on a user's home page, in their own scope: a field worker's own tasks (how many,
+    how many past their deadline, the ``shown`` most urgent), a dispatcher's open warnings, the overdue,
+    the centre's queue (中心待分派: placed by no one or handed to no one yet), and those received today."""
+    now = timezone.now()
+    figures: dict[str, Any] = {}
+    if access.user_can(user, "warning.work"):
+        tasks = mine(user)
+        figures["mine"] = tasks.count()
+        figures["mine_overdue"] = tasks.filter(overdue_q(now)).count()
+        figures["next"] = list(tasks[:shown])
+    if access.user_can(user, "warning.dispatch"):
+        open_ones = visible(user).filter(status__in=OPEN_STATUSES)
+        figures["open"] = open_ones.count()
+        figures["overdue"] = open_ones.filter(overdue_q(now)).count()
+        figures["queue"] = open_ones.filter(status=Status.NEW).count()
+        midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        figures["today"] = visible(user).filter(received_at__gte=midnight).count()
+    return figures
+
+
 # 已联系到人: a contact record that reached the person, or an outcome only reaching them gives (the
 # centre's 办结 as 劝阻成功 after a call made outside the system) — else the rate could pass 100 %.
 REACHED = Q(contacted_at__isnull=False) | Q(
