@@ -48,6 +48,8 @@ class ImportBatch(models.Model):
     # The file's header in order, each column with the field it was read as ("" for one not read).
     columns = models.JSONField("文件的列", default=list, blank=True)
     errors = models.JSONField("行错误", default=list, blank=True)
+    # Rows imported with something to check (a wrong check digit, an unknown source…): row, column, message.
+    notices = models.JSONField("行提示", default=list, blank=True)
     job = models.ForeignKey(
         "jobs.Job",
         verbose_name="后台任务",

@@ -259,6 +259,14 @@ def _error_list(rows: list[Row]) -> list[dict[str, Any]]:
     return errors
 
 
+def _notice_list(notices: list[tuple[int, str, str]]) -> list[dict[str, Any]]:
+    """The rows imported with something to check, as the batch keeps them (the first few thousand)."""
+    return [
+        {"row": number, "column": column, "message": message}
+        for number, column, message in notices[:MAX_STORED_ERRORS]
+    ]
+
+
 def _counts(batch: ImportBatch, notes: str = "") -> dict[str, Any]:
     """The batch's row counts for its audit record, with the reader's notes (row numbers and reasons
     of the lines it left out, never their content) when there are any."""
@@ -331,7 +339,10 @@ def _commit(
             if batch.dry_run:
                 raise _DryRunDone
             imp.committed(batch)
-            _finish_committed(batch, imp.commit_details(batch), notes)
+            notices = imp.row_notices()
+            batch.notices = _notice_list(notices)
+            flagged = len({number for number, _, _ in notices})
+            _finish_committed(batch, imp.commit_details(batch), notes, flagged)
     except _DryRunDone:
         batch.status = BatchStatus.CHECKED
         batch.message = _with_notes("检查通过（仅检查，未导入）", notes)
@@ -345,10 +356,15 @@ def _commit(
     return ImportResult(batch)
 
 
-def _finish_committed(batch: ImportBatch, extra: dict[str, Any] | None = None, notes: str = "") -> None:
+def _finish_committed(
+    batch: ImportBatch, extra: dict[str, Any] | None = None, notes: str = "", flagged: int = 0
+) -> None:
     batch.status = BatchStatus.COMMITTED
-    batch.message = _with_notes("已导入", notes)
+    done = f"已导入；其中 {flagged} 行带有需核实的提示，已随记录导入（见提示清单）" if flagged else "已导入"
+    batch.message = _with_notes(done, notes)
     batch.finished_at = timezone.now()
     batch.save()
     details = {**_counts(batch, notes), **(extra or {})}
+    if flagged:
+        details["flagged_rows"] = flagged
     audit_record(actor=batch.actor, action="import.commit", obj=batch, details=details)

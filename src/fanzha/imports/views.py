@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -97,6 +98,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "poll_seconds": POLL_SECONDS,
         "errors": batch.errors[:200],
         "more_errors": max(len(batch.errors) - 200, 0),
+        "notices": batch.notices[:200],
+        "more_notices": max(len(batch.notices) - 200, 0),
         "columns": _columns_read(batch),
     }
     if getattr(request, "htmx", False):
@@ -113,13 +116,18 @@ def _columns_read(batch: ImportBatch) -> list[tuple[str, str]]:
 
 @login_required
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
-    """The row errors as CSV; values were masked when the errors were recorded."""
+    """The row errors, then the notices of rows imported with something to check, as CSV; values were
+    masked when the errors were recorded, and notices quote none."""
     batch = _batch(request, pk)
-    rows = (
+    errors = (
         [e.get("row", ""), e.get("column", ""), e.get("value", ""), e.get("message", "")]
         for e in batch.errors
     )
-    return csv_response(f"导入错误_{batch.pk}.csv", ERROR_HEADER, rows)
+    notices = (
+        [n.get("row", ""), n.get("column", ""), "", f"（提示，已导入）{n.get('message', '')}"]
+        for n in batch.notices
+    )
+    return csv_response(f"导入问题清单_{batch.pk}.csv", ERROR_HEADER, itertools.chain(errors, notices))
 
 
 @login_required

@@ -68,6 +68,11 @@ class Importer:
         """Write one validated row through the domain services; returns NEW, UPDATED or UNCHANGED."""
         raise NotImplementedError
 
+    def row_notices(self) -> list[tuple[int, str, str]]:
+        """(row, column, message) of the rows imported with something to check, once committed: kept on
+        the batch and shown with it. Messages name problems, never personal values."""
+        return []
+
     def committed(self, batch: Any) -> None:
         """Called once every row is written, in the file's transaction (not for a dry run): what the
         importer keeps about the file itself (``batch.columns``: its header and what each was read as)."""

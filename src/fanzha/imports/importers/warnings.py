@@ -413,6 +413,9 @@ class WarningImporter(Importer):
             self.notices.extend((row.number, column, message) for column, message in received.notices)
         return outcomes
 
+    def row_notices(self) -> list[tuple[int, str, str]]:
+        return self.notices
+
     def committed(self, batch: Any) -> None:
         """The file's columns become the feedback layout of each source it carried rows of."""
         cleaned = (row.cleaned.get("clean") for row in self._rows)
