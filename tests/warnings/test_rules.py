@@ -68,3 +68,14 @@ def test_it_previews_and_saves_a_rule_change_audited(world, client) -> None:  # 
     assert "游戏交易" in listing
     login(client, world.users["police_cg"])
     assert client.get(reverse("warning_rule_list")).status_code == 403
+
+
+def test_it_refuses_a_negative_minimum_amount_and_offers_only_warning_types(db) -> None:  # type: ignore[no-untyped-def]
+    from fanzha.warnings.forms import GradingRuleForm
+
+    form = GradingRuleForm(
+        data={"name": "负数", "grade": "high", "reason": "x", "position": 1, "min_amount": "-5"}
+    )
+    assert not form.is_valid() and "最低涉案金额不能为负数" in str(form.errors["min_amount"])
+    offered = {code for code, _ in form.fields["fraud_types"].choices}
+    assert "impersonate_authority" in offered and not offered & {"normal", "advertising"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MinValueValidator
 
 from fanzha.warnings import typology
 from fanzha.warnings.intake import MAX_COUNT, SOURCES, text_limit
@@ -166,6 +167,9 @@ class GradingRuleForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["fraud_types"].choices = typology.choices()
+        amount = self.fields["min_amount"]
+        amount.validators.append(MinValueValidator(0, "最低涉案金额不能为负数"))
+        amount.widget.attrs["min"] = "0"
         _bootstrap(self)
 
 

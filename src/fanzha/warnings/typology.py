@@ -104,6 +104,10 @@ BUILTIN: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+# Screening verdicts that are no fraud type of a warning: a list saying 正常 names no type.
+NOT_WARNING_TYPES = frozenset({"normal", "advertising"})
+
+
 @dataclass(frozen=True)
 class FraudType:
     code: str
@@ -144,12 +148,13 @@ def fraud_types() -> list[FraudType]:
 
 
 def choices() -> list[tuple[str, str]]:
-    return [(t.code, t.name) for t in _types()]
+    """Every type a warning or a case may be given (not the screening's 正常 / 合法广告营销)."""
+    return [(t.code, t.name) for t in _types() if t.code not in NOT_WARNING_TYPES]
 
 
 @lru_cache(maxsize=64)
 def label(code: str) -> str:
-    return dict(choices()).get(code, code)
+    return next((t.name for t in _types() if t.code == code), code)
 
 
 def _key(text: str) -> str:
@@ -165,10 +170,6 @@ def _index() -> dict[str, str]:
         for word in (t.code, t.name, *t.aliases):
             index.setdefault(_key(word), t.code)
     return index
-
-
-# Screening verdicts that are no fraud type of a warning: a list saying 正常 names no type.
-NOT_WARNING_TYPES = frozenset({"normal", "advertising"})
 
 
 def resolve(text: str) -> str | None:
