@@ -521,6 +521,7 @@ def read_table(data: bytes, is_header: Callable[[list[str]], bool] | None = None
     header_key = _row_key(header_cells)
     header_lead = header_key[0][:1] if header_key else ""
     trailing: list[tuple[int, list[str]]] = []  # bare numbers, a sign-off: footers if nothing follows
+    max_rows = settings.IMPORT_MAX_ROWS
     for number, cells in itertools.chain(after, rows):
         leading = "" if table.rows or trailing else template_reason(cells)
         if leading:
@@ -533,9 +534,10 @@ def read_table(data: bytes, is_header: Callable[[list[str]], bool] | None = None
         elif (maybe and is_bare_count(cells)) or is_sign_off(cells):
             trailing.append((number, cells))
         else:
-            for item in (*trailing, (number, cells)):
-                _add_row(table, *item)
+            for held_number, held in trailing:  # not footers after all: data follows them
+                _add_row(table, held_number, held, max_rows)
             trailing.clear()
+            _add_row(table, number, cells, max_rows)
     table.skipped.extend((number, _trailing_reason(cells)) for number, cells in trailing)
     table.skipped.sort()
     return table
@@ -549,6 +551,8 @@ _SIGN_OFF_DAY = re.compile(r"^\d{4}(?:年\d{1,2}月\d{1,2}日|[-/.]\d{1,2}[-/.]\
 def is_sign_off(cells: list[str]) -> bool:
     """A row of one cell naming a sender (…反诈中心（盖章）) or a day (2026年11月28日): a sign-off
     when nothing follows it (a data row has more than one cell: most are ruled out at the second)."""
+    if len(cells) > 1 and cells[0] and cells[1]:  # most data rows: two cells filled
+        return False
     found = ""
     for cell in cells:
         if cell:
@@ -565,8 +569,7 @@ def _trailing_reason(cells: list[str]) -> str:
     return "是表尾的落款（单位或日期），已跳过"
 
 
-def _add_row(table: Table, number: int, cells: list[str]) -> None:
-    max_rows = settings.IMPORT_MAX_ROWS
+def _add_row(table: Table, number: int, cells: list[str], max_rows: int) -> None:
     if len(table.rows) >= max_rows:
         raise ImportFileError(f"文件超过 {max_rows} 行的行数限制，请拆分后分批导入")
     table.rows.append((number, _record(table.header, cells)))

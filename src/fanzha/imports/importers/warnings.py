@@ -382,7 +382,7 @@ class WarningImporter(Importer):
         """The row's texts with each ditto mark (同上, 〃) read as the text of the row above; a 预警编号
         written so is none of its own (the row's is derived)."""
         texts = values
-        if any(text in DITTO for text in values.values()):
+        if not DITTO.isdisjoint(values.values()):
             texts = {
                 name: (self._above.get(name, text) if text in DITTO else text)
                 for name, text in values.items()
