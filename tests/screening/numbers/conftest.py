@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pytest
 
@@ -22,6 +23,15 @@ def build_features(calls=(), sms=(), apps=(), spending=()) -> tuple[dict, dict[s
     rows = {r[1]: dict(zip(rel.columns, r, strict=True)) for r in rel.fetchall()}
     con.close()
     return report, rows
+
+
+def sql_value(sql: str, value: object) -> object:
+    """One value expression (over ``x``) of the engine's SQL, evaluated by DuckDB on ``value``."""
+    con = duckdb.connect()
+    try:
+        return con.execute(f"SELECT {sql} FROM (SELECT ? AS x)", [value]).fetchall()[0][0]  # noqa: S608
+    finally:
+        con.close()
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:

@@ -12,17 +12,9 @@ import pytest
 from fanzha.screening.numbers import inputs
 from fanzha.screening.numbers.cli import main
 from fanzha.screening.numbers.features import FEATURE_NAMES
-from tests.screening.numbers.conftest import build_features, write_csv
+from tests.screening.numbers.conftest import build_features, sql_value, write_csv
 
 T = "2026-11-28 09:05:03"
-
-
-def _one(sql: str, value: object) -> object:
-    con = duckdb.connect()
-    try:
-        return con.execute(f"SELECT {sql} FROM (SELECT ? AS x)", [value]).fetchall()[0][0]  # noqa: S608
-    finally:
-        con.close()
 
 
 # ---------------------------------------------------------------- caller / callee columns with a call type
@@ -122,12 +114,12 @@ def test_it_does_not_take_a_plain_file_for_bomless_utf16() -> None:
      ("2026年11月28日 下午9:05", "2026-11-28 21:05:00"), ("2026-11-28 21:05:03", "2026-11-28 21:05:03")],
 )  # fmt: skip
 def test_it_reads_a_twelve_hour_clock(raw: str, expected: str) -> None:
-    got = _one(inputs.TIME_SQL.format(x="x"), raw)
+    got = sql_value(inputs.TIME_SQL.format(x="x"), raw)
     assert got is not None and got.strftime("%Y-%m-%d %H:%M:%S") == expected
 
 
 def test_it_refuses_an_impossible_twelve_hour_time() -> None:
-    assert _one(inputs.TIME_SQL.format(x="x"), "2026-11-28 13:05:03 AM") is None  # counted as bad_time
+    assert sql_value(inputs.TIME_SQL.format(x="x"), "2026-11-28 13:05:03 AM") is None  # counted as bad_time
 
 
 # ---------------------------------------------------------------- epoch numbers from float columns
@@ -135,7 +127,7 @@ def test_it_refuses_an_impossible_twelve_hour_time() -> None:
 
 @pytest.mark.parametrize("raw", ["1795828110.0", "1795828110000.0", "1795828110.000"])
 def test_it_reads_epoch_numbers_written_as_floats(raw: str) -> None:
-    got = _one(inputs.TIME_SQL.format(x="x"), raw)
+    got = sql_value(inputs.TIME_SQL.format(x="x"), raw)
     assert got is not None and got.strftime("%Y-%m-%d %H:%M:%S") == "2026-11-28 09:08:30"
 
 
@@ -383,14 +375,14 @@ def test_it_reads_a_file_whose_header_follows_blank_lines(tmp_path: Path) -> Non
 def test_it_reads_ims_numbers_as_the_numbers_they_are(raw: str, number: str) -> None:
     from fanzha.screening.numbers import features as F
 
-    assert _one(F._number_sql("x"), raw) == number
+    assert sql_value(F._number_sql("x"), raw) == number
 
 
 @pytest.mark.parametrize(
     ("raw", "code"), [("主叫通话", 1), ("呼出通话", 1), ("被叫通话", 2), ("呼入通话", 2), ("呼转通话", 3)]
 )
 def test_it_reads_call_types_worded_with_a_suffix(raw: str, code: int) -> None:
-    assert _one(inputs.CALL_TYPE_SQL.format(x="x"), raw) == code
+    assert sql_value(inputs.CALL_TYPE_SQL.format(x="x"), raw) == code
 
 
 def test_it_scores_a_features_file_in_utf16_without_a_byte_order_mark(tmp_path: Path, capsys) -> None:  # noqa: ANN001

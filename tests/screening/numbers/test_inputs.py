@@ -11,21 +11,13 @@ import pytest
 from fanzha.screening.numbers import features as F
 from fanzha.screening.numbers import inputs
 from fanzha.screening.numbers.cli import main
-from tests.screening.numbers.conftest import build_features, write_csv
+from tests.screening.numbers.conftest import build_features, sql_value, write_csv
 
 SICHUAN_CALLS = ["phone_no_m", "opposite_no_m", "calltype_id", "start_datetime", "call_dur"]
 
 
 def _calls(tmp_path: Path, rows: list[list[object]], name: str = "calls.csv") -> Path:
     return write_csv(tmp_path / name, SICHUAN_CALLS, rows)
-
-
-def _one(sql: str, value: object) -> object:
-    con = duckdb.connect()
-    try:
-        return con.execute(f"SELECT {sql} FROM (SELECT ? AS x)", [value]).fetchall()[0][0]  # noqa: S608
-    finally:
-        con.close()
 
 
 # ---------------------------------------------------------------- defect 4: column names
@@ -120,7 +112,7 @@ def test_it_normalises_headers_before_matching_aliases() -> None:
      ("1分5秒", 65), ("1分钟", 60), ("1h 1m 5s", 3665), ("1小时", 3600), ("abc", None), ("1:5:7:8", None)],
 )  # fmt: skip
 def test_it_parses_duration_spellings(raw: str, seconds: float | None) -> None:
-    assert _one(inputs.duration_sql("x"), raw) == seconds
+    assert sql_value(inputs.duration_sql("x"), raw) == seconds
 
 
 @pytest.mark.parametrize(
@@ -135,12 +127,12 @@ def test_it_parses_duration_spellings(raw: str, seconds: float | None) -> None:
      ("28.11.2026", "2026-11-28 00:00:00")],
 )  # fmt: skip
 def test_it_parses_time_spellings_into_china_time(raw: str, expected: str) -> None:
-    got = _one(inputs.TIME_SQL.format(x="x"), raw)
+    got = sql_value(inputs.TIME_SQL.format(x="x"), raw)
     assert got is not None and got.strftime("%Y-%m-%d %H:%M:%S") == expected
 
 
 def test_it_does_not_guess_the_order_of_an_ambiguous_day_and_month() -> None:
-    assert _one(inputs.TIME_SQL.format(x="x"), "05/01/2026 10:00:00") is None  # counted as bad_time
+    assert sql_value(inputs.TIME_SQL.format(x="x"), "05/01/2026 10:00:00") is None  # counted as bad_time
 
 
 def test_it_reads_call_and_sms_type_spellings(tmp_path: Path) -> None:
@@ -264,7 +256,7 @@ def test_it_transcodes_utf16_in_chunks_across_split_characters(tmp_path: Path, m
     assert cities == [("𠀋成都",)]
 
 
-def test_it_reads_a_bom_only_utf16_file_as_empty_and_refuses_a_cut_one(tmp_path: Path) -> None:
+def test_it_reads_a_bom_only_utf16_file_as_empty_and_refuses_a_cutsql_value(tmp_path: Path) -> None:
     path = tmp_path / "calls.txt"
     path.write_bytes("\r\n".encode("utf-16"))
     report, rows = build_features(calls=[path])
@@ -301,7 +293,7 @@ def test_the_cli_reads_a_utf16_call_file_with_crlf_and_a_trailing_empty_line(tmp
      ("", None)],
 )  # fmt: skip
 def test_it_normalises_awkward_number_spellings(raw: str, number: str | None) -> None:
-    assert _one(F._number_sql("x"), raw) == number
+    assert sql_value(F._number_sql("x"), raw) == number
 
 
 def test_it_counts_masked_lossy_and_null_marker_numbers(tmp_path: Path) -> None:
@@ -469,14 +461,14 @@ def test_it_turns_an_unreadable_file_into_a_chinese_message(tmp_path: Path, caps
     [("58", 58.0), ("58.00元", 58.0), ("¥58", 58.0), ("1,024.5", 1024.5), ("RMB 58", 58.0), ("abc", None)],
 )  # fmt: skip
 def test_it_reads_spending_as_bills_write_it(raw: str, yuan: float | None) -> None:
-    assert _one(inputs.amount_sql("x"), raw) == yuan
+    assert sql_value(inputs.amount_sql("x"), raw) == yuan
 
 
 @pytest.mark.parametrize(
     ("raw", "mb"), [("1,024.5", 1024.5), ("300MB", 300.0), ("1.5GB", 1536.0), ("512KB", 0.5), ("abc", None)]
 )  # fmt: skip
 def test_it_reads_traffic_in_megabytes_with_its_unit(raw: str, mb: float | None) -> None:
-    assert _one(inputs.flow_sql("x"), raw) == mb
+    assert sql_value(inputs.flow_sql("x"), raw) == mb
 
 
 def test_the_same_call_in_files_with_other_optional_columns_counts_once(tmp_path: Path) -> None:
