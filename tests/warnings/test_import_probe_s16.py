@@ -427,3 +427,29 @@ def test_it_reads_a_header_of_two_rows_with_merged_cells(world, tmp_path) -> Non
     warning = Warning.objects.get()
     assert (warning.source, warning.fraud_type) == ("operator", "impersonate_authority")
     assert warning.warned_at == dt.datetime(2026, 11, 28, 9, 5, tzinfo=CHINA)
+
+
+# ── a second phone column ────────────────────────────────────────────────────
+
+
+def test_it_reads_a_second_phone_column_where_the_first_is_empty(world) -> None:  # type: ignore[no-untyped-def]
+    from fanzha.imports.pipeline import import_run
+
+    header = ["预警编号", "姓名", "手机号", "联系电话", "预警来源"]
+    rows = [
+        ["P-1", "王一", "13905710001", "13905719999", "上级推送"],
+        ["P-2", "王二", "", "13905710002", "上级推送"],
+    ]
+    result = import_run(actor=None, importer="warnings", file_name="a.csv", data=csv_bytes(header, rows))
+    assert result.ok and result.batch.rows_new == 2, result.batch.message
+    phones = {w.source_id: w.person.phone for w in Warning.objects.select_related("person")}
+    assert phones == {"P-1": "13905710001", "P-2": "13905710002"}  # the first column wins where it has one
+    assert result.batch.columns[2:4] == [["手机号", "phone"], ["联系电话", "phone"]]
+    assert "联系电话" not in result.batch.unknown_columns and not result.batch.unknown_columns
+
+
+def test_it_still_reports_a_repeated_column_of_a_field_that_takes_no_second() -> None:
+    columns = match_header(["姓名", "手机号", "受害人姓名", "联系电话", "电话"], FIELDS)
+    assert columns.duplicate == ["受害人姓名", "电话"] and [text for text, _ in columns.seconds] == [
+        "联系电话"
+    ]

@@ -42,6 +42,8 @@ class Field:
     numeric: str = NUMERIC_OK
     pii: str = ""  # a masking kind (fanzha.core.pii.masking) for error reports
     fold: bool = False  # full-width → half-width in values (codes, numbers), never in names
+    # A second column of this field (联系电话 beside 手机号) is read where the first is empty in a row.
+    second: bool = False
 
     def header_keys(self) -> set[str]:
         return {normalise_header(s) for s in (self.name, self.label, *self.synonyms)}
@@ -62,6 +64,7 @@ class ColumnMap:
     duplicate: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     used: list[tuple[str, Field]] = field(default_factory=list)  # each used column's header and field
+    seconds: list[tuple[str, Field]] = field(default_factory=list)  # second columns of ``second`` fields
 
     @property
     def fields_present(self) -> set[str]:
@@ -87,7 +90,10 @@ def match_header(header: list[str], fields: list[Field]) -> ColumnMap:
         if f is None:
             result.unknown.append(text)
         elif f.name in result.fields_present:
-            result.duplicate.append(text)
+            if f.second and all(g.name != f.name for _, g in result.seconds):
+                result.seconds.append((text, f))
+            else:
+                result.duplicate.append(text)
         else:
             result.columns[text] = f.name
             result.used.append((text, f))
@@ -145,4 +151,8 @@ def map_row(record: dict[str, str], columns: ColumnMap) -> tuple[dict[str, str],
                 errors.append(CellError(f.label, f.masked(text), problem))
                 continue
         values[name] = _fold(str(text)) if f.fold else str(text).strip()
+    for header, f in columns.seconds:  # where the field's first column is empty in this row
+        text = record.get(header, "")
+        if text and not values.get(f.name) and not (f.numeric != NUMERIC_OK and numeric_problem(f, text)):
+            values[f.name] = _fold(str(text)) if f.fold else str(text).strip()
     return values, errors

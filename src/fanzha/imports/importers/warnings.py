@@ -115,6 +115,7 @@ FIELDS = [
         ),
         pii="phone",
         fold=True,
+        second=True,  # 手机号 and 联系电话 both: a row with only the second is still reachable
     ),
     Field(
         "address",
