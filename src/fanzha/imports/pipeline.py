@@ -215,19 +215,8 @@ def file_columns(header: list[str], columns: ColumnMap) -> list[list[str]]:
     """The file's header in order, each column with the field it is read as ("" for a column not read:
     unknown, or a repeated column of a field that takes no second). Numbers that look personal are
     masked, as in messages."""
-    read: set[str] = set()
-    seconds = {text: f.name for text, f in columns.seconds}
-    out = []
-    for text in header:
-        if text in seconds:
-            out.append([scrub_text(str(text))[:MAX_HEADER_TEXT], seconds[text]])
-            continue
-        name = columns.columns.get(text, "")
-        if name in read:
-            name = ""
-        read.add(name)
-        out.append([scrub_text(str(text))[:MAX_HEADER_TEXT], name])
-    return out
+    read = columns.columns | {text: f.name for text, f in columns.seconds}
+    return [[scrub_text(str(text))[:MAX_HEADER_TEXT], read.get(text, "")] for text in header]
 
 
 def _validated_rows(

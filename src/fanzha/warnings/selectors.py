@@ -192,10 +192,9 @@ def _duration(end: str) -> ExpressionWrapper:
     return ExpressionWrapper(F(end) - F("received_at"), output_field=DurationField())
 
 
-def summary(qs: QuerySet[Warning], group: str | tuple[str, ...] | None = None) -> list[dict[str, Any]]:
-    """Counts, dissuasion rate, on-time rate and mean times, overall or per ``group`` (field paths:
-    group by an id with its names, not by a name alone: a county has several 中山社区)."""
-    fields = (group,) if isinstance(group, str) else group or ()
+def summary(qs: QuerySet[Warning], fields: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Counts, dissuasion rate, on-time rate and mean times, overall or per group of ``fields`` (field
+    paths: group by an id with its names, not by a name alone: a county has several 中山社区)."""
     values = qs.values(*fields) if fields else qs
     aggregates = {
         "total": Count("id"),

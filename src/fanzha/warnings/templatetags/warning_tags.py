@@ -8,6 +8,8 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from fanzha.warnings.selectors import home_figures
+
 register = template.Library()
 
 GRADE_CLASSES = {"urgent": "danger", "high": "warning", "medium": "info", "low": "secondary"}
@@ -16,8 +18,6 @@ GRADE_CLASSES = {"urgent": "danger", "high": "warning", "medium": "info", "low":
 @register.inclusion_tag("warnings/_home_card.html", takes_context=True)
 def warnings_home(context: dict[str, Any]) -> dict[str, Any]:
     """The warning work on a role's home page (nothing for a user who neither works nor dispatches them)."""
-    from fanzha.warnings.selectors import home_figures  # noqa: PLC0415 - templates load this early
-
     return {"figures": home_figures(context["user"]), "today": timezone.localdate().isoformat()}
 
 
