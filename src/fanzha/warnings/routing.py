@@ -144,7 +144,9 @@ class Locator:
         villages = [a for a in found if a.level == AreaLevel.VILLAGE]
         towns = [a for a in found if a.level == AreaLevel.TOWNSHIP]
         if towns and villages:
-            villages = [v for v in villages if any(v.path.startswith(t.path) for t in towns)] or villages
+            villages = [v for v in villages if any(v.path.startswith(t.path) for t in towns)]
+            if not villages:  # 溪口街道新华社区 when 新华社区 is in 龙泉镇: which of the two is wrong?
+                return None
         elif len(villages) > 1:
             villages = _by_short_township(villages, self.lower, text)
         if len(villages) == 1:
