@@ -495,11 +495,43 @@ def _continues(
 ) -> bool:
     """Whether the row below the header is its second row: a header too, sharing the cells merged
     down both rows (序号, 姓名 …) and naming the columns under a group label merged across (预警信息 →
-    诈骗类型, 预警时间, 预警来源)."""
+    诈骗类型, 预警时间, 预警来源) — or, as a CSV or an unmerged sheet writes the same header, only the
+    names under the group labels, the cells below the other names left empty."""
     if next_number != number + 1 or _row_key(below) == _row_key(cells):
         return False
     shared = any(up and up == low for up, low in zip(cells, below, strict=False))
-    return shared and is_header(below)
+    if shared:
+        return is_header(below)
+    return _under_groups(cells, below) and is_header(_combined(cells, below))
+
+
+def _under_groups(upper: list[str], lower: list[str]) -> bool:
+    """Whether ``lower`` fills only the columns under ``upper``'s group labels (a label followed by
+    the empty cells it spans: 预警信息,, above 诈骗类型,预警时间,预警来源), at least two under each
+    label it fills, and is empty below every other name; its cells are names, not values (no digits)."""
+    spans = _group_spans(upper)
+    filled = [i for i, cell in enumerate(lower) if cell]
+    if not filled or any(char.isdigit() for i in filled for char in lower[i]):
+        return False
+    under: dict[int, int] = {}
+    for i in filled:
+        label = next((start for start, end in spans if start <= i < end), None)
+        if label is None:
+            return False
+        under[label] = under.get(label, 0) + 1
+    return all(count >= 2 for count in under.values())
+
+
+def _group_spans(upper: list[str]) -> list[tuple[int, int]]:
+    """(first, past last) column of each group label of a header row: a label followed by empty
+    cells, to the next name (or without end, when the label is the row's last name)."""
+    named = [i for i, cell in enumerate(upper) if cell]
+    spans = []
+    for at, i in enumerate(named):
+        end = named[at + 1] if at + 1 < len(named) else 1 << 30
+        if end - i >= 2:
+            spans.append((i, end))
+    return spans
 
 
 def _numbered(rows: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
