@@ -5,8 +5,8 @@
   and bracketed units such as ``(秒)`` / ``（MB）`` removed), so Chinese and common English headers work.
 * CSV files that are not UTF-8 are transcoded from GB18030 (a superset of GBK) into a temporary UTF-8
   file, in chunks (prepare()); so are files starting with a UTF-16 BOM (LE ``FF FE`` or BE ``FE FF``:
-  Excel's "Unicode text") or recognised as UTF-16 without one (bomless_utf16); 0-byte and blank files
-  are empty extracts.
+  Excel's "Unicode text") or recognised as UTF-16 / UTF-32 without one (bomless_utf16, bomless_utf32);
+  0-byte and blank files are empty extracts.
 * CSV lines DuckDB cannot split into the header's columns are skipped and recorded (``store_rejects``);
   bad_lines() reads them back with their line numbers.
 * The value expressions (TIME_SQL, duration_sql, CALL_TYPE_SQL, SMS_TYPE_SQL, number_sql) parse the
@@ -203,7 +203,29 @@ _UNDECODABLE = {
     "请另存为 UTF-8 编码的 CSV。",
 }
 _UNDECODABLE["utf-16-be"] = _UNDECODABLE["utf-16-le"]
-HEAD = 4096  # the first block, where a UTF-16 file without a BOM is recognised
+_UNDECODABLE["utf-32-le"] = _UNDECODABLE["utf-32-be"] = _UNDECODABLE["utf-16-le"].replace("16", "32")
+HEAD = 4096  # the first block, where a UTF-16 or UTF-32 file without a BOM is recognised
+
+
+def bomless_utf32(head: bytes) -> str | None:
+    """``utf-32-le`` / ``utf-32-be`` when the first block is UTF-32 without a BOM, else None.
+
+    Every character of UTF-32 takes four bytes, the highest always NUL and the next one NUL but for rare
+    characters beyond U+FFFF; so (LE) the bytes at 4k+2 and 4k+3 are nearly all NUL and those at 4k
+    seldom are (开 = U+5F00; BE: mirrored), and the block decodes. UTF-16 and 8-bit text do not look so."""
+    n = len(head) - len(head) % 4
+    groups = n // 4
+    if groups < 2:
+        return None
+    for codec, low, high, first in (("utf-32-le", 2, 3, 0), ("utf-32-be", 1, 0, 3)):
+        nul_high, nul_low = head[high:n:4].count(0), head[low:n:4].count(0)
+        if nul_high == groups and 8 * nul_low >= 7 * groups and 4 * head[first:n:4].count(0) < groups:
+            try:
+                head[:n].decode(codec)
+            except UnicodeDecodeError:
+                return None
+            return codec
+    return None
 
 
 def bomless_utf16(head: bytes) -> str | None:
@@ -252,7 +274,7 @@ def _from_bom(path: Path, out: Path, n: int, codec: str) -> Prepared:
         out.unlink(missing_ok=True)
         return Prepared(path, None, [f"{path}：空文件，按空数据处理"])
     like = "（如 Excel 的“Unicode 文本”）" if codec == "utf-16" else ""
-    if codec in ("utf-16-le", "utf-16-be"):
+    if codec.endswith(("-le", "-be")):
         like = f"（{codec[-2:].upper()}，没有 BOM）"
     note = f"{path}：是 {codec[:6].upper()} 编码{like}，已转码为 UTF-8 读取"
     return Prepared(path, out, [note], f"rejects_{n}")
@@ -274,7 +296,8 @@ def prepare(path: Path, workdir: Path, n: int) -> Prepared:
         head = fh.read(HEAD)
     if head.startswith(_MARKERS):
         raise InputError(f"文件 {path} 是 Excel 或压缩文件，不是 CSV；请在 Excel 中另存为 CSV（UTF-8）。")
-    codec = next((c for bom, c in _BOMS.items() if head.startswith(bom)), None) or bomless_utf16(head)
+    codec = next((c for bom, c in _BOMS.items() if head.startswith(bom)), None)
+    codec = codec or bomless_utf32(head) or bomless_utf16(head)
     if codec is not None:
         return _from_bom(path, workdir / f"utf8_{n}.csv", n, codec)
     if not head.strip() and _blank(path):  # blank lines before a header are no empty file
@@ -352,7 +375,7 @@ CN_OFFSET_US = 8 * 3600 * 1_000_000
 TIME_FORMATS = (
     "'%Y/%m/%d %H:%M:%S', '%Y%m%d%H%M%S', '%Y/%m/%d %H:%M', "
     "'%Y年%m月%d日 %H:%M:%S', '%Y年%m月%d日 %H时%M分%S秒', '%Y年%m月%d日 %H:%M', '%Y年%m月%d日', "
-    "'%Y%m%d %H%M%S', '%Y%m%d %H:%M:%S', '%Y.%m.%d %H:%M:%S', '%Y%m%d', '%Y.%m.%d'"
+    "'%Y%m%d %H%M%S', '%Y%m%d %H:%M:%S', '%Y.%m.%d %H:%M:%S', '%Y.%m.%d %H:%M', '%Y%m%d', '%Y.%m.%d'"
 )
 # 28/11/2026 or 11/28/2026: read when the order is clear (one part above 12), else unknown (bad_time)
 _DAY_LAST = "regexp_matches({x}, '^[0-9]{{1,2}}[/.][0-9]{{1,2}}[/.][0-9]{{4}}')"
@@ -390,20 +413,36 @@ _AMPM_SQL = (
 )
 _EPOCH_FLOAT = "contains({x}, '.') AND regexp_full_match({x}, '[0-9]{{%d}}\\.[0-9]*')"
 _EPOCH_SCALED = f"make_timestamp(CAST(CAST({{x}} AS DOUBLE) * %g AS BIGINT) + {CN_OFFSET_US})"
-TIME_SQL = (
-    "CASE WHEN {x} IS NULL THEN NULL "
-    f"WHEN {_PLAIN_TIME} AND TRY_CAST({{x}} AS TIMESTAMP) IS NOT NULL THEN TRY_CAST({{x}} AS TIMESTAMP) "
-    "WHEN length({x}) = 10 AND regexp_full_match({x}, '[0-9]+') THEN "
+# an offset after a space ("09:05:00 +0800", "01:05:00 Z"): DuckDB reads it only when attached
+_ATTACHED_OFFSET = "regexp_replace({x}, ' +(Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$', '\\1')"
+_SLOW_TIME = (
+    "CASE WHEN length({x}) = 10 AND regexp_full_match({x}, '[0-9]+') THEN "
     f"make_timestamp(CAST({{x}} AS BIGINT) * 1000000 + {CN_OFFSET_US}) "
     "WHEN length({x}) = 13 AND regexp_full_match({x}, '[0-9]+') THEN "
     f"make_timestamp(CAST({{x}} AS BIGINT) * 1000 + {CN_OFFSET_US}) "
     f"WHEN {_EPOCH_FLOAT % 10} THEN {_EPOCH_SCALED % 1e6} "
     f"WHEN {_EPOCH_FLOAT % 13} THEN {_EPOCH_SCALED % 1e3} "
     f"WHEN regexp_matches({{x}}, '{_AMPM}') THEN {_AMPM_SQL} "
-    "WHEN length({x}) > 16 AND regexp_matches({x}, '[0-9] ?(Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$') THEN "
-    f"make_timestamp(epoch_us(TRY_CAST({{x}} AS TIMESTAMPTZ)) + {CN_OFFSET_US}) "
+    "WHEN length({x}) > 16 AND regexp_matches({x}, '[0-9] *(Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$') THEN "
+    f"make_timestamp(epoch_us(TRY_CAST({_ATTACHED_OFFSET} AS TIMESTAMPTZ)) + {CN_OFFSET_US}) "
     f"WHEN {_DAY_LAST} THEN {_DAY_LAST_SQL} "
     f"ELSE coalesce(TRY_CAST({{x}} AS TIMESTAMP), try_strptime({{x}}, [{TIME_FORMATS}])) END"
+)
+# before the less common shapes: full-width digits folded (２０２６-１１-２８ ０９：０５), a Chinese date and
+# clock as digits and colons (2026年11月28日9时5分0秒 → 2026-11-28 9:5:0; 年月日 alone are read as formats)
+_FULL_TIME = "０１２３４５６７８９：－／．　"
+_HALF_TIME = "0123456789:-/. "
+_CN_DATE = "([0-9]{{4}})年([0-9]{{1,2}})月([0-9]{{1,2}})日 *([0-9])"
+_TIME_TEXT = (
+    "regexp_replace(regexp_replace(regexp_replace(regexp_replace(trim(translate({x}, "
+    f"'{_FULL_TIME}', '{_HALF_TIME}')), '{_CN_DATE}', "
+    "'\\1-\\2-\\3 \\4'), '([0-9]) *[时点] *([0-9])', '\\1:\\2'), '([0-9]) *分 *([0-9])', '\\1:\\2'), "
+    "'([0-9]:[0-9]{{1,2}}) *[分秒]$', '\\1')"
+)
+TIME_SQL = (
+    "CASE WHEN {x} IS NULL THEN NULL "
+    f"WHEN {_PLAIN_TIME} AND TRY_CAST({{x}} AS TIMESTAMP) IS NOT NULL THEN TRY_CAST({{x}} AS TIMESTAMP) "
+    f"ELSE list_transform([{_TIME_TEXT}], lambda _tm: {_SLOW_TIME.replace('{x}', '_tm')})[1] END"
 )
 # a DATE column is read as text: its values are then dates without a time of day (DATE_ONLY below)
 TIME_TYPES = frozenset({"TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S"})
@@ -421,26 +460,49 @@ def date_only_sql(x: str) -> str:
     return f"(length({x}) <= 11 AND regexp_full_match({x}, '{_DATE_ONLY}'))"
 
 
-_H = "(?:小时|时|hours?|hrs?|h)"
-_M = "(?:分钟|分|minutes?|mins?|m)"
-_S = "(?:秒钟|秒|seconds?|secs?|s)"
+_H = "(?:小时|小時|时|時|hours?|hrs?|h)"
+_M = "(?:分钟|分鐘|分|minutes?|mins?|m)"
+_S = "(?:秒钟|秒鐘|秒|seconds?|secs?|s)"
 _N = "([0-9]+(?:\\.[0-9]+)?)"
 _UNITS = f"^(?:{_N} ?{_H})? ?(?:{_N} ?{_M})? ?(?:{_N} ?{_S})?$"
+_FULL_DIGITS, _HALF_DIGITS = "０１２３４５６７８９：．，＋－　", "0123456789:.,+- "
+_GROUPED = "[+-]?[0-9]{1,3}(,[0-9]{3})+(\\.[0-9]+)?"  # 83,000 / 1,234.5 (12,34 is no number)
 
 
-def duration_sql(x: str) -> str:
-    """Seconds from ``65``, ``65.0``, ``00:01:05``, ``1:05``, ``65秒``, ``65s``, ``1分5秒``, ``1h 2m 5s``."""
-    v = f"lower(trim({x}))"
+def plain_number_sql(x: str) -> str:
+    """A plain number as DOUBLE — full-width digits folded, thousands separators in groups of three
+    dropped (``８３０００``, ``83,000``, ``83，000``) — else NULL."""
+    v = f"trim(translate({x}, '{_FULL_DIGITS}', '{_HALF_DIGITS}'))"
+    return (
+        f"CASE WHEN regexp_full_match({v}, '{_GROUPED}') THEN TRY_CAST(replace({v}, ',', '') AS DOUBLE) "
+        f"ELSE TRY_CAST({v} AS DOUBLE) END"
+    )
+
+
+def _spelled_duration(v: str) -> str:
+    """Seconds of a lower-cased, folded duration text ``v`` that is not a plain number (or NULL)."""
     parts = [f"coalesce(TRY_CAST(regexp_extract({v}, '{_UNITS}', {i}) AS DOUBLE), 0)" for i in (1, 2, 3)]
     clock = "^([0-9]+):([0-9]{1,2})(?::([0-9]{1,2}(?:\\.[0-9]+)?))?$"
     hms = [f"TRY_CAST(regexp_extract({v}, '{clock}', {i}) AS DOUBLE)" for i in (1, 2, 3)]
     return (
-        f"CASE WHEN TRY_CAST({x} AS DOUBLE) IS NOT NULL THEN TRY_CAST({x} AS DOUBLE) "
+        f"CASE WHEN regexp_full_match({v}, '{_GROUPED}') THEN TRY_CAST(replace({v}, ',', '') AS DOUBLE) "
+        f"WHEN TRY_CAST({v} AS DOUBLE) IS NOT NULL THEN TRY_CAST({v} AS DOUBLE) "
         f"WHEN regexp_matches({v}, '^[0-9]+:[0-9]{{1,2}}:[0-9]{{1,2}}(\\.[0-9]+)?$') "
         f"THEN {hms[0]} * 3600 + {hms[1]} * 60 + {hms[2]} "
         f"WHEN regexp_matches({v}, '^[0-9]+:[0-9]{{1,2}}$') THEN {hms[0]} * 60 + {hms[1]} "
         f"WHEN regexp_matches({v}, '[0-9]') AND regexp_matches({v}, '{_UNITS}') "
         f"THEN {parts[0]} * 3600 + {parts[1]} * 60 + {parts[2]} END"
+    )
+
+
+def duration_sql(x: str) -> str:
+    """Seconds from ``65``, ``65.0``, ``00:01:05``, ``1:05``, ``65秒``, ``65s``, ``1分5秒``, ``1h 2m 5s``,
+    ``1,265`` (thousands separators), full-width digits (``１分５秒``). A plain number is read at once;
+    the other spellings from the folded text (bound once)."""
+    folded = f"lower(trim(translate({x}, '{_FULL_DIGITS}', '{_HALF_DIGITS}')))"
+    return (
+        f"CASE WHEN TRY_CAST({x} AS DOUBLE) IS NOT NULL THEN TRY_CAST({x} AS DOUBLE) "
+        f"ELSE list_transform([{folded}], lambda _du: {_spelled_duration('_du')})[1] END"
     )
 
 
@@ -522,13 +584,19 @@ def typed(cols: Cols, quoted: str) -> str:
 def time_cols(cols: Cols, c: str) -> str:
     """``t_raw`` (text, parsed in the cleaning step) and ``ts0`` (a typed time column as it is).
 
-    A separate date column (通话日期 beside 通话时间) is put in front of a time of day; a time column
-    that holds the whole moment is read as it is; a DATE column is read as text (dates without hours)."""
+    A separate date column (通话日期 beside 通话时间) is put in front of a time of day (``09:05:03``,
+    ``9时5分``, ``090503``); a time column that holds the whole moment is read as it is; a DATE column is
+    read as text (dates without hours)."""
     day = pick(cols, "date")
     if day is not None and day != c:
-        t, d = f"CAST({c} AS VARCHAR)", f"CAST({day} AS VARCHAR)"
-        clock = f"regexp_matches(coalesce({t}, ''), '^\\s*[0-9]{{1,2}}[:时点]')"
-        joined = f"CASE WHEN {t} IS NULL OR {clock} THEN {d} || ' ' || coalesce({t}, '') ELSE {t} END"
+        t, d = f"trim(CAST({c} AS VARCHAR))", f"CAST({day} AS VARCHAR)"
+        clock = f"regexp_matches(coalesce({t}, ''), '^[0-9]{{1,2}}[:时点]')"
+        hhmmss = f"regexp_full_match({t}, '[0-9]{{6}}')"
+        colons = f"substr({t}, 1, 2) || ':' || substr({t}, 3, 2) || ':' || substr({t}, 5, 2)"
+        joined = (
+            f"CASE WHEN {hhmmss} THEN {d} || ' ' || {colons} "
+            f"WHEN {t} IS NULL OR {clock} THEN {d} || ' ' || coalesce({t}, '') ELSE {t} END"
+        )
         return f"{text_sql(joined)} AS t_raw, CAST(NULL AS TIMESTAMP) AS ts0"
     kind = typed(cols, c)
     if kind in TIME_TYPES:
@@ -546,7 +614,7 @@ def duration_cols(cols: Cols, c: str, scale: str = "") -> str:
     if typed(cols, c) in NUMBER_TYPES:
         return f"CAST(NULL AS VARCHAR) AS dur_raw, (CAST({c} AS DOUBLE) {scale}) AS dur0"
     text = text_sql(f"CAST({c} AS VARCHAR)")
-    dur0 = f"(TRY_CAST({text} AS DOUBLE) {scale})" if scale else "CAST(NULL AS DOUBLE)"
+    dur0 = f"({plain_number_sql(text)} {scale})" if scale else "CAST(NULL AS DOUBLE)"
     return f"{text} AS dur_raw, {dur0} AS dur0"
 
 

@@ -1,0 +1,112 @@
+"""Operator extracts as Chinese operators export them (probe s17): defects found and fixed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fanzha.screening.numbers import inputs
+from tests.screening.numbers.conftest import build_features, sql_value, write_csv
+
+T = "2026-11-28 09:05:03"
+SUBSCRIBER = ["本机号码", "对端号码", "呼叫类型", "开始时间", "通话时长"]
+
+
+def _time(raw: str) -> str | None:
+    got = sql_value(inputs.TIME_SQL.format(x="x"), raw)
+    return None if got is None else got.strftime("%Y-%m-%d %H:%M:%S")
+
+
+# ---------------------------------------------------------------- times
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("2026-11-28 09:05:00 +0800", "2026-11-28 09:05:00"),
+     ("2026-11-28 09:05:00 +08:00", "2026-11-28 09:05:00"),
+     ("2026-11-28 01:05:00 Z", "2026-11-28 09:05:00"), ("2026-11-28 09:05:00 +08", "2026-11-28 09:05:00"),
+     ("2026/11/28 09:05:00 +0800", "2026-11-28 09:05:00"),
+     ("2026-11-28 09:05:00.000000 +08:00", "2026-11-28 09:05:00"),
+     ("2026-11-28 02:05:00 +01:00", "2026-11-28 09:05:00")],
+)  # fmt: skip
+def test_it_reads_a_time_zone_offset_after_a_space(raw: str, expected: str) -> None:
+    assert _time(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("２０２６-１１-２８ ０９:０５:００", "2026-11-28 09:05:00"),
+     ("２０２６年１１月２８日 ０９：０５：００", "2026-11-28 09:05:00"),
+     ("2026年11月28日9时5分0秒", "2026-11-28 09:05:00"), ("2026年11月28日09:05:00", "2026-11-28 09:05:00"),
+     ("2026/11/28 09时05分03秒", "2026-11-28 09:05:03"), ("2026-11-28 9时5分", "2026-11-28 09:05:00"),
+     ("2026.11.28 09:05", "2026-11-28 09:05:00")],
+)  # fmt: skip
+def test_it_reads_full_width_and_chinese_clock_times(raw: str, expected: str) -> None:
+    assert _time(raw) == expected
+
+
+def test_it_joins_a_date_column_and_a_six_digit_or_chinese_time_of_day(tmp_path: Path) -> None:
+    calls = write_csv(
+        tmp_path / "c.csv",
+        ["本机号码", "对端号码", "呼叫类型", "通话日期", "通话时间", "通话时长"],
+        [["13800000001", "13900000002", "主叫", "20261128", "090503", 83],
+         ["13800000001", "13900000003", "主叫", "2026-11-28", "090503", 83],
+         ["13800000001", "13900000004", "主叫", "2026/11/28", "09时05分03秒", 83],
+         ["13800000001", "13900000005", "主叫", "2026年11月28日", "9:05:03", 83]],
+    )  # fmt: skip
+    report, rows = build_features(calls=[calls])
+    assert report["calls"]["bad_time"] == 0
+    assert (rows["13800000001"]["voc_hour_mode"], rows["13800000001"]["voc_hour_mode_count"]) == (9, 4)
+
+
+# ---------------------------------------------------------------- durations
+
+
+@pytest.mark.parametrize(
+    ("raw", "seconds"),
+    [("１２３", 123), ("83,000", 83000), ("1,234.5", 1234.5), ("83，000", 83000), ("１分２３秒", 83),
+     ("００:０１:２３", 83), ("1分钟23秒", 83), ("1小時2分鐘3秒", 3723), ("12,34", None), ("1,2345", None)],
+)  # fmt: skip
+def test_it_reads_full_width_digits_and_thousands_separators_in_durations(
+    raw: str, seconds: float | None
+) -> None:
+    assert sql_value(inputs.duration_sql("x"), raw) == seconds
+
+
+def test_a_header_unit_applies_to_a_duration_with_thousands_separators(tmp_path: Path) -> None:
+    calls = write_csv(
+        tmp_path / "c.csv",
+        ["本机号码", "对端号码", "呼叫类型", "开始时间", "通话时长(毫秒)"],
+        [["13800000001", "13900000002", "主叫", T, "83,000"],
+         ["13800000001", "13900000003", "主叫", T, "８３０００"]],
+    )  # fmt: skip
+    report, rows = build_features(calls=[calls])
+    assert report["calls"]["bad_duration"] == 0 and rows["13800000001"]["call_dur_max"] == 83
+    assert rows["13800000001"]["call_dur_min"] == 83
+
+
+# ---------------------------------------------------------------- UTF-32 without a byte-order mark
+
+_TEXT = "本机号码,对端号码,呼叫类型,开始时间,通话时长\n" + "".join(
+    f"1380000000{i},1390000000{i % 3},{('被叫', '主叫')[i % 2]},2026-11-28 0{i}:00:00,{60 + i}\n"
+    for i in range(6)
+)
+
+
+@pytest.mark.parametrize("codec", ["utf-32-le", "utf-32-be"])
+def test_it_detects_utf32_without_a_byte_order_mark(tmp_path: Path, codec: str) -> None:
+    utf8, wide = tmp_path / "c8.csv", tmp_path / "c32.csv"
+    utf8.write_text(_TEXT, encoding="utf-8")
+    wide.write_bytes(_TEXT.encode(codec))
+    _, expected = build_features(calls=[utf8])
+    report, rows = build_features(calls=[wide])
+    assert rows == expected and len(rows) == 6
+    assert any("UTF-32" in n and "BOM" in n for n in report["notes"]), report["notes"]
+
+
+def test_it_does_not_take_utf16_or_plain_text_for_bomless_utf32() -> None:
+    assert inputs.bomless_utf32("phone,opposite\n".encode("utf-16-le")) is None
+    assert inputs.bomless_utf32(b"phone,opposite\n") is None
+    assert inputs.bomless_utf32("号码,对端\n".encode("utf-32-le")) == "utf-32-le"
+    assert inputs.bomless_utf32("phone\n".encode("utf-32-be")) == "utf-32-be"
