@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from fanzha.core.models import Area
+from fanzha.core.services import areas as area_services
 from fanzha.core.services import organisations as org_services
 from fanzha.demo.build import _create_areas
 from fanzha.demo.plan import make_plan
@@ -87,3 +88,56 @@ def test_the_centres_placement_applies_to_the_next_import_of_that_address(world)
     ):
         again = make_warning(n, address=address, phone="")
         assert again.area.name == "城东社区" and not again.needs_placement, address
+
+
+def test_a_street_named_like_a_township_does_not_choose_among_same_named_villages(county: Area) -> None:
+    # Three 中山社区 (溪口街道, 凤凰街道, 石门镇); 凤凰路 is a street, not 凤凰街道.
+    assert where("青溪县凤凰路12号中山社区") == ""
+    assert where("青溪县凤凰中山社区") == "凤凰街道/中山社区"
+    assert where("溪口街道凤凰路8号中山社区") == "溪口街道/中山社区"
+    assert where("溪口新华社区5号") == ""  # 溪口 written short, but 新华社区 is in 龙泉镇
+
+
+def test_a_former_township_in_brackets_is_not_read_as_the_township(county: Area) -> None:
+    # 樟树村 is in 石门镇, 白沙镇, 杨柳乡 and 龙泉镇.
+    assert where("青溪县石门镇（原杨柳乡）樟树村5号") == "石门镇/樟树村"
+    assert where("青溪县石门镇(原杨柳乡)樟树村5号") == "石门镇/樟树村"
+    assert where("青溪县樟树村（原白沙镇）") == ""  # formerly 白沙镇: now which of the four?
+
+
+def test_a_community_written_as_its_residents_committee_is_placed(county: Area) -> None:
+    for address in ("龙泉镇新华居委会", "新华居民委员会3号", "龙泉镇新华社区居委会"):
+        assert where(address) == "龙泉镇/新华社区", address
+
+
+def test_tree_names_with_committee_suffixes_match_the_usual_address(county: Area) -> None:
+    township = Area.objects.get(name="石门镇")
+    for code, name in (("331199101301", "高桥村村民委员会"), ("331199101101", "东湖社区居民委员会")):
+        area_services.area_create(actor=None, code=code, name=name, level="village", parent=township)
+    assert where("石门镇高桥村3组") == "石门镇/高桥村村民委员会"
+    assert where("石门镇东湖社区5号") == "石门镇/东湖社区居民委员会"
+    assert where("石门镇东湖居委会") == "石门镇/东湖社区居民委员会"
+
+
+def test_a_village_whose_name_begins_another_is_told_apart(county: Area) -> None:
+    township = Area.objects.get(name="石门镇")
+    for code, name in (("331199101302", "新村"), ("331199101102", "新村社区"), ("331199101303", "东街村")):
+        area_services.area_create(actor=None, code=code, name=name, level="village", parent=township)
+    assert where("石门镇新村社区5栋") == "石门镇/新村社区"
+    assert where("石门镇新村居委会") == "石门镇/新村社区"
+    assert where("石门镇新村3组") == "石门镇/新村"
+    assert where("石门镇东街村2组") == "石门镇/东街村"
+    assert where("石门镇东街12号") == ""
+
+
+def test_a_village_name_inside_a_longer_name_is_not_that_village(county: Area) -> None:
+    assert where("青溪县金坑村5组") == "石门镇/金坑村"
+    assert where("青溪县大金坑村5组") == ""  # another village, whose name ends like ours
+
+
+def test_another_county_of_the_same_city_is_not_placed(county: Area) -> None:
+    for address in ("江州市江北区石门镇金坑村", "江州市江北县石门镇金坑村", "江州市江北石门镇金坑村"):
+        found = place(address)
+        assert not found.placed and found.area == county, address
+    assert where("江州市石门镇金坑村") == "石门镇/金坑村"  # the county left out
+    assert where("江州市金坑村") == "石门镇/金坑村"

@@ -63,22 +63,115 @@ def short_township(name: str) -> str:
     return short if short != name and len(short) >= 2 else ""
 
 
-def _by_short_township(villages: list[Area], lower: list[Area], text: str) -> list[Area]:
-    """Same-named villages narrowed by a township written without its suffix ("溪口中山社区").
+# A village's name as addresses write it, from the suffix of its name in the tree (longest first): the
+# committee's official name (石桥村村民委员会, 城东社区居民委员会) and the usual one (石桥村, 城东社区,
+# 城东居委会) are the same place.
+_VILLAGE_SUFFIXES = (
+    ("社区居民委员会", "community"),
+    ("社区居委会", "community"),
+    ("居民委员会", "community"),
+    ("居委会", "community"),
+    ("社区", "community"),
+    ("村村民委员会", "village"),
+    ("村民委员会", "village"),
+    ("村村委会", "village"),
+    ("村委会", "village"),
+    ("村", "village"),
+)
+_WRITTEN_AS = {"community": ("社区", "居委会", "居民委员会"), "village": ("村",)}
+# After a name without any of those suffixes (东街): these begin another place's name (东街村, 东街社区).
+_LONGER_NAME = "村社居委"
+# Before a village's name: the end of a place or street (青溪县, 石门镇, 人民路, 8号), not a part of a
+# longer name (大金坑村 is not 金坑村).
+_BEFORE_VILLAGE = "省市县区旗镇乡道处号路街巷弄"
+# A former name in brackets: "（原杨柳乡）" tells where the place was, not where it is.
+_FORMER_NAME = re.compile(r"\((?:原|旧)[^()]*\)")
 
-    The villages' own names are taken out of the text first (a township "青溪镇" must not be read into
-    the village "青溪社区"). Unchanged when no township, or none of theirs, is found.
-    """
-    rest = text
-    for name in {v.name for v in villages}:
-        rest = rest.replace(name, "")
-    towns = [
-        a
-        for a in lower
-        if a.level == AreaLevel.TOWNSHIP and (short := short_township(a.name)) and short in rest
+
+def village_forms(name: str) -> set[str]:
+    """How addresses write the village ``name``: 石桥村村民委员会 → {石桥村村民委员会, 石桥村}."""
+    for suffix, kind in _VILLAGE_SUFFIXES:
+        stem = name[: -len(suffix)]
+        if name.endswith(suffix) and stem:
+            return {name, *(stem + written for written in _WRITTEN_AS[kind])}
+    return {name}
+
+
+def _county_forms(name: str) -> set[str]:
+    short = name.rstrip("市县区")
+    return {name, short} if len(short) >= 2 else {name}
+
+
+def _has_suffix(form: str) -> bool:
+    return form.endswith(tuple(written for forms in _WRITTEN_AS.values() for written in forms))
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A name of the tree found in an address: where, and which areas bear it."""
+
+    start: int
+    end: int
+    form: str
+    areas: tuple[Area, ...]
+
+
+class NameIndex:
+    """The forms of some areas' names, to find them in an address (a dict look-up per position)."""
+
+    def __init__(self, forms: dict[str, list[Area]]) -> None:
+        self.forms = {form: tuple(areas) for form, areas in forms.items()}
+        self.lengths = sorted({len(form) for form in forms}, reverse=True)
+
+    def starts(self, text: str) -> bool:
+        return any(text[:length] in self.forms for length in self.lengths)
+
+    def find(self, text: str) -> list[Mention]:
+        found = []
+        for start in range(len(text)):
+            for length in self.lengths:
+                form = text[start : start + length]
+                areas = self.forms.get(form) if len(form) == length else None
+                if areas:
+                    found.append(Mention(start, start + length, form, areas))
+        return found
+
+
+def _index(pairs: list[tuple[str, Area]]) -> NameIndex:
+    forms: dict[str, list[Area]] = {}
+    for form, area in pairs:
+        forms.setdefault(form, []).append(area)
+    return NameIndex(forms)
+
+
+def _longest(mentions: list[Mention]) -> list[Mention]:
+    """Mentions not inside a longer one (新村社区 holds 新村: the address names 新村社区)."""
+    return [
+        m
+        for m in mentions
+        if not any(
+            o is not m and o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start
+            for o in mentions
+        )
     ]
-    narrowed = [v for v in villages if any(v.path.startswith(t.path) for t in towns)]
-    return narrowed or villages
+
+
+def _standalone(mention: Mention, text: str, boundaries: set[int]) -> bool:
+    """Whether a village's name stands on its own in ``text`` (not the tail or head of a longer name)."""
+    before = text[mention.start - 1] if mention.start else ""
+    after = text[mention.end : mention.end + 1]
+    if not _has_suffix(mention.form) and after and after in _LONGER_NAME:
+        return False
+    return (
+        not before
+        or mention.start in boundaries
+        or before in _BEFORE_VILLAGE
+        or not ("\u4e00" <= before <= "\u9fff")
+    )
+
+
+def _within(villages: list[Area], towns: list[Area]) -> list[Area]:
+    return [v for v in villages if any(v.path.startswith(t.path) for t in towns)]
 
 
 @dataclass(frozen=True)
@@ -99,7 +192,13 @@ class Locator:
             self.by_name.setdefault(area.name, []).append(area)
         self.upper = [a for a in areas if a.level in (AreaLevel.CITY, AreaLevel.DISTRICT)]
         self.has_city = any(a.level == AreaLevel.CITY for a in self.upper)
-        self.lower = [a for a in areas if a.level in (AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)]
+        townships = [a for a in areas if a.level == AreaLevel.TOWNSHIP]
+        self.villages = _index(
+            [(form, a) for a in areas if a.level == AreaLevel.VILLAGE for form in village_forms(a.name)]
+        )
+        self.townships = _index([(a.name, a) for a in townships])
+        self.short_townships = _index([(short, a) for a in townships if (short := short_township(a.name))])
+        self.counties = _index([(form, a) for a in self.upper for form in _county_forms(a.name)])
         roots = [a for a in areas if a.parent_id is None]
         self.root = roots[0] if roots else None
         self._memo: dict[str, Placement | None] = {}
@@ -128,27 +227,29 @@ class Locator:
         return ""
 
     def _match_tree(self, address: str) -> Placement | None:
-        prefix, _rest = split_prefix(address)
+        text = _FORMER_NAME.sub("", normalise_address(address))
+        prefix, rest = split_prefix(text)
         outside = self._outside(prefix)
         home = self.home or self.root
         if outside and home is not None:
             # 光明社区, 朝阳社区, 中山社区 are everywhere: never matched by name in another county.
             return Placement(home, False, "地址不在本辖区，进入中心待定位队列", outside=outside)
+        if self._unknown_after_city(prefix, rest):
+            return None  # 江州市江北石门镇…: another county of our city, written without 县/区
         scope = ""
         for name in prefix:
             for area in self.upper:
                 if area.name == name or area.name.rstrip("市县区") == name.rstrip("市县区"):
                     scope = area.path if len(area.path) > len(scope) else scope
-        text = normalise_address(address)  # the whole text: "城西社区" also looks like a county "…区"
-        found = [a for a in self.lower if a.name in text and a.path.startswith(scope)]
-        villages = [a for a in found if a.level == AreaLevel.VILLAGE]
-        towns = [a for a in found if a.level == AreaLevel.TOWNSHIP]
-        if towns and villages:
-            villages = [v for v in villages if any(v.path.startswith(t.path) for t in towns)]
-            if not villages:  # 溪口街道新华社区 when 新华社区 is in 龙泉镇: which of the two is wrong?
+        # The whole text: "城西社区" also looks like a county "…区" to the prefix parser.
+        villages, towns, shorts = self._mentioned(text, scope)
+        if towns or shorts:
+            # The township decides among same-named villages; a village outside it is a contradiction
+            # (溪口街道新华社区 when 新华社区 is in 龙泉镇: which of the two is wrong?).
+            inside = _within(villages, towns or shorts)
+            if villages and not inside:
                 return None
-        elif len(villages) > 1:
-            villages = _by_short_township(villages, self.lower, text)
+            villages = inside
         if len(villages) == 1:
             return Placement(villages[0], True, "按地址匹配到村（社区）")
         if len(towns) == 1:
@@ -157,6 +258,40 @@ class Locator:
             area = next(a for a in self.upper if a.path == scope)
             return Placement(area, False, "按地址仅匹配到区县")
         return None
+
+    def _mentioned(self, text: str, scope: str) -> tuple[list[Area], list[Area], list[Area]]:
+        """The villages, townships and townships written short (溪口中山社区) that ``text`` names.
+
+        A village's name counts where it stands on its own, the longest where names overlap; a township
+        not where it is a former name (原杨柳乡) or part of a village's name; a township written short
+        only right before a village's name (凤凰路中山社区 names a street, not 凤凰街道).
+        """
+        village_mentions = _longest(self.villages.find(text))
+        starts = {m.start for m in village_mentions}
+
+        def free(m: Mention) -> bool:
+            return not any(v.start < m.end and m.start < v.end for v in village_mentions)
+
+        towns = [m for m in self.townships.find(text) if free(m) and text[m.start - 1 : m.start] != "原"]
+        shorts = [m for m in self.short_townships.find(text) if m.end in starts and free(m)]
+        boundaries = {m.end for m in (*towns, *shorts, *self.counties.find(text))}
+        villages = [m for m in village_mentions if _standalone(m, text, boundaries)]
+
+        def areas(mentions: list[Mention]) -> list[Area]:
+            found = {a.pk: a for m in mentions for a in m.areas if a.path.startswith(scope)}
+            return list(found.values())
+
+        return areas(villages), areas(towns), areas(shorts)
+
+    def _unknown_after_city(self, prefix: list[str], rest: str) -> bool:
+        """Whether the address names our city and then no county, township or village of ours."""
+        if not prefix or not self.has_city:
+            return False
+        city = prefix[-1].rstrip("市")
+        if not any(a.level == AreaLevel.CITY and a.name.rstrip("市") == city for a in self.upper):
+            return False
+        names = (self.counties, self.townships, self.short_townships, self.villages)
+        return bool(rest) and not any(index.starts(rest) for index in names)
 
     def _remembered(self, address: str) -> Area | None:
         """The centre's earlier placement of this address (all placements read once a run)."""
