@@ -287,10 +287,60 @@ def sheet_rows(sheet: Any) -> Iterator[list[str]]:
 
 def workbook_rows(
     data: bytes, is_header: Callable[[list[str]], bool] | None = None
-) -> tuple[Iterator[list[str]], list[str]]:
-    """Rows of the worksheet :func:`choose_sheet` picks, and its notes."""
+) -> tuple[Iterator[list[str]], list[str], set[int]]:
+    """Rows of the worksheet :func:`choose_sheet` picks, its notes and its hidden rows (XLSX)."""
     sheet, notes = choose_sheet(data, is_header)
-    return (sheet_rows(sheet) if sheet is not None else iter(())), notes
+    if sheet is None:
+        return iter(()), notes, set()
+    hidden = hidden_rows(data, sheet.name) if data.startswith(ZIP_MAGIC) else set()
+    return sheet_rows(sheet), notes, hidden
+
+
+_RELATIONSHIPS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b[^>]*>")
+_ROW_NUMBER = re.compile(rb"""\br=["'](\d+)["']""")
+_HIDDEN_ROW = re.compile(rb"""\bhidden=["'](?:1|true)["']""")
+
+
+def hidden_rows(data: bytes, sheet_name: str) -> set[int]:
+    """The spreadsheet numbers of the rows hidden in an XLSX worksheet (by an auto-filter or by
+    hand): calamine reads them like the others, without saying."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            part = _sheet_part(archive, sheet_name)
+            xml = archive.read(part) if part else b""
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError):
+        return set()  # calamine read the sheet: only the hidden marks are not to be had
+    if b"hidden" not in xml:
+        return set()
+    found: set[int] = set()
+    number = 0
+    for tag in _ROW_TAG.finditer(xml):
+        written = _ROW_NUMBER.search(tag.group(0))
+        number = int(written.group(1)) if written else number + 1
+        if _HIDDEN_ROW.search(tag.group(0)):
+            found.add(number)
+    return found
+
+
+def _sheet_part(archive: zipfile.ZipFile, sheet_name: str) -> str:
+    """The archive member of the worksheet named ``sheet_name`` (``""``: not found)."""
+    from defusedxml.ElementTree import fromstring
+
+    workbook = fromstring(archive.read("xl/workbook.xml"))
+    relation = next(
+        (
+            sheet.get(_RELATIONSHIPS, "")
+            for sheet in workbook.iter()
+            if sheet.tag.endswith("}sheet") and sheet.get("name") == sheet_name
+        ),
+        "",
+    )
+    links = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    target = next((link.get("Target", "") for link in links if link.get("Id") == relation), "")
+    if not relation or not target:
+        return ""
+    return target.lstrip("/") if target.startswith("/") else "xl/" + target
 
 
 # ── tables ───────────────────────────────────────────────────────────────────
@@ -298,14 +348,15 @@ def workbook_rows(
 
 def raw_rows(
     data: bytes, is_header: Callable[[list[str]], bool] | None = None
-) -> tuple[Iterator[list[str]], list[str]]:
-    """The rows of the file (of the chosen worksheet) and notes about the file."""
+) -> tuple[Iterator[list[str]], list[str], set[int]]:
+    """The rows of the file (of the chosen worksheet), notes about the file and the numbers of the
+    rows the spreadsheet hides."""
     check_size(data)
     kind = detect_format(data)
     if kind == "xlsx":
         check_xlsx_archive(data)
     if kind == "csv":
-        return csv_rows(data), []
+        return csv_rows(data), [], set()
     return workbook_rows(data, is_header)
 
 
@@ -546,7 +597,7 @@ def read_table(data: bytes, is_header: Callable[[list[str]], bool] | None = None
     lines (合计, 小计, 制表人, 备注：…) and the header repeated (two lists pasted one under the other)
     are left out and listed in ``skipped``, never silently dropped.
     """
-    source, notes = raw_rows(data, is_header)
+    source, notes, hidden = raw_rows(data, is_header)
     rows = _numbered(source)
     header_row, header_cells, after = _find_header(rows, is_header)
     table = Table(header=unique_header(header_cells), header_row=header_row, notes=notes)
@@ -572,7 +623,23 @@ def read_table(data: bytes, is_header: Callable[[list[str]], bool] | None = None
             _add_row(table, number, cells, max_rows)
     table.skipped.extend((number, _trailing_reason(cells)) for number, cells in trailing)
     table.skipped.sort()
+    if hidden:
+        table.notes.extend(hidden_note([number for number, _ in table.rows if number in hidden]))
     return table
+
+
+MAX_LISTED_HIDDEN = 20
+
+
+def hidden_note(numbers: list[int]) -> list[str]:
+    """The note naming the data rows a spreadsheet hides (none: no note). They are read: a filter is
+    a way of looking at a list, not of shortening it, and a row left out would be a person not
+    warned; whoever imports is told, and may delete them and import again."""
+    if not numbers:
+        return []
+    listed = "、".join(str(number) for number in numbers[:MAX_LISTED_HIDDEN])
+    more = f"等 {len(numbers)} 行" if len(numbers) > MAX_LISTED_HIDDEN else "行"
+    return [f"第 {listed} {more}在表格中是隐藏的（被筛选或隐藏），已照常读取，请核实是否属于这份名单"]
 
 
 # 落款: the sender's name or the day, alone on a line below the list.
