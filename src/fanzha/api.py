@@ -17,6 +17,7 @@ from ninja.security import django_auth
 from fanzha.core.api import router as core_router
 from fanzha.screen.api import router as screen_router
 from fanzha.warnings.api import router as warnings_router
+from fanzha.warnings.api_batch import router as warnings_batch_router
 
 api = NinjaAPI(
     title="fanzha API",
@@ -91,4 +92,5 @@ def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 
 api.add_router("/", core_router)
 api.add_router("/", warnings_router)
+api.add_router("/", warnings_batch_router)
 api.add_router("/", screen_router)

@@ -134,17 +134,35 @@ def batch_process(
     ``validating(done, total)`` is called every few hundred rows while rows are checked (outside any
     transaction); ``progress(done, total)`` after each row written, inside the file's one transaction.
     """
-    previous = (
-        ImportBatch.objects.filter(importer=imp.code, sha256=batch.sha256, status=BatchStatus.COMMITTED)
-        .exclude(pk=batch.pk)
-        .first()
-    )
+    previous = _committed_before(batch)
     if previous is not None:
         return _finish_skipped(batch, previous)
     try:
         table = read_table(data, is_header=lambda cells: header_score(cells, imp.fields, imp.extra_missing))
     except ImportFileError as exc:
         return _reject(batch, message=str(exc))
+    return _table_process(batch, imp, actor, table, progress, validating)
+
+
+@gc_paused()
+def table_process(batch: ImportBatch, imp: Importer, actor: Any, table: Table) -> ImportResult:
+    """Validate and commit (or reject) rows that came as a table, not a file (a JSON batch pushed to
+    the API): the same checks, transaction and record as a file's; the batch's hash says what is the
+    same push again."""
+    previous = _committed_before(batch)
+    if previous is not None:
+        return _finish_skipped(batch, previous)
+    return _table_process(batch, imp, actor, table)
+
+
+def _table_process(
+    batch: ImportBatch,
+    imp: Importer,
+    actor: Any,
+    table: Table,
+    progress: Progress | None = None,
+    validating: Progress | None = None,
+) -> ImportResult:
     notes = reading_notes(table)
     rows, problem = _validated_rows(imp, actor, table, batch, validating)
     if problem:
@@ -156,6 +174,14 @@ def batch_process(
     if not rows:  # a list with nothing in it today: imported, nothing to add
         notes = "；".join(filter(None, [NO_DATA_ROWS, notes]))
     return _commit(batch, imp, actor, rows, progress, notes)
+
+
+def _committed_before(batch: ImportBatch) -> ImportBatch | None:
+    """The committed batch of the same importer and hash, if any: this one is then the same again."""
+    same = ImportBatch.objects.filter(
+        importer=batch.importer, sha256=batch.sha256, status=BatchStatus.COMMITTED
+    )
+    return same.exclude(pk=batch.pk).first()
 
 
 NO_DATA_ROWS = "文件中只有表头，没有数据行，未导入任何记录"

@@ -172,7 +172,7 @@ def _not_json(word: str) -> Any:
     raise ValueError(word)  # NaN, Infinity: Python writes them, JSON has no such values
 
 
-def _json(raw: bytes) -> Any:
+def parse_json(raw: bytes) -> Any:
     if not raw.strip():
         raise BadRequest("请求体为空，应为一条预警的 JSON 对象")
     try:
@@ -185,7 +185,7 @@ def _body(request: HttpRequest) -> dict[str, Any]:
     """The JSON object (or form fields) of the request; raises BadRequest, RequestDataTooBig."""
     kind = request.content_type or ""
     if kind in JSON_TYPES or kind.endswith("+json"):
-        data = _json(request.body)
+        data = parse_json(request.body)
         if not isinstance(data, dict):
             raise BadRequest("请求体应为一条预警的 JSON 对象；一次只能提交一条，批量请使用文件导入")
         return data
@@ -198,7 +198,7 @@ COUNT = f" 0 到 {MAX_COUNT} 之间的整数"
 WHAT = {"call_count": COUNT, "callback_count": COUNT, "transfer_in_progress": " true 或 false"}
 
 
-def _problem(errors: list[Any]) -> str:
+def fields_problem(errors: list[Any]) -> str:
     """The fields at fault, in Chinese, without echoing their values."""
     parts: list[str] = []
     for error in errors:
@@ -221,7 +221,7 @@ def _input(data: dict[str, Any]) -> WarningInput:
     try:
         parsed = WarningIn(**{k: v for k, v in data.items() if k in WarningIn.model_fields})
     except PydanticValidationError as exc:
-        raise BadRequest(_problem(exc.errors())) from exc
+        raise BadRequest(fields_problem(exc.errors())) from exc
     values = parsed.model_dump()
     for name in ("call_count", "callback_count"):
         values[name] = str(values[name])
@@ -248,7 +248,7 @@ def _receive(request: HttpRequest, data: WarningInput) -> Received:
     return received
 
 
-def _over_rate(request: HttpRequest) -> Status[Any] | None:
+def over_rate(request: HttpRequest) -> Status[Any] | None:
     """429 when a partner key has used up its requests of this minute (sessions are not limited)."""
     key = key_of(request)
     if key is None:
@@ -269,7 +269,7 @@ def _over_rate(request: HttpRequest) -> Status[Any] | None:
 def create_warning(request: HttpRequest) -> Status[Any]:
     if key_of(request) is None:
         access.require(request.user, "warning.create")
-    elif (refused := _over_rate(request)) is not None:
+    elif (refused := over_rate(request)) is not None:
         return refused
     unknown: list[str] = []
     try:
@@ -326,7 +326,7 @@ def pushed_feedback(
     key = key_of(request)
     if key is None:  # not reached: a partner key is this endpoint's only authentication
         return Status(400, Problem(detail="此接口只接受对接系统的接口密钥（X-API-Key）"))
-    if (refused := _over_rate(request)) is not None:
+    if (refused := over_rate(request)) is not None:
         return refused
     try:
         start, end = _period(since, until)

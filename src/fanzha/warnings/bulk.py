@@ -48,6 +48,7 @@ from fanzha.warnings.services import (
     locate,
     merge_into,
     new_warning_line,
+    partner_source_id,
     realias,
     row_values,
     same_episode,
@@ -110,6 +111,7 @@ class _Known:
     # The person each ref's warning is of: their hashes, or themselves when in memory (they may learn more).
     who: dict[tuple[str, str], Keys | Person] = field(default_factory=dict)
     pushed: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)  # their rows as pushed
+    pushers: dict[tuple[str, str], int | None] = field(default_factory=dict)  # the partner each came from
     by_id: dict[str, Person] = field(default_factory=dict)
     by_phone: dict[str, list[Person]] = field(default_factory=dict)
     open_of: dict[int, Warning] = field(default_factory=dict)  # id(person) → their open warning
@@ -186,8 +188,10 @@ def _load_refs(known: _Known, keys: Iterable[tuple[str, str]]) -> None:
             refs = WarningSourceRef.objects.filter(source=source, source_id__in=chunk).select_related(
                 "warning"
             )
-            found.update({(r.source, r.source_id): r.warning for r in refs})
-            known.pushed.update({(r.source, r.source_id): r.row_values for r in refs})
+            for ref in refs:
+                key = (ref.source, ref.source_id)
+                found[key] = ref.warning
+                known.pushed[key], known.pushers[key] = ref.row_values, ref.pushed_by_id
     person_ids = {warning.person_id for warning in found.values()}
     hashes: dict[int, Keys] = {}
     for chunk in _chunks(person_ids):
@@ -220,9 +224,23 @@ def _aliases(intake: Intake, known: _Known, cleans: list[CleanWarning]) -> set[t
     return aliases
 
 
-def _load(intake: Intake, cleans: list[CleanWarning], now: dt.datetime) -> _Known:
+def _partner_ids(known: _Known, cleans: list[CleanWarning], pushed_by: Any) -> set[tuple[str, str]]:
+    """Rows of a partner's push whose 预警编号 another sender used first take the partner's own id
+    (:func:`services.partner_source_id`), as :func:`services.receive` gives them; their keys."""
+    renamed = set()
+    for clean in cleans:
+        key = (clean.source, clean.source_id)
+        if key in known.refs and known.pushers[key] != pushed_by.pk:
+            clean.source_id = partner_source_id(clean.source_id, pushed_by)
+            renamed.add((clean.source, clean.source_id))
+    return renamed
+
+
+def _load(intake: Intake, cleans: list[CleanWarning], now: dt.datetime, pushed_by: Any = None) -> _Known:
     known = _Known()
     _load_refs(known, {(clean.source, clean.source_id) for clean in cleans})
+    if pushed_by is not None:
+        _load_refs(known, _partner_ids(known, cleans, pushed_by))
     _load_refs(known, _aliases(intake, known, cleans))
     id_hashes = {intake.hash("id_number", c.id_number) for c in cleans if c.id_number}
     phone_hashes = {intake.hash("phone", c.phone) for c in cleans if c.phone}
@@ -402,13 +420,16 @@ def receive_many(
     rows: list[tuple[WarningInput, CleanWarning]],
     now: dt.datetime | None = None,
     created_people: list[int] | None = None,
+    pushed_by: Any = None,
 ) -> list[Received]:
     """One outcome per row, in order: new, merged or unchanged (cleaned rows only: none is unusable).
 
-    ``created_people`` (a list) receives the ids of the people first met in these rows.
+    ``created_people`` (a list) receives the ids of the people first met in these rows. ``pushed_by``:
+    the partner organisation whose API key pushed the rows (recorded on their source ids).
     """
     now = now or timezone.now()
-    known = _load(intake, [clean for _, clean in rows], now)
+    known = _load(intake, [clean for _, clean in rows], now, pushed_by)
+    pusher = pushed_by.pk if pushed_by is not None else None
     # At most this many new people and warnings (a row given an alias id may yet be unchanged).
     fresh = sum(
         1
@@ -430,9 +451,9 @@ def receive_many(
             received = _decide(intake, known, writes, clean, now)
             known.refs[key] = received.warning
             known.who[key] = received.warning.person
-            writes.refs.append(
-                [clean.source, clean.source_id, received.warning, now, row_values(data, clean, intake), None]
-            )
+            known.pushers[key] = pusher
+            values = row_values(data, clean, intake)
+            writes.refs.append([clean.source, clean.source_id, received.warning, now, values, pusher])
             results.append(received)
             if len(writes.refs) >= STREAM:
                 writes.hand_over()

@@ -345,8 +345,9 @@ class WarningImporter(Importer):
     allow_system = True
     fields = FIELDS
 
-    def __init__(self, skip_rejected: bool = False) -> None:
+    def __init__(self, skip_rejected: bool = False, pushed_by: Any = None) -> None:
         self.skip_rejected = skip_rejected
+        self.pushed_by = pushed_by  # the partner organisation whose API key pushed the rows
         self.notices: list[tuple[int, str, str]] = []  # (row, column, message): imported with flags
         self.skipped: list[tuple[int, str]] = []  # (row, message): unusable rows left out
         self._rows: list[Row] = []
@@ -362,6 +363,12 @@ class WarningImporter(Importer):
 
     def validate_row(self, *, actor: Any, row: Row) -> None:
         values = self._dittoed(row.values)
+        if self.pushed_by is not None:  # a partner pushes under its own kind of source
+            try:
+                values = {**values, "source": services.push_source(self.pushed_by, values.get("source", ""))}
+            except Unusable as exc:
+                row.error(self.field("source"), str(exc))
+                return
         rounded = bool(_ROUNDED_ID.fullmatch(values.get("source_id", "")))
         if rounded:  # no id to find the row again by: its own is derived, as for a row without one
             values = {**values, "source_id": ""}
@@ -402,7 +409,10 @@ class WarningImporter(Importer):
         pairs = [(row.cleaned["input"], row.cleaned["clean"]) for row in usable]
         try:
             results = bulk.receive_many(
-                intake=services.Intake(actor), rows=pairs, created_people=self._people
+                intake=services.Intake(actor),
+                rows=pairs,
+                created_people=self._people,
+                pushed_by=self.pushed_by,
             )
         except LookupError as exc:
             raise RowRejected(str(exc)) from exc
@@ -417,6 +427,14 @@ class WarningImporter(Importer):
     def row_notices(self) -> list[tuple[int, str, str]]:
         return self.notices
 
+    def rows(self) -> list[Row]:
+        """The rows validated, in order (after validation)."""
+        return self._rows
+
+    def outcomes(self) -> dict[int, str]:
+        """Each committed row's outcome by row number: new, updated (merged) or unchanged."""
+        return self._outcomes or {}
+
     def committed(self, batch: Any) -> None:
         """The file's columns become the feedback layout of each source it carried rows of."""
         cleaned = (row.cleaned.get("clean") for row in self._rows)
@@ -429,6 +447,7 @@ class WarningImporter(Importer):
             "warnings_created": bulk.id_ranges(self._touched[services.NEW]),
             "warnings_merged": bulk.id_ranges(self._touched[services.MERGED] - self._touched[services.NEW]),
             "people_created": bulk.id_ranges(self._people),
+            **({"pushed_by": self.pushed_by.pk} if self.pushed_by is not None else {}),
         }
 
     def commit_row(self, *, actor: Any, row: Row) -> str:

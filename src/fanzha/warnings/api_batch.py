@@ -1,0 +1,168 @@
+"""POST /api/warnings/batch: up to 5,000 warnings in one request, received all or none.
+
+The body is ``{"warnings": [{…}, …], "skip_rejected": false}`` (or the bare list); each item has the
+fields of POST /api/warnings. Items are checked like the rows of an imported file
+(:mod:`fanzha.warnings.batchpush`): one unusable item → 400 with every item's problem and nothing
+received (``skip_rejected``: the others are received, the unusable ones answered ``rejected``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from ninja.security import django_auth
+from pydantic import ValidationError as PydanticValidationError
+
+from fanzha.screen.keyauth import PartnerKeyAuth, key_of
+from fanzha.screen.services import api_key_record_use
+from fanzha.warnings.api import (
+    IGNORED_KEYS,
+    JSON_TYPES,
+    BadRequest,
+    Problem,
+    WarningIn,
+    fields_problem,
+    over_rate,
+    parse_json,
+)
+from fanzha.warnings.batchpush import MAX_ITEMS, BatchResult, warnings_push_batch
+from fanzha.warnings.services import PUSH_SCOPE
+
+router = Router(tags=["warnings"])
+
+
+class ItemOut(Schema):
+    index: int  # the item's place in the request, from 0
+    outcome: str  # received | unchanged | rejected
+    source: str
+    source_id: str
+    notices: list[str] = []
+
+
+class ItemProblem(Schema):
+    index: int
+    field: str  # the column's Chinese label, or "" for the item as a whole
+    message: str
+
+
+class BatchOut(Schema):
+    batch: int  # the import batch, on the import page
+    received: int
+    merged: int
+    unchanged: int
+    rejected: int
+    items: list[ItemOut]
+    notices: list[str] = []
+
+
+class BatchProblem(Schema):
+    detail: str
+    batch: int | None = None
+    errors: list[ItemProblem] = []
+
+
+def _items(request: HttpRequest) -> tuple[list[Any], bool]:
+    kind = request.content_type or ""
+    if not (kind in JSON_TYPES or kind.endswith("+json")):
+        raise BadRequest("请求体应为 JSON（Content-Type: application/json）")
+    if not request.body.strip():
+        raise BadRequest('请求体为空，应为 {"warnings": [预警, …]}')
+    body = parse_json(request.body)
+    skip = False
+    if isinstance(body, dict):
+        skip = body.get("skip_rejected", False)
+        if not isinstance(skip, bool):
+            raise BadRequest("skip_rejected 应为 true 或 false")
+        body = body.get("warnings")
+    if not isinstance(body, list):
+        raise BadRequest('请求体应为 {"warnings": [预警, …]} 或预警的 JSON 数组')
+    if not body:
+        raise BadRequest("warnings 为空：没有要推送的预警")
+    if len(body) > MAX_ITEMS:
+        raise BadRequest(f"一次最多推送 {MAX_ITEMS} 条预警，本次 {len(body)} 条；请分批推送")
+    return body, skip
+
+
+def _texts(index: int, item: Any) -> dict[str, str]:
+    """One item's fields as the texts an imported row has; raises BadRequest naming the item."""
+    if not isinstance(item, dict):
+        raise BadRequest(f"第 {index} 项（从 0 计）不是预警的 JSON 对象")
+    try:
+        parsed = WarningIn(**{k: v for k, v in item.items() if k in WarningIn.model_fields})
+    except PydanticValidationError as exc:
+        raise BadRequest(f"第 {index} 项（从 0 计）{fields_problem(exc.errors())}") from exc
+    texts = {name: str(value) for name, value in parsed.model_dump(exclude_unset=True).items()}
+    if "transfer_in_progress" in texts:
+        texts["transfer_in_progress"] = "是" if parsed.transfer_in_progress else ""
+    return texts
+
+
+def _unknown(items: list[Any]) -> list[str]:
+    names = {str(k)[:30] for item in items for k in item if k not in WarningIn.model_fields}
+    return sorted(names - IGNORED_KEYS)[:10]
+
+
+def _answer(result: BatchResult, unknown: list[str]) -> Status[Any]:
+    batch = result.batch
+    if not result.ok:
+        errors = [
+            ItemProblem(index=error["row"] - 1, field=error["column"], message=error["message"])
+            for error in batch.errors
+        ]
+        return Status(400, BatchProblem(detail=_rejected_text(batch.message), batch=batch.pk, errors=errors))
+    items = [ItemOut(**vars(item)) for item in result.items]
+    counts = {
+        outcome: sum(1 for item in items if item.outcome == outcome) for outcome in ("received", "rejected")
+    }
+    out = BatchOut(
+        batch=batch.pk,
+        received=batch.rows_new,
+        merged=batch.rows_updated,
+        unchanged=batch.rows_unchanged,
+        rejected=counts["rejected"],
+        items=items,
+        notices=[f"未识别的字段已忽略：{'、'.join(unknown)}"] if unknown else [],
+    )
+    return Status(201 if counts["received"] else 200, out)
+
+
+FILE_WORDS = [
+    ("文件中有错误的行", "有无法接收的预警"),
+    ("导入时有行被拒绝", "接收时有预警被拒绝"),
+    ("整份文件未导入", "整批未接收"),
+    ("请按错误清单修改后重新上传", "请按 errors 修改后重新推送"),
+]
+
+
+def _rejected_text(message: str) -> str:
+    """The pipeline's words for a file, said of the request."""
+    for said, meant in FILE_WORDS:
+        message = message.replace(said, meant)
+    return message
+
+
+@router.post(
+    "/warnings/batch",
+    auth=[PartnerKeyAuth(PUSH_SCOPE), django_auth],
+    response={200: BatchOut, 201: BatchOut, 400: BatchProblem, 413: BatchProblem, 429: Problem},
+    summary=f"批量推送预警（一次最多 {MAX_ITEMS} 条，全部接收或全部不接收）",
+)
+def push_batch(request: HttpRequest) -> Status[Any]:
+    if (refused := over_rate(request)) is not None:
+        return refused
+    try:
+        raw, skip = _items(request)
+        items = [_texts(index, item) for index, item in enumerate(raw)]
+    except RequestDataTooBig:
+        return Status(413, BatchProblem(detail=f"请求体过大；一次最多推送 {MAX_ITEMS} 条预警，请分批推送"))
+    except BadRequest as exc:
+        return Status(400, BatchProblem(detail=str(exc)))
+    key = key_of(request)
+    actor = request.user if key is None else None
+    result = warnings_push_batch(actor=actor, key=key, items=items, skip_rejected=skip)
+    if key is not None:
+        api_key_record_use(key=key, items=len(items))
+    return _answer(result, _unknown(raw))
