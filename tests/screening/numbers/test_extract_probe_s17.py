@@ -110,3 +110,84 @@ def test_it_does_not_take_utf16_or_plain_text_for_bomless_utf32() -> None:
     assert inputs.bomless_utf32(b"phone,opposite\n") is None
     assert inputs.bomless_utf32("号码,对端\n".encode("utf-32-le")) == "utf-32-le"
     assert inputs.bomless_utf32("phone\n".encode("utf-32-be")) == "utf-32-be"
+
+
+# ---------------------------------------------------------------- 主叫号码 / 被叫号码 with a type
+
+PAIR = ["主叫号码", "被叫号码", "呼叫类型", "通话开始时间", "通话时长"]
+S = "13800000001"
+
+
+def _bill(
+    tmp_path: Path, forwarded: list[str], name: str = "c.csv", out: str = "主叫", inc: str = "被叫"
+) -> Path:
+    """One subscriber's bill: two outgoing, two incoming calls and one forwarded call (``forwarded``)."""
+    rows = [
+        [S, "13900000002", out, T, 60],
+        [S, "13900000003", out, "2026-11-28 09:10:00", 60],
+        ["13700000004", S, inc, "2026-11-28 10:00:00", 30],
+        ["13700000005", S, inc, "2026-11-28 10:05:00", 30],
+    ]
+    forward = [*forwarded, "呼转", "2026-11-28 11:00:00", 20]
+    return write_csv(tmp_path / name, PAIR, [*rows, forward])
+
+
+def test_a_forwarded_record_listing_the_original_call_is_the_callees(tmp_path: Path) -> None:
+    # 呼转 record of the call 13600000006 → subscriber, forwarded: the subscriber is the 被叫号码
+    report, rows = build_features(calls=[_bill(tmp_path, ["13600000006", S])])
+    assert set(rows) == {S}, sorted(rows)
+    assert (rows[S]["opposite_count"], rows[S]["calltype_id_unique"]) == (5, 3)
+    assert any("呼转" in n and "被叫号码" in n for n in report["notes"]), report["notes"]
+
+
+def test_a_forwarded_record_listing_the_forwarding_leg_stays_the_callers(tmp_path: Path) -> None:
+    # 呼转 record of the leg the subscriber's line places to the forwarded-to number (billed to it)
+    report, rows = build_features(calls=[_bill(tmp_path, [S, "13600000006"])])
+    assert set(rows) == {S} and rows[S]["calltype_id_unique"] == 3
+    assert not any("呼转" in n for n in report["notes"])
+
+
+def test_a_forwarded_record_beside_a_subscriber_column_is_no_self_call(tmp_path: Path) -> None:
+    calls = write_csv(
+        tmp_path / "c.csv",
+        ["用户号码", *PAIR],
+        [[S, S, "13900000002", "主叫", T, 60], [S, "13600000006", S, "呼转", T, 20]],
+    )
+    con = _loaded(calls)
+    pairs = con.sql("SELECT phone, opposite, ctype FROM calls_clean ORDER BY ctype").fetchall()
+    con.close()
+    assert pairs == [(S, "13900000002", 1), (S, "13600000006", 3)]
+
+
+@pytest.mark.parametrize(("out", "inc"), [("0", "1"), ("1", "0")])
+def test_a_zero_one_coding_beside_caller_and_callee_columns_is_read_from_the_subscribers_side(
+    tmp_path: Path, out: str, inc: str
+) -> None:
+    coded = _bill(tmp_path, [S, "13600000006"], "coded.csv", out, inc)
+    worded = _bill(tmp_path, [S, "13600000006"], "worded.csv")
+    _, expected = build_features(calls=[worded])
+    report, rows = build_features(calls=[coded])
+    assert rows == expected and set(rows) == {S}
+    assert report["calls"]["ambiguous_call_type"] == 0
+    assert any(f"{out} 为主叫" in n for n in report["notes"]), report["notes"]
+
+
+def test_an_undecidable_zero_one_coding_is_read_by_its_caller_and_callee_columns(tmp_path: Path) -> None:
+    calls = write_csv(
+        tmp_path / "c.csv",
+        PAIR,
+        [["13800000001", "13900000002", "0", T, 60], ["13800000003", "13900000004", "1", T, 30]],
+    )
+    report, rows = build_features(calls=[calls])
+    assert set(rows) == {"13800000001", "13900000002", "13800000003", "13900000004"}
+    assert rows["13800000001"]["voccalltype1"] == 1 and rows["13900000002"]["voccalltype1"] is None
+    assert report["calls"]["ambiguous_call_type"] == 0 and report["edges"] == 2
+    assert any("0/1" in n and "主叫号码" in n for n in report["notes"]), report["notes"]
+
+
+def _loaded(*calls: Path):  # noqa: ANN202
+    from fanzha.screening.numbers import features as F
+
+    con = F.connect(memory_limit="256MB", threads=1)
+    F.build(con, F.Sources(list(calls), [], [], []))
+    return con

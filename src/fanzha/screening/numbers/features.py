@@ -34,6 +34,7 @@ from fanzha.screening.numbers.inputs import (
     CALL_TYPE_SQL,
     SMS_TYPE_SQL,
     TIME_SQL,
+    Cols,
     InputError,
     Prepared,
     ambiguous_zero_one,
@@ -56,6 +57,8 @@ from fanzha.screening.numbers.inputs import (
     number_sql,
     number_text,
     optional,
+    pair_reading,
+    paired_columns,
     prepare,
     reader,
     record_roles,
@@ -174,24 +177,45 @@ def _call_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str])
     c = record_roles(f.source, cols, CALL_ROLES, "call_type", ("caller", "callee"))
     if c is None:
         c = need(f.source, cols, ["caller", "callee", "start_time", "duration"])
-        scale = header_unit(f.source, cols, c["duration"], "duration", notes)
-        common = f"{time_cols(cols, c['start_time'])}, {duration_cols(cols, c['duration'], scale)}"
-        return [  # one row per record; load_raw adds the callee's incoming row after de-duplication
-            f"SELECT {number_text(cols, c['caller'])} AS phone_raw, {number_text(cols, c['callee'])} "
-            f"AS opp_raw, '1' AS type_raw, {common}, {extra}, true AS mirror FROM {src}",
-        ]
+        return _network_calls(f, cols, c, extra, notes)
     ambiguous = ambiguous_zero_one(con, src, c["call_type"])
-    if ambiguous:
+    reading = pair_reading(con, src, cols, c, ambiguous)
+    pair = paired_columns(cols, c)
+    if ambiguous and reading.zero_outgoing is None and pair is not None and c["phone"] == pair[0]:
+        notes.append(
+            f"{f.source}：呼叫类型为 0/1 编码（没有 2），从记录中也看不出哪个是主叫：不用类型列，按主叫号码→"
+            "被叫号码读取每条记录（主叫方呼出、被叫方呼入，双方都计入）"
+        )
+        return _network_calls(f, cols, {**c, "caller": pair[0], "callee": pair[1]}, extra, notes)
+    if ambiguous and reading.zero_outgoing is None:
         notes.append(
             f"{f.source}：呼叫类型为 0/1 编码（没有 2），无法判断哪个是主叫，未猜测：这些记录计入 "
             "ambiguous_call_type，不参与主被叫相关特征"
         )
-    kind = call_type_raw(c["call_type"], ambiguous)
-    ph, op = subscriber_sides(f.source, cols, c, CALL_TYPE_SQL.format(x=kind), notes)
+    elif ambiguous:
+        out, inc = ("0", "1") if reading.zero_outgoing else ("1", "0")
+        notes.append(
+            f"{f.source}：呼叫类型为 0/1 编码（没有 2）：本机号码在 {out} 记录的主叫号码一侧、{inc} 记录的"
+            f"被叫号码一侧，按 {out} 为主叫、{inc} 为被叫读取"
+        )
+    kind = call_type_raw(c["call_type"], ambiguous, reading.zero_outgoing)
+    direction = CALL_TYPE_SQL.format(x=kind)
+    ph, op = subscriber_sides(f.source, cols, c, direction, notes, reading.forwarded_by_callee)
     scale = header_unit(f.source, cols, c["duration"], "duration", notes)
     return [
         f"SELECT {ph} AS phone_raw, {op} AS opp_raw, {kind} AS type_raw, {time_cols(cols, c['start_time'])}, "
         f"{duration_cols(cols, c['duration'], scale)}, {extra}, false AS mirror FROM {src}"
+    ]
+
+
+def _network_calls(f: Prepared, cols: Cols, c: dict[str, str], extra: str, notes: list[str]) -> list[str]:
+    """Caller/callee records read by their columns: one outgoing row per record for the caller (load_raw
+    adds the callee's incoming row after de-duplication)."""
+    scale = header_unit(f.source, cols, c["duration"], "duration", notes)
+    common = f"{time_cols(cols, c['start_time'])}, {duration_cols(cols, c['duration'], scale)}"
+    return [
+        f"SELECT {number_text(cols, c['caller'])} AS phone_raw, {number_text(cols, c['callee'])} "
+        f"AS opp_raw, '1' AS type_raw, {common}, {extra}, true AS mirror FROM {reader(f)}",
     ]
 
 

@@ -544,33 +544,111 @@ def ambiguous_zero_one(con: duckdb.DuckDBPyConnection, src: str, col: str, sampl
     return bool(seen & {"0", "00", "0.0"}) and not seen & {"2", "02", "2.0"}
 
 
-def call_type_raw(col: str, ambiguous: bool) -> str:
+def call_type_raw(col: str, ambiguous: bool, zero_outgoing: bool | None = None) -> str:
+    """The type column as text; a 0/1 coding becomes ``'?0/1'`` (unknown), or ``1``/``2`` when
+    ``zero_outgoing`` says which code is 主叫 (pair_reading)."""
     text = f"CAST({col} AS VARCHAR)"
+    if zero_outgoing is not None:
+        zero, one = ("'1'", "'2'") if zero_outgoing else ("'2'", "'1'")
+        return (
+            f"CASE WHEN trim({text}) IN ({_codes(*ZERO)}) THEN {zero} "
+            f"WHEN trim({text}) IN ({_codes(*ONE)}) THEN {one} ELSE {text} END"
+        )
     if not ambiguous:
         return text
     return f"CASE WHEN trim({text}) IN ({_codes(*sorted(ZERO_ONE))}) THEN {AMBIGUOUS} ELSE {text} END"
 
 
+ZERO, ONE = ("0", "00", "0.0"), ("1", "01", "1.0")
+
+
+@dataclass
+class PairReading:
+    """Whose record each row of a file with 主叫号码 / 被叫号码 beside a call type is (pair_reading)."""
+
+    forwarded_by_callee: bool = False  # 呼转 records list the original call: the subscriber is the callee
+    zero_outgoing: bool | None = None  # a 0/1 coding: True 0 = 主叫, False 1 = 主叫, None unknown
+
+
+def paired_columns(cols: Cols, c: dict[str, str]) -> tuple[str, str] | None:
+    """The caller and callee columns when a subscriber-view file names its numbers 主叫 / 被叫."""
+    caller, callee = pick(cols, "caller"), pick(cols, "callee")
+    if caller is None or callee is None or caller == callee or c["opposite"] != callee:
+        return None
+    return caller, callee
+
+
+def pair_reading(
+    con: duckdb.DuckDBPyConnection,
+    src: str,
+    cols: Cols,
+    c: dict[str, str],
+    ambiguous: bool,
+    sample: int = 100_000,
+) -> PairReading:
+    """Read from the records themselves which side is the subscriber where the type does not say it.
+
+    * 呼转 (forwarded) records: the forwarding leg is billed to the subscriber as a call it places
+      (主叫 = the subscriber, 被叫 = the forwarded-to number), but many extracts list the original call
+      (主叫 = whoever called, 被叫 = the subscriber). The side holding the file's subscribers — the
+      主叫号码 of its 主叫 records and the 被叫号码 of its 被叫 records — is taken; the caller when in doubt.
+    * a 0/1 coding (no 2): a subscriber appears in many records, its counterparts in few; 0 = 主叫 when
+      the 主叫号码 of the 0 records and the 被叫号码 of the 1 records are at most half as many distinct
+      numbers as the other way round (1 = 主叫 likewise), else unknown.
+    Sampled (the first ``sample`` rows), numbers compared as written."""
+    pair = paired_columns(cols, c)
+    if pair is None:
+        return PairReading()
+    a, b = (f"trim(CAST({x} AS VARCHAR))" for x in pair)
+    r = f"lower(trim(CAST({c['call_type']} AS VARCHAR)))"
+    zero, one = _codes(*ZERO), _codes(*ONE)
+    sides = "(SELECT count(n) FROM (SELECT {} AS n FROM s WHERE r IN (" + zero + ") "
+    sides += "UNION SELECT {} FROM s WHERE r IN (" + one + ")))"
+    sql = f"""WITH s AS (SELECT {a} AS a, {b} AS b, {r} AS r, {CALL_TYPE_SQL.format(x=r)} AS k
+      FROM (SELECT * FROM {src} LIMIT {sample}) x),
+    known AS (SELECT a AS n FROM s WHERE k = 1 UNION SELECT b FROM s WHERE k = 2)
+    SELECT (SELECT count(*) FROM s WHERE k = 3 AND a IN (SELECT n FROM known)),
+      (SELECT count(*) FROM s WHERE k = 3 AND b IN (SELECT n FROM known)),
+      {sides.format("a", "b")}, {sides.format("b", "a")}"""
+    fwd_caller, fwd_callee, zero_out, one_out = con.execute(sql).fetchall()[0]
+    zero_outgoing = None
+    if ambiguous and zero_out > 0 and 2 * zero_out <= one_out:
+        zero_outgoing = True
+    elif ambiguous and one_out > 0 and 2 * one_out <= zero_out:
+        zero_outgoing = False
+    return PairReading(fwd_callee > fwd_caller, zero_outgoing)
+
+
 def subscriber_sides(
-    source: Path, cols: Cols, c: dict[str, str], direction: str, notes: list[str]
+    source: Path, cols: Cols, c: dict[str, str], direction: str, notes: list[str], by_callee: bool = False
 ) -> tuple[str, str]:
     """The number and its counterpart of a subscriber-view call or SMS record (``direction``: SQL giving
     2 for an incoming one). Columns named 主叫号码 / 被叫号码 (caller / callee) beside a type column hold
     the caller and the callee whatever the direction: in an incoming record the subscriber is the
-    callee and the counterpart the caller."""
-    caller, callee = pick(cols, "caller"), pick(cols, "callee")
+    callee and the counterpart the caller — so in a forwarded (3) one when ``by_callee``
+    (PairReading.forwarded_by_callee). Beside a separate subscriber column (用户号码) the counterpart is
+    the one of the two that is not the subscriber, else read by the direction."""
+    pair = paired_columns(cols, c)
     ph, op = number_text(cols, c["phone"]), number_text(cols, c["opposite"])
-    if caller is None or callee is None or caller == callee or c["opposite"] != callee:
+    if pair is None:
         return ph, op
+    caller, callee = pair
     a, b = number_text(cols, caller), number_text(cols, callee)
-    incoming = f"({direction}) = 2"
-    if c["phone"] == caller:
-        ph = f"CASE WHEN {incoming} THEN {b} ELSE {a} END"
+    incoming = f"({direction}) IN (2, 3)" if by_callee else f"({direction}) = 2"
+    if by_callee:
+        notes.append(
+            f"{source}：呼转记录的被叫号码是本机号码（与主叫、被叫记录的本机号码一致）：呼转记录以被叫号码为"
+            "本机号码、主叫号码为对端号码"
+        )
     notes.append(
         f"{source}：有主叫号码、被叫号码两列和类型列：被叫（呼入、接收）记录以被叫号码为本机号码、"
         "主叫号码为对端号码"
     )
-    return ph, f"CASE WHEN {incoming} THEN {a} ELSE {b} END"
+    counterpart = f"CASE WHEN {incoming} THEN {a} ELSE {b} END"
+    if c["phone"] == caller:
+        return f"CASE WHEN {incoming} THEN {b} ELSE {a} END", counterpart
+    same = f"trim({ph}) = trim({{}})"
+    return ph, f"CASE WHEN {same.format(b)} THEN {a} WHEN {same.format(a)} THEN {b} ELSE {counterpart} END"
 
 
 # ---------------------------------------------------------------- typed columns
