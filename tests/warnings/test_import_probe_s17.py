@@ -11,6 +11,7 @@ from typing import Any
 from fanzha.imports.pipeline import import_run
 from fanzha.imports.readers import read_table
 from fanzha.warnings.models import Warning
+from tests.imports.files import csv_bytes
 from tests.warnings.files import HEADER, row
 from tests.warnings.test_cli import command
 
@@ -141,3 +142,71 @@ def test_it_finds_the_hidden_rows_of_the_sheet_it_reads_not_of_another() -> None
     table = read_table(buffer.getvalue(), _is_header)
     assert [number for number, _ in table.rows] == [2, 3]
     assert any(note.startswith("第 3 行在表格中是隐藏的") for note in table.notes), table.notes
+
+
+# ── 户籍地址 ─────────────────────────────────────────────────────────────────
+
+REGISTERED = ["预警编号", "姓名", "身份证号", "户籍地址", "诈骗类型"]
+
+
+def test_it_places_a_warning_by_its_registered_address_when_the_list_gives_no_current_one(world) -> None:  # type: ignore[no-untyped-def]
+    """A list with 户籍地址 only: the person is found by name and address, the warning placed there,
+    and the row says the address is the registered one."""
+    rows = [
+        ["H1", "张三", row(1)[2], ADDRESS.format(1), "刷单返利"],
+        ["H2", "李四", "", ADDRESS.format(2), "刷单返利"],  # name and address: still identified
+    ]
+    batch = _imported(csv_bytes(REGISTERED, rows))
+    assert batch.rows_new == 2 and ["户籍地址", "registered_address"] in batch.columns
+    assert "户籍地址" not in batch.unknown_columns
+    warnings = {w.source_id: w for w in Warning.objects.select_related("area")}
+    assert warnings["H1"].address == ADDRESS.format(1)
+    assert warnings["H2"].area == world.areas["331199100001"]
+    assert "address_unplaced" not in warnings["H2"].quality_flags
+    said = [n for n in batch.notices if n["column"] == "现住址"]
+    assert [n["row"] for n in said] == [2, 3]
+    assert said[0]["message"] == "没有现住址，按户籍地址定位（户籍地不一定是现住地，请核实）"
+
+
+def test_it_routes_by_the_current_address_and_keeps_the_registered_one_in_the_notes(world) -> None:  # type: ignore[no-untyped-def]
+    header = ["预警编号", "姓名", "身份证号", "户籍地址", "现住址"]
+    rows = [
+        ["H1", "张三", row(1)[2], "外省某县某村", ADDRESS.format(1)],
+        ["H2", "李四", row(2)[2], ADDRESS.format(2), "无"],  # a placeholder: as if empty
+        ["H3", "王五", row(3)[2], ADDRESS.format(3), "同户籍地址"],  # says so: no notice
+    ]
+    batch = _imported(csv_bytes(header, rows))
+    warnings = {w.source_id: w for w in Warning.objects.all()}
+    assert warnings["H1"].address == ADDRESS.format(1) and "户籍地址：外省某县某村" in warnings["H1"].notes
+    assert warnings["H2"].address == ADDRESS.format(2) and warnings["H3"].address == ADDRESS.format(3)
+    assert [n["row"] for n in batch.notices if n["column"] == "现住址"] == [3]
+    assert all(w.quality_flags == [] for w in warnings.values())
+
+
+# ── operators' and banks' column names ───────────────────────────────────────
+
+
+def test_it_reads_an_operators_list_whose_person_column_is_the_subscribers_number(world) -> None:  # type: ignore[no-untyped-def]
+    """用户号码 (the subscriber warned), 来电号码 (the fraud number), 呼叫时间: the file was refused
+    as having no header at all."""
+    header = ["序号", "用户号码", "来电号码", "呼叫时间", "被叫次数"]
+    batch = _imported(csv_bytes(header, [["1", "13905710001", "16712345678", "2026-11-28 09:30", "3"]]))
+    warning = Warning.objects.get()
+    assert batch.rows_new == 1 and warning.person.phone == "13905710001"
+    assert warning.suspect_numbers == "16712345678"
+    assert warning.warned_at == dt.datetime(2026, 11, 28, 9, 30, tzinfo=CHINA)
+
+
+def test_it_reads_a_banks_list_with_its_amount_time_and_counterparty_account(world) -> None:  # type: ignore[no-untyped-def]
+    """交易金额 went unread (a 50,000 transfer graded as if no money moved), 交易时间 too (the time
+    of receipt stood in) and the account the money went to."""
+    header = ["序号", "持卡人姓名", "证件号码", "预留手机号", "交易金额", "交易时间", "对方账号", "对方户名"]
+    account = "6222020000000000001"
+    rows = [["1", "张三", row(1)[2], "13905710001", "50,000.00", "2026-11-28 09:30", account, "李某"]]
+    batch = _imported(csv_bytes(header, rows))
+    warning = Warning.objects.select_related("person").get()
+    assert (warning.person.name, warning.person.phone) == ("张三", "13905710001")
+    assert str(warning.amount) == "50000.00" and warning.grade in ("urgent", "high")
+    assert warning.warned_at == dt.datetime(2026, 11, 28, 9, 30, tzinfo=CHINA)
+    assert warning.suspect_accounts == account
+    assert batch.unknown_columns == ["序号", "对方户名"]

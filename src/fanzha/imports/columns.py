@@ -44,6 +44,9 @@ class Field:
     fold: bool = False  # full-width → half-width in values (codes, numbers), never in names
     # A second column of this field (联系电话 beside 手机号) is read where the first is empty in a row.
     second: bool = False
+    # A column that may stand in for this one (户籍地址 for 现住址): read under its own name wherever
+    # it is in the header, never in this field's place; the importer decides when it stands in.
+    fallback: Field | None = None
 
     def header_keys(self) -> set[str]:
         return {normalise_header(s) for s in (self.name, self.label, *self.synonyms)}
@@ -64,7 +67,8 @@ class ColumnMap:
     duplicate: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     used: list[tuple[str, Field]] = field(default_factory=list)  # each used column's header and field
-    seconds: list[tuple[str, Field]] = field(default_factory=list)  # second columns of ``second`` fields
+    # Columns read only into an empty value: second columns of ``second`` fields, and fallback columns.
+    seconds: list[tuple[str, Field]] = field(default_factory=list)
 
     @property
     def fields_present(self) -> set[str]:
@@ -73,14 +77,19 @@ class ColumnMap:
 
 def _index(fields: list[Field]) -> dict[str, Field]:
     index: dict[str, Field] = {}
-    for f in fields:
+    for f in [*fields, *_fallbacks(fields)]:
         for key in f.header_keys():
             index.setdefault(key, f)
     return index
 
 
+def _fallbacks(fields: list[Field]) -> list[Field]:
+    return [f.fallback for f in fields if f.fallback is not None]
+
+
 def match_header(header: list[str], fields: list[Field]) -> ColumnMap:
     index = _index(fields)
+    fallbacks = {f.name for f in _fallbacks(fields)}
     result = ColumnMap()
     for text in header:
         if not text:
@@ -89,6 +98,11 @@ def match_header(header: list[str], fields: list[Field]) -> ColumnMap:
         f = index.get(normalise_header(text, notes=True)) or index.get(normalise_header(text))
         if f is None:
             result.unknown.append(text)
+        elif f.name in fallbacks:
+            if all(g.name != f.name for _, g in result.seconds):
+                result.seconds.append((text, f))
+            else:
+                result.duplicate.append(text)
         elif f.name in result.fields_present:
             if f.second and all(g.name != f.name for _, g in result.seconds):
                 result.seconds.append((text, f))

@@ -10,6 +10,7 @@ or unchanged (its source and 预警编号 were received before).
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from fanzha.imports.columns import Field
@@ -27,6 +28,18 @@ from fanzha.warnings.intake import (
 from fanzha.warnings.routing import split_prefix
 
 _FLOAT_TAIL = re.compile(r"\.0+$")
+
+# Where the person is registered (户籍): stands in for 现住址 where a row has none (see warning_input).
+REGISTERED_ADDRESS = Field(
+    "registered_address",
+    "户籍地址",
+    (
+        ("户籍地", "户籍所在地", "户籍住址", "户籍详址", "户籍地详址", "户籍地址详址", "户口所在地")
+        + ("户口地址", "户籍地住址", "registered address", "household registration address")
+        + ("hukou address",)
+    ),
+    pii="address",
+)
 
 FIELDS = [
     Field(
@@ -49,6 +62,16 @@ FIELDS = [
             "事主姓名",
             "事主",
             "客户姓名",
+            # an operator's and a bank's word for the person: the subscriber, the account holder
+            "机主姓名",
+            "机主",
+            "用户姓名",
+            "持卡人",
+            "持卡人姓名",
+            "开户人",
+            "开户人姓名",
+            "账户名称",
+            "户名",
             "name",
             "full name",
             "victim name",
@@ -100,6 +123,17 @@ FIELDS = [
             "受害人联系电话",
             "被叫号码",  # an operator's list of people called by fraud numbers: the person warned
             "被叫手机号",
+            "用户号码",  # an operator's list: the subscriber warned
+            "机主号码",
+            "机主电话",
+            "本机号码",
+            "本人电话",
+            "本人手机",
+            "本人手机号",
+            "联系号码",
+            "移动电话",
+            "预留手机号",  # a bank's list: the phone the account holder left with the bank
+            "预留手机号码",
             "被害人电话",
             "被害人手机号",
             "当事人电话",
@@ -130,6 +164,10 @@ FIELDS = [
             "现居住地",
             "家庭住址",
             "详细地址",
+            "现居地",
+            "现住地",
+            "实际居住地",
+            "实际居住地址",
             "受害人住址",
             "受害人地址",
             "受害人现住址",
@@ -138,6 +176,7 @@ FIELDS = [
             "residential address",
         ),
         pii="address",
+        fallback=REGISTERED_ADDRESS,  # a centre routes by where the person lives, else by 户籍
     ),
     Field(
         "fraud_type",
@@ -165,6 +204,9 @@ FIELDS = [
             "预警单位",
             "来源单位",
             "报送单位",
+            "线索来源",
+            "推送来源",
+            "数据来源",
             "source",
             "reported by",
             "issued by",
@@ -180,7 +222,10 @@ FIELDS = [
     Field(
         "amount",
         "涉案金额",
-        ("金额", "转账金额", "损失金额", "被骗金额", "涉案资金", "amount", "amount involved", "loss amount"),
+        (
+            ("金额", "转账金额", "损失金额", "被骗金额", "涉案资金", "交易金额", "汇款金额", "支付金额")
+            + ("转出金额", "amount", "amount involved", "loss amount", "transaction amount")
+        ),
         fold=True,
     ),
     Field(
@@ -196,6 +241,11 @@ FIELDS = [
             "主叫号码",  # in an operator's list: the fraud number that called the person warned
             "涉诈电话",
             "诈骗电话",
+            "诈骗电话号码",
+            "涉诈电话号码",
+            "来电号码",  # an operator's list: the number that called the person warned
+            "对方号码",
+            "可疑号码",
             "suspect number",
             "suspect numbers",
             "suspect phone",
@@ -216,6 +266,17 @@ FIELDS = [
             "嫌疑卡号",
             "收款账号",
             "收款卡号",
+            "收款账户",
+            "收款人账号",
+            "收款人账户",
+            "对方账号",  # a bank's list: the account the person's money went to
+            "对方账户",
+            "对方卡号",
+            "交易对手账号",
+            "交易对手账户",
+            "对手账号",
+            "对手账户",
+            "可疑账号",
             "suspect account",
             "suspect accounts",
         ),
@@ -230,7 +291,10 @@ FIELDS = [
     Field(
         "other_time",
         "推送时间",
-        ("下发时间", "通话时间", "来电时间", "时间", "time", "push time", "call time"),
+        (
+            ("下发时间", "通话时间", "通话开始时间", "来电时间", "呼叫时间", "交易时间", "转账时间")
+            + ("汇款时间", "支付时间", "时间", "time", "push time", "call time", "transaction time")
+        ),
     ),
     Field(
         "amount_wan",
@@ -308,12 +372,45 @@ def warning_input(values: dict[str, str], memo: Memo | None = None) -> WarningIn
             texts["fraud_type"] = kind
         else:  # the channel (资金预警, 电话预警): kept in the notes
             texts["notes"] = "\n".join(filter(None, [texts.get("notes", ""), f"预警类型：{kind}"]))
+    _with_registered_address(texts)
     if texts.get("township") or texts.get("village"):
         texts["address"] = joined_address(texts)
     return WarningInput(**{name: texts.get(name, "") for name in INPUT_FIELDS})
 
 
 INPUT_FIELDS = tuple(WarningInput.__dataclass_fields__)
+
+
+# What a 现住址 cell says when the person lives where they are registered.
+SAME_AS_REGISTERED = frozenset({"同户籍", "同户籍地", "同户籍地址", "同户籍住址", "户籍地", "同户口所在地"})
+FROM_REGISTERED = "没有现住址，按户籍地址定位（户籍地不一定是现住地，请核实）"
+
+
+def from_registered(values: dict[str, str]) -> bool:
+    """Whether the row's address is its 户籍地址, for want of a 现住址 (the row not saying 同户籍)."""
+    registered, address = values.get("registered_address", ""), values.get("address", "")
+    return _given(registered) and not _given(address)
+
+
+def _given(text: str) -> bool:
+    return bool(text.strip()) and not is_placeholder(text)
+
+
+def _with_registered_address(texts: dict[str, str]) -> None:
+    """The 户籍地址 where the row has no 现住址 (or says 同户籍地址) — a centre routes by where the
+    person lives, else by where they are registered; beside a 现住址 of its own, kept in the notes."""
+    registered = texts.get("registered_address", "").strip()
+    address = texts.get("address", "").strip()
+    if not registered:
+        return
+    if not address or _compact(address) in SAME_AS_REGISTERED:
+        texts["address"] = registered
+    elif registered != address:
+        texts["notes"] = "\n".join(filter(None, [texts.get("notes", ""), f"户籍地址：{registered}"]))
+
+
+def _compact(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
 
 
 def with_date(day: str, moment: str) -> str:
@@ -384,6 +481,8 @@ class WarningImporter(Importer):
             return
         if rounded:
             clean.notices.append(("预警编号", ROUNDED_ID))
+        if from_registered(values):
+            clean.notices.append(("现住址", FROM_REGISTERED))
         row.cleaned = {"input": data, "clean": clean}
 
     def _dittoed(self, values: dict[str, str]) -> dict[str, str]:
