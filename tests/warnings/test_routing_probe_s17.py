@@ -141,3 +141,11 @@ def test_another_county_of_the_same_city_is_not_placed(county: Area) -> None:
         assert not found.placed and found.area == county, address
     assert where("江州市石门镇金坑村") == "石门镇/金坑村"  # the county left out
     assert where("江州市金坑村") == "石门镇/金坑村"
+
+
+def test_addresses_differing_in_their_numbers_are_matched_once(county: Area) -> None:
+    locator = Locator()
+    first = locator.match_address("青溪县石门镇金坑村3组15号")
+    assert first is not None and first.area.name == "金坑村"
+    assert locator.match_address("青溪县石门镇金坑村12组8号") is first  # the run's cache, not a new match
+    assert len(locator._memo) == 1

@@ -84,6 +84,7 @@ _LONGER_NAME = "村社居委"
 # Before a village's name: the end of a place or street (青溪县, 石门镇, 人民路, 8号), not a part of a
 # longer name (大金坑村 is not 金坑村).
 _BEFORE_VILLAGE = "省市县区旗镇乡道处号路街巷弄"
+_NUMBER = re.compile(r"[0-9]+")
 # A former name in brackets: "（原杨柳乡）" tells where the place was, not where it is.
 _FORMER_NAME = re.compile(r"\((?:原|旧)[^()]*\)")
 
@@ -106,42 +107,47 @@ def _has_suffix(form: str) -> bool:
     return form.endswith(tuple(written for forms in _WRITTEN_AS.values() for written in forms))
 
 
+# The kinds of name an address is searched for.
+VILLAGE, TOWNSHIP, TOWNSHIP_SHORT, COUNTY = "village", "township", "township_short", "county"
+
+
 @dataclass(frozen=True)
 class Mention:
-    """A name of the tree found in an address: where, and which areas bear it."""
+    """A name of the tree found in an address: where, of which kind, and which areas bear it."""
 
     start: int
     end: int
     form: str
+    kind: str
     areas: tuple[Area, ...]
 
 
 class NameIndex:
-    """The forms of some areas' names, to find them in an address (a dict look-up per position)."""
+    """The forms of the tree's names, to find them all in an address in one pass: per position, only
+    the lengths of the forms that begin with its character are looked up (most characters begin none)."""
 
-    def __init__(self, forms: dict[str, list[Area]]) -> None:
-        self.forms = {form: tuple(areas) for form, areas in forms.items()}
-        self.lengths = sorted({len(form) for form in forms}, reverse=True)
-
-    def starts(self, text: str) -> bool:
-        return any(text[:length] in self.forms for length in self.lengths)
+    def __init__(self, names: list[tuple[str, str, Area]]) -> None:
+        forms: dict[str, dict[str, list[Area]]] = {}
+        for form, kind, area in names:
+            forms.setdefault(form, {}).setdefault(kind, []).append(area)
+        self.forms = {
+            form: tuple((kind, tuple(areas)) for kind, areas in kinds.items())
+            for form, kinds in forms.items()
+        }
+        lengths: dict[str, set[int]] = {}
+        for form in forms:
+            lengths.setdefault(form[0], set()).add(len(form))
+        self.lengths = {first: sorted(found, reverse=True) for first, found in lengths.items()}
 
     def find(self, text: str) -> list[Mention]:
         found = []
-        for start in range(len(text)):
-            for length in self.lengths:
+        forms = self.forms
+        for start, first in enumerate(text):
+            for length in self.lengths.get(first, ()):
                 form = text[start : start + length]
-                areas = self.forms.get(form) if len(form) == length else None
-                if areas:
-                    found.append(Mention(start, start + length, form, areas))
+                for kind, areas in forms.get(form, ()):
+                    found.append(Mention(start, start + length, form, kind, areas))
         return found
-
-
-def _index(pairs: list[tuple[str, Area]]) -> NameIndex:
-    forms: dict[str, list[Area]] = {}
-    for form, area in pairs:
-        forms.setdefault(form, []).append(area)
-    return NameIndex(forms)
 
 
 def _longest(mentions: list[Mention]) -> list[Mention]:
@@ -170,6 +176,36 @@ def _standalone(mention: Mention, text: str, boundaries: set[int]) -> bool:
     )
 
 
+def _mentioned(mentions: list[Mention], text: str, scope: str) -> tuple[list[Area], list[Area], list[Area]]:
+    """The villages, townships and townships written short (溪口中山社区) that ``text`` names.
+
+    A village's name counts where it stands on its own, the longest where names overlap; a township
+    not where it is a former name (原杨柳乡) or part of a village's name; a township written short
+    only right before a village's name (凤凰路中山社区 names a street, not 凤凰街道).
+    """
+    village_mentions = _longest([m for m in mentions if m.kind == VILLAGE])
+    starts = {m.start for m in village_mentions}
+
+    def free(m: Mention) -> bool:
+        return not any(v.start < m.end and m.start < v.end for v in village_mentions)
+
+    towns, shorts, boundaries = [], [], set()
+    for m in mentions:
+        if m.kind == TOWNSHIP and free(m) and text[m.start - 1 : m.start] != "原":
+            towns.append(m)
+        elif m.kind == TOWNSHIP_SHORT and m.end in starts and free(m):
+            shorts.append(m)
+        elif m.kind != COUNTY:
+            continue
+        boundaries.add(m.end)
+    villages = [m for m in village_mentions if _standalone(m, text, boundaries)]
+
+    def areas(found: list[Mention]) -> list[Area]:
+        return list({a.pk: a for m in found for a in m.areas if a.path.startswith(scope)}.values())
+
+    return areas(villages), areas(towns), areas(shorts)
+
+
 def _within(villages: list[Area], towns: list[Area]) -> list[Area]:
     return [v for v in villages if any(v.path.startswith(t.path) for t in towns)]
 
@@ -193,12 +229,17 @@ class Locator:
         self.upper = [a for a in areas if a.level in (AreaLevel.CITY, AreaLevel.DISTRICT)]
         self.has_city = any(a.level == AreaLevel.CITY for a in self.upper)
         townships = [a for a in areas if a.level == AreaLevel.TOWNSHIP]
-        self.villages = _index(
-            [(form, a) for a in areas if a.level == AreaLevel.VILLAGE for form in village_forms(a.name)]
+        self.names = NameIndex(
+            [
+                (form, VILLAGE, a)
+                for a in areas
+                if a.level == AreaLevel.VILLAGE
+                for form in village_forms(a.name)
+            ]
+            + [(a.name, TOWNSHIP, a) for a in townships]
+            + [(short, TOWNSHIP_SHORT, a) for a in townships if (short := short_township(a.name))]
+            + [(form, COUNTY, a) for a in self.upper for form in _county_forms(a.name)]
         )
-        self.townships = _index([(a.name, a) for a in townships])
-        self.short_townships = _index([(short, a) for a in townships if (short := short_township(a.name))])
-        self.counties = _index([(form, a) for a in self.upper for form in _county_forms(a.name)])
         roots = [a for a in areas if a.parent_id is None]
         self.root = roots[0] if roots else None
         self._memo: dict[str, Placement | None] = {}
@@ -227,22 +268,23 @@ class Locator:
         return ""
 
     def _match_tree(self, address: str) -> Placement | None:
-        text = _FORMER_NAME.sub("", normalise_address(address))
+        text = _FORMER_NAME.sub("", address)
         prefix, rest = split_prefix(text)
         outside = self._outside(prefix)
         home = self.home or self.root
         if outside and home is not None:
             # 光明社区, 朝阳社区, 中山社区 are everywhere: never matched by name in another county.
             return Placement(home, False, "地址不在本辖区，进入中心待定位队列", outside=outside)
-        if self._unknown_after_city(prefix, rest):
+        # The whole text: "城西社区" also looks like a county "…区" to the prefix parser.
+        mentions = self.names.find(text)
+        if self._unknown_after_city(prefix, rest, {m.start for m in mentions}, len(text) - len(rest)):
             return None  # 江州市江北石门镇…: another county of our city, written without 县/区
         scope = ""
         for name in prefix:
             for area in self.upper:
                 if area.name == name or area.name.rstrip("市县区") == name.rstrip("市县区"):
                     scope = area.path if len(area.path) > len(scope) else scope
-        # The whole text: "城西社区" also looks like a county "…区" to the prefix parser.
-        villages, towns, shorts = self._mentioned(text, scope)
+        villages, towns, shorts = _mentioned(mentions, text, scope)
         if towns or shorts:
             # The township decides among same-named villages; a village outside it is a contradiction
             # (溪口街道新华社区 when 新华社区 is in 龙泉镇: which of the two is wrong?).
@@ -259,39 +301,15 @@ class Locator:
             return Placement(area, False, "按地址仅匹配到区县")
         return None
 
-    def _mentioned(self, text: str, scope: str) -> tuple[list[Area], list[Area], list[Area]]:
-        """The villages, townships and townships written short (溪口中山社区) that ``text`` names.
-
-        A village's name counts where it stands on its own, the longest where names overlap; a township
-        not where it is a former name (原杨柳乡) or part of a village's name; a township written short
-        only right before a village's name (凤凰路中山社区 names a street, not 凤凰街道).
-        """
-        village_mentions = _longest(self.villages.find(text))
-        starts = {m.start for m in village_mentions}
-
-        def free(m: Mention) -> bool:
-            return not any(v.start < m.end and m.start < v.end for v in village_mentions)
-
-        towns = [m for m in self.townships.find(text) if free(m) and text[m.start - 1 : m.start] != "原"]
-        shorts = [m for m in self.short_townships.find(text) if m.end in starts and free(m)]
-        boundaries = {m.end for m in (*towns, *shorts, *self.counties.find(text))}
-        villages = [m for m in village_mentions if _standalone(m, text, boundaries)]
-
-        def areas(mentions: list[Mention]) -> list[Area]:
-            found = {a.pk: a for m in mentions for a in m.areas if a.path.startswith(scope)}
-            return list(found.values())
-
-        return areas(villages), areas(towns), areas(shorts)
-
-    def _unknown_after_city(self, prefix: list[str], rest: str) -> bool:
-        """Whether the address names our city and then no county, township or village of ours."""
-        if not prefix or not self.has_city:
+    def _unknown_after_city(self, prefix: list[str], rest: str, starts: set[int], at: int) -> bool:
+        """Whether the address names our city and then no county, township or village of ours
+        (``starts``: where the tree's names begin in the address, ``at``: where ``rest`` does)."""
+        if not prefix or not rest or not self.has_city:
             return False
         city = prefix[-1].rstrip("市")
         if not any(a.level == AreaLevel.CITY and a.name.rstrip("市") == city for a in self.upper):
             return False
-        names = (self.counties, self.townships, self.short_townships, self.villages)
-        return bool(rest) and not any(index.starts(rest) for index in names)
+        return at not in starts
 
     def _remembered(self, address: str) -> Area | None:
         """The centre's earlier placement of this address (all placements read once a run)."""
@@ -308,7 +326,8 @@ class Locator:
         return self.by_id.get(area_id) if area_id is not None else None
 
     def match_address(self, address: str) -> Placement | None:
-        key = normalise_address(address)
+        # Numbers name no area (3组15号, 8栋): a list's addresses of one village and street share a key.
+        key = _NUMBER.sub("0", normalise_address(address))
         if not key:
             return None
         if key not in self._memo:
