@@ -191,3 +191,56 @@ def _loaded(*calls: Path):  # noqa: ANN202
     con = F.connect(memory_limit="256MB", threads=1)
     F.build(con, F.Sources(list(calls), [], [], []))
     return con
+
+
+# ---------------------------------------------------------------- China Mobile's 详单, worded call types
+
+
+def test_it_reads_a_china_mobile_itemised_bill(tmp_path: Path) -> None:
+    calls = write_csv(
+        tmp_path / "c.csv",
+        ["手机号码", "起始时间", "通信地点", "通信方式", "对方号码", "通信时长", "通信类型"],
+        [[S, T, "成都", "主叫", "13900000002", "1分23秒", "本地"],
+         [S, "2026-11-28 10:00:00", "绵阳", "被叫", "13900000003", "00:00:30", "国内长途"]],
+    )  # fmt: skip
+    sms = write_csv(
+        tmp_path / "s.csv",
+        ["手机号码", "起始时间", "通信地点", "对方号码", "通信方式", "信息类型"],
+        [[S, T, "成都", "13900000002", "发送", "短信"], [S, T, "成都", "13900000003", "接收", "短信"]],
+    )  # fmt: skip
+    report, rows = build_features(calls=[calls], sms=[sms])
+    a = rows[S]
+    assert (a["opposite_count"], a["voccalltype1"], a["call_dur_max"], a["city_name_nunique"]) == (
+        2,
+        1,
+        83,
+        2,
+    )
+    assert (a["sms_count"], a["calltype_2"]) == (2, 1) and report["calls"]["bad_call_type"] == 0
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [("本地主叫", 1), ("漫游主叫", 1), ("国内长途主叫", 1), ("去电", 1), ("拨出", 1), ("长途被叫", 2),
+     ("漫游被叫", 2), ("来电", 2), ("未接来电", 2), ("呼叫前转", 3), ("无条件呼转", 3), ("呼叫转移", 3),
+     ("主叫呼转", 3), ("国内长途", None), ("本地", None)],
+)  # fmt: skip
+def test_it_reads_call_types_worded_with_a_qualifier(raw: str, code: int | None) -> None:
+    assert sql_value(inputs.CALL_TYPE_SQL.format(x="x"), raw) == code
+
+
+# ---------------------------------------------------------------- IP-dialling prefixes
+
+
+@pytest.mark.parametrize(
+    ("raw", "number"),
+    [("1795113800138000", "13800138000"), ("12593 13800138000", "13800138000"),
+     ("17911-02812345678", "02812345678"), ("1790913800138000", "13800138000"),
+     ("10193 13800138000", "13800138000"), ("125201380013800", "125201380013800"),
+     ("17951", "17951"), ("12593", "12593"), ("0086 13800138000", "13800138000"),
+     ("+86 138-0013-8000", "13800138000"), ("028-12345678", "02812345678"), ("95588", "95588")],
+)  # fmt: skip
+def test_it_drops_an_ip_dialling_prefix(raw: str, number: str) -> None:
+    from fanzha.screening.numbers import features as F
+
+    assert sql_value(F._number_sql("x"), raw) == number

@@ -47,18 +47,19 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "receiver": ("receiver", "recipient", "receiver_number", "to_number", "接收号码", "接收方号码",
                  "收信号码", "接收方", "called_number", "called_nbr", "被叫号码"),
     "call_type": ("call_type", "calltype_id", "calltype", "direction", "call_direction", "呼叫类型",
-                  "通话类型", "主被叫", "主被叫类型", "主被叫标志", "呼叫方向"),
+                  "通信方式", "通话类型", "主被叫", "主被叫类型", "主被叫标志", "呼叫方向"),
     "sms_type": ("sms_type", "calltype_id", "calltype", "direction", "短信类型", "收发类型",
-                 "收发标志", "短信方向"),
+                 "收发标志", "短信方向", "通信方式"),
     "start_time": ("start_time", "start_datetime", "time", "datetime", "call_time", "begin_time",
                    "call_start_time", "开始时间", "通话开始时间", "起始时间", "通话起始时间", "呼叫开始时间",
                    "通话时间", "呼叫时间", "时间"),
     "time": ("time", "request_datetime", "send_time", "sms_time", "datetime", "start_time",
-             "发送时间", "短信时间", "接收时间", "时间"),
+             "发送时间", "短信时间", "接收时间", "起始时间", "开始时间", "通信时间", "时间"),
     "date": ("date", "call_date", "start_date", "通话日期", "开始日期", "日期", "发送日期"),
-    "duration": ("duration", "call_dur", "call_duration", "dur", "seconds", "通话时长", "时长",
+    "duration": ("duration", "call_dur", "call_duration", "dur", "seconds", "通话时长", "通信时长", "时长",
                  "通话时间长度"),
-    "city": ("city", "city_name", "cell_city", "城市", "通话地", "通话城市", "地市", "归属地"),
+    "city": ("city", "city_name", "cell_city", "城市", "通话地", "通话地点", "通信地点", "通话城市", "地市",
+             "归属地"),
     "county": ("county", "county_name", "cell", "cell_id", "lac_ci", "lacci", "lac", "ci",
                "base_station", "区县", "基站", "小区", "基站号", "小区号", "基站编号", "小区编号"),
     "imei": ("imei", "imei_m", "handset", "handset_id", "终端号", "终端标识", "终端", "设备号", "串号"),
@@ -524,13 +525,24 @@ SMS_CODES: dict[int, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-def _code_sql(codes: dict[int, tuple[str, ...]], extra: str = "") -> str:
+# a direction word inside a qualified value (本地主叫, 漫游被叫, 呼叫前转, 未接来电), tried in this order
+# after the exact codes: 主叫呼转 is forwarded, 国内长途 (a tariff class, no direction) stays unknown
+CALL_WORDS: dict[int, tuple[str, ...]] = {
+    3: ("呼转", "前转", "转移", "转接"),
+    1: ("主叫", "呼出", "去话", "去电", "拨出"),
+    2: ("被叫", "呼入", "来话", "来电", "接听"),
+}
+SMS_WORDS: dict[int, tuple[str, ...]] = {1: ("发送", "上行", "发出"), 2: ("接收", "下行", "收到")}
+
+
+def _code_sql(codes: dict[int, tuple[str, ...]], words: dict[int, tuple[str, ...]], extra: str = "") -> str:
     whens = " ".join(f"WHEN lower(trim({{x}})) IN ({_codes(*v)}) THEN {k}" for k, v in codes.items())
-    return f"CASE {whens} {extra}ELSE NULL END"
+    inside = " ".join(f"WHEN regexp_matches({{x}}, '{'|'.join(v)}') THEN {k}" for k, v in words.items())
+    return f"CASE {whens} {extra}{inside} ELSE NULL END"
 
 
-CALL_TYPE_SQL = _code_sql(CALL_CODES, "WHEN {x} = '?0/1' THEN 0 ")
-SMS_TYPE_SQL = _code_sql(SMS_CODES)
+CALL_TYPE_SQL = _code_sql(CALL_CODES, CALL_WORDS, "WHEN {x} = '?0/1' THEN 0 ")
+SMS_TYPE_SQL = _code_sql(SMS_CODES, SMS_WORDS)
 ZERO_ONE = frozenset({"0", "00", "0.0", "1", "01", "1.0"})
 AMBIGUOUS = "'?0/1'"
 
@@ -826,8 +838,19 @@ def _national(n: str) -> str:
     )
 
 
+# IP long-distance access codes dialled before a number (China Mobile 17951 / 12593, Unicom 17911 /
+# 10193, Telecom 17909 / 17908, Netcom 11808 …): the call is to the number after them
+IP_PREFIXES = ("17951", "12593", "17911", "10193", "17909", "17908", "11808", "17969", "96688")
+_IP_DIALLED = f"^({'|'.join(IP_PREFIXES)})(1[3-9][0-9]{{9}}|0[1-9][0-9]{{8,10}})$"
+
+
 def _domestic(d: str) -> str:
-    return f"CASE WHEN regexp_matches({d}, '^01[3-9][0-9]{{9}}$') THEN substr({d}, 2) ELSE {d} END"
+    """Digits of a domestic number: an IP prefix before a mobile or a landline dropped, and a ``0``
+    before a mobile number."""
+    return (
+        f"CASE WHEN regexp_matches({d}, '^01[3-9][0-9]{{9}}$') THEN substr({d}, 2) "
+        f"WHEN regexp_matches({d}, '{_IP_DIALLED}') THEN substr({d}, 6) ELSE {d} END"
+    )
 
 
 def number_sql(v: str, issue: str, ok: str | None = None) -> str:
