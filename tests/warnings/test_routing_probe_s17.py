@@ -149,3 +149,10 @@ def test_addresses_differing_in_their_numbers_are_matched_once(county: Area) -> 
     assert first is not None and first.area.name == "金坑村"
     assert locator.match_address("青溪县石门镇金坑村12组8号") is first  # the run's cache, not a new match
     assert len(locator._memo) == 1
+
+
+def test_a_tree_name_without_village_suffix_is_not_read_in_a_longer_village_name(county: Area) -> None:
+    township = Area.objects.get(name="石门镇")
+    area_services.area_create(actor=None, code="331199101103", name="南街", level="village", parent=township)
+    assert where("石门镇南街12号") == "石门镇/南街"
+    assert where("石门镇南街村3组") == ""  # 南街村, a village the tree does not hold
