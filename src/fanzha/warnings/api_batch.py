@@ -16,6 +16,7 @@ from ninja import Router, Schema, Status
 from ninja.security import django_auth
 from pydantic import ValidationError as PydanticValidationError
 
+from fanzha.core import access
 from fanzha.screen.keyauth import PartnerKeyAuth, key_of
 from fanzha.screen.services import api_key_record_use
 from fanzha.warnings.api import (
@@ -151,7 +152,9 @@ def _rejected_text(message: str) -> str:
     summary=f"批量推送预警（一次最多 {MAX_ITEMS} 条，全部接收或全部不接收）",
 )
 def push_batch(request: HttpRequest) -> Status[Any]:
-    if (refused := over_rate(request)) is not None:
+    if key_of(request) is None:
+        access.require(request.user, "warning.import")
+    elif (refused := over_rate(request)) is not None:
         return refused
     try:
         raw, skip = _items(request)
