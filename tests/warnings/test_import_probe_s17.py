@@ -8,6 +8,7 @@ import datetime as dt
 import io
 from typing import Any
 
+from fanzha.imports.models import ImportBatch
 from fanzha.imports.pipeline import import_run
 from fanzha.imports.readers import read_table
 from fanzha.warnings.models import Warning
@@ -210,3 +211,42 @@ def test_it_reads_a_banks_list_with_its_amount_time_and_counterparty_account(wor
     assert warning.warned_at == dt.datetime(2026, 11, 28, 9, 30, tzinfo=CHINA)
     assert warning.suspect_accounts == account
     assert batch.unknown_columns == ["序号", "对方户名"]
+
+
+# ── a row repeated in one file ───────────────────────────────────────────────
+
+
+def test_it_says_so_on_a_row_that_repeats_an_earlier_one_of_the_same_file(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Received once either way; a repeat that says something else (the amount grew: 50,000 already
+    transferred) was counted unchanged without a word, its amount lost from the grade."""
+    no_id = {"source_id": "", "warned_at": "2026-11-28 10:00"}
+    rows = [
+        row(1),
+        row(2),
+        row(1, amount="50000", notes="已转账"),  # row 4: the same 预警编号, more to say
+        row(2),  # row 5: a copy
+        row(3, **no_id),
+        row(3, **no_id),  # row 7: a copy without a 预警编号
+    ]
+    file = tmp_path / "list.csv"
+    file.write_bytes(csv_bytes(HEADER, rows))
+    out, code = command("warnings", "import", str(file))
+    assert code == 0 and out.splitlines()[-1] == "imported: 3 new, 0 merged, 3 unchanged, 0 rejected", out
+    batch = ImportBatch.objects.get()
+    said = {n["row"]: n["message"] for n in batch.notices if n["column"] == "预警编号"}
+    assert said == {
+        4: "与第 2 行的预警编号相同，按一条接收；本行不同的内容（涉案金额、备注）未采用，"
+        "如需更正请在预警中修改",
+        5: "与第 3 行重复，按一条接收",
+        7: "与第 6 行重复，按一条接收",
+    }
+    assert "第 4 行 预警编号（提示）：与第 2 行的预警编号相同" in out
+    assert Warning.objects.get(source_id="YJ000001").amount is None  # said, not taken
+
+
+def test_it_says_nothing_of_two_people_who_share_a_warning_id(world) -> None:  # type: ignore[no-untyped-def]
+    """A bank numbering each day's list from 1: the second person is received under an id of their
+    own (bulk's notice), not as a repeat."""
+    batch = _imported(csv_bytes(HEADER, [row(1, source_id="1"), row(2, source_id="1")]))
+    assert batch.rows_new == 2
+    assert not any("按一条接收" in n["message"] for n in batch.notices)

@@ -435,6 +435,50 @@ def joined_address(texts: dict[str, str]) -> str:
     return "".join([*prefix, *parts, rest])
 
 
+# What a row repeated in one file is compared on: clean field → column label.
+REPEAT_COMPARED = {"id_number": "身份证号", "phone": "手机号", "address": "现住址", "fraud_type": "诈骗类型"}
+REPEAT_COMPARED |= {"warned_at": "预警时间", "amount": "涉案金额", "notes": "备注"}
+
+
+def repeated_rows(rows: list[Row]) -> dict[int, str]:
+    """Row number → notice, for each row with the (source, 预警编号) of an earlier row of the same
+    file — or, without one, the same person, time and type: received once, the row counted
+    unchanged. The notice names the earlier row and what this row says differently (not applied)."""
+    first: dict[tuple[str, str], Row] = {}
+    said: dict[int, str] = {}
+    for row in rows:
+        clean = row.cleaned["clean"]
+        earlier = first.setdefault((clean.source, clean.source_id), row)
+        if earlier is not row:
+            said[row.number] = _repeat_notice(earlier, row)
+    return said
+
+
+def _repeat_notice(earlier: Row, row: Row) -> str:
+    changed = [
+        label for name, label in REPEAT_COMPARED.items() if _compared(earlier, name) != _compared(row, name)
+    ]
+    if not changed:
+        return f"与第 {earlier.number} 行重复，按一条接收"
+    derived = row.cleaned["clean"].source_id.startswith("row:")
+    same = "当事人、预警时间和诈骗类型" if derived else "预警编号"
+    return (
+        f"与第 {earlier.number} 行的{same}相同，按一条接收；本行不同的内容（{'、'.join(changed)}）未采用，"
+        "如需更正请在预警中修改"
+    )
+
+
+def _compared(row: Row, name: str) -> str:
+    """What a row says in one respect: its numbers as cleaned (or as written when flagged), its time as
+    written (a row without one is given the moment it is read)."""
+    clean = row.cleaned["clean"]
+    if name == "warned_at":
+        return str(row.cleaned["input"].warned_at or "")
+    if name in ("id_number", "phone"):
+        return getattr(clean, name) or getattr(clean, name + "_raw")
+    return str(getattr(clean, name) or "")
+
+
 class WarningImporter(Importer):
     code = "warnings"
     label = "预警"
@@ -506,6 +550,7 @@ class WarningImporter(Importer):
         """The whole file in one go (inside the pipeline's transaction), on the first row's turn."""
         usable = [row for row in self._rows if row.cleaned.get("input") is not None]
         pairs = [(row.cleaned["input"], row.cleaned["clean"]) for row in usable]
+        repeated = repeated_rows(usable)  # before receiving: it may give a row another id
         try:
             results = bulk.receive_many(
                 intake=services.Intake(actor),
@@ -521,6 +566,8 @@ class WarningImporter(Importer):
             if received.outcome != services.UNCHANGED:
                 self._touched[received.outcome].add(received.warning.pk)
             self.notices.extend((row.number, column, message) for column, message in received.notices)
+            if received.outcome == services.UNCHANGED and row.number in repeated:
+                self.notices.append((row.number, "预警编号", repeated[row.number]))
         return outcomes
 
     def row_notices(self) -> list[tuple[int, str, str]]:
