@@ -250,3 +250,25 @@ def test_it_says_nothing_of_two_people_who_share_a_warning_id(world) -> None:  #
     batch = _imported(csv_bytes(HEADER, [row(1, source_id="1"), row(2, source_id="1")]))
     assert batch.rows_new == 2
     assert not any("按一条接收" in n["message"] for n in batch.notices)
+
+
+# ── an ID number a spreadsheet zeroed ────────────────────────────────────────
+
+
+def test_it_says_an_id_number_ending_in_000_may_have_lost_its_last_digits(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A CSV saved after the column was made a number shown in full: 33110219570101 0163 → …0000 (the
+    check digit fails: it was called one mistyped digit) or …1000 (it passes: it was taken without a word)."""
+    rows = [
+        row(1, id_number="331102195701010000"),
+        row(2, id_number="331102195701011000", phone=""),
+    ]
+    file = tmp_path / "list.csv"
+    file.write_bytes(csv_bytes(HEADER, rows))
+    out, code = command("warnings", "import", str(file))
+    assert code == 0 and out.splitlines()[-1] == "imported: 2 new, 0 merged, 0 unchanged, 0 rejected", out
+    first, second = Warning.objects.order_by("source_id")
+    assert first.quality_flags == ["id_checksum_wrong"] and second.quality_flags == []
+    batch = ImportBatch.objects.get()
+    said = {n["row"]: n["message"] for n in batch.notices if n["column"] == "身份证号"}
+    assert said[2].startswith("身份证号末三位为 000 且校验码不符：多半是表格软件把该列存成了数字")
+    assert said[3].startswith("身份证号末三位为 000：如该列曾被表格软件存成数字")

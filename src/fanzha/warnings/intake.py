@@ -349,11 +349,14 @@ def _identity(data: WarningInput, clean: CleanWarning) -> idcard.IdNumberCheck |
         clean.id_number_raw = data.id_number.strip()
         return None
     check = idcard.check_id_number(data.id_number)
+    zeroed = len(check.normalized) == 18 and check.normalized.endswith("000")
     if check.valid:
         clean.id_number, clean.id_check = check.normalized, check
+        if zeroed:  # one in eleven numbers that lost their last digits still passes the check digit
+            clean.notices.append(("身份证号", ZEROED_ID))
     elif any("校验码" in e for e in check.errors) and len(check.errors) == 1:
         clean.id_number_raw = check.normalized
-        clean.flag("id_checksum_wrong", "身份证号")
+        clean.flag("id_checksum_wrong", "身份证号", ZEROED_ID_WRONG if zeroed else "")
     elif _SPREADSHEET_NUMBER.fullmatch(data.id_number.strip()):
         clean.id_number_raw = data.id_number.strip()
         clean.flag("id_invalid", "身份证号", "身份证号" + _LOST_DIGITS)
@@ -369,6 +372,13 @@ def _identity(data: WarningInput, clean: CleanWarning) -> idcard.IdNumberCheck |
 
 
 _UPGRADED = "15位旧号码，已按19xx年出生升位为18位"
+# An 18-digit number ending in 000: what a spreadsheet shows of one it stored as a number (15 digits
+# kept, the rest zero) once the column is formatted to show all digits and the list saved as CSV.
+ZEROED_ID = "身份证号末三位为 000：如该列曾被表格软件存成数字，末几位已丢失，请按原始记录核对"
+ZEROED_ID_WRONG = (
+    "身份证号末三位为 000 且校验码不符：多半是表格软件把该列存成了数字，末几位已丢失，"
+    "请按原始记录更正（导出前把该列设为文本）"
+)
 
 
 # Between several numbers written in one cell: 13812345678/13912345678, 138…、139…, 138… 或 139…
