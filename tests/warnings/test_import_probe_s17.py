@@ -272,3 +272,18 @@ def test_it_says_an_id_number_ending_in_000_may_have_lost_its_last_digits(world,
     said = {n["row"]: n["message"] for n in batch.notices if n["column"] == "身份证号"}
     assert said[2].startswith("身份证号末三位为 000 且校验码不符：多半是表格软件把该列存成了数字")
     assert said[3].startswith("身份证号末三位为 000：如该列曾被表格软件存成数字")
+
+
+# ── a tab-separated list with commas in its cells ────────────────────────────
+
+
+def test_it_reads_a_tab_separated_list_whose_cells_hold_many_commas(world) -> None:  # type: ignore[no-untyped-def]
+    """Twelve suspect numbers in one cell, comma-separated: one line had more commas than tabs and
+    the file was split at the commas (no header found: the whole list refused)."""
+    suspects = ",".join(f"1671234{n:04d}" for n in range(12))
+    data = csv_bytes(HEADER, [row(1, suspect=suspects), row(2)], delimiter="\t")
+    table = read_table(data, _is_header)
+    assert table.header == HEADER and [number for number, _ in table.rows] == [2, 3]
+    batch = _imported(data, "list.txt")
+    assert batch.rows_new == 2
+    assert Warning.objects.get(source_id="YJ000001").suspect_numbers == suspects
