@@ -8,17 +8,20 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 
 from fanzha.audit.services import audit_record
 from fanzha.core.pii.crypto import PiiDecryptError, decrypt_bytes
+from fanzha.core.pii.masking import mask_phone
 from fanzha.jobs.models import FINISHED_STATUSES
 from fanzha.jobs.registry import JobFailed
 from fanzha.numbers.models import (
     IndicatorProposal,
     PotentialVictim,
+    ProposalStatus,
     RunStatus,
     RunUpload,
     ScoredNumber,
@@ -26,6 +29,7 @@ from fanzha.numbers.models import (
 )
 from fanzha.numbers.services import number_hash, upload_context
 from fanzha.screening.numbers.features import InputError
+from fanzha.screening.numbers.victims import SEPARATOR, reasons_zh
 
 if TYPE_CHECKING:  # the engine (LightGBM, scikit-learn) is imported by the job that runs it, not at start-up
     from fanzha.numbers import engine
@@ -83,10 +87,13 @@ def _outcome(run: ScoringRun) -> dict[str, Any]:
     }
 
 
+RECORDS_ZONE = ZoneInfo("Asia/Shanghai")  # the cleaned records' times: China time, whatever the site's zone
+
+
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
     if value is None or not isinstance(value, dt.datetime):
         return None
-    return value if timezone.is_aware(value) else timezone.make_aware(value)
+    return value if timezone.is_aware(value) else timezone.make_aware(value, RECORDS_ZONE)
 
 
 def _victim(run: ScoringRun, rank: int, row: dict[str, Any]) -> PotentialVictim:
@@ -108,11 +115,13 @@ def _victim(run: ScoringRun, rank: int, row: dict[str, Any]) -> PotentialVictim:
         callbacks=int(row["callbacks"] or 0),
         first_contact=_aware(row.get("first_contact")),
         last_contact=_aware(row.get("last_contact")),
-        reasons=str(row.get("reasons") or ""),
+        reasons=reasons_zh(row, show=mask_phone),  # stored in clear: the high-risk numbers masked
+        suspect_numbers="\n".join(n for n in str(row.get("suspect_numbers") or "").split(SEPARATOR) if n),
     )
 
 
-def _store_rows(run: ScoringRun, result: engine.EngineResult) -> None:
+def _store_rows(run: ScoringRun, result: engine.EngineResult) -> int:
+    """The run's scored numbers, potential victims and proposals; returns how many proposals it holds."""
     ScoredNumber.objects.bulk_create(
         ScoredNumber(
             run=run,
@@ -126,16 +135,51 @@ def _store_rows(run: ScoringRun, result: engine.EngineResult) -> None:
         for rank, row in enumerate(result.scored, start=1)
     )
     PotentialVictim.objects.bulk_create(_victim(run, rank, row) for rank, row in enumerate(result.victims, 1))
-    IndicatorProposal.objects.bulk_create(
-        IndicatorProposal(
-            run=run,
-            number=str(row["value"]),
-            number_hash=number_hash(str(row["value"])),
-            score=float(row["score"]),
-            evidence=list(row["evidence"]),
-        )
-        for row in result.proposals
+    return _store_proposals(run, result.proposals)
+
+
+def _store_proposals(run: ScoringRun, proposals: list[dict[str, Any]]) -> int:
+    """The run's proposals, one pending proposal a number across runs: a number pending from an earlier
+    run is moved to this run with its new score and evidence; a number already confirmed (on the list)
+    is not proposed again, nor one rejected on the very same score and evidence. Returns how many."""
+    hashes = {number_hash(str(row["value"])): row for row in proposals}
+    earlier = (
+        IndicatorProposal.objects.select_for_update()
+        .filter(number_hash__in=hashes, run__organisation_id=run.organisation_id)
+        .exclude(run=run)
+        .order_by("id")
     )
+    by_hash: dict[str, list[IndicatorProposal]] = {}
+    for found in earlier:
+        by_hash.setdefault(found.number_hash, []).append(found)
+    new, count, moved_from = [], 0, set()
+    for digest, row in hashes.items():
+        score, evidence = float(row["score"]), list(row["evidence"])
+        known = by_hash.get(digest, [])
+        if any(p.status == ProposalStatus.CONFIRMED for p in known) or any(
+            p.status == ProposalStatus.REJECTED and _same_evidence(p, score, evidence) for p in known
+        ):
+            continue
+        count += 1
+        pending = next((p for p in known if p.status == ProposalStatus.PENDING), None)
+        if pending is not None:
+            moved_from.add(pending.run_id)
+            pending.run, pending.score, pending.evidence = run, score, evidence
+            pending.save(update_fields=["run", "score", "evidence"])
+            continue
+        number = str(row["value"])
+        new.append(
+            IndicatorProposal(run=run, number=number, number_hash=digest, score=score, evidence=evidence)
+        )
+    IndicatorProposal.objects.bulk_create(new)
+    for earlier_run in moved_from:  # their pages no longer list the moved proposals
+        left = IndicatorProposal.objects.filter(run_id=earlier_run).count()
+        ScoringRun.objects.filter(pk=earlier_run).update(proposals_count=left)
+    return count
+
+
+def _same_evidence(proposal: IndicatorProposal, score: float, evidence: list[str]) -> bool:
+    return round(proposal.score, 4) == round(score, 4) and list(proposal.evidence) == evidence
 
 
 @transaction.atomic
@@ -144,13 +188,13 @@ def numbers_store(*, run_id: int, result: engine.EngineResult) -> ScoringRun:
     run = ScoringRun.objects.select_for_update().get(pk=run_id)
     for related in (run.scored, run.victims, run.proposals):
         related.all().delete()
-    _store_rows(run, result)
+    proposals = _store_rows(run, result)
     run.status = RunStatus.SUCCEEDED
     run.finished_at = timezone.now()
     run.numbers_total = result.numbers_total
     run.high_risk_count = result.high_risk_count
     run.victims_count = len(result.victims)
-    run.proposals_count = len(result.proposals)
+    run.proposals_count = proposals
     run.threshold = result.threshold
     run.quality = result.quality
     run.message = str(result.quality.get("message", ""))

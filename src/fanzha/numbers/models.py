@@ -124,7 +124,8 @@ class PotentialVictim(models.Model):
     callbacks = models.PositiveIntegerField("回拨次数", default=0)
     first_contact = models.DateTimeField("首次联系", null=True, blank=True)
     last_contact = models.DateTimeField("最近联系", null=True, blank=True)
-    reasons = models.TextField("理由", blank=True)
+    reasons = models.TextField("理由", blank=True)  # the high-risk numbers in it masked
+    suspect_numbers = EncryptedTextField("联系过的高风险号码", blank=True, default="")  # one a line
     warning = models.ForeignKey(
         "warnings.Warning", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -120,15 +120,51 @@ class SendResult:
 
 
 def warning_input(run: ScoringRun, victim: PotentialVictim) -> WarningInput:
-    """The warning as intake receives it: the number, the contact facts, the reasons (Chinese)."""
+    """The warning as intake receives it: the number, the high-risk numbers that reached it, the
+    contact facts, the reasons (Chinese)."""
     return WarningInput(
         source=WARNING_SOURCE,
-        source_id=f"{SOURCE_ID_PREFIX}:{run.pk}:{victim.number_hash}"[:100],
+        source_id=_source_id(run, victim),
         phone=victim.number,
         warned_at=victim.last_contact,
+        suspect_numbers=victim.suspect_numbers,
         call_count=str(victim.calls),
         callback_count=str(victim.callbacks),
-        notes=f"号码研判 #{run.pk}：{victim_reason(victim)}。{victim.reasons}",
+        notes=f"号码研判 #{run.pk}：{victim.reasons}",
+    )
+
+
+def _source_id(run: ScoringRun, victim: PotentialVictim) -> str:
+    """号码研判:<run>:<number hash> — the run that first sent this very evidence about the person: the
+    same extract scored again (or its victim sent again) is the same report to intake, not a new one."""
+    earlier = _sent_before(run, victim)
+    first_run = earlier.run_id if earlier is not None else run.pk
+    return f"{SOURCE_ID_PREFIX}:{first_run}:{victim.number_hash}"[:100]
+
+
+EVIDENCE_FIELDS = (
+    "calls",
+    "answered_calls",
+    "callbacks",
+    "sms",
+    "total_duration",
+    "longest_call",
+    "first_contact",
+    "last_contact",
+)
+
+
+def _sent_before(run: ScoringRun, victim: PotentialVictim) -> PotentialVictim | None:
+    """The earliest victim row of another run of the organisation, sent to warnings, with the same
+    number and the same evidence (contacts, times and the high-risk numbers)."""
+    same = PotentialVictim.objects.filter(
+        number_hash=victim.number_hash,
+        run__organisation_id=run.organisation_id,
+        sent_at__isnull=False,
+        **{name: getattr(victim, name) for name in EVIDENCE_FIELDS},
+    ).exclude(run=run)
+    return next(
+        (v for v in same.order_by("sent_at", "id") if v.suspect_numbers == victim.suspect_numbers), None
     )
 
 
@@ -187,6 +223,19 @@ def numbers_send_warnings(
 # ── indicator proposals ──────────────────────────────────────────────────────
 
 
+def _listed(proposal: IndicatorProposal) -> bool:
+    """Whether the number is already on the list: a confirmed proposal of the organisation's runs."""
+    return (
+        IndicatorProposal.objects.filter(
+            number_hash=proposal.number_hash,
+            status=ProposalStatus.CONFIRMED,
+            run__organisation_id=proposal.run.organisation_id,
+        )
+        .exclude(pk=proposal.pk)
+        .exists()
+    )
+
+
 @transaction.atomic
 def numbers_proposal_decide(*, actor: Any, proposal: IndicatorProposal, confirm: bool) -> IndicatorProposal:
     """A person confirms or rejects a pending proposal; audited."""
@@ -194,6 +243,8 @@ def numbers_proposal_decide(*, actor: Any, proposal: IndicatorProposal, confirm:
     locked = IndicatorProposal.objects.select_for_update().get(pk=proposal.pk)
     if locked.status != ProposalStatus.PENDING:
         raise ValidationError("该建议已处理过")
+    if confirm and _listed(locked):
+        raise ValidationError("该号码已在涉诈名单中（已有确认的建议），无需再次确认")
     locked.status = ProposalStatus.CONFIRMED if confirm else ProposalStatus.REJECTED
     locked.decided_by, locked.decided_at = actor, timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])
