@@ -156,3 +156,12 @@ def test_a_tree_name_without_village_suffix_is_not_read_in_a_longer_village_name
     area_services.area_create(actor=None, code="331199101103", name="南街", level="village", parent=township)
     assert where("石门镇南街12号") == "石门镇/南街"
     assert where("石门镇南街村3组") == ""  # 南街村, a village the tree does not hold
+
+
+def test_another_province_or_city_written_short_is_not_our_village_of_the_same_name(county: Area) -> None:
+    # The national list reads 浙江/杭州/成都 without 省/市: a 金坑村 there is not ours.
+    assert where("石门金坑村3组") == "石门镇/金坑村"
+    for address in ("浙江杭州文三路100号金坑村", "成都武侯金坑村5号", "北京朝阳金坑村"):
+        found = place(address)
+        assert not found.placed and found.area == county, address
+    assert where("浙江江州市青溪县石门镇金坑村3组") == "石门镇/金坑村"  # our own, the province short

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Max
 
+from fanzha.core import divisions
 from fanzha.core.models import Area, Organisation, User
 from fanzha.core.models.areas import AreaLevel
 from fanzha.core.models.organisations import OrganisationKind
@@ -45,13 +46,39 @@ def address_hash(text: str) -> str:
 
 
 def split_prefix(address: str) -> tuple[list[str], str]:
-    """The province/city/county names at the start of ``address`` and the rest (township onwards)."""
+    """The province/city/county names at the start of ``address`` as written, and the rest (township
+    onwards)."""
     text = normalise_address(address)
-    match = _PREFIX.match(text)
-    if match is None:
-        return [], text
-    names = [match.group(k) for k in ("province", "city", "county") if match.group(k)]
-    return names, text[match.end() :]
+    _, written, end = _prefix(text)
+    return written, text[end:]
+
+
+def prefix_names(address: str) -> tuple[list[str], str]:
+    """Like :func:`split_prefix`, with the full names of the divisions the national list knows
+    (浙江杭州西湖… → 浙江省, 杭州市, 西湖区): what the area tree's names are compared with."""
+    text = normalise_address(address)
+    names, _, end = _prefix(text)
+    return names, text[end:]
+
+
+_LEVELS = ("province", "city", "county")
+
+
+def _prefix(text: str) -> tuple[list[str], list[str], int]:
+    """Full names, written names and the end of the prefix: the national list first
+    (:mod:`fanzha.core.divisions`), then, for the levels below what it read, names by their endings
+    (省, 市, 县, 区 …) — a county newer than the list, or a tree of made-up names."""
+    read = divisions.parse_prefix(text)
+    names, written = [d.name for d in read.divisions], list(read.written)
+    lowest = max((_LEVELS.index(d.level) for d in read.divisions), default=-1)
+    match = _PREFIX.match(text[read.end :])
+    if match is None or any(match.group(level) for level in _LEVELS[: lowest + 1]):
+        return names, written, read.end
+    for level in _LEVELS[lowest + 1 :]:
+        if match.group(level):
+            names.append(match.group(level))
+            written.append(match.group(level))
+    return names, written, read.end + match.end()
 
 
 _TOWNSHIP_SUFFIX = re.compile(r"(?:街道办事处|街道|民族乡|镇|乡)$")
@@ -269,7 +296,7 @@ class Locator:
 
     def _match_tree(self, address: str) -> Placement | None:
         text = _FORMER_NAME.sub("", address)
-        prefix, rest = split_prefix(text)
+        prefix, rest = prefix_names(text)
         outside = self._outside(prefix)
         home = self.home or self.root
         if outside and home is not None:

@@ -1,0 +1,174 @@
+"""The province/city/county part at the start of a Chinese address, read against the national list.
+
+The list is the administrative division codes python-stdnum maintains (``stdnum/cn/loc.dat``, the
+same data the ID number check reads, updated with each release): every province, prefecture-level
+city and county since 1980, with the years each name was in force — former names count, since
+addresses keep them. :func:`parse_prefix` walks the start of an address level by level: a province, a
+city (of that province, if one was named), a county (of that city or province), each by its full name
+(浙江省, 杭州市, 西湖区, 甘孜藏族自治州) or as addresses shorten it (浙江, 杭州, 甘孜; a county only under
+the city or province named before it: 杭州西湖…). A short name is not read where a township, village or
+street name goes on (丽水街道, 西湖路). What the list does not know (a county created after the data,
+the demo county) is left to the caller.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from stdnum import numdb
+
+PROVINCE, CITY, COUNTY = "province", "city", "county"
+_RANGE = re.compile(r"^\[\d*-\d*\]")
+_GENERIC = frozenset(
+    {"市辖区", "县", "市", "省直辖县级行政区划", "自治区直辖县级行政区划", "省直辖行政单位", "直辖县"}
+)
+# The peoples named in autonomous prefectures' and counties' names (甘孜藏族自治州, 伊犁哈萨克自治州).
+_PEOPLES = [
+    *("柯尔克孜", "乌孜别克", "维吾尔", "哈萨克", "塔吉克", "达斡尔", "鄂温克", "鄂伦春", "俄罗斯", "塔塔尔"),
+    *("土家", "朝鲜", "布依", "哈尼", "景颇", "傈僳", "纳西", "撒拉", "保安", "东乡", "裕固", "仡佬", "仫佬"),
+    *("毛南", "拉祜", "普米", "独龙", "阿昌", "德昂", "布朗", "基诺", "门巴", "珞巴", "蒙古", "锡伯", "高山"),
+    *(
+        "藏",
+        "羌",
+        "彝",
+        "苗",
+        "侗",
+        "傣",
+        "白",
+        "回",
+        "壮",
+        "黎",
+        "瑶",
+        "土",
+        "水",
+        "满",
+        "畲",
+        "京",
+        "佤",
+        "怒",
+    ),
+]
+_ETHNIC = re.compile(f"(?:(?:{'|'.join(_PEOPLES)})族?)+$")
+# After a short name, these begin a township, village or street of the same name, not the division.
+_GOES_ON = tuple("镇乡村街路道巷弄社区组号大桥山湖河港园") + ("小区",)
+_SHORTENED = (
+    "特别行政区",
+    "自治区",
+    "自治州",
+    "自治县",
+    "自治旗",
+    "地区",
+    "省",
+    "市",
+    "盟",
+    "县",
+    "区",
+    "旗",
+)
+
+
+@dataclass(frozen=True)
+class Division:
+    code: str  # 2 digits (province), 4 (city) or 6 (county)
+    name: str  # the full name, as the list writes it
+    level: str
+
+
+@dataclass(frozen=True)
+class Prefix:
+    """What :func:`parse_prefix` read: each division with the text as written, and where the rest starts."""
+
+    divisions: tuple[Division, ...]
+    written: tuple[str, ...]
+    end: int
+
+
+def short_name(name: str) -> str:
+    """浙江省 → 浙江, 广西壮族自治区 → 广西, 甘孜藏族自治州 → 甘孜, 西湖区 → 西湖 ("" when too short)."""
+    if name.endswith("自治区"):  # 新疆维吾尔自治区, 宁夏回族自治区, 内蒙古自治区
+        return name[:3] if name.startswith("内蒙古") else name[:2]
+    for suffix in _SHORTENED:
+        if name.endswith(suffix) and name != suffix:
+            stem = name[: -len(suffix)]
+            if suffix.startswith("自治"):
+                without = _ETHNIC.sub("", stem)
+                stem = without if len(without) >= 2 else stem
+            return stem if len(stem) >= 2 else ""
+    return ""
+
+
+def written_forms(name: str) -> set[str]:
+    """The ways addresses write a division: its full name, the short one, and 甘孜州 for 甘孜藏族自治州."""
+    short = short_name(name)
+    forms = {name, short} - {""}
+    if short and name.endswith("自治州"):
+        forms.add(short + "州")
+    return forms
+
+
+def _walk() -> list[Division]:
+    """Every named division of the list (current and former names)."""
+    found: list[Division] = []
+    for _length, province_code, _high, props, children in numdb.get("cn/loc").prefixes:
+        if "province" in props:
+            found.append(Division(province_code, props["province"], PROVINCE))
+        for _l, part, _h, child, _grand in children:
+            code = province_code + part
+            for raw in child.get("county", "").split(","):
+                name = _RANGE.sub("", raw)
+                if not name or name in _GENERIC:
+                    continue
+                level = CITY if part.endswith("00") else COUNTY
+                found.append(Division(code[:4] if level == CITY else code, name, level))
+    return found
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, dict[str, list[tuple[Division, bool]]]]:
+    """Level → written form → the divisions it may be, each with whether the form is the short one."""
+    index: dict[str, dict[str, list[tuple[Division, bool]]]] = {PROVINCE: {}, CITY: {}, COUNTY: {}}
+    for division in _walk():
+        forms = index[division.level]
+        for form in written_forms(division.name):
+            forms.setdefault(form, []).append((division, form != division.name))
+    return index
+
+
+@lru_cache(maxsize=1)
+def _lengths() -> dict[str, list[int]]:
+    return {level: sorted({len(form) for form in forms}, reverse=True) for level, forms in _index().items()}
+
+
+def _read(text: str, at: int, level: str, within: str) -> tuple[Division, str] | None:
+    """The longest division of ``level`` written at ``at`` (under the code ``within``, if any)."""
+    forms = _index()[level]
+    for length in _lengths()[level]:
+        written = text[at : at + length]
+        if len(written) < length:
+            continue
+        for division, short in forms.get(written, ()):
+            if within and not division.code.startswith(within):
+                continue
+            if short and (text.startswith(_GOES_ON, at + length) or (level == COUNTY and not within)):
+                continue
+            return division, written
+    return None
+
+
+def parse_prefix(text: str) -> Prefix:
+    """The provinces, city and county named at the start of ``text`` (normalised: no spaces)."""
+    divisions: list[Division] = []
+    written: list[str] = []
+    at, within = 0, ""
+    for level in (PROVINCE, CITY, COUNTY):
+        found = _read(text, at, level, within)
+        if found is None:
+            continue
+        division, form = found
+        divisions.append(division)
+        written.append(form)
+        at += len(form)
+        within = division.code
+    return Prefix(tuple(divisions), tuple(written), at)
