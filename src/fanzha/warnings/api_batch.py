@@ -22,6 +22,7 @@ from fanzha.screen.services import api_key_record_use
 from fanzha.warnings.api import (
     IGNORED_KEYS,
     JSON_TYPES,
+    RECORD_NOTICES,
     BadRequest,
     Problem,
     WarningIn,
@@ -51,8 +52,8 @@ class ItemProblem(Schema):
 
 class BatchOut(Schema):
     batch: int  # the import batch, on the import page
-    received: int
-    merged: int
+    received: int  # a partner's: new or joined to the person's open warning
+    merged: int  # joined to the person's open warning (a session's only; a partner is not told)
     unchanged: int
     rejected: int
     items: list[ItemOut]
@@ -106,7 +107,9 @@ def _unknown(items: list[Any]) -> list[str]:
     return sorted(names - IGNORED_KEYS)[:10]
 
 
-def _answer(result: BatchResult, unknown: list[str]) -> Status[Any]:
+def _answer(result: BatchResult, unknown: list[str], partner: bool) -> Status[Any]:
+    """A partner learns only what it sent, as for one warning: an item joining the person's open
+    warning is "received", neither counted as merged nor told about the person on record."""
     batch = result.batch
     if not result.ok:
         errors = [
@@ -115,13 +118,16 @@ def _answer(result: BatchResult, unknown: list[str]) -> Status[Any]:
         ]
         return Status(400, BatchProblem(detail=_rejected_text(batch.message), batch=batch.pk, errors=errors))
     items = [ItemOut(**vars(item)) for item in result.items]
+    if partner:
+        for item in items:
+            item.notices = [notice for notice in item.notices if notice not in RECORD_NOTICES]
     counts = {
         outcome: sum(1 for item in items if item.outcome == outcome) for outcome in ("received", "rejected")
     }
     out = BatchOut(
         batch=batch.pk,
-        received=batch.rows_new,
-        merged=batch.rows_updated,
+        received=batch.rows_new + batch.rows_updated if partner else batch.rows_new,
+        merged=0 if partner else batch.rows_updated,
         unchanged=batch.rows_unchanged,
         rejected=counts["rejected"],
         items=items,
@@ -168,4 +174,4 @@ def push_batch(request: HttpRequest) -> Status[Any]:
     result = warnings_push_batch(actor=actor, key=key, items=items, skip_rejected=skip)
     if key is not None:
         api_key_record_use(key=key, items=len(items))
-    return _answer(result, _unknown(raw))
+    return _answer(result, _unknown(raw), partner=key is not None)

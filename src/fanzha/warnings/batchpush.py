@@ -45,6 +45,13 @@ class BatchResult:
         return self.batch.status in (BatchStatus.COMMITTED, BatchStatus.SKIPPED)
 
 
+class PushImporter(WarningImporter):
+    """The warning importer for a push: the items' keys are no sender's columns."""
+
+    def committed(self, batch: Any) -> None:
+        """Nothing: a source's feedback layout stays its latest file's (one by one, a push never set it)."""
+
+
 def _table(items: list[dict[str, str]]) -> Table:
     """The items as a table: the header is every field any item names, in order of first use."""
     header = list(dict.fromkeys(name for item in items for name in item))
@@ -69,7 +76,7 @@ def warnings_push_batch(
     pushed_by = key.organisation if key is not None else None
     if key is not None and not (key.is_active and pushed_by.is_active and PUSH_SCOPE in key.scopes):
         raise PermissionDenied(PUSH_SCOPE)  # the API's authentication refuses these first
-    importer = WarningImporter(skip_rejected=skip_rejected, pushed_by=pushed_by)
+    importer = PushImporter(skip_rejected=skip_rejected, pushed_by=pushed_by)
     check_allowed(actor, importer)
     data = _fingerprint(items, pushed_by)
     name = f"接口推送（{len(items)} 条）" + (f"：{pushed_by.name}" if pushed_by is not None else "")

@@ -1,0 +1,85 @@
+"""Review of POST /api/warnings/batch against the same items pushed one by one."""
+
+from __future__ import annotations
+
+import json
+
+from django.test import Client
+
+from fanzha.imports.pipeline import import_run
+from fanzha.warnings.exports import feedback_columns
+from fanzha.warnings.models import Warning
+from fanzha.warnings.people import NAME_DIFFERS
+from tests.imports.files import csv_bytes
+from tests.personas import World, id_number, login
+from tests.warnings.test_api_batch import item, push
+from tests.warnings.test_api_key import a_key
+from tests.warnings.test_api_key import push as push_one
+from tests.warnings.test_feedback_layout import HEADER, superior_row
+
+
+def test_a_batch_push_leaves_the_sources_feedback_layout_alone(world: World, client: Client) -> None:
+    # A bank's file import sets the layout the centre's feedback list for 银行 is written in; a bank's
+    # system pushing JSON has no layout (one by one it changes nothing): its keys are not column names.
+    rows = [[*superior_row(1)[:-1], "银行"]]
+    assert import_run(actor=None, importer="warnings", file_name="工行.csv", data=csv_bytes(HEADER, rows)).ok
+    before = feedback_columns("bank")
+    _, token = a_key(world)
+    assert push(client, [item(1), item(2)], token).status_code == 201
+    assert feedback_columns("bank") == before
+
+
+def _superior_warning(client: Client, world: World, person: str) -> None:
+    """The centre's own open warning of ``person`` (by ID number), received by an analyst."""
+    login(client, world.users["analyst"])
+    body = {
+        "source": "上级推送",
+        "source_id": "SUP-1",
+        "name": "孙七",
+        "id_number": person,
+        "amount": "80000",
+    }
+    assert client.post("/api/warnings", json.dumps(body), content_type="application/json").status_code == 201
+    client.logout()
+
+
+def test_a_partner_learns_nothing_of_the_centres_warning_its_batch_joins(
+    world: World, client: Client
+) -> None:
+    # One by one, a push that joins the centre's open warning of the person is answered "received" with
+    # no notice about the person on record; the batch told the bank "merged: 1" and NAME_DIFFERS.
+    sun = id_number("331102", "19540101", "123")
+    _superior_warning(client, world, sun)
+    _, token = a_key(world)
+    joined = {"id_number": sun, "name": "孙大", "source_id": "B-1"}
+    single = push_one(client, joined, token).json()
+    assert single == {"outcome": "received", "source": "bank", "source_id": "B-1", "notices": []}
+    response = push(client, [{**joined, "source_id": "B-2"}, item(1)], token)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["items"][0] == {
+        "index": 0,
+        "outcome": "received",
+        "source": "bank",
+        "source_id": "B-2",
+        "notices": [],
+    }
+    assert NAME_DIFFERS not in json.dumps(body, ensure_ascii=False)
+    assert (body["received"], body["merged"]) == (2, 0)
+
+
+def test_a_repeated_push_does_not_call_an_item_rejected_before_unchanged(
+    world: World, client: Client
+) -> None:
+    # skip_rejected received the usable items and rejected one; the same push again answered that one
+    # "unchanged" (as if received before) — the bank would never send it corrected.
+    _, token = a_key(world)
+    body = {"warnings": [item(1), {"source_id": "ICBC-X", "name": "某人"}], "skip_rejected": True}
+    first = push(client, body, token).json()
+    assert [i["outcome"] for i in first["items"]] == ["received", "rejected"]
+    again = push(client, body, token).json()
+    assert [i["outcome"] for i in again["items"]] == ["unchanged", "rejected"]
+    assert again["rejected"] == 1
+    strict = push(client, {**body, "skip_rejected": False}, token)
+    assert strict.status_code == 400 and [e["index"] for e in strict.json()["errors"]] == [1]
+    assert Warning.objects.count() == 1
