@@ -83,3 +83,19 @@ def test_a_repeated_push_does_not_call_an_item_rejected_before_unchanged(
     strict = push(client, {**body, "skip_rejected": False}, token)
     assert strict.status_code == 400 and [e["index"] for e in strict.json()["errors"]] == [1]
     assert Warning.objects.count() == 1
+
+
+def test_the_same_push_again_answers_each_item_as_the_first_time(world: World, client: Client) -> None:
+    # A bank omits source (its kind is taken) and sends one item without 预警编号 (a derived id): the
+    # repeat answered source "" and source_id "" for them — not what the first answer and POST
+    # /api/warnings (unchanged, source bank, the same id) say.
+    _, token = a_key(world)
+    items = [item(1), {key: value for key, value in item(2).items() if key != "source_id"}]
+    first = push(client, items, token).json()["items"]
+    assert [(i["source"], i["source_id"][:4]) for i in first] == [("bank", "ICBC"), ("bank", "row:")]
+    again = push(client, items, token).json()["items"]
+    assert [(i["outcome"], i["source"], i["source_id"]) for i in again] == [
+        ("unchanged", i["source"], i["source_id"]) for i in first
+    ]
+    single = push_one(client, items[1], token).json()
+    assert (single["outcome"], single["source_id"]) == ("unchanged", first[1]["source_id"])

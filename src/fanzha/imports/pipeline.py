@@ -147,12 +147,9 @@ def batch_process(
 @gc_paused()
 def table_process(batch: ImportBatch, imp: Importer, actor: Any, table: Table) -> ImportResult:
     """Validate and commit (or reject) rows that came as a table, not a file (a JSON batch pushed to
-    the API): the same checks, transaction and record as a file's; the batch's hash says what is the
-    same push again — unless it left rows out (``skip_rejected``): those are checked again, so each
-    is answered rejected with its reason, not unchanged."""
-    previous = _committed_before(batch)
-    if previous is not None and not previous.rows_rejected:
-        return _finish_skipped(batch, previous)
+    the API): the same checks, transaction and record as a file's. The same rows again are read again
+    (not skipped by their hash, as a file is): each is answered as the first time — unchanged, with its
+    source and id, or rejected with its reason."""
     return _table_process(batch, imp, actor, table)
 
 

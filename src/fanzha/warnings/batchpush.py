@@ -59,7 +59,7 @@ def _table(items: list[dict[str, str]]) -> Table:
 
 
 def _fingerprint(items: list[dict[str, str]], pushed_by: Any) -> bytes:
-    """What makes two pushes the same push: the items and who pushed them."""
+    """The batch's hash (on the import page): the items and who pushed them."""
     who = f"partner:{pushed_by.pk}" if pushed_by is not None else "user"
     return f"{who}\n{json.dumps(items, ensure_ascii=False, sort_keys=True)}".encode()
 
@@ -95,8 +95,6 @@ def _item_results(
     importer: WarningImporter, batch: ImportBatch, items: list[dict[str, str]]
 ) -> list[ItemResult]:
     """Each item's outcome, source and id (as the partner sent it) and notices."""
-    if batch.status == BatchStatus.SKIPPED:  # the same push again: nothing was read
-        return [_as_sent(n, item, "unchanged") for n, item in enumerate(items)]
     if batch.status != BatchStatus.COMMITTED:
         return []
     notices: dict[int, list[str]] = {}
@@ -109,7 +107,10 @@ def _item_results(
     for row in importer.rows():
         clean = row.cleaned.get("clean")
         if clean is None:  # unusable, left out by skip_rejected
-            results.append(_as_sent(row.number - 1, items[row.number - 1], "rejected"))
+            item = items[row.number - 1]
+            results.append(
+                ItemResult(row.number - 1, "rejected", item.get("source", ""), item.get("source_id", ""))
+            )
         else:
             outcome = OUTCOME_WORDS.get(outcomes.get(row.number, ""), "unchanged")
             source_id = (
@@ -118,7 +119,3 @@ def _item_results(
             results.append(ItemResult(row.number - 1, outcome, clean.source, source_id))
         results[-1].notices = notices.get(row.number, [])
     return results
-
-
-def _as_sent(index: int, item: dict[str, str], outcome: str) -> ItemResult:
-    return ItemResult(index, outcome, item.get("source", ""), item.get("source_id", ""))
