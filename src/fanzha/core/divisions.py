@@ -157,6 +157,22 @@ def _read(text: str, at: int, level: str, within: str) -> tuple[Division, str] |
     return None
 
 
+def is_division(name: str) -> bool:
+    """Whether ``name`` is the full name of a province, city or county of the list (萍乡市, 宁乡县)."""
+    return any(not short for forms in _index().values() for _division, short in forms.get(name, ()))
+
+
+def province_code(name: str) -> str:
+    """The 2-digit code of the province named ``name`` in full (浙江省 → 33), else ""."""
+    found = [division.code for division, short in _index()[PROVINCE].get(name, ()) if not short]
+    return found[0] if found else ""
+
+
+def province_name(code: str) -> str:
+    """The full name of the province of the 2-digit ``code`` (33 → 浙江省), else ""."""
+    return next((d.name for d in _walk() if d.level == PROVINCE and d.code == code), "")
+
+
 def parse_prefix(text: str) -> Prefix:
     """The provinces, city and county named at the start of ``text`` (normalised: no spaces)."""
     divisions: list[Division] = []

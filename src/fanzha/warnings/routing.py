@@ -269,6 +269,7 @@ class Locator:
         )
         roots = [a for a in areas if a.parent_id is None]
         self.root = roots[0] if roots else None
+        self.province = _province_of(self.root)
         self._memo: dict[str, Placement | None] = {}
         self._placements: dict[str, int] | None = None
         self._hashed: dict[str, str] = {}
@@ -278,15 +279,23 @@ class Locator:
     def _outside(self, prefix: list[str]) -> str:
         """The city or county of the address's prefix that is not in the tree ("" when none is).
 
-        A province is not checked (the tree starts at a city at most), nor a city when the tree starts
-        at a county (a county centre's tree: its own city is not in it); a "…社区"/"…小区" the parser
-        took for a district is no place name of that level.
+        A province by the tree's codes (the first two digits of its top area's); a city not when the
+        tree starts at a county (a county centre's tree: its own city is not in it); a "…社区"/"…小区"
+        the parser took for a district is no place name of that level — unless the national list
+        names it (萍乡市, 镇江市, 宁乡县 hold 乡 or 镇 as a township does).
         """
-        above = ("省", "自治区", "特别行政区") if self.has_city else ("省", "自治区", "特别行政区", "市")
+        provinces = ("省", "自治区", "特别行政区")
+        above = provinces if self.has_city else (*provinces, "市")
         for name in prefix:
-            if name.endswith(_NOT_DISTRICTS) or name.endswith(above):
+            code = divisions.province_code(name) if name.endswith(provinces) else ""
+            if code and self.province and code != self.province:
+                return name  # 湖南省石门镇金坑村 in a tree of Zhejiang's codes (33…)
+            if name.endswith(above):
                 continue
-            if not _DISTRICT_NAME.fullmatch(name):  # 人民医院宿舍区, 城关镇幸福新区: not a district
+            # 人民医院宿舍区, 城关镇幸福新区: not a district
+            if not divisions.is_division(name) and (
+                name.endswith(_NOT_DISTRICTS) or not _DISTRICT_NAME.fullmatch(name)
+            ):
                 continue
             if name in self.by_name or any(name.endswith(a.name) for a in self.upper):
                 continue
@@ -387,6 +396,13 @@ class Locator:
             # Nothing, or only a place above (or beside) the centre: the centre's own queue.
             return Placement(self.home, False, "无法定位，进入中心待定位队列")
         return fallback
+
+
+def _province_of(root: Area | None) -> str:
+    """The province of the tree, by the 2 digits its top area's 区划代码 begins with, when they are one
+    of the national list's (a tree of other codes: "")."""
+    code = root.code[:2] if root is not None and root.code.isdigit() and len(root.code) >= 6 else ""
+    return code if code and divisions.province_name(code) else ""
 
 
 def _centre_area(actor: Any) -> Area | None:
