@@ -170,7 +170,10 @@ def province_code(name: str) -> str:
 
 def province_name(code: str) -> str:
     """The full name of the province of the 2-digit ``code`` (33 → 浙江省), else ""."""
-    return next((d.name for d in _walk() if d.level == PROVINCE and d.code == code), "")
+    named = (
+        d.name for forms in _index()[PROVINCE].values() for d, short in forms if not short and d.code == code
+    )
+    return next(named, "")
 
 
 def parse_prefix(text: str) -> Prefix:
