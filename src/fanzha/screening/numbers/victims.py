@@ -41,9 +41,9 @@ _SUBSCRIBER = "|".join(f"(?:{p})" for p in SUBSCRIBER_NUMBERS.values())
 _REAL_HANDSET = "length(imei) >= 8 AND length(replace(imei, left(imei, 1), '')) > 0"
 
 VICTIM_SQL = f"""
-WITH risk AS (SELECT phone, max(score) AS score FROM risky GROUP BY phone),
+WITH risk AS (SELECT phone, max(score) AS score FROM risky WHERE phone IS NOT NULL GROUP BY phone),
 own AS (
-  SELECT DISTINCT phone FROM calls WHERE imei IN (
+  SELECT DISTINCT phone FROM calls WHERE phone IS NOT NULL AND imei IN (
     SELECT imei FROM calls WHERE imei IS NOT NULL AND {_REAL_HANDSET} AND phone IN (SELECT phone FROM risk))),
 ev AS (
   SELECT DISTINCT CASE WHEN ctype = 1 THEN phone ELSE opposite END AS caller,
