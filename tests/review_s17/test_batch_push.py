@@ -99,3 +99,15 @@ def test_the_same_push_again_answers_each_item_as_the_first_time(world: World, c
     ]
     single = push_one(client, items[1], token).json()
     assert (single["outcome"], single["source_id"]) == ("unchanged", first[1]["source_id"])
+
+
+def test_an_item_pushed_in_a_batch_then_alone_is_unchanged_without_a_notice(
+    world: World, client: Client
+) -> None:
+    _, token = a_key(world)
+    assert push(client, [item(1)], token).status_code == 201
+    single = push_one(client, item(1), token).json()
+    assert (single["outcome"], single["notices"]) == ("unchanged", [])
+    assert push_one(client, item(2), token).status_code == 201
+    again = push(client, [item(2)], token).json()["items"][0]
+    assert (again["outcome"], again["notices"]) == ("unchanged", [])
