@@ -111,3 +111,21 @@ def test_an_item_pushed_in_a_batch_then_alone_is_unchanged_without_a_notice(
     assert push_one(client, item(2), token).status_code == 201
     again = push(client, [item(2)], token).json()["items"][0]
     assert (again["outcome"], again["notices"]) == ("unchanged", [])
+
+
+def test_items_without_any_identifier_are_answered_item_by_item(world: World, client: Client) -> None:
+    # No item names name, id_number or phone: the answer was the file upload's "缺少必需的列…（表头在第 0
+    # 行）" or "未找到表头…请在数据上方加上列名一行…重新上传", with no errors by index; one by one each
+    # is "无法识别或联系当事人".
+    _, token = a_key(world)
+    for body in (
+        [{"source_id": "B-1", "address": "青溪县"}],
+        [{}],
+        [{"amount": "5"}, {"fraud_type": "刷单"}],
+    ):
+        response = push(client, body, token)
+        assert response.status_code == 400
+        answer = response.json()
+        assert "表头" not in answer["detail"] and "上传" not in answer["detail"]
+        assert [error["index"] for error in answer["errors"]] == list(range(len(body)))
+        assert all("无法识别或联系当事人" in error["message"] for error in answer["errors"])

@@ -52,9 +52,14 @@ class PushImporter(WarningImporter):
         """Nothing: a source's feedback layout stays its latest file's (one by one, a push never set it)."""
 
 
+# Always in the header: a list needs one of them, an item lacking all is answered by its index.
+IDENTIFIERS = ("name", "id_number", "phone")
+
+
 def _table(items: list[dict[str, str]]) -> Table:
-    """The items as a table: the header is every field any item names, in order of first use."""
-    header = list(dict.fromkeys(name for item in items for name in item))
+    """The items as a table: the header is every field any item names, in order of first use, and
+    the identifiers (an item without any is rejected as one, not the batch as a headerless file)."""
+    header = list(dict.fromkeys([*(name for item in items for name in item), *IDENTIFIERS]))
     return Table(header=header, header_row=0, rows=[(n, item) for n, item in enumerate(items, start=1)])
 
 
