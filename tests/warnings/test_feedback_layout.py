@@ -146,3 +146,19 @@ def test_it_fills_time_columns_with_what_the_row_keeps(world: World, client) -> 
     rows = feedback(client, "bank")
     first = dict(zip(rows[0], rows[1], strict=True))
     assert first["预警日期"] == "2026-11-27" and first["预警时间"] == "17:42:00"
+
+
+def test_a_registered_address_column_is_answered_with_its_kept_value(world: World, client) -> None:  # type: ignore[no-untyped-def]
+    header = ["预警ID", "姓名", "身份证号", "手机号", "现住址", "户籍地址", "预警来源"]
+    lives = "青溪县城关镇城东社区幸福路1号"
+    rows = [
+        ["H-1", "王一", person_id(1), "13905710001", lives, "四川省成都市武侯区浆洗街2号", "上级推送"],
+        ["H-2", "王二", person_id(2), "13905710002", "", "青溪县城关镇城东社区幸福路3号", "上级推送"],
+    ]
+    result = import_run(actor=None, importer="warnings", file_name="户籍.csv", data=csv_bytes(header, rows))
+    assert result.ok, result.batch.message
+    login(client, world.users["analyst"])
+    lines = feedback(client, "superior")
+    column = lines[0].index("户籍地址")
+    assert [line[column] for line in lines[1:]] == ["四川省成都市武侯区****", "青溪县城关镇****"]
+    assert "浆洗街" not in str(lines)

@@ -41,6 +41,7 @@ PUSHED_FIELDS = frozenset(name for name, _ in PUSHED)
 TIME = "time:"  # a sender's date or time column, filled from the pushed row's 预警时间 (see _time_keys)
 # Other columns a file may carry a kept value in (the amount in 万元 is kept as written, "8万").
 KEPT_AS = {"amount_wan": "amount"}
+KEPT_FIELDS = PUSHED_FIELDS | {"registered_address"}  # what a pushed row keeps (户籍地址 when it has one)
 OUTCOME_HEADER = [
     "处置状态",
     "处置结果",
@@ -236,7 +237,7 @@ def _pushed_cell(values: dict[str, str], key: str) -> str:
     if key.startswith(TIME):
         return _pushed_time(values.get("warned_at", ""), key[len(TIME) :])
     name = KEPT_AS.get(key, key)
-    return values.get(name, "") if name in PUSHED_FIELDS else ""
+    return values.get(name, "") if name in KEPT_FIELDS else ""
 
 
 def _pushed_time(text: str, layout: str) -> str:

@@ -135,6 +135,7 @@ class WarningInput:
     call_count: str = ""
     callback_count: str = ""
     transfer_in_progress: str | bool = ""
+    registered_address: str = ""  # 户籍地址: kept for the feedback (a file's importer routes by it)
 
 
 @dataclass

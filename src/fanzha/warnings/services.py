@@ -12,6 +12,7 @@ import hmac
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -256,19 +257,23 @@ def mask_pushed(kind: str, value: Any) -> str:
 
 def row_values(data: WarningInput, clean: CleanWarning, intake: Intake | None = None) -> dict[str, str]:
     """The pushed row, masked, for the feedback list in the sender's layout."""
-    address = intake.masked_address(data.address) if intake is not None else mask("address", data.address)
+    masked_address = intake.masked_address if intake is not None else partial(mask, "address")
     warned_at = intake.iso(clean.warned_at) if intake is not None else clean.warned_at.isoformat()
+    registered = (
+        {"registered_address": masked_address(data.registered_address)} if data.registered_address else {}
+    )
     return {
         "source_id": clean.source_id,
         "name": mask("name", data.name),
         "id_number": mask_pushed("id_number", data.id_number),
         "phone": mask_pushed("phone", data.phone),
-        "address": address,
+        "address": masked_address(data.address),
         "fraud_type": str(data.fraud_type or ""),
         "source": str(data.source or ""),
         "warned_at": warned_at,
         "amount": str(data.amount or ""),
         "notes": scrub_text(str(data.notes or ""))[:500],
+        **registered,
     }
 
 
