@@ -86,3 +86,14 @@ def test_it_exports_areas_as_csv_and_xlsx_for_reimport(world, client) -> None:  
     assert result.status_code == 302
     assert ImportBatch.objects.get().rows_unchanged == Area.objects.count() == 9
     assert io.BytesIO(xlsx.content).read(2) == b"PK"
+
+
+def test_the_warning_pages_name_the_registered_address_column(world, client) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(world.users["leader"])
+    form = client.get(reverse("import_upload", kwargs={"importer": "warnings"})).content.decode()
+    assert "户籍地址" in form
+    header = ["姓名", "手机号", "户籍地址"]
+    data = csv_bytes(header, [["王一", "13905710001", "青溪县城关镇城东社区幸福路1号"]])
+    response = upload(client, "warnings", data, name="预警.csv")
+    page = client.get(response["Location"]).content.decode()
+    assert "户籍地址 → 户籍地址" in page and "registered_address" not in page

@@ -77,7 +77,7 @@ class ColumnMap:
 
 def _index(fields: list[Field]) -> dict[str, Field]:
     index: dict[str, Field] = {}
-    for f in [*fields, *_fallbacks(fields)]:
+    for f in all_fields(fields):
         for key in f.header_keys():
             index.setdefault(key, f)
     return index
@@ -85,6 +85,11 @@ def _index(fields: list[Field]) -> dict[str, Field]:
 
 def _fallbacks(fields: list[Field]) -> list[Field]:
     return [f.fallback for f in fields if f.fallback is not None]
+
+
+def all_fields(fields: list[Field]) -> list[Field]:
+    """The fields a header may name: ``fields`` and the columns that stand in for them (户籍地址)."""
+    return [*fields, *_fallbacks(fields)]
 
 
 def match_header(header: list[str], fields: list[Field]) -> ColumnMap:

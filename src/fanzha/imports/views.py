@@ -16,6 +16,7 @@ from fanzha.core import access
 from fanzha.core.exports import csv_response
 from fanzha.imports import selectors
 from fanzha.imports.background import import_submit
+from fanzha.imports.columns import all_fields
 from fanzha.imports.exports import AREA_HEADER, area_rows, areas_xlsx
 from fanzha.imports.forms import UploadForm
 from fanzha.imports.importers import get_importer
@@ -78,7 +79,7 @@ def import_upload(request: HttpRequest, importer: str) -> HttpResponse:
             )
         return redirect("import_detail", pk=result.batch.pk)
     status = 400 if request.method == "POST" else 200
-    fields = [(f.label, f.required, "、".join(f.synonyms[:4])) for f in imp.fields]
+    fields = [(f.label, f.required, "、".join(f.synonyms[:4])) for f in all_fields(imp.fields)]
     return render(
         request,
         "imports/import_upload.html",
@@ -110,7 +111,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _columns_read(batch: ImportBatch) -> list[tuple[str, str]]:
     """The file's columns in order with the field each was read as (its label; "" for one not read)."""
     importer = get_importer(batch.importer)
-    labels = {f.name: f.label for f in importer.fields} if importer is not None else {}
+    labels = {f.name: f.label for f in all_fields(importer.fields)} if importer is not None else {}
     return [(text, labels.get(name, name)) for text, name in batch.columns]
 
 
