@@ -65,3 +65,16 @@ def test_the_written_forms_of_autonomous_divisions() -> None:
     assert written_forms("伊犁哈萨克自治州") == {"伊犁哈萨克自治州", "伊犁", "伊犁州"}
     assert written_forms("黔东南苗族侗族自治州") == {"黔东南苗族侗族自治州", "黔东南", "黔东南州"}
     assert written_forms("内蒙古自治区") == {"内蒙古自治区", "内蒙古"}
+
+
+def test_a_lone_county_short_name_opens_the_address_only_when_asked() -> None:
+    assert read("义乌金坑村")[0] == []
+    prefix = parse_prefix("义乌金坑村", lone_short=True)
+    assert [d.name for d in prefix.divisions] == ["义乌市"] and prefix.end == 2
+    assert parse_prefix("凤凰社区5号", lone_short=True).divisions == ()  # 社区 goes on: a community
+
+
+def test_a_short_name_followed_by_a_division_ending_is_another_name_in_full() -> None:
+    # 江州市 (not in the list) is not 江州区 written short; 吉林市 is the city, not the province 吉林.
+    assert parse_prefix("江州市青溪县城关镇", lone_short=True).divisions == ()
+    assert read("吉林市船营区")[0] == ["吉林市", "船营区"]

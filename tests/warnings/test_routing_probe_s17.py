@@ -165,3 +165,13 @@ def test_another_province_or_city_written_short_is_not_our_village_of_the_same_n
         found = place(address)
         assert not found.placed and found.area == county, address
     assert where("浙江江州市青溪县石门镇金坑村3组") == "石门镇/金坑村"  # our own, the province short
+
+
+def test_another_countys_short_name_opening_the_address_is_not_ours(county: Area) -> None:
+    # 义乌 is 义乌市: its 金坑村 is not ours. 凤凰 opening an address is our 凤凰街道, not 凤凰县.
+    for address in ("义乌金坑村5组", "余杭金坑村", "萧山金坑村3组"):
+        found = place(address)
+        assert not found.placed and found.area == county and found.outside, address
+    assert where("石门金坑村3组") == "石门镇/金坑村"
+    assert place("凤凰中山社区5号").placed
+    assert place("青溪县凤凰中山社区").placed

@@ -20,7 +20,7 @@ from functools import lru_cache
 from stdnum import numdb
 
 PROVINCE, CITY, COUNTY = "province", "city", "county"
-_RANGE = re.compile(r"^\[\d*-\d*\]")
+_RANGE = re.compile(r"^\[\d*-(\d*)\]")
 _GENERIC = frozenset(
     {"市辖区", "县", "市", "省直辖县级行政区划", "自治区直辖县级行政区划", "省直辖行政单位", "直辖县"}
 )
@@ -52,7 +52,8 @@ _PEOPLES = [
 ]
 _ETHNIC = re.compile(f"(?:(?:{'|'.join(_PEOPLES)})族?)+$")
 # After a short name, these begin a township, village or street of the same name, not the division.
-_GOES_ON = tuple("镇乡村街路道巷弄社区组号大桥山湖河港园") + ("小区",)
+# So do the endings of a division's own name: 江州市 written in full is not 江州区 written short.
+_GOES_ON = tuple("镇乡村街路道巷弄社区组号大桥山湖河港园市县省州盟旗") + ("小区",)
 _SHORTENED = (
     "特别行政区",
     "自治区",
@@ -74,6 +75,7 @@ class Division:
     code: str  # 2 digits (province), 4 (city) or 6 (county)
     name: str  # the full name, as the list writes it
     level: str
+    former: bool = False  # a name no longer in force (义乌县, now 义乌市)
 
 
 @dataclass(frozen=True)
@@ -117,11 +119,13 @@ def _walk() -> list[Division]:
         for _l, part, _h, child, _grand in children:
             code = province_code + part
             for raw in child.get("county", "").split(","):
-                name = _RANGE.sub("", raw)
+                period = _RANGE.match(raw)
+                name = raw[period.end() :] if period else raw
                 if not name or name in _GENERIC:
                     continue
                 level = CITY if part.endswith("00") else COUNTY
-                found.append(Division(code[:4] if level == CITY else code, name, level))
+                former = bool(period and period.group(1))
+                found.append(Division(code[:4] if level == CITY else code, name, level, former))
     return found
 
 
@@ -129,7 +133,7 @@ def _walk() -> list[Division]:
 def _index() -> dict[str, dict[str, list[tuple[Division, bool]]]]:
     """Level → written form → the divisions it may be, each with whether the form is the short one."""
     index: dict[str, dict[str, list[tuple[Division, bool]]]] = {PROVINCE: {}, CITY: {}, COUNTY: {}}
-    for division in _walk():
+    for division in sorted(_walk(), key=lambda d: d.former):  # a name in force before a former one
         forms = index[division.level]
         for form in written_forms(division.name):
             forms.setdefault(form, []).append((division, form != division.name))
@@ -141,8 +145,9 @@ def _lengths() -> dict[str, list[int]]:
     return {level: sorted({len(form) for form in forms}, reverse=True) for level, forms in _index().items()}
 
 
-def _read(text: str, at: int, level: str, within: str) -> tuple[Division, str] | None:
-    """The longest division of ``level`` written at ``at`` (under the code ``within``, if any)."""
+def _read(text: str, at: int, level: str, within: str, lone_short: bool) -> tuple[Division, str] | None:
+    """The longest division of ``level`` written at ``at`` (under the code ``within``, if any); a
+    county's short name with nothing above it only when ``lone_short``."""
     forms = _index()[level]
     for length in _lengths()[level]:
         written = text[at : at + length]
@@ -151,7 +156,8 @@ def _read(text: str, at: int, level: str, within: str) -> tuple[Division, str] |
         for division, short in forms.get(written, ()):
             if within and not division.code.startswith(within):
                 continue
-            if short and (text.startswith(_GOES_ON, at + length) or (level == COUNTY and not within)):
+            alone = level == COUNTY and not within and not lone_short
+            if short and (text.startswith(_GOES_ON, at + length) or alone):
                 continue
             return division, written
     return None
@@ -176,13 +182,17 @@ def province_name(code: str) -> str:
     return next(named, "")
 
 
-def parse_prefix(text: str) -> Prefix:
-    """The provinces, city and county named at the start of ``text`` (normalised: no spaces)."""
+def parse_prefix(text: str, lone_short: bool = False) -> Prefix:
+    """The provinces, city and county named at the start of ``text`` (normalised: no spaces).
+
+    ``lone_short``: also a county's short name at the very start, with no city or province before it
+    (义乌金坑村 → 义乌市) — for a caller that knows the text does not begin with a name of its own there
+    (our 凤凰街道 written 凤凰… is not 凤凰县)."""
     divisions: list[Division] = []
     written: list[str] = []
     at, within = 0, ""
     for level in (PROVINCE, CITY, COUNTY):
-        found = _read(text, at, level, within)
+        found = _read(text, at, level, within, lone_short)
         if found is None:
             continue
         division, form = found

@@ -53,22 +53,23 @@ def split_prefix(address: str) -> tuple[list[str], str]:
     return written, text[end:]
 
 
-def prefix_names(address: str) -> tuple[list[str], str]:
+def prefix_names(address: str, lone_short: bool = False) -> tuple[list[str], str]:
     """Like :func:`split_prefix`, with the full names of the divisions the national list knows
-    (浙江杭州西湖… → 浙江省, 杭州市, 西湖区): what the area tree's names are compared with."""
+    (浙江杭州西湖… → 浙江省, 杭州市, 西湖区): what the area tree's names are compared with.
+    ``lone_short``: see :func:`fanzha.core.divisions.parse_prefix`."""
     text = normalise_address(address)
-    names, _, end = _prefix(text)
+    names, _, end = _prefix(text, lone_short)
     return names, text[end:]
 
 
 _LEVELS = ("province", "city", "county")
 
 
-def _prefix(text: str) -> tuple[list[str], list[str], int]:
+def _prefix(text: str, lone_short: bool = False) -> tuple[list[str], list[str], int]:
     """Full names, written names and the end of the prefix: the national list first
     (:mod:`fanzha.core.divisions`), then, for the levels below what it read, names by their endings
     (省, 市, 县, 区 …) — a county newer than the list, or a tree of made-up names."""
-    read = divisions.parse_prefix(text)
+    read = divisions.parse_prefix(text, lone_short)
     names, written = [d.name for d in read.divisions], list(read.written)
     lowest = max((_LEVELS.index(d.level) for d in read.divisions), default=-1)
     match = _PREFIX.match(text[read.end :])
@@ -305,14 +306,16 @@ class Locator:
 
     def _match_tree(self, address: str) -> Placement | None:
         text = _FORMER_NAME.sub("", address)
-        prefix, rest = prefix_names(text)
+        # The whole text: "城西社区" also looks like a county "…区" to the prefix parser.
+        mentions = self.names.find(text)
+        # Another county's short name may open the address (义乌金坑村), unless one of our names does there
+        # (凤凰中山社区: our 凤凰街道, not 凤凰县).
+        prefix, rest = prefix_names(text, lone_short=all(m.start > 0 for m in mentions))
         outside = self._outside(prefix)
         home = self.home or self.root
         if outside and home is not None:
             # 光明社区, 朝阳社区, 中山社区 are everywhere: never matched by name in another county.
             return Placement(home, False, "地址不在本辖区，进入中心待定位队列", outside=outside)
-        # The whole text: "城西社区" also looks like a county "…区" to the prefix parser.
-        mentions = self.names.find(text)
         if self._unknown_after_city(prefix, rest, {m.start for m in mentions}, len(text) - len(rest)):
             return None  # 江州市江北石门镇…: another county of our city, written without 县/区
         scope = ""
