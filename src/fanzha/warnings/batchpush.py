@@ -42,7 +42,7 @@ class BatchResult:
 
     @property
     def ok(self) -> bool:
-        return self.batch.status in (BatchStatus.COMMITTED, BatchStatus.SKIPPED)
+        return self.batch.status == BatchStatus.COMMITTED  # a push is never skipped: it is read again
 
 
 class PushImporter(WarningImporter):
