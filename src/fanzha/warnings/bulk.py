@@ -46,6 +46,7 @@ from fanzha.warnings.services import (
     alias_source_id,
     changed_notices,
     locate,
+    lock_intake,
     merge_into,
     new_warning_line,
     partner_source_id,
@@ -428,6 +429,7 @@ def receive_many(
     the partner organisation whose API key pushed the rows (recorded on their source ids).
     """
     now = now or timezone.now()
+    lock_intake()
     known = _load(intake, [clean for _, clean in rows], now, pushed_by)
     pusher = pushed_by.pk if pushed_by is not None else None
     # At most this many new people and warnings (a row given an alias id may yet be unchanged).

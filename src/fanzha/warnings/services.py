@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from fanzha.audit.services import audit_record
@@ -294,6 +294,23 @@ def changed_notices(pushed: dict[str, str], now_values: dict[str, str]) -> list[
             f"此编号已接收过，本次内容有变化（{'、'.join(changed)}），未更新；如需更正请在预警中修改",
         )
     ]
+
+
+# Any constant (not the audit chain's): serialises warning intakes on PostgreSQL.
+_INTAKE_LOCK_KEY = 0x46415A57
+
+
+def lock_intake() -> None:
+    """One warning intake at a time, until the caller's transaction ends (call it inside, first).
+
+    An intake reads what is already received (source ids, people, open warnings) and then writes:
+    two at once would both read "not yet" — a repeated push failed on the unique source id, one
+    person in two lists became two people. SQLite's writers already queue at ``BEGIN IMMEDIATE``;
+    PostgreSQL gets a transaction-level advisory lock (a 100,000-row file holds it for its commit).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_INTAKE_LOCK_KEY])
 
 
 def _grade(intake: Intake, clean: CleanWarning) -> grading.GradeResult:
@@ -589,6 +606,7 @@ def receive(
     ``pushed_by``: the partner organisation whose API key pushed it (recorded on its source id)."""
     now = now or timezone.now()
     clean = clean_warning(data, now=now)
+    lock_intake()
     ref = _known_ref(clean)
     if pushed_by is not None and ref is not None and ref.pushed_by_id != pushed_by.pk:
         clean.source_id = partner_source_id(clean.source_id, pushed_by)  # another sender's 预警编号
