@@ -141,18 +141,19 @@ def _store_rows(run: ScoringRun, result: engine.EngineResult) -> int:
 def _store_proposals(run: ScoringRun, proposals: list[dict[str, Any]]) -> int:
     """The run's proposals, one pending proposal a number across runs: a number pending from an earlier
     run is moved to this run with its new score and evidence; a number already confirmed (on the list)
-    is not proposed again, nor one rejected on the very same score and evidence. Returns how many."""
+    is not proposed again, nor one rejected on the very same score and evidence. Stored again (a
+    retried job), the run keeps what it holds — proposals moved into it, decisions made on it — and
+    loses only its pending proposals the results no longer name. Returns how many it holds."""
     hashes = {number_hash(str(row["value"])): row for row in proposals}
     earlier = (
         IndicatorProposal.objects.select_for_update()
         .filter(number_hash__in=hashes, run__organisation_id=run.organisation_id)
-        .exclude(run=run)
         .order_by("id")
     )
     by_hash: dict[str, list[IndicatorProposal]] = {}
     for found in earlier:
         by_hash.setdefault(found.number_hash, []).append(found)
-    new, count, moved_from = [], 0, set()
+    new, moved_from = [], set()
     for digest, row in hashes.items():
         score, evidence = float(row["score"]), list(row["evidence"])
         known = by_hash.get(digest, [])
@@ -160,10 +161,10 @@ def _store_proposals(run: ScoringRun, proposals: list[dict[str, Any]]) -> int:
             p.status == ProposalStatus.REJECTED and _same_evidence(p, score, evidence) for p in known
         ):
             continue
-        count += 1
         pending = next((p for p in known if p.status == ProposalStatus.PENDING), None)
         if pending is not None:
-            moved_from.add(pending.run_id)
+            if pending.run_id != run.pk:
+                moved_from.add(pending.run_id)
             pending.run, pending.score, pending.evidence = run, score, evidence
             pending.save(update_fields=["run", "score", "evidence"])
             continue
@@ -172,10 +173,12 @@ def _store_proposals(run: ScoringRun, proposals: list[dict[str, Any]]) -> int:
             IndicatorProposal(run=run, number=number, number_hash=digest, score=score, evidence=evidence)
         )
     IndicatorProposal.objects.bulk_create(new)
+    stale = run.proposals.filter(status=ProposalStatus.PENDING).exclude(number_hash__in=hashes)
+    stale.delete()  # stored again with other results: what they no longer name
     for earlier_run in moved_from:  # their pages no longer list the moved proposals
         left = IndicatorProposal.objects.filter(run_id=earlier_run).count()
         ScoringRun.objects.filter(pk=earlier_run).update(proposals_count=left)
-    return count
+    return run.proposals.count()
 
 
 def _same_evidence(proposal: IndicatorProposal, score: float, evidence: list[str]) -> bool:
@@ -186,7 +189,7 @@ def _same_evidence(proposal: IndicatorProposal, score: float, evidence: list[str
 def numbers_store(*, run_id: int, result: engine.EngineResult) -> ScoringRun:
     """Replace the run's results (a retry starts clean), mark it done, delete its stored files."""
     run = ScoringRun.objects.select_for_update().get(pk=run_id)
-    for related in (run.scored, run.victims, run.proposals):
+    for related in (run.scored, run.victims):  # its proposals are reconciled, not replaced
         related.all().delete()
     proposals = _store_rows(run, result)
     run.status = RunStatus.SUCCEEDED
