@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -33,6 +33,14 @@ RUN_TASK = "numbers.run"
 SUFFIXES = (".csv", ".parquet", ".pq")
 WARNING_SOURCE = "screening"  # 筛查引擎; the source id says 号码研判 and the run
 SOURCE_ID_PREFIX = "号码研判"
+
+
+def require_run(actor: Any, run_id: int | None) -> None:
+    """The actor may work on the run: it belongs to their organisation (ScoringRun.visible_to). The
+    pages answer 404 before this; a service called from elsewhere is refused all the same."""
+    access.require(actor, PERMISSION)
+    if not ScoringRun.objects.visible_to(actor).filter(pk=run_id).exists():
+        raise PermissionDenied("该研判不属于您的单位")
 
 
 def upload_context(run_id: int, kind: str) -> bytes:
@@ -194,7 +202,7 @@ def numbers_send_warnings(
     *, actor: Any, run: ScoringRun, victim_ids: list[int] | None = None, top: int | None = None
 ) -> SendResult:
     """Send the chosen potential victims into warning intake, once each (source id: run + number hash)."""
-    access.require(actor, PERMISSION)
+    require_run(actor, run.pk)
     access.require(actor, "warning.create")
     if run.status != RunStatus.SUCCEEDED:
         raise ValidationError("研判尚未完成，不能发送预警")
@@ -239,8 +247,8 @@ def _listed(proposal: IndicatorProposal) -> bool:
 @transaction.atomic
 def numbers_proposal_decide(*, actor: Any, proposal: IndicatorProposal, confirm: bool) -> IndicatorProposal:
     """A person confirms or rejects a pending proposal; audited."""
-    access.require(actor, PERMISSION)
     locked = IndicatorProposal.objects.select_for_update().get(pk=proposal.pk)
+    require_run(actor, locked.run_id)
     if locked.status != ProposalStatus.PENDING:
         raise ValidationError("该建议已处理过")
     if confirm and _listed(locked):

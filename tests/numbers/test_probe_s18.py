@@ -1,0 +1,86 @@
+"""Probe s18: operator extracts as they arrive, the run page after a failure, and who may act on a run.
+
+A demanding centre analyst and an operator's data engineer: the page names the files as uploaded (never
+the server's scratch paths) and speaks Chinese; the services refuse another organisation's run whoever
+calls them; the command line answers unusable input with exit 2 and a clear message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from fanzha.core.services import organisations as org_services
+from fanzha.jobs.queue import job_claim, job_execute
+from fanzha.numbers.models import ProposalStatus, ScoringRun
+from fanzha.numbers.services import (
+    UploadedFile,
+    numbers_proposal_decide,
+    numbers_send_warnings,
+    numbers_submit,
+)
+from fanzha.warnings.models import Warning
+from tests.numbers.factories import stored_run
+from tests.personas import PASSWORD
+
+
+def _work() -> None:
+    """Run every due job, as the worker would."""
+    for _ in range(10):
+        job = job_claim("w-test")
+        if job is None:
+            return
+        job_execute(job, "w-test")
+
+
+def _scored(world: Any, files: list[UploadedFile]) -> ScoringRun:
+    run = numbers_submit(actor=world.users["analyst"], files=files)
+    _work()
+    run.refresh_from_db()
+    return run
+
+
+def _page(client: Any, world: Any, run: ScoringRun) -> str:
+    client.force_login(world.users["analyst"])
+    return client.get(reverse("numbers_run_detail", args=[run.pk])).content.decode()
+
+
+# ── who may act on a run ─────────────────────────────────────────────────────
+
+
+@pytest.fixture
+def neighbour(world: Any) -> Any:
+    """An analyst of another county's centre."""
+    centre = org_services.organisation_create(
+        actor=None, name="邻县反诈中心", kind="centre", area=world.area("龙泉乡")
+    )
+    return org_services.user_create(
+        actor=None, username="neighbour", password=PASSWORD, organisation=centre, roles=["centre_analyst"]
+    )
+
+
+def test_another_centres_analyst_cannot_decide_a_proposal_even_through_the_service(world, neighbour) -> None:  # type: ignore[no-untyped-def]
+    proposal = stored_run(world).proposals.get()
+    with pytest.raises(PermissionDenied):
+        numbers_proposal_decide(actor=neighbour, proposal=proposal, confirm=False)
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.PENDING and proposal.decided_by is None
+
+
+def test_another_centres_analyst_cannot_send_its_victims_even_through_the_service(world, neighbour) -> None:  # type: ignore[no-untyped-def]
+    run = stored_run(world)
+    with pytest.raises(PermissionDenied):
+        numbers_send_warnings(actor=neighbour, run=run, top=1)
+    assert not Warning.objects.exists()
+    assert run.victims.get().warning_id is None
+
+
+def test_the_runs_own_analyst_still_decides_and_sends(world) -> None:  # type: ignore[no-untyped-def]
+    run = stored_run(world)
+    analyst = world.users["analyst"]
+    assert numbers_send_warnings(actor=analyst, run=run, top=1).new == 1
+    decided = numbers_proposal_decide(actor=analyst, proposal=run.proposals.get(), confirm=True)
+    assert decided.status == ProposalStatus.CONFIRMED
