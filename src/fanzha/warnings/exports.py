@@ -20,7 +20,7 @@ from fanzha.audit.services import audit_record
 from fanzha.core import access
 from fanzha.core.exports import csv_response, safe_cell
 from fanzha.core.pii.masking import mask
-from fanzha.warnings import typology
+from fanzha.warnings import selectors, typology
 from fanzha.warnings.intake import source_label
 from fanzha.warnings.models import Contact, PushedLayout, Warning, WarningSourceRef
 from fanzha.warnings.services import own_source_id
@@ -113,8 +113,9 @@ def _first_contacts(warning_ids: list[int]) -> dict[int, Contact]:
 
 
 def day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The local days ``start`` to ``end`` (both included) as aware [since, until) bounds."""
-    midnight = dt.time()
+    """The local days ``start`` to ``end`` (both included) as aware [since, until) bounds (days at the
+    ends of the calendar are read as the first or last a warning can have: 9999-12-31 has no next day)."""
+    start, end, midnight = selectors.usable_day(start), selectors.usable_day(end), dt.time()
     return (
         timezone.make_aware(dt.datetime.combine(start, midnight)),
         timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), midnight)),

