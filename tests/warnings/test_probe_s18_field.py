@@ -5,9 +5,12 @@ the time of a visit."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.urls import reverse
 
-from fanzha.warnings.models import Status
+from fanzha.warnings import escalation
+from fanzha.warnings.models import Contact, Status
 from tests.personas import login
 from tests.warnings.helpers import make_warning
 
@@ -48,3 +51,18 @@ def test_an_odd_version_on_acknowledge_is_no_server_error(world, client) -> None
         assert response.status_code == 302
     warning.refresh_from_db()
     assert warning.status == Status.ACKNOWLEDGED
+
+
+def test_a_deadline_passing_while_the_worker_acts_does_not_refuse_them(world, client) -> None:  # type: ignore[no-untyped-def]
+    warning = make_warning(1)
+    login(client, world.users["grid_cd"])
+    seen = warning.version  # the detail page and the contact form were opened with it
+    assert escalation.sla_check(warning.due_ack_at + dt.timedelta(minutes=1)).escalated == 1
+    ack = client.post(reverse("warning_acknowledge", args=[warning.pk]), {"version": seen}, follow=True)
+    assert [str(m) for m in ack.context["messages"]] == ["已签收，请尽快联系当事人。"]
+    warning.refresh_from_db()
+    opened = warning.version
+    assert escalation.sla_check(warning.due_contact_at + dt.timedelta(minutes=1)).escalated == 1
+    assert contact(client, warning, outcome="dissuaded", version=opened).status_code == 302
+    warning.refresh_from_db()
+    assert warning.status == Status.CLOSED and warning.escalated and Contact.objects.count() == 1

@@ -1,6 +1,8 @@
 """The SLA job: a reminder before each deadline, escalation to the supervisor and the centre at breach.
 
 Each step flips its flag with a conditional UPDATE, so two workers never remind or escalate twice.
+Neither changes the warning's version: the worker acknowledging or recording a contact at the deadline,
+on a page opened before it, is not refused as if someone had acted on the warning meanwhile.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from fanzha.audit.services import audit_record
@@ -46,7 +47,7 @@ def _remind(warning: Warning, what: str, due: dt.datetime, flag: str) -> bool:
 
 @transaction.atomic
 def _escalate(warning: Warning, what: str, flag: str) -> bool:
-    if not _flip(warning.pk, flag, {"escalated": True, "version": F("version") + 1}):
+    if not _flip(warning.pk, flag, {"escalated": True}):
         return False
     event_add(warning, EventKind.ESCALATED, f"{what}超时，已升级督办（通知上级单位和反诈中心）")
     audit_record(actor=None, action="warning.escalate", obj=warning, details={"deadline": what})
