@@ -6,12 +6,18 @@ the time of a visit."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from fanzha.warnings import escalation
-from fanzha.warnings.models import Contact, Status
+from fanzha.warnings.models import Contact, ContactPhoto, Status
+from fanzha.warnings.photos import problem, strip_metadata
+from fanzha.warnings.workflow import photo_bytes
 from tests.personas import login
+from tests.warnings import images
 from tests.warnings.helpers import make_warning
 
 ODD_FILTERS = ["area=²", "area=" + "9" * 5000, "start=0001-01-01", "end=9999-12-31", "end=0001-01-01"]
@@ -66,3 +72,38 @@ def test_a_deadline_passing_while_the_worker_acts_does_not_refuse_them(world, cl
     assert contact(client, warning, outcome="dissuaded", version=opened).status_code == 302
     warning.refresh_from_db()
     assert warning.status == Status.CLOSED and warning.escalated and Contact.objects.count() == 1
+
+
+def multi_picture_jpeg() -> bytes:
+    """A JPEG with a second picture after its end, as an Ultra HDR (gain map) or dual-camera phone photo
+    writes it (Multi-Picture Format): the second picture's Exif holds the phone's position."""
+    exif = Image.Exif()
+    exif[0x010E] = images.SECRET
+    out = io.BytesIO()
+    first, second = Image.new("RGB", (32, 24), (30, 90, 160)), Image.new("RGB", (16, 12), (200, 0, 0))
+    first.save(out, "MPO", save_all=True, append_images=[second], exif=exif.tobytes())
+    return out.getvalue()
+
+
+def test_a_phone_jpeg_with_a_second_picture_is_taken_and_kept_without_it(world, client) -> None:  # type: ignore[no-untyped-def]
+    warning = make_warning(1)
+    login(client, world.users["grid_cd"])
+    photo = multi_picture_jpeg()
+    assert photo.count(images.SECRET.encode()) == 2 and problem(photo) == ""
+    response = contact(client, warning, photos=[SimpleUploadedFile("PXL_0001.jpg", photo, "image/jpeg")])
+    assert response.status_code == 302, response.content.decode()
+    kept = photo_bytes(ContactPhoto.objects.get())
+    assert images.SECRET.encode() not in kept and b"MPF\0" not in kept
+    with Image.open(io.BytesIO(kept)) as image:
+        assert image.format == "JPEG" and image.size == (32, 24)
+
+
+def test_data_a_phone_appends_after_the_picture_is_dropped() -> None:
+    trailer = b"SEFH" + images.SECRET.encode() + b"\x00" * 16  # a maker's record after the image's end
+    photo = images.jpeg(6) + trailer
+    clean = strip_metadata(photo, "image/jpeg")
+    assert images.SECRET.encode() not in clean and clean.endswith(b"\xff\xd9") and problem(clean) == ""
+    progressive = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 200, 90)).save(progressive, "JPEG", progressive=True)
+    data = progressive.getvalue()  # several scans, markers between them: cut at the end, not before
+    assert strip_metadata(data + trailer, "image/jpeg") == data

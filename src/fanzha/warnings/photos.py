@@ -3,13 +3,17 @@ position, time, camera serial, comments (:func:`strip_metadata`).
 
 A phone writes where it stood (the person's home) and which device it is into every photo; the
 visit record already says where and when, so the copy kept needs none of it (data minimisation).
-Only the JPEG orientation survives, so a portrait photo still shows upright. A file whose structure
-cannot be followed is kept as it came (it was decoded as an image before).
+Only the JPEG orientation survives, so a portrait photo still shows upright. A JPEG is kept up to the
+end of its picture: what a phone appends after it — the second picture of a Multi-Picture file (an
+Ultra HDR gain map, a depth map) with an Exif of its own, a maker's trailer — is dropped, with the index
+(APP2 ``MPF``) that pointed to it. A file whose structure cannot be followed is kept as it came (it was
+decoded as an image before).
 """
 
 from __future__ import annotations
 
 import io
+import re
 import struct
 import warnings
 
@@ -18,7 +22,8 @@ from PIL import Image, UnidentifiedImageError
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_COUNT = 6
 PHOTO_MAX_PIXELS = 60_000_000  # beyond any phone camera: a "decompression bomb"
-FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+# MPO: a JPEG with more pictures after its own (Multi-Picture Format; Ultra HDR, dual cameras)
+FORMATS = {"JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 # what Pillow raises for a file it cannot read as an image (truncated, corrupt, a bomb)
 _UNREADABLE = (
     UnidentifiedImageError,
@@ -31,6 +36,10 @@ _UNREADABLE = (
 BROKEN = "照片文件已损坏或不完整（无法作为图片打开），请重新选择原图"
 # JPEG markers dropped: APP1 (Exif, XMP), APP12-APP13 (Photoshop/IPTC), COM (comments).
 _JPEG_DROP = {0xE1, 0xEC, 0xED, 0xFE}
+_APP2, _MPF = 0xE2, b"MPF\x00"
+# The next marker after entropy-coded data: 0xFF (after any fill 0xFFs) not followed by a stuffed 0x00
+# or a restart marker (0xD0-0xD7), which belong to the data.
+_NEXT_MARKER = re.compile(rb"\xff+[^\x00\xd0-\xd7\xff]")
 _PNG_DROP = {b"eXIf", b"tEXt", b"iTXt", b"zTXt", b"tIME"}
 _WEBP_DROP = {b"EXIF", b"XMP "}
 _ORIENTATION = 0x0112
@@ -50,7 +59,7 @@ def problem(data: bytes) -> str:
                     return "只能上传 JPEG、PNG 或 WebP 照片"
                 if image.width * image.height > PHOTO_MAX_PIXELS:
                     return f"照片像素过多（超过 {PHOTO_MAX_PIXELS // 1_000_000} 百万像素）"
-                if image.format == "JPEG":
+                if FORMATS[image.format] == "image/jpeg":
                     image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
                 image.load()
     except _UNREADABLE:
@@ -105,12 +114,28 @@ def _jpeg(data: bytes) -> bytes:
             raise ValueError("truncated")
         if marker == 0xE1:
             orientation = max(orientation, _orientation(segment[4:]))
-        if marker not in _JPEG_DROP:
+        if marker not in _JPEG_DROP and not (marker == _APP2 and segment[4:8] == _MPF):
             out.append(segment)
         pos += 2 + length
     if orientation != 1:  # after the JFIF header, which must come first
         out.insert(2 if out[1:2] and out[1].startswith(b"\xff\xe0") else 1, _orientation_segment(orientation))
-    return b"".join(out) + data[pos:]
+    return b"".join(out) + data[pos : _end_of_picture(data, pos)]
+
+
+def _end_of_picture(data: bytes, pos: int) -> int:
+    """Where the picture whose first scan starts at ``pos`` ends (after its EOI marker): each scan's
+    entropy-coded data runs to the next marker; a progressive JPEG has tables and scans after it."""
+    while (marker := data[pos + 1]) != 0xD9:
+        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
+        pos += 2 + length
+        if marker == 0xDA:  # a scan: its data follows its header, up to the next marker
+            found = _NEXT_MARKER.search(data, pos)
+            if found is None:
+                raise ValueError("no end of image")
+            pos = found.end() - 2
+        elif data[pos] != 0xFF:
+            raise ValueError("not a marker")
+    return pos + 2
 
 
 def _png(data: bytes) -> bytes:
