@@ -107,3 +107,18 @@ def test_data_a_phone_appends_after_the_picture_is_dropped() -> None:
     Image.new("RGB", (64, 48), (10, 200, 90)).save(progressive, "JPEG", progressive=True)
     data = progressive.getvalue()  # several scans, markers between them: cut at the end, not before
     assert strip_metadata(data + trailer, "image/jpeg") == data
+
+
+def test_numbers_typed_into_a_contact_record_are_not_shown_in_clear(world, client) -> None:  # type: ignore[no-untyped-def]
+    warning = make_warning(1)
+    login(client, world.users["grid_cd"])
+    notes = "当事人不在家，家属电话13812345678，身份证331102195603010012"
+    assert contact(client, warning, notes=notes).status_code == 302
+    assert "13812345678" not in Contact.objects.get().notes
+    login(client, world.users["analyst"])
+    page = client.get(reverse("warning_detail", args=[warning.pk])).content.decode()
+    assert "当事人不在家，家属电话138****5678" in page
+    assert "13812345678" not in page and "331102195603010012" not in page
+    Contact.objects.update(notes=notes)  # a record kept before notes were masked on saving
+    page = client.get(reverse("warning_detail", args=[warning.pk])).content.decode()
+    assert "家属电话138****5678" in page and "13812345678" not in page

@@ -82,7 +82,10 @@ class ContactForm(forms.Form):
     outcome = forms.ChoiceField(label="结果", choices=Outcome.choices, widget=forms.RadioSelect)
     arrived_at = forms.DateTimeField(label="到达时间（上门时填）", required=False, widget=DATETIME)
     notes = forms.CharField(
-        label="情况说明", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="情况说明（其中的身份证号、手机号、银行卡号保存时隐去）",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     follow_up_on = forms.DateField(label="回访日期", required=False, widget=DATE)
     photos = MultipleFileField(

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from fanzha.core import access
 from fanzha.core import selectors as core_selectors
-from fanzha.core.pii.masking import mask
+from fanzha.core.pii.masking import mask, scrub_text
 from fanzha.warnings import routing, selectors, typology
 from fanzha.warnings.forms import WarningForm
 from fanzha.warnings.intake import QUALITY_FLAGS, SOURCES, Unusable, WarningInput, source_label
-from fanzha.warnings.models import Grade, Outcome, Status, Warning
+from fanzha.warnings.models import Contact, Grade, Outcome, Status, Warning
 from fanzha.warnings.services import MERGED, UNCHANGED, warning_receive
 from fanzha.warnings.workflow import _can_work
 
@@ -122,7 +122,7 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "flags": [QUALITY_FLAGS.get(f, f) for f in warning.quality_flags],
         "fraud_type": typology.label(warning.fraud_type) if warning.fraud_type else "未知",
         "events": warning.events.select_related("actor"),
-        "contacts": warning.contacts.select_related("actor").prefetch_related("photos"),
+        "contacts": _contacts_shown(warning),
         "can_ack": works and warning.status == Status.ASSIGNED,
         "can_contact": works and warning.status in (Status.ASSIGNED, Status.ACKNOWLEDGED, Status.CONTACTED),
         "can_handover": (works or dispatches) and warning.is_open,
@@ -137,6 +137,15 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "now": timezone.now(),
     }
     return render(request, "warnings/warning_detail.html", context)
+
+
+def _contacts_shown(warning: Warning) -> list[Contact]:
+    """The contact records with the numbers in their notes masked (records kept before notes were
+    masked on saving still hold them)."""
+    contacts = list(warning.contacts.select_related("actor").prefetch_related("photos"))
+    for contact in contacts:
+        contact.notes = scrub_text(contact.notes)
+    return contacts
 
 
 def _case_of(user: Any, warning: Warning) -> Any:

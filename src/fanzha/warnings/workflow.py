@@ -194,7 +194,7 @@ def _contact_create(warning: Warning, actor: Any, data: ContactData, now: dt.dat
         contacted_at=data.contacted_at or now,
         arrived_at=data.arrived_at if data.kind == ContactKind.VISIT else None,
         outcome=data.outcome,
-        notes=data.notes,
+        notes=scrub_text(data.notes),  # ID, phone and card numbers masked, as in the history's notes
         follow_up_on=data.follow_up_on,
     )
     stored = [(kind, strip_metadata(photo, kind)) for kind, photo in _typed(data.photos or [])]
