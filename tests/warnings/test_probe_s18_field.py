@@ -10,10 +10,11 @@ import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
-from fanzha.warnings import escalation
-from fanzha.warnings.models import Contact, ContactPhoto, Status
+from fanzha.warnings import escalation, selectors
+from fanzha.warnings.models import Contact, ContactPhoto, Status, Warning
 from fanzha.warnings.photos import problem, strip_metadata
 from fanzha.warnings.workflow import photo_bytes
 from tests.personas import login
@@ -122,3 +123,31 @@ def test_numbers_typed_into_a_contact_record_are_not_shown_in_clear(world, clien
     Contact.objects.update(notes=notes)  # a record kept before notes were masked on saving
     page = client.get(reverse("warning_detail", args=[warning.pk])).content.decode()
     assert "家属电话138****5678" in page and "13812345678" not in page
+
+
+def _set(warning, **values) -> None:  # type: ignore[no-untyped-def]
+    Warning.objects.filter(pk=warning.pk).update(**values)
+
+
+def test_the_on_time_rate_counts_warnings_never_acknowledged_past_their_deadline(world) -> None:  # type: ignore[no-untyped-def]
+    t0 = timezone.now() - dt.timedelta(days=2)
+    hour = dt.timedelta(hours=1)
+    on_time, late, never, waiting, closed_early = (make_warning(n) for n in range(1, 6))
+    for w in (on_time, late, never, closed_early):
+        _set(w, received_at=t0, due_ack_at=t0 + 4 * hour, due_contact_at=t0 + 24 * hour)
+    _set(waiting, received_at=timezone.now(), due_ack_at=timezone.now() + 4 * hour)  # still has time
+    _set(on_time, status=Status.CONTACTED, acknowledged_at=t0 + hour, contacted_at=t0 + 3 * hour)
+    _set(
+        late,
+        status=Status.CLOSED,
+        outcome="dissuaded",
+        acknowledged_at=t0 + 6 * hour,
+        contacted_at=t0 + 7 * hour,
+    )
+    _set(closed_early, status=Status.CLOSED, outcome="invalid", closed_at=t0 + hour)  # the centre: not ours
+    escalation.sla_check()
+    assert Warning.objects.get(pk=never.pk).ack_breached
+    totals = selectors.summary(Warning.objects.all())[0]
+    assert totals["on_time_rate"] == "33.3%"  # 1 on time of 3 due: on time, late, never acknowledged
+    assert totals["dissuasion_rate"] == "50.0%"  # 1 of the 2 reached
+    assert totals["mean_ack"] == dt.timedelta(hours=3.5) and totals["mean_contact"] == 5 * hour

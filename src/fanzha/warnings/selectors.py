@@ -206,13 +206,26 @@ REACHED = Q(contacted_at__isnull=False) | Q(
 )
 
 
+def ack_due_q(now: dt.datetime) -> Q:
+    """Warnings whose acknowledgement counts in the on-time rate: acknowledged, on time or late, and those
+    never acknowledged by their deadline — escalated for it, or still waiting past it (else a unit that
+    lets its warnings run out would show 100 %). Closed unacknowledged within the time: not counted."""
+    never = Q(acknowledged_at__isnull=True) & (
+        Q(ack_breached=True) | Q(status__in=[Status.NEW, Status.ASSIGNED], due_ack_at__lt=now)
+    )
+    return Q(acknowledged_at__isnull=False) | never
+
+
 def _duration(end: str) -> ExpressionWrapper:
     return ExpressionWrapper(F(end) - F("received_at"), output_field=DurationField())
 
 
-def summary(qs: QuerySet[Warning], fields: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+def summary(
+    qs: QuerySet[Warning], fields: tuple[str, ...] = (), now: dt.datetime | None = None
+) -> list[dict[str, Any]]:
     """Counts, dissuasion rate, on-time rate and mean times, overall or per group of ``fields`` (field
     paths: group by an id with its names, not by a name alone: a county has several 中山社区)."""
+    now = now or timezone.now()
     values = qs.values(*fields) if fields else qs
     aggregates = {
         "total": Count("id"),
@@ -221,6 +234,7 @@ def summary(qs: QuerySet[Warning], fields: tuple[str, ...] = ()) -> list[dict[st
         "dissuaded": Count("id", filter=Q(outcome=Outcome.DISSUADED)),
         "reached": Count("id", filter=REACHED),
         "acked": Count("id", filter=Q(acknowledged_at__isnull=False)),
+        "ack_due": Count("id", filter=ack_due_q(now)),
         "acked_on_time": Count(
             "id", filter=Q(acknowledged_at__isnull=False, acknowledged_at__lte=F("due_ack_at"))
         ),
@@ -233,7 +247,7 @@ def summary(qs: QuerySet[Warning], fields: tuple[str, ...] = ()) -> list[dict[st
         rows = [values.aggregate(**aggregates)]
     for row in rows:
         row["dissuasion_rate"] = _rate(row["dissuaded"], row["reached"])
-        row["on_time_rate"] = _rate(row["acked_on_time"], row["acked"])
+        row["on_time_rate"] = _rate(row["acked_on_time"], row["ack_due"])
     return rows
 
 
