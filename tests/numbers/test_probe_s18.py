@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from fanzha.core.services import organisations as org_services
 from fanzha.jobs.queue import job_claim, job_execute
-from fanzha.numbers.models import ProposalStatus, ScoringRun
+from fanzha.numbers.models import ProposalStatus, RunStatus, ScoringRun
 from fanzha.numbers.services import (
     UploadedFile,
     numbers_proposal_decide,
@@ -23,6 +23,7 @@ from fanzha.numbers.services import (
     numbers_submit,
 )
 from fanzha.warnings.models import Warning
+from tests.numbers.extract import calls_csv
 from tests.numbers.factories import stored_run
 from tests.personas import PASSWORD
 
@@ -84,3 +85,28 @@ def test_the_runs_own_analyst_still_decides_and_sends(world) -> None:  # type: i
     assert numbers_send_warnings(actor=analyst, run=run, top=1).new == 1
     decided = numbers_proposal_decide(actor=analyst, proposal=run.proposals.get(), confirm=True)
     assert decided.status == ProposalStatus.CONFIRMED
+
+
+# ── the run page names the uploaded files, in Chinese ────────────────────────
+
+NO_DURATION = "本机号码,对端号码,呼叫类型,开始时间\n13800138000,13900000001,1,2026-03-01 10:00:00\n"
+
+
+def test_a_run_failed_on_a_missing_column_names_the_uploaded_file_and_the_column_in_chinese(
+    world, client
+) -> None:  # type: ignore[no-untyped-def]
+    run = _scored(world, [UploadedFile("calls", "移动话单.csv", NO_DURATION.encode())])
+    assert run.status == RunStatus.FAILED
+    assert "移动话单.csv" in run.message and "通话时长" in run.message
+    page = _page(client, world, run)
+    assert "/tmp" not in page and "fanzha-numbers-run" not in page and "calls-" not in page
+    assert "移动话单.csv" in page
+
+
+def test_the_notes_of_a_gbk_extract_name_the_uploaded_file_not_a_scratch_path(world, client) -> None:  # type: ignore[no-untyped-def]
+    data = calls_csv().decode().replace("成都", "成都市").encode("gbk")
+    run = _scored(world, [UploadedFile("calls", "电信话单.csv", data)])
+    assert run.status == RunStatus.SUCCEEDED
+    assert any("电信话单.csv" in note and "GBK" in note for note in run.quality["notes"])
+    page = _page(client, world, run)
+    assert "/tmp" not in page and "fanzha-numbers-run" not in page and "calls-" not in page

@@ -39,7 +39,9 @@ ERROR = "处理时出错，未保存结果；请检查文件或联系管理员"
 INTERRUPTED = "研判中断：后台任务已结束（进程失联或任务被取消），未保存结果；请重新上传"
 
 
-def _write_files(run: ScoringRun, scratch: Path) -> dict[str, list[Path]]:
+def _write_files(run: ScoringRun, scratch: Path, names: dict[Path, str]) -> dict[str, list[Path]]:
+    """The run's files decrypted into the scratch folder, by kind; ``names`` gets each path's name as
+    uploaded (the n-th stored file of a kind is the n-th of that kind in ``run.files``)."""
     files: dict[str, list[Path]] = {}
     for upload in RunUpload.objects.filter(run=run).order_by("id"):
         try:
@@ -51,6 +53,10 @@ def _write_files(run: ScoringRun, scratch: Path) -> dict[str, list[Path]]:
         files.setdefault(upload.kind, []).append(path)
     if not files:
         raise JobFailed(UNREADABLE)
+    for kind, paths in files.items():
+        uploaded = [str(f.get("name") or "") for f in run.files or [] if f.get("kind") == kind]
+        for path, name in zip(paths, uploaded, strict=False):
+            names[path] = name or path.name
     return files
 
 
@@ -67,7 +73,9 @@ def numbers_run_queued(*, run_id: int, report: engine.Report) -> dict[str, Any]:
     report(5, "正在读取文件")
     try:
         with engine.scratch_dir() as scratch:
-            result = engine.run_engine(_write_files(run, Path(scratch)), Path(scratch), report)
+            names: dict[Path, str] = {}  # the page names a file as uploaded, never by its scratch path
+            files = _write_files(run, Path(scratch), names)
+            result = engine.run_engine(files, Path(scratch), report, names=names)
     except InputError as exc:
         numbers_fail(run_id=run_id, message=f"文件不可用：{exc}")
         raise JobFailed(str(exc)) from None

@@ -5,6 +5,7 @@ No database here: in go file paths, out plain results for the services to store.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from fanzha.screening.numbers import sources
-from fanzha.screening.numbers.features import Sources, build, connect, write
+from fanzha.screening.numbers.features import InputError, Sources, build, connect, write
 from fanzha.screening.numbers.model import Model, load_table
 from fanzha.screening.numbers.scoring import indicator_proposals, score_table
 from fanzha.screening.numbers.victims import potential_victims
@@ -37,13 +38,41 @@ class EngineResult:
     proposals: list[dict[str, Any]] = field(default_factory=list)
 
 
-def run_engine(files: dict[str, list[Path]], scratch: Path, report: Report) -> EngineResult:
-    """Features → scores with the committed default model → potential victims and proposals."""
+# a temporary file's path (the scratch folder, a transcoded copy), cut where a message goes on
+_TEMP_PATH = re.compile(re.escape(tempfile.gettempdir()) + r"/fanzha-[^\s'\"，。；：、（）()]*")
+
+
+def shown(text: str, names: dict[Path, str]) -> str:
+    """A message or note as the analyst reads it: each scratch file by its name as uploaded (“voc.csv”),
+    any other temporary path left out — never a path of the server."""
+    for path, name in sorted(names.items(), key=lambda item: -len(str(item[0]))):
+        text = text.replace(str(path), f"“{name}”")
+    return _TEMP_PATH.sub("（临时文件）", text)
+
+
+def _build(con: Any, src: Sources, names: dict[Path, str]) -> dict[str, Any]:
+    """The features and the data-quality report, its messages naming the files as uploaded."""
+    try:
+        quality = build(con, src)
+    except InputError as exc:
+        raise InputError(shown(str(exc), names)) from None
+    quality["notes"] = [shown(str(note), names) for note in quality.get("notes", [])]
+    quality["message"] = shown(str(quality.get("message", "")), names)
+    return quality
+
+
+def run_engine(
+    files: dict[str, list[Path]], scratch: Path, report: Report, names: dict[Path, str] | None = None
+) -> EngineResult:
+    """Features → scores with the committed default model → potential victims and proposals.
+
+    ``names``: each file's name as uploaded, for the messages (else the file's own name)."""
+    names = {path: (names or {}).get(path, path.name) for paths in files.values() for path in paths}
     src = Sources(*(files.get(kind, []) for kind in ("calls", "sms", "apps", "spending")))
     con = connect(MEMORY_LIMIT, THREADS, temp_dir=str(scratch), database=str(scratch / "work.duckdb"))
     try:
         report(20, "正在计算号码特征")
-        quality = build(con, src)
+        quality = _build(con, src, names)
         model = Model.load()
         if quality["numbers"] == 0:
             return EngineResult(quality, 0, float(model.thresholds.get("no_labels", 0.5)))

@@ -305,6 +305,7 @@ def _view_notes(report: dict[str, Any]) -> list[str]:
     return notes
 
 
+KIND_NAMES = {"calls": "话单", "sms": "短信", "apps": "上网流量", "spending": "消费记录"}
 Builder = Callable[[duckdb.DuckDBPyConnection, Prepared, list[str]], list[str]]
 _FILE_NO = itertools.count(1)  # names the rejects tables: unique on a connection that loads twice
 
@@ -323,12 +324,12 @@ def _load_kind(
             con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {clean}")
         except duckdb.Error as exc:
             if not [f.relax() for f in files if f.path is not None and f.rejects and not f.lenient]:
-                raise InputError(f"无法读取{name}文件：{error_line(exc)}") from exc
+                raise InputError(f"无法读取{KIND_NAMES[name]}文件：{error_line(exc)}") from exc
             continue
         finally:
             con.execute(f"DROP VIEW IF EXISTS raw_{name}")
         return notes
-    raise InputError(f"无法读取{name}文件")  # pragma: no cover - the second attempt is lenient
+    raise InputError(f"无法读取{KIND_NAMES[name]}文件")  # pragma: no cover - the second attempt is lenient
 
 
 def _key_calls(con: duckdb.DuckDBPyConnection) -> None:
