@@ -151,3 +151,19 @@ def test_the_on_time_rate_counts_warnings_never_acknowledged_past_their_deadline
     assert totals["on_time_rate"] == "33.3%"  # 1 on time of 3 due: on time, late, never acknowledged
     assert totals["dissuasion_rate"] == "50.0%"  # 1 of the 2 reached
     assert totals["mean_ack"] == dt.timedelta(hours=3.5) and totals["mean_contact"] == 5 * hour
+
+
+def test_a_visit_counts_as_contact_from_the_arrival_not_from_the_saving(world, client) -> None:  # type: ignore[no-untyped-def]
+    warning = make_warning(1)
+    login(client, world.users["grid_cd"])
+    arrived = (timezone.localtime() - dt.timedelta(hours=2)).replace(second=0, microsecond=0)
+    visit = {"kind": "visit", "arrived_at": arrived.strftime("%Y-%m-%dT%H:%M")}
+    assert contact(client, warning, outcome="refused", **visit).status_code == 302
+    warning.refresh_from_db()
+    assert Contact.objects.get().contacted_at == arrived and warning.contacted_at == arrived
+    login(client, world.users["analyst"])
+    feedback = client.get(
+        reverse("warning_feedback"),
+        {"source": "superior", "start": "2026-01-01", "end": "2030-12-31", "format": "csv"},
+    )
+    assert f"{arrived:%Y-%m-%d %H:%M},上门劝阻" in b"".join(feedback.streaming_content).decode("utf-8-sig")

@@ -174,11 +174,24 @@ def _check_contact(data: ContactData, warning: Warning, now: dt.datetime) -> Non
             raise ValidationError({"photos": why})
 
 
-def _after_contact(warning: Warning, actor: Any, outcome: str, now: dt.datetime) -> str:
-    """The status the outcome leads to (not reached: stays, for another attempt)."""
+def contact_time(data: ContactData, now: dt.datetime) -> dt.datetime:
+    """When the contact happened: a visit at the arrival (often saved later, back from the village; not
+    after now), a call when it is saved."""
+    if data.contacted_at is not None:
+        return data.contacted_at
+    if data.kind == ContactKind.VISIT and data.arrived_at is not None:
+        return min(data.arrived_at, now)
+    return now
+
+
+def _after_contact(warning: Warning, contact: Contact, now: dt.datetime) -> str:
+    """The status the outcome leads to (not reached: stays, for another attempt); the warning was first
+    reached at the earliest contact that reached the person."""
+    outcome = contact.outcome
     if outcome == Outcome.NOT_REACHED:
         return warning.status
-    warning.contacted_at = warning.contacted_at or now
+    reached = contact.contacted_at
+    warning.contacted_at = min(warning.contacted_at, reached) if warning.contacted_at else reached
     if outcome in FINAL_OUTCOMES:
         warning.outcome, warning.closed_at = outcome, now
         return Status.CLOSED
@@ -191,7 +204,7 @@ def _contact_create(warning: Warning, actor: Any, data: ContactData, now: dt.dat
         warning=warning,
         kind=data.kind,
         actor=actor,
-        contacted_at=data.contacted_at or now,
+        contacted_at=contact_time(data, now),
         arrived_at=data.arrived_at if data.kind == ContactKind.VISIT else None,
         outcome=data.outcome,
         notes=scrub_text(data.notes),  # ID, phone and card numbers masked, as in the history's notes
@@ -231,7 +244,7 @@ def warning_contact_record(*, actor: Any, warning: Warning, data: ContactData) -
         raise Conflict(f"该预警当前状态为“{current.get_status_display()}”，不能再记录劝阻")
     contact = _contact_create(current, actor, data, now)
     before = current.status
-    after = _after_contact(current, actor, data.outcome, now)
+    after = _after_contact(current, contact, now)
     current.status = after
     current.version += 1
     current.save()
