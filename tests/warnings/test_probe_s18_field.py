@@ -155,6 +155,7 @@ def test_the_on_time_rate_counts_warnings_never_acknowledged_past_their_deadline
 
 def test_a_visit_counts_as_contact_from_the_arrival_not_from_the_saving(world, client) -> None:  # type: ignore[no-untyped-def]
     warning = make_warning(1)
+    _set(warning, received_at=timezone.now() - dt.timedelta(days=1))
     login(client, world.users["grid_cd"])
     arrived = (timezone.localtime() - dt.timedelta(hours=2)).replace(second=0, microsecond=0)
     visit = {"kind": "visit", "arrived_at": arrived.strftime("%Y-%m-%dT%H:%M")}
@@ -167,3 +168,15 @@ def test_a_visit_counts_as_contact_from_the_arrival_not_from_the_saving(world, c
         {"source": "superior", "start": "2026-01-01", "end": "2030-12-31", "format": "csv"},
     )
     assert f"{arrived:%Y-%m-%d %H:%M},上门劝阻" in b"".join(feedback.streaming_content).decode("utf-8-sig")
+
+
+def test_a_visit_before_the_warning_was_received_counts_from_the_receipt(world, client) -> None:  # type: ignore[no-untyped-def]
+    warning = make_warning(1)  # warned 2026-11-28 09:00, received now: the centre phoned the worker first
+    login(client, world.users["grid_cd"])
+    early = timezone.localtime(warning.received_at) - dt.timedelta(hours=1)
+    visit = {"kind": "visit", "arrived_at": early.strftime("%Y-%m-%dT%H:%M")}
+    assert contact(client, warning, outcome="dissuaded", **visit).status_code == 302
+    warning.refresh_from_db()
+    assert warning.contacted_at == warning.received_at  # not an hour before: no negative time to contact
+    totals = selectors.summary(Warning.objects.all())[0]
+    assert totals["mean_contact"] == dt.timedelta(0)

@@ -186,11 +186,12 @@ def contact_time(data: ContactData, now: dt.datetime) -> dt.datetime:
 
 def _after_contact(warning: Warning, contact: Contact, now: dt.datetime) -> str:
     """The status the outcome leads to (not reached: stays, for another attempt); the warning was first
-    reached at the earliest contact that reached the person."""
+    reached at the earliest contact that reached the person — not before it was received (a visit the
+    centre phoned in before entering the warning): no negative time to contact."""
     outcome = contact.outcome
     if outcome == Outcome.NOT_REACHED:
         return warning.status
-    reached = contact.contacted_at
+    reached = max(contact.contacted_at, warning.received_at)
     warning.contacted_at = min(warning.contacted_at, reached) if warning.contacted_at else reached
     if outcome in FINAL_OUTCOMES:
         warning.outcome, warning.closed_at = outcome, now
