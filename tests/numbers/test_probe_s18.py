@@ -110,3 +110,15 @@ def test_the_notes_of_a_gbk_extract_name_the_uploaded_file_not_a_scratch_path(wo
     assert any("电信话单.csv" in note and "GBK" in note for note in run.quality["notes"])
     page = _page(client, world, run)
     assert "/tmp" not in page and "fanzha-numbers-run" not in page and "calls-" not in page
+
+
+def test_the_status_line_names_the_problems_in_chinese(world, client) -> None:  # type: ignore[no-untyped-def]
+    data = calls_csv() + "13905700001,13905700002,不是时间,-5,成都,金牛区,x\r\n".encode()
+    run = _scored(world, [UploadedFile("calls", "voc.csv", data)])
+    assert run.status == RunStatus.SUCCEEDED
+    assert "bad_time" not in run.message and "negative_duration" not in run.message
+    assert "calls:" not in run.message
+    assert "时间无法识别 1" in run.message and "通话时长为负 1" in run.message, run.message
+    page = _page(client, world, run)
+    status = page[page.find('id="run-status"') :][:2000]
+    assert "bad_time" not in status and "时间无法识别 1" in status

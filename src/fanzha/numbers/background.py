@@ -27,6 +27,7 @@ from fanzha.numbers.models import (
     ScoredNumber,
     ScoringRun,
 )
+from fanzha.numbers.quality import run_message
 from fanzha.numbers.services import number_hash, upload_context
 from fanzha.screening.numbers.features import InputError
 from fanzha.screening.numbers.victims import SEPARATOR, reasons_zh
@@ -208,7 +209,7 @@ def numbers_store(*, run_id: int, result: engine.EngineResult) -> ScoringRun:
     run.proposals_count = proposals
     run.threshold = result.threshold
     run.quality = result.quality
-    run.message = str(result.quality.get("message", ""))
+    run.message = run_message(result.quality)
     run.save()
     RunUpload.objects.filter(run=run).delete()
     return run

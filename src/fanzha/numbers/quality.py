@@ -61,3 +61,21 @@ def quality_lines(quality: dict[str, Any] | None) -> list[dict[str, Any]]:
 def file_lines(files: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     """The run's files, each with its kind in Chinese."""
     return [{**f, "label": KINDS.get(str(f.get("kind", "")), f.get("kind", ""))} for f in files or []]
+
+
+def run_message(quality: dict[str, Any] | None) -> str:
+    """The run's one-line outcome for its status line, in Chinese: how many numbers, and the problems
+    found by kind of record (the engine's own message keys them in English for the command line)."""
+    quality = quality or {}
+    numbers = int(quality.get("numbers") or 0)
+    if not numbers:  # the engine's message says why the result is empty, with its notes
+        return str(quality.get("message", ""))
+    head = f"生成 {numbers} 个号码的特征、{int(quality.get('edges') or 0)} 条通话边。"
+    problems = [
+        f"{line['label']} " + "，".join(f"{name} {count}" for name, count in line["problems"])
+        for line in quality_lines(quality)
+        if line["problems"]
+    ]
+    body = "数据问题（已计入统计，未丢弃）：" + "；".join(problems) + "。" if problems else "未发现数据问题。"
+    tail = "其他说明见“文件与数据质量”。" if quality.get("notes") else ""
+    return head + body + tail
