@@ -122,3 +122,67 @@ def test_the_status_line_names_the_problems_in_chinese(world, client) -> None:  
     page = _page(client, world, run)
     status = page[page.find('id="run-status"') :][:2000]
     assert "bad_time" not in status and "时间无法识别 1" in status
+
+
+# ── the command line: unusable input is exit 2 with a clear message, before the work ─────────────
+
+CALLS = "本机号码,对端号码,呼叫类型,开始时间,通话时长\n13800138000,13900000001,主叫,2026-03-01 10:00:00,30\n"
+
+
+def _cli(argv: list[str], capsys: Any) -> tuple[int, str]:
+    from fanzha.screening.numbers.cli import main  # noqa: PLC0415 - the engine, only where it runs
+
+    code = main(argv)
+    return code, capsys.readouterr().err
+
+
+def test_features_writes_into_a_new_folder_as_score_does(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    calls = tmp_path / "voc.csv"
+    calls.write_text(CALLS, encoding="utf-8")
+    out, edges, report = tmp_path / "a" / "f.csv", tmp_path / "b" / "e.csv", tmp_path / "c" / "r.json"
+    argv = ["features", "--calls", str(calls), "--output", str(out), "--edges-output", str(edges)]
+    code, err = _cli([*argv, "--report", str(report)], capsys)
+    assert code == 0 and out.exists() and edges.exists() and report.exists(), err
+
+
+def test_features_into_a_folder_that_cannot_be_made_is_refused_before_the_work(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    calls = tmp_path / "voc.csv"
+    calls.write_text(CALLS, encoding="utf-8")
+    out = calls / "f.csv"  # a file stands where the folder would be
+    code, err = _cli(["features", "--calls", str(calls), "--output", str(out)], capsys)
+    assert code == 2 and "无法读写文件" in err and str(calls) in err
+    assert "意外" not in err and "IOException" not in err
+
+
+def test_scoring_a_raw_extract_as_features_says_what_the_file_lacks(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    calls = tmp_path / "voc.csv"
+    calls.write_text(CALLS, encoding="utf-8")
+    code, err = _cli(["score", "--features", str(calls), "--output", str(tmp_path / "s.csv")], capsys)
+    assert code == 2 and "node_id" in err and "features" in err
+    assert "意外" not in err and "BinderException" not in err
+    assert not (tmp_path / "s.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--threads", "0"), ("--threads", "-2"), ("--memory-limit", "lots"), ("--memory-limit", "2")],
+)
+def test_features_refuses_a_bad_thread_count_or_memory_limit_as_a_usage_error(
+    tmp_path, capsys, option, value
+) -> None:  # type: ignore[no-untyped-def]
+    calls = tmp_path / "voc.csv"
+    calls.write_text(CALLS, encoding="utf-8")
+    with pytest.raises(SystemExit) as stop:
+        _cli(["features", "--calls", str(calls), "--output", str(tmp_path / "f.csv"), option, value], capsys)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert option in err and "意外" not in err and not (tmp_path / "f.csv").exists()
+
+
+def test_features_still_takes_the_usual_memory_limits(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    calls = tmp_path / "voc.csv"
+    calls.write_text(CALLS, encoding="utf-8")
+    for limit in ("2GB", "500MB", "1.5 GB", "2GiB", "80%"):
+        out = tmp_path / "f.csv"
+        argv = ["features", "--calls", str(calls), "--output", str(out), "--memory-limit", limit]
+        assert _cli([*argv, "--threads", "1"], capsys)[0] == 0 and out.exists()

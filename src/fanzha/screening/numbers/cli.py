@@ -10,6 +10,7 @@ import argparse
 import csv
 import errno
 import json
+import re
 import sys
 import tempfile
 import time
@@ -39,8 +40,10 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--output", required=True, help="特征文件（.csv 或 .parquet）")
     f.add_argument("--edges-output", help="通话图边文件 src,dst,weight")
     f.add_argument("--report", help="数据质量报告 JSON")
-    f.add_argument("--memory-limit", default="2GB")
-    f.add_argument("--threads", type=int, default=2)
+    f.add_argument(
+        "--memory-limit", type=_memory_limit, default="2GB", help="DuckDB 内存上限，如 2GB、500MB、80%%"
+    )
+    f.add_argument("--threads", type=_positive_int, default=2, help="线程数（≥ 1）")
 
     t = sub.add_parser("train", help="用带标签的特征训练模型")
     t.add_argument("--features", required=True)
@@ -76,6 +79,35 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+_MEMORY = re.compile(r"\s*(?:\d+(?:\.\d+)?\s*(?:[kmgt]i?b?|b)|\d{1,2}(?:\.\d+)?\s*%|100\s*%)\s*", re.I)
+
+
+def _memory_limit(value: str) -> str:
+    """A DuckDB memory limit with its unit (``2GB``, ``500MB``, ``1.5 GB``, ``2GiB``, ``80%``) and above
+    zero; anything else is a usage error, not a failure after the input was read."""
+    if not _MEMORY.fullmatch(value) or not float(re.sub(r"[^0-9.]", "", value)) > 0:
+        raise argparse.ArgumentTypeError(f"内存上限应为带单位的正数，如 2GB、500MB 或 80%：{value!r}")
+    return value.strip()
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"应为不小于 1 的整数：{value!r}")
+    return number
+
+
+def _make_folders(*paths: str | None) -> None:
+    """Each output's folder, made if missing (as ``score`` always did): a folder that cannot be made is
+    refused (exit 2) before hours of work, not when the result is written."""
+    for path in paths:
+        if path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
 def _add_records(p: argparse.ArgumentParser) -> None:
     p.add_argument("--calls", nargs="*", default=[], help="话单文件（CSV/Parquet）")
     p.add_argument("--sms", nargs="*", default=[], help="短信记录文件")
@@ -87,6 +119,7 @@ def cmd_features(a: argparse.Namespace) -> int:
     if not (a.calls or a.sms or a.apps or a.spending):
         _log("错误：没有输入文件：请至少给出 --calls、--sms、--apps 或 --spending 中的一个文件。")
         return 2
+    _make_folders(a.output, a.edges_output, a.report)
     t0 = time.perf_counter()
     src = Sources(
         [Path(x) for x in a.calls],
@@ -127,6 +160,7 @@ def cmd_train(a: argparse.Namespace) -> int:
     from fanzha.screening.numbers.model import load_table
     from fanzha.screening.numbers.training import paper_protocol, train_model
 
+    _make_folders(a.output, a.report)
     table = load_table(a.features, a.edges)
     names = _apply_split(table, a.split)
     report: dict[str, Any] = {}
@@ -162,6 +196,7 @@ def cmd_score(a: argparse.Namespace) -> int:
         write_scores,
     )
 
+    _make_folders(a.output, a.explain, a.proposals)
     model = Model.load(Path(a.model) if a.model else None)
     table = load_table(a.features, a.edges)
     for note in table.notes:
@@ -198,6 +233,7 @@ def cmd_victims(a: argparse.Namespace) -> int:
     from fanzha.screening.numbers.features import Sources, connect, load_raw
     from fanzha.screening.numbers.victims import COLUMNS, potential_victims
 
+    _make_folders(a.output)
     risky = _risky_numbers(Path(a.scores), Path(a.features), a.threshold)
     with tempfile.TemporaryDirectory(prefix="fanzha-victims-") as scratch:
         con = connect(temp_dir=scratch, database=str(Path(scratch) / "work.duckdb"))
@@ -246,6 +282,8 @@ _OS_ERRORS = {
     errno.ENOENT: "目录或文件不存在",
     errno.EACCES: "没有权限",
     errno.EISDIR: "这是一个目录",
+    errno.EEXIST: "已有同名文件，无法建成目录",
+    errno.ENOTDIR: "路径中有一段不是目录",
     errno.ENOSPC: "磁盘空间不足",
     errno.EROFS: "只读文件系统",
 }

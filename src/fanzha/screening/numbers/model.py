@@ -168,6 +168,7 @@ def load_table(features: str | Path, edges: str | Path | None = None) -> Table:
         cols = _read(con, features, "特征文件", _Reading(Path(scratch), notes, _FEATURE_ALIASES))
         if cols is None:
             raise ValueError(f"特征文件是空文件（连表头都没有）：{features}")
+        _require_node_id(cols, features)
         text = text_ids.has_text(con, "node_id", _int_ok("node_id"))
         present = _feature_columns(con, cols, notes, text)
         data = _fetch_features(con, cols, present, text)
@@ -199,6 +200,16 @@ class _Reading:
     notes: list[str]  # warnings for the user
     aliases: dict[str, str]
     text: bool = False  # the features file's ids are text (text_ids): map the edges' ends through id_map
+
+
+def _require_node_id(cols: list[str], features: str | Path) -> None:
+    """A features file names its rows by node_id (or id): a raw extract given in its place is refused
+    with what it lacks, before any column is read as an id."""
+    if "node_id" not in cols:
+        raise ValueError(
+            f"特征文件缺少列：node_id（现有列：{', '.join(cols[:10])}）：{features} 不是特征文件，"
+            "请先用 fanzha numbers features 从原始记录生成特征"
+        )
 
 
 def _feature_columns(
