@@ -186,3 +186,16 @@ def test_features_still_takes_the_usual_memory_limits(tmp_path, capsys) -> None:
         out = tmp_path / "f.csv"
         argv = ["features", "--calls", str(calls), "--output", str(out), "--memory-limit", limit]
         assert _cli([*argv, "--threads", "1"], capsys)[0] == 0 and out.exists()
+
+
+def test_a_missing_column_is_named_in_chinese_as_well(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    calls = tmp_path / "voc.csv"
+    calls.write_text(NO_DURATION, encoding="utf-8")
+    code, err = _cli(["features", "--calls", str(calls), "--output", str(tmp_path / "f.csv")], capsys)
+    assert code == 2 and "缺少必需的列：通话时长（duration）" in err, err
+    junk = tmp_path / "junk.csv"
+    junk.write_text("foo,bar\n1,2\n", encoding="utf-8")
+    code, err = _cli(["features", "--sms", str(junk), "--output", str(tmp_path / "f.csv")], capsys)
+    assert (
+        code == 2 and "本机号码（phone）、对端号码（opposite）、短信类型（sms_type）、时间（time）" in err
+    ), err

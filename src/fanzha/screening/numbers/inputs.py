@@ -69,6 +69,15 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "arpu": ("arpu", "spending", "amount", "消费金额", "月消费", "消费", "金额", "话费"),
 }  # fmt: skip
 
+# each role as an analyst names it, for the messages (the aliases list every spelling read)
+ROLE_NAMES = {
+    "phone": "本机号码", "opposite": "对端号码", "caller": "主叫号码", "callee": "被叫号码",
+    "sender": "发送号码", "receiver": "接收号码", "call_type": "呼叫类型", "sms_type": "短信类型",
+    "start_time": "开始时间", "time": "时间", "date": "日期", "duration": "通话时长", "city": "城市",
+    "county": "区县", "imei": "IMEI", "busi_name": "业务名称", "flow": "流量", "month": "月份",
+    "arpu": "消费金额",
+}  # fmt: skip
+
 _UNIT = re.compile(r"[(（\[【].*?[)）\]】]")
 
 
@@ -102,8 +111,8 @@ def need(path: Path, cols: Cols, roles: list[str]) -> dict[str, str]:
     missing = [r for r, c in found.items() if c is None]
     if missing:
         raise InputError(
-            f"文件 {path} 缺少必需的列：{', '.join(missing)}（可用别名："
-            + "；".join(f"{r}={'/'.join(ALIASES[r])}" for r in missing)
+            f"文件 {path} 缺少必需的列：{'、'.join(f'{ROLE_NAMES[r]}（{r}）' for r in missing)}（可用列名："
+            + "；".join(f"{ROLE_NAMES[r]}={'/'.join(ALIASES[r])}" for r in missing)
             + f"）。现有列：{', '.join(cols.values())}"
         )
     return found  # type: ignore[return-value]
