@@ -4,8 +4,10 @@ import io
 
 import openpyxl
 
+from fanzha.cases.importer import UNKNOWN_TYPE
 from fanzha.cases.models import Case, Payment, Status
 from fanzha.imports.pipeline import import_run
+from fanzha.warnings.type_aliases import fraud_type_alias_save
 from tests.personas import id_number
 
 HEADER = [
@@ -124,5 +126,15 @@ def test_it_reports_bad_rows_and_imports_nothing(world):
     result = import_run(actor=world.users["analyst"], importer="cases", file_name="bad.xlsx", data=_xlsx(bad))
     assert not result.ok and Case.objects.count() == 0
     messages = {(e["row"], e["message"]) for e in result.errors}
-    assert (2, "时间无法识别") in messages and (4, "未知的诈骗类型") in messages
+    assert (2, "时间无法识别") in messages and (4, UNKNOWN_TYPE) in messages
     assert (3, "有转账金额时请填写收款账号") in messages
+
+
+def test_a_type_code_in_the_centres_table_is_read_as_its_type(world):
+    rows = [r[:] for r in ROWS]
+    rows[0][4] = rows[1][4] = "0103"  # one case, two payment rows
+    failed = import_run(actor=world.users["analyst"], importer="cases", file_name="a.xlsx", data=_xlsx(rows))
+    assert not failed.ok and {e["message"] for e in failed.errors} == {UNKNOWN_TYPE}
+    fraud_type_alias_save(actor=world.users["leader"], text="0103", fraud_type="impersonate_authority")
+    done = import_run(actor=world.users["analyst"], importer="cases", file_name="b.xlsx", data=_xlsx(rows))
+    assert done.ok and Case.objects.get(source_ref=rows[0][0]).fraud_type == "impersonate_authority"

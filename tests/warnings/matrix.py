@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fanzha.warnings.models import Contact, ContactPhoto, GradingRule
+from fanzha.warnings.models import Contact, ContactPhoto, FraudTypeAlias, GradingRule
 from fanzha.warnings.workflow import PHOTO_CONTEXT
 from tests.matrix import Case, everyone
 from tests.warnings.helpers import chengdong_warning
@@ -38,6 +38,14 @@ def photo(world):  # type: ignore[no-untyped-def]
 
 def rule(world):  # type: ignore[no-untyped-def]
     return {"pk": GradingRule.objects.order_by("id").first().pk}
+
+
+def type_alias(world):  # type: ignore[no-untyped-def]
+    """An entry of the type table (made again for each persona: a permitted POST deletes it)."""
+    alias, _ = FraudTypeAlias.objects.get_or_create(
+        key="0103", defaults={"text": "0103", "fraud_type": "impersonate_authority"}
+    )
+    return {"pk": alias.pk}
 
 
 def api_body(world):  # type: ignore[no-untyped-def]
@@ -79,6 +87,10 @@ CASES = {
     "warning_rule_list": Case(CENTRE),
     "warning_rule_create": Case(CENTRE),
     "warning_rule_edit": Case(CENTRE, kwargs=rule),
+    "warning_type_alias_list": Case(CENTRE),
+    "warning_type_alias_delete": Case(
+        "302 302 403 403 403 403 403 403 403 403", kwargs=type_alias, method="POST"
+    ),
     "api:create_warning": Case("201 200 403 403 403 403 403 403 403 403", method="POST", data=api_body),
     "api:list_warnings": Case(VIEW),
     # form fields, not the JSON list it takes: those allowed get as far as the 400

@@ -45,6 +45,7 @@ def test_it_maps_fraud_type_names_and_aliases_to_codes(text: str, code: str) -> 
     assert typology.resolve(text) == code
 
 
+@pytest.mark.django_db  # an unknown word is looked up in the centre's type table (诈骗类型对照)
 def test_it_knows_nothing_of_words_that_are_no_type() -> None:
     assert typology.resolve("天气预报") is None
     clean = clean_warning(WarningInput(name="张三", phone="13905710001", fraud_type="天气预报"), now=NOW)
@@ -254,6 +255,7 @@ def test_it_maps_victim_suspect_operator_and_english_headers() -> None:
     assert operator.columns == {"姓名": "name", "被叫号码": "phone", "主叫号码": "suspect_numbers"}
 
 
+@pytest.mark.django_db  # 资金预警 is no known type: the centre's type table is looked at too
 def test_it_prefers_the_fraud_type_and_warning_time_to_the_channel_and_push_time() -> None:
     header = ["姓名", "预警类型", "诈骗类型", "手机号", "推送时间", "预警时间"]
     columns = match_header(header, FIELDS)

@@ -44,6 +44,7 @@ EVENT_TYPES: dict[str, str] = {
     "warning.handover": "转交预警",
     "warning.escalate": "预警超时升级督办",
     "warning.grading_rule": "修改预警定级规则",
+    "warning.type_alias": "修改诈骗类型对照表",
     "warning.note": "在预警处置过程中添加备注",
     "numbers.submit": "上传运营商数据提交号码研判",
     "numbers.fail": "号码研判失败（文件不可用或后台任务出错），已删除上传文件",

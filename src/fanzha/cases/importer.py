@@ -25,7 +25,7 @@ from fanzha.imports.importers.areas import validation_message
 from fanzha.imports.importers.base import NEW, UNCHANGED, UPDATED, Importer, Row, RowRejected
 from fanzha.imports.importers.people import PersonImporter
 from fanzha.tracing.text import parse_time
-from fanzha.warnings import typology
+from fanzha.warnings.intake import Memo
 
 FIELDS = [
     Field(
@@ -104,6 +104,9 @@ def _money(row: Row, f: Field, text: str) -> int:
         return 0
 
 
+UNKNOWN_TYPE = "未知的诈骗类型（可在 预警 → 定级规则 → 诈骗类型对照 中说明它对应的类型）"
+
+
 class CaseImporter(Importer):
     code = "cases"
     label = "案件"
@@ -112,6 +115,7 @@ class CaseImporter(Importer):
 
     def __init__(self) -> None:
         self._areas = PersonImporter()
+        self._memo = Memo()  # fraud types: the typology, then the centre's table (诈骗类型对照)
 
     def extra_missing(self, present: set[str]) -> list[str]:
         return [] if present & {"area_code", "area_name"} else ["区划代码或发案地"]
@@ -136,9 +140,9 @@ class CaseImporter(Importer):
 
     def _case_facts(self, actor: Any, row: Row) -> dict[str, Any]:
         v = row.values
-        fraud_type = typology.resolve(v["fraud_type"]) if v.get("fraud_type") else ""
+        fraud_type = self._memo.fraud_type(v["fraud_type"]) if v.get("fraud_type") else ""
         if fraud_type is None:
-            row.error(self.field("fraud_type"), "未知的诈骗类型", v["fraud_type"])
+            row.error(self.field("fraud_type"), UNKNOWN_TYPE, v["fraud_type"])
         status = STATUS_WORDS.get(
             v.get("status", "").strip(), Status.REPORTED if not v.get("status") else None
         )

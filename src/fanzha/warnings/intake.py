@@ -174,6 +174,7 @@ class Memo:
         self.times: dict[str, dt.datetime | None | CellError] = {}
         self.types: dict[str, str | None] = {}
         self.amounts: dict[str, Decimal | None | ValueError] = {}
+        self.centre_types: dict[str, str] | None = None
 
     def source(self, text: str) -> tuple[str, bool]:
         found = self.sources.get(text)
@@ -189,9 +190,20 @@ class Memo:
         return _remembered(self.times, value, lambda: parse_time(value, now), CellError)
 
     def fraud_type(self, text: str) -> str | None:
+        """The typology's code for ``text``, else the centre's table's (read once, when first needed)."""
         if text not in self.types:
-            self.types[text] = typology.resolve(text)
+            found = typology.resolve(text)
+            if found is None:
+                found = self._centre_types().get(typology.key(text))
+            self.types[text] = found
         return self.types[text]
+
+    def _centre_types(self) -> dict[str, str]:
+        if self.centre_types is None:
+            from fanzha.warnings.type_aliases import centre_types  # the table is a model: read lazily
+
+            self.centre_types = centre_types()
+        return self.centre_types
 
     def amount(self, text: str) -> Decimal | None:
         key = str(text)

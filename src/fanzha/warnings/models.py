@@ -330,3 +330,23 @@ class AddressPlacement(models.Model):
 
     def __str__(self) -> str:
         return f"地址定位 → {self.area_id}"
+
+
+class FraudTypeAlias(models.Model):
+    """A way the centre's senders write a fraud type that the typology does not know (a superior
+    platform's numeric code such as 0103, a bank's own wording): the centre's table, edited in the UI."""
+
+    text = models.CharField("来单写法", max_length=60)
+    key = models.CharField(max_length=60, unique=True)  # typology.key(text): how it is compared
+    fraud_type = models.CharField("对应诈骗类型", max_length=40)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("添加时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "诈骗类型对照"
+        ordering = ["text"]
+
+    def __str__(self) -> str:
+        return f"诈骗类型对照 {self.text}"

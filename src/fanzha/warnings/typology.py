@@ -157,7 +157,8 @@ def label(code: str) -> str:
     return next((t.name for t in _types() if t.code == code), code)
 
 
-def _key(text: str) -> str:
+def key(text: str) -> str:
+    """A type's word as compared: NFKC, no case, no spaces or punctuation."""
     value = unicodedata.normalize("NFKC", text).strip().lower()
     return re.sub(r"[\s、,，\"“”'()（）\-]+", "", value)
 
@@ -168,23 +169,25 @@ def _index() -> dict[str, str]:
     index: dict[str, str] = {}
     for t in types:
         for word in (t.code, t.name, *t.aliases):
-            index.setdefault(_key(word), t.code)
+            index.setdefault(key(word), t.code)
     return index
 
 
 def resolve(text: str) -> str | None:
     """The code for a code, name or alias, or for the start of one (冒充公检法 → 冒充公检法及政府机关)
     when only one type starts so (冒充 alone could be five: None); None if unknown."""
-    key = _key(text)
-    if not key:
+    word = key(text)
+    if not word:
         return None
     index = _index()
-    if key in index:
-        code = index[key]
+    if word in index:
+        code = index[word]
         return None if code in NOT_WARNING_TYPES else code
     found = {
         code
-        for word, code in index.items()
-        if len(word) >= 2 and (word.startswith(key) or key.startswith(word)) and code not in NOT_WARNING_TYPES
+        for known, code in index.items()
+        if len(known) >= 2
+        and (known.startswith(word) or word.startswith(known))
+        and code not in NOT_WARNING_TYPES
     }
-    return found.pop() if len(key) >= 2 and len(found) == 1 else None
+    return found.pop() if len(word) >= 2 and len(found) == 1 else None

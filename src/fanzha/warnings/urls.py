@@ -21,4 +21,6 @@ urlpatterns = [
     path("rules/", views_rules.rule_list, name="warning_rule_list"),
     path("rules/new/", views_rules.rule_create, name="warning_rule_create"),
     path("rules/<int:pk>/", views_rules.rule_edit, name="warning_rule_edit"),
+    path("types/", views_rules.type_alias_list, name="warning_type_alias_list"),
+    path("types/<int:pk>/delete/", views_rules.type_alias_delete, name="warning_type_alias_delete"),
 ]

@@ -1,7 +1,9 @@
-"""Grading rules in the UI: list, edit with a preview of the open warnings a change would regrade."""
+"""Grading rules in the UI: list, edit with a preview of the open warnings a change would regrade; the
+centre's fraud-type table (诈骗类型对照)."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,10 +11,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from fanzha.core import access
-from fanzha.warnings import rules, typology
+from fanzha.warnings import rules, type_aliases, typology
 from fanzha.warnings.forms import GradingRuleForm
 from fanzha.warnings.intake import source_label
-from fanzha.warnings.models import GradingRule
+from fanzha.warnings.models import FraudTypeAlias, GradingRule
 
 
 @login_required
@@ -65,3 +67,54 @@ def rule_create(request: HttpRequest) -> HttpResponse:
 def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, "warning.grade_rules")
     return _rule_form(request, get_object_or_404(GradingRule, pk=pk))
+
+
+class TypeAliasForm(forms.Form):
+    text = forms.CharField(
+        label="来单写法",
+        max_length=60,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
+    fraud_type = forms.ChoiceField(
+        label="对应诈骗类型", widget=forms.Select(attrs={"class": "form-select form-select-sm"})
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["fraud_type"].choices = [("", "请选择"), *typology.choices()]
+
+
+@login_required
+def type_alias_list(request: HttpRequest) -> HttpResponse:
+    """The table, and a form adding an entry (re-typing the open warnings received with it)."""
+    access.require(request.user, type_aliases.PERMISSION)
+    form = TypeAliasForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = type_aliases.fraud_type_alias_save(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error("text", exc.messages)
+        else:
+            messages.success(
+                request,
+                f"已保存：“{saved.alias.text}”→“{typology.label(saved.alias.fraud_type)}”；"
+                f"{saved.retyped} 条未办结预警已更正类型，其中 {saved.regraded} 条等级随之改变。",
+            )
+            return redirect("warning_type_alias_list")
+    labels = dict(typology.choices())
+    items = [
+        (alias, labels.get(alias.fraud_type, alias.fraud_type)) for alias in FraudTypeAlias.objects.all()
+    ]
+    status = 400 if form.errors else 200
+    return render(request, "warnings/type_alias_list.html", {"form": form, "items": items}, status=status)
+
+
+@login_required
+def type_alias_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require(request.user, type_aliases.PERMISSION)
+    alias = get_object_or_404(FraudTypeAlias, pk=pk)
+    if request.method != "POST":
+        return redirect("warning_type_alias_list")
+    type_aliases.fraud_type_alias_delete(actor=request.user, alias=alias)
+    messages.success(request, f"已删除对照“{alias.text}”；已更正类型的预警保持不变。")
+    return redirect("warning_type_alias_list")
