@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
+
+from django.db import OperationalError, connection
 
 from fanzha.warnings import services
 from fanzha.warnings.intake import WarningInput
@@ -30,3 +34,20 @@ def chengdong_warning(world: Any) -> Warning:
     """The matrix's warning: one per test database, made on first use."""
     existing = Warning.objects.filter(source_id="MATRIX").first()
     return existing or make_warning(9001, source_id="MATRIX")
+
+
+def waiting(call: Callable[[], Any], tries: int = 500) -> Any:
+    """Run ``call``, waiting while the test database is locked by another writer.
+
+    A deployed SQLite database is a file: a second writer waits at BEGIN IMMEDIATE (busy timeout 20 s).
+    The test database is in memory with a shared cache, whose table locks fail at once instead of
+    waiting; retrying the whole call is that same wait. PostgreSQL waits for its locks by itself.
+    """
+    for _ in range(tries):
+        try:
+            return call()
+        except OperationalError as exc:
+            if connection.vendor != "sqlite" or "locked" not in str(exc):
+                raise
+            time.sleep(0.02)
+    raise AssertionError("the database stayed locked")

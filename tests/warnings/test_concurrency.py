@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
-from django.db import OperationalError, connection, connections
+from django.db import connections
 
 from fanzha.audit.models import AuditEvent
 from fanzha.core.services import organisations as org_services
 from fanzha.warnings.models import Status, Warning
 from fanzha.warnings.workflow import Conflict, warning_acknowledge
 from tests.personas import PASSWORD, build_world
-from tests.warnings.helpers import make_warning
+from tests.warnings.helpers import make_warning, waiting
 
 
 def second_grid_worker(world):  # type: ignore[no-untyped-def]
@@ -39,28 +38,11 @@ def test_it_lets_only_the_first_of_two_stale_acknowledgements_win(world) -> None
     assert AuditEvent.objects.filter(action="warning.acknowledge").count() == 1
 
 
-def _waiting(call):  # type: ignore[no-untyped-def]
-    """Run ``call``, waiting while the test database is locked by the other writer.
-
-    A deployed SQLite database is a file: a second writer waits at BEGIN IMMEDIATE (busy timeout 20 s).
-    The test database is in memory with a shared cache, whose table locks fail at once instead of
-    waiting; retrying the whole call is that same wait. PostgreSQL waits for the row lock by itself.
-    """
-    for _ in range(200):
-        try:
-            return call()
-        except OperationalError as exc:
-            if connection.vendor != "sqlite" or "locked" not in str(exc):
-                raise
-            time.sleep(0.02)
-    raise AssertionError("the database stayed locked")
-
-
 def _acknowledger(user, pk, version, barrier, results) -> None:  # type: ignore[no-untyped-def]
     try:
         warning = Warning.objects.get(pk=pk)
         barrier.wait(timeout=30)
-        _waiting(lambda: warning_acknowledge(actor=user, warning=warning, version=version))
+        waiting(lambda: warning_acknowledge(actor=user, warning=warning, version=version))
         results.append(("won", user.username))
     except Conflict as exc:
         results.append(("lost", str(exc)))

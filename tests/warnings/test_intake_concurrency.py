@@ -9,11 +9,10 @@ lists, made a second person and warning. Intakes take one lock there too.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
-from django.db import OperationalError, connection, connections
+from django.db import OperationalError, connections
 
 from fanzha.core.models import Person
 from fanzha.imports.models import BatchStatus, ImportBatch
@@ -24,19 +23,7 @@ from fanzha.warnings.models import Warning, WarningSourceRef
 from fanzha.warnings.services import warning_receive
 from tests.personas import build_world
 from tests.warnings.files import row, warning_csv
-
-
-def _waiting(call: Callable[[], Any]) -> Any:
-    """The in-memory SQLite test database fails a second writer at once where a file waits (busy
-    timeout): retry the whole call, which is that wait. PostgreSQL waits by itself."""
-    for _ in range(500):
-        try:
-            return call()
-        except OperationalError as exc:
-            if connection.vendor != "sqlite" or "locked" not in str(exc):
-                raise
-            time.sleep(0.02)
-    raise AssertionError("the database stayed locked")
+from tests.warnings.helpers import waiting
 
 
 def _race(calls: list[Callable[[], Any]]) -> list[Any]:
@@ -47,7 +34,7 @@ def _race(calls: list[Callable[[], Any]]) -> list[Any]:
     def run(n: int) -> None:
         try:
             barrier.wait(timeout=30)
-            results[n] = _waiting(calls[n])
+            results[n] = waiting(calls[n])
         except BaseException as exc:  # noqa: BLE001 - the test reports it
             results[n] = exc
         finally:
