@@ -180,3 +180,14 @@ def test_a_visit_before_the_warning_was_received_counts_from_the_receipt(world, 
     assert warning.contacted_at == warning.received_at  # not an hour before: no negative time to contact
     totals = selectors.summary(Warning.objects.all())[0]
     assert totals["mean_contact"] == dt.timedelta(0)
+
+
+def test_the_excel_export_names_the_township_of_each_village(world, client) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import load_workbook
+
+    make_warning(1)
+    login(client, world.users["analyst"])
+    sheet = load_workbook(io.BytesIO(client.get(reverse("warning_export")).content)).active
+    header, row = sheet.iter_rows(values_only=True)
+    assert row[header.index("区划")] == "城关镇 · 城东社区"  # a county has several 城东社区
+    assert row[header.index("姓名")] == "测*1" and row[header.index("手机号")] == "136****0001"

@@ -19,6 +19,7 @@ from django.utils import timezone
 from fanzha.audit.services import audit_record
 from fanzha.core import access
 from fanzha.core.exports import csv_response, safe_cell
+from fanzha.core.models.areas import AreaLevel
 from fanzha.core.pii.masking import mask
 from fanzha.warnings import selectors, typology
 from fanzha.warnings.intake import source_label
@@ -271,9 +272,18 @@ def _feedback_row(ref: WarningSourceRef, contact: Contact | None, keys: list[str
     ]
 
 
+def area_name(area: Any) -> str:
+    """A village or grid with the area above it ("城关镇 · 城东社区"): a county has several 城东社区."""
+    if area.level in (AreaLevel.VILLAGE, AreaLevel.GRID) and area.parent is not None:
+        return f"{area.parent.name} · {area.name}"
+    return str(area.name)
+
+
 def list_rows(qs: Any) -> Iterator[list[Any]]:
     labels = dict(typology.choices())
-    related = qs.select_related("person", "area", "organisation", "assignee").order_by("-received_at", "-id")
+    related = qs.select_related("person", "area__parent", "organisation", "assignee").order_by(
+        "-received_at", "-id"
+    )
     for w in related.iterator(chunk_size=2000):
         yield [
             w.pk,
@@ -284,7 +294,7 @@ def list_rows(qs: Any) -> Iterator[list[Any]]:
             w.get_status_display(),
             mask("name", w.person.name),
             mask("phone", w.person.phone or w.phone_raw),
-            w.area.name,
+            area_name(w.area),
             labels.get(w.fraud_type, w.fraud_type),
             str(w.organisation or ""),
             str(w.assignee or ""),
