@@ -74,14 +74,14 @@ def test_it_refuses_a_known_name_an_empty_text_and_an_unknown_type(world) -> Non
         fraud_type_alias_save(actor=world.users["grid_cd"], text="0103", fraud_type=AUTHORITY)
 
 
-def test_saving_the_same_text_again_changes_its_type_and_delete_keeps_retyped_warnings(world) -> None:  # type: ignore[no-untyped-def]
+def test_saving_the_same_text_again_changes_its_type_and_its_warnings_and_delete_keeps_them(world) -> None:  # type: ignore[no-untyped-def]
     leader = world.users["leader"]
     _import(world, [row(1, fraud_type="0199")])
     fraud_type_alias_save(actor=leader, text="0199", fraud_type="fake_loan")
     again = fraud_type_alias_save(actor=leader, text="0199", fraud_type=AUTHORITY)
-    assert FraudTypeAlias.objects.get().fraud_type == AUTHORITY and again.retyped == 0  # no longer unknown
+    assert FraudTypeAlias.objects.get().fraud_type == AUTHORITY and again.retyped == 1  # the entry's
     fraud_type_alias_delete(actor=leader, alias=again.alias)
-    assert Warning.objects.get().fraud_type == "fake_loan" and not FraudTypeAlias.objects.exists()
+    assert Warning.objects.get().fraud_type == AUTHORITY and not FraudTypeAlias.objects.exists()
     ops = list(
         AuditEvent.objects.filter(action="warning.type_alias")
         .order_by("id")

@@ -173,6 +173,12 @@ def _index() -> dict[str, str]:
     return index
 
 
+def screening_verdict(text: str) -> str | None:
+    """The code of the screening's 正常 / 合法广告营销 when ``text`` names one (no fraud type), else None."""
+    code = _index().get(key(text))
+    return code if code in NOT_WARNING_TYPES else None
+
+
 def resolve(text: str) -> str | None:
     """The code for a code, name or alias, or for the start of one (冒充公检法 → 冒充公检法及政府机关)
     when only one type starts so (冒充 alone could be five: None); None if unknown."""
