@@ -58,7 +58,7 @@ def run_upload(request: HttpRequest) -> HttpResponse:
         files = [
             UploadedFile(kind, upload.name or "", upload.read())
             for kind in FileKind.values
-            if (upload := form.cleaned_data.get(kind)) is not None
+            for upload in form.cleaned_data.get(kind) or []
         ]
         try:
             run = numbers_submit(actor=request.user, files=files)
