@@ -475,8 +475,9 @@ def _merge_facts(warning: Warning, clean: CleanWarning) -> None:
     flags = [*warning.quality_flags, *clean.flags]
     if warning.fraud_type in ("", OTHER_FRAUD) and clean.fraud_type not in ("", OTHER_FRAUD):
         warning.fraud_type = clean.fraud_type  # a later report that names the type says more
-        flags = [flag for flag in flags if flag != "fraud_type_unknown"]
     warning.fraud_type = warning.fraud_type or clean.fraud_type
+    if warning.fraud_type not in ("", OTHER_FRAUD):  # a later report's unknown text: the type stays known
+        flags = [flag for flag in flags if flag != "fraud_type_unknown"]
     warning.quality_flags = list(dict.fromkeys(flags))
 
 
