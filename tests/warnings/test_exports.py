@@ -53,3 +53,17 @@ def test_it_exports_the_filtered_list_masked(world, client) -> None:  # type: ig
     assert AuditEvent.objects.get(action="pii.export", object_type="warnings.warning").details["filters"] == {
         "grade": "medium"
     }
+
+
+def test_an_export_over_the_row_limit_is_refused_with_a_way_to_narrow_it(world, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from fanzha.warnings import views_export
+
+    monkeypatch.setattr(views_export, "EXPORT_MAX_ROWS", 2)
+    for n in range(3):
+        make_warning(n + 1)
+    client.force_login(world.users["leader"])
+    response = client.get(reverse("warning_export"), {"grade": "medium"}, follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain and "grade=medium" in response.redirect_chain[0][0]
+    assert "筛选结果有 3 条，超过一次导出的上限 2 条" in page
+    assert not AuditEvent.objects.filter(action="pii.export").exists()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from fanzha.core import access
@@ -38,8 +40,21 @@ def warning_feedback(request: HttpRequest) -> HttpResponse:
     return render(request, "warnings/feedback.html", {"form": form}, status=400 if bound else 200)
 
 
+# Rows one export builds in memory: well under Excel's 1,048,576 and a worker's memory; more is a
+# filter to narrow (a month, a township), not a spreadsheet anyone reads.
+EXPORT_MAX_ROWS = 200_000
+
+
 @login_required
 def warning_export(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "warning.export")
     qs, applied = selectors.filtered(request.user, request.GET)
+    count = qs.count()
+    if count > EXPORT_MAX_ROWS:
+        messages.error(
+            request,
+            f"筛选结果有 {count} 条，超过一次导出的上限 {EXPORT_MAX_ROWS} 条；"
+            "请按时间、区划等缩小范围后分批导出。",
+        )
+        return redirect(f"{reverse('warning_list')}?{request.GET.urlencode()}")
     return exports.export_list(actor=request.user, qs=qs, applied=applied)
