@@ -6,14 +6,26 @@ import datetime as dt
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Avg, Case, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, When
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from fanzha.core import access
 from fanzha.core import selectors as core_selectors
 from fanzha.core.models import Area
-from fanzha.warnings.models import OPEN_STATUSES, Grade, Outcome, Status, Warning
+from fanzha.warnings.models import OPEN_STATUSES, Contact, Grade, Outcome, Status, Warning
 
 FILTERS = ("area", "grade", "status", "source", "fraud_type", "start", "end", "queue")
 MAX_DIGITS = 18  # a 64-bit id has at most 19 digits; longer is none of ours
@@ -140,10 +152,19 @@ def for_list(qs: QuerySet[Warning]) -> QuerySet[Warning]:
 
 
 def next_due() -> Case:
+    """The next deadline on the warning's clock: to acknowledge, else to reach the person; none once
+    the person was reached (已联系: the contact deadline was met, nothing is overdue)."""
     return Case(
         When(status__in=[Status.NEW, Status.ASSIGNED], then=F("due_ack_at")),
-        default=F("due_contact_at"),
+        When(status=Status.ACKNOWLEDGED, then=F("due_contact_at")),
+        default=None,
     )
+
+
+def follow_up_on() -> Subquery:
+    """The 回访 date the warning's latest contact set (None when the latest set none)."""
+    latest = Contact.objects.filter(warning=OuterRef("pk")).order_by("-id").values("follow_up_on")[:1]
+    return Subquery(latest)
 
 
 def board(user: Any) -> QuerySet[Warning]:
@@ -154,28 +175,32 @@ def board(user: Any) -> QuerySet[Warning]:
         .annotate(next_due_at=next_due())
         .select_related("person", "area", "organisation", "assignee")
         .defer(*LIST_DEFER)
-        .order_by("next_due_at", "id")
+        .order_by(F("next_due_at").asc(nulls_last=True), "id")
     )
 
 
 def mine(user: Any) -> QuerySet[Warning]:
-    """A field worker's open warnings: their own first, then their unit's unacknowledged ones."""
+    """A field worker's tasks: their open warnings and their unit's unacknowledged ones, most urgent
+    first; then the follow-ups (回访) they set, soonest first — on closed warnings too (劝阻成功 closes
+    the warning; the visit a week later is still theirs)."""
+    tasks = Q(status__in=OPEN_STATUSES) & (
+        Q(assignee=user) | Q(organisation_id=user.organisation_id, status=Status.ASSIGNED)
+    )
     return (
         visible(user)
-        .filter(status__in=OPEN_STATUSES)
-        .filter(Q(assignee=user) | Q(organisation_id=user.organisation_id, status=Status.ASSIGNED))
+        .annotate(follow_up_on=follow_up_on())
+        .filter(tasks | Q(status=Status.CLOSED, assignee=user, follow_up_on__isnull=False))
         .annotate(next_due_at=next_due())
         .select_related("person", "area")
         .defer(*LIST_DEFER)
-        .order_by("next_due_at", "id")
+        .order_by(F("next_due_at").asc(nulls_last=True), F("follow_up_on").asc(nulls_last=True), "id")
     )
 
 
 def overdue_q(now: dt.datetime) -> Q:
     """Open warnings past their next deadline: to acknowledge, else to contact (each on its index)."""
     waiting = [Status.NEW, Status.ASSIGNED]
-    working = [status for status in OPEN_STATUSES if status not in waiting]
-    return Q(status__in=waiting, due_ack_at__lt=now) | Q(status__in=working, due_contact_at__lt=now)
+    return Q(status__in=waiting, due_ack_at__lt=now) | Q(status=Status.ACKNOWLEDGED, due_contact_at__lt=now)
 
 
 def home_figures(user: Any, shown: int = 5) -> dict[str, Any]:

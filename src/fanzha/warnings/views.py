@@ -19,7 +19,7 @@ from fanzha.warnings.forms import WarningForm
 from fanzha.warnings.intake import QUALITY_FLAGS, SOURCES, Unusable, WarningInput, source_label
 from fanzha.warnings.models import Contact, Grade, Outcome, Status, Warning
 from fanzha.warnings.services import MERGED, UNCHANGED, warning_receive
-from fanzha.warnings.workflow import _can_work
+from fanzha.warnings.workflow import _can_work, can_record_contact, pending_follow_up
 
 PAGE_SIZE = 50
 SUMMARY_ROWS = 300  # per-area / per-unit rows shown; the page says when there are more
@@ -124,7 +124,8 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events": warning.events.select_related("actor"),
         "contacts": _contacts_shown(warning),
         "can_ack": works and warning.status == Status.ASSIGNED,
-        "can_contact": works and warning.status in (Status.ASSIGNED, Status.ACKNOWLEDGED, Status.CONTACTED),
+        "can_contact": works and can_record_contact(warning),
+        "follow_up": pending_follow_up(warning),
         "can_handover": (works or dispatches) and warning.is_open,
         "can_close": (works or dispatches) and warning.is_open,
         "can_place": dispatches and warning.is_open,

@@ -64,7 +64,7 @@ def warning_contact(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, "warning.work")
     warning = _warning(request, pk)
     _require_work(request, warning)
-    if warning.status not in workflow.CONTACTABLE:
+    if not workflow.can_record_contact(warning):
         messages.warning(request, f"该预警当前状态为“{warning.get_status_display()}”，不能再记录劝阻。")
         return redirect("warning_detail", pk=pk)
     posted = request.method == "POST"

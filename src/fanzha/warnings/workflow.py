@@ -51,6 +51,20 @@ _MAGIC = (
 CONTACTABLE = (Status.ASSIGNED, Status.ACKNOWLEDGED, Status.CONTACTED)
 
 
+def pending_follow_up(warning: Warning) -> dt.date | None:
+    """The 回访 date the latest contact set (a later contact without one means it was made), or None."""
+    latest = warning.contacts.order_by("-id").values_list("follow_up_on", flat=True).first()
+    return latest
+
+
+def can_record_contact(warning: Warning) -> bool:
+    """Open and reachable, or closed with a follow-up (回访) still to make: 劝阻成功 closes the warning,
+    and the visit a week later is recorded on it."""
+    if warning.status in CONTACTABLE:
+        return True
+    return warning.status == Status.CLOSED and pending_follow_up(warning) is not None
+
+
 class Conflict(Exception):
     """Someone else changed the warning first; the message says who or what, in Chinese."""
 
@@ -241,15 +255,19 @@ def warning_contact_record(*, actor: Any, warning: Warning, data: ContactData) -
     if current.status == Status.ASSIGNED:
         acknowledge(current, actor, current.version, now)
         current = _locked(warning.pk)
-    if current.status not in CONTACTABLE:
+    if not can_record_contact(current):
         raise Conflict(f"该预警当前状态为“{current.get_status_display()}”，不能再记录劝阻")
+    follow_up = current.status == Status.CLOSED
     contact = _contact_create(current, actor, data, now)
     before = current.status
-    after = _after_contact(current, contact, now)
+    after = _after_follow_up(current, contact) if follow_up else _after_contact(current, contact, now)
     current.status = after
     current.version += 1
     current.save()
-    label = f"{ContactKind(data.kind).label}：{Outcome(data.outcome).label}"
+    label = (
+        f"{'回访（' + ContactKind(data.kind).label + '）' if follow_up else ContactKind(data.kind).label}："
+    )
+    label += Outcome(data.outcome).label
     event_add(
         current,
         EventKind.CONTACT,
@@ -266,10 +284,20 @@ def warning_contact_record(*, actor: Any, warning: Warning, data: ContactData) -
         obj=current,
         details={"kind": data.kind, "outcome": data.outcome, "photos": len(data.photos or [])},
     )
-    if after == Status.CLOSED:
+    if follow_up:
+        _open_case_draft(actor, current)  # defrauded after all: the case draft, as at closing
+    elif after == Status.CLOSED:
         audit_record(actor=actor, action="warning.close", obj=current, details={"outcome": data.outcome})
         _open_case_draft(actor, current)
     return contact
+
+
+def _after_follow_up(warning: Warning, contact: Contact) -> str:
+    """A follow-up on a closed warning: it stays closed with its times; found defrauded after all, the
+    outcome says so (and a case draft opens)."""
+    if contact.outcome == Outcome.DEFRAUDED:
+        warning.outcome = Outcome.DEFRAUDED
+    return Status.CLOSED
 
 
 def _open_case_draft(actor: Any, warning: Warning) -> None:

@@ -54,3 +54,19 @@ def duration(value: dt.timedelta | None) -> str:
         return "—"
     minutes = int(value.total_seconds() // 60)
     return f"{minutes // 60} 小时 {minutes % 60} 分" if minutes >= 60 else f"{minutes} 分钟"
+
+
+@register.filter
+def follow_up_text(day: dt.date | None) -> str:
+    """ "今天回访" / "回访 12-05" / "回访逾期 2 天"."""
+    if day is None:
+        return ""
+    days = (day - timezone.localdate()).days
+    if days == 0:
+        return "今天回访"
+    return f"回访 {day:%m-%d}" if days > 0 else f"回访逾期 {-days} 天"
+
+
+@register.filter
+def follow_up_due(day: dt.date | None) -> bool:
+    return day is not None and day <= timezone.localdate()
