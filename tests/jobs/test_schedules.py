@@ -84,6 +84,7 @@ def test_it_seeds_the_default_schedules_once(db) -> None:  # type: ignore[no-unt
         "imports.sweep_stale": True,
         "numbers.sweep_stale": True,
         "warnings.sla_check": True,
+        "warnings.follow_up_remind": True,
         "cases.clock_check": True,
     }
     assert Schedule.objects.count() == len(DEFAULT_SCHEDULES)

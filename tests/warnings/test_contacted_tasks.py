@@ -10,8 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fanzha.cases.models import Case
+from fanzha.jobs.models import Notification
 from fanzha.warnings import selectors
-from fanzha.warnings.models import Status, Warning
+from fanzha.warnings.follow_ups import follow_up_remind
+from fanzha.warnings.models import Contact, Status, Warning
 from fanzha.warnings.workflow import Conflict, ContactData, warning_acknowledge, warning_contact_record
 from tests.personas import login
 from tests.warnings.helpers import make_warning
@@ -112,3 +114,17 @@ def test_a_closed_warning_without_a_follow_up_takes_no_contact(world) -> None:  
         warning_contact_record(
             actor=world.users["grid_cd"], warning=closed, data=ContactData(kind="call", outcome="dissuaded")
         )
+
+
+def test_the_morning_reminder_tells_each_worker_their_follow_ups_due_and_late(world) -> None:  # type: ignore[no-untyped-def]
+    today = timezone.localdate()
+    _contacted(world, 1, follow_up_on=today, outcome="dissuaded")
+    _contacted(world, 2, follow_up_on=today)
+    late = _contacted(world, 3, follow_up_on=today)
+    Contact.objects.filter(warning=late).update(follow_up_on=today - dt.timedelta(days=2))
+    _contacted(world, 4, follow_up_on=today + dt.timedelta(days=1))  # not yet
+    report = follow_up_remind()
+    assert (report.workers, report.due, report.late) == (1, 2, 1)
+    message = Notification.objects.get(recipient=world.users["grid_cd"])
+    assert message.title == "预警回访提醒：今天 2 条，已逾期 1 条" and message.link == reverse("warning_mine")
+    assert follow_up_remind(now=timezone.now() - dt.timedelta(days=10)).workers == 0  # nothing due then

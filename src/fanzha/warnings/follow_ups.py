@@ -1,0 +1,62 @@
+"""The morning reminder of the day's follow-ups (回访): each worker is told how many are due today.
+
+A follow-up is the date the latest contact of a warning set (:func:`selectors.follow_up_on`); it is a
+task on 我的任务 until a contact records it. The daily schedule 预警回访提醒 (08:00 China time) sends one
+inbox message a worker, counting theirs due today and those already late, linking to 我的任务.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+
+from fanzha.jobs.models import NotificationLevel
+from fanzha.jobs.services import notify
+from fanzha.warnings.models import Warning
+from fanzha.warnings.selectors import follow_up_on
+
+
+@dataclass
+class FollowUpReport:
+    workers: int = 0  # told
+    due: int = 0  # follow-ups due today
+    late: int = 0  # follow-ups whose day has passed
+
+
+def _counts(day: dt.date) -> tuple[Counter[int], Counter[int]]:
+    """Per assignee: follow-ups due ``day``, and those due before it not yet made."""
+    rows = (
+        Warning.objects.filter(assignee__isnull=False, assignee__is_active=True)
+        .annotate(follow_up=follow_up_on())
+        .filter(follow_up__lte=day)
+        .values_list("assignee_id", "follow_up")
+    )
+    due: Counter[int] = Counter()
+    late: Counter[int] = Counter()
+    for assignee, when in rows.iterator(chunk_size=2000):
+        (due if when == day else late)[assignee] += 1
+    return due, late
+
+
+def follow_up_remind(now: dt.datetime | None = None) -> FollowUpReport:
+    """One message a worker with follow-ups due today or late."""
+    day = timezone.localdate(now or timezone.now())
+    due, late = _counts(day)
+    users = get_user_model().objects.in_bulk(set(due) | set(late))
+    link = reverse("warning_mine")
+    for pk, user in users.items():
+        parts = [f"今天 {due[pk]} 条"] if due[pk] else []
+        parts += [f"已逾期 {late[pk]} 条"] if late[pk] else []
+        notify(
+            recipients=[user],
+            title=f"预警回访提醒：{'，'.join(parts)}",
+            body="请在“我的任务”中查看并记录回访情况。",
+            link=link,
+            level=NotificationLevel.WARNING if late[pk] else NotificationLevel.INFO,
+        )
+    return FollowUpReport(workers=len(users), due=sum(due.values()), late=sum(late.values()))
