@@ -1,8 +1,9 @@
 """The morning reminder of the day's follow-ups (回访): each worker is told how many are due today.
 
-A follow-up is the date the latest contact of a warning set (:func:`selectors.follow_up_on`); it is a
-task on 我的任务 until a contact records it. The daily schedule 预警回访提醒 (08:00 China time) sends one
-inbox message a worker, counting theirs due today and those already late, linking to 我的任务.
+A follow-up is the date the latest contact of a warning set (as :func:`selectors.follow_up_on` reads
+it); it is a task on 我的任务 until a contact records it. The daily schedule 预警回访提醒 (08:00 China
+time) sends one inbox message a worker, counting theirs due today and those already late, linking to
+我的任务.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from fanzha.jobs.models import NotificationLevel
 from fanzha.jobs.services import notify
-from fanzha.warnings.models import Warning
-from fanzha.warnings.selectors import follow_up_on
+from fanzha.warnings.models import Contact
 
 
 @dataclass
@@ -30,11 +31,11 @@ class FollowUpReport:
 
 def _counts(day: dt.date) -> tuple[Counter[int], Counter[int]]:
     """Per assignee: follow-ups due ``day``, and those due before it not yet made."""
-    rows = (
-        Warning.objects.filter(assignee__isnull=False, assignee__is_active=True)
-        .annotate(follow_up=follow_up_on())
-        .filter(follow_up__lte=day)
-        .values_list("assignee_id", "follow_up")
+    latest = Contact.objects.filter(warning=OuterRef("warning")).order_by("-id").values("id")[:1]
+    rows = (  # from the contacts that set a date by then (few), not from every warning
+        Contact.objects.filter(follow_up_on__lte=day, warning__assignee__is_active=True)
+        .filter(id=Subquery(latest))
+        .values_list("warning__assignee_id", "follow_up_on")
     )
     due: Counter[int] = Counter()
     late: Counter[int] = Counter()
