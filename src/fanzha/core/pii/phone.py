@@ -122,7 +122,7 @@ def _describe(number: phonenumbers.PhoneNumber) -> tuple[bool, PhoneKind, str, s
     if ntype == PhoneNumberType.UNKNOWN:
         return False, "unknown", "", "", ""
     name = carrier.name_for_valid_number(number, "zh") if ntype in _CARRIER_TYPES else ""
-    if phonenumbers.is_number_type_geographical(ntype, number.country_code):
+    if phonenumbers.is_number_type_geographical(ntype, number.country_code or 0):
         description = geocoder.description_for_valid_number(number, "zh")
     else:
         description = geocoder.country_name_for_number(number, "zh")
