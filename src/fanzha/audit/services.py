@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -13,15 +13,14 @@ from fanzha.audit import context
 from fanzha.audit.chain import GENESIS, HASHED_FIELDS, event_hash
 from fanzha.audit.events import EVENT_TYPES
 from fanzha.audit.models import AuditEvent
+from fanzha.core.locks import transaction_lock
 
 # Any constant; serialises appends on PostgreSQL so the chain has no forks.
 _ADVISORY_LOCK_KEY = 0x46414E5A
 
 
 def _lock_chain() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
+    transaction_lock(_ADVISORY_LOCK_KEY)
 
 
 def _last_hash() -> str:

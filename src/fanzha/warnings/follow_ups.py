@@ -20,6 +20,7 @@ from django.utils import timezone
 from fanzha.jobs.models import NotificationLevel
 from fanzha.jobs.services import notify
 from fanzha.warnings.models import Contact
+from fanzha.warnings.selectors import latest_contacts
 
 
 @dataclass
@@ -31,7 +32,7 @@ class FollowUpReport:
 
 def _counts(day: dt.date) -> tuple[Counter[int], Counter[int]]:
     """Per assignee: follow-ups due ``day``, and those due before it not yet made."""
-    latest = Contact.objects.filter(warning=OuterRef("warning")).order_by("-id").values("id")[:1]
+    latest = latest_contacts(OuterRef("warning")).values("id")[:1]
     rows = (  # from the contacts that set a date by then (few), not from every warning
         Contact.objects.filter(follow_up_on__lte=day, warning__assignee__is_active=True)
         .filter(id=Subquery(latest))

@@ -161,10 +161,15 @@ def next_due() -> Case:
     )
 
 
+def latest_contacts(warning: Any) -> QuerySet[Contact]:
+    """A warning's contacts, the latest recorded first (``warning``: an instance or an ``OuterRef``); the
+    first one's follow-up date is the warning's pending 回访 — a later contact without one made it."""
+    return Contact.objects.filter(warning=warning).order_by("-id")
+
+
 def follow_up_on() -> Subquery:
     """The 回访 date the warning's latest contact set (None when the latest set none)."""
-    latest = Contact.objects.filter(warning=OuterRef("pk")).order_by("-id").values("follow_up_on")[:1]
-    return Subquery(latest)
+    return Subquery(latest_contacts(OuterRef("pk")).values("follow_up_on")[:1])
 
 
 def board(user: Any) -> QuerySet[Warning]:

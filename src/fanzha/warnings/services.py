@@ -17,11 +17,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from fanzha.audit.services import audit_record
 from fanzha.core import access
+from fanzha.core.locks import transaction_lock
 from fanzha.core.models import Person
 from fanzha.core.models.organisations import OrganisationKind
 from fanzha.core.pii import crypto
@@ -308,9 +309,7 @@ def lock_intake() -> None:
     person in two lists became two people. SQLite's writers already queue at ``BEGIN IMMEDIATE``;
     PostgreSQL gets a transaction-level advisory lock (a 100,000-row file holds it for its commit).
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_INTAKE_LOCK_KEY])
+    transaction_lock(_INTAKE_LOCK_KEY)
 
 
 def _grade(intake: Intake, clean: CleanWarning) -> grading.GradeResult:

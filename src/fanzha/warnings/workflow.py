@@ -38,6 +38,7 @@ from fanzha.warnings.models import (
 )
 from fanzha.warnings.notify import notify_assigned
 from fanzha.warnings.photos import PHOTO_MAX_BYTES, PHOTO_MAX_COUNT, strip_metadata
+from fanzha.warnings.selectors import latest_contacts
 from fanzha.warnings.services import Intake, _assign, event_add, routed_event
 
 FOLLOW_UP_MAX_DAYS = 366  # a follow-up further out than a year is a typo (9999-12-31)
@@ -53,8 +54,7 @@ CONTACTABLE = (Status.ASSIGNED, Status.ACKNOWLEDGED, Status.CONTACTED)
 
 def pending_follow_up(warning: Warning) -> dt.date | None:
     """The 回访 date the latest contact set (a later contact without one means it was made), or None."""
-    latest = warning.contacts.order_by("-id").values_list("follow_up_on", flat=True).first()
-    return latest
+    return latest_contacts(warning).values_list("follow_up_on", flat=True).first()
 
 
 def can_record_contact(warning: Warning) -> bool:
