@@ -102,3 +102,38 @@ def test_the_page_adds_lists_and_deletes(world, client) -> None:  # type: ignore
     client.post(reverse("warning_type_alias_delete", args=[alias.pk]))
     assert not FraudTypeAlias.objects.exists()
     assert "诈骗类型对照" in client.get(reverse("warning_rule_list")).content.decode()
+
+
+def test_an_entry_saved_while_a_list_waits_to_commit_types_that_list(world) -> None:  # type: ignore[no-untyped-def]
+    """A file's rows are checked before its intake takes the lock: an entry saved in between still types
+    them (the table is read again under the lock), in the bulk path and the one-warning path."""
+    from fanzha.warnings import bulk
+    from fanzha.warnings.intake import Memo, clean_warning
+
+    listed = WarningInput(source_id="L-1", phone="13900000011", fraud_type="0107")
+    pushed = WarningInput(source_id="P-1", phone="13900000012", fraud_type="0107")
+    memo = Memo()
+    clean = clean_warning(listed, memo=memo)
+    assert clean.fraud_type == "other_fraud" and "fraud_type_unknown" in clean.flags
+
+    fraud_type_alias_save(actor=world.users["leader"], text="0107", fraud_type=AUTHORITY)
+
+    [received] = bulk.receive_many(intake=Intake(), rows=[(listed, clean)])
+    one = receive(intake=Intake(), data=pushed)
+    for warning in (received.warning, one.warning):
+        warning = Warning.objects.get(pk=warning.pk)
+        assert warning.fraud_type == AUTHORITY and warning.grade == "high"
+        assert "fraud_type_unknown" not in warning.quality_flags
+    assert not [n for n in received.notices if n[0] == "诈骗类型"]
+
+
+def test_a_list_without_ids_imported_again_after_an_entry_is_unchanged(world) -> None:  # type: ignore[no-untyped-def]
+    """Rows without 预警编号 get ids derived from what they say, their type included: an entry made
+    between two imports of one list must not make it a new list."""
+    rows = [row(1, fraud_type="0111", source_id=""), row(2, fraud_type="刷单返利", source_id="")]
+    _import(world, rows)
+    fraud_type_alias_save(actor=world.users["leader"], text="0111", fraud_type=AUTHORITY)
+    again = _import(world, [*rows, row(3)])  # the list again, with one more row (another file)
+    assert (again.batch.rows_new, again.batch.rows_unchanged) == (1, 2)
+    assert Warning.objects.count() == 3
+    assert Warning.objects.filter(fraud_type=AUTHORITY).count() == 1

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from fanzha.core.models import Person
 from fanzha.warnings import fastwrite, routing
-from fanzha.warnings.intake import CleanWarning, WarningInput
+from fanzha.warnings.intake import CleanWarning, WarningInput, retype_by_table
 from fanzha.warnings.models import OPEN_STATUSES, Warning, WarningEvent, WarningSourceRef
 from fanzha.warnings.people import (
     FILLED_FIELDS,
@@ -430,6 +430,7 @@ def receive_many(
     """
     now = now or timezone.now()
     lock_intake()
+    retype_by_table(rows)
     known = _load(intake, [clean for _, clean in rows], now, pushed_by)
     pusher = pushed_by.pk if pushed_by is not None else None
     # At most this many new people and warnings (a row given an alias id may yet be unchanged).

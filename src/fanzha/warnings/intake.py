@@ -56,6 +56,7 @@ SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 DEFAULT_SOURCE = "superior"
 TRUE_WORDS = {"1", "是", "有", "y", "yes", "true", "√", "✓", "✔", "正在转账", "转账中", "正在"}
+UNKNOWN_TYPE = "fraud_type_unknown"
 UNUSABLE = "无法识别或联系当事人：没有有效的身份证号、没有有效的手机号，也没有姓名加住址或姓名加身份证号"
 
 
@@ -159,6 +160,7 @@ class CleanWarning:
     notices: list[tuple[str, str]] = field(default_factory=list)  # (column label, message)
     id_check: idcard.IdNumberCheck | None = None  # the check of a valid ``id_number``, kept for reuse
     phone_written: str = ""  # a local landline as written, before the centre's trunk code completed it
+    typed_by_table: bool = False  # the type came from the centre's table (诈骗类型对照), not the typology
 
     def flag(self, code: str, column: str, message: str = "") -> None:
         if code not in self.flags:
@@ -172,7 +174,7 @@ class Memo:
     def __init__(self) -> None:
         self.sources: dict[str, tuple[str, bool]] = {}
         self.times: dict[str, dt.datetime | None | CellError] = {}
-        self.types: dict[str, str | None] = {}
+        self.types: dict[str, tuple[str | None, bool]] = {}  # text → (its code, from the centre's table)
         self.amounts: dict[str, Decimal | None | ValueError] = {}
         self.centre_types: dict[str, str] | None = None
 
@@ -191,12 +193,20 @@ class Memo:
 
     def fraud_type(self, text: str) -> str | None:
         """The typology's code for ``text``, else the centre's table's (read once, when first needed)."""
-        if text not in self.types:
-            found = typology.resolve(text)
-            if found is None:
-                found = self._centre_types().get(typology.key(text))
+        return self.type_of(text)[0]
+
+    def type_of(self, text: str) -> tuple[str | None, bool]:
+        """:meth:`fraud_type`, and whether the centre's table gave it."""
+        found = self.types.get(text)
+        if found is None:
+            code = typology.resolve(text)
+            if code is not None:
+                found = (code, False)
+            else:
+                code = self._centre_types().get(typology.key(text))
+                found = (code, code is not None)
             self.types[text] = found
-        return self.types[text]
+        return found
 
     def _centre_types(self) -> dict[str, str]:
         if self.centre_types is None:
@@ -508,15 +518,32 @@ def _when(data: WarningInput, clean: CleanWarning, now: dt.datetime, memo: Memo)
 
 def _kind_and_money(data: WarningInput, clean: CleanWarning, memo: Memo) -> None:
     if data.fraud_type.strip():
-        code = memo.fraud_type(data.fraud_type)
+        code, clean.typed_by_table = memo.type_of(data.fraud_type)
         if code is None:
-            clean.flag("fraud_type_unknown", "诈骗类型")
+            clean.flag(UNKNOWN_TYPE, "诈骗类型")
             code = typology.OTHER_FRAUD
         clean.fraud_type = code
     try:
         clean.amount = memo.amount(data.amount)
     except ValueError:
         clean.flag("amount_invalid", "涉案金额")
+
+
+def retype_by_table(rows: list[tuple[WarningInput, CleanWarning]]) -> None:
+    """Rows of unknown type checked before their intake took the lock: typed by an entry of the centre's
+    table saved meanwhile (the table read again, once, and only when such rows exist). The derived ids
+    do not change: they read a type from the table as 其他诈骗 (:func:`derived_source_id`)."""
+    unknown = [(data, clean) for data, clean in rows if UNKNOWN_TYPE in clean.flags]
+    if not unknown:
+        return
+    memo = Memo()
+    for data, clean in unknown:
+        code, from_table = memo.type_of(data.fraud_type)
+        if code is None or not from_table:
+            continue
+        clean.fraud_type, clean.typed_by_table = code, True
+        clean.flags.remove(UNKNOWN_TYPE)
+        clean.notices = [n for n in clean.notices if n != ("诈骗类型", QUALITY_FLAGS[UNKNOWN_TYPE])]
 
 
 def _age(check: idcard.IdNumberCheck | None, on: dt.date) -> int | None:
@@ -535,7 +562,9 @@ def _unusable(clean: CleanWarning) -> str:
 def derived_source_id(clean: CleanWarning, *, timed: bool = True) -> str:
     """A stable id for a row that came without one, so a re-import still finds it: its identifiers,
     time and type — or, when it has no time of its own (``timed`` False: the receipt time stands in,
-    which differs at each import), its address, amount and suspects instead of the time."""
+    which differs at each import), its address, amount and suspects instead of the time. A type the
+    centre's table gave counts as 其他诈骗, as before the entry was made: the list imported again after
+    the entry is still the same list."""
     when = clean.warned_at.isoformat()
     if not timed:
         when = "|".join(
@@ -547,7 +576,7 @@ def derived_source_id(clean: CleanWarning, *, timed: bool = True) -> str:
             clean.phone_written or clean.phone or clean.phone_raw,
             clean.name,
             when,
-            clean.fraud_type,
+            typology.OTHER_FRAUD if clean.typed_by_table else clean.fraud_type,
         ]
     )
     return "row:" + hashlib.sha256(basis.encode()).hexdigest()[:32]

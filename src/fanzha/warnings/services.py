@@ -34,6 +34,7 @@ from fanzha.warnings.intake import (
     WarningInput,
     clean_warning,
     resolve_source,
+    retype_by_table,
     source_label,
 )
 from fanzha.warnings.models import (
@@ -607,6 +608,7 @@ def receive(
     now = now or timezone.now()
     clean = clean_warning(data, now=now)
     lock_intake()
+    retype_by_table([(data, clean)])
     ref = _known_ref(clean)
     if pushed_by is not None and ref is not None and ref.pushed_by_id != pushed_by.pk:
         clean.source_id = partner_source_id(clean.source_id, pushed_by)  # another sender's 预警编号

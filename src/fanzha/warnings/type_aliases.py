@@ -17,6 +17,7 @@ from django.db import transaction
 from fanzha.audit.services import audit_record
 from fanzha.core import access
 from fanzha.warnings import grading, sla, typology
+from fanzha.warnings.intake import UNKNOWN_TYPE
 from fanzha.warnings.models import (
     OPEN_STATUSES,
     EventKind,
@@ -25,9 +26,9 @@ from fanzha.warnings.models import (
     Warning,
     WarningSourceRef,
 )
-from fanzha.warnings.services import event_add
+from fanzha.warnings.services import event_add, lock_intake
 
-UNKNOWN_FLAG = "fraud_type_unknown"
+UNKNOWN_FLAG = UNKNOWN_TYPE
 PERMISSION = "warning.grade_rules"  # the centre's grading configuration: the same people
 
 
@@ -70,6 +71,7 @@ def fraud_type_alias_save(*, actor: Any, text: str, fraud_type: str) -> Saved:
     (changed: also those the entry's earlier type was given to)."""
     access.require(actor, PERMISSION)
     shown, word = _checked(text, fraud_type)
+    lock_intake()  # an intake committing now is re-typed below, or reads the entry after its own lock
     before = centre_types()
     alias = FraudTypeAlias.objects.filter(key=word).first()
     op = "update" if alias is not None else "create"
