@@ -8,7 +8,8 @@ KINDS = {"calls": "话单", "sms": "短信", "apps": "上网流量", "spending":
 
 # What each counter counts, as the analyst would say it; a counter not named here is shown by its key.
 COUNTERS = {
-    "bad_lines": "无法解析的行",
+    "bad_lines": "无法解析的行（已跳过）",
+    "nonfinite_duration": "通话时长不是有限数值（inf、nan 等）的记录（已跳过）",
     "duplicates": "重复记录",
     "bad_time": "时间无法识别",
     "missing_time": "缺少时间",
@@ -32,6 +33,7 @@ COUNTERS = {
     "view_overlaps": "主叫、被叫两份话单重复的通话（只计一次）",
 }
 SHOWN_ALWAYS = ("files", "records", "distinct_records")
+SKIPPED = ("bad_lines", "nonfinite_duration")  # records left out (named in the notes), not kept with a flaw
 
 
 def quality_lines(quality: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -71,11 +73,21 @@ def run_message(quality: dict[str, Any] | None) -> str:
     if not numbers:  # the engine's message says why the result is empty, with its notes
         return str(quality.get("message", ""))
     head = f"生成 {numbers} 个号码的特征、{int(quality.get('edges') or 0)} 条通话边。"
-    problems = [
-        f"{line['label']} " + "，".join(f"{name} {count}" for name, count in line["problems"])
-        for line in quality_lines(quality)
-        if line["problems"]
-    ]
-    body = "数据问题（已计入统计，未丢弃）：" + "；".join(problems) + "。" if problems else "未发现数据问题。"
+    kept = _by_kind(quality, skipped=False)
+    left_out = _by_kind(quality, skipped=True)
+    body = "数据问题（已计入统计，未丢弃）：" + "；".join(kept) + "。" if kept else ""
+    body += "已跳过：" + "；".join(left_out) + "。" if left_out else ""
+    body = body or "未发现数据问题。"
     tail = "其他说明见“文件与数据质量”。" if quality.get("notes") else ""
     return head + body + tail
+
+
+def _by_kind(quality: dict[str, Any], *, skipped: bool) -> list[str]:
+    """``话单 时间无法识别 1，通话时长为负 1`` a kind: its kept problems, or its skipped records."""
+    names = {COUNTERS[key] for key in SKIPPED}
+    parts = []
+    for line in quality_lines(quality):
+        found = [(name, count) for name, count in line["problems"] if (name in names) == skipped]
+        if found:
+            parts.append(f"{line['label']} " + "，".join(f"{name} {count}" for name, count in found))
+    return parts

@@ -32,6 +32,8 @@ import duckdb
 from fanzha.screening.numbers.inputs import (
     ALIASES,
     CALL_TYPE_SQL,
+    DURATION_SECONDS,
+    NONFINITE,
     SMS_TYPE_SQL,
     TIME_SQL,
     Cols,
@@ -50,8 +52,10 @@ from fanzha.screening.numbers.inputs import (
     header_unit,
     imei_lossy_sql,
     imei_sql,
+    is_parquet,
     month_sql,
     need,
+    nonfinite_durations,
     number_issue_sql,
     number_pre_sql,
     number_sql,
@@ -284,7 +288,13 @@ def load_raw(con: duckdb.DuckDBPyConnection, src: Sources) -> dict[str, Any]:
             table = "calls_text" if name == "calls" else name
             notes.extend(_load_kind(con, name, files, builder, empty, clean))
             notes.extend(note for f in files for note in f.notes)
-            report[name] = {"files": len(paths), **_quality(con, table, name), **rejected(con, files, notes)}
+            skipped = _reject_nonfinite_durations(con, files, notes) if name == "calls" else {}
+            report[name] = {
+                "files": len(paths),
+                **_quality(con, table, name),
+                **rejected(con, files, notes),
+                **skipped,
+            }
     _key_calls(con)
     report["calls"]["view_overlaps"] = int(con.execute(OVERLAP_SQL).fetchall()[0][0])
     report["notes"] = notes + _view_notes(report)
@@ -330,6 +340,34 @@ def _load_kind(
             con.execute(f"DROP VIEW IF EXISTS raw_{name}")
         return notes
     raise InputError(f"无法读取{KIND_NAMES[name]}文件")  # pragma: no cover - the second attempt is lenient
+
+
+def _reject_nonfinite_durations(
+    con: duckdb.DuckDBPyConnection, files: list[Prepared], notes: list[str]
+) -> dict[str, int]:
+    """Calls whose duration is not a finite number (``inf``, ``-inf``, ``nan``, ``1e309``) are rejected
+    whole — not counted as calls, nor merged as duplicates of one another — and named in the notes by
+    file, line, column and value (the files are read again for that only when there are such calls)."""
+    bad = NONFINITE.format(x="dur_num")
+    total = int(con.execute(f"SELECT coalesce(sum(copies), 0) FROM calls_text WHERE {bad}").fetchall()[0][0])
+    if total:
+        con.execute(f"DELETE FROM calls_text WHERE {bad}")
+        notes.extend(note for f in files if (note := _nonfinite_note(con, f)))
+    return {"nonfinite_duration": total}
+
+
+NONFINITE_SHOWN = 20
+
+
+def _nonfinite_note(con: duckdb.DuckDBPyConnection, f: Prepared) -> str:
+    """The file's rejected calls, e.g. 列“call_dur”，行号 2（inf），行号 5（nan）; "" when it has none."""
+    column, rows = nonfinite_durations(con, f, show=NONFINITE_SHOWN)
+    if not rows:
+        return ""
+    where = "第 {} 条记录" if f.path is not None and is_parquet(f.path) else "行号 {}"
+    named = "，".join(f"{where.format(n)}（{raw}）" for n, raw in rows)
+    more = " …" if len(rows) == NONFINITE_SHOWN else ""
+    return f"{f.source}：通话时长不是有限数值，整条记录未计入：列“{column}”，{named}{more}"
 
 
 def _key_calls(con: duckdb.DuckDBPyConnection) -> None:
@@ -467,7 +505,7 @@ _MIRROR = (
 _CALL_CLEAN = (
     f"WITH p AS (SELECT t_raw, dur_raw, {_PHONE} AS phone, {_OPP} AS opposite, num_issue, "
     f"{CALL_TYPE_SQL.format(x='type_raw')} AS ctype, {_TS} AS ts, "
-    f"coalesce(dur0, {duration_sql('dur_raw')}) AS dur_num, {text_sql('city')} AS city, "
+    f"{DURATION_SECONDS.format(dur_raw=duration_sql('dur_raw'))} AS dur_num, {text_sql('city')} AS city, "
     f"{text_sql('county')} AS county, {imei_sql('imei')} AS imei, {imei_lossy_sql('imei')} AS imei_lossy, "
     f"mirror FROM {_numbers('raw_calls')} n), "
     f"q AS (SELECT *, {_bad('ts', 't_raw')} AS t_bad, {_bad('dur_num', 'dur_raw')} AS dur_bad, {_NO_CLOCK} "
@@ -774,8 +812,9 @@ def build(con: duckdb.DuckDBPyConnection, src: Sources) -> dict[str, Any]:
     return report
 
 
-# counters that are not problems; bad_lines are skipped lines (named in the notes), not kept records
-_NOT_PROBLEMS = ("files", "records", "distinct_records", "bad_lines")
+# counters that are not problems; bad_lines and nonfinite_duration are skipped records (named in the
+# notes), not kept ones
+_NOT_PROBLEMS = ("files", "records", "distinct_records", "bad_lines", "nonfinite_duration")
 
 
 def _message(report: dict[str, Any]) -> str:

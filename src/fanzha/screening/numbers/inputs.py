@@ -378,6 +378,45 @@ def rejected(con: duckdb.DuckDBPyConnection, files: list[Prepared], notes: list[
     return {"bad_lines": total}
 
 
+# the seconds of the columns duration_cols gives (dur_raw, dur0); not finite (inf, -inf, nan, 1e309 —
+# what a float overflow or a missing value written by a program leaves): no duration, and no call either
+DURATION_SECONDS = "coalesce(dur0, {dur_raw})"
+NONFINITE = "NOT isfinite({x})"  # NULL (blank) is not among them
+
+
+def nonfinite_durations(
+    con: duckdb.DuckDBPyConnection, f: Prepared, show: int = 20
+) -> tuple[str, list[tuple[int, str]]]:
+    """The duration column of a calls file and its first ``show`` records whose duration is not a finite
+    number, as (line number — a CSV's header is line 1; a Parquet file's record number —, value as
+    written). Numbered in the file's order (insertion order kept for this one read)."""
+    if f.path is None:
+        return "", []
+    cols = columns(con, f)
+    c = pick(cols, "duration")
+    if c is None:
+        return "", []
+    seconds = DURATION_SECONDS.format(dur_raw=duration_sql("dur_raw"))
+    scale = header_unit(f.source, cols, c, "duration", [])
+    first = 0 if is_parquet(f.path) else 1
+    kept = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+    con.execute("SET preserve_insertion_order=true")
+    try:
+        rows = con.execute(
+            f"SELECT n + {first}, raw FROM (SELECT row_number() OVER () AS n, CAST({c} AS VARCHAR) AS raw, "
+            f"{duration_cols(cols, c, scale)} FROM {reader(f)}) WHERE {NONFINITE.format(x=seconds)} "
+            f"ORDER BY n LIMIT {int(show)}"
+        ).fetchall()
+    finally:
+        con.execute(f"SET preserve_insertion_order={'true' if kept else 'false'}")
+    return c[1:-1].replace('""', '"'), [(int(n), _cut(str(raw))) for n, raw in rows]
+
+
+def _cut(value: str, keep: int = 40) -> str:
+    """A value as written, for a note: a long one cut short."""
+    return value if len(value) <= keep else value[:keep] + "…"
+
+
 # ---------------------------------------------------------------- value shapes
 
 # China has used UTC+8 all year since 1991: epoch values and offset-bearing times are shifted by 8 hours
@@ -709,10 +748,11 @@ def duration_cols(cols: Cols, c: str, scale: str = "") -> str:
     """``dur_raw`` (text, parsed in the cleaning step) and ``dur0`` (a numeric column as it is).
 
     ``scale`` (header_unit): ``"/ 1000"`` for milliseconds, ``"* 60"`` for minutes — applied to plain
-    numbers; a value with its own unit (``00:01:23``, ``83秒``) is read as it says."""
+    numbers; a value with its own unit (``00:01:23``, ``83秒``) is read as it says. ``nan`` is kept (a
+    value that is no number, rejected with its record: nonfinite_durations), not a blank."""
     if typed(cols, c) in NUMBER_TYPES:
         return f"CAST(NULL AS VARCHAR) AS dur_raw, (CAST({c} AS DOUBLE) {scale}) AS dur0"
-    text = text_sql(f"CAST({c} AS VARCHAR)")
+    text = number_text_sql(f"CAST({c} AS VARCHAR)")
     dur0 = f"({plain_number_sql(text)} {scale})" if scale else "CAST(NULL AS DOUBLE)"
     return f"{text} AS dur_raw, {dur0} AS dur0"
 
@@ -886,6 +926,8 @@ def number_sql(v: str, issue: str, ok: str | None = None) -> str:
 
 
 _MARKER_RE = " *(" + "|".join(m.replace("\\", "\\\\") for m in MARKERS) + ") *"
+NAN_MARKERS = ("NaN", "nan", "NAN")
+_NUMBER_MARKER_RE = " *(" + "|".join(m.replace("\\", "\\\\") for m in MARKERS if m not in NAN_MARKERS) + ") *"
 
 
 def amount_sql(x: str) -> str:
@@ -907,6 +949,12 @@ def flow_sql(x: str) -> str:
 def text_sql(x: str) -> str:
     """An optional text attribute: trimmed; blank and NULL markers (NULL, \\N, NA …) → NULL."""
     return f"CASE WHEN regexp_full_match({x}, '{_MARKER_RE}') THEN NULL ELSE nullif(trim({x}), '') END"
+
+
+def number_text_sql(x: str) -> str:
+    """A number column's text: as text_sql, but ``nan`` is kept — in a column that must hold a number it
+    is a value that is none (read as NaN, like ``inf``), not a blank."""
+    return f"CASE WHEN regexp_full_match({x}, '{_NUMBER_MARKER_RE}') THEN NULL ELSE nullif(trim({x}), '') END"
 
 
 _MONTH = "^([0-9]{4})[-/.年]?([0-9]{1,2})月?(?:[-/.]?[0-9]{1,2}日?)?$"
