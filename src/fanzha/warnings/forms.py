@@ -112,6 +112,7 @@ class ContactForm(forms.Form):
 class HandoverForm(forms.Form):
     to_user = forms.ChoiceField(label="转交给", required=False)
     reason = forms.CharField(label="转交原因", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)  # a second tap is refused
 
     def __init__(self, *args: Any, candidates: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -122,6 +123,7 @@ class HandoverForm(forms.Form):
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(label="处置结果", choices=Outcome.choices)
     reason = forms.CharField(label="办结说明", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)  # a second tap is refused
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -25,7 +25,16 @@ from django.utils.functional import cached_property
 from fanzha.core import access
 from fanzha.core import selectors as core_selectors
 from fanzha.core.models import Area
-from fanzha.warnings.models import OPEN_STATUSES, Contact, Grade, Outcome, Status, Warning
+from fanzha.warnings.models import (
+    OPEN_STATUSES,
+    Contact,
+    EventKind,
+    Grade,
+    Outcome,
+    Status,
+    Warning,
+    WarningEvent,
+)
 
 FILTERS = ("area", "grade", "status", "source", "fraud_type", "start", "end", "queue")
 MAX_DIGITS = 18  # a 64-bit id has at most 19 digits; longer is none of ours
@@ -165,6 +174,47 @@ def latest_contacts(warning: Any) -> QuerySet[Contact]:
     """A warning's contacts, the latest recorded first (``warning``: an instance or an ``OuterRef``); the
     first one's follow-up date is the warning's pending 回访 — a later contact without one made it."""
     return Contact.objects.filter(warning=warning).order_by("-id")
+
+
+# The changes that bump a warning's version, one history line each (the routing line of a merge or a
+# placement rides on it); notes, reminders and escalations leave the version as it is.
+VERSIONED_KINDS = (
+    EventKind.MERGED,
+    EventKind.ACKNOWLEDGED,
+    EventKind.CONTACT,
+    EventKind.CLOSED,
+    EventKind.HANDED_OVER,
+    EventKind.PLACED,
+)
+
+
+def changes_since(warning: Warning, version: int) -> list[WarningEvent] | None:
+    """The history lines of the changes made to ``warning`` after its ``version`` (the one a form was
+    filled for), the latest first; None when they cannot be told (a version it never had)."""
+    count = warning.version - version
+    if version < 1 or count < 0:
+        return None
+    if count == 0:
+        return []
+    lines = WarningEvent.objects.filter(warning_id=warning.pk, kind__in=VERSIONED_KINDS)
+    found = list(lines.select_related("actor").order_by("-id")[:count])
+    return found if len(found) == count else None
+
+
+def latest_change(warning: Warning) -> WarningEvent | None:
+    """The latest history line that changed the warning's state (a merge only adds to it)."""
+    kinds = [kind for kind in VERSIONED_KINDS if kind != EventKind.MERGED]
+    lines = WarningEvent.objects.filter(warning_id=warning.pk, kind__in=kinds).select_related("actor")
+    return lines.order_by("-id").first()
+
+
+def held_by(warning: Warning, organisation_id: int | None) -> bool:
+    """Whether the unit worked the warning at some time: routed or handed over to it, or one of its
+    people acted on it (a worker whose unit handed it on is told so, not refused like a stranger)."""
+    if organisation_id is None:
+        return False
+    theirs = Q(data__organisation=organisation_id) | Q(actor__organisation_id=organisation_id)
+    return WarningEvent.objects.filter(theirs, warning_id=warning.pk).exists()
 
 
 def follow_up_on() -> Subquery:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,10 +26,40 @@ def _warning(request: HttpRequest, pk: int) -> Warning:
     return access.get_visible_or_404(Warning.objects.select_related("area", "person"), request.user, pk=pk)
 
 
-def _require_work(request: HttpRequest, warning: Warning, dispatch_too: bool = False) -> None:
-    allowed = access.user_can(request.user, "warning.dispatch") if dispatch_too else False
-    if not allowed:
-        workflow._require_work(request.user, warning)
+def _not_yours(request: HttpRequest, warning: Warning, dispatch_too: bool = False) -> str | None:
+    """None when the user may act on the warning; else why not, in Chinese (another unit works it)."""
+    if dispatch_too and access.user_can(request.user, "warning.dispatch"):
+        return None
+    if workflow.may_work(request.user, warning):
+        return None
+    return workflow.not_yours(request.user, warning)
+
+
+def _held(request: HttpRequest, warning: Warning) -> bool:
+    return selectors.held_by(warning, getattr(request.user, "organisation_id", None))
+
+
+def _refused(request: HttpRequest, warning: Warning, why: str) -> HttpResponse:
+    """Back to the warning, told why the action was not taken (as a closed warning's actions are)."""
+    messages.warning(request, why)
+    return redirect("warning_detail", pk=warning.pk)
+
+
+def _not_yours_answer(request: HttpRequest, warning: Warning, why: str) -> HttpResponse:
+    """A unit that held the warning (a second tap on 转交, a page left open while it went to another
+    unit) is sent back to it with why; a unit that never did is refused on a page that says who works
+    it — never a bare 403 for someone who sees the warning."""
+    if _held(request, warning):
+        return _refused(request, warning, why)
+    context = {"w": warning, "why": why}
+    return render(request, "warnings/warning_refused.html", context, status=403)
+
+
+def _posted_version(request: HttpRequest) -> int | None:
+    """The version the page was opened with (a form sent from it), None for none or nonsense."""
+    if request.method != "POST":
+        return None
+    return selectors.whole_number(request.POST.get("version", ""))
 
 
 def _add_errors(form: object, exc: ValidationError) -> None:
@@ -45,7 +75,9 @@ def _add_errors(form: object, exc: ValidationError) -> None:
 def warning_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, "warning.work")
     warning = _warning(request, pk)
-    version = selectors.whole_number(request.POST.get("version", ""))
+    if (why := _not_yours(request, warning)) is not None:
+        return _not_yours_answer(request, warning, why)
+    version = _posted_version(request)
     try:
         workflow.warning_acknowledge(
             actor=request.user,
@@ -54,6 +86,9 @@ def warning_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except workflow.Conflict as exc:
         messages.warning(request, str(exc))
+    except PermissionDenied:  # handed to another unit a moment ago
+        warning = _warning(request, pk)
+        return _not_yours_answer(request, warning, workflow.not_yours(request.user, warning))
     else:
         messages.success(request, "已签收，请尽快联系当事人。")
     return redirect("warning_detail", pk=pk)
@@ -63,17 +98,24 @@ def warning_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 def warning_contact(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, "warning.work")
     warning = _warning(request, pk)
-    _require_work(request, warning)
-    if not workflow.can_record_contact(warning):
+    posted = request.method == "POST"
+    why = _not_yours(request, warning)
+    if why is not None and not (posted and _held(request, warning)):
+        return _not_yours_answer(request, warning, why)
+    if why is None and not workflow.can_record_contact(warning) and _posted_version(request) is None:
         messages.warning(request, f"该预警当前状态为“{warning.get_status_display()}”，不能再记录劝阻。")
         return redirect("warning_detail", pk=pk)
-    posted = request.method == "POST"
     form = ContactForm(
         request.POST if posted else None,
         request.FILES if posted else None,
         initial={"version": warning.version},
     )
-    if posted and form.is_valid():
+    status = 400 if posted else 200
+    if why is not None:  # the form was opened while the unit worked it: what was typed is shown again
+        form.is_valid()
+        form.add_error(None, f"{why}。本次未保存，您填写的内容仍在下方，可转告现承办人")
+        status = 403
+    elif posted and form.is_valid():
         data = form.cleaned_data
         try:
             photos = [f.read() for f in data["photos"]]
@@ -93,14 +135,22 @@ def warning_contact(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         except workflow.Conflict as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, f"{exc}。本次未保存，您填写的内容仍在下方" + _photos_again(form))
             _refresh_version(form, pk)
+        except PermissionDenied:  # handed to another unit a moment ago
+            why = workflow.not_yours(request.user, _warning(request, pk))
+            form.add_error(None, f"{why}。本次未保存，您填写的内容仍在下方，可转告现承办人")
+            status = 403
         else:
             messages.success(request, "劝阻情况已记录。")
             return redirect("warning_detail", pk=pk)
-    status = 400 if request.method == "POST" else 200
     context = {"w": warning, "form": form, "now": timezone.localtime()}
     return render(request, "warnings/warning_contact.html", context, status=status)
+
+
+def _photos_again(form: ContactForm) -> str:
+    """A browser does not keep the files chosen in a form shown again."""
+    return "（照片需重新选择）" if form.cleaned_data.get("photos") else ""
 
 
 def _refresh_version(form: ContactForm, pk: int) -> None:
@@ -115,17 +165,22 @@ def warning_handover(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.user_can(request.user, "warning.dispatch"):
         access.require(request.user, "warning.work")
     warning = _warning(request, pk)
-    _require_work(request, warning, dispatch_too=True)
-    if (done := _already_closed(request, warning, "转交")) is not None:
-        return done
+    if (refused := _before_action(request, warning, "转交")) is not None:
+        return refused
     people = [
         (u.pk, f"{org} · {u}") for org, u in routing.candidates(warning.area) if u.pk != warning.assignee_id
     ]
-    form = HandoverForm(request.POST or None, candidates=people)
+    form = HandoverForm(request.POST or None, candidates=people, initial={"version": warning.version})
 
     def act(data: dict[str, Any]) -> str:
         to_user = User.objects.filter(pk=int(data["to_user"])).first() if data["to_user"] else None
-        workflow.warning_handover(actor=request.user, warning=warning, reason=data["reason"], to_user=to_user)
+        workflow.warning_handover(
+            actor=request.user,
+            warning=warning,
+            reason=data["reason"],
+            to_user=to_user,
+            version=data["version"],
+        )
         return "已转交。"
 
     return _action_page(request, warning, form, "转交预警", act)
@@ -136,10 +191,9 @@ def warning_close(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.user_can(request.user, "warning.dispatch"):
         access.require(request.user, "warning.work")
     warning = _warning(request, pk)
-    _require_work(request, warning, dispatch_too=True)
-    if (done := _already_closed(request, warning, "办结")) is not None:
-        return done
-    form = CloseForm(request.POST or None)
+    if (refused := _before_action(request, warning, "办结")) is not None:
+        return refused
+    form = CloseForm(request.POST or None, initial={"version": warning.version})
 
     def act(data: dict[str, Any]) -> str:
         workflow.warning_close(actor=request.user, warning=warning, **data)
@@ -166,6 +220,21 @@ def warning_place(request: HttpRequest, pk: int) -> HttpResponse:
     return _action_page(request, warning, form, "人工定位", act)
 
 
+def _before_action(request: HttpRequest, warning: Warning, action: str) -> HttpResponse | None:
+    """转交 or 办结 refused before its form is read: another unit works the warning, it is closed, or
+    the form was opened before a change someone made since (a second tap included: the first changed
+    it) — back to the warning, told what happened. None: the action may go ahead."""
+    if (why := _not_yours(request, warning, dispatch_too=True)) is not None:
+        return _not_yours_answer(request, warning, why)
+    if (done := _already_closed(request, warning, action)) is not None:
+        return done
+    try:
+        workflow.check_version(request.user, warning, _posted_version(request))
+    except workflow.Conflict as exc:
+        return _refused(request, warning, f"{exc}（本次{action}未执行）")
+    return None
+
+
 def _already_closed(request: HttpRequest, warning: Warning, action: str) -> HttpResponse | None:
     """Opening a closed warning's action page (a stale tab, a bookmark) sends the user back to it with
     a reason, not to a form that can only be refused once filled in; a POST is refused by the service."""
@@ -184,6 +253,11 @@ def _action_page(
             done = act(form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
+        except workflow.Conflict as exc:  # changed between the form being read and the warning locked
+            return _refused(request, warning, str(exc))
+        except PermissionDenied:  # handed to another unit a moment ago
+            current = _warning(request, warning.pk)
+            return _not_yours_answer(request, current, workflow.not_yours(request.user, current))
         else:
             messages.success(request, done)
             return redirect("warning_detail", pk=warning.pk)

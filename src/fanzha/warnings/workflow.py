@@ -35,10 +35,11 @@ from fanzha.warnings.models import (
     Outcome,
     Status,
     Warning,
+    WarningEvent,
 )
 from fanzha.warnings.notify import notify_assigned
 from fanzha.warnings.photos import PHOTO_MAX_BYTES, PHOTO_MAX_COUNT, strip_metadata
-from fanzha.warnings.selectors import latest_contacts
+from fanzha.warnings.selectors import changes_since, held_by, latest_change, latest_contacts
 from fanzha.warnings.services import Intake, _assign, event_add, routed_event
 
 FOLLOW_UP_MAX_DAYS = 366  # a follow-up further out than a year is a typo (9999-12-31)
@@ -69,15 +70,75 @@ class Conflict(Exception):
     """Someone else changed the warning first; the message says who or what, in Chinese."""
 
 
+QUEUE = "反诈中心待分派队列"
+
+
 def _can_work(actor: Any, warning: Warning) -> bool:
     if access.user_can(actor, "warning.dispatch"):
         return True
     return access.user_can(actor, "warning.work") and warning.organisation_id == actor.organisation_id
 
 
+def may_work(actor: Any, warning: Warning) -> bool:
+    """Whether the actor may acknowledge, record, hand over or close the warning now."""
+    return access.area_visible_to(actor, warning.area) and _can_work(actor, warning)
+
+
 def _require_work(actor: Any, warning: Warning) -> None:
-    if not access.area_visible_to(actor, warning.area) or not _can_work(actor, warning):
+    if not may_work(actor, warning):
         raise PermissionDenied("该预警不由您的单位承办")
+
+
+def holder(warning: Warning) -> str:
+    """Who works the warning now: “城关派出所 张三”, or the centre's queue."""
+    if warning.organisation_id is None:
+        return QUEUE
+    if warning.assignee_id is None:
+        return str(warning.organisation)
+    return f"{warning.organisation} {warning.assignee}"
+
+
+def _when(at: dt.datetime) -> str:
+    local = timezone.localtime(at)
+    return f"{local:%H:%M}" if local.date() == timezone.localdate() else f"{local:%m-%d %H:%M}"
+
+
+def change_text(line: WarningEvent, actor: Any, warning: Warning) -> str:
+    """One change of the warning as the worker reads it: “该预警已由 张三 于 10:02 签收”."""
+    mine = line.actor_id is not None and line.actor_id == getattr(actor, "pk", None)
+    who = "您" if mine else f" {line.actor} " if line.actor is not None else "他人"
+    what = {
+        EventKind.ACKNOWLEDGED: "签收",
+        EventKind.CONTACT: f"记录“{line.message}”" + ("（本表已提交过）" if mine else ""),
+        EventKind.CLOSED: "办结",
+        EventKind.HANDED_OVER: f"转交给 {holder(warning)}",
+        EventKind.PLACED: "人工定位",
+        EventKind.MERGED: "合并新的预警",
+    }.get(line.kind, line.get_kind_display())
+    return f"该预警已由{who}于 {_when(line.at)} {what}"
+
+
+def not_yours(actor: Any, warning: Warning) -> str:
+    """Why a worker who sees the warning may not act on it: another unit works it (now)."""
+    if not held_by(warning, actor.organisation_id):
+        return f"该预警由 {holder(warning)} 承办，不由您的单位承办"
+    latest = latest_change(warning)
+    if latest is not None and latest.kind == EventKind.HANDED_OVER:
+        return f"{change_text(latest, actor, warning)}，不再由您的单位承办"
+    return f"该预警现由 {holder(warning)} 承办，不再由您的单位承办"
+
+
+STALE = "该预警在您填写期间已有新的记录（或本表已提交过）"
+
+
+def check_version(actor: Any, warning: Warning, version: int | None) -> None:
+    """:class:`Conflict` saying what changed the warning since the form's ``version`` (a state change
+    someone made, or this very form sent before)."""
+    if version is None or version == warning.version:
+        return
+    lines = changes_since(warning, version)
+    changed = next((line for line in lines or [] if line.kind != EventKind.MERGED), None)
+    raise Conflict(STALE if changed is None else change_text(changed, actor, warning))
 
 
 def _check_transition(warning: Warning, to: str) -> None:
@@ -89,13 +150,16 @@ def _locked(pk: int) -> Warning:
     return Warning.objects.select_for_update().select_related("area", "person").get(pk=pk)
 
 
-def _who_acknowledged(pk: int) -> str:
-    current = Warning.objects.select_related("acknowledged_by").get(pk=pk)
+def _who_acknowledged(pk: int, actor: Any) -> str:
+    current = Warning.objects.select_related("acknowledged_by", "organisation", "assignee").get(pk=pk)
     if current.acknowledged_by is not None and current.acknowledged_at is not None:
         when = timezone.localtime(current.acknowledged_at)
         return f"该预警已由 {current.acknowledged_by} 于 {when:%H:%M:%S} 签收"
     if current.status != Status.ASSIGNED:
         return f"该预警当前状态为“{current.get_status_display()}”，无需签收"
+    latest = latest_change(current)  # handed over to a colleague meanwhile, say
+    if latest is not None:
+        return f"{change_text(latest, actor, current)}，请查看后再签收"
     return "该预警刚被他人更新，请刷新后重试"
 
 
@@ -109,7 +173,7 @@ def acknowledge(warning: Warning, actor: Any, version: int, now: dt.datetime) ->
         assignee=actor,
     )
     if changed != 1:
-        raise Conflict(_who_acknowledged(warning.pk))
+        raise Conflict(_who_acknowledged(warning.pk, actor))
     event_add(
         warning,
         EventKind.ACKNOWLEDGED,
@@ -244,14 +308,17 @@ def _typed(photos: list[bytes]) -> list[tuple[str, bytes]]:
 
 @transaction.atomic
 def warning_contact_record(*, actor: Any, warning: Warning, data: ContactData) -> Contact:
-    """A call or visit with its outcome; acknowledges first when still waiting for it."""
+    """A call or visit with its outcome; acknowledges first when still waiting for it; refused
+    (:class:`Conflict`) when the warning changed since the form's version."""
     access.require(actor, "warning.work")
     _require_work(actor, warning)
     now = timezone.now()
     _check_contact(data, warning, now)
     current = _locked(warning.pk)
-    if data.version is not None and data.version != current.version:
-        raise Conflict("该预警在您填写期间已有新的记录（或本表已提交过），请查看预警后再记录")
+    try:
+        check_version(actor, current, data.version)
+    except Conflict as exc:
+        raise Conflict(f"{exc}，请查看预警后再记录") from exc
     if current.status == Status.ASSIGNED:
         acknowledge(current, actor, current.version, now)
         current = _locked(warning.pk)
@@ -316,12 +383,16 @@ def photo_bytes(photo: ContactPhoto) -> bytes:
 
 
 @transaction.atomic
-def warning_close(*, actor: Any, warning: Warning, outcome: str, reason: str) -> Warning:
-    """The centre closes a warning (e.g. an invalid one), or the unit closes one after contact."""
+def warning_close(
+    *, actor: Any, warning: Warning, outcome: str, reason: str, version: int | None = None
+) -> Warning:
+    """The centre closes a warning (e.g. an invalid one), or the unit closes one after contact;
+    ``version``: the one the form was opened with (a change since refuses it)."""
     current = _locked(warning.pk)
     if not access.user_can(actor, "warning.dispatch"):
         access.require(actor, "warning.work")
         _require_work(actor, current)
+    check_version(actor, current, version)
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": "请选择处置结果"})
     if not reason.strip():
@@ -346,12 +417,16 @@ def warning_close(*, actor: Any, warning: Warning, outcome: str, reason: str) ->
 
 
 @transaction.atomic
-def warning_handover(*, actor: Any, warning: Warning, reason: str, to_user: User | None) -> Warning:
-    """转交: to another eligible user of the area, or back to the centre's queue; the reason is kept."""
+def warning_handover(
+    *, actor: Any, warning: Warning, reason: str, to_user: User | None, version: int | None = None
+) -> Warning:
+    """转交: to another eligible user of the area, or back to the centre's queue; the reason is kept.
+    ``version``: the one the form was opened with (a change since refuses it)."""
     current = _locked(warning.pk)
     if not access.user_can(actor, "warning.dispatch"):
         access.require(actor, "warning.work")
         _require_work(actor, current)
+    check_version(actor, current, version)
     if not reason.strip():
         raise ValidationError({"reason": "请填写转交原因"})
     allowed = {u.pk: (org, u) for org, u in routing.candidates(current.area)}
@@ -365,7 +440,7 @@ def warning_handover(*, actor: Any, warning: Warning, reason: str, to_user: User
     current.acknowledged_at = current.acknowledged_by = None
     current.version += 1
     current.save()
-    whom = f"{current.organisation} {current.assignee}" if to_user is not None else "反诈中心待分派队列"
+    whom = holder(current)
     event_add(
         current,
         EventKind.HANDED_OVER,
@@ -374,6 +449,7 @@ def warning_handover(*, actor: Any, warning: Warning, reason: str, to_user: User
         at=now,
         from_status=before,
         to_status=target,
+        data={"organisation": current.organisation_id, "assignee": current.assignee_id},
     )
     audit_record(
         actor=actor,
