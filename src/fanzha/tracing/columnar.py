@@ -25,8 +25,9 @@ from numpy.typing import NDArray
 
 from fanzha.tracing.index import TransferIndex
 from fanzha.tracing.kinds import CODE
-from fanzha.tracing.layouts import Mapping, find_header, flag_key, layouts, preamble_account
+from fanzha.tracing.layouts import FIELDS, Mapping, find_header, flag_key, layouts, preamble_account
 from fanzha.tracing.statements import UnknownLayout, decode
+from fanzha.tracing.text import digits_lost
 
 FULL = "０１２３４５６７８９．，－＋（）￥：／"
 HALF = "0123456789.,-+()¥:/"
@@ -109,7 +110,7 @@ NUMERIC += ("balance", "counterparty_account", "serial")
 def _norm(col: str, *, digits: bool = True) -> str:
     """Trimmed; full-width digits and signs made half-width in the columns that hold numbers
     (pure-ASCII cells, the usual case, skip the translation)."""
-    cell = f"trim(coalesce({col}, ''))"
+    cell = f"trim(coalesce({col}, ''), ' ' || chr(9) || chr(10) || chr(13))"  # as str.strip()
     if not digits:
         return cell
     wide = f"translate({cell}, {_literal(FULL)}, {_literal(HALF)})"
@@ -219,8 +220,27 @@ def _platform() -> str:
     return "CASE " + " ".join(parts) + " ELSE '' END"
 
 
+def _identifier(m: Mapping, name: str) -> str:
+    """``text.parse_identifier`` over a normalised cell: ``="…"``, a leading ``'`` and ``.0`` removed."""
+    cell = _text(m, name)
+    unwrapped = f"regexp_replace({cell}, '^=\"(.*)\"$', '\\1')"
+    unmarked = f"trim(regexp_replace({unwrapped}, '^[''`]+', ''), ' ' || chr(9))"
+    return f"regexp_replace({unmarked}, '^([0-9]+)\\.0+$', '\\1')"
+
+
+def _digits_lost() -> str:
+    """``text.parse_identifier``'s row error for a number Excel wrote as 6.2E+18 (over ``lines``)."""
+    scientific = "'^[0-9]+(\\.[0-9]+)?[eE]\\+?[0-9]+$'"
+    columns = {"account": "own_account", "counterparty_account": "counterparty_account", "serial": "serial"}
+    return " ".join(
+        f"WHEN amount <> 0 AND regexp_matches({column}, {scientific}) "
+        f"THEN {_literal(digits_lost(FIELDS[name]))}"
+        for column, name in columns.items()
+    )
+
+
 def _parsed_sql(m: Mapping, account: str, best: str) -> str:
-    own = f"coalesce(nullif({_text(m, 'own_account')}, ''), {_literal(account)})"
+    own = f"coalesce(nullif({_identifier(m, 'own_account')}, ''), {_literal(account)})"
     desc = " || ' / ' || ".join(_text(m, n) for n in ("summary", "kind", "channel") if n in m.columns) or "''"
     names = ("counterparty_name", "counterparty_bank")
     cp = "lower(" + " || ' ' || ".join(_text(m, n) for n in names) + ")"
@@ -229,10 +249,10 @@ def _parsed_sql(m: Mapping, account: str, best: str) -> str:
     return f"""
         SELECT file, line, {own} AS account, {_time("tt", best)} AS ts, {_signed(m)} AS amount,
                {balance} AS balance,
-               {_text(m, "counterparty_account")} AS counterparty_account,
+               {_identifier(m, "counterparty_account")} AS counterparty_account,
                {_text(m, "counterparty_name")} AS counterparty_name,
                {_text(m, "counterparty_bank")} AS counterparty_bank,
-               {_text(m, "serial")} AS serial, trim({desc}, ' /') AS description,
+               {_identifier(m, "serial")} AS serial, trim({desc}, ' /') AS description,
                lower(trim({desc}, ' /')) AS d, {cp} AS cp
         FROM stage
     """  # noqa: S608
@@ -324,12 +344,13 @@ def _load(con: Any, number: int, path: Path, text: str, mapping: Mapping | None,
         FROM (SELECT DISTINCT d, cp, coalesce(amount > 0, false) AS inflow FROM lines)"""  # noqa: S608
     )
     con.execute(
-        """INSERT INTO parsed
+        f"""INSERT INTO parsed
         SELECT file, line, account, ts, amount, balance, counterparty_account, counterparty_name,
                counterparty_bank, serial, description, category, platform,
-               CASE WHEN ts IS NULL THEN '交易时间无法识别' WHEN amount IS NULL THEN '交易金额无法识别' END
+               CASE WHEN ts IS NULL THEN '交易时间无法识别' WHEN amount IS NULL THEN '交易金额无法识别'
+                    {_digits_lost()} END
         FROM lines JOIN classes USING (d, cp)
-        WHERE classes.inflow = coalesce(lines.amount > 0, false)"""
+        WHERE classes.inflow = coalesce(lines.amount > 0, false)"""  # noqa: S608 - fixed text
     )
     con.execute("DROP TABLE raw; DROP TABLE norm; DROP TABLE stage; DROP TABLE lines; DROP TABLE classes")
 

@@ -180,7 +180,7 @@ def platform_of(text: str) -> str:
     return ""
 
 
-_PREAMBLE_ACCOUNT = re.compile(r"(?:账号|帐号|卡号)\s*[:：]\s*([0-9][0-9 -]{5,30}[0-9])")
+_PREAMBLE_ACCOUNT = re.compile(r"(?:账号|帐号|卡号)\s*[:：]\s*[='\"`]*\s*([0-9][0-9 -]{5,30}[0-9])")
 
 
 def preamble_account(rows: Sequence[Sequence[object]]) -> str:

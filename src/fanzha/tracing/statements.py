@@ -18,8 +18,16 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from fanzha.tracing.layouts import Mapping, classify, direction_of, find_header, platform_of, preamble_account
-from fanzha.tracing.text import CellError, combine, normalise, parse_amount, parse_time
+from fanzha.tracing.layouts import (
+    FIELDS,
+    Mapping,
+    classify,
+    direction_of,
+    find_header,
+    platform_of,
+    preamble_account,
+)
+from fanzha.tracing.text import CellError, combine, normalise, parse_amount, parse_identifier, parse_time
 
 REFUND_WINDOW = timedelta(days=180)
 _FOOTER = re.compile(r"合计|小计|总计|共\d+笔")
@@ -104,6 +112,11 @@ def _text(row: Row, mapping: Mapping, name: str) -> str:
     return normalise(_cell(row, mapping, name))
 
 
+def _identifier(row: Row, mapping: Mapping, name: str) -> str:
+    """An account number or serial (numbers without ``.0``, Excel's text marks removed)."""
+    return parse_identifier(_cell(row, mapping, name), FIELDS[name])
+
+
 def _time(row: Row, mapping: Mapping) -> datetime | None:
     if "time" in mapping.columns:
         return parse_time(_cell(row, mapping, "time"))
@@ -143,21 +156,24 @@ def parse_row(row: Row, mapping: Mapping, *, number: int, account: str = "") -> 
         raise CellError("缺少交易金额")
     if amount == 0:
         return None
+    own, other, serial = (
+        _identifier(row, mapping, n) for n in ("own_account", "counterparty_account", "serial")
+    )
     text = " / ".join(t for t in (_text(row, mapping, n) for n in ("summary", "kind", "channel")) if t)
     counterparty = " ".join(
-        _text(row, mapping, n) for n in ("counterparty_name", "counterparty_account", "counterparty_bank")
+        (_text(row, mapping, "counterparty_name"), other, _text(row, mapping, "counterparty_bank"))
     )
     category, platform = _category(amount, text, counterparty)
     return Transaction(
         row=number,
-        account=_text(row, mapping, "own_account") or account,
+        account=own or account,
         time=moment,
         amount=amount,
         balance=parse_amount(_cell(row, mapping, "balance")),
-        counterparty_account=_text(row, mapping, "counterparty_account"),
+        counterparty_account=other,
         counterparty_name=_text(row, mapping, "counterparty_name"),
         counterparty_bank=_text(row, mapping, "counterparty_bank"),
-        serial=_text(row, mapping, "serial"),
+        serial=serial,
         text=text,
         category=category,
         platform=platform,

@@ -39,6 +39,13 @@ _EPOCH_RANGE = (946684800, 4102444800)  # 2000 … 2100
 CHINA = ZoneInfo("Asia/Shanghai")
 
 
+_WRAPPED = re.compile(r'^="(.*)"$')  # ="6222…": a CSV cell written so that Excel keeps it text
+_TEXT_MARK = re.compile(r"^['`]+")  # '6222…: Excel's mark for a number kept as text
+_POINT_ZERO = re.compile(r"^(\d+)\.0+$")  # 20261120001.0: a whole number written from a float
+_SCIENTIFIC = re.compile(r"^\d+(\.\d+)?E\+?\d+$", re.IGNORECASE)  # 6.2170012E+18
+EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number; the rest are lost
+
+
 class CellError(ValueError):
     """A cell that cannot be read; the message is in Chinese, for the user."""
 
@@ -48,6 +55,35 @@ def normalise(value: object) -> str:
     if value is None:
         return ""
     return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def digits_lost(label: str) -> str:
+    """The row error for a number Excel cut short; the (partial) number is not in it, as row errors
+    are stored and shown."""
+    return (
+        f"{label}被 Excel 存成了数字，只保留 {EXCEL_DIGITS} 位有效数字，其余位数已丢失；"
+        "请把该列设为文本后重新导出"
+    )
+
+
+def parse_identifier(value: object, label: str) -> str:
+    """An account number or serial as text: whole numbers without ``.0``, Excel's text marks (``'``,
+    ``="…"``) removed. Raises CellError when Excel kept only 15 digits (a longer number, ``6.2E+18``)."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        if not value.is_integer() or abs(value) >= 10**EXCEL_DIGITS:
+            raise CellError(digits_lost(label))
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    text = normalise(value)
+    wrapped = _WRAPPED.match(text)
+    text = _TEXT_MARK.sub("", wrapped.group(1) if wrapped else text).strip()
+    if _SCIENTIFIC.match(text):
+        raise CellError(digits_lost(label))
+    point_zero = _POINT_ZERO.match(text)
+    return point_zero.group(1) if point_zero else text
 
 
 def parse_amount(value: object) -> int | None:
