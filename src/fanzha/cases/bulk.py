@@ -22,7 +22,7 @@ import numpy as np
 from django.conf import settings
 from django.db import connection
 
-from fanzha.cases.common import account_hash, clean_account
+from fanzha.cases.common import account_hash, clean_account, require_account
 from fanzha.cases.models import Statement, Transaction
 from fanzha.core.pii import crypto
 from fanzha.tracing.columnar import StatementColumns, import_statement_csv
@@ -194,6 +194,7 @@ def import_columnar(
     Sets the statement's counts, errors and balance break; raises UnknownLayout for an unknown layout.
     """
     cols = import_statement_csv(path, mapping=mapping, account=account, memory_limit="1GB")
+    require_account(account, cols.account.tolist())
     known = set(Transaction.objects.filter(case_id=statement.case_id).values_list("key_hash", flat=True))
     own = account or (str(cols.account[0]) if len(cols) else "")
     statement.account = clean_account(own)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from fanzha.cases.models import Case, CaseEvent
@@ -117,6 +118,16 @@ def require_case(actor: Any, case: Case, permission: str) -> None:
     access.require(actor, permission)
     if not access.area_visible_to(actor, case.area):
         raise PermissionDenied("该案件不在您的管辖范围内")
+
+
+NO_ACCOUNT = "流水中没有本方账号，请在上传时填写本方账号"
+
+
+def require_account(given: str, accounts: Iterable[str]) -> None:
+    """Refuse a whole statement (nothing stored) some of whose rows name no account of their own when
+    the uploader gave none: those rows would be lost, and the same file could not be uploaded again."""
+    if not given and any(not a for a in accounts):
+        raise ValidationError({"account": NO_ACCOUNT})
 
 
 def mask_account(value: str) -> str:

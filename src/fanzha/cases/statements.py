@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from fanzha.audit.services import audit_record
 from fanzha.cases.bulk import LARGE_BYTES, import_columnar, key_hashes, row_key
-from fanzha.cases.common import account_hash, add_event, clean_account, require_case
+from fanzha.cases.common import account_hash, add_event, clean_account, require_account, require_case
 from fanzha.cases.models import Case, EventKind, Statement, StatementStatus, Transaction
 from fanzha.core.pii import crypto
 from fanzha.tracing.kinds import CODE
@@ -75,7 +75,7 @@ def _aware(moment: Any) -> Any:
 
 
 def _store_rows(statement: Statement, parsed: ParsedStatement, account: str) -> int:
-    rows = [r for r in parsed.transactions if r.account or account]
+    rows = parsed.transactions
     hashes = _key_hashes(rows, account)
     before = Transaction.objects.filter(case=statement.case).count()
     Transaction.objects.bulk_create(
@@ -110,19 +110,17 @@ def _transaction(statement: Statement, row: Row, digest: str, account: str) -> T
     )
 
 
-def _errors(parsed: ParsedStatement, account: str) -> list[dict[str, Any]]:
-    errors = [{"row": e.row, "message": e.message} for e in parsed.errors[:500]]
-    if not account and any(not r.account for r in parsed.transactions):
-        errors.append({"row": 0, "message": "流水中没有本方账号，请在上传时填写账号"})
-    return errors
+def _errors(parsed: ParsedStatement) -> list[dict[str, Any]]:
+    return [{"row": e.row, "message": e.message} for e in parsed.errors[:500]]
 
 
 def _finish(actor: Any, statement: Statement, parsed: ParsedStatement) -> Statement:
+    require_account(statement.account, (r.account for r in parsed.transactions))
     account = statement.account or next((r.account for r in parsed.transactions if r.account), "")
     statement.account = clean_account(account)
     statement.account_hash = account_hash(account) if account else ""
     statement.rows_read = parsed.rows_read
-    statement.errors = _errors(parsed, statement.account)
+    statement.errors = _errors(parsed)
     brk = parsed.balance_break
     statement.balance_break = (
         {"row": brk.row, "expected": brk.expected, "found": brk.found} if brk is not None else None
@@ -163,6 +161,9 @@ def statement_upload(
     sha = hashlib.sha256(data).hexdigest()
     existing = Statement.objects.filter(case=case, sha256=sha).first()
     if existing is not None:
+        if existing.status == StatementStatus.MAPPING and not existing.account and clean_account(account):
+            existing.account = clean_account(account)  # asked for on the mapping step's refusal
+            existing.save(update_fields=["account"])
         return existing, False
     statement = Statement.objects.create(
         case=case,
