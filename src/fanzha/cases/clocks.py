@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import timezone
 
 from fanzha.jobs.workdays import add_working_days
 
@@ -31,7 +32,10 @@ def stop_expires(executed_at: dt.datetime) -> dt.datetime:
 
 
 def freeze_expires(executed_at: dt.datetime) -> dt.datetime:
-    return add_months(executed_at, settings.CASE_FREEZE_MONTHS)
+    """Months counted on the platform's calendar (China): 08-31 06:00 is 08-30 in UTC, and its six months
+    end on 02-28, not 03-01."""
+    local = timezone.localtime(executed_at) if timezone.is_aware(executed_at) else executed_at
+    return add_months(local, settings.CASE_FREEZE_MONTHS)
 
 
 def expires(kind: str, executed_at: dt.datetime) -> dt.datetime:
