@@ -188,6 +188,8 @@ def _check_answer(measure: Measure, data: AnswerData) -> None:
         errors["answer"] = "请选择反馈结果"
     elif data.answer in EFFECTIVE_ANSWERS and data.effective_fen <= 0:
         errors["effective"] = "已止付/已冻结时请填写金额"
+    elif data.answer in EFFECTIVE_ANSWERS and data.effective_fen > measure.requested_fen:
+        errors["effective"] = f"止付/冻结金额不能超过请求金额 {money(measure.requested_fen)}"
     elif data.answer == Answer.MOVED_ON and not data.moved_to.strip():
         errors["moved_to"] = "资金已转出时请填写转入的账号"
     if data.effective_fen < 0 or (data.balance_fen is not None and data.balance_fen < 0):
