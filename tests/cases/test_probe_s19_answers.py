@@ -16,7 +16,8 @@ def request_50k(world):
 
 
 def test_a_stopped_amount_over_the_requested_amount_is_refused(world, request_50k):
-    data = measures.AnswerData(answer="stopped", effective_fen=500_000_000)  # 5,000,000 元: two zeros too many
+    too_much = 500_000_000  # 5,000,000 元: two zeros too many
+    data = measures.AnswerData(answer="stopped", effective_fen=too_much)
     with pytest.raises(ValidationError) as exc:
         measures.measure_answer(actor=world.users["bank"], measure=request_50k, data=data)
     assert "50,000.00 元" in str(exc.value)
