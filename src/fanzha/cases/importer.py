@@ -1,8 +1,10 @@
 """Cases (案件) from a list exported by the case-handling system: one row a case, or a payment of it.
 
 Keyed by 案件编号: importing the list again changes nothing; a second row with the same number adds
-that row's payment to the case. The victim is found by ID number in the importer's jurisdiction, or
-registered. Status, type and money columns are read as a centre's spreadsheet writes them.
+that row's payment to the case, paid by that row's victim (one of the case's, by ID number or else by
+name; another person is added to the case as a victim). The victim is found by ID number in the
+importer's jurisdiction, or registered. Status, type and money columns are read as a centre's
+spreadsheet writes them.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from django.utils import timezone
 
 from fanzha.cases import services
 from fanzha.cases.common import account_hash, clean_account, parse_money
-from fanzha.cases.models import Case, Origin, Payment, Status
+from fanzha.cases.models import Case, Origin, Payment, Status, Victim
 from fanzha.core import access
 from fanzha.core.models import Person
 from fanzha.core.pii import idcard
@@ -187,7 +189,21 @@ class CaseImporter(Importer):
         )
         return services.victim_person(actor=actor, data=data)
 
-    def _add_payment(self, actor: Any, case: Case, payment: dict[str, Any] | None) -> bool:
+    def _row_victim(self, actor: Any, case: Case, row: Row) -> Victim:
+        """The row's victim: one of the case's (by ID number, else by name when the row has none),
+        else added to the case — a list gives each victim of a case rows of their own."""
+        c = row.cleaned
+        for victim in case.victims.select_related("person"):
+            person = victim.person
+            same = (person.id_number == c["id_number"]) if c["id_number"] else (person.name == c["name"])
+            if same:
+                return victim
+        person = self._victim(actor, row)
+        return case.victims.filter(person=person).first() or services.victim_add(
+            actor=actor, case=case, person=person, loss_fen=0
+        )
+
+    def _add_payment(self, actor: Any, case: Case, payment: dict[str, Any] | None, victim: Victim) -> bool:
         if payment is None:
             return False
         paid = payment["paid_at"] or case.occurred_at or case.reported_at
@@ -196,7 +212,7 @@ class CaseImporter(Importer):
             case=case, to_account_hash=digest, amount_fen=payment["amount_fen"], paid_at=paid
         ).exists():
             return False
-        data = services.PaymentData(victim=case.victims.first(), **{**payment, "paid_at": paid})
+        data = services.PaymentData(victim=victim, **{**payment, "paid_at": paid})
         services.payment_add(actor=actor, case=case, data=data)
         return True
 
@@ -207,7 +223,9 @@ class CaseImporter(Importer):
             if case is not None:
                 if not access.area_visible_to(actor, case.area):
                     raise RowRejected("该案件编号已由其他辖区导入", "案件编号")
-                return UPDATED if self._add_payment(actor, case, c["payment"]) else UNCHANGED
+                victims = case.victims.count()
+                added = self._add_payment(actor, case, c["payment"], self._row_victim(actor, case, row))
+                return UPDATED if added or case.victims.count() > victims else UNCHANGED
             data = services.CaseData(
                 area=c["area"],
                 reported_at=c["reported_at"],
@@ -217,7 +235,7 @@ class CaseImporter(Importer):
                 loss_fen=c["loss_fen"],
             )
             case = services.case_import(actor=actor, data=data, victim=self._victim(actor, row), ref=c["ref"])
-            self._add_payment(actor, case, c["payment"])
+            self._add_payment(actor, case, c["payment"], case.victims.get())
             services.case_advance(actor=actor, case=case, to=c["status"])
         except ValidationError as exc:
             raise RowRejected(validation_message(exc)) from exc
