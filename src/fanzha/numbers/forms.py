@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
 MAX_FILES_PER_KIND = 12  # a year of monthly files
+ACCEPT = ".csv,.csv.gz,.gz,.parquet,.pq"  # the file chooser's filter (.gz: browsers match the last dot)
 
 
 class ManyFilesInput(forms.ClearableFileInput):
@@ -24,11 +26,13 @@ class ManyFilesField(forms.FileField):
             return []
         if len(files) > MAX_FILES_PER_KIND:
             raise forms.ValidationError(f"同一类文件最多 {MAX_FILES_PER_KIND} 个文件，本次 {len(files)} 个")
+        if any((getattr(f, "size", 0) or 0) > settings.IMPORT_MAX_BYTES for f in files):  # before it is read
+            raise forms.ValidationError(f"文件超过 {settings.IMPORT_MAX_BYTES // 1024 // 1024} MB 的上限")
         return [super(ManyFilesField, self).clean(f, initial) for f in files]
 
 
 class ExtractForm(forms.Form):
-    calls = ManyFilesField(label="话单文件（必填，CSV 或 Parquet，可多选）")
+    calls = ManyFilesField(label="话单文件（必填，CSV、gzip 压缩的 .csv.gz 或 Parquet，可多选）")
     sms = ManyFilesField(label="短信记录（可选，可多选）", required=False)
     apps = ManyFilesField(label="上网流量记录（可选，可多选）", required=False)
     spending = ManyFilesField(label="消费记录（可选，可多选）", required=False)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import io
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +33,13 @@ from fanzha.warnings.services import Intake, receive
 
 PERMISSION = "numbers.analyse"
 RUN_TASK = "numbers.run"
-SUFFIXES = (".csv", ".parquet", ".pq")
+SUFFIXES = (".csv.gz", ".csv", ".parquet", ".pq")  # longest first: "voc.csv.gz" is gzipped, not ".gz"
+GZIP_SUFFIXES = (".csv.gz",)  # gzipped CSV, as the engine (and `fanzha numbers`) reads any *.gz
+# a gzipped file may decompress to this many times the upload limit (call records compress 5–10×);
+# past it the file is refused at upload, so a gzip bomb never reaches the job's scratch folder
+GZIP_MAX_FACTOR = 20
+GZIP_CHUNK = 1 << 20
+REFUSED_SUFFIX = "只接受 CSV 或 Parquet 文件（.csv、gzip 压缩的 .csv.gz、.parquet）"
 WARNING_SOURCE = "screening"  # 筛查引擎; the source id says 号码研判 and the run
 SOURCE_ID_PREFIX = "号码研判"
 
@@ -61,17 +70,53 @@ class UploadedFile:
     data: bytes
 
 
+def upload_suffix(name: str) -> str | None:
+    """The file's kind by its name: one of SUFFIXES (``.csv.gz`` before ``.csv``), or None."""
+    lowered = Path(name or "").name.lower()
+    return next((suffix for suffix in SUFFIXES if lowered.endswith(suffix)), None)
+
+
 def _check_file(upload: UploadedFile) -> str:
-    suffix = Path(upload.name or "").suffix.lower()
-    if suffix not in SUFFIXES:
-        raise ValidationError({upload.kind: "只接受 CSV 或 Parquet 文件（.csv / .parquet）"})
+    suffix = upload_suffix(upload.name)
+    if suffix is None:
+        raise ValidationError({upload.kind: REFUSED_SUFFIX})
     if not upload.data:
         raise ValidationError({upload.kind: "文件是空的"})
     if len(upload.data) > settings.IMPORT_MAX_BYTES:
         raise ValidationError(
             {upload.kind: f"文件超过 {settings.IMPORT_MAX_BYTES // 1024 // 1024} MB 的上限"}
         )
+    if suffix in GZIP_SUFFIXES:
+        _check_gzip(upload)
     return suffix
+
+
+def _check_gzip(upload: UploadedFile) -> None:
+    """A gzipped CSV decompresses whole (no corrupt or cut-off stream), holds something, and stays within
+    GZIP_MAX_FACTOR times the upload limit — read chunk by chunk, as the job's reader streams it, never
+    the decompressed file in memory."""
+    limit = settings.IMPORT_MAX_BYTES * GZIP_MAX_FACTOR
+    try:
+        size = _decompressed_size(upload.data, limit)
+    except (OSError, EOFError, zlib.error):  # BadGzipFile is an OSError
+        name = Path(upload.name).name
+        raise ValidationError(
+            {upload.kind: f"“{name}”不是有效的 gzip 压缩文件（文件已损坏或不完整），未保存"}
+        ) from None
+    if size > limit:
+        mb = limit // 1024 // 1024
+        raise ValidationError({upload.kind: f"压缩文件解压后超过 {mb} MB 的上限，请拆分后分批上传"})
+    if not size:
+        raise ValidationError({upload.kind: "文件是空的（解压后没有内容）"})
+
+
+def _decompressed_size(data: bytes, limit: int) -> int:
+    """The size of gzipped ``data`` decompressed, streamed; past ``limit`` it stops (returns more)."""
+    total = 0
+    with gzip.GzipFile(fileobj=io.BytesIO(data), mode="rb") as stream:
+        while total <= limit and (chunk := stream.read(GZIP_CHUNK)):
+            total += len(chunk)
+    return total
 
 
 @transaction.atomic

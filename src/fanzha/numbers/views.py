@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from fanzha.core import access
 from fanzha.numbers.background import numbers_settle
-from fanzha.numbers.forms import ExtractForm
+from fanzha.numbers.forms import ACCEPT, ExtractForm
 from fanzha.numbers.models import FileKind, IndicatorProposal, RunStatus, ScoringRun
 from fanzha.numbers.quality import file_lines, quality_lines
 from fanzha.numbers.services import (
@@ -68,7 +68,7 @@ def run_upload(request: HttpRequest) -> HttpResponse:
             messages.info(request, "文件已加密保存并提交后台研判；本页会自动刷新进度")
             return redirect("numbers_run_detail", pk=run.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "numbers/run_upload.html", {"form": form}, status=status)
+    return render(request, "numbers/run_upload.html", {"form": form, "accept": ACCEPT}, status=status)
 
 
 @login_required
