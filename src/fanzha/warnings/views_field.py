@@ -119,7 +119,7 @@ def warning_contact(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             photos = [f.read() for f in data["photos"]]
-            workflow.warning_contact_record(
+            recorded = workflow.warning_contact_record(
                 actor=request.user,
                 warning=warning,
                 data=workflow.ContactData(
@@ -143,6 +143,8 @@ def warning_contact(request: HttpRequest, pk: int) -> HttpResponse:
             status = 403
         else:
             messages.success(request, "劝阻情况已记录。")
+            if recorded.merged:  # a new report joined while the form was open: saved, and told
+                messages.warning(request, workflow.merged_text(recorded.merged, recorded.contact.warning))
             return redirect("warning_detail", pk=pk)
     context = {"w": warning, "form": form, "now": timezone.localtime()}
     return render(request, "warnings/warning_contact.html", context, status=status)
@@ -229,7 +231,7 @@ def _before_action(request: HttpRequest, warning: Warning, action: str) -> HttpR
     if (done := _already_closed(request, warning, action)) is not None:
         return done
     try:
-        workflow.check_version(request.user, warning, _posted_version(request))
+        workflow.merges_since(request.user, warning, _posted_version(request))
     except workflow.Conflict as exc:
         return _refused(request, warning, f"{exc}（本次{action}未执行）")
     return None

@@ -32,6 +32,7 @@ from fanzha.warnings.models import (
     ContactKind,
     ContactPhoto,
     EventKind,
+    Grade,
     Outcome,
     Status,
     Warning,
@@ -131,14 +132,28 @@ def not_yours(actor: Any, warning: Warning) -> str:
 STALE = "该预警在您填写期间已有新的记录（或本表已提交过）"
 
 
-def check_version(actor: Any, warning: Warning, version: int | None) -> None:
-    """:class:`Conflict` saying what changed the warning since the form's ``version`` (a state change
-    someone made, or this very form sent before)."""
+def merges_since(actor: Any, warning: Warning, version: int | None) -> list[WarningEvent]:
+    """The merges (a new report about the person joined) made since the form's ``version``, the
+    latest first; :class:`Conflict` saying what when anything else changed the warning meanwhile (a
+    state change someone made, or this very form sent before). A merge changes no one's work."""
     if version is None or version == warning.version:
-        return
+        return []
     lines = changes_since(warning, version)
+    if lines is not None and all(line.kind == EventKind.MERGED for line in lines):
+        return lines
     changed = next((line for line in lines or [] if line.kind != EventKind.MERGED), None)
     raise Conflict(STALE if changed is None else change_text(changed, actor, warning))
+
+
+def merged_text(lines: list[WarningEvent], warning: Warning) -> str:
+    """What the merges made while a form was open changed, for the worker (“等级由“中”升为“高”…”)."""
+    text = "您填写期间，同一人的新预警已合并到该预警：" + "；".join(line.message for line in reversed(lines))
+    before, after = lines[-1].data.get("grade_before"), lines[0].data.get("grade_after")
+    if before in Grade.values and after in Grade.values and before != after:
+        text += f"。等级由“{Grade(before).label}”升为“{Grade(after).label}”"
+        if warning.status == Status.ACKNOWLEDGED:  # not reached yet: the nearer deadline matters
+            text += f"，联系时限提前到 {timezone.localtime(warning.due_contact_at):%m-%d %H:%M}"
+    return text + "。请查看预警。"
 
 
 def _check_transition(warning: Warning, to: str) -> None:
@@ -163,17 +178,35 @@ def _who_acknowledged(pk: int, actor: Any) -> str:
     return "该预警刚被他人更新，请刷新后重试"
 
 
-def acknowledge(warning: Warning, actor: Any, version: int, now: dt.datetime) -> None:
-    """The conditional UPDATE; raises :class:`Conflict` when another change came first."""
-    changed = Warning.objects.filter(pk=warning.pk, status=Status.ASSIGNED, version=version).update(
+def _acknowledged(pk: int, actor: Any, version: int, now: dt.datetime) -> bool:
+    changed = Warning.objects.filter(pk=pk, status=Status.ASSIGNED, version=version).update(
         status=Status.ACKNOWLEDGED,
         version=F("version") + 1,
         acknowledged_at=now,
         acknowledged_by=actor,
         assignee=actor,
     )
-    if changed != 1:
-        raise Conflict(_who_acknowledged(warning.pk, actor))
+    return changed == 1
+
+
+def _merged_only_since(pk: int, version: int) -> int | None:
+    """The warning's version now when only merges came after ``version`` (still to acknowledge)."""
+    current = Warning.objects.only("version").get(pk=pk)
+    lines = changes_since(current, version)
+    if not lines or any(line.kind != EventKind.MERGED for line in lines):
+        return None
+    return current.version
+
+
+def acknowledge(warning: Warning, actor: Any, version: int, now: dt.datetime) -> None:
+    """The conditional UPDATE; raises :class:`Conflict` when another change came first. A new report
+    merged since the page was opened is no such change: the UPDATE is made on the version after it
+    (still conditional on 待签收, so of two acknowledgements one wins all the same)."""
+    if not _acknowledged(warning.pk, actor, version, now):
+        merged = _merged_only_since(warning.pk, version)
+        if merged is None or not _acknowledged(warning.pk, actor, merged, now):
+            raise Conflict(_who_acknowledged(warning.pk, actor))
+        version = merged
     event_add(
         warning,
         EventKind.ACKNOWLEDGED,
@@ -306,17 +339,24 @@ def _typed(photos: list[bytes]) -> list[tuple[str, bytes]]:
     return [(photo_type(photo), photo) for photo in photos]
 
 
+@dataclass
+class Recorded:
+    contact: Contact
+    merged: list[WarningEvent]  # new reports joined while the form was open (the worker is told)
+
+
 @transaction.atomic
-def warning_contact_record(*, actor: Any, warning: Warning, data: ContactData) -> Contact:
-    """A call or visit with its outcome; acknowledges first when still waiting for it; refused
-    (:class:`Conflict`) when the warning changed since the form's version."""
+def warning_contact_record(*, actor: Any, warning: Warning, data: ContactData) -> Recorded:
+    """A call or visit with its outcome; acknowledges first when still waiting for it. A new report
+    merged into the warning while the form was open does not refuse it (what was typed in a village
+    is kept); another change since the form's version does (:class:`Conflict`)."""
     access.require(actor, "warning.work")
     _require_work(actor, warning)
     now = timezone.now()
     _check_contact(data, warning, now)
     current = _locked(warning.pk)
     try:
-        check_version(actor, current, data.version)
+        merged = merges_since(actor, current, data.version)
     except Conflict as exc:
         raise Conflict(f"{exc}，请查看预警后再记录") from exc
     if current.status == Status.ASSIGNED:
@@ -356,7 +396,7 @@ def warning_contact_record(*, actor: Any, warning: Warning, data: ContactData) -
     elif after == Status.CLOSED:
         audit_record(actor=actor, action="warning.close", obj=current, details={"outcome": data.outcome})
         _open_case_draft(actor, current)
-    return contact
+    return Recorded(contact, merged)
 
 
 def _after_follow_up(warning: Warning, contact: Contact) -> str:
@@ -387,12 +427,12 @@ def warning_close(
     *, actor: Any, warning: Warning, outcome: str, reason: str, version: int | None = None
 ) -> Warning:
     """The centre closes a warning (e.g. an invalid one), or the unit closes one after contact;
-    ``version``: the one the form was opened with (a change since refuses it)."""
+    ``version``: the one the form was opened with (another change since refuses it, a merge does not)."""
     current = _locked(warning.pk)
     if not access.user_can(actor, "warning.dispatch"):
         access.require(actor, "warning.work")
         _require_work(actor, current)
-    check_version(actor, current, version)
+    merges_since(actor, current, version)
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": "请选择处置结果"})
     if not reason.strip():
@@ -421,12 +461,12 @@ def warning_handover(
     *, actor: Any, warning: Warning, reason: str, to_user: User | None, version: int | None = None
 ) -> Warning:
     """转交: to another eligible user of the area, or back to the centre's queue; the reason is kept.
-    ``version``: the one the form was opened with (a change since refuses it)."""
+    ``version``: the one the form was opened with (another change since refuses it, a merge does not)."""
     current = _locked(warning.pk)
     if not access.user_can(actor, "warning.dispatch"):
         access.require(actor, "warning.work")
         _require_work(actor, current)
-    check_version(actor, current, version)
+    merges_since(actor, current, version)
     if not reason.strip():
         raise ValidationError({"reason": "请填写转交原因"})
     allowed = {u.pk: (org, u) for org, u in routing.candidates(current.area)}
