@@ -25,6 +25,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from fanzha.core import access
 from fanzha.core.pii.masking import mask
+from fanzha.imports.columns import match_header, normalise_header
 from fanzha.screen.keyauth import PartnerKeyAuth, key_of, rate_bucket
 from fanzha.screen.ratelimit import rate_take
 from fanzha.screen.services import api_key_record_use
@@ -212,6 +213,26 @@ def fields_problem(errors: list[Any]) -> str:
     return "字段格式不正确：" + "、".join(dict.fromkeys(parts))
 
 
+def named_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with keys written as a list's column headers (预警编号, 手机号, 身份证号, "ID number") renamed
+    to the fields they name, matched as the file import matches headers; other keys are kept as sent
+    (reported as not recognised). Raises BadRequest when two keys name one field."""
+    from fanzha.imports.importers.warnings import FIELDS  # the importer's column names: one list
+
+    matched = match_header([str(key) for key in data], FIELDS)
+    fields = {**{text: f.name for text, f in matched.seconds}, **matched.columns}
+    named: dict[str, Any] = {}
+    for key, value in data.items():
+        field = fields.get(str(key), key)
+        name = field if field in WarningIn.model_fields else key
+        if name in named or str(key) in matched.duplicate:
+            said = {normalise_header(str(key)), normalise_header(str(key), notes=True)}
+            label = next((f.label for f in FIELDS if f.name == field or said & f.header_keys()), field)
+            raise BadRequest(f"字段“{str(key)[:30]}”与另一字段都指“{label}”，请只保留一个")
+        named[name] = value
+    return named
+
+
 def _unknown(data: dict[str, Any]) -> list[str]:
     keys = [str(k)[:30] for k in data if k not in WarningIn.model_fields and k not in IGNORED_KEYS]
     return keys[:10]
@@ -273,7 +294,7 @@ def create_warning(request: HttpRequest) -> Status[Any]:
         return refused
     unknown: list[str] = []
     try:
-        body = _body(request)
+        body = named_fields(_body(request))
         unknown = _unknown(body)
         received = _receive(request, _input(body))
     except RequestDataTooBig:

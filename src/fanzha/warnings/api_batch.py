@@ -27,6 +27,7 @@ from fanzha.warnings.api import (
     Problem,
     WarningIn,
     fields_problem,
+    named_fields,
     over_rate,
     parse_json,
 )
@@ -93,6 +94,10 @@ def _texts(index: int, item: Any) -> dict[str, str]:
     if not isinstance(item, dict):
         raise BadRequest(f"第 {index} 项（从 0 计）不是预警的 JSON 对象")
     try:
+        item = named_fields(item)
+    except BadRequest as exc:
+        raise BadRequest(f"第 {index} 项（从 0 计）{exc}") from exc
+    try:
         parsed = WarningIn(**{k: v for k, v in item.items() if k in WarningIn.model_fields})
     except PydanticValidationError as exc:
         raise BadRequest(f"第 {index} 项（从 0 计）{fields_problem(exc.errors())}") from exc
@@ -103,7 +108,7 @@ def _texts(index: int, item: Any) -> dict[str, str]:
 
 
 def _unknown(items: list[Any]) -> list[str]:
-    names = {str(k)[:30] for item in items for k in item if k not in WarningIn.model_fields}
+    names = {str(k)[:30] for item in items for k in named_fields(item) if k not in WarningIn.model_fields}
     return sorted(names - IGNORED_KEYS)[:10]
 
 
