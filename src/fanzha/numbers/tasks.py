@@ -19,7 +19,9 @@ def run(job_context: JobContext, run_id: int) -> dict[str, Any]:
     except JobLost:
         raise
     except Exception as exc:
-        if isinstance(exc, JobFailed) or is_last_attempt(job_context.job_id):
+        if isinstance(exc, JobFailed):  # its message says why in Chinese (UNREADABLE, a file's problem)
+            background.numbers_fail(run_id=run_id, message=str(exc) or background.ERROR)
+        elif is_last_attempt(job_context.job_id):
             background.numbers_fail(run_id=run_id, message=background.ERROR)
         raise
 

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from fanzha.core import access
+from fanzha.jobs.models import Job, JobStatus
 from fanzha.numbers.background import numbers_settle
 from fanzha.numbers.forms import ACCEPT, ExtractForm
 from fanzha.numbers.models import FileKind, IndicatorProposal, RunStatus, ScoringRun
@@ -79,6 +80,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "run": run,
         "active": active,
+        "retrying": active and _retrying(run.job),
         "poll_seconds": POLL_SECONDS,
         "quality_lines": quality_lines(run.quality),
         "files": file_lines(run.files),
@@ -99,6 +101,11 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_send": access.user_can(request.user, "warning.create"),
     }
     return render(request, "numbers/run_detail.html", context)
+
+
+def _retrying(job: Job | None) -> bool:
+    """The run's job failed an attempt and waits for its retry (its progress is that of the failed one)."""
+    return job is not None and job.status == JobStatus.QUEUED and job.attempts > 0
 
 
 def _ints(values: list[str]) -> list[int]:
