@@ -5,6 +5,10 @@
 - 冻结: ``CASE_FREEZE_MONTHS`` (6) months from execution, renewable.
 - 返还: frozen money returned within ``CASE_RETURN_WORKING_DAYS`` (3) working days of the decision
   (the platform's working-day calendar; 反电信网络诈骗法 art. 20).
+- 银行反馈: a request the bank has not answered is overdue ``CASE_STOP_ANSWER_MINUTES`` (30) minutes
+  (stop-payment) or ``CASE_FREEZE_ANSWER_HOURS`` (24) hours (freeze) after it was sent. No rule gives
+  the minutes (art. 20 asks for 紧急止付 and 快速冻结); the money of an unanswered stop-payment moves on
+  within the hour.
 """
 
 from __future__ import annotations
@@ -48,6 +52,25 @@ def alert_before(kind: str) -> dt.timedelta:
     return dt.timedelta(days=settings.CASE_FREEZE_ALERT_DAYS)
 
 
+# The answer deadlines when settings give none (settings.py reads FANZHA_CASE_STOP_ANSWER_MINUTES and
+# FANZHA_CASE_FREEZE_ANSWER_HOURS into these names).
+ANSWER_DEFAULTS = {"CASE_STOP_ANSWER_MINUTES": 30, "CASE_FREEZE_ANSWER_HOURS": 24}
+ANSWER_WARN_SHARE = 0.25  # an answer clock turns red in the last quarter of its time
+
+
+def answer_within(kind: str) -> dt.timedelta:
+    """How long the bank has to answer a request of this kind."""
+    if kind == "stop":
+        name = "CASE_STOP_ANSWER_MINUTES"
+        return dt.timedelta(minutes=getattr(settings, name, ANSWER_DEFAULTS[name]))
+    name = "CASE_FREEZE_ANSWER_HOURS"
+    return dt.timedelta(hours=getattr(settings, name, ANSWER_DEFAULTS[name]))
+
+
+def answer_due(kind: str, sent_at: dt.datetime) -> dt.datetime:
+    return sent_at + answer_within(kind)
+
+
 def stop_repeats_left(sequence: int) -> int:
     """How many more times a stop-payment that is the ``sequence``-th of its chain may be repeated."""
     return max(0, settings.CASE_STOP_REPEATS + 1 - sequence)
@@ -75,10 +98,18 @@ class Countdown:
         days, rest = divmod(left, 86400)
         hours, rest = divmod(rest, 3600)
         minutes = rest // 60
-        parts = f"{days}天{hours}小时" if days else f"{hours}小时{minutes}分"
+        parts = f"{days}天{hours}小时" if days else f"{hours}小时{minutes}分" if hours else f"{minutes}分"
         return f"已超时 {parts}" if self.expired else f"剩余 {parts}"
 
 
 def countdown(kind: str, deadline: dt.datetime, now: dt.datetime) -> Countdown:
     left = int((deadline - now).total_seconds())
     return Countdown(deadline=deadline, seconds_left=left, warn=left <= alert_before(kind).total_seconds())
+
+
+def answer_countdown(kind: str, sent_at: dt.datetime, now: dt.datetime) -> Countdown:
+    """The time the bank has left to answer a request sent at ``sent_at``."""
+    window = answer_within(kind)
+    left = int((sent_at + window - now).total_seconds())
+    warn = left <= window.total_seconds() * ANSWER_WARN_SHARE
+    return Countdown(deadline=sent_at + window, seconds_left=left, warn=warn)

@@ -3,8 +3,10 @@
 An officer sends a request for a payment's receiving account (or for a downstream account found by
 the trace); it goes to the bank organisation's queue. The clock starts when the bank answers that it
 stopped or froze money: a stop-payment is in force for 48 h and may be repeated twice, a freeze for
-6 months and may be renewed (``clocks``). ``clock_check`` (every few minutes) alerts the officer
-before a clock runs out and marks the measures that ran out.
+6 months and may be renewed (``clocks``). Before that the bank has 30 minutes (stop-payment) or
+24 hours (freeze) to answer. ``clock_check`` (every few minutes) tells the officer and the bank once
+when an answer is overdue, alerts the officer before a clock runs out and marks the measures that ran
+out.
 """
 
 from __future__ import annotations
@@ -69,12 +71,17 @@ def _check_target(case: Case, target: Target) -> None:
         raise ValidationError({"account": "该账户已有待反馈或生效中的止付/冻结"})
 
 
-def _notify_bank(measure: Measure) -> None:
+def _bank_staff(measure: Measure) -> list[User]:
     staff = User.objects.filter(organisation=measure.bank_org, is_active=True)
+    return [u for u in staff if "bank_staff" in u.role_codes]
+
+
+def _notify_bank(measure: Measure) -> None:
+    due = timezone.localtime(clocks.answer_due(measure.kind, measure.sent_at))
     notify(
-        recipients=[u for u in staff if "bank_staff" in u.role_codes],
+        recipients=_bank_staff(measure),
         title=f"{measure.get_kind_display()}请求（{measure.case.number}）",
-        body=f"请求金额 {money(measure.requested_fen)}，请立即处理并反馈。",
+        body=f"请求金额 {money(measure.requested_fen)}，请立即处理并于 {due:%m-%d %H:%M} 前反馈。",
         link=reverse("case_bank_measure", kwargs={"pk": measure.pk}),
         level=NotificationLevel.DANGER,
     )
@@ -272,6 +279,53 @@ class ClockReport:
     alerted: int = 0
     expired: int = 0
     returns_alerted: int = 0
+    answers_overdue: int = 0
+
+
+def _window_text(kind: str) -> str:
+    minutes = int(clocks.answer_within(kind).total_seconds()) // 60
+    return f"{minutes // 60} 小时" if minutes % 60 == 0 else f"{minutes} 分钟"
+
+
+def _overdue_text(measure: Measure) -> str:
+    due = timezone.localtime(clocks.answer_due(measure.kind, measure.sent_at))
+    return (
+        f"{measure.bank_org}超时未反馈{measure.get_kind_display()} #{measure.pk}"
+        f"（{money(measure.requested_fen)}，时限 {_window_text(measure.kind)}，"
+        f"应于 {due:%m-%d %H:%M} 前反馈）"
+    )
+
+
+def _tell_overdue(measure: Measure) -> None:
+    text = _overdue_text(measure)
+    _notify_officer(measure, "银行超时未反馈", text + "，请电话催办。")
+    notify(
+        recipients=_bank_staff(measure),
+        title=f"{measure.get_kind_display()}请求超时未反馈（{measure.case.number}）",
+        body=text + "，请立即处理并反馈。",
+        link=reverse("case_bank_measure", kwargs={"pk": measure.pk}),
+        level=NotificationLevel.DANGER,
+    )
+    add_event(measure.case, None, EventKind.ALERT, text)
+
+
+def _answers_overdue(now: dt.datetime, report: ClockReport) -> None:
+    """Requests still waiting for the bank past their answer deadline: told once (the mark is set by a
+    conditional update, so two overlapping checks tell it once)."""
+    for kind in MeasureKind.values:
+        late = Measure.objects.filter(
+            kind=kind,
+            status=MeasureStatus.SENT,
+            answer_overdue_at__isnull=True,
+            sent_at__lte=now - clocks.answer_within(kind),
+        ).select_related("case", "case__officer", "sent_by", "bank_org")
+        for measure in late:
+            marked = Measure.objects.filter(
+                pk=measure.pk, status=MeasureStatus.SENT, answer_overdue_at__isnull=True
+            ).update(answer_overdue_at=now)
+            if marked:
+                _tell_overdue(measure)
+                report.answers_overdue += 1
 
 
 def _alert_text(measure: Measure) -> str:
@@ -324,6 +378,7 @@ def clock_check(now: dt.datetime | None = None) -> ClockReport:
 
     now = now or timezone.now()
     report = ClockReport()
+    _answers_overdue(now, report)
     _alert_due(now, report)
     _expire(now, report)
     report.returns_alerted = alert_due_returns(now.date() if now.tzinfo is None else timezone.localdate(now))

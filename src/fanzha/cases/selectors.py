@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
+from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -56,9 +57,15 @@ def page_of(qs: QuerySet[Any], number: Any, size: int = 50) -> Page:
 class MeasureRow:
     measure: Measure
     masked_account: str
-    countdown: clocks.Countdown | None
+    countdown: clocks.Countdown | None  # the legal period of a measure in force
     repeats_left: int | None
     can_follow_up: bool
+    answer_clock: clocks.Countdown | None = None  # the bank's time to answer a waiting request
+
+    @property
+    def deadline(self) -> dt.datetime | None:
+        clock = self.countdown or self.answer_clock
+        return clock.deadline if clock else None
 
     @property
     def requested(self) -> str:
@@ -78,6 +85,7 @@ def measure_rows(measures: Any, now: dt.datetime | None = None) -> list[MeasureR
             if m.expires_at and m.status == MeasureStatus.IN_FORCE
             else None
         )
+        waiting = m.status == MeasureStatus.SENT
         left = clocks.stop_repeats_left(m.sequence) if m.kind == MeasureKind.STOP else None
         rows.append(
             MeasureRow(
@@ -86,24 +94,41 @@ def measure_rows(measures: Any, now: dt.datetime | None = None) -> list[MeasureR
                 countdown=countdown,
                 repeats_left=left,
                 can_follow_up=m.status in (MeasureStatus.IN_FORCE, MeasureStatus.EXPIRED),
+                answer_clock=clocks.answer_countdown(m.kind, m.sent_at, now) if waiting else None,
             )
         )
     return rows
 
 
+def with_answer_due(qs: QuerySet[Measure]) -> QuerySet[Measure]:
+    """``answer_due``: when the bank's answer is due (the send time plus its kind's answer window)."""
+    due = [
+        models.When(
+            kind=kind,
+            then=models.ExpressionWrapper(
+                models.F("sent_at") + models.Value(clocks.answer_within(kind)),
+                output_field=models.DateTimeField(),
+            ),
+        )
+        for kind in MeasureKind.values
+    ]
+    return qs.annotate(answer_due=models.Case(*due, output_field=models.DateTimeField()))
+
+
 def bank_queue(user: Any, state: str) -> QuerySet[Measure]:
+    """The bank's requests: waiting ones with the least time left to answer first (overdue on top)."""
     qs = Measure.objects.visible_to(user).select_related("case", "bank_org")
     qs = qs.filter(bank_org_id=getattr(user, "organisation_id", None))
     if state == "done":
         return qs.exclude(status=MeasureStatus.SENT).order_by("-answered_at", "-id")
-    return qs.filter(status=MeasureStatus.SENT).order_by("sent_at", "id")
+    return with_answer_due(qs.filter(status=MeasureStatus.SENT)).order_by("answer_due", "id")
 
 
 def clocks_board(user: Any, now: dt.datetime | None = None) -> list[MeasureRow]:
-    """Measures in force in the user's cases, the soonest to run out first."""
-    qs = (
-        Measure.objects.visible_to(user)
-        .filter(status=MeasureStatus.IN_FORCE)
-        .select_related("case", "bank_org")
-    )
-    return measure_rows(qs.order_by("expires_at")[:200], now)
+    """Requests waiting for the bank's answer and measures in force in the user's cases, the nearest
+    deadline (answer due or measure running out) first."""
+    qs = Measure.objects.visible_to(user).select_related("case", "bank_org")
+    waiting = with_answer_due(qs.filter(status=MeasureStatus.SENT)).order_by("answer_due", "id")[:200]
+    running = qs.filter(status=MeasureStatus.IN_FORCE).order_by("expires_at")[:200]
+    rows = measure_rows([*waiting, *running], now)
+    return sorted(rows, key=lambda r: (r.deadline is None, r.deadline or r.measure.sent_at))[:200]

@@ -13,6 +13,8 @@ from fanzha.jobs.registry import JobContext, task
 def cases_clock_check(job_context: JobContext) -> dict[str, Any]:
     report = clock_check()
     job_context.progress(
-        100, f"提醒 {report.alerted} 条，到期 {report.expired} 条，返还提醒 {report.returns_alerted} 条"
+        100,
+        f"反馈超时 {report.answers_overdue} 条，提醒 {report.alerted} 条，到期 {report.expired} 条，"
+        f"返还提醒 {report.returns_alerted} 条",
     )
     return dataclasses.asdict(report)

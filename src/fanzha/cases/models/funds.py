@@ -79,6 +79,8 @@ class Measure(models.Model):
     answer_note = models.CharField("反馈说明", max_length=200, blank=True)
     expires_at = models.DateTimeField("到期时间", null=True, blank=True)
     alerted = models.BooleanField("已到期提醒", default=False)
+    # When the clock check told the officer and the bank that the answer is overdue (once).
+    answer_overdue_at = models.DateTimeField("反馈超时提醒时间", null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_area_field = "case__area"
