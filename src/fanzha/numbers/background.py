@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from fanzha.audit.services import audit_record
@@ -129,8 +130,18 @@ def _victim(run: ScoringRun, rank: int, row: dict[str, Any]) -> PotentialVictim:
     )
 
 
-def _store_rows(run: ScoringRun, result: engine.EngineResult) -> int:
-    """The run's scored numbers, potential victims and proposals; returns how many proposals it holds."""
+SentLinks = dict[str, tuple[int | None, dt.datetime | None]]  # victim's number hash → warning, sent at
+
+
+def _sent_links(run: ScoringRun) -> SentLinks:
+    """The run's victims already sent to warnings (kept across a store again)."""
+    sent = run.victims.filter(Q(sent_at__isnull=False) | Q(warning__isnull=False))
+    return {v.number_hash: (v.warning_id, v.sent_at) for v in sent}
+
+
+def _store_rows(run: ScoringRun, result: engine.EngineResult, sent: SentLinks) -> int:
+    """The run's scored numbers, potential victims (those already sent keep their warning) and proposals;
+    returns how many proposals it holds."""
     ScoredNumber.objects.bulk_create(
         ScoredNumber(
             run=run,
@@ -143,16 +154,21 @@ def _store_rows(run: ScoringRun, result: engine.EngineResult) -> int:
         )
         for rank, row in enumerate(result.scored, start=1)
     )
-    PotentialVictim.objects.bulk_create(_victim(run, rank, row) for rank, row in enumerate(result.victims, 1))
+    victims = [_victim(run, rank, row) for rank, row in enumerate(result.victims, 1)]
+    for victim in victims:
+        victim.warning_id, victim.sent_at = sent.get(victim.number_hash, (None, None))
+    PotentialVictim.objects.bulk_create(victims)
     return _store_proposals(run, result.proposals)
 
 
 def _store_proposals(run: ScoringRun, proposals: list[dict[str, Any]]) -> int:
     """The run's proposals, one pending proposal a number across runs: a number pending from an earlier
-    run is moved to this run with its new score and evidence; a number already confirmed (on the list)
-    is not proposed again, nor one rejected on the very same score and evidence. Stored again (a
-    retried job), the run keeps what it holds — proposals moved into it, decisions made on it — and
-    loses only its pending proposals the results no longer name. Returns how many it holds."""
+    run is moved to this run with its new score and evidence (the earlier run's kept in ``moved_from``);
+    a number already confirmed (on the list) is not proposed again, nor one rejected on the very same
+    score and evidence. Stored again (a retried job), the run keeps what it holds — proposals moved into
+    it, decisions made on it; a pending proposal the results no longer name goes back to the run it was
+    moved from, with that run's score and evidence (_give_back), and one the run made itself is
+    deleted. Returns how many it holds."""
     hashes = {number_hash(str(row["value"])): row for row in proposals}
     earlier = (
         IndicatorProposal.objects.select_for_update()
@@ -174,8 +190,9 @@ def _store_proposals(run: ScoringRun, proposals: list[dict[str, Any]]) -> int:
         if pending is not None:
             if pending.run_id != run.pk:
                 moved_from.add(pending.run_id)
+                pending.moved_from = [*pending.moved_from, _place(pending)]
             pending.run, pending.score, pending.evidence = run, score, evidence
-            pending.save(update_fields=["run", "score", "evidence"])
+            pending.save(update_fields=["run", "score", "evidence", "moved_from"])
             continue
         number = str(row["value"])
         new.append(
@@ -183,11 +200,34 @@ def _store_proposals(run: ScoringRun, proposals: list[dict[str, Any]]) -> int:
         )
     IndicatorProposal.objects.bulk_create(new)
     stale = run.proposals.filter(status=ProposalStatus.PENDING).exclude(number_hash__in=hashes)
-    stale.delete()  # stored again with other results: what they no longer name
-    for earlier_run in moved_from:  # their pages no longer list the moved proposals
+    for proposal in stale:  # stored again with other results: what they no longer name
+        moved_from.add(_give_back(proposal, run))
+    moved_from.discard(None)
+    for earlier_run in moved_from:  # their pages list what they hold now
         left = IndicatorProposal.objects.filter(run_id=earlier_run).count()
         ScoringRun.objects.filter(pk=earlier_run).update(proposals_count=left)
     return run.proposals.count()
+
+
+def _place(proposal: IndicatorProposal) -> dict[str, Any]:
+    """Where a pending proposal is before it moves: its run, score and evidence."""
+    return {"run": proposal.run_id, "score": proposal.score, "evidence": list(proposal.evidence)}
+
+
+def _give_back(proposal: IndicatorProposal, run: ScoringRun) -> int | None:
+    """A pending proposal the run's results no longer name: back to the latest run of the organisation
+    it was moved from that still exists, with that run's score and evidence (returns that run); deleted
+    when it was the run's own (None)."""
+    places = list(proposal.moved_from)
+    while places:
+        place = places.pop()
+        if ScoringRun.objects.filter(pk=place["run"], organisation_id=run.organisation_id).exists():
+            proposal.run_id, proposal.moved_from = place["run"], places
+            proposal.score, proposal.evidence = float(place["score"]), list(place["evidence"])
+            proposal.save(update_fields=["run", "score", "evidence", "moved_from"])
+            return proposal.run_id
+    proposal.delete()
+    return None
 
 
 def _same_evidence(proposal: IndicatorProposal, score: float, evidence: list[str]) -> bool:
@@ -196,11 +236,13 @@ def _same_evidence(proposal: IndicatorProposal, score: float, evidence: list[str
 
 @transaction.atomic
 def numbers_store(*, run_id: int, result: engine.EngineResult) -> ScoringRun:
-    """Replace the run's results (a retry starts clean), mark it done, delete its stored files."""
+    """Replace the run's results (a retry starts clean, but for the victims already sent to warnings and
+    the proposals it holds), mark it done, delete its stored files."""
     run = ScoringRun.objects.select_for_update().get(pk=run_id)
+    sent = _sent_links(run)  # a victim already sent stays sent
     for related in (run.scored, run.victims):  # its proposals are reconciled, not replaced
         related.all().delete()
-    proposals = _store_rows(run, result)
+    proposals = _store_rows(run, result, sent)
     run.status = RunStatus.SUCCEEDED
     run.finished_at = timezone.now()
     run.numbers_total = result.numbers_total
