@@ -27,7 +27,7 @@ from fanzha.tracing.index import TransferIndex
 from fanzha.tracing.kinds import CODE
 from fanzha.tracing.layouts import FIELDS, Mapping, find_header, flag_key, layouts, preamble_account
 from fanzha.tracing.statements import UnknownLayout, decode
-from fanzha.tracing.text import digits_lost
+from fanzha.tracing.text import FEN_SLACK, digits_lost
 
 FULL = "０１２３４５６７８９．，－＋（）￥：／"
 HALF = "0123456789.,-+()¥:/"
@@ -103,6 +103,7 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+MONEY = ("amount", "debit", "credit", "balance")
 NUMERIC: tuple[str, ...] = ("own_account", "time", "date", "time_of_day", "amount", "debit", "credit")
 NUMERIC += ("balance", "counterparty_account", "serial")
 
@@ -117,11 +118,27 @@ def _norm(col: str, *, digits: bool = True) -> str:
     return f"CASE WHEN strlen({cell}) = length({cell}) THEN {cell} ELSE {wide} END"
 
 
+def _number(col: str, decimal: str) -> str:
+    return f"TRY_CAST(rtrim(trim({col}, '()'), '-') AS {decimal})"
+
+
 def _amount(col: str) -> str:
     """Over ``a<k>``, the normalised cell without separators and units (see ``_layers``)."""
     sign = f"CASE WHEN {col} LIKE '(%)' OR {col} LIKE '_%-' THEN -1 ELSE 1 END"
-    body = f"TRY_CAST(rtrim(trim({col}, '()'), '-') AS DECIMAL(18, 2))"
-    return f"CAST(round({sign} * {body} * 100) AS BIGINT)"
+    return f"CAST(round({sign} * {_number(col, 'DECIMAL(18, 2)')} * 100) AS BIGINT)"
+
+
+def _sub_fen(m: Mapping) -> str:
+    """Whether a money cell holds a real fraction of a fen (``text.parse_amount``'s 金额精度超过分): more
+    than ``FEN_SLACK`` off a whole fen; only cells with three or more decimals are looked at."""
+    checks = []
+    for name in MONEY:
+        if name in m.columns:
+            col = f"a{m.columns[name]}"
+            cents = f"({_number(col, 'DECIMAL(38, 10)')} * 100)"
+            off = f"coalesce(abs({cents} - round({cents})) > {FEN_SLACK}, false)"
+            checks.append(f"(regexp_matches({col}, '\\.[0-9]{{3}}') AND {off})")
+    return " OR ".join(checks) or "false"
 
 
 def _time_text(text: str) -> str:
@@ -186,7 +203,7 @@ def _layers(m: Mapping) -> str:
     numeric = {m.columns[n] for n in NUMERIC if n in m.columns}
     used = sorted(set(m.columns.values()))
     norms = ", ".join(f"{_norm(f'c{k}', digits=k in numeric)} AS n{k}" for k in used)
-    money = [m.columns[n] for n in ("amount", "debit", "credit", "balance") if n in m.columns]
+    money = [m.columns[n] for n in MONEY if n in m.columns]
     units = "'[,\\s元¥'']|人民币|rmb|cny'"
     cleaned = "".join(f", regexp_replace({_norm(f'c{k}')}, {units}, '', 'gi') AS a{k}" for k in money)
     return f"""SELECT file, line, {norms}{cleaned} FROM raw
@@ -253,7 +270,7 @@ def _parsed_sql(m: Mapping, account: str, best: str) -> str:
                {_text(m, "counterparty_name")} AS counterparty_name,
                {_text(m, "counterparty_bank")} AS counterparty_bank,
                {_identifier(m, "serial")} AS serial, trim({desc}, ' /') AS description,
-               lower(trim({desc}, ' /')) AS d, {cp} AS cp
+               lower(trim({desc}, ' /')) AS d, {cp} AS cp, {_sub_fen(m)} AS sub_fen
         FROM stage
     """  # noqa: S608
 
@@ -348,7 +365,7 @@ def _load(con: Any, number: int, path: Path, text: str, mapping: Mapping | None,
         SELECT file, line, account, ts, amount, balance, counterparty_account, counterparty_name,
                counterparty_bank, serial, description, category, platform,
                CASE WHEN ts IS NULL THEN '交易时间无法识别' WHEN amount IS NULL THEN '交易金额无法识别'
-                    {_digits_lost()} END
+                    WHEN sub_fen THEN '交易金额精度超过分' {_digits_lost()} END
         FROM lines JOIN classes USING (d, cp)
         WHERE classes.inflow = coalesce(lines.amount > 0, false)"""  # noqa: S608 - fixed text
     )

@@ -1,7 +1,8 @@
 """Cell values of bank statements: amounts in fen (分) and times, as banks write them.
 
 Amounts: thousands separators, full-width digits, 元 / ¥ / RMB / CNY / 人民币, a sign in front or behind,
-and accounting negatives in parentheses — ``"（１,２３４.５０）元"`` is −123450 fen. Times: ``2024-03-05
+and accounting negatives in parentheses — ``"（１,２３４.５０）元"`` is −123450 fen; a formula's float
+(``0.30000000000000004``) is the fen it stands for. Times: ``2024-03-05
 14:22:01``, ``2024/3/5 14:22``, ``20240305142201``, ``2024年3月5日 14时22分01秒``, ``2024/3/5 下午 2:22``
 (Chinese Excel's 12-hour clock), ``15/3/2024`` or ``3/15/2024`` when the order is unambiguous, a date
 and a time in two columns, Excel serial numbers (also written as text, ``45356.5``), Unix seconds or
@@ -44,6 +45,10 @@ _TEXT_MARK = re.compile(r"^['`]+")  # '6222…: Excel's mark for a number kept a
 _POINT_ZERO = re.compile(r"^(\d+)\.0+$")  # 20261120001.0: a whole number written from a float
 _SCIENTIFIC = re.compile(r"^\d+(\.\d+)?E\+?\d+$", re.IGNORECASE)  # 6.2170012E+18
 EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number; the rest are lost
+# An amount an Excel formula computed is a binary float a hair off the fen (0.1 + 0.2 is written
+# 0.30000000000000004): within 1e-6 元 of a whole number of fen it is that number; a real fraction of a
+# fen (0.305) is an error. The DuckDB path uses the same slack (columnar.py).
+FEN_SLACK = Decimal("0.0001")  # fen
 
 
 class CellError(ValueError):
@@ -109,9 +114,10 @@ def parse_amount(value: object) -> int | None:
         cents = Decimal(text) * 100
     except InvalidOperation as exc:  # pragma: no cover - the pattern already excludes it
         raise CellError(f"金额无法识别：{normalise(value)}") from exc
-    if cents != cents.to_integral_value():
+    fen = cents.to_integral_value()
+    if abs(cents - fen) > FEN_SLACK:
         raise CellError(f"金额精度超过分：{normalise(value)}")
-    return -int(cents) if negative else int(cents)
+    return -int(fen) if negative else int(fen)
 
 
 def _from_excel(serial: float) -> datetime:
