@@ -20,8 +20,17 @@ from fanzha.core.roles import has_area_scope, permissions_of
 M = TypeVar("M", bound=models.Model)
 
 
-def user_permissions(user: Any) -> frozenset[str]:
+def in_force(user: Any) -> bool:
+    """A signed-in, active user whose organisation (if any) is active: a deactivated organisation's
+    users keep their accounts but lose every permission and record at their next request."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    organisation = getattr(user, "organisation", None)
+    return organisation is None or organisation.is_active
+
+
+def user_permissions(user: Any) -> frozenset[str]:
+    if not in_force(user):
         return frozenset()
     return permissions_of(user.role_codes)
 
@@ -37,14 +46,14 @@ def require(user: Any, permission: str) -> None:
 
 def jurisdiction_paths(user: Any) -> list[str]:
     """Area-path prefixes the user may read; empty for banks, operators and non-field roles."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not in_force(user):
         return []
     cached = getattr(user, "_jurisdiction_paths", None)
     if cached is not None:
         return list(cached)
     paths: list[str] = []
     organisation = user.organisation
-    if organisation is not None and organisation.is_active and has_area_scope(user.role_codes):
+    if organisation is not None and has_area_scope(user.role_codes):
         paths = organisation.jurisdiction_paths()
     user._jurisdiction_paths = tuple(paths)
     return paths
@@ -59,7 +68,7 @@ def area_q(user: Any, area_field: str = "area") -> Q:
 
 def addressee_q(user: Any, organisation_field: str) -> Q:
     organisation_id = getattr(user, "organisation_id", None)
-    if not getattr(user, "is_authenticated", False) or organisation_id is None:
+    if not in_force(user) or organisation_id is None:
         return Q(pk__in=[])
     return Q(**{organisation_field: organisation_id})
 

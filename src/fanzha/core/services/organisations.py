@@ -57,6 +57,9 @@ def organisation_update(
     parent = changes.get("parent")
     if parent is not None and (parent.pk == organisation.pk or _is_descendant(parent, organisation)):
         raise ValidationError({"parent": "上级单位不能是本单位或其下级单位"})
+    if changes.get("is_active") is False and organisation.pk == actor.organisation_id:
+        # Its users lose every permission at once: the administrator would lock themselves out.
+        raise ValidationError({"is_active": "不能停用自己所在的单位，请由另一单位的系统管理员办理"})
     for name in changed:
         setattr(organisation, name, changes[name])
     organisation.full_clean()
