@@ -15,29 +15,20 @@ from fanzha.imports.columns import NUMERIC_INTEGER, Field
 from fanzha.imports.importers.base import NEW, UNCHANGED, UPDATED, Importer, Row, RowRejected
 
 CODE_RE = re.compile(r"^[0-9A-Za-z]{1,32}$")
+# The level words of our export, and those of the lists counties receive: civil-affairs lists name the
+# grade (县级, 乡级, 村级) or the body (街道办事处, 村委会, 居委会).
 LEVEL_WORDS: dict[str, str] = {
-    "市": "city",
-    "地级市": "city",
-    "city": "city",
-    "区": "district",
-    "县": "district",
-    "区县": "district",
-    "县区": "district",
-    "县级市": "district",
-    "district": "district",
-    "乡": "township",
-    "镇": "township",
-    "街道": "township",
-    "乡镇": "township",
-    "乡镇街道": "township",
-    "township": "township",
-    "村": "village",
-    "社区": "village",
-    "村社区": "village",
-    "村居": "village",
-    "village": "village",
-    "网格": "grid",
-    "grid": "grid",
+    **dict.fromkeys(("市", "地级市", "市级", "地级", "地市级", "city"), "city"),
+    **dict.fromkeys(("区", "县", "区县", "县区", "县级市", "县级", "区级", "县市区", "district"), "district"),
+    **dict.fromkeys(
+        ("乡", "镇", "街道", "乡镇", "乡镇街道", "乡级", "镇级", "乡镇级", "township"), "township"
+    ),
+    **dict.fromkeys(("民族乡", "街道办", "街道办事处", "街办"), "township"),
+    **dict.fromkeys(
+        ("村", "社区", "村社区", "村居", "村级", "社区级", "村居级", "行政村", "village"), "village"
+    ),
+    **dict.fromkeys(("村委会", "居委会", "村居委会", "村民委员会", "居民委员会", "社区居委会"), "village"),
+    **dict.fromkeys(("网格", "网格级", "grid"), "grid"),
 }
 LEVEL_LABELS = dict(AreaLevel.choices)
 
