@@ -22,7 +22,7 @@ import numpy as np
 from django.conf import settings
 from django.db import connection
 
-from fanzha.cases.common import account_hash, clean_account, require_account
+from fanzha.cases.common import account_hash, clean_account, masked_row_error, require_account
 from fanzha.cases.models import Statement, Transaction
 from fanzha.core.pii import crypto
 from fanzha.tracing.columnar import StatementColumns, import_statement_csv
@@ -202,6 +202,8 @@ def import_columnar(
     statement.rows_added = _write(_rows(statement, cols, statement.account, known))
     statement.rows_read = cols.rows_read
     statement.duplicates = cols.duplicates + len(cols) - statement.rows_added
-    statement.errors = [{"row": line, "message": message} for _, line, message in cols.error_lines]
+    statement.errors = [
+        {"row": line, "message": masked_row_error(message)} for _, line, message in cols.error_lines
+    ]
     statement.balance_break = {"row": cols.balance_breaks[0][2]} if cols.balance_breaks else None
     return cols

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from fanzha.cases import services
-from fanzha.cases.common import account_hash, clean_account, parse_money
+from fanzha.cases.common import account_hash, clean_account, masked_cell, parse_money
 from fanzha.cases.models import Case, Origin, Payment, Status, Victim
 from fanzha.core import access
 from fanzha.core.models import Person
@@ -91,7 +91,7 @@ def _time(row: Row, f: Field, text: str) -> dt.datetime | None:
     except ValueError:
         moment = None
     if moment is None:
-        row.error(f, "时间无法识别", text)
+        row.error(f, "时间无法识别", masked_cell(text))
         return None
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
@@ -102,7 +102,7 @@ def _money(row: Row, f: Field, text: str) -> int:
     try:
         return parse_money(text)
     except ValueError as exc:
-        row.error(f, str(exc), text)
+        row.error(f, str(exc), masked_cell(text))
         return 0
 
 
@@ -144,13 +144,15 @@ class CaseImporter(Importer):
         v = row.values
         fraud_type = self._memo.fraud_type(v["fraud_type"]) if v.get("fraud_type") else ""
         if fraud_type is None:
-            row.error(self.field("fraud_type"), UNKNOWN_TYPE, v["fraud_type"])
+            row.error(self.field("fraud_type"), UNKNOWN_TYPE, masked_cell(v["fraud_type"]))
         status = STATUS_WORDS.get(
             v.get("status", "").strip(), Status.REPORTED if not v.get("status") else None
         )
         if status is None:
             row.error(
-                self.field("status"), f"未知的案件状态（可填：{'、'.join(Status.labels)}）", v["status"]
+                self.field("status"),
+                f"未知的案件状态（可填：{'、'.join(Status.labels)}）",
+                masked_cell(v["status"]),
             )
         return {
             "area": self._areas._check_area(actor, row),

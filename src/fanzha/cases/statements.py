@@ -20,7 +20,14 @@ from django.utils import timezone
 
 from fanzha.audit.services import audit_record
 from fanzha.cases.bulk import LARGE_BYTES, import_columnar, key_hashes, row_key
-from fanzha.cases.common import account_hash, add_event, clean_account, require_account, require_case
+from fanzha.cases.common import (
+    account_hash,
+    add_event,
+    clean_account,
+    masked_row_error,
+    require_account,
+    require_case,
+)
 from fanzha.cases.models import Case, EventKind, Statement, StatementStatus, Transaction
 from fanzha.core.pii import crypto
 from fanzha.tracing.kinds import CODE
@@ -111,7 +118,7 @@ def _transaction(statement: Statement, row: Row, digest: str, account: str) -> T
 
 
 def _errors(parsed: ParsedStatement) -> list[dict[str, Any]]:
-    return [{"row": e.row, "message": e.message} for e in parsed.errors[:500]]
+    return [{"row": e.row, "message": masked_row_error(e.message)} for e in parsed.errors[:500]]
 
 
 def _finish(actor: Any, statement: Statement, parsed: ParsedStatement) -> Statement:
