@@ -13,6 +13,25 @@ from fanzha.core.models import Area
 from fanzha.core.models.areas import LEVEL_ORDER
 
 
+def code_forms(code: str) -> list[str]:
+    """The ways lists write one area's code, ``code`` first: the 12-digit statistical code and, where it
+    ends in zeros, the civil-affairs county code (6 digits, GB/T 2260) or township code (9 digits, GB/T
+    10114) it extends — 331199000000 is 331199, 331199100000 is 331199100."""
+    full = code + "0" * (12 - len(code)) if code.isdigit() and len(code) in (6, 9) else code
+    forms = [code, full]
+    if full.isdigit() and len(full) == 12:
+        forms += [full[:6]] if full.endswith("000000") else []
+        forms += [full[:9]] if full.endswith("000") else []
+    return list(dict.fromkeys(forms))
+
+
+def find_area(code: str) -> Area | None:
+    """The area of ``code`` however the list writes it; the exact code first."""
+    forms = code_forms(code)
+    found = {area.code: area for area in Area.objects.filter(code__in=forms)}
+    return next((found[form] for form in forms if form in found), None)
+
+
 def _path_for(code: str, parent: Area | None) -> str:
     return f"{parent.path if parent else '/'}{code}/"
 

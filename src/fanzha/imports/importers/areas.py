@@ -55,6 +55,11 @@ FIELDS = [
 ]
 
 
+def canonical_code(code: str) -> str:
+    """The 12-digit form of a 6- or 9-digit civil-affairs code (331199 → 331199000000), else the code."""
+    return area_services.code_forms(code)[1] if code.isdigit() and len(code) in (6, 9) else code
+
+
 def parse_level(text: str) -> str | None:
     key = re.sub(r"[\s/、,，]+", "", unicodedata.normalize("NFKC", text).lower())
     return LEVEL_WORDS.get(key)
@@ -124,15 +129,25 @@ class AreaImporter(Importer):
         return counts
 
     def validate_file(self, *, actor: Any, rows: list[Row]) -> None:
-        self.reject_duplicates(rows, "code", self.field("code"), "区划代码")
-        in_file = {row.cleaned["code"]: row.cleaned["level"] for row in rows if row.cleaned}
-        wanted = {row.cleaned["parent_code"] for row in rows if row.cleaned.get("parent_code")}
-        in_db = dict(Area.objects.filter(code__in=wanted - set(in_file)).values_list("code", "level"))
+        # One area written two ways (331199 and 331199000000) is the same area twice.
+        for row in rows:
+            if row.cleaned:
+                row.cleaned["key"] = canonical_code(row.cleaned["code"])
+        self.reject_duplicates(rows, "key", self.field("code"), "区划代码")
+        in_file = {row.cleaned["key"]: row.cleaned["level"] for row in rows if row.cleaned}
+        wanted = {
+            canonical_code(row.cleaned["parent_code"]) for row in rows if row.cleaned.get("parent_code")
+        }
+        forms = {form for code in wanted - set(in_file) for form in area_services.code_forms(code)}
+        in_db = {
+            canonical_code(code): level
+            for code, level in Area.objects.filter(code__in=forms).values_list("code", "level")
+        }
         for row in rows:
             parent_code = row.cleaned.get("parent_code")
             if row.errors or not parent_code:
                 continue
-            parent_level = in_file.get(parent_code) or in_db.get(parent_code)
+            parent_level = in_file.get(canonical_code(parent_code)) or in_db.get(canonical_code(parent_code))
             if parent_level is None:
                 row.error(self.field("parent_code"), "上级代码在系统和本文件中都不存在", parent_code)
             elif LEVEL_ORDER.index(row.cleaned["level"]) <= LEVEL_ORDER.index(parent_level):
@@ -149,8 +164,8 @@ class AreaImporter(Importer):
 
     def commit_row(self, *, actor: Any, row: Row) -> str:
         data = row.cleaned
-        parent = Area.objects.get(code=data["parent_code"]) if data["parent_code"] else None
-        existing = Area.objects.filter(code=data["code"]).first()
+        parent = area_services.find_area(data["parent_code"]) if data["parent_code"] else None
+        existing = area_services.find_area(data["code"])
         try:
             if existing is None:
                 area_services.area_create(
