@@ -45,6 +45,19 @@ def validate_level(level: str, parent: Area | None) -> None:
         raise ValidationError({"level": f"层级“{level}”不能位于上级“{parent.get_level_display()}”之下"})
 
 
+def validate_children(area: Area) -> None:
+    """An area's new level must stay above each of its children's (a 镇 with villages is no 村)."""
+    position = LEVEL_ORDER.index(area.level)  # type: ignore[arg-type]
+    for child in area.children.order_by("path"):
+        if LEVEL_ORDER.index(child.level) <= position:  # type: ignore[arg-type]
+            raise ValidationError(
+                {
+                    "level": f"层级不能改为“{area.get_level_display()}”：下级区划“{child.name}”"
+                    f"（{child.code}）是“{child.get_level_display()}”，须低于上级"
+                }
+            )
+
+
 @transaction.atomic
 def area_create(
     *,
@@ -90,6 +103,8 @@ def area_update(*, actor: Any, area: Area, **changes: Any) -> list[str]:
             raise ValidationError({"parent": "不能把区划移到它自己的下级之下"})
         validate_level(area.level, area.parent)
         area.path = _path_for(area.code, area.parent)
+    if "level" in changed:
+        validate_children(area)
     area.full_clean()
     area.save()
     if area.path != old_path:

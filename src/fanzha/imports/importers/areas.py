@@ -159,8 +159,19 @@ class AreaImporter(Importer):
                 )
 
     def order(self, rows: list[Row]) -> list[Row]:
-        """Parents first: a parent's level is always above its children's."""
-        return sorted(rows, key=lambda row: LEVEL_ORDER.index(row.cleaned["level"]))
+        """Parents first: a parent's level is always above its children's. Among one level, an area
+        whose level goes down (撤镇并村) comes last, after the rows that move its children away."""
+        codes = {form for row in rows for form in area_services.code_forms(row.cleaned["code"])}
+        stored = {
+            canonical_code(code): level
+            for code, level in Area.objects.filter(code__in=codes).values_list("code", "level")
+        }
+
+        def lowered(row: Row) -> bool:
+            before = stored.get(row.cleaned["key"])
+            return before is not None and LEVEL_ORDER.index(before) < LEVEL_ORDER.index(row.cleaned["level"])
+
+        return sorted(rows, key=lambda row: (LEVEL_ORDER.index(row.cleaned["level"]), lowered(row)))
 
     def commit_row(self, *, actor: Any, row: Row) -> str:
         data = row.cleaned
