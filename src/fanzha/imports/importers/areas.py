@@ -36,13 +36,13 @@ FIELDS = [
     Field(
         "code",
         "区划代码",
-        ("行政区划代码", "区划编码", "代码", "编码", "area code", "code"),
+        ("行政区划代码", "统计用区划代码", "区划编码", "代码", "编码", "area code", "code"),
         required=True,
         numeric=NUMERIC_INTEGER,
         fold=True,
     ),
     Field("name", "名称", ("区划名称", "地名", "name", "area name"), required=True),
-    Field("level", "层级", ("级别", "区划层级", "区划级别", "类型", "level"), required=True, fold=True),
+    Field("level", "层级", ("级别", "区划层级", "区划级别", "类型", "level"), fold=True),
     Field(
         "parent_code",
         "上级代码",
@@ -58,6 +58,41 @@ FIELDS = [
 def canonical_code(code: str) -> str:
     """The 12-digit form of a 6- or 9-digit civil-affairs code (331199 → 331199000000), else the code."""
     return area_services.code_forms(code)[1] if code.isdigit() and len(code) in (6, 9) else code
+
+
+def stored_areas(rows: list[Row]) -> dict[str, str]:
+    """Canonical code → stored level of the rows' areas already in the tree."""
+    codes = {form for row in rows if row.cleaned for form in area_services.code_forms(row.cleaned["code"])}
+    return {
+        canonical_code(code): level
+        for code, level in Area.objects.filter(code__in=codes).values_list("code", "level")
+    }
+
+
+# 统计用区划代码: 2 digits of province, 2 of city, 2 of county, 3 of township, 3 of village; a level's
+# code ends in zeros where the lower levels' digits go.
+PROVINCE = "province"
+STATISTICAL_LEVELS = [(2, PROVINCE), (4, AreaLevel.CITY), (6, AreaLevel.DISTRICT), (9, AreaLevel.TOWNSHIP)]
+PARENT_DIGITS = {"district": 4, "township": 6, "village": 9}  # the digits a code shares with its parent
+ROOT_LEVELS = frozenset({AreaLevel.CITY, AreaLevel.DISTRICT})  # a county may be set up without its city
+
+
+def level_from_code(code: str) -> str | None:
+    """The level a 12-digit statistical code names (331199100000 → 乡镇/街道), else None."""
+    if not (code.isdigit() and len(code) == 12):
+        return None
+    for digits, level in STATISTICAL_LEVELS:
+        if code[digits:] == "0" * (12 - digits):
+            return str(level)
+    return str(AreaLevel.VILLAGE)
+
+
+def parent_from_code(code: str, level: str) -> str:
+    """The parent's statistical code of a 12-digit ``code`` at ``level`` ("" for a 市 or any other code)."""
+    kept = PARENT_DIGITS.get(level)
+    if kept is None or level_from_code(code) != level:
+        return ""
+    return code[:kept] + "0" * (12 - kept)
 
 
 def parse_level(text: str) -> str | None:
@@ -98,8 +133,8 @@ class AreaImporter(Importer):
         name = values.get("name", "")
         if not name or len(name) > 100:
             row.error(self.field("name"), "请填写名称（不超过 100 字）", name)
-        level = parse_level(values.get("level", ""))
-        if level is None:
+        level = parse_level(values.get("level", "")) if values.get("level") else None
+        if level is None and values.get("level"):
             row.error(
                 self.field("level"), "层级应为 市、区/县、乡镇/街道、村/社区 或 网格", values.get("level", "")
             )
@@ -133,6 +168,10 @@ class AreaImporter(Importer):
         for row in rows:
             if row.cleaned:
                 row.cleaned["key"] = canonical_code(row.cleaned["code"])
+        stored = stored_areas(rows)
+        for row in rows:
+            if row.cleaned and not row.errors:
+                self._fill_from_code(row, stored.get(row.cleaned["key"]))
         self.reject_duplicates(rows, "key", self.field("code"), "区划代码")
         in_file = {row.cleaned["key"]: row.cleaned["level"] for row in rows if row.cleaned}
         wanted = {
@@ -148,7 +187,15 @@ class AreaImporter(Importer):
             if row.errors or not parent_code:
                 continue
             parent_level = in_file.get(canonical_code(parent_code)) or in_db.get(canonical_code(parent_code))
-            if parent_level is None:
+            if parent_level is None and row.cleaned["parent_derived"] and row.cleaned["level"] in ROOT_LEVELS:
+                row.cleaned["parent_code"] = ""  # a county set up without its city: the top of the tree
+            elif parent_level is None and row.cleaned["parent_derived"]:
+                row.error(
+                    self.field("parent_code"),
+                    f"上级区划（按区划代码应为 {parent_code}）在系统和本文件中都不存在，"
+                    "请先导入上级或在文件中补上上级一行",
+                )
+            elif parent_level is None:
                 row.error(self.field("parent_code"), "上级代码在系统和本文件中都不存在", parent_code)
             elif LEVEL_ORDER.index(row.cleaned["level"]) <= LEVEL_ORDER.index(parent_level):
                 row.error(
@@ -158,14 +205,38 @@ class AreaImporter(Importer):
                     row.values.get("level", ""),
                 )
 
+    def _fill_from_code(self, row: Row, stored_level: str | None) -> None:
+        """A level or parent the file does not give: read from a statistical code (the NBS list has
+        neither column); an area already in the tree keeps its own. Only a 市 or 区/县 may be a root."""
+        data = row.cleaned
+        if data["level"] is None:
+            derived = level_from_code(data["key"])
+            if derived == PROVINCE:
+                row.error(
+                    self.field("code"),
+                    "省级区划不在本系统的区划树中（最高一级为市），请删除该行",
+                    data["code"],
+                )
+                return
+            data["level"] = derived or stored_level
+            if data["level"] is None:
+                row.error(self.field("level"), "请填写层级（区划代码不是 12 位统计用区划代码，看不出层级）")
+                return
+        data["parent_derived"] = False
+        if data["parent_code"] or data["level"] in ROOT_LEVELS and "parent_code" in data["_present"]:
+            return
+        data["_present"].discard("parent_code")  # not stated: an area in the tree keeps its parent
+        if stored_level is not None:
+            return
+        data["parent_code"] = parent_from_code(data["key"], data["level"])
+        data["parent_derived"] = bool(data["parent_code"])
+        if not data["parent_code"] and data["level"] not in ROOT_LEVELS:
+            row.error(self.field("parent_code"), "请填写上级代码（乡镇/街道、村/社区、网格必须有上级）")
+
     def order(self, rows: list[Row]) -> list[Row]:
         """Parents first: a parent's level is always above its children's. Among one level, an area
         whose level goes down (撤镇并村) comes last, after the rows that move its children away."""
-        codes = {form for row in rows for form in area_services.code_forms(row.cleaned["code"])}
-        stored = {
-            canonical_code(code): level
-            for code, level in Area.objects.filter(code__in=codes).values_list("code", "level")
-        }
+        stored = stored_areas(rows)
 
         def lowered(row: Row) -> bool:
             before = stored.get(row.cleaned["key"])
