@@ -123,6 +123,8 @@ class AreaImporter(Importer):
     def validate_row(self, *, actor: Any, row: Row) -> None:
         values = row.values
         for name in ("code", "parent_code"):
+            if name in values:  # 331199 100201 as printed lists group it: the spaces are not the code's
+                values[name] = re.sub(r"\s+", "", values[name])
             text = values.get(name, "")
             if text and not CODE_RE.match(text):
                 row.error(
