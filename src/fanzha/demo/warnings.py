@@ -7,7 +7,9 @@ visits, reminders, escalations, the outcome — is played out in memory against 
 whole year is written with the bulk intake's raw INSERTs (:mod:`fanzha.warnings.fastwrite`).
 
 Deterministic for a seed and an anchor time: the same ``now`` gives the same warnings. Warnings of
-the last two days are left open in every state, so the live board and "我的任务" have work.
+the last two days are left open in every state, so the live board and "我的任务" have work. A share of
+the 劝阻成功 contacts set a follow-up (回访) date: most past ones were made, some are due on the demo's
+day or soon, a few are late; this morning's follow-up reminder has gone out.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from fanzha.demo.data import names
 from fanzha.demo.organisations import GRID_VILLAGES, grid_village
 from fanzha.demo.people import _Generator, id_number
 from fanzha.demo.specs import AreaSpec, DemoPlan
+from fanzha.jobs.schedules import DEFAULT_SCHEDULES, SHANGHAI
 from fanzha.warnings import fastwrite, sla
+from fanzha.warnings.follow_ups import follow_up_remind
 from fanzha.warnings.intake import WarningInput, clean_warning
 from fanzha.warnings.models import (
     Contact,
@@ -122,6 +126,20 @@ CONTACT_NOTES = {
     Outcome.DEFRAUDED: "当事人已转账，已指导报警并固定证据",
 }
 
+# 回访: a share of the 劝阻成功 contacts set a follow-up this many days ahead (a week most often). A
+# follow-up whose day has passed was made that day, except a share of the last days' (late, still to
+# make); older ones were all made.
+FOLLOW_UP_SHARE = 0.3
+FOLLOW_UP_DAYS = (3, 7, 7, 7, 14, 30)
+FOLLOW_UP_LATE_DAYS = 10
+FOLLOW_UP_LATE_SHARE = 0.25
+FOLLOW_UP_VISIT_SHARE = 0.3
+FOLLOW_UP_NOTES = "回访：当事人未再与对方联系，已安装国家反诈中心APP"
+# The demo logins' own follow-ups (“我的任务”): one due on the demo's day in each login's village, and
+# one set for a week after a dissuasion ten days ago (late by three) in every other one.
+LOGIN_FOLLOW_UPS = ((7, 0), (10, -3))  # (days since the warning, the follow-up day relative to today)
+REMINDER = "预警回访提醒"
+
 
 class _Quiet(AssignmentNotices):
     """The demo's history is not announced: nobody gets a year of "新预警" messages."""
@@ -151,6 +169,35 @@ class _Draw:
     fraud_type: str
     township: int
     village: str = ""  # a village code: the address is there
+
+
+@dataclass
+class _FollowUps:
+    """The year's follow-ups, drawn from a random stream of their own (the rest of the demo is the same
+    as it would be without them)."""
+
+    rng: random.Random
+    now: dt.datetime
+
+    def day(self, dissuaded_at: dt.datetime) -> dt.date | None:
+        """The follow-up day a 劝阻成功 contact set, or None (most set none)."""
+        if self.rng.random() >= FOLLOW_UP_SHARE:
+            return None
+        return timezone.localdate(dissuaded_at) + dt.timedelta(days=self.rng.choice(FOLLOW_UP_DAYS))
+
+    def made_at(self, day: dt.date) -> dt.datetime | None:
+        """When the follow-up due ``day`` was made: that day, in working hours; None while its day has
+        not come, or for the few of the last days still to make."""
+        today = timezone.localdate(self.now)
+        if day >= today:
+            return None
+        if (today - day).days <= FOLLOW_UP_LATE_DAYS and self.rng.random() < FOLLOW_UP_LATE_SHARE:
+            return None
+        hour, minute = self.rng.randint(9, 17), self.rng.randint(0, 59)
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+    def kind(self) -> str:
+        return ContactKind.VISIT if self.rng.random() < FOLLOW_UP_VISIT_SHARE else ContactKind.CALL
 
 
 # ── when, where, what ─────────────────────────────────────────────────────────
@@ -337,7 +384,14 @@ def _acknowledge(rng: random.Random, rows: _Rows, warning: Warning, now: dt.date
     return at
 
 
-def _contact(rows: _Rows, warning: Warning, at: dt.datetime, outcome: str, kind: str) -> None:
+def _contact(
+    rows: _Rows,
+    warning: Warning,
+    at: dt.datetime,
+    outcome: str,
+    kind: str,
+    follow_up_on: dt.date | None = None,
+) -> None:
     """One call or visit and the status it leads to (see workflow._after_contact)."""
     before = warning.status
     contact = fastwrite.build(
@@ -349,7 +403,7 @@ def _contact(rows: _Rows, warning: Warning, at: dt.datetime, outcome: str, kind:
         arrived_at=at if kind == ContactKind.VISIT else None,
         outcome=outcome,
         notes=CONTACT_NOTES[Outcome(outcome)],
-        follow_up_on=None,
+        follow_up_on=follow_up_on,
     )
     rows.contacts.append(contact)
     if outcome != Outcome.NOT_REACHED:
@@ -376,6 +430,34 @@ def _contact(rows: _Rows, warning: Warning, at: dt.datetime, outcome: str, kind:
     rows.links.append((rows.events[-1], contact))
 
 
+def _follow_up(rows: _Rows, warning: Warning, at: dt.datetime, kind: str) -> None:
+    """The follow-up made on a warning closed 劝阻成功: it stays closed (see workflow._after_follow_up)."""
+    contact = fastwrite.build(
+        Contact,
+        warning=warning,
+        kind=kind,
+        actor=warning.assignee,
+        contacted_at=at,
+        arrived_at=at if kind == ContactKind.VISIT else None,
+        outcome=Outcome.DISSUADED,
+        notes=FOLLOW_UP_NOTES,
+        follow_up_on=None,
+    )
+    rows.contacts.append(contact)
+    warning.version += 1
+    _event(
+        rows,
+        warning,
+        EventKind.CONTACT,
+        at,
+        f"回访（{ContactKind(kind).label}）：{Outcome.DISSUADED.label}",
+        actor=warning.assignee,
+        from_status=Status.CLOSED,
+        to_status=Status.CLOSED,
+    )
+    rows.links.append((rows.events[-1], contact))
+
+
 def _close(rows: _Rows, warning: Warning, at: dt.datetime, outcome: str) -> None:
     before = warning.status
     warning.status, warning.outcome, warning.closed_at = Status.CLOSED, outcome, at
@@ -393,8 +475,17 @@ def _close(rows: _Rows, warning: Warning, at: dt.datetime, outcome: str) -> None
     )
 
 
-def _work(rng: random.Random, rows: _Rows, warning: Warning, outcome: str, now: dt.datetime) -> None:
-    """Acknowledge, call or visit until the outcome, close: a finished warning's life."""
+def _work(
+    rng: random.Random,
+    rows: _Rows,
+    warning: Warning,
+    outcome: str,
+    now: dt.datetime,
+    follow_ups: _FollowUps,
+    pending: dt.date | None = None,
+) -> None:
+    """Acknowledge, call or visit until the outcome, close: a finished warning's life; after 劝阻成功,
+    maybe a follow-up set and made (``pending``: a follow-up day set and still to make)."""
     at = _acknowledge(rng, rows, warning, now)
     _, contact_minutes = sla.sla_table()[warning.grade]
     span = (warning.due_contact_at - at).total_seconds() / 60
@@ -406,15 +497,22 @@ def _work(rng: random.Random, rows: _Rows, warning: Warning, outcome: str, now: 
         planned = at + dt.timedelta(seconds=30)
     attempts = 3 if outcome == Outcome.NOT_REACHED else (2 if rng.random() < 0.15 else 1)
     step = (planned - at) / attempts
+    day = None
+    if outcome == Outcome.DISSUADED:
+        day = pending or follow_ups.day(planned)
     for attempt in range(attempts):
         last = attempt == attempts - 1
         kind = ContactKind.VISIT if (last and rng.random() < 0.35) else ContactKind.CALL
-        _contact(rows, warning, at + step * (attempt + 1), outcome if last else Outcome.NOT_REACHED, kind)
+        result = outcome if last else Outcome.NOT_REACHED
+        _contact(rows, warning, at + step * (attempt + 1), result, kind, day if last else None)
     close_at = min(planned + dt.timedelta(minutes=rng.uniform(5, 90)), now - dt.timedelta(minutes=1))
     close_at = max(close_at, planned)
     _deadline(rows, warning, "联系", warning.contacted_at or close_at, now)
     if warning.status != Status.CLOSED:
         _close(rows, warning, close_at, outcome)
+    made = follow_ups.made_at(day) if day is not None and pending is None else None
+    if made is not None:
+        _follow_up(rows, warning, made, follow_ups.kind())
 
 
 def _open(rng: random.Random, rows: _Rows, warning: Warning, state: str, now: dt.datetime) -> None:
@@ -494,7 +592,9 @@ def _receive(
     return warning
 
 
-def _year(rng: random.Random, plan: DemoPlan, intake: Intake, now: dt.datetime) -> _Rows:
+def _year(
+    rng: random.Random, plan: DemoPlan, intake: Intake, now: dt.datetime, follow_ups: _FollowUps
+) -> _Rows:
     draws = _draws(rng, plan, now)
     states = _states(draws, now)
     people = _People(rng, plan)
@@ -509,8 +609,9 @@ def _year(rng: random.Random, plan: DemoPlan, intake: Intake, now: dt.datetime) 
         if serial - 1 in states:
             _open(rng, rows, warning, states[serial - 1], now)
         elif warning.assignee is not None:
-            _work(rng, rows, warning, rng.choices(outcomes, weights=weights)[0], now)
-    _extras(rng, plan, intake, known, rows, people, len(draws), now)
+            _work(rng, rows, warning, rng.choices(outcomes, weights=weights)[0], now, follow_ups)
+    serial = _extras(rng, plan, intake, known, rows, people, len(draws), now)
+    _login_follow_ups(rng, plan, intake, known, rows, people, serial, follow_ups)
     return rows
 
 
@@ -523,23 +624,54 @@ def _extras(
     people: _People,
     serial: int,
     now: dt.datetime,
-) -> None:
-    """The centre's 待定位 queue, and open tips for the demo grid workers and police logins."""
+) -> int:
+    """The centre's 待定位 queue, and open tips for the demo grid workers and police logins; returns the
+    last serial used."""
     for _ in range(UNPLACED_OPEN):
         serial += 1
         at = now - dt.timedelta(hours=rng.uniform(0.5, 20))
         draw = _Draw(at, "operator", rng.choices(list(FRAUD_TYPES))[0], 0)
         _receive(intake, known, rows, _input(people, draw, serial, True), at)
     townships = [t.code for t in plan.areas_of("township")]
-    places = [(grid_village(plan.areas, slot), "fake_shopping_service") for slot in GRID_VILLAGES]
-    places += [(village, "impersonate_authority") for village in _police_villages(plan)]
-    for village, fraud_type in places:
+    for village, fraud_type in _login_places(plan):
         for state in (Status.ASSIGNED, Status.ACKNOWLEDGED)[:FIELD_OPEN]:
             serial += 1
             at = now - dt.timedelta(hours=rng.uniform(0.5, 12))
             draw = _Draw(at, "tip", fraud_type, townships.index(village.parent_code or ""), village.code)
             warning = _receive(intake, known, rows, _input(people, draw, serial, False), at)
             _open(rng, rows, warning, state, now)
+    return serial
+
+
+def _login_places(plan: DemoPlan) -> list[tuple[AreaSpec, str]]:
+    """The village of each demo grid worker and police login, with a fraud type routed to them."""
+    places = [(grid_village(plan.areas, slot), "fake_shopping_service") for slot in GRID_VILLAGES]
+    return places + [(village, "impersonate_authority") for village in _police_villages(plan)]
+
+
+def _login_follow_ups(
+    rng: random.Random,
+    plan: DemoPlan,
+    intake: Intake,
+    known: dict[str, Person],
+    rows: _Rows,
+    people: _People,
+    serial: int,
+    follow_ups: _FollowUps,
+) -> None:
+    """Follow-ups of the demo grid workers and police logins: closed 劝阻成功 warnings of their village
+    whose follow-up is due on the demo's day, or late (see LOGIN_FOLLOW_UPS)."""
+    now, today = follow_ups.now, timezone.localdate(follow_ups.now)
+    townships = [t.code for t in plan.areas_of("township")]
+    for position, (village, fraud_type) in enumerate(_login_places(plan)):
+        for ago, due in LOGIN_FOLLOW_UPS[: 1 + (position % 2 == 0)]:
+            serial += 1
+            at = now - dt.timedelta(days=ago, hours=rng.uniform(0, 6))
+            draw = _Draw(at, "tip", fraud_type, townships.index(village.parent_code or ""), village.code)
+            warning = _receive(intake, known, rows, _input(people, draw, serial, False), at)
+            if warning.assignee is not None:
+                pending = today + dt.timedelta(days=due)
+                _work(rng, rows, warning, Outcome.DISSUADED, now, follow_ups, pending)
 
 
 def _police_villages(plan: DemoPlan) -> list[AreaSpec]:
@@ -572,11 +704,21 @@ def demo_warnings(*, plan: DemoPlan, leader: User, now: dt.datetime | None = Non
     officers = _officers(rng)
     intake = Intake(leader)
     intake.notices = _Quiet()
-    rows = _year(rng, plan, intake, now)
+    follow_ups = _FollowUps(random.Random(f"{plan.seed}:follow-ups"), now)
+    rows = _year(rng, plan, intake, now, follow_ups)
     _write(rows)
+    _morning_reminder(now)
     return {
         "warnings": len(rows.warnings),
         "warning_people": len(rows.people),
         "duty_officers": len(officers),
         "open_warnings": sum(1 for w in rows.warnings if w.status != Status.CLOSED),
     }
+
+
+def _morning_reminder(now: dt.datetime) -> None:
+    """This morning's 预警回访提醒 in the workers' inboxes, once its time has come on the demo's day (the
+    schedule sends the next)."""
+    _, at = DEFAULT_SCHEDULES[REMINDER]
+    if isinstance(at, dt.time) and now.astimezone(SHANGHAI).time() >= at:
+        follow_up_remind(now)
