@@ -189,12 +189,14 @@ def _acknowledged(pk: int, actor: Any, version: int, now: dt.datetime) -> bool:
     return changed == 1
 
 
-def _merged_only_since(pk: int, version: int) -> int | None:
-    """The warning's version now when only merges came after ``version`` (still to acknowledge)."""
-    current = Warning.objects.only("version").get(pk=pk)
+def _merged_only_since(pk: int, version: int, actor: Any) -> int | None:
+    """The warning's version now when only merges came after ``version`` (still to acknowledge);
+    PermissionDenied when a merge re-routed it to a unit the actor does not work for."""
+    current = Warning.objects.select_related("area").get(pk=pk)
     lines = changes_since(current, version)
     if not lines or any(line.kind != EventKind.MERGED for line in lines):
         return None
+    _require_work(actor, current)  # its routing line rides on the merge's version
     return current.version
 
 
@@ -203,7 +205,7 @@ def acknowledge(warning: Warning, actor: Any, version: int, now: dt.datetime) ->
     merged since the page was opened is no such change: the UPDATE is made on the version after it
     (still conditional on 待签收, so of two acknowledgements one wins all the same)."""
     if not _acknowledged(warning.pk, actor, version, now):
-        merged = _merged_only_since(warning.pk, version)
+        merged = _merged_only_since(warning.pk, version, actor)
         if merged is None or not _acknowledged(warning.pk, actor, merged, now):
             raise Conflict(_who_acknowledged(warning.pk, actor))
         version = merged
@@ -359,6 +361,7 @@ def warning_contact_record(*, actor: Any, warning: Warning, data: ContactData) -
         merged = merges_since(actor, current, data.version)
     except Conflict as exc:
         raise Conflict(f"{exc}，请查看预警后再记录") from exc
+    _require_work(actor, current)  # a merge let through may have re-routed it to another unit
     if current.status == Status.ASSIGNED:
         acknowledge(current, actor, current.version, now)
         current = _locked(warning.pk)
