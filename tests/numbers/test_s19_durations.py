@@ -1,6 +1,7 @@
-"""Call durations that are no finite number (``1e309``, ``inf``, ``nan``, ``-inf``): each record is
-rejected and named — file, line, column, value — never merged with another as a duplicate, nor kept as
-a long or negative call. Read from text, from a header with a unit, and from a Parquet DOUBLE column."""
+"""Call durations that are no finite number (``1e309``, ``inf``, ``-inf``): each record is rejected and
+named — file, line, column, value — never merged with another as a duplicate, nor kept as a long or
+negative call. Read from text, from a header with a unit, and from a Parquet DOUBLE column. ``nan`` is
+a missing value as programs write it: a blank, the call kept with its duration unknown."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from tests.screening.numbers.conftest import build_features, write_csv
 
 HEADER = ["phone_no_m", "opposite_no_m", "calltype_id", "start_datetime", "call_dur"]
 AT = "2026-11-28 09:00:00"
-ODD = ["1e309", "inf", "nan", "NaN", "-inf"]  # the first two and the middle two were merged as duplicates
+ODD = ["1e309", "inf", "-inf"]  # the first two were merged as duplicates
 
 
 def _rows(values: list[str]) -> list[list[object]]:
@@ -42,9 +43,18 @@ def test_non_finite_durations_are_rejected_row_by_row_with_line_column_and_value
     assert rows["13800000001"]["opposite_count"] == 1  # only the ordinary call counts
     note = next(n for n in report["notes"] if "不是有限数值" in n)
     assert str(path) in note and "“call_dur”" in note
-    for line, value in zip(range(2, 7), ODD, strict=True):
+    for line, value in zip(range(2, 5), ODD, strict=True):
         assert f"行号 {line}（{value}）" in note
     assert "nonfinite_duration" not in report["message"]  # skipped, not among the problems kept
+
+
+def test_nan_is_a_missing_duration_and_the_call_counts(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "voc.csv", HEADER, _rows(["nan", "NaN"]))
+    report, rows = build_features(calls=[path])
+    calls = report["calls"]
+    assert calls["nonfinite_duration"] == 0 and calls["missing_duration"] == 2
+    assert calls["duplicates"] == 1  # the same call written twice, its duration unknown both times
+    assert rows["13800000001"]["opposite_count"] == 2
 
 
 def test_a_unit_in_the_header_does_not_let_them_through(tmp_path: Path) -> None:
@@ -65,8 +75,9 @@ def test_a_parquet_double_column_holding_them_is_read_the_same(tmp_path: Path) -
     con.execute(sql)
     con.close()
     report, _ = build_features(calls=[path])
-    assert report["calls"]["records"] == 1 and report["calls"]["long_duration"] == 0
-    assert report["calls"]["nonfinite_duration"] == 3 and report["calls"]["duplicates"] == 0
+    assert report["calls"]["records"] == 2 and report["calls"]["long_duration"] == 0
+    assert report["calls"]["nonfinite_duration"] == 2 and report["calls"]["duplicates"] == 0
+    assert report["calls"]["missing_duration"] == 1  # NaN: a blank
     assert any("不是有限数值" in n and "第 " in n and "条记录" in n for n in report["notes"])
 
 

@@ -378,10 +378,11 @@ def rejected(con: duckdb.DuckDBPyConnection, files: list[Prepared], notes: list[
     return {"bad_lines": total}
 
 
-# the seconds of the columns duration_cols gives (dur_raw, dur0); not finite (inf, -inf, nan, 1e309 —
-# what a float overflow or a missing value written by a program leaves): no duration, and no call either
+# the seconds of the columns duration_cols gives (dur_raw, dur0); infinite (inf, -inf, 1e309 — what a
+# float overflow leaves): no duration, and no call either. ``nan`` is a missing value as a program writes
+# it: a blank (the call counts, its duration unknown), as in every other column.
 DURATION_SECONDS = "coalesce(dur0, {dur_raw})"
-NONFINITE = "NOT isfinite({x})"  # NULL (blank) is not among them
+NONFINITE = "isinf({x})"  # NULL (blank, nan) is not among them
 
 
 def nonfinite_durations(
@@ -748,11 +749,13 @@ def duration_cols(cols: Cols, c: str, scale: str = "") -> str:
     """``dur_raw`` (text, parsed in the cleaning step) and ``dur0`` (a numeric column as it is).
 
     ``scale`` (header_unit): ``"/ 1000"`` for milliseconds, ``"* 60"`` for minutes — applied to plain
-    numbers; a value with its own unit (``00:01:23``, ``83秒``) is read as it says. ``nan`` is kept (a
-    value that is no number, rejected with its record: nonfinite_durations), not a blank."""
+    numbers; a value with its own unit (``00:01:23``, ``83秒``) is read as it says. ``nan`` (text, or a
+    number column's NaN) is a blank; ``inf`` is kept, to be rejected with its record (nonfinite_durations)."""
     if typed(cols, c) in NUMBER_TYPES:
-        return f"CAST(NULL AS VARCHAR) AS dur_raw, (CAST({c} AS DOUBLE) {scale}) AS dur0"
-    text = number_text_sql(f"CAST({c} AS VARCHAR)")
+        value = f"CAST({c} AS DOUBLE)"
+        dur0 = f"(CASE WHEN isnan({value}) THEN NULL ELSE {value} END {scale})"
+        return f"CAST(NULL AS VARCHAR) AS dur_raw, {dur0} AS dur0"
+    text = text_sql(f"CAST({c} AS VARCHAR)")
     dur0 = f"({plain_number_sql(text)} {scale})" if scale else "CAST(NULL AS DOUBLE)"
     return f"{text} AS dur_raw, {dur0} AS dur0"
 
@@ -926,8 +929,6 @@ def number_sql(v: str, issue: str, ok: str | None = None) -> str:
 
 
 _MARKER_RE = " *(" + "|".join(m.replace("\\", "\\\\") for m in MARKERS) + ") *"
-NAN_MARKERS = ("NaN", "nan", "NAN")
-_NUMBER_MARKER_RE = " *(" + "|".join(m.replace("\\", "\\\\") for m in MARKERS if m not in NAN_MARKERS) + ") *"
 
 
 def amount_sql(x: str) -> str:
@@ -949,12 +950,6 @@ def flow_sql(x: str) -> str:
 def text_sql(x: str) -> str:
     """An optional text attribute: trimmed; blank and NULL markers (NULL, \\N, NA …) → NULL."""
     return f"CASE WHEN regexp_full_match({x}, '{_MARKER_RE}') THEN NULL ELSE nullif(trim({x}), '') END"
-
-
-def number_text_sql(x: str) -> str:
-    """A number column's text: as text_sql, but ``nan`` is kept — in a column that must hold a number it
-    is a value that is none (read as NaN, like ``inf``), not a blank."""
-    return f"CASE WHEN regexp_full_match({x}, '{_NUMBER_MARKER_RE}') THEN NULL ELSE nullif(trim({x}), '') END"
 
 
 _MONTH = "^([0-9]{4})[-/.年]?([0-9]{1,2})月?(?:[-/.]?[0-9]{1,2}日?)?$"
