@@ -307,6 +307,8 @@ CASE_FREEZE_MONTHS = env_int("FANZHA_CASE_FREEZE_MONTHS", 6, minimum=1)
 CASE_RETURN_WORKING_DAYS = env_int("FANZHA_CASE_RETURN_WORKING_DAYS", 3, minimum=1)
 CASE_STOP_ALERT_HOURS = env_int("FANZHA_CASE_STOP_ALERT_HOURS", 8, minimum=1)
 CASE_FREEZE_ALERT_DAYS = env_int("FANZHA_CASE_FREEZE_ALERT_DAYS", 15, minimum=1)
+CASE_STOP_ANSWER_MINUTES = env_int("FANZHA_CASE_STOP_ANSWER_MINUTES", 30, minimum=1)
+CASE_FREEZE_ANSWER_HOURS = env_int("FANZHA_CASE_FREEZE_ANSWER_HOURS", 24, minimum=1)
 
 # ── logging: one JSON object a line, no personal data ────────────────────────
 LOG_LEVEL = env_str("FANZHA_LOG_LEVEL", "INFO")

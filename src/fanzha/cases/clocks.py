@@ -52,19 +52,14 @@ def alert_before(kind: str) -> dt.timedelta:
     return dt.timedelta(days=settings.CASE_FREEZE_ALERT_DAYS)
 
 
-# The answer deadlines when settings give none (settings.py reads FANZHA_CASE_STOP_ANSWER_MINUTES and
-# FANZHA_CASE_FREEZE_ANSWER_HOURS into these names).
-ANSWER_DEFAULTS = {"CASE_STOP_ANSWER_MINUTES": 30, "CASE_FREEZE_ANSWER_HOURS": 24}
 ANSWER_WARN_SHARE = 0.25  # an answer clock turns red in the last quarter of its time
 
 
 def answer_within(kind: str) -> dt.timedelta:
     """How long the bank has to answer a request of this kind."""
     if kind == "stop":
-        name = "CASE_STOP_ANSWER_MINUTES"
-        return dt.timedelta(minutes=getattr(settings, name, ANSWER_DEFAULTS[name]))
-    name = "CASE_FREEZE_ANSWER_HOURS"
-    return dt.timedelta(hours=getattr(settings, name, ANSWER_DEFAULTS[name]))
+        return dt.timedelta(minutes=settings.CASE_STOP_ANSWER_MINUTES)
+    return dt.timedelta(hours=settings.CASE_FREEZE_ANSWER_HOURS)
 
 
 def answer_due(kind: str, sent_at: dt.datetime) -> dt.datetime:
