@@ -16,7 +16,7 @@ from fanzha.core.models import Organisation
 from fanzha.core.models.organisations import OrganisationKind
 from fanzha.core.pii import crypto
 from fanzha.core.pii.bankcard import bank_card_info
-from fanzha.core.pii.masking import mask_bank_card, mask_id_number, quoted
+from fanzha.core.pii.masking import mask_cell, mask_digit_runs
 from fanzha.tracing.text import format_fen, parse_amount
 
 # Short names that a bank organisation's name and a statement's bank column have in common.
@@ -131,28 +131,18 @@ def require_account(given: str, accounts: Iterable[str]) -> None:
         raise ValidationError({"account": NO_ACCOUNT})
 
 
-# A run of digits a masked cell may not show: four-digit groups (a card written 6228-4800-…, Luhn-valid
-# or not) or six or more digits, single spaces allowed (an account, an ID number cut short, a phone).
-_DIGIT_RUN = re.compile(r"\d{4}(?:[ -]\d{4}){2,}(?:[ -]\d{1,4})?|\d(?: ?\d){5,}")
 QUOTED_CELL_LIMIT = 60
 
 
-def _mask_digits(match: re.Match[str]) -> str:
-    digits = re.sub(r"\D", "", match.group())
-    return mask_bank_card(digits) if len(digits) >= 12 else mask_id_number(digits)
-
-
 def masked_cell(value: str) -> str:
-    """A cell as a row error may quote it (stored and shown): ID numbers, phones and cards by their
-    masks, any other run of six or more digits masked too, cut to ``QUOTED_CELL_LIMIT`` characters."""
-    text = quoted(unicodedata.normalize("NFKC", str(value or "")), QUOTED_CELL_LIMIT)
-    return _DIGIT_RUN.sub(_mask_digits, text)
+    """A cell as a row error may quote it (:func:`~fanzha.core.pii.masking.mask_cell`)."""
+    return mask_cell(value, QUOTED_CELL_LIMIT)
 
 
 def masked_row_error(message: str) -> str:
     """A row error whose quoted cell (after the first ``：``) is masked; the problem before it stays."""
     problem, colon, cell = message.partition("：")
-    return f"{problem}{colon}{masked_cell(cell)}" if colon else _DIGIT_RUN.sub(_mask_digits, message)
+    return f"{problem}{colon}{masked_cell(cell)}" if colon else mask_digit_runs(message)
 
 
 def mask_account(value: str) -> str:

@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from fanzha.core.pii.masking import mask
+from fanzha.core.pii.masking import mask, mask_cell
 from fanzha.imports.readers import NumericText
 
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】|<[^>]*>")
@@ -55,7 +55,7 @@ class Field:
         text = str(value)
         if self.pii:
             return mask(self.pii, text)
-        return text if len(text) <= 100 else text[:100] + "…"
+        return mask_cell(text, 100)  # a misaligned column may hold an ID, phone or account number
 
 
 @dataclass

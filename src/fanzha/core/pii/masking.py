@@ -18,6 +18,8 @@ __all__ = [
     "mask",
     "mask_address",
     "mask_bank_card",
+    "mask_cell",
+    "mask_digit_runs",
     "mask_id_number",
     "mask_name",
     "mask_phone",
@@ -201,3 +203,25 @@ def quoted(text: str, limit: int) -> str:
     ``limit`` characters with an ellipsis."""
     text = scrub_text(text)
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+# A run of digits a quoted cell may not show: four-digit groups (a card written 6228-4800-…, Luhn-valid
+# or not) or six or more digits, single spaces allowed (an account, an ID number cut short, a phone).
+_DIGIT_RUN = re.compile(r"\d{4}(?:[ -]\d{4}){2,}(?:[ -]\d{1,4})?|\d(?: ?\d){5,}")
+
+
+def _mask_digit_run(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group())
+    return mask_bank_card(digits) if len(digits) >= 12 else mask_id_number(digits)
+
+
+def mask_digit_runs(text: str) -> str:
+    """``text`` with every run of six or more digits (or four-digit groups) masked."""
+    return _DIGIT_RUN.sub(_mask_digit_run, text)
+
+
+def mask_cell(value: str | None, limit: int = 60) -> str:
+    """A cell as a row error quotes it (stored and shown): ID numbers, phones and cards by their masks,
+    any other run of six or more digits masked too (a misaligned column may hold an account), cut to
+    ``limit`` characters."""
+    return mask_digit_runs(quoted(unicodedata.normalize("NFKC", str(value or "")), limit))
