@@ -219,9 +219,11 @@ def missing_columns(imp: Importer, header: list[str], header_row: int) -> tuple[
         return "", unused
     wanted = "、".join(f"“{label}”" for label in missing)
     if not _looks_like_header(header, columns):
+        named = sorted(imp.fields, key=lambda f: not f.required)[:3]  # this importer's own columns
+        example = "".join(f"“{f.label}”" for f in named)
         message = (
             f"未找到表头：文件前 {HEADER_SCAN_ROWS} 个非空行中没有一行含有必需的列{wanted}；"
-            "请在数据上方加上列名一行（如“姓名”“身份证号”“手机号”）后重新上传（为保护个人信息，不显示单元格内容）"
+            f"请在数据上方加上列名一行（如{example}）后重新上传（为保护个人信息，不显示单元格内容）"
         )
         return message, []
     return f"缺少必需的列：{'、'.join(missing)}（表头在第 {header_row} 行）", unused
