@@ -384,6 +384,31 @@ def _acknowledge(rng: random.Random, rows: _Rows, warning: Warning, now: dt.date
     return at
 
 
+def _contact_row(
+    rows: _Rows,
+    warning: Warning,
+    at: dt.datetime,
+    kind: str,
+    outcome: str,
+    notes: str,
+    follow_up_on: dt.date | None = None,
+) -> Contact:
+    """A call or visit by the warning's assignee at ``at`` (a visit arrives then), kept for writing."""
+    contact = fastwrite.build(
+        Contact,
+        warning=warning,
+        kind=kind,
+        actor=warning.assignee,
+        contacted_at=at,
+        arrived_at=at if kind == ContactKind.VISIT else None,
+        outcome=outcome,
+        notes=notes,
+        follow_up_on=follow_up_on,
+    )
+    rows.contacts.append(contact)
+    return contact
+
+
 def _contact(
     rows: _Rows,
     warning: Warning,
@@ -394,18 +419,7 @@ def _contact(
 ) -> None:
     """One call or visit and the status it leads to (see workflow._after_contact)."""
     before = warning.status
-    contact = fastwrite.build(
-        Contact,
-        warning=warning,
-        kind=kind,
-        actor=warning.assignee,
-        contacted_at=at,
-        arrived_at=at if kind == ContactKind.VISIT else None,
-        outcome=outcome,
-        notes=CONTACT_NOTES[Outcome(outcome)],
-        follow_up_on=follow_up_on,
-    )
-    rows.contacts.append(contact)
+    contact = _contact_row(rows, warning, at, kind, outcome, CONTACT_NOTES[Outcome(outcome)], follow_up_on)
     if outcome != Outcome.NOT_REACHED:
         warning.contacted_at = warning.contacted_at or at
         warning.outcome = outcome
@@ -432,18 +446,7 @@ def _contact(
 
 def _follow_up(rows: _Rows, warning: Warning, at: dt.datetime, kind: str) -> None:
     """The follow-up made on a warning closed 劝阻成功: it stays closed (see workflow._after_follow_up)."""
-    contact = fastwrite.build(
-        Contact,
-        warning=warning,
-        kind=kind,
-        actor=warning.assignee,
-        contacted_at=at,
-        arrived_at=at if kind == ContactKind.VISIT else None,
-        outcome=Outcome.DISSUADED,
-        notes=FOLLOW_UP_NOTES,
-        follow_up_on=None,
-    )
-    rows.contacts.append(contact)
+    contact = _contact_row(rows, warning, at, kind, Outcome.DISSUADED, FOLLOW_UP_NOTES)
     warning.version += 1
     _event(
         rows,
