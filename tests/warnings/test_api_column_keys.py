@@ -75,3 +75,14 @@ def test_a_batch_pushed_with_the_lists_column_names_is_received(world: World, cl
     body = response.json()
     assert [i["source_id"] for i in body["items"]] == ["SJ-0001", "SJ-0002"] and body["notices"] == []
     assert set(Warning.objects.values_list("fraud_type", flat=True)) == {"impersonate_authority"}
+
+
+def test_a_second_phone_column_beside_the_first_is_left_aside_as_in_a_file(
+    world: World, client: Client
+) -> None:
+    login(client, world.users["analyst"])
+    response = post(client, "/api/warnings", {**LISTED, "联系电话": "13905716666"})
+    assert response.status_code == 201, response.content
+    assert response.json()["notices"] == ["未识别的字段已忽略：联系电话"]
+    alone = post(client, "/api/warnings", {"预警编号": "SJ-3", "姓名": "吴九", "联系电话": "13905716666"})
+    assert alone.status_code == 201 and alone.json()["phone"] == "139****6666"

@@ -221,10 +221,12 @@ def named_fields(data: dict[str, Any]) -> dict[str, Any]:
 
     matched = match_header([str(key) for key in data], FIELDS)
     fields = {**{text: f.name for text, f in matched.seconds}, **matched.columns}
+    taken = set(matched.columns.values())  # a second column (联系电话 beside 手机号) is then not read
     named: dict[str, Any] = {}
     for key, value in data.items():
         field = fields.get(str(key), key)
-        name = field if field in WarningIn.model_fields else key
+        second = str(key) not in matched.columns and field in taken
+        name = field if field in WarningIn.model_fields and not second else key
         if name in named or str(key) in matched.duplicate:
             said = {normalise_header(str(key)), normalise_header(str(key), notes=True)}
             label = next((f.label for f in FIELDS if f.name == field or said & f.header_keys()), field)
