@@ -27,15 +27,17 @@ def test_a_deactivated_bank_no_longer_sees_its_requests(world, client) -> None: 
     bank = User.objects.get(username="bank")
     assert not Measure.objects.visible_to(bank).exists()
     assert access.user_permissions(bank) == frozenset()
-    assert client.get(reverse("case_bank_queue")).status_code == 403
+    refused = client.get(reverse("case_bank_queue"))  # and the open session ends (s20)
+    assert refused.status_code == 302 and refused["Location"].startswith(reverse("login"))
 
 
 def test_a_deactivated_village_committee_keeps_no_permission(world, client) -> None:  # type: ignore[no-untyped-def]
     client.force_login(world.users["grid_cd"])
     _deactivate(world, "城东社区居委会")
     assert access.user_permissions(User.objects.get(username="grid_cd")) == frozenset()
-    for name in ("person_list", "area_list", "organisation_list"):
-        assert client.get(reverse(name)).status_code == 403
+    for name in ("person_list", "area_list", "organisation_list"):  # the open session ends (s20)
+        refused = client.get(reverse(name))
+        assert refused.status_code == 302 and refused["Location"].startswith(reverse("login"))
 
 
 def test_the_administrator_cannot_deactivate_their_own_organisation(world) -> None:  # type: ignore[no-untyped-def]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 
+from fanzha.core import security
 from fanzha.core.models import Organisation
 from fanzha.core.roles import ROLE_CHOICES
 
@@ -35,6 +37,18 @@ def _check_repeat(form: forms.Form) -> None:
     second = form.cleaned_data.get("password2")
     if first and second and first != second:
         form.add_error("password2", "两次输入的密码不一致")
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form; a user of a deactivated organisation is refused after the password checked
+    out (only then: a wrong password says no more than for an unknown username)."""
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        if security.organisation_inactive(user):
+            raise forms.ValidationError(
+                security.ORGANISATION_INACTIVE_MESSAGE, code=security.ORGANISATION_INACTIVE_CODE
+            )
 
 
 class PasswordChangeForm(forms.Form):

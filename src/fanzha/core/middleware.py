@@ -70,8 +70,9 @@ class AuditContextMiddleware:
 
 
 class SessionLimitsMiddleware:
-    """Log out after SESSION_IDLE_TIMEOUT without activity or SESSION_ABSOLUTE_TIMEOUT after login;
-    send a user whose password must change (too old, or set by an administrator) to change it first."""
+    """Log out after SESSION_IDLE_TIMEOUT without activity or SESSION_ABSOLUTE_TIMEOUT after login, or
+    once the user's organisation is deactivated; send a user whose password must change (too old, or
+    set by an administrator) to change it first."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -90,11 +91,26 @@ class SessionLimitsMiddleware:
             logout(request)
             request.session[security.EXPIRED_NOTICE] = True
             return _redirect(request, resolve_url(settings.LOGIN_URL))
+        if security.organisation_inactive(user):
+            return _end_for_inactive_organisation(request, user)
         if security.password_must_change(user) and not _password_change_exempt(request.path):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": "密码须修改后才能继续使用"}, status=403)
             return _redirect(request, reverse("password_change"))
         return self.get_response(request)
+
+
+def _end_for_inactive_organisation(request: HttpRequest, user: object) -> HttpResponse:
+    """The user's organisation was deactivated while the session was open: it ends now."""
+    from fanzha.audit.services import audit_record
+    from fanzha.core import security
+
+    audit_record(actor=user, action="logout", details={"reason": security.ORGANISATION_INACTIVE_CODE})
+    logout(request)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": security.ORGANISATION_INACTIVE_MESSAGE}, status=401)
+    request.session[security.ORGANISATION_NOTICE] = True
+    return _redirect(request, resolve_url(settings.LOGIN_URL))
 
 
 def _password_change_exempt(path: str) -> bool:

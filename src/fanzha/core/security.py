@@ -39,6 +39,12 @@ LOGIN_AT = "fanzha_login_at"
 LAST_SEEN = "fanzha_last_seen"
 PENDING = "fanzha_pending_login"
 EXPIRED_NOTICE = "fanzha_session_expired"
+ORGANISATION_NOTICE = "fanzha_organisation_inactive"
+
+# Told only to someone who typed the right password (an unknown username or a wrong password gets the
+# one generic message), and at the next request of a session open when the organisation was deactivated.
+ORGANISATION_INACTIVE_MESSAGE = "所在单位已停用，无法登录系统；如有疑问请联系系统管理员。"
+ORGANISATION_INACTIVE_CODE = "organisation_inactive"
 
 # A password set by an administrator carries this change time: it must be changed at next login.
 MUST_CHANGE_AT = datetime(2000, 1, 1, tzinfo=UTC)
@@ -157,6 +163,12 @@ def session_expiry(session: Any, now: float) -> str:
         return "idle"
     session[LAST_SEEN] = now
     return ""
+
+
+def organisation_inactive(user: Any) -> bool:
+    """The user's organisation was deactivated: they may not log in, and an open session ends."""
+    organisation = getattr(user, "organisation", None)
+    return organisation is not None and not organisation.is_active
 
 
 # ── password age ──────────────────────────────────────────────────────────────

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fanzha.audit.services import audit_record
 from fanzha.core import security
-from fanzha.core.forms_users import WRONG_CURRENT_PASSWORD, CodeForm, PasswordChangeForm
+from fanzha.core.forms_users import WRONG_CURRENT_PASSWORD, CodeForm, LoginForm, PasswordChangeForm
 from fanzha.core.models import User
 from fanzha.core.services import organisations as user_services
 
@@ -56,13 +56,24 @@ def complete_login(
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
+    form_class = LoginForm
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["session_expired"] = self.request.session.pop(security.EXPIRED_NOTICE, False)
+        if self.request.session.pop(security.ORGANISATION_NOTICE, False):
+            context["organisation_inactive"] = security.ORGANISATION_INACTIVE_MESSAGE
         context["failure_limit"] = settings.AXES_FAILURE_LIMIT
         return context
+
+    def form_invalid(self, form):  # type: ignore[no-untyped-def]
+        """The right password of a deactivated organisation's user: refused, and recorded (it is no
+        guess, so it does not count towards the lockout)."""
+        if form.has_error("__all__", security.ORGANISATION_INACTIVE_CODE):
+            details = {"step": security.ORGANISATION_INACTIVE_CODE}
+            audit_record(actor=form.get_user(), action="login.failure", details=details)
+        return super().form_invalid(form)
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         user = form.get_user()
@@ -80,8 +91,8 @@ def _pending_user(request: HttpRequest) -> tuple[User | None, dict | None]:
     pending = security.pending_login_get(request.session)
     if pending is None:
         return None, None
-    user = User.objects.filter(pk=pending.get("id"), is_active=True).first()
-    if user is None or not security.totp_required(user):
+    user = User.objects.filter(pk=pending.get("id"), is_active=True).select_related("organisation").first()
+    if user is None or not security.totp_required(user) or security.organisation_inactive(user):
         return None, None
     return user, pending
 
