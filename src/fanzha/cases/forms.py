@@ -126,6 +126,17 @@ def bank_choices() -> Any:
     return Organisation.objects.filter(kind=OrganisationKind.BANK, is_active=True).order_by("name")
 
 
+class RedirectForm(forms.Form):
+    """改发: the bank's current unit for a request whose unit was deactivated."""
+
+    bank_org = forms.ModelChoiceField(label="改发至银行单位", queryset=Organisation.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["bank_org"].queryset = bank_choices()  # type: ignore[attr-defined]
+        bootstrap(self)
+
+
 class MeasureForm(forms.Form):
     kind = forms.ChoiceField(label="措施", choices=MeasureKind.choices)
     amount = MoneyField(label="请求金额（元）", max_length=30)

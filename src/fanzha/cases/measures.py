@@ -27,6 +27,7 @@ from fanzha.cases.common import account_hash, add_event, clean_account, money, r
 from fanzha.cases.models import Answer, Case, EventKind, Measure, MeasureKind, MeasureStatus, Payment
 from fanzha.core import access
 from fanzha.core.models import Organisation, User
+from fanzha.core.models.organisations import OrganisationKind
 from fanzha.core.services.persons import REVEAL_PURPOSES
 from fanzha.jobs.models import NotificationLevel
 from fanzha.jobs.services import notify
@@ -66,6 +67,8 @@ def _check_target(case: Case, target: Target) -> None:
         raise ValidationError({"account": "请填写账号"})
     if target.bank_org is None:
         raise ValidationError({"bank_org": "未找到该账户开户行对应的银行单位，请选择接收请求的银行"})
+    if not target.bank_org.is_active:
+        raise ValidationError({"bank_org": f"{target.bank_org}已停用，请选择该行现用的银行单位"})
     digest = account_hash(target.account)
     if Measure.objects.filter(case=case, account_hash=digest, status__in=OPEN_MEASURE).exists():
         raise ValidationError({"account": "该账户已有待反馈或生效中的止付/冻结"})
@@ -76,7 +79,14 @@ def _bank_staff(measure: Measure) -> list[User]:
     return [u for u in staff if "bank_staff" in u.role_codes]
 
 
+def bank_unit_gone(measure: Measure) -> bool:
+    """The request's bank unit was deactivated: nobody works there any more to answer it."""
+    return measure.bank_org is not None and not measure.bank_org.is_active
+
+
 def _notify_bank(measure: Measure) -> None:
+    if bank_unit_gone(measure):
+        return
     due = timezone.localtime(clocks.answer_due(measure.kind, measure.sent_at))
     notify(
         recipients=_bank_staff(measure),
@@ -178,6 +188,43 @@ def measure_follow_up(*, actor: Any, measure: Measure, kind: str, reason: str = 
     measure.status = MeasureStatus.RENEWED
     measure.save(update_fields=["status"])
     return _create(actor, measure.case, _follow_up_target(measure), kind, measure, reason)
+
+
+@transaction.atomic
+def measure_redirect(*, actor: Any, measure: Measure, bank_org: Organisation | None) -> Measure:
+    """改发: a request still waiting for an answer from a bank unit that has since been deactivated goes
+    to the bank's current unit; the answer clock starts again from now (audited as a send)."""
+    measure = _locked(measure)
+    require_case(actor, measure.case, "case.measure")
+    if measure.status != MeasureStatus.SENT:
+        raise ValidationError({"measure": "只有待银行反馈的请求可以改发"})
+    if not bank_unit_gone(measure):
+        raise ValidationError({"measure": "接收银行单位仍在使用，无需改发"})
+    if bank_org is None or bank_org.kind != OrganisationKind.BANK or not bank_org.is_active:
+        raise ValidationError({"bank_org": "请选择在用的银行单位"})
+    former = measure.bank_org
+    measure.bank_org, measure.sent_at, measure.answer_overdue_at = bank_org, timezone.now(), None
+    measure.save(update_fields=["bank_org", "sent_at", "answer_overdue_at"])
+    transaction.on_commit(lambda: _notify_bank(measure))
+    add_event(
+        measure.case,
+        actor,
+        EventKind.MEASURE,
+        f"{measure.get_kind_display()} #{measure.pk}：{former}已停用，改发至{bank_org}",
+    )
+    audit_record(
+        actor=actor,
+        action="case.measure_send",
+        obj=measure,
+        details={
+            "case": measure.case_id,
+            "kind": measure.kind,
+            "sequence": measure.sequence,
+            "hop": measure.hop,
+            "redirected_from": former.pk if former else None,
+        },
+    )
+    return measure
 
 
 @dataclass
@@ -296,7 +343,27 @@ def _overdue_text(measure: Measure) -> str:
     )
 
 
+def _tell_bank_gone(measure: Measure) -> None:
+    """The bank unit was deactivated: the officers are told to re-send (改发) to the bank's current unit,
+    its former staff are not reminded."""
+    text = (
+        f"{measure.get_kind_display()} #{measure.pk} 超时未反馈：接收银行单位{measure.bank_org}已停用，"
+        "请改发至该行现用的银行单位。"
+    )
+    notify(
+        recipients=_recipients(measure),
+        title=f"接收银行单位已停用（{measure.case.number}）",
+        body=text,
+        link=reverse("case_measure_redirect", kwargs={"pk": measure.pk}),
+        level=NotificationLevel.DANGER,
+    )
+    add_event(measure.case, None, EventKind.ALERT, text)
+
+
 def _tell_overdue(measure: Measure) -> None:
+    if bank_unit_gone(measure):
+        _tell_bank_gone(measure)
+        return
     text = _overdue_text(measure)
     _notify_officer(measure, "银行超时未反馈", text + "，请电话催办。")
     notify(

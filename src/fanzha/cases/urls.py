@@ -27,6 +27,7 @@ urlpatterns = [
         views_funds.case_measure_follow_money,
         name="case_measure_follow_money",
     ),
+    path("measures/<int:pk>/redirect/", views_funds.case_measure_redirect, name="case_measure_redirect"),
     path("measures/<int:pk>/release/", views_funds.case_measure_release, name="case_measure_release"),
     path("measures/<int:pk>/reveal/", views_bank.case_measure_reveal, name="case_measure_reveal"),
     path("returns/<int:pk>/done/", views_funds.case_return_done, name="case_return_done"),

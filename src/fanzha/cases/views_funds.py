@@ -13,7 +13,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fanzha.cases import measures, recovery, services, statements
-from fanzha.cases.forms import AttachmentForm, MeasureForm, ReturnDoneForm, ReturnForm, StatementForm
+from fanzha.cases.forms import (
+    AttachmentForm,
+    MeasureForm,
+    RedirectForm,
+    ReturnDoneForm,
+    ReturnForm,
+    StatementForm,
+)
 from fanzha.cases.models import (
     Attachment,
     Case,
@@ -71,6 +78,21 @@ def case_payment_stop(request: HttpRequest, pk: int) -> HttpResponse:
         "cases/case_subform.html",
         {"form": form, "title": "发起紧急止付 / 冻结", "case": payment.case},
     )
+
+
+@login_required
+def case_measure_redirect(request: HttpRequest, pk: int) -> HttpResponse:
+    """改发: send a waiting request whose bank unit was deactivated to the bank's current unit."""
+    measure = _measure(request, pk)
+    form = RedirectForm(request.POST or None)
+
+    def send(d: dict[str, Any]) -> None:
+        measures.measure_redirect(actor=request.user, measure=measure, bank_org=d["bank_org"])
+
+    if run_form(request, form, send, "请求已改发至银行。"):
+        return redirect("case_detail", pk=measure.case_id)
+    title = f"改发{measure.get_kind_display()} #{measure.pk}（原接收单位{measure.bank_org}已停用）"
+    return render(request, "cases/case_subform.html", {"form": form, "title": title, "case": measure.case})
 
 
 @login_required
