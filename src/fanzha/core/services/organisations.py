@@ -13,6 +13,7 @@ from django.utils import timezone
 from fanzha.audit.services import audit_change, audit_record
 from fanzha.core import access
 from fanzha.core.models import Area, Organisation, User, UserRole
+from fanzha.core.models.organisations import ADDRESSEE_KINDS, OrganisationKind
 from fanzha.core.roles import ROLES
 from fanzha.core.security import MUST_CHANGE_AT, TOTP_PERMISSION, totp_consume, totp_step, unlock_username
 
@@ -57,6 +58,8 @@ def organisation_update(
     parent = changes.get("parent")
     if parent is not None and (parent.pk == organisation.pk or _is_descendant(parent, organisation)):
         raise ValidationError({"parent": "上级单位不能是本单位或其下级单位"})
+    if "kind" in changed:
+        _check_users_fit_kind(organisation, changes["kind"])
     if changes.get("is_active") is False and organisation.pk == actor.organisation_id:
         # Its users lose every permission at once: the administrator would lock themselves out.
         raise ValidationError({"is_active": "不能停用自己所在的单位，请由另一单位的系统管理员办理"})
@@ -85,6 +88,15 @@ def _is_descendant(candidate: Organisation, ancestor: Organisation) -> bool:
     return False
 
 
+def roles_not_allowed(roles: Iterable[str], kind: str) -> list[str]:
+    """The roles a user of an organisation of ``kind`` may not hold: a bank's or an operator's users
+    read only what is addressed to them, never records by area. The one rule for user creation, role
+    changes and a change of the organisation's kind."""
+    if kind not in ADDRESSEE_KINDS:
+        return []
+    return sorted(r for r in set(roles) if r in ROLES and ROLES[r].area_scope)
+
+
 def _check_roles(roles: Iterable[str], organisation: Organisation) -> list[str]:
     roles = sorted(set(roles))
     if not roles:
@@ -92,9 +104,39 @@ def _check_roles(roles: Iterable[str], organisation: Organisation) -> list[str]:
     unknown = [r for r in roles if r not in ROLES]
     if unknown:
         raise ValidationError({"roles": f"未知角色：{'、'.join(unknown)}"})
-    if organisation.is_addressee_only and any(ROLES[r].area_scope for r in roles):
+    if roles_not_allowed(roles, organisation.kind):
         raise ValidationError({"roles": "银行、运营商单位的用户不能担任按辖区查看记录的角色"})
     return roles
+
+
+MAX_NAMED_USERS = 10
+
+
+def _check_users_fit_kind(organisation: Organisation, kind: str) -> None:
+    """Refuses a new kind some of the organisation's users (active or not) hold a role for that it
+    does not allow, naming how many users and which roles; their roles must change first."""
+    misfits: dict[str, list[str]] = {}
+    held = UserRole.objects.filter(user__organisation=organisation).values_list("user__username", "role")
+    for username, role in held.order_by("user__username", "role"):
+        if roles_not_allowed([role], kind):
+            misfits.setdefault(username, []).append(role)
+    if not misfits:
+        return
+    roles = sorted({role for held_roles in misfits.values() for role in held_roles})
+    named = [
+        f"{username}（{'、'.join(ROLES[r].name for r in held_roles)}）"
+        for username, held_roles in list(misfits.items())[:MAX_NAMED_USERS]
+    ]
+    more = "等" if len(misfits) > MAX_NAMED_USERS else ""
+    raise ValidationError(
+        {
+            "kind": (
+                f"本单位有 {len(misfits)} 名用户担任“{OrganisationKind(kind).label}”单位不能担任的角色"
+                f"（{'、'.join(ROLES[r].name for r in roles)}）：{'；'.join(named)}{more}。"
+                "请先调整这些用户的角色，再修改单位类型"
+            )
+        }
+    )
 
 
 def _check_password(password: str, user: User) -> None:
