@@ -11,12 +11,14 @@ from fanzha.core import access, selectors
 from fanzha.core.models import Area, Person
 from fanzha.core.models.persons import KeyGroup
 from fanzha.core.pii import crypto, idcard, phone
+from fanzha.core.services import areas as area_services
 from fanzha.core.services import persons as person_services
 from fanzha.imports.columns import NUMERIC_INTEGER, NUMERIC_REJECT, Field
 from fanzha.imports.importers.areas import validation_message
 from fanzha.imports.importers.base import NEW, UNCHANGED, UPDATED, Importer, Row, RowRejected
 
 OUTSIDE = "该区划不在您的管辖范围内"
+RETIRED = "该区划已撤销（撤并），请改填现行的区划"
 GROUP_SPLIT = re.compile(r"[、,，;；/|\s]+")
 GROUP_WORDS = {
     **{label: code for code, label in KeyGroup.choices},
@@ -87,23 +89,27 @@ class PersonImporter(Importer):
         """The area named by code or name inside the actor's jurisdiction, or the error message."""
         key = (kind, text)
         if key not in self._areas:
-            if kind == "code":
-                found = list(Area.objects.filter(code=text))
-            else:
-                found = list(selectors.visible_areas(actor).filter(name=text, is_active=True)[:2])
-            result: Area | str
-            if not found:
-                result = (
-                    "系统中没有该区划"
-                    if kind == "code"
-                    else "您的辖区内没有这个名称的区划，请核对或改填区划代码"
-                )
-            elif len(found) > 1:
-                result = "辖区内有多个同名区划，请改填区划代码"
-            else:
-                result = found[0] if access.area_visible_to(actor, found[0]) else OUTSIDE
-            self._areas[key] = result
+            self._areas[key] = self._by_code(actor, text) if kind == "code" else self._by_name(actor, text)
         return self._areas[key]
+
+    def _by_code(self, actor: Any, text: str) -> Area | str:
+        """The area of a code as lists write it (6/9/12 digits, grouped by spaces), as the area import
+        reads it."""
+        area = area_services.find_area(re.sub(r"\s+", "", text))
+        if area is None:
+            return "系统中没有该区划"
+        if not access.area_visible_to(actor, area):
+            return OUTSIDE
+        return area if area.is_active else RETIRED
+
+    def _by_name(self, actor: Any, text: str) -> Area | str:
+        named = selectors.visible_areas(actor).filter(name=text)
+        found = list(named.filter(is_active=True)[:2])
+        if len(found) > 1:
+            return "辖区内有多个同名区划，请改填区划代码"
+        if found:
+            return found[0]
+        return RETIRED if named.exists() else "您的辖区内没有这个名称的区划，请核对或改填区划代码"
 
     def _check_area(self, actor: Any, row: Row) -> Area | None:
         code, name = row.values.get("area_code", ""), row.values.get("area_name", "")
