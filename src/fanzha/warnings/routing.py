@@ -3,7 +3,8 @@
 Locating, in order: an address the centre placed by hand before (AddressPlacement), the area tree's
 own township and village names found in the address (after the province/city/county part is stripped
 and used to narrow the tree), the known person's area, the phone's home location (city level), else
-the top of the tree — the centre's queue, flagged ``needs_placement``.
+the top of the tree — the centre's queue, flagged ``needs_placement``. Retired areas (已撤销, 撤并)
+take no new warning by any of these: only areas in force are read.
 """
 
 from __future__ import annotations
@@ -390,7 +391,8 @@ class Locator:
         matched = self.match_address(address)
         if matched is not None and (matched.placed or matched.outside):
             return matched
-        if person_area is not None and person_area.level in PLACED_LEVELS:
+        if person_area is not None and person_area.level in PLACED_LEVELS and person_area.is_active:
+            # A person still registered in a retired (撤并) village: not placed there, as an address is not.
             return Placement(person_area, True, "按人员登记的区划")
         fallback = matched or self.by_phone(number)
         if self.home is None:

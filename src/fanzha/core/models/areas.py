@@ -14,6 +14,15 @@ class AreaLevel(models.TextChoices):
 
 
 LEVEL_ORDER = [AreaLevel.CITY, AreaLevel.DISTRICT, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE, AreaLevel.GRID]
+# An area merged into another or abolished (撤并) is retired, never deleted: warnings, people, cases and
+# past statistics keep pointing to it, while nothing new is placed in it.
+RETIRED = "已撤销"
+
+
+class AreaQuerySet(models.QuerySet["Area"]):
+    def active(self) -> AreaQuerySet:
+        """The areas in force: what a new record may be put in."""
+        return self.filter(is_active=True)
 
 
 class Area(models.Model):
@@ -27,7 +36,9 @@ class Area(models.Model):
     path = models.CharField(max_length=400, unique=True, editable=False)
     residents = models.PositiveIntegerField("常住人口", null=True, blank=True)
     households = models.PositiveIntegerField("户数", null=True, blank=True)
-    is_active = models.BooleanField("有效", default=True)
+    is_active = models.BooleanField("有效", default=True)  # False: 已撤销 (merged or abolished)
+
+    objects = AreaQuerySet.as_manager()
 
     class Meta:
         ordering = ["path"]
@@ -35,7 +46,12 @@ class Area(models.Model):
         indexes = [models.Index(fields=["level", "path"])]
 
     def __str__(self) -> str:
-        return self.name
+        """The name, marked where the area is retired (so every picker and list shows it as such)."""
+        return self.name if self.is_active else f"{self.name}（{RETIRED}）"
+
+    @property
+    def status_label(self) -> str:
+        return "有效" if self.is_active else RETIRED
 
     @property
     def depth(self) -> int:

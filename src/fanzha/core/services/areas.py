@@ -9,8 +9,10 @@ from django.db import transaction
 
 from fanzha.audit.services import audit_change
 from fanzha.core import access
-from fanzha.core.models import Area
+from fanzha.core.models import Area, Organisation
 from fanzha.core.models.areas import LEVEL_ORDER
+
+SHOWN = 10  # the blockers named in a refusal; the rest counted
 
 
 def code_forms(code: str) -> list[str]:
@@ -58,6 +60,51 @@ def validate_children(area: Area) -> None:
             )
 
 
+def _named(items: list[str], what: str) -> str:
+    more = f"等 {len(items)} 个" if len(items) > SHOWN else ""
+    return f"{what}{'、'.join(items[:SHOWN])}{more}"
+
+
+def retirement_blockers(area: Area) -> list[str]:
+    """Why ``area`` cannot be retired yet, each with what to do first ([] when it can).
+
+    Refused rather than retired with a warning: an area in force below it, a unit sitting in it or a
+    warning still being worked in it would be left pointing at a place that no longer takes anything new
+    (address matching skips it, pickers hide it) — each is moved first, then the area retired."""
+    found = []
+    children = [f"{c.name}（{c.code}）" for c in area.children.active().order_by("path")]
+    if children:
+        found.append(_named(children, "下级区划仍有效：") + "，请先将其迁入合并后的区划或一并撤销")
+    units = [o.name for o in Organisation.objects.filter(area=area, is_active=True).order_by("name")]
+    if units:
+        found.append(_named(units, "单位仍在该区划：") + "，请先在单位管理中改其所在区划或停用")
+    open_warnings = _open_warning_numbers(area)
+    if open_warnings:
+        found.append(_named(open_warnings, "预警仍在办理：") + "，请先将其人工定位到合并后的村（社区）或办结")
+    return found
+
+
+def _open_warning_numbers(area: Area) -> list[str]:
+    """The numbers of the open warnings placed in ``area`` (warnings build on the area tree, so read
+    here without importing them at module level)."""
+    from fanzha.warnings.models import OPEN_STATUSES, Warning
+
+    open_warnings = Warning.objects.filter(area=area, status__in=OPEN_STATUSES).order_by("pk")
+    return [str(pk) for pk in open_warnings.values_list("pk", flat=True)[: SHOWN + 1]]
+
+
+def validate_activity(area: Area, was_active: bool) -> None:
+    """Retiring: nothing may still depend on the area. In force: its parent must be too."""
+    if was_active and not area.is_active:
+        blockers = retirement_blockers(area)
+        if blockers:
+            raise ValidationError({"is_active": f"“{area.name}”暂不能撤销：" + "；".join(blockers)})
+    if area.is_active and area.parent is not None and not area.parent.is_active:
+        raise ValidationError(
+            {"parent": f"上级区划“{area.parent.name}”已撤销，有效的区划不能位于其下，请选择现行的上级"}
+        )
+
+
 @transaction.atomic
 def area_create(
     *,
@@ -68,6 +115,7 @@ def area_create(
     parent: Area | None,
     residents: int | None = None,
     households: int | None = None,
+    is_active: bool = True,
 ) -> Area:
     if actor is not None:
         access.require(actor, "area.manage")
@@ -80,22 +128,27 @@ def area_create(
         path=_path_for(code.strip(), parent),
         residents=residents,
         households=households,
+        is_active=is_active,
     )
+    validate_activity(area, was_active=is_active)
     area.full_clean()
     area.save()
-    audit_change(actor=actor, obj=area, action="record.create", changed=["code", "name", "level", "parent"])
+    changed = ["code", "name", "level", "parent", *([] if is_active else ["is_active"])]
+    audit_change(actor=actor, obj=area, action="record.create", changed=changed)
     return area
 
 
 @transaction.atomic
 def area_update(*, actor: Any, area: Area, **changes: Any) -> list[str]:
-    """Change name, counts, parent or activity; moving an area moves its whole subtree."""
+    """Change name, counts, parent or activity; moving an area moves its whole subtree. Retiring
+    (``is_active=False``, 撤并) is refused while anything still depends on the area (see
+    :func:`retirement_blockers`); an area in force never sits under a retired one."""
     if actor is not None:
         access.require(actor, "area.manage")
     changed = [name for name, value in changes.items() if getattr(area, name) != value]
     if not changed:
         return []
-    old_path = area.path
+    old_path, was_active = area.path, area.is_active
     for name in changed:
         setattr(area, name, changes[name])
     if "parent" in changed:
@@ -105,6 +158,8 @@ def area_update(*, actor: Any, area: Area, **changes: Any) -> list[str]:
         area.path = _path_for(area.code, area.parent)
     if "level" in changed:
         validate_children(area)
+    if {"is_active", "parent"} & set(changed):
+        validate_activity(area, was_active)
     area.full_clean()
     area.save()
     if area.path != old_path:
@@ -113,3 +168,13 @@ def area_update(*, actor: Any, area: Area, **changes: Any) -> list[str]:
             child.save(update_fields=["path"])
     audit_change(actor=actor, obj=area, action="record.update", changed=changed)
     return changed
+
+
+def area_retire(*, actor: Any, area: Area) -> list[str]:
+    """撤销 (merged or abolished): kept with its history, no longer offered or matched for new records."""
+    return area_update(actor=actor, area=area, is_active=False)
+
+
+def area_restore(*, actor: Any, area: Area) -> list[str]:
+    """Back in force (a retirement made by mistake); its parent must be in force."""
+    return area_update(actor=actor, area=area, is_active=True)

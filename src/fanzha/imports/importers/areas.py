@@ -31,6 +31,15 @@ LEVEL_WORDS: dict[str, str] = {
     **dict.fromkeys(("网格", "网格级", "grid"), "grid"),
 }
 LEVEL_LABELS = dict(AreaLevel.choices)
+# The 状态 column: in force, or retired (撤并: merged into another area or abolished). A blank cell
+# leaves an area as it is (a new one in force); an area missing from a file is never retired by that.
+STATUS_WORDS: dict[str, bool] = {
+    **dict.fromkeys(("有效", "正常", "在用", "现行", "启用", "是", "1", "active", "yes", "true", "y"), True),
+    **dict.fromkeys(
+        ("已撤销", "撤销", "撤并", "已撤并", "撤消", "已撤消", "撤销撤并", "已合并", "合并"), False
+    ),
+    **dict.fromkeys(("无效", "停用", "已停用", "否", "0", "inactive", "retired", "no", "false", "n"), False),
+}
 
 FIELDS = [
     Field(
@@ -52,6 +61,12 @@ FIELDS = [
     ),
     Field("residents", "常住人口", ("人口", "人口数", "居民数", "residents", "population"), fold=True),
     Field("households", "户数", ("户籍户数", "总户数", "households"), fold=True),
+    Field(
+        "status",
+        "状态",
+        ("是否有效", "有效", "区划状态", "有效状态", "status", "active", "is_active"),
+        fold=True,
+    ),
 ]
 
 
@@ -100,6 +115,12 @@ def parse_level(text: str) -> str | None:
     return LEVEL_WORDS.get(key)
 
 
+def parse_status(text: str) -> bool | None:
+    """有效 → True, 已撤销/撤并 → False, else None."""
+    key = re.sub(r"[\s()（）]+", "", unicodedata.normalize("NFKC", text).lower())
+    return STATUS_WORDS.get(key)
+
+
 def parse_count(text: str) -> int:
     value = text.replace(",", "").strip()
     if not value.isdigit():
@@ -143,6 +164,7 @@ class AreaImporter(Importer):
         if values.get("parent_code") and values.get("parent_code") == values.get("code"):
             row.error(self.field("parent_code"), "上级代码不能与本区划代码相同", values["parent_code"])
         counts = self._counts(row)
+        status = self._status(row)
         if not row.errors:
             row.cleaned = {
                 "code": values["code"],
@@ -150,8 +172,20 @@ class AreaImporter(Importer):
                 "level": level,
                 "parent_code": values.get("parent_code", ""),
                 **counts,
+                **status,
                 "_present": set(values),
             }
+
+    def _status(self, row: Row) -> dict[str, bool]:
+        """{"is_active": …} when the row's 状态 says (blank: nothing to change)."""
+        text = row.values.get("status", "")
+        if not text:
+            return {}
+        active = parse_status(text)
+        if active is None:
+            row.error(self.field("status"), "状态应为 有效 或 已撤销（撤并）", text)
+            return {}
+        return {"is_active": active}
 
     def _counts(self, row: Row) -> dict[str, int | None]:
         counts: dict[str, int | None] = {}
@@ -174,7 +208,7 @@ class AreaImporter(Importer):
         for row in rows:
             if row.cleaned and not row.errors:
                 self._fill_from_code(row, stored.get(row.cleaned["key"]))
-        self.reject_duplicates(rows, "key", self.field("code"), "区划代码")
+        self._reject_duplicate_codes(rows)
         in_file = {row.cleaned["key"]: row.cleaned["level"] for row in rows if row.cleaned}
         wanted = {
             canonical_code(row.cleaned["parent_code"]) for row in rows if row.cleaned.get("parent_code")
@@ -207,6 +241,24 @@ class AreaImporter(Importer):
                     row.values.get("level", ""),
                 )
 
+    def _reject_duplicate_codes(self, rows: list[Row]) -> None:
+        """A later row naming an earlier row's area again, told with both codes as the file writes
+        them (331199500 is 331199500000), never the 12-digit form the user did not write."""
+        first: dict[str, Row] = {}
+        for row in rows:
+            if row.errors or not row.cleaned:
+                continue
+            earlier = first.setdefault(row.cleaned["key"], row)
+            if earlier is row:
+                continue
+            code, earlier_code = row.cleaned["code"], earlier.cleaned["code"]
+            message = (
+                f"与第 {earlier.number} 行的区划代码 {code} 重复"
+                if code == earlier_code
+                else f"区划代码 {code} 与第 {earlier.number} 行的 {earlier_code} 是同一区划，重复"
+            )
+            row.error(self.field("code"), message, code)
+
     def _fill_from_code(self, row: Row, stored_level: str | None) -> None:
         """A level or parent the file does not give: read from a statistical code (the NBS list has
         neither column); an area already in the tree keeps its own. Only a 市 or 区/县 may be a root."""
@@ -237,14 +289,21 @@ class AreaImporter(Importer):
 
     def order(self, rows: list[Row]) -> list[Row]:
         """Parents first: a parent's level is always above its children's. Among one level, an area
-        whose level goes down (撤镇并村) comes last, after the rows that move its children away."""
+        whose level goes down (撤镇并村) comes last, after the rows that move its children away.
+        Retirements (状态 已撤销) come after every other row, children first: a township is retired
+        once its villages have moved to the township it merged into, or been retired themselves."""
         stored = stored_areas(rows)
 
         def lowered(row: Row) -> bool:
             before = stored.get(row.cleaned["key"])
             return before is not None and LEVEL_ORDER.index(before) < LEVEL_ORDER.index(row.cleaned["level"])
 
-        return sorted(rows, key=lambda row: (LEVEL_ORDER.index(row.cleaned["level"]), lowered(row)))
+        def key(row: Row) -> tuple[bool, int, bool]:
+            position = LEVEL_ORDER.index(row.cleaned["level"])
+            retiring = row.cleaned.get("is_active") is False
+            return retiring, -position if retiring else position, lowered(row)
+
+        return sorted(rows, key=key)
 
     def commit_row(self, *, actor: Any, row: Row) -> str:
         data = row.cleaned
@@ -260,12 +319,13 @@ class AreaImporter(Importer):
                     parent=parent,
                     residents=data.get("residents"),
                     households=data.get("households"),
+                    is_active=data.get("is_active", True),
                 )
                 return NEW
             changes: dict[str, Any] = {"name": data["name"], "level": data["level"]}
             if "parent_code" in data["_present"]:
                 changes["parent"] = parent
-            changes.update({k: data[k] for k in ("residents", "households") if k in data})
+            changes.update({k: data[k] for k in ("residents", "households", "is_active") if k in data})
             changed = area_services.area_update(actor=actor, area=existing, **changes)
         except ValidationError as exc:
             raise RowRejected(validation_message(exc)) from exc
