@@ -164,6 +164,7 @@ def _store_rows(run: ScoringRun, result: engine.EngineResult, sent: SentLinks) -
 def _store_proposals(run: ScoringRun, proposals: list[dict[str, Any]]) -> int:
     """The run's proposals, one pending proposal a number across runs: a number pending from an earlier
     run is moved to this run with its new score and evidence (the earlier run's kept in ``moved_from``);
+    one pending on a later run (this run stored again after it) stays there (_note_place);
     a number already confirmed (on the list) is not proposed again, nor one rejected on the very same
     score and evidence. Stored again (a retried job), the run keeps what it holds — proposals moved into
     it, decisions made on it; a pending proposal the results no longer name goes back to the run it was
@@ -187,6 +188,9 @@ def _store_proposals(run: ScoringRun, proposals: list[dict[str, Any]]) -> int:
         ):
             continue
         pending = next((p for p in known if p.status == ProposalStatus.PENDING), None)
+        if pending is not None and pending.run_id > run.pk:  # a later run holds it: this one is stored again
+            _note_place(pending, run, score, evidence)
+            continue
         if pending is not None:
             if pending.run_id != run.pk:
                 moved_from.add(pending.run_id)
@@ -212,6 +216,16 @@ def _store_proposals(run: ScoringRun, proposals: list[dict[str, Any]]) -> int:
 def _place(proposal: IndicatorProposal) -> dict[str, Any]:
     """Where a pending proposal is before it moves: its run, score and evidence."""
     return {"run": proposal.run_id, "score": proposal.score, "evidence": list(proposal.evidence)}
+
+
+def _note_place(proposal: IndicatorProposal, run: ScoringRun, score: float, evidence: list[str]) -> None:
+    """An earlier run stored again names a proposal a later run holds: the proposal stays where it is;
+    the earlier run's new score and evidence are what it goes back with (``moved_from``, earliest run
+    first, so the latest still there is given back first)."""
+    places = [p for p in proposal.moved_from if p["run"] != run.pk]
+    places.append({"run": run.pk, "score": score, "evidence": evidence})
+    proposal.moved_from = sorted(places, key=lambda place: place["run"])
+    proposal.save(update_fields=["moved_from"])
 
 
 def _give_back(proposal: IndicatorProposal, run: ScoringRun) -> int | None:
