@@ -61,7 +61,7 @@ def test_it_exports_text_that_cannot_run_as_a_formula(world) -> None:  # type: i
     from python_calamine import CalamineWorkbook
 
     rows = CalamineWorkbook.from_filelike(io.BytesIO(areas_xlsx())).get_sheet_by_index(0).to_python()
-    assert rows[0] == ["区划代码", "名称", "层级", "上级代码", "常住人口", "户数"]
+    assert rows[0] == ["区划代码", "名称", "层级", "上级代码", "常住人口", "户数", "状态"]
     names = [row[1] for row in rows]
     assert '\'=HYPERLINK("http://x")' in names
     assert all(isinstance(row[0], str) for row in rows)  # codes stay text

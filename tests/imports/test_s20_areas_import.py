@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fanzha.core.models import Area
-from fanzha.imports.exports import areas_csv_text
+from fanzha.imports.exports import areas_csv_text, areas_xlsx
 from fanzha.imports.importers.areas import FIELDS
 from fanzha.imports.models import BatchStatus
 from fanzha.imports.pipeline import import_run
@@ -81,3 +81,28 @@ def test_a_duplicate_code_is_quoted_as_the_file_writes_it(world) -> None:  # typ
     (error,) = run(csv_bytes(HEADER, both), world.users["admin"]).batch.errors
     assert error["message"] == "区划代码 331199500 与第 2 行的 331199500000 是同一区划，重复"
     assert error["value"] == CODE.masked("331199500")
+
+
+def test_the_export_carries_each_areas_status_and_a_fresh_system_reads_it_back(world) -> None:  # type: ignore[no-untyped-def]
+    admin = world.users["admin"]
+    setup = [
+        ["331199500000", "东山镇", "镇", "331199000000", ""],
+        ["331199500201", "东山村", "村", "331199500000", "已撤销"],
+    ]
+    assert run(csv_bytes(HEADER, setup), admin).batch.status == BatchStatus.COMMITTED
+    exported, workbook = areas_csv_text(), areas_xlsx()
+    lines = exported.splitlines()
+    assert lines[0].split(",")[-1] == "状态"
+    assert any(line.startswith("331199500201,") and line.endswith(",已撤销") for line in lines)
+    assert any(line.startswith("331199500000,") and line.endswith(",有效") for line in lines)
+
+    again = run(exported.encode("utf-8"), admin)  # its own export: nothing changes
+    assert again.batch.status == BatchStatus.COMMITTED, messages(again)
+    assert again.batch.rows_new == again.batch.rows_updated == 0
+
+    Area.objects.filter(code__startswith="33119950").order_by("-path").first().delete()  # as on a system
+    Area.objects.filter(code="331199500000").delete()  # that never had them
+    fresh = import_run(actor=admin, importer="areas", file_name="区划.xlsx", data=workbook)
+    assert fresh.batch.status == BatchStatus.COMMITTED, messages(fresh)
+    assert not Area.objects.get(code="331199500201").is_active
+    assert Area.objects.get(code="331199500000").is_active

@@ -10,7 +10,8 @@ from typing import Any
 from fanzha.core.exports import csv_lines, safe_cell
 from fanzha.core.models import Area
 
-AREA_HEADER = ["区划代码", "名称", "层级", "上级代码", "常住人口", "户数"]
+AREA_HEADER = ["区划代码", "名称", "层级", "上级代码", "常住人口", "户数", "状态"]
+ACTIVE, RETIRED = "有效", "已撤销"  # the 状态 words the area import reads back
 
 
 def area_rows() -> Iterator[list[Any]]:
@@ -23,6 +24,7 @@ def area_rows() -> Iterator[list[Any]]:
             area.parent.code if area.parent else "",
             "" if area.residents is None else area.residents,
             "" if area.households is None else area.households,
+            ACTIVE if area.is_active else RETIRED,
         ]
 
 
