@@ -511,6 +511,8 @@ def warning_place(*, actor: Any, warning: Warning, area: Area) -> Warning:
     access.require(actor, "warning.dispatch")
     if not access.area_visible_to(actor, area) or area.level not in (AreaLevel.VILLAGE, AreaLevel.GRID):
         raise ValidationError({"area": "请选择辖区内的村（社区）或网格"})
+    if not area.is_active:
+        raise ValidationError({"area": f"“{area.name}”已撤销（撤并），请定位到现行的村（社区）或网格"})
     current = _locked(warning.pk)
     if not current.is_open:
         raise ValidationError("已办结的预警不能再定位")
