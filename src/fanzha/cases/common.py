@@ -17,7 +17,7 @@ from fanzha.core.models.organisations import OrganisationKind
 from fanzha.core.pii import crypto
 from fanzha.core.pii.bankcard import bank_card_info
 from fanzha.core.pii.masking import mask_cell, mask_digit_runs
-from fanzha.tracing.text import format_fen, parse_amount
+from fanzha.tracing.text import NotAnAmount, format_fen, not_an_amount, parse_amount
 
 # Short names that a bank organisation's name and a statement's bank column have in common.
 BANK_SHORT_NAMES = (
@@ -63,10 +63,13 @@ def money(fen: int | None) -> str:
     return "—" if fen is None else f"{format_fen(fen)} 元"
 
 
-def parse_money(text: str) -> int:
-    """Fen from what a person typed (1,234.50 / １２３４ / 1234元); ValueError with a Chinese message."""
+def parse_money(text: str, label: str = "金额") -> int:
+    """Fen from what a person typed (1,234.50 / １２３４ / 1234元); ValueError with a Chinese message
+    (one naming ``label`` for a number far above any amount, an account number in the wrong column)."""
     try:
-        fen = parse_amount(text)
+        fen = parse_amount(text, label)
+    except NotAnAmount as exc:
+        raise ValueError(not_an_amount(label)) from exc
     except ValueError:
         fen = None
     if fen is None or fen <= 0:

@@ -100,7 +100,7 @@ def _money(row: Row, f: Field, text: str) -> int:
     if not text:
         return 0
     try:
-        return parse_money(text)
+        return parse_money(text, f.label)
     except ValueError as exc:
         row.error(f, str(exc), masked_cell(text))
         return 0
@@ -130,7 +130,7 @@ class CaseImporter(Importer):
         amount = _money(row, self.field("amount"), v.get("amount", ""))
         if not clean_account(v.get("to_account", "")):
             row.error(self.field("to_account"), "有转账金额时请填写收款账号")
-        if not amount:
+        if not v.get("amount"):  # an unreadable amount has its own error
             row.error(self.field("amount"), "有收款账号时请填写转账金额")
         return {
             "paid_at": paid,

@@ -27,7 +27,7 @@ from fanzha.tracing.index import TransferIndex
 from fanzha.tracing.kinds import CODE
 from fanzha.tracing.layouts import FIELDS, Mapping, find_header, flag_key, layouts, preamble_account
 from fanzha.tracing.statements import UnknownLayout, decode
-from fanzha.tracing.text import FEN_SLACK, digits_lost
+from fanzha.tracing.text import AMOUNT_CEILING_FEN, FEN_SLACK, digits_lost, not_an_amount
 
 FULL = "０１２３４５６７８９．，－＋（）￥：／"
 HALF = "0123456789.,-+()¥:/"
@@ -123,9 +123,10 @@ def _number(col: str, decimal: str) -> str:
 
 
 def _amount(col: str) -> str:
-    """Over ``a<k>``, the normalised cell without separators and units (see ``_layers``)."""
+    """Over ``a<k>``, the normalised cell without separators and units (see ``_layers``). Up to 13 digits
+    before the point (a larger number is NULL, and refused by ``_not_an_amount``), so the fen fit."""
     sign = f"CASE WHEN {col} LIKE '(%)' OR {col} LIKE '_%-' THEN -1 ELSE 1 END"
-    return f"CAST(round({sign} * {_number(col, 'DECIMAL(18, 2)')} * 100) AS BIGINT)"
+    return f"CAST(round({sign} * {_number(col, 'DECIMAL(15, 2)')} * 100) AS BIGINT)"
 
 
 def _sub_fen(m: Mapping) -> str:
@@ -139,6 +140,21 @@ def _sub_fen(m: Mapping) -> str:
             off = f"coalesce(abs({cents} - round({cents})) > {FEN_SLACK}, false)"
             checks.append(f"(regexp_matches({col}, '\\.[0-9]{{3}}') AND {off})")
     return " OR ".join(checks) or "false"
+
+
+def _not_an_amount(m: Mapping) -> str:
+    """``text.parse_amount``'s row error for a money cell of ``AMOUNT_CEILING_FEN`` or more (an account
+    number in the column), naming the first such column; NULL when there is none."""
+    checks = []
+    for name in MONEY:
+        if name in m.columns:
+            col = f"a{m.columns[name]}"
+            value = _number(col, "DECIMAL(38, 2)")  # only long cells are cast
+            too_large = (
+                f"(length({col}) > 12 AND coalesce(abs({value}) * 100 >= {AMOUNT_CEILING_FEN}, false))"
+            )
+            checks.append(f"WHEN {too_large} THEN {_literal(not_an_amount(FIELDS[name]))}")
+    return f"CASE {' '.join(checks)} END" if checks else "NULL"
 
 
 def _time_text(text: str) -> str:
@@ -270,7 +286,8 @@ def _parsed_sql(m: Mapping, account: str, best: str) -> str:
                {_text(m, "counterparty_name")} AS counterparty_name,
                {_text(m, "counterparty_bank")} AS counterparty_bank,
                {_identifier(m, "serial")} AS serial, trim({desc}, ' /') AS description,
-               lower(trim({desc}, ' /')) AS d, {cp} AS cp, {_sub_fen(m)} AS sub_fen
+               lower(trim({desc}, ' /')) AS d, {cp} AS cp, {_sub_fen(m)} AS sub_fen,
+               {_not_an_amount(m)} AS not_an_amount
         FROM stage
     """  # noqa: S608
 
@@ -364,7 +381,8 @@ def _load(con: Any, number: int, path: Path, text: str, mapping: Mapping | None,
         f"""INSERT INTO parsed
         SELECT file, line, account, ts, amount, balance, counterparty_account, counterparty_name,
                counterparty_bank, serial, description, category, platform,
-               CASE WHEN ts IS NULL THEN '交易时间无法识别' WHEN amount IS NULL THEN '交易金额无法识别'
+               CASE WHEN ts IS NULL THEN '交易时间无法识别' WHEN not_an_amount IS NOT NULL THEN not_an_amount
+                    WHEN amount IS NULL THEN '交易金额无法识别'
                     WHEN sub_fen THEN '交易金额精度超过分' {_digits_lost()} END
         FROM lines JOIN classes USING (d, cp)
         WHERE classes.inflow = coalesce(lines.amount > 0, false)"""  # noqa: S608 - fixed text

@@ -123,14 +123,18 @@ def _time(row: Row, mapping: Mapping) -> datetime | None:
     return combine(_cell(row, mapping, "date"), _cell(row, mapping, "time_of_day"))
 
 
+def _money(row: Row, mapping: Mapping, name: str) -> int | None:
+    return parse_amount(_cell(row, mapping, name), FIELDS[name])
+
+
 def _amount(row: Row, mapping: Mapping) -> int | None:
     if mapping.split:
-        debit = parse_amount(_cell(row, mapping, "debit"))
-        credit = parse_amount(_cell(row, mapping, "credit"))
+        debit = _money(row, mapping, "debit")
+        credit = _money(row, mapping, "credit")
         if debit is None and credit is None:
             return None
         return (credit or 0) - (debit or 0)
-    amount = parse_amount(_cell(row, mapping, "amount"))
+    amount = _money(row, mapping, "amount")
     if amount is None or "direction" not in mapping.columns:
         return amount
     sign = direction_of(_cell(row, mapping, "direction"))
@@ -169,7 +173,7 @@ def parse_row(row: Row, mapping: Mapping, *, number: int, account: str = "") -> 
         account=own or account,
         time=moment,
         amount=amount,
-        balance=parse_amount(_cell(row, mapping, "balance")),
+        balance=_money(row, mapping, "balance"),
         counterparty_account=other,
         counterparty_name=_text(row, mapping, "counterparty_name"),
         counterparty_bank=_text(row, mapping, "counterparty_bank"),

@@ -49,10 +49,22 @@ EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number; the rest are
 # 0.30000000000000004): within 1e-6 元 of a whole number of fen it is that number; a real fraction of a
 # fen (0.305) is an error. The DuckDB path uses the same slack (columnar.py).
 FEN_SLACK = Decimal("0.0001")  # fen
+# No amount in a statement or a case reaches 1 万亿元 (10^12 yuan, 10^14 fen): the largest single
+# transfers between companies are tens of billions of yuan, and the accounts a fraud case looks at
+# hold far less. A card or account number (16–19 digits) or an ID number (18) put in an amount column
+# is far above it and is refused on its row instead of read as a huge amount (a 19-digit one would
+# not even fit the database's 64-bit fen column). Not caught: an 11-digit phone number (≤ 2×10^10 元),
+# which is still within reach of a real company's balance.
+AMOUNT_CEILING_FEN = 10**14
+AMOUNT_CEILING_TEXT = "1 万亿元"
 
 
 class CellError(ValueError):
     """A cell that cannot be read; the message is in Chinese, for the user."""
+
+
+class NotAnAmount(CellError):
+    """An amount cell far above any amount (``AMOUNT_CEILING_FEN``): most likely an account number."""
 
 
 def normalise(value: object) -> str:
@@ -91,12 +103,24 @@ def parse_identifier(value: object, label: str) -> str:
     return point_zero.group(1) if point_zero else text
 
 
-def parse_amount(value: object) -> int | None:
-    """The amount in fen, signed; ``None`` for an empty cell. Raises CellError."""
+def not_an_amount(label: str) -> str:
+    """The row error for an amount column holding something far above any amount (an account number)."""
+    return f"{label}超过 {AMOUNT_CEILING_TEXT}，不像金额（是否把账号等填进了该列？）"
+
+
+def _plausible(fen: int, value: object, label: str) -> int:
+    if abs(fen) >= AMOUNT_CEILING_FEN:
+        raise NotAnAmount(f"{not_an_amount(label)}：{normalise(value)}")
+    return fen
+
+
+def parse_amount(value: object, label: str = "金额") -> int | None:
+    """The amount in fen, signed; ``None`` for an empty cell. Raises CellError, also for an amount of
+    ``AMOUNT_CEILING_FEN`` or more (the message names the column, ``label``)."""
     if isinstance(value, bool):
         raise CellError(f"金额无法识别：{value}")
     if isinstance(value, int):
-        return value * 100
+        return _plausible(value * 100, value, label)
     if isinstance(value, float):
         value = repr(value)
     text = normalise(value)
@@ -117,7 +141,7 @@ def parse_amount(value: object) -> int | None:
     fen = cents.to_integral_value()
     if abs(cents - fen) > FEN_SLACK:
         raise CellError(f"金额精度超过分：{normalise(value)}")
-    return -int(fen) if negative else int(fen)
+    return _plausible(-int(fen) if negative else int(fen), value, label)
 
 
 def _from_excel(serial: float) -> datetime:
