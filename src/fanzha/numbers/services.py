@@ -246,9 +246,14 @@ def _chosen(run: ScoringRun, victim_ids: list[int] | None, top: int | None) -> l
 def numbers_send_warnings(
     *, actor: Any, run: ScoringRun, victim_ids: list[int] | None = None, top: int | None = None
 ) -> SendResult:
-    """Send the chosen potential victims into warning intake, once each (source id: run + number hash)."""
+    """Send the chosen potential victims into warning intake, once each (source id: run + number hash).
+
+    The run's row is locked first and the victims read after it: of two sends of the run at once the
+    second waits, then finds the victims sent (counted 此前已发送, their time sent left as it was) —
+    on PostgreSQL; SQLite's writers already queue at ``BEGIN IMMEDIATE``."""
     require_run(actor, run.pk)
     access.require(actor, "warning.create")
+    run = ScoringRun.objects.select_for_update().get(pk=run.pk)
     if run.status != RunStatus.SUCCEEDED:
         raise ValidationError("研判尚未完成，不能发送预警")
     intake, result, now = Intake(actor), SendResult(), timezone.now()
