@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fanzha.imports.importers.areas import AreaImporter
 from fanzha.imports.importers.base import Importer
+from fanzha.imports.importers.organisations import OrganisationImporter
 from fanzha.imports.importers.people import PersonImporter
 from fanzha.imports.importers.warnings import WarningImporter
 
@@ -16,7 +17,8 @@ def _case_importer() -> type[Importer]:
 
 # A fresh importer per run: importers keep per-run lookup caches.
 IMPORTERS: dict[str, type[Importer]] = {
-    cls.code: cls for cls in (AreaImporter, PersonImporter, WarningImporter, _case_importer())
+    cls.code: cls
+    for cls in (AreaImporter, OrganisationImporter, PersonImporter, WarningImporter, _case_importer())
 }
 
 
