@@ -78,7 +78,7 @@ def test_it_exports_areas_as_csv_and_xlsx_for_reimport(world, client) -> None:  
     client.force_login(world.users["admin"])
     response = client.get(reverse("area_export"))
     body = b"".join(response.streaming_content)
-    assert body.decode("utf-8-sig").splitlines()[1] == "331100000000,江州市,市,,1000,400"
+    assert body.decode("utf-8-sig").splitlines()[1] == "331100000000,江州市,市,,1000,400,有效"
     xlsx = client.get(reverse("area_export"), {"format": "xlsx"})
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     assert client.get(reverse("area_import"))["Location"] == reverse("import_upload", args=["areas"])
