@@ -84,6 +84,12 @@ def _require_area(actor: Any, area: Area) -> None:
         raise PermissionDenied("该区划不在您的管辖范围内")
 
 
+def _require_in_force(area: Area) -> None:
+    """A person is put (registered or moved) only in an area in force, not a retired (撤并) one."""
+    if not area.is_active:
+        raise ValidationError({"area": f"“{area.name}”已撤销（撤并），请选择现行的村（社区）或网格"})
+
+
 def find_by_id_number(*, actor: Any, id_number: str) -> Person | None:
     """The person with this ID number within the actor's scope (None elsewhere, as if missing)."""
     check = idcard.check_id_number(id_number)
@@ -96,6 +102,7 @@ def find_by_id_number(*, actor: Any, id_number: str) -> Person | None:
 def person_create(*, actor: Any, data: PersonData) -> Person:
     access.require(actor, "person.edit")
     _require_area(actor, data.area)
+    _require_in_force(data.area)
     data, derived = _clean(data)
     hashes = _hashes(data)
     if hashes["id_number_hash"] and Person.objects.with_id_number_hash(hashes["id_number_hash"]).exists():
@@ -131,6 +138,8 @@ def person_update(*, actor: Any, person: Person, data: PersonData) -> list[str]:
     access.require(actor, "person.edit")
     _require_area(actor, person.area)
     _require_area(actor, data.area)
+    if data.area != person.area:  # one already there stays until moved
+        _require_in_force(data.area)
     data, derived = _clean(data)
     hashes = _hashes(data)
     duplicate = Person.objects.with_id_number_hash(hashes["id_number_hash"]).exclude(pk=person.pk)

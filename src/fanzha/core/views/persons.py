@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -128,6 +129,8 @@ def _form_data(form: PersonForm, person: Person | None) -> person_services.Perso
 def _person_form(request: HttpRequest, person: Person | None) -> HttpResponse:
     access.require(request.user, "person.edit")
     areas = selectors.visible_areas(request.user)
+    # Areas in force, and a retired (撤并) one the person is still in (kept until moved).
+    areas = areas.filter(Q(is_active=True) | Q(pk=person.area_id if person is not None else None))
     initial, masked = None, None
     if person is not None:
         initial = {n: getattr(person, n) for n in person_services.EDITABLE if n not in PersonForm.SENSITIVE}
