@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
 from fanzha.core.models import Area, Organisation
 from fanzha.core.models.areas import AreaLevel
@@ -28,7 +29,12 @@ class OrganisationForm(forms.Form):
 
     def __init__(self, *args: Any, exclude_pk: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        areas = Area.objects.exclude(level=AreaLevel.GRID).order_by("path")
+        # Areas in force, and the retired (撤并) ones the unit being edited still sits in or covers.
+        shown = Q(is_active=True)
+        if exclude_pk is not None:
+            unit = Organisation.objects.filter(pk=exclude_pk)
+            shown |= Q(pk__in=unit.values("area")) | Q(pk__in=unit.values("covered_areas"))
+        areas = Area.objects.exclude(level=AreaLevel.GRID).filter(shown).order_by("path")
         self.fields["area"].queryset = areas
         self.fields["covered_areas"].queryset = areas
         self.fields["parent"].queryset = Organisation.objects.exclude(pk=exclude_pk).order_by("name")

@@ -32,6 +32,7 @@ def organisation_create(
 ) -> Organisation:
     if actor is not None:
         access.require(actor, "organisation.manage")
+    _require_in_force(area=[area], covered_areas=covered_areas)
     organisation = Organisation(
         name=name.strip(), kind=kind, area=area, parent=parent, code=code, contact_phone=contact_phone
     )
@@ -60,6 +61,13 @@ def organisation_update(
         raise ValidationError({"parent": "上级单位不能是本单位或其下级单位"})
     if "kind" in changed:
         _check_users_fit_kind(organisation, changes["kind"])
+    kept = (
+        set(organisation.covered_areas.values_list("pk", flat=True)) if covered_areas is not None else set()
+    )
+    _require_in_force(
+        area=[changes["area"]] if "area" in changed else [],
+        covered_areas=[a for a in covered_areas or () if a.pk not in kept],
+    )
     if changes.get("is_active") is False and organisation.pk == actor.organisation_id:
         # Its users lose every permission at once: the administrator would lock themselves out.
         raise ValidationError({"is_active": "不能停用自己所在的单位，请由另一单位的系统管理员办理"})
@@ -75,6 +83,16 @@ def organisation_update(
     if changed:
         audit_change(actor=actor, obj=organisation, action="record.update", changed=changed)
     return changed
+
+
+def _require_in_force(**areas: Iterable[Area]) -> None:
+    """A unit is put in, or given the jurisdiction of, areas in force only — not a retired (撤并) one
+    (what it has already it keeps until changed)."""
+    for field, given in areas.items():
+        retired = [area.name for area in given if not area.is_active]
+        if retired:
+            names = "、".join(f"“{name}”" for name in retired)
+            raise ValidationError({field: f"{names}已撤销（撤并），请选择现行的区划"})
 
 
 def _is_descendant(candidate: Organisation, ancestor: Organisation) -> bool:
