@@ -1,4 +1,4 @@
-"""``fanzha import_file people|areas FILE [--dry-run] [--user USERNAME]``"""
+"""``fanzha import_file IMPORTER FILE [--dry-run] [--user USERNAME]`` (areas, people, organisations, …)"""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("importer", choices=sorted(IMPORTERS), help="导入类型")
         parser.add_argument("file", help="CSV、XLSX 或 XLS 文件")
         parser.add_argument("--dry-run", action="store_true", help="仅检查，不导入")
-        parser.add_argument("--user", help="以该用户身份导入（人员导入必须指定）")
+        parser.add_argument("--user", help="以该用户身份导入（人员、单位导入必须指定）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
