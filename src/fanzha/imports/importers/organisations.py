@@ -134,6 +134,13 @@ class OrganisationImporter(Importer):
 
     def __init__(self) -> None:
         self._areas: dict[str, Area | str] = {}
+        self._stored: dict[str, int] | None = None  # the stored units' names → pk, read once a file
+
+    def _existing(self, name: str) -> int | None:
+        """The stored unit of this name (names are unique), from one read of all units, not one a row."""
+        if self._stored is None:
+            self._stored = dict(Organisation.objects.values_list("name", "pk"))
+        return self._stored.get(name)
 
     # ── areas ─────────────────────────────────────────────────────────────────
 
@@ -231,7 +238,7 @@ class OrganisationImporter(Importer):
         kind = self._check_kind(row)
         area = self._one_area(row, "area")
         covered = self._covered(row)
-        existing = Organisation.objects.filter(name=name).first() if name else None
+        existing = self._existing(name) if name else None
         if existing is None and name:
             if not row.values.get("kind"):
                 row.error(self.field("kind"), "新单位须填写单位类型")
@@ -247,7 +254,7 @@ class OrganisationImporter(Importer):
             "parent": row.values.get("parent", ""),
             "code": row.values.get("code", ""),
             "contact_phone": row.values.get("contact_phone", ""),
-            "existing": existing.pk if existing else None,
+            "existing": existing,
         }
 
     def validate_file(self, *, actor: Any, rows: list[Row]) -> None:
