@@ -104,10 +104,15 @@ def case_measure_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if kind not in MeasureKind.values:
             raise ValidationError("未知的措施")
-        measures.measure_follow_up(
+        sent = measures.measure_follow_up(
             actor=request.user, measure=measure, kind=kind, reason=request.POST.get("reason", "")
         )
-        messages.success(request, "请求已发送至银行。")
+        if measures.bank_unit_gone(sent):  # nobody there is told: the officer re-sends it (改发) now
+            messages.warning(
+                request, f"{sent.bank_org}已停用，请求未送达银行，请点“改发”发至该行现用的银行单位。"
+            )
+        else:
+            messages.success(request, "请求已发送至银行。")
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect("case_detail", pk=measure.case_id)
