@@ -106,3 +106,20 @@ def test_the_export_carries_each_areas_status_and_a_fresh_system_reads_it_back(w
     assert fresh.batch.status == BatchStatus.COMMITTED, messages(fresh)
     assert not Area.objects.get(code="331199500201").is_active
     assert Area.objects.get(code="331199500000").is_active
+
+
+def test_a_retired_township_and_its_retired_village_new_to_the_system_keep_their_tree(world) -> None:  # type: ignore[no-untyped-def]
+    rows = [  # a tree exported with a merged township, loaded into a system that never had it
+        ["331199600201", "旧村", "村", "331199600000", "已撤销"],
+        ["331199600000", "旧镇", "镇", "331199000000", "已撤销"],
+    ]
+    result = run(csv_bytes(HEADER, rows), world.users["admin"])
+    assert result.batch.status == BatchStatus.COMMITTED, messages(result)
+    village = Area.objects.get(code="331199600201")
+    assert village.parent == Area.objects.get(code="331199600000")
+    assert village.path.startswith(village.parent.path) and not village.is_active
+
+    in_force_below = [["331199600202", "新村", "村", "331199600000", "有效"]]
+    refused = run(csv_bytes(HEADER, in_force_below), world.users["admin"])
+    assert refused.batch.status == BatchStatus.REJECTED
+    assert any("已撤销" in m for m in messages(refused))

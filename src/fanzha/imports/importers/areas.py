@@ -290,8 +290,10 @@ class AreaImporter(Importer):
     def order(self, rows: list[Row]) -> list[Row]:
         """Parents first: a parent's level is always above its children's. Among one level, an area
         whose level goes down (撤镇并村) comes last, after the rows that move its children away.
-        Retirements (状态 已撤销) come after every other row, children first: a township is retired
-        once its villages have moved to the township it merged into, or been retired themselves."""
+        Retirements (状态 已撤销) of areas in the tree come after every other row, children first: a
+        township is retired once its villages have moved to the township it merged into, or been retired
+        themselves. An area new to the tree is created parents first, retired or not (a tree exported
+        with a merged township and its villages, loaded into a system that never had them)."""
         stored = stored_areas(rows)
 
         def lowered(row: Row) -> bool:
@@ -300,7 +302,7 @@ class AreaImporter(Importer):
 
         def key(row: Row) -> tuple[bool, int, bool]:
             position = LEVEL_ORDER.index(row.cleaned["level"])
-            retiring = row.cleaned.get("is_active") is False
+            retiring = row.cleaned.get("is_active") is False and row.cleaned["key"] in stored
             return retiring, -position if retiring else position, lowered(row)
 
         return sorted(rows, key=key)
