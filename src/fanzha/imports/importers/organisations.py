@@ -135,12 +135,27 @@ class OrganisationImporter(Importer):
     def __init__(self) -> None:
         self._areas: dict[str, Area | str] = {}
         self._stored: dict[str, int] | None = None  # the stored units' names → pk, read once a file
+        self._held: dict[int, set[int]] | None = None  # a stored unit's pk → its area and covered areas
 
     def _existing(self, name: str) -> int | None:
         """The stored unit of this name (names are unique), from one read of all units, not one a row."""
         if self._stored is None:
             self._stored = dict(Organisation.objects.values_list("name", "pk"))
         return self._stored.get(name)
+
+    def _held_by(self, existing: int | None) -> set[int]:
+        """The areas a stored unit sits in or covers (read once a file): it keeps a retired (撤并) one."""
+        if existing is None:
+            return set()
+        if self._held is None:
+            self._held = {}
+            for pk, area_id in Organisation.objects.values_list("pk", "area_id"):
+                self._held.setdefault(pk, set()).add(area_id)
+            for pk, area_id in Organisation.covered_areas.through.objects.values_list(
+                "organisation_id", "area_id"
+            ):
+                self._held.setdefault(pk, set()).add(area_id)
+        return self._held.get(existing, set())
 
     # ── areas ─────────────────────────────────────────────────────────────────
 
@@ -172,11 +187,13 @@ class OrganisationImporter(Importer):
             return in_force[0]
         if len(in_force) > 1:
             return "有多个同名区划，请改填区划代码，或连同上级写出（如 青溪县/城关镇）"
+        if len(matches) == 1:  # retired (撤并): refused unless the unit has it already
+            return matches[0]
         if matches:
             return "该区划已撤销，不能再设单位或划入辖区"
         return "系统中没有这个名称的区划，请核对或改填区划代码"
 
-    def _one_area(self, row: Row, name: str) -> Area | None:
+    def _one_area(self, row: Row, name: str, held: set[int]) -> Area | None:
         text = row.values.get(name, "")
         if not text:
             return None
@@ -184,12 +201,12 @@ class OrganisationImporter(Importer):
         if isinstance(found, str):
             row.error(self.field(name), found, text)
             return None
-        if not found.is_active:
+        if not found.is_active and found.pk not in held:
             row.error(self.field(name), "该区划已撤销，不能再设单位或划入辖区", text)
             return None
         return found
 
-    def _covered(self, row: Row) -> list[Area] | None:
+    def _covered(self, row: Row, held: set[int]) -> list[Area] | None:
         """The covered areas, or None when the cell is blank (an existing organisation keeps its own)."""
         text = row.values.get("covered", "")
         parts = [part.strip() for part in AREA_LIST_SPLIT.split(text) if part.strip()]
@@ -198,7 +215,7 @@ class OrganisationImporter(Importer):
         areas: list[Area] = []
         for part in parts:
             found = self._area(part)
-            if isinstance(found, Area) and not found.is_active:
+            if isinstance(found, Area) and not found.is_active and found.pk not in held:
                 found = "该区划已撤销，不能再设单位或划入辖区"
             if isinstance(found, str):
                 row.error(self.field("covered"), f"管辖区划“{part}”：{found}", part)
@@ -236,9 +253,10 @@ class OrganisationImporter(Importer):
     def validate_row(self, *, actor: Any, row: Row) -> None:
         name = self._check_texts(row)
         kind = self._check_kind(row)
-        area = self._one_area(row, "area")
-        covered = self._covered(row)
         existing = self._existing(name) if name else None
+        held = self._held_by(existing)  # what it has already it keeps, retired (撤并) or not
+        area = self._one_area(row, "area", held)
+        covered = self._covered(row, held)
         if existing is None and name:
             if not row.values.get("kind"):
                 row.error(self.field("kind"), "新单位须填写单位类型")
