@@ -247,6 +247,13 @@ class Placement:
     outside: str = ""  # the other province/city/county the address names (kept in the centre's queue)
 
 
+# A platform whose area tree is not loaded yet has nowhere to put a warning, not even the centre's queue.
+NO_AREAS = (
+    "系统中还没有行政区划，无法接收预警：请先导入本中心的行政区划"
+    "（导入 → 行政区划，或 fanzha import_file areas 文件），再导入预警清单"
+)
+
+
 class Locator:
     """Caches the area tree for a run (an import may place a hundred thousand addresses)."""
 
@@ -396,7 +403,7 @@ class Locator:
             return Placement(person_area, True, "按人员登记的区划")
         fallback = matched or self.by_phone(number)
         if self.home is None:
-            raise LookupError("系统中还没有行政区划，无法接收预警")
+            raise LookupError(NO_AREAS)
         if fallback is None or not fallback.area.path.startswith(self.home.path):
             # Nothing, or only a place above (or beside) the centre: the centre's own queue.
             return Placement(self.home, False, "无法定位，进入中心待定位队列")
