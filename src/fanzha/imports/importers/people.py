@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -65,6 +66,18 @@ FIELDS = [
 KEEP_WHEN_BLANK = ("phone", "address")
 
 
+@dataclass(frozen=True)
+class Retired:
+    """The retired (撤并) areas a cell names: one by code; by name, each of that name in the jurisdiction.
+    Who already has one keeps it (a person stays in a retired area until moved); nobody is put in one."""
+
+    areas: tuple[Area, ...]
+
+    def held(self, area_id: int | None) -> Area | None:
+        """The one of them that ``area_id`` (what the record has now) is, if any."""
+        return next((area for area in self.areas if area.pk == area_id), None)
+
+
 def parse_key_groups(text: str) -> tuple[list[str], list[str]]:
     """Codes in the order of KeyGroup, and the words that are no key group."""
     words = [w for w in GROUP_SPLIT.split(text) if w]
@@ -80,19 +93,20 @@ class PersonImporter(Importer):
     fields = FIELDS
 
     def __init__(self) -> None:
-        self._areas: dict[tuple[str, str], Area | str] = {}
+        self._areas: dict[tuple[str, str], Area | Retired | str] = {}
 
     def extra_missing(self, present: set[str]) -> list[str]:
         return [] if present & {"area_code", "area_name"} else ["区划代码或所属区划"]
 
-    def _area(self, actor: Any, kind: str, text: str) -> Area | str:
-        """The area named by code or name inside the actor's jurisdiction, or the error message."""
+    def _area(self, actor: Any, kind: str, text: str) -> Area | Retired | str:
+        """The area named by code or name inside the actor's jurisdiction, or the error message (read
+        once a file for each cell text)."""
         key = (kind, text)
         if key not in self._areas:
             self._areas[key] = self._by_code(actor, text) if kind == "code" else self._by_name(actor, text)
         return self._areas[key]
 
-    def _by_code(self, actor: Any, text: str) -> Area | str:
+    def _by_code(self, actor: Any, text: str) -> Area | Retired | str:
         """The area of a code as lists write it (6/9/12 digits, grouped by spaces), as the area import
         reads it."""
         area = area_services.find_area(re.sub(r"\s+", "", text))
@@ -100,26 +114,41 @@ class PersonImporter(Importer):
             return "系统中没有该区划"
         if not access.area_visible_to(actor, area):
             return OUTSIDE
-        return area if area.is_active else RETIRED
+        return area if area.is_active else Retired((area,))
 
-    def _by_name(self, actor: Any, text: str) -> Area | str:
+    def _by_name(self, actor: Any, text: str) -> Area | Retired | str:
         named = selectors.visible_areas(actor).filter(name=text)
         found = list(named.filter(is_active=True)[:2])
         if len(found) > 1:
             return "辖区内有多个同名区划，请改填区划代码"
         if found:
             return found[0]
-        return RETIRED if named.exists() else "您的辖区内没有这个名称的区划，请核对或改填区划代码"
+        retired = tuple(named.order_by("path"))
+        return Retired(retired) if retired else "您的辖区内没有这个名称的区划，请核对或改填区划代码"
 
-    def _check_area(self, actor: Any, row: Row) -> Area | None:
+    def read_area(self, actor: Any, row: Row) -> tuple[Area | Retired | str, Field, str] | None:
+        """What the row's area cell names (区划代码, else 所属区划), with the cell; None when both are
+        blank (the row's error is added)."""
         code, name = row.values.get("area_code", ""), row.values.get("area_name", "")
         if not code and not name:
             row.error(self.field("area_code"), "请填写区划代码或所属区划")
             return None
-        kind, text = ("code", code) if code else ("name", name)
-        found = self._area(actor, kind, text)
+        f, kind, text = (
+            (self.field("area_code"), "code", code) if code else (self.field("area_name"), "name", name)
+        )
+        return self._area(actor, kind, text), f, text
+
+    def _check_area(self, actor: Any, row: Row, existing: Person | None = None) -> Area | None:
+        """The row's area in force — or the retired (撤并) one the existing person is registered in,
+        kept unchanged as the person service keeps it; a new person, or one moved, is refused it."""
+        read = self.read_area(actor, row)
+        if read is None:
+            return None
+        found, f, text = read
+        if isinstance(found, Retired):
+            found = found.held(existing.area_id if existing else None) or RETIRED
         if isinstance(found, str):
-            row.error(self.field("area_code" if code else "area_name"), found, text)
+            row.error(f, found, text)
             return None
         return found
 
@@ -156,13 +185,13 @@ class PersonImporter(Importer):
     def validate_row(self, *, actor: Any, row: Row) -> None:
         id_number = self._check_identity(row)
         phone_number, groups = self._check_contact(row)
-        area = self._check_area(actor, row)
         existing = None
         if id_number:
             digest = crypto.search_hash("id_number", id_number)
             existing = Person.objects.with_id_number_hash(digest).select_related("area").first()
             if existing is not None and not access.area_visible_to(actor, existing.area):
                 row.error(self.field("id_number"), person_services.DUPLICATE_ID_NUMBER, id_number)
+        area = self._check_area(actor, row, existing)
         if row.errors:
             return
         row.cleaned = {
