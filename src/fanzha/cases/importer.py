@@ -19,13 +19,13 @@ from fanzha.cases import services
 from fanzha.cases.common import account_hash, clean_account, masked_cell, parse_money
 from fanzha.cases.models import Case, Origin, Payment, Status, Victim
 from fanzha.core import access
-from fanzha.core.models import Person
+from fanzha.core.models import Area, Person
 from fanzha.core.pii import idcard
 from fanzha.core.services import persons as person_services
 from fanzha.imports.columns import NUMERIC_REJECT, Field
 from fanzha.imports.importers.areas import validation_message
 from fanzha.imports.importers.base import NEW, UNCHANGED, UPDATED, Importer, Row, RowRejected
-from fanzha.imports.importers.people import PersonImporter
+from fanzha.imports.importers.people import PersonImporter, Retired
 from fanzha.tracing.text import parse_time
 from fanzha.warnings.intake import Memo
 
@@ -107,6 +107,13 @@ def _money(row: Row, f: Field, text: str) -> int:
 
 
 UNKNOWN_TYPE = "未知的诈骗类型（可在 预警 → 定级规则 → 诈骗类型对照 中说明它对应的类型）"
+# A case's place is history: the fraud happened there, then — a village merged or abolished (撤并) since
+# is still where it happened, so the case is imported there, with a notice to check.
+RETIRED_PLACE = "该区划已撤销（撤并），案件按原发案地导入"
+RETIRED_NAMESAKES = "辖区内有多个同名的已撤销区划，请改填区划代码"
+# Nobody is registered in a retired area: a new victim is put in its nearest ancestor in force.
+VICTIM_ABOVE = "该区划已撤销（撤并），新登记的受害人暂记在现行的上级区划“{name}”，请核实其现住区划"
+NO_AREA_FOR_VICTIM = "该区划已撤销（撤并），辖区内没有现行的上级区划可登记受害人，请先在人员中登记受害人"
 
 
 class CaseImporter(Importer):
@@ -118,9 +125,27 @@ class CaseImporter(Importer):
     def __init__(self) -> None:
         self._areas = PersonImporter()
         self._memo = Memo()  # fraud types: the typology, then the centre's table (诈骗类型对照)
+        self._above: dict[int, Area | None] = {}  # a retired area → its nearest ancestor in force
+        self.notices: list[tuple[int, str, str]] = []  # (row, column, message): imported with flags
 
     def extra_missing(self, present: set[str]) -> list[str]:
         return [] if present & {"area_code", "area_name"} else ["区划代码或发案地"]
+
+    def row_notices(self) -> list[tuple[int, str, str]]:
+        return self.notices
+
+    def _place(self, actor: Any, row: Row) -> tuple[Area | None, str]:
+        """发案地 and the label of its column: an area in the jurisdiction, retired (撤并) or not."""
+        read = self._areas.read_area(actor, row)
+        if read is None:
+            return None, ""
+        found, f, text = read
+        if isinstance(found, Retired):
+            found = found.areas[0] if len(found.areas) == 1 else RETIRED_NAMESAKES
+        if isinstance(found, str):
+            row.error(f, found, text)
+            return None, f.label
+        return found, f.label
 
     def _payment(self, row: Row) -> dict[str, Any] | None:
         v = row.values
@@ -154,8 +179,10 @@ class CaseImporter(Importer):
                 f"未知的案件状态（可填：{'、'.join(Status.labels)}）",
                 masked_cell(v["status"]),
             )
+        area, column = self._place(actor, row)
         return {
-            "area": self._areas._check_area(actor, row),
+            "area": area,
+            "area_column": column,
             "reported_at": _time(row, self.field("reported_at"), v.get("reported_at", "")),
             "occurred_at": _time(row, self.field("occurred_at"), v.get("occurred_at", "")),
             "fraud_type": fraud_type or "",
@@ -185,11 +212,32 @@ class CaseImporter(Importer):
         }
 
     def _victim(self, actor: Any, row: Row) -> Person:
+        """The row's person, found by ID number in the jurisdiction, else registered in the case's area
+        — or, that area being retired (撤并), in its nearest ancestor in force, with a notice."""
         c = row.cleaned
+        area = c["area"]
+        if not area.is_active:
+            number = c["id_number"]
+            found = person_services.find_by_id_number(actor=actor, id_number=number) if number else None
+            if found:
+                return found
+            area = self._in_force_above(actor, area, c["area_column"])
+            self.notices.append((row.number, c["area_column"], VICTIM_ABOVE.format(name=area.name)))
         data = person_services.PersonData(
-            name=c["name"], area=c["area"], id_number=c["id_number"], phone=c["phone"]
+            name=c["name"], area=area, id_number=c["id_number"], phone=c["phone"]
         )
         return services.victim_person(actor=actor, data=data)
+
+    def _in_force_above(self, actor: Any, area: Area, column: str) -> Area:
+        """The nearest ancestor of a retired area that is in force and in the actor's jurisdiction."""
+        if area.pk not in self._above:
+            codes = area.path.strip("/").split("/")[:-1]
+            above = Area.objects.filter(code__in=codes, is_active=True).order_by("-path")
+            self._above[area.pk] = next((a for a in above if access.area_visible_to(actor, a)), None)
+        found = self._above[area.pk]
+        if found is None:
+            raise RowRejected(NO_AREA_FOR_VICTIM, column)
+        return found
 
     def _row_victim(self, actor: Any, case: Case, row: Row) -> Victim:
         """The row's victim: one of the case's (by ID number, else by name when the row has none),
@@ -237,6 +285,8 @@ class CaseImporter(Importer):
                 loss_fen=c["loss_fen"],
             )
             case = services.case_import(actor=actor, data=data, victim=self._victim(actor, row), ref=c["ref"])
+            if not case.area.is_active:
+                self.notices.append((row.number, c["area_column"], RETIRED_PLACE))
             self._add_payment(actor, case, c["payment"], case.victims.get())
             services.case_advance(actor=actor, case=case, to=c["status"])
         except ValidationError as exc:
