@@ -137,6 +137,22 @@ class RedirectForm(forms.Form):
         bootstrap(self)
 
 
+class FollowUpForm(forms.Form):
+    """再次止付 / 转冻结 / 续冻 of a measure whose bank unit was deactivated: to the bank's current unit."""
+
+    kind = forms.ChoiceField(label="措施")
+    bank_org = forms.ModelChoiceField(
+        label="发至银行单位（原单位已停用）", queryset=Organisation.objects.none()
+    )
+    reason = forms.CharField(label="事由", max_length=200, required=False)
+
+    def __init__(self, *args: Any, kinds: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds  # type: ignore[attr-defined]
+        self.fields["bank_org"].queryset = bank_choices()  # type: ignore[attr-defined]
+        bootstrap(self)
+
+
 class MeasureForm(forms.Form):
     kind = forms.ChoiceField(label="措施", choices=MeasureKind.choices)
     amount = MoneyField(label="请求金额（元）", max_length=30)

@@ -98,7 +98,13 @@ def _notify_bank(measure: Measure) -> None:
 
 
 def _create(
-    actor: Any, case: Case, target: Target, kind: str, previous: Measure | None, reason: str
+    actor: Any,
+    case: Case,
+    target: Target,
+    kind: str,
+    previous: Measure | None,
+    reason: str,
+    redirected_from: Organisation | None = None,
 ) -> Measure:
     account = clean_account(target.account)
     measure = Measure.objects.create(
@@ -120,18 +126,17 @@ def _create(
     )
     transaction.on_commit(lambda: _notify_bank(measure))
     word = f"第 {measure.sequence} 次" if measure.sequence > 1 else ""
+    instead = f"（原接收单位{redirected_from}已停用）" if redirected_from else ""
     add_event(
         case,
         actor,
         EventKind.MEASURE,
-        f"向{target.bank_org}发送{word}{measure.get_kind_display()}，{money(target.amount_fen)}",
+        f"向{target.bank_org}发送{word}{measure.get_kind_display()}，{money(target.amount_fen)}{instead}",
     )
-    audit_record(
-        actor=actor,
-        action="case.measure_send",
-        obj=measure,
-        details={"case": case.pk, "kind": kind, "sequence": measure.sequence, "hop": target.hop},
-    )
+    details = {"case": case.pk, "kind": kind, "sequence": measure.sequence, "hop": target.hop}
+    if redirected_from is not None:
+        details["redirected_from"] = redirected_from.pk
+    audit_record(actor=actor, action="case.measure_send", obj=measure, details=details)
     return measure
 
 
@@ -179,15 +184,48 @@ def _check_chain(measure: Measure, kind: str) -> None:
         raise ValidationError({"measure": "冻结不能转为止付"})
 
 
+def follow_up_choices(measure: Measure) -> list[tuple[str, str]]:
+    """The follow-ups a measure in force or expired allows, as (kind, what the officer clicks)."""
+    if measure.kind == MeasureKind.FREEZE:
+        return [(MeasureKind.FREEZE, "续冻")]
+    repeat = [(MeasureKind.STOP, "再次止付")] if clocks.stop_repeats_left(measure.sequence) else []
+    return [*repeat, (MeasureKind.FREEZE, "转冻结")]
+
+
+def _check_bank_unit(bank_org: Organisation) -> None:
+    if bank_org.kind != OrganisationKind.BANK or not bank_org.is_active:
+        raise ValidationError({"bank_org": "请选择在用的银行单位"})
+
+
+def _follow_up_bank(measure: Measure, bank_org: Organisation | None) -> Organisation | None:
+    """Where a follow-up goes: the measure's bank unit, or — that unit deactivated since — the bank's
+    current unit the officer chose (``bank_org``)."""
+    if not bank_unit_gone(measure):
+        if bank_org is not None and bank_org != measure.bank_org:
+            raise ValidationError({"bank_org": f"{measure.bank_org}仍在使用，请求发往原单位"})
+        return measure.bank_org
+    if bank_org is None:
+        raise ValidationError({"bank_org": f"{measure.bank_org}已停用，请选择该行现用的银行单位"})
+    _check_bank_unit(bank_org)
+    return bank_org
+
+
 @transaction.atomic
-def measure_follow_up(*, actor: Any, measure: Measure, kind: str, reason: str = "") -> Measure:
-    """Repeat a stop-payment, turn it into a freeze, or renew a freeze (the old one is marked renewed)."""
+def measure_follow_up(
+    *, actor: Any, measure: Measure, kind: str, reason: str = "", bank_org: Organisation | None = None
+) -> Measure:
+    """Repeat a stop-payment, turn it into a freeze, or renew a freeze (the old one is marked renewed).
+    It goes to the measure's bank unit; when that unit has been deactivated, to ``bank_org``, the bank's
+    current unit (required then, and in use), recorded as redirected from the former unit."""
     measure = _locked(measure)
     require_case(actor, measure.case, "case.measure")
     _check_chain(measure, kind)
+    target = _follow_up_target(measure)
+    target.bank_org = _follow_up_bank(measure, bank_org)
+    former = measure.bank_org if target.bank_org != measure.bank_org else None
     measure.status = MeasureStatus.RENEWED
     measure.save(update_fields=["status"])
-    return _create(actor, measure.case, _follow_up_target(measure), kind, measure, reason)
+    return _create(actor, measure.case, target, kind, measure, reason, redirected_from=former)
 
 
 @transaction.atomic
@@ -200,8 +238,9 @@ def measure_redirect(*, actor: Any, measure: Measure, bank_org: Organisation | N
         raise ValidationError({"measure": "只有待银行反馈的请求可以改发"})
     if not bank_unit_gone(measure):
         raise ValidationError({"measure": "接收银行单位仍在使用，无需改发"})
-    if bank_org is None or bank_org.kind != OrganisationKind.BANK or not bank_org.is_active:
+    if bank_org is None:
         raise ValidationError({"bank_org": "请选择在用的银行单位"})
+    _check_bank_unit(bank_org)
     former = measure.bank_org
     measure.bank_org, measure.sent_at, measure.answer_overdue_at = bank_org, timezone.now(), None
     measure.save(update_fields=["bank_org", "sent_at", "answer_overdue_at"])

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from fanzha.cases import measures, recovery, services, statements
 from fanzha.cases.forms import (
     AttachmentForm,
+    FollowUpForm,
     MeasureForm,
     RedirectForm,
     ReturnDoneForm,
@@ -96,26 +97,43 @@ def case_measure_redirect(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def case_measure_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
-    """Repeat a stop-payment, turn it into a freeze, or renew a freeze."""
+    """Repeat a stop-payment, turn it into a freeze, or renew a freeze — a button on the case page; when
+    the measure's bank unit was deactivated, a page choosing the bank's current unit."""
     measure = _measure(request, pk)
+    if measures.bank_unit_gone(measure):
+        return _follow_up_to_current_unit(request, measure)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     kind = request.POST.get("kind", "")
     try:
         if kind not in MeasureKind.values:
             raise ValidationError("未知的措施")
-        sent = measures.measure_follow_up(
+        measures.measure_follow_up(
             actor=request.user, measure=measure, kind=kind, reason=request.POST.get("reason", "")
         )
-        if measures.bank_unit_gone(sent):  # nobody there is told: the officer re-sends it (改发) now
-            messages.warning(
-                request, f"{sent.bank_org}已停用，请求未送达银行，请点“改发”发至该行现用的银行单位。"
-            )
-        else:
-            messages.success(request, "请求已发送至银行。")
+        messages.success(request, "请求已发送至银行。")
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect("case_detail", pk=measure.case_id)
+
+
+def _follow_up_to_current_unit(request: HttpRequest, measure: Measure) -> HttpResponse:
+    """The follow-up of a measure whose bank unit was deactivated goes to the unit the officer chooses."""
+    kind = request.GET.get("kind", "")
+    form = FollowUpForm(
+        request.POST or None, initial={"kind": kind}, kinds=measures.follow_up_choices(measure)
+    )
+
+    def send(d: dict[str, Any]) -> None:
+        measures.measure_follow_up(
+            actor=request.user, measure=measure, kind=d["kind"], reason=d["reason"], bank_org=d["bank_org"]
+        )
+
+    if run_form(request, form, send, "请求已发送至银行。"):
+        return redirect("case_detail", pk=measure.case_id)
+    title = f"{measure.get_kind_display()} #{measure.pk} 后续请求（原接收单位{measure.bank_org}已停用）"
+    return render(request, "cases/case_subform.html", {"form": form, "title": title, "case": measure.case})
 
 
 @login_required
