@@ -212,7 +212,8 @@ def test_it_maps_the_headers_centres_lists_use() -> None:
     header += ["损失金额(元)", "嫌疑人电话", "涉诈银行卡", "预警内容", "通话次数", "是否转账"]
     columns = match_header(header, FIELDS)
     assert columns.unknown == ["序号"] and not columns.duplicate and not columns.missing
-    stand_ins = {"warning_kind", "other_time", "warned_date", "amount_wan", "township", "village"}
+    stand_ins = {"warning_kind", "warning_reason", "other_time", "warned_date", "amount_wan"}
+    stand_ins |= {"township", "village"}
     assert set(columns.columns.values()) == {f.name for f in FIELDS} - {
         "source_id",
         "callback_count",

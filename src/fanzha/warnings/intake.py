@@ -46,14 +46,15 @@ QUALITY_FLAGS: dict[str, str] = {
 SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
     "superior": (
         "上级推送",
-        ("上级", "上级反诈中心", "省厅推送", "市局推送", "省反诈中心", "市反诈中心", "96110"),
+        ("上级", "上级反诈中心", "省厅推送", "市局推送", "省反诈中心", "市反诈中心", "96110")
+        + ("superior push", "pushed by superior"),
     ),
     "operator": ("运营商", ("通信运营商", "中国移动", "中国联通", "中国电信", "移动", "联通", "电信")),
     "bank": ("银行", ("银行推送", "金融机构")),
-    "screening": ("筛查引擎", ("系统筛查", "模型筛查", "筛查")),
-    "tip": ("群众举报", ("举报", "线索")),
-    "manual": ("人工录入", ("手工录入", "录入")),
-}
+    "screening": ("筛查引擎", ("系统筛查", "模型筛查", "筛查", "screening engine")),
+    "tip": ("群众举报", ("举报", "线索", "public report", "public tip")),
+    "manual": ("人工录入", ("手工录入", "录入", "manual entry")),
+}  # English aliases in lower case: compared without case
 DEFAULT_SOURCE = "superior"
 TRUE_WORDS = {"1", "是", "有", "y", "yes", "true", "√", "✓", "✔", "正在转账", "转账中", "正在"}
 UNKNOWN_TYPE = "fraud_type_unknown"
@@ -98,6 +99,12 @@ SOURCE_WORDS: dict[str, tuple[str, ...]] = {
         + ("工行", "农行", "中行", "建行", "交行", "招行", "邮储")  # the banks' short names
     ),
 }
+# The same in a list written in English (Provincial Anti-Fraud Center, China Mobile, ICBC …): lower case.
+SOURCE_WORDS_EN: dict[str, tuple[str, ...]] = {
+    "superior": ("superior", "anti-fraud", "antifraud", "police", "public security", "ministry"),
+    "operator": ("mobile", "unicom", "telecom", "operator", "carrier"),
+    "bank": ("bank", "icbc", "unionpay", "alipay", "tenpay", "wechat pay", "payment"),
+}
 
 
 def resolve_source(text: str) -> tuple[str, bool]:
@@ -108,11 +115,15 @@ def resolve_source(text: str) -> tuple[str, bool]:
     value = unicodedata.normalize("NFKC", text or "").strip()
     if not value:
         return DEFAULT_SOURCE, True
+    lowered = value.lower()
     for code, (name, aliases) in SOURCES.items():
-        if value.lower() == code or value == name or value in aliases:
+        if lowered == code or value == name or lowered in aliases:
             return code, True
     for code, words in SOURCE_WORDS.items():
         if any(word in value for word in words):
+            return code, True
+    for code, words in SOURCE_WORDS_EN.items():
+        if any(word in lowered for word in words):
             return code, True
     return value[:40], False
 
@@ -255,6 +266,8 @@ def parse_time(value: str | dt.datetime | None, now: dt.datetime) -> dt.datetime
     text = _spoken(_WEEKDAY.sub(" ", written).strip())
     if not text:
         return None
+    if _LETTERS.search(text):  # 28 Nov 2026, Nov 28, 2026
+        text = _english_month(text)
     text = _NO_YEAR_NUMERIC.sub(r"\1月\2日", text)
     if _NO_YEAR.match(text):
         return _latest_year(text, now, written)
@@ -267,6 +280,30 @@ def parse_time(value: str | dt.datetime | None, now: dt.datetime) -> dt.datetime
 
 
 _NO_YEAR = re.compile(r"^\d{1,2}月\d{1,2}日")
+# A day written with an English month, as a list with English headers may: 28 Nov 2026, 28-Nov-2026,
+# Nov 28, 2026, November 28 2026 (the time of day after it).
+_LETTERS = re.compile(r"[A-Za-z]{3}")
+_DAY_MONTH_YEAR = re.compile(r"^(?P<day>\d{1,2})[\s-]*(?P<month>[A-Za-z]{3,9})\.?[\s-]*(?P<year>\d{4})\b")
+_MONTH_DAY_YEAR = re.compile(
+    r"^(?P<month>[A-Za-z]{3,9})\.?\s*(?P<day>\d{1,2})(?:st|nd|rd|th)?\s*,?\s*(?P<year>\d{4})\b"
+)
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september")
+MONTHS += ("october", "november", "december")
+
+
+def _english_month(text: str) -> str:
+    """``28 Nov 2026 09:30`` as ``2026-11-28 09:30``; any other text as it is."""
+    found = _DAY_MONTH_YEAR.match(text) or _MONTH_DAY_YEAR.match(text)
+    if found is None:
+        return text
+    name = found.group("month").lower()
+    month = next((i for i, full in enumerate(MONTHS, 1) if full.startswith(name) and len(name) >= 3), 0)
+    if not month:
+        return text
+    day = f"{found.group('year')}-{month:02d}-{int(found.group('day')):02d}"
+    return day + text[found.end() :]
+
+
 # A day without a year written with numbers only (month first, as Chinese lists write it): 11-28 09:05,
 # 11/28, 11.28 9:05 — read as 11月28日.
 _NO_YEAR_NUMERIC = re.compile(r"^(\d{1,2})[-/.](\d{1,2})(?=\s|$)")
@@ -305,7 +342,10 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 
 # Currency marks and separators around an amount: ¥ (and ￥, folded to it), RMB, CNY, 人民币, 元.
-_CURRENCY = re.compile(r"[¥,\s]|RMB|CNY|人民币|元|圆|^(?:约|大约|共计|合计)|左右$", re.IGNORECASE)
+# 整 closes a written sum (2万元整).
+_CURRENCY = re.compile(r"[¥,\s]|RMB|CNY|人民币|元|圆|^(?:约|大约|共计|合计)|左右$|整$", re.IGNORECASE)
+# A debit as a bank's system writes it: -50,000.00 is 50,000 that left the account.
+_DEBIT = re.compile(r"^-(?=[0-9])")
 _UNITS = {"千": Decimal(1000), "k": Decimal(1000), "w": Decimal(10000), "万": Decimal(10000)}
 _UNITS["亿"] = Decimal(100_000_000)
 # One number with an optional unit, or several with units: 1.2万, 5千, 2.5W, 1万2千.
@@ -318,15 +358,16 @@ _AT_LEAST = re.compile(r"(?<=[0-9千k万w亿])[余多]$")
 
 def parse_amount(text: str) -> Decimal | None:
     """``12,000`` / ``1.2万`` / ``5千`` / ``2.5W`` / ``1万2千`` / ``约3000元`` / ``￥1,200`` / ``RMB 500``
-    / ``8万余元`` (at least: read as 8万) / ``3万元（已止付）`` (the note left out) → Decimal; None for an
-    empty cell or a placeholder (无, -); ValueError if no number."""
+    / ``8万余元`` (at least: read as 8万) / ``3万元（已止付）`` (the note left out) / ``2万元整`` / a
+    bank's debit ``-50,000.00`` (the sum that left the account) → Decimal; None for an empty cell or a
+    placeholder (无, -); ValueError if no number."""
     if is_placeholder(text):
         return None
     written = unicodedata.normalize("NFKC", str(text)).strip()
     value = _AMOUNT_NOTE.sub("", written).strip()
     if written and not value:  # a note alone: (已止付)
         raise ValueError(text)
-    value = _AT_LEAST.sub("", _CURRENCY.sub("", value).lower())
+    value = _AT_LEAST.sub("", _DEBIT.sub("", _CURRENCY.sub("", value)).lower())
     if not value:
         return None
     if not _AMOUNT.fullmatch(value):

@@ -179,10 +179,22 @@ def screening_verdict(text: str) -> str | None:
     return code if code in NOT_WARNING_TYPES else None
 
 
+# How a bank or a platform hedges the type it names: 疑似刷单返利诈骗, 涉嫌冒充公检法 name that type.
+HEDGES = ("疑似", "涉嫌", "疑为")
+
+
+def _unhedged(word: str) -> str:
+    for hedge in HEDGES:
+        if word.startswith(hedge):
+            return word[len(hedge) :]
+    return word
+
+
 def resolve(text: str) -> str | None:
     """The code for a code, name or alias, or for the start of one (冒充公检法 → 冒充公检法及政府机关)
-    when only one type starts so (冒充 alone could be five: None); None if unknown."""
-    word = key(text)
+    when only one type starts so (冒充 alone could be five: None); None if unknown. A hedge in front
+    (疑似, 涉嫌) is passed over."""
+    word = _unhedged(key(text))
     if not word:
         return None
     index = _index()

@@ -218,7 +218,16 @@ FIELDS = [
         ("发现时间", "warning time", "warned at", "alert time"),
     ),
     # A list that writes the day and the time of day in two columns: joined (tracing.text.combine).
-    Field("warned_date", "预警日期", ("发现日期", "推送日期", "下发日期", "日期", "warning date", "date")),
+    # (A bank's or an operator's list: 交易日期 + 交易时间, 通话日期 + 通话时间.)
+    Field(
+        "warned_date",
+        "预警日期",
+        (
+            ("发现日期", "推送日期", "下发日期", "日期", "warning date", "date")
+            + ("交易日期", "转账日期", "汇款日期", "支付日期", "通话日期", "呼叫日期", "来电日期")
+            + ("transaction date", "call date")
+        ),
+    ),
     Field(
         "amount",
         "涉案金额",
@@ -288,6 +297,15 @@ FIELDS = [
     # both says which is meant): the channel 预警类型 (资金/电话/短信预警) against 诈骗类型, the push
     # time against 预警时间, an amount header in 万元 written without brackets.
     Field("warning_kind", "预警类型", ("预警类别", "预警方式", "预警渠道", "alert type")),
+    # A bank's or a platform's 预警原因 (疑似刷单返利诈骗, 资金快进快出): a type when it names one.
+    Field(
+        "warning_reason",
+        "预警原因",
+        (
+            ("预警事由", "预警理由", "可疑原因", "风险原因", "触发原因", "命中原因", "可疑特征")
+            + ("alert reason", "warning reason", "reason")
+        ),
+    ),
     Field(
         "other_time",
         "推送时间",
@@ -365,13 +383,9 @@ def warning_input(values: dict[str, str], memo: Memo | None = None) -> WarningIn
     wan = texts.get("amount_wan")
     if wan and not texts.get("amount"):
         texts["amount"] = wan + "万" if _PLAIN_NUMBER.fullmatch(wan) else wan
-    kind = texts.get("warning_kind")
-    if kind:
-        resolved = (memo or Memo()).fraud_type(kind)
-        if resolved is not None and not texts.get("fraud_type"):
-            texts["fraud_type"] = kind
-        else:  # the channel (资金预警, 电话预警): kept in the notes
-            texts["notes"] = "\n".join(filter(None, [texts.get("notes", ""), f"预警类型：{kind}"]))
+    memo = memo or Memo()
+    for name, label in STAND_IN_TYPES.items():
+        _type_or_note(texts, name, label, memo)
     _with_registered_address(texts)
     if texts.get("township") or texts.get("village"):
         texts["address"] = joined_address(texts)
@@ -379,6 +393,22 @@ def warning_input(values: dict[str, str], memo: Memo | None = None) -> WarningIn
 
 
 INPUT_FIELDS = tuple(WarningInput.__dataclass_fields__)
+
+# Columns that name the fraud type only when there is no 诈骗类型 value (the first that names one
+# wins): else what they say goes into the notes under their label.
+STAND_IN_TYPES = {"warning_kind": "预警类型", "warning_reason": "预警原因"}
+
+
+def _type_or_note(texts: dict[str, str], name: str, label: str, memo: Memo) -> None:
+    """The column ``name`` as the row's fraud type when it names one and the row has none yet, else
+    kept in the notes (预警类型：资金预警, 预警原因：资金快进快出)."""
+    said = texts.get(name)
+    if not said:
+        return
+    if not texts.get("fraud_type") and memo.fraud_type(said) is not None:
+        texts["fraud_type"] = said
+    else:
+        texts["notes"] = "\n".join(filter(None, [texts.get("notes", ""), f"{label}：{said}"]))
 
 
 # What a 现住址 cell says when the person lives where they are registered.
