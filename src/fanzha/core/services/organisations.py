@@ -170,7 +170,7 @@ def user_create(
     *,
     actor: Any,
     username: str,
-    password: str,
+    password: str | None,
     organisation: Organisation,
     roles: Iterable[str],
     display_name: str = "",
@@ -183,8 +183,11 @@ def user_create(
     user = User(
         username=username.strip(), display_name=display_name, organisation=organisation, work_phone=work_phone
     )
-    _check_password(password, user)
-    user.set_password(password)
+    if password is None:  # no login until an administrator sets one (accounts from a users import)
+        user.set_unusable_password()
+    else:
+        _check_password(password, user)
+        user.set_password(password)
     user.password_changed_at = MUST_CHANGE_AT if must_change_password else timezone.now()
     user.full_clean(exclude=["password"])
     user.save()

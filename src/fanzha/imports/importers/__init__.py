@@ -6,6 +6,7 @@ from fanzha.imports.importers.areas import AreaImporter
 from fanzha.imports.importers.base import Importer
 from fanzha.imports.importers.organisations import OrganisationImporter
 from fanzha.imports.importers.people import PersonImporter
+from fanzha.imports.importers.users import UserImporter
 from fanzha.imports.importers.warnings import WarningImporter
 
 
@@ -18,7 +19,14 @@ def _case_importer() -> type[Importer]:
 # A fresh importer per run: importers keep per-run lookup caches.
 IMPORTERS: dict[str, type[Importer]] = {
     cls.code: cls
-    for cls in (AreaImporter, OrganisationImporter, PersonImporter, WarningImporter, _case_importer())
+    for cls in (
+        AreaImporter,
+        OrganisationImporter,
+        UserImporter,
+        PersonImporter,
+        WarningImporter,
+        _case_importer(),
+    )
 }
 
 
