@@ -83,7 +83,7 @@ CASES = {
     "case_trace_export": Case(READ, kwargs=payment),
     "case_stop_downstream": Case(WRITE, kwargs=payment, method="POST"),
     "case_measure_follow_up": Case(WRITE, kwargs=measure, method="POST"),
-    "case_measure_redirect": Case(READ, kwargs=measure),
+    "case_measure_redirect": Case(WRITE, kwargs=measure),  # its unit in use: back to the case, saying why
     "case_measure_release": Case(WRITE, kwargs=measure, method="POST"),
     "case_measure_follow_money": Case(WRITE, kwargs=measure, method="POST"),
     "case_measure_reveal": Case("400 400 400 404 403 403 400 403 403 403", kwargs=measure, method="POST"),

@@ -228,16 +228,25 @@ def measure_follow_up(
     return _create(actor, measure.case, target, kind, measure, reason, redirected_from=former)
 
 
+def why_not_redirected(measure: Measure) -> str:
+    """Why a request cannot be re-sent (改发) to the bank's current unit ("" when it can): only one still
+    waiting for an answer from a unit deactivated since."""
+    if measure.status != MeasureStatus.SENT:
+        return "只有待银行反馈的请求可以改发"
+    if not bank_unit_gone(measure):
+        return "接收银行单位仍在使用，无需改发"
+    return ""
+
+
 @transaction.atomic
 def measure_redirect(*, actor: Any, measure: Measure, bank_org: Organisation | None) -> Measure:
     """改发: a request still waiting for an answer from a bank unit that has since been deactivated goes
     to the bank's current unit; the answer clock starts again from now (audited as a send)."""
     measure = _locked(measure)
     require_case(actor, measure.case, "case.measure")
-    if measure.status != MeasureStatus.SENT:
-        raise ValidationError({"measure": "只有待银行反馈的请求可以改发"})
-    if not bank_unit_gone(measure):
-        raise ValidationError({"measure": "接收银行单位仍在使用，无需改发"})
+    refusal = why_not_redirected(measure)
+    if refusal:
+        raise ValidationError({"measure": refusal})
     if bank_org is None:
         raise ValidationError({"bank_org": "请选择在用的银行单位"})
     _check_bank_unit(bank_org)

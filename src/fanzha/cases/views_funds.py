@@ -83,8 +83,13 @@ def case_payment_stop(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def case_measure_redirect(request: HttpRequest, pk: int) -> HttpResponse:
-    """改发: send a waiting request whose bank unit was deactivated to the bank's current unit."""
+    """改发: send a waiting request whose bank unit was deactivated to the bank's current unit; any other
+    request goes back to the case page, saying why."""
     measure = _measure(request, pk)
+    refusal = measures.why_not_redirected(measure)
+    if refusal:
+        messages.warning(request, f"{measure.get_kind_display()} #{measure.pk}：{refusal}。")
+        return redirect("case_detail", pk=measure.case_id)
     form = RedirectForm(request.POST or None)
 
     def send(d: dict[str, Any]) -> None:
