@@ -164,7 +164,7 @@ def test_a_password_column_refuses_the_whole_file(world) -> None:  # type: ignor
         ((row, column, message),) = errors_of(result)
         assert row == 2 and column == "密码（不接受）"
         assert message.startswith("文件含有密码列，整份文件未导入：密码不通过文件传递")
-        assert message.endswith("新账户的初始密码在系统中设置（首次登录须修改）")
+        assert message.endswith("导入后在“用户”页为新账户生成初始密码（首次登录须修改）")
         assert not User.objects.filter(username="wangfang").exists()
         stored = str(ImportBatch.objects.filter(pk=result.batch.pk).values().get())
         assert "Mima#2026xyz" not in stored

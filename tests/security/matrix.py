@@ -9,6 +9,20 @@ def grid_sq(world):  # type: ignore[no-untyped-def]
     return {"pk": world.users["grid_sq"].pk}
 
 
+def users_batch(world):  # type: ignore[no-untyped-def]
+    """A committed users import that created no account: the administrator is told there is nothing."""
+    from fanzha.imports.models import ImportBatch
+
+    batch = ImportBatch.objects.create(
+        importer="users",
+        file_name="用户.csv",
+        sha256="0" * 64,
+        status="committed",
+        actor=world.users["admin"],
+    )
+    return {"pk": batch.pk}
+
+
 #                leader analyst p_cg p_lq g_cd g_sq bank tel  aud  admin
 ADMIN_ONLY = "403 403 403 403 403 403 403 403 403 200"
 ADMIN_ACTS = "403 403 403 403 403 403 403 403 403 302"
@@ -33,4 +47,5 @@ CASES = {
     "user_unlock": Case(ADMIN_ACTS, kwargs=grid_sq, method="POST"),
     "user_totp_reset": Case(ADMIN_ACTS, kwargs=grid_sq, method="POST"),
     "user_reactivate": Case(ADMIN_ACTS, kwargs=grid_sq, method="POST"),
+    "user_import_passwords": Case(ADMIN_ACTS, kwargs=users_batch, method="POST"),
 }

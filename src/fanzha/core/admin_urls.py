@@ -17,4 +17,5 @@ urlpatterns: list = [
     path("users/<int:pk>/unlock/", users.user_unlock, name="user_unlock"),
     path("users/<int:pk>/totp/reset/", users.user_totp_reset, name="user_totp_reset"),
     path("users/<int:pk>/reactivate/", users.user_reactivate, name="user_reactivate"),
+    path("users/imported/<int:pk>/passwords/", users.user_import_passwords, name="user_import_passwords"),
 ]

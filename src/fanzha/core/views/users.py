@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +12,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from fanzha.core import access, security
 from fanzha.core.forms_users import PasswordResetForm, UserCreateForm, UserRolesForm
@@ -18,8 +23,13 @@ from fanzha.core.models import User
 from fanzha.core.roles import ROLES
 from fanzha.core.services import organisations as user_services
 from fanzha.core.views.auth import add_service_errors
+from fanzha.imports.importers import users as user_import
+from fanzha.imports.models import BatchStatus, ImportBatch
 
 PERMISSION = "user.manage"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHEET_HEADER = ["用户名", "姓名", "单位", "初始密码"]
+RECENT_IMPORTS = 20
 
 
 def _user_or_404(request: HttpRequest, pk: int) -> User:
@@ -46,7 +56,21 @@ def user_list(request: HttpRequest) -> HttpResponse:
         }
         for u in page
     ]
-    return render(request, "core/users/user_list.html", {"page": page, "rows": rows})
+    context = {"page": page, "rows": rows, "imports": _imports_awaiting_passwords()}
+    return render(request, "core/users/user_list.html", context)
+
+
+def _imports_awaiting_passwords() -> list[dict[str, Any]]:
+    """The recent users imports with new accounts that have no password yet, and how many."""
+    batches = ImportBatch.objects.filter(
+        importer=user_import.UserImporter.code, status=BatchStatus.COMMITTED, rows_new__gt=0
+    ).order_by("-created_at", "-id")[:RECENT_IMPORTS]
+    found = []
+    for batch in batches:
+        waiting = user_import.awaiting_password(user_import.created_by(batch)).count()
+        if waiting:
+            found.append({"batch": batch, "waiting": waiting})
+    return found
 
 
 @login_required
@@ -179,3 +203,47 @@ def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.info(request, f"用户 {user.username} 的账户本来就是有效的。")
     return redirect("user_edit_roles", pk=user.pk)
+
+
+@login_required
+@require_POST
+def user_import_passwords(request: HttpRequest, pk: int) -> HttpResponse:
+    """生成初始密码: the accounts a users import created that have no password yet get one each, handed
+    over once as a spreadsheet (not kept anywhere in clear); the users change it at first login."""
+    access.require(request.user, PERMISSION)
+    batch = get_object_or_404(
+        ImportBatch, pk=pk, importer=user_import.UserImporter.code, status=BatchStatus.COMMITTED
+    )
+    issued, left = user_import.initial_passwords_issue(actor=request.user, batch=batch)
+    if not issued:
+        messages.info(request, f"导入批次 #{batch.pk} 新建的账户都已有密码（或已停用），未生成新的密码。")
+        return redirect("user_list")
+    if left:
+        messages.warning(
+            request,
+            f"已为导入批次 #{batch.pk} 的 {len(issued)} 个账户生成初始密码；"
+            f"还有 {left} 个账户尚无密码，请再次点击“生成初始密码”。",
+        )
+    response = HttpResponse(_password_sheet(issued), content_type=XLSX_TYPE)
+    name = f"初始密码_导入批次{batch.pk}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    add_never_cache_headers(response)  # Cache-Control: … no-store …: the sheet is given once
+    return response
+
+
+def _password_sheet(issued: list[tuple[User, str]]) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("初始密码")
+
+    def text(value: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"  # text, never a formula (a name may start with =)
+        return cell
+
+    sheet.append([text(h) for h in SHEET_HEADER])
+    for user, password in issued:
+        unit = str(user.organisation or "")
+        sheet.append([text(user.username), text(user.display_name), text(unit), text(password)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
