@@ -284,6 +284,9 @@ def home_figures(user: Any, shown: int = 5) -> dict[str, Any]:
 REACHED = Q(contacted_at__isnull=False) | Q(
     outcome__in=[Outcome.DISSUADED, Outcome.DEFRAUDED, Outcome.REFUSED]
 )
+# The dissuasion rate's denominator: those reached, less the warnings found invalid (无效预警: no fraud
+# to stop — the person's own transfer, a wrong number); a call that found one is no failure to dissuade.
+DISSUADABLE = REACHED & ~Q(outcome=Outcome.INVALID)
 
 
 def ack_due_q(now: dt.datetime) -> Q:
@@ -304,7 +307,11 @@ def summary(
     qs: QuerySet[Warning], fields: tuple[str, ...] = (), now: dt.datetime | None = None
 ) -> list[dict[str, Any]]:
     """Counts, dissuasion rate, on-time rate and mean times, overall or per group of ``fields`` (field
-    paths: group by an id with its names, not by a name alone: a county has several 中山社区)."""
+    paths: group by an id with its names, not by a name alone: a county has several 中山社区).
+
+    劝阻率: 劝阻成功 of those reached, invalid ones apart (:data:`DISSUADABLE`); 按时签收率: see
+    :func:`ack_due_q`; the mean times are over the warnings acknowledged / reached (one still waiting
+    has no time yet)."""
     now = now or timezone.now()
     values = qs.values(*fields) if fields else qs
     aggregates = {
@@ -313,6 +320,7 @@ def summary(
         "closed": Count("id", filter=Q(status=Status.CLOSED)),
         "dissuaded": Count("id", filter=Q(outcome=Outcome.DISSUADED)),
         "reached": Count("id", filter=REACHED),
+        "dissuadable": Count("id", filter=DISSUADABLE),
         "acked": Count("id", filter=Q(acknowledged_at__isnull=False)),
         "ack_due": Count("id", filter=ack_due_q(now)),
         "acked_on_time": Count(
@@ -326,7 +334,7 @@ def summary(
     else:
         rows = [values.aggregate(**aggregates)]
     for row in rows:
-        row["dissuasion_rate"] = _rate(row["dissuaded"], row["reached"])
+        row["dissuasion_rate"] = _rate(row["dissuaded"], row["dissuadable"])
         row["on_time_rate"] = _rate(row["acked_on_time"], row["ack_due"])
     return rows
 
