@@ -249,11 +249,19 @@ def _pushed_time(text: str, layout: str) -> str:
         return text
 
 
+def outcome_text(w: Warning) -> str:
+    """处置结果 as the sender reads it: the outcome of a closed warning; an open one says so, with where
+    it stands ("未办结（待签收）", "未办结（拒绝配合）") — a blank reads as no answer at all."""
+    if not w.is_open:
+        return w.get_outcome_display() if w.outcome else ""
+    return f"未办结（{w.get_outcome_display() if w.outcome else w.get_status_display()}）"
+
+
 def _outcome_cells(w: Warning, ref: WarningSourceRef, contact: Contact | None) -> list[str]:
     """The outcome columns' values, in OUTCOME_HEADER order."""
     return [
         w.get_status_display(),
-        w.get_outcome_display() if w.outcome else "",
+        outcome_text(w),
         _time(w.acknowledged_at),
         _time(contact.contacted_at if contact else None),
         contact.get_kind_display() if contact else "",
