@@ -46,3 +46,22 @@ def test_the_senders_own_answer_column_says_open_too(world: World, client) -> No
     login(client, world.users["analyst"])
     [row] = feedback(client)
     assert row["处置情况"].startswith("未办结（") and row["处置状态"] != ""
+
+
+def test_a_period_too_long_for_one_export_is_refused_with_the_count(
+    world: World, client, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    # A year of an operator's pushes is millions of rows: past what Excel opens or a worker holds.
+    from fanzha.audit.models import AuditEvent
+    from fanzha.warnings import views_export
+
+    monkeypatch.setattr(views_export, "EXPORT_MAX_ROWS", 2)
+    for n in range(1, 4):
+        make_warning(n)
+    login(client, world.users["analyst"])
+    today = timezone.localdate().isoformat()
+    query = {"source": "superior", "start": today, "end": today, "format": "xlsx"}
+    response = client.get(reverse("warning_feedback"), query)
+    assert response.status_code == 400
+    assert "该时段共有 3 条，超过一次导出的上限 2 条" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="pii.export").exists()

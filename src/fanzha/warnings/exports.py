@@ -123,17 +123,23 @@ def day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
+def feedback_refs(user: Any, source: str, start: dt.date, end: dt.date) -> Any:
+    """The pushed rows of ``source`` received in the local days ``start`` to ``end``, of warnings the
+    user sees (one feedback row each)."""
+    since, until = day_bounds(start, end)
+    visible = Warning.objects.visible_to(user).values("pk")
+    return WarningSourceRef.objects.filter(
+        source=source, received_at__gte=since, received_at__lt=until, warning_id__in=visible
+    )
+
+
 def feedback_rows(
     user: Any, source: str, start: dt.date, end: dt.date, keys: list[str]
 ) -> Iterator[list[Any]]:
     """One row per pushed warning of ``source`` received in the period (a merged one keeps its row), its
     cells in ``keys`` order (what each column holds, see :func:`feedback_columns`)."""
-    since, until = day_bounds(start, end)
-    visible = Warning.objects.visible_to(user).values("pk")
     refs = (
-        WarningSourceRef.objects.filter(
-            source=source, received_at__gte=since, received_at__lt=until, warning_id__in=visible
-        )
+        feedback_refs(user, source, start, end)
         .select_related("warning__organisation", "warning__assignee")
         .order_by("received_at", "id")
     )

@@ -15,6 +15,22 @@ from fanzha.warnings.forms import FeedbackForm
 from fanzha.warnings.intake import source_label
 from fanzha.warnings.models import WarningSourceRef
 
+# Rows one export builds in memory: well under Excel's 1,048,576 and a worker's memory; more is a
+# filter to narrow (a month, a township), not a spreadsheet anyone reads.
+EXPORT_MAX_ROWS = 200_000
+
+
+def _feedback_fits(request: HttpRequest, form: FeedbackForm) -> bool:
+    """Whether the period's feedback is within one export; else the form says how many and to split it."""
+    data = form.cleaned_data
+    count = exports.feedback_refs(request.user, data["source"], data["start"], data["end"]).count()
+    if count <= EXPORT_MAX_ROWS:
+        return True
+    form.add_error(
+        None, f"该时段共有 {count} 条，超过一次导出的上限 {EXPORT_MAX_ROWS} 条；请缩短时段后分批导出。"
+    )
+    return False
+
 
 @login_required
 def warning_feedback(request: HttpRequest) -> HttpResponse:
@@ -28,7 +44,7 @@ def warning_feedback(request: HttpRequest) -> HttpResponse:
         sources=sources,
         initial={"start": today.replace(day=1), "end": today, "format": "xlsx"},
     )
-    if bound and form.is_valid():
+    if bound and form.is_valid() and _feedback_fits(request, form):
         data = form.cleaned_data
         return exports.export_feedback(
             actor=request.user,
@@ -38,11 +54,6 @@ def warning_feedback(request: HttpRequest) -> HttpResponse:
             fmt=data["format"],
         )
     return render(request, "warnings/feedback.html", {"form": form}, status=400 if bound else 200)
-
-
-# Rows one export builds in memory: well under Excel's 1,048,576 and a worker's memory; more is a
-# filter to narrow (a month, a township), not a spreadsheet anyone reads.
-EXPORT_MAX_ROWS = 200_000
 
 
 @login_required
