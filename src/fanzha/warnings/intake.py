@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any, TypeVar, cast
 
 from django.conf import settings
@@ -172,6 +173,7 @@ class CleanWarning:
     id_check: idcard.IdNumberCheck | None = None  # the check of a valid ``id_number``, kept for reuse
     phone_written: str = ""  # a local landline as written, before the centre's trunk code completed it
     typed_by_table: bool = False  # the type came from the centre's table (诈骗类型对照), not the typology
+    suspect_numbers_written: str = ""  # the suspect numbers as written, when normalising changed them
 
     def flag(self, code: str, column: str, message: str = "") -> None:
         if code not in self.flags:
@@ -600,16 +602,100 @@ def _unusable(clean: CleanWarning) -> str:
     return UNUSABLE + (f"（{'；'.join(why)}）" if why else "")
 
 
+# Between the suspect numbers of a cell: a line break, or what separates numbers on one line (as in
+# the phone column: /、,，;；| 或). Kept as written; so is whatever the numbers are written with.
+_SUSPECT_SEPARATOR = re.compile(r"(\r\n|[\n\r/、,，;；|]|或)")
+_LINE_BREAKS = ("", "\n", "\r", "\r\n")
+# A number as people write one: digits with spaces, dashes and brackets, + or 00 before a country code.
+_WRITTEN_NUMBER = re.compile(r"\+?[0-9(][0-9\s()-]*")
+NUMBER_DIGITS = (5, 15)  # a service number (95588) to the longest international number (E.164)
+SPACED_DIGITS = 7  # numbers apart by spaces only: each of at least this many digits (as the phone column)
+
+
+def _plain(number: str) -> bool:
+    """Digits only, in the national form already (:func:`phone.normalize_phone` keeps them as they are)."""
+    return (
+        number.isdigit()
+        and number.isascii()
+        and not number.startswith("00")
+        and not (len(number) == 13 and number.startswith("861"))
+    )
+
+
+@lru_cache(maxsize=4096)
+def _one_number(written: str) -> str:
+    """A number in its normalised form (:func:`phone.normalize_phone`: +86 / 0086 before a mainland
+    number dropped, spaces and dashes too), or "" when ``written`` does not read as one number."""
+    folded = unicodedata.normalize("NFKC", written).strip()
+    if not _WRITTEN_NUMBER.fullmatch(folded):
+        return ""
+    number = phone.normalize_phone(folded)
+    digits = len(number) - number.startswith("+")
+    return number if NUMBER_DIGITS[0] <= digits <= NUMBER_DIGITS[1] else ""
+
+
+def _numbers_of(part: str) -> list[tuple[str, str]]:
+    """(the number or the part as written, the separator after it) for one part of a suspects cell:
+    one number, several apart by spaces only, or a text that is no number (kept as written)."""
+    stripped = part.strip()
+    if _plain(stripped):
+        return [(stripped, "")]
+    number = _one_number(stripped) if stripped else ""
+    if number:
+        return [(number, "")]
+    pieces = stripped.split()
+    numbers = [_one_number(piece) for piece in pieces]
+    if len(pieces) > 1 and all(n and sum(c.isdigit() for c in n) >= SPACED_DIGITS for n in numbers):
+        return [(n, " ") for n in numbers[:-1]] + [(numbers[-1], "")]
+    return [(part, "")]
+
+
+def suspect_numbers_text(text: str) -> str:
+    """The suspect numbers of a cell each in one form (``+86 170-1234-5679`` → ``17012345679``,
+    ``0571-12345678`` → ``057112345678``), their separators kept, a number written twice kept once
+    (with the separator after it; a line break before it stays); a text that is no number as written."""
+    if _plain(text):
+        return text
+    entries: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    parts = _SUSPECT_SEPARATOR.split(text)
+    for index in range(0, len(parts), 2):
+        after = parts[index + 1] if index + 1 < len(parts) else ""
+        found = _numbers_of(parts[index])
+        found[-1] = (found[-1][0], after)
+        for number, separator in found:
+            key = number.strip()
+            if key and key in seen:
+                if separator in _LINE_BREAKS and entries:
+                    entries[-1] = (entries[-1][0], separator)
+                continue
+            seen.add(key)
+            entries.append((number, separator))
+    return "".join(number + separator for number, separator in entries)
+
+
+def _suspects(clean: CleanWarning) -> None:
+    """The suspect numbers normalised (:func:`suspect_numbers_text`), as written kept for the derived id."""
+    normalised = suspect_numbers_text(clean.suspect_numbers)
+    if normalised != clean.suspect_numbers:
+        clean.suspect_numbers_written, clean.suspect_numbers = clean.suspect_numbers, normalised
+
+
 def derived_source_id(clean: CleanWarning, *, timed: bool = True) -> str:
     """A stable id for a row that came without one, so a re-import still finds it: its identifiers,
     time and type — or, when it has no time of its own (``timed`` False: the receipt time stands in,
-    which differs at each import), its address, amount and suspects instead of the time. A type the
-    centre's table gave counts as 其他诈骗, as before the entry was made: the list imported again after
-    the entry is still the same list."""
+    which differs at each import), its address, amount and suspects (as written) instead of the time.
+    A type the centre's table gave counts as 其他诈骗, as before the entry was made: the list imported
+    again after the entry is still the same list."""
     when = clean.warned_at.isoformat()
     if not timed:
         when = "|".join(
-            [clean.address, str(clean.amount or ""), clean.suspect_numbers, clean.suspect_accounts]
+            [
+                clean.address,
+                str(clean.amount or ""),
+                clean.suspect_numbers_written or clean.suspect_numbers,
+                clean.suspect_accounts,
+            ]
         )
     basis = "|".join(
         [
@@ -678,6 +764,7 @@ def clean_warning(
         facts={},
     )
     _bound(clean)
+    _suspects(clean)
     if not known:
         clean.flag("source_unknown", "预警来源", f"未知的预警来源“{clean.source}”，已按原名记录")
     check = _identity(data, clean)

@@ -36,6 +36,7 @@ from fanzha.warnings.intake import (
     resolve_source,
     retype_by_table,
     source_label,
+    suspect_numbers_text,
 )
 from fanzha.warnings.models import (
     OPEN_STATUSES,
@@ -463,7 +464,10 @@ def _merge_text(old: str, new: str) -> str:
 def _merge_facts(warning: Warning, clean: CleanWarning) -> None:
     if clean.amount is not None and (warning.amount is None or clean.amount > warning.amount):
         warning.amount = clean.amount
-    warning.suspect_numbers = _merge_text(warning.suspect_numbers, clean.suspect_numbers)
+    # each number once, however either report wrote it (one stored before intake normalised them too)
+    warning.suspect_numbers = suspect_numbers_text(
+        _merge_text(warning.suspect_numbers, clean.suspect_numbers)
+    )
     warning.suspect_accounts = _merge_text(warning.suspect_accounts, clean.suspect_accounts)
     warning.notes = _merge_text(warning.notes, clean.notes)
     facts = dict(warning.facts)
