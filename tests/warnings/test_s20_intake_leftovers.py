@@ -1,15 +1,16 @@
 """Warning intake leftovers (session 20): suspect numbers kept as one number however they were written
-(+86, 0086, spaces, dashes), also when two reports are merged."""
+(+86, 0086, spaces, dashes), also when two reports are merged; a debit a bank writes in brackets."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from fanzha.imports.pipeline import import_run
-from fanzha.warnings.intake import WarningInput, clean_warning, suspect_numbers_text
+from fanzha.warnings.intake import WarningInput, clean_warning, parse_amount, suspect_numbers_text
 from fanzha.warnings.models import Warning
 from tests.warnings.files import row, warning_csv
 from tests.warnings.helpers import make_warning
@@ -106,3 +107,30 @@ def test_a_file_merging_two_rows_of_one_person_keeps_each_suspect_number_once(wo
     assert result.ok, (result.batch.message, result.batch.errors)
     warning = Warning.objects.get()
     assert warning.merged_count == 1 and warning.suspect_numbers == "17012345679"
+
+
+# ── amounts ──────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("written", "amount"),
+    [
+        ("(20,000.00)", "20000.00"),  # a debit as accounting writes it: the sum that left the account
+        ("（20,000.00）", "20000.00"),
+        ("(¥20,000.00)", "20000.00"),
+        ("(5000)", "5000.00"),
+        ("-50,000.00", "50000.00"),  # as before
+    ],
+)
+def test_it_reads_a_debit_written_in_brackets_as_the_minus_sign_is_read(written: str, amount: str) -> None:
+    assert parse_amount(written) == Decimal(amount)
+    clean = clean_warning(WarningInput(**PERSON, amount=written), now=NOW)
+    assert clean.amount == Decimal(amount) and "amount_invalid" not in clean.flags
+
+
+@pytest.mark.parametrize("written", ["$1,000", "($1,000)", "USD 1000", "(已止付)", "（已止付）", "(约)"])
+def test_foreign_currency_and_a_note_alone_stay_unreadable(written: str) -> None:
+    with pytest.raises(ValueError):
+        parse_amount(written)
+    flagged = clean_warning(WarningInput(**PERSON, amount=written), now=NOW)
+    assert flagged.amount is None and flagged.flags == ["amount_invalid"]

@@ -356,17 +356,20 @@ _AMOUNT = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?[千k万w亿])+|[0-9]+(?:\.[0-9]+)?
 # A note in brackets after the amount (3万元（已止付）), and 余 / 多 at its end (8万余元: at least 8万).
 _AMOUNT_NOTE = re.compile(r"\([^()]*\)$")
 _AT_LEAST = re.compile(r"(?<=[0-9千k万w亿])[余多]$")
+# A debit as accounting writes it, in brackets: (20,000.00) is 20,000 that left the account.
+_BRACKETED_DEBIT = re.compile(r"\((¥?\s*[0-9][0-9,.\s]*)\)")
 
 
 def parse_amount(text: str) -> Decimal | None:
     """``12,000`` / ``1.2万`` / ``5千`` / ``2.5W`` / ``1万2千`` / ``约3000元`` / ``￥1,200`` / ``RMB 500``
     / ``8万余元`` (at least: read as 8万) / ``3万元（已止付）`` (the note left out) / ``2万元整`` / a
-    bank's debit ``-50,000.00`` (the sum that left the account) → Decimal; None for an empty cell or a
-    placeholder (无, -); ValueError if no number."""
+    bank's debit ``-50,000.00`` or ``(20,000.00)`` (the sum that left the account) → Decimal; None for
+    an empty cell or a placeholder (无, -); ValueError if no number (``$1,000``: not yuan)."""
     if is_placeholder(text):
         return None
     written = unicodedata.normalize("NFKC", str(text)).strip()
-    value = _AMOUNT_NOTE.sub("", written).strip()
+    debit = _BRACKETED_DEBIT.fullmatch(written)
+    value = debit[1] if debit is not None else _AMOUNT_NOTE.sub("", written).strip()
     if written and not value:  # a note alone: (已止付)
         raise ValueError(text)
     value = _AT_LEAST.sub("", _DEBIT.sub("", _CURRENCY.sub("", value)).lower())
