@@ -197,6 +197,96 @@ def user_create(
     return user
 
 
+WORK_PHONE_MAX = 32  # as the 新建用户 form
+
+
+@transaction.atomic
+def user_update(
+    *,
+    actor: Any,
+    user: User,
+    display_name: str | None = None,
+    work_phone: str | None = None,
+    organisation: Organisation | None = None,
+) -> list[str]:
+    """Change an account's 姓名, 工作电话 or 单位 (None keeps what it has); returns the changed field
+    names (audited, never their values). A change of unit is a transfer (调动): see
+    :func:`check_transfer`."""
+    access.require(actor, "user.manage")
+    wanted: dict[str, Any] = {
+        "display_name": display_name.strip() if display_name is not None else None,
+        "work_phone": work_phone.strip() if work_phone is not None else None,
+        "organisation": organisation,
+    }
+    changed = [name for name, value in wanted.items() if _differs(user, name, value)]
+    if not changed:
+        return []
+    if len(wanted["work_phone"] or "") > WORK_PHONE_MAX:
+        raise ValidationError({"work_phone": f"工作电话不能超过 {WORK_PHONE_MAX} 个字符"})
+    if "organisation" in changed:
+        check_transfer(actor=actor, user=user, organisation=organisation)  # type: ignore[arg-type]
+    for name in changed:
+        setattr(user, name, wanted[name])
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=changed)
+    audit_change(actor=actor, obj=user, action="record.update", changed=changed)
+    return changed
+
+
+def _differs(user: User, name: str, value: Any) -> bool:
+    if value is None:  # kept
+        return False
+    if name == "organisation":
+        return bool(value.pk != user.organisation_id)
+    return bool(value != getattr(user, name))
+
+
+def check_transfer(
+    *, actor: Any, user: User, organisation: Organisation, roles: Iterable[str] | None = None
+) -> None:
+    """A user moved to ``organisation`` (调动): not into a deactivated unit, not the administrator out of
+    their own unit, only with roles the new unit's kind allows (``roles``: those the user will hold,
+    their current ones by default), and not while they hold open warnings or are the officer of open
+    cases — those belong to the old unit's jurisdiction and are handed over first."""
+    if not organisation.is_active:
+        raise ValidationError({"organisation": f"“{organisation.name}”已停用，不能调入用户"})
+    if actor is not None and user.pk == actor.pk:
+        raise ValidationError({"organisation": "不能调动自己的单位，请由另一位系统管理员办理"})
+    misfits = roles_not_allowed(user.role_codes if roles is None else roles, organisation.kind)
+    if misfits:
+        names = "、".join(ROLES[r].name for r in misfits)
+        raise ValidationError(
+            {
+                "organisation": (
+                    f"银行、运营商单位的用户不能担任按辖区查看记录的角色（{names}）；"
+                    f"请先调整该用户的角色，再调动到“{organisation.name}”"
+                )
+            }
+        )
+    held = _work_in_hand(user)
+    if held:
+        raise ValidationError({"organisation": f"该用户{'，'.join(held)}，属原单位辖区，请先处理后再调动"})
+
+
+def _work_in_hand(user: User) -> list[str]:
+    """What the user still holds in the old unit's jurisdiction: open warnings assigned to them and
+    open cases they are the officer of (both apps build on core, so read here without importing them
+    at module level)."""
+    from fanzha.cases.models import OPEN_STATUSES as OPEN_CASE_STATUSES
+    from fanzha.cases.models import Case
+    from fanzha.warnings.models import OPEN_STATUSES as OPEN_WARNING_STATUSES
+    from fanzha.warnings.models import Warning
+
+    held = []
+    warnings = Warning.objects.filter(assignee=user, status__in=OPEN_WARNING_STATUSES).count()
+    if warnings:
+        held.append(f"还有 {warnings} 条未办结的预警由其承办（请先转交或改派他人）")
+    cases = Case.objects.filter(officer=user, status__in=OPEN_CASE_STATUSES).count()
+    if cases:
+        held.append(f"还是 {cases} 起未结案件的承办民警（请先改由原单位其他民警承办或结案）")
+    return held
+
+
 @transaction.atomic
 def user_set_roles(*, actor: Any, user: User, roles: Iterable[str]) -> list[str]:
     access.require(actor, "user.manage")
