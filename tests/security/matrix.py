@@ -37,6 +37,7 @@ CASES = {
     "user_list": Case(ADMIN_ONLY),
     "user_create": Case(ADMIN_ONLY),
     "user_edit_roles": Case(ADMIN_ONLY, kwargs=grid_sq),
+    "user_edit": Case(ADMIN_ONLY, kwargs=grid_sq),
     "user_deactivate": Case(ADMIN_ACTS, kwargs=grid_sq, method="POST"),
     "user_reset_password": Case(
         ADMIN_ACTS,

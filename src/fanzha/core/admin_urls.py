@@ -12,6 +12,7 @@ urlpatterns: list = [
     path("users/", users.user_list, name="user_list"),
     path("users/new/", users.user_create, name="user_create"),
     path("users/<int:pk>/roles/", users.user_edit_roles, name="user_edit_roles"),
+    path("users/<int:pk>/edit/", users.user_edit, name="user_edit"),
     path("users/<int:pk>/deactivate/", users.user_deactivate, name="user_deactivate"),
     path("users/<int:pk>/password/", users.user_reset_password, name="user_reset_password"),
     path("users/<int:pk>/unlock/", users.user_unlock, name="user_unlock"),

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Q
 
 from fanzha.core import security
 from fanzha.core.models import Organisation
@@ -137,6 +138,34 @@ class UserCreateForm(forms.Form):
         cleaned = super().clean()
         _check_repeat(self)
         return cleaned
+
+
+class UserDetailsForm(forms.Form):
+    """编辑: an account's 姓名, 工作电话 and 单位 (a change of unit is a transfer, checked by the service)."""
+
+    display_name = forms.CharField(label="姓名", max_length=50, required=False)
+    work_phone = forms.CharField(label="工作电话", max_length=32, required=False)
+    organisation = forms.ModelChoiceField(
+        label="单位",
+        queryset=Organisation.objects.none(),
+        empty_label="请选择单位",
+        error_messages={"required": "请选择单位", "invalid_choice": "请选择有效的单位"},
+        help_text="调动到其他单位前，该用户承办的未办结预警须先转交，未结案件须先改由他人承办或结案。",
+    )
+
+    def __init__(
+        self, *args: Any, current: Organisation | None = None, phone_shown: str = "", **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        # As on the person form, the phone is never printed in clear: blank keeps the stored one.
+        self.fields["work_phone"].widget.attrs["placeholder"] = phone_shown or "（空）"
+        self.fields["work_phone"].help_text = "留空表示不修改"
+        # Units in use, and the account's own even if deactivated (its name or phone can still change).
+        in_use = Q(is_active=True) | Q(pk=current.pk) if current is not None else Q(is_active=True)
+        self.fields["organisation"].queryset = Organisation.objects.filter(in_use).order_by("name")
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("autocomplete", "off")
+        _style(self)
 
 
 class UserRolesForm(forms.Form):

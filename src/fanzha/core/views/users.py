@@ -18,8 +18,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from fanzha.core import access, security
-from fanzha.core.forms_users import PasswordResetForm, UserCreateForm, UserRolesForm
+from fanzha.core.forms_users import PasswordResetForm, UserCreateForm, UserDetailsForm, UserRolesForm
 from fanzha.core.models import User
+from fanzha.core.pii.masking import mask_phone
 from fanzha.core.roles import ROLES
 from fanzha.core.services import organisations as user_services
 from fanzha.core.views.auth import add_service_errors
@@ -97,6 +98,39 @@ def user_create(request: HttpRequest) -> HttpResponse:
             return redirect("user_edit_roles", pk=user.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "core/users/user_form.html", {"form": form}, status=status)
+
+
+@login_required
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """编辑: 姓名, 工作电话, 单位 (a transfer); the service's refusals are shown on the form."""
+    user = _user_or_404(request, pk)
+    initial = {"display_name": user.display_name, "organisation": user.organisation_id}
+    form = UserDetailsForm(
+        request.POST or None,
+        initial=initial,
+        current=user.organisation,
+        phone_shown=mask_phone(user.work_phone),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changed = user_services.user_update(
+                actor=request.user,
+                user=user,
+                display_name=data["display_name"],
+                work_phone=data["work_phone"] or None,  # blank keeps
+                organisation=data["organisation"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if changed:
+                messages.success(request, f"已保存用户 {user.username} 的资料。")
+            else:
+                messages.info(request, "没有修改。")
+            return redirect("user_edit_roles", pk=user.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "core/users/user_edit.html", {"form": form, "target": user}, status=status)
 
 
 def _detail_page(
