@@ -3,6 +3,11 @@
 Each step flips its flag with a conditional UPDATE, so two workers never remind or escalate twice.
 Neither changes the warning's version: the worker acknowledging or recording a contact at the deadline,
 on a page opened before it, is not refused as if someone had acted on the warning meanwhile.
+
+A handover (转交) to another unit restarts the deadlines from the handover and clears the flags set
+for the old ones (``sla.restart_for_handover``), so the receiving unit is reminded and escalated once
+each on its own clock. A person already reached has nothing left on the contact clock: a warning
+handed over after the contact (back to 待签收) is neither reminded nor escalated for contact.
 """
 
 from __future__ import annotations
@@ -55,6 +60,12 @@ def _escalate(warning: Warning, what: str, flag: str) -> bool:
     return True
 
 
+def _not_reached(what: str) -> dict[str, bool]:
+    """The contact clock runs only until the person is reached (a reached warning handed over to
+    another unit is 待签收 again, its met contact deadline behind it)."""
+    return {"contacted_at__isnull": True} if what == CONTACT else {}
+
+
 def _reminders(now: dt.datetime, report: SlaReport) -> None:
     steps = (
         (ACK, "due_ack_at", "remind_ack_at", "ack_reminded", (Status.ASSIGNED,)),
@@ -73,6 +84,7 @@ def _reminders(now: dt.datetime, report: SlaReport) -> None:
             flag: False,
             "status__in": statuses,
             "assignee__isnull": False,
+            **_not_reached(what),
         }
         for warning in Warning.objects.filter(**due_q).select_related("person", "assignee").iterator():
             if _remind(warning, what, getattr(warning, due_field), flag):
@@ -85,7 +97,7 @@ def _breaches(now: dt.datetime, report: SlaReport) -> None:
         (CONTACT, "due_contact_at", "contact_breached", WAITING_CONTACT),
     )
     for what, due_field, flag, statuses in steps:
-        due_q = {f"{due_field}__lte": now, flag: False, "status__in": statuses}
+        due_q = {f"{due_field}__lte": now, flag: False, "status__in": statuses, **_not_reached(what)}
         related = Warning.objects.filter(**due_q).select_related("person", "assignee", "organisation", "area")
         for warning in related.iterator():
             if _escalate(warning, what, flag):

@@ -13,18 +13,22 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     When,
 )
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from fanzha.core import access
 from fanzha.core import selectors as core_selectors
-from fanzha.core.models import Area
+from fanzha.core.models import Area, Organisation
+from fanzha.warnings import sla
 from fanzha.warnings.models import (
     OPEN_STATUSES,
     Contact,
@@ -292,11 +296,28 @@ DISSUADABLE = REACHED & ~Q(outcome=Outcome.INVALID)
 def ack_due_q(now: dt.datetime) -> Q:
     """Warnings whose acknowledgement counts in the on-time rate: acknowledged, on time or late, and those
     never acknowledged by their deadline — escalated for it, or still waiting past it (else a unit that
-    lets its warnings run out would show 100 %). Closed unacknowledged within the time: not counted."""
+    lets its warnings run out would show 100 %). Closed unacknowledged within the time: not counted.
+
+    This is the acknowledgement owed by the unit holding the warning now, on its own clock (a handover
+    to another unit restarts it); what the units before it owed is in :func:`handed_on`."""
     never = Q(acknowledged_at__isnull=True) & (
         Q(ack_breached=True) | Q(status__in=[Status.NEW, Status.ASSIGNED], due_ack_at__lt=now)
     )
     return Q(acknowledged_at__isnull=False) | never
+
+
+# The summary's counts (a row made for a unit that holds none of the warnings starts them at 0).
+AGGREGATES = (
+    "total",
+    "open",
+    "closed",
+    "dissuaded",
+    "reached",
+    "dissuadable",
+    "acked",
+    "ack_due",
+    "acked_on_time",
+)
 
 
 def _duration(end: str) -> ExpressionWrapper:
@@ -309,9 +330,10 @@ def summary(
     """Counts, dissuasion rate, on-time rate and mean times, overall or per group of ``fields`` (field
     paths: group by an id with its names, not by a name alone: a county has several 中山社区).
 
-    劝阻率: 劝阻成功 of those reached, invalid ones apart (:data:`DISSUADABLE`); 按时签收率: see
-    :func:`ack_due_q`; the mean times are over the warnings acknowledged / reached (one still waiting
-    has no time yet)."""
+    劝阻率: 劝阻成功 of those reached, invalid ones apart (:data:`DISSUADABLE`); 按时签收率: one
+    acknowledgement per unit that held the warning — the current unit's (:func:`ack_due_q`) and those of
+    the units that handed it on (:func:`handed_on`), each on its own clock; the mean times are over the
+    warnings acknowledged / reached, from receipt (one still waiting has no time yet)."""
     now = now or timezone.now()
     values = qs.values(*fields) if fields else qs
     aggregates = {
@@ -333,10 +355,62 @@ def summary(
         rows = list(values.annotate(**aggregates).order_by(*fields))
     else:
         rows = [values.aggregate(**aggregates)]
+    _add_handed_on(rows, handed_on(qs, fields), fields)
     for row in rows:
         row["dissuasion_rate"] = _rate(row["dissuaded"], row["dissuadable"])
         row["on_time_rate"] = _rate(row["acked_on_time"], row["ack_due"])
     return rows
+
+
+# A handover to another unit keeps, on its history line, how the unit handing the warning on kept its
+# deadline to acknowledge (``data["clock"]["ack"]``, ``sla.clock_record``); None there: not counted.
+COUNTED_ACK = (sla.ON_TIME, sla.LATE, sla.MISSED)
+
+
+def _handed_on_group(field: str) -> Any:
+    """The handover line's value for a summary's group ``field``: the unit is the one that handed the
+    warning on (its name read by id), anything else the warning's own (its area, say)."""
+    if field in ("organisation", "organisation_id"):
+        return F("from_organisation")
+    if field.startswith("organisation__"):
+        unit = Organisation.objects.filter(pk=OuterRef("from_organisation"))
+        return Subquery(unit.values(field.removeprefix("organisation__"))[:1])
+    return F(f"warning__{field}")
+
+
+def handed_on(qs: QuerySet[Warning], fields: tuple[str, ...] = ()) -> dict[tuple[Any, ...], tuple[int, int]]:
+    """The acknowledgements owed by the units that handed a warning of ``qs`` on to another unit, per
+    group of ``fields`` (the unit: the one handing on): (on time, counted). A unit that let its deadline
+    pass before handing the warning on answers for it, not the unit receiving it (whose clock starts at
+    the handover); one that acknowledged in time and then handed on is credited. One query."""
+    lines = WarningEvent.objects.filter(
+        kind=EventKind.HANDED_OVER, warning__in=qs.values("pk"), data__clock__ack__in=COUNTED_ACK
+    ).annotate(from_organisation=Cast(KT("data__clock__from_organisation"), IntegerField()))
+    groups = {f"g{i}": _handed_on_group(field) for i, field in enumerate(fields)}
+    counted = lines.values(**groups).annotate(
+        due=Count("id"), on_time=Count("id", filter=Q(data__clock__ack=sla.ON_TIME))
+    )
+    return {tuple(row[f"g{i}"] for i in range(len(fields))): (row["on_time"], row["due"]) for row in counted}
+
+
+def _add_handed_on(
+    rows: list[dict[str, Any]], extra: dict[tuple[Any, ...], tuple[int, int]], fields: tuple[str, ...]
+) -> None:
+    """Add the handed-on acknowledgements to the summary's rows; a unit that now holds none of the
+    warnings gets a row of its own (nothing but its on-time figures)."""
+    by_key = {tuple(row[field] for field in fields): row for row in rows}
+    added = False
+    for key, (on_time, due) in extra.items():
+        row = by_key.get(key)
+        if row is None:
+            row = by_key[key] = {**dict.fromkeys(AGGREGATES, 0), "mean_ack": None, "mean_contact": None}
+            row.update(zip(fields, key, strict=True))
+            rows.append(row)
+            added = True
+        row["acked_on_time"] += on_time
+        row["ack_due"] += due
+    if added:
+        rows.sort(key=lambda row: [(row[field] is None, row[field]) for field in fields])
 
 
 def _rate(part: int, whole: int) -> str:

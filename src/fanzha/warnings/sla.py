@@ -65,3 +65,51 @@ def apply_deadlines(warning: Warning, due_ack: dt.datetime, due_contact: dt.date
     warning.remind_ack_at = remind_at(warning.received_at, due_ack)
     warning.remind_contact_at = remind_at(warning.received_at, due_contact)
     return ["due_ack_at", "due_contact_at", "remind_ack_at", "remind_contact_at"]
+
+
+# ── 转交: the receiving unit's clock ─────────────────────────────────────────────────
+
+ON_TIME, LATE, MISSED = "on_time", "late", "missed"
+
+
+def ack_kept(due_ack: dt.datetime, acknowledged_at: dt.datetime | None, now: dt.datetime) -> str | None:
+    """How the unit handing a warning on kept its deadline to acknowledge: acknowledged by it
+    (``on_time``), after it (``late``), never and it has passed (``missed``); None when it neither
+    acknowledged nor let the time run out — not counted, as a warning closed within its time is not."""
+    if acknowledged_at is not None:
+        return ON_TIME if acknowledged_at <= due_ack else LATE
+    return MISSED if now > due_ack else None
+
+
+def clock_record(warning: Warning, now: dt.datetime) -> dict[str, object]:
+    """The clock of the unit handing ``warning`` on, as it stood at ``now`` (kept on the handover's
+    history line: its deadlines and how it kept the one to acknowledge, for the on-time rate)."""
+    return {
+        "from_organisation": warning.organisation_id,
+        "due_ack_at": warning.due_ack_at.isoformat(),
+        "due_contact_at": warning.due_contact_at.isoformat(),
+        "acknowledged_at": warning.acknowledged_at.isoformat() if warning.acknowledged_at else None,
+        "ack": ack_kept(warning.due_ack_at, warning.acknowledged_at, now),
+    }
+
+
+def restart_for_handover(warning: Warning, start: dt.datetime) -> list[str]:
+    """The receiving unit's clock, counted from the handover at ``start``: the grade's window to
+    acknowledge (签收 again — it has not yet); the grade's window to make contact, unless the person was
+    already reached (that deadline was met: it stays as it was, nothing is left on it). The reminders
+    follow the new deadlines, and the markers set for the old ones (reminded, breached, 超时督办) are
+    cleared so that they neither block the new reminder and escalation nor show the receiving unit as
+    overdue on arrival. ``received_at`` and the history keep the original times. Returns the fields set.
+
+    Exactly the grade's windows, no more and no less: the grade's table already says how soon a case of
+    that grade must be acted on (紧急 5 / 30 min), and capping at the original deadlines would hand the
+    receiving unit a deadline already past — the very lateness it did not cause."""
+    due_ack, due_contact = deadlines(warning.grade, start)
+    warning.due_ack_at, warning.remind_ack_at = due_ack, remind_at(start, due_ack)
+    warning.ack_reminded = warning.ack_breached = warning.escalated = False
+    fields = ["due_ack_at", "remind_ack_at", "ack_reminded", "ack_breached", "escalated"]
+    if warning.contacted_at is None:
+        warning.due_contact_at, warning.remind_contact_at = due_contact, remind_at(start, due_contact)
+        warning.contact_reminded = warning.contact_breached = False
+        fields += ["due_contact_at", "remind_contact_at", "contact_reminded", "contact_breached"]
+    return fields

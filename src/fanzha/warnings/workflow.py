@@ -23,7 +23,7 @@ from fanzha.core.models import Area, User
 from fanzha.core.models.areas import AreaLevel
 from fanzha.core.pii import crypto
 from fanzha.core.pii.masking import scrub_text
-from fanzha.warnings import photos, routing
+from fanzha.warnings import photos, routing, sla
 from fanzha.warnings.models import (
     FINAL_OUTCOMES,
     TRANSITIONS,
@@ -459,6 +459,28 @@ def warning_close(
     return current
 
 
+def _restart_clock(warning: Warning, organisation_id: int | None, now: dt.datetime) -> dict[str, Any] | None:
+    """A handover to another unit (or to or from the centre's queue) restarts the SLA clock for it,
+    counted from ``now`` (:func:`sla.restart_for_handover`): the receiving unit answers for its own
+    time, not for the first unit's — which is kept, with how that unit kept its deadline to acknowledge,
+    on the handover's history line (returned) and counted against that unit in the on-time rate. A
+    handover to a colleague of the same unit keeps the unit's clock (None): passing a warning along
+    inside the unit gives it no fresh time."""
+    if organisation_id == warning.organisation_id:
+        return None
+    clock = sla.clock_record(warning, now)
+    sla.restart_for_handover(warning, now)
+    return clock
+
+
+def _clock_text(warning: Warning) -> str:
+    """The receiving unit's deadlines, on the handover's history line."""
+    text = f"；时限自转交起重新计算：签收时限 {timezone.localtime(warning.due_ack_at):%m-%d %H:%M}"
+    if warning.contacted_at is None:
+        text += f"，联系时限 {timezone.localtime(warning.due_contact_at):%m-%d %H:%M}"
+    return text
+
+
 @transaction.atomic
 def warning_handover(
     *, actor: Any, warning: Warning, reason: str, to_user: User | None, version: int | None = None
@@ -478,21 +500,24 @@ def warning_handover(
     target = Status.ASSIGNED if to_user is not None else Status.NEW
     _check_transition(current, target)
     before, now = current.status, timezone.now()
-    current.organisation, current.assignee = allowed[to_user.pk] if to_user is not None else (None, None)
+    organisation, assignee = allowed[to_user.pk] if to_user is not None else (None, None)
+    clock = _restart_clock(current, getattr(organisation, "pk", None), now)
+    current.organisation, current.assignee = organisation, assignee
     current.status, current.assigned_at = target, now if to_user is not None else None
     current.acknowledged_at = current.acknowledged_by = None
     current.version += 1
     current.save()
     whom = holder(current)
+    data: dict[str, Any] = {"organisation": current.organisation_id, "assignee": current.assignee_id}
     event_add(
         current,
         EventKind.HANDED_OVER,
-        f"转交给 {whom}；原因：{reason.strip()[:500]}",
+        f"转交给 {whom}；原因：{reason.strip()[:500]}" + (_clock_text(current) if clock else ""),
         actor=actor,
         at=now,
         from_status=before,
         to_status=target,
-        data={"organisation": current.organisation_id, "assignee": current.assignee_id},
+        data={**data, "clock": clock} if clock else data,
     )
     audit_record(
         actor=actor,
