@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from fanzha.imports.pipeline import import_run
+from fanzha.warnings import intake
 from fanzha.warnings.intake import WarningInput, clean_warning, parse_amount, suspect_numbers_text
 from fanzha.warnings.models import Warning
 from tests.warnings.files import row, warning_csv
@@ -134,3 +135,15 @@ def test_foreign_currency_and_a_note_alone_stay_unreadable(written: str) -> None
         parse_amount(written)
     flagged = clean_warning(WarningInput(**PERSON, amount=written), now=NOW)
     assert flagged.amount is None and flagged.flags == ["amount_invalid"]
+
+
+def test_a_row_without_suspects_or_with_one_plain_number_is_not_taken_apart(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The normalising runs on every row: an empty cell (most rows) went through the splitting and the
+    number reading (≈ 2 µs a row, 40 ms on 20,000 rows) for nothing."""
+
+    def taken_apart(part: str) -> list[tuple[str, str]]:
+        raise AssertionError(part)
+
+    monkeypatch.setattr(intake, "_numbers_of", taken_apart)
+    assert clean_warning(WarningInput(**PERSON), now=NOW).suspect_numbers == ""
+    assert clean_warning(WarningInput(**PERSON, suspect_numbers="17012345679"), now=NOW).suspect_numbers

@@ -657,7 +657,7 @@ def suspect_numbers_text(text: str) -> str:
     """The suspect numbers of a cell each in one form (``+86 170-1234-5679`` → ``17012345679``,
     ``0571-12345678`` → ``057112345678``), their separators kept, a number written twice kept once
     (with the separator after it; a line break before it stays); a text that is no number as written."""
-    if _plain(text):
+    if not text or _plain(text):  # most rows: no suspect number, or one written plain
         return text
     entries: list[tuple[str, str]] = []
     seen: set[str] = set()
