@@ -100,7 +100,7 @@ def test_bad_rows_are_named_in_chinese_and_nothing_is_written(world) -> None:  #
         ["a5", "", "", "派出所民警", "", ""],  # 9: new without a unit
         ["a6", "", "城关派出所", "", "", ""],  # 10: new without a role
         ["a7", "", "城关派出所", "派出所民警", "", "离职"],  # 11
-        ["police_cg", "王五", "", "", "", ""],  # 12: a name the account does not have
+        ["police_cg", "", "工商银行青溪支行", "", "", ""],  # 12: moved to a bank as an officer
         ["bank", "", "", "网格员", "", ""],  # 13: the bank's user, a role of area scope
         ["", "", "城关派出所", "派出所民警", "", ""],  # 14
     ]
@@ -118,7 +118,8 @@ def test_bad_rows_are_named_in_chinese_and_nothing_is_written(world) -> None:  #
     assert (9, "单位名称", "新用户须填写单位名称") in found
     assert (10, "角色", "新用户须填写角色") in found
     assert (11, "状态", "状态应为“在用”或“停用”，留空则不改") in found
-    assert (12, "姓名", "导入不修改已有账户的姓名（只修改角色和状态）；请留空或填写系统中的姓名") in found
+    moved_to_bank = f"{bank_rule}（派出所民警）；请先调整该用户的角色，再调动到“工商银行青溪支行”"
+    assert (12, "单位名称", moved_to_bank) in found
     assert (13, "角色", bank_rule) in found
     assert {row for row, _, _ in found} == set(range(2, 15)) - {5}
     assert not User.objects.filter(username__in=["a1", "a2", "a4", "a5", "a6", "a7"]).exists()

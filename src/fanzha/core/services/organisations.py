@@ -283,7 +283,7 @@ def _work_in_hand(user: User) -> list[str]:
         held.append(f"还有 {warnings} 条未办结的预警由其承办（请先转交或改派他人）")
     cases = Case.objects.filter(officer=user, status__in=OPEN_CASE_STATUSES).count()
     if cases:
-        held.append(f"还是 {cases} 起未结案件的承办民警（请先改由原单位其他民警承办或结案）")
+        held.append(f"还是 {cases} 起未结案件的承办民警（请先更换这些案件的承办民警或结案）")
     return held
 
 

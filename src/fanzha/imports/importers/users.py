@@ -2,8 +2,10 @@
 
 A county centre moving to fanzha creates its hundreds of accounts from one list instead of one by one.
 Rows go through the user services, so the checks (roles that fit the unit's kind, no deactivating
-oneself) and the audit records are those of the 用户 pages. A blank cell keeps what an existing account
-has; the roles of a row replace the account's roles.
+oneself, a transfer to another unit only once the user's open warnings and cases are handed over) and the
+audit records are those of the 用户 pages. A blank cell keeps what an existing account has; a 姓名,
+工作电话 or 单位名称 that differs changes it (``user_update``); the roles of a row replace the account's
+roles.
 
 Passwords never travel in a file: a file with a password column is refused as a whole. A new account
 gets an unusable password (it cannot log in) until the administrator generates its initial password
@@ -48,7 +50,6 @@ CREDENTIAL_COLUMN_REFUSED = (
     "文件含有密码列，整份文件未导入：密码不通过文件传递。请删除该列后重新上传；"
     "导入后在“用户”页为新账户生成初始密码（首次登录须修改）"
 )
-KEPT_AS_IS = "导入不修改已有账户的{label}（只修改角色和状态）；请留空或填写系统中的{label}"
 
 
 def _word_key(text: str) -> str:
@@ -235,19 +236,27 @@ class UserImporter(Importer):
     def _check_existing(self, row: Row, user: User, actor: Any) -> None:
         data = row.cleaned
         unit = data["organisation"]
-        if unit is not None and unit.pk != user.organisation_id:
-            row.error(self.field("organisation"), KEPT_AS_IS.format(label="单位"), unit.name)
-        for name in ("display_name", "work_phone"):
-            if data[name] and data[name] != getattr(user, name):
-                f = self.field(name)
-                row.error(f, KEPT_AS_IS.format(label=f.label), data[name])
+        moved = unit is not None and unit.pk != user.organisation_id
+        target = unit if moved else user.organisation  # the row's roles are those of the new unit
         if data["roles"]:
-            if user.organisation is None:
+            if target is None:
                 row.error(self.field("roles"), "该账户没有所属单位，不能通过导入设置角色")
             else:
-                self._check_roles_fit(row, user.organisation)
+                self._check_roles_fit(row, target)
+        if moved and not row.errors:
+            self._check_transfer(row, user, actor)
         if data["active"] is False and actor is not None and user.pk == actor.pk:
             row.error(self.field("status"), "不能停用自己的账户", row.values.get("status", ""))
+
+    def _check_transfer(self, row: Row, user: User, actor: Any) -> None:
+        """The service's rule for a transfer (调动), so the message is that of the 编辑 page."""
+        unit = row.cleaned["organisation"]
+        try:
+            user_services.check_transfer(
+                actor=actor, user=user, organisation=unit, roles=row.cleaned["roles"]
+            )
+        except ValidationError as exc:
+            row.error(self.field("organisation"), validation_message(exc), unit.name)
 
     def _check_roles_fit(self, row: Row, unit: Organisation) -> None:
         """The services' own rule, so the message is that of the 用户 pages."""
@@ -265,11 +274,33 @@ class UserImporter(Importer):
                 self._create(actor, data)
                 return NEW
             user = User.objects.select_related("organisation").get(pk=data["existing"])
-            changed = self._set_roles(actor, user, data["roles"])
+            changed = self._update(actor, user, data)
             changed = self._set_status(actor, user, data["active"]) or changed
         except ValidationError as exc:
             raise RowRejected(validation_message(exc)) from exc
         return UPDATED if changed else UNCHANGED
+
+    def _update(self, actor: Any, user: User, data: dict[str, Any]) -> bool:
+        """Details and roles; the roles of a row are those of its new unit, so they are set first
+        when the account's present roles do not fit the new unit (to a bank), else after the move."""
+        unit = data["organisation"]
+        roles_first = unit is not None and bool(user_services.roles_not_allowed(user.role_codes, unit.kind))
+        changed = roles_first and self._set_roles(actor, user, data["roles"])
+        changed = self._set_details(actor, user, data) or changed
+        if not roles_first:
+            changed = self._set_roles(actor, user, data["roles"]) or changed
+        return changed
+
+    @staticmethod
+    def _set_details(actor: Any, user: User, data: dict[str, Any]) -> bool:
+        changed = user_services.user_update(
+            actor=actor,
+            user=user,
+            display_name=data["display_name"] or None,  # blank keeps
+            work_phone=data["work_phone"] or None,
+            organisation=data["organisation"],
+        )
+        return bool(changed)
 
     def _create(self, actor: Any, data: dict[str, Any]) -> None:
         user = user_services.user_create(
