@@ -183,3 +183,21 @@ def test_the_stats_page_shows_the_unit_that_handed_on_a_warning_it_let_run_out(w
     page = client.get(reverse("warning_stats")).content.decode()
     row = page[page.index("<td>城东社区居委会</td>") :].split("</tr>", 1)[0]
     assert "<td>0</td>" in row and "0.0%" in row
+
+
+def test_a_handover_between_the_sla_jobs_read_and_its_escalation_is_not_escalated(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from fanzha.warnings import escalation
+
+    warning = _shift(make_warning(1), 300)  # overdue; the job reads it, then the grid worker hands it on
+    original, handed = escalation._escalate, []
+
+    def handed_over_meanwhile(*args):  # type: ignore[no-untyped-def]
+        if not handed:
+            handed.append(_hand_to_police(world, warning))
+        return original(*args)
+
+    monkeypatch.setattr(escalation, "_escalate", handed_over_meanwhile)
+    assert sla_check().escalated == 0  # the flip re-checks the deadline: the new one is hours away
+    warning.refresh_from_db()
+    assert not (warning.ack_breached or warning.escalated)
+    assert not warning.events.filter(kind=EventKind.ESCALATED).exists()

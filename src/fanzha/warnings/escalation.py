@@ -35,13 +35,16 @@ class SlaReport:
     escalated: int = 0
 
 
-def _flip(pk: int, flag: str, extra: dict[str, object]) -> bool:
-    return Warning.objects.filter(pk=pk, **{flag: False}).update(**{flag: True}, **extra) == 1
+def _flip(pk: int, due_q: dict[str, object], flag: str, extra: dict[str, object]) -> bool:
+    """Set ``flag`` when the warning still meets the step's conditions (``due_q``: its moment has come,
+    the flag is not set): a handover committed since the warning was read restarted its clock, and the
+    old moment must not remind or escalate the receiving unit."""
+    return Warning.objects.filter(pk=pk, **due_q).update(**{flag: True}, **extra) == 1
 
 
 @transaction.atomic
-def _remind(warning: Warning, what: str, due: dt.datetime, flag: str) -> bool:
-    if not _flip(warning.pk, flag, {}):
+def _remind(warning: Warning, what: str, due: dt.datetime, flag: str, due_q: dict[str, object]) -> bool:
+    if not _flip(warning.pk, due_q, flag, {}):
         return False
     event_add(
         warning, EventKind.REMINDED, f"{what}时限 {timezone.localtime(due):%m-%d %H:%M} 将到，已提醒承办人"
@@ -51,8 +54,8 @@ def _remind(warning: Warning, what: str, due: dt.datetime, flag: str) -> bool:
 
 
 @transaction.atomic
-def _escalate(warning: Warning, what: str, flag: str) -> bool:
-    if not _flip(warning.pk, flag, {"escalated": True}):
+def _escalate(warning: Warning, what: str, flag: str, due_q: dict[str, object]) -> bool:
+    if not _flip(warning.pk, due_q, flag, {"escalated": True}):
         return False
     event_add(warning, EventKind.ESCALATED, f"{what}超时，已升级督办（通知上级单位和反诈中心）")
     audit_record(actor=None, action="warning.escalate", obj=warning, details={"deadline": what})
@@ -87,7 +90,7 @@ def _reminders(now: dt.datetime, report: SlaReport) -> None:
             **_not_reached(what),
         }
         for warning in Warning.objects.filter(**due_q).select_related("person", "assignee").iterator():
-            if _remind(warning, what, getattr(warning, due_field), flag):
+            if _remind(warning, what, getattr(warning, due_field), flag, due_q):
                 report.reminded += 1
 
 
@@ -100,7 +103,7 @@ def _breaches(now: dt.datetime, report: SlaReport) -> None:
         due_q = {f"{due_field}__lte": now, flag: False, "status__in": statuses, **_not_reached(what)}
         related = Warning.objects.filter(**due_q).select_related("person", "assignee", "organisation", "area")
         for warning in related.iterator():
-            if _escalate(warning, what, flag):
+            if _escalate(warning, what, flag, due_q):
                 report.escalated += 1
 
 
