@@ -486,7 +486,12 @@ def warning_handover(
     *, actor: Any, warning: Warning, reason: str, to_user: User | None, version: int | None = None
 ) -> Warning:
     """转交: to another eligible user of the area, or back to the centre's queue; the reason is kept.
-    ``version``: the one the form was opened with (another change since refuses it, a merge does not)."""
+    ``version``: the one the form was opened with (another change since refuses it, a merge does not).
+
+    The receiving user acknowledges (签收) again. Handed to another unit (or to or from the centre's
+    queue), the warning's SLA clock restarts at the handover (:func:`_restart_clock`): the grade's window
+    to acknowledge and, the person not reached yet, to make contact, counted from now; its history line
+    names the new deadlines and keeps the first unit's."""
     current = _locked(warning.pk)
     if not access.user_can(actor, "warning.dispatch"):
         access.require(actor, "warning.work")
