@@ -91,7 +91,7 @@ def test_it_reads_amounts_written_as_at_least_or_with_a_note(text: str, amount: 
 
 
 def test_it_still_flags_amounts_it_cannot_read() -> None:
-    for text in ("人民币伍万元", "余8万", "8万余元3千", "（已止付）"):
+    for text in ("余8万", "8万余元3千", "（已止付）"):
         with pytest.raises(ValueError):
             parse_amount(text)
 

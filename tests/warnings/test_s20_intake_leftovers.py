@@ -1,5 +1,6 @@
 """Warning intake leftovers (session 20): suspect numbers kept as one number however they were written
-(+86, 0086, spaces, dashes), also when two reports are merged; a debit a bank writes in brackets."""
+(+86, 0086, spaces, dashes), also when two reports are merged; a debit a bank writes in brackets;
+amounts written in capital numerals (贰万元整)."""
 
 from __future__ import annotations
 
@@ -147,3 +148,38 @@ def test_a_row_without_suspects_or_with_one_plain_number_is_not_taken_apart(monk
     monkeypatch.setattr(intake, "_numbers_of", taken_apart)
     assert clean_warning(WarningInput(**PERSON), now=NOW).suspect_numbers == ""
     assert clean_warning(WarningInput(**PERSON, suspect_numbers="17012345679"), now=NOW).suspect_numbers
+
+
+@pytest.mark.parametrize(
+    ("written", "amount"),
+    [
+        ("贰万元整", "20000.00"),
+        ("壹万伍仟元", "15000.00"),
+        ("伍佰元", "500.00"),
+        ("人民币壹拾万元整", "100000.00"),
+        ("人民币伍仟", "5000.00"),
+        ("拾万元", "100000.00"),
+        ("壹万零伍佰元", "10500.00"),
+        ("贰万零伍元", "20005.00"),
+        ("壹拾伍元", "15.00"),
+        ("叁仟圆整", "3000.00"),
+        ("壹佰元伍角叁分", "100.53"),
+        ("壹佰元零叁分", "100.03"),
+        ("伍角", "0.50"),
+        ("壹亿贰仟万元", "120000000.00"),
+        ("约贰万元", "20000.00"),
+        ("贰万余元", "20000.00"),
+        ("伍仟多元", "5000.00"),
+    ],
+)
+def test_it_reads_amounts_written_in_capital_numerals(written: str, amount: str) -> None:
+    assert parse_amount(written) == Decimal(amount)
+    clean = clean_warning(WarningInput(**PERSON, amount=written), now=NOW)
+    assert clean.amount == Decimal(amount) and "amount_invalid" not in clean.flags
+
+
+@pytest.mark.parametrize("written", ["贰万伍", "壹佰伍", "壹贰", "佰元", "万元", "万亿元", "贰万伍$"])
+def test_capitals_that_say_no_one_sum_stay_unreadable(written: str) -> None:
+    """贰万伍: 20,005 or 25,000? A cheque writes 贰万零伍 or 贰万伍仟."""
+    with pytest.raises(ValueError):
+        parse_amount(written)

@@ -149,7 +149,7 @@ def test_it_joins_a_banks_transaction_date_and_time_columns(world) -> None:  # t
 
 @pytest.mark.parametrize(
     ("text", "amount"),
-    [("-50,000.00", "50000.00"), ("¥-3,000", "3000.00"), ("2万元整", "20000.00"), ("人民币伍仟", None)],
+    [("-50,000.00", "50000.00"), ("¥-3,000", "3000.00"), ("2万元整", "20000.00"), ("人民币伍仟", "5000.00")],
 )
 def test_it_reads_a_banks_debit_written_negative_or_with_zheng(text: str, amount: str | None) -> None:
     """A debit a bank's system writes with a minus, and the 整 of a written sum, left the amount

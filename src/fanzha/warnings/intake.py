@@ -355,16 +355,68 @@ _PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([千k万w亿]?)")
 _AMOUNT = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?[千k万w亿])+|[0-9]+(?:\.[0-9]+)?[千k万w亿]?")
 # A note in brackets after the amount (3万元（已止付）), and 余 / 多 at its end (8万余元: at least 8万).
 _AMOUNT_NOTE = re.compile(r"\([^()]*\)$")
-_AT_LEAST = re.compile(r"(?<=[0-9千k万w亿])[余多]$")
+_AT_LEAST = re.compile(r"(?<=[0-9千k万w亿拾佰仟])[余多]$")
 # A debit as accounting writes it, in brackets: (20,000.00) is 20,000 that left the account.
 _BRACKETED_DEBIT = re.compile(r"\((¥?\s*[0-9][0-9,.\s]*)\)")
+
+# Capital numerals (大写金额), as cheques and receipts write a sum: 贰万元整, 壹万零伍佰元, 壹佰元伍角叁分.
+CAPITAL_DIGITS = {c: n for n, c in enumerate("零壹贰叁肆伍陆柒捌玖")}
+CAPITAL_UNITS = {"拾": 10, "佰": 100, "仟": 1000}
+CAPITAL_GROUPS = {"万": 10_000, "亿": 100_000_000}
+_CAPITALS = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟]")
+# The yuan (元 and 整 already taken away), then 角 and 分, each perhaps after a 零.
+_CAPITAL_AMOUNT = re.compile(
+    r"(?P<yuan>[零壹贰叁肆伍陆柒捌玖拾佰仟万亿]*?)零?(?:(?P<jiao>[壹贰叁肆伍陆柒捌玖])角)?"
+    r"零?(?:(?P<fen>[壹贰叁肆伍陆柒捌玖])分)?"
+)
+
+
+def _capital_yuan(text: str) -> int:
+    """The yuan of a sum in capitals: 贰万 → 20000, 壹拾伍 → 15, 壹万零伍佰 → 10500, 拾万 → 100000.
+    ValueError for a text that is not one: two digits in a row (壹贰), a digit right after 佰, 仟, 万
+    or 亿 (贰万伍: 20005 or 25000? written 贰万零伍 or 贰万伍仟), a unit without its digit (佰; 拾 first
+    is 10)."""
+    total = group = section = digit = 0
+    previous = before_digit = ""
+    for char in text:
+        if char in CAPITAL_DIGITS:
+            if previous in CAPITAL_DIGITS and previous != "零":
+                raise ValueError(text)
+            digit, before_digit = CAPITAL_DIGITS[char], previous
+        elif char in CAPITAL_UNITS:
+            if not digit and not (char == "拾" and previous == ""):
+                raise ValueError(text)
+            section, digit = section + (digit or 1) * CAPITAL_UNITS[char], 0
+        elif char == "万":
+            if not section + digit or group:
+                raise ValueError(text)
+            group, section, digit = (section + digit) * CAPITAL_GROUPS[char], 0, 0
+        else:  # 亿
+            if not group + section + digit or total:
+                raise ValueError(text)
+            total, group, section, digit = (group + section + digit) * CAPITAL_GROUPS[char], 0, 0, 0
+        previous = char
+    if digit and before_digit in ("佰", "仟", "万", "亿"):  # a last digit without its unit
+        raise ValueError(text)
+    return total + group + section + digit
+
+
+def _capital_amount(text: str) -> Decimal:
+    """A sum in capital numerals (元, 圆 and 整 already taken away): 壹佰伍角叁分 → 100.53."""
+    found = _CAPITAL_AMOUNT.fullmatch(text)
+    if found is None or not text.strip("零"):
+        raise ValueError(text)
+    yuan = _capital_yuan(found["yuan"]) if found["yuan"] else 0
+    jiao, fen = (CAPITAL_DIGITS[found[part]] if found[part] else 0 for part in ("jiao", "fen"))
+    return Decimal(yuan) + Decimal(jiao) / 10 + Decimal(fen) / 100
 
 
 def parse_amount(text: str) -> Decimal | None:
     """``12,000`` / ``1.2万`` / ``5千`` / ``2.5W`` / ``1万2千`` / ``约3000元`` / ``￥1,200`` / ``RMB 500``
     / ``8万余元`` (at least: read as 8万) / ``3万元（已止付）`` (the note left out) / ``2万元整`` / a
-    bank's debit ``-50,000.00`` or ``(20,000.00)`` (the sum that left the account) → Decimal; None for
-    an empty cell or a placeholder (无, -); ValueError if no number (``$1,000``: not yuan)."""
+    bank's debit ``-50,000.00`` or ``(20,000.00)`` (the sum that left the account) / capital numerals
+    ``贰万元整``, ``壹万伍仟元``, ``壹佰元伍角`` → Decimal; None for an empty cell or a placeholder (无, -);
+    ValueError if no number (``$1,000``: not yuan)."""
     if is_placeholder(text):
         return None
     written = unicodedata.normalize("NFKC", str(text)).strip()
@@ -375,12 +427,17 @@ def parse_amount(text: str) -> Decimal | None:
     value = _AT_LEAST.sub("", _DEBIT.sub("", _CURRENCY.sub("", value)).lower())
     if not value:
         return None
-    if not _AMOUNT.fullmatch(value):
+    if _CAPITALS.search(value):
+        amount = _capital_amount(value)
+    elif not _AMOUNT.fullmatch(value):
         raise ValueError(text)
-    try:
-        amount = sum((Decimal(n) * _UNITS.get(u, Decimal(1)) for n, u in _PART.findall(value)), Decimal(0))
-    except InvalidOperation as exc:
-        raise ValueError(text) from exc
+    else:
+        try:
+            amount = sum(
+                (Decimal(n) * _UNITS.get(u, Decimal(1)) for n, u in _PART.findall(value)), Decimal(0)
+            )
+        except InvalidOperation as exc:
+            raise ValueError(text) from exc
     if amount < 0 or amount >= Decimal("1e12"):
         raise ValueError(text)
     return amount.quantize(Decimal("0.01"))
