@@ -73,6 +73,7 @@ CASES = {
     "case_payment_add": Case(READ, kwargs=case),
     "case_suspect_add": Case(READ, kwargs=case),
     "case_result": Case(READ, kwargs=case),
+    "case_reassign": Case(READ, kwargs=case),  # the form; a closed case goes back to its page
     "case_attachment_add": Case(READ, kwargs=case),
     "case_statement_upload": Case(READ, kwargs=case),
     "case_return_add": Case(READ, kwargs=case),

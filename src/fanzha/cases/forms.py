@@ -122,6 +122,23 @@ class ResultForm(forms.Form):
         bootstrap(self)
 
 
+class ReassignForm(forms.Form):
+    """更换承办民警: the new officer among those who may work the case, and why."""
+
+    officer = forms.ModelChoiceField(label="新承办民警", queryset=None)  # type: ignore[arg-type]
+    reason = forms.CharField(label="更换原因", max_length=100, help_text="如休假、调动、工作量调整")
+
+    def __init__(self, *args: Any, officers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers  # type: ignore[attr-defined]
+        self.fields["officer"].label_from_instance = _officer_label  # type: ignore[attr-defined]
+        bootstrap(self)
+
+
+def _officer_label(user: Any) -> str:
+    return f"{user} · {user.organisation.name}" if user.organisation_id else str(user)
+
+
 def bank_choices() -> Any:
     return Organisation.objects.filter(kind=OrganisationKind.BANK, is_active=True).order_by("name")
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/payments/add/", views.case_payment_add, name="case_payment_add"),
     path("<int:pk>/suspects/add/", views.case_suspect_add, name="case_suspect_add"),
     path("<int:pk>/result/", views.case_result, name="case_result"),
+    path("<int:pk>/officer/", views.case_reassign, name="case_reassign"),
     path("<int:pk>/attachments/add/", views_funds.case_attachment_add, name="case_attachment_add"),
     path("<int:pk>/statements/add/", views_funds.case_statement_upload, name="case_statement_upload"),
     path("<int:pk>/returns/add/", views_funds.case_return_add, name="case_return_add"),

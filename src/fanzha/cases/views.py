@@ -19,6 +19,7 @@ from fanzha.cases.forms import (
     CaseForm,
     CaseRegisterForm,
     PaymentForm,
+    ReassignForm,
     ResultForm,
     StatusForm,
     SuspectForm,
@@ -27,7 +28,7 @@ from fanzha.cases.forms import (
 from fanzha.cases.models import TRANSITIONS, Case, Status
 from fanzha.core import access
 from fanzha.core import selectors as core_selectors
-from fanzha.core.models import Person
+from fanzha.core.models import Person, User
 from fanzha.core.pii.masking import mask
 from fanzha.core.services import persons as person_services
 from fanzha.warnings import typology
@@ -323,3 +324,20 @@ def case_result(request: HttpRequest, pk: int) -> HttpResponse:
         services.result_record(actor=request.user, case=case, detained=d["detained"], note=d["note"])
 
     return _sub_form(request, case, form, action, "登记破案战果")
+
+
+@login_required
+def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    """更换承办民警: a choice of the officers who may work the case (a closed case keeps its officer)."""
+    case = get_case(request, pk, "case.edit")
+    if not case.is_open:
+        messages.error(request, f"案件已{case.get_status_display()}，不能更换承办民警。")
+        return redirect("case_detail", pk=case.pk)
+    eligible = [u.pk for u in services.eligible_officers(case) if u.pk != case.officer_id]
+    officers = User.objects.filter(pk__in=eligible).select_related("organisation")
+    form = ReassignForm(request.POST or None, officers=officers.order_by("organisation__name", "id"))
+
+    def action(d: dict[str, Any]) -> None:
+        services.case_reassign(actor=request.user, case=case, officer=d["officer"], reason=d["reason"])
+
+    return _sub_form(request, case, form, action, "更换承办民警")
