@@ -70,10 +70,18 @@ MERGED_FIELDS = [
     "quality_flags",
     "grade",
     "grade_reasons",
+    # The clock: a merge's upgrade tightens it, and a merge's address that routes a warning from the
+    # centre's queue to a unit restarts it (services.merge_into).
+    "clock_started_at",
     "due_ack_at",
     "due_contact_at",
     "remind_ack_at",
     "remind_contact_at",
+    "ack_reminded",
+    "ack_breached",
+    "contact_reminded",
+    "contact_breached",
+    "escalated",
     "merged_count",
     "version",
     "organisation",

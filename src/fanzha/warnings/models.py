@@ -111,6 +111,12 @@ class Warning(models.Model):
     outcome = models.CharField("处置结果", max_length=16, choices=Outcome.choices, blank=True)
     warned_at = models.DateTimeField("预警时间")
     received_at = models.DateTimeField("接收时间")
+    # When the SLA clock now running started: at receipt, again at a handover (转交) to another unit and
+    # at the centre's placement out of its queue. Every recomputation of the deadlines (a regrade, a
+    # merge) counts from it (:attr:`clock_start`); received_at stays the warning's own time. Set by
+    # intake and filled by migration 0010; empty only for a row written by a raw writer that does not
+    # know it (read as the receipt).
+    clock_started_at = models.DateTimeField("时限起算时间", null=True, blank=True)
     assigned_at = models.DateTimeField("派发时间", null=True, blank=True)
     acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
     acknowledged_by = models.ForeignKey(
@@ -166,11 +172,20 @@ class Warning(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def clock_start(self):  # type: ignore[no-untyped-def]
+        """When the SLA clock now running started (the receipt unless restarted since)."""
+        return self.clock_started_at or self.received_at
+
     def next_due(self):  # type: ignore[no-untyped-def]
-        """The deadline that runs now: acknowledging until acknowledged, then contact."""
+        """The deadline that runs now: acknowledging until acknowledged, then contact until the person
+        is reached; none after (a reached person's contact deadline was met, even when the warning was
+        handed over and acknowledged again)."""
         if self.status in (Status.NEW, Status.ASSIGNED):
             return self.due_ack_at
-        return self.due_contact_at
+        if self.status == Status.ACKNOWLEDGED and self.contacted_at is None:
+            return self.due_contact_at
+        return None
 
 
 class WarningSourceRef(models.Model):

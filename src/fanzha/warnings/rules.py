@@ -42,7 +42,16 @@ def _with(candidate: GradingRule | None, removed: int | None = None) -> list[Gra
 def _open_regrades(rules: list[GradingRule]) -> list[tuple[Warning, grading.GradeResult]]:
     changes = []
     qs = Warning.objects.filter(status__in=OPEN_STATUSES).only(
-        "id", "grade", "grade_reasons", "fraud_type", "source", "amount", "facts", "received_at"
+        "id",
+        "grade",
+        "grade_reasons",
+        "fraud_type",
+        "source",
+        "amount",
+        "facts",
+        "received_at",
+        "clock_started_at",
+        "contacted_at",
     )
     for warning in qs.iterator(chunk_size=CHUNK):
         result = grading.grade(
@@ -68,7 +77,7 @@ def _regrade_all(actor: Any) -> int:
         warning.grade, warning.grade_reasons = result.grade, result.reasons
         fields = ["grade", "grade_reasons"]
         if before != result.grade:
-            fields += sla.apply_deadlines(warning, *sla.deadlines(result.grade, warning.received_at))
+            fields += sla.regrade_deadlines(warning, result.grade)  # on the clock now running
             event_add(
                 warning,
                 EventKind.GRADED,

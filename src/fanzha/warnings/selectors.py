@@ -166,10 +166,11 @@ def for_list(qs: QuerySet[Warning]) -> QuerySet[Warning]:
 
 def next_due() -> Case:
     """The next deadline on the warning's clock: to acknowledge, else to reach the person; none once
-    the person was reached (已联系: the contact deadline was met, nothing is overdue)."""
+    the person was reached (已联系: the contact deadline was met, nothing is overdue) — also when a
+    reached warning was handed over and acknowledged again (已签收 with a contact time)."""
     return Case(
         When(status__in=[Status.NEW, Status.ASSIGNED], then=F("due_ack_at")),
-        When(status=Status.ACKNOWLEDGED, then=F("due_contact_at")),
+        When(status=Status.ACKNOWLEDGED, contacted_at__isnull=True, then=F("due_contact_at")),
         default=None,
     )
 
@@ -257,9 +258,12 @@ def mine(user: Any) -> QuerySet[Warning]:
 
 
 def overdue_q(now: dt.datetime) -> Q:
-    """Open warnings past their next deadline: to acknowledge, else to contact (each on its index)."""
+    """Open warnings past their next deadline: to acknowledge, else to contact (each on its index); the
+    contact deadline no longer counts once the person was reached (a reached warning handed over and
+    acknowledged again is 已签收 with its met contact deadline behind it)."""
     waiting = [Status.NEW, Status.ASSIGNED]
-    return Q(status__in=waiting, due_ack_at__lt=now) | Q(status=Status.ACKNOWLEDGED, due_contact_at__lt=now)
+    contact = Q(status=Status.ACKNOWLEDGED, contacted_at__isnull=True, due_contact_at__lt=now)
+    return Q(status__in=waiting, due_ack_at__lt=now) | contact
 
 
 def home_figures(user: Any, shown: int = 5) -> dict[str, Any]:

@@ -358,6 +358,7 @@ def _new_warning(
         quality_flags=list(clean.flags),
         warned_at=clean.warned_at,
         received_at=now,
+        clock_started_at=now,
     )
     clocks = intake.clocks(graded.grade, now)
     warning.due_ack_at, warning.due_contact_at, warning.remind_ack_at, warning.remind_contact_at = clocks
@@ -517,7 +518,10 @@ def merge_into(
             **({"person_filled": filled} if filled else {}),
         },
     )
-    rerouted = _placed_by(intake, warning, clean, now) or _reroute(intake, warning, before, now)
+    placed = _placed_by(intake, warning, clean, now)
+    if placed is not None and warning.assignee_id is not None:
+        sla.restart_for_handover(warning, now)  # out of the centre's queue to a unit: its own clock
+    rerouted = placed or _reroute(intake, warning, before, now)
     return [merged, rerouted] if rerouted is not None else [merged]
 
 

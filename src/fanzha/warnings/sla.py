@@ -1,4 +1,8 @@
-"""SLA clocks per grade: minutes to acknowledge (签收) and to complete contact, from receipt."""
+"""SLA clocks per grade: minutes to acknowledge (签收) and to complete contact, from the clock's start.
+
+The clock starts at receipt and again at a handover (转交) to another unit or the centre's placement out
+of its queue (``Warning.clock_started_at``); a regrade or a merge recomputes the deadlines from that
+start, never from the receipt (which would undo the restart)."""
 
 from __future__ import annotations
 
@@ -60,11 +64,25 @@ def describe(minutes: int) -> str:
 
 
 def apply_deadlines(warning: Warning, due_ack: dt.datetime, due_contact: dt.datetime) -> list[str]:
-    """Set both deadlines and their reminder times (from receipt); returns the fields set."""
+    """Set both deadlines and their reminder times (counted from the clock's start, not from receipt:
+    after a restart that would remind at once); returns the fields set."""
+    start = warning.clock_start
     warning.due_ack_at, warning.due_contact_at = due_ack, due_contact
-    warning.remind_ack_at = remind_at(warning.received_at, due_ack)
-    warning.remind_contact_at = remind_at(warning.received_at, due_contact)
+    warning.remind_ack_at = remind_at(start, due_ack)
+    warning.remind_contact_at = remind_at(start, due_contact)
     return ["due_ack_at", "due_contact_at", "remind_ack_at", "remind_contact_at"]
+
+
+def regrade_deadlines(warning: Warning, grade: str) -> list[str]:
+    """The deadlines of ``grade`` on the clock now running (from ``Warning.clock_start``), for a warning
+    regraded (grading rules changed, a fraud type re-typed). A person already reached keeps the contact
+    deadline as it was: it was met or missed under the old grade, nothing is left on it. Returns the
+    fields set."""
+    due_ack, due_contact = deadlines(grade, warning.clock_start)
+    if warning.contacted_at is not None:
+        warning.due_ack_at, warning.remind_ack_at = due_ack, remind_at(warning.clock_start, due_ack)
+        return ["due_ack_at", "remind_ack_at"]
+    return apply_deadlines(warning, due_ack, due_contact)
 
 
 # ── 转交: the receiving unit's clock ─────────────────────────────────────────────────
@@ -94,7 +112,8 @@ def clock_record(warning: Warning, now: dt.datetime) -> dict[str, object]:
 
 
 def restart_for_handover(warning: Warning, start: dt.datetime) -> list[str]:
-    """The receiving unit's clock, counted from the handover at ``start``: the grade's window to
+    """The receiving unit's clock, counted from the handover at ``start`` (or the centre's placement
+    that routed a warning from its queue to a unit; ``clock_started_at`` is set to it): the grade's window to
     acknowledge (签收 again — it has not yet); the grade's window to make contact, unless the person was
     already reached (that deadline was met: it stays as it was, nothing is left on it). The reminders
     follow the new deadlines, and the markers set for the old ones (reminded, breached, 超时督办) are
@@ -105,9 +124,10 @@ def restart_for_handover(warning: Warning, start: dt.datetime) -> list[str]:
     that grade must be acted on (紧急 5 / 30 min), and capping at the original deadlines would hand the
     receiving unit a deadline already past — the very lateness it did not cause."""
     due_ack, due_contact = deadlines(warning.grade, start)
+    warning.clock_started_at = start
     warning.due_ack_at, warning.remind_ack_at = due_ack, remind_at(start, due_ack)
     warning.ack_reminded = warning.ack_breached = warning.escalated = False
-    fields = ["due_ack_at", "remind_ack_at", "ack_reminded", "ack_breached", "escalated"]
+    fields = ["clock_started_at", "due_ack_at", "remind_ack_at", "ack_reminded", "ack_breached", "escalated"]
     if warning.contacted_at is None:
         warning.due_contact_at, warning.remind_contact_at = due_contact, remind_at(start, due_contact)
         warning.contact_reminded = warning.contact_breached = False

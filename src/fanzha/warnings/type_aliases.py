@@ -149,6 +149,8 @@ def _candidates(was: str) -> list[Warning]:
         "facts",
         "quality_flags",
         "received_at",
+        "clock_started_at",
+        "contacted_at",
     )
     return [w for w in found if w.fraud_type == was or UNKNOWN_FLAG in (w.quality_flags or [])]
 
@@ -187,7 +189,7 @@ def _retype(actor: Any, warning: Warning, code: str, rules: list[Any]) -> int:
     warning.quality_flags = [f for f in warning.quality_flags if f != UNKNOWN_FLAG]
     fields = ["fraud_type", "grade", "grade_reasons", "quality_flags"]
     if result.grade != before:
-        fields += sla.apply_deadlines(warning, *sla.deadlines(result.grade, warning.received_at))
+        fields += sla.regrade_deadlines(warning, result.grade)  # on the clock now running
     Warning.objects.filter(pk=warning.pk).update(**{f: getattr(warning, f) for f in fields})
     event_add(
         warning,

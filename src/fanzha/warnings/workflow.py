@@ -41,7 +41,7 @@ from fanzha.warnings.models import (
 from fanzha.warnings.notify import notify_assigned
 from fanzha.warnings.photos import PHOTO_MAX_BYTES, PHOTO_MAX_COUNT, strip_metadata
 from fanzha.warnings.selectors import changes_since, held_by, latest_change, latest_contacts
-from fanzha.warnings.services import Intake, _assign, event_add, routed_event
+from fanzha.warnings.services import Intake, _assign, event_add, routed_event, routed_message
 
 FOLLOW_UP_MAX_DAYS = 366  # a follow-up further out than a year is a typo (9999-12-31)
 PHOTO_CONTEXT = b"fanzha-warning-photo"
@@ -473,9 +473,9 @@ def _restart_clock(warning: Warning, organisation_id: int | None, now: dt.dateti
     return clock
 
 
-def _clock_text(warning: Warning) -> str:
-    """The receiving unit's deadlines, on the handover's history line."""
-    text = f"；时限自转交起重新计算：签收时限 {timezone.localtime(warning.due_ack_at):%m-%d %H:%M}"
+def _clock_text(warning: Warning, since: str = "转交") -> str:
+    """The receiving unit's deadlines, on the handover's (or placement's routing) history line."""
+    text = f"；时限自{since}起重新计算：签收时限 {timezone.localtime(warning.due_ack_at):%m-%d %H:%M}"
     if warning.contacted_at is None:
         text += f"，联系时限 {timezone.localtime(warning.due_contact_at):%m-%d %H:%M}"
     return text
@@ -537,7 +537,9 @@ def warning_handover(
 
 @transaction.atomic
 def warning_place(*, actor: Any, warning: Warning, area: Area) -> Warning:
-    """The centre places a warning the matcher could not; remembered for that address, then routed."""
+    """The centre places a warning the matcher could not; remembered for that address, then routed.
+    Routed from the centre's queue to a unit, its SLA clock restarts at the placement (as a handover
+    from the queue restarts it): the unit answers for its own time, not for the wait in the queue."""
     access.require(actor, "warning.dispatch")
     if not access.area_visible_to(actor, area) or area.level not in (AreaLevel.VILLAGE, AreaLevel.GRID):
         raise ValidationError({"area": "请选择辖区内的村（社区）或网格"})
@@ -563,13 +565,17 @@ def warning_place(*, actor: Any, warning: Warning, area: Area) -> Warning:
     if current.status == Status.NEW:
         _assign(Intake(actor), current, True, now)
         if current.assignee is not None:
+            # Out of the centre's queue to a unit: the unit answers for its own time, as after a
+            # handover from the queue (not for the hours the warning waited to be placed).
+            sla.restart_for_handover(current, now)
             audit_record(
                 actor=actor,
                 action="warning.assign",
                 obj=current,
                 details={"organisation": current.organisation_id, "assignee": current.assignee_id},
             )
-            routed_event(current, "派发", now, actor=actor).save()
+            message = routed_message(current, "派发") + _clock_text(current, "派发")
+            routed_event(current, "派发", now, actor=actor, message=message).save()
     current.version += 1
     current.save()
     return current
