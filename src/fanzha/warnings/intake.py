@@ -366,8 +366,8 @@ CAPITAL_GROUPS = {"万": 10_000, "亿": 100_000_000}
 _CAPITALS = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟]")
 # The yuan (元 and 整 already taken away), then 角 and 分, each perhaps after a 零.
 _CAPITAL_AMOUNT = re.compile(
-    r"(?P<yuan>[零壹贰叁肆伍陆柒捌玖拾佰仟万亿]*?)零?(?:(?P<jiao>[壹贰叁肆伍陆柒捌玖])角)?"
-    r"零?(?:(?P<fen>[壹贰叁肆伍陆柒捌玖])分)?"
+    r"(?P<yuan>[零壹贰叁肆伍陆柒捌玖拾佰仟万亿]*?)(?:零?(?P<jiao>[壹贰叁肆伍陆柒捌玖])角)?"
+    r"(?:零?(?P<fen>[壹贰叁肆伍陆柒捌玖])分)?"
 )
 
 
@@ -375,26 +375,29 @@ def _capital_yuan(text: str) -> int:
     """The yuan of a sum in capitals: 贰万 → 20000, 壹拾伍 → 15, 壹万零伍佰 → 10500, 拾万 → 100000.
     ValueError for a text that is not one: two digits in a row (壹贰), a digit right after 佰, 仟, 万
     or 亿 (贰万伍: 20005 or 25000? written 贰万零伍 or 贰万伍仟), a unit without its digit (佰; 拾 first
-    is 10)."""
+    is 10), units out of order within 万 (壹拾壹佰, 伍佰伍仟, 壹佰壹佰: no one sum)."""
     total = group = section = digit = 0
     previous = before_digit = ""
+    last_unit = 10_000  # the units of a section go down: 仟, 佰, 拾
     for char in text:
         if char in CAPITAL_DIGITS:
             if previous in CAPITAL_DIGITS and previous != "零":
                 raise ValueError(text)
             digit, before_digit = CAPITAL_DIGITS[char], previous
         elif char in CAPITAL_UNITS:
-            if not digit and not (char == "拾" and previous == ""):
+            if (not digit and not (char == "拾" and previous == "")) or CAPITAL_UNITS[char] >= last_unit:
                 raise ValueError(text)
             section, digit = section + (digit or 1) * CAPITAL_UNITS[char], 0
+            last_unit = CAPITAL_UNITS[char]
         elif char == "万":
             if not section + digit or group:
                 raise ValueError(text)
-            group, section, digit = (section + digit) * CAPITAL_GROUPS[char], 0, 0
+            group, section, digit, last_unit = (section + digit) * CAPITAL_GROUPS[char], 0, 0, 10_000
         else:  # 亿
             if not group + section + digit or total:
                 raise ValueError(text)
             total, group, section, digit = (group + section + digit) * CAPITAL_GROUPS[char], 0, 0, 0
+            last_unit = 10_000
         previous = char
     if digit and before_digit in ("佰", "仟", "万", "亿"):  # a last digit without its unit
         raise ValueError(text)
