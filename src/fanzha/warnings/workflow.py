@@ -481,6 +481,25 @@ def _clock_text(warning: Warning, since: str = "转交") -> str:
     return text
 
 
+# The unit has acknowledged the warning (and may have reached the person): a colleague taking it over
+# takes over that acknowledgement.
+ACKNOWLEDGED_BY_UNIT = (Status.ACKNOWLEDGED, Status.CONTACTED)
+
+
+def _handover_status(warning: Warning, organisation_id: int | None, to_user: User | None) -> str:
+    """The status a handover leads to: back to the centre's queue, 待签收; to a colleague of the same
+    unit after the unit acknowledged (a shift change), the status it has (已签收 / 已联系) — the unit
+    acknowledged on its own clock, which it keeps, and the colleague carries on from there (not
+    签收 again, or the SLA job would escalate 签收超时 on the unit's passed deadline and the on-time
+    rate turn its acknowledgement into a late one); else 待签收, to be acknowledged by the new holder."""
+    if to_user is None:
+        return Status.NEW
+    same_unit = organisation_id is not None and organisation_id == warning.organisation_id
+    if same_unit and warning.status in ACKNOWLEDGED_BY_UNIT:
+        return warning.status
+    return Status.ASSIGNED
+
+
 @transaction.atomic
 def warning_handover(
     *, actor: Any, warning: Warning, reason: str, to_user: User | None, version: int | None = None
@@ -488,10 +507,12 @@ def warning_handover(
     """转交: to another eligible user of the area, or back to the centre's queue; the reason is kept.
     ``version``: the one the form was opened with (another change since refuses it, a merge does not).
 
-    The receiving user acknowledges (签收) again. Handed to another unit (or to or from the centre's
-    queue), the warning's SLA clock restarts at the handover (:func:`_restart_clock`): the grade's window
-    to acknowledge and, the person not reached yet, to make contact, counted from now; its history line
-    names the new deadlines and keeps the first unit's."""
+    The receiving user acknowledges (签收) again, unless a colleague of the same unit takes over a
+    warning the unit has acknowledged: it stays 已签收 / 已联系 with the unit's acknowledgement
+    (:func:`_handover_status`). Handed to another unit (or to or from the centre's queue), the warning's
+    SLA clock restarts at the handover (:func:`_restart_clock`): the grade's window to acknowledge and,
+    the person not reached yet, to make contact, counted from now; its history line names the new
+    deadlines and keeps the first unit's."""
     current = _locked(warning.pk)
     if not access.user_can(actor, "warning.dispatch"):
         access.require(actor, "warning.work")
@@ -502,14 +523,16 @@ def warning_handover(
     allowed = {u.pk: (org, u) for org, u in routing.candidates(current.area)}
     if to_user is not None and (to_user.pk not in allowed or to_user.pk == current.assignee_id):
         raise ValidationError({"to_user": "只能转交给该区划的派出所民警或网格员"})
-    target = Status.ASSIGNED if to_user is not None else Status.NEW
-    _check_transition(current, target)
-    before, now = current.status, timezone.now()
     organisation, assignee = allowed[to_user.pk] if to_user is not None else (None, None)
+    target = _handover_status(current, getattr(organisation, "pk", None), to_user)
+    before, now = current.status, timezone.now()
+    if target not in ACKNOWLEDGED_BY_UNIT:  # kept 已签收 / 已联系: no transition is made
+        _check_transition(current, target)
     clock = _restart_clock(current, getattr(organisation, "pk", None), now)
     current.organisation, current.assignee = organisation, assignee
     current.status, current.assigned_at = target, now if to_user is not None else None
-    current.acknowledged_at = current.acknowledged_by = None
+    if target not in ACKNOWLEDGED_BY_UNIT:
+        current.acknowledged_at = current.acknowledged_by = None
     current.version += 1
     current.save()
     whom = holder(current)
