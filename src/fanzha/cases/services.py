@@ -234,12 +234,15 @@ def eligible_officers(case: Case) -> list[Any]:
     from fanzha.core.models import User
 
     working = [role.code for role in ROLES.values() if "case.edit" in role.permissions]  # fewer to check
-    users = (
+    users = list(
         User.objects.filter(is_active=True, roles__role__in=working)
         .distinct()
-        .select_related("organisation")
+        .select_related("organisation__area")
+        .prefetch_related("roles", "organisation__covered_areas")
         .order_by("organisation__name", "id")
     )
+    for user in users:  # the roles from the prefetch: a fixed number of queries however many users
+        user._role_codes = frozenset(held.role for held in user.roles.all())
     return [u for u in users if _may_be_officer(u, case)]
 
 
@@ -264,8 +267,20 @@ def _check_reassign(case: Case, officer: Any, reason: str) -> None:
 @transaction.atomic
 def case_reassign(*, actor: Any, case: Case, officer: Any, reason: str) -> Case:
     """更换承办民警: the case goes to another officer who may work it (the unit stays the handling
-    station); history names both, the audit keeps their ids, both are told."""
-    case = Case.objects.select_for_update().select_related("officer").get(pk=case.pk)
+    station); history names both, the audit keeps their ids, both are told.
+
+    The new officer's user row is locked and read afresh, then the case's row (user rows before case
+    rows, the one order): a transfer or a role change of that user (which lock the same row) either
+    finishes first and is seen here, or waits and then counts this case among the user's work."""
+    if officer is not None:
+        officer = (
+            type(officer)
+            .objects.select_for_update(of=("self",))
+            .select_related("organisation")
+            .get(pk=officer.pk)
+        )
+    # of "self": the present officer (a nullable join) is read, not locked; PostgreSQL refuses to lock it
+    case = Case.objects.select_for_update(of=("self",)).select_related("officer").get(pk=case.pk)
     require_case(actor, case, "case.edit")
     _check_reassign(case, officer, reason)
     before = case.officer

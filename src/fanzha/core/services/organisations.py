@@ -211,25 +211,34 @@ def user_update(
 ) -> list[str]:
     """Change an account's 姓名, 工作电话 or 单位 (None keeps what it has); returns the changed field
     names (audited, never their values). A change of unit is a transfer (调动): see
-    :func:`check_transfer`."""
+    :func:`check_transfer`.
+
+    The user's row is locked and read afresh first: a role change by another administrator or a case
+    given to the user meanwhile (``user_set_roles`` and ``case_reassign`` lock the same row) waits for
+    this change, and this one checks the roles and work in hand as they are now, not as ``user`` was
+    read. (A warning's assignment does not lock the assignee's row yet.)"""
     access.require(actor, "user.manage")
+    locked = User.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=user.pk)
     wanted: dict[str, Any] = {
         "display_name": display_name.strip() if display_name is not None else None,
         "work_phone": work_phone.strip() if work_phone is not None else None,
         "organisation": organisation,
     }
-    changed = [name for name, value in wanted.items() if _differs(user, name, value)]
+    changed = [name for name, value in wanted.items() if _differs(locked, name, value)]
     if not changed:
         return []
     if len(wanted["work_phone"] or "") > WORK_PHONE_MAX:
         raise ValidationError({"work_phone": f"工作电话不能超过 {WORK_PHONE_MAX} 个字符"})
     if "organisation" in changed:
-        check_transfer(actor=actor, user=user, organisation=organisation)  # type: ignore[arg-type]
+        check_transfer(actor=actor, user=locked, organisation=organisation)  # type: ignore[arg-type]
     for name in changed:
+        setattr(locked, name, wanted[name])
+    locked.full_clean(exclude=["password"])
+    locked.save(update_fields=changed)
+    for name in changed:  # the caller's copy shows the change (the users import goes on with it)
         setattr(user, name, wanted[name])
-    user.full_clean(exclude=["password"])
-    user.save(update_fields=changed)
-    audit_change(actor=actor, obj=user, action="record.update", changed=changed)
+    user.__dict__.pop("_jurisdiction_paths", None)
+    audit_change(actor=actor, obj=locked, action="record.update", changed=changed)
     return changed
 
 
@@ -289,19 +298,25 @@ def _work_in_hand(user: User) -> list[str]:
 
 @transaction.atomic
 def user_set_roles(*, actor: Any, user: User, roles: Iterable[str]) -> list[str]:
+    """Replace the user's roles. The row is locked and read afresh first (as in :func:`user_update`):
+    the roles are checked against the unit the user is in now, and the present roles are those now
+    held, not those ``user`` was read with."""
     access.require(actor, "user.manage")
-    role_list = _check_roles(roles, user.organisation)  # type: ignore[arg-type]
-    if user.pk == actor.pk and "sysadmin" in user.role_codes and "sysadmin" not in role_list:
+    locked = User.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=user.pk)
+    role_list = _check_roles(roles, locked.organisation)  # type: ignore[arg-type]
+    held = locked.role_codes
+    if locked.pk == actor.pk and "sysadmin" in held and "sysadmin" not in role_list:
         raise ValidationError({"roles": "不能取消自己的系统管理员角色"})
-    gained = set(role_list) - set(user.role_codes)
-    if user.pk == actor.pk and gained:
+    gained = set(role_list) - set(held)
+    if locked.pk == actor.pk and gained:
         # Separation of duties: whoever manages accounts cannot hand themselves a role that reads records.
         raise ValidationError({"roles": "不能给自己增加角色，请由另一位系统管理员办理"})
-    UserRole.objects.filter(user=user).exclude(role__in=role_list).delete()
-    existing = set(UserRole.objects.filter(user=user).values_list("role", flat=True))
-    UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in role_list if r not in existing])
+    UserRole.objects.filter(user=locked).exclude(role__in=role_list).delete()
+    existing = set(UserRole.objects.filter(user=locked).values_list("role", flat=True))
+    UserRole.objects.bulk_create([UserRole(user=locked, role=r) for r in role_list if r not in existing])
     user.__dict__.pop("_role_codes", None)
-    audit_record(actor=actor, action="user.roles", obj=user, details={"roles": role_list})
+    user.__dict__.pop("_jurisdiction_paths", None)
+    audit_record(actor=actor, action="user.roles", obj=locked, details={"roles": role_list})
     return role_list
 
 
