@@ -75,7 +75,8 @@ def test_the_units_acknowledgement_stands_after_a_shift_change(world) -> None:  
     assert (line.from_status, line.to_status) == (Status.ACKNOWLEDGED, Status.ACKNOWLEDGED)
     assert "clock" not in line.data and line.data["assignee"] == other.pk
     assert AuditEvent.objects.filter(action="warning.handover", object_id=str(handed.pk)).exists()
-    assert Notification.objects.filter(recipient=other).exists()
+    told = Notification.objects.get(recipient=other)
+    assert "本单位已签收，请继续联系当事人" in told.body and "前签收" not in told.body
 
 
 def test_no_escalation_and_the_on_time_acknowledgement_still_counts(world) -> None:  # type: ignore[no-untyped-def]

@@ -31,11 +31,20 @@ def notify_assigned(warning: Warning) -> None:
     notify(
         recipients=[warning.assignee],
         title=f"新预警（{warning.get_grade_display()}）：{_who(warning)}",
-        body=f"请于 {timezone.localtime(warning.due_ack_at):%m-%d %H:%M} 前签收。"
-        + "；".join(warning.grade_reasons),
+        body=_what_to_do(warning) + "；".join(warning.grade_reasons),
         link=_link(warning),
         level=NotificationLevel.DANGER if urgent else NotificationLevel.WARNING,
     )
+
+
+def _what_to_do(warning: Warning) -> str:
+    """签收 by its deadline — or, handed over inside a unit that signed for it already, go on."""
+    if warning.acknowledged_at is None:
+        return f"请于 {timezone.localtime(warning.due_ack_at):%m-%d %H:%M} 前签收。"
+    if warning.contacted_at is None:
+        due = timezone.localtime(warning.due_contact_at)
+        return f"本单位已签收，请继续联系当事人（联系时限 {due:%m-%d %H:%M}）。"
+    return "本单位已签收并已联系到当事人，请继续跟进办结。"
 
 
 class AssignmentNotices:
