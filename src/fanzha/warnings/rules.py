@@ -41,18 +41,7 @@ def _with(candidate: GradingRule | None, removed: int | None = None) -> list[Gra
 
 def _open_regrades(rules: list[GradingRule]) -> list[tuple[Warning, grading.GradeResult]]:
     changes = []
-    qs = Warning.objects.filter(status__in=OPEN_STATUSES).only(
-        "id",
-        "grade",
-        "grade_reasons",
-        "fraud_type",
-        "source",
-        "amount",
-        "facts",
-        "received_at",
-        "clock_started_at",
-        "contacted_at",
-    )
+    qs = Warning.objects.filter(status__in=OPEN_STATUSES).only(*sla.REGRADE_FIELDS)
     for warning in qs.iterator(chunk_size=CHUNK):
         result = grading.grade(
             rules, grading.Facts.of(warning.fraud_type, warning.source, warning.amount, warning.facts)

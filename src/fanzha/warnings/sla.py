@@ -39,6 +39,22 @@ def _parse(text: str) -> dict[str, tuple[int, int]]:
     return table
 
 
+# What a regrade reads of an open warning: the grading facts and the clock (both regrading paths —
+# rules changed, a fraud type re-typed — load these and no more).
+REGRADE_FIELDS = (
+    "id",
+    "grade",
+    "grade_reasons",
+    "fraud_type",
+    "source",
+    "amount",
+    "facts",
+    "received_at",
+    "clock_started_at",
+    "contacted_at",
+)
+
+
 def sla_table() -> dict[str, tuple[int, int]]:
     """grade → (minutes to acknowledge, minutes to complete contact)."""
     return _parse(getattr(settings, "WARNING_SLA", ""))

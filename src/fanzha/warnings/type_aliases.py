@@ -140,17 +140,7 @@ def _candidates(was: str) -> list[Warning]:
     """Open warnings the entry may concern: of unknown type, or of the type it gave before (``was``)."""
     types = [typology.OTHER_FRAUD, *([was] if was else [])]
     found = Warning.objects.filter(status__in=OPEN_STATUSES, fraud_type__in=types).only(
-        "id",
-        "grade",
-        "grade_reasons",
-        "fraud_type",
-        "source",
-        "amount",
-        "facts",
-        "quality_flags",
-        "received_at",
-        "clock_started_at",
-        "contacted_at",
+        *sla.REGRADE_FIELDS, "quality_flags"
     )
     return [w for w in found if w.fraud_type == was or UNKNOWN_FLAG in (w.quality_flags or [])]
 
