@@ -133,11 +133,23 @@ def _create(
         EventKind.MEASURE,
         f"向{target.bank_org}发送{word}{measure.get_kind_display()}，{money(target.amount_fen)}{instead}",
     )
-    details = {"case": case.pk, "kind": kind, "sequence": measure.sequence, "hop": target.hop}
+    audit_record(
+        actor=actor, action="case.measure_send", obj=measure, details=_sent(measure, redirected_from)
+    )
+    return measure
+
+
+def _sent(measure: Measure, redirected_from: Organisation | None) -> dict[str, Any]:
+    """A send's audit details (a new request, or one re-sent from a deactivated bank unit)."""
+    details = {
+        "case": measure.case_id,
+        "kind": measure.kind,
+        "sequence": measure.sequence,
+        "hop": measure.hop,
+    }
     if redirected_from is not None:
         details["redirected_from"] = redirected_from.pk
-    audit_record(actor=actor, action="case.measure_send", obj=measure, details=details)
-    return measure
+    return details
 
 
 @transaction.atomic
@@ -260,18 +272,7 @@ def measure_redirect(*, actor: Any, measure: Measure, bank_org: Organisation | N
         EventKind.MEASURE,
         f"{measure.get_kind_display()} #{measure.pk}：{former}已停用，改发至{bank_org}",
     )
-    audit_record(
-        actor=actor,
-        action="case.measure_send",
-        obj=measure,
-        details={
-            "case": measure.case_id,
-            "kind": measure.kind,
-            "sequence": measure.sequence,
-            "hop": measure.hop,
-            "redirected_from": former.pk if former else None,
-        },
-    )
+    audit_record(actor=actor, action="case.measure_send", obj=measure, details=_sent(measure, former))
     return measure
 
 

@@ -91,14 +91,20 @@ def apply_deadlines(warning: Warning, due_ack: dt.datetime, due_contact: dt.date
 
 def regrade_deadlines(warning: Warning, grade: str) -> list[str]:
     """The deadlines of ``grade`` on the clock now running (from ``Warning.clock_start``), for a warning
-    regraded (grading rules changed, a fraud type re-typed). A person already reached keeps the contact
-    deadline as it was: it was met or missed under the old grade, nothing is left on it. Returns the
-    fields set."""
-    due_ack, due_contact = deadlines(grade, warning.clock_start)
-    if warning.contacted_at is not None:
-        warning.due_ack_at, warning.remind_ack_at = due_ack, remind_at(warning.clock_start, due_ack)
-        return ["due_ack_at", "remind_ack_at"]
-    return apply_deadlines(warning, due_ack, due_contact)
+    regraded (grading rules changed, a fraud type re-typed). Returns the fields set."""
+    return _running_deadlines(warning, *deadlines(grade, warning.clock_start))
+
+
+def _running_deadlines(warning: Warning, due_ack: dt.datetime, due_contact: dt.datetime) -> list[str]:
+    """Both deadlines and their reminders on the clock now running — except that a person already
+    reached keeps the contact deadline as it was: it was met or missed, nothing is left on it."""
+    start = warning.clock_start
+    warning.due_ack_at, warning.remind_ack_at = due_ack, remind_at(start, due_ack)
+    fields = ["due_ack_at", "remind_ack_at"]
+    if warning.contacted_at is None:
+        warning.due_contact_at, warning.remind_contact_at = due_contact, remind_at(start, due_contact)
+        fields += ["due_contact_at", "remind_contact_at"]
+    return fields
 
 
 # ── 转交: the receiving unit's clock ─────────────────────────────────────────────────
@@ -139,13 +145,11 @@ def restart_for_handover(warning: Warning, start: dt.datetime) -> list[str]:
     Exactly the grade's windows, no more and no less: the grade's table already says how soon a case of
     that grade must be acted on (紧急 5 / 30 min), and capping at the original deadlines would hand the
     receiving unit a deadline already past — the very lateness it did not cause."""
-    due_ack, due_contact = deadlines(warning.grade, start)
     warning.clock_started_at = start
-    warning.due_ack_at, warning.remind_ack_at = due_ack, remind_at(start, due_ack)
+    fields = ["clock_started_at", *_running_deadlines(warning, *deadlines(warning.grade, start))]
     warning.ack_reminded = warning.ack_breached = warning.escalated = False
-    fields = ["clock_started_at", "due_ack_at", "remind_ack_at", "ack_reminded", "ack_breached", "escalated"]
+    fields += ["ack_reminded", "ack_breached", "escalated"]
     if warning.contacted_at is None:
-        warning.due_contact_at, warning.remind_contact_at = due_contact, remind_at(start, due_contact)
         warning.contact_reminded = warning.contact_breached = False
-        fields += ["due_contact_at", "remind_contact_at", "contact_reminded", "contact_breached"]
+        fields += ["contact_reminded", "contact_breached"]
     return fields

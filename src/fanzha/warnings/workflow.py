@@ -23,6 +23,7 @@ from fanzha.core.models import Area, User
 from fanzha.core.models.areas import AreaLevel
 from fanzha.core.pii import crypto
 from fanzha.core.pii.masking import scrub_text
+from fanzha.core.services import areas as area_services
 from fanzha.warnings import photos, routing, sla
 from fanzha.warnings.models import (
     FINAL_OUTCOMES,
@@ -566,8 +567,7 @@ def warning_place(*, actor: Any, warning: Warning, area: Area) -> Warning:
     access.require(actor, "warning.dispatch")
     if not access.area_visible_to(actor, area) or area.level not in (AreaLevel.VILLAGE, AreaLevel.GRID):
         raise ValidationError({"area": "请选择辖区内的村（社区）或网格"})
-    if not area.is_active:
-        raise ValidationError({"area": f"“{area.name}”已撤销（撤并），请定位到现行的村（社区）或网格"})
+    area_services.require_in_force("area", [area], "请定位到现行的村（社区）或网格")
     current = _locked(warning.pk)
     if not current.is_open:
         raise ValidationError("已办结的预警不能再定位")

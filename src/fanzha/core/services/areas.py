@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -103,6 +104,14 @@ def validate_activity(area: Area, was_active: bool) -> None:
         raise ValidationError(
             {"parent": f"上级区划“{area.parent.name}”已撤销，有效的区划不能位于其下，请选择现行的上级"}
         )
+
+
+def require_in_force(field: str, areas: Iterable[Area], then: str = "请选择现行的区划") -> None:
+    """Refuse (on ``field``) a retired (撤并) area for anything new put in it — a person, a unit, its
+    jurisdiction, a warning's placement; ``then`` says what to do instead."""
+    retired = "、".join(f"“{area.name}”" for area in areas if not area.is_active)
+    if retired:
+        raise ValidationError({field: f"{retired}已撤销（撤并），{then}"})
 
 
 @transaction.atomic

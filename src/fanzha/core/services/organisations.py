@@ -16,6 +16,7 @@ from fanzha.core.models import Area, Organisation, User, UserRole
 from fanzha.core.models.organisations import ADDRESSEE_KINDS, OrganisationKind
 from fanzha.core.roles import ROLES
 from fanzha.core.security import MUST_CHANGE_AT, TOTP_PERMISSION, totp_consume, totp_step, unlock_username
+from fanzha.core.services.areas import require_in_force
 
 
 @transaction.atomic
@@ -32,7 +33,8 @@ def organisation_create(
 ) -> Organisation:
     if actor is not None:
         access.require(actor, "organisation.manage")
-    _require_in_force(area=[area], covered_areas=covered_areas)
+    require_in_force("area", [area])
+    require_in_force("covered_areas", covered_areas)
     organisation = Organisation(
         name=name.strip(), kind=kind, area=area, parent=parent, code=code, contact_phone=contact_phone
     )
@@ -64,10 +66,9 @@ def organisation_update(
     kept = (
         set(organisation.covered_areas.values_list("pk", flat=True)) if covered_areas is not None else set()
     )
-    _require_in_force(
-        area=[changes["area"]] if "area" in changed else [],
-        covered_areas=[a for a in covered_areas or () if a.pk not in kept],
-    )
+    if "area" in changed:  # what a unit has already it keeps until changed
+        require_in_force("area", [changes["area"]])
+    require_in_force("covered_areas", [a for a in covered_areas or () if a.pk not in kept])
     if changes.get("is_active") is False and organisation.pk == actor.organisation_id:
         # Its users lose every permission at once: the administrator would lock themselves out.
         raise ValidationError({"is_active": "不能停用自己所在的单位，请由另一单位的系统管理员办理"})
@@ -83,16 +84,6 @@ def organisation_update(
     if changed:
         audit_change(actor=actor, obj=organisation, action="record.update", changed=changed)
     return changed
-
-
-def _require_in_force(**areas: Iterable[Area]) -> None:
-    """A unit is put in, or given the jurisdiction of, areas in force only — not a retired (撤并) one
-    (what it has already it keeps until changed)."""
-    for field, given in areas.items():
-        retired = [area.name for area in given if not area.is_active]
-        if retired:
-            names = "、".join(f"“{name}”" for name in retired)
-            raise ValidationError({field: f"{names}已撤销（撤并），请选择现行的区划"})
 
 
 def _is_descendant(candidate: Organisation, ancestor: Organisation) -> bool:

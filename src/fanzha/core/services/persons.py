@@ -13,6 +13,7 @@ from fanzha.core import access
 from fanzha.core.models import Area, Person
 from fanzha.core.models.persons import KeyGroup
 from fanzha.core.pii import crypto, idcard, phone
+from fanzha.core.services.areas import require_in_force
 
 SENSITIVE_FIELDS = ("name", "id_number", "phone", "address")
 FIELD_LABELS = {"name": "姓名", "id_number": "身份证号", "phone": "手机号", "address": "现住址"}
@@ -26,6 +27,7 @@ REVEAL_PURPOSES = {
     "case": "案件、止付办理",
     "correct": "更正错误信息",
 }
+RETIRED_THEN = "请选择现行的村（社区）或网格"  # a person is put in areas in force only
 EDITABLE = ("name", "id_number", "phone", "address", "area", "key_groups", "notes")
 
 
@@ -84,12 +86,6 @@ def _require_area(actor: Any, area: Area) -> None:
         raise PermissionDenied("该区划不在您的管辖范围内")
 
 
-def _require_in_force(area: Area) -> None:
-    """A person is put (registered or moved) only in an area in force, not a retired (撤并) one."""
-    if not area.is_active:
-        raise ValidationError({"area": f"“{area.name}”已撤销（撤并），请选择现行的村（社区）或网格"})
-
-
 def find_by_id_number(*, actor: Any, id_number: str) -> Person | None:
     """The person with this ID number within the actor's scope (None elsewhere, as if missing)."""
     check = idcard.check_id_number(id_number)
@@ -102,7 +98,7 @@ def find_by_id_number(*, actor: Any, id_number: str) -> Person | None:
 def person_create(*, actor: Any, data: PersonData) -> Person:
     access.require(actor, "person.edit")
     _require_area(actor, data.area)
-    _require_in_force(data.area)
+    require_in_force("area", [data.area], RETIRED_THEN)
     data, derived = _clean(data)
     hashes = _hashes(data)
     if hashes["id_number_hash"] and Person.objects.with_id_number_hash(hashes["id_number_hash"]).exists():
@@ -139,7 +135,7 @@ def person_update(*, actor: Any, person: Person, data: PersonData) -> list[str]:
     _require_area(actor, person.area)
     _require_area(actor, data.area)
     if data.area != person.area:  # one already there stays until moved
-        _require_in_force(data.area)
+        require_in_force("area", [data.area], RETIRED_THEN)
     data, derived = _clean(data)
     hashes = _hashes(data)
     duplicate = Person.objects.with_id_number_hash(hashes["id_number_hash"]).exclude(pk=person.pk)
