@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any, TypeVar, cast
 
@@ -188,7 +188,7 @@ class Memo:
         self.sources: dict[str, tuple[str, bool]] = {}
         self.times: dict[str, dt.datetime | None | CellError] = {}
         self.types: dict[str, tuple[str | None, bool]] = {}  # text → (its code, from the centre's table)
-        self.amounts: dict[str, Decimal | None | ValueError] = {}
+        self.amounts: dict[str, tuple[Decimal | None, str] | ValueError] = {}
         self.centre_types: dict[str, str] | None = None
 
     def source(self, text: str) -> tuple[str, bool]:
@@ -228,9 +228,10 @@ class Memo:
             self.centre_types = centre_types()
         return self.centre_types
 
-    def amount(self, text: str) -> Decimal | None:
+    def amount(self, text: str) -> tuple[Decimal | None, str]:
+        """:func:`read_amount` once per distinct text."""
         key = str(text)
-        return _remembered(self.amounts, key, lambda: parse_amount(key), ValueError)
+        return _remembered(self.amounts, key, lambda: read_amount(key), ValueError)
 
 
 T = TypeVar("T")
@@ -343,19 +344,26 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
-# Currency marks and separators around an amount: ¥ (and ￥, folded to it), RMB, CNY, 人民币, 元.
-# 整 closes a written sum (2万元整).
-_CURRENCY = re.compile(r"[¥,\s]|RMB|CNY|人民币|元|圆|^(?:约|大约|共计|合计)|左右$|整$", re.IGNORECASE)
+# Currency marks and separators around an amount: ¥ (and ￥, folded to it), RMB, CNY, 人民币, 元 (圆, 块).
+# 整 closes a written sum (2万元整), and so does 正 after 元 (贰万元正: the written variant of 元整).
+_CURRENCY = re.compile(r"[¥,\s]|RMB|CNY|人民币|[元圆]正$|元|圆|块钱$|块$|^(?:共计|合计)|整$", re.IGNORECASE)
+# Words saying the sum is not exact: 约2万元, 大约2万, 2万元左右, 2万余元 / 2万多元 (at least 2万). Read as
+# the sum written, with a notice saying so.
+_APPROXIMATELY = re.compile(r"^(?:大约|约)|左右$")
+_AT_LEAST = re.compile(r"(?<=[0-9百千k万w亿拾佰仟])[余多]$")
 # A debit as a bank's system writes it: -50,000.00 is 50,000 that left the account.
 _DEBIT = re.compile(r"^-(?=[0-9])")
-_UNITS = {"千": Decimal(1000), "k": Decimal(1000), "w": Decimal(10000), "万": Decimal(10000)}
-_UNITS["亿"] = Decimal(100_000_000)
-# One number with an optional unit, or several with units: 1.2万, 5千, 2.5W, 1万2千.
-_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([千k万w亿]?)")
-_AMOUNT = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?[千k万w亿])+|[0-9]+(?:\.[0-9]+)?[千k万w亿]?")
-# A note in brackets after the amount (3万元（已止付）), and 余 / 多 at its end (8万余元: at least 8万).
+_UNITS = {"百": Decimal(100), "千": Decimal(1000), "k": Decimal(1000), "w": Decimal(10000)}
+_UNITS |= {"万": Decimal(10000), "亿": Decimal(100_000_000)}
+# One number with an optional unit, or several with units going down: 1.2万, 5千, 2.5W, 1万2千.
+_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([百千k万w亿]?)")
+_AMOUNT = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?[百千k万w亿])+|[0-9]+(?:\.[0-9]+)?[百千k万w亿]?")
+# Digits apart by commas or spaces, and how thousands are grouped: 20,000.00, 20 000 — not 20,00 or
+# 3000 5000 (two numbers in one cell), which would read as another sum.
+_SEPARATED = re.compile(r"[0-9.]+(?:[,\s]+[0-9.]+)+")
+_GROUPED = re.compile(r"[0-9]{1,3}(?:(?:,|\s+)[0-9]{3})+(?:\.[0-9]+)?")
+# A note in brackets after the amount (3万元（已止付）).
 _AMOUNT_NOTE = re.compile(r"\([^()]*\)$")
-_AT_LEAST = re.compile(r"(?<=[0-9千k万w亿拾佰仟])[余多]$")
 # A debit as accounting writes it, in brackets: (20,000.00) is 20,000 that left the account.
 _BRACKETED_DEBIT = re.compile(r"\((¥?\s*[0-9][0-9,.\s]*)\)")
 
@@ -364,11 +372,35 @@ CAPITAL_DIGITS = {c: n for n, c in enumerate("零壹贰叁肆伍陆柒捌玖")}
 CAPITAL_UNITS = {"拾": 10, "佰": 100, "仟": 1000}
 CAPITAL_GROUPS = {"万": 10_000, "亿": 100_000_000}
 _CAPITALS = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟]")
+# Lowercase numerals (两万元, 三千五百元, 一万零五百元) are the capitals written plainly: read by the same
+# rules (一万二 is refused as 贰万伍 is). 〇 is 零, 两 is 二. Only a text with a lowercase digit is
+# translated: 5千 stays a number with a unit.
+LOWERCASE_NUMERALS = str.maketrans("〇一二两三四五六七八九十百千", "零壹贰贰叁肆伍陆柒捌玖拾佰仟")
+_LOWERCASE_DIGITS = re.compile(r"[〇一二两三四五六七八九十]")
 # The yuan (元 and 整 already taken away), then 角 and 分, each perhaps after a 零.
 _CAPITAL_AMOUNT = re.compile(
     r"(?P<yuan>[零壹贰叁肆伍陆柒捌玖拾佰仟万亿]*?)(?:零?(?P<jiao>[壹贰叁肆伍陆柒捌玖])角)?"
     r"(?:零?(?P<fen>[壹贰叁肆伍陆柒捌玖])分)?"
 )
+APPROXIMATE = "涉案金额为约数（“{word}”），按 {amount} 元接收，请向推送单位核实实际金额"
+# Why an amount reads as no one sum (the notice does not quote the cell).
+UNIT_MISSING = (
+    "末位数字没有单位，读不出确定的数（“一万二”“2万5”：是 10002 还是 12000？请写作“一万二千”或“一万零二”）"
+)
+UNITS_OUT_OF_ORDER = "单位次序不对，读不出确定的数（如“1千2万”“5千3千”“1.5万2千”）"
+NOT_GROUPED = "逗号或空格不在千分位上，读不出确定的数（如“20,00”，或一格写了两个数“3000 5000”）"
+MIXED_NUMERALS = "阿拉伯数字与汉字数字混写（如“2万五千”），读不出确定的数，请统一写法"
+# A number straight after a unit: 2万5 (20005 or 25000?).
+_TRAILING_NUMBER = re.compile(r"(?<=[百千k万w亿])[0-9]+$")
+_DIGIT = re.compile(r"[0-9]")
+
+
+class AmountError(ValueError):
+    """An amount that reads as no one sum; ``reason`` says why, in Chinese."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def _capital_yuan(text: str) -> int:
@@ -400,7 +432,7 @@ def _capital_yuan(text: str) -> int:
             last_unit = 10_000
         previous = char
     if digit and before_digit in ("佰", "仟", "万", "亿"):  # a last digit without its unit
-        raise ValueError(text)
+        raise AmountError(UNIT_MISSING)
     return total + group + section + digit
 
 
@@ -414,36 +446,68 @@ def _capital_amount(text: str) -> Decimal:
     return Decimal(yuan) + Decimal(jiao) / 10 + Decimal(fen) / 100
 
 
-def parse_amount(text: str) -> Decimal | None:
-    """``12,000`` / ``1.2万`` / ``5千`` / ``2.5W`` / ``1万2千`` / ``约3000元`` / ``￥1,200`` / ``RMB 500``
-    / ``8万余元`` (at least: read as 8万) / ``3万元（已止付）`` (the note left out) / ``2万元整`` / a
-    bank's debit ``-50,000.00`` or ``(20,000.00)`` (the sum that left the account) / capital numerals
-    ``贰万元整``, ``壹万伍仟元``, ``壹佰元伍角`` → Decimal; None for an empty cell or a placeholder (无, -);
-    ValueError if no number (``$1,000``: not yuan)."""
+def _as_capitals(value: str) -> str:
+    """``value`` in capitals when it is written in lowercase numerals (两万 → 贰万), else as it is."""
+    return value.translate(LOWERCASE_NUMERALS) if _LOWERCASE_DIGITS.search(value) else value
+
+
+def _grouped(value: str) -> str:
+    """``value`` if its commas and spaces between digits group thousands; ValueError if not."""
+    for run in _SEPARATED.finditer(value):
+        if not _GROUPED.fullmatch(run[0]):
+            raise AmountError(NOT_GROUPED)
+    return value
+
+
+def _arabic_amount(value: str) -> Decimal:
+    """A sum in digits with units (separators already taken away): 1.2万, 1万2千, 1亿2000万. ValueError
+    when the units do not go down (1千2万, 5千3千, 2万12千) or a fraction stands before another unit
+    (1.5万2千): no one sum."""
+    if not _AMOUNT.fullmatch(value):
+        cut = _TRAILING_NUMBER.sub("", value)
+        raise AmountError(UNIT_MISSING) if cut != value and _AMOUNT.fullmatch(cut) else ValueError(value)
+    amount, above = Decimal(0), Decimal("Infinity")
+    for number, unit in _PART.findall(value):
+        part = Decimal(number) * _UNITS.get(unit, Decimal(1))
+        if part >= above:
+            raise AmountError(UNITS_OUT_OF_ORDER)
+        amount += part
+        above = Decimal(0) if "." in number else _UNITS.get(unit, Decimal(1))
+    return amount
+
+
+def read_amount(text: str) -> tuple[Decimal | None, str]:
+    """:func:`parse_amount`, and the word saying the sum is approximate (约, 大约, 左右, 余, 多), or ""."""
     if is_placeholder(text):
-        return None
+        return None, ""
     written = unicodedata.normalize("NFKC", str(text)).strip()
     debit = _BRACKETED_DEBIT.fullmatch(written)
     value = debit[1] if debit is not None else _AMOUNT_NOTE.sub("", written).strip()
     if written and not value:  # a note alone: (已止付)
         raise ValueError(text)
-    value = _AT_LEAST.sub("", _DEBIT.sub("", _CURRENCY.sub("", value)).lower())
+    value = _DEBIT.sub("", _CURRENCY.sub("", _grouped(value))).lower()
+    about = _APPROXIMATELY.search(value)
+    value = _as_capitals(_APPROXIMATELY.sub("", value))
+    about = about or _AT_LEAST.search(value)
+    value = _AT_LEAST.sub("", value)
     if not value:
-        return None
-    if _CAPITALS.search(value):
-        amount = _capital_amount(value)
-    elif not _AMOUNT.fullmatch(value):
-        raise ValueError(text)
-    else:
-        try:
-            amount = sum(
-                (Decimal(n) * _UNITS.get(u, Decimal(1)) for n, u in _PART.findall(value)), Decimal(0)
-            )
-        except InvalidOperation as exc:
-            raise ValueError(text) from exc
+        return None, ""
+    if _CAPITALS.search(value) and _DIGIT.search(value):
+        raise AmountError(MIXED_NUMERALS)
+    amount = _capital_amount(value) if _CAPITALS.search(value) else _arabic_amount(value)
     if amount < 0 or amount >= Decimal("1e12"):
         raise ValueError(text)
-    return amount.quantize(Decimal("0.01"))
+    return amount.quantize(Decimal("0.01")), about[0] if about else ""
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """``12,000`` / ``1.2万`` / ``5千`` / ``2.5W`` / ``1万2千`` / ``约3000元`` / ``￥1,200`` / ``RMB 500``
+    / ``8万余元`` (at least: read as 8万) / ``3万元（已止付）`` (the note left out) / ``2万元整`` / a
+    bank's debit ``-50,000.00`` or ``(20,000.00)`` (the sum that left the account) / capital numerals
+    ``贰万元整``, ``贰万元正``, ``壹万伍仟元``, ``壹佰元伍角``, and lowercase ones, ``两万元``,
+    ``三千五百元`` → Decimal; None for an empty cell or a placeholder (无, -); ValueError if no number
+    (``$1,000``: not yuan) or no one sum (``一万二``, ``1千2万``, ``20,00``, ``3000 5000``)."""
+    return read_amount(text)[0]
 
 
 def _count(text: str) -> int:
@@ -630,9 +694,15 @@ def _kind_and_money(data: WarningInput, clean: CleanWarning, memo: Memo) -> None
             code = typology.OTHER_FRAUD
         clean.fraud_type = code
     try:
-        clean.amount = memo.amount(data.amount)
+        clean.amount, about = memo.amount(data.amount)
+    except AmountError as exc:
+        clean.flag("amount_invalid", "涉案金额", f"{QUALITY_FLAGS['amount_invalid']}：{exc.reason}")
+        return
     except ValueError:
         clean.flag("amount_invalid", "涉案金额")
+        return
+    if about and clean.amount is not None:
+        clean.notices.append(("涉案金额", APPROXIMATE.format(word=about, amount=clean.amount)))
 
 
 def retype_by_table(rows: list[tuple[WarningInput, CleanWarning]]) -> None:
