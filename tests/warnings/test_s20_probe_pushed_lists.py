@@ -96,7 +96,7 @@ def test_it_imports_a_superior_centres_styled_list_and_the_same_list_saved_again
         "fake_order_rebate",
         "fake_investment",
     ]
-    assert [(n["row"], n["column"]) for n in batch.notices] == [(6, "手机号")]
+    assert [(n["row"], n["column"]) for n in batch.notices] == [(6, "手机号"), (6, "涉案金额")]
     assert "138****5670" in batch.notices[0]["message"] and "13912345678" not in batch.notices[0]["message"]
     again = _imported(_superior_xlsx(title="××市反诈中心预警信息推送表（补发）"), "push-2.xlsx")
     assert (again.rows_new, again.rows_updated, again.rows_unchanged) == (0, 0, 3)

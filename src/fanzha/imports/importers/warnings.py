@@ -357,7 +357,20 @@ FIELDS = [
 OUTCOMES = {services.NEW: NEW, services.MERGED: UPDATED, services.UNCHANGED: UNCHANGED}
 
 
-_PLAIN_NUMBER = re.compile(r"[0-9.,]+")
+# A 万元 column's cell names its own unit when it has one of these (3000元, 2.5万, 5k): read as written.
+_AMOUNT_UNIT = re.compile(r"[万萬亿億千仟百佰元圆块wWkK]")
+_LAST_FIGURE = re.compile(r"(.*[0-9０-９零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾])", re.DOTALL)
+
+
+def in_wan(text: str) -> str:
+    """A cell of an amount column in 万元 as an amount in yuan: 万 straight after its figure, so the
+    words around it keep their place (1.5 → 1.5万, 约3 → 约3万, 3余 → 3万余, 两 → 两万); a cell that
+    names its own unit (3000元, 2万) is read as written."""
+    if _AMOUNT_UNIT.search(text):
+        return text
+    return _LAST_FIGURE.sub(r"\1万", text, count=1)
+
+
 # A 预警编号 of 16 or more digits a spreadsheet stored as a number: 2.026112800012346e+19,
 # 1234567890123456.0 — Excel keeps 15 digits, so the rest are lost and different ids become one.
 _ROUNDED_ID = re.compile(r"\d(?:\.\d+)?[eE]\+\d+|\d{16,}\.0")
@@ -382,7 +395,7 @@ def warning_input(values: dict[str, str], memo: Memo | None = None) -> WarningIn
         texts["warned_at"] = with_date(texts["warned_date"], texts["warned_at"])
     wan = texts.get("amount_wan")
     if wan and not texts.get("amount"):
-        texts["amount"] = wan + "万" if _PLAIN_NUMBER.fullmatch(wan) else wan
+        texts["amount"] = in_wan(wan)
     memo = memo or Memo()
     for name, label in STAND_IN_TYPES.items():
         _type_or_note(texts, name, label, memo)
