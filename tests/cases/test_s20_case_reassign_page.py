@@ -2,8 +2,7 @@
 
 from django.urls import reverse
 
-from fanzha.cases import services
-from fanzha.cases.models import Case, Status
+from fanzha.cases.models import Case
 from tests.cases.helpers import make_case
 from tests.cases.test_s20_case_reassign import colleague
 
@@ -64,13 +63,3 @@ def test_outside_scope_is_404_and_without_the_role_403(world, client):
     assert client.get(url(case)).status_code == 404
     client.force_login(world.users["grid_cd"])
     assert client.get(url(case)).status_code == 403
-
-
-def test_a_closed_case_offers_no_reassignment(world, client):
-    case = make_case(world)
-    services.case_advance(actor=world.users["police_cg"], case=case, to=Status.NOT_FILED)
-    client.force_login(world.users["police_cg"])
-    page = client.get(reverse("case_detail", kwargs={"pk": case.pk})).content.decode()
-    assert url(case) not in page
-    response = client.get(url(case))
-    assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"

@@ -67,8 +67,8 @@ def test_the_request_is_re_sent_to_the_banks_current_unit(world, waiting, django
     assert timezone.now() - moved.sent_at < dt.timedelta(minutes=1)  # the answer clock starts again
     assert list(Measure.objects.visible_to(clerk)) == [moved]
     assert Notification.objects.filter(recipient=clerk, title__contains="紧急止付请求").count() == 1
-    sent = AuditEvent.objects.filter(action="case.measure_send", object_id=str(waiting.pk)).order_by("pk")
-    assert sent.last().details["redirected_from"] == world.orgs["工商银行青溪支行"].pk
+    redirected = AuditEvent.objects.get(action="case.measure_redirect", object_id=str(waiting.pk))
+    assert redirected.details["redirected_from"] == world.orgs["工商银行青溪支行"].pk
 
 
 def test_only_a_waiting_request_to_a_gone_unit_is_re_sent(world, waiting):

@@ -31,7 +31,7 @@ def test_a_village_with_nothing_left_in_it_is_retired_with_its_history_kept(worl
     village.refresh_from_db()
     assert not village.is_active and str(village) == "城西社区（已撤销）"
     assert Warning.objects.get(pk=warning.pk).area == village  # history keeps pointing to it
-    event = AuditEvent.objects.filter(action="record.update", object_id=str(village.pk)).latest("id")
+    event = AuditEvent.objects.filter(action="area.retire", object_id=str(village.pk)).latest("id")
     assert event.fields == ["is_active"] and event.actor_id == world.users["admin"].pk
     assert area_services.area_restore(actor=world.users["admin"], area=village) == ["is_active"]
     assert Area.objects.get(pk=village.pk).is_active

@@ -140,7 +140,7 @@ def _create(
 
 
 def _sent(measure: Measure, redirected_from: Organisation | None) -> dict[str, Any]:
-    """A send's audit details (a new request, or one re-sent from a deactivated bank unit)."""
+    """A send's audit details (a new request, a follow-up sent past a deactivated bank unit, or a 改发)."""
     details = {
         "case": measure.case_id,
         "kind": measure.kind,
@@ -253,7 +253,8 @@ def why_not_redirected(measure: Measure) -> str:
 @transaction.atomic
 def measure_redirect(*, actor: Any, measure: Measure, bank_org: Organisation | None) -> Measure:
     """改发: a request still waiting for an answer from a bank unit that has since been deactivated goes
-    to the bank's current unit; the answer clock starts again from now (audited as a send)."""
+    to the bank's current unit; the answer clock starts again from now (audited as
+    ``case.measure_redirect``, with the former and the new unit)."""
     measure = _locked(measure)
     require_case(actor, measure.case, "case.measure")
     refusal = why_not_redirected(measure)
@@ -272,7 +273,8 @@ def measure_redirect(*, actor: Any, measure: Measure, bank_org: Organisation | N
         EventKind.MEASURE,
         f"{measure.get_kind_display()} #{measure.pk}：{former}已停用，改发至{bank_org}",
     )
-    audit_record(actor=actor, action="case.measure_send", obj=measure, details=_sent(measure, former))
+    details = {**_sent(measure, former), "redirected_to": bank_org.pk}
+    audit_record(actor=actor, action="case.measure_redirect", obj=measure, details=details)
     return measure
 
 

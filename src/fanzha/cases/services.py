@@ -251,8 +251,8 @@ def _may_be_officer(user: Any, case: Case) -> bool:
 
 
 def _check_reassign(case: Case, officer: Any, reason: str) -> None:
-    if not case.is_open:
-        raise ValidationError({"officer": f"案件已{case.get_status_display()}，不能更换承办民警"})
+    """Open or closed alike (an officer who leaves hands over closed cases too): the new officer must
+    be able to work the case here, be someone else, and a reason given."""
     errors: dict[str, str] = {}
     if officer is None or not _may_be_officer(officer, case):
         errors["officer"] = "新承办民警须为在岗、可办理案件且所在单位辖区包含发案地的用户"
@@ -267,7 +267,12 @@ def _check_reassign(case: Case, officer: Any, reason: str) -> None:
 @transaction.atomic
 def case_reassign(*, actor: Any, case: Case, officer: Any, reason: str) -> Case:
     """更换承办民警: the case goes to another officer who may work it (the unit stays the handling
-    station); history names both, the audit keeps their ids, both are told.
+    station); history names both, the audit (``case.reassign``) keeps their ids and the case's status.
+
+    A closed case (结案, 不予立案) may be reassigned too, as the same refusals allow: when its officer
+    leaves, the returns, releases and enquiries that still come for it need someone to answer for it.
+    It stays closed. Only the new officer is told, as something to know rather than work to pick up;
+    for an open case both are told (the old officer stops working it).
 
     The new officer's user row is locked and read afresh, then the case's row (user rows before case
     rows, the one order): a transfer or a role change of that user (which lock the same row) either
@@ -294,12 +299,31 @@ def case_reassign(*, actor: Any, case: Case, officer: Any, reason: str) -> Case:
     )
     audit_record(
         actor=actor,
-        action="case.update",
+        action="case.reassign",
         obj=case,
-        details={"part": "officer", "from": before.pk if before else None, "to": officer.pk},
+        details={"from": before.pk if before else None, "to": officer.pk, "status": case.status},
     )
-    transaction.on_commit(lambda: _notify_reassigned(case, before, officer))
+    if case.is_open:
+        transaction.on_commit(lambda: _notify_reassigned(case, before, officer))
+    else:
+        transaction.on_commit(lambda: _notify_closed_reassigned(case, officer))
     return case
+
+
+def _notify_closed_reassigned(case: Case, officer: Any) -> None:
+    from django.urls import reverse
+
+    from fanzha.jobs.services import notify
+
+    notify(
+        recipients=[officer],
+        title=f"已{case.get_status_display()}案件改由您承办（{case.number}）",
+        body=(
+            f"案件 {case.number} 已{case.get_status_display()}，现改由您承办；"
+            "此后该案的资金返还、解除措施等后续事项和相关询问由您负责。"
+        ),
+        link=reverse("case_detail", kwargs={"pk": case.pk}),
+    )
 
 
 def _notify_reassigned(case: Case, before: Any, officer: Any) -> None:

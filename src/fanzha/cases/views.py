@@ -211,6 +211,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "events": case.events.select_related("actor")[:100],
         "status_form": StatusForm(choices=[(s, Status(s).label) for s in sorted(TRANSITIONS[case.status])]),
         "can_edit": edits,
+        "can_reassign": access.user_can(user, "case.edit"),  # closed cases too
         "can_measure": access.user_can(user, "case.measure") and case.is_open,
         "can_trace": access.user_can(user, "case.trace"),
         "can_recover": access.user_can(user, "case.recover"),
@@ -328,11 +329,9 @@ def case_result(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
-    """更换承办民警: a choice of the officers who may work the case (a closed case keeps its officer)."""
+    """更换承办民警: a choice of the officers who may work the case, open or closed (an officer who
+    leaves hands over closed cases too)."""
     case = get_case(request, pk, "case.edit")
-    if not case.is_open:
-        messages.error(request, f"案件已{case.get_status_display()}，不能更换承办民警。")
-        return redirect("case_detail", pk=case.pk)
     eligible = [u.pk for u in services.eligible_officers(case) if u.pk != case.officer_id]
     officers = User.objects.filter(pk__in=eligible).select_related("organisation")
     form = ReassignForm(request.POST or None, officers=officers.order_by("organisation__name", "id"))
@@ -340,4 +339,6 @@ def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     def action(d: dict[str, Any]) -> None:
         services.case_reassign(actor=request.user, case=case, officer=d["officer"], reason=d["reason"])
 
-    return _sub_form(request, case, form, action, "更换承办民警")
+    status = case.get_status_display()
+    closed = "" if case.is_open else f"（案件已{status}，更换后仍为{status}）"
+    return _sub_form(request, case, form, action, f"更换承办民警{closed}")

@@ -145,6 +145,11 @@ class UserDetailsForm(forms.Form):
 
     display_name = forms.CharField(label="姓名", max_length=50, required=False)
     work_phone = forms.CharField(label="工作电话", max_length=32, required=False)
+    clear_work_phone = forms.BooleanField(
+        label="删除工作电话",
+        required=False,
+        help_text="勾选后清除该用户的工作电话（如号码已停用或已收回）；不能同时填写新号码。",
+    )
     organisation = forms.ModelChoiceField(
         label="单位",
         queryset=Organisation.objects.none(),
@@ -159,13 +164,27 @@ class UserDetailsForm(forms.Form):
         super().__init__(*args, **kwargs)
         # As on the person form, the phone is never printed in clear: blank keeps the stored one.
         self.fields["work_phone"].widget.attrs["placeholder"] = phone_shown or "（空）"
-        self.fields["work_phone"].help_text = "留空表示不修改"
+        self.fields["work_phone"].help_text = "留空表示不修改；要删除号码请勾选下方“删除工作电话”"
         # Units in use, and the account's own even if deactivated (its name or phone can still change).
         in_use = Q(is_active=True) | Q(pk=current.pk) if current is not None else Q(is_active=True)
         self.fields["organisation"].queryset = Organisation.objects.filter(in_use).order_by("name")
         for field in self.fields.values():
             field.widget.attrs.setdefault("autocomplete", "off")
         _style(self)
+        self.fields["clear_work_phone"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("clear_work_phone") and (cleaned.get("work_phone") or "").strip():
+            self.add_error("work_phone", "不能同时填写新号码和删除工作电话，请只选其一")
+        return cleaned
+
+    def work_phone_change(self) -> str | None:
+        """What the service is given: "" removes the phone, a number replaces it, None keeps it (blank:
+        the stored number is never shown, so an untouched field must not erase it)."""
+        if self.cleaned_data.get("clear_work_phone"):
+            return ""
+        return self.cleaned_data.get("work_phone") or None
 
 
 class UserRolesForm(forms.Form):

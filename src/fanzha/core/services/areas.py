@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from fanzha.audit.services import audit_change
+from fanzha.audit.services import audit_change, audit_record
 from fanzha.core import access
 from fanzha.core.models import Area, Organisation
 from fanzha.core.models.areas import LEVEL_ORDER
@@ -175,8 +175,24 @@ def area_update(*, actor: Any, area: Area, **changes: Any) -> list[str]:
         for child in Area.objects.filter(path__startswith=old_path).exclude(pk=area.pk):
             child.path = area.path + child.path[len(old_path) :]
             child.save(update_fields=["path"])
-    audit_change(actor=actor, obj=area, action="record.update", changed=changed)
+    _audit_update(actor, area, changed, was_active)
     return changed
+
+
+def _audit_update(actor: Any, area: Area, changed: list[str], was_active: bool) -> None:
+    """One record per change: a retirement (撤并) or a restoration as ``area.retire`` / ``area.restore``,
+    so the audit page's 事件 filter finds them among the tree's other edits (with every field the same
+    change touched, e.g. a name an import row changed with it); anything else as ``record.update``."""
+    if area.is_active == was_active:
+        audit_change(actor=actor, obj=area, action="record.update", changed=changed)
+        return
+    audit_record(
+        actor=actor,
+        action="area.restore" if area.is_active else "area.retire",
+        obj=area,
+        fields=changed,
+        details={"code": area.code, "is_active": {"from": was_active, "to": area.is_active}},
+    )
 
 
 def area_retire(*, actor: Any, area: Area) -> list[str]:

@@ -102,7 +102,8 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """编辑: 姓名, 工作电话, 单位 (a transfer); the service's refusals are shown on the form."""
+    """编辑: 姓名, 工作电话 (replaced, kept when blank, or removed with 删除工作电话), 单位 (a transfer);
+    the service's refusals are shown on the form."""
     user = _user_or_404(request, pk)
     initial = {"display_name": user.display_name, "organisation": user.organisation_id}
     form = UserDetailsForm(
@@ -118,7 +119,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 user=user,
                 display_name=data["display_name"],
-                work_phone=data["work_phone"] or None,  # blank keeps
+                work_phone=form.work_phone_change(),  # blank keeps; 删除工作电话 removes
                 organisation=data["organisation"],
             )
         except ValidationError as exc:
