@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db import connections
+from django.db.models import Count, Max, QuerySet
 
 from fanzha.core import divisions
-from fanzha.core.models import Area, Organisation, User
+from fanzha.core.models import Area, Organisation, User, UserRole
 from fanzha.core.models.areas import AreaLevel
 from fanzha.core.models.organisations import OrganisationKind
 from fanzha.core.pii import crypto, phone
@@ -475,13 +476,16 @@ class Assigner:
         return best[1] if best else None
 
     def users_of(self, org: Organisation) -> list[User]:
+        """The unit's active users of the role its kind works warnings with (read once a unit a run).
+
+        Inside a transaction (an intake, a handover) they stay locked until it ends (:func:`_kept`), so
+        a transfer of one of them cannot slip in between the choice and the commit. The Assigner lives
+        for that one transaction."""
         if org.pk not in self._users:
             role = ROLE_OF_KIND[OrganisationKind(org.kind)]
-            self._users[org.pk] = list(
-                User.objects.filter(organisation=org, is_active=True, roles__role=role)
-                .order_by("id")
-                .distinct()
-            )
+            holders = UserRole.objects.filter(role=role).values("user_id")
+            users = User.objects.filter(organisation=org, is_active=True, pk__in=holders).order_by("id")
+            self._users[org.pk] = _kept(users)
         return self._users[org.pk]
 
     def _rank(self, users: list[User]) -> dict[int, tuple[int, float]]:
@@ -529,6 +533,27 @@ class Assigner:
             if user is not None:
                 return org, user
         return None, None
+
+
+def _kept(users: QuerySet[User]) -> list[User]:
+    """``users``, on PostgreSQL inside a transaction read ``FOR KEY SHARE``: locked until it ends.
+
+    A transfer (``user_update``) locks the user's row ``FOR UPDATE`` and refuses while the user holds
+    open warnings. Read without a lock, a transfer could commit between an intake's (or a handover's)
+    choice of the user and its commit, counting "no open warnings": the new warning stayed with a
+    user of another unit. Now the transfer waits, then counts the warning and refuses; an intake that
+    waits for a transfer gets the user's row as committed (READ COMMITTED re-checks the conditions on
+    it) and picks a colleague. KEY SHARE conflicts with ``FOR UPDATE`` only, not with a plain UPDATE:
+    a login writing ``last_login`` does not wait for a long import, and intakes and handovers choosing
+    among the same users do not wait for one another (Django's FOR UPDATE / FOR NO KEY UPDATE would do
+    both). One query, as without the lock (the roles are a subquery: PostgreSQL refuses a lock with
+    DISTINCT). SQLite needs none: its writing transactions begin IMMEDIATE, one after the other; a
+    page listing the candidates outside a transaction has nothing to keep."""
+    connection = connections[users.db]
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return list(users)
+    sql, params = users.query.sql_with_params()
+    return list(User.objects.using(users.db).raw(f"{sql} FOR KEY SHARE", params))
 
 
 def candidates(area: Area) -> list[tuple[Organisation, User]]:
