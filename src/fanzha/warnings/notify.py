@@ -51,7 +51,10 @@ class AssignmentNotices:
     """The warnings assigned in one transaction: each assignee gets one message once it commits.
 
     An import of thousands of rows sends each user one summary, not one message a warning; nothing is
-    sent when the transaction rolls back (a rejected file, a dry run).
+    sent when the transaction rolls back (a rejected file, a dry run). The intake has committed when
+    they are written: one that fails then (the database busy with the next intake past its wait) is
+    logged, and the intake is still answered as received — raised, it turned a committed push into an
+    error, and the partner's retry into "unchanged".
     """
 
     def __init__(self) -> None:
@@ -59,7 +62,7 @@ class AssignmentNotices:
 
     def add(self, warning: Warning) -> None:
         if not self.by_user:
-            transaction.on_commit(self.send)
+            transaction.on_commit(self.send, robust=True)
         self.by_user.setdefault(warning.assignee_id, []).append(warning)
 
     def send(self) -> None:
