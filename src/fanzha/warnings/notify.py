@@ -91,7 +91,19 @@ def _notify_many(warnings: list[Warning]) -> None:
     )
 
 
+def _as_now(warning: Warning) -> Warning:
+    """The warning as it stands when the SLA job's notice is written. The job read it before its step,
+    and a handover to a colleague of the same unit or a colleague's 签收 committed since keeps the
+    unit's clock (the step is still due) but gives it another holder: the notice is theirs, not the one
+    read. Called inside the step's transaction after its flag was flipped, the row locked by that update."""
+    current: Warning = Warning.objects.select_related("person", "assignee", "organisation", "area").get(
+        pk=warning.pk
+    )
+    return current
+
+
 def notify_reminder(warning: Warning, what: str, due: Any) -> None:
+    warning = _as_now(warning)
     notify(
         recipients=[warning.assignee],
         title=f"预警即将超时（{what}）：{_who(warning)}",
@@ -118,6 +130,7 @@ def supervisors(warning: Warning) -> list[User]:
 
 
 def notify_escalation(warning: Warning, what: str) -> None:
+    warning = _as_now(warning)
     recipients = [*supervisors(warning), warning.assignee]
     unit = warning.organisation or "中心待分派"
     notify(
