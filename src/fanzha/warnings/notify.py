@@ -81,14 +81,26 @@ def _notify_many(warnings: list[Warning]) -> None:
     labels = dict(Grade.choices)
     counts = {labels.get(grade, grade): n for grade, n in by_grade.items()}
     urgent = any(grade in (Grade.URGENT, Grade.HIGH) for grade in by_grade)
-    first_due = min(w.due_ack_at for w in warnings)
     notify(
         recipients=[warnings[0].assignee],
         title=f"新预警 {len(warnings)} 条（" + "、".join(f"{k} {v}" for k, v in counts.items()) + "）",
-        body=f"最早须于 {timezone.localtime(first_due):%m-%d %H:%M} 前签收。",
+        body=_what_to_do_many(warnings),
         link=reverse("warning_mine"),
         level=NotificationLevel.DANGER if urgent else NotificationLevel.WARNING,
     )
+
+
+def _what_to_do_many(warnings: list[Warning]) -> str:
+    """签收 by the earliest deadline; those a unit signed for already (a deactivated colleague's, handed
+    on inside the unit) are to be carried on."""
+    waiting = [w for w in warnings if w.acknowledged_at is None]
+    parts = []
+    if waiting:
+        first_due = min(w.due_ack_at for w in waiting)
+        parts.append(f"最早须于 {timezone.localtime(first_due):%m-%d %H:%M} 前签收")
+    if len(waiting) < len(warnings):
+        parts.append(f"{len(warnings) - len(waiting)} 条本单位已签收，请继续跟进")
+    return "；".join(parts) + "。"
 
 
 def _as_now(warning: Warning) -> Warning:

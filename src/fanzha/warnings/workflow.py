@@ -9,17 +9,18 @@ row lock and then re-checks its condition on the committed row) alike.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from fanzha.audit.services import audit_record
 from fanzha.core import access
-from fanzha.core.models import Area, User
+from fanzha.core.models import Area, Organisation, User
 from fanzha.core.models.areas import AreaLevel
 from fanzha.core.pii import crypto
 from fanzha.core.pii.masking import scrub_text
@@ -27,6 +28,7 @@ from fanzha.core.services import areas as area_services
 from fanzha.warnings import photos, routing, sla
 from fanzha.warnings.models import (
     FINAL_OUTCOMES,
+    OPEN_STATUSES,
     TRANSITIONS,
     AddressPlacement,
     Contact,
@@ -39,7 +41,7 @@ from fanzha.warnings.models import (
     Warning,
     WarningEvent,
 )
-from fanzha.warnings.notify import notify_assigned
+from fanzha.warnings.notify import AssignmentNotices, notify_assigned
 from fanzha.warnings.photos import PHOTO_MAX_BYTES, PHOTO_MAX_COUNT, strip_metadata
 from fanzha.warnings.selectors import changes_since, held_by, latest_change, latest_contacts
 from fanzha.warnings.services import Intake, _assign, event_add, routed_event, routed_message
@@ -501,6 +503,25 @@ def _handover_status(warning: Warning, organisation_id: int | None, to_user: Use
     return Status.ASSIGNED
 
 
+def _hand_to(
+    warning: Warning, organisation: Organisation | None, assignee: User | None, now: dt.datetime
+) -> tuple[str, dict[str, Any] | None]:
+    """Give the (locked) warning to ``assignee`` of ``organisation`` — (None, None): the centre's queue —
+    as a handover does: the status :func:`_handover_status` says, the clock restarted when it leaves
+    the unit (:func:`_restart_clock`, whose record is returned with the status). Saved."""
+    target = _handover_status(warning, getattr(organisation, "pk", None), assignee)
+    if target not in ACKNOWLEDGED_BY_UNIT:  # kept 已签收 / 已联系: no transition is made
+        _check_transition(warning, target)
+    clock = _restart_clock(warning, getattr(organisation, "pk", None), now)
+    warning.organisation, warning.assignee = organisation, assignee
+    warning.status, warning.assigned_at = target, now if assignee is not None else None
+    if target not in ACKNOWLEDGED_BY_UNIT:
+        warning.acknowledged_at = warning.acknowledged_by = None
+    warning.version += 1
+    warning.save()
+    return target, clock
+
+
 @transaction.atomic
 def warning_handover(
     *, actor: Any, warning: Warning, reason: str, to_user: User | None, version: int | None = None
@@ -525,17 +546,8 @@ def warning_handover(
     if to_user is not None and (to_user.pk not in allowed or to_user.pk == current.assignee_id):
         raise ValidationError({"to_user": "只能转交给该区划的派出所民警或网格员"})
     organisation, assignee = allowed[to_user.pk] if to_user is not None else (None, None)
-    target = _handover_status(current, getattr(organisation, "pk", None), to_user)
     before, now = current.status, timezone.now()
-    if target not in ACKNOWLEDGED_BY_UNIT:  # kept 已签收 / 已联系: no transition is made
-        _check_transition(current, target)
-    clock = _restart_clock(current, getattr(organisation, "pk", None), now)
-    current.organisation, current.assignee = organisation, assignee
-    current.status, current.assigned_at = target, now if to_user is not None else None
-    if target not in ACKNOWLEDGED_BY_UNIT:
-        current.acknowledged_at = current.acknowledged_by = None
-    current.version += 1
-    current.save()
+    target, clock = _hand_to(current, organisation, assignee, now)
     whom = holder(current)
     data: dict[str, Any] = {"organisation": current.organisation_id, "assignee": current.assignee_id}
     event_add(
@@ -584,23 +596,29 @@ def warning_place(*, actor: Any, warning: Warning, area: Area) -> Warning:
     event_add(
         current, EventKind.PLACED, f"中心定位到 {area.name}", actor=actor, at=now, data={"area": area.code}
     )
-    audit_record(actor=actor, action="warning.place", obj=current, details={"area": area.code})
+    assigned = False
     if current.status == Status.NEW:
         _assign(Intake(actor), current, True, now)
         if current.assignee is not None:
+            assigned = True
             # Out of the centre's queue to a unit: the unit answers for its own time, as after a
             # handover from the queue (not for the hours the warning waited to be placed).
             sla.restart_for_handover(current, now)
-            audit_record(
-                actor=actor,
-                action="warning.assign",
-                obj=current,
-                details={"organisation": current.organisation_id, "assignee": current.assignee_id},
-            )
             message = routed_message(current, "派发") + _clock_text(current, "派发")
             routed_event(current, "派发", now, actor=actor, message=message).save()
     current.version += 1
     current.save()
+    # Audited once the user is chosen, never before: the audit chain's lock is held until the commit, and
+    # the choice waits for the user's row while a transfer of that user holds it (the transfer then
+    # waits for the audit lock — a deadlock on PostgreSQL). Same transaction: both or neither.
+    audit_record(actor=actor, action="warning.place", obj=current, details={"area": area.code})
+    if assigned:
+        audit_record(
+            actor=actor,
+            action="warning.assign",
+            obj=current,
+            details={"organisation": current.organisation_id, "assignee": current.assignee_id},
+        )
     return current
 
 
@@ -617,3 +635,106 @@ def warning_note_add(*, actor: Any, warning: Warning, text: str) -> None:
         raise ValidationError({"text": "请填写备注内容"})
     event_add(warning, EventKind.NOTE, text, actor=actor)
     audit_record(actor=actor, action="warning.note", obj=warning)
+
+
+# ── 人走事不断: the open warnings of a deactivated account or unit ──────────────────────────────────
+
+
+@dataclass
+class Redispatched:
+    """Where the open warnings of a deactivated account or unit went: unit (or the centre's queue) →
+    how many. Unit names and counts only: what the administrator is told."""
+
+    to: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        return sum(self.to.values())
+
+    def text(self, whose: str) -> str:
+        """“该用户承办的 2 条未办结预警已改派：城东社区居委会 1 条、城关派出所 1 条。” ("" when none)."""
+        if not self.total:
+            return ""
+        where = "、".join(f"{unit} {n} 条" for unit, n in self.to.most_common())
+        return f"{whose}承办的 {self.total} 条未办结预警已改派：{where}。"
+
+
+def _held(user: User | None, organisation: Organisation | None) -> QuerySet[Warning]:
+    held = Warning.objects.filter(status__in=OPEN_STATUSES)
+    return held.filter(assignee=user) if user is not None else held.filter(organisation=organisation)
+
+
+def warnings_lock_held(*, user: User | None = None, organisation: Organisation | None = None) -> None:
+    """Lock the open warnings ``user`` (or ``organisation``) holds, in one query, by id; in a transaction.
+
+    A deactivation calls it before it locks the account's (or the unit's users') rows: a handover locks
+    the warning first, then the users it may give it to (``FOR KEY SHARE``), and taking the two in the
+    other order would deadlock with it on PostgreSQL."""
+    list(_held(user, organisation).select_for_update(of=("self",)).order_by("pk").values_list("pk"))
+
+
+def _successor(
+    assigner: routing.Assigner, warning: Warning, gone: User | None
+) -> tuple[Organisation | None, User | None]:
+    """Who takes over a warning from a deactivated holder: a colleague of its unit with the unit's
+    warning role (an account deactivated, its unit still active; the routing's least-loaded or
+    round-robin choice), else whoever the routing gives a new warning of its area and grade, else
+    (None, None): the centre's queue."""
+    unit = warning.organisation
+    if gone is not None and unit is not None and unit.is_active and unit.kind in routing.ROLE_OF_KIND:
+        colleague = assigner.pick([u for u in assigner.users_of(unit) if u.pk != gone.pk])
+        if colleague is not None:
+            return unit, colleague
+    return assigner.assign(warning.area, warning.grade)
+
+
+@transaction.atomic
+def warnings_redispatch_held(
+    *, actor: Any, user: User | None = None, organisation: Organisation | None = None, reason: str
+) -> Redispatched:
+    """人走事不断: every open warning the deactivated ``user`` (or ``organisation``) holds goes on at
+    once, in the deactivation's transaction (called after it saved the account or unit inactive).
+
+    To a colleague of the same unit — a shift change (:func:`_hand_to`): status, the unit's
+    acknowledgement and its clock kept; else where the routing sends a new warning of its area (the
+    unit has nobody left, or is the one deactivated), its clock restarted there as after a handover to
+    another unit; else to the centre's queue. Never refused: nobody to take it is the queue. Each gets
+    a history line (``reason``: “原承办人账户停用”, then to whom), an audit record (``warning.assign``,
+    ids only) and the new assignee the usual notice once it commits.
+
+    Locks: the warnings (afresh: an intake may have given the user one while the deactivation waited for
+    the user's row), then the users chosen (:meth:`routing.Assigner.users_of`), then writes; the audit
+    records last, as their lock is held until the commit (:func:`warning_place`)."""
+    gone: Any = user if user is not None else organisation
+    if gone is None or (user is not None and organisation is not None) or gone.is_active:
+        raise ValueError("one user or organisation, deactivated first")
+    why = "user_deactivated" if user is not None else "organisation_deactivated"
+    held = _held(user, organisation).select_for_update(of=("self",)).select_related("area", "organisation")
+    assigner, now = routing.Assigner(), timezone.now()
+    moves = [(warning, *_successor(assigner, warning, user)) for warning in held.order_by("pk")]
+    done, notices, audits = Redispatched(), AssignmentNotices(), []
+    for warning, unit, assignee in moves:
+        was = {"from_organisation": warning.organisation_id, "from_assignee": warning.assignee_id}
+        before = warning.status
+        target, clock = _hand_to(warning, unit, assignee, now)
+        whom = f"改派给 {holder(warning)}" if assignee is not None else f"转入{QUEUE}"
+        data: dict[str, Any] = {"organisation": warning.organisation_id, "assignee": warning.assignee_id}
+        event_add(
+            warning,
+            EventKind.HANDED_OVER,
+            f"{reason}，{whom}" + (_clock_text(warning, "改派") if clock else ""),
+            actor=actor,
+            at=now,
+            from_status=before,
+            to_status=target,
+            data={**data, "clock": clock} if clock else data,
+        )
+        audits.append(
+            (warning, {**data, **was, "grade": warning.grade, "from_status": before, "redispatch": why})
+        )
+        done.to[str(unit) if unit is not None else QUEUE] += 1
+        if assignee is not None:
+            notices.add(warning)
+    for warning, details in audits:
+        audit_record(actor=actor, action="warning.assign", obj=warning, details=details)
+    return done

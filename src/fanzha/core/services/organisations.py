@@ -48,11 +48,23 @@ def organisation_create(
 ORGANISATION_FIELDS = ("name", "kind", "area", "parent", "code", "contact_phone", "is_active")
 
 
+class Changed(list[str]):
+    """The changed field names (audited), with ``notes``: what the administrator is told about the work
+    the unit held when it was deactivated (counts and unit names; empty otherwise)."""
+
+    def __init__(self, names: Iterable[str] = (), notes: Iterable[str] = ()) -> None:
+        super().__init__(names)
+        self.notes = list(notes)
+
+
 @transaction.atomic
 def organisation_update(
     *, actor: Any, organisation: Organisation, covered_areas: Iterable[Area] | None = None, **changes: Any
-) -> list[str]:
-    """Change an organisation's details or jurisdiction; returns the changed field names (audited)."""
+) -> Changed:
+    """Change an organisation's details or jurisdiction; returns the changed field names (audited).
+
+    Deactivated (有效 off), the unit's open warnings go on at once (:func:`_unit_work_handed_on`); it is
+    not refused for the work it holds."""
     access.require(actor, "organisation.manage")
     unknown = set(changes) - set(ORGANISATION_FIELDS)
     if unknown:
@@ -72,10 +84,14 @@ def organisation_update(
     if changes.get("is_active") is False and organisation.pk == actor.organisation_id:
         # Its users lose every permission at once: the administrator would lock themselves out.
         raise ValidationError({"is_active": "不能停用自己所在的单位，请由另一单位的系统管理员办理"})
+    deactivated = "is_active" in changed and changes["is_active"] is False
+    if deactivated:
+        _lock_unit_work(organisation)
     for name in changed:
         setattr(organisation, name, changes[name])
     organisation.full_clean()
     organisation.save()
+    notes = _unit_work_handed_on(actor, organisation) if deactivated else []
     if covered_areas is not None:
         new = {a.pk for a in covered_areas}
         if new != set(organisation.covered_areas.values_list("pk", flat=True)):
@@ -83,7 +99,29 @@ def organisation_update(
             changed.append("covered_areas")
     if changed:
         audit_change(actor=actor, obj=organisation, action="record.update", changed=changed)
-    return changed
+    return Changed(changed, notes)
+
+
+def _lock_unit_work(organisation: Organisation) -> None:
+    """Before a unit is deactivated: its open warnings, then its users' rows (``FOR UPDATE``; the order
+    of a handover, the warning then the users). An intake or a handover that chose one of its users
+    commits first, and its warning is handed on with the others."""
+    from fanzha.warnings import workflow as warning_work  # warnings builds on core: imported here
+
+    warning_work.warnings_lock_held(organisation=organisation)
+    list(User.objects.select_for_update(of=("self",)).filter(organisation=organisation).values_list("pk"))
+
+
+def _unit_work_handed_on(actor: Any, organisation: Organisation) -> list[str]:
+    """A unit just deactivated: its open warnings routed elsewhere, and who may give its users' open
+    cases a new officer told. The administrator's notes."""
+    from fanzha.warnings import workflow as warning_work
+
+    moved = warning_work.warnings_redispatch_held(
+        actor=actor, organisation=organisation, reason="原承办单位停用"
+    )
+    notes = [moved.text("本单位")] if moved.total else []
+    return notes + _cases_left({"officer__organisation": organisation}, "本单位人员")
 
 
 def _is_descendant(candidate: Organisation, ancestor: Organisation) -> bool:
@@ -321,16 +359,78 @@ def user_change_password(*, actor: Any, user: User, password: str) -> None:
 
 
 @transaction.atomic
-def user_deactivate(*, actor: Any, user: User) -> None:
-    """The account can no longer log in; its open sessions end at their next request."""
+def user_deactivate(*, actor: Any, user: User) -> list[str]:
+    """The account can no longer log in; its open sessions end at their next request. Never refused for
+    the work it holds (it is also the emergency lock-out): its open warnings go on at once, to a
+    colleague or where the routing sends them (``warnings_redispatch_held``), and whoever may give its
+    open cases a new officer is told (:func:`_cases_left`). Returns what the administrator is told about
+    that work (counts and unit names; nothing when it held none, or was inactive already).
+
+    The user's row is locked ``FOR UPDATE`` (as in :func:`user_update`): an intake or a handover that
+    chose the user (``FOR KEY SHARE``) commits first, and its warning is handed on with the others; one
+    that comes later no longer finds the user active. The user's warnings are locked before the row, in
+    the order a handover takes them (the warning, then the users)."""
+    from fanzha.warnings import workflow as warning_work  # warnings builds on core: imported here
+
     access.require(actor, "user.manage")
     if user.pk == actor.pk:
         raise ValidationError("不能停用自己的账户")
-    if not user.is_active:
-        return
-    user.is_active = False
-    user.save(update_fields=["is_active"])
-    audit_record(actor=actor, action="user.deactivate", obj=user)
+    warning_work.warnings_lock_held(user=user)
+    locked = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
+    if not locked.is_active:
+        return []
+    locked.is_active = user.is_active = False
+    locked.save(update_fields=["is_active"])
+    moved = warning_work.warnings_redispatch_held(actor=actor, user=locked, reason="原承办人账户停用")
+    notes = [moved.text("该用户")] if moved.total else []
+    notes += _cases_left({"officer": locked}, "该用户")
+    audit_record(actor=actor, action="user.deactivate", obj=locked)  # after every row lock: see warning_place
+    return notes
+
+
+def _cases_left(officer: dict[str, Any], who: str) -> list[str]:
+    """Open cases whose officer is gone (deactivated, or of a deactivated unit; ``officer``: the filter):
+    not given to anyone here (an officer is chosen deliberately: 更换承办民警), but those who may choose
+    one (``case_reassign``: who may work the case there) are told once this commits. The administrator's
+    note ([] when there are none)."""
+    from fanzha.cases.models import OPEN_STATUSES as OPEN_CASE_STATUSES
+    from fanzha.cases.models import Case
+    from fanzha.cases.services import eligible_officers
+
+    cases = list(Case.objects.filter(status__in=OPEN_CASE_STATUSES, **officer).order_by("number"))
+    if not cases:
+        return []
+    by_area: dict[int, list[User]] = {}
+    told: dict[int, tuple[User, list[Case]]] = {}
+    for case in cases:
+        if case.area_id not in by_area:
+            by_area[case.area_id] = eligible_officers(case)
+        for user in by_area[case.area_id]:
+            told.setdefault(user.pk, (user, []))[1].append(case)
+    transaction.on_commit(lambda: _notify_cases_left(list(told.values())))
+    return [
+        f"{who}还是 {len(cases)} 起未结案件的承办民警，案件不会自动改派；"
+        f"已通知可更换承办民警的人员（{len(told)} 人），请尽快在案件页“更换承办民警”。"
+    ]
+
+
+def _notify_cases_left(told: list[tuple[User, list[Any]]]) -> None:
+    from django.urls import reverse
+
+    from fanzha.jobs.models import NotificationLevel
+    from fanzha.jobs.services import notify
+
+    for user, cases in told:
+        numbers = "、".join(case.number for case in cases)
+        notify(
+            recipients=[user],
+            title=f"{len(cases)} 起未结案件需要更换承办民警",
+            body=f"原承办民警的账户或单位已停用：{numbers}。请在案件页“更换承办民警”。",
+            link=reverse("case_detail", kwargs={"pk": cases[0].pk})
+            if len(cases) == 1
+            else reverse("case_list"),
+            level=NotificationLevel.WARNING,
+        )
 
 
 @transaction.atomic

@@ -50,13 +50,13 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         covered = data.pop("covered_areas")
         try:
-            services.organisation_update(
+            changed = services.organisation_update(
                 actor=request.user, organisation=organisation, covered_areas=covered, **data
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
-        else:
-            messages.success(request, "已保存。")
+        else:  # deactivated: where its open warnings went, what open cases its users leave
+            messages.success(request, "已保存。" + "".join(changed.notes))
             return redirect("organisation_detail", pk=organisation.pk)
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "organisation": organisation}

@@ -188,8 +188,15 @@ def _account_action(request: HttpRequest, user: User, service: Any, done: str) -
 @login_required
 @require_POST
 def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    """停用; the message says where the open warnings it held went and what open cases it leaves."""
     user = _user_or_404(request, pk)
-    return _account_action(request, user, user_services.user_deactivate, f"已停用用户 {user.username}。")
+    try:
+        notes = user_services.user_deactivate(actor=request.user, user=user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已停用用户 {user.username}。" + "".join(notes))
+    return redirect("user_edit_roles", pk=user.pk)
 
 
 @login_required
