@@ -131,6 +131,12 @@ def test_it_refuses_a_text_that_is_no_one_sum(written: str) -> None:
         ("20,00", intake.NOT_GROUPED),
         ("3000 5000", intake.NOT_GROUPED),
         ("2万五千", intake.MIXED_NUMERALS),
+        ("3000元 5000元", intake.TWO_SUMS),
+        ("3000元，5000元", intake.TWO_SUMS),
+        ("3000元\n5000元", intake.TWO_SUMS),
+        ("RMB3000 RMB5000", intake.TWO_SUMS),
+        ("￥3000 ￥5000", intake.TWO_SUMS),
+        ("2元3元", intake.TWO_SUMS),
     ],
 )
 def test_the_notice_says_why_a_text_is_no_one_sum(written: str, reason: str) -> None:
@@ -184,3 +190,8 @@ def test_an_imported_row_with_an_approximate_amount_carries_the_notice(world) ->
     assert amounts == {"YJ000001": Decimal("20000.00"), "YJ000002": Decimal("20000.00"), "YJ000003": None}
     by_row = {n["row"]: n["message"] for n in result.batch.notices}
     assert set(by_row) == {2, 4} and "约数" in by_row[2] and "无法识别" in by_row[4]
+
+
+@pytest.mark.parametrize(("written", "amount"), [("三百元五角", "300.50"), ("壹佰元伍角叁分", "100.53")])
+def test_yuan_before_jiao_or_fen_is_one_sum(written: str, amount: str) -> None:
+    assert parse_amount(written) == Decimal(amount)

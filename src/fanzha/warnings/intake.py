@@ -390,6 +390,15 @@ UNIT_MISSING = (
 UNITS_OUT_OF_ORDER = "单位次序不对，读不出确定的数（如“1千2万”“5千3千”“1.5万2千”）"
 NOT_GROUPED = "逗号或空格不在千分位上，读不出确定的数（如“20,00”，或一格写了两个数“3000 5000”）"
 MIXED_NUMERALS = "阿拉伯数字与汉字数字混写（如“2万五千”），读不出确定的数，请统一写法"
+TWO_SUMS = "一格写了两个金额（如“3000元 5000元”“¥3000 ¥5000”），读不出确定的数，请只写一个数（或写合计）"
+# A currency mark with a figure on each side: two sums in one cell (3000元 5000元, ¥3000 ¥5000, 2元3元),
+# which would read as one (30005000) once the marks are taken away; 元 before 角 or 分 is one sum
+# (三百元五角).
+_FIGURE = "0-9零壹贰叁肆伍陆柒捌玖〇一二两三四五六七八九"
+_TWO_SUMS = re.compile(
+    rf"[{_FIGURE}][^{_FIGURE}]*?(?:[元圆块¥]|rmb|cny|人民币)(?![{_FIGURE}]*[角分])[^{_FIGURE}]*[{_FIGURE}]",
+    re.IGNORECASE,
+)
 # A number straight after a unit: 2万5 (20005 or 25000?).
 _TRAILING_NUMBER = re.compile(r"(?<=[百千k万w亿])[0-9]+$")
 _DIGIT = re.compile(r"[0-9]")
@@ -485,6 +494,8 @@ def read_amount(text: str) -> tuple[Decimal | None, str]:
     value = debit[1] if debit is not None else _AMOUNT_NOTE.sub("", written).strip()
     if written and not value:  # a note alone: (已止付)
         raise ValueError(text)
+    if _TWO_SUMS.search(value):
+        raise AmountError(TWO_SUMS)
     value = _DEBIT.sub("", _CURRENCY.sub("", _grouped(value))).lower()
     about = _APPROXIMATELY.search(value)
     value = _as_capitals(_APPROXIMATELY.sub("", value))

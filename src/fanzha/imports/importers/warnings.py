@@ -357,18 +357,24 @@ FIELDS = [
 OUTCOMES = {services.NEW: NEW, services.MERGED: UPDATED, services.UNCHANGED: UNCHANGED}
 
 
-# A 万元 column's cell names its own unit when it has one of these (3000元, 2.5万, 5k): read as written.
-_AMOUNT_UNIT = re.compile(r"[万萬亿億千仟百佰元圆块wWkK]")
-_LAST_FIGURE = re.compile(r"(.*[0-9０-９零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾])", re.DOTALL)
+# A 万元 column's cell names its own unit of money when it has one of these (3000元, 2.5万, 5k): read as
+# written. 百 and 千 are parts of a number in 万 (一百五十 is 150万).
+_AMOUNT_UNIT = re.compile(r"[万萬亿億元圆块wWkK]")
+_LAST_FIGURE = re.compile(r"(.*[0-9０-９零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟])", re.DOTALL)
+# A note in brackets after the amount (3（已止付）, 5(2笔)): left as it is, outside the number.
+_TRAILING_NOTE = re.compile(r"\s*[(（][^()（）]*[)）]$")
 
 
 def in_wan(text: str) -> str:
     """A cell of an amount column in 万元 as an amount in yuan: 万 straight after its figure, so the
-    words around it keep their place (1.5 → 1.5万, 约3 → 约3万, 3余 → 3万余, 两 → 两万); a cell that
-    names its own unit (3000元, 2万) is read as written."""
-    if _AMOUNT_UNIT.search(text):
+    words around it keep their place (1.5 → 1.5万, 约3 → 约3万, 3余 → 3万余, 两 → 两万, 一百五十 →
+    一百五十万) and a note in brackets stays after it (3（已止付） → 3万（已止付）); a cell that names its
+    own unit of money (3000元, 2万) is read as written."""
+    note = _TRAILING_NOTE.search(text)
+    figure = text[: note.start()] if note else text
+    if _AMOUNT_UNIT.search(figure):
         return text
-    return _LAST_FIGURE.sub(r"\1万", text, count=1)
+    return _LAST_FIGURE.sub(r"\1万", figure, count=1) + (note[0] if note else "")
 
 
 # A 预警编号 of 16 or more digits a spreadsheet stored as a number: 2.026112800012346e+19,
