@@ -245,7 +245,8 @@ def user_update(
     The user's row is locked and read afresh first: a role change by another administrator or a case
     given to the user meanwhile (``user_set_roles`` and ``case_reassign`` lock the same row) waits for
     this change, and this one checks the roles and work in hand as they are now, not as ``user`` was
-    read. (A warning's assignment does not lock the assignee's row yet.)"""
+    read. An intake or a handover that chose the user holds the row ``FOR KEY SHARE`` on PostgreSQL
+    (``routing.Assigner.users_of``): this change waits for it, then counts its warning."""
     access.require(actor, "user.manage")
     locked = User.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=user.pk)
     wanted: dict[str, Any] = {
