@@ -8,7 +8,7 @@ import datetime as dt
 from fanzha.warnings.escalation import sla_check
 from fanzha.warnings.models import EventKind, Warning
 from tests.warnings.helpers import make_warning
-from tests.warnings.test_s20_handover_clock import _shift
+from tests.warnings.test_s20_handover_clock import _shift, _units
 
 URGENT_ACK, URGENT_CONTACT = dt.timedelta(minutes=5), dt.timedelta(minutes=30)
 
@@ -42,3 +42,14 @@ def test_a_merge_that_keeps_the_unit_keeps_the_running_clock(world) -> None:  # 
     assert merged.pk == first.pk and merged.assignee.username == "grid_cd"
     merged.refresh_from_db()
     assert merged.due_ack_at == first.due_ack_at and merged.clock_started_at == first.clock_started_at
+
+
+def test_the_grid_units_missed_deadline_still_counts_against_it(world) -> None:  # type: ignore[no-untyped-def]
+    warning = _rerouted(world, 300)
+    line = warning.events.filter(kind=EventKind.ROUTED).latest("id")
+    assert line.data["clock"]["ack"] == "missed"
+    assert line.data["clock"]["from_organisation"] == world.orgs["城东社区居委会"].pk
+    units = _units(Warning.objects.all())
+    grid = units["城东社区居委会"]
+    assert (grid["acked_on_time"], grid["ack_due"]) == (0, 1)
+    assert grid["total"] == 0  # it holds none now; its lateness is still its own

@@ -545,17 +545,22 @@ def _placed_by(
 def _reroute(intake: Intake, warning: Warning, before: str, now: dt.datetime) -> WarningEvent | None:
     """A merge that moved the grade across the police/grid line re-routes a not yet acknowledged warning.
     Sent to another unit, the warning's clock restarts there, as after a handover: the station answers
-    for its own time on the new grade's windows, not for the grid worker's (maybe already breached)."""
+    for its own time on the new grade's windows, not for the grid worker's (maybe already breached),
+    whose clock is kept on the line (``data.clock``) for that unit's on-time rate."""
     police = intake.assigner.police
     if warning.status not in (Status.NEW, Status.ASSIGNED) or (before in police) == (warning.grade in police):
         return None
     previous, unit = warning.assignee_id, warning.organisation_id
+    clock = sla.clock_record(warning, now) if unit is not None else None  # the unit it leaves, as it stood
     _assign(intake, warning, not warning.needs_placement, now)
     if warning.assignee_id == previous:
         return None
+    event = routed_event(warning, "等级变化后重新派发", now, notices=intake.notices)
     if warning.assignee_id is not None and warning.organisation_id != unit:
         sla.restart_for_handover(warning, now)
-    return routed_event(warning, "等级变化后重新派发", now, notices=intake.notices)
+        if clock is not None:  # counted against the unit it leaves in the on-time rate, as a handover's
+            event.data["clock"] = clock
+    return event
 
 
 def same_episode(existing: Warning, clean: CleanWarning) -> bool:
