@@ -278,9 +278,13 @@ def _load_open(known: _Known, people: list[Person], now: dt.datetime) -> None:
         return
     since = now - dt.timedelta(hours=hours)
     by_pk = {p.pk: p for p in people}
+    # Locked to the commit, as receive() locks the one it merges into: a handover or a 签收 committed
+    # while the file is decided would otherwise be overwritten when a merged warning is rewritten at the
+    # end (on PostgreSQL; SQLite's writers already queue). They wait for the file instead.
+    held = Warning.objects.select_for_update(of=("self",)).select_related("area")
     for chunk in _chunks(by_pk):
         open_q = Q(person_id__in=chunk, status__in=OPEN_STATUSES, received_at__gte=since)
-        for warning in Warning.objects.filter(open_q).select_related("area").order_by("received_at", "id"):
+        for warning in held.filter(open_q).order_by("received_at", "id"):
             warning.person = by_pk[warning.person_id]
             known.open_of[id(warning.person)] = warning  # the latest wins, as in receive()
 
