@@ -175,13 +175,14 @@ def user_edit_roles(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _account_action(request: HttpRequest, user: User, service: Any, done: str) -> HttpResponse:
-    """Run one account service for the administrator; its refusal or success is shown as a message."""
+    """Run one account service for the administrator; its refusal or success is shown as a message
+    (with what the service says it did besides, when it returns a list of notes)."""
     try:
-        service(actor=request.user, user=user)
+        notes = service(actor=request.user, user=user)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, done)
+        messages.success(request, done + "".join(notes if isinstance(notes, list) else []))
     return redirect("user_edit_roles", pk=user.pk)
 
 
@@ -190,13 +191,7 @@ def _account_action(request: HttpRequest, user: User, service: Any, done: str) -
 def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     """停用; the message says where the open warnings it held went and what open cases it leaves."""
     user = _user_or_404(request, pk)
-    try:
-        notes = user_services.user_deactivate(actor=request.user, user=user)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, f"已停用用户 {user.username}。" + "".join(notes))
-    return redirect("user_edit_roles", pk=user.pk)
+    return _account_action(request, user, user_services.user_deactivate, f"已停用用户 {user.username}。")
 
 
 @login_required
