@@ -166,6 +166,9 @@ def test_other_unreadable_amounts_keep_the_plain_notice() -> None:
         ("3000余元", "3000", "余"),
         ("8万余元（已止付）", "80000", "余"),
         ("共计约2万元", "20000", "约"),
+        ("2万元（约）", "20000", "约"),
+        ("2万元(约数)", "20000", "约"),
+        ("5万元（估算）", "50000", "估算"),
     ],
 )
 def test_an_approximate_sum_is_read_with_a_notice_saying_so(written: str, amount: str, word: str) -> None:

@@ -362,8 +362,10 @@ _AMOUNT = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?[百千k万w亿])+|[0-9]+(?:\.[0-9]
 # 3000 5000 (two numbers in one cell), which would read as another sum.
 _SEPARATED = re.compile(r"[0-9.]+(?:[,\s]+[0-9.]+)+")
 _GROUPED = re.compile(r"[0-9]{1,3}(?:(?:,|\s+)[0-9]{3})+(?:\.[0-9]+)?")
-# A note in brackets after the amount (3万元（已止付）).
+# A note in brackets after the amount (3万元（已止付）); one saying the sum is not exact (2万元（约）)
+# makes it an approximation.
 _AMOUNT_NOTE = re.compile(r"\([^()]*\)$")
+_NOTED_ABOUT = re.compile(r"\([^()]*?(大约|约|左右|估算|估计)[^()]*\)$")
 # A debit as accounting writes it, in brackets: (20,000.00) is 20,000 that left the account.
 _BRACKETED_DEBIT = re.compile(r"\((¥?\s*[0-9][0-9,.\s]*)\)")
 
@@ -508,7 +510,8 @@ def read_amount(text: str) -> tuple[Decimal | None, str]:
     amount = _capital_amount(value) if _CAPITALS.search(value) else _arabic_amount(value)
     if amount < 0 or amount >= Decimal("1e12"):
         raise ValueError(text)
-    return amount.quantize(Decimal("0.01")), about[0] if about else ""
+    noted = None if debit else _NOTED_ABOUT.search(written)
+    return amount.quantize(Decimal("0.01")), about[0] if about else noted[1] if noted else ""
 
 
 def parse_amount(text: str) -> Decimal | None:
