@@ -75,8 +75,14 @@ def _deactivate(world, username: str, capture) -> list[str]:  # type: ignore[no-
         return org_services.user_deactivate(actor=world.users["admin"], user=world.users[username])
 
 
-def _moves(warning: Warning) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action="warning.assign", object_id=str(warning.pk)))
+def _moved(**on: Any) -> AuditEvent:
+    """The one audit record of a re-dispatch (on the account or unit deactivated: ``on`` may say which)."""
+    (audit,) = AuditEvent.objects.filter(action="warning.assign", **on)
+    return audit
+
+
+def _ids(audit: AuditEvent) -> list[int]:
+    return [pk for first, last in audit.details["warnings"] for pk in range(first, last + 1)]
 
 
 def test_a_workers_warnings_go_to_a_colleague_on_the_units_clock(
@@ -94,12 +100,11 @@ def test_a_workers_warnings_go_to_a_colleague_on_the_units_clock(
         line = warning.events.get(kind=EventKind.HANDED_OVER)
         assert line.message == "原承办人账户停用，改派给 城东社区居委会 grid_cd2"
         assert line.actor == world.users["admin"] and "clock" not in line.data
-        (audit,) = _moves(warning)
-        assert (
-            audit.details["assignee"] == other.pk
-            and audit.details["from_assignee"] == world.users["grid_cd"].pk
-        )
-        assert audit.details["redispatch"] == "user_deactivated"
+        assert line.data["assignee"] == other.pk and line.from_status == before[warning.pk]["status"]
+    audit = _moved()
+    assert audit.object_type == "core.user" and audit.object_id == str(world.users["grid_cd"].pk)
+    assert audit.details["redispatch"] == "user_deactivated" and _ids(audit) == [acked.pk, reached.pk]
+    assert audit.details["to"] == [{"organisation": other.organisation_id, "assignee": other.pk, "count": 2}]
     assert acked.status == Status.ACKNOWLEDGED and reached.status == Status.CONTACTED
     told = Notification.objects.get(recipient=other)  # one message for the two
     assert "2 条" in told.title and "已签收" in told.body
@@ -124,7 +129,7 @@ def test_with_no_colleague_it_goes_where_the_routing_sends_it_on_a_fresh_clock(
     line = warning.events.get(kind=EventKind.HANDED_OVER)
     assert line.message.startswith("原承办人账户停用，改派给 城关派出所 police_cg；时限自改派起重新计算")
     assert line.data["clock"]["from_organisation"] == world.orgs["城东社区居委会"].pk
-    assert _moves(warning)[0].details["from_status"] == Status.ACKNOWLEDGED
+    assert line.from_status == Status.ACKNOWLEDGED and _ids(_moved()) == [warning.pk]
     told = Notification.objects.get(recipient=world.users["police_cg"])
     assert "前签收" in told.body
     assert notes == ["该用户承办的 1 条未办结预警已改派：城关派出所 1 条。"]
@@ -143,7 +148,7 @@ def test_with_nobody_in_the_area_it_goes_to_the_centres_queue(
     assert warning.contacted_at is not None  # reached: stays so
     line = warning.events.get(kind=EventKind.HANDED_OVER)
     assert line.message.startswith(f"原承办人账户停用，转入{workflow.QUEUE}；时限自改派起重新计算")
-    assert _moves(warning)[0].details["assignee"] is None
+    assert _moved().details["to"] == [{"organisation": None, "assignee": None, "count": 1}]
     assert not User.objects.get(username="grid_cd").is_active
     assert notes == [f"该用户承办的 1 条未办结预警已改派：{workflow.QUEUE} 1 条。"]
 
@@ -162,7 +167,9 @@ def test_deactivating_a_unit_routes_its_warnings_elsewhere(world, django_capture
         assert warning.organisation == world.orgs["城关派出所"] and warning.status == Status.ASSIGNED
         line = warning.events.get(kind=EventKind.HANDED_OVER)
         assert line.message.startswith("原承办单位停用，改派给 城关派出所 police_cg；时限自改派起重新计算")
-        assert _moves(warning)[0].details["redispatch"] == "organisation_deactivated"
+    audit = _moved()
+    assert audit.details["redispatch"] == "organisation_deactivated" and audit.details["count"] == 2
+    assert audit.object_type == "core.organisation" and _ids(audit) == [first.pk, second.pk]
     assert Notification.objects.get(recipient=world.users["police_cg"]).title.startswith("新预警 2 条")
 
 
@@ -222,6 +229,40 @@ def test_a_placement_audits_after_choosing_the_user(world) -> None:  # type: ign
     audited = next(i for i, s in enumerate(sql) if 'INSERT INTO "audit_auditevent"' in s)
     assert chosen < audited
     assert Warning.objects.get(pk=warning.pk).assignee == world.users["grid_cd"]
+
+
+def _deactivation_queries(world, username: str) -> int:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as queries:
+        org_services.user_deactivate(
+            actor=User.objects.get(username="admin"), user=User.objects.get(username=username)
+        )
+    return len(queries.captured_queries)
+
+
+def test_the_queries_do_not_grow_with_the_number_of_warnings(world) -> None:  # type: ignore[no-untyped-def]
+    """Each warning was saved, given its history line and its own audit record (lock, last hash,
+    insert) one by one: ~5 queries a warning, ~10,000 for a station with 2,000 open warnings."""
+    warnings = [make_warning(n) for n in range(1, 37) if n % 10]  # medium: all grid_cd's
+    taker = _colleague(world)
+    many = org_services.user_create(
+        actor=None,
+        username="grid_cd3",
+        password=PASSWORD,
+        organisation=world.orgs["城东社区居委会"],
+        roles=["grid_worker"],
+    )
+    thirty = [w.pk for w in warnings[3:]]
+    Warning.objects.filter(pk__in=thirty).update(assignee=many)
+    few = _deactivation_queries(world, "grid_cd")  # 3 to grid_cd2 (least loaded)
+    assert _moved().details["to"] == [
+        {"organisation": taker.organisation_id, "assignee": taker.pk, "count": 3}
+    ]
+    assert _deactivation_queries(world, "grid_cd3") == few  # 30 to grid_cd2, the one left
+    audit = _moved(object_id=str(many.pk))
+    assert _ids(audit) == thirty and audit.details["warnings"] == [[thirty[0], thirty[-1]]]
+    assert audit.details["count"] == 30 and audit.details["to"][0]["assignee"] == taker.pk
+    assert Warning.objects.filter(assignee=taker).count() == 33
+    assert Warning.objects.filter(events__kind=EventKind.HANDED_OVER).count() == 33
 
 
 # ── with an intake at the same moment (two connections; on PostgreSQL the row locks decide) ─────────

@@ -25,7 +25,7 @@ from fanzha.core.models.areas import AreaLevel
 from fanzha.core.pii import crypto
 from fanzha.core.pii.masking import scrub_text
 from fanzha.core.services import areas as area_services
-from fanzha.warnings import photos, routing, sla
+from fanzha.warnings import bulk, fastwrite, photos, routing, sla
 from fanzha.warnings.models import (
     FINAL_OUTCOMES,
     OPEN_STATUSES,
@@ -507,8 +507,17 @@ def _hand_to(
     warning: Warning, organisation: Organisation | None, assignee: User | None, now: dt.datetime
 ) -> tuple[str, dict[str, Any] | None]:
     """Give the (locked) warning to ``assignee`` of ``organisation`` — (None, None): the centre's queue —
-    as a handover does: the status :func:`_handover_status` says, the clock restarted when it leaves
-    the unit (:func:`_restart_clock`, whose record is returned with the status). Saved."""
+    as a handover does (:func:`_give`). Saved."""
+    target, clock = _give(warning, organisation, assignee, now)
+    warning.save()
+    return target, clock
+
+
+def _give(
+    warning: Warning, organisation: Organisation | None, assignee: User | None, now: dt.datetime
+) -> tuple[str, dict[str, Any] | None]:
+    """:func:`_hand_to` in memory only: the status :func:`_handover_status` says, the clock restarted
+    when it leaves the unit (:func:`_restart_clock`, whose record is returned with the status)."""
     target = _handover_status(warning, getattr(organisation, "pk", None), assignee)
     if target not in ACKNOWLEDGED_BY_UNIT:  # kept 已签收 / 已联系: no transition is made
         _check_transition(warning, target)
@@ -518,7 +527,6 @@ def _hand_to(
     if target not in ACKNOWLEDGED_BY_UNIT:
         warning.acknowledged_at = warning.acknowledged_by = None
     warning.version += 1
-    warning.save()
     return target, clock
 
 
@@ -688,6 +696,31 @@ def _successor(
     return assigner.assign(warning.area, warning.grade)
 
 
+def _fields_set(warning: Warning, before: dict[str, Any]) -> set[str]:
+    """The columns of ``warning`` whose values differ from ``before`` (its ``__dict__`` copied earlier)."""
+    return {
+        f.attname for f in Warning._meta.concrete_fields if warning.__dict__[f.attname] != before[f.attname]
+    }
+
+
+def _moved_event(
+    warning: Warning, reason: str, before: str, target: str, clock: Any, actor: Any, now: Any
+) -> WarningEvent:
+    """The history line of a warning handed on: “原承办人账户停用，改派给 城东社区居委会 张三” (unsaved)."""
+    whom = f"改派给 {holder(warning)}" if warning.assignee_id is not None else f"转入{QUEUE}"
+    data: dict[str, Any] = {"organisation": warning.organisation_id, "assignee": warning.assignee_id}
+    return WarningEvent(
+        warning=warning,
+        kind=EventKind.HANDED_OVER,
+        message=f"{reason}，{whom}" + (_clock_text(warning, "改派") if clock else ""),
+        at=now,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        from_status=before,
+        to_status=target,
+        data={**data, "clock": clock} if clock else data,
+    )
+
+
 @transaction.atomic
 def warnings_redispatch_held(
     *, actor: Any, user: User | None = None, organisation: Organisation | None = None, reason: str
@@ -699,42 +732,46 @@ def warnings_redispatch_held(
     acknowledgement and its clock kept; else where the routing sends a new warning of its area (the
     unit has nobody left, or is the one deactivated), its clock restarted there as after a handover to
     another unit; else to the centre's queue. Never refused: nobody to take it is the queue. Each gets
-    a history line (``reason``: “原承办人账户停用”, then to whom), an audit record (``warning.assign``,
-    ids only) and the new assignee the usual notice once it commits.
+    a history line (``reason``: “原承办人账户停用”, then to whom) and the new assignee the usual notice
+    once it commits (one a user); the whole re-dispatch one audit record (``warning.assign`` on the
+    account or unit: the ids moved as ``[first, last]`` ranges, how many went to each unit and user).
+
+    Queries (nearly) independent of how many warnings: the moved columns written by one
+    ``executemany`` (:func:`fastwrite.update`), the history lines by ``bulk_create`` (a hundred-odd rows
+    an INSERT on SQLite), one audit record: a station deactivated with thousands of open warnings is
+    a few dozen queries, not five a warning.
 
     Locks: the warnings (afresh: an intake may have given the user one while the deactivation waited for
     the user's row), then the users chosen (:meth:`routing.Assigner.users_of`), then writes; the audit
-    records last, as their lock is held until the commit (:func:`warning_place`)."""
+    record last, as its lock is held until the commit (:func:`warning_place`)."""
     gone: Any = user if user is not None else organisation
     if gone is None or (user is not None and organisation is not None) or gone.is_active:
         raise ValueError("one user or organisation, deactivated first")
-    why = "user_deactivated" if user is not None else "organisation_deactivated"
     held = _held(user, organisation).select_for_update(of=("self",)).select_related("area", "organisation")
     assigner, now = routing.Assigner(), timezone.now()
     moves = [(warning, *_successor(assigner, warning, user)) for warning in held.order_by("pk")]
-    done, notices, audits = Redispatched(), AssignmentNotices(), []
+    done, notices = Redispatched(), AssignmentNotices()
+    events: list[WarningEvent] = []
+    written: set[str] = set()
+    to: Counter[tuple[int | None, int | None]] = Counter()
     for warning, unit, assignee in moves:
-        was = {"from_organisation": warning.organisation_id, "from_assignee": warning.assignee_id}
-        before = warning.status
-        target, clock = _hand_to(warning, unit, assignee, now)
-        whom = f"改派给 {holder(warning)}" if assignee is not None else f"转入{QUEUE}"
-        data: dict[str, Any] = {"organisation": warning.organisation_id, "assignee": warning.assignee_id}
-        event_add(
-            warning,
-            EventKind.HANDED_OVER,
-            f"{reason}，{whom}" + (_clock_text(warning, "改派") if clock else ""),
-            actor=actor,
-            at=now,
-            from_status=before,
-            to_status=target,
-            data={**data, "clock": clock} if clock else data,
-        )
-        audits.append(
-            (warning, {**data, **was, "grade": warning.grade, "from_status": before, "redispatch": why})
-        )
+        before, was = warning.status, dict(warning.__dict__)
+        target, clock = _give(warning, unit, assignee, now)
+        written |= _fields_set(warning, was)
+        events.append(_moved_event(warning, reason, before, target, clock, actor, now))
         done.to[str(unit) if unit is not None else QUEUE] += 1
+        to[(warning.organisation_id, warning.assignee_id)] += 1
         if assignee is not None:
             notices.add(warning)
-    for warning, details in audits:
-        audit_record(actor=actor, action="warning.assign", obj=warning, details=details)
+    if not moves:
+        return done
+    fastwrite.update([warning for warning, _, _ in moves], sorted(written))
+    WarningEvent.objects.bulk_create(events)
+    details = {
+        "redispatch": "user_deactivated" if user is not None else "organisation_deactivated",
+        "warnings": bulk.id_ranges(warning.pk for warning, _, _ in moves),
+        "count": len(moves),
+        "to": [{"organisation": org, "assignee": who, "count": n} for (org, who), n in to.items()],
+    }
+    audit_record(actor=actor, action="warning.assign", obj=gone, details=details)
     return done
