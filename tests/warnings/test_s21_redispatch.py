@@ -101,6 +101,8 @@ def test_a_workers_warnings_go_to_a_colleague_on_the_units_clock(
         assert line.message == "原承办人账户停用，改派给 城东社区居委会 grid_cd2"
         assert line.actor == world.users["admin"] and "clock" not in line.data
         assert line.data["assignee"] == other.pk and line.from_status == before[warning.pk]["status"]
+        assert line.data["from_assignee"] == world.users["grid_cd"].pk  # who held it, kept on its line
+        assert line.data["from_organisation"] == world.orgs["城东社区居委会"].pk
     audit = _moved()
     assert audit.object_type == "core.user" and audit.object_id == str(world.users["grid_cd"].pk)
     assert audit.details["redispatch"] == "user_deactivated" and _ids(audit) == [acked.pk, reached.pk]

@@ -704,11 +704,24 @@ def _fields_set(warning: Warning, before: dict[str, Any]) -> set[str]:
 
 
 def _moved_event(
-    warning: Warning, reason: str, before: str, target: str, clock: Any, actor: Any, now: Any
+    warning: Warning,
+    reason: str,
+    before: str,
+    target: str,
+    clock: Any,
+    actor: Any,
+    now: Any,
+    was: dict[str, Any],
 ) -> WarningEvent:
-    """The history line of a warning handed on: “原承办人账户停用，改派给 城东社区居委会 张三” (unsaved)."""
+    """The history line of a warning handed on: “原承办人账户停用，改派给 城东社区居委会 张三” (unsaved).
+    Its data names the new holder and the former one (ids: ``was`` is the warning's fields before)."""
     whom = f"改派给 {holder(warning)}" if warning.assignee_id is not None else f"转入{QUEUE}"
-    data: dict[str, Any] = {"organisation": warning.organisation_id, "assignee": warning.assignee_id}
+    data: dict[str, Any] = {
+        "organisation": warning.organisation_id,
+        "assignee": warning.assignee_id,
+        "from_organisation": was.get("organisation_id"),
+        "from_assignee": was.get("assignee_id"),
+    }
     return WarningEvent(
         warning=warning,
         kind=EventKind.HANDED_OVER,
@@ -758,7 +771,7 @@ def warnings_redispatch_held(
         before, was = warning.status, dict(warning.__dict__)
         target, clock = _give(warning, unit, assignee, now)
         written |= _fields_set(warning, was)
-        events.append(_moved_event(warning, reason, before, target, clock, actor, now))
+        events.append(_moved_event(warning, reason, before, target, clock, actor, now, was))
         done.to[str(unit) if unit is not None else QUEUE] += 1
         to[(warning.organisation_id, warning.assignee_id)] += 1
         if assignee is not None:
