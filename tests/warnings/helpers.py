@@ -8,10 +8,11 @@ from typing import Any
 
 from django.db import OperationalError, connection
 
+from fanzha.core.services import organisations as org_services
 from fanzha.warnings import services
 from fanzha.warnings.intake import WarningInput
 from fanzha.warnings.models import Warning
-from tests.personas import id_number
+from tests.personas import PASSWORD, id_number
 
 
 def make_warning(n: int = 1, **overrides: Any) -> Warning:
@@ -51,3 +52,15 @@ def waiting(call: Callable[[], Any], tries: int = 500) -> Any:
                 raise
             time.sleep(0.02)
     raise AssertionError("the database stayed locked")
+
+
+def second_grid_worker(world: Any) -> Any:
+    """A second grid worker of 城东社区居委会, ``grid_cd2`` (made after ``grid_cd``: chosen after them on a
+    tie; made after a warning, routing would share the next ones out)."""
+    return org_services.user_create(
+        actor=None,
+        username="grid_cd2",
+        password=PASSWORD,
+        organisation=world.orgs["城东社区居委会"],
+        roles=["grid_worker"],
+    )

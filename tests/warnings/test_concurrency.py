@@ -8,21 +8,10 @@ import pytest
 from django.db import connections
 
 from fanzha.audit.models import AuditEvent
-from fanzha.core.services import organisations as org_services
 from fanzha.warnings.models import Status, Warning
 from fanzha.warnings.workflow import Conflict, warning_acknowledge
-from tests.personas import PASSWORD, build_world
-from tests.warnings.helpers import make_warning, waiting
-
-
-def second_grid_worker(world):  # type: ignore[no-untyped-def]
-    return org_services.user_create(
-        actor=None,
-        username="grid_cd2",
-        password=PASSWORD,
-        organisation=world.orgs["城东社区居委会"],
-        roles=["grid_worker"],
-    )
+from tests.personas import build_world
+from tests.warnings.helpers import make_warning, second_grid_worker, waiting
 
 
 def test_it_lets_only_the_first_of_two_stale_acknowledgements_win(world) -> None:  # type: ignore[no-untyped-def]

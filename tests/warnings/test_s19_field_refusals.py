@@ -8,11 +8,11 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
-from fanzha.core.services import organisations as org_services
 from fanzha.warnings.models import Contact, Status, Warning
 from fanzha.warnings.workflow import warning_handover
-from tests.personas import PASSWORD, login
+from tests.personas import login
 from tests.warnings.helpers import make_warning
+from tests.warnings.helpers import second_grid_worker as colleague
 
 
 def shown(response) -> str:  # type: ignore[no-untyped-def]
@@ -35,16 +35,6 @@ def to_police(world, warning) -> None:  # type: ignore[no-untyped-def]
     """The centre hands the warning to the police station (while the grid worker's page is open)."""
     police = world.users["police_cg"]
     warning_handover(actor=world.users["leader"], warning=warning, reason="改派民警", to_user=police)
-
-
-def colleague(world):  # type: ignore[no-untyped-def]
-    return org_services.user_create(
-        actor=None,
-        username="grid_cd2",
-        password=PASSWORD,
-        organisation=world.orgs["城东社区居委会"],
-        roles=["grid_worker"],
-    )
 
 
 def test_a_second_tap_on_handover_to_another_unit_says_it_was_handed_over(world, client) -> None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from fanzha.core.services import organisations as org_services
 from fanzha.warnings.models import Contact, Status, Warning
 from fanzha.warnings.workflow import (
     Conflict,
@@ -17,8 +16,9 @@ from fanzha.warnings.workflow import (
     warning_acknowledge,
     warning_contact_record,
 )
-from tests.personas import PASSWORD, login
+from tests.personas import login
 from tests.warnings.helpers import make_warning
+from tests.warnings.helpers import second_grid_worker as colleague
 
 HIGHER = {"call_count": "4", "callback_count": "2"}  # called 4 times, called back twice: 高
 
@@ -38,16 +38,6 @@ def contact(client, warning, version, **values):  # type: ignore[no-untyped-def]
 
 def shown(response) -> str:  # type: ignore[no-untyped-def]
     return " ".join(str(m) for m in response.context["messages"])
-
-
-def colleague(world):  # type: ignore[no-untyped-def]
-    return org_services.user_create(
-        actor=None,
-        username="grid_cd2",
-        password=PASSWORD,
-        organisation=world.orgs["城东社区居委会"],
-        roles=["grid_worker"],
-    )
 
 
 def acknowledged(world, n: int = 1) -> Warning:  # type: ignore[no-untyped-def]

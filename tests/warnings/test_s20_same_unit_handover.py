@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 
 from fanzha.audit.models import AuditEvent
-from fanzha.core.services import organisations as org_services
 from fanzha.jobs.models import Notification
 from fanzha.warnings import selectors
 from fanzha.warnings.escalation import sla_check
@@ -21,20 +20,10 @@ from fanzha.warnings.workflow import (
     warning_contact_record,
     warning_handover,
 )
-from tests.personas import PASSWORD, login
+from tests.personas import login
 from tests.warnings.helpers import make_warning
+from tests.warnings.helpers import second_grid_worker as _colleague
 from tests.warnings.test_s20_handover_clock import CLOCK
-
-
-def _colleague(world):  # type: ignore[no-untyped-def]
-    """A second grid worker of 城东社区居委会 (made after the warning: routing would share it out)."""
-    return org_services.user_create(
-        actor=None,
-        username="grid_cd2",
-        password=PASSWORD,
-        organisation=world.orgs["城东社区居委会"],
-        roles=["grid_worker"],
-    )
 
 
 def _shift(warning: Warning, minutes: int) -> Warning:

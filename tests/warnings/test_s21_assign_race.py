@@ -26,21 +26,11 @@ from fanzha.core.models import User
 from fanzha.core.services import organisations as org_services
 from fanzha.warnings import routing, workflow
 from fanzha.warnings.models import Warning
-from tests.personas import PASSWORD, World, build_world
+from tests.personas import World, build_world
 from tests.warnings.helpers import make_warning, waiting
+from tests.warnings.helpers import second_grid_worker as _colleague
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _colleague(world: World) -> User:
-    """A second grid worker of 城东社区居委会 (created after grid_cd: chosen after them on a tie)."""
-    return org_services.user_create(
-        actor=None,
-        username="grid_cd2",
-        password=PASSWORD,
-        organisation=world.orgs["城东社区居委会"],
-        roles=["grid_worker"],
-    )
 
 
 def _in_thread(call: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:

@@ -32,21 +32,11 @@ from fanzha.warnings.workflow import ContactData, warning_acknowledge, warning_c
 from tests.cases.helpers import make_case
 from tests.personas import PASSWORD, World, build_world, login
 from tests.warnings.helpers import make_warning
+from tests.warnings.helpers import second_grid_worker as _colleague
 from tests.warnings.test_s20_same_unit_handover import _shift
 from tests.warnings.test_s21_assign_race import _in_thread
 
 KEPT = ("status", "acknowledged_at", "acknowledged_by_id", "contacted_at", "clock_started_at", "due_ack_at")
-
-
-def _colleague(world) -> User:  # type: ignore[no-untyped-def]
-    """A second grid worker of 城东社区居委会 (made after the warnings: routing would share them out)."""
-    return org_services.user_create(
-        actor=None,
-        username="grid_cd2",
-        password=PASSWORD,
-        organisation=world.orgs["城东社区居委会"],
-        roles=["grid_worker"],
-    )
 
 
 def _acknowledged(world, n: int) -> Warning:  # type: ignore[no-untyped-def]
