@@ -269,6 +269,7 @@ def numbers_send_warnings(
             victim.warning, victim.sent_at = received.warning, now
             victim.save(update_fields=["warning", "sent_at"])
         sent_ids.append(received.warning.pk)
+    intake.notices.flush()  # each assignee's one message commits with the warnings
     audit_record(
         actor=actor,
         action="numbers.send_warnings",

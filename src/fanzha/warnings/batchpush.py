@@ -49,7 +49,9 @@ class PushImporter(WarningImporter):
     """The warning importer for a push: the items' keys are no sender's columns."""
 
     def committed(self, batch: Any) -> None:
-        """Nothing: a source's feedback layout stays its latest file's (one by one, a push never set it)."""
+        """The assignees are told; a source's feedback layout stays its latest file's (one by one, a
+        push never set it)."""
+        self.tell_assignees()
 
 
 # Always in the header: a list needs one of them, an item lacking all is answered by its index.

@@ -48,13 +48,16 @@ def _what_to_do(warning: Warning) -> str:
 
 
 class AssignmentNotices:
-    """The warnings assigned in one transaction: each assignee gets one message once it commits.
+    """The warnings assigned in one transaction: each assignee gets one message, written in it.
 
-    An import of thousands of rows sends each user one summary, not one message a warning; nothing is
-    sent when the transaction rolls back (a rejected file, a dry run). The intake has committed when
-    they are written: one that fails then (the database busy with the next intake past its wait) is
-    logged, and the intake is still answered as received — raised, it turned a committed push into an
-    error, and the partner's retry into "unchanged".
+    The owner of the transaction calls :meth:`flush` at its end (the form's or API's one warning, a
+    partner's push, a file's or a batch push's commit hook, the numbers send): the inbox rows are written
+    with the warnings and commit or roll back with them — nothing is told of a rolled-back intake (a
+    rejected file, a dry run). An import of thousands of rows sends each user one summary, not one
+    message a warning. Written after the commit they were a second write transaction, which on SQLite
+    queued behind the next writer (a 100,000-row file, past the busy timeout) and failed: the assignee of
+    an urgent warning was never told. What nobody flushed (a handover's own notices) is still sent once
+    the transaction commits; one that fails then is logged, the committed work not turned into an error.
     """
 
     def __init__(self) -> None:
@@ -62,8 +65,12 @@ class AssignmentNotices:
 
     def add(self, warning: Warning) -> None:
         if not self.by_user:
-            transaction.on_commit(self.send, robust=True)
+            transaction.on_commit(self.send, robust=True)  # the fallback: what was not flushed
         self.by_user.setdefault(warning.assignee_id, []).append(warning)
+
+    def flush(self) -> None:
+        """Write the notices of the warnings added so far now, inside the transaction (one a user)."""
+        self.send()
 
     def send(self) -> None:
         pending, self.by_user = self.by_user, {}

@@ -668,7 +668,9 @@ def receive(
 def warning_receive(*, actor: Any, data: WarningInput, channel: str = "api") -> Received:
     """One warning from the API or the form, audited."""
     access.require(actor, "warning.create")
-    received = receive(intake=Intake(actor), data=data)
+    intake = Intake(actor)
+    received = receive(intake=intake, data=data)
+    intake.notices.flush()  # the assignee's notice commits with the warning
     _audit_received(received, actor, channel)
     return received
 
@@ -711,7 +713,9 @@ def warning_push(*, key: Any, data: WarningInput) -> Received:
     if not (key.is_active and organisation.is_active and PUSH_SCOPE in key.scopes):
         raise PermissionDenied(PUSH_SCOPE)  # the API's authentication refuses these first
     data = replace(data, source=push_source(organisation, data.source))
-    received = receive(intake=Intake(), data=data, pushed_by=organisation)
+    intake = Intake()
+    received = receive(intake=intake, data=data, pushed_by=organisation)
+    intake.notices.flush()  # the assignee's notice commits with the warning
     _audit_received(
         received, None, "api_key", api_key_id=key.pk, api_key=str(key), organisation_id=organisation.pk
     )

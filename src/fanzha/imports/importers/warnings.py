@@ -546,6 +546,7 @@ class WarningImporter(Importer):
         self._touched: dict[str, set[int]] = {services.NEW: set(), services.MERGED: set()}
         self._memo = Memo()
         self._above: dict[str, str] = {}  # the texts of the row above, for ditto marks
+        self._intake: services.Intake | None = None  # the file's, once received: its assignees' notices
 
     def extra_missing(self, present: set[str]) -> list[str]:
         """A list must name the person somehow: an operator's list may hold phones only."""
@@ -601,8 +602,9 @@ class WarningImporter(Importer):
         pairs = [(row.cleaned["input"], row.cleaned["clean"]) for row in usable]
         repeated = repeated_rows(usable)  # before receiving: it may give a row another id
         try:
+            self._intake = services.Intake(actor)
             results = bulk.receive_many(
-                intake=services.Intake(actor),
+                intake=self._intake,
                 rows=pairs,
                 created_people=self._people,
                 pushed_by=self.pushed_by,
@@ -631,9 +633,16 @@ class WarningImporter(Importer):
         return self._outcomes or {}
 
     def committed(self, batch: Any) -> None:
-        """The file's columns become the feedback layout of each source it carried rows of."""
+        """The file's columns become the feedback layout of each source it carried rows of; its
+        assignees are told."""
         cleaned = (row.cleaned.get("clean") for row in self._rows)
         exports.remember_layouts(batch, {clean.source for clean in cleaned if clean is not None})
+        self.tell_assignees()
+
+    def tell_assignees(self) -> None:
+        """Each assignee's one message for the file, written in its transaction (committed with it)."""
+        if self._intake is not None:
+            self._intake.notices.flush()
 
     def commit_details(self, batch: Any) -> dict[str, Any]:
         """The file's hash and the ids it created or merged into, as ``[first, last]`` ranges."""
