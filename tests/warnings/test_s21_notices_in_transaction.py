@@ -156,3 +156,30 @@ def test_notices_not_flushed_are_still_sent_once_it_commits_and_flushed_ones_onl
         assert Notification.objects.count() == 1
     assert callbacks  # the fallback ran, and had nothing left to send
     assert Notification.objects.count() == 1
+
+
+def test_a_placement_tells_the_assignee_inside_its_transaction(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    from fanzha.warnings.workflow import warning_place
+    from tests.warnings.helpers import make_warning
+
+    lost = make_warning(1, address="青溪县某某新村7号", phone="")
+    assert lost.needs_placement and lost.assignee is None
+    with django_capture_on_commit_callbacks(execute=False):
+        placed = warning_place(actor=world.users["analyst"], warning=lost, area=world.area("城东社区"))
+        assert _titles(placed.assignee) == [f"新预警（{placed.get_grade_display()}）：{placed.person}"]
+
+
+def test_a_deactivation_tells_who_takes_the_warnings_inside_its_transaction(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    from fanzha.core.services.organisations import user_deactivate
+    from tests.warnings.helpers import make_warning, second_grid_worker
+
+    make_warning(1)
+    make_warning(2)
+    colleague = second_grid_worker(world)
+    with django_capture_on_commit_callbacks(execute=False):
+        user_deactivate(actor=world.users["admin"], user=world.users["grid_cd"])
+        assert len(_titles(colleague)) == 1  # one message for the two

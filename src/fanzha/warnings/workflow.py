@@ -591,7 +591,7 @@ def warning_place(*, actor: Any, warning: Warning, area: Area) -> Warning:
     current = _locked(warning.pk)
     if not current.is_open:
         raise ValidationError("已办结的预警不能再定位")
-    now = timezone.now()
+    now, notices = timezone.now(), AssignmentNotices()
     current.area, current.needs_placement = area, False
     if current.person.area.level not in (AreaLevel.VILLAGE, AreaLevel.GRID):
         current.person.area = area  # first met through this warning: it lives where the centre placed it
@@ -613,9 +613,10 @@ def warning_place(*, actor: Any, warning: Warning, area: Area) -> Warning:
             # handover from the queue (not for the hours the warning waited to be placed).
             sla.restart_for_handover(current, now)
             message = routed_message(current, "派发") + _clock_text(current, "派发")
-            routed_event(current, "派发", now, actor=actor, message=message).save()
+            routed_event(current, "派发", now, actor=actor, message=message, notices=notices).save()
     current.version += 1
     current.save()
+    notices.flush()  # the assignee's notice in the placement's transaction
     # Audited once the user is chosen, never before: the audit chain's lock is held until the commit, and
     # the choice waits for the user's row while a transfer of that user holds it (the transfer then
     # waits for the audit lock — a deadlock on PostgreSQL). Same transaction: both or neither.
@@ -780,6 +781,7 @@ def warnings_redispatch_held(
         return done
     fastwrite.update([warning for warning, _, _ in moves], sorted(written))
     WarningEvent.objects.bulk_create(events)
+    notices.flush()  # in the deactivation's transaction: the moves and their notices commit together
     details = {
         "redispatch": "user_deactivated" if user is not None else "organisation_deactivated",
         "warnings": bulk.id_ranges(warning.pk for warning, _, _ in moves),
