@@ -133,6 +133,21 @@ def clock_record(warning: Warning, now: dt.datetime) -> dict[str, object]:
     }
 
 
+def queue_clock_record(warning: Warning, centre_id: int | None, placed_at: dt.datetime) -> dict[str, object]:
+    """The centre's queue's clock as the centre's placement at ``placed_at`` routes ``warning`` out of it
+    (kept on the placement's routing line, as a handover keeps the leaving unit's). Nobody acknowledges
+    a warning in the queue: the placement is the centre's act on it, on time by the queue's deadline to
+    acknowledge, late after it — counted against the centre (``centre_id``: the placing user's unit) in
+    the on-time rate, not against the unit receiving it (whose clock starts at the placement)."""
+    return {
+        **clock_record(warning, placed_at),
+        "from_organisation": centre_id,
+        "queue": True,
+        "placed_at": placed_at.isoformat(),
+        "ack": ON_TIME if placed_at <= warning.due_ack_at else LATE,
+    }
+
+
 def restart_for_handover(warning: Warning, start: dt.datetime) -> list[str]:
     """The receiving unit's clock, counted from the handover at ``start`` (or the centre's placement
     that routed a warning from its queue to a unit; ``clock_started_at`` is set to it): the grade's window to

@@ -583,7 +583,10 @@ def warning_handover(
 def warning_place(*, actor: Any, warning: Warning, area: Area) -> Warning:
     """The centre places a warning the matcher could not; remembered for that address, then routed.
     Routed from the centre's queue to a unit, its SLA clock restarts at the placement (as a handover
-    from the queue restarts it): the unit answers for its own time, not for the wait in the queue."""
+    from the queue restarts it): the unit answers for its own time, not for the wait in the queue. The
+    wait is the centre's: the queue's clock is kept on the routing line (``data.clock``,
+    :func:`sla.queue_clock_record`: placed by its deadline to acknowledge or after it) and counted
+    against the placing user's unit in the on-time rate (:func:`selectors.handed_on`)."""
     access.require(actor, "warning.dispatch")
     if not access.area_visible_to(actor, area) or area.level not in (AreaLevel.VILLAGE, AreaLevel.GRID):
         raise ValidationError({"area": "请选择辖区内的村（社区）或网格"})
@@ -610,10 +613,14 @@ def warning_place(*, actor: Any, warning: Warning, area: Area) -> Warning:
         if current.assignee is not None:
             assigned = True
             # Out of the centre's queue to a unit: the unit answers for its own time, as after a
-            # handover from the queue (not for the hours the warning waited to be placed).
+            # handover from the queue (not for the hours the warning waited to be placed); the queue's
+            # clock is kept on the routing line and counted against the centre (its unit).
+            clock = sla.queue_clock_record(current, actor.organisation_id, now)
             sla.restart_for_handover(current, now)
             message = routed_message(current, "派发") + _clock_text(current, "派发")
-            routed_event(current, "派发", now, actor=actor, message=message, notices=notices).save()
+            routed = routed_event(current, "派发", now, actor=actor, message=message, notices=notices)
+            routed.data["clock"] = clock
+            routed.save()
     current.version += 1
     current.save()
     notices.flush()  # the assignee's notice in the placement's transaction
