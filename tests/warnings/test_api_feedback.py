@@ -115,3 +115,21 @@ def test_it_keeps_two_partners_of_one_kind_apart_when_they_number_alike(world: W
     assert [row["source_id"] for row in feedback(client, icbc).json()] == ["P-1"]
     stored = sorted(Warning.objects.values_list("source_id", flat=True))
     assert stored[0] == "P-1" and stored[1].startswith("P-1@")
+
+
+def test_it_reads_back_a_batch_push_with_the_single_pushes(world: World, client: Client) -> None:
+    # The items of POST /api/warnings/batch carry a layout of their own (our list's) in the centre's
+    # export; the partner's read-back is the same for them as for one-by-one pushes.
+    bank = a_key(world, "工商银行青溪支行")
+    assert push(client, bank, 1).status_code == 201
+    items = [{"source_id": f"P-{n}", "name": f"人员{n}", "phone": f"1390571{n:04d}"} for n in (2, 3)]
+    batch = client.post(
+        f"{URL}/batch",
+        json.dumps({"warnings": items}),
+        content_type="application/json",
+        headers={"X-API-Key": bank},
+    )
+    assert batch.status_code == 201, batch.content
+    rows = feedback(client, bank).json()
+    assert [row["source_id"] for row in rows] == ["P-1", "P-2", "P-3"]
+    assert "人员2" not in json.dumps(rows, ensure_ascii=False)

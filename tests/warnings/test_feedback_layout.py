@@ -1,4 +1,4 @@
-"""Feedback in the sender's own layout: the columns of its latest file, in its order and its names."""
+"""Feedback in the sender's own layout: the columns of the file a row came in, in its order and its names."""
 
 from __future__ import annotations
 
@@ -90,16 +90,20 @@ def test_it_keeps_our_own_layout_for_a_source_no_file_came_from(world: World, cl
     assert feedback(client, "operator")[0][:5] == ["预警编号", "姓名", "身份证号", "手机号", "现住址"]
 
 
-def test_it_takes_the_latest_files_layout_and_none_from_a_dry_run(world: World, client) -> None:  # type: ignore[no-untyped-def]
+def test_it_answers_each_files_rows_in_that_files_layout_and_takes_none_from_a_dry_run(
+    world: World, client
+) -> None:  # type: ignore[no-untyped-def]
     import_run(actor=None, importer="warnings", file_name="a.csv", data=csv_bytes(HEADER, [superior_row(1)]))
     other = ["预警编号", "姓名", "手机号", "预警来源", "反馈结果"]
     again = csv_bytes(other, [["SJ-002", "王二", "13905710002", "上级推送", ""]])
     import_run(actor=None, importer="warnings", file_name="b.csv", data=again, dry_run=True)
-    assert PushedLayout.objects.get(source="superior").columns[0] == ["序号", ""]
+    assert [layout.columns[0] for layout in PushedLayout.objects.all()] == [["序号", ""]]
     import_run(actor=None, importer="warnings", file_name="b.csv", data=again)
     login(client, world.users["analyst"])
     rows = feedback(client, "superior")
-    assert rows[0][:5] == other and len(rows) == 3
+    # a.csv's row under a.csv's header, then b.csv's under b.csv's (a section each)
+    assert rows[0][: len(HEADER)] == HEADER and rows[1][1] == "SJ-001"
+    assert rows[2] == [] and rows[3][:5] == other and rows[4][0] == "SJ-002" and len(rows) == 5
 
 
 def test_it_adds_an_outcome_column_under_another_name_when_the_sender_uses_it(world: World, client) -> None:  # type: ignore[no-untyped-def]

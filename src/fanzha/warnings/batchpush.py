@@ -48,10 +48,10 @@ class BatchResult:
 class PushImporter(WarningImporter):
     """The warning importer for a push: the items' keys are no sender's columns."""
 
-    def committed(self, batch: Any) -> None:
-        """The assignees are told; a source's feedback layout stays its latest file's (one by one, a
-        push never set it)."""
-        self.tell_assignees()
+    def layout_columns(self, batch: Any) -> list[list[str]]:
+        """No sender's columns (its keys are none): its rows go back in our own list's, not in a file's
+        of the same source; what comes without a file keeps going back in the latest file's."""
+        return []
 
 
 # Always in the header: a list needs one of them, an item lacking all is answered by its index.

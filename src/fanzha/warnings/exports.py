@@ -1,4 +1,4 @@
-"""Feedback to the sender (反馈): the pushed list's layout plus outcome columns; the centre's list export.
+"""Feedback to the sender (反馈): each pushed list's layout plus outcome columns; the centre's list export.
 
 Personal data is masked in every export; each export is audited as ``pii.export``.
 """
@@ -133,20 +133,62 @@ def feedback_refs(user: Any, source: str, start: dt.date, end: dt.date) -> Any:
     )
 
 
-def feedback_rows(
-    user: Any, source: str, start: dt.date, end: dt.date, keys: list[str]
-) -> Iterator[list[Any]]:
-    """One row per pushed warning of ``source`` received in the period (a merged one keeps its row), its
-    cells in ``keys`` order (what each column holds, see :func:`feedback_columns`)."""
+Columns = tuple[tuple[str, str], ...]  # (column name, what it holds): see feedback_columns
+Section = tuple[list[str], list[list[Any]]]  # a header and its rows
+
+
+def feedback_sections(user: Any, source: str, start: dt.date, end: dt.date) -> list[Section]:
+    """The feedback list of ``source`` for the local days ``start`` to ``end``: one section per layout
+    its rows came in (in the order of their first row), each with its own header. One row per pushed
+    warning the user sees, received in the period (a merged one keeps its row)."""
+    since, until = day_bounds(start, end)
+    layouts = _Layouts(source, since, until)
     refs = (
         feedback_refs(user, source, start, end)
         .select_related("warning__organisation", "warning__assignee")
         .order_by("received_at", "id")
     )
+    sections: dict[Columns, tuple[list[str], list[list[Any]]]] = {}
     for chunk in _chunks(refs.iterator(chunk_size=1000), 1000):
         contacts = _first_contacts([r.warning_id for r in chunk])
         for ref in chunk:
-            yield _feedback_row(ref, contacts.get(ref.warning_id), keys)
+            columns = layouts.columns_of(ref.received_at)
+            section = sections.get(columns)
+            if section is None:
+                section = sections[columns] = ([key for _, key in columns], [])
+            section[1].append(_feedback_row(ref, contacts.get(ref.warning_id), section[0]))
+    if not sections:  # nothing in the period: the header what comes without a file goes back in
+        return [([text for text, _ in feedback_columns(source)], [])]
+    return [([text for text, _ in columns], rows) for columns, (_, rows) in sections.items()]
+
+
+class _Layouts:
+    """The layouts the rows of one source received in [since, until) came in."""
+
+    def __init__(self, source: str, since: dt.datetime, until: dt.datetime) -> None:
+        saved = PushedLayout.objects.filter(source=source)
+        # A file's (or a push's) rows, all received at one instant.
+        self.brought: dict[dt.datetime, list[list[str]]] = dict(
+            saved.filter(received_at__gte=since, received_at__lt=until).values_list("received_at", "columns")
+        )
+        # Saved before layouts were kept per file: the layout of the rows received until then.
+        self.before = saved.filter(received_at=None).values_list("updated_at", "columns").first()
+        self.standing = standing_layout(source)
+        self._made: dict[tuple[tuple[str, ...], ...], Columns] = {}
+
+    def columns_of(self, received_at: dt.datetime) -> Columns:
+        """The feedback columns of a row received at ``received_at``: its file's layout; else (a form, a
+        single API call) the layout saved before per-file layouts when it came before that, else the
+        latest file's."""
+        pushed = self.brought.get(received_at)
+        if pushed is None:
+            before = self.before
+            pushed = before[1] if before is not None and received_at <= before[0] else self.standing
+        key = tuple(tuple(column) for column in pushed)
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = tuple(layout_feedback_columns(pushed))
+        return made
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -192,17 +234,31 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def remember_layouts(batch: Any, sources: Iterable[str]) -> None:
-    """The file's columns (``batch.columns``) become the layout of each source it carried rows of."""
+def remember_layouts(
+    batch: Any, sources: Iterable[str], received_at: dt.datetime, columns: list[list[str]]
+) -> None:
+    """``columns`` (a file's, ``[]`` for our own list's) become the layout of the rows of each of
+    ``sources`` that ``batch`` brought, all received at ``received_at``."""
     for source in sorted(set(sources)):
-        PushedLayout.objects.update_or_create(
-            source=source, defaults={"columns": batch.columns, "batch": batch}
-        )
+        PushedLayout.objects.create(source=source, batch=batch, received_at=received_at, columns=columns)
+
+
+def standing_layout(source: str) -> list[list[str]]:
+    """The columns of the latest file received from ``source`` (``[]`` if none): what came from it
+    without a file (a form, a single API call) goes back in these."""
+    latest = PushedLayout.objects.filter(source=source).exclude(columns=[]).order_by("-id")
+    return latest.values_list("columns", flat=True).first() or []
 
 
 def feedback_columns(source: str) -> list[tuple[str, str]]:
-    """(column name, what it holds) of the feedback list: the columns of the latest file received from
-    ``source``, in its order and with its names (else our own list's), then the outcome columns.
+    """The feedback columns of what came from ``source`` without a file: its latest file's layout's
+    (see :func:`layout_feedback_columns`)."""
+    return layout_feedback_columns(standing_layout(source))
+
+
+def layout_feedback_columns(pushed: list[list[str]]) -> list[tuple[str, str]]:
+    """(column name, what it holds) of the feedback list: the columns a file came in (``pushed``), in its
+    order and with its names (``[]``: our own list's), then the outcome columns.
 
     A column the sender left for the answer (处置结果, 处置情况 …: :data:`OUTCOME_COLUMNS`) is filled in
     place rather than added again; another column not read stays, empty; an outcome column whose name
@@ -210,10 +266,7 @@ def feedback_columns(source: str) -> list[tuple[str, str]]:
     holds: a pushed field name, ``"time:"`` and a strftime layout, or ``"outcome:"`` and an outcome
     column's name.
     """
-    found = PushedLayout.objects.filter(source=source).first()
-    pushed = (
-        found.columns if found is not None and found.columns else [[label, name] for name, label in PUSHED]
-    )
+    pushed = pushed or [[label, name] for name, label in PUSHED]
     times = _time_keys({name for _, name in pushed})
     columns: list[tuple[str, str]] = []
     answered: set[str] = set()
@@ -324,13 +377,21 @@ def list_rows(qs: Any) -> Iterator[list[Any]]:
 def xlsx_response(
     filename: str, sheet_name: str, header: list[str], rows: Iterable[list[Any]]
 ) -> HttpResponse:
+    return xlsx_book_response(filename, [(sheet_name, header, rows)])
+
+
+def xlsx_book_response(
+    filename: str, sheets: list[tuple[str, list[str], Iterable[list[Any]]]]
+) -> HttpResponse:
+    """A workbook of one sheet per (name, header, rows)."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_name)
-    sheet.append([safe_cell(text) for text in header])  # a sender's own column names come from its file
-    for row in rows:
-        sheet.append([cell if isinstance(cell, int) else safe_cell(cell) for cell in row])
+    for sheet_name, header, rows in sheets:
+        sheet = workbook.create_sheet(sheet_name)
+        sheet.append([safe_cell(text) for text in header])  # a sender's own column names: from its file
+        for row in rows:
+            sheet.append([cell if isinstance(cell, int) else safe_cell(cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(
@@ -344,9 +405,7 @@ def xlsx_response(
 @transaction.atomic
 def export_feedback(*, actor: Any, source: str, start: dt.date, end: dt.date, fmt: str) -> HttpResponse:
     access.require(actor, "warning.export")
-    columns = feedback_columns(source)
-    header = [text for text, _ in columns]
-    rows = list(feedback_rows(actor, source, start, end, [key for _, key in columns]))
+    sections = feedback_sections(actor, source, start, end)
     audit_record(
         actor=actor,
         action="pii.export",
@@ -355,14 +414,32 @@ def export_feedback(*, actor: Any, source: str, start: dt.date, end: dt.date, fm
             "source": source,
             "start": start.isoformat(),
             "end": end.isoformat(),
-            "rows": len(rows),
+            "rows": sum(len(rows) for _, rows in sections),
+            "layouts": len(sections),
             "masked": True,
         },
     )
     name = f"预警反馈_{source_label(source)}_{start:%Y%m%d}-{end:%Y%m%d}"
     if fmt == "csv":
-        return csv_response(name + ".csv", header, rows)
-    return xlsx_response(name + ".xlsx", "反馈", header, rows)
+        return csv_response(name + ".csv", *_one_table(sections))
+    if len(sections) == 1:
+        return xlsx_response(name + ".xlsx", "反馈", *sections[0])
+    sheets = [(f"反馈{n}", header, rows) for n, (header, rows) in enumerate(sections, start=1)]
+    return xlsx_book_response(name + ".xlsx", sheets)
+
+
+def _one_table(sections: list[Section]) -> tuple[list[str], Iterator[list[Any]]]:
+    """The sections as one CSV table: each after the first behind an empty line, under its own header."""
+    (header, rows), rest = sections[0], sections[1:]
+
+    def lines() -> Iterator[list[Any]]:
+        yield from rows
+        for other, more in rest:
+            yield []
+            yield other
+            yield from more
+
+    return header, lines()
 
 
 @transaction.atomic

@@ -322,16 +322,28 @@ class GradingRule(models.Model):
 
 
 class PushedLayout(models.Model):
-    """The columns of the latest file received from a source, in the file's order: the feedback list
-    (反馈) goes back to the sender in its own layout, its own column names, with the outcome added."""
+    """The columns of a file received from a source, in the file's order: the feedback list (反馈) goes
+    back to the sender in the layout its rows came in, its own column names, with the outcome added.
 
-    source = models.CharField("预警来源", max_length=40, unique=True)
+    One per file (import batch) and source it brought rows of; its rows are those of the source received
+    at ``received_at`` (every row of one file is received at one instant). An API batch push's has no
+    columns: its rows go back in our own list's. One saved before layouts were kept per file
+    (``received_at`` empty, one per source) stays the layout of its source's rows received until it was
+    saved (``updated_at``).
+    """
+
+    source = models.CharField("预警来源", max_length=40)
     columns = models.JSONField("列", default=list)  # [[header text, field name or ""], …]
     batch = models.ForeignKey("imports.ImportBatch", null=True, on_delete=models.SET_NULL, related_name="+")
+    received_at = models.DateTimeField("接收时间", null=True, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = "推送清单格式"
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "source"], name="warnings_pushedlayout_batch_source"),
+        ]
+        indexes = [models.Index(fields=["source", "received_at"], name="warnings_pushedlayout_received")]
 
     def __str__(self) -> str:
         return f"{self.source} 推送清单格式"

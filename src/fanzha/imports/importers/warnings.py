@@ -9,9 +9,12 @@ or unchanged (its source and 预警编号 were received before).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from typing import Any
+
+from django.utils import timezone
 
 from fanzha.imports.columns import Field
 from fanzha.imports.importers.base import NEW, SKIPPED, UNCHANGED, UPDATED, Importer, Row, RowRejected
@@ -547,6 +550,7 @@ class WarningImporter(Importer):
         self._memo = Memo()
         self._above: dict[str, str] = {}  # the texts of the row above, for ditto marks
         self._intake: services.Intake | None = None  # the file's, once received: its assignees' notices
+        self._received_at: dt.datetime | None = None  # when its rows were received: its layout's key
 
     def extra_missing(self, present: set[str]) -> list[str]:
         """A list must name the person somehow: an operator's list may hold phones only."""
@@ -603,9 +607,11 @@ class WarningImporter(Importer):
         repeated = repeated_rows(usable)  # before receiving: it may give a row another id
         try:
             self._intake = services.Intake(actor)
+            self._received_at = timezone.now()
             results = bulk.receive_many(
                 intake=self._intake,
                 rows=pairs,
+                now=self._received_at,
                 created_people=self._people,
                 pushed_by=self.pushed_by,
             )
@@ -633,11 +639,26 @@ class WarningImporter(Importer):
         return self._outcomes or {}
 
     def committed(self, batch: Any) -> None:
-        """The file's columns become the feedback layout of each source it carried rows of; its
+        """The file's columns become the feedback layout of the rows it brought (of each source); its
         assignees are told."""
-        cleaned = (row.cleaned.get("clean") for row in self._rows)
-        exports.remember_layouts(batch, {clean.source for clean in cleaned if clean is not None})
+        if self._received_at is not None:
+            columns = self.layout_columns(batch)
+            exports.remember_layouts(batch, self.brought_sources(), self._received_at, columns)
         self.tell_assignees()
+
+    def layout_columns(self, batch: Any) -> list[list[str]]:
+        """The columns its rows go back in (feedback): the file's."""
+        return list(batch.columns)
+
+    def brought_sources(self) -> set[str]:
+        """The sources of the rows it received (new or merged); a row received before brings nothing:
+        it goes back in the layout it first came in."""
+        outcomes = self.outcomes()
+        return {
+            row.cleaned["clean"].source
+            for row in self._rows
+            if row.cleaned.get("clean") is not None and outcomes.get(row.number) in (NEW, UPDATED)
+        }
 
     def tell_assignees(self) -> None:
         """Each assignee's one message for the file, written in its transaction (committed with it)."""
