@@ -9,12 +9,15 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 from ninja.security import django_auth
 
+from fanzha.core import conflicts
 from fanzha.core.api import router as core_router
+from fanzha.core.middleware import conflict_response
 from fanzha.screen.api import router as screen_router
 from fanzha.warnings.api import router as warnings_router
 from fanzha.warnings.api_batch import router as warnings_batch_router
@@ -88,6 +91,16 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     """A body over the upload limit (read first by the CSRF check of a form post): JSON, not a page."""
     return api.create_response(request, {"detail": "请求体过大，超过接口允许的大小"}, status=413)
+
+
+@api.exception_handler(DatabaseError)
+def database_error(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+    """A database conflict: 503 {"detail": …, "code": "conflict_retry"} with Retry-After, also with DEBUG
+    on (the framework would answer a traceback); any other database error is Django's 500."""
+    kind = conflicts.conflict_kind(exc)
+    if not kind:
+        raise exc
+    return conflict_response(request, kind)
 
 
 api.add_router("/", core_router)

@@ -2,12 +2,17 @@
 
 `fanzha screen …` and `fanzha numbers …` belong to the Django-free screening engine: they run
 without settings or a database, so an analyst can screen a file on any machine.
+
+A command stopped by a database conflict (another operation changed the same records at the same
+moment) prints one line and exits with 75 (EX_TEMPFAIL: run it again), not a traceback.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+
+from fanzha.core import conflicts
 
 ENGINE_COMMANDS = {
     "screen": "fanzha.screening.cli",
@@ -23,7 +28,15 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fanzha.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(args)
+    try:
+        execute_from_command_line(args)
+    except Exception as exc:
+        kind = conflicts.conflict_kind(exc)
+        if not kind:
+            raise
+        conflicts.log_conflict(kind, "cli", command=args[1] if len(args) > 1 else "")
+        print(f"fanzha: {conflicts.COMMAND_MESSAGE}（{kind}）", file=sys.stderr)
+        sys.exit(conflicts.EXIT_CODE)
 
 
 def _run_engine_command(name: str, rest: list[str]) -> int:

@@ -149,6 +149,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "fanzha.core.middleware.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so its process_exception sees a view's exception first: a database conflict answers 503.
+    "fanzha.core.middleware.DatabaseConflictMiddleware",
 ]
 
 ROOT_URLCONF = "fanzha.urls"

@@ -1,4 +1,5 @@
-"""Request id, audit context, and session limits (idle timeout, absolute lifetime)."""
+"""Request id, audit context, session limits (idle timeout, absolute lifetime), and database conflicts
+answered "try again" (503) instead of a 500."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, resolve_url
+from django.template import loader
 from django.urls import reverse
 
 from fanzha.audit import context as audit_context
+from fanzha.core import conflicts
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -125,3 +128,55 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
         response["HX-Redirect"] = url
         return response
     return redirect(url)
+
+
+class DatabaseConflictMiddleware:
+    """A view stopped by a database conflict (a deadlock, a serialisation failure, a lock wait given up,
+    SQLite's "database is locked") answers 503 with Retry-After: nothing of the operation was saved,
+    and the same request again normally succeeds. Any other exception passes on unchanged (a 500)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        kind = conflicts.conflict_kind(exception)
+        if not kind:
+            return None
+        return conflict_response(request, kind)
+
+
+def conflict_response(request: HttpRequest, kind: str) -> HttpResponse:
+    """Log the conflict once and answer it: JSON for the API, a fragment for htmx, else a page."""
+    api = request.path.startswith("/api/")
+    match = getattr(request, "resolver_match", None)
+    conflicts.log_conflict(
+        kind, "api" if api else "web", method=request.method or "", view=match.view_name if match else ""
+    )
+    if api:
+        response = conflict_json()
+    elif request.headers.get("HX-Request"):
+        response = _conflict_fragment(request)
+    else:
+        # Rendered without context processors: the connection may be unusable until the request ends.
+        page = loader.get_template("503_conflict.html").render({"message": conflicts.MESSAGE})
+        response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(conflicts.RETRY_AFTER_SECONDS)
+    # Logged above, at WARNING: Django is not to log it again as a server error.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
+def conflict_json() -> HttpResponse:
+    """The API's error shape ({"detail": …}) with a stable code a partner system can retry on."""
+    body = {"detail": conflicts.MESSAGE, "code": conflicts.CODE}
+    return JsonResponse(body, status=503, json_dumps_params={"ensure_ascii": False})
+
+
+def _conflict_fragment(request: HttpRequest) -> HttpResponse:
+    """htmx swaps only 2xx answers: an action (a POST) gets the message in place of its result; a
+    poll (a GET) gets 503, so htmx keeps what the page shows and polls again."""
+    fragment = loader.get_template("_conflict.html").render({"message": conflicts.MESSAGE})
+    return HttpResponse(fragment, status=503 if request.method in ("GET", "HEAD") else 200)

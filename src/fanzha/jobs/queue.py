@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from fanzha.audit import context as audit_context
+from fanzha.core import conflicts
 from fanzha.core.pii.masking import scrub_text
 from fanzha.jobs import registry
 from fanzha.jobs.models import Job, JobStatus
@@ -102,6 +103,9 @@ class RunContext:
 
 
 def _error_text(exc: BaseException) -> str:
+    kind = conflicts.conflict_kind(exc)
+    if kind:  # the database's own words (process ids, relations) tell the reader nothing
+        return f"{conflicts.JOB_MESSAGE}（{kind}）"
     summary = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     return scrub_text(summary)[:2000]
 
@@ -145,8 +149,11 @@ def job_execute(job: Job, worker_id: str) -> str:
         logger.warning("job lost", extra=log)
         return Job.objects.filter(pk=job.pk).values_list("status", flat=True).first() or ""
     except Exception as exc:
+        # A database conflict is transient: like any other error it is retried with back-off while
+        # attempts remain (the task itself decides what its last attempt leaves behind).
         status = _on_failure(job, worker_id, exc)
-        logger.warning("job failed", extra={**log, "status": status, "error": type(exc).__name__})
+        problem = {"error": type(exc).__name__, "conflict": conflicts.conflict_kind(exc)}
+        logger.warning("job failed", extra={**log, "status": status, **problem})
         return status
     else:
         values = {"result": _jsonable(result), "progress": 100, "last_error": ""}

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import close_old_connections, connection
 
+from fanzha.core import conflicts
 from fanzha.jobs.models import Job
 from fanzha.jobs.queue import RunContext, job_claim, job_execute, jobs_reclaim_stale
 from fanzha.jobs.schedules import schedule_seed_defaults, schedules_run_due
@@ -93,9 +94,17 @@ class Worker:
             if self._orphaned():
                 logger.info("worker stopping: the process that started it is gone", extra={"worker": self.id})
                 break
-            if self.tick():
-                ran += 1
-                continue
+            try:
+                if self.tick():
+                    ran += 1
+                    continue
+            except Exception as exc:
+                if not conflicts.is_conflict(exc):
+                    raise
+                # A step of this round met another writer (SQLite's busy timeout, a deadlock): its
+                # transaction was rolled back (a job left running is reclaimed once its heartbeat
+                # stops). Try again after the pause instead of ending the worker.
+                conflicts.log_conflict(conflicts.conflict_kind(exc), "worker", worker=self.id)
             if once:
                 break
             if not connection.in_atomic_block:
