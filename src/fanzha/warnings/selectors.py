@@ -383,8 +383,9 @@ def _handed_on_group(field: str) -> Any:
 
 
 # The lines of a warning leaving a unit with its clock (``data.clock``): a handover, a merge's
-# re-routing from the grid worker to the station, and the routing of the centre's placement out of its
-# queue (the queue's clock, counted against the centre: ``sla.queue_clock_record``).
+# re-routing from the grid worker to the station, and any line taking a warning out of the centre's
+# queue to a unit — the centre's placement, a dispatcher's handover, a later report's address placing
+# it (the queue's clock, counted against the centre: ``sla.queue_clock_record``).
 HANDED_ON = (EventKind.HANDED_OVER, EventKind.ROUTED)
 
 
@@ -392,8 +393,8 @@ def handed_on(qs: QuerySet[Warning], fields: tuple[str, ...] = ()) -> dict[tuple
     """The acknowledgements owed by the units that handed a warning of ``qs`` on to another unit, per
     group of ``fields`` (the unit: the one handing on): (on time, counted). A unit that let its deadline
     pass before handing the warning on answers for it, not the unit receiving it (whose clock starts at
-    the handover); one that acknowledged in time and then handed on is credited. The centre's placement
-    out of its queue counts for the centre (the placing user's unit) as placed on time or late. One query."""
+    the handover); one that acknowledged in time and then handed on is credited. A warning leaving the
+    centre's queue counts for the centre (``sla.queue_centre``) as out on time or late. One query."""
     lines = WarningEvent.objects.filter(
         kind__in=HANDED_ON, warning__in=qs.values("pk"), data__clock__ack__in=COUNTED_ACK
     ).annotate(from_organisation=Cast(KT("data__clock__from_organisation"), IntegerField()))

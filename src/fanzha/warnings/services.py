@@ -23,7 +23,7 @@ from django.utils import timezone
 from fanzha.audit.services import audit_record
 from fanzha.core import access
 from fanzha.core.locks import transaction_lock
-from fanzha.core.models import Person
+from fanzha.core.models import Area, Person
 from fanzha.core.models.organisations import OrganisationKind
 from fanzha.core.pii import crypto
 from fanzha.core.pii.masking import mask, scrub_text
@@ -94,6 +94,7 @@ class Intake:
         self._masked: dict[str, str] = {}
         self._iso: dict[tuple[dt.datetime, Any], str] = {}
         self._search_mac = hmac.new(crypto._key("search"), digestmod="sha256")  # keyed once, copied a value
+        self._centres: list[sla.Centre] | None = None
 
     def grade(self, fraud_type: str, source: str, amount: Any, facts: dict[str, Any]) -> grading.GradeResult:
         """:func:`grading.grade` with this run's rules, once per distinct set of facts."""
@@ -118,6 +119,14 @@ class Intake:
                 sla.remind_at(start, due_contact),
             )
         return found
+
+    def queue_centre(self, queue: Area) -> int | None:
+        """The centre answering for the time a warning waited in the queue at the area ``queue`` as a
+        later report's address routes it out (nobody acted: the centre owning the queue,
+        :func:`sla.queue_centre`); the centres read once a run."""
+        if self._centres is None:
+            self._centres = sla.centres()
+        return sla.queue_centre(None, queue.path, self._centres)
 
     def graded_text(self, graded: grading.GradeResult) -> str:
         """The grade and its reasons as the intake line tells them (once per distinct grading)."""
@@ -529,17 +538,24 @@ def _placed_by(
     intake: Intake, warning: Warning, clean: CleanWarning, now: dt.datetime
 ) -> WarningEvent | None:
     """A warning waiting in the centre's queue (not yet routed) that a later report's address places:
-    placed there and routed, as if the centre had placed it."""
+    placed there and routed, as if the centre had placed it. Routed to a unit, the line keeps the
+    queue's clock (``data.clock``, :func:`sla.queue_clock_record`), counted against the centre owning
+    the queue (:meth:`Intake.queue_centre`) as the centre's own placement's is: the wait was the
+    centre's (the caller then restarts the clock for the unit)."""
     if not warning.needs_placement or warning.status != Status.NEW or not clean.address:
         return None
     place = intake.locator.locate(address=clean.address, number="", person_area=None)
     if not place.placed:
         return None
+    queue = warning.area if warning.organisation_id is None else None  # the queue it waits in
     fastwrite.relate(warning, "area", place.area)
     warning.needs_placement = False
     warning.quality_flags = [flag for flag in warning.quality_flags if flag != "address_unplaced"]
     _assign(intake, warning, True, now)
-    return routed_event(warning, f"按再次预警的地址定位到 {place.area.name}", now, notices=intake.notices)
+    event = routed_event(warning, f"按再次预警的地址定位到 {place.area.name}", now, notices=intake.notices)
+    if queue is not None and warning.assignee_id is not None:
+        event.data["clock"] = sla.queue_clock_record(warning, intake.queue_centre(queue), now)
+    return event
 
 
 def _reroute(intake: Intake, warning: Warning, before: str, now: dt.datetime) -> WarningEvent | None:

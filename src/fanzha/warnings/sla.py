@@ -1,8 +1,10 @@
 """SLA clocks per grade: minutes to acknowledge (签收) and to complete contact, from the clock's start.
 
-The clock starts at receipt and again at a handover (转交) to another unit or the centre's placement out
-of its queue (``Warning.clock_started_at``); a regrade or a merge recomputes the deadlines from that
-start, never from the receipt (which would undo the restart)."""
+The clock starts at receipt and again at a handover (转交) to another unit or as the warning leaves the
+centre's queue for a unit (``Warning.clock_started_at``); a regrade or a merge recomputes the deadlines
+from that start, never from the receipt (which would undo the restart). The clock a warning leaves
+behind is kept on the history line that moves it, counted against the unit it left — the centre for
+the time in its queue (:func:`queue_clock_record`)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from fanzha.core.models import Organisation
+from fanzha.core.models.organisations import OrganisationKind
 from fanzha.warnings.models import Grade, Warning
 
 DEFAULT_SLA: dict[str, tuple[int, int]] = {
@@ -133,19 +137,56 @@ def clock_record(warning: Warning, now: dt.datetime) -> dict[str, object]:
     }
 
 
-def queue_clock_record(warning: Warning, centre_id: int | None, placed_at: dt.datetime) -> dict[str, object]:
-    """The centre's queue's clock as the centre's placement at ``placed_at`` routes ``warning`` out of it
-    (kept on the placement's routing line, as a handover keeps the leaving unit's). Nobody acknowledges
-    a warning in the queue: the placement is the centre's act on it, on time by the queue's deadline to
-    acknowledge, late after it — counted against the centre (``centre_id``: the placing user's unit) in
-    the on-time rate, not against the unit receiving it (whose clock starts at the placement)."""
+# ── the centre's queue (中心待分派): the centre's clock ──────────────────────────────────────
+
+
+def queue_clock_record(warning: Warning, centre_id: int | None, left_at: dt.datetime) -> dict[str, object]:
+    """The centre's queue's clock as ``warning`` leaves the queue for a unit at ``left_at``, whichever
+    way it leaves: the centre's placement (人工定位), a dispatcher's handover (转交), a later report's
+    address placing it. Kept on the line that routes it out (as a handover keeps the leaving unit's) and
+    counted against the centre (``centre_id``, :func:`queue_centre`) in the on-time rate, not against
+    the unit receiving it (whose clock starts then). Nobody acknowledges a warning in the queue: taking
+    it out is the centre's act on it — on time by the queue's deadline to acknowledge, late after it.
+    (``placed_at``: when it left, under the name the first of these ways gave it.)"""
     return {
-        **clock_record(warning, placed_at),
+        **clock_record(warning, left_at),
         "from_organisation": centre_id,
         "queue": True,
-        "placed_at": placed_at.isoformat(),
-        "ack": ON_TIME if placed_at <= warning.due_ack_at else LATE,
+        "placed_at": left_at.isoformat(),
+        "ack": ON_TIME if left_at <= warning.due_ack_at else LATE,
     }
+
+
+# An active centre (反诈中心) and the area paths it covers.
+Centre = tuple[int, list[str]]
+
+
+def centres() -> list[Centre]:
+    """The active centres, each with the paths of the areas it covers (two queries)."""
+    found = Organisation.objects.filter(kind=OrganisationKind.CENTRE, is_active=True)
+    return [
+        (c.pk, c.jurisdiction_paths()) for c in found.select_related("area").prefetch_related("covered_areas")
+    ]
+
+
+def queue_owner(path: str, known: list[Centre]) -> int | None:
+    """The centre whose queue a warning waiting at the area of ``path`` is in: the centre covering that
+    area most narrowly (a county's centre before its city's; of two alike the first made); None when no
+    centre covers it."""
+    covering = [(-len(prefix), pk) for pk, paths in known for prefix in paths if path.startswith(prefix)]
+    return min(covering)[1] if covering else None
+
+
+def queue_centre(actor: object, path: str, known: list[Centre] | None = None) -> int | None:
+    """The centre answering for the queue's time as a warning waiting at the area of ``path`` leaves it:
+    the acting user's unit when it is a centre (its dispatcher acted), else the centre owning the queue
+    (:func:`queue_owner`: nobody acted, or a user of another unit did; ``known``: the centres, read when
+    not given). None when no centre covers the area: the time is then counted on the queue's own row
+    (中心待分派), as a warning still waiting there is."""
+    unit = getattr(actor, "organisation", None) if getattr(actor, "is_authenticated", False) else None
+    if unit is not None and unit.kind == OrganisationKind.CENTRE:
+        return int(unit.pk)
+    return queue_owner(path, centres() if known is None else known)
 
 
 def restart_for_handover(warning: Warning, start: dt.datetime) -> list[str]:

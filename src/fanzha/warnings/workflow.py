@@ -462,18 +462,32 @@ def warning_close(
     return current
 
 
-def _restart_clock(warning: Warning, organisation_id: int | None, now: dt.datetime) -> dict[str, Any] | None:
+def _restart_clock(
+    warning: Warning, organisation_id: int | None, now: dt.datetime, actor: Any = None
+) -> dict[str, Any] | None:
     """A handover to another unit (or to or from the centre's queue) restarts the SLA clock for it,
     counted from ``now`` (:func:`sla.restart_for_handover`): the receiving unit answers for its own
     time, not for the first unit's — which is kept, with how that unit kept its deadline to acknowledge,
-    on the handover's history line (returned) and counted against that unit in the on-time rate. A
-    handover to a colleague of the same unit keeps the unit's clock (None): passing a warning along
+    on the handover's history line (returned) and counted against that unit in the on-time rate. Out of
+    the centre's queue, the queue's clock is kept and counted against the centre (:func:`_queue_clock`).
+    A handover to a colleague of the same unit keeps the unit's clock (None): passing a warning along
     inside the unit gives it no fresh time."""
     if organisation_id == warning.organisation_id:
         return None
-    clock = sla.clock_record(warning, now)
+    clock = (
+        _queue_clock(warning, actor, now)
+        if warning.organisation_id is None
+        else sla.clock_record(warning, now)
+    )
     sla.restart_for_handover(warning, now)
     return clock
+
+
+def _queue_clock(warning: Warning, actor: Any, now: dt.datetime, path: str = "") -> dict[str, Any]:
+    """The centre's queue's clock as ``actor`` takes ``warning`` out of it now
+    (:func:`sla.queue_clock_record`), counted against the actor's centre, else the centre owning the
+    queue (:func:`sla.queue_centre`; ``path``: the queue's area's, the warning's area changed already)."""
+    return sla.queue_clock_record(warning, sla.queue_centre(actor, path or warning.area.path), now)
 
 
 def _clock_text(warning: Warning, since: str = "转交") -> str:
@@ -504,24 +518,28 @@ def _handover_status(warning: Warning, organisation_id: int | None, to_user: Use
 
 
 def _hand_to(
-    warning: Warning, organisation: Organisation | None, assignee: User | None, now: dt.datetime
+    warning: Warning, organisation: Organisation | None, assignee: User | None, now: dt.datetime, actor: Any
 ) -> tuple[str, dict[str, Any] | None]:
     """Give the (locked) warning to ``assignee`` of ``organisation`` — (None, None): the centre's queue —
-    as a handover does (:func:`_give`). Saved."""
-    target, clock = _give(warning, organisation, assignee, now)
+    as ``actor``'s handover does (:func:`_give`). Saved."""
+    target, clock = _give(warning, organisation, assignee, now, actor)
     warning.save()
     return target, clock
 
 
 def _give(
-    warning: Warning, organisation: Organisation | None, assignee: User | None, now: dt.datetime
+    warning: Warning,
+    organisation: Organisation | None,
+    assignee: User | None,
+    now: dt.datetime,
+    actor: Any = None,
 ) -> tuple[str, dict[str, Any] | None]:
     """:func:`_hand_to` in memory only: the status :func:`_handover_status` says, the clock restarted
     when it leaves the unit (:func:`_restart_clock`, whose record is returned with the status)."""
     target = _handover_status(warning, getattr(organisation, "pk", None), assignee)
     if target not in ACKNOWLEDGED_BY_UNIT:  # kept 已签收 / 已联系: no transition is made
         _check_transition(warning, target)
-    clock = _restart_clock(warning, getattr(organisation, "pk", None), now)
+    clock = _restart_clock(warning, getattr(organisation, "pk", None), now, actor)
     warning.organisation, warning.assignee = organisation, assignee
     warning.status, warning.assigned_at = target, now if assignee is not None else None
     if target not in ACKNOWLEDGED_BY_UNIT:
@@ -555,7 +573,7 @@ def warning_handover(
         raise ValidationError({"to_user": "只能转交给该区划的派出所民警或网格员"})
     organisation, assignee = allowed[to_user.pk] if to_user is not None else (None, None)
     before, now = current.status, timezone.now()
-    target, clock = _hand_to(current, organisation, assignee, now)
+    target, clock = _hand_to(current, organisation, assignee, now, actor)
     whom = holder(current)
     data: dict[str, Any] = {"organisation": current.organisation_id, "assignee": current.assignee_id}
     event_add(
@@ -586,7 +604,8 @@ def warning_place(*, actor: Any, warning: Warning, area: Area) -> Warning:
     from the queue restarts it): the unit answers for its own time, not for the wait in the queue. The
     wait is the centre's: the queue's clock is kept on the routing line (``data.clock``,
     :func:`sla.queue_clock_record`: placed by its deadline to acknowledge or after it) and counted
-    against the placing user's unit in the on-time rate (:func:`selectors.handed_on`)."""
+    against the centre in the on-time rate (:func:`selectors.handed_on`) — the placing user's unit, or
+    the centre owning the queue when that user is of no centre (:func:`sla.queue_centre`)."""
     access.require(actor, "warning.dispatch")
     if not access.area_visible_to(actor, area) or area.level not in (AreaLevel.VILLAGE, AreaLevel.GRID):
         raise ValidationError({"area": "请选择辖区内的村（社区）或网格"})
@@ -595,6 +614,7 @@ def warning_place(*, actor: Any, warning: Warning, area: Area) -> Warning:
     if not current.is_open:
         raise ValidationError("已办结的预警不能再定位")
     now, notices = timezone.now(), AssignmentNotices()
+    queue_path = current.area.path  # where it waited: whose queue it leaves
     current.area, current.needs_placement = area, False
     if current.person.area.level not in (AreaLevel.VILLAGE, AreaLevel.GRID):
         current.person.area = area  # first met through this warning: it lives where the centre placed it
@@ -614,8 +634,8 @@ def warning_place(*, actor: Any, warning: Warning, area: Area) -> Warning:
             assigned = True
             # Out of the centre's queue to a unit: the unit answers for its own time, as after a
             # handover from the queue (not for the hours the warning waited to be placed); the queue's
-            # clock is kept on the routing line and counted against the centre (its unit).
-            clock = sla.queue_clock_record(current, actor.organisation_id, now)
+            # clock is kept on the routing line and counted against the centre.
+            clock = _queue_clock(current, actor, now, queue_path)
             sla.restart_for_handover(current, now)
             message = routed_message(current, "派发") + _clock_text(current, "派发")
             routed = routed_event(current, "派发", now, actor=actor, message=message, notices=notices)
