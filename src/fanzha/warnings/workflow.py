@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from fanzha.audit.services import audit_record
@@ -682,10 +682,17 @@ class Redispatched:
     how many. Unit names and counts only: what the administrator is told."""
 
     to: Counter[str] = field(default_factory=Counter)
+    # How: ``colleague`` (kept in the unit), ``rerouted`` (where the routing sends it), ``queue``.
+    ways: Counter[str] = field(default_factory=Counter)
 
     @property
     def total(self) -> int:
         return sum(self.to.values())
+
+    def __iadd__(self, other: Redispatched) -> Redispatched:
+        self.to += other.to
+        self.ways += other.ways
+        return self
 
     def text(self, whose: str) -> str:
         """“该用户承办的 2 条未办结预警已改派：城东社区居委会 1 条、城关派出所 1 条。” ("" when none)."""
@@ -729,6 +736,14 @@ def _fields_set(warning: Warning, before: dict[str, Any]) -> set[str]:
     return {
         f.attname for f in Warning._meta.concrete_fields if warning.__dict__[f.attname] != before[f.attname]
     }
+
+
+def _way(assignee: User | None, clock: Any) -> str:
+    """How a warning went on: to the centre's queue (nobody), to a colleague (the unit's clock kept), or
+    re-routed to another unit (its clock restarted)."""
+    if assignee is None:
+        return "queue"
+    return "colleague" if clock is None else "rerouted"
 
 
 def _moved_event(
@@ -801,6 +816,7 @@ def warnings_redispatch_held(
         written |= _fields_set(warning, was)
         events.append(_moved_event(warning, reason, before, target, clock, actor, now, was))
         done.to[str(unit) if unit is not None else QUEUE] += 1
+        done.ways[_way(assignee, clock)] += 1
         to[(warning.organisation_id, warning.assignee_id)] += 1
         if assignee is not None:
             notices.add(warning)
@@ -817,3 +833,51 @@ def warnings_redispatch_held(
     }
     audit_record(actor=actor, action="warning.assign", obj=gone, details=details)
     return done
+
+
+# ── Stranded: open warnings with an account or unit deactivated before 停用后改派, or behind its back ──
+
+
+def stranded() -> QuerySet[Warning]:
+    """Open warnings held by an inactive account or an inactive unit: left there by a deactivation made
+    before 停用后改派 existed, through Django's admin, or brought back by a restored backup. (The centre's
+    queue — no unit, no assignee — is nobody's by design, not stranded.)"""
+    gone = Q(assignee__is_active=False) | Q(organisation__is_active=False)
+    return Warning.objects.filter(status__in=OPEN_STATUSES).filter(gone)
+
+
+def _stranded_unit(actor: Any, unit: Organisation) -> Redispatched:
+    """One inactive unit's open warnings handed on, in a transaction of its own: the warnings locked,
+    then the unit's row (re-read: reactivated meanwhile, it keeps them), as a deactivation does."""
+    with transaction.atomic():
+        warnings_lock_held(organisation=unit)
+        locked = Organisation.objects.select_for_update(of=("self",)).get(pk=unit.pk)
+        if locked.is_active:
+            return Redispatched()
+        return warnings_redispatch_held(actor=actor, organisation=locked, reason="原承办单位停用")
+
+
+def _stranded_user(actor: Any, user: User) -> Redispatched:
+    """:func:`_stranded_unit` for an inactive account: its warnings, then its row (as ``user_deactivate``)."""
+    with transaction.atomic():
+        warnings_lock_held(user=user)
+        locked = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
+        if locked.is_active:
+            return Redispatched()
+        return warnings_redispatch_held(actor=actor, user=locked, reason="原承办人账户停用")
+
+
+def warnings_redispatch_stranded(*, actor: Any) -> list[tuple[User | Organisation, Redispatched]]:
+    """Hand on the :func:`stranded` warnings through :func:`warnings_redispatch_held` — the same rules,
+    history lines, audit record and notices as a deactivation — one holder a transaction: each inactive
+    unit's first (a warning whose account and unit are both inactive goes where the routing sends it, not
+    to a colleague of a unit that is gone), then each inactive account's. Returns, per holder, where its
+    warnings went; a second run finds nothing."""
+    done: list[tuple[User | Organisation, Redispatched]] = []
+    units = stranded().filter(organisation__is_active=False).values("organisation_id")
+    for unit in Organisation.objects.filter(pk__in=units).order_by("pk"):
+        done.append((unit, _stranded_unit(actor, unit)))
+    users = stranded().filter(assignee__is_active=False).values("assignee_id")  # after the units'
+    for user in User.objects.filter(pk__in=users).order_by("pk"):
+        done.append((user, _stranded_user(actor, user)))
+    return [(gone, moved) for gone, moved in done if moved.total]

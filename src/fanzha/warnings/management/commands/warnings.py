@@ -2,6 +2,11 @@
 
 The last line is always ``imported: N new, M merged, K unchanged, E rejected``; the exit status is 0
 when the file was imported (or was already imported), 1 when it was rejected or unreadable.
+
+``fanzha warnings redispatch-stranded``: the open warnings still held by an inactive account or unit
+(deactivated before 停用后改派, through Django's admin, or by a restored backup) handed on as a
+deactivation hands them on. The last line is always ``redispatched: N to colleagues, M re-routed,
+K to the centre's queue``; the exit status is 0, also when there was nothing to do.
 """
 
 from __future__ import annotations
@@ -12,8 +17,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from fanzha.audit import context
+from fanzha.core.models import Organisation
 from fanzha.imports.importers.warnings import WarningImporter
 from fanzha.imports.pipeline import ImportResult, import_run
+from fanzha.warnings import workflow
 
 
 def summary_line(result: ImportResult) -> str:
@@ -25,16 +32,40 @@ def summary_line(result: ImportResult) -> str:
     )
 
 
+def redispatched_line(done: workflow.Redispatched) -> str:
+    ways = done.ways
+    return (
+        f"redispatched: {ways['colleague']} to colleagues, {ways['rerouted']} re-routed, "
+        f"{ways['queue']} to the centre's queue"
+    )
+
+
+def _whose(gone: Any) -> str:
+    """The holder as the summary names it: a unit by its name, an account by its id (no personal data)."""
+    if isinstance(gone, Organisation):
+        return f"已停用单位 {gone}"
+    return f"已停用账户（ID {gone.pk}）"
+
+
 class Command(BaseCommand):
-    help = "预警：import 导入预警清单（CSV、XLSX、XLS），无需其他参数"
+    help = (
+        "预警：import 导入预警清单（CSV、XLSX、XLS），无需其他参数；"
+        "redispatch-stranded 改派已停用账户或单位名下的未办结预警"
+    )
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         imp = sub.add_parser("import", help="导入预警清单")
         imp.add_argument("file")
         imp.add_argument("--skip-rejected", action="store_true", help="跳过无法识别当事人的行，导入其余各行")
+        sub.add_parser(
+            "redispatch-stranded", help="改派已停用账户或单位名下的未办结预警（与停用时的改派相同）"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "redispatch-stranded":
+            self._redispatch_stranded()
+            return
         path = Path(options["file"])
         try:
             data = path.read_bytes()
@@ -46,6 +77,17 @@ class Command(BaseCommand):
         self._report(result, importer)
         if not result.ok:
             raise SystemExit(1)
+
+    def _redispatch_stranded(self) -> None:
+        with context.bound("cli"):
+            done = workflow.warnings_redispatch_stranded(actor=None)
+        total = workflow.Redispatched()
+        for gone, moved in done:
+            self.stdout.write(moved.text(_whose(gone)))
+            total += moved
+        if not done:
+            self.stdout.write("没有停用账户或单位名下的未办结预警。")
+        self.stdout.write(redispatched_line(total))
 
     def _report(self, result: ImportResult, importer: WarningImporter) -> None:
         batch = result.batch
