@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -228,9 +229,9 @@ def case_status_change(*, actor: Any, case: Case, to: str, note: str = "") -> Ca
     return case
 
 
-def eligible_officers(case: Case) -> list[Any]:
-    """Who may be the case's officer (承办民警): active users of an active unit whose roles work cases
-    (``case.edit``) and whose unit's jurisdiction covers the case's area."""
+def _officer_candidates() -> list[Any]:
+    """Active users whose roles work cases, their units and jurisdictions loaded (by unit name, id): a
+    fixed number of queries however many users."""
     from fanzha.core.models import User
 
     working = [role.code for role in ROLES.values() if "case.edit" in role.permissions]  # fewer to check
@@ -241,13 +242,30 @@ def eligible_officers(case: Case) -> list[Any]:
         .prefetch_related("roles", "organisation__covered_areas")
         .order_by("organisation__name", "id")
     )
-    for user in users:  # the roles from the prefetch: a fixed number of queries however many users
+    for user in users:  # the roles from the prefetch
         user._role_codes = frozenset(held.role for held in user.roles.all())
-    return [u for u in users if _may_be_officer(u, case)]
+    return users
+
+
+def eligible_officers(case: Case) -> list[Any]:
+    """Who may be the case's officer (承办民警): active users of an active unit whose roles work cases
+    (``case.edit``) and whose unit's jurisdiction covers the case's area."""
+    return [u for u in _officer_candidates() if _may_be_officer(u, case)]
+
+
+def eligible_officers_by_area(areas: Iterable[Area]) -> dict[int, list[Any]]:
+    """:func:`eligible_officers` for cases in each of ``areas`` (area id → officers), the candidates
+    read once: as many queries for ten areas as for one."""
+    users = _officer_candidates()
+    return {area.pk: [u for u in users if _may_work_in(u, area)] for area in areas}
+
+
+def _may_work_in(user: Any, area: Area) -> bool:
+    return access.user_can(user, "case.edit") and access.area_visible_to(user, area)
 
 
 def _may_be_officer(user: Any, case: Case) -> bool:
-    return access.user_can(user, "case.edit") and access.area_visible_to(user, case.area)
+    return _may_work_in(user, case.area)
 
 
 def _check_reassign(case: Case, officer: Any, reason: str) -> None:

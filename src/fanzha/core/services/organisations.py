@@ -396,16 +396,15 @@ def _cases_left(officer: dict[str, Any], who: str) -> list[str]:
     note ([] when there are none)."""
     from fanzha.cases.models import OPEN_STATUSES as OPEN_CASE_STATUSES
     from fanzha.cases.models import Case
-    from fanzha.cases.services import eligible_officers
+    from fanzha.cases.services import eligible_officers_by_area
 
-    cases = list(Case.objects.filter(status__in=OPEN_CASE_STATUSES, **officer).order_by("number"))
+    open_cases = Case.objects.filter(status__in=OPEN_CASE_STATUSES, **officer).select_related("area")
+    cases = list(open_cases.order_by("number"))
     if not cases:
         return []
-    by_area: dict[int, list[User]] = {}
+    by_area = eligible_officers_by_area({case.area_id: case.area for case in cases}.values())
     told: dict[int, tuple[User, list[Case]]] = {}
     for case in cases:
-        if case.area_id not in by_area:
-            by_area[case.area_id] = eligible_officers(case)
         for user in by_area[case.area_id]:
             told.setdefault(user.pk, (user, []))[1].append(case)
     transaction.on_commit(lambda: _notify_cases_left(list(told.values())))
