@@ -234,9 +234,11 @@ class EventKind(models.TextChoices):
     NOTE = "note", "备注"
 
 
-# The history lines of a warning leaving a unit with its clock (``data.clock``): a handover and a merge's
-# re-routing. The statistics read them by kind (``selectors.HANDED_ON``, the same kinds in the same
-# order: SQLite uses a partial index only when the query's ``IN`` list is the index's own).
+# The history lines of a warning leaving a unit with its clock (``data.clock``): a handover, a merge's
+# re-routing from the grid worker to the station, and any line taking a warning out of the centre's queue
+# to a unit (the queue's clock, counted against the centre: ``sla.queue_clock_record``). The statistics
+# read them by kind (``selectors.handed_on``) through the partial index below, which SQLite uses only
+# when the query's ``IN`` list is the index's own: one tuple for both.
 HANDED_ON = (EventKind.HANDED_OVER, EventKind.ROUTED)
 
 

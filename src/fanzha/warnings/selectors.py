@@ -30,6 +30,7 @@ from fanzha.core import selectors as core_selectors
 from fanzha.core.models import Area, Organisation
 from fanzha.warnings import sla
 from fanzha.warnings.models import (
+    HANDED_ON,
     OPEN_STATUSES,
     Contact,
     EventKind,
@@ -382,13 +383,6 @@ def _handed_on_group(field: str) -> Any:
     return F(f"warning__{field}")
 
 
-# The lines of a warning leaving a unit with its clock (``data.clock``): a handover, a merge's
-# re-routing from the grid worker to the station, and any line taking a warning out of the centre's
-# queue to a unit — the centre's placement, a dispatcher's handover, a later report's address placing
-# it (the queue's clock, counted against the centre: ``sla.queue_clock_record``).
-HANDED_ON = (EventKind.HANDED_OVER, EventKind.ROUTED)
-
-
 def handed_on(qs: QuerySet[Warning], fields: tuple[str, ...] = ()) -> dict[tuple[Any, ...], tuple[int, int]]:
     """The acknowledgements owed by the units that handed a warning of ``qs`` on to another unit, per
     group of ``fields`` (the unit: the one handing on): (on time, counted). A unit that let its deadline
@@ -398,10 +392,12 @@ def handed_on(qs: QuerySet[Warning], fields: tuple[str, ...] = ()) -> dict[tuple
     lines = WarningEvent.objects.filter(
         kind__in=HANDED_ON, warning__in=qs.values("pk"), data__clock__ack__in=COUNTED_ACK
     ).annotate(from_organisation=Cast(KT("data__clock__from_organisation"), IntegerField()))
+    figures = {"due": Count("id"), "on_time": Count("id", filter=Q(data__clock__ack=sla.ON_TIME))}
+    if not fields:  # the totals: one row (``values()`` without names would group by every column)
+        total = lines.aggregate(**figures)
+        return {(): (total["on_time"], total["due"])} if total["due"] else {}
     groups = {f"g{i}": _handed_on_group(field) for i, field in enumerate(fields)}
-    counted = lines.values(**groups).annotate(
-        due=Count("id"), on_time=Count("id", filter=Q(data__clock__ack=sla.ON_TIME))
-    )
+    counted = lines.values(**groups).annotate(**figures)
     return {tuple(row[f"g{i}"] for i in range(len(fields))): (row["on_time"], row["due"]) for row in counted}
 
 
