@@ -182,3 +182,21 @@ def test_queue_owner_picks_the_narrowest_covering_centre() -> None:
     assert sla.queue_owner("/a/b/x/", known) == 2  # the narrowest; of two alike the first made
     assert sla.queue_owner("/a/z/", known) == 1
     assert sla.queue_owner("/q/", known) is None
+
+
+# ── 4. a later report raising a queued warning to the police's grades ──────────────────────
+
+
+def test_a_regrade_routing_a_queued_warning_to_the_station_counts_the_queues_time_for_the_centre(
+    world,
+) -> None:  # type: ignore[no-untyped-def]
+    queued = _back_in_the_queue(world, 300)  # medium, past the queue's 4 h to act
+    due_ack = queued.due_ack_at
+    raised = make_warning(2, id_number=queued.person.id_number, amount="20000")
+    assert raised.pk == queued.pk and raised.organisation.name == POLICE
+    line = raised.events.filter(kind=EventKind.ROUTED).latest("id")
+    clock = line.data["clock"]
+    assert clock["from_organisation"] == world.orgs[CENTRE].pk and clock["queue"] is True
+    assert clock["ack"] == "late" and clock["due_ack_at"] == due_ack.isoformat()
+    assert raised.due_ack_at > timezone.now()  # the station's own clock, from the re-routing
+    assert _figures(_units()[CENTRE]) == (0, 1, "0.0%")

@@ -562,20 +562,24 @@ def _reroute(intake: Intake, warning: Warning, before: str, now: dt.datetime) ->
     """A merge that moved the grade across the police/grid line re-routes a not yet acknowledged warning.
     Sent to another unit, the warning's clock restarts there, as after a handover: the station answers
     for its own time on the new grade's windows, not for the grid worker's (maybe already breached),
-    whose clock is kept on the line (``data.clock``) for that unit's on-time rate."""
+    whose clock is kept on the line (``data.clock``) for that unit's on-time rate — or, taken out of the
+    centre's queue, the queue's clock, counted against the centre (:func:`sla.queue_clock_record`)."""
     police = intake.assigner.police
     if warning.status not in (Status.NEW, Status.ASSIGNED) or (before in police) == (warning.grade in police):
         return None
     previous, unit = warning.assignee_id, warning.organisation_id
-    clock = sla.clock_record(warning, now) if unit is not None else None  # the unit it leaves, as it stood
+    # The clock it leaves, as it stood: the unit's, or the centre's queue's (counted against the centre).
+    if unit is not None:
+        clock = sla.clock_record(warning, now)
+    else:
+        clock = sla.queue_clock_record(warning, intake.queue_centre(warning.area), now)
     _assign(intake, warning, not warning.needs_placement, now)
     if warning.assignee_id == previous:
         return None
     event = routed_event(warning, "等级变化后重新派发", now, notices=intake.notices)
     if warning.assignee_id is not None and warning.organisation_id != unit:
         sla.restart_for_handover(warning, now)
-        if clock is not None:  # counted against the unit it leaves in the on-time rate, as a handover's
-            event.data["clock"] = clock
+        event.data["clock"] = clock  # counted in the on-time rate against what it leaves, as a handover's
     return event
 
 
