@@ -50,3 +50,14 @@ def test_it_shows_nothing_of_warnings_to_a_bank(world: World, client) -> None:  
     assert home_figures(world.users["bank"]) == {}
     login(client, world.users["bank"])
     assert "预警任务" not in client.get(reverse("home")).content.decode()
+
+
+def test_it_tells_the_centre_of_open_warnings_left_with_an_inactive_account(world: World, client) -> None:  # type: ignore[no-untyped-def]
+    held = make_warning(1)
+    make_warning(2, address="青溪县某某新村7号", phone="")  # the centre's queue: nobody's by design
+    assert home_figures(world.users["leader"])["stranded"] == 0
+    type(held.assignee).objects.filter(pk=held.assignee_id).update(is_active=False)  # as Django's admin
+    assert home_figures(world.users["leader"])["stranded"] == 1
+    login(client, world.users["leader"])
+    page = client.get(reverse("home")).content.decode()
+    assert 'data-testid="count-stranded-warnings">1<' in page and "redispatch-stranded" in page

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from fanzha.audit.services import audit_record
@@ -43,7 +43,7 @@ from fanzha.warnings.models import (
 )
 from fanzha.warnings.notify import AssignmentNotices, notify_assigned
 from fanzha.warnings.photos import PHOTO_MAX_BYTES, PHOTO_MAX_COUNT, strip_metadata
-from fanzha.warnings.selectors import changes_since, held_by, latest_change, latest_contacts
+from fanzha.warnings.selectors import STRANDED, changes_since, held_by, latest_change, latest_contacts
 from fanzha.warnings.services import Intake, _assign, event_add, routed_event, routed_message
 
 FOLLOW_UP_MAX_DAYS = 366  # a follow-up further out than a year is a typo (9999-12-31)
@@ -839,11 +839,8 @@ def warnings_redispatch_held(
 
 
 def stranded() -> QuerySet[Warning]:
-    """Open warnings held by an inactive account or an inactive unit: left there by a deactivation made
-    before 停用后改派 existed, through Django's admin, or brought back by a restored backup. (The centre's
-    queue — no unit, no assignee — is nobody's by design, not stranded.)"""
-    gone = Q(assignee__is_active=False) | Q(organisation__is_active=False)
-    return Warning.objects.filter(status__in=OPEN_STATUSES).filter(gone)
+    """Open warnings held by an inactive account or an inactive unit (:data:`selectors.STRANDED`)."""
+    return Warning.objects.filter(status__in=OPEN_STATUSES).filter(STRANDED)
 
 
 def _stranded_unit(actor: Any, unit: Organisation) -> Redispatched:
