@@ -20,18 +20,20 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from fanzha.audit.services import audit_record
 from fanzha.core.pii.crypto import PiiDecryptError, decrypt_bytes, encrypt_bytes
 from fanzha.imports.columns import header_score
 from fanzha.imports.importers.base import Importer
 from fanzha.imports.models import BatchStatus, ImportBatch, ImportUpload
 from fanzha.imports.pipeline import (
+    INTERRUPTED_MESSAGE,
     ImportResult,
     Progress,
     batch_create,
+    batch_fail,
     batch_process,
     batch_reject,
     check_allowed,
+    failed_on_error,
     import_run,
     missing_columns,
     resolve_importer,
@@ -48,7 +50,7 @@ RUN_MAX_ATTEMPTS = 2  # a worker killed mid-import gets one more go (its payload
 STALE_WITHOUT_JOB = timedelta(hours=6)  # a batch without a job running longer than this was killed
 
 KILLED_MESSAGE = "导入中断：进程被终止，未写入任何数据，请重新导入"
-ERROR_MESSAGE = "导入中断：处理时出错，未写入任何数据，请重新导入；如再次出现请联系管理员"
+ERROR_MESSAGE = INTERRUPTED_MESSAGE  # as an import run at once says it
 CANCELLED_MESSAGE = "导入中断：后台任务已被取消，未写入任何数据，请重新导入"
 UNREADABLE_MESSAGE = "导入中断：待导入的文件已无法读取（可能已更换密钥），未写入任何数据，请重新导入"
 NO_PERMISSION_MESSAGE = "导入人已没有该类导入的权限，整份文件未导入"
@@ -91,7 +93,8 @@ def _reject_now(
     actor: Any, imp: Importer, file_name: str, data: bytes, dry_run: bool, message: str, unused: list[str]
 ) -> ImportResult:
     batch = batch_create(actor=actor, importer=imp, file_name=file_name, data=data, dry_run=dry_run)
-    return batch_reject(batch, message, unused)
+    with failed_on_error(batch):
+        return batch_reject(batch, message, unused)
 
 
 @transaction.atomic
@@ -174,26 +177,13 @@ def is_last_attempt(job_id: int) -> bool:
 
 
 @transaction.atomic
-def import_fail(*, batch_id: int, message: str) -> bool:
-    """Mark a running batch failed (it wrote nothing) and delete its stored file.
+def import_fail(*, batch_id: int, message: str, **details: Any) -> bool:
+    """Mark a running batch failed (it wrote nothing), audited "import.fail", and delete its stored file.
 
     False when the batch had already ended (it is then left as it is).
     """
-    now = timezone.now()
-    updated = ImportBatch.objects.filter(pk=batch_id, status=BatchStatus.RUNNING).update(
-        status=BatchStatus.FAILED, message=message, finished_at=now
-    )
     ImportUpload.objects.filter(batch_id=batch_id).delete()
-    if not updated:
-        return False
-    batch = ImportBatch.objects.get(pk=batch_id)
-    audit_record(
-        actor=None,
-        action="import.fail",
-        obj=batch,
-        details={"importer": batch.importer, "job": batch.job_id, "message": message},
-    )
-    return True
+    return batch_fail(batch_id=batch_id, message=message, **details)
 
 
 def _stale_message(job_status: str | None) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fanzha.audit.services import audit_record
-from fanzha.core import access
+from fanzha.core import access, conflicts
 from fanzha.core.pii.masking import quoted, scrub_text
 from fanzha.imports.columns import CellError, ColumnMap, header_score, map_row, match_header
 from fanzha.imports.importers import get_importer
@@ -34,6 +35,12 @@ MAX_COLUMN_TEXT = 40
 MAX_HEADER_TEXT = 100
 VALIDATE_REPORT_EVERY = 200
 Progress = Callable[[int, int], None]
+
+# Why a batch stopped by an error was failed: no exception's text (it can quote a cell's value).
+CONFLICT_MESSAGE = "数据库冲突：另一项操作在同一时刻修改了相同的记录，未导入任何记录，请重新导入"
+INTERRUPTED_MESSAGE = "导入中断：处理时出错，未导入任何记录，请重新导入；如再次出现请联系管理员"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -90,7 +97,8 @@ def import_run(
     imp = resolve_importer(importer)
     check_allowed(actor, imp)
     batch = batch_create(actor=actor, importer=imp, file_name=file_name, data=data, dry_run=dry_run)
-    return batch_process(batch, imp, actor, data, progress=progress)
+    with failed_on_error(batch):
+        return batch_process(batch, imp, actor, data, progress=progress)
 
 
 def batch_create(
@@ -105,6 +113,61 @@ def batch_create(
         organisation=getattr(actor, "organisation", None),
         dry_run=dry_run,
     )
+
+
+def failure_message(exc: BaseException) -> str:
+    """Why an import stopped by ``exc`` was failed, for its batch: a conflict's reason or a generic one."""
+    return CONFLICT_MESSAGE if conflicts.is_conflict(exc) else INTERRUPTED_MESSAGE
+
+
+def batch_fail(*, batch_id: int, message: str, **details: Any) -> bool:
+    """Mark a running batch failed (its file's transaction wrote nothing) and audit it ("import.fail").
+
+    False when the batch had already ended (it is then left as it is). Runs in the caller's transaction.
+    """
+    updated = ImportBatch.objects.filter(pk=batch_id, status=BatchStatus.RUNNING).update(
+        status=BatchStatus.FAILED, message=message, finished_at=timezone.now()
+    )
+    if not updated:
+        return False
+    batch = ImportBatch.objects.get(pk=batch_id)
+    audit_record(
+        actor=None,
+        action="import.fail",
+        obj=batch,
+        details={"importer": batch.importer, "job": batch.job_id, "message": message, **details},
+    )
+    return True
+
+
+@contextmanager
+def failed_on_error(batch: ImportBatch) -> Iterator[None]:
+    """An exception escaping the block fails the running ``batch`` at once, then goes on up.
+
+    For the imports run while someone waits (a page, a command, a batch push). The failure is written in
+    a fresh short transaction after the file's one rolled back; when that write fails too (the database
+    still locked), the batch is left running for the sweep and the first error is the one raised.
+    """
+    try:
+        yield
+    except Exception as exc:
+        _settle_failed(batch, exc)
+        raise
+
+
+def _settle_failed(batch: ImportBatch, exc: Exception) -> None:
+    """Fail ``batch`` for ``exc`` in its own transaction (a savepoint inside a caller's); never raises."""
+    message = failure_message(exc)
+    try:
+        with transaction.atomic():
+            failed = batch_fail(batch_id=batch.pk, message=message, conflict=conflicts.conflict_kind(exc))
+        if failed:
+            batch.refresh_from_db(fields=["status", "message", "finished_at"])
+    except Exception as second:
+        logger.warning(
+            "import batch could not be marked failed; left running for the sweep",
+            extra={"batch": batch.pk, "error": type(exc).__name__, "settle_error": type(second).__name__},
+        )
 
 
 @contextmanager
@@ -150,7 +213,8 @@ def table_process(batch: ImportBatch, imp: Importer, actor: Any, table: Table) -
     the API): the same checks, transaction and record as a file's. The same rows again are read again
     (not skipped by their hash, as a file is): each is answered as the first time — unchanged, with its
     source and id, or rejected with its reason."""
-    return _table_process(batch, imp, actor, table)
+    with failed_on_error(batch):
+        return _table_process(batch, imp, actor, table)
 
 
 def _table_process(

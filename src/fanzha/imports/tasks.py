@@ -4,21 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from fanzha.core import conflicts
 from fanzha.imports import background
+from fanzha.imports.pipeline import failure_message
 from fanzha.jobs.queue import JobLost
 from fanzha.jobs.registry import JobContext, JobFailed, task
 
 
 @task(background.RUN_TASK, label="导入文件")
 def run(job_context: JobContext, batch_id: int) -> dict[str, Any]:
-    """Import a queued file; on the last failed attempt the batch is marked failed and its file deleted."""
+    """Import a queued file; on the last failed attempt the batch is marked failed (a conflict's reason or
+    a generic one) and its file deleted. An attempt that will be retried leaves the batch running: the
+    next one imports the file, which is still stored."""
     try:
         return background.import_run_queued(batch_id=batch_id, report=job_context.progress)
     except JobLost:
         raise  # cancelled or reclaimed: the queue (and the sweep) decide what happens next
     except Exception as exc:
         if isinstance(exc, JobFailed) or background.is_last_attempt(job_context.job_id):
-            background.import_fail(batch_id=batch_id, message=background.ERROR_MESSAGE)
+            message = failure_message(exc)
+            background.import_fail(batch_id=batch_id, message=message, conflict=conflicts.conflict_kind(exc))
         raise
 
 
