@@ -22,7 +22,7 @@ EVENT_TYPES: dict[str, str] = {
     "totp.reset": "管理员重置用户动态口令（用户须重新设置）",
     "import.commit": "导入文件并提交",
     "import.reject": "导入文件被整体拒绝",
-    "import.fail": "导入中断（进程被终止或后台任务失败），批次标记为失败",
+    "import.fail": "导入中断（处理出错、进程被终止或后台任务失败），批次标记为失败",
     "audit.search": "查询审计日志",
     "audit.export": "导出审计日志",
     "audit.verify": "校验审计日志哈希链",
