@@ -107,3 +107,18 @@ def test_roles_that_fit_the_old_unit_but_not_the_new_one_are_refused(world) -> N
     result = _import(world, _row("police_cg", unit="工商银行青溪支行", roles="派出所民警"))
     assert errors_of(result) == [(2, "角色", "银行、运营商单位的用户不能担任按辖区查看记录的角色")]
     assert _stored(world, "police_cg").organisation.name == "城关派出所"
+
+
+def test_a_phone_cell_saying_delete_removes_the_phone_and_again_changes_nothing(world) -> None:  # type: ignore[no-untyped-def]
+    assert _import(world, _row("grid_sq", phone="0571-5550009")).batch.status == BatchStatus.COMMITTED
+    result = _import(world, _row("grid_sq", phone="（删除）"), _row("grid_cd", phone="无"))
+    assert result.summary() == "imported: 0 new, 1 updated, 1 unchanged, 0 rejected", result.errors
+    assert _stored(world, "grid_sq").work_phone == "" and _stored(world, "grid_cd").work_phone == ""
+    again = _import(world, _row("grid_sq", phone="删除"))
+    assert again.summary() == "imported: 0 new, 0 updated, 1 unchanged, 0 rejected", again.errors
+
+
+def test_a_new_account_with_no_phone_written_as_such_gets_none(world) -> None:  # type: ignore[no-untyped-def]
+    result = _import(world, ["grid_new", "王五", "城东社区居委会", "网格员", "无", ""])
+    assert result.summary() == "imported: 1 new, 0 updated, 0 unchanged, 0 rejected", result.errors
+    assert User.objects.get(username="grid_new").work_phone == ""

@@ -56,6 +56,18 @@ def _word_key(text: str) -> str:
     return re.sub(r"[\s_]+", "", unicodedata.normalize("NFKC", text).lower())
 
 
+# A 工作电话 cell that says there is none: removes an existing account's phone (a blank cell keeps it).
+NO_PHONE_WORDS = frozenset(_word_key(w) for w in ("删除", "（删除）", "清除", "清空", "无", "（无）", "none"))
+
+
+def _phone_cell(text: str) -> str | None:
+    """The row's 工作电话: None for a blank cell (an existing account keeps its phone), "" for a cell
+    saying there is none (:data:`NO_PHONE_WORDS`: the phone is removed), else the phone as written."""
+    if not text:
+        return None
+    return "" if _word_key(text) in NO_PHONE_WORDS else text
+
+
 # A role by its Chinese name (roles.py) or its code.
 ROLE_WORDS: dict[str, str] = {
     _word_key(word): role.code for role in ROLES.values() for word in (role.name, role.code)
@@ -195,7 +207,7 @@ class UserImporter(Importer):
         row.cleaned = {
             "username": username,
             "display_name": row.values.get("display_name", ""),
-            "work_phone": row.values.get("work_phone", ""),
+            "work_phone": _phone_cell(row.values.get("work_phone", "")),
             "organisation": unit,
             "roles": roles,
             "active": active,
@@ -297,7 +309,7 @@ class UserImporter(Importer):
             actor=actor,
             user=user,
             display_name=data["display_name"] or None,  # blank keeps
-            work_phone=data["work_phone"] or None,
+            work_phone=data["work_phone"],  # None keeps (blank), "" removes (删除, 无)
             organisation=data["organisation"],
         )
         return bool(changed)
@@ -310,7 +322,7 @@ class UserImporter(Importer):
             organisation=data["organisation"],
             roles=data["roles"],
             display_name=data["display_name"],
-            work_phone=data["work_phone"],
+            work_phone=data["work_phone"] or "",
             must_change_password=True,
         )
         self._created.append(user.pk)
