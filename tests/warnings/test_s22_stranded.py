@@ -119,3 +119,15 @@ def test_closed_warnings_and_the_centres_queue_are_not_stranded(world) -> None: 
     _switched_off(User, world.users["grid_cd"].pk)
     assert not workflow.stranded().exists()
     assert _run() == ("没有停用账户或单位名下的未办结预警。\n" + NOTHING + "\n", 0)
+
+
+def test_it_counts_the_open_cases_whose_officer_is_gone_and_leaves_them_be(world) -> None:  # type: ignore[no-untyped-def]
+    from tests.cases.helpers import make_case
+
+    case = make_case(world)
+    _switched_off(User, case.officer_id)
+    out, code = _run()
+    assert code == 0 and "另有 1 起未结案件的承办民警账户或单位已停用" in out
+    assert out.splitlines()[-1] == NOTHING
+    case.refresh_from_db()
+    assert case.officer_id == world.users["police_cg"].pk  # an officer is chosen, not assigned here

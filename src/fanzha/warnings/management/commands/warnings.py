@@ -5,8 +5,9 @@ when the file was imported (or was already imported), 1 when it was rejected or 
 
 ``fanzha warnings redispatch-stranded``: the open warnings still held by an inactive account or unit
 (deactivated before 停用后改派, through Django's admin, or by a restored backup) handed on as a
-deactivation hands them on. The last line is always ``redispatched: N to colleagues, M re-routed,
-K to the centre's queue``; the exit status is 0, also when there was nothing to do.
+deactivation hands them on; open cases whose officer is gone are counted (an officer is chosen on the
+case's page). The last line is always ``redispatched: N to colleagues, M re-routed, K to the centre's
+queue``; the exit status is 0, also when there was nothing to do.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 
 from fanzha.audit import context
 from fanzha.core.models import Organisation
@@ -45,6 +47,15 @@ def _whose(gone: Any) -> str:
     if isinstance(gone, Organisation):
         return f"已停用单位 {gone}"
     return f"已停用账户（ID {gone.pk}）"
+
+
+def _cases_with_officers_gone() -> int:
+    """Open cases whose officer's account or unit is inactive: an officer is chosen deliberately
+    (更换承办民警), never by this command, so it only counts them."""
+    from fanzha.cases.models import OPEN_STATUSES, Case  # cases builds on warnings: imported here
+
+    gone = Q(officer__is_active=False) | Q(officer__organisation__is_active=False)
+    return Case.objects.filter(gone, status__in=OPEN_STATUSES).count()
 
 
 class Command(BaseCommand):
@@ -87,6 +98,12 @@ class Command(BaseCommand):
             total += moved
         if not done:
             self.stdout.write("没有停用账户或单位名下的未办结预警。")
+        cases = _cases_with_officers_gone()
+        if cases:
+            self.stdout.write(
+                f"另有 {cases} 起未结案件的承办民警账户或单位已停用：案件不会自动改派，"
+                "请在案件页“更换承办民警”。"
+            )
         self.stdout.write(redispatched_line(total))
 
     def _report(self, result: ImportResult, importer: WarningImporter) -> None:
