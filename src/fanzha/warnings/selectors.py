@@ -96,6 +96,24 @@ def _bounds(day: dt.date, end: bool) -> dt.datetime:
     return timezone.make_aware(moment)
 
 
+PERIOD_ENDS = (("start", "接收自"), ("end", "至"))
+
+
+def period_problems(params: Any) -> list[str]:
+    """What the list's period cannot be read as, for the page to say: a date that is no date ("2026-02-30",
+    not used: the rows are not of that period) and a start after the end (no rows). A date before 1900 or
+    after 9998 is no problem: it is read as the first or last day (:func:`usable_day`)."""
+    problems = [
+        f"“{label}”日期无法识别（应为 年-月-日，如 2026-11-28），未按该日期筛选。"
+        for name, label in PERIOD_ENDS
+        if params.get(name, "") and _date(params.get(name, "")) is None
+    ]
+    start, end = _date(params.get("start", "")), _date(params.get("end", ""))
+    if start is not None and end is not None and start > end:
+        problems.append("起始日期不能晚于截止日期：该时段内没有预警，请调换后再筛选。")
+    return problems
+
+
 def filtered(user: Any, params: Any) -> tuple[QuerySet[Warning], dict[str, str]]:
     """The visible warnings narrowed by the list's filters, and the filters that applied."""
     qs = visible(user)

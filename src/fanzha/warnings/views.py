@@ -45,9 +45,15 @@ def _area_choices(user: Any) -> list[tuple[int, str]]:
     ]
 
 
+def _say_period_problems(request: HttpRequest) -> None:
+    for problem in selectors.period_problems(request.GET):
+        messages.warning(request, problem)
+
+
 @login_required
 def warning_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "warning.view")
+    _say_period_problems(request)
     qs, applied = selectors.filtered(request.user, request.GET)
     page = selectors.list_page(qs, request.GET.get("page"), PAGE_SIZE)
     context = {
@@ -66,6 +72,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
 def warning_stats(request: HttpRequest) -> HttpResponse:
     """Per-area and per-unit figures for the same filters as the list (a separate page: they scan)."""
     access.require(request.user, "warning.view")
+    _say_period_problems(request)
     qs, applied = selectors.filtered(request.user, request.GET)
     by_area = selectors.summary(qs, ("area__path", "area__parent__name", "area__name", "area_id"))
     by_unit = selectors.summary(qs, ("organisation__name", "organisation_id"))

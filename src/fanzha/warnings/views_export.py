@@ -59,6 +59,10 @@ def warning_feedback(request: HttpRequest) -> HttpResponse:
 @login_required
 def warning_export(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "warning.export")
+    back = redirect(f"{reverse('warning_list')}?{request.GET.urlencode()}")
+    if selectors.period_problems(request.GET):  # the list says which; exporting without it is not asked for
+        messages.error(request, "筛选的日期有误，未导出；请改正日期后再导出。")
+        return back
     qs, applied = selectors.filtered(request.user, request.GET)
     count = qs.count()
     if count > EXPORT_MAX_ROWS:
@@ -67,5 +71,5 @@ def warning_export(request: HttpRequest) -> HttpResponse:
             f"筛选结果有 {count} 条，超过一次导出的上限 {EXPORT_MAX_ROWS} 条；"
             "请按时间、区划等缩小范围后分批导出。",
         )
-        return redirect(f"{reverse('warning_list')}?{request.GET.urlencode()}")
+        return back
     return exports.export_list(actor=request.user, qs=qs, applied=applied)
