@@ -6,8 +6,12 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from fanzha.audit.models import AuditEvent
+from fanzha.warnings import selectors
+from fanzha.warnings.models import Warning
+from fanzha.warnings.workflow import warning_close
 from tests.personas import login
 from tests.warnings.helpers import make_warning
+from tests.warnings.test_s20_handover_clock import _shift
 
 REVERSED = "start=2026-12-01&end=2026-11-01"
 NO_DATE = "start=2026-02-30"  # 30 February: a hand-edited address, or a browser without a date picker
@@ -48,3 +52,19 @@ def test_the_export_refuses_a_period_it_cannot_read_rather_than_export_every_war
         assert response["Location"].startswith(reverse("warning_list"))
         assert any("未导出" in text for text in _told(response)), query
     assert not AuditEvent.objects.filter(action="pii.export").exists()
+
+
+def test_a_warning_closed_unacknowledged_past_its_deadline_counts_as_missed_unflagged(world) -> None:  # type: ignore[no-untyped-def]
+    # The grid worker let a medium warning (4 h to acknowledge) run 5 h; the centre then closed it as
+    # invalid. The SLA job had not flagged it (the worker was down, or the close came within its
+    # minute): the unit's on-time rate read "—" (nothing owed), not 0 of 1 — as a handover at that
+    # moment counts it (sla.ack_kept: missed by the time, not by the flag).
+    late = _shift(make_warning(1), 300)
+    warning_close(actor=world.users["leader"], warning=late, outcome="invalid", reason="非诈骗")
+    assert not Warning.objects.get(pk=late.pk).ack_breached
+    on_time = _shift(make_warning(2), 60)  # closed unacknowledged within its time: not counted
+    warning_close(actor=world.users["leader"], warning=on_time, outcome="invalid", reason="非诈骗")
+    totals = selectors.summary(Warning.objects.all())[0]
+    assert (totals["acked_on_time"], totals["ack_due"], totals["on_time_rate"]) == (0, 1, "0.0%")
+    (unit,) = selectors.summary(Warning.objects.all(), ("organisation__name", "organisation_id"))
+    assert (unit["organisation__name"], unit["ack_due"]) == ("城东社区居委会", 1)

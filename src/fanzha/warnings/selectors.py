@@ -328,13 +328,17 @@ DISSUADABLE = REACHED & ~Q(outcome=Outcome.INVALID)
 
 def ack_due_q(now: dt.datetime) -> Q:
     """Warnings whose acknowledgement counts in the on-time rate: acknowledged, on time or late, and those
-    never acknowledged by their deadline — escalated for it, or still waiting past it (else a unit that
-    lets its warnings run out would show 100 %). Closed unacknowledged within the time: not counted.
+    never acknowledged by their deadline — escalated for it, still waiting past it, or closed after it
+    (else a unit that lets its warnings run out would show 100 %). Closed unacknowledged within the
+    time: not counted. Missed by the time, as a handover counts it (``sla.ack_kept``), not by the SLA
+    job's flag alone: a warning closed after its deadline before the job flagged it still counts.
 
     This is the acknowledgement owed by the unit holding the warning now, on its own clock (a handover
     to another unit restarts it); what the units before it owed is in :func:`handed_on`."""
     never = Q(acknowledged_at__isnull=True) & (
-        Q(ack_breached=True) | Q(status__in=[Status.NEW, Status.ASSIGNED], due_ack_at__lt=now)
+        Q(ack_breached=True)
+        | Q(status__in=[Status.NEW, Status.ASSIGNED], due_ack_at__lt=now)
+        | Q(status=Status.CLOSED, closed_at__gt=F("due_ack_at"))
     )
     return Q(acknowledged_at__isnull=False) | never
 
