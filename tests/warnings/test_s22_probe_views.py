@@ -68,3 +68,17 @@ def test_a_warning_closed_unacknowledged_past_its_deadline_counts_as_missed_unfl
     assert (totals["acked_on_time"], totals["ack_due"], totals["on_time_rate"]) == (0, 1, "0.0%")
     (unit,) = selectors.summary(Warning.objects.all(), ("organisation__name", "organisation_id"))
     assert (unit["organisation__name"], unit["ack_due"]) == ("城东社区居委会", 1)
+
+
+def test_the_board_says_when_it_shows_only_the_most_urgent(world, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The board cut at its row limit without a word: a leader read the open warnings shown as all of them.
+    for n in range(1, 4):
+        make_warning(n)
+    monkeypatch.setattr("fanzha.warnings.views.BOARD_ROWS", 2)
+    login(client, world.users["leader"])
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):  # the page, and the rows htmx refreshes
+        body = client.get(reverse("warning_board"), **headers).content.decode()
+        assert body.count('class="fw-semibold">#') == 2
+        assert "仅显示剩余时限最短的 2 条" in body
+    monkeypatch.setattr("fanzha.warnings.views.BOARD_ROWS", 3)
+    assert "仅显示" not in client.get(reverse("warning_board")).content.decode()

@@ -22,6 +22,7 @@ from fanzha.warnings.services import MERGED, UNCHANGED, warning_receive
 from fanzha.warnings.workflow import _can_work, can_record_contact, pending_follow_up
 
 PAGE_SIZE = 50
+BOARD_ROWS = 200  # the most urgent open warnings the board shows; it says when there are more
 SUMMARY_ROWS = 300  # per-area / per-unit rows shown; the page says when there are more
 
 
@@ -93,9 +94,10 @@ def warning_stats(request: HttpRequest) -> HttpResponse:
 def warning_board(request: HttpRequest) -> HttpResponse:
     """The live board: open warnings by time left (htmx refreshes the table every 30 s)."""
     access.require(request.user, "warning.view")
-    rows = list(selectors.board(request.user)[:200])
+    rows = list(selectors.board(request.user)[: BOARD_ROWS + 1])  # one more: whether there are more
     template = "warnings/_board_rows.html" if request.htmx else "warnings/warning_board.html"
-    return render(request, template, {"rows": rows, "now": timezone.now()})
+    context = {"rows": rows[:BOARD_ROWS], "more": len(rows) > BOARD_ROWS, "shown": BOARD_ROWS}
+    return render(request, template, {**context, "now": timezone.now()})
 
 
 @login_required
