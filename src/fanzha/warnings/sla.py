@@ -95,8 +95,15 @@ def apply_deadlines(warning: Warning, due_ack: dt.datetime, due_contact: dt.date
 
 def regrade_deadlines(warning: Warning, grade: str) -> list[str]:
     """The deadlines of ``grade`` on the clock now running (from ``Warning.clock_start``), for a warning
-    regraded (grading rules changed, a fraud type re-typed). Returns the fields set."""
-    return _running_deadlines(warning, *deadlines(grade, warning.clock_start))
+    regraded (grading rules changed, a fraud type re-typed). Returns the fields set.
+
+    A warning already acknowledged keeps its deadline to acknowledge: the 签收 was on time or late by
+    the rules it was made under, and a rule changed since does not make it late (or on time) after the
+    fact — as a person already reached keeps the contact deadline."""
+    due_ack, due_contact = deadlines(grade, warning.clock_start)
+    if warning.acknowledged_at is not None:
+        due_ack = warning.due_ack_at
+    return _running_deadlines(warning, due_ack, due_contact)
 
 
 def _running_deadlines(warning: Warning, due_ack: dt.datetime, due_contact: dt.datetime) -> list[str]:
