@@ -52,7 +52,9 @@ def _parser() -> argparse.ArgumentParser:
         "--split", help="node_id,split 文件：只用 train/val 行的标签；配合 --evaluate 做 train→val 验证"
     )
     t.add_argument("--output", required=True, help="模型文件（JSON）")
-    t.add_argument("--repeats", type=int, default=3, help="重复 5 折交叉验证的轮数（用于选阈值）")
+    t.add_argument(
+        "--repeats", type=_positive_int, default=3, help="重复 5 折交叉验证的轮数（≥ 1，用于选阈值）"
+    )
     t.add_argument("--evaluate", action="store_true", help="另外按论文协议（train 训练、val 评估）报告")
     t.add_argument("--report", help="验证结果 JSON")
 
@@ -62,19 +64,23 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--model", help="模型文件；默认用随包提供的四川数据模型")
     s.add_argument("--output", required=True)
     s.add_argument("--explain", help="解释文件（JSON Lines，中文理由）")
-    s.add_argument("--explain-top", type=int, default=3)
-    s.add_argument("--explain-limit", type=int, default=1000, help="只解释分数最高的前 N 个（0 = 全部）")
+    s.add_argument("--explain-top", type=_positive_int, default=3, help="每个号码给出的理由条数（≥ 1）")
+    s.add_argument(
+        "--explain-limit", type=_non_negative_int, default=1000, help="只解释分数最高的前 N 个（0 = 全部）"
+    )
     s.add_argument("--proposals", help="涉诈名单建议（JSON Lines，待人工确认）")
-    s.add_argument("--proposal-threshold", type=float)
+    s.add_argument("--proposal-threshold", type=_share, help="0 到 1 之间的分数（默认：模型的阈值）")
 
     v = sub.add_parser("victims", help="列出被高风险号码联系过的潜在受害人")
     _add_records(v)
     v.add_argument("--scores", required=True, help="score 的输出（node_id,score,...）")
     v.add_argument("--features", required=True, help="与 scores 对应的特征文件（取 phone_no_m）")
     v.add_argument(
-        "--threshold", type=float, help="高风险号码的分数阈值（默认：打分文件的 is_fraud，即模型的阈值）"
+        "--threshold",
+        type=_share,
+        help="高风险号码的分数阈值（0 到 1；默认：打分文件的 is_fraud，即模型的阈值）",
     )
-    v.add_argument("--limit", type=int)
+    v.add_argument("--limit", type=_positive_int, help="最多列出的潜在受害人数（≥ 1；默认全部）")
     v.add_argument("--output", required=True, help="潜在受害人 CSV")
     return p
 
@@ -97,6 +103,27 @@ def _positive_int(value: str) -> int:
         number = 0
     if number < 1:
         raise argparse.ArgumentTypeError(f"应为不小于 1 的整数：{value!r}")
+    return number
+
+
+def _non_negative_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"应为不小于 0 的整数：{value!r}")
+    return number
+
+
+def _share(value: str) -> float:
+    """A score threshold: a number from 0 to 1 (``nan`` would flag nothing, ``-1`` everything)."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if not 0 <= number <= 1:
+        raise argparse.ArgumentTypeError(f"应为 0 到 1 之间的数：{value!r}")
     return number
 
 

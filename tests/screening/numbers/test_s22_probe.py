@@ -1,0 +1,76 @@
+"""Probe of session 22: the command line as an operator's analyst runs it, on small hostile files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fanzha.screening.numbers.cli import main
+from tests.screening.numbers.conftest import write_csv
+
+CALLS_HEADER = ["本机号码", "对端号码", "呼叫类型", "开始时间", "通话时长"]
+CALLS = [
+    ["13800138000", "13900139000", "主叫", "2026-11-28 09:05:03", "65"],
+    ["13800138000", "13700137000", "主叫", "2026-11-28 12:00:00", "12"],
+    ["13600136000", "13800138000", "主叫", "2026-11-28 13:00:00", "30"],
+]
+
+
+@pytest.fixture
+def scored(tmp_path: Path) -> dict[str, Path]:
+    calls = write_csv(tmp_path / "calls.csv", CALLS_HEADER, CALLS)
+    files = {"calls": calls, "features": tmp_path / "f.csv", "edges": tmp_path / "e.csv"}
+    assert main(["features", "--calls", str(calls), "--output", str(files["features"]),
+                 "--edges-output", str(files["edges"])]) == 0  # fmt: skip
+    files["scores"] = tmp_path / "s.csv"
+    assert main(["score", "--features", str(files["features"]), "--edges", str(files["edges"]),
+                 "--output", str(files["scores"])]) == 0  # fmt: skip
+    return files
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--explain-limit", "-5"),  # was ZeroDivisionError, exit 1
+        ("--explain-top", "-1"),  # was every row explained with no reasons
+        ("--explain-top", "0"),  # was an empty explanations file
+        ("--proposal-threshold", "nan"),  # was no proposals, silently
+        ("--proposal-threshold", "5"),
+    ],
+)
+def test_score_refuses_a_meaningless_option_before_any_work(
+    scored: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, value: str
+) -> None:
+    argv = ["score", "--features", str(scored["features"]), "--edges", str(scored["edges"]),
+            "--output", str(tmp_path / "s2.csv"), "--explain", str(tmp_path / "x.jsonl"),
+            "--proposals", str(tmp_path / "p.jsonl"), option, value]  # fmt: skip
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2 and value in capsys.readouterr().err
+    assert not (tmp_path / "s2.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--limit", "-1"),  # was a DuckDB BinderException, exit 1
+        ("--limit", "0"),  # was “潜在受害人 0 个” where there are two
+        ("--threshold", "nan"),  # was “0 个高风险号码（分数 ≥ nan）”
+    ],
+)
+def test_victims_refuses_a_meaningless_option(
+    scored: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, value: str
+) -> None:
+    argv = ["victims", "--calls", str(scored["calls"]), "--scores", str(scored["scores"]),
+            "--features", str(scored["features"]), "--output", str(tmp_path / "v.csv"),
+            option, value]  # fmt: skip
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2 and value in capsys.readouterr().err
+
+
+def test_train_refuses_zero_repeats_before_reading(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:  # was a ValueError in English after the features were read
+        main(["train", "--features", "f.csv", "--output", "m.json", "--repeats", "0"])
+    assert exit_.value.code == 2 and "不小于 1" in capsys.readouterr().err
