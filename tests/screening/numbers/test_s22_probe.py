@@ -74,3 +74,25 @@ def test_train_refuses_zero_repeats_before_reading(capsys: pytest.CaptureFixture
     with pytest.raises(SystemExit) as exit_:  # was a ValueError in English after the features were read
         main(["train", "--features", "f.csv", "--output", "m.json", "--repeats", "0"])
     assert exit_.value.code == 2 and "不小于 1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("score", ["", "abc", "nan"])
+def test_victims_names_the_line_of_a_score_that_is_no_number(
+    scored: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], score: str
+) -> None:
+    bad = write_csv(tmp_path / "bad.csv", ["node_id", "score", "is_fraud"], [[0, 0.9, 1], [1, score, 1]])
+    argv = ["victims", "--calls", str(scored["calls"]), "--scores", str(bad),
+            "--features", str(scored["features"]), "--output", str(tmp_path / "v.csv")]  # fmt: skip
+    assert main(argv) == 2  # was “could not convert string to float: ''”
+    assert "打分文件第 3 行的 score 不是数字" in capsys.readouterr().err
+
+
+def test_victims_counts_high_risk_ids_the_features_file_lacks(
+    scored: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = write_csv(tmp_path / "other.csv", ["node_id", "score", "is_fraud"], [[1, 0.9, 1], [55, 0.95, 1]])
+    argv = ["victims", "--calls", str(scored["calls"]), "--scores", str(other),
+            "--features", str(scored["features"]), "--output", str(tmp_path / "v.csv")]  # fmt: skip
+    assert main(argv) == 0
+    err = capsys.readouterr().err  # the id 55 was dropped without a word
+    assert "1 个高风险号码的 node_id 不在特征文件中" in err and "55" not in err.split("警告")[1]

@@ -277,22 +277,47 @@ def cmd_victims(a: argparse.Namespace) -> int:
 
 
 def _risky_numbers(scores: Path, features: Path, threshold: float | None) -> list[tuple[str, float]]:
-    """(phone, score) of the numbers at or above ``threshold``; None: those the scores mark is_fraud."""
+    """(phone, score) of the numbers at or above ``threshold``; None: those the scores mark is_fraud.
+
+    A score that is not a number is refused with its line; high-risk ids the features file does not
+    hold (scores of another features file) are counted in a warning, never dropped unsaid."""
     from fanzha.screening.numbers.model import phones_of
 
     phone = {_id_key(node): number for node, number in phones_of(features).items()}
     need = ["node_id", "score"] + (["is_fraud"] if threshold is None else [])
+    risky, unknown = [], 0
     with scores.open(encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
         missing = [c for c in need if c not in (reader.fieldnames or [])]
         if missing:
             raise ValueError(f"打分文件缺少列：{', '.join(missing)}（应为 score 命令的输出）：{scores}")
-        return [
-            (phone[_id_key(r["node_id"])], float(r["score"]))
-            for r in reader
-            if (r["is_fraud"] == "1" if threshold is None else float(r["score"]) >= threshold)
-            and _id_key(r["node_id"]) in phone
-        ]
+        for line, row in enumerate(reader, start=2):
+            if threshold is None and (row["is_fraud"] or "").strip() != "1":
+                continue
+            score = _score(row["score"], scores, line)
+            if threshold is not None and score < threshold:
+                continue
+            key = _id_key(row["node_id"] or "")
+            if key in phone:
+                risky.append((phone[key], score))
+            else:
+                unknown += 1
+    if unknown:
+        _log(
+            f"警告：打分文件有 {unknown} 个高风险号码的 node_id 不在特征文件中"
+            "（打分文件与特征文件不对应？），未列出它们联系过的人"
+        )
+    return risky
+
+
+def _score(text: str | None, scores: Path, line: int) -> float:
+    try:
+        value = float(text or "")
+    except ValueError:
+        value = float("nan")
+    if not np.isfinite(value):
+        raise ValueError(f"打分文件第 {line} 行的 score 不是数字（{str(text or '（空）')[:20]}）：{scores}")
+    return value
 
 
 def _id_key(node: str) -> str:
