@@ -96,3 +96,19 @@ def test_victims_counts_high_risk_ids_the_features_file_lacks(
     assert main(argv) == 0
     err = capsys.readouterr().err  # the id 55 was dropped without a word
     assert "1 个高风险号码的 node_id 不在特征文件中" in err and "55" not in err.split("警告")[1]
+
+
+def test_a_file_without_a_header_is_named_as_such_without_its_numbers(
+    scored: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its first record was listed as the “existing columns”: 现有列：13800138000, 13900139000, …"""
+    calls = tmp_path / "nohead.csv"
+    calls.write_text("\n".join(",".join(row) for row in CALLS) + "\n", encoding="utf-8")
+    features = tmp_path / "nohead_f.csv"
+    lines = scored["features"].read_text(encoding="utf-8").splitlines()[1:]
+    features.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["features", "--calls", str(calls), "--output", str(tmp_path / "x.csv")]) == 2
+    assert main(["score", "--features", str(features), "--output", str(tmp_path / "y.csv")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("第一行像是一条记录而不是表头") == 2
+    assert not any(number in err for number in ("13800138000", "13900139000", "13600136000"))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, cast
@@ -113,9 +114,21 @@ def need(path: Path, cols: Cols, roles: list[str]) -> dict[str, str]:
         raise InputError(
             f"文件 {path} 缺少必需的列：{'、'.join(f'{ROLE_NAMES[r]}（{r}）' for r in missing)}（可用列名："
             + "；".join(f"{ROLE_NAMES[r]}={'/'.join(ALIASES[r])}" for r in missing)
-            + f"）。现有列：{', '.join(cols.values())}"
+            + f"）。{existing_columns(cols.values())}"
         )
     return found  # type: ignore[return-value]
+
+
+_RECORD_VALUE = re.compile(r"[0-9]{7,}")  # a phone number, a handset id, a compact time: a value, no name
+
+
+def existing_columns(names: Iterable[str]) -> str:
+    """The columns a file has, for an error message. A first line holding a record (a file without a
+    header) is not listed: its numbers are personal data, never echoed into a message or a page."""
+    names = list(names)
+    if any(_RECORD_VALUE.search(name) for name in names):
+        return "第一行像是一条记录而不是表头（文件没有表头？），请在第一行写上列名"
+    return f"现有列：{', '.join(names)}"
 
 
 def has_roles(cols: Cols, roles: list[str]) -> bool:

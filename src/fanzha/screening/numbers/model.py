@@ -207,7 +207,7 @@ def _require_node_id(cols: list[str], features: str | Path) -> None:
     with what it lacks, before any column is read as an id."""
     if "node_id" not in cols:
         raise ValueError(
-            f"特征文件缺少列：node_id（现有列：{', '.join(cols[:10])}）：{features} 不是特征文件，"
+            f"特征文件缺少列：node_id（{inputs.existing_columns(cols[:10])}）：{features} 不是特征文件，"
             "请先用 fanzha numbers features 从原始记录生成特征"
         )
 
@@ -217,7 +217,7 @@ def _feature_columns(
 ) -> list[str]:
     """The feature columns the file has; missing ones are noted (too many, or no node_id: an error)."""
     if "node_id" not in cols:
-        raise ValueError("特征文件缺少列：node_id（现有列：" + ", ".join(cols[:10]) + "）")
+        raise ValueError(f"特征文件缺少列：node_id（{inputs.existing_columns(cols[:10])}）")
     missing = [c for c in FEATURE_NAMES if c not in cols]
     if len(missing) > len(FEATURE_NAMES) // 2:
         raise ValueError("特征文件缺少列：" + ", ".join(missing))
@@ -288,7 +288,7 @@ def _read_edges(
         how.notes.append(f"边文件是空的：按没有通话图打分：{edges}")
         return sparse.csr_matrix((n, n))
     if not {"src", "dst"} <= set(cols):
-        raise ValueError(f"边文件需要列 src, dst（可选 weight），现有列：{', '.join(cols)}")
+        raise ValueError(f"边文件需要列 src, dst（可选 weight），{inputs.existing_columns(cols)}")
     ok, ends, source = _edge_ends_sql(how.text)
     w = "TRY_CAST(weight AS DOUBLE)"
     good_w = f"({w} IS NOT NULL AND NOT isnan({w}) AND NOT isinf({w}) AND {w} >= 0)"
