@@ -15,7 +15,7 @@ from typing import Any
 from fanzha.screening.numbers import sources
 from fanzha.screening.numbers.features import InputError, Sources, build, connect, write
 from fanzha.screening.numbers.model import Model, load_table
-from fanzha.screening.numbers.scoring import indicator_proposals, score_table
+from fanzha.screening.numbers.scoring import indicator_proposals, score_table, unexplained_above
 from fanzha.screening.numbers.victims import potential_victims
 
 MEMORY_LIMIT = "2GB"  # DuckDB's limit for one run (it spills to the scratch folder beyond it)
@@ -95,6 +95,12 @@ def run_engine(
         result.high_risk_count = len(risky)
         result.victims = potential_victims(con, risky, limit=KEEP_VICTIMS) if risky else []
         result.proposals = indicator_proposals(scores)
+        left = unexplained_above(scores)
+        if left:
+            quality["proposals_note"] = (
+                f"另有 {left} 个高风险号码排在前 {KEEP_NUMBERS} 名之后，没有计算依据，未列入涉诈名单建议；"
+                "可拆分数据分批评分。"
+            )
         return result
     finally:
         con.close()

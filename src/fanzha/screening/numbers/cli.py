@@ -219,6 +219,7 @@ def cmd_score(a: argparse.Namespace) -> int:
     from fanzha.screening.numbers.scoring import (
         indicator_proposals,
         score_table,
+        unexplained_above,
         write_explanations,
         write_scores,
     )
@@ -249,6 +250,12 @@ def cmd_score(a: argparse.Namespace) -> int:
         with Path(a.proposals).open("w", encoding="utf-8") as fh:
             for row in indicator_proposals(scores, threshold=a.proposal_threshold):
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        left = unexplained_above(scores, threshold=a.proposal_threshold)
+        if left:
+            _log(
+                f"另有 {left} 个号码超过阈值，但在解释范围（--explain-limit {a.explain_limit}）之外，"
+                "没有依据，未列入涉诈名单建议；加大 --explain-limit（0 为全部）可一并列入。"
+            )
     _log(
         f"已为 {len(scores.score)} 个号码打分（模型 {scores.kind}，阈值 {scores.threshold:.2f}），"
         f"判为涉诈 {int(scores.is_fraud.sum())} 个 → {a.output}"

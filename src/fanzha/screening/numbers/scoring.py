@@ -115,10 +115,12 @@ def indicator_proposals(
 ) -> list[dict[str, Any]]:
     """Numbers at or above ``threshold`` (default: the model's), strongest first, with their evidence.
 
-    Each row is a proposal pending a person's confirmation: kind, value, score, reasons (Chinese).
+    Each row is a proposal pending a person's confirmation: kind, value, score, reasons (Chinese). Only
+    numbers whose score was explained are proposed — a person must not confirm a number with nothing to
+    go on; :func:`unexplained_above` counts those left out (scored beyond ``explain_rows_limit``).
     """
     t = scores.threshold if threshold is None else threshold
-    rows = [i for i in np.argsort(-scores.score) if scores.score[i] >= t]
+    rows = [i for i in np.argsort(-scores.score) if scores.score[i] >= t and int(i) in scores.reasons]
     rows = rows[:limit] if limit is not None else rows
     return [
         {
@@ -132,3 +134,10 @@ def indicator_proposals(
         }
         for i in rows
     ]
+
+
+def unexplained_above(scores: Scores, *, threshold: float | None = None) -> int:
+    """How many numbers at or above ``threshold`` (default: the model's) have no explanation (scored
+    beyond the explained rows), so are not proposed by :func:`indicator_proposals`."""
+    t = scores.threshold if threshold is None else threshold
+    return sum(1 for i in np.flatnonzero(scores.score >= t) if int(i) not in scores.reasons)
