@@ -34,6 +34,26 @@ def _field_errors(response: Any) -> list[str]:
     return re.findall(r'class="invalid-feedback d-block">([^<]*)<', response.content.decode())
 
 
+def _photo() -> SimpleUploadedFile:
+    return SimpleUploadedFile("IMG_0001.png", images.png(), "image/png")
+
+
+def test_a_visit_sent_back_for_its_arrival_time_says_the_photos_must_be_chosen_again(world, client) -> None:  # type: ignore[no-untyped-def]
+    warning = make_warning(1)
+    login(client, world.users["grid_cd"])
+    url = reverse("warning_contact", args=[warning.pk])
+    no_arrival = {"kind": "visit", "outcome": "dissuaded", "photos": [_photo(), _photo()]}
+    response = client.post(url, no_arrival)
+    assert response.status_code == 400
+    assert "上门劝阻请填写到达时间" in _field_errors(response)
+    assert any("照片需重新选择" in error for error in _field_errors(response))
+    no_kind = {"outcome": "dissuaded", "photos": [_photo()]}  # refused by the form itself
+    assert any("照片需重新选择" in error for error in _field_errors(client.post(url, no_kind)))
+    without_photos = client.post(url, {"kind": "visit", "outcome": "dissuaded"})
+    assert not any("照片" in error for error in _field_errors(without_photos))
+    assert not ContactPhoto.objects.exists()
+
+
 def _damaged_exif_jpeg() -> bytes:
     """A phone JPEG (orientation 6, a location in its Exif) whose first IFD's offset points past the
     Exif segment — as some editing apps leave it: Pillow still shows the picture."""

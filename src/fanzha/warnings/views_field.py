@@ -135,7 +135,7 @@ def warning_contact(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         except workflow.Conflict as exc:
-            form.add_error(None, f"{exc}。本次未保存，您填写的内容仍在下方" + _photos_again(form))
+            form.add_error(None, f"{exc}。本次未保存，您填写的内容仍在下方")
             _refresh_version(form, pk)
         except PermissionDenied:  # handed to another unit a moment ago
             why = workflow.not_yours(request.user, _warning(request, pk))
@@ -146,13 +146,17 @@ def warning_contact(request: HttpRequest, pk: int) -> HttpResponse:
             if recorded.merged:  # a new report joined while the form was open: saved, and told
                 messages.warning(request, workflow.merged_text(recorded.merged, recorded.contact.warning))
             return redirect("warning_detail", pk=pk)
+    if posted:
+        _photos_again(request, form)
     context = {"w": warning, "form": form, "now": timezone.localtime()}
     return render(request, "warnings/warning_contact.html", context, status=status)
 
 
-def _photos_again(form: ContactForm) -> str:
-    """A browser does not keep the files chosen in a form shown again."""
-    return "（照片需重新选择）" if form.cleaned_data.get("photos") else ""
+def _photos_again(request: HttpRequest, form: ContactForm) -> None:
+    """A browser does not keep the files chosen in a form shown again (for a missing arrival time, a
+    date, a conflict): the photos field says so, or the record would be saved without them unnoticed."""
+    if request.FILES.getlist("photos") and "photos" not in form.errors:
+        form.add_error("photos", "照片需重新选择：页面退回后不保留已选的照片，本次一张也未保存")
 
 
 def _refresh_version(form: ContactForm, pk: int) -> None:
