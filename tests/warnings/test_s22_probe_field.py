@@ -11,7 +11,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from fanzha.warnings.models import ContactPhoto
+from fanzha.warnings.models import ContactPhoto, Status
 from fanzha.warnings.photos import problem
 from fanzha.warnings.workflow import photo_bytes
 from tests.browser.conftest import (  # noqa: F401 - the browser fixtures, for the phone test below
@@ -24,7 +24,7 @@ from tests.browser.conftest import (  # noqa: F401 - the browser fixtures, for t
 )
 from tests.personas import login
 from tests.warnings import images
-from tests.warnings.helpers import make_warning
+from tests.warnings.helpers import make_warning, second_grid_worker
 
 PHONE = {"width": 375, "height": 667}
 SECRET = images.SECRET.encode()
@@ -52,6 +52,23 @@ def test_a_visit_sent_back_for_its_arrival_time_says_the_photos_must_be_chosen_a
     without_photos = client.post(url, {"kind": "visit", "outcome": "dissuaded"})
     assert not any("照片" in error for error in _field_errors(without_photos))
     assert not ContactPhoto.objects.exists()
+
+
+def test_a_colleague_deactivated_while_the_handover_form_was_open_is_said_plainly(world, client) -> None:  # type: ignore[no-untyped-def]
+    colleague = second_grid_worker(world)
+    warning = make_warning(1)
+    login(client, world.users["grid_cd"])
+    form = client.get(reverse("warning_handover", args=[warning.pk])).content.decode()
+    assert f'value="{colleague.pk}"' in form
+    colleague.is_active = False  # the administrator deactivates them meanwhile
+    colleague.save()
+    sent = {"to_user": colleague.pk, "reason": "换班", "version": warning.version}
+    response = client.post(reverse("warning_handover", args=[warning.pk]), sent)
+    assert response.status_code == 400
+    errors = _field_errors(response)
+    assert errors == ["您选择的人员已不能接收该预警（账户停用或已调离），请重新选择"], errors
+    warning.refresh_from_db()
+    assert warning.assignee == world.users["grid_cd"] and warning.status == Status.ASSIGNED
 
 
 def _damaged_exif_jpeg() -> bytes:

@@ -110,7 +110,13 @@ class ContactForm(forms.Form):
 
 
 class HandoverForm(forms.Form):
-    to_user = forms.ChoiceField(label="转交给", required=False)
+    # A choice no longer offered: the person was deactivated or moved while the form was open (the
+    # default message named their id, and the list came back on 退回反诈中心, one tap from sending it there).
+    to_user = forms.ChoiceField(
+        label="转交给",
+        required=False,
+        error_messages={"invalid_choice": "您选择的人员已不能接收该预警（账户停用或已调离），请重新选择"},
+    )
     reason = forms.CharField(label="转交原因", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)  # a second tap is refused
 
