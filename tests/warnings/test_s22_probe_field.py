@@ -8,13 +8,16 @@ import re
 import struct
 from typing import Any
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from fanzha.warnings import workflow
 from fanzha.warnings.models import ContactPhoto, Status
 from fanzha.warnings.photos import problem
 from fanzha.warnings.workflow import photo_bytes
 from tests.browser.conftest import (  # noqa: F401 - the browser fixtures, for the phone test below
+    MISSING,
     browser,
     chromium_path,
     live_world,
@@ -22,7 +25,7 @@ from tests.browser.conftest import (  # noqa: F401 - the browser fixtures, for t
     new_context,
     outside_requests,
 )
-from tests.personas import login
+from tests.personas import World, login
 from tests.warnings import images
 from tests.warnings.helpers import make_warning, second_grid_worker
 
@@ -93,3 +96,21 @@ def test_a_photo_whose_exif_cannot_be_read_is_stored_without_it(world, client) -
     stored = photo_bytes(ContactPhoto.objects.get())
     assert SECRET not in stored and b"Exif" not in stored
     assert problem(stored) == ""
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(chromium_path() is None, reason=MISSING)
+def test_a_long_reference_number_in_the_notes_does_not_widen_the_page(
+    new_context: Any,  # noqa: F811
+    live_world: World,  # noqa: F811
+) -> None:
+    warning = make_warning(1)
+    notes = "转账流水号 " + "TXN20261128" + "ABCDEFGHJKLMNPQRSTUVWXYZ" * 3 + " 已告知当事人勿再转账"
+    data = workflow.ContactData(kind="call", outcome="refused", notes=notes)
+    workflow.warning_contact_record(actor=live_world.users["grid_cd"], warning=warning, data=data)
+    page = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    page.goto(f"/warnings/{warning.pk}/")
+    log_in(page, "grid_cd")
+    page.wait_for_selector("text=劝阻记录")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the warning's page scrolls sideways on a phone ({width}px)"
