@@ -4,8 +4,11 @@ reference number typed into the notes on a 375 px screen."""
 
 from __future__ import annotations
 
+import json
 import re
 import struct
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -16,16 +19,8 @@ from fanzha.warnings import workflow
 from fanzha.warnings.models import ContactPhoto, Status
 from fanzha.warnings.photos import problem
 from fanzha.warnings.workflow import photo_bytes
-from tests.browser.conftest import (  # noqa: F401 - the browser fixtures, for the phone test below
-    MISSING,
-    browser,
-    chromium_path,
-    live_world,
-    log_in,
-    new_context,
-    outside_requests,
-)
-from tests.personas import World, login
+from tests.browser.conftest import CHROMIUM_ARGS, MISSING, chromium_path
+from tests.personas import PASSWORD, build_world, login
 from tests.warnings import images
 from tests.warnings.helpers import make_warning, second_grid_worker
 
@@ -98,19 +93,49 @@ def test_a_photo_whose_exif_cannot_be_read_is_stored_without_it(world, client) -
     assert problem(stored) == ""
 
 
+# Chromium in a child process: a second Playwright in this process, beside the session's of
+# tests/browser (whose fixtures are not visible here), is refused.
+PAGE_WIDTH = """
+import json, sys
+from playwright.sync_api import sync_playwright
+chromium, args, base, path, username, password = sys.argv[1:]
+with sync_playwright() as playwright:
+    browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=json.loads(args))
+    context = browser.new_context(
+        base_url=base, locale="zh-CN", viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True
+    )
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base) or
+                  route.request.url.startswith(("data:", "blob:", "about:")) else route.abort())
+    page = context.new_page()
+    page.goto(path)
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    with page.expect_navigation():
+        page.click("form button[type=submit]")
+    page.wait_for_selector("text=劝阻记录")
+    print(page.evaluate("document.documentElement.scrollWidth"))
+    browser.close()
+"""
+
+
+def _phone_page_width(base: str, path: str, username: str) -> int:
+    """How wide the page at ``path`` is for ``username`` in headless Chromium at 375 × 667."""
+    argv = [str(chromium_path()), json.dumps(CHROMIUM_ARGS), base, path, username, PASSWORD]
+    done = subprocess.run(
+        [sys.executable, "-c", PAGE_WIDTH, *argv], capture_output=True, text=True, timeout=120, check=True
+    )
+    return int(done.stdout.split()[-1])
+
+
 @pytest.mark.browser
 @pytest.mark.skipif(chromium_path() is None, reason=MISSING)
 def test_a_long_reference_number_in_the_notes_does_not_widen_the_page(
-    new_context: Any,  # noqa: F811
-    live_world: World,  # noqa: F811
+    transactional_db: None, allow_audit_flush: None, live_server: Any
 ) -> None:
+    world = build_world()  # committed: the live server's thread sees it (flushed after the test)
     warning = make_warning(1)
     notes = "转账流水号 " + "TXN20261128" + "ABCDEFGHJKLMNPQRSTUVWXYZ" * 3 + " 已告知当事人勿再转账"
     data = workflow.ContactData(kind="call", outcome="refused", notes=notes)
-    workflow.warning_contact_record(actor=live_world.users["grid_cd"], warning=warning, data=data)
-    page = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
-    page.goto(f"/warnings/{warning.pk}/")
-    log_in(page, "grid_cd")
-    page.wait_for_selector("text=劝阻记录")
-    width = page.evaluate("document.documentElement.scrollWidth")
+    workflow.warning_contact_record(actor=world.users["grid_cd"], warning=warning, data=data)
+    width = _phone_page_width(live_server.url, f"/warnings/{warning.pk}/", "grid_cd")
     assert width <= PHONE["width"], f"the warning's page scrolls sideways on a phone ({width}px)"
