@@ -139,3 +139,14 @@ def test_a_long_reference_number_in_the_notes_does_not_widen_the_page(
     workflow.warning_contact_record(actor=world.users["grid_cd"], warning=warning, data=data)
     width = _phone_page_width(live_server.url, f"/warnings/{warning.pk}/", "grid_cd")
     assert width <= PHONE["width"], f"the warning's page scrolls sideways on a phone ({width}px)"
+
+
+def test_a_double_tap_on_acknowledge_says_the_worker_signed_it_themselves(world, client) -> None:  # type: ignore[no-untyped-def]
+    warning = make_warning(1)
+    login(client, world.users["grid_cd"])
+    url = reverse("warning_acknowledge", args=[warning.pk])
+    client.post(url, {"version": warning.version})
+    page = client.post(url, {"version": warning.version}, follow=True).content.decode()
+    assert "您已于" in page and "签收该预警（本次未重复签收）" in page
+    assert "该预警已由 grid_cd" not in page
+    assert warning.events.filter(kind="acknowledged").count() == 1

@@ -172,6 +172,8 @@ def _who_acknowledged(pk: int, actor: Any) -> str:
     current = Warning.objects.select_related("acknowledged_by", "organisation", "assignee").get(pk=pk)
     if current.acknowledged_by is not None and current.acknowledged_at is not None:
         when = timezone.localtime(current.acknowledged_at)
+        if current.acknowledged_by_id == getattr(actor, "pk", None):  # a double tap, or the back button
+            return f"您已于 {when:%H:%M:%S} 签收该预警（本次未重复签收）"
         return f"该预警已由 {current.acknowledged_by} 于 {when:%H:%M:%S} 签收"
     if current.status != Status.ASSIGNED:
         return f"该预警当前状态为“{current.get_status_display()}”，无需签收"
