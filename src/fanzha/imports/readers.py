@@ -174,11 +174,28 @@ def check_markup(text: str) -> None:
         )
 
 
+# A cell a system wrote as a formula to keep Excel from reading it as a number (="0012345",
+# ="13812345678", ="2026-11-28 09:30"): Excel shows the text inside, and so it is read.
+_TEXT_FORMULA = re.compile(r'="([^"]*)"')
+
+
+def _unwrapped(clean: Callable[[str], str]) -> Callable[[str], str]:
+    def read(cell: str) -> str:
+        text = clean(cell)
+        wrapped = _TEXT_FORMULA.fullmatch(text) if text.startswith('="') else None
+        return clean(wrapped[1]) if wrapped else text
+
+    return read
+
+
 def csv_rows(data: bytes) -> Iterator[list[str]]:
     text = decode_text(data)
     check_markup(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
-    clean = visible if _INVISIBLE.search(text) else str.strip  # one search of the text, not one a cell
+    # one search of the text, not one a cell
+    clean: Callable[[str], str] = visible if _INVISIBLE.search(text) else str.strip
+    if '="' in text:
+        clean = _unwrapped(clean)
     try:
         for row in reader:
             yield [clean(cell) for cell in row]
