@@ -69,3 +69,65 @@ def test_it_imports_a_list_whose_system_wrapped_every_cell_to_keep_it_text(world
     assert code == 0 and out.splitlines()[-1] == "imported: 0 new, 0 merged, 1 unchanged, 0 rejected", out
 
 
+# ── the headers banks, operators and tip lines write ─────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("账户名", "name"),
+        ("客户名称", "name"),
+        ("机主名称", "name"),
+        ("受害人证件号码", "id_number"),
+        ("机主证件号码", "id_number"),
+        ("机主身份证号", "id_number"),
+        ("客户证件号码", "id_number"),
+        ("开户证件号码", "id_number"),
+        ("持卡人证件号码", "id_number"),
+        ("客户手机号", "phone"),
+        ("开户手机号", "phone"),
+        ("绑定手机号", "phone"),
+        ("受害人联系方式", "phone"),
+        ("举报时间", "other_time"),
+        ("接警时间", "other_time"),
+        ("报警时间", "other_time"),
+        ("首次通话时间", "other_time"),
+        ("举报日期", "warned_date"),
+        ("损失（元）", "amount"),
+        ("交易对方账号", "suspect_accounts"),
+        ("交易对方卡号", "suspect_accounts"),
+        ("收款方账户", "suspect_accounts"),
+        ("举报内容", "notes"),
+        ("来电内容", "notes"),
+    ],
+)
+def test_it_knows_the_headers_senders_write(header: str, field: str) -> None:
+    assert match_header([header], FIELDS).columns == {header: field}
+
+
+def test_it_imports_a_banks_statement_headed_as_banks_head_it(world) -> None:  # type: ignore[no-untyped-def]
+    """账户名 went unread: the person was received without a name; 交易对方账号 too (where the money went)."""
+    header = ["序号", "账户名", "卡号", "客户证件号码", "预留手机号", "交易日期", "交易时间", "交易金额"]
+    header += ["交易对方账号", "对手户名", "摘要"]
+    cells = ["1", "张三", "6222021234567890123", row(1)[2], "13905710002", "2026-11-28", "09:30:00"]
+    cells += ["-50,000.00", "6217001234567890", "李某", "网银转账"]
+    batch = _imported(csv_bytes(header, [cells], encoding="gbk"))
+    warning = Warning.objects.select_related("person").get()
+    assert (warning.person.name, warning.person.id_number) == ("张三", row(1)[2])
+    assert warning.amount == Decimal("50000.00") and warning.suspect_accounts == "6217001234567890"
+    assert warning.warned_at == dt.datetime(2026, 11, 28, 9, 30, tzinfo=CHINA)
+    assert batch.unknown_columns == ["序号", "卡号", "对手户名", "摘要"]
+
+
+def test_it_imports_a_tip_lines_list_with_the_time_of_the_call(world) -> None:  # type: ignore[no-untyped-def]
+    """举报时间 went unread: every tip was received as made at the moment of the import."""
+    header = ["序号", "举报时间", "当事人", "联系电话", "现住址", "诈骗类型", "预警来源", "举报内容"]
+    cells = ["1", "2026年11月28日 上午9时", "欧阳·娜娜", "13905710002", ADDRESS.format(2), "刷单返利"]
+    cells += ["群众举报", "称其母亲正在给陌生人转账"]
+    _imported(csv_bytes(header, [cells], encoding="utf-16", delimiter="\t"), "tips.txt")
+    warning = Warning.objects.select_related("person").get()
+    assert warning.person.name == "欧阳·娜娜" and warning.source == "tip"
+    assert warning.warned_at == dt.datetime(2026, 11, 28, 9, 0, tzinfo=CHINA)
+    assert warning.notes == "称其母亲正在给陌生人转账"
+
+

@@ -74,7 +74,10 @@ FIELDS = [
             "开户人",
             "开户人姓名",
             "账户名称",
+            "账户名",  # a bank's 交易流水: the account holder
             "户名",
+            "客户名称",
+            "机主名称",
             "name",
             "full name",
             "victim name",
@@ -97,7 +100,18 @@ FIELDS = [
             "受害人身份证号码",
             "被害人身份证号",
             "当事人身份证号",
+            "当事人证件号码",
+            "受害人证件号码",
             "身份证件号码",
+            # an operator's subscriber, a bank's customer or card holder
+            "机主证件号码",
+            "机主身份证号",
+            "机主身份证号码",
+            "用户证件号码",
+            "客户证件号码",
+            "开户证件号码",
+            "持卡人证件号码",
+            "持卡人身份证号",
             "id number",
             "id no",
             "id_number",
@@ -137,6 +151,14 @@ FIELDS = [
             "移动电话",
             "预留手机号",  # a bank's list: the phone the account holder left with the bank
             "预留手机号码",
+            "开户手机号",
+            "绑定手机号",
+            "客户手机号",
+            "客户电话",
+            "持卡人手机号",
+            "受害人联系方式",
+            "当事人联系电话",
+            "当事人手机号",
             "被害人电话",
             "被害人手机号",
             "当事人电话",
@@ -227,6 +249,7 @@ FIELDS = [
         "预警日期",
         (
             ("发现日期", "推送日期", "下发日期", "日期", "warning date", "date")
+            + ("举报日期", "接警日期", "报警日期")
             + ("交易日期", "转账日期", "汇款日期", "支付日期", "通话日期", "呼叫日期", "来电日期")
             + ("transaction date", "call date")
         ),
@@ -236,6 +259,7 @@ FIELDS = [
         "涉案金额",
         (
             ("金额", "转账金额", "损失金额", "被骗金额", "涉案资金", "交易金额", "汇款金额", "支付金额")
+            + ("损失", "被骗")
             + ("转出金额", "amount", "amount involved", "loss amount", "transaction amount")
         ),
         fold=True,
@@ -286,6 +310,12 @@ FIELDS = [
             "对方卡号",
             "交易对手账号",
             "交易对手账户",
+            "交易对手卡号",
+            "交易对方账号",
+            "交易对方账户",
+            "交易对方卡号",
+            "收款方账号",
+            "收款方账户",
             "对手账号",
             "对手账户",
             "可疑账号",
@@ -294,7 +324,12 @@ FIELDS = [
         ),
     ),
     Field(
-        "notes", "备注", ("说明", "情况说明", "预警内容", "简要案情", "notes", "note", "remark", "remarks")
+        "notes",
+        "备注",
+        (
+            ("说明", "情况说明", "预警内容", "简要案情", "简要情况", "notes", "note", "remark", "remarks")
+            + ("举报内容", "来电内容", "报警内容")  # a tip line's or 110's words on what was said
+        ),
     ),
     # Weaker stand-ins, read only when the field itself has no column or no value (a list that has
     # both says which is meant): the channel 预警类型 (资金/电话/短信预警) against 诈骗类型, the push
@@ -315,6 +350,7 @@ FIELDS = [
         (
             ("下发时间", "通话时间", "通话开始时间", "来电时间", "呼叫时间", "交易时间", "转账时间")
             + ("汇款时间", "支付时间", "时间", "time", "push time", "call time", "transaction time")
+            + ("举报时间", "接警时间", "报警时间", "首次通话时间")  # a tip line's, 110's, an operator's
         ),
     ),
     Field(
