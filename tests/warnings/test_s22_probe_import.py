@@ -131,3 +131,92 @@ def test_it_imports_a_tip_lines_list_with_the_time_of_the_call(world) -> None:  
     assert warning.notes == "称其母亲正在给陌生人转账"
 
 
+# ── cells ────────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize("written", ["0571-88888888-8001", "0571-8888 8888-801", "(0571)88888888-8001"])
+def test_it_reads_a_landline_whose_extension_follows_a_dash(written: str) -> None:
+    """Flagged as a number that cannot exist (0571888888888001): the switchboard was reachable."""
+    clean = clean_warning(WarningInput(name="张三", phone=written, address=ADDRESS.format(1)))
+    assert (clean.phone, clean.flags) == ("057188888888", [])
+    assert clean.notices == [("手机号", f"已略去分机号（{written.rsplit('-', 1)[1]}），请拨总机后转接")]
+
+
+@pytest.mark.parametrize("written", ["139-0571-0001", "0571-8888-8888", "13905710001-1"])
+def test_it_cuts_no_extension_from_a_number_written_with_dashes(written: str) -> None:
+    clean = clean_warning(WarningInput(name="张三", phone=written, address=ADDRESS.format(1)))
+    assert not any("分机" in message for _, message in clean.notices)
+
+
+@pytest.mark.parametrize("written", ["累计5000元", "总计5,000.00元", "共5000元", "共计5000元"])
+def test_it_reads_an_amount_written_as_a_total(written: str) -> None:
+    """共计 and 合计 were read; 累计, 总计 and 共 were flagged unreadable."""
+    assert parse_amount(written) == Decimal("5000.00")
+
+
+@pytest.mark.parametrize("written", ["网络投资理财", "网络投资理财类诈骗", "网络投资理财诈骗"])
+def test_it_knows_the_investment_type_written_without_xujia(written: str) -> None:
+    assert resolve(written) == "fake_investment"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Sat Nov 28 09:30:00 CST 2026",  # a Java system's Date written as it prints it
+        "Sat Nov 28 09:30:00 GMT+08:00 2026",
+        "Sat, 28 Nov 2026 09:30:00 +0800",  # a mail's or a web service's date
+        "Saturday, November 28, 2026 09:30",
+    ],
+)
+def test_it_reads_a_time_written_with_an_english_weekday_in_front(written: str) -> None:
+    """Flagged unreadable: the receipt time stood in."""
+    now = dt.datetime(2026, 11, 29, 12, 0, tzinfo=CHINA)
+    assert parse_time(written, now) == dt.datetime(2026, 11, 28, 9, 30, tzinfo=CHINA)
+
+
+def test_it_still_refuses_a_java_time_of_another_zone() -> None:
+    """CST is China's on a Chinese system; a GMT or another zone is not read as China time."""
+    now = dt.datetime(2026, 11, 29, 12, 0, tzinfo=CHINA)
+    with pytest.raises(CellError):
+        parse_time("Sat Nov 28 09:30:00 EST 2026", now)
+
+
+# ── a name's middle dot ──────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    "written", ["买买提.艾力", "买买提•艾力", "买买提・艾力", "买买提 · 艾力", "买买提．艾力"]
+)
+def test_it_writes_the_middle_dot_of_a_name_one_way(written: str) -> None:
+    clean = clean_warning(WarningInput(name=written, phone="13905710009"))
+    assert clean.name == "买买提·艾力"
+
+
+def test_it_knows_a_person_whose_name_two_lists_dot_differently(world) -> None:  # type: ignore[no-untyped-def]
+    """An operator's list (phone and name, 买买提.艾力 typed in English mode) and a tip line's
+    (买买提·艾力) became two people, each with a warning: two names that differ under one phone."""
+    operator = csv_bytes(
+        ["被叫号码", "机主姓名", "通话时间"], [["13905710009", "买买提.艾力", "2026-11-28 09:30"]]
+    )
+    tips = csv_bytes(["当事人", "联系电话", "举报时间"], [["买买提·艾力", "13905710009", "2026-11-28 10:00"]])
+    _imported(operator, "operator.csv")
+    batch = _imported(tips, "tips.csv")
+    assert (batch.rows_new, batch.rows_updated) == (0, 1)
+    warning = Warning.objects.select_related("person").get()
+    assert warning.person.name == "买买提·艾力" and warning.merged_count == 1
+
+
+# ── call counts ──────────────────────────────────────────────────────────────
+
+
+def test_it_reads_call_counts_a_data_tool_wrote_as_decimals(world) -> None:  # type: ignore[no-untyped-def]
+    """An operator's list written by a data tool (pandas writes a count column with gaps as 5.0, 2.0):
+    read as 0 calls, and the warning graded as if the fraud number had never called."""
+    header = ["用户号码", "主叫号码", "通话时间", "被叫次数", "回拨次数"]
+    rows = [
+        ["13905710007", "17012345678", "2026-11-28 09:30", "5.0", "2.0"],
+        ["13905710008", "17012345679", "2026-11-28 09:40", "3 次", ""],
+    ]
+    _imported(csv_bytes(header, rows))
+    facts = [w.facts for w in Warning.objects.order_by("pk")]
+    assert [(f["calls"], f["callbacks"]) for f in facts] == [(5, 2), (3, 0)]

@@ -294,15 +294,28 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
 MONTHS += ("october", "november", "december")
 
 
+# An English weekday in front (Sat, 28 Nov 2026 09:30:00 +0800; Saturday, November 28, 2026), and the
+# way Java prints a date (Sat Nov 28 09:30:00 CST 2026: CST is China's on a Chinese system).
+_ENGLISH_WEEKDAY = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE)
+_JAVA_DATE = re.compile(
+    r"^(?P<month>[A-Za-z]{3,9})\s+(?P<day>\d{1,2})\s+(?P<time>\d{1,2}:\d{2}(?::\d{2})?)\s+"
+    r"(?:CST|GMT\+0?8:?00|UTC\+0?8:?00)\s+(?P<year>\d{4})$"
+)
+
+
 def _english_month(text: str) -> str:
     """``28 Nov 2026 09:30`` as ``2026-11-28 09:30``; any other text as it is."""
+    written, text = text, _ENGLISH_WEEKDAY.sub("", text)
+    java = _JAVA_DATE.match(text)
+    if java is not None:
+        text = f"{java['day']} {java['month']} {java['year']} {java['time']}"
     found = _DAY_MONTH_YEAR.match(text) or _MONTH_DAY_YEAR.match(text)
     if found is None:
-        return text
+        return written
     name = found.group("month").lower()
     month = next((i for i, full in enumerate(MONTHS, 1) if full.startswith(name) and len(name) >= 3), 0)
     if not month:
-        return text
+        return written
     day = f"{found.group('year')}-{month:02d}-{int(found.group('day')):02d}"
     return day + text[found.end() :]
 
@@ -346,7 +359,9 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 # Currency marks and separators around an amount: ¥ (and ￥, folded to it), RMB, CNY, 人民币, 元 (圆, 块).
 # 整 closes a written sum (2万元整), and so does 正 after 元 (贰万元正: the written variant of 元整).
-_CURRENCY = re.compile(r"[¥,\s]|RMB|CNY|人民币|[元圆]正$|元|圆|块钱$|块$|^(?:共计|合计)|整$", re.IGNORECASE)
+_CURRENCY = re.compile(
+    r"[¥,\s]|RMB|CNY|人民币|[元圆]正$|元|圆|块钱$|块$|^(?:共计|合计|总计|累计|共)|整$", re.IGNORECASE
+)
 # Words saying the sum is not exact: 约2万元, 大约2万, 2万元左右, 2万余元 / 2万多元 (at least 2万). Read as
 # the sum written, with a notice saying so.
 _APPROXIMATELY = re.compile(r"^(?:大约|约)|左右$")
@@ -524,11 +539,15 @@ def parse_amount(text: str) -> Decimal | None:
     return read_amount(text)[0]
 
 
+# A count as lists write it: 5, 5次, 5 次, and 5.0 as a data tool writes a count column with gaps.
+_COUNT = re.compile(r"(\d+)(?:\.0*)?\s*次?")
+
+
 def _count(text: str) -> int:
     if not text:
         return 0
-    value = unicodedata.normalize("NFKC", str(text or "")).strip().rstrip("次")
-    return int(value) if value.isdigit() else 0
+    found = _COUNT.fullmatch(unicodedata.normalize("NFKC", str(text)).strip())
+    return int(found[1]) if found else 0
 
 
 # A number a spreadsheet stored as a number and printed rounded (1.10101195301011E+17): digits are lost.
@@ -612,11 +631,33 @@ def _repaired(text: str, clean: CleanWarning) -> phone.PhoneInfo | None:
         if _reachable(info):
             clean.notices.append(("手机号", f"已略去分机号（{extension.group(0).strip()}），请拨总机后转接"))
             return info
+    for written in dict.fromkeys((text.strip(), bare)):  # (0571)88888888-8001: the brackets are the code
+        dashed = _dashed_extension(written, text, clean)
+        if dashed is not None:
+            return dashed
     if bare != text.strip():
         info = phone.phone_info(bare)
         if _reachable(info):
             return info
     return _one_of_several(bare, clean)
+
+
+# An extension after a dash: 0571-88888888-8001 (only after a whole landline: 139-0571-0001 is no such).
+_DASH_EXTENSION = re.compile(r"-\s*(\d{1,5})\s*$")
+
+
+def _dashed_extension(written: str, text: str, clean: CleanWarning) -> phone.PhoneInfo | None:
+    """The landline before a dash and an extension in ``written`` (the cell ``text``, or it without
+    its notes), noted; or None."""
+    dashed = _DASH_EXTENSION.search(written)
+    if dashed is None:
+        return None
+    info = phone.phone_info(written[: dashed.start()])
+    if not (info.valid and info.kind == "landline"):
+        return None
+    clean.notices.append(("手机号", f"已略去分机号（{dashed.group(1)}），请拨总机后转接"))
+    clean.phone_written = phone.normalize_phone(text)  # the derived id stays what it was (flagged) before
+    return info
 
 
 def _local(info: phone.PhoneInfo, clean: CleanWarning) -> phone.PhoneInfo | None:
@@ -883,6 +924,18 @@ def _bound(clean: CleanWarning) -> None:
             clean.notices.append((column, f"{column}过长（{len(text)} 字），只保留前 {limit} 字"))
 
 
+# The dot between the parts of a name (买买提·艾力) as lists type it: "." in English mode, •, the
+# Japanese ・ (what some converters make of GB2312's ·), ．; one person's name written two ways was two
+# names under one phone, two people. Written as the standard's · (U+00B7), only between 汉字.
+_NAME_DOT = re.compile(r"(?<=[\u3400-\u9fff])\s*[.．•・･‧∙⋅·]\s*(?=[\u3400-\u9fff])")
+
+
+def written_name(text: str) -> str:
+    """A name stripped, its middle dot written one way."""
+    name = text.strip()
+    return _NAME_DOT.sub("·", name) if not name.isascii() else name
+
+
 def clean_warning(
     data: WarningInput, *, now: dt.datetime | None = None, memo: Memo | None = None
 ) -> CleanWarning:
@@ -896,7 +949,7 @@ def clean_warning(
     clean = CleanWarning(
         source=source,
         source_id=unicodedata.normalize("NFKC", data.source_id or "").strip()[:100],
-        name=(data.name or "").strip(),
+        name=written_name(data.name or ""),
         id_number="",
         id_number_raw="",
         phone="",

@@ -22,7 +22,10 @@ BUILTIN: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "fake_investment": (
         "虚假网络投资理财",
-        ("投资理财", "虚假投资", "杀猪盘", "investment scam", "investment fraud", "pig butchering"),
+        (
+            ("投资理财", "网络投资理财", "虚假投资", "杀猪盘")
+            + ("investment scam", "investment fraud", "pig butchering")
+        ),
     ),
     "fake_loan": (
         "虚假网络贷款",
