@@ -187,6 +187,17 @@ def test_it_says_when_a_row_received_before_comes_again_changed(world, tmp_path)
     assert Warning.objects.get(source_id=row(1)[0]).amount == Decimal("5000.00")  # not applied
 
 
+def test_the_same_amount_and_type_written_another_way_are_no_change(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "list.csv"
+    path.write_bytes(warning_csv([row(1, amount="12000", fraud_type="刷单返利"), row(2, amount="5000")]))
+    command("warnings", "import", str(path))
+    resent = [row(1, amount="1.2万元", fraud_type="刷单返利类诈骗"), row(2, amount="5,000.00")]
+    path.write_bytes(warning_csv(resent))  # the same list as another system writes it
+    out, code = command("warnings", "import", str(path))
+    assert code == 0 and _last(out) == "imported: 0 new, 0 merged, 2 unchanged, 0 rejected", out
+    assert "本次内容有变化" not in out
+
+
 def test_a_later_report_places_a_warning_waiting_in_the_centres_queue(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from fanzha.warnings.models import Status
 

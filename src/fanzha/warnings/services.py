@@ -27,12 +27,13 @@ from fanzha.core.models import Area, Person
 from fanzha.core.models.organisations import OrganisationKind
 from fanzha.core.pii import crypto
 from fanzha.core.pii.masking import mask, scrub_text
-from fanzha.warnings import fastwrite, grading, routing, sla
+from fanzha.warnings import fastwrite, grading, routing, sla, typology
 from fanzha.warnings.intake import (
     CleanWarning,
     Unusable,
     WarningInput,
     clean_warning,
+    read_amount,
     resolve_source,
     retype_by_table,
     source_label,
@@ -294,10 +295,31 @@ COMPARED = {"id_number": "身份证号", "phone": "手机号", "address": "现�
 COMPARED |= {"amount": "涉案金额", "notes": "备注"}
 
 
+def _same(name: str, before: str, now: str) -> bool:
+    """Whether a re-sent cell says what the stored one said: the same text, or — an amount or a fraud
+    type written another way (``12000`` in an XLSX, ``12,000.00`` or ``1.2万`` in its CSV; a type's code
+    or its name) — the same sum or the same type."""
+    if before == now:
+        return True
+    if name == "amount":
+        try:
+            return read_amount(before)[0] == read_amount(now)[0]
+        except ValueError:
+            return False
+    if name == "fraud_type":
+        code = typology.resolve(before)
+        return code is not None and code == typology.resolve(now)
+    return False
+
+
 def changed_notices(pushed: dict[str, str], now_values: dict[str, str]) -> list[tuple[str, str]]:
     """A row notice when a row already received comes again with other values: it is not applied
     (the warning may be in work), the centre corrects the warning itself. Empty when nothing differs."""
-    changed = [label for name, label in COMPARED.items() if pushed.get(name, "") != now_values.get(name, "")]
+    changed = [
+        label
+        for name, label in COMPARED.items()
+        if not _same(name, pushed.get(name, ""), now_values.get(name, ""))
+    ]
     if not pushed or not changed:
         return []
     return [
