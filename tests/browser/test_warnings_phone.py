@@ -56,3 +56,13 @@ def test_a_pushed_warning_ends_in_a_recorded_visit(
     assert "上门劝阻 · 劝阻成功" in page.content()
     warning.refresh_from_db()
     assert warning.status == Status.CLOSED and warning.contacts.get().photos.count() == 1
+
+
+def test_the_menu_is_reachable_on_a_phone_without_javascript(new_context: Any, live_world: World) -> None:
+    page = new_context(viewport=PHONE, is_mobile=True, java_script_enabled=False).new_page()
+    page.goto("/warnings/mine/")
+    log_in(page, "grid_cd")
+    menu = page.locator("#nav")
+    assert menu.is_visible(), "the menu stays folded: its toggle needs JavaScript"
+    assert not page.locator(".navbar-toggler").is_visible()
+    _fits(page)
