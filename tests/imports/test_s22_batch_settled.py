@@ -19,7 +19,7 @@ from typing import Any
 import psycopg.errors
 import pytest
 from django.core.management import call_command
-from django.db import OperationalError
+from django.db import OperationalError, connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -235,6 +235,9 @@ def test_fanzha_warnings_import_stopped_by_a_conflict_exits_75_and_fails_the_bat
     world: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
 ) -> None:
     break_commit(monkeypatch, WarningImporter, sqlite_locked)
+    # The command line closes every connection as it ends: the test's own (its transaction, on
+    # PostgreSQL) must stay open to read the batch after it.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     file = tmp_path / "预警.csv"
     file.write_bytes(warning_csv([warning_row(1), warning_row(2), warning_row(3)]))
     with pytest.raises(SystemExit) as exited:
