@@ -112,3 +112,22 @@ def test_a_file_without_a_header_is_named_as_such_without_its_numbers(
     err = capsys.readouterr().err
     assert err.count("第一行像是一条记录而不是表头") == 2
     assert not any(number in err for number in ("13800138000", "13900139000", "13600136000"))
+
+
+@pytest.mark.parametrize("second", ["opposite_count", "OPPOSITE_COUNT "])
+def test_a_column_given_twice_is_said_not_read_silently(
+    scored: dict[str, Path], tmp_path: Path, second: str
+) -> None:
+    from fanzha.screening.numbers.model import load_table
+
+    lines = scored["features"].read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    at = header.index("opposite_count") + 1
+    twice = tmp_path / "twice.csv"
+    rows = [
+        ",".join([*c[:at], second if n == 0 else "999", *c[at:]])
+        for n, c in enumerate(line.split(",") for line in lines)
+    ]
+    twice.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    notes = load_table(twice).notes
+    assert any("列名重复：opposite_count" in note for note in notes), notes

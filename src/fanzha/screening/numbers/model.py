@@ -419,9 +419,27 @@ def _rename(con: duckdb.DuckDBPyConnection, cols: list[str], how: _Reading) -> l
     aliased = [f"{c} → {n}" for c, n in zip(cols, names, strict=True) if _bare(c) in how.aliases and c != n]
     if aliased:
         how.notes.append("按别名读取列：" + ", ".join(aliased))
+    repeated = _repeated(names)
+    if repeated:
+        how.notes.append(f"列名重复：{', '.join(repeated)}；只读取第一列，请核对文件")
     select = ", ".join(f"{_ident(c)} AS {_ident(n)}" for c, n in zip(cols, names, strict=True))
     con.execute(f"CREATE OR REPLACE TEMP VIEW rows AS SELECT {select} FROM raw")
     return names
+
+
+def _repeated(names: list[str]) -> list[str]:
+    """The names given twice: alike once trimmed and lower-cased, or as DuckDB renames a repeated CSV
+    header (``opposite_count`` and ``opposite_count_1``)."""
+    present = set(names)
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for name in names:
+        base, _, suffix = name.rpartition("_")
+        original = base if suffix.isdigit() and base in present else name
+        if (name in seen or original != name) and original not in repeated:
+            repeated.append(original)
+        seen.add(name)
+    return repeated
 
 
 def _bare(name: str) -> str:
