@@ -14,6 +14,7 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -96,24 +97,23 @@ def _memory_limit(value: str) -> str:
     return value.strip()
 
 
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"应为不小于 1 的整数：{value!r}")
-    return number
+def _int_at_least(least: int) -> Callable[[str], int]:
+    """An option's type: an integer not below ``least``, else a usage error naming the bound."""
+
+    def read(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = least - 1
+        if number < least:
+            raise argparse.ArgumentTypeError(f"应为不小于 {least} 的整数：{value!r}")
+        return number
+
+    return read
 
 
-def _non_negative_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = -1
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"应为不小于 0 的整数：{value!r}")
-    return number
+_positive_int = _int_at_least(1)
+_non_negative_int = _int_at_least(0)
 
 
 def _share(value: str) -> float:
