@@ -54,3 +54,11 @@ def test_it_counts_no_further_than_the_cap(world, client, monkeypatch) -> None: 
     assert "共 3+ 条" in page and "第 1 / 2 页" in page
     monkeypatch.setattr(selectors, "LIST_COUNT_CAP", 100)
     assert "共 5 条" in client.get(reverse("warning_list")).content.decode()
+
+
+def test_the_list_and_the_board_name_a_village_with_its_township(world, client) -> None:  # type: ignore[no-untyped-def]
+    make_warning(1)  # 城关镇's 城东社区: a county may have another 城东社区 elsewhere
+    login(client, world.users["leader"])
+    listed = client.get(reverse("warning_list")).content.decode()
+    assert '<td class="text-nowrap">城关镇 · 城东社区</td>' in listed  # the row, not the area menu
+    assert "城关镇 · 城东社区 · " in client.get(reverse("warning_board")).content.decode()

@@ -180,7 +180,8 @@ def list_page(qs: QuerySet[Warning], number: Any, per_page: int) -> Page:
 
 
 def for_list(qs: QuerySet[Warning]) -> QuerySet[Warning]:
-    return qs.select_related("person", "area", "organisation", "assignee").defer(*LIST_DEFER)
+    """The rows as the list shows them: the area with its township (a county has several 中山社区)."""
+    return qs.select_related("person", "area__parent", "organisation", "assignee").defer(*LIST_DEFER)
 
 
 def next_due() -> Case:
@@ -252,7 +253,7 @@ def board(user: Any) -> QuerySet[Warning]:
         visible(user)
         .filter(status__in=OPEN_STATUSES)
         .annotate(next_due_at=next_due())
-        .select_related("person", "area", "organisation", "assignee")
+        .select_related("person", "area__parent", "organisation", "assignee")
         .defer(*LIST_DEFER)
         .order_by(F("next_due_at").asc(nulls_last=True), "id")
     )

@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from fanzha.warnings.exports import area_name
 from fanzha.warnings.selectors import home_figures
 
 register = template.Library()
@@ -19,6 +20,12 @@ GRADE_CLASSES = {"urgent": "danger", "high": "warning", "medium": "info", "low":
 def warnings_home(context: dict[str, Any]) -> dict[str, Any]:
     """The warning work on a role's home page (nothing for a user who neither works nor dispatches them)."""
     return {"figures": home_figures(context["user"]), "today": timezone.localdate().isoformat()}
+
+
+@register.filter
+def area_label(area: Any) -> str:
+    """A village or grid with its township ("城关镇 · 城东社区"): a county has several 中山社区."""
+    return area_name(area) if area is not None else ""
 
 
 @register.filter
