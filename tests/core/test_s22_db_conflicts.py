@@ -31,18 +31,8 @@ from fanzha.jobs.models import Job, JobStatus
 from fanzha.jobs.registry import task
 from fanzha.jobs.services import job_enqueue
 from fanzha.jobs.worker import Worker
+from tests.conflict_errors import deadlock, wrapped
 from tests.personas import build_world, login
-
-
-def wrapped(driver_error: BaseException) -> OperationalError:
-    """The driver's exception as Django raises it: its own OperationalError, the original as cause."""
-    error = OperationalError(*driver_error.args)
-    error.__cause__ = driver_error
-    return error
-
-
-def deadlock() -> OperationalError:
-    return wrapped(psycopg.errors.DeadlockDetected("deadlock detected"))
 
 
 @pytest.fixture(autouse=True)

@@ -12,11 +12,9 @@ error. A queued import retried by its job stays running between attempts; its la
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-import psycopg.errors
 import pytest
 from django.core.management import call_command
 from django.db import OperationalError, connections
@@ -35,6 +33,8 @@ from fanzha.imports.pipeline import import_run
 from fanzha.jobs.models import Job, JobStatus
 from fanzha.warnings.batchpush import warnings_push_batch
 from fanzha.warnings.models import Warning
+from tests import conflict_errors
+from tests.conflict_errors import sqlite_locked
 from tests.imports.files import PEOPLE_HEADER, csv_bytes, person_row, unique_people
 from tests.imports.test_views import upload
 from tests.personas import build_world
@@ -47,19 +47,8 @@ DATA = csv_bytes(PEOPLE_HEADER, ROWS)
 SECRET_ID = ROWS[-1][1]
 
 
-def wrapped(driver_error: BaseException) -> OperationalError:
-    """The driver's exception as Django raises it: its own OperationalError, the original as cause."""
-    error = OperationalError(*driver_error.args)
-    error.__cause__ = driver_error
-    return error
-
-
 def deadlock() -> OperationalError:
-    return wrapped(psycopg.errors.DeadlockDetected("deadlock detected: process 4711 waits for ShareLock"))
-
-
-def sqlite_locked() -> OperationalError:
-    return wrapped(sqlite3.OperationalError("database is locked"))
+    return conflict_errors.deadlock("deadlock detected: process 4711 waits for ShareLock")
 
 
 def quoting_error() -> RuntimeError:

@@ -845,25 +845,21 @@ def stranded() -> QuerySet[Warning]:
     return Warning.objects.filter(status__in=OPEN_STATUSES).filter(STRANDED)
 
 
-def _stranded_unit(actor: Any, unit: Organisation) -> Redispatched:
-    """One inactive unit's open warnings handed on, in a transaction of its own: the warnings locked,
-    then the unit's row (re-read: reactivated meanwhile, it keeps them), as a deactivation does."""
+def _stranded_holder(actor: Any, holder: User | Organisation) -> Redispatched:
+    """One inactive unit's or account's open warnings handed on, in a transaction of its own: the
+    warnings locked, then the holder's row (re-read: reactivated meanwhile, it keeps them), as a
+    deactivation does."""
+    kind, reason = (
+        ("organisation", "原承办单位停用")
+        if isinstance(holder, Organisation)
+        else ("user", "原承办人账户停用")
+    )
     with transaction.atomic():
-        warnings_lock_held(organisation=unit)
-        locked = Organisation.objects.select_for_update(of=("self",)).get(pk=unit.pk)
+        warnings_lock_held(**{kind: holder})
+        locked = type(holder).objects.select_for_update(of=("self",)).get(pk=holder.pk)
         if locked.is_active:
             return Redispatched()
-        return warnings_redispatch_held(actor=actor, organisation=locked, reason="原承办单位停用")
-
-
-def _stranded_user(actor: Any, user: User) -> Redispatched:
-    """:func:`_stranded_unit` for an inactive account: its warnings, then its row (as ``user_deactivate``)."""
-    with transaction.atomic():
-        warnings_lock_held(user=user)
-        locked = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
-        if locked.is_active:
-            return Redispatched()
-        return warnings_redispatch_held(actor=actor, user=locked, reason="原承办人账户停用")
+        return warnings_redispatch_held(actor=actor, reason=reason, **{kind: locked})
 
 
 def warnings_redispatch_stranded(*, actor: Any) -> list[tuple[User | Organisation, Redispatched]]:
@@ -875,8 +871,8 @@ def warnings_redispatch_stranded(*, actor: Any) -> list[tuple[User | Organisatio
     done: list[tuple[User | Organisation, Redispatched]] = []
     units = stranded().filter(organisation__is_active=False).values("organisation_id")
     for unit in Organisation.objects.filter(pk__in=units).order_by("pk"):
-        done.append((unit, _stranded_unit(actor, unit)))
+        done.append((unit, _stranded_holder(actor, unit)))
     users = stranded().filter(assignee__is_active=False).values("assignee_id")  # after the units'
     for user in User.objects.filter(pk__in=users).order_by("pk"):
-        done.append((user, _stranded_user(actor, user)))
+        done.append((user, _stranded_holder(actor, user)))
     return [(gone, moved) for gone, moved in done if moved.total]
