@@ -16,7 +16,7 @@ from fanzha.core.models import Organisation
 from fanzha.core.models.organisations import OrganisationKind
 from fanzha.core.pii import crypto
 from fanzha.core.pii.bankcard import bank_card_info
-from fanzha.core.pii.masking import mask_cell, mask_digit_runs
+from fanzha.core.pii.masking import mask_cell, mask_digit_runs, scrub_text
 from fanzha.tracing.text import NotAnAmount, format_fen, not_an_amount, parse_amount
 
 # Short names that a bank organisation's name and a statement's bank column have in common.
@@ -103,13 +103,19 @@ def bank_organisation(bank_text: str, account: str = "") -> Organisation | None:
     return banks.filter(name__contains=short[:4]).order_by("id").first()
 
 
+def free_text(text: str, limit: int | None = None) -> str:
+    """What an officer or a bank typed (案情, 事由, 说明), as it is kept and shown: ID, phone and card
+    numbers masked (as the warnings' notes are), cut to ``limit`` characters."""
+    return scrub_text(text.strip())[:limit]
+
+
 def add_event(case: Case, actor: Any, kind: str, message: str) -> None:
     CaseEvent.objects.create(
         case=case,
         at=timezone.now(),
         actor=actor if _is_user(actor) else None,
         kind=kind,
-        message=message[:300],
+        message=free_text(message, 300),
     )
 
 

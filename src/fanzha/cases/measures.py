@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from fanzha.audit.services import audit_pii_read, audit_record
 from fanzha.cases import clocks
-from fanzha.cases.common import account_hash, add_event, clean_account, money, require_case
+from fanzha.cases.common import account_hash, add_event, clean_account, free_text, money, require_case
 from fanzha.cases.models import Answer, Case, EventKind, Measure, MeasureKind, MeasureStatus, Payment
 from fanzha.core import access
 from fanzha.core.models import Organisation, User
@@ -122,7 +122,7 @@ def _create(
         requested_fen=target.amount_fen,
         sent_at=timezone.now(),
         sent_by=actor,
-        reason=reason[:200],
+        reason=free_text(reason, 200),
     )
     transaction.on_commit(lambda: _notify_bank(measure))
     word = f"第 {measure.sequence} 次" if measure.sequence > 1 else ""
@@ -318,7 +318,7 @@ def measure_answer(*, actor: Any, measure: Measure, data: AnswerData) -> Measure
     measure.answer, measure.answered_at, measure.answered_by = data.answer, now, actor
     measure.effective_fen = data.effective_fen if effective else 0
     measure.balance_fen, measure.moved_to = data.balance_fen, clean_account(data.moved_to)
-    measure.answer_note = data.note.strip()[:200]
+    measure.answer_note = free_text(data.note, 200)
     measure.status = MeasureStatus.IN_FORCE if effective else MeasureStatus.NOT_EFFECTIVE
     measure.expires_at = clocks.expires(measure.kind, now) if effective else None
     measure.save()

@@ -17,7 +17,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from fanzha.audit.services import audit_record
-from fanzha.cases.common import account_hash, add_event, bank_organisation, clean_account, money, require_case
+from fanzha.cases.common import (
+    account_hash,
+    add_event,
+    bank_organisation,
+    clean_account,
+    free_text,
+    money,
+    require_case,
+)
 from fanzha.cases.models import (
     ORDER_OF_STATUS,
     TRANSITIONS,
@@ -107,7 +115,7 @@ def _create(actor: Any, data: CaseData, *, origin: str, source_ref: str = "", dr
         occurred_at=data.occurred_at,
         reported_at=data.reported_at,
         loss_fen=data.loss_fen,
-        summary=data.summary,
+        summary=free_text(data.summary),
         is_draft=draft,
     )
     case.number = f"AJ{timezone.localtime(data.reported_at):%Y}{case.pk:06d}"
@@ -383,7 +391,7 @@ def case_update(*, actor: Any, case: Case, data: CaseData) -> Case:
     if not access.area_visible_to(actor, data.area):
         raise ValidationError({"area": "发案地不在您的管辖范围内"})
     case.fraud_type, case.contact_method = data.fraud_type, data.contact_method
-    case.area, case.occurred_at, case.summary = data.area, data.occurred_at, data.summary
+    case.area, case.occurred_at, case.summary = data.area, data.occurred_at, free_text(data.summary)
     case.loss_fen = data.loss_fen
     case.save()
     add_event(case, actor, EventKind.EDITED, "修改案件信息")
@@ -478,7 +486,9 @@ def suspect_add(*, actor: Any, case: Case, kind: str, value: str, note: str = ""
     found = Suspect.objects.filter(case=case, kind=kind, value_hash=digest).first()
     if found is not None:
         return found
-    suspect = Suspect.objects.create(case=case, kind=kind, value=value, value_hash=digest, note=note[:200])
+    suspect = Suspect.objects.create(
+        case=case, kind=kind, value=value, value_hash=digest, note=free_text(note, 200)
+    )
     add_event(case, actor, EventKind.SUSPECT, f"登记涉案{suspect.get_kind_display()}")
     audit_record(actor=actor, action="case.update", obj=case, details={"part": "suspect", "kind": kind})
     return suspect
@@ -490,7 +500,7 @@ def result_record(*, actor: Any, case: Case, detained: int, note: str) -> Case:
     require_case(actor, case, "case.edit")
     if detained < 0:
         raise ValidationError({"detained": "人数不能为负数"})
-    case.detained, case.results_note = detained, note.strip()
+    case.detained, case.results_note = detained, free_text(note)
     case.save(update_fields=["detained", "results_note", "updated_at"])
     add_event(case, actor, EventKind.RESULT, f"登记战果：抓获嫌疑人 {detained} 名")
     audit_record(actor=actor, action="case.result", obj=case, details={"detained": detained})
