@@ -96,3 +96,13 @@ def test_a_user_whose_role_is_removed_loses_its_pages_at_the_next_request(world:
     org_services.user_set_roles(actor=world.users["admin"], user=user, roles=["grid_worker"])
     assert client.get(reverse("case_list")).status_code == 403
     assert client.get(reverse("api:list_warnings")).status_code == 200  # a grid worker's: in scope
+
+
+def test_an_attachments_title_shows_no_personal_numbers(world: World, client) -> None:  # type: ignore[no-untyped-def]
+    officer = world.users["police_cg"]
+    case = helpers.make_case(world)
+    services.attachment_add(
+        actor=officer, case=case, title=f"{PHONE} 转账截图", data=b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    )
+    client.force_login(officer)
+    assert _shown(client.get(reverse("case_detail", args=[case.pk])).content) == []

@@ -533,7 +533,7 @@ def attachment_add(*, actor: Any, case: Case, title: str, data: bytes) -> Attach
     kind = attachment_type(data)
     attachment = Attachment.objects.create(
         case=case,
-        title=title.strip()[:100] or "附件",
+        title=free_text(title, 100) or "附件",
         content_type=kind,
         size=len(data),
         data=crypto.encrypt_bytes(data, context=ATTACHMENT_CONTEXT),
