@@ -106,3 +106,29 @@ def test_an_attachments_title_shows_no_personal_numbers(world: World, client) ->
     )
     client.force_login(officer)
     assert _shown(client.get(reverse("case_detail", args=[case.pk])).content) == []
+
+
+def test_free_text_kept_before_it_was_masked_on_saving_is_masked_when_shown(world: World, client) -> None:  # type: ignore[no-untyped-def]
+    """Rows written before the masking on saving (as an older version kept them) show masked too."""
+    from fanzha.cases.models import Attachment, Case, CaseEvent, Measure, Suspect
+
+    case, measure = _case_with_free_text(world)
+    attachment = services.attachment_add(
+        actor=world.users["police_cg"], case=case, title="截图", data=b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    )
+    for model, field, pk in [
+        (Case, "summary", case.pk),
+        (Case, "results_note", case.pk),
+        (Measure, "reason", measure.pk),
+        (Attachment, "title", attachment.pk),
+    ]:
+        row = model.objects.get(pk=pk)
+        setattr(row, field, SAID[:100])
+        row.save(update_fields=[field])
+    Suspect.objects.filter(case=case).update(note=SAID)
+    CaseEvent.objects.filter(case=case).update(message=SAID)
+    client.force_login(world.users["police_cg"])
+    for name in ("case_detail", "case_edit", "case_result"):
+        assert _shown(client.get(reverse(name, args=[case.pk])).content) == [], name
+    client.force_login(world.users["bank"])
+    assert _shown(client.get(reverse("case_bank_measure", args=[measure.pk])).content) == []

@@ -29,7 +29,7 @@ from fanzha.cases.models import TRANSITIONS, Case, Status
 from fanzha.core import access
 from fanzha.core import selectors as core_selectors
 from fanzha.core.models import Person, User
-from fanzha.core.pii.masking import mask
+from fanzha.core.pii.masking import mask, scrub_text
 from fanzha.core.services import persons as person_services
 from fanzha.warnings import typology
 
@@ -137,7 +137,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "occurred_at": case.occurred_at and timezone.localtime(case.occurred_at).strftime("%Y-%m-%dT%H:%M"),
         "reported_at": timezone.localtime(case.reported_at).strftime("%Y-%m-%dT%H:%M"),
         "loss": f"{case.loss_fen / 100:.2f}" if case.loss_fen else "",
-        "summary": case.summary,
+        "summary": scrub_text(case.summary),
     }
     form = CaseForm(request.POST or None, areas=areas, initial=initial)
     if run_form(
@@ -216,7 +216,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "can_trace": access.user_can(user, "case.trace"),
         "can_recover": access.user_can(user, "case.recover"),
         "can_reveal": access.user_can(user, "person.reveal"),
-        "summary": case.summary,
+        "summary": scrub_text(case.summary),
     }
 
 
@@ -319,7 +319,8 @@ def case_suspect_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def case_result(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case(request, pk, "case.edit")
-    form = ResultForm(request.POST or None, initial={"detained": case.detained, "note": case.results_note})
+    initial = {"detained": case.detained, "note": scrub_text(case.results_note)}
+    form = ResultForm(request.POST or None, initial=initial)
 
     def action(d: dict[str, Any]) -> None:
         services.result_record(actor=request.user, case=case, detained=d["detained"], note=d["note"])
