@@ -34,7 +34,7 @@ def test_a_partial_stop_is_recorded_as_the_bank_gives_it(world, request_50k):
 def test_the_bank_page_shows_the_refusal_on_the_form(world, client, request_50k):
     login(client, world.users["bank"])
     response = client.post(
-        f"/cases/bank/{request_50k.pk}/", {"answer": "frozen", "effective": "5,000,000.00元"}
+        f"/cases/bank/{request_50k.pk}/", {"answer": "stopped", "effective": "5,000,000.00元"}
     )
     assert response.status_code == 200 and "不能超过请求金额" in response.content.decode()
     request_50k.refresh_from_db()

@@ -33,6 +33,8 @@ from fanzha.jobs.models import NotificationLevel
 from fanzha.jobs.services import notify
 
 EFFECTIVE_ANSWERS = frozenset({Answer.STOPPED, Answer.FROZEN})
+# What a bank that held the money answers to each kind of request (a stop is not a freeze: other clocks).
+HELD_ANSWER = {MeasureKind.STOP: Answer.STOPPED, MeasureKind.FREEZE: Answer.FROZEN}
 OPEN_MEASURE = (MeasureStatus.SENT, MeasureStatus.IN_FORCE)
 
 
@@ -291,6 +293,9 @@ def _check_answer(measure: Measure, data: AnswerData) -> None:
     errors: dict[str, str] = {}
     if data.answer not in Answer.values:
         errors["answer"] = "请选择反馈结果"
+    elif data.answer in EFFECTIVE_ANSWERS and data.answer != HELD_ANSWER[measure.kind]:
+        wanted = Answer(HELD_ANSWER[measure.kind]).label
+        errors["answer"] = f"这是{measure.get_kind_display()}请求，执行后请反馈“{wanted}”"
     elif data.answer in EFFECTIVE_ANSWERS and data.effective_fen <= 0:
         errors["effective"] = "已止付/已冻结时请填写金额"
     elif data.answer in EFFECTIVE_ANSWERS and data.effective_fen > measure.requested_fen:
