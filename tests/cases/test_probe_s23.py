@@ -29,3 +29,12 @@ def test_a_freeze_request_answered_as_stopped_is_refused(world, officer, bank):
     freeze = measures.measure_send(actor=officer, case=payment.case, target=target, kind="freeze")
     with pytest.raises(ValidationError):
         answer(freeze, bank, "stopped", 1_000_000)
+
+
+def test_a_request_for_more_than_the_payment_is_refused(world, officer):
+    payment = add_payment(make_case(world), officer, amount_fen=1_000_000)
+    target = measures.target_of_payment(payment)
+    target.amount_fen = 100_000_000  # 1,000,000 元 typed for a 10,000 元 payment
+    with pytest.raises(ValidationError) as exc:
+        measures.measure_send(actor=officer, case=payment.case, target=target)
+    assert "10,000.00 元" in str(exc.value)

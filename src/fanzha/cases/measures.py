@@ -65,6 +65,11 @@ def target_of_payment(payment: Payment) -> Target:
 def _check_target(case: Case, target: Target) -> None:
     if target.amount_fen <= 0:
         raise ValidationError({"amount": "请求金额须大于 0"})
+    if target.payment is not None and target.amount_fen > target.payment.amount_fen:
+        paid = money(target.payment.amount_fen)
+        raise ValidationError(
+            {"amount": f"请求金额不能超过这笔付款的金额 {paid}（受害人的资金不会比付出的多）"}
+        )
     if not clean_account(target.account):
         raise ValidationError({"account": "请填写账号"})
     if target.bank_org is None:
