@@ -1,10 +1,14 @@
 """Probe s23: the case loop as an officer, a bank and the centre meet it."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from fanzha.cases import measures
+from fanzha.cases import measures, selectors
 from tests.cases.helpers import add_payment, answer, make_case, send_stop
+from tests.personas import login
 
 
 @pytest.fixture
@@ -38,3 +42,22 @@ def test_a_request_for_more_than_the_payment_is_refused(world, officer):
     with pytest.raises(ValidationError) as exc:
         measures.measure_send(actor=officer, case=payment.case, target=target)
     assert "10,000.00 元" in str(exc.value)
+
+
+def test_an_answer_given_after_its_deadline_is_shown_late_on_the_case_page(world, officer, bank, client):
+    stop = send_stop(add_payment(make_case(world), officer), officer)
+    stop.sent_at = timezone.now() - dt.timedelta(minutes=45)  # 30 minutes to answer a stop
+    stop.save(update_fields=["sent_at"])
+    answer(stop, bank, "stopped", 1_000_000)  # before the clock check marked it overdue
+    stop.refresh_from_db()
+    [row] = selectors.measure_rows([stop])
+    assert row.answered_late == "超时反馈（15分）"
+    login(client, officer)
+    page = client.get(f"/cases/{stop.case_id}/").content.decode()
+    assert "超时反馈（15分）" in page
+
+
+def test_an_answer_in_time_is_not_marked(world, officer, bank):
+    stop = answer(send_stop(add_payment(make_case(world), officer), officer), bank, "stopped", 1_000_000)
+    [row] = selectors.measure_rows([stop])
+    assert row.answered_late == ""

@@ -68,6 +68,15 @@ class MeasureRow:
         return clock.deadline if clock else None
 
     @property
+    def answered_late(self) -> str:
+        """ "" when the bank answered in time (or not yet), else how late, as the page says it."""
+        m = self.measure
+        if m.answered_at is None:
+            return ""
+        clock = clocks.answer_countdown(m.kind, m.sent_at, m.answered_at)
+        return f"超时反馈（{clock.text.removeprefix('已超时 ')}）" if clock.expired else ""
+
+    @property
     def requested(self) -> str:
         return money(self.measure.requested_fen)
 
