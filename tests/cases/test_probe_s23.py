@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from fanzha.cases import measures, selectors
+from fanzha.cases import measures, recovery, selectors
 from tests.cases.helpers import add_payment, answer, make_case, send_stop
 from tests.personas import login
 
@@ -61,3 +61,23 @@ def test_an_answer_in_time_is_not_marked(world, officer, bank):
     stop = answer(send_stop(add_payment(make_case(world), officer), officer), bank, "stopped", 1_000_000)
     [row] = selectors.measure_rows([stop])
     assert row.answered_late == ""
+
+
+def test_a_repeated_stop_waiting_for_its_answer_keeps_the_stopped_amount(world, officer, bank):
+    stop = answer(send_stop(add_payment(make_case(world), officer), officer), bank, "stopped", 3_000_000)
+    again = measures.measure_follow_up(actor=officer, measure=stop, kind="stop")
+    assert recovery.recovery_of_case(stop.case).stopped_fen == 3_000_000  # was 0 until the bank answered
+    [(_, mine)] = recovery.recovery_by_victim(stop.case)
+    assert mine.stopped_fen == 3_000_000
+    answer(again, bank, "stopped", 2_000_000)
+    assert recovery.recovery_of_case(stop.case).stopped_fen == 2_000_000  # the answer replaces it, once
+
+
+def test_a_freeze_waiting_for_its_answer_leaves_the_stop_counted_and_then_replaces_it(world, officer, bank):
+    stop = answer(send_stop(add_payment(make_case(world), officer), officer), bank, "stopped", 3_000_000)
+    freeze = measures.measure_follow_up(actor=officer, measure=stop, kind="freeze")
+    before = recovery.recovery_of_case(stop.case)
+    assert (before.stopped_fen, before.frozen_fen) == (3_000_000, 0)
+    answer(freeze, bank, "frozen", 3_000_000)
+    after = recovery.recovery_of_case(stop.case)
+    assert (after.stopped_fen, after.frozen_fen) == (0, 3_000_000)

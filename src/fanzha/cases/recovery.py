@@ -139,36 +139,57 @@ class Recovery:
     returned_fen: int
 
 
-def _measure_sum(measures: Any, kind: str) -> int:
-    current = measures.filter(
-        kind=kind, status__in=[MeasureStatus.IN_FORCE, MeasureStatus.RELEASED, MeasureStatus.EXPIRED]
-    )
-    return int(current.aggregate(s=Sum("effective_fen"))["s"] or 0)
+def _counted(measures: list[Measure]) -> list[Measure]:
+    """The measure that speaks for each chain (a stop, its repeats, its freeze, the renewals): the latest
+    the bank has answered. A repeat or a freeze still waiting for its answer leaves the money held by the
+    measure before it, which is counted until the answer comes."""
+    by_pk = {m.pk: m for m in measures}
+    followed = {m.previous_id for m in measures if m.previous_id}
+    counted = []
+    for latest in measures:
+        if latest.pk in followed:
+            continue
+        measure: Measure | None = latest
+        while measure is not None and measure.status == MeasureStatus.SENT:
+            measure = by_pk.get(measure.previous_id) if measure.previous_id else None
+        if measure is not None:
+            counted.append(measure)
+    return counted
 
 
-def _recovery(loss_fen: int, latest: Any, returns: Any) -> Recovery:
+def _held(measures: list[Measure], kind: str) -> int:
+    return sum(m.effective_fen for m in measures if m.kind == kind)
+
+
+def _recovery(loss_fen: int, measures: list[Measure], returns: Any) -> Recovery:
+    counted = _counted(measures)
     return Recovery(
         loss_fen=loss_fen,
-        stopped_fen=_measure_sum(latest, MeasureKind.STOP),
-        frozen_fen=_measure_sum(latest, MeasureKind.FREEZE),
+        stopped_fen=_held(counted, MeasureKind.STOP),
+        frozen_fen=_held(counted, MeasureKind.FREEZE),
         decided_fen=int(returns.aggregate(s=Sum("amount_fen"))["s"] or 0),
         returned_fen=int(returns.aggregate(s=Sum("returned_fen"))["s"] or 0),
     )
 
 
+def _measures_of(case: Case) -> list[Measure]:
+    return list(Measure.objects.filter(case=case).select_related("payment"))
+
+
 def recovery_of_case(case: Case) -> Recovery:
-    """Stopped and frozen amounts (the latest of each chain), decided and returned amounts."""
-    latest = Measure.objects.filter(case=case, next_measure__isnull=True)
-    return _recovery(case.loss_fen, latest, Return.objects.filter(case=case))
+    """Stopped and frozen amounts (each chain's latest answered measure), decided and returned amounts."""
+    return _recovery(case.loss_fen, _measures_of(case), Return.objects.filter(case=case))
 
 
 def recovery_by_victim(case: Case) -> list[tuple[Victim, Recovery]]:
-    latest = Measure.objects.filter(case=case, next_measure__isnull=True)
+    every = _measures_of(case)
     return [
         (
             victim,
             _recovery(
-                victim.loss_fen, latest.filter(payment__victim=victim), Return.objects.filter(victim=victim)
+                victim.loss_fen,
+                [m for m in every if m.payment is not None and m.payment.victim_id == victim.pk],
+                Return.objects.filter(victim=victim),
             ),
         )
         for victim in case.victims.select_related("person")
