@@ -81,3 +81,12 @@ def test_a_freeze_waiting_for_its_answer_leaves_the_stop_counted_and_then_replac
     answer(freeze, bank, "frozen", 3_000_000)
     after = recovery.recovery_of_case(stop.case)
     assert (after.stopped_fen, after.frozen_fen) == (0, 3_000_000)
+
+
+def test_the_case_list_shows_the_loss_as_the_case_page_does(world, officer, client):
+    case = make_case(world, loss_fen=1_234_567)
+    login(client, officer)
+    listed = client.get("/cases/").content.decode()
+    shown = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "12,345.67 元" in listed and "12,345.67 元" in shown
+    assert ">12346<" not in listed  # was rounded to whole yuan, without separators

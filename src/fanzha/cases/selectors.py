@@ -53,6 +53,14 @@ def page_of(qs: QuerySet[Any], number: Any, size: int = 50) -> Page:
     return Paginator(qs, size).get_page(number)
 
 
+def case_page(qs: QuerySet[Case], number: Any, size: int = 50) -> Page:
+    """A page of the case list, each case's loss written as the case page writes it (``loss_text``)."""
+    page = page_of(qs, number, size)
+    for case in page:
+        case.loss_text = money(case.loss_fen)
+    return page
+
+
 @dataclass
 class MeasureRow:
     measure: Measure

@@ -67,7 +67,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "case.view")
     qs, applied = selectors.filtered(request.user, request.GET)
     context = {
-        "page": selectors.page_of(qs, request.GET.get("page")),
+        "page": selectors.case_page(qs, request.GET.get("page")),
         "applied": applied,
         "query": "&".join(f"{k}={v}" for k, v in applied.items()),
         "statuses": Status.choices,
