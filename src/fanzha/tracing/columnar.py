@@ -222,8 +222,8 @@ def _layers(m: Mapping) -> str:
     money = [m.columns[n] for n in MONEY if n in m.columns]
     units = "'[,\\s元¥'']|人民币|rmb|cny'"
     cleaned = "".join(f", regexp_replace({_norm(f'c{k}')}, {units}, '', 'gi') AS a{k}" for k in money)
-    return f"""SELECT file, line, {norms}{cleaned} FROM raw
-        WHERE replace(raw_text, '|', '') <> '' AND NOT ({_FOOTER})"""  # noqa: S608
+    return f"""SELECT file, line, {norms}{cleaned}, {_FOOTER} AS footer FROM raw
+        WHERE replace(raw_text, '|', '') <> ''"""  # noqa: S608
 
 
 def _text(m: Mapping, name: str) -> str:
@@ -287,12 +287,13 @@ def _parsed_sql(m: Mapping, account: str, best: str) -> str:
                {_text(m, "counterparty_bank")} AS counterparty_bank,
                {_identifier(m, "serial")} AS serial, trim({desc}, ' /') AS description,
                lower(trim({desc}, ' /')) AS d, {cp} AS cp, {_sub_fen(m)} AS sub_fen,
-               {_not_an_amount(m)} AS not_an_amount
+               {_not_an_amount(m)} AS not_an_amount, footer
         FROM stage
     """  # noqa: S608
 
 
-_FOOTER = " OR ".join(f"contains(raw_text, '{w}')" for w in ("合计", "小计", "总计"))
+# statements._FOOTER: a line with one of these words and no time of its own is a footer, not a row.
+_FOOTER = "regexp_matches(raw_text, '合计|小计|总计|共[0-9]+笔')"
 _DEDUPE = """
 CREATE OR REPLACE TEMP TABLE kept AS
 WITH k AS (
@@ -385,7 +386,7 @@ def _load(con: Any, number: int, path: Path, text: str, mapping: Mapping | None,
                     WHEN amount IS NULL THEN '交易金额无法识别'
                     WHEN sub_fen THEN '交易金额精度超过分' {_digits_lost()} END
         FROM lines JOIN classes USING (d, cp)
-        WHERE classes.inflow = coalesce(lines.amount > 0, false)"""  # noqa: S608 - fixed text
+        WHERE classes.inflow = coalesce(lines.amount > 0, false) AND NOT (footer AND ts IS NULL)"""  # noqa: S608 - fixed text
     )
     con.execute("DROP TABLE raw; DROP TABLE norm; DROP TABLE stage; DROP TABLE lines; DROP TABLE classes")
 

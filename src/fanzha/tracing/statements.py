@@ -185,9 +185,18 @@ def parse_row(row: Row, mapping: Mapping, *, number: int, account: str = "") -> 
     )
 
 
-def _blank_or_footer(row: Row) -> bool:
+def _blank_or_footer(row: Row, mapping: Mapping) -> bool:
+    """An empty line, or a 合计 / 小计 / 共 N 笔 line: a footer word and no time of its own (a transfer
+    whose 摘要 reads 货款合计 is a transaction, not a footer)."""
     cells = [normalise(c) for c in row]
-    return not any(cells) or any(_FOOTER.search(c) for c in cells)
+    if not any(cells):
+        return True
+    if not any(_FOOTER.search(c) for c in cells):
+        return False
+    try:
+        return _time(row, mapping) is None
+    except CellError:
+        return True
 
 
 def parse_statement(
@@ -197,7 +206,7 @@ def parse_statement(
     parsed = ParsedStatement()
     for offset, row in enumerate(rows):
         number = first_row + offset
-        if _blank_or_footer(row):
+        if _blank_or_footer(row, mapping):
             continue
         parsed.rows_read += 1
         try:
