@@ -151,9 +151,35 @@ def detect_mapping(header: Sequence[object]) -> Mapping | None:
     return None if mapping.missing() else mapping
 
 
+def _sub_header(row: Sequence[object]) -> bool:
+    """A second header line: every filled cell names a column, one of them the debit or the credit
+    (``借方`` / ``贷方`` under a merged ``发生额``); a data line holds times and amounts instead."""
+    aliases = layouts().aliases
+    names = [aliases.get(header_key(cell)) for cell in row if normalise(cell)]
+    return bool(names) and None not in names and bool({"debit", "credit"} & set(names))
+
+
+def _two_line_header(top: Sequence[object], below: Sequence[object]) -> Mapping | None:
+    """The header written over two lines (merged cells above, their parts below): each column named by
+    its lower cell, else by the merged cell above it."""
+    if not _sub_header(below):
+        return None
+    width = max(len(top), len(below))
+    cells = [
+        below[i] if i < len(below) and normalise(below[i]) else (top[i] if i < len(top) else "")
+        for i in range(width)
+    ]
+    return detect_mapping(cells)
+
+
 def find_header(rows: Sequence[Sequence[object]], *, scan: int = 30) -> tuple[int, Mapping] | None:
-    """The first of the first ``scan`` rows that is a known header (banks put titles above it)."""
+    """The first of the first ``scan`` rows that is a known header (banks put titles above it); for a
+    header over two lines, the second line (the data follow it) with the columns both lines name."""
     for index, row in enumerate(rows[:scan]):
+        below = rows[index + 1] if index + 1 < len(rows) else ()
+        merged = _two_line_header(row, below)
+        if merged is not None:
+            return index + 1, merged
         mapping = detect_mapping(row)
         if mapping is not None:
             return index, mapping
