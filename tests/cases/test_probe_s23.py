@@ -1,13 +1,24 @@
 """Probe s23: the case loop as an officer, a bank and the centre meet it."""
 
 import datetime as dt
+import io
 
+import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from fanzha.cases import measures, recovery, selectors
-from tests.cases.helpers import add_payment, answer, make_case, send_stop
+from tests.cases.helpers import (
+    PAYEE,
+    SECOND,
+    VICTIM_ACCOUNT,
+    add_payment,
+    answer,
+    make_case,
+    send_stop,
+    upload,
+)
 from tests.personas import login
 
 
@@ -90,3 +101,18 @@ def test_the_case_list_shows_the_loss_as_the_case_page_does(world, officer, clie
     shown = client.get(f"/cases/{case.pk}/").content.decode()
     assert "12,345.67 元" in listed and "12,345.67 元" in shown
     assert ">12346<" not in listed  # was rounded to whole yuan, without separators
+
+
+def test_a_workbook_whose_rows_go_on_in_a_second_sheet_is_imported_whole(world, officer):
+    case = make_case(world)
+    book = openpyxl.Workbook()
+    header = ["交易时间", "交易金额", "借贷标志", "对方账号", "摘要", "交易流水号"]
+    book.active.append(header)
+    book.active.append([dt.datetime(2026, 11, 20, 10, 0, 2), 50000, "贷", VICTIM_ACCOUNT, "转账", "A1"])
+    second = book.create_sheet("Sheet2")
+    second.append(header)
+    second.append([dt.datetime(2026, 11, 20, 10, 15), 30000, "借", SECOND, "转账", "A2"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    statement, _ = upload(case, officer, buffer.getvalue(), name="icbc.xlsx", account=PAYEE)
+    assert statement.rows_added == 2  # the second sheet was left out without a word

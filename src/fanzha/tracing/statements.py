@@ -316,33 +316,84 @@ def decode(data: bytes) -> str:
     return str(best)
 
 
-def read_rows(path: str | Path) -> list[list[object]]:
-    """All rows of a CSV / TXT (comma, tab, | or ; separated) or the first sheet of an XLSX / XLS."""
+_WORKBOOK = (".xlsx", ".xls", ".xlsm", ".ods")
+
+
+def read_sheets(path: str | Path) -> list[tuple[str, list[list[object]]]]:
+    """Each sheet of a workbook that has rows, as (name, rows); a CSV / TXT (comma, tab, | or ;
+    separated) is one sheet."""
     path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xls", ".xlsm", ".ods"):
+    if path.suffix.lower() in _WORKBOOK:
         from python_calamine import CalamineWorkbook
 
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-        return [list(row) for row in sheet.to_python(skip_empty_area=False)]
+        book = CalamineWorkbook.from_path(str(path))
+        sheets = []
+        for index, name in enumerate(book.sheet_names):
+            rows = [list(row) for row in book.get_sheet_by_index(index).to_python(skip_empty_area=False)]
+            if any(normalise(c) for row in rows for c in row) or index == 0:
+                sheets.append((name, rows))
+        return sheets
     text = decode(path.read_bytes())
     sample = "\n".join(text.splitlines()[:40])
     delimiter = max(",\t|;", key=sample.count)
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return [("", [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)])]
+
+
+def read_rows(path: str | Path) -> list[list[object]]:
+    """All rows of a CSV / TXT or the first sheet of an XLSX / XLS (the mapping page shows these)."""
+    return read_sheets(path)[0][1]
+
+
+def _header_at(rows: list[list[object]], mapping: Mapping | None) -> tuple[int, Mapping] | None:
+    if mapping is None:
+        return find_header(rows)
+    wanted = [normalise(c) for c in mapping.header]
+    start = next((i for i, r in enumerate(rows[:30]) if [normalise(c) for c in r] == wanted), None)
+    return None if start is None else (start, mapping)
+
+
+def _in_sheet(part: ParsedStatement, name: str) -> ParsedStatement:
+    """Row errors of a later sheet name it (its rows are numbered within it)."""
+    part.errors = [RowError(e.row, f"工作表“{name}”{e.message}") for e in part.errors]
+    return part
 
 
 def read_statement(path: str | Path, *, mapping: Mapping | None = None, account: str = "") -> ParsedStatement:
     """A statement file parsed with ``mapping`` or a detected one; raises UnknownLayout otherwise.
 
     With a given mapping the header is the first row whose cells equal the mapping's header (or row 1).
+    Every sheet of a workbook is read: sheets before the first with a header (a cover page) are
+    skipped; a later sheet has its own header or continues the previous one's columns from its first
+    row (a long export split over sheets).
     """
-    rows = read_rows(path)
-    if mapping is None:
-        found = find_header(rows)
+    sheets = read_sheets(path)
+    parts: list[ParsedStatement] = []
+    current = mapping
+    for name, rows in sheets:
+        found = _header_at(rows, mapping)
+        if found is None and current is not None and (parts or mapping is not None):
+            # the user's mapping, its header not found as written: from row 1 (as before); a later
+            # sheet without a header continues the previous one's columns from its first row
+            found = (0 if not parts else -1, current)
         if found is None:
-            raise UnknownLayout(rows[:30])
-        start, mapping = found
-    else:
-        wanted = [normalise(c) for c in mapping.header]
-        start = next((i for i, r in enumerate(rows[:30]) if [normalise(c) for c in r] == wanted), 0)
-    account = account or preamble_account(rows[:start])
-    return parse_statement(rows[start + 1 :], mapping, account=account, first_row=start + 2)
+            continue
+        start, current = found
+        own = account or preamble_account(rows[: max(start, 0)])
+        part = parse_statement(rows[start + 1 :], current, account=own, first_row=start + 2)
+        parts.append(_in_sheet(part, name) if parts else part)
+        account = account or own
+    if not parts:
+        raise UnknownLayout(sheets[0][1][:30])
+    return _joined(parts)
+
+
+def _joined(parts: list[ParsedStatement]) -> ParsedStatement:
+    if len(parts) == 1:
+        return parts[0]
+    transactions = [t for part in parts for t in part.transactions]
+    return ParsedStatement(
+        transactions=link_refunds(transactions),
+        errors=[e for part in parts for e in part.errors],
+        balance_break=check_balance(transactions),
+        rows_read=sum(part.rows_read for part in parts),
+    )
