@@ -186,7 +186,9 @@ class AnswerForm(forms.Form):
     answer = forms.ChoiceField(label="反馈结果", choices=Answer.choices)
     effective = MoneyField(label="止付/冻结金额（元）", max_length=30, required=False)
     balance = forms.CharField(label="账户余额（元）", max_length=30, required=False)
-    moved_to = forms.CharField(label="资金转入账号（已转出时）", max_length=200, required=False)
+    moved_to = forms.CharField(
+        label="资金转入账号（已转出，或只止付/冻结了部分金额时）", max_length=200, required=False
+    )
     note = forms.CharField(label="说明", max_length=200, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -538,6 +538,19 @@ class Onward:
     skipped: list[str]  # masked account + why
 
 
+def onward_fen(measure: Measure) -> int:
+    """What the bank did not hold of the request: the most that can have moved on (a partial stop's
+    rest, all of it when nothing was held)."""
+    return max(0, measure.requested_fen - measure.effective_fen)
+
+
+def may_follow_money(measure: Measure) -> bool:
+    """The bank named the accounts the money went on to: 资金已转出, or a partial stop or freeze whose
+    rest moved on."""
+    answered = measure.answer == Answer.MOVED_ON or measure.answer in EFFECTIVE_ANSWERS
+    return answered and bool(measure.moved_to) and onward_fen(measure) > 0
+
+
 @transaction.atomic
 def measure_follow_money(*, actor: Any, measure: Measure) -> Onward:
     """资金已转出: a stop-payment to each account the bank said the money went on to (one level down)."""
@@ -545,7 +558,7 @@ def measure_follow_money(*, actor: Any, measure: Measure) -> Onward:
 
     measure = _locked(measure)
     require_case(actor, measure.case, "case.measure")
-    if measure.answer != Answer.MOVED_ON or not measure.moved_to:
+    if not may_follow_money(measure):
         raise ValidationError({"measure": "银行未反馈资金转出账户"})
     busy = set(
         Measure.objects.filter(case=measure.case, status__in=OPEN_MEASURE).values_list(
@@ -560,7 +573,7 @@ def measure_follow_money(*, actor: Any, measure: Measure) -> Onward:
         if bank is None:
             outcome.skipped.append(f"{mask_account(account)}：未能从卡号识别开户行对应的银行单位")
             continue
-        target = Target(account, measure.requested_fen, "", bank, "", measure.hop + 1, measure.payment)
+        target = Target(account, onward_fen(measure), "", bank, "", measure.hop + 1, measure.payment)
         outcome.sent.append(
             _create(
                 actor, measure.case, target, MeasureKind.STOP, None, f"{measure.bank_org}反馈资金转入该账户"

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from fanzha.cases import clocks
 from fanzha.cases.common import mask_account, money
+from fanzha.cases.measures import may_follow_money
 from fanzha.cases.models import Case, Measure, MeasureKind, MeasureStatus, Status
 
 FILTERS = ("status", "fraud_type", "area", "q")
@@ -74,6 +75,10 @@ class MeasureRow:
     def deadline(self) -> dt.datetime | None:
         clock = self.countdown or self.answer_clock
         return clock.deadline if clock else None
+
+    @property
+    def can_follow_money(self) -> bool:
+        return may_follow_money(self.measure)
 
     @property
     def answered_late(self) -> str:
