@@ -478,6 +478,13 @@ _EPOCH_FLOAT = "contains({x}, '.') AND regexp_full_match({x}, '[0-9]{{%d}}\\.[0-
 _EPOCH_SCALED = f"make_timestamp(CAST(CAST({{x}} AS DOUBLE) * %g AS BIGINT) + {CN_OFFSET_US})"
 # an offset after a space ("09:05:00 +0800", "01:05:00 Z"): DuckDB reads it only when attached
 _ATTACHED_OFFSET = "regexp_replace({x}, ' +(Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$', '\\1')"
+# Excel's serial days since 1899-12-30 (a time column saved as “General”: 46329.3369444 is
+# 2026-11-03 08:05:12, wall-clock time), read in 2000–2099 only (36526–73050), to the nearest second
+_EXCEL_SERIAL = (
+    "regexp_full_match({x}, '[3-7][0-9]{{4}}(\\.[0-9]*)?') "
+    "AND CAST({x} AS DOUBLE) >= 36526 AND CAST({x} AS DOUBLE) < 73051"
+)
+_EXCEL_TIME = "TIMESTAMP '1899-12-30' + to_seconds(CAST(round(CAST({x} AS DOUBLE) * 86400) AS BIGINT))"
 _SLOW_TIME = (
     "CASE WHEN length({x}) = 10 AND regexp_full_match({x}, '[0-9]+') THEN "
     f"make_timestamp(CAST({{x}} AS BIGINT) * 1000000 + {CN_OFFSET_US}) "
@@ -489,6 +496,7 @@ _SLOW_TIME = (
     "WHEN length({x}) > 16 AND regexp_matches({x}, '[0-9] *(Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$') THEN "
     f"make_timestamp(epoch_us(TRY_CAST({_ATTACHED_OFFSET} AS TIMESTAMPTZ)) + {CN_OFFSET_US}) "
     f"WHEN {_DAY_LAST} THEN {_DAY_LAST_SQL} "
+    f"WHEN {_EXCEL_SERIAL} THEN {_EXCEL_TIME} "
     f"ELSE coalesce(TRY_CAST({{x}} AS TIMESTAMP), try_strptime({{x}}, [{TIME_FORMATS}])) END"
 )
 # before the less common shapes: full-width digits folded (２０２６-１１-２８ ０９：０５), a Chinese date and
@@ -515,7 +523,10 @@ NUMBER_TYPES = frozenset(
 )
 
 # a time that is only a date (2026-11-28, 2026/11/28, 2026年11月28日, 28.11.2026): it has a day but no hour
-_DATE_ONLY = "[0-9]{4}[-/.年][0-9]{1,2}[-/.月][0-9]{1,2}日?|[0-9]{8}|[0-9]{1,2}[/.][0-9]{1,2}[/.][0-9]{4}"
+_DATE_ONLY = (
+    "[0-9]{4}[-/.年][0-9]{1,2}[-/.月][0-9]{1,2}日?|[0-9]{8}|[0-9]{1,2}[/.][0-9]{1,2}[/.][0-9]{4}"
+    "|[3-7][0-9]{4}(\\.0*)?"  # a whole Excel serial (the parsed ones are in range)
+)
 
 
 def date_only_sql(x: str) -> str:
@@ -743,8 +754,10 @@ def time_cols(cols: Cols, c: str) -> str:
     if day is not None and day != c:
         t, d = f"trim(CAST({c} AS VARCHAR))", f"CAST({day} AS VARCHAR)"
         clock = f"regexp_matches(coalesce({t}, ''), '^[0-9]{{1,2}}[:时点]')"
-        hhmmss = f"regexp_full_match({t}, '[0-9]{{6}}')"
-        colons = f"substr({t}, 1, 2) || ':' || substr({t}, 3, 2) || ':' || substr({t}, 5, 2)"
+        # 090503, or 90503 (a number column dropped the leading 0)
+        hhmmss = f"regexp_full_match({t}, '[0-9]{{5,6}}')"
+        six = f"lpad({t}, 6, '0')"
+        colons = f"substr({six}, 1, 2) || ':' || substr({six}, 3, 2) || ':' || substr({six}, 5, 2)"
         joined = (
             f"CASE WHEN {hhmmss} THEN {d} || ' ' || {colons} "
             f"WHEN {t} IS NULL OR {clock} THEN {d} || ' ' || coalesce({t}, '') ELSE {t} END"
