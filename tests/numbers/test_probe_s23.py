@@ -43,3 +43,61 @@ def test_a_time_of_day_that_lost_its_leading_zero_beside_a_date_column_is_no_exc
     report, rows = build_features(calls=[path])
     assert report["calls"]["bad_time"] == 0
     assert (rows[ME]["voc_hour_mode"], rows[ME]["voc_day_mode"]) == (4, 3)
+
+
+def _located(report: dict, words: str) -> str:  # type: ignore[type-arg]
+    return next(n for n in report["notes"] if words in n)
+
+
+def _good(n: int) -> list[str]:
+    return [f"{ME},1390000{i:04d},2026-11-03 08:{i % 60:02d}:00,60,主叫" for i in range(n)]
+
+
+def test_one_bad_row_among_many_is_named_by_its_line_and_still_counted(tmp_path: Path) -> None:
+    """A bad time, duration, call type or number in one row of many was only counted (bad_time=1): the
+    analyst could not find the row to check it with the operator. Each is named by its line (the header
+    is line 1) with the value as written — never a number's digits — and the record still counts."""
+    rows = _good(40)
+    rows[14] = f"{ME},{FRIEND},2026-13-45 99:00,60,主叫"  # line 16
+    rows[20] = f"{ME},{FRIEND},2026-11-03 09:00:00,一分钟,主叫"  # line 22
+    rows[25] = f"{ME},{FRIEND},2026-11-03 09:10:00,60,国内长途"  # line 27
+    rows[30] = f"{ME},139****9000,2026-11-03 09:20:00,60,主叫"  # line 32
+    path = _calls(tmp_path / "voc.csv", rows)
+    report, features = build_features(calls=[path])
+    calls = report["calls"]
+    assert (calls["bad_time"], calls["bad_duration"], calls["bad_call_type"]) == (1, 1, 1)
+    assert features[ME]["opposite_count"] == 40  # nothing dropped
+    assert "行号 16（2026-13-45 99:00）" in _located(report, "时间无法识别")
+    assert "行号 22（一分钟）" in _located(report, "通话时长无法识别")
+    assert "行号 27（国内长途）" in _located(report, "主被叫类型无法识别")
+    number = _located(report, "号码已打码")
+    assert "行号 32" in number and "9000" not in number  # the line, not the digits
+    assert all(str(path) in _located(report, w) for w in ("时间无法识别", "号码已打码"))
+
+
+def test_the_line_numbers_count_the_malformed_lines_skipped_before(tmp_path: Path) -> None:
+    rows = _good(10)
+    rows[2] = f"{ME},{FRIEND},2026-11-03,60"  # line 4: one column short, skipped (bad_lines)
+    rows[6] = f"{ME},{FRIEND},昨天,60,主叫"  # line 8
+    path = _calls(tmp_path / "voc.csv", rows)
+    report, _ = build_features(calls=[path])
+    assert report["calls"]["bad_lines"] == 1
+    assert "行号 8（昨天）" in _located(report, "时间无法识别")
+
+
+def test_a_parquet_file_names_the_record_and_sms_problems_too(tmp_path: Path) -> None:
+    import duckdb
+
+    csv = tmp_path / "sms.csv"
+    csv.write_text(
+        "本机号码,对端号码,发送时间,短信类型\n"
+        + "".join(f"{ME},1390000{i:04d},2026-11-03 08:00:00,发送\n" for i in range(5))
+        + f"{ME},{FRIEND},2026-11-03 08:00:00,彩信\n",
+        encoding="utf-8",
+    )
+    parquet = tmp_path / "sms.parquet"
+    copy = f"COPY (SELECT * FROM read_csv('{csv}', all_varchar=true)) TO '{parquet}' (FORMAT parquet)"  # noqa: S608
+    duckdb.sql(copy)
+    report, _ = build_features(sms=[parquet])
+    assert report["sms"]["bad_sms_type"] == 1
+    assert "第 6 条记录（彩信）" in _located(report, "收发类型无法识别")

@@ -41,13 +41,16 @@ from fanzha.screening.numbers.inputs import (
     Prepared,
     ambiguous_zero_one,
     amount_sql,
+    bad_lines,
     call_type_raw,
     columns,
+    cut_value,
     date_only_sql,
     duration_cols,
     duration_sql,
     error_line,
     fast_number,
+    file_order,
     flow_sql,
     header_unit,
     imei_lossy_sql,
@@ -295,6 +298,7 @@ def load_raw(con: duckdb.DuckDBPyConnection, src: Sources) -> dict[str, Any]:
                 **rejected(con, files, notes),
                 **skipped,
             }
+            notes.extend(_located_notes(con, name, files, builder, report[name]))
     _key_calls(con)
     report["calls"]["view_overlaps"] = int(con.execute(OVERLAP_SQL).fetchall()[0][0])
     report["notes"] = notes + _view_notes(report)
@@ -380,6 +384,106 @@ def _key_calls(con: duckdb.DuckDBPyConnection) -> None:
     keep = ", ".join(CALL_KEEP)
     # a view: the callee's mirrored rows are not written out (the features read calls_keyed)
     con.execute(f"CREATE OR REPLACE TEMP VIEW calls AS SELECT {keep} FROM calls_clean UNION ALL {_MIRROR}")
+
+
+# problems named by their rows in the notes: label, the raw value shown (None: a number — never shown)
+LOCATED: dict[str, dict[str, tuple[str, str | None]]] = {
+    "calls": {
+        "bad_time": ("时间无法识别", "t_raw"),
+        "bad_duration": ("通话时长无法识别", "dur_raw"),
+        "negative_duration": ("通话时长为负", "dur_raw"),
+        "long_duration": ("通话时长超过一天", "dur_raw"),
+        "bad_call_type": ("主被叫类型无法识别", "type_raw"),
+    },
+    "sms": {"bad_time": ("时间无法识别", "t_raw"), "bad_sms_type": ("收发类型无法识别", "type_raw")},
+    "apps": {"bad_flow": ("流量无法识别", "flow_raw"), "negative_flow": ("流量为负", "flow_raw")},
+    "spending": {"bad_arpu": ("消费金额无法识别", "arpu_raw")},
+}
+_NUMBERS_LOCATED = {
+    "masked_number": ("号码已打码", None),
+    "lossy_number": ("号码不完整", None),
+    "unusable_number": ("号码无法使用", None),
+}
+ROWS_SQL: dict[str, Callable[[str], str]] = {}  # filled below: each kind's cleaned rows, one per row read
+LOCATED_SHOWN = 20
+
+
+def _located_notes(
+    con: duckdb.DuckDBPyConnection, name: str, files: list[Prepared], builder: Builder, counts: dict[str, int]
+) -> list[str]:
+    """Each file's records with a value that could not be read (a bad time, duration, type, number …),
+    named by line (a Parquet file: record number) with the value as written — a number's never — e.g.
+    “voc.csv：时间无法识别 1 条（已计入统计，未丢弃）：行号 16（2026-13-45 99:00）”. The files are read
+    again for this only when there are such records."""
+    wanted = {k: v for k, v in {**LOCATED[name], **_NUMBERS_LOCATED}.items() if counts.get(k)}
+    if not wanted:
+        return []
+    checks = {k: QUALITY[name][k] for k in wanted}
+    if name == "calls":  # rejected whole (nonfinite_duration), named already
+        checks = {
+            k: f"({c}) AND NOT coalesce({NONFINITE.format(x='dur_num')}, false)" for k, c in checks.items()
+        }
+    notes: list[str] = []
+    for f in files:
+        if f.path is None:
+            continue
+        lined = " UNION ALL ".join(
+            f"SELECT row_number() OVER () AS line_no, * FROM ({s}) r" for s in builder(con, f, [])
+        )
+        flags = ", ".join(f"{c} AS {k}" for k, c in checks.items())
+        values = ", ".join(sorted({v for _, v in wanted.values() if v}))
+        con.execute(f"CREATE OR REPLACE TEMP VIEW raw_{name} AS {lined}")
+        try:
+            with file_order(con):
+                con.execute(
+                    "CREATE OR REPLACE TEMP TABLE located AS "
+                    + ROWS_SQL[name]("line_no, ")
+                    + f"SELECT * FROM (SELECT line_no, {values + ', ' if values else ''}{flags} FROM q) x "
+                    + f"WHERE {' OR '.join(checks)}"
+                )
+            notes.extend(_located_lines(con, f, wanted))
+        finally:
+            con.execute(f"DROP VIEW IF EXISTS raw_{name}")
+            con.execute("DROP TABLE IF EXISTS located")
+    return notes
+
+
+def _located_lines(
+    con: duckdb.DuckDBPyConnection, f: Prepared, wanted: dict[str, tuple[str, str | None]]
+) -> list[str]:
+    """The notes of one file's located records (table ``located``)."""
+    parquet = f.path is not None and is_parquet(f.path)
+    skipped = [] if parquet else bad_lines(con, f, show=1 << 62)[1]
+    notes = []
+    for key, (label, value) in wanted.items():
+        n = con.execute(f"SELECT count(DISTINCT line_no) FROM located WHERE {key}").fetchall()[0][0]
+        if not n:
+            continue
+        shown = "any_value(" + value + ")" if value else "NULL"
+        rows = con.execute(
+            f"SELECT line_no, {shown} FROM located WHERE {key} GROUP BY line_no ORDER BY line_no "
+            f"LIMIT {LOCATED_SHOWN}"
+        ).fetchall()
+        where = [_record_place(int(k), parquet, skipped) for k, _ in rows]
+        named = "，".join(
+            w + (f"（{cut_value(str(v))}）" if v is not None else "")
+            for w, (_, v) in zip(where, rows, strict=True)
+        )
+        more = " …" if n > len(rows) else ""
+        notes.append(f"{f.source}：{label} {n} 条（已计入统计，未丢弃）：{named}{more}")
+    return notes
+
+
+def _record_place(k: int, parquet: bool, skipped: list[int]) -> str:
+    """The ``k``-th record read as the analyst finds it: 第 k 条记录 (Parquet) or its line in the CSV
+    (the header is line 1; lines skipped as malformed come in between)."""
+    if parquet:
+        return f"第 {k} 条记录"
+    line = k + 1
+    for s in skipped:  # ascending
+        if s <= line:
+            line += 1
+    return f"行号 {line}"
 
 
 def _clean_sql(cols: list[str], extra: str = "") -> str:
@@ -502,58 +606,83 @@ _MIRROR = (
     "CAST(NULL AS VARCHAR) AS city, CAST(NULL AS VARCHAR) AS county, CAST(NULL AS VARCHAR) AS imei "
     + _mirrored("LEFT JOIN ids i ON i.k = m.phone LEFT JOIN ids j ON j.k = m.opposite")
 )
-_CALL_CLEAN = (
-    f"WITH p AS (SELECT t_raw, dur_raw, {_PHONE} AS phone, {_OPP} AS opposite, num_issue, "
-    f"{CALL_TYPE_SQL.format(x='type_raw')} AS ctype, {_TS} AS ts, "
-    f"{DURATION_SECONDS.format(dur_raw=duration_sql('dur_raw'))} AS dur_num, {text_sql('city')} AS city, "
-    f"{text_sql('county')} AS county, {imei_sql('imei')} AS imei, {imei_lossy_sql('imei')} AS imei_lossy, "
-    f"mirror FROM {_numbers('raw_calls')} n), "
-    f"q AS (SELECT *, {_bad('ts', 't_raw')} AS t_bad, {_bad('dur_num', 'dur_raw')} AS dur_bad, {_NO_CLOCK} "
-    "FROM p) "
-    + _clean_sql(
-        [*CALL_COLS, "num_issue"],
-        f", CASE WHEN dur_num >= 0 AND dur_num <= {MAX_DURATION} THEN dur_num END AS dur"
-        + CALL_OPTIONAL
-        + ", bool_or(imei_lossy) AS imei_lossy"
-        + CALL_VIEWS,
+
+
+def _call_rows(carry: str = "") -> str:
+    """The cleaned call records, one per row read (``carry``: raw columns kept, e.g. ``line_no, ``)."""
+    return (
+        f"WITH p AS (SELECT {carry}t_raw, dur_raw, type_raw, {_PHONE} AS phone, {_OPP} AS opposite, "
+        f"num_issue, {CALL_TYPE_SQL.format(x='type_raw')} AS ctype, {_TS} AS ts, "
+        f"{DURATION_SECONDS.format(dur_raw=duration_sql('dur_raw'))} AS dur_num, "
+        f"{text_sql('city')} AS city, {text_sql('county')} AS county, {imei_sql('imei')} AS imei, "
+        f"{imei_lossy_sql('imei')} AS imei_lossy, mirror FROM {_numbers('raw_calls')} n), "
+        f"q AS (SELECT *, {_bad('ts', 't_raw')} AS t_bad, {_bad('dur_num', 'dur_raw')} AS dur_bad, "
+        f"{_NO_CLOCK} FROM p) "
     )
+
+
+_CALL_CLEAN = _call_rows() + _clean_sql(
+    [*CALL_COLS, "num_issue"],
+    f", CASE WHEN dur_num >= 0 AND dur_num <= {MAX_DURATION} THEN dur_num END AS dur"
+    + CALL_OPTIONAL
+    + ", bool_or(imei_lossy) AS imei_lossy"
+    + CALL_VIEWS,
 )
 
 _SMS_EMPTY = (
     "SELECT CAST(NULL AS VARCHAR) AS phone_raw, CAST(NULL AS VARCHAR) AS opp_raw, CAST(NULL AS "
     "VARCHAR) AS type_raw, CAST(NULL AS VARCHAR) AS t_raw, CAST(NULL AS TIMESTAMP) AS ts0 WHERE false"
 )
-_SMS_CLEAN = (
-    f"WITH p AS (SELECT t_raw, {_PHONE} AS phone, {_OPP} AS opposite, num_issue, "
-    f"{SMS_TYPE_SQL.format(x='type_raw')} AS stype, {_TS} AS ts FROM {_numbers('raw_sms')} n), "
-    f"q AS (SELECT *, {_bad('ts', 't_raw')} AS t_bad, {_NO_CLOCK} FROM p) "
-    + _clean_sql(
-        ["phone", "opposite", "stype", "ts", "t_bad", "num_issue"], ", bool_and(no_clock) AS no_clock"
+
+
+def _sms_rows(carry: str = "") -> str:
+    return (
+        f"WITH p AS (SELECT {carry}t_raw, type_raw, {_PHONE} AS phone, {_OPP} AS opposite, num_issue, "
+        f"{SMS_TYPE_SQL.format(x='type_raw')} AS stype, {_TS} AS ts FROM {_numbers('raw_sms')} n), "
+        f"q AS (SELECT *, {_bad('ts', 't_raw')} AS t_bad, {_NO_CLOCK} FROM p) "
     )
+
+
+_SMS_CLEAN = _sms_rows() + _clean_sql(
+    ["phone", "opposite", "stype", "ts", "t_bad", "num_issue"], ", bool_and(no_clock) AS no_clock"
 )
 
 _APP_EMPTY = (
     "SELECT CAST(NULL AS VARCHAR) AS phone_raw, CAST(NULL AS VARCHAR) AS busi_name, CAST(NULL AS "
     "VARCHAR) AS flow_raw, CAST(NULL AS VARCHAR) AS month_raw WHERE false"
 )
-_APP_CLEAN = (
-    f"WITH p AS (SELECT flow_raw, {_PHONE} AS phone, num_issue, {text_sql('busi_name')} AS busi_name, "
-    f"{flow_sql('flow_raw')} AS flow, {month_sql('month_raw')} AS month "
-    f"FROM {_numbers('raw_apps', False)} n), "
-    f"q AS (SELECT *, {_bad('flow', 'flow_raw')} AS flow_bad FROM p) "
-    + _clean_sql(["phone", "busi_name", "flow", "flow_bad", "month", "num_issue"])
-)
+
+
+def _app_rows(carry: str = "") -> str:
+    return (
+        f"WITH p AS (SELECT {carry}flow_raw, {_PHONE} AS phone, num_issue, {text_sql('busi_name')} AS "
+        f"busi_name, {flow_sql('flow_raw')} AS flow, {month_sql('month_raw')} AS month "
+        f"FROM {_numbers('raw_apps', False)} n), "
+        f"q AS (SELECT *, {_bad('flow', 'flow_raw')} AS flow_bad FROM p) "
+    )
+
+
+_APP_CLEAN = _app_rows() + _clean_sql(["phone", "busi_name", "flow", "flow_bad", "month", "num_issue"])
 
 _SPEND_EMPTY = (
     "SELECT CAST(NULL AS VARCHAR) AS phone_raw, CAST(NULL AS VARCHAR) AS month_raw, CAST(NULL AS "
     "VARCHAR) AS arpu_raw WHERE false"
 )
-_SPEND_CLEAN = (
-    f"WITH p AS (SELECT arpu_raw, {_PHONE} AS phone, num_issue, {month_sql('month_raw')} AS month, "
-    f"{amount_sql('arpu_raw')} AS arpu FROM {_numbers('raw_spending', False)} n), "
-    f"q AS (SELECT *, {_bad('arpu', 'arpu_raw')} AS arpu_bad FROM p) "
-    + _clean_sql(["phone", "month", "arpu", "arpu_bad", "num_issue"])
-)
+
+
+def _spend_rows(carry: str = "") -> str:
+    return (
+        f"WITH p AS (SELECT {carry}arpu_raw, {_PHONE} AS phone, num_issue, "
+        f"{month_sql('month_raw')} AS month, {amount_sql('arpu_raw')} AS arpu "
+        f"FROM {_numbers('raw_spending', False)} n), "
+        f"q AS (SELECT *, {_bad('arpu', 'arpu_raw')} AS arpu_bad FROM p) "
+    )
+
+
+_SPEND_CLEAN = _spend_rows() + _clean_sql(["phone", "month", "arpu", "arpu_bad", "num_issue"])
+
+
+ROWS_SQL.update(calls=_call_rows, sms=_sms_rows, apps=_app_rows, spending=_spend_rows)
 
 
 def _quality(con: duckdb.DuckDBPyConnection, table: str, kind: str) -> dict[str, int]:

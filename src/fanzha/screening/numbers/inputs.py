@@ -20,7 +20,8 @@ from __future__ import annotations
 import codecs
 import gzip
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, cast
@@ -413,20 +414,27 @@ def nonfinite_durations(
     seconds = DURATION_SECONDS.format(dur_raw=duration_sql("dur_raw"))
     scale = header_unit(f.source, cols, c, "duration", [])
     first = 0 if is_parquet(f.path) else 1
-    kept = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
-    con.execute("SET preserve_insertion_order=true")
-    try:
+    with file_order(con):
         rows = con.execute(
             f"SELECT n + {first}, raw FROM (SELECT row_number() OVER () AS n, CAST({c} AS VARCHAR) AS raw, "
             f"{duration_cols(cols, c, scale)} FROM {reader(f)}) WHERE {NONFINITE.format(x=seconds)} "
             f"ORDER BY n LIMIT {int(show)}"
         ).fetchall()
+    return c[1:-1].replace('""', '"'), [(int(n), cut_value(str(raw))) for n, raw in rows]
+
+
+@contextmanager
+def file_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Rows numbered in the file's order (``row_number() OVER ()``): insertion order kept meanwhile."""
+    kept = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+    con.execute("SET preserve_insertion_order=true")
+    try:
+        yield
     finally:
         con.execute(f"SET preserve_insertion_order={'true' if kept else 'false'}")
-    return c[1:-1].replace('""', '"'), [(int(n), _cut(str(raw))) for n, raw in rows]
 
 
-def _cut(value: str, keep: int = 40) -> str:
+def cut_value(value: str, keep: int = 40) -> str:
     """A value as written, for a note: a long one cut short."""
     return value if len(value) <= keep else value[:keep] + "…"
 
