@@ -101,3 +101,12 @@ def test_a_parquet_file_names_the_record_and_sms_problems_too(tmp_path: Path) ->
     report, _ = build_features(sms=[parquet])
     assert report["sms"]["bad_sms_type"] == 1
     assert "第 6 条记录（彩信）" in _located(report, "收发类型无法识别")
+
+
+def test_a_number_in_a_shifted_column_is_named_by_its_line_masked(tmp_path: Path) -> None:
+    """A row shifted by one column puts the counterpart's number into the time column: the note names the
+    line and shows the value masked, as the page shows numbers (170****0001), never in full."""
+    rows = [*_good(3), f"{ME},2026-11-03 08:00:00,{FRIEND},60,主叫"]
+    report, _ = build_features(calls=[_calls(tmp_path / "voc.csv", rows)])
+    note = _located(report, "时间无法识别")
+    assert "行号 5（139****9000）" in note and FRIEND not in note

@@ -21,6 +21,7 @@ DuckDB-specific bits (file readers, value parsing) are confined to inputs.py.
 from __future__ import annotations
 
 import itertools
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -466,12 +467,27 @@ def _located_lines(
         ).fetchall()
         where = [_record_place(int(k), parquet, skipped) for k, _ in rows]
         named = "，".join(
-            w + (f"（{cut_value(str(v))}）" if v is not None else "")
+            w + (f"（{_masked(cut_value(str(v)))}）" if v is not None else "")
             for w, (_, v) in zip(where, rows, strict=True)
         )
         more = " …" if n > len(rows) else ""
         notes.append(f"{f.source}：{label} {n} 条（已计入统计，未丢弃）：{named}{more}")
     return notes
+
+
+_DIGIT_RUN = re.compile(r"[0-9]{7,}")
+
+
+def _masked(value: str) -> str:
+    """A value as a note may show it: a run of seven or more digits (a number in a shifted column) keeps
+    its first 3 and last 4 digits (its first and last 2 when shorter than 11): ``139****9000``."""
+
+    def mask(m: re.Match[str]) -> str:
+        d = m.group()
+        keep = (3, 4) if len(d) >= 11 else (2, 2)
+        return d[: keep[0]] + "*" * (len(d) - sum(keep)) + d[-keep[1] :]
+
+    return _DIGIT_RUN.sub(mask, value)
 
 
 def _record_place(k: int, parquet: bool, skipped: list[int]) -> str:
