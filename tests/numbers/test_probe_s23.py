@@ -110,3 +110,22 @@ def test_a_number_in_a_shifted_column_is_named_by_its_line_masked(tmp_path: Path
     report, _ = build_features(calls=[_calls(tmp_path / "voc.csv", rows)])
     note = _located(report, "时间无法识别")
     assert "行号 5（139****9000）" in note and FRIEND not in note
+
+
+def test_a_time_or_two_numbers_in_a_number_column_are_no_counterpart(tmp_path: Path) -> None:
+    """A shifted row puts a time into 被叫号码 and a careless export two numbers into one cell: their
+    digits were run together into counterparts that exist nowhere (20261103080000,
+    1390013900013700137000), each a new distinct counterpart, and nothing said so. They are unusable
+    numbers now, counted and named by their line."""
+    rows = [
+        f"{ME},{FRIEND},2026-11-03 08:00:00,60,主叫",
+        f"{ME},2026-11-03 08:05:00,{OTHER},60,主叫",  # line 3: shifted
+        f"{ME},{FRIEND};{OTHER},2026-11-03 09:00:00,60,主叫",  # line 4
+        f"{ME},00:01:23,2026-11-03 09:30:00,60,主叫",  # line 5
+        f"{ME},'{OTHER},2026-11-03 10:00:00,60,主叫",  # Excel's text mark: still the number
+    ]
+    report, features = build_features(calls=[_calls(tmp_path / "voc.csv", rows)])
+    assert report["calls"]["unusable_number"] == 3
+    me = features[ME]
+    assert (me["opposite_count"], me["opposite_unique"]) == (5, 2)  # FRIEND and OTHER, nothing else
+    assert "行号 3，行号 4，行号 5" in _located(report, "号码无法使用")

@@ -899,11 +899,17 @@ def _sci_exp(v: str) -> str:
     return f"TRY_CAST(regexp_extract({v}, '{_SCI}', 3) AS INTEGER)"
 
 
+# what no number is written with: a time's colon, a list's separators, a slash, Chinese text (a time or
+# a duration in a shifted row, two numbers in one cell, 83秒) — their digits run together would make a
+# counterpart that exists nowhere (a VoLTE URI has lost its scheme and parameters in step 1)
+_NOT_A_NUMBER = "[:;,/、，；]|[^\\t -~]"
+
+
 def number_issue_sql(v: str, ok: str | None = None) -> str:
     """Step 2 (output of step 1): why a value is not a usable number, or NULL.
 
     1 masked (``138****5678``), 2 lossy (scientific notation missing digits), 3 unusable (a NULL marker,
-    no digits).
+    no digits, a character no number is written with: ``2026-11-03 08:05:00``, ``138…;139…``, ``83秒``).
     """
     return (
         f"CASE WHEN {v} IS NULL OR {ok or fast_number(v)} THEN NULL "
@@ -911,6 +917,7 @@ def number_issue_sql(v: str, ok: str | None = None) -> str:
         f"WHEN contains({v}, '*') OR regexp_matches({v}, '[0-9][xX]{{3,}}[0-9]') THEN 1 "
         f"WHEN regexp_matches({v}, '{_SCI}') THEN CASE WHEN length({_sci_frac(v)}) = {_sci_exp(v)} "
         f"THEN NULL WHEN length({_sci_frac(v)}) < {_sci_exp(v)} THEN 2 ELSE 3 END "
+        f"WHEN regexp_matches({v}, '{_NOT_A_NUMBER}') THEN 3 "
         f"WHEN regexp_matches({v}, '[A-Za-z]') THEN NULL "
         f"WHEN regexp_replace({v}, '[^0-9]', '', 'g') = '' THEN 3 ELSE NULL END"
     )
