@@ -129,3 +129,22 @@ def test_a_time_or_two_numbers_in_a_number_column_are_no_counterpart(tmp_path: P
     me = features[ME]
     assert (me["opposite_count"], me["opposite_unique"]) == (5, 2)  # FRIEND and OTHER, nothing else
     assert "行号 3，行号 4，行号 5" in _located(report, "号码无法使用")
+
+
+def test_the_run_page_names_a_bad_row_of_a_gbk_tab_separated_upload_by_its_uploaded_name(
+    world, client
+) -> None:  # type: ignore[no-untyped-def]
+    from django.urls import reverse
+
+    from fanzha.jobs.queue import job_claim, job_execute
+    from fanzha.numbers.services import UploadedFile, numbers_submit
+
+    rows = [*_good(30), f"{ME},{FRIEND},2026-13-45 99:00,60,主叫"]
+    data = (CN_HEADER + "".join(r + "\n" for r in rows)).replace(",", "\t").encode("gb18030")
+    analyst = world.users["analyst"]
+    run = numbers_submit(actor=analyst, files=[UploadedFile("calls", "移动话单.csv", data)])
+    job_execute(job_claim("w-test"), "w-test")
+    client.force_login(analyst)
+    page = client.get(reverse("numbers_run_detail", args=[run.pk])).content.decode()
+    assert "“移动话单.csv”：时间无法识别 1 条" in page and "行号 32（2026-13-45 99:00）" in page
+    assert "/tmp/" not in page and ME not in page
