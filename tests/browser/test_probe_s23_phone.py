@@ -82,6 +82,11 @@ def _import_and_look(page: Any) -> None:
     assert "已导入：已导入" not in message, f"the import's message says its status twice: {message}"
     for url in ("/warnings/", "/warnings/board/", "/warnings/stats/", "/"):
         _visit(page, url)
+    unnumbered = Warning.objects.exclude(source_id__startswith="YJ").get()
+    _visit(page, f"/warnings/{unnumbered.pk}/")
+    shown = page.locator("main").inner_text()
+    assert "row:" not in shown, "a warning pushed without 预警编号 shows the system's internal key"
+    assert "无编号" in shown
 
 
 def _sign_and_visit(page: Any, warning: Warning) -> None:

@@ -869,6 +869,14 @@ def _suspects(clean: CleanWarning) -> None:
         clean.suspect_numbers_written, clean.suspect_numbers = clean.suspect_numbers, normalised
 
 
+DERIVED_ID_PREFIX = "row:"
+
+
+def shown_source_id(source_id: str) -> str:
+    """The 预警编号 as people read it: the key derived for a row that came without one is “无编号”."""
+    return "无编号" if source_id.startswith(DERIVED_ID_PREFIX) else source_id
+
+
 def derived_source_id(clean: CleanWarning, *, timed: bool = True) -> str:
     """A stable id for a row that came without one, so a re-import still finds it: its identifiers,
     time and type — or, when it has no time of its own (``timed`` False: the receipt time stands in,
@@ -894,7 +902,7 @@ def derived_source_id(clean: CleanWarning, *, timed: bool = True) -> str:
             typology.OTHER_FRAUD if clean.typed_by_table else clean.fraud_type,
         ]
     )
-    return "row:" + hashlib.sha256(basis.encode()).hexdigest()[:32]
+    return DERIVED_ID_PREFIX + hashlib.sha256(basis.encode()).hexdigest()[:32]
 
 
 # The longest texts kept (the API refuses longer ones; a file's are cut, noted): field → (column, limit).

@@ -36,6 +36,7 @@ from fanzha.warnings.intake import (
     read_amount,
     resolve_source,
     retype_by_table,
+    shown_source_id,
     source_label,
     suspect_numbers_text,
 )
@@ -420,7 +421,7 @@ def new_warning_line(
     _assign(intake, warning, place.placed, now)
     if warning.assignee_id is not None:
         intake.notices.add(warning)
-    created = f"来源 {source_label(clean.source)}，编号 {clean.source_id}"
+    created = f"来源 {source_label(clean.source)}，编号 {shown_source_id(clean.source_id)}"
     message = f"{created}；{intake.graded_text(graded)}；{intake.routed_text(place.how, warning)}"
     data = {"grade": graded.grade, "area": warning.area.code, "organisation": warning.organisation_id}
     if filled:
@@ -534,12 +535,12 @@ def merge_into(
     warning.grade_reasons = list(graded.reasons) if warning.grade == graded.grade else warning.grade_reasons
     warning.merged_count += 1
     warning.version += 1
+    report = f"来源：{source_label(clean.source)}，编号 {shown_source_id(clean.source_id)}"
     merged = fastwrite.build(
         WarningEvent,
         warning=warning,
         kind=EventKind.MERGED,
-        message=f"同一人再次预警（来源：{source_label(clean.source)}，编号 {clean.source_id}），已合并"
-        + filled_text(filled or []),
+        message=f"同一人再次预警（{report}），已合并" + filled_text(filled or []),
         at=now,
         data={
             "source": clean.source,

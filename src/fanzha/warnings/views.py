@@ -16,7 +16,14 @@ from fanzha.core import selectors as core_selectors
 from fanzha.core.pii.masking import mask, scrub_text
 from fanzha.warnings import routing, selectors, typology
 from fanzha.warnings.forms import WarningForm
-from fanzha.warnings.intake import QUALITY_FLAGS, SOURCES, Unusable, WarningInput, source_label
+from fanzha.warnings.intake import (
+    QUALITY_FLAGS,
+    SOURCES,
+    Unusable,
+    WarningInput,
+    shown_source_id,
+    source_label,
+)
 from fanzha.warnings.models import Contact, Grade, Outcome, Status, Warning
 from fanzha.warnings.services import MERGED, UNCHANGED, warning_receive
 from fanzha.warnings.workflow import _can_work, can_record_contact, pending_follow_up
@@ -142,6 +149,7 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_reveal": access.user_can(user, "person.reveal"),
         "unit": routing.describe_unit(warning.organisation),
         "source_label": source_label(warning.source),
+        "source_id": shown_source_id(warning.source_id),
         "case": _case_of(user, warning),
         "area_name": warning.area.full_name(),  # 溪口街道中山社区: a county has several 中山社区
         "now": timezone.now(),
