@@ -97,6 +97,12 @@ def _sign_and_visit(page: Any, warning: Warning) -> None:
     page.get_by_role("link", name="记录电话 / 上门劝阻").tap()
     page.wait_for_url("**/contact/")
     _fits(page)
+    for group, options in (("方式", ("电话劝阻", "上门劝阻")), ("结果", tuple(Outcome.labels))):
+        fieldset = page.get_by_role("group", name=group)
+        assert fieldset.count() == 1, f"the {group} choices are not one group named {group}"
+        for option in options:
+            box = fieldset.get_by_text(option, exact=True).bounding_box()
+            assert box["height"] >= FINGER, f"{option}: a {box['height']:.0f}px tall target to tap"
     page.get_by_text("电话劝阻", exact=True).tap()
     page.get_by_text("未接触到人", exact=True).tap()
     page.fill("#id_notes", "电话无人接听")
