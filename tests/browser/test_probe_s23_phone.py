@@ -127,7 +127,12 @@ def _close_by_hand(page: Any, warning: Warning) -> None:
     page.get_by_role("link", name="办结").tap()
     page.wait_for_url("**/close/")
     _fits(page)
+    assert page.locator("#id_outcome").input_value() == "", "办结 starts with an outcome chosen"
     page.fill("#id_reason", "推送单位来电说明系误推")
+    page.get_by_role("button", name="确定").tap()
+    page.wait_for_load_state()
+    warning.refresh_from_db()
+    assert warning.status != Status.CLOSED, "closed with an outcome the worker never chose"
     page.select_option("#id_outcome", Outcome.INVALID)
     page.get_by_role("button", name="确定").tap()
     page.wait_for_selector("text=已办结。")

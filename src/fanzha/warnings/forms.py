@@ -127,7 +127,8 @@ class HandoverForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    outcome = forms.ChoiceField(label="处置结果", choices=Outcome.choices)
+    # No outcome chosen in advance: 劝阻成功 preselected was what a hurried 确定 recorded, whatever happened.
+    outcome = forms.ChoiceField(label="处置结果", choices=[("", "请选择"), *Outcome.choices])
     reason = forms.CharField(label="办结说明", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)  # a second tap is refused
 
