@@ -13,6 +13,23 @@ def world(db: None) -> World:
 FLUSH_ALL = 2**63 - 1
 
 
+def restore_seeded_data() -> None:
+    """What the data migrations seed (the grading rules), put back when a transactional test's flush
+    emptied it: without it every later transactional and live-server test graded by the fallback."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("fanzha.warnings.migrations.0002_seed").seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _seeded_data_in_transactional_tests(request: pytest.FixtureRequest) -> None:
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        restore_seeded_data()
+
+
 @pytest.fixture
 def allow_audit_flush(transactional_db: None):  # type: ignore[no-untyped-def]
     """Transactional tests flush the database afterwards; the audit triggers must permit it."""
