@@ -67,3 +67,17 @@ def test_an_export_over_the_row_limit_is_refused_with_a_way_to_narrow_it(world, 
     assert response.redirect_chain and "grade=medium" in response.redirect_chain[0][0]
     assert "筛选结果有 3 条，超过一次导出的上限 2 条" in page
     assert not AuditEvent.objects.filter(action="pii.export").exists()
+
+
+def test_the_list_export_says_no_id_for_a_warning_that_came_without_one(world, client) -> None:  # type: ignore[no-untyped-def]
+    """A row pushed without 预警编号 is kept under a derived key (row:…); people read 无编号."""
+    from openpyxl import load_workbook
+
+    from fanzha.warnings.models import Warning
+
+    warning = make_warning(1)
+    Warning.objects.filter(pk=warning.pk).update(source_id="row:" + "0" * 32)
+    login(client, world.users["leader"])
+    response = client.get(reverse("warning_export"), {})
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[1][2] == "无编号", rows[1]

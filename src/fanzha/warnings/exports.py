@@ -22,7 +22,7 @@ from fanzha.core.exports import csv_response, safe_cell
 from fanzha.core.models.areas import AreaLevel
 from fanzha.core.pii.masking import mask
 from fanzha.warnings import selectors, typology
-from fanzha.warnings.intake import source_label
+from fanzha.warnings.intake import shown_source_id, source_label
 from fanzha.warnings.models import Contact, PushedLayout, Warning, WarningSourceRef
 from fanzha.warnings.services import own_source_id
 
@@ -355,7 +355,7 @@ def list_rows(qs: Any) -> Iterator[list[Any]]:
         yield [
             w.pk,
             source_label(w.source),
-            w.source_id,
+            shown_source_id(w.source_id),
             w.get_grade_display(),
             "；".join(w.grade_reasons),
             w.get_status_display(),
