@@ -31,6 +31,7 @@ def test_it_imports_a_csv_list_and_prints_the_exact_last_line(world, tmp_path) -
     out, code = command("warnings", "import", str(file))
     assert code == 0, out
     assert out.splitlines()[-1] == "imported: 3 new, 0 merged, 0 unchanged, 0 rejected"
+    assert not out.startswith("已导入：已导入"), out.splitlines()[0]  # the status once
     assert Warning.objects.count() == 3
     known = Warning.objects.get(source_id="YJ-X")
     assert known.person == world.people["chengdong"]  # matched by phone

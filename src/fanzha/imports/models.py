@@ -76,6 +76,13 @@ class ImportBatch(models.Model):
         cls = IMPORTERS.get(self.importer)
         return cls.label if cls is not None else self.importer
 
+    @property
+    def outcome_text(self) -> str:
+        """The status and message as the page and the commands say them, the status once: "已导入", not
+        "已导入：已导入"."""
+        status = self.get_status_display()
+        return self.message if self.message.startswith(status) else f"{status}：{self.message}"
+
 
 class ImportUpload(models.Model):
     """The uploaded file of a batch waiting for (or being run by) the worker.

@@ -74,7 +74,7 @@ def import_upload(request: HttpRequest, importer: str) -> HttpResponse:
             messages.info(request, QUEUED_MESSAGE)
         else:
             level = messages.SUCCESS if result.ok else messages.ERROR
-            messages.add_message(request, level, _outcome_text(result.batch))
+            messages.add_message(request, level, result.batch.outcome_text)
         return redirect("import_detail", pk=result.batch.pk)
     status = 400 if request.method == "POST" else 200
     fields = [(f.label, f.required, "、".join(f.synonyms[:4])) for f in all_fields(imp.fields)]
@@ -84,12 +84,6 @@ def import_upload(request: HttpRequest, importer: str) -> HttpResponse:
         {"form": form, "importer": imp, "fields": fields},
         status=status,
     )
-
-
-def _outcome_text(batch: ImportBatch) -> str:
-    """The batch's status and message, the status once: "已导入", not "已导入：已导入"."""
-    status = batch.get_status_display()
-    return batch.message if batch.message.startswith(status) else f"{status}：{batch.message}"
 
 
 @login_required

@@ -48,7 +48,7 @@ def run_import(
 def report(command: Any, result: ImportResult) -> None:
     """Prints the summary and the row errors; exits 1 when the file was rejected."""
     batch = result.batch
-    command.stdout.write(f"{batch.get_status_display()}：{batch.message}")
+    command.stdout.write(batch.outcome_text)
     if batch.unknown_columns:
         command.stdout.write(f"未使用的列：{'、'.join(batch.unknown_columns)}")
     for error in batch.errors:

@@ -108,7 +108,7 @@ class Command(BaseCommand):
 
     def _report(self, result: ImportResult, importer: WarningImporter) -> None:
         batch = result.batch
-        self.stdout.write(f"{batch.get_status_display()}：{batch.message}")
+        self.stdout.write(batch.outcome_text)
         if batch.unknown_columns:
             self.stdout.write(f"未使用的列：{'、'.join(batch.unknown_columns)}")
         for error in batch.errors:
