@@ -78,3 +78,26 @@ def test_both_paths_read_quoted_and_scientific_identifiers_alike(tmp_path):
     assert {t.account for t in rows.transactions} == {"6228480012345678901"} == set(columns.account.tolist())
     assert [e.row for e in rows.errors] == [7] and [line for _, line, _ in columns.error_lines] == [7]
     assert rows.errors[0].message == columns.error_lines[0][2]
+
+
+def test_an_account_whose_label_and_number_sit_in_two_cells_above_the_header_is_read(tmp_path):
+    """A bank's export writes "查询账号" in one cell and the number in the next: both paths find it."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["中国建设银行 账户交易明细"])
+    sheet.append(["查询账号", None, PAYEE, None, "户名", "王某"])
+    sheet.append(HEADER)
+    sheet.append(
+        [dt.datetime(2026, 11, 20, 10, 0, 3), "贷", 50000, 50000, "6228480012345", "王秀英", "转账", "S1"]
+    )
+    path = tmp_path / "ccb.xlsx"
+    book.save(path)
+    assert {t.account for t in read_statement(path).transactions} == {PAYEE}
+    text = (
+        f"中国建设银行 账户交易明细\n账号：,'{PAYEE}\n"
+        + ",".join(HEADER)
+        + "\n2026-11-20 10:00:03,贷,50000,50000,6228480012345,王秀英,转账,S1\n"
+    )
+    csv_path = tmp_path / "ccb.csv"
+    csv_path.write_bytes(text.encode("gbk"))
+    assert set(import_statement_csv(csv_path).account.tolist()) == {PAYEE}

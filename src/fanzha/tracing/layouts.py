@@ -207,13 +207,20 @@ def platform_of(text: str) -> str:
 
 
 _PREAMBLE_ACCOUNT = re.compile(r"(?:账号|帐号|卡号)\s*[:：]\s*[='\"`]*\s*([0-9][0-9 -]{5,30}[0-9])")
+# the label in a cell of its own, the number in the next filled cell ("查询账号" | "6222…")
+_ACCOUNT_LABEL = re.compile(r"(?:查询|客户|本方|交易)?(?:账号|帐号|卡号)\s*[:：]?")
+_ACCOUNT_CELL = re.compile(r"[='\"`]*\s*([0-9][0-9 -]{5,30}[0-9])\s*\"?")
 
 
 def preamble_account(rows: Sequence[Sequence[object]]) -> str:
-    """The account number written in the title lines above the header (账号：…), or ``""``."""
+    """The account number written in the title lines above the header (账号：…, or 账号 in one cell and
+    the number in the next), or ``""``."""
     for row in rows:
-        for cell in row:
-            found = _PREAMBLE_ACCOUNT.search(normalise(cell))
+        cells = [normalise(cell) for cell in row]
+        for i, cell in enumerate(cells):
+            found = _PREAMBLE_ACCOUNT.search(cell)
+            if found is None and _ACCOUNT_LABEL.fullmatch(cell):
+                found = _ACCOUNT_CELL.fullmatch(next((c for c in cells[i + 1 :] if c), ""))
             if found:
                 return re.sub(r"[ -]", "", found.group(1))
     return ""
