@@ -16,7 +16,7 @@ from fanzha.core.models import Area, Organisation, User, UserRole
 from fanzha.core.models.organisations import ADDRESSEE_KINDS, OrganisationKind
 from fanzha.core.roles import ROLES
 from fanzha.core.security import MUST_CHANGE_AT, TOTP_PERMISSION, totp_consume, totp_step, unlock_username
-from fanzha.core.services.areas import require_in_force
+from fanzha.core.services.areas import find_area, require_in_force
 
 
 @transaction.atomic
@@ -514,3 +514,59 @@ def user_reactivate(*, actor: Any, user: User) -> bool:
     user.save(update_fields=["is_active"])
     audit_record(actor=actor, action="user.reactivate", obj=user)
     return True
+
+
+class FirstAdminRefused(Exception):
+    """Why ``fanzha create_admin`` made no account (the message says what to do)."""
+
+
+@transaction.atomic
+def first_admin_create(
+    *, username: str, password: str, organisation_name: str, area_code: str = "", display_name: str = ""
+) -> User:
+    """The first system administrator of an empty install, from the command line (no actor): in the
+    named unit, created as the county's 反诈中心 in the top of the area tree (or ``area_code``) when it
+    is not there yet. The password must be changed at first login. Refused once an administrator
+    exists: the next accounts are made on the 用户 page, audited under a person."""
+    holders = UserRole.objects.filter(role="sysadmin", user__is_active=True).values("user_id").distinct()
+    if holders.exists():
+        raise FirstAdminRefused(
+            f"已有系统管理员（{holders.count()} 个），未新建账户：请由系统管理员在“用户”页新建账户。"
+        )
+    organisation = Organisation.objects.filter(name=organisation_name.strip()).first()
+    if organisation is None:
+        organisation = organisation_create(
+            actor=None,
+            name=organisation_name,
+            kind=OrganisationKind.CENTRE,
+            area=_centre_area(area_code),
+        )
+    elif not organisation.is_active:
+        raise FirstAdminRefused(f"单位“{organisation.name}”已停用，请换一个单位。")
+    return user_create(
+        actor=None,
+        username=username,
+        password=password,
+        organisation=organisation,
+        roles=["sysadmin"],
+        display_name=display_name,
+        must_change_password=True,
+    )
+
+
+def _centre_area(area_code: str) -> Area:
+    if area_code:
+        area = find_area(area_code.strip())
+        if area is None:
+            raise FirstAdminRefused(
+                f"区划树中没有区划代码 {area_code}，请核对，或先导入区划（fanzha areas import 文件）。"
+            )
+        return area
+    tops = list(Area.objects.filter(parent=None, is_active=True))
+    if not tops:
+        raise FirstAdminRefused(
+            "区划树是空的：请先导入本县的区划（fanzha areas import 区划代码.xlsx），再新建管理员。"
+        )
+    if len(tops) > 1:
+        raise FirstAdminRefused("区划树有多个顶级区划，请用 --area 指定反诈中心所在的区划代码。")
+    return tops[0]
