@@ -83,3 +83,49 @@ def test_the_first_administrator_is_created_from_the_command_line_and_can_do_the
 def test_create_admin_before_the_areas_says_to_import_them_first() -> None:
     out = _run("create_admin", "zhangsan", "--organisation", "青溪县公安局反诈中心")
     assert "fanzha areas import" in out and not User.objects.exists()
+
+
+ORG_HEADER = ["单位名称", "单位类型", "所属区划", "上级单位", "管辖区划", "值班电话"]
+ORG_ROWS = [
+    ["青溪县公安局反诈中心", "反诈中心", "331199", "", "", "0576-88880110"],
+    ["城关派出所", "派出所", "城关街道", "青溪县公安局反诈中心", "", "0576-88881110"],
+    ["龙泉派出所", "派出所", "龙泉镇", "青溪县公安局反诈中心", "龙泉镇、石桥乡", ""],
+    ["城东社区居委会", "居委会", "城东社区", "", "", ""],
+    ["城西社区居委会", "居委会", "城关街道/城西社区", "", "", ""],
+    ["龙泉村村委会", "村委会", "龙泉村", "", "", ""],
+    ["石桥村村委会", "村委会", "石桥村委会", "", "", ""],
+    ["工商银行青溪支行", "银行", "331199", "", "", ""],
+    ["中国移动青溪营业厅", "营业厅", "331199", "", "", ""],
+]
+
+
+def _county_admin(tmp_path: Path) -> User:
+    from fanzha.core.services import organisations as org_services
+
+    _areas_imported(tmp_path)
+    return org_services.first_admin_create(
+        username="zhangsan", password="Qx-Centre-2026!", organisation_name="青溪县公安局反诈中心"
+    )
+
+
+def _import(tmp_path: Path, importer: str, name: str, header: list[str], rows: list[list[object]]) -> str:
+    return _run(
+        "import_file", importer, _write(tmp_path, name, xlsx_bytes(header, rows)), "--user", "zhangsan"
+    )
+
+
+@pytest.mark.django_db
+def test_units_name_their_areas_as_people_say_them_not_as_the_statistical_list_does(tmp_path: Path) -> None:
+    """The tree holds the statistics bureau's names (城关街道办事处, 城东社区居民委员会, 龙泉村民委员会);
+    a units list writing 城关街道, 城东社区, 龙泉村 was refused row by row: "系统中没有这个名称的区划"."""
+    _county_admin(tmp_path)
+    out = _import(tmp_path, "organisations", "单位.xlsx", ORG_HEADER, ORG_ROWS)
+    assert "8 new" in out, out
+    area_of = dict(Organisation.objects.values_list("name", "area__name"))
+    assert area_of["城关派出所"] == "城关街道办事处"
+    assert area_of["城东社区居委会"] == "城东社区居民委员会"
+    assert area_of["城西社区居委会"] == "城西社区居民委员会"
+    assert area_of["龙泉村村委会"] == "龙泉村民委员会"
+    assert area_of["石桥村村委会"] == "石桥村民委员会"
+    station = Organisation.objects.get(name="龙泉派出所")
+    assert sorted(a.name for a in station.covered_areas.all()) == ["石桥乡", "龙泉镇"]

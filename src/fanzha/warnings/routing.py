@@ -128,6 +128,21 @@ def village_forms(name: str) -> set[str]:
     return {name}
 
 
+_STREET_OFFICE = re.compile(r"(?<=街道)办事处$")
+
+
+def place_key(name: str) -> str:
+    """One spelling for the names of one place, to compare a name as people write it with the tree's:
+    城关街道办事处 and 城关街道 → 城关街道; 城东社区居民委员会, 城东社区 and 城东居委会 → 城东社区;
+    石桥村村民委员会, 石桥村民委员会, 石桥村委会 and 石桥村 → 石桥村. Other names are kept as they are."""
+    name = _STREET_OFFICE.sub("", normalise_address(name))
+    for suffix, kind in _VILLAGE_SUFFIXES:
+        stem = name[: -len(suffix)]
+        if name.endswith(suffix) and stem:
+            return stem + _WRITTEN_AS[kind][0]
+    return name
+
+
 def _county_forms(name: str) -> set[str]:
     short = name.rstrip("市县区")
     return {name, short} if len(short) >= 2 else {name}

@@ -21,6 +21,7 @@ from fanzha.core.services import organisations as org_services
 from fanzha.imports.columns import NUMERIC_INTEGER, NUMERIC_REJECT, Field
 from fanzha.imports.importers.areas import validation_message
 from fanzha.imports.importers.base import NEW, UNCHANGED, UPDATED, Importer, Row, RowRejected
+from fanzha.warnings.routing import place_key
 
 NAME_MAX = 120  # Organisation.name
 TEXT_MAX = 32  # Organisation.code, Organisation.contact_phone
@@ -114,16 +115,21 @@ def parse_kind(text: str) -> str | None:
 
 def _within(area: Area, names_above: list[str]) -> bool:
     """Whether ``names_above`` are names of ``area``'s ancestors, top first (a name path may skip levels:
-    青溪县/石桥村)."""
+    青溪县/石桥村), as the tree writes them or as people do (:func:`place_key`: 城关街道 for
+    城关街道办事处)."""
     ancestors = [a.name for a in area.ancestors()]
     position = 0
     for name in names_above:
-        while position < len(ancestors) and ancestors[position] != name:
+        while position < len(ancestors) and not _same_place(ancestors[position], name):
             position += 1
         if position == len(ancestors):
             return False
         position += 1
     return True
+
+
+def _same_place(tree_name: str, written: str) -> bool:
+    return tree_name == written or place_key(tree_name) == place_key(written)
 
 
 class OrganisationImporter(Importer):
@@ -136,6 +142,7 @@ class OrganisationImporter(Importer):
         self._areas: dict[str, Area | str] = {}
         self._stored: dict[str, int] | None = None  # the stored units' names → pk, read once a file
         self._held: dict[int, set[int]] | None = None  # a stored unit's pk → its area and covered areas
+        self._by_key: dict[str, list[Area]] | None = None  # the tree's areas by place_key, read once a file
 
     def _existing(self, name: str) -> int | None:
         """The stored unit of this name (names are unique), from one read of all units, not one a row."""
@@ -181,7 +188,7 @@ class OrganisationImporter(Importer):
         names = [name for name in NAME_PATH_SPLIT.split(text.strip()) if name]
         if not names:
             return "请填写区划代码或区划名称"
-        matches = [a for a in Area.objects.filter(name=names[-1]) if _within(a, names[:-1])]
+        matches = [a for a in self._named(names[-1]) if _within(a, names[:-1])]
         in_force = [a for a in matches if a.is_active]
         if len(in_force) == 1:
             return in_force[0]
@@ -192,6 +199,18 @@ class OrganisationImporter(Importer):
         if matches:
             return "该区划已撤销，不能再设单位或划入辖区"
         return "系统中没有这个名称的区划，请核对或改填区划代码"
+
+    def _named(self, name: str) -> list[Area]:
+        """The areas of this name: as the tree writes it, else as people write it (城关街道 names the
+        statistical list's 城关街道办事处, 城东社区 its 城东社区居民委员会, 龙泉村 its 龙泉村民委员会)."""
+        exact = list(Area.objects.filter(name=name))
+        if exact:
+            return exact
+        if self._by_key is None:
+            self._by_key = {}
+            for area in Area.objects.all():
+                self._by_key.setdefault(place_key(area.name), []).append(area)
+        return self._by_key.get(place_key(name), [])
 
     def _one_area(self, row: Row, name: str, held: set[int]) -> Area | None:
         text = row.values.get(name, "")
