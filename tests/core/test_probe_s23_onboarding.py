@@ -129,3 +129,35 @@ def test_units_name_their_areas_as_people_say_them_not_as_the_statistical_list_d
     assert area_of["石桥村村委会"] == "石桥村民委员会"
     station = Organisation.objects.get(name="龙泉派出所")
     assert sorted(a.name for a in station.covered_areas.all()) == ["石桥乡", "龙泉镇"]
+
+
+STAFF_HEADER = ["姓名", "警号/工号", "手机", "单位", "角色"]
+STAFF_ROWS = [
+    ["王明", "033101", "13805760001", "青溪县公安局反诈中心", "中心研判员"],
+    ["李军", "033102", "13805760002", "城关派出所", "民警"],
+    ["赵强", "033103", "13805760003", "龙泉派出所", "派出所民警"],
+    ["陈芳", "wg001", "13805760004", "城东社区居委会", "网格员"],
+    ["周敏", "wg002", "13805760005", "龙泉村村委会", "网格员"],
+    ["吴丽", "wg003", "13805760006", "石桥村村委会", "网格员"],
+    ["孙涛", "ICBC01", "13805760007", "工商银行青溪支行", "银行工作人员"],
+]
+
+
+def _county_units(tmp_path: Path) -> User:
+    admin = _county_admin(tmp_path)
+    out = _import(tmp_path, "organisations", "单位.xlsx", ORG_HEADER, ORG_ROWS)
+    assert "8 new" in out, out
+    return admin
+
+
+@pytest.mark.django_db
+def test_a_staff_list_as_a_centre_types_it_makes_the_accounts(tmp_path: Path) -> None:
+    """姓名, 警号/工号, 手机, 单位, 角色: the file was refused for want of a 用户名 column (警号/工号 and
+    手机 were "未使用的列"), and 民警 was not a role."""
+    _county_units(tmp_path)
+    out = _import(tmp_path, "users", "人员.xlsx", STAFF_HEADER, STAFF_ROWS)
+    assert "7 new" in out, out
+    li = User.objects.get(username="033102")
+    assert (li.display_name, li.organisation.name, li.work_phone) == ("李军", "城关派出所", "13805760002")
+    assert li.role_codes == {"police_officer"}
+    assert User.objects.get(username="033101").role_codes == {"centre_analyst"}

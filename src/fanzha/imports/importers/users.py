@@ -68,9 +68,12 @@ def _phone_cell(text: str) -> str | None:
     return "" if _word_key(text) in NO_PHONE_WORDS else text
 
 
-# A role by its Chinese name (roles.py) or its code.
+# A role by its Chinese name (roles.py) or its code, and the short names staff lists use for the roles
+# that cannot be mistaken (民警 is a station's officer; 领导 or 管理员 could be anyone's, so they are not).
+ROLE_SHORT_NAMES = {"民警": "police_officer", "社区民警": "police_officer", "研判员": "centre_analyst"}
 ROLE_WORDS: dict[str, str] = {
-    _word_key(word): role.code for role in ROLES.values() for word in (role.name, role.code)
+    **{_word_key(word): role.code for role in ROLES.values() for word in (role.name, role.code)},
+    **{_word_key(word): code for word, code in ROLE_SHORT_NAMES.items()},
 }
 ROLE_HINT = "、".join(role.name for role in ROLES.values())
 
@@ -84,7 +87,23 @@ FIELDS = [
     Field(
         "username",
         "用户名",
-        ("账号", "账户", "帐号", "登录名", "登录账号", "用户账号", "username", "user name", "login"),
+        (
+            "账号",
+            "账户",
+            "帐号",
+            "登录名",
+            "登录账号",
+            "用户账号",
+            # A centre's staff list: the officer's 警号 or the employee's 工号 is the login.
+            "警号",
+            "工号",
+            "警号/工号",
+            "工号/警号",
+            "警号工号",
+            "username",
+            "user name",
+            "login",
+        ),
         required=True,
         numeric=NUMERIC_REJECT,  # 警号 0123 as a number would lose its zero
         fold=True,
@@ -99,7 +118,7 @@ FIELDS = [
     Field(
         "work_phone",
         "工作电话",
-        ("办公电话", "联系电话", "电话", "work phone", "phone"),
+        ("办公电话", "联系电话", "电话", "手机", "手机号", "手机号码", "联系手机", "work phone", "phone"),
         numeric=NUMERIC_REJECT,
         pii="phone",
         fold=True,
