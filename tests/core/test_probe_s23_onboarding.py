@@ -161,3 +161,79 @@ def test_a_staff_list_as_a_centre_types_it_makes_the_accounts(tmp_path: Path) ->
     assert (li.display_name, li.organisation.name, li.work_phone) == ("李军", "城关派出所", "13805760002")
     assert li.role_codes == {"police_officer"}
     assert User.objects.get(username="033101").role_codes == {"centre_analyst"}
+
+
+WARN_HEADER = [
+    "预警编号",
+    "姓名",
+    "手机号",
+    "现住址",
+    "诈骗类型",
+    "预警来源",
+    "预警时间",
+    "涉案金额",
+    "正在转账",
+]
+WARN_ROWS = [
+    [
+        "YJ001",
+        "张一",
+        "13905760001",
+        "青溪县城关街道城东社区和平路3号",
+        "刷单返利",
+        "上级推送",
+        "2026-11-30 09:00",
+        "",
+        "否",
+    ],
+    [
+        "YJ002",
+        "张二",
+        "13905760002",
+        "浙江省青溪县石桥乡石桥村5组",
+        "冒充公检法",
+        "上级推送",
+        "2026-11-30 09:05",
+        "50000",
+        "是",
+    ],
+    [
+        "YJ004",
+        "张四",
+        "13905760004",
+        "龙泉镇下坞村12号",
+        "冒充公检法",
+        "上级推送",
+        "2026-11-30 09:15",
+        "80000",
+        "是",
+    ],
+]
+
+
+@pytest.mark.django_db
+def test_an_urgent_warning_where_no_station_covers_says_why_it_went_to_the_grid_worker(
+    tmp_path: Path,
+) -> None:
+    """石桥乡 is in no station's jurisdiction: its urgent warning (50,000 being transferred) went to the
+    village's grid worker as any low one would, its history saying only "派给 石桥村村委会 吴丽"."""
+    from fanzha.core.services import organisations as org_services
+    from fanzha.warnings.models import Warning, WarningEvent
+
+    admin = _county_units(tmp_path)
+    station = Organisation.objects.get(name="龙泉派出所")
+    org_services.organisation_update(
+        actor=admin, organisation=station, covered_areas=[Area.objects.get(name="龙泉镇")]
+    )
+    _import(tmp_path, "users", "人员.xlsx", STAFF_HEADER, STAFF_ROWS)
+    out = _run("warnings", "import", _write(tmp_path, "预警.xlsx", xlsx_bytes(WARN_HEADER, WARN_ROWS)))
+    assert "3 new" in out, out
+    routed = {w.source_id: (w.organisation.name, w.assignee.username) for w in Warning.objects.all()}
+    assert routed == {
+        "YJ001": ("城关派出所", "033102"),
+        "YJ002": ("石桥村村委会", "wg003"),
+        "YJ004": ("龙泉派出所", "033103"),
+    }
+    history = {e.warning.source_id: e.message for e in WarningEvent.objects.filter(kind="created")}
+    assert "没有派出所" in history["YJ002"] and "石桥村村委会 吴丽" in history["YJ002"], history["YJ002"]
+    assert "没有派出所" not in history["YJ004"] and "没有派出所" not in history["YJ001"]

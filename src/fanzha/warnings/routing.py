@@ -550,6 +550,18 @@ class Assigner:
         return None, None
 
 
+def fallback_note(org: Organisation | None, grade: str) -> str:
+    """Why a warning went to the other kind of unit than its grade's (:meth:`Assigner.assign`), for its
+    history: the administrator then sees which jurisdiction or accounts are missing ("" otherwise)."""
+    if org is None:
+        return ""
+    if grade in police_grades() and org.kind != OrganisationKind.POLICE_STATION:
+        return "（该区划不在任何派出所辖区内，或该所没有派出所民警账户，改由村（社区）网格员承办）"
+    if grade not in police_grades() and org.kind != OrganisationKind.VILLAGE_COMMITTEE:
+        return "（该村（社区）没有村(居)委会或网格员账户，改由派出所承办）"
+    return ""
+
+
 def _kept(users: QuerySet[User]) -> list[User]:
     """``users``, on PostgreSQL inside a transaction read ``FOR KEY SHARE``: locked until it ends.
 

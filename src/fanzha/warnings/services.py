@@ -140,7 +140,7 @@ class Intake:
 
     def routed_text(self, how: str, warning: Warning) -> str:
         """The routed history line's message (unit and user names read once a run)."""
-        key = (how, warning.area_id, warning.organisation_id, warning.assignee_id)
+        key = (how, warning.area_id, warning.organisation_id, warning.assignee_id, warning.grade)
         found = self._routed.get(key)
         if found is None:
             found = self._routed[key] = routed_message(warning, how)
@@ -486,7 +486,7 @@ def routed_event(
 def routed_message(warning: Warning, how: str) -> str:
     who = routing.describe_unit(warning.organisation)
     target = f"，派给 {who} {warning.assignee}" if warning.assignee else "，进入中心待分派队列"
-    return f"{how}：{warning.area.name}{target}"
+    return f"{how}：{warning.area.name}{target}{routing.fallback_note(warning.organisation, warning.grade)}"
 
 
 def _merge_text(old: str, new: str) -> str:
