@@ -237,3 +237,22 @@ def test_an_urgent_warning_where_no_station_covers_says_why_it_went_to_the_grid_
     history = {e.warning.source_id: e.message for e in WarningEvent.objects.filter(kind="created")}
     assert "没有派出所" in history["YJ002"] and "石桥村村委会 吴丽" in history["YJ002"], history["YJ002"]
     assert "没有派出所" not in history["YJ004"] and "没有派出所" not in history["YJ001"]
+
+
+@pytest.mark.django_db
+def test_a_role_that_gets_no_warnings_in_its_unit_is_pointed_out_when_imported(tmp_path: Path) -> None:
+    """A 民警 listed under a 居委会, or a 网格员 under a 派出所, got an account that no warning would ever
+    reach (warnings go to a station's officers and a committee's grid workers), and nobody was told."""
+    _county_units(tmp_path)
+    rows = [
+        ["钱七", "033104", "13805760008", "城东社区居委会", "民警"],
+        ["孙八", "wg009", "13805760009", "城关派出所", "网格员"],
+        ["李九", "033105", "13805760010", "城关派出所", "派出所民警"],
+    ]
+    out = _import(tmp_path, "users", "人员.xlsx", STAFF_HEADER, rows)
+    assert "3 new" in out, out
+    assert out.startswith("已导入；") or not out.startswith("已导入：已导入"), out  # the status once
+    notices = [line for line in out.splitlines() if "（提示）" in line]
+    assert len(notices) == 2, out
+    assert notices[0].startswith("第 2 行 角色（提示）") and "派出所" in notices[0]
+    assert notices[1].startswith("第 3 行 角色（提示）") and "村(居)委会" in notices[1]

@@ -30,6 +30,7 @@ from django.db.models import QuerySet
 from fanzha.audit.models import AuditEvent
 from fanzha.core import access
 from fanzha.core.models import Organisation, User
+from fanzha.core.models.organisations import OrganisationKind
 from fanzha.core.roles import ROLES
 from fanzha.core.services import organisations as user_services
 from fanzha.imports.columns import NUMERIC_REJECT, Field
@@ -76,6 +77,12 @@ ROLE_WORDS: dict[str, str] = {
     **{_word_key(word): code for word, code in ROLE_SHORT_NAMES.items()},
 }
 ROLE_HINT = "、".join(role.name for role in ROLES.values())
+
+# Warnings go to a police station's officers and a village committee's grid workers (warnings.routing).
+WARNING_ROLE_UNITS = {
+    "police_officer": OrganisationKind.POLICE_STATION,
+    "grid_worker": OrganisationKind.VILLAGE_COMMITTEE,
+}
 
 ACTIVE, INACTIVE = "在用", "停用"
 STATUS_WORDS: dict[str, bool] = {
@@ -155,6 +162,7 @@ class UserImporter(Importer):
     def __init__(self) -> None:
         self._units: dict[str, Organisation] | None = None  # every unit by its name, read once a file
         self._created: list[int] = []
+        self._notices: list[tuple[int, str, str]] = []
 
     def _unit(self, name: str) -> Organisation | None:
         if self._units is None:
@@ -303,13 +311,35 @@ class UserImporter(Importer):
         try:
             if data["existing"] is None:
                 self._create(actor, data)
+                self._note_roles(row, data["organisation"])
                 return NEW
             user = User.objects.select_related("organisation").get(pk=data["existing"])
             changed = self._update(actor, user, data)
             changed = self._set_status(actor, user, data["active"]) or changed
         except ValidationError as exc:
             raise RowRejected(validation_message(exc)) from exc
+        self._note_roles(row, user.organisation)
         return UPDATED if changed else UNCHANGED
+
+    def _note_roles(self, row: Row, unit: Organisation | None) -> None:
+        """A row giving a warning role in a unit no warning of that role goes to (a 民警 under a 居委会,
+        a 网格员 under a 派出所) is imported with a notice: the account would wait for warnings in vain."""
+        if unit is None:
+            return
+        for role in row.cleaned["roles"] or ():
+            kind = WARNING_ROLE_UNITS.get(role)
+            if kind is not None and unit.kind != kind:
+                self._notices.append(
+                    (
+                        row.number,
+                        self.field("roles").label,
+                        f"{ROLES[role].name}只在{OrganisationKind(kind).label}接收预警，"
+                        f"该单位是{unit.get_kind_display()}，这个账户不会被派到预警；请核对单位或角色",
+                    )
+                )
+
+    def row_notices(self) -> list[tuple[int, str, str]]:
+        return self._notices
 
     def _update(self, actor: Any, user: User, data: dict[str, Any]) -> bool:
         """Details and roles; the roles of a row are those of its new unit, so they are set first

@@ -46,13 +46,17 @@ def run_import(
 
 
 def report(command: Any, result: ImportResult) -> None:
-    """Prints the summary and the row errors; exits 1 when the file was rejected."""
+    """Prints the summary, the row errors or the notices of the rows imported with something to check;
+    exits 1 when the file was rejected."""
     batch = result.batch
     command.stdout.write(batch.outcome_text)
     if batch.unknown_columns:
         command.stdout.write(f"未使用的列：{'、'.join(batch.unknown_columns)}")
     for error in batch.errors:
         command.stdout.write(f"第 {error['row']} 行 {error['column']} {error['value']}：{error['message']}")
+    if result.ok:
+        for notice in batch.notices or []:
+            command.stdout.write(f"第 {notice['row']} 行 {notice['column']}（提示）：{notice['message']}")
     command.stdout.write(result.summary())
     if not result.ok:
         raise SystemExit(1)
