@@ -256,3 +256,33 @@ def test_a_role_that_gets_no_warnings_in_its_unit_is_pointed_out_when_imported(t
     assert len(notices) == 2, out
     assert notices[0].startswith("第 2 行 角色（提示）") and "派出所" in notices[0]
     assert notices[1].startswith("第 3 行 角色（提示）") and "村(居)委会" in notices[1]
+
+
+@pytest.mark.django_db
+def test_the_units_page_names_the_villages_no_station_or_grid_worker_will_get_warnings_for(
+    tmp_path: Path, client
+) -> None:  # type: ignore[no-untyped-def]
+    """Setting up units and accounts, the administrator had no way to see that 石桥乡 lies in no
+    station's jurisdiction, or that 下坞村 has no grid worker: the first warnings there went elsewhere."""
+    import re
+
+    from django.utils import timezone
+
+    from fanzha.core.services import organisations as org_services
+
+    admin = _county_units(tmp_path)
+    station = Organisation.objects.get(name="龙泉派出所")
+    org_services.organisation_update(
+        actor=admin, organisation=station, covered_areas=[Area.objects.get(name="龙泉镇")]
+    )
+    _import(tmp_path, "users", "人员.xlsx", STAFF_HEADER, STAFF_ROWS)
+    User.objects.filter(pk=admin.pk).update(password_changed_at=timezone.now())
+    client.force_login(admin)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/organisations/").content.decode()))
+    police = text[text.index("不在任何派出所辖区") :]
+    police = police[: police.index("。")]
+    assert "石桥乡 石桥村民委员会" in police and "龙泉" not in police and "城东" not in police
+    grid = text[text.index("没有网格员") :]
+    grid = grid[: grid.index("。")]
+    assert "龙泉镇 下坞村民委员会" in grid and "城关街道办事处 城西社区居民委员会" in grid
+    assert "城东社区" not in grid and "石桥村" not in grid

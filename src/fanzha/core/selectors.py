@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from fanzha.core import access
 from fanzha.core.models import Area, Organisation, Person
 from fanzha.core.models.areas import AreaLevel
+from fanzha.core.models.organisations import OrganisationKind
 
 
 def visible_areas(user: Any) -> QuerySet[Area]:
@@ -66,3 +67,32 @@ def jurisdiction_breakdown(user: Any) -> list[dict[str, Any]]:
     """For each area the user's organisation covers: its children with people counts."""
     roots = Area.objects.filter(path__in=access.jurisdiction_paths(user)).order_by("path")
     return [{"root": root, "rows": people_by_area(user, root)} for root in roots]
+
+
+# Who receives warnings (fanzha.warnings.routing): a police station's officers and a village committee's
+# grid workers, each in the unit whose jurisdiction covers the village.
+WARNING_UNIT_ROLES = {
+    OrganisationKind.POLICE_STATION: "police_officer",
+    OrganisationKind.VILLAGE_COMMITTEE: "grid_worker",
+}
+GAPS_SHOWN = 30
+
+
+def warning_gaps() -> dict[str, list[Area]]:
+    """Per kind of unit that receives warnings, the villages (社区/村) in force that no such unit with an
+    active account of its role covers: their warnings go to the other kind, or to the centre's queue.
+    Read by the administrator setting up units and accounts (the 单位 page)."""
+    villages = list(Area.objects.filter(level=AreaLevel.VILLAGE, is_active=True).select_related("parent"))
+    gaps: dict[str, list[Area]] = {}
+    for kind, role in WARNING_UNIT_ROLES.items():
+        staffed = (
+            Organisation.objects.filter(
+                kind=kind, is_active=True, users__is_active=True, users__roles__role=role
+            )
+            .distinct()
+            .select_related("area")
+            .prefetch_related("covered_areas")
+        )
+        paths = tuple(path for unit in staffed for path in unit.jurisdiction_paths())
+        gaps[str(kind)] = [v for v in villages if not v.path.startswith(paths)] if paths else villages
+    return gaps

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -78,14 +80,29 @@ def _change_activity(request: HttpRequest, area: Area) -> HttpResponse:
 def organisation_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "organisation.view")
     organisations = Organisation.objects.select_related("area").order_by("kind", "name")
+    can_manage = access.user_can(request.user, "organisation.manage")
     return render(
         request,
         "core/organisation_list.html",
         {
             "organisations": organisations,
-            "can_manage": access.user_can(request.user, "organisation.manage"),
+            "can_manage": can_manage,
+            "gaps": _gaps() if can_manage else None,
         },
     )
+
+
+def _gaps() -> dict[str, Any]:
+    """The villages whose warnings no station's officer or no grid worker will get (first few shown)."""
+    found = selectors.warning_gaps()
+    police, grid = found["police_station"], found["village_committee"]
+    shown = selectors.GAPS_SHOWN
+    return {
+        "police": police[:shown],
+        "police_more": max(len(police) - shown, 0),
+        "grid": grid[:shown],
+        "grid_more": max(len(grid) - shown, 0),
+    }
 
 
 @login_required
