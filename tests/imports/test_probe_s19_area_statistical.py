@@ -94,3 +94,13 @@ def test_a_county_set_up_without_its_city_is_the_top_of_its_tree(db) -> None:  #
     county = Area.objects.get(code="331188000000")
     assert (county.level, county.parent) == ("district", None)
     assert Area.objects.get(code="331188100201").path == "/331188000000/331188100000/331188100201/"
+
+
+def test_an_error_on_an_area_row_shows_its_code_as_written_not_masked(world) -> None:  # type: ignore[no-untyped-def]
+    """An area code is no one's personal data: the admin reads 330000000000 in the error list, not
+    3300 **** **** 0000; a phone or ID number in the code column (a shifted row) stays masked."""
+    rows = [["330000000000", "", "浙江省"], *NBS_ROWS, ["13812345678", "", "某村"]]
+    result = run(NBS_HEADER, rows, world.users["admin"])
+    shown = {error["row"]: error["value"] for error in result.batch.errors}
+    assert shown[2] == "330000000000", result.batch.errors
+    assert "13812345678" not in str(result.batch.errors)

@@ -47,6 +47,9 @@ class Field:
     # A column that may stand in for this one (户籍地址 for 现住址): read under its own name wherever
     # it is in the header, never in this field's place; the importer decides when it stands in.
     fallback: Field | None = None
+    # Values of this shape are no one's personal data and are shown as written (an area code); any
+    # other value is masked as a misaligned column's may be.
+    plain: re.Pattern[str] | None = None
 
     def header_keys(self) -> set[str]:
         return {normalise_header(s) for s in (self.name, self.label, *self.synonyms)}
@@ -55,6 +58,8 @@ class Field:
         text = str(value)
         if self.pii:
             return mask(self.pii, text)
+        if self.plain is not None and self.plain.fullmatch(text.strip()):
+            return text
         return mask_cell(text, 100)  # a misaligned column may hold an ID, phone or account number
 
 

@@ -41,6 +41,9 @@ STATUS_WORDS: dict[str, bool] = {
     **dict.fromkeys(("无效", "停用", "已停用", "否", "0", "inactive", "retired", "no", "false", "n"), False),
 }
 
+# A civil-affairs (6/9-digit) or statistical (12-digit) code: shown in error reports as written.
+CODE_SHAPE = re.compile(r"\d{6}(?:\d{3}(?:\d{3})?)?")
+
 FIELDS = [
     Field(
         "code",
@@ -49,6 +52,7 @@ FIELDS = [
         required=True,
         numeric=NUMERIC_INTEGER,
         fold=True,
+        plain=CODE_SHAPE,
     ),
     Field("name", "名称", ("区划名称", "地名", "name", "area name"), required=True),
     Field("level", "层级", ("级别", "区划层级", "区划级别", "类型", "level"), fold=True),
@@ -58,6 +62,7 @@ FIELDS = [
         ("上级区划代码", "上级编码", "父级代码", "parent", "parent code"),
         numeric=NUMERIC_INTEGER,
         fold=True,
+        plain=CODE_SHAPE,
     ),
     Field("residents", "常住人口", ("人口", "人口数", "居民数", "residents", "population"), fold=True),
     Field("households", "户数", ("户籍户数", "总户数", "households"), fold=True),
