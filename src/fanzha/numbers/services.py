@@ -222,11 +222,15 @@ def _sent_before(run: ScoringRun, victim: PotentialVictim) -> PotentialVictim | 
 
 
 def victim_reason(victim: PotentialVictim) -> str:
-    """A short grade reason, e.g. 被高风险号码呼叫 5 次，回拨 2 次."""
-    parts = [f"被 {victim.risk_numbers} 个高风险号码呼叫 {victim.calls} 次"]
+    """A short grade reason, e.g. 被 1 个高风险号码呼叫 5 次，回拨 2 次; reached by SMS only,
+    收到 1 个高风险号码的短信 3 条 — never “呼叫 0 次”."""
+    if not victim.calls:
+        parts = [f"收到 {victim.risk_numbers} 个高风险号码的短信 {victim.sms} 条"]
+    else:
+        parts = [f"被 {victim.risk_numbers} 个高风险号码呼叫 {victim.calls} 次"]
     if victim.total_duration:
         parts.append(f"累计通话 {victim.total_duration / 60:.1f} 分钟")
-    if victim.sms:
+    if victim.sms and victim.calls:
         parts.append(f"收到短信 {victim.sms} 条")
     if victim.callbacks:
         parts.append(f"回拨 {victim.callbacks} 次")
