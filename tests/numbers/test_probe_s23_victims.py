@@ -222,3 +222,28 @@ def test_the_warning_export_and_pages_mask_the_victims(world, client, tmp_path) 
     runs = client.get(reverse("numbers_run_list")).content.decode()
     for number in (KNOWN, STRANGER, RISK_A, RISK_B):
         assert number not in listing and number not in runs
+
+
+def test_a_victim_that_is_a_listed_fraud_number_is_not_sent(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """RISK_A confirmed on the list after run 1; run 2 scores it under the threshold and lists it as a
+    victim of RISK_B: sending it warned a fraud number's holder as a victim."""
+    first = _base_run(world, tmp_path)
+    numbers_proposal_decide(
+        actor=world.users["analyst"], proposal=first.proposals.get(score=0.95), confirm=True
+    )
+    calls = [[RISK_B, RISK_A, _today(12, 0), 200], [RISK_B, STRANGER, _today(12, 5), 60]]
+    second = _stored(world, _result(tmp_path / "b", calls, [(RISK_B, 0.8)]))
+    assert {v.number for v in second.victims.all()} == {RISK_A, STRANGER}
+    sent = _send(world, second, top=5)
+    assert (sent.new, sent.listed, sent.skipped) == (1, 1, 0)
+    assert not [w for w in Warning.objects.select_related("person") if w.person.phone == RISK_A]
+
+
+def test_a_victim_proposed_by_another_run_is_not_sent_and_the_page_says_so(world, client, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    _base_run(world, tmp_path)  # RISK_A proposed, pending
+    calls = [[RISK_B, RISK_A, _today(12, 0), 200]]
+    second = _stored(world, _result(tmp_path / "b", calls, [(RISK_B, 0.8)]))
+    client.force_login(world.users["analyst"])
+    response = client.post(reverse("numbers_send_warnings", args=[second.pk]), {"top": "5"}, follow=True)
+    assert "1 人本身是涉诈名单（或待确认建议）中的号码，未发送" in response.content.decode()
+    assert not [w for w in Warning.objects.select_related("person") if w.person.phone == RISK_A]

@@ -166,6 +166,7 @@ class SendResult:
     merged: int = 0
     unchanged: int = 0
     skipped: int = 0
+    listed: int = 0  # themselves on the indicator list or proposed for it: not warned as victims
 
     @property
     def sent(self) -> int:
@@ -237,6 +238,19 @@ def victim_reason(victim: PotentialVictim) -> str:
     return "，".join(parts)
 
 
+def _suspected(run: ScoringRun, victims: list[PotentialVictim]) -> set[str]:
+    """The number hashes of ``victims`` that are themselves fraud numbers to the organisation: confirmed
+    on its indicator list, or proposed for it and not yet decided (another run scored them high-risk).
+    A warning would tell a fraud number's holder they are a victim; a rejected proposal does not count."""
+    return set(
+        IndicatorProposal.objects.filter(
+            run__organisation_id=run.organisation_id,
+            number_hash__in=[v.number_hash for v in victims],
+            status__in=(ProposalStatus.CONFIRMED, ProposalStatus.PENDING),
+        ).values_list("number_hash", flat=True)
+    )
+
+
 def _chosen(run: ScoringRun, victim_ids: list[int] | None, top: int | None) -> list[PotentialVictim]:
     victims = run.victims.order_by("rank")
     if victim_ids:
@@ -262,7 +276,12 @@ def numbers_send_warnings(
         raise ValidationError("研判尚未完成，不能发送预警")
     intake, result, now = Intake(actor), SendResult(), timezone.now()
     sent_ids: list[int] = []
-    for victim in _chosen(run, victim_ids, top):
+    chosen = _chosen(run, victim_ids, top)
+    suspected = _suspected(run, chosen)
+    for victim in chosen:
+        if victim.number_hash in suspected:
+            result.listed += 1
+            continue
         try:
             received = receive(intake=intake, data=warning_input(run, victim), now=now)
         except Unusable:

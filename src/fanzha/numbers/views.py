@@ -131,7 +131,10 @@ def run_send_warnings(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             f"已发送预警：新建 {result.new} 条、并入已有预警 {result.merged} 条、"
-            f"此前已发送 {result.unchanged} 条、无法识别 {result.skipped} 条",
+            f"此前已发送 {result.unchanged} 条、无法识别 {result.skipped} 条"
+            + (
+                f"；{result.listed} 人本身是涉诈名单（或待确认建议）中的号码，未发送" if result.listed else ""
+            ),
         )
     return redirect("numbers_run_detail", pk=run.pk)
 
