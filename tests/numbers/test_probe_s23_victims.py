@@ -247,3 +247,30 @@ def test_a_victim_proposed_by_another_run_is_not_sent_and_the_page_says_so(world
     response = client.post(reverse("numbers_send_warnings", args=[second.pk]), {"top": "5"}, follow=True)
     assert "1 人本身是涉诈名单（或待确认建议）中的号码，未发送" in response.content.decode()
     assert not [w for w in Warning.objects.select_related("person") if w.person.phone == RISK_A]
+
+
+def test_a_proposal_decision_records_who_and_why(world, client, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    run = _base_run(world, tmp_path)
+    proposal = run.proposals.get(score=0.95)
+    client.force_login(world.users["analyst"])
+    url = reverse("numbers_proposal_decide", args=[proposal.pk])
+    client.post(url, {"decision": "reject", "reason": "号码为快递公司外呼，已核实"})
+    proposal.refresh_from_db()
+    assert proposal.status == "rejected" and proposal.decided_by == world.users["analyst"]
+    assert proposal.decision_reason == "号码为快递公司外呼，已核实"
+    audit = AuditEvent.objects.filter(action="numbers.proposal_decide").get()
+    assert audit.details["reason"] == "号码为快递公司外呼，已核实"
+    page = client.get(reverse("numbers_run_detail", args=[run.pk])).content.decode()
+    assert "号码为快递公司外呼，已核实" in page
+
+
+def test_a_decision_reason_never_shows_a_number_in_clear(world, client, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    run = _base_run(world, tmp_path)
+    proposal = run.proposals.get(score=0.95)
+    client.force_login(world.users["analyst"])
+    url = reverse("numbers_proposal_decide", args=[proposal.pk])
+    client.post(url, {"decision": "confirm", "reason": f"受害人 {KNOWN} 报案确认"})
+    audit = AuditEvent.objects.filter(action="numbers.proposal_decide").get()
+    page = client.get(reverse("numbers_run_detail", args=[run.pk])).content.decode()
+    assert KNOWN not in audit.details["reason"] and KNOWN not in page
+    assert "报案确认" in page

@@ -167,6 +167,7 @@ class IndicatorProposal(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField("确认时间", null=True, blank=True)
+    decision_reason = models.TextField("确认或驳回理由", blank=True, default="")
     # the runs it was moved from while pending, the latest last, each {"run", "score", "evidence"}: a run
     # stored again whose results no longer name it gives it back to the run before (its evidence)
     moved_from = models.JSONField("移入前的研判", default=list, blank=True)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from fanzha.audit.services import audit_record
 from fanzha.core import access
 from fanzha.core.pii.crypto import encrypt_bytes, search_hash
+from fanzha.core.pii.masking import scrub_text
 from fanzha.jobs.services import job_enqueue
 from fanzha.numbers.models import (
     FileKind,
@@ -318,9 +319,15 @@ def _listed(proposal: IndicatorProposal) -> bool:
     )
 
 
+REASON_MAX = 500  # characters of a decision's reason
+
+
 @transaction.atomic
-def numbers_proposal_decide(*, actor: Any, proposal: IndicatorProposal, confirm: bool) -> IndicatorProposal:
-    """A person confirms or rejects a pending proposal; audited."""
+def numbers_proposal_decide(
+    *, actor: Any, proposal: IndicatorProposal, confirm: bool, reason: str = ""
+) -> IndicatorProposal:
+    """A person confirms or rejects a pending proposal, with why (``reason``: kept on the proposal and in
+    the audit record with any ID, phone or card number in it masked — the page shows it); audited."""
     locked = IndicatorProposal.objects.select_for_update().get(pk=proposal.pk)
     require_run(actor, locked.run_id)
     if locked.status != ProposalStatus.PENDING:
@@ -329,11 +336,13 @@ def numbers_proposal_decide(*, actor: Any, proposal: IndicatorProposal, confirm:
         raise ValidationError("该号码已在涉诈名单中（已有确认的建议），无需再次确认")
     locked.status = ProposalStatus.CONFIRMED if confirm else ProposalStatus.REJECTED
     locked.decided_by, locked.decided_at = actor, timezone.now()
-    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    locked.decision_reason = scrub_text(" ".join(reason.split())[:REASON_MAX])
+    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    details = {"run": locked.run_id, "status": locked.status, "score": round(locked.score, 4)}
     audit_record(
         actor=actor,
         action="numbers.proposal_decide",
         obj=locked,
-        details={"run": locked.run_id, "status": locked.status, "score": round(locked.score, 4)},
+        details={**details, "reason": locked.decision_reason},
     )
     return locked

@@ -149,7 +149,12 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请选择确认或驳回")
     else:
         try:
-            numbers_proposal_decide(actor=request.user, proposal=proposal, confirm=decision == "confirm")
+            numbers_proposal_decide(
+                actor=request.user,
+                proposal=proposal,
+                confirm=decision == "confirm",
+                reason=request.POST.get("reason", ""),
+            )
             messages.success(request, "已确认列入涉诈名单建议" if decision == "confirm" else "已驳回该建议")
         except ValidationError as exc:
             messages.error(request, _errors(exc))
