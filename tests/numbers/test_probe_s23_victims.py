@@ -274,3 +274,12 @@ def test_a_decision_reason_never_shows_a_number_in_clear(world, client, tmp_path
     page = client.get(reverse("numbers_run_detail", args=[run.pk])).content.decode()
     assert KNOWN not in audit.details["reason"] and KNOWN not in page
     assert "报案确认" in page
+
+
+def test_the_short_reason_counts_the_talk_of_the_calls_back(world, client, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A missed call answered by an 8-minute call back: the list's short reason said only
+    “被 1 个高风险号码呼叫 1 次，回拨 1 次” — how long they talked (the call back) was missing."""
+    run = _base_run(world, tmp_path)
+    client.force_login(world.users["analyst"])
+    page = client.get(reverse("numbers_run_detail", args=[run.pk])).content.decode()
+    assert "累计通话 8.0 分钟" in page

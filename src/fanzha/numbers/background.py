@@ -123,6 +123,7 @@ def _victim(run: ScoringRun, rank: int, row: dict[str, Any]) -> PotentialVictim:
         longest_call=float(row["longest_call"] or 0),
         sms=int(row["sms"] or 0),
         callbacks=int(row["callbacks"] or 0),
+        callback_duration=float(row.get("callback_duration") or 0),
         first_contact=_aware(row.get("first_contact")),
         last_contact=_aware(row.get("last_contact")),
         reasons=reasons_zh(row, show=mask_phone),  # stored in clear: the high-risk numbers masked

@@ -122,6 +122,7 @@ class PotentialVictim(models.Model):
     longest_call = models.FloatField("最长通话秒数", default=0)
     sms = models.PositiveIntegerField("短信条数", default=0)
     callbacks = models.PositiveIntegerField("回拨次数", default=0)
+    callback_duration = models.FloatField("回拨通话秒数", default=0)
     first_contact = models.DateTimeField("首次联系", null=True, blank=True)
     last_contact = models.DateTimeField("最近联系", null=True, blank=True)
     reasons = models.TextField("理由", blank=True)  # the high-risk numbers in it masked

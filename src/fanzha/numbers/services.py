@@ -230,8 +230,9 @@ def victim_reason(victim: PotentialVictim) -> str:
         parts = [f"收到 {victim.risk_numbers} 个高风险号码的短信 {victim.sms} 条"]
     else:
         parts = [f"被 {victim.risk_numbers} 个高风险号码呼叫 {victim.calls} 次"]
-    if victim.total_duration:
-        parts.append(f"累计通话 {victim.total_duration / 60:.1f} 分钟")
+    talk = victim.total_duration + victim.callback_duration  # the calls back are talk too
+    if talk:
+        parts.append(f"累计通话 {talk / 60:.1f} 分钟")
     if victim.sms and victim.calls:
         parts.append(f"收到短信 {victim.sms} 条")
     if victim.callbacks:
