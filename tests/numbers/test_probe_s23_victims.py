@@ -27,8 +27,9 @@ STRANGER, QUIET, SMS_ONLY = "13800000001", "13800000002", "13800000003"
 HEADER = ["caller", "callee", "start_time", "duration"]
 
 
-def _today(hour: int, minute: int = 0, days_ago: int = 0) -> str:
-    """A China-time moment of today's calls, so that the warnings fall in the merge window."""
+def _today(hour: int, minute: int = 0, days_ago: int = 1) -> str:
+    """A China-time moment of yesterday's calls (never in the future), so that the warnings fall in the
+    merge window."""
     day = timezone.localtime(timezone.now(), dt.timezone(dt.timedelta(hours=8))).date()
     day -= dt.timedelta(days=days_ago)
     return f"{day:%Y-%m-%d} {hour:02d}:{minute:02d}:00"
@@ -136,6 +137,7 @@ def test_each_sent_victim_is_a_graded_routed_warning(world, client, tmp_path) ->
     page = client.get(reverse("warning_detail", args=[known.pk]))
     assert page.status_code == 200, page.status_code
     text = page.content.decode()
+    assert "曾回拨 1 次" in text and "170****0001" in text  # why, for the grid worker
     for number in (KNOWN, RISK_A):
         assert number not in text and number not in mine
 
@@ -283,3 +285,46 @@ def test_the_short_reason_counts_the_talk_of_the_calls_back(world, client, tmp_p
     client.force_login(world.users["analyst"])
     page = client.get(reverse("numbers_run_detail", args=[run.pk])).content.decode()
     assert "累计通话 8.0 分钟" in page
+
+
+def test_the_grid_worker_reveals_the_victim_by_post_and_it_is_audited(world, client, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    run = _base_run(world, tmp_path)
+    _send(world, run, top=1)
+    known = _warning_of(KNOWN)
+    assert known.assignee is not None
+    client.force_login(known.assignee)
+    url = reverse("person_reveal", args=[known.person_id])
+    assert KNOWN not in url
+    answer = client.post(url, {"field": "phone", "purpose": "contact"})
+    assert answer.status_code == 200 and KNOWN in answer.content.decode()
+    assert AuditEvent.objects.filter(actor_id=known.assignee.pk, object_id=str(known.person_id)).exists()
+
+
+def test_a_landline_victim_is_sent_like_a_mobile(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    landline = "05781234567"  # 丽水, 7-digit local number
+    calls = [[RISK_A, landline, _today(9, 0), 400]]
+    run = _stored(world, _result(tmp_path, calls, [(RISK_A, 0.9)]))
+    assert [v.number for v in run.victims.all()] == [landline]
+    sent = _send(world, run, top=1)
+    assert (sent.new, sent.skipped) == (1, 0)
+
+
+def test_the_warning_page_shows_the_notes_and_suspect_numbers_masked(world, client) -> None:  # type: ignore[no-untyped-def]
+    """The warning page showed neither the report's notes nor its suspect numbers: a grid worker sent a
+    potential victim read only “未命中定级规则” — not the calls, the call back, the numbers."""
+    from fanzha.warnings.intake import WarningInput
+    from fanzha.warnings.services import warning_receive
+
+    data = WarningInput(
+        source="manual",
+        phone=KNOWN,
+        warned_at=_today(9),
+        suspect_numbers="0571-88886666、17012345678",
+        notes="家属 13812345678 反映：接到冒充客服电话",
+    )
+    warning = warning_receive(actor=world.users["analyst"], data=data).warning
+    client.force_login(world.users["grid_cd"])
+    page = client.get(reverse("warning_detail", args=[warning.pk])).content.decode()
+    assert "接到冒充客服电话" in page and "138****5678" in page and "170****5678" in page
+    for number in ("13812345678", "17012345678", "057188886666", "88886666"):
+        assert number not in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from fanzha.core import access
 from fanzha.core import selectors as core_selectors
-from fanzha.core.pii.masking import mask, scrub_text
+from fanzha.core.pii.masking import mask, mask_phone, scrub_text
 from fanzha.warnings import routing, selectors, typology
 from fanzha.warnings.forms import WarningForm
 from fanzha.warnings.intake import (
@@ -148,6 +149,8 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_note": works or dispatches,
         "can_reveal": access.user_can(user, "person.reveal"),
         "unit": routing.describe_unit(warning.organisation),
+        "why": scrub_text(warning.notes),  # the report's own words (号码研判: the contacts), numbers masked
+        "suspects": suspects_shown(warning.suspect_numbers),
         "source_label": source_label(warning.source),
         "source_id": shown_source_id(warning.source_id),
         "case": _case_of(user, warning),
@@ -155,6 +158,14 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "now": timezone.now(),
     }
     return render(request, "warnings/warning_detail.html", context)
+
+
+_NUMBER = re.compile(r"\+?\d[\d -]{4,}\d")
+
+
+def suspects_shown(text: str) -> str:
+    """The warning's suspect numbers, each masked as a phone (a landline too), one line each."""
+    return "、".join(mask_phone(n) for n in _NUMBER.findall(text or ""))
 
 
 def _contacts_shown(warning: Warning) -> list[Contact]:
