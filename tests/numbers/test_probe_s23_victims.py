@@ -328,3 +328,19 @@ def test_the_warning_page_shows_the_notes_and_suspect_numbers_masked(world, clie
     assert "接到冒充客服电话" in page and "138****5678" in page and "170****5678" in page
     for number in ("13812345678", "17012345678", "057188886666", "88886666"):
         assert number not in page
+
+
+def test_a_number_rejected_after_it_moved_is_not_proposed_again_on_the_evidence_it_moved_from(
+    world, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """RISK_A proposed by run 1 (0.95), moved to run 2 (0.97), rejected there; the extract of run 1
+    uploaded again (0.95, the same reasons) proposed it again — evidence the analyst had already seen."""
+    _base_run(world, tmp_path / "one")
+    two = _stored(world, _result(tmp_path / "two", BASE_CALLS, [(RISK_A, 0.97)]))
+    moved = two.proposals.get()
+    assert moved.moved_from and moved.moved_from[0]["score"] == 0.95
+    numbers_proposal_decide(
+        actor=world.users["analyst"], proposal=moved, confirm=False, reason="已核实为正常商户"
+    )
+    again = _base_run(world, tmp_path / "again")
+    assert [p.score for p in again.proposals.all()] == [0.8]

@@ -246,7 +246,13 @@ def _give_back(proposal: IndicatorProposal, run: ScoringRun) -> int | None:
 
 
 def _same_evidence(proposal: IndicatorProposal, score: float, evidence: list[str]) -> bool:
-    return round(proposal.score, 4) == round(score, 4) and list(proposal.evidence) == evidence
+    """The score and evidence are the proposal's, or those of a run it moved from: a number rejected
+    after it moved is not proposed again on evidence it carried before (the extract uploaded again)."""
+    places = [_place(proposal), *proposal.moved_from]
+    return any(
+        round(float(place["score"]), 4) == round(score, 4) and list(place["evidence"]) == evidence
+        for place in places
+    )
 
 
 @transaction.atomic
