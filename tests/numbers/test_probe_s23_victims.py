@@ -84,6 +84,8 @@ def test_the_victims_list_ranks_and_explains_the_records(world, client, tmp_path
     assert (known.grade, known.calls, known.answered_calls, known.callbacks) == ("high", 1, 0, 1)
     assert "曾回拨 1 次" in known.reasons and "最长通话 8 分钟" in known.reasons
     assert (stranger.risk_numbers, stranger.calls, stranger.total_duration) == (2, 2, 65)
+    when = [f"{timezone.localtime(t):%Y-%m-%d %H:%M}:00" for t in (known.first_contact, known.last_contact)]
+    assert when == [_today(9, 0), _today(9, 10)]  # the missed call, then the call back (China time)
     client.force_login(world.users["analyst"])
     page = client.get(reverse("numbers_run_detail", args=[run.pk])).content.decode()
     for number in (KNOWN, STRANGER, QUIET, RISK_A, RISK_B):
