@@ -358,3 +358,14 @@ def test_the_warning_does_not_name_the_engine_grade_as_its_own(world, client, tm
     client.force_login(world.users["grid_cd"])
     page = client.get(reverse("warning_detail", args=[known.pk])).content.decode()
     assert "预警等级：高" not in page and "研判等级：高" in page
+
+
+def test_the_run_page_marks_a_listed_victim_and_offers_no_box_for_it(world, client, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    _base_run(world, tmp_path)  # RISK_A proposed, pending
+    calls = [[RISK_B, RISK_A, _today(12, 0), 200], [RISK_B, STRANGER, _today(12, 5), 60]]
+    second = _stored(world, _result(tmp_path / "b", calls, [(RISK_B, 0.8)]))
+    listed = second.victims.get(rank=1)
+    assert listed.number == RISK_A
+    client.force_login(world.users["analyst"])
+    page = client.get(reverse("numbers_run_detail", args=[second.pk])).content.decode()
+    assert f'value="{listed.pk}"' not in page and "涉诈名单号码，不发送" in page

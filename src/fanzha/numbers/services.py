@@ -246,7 +246,7 @@ def victim_reason(victim: PotentialVictim) -> str:
     return "，".join(parts)
 
 
-def _suspected(run: ScoringRun, victims: list[PotentialVictim]) -> set[str]:
+def listed_victims(run: ScoringRun, victims: list[PotentialVictim]) -> set[str]:
     """The number hashes of ``victims`` that are themselves fraud numbers to the organisation: confirmed
     on its indicator list, or proposed for it and not yet decided (another run scored them high-risk).
     A warning would tell a fraud number's holder they are a victim; a rejected proposal does not count."""
@@ -285,7 +285,7 @@ def numbers_send_warnings(
     intake, result, now = Intake(actor), SendResult(), timezone.now()
     sent_ids: list[int] = []
     chosen = _chosen(run, victim_ids, top)
-    suspected = _suspected(run, chosen)
+    suspected = listed_victims(run, chosen)
     for victim in chosen:
         if victim.number_hash in suspected:
             result.listed += 1

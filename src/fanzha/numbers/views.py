@@ -19,6 +19,7 @@ from fanzha.numbers.quality import file_lines, quality_lines
 from fanzha.numbers.services import (
     PERMISSION,
     UploadedFile,
+    listed_victims,
     numbers_proposal_decide,
     numbers_send_warnings,
     numbers_submit,
@@ -92,8 +93,10 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         response["HX-Refresh"] = "true"
         return response
     victims = list(run.victims.select_related("warning")[:SHOW_VICTIMS])
+    listed = listed_victims(run, victims)  # fraud numbers themselves: never sent as victims
     for victim in victims:
         victim.short_reason = victim_reason(victim)  # type: ignore[attr-defined]
+        victim.listed = victim.number_hash in listed  # type: ignore[attr-defined]
     context |= {
         "scored": run.scored.filter(is_high_risk=True)[:SHOW_NUMBERS],
         "victims": victims,
