@@ -20,7 +20,8 @@ def restore_seeded_data() -> None:
 
     from django.apps import apps
 
-    importlib.import_module("fanzha.warnings.migrations.0002_seed").seed(apps, None)
+    for migration in ("0002_seed", "0013_seed_callback_rule"):
+        importlib.import_module(f"fanzha.warnings.migrations.{migration}").seed(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,10 @@ import importlib
 from fanzha.warnings.models import GradingRule
 from tests.conftest import restore_seeded_data
 
-SEEDED = importlib.import_module("fanzha.warnings.migrations.0002_seed").RULES
+SEEDED = [
+    *importlib.import_module("fanzha.warnings.migrations.0002_seed").RULES,
+    importlib.import_module("fanzha.warnings.migrations.0013_seed_callback_rule").RULE,
+]
 
 
 def test_a_transactional_test_starts_with_the_seeded_grading_rules(transactional_db: None) -> None:

@@ -350,11 +350,12 @@ def test_a_number_rejected_after_it_moved_is_not_proposed_again_on_the_evidence_
 
 def test_the_warning_does_not_name_the_engine_grade_as_its_own(world, client, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The victim's reasons end “预警等级：高” (the engine's grade: a call back); the warning is graded by
-    the centre's rules (低 here: one call, one call back) and its page said both 低 and 预警等级：高."""
+    the centre's rules (中 here: one call, one call back — the seeded 回拨 rule) and its page said both
+    the warning's grade and 预警等级：高."""
     run = _base_run(world, tmp_path)
     _send(world, run, top=1)
     known = _warning_of(KNOWN)
-    assert known.grade == "low"
+    assert known.grade == "medium"
     client.force_login(world.users["grid_cd"])
     page = client.get(reverse("warning_detail", args=[known.pk])).content.decode()
     assert "预警等级：高" not in page and "研判等级：高" in page

@@ -79,3 +79,11 @@ def test_it_refuses_a_negative_minimum_amount_and_offers_only_warning_types(db) 
     assert not form.is_valid() and "最低涉案金额不能为负数" in str(form.errors["min_amount"])
     offered = {code for code, _ in form.fields["fraud_types"].choices}
     assert "impersonate_authority" in offered and not offered & {"normal", "advertising"}
+
+
+def test_a_person_who_called_a_fraud_number_back_once_is_graded_medium_not_low(db) -> None:  # type: ignore[no-untyped-def]
+    """The seeded 回拨诈骗号码 rule: one call and one call back (a 号码研判 victim) is 中, said once."""
+    once = grading.grade(grading.active_rules(), grading.Facts("", "screening", None, 30, 1, 1, False))
+    assert (once.grade, once.reasons) == ("medium", ["回拨 1 次"])
+    often = grading.grade(grading.active_rules(), grading.Facts("", "operator", None, 30, 4, 2, False))
+    assert (often.grade, often.reasons) == ("high", ["被诈骗号码呼叫 4 次，回拨 2 次"])
