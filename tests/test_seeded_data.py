@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import importlib
 
+import pytest
+
 from fanzha.warnings.models import GradingRule
 from tests.conftest import restore_seeded_data
+
+pytestmark = pytest.mark.usefixtures("allow_audit_flush")  # the flush after each (PostgreSQL's TRUNCATE)
 
 SEEDED = [
     *importlib.import_module("fanzha.warnings.migrations.0002_seed").RULES,
