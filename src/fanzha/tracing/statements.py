@@ -327,9 +327,10 @@ def read_sheets(path: str | Path) -> list[tuple[str, list[list[object]]]]:
         from python_calamine import CalamineWorkbook
 
         book = CalamineWorkbook.from_path(str(path))
-        sheets = []
+        sheets: list[tuple[str, list[list[object]]]] = []
         for index, name in enumerate(book.sheet_names):
-            rows = [list(row) for row in book.get_sheet_by_index(index).to_python(skip_empty_area=False)]
+            sheet = book.get_sheet_by_index(index).to_python(skip_empty_area=False)
+            rows: list[list[object]] = [list(row) for row in sheet]
             if any(normalise(c) for row in rows for c in row) or index == 0:
                 sheets.append((name, rows))
         return sheets
