@@ -24,6 +24,7 @@ from fanzha.core.models import Area, Organisation, User, UserRole
 from fanzha.core.models.areas import AreaLevel
 from fanzha.core.models.organisations import OrganisationKind
 from fanzha.core.pii import crypto, phone
+from fanzha.core.selectors import WARNING_UNIT_ROLES
 from fanzha.warnings.models import OPEN_STATUSES, AddressPlacement, Warning
 
 # 省/自治区/直辖市, 市/州/地区/盟, 县/区/旗/县级市: the administrative prefix of a Chinese address.
@@ -450,10 +451,7 @@ def police_grades() -> set[str]:
     return set(getattr(settings, "WARNING_POLICE_GRADES", ["urgent", "high"]))
 
 
-ROLE_OF_KIND = {
-    OrganisationKind.POLICE_STATION: "police_officer",
-    OrganisationKind.VILLAGE_COMMITTEE: "grid_worker",
-}
+ROLE_OF_KIND = WARNING_UNIT_ROLES  # the role that receives warnings in each kind of unit
 
 
 class Assigner:
