@@ -14,3 +14,6 @@ urlpatterns = [
     path("", include("fanzha.screen.urls")),
     path("api/", api.urls),
 ]
+
+# A database conflict raised by a middleware is answered as in a view (503, nothing saved, retry).
+handler500 = "fanzha.core.views.errors.server_error"
