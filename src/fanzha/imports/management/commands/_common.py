@@ -53,10 +53,22 @@ def report(command: Any, result: ImportResult) -> None:
     if batch.unknown_columns:
         command.stdout.write(f"未使用的列：{'、'.join(batch.unknown_columns)}")
     for error in batch.errors:
-        command.stdout.write(f"第 {error['row']} 行 {error['column']} {error['value']}：{error['message']}")
+        command.stdout.write(error_line(error))
     if result.ok:
         for notice in batch.notices or []:
-            command.stdout.write(f"第 {notice['row']} 行 {notice['column']}（提示）：{notice['message']}")
+            command.stdout.write(notice_line(notice["row"], notice["column"], notice["message"]))
     command.stdout.write(result.summary())
     if not result.ok:
         raise SystemExit(1)
+
+
+def error_line(error: dict[str, Any]) -> str:
+    """第 5 行 手机号 1380013：message — the column and value only where the error names them."""
+    where = " ".join(
+        str(part) for part in (error.get("column"), error.get("value")) if part not in (None, "")
+    )
+    return f"第 {error['row']} 行{' ' + where if where else ''}：{error['message']}"
+
+
+def notice_line(row: object, column: str, message: str) -> str:
+    return f"第 {row} 行{' ' + column if column else ''}（提示）：{message}"

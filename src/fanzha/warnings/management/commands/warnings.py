@@ -21,6 +21,7 @@ from django.db.models import Q
 from fanzha.audit import context
 from fanzha.core.models import Organisation
 from fanzha.imports.importers.warnings import WarningImporter
+from fanzha.imports.management.commands._common import error_line, notice_line
 from fanzha.imports.pipeline import ImportResult, import_run
 from fanzha.warnings import workflow
 
@@ -112,14 +113,10 @@ class Command(BaseCommand):
         if batch.unknown_columns:
             self.stdout.write(f"未使用的列：{'、'.join(batch.unknown_columns)}")
         for error in batch.errors:
-            self.stdout.write(
-                f"第 {error['row']} 行 {error['column']} {error['value']}：{error['message']}".replace(
-                    "  ", " "
-                )
-            )
+            self.stdout.write(error_line(error))
         if result.ok:
             for number, message in importer.skipped:
                 self.stdout.write(f"第 {number} 行（已跳过）：{message}")
             for number, column, message in importer.notices:
-                self.stdout.write(f"第 {number} 行 {column}（提示）：{message}")
+                self.stdout.write(notice_line(number, column, message))
         self.stdout.write(summary_line(result))
