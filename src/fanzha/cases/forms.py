@@ -182,6 +182,29 @@ class MeasureForm(forms.Form):
         bootstrap(self)
 
 
+class OnwardForm(forms.Form):
+    """Stop-payments to the accounts the money moved on to: an amount for each (``amount_<n>``, the
+    account's place in the bank's answer — no account number in the form's names); an account that
+    cannot be asked now is shown, disabled, with why."""
+
+    def __init__(self, *args: Any, accounts: list[Any], initial_fen: int | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        sendable = [a for a in accounts if not a.why_not]
+        for n, account in enumerate(accounts):
+            bank = account.bank_org or "开户行未识别"
+            field = MoneyField(
+                label=f"{account.masked}（{bank}）请求金额（元）",
+                max_length=30,
+                required=False,
+                disabled=bool(account.why_not),
+                help_text=account.why_not or "不向该账户申请时留空",
+            )
+            if len(sendable) == 1 and account is sendable[0] and initial_fen:
+                field.initial = f"{initial_fen / 100:.2f}"
+            self.fields[f"amount_{n}"] = field
+        bootstrap(self)
+
+
 class AnswerForm(forms.Form):
     answer = forms.ChoiceField(label="反馈结果", choices=Answer.choices)
     effective = MoneyField(label="止付/冻结金额（元）", max_length=30, required=False)

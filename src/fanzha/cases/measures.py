@@ -18,12 +18,22 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from fanzha.audit.services import audit_pii_read, audit_record
 from fanzha.cases import clocks
-from fanzha.cases.common import account_hash, add_event, clean_account, free_text, money, require_case
+from fanzha.cases.common import (
+    account_hash,
+    add_event,
+    bank_organisation,
+    clean_account,
+    free_text,
+    mask_account,
+    money,
+    require_case,
+)
 from fanzha.cases.models import Answer, Case, EventKind, Measure, MeasureKind, MeasureStatus, Payment
 from fanzha.core import access
 from fanzha.core.models import Organisation, User
@@ -112,11 +122,13 @@ def _create(
     previous: Measure | None,
     reason: str,
     redirected_from: Organisation | None = None,
+    onward_from: Measure | None = None,
 ) -> Measure:
     account = clean_account(target.account)
     measure = Measure.objects.create(
         case=case,
         payment=target.payment,
+        onward_from=onward_from,
         kind=kind,
         sequence=previous.sequence + 1 if previous and previous.kind == kind else 1,
         previous=previous,
@@ -156,6 +168,8 @@ def _sent(measure: Measure, redirected_from: Organisation | None) -> dict[str, A
     }
     if redirected_from is not None:
         details["redirected_from"] = redirected_from.pk
+    if measure.onward_from_id is not None:
+        details["onward_from"] = measure.onward_from_id
     return details
 
 
@@ -538,10 +552,61 @@ class Onward:
     skipped: list[str]  # masked account + why
 
 
+@dataclass
+class OnwardAccount:
+    """An account the bank said the money moved on to."""
+
+    account: str
+    bank_org: Organisation | None
+    busy: bool  # this case already has a request waiting or in force for it
+
+    @property
+    def masked(self) -> str:
+        return mask_account(self.account)
+
+    @property
+    def why_not(self) -> str:
+        """Why no request can go to it now ("" when one can)."""
+        if self.busy:
+            return "该账户已有待反馈或生效中的止付/冻结"
+        if self.bank_org is None:
+            return "未能从卡号识别开户行对应的银行单位"
+        return ""
+
+
 def onward_fen(measure: Measure) -> int:
     """What the bank did not hold of the request: the most that can have moved on (a partial stop's
     rest, all of it when nothing was held)."""
     return max(0, measure.requested_fen - measure.effective_fen)
+
+
+def onward_cap_fen(measure: Measure) -> int:
+    """The most the requests sent onward from this answer may ask together, however many accounts the
+    money went to: what moved on, never more than the payment."""
+    cap = onward_fen(measure)
+    if measure.payment is not None:
+        cap = min(cap, measure.payment.amount_fen)
+    return cap
+
+
+def onward_requested_fen(measure: Measure) -> int:
+    """What the requests already sent onward from this answer asked together (whatever their banks
+    answered: the money did go to those accounts)."""
+    asked = Measure.objects.filter(onward_from=measure).aggregate(s=Sum("requested_fen"))["s"]
+    return int(asked or 0)
+
+
+def onward_available_fen(measure: Measure) -> int:
+    """可申请止付余额: what may still be asked of the accounts the money moved on to."""
+    return max(0, onward_cap_fen(measure) - onward_requested_fen(measure))
+
+
+def onward_summary(measure: Measure) -> str:
+    """The cap in words, for the form and its errors."""
+    return (
+        f"银行未止付/冻结 {money(onward_cap_fen(measure))}，已向转入账户申请 "
+        f"{money(onward_requested_fen(measure))}，可申请止付余额 {money(onward_available_fen(measure))}"
+    )
 
 
 def may_follow_money(measure: Measure) -> bool:
@@ -551,32 +616,94 @@ def may_follow_money(measure: Measure) -> bool:
     return answered and bool(measure.moved_to) and onward_fen(measure) > 0
 
 
-@transaction.atomic
-def measure_follow_money(*, actor: Any, measure: Measure) -> Onward:
-    """资金已转出: a stop-payment to each account the bank said the money went on to (one level down)."""
-    from fanzha.cases.common import bank_organisation, mask_account
-
-    measure = _locked(measure)
-    require_case(actor, measure.case, "case.measure")
-    if not may_follow_money(measure):
-        raise ValidationError({"measure": "银行未反馈资金转出账户"})
+def onward_accounts(measure: Measure) -> list[OnwardAccount]:
+    """The accounts the bank named, each once, in the bank's order."""
     busy = set(
         Measure.objects.filter(case=measure.case, status__in=OPEN_MEASURE).values_list(
             "account_hash", flat=True
         )
     )
-    outcome = Onward([], [])
-    for account in dict.fromkeys(a for a in MOVED_SPLIT.split(measure.moved_to) if a):
-        bank = bank_organisation("", account)
-        if account_hash(account) in busy:
-            continue
-        if bank is None:
-            outcome.skipped.append(f"{mask_account(account)}：未能从卡号识别开户行对应的银行单位")
-            continue
-        target = Target(account, onward_fen(measure), "", bank, "", measure.hop + 1, measure.payment)
-        outcome.sent.append(
-            _create(
-                actor, measure.case, target, MeasureKind.STOP, None, f"{measure.bank_org}反馈资金转入该账户"
+    return [
+        OnwardAccount(account, bank_organisation("", account), account_hash(account) in busy)
+        for account in dict.fromkeys(a for a in MOVED_SPLIT.split(measure.moved_to) if a)
+    ]
+
+
+def _onward_amounts(
+    measure: Measure, accounts: list[OnwardAccount], amounts: dict[str, int] | None
+) -> dict[str, int]:
+    """What to ask of each account. Without ``amounts`` (one click) the one account that can be asked
+    gets all that is left; with several the officer splits it. Together never above 可申请止付余额."""
+    available = onward_available_fen(measure)
+    sendable = [a.account for a in accounts if not a.why_not]
+    if amounts is None:
+        if len(sendable) > 1:
+            split = (
+                f"资金转入多个账户，请分别填写各账户的请求金额（合计不超过可申请止付余额 {money(available)}）"
             )
+            raise ValidationError({"amount": split})
+        amounts = dict.fromkeys(sendable, available)
+        if not amounts:
+            return {}
+    _check_onward_amounts(measure, accounts, amounts, available)
+    return amounts
+
+
+def _check_onward_amounts(
+    measure: Measure, accounts: list[OnwardAccount], amounts: dict[str, int], available: int
+) -> None:
+    named = {a.account: a for a in accounts}
+    if not amounts:
+        raise ValidationError({"amount": "请至少为一个转入账户填写请求金额"})
+    if available <= 0:
+        raise ValidationError({"amount": f"已无可申请止付余额（{onward_summary(measure)}）"})
+    for account, fen in amounts.items():
+        found = named.get(account)
+        if found is None:
+            raise ValidationError({"amount": f"{mask_account(account)}不是银行反馈的转入账户"})
+        if found.why_not:
+            raise ValidationError({"amount": f"{found.masked}：{found.why_not}"})
+        if fen <= 0:
+            raise ValidationError({"amount": f"{found.masked}：请求金额须大于 0"})
+    total = sum(amounts.values())
+    if total > available:
+        raise ValidationError(
+            {
+                "amount": f"向转入账户申请的止付合计 {money(total)}，超过可申请止付余额 {money(available)}"
+                f"（{onward_summary(measure)}）"
+            }
+        )
+
+
+@transaction.atomic
+def measure_follow_money(*, actor: Any, measure: Measure, amounts: dict[str, int] | None = None) -> Onward:
+    """资金已转出: stop-payments to the accounts the bank said the money went on to (one level down).
+    ``amounts`` (account → fen) splits what moved on between them; all the requests sent onward from
+    one answer together ask at most what moved on (``onward_available_fen``), never more than the
+    payment. Accounts with a request waiting or in force are left out; those whose bank is not known
+    here are listed in ``skipped``."""
+    measure = _locked(measure)
+    require_case(actor, measure.case, "case.measure")
+    if not may_follow_money(measure):
+        raise ValidationError({"measure": "银行未反馈资金转出账户"})
+    accounts = onward_accounts(measure)
+    asked = _onward_amounts(measure, accounts, amounts)
+    outcome = Onward([], [f"{a.masked}：{a.why_not}" for a in accounts if a.bank_org is None])
+    reason = f"{measure.bank_org}反馈资金转入该账户"
+    for account in accounts:
+        if account.account not in asked:
+            continue
+        target = Target(
+            account.account,
+            asked[account.account],
+            "",
+            account.bank_org,
+            "",
+            measure.hop + 1,
+            measure.payment,
+        )
+        _check_target(measure.case, target)
+        outcome.sent.append(
+            _create(actor, measure.case, target, MeasureKind.STOP, None, reason, onward_from=measure)
         )
     return outcome

@@ -161,12 +161,31 @@ def _held(measures: list[Measure], kind: str) -> int:
     return sum(m.effective_fen for m in measures if m.kind == kind)
 
 
+def _held_once(measures: list[Measure]) -> tuple[int, int]:
+    """Stopped and frozen amounts of the counted measures. What the measures of one payment hold
+    together is counted up to the payment, frozen first: several chains (onward requests sent before
+    their shared cap, the trace's downstream requests) can name the same money, and a victim's money
+    held cannot be more than was paid."""
+    by_payment: dict[int | None, list[Measure]] = {}
+    for measure in measures:
+        by_payment.setdefault(measure.payment_id, []).append(measure)
+    stopped = frozen = 0
+    for payment_id, group in by_payment.items():
+        stop, freeze = _held(group, MeasureKind.STOP), _held(group, MeasureKind.FREEZE)
+        payment = group[0].payment
+        if payment_id is not None and payment is not None:
+            freeze = min(freeze, payment.amount_fen)
+            stop = min(stop, payment.amount_fen - freeze)
+        stopped, frozen = stopped + stop, frozen + freeze
+    return stopped, frozen
+
+
 def _recovery(loss_fen: int, measures: list[Measure], returns: Any) -> Recovery:
-    counted = _counted(measures)
+    stopped, frozen = _held_once(_counted(measures))
     return Recovery(
         loss_fen=loss_fen,
-        stopped_fen=_held(counted, MeasureKind.STOP),
-        frozen_fen=_held(counted, MeasureKind.FREEZE),
+        stopped_fen=stopped,
+        frozen_fen=frozen,
         decided_fen=int(returns.aggregate(s=Sum("amount_fen"))["s"] or 0),
         returned_fen=int(returns.aggregate(s=Sum("returned_fen"))["s"] or 0),
     )

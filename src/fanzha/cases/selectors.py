@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from fanzha.cases import clocks
 from fanzha.cases.common import mask_account, money
-from fanzha.cases.measures import may_follow_money
+from fanzha.cases.measures import may_follow_money, onward_available_fen
 from fanzha.cases.models import Case, Measure, MeasureKind, MeasureStatus, Status
 
 FILTERS = ("status", "fraud_type", "area", "q")
@@ -78,7 +78,12 @@ class MeasureRow:
 
     @property
     def can_follow_money(self) -> bool:
-        return may_follow_money(self.measure)
+        """The bank named accounts the money moved on to, and something is left to ask of them."""
+        return may_follow_money(self.measure) and onward_available_fen(self.measure) > 0
+
+    @property
+    def onward_available(self) -> str:
+        return money(onward_available_fen(self.measure))
 
     @property
     def answered_late(self) -> str:

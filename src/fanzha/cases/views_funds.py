@@ -17,6 +17,7 @@ from fanzha.cases.forms import (
     AttachmentForm,
     FollowUpForm,
     MeasureForm,
+    OnwardForm,
     RedirectForm,
     ReturnDoneForm,
     ReturnForm,
@@ -142,18 +143,32 @@ def _follow_up_to_current_unit(request: HttpRequest, measure: Measure) -> HttpRe
 
 
 @login_required
-@require_POST
 def case_measure_follow_money(request: HttpRequest, pk: int) -> HttpResponse:
-    """Stop-payments to the accounts the bank said the money moved on to."""
+    """Stop-payments to the accounts the bank said the money moved on to: an amount for each, together
+    at most 可申请止付余额 (what moved on, less what was already asked onward)."""
     measure = _measure(request, pk)
-    try:
-        onward = measures.measure_follow_money(actor=request.user, measure=measure)
-        messages.success(request, f"已向 {len(onward.sent)} 个转入账户发送止付请求。")
+    if not measures.may_follow_money(measure):
+        messages.warning(request, f"{measure}：银行未反馈资金转出账户。")
+        return redirect("case_detail", pk=measure.case_id)
+    accounts = measures.onward_accounts(measure)
+    available = measures.onward_available_fen(measure)
+    form = OnwardForm(request.POST or None, accounts=accounts, initial_fen=available)
+
+    def send(d: dict[str, Any]) -> None:
+        asked = {a.account: d[f"amount_{n}"] for n, a in enumerate(accounts) if d.get(f"amount_{n}")}
+        onward = measures.measure_follow_money(actor=request.user, measure=measure, amounts=asked)
         for line in onward.skipped:
             messages.warning(request, line)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    return redirect("case_detail", pk=measure.case_id)
+
+    if run_form(request, form, send, "已向转入账户发送止付请求。"):
+        return redirect("case_detail", pk=measure.case_id)
+    context = {
+        "form": form,
+        "title": f"向转入账户止付（{measure} 的下一级）",
+        "case": measure.case,
+        "lead": f"{measures.onward_summary(measure)}。各账户请求金额合计不能超过可申请止付余额。",
+    }
+    return render(request, "cases/case_subform.html", context)
 
 
 @login_required

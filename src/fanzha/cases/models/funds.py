@@ -46,6 +46,16 @@ class Measure(models.Model):
     previous = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_measure"
     )
+    # The answered measure whose bank said the money moved on to this account (资金已转出): the requests
+    # sent onward from one answer share what moved on (``measures.onward_available_fen``).
+    onward_from = models.ForeignKey(
+        "self",
+        verbose_name="上一级措施",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="onward_measures",
+    )
     account = EncryptedTextField("账号")
     account_hash = models.CharField(max_length=64, db_index=True, editable=False)
     account_name = EncryptedTextField("户名", blank=True, default="")
