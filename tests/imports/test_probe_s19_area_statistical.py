@@ -71,8 +71,9 @@ def test_a_new_area_whose_parent_cannot_be_found_is_refused_naming_the_code(worl
     assert Area.objects.count() == before
 
 
-def test_a_province_row_is_refused_in_chinese(world) -> None:  # type: ignore[no-untyped-def]
-    result = run(NBS_HEADER, [["330000000000", "", "浙江省"], *NBS_ROWS])
+def test_another_provinces_row_is_refused_in_chinese(world) -> None:  # type: ignore[no-untyped-def]
+    """Our own province above the tree is skipped with a notice (probe s24); another one is an error."""
+    result = run(NBS_HEADER, [["440000000000", "", "广东省"], *NBS_ROWS])
     assert result.batch.status == BatchStatus.REJECTED
     assert any("省" in m for m in messages(result)), messages(result)
 
@@ -97,10 +98,10 @@ def test_a_county_set_up_without_its_city_is_the_top_of_its_tree(db) -> None:  #
 
 
 def test_an_error_on_an_area_row_shows_its_code_as_written_not_masked(world) -> None:  # type: ignore[no-untyped-def]
-    """An area code is no one's personal data: the admin reads 330000000000 in the error list, not
-    3300 **** **** 0000; a phone or ID number in the code column (a shifted row) stays masked."""
-    rows = [["330000000000", "", "浙江省"], *NBS_ROWS, ["13812345678", "", "某村"]]
+    """An area code is no one's personal data: the admin reads 440000000000 in the error list, not
+    4400 **** **** 0000; a phone or ID number in the code column (a shifted row) stays masked."""
+    rows = [["440000000000", "", "广东省"], *NBS_ROWS, ["13812345678", "", "某村"]]
     result = run(NBS_HEADER, rows, world.users["admin"])
     shown = {error["row"]: error["value"] for error in result.batch.errors}
-    assert shown[2] == "330000000000", result.batch.errors
+    assert shown[2] == "440000000000", result.batch.errors
     assert "13812345678" not in str(result.batch.errors)

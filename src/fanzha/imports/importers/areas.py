@@ -15,9 +15,12 @@ from fanzha.imports.columns import NUMERIC_INTEGER, Field
 from fanzha.imports.importers.base import NEW, UNCHANGED, UPDATED, Importer, Row, RowRejected
 
 CODE_RE = re.compile(r"^[0-9A-Za-z]{1,32}$")
+# Not a level of the tree (it starts at 市): a province row is read only to be skipped above the tree.
+PROVINCE = "province"
 # The level words of our export, and those of the lists counties receive: civil-affairs lists name the
 # grade (县级, 乡级, 村级) or the body (街道办事处, 村委会, 居委会).
 LEVEL_WORDS: dict[str, str] = {
+    **dict.fromkeys(("省", "省级", "自治区", "直辖市", "省份", "province"), PROVINCE),
     **dict.fromkeys(("市", "地级市", "市级", "地级", "地市级", "city"), "city"),
     **dict.fromkeys(("区", "县", "区县", "县区", "县级市", "县级", "区级", "县市区", "district"), "district"),
     **dict.fromkeys(
@@ -91,10 +94,17 @@ def stored_areas(rows: list[Row]) -> dict[str, str]:
 
 # 统计用区划代码: 2 digits of province, 2 of city, 2 of county, 3 of township, 3 of village; a level's
 # code ends in zeros where the lower levels' digits go.
-PROVINCE = "province"
 STATISTICAL_LEVELS = [(2, PROVINCE), (4, AreaLevel.CITY), (6, AreaLevel.DISTRICT), (9, AreaLevel.TOWNSHIP)]
 PARENT_DIGITS = {"district": 4, "township": 6, "village": 9}  # the digits a code shares with its parent
 ROOT_LEVELS = frozenset({AreaLevel.CITY, AreaLevel.DISTRICT})  # a county may be set up without its city
+# The digits an area shares with those under it: a province's 2, a city's 4 (statistical codes).
+ABOVE_DIGITS = {PROVINCE: 2, AreaLevel.CITY: 4}
+ABOVE_NOTICE = "上级区划，已跳过（{why}）"
+PROVINCE_ABOVE = "省级区划不在本系统的区划树中，最高一级为市"
+CITY_ABOVE = "本系统的区划树从其下的区/县开始，不含该市"
+PROVINCE_ELSEWHERE = (
+    "省级区划不在本系统的区划树中（最高一级为市），且不是本文件或系统中任何区划的上级，请删除该行"
+)
 
 
 def level_from_code(code: str) -> str | None:
@@ -113,6 +123,14 @@ def parent_from_code(code: str, level: str) -> str:
     if kept is None or level_from_code(code) != level:
         return ""
     return code[:kept] + "0" * (12 - kept)
+
+
+def is_above(key: str, level: str, codes: list[str]) -> bool:
+    """Whether the province or city of the 12-digit statistical code ``key`` holds one of ``codes``."""
+    digits = ABOVE_DIGITS[level]
+    if not (key.isdigit() and len(key) == 12 and key[digits:] == "0" * (12 - digits)):
+        return False
+    return any(code != key and code.startswith(key[:digits]) for code in codes)
 
 
 def parse_level(text: str) -> str | None:
@@ -145,6 +163,12 @@ class AreaImporter(Importer):
     permission = "area.manage"
     allow_system = True
     fields = FIELDS
+
+    def __init__(self) -> None:
+        self._notices: list[tuple[int, str, str]] = []  # (row, column, message): the rows skipped
+
+    def row_notices(self) -> list[tuple[int, str, str]]:
+        return self._notices
 
     def validate_row(self, *, actor: Any, row: Row) -> None:
         values = row.values
@@ -214,7 +238,12 @@ class AreaImporter(Importer):
             if row.cleaned and not row.errors:
                 self._fill_from_code(row, stored.get(row.cleaned["key"]))
         self._reject_duplicate_codes(rows)
-        in_file = {row.cleaned["key"]: row.cleaned["level"] for row in rows if row.cleaned}
+        above = self._skip_above_the_tree(rows, stored)
+        in_file = {
+            row.cleaned["key"]: row.cleaned["level"]
+            for row in rows
+            if row.cleaned and row.cleaned.get("level") != PROVINCE and row.cleaned["key"] not in above
+        }
         wanted = {
             canonical_code(row.cleaned["parent_code"]) for row in rows if row.cleaned.get("parent_code")
         }
@@ -225,7 +254,10 @@ class AreaImporter(Importer):
         }
         for row in rows:
             parent_code = row.cleaned.get("parent_code")
-            if row.errors or not parent_code:
+            if row.errors or not parent_code or row.cleaned.get("above"):
+                continue
+            if canonical_code(parent_code) in above:
+                self._place_below_skipped(row)
                 continue
             parent_level = in_file.get(canonical_code(parent_code)) or in_db.get(canonical_code(parent_code))
             if parent_level is None and row.cleaned["parent_derived"] and row.cleaned["level"] in ROOT_LEVELS:
@@ -245,6 +277,50 @@ class AreaImporter(Importer):
                     f"“{LEVEL_LABELS[parent_level]}”之下",
                     row.values.get("level", ""),
                 )
+
+    def _skip_above_the_tree(self, rows: list[Row], stored: dict[str, str]) -> set[str]:
+        """The keys of the rows above the tree that are ancestors of its areas, marked to be skipped: a
+        province (the tree starts at 市) over an area of the file or a top of the tree, and a city not in
+        the tree over a county set up without it (unless a row's 上级代码 names it: then it is imported).
+        A province over none of them is refused (another province's row, not a cut of ours)."""
+        valid = [row for row in rows if row.cleaned and not row.errors]
+        named = {
+            canonical_code(row.cleaned["parent_code"])
+            for row in valid
+            if row.cleaned["parent_code"] and not row.cleaned["parent_derived"]
+        }
+        tops = dict(Area.objects.filter(parent__isnull=True).values_list("code", "level"))
+        counties = [canonical_code(code) for code, level in tops.items() if level == AreaLevel.DISTRICT]
+        below = [row.cleaned["key"] for row in valid if row.cleaned["level"] != PROVINCE]
+        below += [canonical_code(code) for code in tops]
+        above: set[str] = set()
+        for row in valid:
+            key, level = row.cleaned["key"], row.cleaned["level"]
+            if level == PROVINCE and (key in named or is_above(key, PROVINCE, below)):
+                row.cleaned["above"] = ABOVE_NOTICE.format(why=PROVINCE_ABOVE)
+            elif level == PROVINCE:
+                row.error(self.field("code"), PROVINCE_ELSEWHERE, row.cleaned["code"])
+            elif level == AreaLevel.CITY and self._city_above(key, stored, named, counties):
+                row.cleaned["above"] = ABOVE_NOTICE.format(why=CITY_ABOVE)
+            if row.cleaned.get("above"):
+                above.add(key)
+        return above
+
+    @staticmethod
+    def _city_above(key: str, stored: dict[str, str], named: set[str], counties: list[str]) -> bool:
+        """A city not in the tree, named by no row as 上级代码, over a county the tree starts at."""
+        return key not in stored and key not in named and is_above(key, AreaLevel.CITY, counties)
+
+    def _place_below_skipped(self, row: Row) -> None:
+        """A row whose 上级代码 names a skipped row above the tree: a 市 or 区/县 is then its top."""
+        if row.cleaned["level"] in ROOT_LEVELS:
+            row.cleaned["parent_code"] = ""
+            return
+        row.error(
+            self.field("parent_code"),
+            "上级代码是区划树以上的区划（已跳过），乡镇/街道、村/社区、网格的上级须在区划树中",
+            row.cleaned["parent_code"],
+        )
 
     def _reject_duplicate_codes(self, rows: list[Row]) -> None:
         """A later row naming an earlier row's area again, told with both codes as the file writes
@@ -269,19 +345,13 @@ class AreaImporter(Importer):
         neither column); an area already in the tree keeps its own. Only a 市 or 区/县 may be a root."""
         data = row.cleaned
         if data["level"] is None:
-            derived = level_from_code(data["key"])
-            if derived == PROVINCE:
-                row.error(
-                    self.field("code"),
-                    "省级区划不在本系统的区划树中（最高一级为市），请删除该行",
-                    data["code"],
-                )
-                return
-            data["level"] = derived or stored_level
+            data["level"] = level_from_code(data["key"]) or stored_level
             if data["level"] is None:
                 row.error(self.field("level"), "请填写层级（区划代码不是 12 位统计用区划代码，看不出层级）")
                 return
         data["parent_derived"] = False
+        if data["level"] == PROVINCE:
+            return  # above the tree: skipped, or refused, by validate_file
         if data["parent_code"] or data["level"] in ROOT_LEVELS and "parent_code" in data["_present"]:
             return
         data["_present"].discard("parent_code")  # not stated: an area in the tree keeps its parent
@@ -306,6 +376,8 @@ class AreaImporter(Importer):
             return before is not None and LEVEL_ORDER.index(before) < LEVEL_ORDER.index(row.cleaned["level"])
 
         def key(row: Row) -> tuple[bool, int, bool]:
+            if row.cleaned.get("above"):
+                return False, -1, False
             position = LEVEL_ORDER.index(row.cleaned["level"])
             retiring = row.cleaned.get("is_active") is False and row.cleaned["key"] in stored
             return retiring, -position if retiring else position, lowered(row)
@@ -314,6 +386,9 @@ class AreaImporter(Importer):
 
     def commit_row(self, *, actor: Any, row: Row) -> str:
         data = row.cleaned
+        if data.get("above"):
+            self._notices.append((row.number, self.field("code").label, data["above"]))
+            return UNCHANGED
         parent = area_services.find_area(data["parent_code"]) if data["parent_code"] else None
         existing = area_services.find_area(data["code"])
         try:
