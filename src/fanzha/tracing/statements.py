@@ -81,6 +81,7 @@ class ParsedStatement:
     errors: list[RowError] = field(default_factory=list)
     balance_break: BalanceBreak | None = None
     rows_read: int = 0
+    notes: list[str] = field(default_factory=list)  # what was left out of the file, e.g. a notes sheet
 
     @property
     def balanced(self) -> bool:
@@ -353,6 +354,25 @@ def _header_at(rows: list[list[object]], mapping: Mapping | None) -> tuple[int, 
     return None if start is None else (start, mapping)
 
 
+def _looks_like_transaction(row: Row, mapping: Mapping) -> bool:
+    """A row with a time and an amount in the statement's columns (an unreadable one is neither)."""
+    names = [name for name in ("amount", "debit", "credit") if name in mapping.columns]
+    try:
+        return _time(row, mapping) is not None and any(_money(row, mapping, n) is not None for n in names)
+    except CellError:
+        return False
+
+
+def _continues(rows: list[list[object]], mapping: Mapping) -> bool:
+    """Whether a later sheet without a header continues the statement: some row reads as a
+    transaction in its columns (a 说明 / 备注 sheet of free text has none)."""
+    return any(_looks_like_transaction(row, mapping) for row in rows)
+
+
+def _skipped_sheet(name: str) -> str:
+    return f"工作表“{name}”没有流水的表头，也没有交易行（时间和金额），已跳过"
+
+
 def _in_sheet(part: ParsedStatement, name: str) -> ParsedStatement:
     """Row errors of a later sheet name it (its rows are numbered within it)."""
     part.errors = [RowError(e.row, f"工作表“{name}”{e.message}") for e in part.errors]
@@ -365,13 +385,18 @@ def read_statement(path: str | Path, *, mapping: Mapping | None = None, account:
     With a given mapping the header is the first row whose cells equal the mapping's header (or row 1).
     Every sheet of a workbook is read: sheets before the first with a header (a cover page) are
     skipped; a later sheet has its own header or continues the previous one's columns from its first
-    row (a long export split over sheets).
+    row (a long export split over sheets) when a row of it has a time and an amount there. A later
+    sheet with neither (a 说明 / 备注 sheet of free text) is skipped, named in ``notes``.
     """
     sheets = read_sheets(path)
     parts: list[ParsedStatement] = []
+    notes: list[str] = []
     current = mapping
     for name, rows in sheets:
         found = _header_at(rows, mapping)
+        if found is None and parts and current is not None and not _continues(rows, current):
+            notes.append(_skipped_sheet(name))
+            continue
         if found is None and current is not None and (parts or mapping is not None):
             # the user's mapping, its header not found as written: from row 1 (as before); a later
             # sheet without a header continues the previous one's columns from its first row
@@ -385,7 +410,9 @@ def read_statement(path: str | Path, *, mapping: Mapping | None = None, account:
         account = account or own
     if not parts:
         raise UnknownLayout(sheets[0][1][:30])
-    return _joined(parts)
+    joined = _joined(parts)
+    joined.notes = notes
+    return joined
 
 
 def _joined(parts: list[ParsedStatement]) -> ParsedStatement:
