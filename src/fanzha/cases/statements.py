@@ -134,18 +134,21 @@ def _finish(actor: Any, statement: Statement, parsed: ParsedStatement) -> Statem
     )
     statement.rows_added = _store_rows(statement, parsed, statement.account)
     statement.duplicates = len(parsed.transactions) - statement.rows_added
-    return _record(actor, statement)
+    return _record(actor, statement, parsed.notes)
 
 
-def _record(actor: Any, statement: Statement) -> Statement:
+def _record(actor: Any, statement: Statement, notes: list[str] | None = None) -> Statement:
+    """Mark the statement imported and say so in the case's history, with what of the file was left
+    out (a 说明 sheet skipped)."""
     statement.status, statement.data = StatementStatus.IMPORTED, None
     statement.save()
     note = "，余额不平" if statement.balance_break else ""
+    left_out = "".join(f"；{text}" for text in notes or [])
     add_event(
         statement.case,
         actor,
         EventKind.STATEMENT,
-        f"导入流水 {statement.rows_added} 笔（重复 {statement.duplicates} 笔{note}）",
+        f"导入流水 {statement.rows_added} 笔（重复 {statement.duplicates} 笔{note}）{left_out}",
     )
     audit_record(
         actor=actor,
