@@ -8,13 +8,15 @@ import openpyxl
 from fanzha.cases.models import CaseEvent, EventKind
 from tests.cases.helpers import PAYEE, make_case, upload
 
+HEADER = ["交易时间", "借方发生额", "贷方发生额", "余额", "对方账号", "对方户名", "摘要", "交易流水号"]
+
 
 def _statement_with_notes_sheet() -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "明细"
     sheet.append([f"账号：{PAYEE}"])
-    sheet.append(["交易时间", "借方发生额", "贷方发生额", "余额", "对方账号", "对方户名", "摘要", "交易流水号"])
+    sheet.append(HEADER)
     sheet.append(["2026-11-20 10:00:02", None, 3000, 3000, "6217000000000000001", "王某", "转账", "F1"])
     notes = book.create_sheet("填表说明")
     notes.append(["1. 借方表示支出，贷方表示收入"])
