@@ -30,6 +30,7 @@ from fanzha.warnings.models import OPEN_STATUSES, Warning, WarningEvent, Warning
 from fanzha.warnings.people import (
     FILLED_FIELDS,
     Keys,
+    age_on_record,
     fill_person,
     keys_of,
     new_person,
@@ -245,9 +246,23 @@ def _partner_ids(known: _Known, cleans: list[CleanWarning], pushed_by: Any) -> s
     return renamed
 
 
+def _earlier_ids(known: _Known, cleans: list[CleanWarning]) -> None:
+    """Rows without 预警编号 whose id is not known but the id derived for them before is
+    (:func:`intake.earlier_source_id`: a list imported before): they take that id again, as
+    :func:`services.receive` gives it (read in one go, only for the rows not found)."""
+    unknown = [c for c in cleans if c.earlier_source_id and (c.source, c.source_id) not in known.refs]
+    if not unknown:
+        return
+    _load_refs(known, {(clean.source, clean.earlier_source_id) for clean in unknown})
+    for clean in unknown:
+        if (clean.source, clean.earlier_source_id) in known.refs:
+            clean.source_id = clean.earlier_source_id
+
+
 def _load(intake: Intake, cleans: list[CleanWarning], now: dt.datetime, pushed_by: Any = None) -> _Known:
     known = _Known()
     _load_refs(known, {(clean.source, clean.source_id) for clean in cleans})
+    _earlier_ids(known, cleans)
     if pushed_by is not None:
         _load_refs(known, _partner_ids(known, cleans, pushed_by))
     _load_refs(known, _aliases(intake, known, cleans))
@@ -405,6 +420,7 @@ def _decide(
     intake: Intake, known: _Known, writes: _Writes, clean: CleanWarning, now: dt.datetime
 ) -> Received:
     person = known.person(intake, clean)
+    age_on_record(intake, clean, person)
     existing = known.open_of.get(id(person)) if person is not None else None
     if person is not None and existing is not None and same_episode(existing, clean):
         filled = _fill(intake, known, writes, person, clean, None)

@@ -174,6 +174,7 @@ class CleanWarning:
     phone_written: str = ""  # a local landline as written, before the centre's trunk code completed it
     typed_by_table: bool = False  # the type came from the centre's table (诈骗类型对照), not the typology
     suspect_numbers_written: str = ""  # the suspect numbers as written, when normalising changed them
+    earlier_source_id: str = ""  # a derived id as it was made before (:func:`earlier_source_id`), or ""
 
     def flag(self, code: str, column: str, message: str = "") -> None:
         if code not in self.flags:
@@ -778,7 +779,11 @@ def retype_by_table(rows: list[tuple[WarningInput, CleanWarning]]) -> None:
 
 
 def _age(check: idcard.IdNumberCheck | None, on: dt.date) -> int | None:
-    born = check.birth_date if check is not None else None
+    return age_on(check.birth_date if check is not None else None, on)
+
+
+def age_on(born: dt.date | None, on: dt.date) -> int | None:
+    """Full years from ``born`` to ``on`` (None without a birth date): the age the grading reads."""
     if born is None:
         return None
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
@@ -879,30 +884,54 @@ def shown_source_id(source_id: str) -> str:
 
 def derived_source_id(clean: CleanWarning, *, timed: bool = True) -> str:
     """A stable id for a row that came without one, so a re-import still finds it: its identifiers,
-    time and type — or, when it has no time of its own (``timed`` False: the receipt time stands in,
-    which differs at each import), its address, amount and suspects (as written) instead of the time.
+    type, time to the minute and suspects (numbers normalised, accounts) — or, when it has no time of
+    its own (``timed`` False: the receipt time stands in, which differs at each import), its address,
+    amount and suspects (as written) instead of the time and suspects.
+
+    What a spreadsheet's re-save changes leaves it as it was: seconds dropped (14:05:37 → 14:05), the
+    day written another way (2026/11/3), the same moment with another offset, a phone with +86 or
+    spaces, an ID number's x in lower case, an amount with separators, a suspect number with +86 (the
+    identifiers, amount and numbers are compared cleaned). Two reports of one person in one minute and
+    of one type are told apart by their suspects (a second one then merges as the person's repeat
+    report); otherwise they are one report, received once (a row notice names what else differs).
     A type the centre's table gave counts as 其他诈骗, as before the entry was made: the list imported
     again after the entry is still the same list."""
-    when = clean.warned_at.isoformat()
-    if not timed:
-        when = "|".join(
-            [
-                clean.address,
-                str(clean.amount or ""),
-                clean.suspect_numbers_written or clean.suspect_numbers,
-                clean.suspect_accounts,
-            ]
-        )
+    if timed:
+        minute = to_the_minute(clean.warned_at)
+        return _derived(clean, [minute, clean.suspect_numbers, clean.suspect_accounts])
+    written_suspects = clean.suspect_numbers_written or clean.suspect_numbers
+    return _derived(clean, [clean.address, str(clean.amount or ""), written_suspects, clean.suspect_accounts])
+
+
+def earlier_source_id(clean: CleanWarning) -> str:
+    """The id a timed row without 预警编号 was given before ids read the time to the minute (its time
+    to the second, as parsed): looked up when its own is not known, so a list imported before is still
+    the same list (a copy that lost its seconds since cannot be matched to it)."""
+    return _derived(clean, [clean.warned_at.isoformat()])
+
+
+def _derived(clean: CleanWarning, what: list[str]) -> str:
     basis = "|".join(
         [
             clean.id_number or clean.id_number_raw,
             clean.phone_written or clean.phone or clean.phone_raw,
             clean.name,
-            when,
+            "|".join(what),
             typology.OTHER_FRAUD if clean.typed_by_table else clean.fraud_type,
         ]
     )
     return DERIVED_ID_PREFIX + hashlib.sha256(basis.encode()).hexdigest()[:32]
+
+
+HALF_A_SECOND = dt.timedelta(microseconds=500_000)
+
+
+@lru_cache(maxsize=4096)
+def to_the_minute(moment: dt.datetime) -> str:
+    """``2026-11-03 14:05``: the moment in the centre's time zone, to the nearest second (a spreadsheet's
+    14:04:59.999999 is 14:05:00), then without its seconds (once per distinct moment: rows share a few)."""
+    local: dt.datetime = timezone.localtime(moment + HALF_A_SECOND, timezone.get_default_timezone())
+    return local.strftime("%Y-%m-%d %H:%M")
 
 
 # The longest texts kept (the API refuses longer ones; a file's are cut, noted): field → (column, limit).
@@ -989,5 +1018,7 @@ def clean_warning(
         "transfer": transfer is True or str(transfer).strip().lower() in TRUE_WORDS,
     }
     if not clean.source_id:
-        clean.source_id = derived_source_id(clean, timed=clean.warned_at != now)
+        timed = clean.warned_at != now
+        clean.source_id = derived_source_id(clean, timed=timed)
+        clean.earlier_source_id = earlier_source_id(clean) if timed else ""
     return clean

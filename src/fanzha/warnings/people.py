@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from fanzha.core.models import Area, Person
 from fanzha.core.pii import crypto, idcard
 from fanzha.warnings import fastwrite, routing
-from fanzha.warnings.intake import CleanWarning
+from fanzha.warnings.intake import CleanWarning, age_on
 
 if TYPE_CHECKING:
     from fanzha.warnings.services import Intake
@@ -45,6 +45,16 @@ def phone_match(clean: CleanWarning, name_hash: str, person: Person) -> bool:
     if clean.id_number and person.id_number_hash:
         return False
     return not (name_hash and person.name_hash and name_hash != person.name_hash)
+
+
+def age_on_record(intake: Intake, clean: CleanWarning, person: Person | None) -> None:
+    """A row that tells no age (no ID number, or one without a birth date: a phone-only operator list,
+    a 号码研判 victim) takes the age the known person's ID number gives on the day of the warning, so
+    the grading's age rules read it as they read the row's own (the same reason, “76 岁”). The person's
+    number is already decrypted with them (no query); its birth date is read once a run per number."""
+    if person is None or not person.id_number or clean.facts.get("age") is not None:
+        return
+    clean.facts["age"] = age_on(intake.birth_date(person.id_number), clean.warned_at.date())
 
 
 # ── one 预警编号, two people ──────────────────────────────────────────────────────

@@ -25,7 +25,7 @@ from fanzha.core import access
 from fanzha.core.locks import transaction_lock
 from fanzha.core.models import Area, Person
 from fanzha.core.models.organisations import OrganisationKind
-from fanzha.core.pii import crypto
+from fanzha.core.pii import crypto, idcard
 from fanzha.core.pii.masking import mask, scrub_text
 from fanzha.warnings import fastwrite, grading, routing, sla, typology
 from fanzha.warnings.intake import (
@@ -53,6 +53,7 @@ from fanzha.warnings.models import (
 from fanzha.warnings.notify import AssignmentNotices
 from fanzha.warnings.people import (
     FILLED_FIELDS,
+    age_on_record,
     fill_person,
     filled_text,
     id_holder,
@@ -97,6 +98,7 @@ class Intake:
         self._iso: dict[tuple[dt.datetime, Any], str] = {}
         self._search_mac = hmac.new(crypto._key("search"), digestmod="sha256")  # keyed once, copied a value
         self._centres: list[sla.Centre] | None = None
+        self._births: dict[str, dt.date | None] = {}
 
     def grade(self, fraud_type: str, source: str, amount: Any, facts: dict[str, Any]) -> grading.GradeResult:
         """:func:`grading.grade` with this run's rules, once per distinct set of facts."""
@@ -175,6 +177,12 @@ class Intake:
         if found is None:
             found = self._iso[key] = value.isoformat()
         return found
+
+    def birth_date(self, id_number: str) -> dt.date | None:
+        """The birth date an ID number gives (None when it gives none), read once per number a run."""
+        if id_number not in self._births:
+            self._births[id_number] = idcard.check_id_number(id_number).birth_date
+        return self._births[id_number]
 
     def masked_address(self, value: str) -> str:
         """``mask("address", value)``, once per distinct address a run."""
@@ -641,9 +649,18 @@ def locate(intake: Intake, clean: CleanWarning, person: Person | None) -> routin
     return place
 
 
-def _known_ref(clean: CleanWarning) -> WarningSourceRef | None:
-    refs = WarningSourceRef.objects.filter(source=clean.source, source_id=clean.source_id)
+def _known_ref(clean: CleanWarning, source_id: str = "") -> WarningSourceRef | None:
+    refs = WarningSourceRef.objects.filter(source=clean.source, source_id=source_id or clean.source_id)
     found: WarningSourceRef | None = refs.select_related("warning__person").first()
+    return found
+
+
+def _earlier_ref(clean: CleanWarning) -> WarningSourceRef | None:
+    """A row without 预警编号 received before under the id derived for it then
+    (:func:`intake.earlier_source_id`): the row takes that id again, and its ref."""
+    found = _known_ref(clean, clean.earlier_source_id) if clean.earlier_source_id else None
+    if found is not None:
+        clean.source_id = clean.earlier_source_id
     return found
 
 
@@ -669,7 +686,7 @@ def receive(
     clean = clean_warning(data, now=now)
     lock_intake()
     retype_by_table([(data, clean)])
-    ref = _known_ref(clean)
+    ref = _known_ref(clean) or _earlier_ref(clean)
     if pushed_by is not None and ref is not None and ref.pushed_by_id != pushed_by.pk:
         clean.source_id = partner_source_id(clean.source_id, pushed_by)  # another sender's 预警编号
         ref = _known_ref(clean)
@@ -680,6 +697,7 @@ def receive(
         notices = changed_notices(ref.row_values, row_values(data, clean))
         return Received(ref.warning, UNCHANGED, notices, (clean.source, clean.source_id))
     person = match_person(clean)
+    age_on_record(intake, clean, person)
     existing = _open_warning(person, clean, now) if person is not None else None
     if person is not None and existing is not None:
         events = merge_into(intake, existing, clean, now, _fill_known(intake, person, clean, None))

@@ -530,8 +530,9 @@ REPEAT_COMPARED |= {"warned_at": "预警时间", "amount": "涉案金额", "note
 
 def repeated_rows(rows: list[Row]) -> dict[int, str]:
     """Row number → notice, for each row with the (source, 预警编号) of an earlier row of the same
-    file — or, without one, the same person, time and type: received once, the row counted
-    unchanged. The notice names the earlier row and what this row says differently (not applied)."""
+    file — or, without one, the same person, time to the minute, type and suspects: received once, the
+    row counted unchanged. The notice names the earlier row and what this row says differently (not
+    applied)."""
     first: dict[tuple[str, str], Row] = {}
     said: dict[int, str] = {}
     for row in rows:
@@ -549,7 +550,7 @@ def _repeat_notice(earlier: Row, row: Row) -> str:
     if not changed:
         return f"与第 {earlier.number} 行重复，按一条接收"
     derived = row.cleaned["clean"].source_id.startswith("row:")
-    same = "当事人、预警时间和诈骗类型" if derived else "预警编号"
+    same = "当事人、预警时间（到分钟）、诈骗类型和嫌疑号码" if derived else "预警编号"
     return (
         f"与第 {earlier.number} 行的{same}相同，按一条接收；本行不同的内容（{'、'.join(changed)}）未采用，"
         "如需更正请在预警中修改"
