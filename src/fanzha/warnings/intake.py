@@ -926,11 +926,15 @@ def _derived(clean: CleanWarning, what: list[str]) -> str:
 HALF_A_SECOND = dt.timedelta(microseconds=500_000)
 
 
-@lru_cache(maxsize=4096)
 def to_the_minute(moment: dt.datetime) -> str:
     """``2026-11-03 14:05``: the moment in the centre's time zone, to the nearest second (a spreadsheet's
     14:04:59.999999 is 14:05:00), then without its seconds (once per distinct moment: rows share a few)."""
-    local: dt.datetime = timezone.localtime(moment + HALF_A_SECOND, timezone.get_default_timezone())
+    return _minute(moment, timezone.get_default_timezone())
+
+
+@lru_cache(maxsize=4096)
+def _minute(moment: dt.datetime, zone: dt.tzinfo) -> str:
+    local: dt.datetime = timezone.localtime(moment + HALF_A_SECOND, zone)
     return local.strftime("%Y-%m-%d %H:%M")
 
 
