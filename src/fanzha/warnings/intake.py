@@ -58,6 +58,14 @@ SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
 }  # English aliases in lower case: compared without case
 DEFAULT_SOURCE = "superior"
 TRUE_WORDS = {"1", "是", "有", "y", "yes", "true", "√", "✓", "✔", "正在转账", "转账中", "正在"}
+FALSE_WORDS = {"0", "否", "无", "n", "no", "false", "×", "✗"}
+# 备注 / 预警说明 saying the money is leaving now ("正在向对方转账", "准备汇款", "转账中。"), when no
+# 正在转账 column says otherwise. Words of a stop ("劝阻其停止转账") or a past transfer ("已转账")
+# do not match.
+TRANSFER_UNDER_WAY = re.compile(
+    r"(?:正在|准备|即将|打算|欲)[^，。；,;劝阻止拦停不未没]{0,15}?(?:转账|汇款|付款|打款|转钱|充值|缴纳)"
+    r"|(?:转账|汇款|付款)中(?=$|[，。；,;！!）)\s])"
+)
 UNKNOWN_TYPE = "fraud_type_unknown"
 UNUSABLE = "无法识别或联系当事人：没有有效的身份证号、没有有效的手机号，也没有姓名加住址或姓名加身份证号"
 
@@ -782,6 +790,19 @@ def _age(check: idcard.IdNumberCheck | None, on: dt.date) -> int | None:
     return age_on(check.birth_date if check is not None else None, on)
 
 
+def _transfer_under_way(said: str | bool, notes: str) -> bool:
+    """正在转账: the column says so, or, where it says nothing (an empty cell, the API's default
+    false), the notes do."""
+    if said is True:
+        return True
+    word = str(said).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS and said is not False:
+        return False
+    return bool(notes) and TRANSFER_UNDER_WAY.search(notes) is not None
+
+
 def age_on(born: dt.date | None, on: dt.date) -> int | None:
     """Full years from ``born`` to ``on`` (None without a birth date): the age the grading reads."""
     if born is None:
@@ -1014,12 +1035,11 @@ def clean_warning(
         raise Unusable(_unusable(clean))
     _when(data, clean, now, memo)
     _kind_and_money(data, clean, memo)
-    transfer = data.transfer_in_progress
     clean.facts = {
         "age": _age(check, clean.warned_at.date()),
         "calls": _count(data.call_count),
         "callbacks": _count(data.callback_count),
-        "transfer": transfer is True or str(transfer).strip().lower() in TRUE_WORDS,
+        "transfer": _transfer_under_way(data.transfer_in_progress, clean.notes),
     }
     if not clean.source_id:
         timed = clean.warned_at != now
