@@ -55,23 +55,40 @@ PLACES = {
 }
 
 
+# (warning, unit answering, person answering, "ack" or "contact", on time)
+Line = tuple[int, int | None, int | None, str, bool]
+
+
 class Ledger:
-    """The acknowledgements owed by the units a warning left, as this test judges them at the move."""
+    """The deadlines (to acknowledge, to reach the person) owed by the units and people a warning left,
+    as this test judges them at the move."""
 
     def __init__(self, centre_id: int) -> None:
         self.centre_id = centre_id
-        self.lines: list[tuple[int, int | None, bool]] = []  # (warning, unit answering, on time)
+        self.lines: list[Line] = []
 
     def leaving(self, w: Warning, to_unit: int | None, now: dt.datetime) -> None:
         """Before ``w`` goes to ``to_unit`` (None: the queue) at about ``now``."""
         if to_unit == w.organisation_id:
             return  # a colleague of the same unit: the unit's clock goes on
+        ack: bool | None = None
         if w.organisation_id is None:  # out of the centre's queue: the centre's act, on time or late
-            self.lines.append((w.pk, self.centre_id, now <= w.due_ack_at))
-        elif w.acknowledged_at is not None:
-            self.lines.append((w.pk, w.organisation_id, w.acknowledged_at <= w.due_ack_at))
-        elif now > w.due_ack_at:
-            self.lines.append((w.pk, w.organisation_id, False))
+            unit, person, ack = self.centre_id, None, now <= w.due_ack_at
+        else:
+            unit, person = w.organisation_id, w.assignee_id
+            if w.acknowledged_at is not None:
+                ack = w.acknowledged_at <= w.due_ack_at
+            elif now > w.due_ack_at:
+                ack = False
+        if ack is not None:
+            self.lines.append((w.pk, unit, person, "ack", ack))
+        contact: bool | None = None
+        if w.contacted_at is not None:  # reached on the clock it leaves, else by a holder before
+            contact = w.contacted_at <= w.due_contact_at if w.contacted_at >= w.clock_start else None
+        elif now > w.due_contact_at:  # never reached, out of time (the queue's too)
+            contact = False
+        if contact is not None:
+            self.lines.append((w.pk, unit, person, "contact", contact))
 
 
 def _received(rng: random.Random, n: int) -> Warning:
@@ -141,9 +158,9 @@ def _deactivate(world: Any, ledger: Ledger, username: str) -> None:
     for w in held.values():
         before.leaving(w, -1, now)  # as if to another unit; kept only for those that did go to one
     org_services.user_deactivate(actor=world.users["admin"], user=user)
-    for pk, org_id, on_time in before.lines:
-        if Warning.objects.get(pk=pk).organisation_id != held[pk].organisation_id:
-            ledger.lines.append((pk, org_id, on_time))
+    for line in before.lines:
+        if Warning.objects.get(pk=line[0]).organisation_id != held[line[0]].organisation_id:
+            ledger.lines.append(line)
 
 
 # ── the figures, recomputed from the rows ────────────────────────────────────────────────
@@ -161,6 +178,17 @@ def _ack_counted(w: Warning, now: dt.datetime) -> bool:
     return w.ack_breached or (w.status in (Status.NEW, Status.ASSIGNED) and w.due_ack_at < now)
 
 
+def _contact_counted(w: Warning, now: dt.datetime) -> bool:
+    """The holder's own deadline to reach the person counts: reached on its clock, or never and past it."""
+    if w.contacted_at is not None:
+        return w.contacted_at >= w.clock_start
+    if w.contact_breached:
+        return True
+    if w.status == Status.CLOSED:
+        return w.closed_at > w.due_contact_at
+    return w.due_contact_at < now
+
+
 def _expected(rows: list[Warning], ledger: Ledger, key: Any, now: dt.datetime) -> dict[Any, dict[str, Any]]:
     figures: dict[Any, dict[str, Any]] = defaultdict(lambda: dict.fromkeys(COUNTED, 0))
     acks: dict[Any, list[dt.timedelta]] = defaultdict(list)
@@ -176,16 +204,21 @@ def _expected(rows: list[Warning], ledger: Ledger, key: Any, now: dt.datetime) -
         f["acked"] += w.acknowledged_at is not None
         f["ack_due"] += _ack_counted(w, now)
         f["acked_on_time"] += w.acknowledged_at is not None and w.acknowledged_at <= w.due_ack_at
+        f["contact_due"] += _contact_counted(w, now)
+        f["contacted_on_time"] += (
+            w.contacted_at is not None and w.clock_start <= w.contacted_at <= w.due_contact_at
+        )
         if w.acknowledged_at is not None:
             acks[key(w)].append(w.acknowledged_at - w.received_at)
         if w.contacted_at is not None:
             contacts[key(w)].append(w.contacted_at - w.received_at)
     by_pk = {w.pk: w for w in rows}
-    for pk, unit, on_time in ledger.lines:
+    for pk, unit, person, kind, on_time in ledger.lines:
         if pk in by_pk:
-            f = figures[key(by_pk[pk], unit)]  # by unit: the one that handed it on; else the warning's own
-            f["ack_due"] += 1
-            f["acked_on_time"] += on_time
+            # by unit (or person): the one that handed it on; else the warning's own
+            f = figures[key(by_pk[pk], (unit, person))]
+            f["ack_due" if kind == "ack" else "contact_due"] += 1
+            f["acked_on_time" if kind == "ack" else "contacted_on_time"] += on_time
     for k, f in figures.items():
         f["mean_ack"] = sum(acks[k], dt.timedelta()) / len(acks[k]) if acks[k] else None
         f["mean_contact"] = sum(contacts[k], dt.timedelta()) / len(contacts[k]) if contacts[k] else None
@@ -212,7 +245,7 @@ def _same(expected: dict[Any, dict[str, Any]], shown: dict[Any, dict[str, Any]],
 
 
 def _check_summary(qs: Any, rows: list[Warning], ledger: Ledger, now: dt.datetime, where: str) -> None:
-    unit = lambda w, by=None: by if by is not None else w.organisation_id  # noqa: E731
+    unit = lambda w, by=None: by[0] if by is not None else w.organisation_id  # noqa: E731
     area = lambda w, by=None: w.area_id  # noqa: E731
     total = lambda w, by=None: ()  # noqa: E731
     shown_units = selectors.summary(qs, ("organisation__name", "organisation_id"), now=now)
@@ -305,7 +338,7 @@ def test_every_figure_agrees_with_the_rows(world, client, seed: int) -> None:  #
         assert {c: shown[c] or 0 for c in COUNTED} == {c: expected[c] for c in COUNTED}
         assert {r["organisation_id"] for r in page.context["by_unit"]} == {
             *(r.organisation_id for r in in_township),
-            *(unit for pk, unit, _ in ledger.lines if pk in {r.pk for r in in_township}),
+            *(line[1] for line in ledger.lines if line[0] in {r.pk for r in in_township}),
         }
         qs, _ = selectors.filtered(world.users["police_lq"], params)
         in_longquan = [r for r in chosen if _under(world.area("龙泉乡"))(r)]

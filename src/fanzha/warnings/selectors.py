@@ -14,10 +14,12 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Model,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
     When,
 )
 from django.db.models.fields.json import KT
@@ -27,7 +29,7 @@ from django.utils.functional import cached_property
 
 from fanzha.core import access
 from fanzha.core import selectors as core_selectors
-from fanzha.core.models import Area, Organisation
+from fanzha.core.models import Area, Organisation, User
 from fanzha.warnings import sla
 from fanzha.warnings.models import (
     HANDED_ON,
@@ -344,6 +346,29 @@ def ack_due_q(now: dt.datetime) -> Q:
     return Q(acknowledged_at__isnull=False) | never
 
 
+# The person was reached on the clock now running: by the unit holding the warning now (or its colleague
+# before it, a shift change keeping the unit's clock), not by a unit that handed it on after reaching them.
+REACHED_ON_THIS_CLOCK = Q(contacted_at__isnull=False) & (
+    Q(clock_started_at__isnull=True) | Q(contacted_at__gte=F("clock_started_at"))
+)
+
+
+def contact_due_q(now: dt.datetime) -> Q:
+    """Warnings whose deadline to reach the person (完成接触, ``due_contact_at``) counts in the contact
+    on-time rate (联系及时率) for the unit holding them now: the person reached on its clock, by the
+    deadline or after it, and those never reached by it — flagged 联系超时, still open past it, or closed
+    after it without a contact that reached the person. Reached before the clock started (by a unit that
+    then handed the warning on): not counted here — that unit's handover line counts it
+    (:func:`handed_on_figures`). A contact that did not reach the person (未接触到人) leaves the clock
+    running, as it does for the reminders and the board."""
+    never = Q(contacted_at__isnull=True) & (
+        Q(contact_breached=True)
+        | Q(status__in=OPEN_STATUSES, due_contact_at__lt=now)
+        | Q(status=Status.CLOSED, closed_at__gt=F("due_contact_at"))
+    )
+    return REACHED_ON_THIS_CLOCK | never
+
+
 # The summary's counts (a row made for a unit that holds none of the warnings starts them at 0).
 AGGREGATES = (
     "total",
@@ -355,6 +380,18 @@ AGGREGATES = (
     "acked",
     "ack_due",
     "acked_on_time",
+    "contact_due",
+    "contacted_on_time",
+)
+# The per-person summary's groups (按人员): the person holding the warning within the unit holding it (a
+# person moved to another unit has a row for each); a warning nobody holds (the centre's queue) is on a
+# row of no person.
+PERSON_FIELDS = (
+    "organisation__name",
+    "organisation_id",
+    "assignee__display_name",
+    "assignee__username",
+    "assignee_id",
 )
 
 
@@ -370,8 +407,11 @@ def summary(
 
     劝阻率: 劝阻成功 of those reached, invalid ones apart (:data:`DISSUADABLE`); 按时签收率: one
     acknowledgement per unit that held the warning — the current unit's (:func:`ack_due_q`) and those of
-    the units that handed it on (:func:`handed_on`), each on its own clock; the mean times are over the
-    warnings acknowledged / reached, from receipt (one still waiting has no time yet)."""
+    the units that handed it on (:func:`handed_on_figures`), each on its own clock; 联系及时率 likewise,
+    one deadline to reach the person per unit that held the warning (:func:`contact_due_q`), the
+    person reached counting for the unit that reached them only; the mean times are over the warnings
+    acknowledged / reached, from receipt (one still waiting has no time yet). Grouped by the assignee
+    (:data:`PERSON_FIELDS`), the handover lines count for the person who held the warning then."""
     now = now or timezone.now()
     values = qs.values(*fields) if fields else qs
     aggregates = {
@@ -386,6 +426,10 @@ def summary(
         "acked_on_time": Count(
             "id", filter=Q(acknowledged_at__isnull=False, acknowledged_at__lte=F("due_ack_at"))
         ),
+        "contact_due": Count("id", filter=contact_due_q(now)),
+        "contacted_on_time": Count(
+            "id", filter=REACHED_ON_THIS_CLOCK & Q(contacted_at__lte=F("due_contact_at"))
+        ),
         "mean_ack": Avg(_duration("acknowledged_at")),
         "mean_contact": Avg(_duration("contacted_at")),
     }
@@ -393,63 +437,115 @@ def summary(
         rows = list(values.annotate(**aggregates).order_by(*fields))
     else:
         rows = [values.aggregate(**aggregates)]
-    _add_handed_on(rows, handed_on(qs, fields), fields)
+    _add_handed_on(rows, handed_on_figures(qs, fields), fields)
     for row in rows:
         row["dissuasion_rate"] = _rate(row["dissuaded"], row["dissuadable"])
         row["on_time_rate"] = _rate(row["acked_on_time"], row["ack_due"])
+        row["contact_on_time_rate"] = _rate(row["contacted_on_time"], row["contact_due"])
     return rows
 
 
 # A handover to another unit keeps, on its history line, how the unit handing the warning on kept its
-# deadline to acknowledge (``data["clock"]["ack"]``, ``sla.clock_record``); None there: not counted.
+# deadline to acknowledge (``data["clock"]["ack"]``, ``sla.clock_record``) and its deadline to reach the
+# person (``data["clock"]["contact"]``, ``sla.contact_kept``); None or absent there: not counted (lines
+# written before the contact was kept count for the acknowledgement only).
 COUNTED_ACK = (sla.ON_TIME, sla.LATE, sla.MISSED)
+# Who held the warning as it left, by the summary's field prefix: the line's ids. A line written before
+# the person was kept has none: it counts on its unit's row of no person.
+_HOLDERS: dict[str, tuple[str, type[Model]]] = {
+    "organisation": ("from_organisation", Organisation),
+    "assignee": ("from_assignee", User),
+}
 
 
 def _handed_on_group(field: str) -> Any:
-    """The handover line's value for a summary's group ``field``: the unit is the one that handed the
-    warning on (its name read by id), anything else the warning's own (its area, say)."""
-    if field in ("organisation", "organisation_id"):
-        return F("from_organisation")
-    if field.startswith("organisation__"):
-        unit = Organisation.objects.filter(pk=OuterRef("from_organisation"))
-        return Subquery(unit.values(field.removeprefix("organisation__"))[:1])
+    """The handover line's value for a summary's group ``field``: the unit and the person are those that
+    handed the warning on (names read by id), anything else the warning's own (its area, say)."""
+    for prefix, (key, model) in _HOLDERS.items():
+        if field in (prefix, f"{prefix}_id"):
+            return F(key)
+        if field.startswith(f"{prefix}__"):
+            holder = model.objects.filter(pk=OuterRef(key))
+            return Subquery(holder.values(field.removeprefix(f"{prefix}__"))[:1])
     return F(f"warning__{field}")
 
 
-def handed_on(qs: QuerySet[Warning], fields: tuple[str, ...] = ()) -> dict[tuple[Any, ...], tuple[int, int]]:
-    """The acknowledgements owed by the units that handed a warning of ``qs`` on to another unit, per
-    group of ``fields`` (the unit: the one handing on): (on time, counted). A unit that let its deadline
-    pass before handing the warning on answers for it, not the unit receiving it (whose clock starts at
-    the handover); one that acknowledged in time and then handed on is credited. A warning leaving the
-    centre's queue counts for the centre (``sla.queue_centre``) as out on time or late. One query."""
-    lines = WarningEvent.objects.filter(
-        kind__in=HANDED_ON, warning__in=qs.values("pk"), data__clock__ack__in=COUNTED_ACK
-    ).annotate(from_organisation=Cast(KT("data__clock__from_organisation"), IntegerField()))
-    figures = {"due": Count("id"), "on_time": Count("id", filter=Q(data__clock__ack=sla.ON_TIME))}
+def _clock_id(key: str) -> Case:
+    """An id kept on the line's clock, as a number; None for a JSON null (SQLite's text of it is "null",
+    which a cast reads as 0) and for a line that does not keep it."""
+    return Case(
+        When(**{f"data__clock__{key}": None}, then=Value(None)),
+        default=Cast(KT(f"data__clock__{key}"), IntegerField()),
+        output_field=IntegerField(),
+    )
+
+
+# What a handover line adds to a summary row: (row's count, the line's figure).
+HANDED_ON_COUNTS = (
+    ("acked_on_time", "ack_on_time"),
+    ("ack_due", "ack_due"),
+    ("contacted_on_time", "contact_on_time"),
+    ("contact_due", "contact_due"),
+)
+
+
+def handed_on_figures(
+    qs: QuerySet[Warning], fields: tuple[str, ...] = ()
+) -> dict[tuple[Any, ...], dict[str, int]]:
+    """The deadlines owed by the units that handed a warning of ``qs`` on to another unit, per group of
+    ``fields`` (the unit and person: those handing on): ``ack_on_time`` / ``ack_due`` and
+    ``contact_on_time`` / ``contact_due``. A unit that let its deadline pass before handing the warning
+    on answers for it, not the unit receiving it (whose clock starts at the handover); one that
+    acknowledged (or reached the person) in time and then handed on is credited. A warning leaving the
+    centre's queue counts for the centre (``sla.queue_centre``) as out on time or late, and as a missed
+    contact when out after the queue's deadline to reach the person. One query."""
+    counted = Q(data__clock__ack__in=COUNTED_ACK) | Q(data__clock__contact__in=COUNTED_ACK)
+    lines = (
+        WarningEvent.objects.filter(kind__in=HANDED_ON, warning__in=qs.values("pk"))
+        .filter(counted)
+        .annotate(from_organisation=_clock_id("from_organisation"), from_assignee=_clock_id("from_assignee"))
+    )
+    figures = {
+        "ack_due": Count("id", filter=Q(data__clock__ack__in=COUNTED_ACK)),
+        "ack_on_time": Count("id", filter=Q(data__clock__ack=sla.ON_TIME)),
+        "contact_due": Count("id", filter=Q(data__clock__contact__in=COUNTED_ACK)),
+        "contact_on_time": Count("id", filter=Q(data__clock__contact=sla.ON_TIME)),
+    }
     if not fields:  # the totals: one row (``values()`` without names would group by every column)
         total = lines.aggregate(**figures)
-        return {(): (total["on_time"], total["due"])} if total["due"] else {}
+        return {(): total} if total["ack_due"] or total["contact_due"] else {}
     groups = {f"g{i}": _handed_on_group(field) for i, field in enumerate(fields)}
-    counted = lines.values(**groups).annotate(**figures)
-    return {tuple(row[f"g{i}"] for i in range(len(fields))): (row["on_time"], row["due"]) for row in counted}
+    rows = lines.values(**groups).annotate(**figures)
+    return {
+        tuple(row[f"g{i}"] for i in range(len(fields))): {name: row[name] for name in figures} for row in rows
+    }
+
+
+def handed_on(qs: QuerySet[Warning], fields: tuple[str, ...] = ()) -> dict[tuple[Any, ...], tuple[int, int]]:
+    """The acknowledgements of :func:`handed_on_figures` alone: (on time, counted) per group."""
+    return {
+        key: (found["ack_on_time"], found["ack_due"])
+        for key, found in handed_on_figures(qs, fields).items()
+        if found["ack_due"]
+    }
 
 
 def _add_handed_on(
-    rows: list[dict[str, Any]], extra: dict[tuple[Any, ...], tuple[int, int]], fields: tuple[str, ...]
+    rows: list[dict[str, Any]], extra: dict[tuple[Any, ...], dict[str, int]], fields: tuple[str, ...]
 ) -> None:
-    """Add the handed-on acknowledgements to the summary's rows; a unit that now holds none of the
+    """Add the handed-on deadlines to the summary's rows; a unit (or person) that now holds none of the
     warnings gets a row of its own (nothing but its on-time figures)."""
     by_key = {tuple(row[field] for field in fields): row for row in rows}
     added = False
-    for key, (on_time, due) in extra.items():
+    for key, found in extra.items():
         row = by_key.get(key)
         if row is None:
             row = by_key[key] = {**dict.fromkeys(AGGREGATES, 0), "mean_ack": None, "mean_contact": None}
             row.update(zip(fields, key, strict=True))
             rows.append(row)
             added = True
-        row["acked_on_time"] += on_time
-        row["ack_due"] += due
+        for name, line_name in HANDED_ON_COUNTS:
+            row[name] += found[line_name]
     if added:
         rows.sort(key=lambda row: [(row[field] is None, row[field]) for field in fields])
 

@@ -132,15 +132,30 @@ def ack_kept(due_ack: dt.datetime, acknowledged_at: dt.datetime | None, now: dt.
     return MISSED if now > due_ack else None
 
 
+def contact_kept(warning: Warning, now: dt.datetime) -> str | None:
+    """How the holder handing ``warning`` on at ``now`` kept its deadline to reach the person (完成接触):
+    reached by it (``on_time``), after it (``late``), never and it has passed (``missed``); None when
+    the person was reached before this holder's clock started (the holder before reached them, and
+    answers for it) or neither reached nor out of time — not counted, as for the acknowledgement."""
+    if warning.contacted_at is not None:
+        if warning.contacted_at < warning.clock_start:
+            return None
+        return ON_TIME if warning.contacted_at <= warning.due_contact_at else LATE
+    return MISSED if now > warning.due_contact_at else None
+
+
 def clock_record(warning: Warning, now: dt.datetime) -> dict[str, object]:
     """The clock of the unit handing ``warning`` on, as it stood at ``now`` (kept on the handover's
-    history line: its deadlines and how it kept the one to acknowledge, for the on-time rate)."""
+    history line: its deadlines, how it kept the one to acknowledge and the one to reach the person,
+    and who held the warning — for the on-time rates per unit and per person)."""
     return {
         "from_organisation": warning.organisation_id,
+        "from_assignee": warning.assignee_id,
         "due_ack_at": warning.due_ack_at.isoformat(),
         "due_contact_at": warning.due_contact_at.isoformat(),
         "acknowledged_at": warning.acknowledged_at.isoformat() if warning.acknowledged_at else None,
         "ack": ack_kept(warning.due_ack_at, warning.acknowledged_at, now),
+        "contact": contact_kept(warning, now),
     }
 
 
@@ -154,10 +169,13 @@ def queue_clock_record(warning: Warning, centre_id: int | None, left_at: dt.date
     counted against the centre (``centre_id``, :func:`queue_centre`) in the on-time rate, not against
     the unit receiving it (whose clock starts then). Nobody acknowledges a warning in the queue: taking
     it out is the centre's act on it — on time by the queue's deadline to acknowledge, late after it.
+    Nor does anyone reach the person from the queue: out after the queue's deadline to reach them, that
+    deadline counts for the centre as missed (:func:`contact_kept`), within it not at all.
     (``placed_at``: when it left, under the name the first of these ways gave it.)"""
     return {
         **clock_record(warning, left_at),
         "from_organisation": centre_id,
+        "from_assignee": None,  # nobody holds a warning in the queue (the routing may have chosen one)
         "queue": True,
         "placed_at": left_at.isoformat(),
         "ack": ON_TIME if left_at <= warning.due_ack_at else LATE,
