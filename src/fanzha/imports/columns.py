@@ -18,6 +18,8 @@ _UNIT_WORD = re.compile(r"(?<=[(\[【<])\s*单位\s*:?")
 # A spreadsheet's rendering of a number: 3.30102E+17, 13812345678.0
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
 _TRAILING_ZERO = re.compile(r"^\d+\.0+$")
+# Two words for one column in one header cell: 联系电话/手机号, 身份证号/护照号, 诈骗类型、手法.
+_ALTERNATIVES = re.compile(r"[/、|]")
 
 # What happens to a cell the spreadsheet stored as a number.
 NUMERIC_OK = "ok"  # numbers are expected (counts)
@@ -97,6 +99,22 @@ def all_fields(fields: list[Field]) -> list[Field]:
     return [*fields, *_fallbacks(fields)]
 
 
+def _field_of(text: str, index: dict[str, Field]) -> Field | None:
+    """The field a header cell names: as a whole — a note naming a field of its own wins (涉案金额（万元）:
+    the amount in 万元), else without it — or, when the cell gives alternatives (联系电话/手机号,
+    身份证号/护照号, 预警时间/推送时间, 涉案金额/元), the first of them that names one."""
+    found = index.get(normalise_header(text, notes=True)) or index.get(normalise_header(text))
+    if found is not None:
+        return found
+    parts = _ALTERNATIVES.split(unicodedata.normalize("NFKC", str(text)))
+    if len(parts) < 2:
+        return None
+    named = (
+        index.get(normalise_header(part, notes=True)) or index.get(normalise_header(part)) for part in parts
+    )
+    return next((f for f in named if f is not None), None)
+
+
 def match_header(header: list[str], fields: list[Field]) -> ColumnMap:
     index = _index(fields)
     fallbacks = {f.name for f in _fallbacks(fields)}
@@ -104,8 +122,7 @@ def match_header(header: list[str], fields: list[Field]) -> ColumnMap:
     for text in header:
         if not text:
             continue
-        # A note naming a field of its own wins (涉案金额（万元）: the amount in 万元), else without it.
-        f = index.get(normalise_header(text, notes=True)) or index.get(normalise_header(text))
+        f = _field_of(text, index)
         if f is None:
             result.unknown.append(text)
         elif f.name in fallbacks:

@@ -204,7 +204,55 @@ def batch_process(
         table = read_table(data, is_header=lambda cells: header_score(cells, imp.fields, imp.extra_missing))
     except ImportFileError as exc:
         return _reject(batch, message=str(exc))
+    skip_non_data_rows(table, imp)
     return _table_process(batch, imp, actor, table, progress, validating)
+
+
+SECOND_HEADER = "是表头的第二行（同样的列名换一种写法），已跳过"
+
+
+def skip_non_data_rows(table: Table, imp: Importer) -> None:
+    """Leave out (and name in ``table.skipped``) the rows of a file that hold no one's data: the
+    header written again in other words right below it (Warning ID, Name … under 预警编号, 姓名 …), and
+    rows with nothing in any column the importer reads — a 序号 left in a pre-numbered template's empty
+    line, a group's heading written in the 序号 column (城关片区). Validated, each was a row naming
+    nobody, refused with the whole file, or a warning for a person named "Name"."""
+    columns = match_header(table.header, imp.fields)
+    read = [text for text, _ in (*columns.used, *columns.seconds)]
+    if not read:
+        return  # no column read: the missing columns are the file's error
+    kept = []
+    for number, record in table.rows:
+        if number == table.header_row + 1 and _names_the_same_fields(record, columns, imp):
+            table.skipped.append((number, SECOND_HEADER))
+            continue
+        if any(str(record.get(text, "")).strip() for text in read):
+            kept.append((number, record))
+            continue
+        filled = "、".join(f"“{quoted(text, MAX_COLUMN_TEXT)}”" for text, value in record.items() if value)
+        table.skipped.append((number, f"只有{filled}列有内容，不是数据行，已跳过"))
+    if len(kept) < len(table.rows):
+        table.rows = kept
+        table.skipped.sort()
+
+
+def _names_the_same_fields(record: dict[str, str], columns: ColumnMap, imp: Importer) -> bool:
+    """Whether a row names, column by column, the fields the header above it names (two at least,
+    none another): the header again in other words, not data (a bank's 证件类型 column saying 身份证
+    names no field of its own column)."""
+    header_fields = columns.columns | {text: f.name for text, f in columns.seconds}
+    cells = [str(value) for value in record.values()]
+    found = match_header(cells, imp.fields)
+    row_fields = found.columns | {text: f.name for text, f in found.seconds}
+    same = 0
+    for text, value in record.items():
+        name = row_fields.get(str(value)) if value else None
+        if name is None:
+            continue
+        if name != header_fields.get(text):
+            return False
+        same += 1
+    return same >= 2
 
 
 @gc_paused()

@@ -642,6 +642,8 @@ def read_table(data: bytes, is_header: Callable[[list[str]], bool] | None = None
             table.skipped.append((number, why))
         elif (maybe and is_bare_count(cells)) or is_sign_off(cells):
             trailing.append((number, cells))
+        elif is_heading(cells):
+            table.skipped.append((number, HEADING))
         else:
             for held_number, held in trailing:  # not footers after all: data follows them
                 _add_row(table, held_number, held, max_rows)
@@ -652,6 +654,26 @@ def read_table(data: bytes, is_header: Callable[[list[str]], bool] | None = None
     if hidden:
         table.notes.extend(hidden_note([number for number, _ in table.rows if number in hidden]))
     return table
+
+
+HEADING = "是分组标题行，已跳过"
+
+# A heading over a group of rows, alone in its row (merged across the table): 一、溪口街道（2人）,
+# （二）龙泉乡, 第1组, 城东派出所：3人, 杨柳乡 — an enumeration in front, a count of people after, or a
+# township or village alone.
+_HEADING = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|第[一二三四五六七八九十\d]+[组批部分类])\D*$"
+    r"|^\D{1,20}?(?:\(?:?共?\d{1,4}(?:人|名|条)\)?)$"
+    r"|^\D{1,12}(?:街道|乡|镇|村|社区)$"
+)
+
+
+def is_heading(cells: list[str]) -> bool:
+    """A row of one cell that heads a group of rows (一、溪口街道（2人）): no data, wherever it stands."""
+    if len(cells) > 1 and cells[0] and cells[1]:  # most data rows: two cells filled
+        return False
+    texts = list(itertools.islice(_texts(cells), 2))
+    return len(texts) == 1 and bool(_HEADING.match(texts[0]))
 
 
 MAX_LISTED_HIDDEN = 20
