@@ -53,7 +53,7 @@ SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
     "operator": ("运营商", ("通信运营商", "中国移动", "中国联通", "中国电信", "移动", "联通", "电信")),
     "bank": ("银行", ("银行推送", "金融机构")),
     "screening": ("筛查引擎", ("系统筛查", "模型筛查", "筛查", "screening engine")),
-    "tip": ("群众举报", ("举报", "线索", "public report", "public tip")),
+    "tip": ("群众举报", ("举报", "线索", "public report", "public tip", "tip", "tip line", "hotline")),
     "manual": ("人工录入", ("手工录入", "录入", "manual entry")),
 }  # English aliases in lower case: compared without case
 DEFAULT_SOURCE = "superior"
@@ -617,7 +617,7 @@ ZEROED_ID_WRONG = (
 
 
 # Between several numbers written in one cell: 13812345678/13912345678, 138…、139…, 138… 或 139…
-_PHONE_SEPARATORS = re.compile(r"[/、,，;；|]|或")
+_PHONE_SEPARATORS = re.compile(r"[/、,，;；|\n\r]|或")  # a line break in the cell too
 
 
 def _reachable(info: phone.PhoneInfo) -> bool:

@@ -92,7 +92,7 @@ BUILTIN: dict[str, tuple[str, tuple[str, ...]]] = {
     "online_blacklist": ("网黑案件", ("网黑",)),
     "elderly_care": ("养老诈骗", ("以养老为名",)),
     "bank_points_phishing": ("伪基站积分钓鱼", ("积分兑换", "伪基站", "ETC")),
-    OTHER_FRAUD: ("其他诈骗", ("其他", "other fraud")),
+    OTHER_FRAUD: ("其他诈骗", ("其他", "其它", "其它诈骗", "其他类型", "其它类型", "other fraud")),
     "gambling": ("赌博", ()),
     "lottery_tips": ("彩票、六合彩预测", ()),
     "escort": ("色情、招嫖", ()),
@@ -200,6 +200,19 @@ def resolve(text: str) -> str | None:
     word = _unhedged(key(text))
     if not word:
         return None
+    found = _resolve_word(word)
+    if found is None:  # 贷款类, 刷单类诈骗, 冒充客服类案件: the type's name with a class word after it
+        stem = CLASS_SUFFIX.sub("", word)
+        if stem and stem != word:
+            return _resolve_word(stem)
+    return found
+
+
+# What a list writes after a type's name: 贷款类, 刷单返利类诈骗, 冒充客服类案件.
+CLASS_SUFFIX = re.compile(r"(?:类)?(?:诈骗)?(?:案件|案)?$")
+
+
+def _resolve_word(word: str) -> str | None:
     index = _index()
     if word in index:
         code = index[word]

@@ -44,6 +44,15 @@ REGISTERED_ADDRESS = Field(
     pii="address",
 )
 
+# A tip line's list names the caller, whose phone it gives: the person to reach when no column names
+# anyone else (a 受害人 or 姓名 column wins).
+REPORTER_NAME = Field(
+    "reporter_name",
+    "举报人姓名",
+    ("举报人", "报警人", "报警人姓名", "求助人", "求助人姓名", "reporter name"),
+    pii="name",
+)
+
 FIELDS = [
     Field(
         "source_id",
@@ -85,6 +94,7 @@ FIELDS = [
             "customer name",
         ),
         pii="name",
+        fallback=REPORTER_NAME,
     ),
     Field(
         "id_number",
@@ -445,6 +455,8 @@ def warning_input(values: dict[str, str], memo: Memo | None = None) -> WarningIn
     for name, label in STAND_IN_TYPES.items():
         _type_or_note(texts, name, label, memo)
     _with_registered_address(texts)
+    if not texts.get("name", "").strip():
+        texts["name"] = texts.get("reporter_name", "")
     if texts.get("township") or texts.get("village"):
         texts["address"] = joined_address(texts)
     return WarningInput(**{name: texts.get(name, "") for name in INPUT_FIELDS})
