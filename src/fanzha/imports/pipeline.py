@@ -457,6 +457,7 @@ def _commit(
     current: Row | None = None
     try:
         with transaction.atomic():
+            imp.begin(batch)
             counts = {NEW: 0, UPDATED: 0, UNCHANGED: 0, SKIPPED: 0}
             for done, current in enumerate(ordered, start=1):
                 counts[imp.commit_row(actor=actor, row=current)] += 1

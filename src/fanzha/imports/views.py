@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +21,9 @@ from fanzha.imports.columns import all_fields
 from fanzha.imports.exports import AREA_HEADER, area_rows, areas_xlsx
 from fanzha.imports.forms import UploadForm
 from fanzha.imports.importers import get_importer
+from fanzha.imports.importers.warnings import WarningImporter
 from fanzha.imports.models import BatchStatus, ImportBatch
+from fanzha.warnings import selectors as warning_selectors
 
 ERROR_HEADER = ["行号", "列", "内容（已脱敏）", "问题"]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -100,10 +103,22 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "notices": batch.notices[:200],
         "more_notices": max(len(batch.notices) - 200, 0),
         "columns": _columns_read(batch),
+        "warnings_link": _warnings_link(request.user, batch),
     }
     if getattr(request, "htmx", False):
         return render(request, "imports/_batch_status.html", context)
     return render(request, "imports/import_detail.html", context)
+
+
+def _warnings_link(user: Any, batch: ImportBatch) -> dict[str, Any] | None:
+    """A committed warnings import's 本批预警: the list filtered by the batch, with how many of them the
+    user sees there (None for another batch, or a user who may not view warnings)."""
+    if batch.importer != WarningImporter.code or batch.status != BatchStatus.COMMITTED:
+        return None
+    if not access.user_can(user, "warning.view"):
+        return None
+    count, more = warning_selectors.batch_count(user, batch.pk)
+    return {"query": urlencode({"batch": batch.pk}), "count": count, "more": more}
 
 
 def _columns_read(batch: ImportBatch) -> list[tuple[str, str]]:

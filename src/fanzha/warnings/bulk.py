@@ -306,7 +306,7 @@ def _load_open(known: _Known, people: list[Person], now: dt.datetime) -> None:
 
 # The column order of the rows made here (checked against the models when written).
 EVENT_ATTNAMES = ["warning_id", "at", "actor_id", "kind", "from_status", "to_status", "message", "data"]
-REF_ATTNAMES = ["source", "source_id", "warning_id", "received_at", "row_values", "pushed_by_id"]
+REF_ATTNAMES = ["source", "source_id", "warning_id", "received_at", "row_values", "pushed_by_id", "batch_id"]
 
 
 def _event_row(event: WarningEvent) -> list[Any]:
@@ -450,17 +450,21 @@ def receive_many(
     now: dt.datetime | None = None,
     created_people: list[int] | None = None,
     pushed_by: Any = None,
+    batch: Any = None,
 ) -> list[Received]:
     """One outcome per row, in order: new, merged or unchanged (cleaned rows only: none is unusable).
 
     ``created_people`` (a list) receives the ids of the people first met in these rows. ``pushed_by``:
-    the partner organisation whose API key pushed the rows (recorded on their source ids).
+    the partner organisation whose API key pushed the rows (recorded on their source ids); ``batch``:
+    the import batch (file or push) the rows came in, recorded on the source ids written (new and merged
+    rows alike: the list's 本批预警).
     """
     now = now or timezone.now()
     lock_intake()
     retype_by_table(rows)
     known = _load(intake, [clean for _, clean in rows], now, pushed_by)
     pusher = pushed_by.pk if pushed_by is not None else None
+    batch_id = batch.pk if batch is not None else None
     # At most this many new people and warnings (a row given an alias id may yet be unchanged).
     fresh = sum(
         1
@@ -484,7 +488,9 @@ def receive_many(
             known.who[key] = received.warning.person
             known.pushers[key] = pusher
             values = row_values(data, clean, intake)
-            writes.refs.append([clean.source, clean.source_id, received.warning, now, values, pusher])
+            writes.refs.append(
+                [clean.source, clean.source_id, received.warning, now, values, pusher, batch_id]
+            )
             results.append(received)
             if len(writes.refs) >= STREAM:
                 writes.hand_over()

@@ -202,6 +202,18 @@ class WarningSourceRef(models.Model):
     pushed_by = models.ForeignKey(
         "core.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
+    # The import batch (file or API batch push) whose row brought it, new or merged: the list's 本批预警
+    # (``?batch=``). None for the one-warning path (API, form) and for refs older than the link. SET_NULL,
+    # not PROTECT: batches are records the retention purge deletes (RETENTION_IMPORTS_DAYS), while a
+    # source ref is what keeps a re-import a no-op and must outlive its batch.
+    batch = models.ForeignKey(
+        "imports.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
 
     class Meta:
         constraints = [
@@ -212,7 +224,14 @@ class WarningSourceRef(models.Model):
                 fields=["pushed_by", "received_at"],
                 name="warnings_sourceref_pushed",
                 condition=models.Q(pushed_by__isnull=False),
-            )
+            ),
+            # A batch's warnings (the list's filter reads the warning ids from the index alone; the purge
+            # of a batch finds its refs by it). Partial: the refs of single warnings are not in it.
+            models.Index(
+                fields=["batch", "warning"],
+                name="warnings_sourceref_batch",
+                condition=models.Q(batch__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -41,9 +41,10 @@ from fanzha.warnings.models import (
     Status,
     Warning,
     WarningEvent,
+    WarningSourceRef,
 )
 
-FILTERS = ("area", "grade", "status", "source", "fraud_type", "start", "end", "queue")
+FILTERS = ("area", "grade", "status", "source", "fraud_type", "start", "end", "queue", "batch")
 MAX_DIGITS = 18  # a 64-bit id has at most 19 digits; longer is none of ours
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9998, 12, 31)
 
@@ -138,7 +139,24 @@ def filtered(user: Any, params: Any) -> tuple[QuerySet[Warning], dict[str, str]]
         qs, applied["end"] = qs.filter(received_at__lt=_bounds(end, True)), end.isoformat()
     if params.get("queue") == "1":
         qs, applied["queue"] = qs.filter(status=Status.NEW), "1"
+    batch = whole_number(params.get("batch", ""))
+    if batch is not None:
+        qs, applied["batch"] = qs.filter(pk__in=of_batch(batch)), str(batch)
     return qs, applied
+
+
+def of_batch(batch_id: int) -> QuerySet[WarningSourceRef]:
+    """The ids of the warnings an import batch's rows created or merged into (本批预警): a subquery on the
+    source ids it wrote (their partial index ``warnings_sourceref_batch``), scope left to the caller."""
+    return WarningSourceRef.objects.filter(batch_id=batch_id).values("warning_id")
+
+
+def batch_count(user: Any, batch_id: int) -> tuple[int, bool]:
+    """How many of an import batch's warnings ``user`` sees, counted to ``LIST_COUNT_CAP`` as the list
+    counts them, and whether there are more."""
+    qs, _ = filtered(user, {"batch": str(batch_id)})
+    found = qs.order_by()[: LIST_COUNT_CAP + 1].count()
+    return min(found, LIST_COUNT_CAP), found > LIST_COUNT_CAP
 
 
 # Encrypted columns the lists never show: not read, so not decrypted row by row.

@@ -64,6 +64,10 @@ class Importer:
         """The order to commit in (default: file order)."""
         return rows
 
+    def begin(self, batch: Any) -> None:
+        """Called once before the first ``commit_row``, in the file's transaction (a dry run's too): the
+        batch the rows are committed under, for an importer that records it on what the rows write."""
+
     def commit_row(self, *, actor: Any, row: Row) -> str:
         """Write one validated row through the domain services; returns NEW, UPDATED or UNCHANGED."""
         raise NotImplementedError

@@ -600,6 +600,7 @@ class WarningImporter(Importer):
         self._above: dict[str, str] = {}  # the texts of the row above, for ditto marks
         self._intake: services.Intake | None = None  # the file's, once received: its assignees' notices
         self._received_at: dt.datetime | None = None  # when its rows were received: its layout's key
+        self._batch: Any = None  # the batch the rows are committed under: on the source ids they write
 
     def extra_missing(self, present: set[str]) -> list[str]:
         """A list must name the person somehow: an operator's list may hold phones only."""
@@ -649,6 +650,9 @@ class WarningImporter(Importer):
     def validate_file(self, *, actor: Any, rows: list[Row]) -> None:
         self._rows = rows
 
+    def begin(self, batch: Any) -> None:
+        self._batch = batch
+
     def _receive_all(self, actor: Any) -> dict[int, str]:
         """The whole file in one go (inside the pipeline's transaction), on the first row's turn."""
         usable = [row for row in self._rows if row.cleaned.get("input") is not None]
@@ -663,6 +667,7 @@ class WarningImporter(Importer):
                 now=self._received_at,
                 created_people=self._people,
                 pushed_by=self.pushed_by,
+                batch=self._batch,
             )
         except LookupError as exc:
             raise RowRejected(str(exc)) from exc
