@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.test import Client
 from django.urls import reverse
 
 from fanzha.imports.models import BatchStatus, ImportBatch
@@ -14,6 +15,7 @@ from fanzha.warnings.models import Warning, WarningSourceRef
 from tests.personas import login
 from tests.warnings.files import row, warning_csv, warning_xlsx
 from tests.warnings.helpers import make_warning
+from tests.warnings.test_api_batch import a_key, item, push
 from tests.warnings.test_list import LIST_QUERIES
 
 SHIQIAO = "青溪县龙泉乡石桥村3组12号"  # 龙泉派出所's jurisdiction; the rows' default is 城关's 城东社区
@@ -129,3 +131,10 @@ def test_a_deleted_batch_leaves_its_source_ids(world) -> None:  # type: ignore[n
     batch = imported(world, warning_csv([row(1), row(2)]))
     ImportBatch.objects.filter(pk=batch.pk).delete()
     assert list(WarningSourceRef.objects.values_list("batch", flat=True)) == [None, None]
+
+
+def test_a_partners_batch_push_records_its_batch(world) -> None:  # type: ignore[no-untyped-def]
+    _, token = a_key(world)
+    body = push(Client(enforce_csrf_checks=True), {"warnings": [item(1), item(2)]}, token).json()
+    batch = ImportBatch.objects.get(pk=body["batch"])
+    assert refs_of(batch) == {"ICBC-0001", "ICBC-0002"}
