@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from fanzha.imports.models import BatchStatus, ImportBatch
 from fanzha.imports.pipeline import import_run
-from fanzha.warnings import selectors
+from fanzha.warnings import fastwrite, selectors
 from fanzha.warnings.models import Warning, WarningSourceRef
 from tests.personas import login
 from tests.warnings.files import row, warning_csv, warning_xlsx
@@ -138,3 +140,10 @@ def test_a_partners_batch_push_records_its_batch(world) -> None:  # type: ignore
     body = push(Client(enforce_csrf_checks=True), {"warnings": [item(1), item(2)]}, token).json()
     batch = ImportBatch.objects.get(pk=body["batch"])
     assert refs_of(batch) == {"ICBC-0001", "ICBC-0002"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's binary COPY")
+def test_the_copy_writes_the_batch_as_a_binary_bigint(world) -> None:  # type: ignore[no-untyped-def]
+    with connection.cursor() as cursor:
+        types = fastwrite._binary_types(cursor.cursor, '"warnings_warningsourceref"', ['"batch_id"'])
+    assert types == [20]  # int8: a binary column, None written as NULL
