@@ -20,7 +20,7 @@ from fanzha.cases.models import Measure
 from tests.browser.conftest import log_in
 from tests.browser.test_probe_s23_phone import FINGER, OUTSIDE_JS, PHONE
 from tests.cases.helpers import add_payment, make_case, send_stop
-from tests.personas import World
+from tests.personas import World, login
 from tests.warnings.helpers import make_warning
 
 DESK = {"width": 1280, "height": 800}
@@ -209,3 +209,12 @@ def test_the_per_person_statistics_on_a_phone_and_a_desk(new_context: Any, live_
         _has_filters(page.url)
         _fits(page, viewport)
     assert not errors, errors
+
+
+def test_the_statistics_export_link_is_only_for_those_who_may_export(world: World, client: Any) -> None:
+    """A station's officer sees the figures (warning.view) but may not export: no link to a 403."""
+    login(client, world.users["police_cg"])
+    page = client.get("/warnings/stats/?tab=people").content.decode()
+    assert "按人员" in page and 'data-testid="stats-export"' not in page
+    login(client, world.users["leader"])
+    assert 'data-testid="stats-export"' in client.get("/warnings/stats/?tab=people").content.decode()
