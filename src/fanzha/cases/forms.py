@@ -26,7 +26,10 @@ def bootstrap(form: forms.Form) -> None:
 
 
 class MoneyField(forms.CharField):
-    """Yuan as people type them (1,234.50 / １２３４ / 1234元) → fen."""
+    """Yuan as people type them (1,234.50 / １２３４ / 1234元) → fen; a phone shows its number pad."""
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), "inputmode": "decimal"}
 
     def clean(self, value: Any) -> int | None:  # type: ignore[override]
         text = super().clean(value)
