@@ -30,7 +30,8 @@ from django.utils.functional import cached_property
 from fanzha.core import access
 from fanzha.core import selectors as core_selectors
 from fanzha.core.models import Area, Organisation, User
-from fanzha.warnings import sla
+from fanzha.warnings import sla, typology
+from fanzha.warnings.intake import resolve_source
 from fanzha.warnings.models import (
     HANDED_ON,
     OPEN_STATUSES,
@@ -129,7 +130,7 @@ def filtered(user: Any, params: Any) -> tuple[QuerySet[Warning], dict[str, str]]
         if value in values:
             qs, applied[name] = qs.filter(**{name: value}), value
     for name in ("source", "fraud_type"):
-        value = params.get(name, "")[:40]
+        value = _code(name, params.get(name, "")[:40])
         if value:
             qs, applied[name] = qs.filter(**{name: value}), value
     start, end = _date(params.get("start", "")), _date(params.get("end", ""))
@@ -143,6 +144,17 @@ def filtered(user: Any, params: Any) -> tuple[QuerySet[Warning], dict[str, str]]
     if batch is not None:
         qs, applied["batch"] = qs.filter(pk__in=of_batch(batch)), str(batch)
     return qs, applied
+
+
+def _code(name: str, value: str) -> str:
+    """A source or type as stored: its code, also when the link names it (?source=上级推送,
+    ?fraud_type=刷单返利) as the lists it came in do; a name the intake kept as written stays itself."""
+    if not value:
+        return ""
+    if name == "source":
+        code, known = resolve_source(value)
+        return code if known else value
+    return typology.resolve(value) or value
 
 
 def of_batch(batch_id: int) -> QuerySet[WarningSourceRef]:
