@@ -66,6 +66,8 @@ TRANSFER_UNDER_WAY = re.compile(
     r"(?:正在|准备|即将|打算|欲)[^，。；,;劝阻止拦停不未没]{0,15}?(?:转账|汇款|付款|打款|转钱|充值|缴纳)"
     r"|(?:转账|汇款|付款)中(?=$|[，。；,;！!）)\s])"
 )
+# A negation right before those words says the opposite: 不准备转账, 没有准备转账, 并未准备汇款, 没在转账中.
+TRANSFER_DENIED = re.compile(r"(?:没有|不|未|没|无|勿|别|停止|放弃|拒绝)(?:再|在|会|要)?$")
 UNKNOWN_TYPE = "fraud_type_unknown"
 UNUSABLE = "无法识别或联系当事人：没有有效的身份证号、没有有效的手机号，也没有姓名加住址或姓名加身份证号"
 
@@ -800,7 +802,9 @@ def _transfer_under_way(said: str | bool, notes: str) -> bool:
         return True
     if word in FALSE_WORDS and said is not False:
         return False
-    return bool(notes) and TRANSFER_UNDER_WAY.search(notes) is not None
+    return any(
+        not TRANSFER_DENIED.search(notes, 0, found.start()) for found in TRANSFER_UNDER_WAY.finditer(notes)
+    )
 
 
 def age_on(born: dt.date | None, on: dt.date) -> int | None:
