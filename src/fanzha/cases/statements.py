@@ -30,6 +30,7 @@ from fanzha.cases.common import (
 )
 from fanzha.cases.models import Case, EventKind, Statement, StatementStatus, Transaction
 from fanzha.core.pii import crypto
+from fanzha.core.pii.masking import mask_digit_runs
 from fanzha.tracing.kinds import CODE
 from fanzha.tracing.layouts import FIELDS, Mapping, find_header
 from fanzha.tracing.statements import ParsedStatement, UnknownLayout, read_rows, read_statement
@@ -139,11 +140,11 @@ def _finish(actor: Any, statement: Statement, parsed: ParsedStatement) -> Statem
 
 def _record(actor: Any, statement: Statement, notes: list[str] | None = None) -> Statement:
     """Mark the statement imported and say so in the case's history, with what of the file was left
-    out (a 说明 sheet skipped)."""
+    out (a 说明 sheet skipped, its name's account numbers masked: a bank names sheets after them)."""
     statement.status, statement.data = StatementStatus.IMPORTED, None
     statement.save()
     note = "，余额不平" if statement.balance_break else ""
-    left_out = "".join(f"；{text}" for text in notes or [])
+    left_out = "".join(f"；{mask_digit_runs(text)}" for text in notes or [])
     add_event(
         statement.case,
         actor,
