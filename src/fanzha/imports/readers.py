@@ -660,11 +660,11 @@ HEADING = "是分组标题行，已跳过"
 
 # A heading over a group of rows, alone in its row (merged across the table): 一、溪口街道（2人）,
 # （二）龙泉乡, 第1组, 城东派出所：3人, 杨柳乡 — an enumeration in front, a count of people after, or a
-# township or village alone.
+# township or village alone (of two characters and more before 乡/镇/村: 李村 and 王镇 are names).
 _HEADING = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|第[一二三四五六七八九十\d]+[组批部分类])\D*$"
     r"|^\D{1,20}?(?:\(?:?共?\d{1,4}(?:人|名|条)\)?)$"
-    r"|^\D{1,12}(?:街道|乡|镇|村|社区)$"
+    r"|^\D{2,12}(?:街道|乡|镇|村|社区)$"  # two characters at least: 李村, 王镇 are people's names
 )
 
 
