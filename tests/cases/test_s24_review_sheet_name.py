@@ -34,3 +34,10 @@ def test_the_history_line_masks_an_account_in_the_sheet_name(world):
     assert "已跳过" in event.message
     assert ACCOUNT not in event.message
     assert ACCOUNT[:4] in event.message  # the sheet is still recognisable by its masked number
+
+
+def test_a_row_error_masks_an_account_in_the_sheet_name():
+    from fanzha.cases.common import masked_row_error
+
+    shown = masked_row_error(f"工作表“{ACCOUNT}”时间无法识别：2026-13-45")
+    assert ACCOUNT not in shown and shown.startswith("工作表“6217") and shown.endswith("：2026-13-45")

@@ -149,9 +149,10 @@ def masked_cell(value: str) -> str:
 
 
 def masked_row_error(message: str) -> str:
-    """A row error whose quoted cell (after the first ``：``) is masked; the problem before it stays."""
+    """A row error whose quoted cell (after the first ``：``) is masked; in the problem before it, long
+    digit runs too (a sheet named after its account: 工作表“6217…说明”)."""
     problem, colon, cell = message.partition("：")
-    return f"{problem}{colon}{masked_cell(cell)}" if colon else mask_digit_runs(message)
+    return f"{mask_digit_runs(problem)}{colon}{masked_cell(cell)}" if colon else mask_digit_runs(message)
 
 
 def mask_account(value: str) -> str:
