@@ -2,34 +2,16 @@
 name masked: a bank's export names its sheets after the account (6217…说明), and the history line
 showed the number in clear."""
 
-import io
-
-import openpyxl
-
 from fanzha.cases.models import CaseEvent, EventKind
-from tests.cases.helpers import PAYEE, make_case, upload
-from tests.cases.test_s24_statement_notes import HEADER
+from tests.cases.helpers import make_case, upload
+from tests.cases.test_s24_statement_notes import statement_with_notes_sheet
 
 ACCOUNT = "6217000000000000019"
 
 
-def _statement_with_named_notes_sheet() -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "明细"
-    sheet.append([f"账号：{PAYEE}"])
-    sheet.append(HEADER)
-    sheet.append(["2026-11-20 10:00:02", None, 3000, 3000, "6217000000000000001", "王某", "转账", "F1"])
-    notes = book.create_sheet(f"{ACCOUNT}说明")
-    notes.append(["1. 借方表示支出，贷方表示收入"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def test_the_history_line_masks_an_account_in_the_sheet_name(world):
     case = make_case(world)
-    upload(case, world.users["police_cg"], _statement_with_named_notes_sheet(), name="payee.xlsx")
+    upload(case, world.users["police_cg"], statement_with_notes_sheet(f"{ACCOUNT}说明"), name="payee.xlsx")
     event = CaseEvent.objects.filter(case=case, kind=EventKind.STATEMENT).latest("id")
     assert "已跳过" in event.message
     assert ACCOUNT not in event.message

@@ -11,14 +11,14 @@ from tests.cases.helpers import PAYEE, make_case, upload
 HEADER = ["交易时间", "借方发生额", "贷方发生额", "余额", "对方账号", "对方户名", "摘要", "交易流水号"]
 
 
-def _statement_with_notes_sheet() -> bytes:
+def statement_with_notes_sheet(sheet_name: str = "填表说明") -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "明细"
     sheet.append([f"账号：{PAYEE}"])
     sheet.append(HEADER)
     sheet.append(["2026-11-20 10:00:02", None, 3000, 3000, "6217000000000000001", "王某", "转账", "F1"])
-    notes = book.create_sheet("填表说明")
+    notes = book.create_sheet(sheet_name)
     notes.append(["1. 借方表示支出，贷方表示收入"])
     notes.append(["2. 金额单位：元"])
     buffer = io.BytesIO()
@@ -28,7 +28,7 @@ def _statement_with_notes_sheet() -> bytes:
 
 def test_the_case_history_names_the_sheet_left_out(world):
     case = make_case(world)
-    statement, _ = upload(case, world.users["police_cg"], _statement_with_notes_sheet(), name="payee.xlsx")
+    statement, _ = upload(case, world.users["police_cg"], statement_with_notes_sheet(), name="payee.xlsx")
     assert statement.rows_added == 1 and statement.errors == []
     event = CaseEvent.objects.filter(case=case, kind=EventKind.STATEMENT).latest("id")
     assert event.message.startswith("导入流水 1 笔（重复 0 笔）")
