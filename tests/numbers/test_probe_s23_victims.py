@@ -350,13 +350,14 @@ def test_a_number_rejected_after_it_moved_is_not_proposed_again_on_the_evidence_
 
 def test_the_warning_does_not_name_the_engine_grade_as_its_own(world, client, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The victim's reasons end “预警等级：高” (the engine's grade: a call back); the warning is graded by
-    the centre's rules (中 here: one call, one call back — the seeded 回拨 rule) and its page said both
-    the warning's grade and 预警等级：高."""
+    the centre's rules (高 here: the person on record is over 70 by their ID number, beside the seeded
+    回拨 rule's 中) and its page said both the warning's grade and 预警等级：高."""
     run = _base_run(world, tmp_path)
     _send(world, run, top=1)
     known = _warning_of(KNOWN)
-    assert known.grade == "medium"
-    client.force_login(world.users["grid_cd"])
+    assert known.grade == "high" and any(reason.endswith("岁") for reason in known.grade_reasons)
+    assert "回拨 1 次" in known.grade_reasons
+    client.force_login(known.assignee)
     page = client.get(reverse("warning_detail", args=[known.pk])).content.decode()
     assert "预警等级：高" not in page and "研判等级：高" in page
 

@@ -326,7 +326,7 @@ def _facts(rng: random.Random, draw: _Draw, data: WarningInput) -> None:
     elif draw.source == "superior" and rng.random() < 0.35:
         data.amount = str(rng.choice((1000, 3000, 9000, 15000, 52000)))
     if draw.source == "tip":
-        data.notes = "群众反映其近期频繁接听陌生来电并准备转账"
+        data.notes = "群众反映其近期频繁接听陌生来电，疑似被诱导投资"
 
 
 # ── what happened ────────────────────────────────────────────────────────────

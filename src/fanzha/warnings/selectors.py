@@ -31,7 +31,7 @@ from fanzha.core import access
 from fanzha.core import selectors as core_selectors
 from fanzha.core.models import Area, Organisation, User
 from fanzha.warnings import sla, typology
-from fanzha.warnings.intake import resolve_source
+from fanzha.warnings.intake import SOURCES
 from fanzha.warnings.models import (
     HANDED_ON,
     OPEN_STATUSES,
@@ -148,12 +148,14 @@ def filtered(user: Any, params: Any) -> tuple[QuerySet[Warning], dict[str, str]]
 
 def _code(name: str, value: str) -> str:
     """A source or type as stored: its code, also when the link names it (?source=上级推送,
-    ?fraud_type=刷单返利) as the lists it came in do; a name the intake kept as written stays itself."""
+    ?fraud_type=刷单返利) as the lists it came in do. A source by its own name or alias only: a
+    sender's words the intake kept as written (某某银行 & 运营商) stay themselves."""
     if not value:
         return ""
     if name == "source":
-        code, known = resolve_source(value)
-        return code if known else value
+        text, lowered = value.strip(), value.strip().lower()
+        named = (code for code, (own, aliases) in SOURCES.items() if text == own or lowered in aliases)
+        return next(named, value)
     return typology.resolve(value) or value
 
 
