@@ -170,10 +170,10 @@ def _held_once(measures: list[Measure]) -> tuple[int, int]:
     for measure in measures:
         by_payment.setdefault(measure.payment_id, []).append(measure)
     stopped = frozen = 0
-    for payment_id, group in by_payment.items():
+    for group in by_payment.values():
         stop, freeze = _held(group, MeasureKind.STOP), _held(group, MeasureKind.FREEZE)
-        payment = group[0].payment
-        if payment_id is not None and payment is not None:
+        payment = group[0].payment  # read with the measures (select_related); None: no payment
+        if payment is not None:
             freeze = min(freeze, payment.amount_fen)
             stop = min(stop, payment.amount_fen - freeze)
         stopped, frozen = stopped + stop, frozen + freeze

@@ -103,16 +103,17 @@ def _field_of(text: str, index: dict[str, Field]) -> Field | None:
     """The field a header cell names: as a whole — a note naming a field of its own wins (涉案金额（万元）:
     the amount in 万元), else without it — or, when the cell gives alternatives (联系电话/手机号,
     身份证号/护照号, 预警时间/推送时间, 涉案金额/元), the first of them that names one."""
-    found = index.get(normalise_header(text, notes=True)) or index.get(normalise_header(text))
+
+    def named(words: str) -> Field | None:
+        return index.get(normalise_header(words, notes=True)) or index.get(normalise_header(words))
+
+    found = named(text)
     if found is not None:
         return found
     parts = _ALTERNATIVES.split(unicodedata.normalize("NFKC", str(text)))
     if len(parts) < 2:
         return None
-    named = (
-        index.get(normalise_header(part, notes=True)) or index.get(normalise_header(part)) for part in parts
-    )
-    return next((f for f in named if f is not None), None)
+    return next((f for f in map(named, parts) if f is not None), None)
 
 
 def match_header(header: list[str], fields: list[Field]) -> ColumnMap:
