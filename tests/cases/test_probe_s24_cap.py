@@ -73,6 +73,16 @@ def test_a_single_sendable_account_gets_what_is_left(world, officer, bank):
     assert [(m.account, m.requested_fen) for m in rest.sent] == [(ONWARD_B, 2_000_000)]
 
 
+def test_a_request_answered_not_our_account_gives_its_amount_back_to_the_cap(world, officer, bank):
+    source = moved_on(world, officer, bank)
+    sent = measures.measure_follow_money(actor=officer, measure=source, amounts={ONWARD_A: 3_000_000})
+    assert measures.onward_available_fen(source) == 2_000_000
+    measures.measure_answer(actor=bank, measure=sent.sent[0], data=measures.AnswerData("no_account"))
+    assert measures.onward_available_fen(source) == 5_000_000  # was 20,000: the 30,000 stayed counted
+    measures.measure_follow_money(actor=officer, measure=source, amounts={ONWARD_B: 5_000_000})
+    assert measures.onward_available_fen(source) == 0
+
+
 def test_the_case_totals_count_a_payment_at_most_once(world, officer, bank):
     """Requests sent before the cap (or by another path) held more than the payment between them: the
     case's and the victim's stopped amounts stop at the payment."""

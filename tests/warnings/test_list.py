@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.urls import reverse
+from django.utils import timezone
 
 from fanzha.warnings import selectors
 from fanzha.warnings.models import Warning
@@ -42,6 +45,20 @@ def test_it_pins_the_number_of_queries_whatever_the_page_and_filters(  # type: i
         with django_assert_num_queries(LIST_QUERIES):
             response = client.get(reverse("warning_list"), params)
         assert response.status_code == 200
+
+
+def test_its_pages_hold_the_rows_newest_first_ties_by_id_each_once(world) -> None:  # type: ignore[no-untyped-def]
+    """The page's ids are picked first and its rows read after: the pages still split the one order."""
+    made = [make_warning(n, address=f"城东社区{n}号") for n in range(1, 8)]
+    base = timezone.now() - dt.timedelta(hours=1)
+    for n, warning in enumerate(made):  # two pairs received at the same moment: the later id first
+        Warning.objects.filter(pk=warning.pk).update(received_at=base + dt.timedelta(minutes=n // 2 * 3))
+    expected = sorted(made, key=lambda w: (Warning.objects.get(pk=w.pk).received_at, w.pk), reverse=True)
+    qs = selectors.visible(world.users["leader"])
+    pages = [list(selectors.list_page(qs, number, 3)) for number in (1, 2, 3)]
+    assert [len(page) for page in pages] == [3, 3, 1]
+    assert [w.pk for page in pages for w in page] == [w.pk for w in expected]
+    assert pages[0][0].area.parent.name == "城关镇"  # the rows come with what the list shows of them
 
 
 def test_it_counts_no_further_than_the_cap(world, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]

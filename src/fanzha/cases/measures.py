@@ -590,9 +590,11 @@ def onward_cap_fen(measure: Measure) -> int:
 
 
 def onward_requested_fen(measure: Measure) -> int:
-    """What the requests already sent onward from this answer asked together (whatever their banks
-    answered: the money did go to those accounts)."""
-    asked = Measure.objects.filter(onward_from=measure).aggregate(s=Sum("requested_fen"))["s"]
+    """What the requests already sent onward from this answer asked together, whatever their banks
+    answered (the money did go to those accounts) — except 非本行账户: that request reached a bank that
+    does not hold the account, and what it asked is still to be asked of the right one."""
+    onward = Measure.objects.filter(onward_from=measure).exclude(answer=Answer.NO_ACCOUNT)
+    asked = onward.aggregate(s=Sum("requested_fen"))["s"]
     return int(asked or 0)
 
 
