@@ -959,7 +959,8 @@ def build(con: duckdb.DuckDBPyConnection, src: Sources) -> dict[str, Any]:
 
 # counters that are not problems; bad_lines and nonfinite_duration are skipped records (named in the
 # notes), not kept ones
-_NOT_PROBLEMS = ("files", "records", "distinct_records", "bad_lines", "nonfinite_duration")
+_SKIPPED = ("bad_lines", "nonfinite_duration")
+_NOT_PROBLEMS = ("files", "records", "distinct_records", *_SKIPPED)
 
 
 def _message(report: dict[str, Any]) -> str:
@@ -967,15 +968,23 @@ def _message(report: dict[str, Any]) -> str:
     tail = (" 说明：" + "；".join(notes)) if notes else ""
     if report["numbers"] == 0:
         return "输入中没有任何有效记录，未生成特征（结果为空）。" + tail
-    problems = []
+    problems = _counted(report, lambda k: k not in _NOT_PROBLEMS)
+    skipped = _counted(report, lambda k: k in _SKIPPED)
+    head = f"生成 {report['numbers']} 个号码的特征、{report['edges']} 条通话边。"
+    body = " 数据问题（已计入统计，未丢弃）：" + "；".join(problems) if problems else ""
+    body += " 已跳过的记录（未计入，行号见说明）：" + "；".join(skipped) if skipped else ""
+    return head + (body or " 未发现数据问题。") + tail
+
+
+def _counted(report: dict[str, Any], chosen: Callable[[str], bool]) -> list[str]:
+    """``calls: bad_time=1, negative_duration=2`` for each kind of record with chosen non-zero counters."""
+    parts = []
     for kind, q in report.items():
         if isinstance(q, dict):
-            issues = {k: v for k, v in q.items() if v and k not in _NOT_PROBLEMS}
+            issues = {k: v for k, v in q.items() if v and chosen(k)}
             if issues:
-                problems.append(f"{kind}: " + ", ".join(f"{k}={v}" for k, v in issues.items()))
-    head = f"生成 {report['numbers']} 个号码的特征、{report['edges']} 条通话边。"
-    body = " 数据问题（已计入统计，未丢弃）：" + "；".join(problems) if problems else " 未发现数据问题。"
-    return head + body + tail
+                parts.append(f"{kind}: " + ", ".join(f"{k}={v}" for k, v in issues.items()))
+    return parts
 
 
 def write(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:

@@ -1,0 +1,87 @@
+"""The numbers command line on extracts as operators deliver them: what it skips, repeats and refuses
+is said on stderr, never dropped unsaid."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fanzha.screening.numbers.cli import main
+from tests.numbers.extract import calls_csv
+
+CALLS_HEADER = ["主叫号码", "被叫号码", "呼叫类型", "开始时间", "通话时长"]
+FRAUD, PEOPLE = "17012340001", [f"1390571{i:04d}" for i in range(12)]
+
+
+def _calls(path: Path, lines: list[str] | None = None) -> Path:
+    """A calls file in the caller/callee view with a call-type column; ``lines`` replace the records."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(",".join(CALLS_HEADER) + "\n")
+        for i, person in enumerate(PEOPLE):
+            fh.write(f"{FRAUD},{person},主叫,2026-11-{i + 1:02d} 09:05:00,{10 + i}\n")
+        for line in lines or []:
+            fh.write(line + "\n")
+    return path
+
+
+def _features(tmp_path: Path, *calls: Path) -> tuple[int, Path, Path]:
+    """Exit code, features file and edges file of ``fanzha numbers features`` on ``calls``."""
+    out, edges = tmp_path / "features.csv", tmp_path / "edges.csv"
+    args = ["features", "--calls", *map(str, calls), "--output", str(out), "--edges-output", str(edges)]
+    return main(args), out, edges
+
+
+def test_a_skipped_malformed_line_is_not_summed_up_as_no_problem(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    calls = _calls(tmp_path / "voc.csv", [f"{FRAUD},13905719999,主叫"])  # one record cut short
+    code, out, _ = _features(tmp_path, calls)
+    err = capsys.readouterr().err
+    assert code == 0 and "跳过 1 个格式错误的行" in err
+    assert "未发现数据问题" not in err
+    assert "已跳过的记录（未计入，行号见说明）：calls: bad_lines=1" in err
+    assert "13905719999" not in err
+    (tmp_path / "clean").mkdir()
+    _, clean, _ = _features(tmp_path / "clean", _calls(tmp_path / "clean" / "voc.csv"))
+    assert out.read_text(encoding="utf-8") == clean.read_text(encoding="utf-8")
+
+
+def test_an_extract_without_problems_still_says_so(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    code, *_ = _features(tmp_path, _calls(tmp_path / "voc.csv"))
+    assert code == 0 and "未发现数据问题" in capsys.readouterr().err
+
+
+def _scored(tmp_path: Path, features: Path, edges: Path, name: str) -> str:
+    """The scores file ``fanzha numbers score`` writes for ``features`` and ``edges``."""
+    out = tmp_path / f"{name}.csv"
+    assert main(["score", "--features", str(features), "--edges", str(edges), "--output", str(out)]) == 0
+    return out.read_text(encoding="utf-8")
+
+
+def test_an_edges_file_appended_twice_counts_each_edge_once(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    calls = tmp_path / "voc.csv"
+    calls.write_bytes(calls_csv())
+    code, features, edges = _features(tmp_path, calls)
+    assert code == 0
+    once = _scored(tmp_path, features, edges, "once")
+    lines = edges.read_text(encoding="utf-8").splitlines()
+    twice = tmp_path / "edges_twice.csv"
+    twice.write_text("\n".join(lines + lines[1:]) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    scores = _scored(tmp_path, features, twice, "twice")
+    err = capsys.readouterr().err
+    assert scores == once
+    assert f"边文件有 {len(lines) - 1} 行与另一行完全相同（src、dst、weight 都相同），只计一次" in err
+
+
+def test_a_pair_listed_again_with_another_weight_is_summed_and_said(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    calls = tmp_path / "voc.csv"
+    calls.write_bytes(calls_csv())
+    _, features, edges = _features(tmp_path, calls)
+    lines = edges.read_text(encoding="utf-8").splitlines()
+    src, dst, weight = lines[1].split(",")
+    summed = tmp_path / "edges_summed.csv"
+    summed.write_text("\n".join([*lines, f"{src},{dst},{float(weight) + 1}"]) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    _scored(tmp_path, features, summed, "summed")
+    assert (
+        "边文件有 1 行的 src→dst 已在前面出现、weight 不同：同一对号码的 weight 已相加"
+        in capsys.readouterr().err
+    )
