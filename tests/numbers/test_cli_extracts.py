@@ -85,3 +85,35 @@ def test_a_pair_listed_again_with_another_weight_is_summed_and_said(tmp_path: Pa
         "边文件有 1 行的 src→dst 已在前面出现、weight 不同：同一对号码的 weight 已相加"
         in capsys.readouterr().err
     )
+
+
+def _titled(path: Path, title: str, encoding: str = "utf-8") -> Path:
+    """A calls file as an operator's 详单 export starts: a title line above the header."""
+    body = _calls(path).read_text(encoding="utf-8")
+    path.write_bytes((title + "\n" + body).encode(encoding))
+    return path
+
+
+def test_a_title_line_above_the_header_is_named_as_such(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    calls = _titled(tmp_path / "详单.csv", "查询号码：13905710000 通话详单 2026年11月")
+    code, out, _ = _features(tmp_path, calls)
+    err = capsys.readouterr().err
+    assert code == 2 and not out.exists() and "Traceback" not in err
+    assert "表头在第 2 行（主叫号码、被叫号码、呼叫类型、开始时间、通话时长 …），前面 1 行像是标题" in err
+    assert "缺少必需的列" not in err and "没有表头" not in err and "13905710000" not in err
+
+
+def test_a_gbk_title_row_of_empty_cells_is_named_too(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    calls = _titled(tmp_path / "voc.csv", "中国移动通话详单,,,,", encoding="gbk")
+    assert _features(tmp_path, calls)[0] == 2
+    assert "请删去表头前的 1 行，让列名在第一行" in capsys.readouterr().err
+
+
+def test_a_file_without_a_header_is_still_named_as_such(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    calls = tmp_path / "voc.csv"
+    calls.write_text(
+        _calls(tmp_path / "x.csv").read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8"
+    )
+    assert _features(tmp_path, calls)[0] == 2
+    err = capsys.readouterr().err
+    assert "文件没有表头" in err and "表头在第" not in err

@@ -361,7 +361,32 @@ def columns(con: duckdb.DuckDBPyConnection, f: Prepared) -> Cols:
     for c in rel.columns:
         cols.setdefault(norm_header(c), c)
     cols.types = {c: str(t).upper() for c, t in zip(rel.columns, rel.types, strict=True)}
+    if not any(name in _KNOWN for name in cols) and f.path is not None and not is_parquet(f.path):
+        _refuse_title_lines(f)
     return cols
+
+
+_KNOWN = frozenset(norm_header(alias) for aliases in ALIASES.values() for alias in aliases)
+TITLE_LINES = 10  # how far below the first line a header is looked for
+
+
+def _refuse_title_lines(f: Prepared) -> None:
+    """A first line that names no known column, with a header below it: title lines before the header
+    (an operator's 详单 starts “查询号码：…”, “中国移动通话详单”) — said as such, not as missing columns or
+    a file without a header. The title is never quoted: it may hold the subscriber's number."""
+    if f.path is None:
+        return
+    with _open(f.path) as fh:
+        head = fh.read(HEAD * 4).decode("utf-8-sig", errors="replace").splitlines()[1:TITLE_LINES]
+    for line_number, line in enumerate(head, start=2):
+        names = [cell.strip().strip('"') for cell in re.split(r"[,;\t|]", line)]
+        known = [name for name in names if norm_header(name) in _KNOWN]
+        if len(known) >= 2:
+            raise InputError(
+                f"文件 {f.source} 的表头在第 {line_number} 行（{'、'.join(known[:5])} …），前面 "
+                f"{line_number - 1} 行像是标题或说明（如“查询号码…”“通话详单”）："
+                f"请删去表头前的 {line_number - 1} 行，让列名在第一行，再导入。"
+            )
 
 
 def bad_lines(con: duckdb.DuckDBPyConnection, f: Prepared, show: int = 20) -> tuple[int, list[int]]:
