@@ -55,20 +55,27 @@ def _scored(tmp_path: Path, features: Path, edges: Path, name: str) -> str:
     return out.read_text(encoding="utf-8")
 
 
-def test_an_edges_file_appended_twice_counts_each_edge_once(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_an_edges_file_appended_twice_is_summed_and_said(tmp_path: Path, capsys) -> None:  # noqa: ANN001
     calls = tmp_path / "voc.csv"
     calls.write_bytes(calls_csv())
     code, features, edges = _features(tmp_path, calls)
     assert code == 0
-    once = _scored(tmp_path, features, edges, "once")
     lines = edges.read_text(encoding="utf-8").splitlines()
+    doubled = tmp_path / "edges_doubled.csv"
+    doubled.write_text(
+        "\n".join([lines[0], *(f"{s},{d},{float(w) * 2}" for s, d, w in (x.split(",") for x in lines[1:]))])
+        + "\n",
+        encoding="utf-8",
+    )
     twice = tmp_path / "edges_twice.csv"
     twice.write_text("\n".join(lines + lines[1:]) + "\n", encoding="utf-8")
     capsys.readouterr()
     scores = _scored(tmp_path, features, twice, "twice")
     err = capsys.readouterr().err
-    assert scores == once
-    assert f"边文件有 {len(lines) - 1} 行与另一行完全相同（src、dst、weight 都相同），只计一次" in err
+    assert scores == _scored(tmp_path, features, doubled, "doubled")  # a row per call: summed
+    said = f"边文件有 {len(lines) - 1} 行与前面某行完全相同（src、dst、weight 都相同），已按多次通话相加"
+    assert said in err
+    assert "请去重后再评分" in err
 
 
 def test_a_pair_listed_again_with_another_weight_is_summed_and_said(tmp_path: Path, capsys) -> None:  # noqa: ANN001

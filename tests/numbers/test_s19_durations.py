@@ -45,7 +45,8 @@ def test_non_finite_durations_are_rejected_row_by_row_with_line_column_and_value
     assert str(path) in note and "“call_dur”" in note
     for line, value in zip(range(2, 5), ODD, strict=True):
         assert f"行号 {line}（{value}）" in note
-    assert "nonfinite_duration" not in report["message"]  # skipped, not among the problems kept
+    kept, _, skipped = report["message"].partition("已跳过的记录")
+    assert "nonfinite_duration" not in kept and "nonfinite_duration=3" in skipped  # skipped, not kept
 
 
 def test_nan_is_a_missing_duration_and_the_call_counts(tmp_path: Path) -> None:

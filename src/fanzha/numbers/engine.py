@@ -16,7 +16,7 @@ from fanzha.screening.numbers import sources
 from fanzha.screening.numbers.features import InputError, Sources, build, connect, write
 from fanzha.screening.numbers.model import Model, load_table
 from fanzha.screening.numbers.scoring import indicator_proposals, score_table, unexplained_above
-from fanzha.screening.numbers.victims import potential_victims
+from fanzha.screening.numbers.victims import potential_victims, shared_handset_note
 
 MEMORY_LIMIT = "2GB"  # DuckDB's limit for one run (it spills to the scratch folder beyond it)
 THREADS = 2
@@ -94,6 +94,8 @@ def run_engine(
         ]
         result.high_risk_count = len(risky)
         result.victims = potential_victims(con, risky, limit=KEEP_VICTIMS) if risky else []
+        if risky and (shared := shared_handset_note(con)):
+            quality["victims_note"] = shared
         result.proposals = indicator_proposals(scores)
         left = unexplained_above(scores)
         if left:

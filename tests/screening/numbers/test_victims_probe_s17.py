@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from fanzha.screening.numbers import features as F
-from fanzha.screening.numbers.victims import potential_victims
+from fanzha.screening.numbers.victims import potential_victims, shared_handset_note
 from tests.screening.numbers.conftest import write_csv
 
 F1, F2 = "17012340001", "17012340002"  # two high-risk numbers
@@ -76,6 +76,19 @@ def test_it_never_lists_service_numbers(victims: list[dict[str, Any]]) -> None:
 
 def test_it_does_not_list_a_high_risk_numbers_own_other_sim(victims: list[dict[str, Any]]) -> None:
     assert OWN_SIM not in _by_phone(victims) and F2 not in _by_phone(victims)
+
+
+def test_the_other_sims_left_out_are_counted_in_words(tmp_path: Path) -> None:
+    calls = write_csv(tmp_path / "calls.csv", ["caller", "callee", "start_time", "duration", "imei"], CALLS)
+    con = F.connect()
+    F.load_raw(con, F.Sources([calls], [], [], []))
+    try:
+        potential_victims(con, RISKY)
+        assert shared_handset_note(con).startswith("另有 1 个号码与高风险号码用过同一部手机")
+        potential_victims(con, [(F2, 0.9)])  # F2's handset holds no other number
+        assert shared_handset_note(con) == ""
+    finally:
+        con.close()
 
 
 def test_one_person_called_by_two_numbers_is_one_row_naming_both(victims: list[dict[str, Any]]) -> None:

@@ -265,7 +265,7 @@ def cmd_score(a: argparse.Namespace) -> int:
 
 def cmd_victims(a: argparse.Namespace) -> int:
     from fanzha.screening.numbers.features import Sources, connect, load_raw
-    from fanzha.screening.numbers.victims import COLUMNS, potential_victims
+    from fanzha.screening.numbers.victims import COLUMNS, potential_victims, shared_handset_note
 
     _make_folders(a.output)
     risky = _risky_numbers(Path(a.scores), Path(a.features), a.threshold)
@@ -273,6 +273,7 @@ def cmd_victims(a: argparse.Namespace) -> int:
         con = connect(temp_dir=scratch, database=str(Path(scratch) / "work.duckdb"))
         load_raw(con, Sources([Path(x) for x in a.calls], [Path(x) for x in a.sms], [], []))
         rows = potential_victims(con, risky, limit=a.limit)
+        shared = shared_handset_note(con)
         con.close()
     with Path(a.output).open("w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=COLUMNS)
@@ -280,6 +281,8 @@ def cmd_victims(a: argparse.Namespace) -> int:
         w.writerows(rows)
     rule = "判为涉诈" if a.threshold is None else f"分数 ≥ {a.threshold}"
     _log(f"{len(risky)} 个高风险号码（{rule}），潜在受害人 {len(rows)} 个 → {a.output}")
+    if shared:
+        _log(shared)
     return 0
 
 

@@ -307,33 +307,33 @@ def _read_edges(
     ).fetchnumpy()  # an edges file with no rows is an empty graph
     src, dst = np.asarray(e["src"], dtype=np.int64), np.asarray(e["dst"], dtype=np.int64)
     _note_edge_ends(src, dst, node_id, how.notes)
-    src, dst, weight = _repeated_edges(src, dst, np.asarray(e["weight"], dtype=float), node_id, how.notes)
+    weight = np.asarray(e["weight"], dtype=float)
+    _note_repeated_edges(src, dst, weight, node_id, how.notes)
     return edges_to_adj(node_id, src, dst, weight)
 
 
-def _repeated_edges(
+def _note_repeated_edges(
     src: np.ndarray, dst: np.ndarray, weight: np.ndarray, node_id: np.ndarray, notes: list[str]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """An edge repeated with the same weight (an edges file appended twice, ``12`` and ``12.0``) counts
-    once; a pair of numbers listed again with another weight keeps every row, weights summed. Both are
-    counted in a warning (the ``features`` command writes one row per pair, so neither happens there)."""
+) -> None:
+    """Rows of a pair of numbers listed before are summed, as a graph with a row per call gives them —
+    said in a warning, apart for rows repeated whole (same ``weight`` too: maybe a file appended twice,
+    which doubles every weight). The ``features`` command writes one row per pair: neither happens there."""
     usable = np.flatnonzero(np.isin(src, node_id) & np.isin(dst, node_id) & (src != dst))
     if len(usable) < 2:
-        return src, dst, weight
+        return
     order = usable[np.lexsort((weight[usable], dst[usable], src[usable]))]
     same_pair = (src[order[1:]] == src[order[:-1]]) & (dst[order[1:]] == dst[order[:-1]])
-    same_row = same_pair & (weight[order[1:]] == weight[order[:-1]])
-    repeated = order[1:][same_row]
-    summed = int(np.sum(same_pair & ~same_row))
-    if len(repeated):
-        notes.append(f"边文件有 {len(repeated)} 行与另一行完全相同（src、dst、weight 都相同），只计一次")
-    if summed:
-        notes.append(f"边文件有 {summed} 行的 src→dst 已在前面出现、weight 不同：同一对号码的 weight 已相加")
-    if not len(repeated):
-        return src, dst, weight
-    keep = np.ones(len(src), dtype=bool)
-    keep[repeated] = False
-    return src[keep], dst[keep], weight[keep]
+    whole = int(np.sum(same_pair & (weight[order[1:]] == weight[order[:-1]])))
+    if whole:
+        notes.append(
+            f"边文件有 {whole} 行与前面某行完全相同（src、dst、weight 都相同），已按多次通话相加："
+            "若是同一文件重复拼接，请去重后再评分"
+        )
+    other_weight = int(np.sum(same_pair)) - whole
+    if other_weight:
+        notes.append(
+            f"边文件有 {other_weight} 行的 src→dst 已在前面出现、weight 不同：同一对号码的 weight 已相加"
+        )
 
 
 def _edge_ends_sql(text: bool) -> tuple[str, str, str]:

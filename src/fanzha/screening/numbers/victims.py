@@ -100,6 +100,17 @@ FROM ranked
 ORDER BY CASE grade WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, priority DESC, victim
 """
 
+# The numbers left out as a high-risk number's other SIMs, counted for the run's message (never unsaid).
+SHARED_HANDSET_SQL = f"""
+WITH risk AS (SELECT DISTINCT phone FROM risky WHERE phone IS NOT NULL)
+SELECT count(DISTINCT phone) FROM calls
+WHERE phone IS NOT NULL AND phone NOT IN (SELECT phone FROM risk) AND imei IN (
+  SELECT imei FROM calls WHERE imei IS NOT NULL AND {_REAL_HANDSET} AND phone IN (SELECT phone FROM risk))
+"""
+SHARED_HANDSET_NOTE = (
+    "另有 {count} 个号码与高风险号码用过同一部手机（IMEI 相同），视为其机主的其他号码，未列为潜在受害人。"
+)
+
 GRADE_ZH = {"high": "高", "medium": "中", "low": "低"}
 COLUMNS = ["phone", "suspect_numbers", "risk_numbers", "max_score", "calls", "answered_calls"]
 COLUMNS += [
@@ -136,6 +147,13 @@ def potential_victims(
     for row in rows:
         row["reasons"] = reasons_zh(row)
     return rows
+
+
+def shared_handset_note(con: duckdb.DuckDBPyConnection) -> str:
+    """How many numbers the last :func:`potential_victims` left out as a high-risk number's other SIMs,
+    in words ("" when none)."""
+    (count,) = con.execute(SHARED_HANDSET_SQL).fetchone() or (0,)
+    return SHARED_HANDSET_NOTE.format(count=count) if count else ""
 
 
 def duration_zh(seconds: float) -> str:
