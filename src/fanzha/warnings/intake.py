@@ -289,8 +289,39 @@ def parse_time(value: str | dt.datetime | None, now: dt.datetime) -> dt.datetime
     try:
         parsed = dt.datetime.fromisoformat(text)
     except ValueError:
+        text, zone = without_zone(text)
         parsed = cell_time(text)
+        if parsed is not None and zone is not None:
+            parsed = parsed.replace(tzinfo=zone)
     return _aware(parsed) if parsed is not None else None
+
+
+# A time zone written after the time, as systems and people export it: +0800, +08:00, +8, UTC+8,
+# GMT+08:00, (UTC+08:00), UTC, GMT, Z; CST (as a Chinese system's Java prints China time) and 北京时间.
+# A minus only after UTC or GMT: 09:30-10:00 is a span of time, not 09:30 at UTC−10.
+_ZONE = re.compile(
+    r"\s*[(（]?(?:"
+    r"(?:UTC|GMT)\s*(?:(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?)?"
+    r"|\+\s*(?P<east>\d{1,2})(?::?(?P<east_minutes>\d{2}))?"
+    r"|(?P<china>CST|北京时间)"
+    r"|Z"
+    r")[)）]?$"
+)
+CHINA_ZONE = dt.timezone(dt.timedelta(hours=8))
+
+
+def without_zone(text: str) -> tuple[str, dt.tzinfo | None]:
+    """The text without the time zone written after it, and that zone (None: none written)."""
+    found = _ZONE.search(text)
+    if found is None or found.start() == 0:
+        return text, None
+    if found["china"]:
+        return text[: found.start()], CHINA_ZONE
+    hours, minutes = found["hours"] or found["east"], found["minutes"] or found["east_minutes"]
+    offset = dt.timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
+    if offset > dt.timedelta(hours=14):
+        return text, None
+    return text[: found.start()], dt.timezone(-offset if found["sign"] == "-" else offset)
 
 
 _NO_YEAR = re.compile(r"^\d{1,2}月\d{1,2}日")

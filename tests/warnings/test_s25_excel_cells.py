@@ -1,0 +1,99 @@
+"""Warning lists as Excel really stores them and as systems encode them: `fanzha warnings import FILE`
+on XLSX files with number, date and time cells and on CSV/text files in the usual encodings, checked in
+the stored warnings, not only in the summary line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+
+from fanzha.warnings.models import Warning
+from tests.personas import id_number
+from tests.warnings.files import HEADER
+from tests.warnings.test_cli import command
+
+ID_NUMBER = id_number("331102", "19560101", "001")
+PHONE = "13712340001"
+ROW: dict[str, Any] = {
+    "预警编号": "YJ1",
+    "姓名": "王秀英",
+    "身份证号": ID_NUMBER,
+    "手机号": PHONE,
+    "现住址": "江州市青溪县城关镇城东社区幸福路1号",
+    "诈骗类型": "刷单返利",
+    "预警来源": "上级推送",
+    "预警时间": "2026-11-28 09:30",
+    "涉案金额": "5000",
+    "嫌疑号码": "17012345678",
+    "备注": "",
+}
+AT_0930 = dt.datetime(2026, 11, 28, 1, 30, tzinfo=dt.UTC)  # 09:30 China time
+
+
+def workbook(header: list[str], *rows: list[Any]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for values in rows:
+        sheet.append(values)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def one_row(**changed: Any) -> bytes:
+    """The list of one warning, cells as given (a number, a datetime …), written by openpyxl."""
+    values = {**ROW, **changed}
+    return workbook(list(values), list(values.values()))
+
+
+def imported(tmp_path: Any, data: bytes, name: str = "list.xlsx") -> tuple[str, Any]:
+    """Import the file, check that importing it again changes nothing, and give the first run's output
+    and its one warning."""
+    file = tmp_path / name
+    file.write_bytes(data)
+    out, code = command("warnings", "import", str(file))
+    assert code == 0, out
+    assert out.splitlines()[-1] == "imported: 1 new, 0 merged, 0 unchanged, 0 rejected", out
+    again = tmp_path / ("again-" + name)
+    again.write_bytes(data + b"\n" if name.endswith((".csv", ".txt")) else data)  # not recognised by hash
+    out_again, code = command("warnings", "import", str(again))
+    assert code == 0 and out_again.splitlines()[-1] == "imported: 0 new, 0 merged, 1 unchanged, 0 rejected"
+    return out, Warning.objects.get()
+
+
+# ── times with an offset or a zone after them ────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "2026/11/28 09:30 +0800",
+        "2026/11/28 09:30:00 +08:00",
+        "2026/11/28 09:30 UTC+8",
+        "2026/11/28 09:30:00 GMT+8",
+        "2026/11/28 09:30 (UTC+08:00)",
+        "2026/11/28 01:30 UTC",
+        "2026-11-28 01:30:00 GMT",
+        "2026/11/28 01:30Z",
+        "2026/11/28 11:30 +1000",
+        "2026/11/27 20:30 UTC-5",
+        "2026年11月28日 09:30 +0800",
+        "2026/11/28 09:30 北京时间",
+        "2026-11-28 09:30:00 CST",
+    ],
+)
+def test_a_time_with_an_offset_after_it_is_read_at_that_offset(world, tmp_path, written: str) -> None:  # type: ignore[no-untyped-def]
+    out, warning = imported(tmp_path, one_row(预警时间=written))
+    assert warning.warned_at == AT_0930, out
+    assert warning.quality_flags == []
+
+
+def test_a_span_of_time_is_not_read_as_an_offset(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """09:30-10:00 is a span, not 09:30 at UTC−10: flagged as unreadable, as before."""
+    out, warning = imported(tmp_path, one_row(预警时间="2026/11/28 09:30-10:00"))
+    assert warning.quality_flags == ["time_invalid"], out
