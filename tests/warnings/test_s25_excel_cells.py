@@ -13,7 +13,6 @@ from openpyxl import Workbook
 
 from fanzha.warnings.models import Warning
 from tests.personas import id_number
-from tests.warnings.files import HEADER
 from tests.warnings.test_cli import command
 
 ID_NUMBER = id_number("331102", "19560101", "001")
@@ -97,3 +96,51 @@ def test_a_span_of_time_is_not_read_as_an_offset(world, tmp_path) -> None:  # ty
     """09:30-10:00 is a span, not 09:30 at UTC−10: flagged as unreadable, as before."""
     out, warning = imported(tmp_path, one_row(预警时间="2026/11/28 09:30-10:00"))
     assert warning.quality_flags == ["time_invalid"], out
+
+
+# ── a 填表说明 sheet in front ─────────────────────────────────────────────────
+
+
+def with_notes_sheet(*lines: list[str]) -> bytes:
+    """A workbook whose first sheet is a 填表说明 (the lines given) and whose second is the list."""
+    book = Workbook()
+    notes = book.active
+    notes.title = "填表说明"
+    for line in lines:
+        notes.append(line)
+    sheet = book.create_sheet("预警清单")
+    sheet.append(list(ROW))
+    sheet.append(list(ROW.values()))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [["填表说明"], ["1. 姓名、身份证号、手机号必填"], ["2. 预警时间格式：2026-11-28 09:30"]],
+        [["字段", "说明"], ["姓名", "必填"], ["身份证号", "18位，设为文本格式"], ["手机号", "11位"]],
+        [["字段名", "是否必填", "说明"], ["姓名", "是", "当事人姓名"], ["身份证号", "否", "18位"]],
+    ],
+    ids=["sentences", "field-and-note", "field-required-note"],
+)
+def test_a_notes_sheet_in_front_naming_the_columns_is_passed_over(world, tmp_path, lines) -> None:  # type: ignore[no-untyped-def]
+    out, warning = imported(tmp_path, with_notes_sheet(*lines))
+    assert "已读取工作表“预警清单”" in out
+    assert "填表说明" not in out  # not named as a sheet of data left out
+    assert warning.source_id == "YJ1" and warning.person.id_number == ID_NUMBER
+
+
+def test_a_second_sheet_of_the_same_list_is_still_named_and_left_out(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    book = Workbook()
+    for title, n in (("11月28日", "YJ1"), ("11月29日", "YJ2")):
+        sheet = book.active if n == "YJ1" else book.create_sheet()
+        sheet.title = title
+        sheet.append(list(ROW))
+        sheet.append(list({**ROW, "预警编号": n}.values()))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    out, warning = imported(tmp_path, buffer.getvalue())
+    assert "工作表“11月29日”也有数据（表头相同），未导入" in out
+    assert warning.source_id == "YJ1"

@@ -145,11 +145,15 @@ def match_header(header: list[str], fields: list[Field]) -> ColumnMap:
 
 def header_score(
     cells: list[str], fields: list[Field], extra_missing: Callable[[set[str]], list[str]] | None = None
-) -> bool:
-    """Whether a row looks like this importer's header: all required fields present, and nothing
-    ``extra_missing`` (the importer's rule such as "one of these columns") misses."""
+) -> int:
+    """How well a row reads as this importer's header: 0 when it is none (a required field missing, or
+    something ``extra_missing`` — the importer's rule such as "one of these columns" — misses), else the
+    number of fields it names, so of two sheets with a header the list's is told from a 填表说明 sheet
+    in front whose line "1. 姓名、身份证号、手机号必填" names one."""
     columns = match_header([str(c) for c in cells], fields)
-    return not columns.missing and not (extra_missing and extra_missing(columns.fields_present))
+    if columns.missing or (extra_missing and extra_missing(columns.fields_present)):
+        return 0
+    return len(columns.fields_present | {f.name for _, f in columns.seconds})
 
 
 @dataclass(frozen=True)

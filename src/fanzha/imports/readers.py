@@ -38,6 +38,10 @@ XLSX_MAX_RATIO = 200
 XLSX_RATIO_MIN_SIZE = 1024 * 1024
 
 
+# Whether a row is the importer's header: 0 (or False) when not, else how many of its fields it names.
+HeaderTest = Callable[[list[str]], int]
+
+
 class ImportFileError(Exception):
     """The file as a whole cannot be read; the message is for the user, in Chinese."""
 
@@ -229,6 +233,9 @@ def check_xlsx_archive(data: bytes) -> None:
         raise ImportFileError("不是有效的 Excel 文件（缺少工作簿），请上传 CSV、XLSX 或 XLS 文件")
 
 
+# A sheet not read is named when its header names this many columns: a note's one is no list.
+MIN_OTHER_HEADER = 2
+
 BAD_WORKBOOK = "无法读取表格文件：文件已损坏、已加密或不是有效的 Excel 文件"
 
 
@@ -253,19 +260,24 @@ def _sheets(data: bytes) -> tuple[list[Any], list[str]]:
     return visible, hidden
 
 
-def _header_in(sheet: Any, is_header: Callable[[list[str]], bool]) -> list[str] | None:
-    """The first of a sheet's first few non-empty rows that ``is_header`` accepts, or None."""
+def _header_in(sheet: Any, is_header: HeaderTest) -> tuple[list[str], int] | None:
+    """The first of a sheet's first few non-empty rows that ``is_header`` accepts, with its score, or
+    None."""
     rows = ([cell_text(value) for value in row] for row in sheet.iter_rows())
     head = itertools.islice((cells for cells in rows if not _is_blank(cells)), HEADER_SCAN_ROWS)
-    return next((cells for cells in head if is_header(cells)), None)
+    scored = ((cells, score) for cells in head if (score := int(is_header(cells))))
+    return next(scored, None)
 
 
-def choose_sheet(data: bytes, is_header: Callable[[list[str]], bool] | None) -> tuple[Any, list[str]]:
+def choose_sheet(data: bytes, is_header: HeaderTest | None) -> tuple[Any, list[str]]:
     """The worksheet to read (None: no sheet has data) and notes about the others.
 
     The first sheet with data whose first rows hold a header that ``is_header`` accepts, so a 填表说明
-    or 汇总 sheet in front is passed over; any later sheet with a header too is named in the notes
-    (it is not imported, never silently dropped). Without a header anywhere: the first sheet with data.
+    or 汇总 sheet in front is passed over; of several, the one whose header names the most columns (a
+    填表说明 line "1. 姓名、身份证号、手机号必填" or a 字段/说明 table's 姓名 | 必填 reads as a header of one
+    column), the first on a tie. Any other sheet with a header of two columns or more is named in the
+    notes (it is not imported, never silently dropped). Without a header anywhere: the first sheet with
+    data.
     """
     from python_calamine import CalamineError
 
@@ -274,16 +286,19 @@ def choose_sheet(data: bytes, is_header: Callable[[list[str]], bool] | None) -> 
     if not sheets or is_header is None or len(sheets) == 1:
         return (sheets[0] if sheets else None), notes
     try:
-        found = [(sheet, cells) for sheet in sheets if (cells := _header_in(sheet, is_header)) is not None]
+        found = [(sheet, *header) for sheet in sheets if (header := _header_in(sheet, is_header)) is not None]
     except (CalamineError, ValueError, OSError, TypeError) as exc:
         raise ImportFileError(BAD_WORKBOOK) from exc
     if not found:
         names = "、".join(f"“{sheet.name}”" for sheet in sheets)
         return sheets[0], [*notes, f"工作表{names}中都没有找到表头"]
-    chosen, header = found[0]
+    best = max(score for _, _, score in found)
+    chosen, header, _ = next(item for item in found if item[2] == best)
     if chosen is not sheets[0]:
         notes.append(f"已读取工作表“{chosen.name}”（它前面的工作表中没有表头）")
-    for sheet, cells in found[1:]:
+    for sheet, cells, score in found:
+        if sheet is chosen or score < MIN_OTHER_HEADER:
+            continue
         same = "表头相同" if _row_key(cells) == _row_key(header) else "表头不同"
         notes.append(f"工作表“{sheet.name}”也有数据（{same}），未导入，请另存为单独的文件后再导入")
     return chosen, notes
@@ -310,7 +325,7 @@ def sheet_rows(sheet: Any) -> Iterator[list[str]]:
 
 
 def workbook_rows(
-    data: bytes, is_header: Callable[[list[str]], bool] | None = None
+    data: bytes, is_header: HeaderTest | None = None
 ) -> tuple[Iterator[list[str]], list[str], set[int]]:
     """Rows of the worksheet :func:`choose_sheet` picks, its notes and its hidden rows (XLSX)."""
     sheet, notes = choose_sheet(data, is_header)
@@ -371,7 +386,7 @@ def _sheet_part(archive: zipfile.ZipFile, sheet_name: str) -> str:
 
 
 def raw_rows(
-    data: bytes, is_header: Callable[[list[str]], bool] | None = None
+    data: bytes, is_header: HeaderTest | None = None
 ) -> tuple[Iterator[list[str]], list[str], set[int]]:
     """The rows of the file (of the chosen worksheet), notes about the file and the numbers of the
     rows the spreadsheet hides."""
@@ -542,7 +557,7 @@ def template_reason(cells: list[str]) -> str:
 
 
 def _find_header(
-    rows: Iterator[tuple[int, list[str]]], is_header: Callable[[list[str]], bool] | None
+    rows: Iterator[tuple[int, list[str]]], is_header: HeaderTest | None
 ) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
     """(header row number, header cells, the rows read after it) from the first few non-empty rows."""
     head: list[tuple[int, list[str]]] = []
@@ -568,7 +583,7 @@ def _combined(upper: list[str], lower: list[str]) -> list[str]:
 
 
 def _continues(
-    number: int, cells: list[str], next_number: int, below: list[str], is_header: Callable[[list[str]], bool]
+    number: int, cells: list[str], next_number: int, below: list[str], is_header: HeaderTest
 ) -> bool:
     """Whether the row below the header is its second row: a header too, sharing the cells merged
     down both rows (序号, 姓名 …) and naming the columns under a group label merged across (预警信息 →
@@ -578,8 +593,8 @@ def _continues(
         return False
     shared = any(up and up == low for up, low in zip(cells, below, strict=False))
     if shared:
-        return is_header(below)
-    return _under_groups(cells, below) and is_header(_combined(cells, below))
+        return bool(is_header(below))
+    return _under_groups(cells, below) and bool(is_header(_combined(cells, below)))
 
 
 def _under_groups(upper: list[str], lower: list[str]) -> bool:
@@ -615,7 +630,7 @@ def _numbered(rows: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
     return ((number, cells) for number, cells in enumerate(rows, start=1) if not _is_blank(cells))
 
 
-def read_table(data: bytes, is_header: Callable[[list[str]], bool] | None = None) -> Table:
+def read_table(data: bytes, is_header: HeaderTest | None = None) -> Table:
     """The table in ``data``. The header is the first of the first few non-empty rows that
     ``is_header`` accepts (else the first non-empty row), so a title row above it is skipped.
 
@@ -731,7 +746,7 @@ class Peek:
     rows_estimate: int  # lines (CSV) or sheet rows (XLSX, XLS) below the header; blank ones included
 
 
-def _peek_rows(data: bytes, is_header: Callable[[list[str]], bool] | None) -> tuple[Iterator[list[str]], int]:
+def _peek_rows(data: bytes, is_header: HeaderTest | None) -> tuple[Iterator[list[str]], int]:
     """The rows, lazily, and the spreadsheet number of the last row (an upper bound for CSV)."""
     check_size(data)
     kind = detect_format(data)
@@ -746,7 +761,7 @@ def _peek_rows(data: bytes, is_header: Callable[[list[str]], bool] | None) -> tu
     return rows, int(sheet.end[0]) + 1
 
 
-def peek_table(data: bytes, is_header: Callable[[list[str]], bool] | None = None) -> Peek:
+def peek_table(data: bytes, is_header: HeaderTest | None = None) -> Peek:
     """The quick look the upload page takes: size, format, archive safety and the header row."""
     rows, last_row = _peek_rows(data, is_header)
     header_row, header_cells, _ = _find_header(_numbered(rows), is_header)
