@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from typing import Any
 
 import pytest
@@ -144,3 +145,22 @@ def test_a_second_sheet_of_the_same_list_is_still_named_and_left_out(world, tmp_
     out, warning = imported(tmp_path, buffer.getvalue())
     assert "工作表“11月29日”也有数据（表头相同），未导入" in out
     assert warning.source_id == "YJ1"
+
+
+# ── numbers a tool that read a spreadsheet sends as JSON floats ───────────────
+
+
+def test_a_phone_sent_to_the_api_as_a_float_is_the_phone(world, client) -> None:  # type: ignore[no-untyped-def]
+    from tests.personas import login
+
+    login(client, world.users["analyst"])
+    body = {"source_id": "API-1", "name": "孙七", "phone": 13905717777.0, "amount": 5000.0}
+    body |= {"address": ROW["现住址"], "fraud_type": "刷单返利"}
+    response = client.post("/api/warnings", json.dumps(body), content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert response.json()["notices"] == []
+    warning = Warning.objects.get()
+    assert warning.person.phone == "13905717777" and warning.quality_flags == []
+    assert warning.amount == 5000
+    again = client.post("/api/warnings", json.dumps(body), content_type="application/json")
+    assert again.json()["outcome"] == "unchanged"

@@ -55,12 +55,20 @@ class BadRequest(ValueError):
 
 
 def _as_text(value: Any) -> Any:
-    """A JSON number is read as its text (an amount or a phone sent as a number), null as empty."""
+    """A JSON number is read as its text (an amount or a phone sent as a number), null as empty. A
+    whole number sent as a float (13905717777.0, as a tool that read a spreadsheet sends it) is written
+    without its ``.0``, as the spreadsheet shows it — below 10^15, where a float holds every digit; a
+    longer one keeps its exponent, so the intake can say that its last digits are lost."""
     if value is None:
         return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < EXACT_FLOAT:
+        return str(int(value))
     if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
         return str(value)
     return value
+
+
+EXACT_FLOAT = 10**15
 
 
 def _printable(value: str) -> str:
