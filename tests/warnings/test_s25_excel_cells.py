@@ -164,3 +164,17 @@ def test_a_phone_sent_to_the_api_as_a_float_is_the_phone(world, client) -> None:
     assert warning.amount == 5000
     again = client.post("/api/warnings", json.dumps(body), content_type="application/json")
     assert again.json()["outcome"] == "unchanged"
+
+
+# ── suspect numbers and accounts in number cells ─────────────────────────────
+
+
+def test_a_suspect_account_the_spreadsheet_stored_as_a_number_is_kept_with_a_notice(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Excel keeps 15 digits of a card number typed into a general cell (6.22202020011223E+18): the
+    row is received, the account kept as the cell shows it, and the row says the digits are lost."""
+    data = one_row(嫌疑号码=17012345678.0, 嫌疑账号=6.222020200112234e18)
+    out, warning = imported(tmp_path, data)
+    assert "第 2 行 嫌疑账号（提示）：嫌疑账号被表格软件存成了数字，末几位已丢失" in out
+    assert "嫌疑号码（提示）" not in out  # an 11-digit number is whole in a number cell
+    assert warning.suspect_numbers == "17012345678"
+    assert warning.suspect_accounts == "6.222020200112234e+18"

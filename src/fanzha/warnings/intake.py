@@ -924,7 +924,13 @@ def suspect_numbers_text(text: str) -> str:
 
 
 def _suspects(clean: CleanWarning) -> None:
-    """The suspect numbers normalised (:func:`suspect_numbers_text`), as written kept for the derived id."""
+    """The suspect numbers normalised (:func:`suspect_numbers_text`), as written kept for the derived id;
+    a number or account a spreadsheet stored as a number and printed rounded (6.22202020011223E+18) is
+    kept as written, with a notice that its last digits are lost."""
+    for name, column in (("suspect_numbers", "嫌疑号码"), ("suspect_accounts", "嫌疑账号")):
+        parts = _SUSPECT_SEPARATOR.split(getattr(clean, name))
+        if any(_SPREADSHEET_NUMBER.fullmatch(part.strip()) for part in parts):
+            clean.notices.append((column, column + _LOST_DIGITS))
     normalised = suspect_numbers_text(clean.suspect_numbers)
     if normalised != clean.suspect_numbers:
         clean.suspect_numbers_written, clean.suspect_numbers = clean.suspect_numbers, normalised
