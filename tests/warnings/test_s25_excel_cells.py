@@ -178,3 +178,30 @@ def test_a_suspect_account_the_spreadsheet_stored_as_a_number_is_kept_with_a_not
     assert "嫌疑号码（提示）" not in out  # an 11-digit number is whole in a number cell
     assert warning.suspect_numbers == "17012345678"
     assert warning.suspect_accounts == "6.222020200112234e+18"
+
+
+# ── a day and a time of day in two columns, as Excel keeps them ──────────────
+
+
+def two_columns(day: Any, moment: Any) -> bytes:
+    values = {**ROW}
+    del values["预警时间"]
+    values |= {"预警日期": day, "预警时间": moment}
+    return workbook(list(values), list(values.values()))
+
+
+@pytest.mark.parametrize(
+    ("day", "moment"),
+    [
+        (dt.date(2026, 11, 28), dt.time(9, 30)),  # a date cell and a time cell
+        (dt.datetime(2026, 11, 28), "09:30"),
+        ("2026-11-28", dt.time(9, 30)),
+        (46354, 0.3958333333),  # the serial numbers themselves, the cells formatted 常规 (General)
+        ("46354", "0.3958333333"),  # … or written as text by an export
+    ],
+    ids=["date-time-cells", "datetime-text", "text-time-cell", "serials", "serials-as-text"],
+)
+def test_a_day_and_a_time_of_day_in_two_columns_are_one_moment(world, tmp_path, day, moment) -> None:  # type: ignore[no-untyped-def]
+    out, warning = imported(tmp_path, two_columns(day, moment))
+    assert warning.warned_at == AT_0930, out
+    assert warning.quality_flags == []

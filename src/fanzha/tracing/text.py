@@ -34,6 +34,7 @@ _DAY_LAST = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})(?=$|[ T])(.*)$")  # 15/3/2
 _MERIDIEM = re.compile(r"上午|早上|凌晨|中午|下午|晚上|(?<![A-Z])[AP]\.?M\.?(?![A-Z])", re.IGNORECASE)
 _AFTERNOON = ("下午", "晚上", "P")
 _SERIAL_TEXT = re.compile(r"^\d{5}(\.\d+)?$")  # an Excel serial a CSV export wrote as text
+_DAY_FRACTION = re.compile(r"^0?\.\d+$")  # a time of day as Excel keeps it, written as text
 _SERIAL_RANGE = (20000, 80000)  # 1954 … 2119: a date, not some other number
 _EPOCH = re.compile(r"^\d{10}(\d{3})?$")  # Unix seconds or milliseconds
 _EPOCH_RANGE = (946684800, 4102444800)  # 2000 … 2100
@@ -240,6 +241,8 @@ def parse_time_of_day(value: object) -> time | None:
     text = normalise(value).replace("时", ":").replace("分", ":").replace("秒", "").rstrip(":")
     if not text:
         return None
+    if _DAY_FRACTION.match(text):  # an Excel fraction of a day written as text: 0.3958333333 is 09:30
+        return _from_excel(1 + float(text)).time()
     found = _TIME_OF_DAY.match(text)
     if found is None and text.isdigit() and len(text) in (5, 6):
         text = text.zfill(6)
