@@ -205,3 +205,17 @@ def test_a_day_and_a_time_of_day_in_two_columns_are_one_moment(world, tmp_path, 
     out, warning = imported(tmp_path, two_columns(day, moment))
     assert warning.warned_at == AT_0930, out
     assert warning.quality_flags == []
+
+
+# ── a landline in a number cell ──────────────────────────────────────────────
+
+
+@pytest.mark.parametrize("cell", [57188888888, 57188888888.0, "57188888888", "571-88888888"])
+def test_a_landline_that_lost_its_leading_zero_is_completed_with_a_notice(world, tmp_path, cell) -> None:  # type: ignore[no-untyped-def]
+    """A number cell drops the 0 of 0571-88888888: the landline is stored as any other landline is
+    (057188888888: one number, one person), and the row says so."""
+    out, warning = imported(tmp_path, one_row(手机号=cell))
+    assert warning.person.phone == "057188888888"
+    assert warning.quality_flags == []
+    assert "第 2 行 手机号（提示）：固定电话缺少区号前的 0" in out
+    assert "88888888" not in out  # the number is not quoted

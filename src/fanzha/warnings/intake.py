@@ -717,6 +717,23 @@ def _local(info: phone.PhoneInfo, clean: CleanWarning) -> phone.PhoneInfo | None
     return local
 
 
+TRUNK_ZERO_ADDED = "固定电话缺少区号前的 0（表格软件把号码存成数字时会去掉），已补上，请核实"
+
+
+def _with_trunk_zero(info: phone.PhoneInfo, clean: CleanWarning) -> phone.PhoneInfo:
+    """A landline written without the 0 in front of its area code (57188888888: a number cell drops
+    it) in the form every other landline has (057188888888), so one number is one person; noted."""
+    written = info.normalized
+    if not (info.valid and info.kind == "landline") or written.startswith(("0", "+")):
+        return info
+    completed = phone.phone_info("0" + written)
+    if not (completed.valid and completed.kind == "landline"):
+        return info
+    clean.phone_written = clean.phone_written or written  # the derived id stays what it was before
+    clean.notices.append(("手机号", TRUNK_ZERO_ADDED))
+    return completed
+
+
 def _one_of_several(text: str, clean: CleanWarning) -> phone.PhoneInfo | None:
     """The first personal number of a cell holding several (noted, masked), or None."""
     parts = [part for part in _PHONE_SEPARATORS.split(text) if part.strip()]
@@ -741,6 +758,7 @@ def _contact(data: WarningInput, clean: CleanWarning) -> None:
     info = phone.phone_info(data.phone)
     if not info.valid:
         info = _repaired(data.phone, clean) or _local(info, clean) or info
+    info = _with_trunk_zero(info, clean)
     if _reachable(info):
         clean.phone = info.normalized
     elif info.valid:
