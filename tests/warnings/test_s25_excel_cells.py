@@ -219,3 +219,36 @@ def test_a_landline_that_lost_its_leading_zero_is_completed_with_a_notice(world,
     assert warning.quality_flags == []
     assert "第 2 行 手机号（提示）：固定电话缺少区号前的 0" in out
     assert "88888888" not in out  # the number is not quoted
+
+
+# ── English headers as partners write them ───────────────────────────────────
+
+ENGLISH = ["Warning ID", "Name", "ID Number", "Mobile", "Address", "Fraud Type", "Source", "Warning Time"]
+ENGLISH += ["Amount", "Suspect Number", "Suspect Account", "Remarks"]
+ENGLISH_VARIANTS = ["Warning Number", "Full Name", "Identity Card Number", "Mobile Phone", "Home Address"]
+ENGLISH_VARIANTS += ["Fraud Category", "Warning Source", "Alert Time", "Amount (CNY)", "Suspect No."]
+ENGLISH_VARIANTS += ["Suspect Acct", "Comments"]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ENGLISH,
+        [text.upper() for text in ENGLISH],
+        [text.lower().replace(" ", "_") for text in ENGLISH],
+        [text.replace(" ", "") for text in ENGLISH],
+        ENGLISH_VARIANTS,
+    ],
+    ids=["title-case", "upper-case", "snake-case", "no-spaces", "variants"],
+)
+def test_an_english_list_is_read_column_by_column(world, tmp_path, header) -> None:  # type: ignore[no-untyped-def]
+    values = [*list(ROW.values())[:10], "6222020200112233445", "已劝阻"]
+    out, warning = imported(tmp_path, workbook(header, values))
+    assert "未使用的列" not in out, out
+    assert (warning.source_id, warning.person.name, warning.person.id_number) == ("YJ1", "王秀英", ID_NUMBER)
+    assert (warning.person.phone, warning.person.address) == (PHONE, ROW["现住址"])
+    assert (warning.fraud_type, warning.source) == ("fake_order_rebate", "superior")
+    assert warning.warned_at == AT_0930
+    assert (warning.amount, warning.suspect_numbers) == (5000, "17012345678")
+    assert (warning.suspect_accounts, warning.notes) == ("6222020200112233445", "已劝阻")
+    assert warning.quality_flags == []

@@ -57,7 +57,10 @@ FIELDS = [
     Field(
         "source_id",
         "预警编号",
-        ("编号", "预警ID", "预警单号", "线索编号", "warning id", "warning no", "source id", "alert id"),
+        (
+            ("编号", "预警ID", "预警单号", "线索编号", "warning id", "warning no", "source id", "alert id")
+            + ("warning number", "alert no", "alert number")
+        ),
     ),
     Field(
         "name",
@@ -128,6 +131,8 @@ FIELDS = [
             "id card number",
             "id card no",
             "id card",
+            "identity card number",
+            "identity card no",
         ),
         pii="id_number",
         fold=True,
@@ -181,6 +186,12 @@ FIELDS = [
             "mobile number",
             "phone no",
             "victim phone",
+            "mobile phone",
+            "mobile phone number",
+            "cell phone",
+            "cellphone",
+            "contact number",
+            "contact no",
         ),
         pii="phone",
         fold=True,
@@ -209,6 +220,7 @@ FIELDS = [
             "address",
             "current address",
             "residential address",
+            "home address",
         ),
         pii="address",
         fallback=REGISTERED_ADDRESS,  # a centre routes by where the person lives, else by 户籍
@@ -227,6 +239,8 @@ FIELDS = [
             "fraud type",
             "type",
             "scam type",
+            "fraud category",
+            "case type",
         ),
     ),
     Field(
@@ -245,6 +259,8 @@ FIELDS = [
             "source",
             "reported by",
             "issued by",
+            "warning source",
+            "alert source",
         ),
     ),
     Field(
@@ -295,6 +311,8 @@ FIELDS = [
             "suspect number",
             "suspect numbers",
             "suspect phone",
+            "suspect no",
+            "suspect phone number",
         ),
     ),
     Field(
@@ -331,6 +349,10 @@ FIELDS = [
             "可疑账号",
             "suspect account",
             "suspect accounts",
+            "suspect acct",
+            "suspect account no",
+            "suspect bank account",
+            "suspect card no",
         ),
     ),
     Field(
@@ -338,6 +360,7 @@ FIELDS = [
         "备注",
         (
             ("说明", "情况说明", "预警内容", "简要案情", "简要情况", "notes", "note", "remark", "remarks")
+            + ("comments", "comment")
             + ("举报内容", "来电内容", "报警内容")  # a tip line's or 110's words on what was said
         ),
     ),
