@@ -4,6 +4,7 @@ the stored warnings, not only in the summary line."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -51,17 +52,18 @@ def one_row(**changed: Any) -> bytes:
     return workbook(list(values), list(values.values()))
 
 
-def imported(tmp_path: Any, data: bytes, name: str = "list.xlsx") -> tuple[str, Any]:
-    """Import the file, check that importing it again changes nothing, and give the first run's output
-    and its one warning."""
+def imported(tmp_path: Any, data: bytes, name: str = "list.xlsx", again: bytes = b"") -> tuple[str, Any]:
+    """Import the file, check that importing it again changes nothing — the same bytes, or ``again``: the
+    same list in other bytes, read row by row, not recognised by its hash — and give the first run's
+    output and its one warning."""
     file = tmp_path / name
     file.write_bytes(data)
     out, code = command("warnings", "import", str(file))
     assert code == 0, out
     assert out.splitlines()[-1] == "imported: 1 new, 0 merged, 0 unchanged, 0 rejected", out
-    again = tmp_path / ("again-" + name)
-    again.write_bytes(data + b"\n" if name.endswith((".csv", ".txt")) else data)  # not recognised by hash
-    out_again, code = command("warnings", "import", str(again))
+    copy = tmp_path / ("again-" + name)
+    copy.write_bytes(again or data)
+    out_again, code = command("warnings", "import", str(copy))
     assert code == 0 and out_again.splitlines()[-1] == "imported: 0 new, 0 merged, 1 unchanged, 0 rejected"
     return out, Warning.objects.get()
 
@@ -252,3 +254,51 @@ def test_an_english_list_is_read_column_by_column(world, tmp_path, header) -> No
     assert (warning.amount, warning.suspect_numbers) == (5000, "17012345678")
     assert (warning.suspect_accounts, warning.notes) == ("6222020200112233445", "已劝阻")
     assert warning.quality_flags == []
+
+
+# ── text files in the encodings systems write ────────────────────────────────
+
+
+def text_file(encoding: str, delimiter: str = ",", end: str = "", **changed: str) -> bytes:
+    """The list of one warning as text (``end``: what follows its lines, a blank line saved again)."""
+    values = {**ROW, **changed}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(values)
+    writer.writerow(values.values())
+    return (buffer.getvalue() + end).encode(encoding)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter", "name"),
+    [
+        ("gbk", ",", "list.csv"),
+        ("gb18030", ",", "list.csv"),
+        ("utf-8-sig", ",", "list.csv"),
+        ("utf-16", "\t", "list.txt"),  # Excel's "Unicode 文本": a BOM, tabs
+        ("gbk", "\t", "list.txt"),  # Excel's "文本文件（制表符分隔）" on a Chinese Windows
+        ("utf-16-le", "\t", "list.txt"),  # a system's "Unicode" export without the BOM
+        ("utf-16-be", "\t", "list.txt"),
+    ],
+)
+def test_a_text_list_in_each_usual_encoding_is_read(world, tmp_path, encoding, delimiter, name) -> None:  # type: ignore[no-untyped-def]
+    rare = "" if encoding == "gbk" else "（䶮）"  # a character GB18030 and Unicode have, GBK not
+    said = {"姓名": "买买提·艾力", "现住址": ROW["现住址"] + rare}
+    again = text_file(encoding, delimiter, "\r\n", **said)
+    out, warning = imported(tmp_path, text_file(encoding, delimiter, **said), name, again)
+    assert warning.person.name == "买买提·艾力" and warning.person.id_number == ID_NUMBER
+    assert warning.person.address == said["现住址"] and warning.warned_at == AT_0930
+
+
+def test_a_text_list_with_a_broken_character_names_its_line(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A GBK list with one byte gone wrong (a system cut a name in the middle of a character) is refused
+    as a whole, naming the line to look at, not read with a wrong name."""
+    other = {"预警编号": "YJ2", "姓名": "李四", "手机号": "13712340002"}
+    second = text_file("gbk", **other).split(b"\r\n")[1]
+    broken = text_file("gbk") + second.replace("李四".encode("gbk"), "李".encode("gbk") + b"\xff") + b"\r\n"
+    file = tmp_path / "list.csv"
+    file.write_bytes(broken)
+    out, code = command("warnings", "import", str(file))
+    assert code == 1
+    assert "无法识别文件的文字编码：第 3 行有既不是 UTF-8 也不是 GBK 的字符" in out, out
+    assert not Warning.objects.exists()

@@ -112,7 +112,7 @@ def detect_format(data: bytes) -> str:
             raise ImportFileError("文件已加密（设置了打开密码），请取消密码后重新导出")
         return "xls"
     head = data[:65536]
-    if b"\x00" in head:
+    if b"\x00" in head and not utf16_without_bom(head):
         raise ImportFileError("不是可识别的表格文件，请上传 CSV、XLSX 或 XLS 文件")
     return "csv"
 
@@ -128,23 +128,49 @@ def check_size(data: bytes) -> None:
 # ── CSV ──────────────────────────────────────────────────────────────────────
 
 
+def utf16_without_bom(head: bytes) -> str:
+    """``utf-16-le`` or ``utf-16-be`` for text written in UTF-16 without its BOM (some systems' "Unicode"
+    export), else ``""``: NUL bytes — the high byte of the digits, tabs and line ends — on one side of
+    each pair of bytes only, and often (a fifth of that side at least)."""
+    even, odd = head[0::2], head[1::2]
+    if len(head) < 8 or len(head) % 2:
+        return ""
+    for encoding, nuls, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if 0 not in other and nuls.count(0) * 5 >= len(nuls):
+            return encoding
+    return ""
+
+
 def decode_text(data: bytes) -> str:
-    """UTF-16 with a BOM, else UTF-8 (with or without BOM), then GB18030 (covers GBK), then detection."""
+    """UTF-16 with a BOM (or plainly without one), else UTF-8 (with or without BOM), then GB18030 (covers
+    GBK), then detection. A file none of them reads is refused naming the line where it stops reading."""
     if data.startswith(UTF16_BOMS):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise ImportFileError("文件的 UTF-16（Unicode 文本）编码有误，" + SAVE_AS) from exc
+    bare_utf16 = utf16_without_bom(data[:65536])
+    if bare_utf16:
+        try:
+            return data.decode(bare_utf16)
+        except UnicodeDecodeError as exc:
+            raise ImportFileError("文件的 UTF-16（Unicode 文本）编码有误，" + SAVE_AS) from exc
+    failures: list[UnicodeDecodeError] = []
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+        except UnicodeDecodeError as exc:
+            failures.append(exc)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is None:
-        raise ImportFileError("无法识别文件的文字编码，请另存为 UTF-8 编码的 CSV 后重新上传")
+        furthest = max(failures, key=lambda exc: exc.start)
+        line = data.count(b"\n", 0, furthest.start) + 1
+        raise ImportFileError(
+            f"无法识别文件的文字编码：第 {line} 行有既不是 UTF-8 也不是 GBK 的字符（文件可能已损坏，"
+            "或由两种编码的文件拼接而成）；请用 Excel 打开后另存为 UTF-8 编码的 CSV 再上传"
+        )
     return str(best)
 
 
