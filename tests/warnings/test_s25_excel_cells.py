@@ -32,6 +32,7 @@ ROW: dict[str, Any] = {
     "嫌疑号码": "17012345678",
     "备注": "",
 }
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 AT_0930 = dt.datetime(2026, 11, 28, 1, 30, tzinfo=dt.UTC)  # 09:30 China time
 
 
@@ -302,3 +303,36 @@ def test_a_text_list_with_a_broken_character_names_its_line(world, tmp_path) -> 
     assert code == 1
     assert "无法识别文件的文字编码：第 3 行有既不是 UTF-8 也不是 GBK 的字符" in out, out
     assert not Warning.objects.exists()
+
+
+# ── cells as Excel stores them (these were read right already: kept so) ────
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"手机号": int(PHONE)},
+        {"手机号": float(PHONE)},  # 13712340001.0
+        {"预警时间": dt.datetime(2026, 11, 28, 9, 30)},
+        {"预警时间": 46354.3958333333},  # the serial of a cell formatted 常规
+        {"涉案金额": 4999.999999999999},  # a formula's float
+        {"预警编号": " YJ1\u00a0", "姓名": "\u00a0王秀英 ", "身份证号": f"\u200b{ID_NUMBER} "},
+        {"手机号": "１３７ １２３４ ０００１", "身份证号": ID_NUMBER.translate(FULL_WIDTH)},
+    ],
+    ids=["phone-int", "phone-float", "datetime", "serial", "amount-float", "spaces", "full-width"],
+)
+def test_cells_as_excel_stores_them_are_read_as_shown(world, tmp_path, changed) -> None:  # type: ignore[no-untyped-def]
+    out, warning = imported(tmp_path, one_row(**changed))
+    assert (warning.source_id, warning.person.name) == ("YJ1", "王秀英")
+    assert (warning.person.id_number, warning.person.phone) == (ID_NUMBER, PHONE)
+    assert warning.warned_at == AT_0930 and warning.amount == 5000 and warning.quality_flags == [], out
+
+
+@pytest.mark.parametrize("cell", [float(ID_NUMBER), "3.31102E+17"])
+def test_an_id_number_the_spreadsheet_stored_as_a_number_is_flagged_and_the_phone_carries_the_row(
+    world, tmp_path, cell
+) -> None:  # type: ignore[no-untyped-def]
+    out, warning = imported(tmp_path, one_row(身份证号=cell))
+    assert "第 2 行 身份证号（提示）：身份证号被表格软件存成了数字，末几位已丢失" in out
+    assert warning.quality_flags == ["id_invalid"] and warning.person.phone == PHONE
+    assert ID_NUMBER not in out
