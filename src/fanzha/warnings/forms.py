@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 
-from fanzha.warnings import typology
+from fanzha.warnings import typology, workflow
 from fanzha.warnings.intake import MAX_COUNT, SOURCES, text_limit
 from fanzha.warnings.models import ContactKind, GradingRule, Outcome
 from fanzha.warnings.photos import PHOTO_MAX_BYTES, PHOTO_MAX_COUNT
@@ -106,7 +107,22 @@ class ContactForm(forms.Form):
             raise forms.ValidationError(f"最多上传 {PHOTO_MAX_COUNT} 张照片")
         if any(photo.size > PHOTO_MAX_BYTES for photo in photos):
             raise forms.ValidationError(f"照片不能超过 {PHOTO_MAX_BYTES // 1024 // 1024} MB")
+        if not all(_starts_like_a_photo(photo) for photo in photos):
+            # refused with the form's other problems: found only once they were put right, it took the
+            # worker a second round (told meanwhile to choose the same file again)
+            raise forms.ValidationError("只能上传 JPEG、PNG 或 WebP 照片")
         return list(photos)
+
+
+def _starts_like_a_photo(upload: Any) -> bool:
+    """Whether an upload's first bytes are a JPEG's, PNG's or WebP's (the service decodes it whole)."""
+    head = upload.read(16)
+    upload.seek(0)
+    try:
+        workflow.photo_type(head)
+    except ValidationError:
+        return False
+    return True
 
 
 class HandoverForm(forms.Form):

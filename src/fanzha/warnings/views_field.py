@@ -146,10 +146,45 @@ def warning_contact(request: HttpRequest, pk: int) -> HttpResponse:
             if recorded.merged:  # a new report joined while the form was open: saved, and told
                 messages.warning(request, workflow.merged_text(recorded.merged, recorded.contact.warning))
             return redirect("warning_detail", pk=pk)
+    elif posted:
+        _also_the_services_problems(form, warning)
     if posted:
         _photos_again(request, form)
-    context = {"w": warning, "form": form, "now": timezone.localtime()}
+    context = {
+        "w": warning,
+        "form": form,
+        "problems": _problems(form),
+        "recorded": list(warning.contacts.select_related("actor").order_by("-contacted_at", "-pk")[:3]),
+        "recorded_count": warning.contacts.count(),
+        "now": timezone.localtime(),
+    }
     return render(request, "warnings/warning_contact.html", context, status=status)
+
+
+def _also_the_services_problems(form: ContactForm, warning: Warning) -> None:
+    """A form refused for one field (a file that is no photo) says too what the service would refuse (an
+    arrival time in the future): not one problem a round, each round with the photos to choose again."""
+    data = form.cleaned_data
+    contact = workflow.ContactData(
+        kind=data.get("kind", ""),
+        outcome=data.get("outcome", ""),
+        arrived_at=data.get("arrived_at"),
+        follow_up_on=data.get("follow_up_on"),
+    )
+    for name, errors in workflow.contact_problems(contact, warning).items():
+        if name in form.fields and name not in form.errors:
+            form.add_error(name, errors)
+
+
+def _problems(form: ContactForm) -> list[tuple[str, str, str]]:
+    """Each field's refusal as the top of the form lists it — (the field's id, its name without the
+    hint in brackets, the message): a phone shows the form again at its top, the arrival time's or the
+    photos' own message a screen or two below, and the worker took the page for saved."""
+    return [
+        (field.auto_id, str(field.label).split("（")[0], str(error))
+        for field in form.visible_fields()  # in the form's order, top to bottom
+        for error in field.errors
+    ]
 
 
 def _photos_again(request: HttpRequest, form: ContactForm) -> None:

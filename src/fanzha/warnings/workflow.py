@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -290,6 +290,16 @@ def _check_contact(data: ContactData, warning: Warning, now: dt.datetime) -> Non
         photo_type(photo)
         if why := photos.problem(photo):
             raise ValidationError({"photos": why})
+
+
+def contact_problems(data: ContactData, warning: Warning) -> dict[str, list[str]]:
+    """What recording ``data`` would be refused for (the choices, the arrival time, the follow-up date;
+    not the photos), by field: a form refused for one of its fields tells these in the same round."""
+    try:
+        _check_contact(replace(data, photos=None), warning, timezone.now())
+    except ValidationError as exc:
+        return exc.message_dict
+    return {}
 
 
 def contact_time(data: ContactData, now: dt.datetime) -> dt.datetime:
