@@ -59,7 +59,8 @@ def test_a_task_opens_wherever_its_row_is_tapped(new_context: Any, live_world: W
     page.goto("/warnings/mine/")
     log_in(page, "grid_cd")
     _tap_below_the_name(page, page.get_by_test_id("my-tasks").locator("li").first)
-    assert page.url.endswith(f"/warnings/{warning.pk}/"), f"a tap on the task's second line went to {page.url}"
+    went = f"a tap on the task's second line went to {page.url}"
+    assert page.url.endswith(f"/warnings/{warning.pk}/"), went
 
     board = _phone(new_context, errors, NARROW)
     board.goto("/warnings/board/")
@@ -91,9 +92,8 @@ def test_a_visit_sent_with_mistakes_says_all_of_them_on_the_first_screen(
     page.get_by_text("劝阻成功", exact=True).tap()
     page.fill("#id_arrived_at", "2099-01-01T10:15")
     page.fill("#id_notes", "已上门讲解游戏交易诈骗手法")
-    page.set_input_files(
-        "#id_photos", files=[{"name": "走访记录.pdf", "mimeType": "image/png", "buffer": b"%PDF-1.7 not a photo"}]
-    )
+    document = {"name": "走访记录.pdf", "mimeType": "image/png", "buffer": b"%PDF-1.7 not a photo"}
+    page.set_input_files("#id_photos", files=[document])
     _save(page)
     _fits(page, SMALL)
     summary = page.get_by_test_id("form-problems")
@@ -102,14 +102,15 @@ def test_a_visit_sent_with_mistakes_says_all_of_them_on_the_first_screen(
     assert box["y"] + box["height"] <= SMALL["height"], "the form's problems are below the first screen"
     told = summary.inner_text()
     assert "到达时间不能晚于现在" in told, told
-    assert "只能上传 JPEG、PNG 或 WebP 照片" in told, f"the document is refused only in a second round: {told}"
+    assert "只能上传 JPEG、PNG 或 WebP 照片" in told, f"the document is refused in a second round: {told}"
     assert page.locator("#id_notes").input_value() == "已上门讲解游戏交易诈骗手法"
     assert page.locator("input[name=kind]:checked").get_attribute("value") == "visit"
     assert page.locator("#id_arrived_at").get_attribute("aria-invalid") == "true"
     summary.get_by_role("link").first.tap()  # each problem leads to its field
-    assert page.evaluate("document.activeElement.id") == "id_arrived_at" or page.evaluate(
-        "location.hash"
-    ) == "#id_arrived_at"
+    assert (
+        page.evaluate("document.activeElement.id") == "id_arrived_at"
+        or page.evaluate("location.hash") == "#id_arrived_at"
+    )
     assert not warning.contacts.exists()
     assert not errors, errors
 
@@ -143,21 +144,22 @@ def test_back_after_saving_shows_what_is_recorded(new_context: Any, live_world: 
 # -- a finger high -------------------------------------------------------------------------------------
 
 SMALL_TARGETS_JS = """
-(root) => {
+(root, finger) => {
   const out = [];
   for (const el of root.querySelectorAll('a.btn, button, input, select, textarea, label.form-check-label')) {
     if (['hidden', 'checkbox', 'radio'].includes(el.type)) continue;  // tapped on their label
     const r = el.getBoundingClientRect();
     if (!r.width || !r.height) continue;
-    if (r.height < %d) out.push(`${el.tagName} ${(el.innerText || el.name || '').trim().slice(0, 12)}: ${Math.round(r.height)}px`);
+    const name = (el.innerText || el.name || '').trim().slice(0, 12);
+    if (r.height < finger) out.push(`${el.tagName} ${name}: ${Math.round(r.height)}px`);
   }
   return out;
 }
-""" % FINGER
+"""
 
 
 def _finger_high(page: Any, selector: str = "main") -> None:
-    small = page.locator(selector).evaluate(SMALL_TARGETS_JS)
+    small = page.locator(selector).evaluate(SMALL_TARGETS_JS, FINGER)
     assert not small, f"{page.url}: targets under {FINGER}px tall: {small}"
 
 

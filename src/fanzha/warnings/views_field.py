@@ -19,7 +19,7 @@ from fanzha.core.models import Area, User
 from fanzha.core.models.areas import AreaLevel
 from fanzha.warnings import routing, selectors, workflow
 from fanzha.warnings.forms import CloseForm, ContactForm, HandoverForm, PlaceForm
-from fanzha.warnings.models import ContactPhoto, Warning
+from fanzha.warnings.models import ContactPhoto, Outcome, Warning
 
 
 def _warning(request: HttpRequest, pk: int) -> Warning:
@@ -143,6 +143,8 @@ def warning_contact(request: HttpRequest, pk: int) -> HttpResponse:
             status = 403
         else:
             messages.success(request, "劝阻情况已记录。")
+            if recorded.contact.outcome == Outcome.DEFRAUDED:
+                _say_case_drafted(request, warning)
             if recorded.merged:  # a new report joined while the form was open: saved, and told
                 messages.warning(request, workflow.merged_text(recorded.merged, recorded.contact.warning))
             return redirect("warning_detail", pk=pk)
@@ -185,6 +187,16 @@ def _problems(form: ContactForm) -> list[tuple[str, str, str]]:
         for field in form.visible_fields()  # in the form's order, top to bottom
         for error in field.errors
     ]
+
+
+def _say_case_drafted(request: HttpRequest, warning: Warning) -> None:
+    """已被骗 opened a case draft: the worker is told which and who takes it on — a grid worker sees no
+    cases, and the page said only 劝阻情况已记录 (were the police to be called as well?)."""
+    from fanzha.cases.models import Case
+
+    case = Case.objects.filter(warning_id=warning.pk).select_related("organisation").first()
+    if case is not None:
+        messages.info(request, f"已生成案件草稿 {case.number}，由{case.organisation}核实案情、及时止付。")
 
 
 def _photos_again(request: HttpRequest, form: ContactForm) -> None:
@@ -238,6 +250,8 @@ def warning_close(request: HttpRequest, pk: int) -> HttpResponse:
 
     def act(data: dict[str, Any]) -> str:
         workflow.warning_close(actor=request.user, warning=warning, **data)
+        if data["outcome"] == Outcome.DEFRAUDED:
+            _say_case_drafted(request, warning)
         return "已办结。"
 
     return _action_page(request, warning, form, "办结预警", act)
