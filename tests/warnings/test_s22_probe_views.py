@@ -78,7 +78,7 @@ def test_the_board_says_when_it_shows_only_the_most_urgent(world, client, monkey
     login(client, world.users["leader"])
     for headers in ({}, {"HTTP_HX_REQUEST": "true"}):  # the page, and the rows htmx refreshes
         body = client.get(reverse("warning_board"), **headers).content.decode()
-        assert body.count('class="fw-semibold">#') == 2
+        assert body.count('class="fw-semibold stretched-link">#') == 2
         assert "仅显示剩余时限最短的 2 条" in body
     monkeypatch.setattr("fanzha.warnings.views.BOARD_ROWS", 3)
     assert "仅显示" not in client.get(reverse("warning_board")).content.decode()
