@@ -113,9 +113,17 @@ def test_it_scrubs_luhn_valid_bank_cards_plain_or_grouped() -> None:
 
 
 def test_it_leaves_other_numbers_alone() -> None:
-    text = "案件编号20240501，金额12345.67元，请求耗时1500ms，订单号4111111111111112"
+    text = "案件编号20240501，金额12345.67元，请求耗时1500ms，时间戳1732950000000，订单号41111111111111120001"
 
     assert scrub_text(text) == text
+
+
+def test_it_scrubs_an_account_of_a_cards_length_whatever_its_check_digit() -> None:
+    """A company account, a mistyped card, a bank without Luhn: 16–19 digits are masked all the same
+    (a grid worker's note “转到6222020000000000017” was saved and shown in clear)."""
+    assert scrub_text("转到6222020000000000017") == "转到6222 **** **** 0017"
+    assert scrub_text("对公账户 1202 0210 0900 1234 567") == "对公账户 1202 **** **** 4567"
+    assert scrub_text("订单号4111111111111112") == "订单号4111 **** **** 1112"
 
 
 def test_it_scrubs_full_width_digits() -> None:

@@ -182,14 +182,22 @@ def _scrub_match(match: re.Match[str]) -> str:
     if kind == "mobile":
         return mask_phone(text)
     digits = re.sub(r"\D", "", text)
-    if 13 <= len(digits) <= 19 and luhn_valid(digits):
+    if ACCOUNT_LENGTHS[0] <= len(digits) <= ACCOUNT_LENGTHS[1] or (
+        13 <= len(digits) <= 19 and luhn_valid(digits)
+    ):
         return mask_bank_card(digits)
     return text
 
 
+# 16–19 digits are an account's length whatever its check digit (a company account, a mistyped card, a
+# card of a bank that does not use Luhn): masked as a card. Shorter runs only when Luhn-valid, so a
+# 13-digit time in milliseconds in a log line stays readable.
+ACCOUNT_LENGTHS = (16, 19)
+
+
 def scrub_text(text: str) -> str:
-    """Replace ID numbers, mobile numbers (also +86 and spaced forms) and Luhn-valid bank card
-    numbers (13–19 digits) inside free text by their masks. Used by the logging filter.
+    """Replace ID numbers, mobile numbers (also +86 and spaced forms) and bank accounts (16–19 digits,
+    or 13–15 Luhn-valid ones) inside free text by their masks. Used by the logging filter.
 
     Full-width digits are folded to ASCII first; everything else in the text is left as it is.
     """
