@@ -14,6 +14,7 @@ import pytest
 from openpyxl import Workbook
 
 from fanzha.warnings.models import Warning
+from tests.imports.files import xlsx_bytes
 from tests.personas import id_number
 from tests.warnings.test_cli import command
 
@@ -37,14 +38,7 @@ AT_0930 = dt.datetime(2026, 11, 28, 1, 30, tzinfo=dt.UTC)  # 09:30 China time
 
 
 def workbook(header: list[str], *rows: list[Any]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for values in rows:
-        sheet.append(values)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(header, list(rows))
 
 
 def one_row(**changed: Any) -> bytes:
