@@ -37,13 +37,29 @@ PLACED_LEVELS = (AreaLevel.VILLAGE, AreaLevel.GRID)
 # Names ending so are places below a county that the prefix parser may take for a district (…区).
 _DISTRICT_NAME = re.compile(r"[^镇乡村路街道号楼栋巷弄组院舍:;,.\d]{2,8}")
 _NOT_DISTRICTS = ("社区", "小区", "园区", "景区", "校区", "厂区", "街区", "营区", "矿区", "库区")
+# A county's own zones end in 区 too (经济开发区临港村): no division unless the national list names one
+# (浦东新区 is).
+_ZONES = ("开发区", "高新区", "新区", "工业区", "保税区", "度假区", "示范区", "管理区", "试验区", "实验区")
 
 
 def normalise_address(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
 
 
+def address_key(text: str) -> str:
+    """An address as the centre's placements remember it: NFKC, without spaces or punctuation
+    (`青溪县，某某新村 7号（菜场对面）。` is `青溪县某某新村7号菜场对面`)."""
+    text = normalise_address(text)
+    return "".join(c for c in text if not unicodedata.category(c).startswith("P"))
+
+
 def address_hash(text: str) -> str:
+    value = address_key(text)
+    return crypto.search_hash("address", value) if value else ""
+
+
+def _address_hash_before(text: str) -> str:
+    """The key placements were stored under before punctuation was ignored (NFKC, without spaces)."""
     value = normalise_address(text)
     return crypto.search_hash("address", value) if value else ""
 
@@ -129,6 +145,19 @@ def village_forms(name: str) -> set[str]:
     return {name}
 
 
+def village_short(name: str) -> str:
+    """A village (村) as addresses write it before its group: 石桥村 → 石桥 in 龙泉乡石桥3组 ("" for a
+    community, or a stem too short to tell: 新村)."""
+    for suffix, kind in _VILLAGE_SUFFIXES:
+        stem = name[: -len(suffix)]
+        if name.endswith(suffix) and stem:
+            return stem if kind == "village" and len(stem) >= 2 else ""
+    return ""
+
+
+# A village group (村民小组) after a village written short: 3组, 十二组, 2队 (digits are 0 by then).
+_GROUP = re.compile(r"[0-9一二三四五六七八九十百零〇两]+(?:小组|组|队)")
+
 _STREET_OFFICE = re.compile(r"(?<=街道)办事处$")
 
 
@@ -154,7 +183,8 @@ def _has_suffix(form: str) -> bool:
 
 
 # The kinds of name an address is searched for.
-VILLAGE, TOWNSHIP, TOWNSHIP_SHORT, COUNTY = "village", "township", "township_short", "county"
+VILLAGE, VILLAGE_SHORT = "village", "village_short"
+TOWNSHIP, TOWNSHIP_SHORT, COUNTY = "township", "township_short", "county"
 
 
 @dataclass(frozen=True)
@@ -225,11 +255,23 @@ def _standalone(mention: Mention, text: str, boundaries: set[int]) -> bool:
 def _mentioned(mentions: list[Mention], text: str, scope: str) -> tuple[list[Area], list[Area], list[Area]]:
     """The villages, townships and townships written short (溪口中山社区) that ``text`` names.
 
-    A village's name counts where it stands on its own, the longest where names overlap; a township
-    not where it is a former name (原杨柳乡) or part of a village's name; a township written short
-    only right before a village's name (凤凰路中山社区 names a street, not 凤凰街道).
+    A village's name counts where it stands on its own, the longest where names overlap; written
+    short (枫树 for 枫树村) only right after a township's name and right before a group (龙泉乡枫树3组:
+    groups are villages'; 东街12号 is a street); a township not where it is a former name (原杨柳乡) or
+    part of a village's name; a township written short only right before a village's name (凤凰路中山社区
+    names a street, not 凤凰街道).
     """
-    village_mentions = _longest([m for m in mentions if m.kind == VILLAGE])
+    after_township = {
+        m.end
+        for m in mentions
+        if m.kind == TOWNSHIP_SHORT or (m.kind == TOWNSHIP and text[m.start - 1 : m.start] != "原")
+    }
+    short_villages = [
+        m
+        for m in mentions
+        if m.kind == VILLAGE_SHORT and m.start in after_township and _GROUP.match(text, m.end)
+    ]
+    village_mentions = _longest([m for m in mentions if m.kind == VILLAGE] + short_villages)
     starts = {m.start for m in village_mentions}
 
     def free(m: Mention) -> bool:
@@ -289,7 +331,13 @@ class Locator:
                 if a.level == AreaLevel.VILLAGE
                 for form in village_forms(a.name)
             ]
-            + [(a.name, TOWNSHIP, a) for a in townships]
+            + [
+                (short, VILLAGE_SHORT, a)
+                for a in areas
+                if a.level == AreaLevel.VILLAGE
+                if (short := village_short(a.name))
+            ]
+            + [(form, TOWNSHIP, a) for a in townships for form in self._township_forms(a)]
             + [(short, TOWNSHIP_SHORT, a) for a in townships if (short := short_township(a.name))]
             + [(form, COUNTY, a) for a in self.upper for form in _county_forms(a.name)]
         )
@@ -298,9 +346,21 @@ class Locator:
         self.province = _province_of(self.root)
         self._memo: dict[str, Placement | None] = {}
         self._placements: dict[str, int] | None = None
-        self._hashed: dict[str, str] = {}
+        self._placed_for: dict[str, int | None] = {}  # address → the area placed for it
         self.by_id = {area.pk: area for area in areas}
         self.home = _centre_area(actor) or self.root
+
+    def _township_forms(self, township: Area) -> set[str]:
+        """A township's name, and a zone's without the county's name it opens with (青溪经济开发区 is
+        also 经济开发区: 青溪县经济开发区…)."""
+        forms = {township.name}
+        if township.name.endswith((*_ZONES, "园区")):
+            for county in self.upper:
+                for opening in _county_forms(county.name):
+                    rest = township.name.removeprefix(opening)
+                    if rest != township.name and len(rest) >= 3:
+                        forms.add(rest)
+        return forms
 
     def _outside(self, prefix: list[str]) -> str:
         """The city or county of the address's prefix that is not in the tree ("" when none is).
@@ -320,7 +380,7 @@ class Locator:
                 continue
             # 人民医院宿舍区, 城关镇幸福新区: not a district
             if not divisions.is_division(name) and (
-                name.endswith(_NOT_DISTRICTS) or not _DISTRICT_NAME.fullmatch(name)
+                name.endswith(_NOT_DISTRICTS + _ZONES) or not _DISTRICT_NAME.fullmatch(name)
             ):
                 continue
             if name in self.by_name or any(name.endswith(a.name) for a in self.upper):
@@ -384,9 +444,9 @@ class Locator:
             return None
         if not address:
             return None
-        if address not in self._hashed:
-            self._hashed[address] = address_hash(address)
-        area_id = self._placements.get(self._hashed[address])
+        if address not in self._placed_for:
+            self._placed_for[address] = _placement_of(self._placements, address)
+        area_id = self._placed_for[address]
         return self.by_id.get(area_id) if area_id is not None else None
 
     def match_address(self, address: str) -> Placement | None:
@@ -425,6 +485,15 @@ class Locator:
             # Nothing, or only a place above (or beside) the centre: the centre's own queue.
             return Placement(self.home, False, "无法定位，进入中心待定位队列")
         return fallback
+
+
+def _placement_of(placements: dict[str, int], address: str) -> int | None:
+    """The area placed for ``address`` under its key, or under the key stored before punctuation was
+    ignored (a placement made then, or of a warning received then)."""
+    found = placements.get(address_hash(address))
+    if found is None and address_key(address) != normalise_address(address):
+        found = placements.get(_address_hash_before(address))
+    return found
 
 
 def _province_of(root: Area | None) -> str:
