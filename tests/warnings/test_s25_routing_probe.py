@@ -16,10 +16,11 @@ import pytest
 from fanzha.core.models import Area
 from fanzha.core.pii import crypto
 from fanzha.core.services import areas as area_services
-from fanzha.warnings.models import AddressPlacement
+from fanzha.core.services import organisations as org_services
+from fanzha.warnings.models import AddressPlacement, Status
 from fanzha.warnings.routing import Locator, Placement
 from fanzha.warnings.workflow import warning_place
-from tests.warnings.helpers import make_warning
+from tests.warnings.helpers import make_warning, second_grid_worker
 
 
 def add(code: str, name: str, level: str, parent: Area) -> Area:
@@ -131,3 +132,17 @@ def test_a_village_written_short_whose_name_two_townships_hold_needs_its_townshi
     assert place("龙泉坑乡石桥3组").area == theirs and place("龙泉坑石桥村3组").area == theirs
     for address in ("石桥3组", "石桥村3组", "青溪县石桥村5组", "城关镇石桥3组"):
         assert where(address) == "", address
+
+
+def test_a_deactivated_user_is_never_chosen_and_a_unit_without_anyone_leaves_it_to_the_centre(world) -> None:  # type: ignore[no-untyped-def]
+    second = second_grid_worker(world)
+    org_services.user_deactivate(actor=world.users["admin"], user=world.users["grid_cd"])
+    assert {make_warning(n).assignee for n in range(1, 4)} == {second}
+    org_services.user_deactivate(actor=world.users["admin"], user=second)
+    medium = make_warning(4)  # no grid worker left: the station takes it, and says why
+    assert medium.assignee == world.users["police_cg"] and "改由派出所承办" in medium.events.first().message
+    org_services.user_deactivate(actor=world.users["admin"], user=world.users["police_cg"])
+    for n, urgent in ((5, False), (6, True)):
+        left = make_warning(n, transfer_in_progress=urgent)  # nobody: the centre's queue, placed
+        assert (left.status, left.organisation, left.assignee) == (Status.NEW, None, None)
+        assert left.area.name == "城东社区" and not left.needs_placement
