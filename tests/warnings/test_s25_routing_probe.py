@@ -146,3 +146,5 @@ def test_a_deactivated_user_is_never_chosen_and_a_unit_without_anyone_leaves_it_
         left = make_warning(n, transfer_in_progress=urgent)  # nobody: the centre's queue, placed
         assert (left.status, left.organisation, left.assignee) == (Status.NEW, None, None)
         assert left.area.name == "城东社区" and not left.needs_placement
+        said = "进入中心待分派队列（该区划的派出所和村（社区）都没有在岗的承办账户）"
+        assert said in left.events.first().message

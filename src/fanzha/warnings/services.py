@@ -494,7 +494,13 @@ def routed_event(
 def routed_message(warning: Warning, how: str) -> str:
     who = routing.describe_unit(warning.organisation)
     target = f"，派给 {who} {warning.assignee}" if warning.assignee else "，进入中心待分派队列"
+    if warning.assignee is None and not warning.needs_placement:
+        target += NOBODY_THERE
     return f"{how}：{warning.area.name}{target}{routing.fallback_note(warning.organisation, warning.grade)}"
+
+
+# A placed warning that no one took: the administrator sees which accounts are missing.
+NOBODY_THERE = "（该区划的派出所和村（社区）都没有在岗的承办账户）"
 
 
 def _merge_text(old: str, new: str) -> str:
