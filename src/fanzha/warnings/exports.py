@@ -22,7 +22,7 @@ from fanzha.core.exports import csv_response, safe_cell
 from fanzha.core.models.areas import AreaLevel
 from fanzha.core.pii.masking import mask
 from fanzha.warnings import selectors, typology
-from fanzha.warnings.intake import shown_source_id, source_label
+from fanzha.warnings.intake import DERIVED_ID_PREFIX, shown_source_id, source_label
 from fanzha.warnings.models import Contact, PushedLayout, Warning, WarningSourceRef
 from fanzha.warnings.services import own_source_id
 
@@ -80,6 +80,10 @@ OUTCOME_COLUMNS = {label: label for label in OUTCOME_HEADER} | {
     "处置时间": "办结时间",
 }
 _DROP = re.compile(r"[\s:：*]+")
+# One column for two answers, as senders write it (劝阻人/单位, 处置单位及民警): the parts' names, a part
+# naming only the second thing (单位, 民警) taking the first part's verb (劝阻人/单位 → 劝阻人, 劝阻单位).
+_JOINED = re.compile(r"[/／、]|及|和")
+OUTCOME_VERBS = ("处置", "劝阻", "承办")
 LIST_HEADER = [
     "编号",
     "来源",
@@ -290,15 +294,35 @@ def layout_feedback_columns(pushed: list[list[str]]) -> list[tuple[str, str]]:
     columns: list[tuple[str, str]] = []
     answered: set[str] = set()
     for text, name in pushed:
-        label = OUTCOME_COLUMNS.get(_DROP.sub("", text), "")
-        if not name and label and label not in answered:
-            answered.add(label)
-            columns.append((text, OUTCOME + label))
+        labels = outcome_labels(text)
+        if not name and labels and answered.isdisjoint(labels):
+            answered.update(labels)
+            columns.append((text, OUTCOME + JOINED_WITH.join(labels)))
         else:
             columns.append((text, times.get(name, name)))
     taken = {text for text, _ in columns}
     added = [label for label in OUTCOME_HEADER if label not in answered]
     return columns + [(label + "（处置）" if label in taken else label, OUTCOME + label) for label in added]
+
+
+JOINED_WITH = "/"  # the answers of a joined column (劝阻人/单位), in its order
+
+
+def outcome_labels(text: str) -> list[str]:
+    """The outcome columns (:data:`OUTCOME_HEADER` names) a sender's column ``text`` leaves for the
+    answer: one (处置情况 → 处置结果), two for a joined one (劝阻人/单位 → 处置人, 处置单位), none."""
+    name = _DROP.sub("", text)
+    label = OUTCOME_COLUMNS.get(name)
+    if label:
+        return [label]
+    parts = [part for part in _JOINED.split(name) if part]
+    if len(parts) < 2:
+        return []
+    verb = next((v for v in OUTCOME_VERBS if parts[0].startswith(v)), "")
+    labels = [OUTCOME_COLUMNS.get(part) or OUTCOME_COLUMNS.get(verb + part) for part in parts]
+    if any(label is None for label in labels) or len(set(labels)) < len(labels):
+        return []
+    return [label for label in labels if label]
 
 
 def _time_keys(names: set[str]) -> dict[str, str]:
@@ -352,10 +376,30 @@ def _outcome_cells(w: Warning, ref: WarningSourceRef, contact: Contact | None) -
 
 def _feedback_row(ref: WarningSourceRef, contact: Contact | None, keys: list[str]) -> list[Any]:
     outcome = dict(zip(OUTCOME_HEADER, _outcome_cells(ref.warning, ref, contact), strict=True))
+    pushed = {**ref.row_values, "source_id": pushed_source_id(ref)}
     return [
-        outcome[key[len(OUTCOME) :]] if key.startswith(OUTCOME) else _pushed_cell(ref.row_values, key)
+        _outcome_cell(outcome, key[len(OUTCOME) :]) if key.startswith(OUTCOME) else _pushed_cell(pushed, key)
         for key in keys
     ]
+
+
+def _outcome_cell(outcome: dict[str, str], labels: str) -> str:
+    """An answer column's value; a joined one's answers (张三/城关派出所) less the empty ones."""
+    return JOINED_WITH.join(value for label in labels.split(JOINED_WITH) if (value := outcome[label]))
+
+
+# The suffix a 预警编号 used before for another person gets (``services.alias_source_id``).
+_ALIAS = re.compile(r"~[0-9a-f]{8}$")
+
+
+def pushed_source_id(ref: WarningSourceRef) -> str:
+    """The row's 预警编号 as the sender wrote it: empty for a row that came without one (kept under a
+    derived key), without the suffix a number another person had first was kept under (a daily list
+    numbered from 001 again) or a partner's organisation suffix (two banks' 20261128001)."""
+    if ref.source_id.startswith(DERIVED_ID_PREFIX):
+        return ""
+    own = _ALIAS.sub("", ref.source_id)
+    return own.removesuffix(f"@{ref.pushed_by_id}") if ref.pushed_by_id else own
 
 
 def area_name(area: Any) -> str:
@@ -393,6 +437,17 @@ def list_rows(qs: Any) -> Iterator[list[Any]]:
         ]
 
 
+# Control characters a worksheet cannot hold (XML 1.0 forbids them): a pushed cell may carry them as
+# written (a vertical tab for a line break, a stray \x1a), and openpyxl refuses the whole workbook.
+_NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xlsx_text(value: Any) -> str:
+    """A cell's text for a worksheet: inert (:func:`safe_cell`), each control character a worksheet
+    cannot hold written as a space."""
+    return safe_cell(_NOT_IN_XLSX.sub(" ", "" if value is None else str(value)))
+
+
 def xlsx_response(
     filename: str, sheet_name: str, header: list[str], rows: Iterable[list[Any]]
 ) -> HttpResponse:
@@ -408,9 +463,9 @@ def xlsx_book_response(
     workbook = Workbook(write_only=True)
     for sheet_name, header, rows in sheets:
         sheet = workbook.create_sheet(sheet_name)
-        sheet.append([safe_cell(text) for text in header])  # a sender's own column names: from its file
+        sheet.append([xlsx_text(text) for text in header])  # a sender's own column names: from its file
         for row in rows:
-            sheet.append([cell if isinstance(cell, int) else safe_cell(cell) for cell in row])
+            sheet.append([cell if isinstance(cell, int) else xlsx_text(cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(
