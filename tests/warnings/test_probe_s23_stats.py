@@ -399,8 +399,10 @@ def test_every_figure_agrees_with_the_rows(world, client, seed: int) -> None:  #
 
     # the feedback export: one row per pushed row of the file, 是否合并 and 处置结果 as the warning stands
     today = timezone.localdate()
-    (header, fed), *_ = exports.feedback_sections(leader, "上级推送", days[0], today)
-    refs = WarningSourceRef.objects.filter(source="上级推送").select_related("warning")
+    # the source by its code, as the form sends it (by its name nothing matched: both sides were empty)
+    (header, fed), *_ = exports.feedback_sections(leader, "superior", days[0], today)
+    refs = WarningSourceRef.objects.filter(source="superior").select_related("warning")
+    assert refs.exists()
     firsts: dict[int, Contact] = {}
     for c in Contact.objects.order_by("contacted_at", "id"):
         firsts.setdefault(c.warning_id, c)

@@ -215,7 +215,7 @@ def test_the_list_export_has_the_per_person_sheet(world, client) -> None:  # typ
     _two_townships(world)
     response = login(client, world.users["leader"]).get(reverse("warning_export"))
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["预警", "按人员"]
+    assert book.sheetnames == ["预警", "按人员", "按区划", "按单位"]
     header, *lines = list(book["按人员"].iter_rows(values_only=True))
     assert list(header) == exports.PERSON_HEADER
     column = {name: i for i, name in enumerate(header)}

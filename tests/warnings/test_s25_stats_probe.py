@@ -21,13 +21,17 @@ from fanzha.imports.pipeline import import_run
 from fanzha.warnings.models import PushedLayout, Warning, WarningSourceRef
 from fanzha.warnings.workflow import (
     ContactData,
+    warning_acknowledge,
     warning_close,
     warning_contact_record,
+    warning_handover,
 )
 from tests.imports.files import csv_bytes
 from tests.personas import World, id_number, login
+from tests.warnings.helpers import make_warning
 from tests.warnings.test_api_batch import item, push
 from tests.warnings.test_api_key import a_key
+from tests.warnings.test_s20_same_unit_handover import _shift
 
 # ── feedback upward (反馈) ────────────────────────────────────────────────────────────────
 
@@ -181,3 +185,170 @@ def test_a_workbook_holds_cells_with_control_characters_as_pushed(world: World, 
     assert (cells[3], cells[4]) == ("刷单 返利", "第一行 第二行 ")
     listed = load_workbook(io.BytesIO(client.get(reverse("warning_export")).content))
     assert listed["预警"].max_row == 2
+
+
+# ── the centre's statistics, counted on paper ─────────────────────────────────────────────
+# Medium warnings: 240 minutes to acknowledge, 1440 to reach the person, from the clock's start.
+# 城关镇 · 城东社区 (the grid worker grid_cd), received … minutes ago and then worked now:
+#   A1  60  acknowledged, called: 劝阻成功        ack on time, contact on time
+#   A2  300 acknowledged (late), called: 拒绝配合  ack late,    contact on time (open, 已联系)
+#   A3  2000 never acknowledged                    ack missed,  contact missed
+#   A4  100 a call that found nobody (签收 with it) ack on time, contact not yet due
+#   A5  1500 acknowledged, visited: 已被骗          ack late,    contact late
+#   C1  20  closed 无效预警 by the centre, untouched: within both deadlines, counted in neither
+# 龙泉乡 · 石桥村 (source 银行; the grid worker grid_sq):
+#   B1  30  acknowledged, called: 无效预警          ack on time, contact on time (not dissuadable)
+#   B2  10  waiting                                 nothing due
+#   B3  50  acknowledged by grid_sq, handed to 龙泉派出所 (its line: grid_sq's ack on time, no contact
+#           owed), acknowledged and called there: 劝阻成功 — the station's ack and contact on time
+SHIQIAO = {"address": "青溪县龙泉乡石桥村3组12号", "source": "银行"}
+
+# (total, open, dissuaded, dissuadable, ack due, on time, contact due, on time, mean ack, mean contact)
+# the mean times in minutes from receipt, over those acknowledged / reached.
+EXPECTED = {
+    "合计": (
+        9,
+        4,
+        2,
+        4,
+        8,
+        5,
+        6,
+        4,
+        (60 + 300 + 100 + 1500 + 30 + 50) // 6,
+        (60 + 300 + 1500 + 30 + 50) // 5,
+    ),
+    "城关镇 · 城东社区": (6, 3, 1, 3, 5, 2, 4, 2, (60 + 300 + 100 + 1500) // 4, (60 + 300 + 1500) // 3),
+    "龙泉乡 · 石桥村": (3, 1, 1, 1, 3, 3, 2, 2, (30 + 50) // 2, (30 + 50) // 2),
+    "城东社区居委会": (6, 3, 1, 3, 5, 2, 4, 2, (60 + 300 + 100 + 1500) // 4, (60 + 300 + 1500) // 3),
+    "石桥村村委会": (2, 1, 0, 0, 2, 2, 1, 1, 30, 30),
+    "龙泉派出所": (1, 0, 1, 1, 1, 1, 1, 1, 50, 50),
+}
+RATES = {  # 劝阻率, 按时签收率, 联系及时率
+    "合计": ("50.0%", "62.5%", "66.7%"),
+    "城关镇 · 城东社区": ("33.3%", "40.0%", "50.0%"),
+    "龙泉乡 · 石桥村": ("100.0%", "100.0%", "100.0%"),
+    "城东社区居委会": ("33.3%", "40.0%", "50.0%"),
+    "石桥村村委会": ("—", "100.0%", "100.0%"),
+    "龙泉派出所": ("100.0%", "100.0%", "100.0%"),
+}
+
+
+def _acknowledged(w: Warning) -> Warning:
+    w = Warning.objects.get(pk=w.pk)
+    return warning_acknowledge(actor=w.assignee, warning=w, version=w.version)
+
+
+def _hand_world(world: World) -> dict[str, Warning]:
+    made = {
+        "A1": _shift(make_warning(1), 60),
+        "A2": _shift(make_warning(2), 300),
+        "A3": _shift(make_warning(3), 2000),
+        "A4": _shift(make_warning(4), 100),
+        "A5": _shift(make_warning(5), 1500),
+        "C1": _shift(make_warning(6), 20),
+        "B1": _shift(make_warning(11, **SHIQIAO), 30),
+        "B2": _shift(make_warning(12, **SHIQIAO), 10),
+        "B3": _shift(make_warning(13, **SHIQIAO), 50),
+    }
+    _record(_acknowledged(made["A1"]), "dissuaded")
+    _record(_acknowledged(made["A2"]), "refused")
+    _record(made["A4"], "not_reached")
+    _record(_acknowledged(made["A5"]), "defrauded", "visit")
+    warning_close(actor=world.users["leader"], warning=made["C1"], outcome="invalid", reason="本人转账")
+    _record(_acknowledged(made["B1"]), "invalid")
+    b3 = _acknowledged(made["B3"])
+    warning_handover(
+        actor=world.users["leader"], warning=b3, reason="调整承办", to_user=world.users["police_lq"]
+    )
+    _record(_acknowledged(b3), "dissuaded")
+    return {key: Warning.objects.get(pk=w.pk) for key, w in made.items()}
+
+
+def _figures(r: dict[str, Any]) -> tuple[Any, ...]:
+    keys = ("total", "open", "dissuaded", "dissuadable", "ack_due", "acked_on_time", "contact_due")
+    minutes = (int(r[k].total_seconds() // 60) if r[k] else None for k in ("mean_ack", "mean_contact"))
+    return (*(r[k] for k in keys), r["contacted_on_time"], *minutes)
+
+
+def _rates(r: dict[str, Any]) -> tuple[str, str, str]:
+    return r["dissuasion_rate"], r["on_time_rate"], r["contact_on_time_rate"]
+
+
+def _sheet(book: Any, name: str) -> dict[str, dict[str, Any]]:
+    header, *lines = list(book[name].iter_rows(values_only=True))
+    return {line[0]: dict(zip(header, line, strict=True)) for line in lines}
+
+
+def _sheet_figures(row: dict[str, Any]) -> tuple[Any, ...]:
+    names = ("预警", "未办结", "劝阻成功", None, "应按时签收", "按时签收", "应按时联系", "按时联系")
+    counts = [row[name] if name else None for name in names]
+    return (*counts, row["平均签收用时（分钟）"], row["平均联系用时（分钟）"])
+
+
+def test_every_figure_of_the_page_and_its_export_is_the_one_counted_by_hand(world: World, client) -> None:  # type: ignore[no-untyped-def]
+    _hand_world(world)
+    page = login(client, world.users["leader"]).get(reverse("warning_stats"))
+    shown = {"合计": page.context["totals"]}
+    for r in page.context["by_area"]:
+        shown[f"{r['area__parent__name']} · {r['area__name']}"] = r
+    for r in page.context["by_unit"]:
+        shown[r["organisation__name"]] = r
+    assert set(shown) == set(EXPECTED)
+    for name, expected in EXPECTED.items():
+        assert _figures(shown[name]) == expected, name
+        assert _rates(shown[name]) == RATES[name], name
+    # the export of the page (its 导出 button: the same filters) has the same figures, totals included
+    book = load_workbook(io.BytesIO(client.get(reverse("warning_export")).content))
+    assert book.sheetnames == ["预警", "按人员", "按区划", "按单位"]
+    areas, units = _sheet(book, "按区划"), _sheet(book, "按单位")
+    assert list(areas) == ["城关镇 · 城东社区", "龙泉乡 · 石桥村", "合计"]
+    assert list(units) == ["城东社区居委会", "石桥村村委会", "龙泉派出所", "合计"]
+    for name, row in {**areas, **units}.items():
+        expected = EXPECTED[name]
+        assert _sheet_figures(row) == (*expected[:3], None, *expected[4:]), name
+        assert (row["劝阻率"], row["按时签收率"], row["联系及时率"]) == RATES[name], name
+    people = _sheet(book, "按人员")
+    assert {row["承办人"]: row["按时签收"] for row in people.values()} == {
+        "grid_cd": 2,
+        "grid_sq": 2,
+        "police_lq": 1,
+    }
+    listed = [list(r) for r in book["预警"].iter_rows(values_only=True)]
+    assert len(listed) == 10 and all("*" in line[6] and "*" in line[7] for line in listed[1:])
+
+
+def test_the_filters_narrow_every_figure_alike(world: World, client) -> None:  # type: ignore[no-untyped-def]
+    made = _hand_world(world)
+    login(client, world.users["leader"])
+    township = world.area("龙泉乡").pk
+    shiqiao = EXPECTED["龙泉乡 · 石桥村"]
+    for query in ({"area": township}, {"source": "bank"}, {"source": "银行"}):
+        page = client.get(reverse("warning_stats"), query)
+        assert _figures(page.context["totals"]) == shiqiao, query
+        book = load_workbook(io.BytesIO(client.get(reverse("warning_export"), query).content))
+        assert _sheet_figures(_sheet(book, "按区划")["合计"])[:3] == shiqiao[:3], query
+        assert set(_sheet(book, "按单位")) == {"石桥村村委会", "龙泉派出所", "合计"}
+    assert client.get(reverse("warning_stats"), {"grade": "urgent"}).context["totals"]["total"] == 0
+    assert client.get(reverse("warning_stats"), {"grade": "medium"}).context["totals"]["total"] == 9
+    typed = client.get(reverse("warning_stats"), {"fraud_type": "网络游戏产品虚假交易"})
+    assert _figures(typed.context["totals"]) == EXPECTED["合计"]
+    # a period: the warnings received on the local day A3 was (A3 itself, and whichever others)
+    day = timezone.localdate(made["A3"].received_at)
+    that_day = [w for w in made.values() if timezone.localdate(w.received_at) == day]
+    dated = client.get(reverse("warning_stats"), {"start": day.isoformat(), "end": day.isoformat()})
+    assert dated.context["totals"]["total"] == len(that_day)
+    assert dated.context["totals"]["ack_due"] == sum(
+        w.acknowledged_at is not None or w.pk == made["A3"].pk for w in that_day
+    )
+
+
+def test_the_export_counts_the_mean_times_in_minutes_as_the_page_does(world: World, client) -> None:  # type: ignore[no-untyped-def]
+    w = _acknowledged(make_warning(1))
+    Warning.objects.filter(pk=w.pk).update(
+        acknowledged_at=w.received_at + dt.timedelta(minutes=89, seconds=36)
+    )
+    page = login(client, world.users["leader"]).get(reverse("warning_stats"))
+    assert "1 小时 29 分" in page.content.decode()
+    book = load_workbook(io.BytesIO(client.get(reverse("warning_export")).content))
+    assert [row["平均签收用时（分钟）"] for row in _sheet(book, "按人员").values()] == [89]

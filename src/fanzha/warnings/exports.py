@@ -106,10 +106,9 @@ LIST_HEADER = [
 ]
 
 
-# The per-person sheet of the list's export (按人员): the statistics page's 按人员 tab, for its filters.
-PERSON_HEADER = [
-    "承办单位",
-    "承办人",
+# The figures of a statistics sheet's row, after the names of its group (the statistics page's columns,
+# the counts behind each rate beside it).
+FIGURES_HEADER = [
     "预警",
     "未办结",
     "劝阻成功",
@@ -123,6 +122,12 @@ PERSON_HEADER = [
     "平均签收用时（分钟）",
     "平均联系用时（分钟）",
 ]
+# The statistics sheets of the list's export, as the statistics page shows them for its filters: per
+# person (按人员), per area (按区划) and per unit (按单位), the last two ending in the page's totals (合计).
+PERSON_HEADER = ["承办单位", "承办人", *FIGURES_HEADER]
+AREA_HEADER = ["区划", *FIGURES_HEADER]
+UNIT_HEADER = ["承办单位", *FIGURES_HEADER]
+TOTAL = "合计"
 
 
 def _time(value: dt.datetime | None) -> str:
@@ -517,7 +522,26 @@ def _one_table(sections: list[Section]) -> tuple[list[str], Iterator[list[Any]]]
 
 
 def _minutes(value: dt.timedelta | None) -> int | str:
-    return round(value.total_seconds() / 60) if value is not None else ""
+    """Whole minutes, as the statistics page counts them (1 小时 29 分 is 89, not 90)."""
+    return int(value.total_seconds() // 60) if value is not None else ""
+
+
+def _figures(r: dict[str, Any]) -> list[Any]:
+    """A summary row's figures, in :data:`FIGURES_HEADER` order."""
+    return [
+        r["total"],
+        r["open"],
+        r["dissuaded"],
+        r["dissuasion_rate"],
+        r["ack_due"],
+        r["acked_on_time"],
+        r["on_time_rate"],
+        r["contact_due"],
+        r["contacted_on_time"],
+        r["contact_on_time_rate"],
+        _minutes(r["mean_ack"]),
+        _minutes(r["mean_contact"]),
+    ]
 
 
 def person_rows(qs: Any) -> list[list[Any]]:
@@ -528,30 +552,32 @@ def person_rows(qs: Any) -> list[list[Any]]:
         person = (
             (r["assignee__display_name"] or r["assignee__username"]) if r["assignee_id"] else "（未分派到人）"
         )
-        rows.append(
-            [
-                r["organisation__name"] or "中心待分派",
-                person,
-                r["total"],
-                r["open"],
-                r["dissuaded"],
-                r["dissuasion_rate"],
-                r["ack_due"],
-                r["acked_on_time"],
-                r["on_time_rate"],
-                r["contact_due"],
-                r["contacted_on_time"],
-                r["contact_on_time_rate"],
-                _minutes(r["mean_ack"]),
-                _minutes(r["mean_contact"]),
-            ]
-        )
+        rows.append([r["organisation__name"] or "中心待分派", person, *_figures(r)])
     return rows
+
+
+def area_rows(qs: Any, totals: dict[str, Any]) -> list[list[Any]]:
+    """The 按区划 sheet's rows: each area named as the page names it (城关镇 · 城东社区), then 合计."""
+    rows = []
+    for r in selectors.summary(qs, selectors.AREA_FIELDS):
+        parent = r["area__parent__name"]
+        rows.append([f"{parent} · {r['area__name']}" if parent else r["area__name"], *_figures(r)])
+    return [*rows, [TOTAL, *_figures(totals)]]
+
+
+def unit_rows(qs: Any, totals: dict[str, Any]) -> list[list[Any]]:
+    """The 按单位 sheet's rows (中心待分派: the centre's queue, no unit yet), then 合计."""
+    rows = [
+        [r["organisation__name"] or "中心待分派", *_figures(r)]
+        for r in selectors.summary(qs, selectors.UNIT_FIELDS)
+    ]
+    return [*rows, [TOTAL, *_figures(totals)]]
 
 
 @transaction.atomic
 def export_list(*, actor: Any, qs: Any, applied: dict[str, str]) -> HttpResponse:
-    """The filtered list (masked), and on a second sheet the per-person figures of the same warnings."""
+    """The filtered list (masked), and on the next sheets the statistics page's figures of the same
+    warnings: per person, per area and per unit (with the totals)."""
     access.require(actor, "warning.export")
     rows = list(list_rows(qs))
     audit_record(
@@ -564,4 +590,6 @@ def export_list(*, actor: Any, qs: Any, applied: dict[str, str]) -> HttpResponse
         ("预警", LIST_HEADER, rows),
         ("按人员", PERSON_HEADER, person_rows(qs)),
     ]
+    totals = selectors.summary(qs)[0]
+    sheets += [("按区划", AREA_HEADER, area_rows(qs, totals)), ("按单位", UNIT_HEADER, unit_rows(qs, totals))]
     return xlsx_book_response(f"预警清单_{timezone.localdate():%Y%m%d}.xlsx", sheets)

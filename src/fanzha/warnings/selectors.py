@@ -434,6 +434,10 @@ PERSON_FIELDS = (
     "assignee__username",
     "assignee_id",
 )
+# The per-area and per-unit summaries' groups (the statistics page's and its export's): an area in tree
+# order with the area above it (a county has several 中山社区); a unit by id, with its name.
+AREA_FIELDS = ("area__path", "area__parent__name", "area__name", "area_id")
+UNIT_FIELDS = ("organisation__name", "organisation_id")
 
 
 def _duration(end: str) -> ExpressionWrapper:
