@@ -77,3 +77,19 @@ def test_a_document_is_refused_with_the_arrival_time_in_one_round(world: World, 
         ("id_photos", "只能上传 JPEG、PNG 或 WebP 照片"),
     ]
     assert not warning.contacts.exists()
+
+
+def test_close_and_handover_reasons_keep_no_personal_number_in_the_history(world: World) -> None:
+    """The reasons were kept as typed: an ID number, a phone or an account in them stood in clear in the
+    warning's history (a contact's notes were masked)."""
+    typed = "本人身份证330102199001011234，手机13905711234，卡6222020000000000017"
+    warning = _signed(world)
+    worker = world.users["grid_cd"]
+    handed = workflow.warning_handover(actor=worker, warning=warning, reason=typed, to_user=None)
+    again = make_warning(2)
+    signed = workflow.warning_acknowledge(actor=worker, warning=again, version=again.version)
+    workflow.warning_close(actor=worker, warning=signed, outcome=Outcome.INVALID, reason=typed)
+    for w in (handed, signed):
+        line = w.events.order_by("-id").first().message
+        assert "330102199001011234" not in line and "13905711234" not in line, line
+        assert "6222020000000000017" not in line and "139****1234" in line, line

@@ -463,7 +463,7 @@ def warning_close(
     event_add(
         current,
         EventKind.CLOSED,
-        f"办结（{Outcome(outcome).label}）：{reason.strip()[:500]}",
+        f"办结（{Outcome(outcome).label}）：{scrub_text(reason.strip())[:500]}",
         actor=actor,
         at=now,
         from_status=before,
@@ -591,7 +591,7 @@ def warning_handover(
     event_add(
         current,
         EventKind.HANDED_OVER,
-        f"转交给 {whom}；原因：{reason.strip()[:500]}" + (_clock_text(current) if clock else ""),
+        f"转交给 {whom}；原因：{scrub_text(reason.strip())[:500]}" + (_clock_text(current) if clock else ""),
         actor=actor,
         at=now,
         from_status=before,
