@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from fanzha.warnings import typology
@@ -65,25 +67,42 @@ def matches(rule: GradingRule, facts: Facts) -> bool:
     )
 
 
-class _Blank(dict):  # type: ignore[type-arg]
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+PLACEHOLDERS = ("age", "amount", "calls", "callbacks", "type", "source")
+
+
+@lru_cache(maxsize=256)
+def template_problem(text: str) -> str | None:
+    """Why ``text`` cannot be a reason template, or None: only the placeholders ``{age}`` … ``{source}``
+    as they are (no index, attribute, conversion or format: ``{age[0]}`` failed every warning the rule
+    matched, ``{type.upper}`` wrote out a Python object, ``{calls:>99999}`` padded to 99,999 characters);
+    literal braces are doubled (``{{`` ``}}``), so a pattern like ``\\d{3}`` is refused, not shown raw."""
+    allowed = "、".join("{" + name + "}" for name in PLACEHOLDERS)
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError:
+        return f"理由模板中的花括号不成对；可用的占位符：{allowed}，花括号本身请写成 {{{{ 和 }}}}"
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in PLACEHOLDERS or spec or conversion:
+            shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            return f"理由模板中的“{shown}”无法识别；可用的占位符：{allowed}，花括号本身请写成 {{{{ 和 }}}}"
+    return None
 
 
 def reason_text(rule: GradingRule, facts: Facts) -> str:
     amount = f"{facts.amount:,.0f}" if facts.amount is not None else ""
-    values = _Blank(
-        age=facts.age if facts.age is not None else "",
-        amount=amount,
-        calls=facts.calls,
-        callbacks=facts.callbacks,
-        type=typology.label(facts.fraud_type) if facts.fraud_type else "",
-        source=source_label(facts.source),
-    )
-    try:
-        return rule.reason.format_map(values)
-    except (ValueError, IndexError):
+    values = {
+        "age": facts.age if facts.age is not None else "",
+        "amount": amount,
+        "calls": facts.calls,
+        "callbacks": facts.callbacks,
+        "type": typology.label(facts.fraud_type) if facts.fraud_type else "",
+        "source": source_label(facts.source),
+    }
+    if template_problem(rule.reason) is not None:  # saved before templates were checked
         return rule.reason
+    return rule.reason.format_map(values)
 
 
 def grade(rules: Iterable[GradingRule], facts: Facts) -> GradeResult:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import model_to_dict
 
 from fanzha.audit.services import audit_record
 from fanzha.core import access
 from fanzha.warnings import grading, sla
-from fanzha.warnings.models import OPEN_STATUSES, EventKind, GradingRule, Warning
+from fanzha.warnings.models import OPEN_STATUSES, EventKind, Grade, GradingRule, Warning
 from fanzha.warnings.services import event_add
 
 RULE_FIELDS = [
@@ -28,7 +30,61 @@ RULE_FIELDS = [
     "min_callbacks",
     "transfer_in_progress",
 ]
+CONDITION_FIELDS = [
+    "fraud_types",
+    "sources",
+    "min_age",
+    "max_age",
+    "min_amount",
+    "min_calls",
+    "min_callbacks",
+    "transfer_in_progress",
+]
+AGE_LIMIT = 150
 CHUNK = 2000
+
+
+def _conditions(rule: GradingRule) -> tuple[object, ...]:
+    """What the rule matches on, comparable between rules (lists as sets, amounts as numbers)."""
+    values = [getattr(rule, name) for name in CONDITION_FIELDS]
+    values[0], values[1] = frozenset(values[0] or []), frozenset(values[1] or [])
+    return (*values, rule.grade)
+
+
+def _problems(rule: GradingRule) -> dict[str, list[str]]:
+    """What makes ``rule`` unusable, by field (checked before a preview and before saving)."""
+    problems: dict[str, list[str]] = {}
+    template = grading.template_problem(rule.reason or "")
+    if template:
+        problems["reason"] = [template]
+    for name, label in (("min_age", "最低年龄"), ("max_age", "最高年龄")):
+        value = getattr(rule, name)
+        if value is not None and not 0 <= value <= AGE_LIMIT:
+            problems[name] = [f"{label}须在 0 至 {AGE_LIMIT} 岁之间（填写的是 {value}）"]
+    if rule.min_age is not None and rule.max_age is not None and rule.min_age > rule.max_age:
+        problems.setdefault("max_age", []).append(
+            f"最高年龄 {rule.max_age} 小于最低年龄 {rule.min_age}，这条规则不会命中任何预警"
+        )
+    if all(getattr(rule, name) in (None, [], "") for name in CONDITION_FIELDS):
+        problems.setdefault("__all__", []).append(
+            "请至少设置一个条件（诈骗类型、来源、年龄、金额、呼叫或回拨次数、正在转账）："
+            "没有条件的规则会给每一条预警定级"
+        )
+    same = GradingRule.objects.exclude(pk=rule.pk) if rule.pk else GradingRule.objects.all()
+    twin = next((other for other in same if _conditions(other) == _conditions(rule)), None)
+    if twin is not None:
+        state = "" if twin.enabled else "（已停用）"
+        problems.setdefault("__all__", []).append(
+            f"与规则“{twin.name}”{state}的条件和等级完全相同；请修改那条规则，不要重复添加"
+        )
+    return problems
+
+
+def rule_check(rule: GradingRule) -> None:
+    """Raise a ValidationError naming each field that makes ``rule`` unusable."""
+    problems = _problems(rule)
+    if problems:
+        raise ValidationError(problems)
 
 
 def _with(candidate: GradingRule | None, removed: int | None = None) -> list[GradingRule]:
@@ -54,9 +110,29 @@ def _open_regrades(rules: list[GradingRule]) -> list[tuple[Warning, grading.Grad
 def preview(*, actor: Any, candidate: GradingRule | None, removed: int | None = None) -> dict[str, int]:
     """How many open warnings the change would regrade (grade changes) or re-reason (reasons only)."""
     access.require(actor, "warning.grade_rules")
+    if candidate is not None:
+        rule_check(candidate)
     changes = _open_regrades(_with(candidate, removed))
     regraded = sum(1 for w, r in changes if r.grade != w.grade)
     return {"regraded": regraded, "reasons_only": len(changes) - regraded}
+
+
+def _label(grade: str) -> str:
+    return str(dict(Grade.choices).get(grade, grade))
+
+
+def _regrade_line(before: str, result: grading.GradeResult) -> str:
+    """“定级规则修改后重新定级：中 → 紧急；理由…”."""
+    return f"定级规则修改后重新定级：{_label(before)} → {_label(result.grade)}；" + "；".join(result.reasons)
+
+
+def _plain(value: Any) -> Any:
+    """A rule's field value as the audit record keeps it (JSON: amounts as text)."""
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _values(rule: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    return {name: _plain(rule.get(name)) for name in fields}
 
 
 def _regrade_all(actor: Any) -> int:
@@ -70,7 +146,7 @@ def _regrade_all(actor: Any) -> int:
             event_add(
                 warning,
                 EventKind.GRADED,
-                "定级规则修改后重新定级：" + "；".join(result.reasons),
+                _regrade_line(before, result),
                 actor=actor,
                 data={"grade_before": before, "grade": result.grade},
             )
@@ -86,20 +162,30 @@ def grading_rule_save(*, actor: Any, rule: GradingRule) -> tuple[GradingRule, in
     after = model_to_dict(rule)
     changed = [f for f in RULE_FIELDS if before.get(f) != after.get(f)]
     rule.full_clean()
+    rule_check(rule)
     rule.save()
+    regraded = _regrade_all(actor)
     audit_record(
         actor=actor,
         action="warning.grading_rule",
         obj=rule,
         fields=changed,
-        details={"op": "update" if before else "create"},
+        details={
+            "op": "update" if before else "create",
+            "before": _values(before, changed) if before else {},
+            "after": _values(after, changed),
+            "open_warnings_updated": regraded,
+        },
     )
-    return rule, _regrade_all(actor)
+    return rule, regraded
 
 
 @transaction.atomic
 def grading_rule_delete(*, actor: Any, rule: GradingRule) -> int:
     access.require(actor, "warning.grade_rules")
-    audit_record(actor=actor, action="warning.grading_rule", obj=rule, details={"op": "delete"})
+    before = _values(model_to_dict(rule), RULE_FIELDS)
+    audit_record(
+        actor=actor, action="warning.grading_rule", obj=rule, details={"op": "delete", "before": before}
+    )
     rule.delete()
     return _regrade_all(actor)

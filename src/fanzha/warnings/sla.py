@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 
 from fanzha.core.models import Organisation
 from fanzha.core.models.organisations import OrganisationKind
@@ -56,6 +57,11 @@ REGRADE_FIELDS = (
     "received_at",
     "clock_started_at",
     "contacted_at",
+    "acknowledged_at",
+    "due_ack_at",
+    "due_contact_at",
+    "ack_reminded",
+    "contact_reminded",
 )
 
 
@@ -93,17 +99,31 @@ def apply_deadlines(warning: Warning, due_ack: dt.datetime, due_contact: dt.date
     return ["due_ack_at", "due_contact_at", "remind_ack_at", "remind_contact_at"]
 
 
-def regrade_deadlines(warning: Warning, grade: str) -> list[str]:
+def regrade_deadlines(warning: Warning, grade: str, now: dt.datetime | None = None) -> list[str]:
     """The deadlines of ``grade`` on the clock now running (from ``Warning.clock_start``), for a warning
     regraded (grading rules changed, a fraud type re-typed). Returns the fields set.
 
     A warning already acknowledged keeps its deadline to acknowledge: the 签收 was on time or late by
     the rules it was made under, and a rule changed since does not make it late (or on time) after the
-    fact — as a person already reached keeps the contact deadline."""
+    fact — as a person already reached keeps the contact deadline. Likewise a deadline already passed at
+    ``now`` stays: it was missed under the rules of the day (escalated, or about to be), and a lower
+    grade must not turn a late 签收 or contact into an on-time one. A reminder already sent is due again
+    when the new reminder time is still ahead (the deadline moved later): the holder is reminded before
+    the deadline they now have, once."""
+    now = now or timezone.now()
     due_ack, due_contact = deadlines(grade, warning.clock_start)
-    if warning.acknowledged_at is not None:
+    if warning.acknowledged_at is not None or warning.due_ack_at <= now:
         due_ack = warning.due_ack_at
-    return _running_deadlines(warning, due_ack, due_contact)
+    if warning.due_contact_at <= now:
+        due_contact = warning.due_contact_at
+    fields = _running_deadlines(warning, due_ack, due_contact)
+    if warning.ack_reminded and warning.remind_ack_at > now:
+        warning.ack_reminded = False
+        fields.append("ack_reminded")
+    if warning.contacted_at is None and warning.contact_reminded and warning.remind_contact_at > now:
+        warning.contact_reminded = False
+        fields.append("contact_reminded")
+    return fields
 
 
 def _running_deadlines(warning: Warning, due_ack: dt.datetime, due_contact: dt.datetime) -> list[str]:

@@ -42,16 +42,15 @@ def _rule_form(request: HttpRequest, rule: GradingRule | None) -> HttpResponse:
         return redirect("warning_rule_list")
     if request.method == "POST" and form.is_valid():
         candidate = form.save(commit=False)
-        if "preview" in request.POST:
-            preview = rules.preview(actor=request.user, candidate=candidate)
-        else:
-            try:
-                _, count = rules.grading_rule_save(actor=request.user, rule=candidate)
-            except ValidationError as exc:
-                form.add_error(None, exc.messages)
+        try:
+            if "preview" in request.POST:
+                preview = rules.preview(actor=request.user, candidate=candidate)
             else:
+                _, count = rules.grading_rule_save(actor=request.user, rule=candidate)
                 messages.success(request, f"规则已保存，{count} 条未办结预警的等级或理由随之更新。")
                 return redirect("warning_rule_list")
+        except ValidationError as exc:
+            form.add_error(None, exc)
     status = 400 if request.method == "POST" and form.errors else 200
     return render(
         request, "warnings/rule_form.html", {"form": form, "rule": rule, "preview": preview}, status=status
