@@ -177,3 +177,20 @@ def test_the_service_refuses_what_the_page_refuses(world) -> None:  # type: igno
     with pytest.raises(ValidationError):
         grading_rule_save(actor=world.users["leader"], rule=rule)
     assert not GradingRule.objects.filter(name="全部").exists()
+
+
+def test_the_preview_places_a_new_rule_where_saving_puts_it(world) -> None:  # type: ignore[no-untyped-def]
+    """A new rule at the position of an existing one comes after it once saved (a higher id): the preview
+    put it first, and counted a warning whose reasons only changed order as changed."""
+    leader = world.users["leader"]
+    warning = make_warning(1, fraud_type="冒充公检法及政府机关")  # 69 岁 and its type: two reasons
+    assert warning.grade_reasons == ["69 岁", "类型：冒充公检法及政府机关"]
+    position = GradingRule.objects.get(name="老年人").position
+    candidate = GradingRule(
+        name="老年高危", position=position, grade="medium", reason="类型：{type}", min_age=65
+    )
+    predicted = preview(actor=leader, candidate=candidate)
+    _, updated = grading_rule_save(actor=leader, rule=candidate)
+    warning.refresh_from_db()
+    assert warning.grade_reasons == ["69 岁", "类型：冒充公检法及政府机关"]
+    assert (predicted, updated) == ({"regraded": 0, "reasons_only": 0}, 0)

@@ -92,7 +92,8 @@ def _with(candidate: GradingRule | None, removed: int | None = None) -> list[Gra
     rules = [r for r in GradingRule.objects.order_by("position", "id") if r.pk not in (removed, None)]
     if candidate is not None:
         rules = [r for r in rules if r.pk != candidate.pk] + [candidate]
-    return sorted((r for r in rules if r.enabled), key=lambda r: (r.position, r.pk or 0))
+    # a new rule (no id yet) comes last of its position, as its id will once saved
+    return sorted((r for r in rules if r.enabled), key=lambda r: (r.position, r.pk is None, r.pk or 0))
 
 
 def _open_regrades(rules: list[GradingRule]) -> list[tuple[Warning, grading.GradeResult]]:
