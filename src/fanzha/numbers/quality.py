@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fanzha.core.pii.masking import scrub_text
+
 KINDS = {"calls": "话单", "sms": "短信", "apps": "上网流量", "spending": "消费记录"}
 
 # What each counter counts, as the analyst would say it; a counter not named here is shown by its key.
@@ -61,8 +63,16 @@ def quality_lines(quality: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 
 def file_lines(files: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    """The run's files, each with its kind in Chinese."""
-    return [{**f, "label": KINDS.get(str(f.get("kind", "")), f.get("kind", ""))} for f in files or []]
+    """The run's files, each with its kind in Chinese and its name masked (a run stored before names
+    were masked at upload shows no number in clear either)."""
+    return [
+        {
+            **f,
+            "name": scrub_text(str(f.get("name") or "")),
+            "label": KINDS.get(str(f.get("kind", "")), f.get("kind", "")),
+        }
+        for f in files or []
+    ]
 
 
 def run_message(quality: dict[str, Any] | None) -> str:

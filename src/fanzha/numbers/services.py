@@ -120,6 +120,12 @@ def _decompressed_size(data: bytes, limit: int) -> int:
     return total
 
 
+def shown_name(name: str) -> str:
+    """A file's name as kept and shown: operators name a one-subscriber extract by the number
+    (“13905712345话单.csv”), so any phone, ID or card number in it is masked (“139****2345话单.csv”)."""
+    return scrub_text(Path(name or "").name)[:120]
+
+
 @transaction.atomic
 def numbers_submit(*, actor: Any, files: list[UploadedFile]) -> ScoringRun:
     """A queued run, its files stored encrypted, and the job "numbers.run" that will score them."""
@@ -130,7 +136,7 @@ def numbers_submit(*, actor: Any, files: list[UploadedFile]) -> ScoringRun:
     described = [
         {
             "kind": f.kind,
-            "name": Path(f.name).name[:120],
+            "name": shown_name(f.name),
             "size": len(f.data),
             "sha256": hashlib.sha256(f.data).hexdigest(),
         }

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from fanzha.core import access
@@ -92,18 +96,38 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         response = HttpResponse(status=200)
         response["HX-Refresh"] = "true"
         return response
-    victims = list(run.victims.select_related("warning")[:SHOW_VICTIMS])
-    listed = listed_victims(run, victims)  # fraud numbers themselves: never sent as victims
+    victims = _page(request, VICTIMS_PAGE, run.victims.select_related("warning"), SHOW_VICTIMS)
+    listed = listed_victims(run, list(victims))  # fraud numbers themselves: never sent as victims
     for victim in victims:
         victim.short_reason = victim_reason(victim)  # type: ignore[attr-defined]
         victim.listed = victim.number_hash in listed  # type: ignore[attr-defined]
     context |= {
-        "scored": run.scored.filter(is_high_risk=True)[:SHOW_NUMBERS],
+        "scored": _page(request, NUMBERS_PAGE, run.scored.filter(is_high_risk=True), SHOW_NUMBERS),
         "victims": victims,
-        "proposals": run.proposals.select_related("decided_by")[:SHOW_NUMBERS],
+        "proposals": _page(request, PROPOSALS_PAGE, run.proposals.select_related("decided_by"), SHOW_NUMBERS),
         "can_send": access.user_can(request.user, "warning.create"),
     }
     return render(request, "numbers/run_detail.html", context)
+
+
+# each list of a run's page turns its own pages, the others staying where they are
+NUMBERS_PAGE, VICTIMS_PAGE, PROPOSALS_PAGE = "numbers_page", "victims_page", "proposals_page"
+
+
+def _page(request: HttpRequest, param: str, rows: QuerySet[Any], per_page: int) -> Page:
+    """One page of a run's list, by the query parameter ``param``, with the links to the pages before
+    and after it (``previous_query``, ``next_query``: the page's query string, that parameter changed)."""
+    page = Paginator(rows, per_page).get_page(request.GET.get(param))
+    before = _query(request, param, page.previous_page_number()) if page.has_previous() else ""
+    after = _query(request, param, page.next_page_number()) if page.has_next() else ""
+    page.previous_query, page.next_query = before, after  # type: ignore[attr-defined]
+    return page
+
+
+def _query(request: HttpRequest, param: str, number: int) -> str:
+    query = request.GET.copy()
+    query[param] = str(number)
+    return query.urlencode()
 
 
 def _retrying(job: Job | None) -> bool:
@@ -111,8 +135,18 @@ def _retrying(job: Job | None) -> bool:
     return job is not None and job.status == JobStatus.QUEUED and job.attempts > 0
 
 
+ID_DIGITS = 18  # a row id or a count longer than this is no number of ours (and past a database integer)
+
+
+def _number(value: str) -> int | None:
+    """A form value as a whole number, or None: decimal digits only — "²" or "①" are digits to
+    ``str.isdigit`` but not to ``int()`` — and not so long that the database could not hold it."""
+    value = value.strip()
+    return int(value) if value.isdecimal() and len(value) <= ID_DIGITS else None
+
+
 def _ints(values: list[str]) -> list[int]:
-    return [int(v) for v in values if v.isdigit()]
+    return [n for n in map(_number, values) if n is not None]
 
 
 @login_required
@@ -120,13 +154,12 @@ def _ints(values: list[str]) -> list[int]:
 def run_send_warnings(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
     access.require(request.user, "warning.create")
-    top = request.POST.get("top", "").strip()
     try:
         result = numbers_send_warnings(
             actor=request.user,
             run=run,
             victim_ids=_ints(request.POST.getlist("victim")),
-            top=int(top) if top.isdigit() else None,
+            top=_number(request.POST.get("top", "")),
         )
     except ValidationError as exc:
         messages.error(request, _errors(exc))
@@ -161,7 +194,14 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "已确认列入涉诈名单建议" if decision == "confirm" else "已驳回该建议")
         except ValidationError as exc:
             messages.error(request, _errors(exc))
-    return redirect("numbers_run_detail", pk=proposal.run_id)
+    return _back_to_proposals(proposal.run_id, request.POST.get(PROPOSALS_PAGE, ""))
+
+
+def _back_to_proposals(run_id: int, page: str) -> HttpResponse:
+    """The run's page, at the page of proposals the decision was made on."""
+    url = reverse("numbers_run_detail", args=[run_id])
+    number = _number(page)
+    return redirect(f"{url}?{PROPOSALS_PAGE}={number}#proposals" if number else f"{url}#proposals")
 
 
 def _proposal(request: HttpRequest, pk: int) -> IndicatorProposal:
