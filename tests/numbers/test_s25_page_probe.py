@@ -136,3 +136,23 @@ def test_deciding_a_proposal_on_a_later_page_comes_back_to_that_page(world, clie
     assert last.status == ProposalStatus.REJECTED
     page = reverse("numbers_run_detail", args=[run.pk]) + "?proposals_page=2"
     assert response["Location"].startswith(page)
+
+
+# ── a victim intake cannot take ──────────────────────────────────────────────
+
+
+def test_a_victim_whose_number_identifies_nobody_is_marked_and_offers_no_box(world, client) -> None:  # type: ignore[no-untyped-def]
+    """A landline without its area code (or a number abroad) is skipped by intake (无法识别): the page
+    offered it as sendable before and after every send, with nothing to say which rows were skipped."""
+    run = stored_run(world)
+    local = PotentialVictim.objects.create(
+        run=run, number="87654321", number_hash=number_hash("87654321"), rank=2, grade="low", priority=0.4
+    )
+    client.force_login(world.users["analyst"])
+    url = reverse("numbers_run_detail", args=[run.pk])
+    page = client.get(url).content.decode()
+    assert f'name="victim" value="{local.pk}"' not in page
+    assert f'name="victim" value="{run.victims.get(rank=1).pk}"' in page
+    assert "无法发送：" in page and "固定电话缺少区号" in page and "87654321" not in page
+    sent = client.post(reverse("numbers_send_warnings", args=[run.pk]), {"top": "2"}, follow=True)
+    assert "新建 1 条" in sent.content.decode() and "无法识别 1 条" in sent.content.decode()

@@ -29,7 +29,7 @@ from fanzha.numbers.models import (
     RunUpload,
     ScoringRun,
 )
-from fanzha.warnings.intake import Unusable, WarningInput
+from fanzha.warnings.intake import Unusable, WarningInput, clean_warning
 from fanzha.warnings.services import Intake, receive
 
 PERMISSION = "numbers.analyse"
@@ -250,6 +250,16 @@ def victim_reason(victim: PotentialVictim) -> str:
     if victim.callbacks:
         parts.append(f"回拨 {victim.callbacks} 次")
     return "，".join(parts)
+
+
+def victim_unusable(victim: PotentialVictim) -> str:
+    """Why intake cannot take the victim as a warning — its number identifies nobody (a landline without
+    its area code, a number abroad) — in Chinese with any number masked; "" when it can."""
+    try:
+        clean_warning(WarningInput(source=WARNING_SOURCE, source_id=SOURCE_ID_PREFIX, phone=victim.number))
+    except Unusable as exc:
+        return scrub_text(str(exc))
+    return ""
 
 
 def listed_victims(run: ScoringRun, victims: list[PotentialVictim]) -> set[str]:

@@ -28,6 +28,7 @@ from fanzha.numbers.services import (
     numbers_send_warnings,
     numbers_submit,
     victim_reason,
+    victim_unusable,
 )
 
 POLL_SECONDS = 2
@@ -101,6 +102,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for victim in victims:
         victim.short_reason = victim_reason(victim)  # type: ignore[attr-defined]
         victim.listed = victim.number_hash in listed  # type: ignore[attr-defined]
+        victim.unusable = "" if victim.warning_id else victim_unusable(victim)  # type: ignore[attr-defined]
     context |= {
         "scored": _page(request, NUMBERS_PAGE, run.scored.filter(is_high_risk=True), SHOW_NUMBERS),
         "victims": victims,
