@@ -109,6 +109,42 @@ FIELDS = [
 ]
 
 
+def unit_key(name: str) -> str:
+    """A unit's name as names are compared: full-width and half-width alike, spaces left out — a list
+    retyped in another editor writes 中国工商银行(青溪支行) for 中国工商银行（青溪支行）, 城关 派出所 for
+    城关派出所."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name)).casefold()
+
+
+SAME_UNIT_NOTICE = "与系统中的单位“{name}”只差全角/半角或空格，已按该单位导入（名称不变）"
+ALIKE_NOTE = "（仅全角/半角或空格不同）"
+LOOP = "本文件中的上级单位关系形成循环"
+UNITS_ALIKE = "系统中有多个单位的名称与此只差全角/半角或空格：{names}，请照写其中一个"
+
+
+class StoredUnits:
+    """The stored units' names (read once), looked up as written, else as :func:`unit_key` compares
+    them when that names one unit only."""
+
+    def __init__(self) -> None:
+        self.pks: dict[str, int] = dict(Organisation.objects.values_list("name", "pk"))
+        self._by_key: dict[str, list[str]] = {}
+        for name in sorted(self.pks):
+            self._by_key.setdefault(unit_key(name), []).append(name)
+
+    def name_of(self, text: str) -> str | None:
+        """The stored name ``text`` names, or None (no unit, or several alike: see :meth:`alike`)."""
+        if text in self.pks:
+            return text
+        names = self._by_key.get(unit_key(text), [])
+        return names[0] if len(names) == 1 else None
+
+    def alike(self, text: str) -> list[str]:
+        """The stored names ``text`` might mean when it names none exactly and several by its key."""
+        names = self._by_key.get(unit_key(text), [])
+        return names if text not in self.pks and len(names) > 1 else []
+
+
 def parse_kind(text: str) -> str | None:
     return KIND_WORDS.get(_word_key(text))
 
@@ -140,15 +176,26 @@ class OrganisationImporter(Importer):
 
     def __init__(self) -> None:
         self._areas: dict[str, Area | str] = {}
-        self._stored: dict[str, int] | None = None  # the stored units' names → pk, read once a file
+        self._stored: StoredUnits | None = None  # the stored units' names, read once a file
         self._held: dict[int, set[int]] | None = None  # a stored unit's pk → its area and covered areas
         self._by_key: dict[str, list[Area]] | None = None  # the tree's areas by place_key, read once a file
+        self._notices: list[tuple[int, str, str]] = []  # (row, column, message) of the rows imported
 
-    def _existing(self, name: str) -> int | None:
-        """The stored unit of this name (names are unique), from one read of all units, not one a row."""
+    def _units(self) -> StoredUnits:
+        """The stored units, from one read of all units a file, not one a row."""
         if self._stored is None:
-            self._stored = dict(Organisation.objects.values_list("name", "pk"))
-        return self._stored.get(name)
+            self._stored = StoredUnits()
+        return self._stored
+
+    def _existing(self, row: Row, name: str) -> tuple[str, int | None]:
+        """The stored name and pk of the unit ``name`` names (names are unique; one written with other
+        brackets or spaces is that unit), else ``name`` and None."""
+        units = self._units()
+        alike = units.alike(name)
+        if alike:
+            row.error(self.field("name"), UNITS_ALIKE.format(names="、".join(alike)), name)
+        stored = units.name_of(name)
+        return (stored, units.pks[stored]) if stored is not None else (name, None)
 
     def _held_by(self, existing: int | None) -> set[int]:
         """The areas a stored unit sits in or covers (read once a file): it keeps a retired (撤并) one."""
@@ -256,7 +303,7 @@ class OrganisationImporter(Importer):
             if len(text) > TEXT_MAX:
                 f = self.field(field_name)
                 row.error(f, f"{f.label}不能超过 {TEXT_MAX} 个字符", text)
-        if values.get("parent") and values.get("parent") == name:
+        if values.get("parent") and unit_key(values["parent"]) == unit_key(name):
             row.error(self.field("parent"), "上级单位不能是本单位", values["parent"])
         return name
 
@@ -272,7 +319,7 @@ class OrganisationImporter(Importer):
     def validate_row(self, *, actor: Any, row: Row) -> None:
         name = self._check_texts(row)
         kind = self._check_kind(row)
-        existing = self._existing(name) if name else None
+        stored_name, existing = self._existing(row, name) if name else (name, None)
         held = self._held_by(existing)  # what it has already it keeps, retired (撤并) or not
         area = self._one_area(row, "area", held)
         covered = self._covered(row, held)
@@ -284,7 +331,8 @@ class OrganisationImporter(Importer):
         if row.errors:
             return
         row.cleaned = {
-            "name": name,
+            "name": stored_name,
+            "written": name,
             "kind": kind,
             "area": area,
             "covered": covered,
@@ -295,18 +343,42 @@ class OrganisationImporter(Importer):
         }
 
     def validate_file(self, *, actor: Any, rows: list[Row]) -> None:
-        self.reject_duplicates(rows, "name", self.field("name"), "单位名称")
-        in_file = {row.cleaned["name"]: row for row in rows if row.cleaned}
-        wanted = {row.cleaned["parent"] for row in rows if row.cleaned.get("parent")} - set(in_file)
-        stored = set(Organisation.objects.filter(name__in=wanted).values_list("name", flat=True))
+        self._reject_duplicate_names(rows)
+        by_key = {unit_key(row.cleaned["name"]): row for row in rows if row.cleaned and not row.errors}
+        in_file = {row.cleaned["name"]: row for row in by_key.values()}
         for row in rows:
-            parent = row.cleaned.get("parent")
-            if row.errors or not parent:
+            if not row.errors and row.cleaned.get("parent"):
+                self._resolve_parent(row, by_key)
+        for row in rows:
+            if not row.errors and row.cleaned.get("parent") and self._in_loop(row, in_file):
+                row.error(self.field("parent"), LOOP, row.values.get("parent", ""))
+
+    def _resolve_parent(self, row: Row, by_key: dict[str, Row]) -> None:
+        """The row's 上级单位 as the unit is named in the file or the system (with other brackets or
+        spaces alike), or an error."""
+        parent = row.cleaned["parent"]
+        named = by_key.get(unit_key(parent))
+        resolved = named.cleaned["name"] if named is not None else self._units().name_of(parent)
+        alike = self._units().alike(parent)
+        if resolved is None and alike:
+            row.error(self.field("parent"), UNITS_ALIKE.format(names="、".join(alike)), parent)
+        elif resolved is None:
+            row.error(self.field("parent"), "系统和本文件中都没有该上级单位", parent)
+        else:
+            row.cleaned["parent"] = resolved
+
+    def _reject_duplicate_names(self, rows: list[Row]) -> None:
+        """A later row naming an earlier row's unit again, as written or with other brackets or spaces."""
+        first: dict[str, Row] = {}
+        for row in rows:
+            if row.errors or not row.cleaned:
                 continue
-            if parent not in in_file and parent not in stored:
-                row.error(self.field("parent"), "系统和本文件中都没有该上级单位", parent)
-            elif self._in_loop(row, in_file):
-                row.error(self.field("parent"), "本文件中的上级单位关系形成循环", parent)
+            earlier = first.setdefault(unit_key(row.cleaned["name"]), row)
+            if earlier is row:
+                continue
+            alike = "" if row.cleaned["written"] == earlier.cleaned["written"] else ALIKE_NOTE
+            message = f"与第 {earlier.number} 行的单位名称重复{alike}"
+            row.error(self.field("name"), message, row.cleaned["written"])
 
     @staticmethod
     def _in_loop(row: Row, in_file: dict[str, Row]) -> bool:
@@ -334,8 +406,14 @@ class OrganisationImporter(Importer):
 
         return sorted(rows, key=depth)
 
+    def row_notices(self) -> list[tuple[int, str, str]]:
+        return self._notices
+
     def commit_row(self, *, actor: Any, row: Row) -> str:
         data = row.cleaned
+        if data["written"] != data["name"]:
+            notice = SAME_UNIT_NOTICE.format(name=data["name"])
+            self._notices.append((row.number, self.field("name").label, notice))
         parent = Organisation.objects.get(name=data["parent"]) if data["parent"] else None
         existing = Organisation.objects.get(pk=data["existing"]) if data["existing"] else None
         try:

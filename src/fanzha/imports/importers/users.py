@@ -26,6 +26,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.db.models.functions import Lower
 
 from fanzha.audit.models import AuditEvent
 from fanzha.core import access
@@ -36,6 +37,7 @@ from fanzha.core.services import organisations as user_services
 from fanzha.imports.columns import NUMERIC_REJECT, Field
 from fanzha.imports.importers.areas import validation_message
 from fanzha.imports.importers.base import NEW, UNCHANGED, UPDATED, Importer, Row, RowRejected
+from fanzha.imports.importers.organisations import StoredUnits
 
 USERNAME_MAX = 150  # User.username
 DISPLAY_NAME_MAX = 50  # User.display_name
@@ -46,6 +48,12 @@ CREATED_KEY = "users_created"  # the import.commit audit details: the pks of the
 # a click stays well within a proxy's timeout; the next click gives the next accounts theirs.
 PASSWORD_SHEET_MAX = 50
 SPECIAL_CHARACTERS = "#%+-=@_!?"
+
+# The login is case-sensitive: icbc01 beside a stored ICBC01 would be a second account of the same person.
+USERNAME_CASE_REFUSED = (
+    "系统中已有账户“{stored}”，与本行用户名只差大小写（登录区分大小写）：更新该账户请照写“{stored}”，"
+    "新账户请另取用户名"
+)
 
 CREDENTIAL_COLUMN_REFUSED = (
     "文件含有密码列，整份文件未导入：密码不通过文件传递。请删除该列后重新上传；"
@@ -160,14 +168,19 @@ class UserImporter(Importer):
     fields = FIELDS
 
     def __init__(self) -> None:
-        self._units: dict[str, Organisation] | None = None  # every unit by its name, read once a file
+        self._units: dict[int, Organisation] | None = None  # every unit by its pk, read once a file
+        self._names: StoredUnits | None = None
         self._created: list[int] = []
         self._notices: list[tuple[int, str, str]] = []
 
     def _unit(self, name: str) -> Organisation | None:
+        """The unit of this name, also written with other brackets or spaces (中国工商银行(青溪支行))."""
         if self._units is None:
-            self._units = {o.name: o for o in Organisation.objects.all()}
-        return self._units.get(name)
+            self._units = {o.pk: o for o in Organisation.objects.all()}
+            self._names = StoredUnits()
+        assert self._names is not None
+        stored = self._names.name_of(name)
+        return self._units.get(self._names.pks[stored]) if stored is not None else None
 
     # ── rows ──────────────────────────────────────────────────────────────────
 
@@ -243,22 +256,45 @@ class UserImporter(Importer):
     def validate_file(self, *, actor: Any, rows: list[Row]) -> None:
         if rows and "password" in rows[0].values:  # the column is there, filled in or not
             rows[0].error(self.field("password"), CREDENTIAL_COLUMN_REFUSED)
-        self.reject_duplicates(rows, "username", self.field("username"), "用户名")
+        self._reject_duplicate_usernames(rows)
         named = [row.cleaned["username"] for row in rows if row.cleaned and not row.errors]
+        keys = {username.lower() for username in named}
         stored = {
             u.username: u
-            for u in User.objects.filter(username__in=named)
+            for u in User.objects.annotate(key=Lower("username"))
+            .filter(key__in=keys)
             .select_related("organisation")
             .prefetch_related("roles")
         }
+        by_key = {username.lower(): username for username in sorted(stored)}
         for row in rows:
             if row.cleaned and not row.errors:
                 existing = stored.get(row.cleaned["username"])
-                if existing is None:
-                    self._check_new(row)
-                else:
+                if existing is not None:
                     self._check_existing(row, existing, actor)
+                elif row.cleaned["username"].lower() in by_key:
+                    self._refuse_other_case(row, by_key[row.cleaned["username"].lower()])
+                else:
+                    self._check_new(row)
                 row.cleaned["existing"] = existing.pk if existing is not None else None
+
+    def _refuse_other_case(self, row: Row, stored: str) -> None:
+        """A new username that an account's differs from only by case (the login tells them apart)."""
+        f = self.field("username")  # a username may hold a phone number: quoted masked
+        row.error(f, USERNAME_CASE_REFUSED.format(stored=f.masked(stored)), row.cleaned["username"])
+
+    def _reject_duplicate_usernames(self, rows: list[Row]) -> None:
+        """A later row naming an earlier row's username again, as written or in other case."""
+        first: dict[str, Row] = {}
+        for row in rows:
+            if row.errors or not row.cleaned:
+                continue
+            username = row.cleaned["username"]
+            earlier = first.setdefault(username.lower(), row)
+            if earlier is row:
+                continue
+            case = "" if username == earlier.cleaned["username"] else "（仅大小写不同）"
+            row.error(self.field("username"), f"与第 {earlier.number} 行的用户名重复{case}", username)
 
     def _check_new(self, row: Row) -> None:
         data = row.cleaned
