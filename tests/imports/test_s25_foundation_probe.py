@@ -8,7 +8,7 @@ second login for the same person)."""
 
 from __future__ import annotations
 
-from fanzha.core.models import Organisation, User
+from fanzha.core.models import Area, Organisation, User
 from fanzha.core.services import organisations as org_services
 from fanzha.imports.models import BatchStatus
 from fanzha.imports.pipeline import import_run
@@ -126,3 +126,20 @@ def test_the_case_message_masks_a_phone_number_in_the_stored_username(world) -> 
     (error,) = result.errors
     assert "13805760011" not in error["message"] and "13805760011" not in error["value"]
     assert "ZS13*******11" in error["message"]
+
+
+AREA_HEADER = ["统计用区划代码", "城乡分类代码", "名称"]
+
+
+def test_an_area_code_kept_text_by_a_leading_apostrophe_is_read_as_the_code(world) -> None:  # type: ignore[no-untyped-def]
+    """A system's CSV export writes '331199100201 so that Excel keeps it text: it was refused, the code
+    quoted masked as a phone ("'3311 **** **** 0205：区划代码只能由数字或字母组成")."""
+    rows = [["'331199100203", "220", "新村村民委员会"], ["’331199100204", "220", "后村村民委员会"]]
+    result = run("areas", csv_bytes(AREA_HEADER, rows), world.users["admin"], "区划.csv")
+    assert result.batch.status == BatchStatus.COMMITTED, result.errors
+    assert Area.objects.get(code="331199100203").parent.code == "331199100000"
+    assert Area.objects.get(code="331199100204").name == "后村村民委员会"
+    units = [["新村村委会", "村委会", "'331199100203", "", "'331199100203、'331199100204"]]
+    result = run("organisations", csv_bytes(ORG_HEADER, units), world.users["admin"], "单位.csv")
+    assert result.batch.status == BatchStatus.COMMITTED, result.errors
+    assert Organisation.objects.get(name="新村村委会").area.code == "331199100203"

@@ -78,6 +78,16 @@ FIELDS = [
 ]
 
 
+# A leading apostrophe some systems' CSV exports write so that Excel keeps a code text ('331199100201).
+TEXT_MARK = re.compile(r"^['‘’]+")
+
+
+def code_text(text: str) -> str:
+    """A code cell as the code: without the spaces printed lists group it with (331199 100201) and the
+    leading apostrophe that kept it text."""
+    return TEXT_MARK.sub("", re.sub(r"\s+", "", text))
+
+
 def canonical_code(code: str) -> str:
     """The 12-digit form of a 6- or 9-digit civil-affairs code (331199 → 331199000000), else the code."""
     return area_services.code_forms(code)[1] if code.isdigit() and len(code) in (6, 9) else code
@@ -173,8 +183,8 @@ class AreaImporter(Importer):
     def validate_row(self, *, actor: Any, row: Row) -> None:
         values = row.values
         for name in ("code", "parent_code"):
-            if name in values:  # 331199 100201 as printed lists group it: the spaces are not the code's
-                values[name] = re.sub(r"\s+", "", values[name])
+            if name in values:  # 331199 100201, '331199100201: the spaces and the mark are not the code's
+                values[name] = code_text(values[name])
             text = values.get(name, "")
             if text and not CODE_RE.match(text):
                 row.error(

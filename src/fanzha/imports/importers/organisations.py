@@ -19,7 +19,7 @@ from fanzha.core.models.organisations import OrganisationKind
 from fanzha.core.services import areas as area_services
 from fanzha.core.services import organisations as org_services
 from fanzha.imports.columns import NUMERIC_INTEGER, NUMERIC_REJECT, Field
-from fanzha.imports.importers.areas import validation_message
+from fanzha.imports.importers.areas import code_text, validation_message
 from fanzha.imports.importers.base import NEW, UNCHANGED, UPDATED, Importer, Row, RowRejected
 from fanzha.warnings.routing import place_key
 
@@ -220,7 +220,7 @@ class OrganisationImporter(Importer):
         return self._areas[text]
 
     def _find_area(self, text: str) -> Area | str:
-        compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+        compact = code_text(unicodedata.normalize("NFKC", text))
         if AREA_CODE.match(compact):
             found: Area | str = area_services.find_area(compact) or "系统中没有该区划代码"
         else:
