@@ -10,6 +10,7 @@ may name any; answered with what it sent only, never the centre's warning); a lo
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
 import math
@@ -181,20 +182,31 @@ def _not_json(word: str) -> Any:
     raise ValueError(word)  # NaN, Infinity: Python writes them, JSON has no such values
 
 
-def parse_json(raw: bytes) -> Any:
+def parse_json(raw: bytes, charset: str | None = None) -> Any:
+    """The JSON of ``raw``: UTF-8 (or -16, -32, with or without a BOM) unless the Content-Type names
+    another charset (``application/json; charset=GBK``, as older partner systems send)."""
     if not raw.strip():
         raise BadRequest("请求体为空，应为一条预警的 JSON 对象")
+    text: bytes | str = raw
+    if charset and codecs.lookup(charset).name not in UTF8:
+        try:
+            text = raw.decode(charset)
+        except UnicodeDecodeError as exc:
+            raise BadRequest(f"请求体不是 Content-Type 所声明的 {charset[:20]} 编码") from exc
     try:
-        return json.loads(raw, parse_constant=_not_json)
+        return json.loads(text, parse_constant=_not_json)
     except (ValueError, RecursionError) as exc:
         raise BadRequest("请求体不是有效的 JSON") from exc
+
+
+UTF8 = ("utf-8", "utf-8-sig")  # json.loads reads these (and UTF-16/32) from the bytes themselves
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:
     """The JSON object (or form fields) of the request; raises BadRequest, RequestDataTooBig."""
     kind = request.content_type or ""
     if kind in JSON_TYPES or kind.endswith("+json"):
-        data = parse_json(request.body)
+        data = parse_json(request.body, request.encoding)
         if not isinstance(data, dict):
             raise BadRequest("请求体应为一条预警的 JSON 对象；一次只能提交一条，批量请使用文件导入")
         return data
@@ -207,18 +219,24 @@ COUNT = f" 0 到 {MAX_COUNT} 之间的整数"
 WHAT = {"call_count": COUNT, "callback_count": COUNT, "transfer_in_progress": " true 或 false"}
 
 
-def fields_problem(errors: list[Any]) -> str:
-    """The fields at fault, in Chinese, without echoing their values."""
-    parts: list[str] = []
+def field_problems(errors: list[Any]) -> dict[str, str]:
+    """Each field at fault → what is wrong with it, in Chinese, without echoing its value."""
+    problems: dict[str, str] = {}
     for error in errors:
         name = str(error["loc"][0]) if error.get("loc") else "?"
         if error["type"] in ("string_too_long", "too_long"):
-            parts.append(f"{name}（超过 {error['ctx']['max_length']} 个字符）")
+            problems.setdefault(name, f"超过 {error['ctx']['max_length']} 个字符")
         elif error["type"] == "value_error":
-            parts.append(f"{name}（含有控制字符或无效字符）")
+            problems.setdefault(name, "含有控制字符或无效字符")
         else:
-            parts.append(f"{name}（应为{WHAT.get(name, '文本')}）")
-    return "字段格式不正确：" + "、".join(dict.fromkeys(parts))
+            problems.setdefault(name, f"应为{WHAT.get(name, '文本')}")
+    return problems
+
+
+def fields_problem(errors: list[Any]) -> str:
+    """The fields at fault, in Chinese, without echoing their values."""
+    parts = [f"{name}（{what}）" for name, what in field_problems(errors).items()]
+    return "字段格式不正确：" + "、".join(parts)
 
 
 def named_fields(data: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ received (``skip_rejected``: the others are received, the unusable ones answered
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
@@ -26,7 +27,7 @@ from fanzha.warnings.api import (
     BadRequest,
     Problem,
     WarningIn,
-    fields_problem,
+    field_problems,
     named_fields,
     over_rate,
     parse_json,
@@ -73,7 +74,7 @@ def _items(request: HttpRequest) -> tuple[list[Any], bool]:
         raise BadRequest("请求体应为 JSON（Content-Type: application/json）")
     if not request.body.strip():
         raise BadRequest('请求体为空，应为 {"warnings": [预警, …]}')
-    body = parse_json(request.body)
+    body = parse_json(request.body, request.encoding)
     skip = False
     if isinstance(body, dict):
         skip = body.get("skip_rejected", False)
@@ -89,46 +90,128 @@ def _items(request: HttpRequest) -> tuple[list[Any], bool]:
     return body, skip
 
 
+class ItemRefused(ValueError):
+    """An item that cannot even be read as a warning's fields: its problems, by field."""
+
+    def __init__(self, problems: list[ItemProblem]) -> None:
+        super().__init__(problems[0].message)
+        self.problems = problems
+
+
+def _label(name: str) -> str:
+    """A field's Chinese label (姓名 for name), as the pipeline's errors name columns."""
+    from fanzha.imports.importers.warnings import FIELDS  # the importer's column names: one list
+
+    return next((f.label for f in FIELDS if f.name == name), name)
+
+
 def _texts(index: int, item: Any) -> dict[str, str]:
-    """One item's fields as the texts an imported row has; raises BadRequest naming the item."""
+    """One item's fields as the texts an imported row has; raises ItemRefused with its problems."""
     if not isinstance(item, dict):
-        raise BadRequest(f"第 {index} 项（从 0 计）不是预警的 JSON 对象")
+        raise ItemRefused([ItemProblem(index=index, field="", message="不是预警的 JSON 对象")])
     try:
         item = named_fields(item)
     except BadRequest as exc:
-        raise BadRequest(f"第 {index} 项（从 0 计）{exc}") from exc
+        raise ItemRefused([ItemProblem(index=index, field="", message=str(exc))]) from exc
     try:
         parsed = WarningIn(**{k: v for k, v in item.items() if k in WarningIn.model_fields})
     except PydanticValidationError as exc:
-        raise BadRequest(f"第 {index} 项（从 0 计）{fields_problem(exc.errors())}") from exc
+        problems = [
+            ItemProblem(index=index, field=_label(name), message=f"字段格式不正确：{name}（{what}）")
+            for name, what in field_problems(exc.errors()).items()
+        ]
+        raise ItemRefused(problems) from exc
     texts = {name: str(value) for name, value in parsed.model_dump(exclude_unset=True).items()}
     if "transfer_in_progress" in texts:
         texts["transfer_in_progress"] = "是" if parsed.transfer_in_progress else ""
     return texts
 
 
-def _unknown(items: list[Any]) -> list[str]:
+@dataclass
+class ReadItems:
+    """The request's items read: the usable ones' texts (with their places in the request) and the
+    problems of those that cannot be read as a warning's fields at all."""
+
+    texts: list[dict[str, str]]
+    places: list[int]
+    raw: list[dict[str, Any]]
+    problems: list[ItemProblem]
+
+
+def _read(raw: list[Any]) -> ReadItems:
+    read = ReadItems([], [], [], [])
+    for index, item in enumerate(raw):
+        try:
+            read.texts.append(_texts(index, item))
+        except ItemRefused as exc:
+            read.problems.extend(exc.problems)
+            continue
+        read.places.append(index)
+        read.raw.append(item)
+    return read
+
+
+def _unknown(items: list[dict[str, Any]]) -> list[str]:
     names = {str(k)[:30] for item in items for k in named_fields(item) if k not in WarningIn.model_fields}
     return sorted(names - IGNORED_KEYS)[:10]
 
 
-def _answer(result: BatchResult, unknown: list[str], partner: bool) -> Status[Any]:
+def _unreadable(read: ReadItems) -> Status[Any]:
+    """400 naming every item that cannot be read, the first in ``detail`` (the other items' checks
+    follow once these can be read)."""
+    first = read.problems[0]
+    others = len({problem.index for problem in read.problems}) - 1
+    detail = f"第 {first.index} 项（从 0 计）{first.message}"
+    if others:
+        detail += f"；另有 {others} 项无法读取"
+    detail += "。整批未接收，请按 errors 修改后重新推送"
+    return Status(400, BatchProblem(detail=detail, errors=read.problems))
+
+
+def _refused_items(read: ReadItems, raw: list[Any]) -> list[ItemOut]:
+    """The unreadable items left out by ``skip_rejected``, answered ``rejected`` with their problems."""
+    by_index: dict[int, list[str]] = {}
+    for problem in read.problems:
+        by_index.setdefault(problem.index, []).append(problem.message)
+    return [
+        ItemOut(
+            index=index,
+            outcome="rejected",
+            source=_sent(raw[index], "source"),
+            source_id=_sent(raw[index], "source_id"),
+            notices=messages,
+        )
+        for index, messages in by_index.items()
+    ]
+
+
+def _sent(item: Any, name: str) -> str:
+    value = item.get(name) if isinstance(item, dict) else None
+    return value[:100] if isinstance(value, str) else ""
+
+
+def _answer(result: BatchResult, read: ReadItems, raw: list[Any], partner: bool) -> Status[Any]:
     """A partner learns only what it sent, as for one warning: an item joining the person's open
-    warning is "received", neither counted as merged nor told about the person on record."""
+    warning is "received", neither counted as merged nor told about the person on record. Items are
+    numbered by their place in the request, the unreadable ones left out by ``skip_rejected`` among
+    them."""
     batch = result.batch
     if not result.ok:
         errors = [
-            ItemProblem(index=error["row"] - 1, field=error["column"], message=error["message"])
+            ItemProblem(index=read.places[error["row"] - 1], field=error["column"], message=error["message"])
             for error in batch.errors
         ]
+        errors = sorted([*errors, *read.problems], key=lambda error: error.index)
         return Status(400, BatchProblem(detail=_rejected_text(batch.message), batch=batch.pk, errors=errors))
-    items = [ItemOut(**vars(item)) for item in result.items]
+    items = [ItemOut(**{**vars(item), "index": read.places[item.index]}) for item in result.items]
+    items = sorted([*items, *_refused_items(read, raw)], key=lambda item: item.index)
     if partner:
         for item in items:
             item.notices = [notice for notice in item.notices if notice not in RECORD_NOTICES]
     counts = {
         outcome: sum(1 for item in items if item.outcome == outcome) for outcome in ("received", "rejected")
     }
+    unknown = _unknown(read.raw)
     out = BatchOut(
         batch=batch.pk,
         received=batch.rows_new + batch.rows_updated if partner else batch.rows_new,
@@ -169,14 +252,16 @@ def push_batch(request: HttpRequest) -> Status[Any]:
         return refused
     try:
         raw, skip = _items(request)
-        items = [_texts(index, item) for index, item in enumerate(raw)]
     except RequestDataTooBig:
         return Status(413, BatchProblem(detail=f"请求体过大；一次最多推送 {MAX_ITEMS} 条预警，请分批推送"))
     except BadRequest as exc:
         return Status(400, BatchProblem(detail=str(exc)))
+    read = _read(raw)
+    if read.problems and not (skip and read.texts):
+        return _unreadable(read)
     key = key_of(request)
     actor = request.user if key is None else None
-    result = warnings_push_batch(actor=actor, key=key, items=items, skip_rejected=skip)
+    result = warnings_push_batch(actor=actor, key=key, items=read.texts, skip_rejected=skip)
     if key is not None:
-        api_key_record_use(key=key, items=len(items))
-    return _answer(result, _unknown(raw), partner=key is not None)
+        api_key_record_use(key=key, items=len(raw))
+    return _answer(result, read, raw, partner=key is not None)
