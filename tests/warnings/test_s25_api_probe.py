@@ -100,3 +100,27 @@ def test_a_body_in_the_charset_its_content_type_declares_is_read_in_it(world: Wo
     )
     assert wrong.status_code == 400
     assert wrong.json()["detail"] == "请求体不是 Content-Type 所声明的 ascii 编码"
+
+
+def test_the_answer_does_not_depend_on_the_order_of_the_keys(world: World, client: Client) -> None:
+    """JSON keys have no order: ``phone`` and ``手机号`` together are refused whichever comes first, and
+    a synonym beside ``phone`` (联系电话) is left aside whichever comes first."""
+    _, token = a_key(world)
+    phone_first = send(client, "/api/warnings", {"phone": "13905710001", "手机号": "13905710002"}, token)
+    label_first = send(client, "/api/warnings", {"手机号": "13905710002", "phone": "13905710001"}, token)
+    assert phone_first.status_code == label_first.status_code == 400, phone_first.content
+    assert phone_first.json() == label_first.json()
+    assert phone_first.json()["detail"] == "字段“手机号”与另一字段都指“手机号”，请只保留一个"
+    batch = send(client, BATCH, [{"手机号": "13905710002", "phone": "13905710001", "name": "甲"}], token)
+    assert batch.status_code == 400 and batch.json()["errors"][0]["index"] == 0
+    assert not Warning.objects.exists()
+    for n, body in enumerate(
+        [
+            {"phone": "13905710003", "联系电话": "13905710004"},
+            {"联系电话": "13905710004", "phone": "13905710003"},
+        ]
+    ):
+        aside = send(client, "/api/warnings", {**body, "source_id": f"K-{n}", "name": "乙"}, token)
+        assert aside.status_code in (200, 201), aside.content
+        assert aside.json()["notices"][-1] == "未识别的字段已忽略：联系电话"
+    assert Warning.objects.get().person.phone == "13905710003"

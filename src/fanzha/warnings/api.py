@@ -242,18 +242,27 @@ def fields_problem(errors: list[Any]) -> str:
 def named_fields(data: dict[str, Any]) -> dict[str, Any]:
     """``data`` with keys written as a list's column headers (预警编号, 手机号, 身份证号, "ID number") renamed
     to the fields they name, matched as the file import matches headers; other keys are kept as sent
-    (reported as not recognised). Raises BadRequest when two keys name one field."""
+    (reported as not recognised). Raises BadRequest when two keys name one field.
+
+    A JSON object's keys have no order (serialisers sort them or not), so the answer does not depend on
+    it: a field's own name (``phone``) is its column wherever it stands, and beside it another key
+    that is also the field's own label (``手机号``) is refused, one of its synonyms (``联系电话``) left
+    aside as a file's second column is."""
     from fanzha.imports.importers.warnings import FIELDS  # the importer's column names: one list
 
-    matched = match_header([str(key) for key in data], FIELDS)
+    keys = [str(key) for key in data]
+    own = [key for key in keys if key in WarningIn.model_fields]
+    matched = match_header([*own, *(key for key in keys if key not in own)], FIELDS)
     fields = {**{text: f.name for text, f in matched.seconds}, **matched.columns}
     taken = set(matched.columns.values())  # a second column (联系电话 beside 手机号) is then not read
+    labels = {f.name: normalise_header(f.label) for f in FIELDS}
     named: dict[str, Any] = {}
     for key, value in data.items():
         field = fields.get(str(key), key)
         second = str(key) not in matched.columns and field in taken
         name = field if field in WarningIn.model_fields and not second else key
-        if name in named or str(key) in matched.duplicate:
+        own_label = second and field in own and normalise_header(str(key)) == labels.get(field)
+        if name in named or str(key) in matched.duplicate or own_label:
             said = {normalise_header(str(key)), normalise_header(str(key), notes=True)}
             label = next((f.label for f in FIELDS if f.name == field or said & f.header_keys()), field)
             raise BadRequest(f"字段“{str(key)[:30]}”与另一字段都指“{label}”，请只保留一个")
