@@ -190,6 +190,13 @@ def _sent(item: Any, name: str) -> str:
     return value[:100] if isinstance(value, str) else ""
 
 
+def _place(read: ReadItems, row: Any) -> int:
+    """The request's index of the pipeline's row ``row`` (numbered from 1 among the readable items);
+    an error of no row (the batch as a whole) keeps the pipeline's number less one, as before."""
+    number = row if isinstance(row, int) else 0
+    return read.places[number - 1] if 1 <= number <= len(read.places) else number - 1
+
+
 def _answer(result: BatchResult, read: ReadItems, raw: list[Any], partner: bool) -> Status[Any]:
     """A partner learns only what it sent, as for one warning: an item joining the person's open
     warning is "received", neither counted as merged nor told about the person on record. Items are
@@ -198,7 +205,7 @@ def _answer(result: BatchResult, read: ReadItems, raw: list[Any], partner: bool)
     batch = result.batch
     if not result.ok:
         errors = [
-            ItemProblem(index=read.places[error["row"] - 1], field=error["column"], message=error["message"])
+            ItemProblem(index=_place(read, error["row"]), field=error["column"], message=error["message"])
             for error in batch.errors
         ]
         errors = sorted([*errors, *read.problems], key=lambda error: error.index)
