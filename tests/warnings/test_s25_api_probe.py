@@ -124,3 +124,15 @@ def test_the_answer_does_not_depend_on_the_order_of_the_keys(world: World, clien
         assert aside.status_code in (200, 201), aside.content
         assert aside.json()["notices"][-1] == "未识别的字段已忽略：联系电话"
     assert Warning.objects.get().person.phone == "13905710003"
+
+
+def test_an_unknown_path_and_a_method_not_taken_answer_in_the_apis_json(world: World, client: Client) -> None:
+    """They were the site's HTML 404 page and a text "Method not allowed": a partner's system parsing
+    the answer as JSON failed on them."""
+    _, token = a_key(world)
+    unknown = client.get("/api/nothing", headers={"X-API-Key": token})
+    assert unknown.status_code == 404 and "接口不存在" in unknown.json()["detail"]
+    wrong = client.put("/api/warnings", "{}", content_type="application/json", headers={"X-API-Key": token})
+    assert wrong.status_code == 405 and "POST" in wrong["Allow"]
+    assert wrong.json()["detail"].startswith("接口不支持该请求方法（") and "POST" in wrong.json()["detail"]
+    assert client.get("/nothing").headers["Content-Type"].startswith("text/html")  # the site: its page

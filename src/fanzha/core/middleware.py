@@ -1,5 +1,5 @@
-"""Request id, audit context, session limits (idle timeout, absolute lifetime), and database conflicts
-answered "try again" (503) instead of a 500."""
+"""Request id, audit context, session limits (idle timeout, absolute lifetime), database conflicts
+answered "try again" (503) instead of a 500, and the API's 404 and 405 answered in its JSON."""
 
 from __future__ import annotations
 
@@ -128,6 +128,35 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
         response["HX-Redirect"] = url
         return response
     return redirect(url)
+
+
+# The framework's plain answers under /api/ (an unknown path: the site's HTML 404 page; a method the
+# endpoint does not take: text "Method not allowed"), in the API's own error shape.
+API_ANSWERS = {
+    404: "接口不存在：请核对地址（接口文档见 /api/docs）",
+    405: "接口不支持该请求方法（{allowed}）",
+}
+
+
+class ApiErrorsMiddleware:
+    """A partner system calling /api/ gets JSON whatever goes wrong: a 404 or 405 the framework answered
+    in HTML or text is answered as ``{"detail": …}``, the shape of every other API error."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        status = response.status_code
+        if status not in API_ANSWERS or not request.path.startswith("/api/"):
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        detail = API_ANSWERS[status].format(allowed=response.get("Allow", ""))
+        answer = JsonResponse({"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False})
+        if "Allow" in response:
+            answer["Allow"] = response["Allow"]
+        return answer
 
 
 class DatabaseConflictMiddleware:
