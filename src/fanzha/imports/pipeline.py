@@ -179,7 +179,23 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if was:
+            _settle_young()
             gc.enable()
+
+
+def _settle_young() -> None:
+    """Move what was allocated during the pause into the oldest generation, untraversed.
+
+    The collector counts allocations while paused, so the first allocation after it is enabled again
+    would run a young collection over every object the pause made and the caller still holds (a big
+    file's rows, until the caller drops them: ≈ 0.1 s a million objects, for nothing). Moved instead
+    (``freeze`` then ``unfreeze``: two list splices), they are looked at by the next full collection.
+    Not when something else froze objects on purpose (a pre-forking server): ``unfreeze`` would free
+    those too.
+    """
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 @gc_paused()  # a big file keeps millions of objects alive: no full collections over them
