@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 
-from fanzha.warnings import typology, workflow
+from fanzha.warnings import rules, typology, workflow
 from fanzha.warnings.intake import MAX_COUNT, SOURCES, text_limit
 from fanzha.warnings.models import ContactKind, GradingRule, Outcome
 from fanzha.warnings.photos import PHOTO_MAX_BYTES, PHOTO_MAX_COUNT
@@ -175,21 +175,7 @@ class GradingRuleForm(forms.ModelForm):
 
     class Meta:
         model = GradingRule
-        fields = [
-            "name",
-            "enabled",
-            "position",
-            "grade",
-            "reason",
-            "fraud_types",
-            "sources",
-            "min_age",
-            "max_age",
-            "min_amount",
-            "min_calls",
-            "min_callbacks",
-            "transfer_in_progress",
-        ]
+        fields = rules.RULE_FIELDS
         help_texts = {"reason": "可用 {age} {amount} {calls} {callbacks} {type} {source}"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -15,21 +15,7 @@ from fanzha.warnings import grading, sla
 from fanzha.warnings.models import OPEN_STATUSES, EventKind, Grade, GradingRule, Warning
 from fanzha.warnings.services import event_add
 
-RULE_FIELDS = [
-    "name",
-    "enabled",
-    "position",
-    "grade",
-    "reason",
-    "fraud_types",
-    "sources",
-    "min_age",
-    "max_age",
-    "min_amount",
-    "min_calls",
-    "min_callbacks",
-    "transfer_in_progress",
-]
+# What a rule matches on; with its name, place, grade and reason, the fields the form edits.
 CONDITION_FIELDS = [
     "fraud_types",
     "sources",
@@ -40,6 +26,7 @@ CONDITION_FIELDS = [
     "min_callbacks",
     "transfer_in_progress",
 ]
+RULE_FIELDS = ["name", "enabled", "position", "grade", "reason", *CONDITION_FIELDS]
 AGE_LIMIT = 150
 CHUNK = 2000
 
