@@ -40,19 +40,23 @@ def test_it_lists_every_reason_and_takes_the_most_urgent_grade(db) -> None:  # t
     assert low.grade == "low" and low.reasons == [grading.DEFAULT_REASON]
 
 
+# A new rule as the form posts it: 游戏交易 graded 高.
+FORM = {
+    "name": "游戏交易",
+    "enabled": "on",
+    "position": 5,
+    "grade": "high",
+    "reason": "类型：{type}",
+    "fraud_types": ["game_trade"],
+    "transfer_in_progress": "unknown",
+}
+
+
 def test_it_previews_and_saves_a_rule_change_audited(world, client) -> None:  # type: ignore[no-untyped-def]
     young = make_warning(1, id_number=id_number("331102", "20000101", "001"), fraud_type="game_trade")
     assert young.grade == "low"
     login(client, world.users["leader"])
-    data = {
-        "name": "游戏交易",
-        "enabled": "on",
-        "position": 5,
-        "grade": "high",
-        "reason": "类型：{type}",
-        "fraud_types": ["game_trade"],
-        "transfer_in_progress": "unknown",
-    }
+    data = FORM
     response = client.post(reverse("warning_rule_create"), {**data, "preview": "1"})
     assert response.status_code == 200
     assert "保存后，1 条未办结预警将改变等级" in response.content.decode()

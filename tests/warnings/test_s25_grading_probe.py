@@ -25,17 +25,8 @@ from fanzha.warnings.rules import grading_rule_delete, grading_rule_save, previe
 from fanzha.warnings.workflow import warning_acknowledge, warning_close
 from tests.personas import id_number, login
 from tests.warnings.helpers import make_warning
+from tests.warnings.test_rules import FORM
 from tests.warnings.test_s20_handover_clock import _shift
-
-FORM = {
-    "name": "游戏交易",
-    "enabled": "on",
-    "position": 5,
-    "grade": "high",
-    "reason": "类型：{type}",
-    "fraud_types": ["game_trade"],
-    "transfer_in_progress": "unknown",
-}
 
 
 def _post(client, **changes):  # type: ignore[no-untyped-def]
