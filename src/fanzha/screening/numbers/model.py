@@ -307,9 +307,9 @@ def _read_edges(
     ).fetchnumpy()  # an edges file with no rows is an empty graph
     src, dst = np.asarray(e["src"], dtype=np.int64), np.asarray(e["dst"], dtype=np.int64)
     _note_edge_ends(src, dst, node_id, how.notes)
-    weight = np.asarray(e["weight"], dtype=float)
-    _note_repeated_edges(src, dst, weight, node_id, how.notes)
-    return edges_to_adj(node_id, src, dst, weight)
+    weights = np.asarray(e["weight"], dtype=float)
+    _note_repeated_edges(src, dst, weights, node_id, how.notes)
+    return edges_to_adj(node_id, src, dst, weights)
 
 
 def _note_repeated_edges(
