@@ -83,6 +83,7 @@ def test_it_explains_other_mistakes_in_chinese(world, client) -> None:
     _admin(client, world)
     cases = [
         (_create_data(world, username="grid_sq"), "已存在"),
+        (_create_data(world, username="GRID_SQ"), "只差大小写"),  # a second login of the same person
         (_create_data(world, roles=[]), "至少选择一个角色"),
         (_create_data(world, organisation=""), "请选择单位"),
         (_create_data(world, password2="Other#2026ok"), "两次输入的密码不一致"),

@@ -218,12 +218,26 @@ def user_create(
         _check_password(password, user)
         user.set_password(password)
     user.password_changed_at = MUST_CHANGE_AT if must_change_password else timezone.now()
+    _check_username_case(user.username)
     user.full_clean(exclude=["password"])
     user.save()
     UserRole.objects.bulk_create([UserRole(user=user, role=role) for role in role_list])
     audit_change(actor=actor, obj=user, action="record.create", changed=["username", "organisation"])
     audit_record(actor=actor, action="user.roles", obj=user, details={"roles": role_list})
     return user
+
+
+USERNAME_OTHER_CASE = (
+    "已有用户名只差大小写的账户（登录区分大小写，会成为同一人的第二个账户）：请编辑该账户，或换一个用户名"
+)
+
+
+def _check_username_case(username: str) -> None:
+    """A new username an account's differs from only by case (icbc01 beside ICBC01) is refused, as the
+    users import refuses it. The same username exactly is the model's own unique check."""
+    others = User.objects.filter(username__iexact=username).exclude(username=username)
+    if others.exists():
+        raise ValidationError({"username": USERNAME_OTHER_CASE})
 
 
 WORK_PHONE_MAX = 32  # as the 新建用户 form
