@@ -39,12 +39,16 @@ _SUBSCRIBER = "|".join(f"(?:{p})" for p in SUBSCRIBER_NUMBERS.values())
 # A handset id shared with a high-risk number makes a number its owner's other SIM; placeholders
 # (blank, too short, one digit repeated: 000000000000000) tie no numbers together.
 _REAL_HANDSET = "length(imei) >= 8 AND length(replace(imei, left(imei, 1), '')) > 0"
+# The handsets the high-risk numbers were used in (a ``risk`` table of their numbers in scope).
+_RISK_HANDSETS = (
+    f"SELECT imei FROM calls WHERE imei IS NOT NULL AND {_REAL_HANDSET} AND phone IN (SELECT phone FROM risk)"
+)
 
 VICTIM_SQL = f"""
 WITH risk AS (SELECT phone, max(score) AS score FROM risky WHERE phone IS NOT NULL GROUP BY phone),
 own AS (
   SELECT DISTINCT phone FROM calls WHERE phone IS NOT NULL AND imei IN (
-    SELECT imei FROM calls WHERE imei IS NOT NULL AND {_REAL_HANDSET} AND phone IN (SELECT phone FROM risk))),
+    {_RISK_HANDSETS})),
 ev AS (
   SELECT DISTINCT CASE WHEN ctype = 1 THEN phone ELSE opposite END AS caller,
                   CASE WHEN ctype = 1 THEN opposite ELSE phone END AS callee, ts, t_bad, dur
@@ -105,7 +109,7 @@ SHARED_HANDSET_SQL = f"""
 WITH risk AS (SELECT DISTINCT phone FROM risky WHERE phone IS NOT NULL)
 SELECT count(DISTINCT phone) FROM calls
 WHERE phone IS NOT NULL AND phone NOT IN (SELECT phone FROM risk) AND imei IN (
-  SELECT imei FROM calls WHERE imei IS NOT NULL AND {_REAL_HANDSET} AND phone IN (SELECT phone FROM risk))
+  {_RISK_HANDSETS})
 """
 SHARED_HANDSET_NOTE = (
     "另有 {count} 个号码与高风险号码用过同一部手机（IMEI 相同），视为其机主的其他号码，未列为潜在受害人。"
