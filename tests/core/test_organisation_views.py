@@ -78,3 +78,37 @@ def test_it_refuses_a_parent_cycle(world, client) -> None:  # type: ignore[no-un
     )
     assert response.status_code == 400
     assert "上级单位不能是本单位或其下级单位" in response.content.decode()
+
+
+def test_it_refuses_a_name_that_differs_only_in_spaces(world, client) -> None:  # type: ignore[no-untyped-def]
+    """城关 派出所 is the stored 城关派出所, not a second unit."""
+    for name in ["城关 派出所", "城 关 派 出 所"]:
+        response = admin(client, world).post(
+            reverse("organisation_create"),
+            {"name": name, "kind": "police_station", "area": world.area("城关镇").pk, "is_active": "on"},
+        )
+        assert response.status_code == 400, name
+        assert "已有单位“城关派出所”" in response.content.decode()
+    assert Organisation.objects.filter(name__contains="城关").filter(name__contains="派出所").count() == 1
+
+
+def test_the_service_refuses_a_rename_onto_another_units_name(world) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from fanzha.core.services import organisations
+
+    school = organisations.organisation_create(
+        actor=None, name="青溪县第一中学", kind="school", area=world.area("城关镇")
+    )
+    with pytest.raises(ValidationError, match="城关派出所"):
+        organisations.organisation_update(actor=world.users["admin"], organisation=school, name="城关 派出所")
+    school.refresh_from_db()
+    assert school.name == "青溪县第一中学"
+    organisations.organisation_create(
+        actor=None, name="Bank of Qingxi", kind="bank", area=world.area("城关镇")
+    )
+    with pytest.raises(ValidationError, match="Bank of Qingxi"):
+        organisations.organisation_create(
+            actor=None, name="ＢＡＮＫ ＯＦ ＱＩＮＧＸＩ", kind="bank", area=world.area("城关镇")
+        )

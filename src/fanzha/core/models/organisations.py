@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
 from django.db import models
+
+
+def unit_key(name: str) -> str:
+    """A unit's name as names are compared: full-width and half-width alike, spaces left out — a list
+    retyped in another editor writes 中国工商银行(青溪支行) for 中国工商银行（青溪支行）, 城关 派出所 for
+    城关派出所."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name)).casefold()
+
+
+ALIKE_UNIT = "已有单位“{name}”，与此名称只差全角/半角、大小写或空格；请使用该单位，或把名称写得能区分开"
 
 
 class OrganisationKind(models.TextChoices):
@@ -50,6 +64,16 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Refuse a name another unit's differs from only by full-width/half-width, case or spaces:
+        two units that read the same split the work, the users and the statistics of one."""
+        super().clean()
+        key = unit_key(self.name)
+        others = Organisation.objects.exclude(pk=self.pk) if self.pk else Organisation.objects.all()
+        for other in others.only("name"):
+            if other.name != self.name and unit_key(other.name) == key:
+                raise ValidationError({"name": ALIKE_UNIT.format(name=other.name)})
 
     @property
     def is_addressee_only(self) -> bool:

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 
 from fanzha.core.models import Area, Organisation
 from fanzha.core.models.areas import AreaLevel
-from fanzha.core.models.organisations import OrganisationKind
+from fanzha.core.models.organisations import OrganisationKind, unit_key
 from fanzha.core.services import areas as area_services
 from fanzha.core.services import organisations as org_services
 from fanzha.imports.columns import NUMERIC_INTEGER, NUMERIC_REJECT, Field
@@ -107,13 +107,6 @@ FIELDS = [
         fold=True,
     ),
 ]
-
-
-def unit_key(name: str) -> str:
-    """A unit's name as names are compared: full-width and half-width alike, spaces left out — a list
-    retyped in another editor writes 中国工商银行(青溪支行) for 中国工商银行（青溪支行）, 城关 派出所 for
-    城关派出所."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name)).casefold()
 
 
 SAME_UNIT_NOTICE = "与系统中的单位“{name}”只差全角/半角或空格，已按该单位导入（名称不变）"
