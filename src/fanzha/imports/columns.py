@@ -24,6 +24,9 @@ _ALTERNATIVES = re.compile(r"[/、|]")
 # What happens to a cell the spreadsheet stored as a number.
 NUMERIC_OK = "ok"  # numbers are expected (counts)
 NUMERIC_INTEGER = "integer"  # accepted when it is a whole number below 10^15 (codes)
+# An area code: let through to the importer, which reads it with ``read_area_code`` (331199100203.0 is
+# the code; scientific notation is refused there, saying its last digits may be lost).
+NUMERIC_AREA_CODE = "area_code"
 NUMERIC_REJECT = "reject"  # the value must have been typed as text (ID numbers, phones)
 
 
@@ -165,7 +168,7 @@ class CellError:
 
 def numeric_problem(f: Field, value: str) -> str:
     """The message for a cell that a spreadsheet turned into a number, or ``""``."""
-    if f.numeric == NUMERIC_OK or not value:
+    if f.numeric in (NUMERIC_OK, NUMERIC_AREA_CODE) or not value:
         return ""
     converted = isinstance(value, NumericText) or bool(
         _SCIENTIFIC.match(value) or _TRAILING_ZERO.match(value)

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from fanzha.core.models import Area
 from fanzha.core.models.areas import LEVEL_ORDER, AreaLevel
 from fanzha.core.services import areas as area_services
-from fanzha.imports.columns import NUMERIC_INTEGER, Field
+from fanzha.imports.columns import NUMERIC_AREA_CODE, Field
 from fanzha.imports.importers.base import NEW, UNCHANGED, UPDATED, Importer, Row, RowRejected
 
 CODE_RE = re.compile(r"^[0-9A-Za-z]{1,32}$")
@@ -53,7 +53,7 @@ FIELDS = [
         "区划代码",
         ("行政区划代码", "统计用区划代码", "区划编码", "代码", "编码", "area code", "code"),
         required=True,
-        numeric=NUMERIC_INTEGER,
+        numeric=NUMERIC_AREA_CODE,
         fold=True,
         plain=CODE_SHAPE,
     ),
@@ -63,7 +63,7 @@ FIELDS = [
         "parent_code",
         "上级代码",
         ("上级区划代码", "上级编码", "父级代码", "parent", "parent code"),
-        numeric=NUMERIC_INTEGER,
+        numeric=NUMERIC_AREA_CODE,
         fold=True,
         plain=CODE_SHAPE,
     ),
@@ -80,12 +80,46 @@ FIELDS = [
 
 # A leading apostrophe some systems' CSV exports write so that Excel keeps a code text ('331199100201).
 TEXT_MARK = re.compile(r"^['‘’]+")
+# A whole number written as a decimal: 331199100203.0 (a pandas float column written to CSV). A float
+# holds every whole number of 15 digits exactly, not all of 16 (9007199254740993 is 9007199254740992.0).
+WHOLE_DECIMAL = re.compile(r"^(\d+)\.0+$")
+FLOAT_EXACT_DIGITS = 15
+# Scientific notation: 3.31199E+11 (Excel's General format saved as CSV), 3.311991000010011e+15.
+SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d*)?[eE][+-]?\d+$")
+HOW_TO_FIX = "请在表格中把该列设为“文本”格式、核对代码完整后重新导出"
+SCIENTIFIC_NOTATION = (
+    "被表格软件转成了科学计数法（如 3.31199E+11），末几位数字可能已丢失，无法确定原来的代码；" + HOW_TO_FIX
+)
+LONG_DECIMAL = (
+    f"被表格软件转成了数字（超过 {FLOAT_EXACT_DIGITS} 位），末几位数字可能已丢失，无法确定原来的代码；"
+    + HOW_TO_FIX
+)
 
 
-def code_text(text: str) -> str:
-    """A code cell as the code: without the spaces printed lists group it with (331199 100201) and the
-    leading apostrophe that kept it text."""
-    return TEXT_MARK.sub("", re.sub(r"\s+", "", text))
+class LossyAreaCode(ValueError):
+    """An area code a spreadsheet turned into a number that may have lost its last digits (scientific
+    notation, a decimal of more than 15 digits): refused, since whether any were lost cannot be known.
+    The message (no subject: the caller names the column) says so and how to export the list again."""
+
+
+def read_area_code(text: str) -> str:
+    """The area code a cell holds, however a list or a spreadsheet wrote it — every import reading an
+    area code reads it here: full-width digits as digits, without the spaces printed lists group it with
+    (331199 100201) and the leading apostrophe that kept it text ('331199100201); a whole number written
+    as a decimal (331199100203.0) is its digits. Scientific notation (3.31199100204E+11) raises
+    :class:`LossyAreaCode`, even when it spells every digit. Text that is no code (a name, a name path)
+    comes back without its spaces."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    code = TEXT_MARK.sub("", re.sub(r"\s+", "", text))
+    if SCIENTIFIC.match(code):
+        raise LossyAreaCode(SCIENTIFIC_NOTATION)
+    whole = WHOLE_DECIMAL.match(code)
+    if whole is None:
+        return code
+    if len(whole[1]) > FLOAT_EXACT_DIGITS:
+        raise LossyAreaCode(LONG_DECIMAL)
+    return whole[1]
 
 
 def canonical_code(code: str) -> str:
@@ -183,13 +217,7 @@ class AreaImporter(Importer):
     def validate_row(self, *, actor: Any, row: Row) -> None:
         values = row.values
         for name in ("code", "parent_code"):
-            if name in values:  # 331199 100201, '331199100201: the spaces and the mark are not the code's
-                values[name] = code_text(values[name])
-            text = values.get(name, "")
-            if text and not CODE_RE.match(text):
-                row.error(
-                    self.field(name), f"{self.field(name).label}只能由数字或字母组成（不超过 32 位）", text
-                )
+            self._read_code(row, name)
         if not values.get("code"):
             row.error(self.field("code"), "请填写区划代码")
         name = values.get("name", "")
@@ -214,6 +242,22 @@ class AreaImporter(Importer):
                 **status,
                 "_present": set(values),
             }
+
+    def _read_code(self, row: Row, name: str) -> None:
+        """The row's code in ``name`` as :func:`read_area_code` reads it (331199 100201, '331199100201
+        and 331199100201.0 are 331199100201), or the row's error."""
+        text = row.values.get(name, "")
+        if not text:
+            return
+        label = self.field(name).label
+        try:
+            code = read_area_code(text)
+        except LossyAreaCode as exc:
+            row.error(self.field(name), f"{label}{exc}", text)
+            return
+        row.values[name] = code
+        if code and not CODE_RE.match(code):
+            row.error(self.field(name), f"{label}只能由数字或字母组成（不超过 32 位）", code)
 
     def _status(self, row: Row) -> dict[str, bool]:
         """{"is_active": …} when the row's 状态 says (blank: nothing to change)."""

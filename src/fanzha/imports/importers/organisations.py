@@ -18,8 +18,8 @@ from fanzha.core.models.areas import AreaLevel
 from fanzha.core.models.organisations import OrganisationKind, unit_key
 from fanzha.core.services import areas as area_services
 from fanzha.core.services import organisations as org_services
-from fanzha.imports.columns import NUMERIC_INTEGER, NUMERIC_REJECT, Field
-from fanzha.imports.importers.areas import code_text, validation_message
+from fanzha.imports.columns import NUMERIC_AREA_CODE, NUMERIC_INTEGER, NUMERIC_REJECT, Field
+from fanzha.imports.importers.areas import LossyAreaCode, read_area_code, validation_message
 from fanzha.imports.importers.base import NEW, UNCHANGED, UPDATED, Importer, Row, RowRejected
 from fanzha.warnings.routing import place_key
 
@@ -83,14 +83,14 @@ FIELDS = [
         "area",
         "所属区划",
         ("所在区划", "所属区划代码", "区划代码", "区划", "area", "area code"),
-        numeric=NUMERIC_INTEGER,
+        numeric=NUMERIC_AREA_CODE,
     ),
     Field("parent", "上级单位", ("上级单位名称", "上级", "parent", "parent organisation")),
     Field(
         "covered",
         "管辖区划",
         ("管辖范围", "辖区", "管辖区划代码", "covered areas", "jurisdiction"),
-        numeric=NUMERIC_INTEGER,
+        numeric=NUMERIC_AREA_CODE,
     ),
     Field(
         "code",
@@ -213,7 +213,10 @@ class OrganisationImporter(Importer):
         return self._areas[text]
 
     def _find_area(self, text: str) -> Area | str:
-        compact = code_text(unicodedata.normalize("NFKC", text))
+        try:
+            compact = read_area_code(text)
+        except LossyAreaCode as exc:
+            return f"区划代码{exc}"
         if AREA_CODE.match(compact):
             found: Area | str = area_services.find_area(compact) or "系统中没有该区划代码"
         else:

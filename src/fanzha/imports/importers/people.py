@@ -14,8 +14,8 @@ from fanzha.core.models.persons import KeyGroup
 from fanzha.core.pii import crypto, idcard, phone
 from fanzha.core.services import areas as area_services
 from fanzha.core.services import persons as person_services
-from fanzha.imports.columns import NUMERIC_INTEGER, NUMERIC_REJECT, Field
-from fanzha.imports.importers.areas import validation_message
+from fanzha.imports.columns import NUMERIC_AREA_CODE, NUMERIC_REJECT, Field
+from fanzha.imports.importers.areas import LossyAreaCode, read_area_code, validation_message
 from fanzha.imports.importers.base import NEW, UNCHANGED, UPDATED, Importer, Row, RowRejected
 
 OUTSIDE = "该区划不在您的管辖范围内"
@@ -50,7 +50,7 @@ FIELDS = [
         "area_code",
         "区划代码",
         ("行政区划代码", "所属区划代码", "网格代码", "area code", "code"),
-        numeric=NUMERIC_INTEGER,
+        numeric=NUMERIC_AREA_CODE,
         fold=True,
     ),
     Field(
@@ -107,9 +107,13 @@ class PersonImporter(Importer):
         return self._areas[key]
 
     def _by_code(self, actor: Any, text: str) -> Area | Retired | str:
-        """The area of a code as lists write it (6/9/12 digits, grouped by spaces), as the area import
-        reads it."""
-        area = area_services.find_area(re.sub(r"\s+", "", text))
+        """The area of a code as lists write it (6/9/12 digits, grouped by spaces, 331199100001.0), as
+        the area import reads it; a code in scientific notation is refused, saying why."""
+        try:
+            code = read_area_code(text)
+        except LossyAreaCode as exc:
+            return f"区划代码{exc}"
+        area = area_services.find_area(code)
         if area is None:
             return "系统中没有该区划"
         if not access.area_visible_to(actor, area):
