@@ -159,6 +159,16 @@ ROLES: dict[str, Role] = {
 
 ROLE_CHOICES = [(role.code, role.name) for role in ROLES.values()]
 
+# The leader-type roles: whoever holds one in a unit supervises its work, and is told when a warning of a
+# unit below it misses a deadline (超时督办). The model has no unit head's role (派出所所长, 乡镇分管领导)
+# yet; one added belongs here.
+SUPERVISING_ROLES = frozenset({"centre_leader"})
+
+
+def roles_granting(permission: str) -> frozenset[str]:
+    """The codes of the roles that grant ``permission``."""
+    return frozenset(role.code for role in ROLES.values() if permission in role.permissions)
+
 
 def permissions_of(role_codes: frozenset[str] | set[str]) -> frozenset[str]:
     granted: set[str] = set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from fanzha.core.models import Organisation, User
 from fanzha.core.models.organisations import OrganisationKind
+from fanzha.core.roles import ROLES, SUPERVISING_ROLES, roles_granting
 from fanzha.jobs.models import NotificationLevel
 from fanzha.jobs.services import notify
 from fanzha.warnings.models import Grade, Warning
@@ -132,30 +134,59 @@ def notify_reminder(warning: Warning, what: str, due: Any) -> None:
     )
 
 
-def supervisors(warning: Warning) -> list[User]:
-    """The assignee's supervising unit's users (its parent unit) and the centre covering the area."""
-    users: list[User] = []
+@dataclass
+class Supervisors:
+    """Whom a breach is escalated to, and what the notice says about the choice (empty: nothing)."""
+
+    users: list[User]
+    note: str = ""
+
+
+def supervisors(warning: Warning) -> Supervisors:
+    """The supervisors of the assignee's unit (those of its parent unit holding a leader-type role) and
+    the leaders and analysts of the centres covering the warning's area."""
+    found = Supervisors(users=[])
     org = warning.organisation
-    if org is not None and org.parent_id is not None:
-        users += list(User.objects.filter(organisation_id=org.parent_id, is_active=True))
+    parent = org.parent if org is not None and org.parent_id is not None else None
+    if parent is not None and parent.is_active:
+        found = _parent_unit_supervisors(parent)
     centres = Organisation.objects.filter(kind=OrganisationKind.CENTRE, is_active=True)
     covering = [c.pk for c in centres if any(warning.area.path.startswith(p) for p in c.jurisdiction_paths())]
-    users += list(
+    found.users += list(
         User.objects.filter(
             Q(organisation_id__in=covering), is_active=True, roles__role__in=CENTRE_ROLES
         ).distinct()
     )
-    return list({u.pk: u for u in users}.values())
+    found.users = list({u.pk: u for u in found.users}.values())
+    return found
+
+
+def _parent_unit_supervisors(parent: Organisation) -> Supervisors:
+    """The parent unit's active users holding a leader-type role (``SUPERVISING_ROLES``). A unit where
+    nobody holds one (a police station or township of officers only) is told whole — each of its active
+    users who may view warnings, never an account that could not open the notice's link — and the notice
+    says so."""
+    active = User.objects.filter(organisation=parent, is_active=True)
+    leaders = list(active.filter(roles__role__in=SUPERVISING_ROLES).distinct())
+    if leaders:
+        return Supervisors(users=leaders)
+    viewers = list(active.filter(roles__role__in=roles_granting("warning.view")).distinct())
+    role_names = "、".join(ROLES[code].name for code in sorted(SUPERVISING_ROLES))
+    if not viewers:
+        return Supervisors(users=[], note=f"上级单位{parent}无可查看预警的在岗人员，未能通知。")
+    told = f"已通知该单位全部可查看预警的人员（{len(viewers)} 人）"
+    return Supervisors(users=viewers, note=f"上级单位{parent}无人担任督办角色（{role_names}），{told}。")
 
 
 def notify_escalation(warning: Warning, what: str) -> None:
     warning = _as_now(warning)
-    recipients = [*supervisors(warning), warning.assignee]
+    told = supervisors(warning)
     unit = warning.organisation or "中心待分派"
+    body = f"{warning.get_grade_display()}预警，承办：{unit} {warning.assignee or ''}".rstrip()
     notify(
-        recipients=[u for u in recipients if u is not None],
+        recipients=[*told.users, warning.assignee],
         title=f"预警超时督办（{what}）：{_who(warning)}",
-        body=f"{warning.get_grade_display()}预警，承办：{unit} {warning.assignee or ''}",
+        body=f"{body}。{told.note}" if told.note else body,
         link=_link(warning),
         level=NotificationLevel.DANGER,
     )
