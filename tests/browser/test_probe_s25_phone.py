@@ -12,11 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from fanzha.cases.models import Case
+from fanzha.cases.services import attachment_add, case_draft_from_warning
 from fanzha.warnings.models import Warning
 from fanzha.warnings.workflow import warning_acknowledge
 from tests.browser.conftest import log_in
 from tests.browser.test_probe_s23_phone import FINGER, OUTSIDE_JS
+from tests.cases.helpers import add_payment, send_stop
 from tests.personas import World
+from tests.warnings import images
 from tests.warnings.helpers import make_warning
 
 SMALL = {"width": 375, "height": 667}
@@ -143,15 +147,21 @@ def test_back_after_saving_shows_what_is_recorded(new_context: Any, live_world: 
 
 # -- a finger high -------------------------------------------------------------------------------------
 
+# A checkbox or radio is tapped on its label: the taller of the box and its labels counts (a box with
+# its label above it, as a plain form field, is a 13px target). Links count too, a text link in a
+# sentence as much as one styled as a button.
 SMALL_TARGETS_JS = """
 (root, finger) => {
   const out = [];
-  for (const el of root.querySelectorAll('a.btn, button, input, select, textarea, label.form-check-label')) {
-    if (['hidden', 'checkbox', 'radio'].includes(el.type)) continue;  // tapped on their label
-    const r = el.getBoundingClientRect();
-    if (!r.width || !r.height) continue;
+  const targets = 'a[href], button, input, select, textarea, label.form-check-label';
+  for (const el of root.querySelectorAll(targets)) {
+    if (el.type === 'hidden') continue;
+    const boxes = [el, ...(['checkbox', 'radio'].includes(el.type) ? Array.from(el.labels) : [])];
+    const shown = boxes.map((b) => b.getBoundingClientRect()).filter((r) => r.width && r.height);
+    if (!shown.length) continue;
+    const height = Math.max(...shown.map((r) => r.height));
     const name = (el.innerText || el.name || '').trim().slice(0, 12);
-    if (r.height < finger) out.push(`${el.tagName} ${name}: ${Math.round(r.height)}px`);
+    if (height < finger) out.push(`${el.tagName} ${name}: ${Math.round(height)}px`);
   }
   return out;
 }
@@ -182,4 +192,29 @@ def test_the_loops_controls_are_a_finger_high(new_context: Any, live_world: Worl
     centre.goto("/imports/new/warnings/")
     _finger_high(centre)  # the file, 仅检查, 上传并检查
     _fits(centre, SMALL)
+    assert not errors, errors
+
+
+def _case_with_links(world: World) -> Case:
+    """A case drafted from a warning (预警 #, 人员页, the related warnings), with a payment under a
+    stop-payment (its buttons) and an attachment (its link)."""
+    officer = world.users["police_cg"]
+    case = case_draft_from_warning(actor=officer, warning=make_warning(3))
+    send_stop(add_payment(case, officer), officer)
+    attachment_add(actor=officer, case=case, title="转账截图", data=images.png())
+    return case
+
+
+def test_the_case_pages_links_are_a_finger_high(new_context: Any, live_world: World) -> None:
+    """The case page an officer opens on a phone: its links (承办民警, the warning, the person, the
+    attachment, back to the list) are as tall as its buttons, not a line of small text."""
+    case = _case_with_links(live_world)
+    errors: list[str] = []
+    page = _phone(new_context, errors)
+    page.goto(f"/cases/{case.pk}/")
+    log_in(page, "police_cg")
+    for name in ("更换承办民警", f"预警 #{case.warning_id}", "人员页", "转账截图", "返回案件列表"):
+        assert page.locator("main").get_by_role("link", name=name).count() >= 1, f"no link {name}"
+    _finger_high(page)
+    _fits(page, SMALL)
     assert not errors, errors

@@ -7,7 +7,11 @@ from django.core.files.uploadedfile import UploadedFile
 
 class UploadForm(forms.Form):
     file = forms.FileField(label="文件", help_text="CSV（UTF-8 或 GBK）、XLSX 或 XLS；第一行为表头")
-    dry_run = forms.BooleanField(label="仅检查，不导入", required=False)
+    dry_run = forms.BooleanField(
+        label="仅检查，不导入",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),  # a row to tap on a phone
+    )
 
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]
