@@ -3,6 +3,10 @@
 Session authentication (with CSRF on unsafe methods) for logged-in users; partner systems call the
 endpoints that allow it (POST /api/screen, POST /api/warnings) with an API key of the matching scope
 in the ``X-API-Key`` header (``fanzha.screen.keyauth``).
+
+Every error is answered as ``{"code": …, "detail": …}`` (``fanzha.core.api_errors``): the handlers
+below for what the endpoints and the framework raise, ``ApiErrorsMiddleware`` for what is answered
+outside them (an unknown path, a method not taken, a server error).
 """
 
 from typing import Any
@@ -13,19 +17,20 @@ from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
-from ninja.security import django_auth
 
 from fanzha.core import conflicts
 from fanzha.core.api import router as core_router
+from fanzha.core.api_errors import ApiError, code_of_status, problem_body
 from fanzha.core.middleware import conflict_response
 from fanzha.screen.api import router as screen_router
+from fanzha.screen.keyauth import session_auth
 from fanzha.warnings.api import router as warnings_router
 from fanzha.warnings.api_batch import router as warnings_batch_router
 
 api = NinjaAPI(
     title="fanzha API",
     version="1",
-    auth=django_auth,
+    auth=session_auth,
     urls_namespace="api",
     docs_decorator=login_required,  # the schema is for partners and staff, not for anonymous visitors
 )
@@ -33,29 +38,32 @@ api = NinjaAPI(
 
 @api.exception_handler(PermissionDenied)
 def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return api.create_response(request, {"detail": "无权访问"}, status=403)
+    return api.create_response(request, problem_body("forbidden", "无权访问"), status=403)
 
 
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     """Missing and out-of-scope records answer alike, in Chinese, whatever DEBUG says."""
-    return api.create_response(request, {"detail": "记录不存在"}, status=404)
+    return api.create_response(request, problem_body("not_found", "记录不存在"), status=404)
 
 
-# The framework's own English answers, as a Chinese caller reads them (our own messages pass as they are).
+# The framework's own English answers, as a Chinese caller reads them, with their codes.
 IN_CHINESE = {
-    "Unauthorized": "未登录：请先登录，或在 X-API-Key 头中提供接口密钥",
-    "CSRF check Failed": "CSRF 校验失败：会话登录的请求须在 X-CSRFToken 头中带上 CSRF 令牌",
-    "Forbidden": "无权访问",
-    "Too many requests.": "请求过于频繁，请稍后再试",
+    "Unauthorized": ("not_authenticated", "未登录：请先登录，或在 X-API-Key 头中提供接口密钥"),
+    "CSRF check Failed": ("csrf_failed", "CSRF 校验失败：会话登录的请求须在 X-CSRFToken 头中带上 CSRF 令牌"),
+    "Forbidden": ("forbidden", "无权访问"),
+    "Too many requests.": ("rate_limited", "请求过于频繁，请稍后再试"),
 }
 
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return api.create_response(
-        request, {"detail": IN_CHINESE.get(exc.message, exc.message)}, status=exc.status_code
-    )
+    """Our own ``ApiError`` with its code; the framework's errors in Chinese, coded by their status."""
+    if isinstance(exc, ApiError):
+        code, detail = exc.code, exc.message
+    else:
+        code, detail = IN_CHINESE.get(exc.message, (code_of_status(exc.status_code), exc.message))
+    return api.create_response(request, problem_body(code, detail), status=exc.status_code)
 
 
 # What a parameter should be, by pydantic's error type (the value sent is never echoed).
@@ -84,18 +92,20 @@ def validation_message(errors: list[dict[str, Any]]) -> str:
 
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return api.create_response(request, {"detail": validation_message(exc.errors)}, status=422)
+    body = problem_body("invalid_parameter", validation_message(exc.errors))
+    return api.create_response(request, body, status=422)
 
 
 @api.exception_handler(RequestDataTooBig)
 def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     """A body over the upload limit (read first by the CSRF check of a form post): JSON, not a page."""
-    return api.create_response(request, {"detail": "请求体过大，超过接口允许的大小"}, status=413)
+    body = problem_body("too_large", "请求体过大，超过接口允许的大小")
+    return api.create_response(request, body, status=413)
 
 
 @api.exception_handler(DatabaseError)
 def database_error(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
-    """A database conflict: 503 {"detail": …, "code": "conflict_retry"} with Retry-After, also with DEBUG
+    """A database conflict: 503 {"code": "conflict_retry", "detail": …} with Retry-After, also with DEBUG
     on (the framework would answer a traceback); any other database error is Django's 500."""
     kind = conflicts.conflict_kind(exc)
     if not kind:

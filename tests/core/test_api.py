@@ -28,5 +28,8 @@ def test_it_answers_a_malformed_parameter_in_chinese_without_echoing_it(world, c
     client.force_login(world.users["leader"])
     response = client.get("/api/people", {"limit": "13905717777x", "offset": "2.5"})
     assert response.status_code == 422
-    assert response.json() == {"detail": "参数格式不正确：limit（应为整数）、offset（应为整数）"}
+    assert response.json() == {
+        "code": "invalid_parameter",
+        "detail": "参数格式不正确：limit（应为整数）、offset（应为整数）",
+    }
     assert "13905717777" not in response.content.decode()

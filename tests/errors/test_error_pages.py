@@ -58,7 +58,7 @@ def test_it_answers_api_not_found_in_chinese_for_missing_and_out_of_scope(world,
     for person_id in (world.people["shiqiao"].pk, 987654321):
         response = client.get(reverse("api:get_person", kwargs={"person_id": person_id}))
         assert response.status_code == 404
-        assert response.json() == {"detail": "记录不存在"}
+        assert response.json() == {"code": "not_found", "detail": "记录不存在"}
 
 
 def test_it_renders_the_500_page_without_database_or_context() -> None:

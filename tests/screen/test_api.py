@@ -146,7 +146,7 @@ def test_it_refuses_a_role_that_may_not_screen(world: World, client, fake_engine
         login(client, world.users[username])
         response = post(client, {"items": [{"text": SCAM}]})
         assert response.status_code == 403
-        assert response.json() == {"detail": "无权访问"}
+        assert response.json() == {"code": "forbidden", "detail": "无权访问"}
     assert fake_engine.calls == []
 
 

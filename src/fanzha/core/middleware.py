@@ -1,5 +1,5 @@
 """Request id, audit context, session limits (idle timeout, absolute lifetime), database conflicts
-answered "try again" (503) instead of a 500, and the API's 404 and 405 answered in its JSON."""
+answered "try again" (503) instead of a 500, and every error under /api/ answered in the API's JSON."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.template import loader
 from django.urls import reverse
 
 from fanzha.audit import context as audit_context
 from fanzha.core import conflicts
+from fanzha.core.api_errors import code_of_status, problem
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -98,7 +99,7 @@ class SessionLimitsMiddleware:
             return _end_for_inactive_organisation(request, user)
         if security.password_must_change(user) and not _password_change_exempt(request.path):
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": "密码须修改后才能继续使用"}, status=403)
+                return problem(403, "password_change_required", "密码须修改后才能继续使用")
             return _redirect(request, reverse("password_change"))
         return self.get_response(request)
 
@@ -111,7 +112,7 @@ def _end_for_inactive_organisation(request: HttpRequest, user: object) -> HttpRe
     audit_record(actor=user, action="logout", details={"reason": security.ORGANISATION_INACTIVE_CODE})
     logout(request)
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": security.ORGANISATION_INACTIVE_MESSAGE}, status=401)
+        return problem(401, security.ORGANISATION_INACTIVE_CODE, security.ORGANISATION_INACTIVE_MESSAGE)
     request.session[security.ORGANISATION_NOTICE] = True
     return _redirect(request, resolve_url(settings.LOGIN_URL))
 
@@ -131,16 +132,23 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
 
 
 # The framework's plain answers under /api/ (an unknown path: the site's HTML 404 page; a method the
-# endpoint does not take: text "Method not allowed"), in the API's own error shape.
+# endpoint does not take: text "Method not allowed"; a body Django refuses before any endpoint reads it,
+# or a server error: HTML pages), in the API's own error shape.
 API_ANSWERS = {
+    400: "请求无法处理：请求格式不正确（如表单字段过多）",
+    403: "无权访问",
     404: "接口不存在：请核对地址（接口文档见 /api/docs）",
     405: "接口不支持该请求方法（{allowed}）",
+    413: "请求体过大，超过接口允许的大小",
+    500: "服务器内部错误，请求未完成；请稍后重试，反复出现时请把响应头 X-Request-ID 的值告知平台管理员",
 }
+OTHER_ANSWER = "请求无法处理（HTTP {status}）"
 
 
 class ApiErrorsMiddleware:
-    """A partner system calling /api/ gets JSON whatever goes wrong: a 404 or 405 the framework answered
-    in HTML or text is answered as ``{"detail": …}``, the shape of every other API error."""
+    """A partner system calling /api/ gets JSON whatever goes wrong: an error (4xx, 5xx) the framework
+    answered in HTML or text is answered as ``{"code": …, "detail": …}``, the shape of every other API
+    error. With DEBUG on, a server error keeps Django's page with its traceback."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -148,14 +156,18 @@ class ApiErrorsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         status = response.status_code
-        if status not in API_ANSWERS or not request.path.startswith("/api/"):
+        if status < 400 or not request.path.startswith("/api/"):
             return response
         if response.get("Content-Type", "").startswith("application/json"):
             return response
-        detail = API_ANSWERS[status].format(allowed=response.get("Allow", ""))
-        answer = JsonResponse({"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False})
-        if "Allow" in response:
-            answer["Allow"] = response["Allow"]
+        if status >= 500 and settings.DEBUG:
+            return response
+        allowed = response.get("Allow", "")
+        detail = API_ANSWERS.get(status, OTHER_ANSWER).format(allowed=allowed, status=status)
+        answer = problem(status, code_of_status(status), detail)
+        for header in ("Allow", "Retry-After"):
+            if header in response:
+                answer[header] = response[header]
         return answer
 
 
@@ -199,9 +211,8 @@ def conflict_response(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def conflict_json() -> HttpResponse:
-    """The API's error shape ({"detail": …}) with a stable code a partner system can retry on."""
-    body = {"detail": conflicts.MESSAGE, "code": conflicts.CODE}
-    return JsonResponse(body, status=503, json_dumps_params={"ensure_ascii": False})
+    """The API's error shape with the stable code a partner system can retry on."""
+    return problem(503, conflicts.CODE, conflicts.MESSAGE)
 
 
 def _conflict_fragment(request: HttpRequest) -> HttpResponse:

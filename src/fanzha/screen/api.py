@@ -12,14 +12,15 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
-from ninja.security import SessionAuth
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from fanzha.core import access
+from fanzha.core.api_errors import code_of_status, problem
+from fanzha.core.pii.masking import quoted
 from fanzha.screen import bridge, services
-from fanzha.screen.keyauth import PartnerKeyAuth, rate_bucket
+from fanzha.screen.keyauth import LoggedInSession, PartnerKeyAuth, rate_bucket
 from fanzha.screen.models import ApiKey
 from fanzha.screen.present import result_out
 from fanzha.screen.ratelimit import rate_take
@@ -29,7 +30,7 @@ SCOPE = "screen"
 MAX_ITEMS = 1000
 
 
-class ScreenSessionAuth(SessionAuth):
+class ScreenSessionAuth(LoggedInSession):
     """A logged-in user; one without ``screening.use`` gets 403, not 401."""
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
@@ -79,10 +80,11 @@ class ScreenOut(Schema):
 
 
 class BadRequest(Exception):
-    def __init__(self, message: str, status: int = 422) -> None:
+    def __init__(self, message: str, status: int = 422, code: str = "invalid_body") -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+        self.code = code
 
 
 def _read_json(request: HttpRequest) -> Any:
@@ -90,7 +92,7 @@ def _read_json(request: HttpRequest) -> Any:
         return json.loads(request.body or b"null")
     except RequestDataTooBig as exc:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
-        raise BadRequest(f"请求过大（上限 {limit} MB），请分批提交", 413) from exc
+        raise BadRequest(f"请求过大（上限 {limit} MB），请分批提交", 413, "too_large") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest("请求体不是有效的 JSON（UTF-8）") from exc
 
@@ -110,15 +112,23 @@ def _parse(request: HttpRequest) -> ScreenIn:
     try:
         payload = ScreenIn.model_validate(data)
     except ValidationError as exc:
-        raise BadRequest(_explain(exc)) from None
+        raise BadRequest(_explain(exc), code=_code(exc)) from None
     _check_items(payload)
     return payload
 
 
-def _explain(exc: ValidationError) -> str:
-    """A Chinese message naming where the body is wrong (never echoing the submitted values)."""
+def _code(exc: ValidationError) -> str:
+    """``unknown_option`` for a key of the body's own that is not ``items`` or ``kind``."""
     first = exc.errors(include_input=False)[0]
-    where = ".".join(str(part) for part in first["loc"]) or "请求体"
+    own_key = first["type"] == "extra_forbidden" and len(first["loc"]) == 1
+    return "unknown_option" if own_key else "invalid_body"
+
+
+def _explain(exc: ValidationError) -> str:
+    """A Chinese message naming where the body is wrong (never echoing the submitted values; a key
+    named with its numbers masked)."""
+    first = exc.errors(include_input=False)[0]
+    where = quoted(".".join(str(part) for part in first["loc"]), 40) or "请求体"
     kind = first["type"]
     if kind == "extra_forbidden":
         return f"不认识的字段：{where}（条目只能有 id、text、url；请求体只能有 items、kind）"
@@ -138,7 +148,8 @@ def _check_items(payload: ScreenIn) -> None:
     if count == 0:
         raise BadRequest("items 为空：请至少提交一条短信、文本或链接")
     if count > MAX_ITEMS:
-        raise BadRequest(f"一次最多筛查 {MAX_ITEMS} 条，本次提交了 {count} 条，请分批提交")
+        message = f"一次最多筛查 {MAX_ITEMS} 条，本次提交了 {count} 条，请分批提交"
+        raise BadRequest(message, code="too_many_items")
     for index, item in enumerate(payload.items):
         if (item.text is None) == (item.url is None):
             raise BadRequest(f"第 {index + 1} 条应当且只能有 text 或 url 之一")
@@ -175,8 +186,8 @@ def _screen(payload: ScreenIn) -> list[dict[str, Any]]:
     return out
 
 
-def _error(message: str, status: int, **headers: str) -> HttpResponse:
-    response = JsonResponse({"detail": message}, status=status, json_dumps_params={"ensure_ascii": False})
+def _error(message: str, status: int, code: str = "", **headers: str) -> HttpResponse:
+    response = problem(status, code or code_of_status(status), message)
     for name, value in headers.items():
         response[name] = value
     return response
@@ -229,7 +240,7 @@ def screen(request: HttpRequest) -> Any:
     try:
         payload = _parse(request)
     except BadRequest as exc:
-        return _error(exc.message, exc.status)
+        return _error(exc.message, exc.status, exc.code)
     try:
         results = _screen(payload)
     except bridge.EngineUnavailable:

@@ -5,15 +5,18 @@ Each scope of a key has its own per-minute budget (:func:`rate_bucket`) of the k
 A key that is sent but unknown, revoked or of an inactive organisation answers 401 (no fallback to the
 session); a valid key without the endpoint's scope answers 403. Never a query string: keys stay out of
 URLs and access logs.
+
+:data:`session_auth` is the session's authentication of the endpoints a partner may call too: a request
+with neither a key nor a session answers 401 (not 403 about a CSRF token).
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja.errors import AuthenticationError
-from ninja.security import APIKeyHeader
+from ninja.security import APIKeyHeader, SessionAuth
 
+from fanzha.core.api_errors import ApiError
 from fanzha.screen import services
 from fanzha.screen.models import SCOPES, ApiKey
 
@@ -36,10 +39,26 @@ class PartnerKeyAuth(APIKeyHeader):
             return None
         found = services.api_key_find(key)
         if found is None:
-            raise AuthenticationError(401, "接口密钥无效或已吊销")
+            raise ApiError(401, "invalid_api_key", "接口密钥无效或已吊销")
         if self.scope not in found.scopes:
             raise PermissionDenied(self.scope)
         return found
+
+
+class LoggedInSession(SessionAuth):
+    """django-ninja's session authentication, its CSRF check made only for a logged-in user. The
+    framework checks the CSRF token before it looks for a session, so a partner system that left out (or
+    misspelt) ``X-API-Key`` was told "CSRF 校验失败" (403) and looked for a token it has no use for; it
+    is now told 未登录 (401). A request without a session can do nothing a CSRF token protects."""
+
+    def __call__(self, request: HttpRequest) -> object | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
+session_auth = LoggedInSession()
 
 
 def rate_bucket(key: ApiKey, scope: str) -> str:

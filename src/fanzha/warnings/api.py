@@ -3,9 +3,13 @@
 The body is JSON (or form fields) with the same names as ``WarningIn``; the answer says whether the
 warning was new, merged into the person's open warning, or already received (same source and id).
 A partner's system pushes with an API key of scope ``warnings`` in ``X-API-Key`` (no session, no CSRF
-token; rate-limited per key; recorded under the key's organisation's kind as source — a centre's key
-may name any; answered with what it sent only, never the centre's warning); a logged-in user with
-``warning.create`` may post too and sees the warning. Reading the list needs a session.
+token; rate-limited per key, 429 with Retry-After; recorded under the key's organisation's kind as
+source — a centre's key may name any; answered with what it sent only, never the centre's
+warning); a logged-in user with ``warning.create`` may post too and sees the warning. Reading the
+list needs a session.
+
+Every error is ``{"code": …, "detail": …}`` (``fanzha.core.api_errors``); a query parameter the
+endpoint does not take is refused (``unknown_option``), not ignored.
 """
 
 from __future__ import annotations
@@ -17,17 +21,17 @@ import math
 from typing import Annotated, Any
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema, Status
-from ninja.security import django_auth
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic import ValidationError as PydanticValidationError
 
 from fanzha.core import access
-from fanzha.core.pii.masking import mask
+from fanzha.core.api_errors import problem
+from fanzha.core.pii.masking import mask, quoted
 from fanzha.imports.columns import match_header, normalise_header
-from fanzha.screen.keyauth import PartnerKeyAuth, key_of, rate_bucket
+from fanzha.screen.keyauth import PartnerKeyAuth, key_of, rate_bucket, session_auth
 from fanzha.screen.ratelimit import rate_take
 from fanzha.screen.services import api_key_record_use
 from fanzha.warnings import selectors
@@ -52,7 +56,12 @@ IGNORED_KEYS = {"csrfmiddlewaretoken"}
 
 
 class BadRequest(ValueError):
-    """A problem with the request itself; the message (Chinese, without personal data) is shown."""
+    """A problem with the request itself; the message (Chinese, without personal data) is shown, with
+    ``code`` (one of ``core.api_errors.CODES``)."""
+
+    def __init__(self, message: str, code: str = "invalid_body") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def _as_text(value: Any) -> Any:
@@ -158,7 +167,14 @@ def _push_out(received: Received, notices: list[str], organisation: Any) -> Stat
 
 
 class Problem(Schema):
+    """Every error's answer: ``code`` for a program (``core.api_errors.CODES``), ``detail`` in Chinese."""
+
+    code: str
     detail: str
+
+
+def refused(status: int, code: str, detail: str) -> Status[Any]:
+    return Status(status, Problem(code=code, detail=detail))
 
 
 def _out(warning: Any, outcome: str = "", notices: list[str] | None = None) -> WarningOut:
@@ -265,7 +281,8 @@ def named_fields(data: dict[str, Any]) -> dict[str, Any]:
         if name in named or str(key) in matched.duplicate or own_label:
             said = {normalise_header(str(key)), normalise_header(str(key), notes=True)}
             label = next((f.label for f in FIELDS if f.name == field or said & f.header_keys()), field)
-            raise BadRequest(f"字段“{str(key)[:30]}”与另一字段都指“{label}”，请只保留一个")
+            said_twice = f"字段“{quoted(str(key), 30)}”与另一字段都指“{label}”，请只保留一个"
+            raise BadRequest(said_twice, "invalid_field")
         named[name] = value
     return named
 
@@ -279,11 +296,15 @@ def _input(data: dict[str, Any]) -> WarningInput:
     try:
         parsed = WarningIn(**{k: v for k, v in data.items() if k in WarningIn.model_fields})
     except PydanticValidationError as exc:
-        raise BadRequest(fields_problem(exc.errors())) from exc
+        raise BadRequest(fields_problem(exc.errors()), "invalid_field") from exc
     values = parsed.model_dump()
     for name in ("call_count", "callback_count"):
         values[name] = str(values[name])
     return WarningInput(**values)
+
+
+def _rejected_code(exc: Exception) -> str:
+    return exc.code if isinstance(exc, BadRequest) else "warning_rejected"
 
 
 def _rejected(exc: Exception, unknown: list[str]) -> str:
@@ -306,38 +327,50 @@ def _receive(request: HttpRequest, data: WarningInput) -> Received:
     return received
 
 
-def over_rate(request: HttpRequest) -> Status[Any] | None:
-    """429 when a partner key has used up its requests of this minute (sessions are not limited)."""
+def over_rate(request: HttpRequest) -> HttpResponse | None:
+    """429 when a partner key has used up its requests of this minute (sessions are not limited), with
+    Retry-After: the seconds to the next minute."""
     key = key_of(request)
     if key is None:
         return None
     decision = rate_take(rate_bucket(key, PUSH_SCOPE), key.rate_per_minute)
     if decision.allowed:
         return None
-    return Status(429, Problem(detail=f"请求过于频繁，请 {decision.retry_after} 秒后再试"))
+    response = problem(429, "rate_limited", f"请求过于频繁，请 {decision.retry_after} 秒后再试")
+    response["Retry-After"] = str(decision.retry_after)
+    return response
+
+
+def refuse_unknown_parameters(request: HttpRequest, accepted: tuple[str, ...]) -> None:
+    """A query parameter the endpoint does not take (``sinse``, ``from``) is refused, not ignored: the
+    answer would be of another period or page than the caller believes. Raises BadRequest."""
+    unknown = [name for name in request.GET if name not in accepted]
+    if unknown:
+        named = "、".join(quoted(name, 30) for name in unknown[:10])
+        raise BadRequest(f"未识别的参数：{named}（此接口的参数：{'、'.join(accepted)}）", "unknown_option")
 
 
 @router.post(
     "/warnings",
-    auth=[PartnerKeyAuth(PUSH_SCOPE), django_auth],
+    auth=[PartnerKeyAuth(PUSH_SCOPE), session_auth],
     response={200: WarningOut | PushOut, 201: WarningOut | PushOut, 400: Problem, 413: Problem, 429: Problem},
     summary="推送一条预警（对接系统用接口密钥 X-API-Key，或已登录的用户）",
     openapi_extra={"requestBody": {"content": {"application/json": {"schema": WarningIn.json_schema()}}}},
 )
-def create_warning(request: HttpRequest) -> Status[Any]:
+def create_warning(request: HttpRequest) -> Status[Any] | HttpResponse:
     if key_of(request) is None:
         access.require(request.user, "warning.create")
-    elif (refused := over_rate(request)) is not None:
-        return refused
+    elif (too_many := over_rate(request)) is not None:
+        return too_many
     unknown: list[str] = []
     try:
         body = named_fields(_body(request))
         unknown = _unknown(body)
         received = _receive(request, _input(body))
     except RequestDataTooBig:
-        return Status(413, Problem(detail="请求体过大，一次只能提交一条预警"))
+        return refused(413, "too_large", "请求体过大，一次只能提交一条预警")
     except (ValueError, Unusable) as exc:
-        return Status(400, Problem(detail=_rejected(exc, unknown)))
+        return refused(400, _rejected_code(exc), _rejected(exc, unknown))
     notices = [message for _, message in received.notices]
     if unknown:
         notices.append(f"未识别的字段已忽略：{'、'.join(unknown)}")
@@ -357,6 +390,8 @@ class FeedbackOut(Schema):
 
 
 FEEDBACK_DAYS = 92  # the longest period one request may ask for
+FEEDBACK_PARAMETERS = ("since", "until", "limit", "offset")
+LIST_PARAMETERS = ("status", "grade", "limit", "offset")
 
 
 def _period(since: str, until: str) -> tuple[dt.datetime, dt.datetime]:
@@ -366,16 +401,16 @@ def _period(since: str, until: str) -> tuple[dt.datetime, dt.datetime]:
         end = dt.date.fromisoformat(until.strip()) if until.strip() else today
         start = dt.date.fromisoformat(since.strip()) if since.strip() else end - dt.timedelta(days=6)
     except ValueError as exc:
-        raise BadRequest("参数 since、until 应为日期，如 2026-11-28") from exc
+        raise BadRequest("参数 since、until 应为日期，如 2026-11-28", "invalid_parameter") from exc
     if start > end or (end - start).days >= FEEDBACK_DAYS:
-        raise BadRequest(f"since 应不晚于 until，且一次最多查询 {FEEDBACK_DAYS} 天")
+        raise BadRequest(f"since 应不晚于 until，且一次最多查询 {FEEDBACK_DAYS} 天", "invalid_parameter")
     return day_bounds(start, end)
 
 
 @router.get(
     "/warnings/feedback",
     auth=PartnerKeyAuth(PUSH_SCOPE),
-    response={200: list[FeedbackOut], 400: Problem, 429: Problem},
+    response={200: list[FeedbackOut], 400: Problem, 401: Problem, 429: Problem},
     summary="对接系统查询自己推送的预警的处置情况（接口密钥）",
 )
 def pushed_feedback(
@@ -383,14 +418,15 @@ def pushed_feedback(
 ) -> Any:
     key = key_of(request)
     if key is None:  # not reached: a partner key is this endpoint's only authentication
-        return Status(400, Problem(detail="此接口只接受对接系统的接口密钥（X-API-Key）"))
-    if (refused := over_rate(request)) is not None:
-        return refused
+        return refused(401, "not_authenticated", "此接口只接受对接系统的接口密钥（X-API-Key）")
+    if (too_many := over_rate(request)) is not None:
+        return too_many
     try:
+        refuse_unknown_parameters(request, FEEDBACK_PARAMETERS)
         start, end = _period(since, until)
         limit_n, offset_n = _int_param(limit, "limit", 500), _int_param(offset, "offset", 0)
     except BadRequest as exc:
-        return Status(400, Problem(detail=str(exc)))
+        return refused(400, exc.code, str(exc))
     rows = partner_feedback(key.organisation, start, end, offset_n, max(1, min(limit_n, 1000)))
     api_key_record_use(key=key, items=len(rows))
     return rows
@@ -401,7 +437,7 @@ def _int_param(text: str, name: str, default: int) -> int:
     if not value:
         return default
     if not value.isdigit() or len(value) > 9:
-        raise BadRequest(f"参数 {name} 应为 0 到 999999999 之间的整数")
+        raise BadRequest(f"参数 {name} 应为 0 到 999999999 之间的整数", "invalid_parameter")
     return int(value)
 
 
@@ -411,9 +447,10 @@ def list_warnings(
 ) -> Any:
     access.require(request.user, "warning.view")
     try:
+        refuse_unknown_parameters(request, LIST_PARAMETERS)
         limit_n, offset_n = _int_param(limit, "limit", 100), _int_param(offset, "offset", 0)
     except BadRequest as exc:
-        return Status(400, Problem(detail=str(exc)))
+        return refused(400, exc.code, str(exc))
     qs, _ = selectors.filtered(request.user, {"status": status, "grade": grade})
     qs = qs.select_related("person", "area").order_by("-received_at", "-id")
     limit_n = max(1, min(limit_n, 500))

@@ -4,21 +4,28 @@ The body is ``{"warnings": [{…}, …], "skip_rejected": false}`` (or the bare 
 fields of POST /api/warnings. Items are checked like the rows of an imported file
 (:mod:`fanzha.warnings.batchpush`): one unusable item → 400 with every item's problem and nothing
 received (``skip_rejected``: the others are received, the unusable ones answered ``rejected``).
+A key of the body other than these two (``skipRejected``, ``skip_rejectd``) is refused, not ignored:
+the partner would believe rows were skipped when the whole batch was refused, or the reverse. An item
+may carry other keys (a pushed list's extra columns): they are ignored and named in ``notices``.
+
+Errors are ``{"code": …, "detail": …, "batch": …, "errors": […]}``: the API's shape with the batch's
+own keys (``fanzha.core.api_errors``).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
-from ninja.security import django_auth
 from pydantic import ValidationError as PydanticValidationError
 
 from fanzha.core import access
-from fanzha.screen.keyauth import PartnerKeyAuth, key_of
+from fanzha.core.pii.masking import quoted
+from fanzha.screen.keyauth import PartnerKeyAuth, key_of, session_auth
 from fanzha.screen.services import api_key_record_use
 from fanzha.warnings.api import (
     IGNORED_KEYS,
@@ -63,9 +70,40 @@ class BatchOut(Schema):
 
 
 class BatchProblem(Schema):
+    code: str
     detail: str
     batch: int | None = None
     errors: list[ItemProblem] = []
+
+
+OPTIONS = ("warnings", "skip_rejected")  # the keys of the body
+# A key shown in a refusal as it was sent: an option's kind of name (or a warning field's column header);
+# any other (a name, a number) is only counted, as it may be personal data.
+OPTION_LIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,39}")
+
+
+def _warning_field(key: str) -> bool:
+    """Whether ``key`` names a warning's field (``phone``, ``手机号``): sent outside ``warnings``."""
+    try:
+        return any(name in WarningIn.model_fields for name in named_fields({key: None}))
+    except BadRequest:
+        return False
+
+
+def refuse_unknown_options(body: dict[str, Any]) -> None:
+    """Raises BadRequest (``unknown_option``) naming the body's keys other than OPTIONS."""
+    unknown = [str(key) for key in body if key not in OPTIONS]
+    if not unknown:
+        return
+    fields = [key for key in unknown[:20] if _warning_field(key)]
+    shown = [quoted(key, 30) for key in unknown if OPTION_LIKE.fullmatch(key) or key in fields]
+    message = f"请求体有未识别的键：{'、'.join(shown[:10]) or '（未显示）'}"
+    if len(unknown) > len(shown):
+        message += f"，另有 {len(unknown) - len(shown)} 个（不是字段名，为免含个人信息不显示）"
+    message += f"。请求体只能有 {'、'.join(OPTIONS)}"
+    if fields:
+        message += "；预警的字段应写在 warnings 数组的各项中"
+    raise BadRequest(message + "。整批未接收", "unknown_option")
 
 
 def _items(request: HttpRequest) -> tuple[list[Any], bool]:
@@ -77,16 +115,18 @@ def _items(request: HttpRequest) -> tuple[list[Any], bool]:
     body = parse_json(request.body, request.encoding)
     skip = False
     if isinstance(body, dict):
+        refuse_unknown_options(body)
         skip = body.get("skip_rejected", False)
         if not isinstance(skip, bool):
-            raise BadRequest("skip_rejected 应为 true 或 false")
+            raise BadRequest("skip_rejected 应为 true 或 false", "invalid_parameter")
         body = body.get("warnings")
     if not isinstance(body, list):
         raise BadRequest('请求体应为 {"warnings": [预警, …]} 或预警的 JSON 数组')
     if not body:
         raise BadRequest("warnings 为空：没有要推送的预警")
     if len(body) > MAX_ITEMS:
-        raise BadRequest(f"一次最多推送 {MAX_ITEMS} 条预警，本次 {len(body)} 条；请分批推送")
+        message = f"一次最多推送 {MAX_ITEMS} 条预警，本次 {len(body)} 条；请分批推送"
+        raise BadRequest(message, "too_many_items")
     return body, skip
 
 
@@ -165,7 +205,7 @@ def _unreadable(read: ReadItems) -> Status[Any]:
     if others:
         detail += f"；另有 {others} 项无法读取"
     detail += "。整批未接收，请按 errors 修改后重新推送"
-    return Status(400, BatchProblem(detail=detail, errors=read.problems))
+    return Status(400, BatchProblem(code="batch_rejected", detail=detail, errors=read.problems))
 
 
 def _refused_items(read: ReadItems, raw: list[Any]) -> list[ItemOut]:
@@ -209,7 +249,10 @@ def _answer(result: BatchResult, read: ReadItems, raw: list[Any], partner: bool)
             for error in batch.errors
         ]
         errors = sorted([*errors, *read.problems], key=lambda error: error.index)
-        return Status(400, BatchProblem(detail=_rejected_text(batch.message), batch=batch.pk, errors=errors))
+        problem = BatchProblem(
+            code="batch_rejected", detail=_rejected_text(batch.message), batch=batch.pk, errors=errors
+        )
+        return Status(400, problem)
     items = [ItemOut(**{**vars(item), "index": read.places[item.index]}) for item in result.items]
     items = sorted([*items, *_refused_items(read, raw)], key=lambda item: item.index)
     if partner:
@@ -248,21 +291,22 @@ def _rejected_text(message: str) -> str:
 
 @router.post(
     "/warnings/batch",
-    auth=[PartnerKeyAuth(PUSH_SCOPE), django_auth],
+    auth=[PartnerKeyAuth(PUSH_SCOPE), session_auth],
     response={200: BatchOut, 201: BatchOut, 400: BatchProblem, 413: BatchProblem, 429: Problem},
     summary=f"批量推送预警（一次最多 {MAX_ITEMS} 条，全部接收或全部不接收）",
 )
-def push_batch(request: HttpRequest) -> Status[Any]:
+def push_batch(request: HttpRequest) -> Status[Any] | HttpResponse:
     if key_of(request) is None:
         access.require(request.user, "warning.import")
-    elif (refused := over_rate(request)) is not None:
-        return refused
+    elif (too_many := over_rate(request)) is not None:
+        return too_many
     try:
         raw, skip = _items(request)
     except RequestDataTooBig:
-        return Status(413, BatchProblem(detail=f"请求体过大；一次最多推送 {MAX_ITEMS} 条预警，请分批推送"))
+        detail = f"请求体过大；一次最多推送 {MAX_ITEMS} 条预警，请分批推送"
+        return Status(413, BatchProblem(code="too_large", detail=detail))
     except BadRequest as exc:
-        return Status(400, BatchProblem(detail=str(exc)))
+        return Status(400, BatchProblem(code=exc.code, detail=str(exc)))
     read = _read(raw)
     if read.problems and not (skip and read.texts):
         return _unreadable(read)
