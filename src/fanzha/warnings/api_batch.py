@@ -98,6 +98,8 @@ def refuse_unknown_options(body: dict[str, Any]) -> None:
     fields = [key for key in unknown[:20] if _warning_field(key)]
     shown = [quoted(key, 30) for key in unknown if OPTION_LIKE.fullmatch(key) or key in fields]
     message = f"请求体有未识别的键：{'、'.join(shown[:10]) or '（未显示）'}"
+    if len(shown) > 10:
+        message += f" 等 {len(shown)} 个"
     if len(unknown) > len(shown):
         message += f"，另有 {len(unknown) - len(shown)} 个（不是字段名，为免含个人信息不显示）"
     message += f"。请求体只能有 {'、'.join(OPTIONS)}"
