@@ -777,6 +777,28 @@ def typed(cols: Cols, quoted: str) -> str:
     return cols.types.get(quoted[1:-1].replace('""', '"'), "VARCHAR")
 
 
+# a date column and a time column saved from Excel as “General”: the date is a whole serial day
+# (46354 = 2026-11-28), the time of day a fraction of one (0.3958333 = 09:30:00)
+_SERIAL_DAY = (
+    "regexp_full_match({x}, '[3-7][0-9]{{4}}(\\.0*)?') AND TRY_CAST({x} AS DOUBLE) BETWEEN 36526 AND 73050"
+)
+_DAY_FRACTION = "regexp_full_match({x}, '0|0?\\.[0-9]+')"
+
+
+def excel_date_sql(d: str) -> str:
+    """A date column's text with an Excel serial day written as the date (``46354`` → ``2026-11-28``)."""
+    serial = f"DATE '1899-12-30' + CAST(CAST({d} AS DOUBLE) AS INTEGER)"
+    return f"CASE WHEN {_SERIAL_DAY.format(x=d)} THEN strftime({serial}, '%Y-%m-%d') ELSE {d} END"
+
+
+def excel_clock_sql(t: str) -> str:
+    """A time-of-day column's text with an Excel fraction of a day written as a clock
+    (``0.3958333`` → ``09:30:00``, to the nearest second)."""
+    seconds = f"least(CAST(round(CAST({t} AS DOUBLE) * 86400) AS BIGINT), 86399)"
+    clock = f"strftime(TIMESTAMP '2000-01-01' + to_seconds({seconds}), '%H:%M:%S')"
+    return f"CASE WHEN {_DAY_FRACTION.format(x=t)} THEN {clock} ELSE {t} END"
+
+
 def time_cols(cols: Cols, c: str) -> str:
     """``t_raw`` (text, parsed in the cleaning step) and ``ts0`` (a typed time column as it is).
 
@@ -785,7 +807,8 @@ def time_cols(cols: Cols, c: str) -> str:
     read as text (dates without hours)."""
     day = pick(cols, "date")
     if day is not None and day != c:
-        t, d = f"trim(CAST({c} AS VARCHAR))", f"CAST({day} AS VARCHAR)"
+        t, d = f"trim(CAST({c} AS VARCHAR))", excel_date_sql(f"trim(CAST({day} AS VARCHAR))")
+        t = excel_clock_sql(t)
         clock = f"regexp_matches(coalesce({t}, ''), '^[0-9]{{1,2}}[:时点]')"
         # 090503, or 90503 (a number column dropped the leading 0)
         hhmmss = f"regexp_full_match({t}, '[0-9]{{5,6}}')"

@@ -1,0 +1,46 @@
+"""Call and SMS extracts written the way operators and centres hand them over: Excel-saved dates and
+times, headers such as LAC-CI or IMEI号, masked numbers written with x or #."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from fanzha.screening.numbers.cli import main
+
+ME = "13800138000"
+PEOPLE = [f"1390571{i:04d}" for i in range(6)]
+
+
+def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def _features(tmp_path: Path, calls: Path) -> tuple[dict[str, dict[str, str]], dict]:
+    """Feature rows by number and the quality report of ``fanzha numbers features`` on ``calls``."""
+    out, report = tmp_path / "features.csv", tmp_path / "quality.json"
+    args = ["features", "--calls", str(calls), "--output", str(out), "--report", str(report)]
+    assert main(args) == 0
+    with out.open(encoding="utf-8") as fh:
+        rows = {row["phone_no_m"]: row for row in csv.DictReader(fh)}
+    return rows, json.loads(report.read_text(encoding="utf-8"))
+
+
+def test_an_excel_serial_date_beside_an_excel_fraction_of_a_day_is_read(tmp_path: Path) -> None:
+    # a 日期 and a 时间 column saved as "General": 46354 is 2026-11-28, 0.3958333 is 09:30:00
+    header = ["主叫号码", "被叫号码", "呼叫类型", "通话日期", "通话时间", "通话时长"]
+    rows = [
+        [ME, PEOPLE[0], "主叫", "46354", "0.3958333", "60"],
+        [ME, PEOPLE[1], "主叫", "46354.0", "09:30:00", "60"],
+        [ME, PEOPLE[2], "主叫", "2026-11-28", "0.39583333333", "60"],
+    ]
+    rows_by_number, report = _features(tmp_path, _write(tmp_path / "voc.csv", header, rows))
+    assert report["calls"]["bad_time"] == 0
+    me = rows_by_number[ME]
+    assert (me["voc_hour_mode"], me["voc_hour_mode_count"]) == ("9.0", "3.0")
+    assert (me["voc_day_mode"], me["voc_day_nunique"]) == ("28.0", "1.0")
