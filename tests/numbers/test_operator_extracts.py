@@ -44,3 +44,30 @@ def test_an_excel_serial_date_beside_an_excel_fraction_of_a_day_is_read(tmp_path
     me = rows_by_number[ME]
     assert (me["voc_hour_mode"], me["voc_hour_mode_count"]) == ("9.0", "3.0")
     assert (me["voc_day_mode"], me["voc_day_nunique"]) == ("28.0", "1.0")
+
+
+def test_lac_ci_imei_and_roaming_headers_are_read(tmp_path: Path) -> None:
+    # LAC-CI / LAC/CI (a hyphen or slash), IMEI号 / 终端IMEI, and 漫游地 (where the call was) beside
+    # 归属地 (the number's home, the same on every record)
+    cities = ["四川成都", "四川绵阳", "四川德阳"]
+    for cell, imei, name in (("LAC-CI", "IMEI号", "a"), ("LAC/CI", "终端IMEI", "b")):
+        header = ["本机号码", "对端号码", "呼叫类型", "开始时间", "时长(秒)", cell, "归属地", "漫游地", imei]
+        rows = [
+            [ME, other, "主叫", f"2026-11-28 09:3{i}:00", "60", f"12345-{i}", "浙江杭州", cities[i % 3],
+             f"86123456789012{i % 2}"]
+            for i, other in enumerate(PEOPLE)
+        ]  # fmt: skip
+        (tmp_path / name).mkdir()
+        rows_by_number, _ = _features(tmp_path / name, _write(tmp_path / name / "voc.csv", header, rows))
+        me = rows_by_number[ME]
+        assert me["county_name_call"] == "6.0", cell
+        assert me["imeis"] == "2.0", imei
+        assert me["city_name_call"] == "3.0"
+
+
+def test_a_call_type_header_written_with_a_slash_is_read(tmp_path: Path) -> None:
+    header = ["本机号码", "对端号码", "主叫/被叫", "开始时间", "通话时长"]
+    kinds = ["主叫", "被叫"] * 3
+    rows = [[ME, other, kind, "2026-11-28 09:30:00", "60"] for other, kind in zip(PEOPLE, kinds, strict=True)]
+    rows_by_number, _ = _features(tmp_path, _write(tmp_path / "voc.csv", header, rows))
+    assert rows_by_number[ME]["voccalltype1"] == "3.0"

@@ -49,7 +49,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "receiver": ("receiver", "recipient", "receiver_number", "to_number", "接收号码", "接收方号码",
                  "收信号码", "接收方", "called_number", "called_nbr", "被叫号码"),
     "call_type": ("call_type", "calltype_id", "calltype", "direction", "call_direction", "呼叫类型",
-                  "通信方式", "通话类型", "主被叫", "主被叫类型", "主被叫标志", "呼叫方向"),
+                  "通信方式", "通话类型", "主被叫", "主叫被叫", "主被叫类型", "主被叫标志", "呼叫方向"),
     "sms_type": ("sms_type", "calltype_id", "calltype", "direction", "短信类型", "收发类型",
                  "收发标志", "短信方向", "通信方式"),
     "start_time": ("start_time", "start_datetime", "time", "datetime", "call_time", "begin_time",
@@ -60,11 +60,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "date": ("date", "call_date", "start_date", "通话日期", "开始日期", "日期", "发送日期"),
     "duration": ("duration", "call_dur", "call_duration", "dur", "seconds", "通话时长", "通信时长", "时长",
                  "通话时间长度"),
-    "city": ("city", "city_name", "cell_city", "城市", "通话地", "通话地点", "通信地点", "通话城市", "地市",
-             "归属地"),
+    # where the subscriber was (漫游地, 通话地) before the number's home (归属地) when a file has both
+    "city": ("city", "city_name", "cell_city", "城市", "通话地", "通话地点", "通信地点", "通话城市", "漫游地",
+             "漫游城市", "通话所在地", "地市", "归属地"),
     "county": ("county", "county_name", "cell", "cell_id", "lac_ci", "lacci", "lac", "ci",
                "base_station", "区县", "基站", "小区", "基站号", "小区号", "基站编号", "小区编号"),
-    "imei": ("imei", "imei_m", "handset", "handset_id", "终端号", "终端标识", "终端", "设备号", "串号"),
+    "imei": ("imei", "imei_m", "handset", "handset_id", "终端号", "终端标识", "终端", "设备号", "串号",
+             "imei号", "imei码", "终端imei", "手机串号", "meid"),
     "busi_name": ("busi_name", "app", "app_name", "service", "业务名称", "应用名称", "业务", "应用"),
     "flow": ("flow", "traffic", "traffic_mb", "流量", "上网流量", "使用流量"),
     "month": ("month", "month_id", "月份", "账期", "统计月份", "月"),
@@ -84,12 +86,13 @@ _UNIT = re.compile(r"[(（\[【].*?[)）\]】]")
 
 
 def norm_header(name: str) -> str:
-    """``" 通话时长（秒）"`` → ``"通话时长"``, ``"Start Time"`` → ``"starttime"``, ``"LAC_CI"`` → ``"lacci"``.
+    """``" 通话时长（秒）"`` → ``"通话时长"``, ``"Start Time"`` → ``"starttime"``, ``"LAC-CI"`` → ``"lacci"``.
 
-    (Bracketed units, spaces and underscores go; the aliases are compared the same way.)
+    (Bracketed units, spaces, underscores, hyphens and slashes go: ``LAC_CI``, ``LAC/CI`` and ``主/被叫``
+    are ``lacci`` and ``主被叫``; the aliases are compared the same way.)
     """
     s = _UNIT.sub("", name.replace("\ufeff", "")).lower()
-    return re.sub(r"[\s_\u3000]+", "", s)
+    return re.sub(r"[\s_\u3000\-/－／]+", "", s)
 
 
 class Cols(dict[str, str]):
