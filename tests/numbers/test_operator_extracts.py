@@ -71,3 +71,19 @@ def test_a_call_type_header_written_with_a_slash_is_read(tmp_path: Path) -> None
     rows = [[ME, other, kind, "2026-11-28 09:30:00", "60"] for other, kind in zip(PEOPLE, kinds, strict=True)]
     rows_by_number, _ = _features(tmp_path, _write(tmp_path / "voc.csv", header, rows))
     assert rows_by_number[ME]["voccalltype1"] == "3.0"
+
+
+def test_numbers_masked_with_x_or_hash_are_reported_not_counted_as_numbers(tmp_path: Path) -> None:
+    masked = ["138xxxx8000", "1380013XXXX", "138####8000", "138---8000", "138???8000", "138****8000"]
+    header = ["本机号码", "对端号码", "呼叫类型", "开始时间", "通话时长"]
+    others = [*masked, PEOPLE[0]]
+    rows = [[ME, other, "主叫", f"2026-11-28 09:3{i}:00", "60"] for i, other in enumerate(others)]
+    rows.append(["139xxxx0001", PEOPLE[1], "主叫", "2026-11-28 10:00:00", "60"])  # a masked subscriber
+    rows_by_number, report = _features(tmp_path, _write(tmp_path / "voc.csv", header, rows))
+    quality = report["calls"]
+    assert quality["masked_number"] == 7
+    assert quality["missing_opposite"] == 6 and quality["missing_number"] == 1
+    assert list(rows_by_number) == [ME]  # 139xxxx0001 is no subscriber
+    # seven calls, one counterpart: the masked ones are calls without a known counterpart
+    me = rows_by_number[ME]
+    assert (me["opposite_count"], me["opposite_unique"]) == ("7.0", "1.0")

@@ -956,16 +956,24 @@ def _sci_exp(v: str) -> str:
 _NOT_A_NUMBER = "[:;,/、，；]|[^\\t -~]"
 
 
+# a number with digits hidden: 138****8000, 138####8000, 138●●●●8000, 138???8000 (a mask glyph lost to
+# an encoding), 138___8000 / 138---8000 / 138...8000 (a run of separators where digits were) …
+_MASKED = "[*#?？●•○◦×※]|[0-9](-{3,}|_{3,}|[.]{3,})[0-9]"
+# … or 138xxxx8000, 1380013XXXX, XXXXXXX8000: x's in a value of digits (a hashed id has no run of x)
+_MASKED_X = "[0-9 +-]*([xX]{2,}[0-9 +-]*)+"
+
+
 def number_issue_sql(v: str, ok: str | None = None) -> str:
     """Step 2 (output of step 1): why a value is not a usable number, or NULL.
 
-    1 masked (``138****5678``), 2 lossy (scientific notation missing digits), 3 unusable (a NULL marker,
-    no digits, a character no number is written with: ``2026-11-03 08:05:00``, ``138…;139…``, ``83秒``).
+    1 masked (``138****5678``, ``138xxxx5678``, ``1380013XXXX``, ``138####5678``), 2 lossy (scientific
+    notation missing digits), 3 unusable (a NULL marker, no digits, a character no number is written
+    with: ``2026-11-03 08:05:00``, ``138…;139…``, ``83秒``).
     """
     return (
         f"CASE WHEN {v} IS NULL OR {ok or fast_number(v)} THEN NULL "
         f"WHEN upper({v}) IN ({_codes(*MARKERS)}) THEN 3 "
-        f"WHEN contains({v}, '*') OR regexp_matches({v}, '[0-9][xX]{{3,}}[0-9]') THEN 1 "
+        f"WHEN regexp_matches({v}, '{_MASKED}') OR regexp_full_match({v}, '{_MASKED_X}') THEN 1 "
         f"WHEN regexp_matches({v}, '{_SCI}') THEN CASE WHEN length({_sci_frac(v)}) = {_sci_exp(v)} "
         f"THEN NULL WHEN length({_sci_frac(v)}) < {_sci_exp(v)} THEN 2 ELSE 3 END "
         f"WHEN regexp_matches({v}, '{_NOT_A_NUMBER}') THEN 3 "
