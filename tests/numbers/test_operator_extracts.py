@@ -87,3 +87,17 @@ def test_numbers_masked_with_x_or_hash_are_reported_not_counted_as_numbers(tmp_p
     # seven calls, one counterpart: the masked ones are calls without a known counterpart
     me = rows_by_number[ME]
     assert (me["opposite_count"], me["opposite_unique"]) == ("7.0", "1.0")
+
+
+def test_cells_written_as_excel_text_formulas_are_read_as_their_text(tmp_path: Path) -> None:
+    # ="…" keeps Excel from turning a number into 1.38E+10: many systems export every cell so
+    header = ["本机号码", "对端号码", "呼叫类型", "开始时间", "通话时长", "IMEI"]
+    rows = [
+        [f'="{ME}"', f'="{other}"', '="主叫"', f'="2026-11-28 09:3{i}:00"', '="60"', '="861234567890123"']
+        for i, other in enumerate(PEOPLE)
+    ]
+    rows_by_number, report = _features(tmp_path, _write(tmp_path / "voc.csv", header, rows))
+    assert report["calls"]["bad_time"] == report["calls"]["bad_duration"] == 0
+    me = rows_by_number[ME]
+    assert (me["opposite_unique"], me["voccalltype1"], me["imeis"]) == ("6.0", "6.0", "1.0")
+    assert (me["voc_hour_mode"], me["call_dur_mean"]) == ("9.0", "60.0")

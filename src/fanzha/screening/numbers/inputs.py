@@ -336,15 +336,23 @@ def prepare(path: Path, workdir: Path, n: int) -> Prepared:
     return Prepared(path, out, [f"{path}：不是 UTF-8 编码，已按 GBK/GB18030 转码读取"], f"rejects_{n}")
 
 
+# a cell written as an Excel formula so that Excel keeps it as text (="13800138000",
+# ="2026-11-28 09:30:00", ="60" — how many systems export 话单 to CSV): the text inside is the value
+_FORMULA = "starts_with(COLUMNS(*), '=\"') AND ends_with(COLUMNS(*), '\"') AND length(COLUMNS(*)) >= 3"
+_UNWRAPPED = f"CASE WHEN {_FORMULA} THEN substr(COLUMNS(*), 3, length(COLUMNS(*)) - 3) ELSE COLUMNS(*) END"
+
+
 def reader(f: Prepared) -> str:
+    """The file as a DuckDB table expression: a CSV's cells as text, ``="…"`` cells unwrapped."""
     p = str(f.path).replace("'", "''")
     if is_parquet(Path(p)):
         return f"read_parquet('{p}')"
-    return (
+    scan = (
         f"read_csv('{p}', header=true, all_varchar=true, auto_detect=true, store_rejects=true, "
         f"rejects_table='{f.rejects}', rejects_scan='{f.rejects}_scan'"
         + (", strict_mode=false)" if f.lenient else ")")
     )
+    return f"(SELECT {_UNWRAPPED} FROM {scan})"
 
 
 def error_line(exc: Exception) -> str:
