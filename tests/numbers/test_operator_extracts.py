@@ -101,3 +101,18 @@ def test_cells_written_as_excel_text_formulas_are_read_as_their_text(tmp_path: P
     me = rows_by_number[ME]
     assert (me["opposite_unique"], me["voccalltype1"], me["imeis"]) == ("6.0", "6.0", "1.0")
     assert (me["voc_hour_mode"], me["call_dur_mean"]) == ("9.0", "60.0")
+
+
+def test_sms_type_headers_written_with_a_slash_are_read(tmp_path: Path) -> None:
+    for i, type_header in enumerate(("收/发", "发送/接收", "短信收发类型")):
+        header = ["本机号码", "对端号码", type_header, "发送时间", "短信内容"]
+        kinds = ["发送", "接收"] * 3
+        pairs = zip(PEOPLE, kinds, strict=True)
+        rows = [[ME, other, kind, "2026-11-28 09:30:00", "验证码"] for other, kind in pairs]
+        folder = tmp_path / str(i)
+        folder.mkdir()
+        sms, out = _write(folder / "sms.csv", header, rows), folder / "features.csv"
+        assert main(["features", "--sms", str(sms), "--output", str(out)]) == 0, type_header
+        with out.open(encoding="utf-8") as fh:
+            me = next(csv.DictReader(fh))
+        assert (me["sms_count"], me["calltype_2"]) == ("6.0", "3.0"), type_header
