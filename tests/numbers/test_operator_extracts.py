@@ -116,3 +116,15 @@ def test_sms_type_headers_written_with_a_slash_are_read(tmp_path: Path) -> None:
         with out.open(encoding="utf-8") as fh:
             me = next(csv.DictReader(fh))
         assert (me["sms_count"], me["calltype_2"]) == ("6.0", "3.0"), type_header
+
+
+def test_oracle_timestamps_are_read_with_their_am_pm(tmp_path: Path) -> None:
+    # Oracle's default text of a TIMESTAMP column, as extracts from operator databases carry it
+    header = ["本机号码", "对端号码", "呼叫类型", "开始时间", "通话时长"]
+    times = ["28-NOV-26 09.30.00.000000 AM", "28-NOV-26 09.40.00.000000 AM", "28-NOV-26 09.30.00.000000 PM"]
+    rows = [[ME, other, "主叫", at, "60"] for other, at in zip(PEOPLE, times, strict=False)]
+    rows_by_number, report = _features(tmp_path, _write(tmp_path / "voc.csv", header, rows))
+    assert report["calls"]["bad_time"] == 0
+    me = rows_by_number[ME]
+    assert (me["voc_hour_mode"], me["voc_hour_mode_count"], me["voc_hour_nunique"]) == ("9.0", "2.0", "2.0")
+    assert me["voc_day_mode"] == "28.0"

@@ -484,7 +484,9 @@ CN_OFFSET_US = 8 * 3600 * 1_000_000
 TIME_FORMATS = (
     "'%Y/%m/%d %H:%M:%S', '%Y%m%d%H%M%S', '%Y/%m/%d %H:%M', "
     "'%Y年%m月%d日 %H:%M:%S', '%Y年%m月%d日 %H时%M分%S秒', '%Y年%m月%d日 %H:%M', '%Y年%m月%d日', "
-    "'%Y%m%d %H%M%S', '%Y%m%d %H:%M:%S', '%Y.%m.%d %H:%M:%S', '%Y.%m.%d %H:%M', '%Y%m%d', '%Y.%m.%d'"
+    "'%Y%m%d %H%M%S', '%Y%m%d %H:%M:%S', '%Y.%m.%d %H:%M:%S', '%Y.%m.%d %H:%M', '%Y%m%d', '%Y.%m.%d', "
+    # Oracle's default TIMESTAMP / DATE text (28-NOV-26 09.30.00.000000 AM: the AM/PM read by _AMPM_SQL)
+    "'%d-%b-%y %H.%M.%S.%f', '%d-%b-%y %H.%M.%S', '%d-%b-%Y %H:%M:%S', '%d-%b-%y %H:%M:%S'"
 )
 # 28/11/2026 or 11/28/2026: read when the order is clear (one part above 12), else unknown (bad_time)
 _DAY_LAST = "regexp_matches({x}, '^[0-9]{{1,2}}[/.][0-9]{{1,2}}[/.][0-9]{{4}}')"
