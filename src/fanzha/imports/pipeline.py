@@ -222,7 +222,39 @@ def batch_process(
     except ImportFileError as exc:
         return _reject(batch, message=str(exc))
     skip_non_data_rows(table, imp)
+    uncomputed = uncomputed_problem(table, imp)
+    if uncomputed:
+        return _reject(batch, message=uncomputed)
     return _table_process(batch, imp, actor, table, progress, validating)
+
+
+MAX_LISTED_UNCOMPUTED = 5  # rows named per column in the refusal; the rest are counted
+
+
+def uncomputed_problem(table: Table, imp: Importer) -> str:
+    """Why the file is refused when a column the importer reads holds formulas with no computed value
+    in its data rows (``""``: it holds none). A program wrote the workbook and no spreadsheet has
+    calculated it: each such cell reads as empty, so a 预警编号, a name, a time or an amount would be
+    silently missing. Opening the file in Excel or WPS and saving it stores the results. Column names
+    and row numbers only: a formula may hold personal data."""
+    if not table.uncomputed:
+        return ""
+    columns = match_header(table.header, imp.fields)
+    kept = {number for number, _ in table.rows}
+    parts = []
+    for text, _ in (*columns.used, *columns.seconds):
+        numbers = [number for number in table.uncomputed.get(text, []) if number in kept]
+        if numbers:
+            listed = "、".join(str(number) for number in numbers[:MAX_LISTED_UNCOMPUTED])
+            more = f"等 {len(numbers)} 行" if len(numbers) > MAX_LISTED_UNCOMPUTED else "行"
+            parts.append(f"“{quoted(text, MAX_COLUMN_TEXT)}”列第 {listed} {more}")
+    if not parts:
+        return ""
+    return (
+        "文件中有公式没有计算结果（文件由程序生成，未在 Excel 或 WPS 中保存过），这些单元格无法读取："
+        + "，".join(parts)
+        + "；整份文件未导入，请用 Excel 或 WPS 打开文件、保存后重新导入"
+    )
 
 
 SECOND_HEADER = "是表头的第二行（同样的列名换一种写法），已跳过"

@@ -61,6 +61,8 @@ class Table:
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (row, why): footers, repeated headers
     notes: list[str] = field(default_factory=list)  # about the file: which sheet was read, which not
+    # header → the rows below it whose cell is a formula with no computed value (XLSX): read as empty
+    uncomputed: dict[str, list[int]] = field(default_factory=dict)
 
 
 # ── cells ────────────────────────────────────────────────────────────────────
@@ -350,32 +352,52 @@ def sheet_rows(sheet: Any) -> Iterator[list[str]]:
     return ([cell_text(value) for value in row] for row in rows)
 
 
+@dataclass
+class SheetMarks:
+    """What an XLSX worksheet's XML says of its cells that calamine does not: the rows it hides, and
+    the cells holding a formula with no computed value (row number, column index from 0)."""
+
+    hidden: set[int] = field(default_factory=set)
+    uncomputed: set[tuple[int, int]] = field(default_factory=set)
+
+
 def workbook_rows(
     data: bytes, is_header: HeaderTest | None = None
-) -> tuple[Iterator[list[str]], list[str], set[int]]:
-    """Rows of the worksheet :func:`choose_sheet` picks, its notes and its hidden rows (XLSX)."""
+) -> tuple[Iterator[list[str]], list[str], SheetMarks]:
+    """Rows of the worksheet :func:`choose_sheet` picks, its notes and its marks (XLSX)."""
     sheet, notes = choose_sheet(data, is_header)
     if sheet is None:
-        return iter(()), notes, set()
-    hidden = hidden_rows(data, sheet.name) if data.startswith(ZIP_MAGIC) else set()
-    return sheet_rows(sheet), notes, hidden
+        return iter(()), notes, SheetMarks()
+    marks = sheet_marks(data, sheet.name) if data.startswith(ZIP_MAGIC) else SheetMarks()
+    return sheet_rows(sheet), notes, marks
 
 
 _RELATIONSHIPS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b[^>]*>")
 _ROW_NUMBER = re.compile(rb"""\br=["'](\d+)["']""")
 _HIDDEN_ROW = re.compile(rb"""\bhidden=["'](?:1|true)["']""")
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+_CELL_REF = re.compile(rb"""\br=["']([A-Z]{1,3})(\d+)["']""")
+_STRING_RESULT = re.compile(rb"""\bt=["']str["']""")
+_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]")
 
 
-def hidden_rows(data: bytes, sheet_name: str) -> set[int]:
-    """The spreadsheet numbers of the rows hidden in an XLSX worksheet (by an auto-filter or by
-    hand): calamine reads them like the others, without saying."""
+def sheet_marks(data: bytes, sheet_name: str) -> SheetMarks:
+    """The marks of the XLSX worksheet named ``sheet_name`` (none when its XML cannot be had: calamine
+    read the sheet, only the marks are then missing)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             part = _sheet_part(archive, sheet_name)
             xml = archive.read(part) if part else b""
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError):
-        return set()  # calamine read the sheet: only the hidden marks are not to be had
+        return SheetMarks()
+    return SheetMarks(hidden=hidden_rows(xml), uncomputed=uncomputed_cells(xml))
+
+
+def hidden_rows(xml: bytes) -> set[int]:
+    """The spreadsheet numbers of the rows a worksheet's XML hides (by an auto-filter or by hand):
+    calamine reads them like the others, without saying."""
     if b"hidden" not in xml:
         return set()
     found: set[int] = set()
@@ -386,6 +408,35 @@ def hidden_rows(data: bytes, sheet_name: str) -> set[int]:
         if _HIDDEN_ROW.search(tag.group(0)):
             found.add(number)
     return found
+
+
+def uncomputed_cells(xml: bytes) -> set[tuple[int, int]]:
+    """The cells (row number, column index from 0) of a worksheet's XML that hold a formula and no
+    value computed from it. Excel and WPS store each formula's result with it; a program that writes
+    a workbook (openpyxl, some systems' exports) may store the formula alone, and calamine then reads
+    the cell as empty — a 预警编号, a name or an amount silently missing. An empty text result
+    (``t="str"`` with an empty value: ``=IF(…,"",…)``) is a result."""
+    if not _FORMULA.search(xml):
+        return set()
+    found: set[tuple[int, int]] = set()
+    for cell in _CELL.finditer(xml):
+        attributes, body = cell.group(1), cell.group(2) or b""
+        if not _FORMULA.search(body) or _VALUE.search(body):
+            continue
+        if _STRING_RESULT.search(attributes) and b"<v" in body:
+            continue
+        ref = _CELL_REF.search(attributes)
+        if ref:
+            found.add((int(ref.group(2)), _column_index(ref.group(1).decode())))
+    return found
+
+
+def _column_index(letters: str) -> int:
+    """``A`` → 0, ``Z`` → 25, ``AA`` → 26."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index - 1
 
 
 def _sheet_part(archive: zipfile.ZipFile, sheet_name: str) -> str:
@@ -413,15 +464,15 @@ def _sheet_part(archive: zipfile.ZipFile, sheet_name: str) -> str:
 
 def raw_rows(
     data: bytes, is_header: HeaderTest | None = None
-) -> tuple[Iterator[list[str]], list[str], set[int]]:
-    """The rows of the file (of the chosen worksheet), notes about the file and the numbers of the
-    rows the spreadsheet hides."""
+) -> tuple[Iterator[list[str]], list[str], SheetMarks]:
+    """The rows of the file (of the chosen worksheet), notes about the file and what the worksheet
+    marks (the rows it hides, its formulas without a result)."""
     check_size(data)
     kind = detect_format(data)
     if kind == "xlsx":
         check_xlsx_archive(data)
     if kind == "csv":
-        return csv_rows(data), [], set()
+        return csv_rows(data), [], SheetMarks()
     return workbook_rows(data, is_header)
 
 
@@ -664,7 +715,7 @@ def read_table(data: bytes, is_header: HeaderTest | None = None) -> Table:
     lines (合计, 小计, 制表人, 备注：…) and the header repeated (two lists pasted one under the other)
     are left out and listed in ``skipped``, never silently dropped.
     """
-    source, notes, hidden = raw_rows(data, is_header)
+    source, notes, marks = raw_rows(data, is_header)
     rows = _numbered(source)
     header_row, header_cells, after = _find_header(rows, is_header)
     table = Table(header=unique_header(header_cells), header_row=header_row, notes=notes)
@@ -692,9 +743,23 @@ def read_table(data: bytes, is_header: HeaderTest | None = None) -> Table:
             _add_row(table, number, cells, max_rows)
     table.skipped.extend((number, _trailing_reason(cells)) for number, cells in trailing)
     table.skipped.sort()
-    if hidden:
-        table.notes.extend(hidden_note([number for number, _ in table.rows if number in hidden]))
+    if marks.hidden:
+        table.notes.extend(hidden_note([number for number, _ in table.rows if number in marks.hidden]))
+    table.uncomputed = _uncomputed_by_column(table, marks.uncomputed)
     return table
+
+
+def _uncomputed_by_column(table: Table, cells: set[tuple[int, int]]) -> dict[str, list[int]]:
+    """The data rows of each named column whose cell is a formula without a result."""
+    found: dict[str, list[int]] = {}
+    if not cells:
+        return found
+    rows = {number for number, _ in table.rows}
+    for number, column in sorted(cells):
+        name = table.header[column] if column < len(table.header) else ""
+        if name and number in rows:
+            found.setdefault(name, []).append(number)
+    return found
 
 
 HEADING = "是分组标题行，已跳过"

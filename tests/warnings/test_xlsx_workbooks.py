@@ -1,0 +1,128 @@
+"""Warning lists as XLSX workbooks a county centre's staff and its partners' systems really make them:
+`fanzha warnings import FILE` on files built with openpyxl (and, where Excel stores what openpyxl
+cannot, its XML as Excel writes it), checked in the stored warnings, not only in the summary line."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from typing import Any
+
+from openpyxl import Workbook
+
+from fanzha.warnings.models import Warning
+from tests.personas import id_number
+from tests.warnings.test_cli import command
+
+HEADER = [
+    "序号",
+    "预警编号",
+    "姓名",
+    "身份证号",
+    "手机号",
+    "现住址",
+    "诈骗类型",
+    "预警来源",
+    "预警时间",
+    "涉案金额",
+]
+
+
+def row(n: int, **changed: Any) -> list[Any]:
+    values = {
+        "序号": n,
+        "预警编号": f"YJ{n}",
+        "姓名": f"王{n}英",
+        "身份证号": id_number("331102", f"{1956 + n}0101", f"{n:03d}"),
+        "手机号": f"137123400{n:02d}",
+        "现住址": f"江州市青溪县城关镇城东社区幸福路{n}号",
+        "诈骗类型": "刷单返利",
+        "预警来源": "上级推送",
+        "预警时间": "2026-11-28 09:30",
+        "涉案金额": "5000",
+        **changed,
+    }
+    return list(values.values())
+
+
+def saved(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def sheet_xml_changed(data: bytes, change: Callable[[bytes], bytes]) -> bytes:
+    """The workbook with its first worksheet's XML changed (to write cells as Excel stores them)."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            part = source.read(item.filename)
+            target.writestr(item, change(part) if item.filename == "xl/worksheets/sheet1.xml" else part)
+    return out.getvalue()
+
+
+def run(tmp_path: Any, data: bytes) -> tuple[str, int]:
+    file = tmp_path / "list.xlsx"
+    file.write_bytes(data)
+    return command("warnings", "import", str(file))
+
+
+# ── formulas without a computed value ───────────────────────────────────────
+
+
+def program_written_list() -> bytes:
+    """A list a program wrote with formulas (openpyxl stores a formula without its result)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    sheet.append(row(1, 预警编号='="YJ"&ROW()', 涉案金额="=2*2500"))
+    sheet.append(row(2, 姓名="=C2", 预警时间="=DATE(2026,11,28)+TIME(9,30,0)"))
+    return saved(workbook)
+
+
+def test_formulas_without_a_result_refuse_the_file_naming_the_cells(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out, code = run(tmp_path, program_written_list())
+    assert code == 1, out
+    assert "文件中有公式没有计算结果" in out, out
+    for part in ("“预警编号”列第 2 行", "“姓名”列第 3 行", "“预警时间”列第 3 行", "“涉案金额”列第 2 行"):
+        assert part in out, out
+    assert "请用 Excel 或 WPS 打开文件、保存后重新导入" in out
+    assert "ROW()" not in out and "DATE(" not in out  # a formula is never quoted
+    assert not Warning.objects.exists()
+
+
+def test_a_formula_without_a_result_in_a_column_not_read_changes_nothing(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    sheet.append(row(1, 序号="=ROW()-1"))
+    sheet.append(row(2, 序号="=ROW()-1"))
+    out, code = run(tmp_path, saved(workbook))
+    assert code == 0 and out.splitlines()[-1] == "imported: 2 new, 0 merged, 0 unchanged, 0 rejected", out
+
+
+def test_formulas_excel_computed_are_read_as_their_results(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    sheet.append(row(1, 预警编号="FORMULA", 涉案金额="AMOUNT", 现住址="EMPTY"))
+
+    def as_excel_stores_them(xml: bytes) -> bytes:
+        cells = {
+            b"FORMULA": b'<c r="B2" t="str"><f>"YJ"&amp;ROW()</f><v>YJ2</v></c>',
+            b"AMOUNT": b'<c r="J2"><f>2*2500</f><v>5000</v></c>',
+            b"EMPTY": b'<c r="F2" t="str"><f>IF(1,"","")</f><v></v></c>',  # an empty text result
+        }
+        for text, cell in cells.items():
+            column = cell[6:8]
+            xml = xml.replace(b'<c r="' + column + b'" t="inlineStr"><is><t>' + text + b"</t></is></c>", cell)
+        return xml
+
+    out, code = run(tmp_path, sheet_xml_changed(saved(workbook), as_excel_stores_them))
+    assert code == 0 and out.splitlines()[-1] == "imported: 1 new, 0 merged, 0 unchanged, 0 rejected", out
+    warning = Warning.objects.get()
+    assert (warning.source_id, warning.amount, warning.person.name) == ("YJ2", 5000, "王1英")
