@@ -9,6 +9,7 @@ import zipfile
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from openpyxl import Workbook
 
 from fanzha.warnings.models import Warning
@@ -126,3 +127,34 @@ def test_formulas_excel_computed_are_read_as_their_results(world, tmp_path) -> N
     assert code == 0 and out.splitlines()[-1] == "imported: 1 new, 0 merged, 0 unchanged, 0 rejected", out
     warning = Warning.objects.get()
     assert (warning.source_id, warning.amount, warning.person.name) == ("YJ2", 5000, "王1英")
+
+
+# ── an amount typed in 万 with a number format that shows 万元 ─────────────────
+
+
+@pytest.mark.parametrize(
+    ("header", "cell", "number_format", "amount"),
+    [
+        ("涉案金额", 2.5, '0.00"万元"', 25000),  # typed 2.5, shown 2.50万元
+        ("涉案金额", 12, '#,##0"万"', 120000),
+        ("涉案金额", 3.5, 'G/通用格式"万元"', 35000),  # Chinese Excel's General with a unit after it
+        ("涉案金额", 1.2, '0.0"亿元"', 120000000),
+        ("涉案金额", 3, "0\\万\\元", 30000),  # the 万 escaped, not quoted
+        ("涉案金额（万元）", 2.5, '0.00"万元"', 25000),  # the header says so too: not twice
+        ("涉案金额", 25000, '0!.0000"万元"', 25000),  # yuan shown as 2.5000万元: the dot is a literal
+        ("涉案金额", 25000, '0"."0000"万"', 25000),
+        ("涉案金额", 25000, "[$¥-804]#,##0.00", 25000),
+        ("涉案金额", 25000, '#,##0.00"元"', 25000),
+    ],
+)
+def test_an_amount_is_read_in_the_unit_its_number_format_shows(  # type: ignore[no-untyped-def]
+    world, tmp_path, header, cell, number_format, amount
+) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append([*HEADER[:-1], header])
+    sheet.append(row(1, 涉案金额=cell))
+    sheet.cell(row=2, column=len(HEADER)).number_format = number_format
+    out, code = run(tmp_path, saved(workbook))
+    assert code == 0 and out.splitlines()[-1] == "imported: 1 new, 0 merged, 0 unchanged, 0 rejected", out
+    assert Warning.objects.get().amount == amount, out

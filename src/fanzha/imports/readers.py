@@ -332,9 +332,11 @@ def choose_sheet(data: bytes, is_header: HeaderTest | None) -> tuple[Any, list[s
     return chosen, notes
 
 
-def sheet_rows(sheet: Any) -> Iterator[list[str]]:
+def sheet_rows(sheet: Any, units: dict[tuple[int, int], str] | None = None) -> Iterator[list[str]]:
     """Rows of a worksheet from spreadsheet row 1, as text. A value merged down several rows (one
-    batch's 预警来源, 预警时间) is repeated in each row of the range (in its first column)."""
+    batch's 预警来源, 预警时间) is repeated in each row of the range (in its first column). A number
+    whose cell's format shows a unit of magnitude (``units``: 2.5 shown 2.50万元) is read with it,
+    ``2.5万``, as shown."""
     from python_calamine import CalamineError
 
     try:
@@ -349,6 +351,11 @@ def sheet_rows(sheet: Any) -> Iterator[list[str]]:
         for row in rows[top + 1 : bottom + 1]:
             if column < len(row) and row[column] in ("", None):
                 row[column] = value
+    for (number, column), unit in (units or {}).items():
+        cells = rows[number - 1] if 0 < number <= len(rows) else []
+        value = cells[column] if column < len(cells) else None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            cells[column] = NumericText(cell_text(value) + unit)
     return ([cell_text(value) for value in row] for row in rows)
 
 
@@ -359,6 +366,8 @@ class SheetMarks:
 
     hidden: set[int] = field(default_factory=set)
     uncomputed: set[tuple[int, int]] = field(default_factory=set)
+    # number cells whose format shows a unit of magnitude after the figure (2.5 shown 2.50万元): the unit
+    units: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 def workbook_rows(
@@ -369,7 +378,7 @@ def workbook_rows(
     if sheet is None:
         return iter(()), notes, SheetMarks()
     marks = sheet_marks(data, sheet.name) if data.startswith(ZIP_MAGIC) else SheetMarks()
-    return sheet_rows(sheet), notes, marks
+    return sheet_rows(sheet, marks.units), notes, marks
 
 
 _RELATIONSHIPS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -390,9 +399,12 @@ def sheet_marks(data: bytes, sheet_name: str) -> SheetMarks:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             part = _sheet_part(archive, sheet_name)
             xml = archive.read(part) if part else b""
+            styles = magnitude_styles(archive)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError):
         return SheetMarks()
-    return SheetMarks(hidden=hidden_rows(xml), uncomputed=uncomputed_cells(xml))
+    return SheetMarks(
+        hidden=hidden_rows(xml), uncomputed=uncomputed_cells(xml), units=unit_cells(xml, styles)
+    )
 
 
 def hidden_rows(xml: bytes) -> set[int]:
@@ -428,6 +440,85 @@ def uncomputed_cells(xml: bytes) -> set[tuple[int, int]]:
         ref = _CELL_REF.search(attributes)
         if ref:
             found.add((int(ref.group(2)), _column_index(ref.group(1).decode())))
+    return found
+
+
+# A number format's literal text: quoted ("万元"), escaped (\万, !.) or characters no format code uses.
+_FORMAT_LITERAL = re.compile(r'"([^"]*)"|[\\!](.)|([^"\\0#?.,;%Ee+\-/ ()$!_*@\[\]0-9:]+)')
+_FORMAT_BRACKETS = re.compile(r"\[[^\]]*\]")  # [$¥-804], [Red], [DBNum1]: no literal text
+_FORMAT_GENERAL = re.compile(r"G/通用格式|General", re.IGNORECASE)  # the number as typed
+_SCALING_COMMA = re.compile(r"[0#?],+(?:$|[^0#?])")  # 0.00,, shows the number in millions
+_MAGNITUDES = ("亿", "万")
+
+
+def format_magnitude(code: str) -> str:
+    """The unit of magnitude (万, 亿) a number format shows after the figure of a number typed in it
+    (``0.00"万元"``, ``G/通用格式"万元"``: 2.5 shown 2.50万元), else ``""``. Not when the format divides
+    the number itself for show: a literal dot (``0!.0000"万元"`` shows 25000 as 2.5000万元) or a
+    comma that scales (``0.00,,"百万"``) — the number is then in yuan already."""
+    section = _FORMAT_GENERAL.sub("0", _FORMAT_BRACKETS.sub("", code.split(";")[0]))
+    literals = list(_FORMAT_LITERAL.finditer(section))
+    texts = [quoted or escaped or bare for quoted, escaped, bare in (m.groups() for m in literals)]
+    codes = _FORMAT_LITERAL.sub(lambda m: " " * len(m.group(0)), section)  # the codes, literals blanked
+    if any("." in text for text in texts) or _SCALING_COMMA.search(codes.replace(" ", "")):
+        return ""
+    last_figure = max(codes.rfind(placeholder) for placeholder in "0#?")
+    after = [text for m, text in zip(literals, texts, strict=True) if m.start() > last_figure]
+    after = [text for text in after if text.strip()]
+    unit = after[0].strip()[:1] if after else ""
+    return unit if last_figure >= 0 and unit in _MAGNITUDES else ""
+
+
+_STYLES = "xl/styles.xml"
+
+
+def magnitude_styles(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Cell style index (a cell's ``s``) → the unit of magnitude its number format shows."""
+    from defusedxml.ElementTree import fromstring
+
+    if _STYLES not in archive.namelist():
+        return {}
+    styles = archive.read(_STYLES)
+    if "万".encode() not in styles and "亿".encode() not in styles:
+        return {}
+    root = fromstring(styles)
+    units = {
+        element.get("numFmtId", ""): format_magnitude(element.get("formatCode", ""))
+        for element in root.iter()
+        if element.tag.endswith("}numFmt")
+    }
+    cell_formats = next((element for element in root if element.tag.endswith("}cellXfs")), None)
+    if cell_formats is None:
+        return {}
+    found = {}
+    for index, style in enumerate(cell_formats):
+        unit = units.get(style.get("numFmtId", ""), "")
+        if unit:
+            found[str(index)] = unit
+    return found
+
+
+_CELL_STYLE = re.compile(rb"""\bs=["'](\d+)["']""")
+_CELL_TYPE = re.compile(rb"""\bt=["'](\w+)["']""")
+
+
+def unit_cells(xml: bytes, styles: dict[str, str]) -> dict[tuple[int, int], str]:
+    """The number cells of a worksheet's XML whose style's format shows a unit of magnitude."""
+    found: dict[tuple[int, int], str] = {}
+    if not styles:
+        return found
+    for cell in _CELL.finditer(xml):
+        attributes, body = cell.group(1), cell.group(2)
+        if not body or not _VALUE.search(body):  # a styled empty cell (a column formatted to its end)
+            continue
+        style = _CELL_STYLE.search(attributes)
+        unit = styles.get(style.group(1).decode()) if style else None
+        kind = _CELL_TYPE.search(attributes)
+        if not unit or (kind and kind.group(1) != b"n"):
+            continue
+        ref = _CELL_REF.search(attributes)
+        if ref:
+            found[(int(ref.group(2)), _column_index(ref.group(1).decode()))] = unit
     return found
 
 
