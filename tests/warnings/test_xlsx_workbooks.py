@@ -158,3 +158,59 @@ def test_an_amount_is_read_in_the_unit_its_number_format_shows(  # type: ignore[
     out, code = run(tmp_path, saved(workbook))
     assert code == 0 and out.splitlines()[-1] == "imported: 1 new, 0 merged, 0 unchanged, 0 rejected", out
     assert Warning.objects.get().amount == amount, out
+
+
+# ── values merged down a block of rows ──────────────────────────────────────
+
+
+def merged_block_list(*below: list[Any], merged: str) -> bytes:
+    """A titled list of three warnings whose 预警来源 (运营商) is written once and merged down, rows
+    ``below`` after them."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["青溪县反诈中心预警清单（11月28日）"])
+    sheet.merge_cells("A1:J1")
+    sheet.append(HEADER)
+    for n in (1, 2, 3):
+        sheet.append(row(n, 预警来源="运营商" if n == 1 else None, 诈骗类型="冒充公检法" if n == 1 else None))
+    for cells in below:
+        sheet.append(cells)
+    sheet.merge_cells("G3:G5")  # 诈骗类型 over the three rows
+    sheet.merge_cells(merged)
+    return saved(workbook)
+
+
+def assert_three_from_the_operator(out: str, code: int) -> None:
+    assert code == 0 and out.splitlines()[-1] == "imported: 3 new, 0 merged, 0 unchanged, 0 rejected", out
+    warnings = Warning.objects.order_by("source_id")
+    assert [(w.source_id, w.source, w.fraud_type) for w in warnings] == [
+        (f"YJ{n}", "operator", "impersonate_authority") for n in (1, 2, 3)
+    ]
+
+
+def test_a_value_merged_down_a_block_applies_to_each_row(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out, code = run(tmp_path, merged_block_list(merged="H3:H5"))
+    assert_three_from_the_operator(out, code)
+
+
+def test_a_value_merged_over_empty_rows_below_the_data_makes_them_no_rows(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    empty: list[Any] = []
+    data = merged_block_list(empty, empty, empty, empty, ["制表人：李四"], merged="H3:H9")
+    out, code = run(tmp_path, data)
+    assert_three_from_the_operator(out, code)
+    assert "第 10 行是表尾的“制表人”行，已跳过" in out and "第 6 行" not in out, out
+
+
+def test_a_value_merged_into_the_total_line_leaves_it_a_footer(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    data = merged_block_list(["合计", None, None, None, None, None, None, None, None, 15000], merged="H3:H6")
+    out, code = run(tmp_path, data)
+    assert_three_from_the_operator(out, code)
+    assert "第 6 行是表尾的“合计”行，已跳过" in out, out
+
+
+def test_a_value_merged_over_a_numbered_templates_empty_lines_makes_them_no_rows(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    data = merged_block_list([4], [5], [6], merged="H3:H8")
+    out, code = run(tmp_path, data)
+    assert_three_from_the_operator(out, code)
+    for number in (6, 7, 8):
+        assert f"第 {number} 行只有“序号”列有内容，不是数据行，已跳过" in out, out

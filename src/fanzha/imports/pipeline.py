@@ -264,8 +264,10 @@ def skip_non_data_rows(table: Table, imp: Importer) -> None:
     """Leave out (and name in ``table.skipped``) the rows of a file that hold no one's data: the
     header written again in other words right below it (Warning ID, Name … under 预警编号, 姓名 …), and
     rows with nothing in any column the importer reads — a 序号 left in a pre-numbered template's empty
-    line, a group's heading written in the 序号 column (城关片区). Validated, each was a row naming
-    nobody, refused with the whole file, or a warning for a person named "Name"."""
+    line, a group's heading written in the 序号 column (城关片区). A value merged down from a row above
+    (one 预警来源 for a block of rows, merged over the template's empty lines too) is not the row's own.
+    Validated, each was a row naming nobody, refused with the whole file, or a warning for a person
+    named "Name"."""
     columns = match_header(table.header, imp.fields)
     read = [text for text, _ in (*columns.used, *columns.seconds)]
     if not read:
@@ -275,10 +277,15 @@ def skip_non_data_rows(table: Table, imp: Importer) -> None:
         if number == table.header_row + 1 and _names_the_same_fields(record, columns, imp):
             table.skipped.append((number, SECOND_HEADER))
             continue
-        if any(str(record.get(text, "")).strip() for text in read):
+        merged_in = table.merged_in.get(number, set())
+        if any(str(record.get(text, "")).strip() for text in read if text not in merged_in):
             kept.append((number, record))
             continue
-        filled = "、".join(f"“{quoted(text, MAX_COLUMN_TEXT)}”" for text, value in record.items() if value)
+        filled = "、".join(
+            f"“{quoted(text, MAX_COLUMN_TEXT)}”"
+            for text, value in record.items()
+            if value and text not in merged_in
+        )
         table.skipped.append((number, f"只有{filled}列有内容，不是数据行，已跳过"))
     if len(kept) < len(table.rows):
         table.rows = kept

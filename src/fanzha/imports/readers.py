@@ -63,6 +63,8 @@ class Table:
     notes: list[str] = field(default_factory=list)  # about the file: which sheet was read, which not
     # header → the rows below it whose cell is a formula with no computed value (XLSX): read as empty
     uncomputed: dict[str, list[int]] = field(default_factory=dict)
+    # row → the headers of its cells that hold a value merged down from a row above, not their own
+    merged_in: dict[int, set[str]] = field(default_factory=dict)
 
 
 # ── cells ────────────────────────────────────────────────────────────────────
@@ -332,11 +334,13 @@ def choose_sheet(data: bytes, is_header: HeaderTest | None) -> tuple[Any, list[s
     return chosen, notes
 
 
-def sheet_rows(sheet: Any, units: dict[tuple[int, int], str] | None = None) -> Iterator[list[str]]:
+def sheet_rows(
+    sheet: Any, units: dict[tuple[int, int], str] | None = None, merged_in: set[tuple[int, int]] | None = None
+) -> Iterator[list[str]]:
     """Rows of a worksheet from spreadsheet row 1, as text. A value merged down several rows (one
     batch's 预警来源, 预警时间) is repeated in each row of the range (in its first column). A number
     whose cell's format shows a unit of magnitude (``units``: 2.5 shown 2.50万元) is read with it,
-    ``2.5万``, as shown."""
+    ``2.5万``, as shown. The cells that took a merged value are added to ``merged_in``."""
     from python_calamine import CalamineError
 
     try:
@@ -344,13 +348,20 @@ def sheet_rows(sheet: Any, units: dict[tuple[int, int], str] | None = None) -> I
         merged = sheet.merged_cell_ranges or []
     except (CalamineError, ValueError, OSError, TypeError) as exc:
         raise ImportFileError(BAD_WORKBOOK) from exc
-    for (top, column), (bottom, _) in merged:
-        if bottom <= top or top >= len(rows) or column >= len(rows[top]):
-            continue
+    ranges = [
+        (top, bottom, column)
+        for (top, column), (bottom, _) in merged
+        if top < bottom and top < len(rows) and column < len(rows[top])
+    ]
+    takers = _rows_taking_merged_values(rows, ranges)
+    for top, bottom, column in ranges:
         value = rows[top][column]
-        for row in rows[top + 1 : bottom + 1]:
-            if column < len(row) and row[column] in ("", None):
+        for index in range(top + 1, min(bottom + 1, len(rows))):
+            row = rows[index]
+            if index in takers and column < len(row) and row[column] in ("", None):
                 row[column] = value
+                if merged_in is not None:
+                    merged_in.add((index + 1, column))
     for (number, column), unit in (units or {}).items():
         cells = rows[number - 1] if 0 < number <= len(rows) else []
         value = cells[column] if column < len(cells) else None
@@ -368,6 +379,22 @@ class SheetMarks:
     uncomputed: set[tuple[int, int]] = field(default_factory=set)
     # number cells whose format shows a unit of magnitude after the figure (2.5 shown 2.50万元): the unit
     units: dict[tuple[int, int], str] = field(default_factory=dict)
+    # cells that took the value of a range merged down from above (row number, column index from 0)
+    merged_in: set[tuple[int, int]] = field(default_factory=set)
+
+
+def _rows_taking_merged_values(rows: list[list[Any]], ranges: list[tuple[int, int, int]]) -> set[int]:
+    """The rows (index from 0) under the top of a merged range that take its value: those with data
+    of their own. A row empty but for the merged cell (a 预警来源 merged over a template's empty rows)
+    stays empty, and a 合计 or 制表人 line the range runs into stays a footer — each would otherwise be
+    read as a data row naming nobody, and refuse the file."""
+    below = {index for top, bottom, _ in ranges for index in range(top + 1, min(bottom + 1, len(rows)))}
+    takers = set()
+    for index in below:
+        cells = [cell_text(value) for value in rows[index]]
+        if not _is_blank(cells) and not footer_word(cells):
+            takers.add(index)
+    return takers
 
 
 def workbook_rows(
@@ -378,7 +405,7 @@ def workbook_rows(
     if sheet is None:
         return iter(()), notes, SheetMarks()
     marks = sheet_marks(data, sheet.name) if data.startswith(ZIP_MAGIC) else SheetMarks()
-    return sheet_rows(sheet, marks.units), notes, marks
+    return sheet_rows(sheet, marks.units, marks.merged_in), notes, marks
 
 
 _RELATIONSHIPS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -837,7 +864,18 @@ def read_table(data: bytes, is_header: HeaderTest | None = None) -> Table:
     if marks.hidden:
         table.notes.extend(hidden_note([number for number, _ in table.rows if number in marks.hidden]))
     table.uncomputed = _uncomputed_by_column(table, marks.uncomputed)
+    table.merged_in = _merged_in_by_row(table, marks.merged_in)
     return table
+
+
+def _merged_in_by_row(table: Table, cells: set[tuple[int, int]]) -> dict[int, set[str]]:
+    """The named columns of each row whose cell took a value merged down from above."""
+    found: dict[int, set[str]] = {}
+    for number, column in cells:
+        name = table.header[column] if column < len(table.header) else ""
+        if name and number > table.header_row:
+            found.setdefault(number, set()).add(name)
+    return found
 
 
 def _uncomputed_by_column(table: Table, cells: set[tuple[int, int]]) -> dict[str, list[int]]:
