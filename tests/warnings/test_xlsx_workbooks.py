@@ -214,3 +214,45 @@ def test_a_value_merged_over_a_numbered_templates_empty_lines_makes_them_no_rows
     assert_three_from_the_operator(out, code)
     for number in (6, 7, 8):
         assert f"第 {number} 行只有“序号”列有内容，不是数据行，已跳过" in out, out
+
+
+# ── lines Excel adds itself: a table's total row, 分类汇总 ─────────────────────
+
+
+def list_with(*lines: tuple[int, list[Any]]) -> bytes:
+    """Three warnings (two from the operator, one from a bank) with ``lines`` inserted after the data
+    row of each given index (0: after the header)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    rows = [row(1, 预警来源="运营商"), row(2, 预警来源="运营商"), row(3, 预警来源="银行")]
+    for index in range(len(rows) + 1):
+        if index:
+            sheet.append(rows[index - 1])
+        for after, cells in lines:
+            if after == index:
+                sheet.append(cells)
+    return saved(workbook)
+
+
+def test_an_excel_tables_total_row_is_a_footer(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out, code = run(tmp_path, list_with((3, ["汇总", None, None, None, None, None, None, None, None, 15000])))
+    assert code == 0 and out.splitlines()[-1] == "imported: 3 new, 0 merged, 0 unchanged, 0 rejected", out
+    assert "第 5 行是表尾的“汇总”行，已跳过" in out
+
+
+def test_the_lines_excel_subtotals_insert_are_footers(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    blank = [None] * 7
+    data = list_with(
+        (2, [*blank, "运营商 汇总", None, 10000]),
+        (3, [*blank, "银行 汇总", None, 5000]),
+        (3, [*blank, "总计", None, 15000]),
+    )
+    out, code = run(tmp_path, data)
+    assert code == 0 and out.splitlines()[-1] == "imported: 3 new, 0 merged, 0 unchanged, 0 rejected", out
+    for number, word in ((4, "汇总"), (6, "汇总"), (7, "总计")):
+        assert f"第 {number} 行是表尾的“{word}”行，已跳过" in out, out
+    counted = list_with((2, [*blank, "运营商 计数", None, 2]), (3, [*blank, "总计数", None, 3]))
+    out, code = run(tmp_path, counted)
+    assert code == 0 and "0 rejected" in out.splitlines()[-1], out
+    assert "第 4 行是表尾的“计数”行，已跳过" in out and "第 6 行是表尾的“计数”行，已跳过" in out, out

@@ -618,8 +618,9 @@ def _record(header: list[str], cells: list[str]) -> dict[str, str]:
 
 # ── footers and repeated headers ─────────────────────────────────────────────
 
-# 合计 / 小计 / 总计 with a few words in front (石门镇小计, 本页合计) and a colon, number or nothing after.
-_TOTAL = re.compile(r"^\D{0,12}?(合计|小计|总计|共计|累计)(?::|\d|共|$)")
+# 合计 / 小计 / 总计 with a few words in front (石门镇小计, 本页合计) and a colon, number or nothing after;
+# and what Excel writes itself: a table's total row (汇总), 分类汇总's lines (运营商 汇总, 银行 计数, 总计数).
+_TOTAL = re.compile(r"^\D{0,12}?(合计|小计|总计|共计|累计|汇总|计数)(?::|\d|共|$)")
 # 制表人：张三 审核人：李四, 填报单位：…, 负责人签字, 经办民警：…, a system's 导出时间：… / 打印日期：…,
 # 联系电话：… (the row's first cell)
 _SIGNED = re.compile(
@@ -670,7 +671,7 @@ def footer_word(cells: list[str]) -> str:
     signed = _SIGNED.match(first) or _NOTE.match(first) or _END.match(first)
     if signed:
         return signed.group(0).rstrip(":")
-    if not any("计" in cell for cell in cells):  # the quick way out for data rows
+    if not any("计" in cell or "汇总" in cell for cell in cells):  # the quick way out for data rows
         return ""
     label = ""
     for text in _texts(cells):
@@ -718,7 +719,7 @@ def could_be_skipped(cells: list[str], header_lead: str) -> bool:
     lead = first[:1]
     if not lead.isascii():
         lead = unicodedata.normalize("NFKC", lead)
-    return lead in _FOOTER_LEADS or lead == header_lead or "计" in first
+    return lead in _FOOTER_LEADS or lead == header_lead or "计" in first or "汇总" in first
 
 
 def skip_reason(cells: list[str], header_key: tuple[str, ...]) -> str:
