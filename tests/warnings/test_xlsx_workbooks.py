@@ -256,3 +256,29 @@ def test_the_lines_excel_subtotals_insert_are_footers(world, tmp_path) -> None: 
     out, code = run(tmp_path, counted)
     assert code == 0 and "0 rejected" in out.splitlines()[-1], out
     assert "第 4 行是表尾的“计数”行，已跳过" in out and "第 6 行是表尾的“计数”行，已跳过" in out, out
+
+
+# ── a form's 栏次 row under the header ────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    "numbers",
+    [
+        list(range(1, len(HEADER) + 1)),
+        [f"（{n}）" for n in range(1, len(HEADER) + 1)],
+        ["栏次", *range(1, len(HEADER))],
+        ["①", "②", "③", "④", "⑤", "⑥", "⑦", "⑧", "⑨", "⑩"],
+    ],
+    ids=["digits", "brackets", "label", "circled"],
+)
+def test_a_row_numbering_the_columns_under_the_header_is_no_warning(world, tmp_path, numbers) -> None:  # type: ignore[no-untyped-def]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    sheet.append(numbers)
+    sheet.append(row(1))
+    sheet.append(row(2))
+    out, code = run(tmp_path, saved(workbook))
+    assert code == 0 and out.splitlines()[-1] == "imported: 2 new, 0 merged, 0 unchanged, 0 rejected", out
+    assert "第 2 行是栏次行（各列的编号 1、2、3…），已跳过" in out, out
+    assert sorted(Warning.objects.values_list("source_id", flat=True)) == ["YJ1", "YJ2"]

@@ -738,6 +738,10 @@ def skip_reason(cells: list[str], header_key: tuple[str, ...]) -> str:
 _REQUIRED = re.compile(r"^\(?(必填|选填|非必填|可选|可空|可不填|必选)")
 _EXAMPLE = re.compile(r"^(示例|样例|范例|举例|例|填写示例|填表示例)(\d{0,2}|:.*)$")
 _DIGITS = re.compile(r"\d{7}")
+# A form's 栏次 row: its columns numbered 1, 2, 3 … ((1), ①), after 栏次 or 甲 乙 in the first cells.
+_COLUMN_NUMBER = re.compile(r"^\(?(\d{1,3})\)?$")
+_COLUMN_LABEL = frozenset({"栏次", "甲", "乙", "丙", "丁"})
+MIN_COLUMN_NUMBERS = 3
 
 
 def template_reason(cells: list[str]) -> str:
@@ -749,7 +753,20 @@ def template_reason(cells: list[str]) -> str:
         return "是填写示例，已跳过"
     if any(_REQUIRED.match(text) for text in texts) and not any(_DIGITS.search(text) for text in texts):
         return "是填写说明（必填/选填），已跳过"
+    if _numbers_the_columns(texts):
+        return "是栏次行（各列的编号 1、2、3…），已跳过"
     return ""
+
+
+def _numbers_the_columns(texts: list[str]) -> bool:
+    """Whether a row's cells number the columns 1, 2, 3 … in order (a 栏次 row; 甲 乙 or 栏次 may come
+    first): read as data, it was a warning for a person named "2" living at "5"."""
+    while texts and texts[0] in _COLUMN_LABEL:
+        texts = texts[1:]
+    numbers = [_COLUMN_NUMBER.match(text) for text in texts]
+    if len(numbers) < MIN_COLUMN_NUMBERS or not all(numbers):
+        return False
+    return [int(number[1]) for number in numbers if number] == list(range(1, len(numbers) + 1))
 
 
 def _find_header(
