@@ -525,6 +525,11 @@ def magnitude_styles(archive: zipfile.ZipFile) -> dict[str, str]:
     return found
 
 
+# A cell with a value (after its formula, if any); a styled empty cell (a column formatted to its end) never
+# matches.
+_VALUED_CELL = re.compile(
+    rb"<(?:\w+:)?c\b([^>]*)>(?:<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>))?<(?:\w+:)?v>"
+)
 _CELL_STYLE = re.compile(rb"""\bs=["'](\d+)["']""")
 _CELL_TYPE = re.compile(rb"""\bt=["'](\w+)["']""")
 
@@ -534,10 +539,8 @@ def unit_cells(xml: bytes, styles: dict[str, str]) -> dict[tuple[int, int], str]
     found: dict[tuple[int, int], str] = {}
     if not styles:
         return found
-    for cell in _CELL.finditer(xml):
-        attributes, body = cell.group(1), cell.group(2)
-        if not body or not _VALUE.search(body):  # a styled empty cell (a column formatted to its end)
-            continue
+    for cell in _VALUED_CELL.finditer(xml):
+        attributes = cell.group(1)
         style = _CELL_STYLE.search(attributes)
         unit = styles.get(style.group(1).decode()) if style else None
         kind = _CELL_TYPE.search(attributes)
