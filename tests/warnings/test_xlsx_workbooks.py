@@ -4,6 +4,7 @@ cannot, its XML as Excel writes it), checked in the stored warnings, not only in
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from collections.abc import Callable
@@ -282,3 +283,59 @@ def test_a_row_numbering_the_columns_under_the_header_is_no_warning(world, tmp_p
     assert code == 0 and out.splitlines()[-1] == "imported: 2 new, 0 merged, 0 unchanged, 0 rejected", out
     assert "第 2 行是栏次行（各列的编号 1、2、3…），已跳过" in out, out
     assert sorted(Warning.objects.values_list("source_id", flat=True)) == ["YJ1", "YJ2"]
+
+
+# ── a header of two rows whose required columns are all under a group label ─
+
+
+UPPER = ["序号", "预警编号", "当事人信息", None, None, "现住址", "预警信息", None, None, "涉案金额"]
+LOWER = [None, None, "姓名", "身份证号", "手机号", None, "诈骗类型", "预警来源", "预警时间", None]
+
+
+def two_row_header_list(*above: list[Any]) -> bytes:
+    """当事人信息 merged across 姓名 / 身份证号 / 手机号, 预警信息 across 诈骗类型 / 预警来源 / 预警时间; the
+    other names only in the upper row (merged across, not down), lines ``above`` it."""
+    workbook = Workbook()
+    sheet = workbook.active
+    for cells in above:
+        sheet.append(cells)
+    top = len(above) + 1
+    sheet.append(UPPER)
+    sheet.append(LOWER)
+    sheet.merge_cells(f"C{top}:E{top}")
+    sheet.merge_cells(f"G{top}:I{top}")
+    sheet.append(row(1))
+    sheet.append(row(2))
+    return saved(workbook)
+
+
+@pytest.mark.parametrize(
+    "above",
+    [
+        [],
+        [["青溪县反诈中心预警清单"]],
+        [["填报单位：青溪县反诈中心", None, None, None, None, "日期：2026年11月28日"]],
+    ],
+    ids=["alone", "title", "unit-and-day"],
+)
+def test_the_names_beside_the_group_labels_are_read(world, tmp_path, above) -> None:  # type: ignore[no-untyped-def]
+    out, code = run(tmp_path, two_row_header_list(*above))
+    assert code == 0 and out.splitlines()[-1] == "imported: 2 new, 0 merged, 0 unchanged, 0 rejected", out
+    warnings = Warning.objects.order_by("source_id")
+    assert [(w.source_id, w.amount, w.quality_flags) for w in warnings] == [
+        ("YJ1", 5000, []),
+        ("YJ2", 5000, []),
+    ]
+    assert all(w.person.address.endswith(f"幸福路{n}号") for n, w in enumerate(warnings, start=1))
+
+
+def test_such_a_header_is_read_in_a_csv_too(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerows([["" if cell is None else cell for cell in line] for line in (UPPER, LOWER)])
+    writer.writerows([row(1), row(2)])
+    file = tmp_path / "list.csv"
+    file.write_text(buffer.getvalue(), encoding="utf-8")
+    out, code = command("warnings", "import", str(file))
+    assert code == 0 and out.splitlines()[-1] == "imported: 2 new, 0 merged, 0 unchanged, 0 rejected", out
+    assert sorted(Warning.objects.values_list("source_id", "amount")) == [("YJ1", 5000), ("YJ2", 5000)]

@@ -785,6 +785,9 @@ def _find_header(
         raise ImportFileError("文件中没有数据")
     index = next((i for i, (_, cells) in enumerate(head) if is_header is None or is_header(cells)), 0)
     header_row, header_cells = head[index]
+    above = head[index - 1] if index else None
+    if is_header is not None and above and _tops(*above, header_row, header_cells, is_header):
+        return above[0], _combined(above[1], header_cells), head[index + 1 :]
     below = head[index + 1 : index + 2]
     if is_header is not None and below and _continues(header_row, header_cells, *below[0], is_header):
         return header_row, _combined(header_cells, below[0][1]), head[index + 2 :]
@@ -796,6 +799,18 @@ def _combined(upper: list[str], lower: list[str]) -> list[str]:
     width = max(len(upper), len(lower))
     upper, lower = [*upper, *[""] * (width - len(upper))], [*lower, *[""] * (width - len(lower))]
     return [low or up for up, low in zip(upper, lower, strict=True)]
+
+
+def _tops(number: int, upper: list[str], next_number: int, lower: list[str], is_header: HeaderTest) -> bool:
+    """Whether the row above the header is its first row: group labels over the names the header row
+    gives (当事人信息 over 姓名, 身份证号, 手机号; 预警信息 over 诈骗类型 …) beside names with nothing under
+    them (预警编号, 现住址, 涉案金额), merged across and not down — the header row alone names a required
+    column, the row above none. Taken for a title, its names were lost without a word: 预警编号 (each
+    row given a derived id), 现住址, 涉案金额. Only when the two rows together name more fields than the
+    lower one alone, so a title or a 填报单位 line above the header is never combined with it."""
+    if next_number != number + 1 or sum(1 for cell in upper if cell) < MIN_OTHER_HEADER:
+        return False
+    return _under_groups(upper, lower) and int(is_header(_combined(upper, lower))) > int(is_header(lower))
 
 
 def _continues(
