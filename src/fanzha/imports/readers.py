@@ -895,7 +895,7 @@ def read_table(data: bytes, is_header: HeaderTest | None = None) -> Table:
                 _add_row(table, held_number, held, max_rows)
             trailing.clear()
             _add_row(table, number, cells, max_rows)
-    table.skipped.extend((number, _trailing_reason(cells)) for number, cells in trailing)
+    table.skipped.extend((number, _trailing_reason(table.header, cells)) for number, cells in trailing)
     table.skipped.sort()
     if marks.hidden:
         table.notes.extend(hidden_note([number for number, _ in table.rows if number in marks.hidden]))
@@ -981,10 +981,26 @@ def is_sign_off(cells: list[str]) -> bool:
     return bool(_SIGN_OFF_DAY.match(text) or _SIGN_OFF_NAME.search(text))
 
 
-def _trailing_reason(cells: list[str]) -> str:
+# The column a pre-numbered template fills in ahead of the data (1, 2, 3 … down to its last line).
+_NUMBERING_HEADERS = frozenset({"序号", "序", "编号", "行号", "no", "no.", "#"})
+UNFILLED_NUMBERED_LINE = "只有序号，是模板中预先编号但没有填写的行，已跳过"
+
+
+def _trailing_reason(header: list[str], cells: list[str]) -> str:
     if is_bare_count(cells):
+        if _numbering_only(header, cells):
+            return UNFILLED_NUMBERED_LINE
         return "只有数字，是表尾的合计行，已跳过"
     return "是表尾的落款（单位或日期），已跳过"
+
+
+def _numbering_only(header: list[str], cells: list[str]) -> bool:
+    """Whether the row's one filled cell is a whole number under the header's 序号 column."""
+    filled = [i for i, cell in enumerate(cells) if _compact(cell)]
+    if len(filled) != 1 or filled[0] >= len(header):
+        return False
+    (i,) = filled
+    return _compact(header[i]).lower() in _NUMBERING_HEADERS and _compact(cells[i]).isdigit()
 
 
 def _add_row(table: Table, number: int, cells: list[str], max_rows: int) -> None:
