@@ -100,7 +100,7 @@ def _check_gzip(upload: UploadedFile) -> None:
     try:
         size = _decompressed_size(upload.data, limit)
     except (OSError, EOFError, zlib.error):  # BadGzipFile is an OSError
-        name = Path(upload.name).name
+        name = shown_name(upload.name)  # a file named by a subscriber's number shows it masked
         raise ValidationError(
             {upload.kind: f"“{name}”不是有效的 gzip 压缩文件（文件已损坏或不完整），未保存"}
         ) from None
