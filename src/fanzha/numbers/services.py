@@ -89,7 +89,29 @@ def _check_file(upload: UploadedFile) -> str:
         )
     if suffix in GZIP_SUFFIXES:
         _check_gzip(upload)
+    elif suffix == ".csv":
+        _check_not_a_document(upload)
     return suffix
+
+
+# a file saved as something else and named .csv, by its first bytes: refused at upload with what it is,
+# not left to the job (a PDF failed the run with a list of "missing columns")
+NOT_CSV = {
+    b"%PDF-": "PDF 文件",
+    b"PK\x03\x04": "Excel 工作簿（.xlsx）或 ZIP 压缩文件",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "旧版 Excel（.xls）或 Word 文件",
+    b"PAR1": "Parquet 文件",
+}
+
+
+def _check_not_a_document(upload: UploadedFile) -> None:
+    """A .csv file is text, not a PDF, a workbook or a Parquet file renamed."""
+    found = next((what for magic, what in NOT_CSV.items() if upload.data.startswith(magic)), None)
+    if found is not None:
+        name = shown_name(upload.name)
+        raise ValidationError(
+            {upload.kind: f"“{name}”是{found}，不是 CSV；请导出或另存为 CSV（UTF-8）后上传，未保存"}
+        )
 
 
 def _check_gzip(upload: UploadedFile) -> None:
