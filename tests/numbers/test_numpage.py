@@ -6,9 +6,11 @@ import io
 
 import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import reverse
 
 from fanzha.numbers.models import RunUpload, ScoringRun
+from tests.numbers.extract import calls_csv
 
 SUBSCRIBER = "13905712345"  # operators name a one-subscriber extract by the number
 
@@ -47,3 +49,27 @@ def test_a_pdf_or_a_workbook_named_csv_is_refused_at_upload_saying_what_it_is(wo
         assert response.status_code == 400, name
         assert f"“话单.csv”是{what}" in page and "不是 CSV" in page
     assert not ScoringRun.objects.exists() and not RunUpload.objects.exists()
+
+
+def test_a_refused_file_among_several_is_named(world, client) -> None:  # type: ignore[no-untyped-def]
+    """Of a month's calls files, the empty one, the one of a wrong type and the one past the size limit
+    were refused without saying which (“所提交的是空文件。”); each is named, its number masked."""
+    client.force_login(world.users["analyst"])
+    url = reverse("numbers_run_upload")
+    good = calls_csv()
+    cases = (
+        (f"{SUBSCRIBER}-03.csv", b"", "空文件"),
+        (f"{SUBSCRIBER}-03.xlsx", good, "只接受 CSV 或 Parquet"),
+    )
+    for name, content, said in cases:
+        files = [SimpleUploadedFile("01.csv", good), SimpleUploadedFile(name, content)]
+        response = client.post(url, {"calls": files})
+        page = response.content.decode()
+        assert response.status_code == 400, name
+        assert f"“139****2345-03.{name.rsplit('.', 1)[1]}”" in page and said in page, page[-3000:]
+        assert SUBSCRIBER not in page
+    with override_settings(IMPORT_MAX_BYTES=len(good) - 1):
+        files = [SimpleUploadedFile("01.csv", b"a,b\n"), SimpleUploadedFile("02.csv", good)]
+        page = client.post(url, {"calls": files}).content.decode()
+        assert "“02.csv”超过" in page
+    assert not ScoringRun.objects.exists()

@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
+from fanzha.numbers.services import shown_name
+
 MAX_FILES_PER_KIND = 12  # a year of monthly files
 ACCEPT = ".csv,.csv.gz,.gz,.parquet,.pq"  # the file chooser's filter (.gz: browsers match the last dot)
 
@@ -26,9 +28,19 @@ class ManyFilesField(forms.FileField):
             return []
         if len(files) > MAX_FILES_PER_KIND:
             raise forms.ValidationError(f"同一类文件最多 {MAX_FILES_PER_KIND} 个文件，本次 {len(files)} 个")
-        if any((getattr(f, "size", 0) or 0) > settings.IMPORT_MAX_BYTES for f in files):  # before it is read
-            raise forms.ValidationError(f"文件超过 {settings.IMPORT_MAX_BYTES // 1024 // 1024} MB 的上限")
+        for upload in files:  # before any is read; named, as one of a month's files may be the culprit
+            _check_size(upload)
         return [super(ManyFilesField, self).clean(f, initial) for f in files]
+
+
+def _check_size(upload: Any) -> None:
+    """Not empty, not past the upload limit: the refusal names the file (any number in it masked)."""
+    size = getattr(upload, "size", 0) or 0
+    if not size:
+        raise forms.ValidationError(f"“{shown_name(upload.name)}”是空文件（0 字节），未保存")
+    if size > settings.IMPORT_MAX_BYTES:
+        limit = settings.IMPORT_MAX_BYTES // 1024 // 1024
+        raise forms.ValidationError(f"“{shown_name(upload.name)}”超过 {limit} MB 的上限，未保存")
 
 
 class ExtractForm(forms.Form):

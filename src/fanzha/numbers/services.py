@@ -78,15 +78,14 @@ def upload_suffix(name: str) -> str | None:
 
 
 def _check_file(upload: UploadedFile) -> str:
-    suffix = upload_suffix(upload.name)
+    suffix, name = upload_suffix(upload.name), shown_name(upload.name)  # one of several: say which
     if suffix is None:
-        raise ValidationError({upload.kind: REFUSED_SUFFIX})
+        raise ValidationError({upload.kind: f"“{name}”：{REFUSED_SUFFIX}"})
     if not upload.data:
-        raise ValidationError({upload.kind: "文件是空的"})
+        raise ValidationError({upload.kind: f"“{name}”是空文件（0 字节），未保存"})
     if len(upload.data) > settings.IMPORT_MAX_BYTES:
-        raise ValidationError(
-            {upload.kind: f"文件超过 {settings.IMPORT_MAX_BYTES // 1024 // 1024} MB 的上限"}
-        )
+        limit = settings.IMPORT_MAX_BYTES // 1024 // 1024
+        raise ValidationError({upload.kind: f"“{name}”超过 {limit} MB 的上限，未保存"})
     if suffix in GZIP_SUFFIXES:
         _check_gzip(upload)
     elif suffix == ".csv":
