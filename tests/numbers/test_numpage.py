@@ -9,8 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
-from fanzha.numbers.models import RunUpload, ScoringRun
+from fanzha.audit.models import AuditEvent
+from fanzha.numbers.models import ProposalStatus, RunUpload, ScoringRun
 from tests.numbers.extract import calls_csv
+from tests.numbers.factories import stored_run
 
 SUBSCRIBER = "13905712345"  # operators name a one-subscriber extract by the number
 
@@ -73,3 +75,19 @@ def test_a_refused_file_among_several_is_named(world, client) -> None:  # type: 
         page = client.post(url, {"calls": files}).content.decode()
         assert "“02.csv”超过" in page
     assert not ScoringRun.objects.exists()
+
+
+def test_a_proposal_decided_by_two_analysts_keeps_the_first_and_tells_the_second(world, client) -> None:  # type: ignore[no-untyped-def]
+    """The second decision was refused with “该建议已处理过” only: the analyst could not tell whether the
+    number stands confirmed or rejected, nor who decided; now they are told, and nothing changes."""
+    run = stored_run(world)
+    proposal = run.proposals.get()
+    url = reverse("numbers_proposal_decide", args=[proposal.pk])
+    client.force_login(world.users["leader"])
+    client.post(url, {"decision": "reject", "reason": "核实为正常用户"})
+    client.force_login(world.users["analyst"])
+    page = client.post(url, {"decision": "confirm"}, follow=True).content.decode()
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.REJECTED and proposal.decided_by == world.users["leader"]
+    assert "该建议已由 leader 于" in page and "驳回，未再更改" in page
+    assert AuditEvent.objects.filter(action="numbers.proposal_decide").count() == 1

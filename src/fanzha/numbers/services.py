@@ -366,6 +366,13 @@ def _listed(proposal: IndicatorProposal) -> bool:
 REASON_MAX = 500  # characters of a decision's reason
 
 
+def _decided_already(proposal: IndicatorProposal) -> str:
+    """Why a second decision is refused: who decided first, when, and how (the first one stands)."""
+    who = str(proposal.decided_by or "他人")
+    when = timezone.localtime(proposal.decided_at).strftime("%m-%d %H:%M") if proposal.decided_at else ""
+    return f"该建议已由 {who} 于 {when} {proposal.get_status_display()}，未再更改"
+
+
 @transaction.atomic
 def numbers_proposal_decide(
     *, actor: Any, proposal: IndicatorProposal, confirm: bool, reason: str = ""
@@ -375,7 +382,7 @@ def numbers_proposal_decide(
     locked = IndicatorProposal.objects.select_for_update().get(pk=proposal.pk)
     require_run(actor, locked.run_id)
     if locked.status != ProposalStatus.PENDING:
-        raise ValidationError("该建议已处理过")
+        raise ValidationError(_decided_already(locked))
     if confirm and _listed(locked):
         raise ValidationError("该号码已在涉诈名单中（已有确认的建议），无需再次确认")
     locked.status = ProposalStatus.CONFIRMED if confirm else ProposalStatus.REJECTED
