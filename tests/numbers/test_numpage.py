@@ -89,5 +89,5 @@ def test_a_proposal_decided_by_two_analysts_keeps_the_first_and_tells_the_second
     page = client.post(url, {"decision": "confirm"}, follow=True).content.decode()
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.REJECTED and proposal.decided_by == world.users["leader"]
-    assert "该建议已由 leader 于" in page and "驳回，未再更改" in page
+    assert "该建议已由 leader 于" in page and " 驳回，未再更改" in page and "已驳回，未再" not in page
     assert AuditEvent.objects.filter(action="numbers.proposal_decide").count() == 1

@@ -370,7 +370,7 @@ def _decided_already(proposal: IndicatorProposal) -> str:
     """Why a second decision is refused: who decided first, when, and how (the first one stands)."""
     who = str(proposal.decided_by or "他人")
     when = timezone.localtime(proposal.decided_at).strftime("%m-%d %H:%M") if proposal.decided_at else ""
-    return f"该建议已由 {who} 于 {when} {proposal.get_status_display()}，未再更改"
+    return f"该建议已由 {who} 于 {when} {proposal.get_status_display().removeprefix('已')}，未再更改"
 
 
 @transaction.atomic
