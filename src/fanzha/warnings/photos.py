@@ -34,6 +34,7 @@ _UNREADABLE = (
     Image.DecompressionBombWarning,
 )
 BROKEN = "照片文件已损坏或不完整（无法作为图片打开），请重新选择原图"
+TOO_MANY_PIXELS = f"照片像素过多（超过 {PHOTO_MAX_PIXELS // 1_000_000} 百万像素）"
 # JPEG markers dropped: APP1 (Exif, XMP), APP12-APP13 (Photoshop/IPTC), COM (comments).
 _JPEG_DROP = {0xE1, 0xEC, 0xED, 0xFE}
 _APP2, _MPF = 0xE2, b"MPF\x00"
@@ -61,10 +62,12 @@ def problem(data: bytes) -> str:
                 if image.format not in FORMATS:
                     return "只能上传 JPEG、PNG 或 WebP 照片"
                 if image.width * image.height > PHOTO_MAX_PIXELS:
-                    return f"照片像素过多（超过 {PHOTO_MAX_PIXELS // 1_000_000} 百万像素）"
+                    return TOO_MANY_PIXELS
                 if FORMATS[image.format] == "image/jpeg":
                     image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
                 image.load()
+    except Image.DecompressionBombError:  # twice Pillow's limit: refused by Image.open itself
+        return TOO_MANY_PIXELS
     except _UNREADABLE:
         return BROKEN
     return ""
