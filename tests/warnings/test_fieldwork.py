@@ -13,7 +13,7 @@ from PIL import Image
 from fanzha.warnings import workflow
 from fanzha.warnings.models import Outcome, Warning
 from tests.personas import World, login
-from tests.warnings.helpers import make_warning
+from tests.warnings.helpers import make_warning, second_grid_worker
 
 
 def _signed(world: World) -> Warning:
@@ -42,3 +42,33 @@ def test_a_png_bomb_is_refused_for_its_pixels_not_a_server_error(world: World, c
     assert response.status_code == 400
     assert _photo_errors(response) == ["照片像素过多（超过 60 百万像素）"]
     assert not warning.contacts.exists()
+
+
+def test_handing_over_to_oneself_says_so_not_that_one_was_deactivated(world: World, client: Any) -> None:
+    """The holder is left out of 转交给; chosen all the same (a page of before the worker took it, a
+    hand-made request) the form said “账户停用或已调离” of the worker themselves."""
+    warning = _signed(world)
+    worker = world.users["grid_cd"]
+    login(client, worker)
+    data = {"to_user": worker.pk, "reason": "换班", "version": warning.version}
+    response = client.post(reverse("warning_handover", args=[warning.pk]), data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["to_user"] == [
+        "该预警现由您本人承办，不能转交给现承办人；请选择其他人员，或退回反诈中心"
+    ]
+    warning.refresh_from_db()
+    assert warning.assignee == worker and warning.version == data["version"]
+
+
+def test_handing_over_to_a_deactivated_user_still_names_the_deactivation(world: World, client: Any) -> None:
+    warning = _signed(world)
+    other = second_grid_worker(world)
+    other.is_active = False
+    other.save()
+    login(client, world.users["grid_cd"])
+    data = {"to_user": other.pk, "reason": "换班", "version": warning.version}
+    response = client.post(reverse("warning_handover", args=[warning.pk]), data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["to_user"] == [
+        "您选择的人员已不能接收该预警（账户停用或已调离），请重新选择"
+    ]

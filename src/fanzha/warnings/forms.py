@@ -136,9 +136,22 @@ class HandoverForm(forms.Form):
     reason = forms.CharField(label="转交原因", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)  # a second tap is refused
 
-    def __init__(self, *args: Any, candidates: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        candidates: list[tuple[int, str]],
+        held_by: tuple[int, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``held_by``: the current assignee's id and how to name them (“您本人”, “张三”), left out of the
+        choices — chosen all the same (a stale page, a hand-made request), the form says so, not that the
+        person was deactivated or moved."""
         super().__init__(*args, **kwargs)
         self.fields["to_user"].choices = [("", "退回反诈中心重新分派"), *candidates]
+        if held_by is not None and self.data.get("to_user") == str(held_by[0]):
+            self.fields["to_user"].error_messages["invalid_choice"] = (
+                f"该预警现由{held_by[1]}承办，不能转交给现承办人；请选择其他人员，或退回反诈中心"
+            )
         _bootstrap(self)
 
 

@@ -223,7 +223,12 @@ def warning_handover(request: HttpRequest, pk: int) -> HttpResponse:
     people = [
         (u.pk, f"{org} · {u}") for org, u in routing.candidates(warning.area) if u.pk != warning.assignee_id
     ]
-    form = HandoverForm(request.POST or None, candidates=people, initial={"version": warning.version})
+    form = HandoverForm(
+        request.POST or None,
+        candidates=people,
+        held_by=_assignee(request, warning),
+        initial={"version": warning.version},
+    )
 
     def act(data: dict[str, Any]) -> str:
         to_user = User.objects.filter(pk=int(data["to_user"])).first() if data["to_user"] else None
@@ -237,6 +242,14 @@ def warning_handover(request: HttpRequest, pk: int) -> HttpResponse:
         return "已转交。"
 
     return _action_page(request, warning, form, "转交预警", act)
+
+
+def _assignee(request: HttpRequest, warning: Warning) -> tuple[int, str] | None:
+    """The warning's assignee for the handover form: id and name (“您本人” for the user), or None."""
+    if warning.assignee_id is None:
+        return None
+    name = "您本人" if warning.assignee_id == request.user.pk else f" {warning.assignee} "
+    return warning.assignee_id, name
 
 
 @login_required
