@@ -72,3 +72,31 @@ def test_handing_over_to_a_deactivated_user_still_names_the_deactivation(world: 
     assert response.context["form"].errors["to_user"] == [
         "您选择的人员已不能接收该预警（账户停用或已调离），请重新选择"
     ]
+
+
+def test_an_arrival_with_a_date_only_is_refused_not_taken_as_midnight(world: World, client: Any) -> None:
+    """A browser with a text box for the arrival: “2026-11-30” was saved as a visit at 00:00."""
+    warning = _signed(world)
+    login(client, world.users["grid_cd"])
+    response = _contact(client, warning, kind="visit", arrived_at="2026-11-30")
+    assert response.status_code == 400
+    assert response.context["form"].errors["arrived_at"] == [
+        "请填写到达的日期和时间，如 2026-11-28 10:30（只填了日期）"
+    ]
+    assert not warning.contacts.exists()
+
+
+def test_an_arrival_with_a_time_only_says_what_to_fill_in(world: World, client: Any) -> None:
+    warning = _signed(world)
+    login(client, world.users["grid_cd"])
+    response = _contact(client, warning, kind="visit", arrived_at="10:30")
+    assert response.status_code == 400
+    assert response.context["form"].errors["arrived_at"] == ["请填写到达的日期和时间，如 2026-11-28 10:30"]
+
+
+def test_an_arrival_as_the_phone_sends_it_is_recorded(world: World, client: Any) -> None:
+    warning = _signed(world)
+    login(client, world.users["grid_cd"])
+    response = _contact(client, warning, kind="visit", arrived_at="2026-11-30T10:30")
+    assert response.status_code == 302
+    assert warning.contacts.get().arrived_at is not None

@@ -78,10 +78,26 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
+ARRIVAL_FORMAT = "请填写到达的日期和时间，如 2026-11-28 10:30"
+
+
+class ArrivalField(forms.DateTimeField):
+    """A visit's arrival: a date and a time. A date alone (a phone whose browser shows a text box, not a
+    date-and-time picker) was taken as midnight, an arrival nobody made; a time alone had Django's
+    “输入一个有效的日期/时间”."""
+
+    default_error_messages = {"invalid": ARRIVAL_FORMAT}
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and value.strip() and ":" not in value:
+            raise forms.ValidationError(f"{ARRIVAL_FORMAT}（只填了日期）", code="invalid")
+        return super().to_python(value)
+
+
 class ContactForm(forms.Form):
     kind = forms.ChoiceField(label="方式", choices=ContactKind.choices, widget=forms.RadioSelect)
     outcome = forms.ChoiceField(label="结果", choices=Outcome.choices, widget=forms.RadioSelect)
-    arrived_at = forms.DateTimeField(label="到达时间（上门时填）", required=False, widget=DATETIME)
+    arrived_at = ArrivalField(label="到达时间（上门时填）", required=False, widget=DATETIME)
     notes = forms.CharField(
         label="情况说明（其中的身份证号、手机号、银行卡号保存时隐去）",
         max_length=2000,
