@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
@@ -100,3 +102,30 @@ def test_an_arrival_as_the_phone_sends_it_is_recorded(world: World, client: Any)
     response = _contact(client, warning, kind="visit", arrived_at="2026-11-30T10:30")
     assert response.status_code == 302
     assert warning.contacts.get().arrived_at is not None
+
+
+def _heic() -> bytes:
+    """The first boxes of an iPhone photo: ``ftyp`` with the brand ``heic`` (Pillow cannot read it)."""
+    ftyp = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"
+    return ftyp + b"\x00\x00\x00\x10meta" + b"\x00" * 200
+
+
+def test_an_iphone_heic_photo_is_refused_saying_what_to_do(world: World, client: Any) -> None:
+    """An iPhone sends HEIC (WeChat's browser does not convert it): the worker was told only “只能上传
+    JPEG、PNG 或 WebP 照片” of a photo they had just taken."""
+    warning = _signed(world)
+    login(client, world.users["grid_cd"])
+    photo = SimpleUploadedFile("IMG_0412.HEIC", _heic(), "image/heic")
+    response = _contact(client, warning, photos=[photo])
+    assert response.status_code == 400
+    assert _photo_errors(response) == [workflow.HEIF_REFUSED]
+    assert "兼容性最佳" in workflow.HEIF_REFUSED
+    assert not warning.contacts.exists()
+
+
+def test_the_service_refuses_a_heic_photo_the_same_way(world: World) -> None:
+    warning = _signed(world)
+    data = workflow.ContactData(kind="call", outcome=Outcome.DISSUADED, photos=[_heic()])
+    with pytest.raises(ValidationError) as refused:
+        workflow.warning_contact_record(actor=world.users["grid_cd"], warning=warning, data=data)
+    assert refused.value.message_dict == {"photos": [workflow.HEIF_REFUSED]}

@@ -123,22 +123,24 @@ class ContactForm(forms.Form):
             raise forms.ValidationError(f"最多上传 {PHOTO_MAX_COUNT} 张照片")
         if any(photo.size > PHOTO_MAX_BYTES for photo in photos):
             raise forms.ValidationError(f"照片不能超过 {PHOTO_MAX_BYTES // 1024 // 1024} MB")
-        if not all(_starts_like_a_photo(photo) for photo in photos):
-            # refused with the form's other problems: found only once they were put right, it took the
-            # worker a second round (told meanwhile to choose the same file again)
-            raise forms.ValidationError("只能上传 JPEG、PNG 或 WebP 照片")
+        # refused with the form's other problems: found only once they were put right, it took the
+        # worker a second round (told meanwhile to choose the same file again)
+        for photo in photos:
+            if why := _not_like_a_photo(photo):
+                raise forms.ValidationError(why)
         return list(photos)
 
 
-def _starts_like_a_photo(upload: Any) -> bool:
-    """Whether an upload's first bytes are a JPEG's, PNG's or WebP's (the service decodes it whole)."""
+def _not_like_a_photo(upload: Any) -> str:
+    """Why an upload's first bytes are no JPEG's, PNG's or WebP's ("" when they are: the service decodes
+    it whole) — an iPhone's HEIC photo told what to do about it."""
     head = upload.read(16)
     upload.seek(0)
     try:
         workflow.photo_type(head)
-    except ValidationError:
-        return False
-    return True
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return ""
 
 
 class HandoverForm(forms.Form):

@@ -54,6 +54,12 @@ _MAGIC = (
 )
 
 
+# An iPhone's photos (HEIC) and AVIF: an ISO media file whose ``ftyp`` box names one of these brands.
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis"}
+HEIF_REFUSED = (
+    "暂不支持苹果手机的 HEIC（或 AVIF）格式照片：请在手机“设置 → 相机 → 格式”中选“兼容性最佳”后重拍，"
+    "或将照片转为 JPEG 后再上传"
+)
 CONTACTABLE = (Status.ASSIGNED, Status.ACKNOWLEDGED, Status.CONTACTED)
 
 
@@ -257,6 +263,8 @@ def photo_type(data: bytes) -> str:
             return kind
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
+    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        raise ValidationError({"photos": HEIF_REFUSED})
     raise ValidationError({"photos": "只能上传 JPEG、PNG 或 WebP 照片"})
 
 
