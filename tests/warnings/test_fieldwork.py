@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -27,6 +28,10 @@ def _signed(world: World) -> Warning:
 def _contact(client: Any, warning: Warning, **data: Any) -> Any:
     posted = {"kind": "call", "outcome": Outcome.DISSUADED, "version": warning.version, **data}
     return client.post(reverse("warning_contact", args=[warning.pk]), posted)
+
+
+def _told(response: Any) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def _photo_errors(response: Any) -> list[str]:
@@ -129,3 +134,16 @@ def test_the_service_refuses_a_heic_photo_the_same_way(world: World) -> None:
     with pytest.raises(ValidationError) as refused:
         workflow.warning_contact_record(actor=world.users["grid_cd"], warning=warning, data=data)
     assert refused.value.message_dict == {"photos": [workflow.HEIF_REFUSED]}
+
+
+def test_acknowledging_a_closed_warning_says_it_is_closed(world: World, client: Any) -> None:
+    """签收 on a page left open while the warning was closed: told “您已于 … 签收该预警（本次未重复签收）”,
+    as if the warning still waited for contact."""
+    warning = _signed(world)
+    login(client, world.users["grid_cd"])
+    assert _contact(client, warning).status_code == 302
+    warning.refresh_from_db()
+    response = client.post(reverse("warning_acknowledge", args=[warning.pk]), {"version": warning.version})
+    assert response.status_code == 302
+    assert _told(response)[-1] == "该预警已办结，无需签收"
+    assert warning.events.filter(kind="acknowledged").count() == 1

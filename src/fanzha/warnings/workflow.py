@@ -176,6 +176,8 @@ def _locked(pk: int) -> Warning:
 
 def _who_acknowledged(pk: int, actor: Any) -> str:
     current = Warning.objects.select_related("acknowledged_by", "organisation", "assignee").get(pk=pk)
+    if current.status == Status.CLOSED:  # a page left open on 签收 while the warning was closed
+        return "该预警已办结，无需签收"
     if current.acknowledged_by is not None and current.acknowledged_at is not None:
         when = timezone.localtime(current.acknowledged_at)
         if current.acknowledged_by_id == getattr(actor, "pk", None):  # a double tap, or the back button
