@@ -125,7 +125,9 @@ def test_the_centre_closes_an_invalid_warning(world, client) -> None:  # type: i
     url = reverse("warning_close", args=[warning.pk])
     assert client.post(url, {"outcome": "invalid", "reason": "号码录入错误"}).status_code == 302
     assert Warning.objects.get(pk=warning.pk).status == Status.CLOSED
-    assert client.post(url, {"outcome": "invalid", "reason": "再次"}).status_code == 400
+    again = client.post(url, {"outcome": "invalid", "reason": "再次"})  # back to it, told it is closed
+    assert again.status_code == 302 and again.url == reverse("warning_detail", args=[warning.pk])
+    assert Warning.objects.get(pk=warning.pk).events.filter(kind="closed").count() == 1
 
 
 def test_it_enters_a_warning_by_hand(world, client) -> None:  # type: ignore[no-untyped-def]

@@ -147,3 +147,27 @@ def test_acknowledging_a_closed_warning_says_it_is_closed(world: World, client: 
     assert response.status_code == 302
     assert _told(response)[-1] == "该预警已办结，无需签收"
     assert warning.events.filter(kind="acknowledged").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "action"),
+    [
+        ("warning_handover", {"to_user": "", "reason": "换班"}, "转交"),
+        ("warning_close", {"outcome": Outcome.DISSUADED, "reason": "已劝阻"}, "办结"),
+    ],
+)
+def test_an_action_sent_on_a_closed_warning_without_its_version_is_refused_as_closed(
+    world: World, client: Any, name: str, data: dict[str, Any], action: str
+) -> None:
+    """A form sent without the version it was opened with (an older page, a hand-made request): the
+    service's “预警当前状态为“已办结”，不能变为“待分派”” came back on the form, 400."""
+    warning = _signed(world)
+    login(client, world.users["grid_cd"])
+    assert _contact(client, warning).status_code == 302
+    warning.refresh_from_db()
+    version = warning.version
+    response = client.post(reverse(name, args=[warning.pk]), data)
+    assert response.status_code == 302
+    assert _told(response)[-1] == f"该预警已办结，不能再{action}。"
+    warning.refresh_from_db()
+    assert warning.version == version and warning.status == "closed"

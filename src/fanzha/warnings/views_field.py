@@ -294,22 +294,16 @@ def _before_action(request: HttpRequest, warning: Warning, action: str) -> HttpR
     it) — back to the warning, told what happened. None: the action may go ahead."""
     if (why := _not_yours(request, warning, dispatch_too=True)) is not None:
         return _not_yours_answer(request, warning, why)
-    if (done := _already_closed(request, warning, action)) is not None:
-        return done
     try:
         workflow.merges_since(request.user, warning, _posted_version(request))
-    except workflow.Conflict as exc:
+    except workflow.Conflict as exc:  # closed since the form was opened: who closed it, and when
         return _refused(request, warning, f"{exc}（本次{action}未执行）")
+    if not warning.is_open:
+        # Opening a closed warning's action page (a stale tab, a bookmark) sends the user back to it
+        # with a reason, not to a form that can only be refused once filled in; a form sent without
+        # the version it was opened with is too (the service said “不能变为“待分派”” on a form).
+        return _refused(request, warning, f"该预警已办结，不能再{action}。")
     return None
-
-
-def _already_closed(request: HttpRequest, warning: Warning, action: str) -> HttpResponse | None:
-    """Opening a closed warning's action page (a stale tab, a bookmark) sends the user back to it with
-    a reason, not to a form that can only be refused once filled in; a POST is refused by the service."""
-    if warning.is_open or request.method != "GET":
-        return None
-    messages.warning(request, f"该预警已办结，不能再{action}。")
-    return redirect("warning_detail", pk=warning.pk)
 
 
 def _action_page(
