@@ -16,6 +16,7 @@ from PIL import Image
 from fanzha.warnings import workflow
 from fanzha.warnings.models import Outcome, Warning
 from tests.personas import World, login
+from tests.warnings import images
 from tests.warnings.helpers import make_warning, second_grid_worker
 
 
@@ -171,3 +172,38 @@ def test_an_action_sent_on_a_closed_warning_without_its_version_is_refused_as_cl
     assert _told(response)[-1] == f"该预警已办结，不能再{action}。"
     warning.refresh_from_db()
     assert warning.version == version and warning.status == "closed"
+
+
+def _with_filler(photo: bytes) -> bytes:
+    """The JPEG with a fill byte 0xFF before its first marker after SOI (allowed by the JPEG standard,
+    read by Pillow; written by some phone editors and scanners)."""
+    return photo[:2] + b"\xff" + photo[2:]
+
+
+def test_a_photo_whose_segments_cannot_be_followed_loses_its_gps_all_the_same(
+    world: World, client: Any
+) -> None:
+    """A JPEG with a fill byte before a marker decodes; the metadata stripper could not follow it and
+    the photo was kept as it came — the person's GPS position with it."""
+    photo = _with_filler(images.jpeg(orientation=6, secret=images.SECRET))
+    assert images.SECRET.encode() in photo
+    warning = _signed(world)
+    login(client, world.users["grid_cd"])
+    response = _contact(client, warning, photos=[SimpleUploadedFile("IMG.jpg", photo, "image/jpeg")])
+    assert response.status_code == 302
+    stored = workflow.photo_bytes(warning.contacts.get().photos.get())
+    assert images.SECRET.encode() not in stored
+    with Image.open(io.BytesIO(stored)) as kept:
+        assert kept.format == "JPEG" and kept.size == (24, 32)  # turned upright (orientation 6)
+        assert not kept.getexif()
+
+
+def test_a_png_short_of_its_last_checksum_loses_its_text_all_the_same(world: World) -> None:
+    photo = images.png(text=images.SECRET)[:-4]
+    warning = _signed(world)
+    data = workflow.ContactData(kind="call", outcome=Outcome.DISSUADED, photos=[photo])
+    recorded = workflow.warning_contact_record(actor=world.users["grid_cd"], warning=warning, data=data)
+    stored = workflow.photo_bytes(recorded.contact.photos.get())
+    assert images.SECRET.encode() not in stored
+    with Image.open(io.BytesIO(stored)) as kept:
+        assert kept.format == "PNG" and kept.size == (16, 12)

@@ -6,8 +6,9 @@ visit record already says where and when, so the copy kept needs none of it (dat
 Only the JPEG orientation survives, so a portrait photo still shows upright. A JPEG is kept up to the
 end of its picture: what a phone appends after it — the second picture of a Multi-Picture file (an
 Ultra HDR gain map, a depth map) with an Exif of its own, a maker's trailer — is dropped, with the index
-(APP2 ``MPF``) that pointed to it. A file whose structure cannot be followed is kept as it came (it was
-decoded as an image before).
+(APP2 ``MPF``) that pointed to it. A file whose structure cannot be followed (fill bytes before a marker,
+bytes between segments, a PNG short of its last checksum: all decoded by Pillow) is drawn again by
+Pillow without any metadata (:func:`_redrawn`) — it was kept as it came, GPS position and all.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import re
 import struct
 import warnings
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_COUNT = 6
@@ -81,7 +82,24 @@ def strip_metadata(data: bytes, content_type: str) -> bytes:
     try:
         return strip(data)
     except (IndexError, ValueError, struct.error):
-        return data
+        pass
+    try:
+        return _redrawn(data)
+    except (*_UNREADABLE, Image.DecompressionBombError, KeyError):
+        return data  # no picture at all: :func:`problem` refuses it, nothing of it is stored
+
+
+def _redrawn(data: bytes) -> bytes:
+    """The picture of ``data`` saved anew in its format with no metadata at all; a JPEG turned upright
+    first (its orientation is not kept) and saved at a quality that shows no loss on a phone."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with Image.open(io.BytesIO(data)) as image:
+            kind = "JPEG" if FORMATS[image.format] == "image/jpeg" else image.format
+            upright = ImageOps.exif_transpose(image) if kind == "JPEG" else image
+            out = io.BytesIO()
+            upright.save(out, kind, **({"quality": 92} if kind == "JPEG" else {}))
+    return out.getvalue()
 
 
 def _orientation(exif: bytes) -> int:
