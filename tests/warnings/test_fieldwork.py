@@ -207,3 +207,17 @@ def test_a_png_short_of_its_last_checksum_loses_its_text_all_the_same(world: Wor
     assert images.SECRET.encode() not in stored
     with Image.open(io.BytesIO(stored)) as kept:
         assert kept.format == "PNG" and kept.size == (16, 12)
+
+
+def test_an_invalid_warning_takes_no_follow_up_date(world: World, client: Any) -> None:
+    """无效预警 with a 回访 date: the warning closed, yet a follow-up task and a morning reminder for a
+    warning that was wrong, and a contact taken on it afterwards."""
+    warning = _signed(world)
+    login(client, world.users["grid_cd"])
+    response = _contact(client, warning, outcome=Outcome.INVALID, follow_up_on="2026-12-20")
+    assert response.status_code == 400
+    assert response.context["form"].errors["follow_up_on"] == ["无效预警无需回访，请清除回访日期"]
+    assert not warning.contacts.exists()
+    assert _contact(client, warning, outcome=Outcome.INVALID).status_code == 302
+    warning.refresh_from_db()
+    assert warning.status == "closed" and not workflow.can_record_contact(warning)

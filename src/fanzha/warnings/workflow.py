@@ -292,6 +292,9 @@ def _check_contact(data: ContactData, warning: Warning, now: dt.datetime) -> Non
     if data.kind == ContactKind.VISIT and data.arrived_at is None:
         errors["arrived_at"] = "上门劝阻请填写到达时间"
     _check_dates(data, warning, now, errors)
+    if data.outcome == Outcome.INVALID and data.follow_up_on is not None:
+        # the warning was wrong (no fraud, not this person): a 回访 would be a task and a reminder for nothing
+        errors["follow_up_on"] = "无效预警无需回访，请清除回访日期"
     if len(data.photos or []) > PHOTO_MAX_COUNT:
         errors["photos"] = f"最多上传 {PHOTO_MAX_COUNT} 张照片"
     if errors:
