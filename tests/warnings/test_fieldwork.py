@@ -221,3 +221,22 @@ def test_an_invalid_warning_takes_no_follow_up_date(world: World, client: Any) -
     assert _contact(client, warning, outcome=Outcome.INVALID).status_code == 302
     warning.refresh_from_db()
     assert warning.status == "closed" and not workflow.can_record_contact(warning)
+
+
+def test_an_id_number_typed_as_a_form_prints_it_is_masked_in_the_notes(world: World, client: Any) -> None:
+    """“331102 19560301 001X” (6-8-4, as copied from a form or a card reader) was kept whole in the
+    contact's notes and in the history's 办结 line; run together it was masked."""
+    warning = _signed(world)
+    login(client, world.users["grid_cd"])
+    notes = "核实身份证 331102 19560301 001X，另 331102-19560301-0012"
+    assert _contact(client, warning, outcome=Outcome.REFUSED, notes=notes).status_code == 302
+    assert warning.contacts.get().notes == "核实身份证 3311**********001X，另 3311**********0012"
+    warning.refresh_from_db()
+    data = {
+        "outcome": Outcome.INVALID,
+        "reason": "身份证 331102 19560301 001X 非本人",
+        "version": warning.version,
+    }
+    assert client.post(reverse("warning_close", args=[warning.pk]), data).status_code == 302
+    closed = warning.events.get(kind="closed")
+    assert "19560301" not in closed.message and "3311**********001X" in closed.message

@@ -166,7 +166,8 @@ _B = r"(?<![0-9A-Za-z])"
 _E = r"(?![0-9A-Za-z])"
 _DATE = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 _SCRUB_RE = re.compile(
-    rf"{_B}(?P<id18>\d{{6}}(?:18|19|20)\d{{2}}{_DATE}\d{{3}}[\dXx]){_E}"
+    # an ID number also as a form prints it, 6-8-4 (“331102 19560301 001X”)
+    rf"{_B}(?P<id18>\d{{6}}[ -]?(?:18|19|20)\d{{2}}{_DATE}[ -]?\d{{3}}[\dXx]){_E}"
     rf"|{_B}(?P<mobile>(?:(?:\+|00)?86[ -]?)?1[3-9]\d(?:[ -]?\d{{4}}){{2}}){_E}"
     rf"|{_B}(?P<card>\d{{4}}(?:[ -]\d{{4}}){{2,3}}(?:[ -]\d{{1,4}})?|\d{{13,19}}){_E}"
     rf"|{_B}(?P<id15>\d{{8}}{_DATE}\d{{3}}){_E}",
@@ -178,7 +179,7 @@ def _scrub_match(match: re.Match[str]) -> str:
     kind = match.lastgroup
     text = match.group()
     if kind in ("id18", "id15"):
-        return mask_id_number(text)
+        return mask_id_number(re.sub(r"[ -]", "", text))
     if kind == "mobile":
         return mask_phone(text)
     digits = re.sub(r"\D", "", text)
