@@ -240,3 +240,21 @@ def test_an_id_number_typed_as_a_form_prints_it_is_masked_in_the_notes(world: Wo
     assert client.post(reverse("warning_close", args=[warning.pk]), data).status_code == 302
     closed = warning.events.get(kind="closed")
     assert "19560301" not in closed.message and "3311**********001X" in closed.message
+
+
+def test_photos_over_the_size_limit_are_named_among_those_chosen(world: World, client: Any) -> None:
+    """Six photos chosen at once, two over 5 MB: the form said “照片不能超过 5 MB”, not which two."""
+    small = images.png()
+    big = small + b"\0" * (5 * 2**20)  # over the limit by its size alone (refused before it is read)
+    chosen = [
+        SimpleUploadedFile(name, big if name in ("IMG_0002.PNG", "IMG_0005.PNG") else small, "image/png")
+        for name in (f"IMG_000{i}.PNG" for i in range(1, 7))
+    ]
+    warning = _signed(world)
+    login(client, world.users["grid_cd"])
+    response = _contact(client, warning, photos=chosen)
+    assert response.status_code == 400
+    assert _photo_errors(response) == [
+        "照片不能超过 5 MB，所选 6 张中超过的有：IMG_0002.PNG（5.0 MB）、IMG_0005.PNG（5.0 MB）"
+    ]
+    assert not warning.contacts.exists()

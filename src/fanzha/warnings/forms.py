@@ -121,14 +121,24 @@ class ContactForm(forms.Form):
         photos = self.cleaned_data["photos"]
         if len(photos) > PHOTO_MAX_COUNT:
             raise forms.ValidationError(f"最多上传 {PHOTO_MAX_COUNT} 张照片")
-        if any(photo.size > PHOTO_MAX_BYTES for photo in photos):
-            raise forms.ValidationError(f"照片不能超过 {PHOTO_MAX_BYTES // 1024 // 1024} MB")
+        if too_big := [photo for photo in photos if photo.size > PHOTO_MAX_BYTES]:
+            raise forms.ValidationError(_too_big(too_big, len(photos)))
         # refused with the form's other problems: found only once they were put right, it took the
         # worker a second round (told meanwhile to choose the same file again)
         for photo in photos:
             if why := _not_like_a_photo(photo):
                 raise forms.ValidationError(why)
         return list(photos)
+
+
+def _too_big(uploads: list[Any], chosen: int) -> str:
+    """Which of the photos chosen are over the size limit — six chosen at once, the worker was told only
+    “照片不能超过 5 MB”, not which to leave out or send smaller."""
+    limit = f"照片不能超过 {PHOTO_MAX_BYTES // 1024 // 1024} MB"
+    if chosen == 1:
+        return limit
+    names = "、".join(f"{str(u.name)[-40:]}（{u.size / 2**20:.1f} MB）" for u in uploads)
+    return f"{limit}，所选 {chosen} 张中超过的有：{names}"
 
 
 def _not_like_a_photo(upload: Any) -> str:
