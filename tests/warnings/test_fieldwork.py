@@ -258,3 +258,17 @@ def test_photos_over_the_size_limit_are_named_among_those_chosen(world: World, c
         "照片不能超过 5 MB，所选 6 张中超过的有：IMG_0002.PNG（5.0 MB）、IMG_0005.PNG（5.0 MB）"
     ]
     assert not warning.contacts.exists()
+
+
+def test_a_note_sent_twice_is_added_once(world: World, client: Any) -> None:
+    """Two taps on 添加 (a slow connection in a village): the note stood twice in the history."""
+    warning = _signed(world)
+    login(client, world.users["grid_cd"])
+    url = reverse("warning_note", args=[warning.pk])
+    first = client.post(url, {"text": "家属称已去银行"})
+    second = client.post(url, {"text": "家属称已去银行"})
+    assert first.status_code == second.status_code == 302
+    assert _told(second)[-1] == "该备注刚已添加（本次未重复添加）。"
+    assert warning.events.filter(kind="note").count() == 1
+    client.post(url, {"text": "家属称已到银行柜台"})  # another note is added
+    assert warning.events.filter(kind="note").count() == 2

@@ -347,9 +347,14 @@ def warning_note(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, "warning.view")
     warning = _warning(request, pk)
     try:
-        workflow.warning_note_add(actor=request.user, warning=warning, text=request.POST.get("text", ""))
+        added = workflow.warning_note_add(
+            actor=request.user, warning=warning, text=request.POST.get("text", "")
+        )
     except ValidationError:
         messages.warning(request, "请填写备注内容。")
     else:
-        messages.success(request, "备注已添加。")
+        if added:
+            messages.success(request, "备注已添加。")
+        else:
+            messages.info(request, "该备注刚已添加（本次未重复添加）。")
     return redirect("warning_detail", pk=pk)

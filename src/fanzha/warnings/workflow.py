@@ -683,9 +683,13 @@ def warning_place(*, actor: Any, warning: Warning, area: Area) -> Warning:
     return current
 
 
+NOTE_REPEAT_WINDOW = dt.timedelta(minutes=2)
+
+
 @transaction.atomic
-def warning_note_add(*, actor: Any, warning: Warning, text: str) -> None:
-    """A note in the warning's history (ID, phone and card numbers in the text are masked)."""
+def warning_note_add(*, actor: Any, warning: Warning, text: str) -> bool:
+    """A note in the warning's history (ID, phone and card numbers in the text are masked). False when
+    the same note by the same user was just added (a second tap on 添加, a form sent again): not twice."""
     access.require(actor, "warning.view")
     if not access.area_visible_to(actor, warning.area):
         raise PermissionDenied("该预警不在您的管辖范围内")
@@ -694,8 +698,25 @@ def warning_note_add(*, actor: Any, warning: Warning, text: str) -> None:
     text = scrub_text(text.strip())[:1000]
     if not text:
         raise ValidationError({"text": "请填写备注内容"})
-    event_add(warning, EventKind.NOTE, text, actor=actor)
+    _locked(warning.pk)  # two taps at once: the second reads the first's note
+    now = timezone.now()
+    if _note_just_added(warning, actor, text, now):
+        return False
+    event_add(warning, EventKind.NOTE, text, actor=actor, at=now)
     audit_record(actor=actor, action="warning.note", obj=warning)
+    return True
+
+
+def _note_just_added(warning: Warning, actor: Any, text: str, now: dt.datetime) -> bool:
+    """Whether ``actor``'s latest note on the warning, within :data:`NOTE_REPEAT_WINDOW`, is ``text``."""
+    latest = (
+        WarningEvent.objects.filter(warning=warning, kind=EventKind.NOTE, actor=actor)
+        .filter(at__gte=now - NOTE_REPEAT_WINDOW)
+        .order_by("-at", "-pk")
+        .values_list("message", flat=True)
+        .first()
+    )
+    return latest == text
 
 
 # ── 人走事不断: the open warnings of a deactivated account or unit ──────────────────────────────────
