@@ -132,13 +132,13 @@ def _work(world: Any, rng: random.Random, ledger: Ledger, w: Warning) -> None:
         if w.assignee is None or not can_record_contact(w) or rng.random() < 0.3:
             break
         kind = rng.choice(["call", "visit"])
+        outcome = rng.choice(Outcome.values)
+        follow_up = rng.choice([None, timezone.localdate(), timezone.localdate() + dt.timedelta(days=3)])
         data = ContactData(
             kind=kind,
-            outcome=rng.choice(Outcome.values),
+            outcome=outcome,
             arrived_at=timezone.now() if kind == "visit" else None,
-            follow_up_on=rng.choice(
-                [None, timezone.localdate(), timezone.localdate() + dt.timedelta(days=3)]
-            ),
+            follow_up_on=None if outcome == Outcome.INVALID else follow_up,  # 无效预警 takes no 回访
             version=w.version,
         )
         warning_contact_record(actor=w.assignee, warning=w, data=data)
