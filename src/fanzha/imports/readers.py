@@ -464,9 +464,9 @@ def uncomputed_cells(xml: bytes) -> set[tuple[int, int]]:
             continue
         if _STRING_RESULT.search(attributes) and b"<v" in body:
             continue
-        ref = _CELL_REF.search(attributes)
-        if ref:
-            found.add((int(ref.group(2)), _column_index(ref.group(1).decode())))
+        at = _cell_position(attributes)
+        if at is not None:
+            found.add(at)
     return found
 
 
@@ -546,10 +546,16 @@ def unit_cells(xml: bytes, styles: dict[str, str]) -> dict[tuple[int, int], str]
         kind = _CELL_TYPE.search(attributes)
         if not unit or (kind and kind.group(1) != b"n"):
             continue
-        ref = _CELL_REF.search(attributes)
-        if ref:
-            found[(int(ref.group(2)), _column_index(ref.group(1).decode()))] = unit
+        at = _cell_position(attributes)
+        if at is not None:
+            found[at] = unit
     return found
+
+
+def _cell_position(attributes: bytes) -> tuple[int, int] | None:
+    """A cell's (row number, column index from 0) from its ``r="B7"`` attribute (None without one)."""
+    ref = _CELL_REF.search(attributes)
+    return (int(ref.group(2)), _column_index(ref.group(1).decode())) if ref else None
 
 
 def _column_index(letters: str) -> int:
