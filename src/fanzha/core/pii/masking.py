@@ -21,6 +21,7 @@ __all__ = [
     "mask_cell",
     "mask_digit_runs",
     "mask_id_number",
+    "mask_identifier",
     "mask_name",
     "mask_phone",
     "scrub_text",
@@ -100,6 +101,15 @@ def mask_name(value: str | None) -> str:
         return name[0] + "*"
     middle = "".join(char if char in "·• " else "*" for char in name[1:-1])
     return name[0] + middle + name[-1]
+
+
+def mask_identifier(value: str | None) -> str:
+    """A passport or travel-permit number, QQ number or WeChat id: 8 or more characters keep 2 + 2
+    (``E12345678`` → ``E1*****78``, ``wxid_abc123`` → ``wx*******23``), shorter ones 1 + 1."""
+    compact = _compact(value or "")
+    if not compact:
+        return ""
+    return _keep_ends(compact, 2, 2) if len(compact) >= 8 else _keep_ends(compact, 1, 1)
 
 
 # ── addresses ────────────────────────────────────────────────────────────────
@@ -196,15 +206,56 @@ def _scrub_match(match: re.Match[str]) -> str:
 ACCOUNT_LENGTHS = (16, 19)
 
 
+# Identifiers that are not digit runs: passports and travel permits, QQ numbers, WeChat ids. A label
+# (护照号, 通行证, QQ号, 微信号…) says what the value is; without one only shapes that cannot be much else
+# are masked: a Chinese passport (E12345678, EA1234567, the older G12345678), a 往来港澳通行证
+# (C12345678, CA1234567) and a WeChat internal id (wxid_…). Upper case only when unlabelled, so a
+# build or error code in a log line stays readable.
+_SEPARATOR = r"\s*(?:[:：]|是|为)?\s*"  # “QQ: ”, “QQ号：”, “微信号是”, “护照号码为”
+_NOT_AFTER_LETTER = r"(?<![A-Za-z])"
+_DOCUMENT_LABEL = rf"(?:护照|通行证|回乡证|台胞证)(?:号码|号)?|{_NOT_AFTER_LETTER}(?i:passport(?:\s*no\.?)?)"
+_QQ_LABEL = rf"{_NOT_AFTER_LETTER}(?i:qq)(?:号码|号|账号)?"
+_WECHAT_LABEL = r"微信(?:号码|号|账号|ID|id)?"
+_WECHAT_LATIN_LABEL = rf"{_NOT_AFTER_LETTER}(?i:wechat(?:\s*id)?|weixin|wx|vx)"
+_WECHAT_ID = r"[A-Za-z][-_A-Za-z0-9]{5,19}(?![-_A-Za-z0-9])"
+_IDENTIFIER_RE = re.compile(
+    rf"{_B}(?P<wxid>wxid_[A-Za-z0-9]{{4,30}})(?![-_A-Za-z0-9])"
+    rf"|{_B}(?P<passport>[CEG]\d{{8}}|[CE][A-HJ-NP-Z]\d{{7}}){_E}"
+    rf"|(?P<document_label>(?:{_DOCUMENT_LABEL}){_SEPARATOR})(?P<document>[A-Za-z]{{0,2}}\d{{7,10}}){_E}"
+    rf"|(?P<qq_label>{_QQ_LABEL}{_SEPARATOR})(?P<qq>[1-9]\d{{4,10}})(?!\d)"
+    rf"|(?P<wechat_label>{_WECHAT_LABEL}{_SEPARATOR})(?P<wechat>{_WECHAT_ID})"
+    rf"|(?P<wechat_latin_label>{_WECHAT_LATIN_LABEL}(?:\s*[:：]\s*|\s+))(?P<wechat_latin>{_WECHAT_ID})"
+)
+# A label that names WeChat without “号”, “ID” or a colon (“用微信 payment 付款”): the value is masked
+# only when it has a digit, “_” or “-” in it, as ids mostly do and words do not.
+_BARE_WECHAT_LABELS = frozenset({"微信", "wechat", "weixin", "wx", "vx"})
+# A document label followed by a date (“护照20240501到期”) names when it expires, not its number.
+_COMPACT_DATE = re.compile(rf"(?:19|20)\d{{2}}{_DATE}")
+
+
+def _scrub_identifier(match: re.Match[str]) -> str:
+    kind = match.lastgroup or ""
+    if kind in ("wxid", "passport"):
+        return mask_identifier(match.group())
+    label, value = match.group(f"{kind}_label"), match.group(kind)
+    if label.strip().lower() in _BARE_WECHAT_LABELS and value.isalpha():
+        return match.group()
+    if kind == "document" and _COMPACT_DATE.fullmatch(value):
+        return match.group()
+    return label + mask_identifier(value)
+
+
 def scrub_text(text: str) -> str:
     """Replace ID numbers, mobile numbers (also +86 and spaced forms) and bank accounts (16–19 digits,
-    or 13–15 Luhn-valid ones) inside free text by their masks. Used by the logging filter.
+    or 13–15 Luhn-valid ones) inside free text by their masks, then passport and travel-permit numbers,
+    QQ numbers and WeChat ids (labelled, or of an unmistakable shape). Used by the logging filter.
 
     Full-width digits are folded to ASCII first; everything else in the text is left as it is.
     """
     if not text:
         return text
-    return _SCRUB_RE.sub(_scrub_match, text.translate(_FULL_WIDTH_DIGITS))
+    text = _SCRUB_RE.sub(_scrub_match, text.translate(_FULL_WIDTH_DIGITS))
+    return _IDENTIFIER_RE.sub(_scrub_identifier, text)
 
 
 def quoted(text: str, limit: int) -> str:
