@@ -20,7 +20,7 @@ from fanzha.audit.services import audit_record
 from fanzha.core import access
 from fanzha.core.exports import csv_response, safe_cell
 from fanzha.core.models.areas import AreaLevel
-from fanzha.core.pii.masking import mask
+from fanzha.core.pii.masking import mask, scrub_text
 from fanzha.warnings import selectors, typology
 from fanzha.warnings.intake import DERIVED_ID_PREFIX, shown_source_id, source_label
 from fanzha.warnings.models import Contact, PushedLayout, Warning, WarningSourceRef
@@ -346,6 +346,8 @@ def _pushed_cell(values: dict[str, str], key: str) -> str:
     if key.startswith(TIME):
         return _pushed_time(values.get("warned_at", ""), key[len(TIME) :])
     name = KEPT_AS.get(key, key)
+    if name == "notes":  # masked on receipt; again here for rows kept before the masking grew
+        return scrub_text(values.get(name, ""))
     return values.get(name, "") if name in KEPT_FIELDS else ""
 
 

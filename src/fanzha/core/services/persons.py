@@ -13,6 +13,7 @@ from fanzha.core import access
 from fanzha.core.models import Area, Person
 from fanzha.core.models.persons import KeyGroup
 from fanzha.core.pii import crypto, idcard, phone
+from fanzha.core.pii.masking import scrub_text
 from fanzha.core.services.areas import require_in_force
 
 SENSITIVE_FIELDS = ("name", "id_number", "phone", "address")
@@ -65,6 +66,7 @@ def _clean(data: PersonData) -> tuple[PersonData, dict[str, Any]]:
             errors["phone"] = "；".join(info.errors) or "手机号码无效"
         else:
             data.phone = info.normalized
+    data.notes = scrub_text(data.notes)  # free text: numbers and ids masked, as a warning's notes are
     unknown = [g for g in data.key_groups if g not in KeyGroup.values]
     if unknown:
         errors["key_groups"] = f"未知的重点人群类别：{'、'.join(unknown)}"

@@ -17,7 +17,7 @@ from fanzha.core.exports import csv_response
 from fanzha.core.forms import PersonForm
 from fanzha.core.models import Person
 from fanzha.core.pii import crypto
-from fanzha.core.pii.masking import mask
+from fanzha.core.pii.masking import mask, scrub_text
 from fanzha.core.services import persons as person_services
 
 SEARCH_KINDS = {"name": "姓名", "id_number": "身份证号", "phone": "手机号"}
@@ -134,6 +134,7 @@ def _person_form(request: HttpRequest, person: Person | None) -> HttpResponse:
     initial, masked = None, None
     if person is not None:
         initial = {n: getattr(person, n) for n in person_services.EDITABLE if n not in PersonForm.SENSITIVE}
+        initial["notes"] = scrub_text(person.notes)  # a note saved before notes were masked
         masked = {n: mask(n, getattr(person, n)) for n in PersonForm.SENSITIVE}
     form = PersonForm(request.POST or None, initial=initial, areas=areas, masked=masked)
     if request.method == "POST" and form.is_valid():
