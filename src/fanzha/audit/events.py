@@ -4,7 +4,7 @@ EVENT_TYPES: dict[str, str] = {
     "record.create": "新建记录",
     "record.update": "修改记录（列出修改的字段）",
     "record.delete": "删除记录",
-    "pii.read": "查看敏感个人信息明文（身份证号、完整手机号、银行账号、详细住址）",
+    "pii.read": "查看敏感个人信息明文（身份证号、完整手机号、银行账号、详细住址）或走访照片",
     "pii.export": "导出含个人信息的数据（导出内容已脱敏时也记录）",
     "login.success": "登录成功",
     "login.failure": "登录失败",

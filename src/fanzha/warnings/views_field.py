@@ -335,7 +335,8 @@ def warning_photo(request: HttpRequest, pk: int) -> HttpResponse:
     if photo is None:
         raise Http404("记录不存在")
     _warning(request, photo.contact.warning_id)  # outside the user's scope: the same 404
-    response = HttpResponse(workflow.photo_bytes(photo), content_type=photo.content_type)
+    data = workflow.warning_photo_read(actor=request.user, photo=photo)  # audited
+    response = HttpResponse(data, content_type=photo.content_type)
     response["Cache-Control"] = "private, no-store"
     response["Content-Disposition"] = "inline"
     return response

@@ -454,6 +454,20 @@ def photo_bytes(photo: ContactPhoto) -> bytes:
 
 
 @transaction.atomic
+def warning_photo_read(*, actor: Any, photo: ContactPhoto) -> bytes:
+    """A field-work photo for someone who may see its warning. It shows a person or their home, so each
+    view is a ``pii.read`` record naming the photo and its warning (ids only), in this transaction."""
+    access.require(actor, "warning.view")
+    warning_id = photo.contact.warning_id
+    if not Warning.objects.visible_to(actor).filter(pk=warning_id).exists():
+        raise PermissionDenied("该预警不在您的管辖范围内")
+    audit_record(
+        actor=actor, action="pii.read", obj=photo, fields=["photo"], details={"warning_id": warning_id}
+    )
+    return photo_bytes(photo)
+
+
+@transaction.atomic
 def warning_close(
     *, actor: Any, warning: Warning, outcome: str, reason: str, version: int | None = None
 ) -> Warning:
