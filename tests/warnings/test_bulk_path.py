@@ -7,14 +7,13 @@ import gc
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
 from fanzha.core.pii import crypto
 from fanzha.core.pii.masking import mask
 from fanzha.imports.pipeline import import_run
-from fanzha.warnings import bulk, fastwrite, services
+from fanzha.warnings import bulk, services
 from fanzha.warnings.intake import Memo, Unusable, WarningInput, clean_warning
 from fanzha.warnings.models import Warning, WarningEvent, WarningSourceRef
 from tests.personas import id_number
@@ -142,19 +141,6 @@ def _in_bulk(rows: list[WarningInput]) -> tuple[list[str], list[Any]]:
     return [r.outcome for r in results], _snapshot()
 
 
-def _in_chunks(size: int) -> Any:
-    """The bulk path on rows that arrive ``size`` at a time (a file validated while it is written)."""
-
-    def run(rows: list[WarningInput]) -> tuple[list[str], list[Any]]:
-        memo = Memo()
-        pairs = [(data, clean_warning(data, now=NOW, memo=memo)) for data in rows]
-        chunks = [pairs[start : start + size] for start in range(0, len(pairs), size)]
-        results = bulk.receive_chunks(intake=services.Intake(), chunks=iter(chunks), now=NOW)
-        return [r.outcome for r in results], _snapshot()
-
-    return run
-
-
 def _rolled_back(run: Any, rows: list[WarningInput]) -> tuple[list[str], list[Any]]:
     with transaction.atomic():
         result = run(rows)
@@ -210,33 +196,6 @@ def test_it_writes_the_same_when_rows_go_to_the_writer_in_small_chunks(world, mo
     monkeypatch.setattr(bulk, "STREAM", 4)
     many = _rolled_back(_in_bulk, rows)
     assert single == many
-
-
-@pytest.mark.parametrize(("size", "held"), [(1, False), (3, True), (7, False), (20, True)])
-def test_it_writes_the_same_when_rows_arrive_in_chunks(world, monkeypatch, size, held) -> None:  # type: ignore[no-untyped-def]
-    """Each chunk looks up only what earlier chunks did not (the file's own people and ids, written
-    meanwhile, are not read back as known ones), and reserves ids past the ones before — also past the
-    rows SQLite's writer still holds for a full statement (``held``)."""
-    rows = _rows()
-    single = _rolled_back(_one_by_one, rows)
-    monkeypatch.setattr(bulk, "STREAM", 2)
-    if not held:  # SQLite too writes the rows as they are handed over
-        monkeypatch.setattr(fastwrite, "_chunk_rows", lambda columns: 1)
-    assert _rolled_back(_in_chunks(size), rows) == single
-
-
-def test_chunks_find_what_earlier_files_left_as_one_file_does(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """Rows again, in chunks, over what a first file wrote: unchanged, aliased and merged alike."""
-    rows = _rows()
-    monkeypatch.setattr(fastwrite, "_chunk_rows", lambda columns: 1)
-    for run in (_in_bulk, _in_chunks(5)):
-        with transaction.atomic():
-            _in_bulk(rows[:40])
-            outcomes, snapshot = run(rows)
-            transaction.set_rollback(True)
-        if run is _in_bulk:
-            expected = (outcomes, snapshot)
-    assert (outcomes, snapshot) == expected
 
 
 def test_it_receives_another_person_under_a_used_id_as_a_new_warning_on_both_paths(world) -> None:  # type: ignore[no-untyped-def]

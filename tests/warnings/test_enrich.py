@@ -159,8 +159,7 @@ def test_it_leaves_an_id_number_another_person_holds_with_a_row_notice(world) ->
         if holder == "services":
             filled = people.fill_person(intake, person, clean, None, people.id_holder)
         else:
-            known = bulk._Known()
-            bulk._load(intake, known, [clean], NOW, None)
+            known = bulk._load(intake, [clean], NOW)
             filled = people.fill_person(intake, person, clean, None, known.by_id.get)
         assert filled == ["name"], holder
         assert ("身份证号", people.ID_HELD) in clean.notices

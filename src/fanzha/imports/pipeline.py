@@ -2,9 +2,7 @@
 
 A file with any bad row commits nothing and yields a row-level error report (values masked). A clean
 file is committed in ONE transaction through the domain services, so a crash or kill leaves the whole
-file or none of it. A file already committed (same importer, same SHA-256) changes nothing. A streaming
-importer (``Importer.streams``) is given its rows in chunks as they are validated, inside that
-transaction, which rolls back when a row has an error: the same report, the writing begun earlier.
+file or none of it. A file already committed (same importer, same SHA-256) changes nothing.
 """
 
 from __future__ import annotations
@@ -37,8 +35,6 @@ MAX_LISTED_SKIPS = 20  # skipped rows named one by one in the batch's message; t
 MAX_COLUMN_TEXT = 40
 MAX_HEADER_TEXT = 100
 VALIDATE_REPORT_EVERY = 200
-STREAM_ROWS = 5000  # rows a streaming importer receives at a time (Importer.streams)
-ROWS_REFUSED = "文件中有错误的行，整份文件未导入；请按错误清单修改后重新上传"
 Progress = Callable[[int, int], None]
 
 # Why a batch stopped by an error was failed: no exception's text (it can quote a cell's value).
@@ -334,20 +330,16 @@ def _table_process(
     validating: Progress | None = None,
 ) -> ImportResult:
     notes = reading_notes(table)
-    problem, columns = _file_columns(imp, table, batch)
+    rows, problem = _validated_rows(imp, actor, table, batch, validating)
     if problem:
         return _reject(batch, message=_with_notes(problem, notes), notes=notes)
-    batch.rows_total = len(table.rows)
-    if not table.rows:  # a list with nothing in it today: imported, nothing to add
-        notes = "；".join(filter(None, [NO_DATA_ROWS, notes]))
-    if imp.streams:
-        if validating is not None:  # the rows are checked inside the file's transaction: no progress there
-            validating(0, len(table.rows))
-        return _commit(batch, imp, actor, lambda: _streamed_rows(imp, actor, table, columns), progress, notes)
-    rows = _validated_rows(imp, actor, table, columns, validating)
+    batch.rows_total = len(rows)
     if any(row.errors for row in rows):
-        return _reject(batch, rows=rows, message=_with_notes(ROWS_REFUSED, notes), notes=notes)
-    return _commit(batch, imp, actor, lambda: rows, progress, notes)
+        message = "文件中有错误的行，整份文件未导入；请按错误清单修改后重新上传"
+        return _reject(batch, rows=rows, message=_with_notes(message, notes), notes=notes)
+    if not rows:  # a list with nothing in it today: imported, nothing to add
+        notes = "；".join(filter(None, [NO_DATA_ROWS, notes]))
+    return _commit(batch, imp, actor, rows, progress, notes)
 
 
 def _committed_before(batch: ImportBatch) -> ImportBatch | None:
@@ -421,73 +413,26 @@ def file_columns(header: list[str], columns: ColumnMap) -> list[list[str]]:
     return [[scrub_text(str(text))[:MAX_HEADER_TEXT], read.get(text, "")] for text in header]
 
 
-def _file_columns(imp: Importer, table: Table, batch: ImportBatch) -> tuple[str, ColumnMap]:
-    """The header's columns as the importer's fields (kept on the batch), or why the file is refused."""
+def _validated_rows(
+    imp: Importer, actor: Any, table: Table, batch: ImportBatch, validating: Progress | None = None
+) -> tuple[list[Row], str]:
     problem, batch.unknown_columns = missing_columns(imp, table.header, table.header_row)
     if problem:
-        return problem, {}
+        return [], problem
     columns = match_header(table.header, imp.fields)
     batch.columns = file_columns(table.header, columns)
-    return "", columns
-
-
-def _validated_row(imp: Importer, actor: Any, number: int, record: dict[str, str], columns: ColumnMap) -> Row:
-    values, cell_errors = map_row(record, columns)
-    row = Row(number=number, values=values, errors=list(cell_errors))
-    if not row.errors:
-        imp.validate_row(actor=actor, row=row)
-    return row
-
-
-def _validated_rows(
-    imp: Importer, actor: Any, table: Table, columns: ColumnMap, validating: Progress | None = None
-) -> list[Row]:
     rows = []
     total = len(table.rows)
     for done, (number, record) in enumerate(table.rows, start=1):
-        rows.append(_validated_row(imp, actor, number, record, columns))
+        values, cell_errors = map_row(record, columns)
+        row = Row(number=number, values=values, errors=list(cell_errors))
+        if not row.errors:
+            imp.validate_row(actor=actor, row=row)
+        rows.append(row)
         if validating is not None and (done % VALIDATE_REPORT_EVERY == 0 or done == total):
             validating(done, total)
     imp.validate_file(actor=actor, rows=rows)
-    return rows
-
-
-class _RowsRefused(Exception):  # noqa: N818 - a streamed file's rows with errors: the transaction rolls back
-    def __init__(self, rows: list[Row]) -> None:
-        super().__init__(ROWS_REFUSED)
-        self.rows = rows
-
-
-def _streamed_rows(imp: Importer, actor: Any, table: Table, columns: ColumnMap) -> list[Row]:
-    """Every row validated while the importer receives them in chunks (inside the file's transaction):
-    the database writes the first rows while the rest are checked. A row with an error stops the
-    chunks (the rest are still checked, for the report) and rolls the file back."""
-    rows: list[Row] = []
-    imp.receive_validated(actor, _valid_chunks(imp, actor, table, columns, rows))
-    imp.validate_file(actor=actor, rows=rows)
-    if any(row.errors for row in rows):
-        raise _RowsRefused(rows)
-    return rows
-
-
-def _valid_chunks(
-    imp: Importer, actor: Any, table: Table, columns: ColumnMap, rows: list[Row]
-) -> Iterator[list[Row]]:
-    """Validates each row of ``table`` into ``rows``; yields them ``STREAM_ROWS`` at a time until one
-    has an error."""
-    chunk: list[Row] = []
-    sound = True
-    for number, record in table.rows:
-        row = _validated_row(imp, actor, number, record, columns)
-        rows.append(row)
-        sound = sound and not row.errors
-        if sound:
-            chunk.append(row)
-            if len(chunk) >= STREAM_ROWS:
-                yield chunk
-                chunk = []
-    if sound and chunk:
-        yield chunk
+    return rows, ""
 
 
 def _error_list(rows: list[Row]) -> list[dict[str, Any]]:
@@ -562,20 +507,13 @@ def _finish_skipped(batch: ImportBatch, previous: ImportBatch) -> ImportResult:
 
 
 def _commit(
-    batch: ImportBatch,
-    imp: Importer,
-    actor: Any,
-    validated: Callable[[], list[Row]],
-    progress: Progress | None,
-    notes: str = "",
+    batch: ImportBatch, imp: Importer, actor: Any, rows: list[Row], progress: Progress | None, notes: str = ""
 ) -> ImportResult:
-    """Commit the rows ``validated()`` gives (called inside the file's transaction, after ``begin``)."""
+    ordered = imp.order(rows)
     current: Row | None = None
     try:
         with deferred_checkpoint(), transaction.atomic():
             imp.begin(batch)
-            rows = validated()
-            ordered = imp.order(rows)
             counts = {NEW: 0, UPDATED: 0, UNCHANGED: 0, SKIPPED: 0}
             for done, current in enumerate(ordered, start=1):
                 counts[imp.commit_row(actor=actor, row=current)] += 1
@@ -599,8 +537,6 @@ def _commit(
         batch.message = _with_notes("检查通过（仅检查，未导入）", notes)
         batch.finished_at = timezone.now()
         batch.save()
-    except _RowsRefused as exc:
-        return _reject(batch, rows=exc.rows, message=_with_notes(ROWS_REFUSED, notes), notes=notes)
     except RowRejected as exc:
         assert current is not None
         current.errors.append(CellError(exc.column, "", exc.message))

@@ -126,13 +126,6 @@ class _Known:
     by_phone: dict[str, list[Person]] = field(default_factory=dict)
     open_of: dict[int, Warning] = field(default_factory=dict)  # id(person) → their open warning
     merging: bool = True  # WARNING_MERGE_HOURS > 0: a person warned again joins their open warning
-    # What was looked up already (a chunk's rows look up only what earlier chunks did not: the file's own
-    # rows, written meanwhile, must not come back as known ones), and the people read.
-    looked_refs: set[tuple[str, str]] = field(default_factory=set)
-    looked_ids: set[str] = field(default_factory=set)
-    looked_phones: set[str] = field(default_factory=set)
-    loaded: dict[int, Person] = field(default_factory=dict)
-    waiting: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # person id → refs of theirs
 
     def person(self, intake: Intake, clean: CleanWarning) -> Person | None:
         """Like :func:`people.match_person`: by ID number, else by phone (one without another ID)."""
@@ -194,13 +187,10 @@ def _present(table: str, column: str, values: Iterable[str], where: str = "", pa
 
 
 def _load_refs(known: _Known, keys: Iterable[tuple[str, str]]) -> None:
-    """The source ids among ``keys`` received before, with the hashes of their warnings' people (or the
-    people themselves, when read already). Keys looked up before are not looked up again."""
+    """The source ids among ``keys`` received before, with the hashes of their warnings' people."""
     sources: dict[str, set[str]] = {}
-    for key in keys:
-        if key not in known.looked_refs:
-            known.looked_refs.add(key)
-            sources.setdefault(key[0], set()).add(key[1])
+    for source, source_id in keys:
+        sources.setdefault(source, set()).add(source_id)
     table = WarningSourceRef._meta.db_table
     found: dict[tuple[str, str], Warning] = {}
     for source, ids in sources.items():
@@ -212,7 +202,7 @@ def _load_refs(known: _Known, keys: Iterable[tuple[str, str]]) -> None:
                 key = (ref.source, ref.source_id)
                 found[key] = ref.warning
                 known.pushed[key], known.pushers[key] = ref.row_values, ref.pushed_by_id
-    person_ids = {warning.person_id for warning in found.values()} - known.loaded.keys()
+    person_ids = {warning.person_id for warning in found.values()}
     hashes: dict[int, Keys] = {}
     for chunk in _chunks(person_ids):
         rows = Person.objects.filter(pk__in=chunk).values_list(
@@ -225,13 +215,7 @@ def _load_refs(known: _Known, keys: Iterable[tuple[str, str]]) -> None:
             }
         )
     known.refs.update(found)
-    for key, warning in found.items():
-        person = known.loaded.get(warning.person_id)
-        if person is None:
-            known.who[key] = hashes[warning.person_id]
-            known.waiting.setdefault(warning.person_id, []).append(key)
-        else:
-            known.who[key] = person
+    known.who.update({key: hashes[warning.person_id] for key, warning in found.items()})
 
 
 def _aliases(intake: Intake, known: _Known, cleans: list[CleanWarning]) -> set[tuple[str, str]]:
@@ -275,20 +259,15 @@ def _earlier_ids(known: _Known, cleans: list[CleanWarning]) -> None:
             clean.source_id = clean.earlier_source_id
 
 
-def _load(
-    intake: Intake, known: _Known, cleans: list[CleanWarning], now: dt.datetime, pushed_by: Any
-) -> None:
-    """What the database holds for ``cleans`` (a chunk of the file), added to ``known``: only what
-    earlier chunks did not look up."""
+def _load(intake: Intake, cleans: list[CleanWarning], now: dt.datetime, pushed_by: Any = None) -> _Known:
+    known = _Known()
     _load_refs(known, {(clean.source, clean.source_id) for clean in cleans})
     _earlier_ids(known, cleans)
     if pushed_by is not None:
         _load_refs(known, _partner_ids(known, cleans, pushed_by))
     _load_refs(known, _aliases(intake, known, cleans))
-    id_hashes = {intake.hash("id_number", c.id_number) for c in cleans if c.id_number} - known.looked_ids
-    phone_hashes = {intake.hash("phone", c.phone) for c in cleans if c.phone} - known.looked_phones
-    known.looked_ids |= id_hashes
-    known.looked_phones |= phone_hashes
+    id_hashes = {intake.hash("id_number", c.id_number) for c in cleans if c.id_number}
+    phone_hashes = {intake.hash("phone", c.phone) for c in cleans if c.phone}
     people: dict[int, Person] = {}
     table = Person._meta.db_table
     # The partial unique index's own condition, as with_id_number_hash adds it (the ORM's IN list of
@@ -297,17 +276,14 @@ def _load(
         people.update({p.pk: p for p in Person.objects.with_id_number_hash(*chunk).select_related("area")})
     for chunk in _chunks(_present(table, "phone_hash", phone_hashes)):
         people.update({p.pk: p for p in Person.objects.filter(phone_hash__in=chunk).select_related("area")})
-    fresh = [person for pk, person in sorted(people.items()) if pk not in known.loaded]
-    for person in fresh:
-        known.loaded[person.pk] = person
+    for person in sorted(people.values(), key=lambda p: p.pk):
         known.remember(person)
-        # a ref's person met again may learn more from a row before the ref's id comes again
-        for key in known.waiting.pop(person.pk, []):
-            known.who[key] = person
-    for phone_hash in phone_hashes:  # in id order, as people.match_person reads them
-        if len(same := known.by_phone.get(phone_hash, [])) > 1:
-            same.sort(key=lambda p: p.pk)
-    _load_open(known, fresh, now)
+    if people:  # a ref's person met again may learn more from a row before the ref's id comes again
+        for key, warning in known.refs.items():
+            if warning.person_id in people:
+                known.who[key] = people[warning.person_id]
+    _load_open(known, list(people.values()), now)
+    return known
 
 
 def _load_open(known: _Known, people: list[Person], now: dt.datetime) -> None:
@@ -348,12 +324,11 @@ class _Writes:
     decided. A warning a later row merges into (of this file or an earlier one) is rewritten at the end.
     """
 
-    def __init__(self, writer: fastwrite.Writer) -> None:
+    def __init__(self, writer: fastwrite.Writer, people: int, warnings: int) -> None:
         sealer = fastwrite.Sealer()
         self.writer = writer
-        self.person_ids: Iterator[int] = iter(())
-        self.warning_ids: Iterator[int] = iter(())
-        self.reserved = {Person: 0, Warning: 0}  # the highest id reserved so far (maybe not written yet)
+        self.person_ids = fastwrite.reserve_ids(Person, people)
+        self.warning_ids = fastwrite.reserve_ids(Warning, warnings)
         self.person_plan = fastwrite.Plan(Person, sealer, same=SAME, with_id=True)
         self.warning_plan = fastwrite.Plan(Warning, sealer, same=SAME, with_id=True)
         self.event_plan = fastwrite.Plan(WarningEvent, sealer)
@@ -367,14 +342,6 @@ class _Writes:
         self.filled: dict[int, Person] = {}  # people written already who learned more: rewritten at the end
         self.events: list[list[Any]] = []  # EVENT_ATTNAMES order, the warning itself
         self.refs: list[list[Any]] = []  # REF_ATTNAMES order, the warning itself
-
-    def reserve(self, count: int) -> None:
-        """Ids for up to ``count`` new people and warnings (a chunk's), past every id reserved before."""
-        people = fastwrite.reserve_ids(Person, count, after=self.reserved[Person])
-        warnings = fastwrite.reserve_ids(Warning, count, after=self.reserved[Warning])
-        if count:
-            self.reserved[Person], self.reserved[Warning] = people[-1], warnings[-1]
-        self.person_ids, self.warning_ids = iter(people), iter(warnings)
 
     def add_person(self, person: Person) -> None:
         person.__dict__["id"] = next(self.person_ids)
@@ -492,79 +459,42 @@ def receive_many(
     the import batch (file or push) the rows came in, recorded on the source ids written (new and merged
     rows alike: the list's 本批预警).
     """
-    return receive_chunks(
-        intake=intake, chunks=[rows], now=now, created_people=created_people, pushed_by=pushed_by, batch=batch
-    )
-
-
-def receive_chunks(
-    *,
-    intake: Intake,
-    chunks: Iterable[list[tuple[WarningInput, CleanWarning]]],
-    now: dt.datetime | None = None,
-    created_people: list[int] | None = None,
-    pushed_by: Any = None,
-    batch: Any = None,
-) -> list[Received]:
-    """:func:`receive_many` on rows that arrive in chunks (a file validated while its first rows are
-    written): each chunk's lookups are read when it comes, its rows decided in order and written by the
-    writer thread while the next chunk is made. The outcomes are those of the rows received at once."""
     now = now or timezone.now()
     lock_intake()
-    known = _Known()
+    retype_by_table(rows)
+    known = _load(intake, [clean for _, clean in rows], now, pushed_by)
     pusher = pushed_by.pk if pushed_by is not None else None
     batch_id = batch.pk if batch is not None else None
-    results: list[Received] = []
-    with roomy_cache(), fastwrite.checked_as_written(), fastwrite.Writer() as writer:
-        writes = _Writes(writer)
-        for rows in chunks:
-            if not rows:
-                continue
-            writer.settle()  # the connection is the lookups' until the next hand-over
-            retype_by_table(rows)
-            _load(intake, known, [clean for _, clean in rows], now, pushed_by)
-            writes.reserve(_fresh(intake, known, rows))
-            for data, clean in rows:
-                results.append(_receive_row(intake, known, writes, data, clean, now, pusher, batch_id))
-                if len(writes.refs) >= STREAM:
-                    writes.hand_over()
-            writes.hand_over()
-        writes.finish()
-    if created_people is not None:
-        created_people.extend(person.pk for person in writes.created)
-    return results
-
-
-def _fresh(intake: Intake, known: _Known, rows: list[tuple[WarningInput, CleanWarning]]) -> int:
-    """At most this many new people and warnings (a row given an alias id may yet be unchanged)."""
-    return sum(
+    # At most this many new people and warnings (a row given an alias id may yet be unchanged).
+    fresh = sum(
         1
         for _, clean in rows
         if (key := (clean.source, clean.source_id)) not in known.refs
         or _may_be_other(person_keys(intake, clean), known.keys(key))
     )
-
-
-def _receive_row(
-    intake: Intake,
-    known: _Known,
-    writes: _Writes,
-    data: WarningInput,
-    clean: CleanWarning,
-    now: dt.datetime,
-    pusher: int | None,
-    batch_id: int | None,
-) -> Received:
-    key = (clean.source, clean.source_id)
-    if key in known.refs and not same_person(person_keys(intake, clean), known.keys(key)):
-        key = realias(clean)
-    if key in known.refs:
-        notices = changed_notices(known.pushed.get(key, {}), row_values(data, clean, intake))
-        return Received(known.refs[key], UNCHANGED, notices)
-    received = _decide(intake, known, writes, clean, now)
-    known.refs[key] = received.warning
-    known.who[key] = received.warning.person
-    known.pushers[key] = pusher
-    values = row_values(data, clean, intake)
-    writes.refs.append([clean.source, clean.source_id, received.warning, now, values, pusher, batch_id])
-    return received
+    results = []
+    with roomy_cache(), fastwrite.checked_as_written(), fastwrite.Writer() as writer:
+        writes = _Writes(writer, people=fresh, warnings=fresh)
+        for data, clean in rows:
+            key = (clean.source, clean.source_id)
+            if key in known.refs and not same_person(person_keys(intake, clean), known.keys(key)):
+                key = realias(clean)
+            if key in known.refs:
+                notices = changed_notices(known.pushed.get(key, {}), row_values(data, clean, intake))
+                results.append(Received(known.refs[key], UNCHANGED, notices))
+                continue
+            received = _decide(intake, known, writes, clean, now)
+            known.refs[key] = received.warning
+            known.who[key] = received.warning.person
+            known.pushers[key] = pusher
+            values = row_values(data, clean, intake)
+            writes.refs.append(
+                [clean.source, clean.source_id, received.warning, now, values, pusher, batch_id]
+            )
+            results.append(received)
+            if len(writes.refs) >= STREAM:
+                writes.hand_over()
+        writes.finish()
+    if created_people is not None:
+        created_people.extend(person.pk for person in writes.created)
+    return results

@@ -462,28 +462,27 @@ def update(objs: Sequence[models.Model], names: Sequence[str]) -> None:
         cursor.executemany(sql, params)
 
 
-def reserve_ids(model: type[models.Model], count: int, after: int = 0) -> Sequence[int]:
-    """``count`` primary keys for new rows of ``model`` that no other transaction can take, in order.
+def reserve_ids(model: type[models.Model], count: int) -> Iterator[int]:
+    """``count`` primary keys for new rows of ``model`` that no other transaction can take.
 
     PostgreSQL: drawn from the table's sequence (ids left unused are gaps, as after a rollback). SQLite:
     the write lock taken first (a no-op write; the settings begin transactions IMMEDIATE anyway), then
     counted on from the highest id the table ever gave (``sqlite_sequence``: AUTOINCREMENT never reuses
-    one) or ``after``, whichever is higher (ids this transaction reserved before and may not have
-    written yet). Call it inside the transaction that writes the rows.
+    one). Call it inside the transaction that writes the rows.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("reserve_ids needs the writing transaction")
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            return _draw_ids(cursor, table, count)
+            return iter(_draw_ids(cursor, table, count))
         cursor.execute("UPDATE sqlite_sequence SET seq = seq WHERE name = %s", [table])
         cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(table)}")  # noqa: S608
         (top,) = cursor.fetchone()
         cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
         seq = cursor.fetchone()
-        start = max(top or 0, seq[0] if seq else 0, after) + 1
-    return range(start, start + count)
+        start = max(top or 0, seq[0] if seq else 0) + 1
+    return iter(range(start, start + count))
 
 
 @contextlib.contextmanager
@@ -512,8 +511,7 @@ class Writer:
     sqlite3 (a serialised SQLite build) and psycopg release the GIL while the database works, so on two
     cores the database's insert work overlaps with the Python work on the next rows. Rows carry their
     ids (:func:`reserve_ids`): nothing is returned. Everything runs in the caller's transaction on the
-    caller's connection, which the caller leaves alone until :meth:`close` (or uses between a
-    :meth:`settle` and its next :meth:`put`); an error in the thread is
+    caller's connection, which the caller leaves alone until :meth:`close`; an error in the thread is
     raised by :meth:`close` as Django's exception (the caller's transaction then rolls back). Without a
     serialised SQLite build the inserts run inline.
 
@@ -529,9 +527,7 @@ class Writer:
         self._postgres = connection.vendor == "postgresql"
         self._raw = connection.connection
         self._quote = connection.ops.quote_name
-        self._jobs: queue.SimpleQueue[tuple[str, list[str], list[list[Any]]] | threading.Event | None] = (
-            queue.SimpleQueue()
-        )
+        self._jobs: queue.SimpleQueue[tuple[str, list[str], list[list[Any]]] | None] = queue.SimpleQueue()
         self._pending: dict[str, tuple[list[str], list[list[Any]]]] = {}  # SQLite: table → rows to write
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
@@ -550,14 +546,6 @@ class Writer:
             self._guarded(self._write, *job)
         else:
             self._jobs.put(job)
-
-    def settle(self) -> None:
-        """Wait until the thread has taken every hand-over so far (the caller may then use the connection
-        until its next :meth:`put`; SQLite's rows of a partial statement stay held for later)."""
-        if self._thread is not None:
-            done = threading.Event()
-            self._jobs.put(done)
-            done.wait()
 
     def close(self) -> None:
         """Wait for the inserts; raise the first error any of them met."""
@@ -589,10 +577,7 @@ class Writer:
 
     def _run(self) -> None:
         while (job := self._jobs.get()) is not None:
-            if isinstance(job, threading.Event):
-                job.set()
-            else:
-                self._guarded(self._write, *job)
+            self._guarded(self._write, *job)
         self._guarded(self._drain)
 
     def _guarded(self, work: Callable[..., None], *args: Any) -> None:

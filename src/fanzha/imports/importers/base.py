@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,9 +45,6 @@ class Importer:
     permission: str = ""
     allow_system: bool = False  # may run without a user (CLI by an operator)
     fields: list[Field] = []
-    # Receives the rows in chunks as they are validated, inside the file's transaction
-    # (:meth:`receive_validated`), instead of all of them once every row is checked.
-    streams: bool = False
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -63,13 +59,6 @@ class Importer:
 
     def validate_file(self, *, actor: Any, rows: list[Row]) -> None:
         """Checks across rows (duplicates, references); adds to the rows' errors."""
-
-    def receive_validated(self, actor: Any, chunks: Iterator[list[Row]]) -> None:
-        """A streaming importer (``streams``): write every chunk of rows validated without error, in file
-        order, as it comes (consume them all: the rows after a bad one are validated meanwhile). Called
-        after ``begin`` in the file's transaction, which rolls back if any row has an error; then
-        ``commit_row`` gives each row's outcome."""
-        raise NotImplementedError
 
     def order(self, rows: list[Row]) -> list[Row]:
         """The order to commit in (default: file order)."""

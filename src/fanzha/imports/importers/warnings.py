@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterator
 from typing import Any
 
 from django.utils import timezone
@@ -23,7 +22,6 @@ from fanzha.tracing.text import CellError, combine
 from fanzha.warnings import bulk, exports, services
 from fanzha.warnings.intake import (
     PLACEHOLDER_FIRST,
-    CleanWarning,
     Memo,
     Unusable,
     WarningInput,
@@ -565,23 +563,19 @@ REPEAT_COMPARED = {"id_number": "身份证号", "phone": "手机号", "address":
 REPEAT_COMPARED |= {"warned_at": "预警时间", "amount": "涉案金额", "notes": "备注"}
 
 
-class Repeats:
-    """Row number → notice, for each row with the (source, 预警编号) of an earlier row of the same file —
-    or, without one, the same person, time to the minute, type and suspects: received once, the row
-    counted unchanged. The notice names the earlier row and what this row says differently (not
-    applied). Rows are seen in file order, chunk by chunk, before they are received (receiving may give a
-    row another id)."""
-
-    def __init__(self) -> None:
-        self.first: dict[tuple[str, str], Row] = {}
-        self.said: dict[int, str] = {}
-
-    def see(self, rows: list[Row]) -> None:
-        for row in rows:
-            clean = row.cleaned["clean"]
-            earlier = self.first.setdefault((clean.source, clean.source_id), row)
-            if earlier is not row:
-                self.said[row.number] = _repeat_notice(earlier, row)
+def repeated_rows(rows: list[Row]) -> dict[int, str]:
+    """Row number → notice, for each row with the (source, 预警编号) of an earlier row of the same
+    file — or, without one, the same person, time to the minute, type and suspects: received once, the
+    row counted unchanged. The notice names the earlier row and what this row says differently (not
+    applied)."""
+    first: dict[tuple[str, str], Row] = {}
+    said: dict[int, str] = {}
+    for row in rows:
+        clean = row.cleaned["clean"]
+        earlier = first.setdefault((clean.source, clean.source_id), row)
+        if earlier is not row:
+            said[row.number] = _repeat_notice(earlier, row)
+    return said
 
 
 def _repeat_notice(earlier: Row, row: Row) -> str:
@@ -615,7 +609,6 @@ class WarningImporter(Importer):
     permission = "warning.import"
     allow_system = True
     fields = FIELDS
-    streams = True  # a big file's first rows are written while the rest are validated
 
     def __init__(self, skip_rejected: bool = False, pushed_by: Any = None) -> None:
         self.skip_rejected = skip_rejected
@@ -623,8 +616,7 @@ class WarningImporter(Importer):
         self.notices: list[tuple[int, str, str]] = []  # (row, column, message): imported with flags
         self.skipped: list[tuple[int, str]] = []  # (row, message): unusable rows left out
         self._rows: list[Row] = []
-        self._outcomes: dict[int, str] = {}
-        self._refused: RowRejected | None = None  # the intake's refusal, raised on the first row's turn
+        self._outcomes: dict[int, str] | None = None
         self._people: list[int] = []
         self._touched: dict[str, set[int]] = {services.NEW: set(), services.MERGED: set()}
         self._memo = Memo()
@@ -684,41 +676,33 @@ class WarningImporter(Importer):
     def begin(self, batch: Any) -> None:
         self._batch = batch
 
-    def receive_validated(self, actor: Any, chunks: Iterator[list[Row]]) -> None:
-        """The file's rows as they are validated, received in bulk chunk by chunk (in its transaction)."""
-        self._intake = services.Intake(actor)
-        self._received_at = timezone.now()
-        usable: list[Row] = []
-        repeats = Repeats()
-
-        def pairs() -> Iterator[list[tuple[WarningInput, CleanWarning]]]:
-            for chunk in chunks:
-                rows = [row for row in chunk if row.cleaned.get("input") is not None]
-                repeats.see(rows)
-                usable.extend(rows)
-                yield [(row.cleaned["input"], row.cleaned["clean"]) for row in rows]
-
+    def _receive_all(self, actor: Any) -> dict[int, str]:
+        """The whole file in one go (inside the pipeline's transaction), on the first row's turn."""
+        usable = [row for row in self._rows if row.cleaned.get("input") is not None]
+        pairs = [(row.cleaned["input"], row.cleaned["clean"]) for row in usable]
+        repeated = repeated_rows(usable)  # before receiving: it may give a row another id
         try:
-            results = bulk.receive_chunks(
+            self._intake = services.Intake(actor)
+            self._received_at = timezone.now()
+            results = bulk.receive_many(
                 intake=self._intake,
-                chunks=pairs(),
+                rows=pairs,
                 now=self._received_at,
                 created_people=self._people,
                 pushed_by=self.pushed_by,
                 batch=self._batch,
             )
         except LookupError as exc:
-            self._refused = RowRejected(str(exc))
-            for _ in chunks:  # the rest validated all the same, for the report
-                pass
-            return
+            raise RowRejected(str(exc)) from exc
+        outcomes = {}
         for row, received in zip(usable, results, strict=True):
-            self._outcomes[row.number] = OUTCOMES[received.outcome]
+            outcomes[row.number] = OUTCOMES[received.outcome]
             if received.outcome != services.UNCHANGED:
                 self._touched[received.outcome].add(received.warning.pk)
             self.notices.extend((row.number, column, message) for column, message in received.notices)
-            if received.outcome == services.UNCHANGED and row.number in repeats.said:
-                self.notices.append((row.number, "预警编号", repeats.said[row.number]))
+            if received.outcome == services.UNCHANGED and row.number in repeated:
+                self.notices.append((row.number, "预警编号", repeated[row.number]))
+        return outcomes
 
     def row_notices(self) -> list[tuple[int, str, str]]:
         return self.notices
@@ -729,7 +713,7 @@ class WarningImporter(Importer):
 
     def outcomes(self) -> dict[int, str]:
         """Each committed row's outcome by row number: new, updated (merged) or unchanged."""
-        return self._outcomes
+        return self._outcomes or {}
 
     def committed(self, batch: Any) -> None:
         """The file's columns become the feedback layout of the rows it brought (of each source); its
@@ -769,8 +753,8 @@ class WarningImporter(Importer):
         }
 
     def commit_row(self, *, actor: Any, row: Row) -> str:
-        if self._refused is not None:
-            raise self._refused
+        if self._outcomes is None:
+            self._outcomes = self._receive_all(actor)
         if row.cleaned.get("input") is None:  # unusable, left out by --skip-rejected
             return SKIPPED
         return self._outcomes.get(row.number, UNCHANGED)
