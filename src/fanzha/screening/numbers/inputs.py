@@ -968,6 +968,11 @@ def _sci_exp(v: str) -> str:
 _NOT_A_NUMBER = "[:;,/、，；]|[^\\t -~]"
 
 
+# IP long-distance access codes dialled before a number (China Mobile 17951 / 12593, Unicom 17911 /
+# 10193, Telecom 17909 / 17908, Netcom 11808 …): the call is to the number after them
+IP_PREFIXES = ("17951", "12593", "17911", "10193", "17909", "17908", "11808", "17969", "96688")
+
+
 # a number with digits hidden: 138****8000, 138####8000, 138●●●●8000, 138???8000 (a mask glyph lost to
 # an encoding), 138___8000 / 138---8000 / 138...8000 (a run of separators where digits were) …
 _MASKED = "[*#?？●•○◦×※]|[0-9](-{3,}|_{3,}|[.]{3,})[0-9]"
@@ -990,8 +995,38 @@ def number_issue_sql(v: str, ok: str | None = None) -> str:
         f"THEN NULL WHEN length({_sci_frac(v)}) < {_sci_exp(v)} THEN 2 ELSE 3 END "
         f"WHEN regexp_matches({v}, '{_NOT_A_NUMBER}') THEN 3 "
         f"WHEN regexp_matches({v}, '[A-Za-z]') THEN NULL "
-        f"WHEN regexp_replace({v}, '[^0-9]', '', 'g') = '' THEN 3 ELSE NULL END"
+        f"WHEN regexp_replace({v}, '[^0-9]', '', 'g') = '' THEN 3 "
+        f"WHEN {spaced_apart_sql(v)} THEN 3 ELSE NULL END"
     )
+
+
+# digit groups apart by spaces are joined only in the usual groupings of one whole number: a mobile
+# 3-4-4 or 3-8 (138 0013 8000), a landline's area code then its local number (0571 8888 8888,
+# (010) 8888-8888), a 400/800 number 3-3-4, each maybe after +86 / 0086 / 86 (where a landline may lack
+# its trunk 0) or an IP-dialling prefix (12593 138…); a number abroad after + / 00 in groups. Anything
+# else — 138    8000, two fields merged by a shifted column, two numbers in one cell — is no number.
+_SEP = r"[-\s]+"
+_MOBILE = rf"1[3-9][0-9](?:[0-9]{{8}}|{_SEP}[0-9]{{4}}{_SEP}[0-9]{{4}}|{_SEP}[0-9]{{8}})"
+_AREA = r"(?:10|2[0-9]|[3-9][0-9]{2})"
+_LOCAL = rf"(?:[0-9]{{7,8}}|[0-9]{{3,4}}{_SEP}[0-9]{{4}})"
+_LANDLINE = rf"\(?0{_AREA}\)?[-\s]*{_LOCAL}"
+_SERVICE = (  # 400 810 8888, 4008 108 888
+    rf"[48]00(?:[0-9]{{7}}|{_SEP}[0-9]{{3}}{_SEP}[0-9]{{4}}|{_SEP}[0-9]{{7}}"
+    rf"|[0-9]{_SEP}[0-9]{{3}}{_SEP}[0-9]{{3}})"
+)
+_COUNTRY = r"(?:[1-79][0-9]{0,2}|8|8[0-57-9][0-9]?)"  # a country code other than 86
+_ABROAD = rf"(?:\+|00){_COUNTRY}(?:{_SEP}[0-9]{{1,12}})+"
+_GROUPED_NUMBER = (
+    rf"(?:(?:\+|00)?86[-\s]*(?:{_MOBILE}|{_LANDLINE}|\(?{_AREA}\)?[-\s]*{_LOCAL}|{_SERVICE})"
+    rf"|(?:(?:{'|'.join(IP_PREFIXES)}){_SEP})?(?:{_MOBILE}|{_LANDLINE}|{_SERVICE})|{_ABROAD})"
+)
+_SPACED = r"[0-9][-\s()]*\s[-\s()]*[0-9]"
+
+
+def spaced_apart_sql(v: str) -> str:
+    """True when the number text ``v`` has digit groups apart by spaces that are not the usual grouping
+    of one whole number (_GROUPED_NUMBER): joined, they would make a number that exists nowhere."""
+    return f"(regexp_matches({v}, '{_SPACED}') AND NOT regexp_full_match({v}, '{_GROUPED_NUMBER}'))"
 
 
 def _national(n: str) -> str:
@@ -1002,9 +1037,6 @@ def _national(n: str) -> str:
     )
 
 
-# IP long-distance access codes dialled before a number (China Mobile 17951 / 12593, Unicom 17911 /
-# 10193, Telecom 17909 / 17908, Netcom 11808 …): the call is to the number after them
-IP_PREFIXES = ("17951", "12593", "17911", "10193", "17909", "17908", "11808", "17969", "96688")
 _IP_DIALLED = f"^({'|'.join(IP_PREFIXES)})(1[3-9][0-9]{{9}}|0[1-9][0-9]{{8,10}})$"
 
 
