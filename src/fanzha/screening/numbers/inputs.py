@@ -601,6 +601,25 @@ def plain_number_sql(x: str) -> str:
     )
 
 
+def _literal(text: str) -> str:
+    """``text`` as an SQL string literal (its apostrophes doubled)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+# minutes and seconds marked as a stopwatch writes them: 1'23", 1′23″, 1’23”, 1'23'' (the marks folded to
+# ' and "), 12'05 (the seconds' mark left out, as in 1:05), 1'; and 1分23 (秒 left out); seconds below 60
+_MARKS, _MARKS_AS = "′’‘´＇″“”＂", "'" * 5 + '"' * 4
+_MIN_SEC = r"""([0-9]+) ?(?:'|分钟|分鐘|分) ?(?:([0-9]{1,2}(?:\.[0-9]+)?) ?"?)?"""
+_SEC_MARK = r'([0-9]+(?:\.[0-9]+)?) ?"'  # 83": seconds alone
+
+
+def _min_sec(v: str) -> str:
+    """Seconds of a _MIN_SEC duration text ``v``; NULL (a bad duration) when its seconds reach 60."""
+    minutes = f"CAST(regexp_extract({v}, {_literal(_MIN_SEC)}, 1) AS DOUBLE)"
+    seconds = f"coalesce(TRY_CAST(regexp_extract({v}, {_literal(_MIN_SEC)}, 2) AS DOUBLE), 0)"
+    return f"CASE WHEN {seconds} < 60 THEN {minutes} * 60 + {seconds} END"
+
+
 def _spelled_duration(v: str) -> str:
     """Seconds of a lower-cased, folded duration text ``v`` that is not a plain number (or NULL)."""
     parts = [f"coalesce(TRY_CAST(regexp_extract({v}, '{_UNITS}', {i}) AS DOUBLE), 0)" for i in (1, 2, 3)]
@@ -612,6 +631,9 @@ def _spelled_duration(v: str) -> str:
         f"WHEN regexp_matches({v}, '^[0-9]+:[0-9]{{1,2}}:[0-9]{{1,2}}(\\.[0-9]+)?$') "
         f"THEN {hms[0]} * 3600 + {hms[1]} * 60 + {hms[2]} "
         f"WHEN regexp_matches({v}, '^[0-9]+:[0-9]{{1,2}}$') THEN {hms[0]} * 60 + {hms[1]} "
+        f"WHEN regexp_full_match({v}, {_literal(_MIN_SEC)}) THEN {_min_sec(v)} "
+        f"WHEN regexp_full_match({v}, {_literal(_SEC_MARK)}) "
+        f"THEN CAST(regexp_extract({v}, {_literal(_SEC_MARK)}, 1) AS DOUBLE) "
         f"WHEN regexp_matches({v}, '[0-9]') AND regexp_matches({v}, '{_UNITS}') "
         f"THEN {parts[0]} * 3600 + {parts[1]} * 60 + {parts[2]} END"
     )
@@ -621,7 +643,9 @@ def duration_sql(x: str) -> str:
     """Seconds from ``65``, ``65.0``, ``00:01:05``, ``1:05``, ``65秒``, ``65s``, ``1分5秒``, ``1h 2m 5s``,
     ``1,265`` (thousands separators), full-width digits (``１分５秒``). A plain number is read at once;
     the other spellings from the folded text (bound once)."""
-    folded = f"lower(trim(translate({x}, '{_FULL_DIGITS}', '{_HALF_DIGITS}')))"
+    marks = f"{_literal(_FULL_DIGITS + _MARKS)}, {_literal(_HALF_DIGITS + _MARKS_AS)}"
+    two_apostrophes = _literal("''")  # 1'23'' is 1'23"
+    folded = f"lower(replace(trim(translate({x}, {marks})), {two_apostrophes}, '\"'))"
     return (
         f"CASE WHEN TRY_CAST({x} AS DOUBLE) IS NOT NULL THEN TRY_CAST({x} AS DOUBLE) "
         f"ELSE list_transform([{folded}], lambda _du: {_spelled_duration('_du')})[1] END"
