@@ -12,6 +12,7 @@ KINDS = {"calls": "话单", "sms": "短信", "apps": "上网流量", "spending":
 COUNTERS = {
     "bad_lines": "无法解析的行（已跳过）",
     "nonfinite_duration": "通话时长不是有限数值（inf、nan 等）的记录（已跳过）",
+    "footer_lines": "合计、小计等汇总行（不是记录，已跳过）",
     "duplicates": "重复记录",
     "bad_time": "时间无法识别",
     "missing_time": "缺少时间",
@@ -35,7 +36,8 @@ COUNTERS = {
     "view_overlaps": "主叫、被叫两份话单重复的通话（只计一次）",
 }
 SHOWN_ALWAYS = ("files", "records", "distinct_records")
-SKIPPED = ("bad_lines", "nonfinite_duration")  # records left out (named in the notes), not kept with a flaw
+# records left out (named in the notes), not kept with a flaw; a totals line (合计) is no record at all
+SKIPPED = ("bad_lines", "nonfinite_duration", "footer_lines")
 
 
 def quality_lines(quality: dict[str, Any] | None) -> list[dict[str, Any]]:

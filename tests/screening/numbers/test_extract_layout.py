@@ -118,3 +118,97 @@ def test_marked_durations_written_unquoted_are_read(tmp_path: Path) -> None:
     report, features = build_features(calls=[path])
     assert report["calls"]["bad_duration"] == report["calls"]["bad_lines"] == 0
     assert features["13800138000"]["call_dur_max"] == 725
+
+
+# ── totals lines (合计) ─────────────────────────────────────────────────────
+
+CALLS = [
+    ["13800138000", "13900139000", "主叫", AT, "60"],
+    ["13800138000", "13900139001", "被叫", AT, "30"],
+]
+BAD_COUNTERS = (
+    "bad_time",
+    "missing_time",
+    "bad_duration",
+    "long_duration",
+    "bad_call_type",
+    "unusable_number",
+    "missing_number",
+    "missing_opposite",
+    "bad_lines",
+)
+
+
+def _no_bad_records(counts: dict[str, int]) -> None:
+    for counter in BAD_COUNTERS:
+        assert counts.get(counter, 0) == 0, counter
+
+
+def test_a_totals_line_at_the_bottom_is_a_footer_not_a_bad_record(tmp_path: Path) -> None:
+    rows = [*CALLS, ["合计", "", "", "", "90"]]
+    report, features = build_features(calls=[write_csv(tmp_path / "voc.csv", HEADER, rows)])
+    calls = report["calls"]
+    _no_bad_records(calls)  # was: missing time, call type, number and counterpart, unusable number
+    assert (calls["records"], calls["footer_lines"]) == (2, 1)
+    assert features["13800138000"]["opposite_count"] == 2
+    assert "合计、小计等汇总行 1 条（不是记录，未计入）：行号 4" in " ".join(report["notes"])
+    kept, _, skipped = report["message"].partition("已跳过的记录")
+    assert "footer_lines" not in kept and "footer_lines=1" in skipped
+
+
+@pytest.mark.parametrize(
+    ("header", "footer"),
+    [
+        (["序号", *HEADER], ["合计", "", "", "", "", "90"]),  # the label in a column the engine does not read
+        (HEADER, ["合 计", "", "", "", "90"]),
+        (HEADER, ["", "", "", "总计：", "90"]),  # the label beside the sums
+        (HEADER, ["本页小计", "2 个号码", "", "", "1分30秒"]),
+        (HEADER, ["Total", "", "", "", "90"]),
+    ],
+)
+def test_totals_lines_as_operators_write_them(tmp_path: Path, header: list[str], footer: list[str]) -> None:
+    numbered = header[0] == "序号"
+    rows = [[str(n), *row] if numbered else row for n, row in enumerate(CALLS, start=1)]
+    report, _ = build_features(calls=[write_csv(tmp_path / "voc.csv", header, [*rows, footer])])
+    _no_bad_records(report["calls"])
+    assert (report["calls"]["records"], report["calls"]["footer_lines"]) == (2, 1)
+
+
+def test_a_subtotal_between_pages_is_named_by_its_line(tmp_path: Path) -> None:
+    rows = [CALLS[0], ["小计", "", "", "", "60"], CALLS[1], ["合计", "", "", "", "90"]]
+    report, _ = build_features(calls=[write_csv(tmp_path / "voc.csv", HEADER, rows)])
+    assert (report["calls"]["records"], report["calls"]["footer_lines"]) == (2, 2)
+    assert "汇总行 2 条（不是记录，未计入）：行号 3，行号 5" in " ".join(report["notes"])
+
+
+def test_a_line_with_a_number_is_never_taken_for_a_totals_line(tmp_path: Path) -> None:
+    rows = [
+        *CALLS,
+        ["13800138000", "", "", "合计", "90"],  # a subscriber's subtotal: its number is there, so it stays
+        ["合计", "13900139002", "主叫", AT, "90"],  # a counterpart: a record whose number was lost
+    ]
+    report, _ = build_features(calls=[write_csv(tmp_path / "voc.csv", HEADER, rows)])
+    calls = report["calls"]
+    assert (calls["records"], calls["footer_lines"]) == (4, 0)
+    assert calls["missing_opposite"] == 1 and calls["unusable_number"] == 1
+
+
+def test_a_totals_line_of_sms_sender_receiver_and_spending_files(tmp_path: Path) -> None:
+    sms = write_csv(
+        tmp_path / "sms.csv",
+        ["发送号码", "接收号码", "发送时间"],
+        [["13800138000", "13900139000", AT], ["合计", "", "1 条"]],
+    )
+    spending = write_csv(
+        tmp_path / "user.csv",
+        ["phone", "month", "arpu"],
+        [["13800138000", "2026-11", "58"], ["总计", "", "58"]],
+    )
+    calls = write_csv(tmp_path / "voc.csv", HEADER, CALLS)
+    report, _ = build_features(calls=[calls], sms=[sms], spending=[spending])
+    for kind in ("sms", "spending"):
+        _no_bad_records(report[kind])
+        assert report[kind]["footer_lines"] == 1, (
+            kind
+        )  # one line, though a sender/receiver record is two rows
+    assert (report["sms"]["records"], report["spending"]["records"]) == (2, 1)

@@ -34,6 +34,8 @@ from fanzha.screening.numbers.inputs import (
     ALIASES,
     CALL_TYPE_SQL,
     DURATION_SECONDS,
+    FOOTER,
+    FOOTER_HALF,
     NONFINITE,
     SMS_TYPE_SQL,
     TIME_SQL,
@@ -53,6 +55,7 @@ from fanzha.screening.numbers.inputs import (
     fast_number,
     file_order,
     flow_sql,
+    footer_sql,
     header_unit,
     imei_lossy_sql,
     imei_sql,
@@ -210,9 +213,11 @@ def _call_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str])
     direction = CALL_TYPE_SQL.format(x=kind)
     ph, op = subscriber_sides(f.source, cols, c, direction, notes, reading.forwarded_by_callee)
     scale = header_unit(f.source, cols, c["duration"], "duration", notes)
+    footer = footer_sql(f, cols, [c["phone"], c["opposite"], *(pair or ())])
     return [
         f"SELECT {ph} AS phone_raw, {op} AS opp_raw, {kind} AS type_raw, {time_cols(cols, c['start_time'])}, "
-        f"{duration_cols(cols, c['duration'], scale)}, {extra}, false AS mirror FROM {src}"
+        f"{duration_cols(cols, c['duration'], scale)}, {extra}, false AS mirror, {footer} AS footer "
+        f"FROM {src}"
     ]
 
 
@@ -221,9 +226,11 @@ def _network_calls(f: Prepared, cols: Cols, c: dict[str, str], extra: str, notes
     adds the callee's incoming row after de-duplication)."""
     scale = header_unit(f.source, cols, c["duration"], "duration", notes)
     common = f"{time_cols(cols, c['start_time'])}, {duration_cols(cols, c['duration'], scale)}"
+    footer = footer_sql(f, cols, [c["caller"], c["callee"]])
     return [
         f"SELECT {number_text(cols, c['caller'])} AS phone_raw, {number_text(cols, c['callee'])} "
-        f"AS opp_raw, '1' AS type_raw, {common}, {extra}, true AS mirror FROM {reader(f)}",
+        f"AS opp_raw, '1' AS type_raw, {common}, {extra}, true AS mirror, {footer} AS footer "
+        f"FROM {reader(f)}",
     ]
 
 
@@ -235,14 +242,21 @@ def _sms_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) 
         c = need(f.source, cols, ["sender", "receiver", "time"])
         t = time_cols(cols, c["time"])
         s, r = number_text(cols, c["sender"]), number_text(cols, c["receiver"])
+        line, half = (
+            footer_sql(f, cols, [c["sender"], c["receiver"]], code) for code in (FOOTER, FOOTER_HALF)
+        )
         return [
-            f"SELECT {s} AS phone_raw, {r} AS opp_raw, '1' AS type_raw, {t} FROM {src}",
-            f"SELECT {r} AS phone_raw, {s} AS opp_raw, '2' AS type_raw, {t} FROM {src}",
+            f"SELECT {s} AS phone_raw, {r} AS opp_raw, '1' AS type_raw, {t}, {line} AS footer FROM {src}",
+            f"SELECT {r} AS phone_raw, {s} AS opp_raw, '2' AS type_raw, {t}, {half} AS footer FROM {src}",
         ]
     kind = f"CAST({c['sms_type']} AS VARCHAR)"
     ph, op = subscriber_sides(f.source, cols, c, SMS_TYPE_SQL.format(x=kind), notes)
     t = time_cols(cols, c["time"])
-    return [f"SELECT {ph} AS phone_raw, {op} AS opp_raw, {kind} AS type_raw, {t} FROM {src}"]
+    pair = paired_columns(cols, c) or ()
+    footer = footer_sql(f, cols, [c["phone"], c["opposite"], *pair])
+    return [
+        f"SELECT {ph} AS phone_raw, {op} AS opp_raw, {kind} AS type_raw, {t}, {footer} AS footer FROM {src}"
+    ]
 
 
 def _app_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) -> list[str]:
@@ -251,8 +265,8 @@ def _app_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) 
     flow = scaled_text(f"CAST({c['flow']} AS VARCHAR)", header_unit(f.source, cols, c["flow"], "flow", notes))
     return [
         f"SELECT {number_text(cols, c['phone'])} AS phone_raw, {optional(cols, 'busi_name')} AS busi_name, "
-        f"{flow} AS flow_raw, CAST({c['month']} AS VARCHAR) AS month_raw FROM "
-        f"{reader(f)}"
+        f"{flow} AS flow_raw, CAST({c['month']} AS VARCHAR) AS month_raw, "
+        f"{footer_sql(f, cols, [c['phone']])} AS footer FROM {reader(f)}"
     ]
 
 
@@ -262,7 +276,7 @@ def _spend_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]
     arpu = scaled_text(f"CAST({c['arpu']} AS VARCHAR)", header_unit(f.source, cols, c["arpu"], "arpu", notes))
     return [
         f"SELECT {number_text(cols, c['phone'])} AS phone_raw, CAST({c['month']} AS VARCHAR) AS month_raw, "
-        f"{arpu} AS arpu_raw FROM {reader(f)}"
+        f"{arpu} AS arpu_raw, {footer_sql(f, cols, [c['phone']])} AS footer FROM {reader(f)}"
     ]
 
 
@@ -293,11 +307,13 @@ def load_raw(con: duckdb.DuckDBPyConnection, src: Sources) -> dict[str, Any]:
             notes.extend(_load_kind(con, name, files, builder, empty, clean))
             notes.extend(note for f in files for note in f.notes)
             skipped = _reject_nonfinite_durations(con, files, notes) if name == "calls" else {}
+            footers = _set_footers_aside(con, name, files, builder, notes)
             report[name] = {
                 "files": len(paths),
                 **_quality(con, table, name),
                 **rejected(con, files, notes),
                 **skipped,
+                **footers,
             }
             notes.extend(_located_notes(con, name, files, builder, report[name]))
     _key_calls(con)
@@ -364,6 +380,27 @@ def _reject_nonfinite_durations(
 NONFINITE_SHOWN = 20
 
 
+def _set_footers_aside(
+    con: duckdb.DuckDBPyConnection, name: str, files: list[Prepared], builder: Builder, notes: list[str]
+) -> dict[str, int]:
+    """Totals lines (合计, 总计, 小计 … with no number: inputs.footer_sql) are no records: taken out of the
+    kind's table before it is counted, counted as ``footer_lines`` and named by line in the notes (the
+    files are read again for that only when there are such lines)."""
+    table = "calls_text" if name == "calls" else name
+    total = con.execute(f"SELECT coalesce(sum(copies), 0) FROM {table} WHERE footer = {FOOTER}").fetchall()[
+        0
+    ][0]
+    if total:
+        con.execute(f"DELETE FROM {table} WHERE footer <> 0")
+        footer = {"footer_lines": ("合计、小计等汇总行", None)}
+        notes.extend(
+            _located_notes(
+                con, name, files, builder, {"footer_lines": total}, footer, FOOTER_CHECK, _FOOTER_SAID
+            )
+        )
+    return {"footer_lines": int(total)}
+
+
 def _nonfinite_note(con: duckdb.DuckDBPyConnection, f: Prepared) -> str:
     """The file's rejected calls, e.g. 列“call_dur”，行号 2（inf），行号 5（nan）; "" when it has none."""
     column, rows = nonfinite_durations(con, f, show=NONFINITE_SHOWN)
@@ -409,18 +446,33 @@ ROWS_SQL: dict[str, Callable[[str], str]] = {}  # filled below: each kind's clea
 LOCATED_SHOWN = 20
 
 
+FOOTER_CHECK = {"footer_lines": f"footer = {FOOTER}"}
+_KEPT_SAID = "（已计入统计，未丢弃）"
+_FOOTER_SAID = "（不是记录，未计入）"
+
+
 def _located_notes(
-    con: duckdb.DuckDBPyConnection, name: str, files: list[Prepared], builder: Builder, counts: dict[str, int]
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    files: list[Prepared],
+    builder: Builder,
+    counts: dict[str, int],
+    located: dict[str, tuple[str, str | None]] | None = None,
+    conditions: dict[str, str] | None = None,
+    said: str = _KEPT_SAID,
 ) -> list[str]:
     """Each file's records with a value that could not be read (a bad time, duration, type, number …),
     named by line (a Parquet file: record number) with the value as written — a number's never — e.g.
     “voc.csv：时间无法识别 1 条（已计入统计，未丢弃）：行号 16（2026-13-45 99:00）”. The files are read
     again for this only when there are such records."""
-    wanted = {k: v for k, v in {**LOCATED[name], **_NUMBERS_LOCATED}.items() if counts.get(k)}
+    located = located or {**LOCATED[name], **_NUMBERS_LOCATED}
+    wanted = {k: v for k, v in located.items() if counts.get(k)}
     if not wanted:
         return []
-    checks = {k: QUALITY[name][k] for k in wanted}
-    if name == "calls":  # rejected whole (nonfinite_duration), named already
+    checks = {k: (conditions or QUALITY[name])[k] for k in wanted}
+    if conditions is None:  # totals lines are set aside (footer_lines), named apart
+        checks = {k: f"({c}) AND footer = 0" for k, c in checks.items()}
+    if name == "calls" and conditions is None:  # rejected whole (nonfinite_duration), named already
         checks = {
             k: f"({c}) AND NOT coalesce({NONFINITE.format(x='dur_num')}, false)" for k, c in checks.items()
         }
@@ -442,7 +494,7 @@ def _located_notes(
                     + f"SELECT * FROM (SELECT line_no, {values + ', ' if values else ''}{flags} FROM q) x "
                     + f"WHERE {' OR '.join(checks)}"
                 )
-            notes.extend(_located_lines(con, f, wanted))
+            notes.extend(_located_lines(con, f, wanted, said))
         finally:
             con.execute(f"DROP VIEW IF EXISTS raw_{name}")
             con.execute("DROP TABLE IF EXISTS located")
@@ -450,7 +502,7 @@ def _located_notes(
 
 
 def _located_lines(
-    con: duckdb.DuckDBPyConnection, f: Prepared, wanted: dict[str, tuple[str, str | None]]
+    con: duckdb.DuckDBPyConnection, f: Prepared, wanted: dict[str, tuple[str, str | None]], said: str
 ) -> list[str]:
     """The notes of one file's located records (table ``located``)."""
     parquet = f.path is not None and is_parquet(f.path)
@@ -471,7 +523,7 @@ def _located_lines(
             for w, (_, v) in zip(where, rows, strict=True)
         )
         more = " …" if n > len(rows) else ""
-        notes.append(f"{f.source}：{label} {n} 条（已计入统计，未丢弃）：{named}{more}")
+        notes.append(f"{f.source}：{label} {n} 条{said}：{named}{more}")
     return notes
 
 
@@ -589,7 +641,8 @@ _CALL_EMPTY = (
     "SELECT CAST(NULL AS VARCHAR) AS phone_raw, CAST(NULL AS VARCHAR) AS opp_raw, CAST(NULL AS "
     "VARCHAR) AS type_raw, CAST(NULL AS VARCHAR) AS t_raw, CAST(NULL AS TIMESTAMP) AS ts0, "
     "CAST(NULL AS VARCHAR) AS dur_raw, CAST(NULL AS DOUBLE) AS dur0, CAST(NULL AS VARCHAR) AS city, "
-    "CAST(NULL AS VARCHAR) AS county, CAST(NULL AS VARCHAR) AS imei, false AS mirror WHERE false"
+    "CAST(NULL AS VARCHAR) AS county, CAST(NULL AS VARCHAR) AS imei, false AS mirror, "
+    "CAST(0 AS TINYINT) AS footer WHERE false"
 )
 # A call is the same call whatever optional columns a file adds: one file with city, county and
 # handset and another without count it once (it keeps the values one of them gives).
@@ -631,14 +684,14 @@ def _call_rows(carry: str = "") -> str:
         f"num_issue, {CALL_TYPE_SQL.format(x='type_raw')} AS ctype, {_TS} AS ts, "
         f"{DURATION_SECONDS.format(dur_raw=duration_sql('dur_raw'))} AS dur_num, "
         f"{text_sql('city')} AS city, {text_sql('county')} AS county, {imei_sql('imei')} AS imei, "
-        f"{imei_lossy_sql('imei')} AS imei_lossy, mirror FROM {_numbers('raw_calls')} n), "
+        f"{imei_lossy_sql('imei')} AS imei_lossy, mirror, footer FROM {_numbers('raw_calls')} n), "
         f"q AS (SELECT *, {_bad('ts', 't_raw')} AS t_bad, {_bad('dur_num', 'dur_raw')} AS dur_bad, "
         f"{_NO_CLOCK} FROM p) "
     )
 
 
 _CALL_CLEAN = _call_rows() + _clean_sql(
-    [*CALL_COLS, "num_issue"],
+    [*CALL_COLS, "num_issue", "footer"],
     f", CASE WHEN dur_num >= 0 AND dur_num <= {MAX_DURATION} THEN dur_num END AS dur"
     + CALL_OPTIONAL
     + ", bool_or(imei_lossy) AS imei_lossy"
@@ -647,55 +700,58 @@ _CALL_CLEAN = _call_rows() + _clean_sql(
 
 _SMS_EMPTY = (
     "SELECT CAST(NULL AS VARCHAR) AS phone_raw, CAST(NULL AS VARCHAR) AS opp_raw, CAST(NULL AS "
-    "VARCHAR) AS type_raw, CAST(NULL AS VARCHAR) AS t_raw, CAST(NULL AS TIMESTAMP) AS ts0 WHERE false"
+    "VARCHAR) AS type_raw, CAST(NULL AS VARCHAR) AS t_raw, CAST(NULL AS TIMESTAMP) AS ts0, "
+    "CAST(0 AS TINYINT) AS footer WHERE false"
 )
 
 
 def _sms_rows(carry: str = "") -> str:
     return (
         f"WITH p AS (SELECT {carry}t_raw, type_raw, {_PHONE} AS phone, {_OPP} AS opposite, num_issue, "
-        f"{SMS_TYPE_SQL.format(x='type_raw')} AS stype, {_TS} AS ts FROM {_numbers('raw_sms')} n), "
+        f"{SMS_TYPE_SQL.format(x='type_raw')} AS stype, {_TS} AS ts, footer FROM {_numbers('raw_sms')} n), "
         f"q AS (SELECT *, {_bad('ts', 't_raw')} AS t_bad, {_NO_CLOCK} FROM p) "
     )
 
 
 _SMS_CLEAN = _sms_rows() + _clean_sql(
-    ["phone", "opposite", "stype", "ts", "t_bad", "num_issue"], ", bool_and(no_clock) AS no_clock"
+    ["phone", "opposite", "stype", "ts", "t_bad", "num_issue", "footer"], ", bool_and(no_clock) AS no_clock"
 )
 
 _APP_EMPTY = (
     "SELECT CAST(NULL AS VARCHAR) AS phone_raw, CAST(NULL AS VARCHAR) AS busi_name, CAST(NULL AS "
-    "VARCHAR) AS flow_raw, CAST(NULL AS VARCHAR) AS month_raw WHERE false"
+    "VARCHAR) AS flow_raw, CAST(NULL AS VARCHAR) AS month_raw, CAST(0 AS TINYINT) AS footer WHERE false"
 )
 
 
 def _app_rows(carry: str = "") -> str:
     return (
         f"WITH p AS (SELECT {carry}flow_raw, {_PHONE} AS phone, num_issue, {text_sql('busi_name')} AS "
-        f"busi_name, {flow_sql('flow_raw')} AS flow, {month_sql('month_raw')} AS month "
+        f"busi_name, {flow_sql('flow_raw')} AS flow, {month_sql('month_raw')} AS month, footer "
         f"FROM {_numbers('raw_apps', False)} n), "
         f"q AS (SELECT *, {_bad('flow', 'flow_raw')} AS flow_bad FROM p) "
     )
 
 
-_APP_CLEAN = _app_rows() + _clean_sql(["phone", "busi_name", "flow", "flow_bad", "month", "num_issue"])
+_APP_CLEAN = _app_rows() + _clean_sql(
+    ["phone", "busi_name", "flow", "flow_bad", "month", "num_issue", "footer"]
+)
 
 _SPEND_EMPTY = (
     "SELECT CAST(NULL AS VARCHAR) AS phone_raw, CAST(NULL AS VARCHAR) AS month_raw, CAST(NULL AS "
-    "VARCHAR) AS arpu_raw WHERE false"
+    "VARCHAR) AS arpu_raw, CAST(0 AS TINYINT) AS footer WHERE false"
 )
 
 
 def _spend_rows(carry: str = "") -> str:
     return (
         f"WITH p AS (SELECT {carry}arpu_raw, {_PHONE} AS phone, num_issue, "
-        f"{month_sql('month_raw')} AS month, {amount_sql('arpu_raw')} AS arpu "
+        f"{month_sql('month_raw')} AS month, {amount_sql('arpu_raw')} AS arpu, footer "
         f"FROM {_numbers('raw_spending', False)} n), "
         f"q AS (SELECT *, {_bad('arpu', 'arpu_raw')} AS arpu_bad FROM p) "
     )
 
 
-_SPEND_CLEAN = _spend_rows() + _clean_sql(["phone", "month", "arpu", "arpu_bad", "num_issue"])
+_SPEND_CLEAN = _spend_rows() + _clean_sql(["phone", "month", "arpu", "arpu_bad", "num_issue", "footer"])
 
 
 ROWS_SQL.update(calls=_call_rows, sms=_sms_rows, apps=_app_rows, spending=_spend_rows)
@@ -959,7 +1015,7 @@ def build(con: duckdb.DuckDBPyConnection, src: Sources) -> dict[str, Any]:
 
 # counters that are not problems; bad_lines and nonfinite_duration are skipped records (named in the
 # notes), not kept ones
-_SKIPPED = ("bad_lines", "nonfinite_duration")
+_SKIPPED = ("bad_lines", "nonfinite_duration", "footer_lines")
 _NOT_PROBLEMS = ("files", "records", "distinct_records", *_SKIPPED)
 
 

@@ -402,6 +402,37 @@ def _refuse_title_lines(f: Prepared) -> None:
             )
 
 
+# a totals line (合计 / 总计 / 小计 … at the bottom of an operator's CSV, or 本页小计 between pages): a cell
+# starting with a totals word, numbers in none of the number columns (FOOTER: the line; FOOTER_HALF: the
+# receiver's row of such a line in a sender/receiver SMS file, which is no second line)
+FOOTER, FOOTER_HALF = 1, 2
+_GAP = r"[\s　]*"  # 合 计, as a two-character label is often spaced
+_TOTALS_WORD = "|".join(_GAP.join(word) for word in ("合计", "总计", "小计", "共计", "汇总"))
+_TOTALS_CELL = (
+    rf"{_GAP}(?:(?:本页|本月|本期|本表|全部|总)?(?:{_TOTALS_WORD})[^\x1f]*"
+    r"|(?i:(?:grand[\s_]*|sub[\s_]*)?totals?|sum)(?:[^a-z\x1f][^\x1f]*)?)"
+)
+_TOTALS_LINE = rf"(?:^|\x1f){_TOTALS_CELL}(?:\x1f|$)"
+_NUMBER_DIGITS = "[0-9０-９]{3}"  # no phone number has fewer digits (110, 120)
+
+
+def footer_sql(f: Prepared, cols: Cols, numbers: list[str], code: int = FOOTER) -> str:
+    """``code`` when the CSV line is a totals line (_TOTALS_LINE in any of its cells, no run of three
+    digits in the number columns ``numbers``), else 0 — a real record has a number: it is never one.
+    Parquet files are written by programs, not spreadsheets: never."""
+    if f.path is None or is_parquet(f.path):
+        return "CAST(0 AS TINYINT)"
+    digits = " OR ".join(
+        f"coalesce(regexp_matches(CAST({n} AS VARCHAR), '{_NUMBER_DIGITS}'), false)" for n in numbers
+    )
+    cells = ", ".join('CAST("' + name.replace('"', '""') + '" AS VARCHAR)' for name in cols.types)
+    return (
+        f"CAST(CASE WHEN {digits} THEN 0 "
+        f"WHEN regexp_matches(concat_ws(chr(31), {cells}), '{_TOTALS_LINE}') THEN {code} "
+        "ELSE 0 END AS TINYINT)"
+    )
+
+
 def bad_lines(con: duckdb.DuckDBPyConnection, f: Prepared, show: int = 20) -> tuple[int, list[int]]:
     """How many lines of a CSV were skipped as malformed, and the first ``show`` line numbers."""
     if f.rejects is None:
