@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+
+from django.utils import timezone
 
 from fanzha.core.pii.masking import scrub_text
 
@@ -72,9 +75,18 @@ def file_lines(files: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
             **f,
             "name": scrub_text(str(f.get("name") or "")),
             "label": KINDS.get(str(f.get("kind", "")), f.get("kind", "")),
+            "before": _before(f.get("uploaded_before")),
         }
         for f in files or []
     ]
+
+
+def _before(before: Any) -> dict[str, Any] | None:
+    """An earlier run given the same file, for the run's page: its id, when and by whom (local time)."""
+    if not isinstance(before, dict) or not before.get("run"):
+        return None
+    at = timezone.localtime(datetime.fromisoformat(str(before["at"])))
+    return {"run": before["run"], "at": at, "by": before.get("by") or "", "runs": before.get("runs", 1)}
 
 
 def run_message(quality: dict[str, Any] | None) -> str:

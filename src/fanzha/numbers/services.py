@@ -7,6 +7,7 @@ import hashlib
 import io
 import zlib
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -163,6 +164,8 @@ def numbers_submit(*, actor: Any, files: list[UploadedFile]) -> ScoringRun:
         }
         for f in files
     ]
+    for d in described:
+        _note_uploaded_before(actor, d)
     run = ScoringRun.objects.create(created_by=actor, organisation=actor.organisation, files=described)
     for upload, suffix in zip(files, suffixes, strict=True):
         RunUpload.objects.create(
@@ -178,9 +181,52 @@ def numbers_submit(*, actor: Any, files: list[UploadedFile]) -> ScoringRun:
         actor=actor,
         action="numbers.submit",
         obj=run,
-        details={"files": [{k: d[k] for k in ("kind", "size", "sha256")} for d in described]},
+        details={"files": [{k: d[k] for k in ("kind", "size", "sha256")} for d in described]}
+        | _repeated_details(described),
     )
     return run
+
+
+def _note_uploaded_before(actor: Any, described: dict[str, Any]) -> None:
+    """A file whose content (SHA-256) an earlier run of the organisation was given is still scored — an
+    operator may send the same extract again on purpose — but the file's entry names the latest such
+    run, when and by whom it was uploaded, and how many runs had it (``uploaded_before``)."""
+    earlier = runs_with_file(actor, described["sha256"])
+    if earlier:
+        latest = earlier[0]
+        described["uploaded_before"] = {
+            "run": latest.pk,
+            "at": latest.created_at.isoformat(),
+            "by": str(latest.created_by or ""),
+            "runs": len(earlier),
+        }
+
+
+def runs_with_file(actor: Any, sha256: str) -> list[ScoringRun]:
+    """The runs the actor's organisation uploaded a file of this content to, newest first."""
+    found = ScoringRun.objects.visible_to(actor).filter(files__icontains=sha256).select_related("created_by")
+    return [run for run in found if any(f.get("sha256") == sha256 for f in run.files or [])]
+
+
+def _repeated_details(described: list[dict[str, Any]]) -> dict[str, Any]:
+    """The audit record's note of files uploaded before: the runs that had them."""
+    before = sorted({d["uploaded_before"]["run"] for d in described if "uploaded_before" in d})
+    return {"uploaded_before": before} if before else {}
+
+
+def uploaded_before_notice(described: dict[str, Any]) -> str:
+    """What the analyst is told of a file uploaded before, e.g. “voc.csv”与研判 #12 的文件相同（SHA-256
+    一致）：analyst 于 2026-11-28 09:30 上传…; "" for a file no earlier run had."""
+    before = described.get("uploaded_before")
+    if not before:
+        return ""
+    at = timezone.localtime(datetime.fromisoformat(before["at"])).strftime("%Y-%m-%d %H:%M")
+    by = before.get("by") or "（已删除的用户）"
+    more = f"，此前共有 {before['runs']} 次研判用过该文件" if before.get("runs", 1) > 1 else ""
+    return (
+        f"“{described.get('name', '')}”与研判 #{before['run']} 的文件相同（SHA-256 一致）：{by} 于 {at} "
+        f"上传{more}。本次仍照常研判，如为误传可不必处理结果。"
+    )
 
 
 # ── send potential victims to warning intake ────────────────────────────────

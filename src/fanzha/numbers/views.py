@@ -27,6 +27,7 @@ from fanzha.numbers.services import (
     numbers_proposal_decide,
     numbers_send_warnings,
     numbers_submit,
+    uploaded_before_notice,
     victim_reason,
     victim_unusable,
 )
@@ -73,6 +74,8 @@ def run_upload(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _errors(exc))
         else:
             messages.info(request, "文件已加密保存并提交后台研判；本页会自动刷新进度")
+            for notice in filter(None, map(uploaded_before_notice, run.files)):
+                messages.warning(request, notice)  # the same extract again: said, never refused
             return redirect("numbers_run_detail", pk=run.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "numbers/run_upload.html", {"form": form, "accept": ACCEPT}, status=status)
