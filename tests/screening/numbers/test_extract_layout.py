@@ -212,3 +212,16 @@ def test_a_totals_line_of_sms_sender_receiver_and_spending_files(tmp_path: Path)
             kind
         )  # one line, though a sender/receiver record is two rows
     assert (report["sms"]["records"], report["spending"]["records"]) == (2, 1)
+
+
+def test_a_totals_line_cut_short_is_a_footer_not_a_malformed_line(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "voc.csv", HEADER, CALLS)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("13800138000,13900139002,主叫\n")  # a record cut short: malformed, whatever its text
+        fh.write("合计：2 条，共 90 秒\n")  # the totals in one cell, the other columns left out
+    report, _ = build_features(calls=[path])
+    calls = report["calls"]
+    assert (calls["records"], calls["bad_lines"], calls["footer_lines"]) == (2, 1, 1)
+    notes = " ".join(report["notes"])
+    assert "格式错误的行（列数不符或引号错误），行号 4" in notes
+    assert "合计、小计等汇总行 1 条（不是记录，未计入）：行号 5" in notes

@@ -36,6 +36,8 @@ from fanzha.screening.numbers.inputs import (
     DURATION_SECONDS,
     FOOTER,
     FOOTER_HALF,
+    FOOTER_LABEL,
+    FOOTER_SAID,
     NONFINITE,
     SMS_TYPE_SQL,
     TIME_SQL,
@@ -308,12 +310,13 @@ def load_raw(con: duckdb.DuckDBPyConnection, src: Sources) -> dict[str, Any]:
             notes.extend(note for f in files for note in f.notes)
             skipped = _reject_nonfinite_durations(con, files, notes) if name == "calls" else {}
             footers = _set_footers_aside(con, name, files, builder, notes)
+            cut = rejected(con, files, notes)  # malformed lines, and totals lines cut short
             report[name] = {
                 "files": len(paths),
                 **_quality(con, table, name),
-                **rejected(con, files, notes),
+                "bad_lines": cut["bad_lines"],
                 **skipped,
-                **footers,
+                "footer_lines": footers + cut["footer_lines"],
             }
             notes.extend(_located_notes(con, name, files, builder, report[name]))
     _key_calls(con)
@@ -382,23 +385,19 @@ NONFINITE_SHOWN = 20
 
 def _set_footers_aside(
     con: duckdb.DuckDBPyConnection, name: str, files: list[Prepared], builder: Builder, notes: list[str]
-) -> dict[str, int]:
+) -> int:
     """Totals lines (合计, 总计, 小计 … with no number: inputs.footer_sql) are no records: taken out of the
-    kind's table before it is counted, counted as ``footer_lines`` and named by line in the notes (the
+    kind's table before it is counted, counted (``footer_lines``) and named by line in the notes (the
     files are read again for that only when there are such lines)."""
     table = "calls_text" if name == "calls" else name
-    total = con.execute(f"SELECT coalesce(sum(copies), 0) FROM {table} WHERE footer = {FOOTER}").fetchall()[
-        0
-    ][0]
+    found = con.execute(f"SELECT coalesce(sum(copies), 0) FROM {table} WHERE footer = {FOOTER}").fetchall()
+    total = int(found[0][0])
     if total:
         con.execute(f"DELETE FROM {table} WHERE footer <> 0")
-        footer = {"footer_lines": ("合计、小计等汇总行", None)}
-        notes.extend(
-            _located_notes(
-                con, name, files, builder, {"footer_lines": total}, footer, FOOTER_CHECK, _FOOTER_SAID
-            )
-        )
-    return {"footer_lines": int(total)}
+        label = {"footer_lines": (FOOTER_LABEL, None)}
+        counts = {"footer_lines": total}
+        notes.extend(_located_notes(con, name, files, builder, counts, label, FOOTER_CHECK, FOOTER_SAID))
+    return total
 
 
 def _nonfinite_note(con: duckdb.DuckDBPyConnection, f: Prepared) -> str:
@@ -448,7 +447,6 @@ LOCATED_SHOWN = 20
 
 FOOTER_CHECK = {"footer_lines": f"footer = {FOOTER}"}
 _KEPT_SAID = "（已计入统计，未丢弃）"
-_FOOTER_SAID = "（不是记录，未计入）"
 
 
 def _located_notes(

@@ -433,32 +433,54 @@ def footer_sql(f: Prepared, cols: Cols, numbers: list[str], code: int = FOOTER) 
     )
 
 
-def bad_lines(con: duckdb.DuckDBPyConnection, f: Prepared, show: int = 20) -> tuple[int, list[int]]:
-    """How many lines of a CSV were skipped as malformed, and the first ``show`` line numbers."""
+# a totals line cut short (合计,3600 in a five-column file) is rejected by DuckDB as malformed; its text
+# tells it apart: a cell starting with a totals word, and no run of seven digits (a phone number)
+_TOTALS_START = (
+    rf"(?:^|[,;\t|])\"?{_GAP}(?:(?:本页|本月|本期|本表|全部|总)?(?:{_TOTALS_WORD})"
+    r"|(?i:(?:grand[\s_]*|sub[\s_]*)?totals?|sum)(?:[^a-z]|$))"
+)
+_CUT_FOOTER = (
+    f"coalesce(regexp_matches(csv_line, '{_TOTALS_START}') "
+    "AND NOT regexp_matches(csv_line, '[0-9０-９]{7}'), false)"
+)
+FOOTER_LABEL, FOOTER_SAID = "合计、小计等汇总行", "（不是记录，未计入）"
+
+
+def bad_lines(
+    con: duckdb.DuckDBPyConnection, f: Prepared, show: int = 20, footers: bool | None = None
+) -> tuple[int, list[int]]:
+    """How many lines of a CSV were skipped as malformed, and the first ``show`` line numbers; ``footers``
+    True: only the totals lines among them (_CUT_FOOTER), False: only the others, None: all."""
     if f.rejects is None:
         return 0, []
+    lines = f"(SELECT line, bool_or({_CUT_FOOTER}) AS footer FROM {f.rejects} GROUP BY line) l"
+    where = "" if footers is None else f" WHERE footer = {str(footers).lower()}"
     try:
-        n = con.execute(f"SELECT count(DISTINCT line) FROM {f.rejects}").fetchall()[0][0]
-        rows = con.execute(f"SELECT DISTINCT line FROM {f.rejects} ORDER BY line LIMIT {show}").fetchall()
+        n = con.execute(f"SELECT count(*) FROM {lines}{where}").fetchall()[0][0]
+        rows = con.execute(f"SELECT line FROM {lines}{where} ORDER BY line LIMIT {show}").fetchall()
     except duckdb.CatalogException:  # no read happened (e.g. only the header was needed)
         return 0, []
     return int(n), [int(r[0]) for r in rows]
 
 
 def rejected(con: duckdb.DuckDBPyConnection, files: list[Prepared], notes: list[str]) -> dict[str, int]:
-    """Malformed CSV lines (skipped): counted per kind, named with their line numbers in the notes."""
-    total = 0
+    """Malformed CSV lines (skipped): counted per kind, named with their line numbers in the notes —
+    totals lines cut short apart (``footer_lines``): no records at all."""
+    counts = {"bad_lines": 0, "footer_lines": 0}
     for f in files:
-        n, lines = bad_lines(con, f)
-        if n:
-            total += n
-            more = " …" if n > len(lines) else ""
-            notes.append(
-                f"{f.source}：跳过 {n} 个格式错误的行（列数不符或引号错误），行号 "
-                + ", ".join(map(str, lines))
-                + more
-            )
-    return {"bad_lines": total}
+        for key, footers in (("bad_lines", False), ("footer_lines", True)):
+            n, lines = bad_lines(con, f, footers=footers)
+            if not n:
+                continue
+            counts[key] += n
+            named = ", ".join(map(str, lines)) + (" …" if n > len(lines) else "")
+            if footers:
+                notes.append(
+                    f"{f.source}：{FOOTER_LABEL} {n} 条{FOOTER_SAID}：行号 {named.replace(', ', '，行号 ')}"
+                )
+            else:
+                notes.append(f"{f.source}：跳过 {n} 个格式错误的行（列数不符或引号错误），行号 {named}")
+    return counts
 
 
 # the seconds of the columns duration_cols gives (dur_raw, dur0); infinite (inf, -inf, 1e309 — what a
