@@ -226,6 +226,8 @@ _IDENTIFIER_RE = re.compile(
     rf"|(?P<wechat_label>{_WECHAT_LABEL}{_SEPARATOR})(?P<wechat>{_WECHAT_ID})"
     rf"|(?P<wechat_latin_label>{_WECHAT_LATIN_LABEL}(?:\s*[:：]\s*|\s+))(?P<wechat_latin>{_WECHAT_ID})"
 )
+# Each of those has a Latin letter or one of these labels in it: text with none (most notes) is done.
+_IDENTIFIER_HINT = re.compile(r"[A-Za-z]|护照|通行证|回乡证|台胞证|微信")
 # A label that names WeChat without “号”, “ID” or a colon (“用微信 payment 付款”): the value is masked
 # only when it has a digit, “_” or “-” in it, as ids mostly do and words do not.
 _BARE_WECHAT_LABELS = frozenset({"微信", "wechat", "weixin", "wx", "vx"})
@@ -255,6 +257,8 @@ def scrub_text(text: str) -> str:
     if not text:
         return text
     text = _SCRUB_RE.sub(_scrub_match, text.translate(_FULL_WIDTH_DIGITS))
+    if _IDENTIFIER_HINT.search(text) is None:
+        return text
     return _IDENTIFIER_RE.sub(_scrub_identifier, text)
 
 
