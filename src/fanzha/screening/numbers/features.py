@@ -394,7 +394,7 @@ def _set_footers_aside(
     total = int(found[0][0])
     if total:
         con.execute(f"DELETE FROM {table} WHERE footer <> 0")
-        label = {"footer_lines": (FOOTER_LABEL, None)}
+        label: dict[str, tuple[str, str | None]] = {"footer_lines": (FOOTER_LABEL, None)}
         counts = {"footer_lines": total}
         notes.extend(_located_notes(con, name, files, builder, counts, label, FOOTER_CHECK, FOOTER_SAID))
     return total
