@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from fanzha.jobs.models import NotificationLevel
 from fanzha.jobs.services import notify
-from fanzha.warnings.models import Contact
+from fanzha.warnings.models import Contact, Outcome
 from fanzha.warnings.selectors import latest_contacts
 
 
@@ -35,6 +35,7 @@ def _counts(day: dt.date) -> tuple[Counter[int], Counter[int]]:
     latest = latest_contacts(OuterRef("warning")).values("id")[:1]
     rows = (  # from the contacts that set a date by then (few), not from every warning
         Contact.objects.filter(follow_up_on__lte=day, warning__assignee__is_active=True)
+        .exclude(warning__outcome=Outcome.INVALID)  # no 回访 left (selectors.NO_FOLLOW_UP)
         .filter(id=Subquery(latest))
         .values_list("warning__assignee_id", "follow_up_on")
     )

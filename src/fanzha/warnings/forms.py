@@ -116,6 +116,23 @@ class ContactForm(forms.Form):
         for name in ("arrived_at", "notes", "follow_up_on", "photos"):
             self.fields[name].widget.attrs.setdefault("class", "form-control")
 
+    def clean(self) -> dict[str, Any]:
+        """A call has no arrival time: one typed in the box (上门时填) before 电话劝阻 was chosen is
+        ignored, not checked — a date alone or a time ahead refused the call with a visit's message."""
+        data = super().clean() or {}
+        if data.get("kind") == ContactKind.CALL:
+            self._errors.pop("arrived_at", None)
+            data["arrived_at"] = None
+        return data
+
+    @property
+    def arrival_ignored(self) -> bool:
+        """Whether an arrival time was typed for a call (and not kept): the worker is told, in case the
+        contact was a visit after all."""
+        if not self.is_bound or self.cleaned_data.get("kind") != ContactKind.CALL:
+            return False
+        return str(self.data.get(self.add_prefix("arrived_at"), "")).strip() != ""
+
     def clean_photos(self) -> list[Any]:
         """Count and size from the upload itself, before any photo is read into memory."""
         photos = self.cleaned_data["photos"]

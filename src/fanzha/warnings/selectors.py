@@ -10,6 +10,7 @@ from django.db.models import (
     Avg,
     Case,
     Count,
+    DateField,
     DurationField,
     ExpressionWrapper,
     F,
@@ -285,9 +286,16 @@ def held_by(warning: Warning, organisation_id: int | None) -> bool:
     return WarningEvent.objects.filter(theirs, warning_id=warning.pk).exists()
 
 
-def follow_up_on() -> Subquery:
-    """The 回访 date the warning's latest contact set (None when the latest set none)."""
-    return Subquery(latest_contacts(OuterRef("pk")).values("follow_up_on")[:1])
+# A warning closed as 无效预警 has no 回访 to make, whatever date an earlier contact set (拒绝配合 with a
+# date, then 办结 as 无效预警): it stayed a task and a morning reminder for a warning that was wrong.
+NO_FOLLOW_UP = Q(outcome=Outcome.INVALID)
+
+
+def follow_up_on() -> Case:
+    """The 回访 date the warning's latest contact set (None when the latest set none, or the warning was
+    closed as 无效预警)."""
+    latest = Subquery(latest_contacts(OuterRef("pk")).values("follow_up_on")[:1])
+    return Case(When(NO_FOLLOW_UP, then=Value(None)), default=latest, output_field=DateField())
 
 
 def board(user: Any) -> QuerySet[Warning]:

@@ -94,6 +94,9 @@ def warning_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("warning_detail", pk=pk)
 
 
+ARRIVAL_IGNORED = "电话劝阻不记到达时间，所填的到达时间未保存；如实为上门，请添加备注说明。"
+
+
 @login_required
 def warning_contact(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, "warning.work")
@@ -143,6 +146,8 @@ def warning_contact(request: HttpRequest, pk: int) -> HttpResponse:
             status = 403
         else:
             messages.success(request, "劝阻情况已记录。")
+            if form.arrival_ignored:
+                messages.info(request, ARRIVAL_IGNORED)
             if recorded.contact.outcome == Outcome.DEFRAUDED:
                 _say_case_drafted(request, warning)
             if recorded.merged:  # a new report joined while the form was open: saved, and told

@@ -64,7 +64,10 @@ CONTACTABLE = (Status.ASSIGNED, Status.ACKNOWLEDGED, Status.CONTACTED)
 
 
 def pending_follow_up(warning: Warning) -> dt.date | None:
-    """The 回访 date the latest contact set (a later contact without one means it was made), or None."""
+    """The 回访 date the latest contact set (a later contact without one means it was made), or None —
+    None too for a warning closed as 无效预警 (:data:`selectors.NO_FOLLOW_UP`)."""
+    if warning.outcome == Outcome.INVALID:
+        return None
     return latest_contacts(warning).values_list("follow_up_on", flat=True).first()
 
 
@@ -270,12 +273,19 @@ def photo_type(data: bytes) -> str:
     raise ValidationError({"photos": "只能上传 JPEG、PNG 或 WebP 照片"})
 
 
+def arrival(data: ContactData) -> dt.datetime | None:
+    """The arrival time a contact has: a visit's. A call has none, whatever was typed in the box
+    (上门时填) before 电话劝阻 was chosen: ignored, neither checked nor kept (the worker is told)."""
+    return data.arrived_at if data.kind == ContactKind.VISIT else None
+
+
 def _check_dates(data: ContactData, warning: Warning, now: dt.datetime, errors: dict[str, str]) -> None:
     today = timezone.localdate(now)
     earliest = min(warning.warned_at, warning.received_at)
-    if data.arrived_at is not None and data.arrived_at > now + dt.timedelta(minutes=5):
+    arrived_at = arrival(data)
+    if arrived_at is not None and arrived_at > now + dt.timedelta(minutes=5):
         errors["arrived_at"] = "到达时间不能晚于现在"
-    elif data.arrived_at is not None and data.arrived_at < earliest - dt.timedelta(minutes=5):
+    elif arrived_at is not None and arrived_at < earliest - dt.timedelta(minutes=5):
         errors["arrived_at"] = "到达时间不能早于预警时间"
     if data.follow_up_on is not None and data.follow_up_on < today:
         errors["follow_up_on"] = "回访日期不能早于今天"
@@ -289,7 +299,7 @@ def _check_contact(data: ContactData, warning: Warning, now: dt.datetime) -> Non
         errors["kind"] = "请选择电话劝阻或上门劝阻"
     if data.outcome not in Outcome.values:
         errors["outcome"] = "请选择处置结果"
-    if data.kind == ContactKind.VISIT and data.arrived_at is None:
+    if data.kind == ContactKind.VISIT and arrival(data) is None:
         errors["arrived_at"] = "上门劝阻请填写到达时间"
     _check_dates(data, warning, now, errors)
     if data.outcome == Outcome.INVALID and data.follow_up_on is not None:
@@ -320,9 +330,8 @@ def contact_time(data: ContactData, now: dt.datetime) -> dt.datetime:
     after now), a call when it is saved."""
     if data.contacted_at is not None:
         return data.contacted_at
-    if data.kind == ContactKind.VISIT and data.arrived_at is not None:
-        return min(data.arrived_at, now)
-    return now
+    arrived_at = arrival(data)
+    return min(arrived_at, now) if arrived_at is not None else now
 
 
 def _after_contact(warning: Warning, contact: Contact, now: dt.datetime) -> str:
@@ -347,10 +356,10 @@ def _contact_create(warning: Warning, actor: Any, data: ContactData, now: dt.dat
         kind=data.kind,
         actor=actor,
         contacted_at=contact_time(data, now),
-        arrived_at=data.arrived_at if data.kind == ContactKind.VISIT else None,
+        arrived_at=arrival(data),
         outcome=data.outcome,
         notes=scrub_text(data.notes),  # ID, phone and card numbers masked, as in the history's notes
-        follow_up_on=data.follow_up_on,
+        follow_up_on=data.follow_up_on or _follow_up_kept(warning, data),
     )
     stored = [(kind, strip_metadata(photo, kind)) for kind, photo in _typed(data.photos or [])]
     ContactPhoto.objects.bulk_create(
@@ -363,6 +372,13 @@ def _contact_create(warning: Warning, actor: Any, data: ContactData, now: dt.dat
         for kind, photo in stored
     )
     return contact
+
+
+def _follow_up_kept(warning: Warning, data: ContactData) -> dt.date | None:
+    """The 回访 date a contact without a new one leaves pending: none when it reached the person (the
+    回访 is made); the one pending when it found nobody (未接触到人) — the 回访 is still to make. It
+    ended the task, and a closed warning then took no more contacts: the 回访 could never be recorded."""
+    return pending_follow_up(warning) if data.outcome == Outcome.NOT_REACHED else None
 
 
 def _typed(photos: list[bytes]) -> list[tuple[str, bytes]]:
