@@ -185,3 +185,22 @@ def test_closing_as_dissuaded_keeps_a_pending_follow_up(world: World, client: An
     assert client.post(reverse("warning_close", args=[warning.pk]), closing).status_code == 302
     warning.refresh_from_db()
     assert workflow.pending_follow_up(warning) == today and warning in selectors.mine(worker)
+
+
+# ── 转交 on a phone ──────────────────────────────────────────────────────────────────────────────────
+
+
+def test_a_handover_without_a_reason_says_what_to_fill_in(world: World, client: Any) -> None:
+    """A reason left empty (or spaces) on a phone: “这个字段是必填项。”, not what the field wants."""
+    warning = _signed(world)
+    login(client, world.users["grid_cd"])
+    for reason in ("", "   "):
+        posted = {"to_user": "", "reason": reason, "version": warning.version}
+        response = client.post(reverse("warning_handover", args=[warning.pk]), posted)
+        assert response.status_code == 400
+        assert response.context["form"].errors["reason"] == ["请填写转交原因"]
+    closing = {"outcome": Outcome.DISSUADED, "reason": " ", "version": warning.version}
+    response = client.post(reverse("warning_close", args=[warning.pk]), closing)
+    assert response.context["form"].errors["reason"] == ["请填写办结说明"]
+    warning.refresh_from_db()
+    assert warning.status == Status.ACKNOWLEDGED

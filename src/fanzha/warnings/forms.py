@@ -178,7 +178,12 @@ class HandoverForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "您选择的人员已不能接收该预警（账户停用或已调离），请重新选择"},
     )
-    reason = forms.CharField(label="转交原因", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label="转交原因",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请填写转交原因"},  # not Django's 这个字段是必填项 (the service's words)
+    )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)  # a second tap is refused
 
     def __init__(
@@ -203,7 +208,12 @@ class HandoverForm(forms.Form):
 class CloseForm(forms.Form):
     # No outcome chosen in advance: 劝阻成功 preselected was what a hurried 确定 recorded, whatever happened.
     outcome = forms.ChoiceField(label="处置结果", choices=[("", "请选择"), *Outcome.choices])
-    reason = forms.CharField(label="办结说明", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label="办结说明",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请填写办结说明"},
+    )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)  # a second tap is refused
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
