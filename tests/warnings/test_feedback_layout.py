@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fanzha.imports.pipeline import import_run
-from fanzha.warnings.models import PushedLayout, Warning
+from fanzha.warnings.models import PushedLayout, Warning, WarningSourceRef
 from fanzha.warnings.workflow import ContactData, warning_contact_record
 from tests.imports.files import csv_bytes
 from tests.personas import World, id_number, login
@@ -74,7 +74,7 @@ def test_it_answers_a_sender_in_the_layout_of_its_own_list(world: World, client)
         "是否合并",
     ]
     first = dict(zip(rows[0], rows[1], strict=True))
-    assert first["序号"] == "" and first["性别"] == ""  # not kept: left empty, the column stays
+    assert first["序号"] == "1" and first["性别"] == "男"  # columns not read come back as the row said
     assert first["预警ID"] == "SJ-001" and first["推送时间"] == "2026-11-28 09:05:00"
     assert first["涉案金额（万元）"] == "8万" and "*" in first["受害人姓名"]
     assert first["公民身份号码"] != person_id(1) and "*" in first["联系电话"]
@@ -166,3 +166,45 @@ def test_a_registered_address_column_is_answered_with_its_kept_value(world: Worl
     column = lines[0].index("户籍地址")
     assert [line[column] for line in lines[1:]] == ["四川省成都市武侯区****", "青溪县城关镇****"]
     assert "浆洗街" not in str(lines)
+
+
+def test_columns_not_read_come_back_masked_by_what_they_hold(world: World, client) -> None:  # type: ignore[no-untyped-def]
+    """A pushed list's other columns (a relative's name and phone, an address, a case note with a QQ
+    number, the sender's own 户籍地派出所) are kept masked and sent back in place; a row without them
+    stays empty there."""
+    header = [
+        "预警ID",
+        "受害人姓名",
+        "联系电话",
+        "家属姓名",
+        "家属电话",
+        "单位地址",
+        "户籍地派出所",
+        "情况说明",
+    ]
+    rows = [
+        [
+            "SJ-101",
+            "王一",
+            "13905710101",
+            "李大山",
+            "13812345678",
+            "青溪县城关镇幸福路8号",
+            "城关派出所",
+            "对方QQ: 12345678，身份证331102196001010010",
+        ],
+        ["SJ-102", "王二", "13905710102", "", "", "", "", ""],
+    ]
+    result = import_run(actor=None, importer="warnings", file_name="推送.csv", data=csv_bytes(header, rows))
+    assert result.ok, result.batch.message
+    login(client, world.users["analyst"])
+    got = feedback(client, "superior")
+    first, second = (dict(zip(got[0], row, strict=True)) for row in got[1:3])
+    assert first["家属姓名"] == "李*山" and "12345678" not in first["家属电话"]
+    assert first["单位地址"] != "青溪县城关镇幸福路8号" and first["单位地址"].startswith("青溪县")
+    assert first["户籍地派出所"] == "城关派出所"
+    assert "12345678" not in first["情况说明"] and "196001010010" not in first["情况说明"]
+    assert first["情况说明"].startswith("对方QQ")
+    assert [second[h] for h in header[3:]] == [""] * 5
+    kept = WarningSourceRef.objects.get(source_id="SJ-101").row_values
+    assert "李大山" not in str(kept) and "13812345678" not in str(kept)

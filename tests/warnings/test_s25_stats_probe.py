@@ -117,7 +117,7 @@ def test_every_pushed_row_goes_back_once_in_its_layout_with_its_outcome(world: W
         "上门劝阻",
         "否",
     )
-    assert one["劝阻时间"] and one["序号"] == "" and one["性别"] == ""  # not kept: empty, still there
+    assert one["劝阻时间"] and one["序号"] == "1" and one["性别"] == "男"  # not read: given back as said
     assert (again["处置结果"], again["劝阻人/单位"], again["是否合并"]) == ("劝阻成功", holder, "是")
     assert two["处置结果"] == "未办结（已签收）" and two["联系方式"] == "电话劝阻"
     assert three["处置结果"] == "无效预警" and three["劝阻时间"] == ""
@@ -146,7 +146,7 @@ def test_a_joined_answer_column_is_filled_with_both_answers() -> None:
     assert keys("处置单位及民警") == ["outcome:处置单位/处置人"]
     assert keys("劝阻民警、单位") == ["outcome:处置人/处置单位"]
     assert keys("处置情况") == ["outcome:处置结果"]
-    assert keys("是否及时签收") == [""]  # no answer of ours: stays, empty
+    assert keys("是否及时签收") == ["cell:是否及时签收"]  # no answer of ours: what the row said there
 
 
 def test_the_warning_id_goes_back_as_the_sender_wrote_it(world: World, client) -> None:  # type: ignore[no-untyped-def]

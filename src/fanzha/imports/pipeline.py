@@ -413,6 +413,12 @@ def file_columns(header: list[str], columns: ColumnMap) -> list[list[str]]:
     return [[scrub_text(str(text))[:MAX_HEADER_TEXT], read.get(text, "")] for text in header]
 
 
+def unread_headers(header: list[str], columns: ColumnMap) -> list[str]:
+    """The headers of the columns no field reads (as :func:`file_columns` marks them ``""``)."""
+    read = columns.columns.keys() | {text for text, _ in columns.seconds}
+    return [text for text in header if text and text not in read]
+
+
 def _validated_rows(
     imp: Importer, actor: Any, table: Table, batch: ImportBatch, validating: Progress | None = None
 ) -> tuple[list[Row], str]:
@@ -423,9 +429,12 @@ def _validated_rows(
     batch.columns = file_columns(table.header, columns)
     rows = []
     total = len(table.rows)
+    unread = unread_headers(table.header, columns) if imp.keeps_unread else []
     for done, (number, record) in enumerate(table.rows, start=1):
         values, cell_errors = map_row(record, columns)
         row = Row(number=number, values=values, errors=list(cell_errors))
+        if unread:
+            row.unread = {header: text for header in unread if (text := str(record.get(header, "")).strip())}
         if not row.errors:
             imp.validate_row(actor=actor, row=row)
         rows.append(row)

@@ -24,7 +24,7 @@ from fanzha.core.pii.masking import mask, scrub_text
 from fanzha.warnings import selectors, typology
 from fanzha.warnings.intake import DERIVED_ID_PREFIX, shown_source_id, source_label
 from fanzha.warnings.models import Contact, PushedLayout, Warning, WarningSourceRef
-from fanzha.warnings.services import own_source_id
+from fanzha.warnings.services import CELL, own_source_id
 
 PUSHED = [
     ("source_id", "预警编号"),
@@ -289,7 +289,9 @@ def layout_feedback_columns(pushed: list[list[str]]) -> list[tuple[str, str]]:
     order and with its names (``[]``: our own list's), then the outcome columns.
 
     A column the sender left for the answer (处置结果, 处置情况 …: :data:`OUTCOME_COLUMNS`) is filled in
-    place rather than added again; another column not read stays, empty; an outcome column whose name
+    place rather than added again; another column not read (序号, 户籍地派出所, 涉案APP) gives back what
+    the row said in it, masked (``"cell:"`` and its header; rows kept before such cells were: empty); an
+    outcome column whose name
     the sender uses for something else (联系方式: its phone) is added as “联系方式（处置）”. What a column
     holds: a pushed field name, ``"time:"`` and a strftime layout, or ``"outcome:"`` and an outcome
     column's name.
@@ -304,7 +306,7 @@ def layout_feedback_columns(pushed: list[list[str]]) -> list[tuple[str, str]]:
             answered.update(labels)
             columns.append((text, OUTCOME + JOINED_WITH.join(labels)))
         else:
-            columns.append((text, times.get(name, name)))
+            columns.append((text, times.get(name, name) if name else CELL + text))
     taken = {text for text, _ in columns}
     added = [label for label in OUTCOME_HEADER if label not in answered]
     return columns + [(label + "（处置）" if label in taken else label, OUTCOME + label) for label in added]
@@ -345,6 +347,8 @@ def _pushed_cell(values: dict[str, str], key: str) -> str:
     """A pushed row's (masked) value for a column holding ``key``; "" for what the row does not keep."""
     if key.startswith(TIME):
         return _pushed_time(values.get("warned_at", ""), key[len(TIME) :])
+    if key.startswith(CELL):  # masked on receipt (services.mask_unread)
+        return values.get(key, "")
     name = KEPT_AS.get(key, key)
     if name == "notes":  # masked on receipt; again here for rows kept before the masking grew
         return scrub_text(values.get(name, ""))

@@ -159,6 +159,9 @@ class WarningInput:
     callback_count: str = ""
     transfer_in_progress: str | bool = ""
     registered_address: str = ""  # 户籍地址: kept for the feedback (a file's importer routes by it)
+    # A file's columns no field reads, header → text as masked (services.mask_unread): kept for the
+    # feedback, which sends the list back in its own layout.
+    other_cells: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

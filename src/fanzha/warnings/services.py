@@ -277,6 +277,23 @@ def mask_pushed(kind: str, value: Any) -> str:
     return mask(kind, value)
 
 
+CELL = "cell:"  # a pushed row's cell of a column no field reads, by its header (data.other_cells)
+# Headers of columns that hold a person's name or an address (联系人, 家属姓名, 户籍地址（详址）).
+_NAME_HEADER = re.compile(r"姓名|名字|联系人|户主|家属|监护人|亲属|配偶|子女")
+_ADDRESS_HEADER = re.compile(r"地址|住址|居住地|住所|详址")
+MAX_UNREAD_TEXT = 500
+
+
+def mask_unread(header: str, text: str) -> str:
+    """A cell of a column no field reads, as a pushed row keeps it: masked as a name or an address when
+    its header says it holds one, else as free text (ID, phone, account and passport numbers masked)."""
+    if _NAME_HEADER.search(header):
+        return mask("name", text)
+    if _ADDRESS_HEADER.search(header):
+        return mask("address", text)
+    return scrub_text(text)[:MAX_UNREAD_TEXT]
+
+
 def row_values(data: WarningInput, clean: CleanWarning, intake: Intake | None = None) -> dict[str, str]:
     """The pushed row, masked, for the feedback list in the sender's layout."""
     masked_address = intake.masked_address if intake is not None else partial(mask, "address")
@@ -296,6 +313,7 @@ def row_values(data: WarningInput, clean: CleanWarning, intake: Intake | None = 
         "amount": str(data.amount or ""),
         "notes": scrub_text(str(data.notes or ""))[:500],
         **registered,
+        **{CELL + header: text for header, text in data.other_cells.items()},
     }
 
 

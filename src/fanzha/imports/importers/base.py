@@ -21,6 +21,8 @@ class Row:
     values: dict[str, str]
     cleaned: dict[str, Any] = field(default_factory=dict)
     errors: list[CellError] = field(default_factory=list)
+    # The filled cells of the file's columns no field reads, by header (``Importer.keeps_unread`` only).
+    unread: dict[str, str] = field(default_factory=dict)
 
     def error(self, f: Field | None, message: str, value: str = "") -> None:
         column = f.label if f is not None else ""
@@ -45,6 +47,7 @@ class Importer:
     permission: str = ""
     allow_system: bool = False  # may run without a user (CLI by an operator)
     fields: list[Field] = []
+    keeps_unread: bool = False  # the rows carry the cells of the columns not read (Row.unread)
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)

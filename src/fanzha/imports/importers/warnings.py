@@ -485,7 +485,7 @@ def warning_input(values: dict[str, str], memo: Memo | None = None) -> WarningIn
     return WarningInput(**{name: texts.get(name, "") for name in INPUT_FIELDS})
 
 
-INPUT_FIELDS = tuple(WarningInput.__dataclass_fields__)
+INPUT_FIELDS = tuple(name for name in WarningInput.__dataclass_fields__ if name != "other_cells")
 
 # Columns that name the fraud type only when there is no 诈骗类型 value (the first that names one
 # wins): else what they say goes into the notes under their label.
@@ -609,6 +609,7 @@ class WarningImporter(Importer):
     permission = "warning.import"
     allow_system = True
     fields = FIELDS
+    keeps_unread = True  # the feedback sends the list back with its other columns as they came
 
     def __init__(self, skip_rejected: bool = False, pushed_by: Any = None) -> None:
         self.skip_rejected = skip_rejected
@@ -620,6 +621,7 @@ class WarningImporter(Importer):
         self._people: list[int] = []
         self._touched: dict[str, set[int]] = {services.NEW: set(), services.MERGED: set()}
         self._memo = Memo()
+        self._masked_cells: dict[tuple[str, str], str] = {}  # (header, text) → as kept (columns not read)
         self._above: dict[str, str] = {}  # the texts of the row above, for ditto marks
         self._intake: services.Intake | None = None  # the file's, once received: its assignees' notices
         self._received_at: dt.datetime | None = None  # when its rows were received: its layout's key
@@ -641,6 +643,8 @@ class WarningImporter(Importer):
         if rounded:  # no id to find the row again by: its own is derived, as for a row without one
             values = {**values, "source_id": ""}
         data = warning_input(values, self._memo)
+        if row.unread:
+            data.other_cells = self._other_cells(row.unread)
         try:
             clean = clean_warning(data, memo=self._memo)
         except Unusable as exc:
@@ -655,6 +659,16 @@ class WarningImporter(Importer):
         if from_registered(values):
             clean.notices.append(("现住址", FROM_REGISTERED))
         row.cleaned = {"input": data, "clean": clean}
+
+    def _other_cells(self, unread: dict[str, str]) -> dict[str, str]:
+        """The row's cells of columns not read, masked by what their header says (once per distinct cell)."""
+        kept = {}
+        for header, text in unread.items():
+            masked = self._masked_cells.get((header, text))
+            if masked is None:
+                masked = self._masked_cells[(header, text)] = services.mask_unread(header, text)
+            kept[header] = masked
+        return kept
 
     def _dittoed(self, values: dict[str, str]) -> dict[str, str]:
         """The row's texts with each ditto mark (同上, 〃) read as the text of the row above; a 预警编号
