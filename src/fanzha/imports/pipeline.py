@@ -218,7 +218,11 @@ def batch_process(
     if previous is not None:
         return _finish_skipped(batch, previous)
     try:
-        table = read_table(data, is_header=lambda cells: header_score(cells, imp.fields, imp.extra_missing))
+        table = read_table(
+            data,
+            is_header=lambda cells: header_score(cells, imp.fields, imp.extra_missing),
+            reads=lambda header: columns_read(header, imp),
+        )
     except ImportFileError as exc:
         return _reject(batch, message=str(exc))
     skip_non_data_rows(table, imp)
@@ -226,6 +230,12 @@ def batch_process(
     if uncomputed:
         return _reject(batch, message=uncomputed)
     return _table_process(batch, imp, actor, table, progress, validating)
+
+
+def columns_read(header: list[str], imp: Importer) -> list[str]:
+    """The header texts of the columns ``imp`` reads (its fields', second and stand-in columns too)."""
+    columns = match_header(header, imp.fields)
+    return [text for text, _ in (*columns.used, *columns.seconds)]
 
 
 MAX_LISTED_UNCOMPUTED = 5  # rows named per column in the refusal; the rest are counted

@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+import operator
 import re
 import unicodedata
 import zipfile
@@ -40,6 +41,8 @@ XLSX_RATIO_MIN_SIZE = 1024 * 1024
 
 # Whether a row is the importer's header: 0 (or False) when not, else how many of its fields it names.
 HeaderTest = Callable[[list[str]], int]
+# The header texts of the columns an importer reads, given the file's header.
+ColumnsRead = Callable[[list[str]], list[str]]
 
 
 class ImportFileError(Exception):
@@ -336,7 +339,7 @@ def choose_sheet(data: bytes, is_header: HeaderTest | None) -> tuple[Any, list[s
 
 def sheet_rows(
     sheet: Any, units: dict[tuple[int, int], str] | None = None, merged_in: set[tuple[int, int]] | None = None
-) -> Iterator[list[str]]:
+) -> SheetRows:
     """Rows of a worksheet from spreadsheet row 1, as text. A value merged down several rows (one
     batch's 预警来源, 预警时间) is repeated in each row of the range (in its first column). A number
     whose cell's format shows a unit of magnitude (``units``: 2.5 shown 2.50万元) is read with it,
@@ -367,7 +370,95 @@ def sheet_rows(
         value = cells[column] if column < len(cells) else None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             cells[column] = NumericText(cell_text(value) + unit)
-    return ([cell_text(value) for value in row] for row in rows)
+    return SheetRows(rows)
+
+
+# Below the last row with a value in a column the importer reads, a worksheet's rows are read as any
+# others (a 合计 line, a 落款, a pre-numbered template's unfilled lines, each named) up to this many;
+# beyond it they are not read at all, and named together in one note.
+TAIL_READ_MAX = 1000
+
+
+@dataclass(frozen=True)
+class Tail:
+    """The rows not read at the bottom of a worksheet (spreadsheet numbers) and the columns (index from
+    0) that have something in them there."""
+
+    first: int
+    last: int
+    columns: list[int]
+
+
+class SheetRows:
+    """The rows of a worksheet as text, lazily, from spreadsheet row 1 — converted only as they are
+    read, so a sheet whose 序号 formula was dragged down to its last row (1,048,576) can be cut short
+    (:meth:`cut_after_last_value`) without a million rows made into text."""
+
+    def __init__(self, rows: list[list[Any]]) -> None:
+        self._rows = rows
+        self._next = 0
+        self._end = len(rows)
+        while self._end and _raw_blank(rows[self._end - 1]):  # a formula's "" dragged to the bottom
+            self._end -= 1
+
+    def __iter__(self) -> SheetRows:
+        return self
+
+    def __next__(self) -> list[str]:
+        if self._next >= self._end:
+            raise StopIteration
+        row = self._rows[self._next]
+        self._next += 1
+        return [cell_text(value) for value in row]
+
+    def cut_after_last_value(self, columns: list[int]) -> Tail | None:
+        """Stop after the last row with a value in one of ``columns`` (the ones the importer reads)
+        when more than ``TAIL_READ_MAX`` rows follow it; the rows cut and what they have (None: not
+        cut). Rows already read (the header's) are never cut."""
+        if not columns:
+            return None
+        columns = sorted(columns)
+        last = self._end
+        read = _values_in(columns)
+        while last > self._next and not _has_value(self._rows[last - 1], columns, read):
+            last -= 1
+        if self._end - last <= TAIL_READ_MAX:
+            return None
+        tail = self._rows[last : self._end]
+        unread = range(max(len(row) for row in tail))
+        filled = [i for i in unread if i not in columns and any(_has_value(row, (i,)) for row in tail)]
+        first, end = last + 1, self._end
+        self._end = last
+        return Tail(first, end, filled)
+
+
+def _raw_blank(row: list[Any]) -> bool:
+    """Whether a calamine row holds nothing at all (counted in C: a million of them take no time)."""
+    return row.count(None) + row.count("") == len(row)
+
+
+def _values_in(columns: list[int]) -> Callable[[list[Any]], tuple[Any, ...]]:
+    """The values of a row in ``columns``, as a tuple (picked in C)."""
+    pick = operator.itemgetter(*columns)
+    return (lambda row: (pick(row),)) if len(columns) == 1 else pick
+
+
+def _has_value(
+    row: list[Any],
+    columns: list[int] | tuple[int, ...],
+    read: Callable[[list[Any]], tuple[Any, ...]] | None = None,
+) -> bool:
+    """Whether a calamine row has a value in one of ``columns`` (a blank or empty string is none);
+    ``read``: :func:`_values_in` of them, the quick way out for a row with nothing there."""
+    if read is not None and len(row) > columns[-1]:
+        values = read(row)
+        if values.count(None) + values.count("") == len(values):
+            return False
+    for column in columns:
+        value = row[column] if column < len(row) else None
+        if value is not None and value != "" and (not isinstance(value, str) or visible(value)):
+            return True
+    return False
 
 
 @dataclass
@@ -413,10 +504,8 @@ _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b[^>]*>")
 _ROW_NUMBER = re.compile(rb"""\br=["'](\d+)["']""")
 _HIDDEN_ROW = re.compile(rb"""\bhidden=["'](?:1|true)["']""")
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
-_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
 _CELL_REF = re.compile(rb"""\br=["']([A-Z]{1,3})(\d+)["']""")
 _STRING_RESULT = re.compile(rb"""\bt=["']str["']""")
-_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]")
 
 
 def sheet_marks(data: bytes, sheet_name: str) -> SheetMarks:
@@ -454,20 +543,27 @@ def uncomputed_cells(xml: bytes) -> set[tuple[int, int]]:
     value computed from it. Excel and WPS store each formula's result with it; a program that writes
     a workbook (openpyxl, some systems' exports) may store the formula alone, and calamine then reads
     the cell as empty — a 预警编号, a name or an amount silently missing. An empty text result
-    (``t="str"`` with an empty value: ``=IF(…,"",…)``) is a result."""
+    (``t="str"`` with an empty value: ``=IF(…,"",…)``) is a result. Only the formulas the cell ends
+    after are looked at: a 序号 formula Excel saved down a million rows, each with its result, is
+    passed over by the pattern, not one cell at a time in Python."""
     if not _FORMULA.search(xml):
         return set()
     found: set[tuple[int, int]] = set()
-    for cell in _CELL.finditer(xml):
-        attributes, body = cell.group(1), cell.group(2) or b""
-        if not _FORMULA.search(body) or _VALUE.search(body):
-            continue
-        if _STRING_RESULT.search(attributes) and b"<v" in body:
-            continue
-        at = _cell_position(attributes)
+    for cell in _FORMULA_WITHOUT_RESULT.finditer(xml):
+        at = _cell_position(cell.group(1) or cell.group(2) or b"")
         if at is not None:
             found.add(at)
     return found
+
+
+# A cell holding a formula and then no value (its attributes: group 1), or an empty value when the cell
+# is not text (group 2; ``t="str"`` with an empty value is the empty text a formula gave).
+_CELL_FORMULA = rb"\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)\s*"
+_EMPTY_VALUE = rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v></(?:\w+:)?v>)\s*"
+_FORMULA_WITHOUT_RESULT = re.compile(
+    rb"<(?:\w+:)?c\b(?:([^>]*)>" + _CELL_FORMULA + rb"</(?:\w+:)?c>"
+    rb"|(?![^>]*\bt=[\"']str[\"'])([^>]*)>" + _CELL_FORMULA + _EMPTY_VALUE + rb"</(?:\w+:)?c>)"
+)
 
 
 # A number format's literal text: quoted ("万元"), escaped (\万, !.) or characters no format code uses.
@@ -867,18 +963,27 @@ def _numbered(rows: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
     return ((number, cells) for number, cells in enumerate(rows, start=1) if not _is_blank(cells))
 
 
-def read_table(data: bytes, is_header: HeaderTest | None = None) -> Table:
+def read_table(
+    data: bytes, is_header: HeaderTest | None = None, reads: ColumnsRead | None = None
+) -> Table:
     """The table in ``data``. The header is the first of the first few non-empty rows that
     ``is_header`` accepts (else the first non-empty row), so a title row above it is skipped.
 
     Below the header, a template's hint and example rows before the data (必填/选填, 示例), footer
     lines (合计, 小计, 制表人, 备注：…) and the header repeated (two lists pasted one under the other)
-    are left out and listed in ``skipped``, never silently dropped.
+    are left out and listed in ``skipped``, never silently dropped. ``reads`` (the header → the
+    columns the importer reads): a worksheet is read down to the last row with a value in one of them
+    and a little further (``TAIL_READ_MAX``), the rest named in one note.
     """
     source, notes, marks = raw_rows(data, is_header)
     rows = _numbered(source)
     header_row, header_cells, after = _find_header(rows, is_header)
     table = Table(header=unique_header(header_cells), header_row=header_row, notes=notes)
+    if reads is not None and isinstance(source, SheetRows):
+        read = set(reads(table.header))
+        tail = source.cut_after_last_value([i for i, name in enumerate(table.header) if name in read])
+        if tail is not None and tail.columns:
+            table.notes.append(tail_note(tail, table.header))
     header_key = _row_key(header_cells)
     header_lead = header_key[0][:1] if header_key else ""
     trailing: list[tuple[int, list[str]]] = []  # bare numbers, a sign-off: footers if nothing follows
@@ -908,6 +1013,34 @@ def read_table(data: bytes, is_header: HeaderTest | None = None) -> Table:
     table.uncomputed = _uncomputed_by_column(table, marks.uncomputed)
     table.merged_in = _merged_in_by_row(table, marks.merged_in)
     return table
+
+
+def tail_note(tail: Tail, header: list[str]) -> str:
+    """The note naming the rows cut at the bottom of a worksheet and the columns that have something
+    there (their header, else their letter): column names only, never a cell's content."""
+    names = "、".join(f"“{_column_name(header, i)}”" for i in tail.columns)
+    return (
+        f"第 {tail.first}–{tail.last} 行（共 {tail.last - tail.first + 1} 行）只在{names}列有内容"
+        "（如下拉填充到表格底部的序号或公式），导入的各列都是空的，不是数据行，未读取"
+    )
+
+
+def _column_name(header: list[str], index: int) -> str:
+    name = header[index] if index < len(header) else ""
+    return name[:MAX_NOTE_NAME] if name else f"{_column_letters(index)} 列"
+
+
+MAX_NOTE_NAME = 40
+
+
+def _column_letters(index: int) -> str:
+    """0 → ``A``, 25 → ``Z``, 26 → ``AA``."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _merged_in_by_row(table: Table, cells: set[tuple[int, int]]) -> dict[int, set[str]]:
