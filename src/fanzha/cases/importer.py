@@ -10,6 +10,7 @@ spreadsheet writes them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,8 +27,9 @@ from fanzha.imports.columns import NUMERIC_REJECT, Field
 from fanzha.imports.importers.areas import validation_message
 from fanzha.imports.importers.base import NEW, UNCHANGED, UPDATED, Importer, Row, RowRejected
 from fanzha.imports.importers.people import PersonImporter, Retired
+from fanzha.imports.importers.warnings import in_wan
 from fanzha.tracing.text import parse_time
-from fanzha.warnings.intake import Memo
+from fanzha.warnings.intake import AmountError, Memo, read_amount
 
 FIELDS = [
     Field(
@@ -75,6 +77,15 @@ FIELDS = [
     Field("to_bank", "收款银行", ("对方开户行", "收款开户行", "开户行", "to bank")),
     Field("to_name", "收款户名", ("对方户名", "收款人", "to name"), pii="name"),
     Field("summary", "简要案情", ("案情", "简要案情描述", "summary")),
+    # The same amounts in 万元 (损失金额（万元）: 2.5 is 25,000 yuan), read where the column in yuan has none.
+    Field(
+        "loss_wan", "损失金额万元", ("涉案金额万元", "被骗金额万元", "损失金额万", "涉案金额万", "被骗金额万")
+    ),
+    Field(
+        "amount_wan",
+        "转账金额万元",
+        ("付款金额万元", "交易金额万元", "转账金额万", "付款金额万", "交易金额万"),
+    ),
 ]
 STATUS_WORDS = {label: code for code, label in Status.choices} | {
     "已立案": Status.FILED,
@@ -100,10 +111,34 @@ def _money(row: Row, f: Field, text: str) -> int:
     if not text:
         return 0
     try:
-        return parse_money(text, f.label)
+        return parse_money(_in_yuan(text), f.label)
     except ValueError as exc:
         row.error(f, str(exc), masked_cell(text))
         return 0
+
+
+# 万 or 亿 in an amount: typed (2.5万, 1.2万元), or a number the cell's format shows in 万元 (2.5 shown
+# 2.50万元), which the reader gives as shown, 2.5万.
+_MAGNITUDE = re.compile("[万萬亿億]")
+
+
+def _in_yuan(text: str) -> str:
+    """An amount written in 万 or 亿 as yuan (2.5万 → 25000.00), read as the warnings list reads it;
+    any other as written. ValueError for one that is no exact sum (两三万, 约3万, 8万余)."""
+    if not _MAGNITUDE.search(text):
+        return text
+    try:
+        yuan, about = read_amount(text)
+    except AmountError as exc:
+        raise ValueError(exc.reason) from exc
+    except ValueError as exc:  # its message is the cell: never put in a row error
+        raise ValueError(INEXACT_AMOUNT) from exc
+    if yuan is None or about:
+        raise ValueError(INEXACT_AMOUNT)
+    return str(yuan)
+
+
+INEXACT_AMOUNT = "请填写确切的金额（元，最多两位小数；以万、亿为单位时如 2.5万）"
 
 
 UNKNOWN_TYPE = "未知的诈骗类型（可在 预警 → 定级规则 → 诈骗类型对照 中说明它对应的类型）"
@@ -147,15 +182,22 @@ class CaseImporter(Importer):
             return None, f.label
         return found, f.label
 
+    def _amount_column(self, values: dict[str, str], name: str) -> tuple[Field, str]:
+        """The field and text of an amount: its column in yuan, else its column in 万元 (read in 万)."""
+        wan = values.get(f"{name}_wan", "")
+        if values.get(name) or not wan:
+            return self.field(name), values.get(name, "")
+        return self.field(f"{name}_wan"), in_wan(wan)
+
     def _payment(self, row: Row) -> dict[str, Any] | None:
         v = row.values
-        if not (v.get("to_account") or v.get("amount")):
+        if not (v.get("to_account") or v.get("amount") or v.get("amount_wan")):
             return None
         paid = _time(row, self.field("paid_at"), v.get("paid_at", ""))
-        amount = _money(row, self.field("amount"), v.get("amount", ""))
+        amount = _money(row, *self._amount_column(v, "amount"))
         if not clean_account(v.get("to_account", "")):
             row.error(self.field("to_account"), "有转账金额时请填写收款账号")
-        if not v.get("amount"):  # an unreadable amount has its own error
+        if not (v.get("amount") or v.get("amount_wan")):  # an unreadable amount has its own error
             row.error(self.field("amount"), "有收款账号时请填写转账金额")
         return {
             "paid_at": paid,
@@ -188,7 +230,7 @@ class CaseImporter(Importer):
             "fraud_type": fraud_type or "",
             "status": status,
             "summary": v.get("summary", ""),
-            "loss_fen": _money(row, self.field("loss"), v.get("loss", "")),
+            "loss_fen": _money(row, *self._amount_column(v, "loss")),
         }
 
     def validate_row(self, *, actor: Any, row: Row) -> None:

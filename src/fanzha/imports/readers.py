@@ -963,9 +963,7 @@ def _numbered(rows: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
     return ((number, cells) for number, cells in enumerate(rows, start=1) if not _is_blank(cells))
 
 
-def read_table(
-    data: bytes, is_header: HeaderTest | None = None, reads: ColumnsRead | None = None
-) -> Table:
+def read_table(data: bytes, is_header: HeaderTest | None = None, reads: ColumnsRead | None = None) -> Table:
     """The table in ``data``. The header is the first of the first few non-empty rows that
     ``is_header`` accepts (else the first non-empty row), so a title row above it is skipped.
 
