@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fanzha.core.pii.masking import mask, mask_cell
-from fanzha.imports.readers import NumericText
+from fanzha.imports.readers import NumericText, is_spanned
 
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】|<[^>]*>")
 _BRACKETS = re.compile(r"[()\[\]【】<>]")
@@ -126,7 +126,7 @@ def match_header(header: list[str], fields: list[Field]) -> ColumnMap:
     for text in header:
         if not text:
             continue
-        f = _field_of(text, index)
+        f = None if is_spanned(text) else _field_of(text, index)
         if f is None:
             result.unknown.append(text)
         elif f.name in fallbacks:

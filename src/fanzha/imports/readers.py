@@ -338,12 +338,16 @@ def choose_sheet(data: bytes, is_header: HeaderTest | None) -> tuple[Any, list[s
 
 
 def sheet_rows(
-    sheet: Any, units: dict[tuple[int, int], str] | None = None, merged_in: set[tuple[int, int]] | None = None
+    sheet: Any,
+    units: dict[tuple[int, int], str] | None = None,
+    merged_in: set[tuple[int, int]] | None = None,
+    spanned: dict[tuple[int, int], int] | None = None,
 ) -> SheetRows:
     """Rows of a worksheet from spreadsheet row 1, as text. A value merged down several rows (one
     batch's 预警来源, 预警时间) is repeated in each row of the range (in its first column). A number
     whose cell's format shows a unit of magnitude (``units``: 2.5 shown 2.50万元) is read with it,
-    ``2.5万``, as shown. The cells that took a merged value are added to ``merged_in``."""
+    ``2.5万``, as shown. The cells that took a merged value are added to ``merged_in``, and the
+    cells a value merged across covers to ``spanned`` (row number, column → the column of the value)."""
     from python_calamine import CalamineError
 
     try:
@@ -356,6 +360,9 @@ def sheet_rows(
         for (top, column), (bottom, _) in merged
         if top < bottom and top < len(rows) and column < len(rows[top])
     ]
+    if spanned is not None:
+        for (top, column), (_, right) in merged:
+            spanned.update({(top + 1, other): column for other in range(column + 1, right + 1)})
     takers = _rows_taking_merged_values(rows, ranges)
     for top, bottom, column in ranges:
         value = rows[top][column]
@@ -472,6 +479,8 @@ class SheetMarks:
     units: dict[tuple[int, int], str] = field(default_factory=dict)
     # cells that took the value of a range merged down from above (row number, column index from 0)
     merged_in: set[tuple[int, int]] = field(default_factory=set)
+    # cells covered by a value merged across from their left (row number, column → the value's column)
+    spanned: dict[tuple[int, int], int] = field(default_factory=dict)
 
 
 def _rows_taking_merged_values(rows: list[list[Any]], ranges: list[tuple[int, int, int]]) -> set[int]:
@@ -496,7 +505,7 @@ def workbook_rows(
     if sheet is None:
         return iter(()), notes, SheetMarks()
     marks = sheet_marks(data, sheet.name) if data.startswith(ZIP_MAGIC) else SheetMarks()
-    return sheet_rows(sheet, marks.units, marks.merged_in), notes, marks
+    return sheet_rows(sheet, marks.units, marks.merged_in, marks.spanned), notes, marks
 
 
 _RELATIONSHIPS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -889,10 +898,10 @@ def _find_header(
     header_row, header_cells = head[index]
     above = head[index - 1] if index else None
     if is_header is not None and above and _tops(*above, header_row, header_cells, is_header):
-        return above[0], _combined(above[1], header_cells), head[index + 1 :]
+        return above[0], _combined_named(above[1], header_cells, is_header), head[index + 1 :]
     below = head[index + 1 : index + 2]
     if is_header is not None and below and _continues(header_row, header_cells, *below[0], is_header):
-        return header_row, _combined(header_cells, below[0][1]), head[index + 2 :]
+        return header_row, _combined_named(header_cells, below[0][1], is_header), head[index + 2 :]
     return header_row, header_cells, head[index + 1 :]
 
 
@@ -901,6 +910,22 @@ def _combined(upper: list[str], lower: list[str]) -> list[str]:
     width = max(len(upper), len(lower))
     upper, lower = [*upper, *[""] * (width - len(upper))], [*lower, *[""] * (width - len(lower))]
     return [low or up for up, low in zip(upper, lower, strict=True)]
+
+
+def _combined_named(upper: list[str], lower: list[str], is_header: HeaderTest) -> list[str]:
+    """:func:`_combined`, and where a group label names a field its names under it do not (联系方式 over
+    本人 and 家属, for a list whose phone is 联系方式), its first column read as that field, named with
+    both (联系方式（本人）); the others keep their own names (read as another field, or not read)."""
+    combined = _combined(upper, lower)
+    score = int(is_header(combined))
+    for start, end in _group_spans(upper):
+        if start >= len(lower) or not lower[start] or not any(lower[start:end]):
+            continue
+        named = [*combined]
+        named[start] = f"{upper[start]}（{lower[start]}）"
+        if int(is_header(named)) > score:
+            combined, score = named, int(is_header(named))
+    return combined
 
 
 def _tops(number: int, upper: list[str], next_number: int, lower: list[str], is_header: HeaderTest) -> bool:
@@ -976,6 +1001,11 @@ def read_table(data: bytes, is_header: HeaderTest | None = None, reads: ColumnsR
     source, notes, marks = raw_rows(data, is_header)
     rows = _numbered(source)
     header_row, header_cells, after = _find_header(rows, is_header)
+    # the header's rows: its second too when it took one (the row below is then not among those after it)
+    below = {header_row + 1} - {number for number, _ in after} if after else set()
+    spans = spanned_columns(header_cells, {header_row, *below}, marks.spanned)
+    header_cells = [spans[i].name if i in spans else cell for i, cell in enumerate(header_cells)]
+    header_cells += [spans[i].name for i in sorted(spans) if i >= len(header_cells)]
     table = Table(header=unique_header(header_cells), header_row=header_row, notes=notes)
     if reads is not None and isinstance(source, SheetRows):
         read = set(reads(table.header))
@@ -1010,7 +1040,67 @@ def read_table(data: bytes, is_header: HeaderTest | None = None, reads: ColumnsR
         table.notes.extend(hidden_note([number for number, _ in table.rows if number in marks.hidden]))
     table.uncomputed = _uncomputed_by_column(table, marks.uncomputed)
     table.merged_in = _merged_in_by_row(table, marks.merged_in)
+    _settle_spanned(table, list(spans.values()))
     return table
+
+
+@dataclass(frozen=True)
+class Spanned:
+    """A column under a header label merged across from its left (联系电话 over C and D: D)."""
+
+    column: int  # index from 0
+    label_column: int
+    label: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.label}{SPANNED_MARK.format(number=self.column - self.label_column + 1)}"
+
+
+# The name the reader gives a column under a label merged across, after the first: never read as a
+# field (columns.match_header), named among the columns not read.
+SPANNED_MARK = "（合并单元格的第 {number} 列）"
+_SPANNED = re.compile(r"（合并单元格的第 \d+ 列）$")
+
+
+def is_spanned(name: str) -> bool:
+    """Whether a header text is the name :class:`Spanned` gives a column (read as no field)."""
+    return name.endswith("列）") and bool(_SPANNED.search(name))
+
+
+def spanned_columns(
+    cells: list[str], header_rows: set[int], spanned: dict[tuple[int, int], int]
+) -> dict[int, Spanned]:
+    """The columns with no name of their own in the header, under a header label merged across
+    (联系电话 merged over C and D, nothing under it): index → the column. A label over a row of names
+    (联系方式 over 手机 and 固话) gives its columns those names instead, and none is here."""
+    found: dict[int, Spanned] = {}
+    for (row, column), label_column in spanned.items():
+        if row not in header_rows or (column < len(cells) and cells[column]):
+            continue
+        label = cells[label_column] if label_column < len(cells) else ""
+        if label and not is_spanned(label):
+            found[column] = Spanned(column, label_column, label)
+    return found
+
+
+def _settle_spanned(table: Table, spans: list[Spanned]) -> None:
+    """A column under a merged label with something in it is named in a note, not read (the label's
+    value is its first column's); one empty in every row (the label only made wide) is left out, as
+    a column with no name is."""
+    for span in spans:
+        name = span.name
+        filled = [number for number, record in table.rows if record.get(name)]
+        if filled:
+            first, other = _column_letters(span.label_column), _column_letters(span.column)
+            table.notes.append(
+                f"表头“{span.label[:MAX_NOTE_NAME]}”是合并了 {first}–{other} 列的单元格，按 {first} 列读取；"
+                f"{other} 列有 {len(filled)} 行有内容，未读取（如需导入，请为该列另写列名）"
+            )
+            continue
+        table.header = [text if text != name else "" for text in table.header]
+        for _, record in table.rows:
+            record.pop(name, None)
 
 
 def tail_note(tail: Tail, header: list[str]) -> str:
