@@ -24,6 +24,7 @@ PERSONAS = [
     "telecom",
     "auditor",
     "admin",
+    "head_cg",  # 城关派出所's head (单位负责人): last, so each expectation gained one code at its end
 ]
 
 

@@ -43,6 +43,7 @@ USERS = [
     ("analyst", "青溪县反诈中心", ["centre_analyst"]),
     ("police_cg", "城关派出所", ["police_officer"]),
     ("police_lq", "龙泉派出所", ["police_officer"]),
+    ("head_cg", "城关派出所", ["unit_leader"]),  # 所长: supervises 城关派出所 and its jurisdiction
     ("grid_cd", "城东社区居委会", ["grid_worker"]),
     ("grid_sq", "石桥村村委会", ["grid_worker"]),
     ("bank", "工商银行青溪支行", ["bank_staff"]),

@@ -2,8 +2,8 @@
 
 from tests.matrix import Case
 
-#               leader analyst p_cg p_lq g_cd g_sq bank tel  aud  admin
-AUDITOR_ONLY = "403 403 403 403 403 403 403 403 200 403"
+#               leader analyst p_cg p_lq g_cd g_sq bank tel  aud  admin head
+AUDITOR_ONLY = "403 403 403 403 403 403 403 403 200 403 403"
 
 
 def first_record(world):  # type: ignore[no-untyped-def]

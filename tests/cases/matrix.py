@@ -10,10 +10,10 @@ from fanzha.cases.models import Case as CaseModel
 from tests.cases import helpers
 from tests.matrix import Case
 
-READ = "200 200 200 404 403 403 403 403 403 403"
-WRITE = "302 302 302 404 403 403 403 403 403 403"
-LIST = "200 200 200 200 403 403 403 403 403 403"
-BANK = "403 403 403 403 403 403 200 403 403 403"
+READ = "200 200 200 404 403 403 403 403 403 403 403"
+WRITE = "302 302 302 404 403 403 403 403 403 403 403"
+LIST = "200 200 200 200 403 403 403 403 403 403 403"
+BANK = "403 403 403 403 403 403 200 403 403 403 403"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 UNKNOWN_LAYOUT = "日期时间,钱,去向\n2026-11-20 10:00,100,x\n".encode()
 
@@ -87,7 +87,7 @@ CASES = {
     "case_measure_redirect": Case(WRITE, kwargs=measure),  # its unit in use: back to the case, saying why
     "case_measure_release": Case(WRITE, kwargs=measure, method="POST"),
     "case_measure_follow_money": Case(WRITE, kwargs=measure, method="POST"),
-    "case_measure_reveal": Case("400 400 400 404 403 403 400 403 403 403", kwargs=measure, method="POST"),
+    "case_measure_reveal": Case("400 400 400 404 403 403 400 403 403 403 403", kwargs=measure, method="POST"),
     "case_return_done": Case(READ, kwargs=decision),
     "case_bank_queue": Case(BANK),
     "case_bank_measure": Case(BANK, kwargs=measure),

@@ -15,28 +15,29 @@ def police_org(world):  # type: ignore[no-untyped-def]
     return {"pk": world.orgs["城关派出所"].pk}
 
 
-#                        leader analyst p_cg p_lq g_cd g_sq bank tel  aud  admin
-PEOPLE_READ = "200 200 200 404 200 404 403 403 403 403"
+#                        leader analyst p_cg p_lq g_cd g_sq bank tel  aud  admin head
+PEOPLE_READ = "200 200 200 404 200 404 403 403 403 403 200"
+PEOPLE_WRITE = "200 200 200 404 200 404 403 403 403 403 403"  # the unit head reads, never edits or reveals
 CASES = {
     "home": Case(everyone(200)),
     "health": Case(everyone(200), public=True),
     "login": Case(everyone(302), public=True),
     "logout": Case(everyone(405)),
-    "person_list": Case("200 200 200 200 200 200 403 403 403 403"),
-    "person_create": Case("200 200 200 200 200 200 403 403 403 403"),
-    "person_export": Case("200 200 200 200 403 403 403 403 403 403"),
+    "person_list": Case("200 200 200 200 200 200 403 403 403 403 200"),
+    "person_create": Case("200 200 200 200 200 200 403 403 403 403 403"),
+    "person_export": Case("200 200 200 200 403 403 403 403 403 403 200"),
     "person_detail": Case(PEOPLE_READ, kwargs=chengdong),
-    "person_edit": Case(PEOPLE_READ, kwargs=chengdong),
+    "person_edit": Case(PEOPLE_WRITE, kwargs=chengdong),
     "person_reveal": Case(
-        PEOPLE_READ, kwargs=chengdong, method="POST", data={"field": "id_number", "purpose": "visit"}
+        PEOPLE_WRITE, kwargs=chengdong, method="POST", data={"field": "id_number", "purpose": "visit"}
     ),
-    "area_list": Case("200 200 200 200 200 200 403 403 403 200"),
-    "area_detail": Case("200 200 200 404 200 404 403 403 403 200", kwargs=chengdong_area),
-    "organisation_list": Case("200 200 200 200 200 200 200 200 403 200"),
-    "organisation_detail": Case("200 200 200 200 200 200 200 200 403 200", kwargs=police_org),
-    "organisation_create": Case("403 403 403 403 403 403 403 403 403 200"),
-    "organisation_edit": Case("403 403 403 403 403 403 403 403 403 200", kwargs=police_org),
-    "api:list_people": Case("200 200 200 200 200 200 403 403 403 403"),
+    "area_list": Case("200 200 200 200 200 200 403 403 403 200 200"),
+    "area_detail": Case("200 200 200 404 200 404 403 403 403 200 200", kwargs=chengdong_area),
+    "organisation_list": Case("200 200 200 200 200 200 200 200 403 200 200"),
+    "organisation_detail": Case("200 200 200 200 200 200 200 200 403 200 200", kwargs=police_org),
+    "organisation_create": Case("403 403 403 403 403 403 403 403 403 200 403"),
+    "organisation_edit": Case("403 403 403 403 403 403 403 403 403 200 403", kwargs=police_org),
+    "api:list_people": Case("200 200 200 200 200 200 403 403 403 403 200"),
     "api:get_person": Case(PEOPLE_READ, kwargs=lambda w: {"person_id": w.people["chengdong"].pk}),
-    "api:list_areas": Case("200 200 200 200 200 200 403 403 403 200"),
+    "api:list_areas": Case("200 200 200 200 200 200 403 403 403 200 200"),
 }

@@ -16,13 +16,15 @@ def leader_batch(world: Any) -> dict[str, Any]:
     return {"pk": result.batch.pk}
 
 
-#                 leader analyst p_cg p_lq g_cd g_sq bank tel  aud  admin
-OWN_OR_CENTRE = "200 200 403 403 403 403 403 403 403 404"
+#                 leader analyst p_cg p_lq g_cd g_sq bank tel  aud  admin head
+OWN_OR_CENTRE = "200 200 403 403 403 403 403 403 403 404 403"
 CASES = {
-    "import_list": Case("200 200 403 403 403 403 403 403 403 200"),
-    "import_upload": Case("200 200 403 403 403 403 403 403 403 403", kwargs=lambda w: {"importer": "people"}),
+    "import_list": Case("200 200 403 403 403 403 403 403 403 200 403"),
+    "import_upload": Case(
+        "200 200 403 403 403 403 403 403 403 403 403", kwargs=lambda w: {"importer": "people"}
+    ),
     "import_detail": Case(OWN_OR_CENTRE, kwargs=leader_batch),
     "import_errors": Case(OWN_OR_CENTRE, kwargs=leader_batch),
-    "area_import": Case("403 403 403 403 403 403 403 403 403 302"),
-    "area_export": Case("403 403 403 403 403 403 403 403 403 200"),
+    "area_import": Case("403 403 403 403 403 403 403 403 403 302 403"),
+    "area_export": Case("403 403 403 403 403 403 403 403 403 200 403"),
 }

@@ -24,17 +24,17 @@ def analyst_notification(world):  # type: ignore[no-untyped-def]
     return {"pk": notification.pk}
 
 
-#                           leader analyst p_cg p_lq g_cd g_sq bank tel  aud  admin
+#                           leader analyst p_cg p_lq g_cd g_sq bank tel  aud  admin head
 CASES = {
     "job_list": Case(everyone(200)),
-    "job_detail": Case("200 200 404 404 404 404 404 404 404 200", kwargs=analyst_job),
+    "job_detail": Case("200 200 404 404 404 404 404 404 404 200 404", kwargs=analyst_job),
     "inbox": Case(everyone(200)),
     "notification_read": Case(
-        "404 302 404 404 404 404 404 404 404 404", kwargs=analyst_notification, method="POST"
+        "404 302 404 404 404 404 404 404 404 404 404", kwargs=analyst_notification, method="POST"
     ),
     "calendar": Case(everyone(200)),
     "calendar_set_day": Case(
-        "302 302 403 403 403 403 403 403 403 302",
+        "302 302 403 403 403 403 403 403 403 302 403",
         method="POST",
         data={"date": "2025-10-08", "mode": "working", "name": "值班"},
     ),

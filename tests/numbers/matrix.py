@@ -12,9 +12,9 @@ def proposal(world):  # type: ignore[no-untyped-def]
     return {"pk": stored_run(world).proposals.get().pk}
 
 
-#              leader analyst p_cg p_lq g_cd g_sq bank tel  aud  admin
-CENTRE_ONLY = "200 200 403 403 403 403 403 403 403 403"
-CENTRE_POST = "302 302 403 403 403 403 403 403 403 403"
+#              leader analyst p_cg p_lq g_cd g_sq bank tel  aud  admin head
+CENTRE_ONLY = "200 200 403 403 403 403 403 403 403 403 403"
+CENTRE_POST = "302 302 403 403 403 403 403 403 403 403 403"
 CASES = {
     "numbers_run_list": Case(CENTRE_ONLY),
     "numbers_run_upload": Case(CENTRE_ONLY),

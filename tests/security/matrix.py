@@ -23,11 +23,11 @@ def users_batch(world):  # type: ignore[no-untyped-def]
     return {"pk": batch.pk}
 
 
-#                leader analyst p_cg p_lq g_cd g_sq bank tel  aud  admin
-ADMIN_ONLY = "403 403 403 403 403 403 403 403 403 200"
-ADMIN_ACTS = "403 403 403 403 403 403 403 403 403 302"
-TOTP_PAGE = "200 200 403 403 403 403 403 403 403 200"
-TOTP_OFF = "302 302 403 403 403 403 403 403 403 302"
+#                leader analyst p_cg p_lq g_cd g_sq bank tel  aud  admin head
+ADMIN_ONLY = "403 403 403 403 403 403 403 403 403 200 403"
+ADMIN_ACTS = "403 403 403 403 403 403 403 403 403 302 403"
+TOTP_PAGE = "200 200 403 403 403 403 403 403 403 200 403"
+TOTP_OFF = "302 302 403 403 403 403 403 403 403 302 403"
 
 CASES = {
     "login_totp": Case(everyone(302), public=True),

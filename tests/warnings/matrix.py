@@ -59,26 +59,28 @@ def api_body(world):  # type: ignore[no-untyped-def]
     }
 
 
-#                     leader analyst p_cg p_lq g_cd g_sq bank tel  aud  admin
-VIEW = "200 200 200 200 200 200 403 403 403 403"
-CENTRE = "200 200 403 403 403 403 403 403 403 403"
-READ_ONE = "200 200 200 404 200 404 403 403 403 403"
+#                     leader analyst p_cg p_lq g_cd g_sq bank tel  aud  admin head
+VIEW = "200 200 200 200 200 200 403 403 403 403 200"
+CENTRE = "200 200 403 403 403 403 403 403 403 403 403"
+# The centre and the unit head (单位负责人): placing, exporting, the feedback list, in their jurisdiction.
+DISPATCH = "200 200 403 403 403 403 403 403 403 403 200"
+READ_ONE = "200 200 200 404 200 404 403 403 403 403 200"
 CASES = {
     "warning_list": Case(VIEW),
     "warning_board": Case(VIEW),
     "warning_stats": Case(VIEW),
     "warning_mine": Case(VIEW),
     "warning_create": Case(CENTRE),
-    "warning_export": Case(CENTRE),
-    "warning_feedback": Case(CENTRE),
+    "warning_export": Case(DISPATCH),
+    "warning_feedback": Case(DISPATCH),
     "warning_detail": Case(READ_ONE, kwargs=warning),
-    "warning_acknowledge": Case("403 403 403 404 302 404 403 403 403 403", kwargs=warning, method="POST"),
-    "warning_contact": Case("403 403 403 404 200 404 403 403 403 403", kwargs=warning),
-    "warning_handover": Case("200 200 403 404 200 404 403 403 403 403", kwargs=warning),
-    "warning_close": Case("200 200 403 404 200 404 403 403 403 403", kwargs=warning),
-    "warning_place": Case(CENTRE, kwargs=warning),
+    "warning_acknowledge": Case("403 403 403 404 302 404 403 403 403 403 403", kwargs=warning, method="POST"),
+    "warning_contact": Case("403 403 403 404 200 404 403 403 403 403 403", kwargs=warning),
+    "warning_handover": Case("200 200 403 404 200 404 403 403 403 403 200", kwargs=warning),
+    "warning_close": Case("200 200 403 404 200 404 403 403 403 403 200", kwargs=warning),
+    "warning_place": Case(DISPATCH, kwargs=warning),
     "warning_note": Case(
-        "302 302 403 404 302 404 403 403 403 403",
+        "302 302 403 404 302 404 403 403 403 403 302",
         kwargs=warning,
         method="POST",
         data={"text": "已电话联系家属"},
@@ -89,12 +91,12 @@ CASES = {
     "warning_rule_edit": Case(CENTRE, kwargs=rule),
     "warning_type_alias_list": Case(CENTRE),
     "warning_type_alias_delete": Case(
-        "302 302 403 403 403 403 403 403 403 403", kwargs=type_alias, method="POST"
+        "302 302 403 403 403 403 403 403 403 403 403", kwargs=type_alias, method="POST"
     ),
-    "api:create_warning": Case("201 200 403 403 403 403 403 403 403 403", method="POST", data=api_body),
+    "api:create_warning": Case("201 200 403 403 403 403 403 403 403 403 403", method="POST", data=api_body),
     "api:list_warnings": Case(VIEW),
     # form fields, not the JSON list it takes: those allowed get as far as the 400
-    "api:push_batch": Case("400 400 403 403 403 403 403 403 403 403", method="POST", data=api_body),
+    "api:push_batch": Case("400 400 403 403 403 403 403 403 403 403 403", method="POST", data=api_body),
     # a partner's door: only an API key of scope "warnings" (tests/warnings/test_api_feedback.py)
     "api:pushed_feedback": Case(everyone(401)),
 }

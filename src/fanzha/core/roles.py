@@ -101,6 +101,23 @@ ROLES: dict[str, Role] = {
             ),
         ),
         Role(
+            "unit_leader",
+            "单位负责人",
+            "派出所所长、教导员，乡镇（街道）分管领导：督办本单位和辖区的预警，辖区内改派、办结，查看统计与导出（脱敏）。",
+            True,
+            frozenset(
+                {
+                    "person.view",
+                    "person.export",
+                    "area.view",
+                    "organisation.view",
+                    "warning.view",
+                    "warning.dispatch",
+                    "warning.export",
+                }
+            ),
+        ),
+        Role(
             "police_officer",
             "派出所民警",
             "派出所反诈专班：处置紧急、高等级预警和案件、止付、本辖区线索。",
@@ -159,10 +176,10 @@ ROLES: dict[str, Role] = {
 
 ROLE_CHOICES = [(role.code, role.name) for role in ROLES.values()]
 
-# The leader-type roles: whoever holds one in a unit supervises its work, and is told when a warning of a
-# unit below it misses a deadline (超时督办). The model has no unit head's role (派出所所长, 乡镇分管领导)
-# yet; one added belongs here.
-SUPERVISING_ROLES = frozenset({"centre_leader"})
+# The leader-type roles: whoever holds one in a unit supervises its work, and is told when a warning of
+# that unit, or of a unit below it, misses a deadline (超时督办): the centre's leader, and the head of a
+# police station or township (单位负责人: 所长、教导员, 乡镇（街道）分管领导).
+SUPERVISING_ROLES = frozenset({"centre_leader", "unit_leader"})
 
 
 def roles_granting(permission: str) -> frozenset[str]:

@@ -18,6 +18,7 @@ from fanzha.core.roles import ROLES
 HOME_ORDER = [
     "centre_leader",
     "centre_analyst",
+    "unit_leader",
     "police_officer",
     "grid_worker",
     "bank_staff",
