@@ -1,6 +1,7 @@
-"""Whom a missed deadline is escalated to (超时督办): the leaders of the assignee's parent unit — the
-whole unit only when nobody there holds a leader-type role — and the covering centre's leaders and
-analysts; never an account that could not open the warning."""
+"""Whom a missed deadline is escalated to (超时督办): the heads of the assignee's own unit, the leaders
+of its parent unit — the whole unit only when nobody there holds a leader-type role — and the covering
+centre's leaders and analysts; never an account that could not open the warning. ``head_cg`` is
+城关派出所's head (tests/warnings/test_escalation_unit_heads.py covers the heads)."""
 
 from __future__ import annotations
 
@@ -53,11 +54,12 @@ def test_it_tells_the_parent_units_leaders_not_all_its_accounts(world) -> None: 
     assert warning.assignee == world.users["police_cg"]
     _breached(warning, 6)
     told, body = _escalation()
-    assert told == {"police_cg", "chief", "leader", "analyst"}
+    assert told == {"police_cg", "head_cg", "chief", "leader", "analyst"}
     assert "上级单位" not in body
 
 
 def test_a_parent_unit_without_a_leader_is_told_whole_and_the_notice_says_so(world) -> None:  # type: ignore[no-untyped-def]
+    User.objects.filter(pk=world.users["head_cg"].pk).update(is_active=False)  # the station's head has left
     for n in range(3):
         _user(world, f"officer{n}", "城关派出所", ["police_officer"])
     _user(world, "station_admin", "城关派出所", ["sysadmin"])  # cannot open a warning
@@ -69,19 +71,25 @@ def test_a_parent_unit_without_a_leader_is_told_whole_and_the_notice_says_so(wor
     _breached(warning, 300)
     told, body = _escalation()
     assert told == {"grid_cd", "police_cg", "officer0", "officer1", "officer2", "leader", "analyst"}
-    assert "上级单位城关派出所无人担任督办角色（中心领导），已通知该单位全部可查看预警的人员（4 人）" in body
+    assert (
+        "上级单位城关派出所无人担任督办角色（中心领导、单位负责人），已通知该单位全部可查看预警的人员（4 人）"
+        in body
+    )
 
 
 def test_a_centre_above_a_station_tells_its_leaders_and_analysts_only(world) -> None:  # type: ignore[no-untyped-def]
     _parent(world, "城关派出所", world.orgs["青溪县反诈中心"])
     _breached(make_warning(1, transfer_in_progress=True), 6)
     told, body = _escalation()
-    assert told == {"police_cg", "leader", "analyst"}  # not the centre's auditor nor its administrator
+    # the station's head; of the centre not the auditor nor the administrator
+    assert told == {"police_cg", "head_cg", "leader", "analyst"}
     assert "上级单位" not in body
 
 
 def test_a_parent_unit_nobody_there_could_open_is_named_in_the_notice(world) -> None:  # type: ignore[no-untyped-def]
-    User.objects.filter(pk=world.users["police_cg"].pk).update(is_active=False)
+    User.objects.filter(pk__in=[world.users["police_cg"].pk, world.users["head_cg"].pk]).update(
+        is_active=False
+    )
     _user(world, "station_admin", "城关派出所", ["sysadmin"])
     _parent(world, "城东社区居委会", world.orgs["城关派出所"])
     _breached(make_warning(1), 300)

@@ -32,6 +32,7 @@ from fanzha.demo.people import _Generator, id_number
 from fanzha.demo.specs import AreaSpec, DemoPlan
 from fanzha.jobs.schedules import DEFAULT_SCHEDULES, SHANGHAI
 from fanzha.warnings import fastwrite, sla
+from fanzha.warnings.escalation import escalated_text
 from fanzha.warnings.follow_ups import follow_up_remind
 from fanzha.warnings.intake import WarningInput, clean_warning
 from fanzha.warnings.models import (
@@ -353,7 +354,7 @@ def _deadline(rows: _Rows, warning: Warning, what: str, done: dt.datetime | None
     if due < until:
         setattr(warning, f"{prefix}_breached", True)
         warning.escalated = True
-        _event(rows, warning, EventKind.ESCALATED, due, f"{what}超时，已升级督办（通知上级单位和反诈中心）")
+        _event(rows, warning, EventKind.ESCALATED, due, escalated_text(what))
 
 
 def _delay(rng: random.Random, minutes: int, breach: float) -> dt.timedelta:

@@ -1,4 +1,5 @@
-"""The SLA job: a reminder before each deadline, escalation to the supervisor and the centre at breach.
+"""The SLA job: a reminder to the assignee before each deadline; at breach, escalation to the heads of the
+assignee's unit, the parent unit's supervisors and the centre (``notify.supervisors``).
 
 Each step flips its flag with a conditional UPDATE, so two workers never remind or escalate twice.
 Neither changes the warning's version: the worker acknowledging or recording a contact at the deadline,
@@ -53,11 +54,16 @@ def _remind(warning: Warning, what: str, due: dt.datetime, flag: str, due_q: dic
     return True
 
 
+def escalated_text(what: str) -> str:
+    """The history line of a breach (the demo writes the same)."""
+    return f"{what}超时，已升级督办（通知单位负责人、上级单位和反诈中心）"
+
+
 @transaction.atomic
 def _escalate(warning: Warning, what: str, flag: str, due_q: dict[str, object]) -> bool:
     if not _flip(warning.pk, due_q, flag, {"escalated": True}):
         return False
-    event_add(warning, EventKind.ESCALATED, f"{what}超时，已升级督办（通知上级单位和反诈中心）")
+    event_add(warning, EventKind.ESCALATED, escalated_text(what))
     audit_record(actor=None, action="warning.escalate", obj=warning, details={"deadline": what})
     notify_escalation(warning, what)
     return True

@@ -143,13 +143,19 @@ class Supervisors:
 
 
 def supervisors(warning: Warning) -> Supervisors:
-    """The supervisors of the assignee's unit (those of its parent unit holding a leader-type role) and
-    the leaders and analysts of the centres covering the warning's area."""
+    """Whom a breach is escalated to: the heads of the assignee's own unit (its holders of a leader-type
+    role, never the assignee), the supervisors of its parent unit (:func:`_parent_unit_supervisors`) and
+    the leaders and analysts of the centres covering the warning's area; each once, active users of
+    active units only."""
     found = Supervisors(users=[])
     org = warning.organisation
+    if org is not None and org.is_active:
+        found.users += _unit_heads(org, warning.assignee_id)
     parent = org.parent if org is not None and org.parent_id is not None else None
     if parent is not None and parent.is_active:
-        found = _parent_unit_supervisors(parent)
+        above = _parent_unit_supervisors(parent)
+        found.users += above.users
+        found.note = above.note
     centres = Organisation.objects.filter(kind=OrganisationKind.CENTRE, is_active=True)
     covering = [c.pk for c in centres if any(warning.area.path.startswith(p) for p in c.jurisdiction_paths())]
     found.users += list(
@@ -159,6 +165,14 @@ def supervisors(warning: Warning) -> Supervisors:
     )
     found.users = list({u.pk: u for u in found.users}.values())
     return found
+
+
+def _unit_heads(unit: Organisation, assignee_id: int | None) -> list[User]:
+    """The unit's own active holders of a leader-type role (``SUPERVISING_ROLES``: a police station's
+    所长 or 教导员) other than the assignee: a head who let his own warning run out is not his own
+    supervisor. Nobody else of the unit is told — the colleagues do not supervise each other."""
+    heads = User.objects.filter(organisation=unit, is_active=True, roles__role__in=SUPERVISING_ROLES)
+    return list(heads.exclude(pk=assignee_id).distinct() if assignee_id is not None else heads.distinct())
 
 
 def _parent_unit_supervisors(parent: Organisation) -> Supervisors:
