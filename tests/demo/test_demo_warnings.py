@@ -154,3 +154,36 @@ def test_it_records_the_warnings_in_the_demo_load_record(year: None) -> None:
     details = AuditEvent.objects.get(action="demo.load").details
     assert details["warnings"] == Warning.objects.count()
     assert details["open_warnings"] == Warning.objects.exclude(status=Status.CLOSED).count()
+
+
+def test_a_missed_deadline_in_the_demo_reaches_the_head_of_the_unit_that_missed_it(year: None) -> None:
+    """Every police station has a head (所长) and every township above a grid worker a 分管领导: a warning
+    left open past its deadline tells the station's head, or the township's for a grid worker's."""
+    from django.urls import reverse
+
+    from fanzha.core.models import Organisation
+    from fanzha.jobs.models import Notification
+    from fanzha.warnings.escalation import sla_check
+
+    heads = User.objects.filter(is_active=True, roles__role="unit_leader")
+    for station in Organisation.objects.filter(kind="police_station"):
+        assert heads.filter(organisation=station).exists(), station.name
+    assert heads.filter(username="town", organisation__kind="township_government").exists()
+    assert sla_check(NOW + dt.timedelta(days=4)).escalated > 0
+    notices = Notification.objects.filter(title__startswith="预警超时督办")
+    for kind in ("police_station", "village_committee"):
+        held = Warning.objects.filter(organisation__kind=kind, assignee__isnull=False).exclude(
+            status=Status.CLOSED
+        )
+        told: set[int] = set()
+        for warning in held.select_related("organisation").order_by("id"):
+            told = set(
+                notices.filter(link=reverse("warning_detail", args=[warning.pk])).values_list(
+                    "recipient", flat=True
+                )
+            )
+            if told:
+                break
+        assert told, f"no breach escalated of a warning held by a {kind}"
+        unit = warning.organisation if kind == "police_station" else warning.organisation.parent
+        assert heads.filter(organisation=unit, pk__in=told).exists(), (kind, str(unit))

@@ -29,10 +29,12 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("police2", "police_officer", "station:grid2", "陈立新"),
     DemoLogin("police3", "police_officer", "station:3", "叶俊"),
     DemoLogin("police4", "police_officer", "station:5", "蓝文彬"),
+    DemoLogin("head", "unit_leader", "station:0", "刘国强"),  # 所长 of ``police``'s station
     DemoLogin("grid", "grid_worker", "committee:grid", "李秀芳"),
     DemoLogin("grid2", "grid_worker", "committee:grid2", "张永强"),
     DemoLogin("grid3", "grid_worker", "committee:grid3", "吴丽萍"),
     DemoLogin("grid4", "grid_worker", "committee:grid4", "郑建平"),
+    DemoLogin("town", "unit_leader", "township:grid", "黄春梅"),  # 分管领导 of ``grid``'s township
     DemoLogin("bank", "bank_staff", "bank:0", "赵敏"),
     DemoLogin("bank2", "bank_staff", "bank:6", "钱晓红"),
     DemoLogin("telecom", "telecom_staff", "telecom:0", "孙磊"),

@@ -15,6 +15,7 @@ from fanzha.core.services import organisations as org_services
 from fanzha.core.services import persons as person_services
 from fanzha.demo.accounts import DEMO_PASSWORD, MARKER_USERNAME
 from fanzha.demo.cases import demo_cases
+from fanzha.demo.heads import demo_unit_heads
 from fanzha.demo.plan import DEFAULT_SEED, make_plan
 from fanzha.demo.specs import DemoPlan
 from fanzha.demo.warnings import demo_warnings
@@ -120,6 +121,7 @@ def demo_load(*, seed: int = DEFAULT_SEED, now: datetime | None = None) -> DemoS
     areas = _create_areas(plan)
     organisations = _create_organisations(plan, areas)
     users = _create_users(plan, organisations)
+    heads = demo_unit_heads(seed)  # a head for each station and each township with grid workers
     # The people are registered by the centre leader: person_create checks the actor's jurisdiction.
     people = _create_people(plan, areas, users[MARKER_USERNAME])
     # Twelve months of warnings up to ``now``, through the intake's grading and routing.
@@ -127,5 +129,6 @@ def demo_load(*, seed: int = DEFAULT_SEED, now: datetime | None = None) -> DemoS
     # Cases from the year's 已被骗 warnings and the counter, with bank measures, statements and returns.
     cases = demo_cases(seed=seed, now=now)
     summary = DemoSummary(seed, len(areas), len(organisations), len(users), people)
-    audit_record(actor=None, action="demo.load", details={**summary.as_details(), **warnings, **cases})
+    details = {**summary.as_details(), "unit_heads": heads, **warnings, **cases}
+    audit_record(actor=None, action="demo.load", details=details)
     return summary

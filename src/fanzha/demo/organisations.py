@@ -143,6 +143,9 @@ def _slot_org(slot: str, areas: Sequence[AreaSpec], orgs: Sequence[OrgSpec]) -> 
     if kind == "committee":
         village = grid_village(areas, which)
         return next(o.name for o in orgs if o.kind == "village_committee" and o.area_code == village.code)
+    if kind == "township":  # the government of a grid worker's township
+        township = grid_village(areas, which).parent_code
+        return next(o.name for o in orgs if o.kind == "township_government" and o.area_code == township)
     of_kind = [o for o in orgs if o.kind == {"station": "police_station"}.get(kind, kind)]
     if which.startswith("grid"):
         township = grid_village(areas, which).parent_code
