@@ -27,7 +27,9 @@ def test_a_police_station_with_an_officer_cannot_become_a_bank(world) -> None:  
     with pytest.raises(ValidationError) as refused:
         _change_kind(world, "城关派出所", "bank")
     message = " ".join(refused.value.message_dict["kind"])
-    assert "1 名用户" in message and "派出所民警" in message and "police_cg" in message
+    # the officer and the station's head (单位负责人, tests.personas): both read records by area
+    assert "2 名用户" in message and "派出所民警" in message and "police_cg" in message
+    assert "单位负责人" in message and "head_cg" in message
     assert Organisation.objects.get(name="城关派出所").kind == "police_station"
     assert not AuditEvent.objects.filter(
         action="record.update", object_id=str(world.orgs["城关派出所"].pk)
@@ -53,8 +55,8 @@ def test_every_user_and_role_that_does_not_fit_is_counted(world) -> None:  # typ
     with pytest.raises(ValidationError) as refused:
         _change_kind(world, "城关派出所", "telecom")
     message = " ".join(refused.value.message_dict["kind"])
-    assert "2 名用户" in message
-    assert "派出所民警" in message and "中心研判员" in message
+    assert "3 名用户" in message  # police_cg, police_cg2 and the station's head head_cg
+    assert "派出所民警" in message and "中心研判员" in message and "单位负责人" in message
     assert "police_cg" in message and "police_cg2" in message and "auditor_cg" not in message
 
 
