@@ -141,7 +141,8 @@ def test_a_kind_its_users_roles_do_not_fit_is_refused_by_the_service(world) -> N
     result = run(csv_bytes(HEADER, rows), world.users["admin"])
     assert result.batch.status == BatchStatus.REJECTED
     [(row, _, message)] = errors_of(result)
-    assert row == 2 and "1 名用户" in message and "派出所民警" in message
+    # the officer and the station's head (单位负责人, tests.personas)
+    assert row == 2 and "2 名用户" in message and "派出所民警" in message and "单位负责人" in message
     assert Organisation.objects.get(name="城关派出所").kind == "police_station"
 
 

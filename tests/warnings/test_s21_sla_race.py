@@ -96,7 +96,7 @@ def test_handed_to_another_unit_it_is_escalated_on_that_units_clock_to_that_unit
     assert sla_check().escalated == 0
     _shift(warning, 241, received=False)  # past the police's own 240 minutes
     assert sla_check().escalated == 1
-    assert _told(ESCALATION) == ["analyst", "leader", "police_cg"]
+    assert _told(ESCALATION) == ["analyst", "head_cg", "leader", "police_cg"]  # with the station's head
     (body,) = set(Notification.objects.filter(title__startswith=ESCALATION).values_list("body", flat=True))
     assert "城关派出所" in body and "城东社区" not in body
     handed = Warning.objects.get(pk=warning.pk)
