@@ -96,3 +96,12 @@ def test_a_head_exports_the_jurisdictions_warnings_masked(world, client) -> None
     assert chengdong.person.phone not in " ".join(str(c) for c in rows[1])
     stats = client.get(reverse("warning_stats")).content.decode()
     assert "城东社区" in stats and "石桥村" not in stats
+
+
+def test_a_heads_home_page_counts_the_jurisdictions_open_warnings(world, client) -> None:  # type: ignore[no-untyped-def]
+    make_warning(1)
+    make_warning(2, address="龙泉乡石桥村2组")
+    login(client, world.users["head_cg"])
+    body = client.get(reverse("home")).content.decode()
+    assert "单位负责人工作台" in body
+    assert '<div class="fs-4" data-testid="count-open-warnings">1</div>' in body  # 城东社区's, not 石桥村's
