@@ -195,7 +195,7 @@ def test_a_handover_without_a_reason_says_what_to_fill_in(world: World, client: 
     warning = _signed(world)
     login(client, world.users["grid_cd"])
     for reason in ("", "   "):
-        posted = {"to_user": "", "reason": reason, "version": warning.version}
+        posted = {"to_user": "centre", "reason": reason, "version": warning.version}
         response = client.post(reverse("warning_handover", args=[warning.pk]), posted)
         assert response.status_code == 400
         assert response.context["form"].errors["reason"] == ["请填写转交原因"]

@@ -143,7 +143,7 @@ def test_it_keeps_a_handed_over_or_foreign_warning_out_of_reach(world, client) -
     foreign = make_warning(2, address="青溪县龙泉乡石桥村5号")
     login(client, world.users["grid_cd"])
     handover = reverse("warning_handover", args=[warning.pk])
-    assert client.post(handover, {"reason": "当事人已搬到城西"}).status_code == 302
+    assert client.post(handover, {"to_user": "centre", "reason": "当事人已搬到城西"}).status_code == 302
     warning.refresh_from_db()
     assert warning.status == Status.NEW and warning.assignee_id is None
     assert contact(client, warning, outcome="dissuaded").status_code == 403

@@ -114,9 +114,24 @@ def test_it_hands_over_with_a_reason(world, client) -> None:  # type: ignore[no-
     assert warning.assignee == police and warning.status == Status.ASSIGNED
     assert "当事人情绪激动" in warning.events.get(kind="handed_over").message
     login(client, police)
-    assert client.post(url, {"to_user": "", "reason": "不属本辖区"}).status_code == 302
+    assert client.post(url, {"to_user": "centre", "reason": "不属本辖区"}).status_code == 302
     warning.refresh_from_db()
     assert warning.status == Status.NEW and warning.assignee is None
+
+
+def test_a_handover_names_where_it_goes_nothing_is_chosen_in_advance(world, client) -> None:  # type: ignore[no-untyped-def]
+    """退回反诈中心 is chosen as such: a hurried 确定 on the form as it opens sends nothing anywhere."""
+    warning = make_warning(1)
+    login(client, world.users["grid_cd"])
+    url = reverse("warning_handover", args=[warning.pk])
+    page = client.get(url).content.decode()
+    assert '<option value="" selected>请选择</option>' in page
+    response = client.post(url, {"to_user": "", "reason": "换班", "version": warning.version})
+    assert response.status_code == 400
+    assert "请选择转交给谁" in response.content.decode()
+    held = warning.assignee_id
+    warning.refresh_from_db()
+    assert warning.assignee_id == held and not warning.events.filter(kind="handed_over").exists()
 
 
 def test_the_centre_closes_an_invalid_warning(world, client) -> None:  # type: ignore[no-untyped-def]

@@ -153,7 +153,7 @@ def test_acknowledging_a_closed_warning_says_it_is_closed(world: World, client: 
 @pytest.mark.parametrize(
     ("name", "data", "action"),
     [
-        ("warning_handover", {"to_user": "", "reason": "换班"}, "转交"),
+        ("warning_handover", {"to_user": "centre", "reason": "换班"}, "转交"),
         ("warning_close", {"outcome": Outcome.DISSUADED, "reason": "已劝阻"}, "办结"),
     ],
 )

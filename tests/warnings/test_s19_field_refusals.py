@@ -19,7 +19,7 @@ def shown(response) -> str:  # type: ignore[no-untyped-def]
     return " ".join(str(m) for m in response.context["messages"])
 
 
-def handover(client, warning, to_user="", reason="当事人情绪激动，需民警上门", version=None):  # type: ignore[no-untyped-def]
+def handover(client, warning, to_user="centre", reason="当事人情绪激动，需民警上门", version=None):  # type: ignore[no-untyped-def]
     data = {"to_user": to_user, "reason": reason}
     if version is not None:
         data["version"] = version

@@ -170,13 +170,19 @@ def _not_like_a_photo(upload: Any) -> str:
     return ""
 
 
+HAND_BACK = "centre"  # 转交给: back to the centre's queue (退回反诈中心重新分派), chosen as such
+
+
 class HandoverForm(forms.Form):
-    # A choice no longer offered: the person was deactivated or moved while the form was open (the
-    # default message named their id, and the list came back on 退回反诈中心, one tap from sending it there).
+    # Nothing chosen in advance: 退回反诈中心 preselected was what a hurried 确定 did — the warning left the
+    # unit for the centre's queue and its clock started again. A choice no longer offered: the person was
+    # deactivated or moved while the form was open (the default message named their id).
     to_user = forms.ChoiceField(
         label="转交给",
-        required=False,
-        error_messages={"invalid_choice": "您选择的人员已不能接收该预警（账户停用或已调离），请重新选择"},
+        error_messages={
+            "required": "请选择转交给谁：本辖区的民警或网格员，或退回反诈中心重新分派",
+            "invalid_choice": "您选择的人员已不能接收该预警（账户停用或已调离），请重新选择",
+        },
     )
     reason = forms.CharField(
         label="转交原因",
@@ -197,7 +203,7 @@ class HandoverForm(forms.Form):
         choices — chosen all the same (a stale page, a hand-made request), the form says so, not that the
         person was deactivated or moved."""
         super().__init__(*args, **kwargs)
-        self.fields["to_user"].choices = [("", "退回反诈中心重新分派"), *candidates]
+        self.fields["to_user"].choices = [("", "请选择"), (HAND_BACK, "退回反诈中心重新分派"), *candidates]
         if held_by is not None and self.data.get("to_user") == str(held_by[0]):
             self.fields["to_user"].error_messages["invalid_choice"] = (
                 f"该预警现由{held_by[1]}承办，不能转交给现承办人；请选择其他人员，或退回反诈中心"

@@ -18,7 +18,7 @@ from fanzha.core import selectors as core_selectors
 from fanzha.core.models import Area, User
 from fanzha.core.models.areas import AreaLevel
 from fanzha.warnings import routing, selectors, workflow
-from fanzha.warnings.forms import CloseForm, ContactForm, HandoverForm, PlaceForm
+from fanzha.warnings.forms import HAND_BACK, CloseForm, ContactForm, HandoverForm, PlaceForm
 from fanzha.warnings.models import ContactPhoto, Outcome, Warning
 
 
@@ -236,7 +236,8 @@ def warning_handover(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
     def act(data: dict[str, Any]) -> str:
-        to_user = User.objects.filter(pk=int(data["to_user"])).first() if data["to_user"] else None
+        chosen = data["to_user"]
+        to_user = None if chosen == HAND_BACK else User.objects.filter(pk=int(chosen)).first()
         workflow.warning_handover(
             actor=request.user,
             warning=warning,
