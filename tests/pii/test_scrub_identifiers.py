@@ -110,3 +110,21 @@ def test_mask_identifier_keeps_two_characters_at_each_end() -> None:
     assert mask_identifier("10001") == "1***1"
     assert mask_identifier("") == ""
     assert mask_identifier(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "scrubbed"),
+    [
+        ("对方邮箱12345678@qq.com已注销", "对方邮箱12****78@qq.com已注销"),
+        ("13812345678@163.com", "13*******78@163.com"),
+        ("zhangsan.li@example.com.cn 联系", "zh*******li@example.com.cn 联系"),
+        ("邮箱 abc@qq.com", "邮箱 a*c@qq.com"),
+    ],
+)
+def test_it_masks_the_local_part_of_e_mail_addresses(text: str, scrubbed: str) -> None:
+    assert scrub_text(text) == scrubbed
+
+
+@pytest.mark.parametrize("text", ["@某人 请回复", "user@localhost", "版本 v1.2 发布", "a@b"])
+def test_what_is_no_e_mail_address_is_left_alone(text: str) -> None:
+    assert scrub_text(text) == text

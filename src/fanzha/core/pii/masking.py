@@ -218,8 +218,14 @@ _QQ_LABEL = rf"{_NOT_AFTER_LETTER}(?i:qq)(?:号码|号|账号)?"
 _WECHAT_LABEL = r"微信(?:号码|号|账号|ID|id)?"
 _WECHAT_LATIN_LABEL = rf"{_NOT_AFTER_LETTER}(?i:wechat(?:\s*id)?|weixin|wx|vx)"
 _WECHAT_ID = r"[A-Za-z][-_A-Za-z0-9]{5,19}(?![-_A-Za-z0-9])"
+# An e-mail address: its local part is often a QQ number or a name (12345678@qq.com, zhangsan@163.com).
+# A digit run in it may already be masked (``*``) by the first pass.
+_EMAIL_LOCAL = r"[-A-Za-z0-9._%+*]"
+_EMAIL_DOMAIN = r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+_EMAIL = rf"(?<!{_EMAIL_LOCAL})(?P<email>{_EMAIL_LOCAL}{{1,64}}@{_EMAIL_DOMAIN})"
 _IDENTIFIER_RE = re.compile(
-    rf"{_B}(?P<wxid>wxid_[A-Za-z0-9]{{4,30}})(?![-_A-Za-z0-9])"
+    rf"{_EMAIL}"
+    rf"|{_B}(?P<wxid>wxid_[A-Za-z0-9]{{4,30}})(?![-_A-Za-z0-9])"
     rf"|{_B}(?P<passport>[CEG]\d{{8}}|[CE][A-HJ-NP-Z]\d{{7}}){_E}"
     rf"|(?P<document_label>(?:{_DOCUMENT_LABEL}){_SEPARATOR})(?P<document>[A-Za-z]{{0,2}}\d{{7,10}}){_E}"
     rf"|(?P<qq_label>{_QQ_LABEL}{_SEPARATOR})(?P<qq>[1-9]\d{{4,10}})(?!\d)"
@@ -237,6 +243,9 @@ _COMPACT_DATE = re.compile(rf"(?:19|20)\d{{2}}{_DATE}")
 
 def _scrub_identifier(match: re.Match[str]) -> str:
     kind = match.lastgroup or ""
+    if kind == "email":
+        local, domain = match.group().rsplit("@", 1)
+        return f"{mask_identifier(local)}@{domain}"
     if kind in ("wxid", "passport"):
         return mask_identifier(match.group())
     label, value = match.group(f"{kind}_label"), match.group(kind)
@@ -249,8 +258,9 @@ def _scrub_identifier(match: re.Match[str]) -> str:
 
 def scrub_text(text: str) -> str:
     """Replace ID numbers, mobile numbers (also +86 and spaced forms) and bank accounts (16–19 digits,
-    or 13–15 Luhn-valid ones) inside free text by their masks, then passport and travel-permit numbers,
-    QQ numbers and WeChat ids (labelled, or of an unmistakable shape). Used by the logging filter.
+    or 13–15 Luhn-valid ones) inside free text by their masks, then e-mail addresses (their local part),
+    passport and travel-permit numbers, QQ numbers and WeChat ids (labelled, or of an unmistakable
+    shape). Used by the logging filter.
 
     Full-width digits are folded to ASCII first; everything else in the text is left as it is.
     """
