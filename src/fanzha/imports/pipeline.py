@@ -234,7 +234,11 @@ def batch_process(
 
 def columns_read(header: list[str], imp: Importer) -> list[str]:
     """The header texts of the columns ``imp`` reads (its fields', second and stand-in columns too)."""
-    columns = match_header(header, imp.fields)
+    return read_headers(match_header(header, imp.fields))
+
+
+def read_headers(columns: ColumnMap) -> list[str]:
+    """The header texts of the columns a field reads (first, second and stand-in columns)."""
     return [text for text, _ in (*columns.used, *columns.seconds)]
 
 
@@ -425,7 +429,7 @@ def file_columns(header: list[str], columns: ColumnMap) -> list[list[str]]:
 
 def unread_headers(header: list[str], columns: ColumnMap) -> list[str]:
     """The headers of the columns no field reads (as :func:`file_columns` marks them ``""``)."""
-    read = columns.columns.keys() | {text for text, _ in columns.seconds}
+    read = set(read_headers(columns))
     return [text for text in header if text and text not in read]
 
 

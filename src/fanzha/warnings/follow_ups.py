@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from fanzha.jobs.models import NotificationLevel
 from fanzha.jobs.services import notify
-from fanzha.warnings.models import Contact, Outcome
-from fanzha.warnings.selectors import latest_contacts
+from fanzha.warnings.models import Contact
+from fanzha.warnings.selectors import NO_FOLLOW_UP_OUTCOMES, latest_contacts
 
 
 @dataclass
@@ -35,7 +35,7 @@ def _counts(day: dt.date) -> tuple[Counter[int], Counter[int]]:
     latest = latest_contacts(OuterRef("warning")).values("id")[:1]
     rows = (  # from the contacts that set a date by then (few), not from every warning
         Contact.objects.filter(follow_up_on__lte=day, warning__assignee__is_active=True)
-        .exclude(warning__outcome=Outcome.INVALID)  # no 回访 left (selectors.NO_FOLLOW_UP)
+        .exclude(warning__outcome__in=NO_FOLLOW_UP_OUTCOMES)  # no 回访 left
         .filter(id=Subquery(latest))
         .values_list("warning__assignee_id", "follow_up_on")
     )

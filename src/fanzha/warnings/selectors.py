@@ -288,7 +288,8 @@ def held_by(warning: Warning, organisation_id: int | None) -> bool:
 
 # A warning closed as 无效预警 has no 回访 to make, whatever date an earlier contact set (拒绝配合 with a
 # date, then 办结 as 无效预警): it stayed a task and a morning reminder for a warning that was wrong.
-NO_FOLLOW_UP = Q(outcome=Outcome.INVALID)
+NO_FOLLOW_UP_OUTCOMES = frozenset({Outcome.INVALID})
+NO_FOLLOW_UP = Q(outcome__in=NO_FOLLOW_UP_OUTCOMES)
 
 
 def follow_up_on() -> Case:

@@ -43,7 +43,14 @@ from fanzha.warnings.models import (
 )
 from fanzha.warnings.notify import AssignmentNotices, notify_assigned
 from fanzha.warnings.photos import PHOTO_MAX_BYTES, PHOTO_MAX_COUNT, strip_metadata
-from fanzha.warnings.selectors import STRANDED, changes_since, held_by, latest_change, latest_contacts
+from fanzha.warnings.selectors import (
+    NO_FOLLOW_UP_OUTCOMES,
+    STRANDED,
+    changes_since,
+    held_by,
+    latest_change,
+    latest_contacts,
+)
 from fanzha.warnings.services import Intake, _assign, event_add, routed_event, routed_message
 
 FOLLOW_UP_MAX_DAYS = 366  # a follow-up further out than a year is a typo (9999-12-31)
@@ -65,8 +72,8 @@ CONTACTABLE = (Status.ASSIGNED, Status.ACKNOWLEDGED, Status.CONTACTED)
 
 def pending_follow_up(warning: Warning) -> dt.date | None:
     """The 回访 date the latest contact set (a later contact without one means it was made), or None —
-    None too for a warning closed as 无效预警 (:data:`selectors.NO_FOLLOW_UP`)."""
-    if warning.outcome == Outcome.INVALID:
+    None too for a warning closed as 无效预警 (:data:`selectors.NO_FOLLOW_UP_OUTCOMES`)."""
+    if warning.outcome in NO_FOLLOW_UP_OUTCOMES:
         return None
     return latest_contacts(warning).values_list("follow_up_on", flat=True).first()
 
