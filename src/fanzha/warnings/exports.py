@@ -24,7 +24,7 @@ from fanzha.core.pii.masking import mask, scrub_text
 from fanzha.warnings import selectors, typology
 from fanzha.warnings.intake import DERIVED_ID_PREFIX, shown_source_id, source_label
 from fanzha.warnings.models import Contact, PushedLayout, Warning, WarningSourceRef
-from fanzha.warnings.services import CELL, own_source_id
+from fanzha.warnings.services import CELL, KEPT_AS_PUSHED, own_source_id
 
 PUSHED = [
     ("source_id", "预警编号"),
@@ -42,7 +42,8 @@ PUSHED_FIELDS = frozenset(name for name, _ in PUSHED)
 TIME = "time:"  # a sender's date or time column, filled from the pushed row's 预警时间 (see _time_keys)
 # Other columns a file may carry a kept value in (the amount in 万元 is kept as written, "8万").
 KEPT_AS = {"amount_wan": "amount"}
-KEPT_FIELDS = PUSHED_FIELDS | {"registered_address"}  # what a pushed row keeps (户籍地址 when it has one)
+# What a pushed row keeps: 户籍地址 and the others of services.KEPT_AS_PUSHED when it has them.
+KEPT_FIELDS = PUSHED_FIELDS | {"registered_address"} | {name for name, _ in KEPT_AS_PUSHED}
 OUTCOME_HEADER = [
     "处置状态",
     "处置结果",

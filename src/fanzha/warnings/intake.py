@@ -159,6 +159,11 @@ class WarningInput:
     callback_count: str = ""
     transfer_in_progress: str | bool = ""
     registered_address: str = ""  # 户籍地址: kept for the feedback (a file's importer routes by it)
+    # A file's columns read into the address, the type or the notes, kept as written for the feedback.
+    township: str = ""  # 乡镇（街道）: joined in front of the address
+    village: str = ""  # 村（社区）: joined in front of the address
+    warning_kind: str = ""  # 预警类型: the fraud type when the row has none, else a note
+    warning_reason: str = ""  # 预警原因: the same
     # A file's columns no field reads, header → text as masked (services.mask_unread): kept for the
     # feedback, which sends the list back in its own layout.
     other_cells: dict[str, str] = field(default_factory=dict)

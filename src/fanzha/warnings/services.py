@@ -11,6 +11,7 @@ import datetime as dt
 import hmac
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
@@ -294,6 +295,34 @@ def mask_unread(header: str, text: str) -> str:
     return scrub_text(text)[:MAX_UNREAD_TEXT]
 
 
+def _as_written(value: Any) -> str:
+    """A count, a yes/no or an area's name as the row wrote it (a JSON ``true`` as 是)."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value or "").strip()[:MAX_UNREAD_TEXT]
+
+
+def _masked_text(value: Any) -> str:
+    """Text that may name phones or accounts (the suspects, a reason): masked like a note."""
+    return scrub_text(str(value or "")).strip()[:MAX_UNREAD_TEXT]
+
+
+# What else a pushed row keeps for the feedback, when the row has it: the suspects (masked), the counts
+# and the yes/no as written, and the columns a file's importer folds into the address, the type or the
+# notes (乡镇, 村, 预警类型, 预警原因), so the sender's own columns come back filled.
+KEPT_AS_PUSHED: tuple[tuple[str, Callable[[Any], str]], ...] = (
+    ("suspect_numbers", _masked_text),
+    ("suspect_accounts", _masked_text),
+    ("call_count", _as_written),
+    ("callback_count", _as_written),
+    ("transfer_in_progress", _as_written),
+    ("township", _as_written),
+    ("village", _as_written),
+    ("warning_kind", _as_written),
+    ("warning_reason", _masked_text),
+)
+
+
 def row_values(data: WarningInput, clean: CleanWarning, intake: Intake | None = None) -> dict[str, str]:
     """The pushed row, masked, for the feedback list in the sender's layout."""
     masked_address = intake.masked_address if intake is not None else partial(mask, "address")
@@ -301,6 +330,7 @@ def row_values(data: WarningInput, clean: CleanWarning, intake: Intake | None = 
     registered = (
         {"registered_address": masked_address(data.registered_address)} if data.registered_address else {}
     )
+    kept = {name: text for name, keep in KEPT_AS_PUSHED if (text := keep(getattr(data, name)))}
     return {
         "source_id": clean.source_id,
         "name": mask("name", data.name),
@@ -313,6 +343,7 @@ def row_values(data: WarningInput, clean: CleanWarning, intake: Intake | None = 
         "amount": str(data.amount or ""),
         "notes": scrub_text(str(data.notes or ""))[:500],
         **registered,
+        **kept,
         **{CELL + header: text for header, text in data.other_cells.items()},
     }
 
