@@ -26,7 +26,7 @@ from django.utils import timezone
 from fanzha.core.models import Person
 from fanzha.warnings import fastwrite, routing
 from fanzha.warnings.intake import CleanWarning, WarningInput, retype_by_table
-from fanzha.warnings.models import OPEN_STATUSES, Warning, WarningEvent, WarningSourceRef
+from fanzha.warnings.models import OPEN_STATUSES, Warning, WarningEvent, WarningRepush, WarningSourceRef
 from fanzha.warnings.people import (
     FILLED_FIELDS,
     Keys,
@@ -118,6 +118,7 @@ class _Known:
     """What the database already holds for the rows of this file, updated as rows are decided."""
 
     refs: dict[tuple[str, str], Warning] = field(default_factory=dict)
+    ref_ids: dict[tuple[str, str], int] = field(default_factory=dict)  # the refs received before this file
     # The person each ref's warning is of: their hashes, or themselves when in memory (they may learn more).
     who: dict[tuple[str, str], Keys | Person] = field(default_factory=dict)
     pushed: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)  # their rows as pushed
@@ -201,6 +202,7 @@ def _load_refs(known: _Known, keys: Iterable[tuple[str, str]]) -> None:
             for ref in refs:
                 key = (ref.source, ref.source_id)
                 found[key] = ref.warning
+                known.ref_ids[key] = ref.pk
                 known.pushed[key], known.pushers[key] = ref.row_values, ref.pushed_by_id
     person_ids = {warning.person_id for warning in found.values()}
     hashes: dict[int, Keys] = {}
@@ -307,6 +309,7 @@ def _load_open(known: _Known, people: list[Person], now: dt.datetime) -> None:
 # The column order of the rows made here (checked against the models when written).
 EVENT_ATTNAMES = ["warning_id", "at", "actor_id", "kind", "from_status", "to_status", "message", "data"]
 REF_ATTNAMES = ["source", "source_id", "warning_id", "received_at", "row_values", "pushed_by_id", "batch_id"]
+REPUSH_ATTNAMES = ["ref_id", "received_at", "pushed_by_id", "batch_id"]
 
 
 def _event_row(event: WarningEvent) -> list[Any]:
@@ -333,8 +336,10 @@ class _Writes:
         self.warning_plan = fastwrite.Plan(Warning, sealer, same=SAME, with_id=True)
         self.event_plan = fastwrite.Plan(WarningEvent, sealer)
         self.ref_plan = fastwrite.Plan(WarningSourceRef, sealer, unique=("row_values",))
-        if self.event_plan.attnames != EVENT_ATTNAMES or self.ref_plan.attnames != REF_ATTNAMES:
-            raise RuntimeError("WarningEvent/WarningSourceRef columns changed: update bulk.py")
+        self.repush_plan = fastwrite.Plan(WarningRepush, sealer)
+        planned = (self.event_plan.attnames, self.ref_plan.attnames, self.repush_plan.attnames)
+        if planned != (EVENT_ATTNAMES, REF_ATTNAMES, REPUSH_ATTNAMES):
+            raise RuntimeError("WarningEvent/WarningSourceRef/WarningRepush columns changed: update bulk.py")
         self.created: list[Person] = []
         self.people: list[Person] = []
         self.warnings: list[Warning] = []
@@ -342,6 +347,7 @@ class _Writes:
         self.filled: dict[int, Person] = {}  # people written already who learned more: rewritten at the end
         self.events: list[list[Any]] = []  # EVENT_ATTNAMES order, the warning itself
         self.refs: list[list[Any]] = []  # REF_ATTNAMES order, the warning itself
+        self.repushes: dict[int, list[Any]] = {}  # ref id → its row in REPUSH_ATTNAMES order (one a file)
 
     def add_person(self, person: Person) -> None:
         person.__dict__["id"] = next(self.person_ids)
@@ -368,6 +374,10 @@ class _Writes:
     def finish(self) -> None:
         """The last rows, all inserts done, then the merged warnings rewritten."""
         self.hand_over()
+        if self.repushes:
+            self.writer.put(
+                WarningRepush, self.repush_plan.columns, self.repush_plan.convert([*self.repushes.values()])
+            )
         self.writer.close()
         fastwrite.update(list(self.merged.values()), MERGED_FIELDS)
         if self.filled:
@@ -482,6 +492,8 @@ def receive_many(
             if key in known.refs:
                 notices = changed_notices(known.pushed.get(key, {}), row_values(data, clean, intake))
                 results.append(Received(known.refs[key], UNCHANGED, notices))
+                if (ref_id := known.ref_ids.get(key)) is not None:  # pushed again in a later list
+                    writes.repushes.setdefault(ref_id, [ref_id, now, pusher, batch_id])
                 continue
             received = _decide(intake, known, writes, clean, now)
             known.refs[key] = received.warning

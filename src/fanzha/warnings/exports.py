@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -23,7 +24,7 @@ from fanzha.core.models.areas import AreaLevel
 from fanzha.core.pii.masking import mask, scrub_text
 from fanzha.warnings import selectors, typology
 from fanzha.warnings.intake import DERIVED_ID_PREFIX, shown_source_id, source_label
-from fanzha.warnings.models import Contact, PushedLayout, Warning, WarningSourceRef
+from fanzha.warnings.models import Contact, PushedLayout, Warning, WarningRepush, WarningSourceRef
 from fanzha.warnings.services import CELL, KEPT_AS_PUSHED, own_source_id
 
 PUSHED = [
@@ -153,13 +154,14 @@ def day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def feedback_refs(user: Any, source: str, start: dt.date, end: dt.date) -> Any:
-    """The pushed rows of ``source`` received in the local days ``start`` to ``end``, of warnings the
-    user sees (one feedback row each)."""
+    """The pushed rows of ``source`` received in the local days ``start`` to ``end`` — first, or again
+    unchanged in a later list (:class:`WarningRepush`) — of warnings the user sees (one feedback row
+    each, however often the row came in the period)."""
     since, until = day_bounds(start, end)
     visible = Warning.objects.visible_to(user).values("pk")
-    return WarningSourceRef.objects.filter(
-        source=source, received_at__gte=since, received_at__lt=until, warning_id__in=visible
-    )
+    again = WarningRepush.objects.filter(received_at__gte=since, received_at__lt=until).values("ref_id")
+    received = Q(received_at__gte=since, received_at__lt=until) | Q(pk__in=again)
+    return WarningSourceRef.objects.filter(received, source=source, warning_id__in=visible)
 
 
 Columns = tuple[tuple[str, str], ...]  # (column name, what it holds): see feedback_columns
@@ -197,7 +199,8 @@ class _Layouts:
     def __init__(self, source: str, since: dt.datetime, until: dt.datetime) -> None:
         saved = PushedLayout.objects.filter(source=source)
         # A file's (or a push's) rows, all received at one instant.
-        self.brought: dict[dt.datetime, list[list[str]]] = dict(
+        self.saved, self.since, self.until = saved, since, until
+        self.brought: dict[dt.datetime, list[list[str]] | None] = dict(
             saved.filter(received_at__gte=since, received_at__lt=until).values_list("received_at", "columns")
         )
         # Saved before layouts were kept per file: the layout of the rows received until then.
@@ -206,9 +209,13 @@ class _Layouts:
         self._made: dict[tuple[tuple[str, ...], ...], Columns] = {}
 
     def columns_of(self, received_at: dt.datetime) -> Columns:
-        """The feedback columns of a row received at ``received_at``: its file's layout; else (a form, a
-        single API call) the layout saved before per-file layouts when it came before that, else the
-        latest file's."""
+        """The feedback columns of a row received at ``received_at``: its file's layout (the first
+        file's, for a row pushed again); else (a form, a single API call) the layout saved before
+        per-file layouts when it came before that, else the latest file's."""
+        if received_at not in self.brought and not self.since <= received_at < self.until:
+            # A row first received before the period and pushed again in it: its first file's layout.
+            found = self.saved.filter(received_at=received_at).values_list("columns", flat=True).first()
+            self.brought[received_at] = found
         pushed = self.brought.get(received_at)
         if pushed is None:
             before = self.before
@@ -228,9 +235,12 @@ def partner_feedback(
     organisation: Any, since: dt.datetime, until: dt.datetime, offset: int, limit: int
 ) -> list[dict[str, Any]]:
     """What became of the warnings a partner's key pushed in [since, until): its own ids, the status and
-    outcome, when acknowledged, first contacted and closed — no personal data, no unit or officer."""
+    outcome, when acknowledged, first contacted and closed — no personal data, no unit or officer. A
+    warning it pushed again unchanged in the window is answered too (``received_at``: its first receipt)."""
+    window = Q(received_at__gte=since, received_at__lt=until)
+    again = WarningRepush.objects.filter(window, pushed_by=organisation).values("ref_id")
     refs = list(
-        WarningSourceRef.objects.filter(pushed_by=organisation, received_at__gte=since, received_at__lt=until)
+        WarningSourceRef.objects.filter((window & Q(pushed_by=organisation)) | Q(pk__in=again))
         .select_related("warning")
         .order_by("received_at", "id")[offset : offset + limit]
     )

@@ -238,6 +238,40 @@ class WarningSourceRef(models.Model):
         return f"{self.source} {self.source_id}"
 
 
+class WarningRepush(models.Model):
+    """A pushed row received again, unchanged, in a later list (a file, a batch push or a partner's push):
+    the warning is not touched, but its answer is owed in that list's feedback period too, and it is one
+    of that list's 本批预警. The first receipt is the source ref itself; a row repeated within one list is
+    recorded once."""
+
+    ref = models.ForeignKey(WarningSourceRef, on_delete=models.CASCADE, related_name="repushes")
+    received_at = models.DateTimeField()
+    pushed_by = models.ForeignKey(
+        "core.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    batch = models.ForeignKey(
+        "imports.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,  # as the source ref's: the retention purge deletes batches
+        related_name="+",
+        db_index=False,
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["received_at"], name="warnings_repush_received"),
+            models.Index(
+                fields=["batch", "ref"],
+                name="warnings_repush_batch",
+                condition=models.Q(batch__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} @ {self.received_at:%Y-%m-%d %H:%M}"
+
+
 class EventKind(models.TextChoices):
     CREATED = "created", "接收预警"
     MERGED = "merged", "合并重复预警"

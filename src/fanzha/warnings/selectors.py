@@ -43,6 +43,7 @@ from fanzha.warnings.models import (
     Status,
     Warning,
     WarningEvent,
+    WarningRepush,
     WarningSourceRef,
 )
 
@@ -143,7 +144,7 @@ def filtered(user: Any, params: Any) -> tuple[QuerySet[Warning], dict[str, str]]
         qs, applied["queue"] = qs.filter(status=Status.NEW), "1"
     batch = whole_number(params.get("batch", ""))
     if batch is not None:
-        qs, applied["batch"] = qs.filter(pk__in=of_batch(batch)), str(batch)
+        qs, applied["batch"] = qs.filter(of_batch(batch)), str(batch)
     return qs, applied
 
 
@@ -160,10 +161,13 @@ def _code(name: str, value: str) -> str:
     return typology.resolve(value) or value
 
 
-def of_batch(batch_id: int) -> QuerySet[WarningSourceRef]:
-    """The ids of the warnings an import batch's rows created or merged into (本批预警): a subquery on the
-    source ids it wrote (their partial index ``warnings_sourceref_batch``), scope left to the caller."""
-    return WarningSourceRef.objects.filter(batch_id=batch_id).values("warning_id")
+def of_batch(batch_id: int) -> Q:
+    """The warnings an import batch's rows created, merged into or pushed again unchanged (本批预警):
+    subqueries on the source ids it wrote and the re-pushes it recorded (their partial indexes
+    ``warnings_sourceref_batch``, ``warnings_repush_batch``), scope left to the caller."""
+    written = WarningSourceRef.objects.filter(batch_id=batch_id).values("warning_id")
+    again = WarningRepush.objects.filter(batch_id=batch_id).values("ref__warning_id")
+    return Q(pk__in=written) | Q(pk__in=again)
 
 
 def batch_count(user: Any, batch_id: int) -> tuple[int, bool]:

@@ -48,6 +48,7 @@ from fanzha.warnings.models import (
     Status,
     Warning,
     WarningEvent,
+    WarningRepush,
     WarningSourceRef,
     grade_rank,
 )
@@ -750,6 +751,8 @@ def receive(
         ref = _known_ref(clean)
     if ref is not None:
         notices = changed_notices(ref.row_values, row_values(data, clean))
+        if pushed_by is not None:  # a partner's push again: its answer is owed in this period too
+            WarningRepush.objects.create(ref=ref, received_at=now, pushed_by=pushed_by)
         return Received(ref.warning, UNCHANGED, notices, (clean.source, clean.source_id))
     person = match_person(clean)
     age_on_record(intake, clean, person)
