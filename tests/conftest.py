@@ -20,7 +20,7 @@ def restore_seeded_data() -> None:
 
     from django.apps import apps
 
-    for migration in ("0002_seed", "0013_seed_callback_rule"):
+    for migration in ("0002_seed", "0013_seed_callback_rule", "0016_pushed_levels"):
         importlib.import_module(f"fanzha.warnings.migrations.{migration}").seed(apps, None)
 
 

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.usefixtures("allow_audit_flush")  # the flush after eac
 SEEDED = [
     *importlib.import_module("fanzha.warnings.migrations.0002_seed").RULES,
     importlib.import_module("fanzha.warnings.migrations.0013_seed_callback_rule").RULE,
+    *importlib.import_module("fanzha.warnings.migrations.0016_pushed_levels").RULES,
 ]
 
 

@@ -217,6 +217,7 @@ def test_it_maps_the_headers_centres_lists_use() -> None:
     assert set(columns.columns.values()) == {f.name for f in FIELDS} - {
         "source_id",
         "callback_count",
+        "pushed_level",
         *stand_ins,
     }
 

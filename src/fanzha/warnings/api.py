@@ -127,6 +127,7 @@ class WarningIn(Schema):
     call_count: Count = 0
     callback_count: Count = 0
     transfer_in_progress: Flag = False
+    pushed_level: _text(20) = ""  # type: ignore[valid-type]
 
 
 class WarningOut(Schema):

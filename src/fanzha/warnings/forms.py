@@ -10,7 +10,7 @@ from django.core.validators import MinValueValidator
 
 from fanzha.warnings import rules, typology, workflow
 from fanzha.warnings.intake import MAX_COUNT, SOURCES, text_limit
-from fanzha.warnings.models import ContactKind, GradingRule, Outcome
+from fanzha.warnings.models import ContactKind, Grade, GradingRule, Outcome
 from fanzha.warnings.photos import PHOTO_MAX_BYTES, PHOTO_MAX_COUNT
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -241,6 +241,9 @@ class GradingRuleForm(forms.ModelForm):
     sources = forms.MultipleChoiceField(
         label="预警来源（不选则不限）", choices=SOURCE_CHOICES, required=False
     )
+    pushed_levels = forms.MultipleChoiceField(
+        label="推送方预警级别（推送清单的“预警级别”列；不选则不限）", choices=Grade.choices, required=False
+    )
     transfer_in_progress = forms.NullBooleanField(
         label="正在转账",
         required=False,
@@ -250,7 +253,7 @@ class GradingRuleForm(forms.ModelForm):
     class Meta:
         model = GradingRule
         fields = rules.RULE_FIELDS
-        help_texts = {"reason": "可用 {age} {amount} {calls} {callbacks} {type} {source}"}
+        help_texts = {"reason": "可用 {age} {amount} {calls} {callbacks} {type} {source} {level}"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

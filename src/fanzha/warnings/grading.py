@@ -25,6 +25,7 @@ class Facts:
     calls: int
     callbacks: int
     transfer: bool
+    level: str = ""  # the sender's own level, as a grade (levels.read_level), "" when it gave none
 
     @classmethod
     def of(cls, fraud_type: str, source: str, amount: Decimal | None, facts: dict[str, Any]) -> Facts:
@@ -36,6 +37,7 @@ class Facts:
             calls=int(facts.get("calls") or 0),
             callbacks=int(facts.get("callbacks") or 0),
             transfer=bool(facts.get("transfer")),
+            level=facts.get("level") or "",
         )
 
 
@@ -55,6 +57,8 @@ def matches(rule: GradingRule, facts: Facts) -> bool:
         return False
     if rule.sources and facts.source not in rule.sources:
         return False
+    if rule.pushed_levels and facts.level not in rule.pushed_levels:
+        return False
     if rule.max_age is not None and (facts.age is None or facts.age > rule.max_age):
         return False
     if rule.transfer_in_progress is not None and facts.transfer != rule.transfer_in_progress:
@@ -67,7 +71,7 @@ def matches(rule: GradingRule, facts: Facts) -> bool:
     )
 
 
-PLACEHOLDERS = ("age", "amount", "calls", "callbacks", "type", "source")
+PLACEHOLDERS = ("age", "amount", "calls", "callbacks", "type", "source", "level")
 
 
 @lru_cache(maxsize=256)
@@ -99,6 +103,7 @@ def reason_text(rule: GradingRule, facts: Facts) -> str:
         "callbacks": facts.callbacks,
         "type": typology.label(facts.fraud_type) if facts.fraud_type else "",
         "source": source_label(facts.source),
+        "level": Grade(facts.level).label if facts.level else "",
     }
     if template_problem(rule.reason) is not None:  # saved before templates were checked
         return rule.reason

@@ -24,7 +24,7 @@ from fanzha.core.pii import idcard, phone
 from fanzha.core.pii.masking import mask, quoted
 from fanzha.tracing.text import CellError
 from fanzha.tracing.text import parse_time as cell_time
-from fanzha.warnings import typology
+from fanzha.warnings import levels, typology
 
 # The clock of a sender may run ahead: up to this much is accepted with a notice.
 FUTURE_TOLERANCE = dt.timedelta(hours=48)
@@ -158,6 +158,7 @@ class WarningInput:
     call_count: str = ""
     callback_count: str = ""
     transfer_in_progress: str | bool = ""
+    pushed_level: str = ""  # 预警级别: the sender's own level (levels.read_level), for the grading rules
     registered_address: str = ""  # 户籍地址: kept for the feedback (a file's importer routes by it)
     # A file's columns read into the address, the type or the notes, kept as written for the feedback.
     township: str = ""  # 乡镇（街道）: joined in front of the address
@@ -849,6 +850,18 @@ def _age(check: idcard.IdNumberCheck | None, on: dt.date) -> int | None:
     return age_on(check.birth_date if check is not None else None, on)
 
 
+def _pushed_level(data: WarningInput, clean: CleanWarning) -> None:
+    """The sender's level as a fact (``facts["level"]``: a grade) when it names one; else a row notice."""
+    said = str(data.pushed_level or "").strip()
+    if not said:
+        return
+    level = levels.read_level(said)
+    if level is None:
+        clean.notices.append(("预警级别", levels.UNREAD.format(text=said[:20])))
+    else:
+        clean.facts["level"] = level
+
+
 def _transfer_under_way(said: str | bool, notes: str) -> bool:
     """正在转账: the column says so, or, where it says nothing (an empty cell, the API's default
     false), the notes do."""
@@ -1108,6 +1121,7 @@ def clean_warning(
         "callbacks": _count(data.callback_count),
         "transfer": _transfer_under_way(data.transfer_in_progress, clean.notes),
     }
+    _pushed_level(data, clean)
     if not clean.source_id:
         timed = clean.warned_at != now
         clean.source_id = derived_source_id(clean, timed=timed)

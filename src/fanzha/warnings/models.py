@@ -372,6 +372,8 @@ class GradingRule(models.Model):
     position = models.PositiveIntegerField("顺序", default=100)
     fraud_types = models.JSONField("诈骗类型", default=list, blank=True)
     sources = models.JSONField("预警来源", default=list, blank=True)
+    # The sender's own level of the warning (预警级别, read as a grade): any of these.
+    pushed_levels = models.JSONField("推送方预警级别", default=list, blank=True)
     min_age = models.PositiveSmallIntegerField("最低年龄", null=True, blank=True)
     max_age = models.PositiveSmallIntegerField("最高年龄", null=True, blank=True)
     min_amount = models.DecimalField("最低涉案金额", max_digits=14, decimal_places=2, null=True, blank=True)

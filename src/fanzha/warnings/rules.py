@@ -19,6 +19,7 @@ from fanzha.warnings.services import event_add
 CONDITION_FIELDS = [
     "fraud_types",
     "sources",
+    "pushed_levels",
     "min_age",
     "max_age",
     "min_amount",
@@ -34,7 +35,8 @@ CHUNK = 2000
 def _conditions(rule: GradingRule) -> tuple[object, ...]:
     """What the rule matches on, comparable between rules (lists as sets, amounts as numbers)."""
     values = [getattr(rule, name) for name in CONDITION_FIELDS]
-    values[0], values[1] = frozenset(values[0] or []), frozenset(values[1] or [])
+    for i in range(3):  # the lists: fraud types, sources, the sender's levels
+        values[i] = frozenset(values[i] or [])
     return (*values, rule.grade)
 
 
@@ -54,7 +56,7 @@ def _problems(rule: GradingRule) -> dict[str, list[str]]:
         )
     if all(getattr(rule, name) in (None, [], "") for name in CONDITION_FIELDS):
         problems.setdefault("__all__", []).append(
-            "请至少设置一个条件（诈骗类型、来源、年龄、金额、呼叫或回拨次数、正在转账）："
+            "请至少设置一个条件（诈骗类型、来源、推送方预警级别、年龄、金额、呼叫或回拨次数、正在转账）："
             "没有条件的规则会给每一条预警定级"
         )
     same = GradingRule.objects.exclude(pk=rule.pk) if rule.pk else GradingRule.objects.all()

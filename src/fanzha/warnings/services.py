@@ -105,7 +105,16 @@ class Intake:
     def grade(self, fraud_type: str, source: str, amount: Any, facts: dict[str, Any]) -> grading.GradeResult:
         """:func:`grading.grade` with this run's rules, once per distinct set of facts."""
         get = facts.get
-        key = (fraud_type, source, amount, get("age"), get("calls"), get("callbacks"), get("transfer"))
+        key = (
+            fraud_type,
+            source,
+            amount,
+            get("age"),
+            get("calls"),
+            get("callbacks"),
+            get("transfer"),
+            get("level"),
+        )
         found = self._grades.get(key)
         if found is None:
             graded = grading.Facts.of(fraud_type, source, amount, facts)
@@ -317,6 +326,7 @@ KEPT_AS_PUSHED: tuple[tuple[str, Callable[[Any], str]], ...] = (
     ("call_count", _as_written),
     ("callback_count", _as_written),
     ("transfer_in_progress", _as_written),
+    ("pushed_level", _as_written),
     ("township", _as_written),
     ("village", _as_written),
     ("warning_kind", _as_written),
@@ -572,6 +582,9 @@ def _merge_facts(warning: Warning, clean: CleanWarning) -> None:
     for key in ("calls", "callbacks"):
         facts[key] = max(int(facts.get(key) or 0), int(clean.facts.get(key) or 0))
     facts["transfer"] = bool(facts.get("transfer") or clean.facts.get("transfer"))
+    said = [level for level in (facts.get("level"), clean.facts.get("level")) if level]
+    if said:  # the more urgent of what the senders said
+        facts["level"] = min(said, key=grade_rank)
     warning.facts = facts
     flags = [*warning.quality_flags, *clean.flags]
     if warning.fraud_type in ("", OTHER_FRAUD) and clean.fraud_type not in ("", OTHER_FRAUD):

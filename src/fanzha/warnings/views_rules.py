@@ -14,7 +14,7 @@ from fanzha.core import access
 from fanzha.warnings import rules, type_aliases, typology
 from fanzha.warnings.forms import GradingRuleForm
 from fanzha.warnings.intake import source_label
-from fanzha.warnings.models import FraudTypeAlias, GradingRule
+from fanzha.warnings.models import FraudTypeAlias, Grade, GradingRule
 
 
 @login_required
@@ -26,6 +26,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
             rule,
             "、".join(labels.get(code, code) for code in rule.fraud_types),
             "、".join(source_label(code) for code in rule.sources),
+            "、".join(Grade(code).label for code in rule.pushed_levels if code in Grade.values),
         )
         for rule in GradingRule.objects.order_by("position", "id")
     ]

@@ -418,6 +418,11 @@ FIELDS = [
     Field("call_count", "被叫次数", ("呼叫次数", "被呼叫次数", "通话次数", "calls", "call count"), fold=True),
     Field("callback_count", "回拨次数", ("回呼次数", "callbacks", "callback count"), fold=True),
     Field(
+        "pushed_level",
+        "预警级别",
+        ("预警等级", "风险等级", "风险级别", "预警风险等级", "级别", "warning level", "risk level", "level"),
+    ),
+    Field(
         "transfer_in_progress",
         "正在转账",
         ("转账中", "是否正在转账", "是否转账", "transfer in progress"),
