@@ -4,6 +4,8 @@
 - ``ScopedQuerySet.visible_to(user)``: the records of the areas the user's organisation covers, and,
   for banks and operators, only the records addressed to their organisation.
 - ``get_visible_or_404``: a record outside one's scope answers exactly like a missing one.
+- ``area_visible_to(user, area)`` / ``organisation_covers(organisation, area)``: whether an area is in a
+  user's (a unit's) jurisdiction — the same path rule as ``visible_to``.
 """
 
 from __future__ import annotations
@@ -100,5 +102,15 @@ def get_visible_or_404(queryset: models.QuerySet[M], user: Any, **lookup: Any) -
         raise Http404("记录不存在") from exc
 
 
+def _within(area: Any, paths: list[str]) -> bool:
+    return any(area.path.startswith(path) for path in paths)
+
+
 def area_visible_to(user: Any, area: Any) -> bool:
-    return any(area.path.startswith(path) for path in jurisdiction_paths(user))
+    return _within(area, jurisdiction_paths(user))
+
+
+def organisation_covers(organisation: Any, area: Any) -> bool:
+    """Whether ``area`` is in the unit's jurisdiction: what its users of an area-scoped role see
+    (:func:`jurisdiction_paths`); never for a bank or operator, which see by addressee only."""
+    return _within(area, organisation.jurisdiction_paths())

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from fanzha.core import access
 from fanzha.core.models import Organisation, User
 from fanzha.core.models.organisations import OrganisationKind
 from fanzha.core.roles import ROLES, SUPERVISING_ROLES, roles_granting
@@ -144,27 +144,40 @@ class Supervisors:
 
 def supervisors(warning: Warning) -> Supervisors:
     """Whom a breach is escalated to: the heads of the assignee's own unit (its holders of a leader-type
-    role, never the assignee), the supervisors of its parent unit (:func:`_parent_unit_supervisors`) and
-    the leaders and analysts of the centres covering the warning's area; each once, active users of
-    active units only."""
+    role, never the assignee), the supervisors of its parent unit when the warning is in that unit's
+    jurisdiction (:func:`_parent_unit_supervisors`) and the leaders and analysts of the centres; each
+    once, and only those who may open the warning — active users of active units whose jurisdiction
+    holds its area (:func:`_may_open`, the warning page's own check)."""
     found = Supervisors(users=[])
     org = warning.organisation
     if org is not None and org.is_active:
         found.users += _unit_heads(org, warning.assignee_id)
     parent = org.parent if org is not None and org.parent_id is not None else None
-    if parent is not None and parent.is_active:
-        above = _parent_unit_supervisors(parent)
+    if parent is not None and parent.is_active and access.organisation_covers(parent, warning.area):
+        above = _parent_unit_supervisors(parent, warning)
         found.users += above.users
         found.note = above.note
-    centres = Organisation.objects.filter(kind=OrganisationKind.CENTRE, is_active=True)
-    covering = [c.pk for c in centres if any(warning.area.path.startswith(p) for p in c.jurisdiction_paths())]
-    found.users += list(
-        User.objects.filter(
-            Q(organisation_id__in=covering), is_active=True, roles__role__in=CENTRE_ROLES
-        ).distinct()
-    )
-    found.users = list({u.pk: u for u in found.users}.values())
+    found.users += _centre_staff()
+    found.users = [u for u in {u.pk: u for u in found.users}.values() if _may_open(u, warning)]
     return found
+
+
+def _may_open(user: User, warning: Warning) -> bool:
+    """Whether ``user`` could open the notice's link: the warning page's check (``warning.view`` and
+    the warning's area in the user's jurisdiction, ``core.access``)."""
+    return access.user_can(user, "warning.view") and access.area_visible_to(user, warning.area)
+
+
+def _centre_staff() -> list[User]:
+    """The active leaders and analysts of the active centres (those covering the warning's area are
+    kept by :func:`_may_open`)."""
+    staff = User.objects.filter(
+        organisation__kind=OrganisationKind.CENTRE,
+        organisation__is_active=True,
+        is_active=True,
+        roles__role__in=CENTRE_ROLES,
+    )
+    return list(staff.select_related("organisation__area").distinct())
 
 
 def _unit_heads(unit: Organisation, assignee_id: int | None) -> list[User]:
@@ -175,16 +188,20 @@ def _unit_heads(unit: Organisation, assignee_id: int | None) -> list[User]:
     return list(heads.exclude(pk=assignee_id).distinct() if assignee_id is not None else heads.distinct())
 
 
-def _parent_unit_supervisors(parent: Organisation) -> Supervisors:
+def _parent_unit_supervisors(parent: Organisation, warning: Warning) -> Supervisors:
     """The parent unit's active users holding a leader-type role (``SUPERVISING_ROLES``). A unit where
     nobody holds one (a police station or township of officers only) is told whole — each of its active
-    users who may view warnings, never an account that could not open the notice's link — and the notice
-    says so."""
+    users who may open the warning (:func:`_may_open`), never an account that could not open the
+    notice's link — and the notice says so. The caller checked that the warning is in its jurisdiction."""
     active = User.objects.filter(organisation=parent, is_active=True)
     leaders = list(active.filter(roles__role__in=SUPERVISING_ROLES).distinct())
     if leaders:
         return Supervisors(users=leaders)
-    viewers = list(active.filter(roles__role__in=roles_granting("warning.view")).distinct())
+    viewers = [
+        u
+        for u in active.filter(roles__role__in=roles_granting("warning.view")).distinct()
+        if _may_open(u, warning)
+    ]
     role_names = "、".join(ROLES[code].name for code in sorted(SUPERVISING_ROLES))
     if not viewers:
         return Supervisors(users=[], note=f"上级单位{parent}无可查看预警的在岗人员，未能通知。")
