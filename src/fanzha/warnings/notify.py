@@ -117,16 +117,23 @@ def _as_now(warning: Warning) -> Warning:
     and a handover to a colleague of the same unit or a colleague's 签收 committed since keeps the
     unit's clock (the step is still due) but gives it another holder: the notice is theirs, not the one
     read. Called inside the step's transaction after its flag was flipped, the row locked by that update."""
-    current: Warning = Warning.objects.select_related("person", "assignee", "organisation", "area").get(
-        pk=warning.pk
-    )
+    related = ("person", "assignee__organisation", "organisation__parent", "area")
+    current: Warning = Warning.objects.select_related(*related).get(pk=warning.pk)
     return current
+
+
+def _holder(warning: Warning) -> list[User]:
+    """The assignee, as the SLA job's notices reach them: only an account in force (``access.in_force``:
+    active, of an active unit). A unit deactivated while still holding the warning has lost every
+    permission, and its holder could not open the notice."""
+    assignee = warning.assignee
+    return [assignee] if assignee is not None and access.in_force(assignee) else []
 
 
 def notify_reminder(warning: Warning, what: str, due: Any) -> None:
     warning = _as_now(warning)
     notify(
-        recipients=[warning.assignee],
+        recipients=_holder(warning),
         title=f"预警即将超时（{what}）：{_who(warning)}",
         body=f"{what}时限 {due:%m-%d %H:%M}。",
         link=_link(warning),
@@ -215,7 +222,7 @@ def notify_escalation(warning: Warning, what: str) -> None:
     unit = warning.organisation or "中心待分派"
     body = f"{warning.get_grade_display()}预警，承办：{unit} {warning.assignee or ''}".rstrip()
     notify(
-        recipients=[*told.users, warning.assignee],
+        recipients=[*told.users, *_holder(warning)],
         title=f"预警超时督办（{what}）：{_who(warning)}",
         body=f"{body}。{told.note}" if told.note else body,
         link=_link(warning),
