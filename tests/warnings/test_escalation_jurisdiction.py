@@ -94,3 +94,12 @@ def test_a_parent_unit_covering_only_another_township_is_not_told(world) -> None
     _user("bureau_head", bureau, ["unit_leader"])
     _breached(make_warning(1, transfer_in_progress=True), 6)
     assert "bureau_head" not in _told()
+
+
+def test_the_heads_of_a_unit_whose_jurisdiction_no_longer_holds_the_warning_are_not_told(world) -> None:  # type: ignore[no-untyped-def]
+    """城关派出所 narrowed to 城西社区 while holding a 城东社区 warning: its head could no longer open it
+    (the centre, told, hands it on); its holder is still told, as the holder."""
+    warning = make_warning(1, transfer_in_progress=True)
+    world.orgs["城关派出所"].covered_areas.set([world.area("城西社区")])
+    _breached(warning, 6)
+    assert _told() == ["analyst", "leader", "police_cg"]
