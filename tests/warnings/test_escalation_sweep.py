@@ -8,6 +8,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.utils import timezone
+
 from fanzha.core.models import Organisation, User
 from fanzha.jobs.models import Notification
 from fanzha.warnings import escalation
@@ -132,3 +134,19 @@ def test_the_holder_in_a_deactivated_unit_is_neither_reminded_nor_told_of_the_br
     _shift(warning, 100)
     assert sla_check().escalated == 1
     assert _told() == ["analyst", "leader"]
+
+
+def test_a_reminder_names_the_deadline_as_it_stands_when_sent(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A later report merged while the sweep runs tightens the deadline (the earlier of the two): the
+    reminder and its history line name the deadline the holder now has, not the one the sweep read."""
+    warning = _shift(make_warning(1), 200)  # 40 minutes left to 签收
+    tighter = timezone.now() + dt.timedelta(minutes=10)
+    _meanwhile(
+        monkeypatch, "_remind", lambda: Warning.objects.filter(pk=warning.pk).update(due_ack_at=tighter)
+    )
+    assert sla_check().reminded == 1
+    expected = f"签收时限 {timezone.localtime(tighter):%m-%d %H:%M}"
+    (body,) = Notification.objects.filter(title__startswith=REMINDER).values_list("body", flat=True)
+    assert body == f"{expected}。"
+    line = Warning.objects.get(pk=warning.pk).events.get(kind=EventKind.REMINDED).message
+    assert line.startswith(f"{expected} 将到")

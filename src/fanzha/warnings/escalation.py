@@ -44,13 +44,14 @@ def _flip(pk: int, due_q: dict[str, object], flag: str, extra: dict[str, object]
 
 
 @transaction.atomic
-def _remind(warning: Warning, what: str, due: dt.datetime, flag: str, due_q: dict[str, object]) -> bool:
+def _remind(warning: Warning, what: str, due_field: str, flag: str, due_q: dict[str, object]) -> bool:
+    """Remind the holder, naming the deadline as it stands once the flag is set (the row locked): a
+    merge or regrade committed since the sweep read the warning may have moved it."""
     if not _flip(warning.pk, due_q, flag, {}):
         return False
-    event_add(
-        warning, EventKind.REMINDED, f"{what}时限 {timezone.localtime(due):%m-%d %H:%M} 将到，已提醒承办人"
-    )
-    notify_reminder(warning, what, timezone.localtime(due))
+    due = timezone.localtime(Warning.objects.values_list(due_field, flat=True).get(pk=warning.pk))
+    event_add(warning, EventKind.REMINDED, f"{what}时限 {due:%m-%d %H:%M} 将到，已提醒承办人")
+    notify_reminder(warning, what, due)
     return True
 
 
@@ -96,7 +97,7 @@ def _reminders(now: dt.datetime, report: SlaReport) -> None:
             **_not_reached(what),
         }
         for warning in Warning.objects.filter(**due_q).select_related("person", "assignee").iterator():
-            if _remind(warning, what, getattr(warning, due_field), flag, due_q):
+            if _remind(warning, what, due_field, flag, due_q):
                 report.reminded += 1
 
 
