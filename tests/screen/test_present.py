@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from fanzha.core.pii.masking import scrub_text
 from fanzha.screen.present import highlighted, masked_value, result_out
+from fanzha.screening.entities import find_entities
 from fanzha.screening.types import Entity, Hit, Normalised, Result, Span
 
 
@@ -42,6 +44,36 @@ def test_it_masks_numbers_and_accounts_but_not_links() -> None:
     assert masked_value(entity("mobile", "13905711234")) == "139****1234"
     assert masked_value(entity("service_number", "95588")) == "95588"
     assert masked_value(entity("bank_card", "6222021234567891234")) == "6222 **** **** 1234"
-    assert masked_value(entity("wechat", "scam_wx_8888")) == "sc******88"
-    assert masked_value(entity("qq", "123")) == "1**"
+    assert masked_value(entity("wechat", "scam_wx_8888")) == "sc********88"
+    assert masked_value(entity("alipay", "zhangsan@163.com")) == "zh************om"
     assert masked_value(entity("url", "http://icbc-jf.cc")) == "http://icbc-jf.cc"
+
+
+def test_a_short_qq_or_wechat_id_keeps_one_character_at_each_end() -> None:
+    """A 5-digit QQ number showed 4 of its 5 digits (``10*01``); ids of fewer than 8 characters keep
+    1 + 1, as everywhere else on the platform."""
+    assert masked_value(Entity("qq", "10001", Span(0, 5))) == "1***1"
+    assert masked_value(Entity("qq", "1234567", Span(0, 7))) == "1*****7"
+    assert masked_value(Entity("wechat", "abc_12", Span(0, 6))) == "a****2"
+
+
+def test_an_id_reads_the_same_as_in_free_text_masked_elsewhere() -> None:
+    """The screening result and a note or log line quoting the same id (scrub_text) show one mask."""
+    for kind, label, value in [
+        ("qq", "QQ号：", "10001"),
+        ("qq", "QQ号：", "3344556677"),
+        ("wechat", "微信号：", "scam_wx_8888"),
+        ("wechat", "微信号：", "wxid_abcdefgh12345678"),
+    ]:
+        entity = Entity(kind, value, Span(0, len(value)))
+        assert scrub_text(label + value) == label + masked_value(entity), (kind, value)
+
+
+def test_no_id_the_engine_extracts_shows_more_than_two_characters_at_each_end() -> None:
+    text = "加QQ 10001 或 QQ号：3344556677，微信号：scam_wx_8888，支付宝账号：zhangsan@163.com 转账"
+    found = [e for e in find_entities(text) if e.kind in ("qq", "wechat", "alipay")]
+    assert {e.kind for e in found} == {"qq", "wechat", "alipay"}
+    for e in found:
+        shown = masked_value(e)
+        assert len(shown) == len(e.value) and shown != e.value
+        assert len(shown.replace("*", "")) <= (4 if len(e.value) >= 8 else 2), (e.value, shown)

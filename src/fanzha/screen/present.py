@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from fanzha.core.pii.masking import mask_bank_card, mask_phone
+from fanzha.core.pii.masking import mask_bank_card, mask_identifier, mask_phone
 from fanzha.screen import bridge
 
 if TYPE_CHECKING:
@@ -21,6 +21,8 @@ LEVEL_BADGES = {
     "high": "text-bg-danger",
 }
 PHONE_KINDS = frozenset({"mobile", "landline", "service_number", "international"})
+# QQ, WeChat and Alipay ids (an Alipay id is a phone number or an e-mail address, masked whole): 8 or
+# more characters keep 2 at each end, shorter ones 1 (the engine extracts none shorter than 5)
 ACCOUNT_KINDS = frozenset({"qq", "wechat", "alipay"})
 ENTITY_LABELS = {
     "mobile": "手机号",
@@ -40,20 +42,13 @@ ENTITY_LABELS = {
 }
 
 
-def _mask_account(value: str) -> str:
-    """QQ, WeChat and Alipay ids keep two characters at each end."""
-    if len(value) <= 4:
-        return value[:1] + "*" * (len(value) - 1)
-    return value[:2] + "*" * min(len(value) - 4, 6) + value[-2:]
-
-
 def masked_value(entity: Entity) -> str:
     if entity.kind in PHONE_KINDS:
         return mask_phone(entity.value)
     if entity.kind == "bank_card":
         return mask_bank_card(entity.value)
     if entity.kind in ACCOUNT_KINDS:
-        return _mask_account(entity.value)
+        return mask_identifier(entity.value)  # as a note or log line quoting the id masks it
     return entity.value
 
 
