@@ -268,7 +268,7 @@ def numbers_store(*, run_id: int, result: engine.EngineResult) -> ScoringRun:
     run.finished_at = timezone.now()
     run.numbers_total = result.numbers_total
     run.high_risk_count = result.high_risk_count
-    run.victims_count = len(result.victims)
+    run.victims_count = max(result.victims_total, len(result.victims))  # all found; the list keeps the first
     run.proposals_count = proposals
     run.threshold = result.threshold
     run.quality = result.quality

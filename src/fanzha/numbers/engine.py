@@ -16,7 +16,7 @@ from fanzha.screening.numbers import sources
 from fanzha.screening.numbers.features import InputError, Sources, build, connect, write
 from fanzha.screening.numbers.model import Model, load_table
 from fanzha.screening.numbers.scoring import indicator_proposals, score_table, unexplained_above
-from fanzha.screening.numbers.victims import potential_victims, shared_handset_note
+from fanzha.screening.numbers.victims import potential_victims, shared_handset_note, victims_found
 
 MEMORY_LIMIT = "2GB"  # DuckDB's limit for one run (it spills to the scratch folder beyond it)
 THREADS = 2
@@ -34,7 +34,8 @@ class EngineResult:
     threshold: float
     high_risk_count: int = 0
     scored: list[dict[str, Any]] = field(default_factory=list)  # number, score, is_high_risk, reasons
-    victims: list[dict[str, Any]] = field(default_factory=list)
+    victims: list[dict[str, Any]] = field(default_factory=list)  # the first KEEP_VICTIMS, ranked
+    victims_total: int = 0  # all found (more than those kept when the list was cut)
     proposals: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -94,6 +95,8 @@ def run_engine(
         ]
         result.high_risk_count = len(risky)
         result.victims = potential_victims(con, risky, limit=KEEP_VICTIMS) if risky else []
+        cut = len(result.victims) >= KEEP_VICTIMS  # counted again only then: the query runs twice
+        result.victims_total = victims_found(con) if cut else len(result.victims)
         if risky and (shared := shared_handset_note(con)):
             quality["victims_note"] = shared
         result.proposals = indicator_proposals(scores)

@@ -153,6 +153,12 @@ def potential_victims(
     return rows
 
 
+def victims_found(con: duckdb.DuckDBPyConnection) -> int:
+    """How many potential victims the last :func:`potential_victims` found, past its ``limit`` too."""
+    (count,) = con.execute(f"SELECT count(*) FROM ({VICTIM_SQL})").fetchone() or (0,)
+    return int(count)
+
+
 def shared_handset_note(con: duckdb.DuckDBPyConnection) -> str:
     """How many numbers the last :func:`potential_victims` left out as a high-risk number's other SIMs,
     in words ("" when none)."""
