@@ -258,13 +258,14 @@ def warning_input(run: ScoringRun, victim: PotentialVictim) -> WarningInput:
         suspect_numbers=victim.suspect_numbers,
         call_count=str(victim.calls),
         callback_count=str(victim.callbacks),
-        notes=f"号码研判 #{run.pk}：{_as_finding(victim.reasons)}",
+        notes=f"号码研判 #{run.pk}：{as_finding(victim.reasons)}",
     )
 
 
-def _as_finding(reasons: str) -> str:
-    """The victim's reasons as a warning's notes: the engine's grade named 研判等级, not 预警等级 — the
-    warning is graded by the centre's rules, and its page must not show two different 预警等级."""
+def as_finding(reasons: str) -> str:
+    """The victim's reasons as a warning's notes and the run's page show them: the engine's grade named
+    研判等级, not 预警等级 — the warning is graded by the centre's rules, and no page may show an
+    预警等级 other than the warning's."""
     return reasons.replace("预警等级：", "研判等级：")
 
 

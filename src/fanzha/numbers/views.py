@@ -23,6 +23,7 @@ from fanzha.numbers.quality import file_lines, quality_lines
 from fanzha.numbers.services import (
     PERMISSION,
     UploadedFile,
+    as_finding,
     listed_victims,
     numbers_proposal_decide,
     numbers_send_warnings,
@@ -104,6 +105,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     listed = listed_victims(run, list(victims))  # fraud numbers themselves: never sent as victims
     for victim in victims:
         victim.short_reason = victim_reason(victim)  # type: ignore[attr-defined]
+        victim.finding = as_finding(victim.reasons)  # type: ignore[attr-defined]
         victim.listed = victim.number_hash in listed  # type: ignore[attr-defined]
         victim.unusable = "" if victim.warning_id else victim_unusable(victim)  # type: ignore[attr-defined]
     context |= {
