@@ -915,17 +915,34 @@ def _combined(upper: list[str], lower: list[str]) -> list[str]:
 def _combined_named(upper: list[str], lower: list[str], is_header: HeaderTest) -> list[str]:
     """:func:`_combined`, and where a group label names a field its names under it do not (联系方式 over
     本人 and 家属, for a list whose phone is 联系方式), its first column read as that field, named with
-    both (联系方式（本人）); the others keep their own names (read as another field, or not read)."""
+    both (联系方式（本人）); the others keep their own names (read as another field, or not read) — but
+    for the names numbered in the same series as the first (联系电话 over 电话1 and 电话2: 联系电话（电话2）,
+    the same field's second column, read or named as not read; never a column without a name)."""
     combined = _combined(upper, lower)
     score = int(is_header(combined))
     for start, end in _group_spans(upper):
         if start >= len(lower) or not lower[start] or not any(lower[start:end]):
             continue
         named = [*combined]
-        named[start] = f"{upper[start]}（{lower[start]}）"
+        for i in [start, *_same_series(lower, start, end)]:
+            named[i] = f"{upper[start]}（{lower[i]}）"
         if int(is_header(named)) > score:
             combined, score = named, int(is_header(named))
     return combined
+
+
+def _same_series(lower: list[str], start: int, end: int) -> list[int]:
+    """The columns after ``start`` up to ``end`` whose names are numbered in the series of ``start``'s
+    (电话2 after 电话1: the same word, another number)."""
+    first = _NUMBERED_NAME.fullmatch(_compact(lower[start]))
+    if first is None:
+        return []
+    found = []
+    for i in range(start + 1, min(end, len(lower))):
+        other = _NUMBERED_NAME.fullmatch(_compact(lower[i]))
+        if other is not None and other[1] == first[1] and other[2] != first[2]:
+            found.append(i)
+    return found
 
 
 def _tops(number: int, upper: list[str], next_number: int, lower: list[str], is_header: HeaderTest) -> bool:
@@ -958,10 +975,11 @@ def _continues(
 def _under_groups(upper: list[str], lower: list[str]) -> bool:
     """Whether ``lower`` fills only the columns under ``upper``'s group labels (a label followed by
     the empty cells it spans: 预警信息,, above 诈骗类型,预警时间,预警来源), at least two under each
-    label it fills, and is empty below every other name; its cells are names, not values (no digits)."""
+    label it fills, and is empty below every other name; its cells are names, not values: no digits
+    but a numbered name's (电话1, 号码2 — never a phone, an ID number, a date or an amount)."""
     spans = _group_spans(upper)
     filled = [i for i, cell in enumerate(lower) if cell]
-    if not filled or any(char.isdigit() for i in filled for char in lower[i]):
+    if not filled or not all(_is_sub_name(lower[i]) for i in filled):
         return False
     under: dict[int, int] = {}
     for i in filled:
@@ -970,6 +988,19 @@ def _under_groups(upper: list[str], lower: list[str]) -> bool:
             return False
         under[label] = under.get(label, 0) + 1
     return all(count >= 2 for count in under.values())
+
+
+# A name numbered in a series under a group label (电话1, 电话2, 号码（1）, 账号 2): a word, then one or
+# two digits and nothing but a closing bracket after them. A value is never so: a phone, an ID number,
+# a date or an amount starts with its digits or has more of them, an address goes on after its number.
+_NUMBERED_NAME = re.compile(r"(\D*[^\W\d_])\(?(\d{1,2})\)?")
+
+
+def _is_sub_name(cell: str) -> bool:
+    """Whether a cell of a header's second row may be a name: no digits, or a numbered name's."""
+    if not any(char.isdigit() for char in cell):
+        return True
+    return bool(_NUMBERED_NAME.fullmatch(_compact(cell)))
 
 
 def _group_spans(upper: list[str]) -> list[tuple[int, int]]:

@@ -1,0 +1,79 @@
+"""Warning lists whose header's second row numbers its names (联系电话 over 电话1 / 电话2, not merged
+down): imported with both phones read, and a plain list's first row of digits imported as a warning."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from openpyxl import Workbook
+
+from fanzha.imports.pipeline import import_run
+from fanzha.warnings.models import Warning
+from tests.warnings.files import row
+
+UPPER = ["预警编号", "姓名", "身份证号", "联系电话", None, "现住址", "嫌疑信息", None]
+LOWER = [None, None, None, "电话1", "电话2", None, "嫌疑号码", "嫌疑账号"]
+SECOND_PHONE = "13900000002"
+
+
+def _rows() -> list[list[Any]]:
+    first, second = row(1), row(2)
+    return [
+        UPPER,
+        LOWER,
+        [*first[:4], "13900000001", first[4], "17012345678", "6222020000000000001"],
+        [*second[:3], "", SECOND_PHONE, second[4], "", ""],
+    ]
+
+
+def _xlsx(rows: list[list[Any]], merges: tuple[str, ...] = ()) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    for cells in rows:
+        sheet.append(cells)
+    for cells in merges:
+        sheet.merge_cells(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _csv(rows: list[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([["" if cell is None else cell for cell in cells] for cells in rows])
+    return buffer.getvalue().encode("gbk")
+
+
+def _imported(data: bytes, file_name: str) -> Any:
+    result = import_run(actor=None, importer="warnings", file_name=file_name, data=data)
+    assert result.ok, (result.batch.message, result.batch.errors)
+    return result.batch
+
+
+def test_a_list_whose_phones_are_numbered_under_their_label_imports_both_rows(world) -> None:  # type: ignore[no-untyped-def]
+    for data, name in (
+        (_xlsx(_rows()), "list.xlsx"),
+        (_xlsx(_rows(), ("D1:E1", "G1:H1")), "merged.xlsx"),
+        (_csv(_rows()), "list.csv"),
+    ):
+        Warning.objects.all().delete()
+        batch = _imported(data, name)
+        assert (batch.rows_new, batch.rows_rejected) == (2, 0), name
+        assert "合并单元格" not in batch.message, name
+        first, second = Warning.objects.order_by("source_id")
+        assert first.person.phone == "13700000001", name  # 电话1
+        assert second.person.phone == SECOND_PHONE, name  # 电话2, where 电话1 is empty
+        assert (first.suspect_numbers, first.suspect_accounts) == ("17012345678", "6222020000000000001"), name
+
+
+def test_a_plain_lists_first_row_of_digits_is_imported(world) -> None:  # type: ignore[no-untyped-def]
+    header = ["姓名", "手机号", "身份证号", "预警时间", "涉案金额"]
+    first = ["张三", "13800138000", "110101199003070011", "2025-01-01", "5000"]
+    for data, name in ((_xlsx([header, first]), "plain.xlsx"), (_csv([header, first]), "plain.csv")):
+        Warning.objects.all().delete()
+        batch = _imported(data, name)
+        assert (batch.rows_new, batch.rows_rejected) == (1, 0), name
+        warning = Warning.objects.get()
+        assert (warning.person.name, warning.person.phone, warning.amount) == ("张三", "13800138000", 5000)
