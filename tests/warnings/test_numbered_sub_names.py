@@ -77,3 +77,19 @@ def test_a_plain_lists_first_row_of_digits_is_imported(world) -> None:  # type: 
         assert (batch.rows_new, batch.rows_rejected) == (1, 0), name
         warning = Warning.objects.get()
         assert (warning.person.name, warning.person.phone, warning.amount) == ("张三", "13800138000", 5000)
+
+
+def test_a_units_row_under_the_header_reads_the_amounts_in_its_unit(world) -> None:  # type: ignore[no-untyped-def]
+    """（万元） under 涉案金额: the row named nobody and refused the list; 3 is 30,000 yuan."""
+    header = ["预警编号", "姓名", "身份证号", "手机号", "现住址", "涉案金额"]
+    units = [None, None, None, None, None, "（万元）"]
+    first = row(1)
+    for data, name in (
+        (_xlsx([header, units, [*first[:5], 3]]), "units.xlsx"),
+        (_csv([header, units, [*first[:5], "3"]]), "units.csv"),
+    ):
+        Warning.objects.all().delete()
+        batch = _imported(data, name)
+        assert (batch.rows_new, batch.rows_rejected) == (1, 0), name
+        assert "第 2 行是表头的单位行" in batch.message, name
+        assert Warning.objects.get().amount == 30000, name

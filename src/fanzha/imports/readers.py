@@ -68,6 +68,8 @@ class Table:
     uncomputed: dict[str, list[int]] = field(default_factory=dict)
     # row → the headers of its cells that hold a value merged down from a row above, not their own
     merged_in: dict[int, set[str]] = field(default_factory=dict)
+    # column (index from 0) with no name in the header → how many data rows have something in it
+    unnamed: dict[int, int] = field(default_factory=dict)
 
 
 # ── cells ────────────────────────────────────────────────────────────────────
@@ -934,12 +936,12 @@ def _combined_named(upper: list[str], lower: list[str], is_header: HeaderTest) -
 def _same_series(lower: list[str], start: int, end: int) -> list[int]:
     """The columns after ``start`` up to ``end`` whose names are numbered in the series of ``start``'s
     (电话2 after 电话1: the same word, another number)."""
-    first = _NUMBERED_NAME.fullmatch(_compact(lower[start]))
+    first = _SERIES_NAME.fullmatch(_compact(lower[start]))
     if first is None:
         return []
     found = []
     for i in range(start + 1, min(end, len(lower))):
-        other = _NUMBERED_NAME.fullmatch(_compact(lower[i]))
+        other = _SERIES_NAME.fullmatch(_compact(lower[i]))
         if other is not None and other[1] == first[1] and other[2] != first[2]:
             found.append(i)
     return found
@@ -996,6 +998,10 @@ def _under_groups(upper: list[str], lower: list[str]) -> bool:
 _NUMBERED_NAME = re.compile(r"(\D*[^\W\d_])\(?(\d{1,2})\)?")
 
 
+# A numbered name of a series, in figures or in Chinese numerals (电话1, 电话二): the word, the number.
+_SERIES_NAME = re.compile(r"(\D*[^\W\d_])\(?(\d{1,2}|[一二三四五六七八九十])\)?")
+
+
 def _is_sub_name(cell: str) -> bool:
     """Whether a cell of a header's second row may be a name: no digits, or a numbered name's."""
     if not any(char.isdigit() for char in cell):
@@ -1005,14 +1011,20 @@ def _is_sub_name(cell: str) -> bool:
 
 def _group_spans(upper: list[str]) -> list[tuple[int, int]]:
     """(first, past last) column of each group label of a header row: a label followed by empty
-    cells, to the next name (or without end, when the label is the row's last name)."""
-    named = [i for i, cell in enumerate(upper) if cell]
+    cells — or by itself again, typed over each of its columns instead of merged (联系电话, 联系电话
+    over 电话1, 电话2) —, to the next name (or without end, when the label is the row's last name)."""
+    named = [i for i, cell in enumerate(upper) if cell and not _repeats_left(upper, i)]
     spans = []
     for at, i in enumerate(named):
         end = named[at + 1] if at + 1 < len(named) else 1 << 30
         if end - i >= 2:
             spans.append((i, end))
     return spans
+
+
+def _repeats_left(cells: list[str], i: int) -> bool:
+    """Whether a header cell repeats the name on its left (a group label typed over each column)."""
+    return i > 0 and _compact(cells[i]) == _compact(cells[i - 1])
 
 
 def _numbered(rows: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
@@ -1032,18 +1044,20 @@ def read_table(data: bytes, is_header: HeaderTest | None = None, reads: ColumnsR
     source, notes, marks = raw_rows(data, is_header)
     rows = _numbered(source)
     header_row, header_cells, after = _find_header(rows, is_header)
-    # the header's rows: its second too when it took one (the row below is then not among those after it)
-    below = {header_row + 1} - {number for number, _ in after} if after else set()
-    spans = spanned_columns(header_cells, {header_row, *below}, marks.spanned)
+    header_rows = _header_rows(header_row, after)
+    header_key = _row_key(header_cells)
+    header_cells, after, units_row = with_units(header_cells, max(header_rows), after)
+    spans = spanned_columns(header_cells, header_rows, marks.spanned)
     header_cells = [spans[i].name if i in spans else cell for i, cell in enumerate(header_cells)]
     header_cells += [spans[i].name for i in sorted(spans) if i >= len(header_cells)]
     table = Table(header=unique_header(header_cells), header_row=header_row, notes=notes)
+    if units_row:
+        table.skipped.append((units_row, UNITS_ROW))
     if reads is not None and isinstance(source, SheetRows):
         read = set(reads(table.header))
         tail = source.cut_after_last_value([i for i, name in enumerate(table.header) if name in read])
         if tail is not None and tail.columns:
             table.notes.append(tail_note(tail, table.header))
-    header_key = _row_key(header_cells)
     header_lead = header_key[0][:1] if header_key else ""
     trailing: list[tuple[int, list[str]]] = []  # bare numbers, a sign-off: footers if nothing follows
     max_rows = settings.IMPORT_MAX_ROWS
@@ -1072,7 +1086,63 @@ def read_table(data: bytes, is_header: HeaderTest | None = None, reads: ColumnsR
     table.uncomputed = _uncomputed_by_column(table, marks.uncomputed)
     table.merged_in = _merged_in_by_row(table, marks.merged_in)
     _settle_spanned(table, list(spans.values()))
+    table.notes.extend(unnamed_notes(table.unnamed))
     return table
+
+
+def _header_rows(header_row: int, after: list[tuple[int, list[str]]]) -> set[int]:
+    """The header's rows: its second too when it took one (that row is then not among those after)."""
+    below = {header_row + 1} - {number for number, _ in after} if after else set()
+    return {header_row, *below}
+
+
+UNITS_ROW = "是表头的单位行（各列的计量单位），已并入表头"
+
+# A unit of measure under a header name, in brackets or after 单位: （元）, (万元), 单位：人, （单位：次）.
+_UNIT_CELL = re.compile(r"\((?:单位:?)?([^()\d]{1,3})\)|单位:?([^()\d]{1,3})")
+_UNITS = frozenset(("元", "万元", "亿元", "千元", "万", "%", "岁", "天", "人次", *"人户次笔个张条件"))
+
+
+def units_row(cells: list[str]) -> dict[int, str]:
+    """Column → unit, when every filled cell of the row is a unit of measure (（元） under 涉案金额,
+    单位：次 under 被叫次数); else empty. A value is never one: a unit written with its figure (3万元),
+    or alone without brackets or 单位 (元), is a cell of a data row."""
+    found: dict[int, str] = {}
+    for i, cell in enumerate(cells):
+        if not cell:
+            continue
+        unit = _UNIT_CELL.fullmatch(_compact(cell))
+        name = (unit[1] or unit[2]) if unit else ""
+        if name not in _UNITS:
+            return {}
+        found[i] = name
+    return found
+
+
+def with_units(
+    header: list[str], last_header_row: int, after: list[tuple[int, list[str]]]
+) -> tuple[list[str], list[tuple[int, list[str]]], int]:
+    """The header with the units of the row directly below it, when that row is a units row under
+    named columns (涉案金额 over （万元）: 涉案金额（万元）, the amount in 万元 — read as a data row, it
+    named nobody and refused the list, and 3 would have been 3 yuan), the rows after it, and the
+    units row's number (0: none)."""
+    if not after or after[0][0] != last_header_row + 1:
+        return header, after, 0
+    number, cells = after[0]
+    units = units_row(cells)
+    if not units or any(i >= len(header) or not header[i] for i in units):
+        return header, after, 0
+    named = [f"{cell}（{units[i]}）" if i in units else cell for i, cell in enumerate(header)]
+    return named, after[1:], number
+
+
+def unnamed_notes(unnamed: dict[int, int]) -> list[str]:
+    """The notes naming the columns with no name in the header that hold something in data rows
+    (by letter and count, never a cell's content): not read, and said so."""
+    return [
+        f"{_column_letters(i)} 列没有列名，有 {count} 行有内容，未读取（如需导入，请为该列写上列名）"
+        for i, count in sorted(unnamed.items())
+    ]
 
 
 @dataclass(frozen=True)
@@ -1264,7 +1334,12 @@ def _numbering_only(header: list[str], cells: list[str]) -> bool:
 def _add_row(table: Table, number: int, cells: list[str], max_rows: int) -> None:
     if len(table.rows) >= max_rows:
         raise ImportFileError(f"文件超过 {max_rows} 行的行数限制，请拆分后分批导入")
-    table.rows.append((number, _record(table.header, cells)))
+    header = table.header
+    table.rows.append((number, _record(header, cells)))
+    if len(cells) > len(header) or "" in header:  # cells under no name: counted for a note
+        for i, cell in enumerate(cells):
+            if cell and (i >= len(header) or not header[i]):
+                table.unnamed[i] = table.unnamed.get(i, 0) + 1
 
 
 @dataclass(frozen=True)
@@ -1294,5 +1369,6 @@ def _peek_rows(data: bytes, is_header: HeaderTest | None) -> tuple[Iterator[list
 def peek_table(data: bytes, is_header: HeaderTest | None = None) -> Peek:
     """The quick look the upload page takes: size, format, archive safety and the header row."""
     rows, last_row = _peek_rows(data, is_header)
-    header_row, header_cells, _ = _find_header(_numbered(rows), is_header)
+    header_row, header_cells, after = _find_header(_numbered(rows), is_header)
+    header_cells, _, _ = with_units(header_cells, max(_header_rows(header_row, after)), after)
     return Peek(unique_header(header_cells), header_row, max(last_row - header_row, 0))
