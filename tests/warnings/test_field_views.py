@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from fanzha.audit.models import AuditEvent
 from fanzha.core.services import organisations as org_services
-from fanzha.warnings.models import ContactPhoto, Status, Warning
+from fanzha.warnings.models import AddressPlacement, ContactPhoto, Status, Warning
 from fanzha.warnings.workflow import photo_bytes
 from tests.personas import PASSWORD, login
 from tests.warnings import images
@@ -132,6 +132,27 @@ def test_a_handover_names_where_it_goes_nothing_is_chosen_in_advance(world, clie
     held = warning.assignee_id
     warning.refresh_from_db()
     assert warning.assignee_id == held and not warning.events.filter(kind="handed_over").exists()
+
+
+def test_a_placement_names_its_village_nothing_is_chosen_in_advance(world, client) -> None:  # type: ignore[no-untyped-def]
+    """人工定位 preselected the first village of the county: a hurried 确定 routed the warning there and
+    remembered that village for the address, so the next warnings from it went there too."""
+    lost = make_warning(1, address="青溪县某某新村7号", phone="")
+    login(client, world.users["analyst"])
+    url = reverse("warning_place", args=[lost.pk])
+    page = client.get(url).content.decode()
+    assert '<option value="" selected>请选择</option>' in page
+    response = client.post(url, {"area": ""})
+    assert response.status_code == 400
+    assert "请选择该预警当事人所在的村（社区）或网格" in response.content.decode()
+    lost.refresh_from_db()
+    assert lost.needs_placement and lost.assignee is None and not AddressPlacement.objects.exists()
+    township = client.post(url, {"area": world.area("龙泉乡").pk})  # no village: a stale or hand-made form
+    assert township.status_code == 400 and "请重新选择" in township.content.decode()
+    chosen = client.post(url, {"area": world.area("石桥村").pk})
+    assert chosen.status_code == 302
+    lost.refresh_from_db()
+    assert (lost.area.name, lost.assignee.username) == ("石桥村", "grid_sq")
 
 
 def test_the_centre_closes_an_invalid_warning(world, client) -> None:  # type: ignore[no-untyped-def]

@@ -228,11 +228,19 @@ class CloseForm(forms.Form):
 
 
 class PlaceForm(forms.Form):
-    area = forms.ChoiceField(label="村（社区）或网格")
+    # Nothing chosen in advance: the county's first village preselected was what a hurried 确定 did — the
+    # warning routed there, and the placement remembered for its address sent the next ones there too.
+    area = forms.ChoiceField(
+        label="村（社区）或网格",
+        error_messages={
+            "required": "请选择该预警当事人所在的村（社区）或网格",
+            "invalid_choice": "您选择的村（社区）或网格已撤并或不在您的辖区内，请重新选择",
+        },
+    )
 
     def __init__(self, *args: Any, areas: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = areas
+        self.fields["area"].choices = [("", "请选择"), *areas]
         _bootstrap(self)
 
 
