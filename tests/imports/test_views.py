@@ -45,6 +45,20 @@ def test_it_shows_masked_row_errors_and_commits_nothing(world, client) -> None: 
     assert "330102199001011235" not in body and "欧阳小明" not in body
 
 
+def test_a_passed_check_says_how_to_import_the_file(world, client) -> None:  # type: ignore[no-untyped-def]
+    """仅检查 that passed ended on a page whose only link went back to the list: nothing said that the
+    file is imported by choosing it again without 仅检查 (the check keeps no file)."""
+    client.force_login(world.users["analyst"])
+    response = upload(client, "people", csv_bytes(PEOPLE_HEADER, unique_people(1, 2)), dry_run="on")
+    assert ImportBatch.objects.get().status == BatchStatus.CHECKED
+    page = client.get(response["Location"]).content.decode()
+    again = reverse("import_upload", kwargs={"importer": "people"})
+    assert f'href="{again}"' in page and "不勾选“仅检查”" in page
+    upload(client, "people", csv_bytes(PEOPLE_HEADER, unique_people(1, 2)))
+    committed = ImportBatch.objects.get(status=BatchStatus.COMMITTED)
+    assert "不勾选“仅检查”" not in client.get(reverse("import_detail", args=[committed.pk])).content.decode()
+
+
 def test_it_refuses_an_upload_form_without_a_file(world, client) -> None:  # type: ignore[no-untyped-def]
     client.force_login(world.users["leader"])
     response = client.post(reverse("import_upload", kwargs={"importer": "people"}), {})
