@@ -341,7 +341,11 @@ def row_values(data: WarningInput, clean: CleanWarning, intake: Intake | None = 
     registered = (
         {"registered_address": masked_address(data.registered_address)} if data.registered_address else {}
     )
-    kept = {name: text for name, keep in KEPT_AS_PUSHED if (text := keep(getattr(data, name)))}
+    kept = {
+        name: text
+        for name, keep in KEPT_AS_PUSHED
+        if (value := getattr(data, name)) and (text := keep(value))
+    }
     return {
         "source_id": clean.source_id,
         "name": mask("name", data.name),
