@@ -59,6 +59,15 @@ def test_a_passed_check_says_how_to_import_the_file(world, client) -> None:  # t
     assert "不勾选“仅检查”" not in client.get(reverse("import_detail", args=[committed.pk])).content.decode()
 
 
+def test_a_passed_check_says_not_imported_once(world, client) -> None:  # type: ignore[no-untyped-def]
+    """The message read “已检查（未导入）：检查通过（仅检查，未导入）”: 未导入 twice."""
+    client.force_login(world.users["analyst"])
+    response = upload(client, "people", csv_bytes(PEOPLE_HEADER, unique_people(1, 2)), dry_run="on")
+    flashed = [str(m) for m in response.wsgi_request._messages]
+    assert flashed == ["已检查（未导入）：检查通过"]
+    assert ImportBatch.objects.get().outcome_text.count("未导入") == 1
+
+
 def test_it_refuses_an_upload_form_without_a_file(world, client) -> None:  # type: ignore[no-untyped-def]
     client.force_login(world.users["leader"])
     response = client.post(reverse("import_upload", kwargs={"importer": "people"}), {})
