@@ -238,7 +238,8 @@ class PlaceForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: Any, areas: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, areas: list[tuple[str, list[tuple[int, str]]]], **kwargs: Any) -> None:
+        """``areas``: the villages and grids grouped by township, ``[(township, [(pk, name), …]), …]``."""
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = [("", "请选择"), *areas]
         _bootstrap(self)
