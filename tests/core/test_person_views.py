@@ -132,3 +132,16 @@ def test_it_reveals_nothing_without_a_purpose(world, client) -> None:  # type: i
     assert person.id_number not in response.content.decode()
     assert "查看原因" in response.content.decode()
     assert AuditEvent.objects.filter(action="pii.read").count() == before
+
+
+def test_a_revealed_phone_is_a_link_to_call(world, client) -> None:  # type: ignore[no-untyped-def]
+    """On a phone the worker taps the revealed number to call it; a masked one, another field: no link."""
+    person = world.people["chengdong"]
+    user = login(client, world, "grid_cd")
+    assert "tel:" not in user.get(reverse("person_detail", args=[person.pk])).content.decode()
+    url = reverse("person_reveal", args=[person.pk])
+    phone = user.post(url, {"field": "phone", "purpose": "contact"}).content.decode()
+    link = f'<a class="text-danger" href="tel:{person.phone}" data-testid="revealed">{person.phone}</a>'
+    assert link in phone
+    id_number = user.post(url, {"field": "id_number", "purpose": "verify"}).content.decode()
+    assert person.id_number in id_number and "tel:" not in id_number

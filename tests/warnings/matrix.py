@@ -79,6 +79,13 @@ CASES = {
     "warning_handover": Case("200 200 403 404 200 404 403 403 403 403 200", kwargs=warning),
     "warning_close": Case("200 200 403 404 200 404 403 403 403 403 200", kwargs=warning),
     "warning_place": Case(DISPATCH, kwargs=warning),
+    # the person page's rule (person.reveal): the unit head places and reads, never reveals
+    "warning_reveal": Case(
+        "200 200 200 404 200 404 403 403 403 403 403",
+        kwargs=warning,
+        method="POST",
+        data={"field": "phone", "purpose": "contact"},
+    ),
     "warning_note": Case(
         "302 302 403 404 302 404 403 403 403 403 302",
         kwargs=warning,

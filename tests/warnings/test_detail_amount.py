@@ -9,7 +9,7 @@ from tests.warnings.helpers import make_warning
 
 
 def _amount_shown(page: str) -> str:
-    return page.split("<dt class=\"col-4\">涉案金额</dt>", 1)[1].split("</dd>", 1)[0].split(">", 1)[1]
+    return page.split('<dt class="col-4">涉案金额</dt>', 1)[1].split("</dd>", 1)[0].split(">", 1)[1]
 
 
 def test_the_amount_reads_as_the_reason_beside_it(world, client) -> None:  # type: ignore[no-untyped-def]

@@ -18,6 +18,10 @@ def _page(client, warning) -> str:  # type: ignore[no-untyped-def]
     return client.get(reverse("warning_place", args=[warning.pk])).content.decode()
 
 
+def _area(code: str, name: str, level: str, parent):  # type: ignore[no-untyped-def]
+    return area_services.area_create(actor=None, code=code, name=name, level=level, parent=parent)
+
+
 def _groups(page: str) -> dict[str, list[str]]:
     """Each optgroup's label with its options' texts, in the page's order."""
     return {
@@ -38,7 +42,8 @@ def test_the_choices_read_as_the_other_pages_name_areas_grouped_by_township(worl
         "龙泉乡": ["龙泉乡 · 石桥村", "石桥村 · 石桥村第一网格"],
     }
     assert '<option value="" selected>请选择</option>' in page
-    chosen = client.post(reverse("warning_place", args=[warning.pk]), {"area": world.area("石桥村第一网格").pk})
+    grid = world.area("石桥村第一网格")
+    chosen = client.post(reverse("warning_place", args=[warning.pk]), {"area": grid.pk})
     assert chosen.status_code == 302
 
 
@@ -51,12 +56,8 @@ def test_the_choices_cost_the_same_queries_however_many_villages(world, client) 
         _page(client, warning)
     township = world.area("龙泉乡")
     for n in range(1, 6):
-        village = area_services.area_create(
-            actor=None, code=f"33119920030{n}", name=f"新村{n}", level="village", parent=township
-        )
-        area_services.area_create(
-            actor=None, code=f"33119920030{n}001", name=f"新村{n}第一网格", level="grid", parent=village
-        )
+        village = _area(f"33119920030{n}", f"新村{n}", "village", township)
+        _area(f"33119920030{n}001", f"新村{n}第一网格", "grid", village)
     with CaptureQueriesContext(connection) as many:
         page = _page(client, warning)
     assert "龙泉乡 · 新村5" in page and "新村5 · 新村5第一网格" in page
@@ -66,9 +67,9 @@ def test_the_choices_cost_the_same_queries_however_many_villages(world, client) 
 def test_townships_of_two_counties_are_told_apart(world, client) -> None:  # type: ignore[no-untyped-def]
     """A city's centre sees several counties, each with its 城关镇: the group names the county too."""
     city = world.area("江州市")
-    county = area_services.area_create(actor=None, code="331198000000", name="白水县", level="district", parent=city)
-    town = area_services.area_create(actor=None, code="331198100000", name="城关镇", level="township", parent=county)
-    area_services.area_create(actor=None, code="331198100001", name="城南社区", level="village", parent=town)
+    county = _area("331198000000", "白水县", "district", city)
+    town = _area("331198100000", "城关镇", "township", county)
+    _area("331198100001", "城南社区", "village", town)
     admin = world.users["leader"]
     admin.organisation.area = city
     admin.organisation.save(update_fields=["area"])

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/handover/", views_field.warning_handover, name="warning_handover"),
     path("<int:pk>/close/", views_field.warning_close, name="warning_close"),
     path("<int:pk>/place/", views_field.warning_place, name="warning_place"),
+    path("<int:pk>/reveal/", views.warning_reveal, name="warning_reveal"),
     path("<int:pk>/note/", views_field.warning_note, name="warning_note"),
     path("photos/<int:pk>/", views_field.warning_photo, name="warning_photo"),
     path("rules/", views_rules.rule_list, name="warning_rule_list"),

@@ -8,14 +8,18 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from fanzha.core import access
 from fanzha.core import selectors as core_selectors
 from fanzha.core.pii.masking import mask, mask_phone, scrub_text
-from fanzha.warnings import routing, selectors, typology
+from fanzha.core.services.persons import REVEAL_PURPOSES
+from fanzha.core.views.persons import revealed
+from fanzha.warnings import reveal, routing, selectors, typology
 from fanzha.warnings.forms import WarningForm
 from fanzha.warnings.intake import (
     QUALITY_FLAGS,
@@ -150,8 +154,8 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "masked": {
             "name": mask("name", warning.person.name),
             "id_number": mask("id_number", warning.person.id_number or warning.id_number_raw),
-            "phone": mask("phone", warning.person.phone or warning.phone_raw),
-            "address": mask("address", warning.address or warning.person.address),
+            "phone": mask("phone", reveal.shown_value(warning, "phone")),
+            "address": mask("address", reveal.shown_value(warning, "address")),
         },
         "flags": [QUALITY_FLAGS.get(f, f) for f in warning.quality_flags],
         "fraud_type": typology.label(warning.fraud_type) if warning.fraud_type else "未知",
@@ -165,6 +169,7 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_place": dispatches and warning.is_open,
         "can_note": works or dispatches,
         "can_reveal": access.user_can(user, "person.reveal"),
+        "reveal_purposes": REVEAL_PURPOSES,
         "unit": routing.describe_unit(warning.organisation),
         "why": scrub_text(warning.notes),  # the report's own words (号码研判: the contacts), numbers masked
         "suspects": suspects_shown(warning.suspect_numbers),
@@ -175,6 +180,29 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "now": timezone.now(),
     }
     return render(request, "warnings/warning_detail.html", context)
+
+
+@login_required
+@require_POST
+def warning_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The warning's phone or address in clear (人工定位, the warning's page), audited; the field's name
+    travels in the POST body, never in the URL."""
+    access.require(request.user, "warning.view")
+    warning = access.get_visible_or_404(Warning.objects.select_related("area", "person"), request.user, pk=pk)
+    field_name = request.POST.get("field", "")
+    if field_name not in reveal.REVEALABLE:
+        return HttpResponse("未知字段", status=400)
+    try:
+        value = reveal.warning_reveal(
+            actor=request.user,
+            warning=warning,
+            field_name=field_name,
+            purpose=request.POST.get("purpose", ""),
+        )
+    except ValidationError:
+        # htmx swaps only 2xx answers: it gets the message in place; a plain form post gets a 400.
+        return render(request, "core/_reveal_refused.html", status=200 if request.htmx else 400)
+    return revealed(request, value, phone=field_name == "phone")
 
 
 _NUMBER = re.compile(r"\+?\d[\d -]{4,}\d")

@@ -17,7 +17,9 @@ from fanzha.core import access
 from fanzha.core import selectors as core_selectors
 from fanzha.core.models import Area, User
 from fanzha.core.models.areas import AreaLevel
-from fanzha.warnings import routing, selectors, workflow
+from fanzha.core.pii.masking import mask
+from fanzha.core.services.persons import REVEAL_PURPOSES
+from fanzha.warnings import reveal, routing, selectors, workflow
 from fanzha.warnings.exports import area_name
 from fanzha.warnings.forms import HAND_BACK, CloseForm, ContactForm, HandoverForm, PlaceForm
 from fanzha.warnings.models import ContactPhoto, Outcome, Warning
@@ -289,7 +291,17 @@ def warning_place(request: HttpRequest, pk: int) -> HttpResponse:
         workflow.warning_place(actor=request.user, warning=warning, area=area)
         return f"已定位到 {area.name}，该地址今后自动定位到此。"
 
-    return _action_page(request, warning, form, "人工定位", act)
+    return _action_page(request, warning, form, "人工定位", act, _where(request, warning))
+
+
+def _where(request: HttpRequest, warning: Warning) -> dict[str, Any]:
+    """What 人工定位 places the warning by: its address, masked, with the audited reveal for a user who
+    may reveal (the person page's rule) — the analyst had to open the person page to read it."""
+    return {
+        "where": {"address": mask("address", reveal.shown_value(warning, "address"))},
+        "can_reveal": access.user_can(request.user, "person.reveal"),
+        "reveal_purposes": REVEAL_PURPOSES,
+    }
 
 
 PlaceChoices = list[tuple[str, list[tuple[int, str]]]]
@@ -347,7 +359,12 @@ def _before_action(request: HttpRequest, warning: Warning, action: str) -> HttpR
 
 
 def _action_page(
-    request: HttpRequest, warning: Any, form: Any, title: str, act: Callable[[dict[str, Any]], str]
+    request: HttpRequest,
+    warning: Any,
+    form: Any,
+    title: str,
+    act: Callable[[dict[str, Any]], str],
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """One form-backed action on a warning: run it on a valid POST, else show the form (400 on a bad POST)."""
     if request.method == "POST" and form.is_valid():
@@ -364,7 +381,7 @@ def _action_page(
             messages.success(request, done)
             return redirect("warning_detail", pk=warning.pk)
     status = 400 if request.method == "POST" else 200
-    context = {"w": warning, "form": form, "title": title}
+    context = {"w": warning, "form": form, "title": title, **(extra or {})}
     return render(request, "warnings/warning_action.html", context, status=status)
 
 

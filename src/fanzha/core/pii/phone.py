@@ -19,7 +19,7 @@ from typing import Literal
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
-__all__ = ["PhoneInfo", "PhoneKind", "is_service_number", "normalize_phone", "phone_info"]
+__all__ = ["PhoneInfo", "PhoneKind", "is_service_number", "normalize_phone", "phone_info", "tel_number"]
 
 PhoneKind = Literal["mobile", "landline", "service", "unknown"]
 
@@ -171,3 +171,10 @@ def phone_info(text: str) -> PhoneInfo:
         return _invalid(normalized, "无法识别的电话号码")
     error = "境外电话号码无效" if normalized.startswith("+") else "电话号码无效（区号或位数不正确）"
     return _result(normalized, _describe(parsed), error)
+
+
+def tel_number(text: str) -> str:
+    """What a ``tel:`` link dials for a revealed phone: the number in national form when it is a valid
+    one, else ``""`` — a number kept to be corrected is shown as written, not offered to dial."""
+    info = phone_info(text)
+    return info.normalized if info.valid else ""

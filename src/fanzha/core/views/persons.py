@@ -17,6 +17,7 @@ from fanzha.core.exports import csv_response
 from fanzha.core.forms import PersonForm
 from fanzha.core.models import Person
 from fanzha.core.pii import crypto
+from fanzha.core.pii import phone as phone_number
 from fanzha.core.pii.masking import mask, scrub_text
 from fanzha.core.services import persons as person_services
 
@@ -112,7 +113,13 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError:
         # htmx swaps only 2xx answers: it gets the message in place; a plain form post gets a 400.
         return render(request, "core/_reveal_refused.html", status=200 if request.htmx else 400)
-    response = render(request, "core/_revealed.html", {"value": value})
+    return revealed(request, value, phone=field_name == "phone")
+
+
+def revealed(request: HttpRequest, value: str, phone: bool = False) -> HttpResponse:
+    """A value revealed, in place of its mask: a phone as a ``tel:`` link to tap to call; never cached."""
+    tel = phone_number.tel_number(value) if phone else ""
+    response = render(request, "core/_revealed.html", {"value": value, "tel": tel})
     response["Cache-Control"] = "no-store"
     return response
 
