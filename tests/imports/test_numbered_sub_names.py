@@ -9,7 +9,7 @@ import io
 
 from openpyxl import Workbook
 
-from fanzha.imports.columns import header_score, match_header
+from fanzha.imports.columns import header_score, map_row, match_header
 from fanzha.imports.importers.people import PersonImporter
 from fanzha.imports.importers.warnings import WarningImporter
 from fanzha.imports.readers import peek_table, read_table
@@ -78,11 +78,15 @@ def test_the_first_numbered_column_is_the_phone_and_the_second_its_second_column
     table = read(SHAPES["csv"])
     columns = match_header(table.header, WarningImporter().fields)
     assert columns.columns["联系电话（电话1）"] == "phone"
-    assert [(text, f.name) for text, f in columns.seconds] == [("联系电话（电话2）", "phone")]
+    assert [(text, f.name) for text, f in columns.seconds] == [
+        ("联系电话（电话2）", "phone"),
+        ("嫌疑号码（号码2）", "suspect_numbers"),  # every suspect column read, joined
+    ]
     assert columns.columns["嫌疑号码（号码1）"] == "suspect_numbers"
-    assert "嫌疑号码（号码2）" in columns.duplicate  # named among the columns not read, not lost
+    assert columns.duplicate == []
     record = table.rows[0][1]
     assert (record["联系电话（电话1）"], record["联系电话（电话2）"]) == (WARNING[3], SECOND_PHONE)
+    assert map_row(record, columns)[0]["suspect_numbers"] == "17012345678\n17012345679"
 
 
 def test_a_people_list_names_its_second_phone_column_as_not_read() -> None:

@@ -8,9 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fanzha.core.pii.masking import mask, mask_cell
-from fanzha.imports.readers import NumericText, is_spanned
+from fanzha.imports.parties import SUSPECT_ACCOUNT, SUSPECT_NUMBER, is_suspects_label, suspects_kind
+from fanzha.imports.readers import NumericText, is_spanned, numbered_name
 
-_PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】|<[^>]*>")
+# A note in brackets (innermost first: 联系电话（电话1（必填）） is 联系电话 without its notes).
+_PARENTHESES = re.compile(r"\([^()]*\)|\[[^\]]*\]|【[^】]*】|<[^>]*>")
 _BRACKETS = re.compile(r"[()\[\]【】<>]")
 _DROP = re.compile(r"[\s_\-*:：.、/]+")
 # "单位：" at the start of a bracketed note: 涉案金额（单位：万元） is 涉案金额（万元）.
@@ -34,8 +36,17 @@ def normalise_header(text: str, *, notes: bool = False) -> str:
     """Full-width → half-width, lower case, without parenthesised notes (``notes``: with their words,
     only the brackets dropped: ``涉案金额（万元）`` → ``涉案金额万元``), spaces or underscores."""
     value = unicodedata.normalize("NFKC", str(text)).strip().lower()
-    value = _BRACKETS.sub("", _UNIT_WORD.sub("", value)) if notes else _PARENTHESES.sub("", value)
+    value = _BRACKETS.sub("", _UNIT_WORD.sub("", value)) if notes else _without_notes(value)
     return _DROP.sub("", value)
+
+
+def _without_notes(value: str) -> str:
+    """The text without its bracketed notes, a note inside a note too."""
+    while True:
+        shorter = _PARENTHESES.sub("", value)
+        if shorter == value:
+            return value
+        value = shorter
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,8 @@ class Field:
     fold: bool = False  # full-width → half-width in values (codes, numbers), never in names
     # A second column of this field (联系电话 beside 手机号) is read where the first is empty in a row.
     second: bool = False
+    # Every column of this field is read, their values joined (嫌疑号码1, 嫌疑号码2: a warning's suspects).
+    joined: bool = False
     # A column that may stand in for this one (户籍地址 for 现住址): read under its own name wherever
     # it is in the header, never in this field's place; the importer decides when it stands in.
     fallback: Field | None = None
@@ -77,7 +90,8 @@ class ColumnMap:
     duplicate: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     used: list[tuple[str, Field]] = field(default_factory=list)  # each used column's header and field
-    # Columns read only into an empty value: second columns of ``second`` fields, and fallback columns.
+    # Columns read after the field's first: into an empty value (second columns of ``second`` fields,
+    # fallback columns), or joined to it (every further column of a ``joined`` field).
     seconds: list[tuple[str, Field]] = field(default_factory=list)
 
     @property
@@ -103,20 +117,71 @@ def all_fields(fields: list[Field]) -> list[Field]:
 
 
 def _field_of(text: str, index: dict[str, Field]) -> Field | None:
-    """The field a header cell names: as a whole — a note naming a field of its own wins (涉案金额（万元）:
-    the amount in 万元), else without it — or, when the cell gives alternatives (联系电话/手机号,
-    身份证号/护照号, 预警时间/推送时间, 涉案金额/元), the first of them that names one."""
+    """The field a header cell names — only a suspect's field when it says the column is the suspect's
+    (:func:`_suspects_field`): as a whole — a note naming a field of its own wins (涉案金额（万元）: the
+    amount in 万元), else without it, else its word without its number (手机号2, 嫌疑号码3) — or, when
+    the cell gives alternatives (联系电话/手机号, 身份证号/护照号, 预警时间/推送时间, 涉案金额/元), the first
+    of them that names one."""
+    whose = _suspects_name(text)
+    if whose is not None:
+        return _suspects_field(*whose, index)
+    return _named_field(text, index)
 
-    def named(words: str) -> Field | None:
-        return index.get(normalise_header(words, notes=True)) or index.get(normalise_header(words))
 
-    found = named(text)
+def _named_field(text: str, index: dict[str, Field]) -> Field | None:
+    """The field a header cell names as a whole, else by the first of its alternatives that names one."""
+    found = _named(text, index)
     if found is not None:
         return found
     parts = _ALTERNATIVES.split(unicodedata.normalize("NFKC", str(text)))
     if len(parts) < 2:
         return None
-    return next((f for f in map(named, parts) if f is not None), None)
+    return next((f for f in (_named(part, index) for part in parts) if f is not None), None)
+
+
+def _named(words: str, index: dict[str, Field]) -> Field | None:
+    """The field ``words`` name: with their note, without it, or without their number (手机号2)."""
+    found = index.get(normalise_header(words, notes=True)) or index.get(normalise_header(words))
+    if found is None and (numbered := numbered_name(words)) is not None:
+        found = index.get(normalise_header(numbered[0]))
+    return found
+
+
+# A header saying whose its column is in brackets: a group label over the name (嫌疑人信息（电话）, as
+# the reader names a column of a header's second row under such a label) or a note after it (电话（嫌疑人）).
+_WHOSE = re.compile(r"(.+?)\((.+)\)")
+
+
+def _suspects_name(text: str) -> tuple[str, str] | None:
+    """(the column's own name, the label saying whose) when its header says it is the suspect's
+    (嫌疑人信息（电话）, 电话（嫌疑人）: 电话 and 嫌疑人信息 or 嫌疑人), else None."""
+    whose = _WHOSE.fullmatch(unicodedata.normalize("NFKC", str(text)).strip())
+    if whose is None:
+        return None
+    outer, inner = whose[1], whose[2]
+    if is_suspects_label(outer):
+        return inner, outer
+    if is_suspects_label(inner):
+        return outer, inner
+    return None
+
+
+def _suspects_field(name: str, label: str, index: dict[str, Field]) -> Field | None:
+    """The field a suspect's column named ``name`` under (or noted with) ``label`` is read as: a
+    suspect's field only — the one the name is (嫌疑号码, 对方账号), else the suspect's number for 电话 /
+    号码 / 手机 and the suspect's account for 账号 / 银行卡 / 卡号 (numbered or not), else the one the label
+    is (嫌疑号码（多个用逗号分隔）) — or None (姓名, 身份证号 under 嫌疑人信息: not read). A suspect's number
+    is never the phone the person to warn is called on."""
+    suspects = {kind: index.get(normalise_header(kind)) for kind in (SUSPECT_NUMBER, SUSPECT_ACCOUNT)}
+    own = _named_field(name, index)
+    if own is not None and own in suspects.values():
+        return own
+    numbered = numbered_name(name)
+    kind = suspects_kind(numbered[0] if numbered else name)
+    if kind:
+        return suspects[kind]
+    labelled = _named_field(label, index)
+    return labelled if labelled is not None and labelled in suspects.values() else None
 
 
 def match_header(header: list[str], fields: list[Field]) -> ColumnMap:
@@ -135,7 +200,7 @@ def match_header(header: list[str], fields: list[Field]) -> ColumnMap:
             else:
                 result.duplicate.append(text)
         elif f.name in result.fields_present:
-            if f.second and all(g.name != f.name for _, g in result.seconds):
+            if f.joined or (f.second and all(g.name != f.name for _, g in result.seconds)):
                 result.seconds.append((text, f))
             else:
                 result.duplicate.append(text)
@@ -200,8 +265,18 @@ def map_row(record: dict[str, str], columns: ColumnMap) -> tuple[dict[str, str],
                 errors.append(CellError(f.label, f.masked(text), problem))
                 continue
         values[name] = _fold(str(text)) if f.fold else str(text).strip()
-    for header, f in columns.seconds:  # where the field's first column is empty in this row
+    for header, f in columns.seconds:  # joined, or where the field's first column is empty in this row
         text = record.get(header, "")
-        if text and not values.get(f.name) and not (f.numeric != NUMERIC_OK and numeric_problem(f, text)):
+        if f.joined:
+            values[f.name] = joined_values(values.get(f.name, ""), str(text).strip())
+        elif text and not values.get(f.name) and not (f.numeric != NUMERIC_OK and numeric_problem(f, text)):
             values[f.name] = _fold(str(text)) if f.fold else str(text).strip()
     return values, errors
+
+
+def joined_values(joined: str, text: str) -> str:
+    """A column's value added on a line of its own to the values of the field's columns before it,
+    unless one of them is the same (each once)."""
+    if not text or text in joined.splitlines():
+        return joined
+    return f"{joined}\n{text}" if joined else text

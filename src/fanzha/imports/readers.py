@@ -26,6 +26,8 @@ from typing import Any
 
 from django.conf import settings
 
+from fanzha.imports.parties import is_suspects_label
+
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -908,10 +910,22 @@ def _find_header(
 
 
 def _combined(upper: list[str], lower: list[str]) -> list[str]:
-    """A header of two rows as one: the lower row's name of each column, else the upper's."""
+    """A header of two rows as one: the lower row's name of each column, else the upper's — under a
+    group label for the suspect's side, the name with the label (嫌疑人信息 over 电话: 嫌疑人信息（电话）,
+    read as the suspect's number, never as the phone of the person to warn)."""
     width = max(len(upper), len(lower))
     upper, lower = [*upper, *[""] * (width - len(upper))], [*lower, *[""] * (width - len(lower))]
-    return [low or up for up, low in zip(upper, lower, strict=True)]
+    combined = [low or up for up, low in zip(upper, lower, strict=True)]
+    for start, end in _suspects_spans(upper):
+        for i in range(start, min(end, width)):
+            if lower[i] and lower[i] != upper[start]:
+                combined[i] = f"{upper[start]}（{lower[i]}）"
+    return combined
+
+
+def _suspects_spans(upper: list[str]) -> list[tuple[int, int]]:
+    """The spans of a header row's group labels for the suspect's side (嫌疑人信息, 对方信息)."""
+    return [(start, end) for start, end in _group_spans(upper) if is_suspects_label(upper[start])]
 
 
 def _combined_named(upper: list[str], lower: list[str], is_header: HeaderTest) -> list[str]:
@@ -919,17 +933,21 @@ def _combined_named(upper: list[str], lower: list[str], is_header: HeaderTest) -
     本人 and 家属, for a list whose phone is 联系方式), its first column read as that field, named with
     both (联系方式（本人）); the others keep their own names (read as another field, or not read) — but
     for the names numbered in the same series as the first (联系电话 over 电话1 and 电话2: 联系电话（电话2）,
-    the same field's second column, read or named as not read; never a column without a name)."""
+    the same field's second column, read or named as not read; never a column without a name). A
+    series' names read as the label's field without it (电话1 is a phone) are named with it all the same."""
     combined = _combined(upper, lower)
     score = int(is_header(combined))
     for start, end in _group_spans(upper):
         if start >= len(lower) or not lower[start] or not any(lower[start:end]):
             continue
+        if is_suspects_label(upper[start]):  # named with the label already, every column under it
+            continue
         named = [*combined]
         for i in [start, *_same_series(lower, start, end)]:
             named[i] = f"{upper[start]}（{lower[i]}）"
-        if int(is_header(named)) > score:
-            combined, score = named, int(is_header(named))
+        named_score = int(is_header(named))
+        if named_score > score or (named_score == score > 0 and numbered_name(lower[start]) is not None):
+            combined, score = named, named_score
     return combined
 
 
@@ -992,14 +1010,25 @@ def _under_groups(upper: list[str], lower: list[str]) -> bool:
     return all(count >= 2 for count in under.values())
 
 
-# A name numbered in a series under a group label (电话1, 电话2, 号码（1）, 账号 2): a word, then one or
-# two digits and nothing but a closing bracket after them. A value is never so: a phone, an ID number,
-# a date or an amount starts with its digits or has more of them, an address goes on after its number.
-_NUMBERED_NAME = re.compile(r"(\D*[^\W\d_])\(?(\d{1,2})\)?")
+# A note in brackets without digits after a numbered name (电话1（必填）, 号码2（选填）).
+_NAME_NOTE = r"(?:\([^()\d]*\))*"
+
+# A name numbered in a series under a group label (电话1, 电话2, 号码（1）, 账号 2, 电话1（必填）): a word,
+# then one or two digits and nothing but a closing bracket and a note without digits after them. A value
+# is never so: a phone, an ID number, a date or an amount starts with its digits or has more of them, an
+# address goes on after its number.
+_NUMBERED_NAME = re.compile(r"(\D*[^\W\d_])\(?(\d{1,2})\)?" + _NAME_NOTE)
 
 
 # A numbered name of a series, in figures or in Chinese numerals (电话1, 电话二): the word, the number.
-_SERIES_NAME = re.compile(r"(\D*[^\W\d_])\(?(\d{1,2}|[一二三四五六七八九十])\)?")
+_SERIES_NAME = re.compile(r"(\D*[^\W\d_])\(?(\d{1,2}|[一二三四五六七八九十])\)?" + _NAME_NOTE)
+
+
+def numbered_name(text: str) -> tuple[str, str] | None:
+    """(the word, the number) of a name numbered in a series (手机号1, 电话（2）, 号码二, 电话1（必填）),
+    else None."""
+    found = _SERIES_NAME.fullmatch(_compact(text))
+    return (found[1], found[2]) if found else None
 
 
 def _is_sub_name(cell: str) -> bool:

@@ -314,6 +314,7 @@ FIELDS = [
             "suspect no",
             "suspect phone number",
         ),
+        joined=True,  # 嫌疑号码1, 嫌疑号码2 …: all read, each number once
     ),
     Field(
         "suspect_accounts",
@@ -354,6 +355,7 @@ FIELDS = [
             "suspect bank account",
             "suspect card no",
         ),
+        joined=True,  # 嫌疑账号1, 嫌疑账号2 …: all read, each once
     ),
     Field(
         "notes",
