@@ -86,3 +86,14 @@ def test_a_second_phone_column_beside_the_first_is_left_aside_as_in_a_file(
     assert response.json()["notices"] == ["未识别的字段已忽略：联系电话"]
     alone = post(client, "/api/warnings", {"预警编号": "SJ-3", "姓名": "吴九", "联系电话": "13905716666"})
     assert alone.status_code == 201 and alone.json()["phone"] == "139****6666"
+
+
+def test_two_keys_for_the_suspects_numbers_are_refused_by_name(world: World, client: Client) -> None:
+    """A file reads every suspect column, joined; a request names each field once: a second key for the
+    suspect's numbers is refused, not left aside (its number would be lost)."""
+    login(client, world.users["analyst"])
+    for second in ({"嫌疑人电话": "17012345679"}, {"嫌疑号码1": "17012345679"}):
+        response = post(client, "/api/warnings", {**LISTED, **second})
+        assert response.status_code == 400, second
+        assert "都指“嫌疑号码”" in response.json()["detail"], second
+    assert not Warning.objects.exists()

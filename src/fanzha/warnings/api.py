@@ -273,13 +273,14 @@ def named_fields(data: dict[str, Any]) -> dict[str, Any]:
     fields = {**{text: f.name for text, f in matched.seconds}, **matched.columns}
     taken = set(matched.columns.values())  # a second column (联系电话 beside 手机号) is then not read
     labels = {f.name: normalise_header(f.label) for f in FIELDS}
+    joined = {f.name for f in FIELDS if f.joined}  # a file's columns joined: one key a request
     named: dict[str, Any] = {}
     for key, value in data.items():
         field = fields.get(str(key), key)
         second = str(key) not in matched.columns and field in taken
         name = field if field in WarningIn.model_fields and not second else key
         own_label = second and field in own and normalise_header(str(key)) == labels.get(field)
-        if name in named or str(key) in matched.duplicate or own_label:
+        if name in named or str(key) in matched.duplicate or own_label or (second and field in joined):
             said = {normalise_header(str(key)), normalise_header(str(key), notes=True)}
             label = next((f.label for f in FIELDS if f.name == field or said & f.header_keys()), field)
             said_twice = f"字段“{quoted(str(key), 30)}”与另一字段都指“{label}”，请只保留一个"
