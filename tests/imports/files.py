@@ -53,6 +53,28 @@ def xlsx_bytes(header: list[Any], rows: list[list[Any]], title: str | None = Non
     return buffer.getvalue()
 
 
+def sheet_bytes(rows: list[list[Any]], merges: tuple[str, ...] | list[str] = ()) -> bytes:
+    """An XLSX of ``rows`` as they are (a header of two rows, a title), with cell ranges merged."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for cells in rows:
+        sheet.append(cells)
+    for cells in merges:
+        sheet.merge_cells(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def grid_csv(rows: list[list[Any]], encoding: str = "utf-8") -> bytes:
+    """A CSV of ``rows`` as they are, a None cell written empty."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([["" if cell is None else cell for cell in cells] for cells in rows])
+    return buffer.getvalue().encode(encoding)
+
+
 def unique_people(start: int, count: int) -> list[list[str]]:
     """``count`` rows with distinct ID numbers (n ranges over distinct (year, seq) pairs)."""
     return [person_row(n) for n in range(start, start + count)]

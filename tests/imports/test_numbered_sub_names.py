@@ -4,16 +4,13 @@ whose cells hold digits (a phone, an ID number, a date, an amount) is never take
 
 from __future__ import annotations
 
-import csv
-import io
-
-from openpyxl import Workbook
-
 from fanzha.imports.columns import header_score, map_row, match_header
 from fanzha.imports.importers.people import PersonImporter
 from fanzha.imports.importers.warnings import WarningImporter
 from fanzha.imports.readers import peek_table, read_table
+from tests.imports.files import grid_csv as text_file
 from tests.imports.files import person_row
+from tests.imports.files import sheet_bytes as book
 from tests.warnings.files import row
 
 WARNING = row(1)
@@ -31,24 +28,6 @@ COMBINED = [
     "嫌疑号码（号码1）",
     "嫌疑号码（号码2）",
 ]
-
-
-def book(rows: list[list[object]], merges: list[str] = ()) -> bytes:  # type: ignore[assignment]
-    workbook = Workbook()
-    sheet = workbook.active
-    for cells in rows:
-        sheet.append(cells)
-    for cells in merges:
-        sheet.merge_cells(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def text_file(rows: list[list[object]]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows([["" if cell is None else cell for cell in cells] for cells in rows])
-    return buffer.getvalue().encode()
 
 
 def is_header(importer):  # type: ignore[no-untyped-def]

@@ -6,38 +6,17 @@ note after it (电话1（必填）) is a name of a header's second row."""
 
 from __future__ import annotations
 
-import csv
-import io
-
-from openpyxl import Workbook
-
 from fanzha.imports.columns import ColumnMap, header_score, map_row, match_header
 from fanzha.imports.importers.people import PersonImporter
 from fanzha.imports.importers.warnings import FIELDS, WarningImporter
 from fanzha.imports.readers import read_table
+from tests.imports.files import grid_csv as text_file
+from tests.imports.files import sheet_bytes as book
 from tests.warnings.files import row
 
 WARNING = row(1)
 SUSPECT_NUMBER = "17012345678"
 SUSPECT_ACCOUNT = "6222020000000000001"
-
-
-def book(rows: list[list[object]], merges: tuple[str, ...] = ()) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    for cells in rows:
-        sheet.append(cells)
-    for cells in merges:
-        sheet.merge_cells(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def text_file(rows: list[list[object]]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows([["" if cell is None else cell for cell in cells] for cells in rows])
-    return buffer.getvalue().encode()
 
 
 def read(data: bytes, importer=None):  # type: ignore[no-untyped-def]

@@ -3,14 +3,12 @@ down): imported with both phones read, and a plain list's first row of digits im
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
-
-from openpyxl import Workbook
 
 from fanzha.imports.pipeline import import_run
 from fanzha.warnings.models import Warning
+from tests.imports.files import grid_csv
+from tests.imports.files import sheet_bytes as _xlsx
 from tests.warnings.files import row
 
 UPPER = ["预警编号", "姓名", "身份证号", "联系电话", None, "现住址", "嫌疑信息", None]
@@ -26,24 +24,6 @@ def _rows() -> list[list[Any]]:
         [*first[:4], "13900000001", first[4], "17012345678", "6222020000000000001"],
         [*second[:3], "", SECOND_PHONE, second[4], "", ""],
     ]
-
-
-def _xlsx(rows: list[list[Any]], merges: tuple[str, ...] = ()) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    for cells in rows:
-        sheet.append(cells)
-    for cells in merges:
-        sheet.merge_cells(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _csv(rows: list[list[Any]]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows([["" if cell is None else cell for cell in cells] for cells in rows])
-    return buffer.getvalue().encode("gbk")
 
 
 def _imported(data: bytes, file_name: str) -> Any:
@@ -93,3 +73,7 @@ def test_a_units_row_under_the_header_reads_the_amounts_in_its_unit(world) -> No
         assert (batch.rows_new, batch.rows_rejected) == (1, 0), name
         assert "第 2 行是表头的单位行" in batch.message, name
         assert Warning.objects.get().amount == 30000, name
+
+
+def _csv(rows: list[list[Any]]) -> bytes:
+    return grid_csv(rows, "gbk")

@@ -4,29 +4,15 @@ warn is called on; numbered phone columns (手机号1 / 手机号2) are the phon
 
 from __future__ import annotations
 
-import io
 from typing import Any
-
-from openpyxl import Workbook
 
 from fanzha.imports.pipeline import import_run
 from fanzha.warnings.models import Warning
+from tests.imports.files import sheet_bytes as _xlsx
 from tests.warnings.files import row
 
 SUSPECT_NUMBER = "17012345678"
 SUSPECT_ACCOUNT = "6222020000000000001"
-
-
-def _xlsx(rows: list[list[Any]], merges: tuple[str, ...] = ()) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    for cells in rows:
-        sheet.append(cells)
-    for cells in merges:
-        sheet.merge_cells(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _imported(data: bytes, file_name: str) -> Any:
