@@ -34,6 +34,9 @@ from tests.warnings.helpers import make_warning
         ("四级预警", "low"),
         ("High risk", "high"),
         ("A类", None),
+        # 一般 is the lowest of the emergency levels (Ⅳ级, 蓝) but the third of the risk levels (黄): unread
+        ("一般", None),
+        ("一般风险", None),
         ("1", None),  # a bare number: some systems count up, some down
         ("", None),
     ],
@@ -113,3 +116,15 @@ def test_the_api_reads_the_level_by_its_key_or_its_column_name(world: World, cli
         response = client.post("/api/warnings", json.dumps(sent), content_type="application/json")
         assert response.status_code == 201, response.content
         assert response.json()["grade"] == "urgent"
+
+
+def test_a_level_it_cannot_read_is_quoted_masked_in_its_notice(world: World) -> None:
+    """A phone or an ID number typed into the 预警级别 column: the row notice quotes the cell masked, as
+    every notice quoting a cell does (the notices are shown on the import page and in its CSV)."""
+    person_id = id_number("331102", "19900101", "021")
+    rows = [row(1, "13905710021"), row(2, person_id)]
+    result = import_run(actor=None, importer="warnings", file_name="推送.csv", data=csv_bytes(HEADER, rows))
+    assert result.ok, result.batch.message
+    said = [n["message"] for n in result.batch.notices if n["column"] == "预警级别"]
+    assert len(said) == 2 and all("无法识别" in message for message in said), said
+    assert "13905710021" not in str(said) and person_id[:17] not in str(said), said

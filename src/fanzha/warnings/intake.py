@@ -857,7 +857,7 @@ def _pushed_level(data: WarningInput, clean: CleanWarning) -> None:
         return
     level = levels.read_level(said)
     if level is None:
-        clean.notices.append(("预警级别", levels.UNREAD.format(text=said[:20])))
+        clean.notices.append(("预警级别", levels.UNREAD.format(text=quoted(said, 20))))  # masked
     else:
         clean.facts["level"] = level
 

@@ -28,7 +28,8 @@ LEVEL_WORDS: dict[str, tuple[str, ...]] = {
         "red",
     ),
     "high": ("高", "高危", "橙", "橙色", "二级", "ii级", "2级", "较高", "high", "orange"),
-    "medium": ("中", "中危", "中等", "黄", "黄色", "三级", "iii级", "3级", "一般", "medium", "yellow"),
+    # Not 一般: the lowest of the emergency levels (Ⅳ级, 蓝) but the third of the risk levels (黄).
+    "medium": ("中", "中危", "中等", "黄", "黄色", "三级", "iii级", "3级", "medium", "yellow"),
     "low": ("低", "低危", "蓝", "蓝色", "四级", "iv级", "4级", "较低", "low", "blue"),
 }
 _BY_WORD = {word: code for code, words in LEVEL_WORDS.items() for word in words}
