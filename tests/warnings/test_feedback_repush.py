@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
@@ -95,3 +96,34 @@ def test_a_partner_reading_its_feedback_is_answered_for_a_row_it_pushed_again(wo
     assert push(client, bank, 1).status_code == 200  # pushed again today, unchanged
     (row,) = json.loads(feedback(client, bank, since=today, until=today).content)
     assert row["source_id"] == "P-1" and row["received_at"].startswith("2026-01-05")
+
+
+def _plan(qs) -> str:  # type: ignore[no-untyped-def]
+    from django.db import connection
+
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(line for (line,) in cursor.fetchall())
+
+
+def test_the_batch_and_partner_filters_join_their_ids_not_test_every_row(world: World) -> None:
+    """PostgreSQL: ``id IN (…) OR id IN (…)`` is a subplan tested on every warning (every source id, for
+    a partner's feedback) — a whole-table scan however small the batch; one ``IN`` over the union of the
+    two id lists is a semi-join read from the batch's (the partner's) indexes. SQLite unions an OR's
+    indexed terms itself."""
+    from django.db import connection
+
+    from fanzha.warnings import selectors
+    from fanzha.warnings.exports import partner_refs
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the planner's OR of two subqueries is PostgreSQL's")
+    imported("a.csv", csv_bytes(HEADER, [superior_row(1), superior_row(2)]))
+    again = imported("b.csv", csv_bytes(HEADER, [superior_row(2)], encoding="gb18030"))
+    batch_plan = _plan(Warning.objects.filter(selectors.of_batch(again.batch.pk)).order_by().values("pk"))
+    assert "SubPlan" not in batch_plan, batch_plan
+    key, _ = a_key(world)
+    day = timezone.now()
+    partner_plan = _plan(partner_refs(key.organisation, day - dt.timedelta(days=1), day))
+    assert "SubPlan" not in partner_plan, partner_plan

@@ -163,11 +163,12 @@ def _code(name: str, value: str) -> str:
 
 def of_batch(batch_id: int) -> Q:
     """The warnings an import batch's rows created, merged into or pushed again unchanged (本批预警):
-    subqueries on the source ids it wrote and the re-pushes it recorded (their partial indexes
-    ``warnings_sourceref_batch``, ``warnings_repush_batch``), scope left to the caller."""
+    one subquery, the union of the source ids it wrote and the re-pushes it recorded (their partial
+    indexes ``warnings_sourceref_batch``, ``warnings_repush_batch``), scope left to the caller. One
+    ``IN``: PostgreSQL tests ``id IN (…) OR id IN (…)`` on every warning, however small the batch."""
     written = WarningSourceRef.objects.filter(batch_id=batch_id).values("warning_id")
     again = WarningRepush.objects.filter(batch_id=batch_id).values("ref__warning_id")
-    return Q(pk__in=written) | Q(pk__in=again)
+    return Q(pk__in=written.union(again, all=True))
 
 
 def batch_count(user: Any, batch_id: int) -> tuple[int, bool]:
