@@ -57,3 +57,17 @@ def test_a_row_without_those_columns_keeps_nothing_more(world: World) -> None:
     assert import_run(actor=None, importer="warnings", file_name="w.csv", data=data).ok
     kept = WarningSourceRef.objects.get(source_id="KP-001").row_values
     assert not {"suspect_numbers", "call_count", "township", "warning_kind"} & set(kept)
+
+
+def test_a_number_written_into_a_kept_column_is_masked_there_too(world: World) -> None:
+    """The counts, 正在转账 and the area columns are kept as written — but a row may write a phone or an
+    account into them; the kept row is plain JSON, so those are masked as in a note."""
+    values = row()
+    values[HEADER.index("村")] = "城东社区（户主13905710011）"
+    values[HEADER.index("正在转账")] = "是，正向6222020200112233445转账"
+    values[HEADER.index("预警类型")] = "电话预警13905710011"
+    data = csv_bytes(HEADER, [values])
+    assert import_run(actor=None, importer="warnings", file_name="w.csv", data=data).ok
+    kept = WarningSourceRef.objects.get(source_id="KP-001").row_values
+    assert "13905710011" not in str(kept) and "6222020200112233445" not in str(kept), kept
+    assert kept["village"].startswith("城东社区（户主") and kept["transfer_in_progress"].startswith("是")

@@ -44,7 +44,7 @@ TIME = "time:"  # a sender's date or time column, filled from the pushed row's �
 # Other columns a file may carry a kept value in (the amount in 万元 is kept as written, "8万").
 KEPT_AS = {"amount_wan": "amount"}
 # What a pushed row keeps: 户籍地址 and the others of services.KEPT_AS_PUSHED when it has them.
-KEPT_FIELDS = PUSHED_FIELDS | {"registered_address"} | {name for name, _ in KEPT_AS_PUSHED}
+KEPT_FIELDS = PUSHED_FIELDS | {"registered_address", *KEPT_AS_PUSHED}
 OUTCOME_HEADER = [
     "处置状态",
     "处置结果",

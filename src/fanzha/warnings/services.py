@@ -11,7 +11,6 @@ import datetime as dt
 import hmac
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
@@ -305,32 +304,29 @@ def mask_unread(header: str, text: str) -> str:
     return scrub_text(text)[:MAX_UNREAD_TEXT]
 
 
-def _as_written(value: Any) -> str:
-    """A count, a yes/no or an area's name as the row wrote it (a JSON ``true`` as 是)."""
+def _kept_text(value: Any) -> str:
+    """A kept column's text as the row wrote it (a JSON ``true`` as 是), its phones, ID and account
+    numbers masked like a note's: a count or an area's name is kept whole, a number written beside it
+    is not (the pushed row is plain JSON)."""
     if isinstance(value, bool):
         return "是" if value else "否"
-    return str(value or "").strip()[:MAX_UNREAD_TEXT]
-
-
-def _masked_text(value: Any) -> str:
-    """Text that may name phones or accounts (the suspects, a reason): masked like a note."""
     return scrub_text(str(value or "")).strip()[:MAX_UNREAD_TEXT]
 
 
-# What else a pushed row keeps for the feedback, when the row has it: the suspects (masked), the counts
-# and the yes/no as written, and the columns a file's importer folds into the address, the type or the
-# notes (乡镇, 村, 预警类型, 预警原因), so the sender's own columns come back filled.
-KEPT_AS_PUSHED: tuple[tuple[str, Callable[[Any], str]], ...] = (
-    ("suspect_numbers", _masked_text),
-    ("suspect_accounts", _masked_text),
-    ("call_count", _as_written),
-    ("callback_count", _as_written),
-    ("transfer_in_progress", _as_written),
-    ("pushed_level", _as_written),
-    ("township", _as_written),
-    ("village", _as_written),
-    ("warning_kind", _as_written),
-    ("warning_reason", _masked_text),
+# What else a pushed row keeps for the feedback, when the row has it (:func:`_kept_text`): the suspects,
+# the counts, 正在转账, the sender's level, and the columns a file's importer folds into the address, the
+# type or the notes (乡镇, 村, 预警类型, 预警原因), so the sender's own columns come back filled.
+KEPT_AS_PUSHED: tuple[str, ...] = (
+    "suspect_numbers",
+    "suspect_accounts",
+    "call_count",
+    "callback_count",
+    "transfer_in_progress",
+    "pushed_level",
+    "township",
+    "village",
+    "warning_kind",
+    "warning_reason",
 )
 
 
@@ -343,8 +339,8 @@ def row_values(data: WarningInput, clean: CleanWarning, intake: Intake | None = 
     )
     kept = {
         name: text
-        for name, keep in KEPT_AS_PUSHED
-        if (value := getattr(data, name)) and (text := keep(value))
+        for name in KEPT_AS_PUSHED
+        if (value := getattr(data, name)) and (text := _kept_text(value))
     }
     return {
         "source_id": clean.source_id,
