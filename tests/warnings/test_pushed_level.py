@@ -128,3 +128,21 @@ def test_a_level_it_cannot_read_is_quoted_masked_in_its_notice(world: World) -> 
     said = [n["message"] for n in result.batch.notices if n["column"] == "预警级别"]
     assert len(said) == 2 and all("无法识别" in message for message in said), said
     assert "13905710021" not in str(said) and person_id[:17] not in str(said), said
+
+
+def test_a_row_pushed_again_with_another_level_says_so(world: World) -> None:
+    """The warning is not touched by a re-push (it may be in work), but a sender that raised its level
+    (黄色 → 红色) is told to the centre like a changed amount; the same level written otherwise is not."""
+    first = import_run(
+        actor=None,
+        importer="warnings",
+        file_name="a.csv",
+        data=csv_bytes(HEADER, [row(1, "黄色"), row(2, "二级")]),
+    )
+    assert first.ok, first.batch.message
+    again = csv_bytes(HEADER, [row(1, "红色预警"), row(2, "橙色")], encoding="gb18030")
+    result = import_run(actor=None, importer="warnings", file_name="b.csv", data=again)
+    assert result.ok and result.batch.rows_unchanged == 2, result.batch.message
+    said = {n["row"]: n["message"] for n in result.batch.notices if n["column"] == "预警编号"}
+    assert list(said) == [2] and "内容有变化（预警级别）" in said[2], said
+    assert Warning.objects.get(source_id="LV-1").grade == "medium"  # not applied

@@ -27,7 +27,7 @@ from fanzha.core.models import Area, Person
 from fanzha.core.models.organisations import OrganisationKind
 from fanzha.core.pii import crypto, idcard
 from fanzha.core.pii.masking import mask, scrub_text
-from fanzha.warnings import fastwrite, grading, routing, sla, typology
+from fanzha.warnings import fastwrite, grading, levels, routing, sla, typology
 from fanzha.warnings.intake import (
     CleanWarning,
     Unusable,
@@ -361,7 +361,9 @@ def row_values(data: WarningInput, clean: CleanWarning, intake: Intake | None = 
 
 # What a re-sent row may have changed that the stored (masked) pushed row still shows.
 COMPARED = {"id_number": "身份证号", "phone": "手机号", "address": "现住址", "fraud_type": "诈骗类型"}
-COMPARED |= {"amount": "涉案金额", "notes": "备注"}
+COMPARED |= {"amount": "涉案金额", "notes": "备注", "pushed_level": "预警级别"}
+# Kept only since the sender's level was read: a row kept before (none) has nothing to compare.
+COMPARED_WHEN_KEPT = frozenset({"pushed_level"})
 
 
 def _same(name: str, before: str, now: str) -> bool:
@@ -378,6 +380,9 @@ def _same(name: str, before: str, now: str) -> bool:
     if name == "fraud_type":
         code = typology.resolve(before)
         return code is not None and code == typology.resolve(now)
+    if name == "pushed_level":  # 黄色 and 黄色预警, 二级 and 橙色: the same grade
+        level = levels.read_level(before)
+        return level is not None and level == levels.read_level(now)
     return False
 
 
@@ -387,7 +392,8 @@ def changed_notices(pushed: dict[str, str], now_values: dict[str, str]) -> list[
     changed = [
         label
         for name, label in COMPARED.items()
-        if not _same(name, pushed.get(name, ""), now_values.get(name, ""))
+        if (name in pushed or name not in COMPARED_WHEN_KEPT)
+        and not _same(name, pushed.get(name, ""), now_values.get(name, ""))
     ]
     if not pushed or not changed:
         return []
