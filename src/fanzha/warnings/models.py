@@ -6,6 +6,8 @@ suspect numbers and accounts, notes) is encrypted at rest; the person is a core.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -189,6 +191,28 @@ class Warning(models.Model):
         return None
 
 
+def _pushed_by() -> Any:
+    """The partner organisation whose API key pushed a row (a source ref's, a re-push's); None for files,
+    forms and logged-in users."""
+    return models.ForeignKey(
+        "core.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+
+def _pushed_in() -> Any:
+    """The import batch (file or API batch push) a row came in. SET_NULL, not PROTECT: batches are
+    records the retention purge deletes (RETENTION_IMPORTS_DAYS), while a source ref keeps a re-import a
+    no-op and a re-push the later period's feedback: both outlive their batch."""
+    return models.ForeignKey(
+        "imports.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+
+
 class WarningSourceRef(models.Model):
     """Every (source, source id) that reached a warning, the merged ones too: re-imports are no-ops."""
 
@@ -199,21 +223,10 @@ class WarningSourceRef(models.Model):
     row_values = models.JSONField(default=dict, blank=True)  # masked values as pushed, for feedback
     # The partner organisation whose API key pushed it (its feedback is read back by that key); None for
     # files, forms and logged-in users.
-    pushed_by = models.ForeignKey(
-        "core.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
-    )
+    pushed_by = _pushed_by()
     # The import batch (file or API batch push) whose row brought it, new or merged: the list's 本批预警
-    # (``?batch=``). None for the one-warning path (API, form) and for refs older than the link. SET_NULL,
-    # not PROTECT: batches are records the retention purge deletes (RETENTION_IMPORTS_DAYS), while a
-    # source ref is what keeps a re-import a no-op and must outlive its batch.
-    batch = models.ForeignKey(
-        "imports.ImportBatch",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    # (``?batch=``). None for the one-warning path (API, form) and for refs older than the link.
+    batch = _pushed_in()
 
     class Meta:
         constraints = [
@@ -246,17 +259,8 @@ class WarningRepush(models.Model):
 
     ref = models.ForeignKey(WarningSourceRef, on_delete=models.CASCADE, related_name="repushes")
     received_at = models.DateTimeField()
-    pushed_by = models.ForeignKey(
-        "core.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
-    )
-    batch = models.ForeignKey(
-        "imports.ImportBatch",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,  # as the source ref's: the retention purge deletes batches
-        related_name="+",
-        db_index=False,
-    )
+    pushed_by = _pushed_by()
+    batch = _pushed_in()
 
     class Meta:
         indexes = [
