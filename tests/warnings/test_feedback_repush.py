@@ -127,3 +127,33 @@ def test_the_batch_and_partner_filters_join_their_ids_not_test_every_row(world: 
     day = timezone.now()
     partner_plan = _plan(partner_refs(key.organisation, day - dt.timedelta(days=1), day))
     assert "SubPlan" not in partner_plan, partner_plan
+
+
+def test_the_feedback_reads_the_layouts_of_rows_pushed_again_in_one_go(world: World, client: Client) -> None:
+    """Rows a partner pushed one by one (each at its own instant) and pushed again today: the feedback
+    looks up the layouts of their first receipts together, not one query a row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fanzha.warnings.intake import WarningInput
+    from fanzha.warnings.services import warning_push
+    from tests.warnings.test_feedback_layout import feedback
+
+    key, _ = a_key(world)
+    login(client, world.users["analyst"])
+
+    def queries_for(count: int, first: int) -> int:
+        rows = [
+            WarningInput(source="银行", source_id=f"B-{n}", name=f"客户{n}", phone=f"1390570{n:04d}")
+            for n in range(first, first + count)
+        ]
+        for data in rows:
+            assert warning_push(key=key, data=data).outcome == "new"
+        received_yesterday()
+        for data in rows:
+            assert warning_push(key=key, data=data).outcome == "unchanged"
+        with CaptureQueriesContext(connection) as done:
+            assert len(feedback(client, "bank")) == 1 + WarningRepush.objects.count()
+        return len(done.captured_queries)
+
+    assert queries_for(2, 1) == queries_for(6, 3)

@@ -182,6 +182,7 @@ def feedback_sections(user: Any, source: str, start: dt.date, end: dt.date) -> l
     sections: dict[Columns, tuple[list[str], list[list[Any]]]] = {}
     for chunk in _chunks(refs.iterator(chunk_size=1000), 1000):
         contacts = _first_contacts([r.warning_id for r in chunk])
+        layouts.read_first([ref.received_at for ref in chunk])
         for ref in chunk:
             columns = layouts.columns_of(ref.received_at)
             section = sections.get(columns)
@@ -208,14 +209,19 @@ class _Layouts:
         self.standing = standing_layout(source)
         self._made: dict[tuple[tuple[str, ...], ...], Columns] = {}
 
+    def read_first(self, instants: Iterable[dt.datetime]) -> None:
+        """The layouts of rows first received before the period and pushed again in it (their first
+        files'), those not read yet, in one query."""
+        wanted = {at for at in instants if at not in self.brought and not self.since <= at < self.until}
+        if wanted:
+            found = dict(self.saved.filter(received_at__in=wanted).values_list("received_at", "columns"))
+            self.brought.update({at: found.get(at) for at in wanted})
+
     def columns_of(self, received_at: dt.datetime) -> Columns:
         """The feedback columns of a row received at ``received_at``: its file's layout (the first
         file's, for a row pushed again); else (a form, a single API call) the layout saved before
         per-file layouts when it came before that, else the latest file's."""
-        if received_at not in self.brought and not self.since <= received_at < self.until:
-            # A row first received before the period and pushed again in it: its first file's layout.
-            found = self.saved.filter(received_at=received_at).values_list("columns", flat=True).first()
-            self.brought[received_at] = found
+        self.read_first([received_at])
         pushed = self.brought.get(received_at)
         if pushed is None:
             before = self.before
