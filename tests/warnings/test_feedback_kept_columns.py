@@ -71,3 +71,19 @@ def test_a_number_written_into_a_kept_column_is_masked_there_too(world: World) -
     kept = WarningSourceRef.objects.get(source_id="KP-001").row_values
     assert "13905710011" not in str(kept) and "6222020200112233445" not in str(kept), kept
     assert kept["village"].startswith("城东社区（户主") and kept["transfer_in_progress"].startswith("是")
+
+
+def test_a_partners_push_without_counts_keeps_none(world: World) -> None:
+    """The API's counts default to 0 and 正在转账 to false: not sent, so not given back as 0 / 否."""
+    from django.test import Client
+
+    from tests.warnings.test_api_batch import item
+    from tests.warnings.test_api_batch import push as push_batch
+    from tests.warnings.test_api_feedback import a_key, push
+
+    token = a_key(world, "工商银行青溪支行")
+    assert push(Client(), token, 1).status_code == 201
+    assert push_batch(Client(), {"warnings": [item(1)]}, token).status_code in (200, 201)
+    for source_id in ("P-1", "ICBC-0001"):
+        kept = WarningSourceRef.objects.get(source_id=source_id).row_values
+        assert not {"call_count", "callback_count", "transfer_in_progress"} & set(kept), kept

@@ -300,8 +300,8 @@ def _input(data: dict[str, Any]) -> WarningInput:
     except PydanticValidationError as exc:
         raise BadRequest(fields_problem(exc.errors()), "invalid_field") from exc
     values = parsed.model_dump()
-    for name in ("call_count", "callback_count"):
-        values[name] = str(values[name])
+    for name in ("call_count", "callback_count"):  # a count not sent is none, not "0" (kept for the feedback)
+        values[name] = str(values[name]) if values[name] else ""
     return WarningInput(**values)
 
 
