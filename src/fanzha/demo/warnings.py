@@ -45,7 +45,7 @@ from fanzha.warnings.models import (
     WarningEvent,
     WarningSourceRef,
 )
-from fanzha.warnings.notify import AssignmentNotices
+from fanzha.warnings.notify import AssignmentNotices, supervisors
 from fanzha.warnings.people import new_person
 from fanzha.warnings.services import Intake, build_new, locate, row_values
 
@@ -159,6 +159,8 @@ class _Rows:
     contacts: list[Contact] = field(default_factory=list)
     refs: list[WarningSourceRef] = field(default_factory=list)
     links: list[tuple[WarningEvent, Contact]] = field(default_factory=list)  # contact line → its record
+    # whom a breach reached (``Supervisors.groups``), by unit, area and holder: asked once for each
+    told: dict[tuple[Any, ...], list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -354,7 +356,15 @@ def _deadline(rows: _Rows, warning: Warning, what: str, done: dt.datetime | None
     if due < until:
         setattr(warning, f"{prefix}_breached", True)
         warning.escalated = True
-        _event(rows, warning, EventKind.ESCALATED, due, escalated_text(what))
+        _event(rows, warning, EventKind.ESCALATED, due, escalated_text(what, _told(rows, warning)))
+
+
+def _told(rows: _Rows, warning: Warning) -> list[str]:
+    """The supervisors a breach of ``warning`` reaches, as the SLA job finds them (``notify.supervisors``)."""
+    key = (warning.organisation_id, warning.area_id, warning.assignee_id)
+    if key not in rows.told:
+        rows.told[key] = supervisors(warning).groups
+    return rows.told[key]
 
 
 def _delay(rng: random.Random, minutes: int, breach: float) -> dt.timedelta:

@@ -1,5 +1,6 @@
 """The SLA job: a reminder to the assignee before each deadline; at breach, escalation to the heads of the
-assignee's unit, the parent unit's supervisors and the centre (``notify.supervisors``).
+assignee's unit, the parent unit's supervisors and the centre (``notify.supervisors``), the history line
+naming only those of them who were told.
 
 Each step flips its flag with a conditional UPDATE, so two workers never remind or escalate twice.
 Neither changes the warning's version: the worker acknowledging or recording a contact at the deadline,
@@ -14,6 +15,7 @@ handed over after the contact (back to 待签收) is neither reminded nor escala
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -55,18 +57,22 @@ def _remind(warning: Warning, what: str, due_field: str, flag: str, due_q: dict[
     return True
 
 
-def escalated_text(what: str) -> str:
-    """The history line of a breach (the demo writes the same)."""
-    return f"{what}超时，已升级督办（通知单位负责人、上级单位和反诈中心）"
+def escalated_text(what: str, told: Sequence[str]) -> str:
+    """The history line of a breach, naming the supervisors told (``Supervisors.groups``; the demo
+    writes the same): “签收超时，已升级督办（已通知单位负责人和反诈中心）”."""
+    if not told:
+        return f"{what}超时，已升级督办（无可通知的督办人员）"
+    names = told[0] if len(told) == 1 else "、".join(told[:-1]) + "和" + told[-1]
+    return f"{what}超时，已升级督办（已通知{names}）"
 
 
 @transaction.atomic
 def _escalate(warning: Warning, what: str, flag: str, due_q: dict[str, object]) -> bool:
     if not _flip(warning.pk, due_q, flag, {"escalated": True}):
         return False
-    event_add(warning, EventKind.ESCALATED, escalated_text(what))
+    told = notify_escalation(warning, what)
+    event_add(warning, EventKind.ESCALATED, escalated_text(what, told.groups))
     audit_record(actor=None, action="warning.escalate", obj=warning, details={"deadline": what})
-    notify_escalation(warning, what)
     return True
 
 

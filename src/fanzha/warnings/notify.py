@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -18,6 +18,10 @@ from fanzha.jobs.services import notify
 from fanzha.warnings.models import Grade, Warning
 
 CENTRE_ROLES = ("centre_leader", "centre_analyst")
+# The supervisors a breach can reach, as the warning's history names them (``Supervisors.groups``).
+UNIT_HEADS = "单位负责人"
+PARENT_UNIT = "上级单位"
+CENTRE = "反诈中心"
 
 
 def _link(warning: Warning) -> str:
@@ -143,29 +147,42 @@ def notify_reminder(warning: Warning, what: str, due: Any) -> None:
 
 @dataclass
 class Supervisors:
-    """Whom a breach is escalated to, and what the notice says about the choice (empty: nothing)."""
+    """Whom a breach is escalated to, and what the notice says about the choice (empty: nothing).
+
+    ``groups`` names who among them was told, in order (``UNIT_HEADS``, ``PARENT_UNIT``, ``CENTRE``):
+    a group with nobody who may open the warning is not named."""
 
     users: list[User]
     note: str = ""
+    groups: list[str] = field(default_factory=list)
+
+    def add(self, group: str, users: list[User], warning: Warning) -> None:
+        """Add those of ``users`` who may open the warning (:func:`_may_open`), each once, and name
+        ``group`` when any of them is told."""
+        known = {u.pk for u in self.users}
+        openers = [u for u in users if u.pk in known or _may_open(u, warning)]
+        if openers and group not in self.groups:
+            self.groups.append(group)
+        self.users += [u for u in {u.pk: u for u in openers}.values() if u.pk not in known]
 
 
 def supervisors(warning: Warning) -> Supervisors:
     """Whom a breach is escalated to: the heads of the assignee's own unit (its holders of a leader-type
     role, never the assignee), the supervisors of its parent unit when the warning is in that unit's
-    jurisdiction (:func:`_parent_unit_supervisors`) and the leaders and analysts of the centres; each
-    once, and only those who may open the warning — active users of active units whose jurisdiction
-    holds its area (:func:`_may_open`, the warning page's own check)."""
+    jurisdiction (:func:`_parent_unit_supervisors`; a centre above the unit is the centre) and the
+    leaders and analysts of the centres; each once, and only those who may open the warning — active
+    users of active units whose jurisdiction holds its area (:func:`_may_open`, the warning page's own
+    check)."""
     found = Supervisors(users=[])
     org = warning.organisation
     if org is not None and org.is_active:
-        found.users += _unit_heads(org, warning.assignee_id)
+        found.add(UNIT_HEADS, _unit_heads(org, warning.assignee_id), warning)
     parent = org.parent if org is not None and org.parent_id is not None else None
     if parent is not None and parent.is_active and access.organisation_covers(parent, warning.area):
         above = _parent_unit_supervisors(parent, warning)
-        found.users += above.users
+        found.add(CENTRE if parent.kind == OrganisationKind.CENTRE else PARENT_UNIT, above.users, warning)
         found.note = above.note
-    found.users += _centre_staff()
-    found.users = [u for u in {u.pk: u for u in found.users}.values() if _may_open(u, warning)]
+    found.add(CENTRE, _centre_staff(), warning)
     return found
 
 
@@ -216,7 +233,8 @@ def _parent_unit_supervisors(parent: Organisation, warning: Warning) -> Supervis
     return Supervisors(users=viewers, note=f"上级单位{parent}无人担任督办角色（{role_names}），{told}。")
 
 
-def notify_escalation(warning: Warning, what: str) -> None:
+def notify_escalation(warning: Warning, what: str) -> Supervisors:
+    """Tell the supervisors (:func:`supervisors`) and the holder of a breach; returns whom it told."""
     warning = _as_now(warning)
     told = supervisors(warning)
     unit = warning.organisation or "中心待分派"
@@ -228,3 +246,4 @@ def notify_escalation(warning: Warning, what: str) -> None:
         link=_link(warning),
         level=NotificationLevel.DANGER,
     )
+    return told
