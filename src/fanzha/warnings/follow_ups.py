@@ -3,7 +3,8 @@
 A follow-up is the date the latest contact of a warning set (as :func:`selectors.follow_up_on` reads
 it); it is a task on 我的任务 until a contact records it. The daily schedule 预警回访提醒 (08:00 China
 time) sends one inbox message a worker, counting theirs due today and those already late, linking to
-我的任务.
+我的任务. It sends each worker one a day: run again the same day (the scheduler restarted, a manual
+run), it tells nobody who has that day's reminder in their inbox already.
 """
 
 from __future__ import annotations
@@ -17,17 +18,20 @@ from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from fanzha.jobs.models import NotificationLevel
+from fanzha.jobs.models import Notification, NotificationLevel
 from fanzha.jobs.services import notify
 from fanzha.warnings.models import Contact
 from fanzha.warnings.selectors import NO_FOLLOW_UP_OUTCOMES, latest_contacts
 
+TITLE = "预警回访提醒"
+
 
 @dataclass
 class FollowUpReport:
-    workers: int = 0  # told
-    due: int = 0  # follow-ups due today
-    late: int = 0  # follow-ups whose day has passed
+    workers: int = 0  # told by this run
+    due: int = 0  # follow-ups due today, of the workers told
+    late: int = 0  # follow-ups whose day has passed, of the workers told
+    told_already: int = 0  # workers with follow-ups who had today's reminder from an earlier run
 
 
 def _counts(day: dt.date) -> tuple[Counter[int], Counter[int]]:
@@ -46,20 +50,36 @@ def _counts(day: dt.date) -> tuple[Counter[int], Counter[int]]:
     return due, late
 
 
+def _told_on(day: dt.date) -> set[int]:
+    """The users who were sent the reminder on ``day`` (China time) already: its inbox rows tell."""
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    sent = Notification.objects.filter(
+        title__startswith=f"{TITLE}：", created_at__gte=start, created_at__lt=start + dt.timedelta(days=1)
+    )
+    return set(sent.values_list("recipient_id", flat=True))
+
+
 def follow_up_remind(now: dt.datetime | None = None) -> FollowUpReport:
-    """One message a worker with follow-ups due today or late."""
+    """One message a worker with follow-ups due today or late, once a day: a worker told today already
+    is not told again."""
     day = timezone.localdate(now or timezone.now())
     due, late = _counts(day)
-    users = get_user_model().objects.in_bulk(set(due) | set(late))
+    already = _told_on(day) & (set(due) | set(late))
+    users = get_user_model().objects.in_bulk((set(due) | set(late)) - already)
     link = reverse("warning_mine")
     for pk, user in users.items():
         parts = [f"今天 {due[pk]} 条"] if due[pk] else []
         parts += [f"已逾期 {late[pk]} 条"] if late[pk] else []
         notify(
             recipients=[user],
-            title=f"预警回访提醒：{'，'.join(parts)}",
+            title=f"{TITLE}：{'，'.join(parts)}",
             body="请在“我的任务”中查看并记录回访情况。",
             link=link,
             level=NotificationLevel.WARNING if late[pk] else NotificationLevel.INFO,
         )
-    return FollowUpReport(workers=len(users), due=sum(due.values()), late=sum(late.values()))
+    return FollowUpReport(
+        workers=len(users),
+        due=sum(due[pk] for pk in users),
+        late=sum(late[pk] for pk in users),
+        told_already=len(already),
+    )

@@ -20,5 +20,8 @@ def warnings_sla_check(job_context: JobContext) -> dict[str, Any]:
 @task("warnings.follow_up_remind", label="预警回访提醒（每天早上）")
 def warnings_follow_up_remind(job_context: JobContext) -> dict[str, Any]:
     report = follow_up_remind()
-    job_context.progress(100, f"提醒 {report.workers} 人：今天回访 {report.due} 条，逾期 {report.late} 条")
+    said = f"提醒 {report.workers} 人：今天回访 {report.due} 条，逾期 {report.late} 条"
+    if report.told_already:
+        said += f"；{report.told_already} 人今天已提醒过，未再发送"
+    job_context.progress(100, said)
     return dataclasses.asdict(report)
