@@ -141,7 +141,9 @@ def warning_mine(request: HttpRequest) -> HttpResponse:
 def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, "warning.view")
     warning = access.get_visible_or_404(
-        Warning.objects.select_related("person", "area", "organisation", "assignee", "acknowledged_by"),
+        Warning.objects.select_related(
+            "person", "area__parent", "organisation", "assignee", "acknowledged_by"
+        ),  # area__parent: its 区划 “城关镇 · 城东社区” (area_label)
         request.user,
         pk=pk,
     )
@@ -176,7 +178,6 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "source_label": source_label(warning.source),
         "source_id": shown_source_id(warning.source_id),
         "case": _case_of(user, warning),
-        "area_name": warning.area.full_name(),  # 溪口街道中山社区: a county has several 中山社区
         "now": timezone.now(),
     }
     return render(request, "warnings/warning_detail.html", context)
