@@ -557,8 +557,8 @@ def _commit(
             _finish_committed(batch, imp.commit_details(batch), notes, flagged)
     except _DryRunDone:
         batch.status = BatchStatus.CHECKED
-        # The status says 已检查（未导入） already: the flash and the commands print both, the status once
-        # (“已检查（未导入）：检查通过”).
+        # The status says 已检查（未导入） already: the commands print both, the status once
+        # (“已检查（未导入）：检查通过”); the batch's page shows them apart, no flash (views.import_upload).
         batch.message = _with_notes("检查通过", notes)
         batch.finished_at = timezone.now()
         batch.save()

@@ -75,7 +75,7 @@ def import_upload(request: HttpRequest, importer: str) -> HttpResponse:
         )
         if result.batch.status == BatchStatus.RUNNING:
             messages.info(request, QUEUED_MESSAGE)
-        else:
+        elif result.batch.status != BatchStatus.CHECKED:  # a check's page says 已检查（未导入）, once
             level = messages.SUCCESS if result.ok else messages.ERROR
             messages.add_message(request, level, result.batch.outcome_text)
         return redirect("import_detail", pk=result.batch.pk)
