@@ -9,12 +9,25 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from fanzha.audit.models import AuditEvent
 from fanzha.core.models import Person, User
 from fanzha.demo.build import demo_load
-from fanzha.warnings import routing, sla
-from fanzha.warnings.models import Contact, EventKind, Status, Warning, WarningEvent, WarningSourceRef
+from fanzha.demo.superior import LEVEL_WORDS, list_time
+from fanzha.imports.models import BatchStatus, ImportBatch
+from fanzha.warnings import levels, routing, selectors, sla
+from fanzha.warnings.exports import feedback_refs
+from fanzha.warnings.models import (
+    Contact,
+    EventKind,
+    Grade,
+    Status,
+    Warning,
+    WarningEvent,
+    WarningRepush,
+    WarningSourceRef,
+)
 
 NOW = dt.datetime(2026, 6, 15, 10, 30, tzinfo=dt.UTC)
 COMMON = {
@@ -187,3 +200,59 @@ def test_a_missed_deadline_in_the_demo_reaches_the_head_of_the_unit_that_missed_
         assert told, f"no breach escalated of a warning held by a {kind}"
         unit = warning.organisation if kind == "police_station" else warning.organisation.parent
         assert heads.filter(organisation=unit, pk__in=told).exists(), (kind, str(unit))
+
+
+def _red_or_orange(rows: list[dict[str, str]]) -> float:
+    return sum(1 for row in rows if row["pushed_level"] in ("红色", "橙色")) / len(rows)
+
+
+def test_the_superior_gives_its_own_level_mostly_yellow_or_blue_red_for_money_moving(year: None) -> None:
+    pushed = list(WarningSourceRef.objects.filter(source="superior").values_list("row_values", flat=True))
+    said = Counter(row.get("pushed_level") for row in pushed)
+    assert set(said) == set(LEVEL_WORDS)  # every row of the superior carries one
+    assert said["黄色"] + said["蓝色"] > 0.6 * len(pushed)
+    assert 0 < said["红色"] < said["橙色"] < said["黄色"]
+    moving = [r for r in pushed if r.get("transfer_in_progress") or int(r["amount"] or 0) >= 50_000]
+    plain = [r for r in pushed if not r.get("transfer_in_progress") and not r["amount"]]
+    assert moving and _red_or_orange(moving) > 0.6 > 0.3 > _red_or_orange(plain)
+    others = WarningSourceRef.objects.exclude(source="superior").values_list("row_values", flat=True)
+    assert not any("pushed_level" in row for row in others)
+
+
+def test_the_senders_red_is_graded_urgent_with_its_reason(year: None) -> None:
+    reason = "推送方预警级别：紧急"
+    superior = list(Warning.objects.filter(source="superior"))  # facts are sealed: read, not filtered
+    red = [w for w in superior if w.facts.get("level") == "urgent"]
+    assert len(red) > 30
+    assert all(w.grade == Grade.URGENT and reason in w.grade_reasons for w in red)
+    alone = [w for w in red if w.grade_reasons == [reason]]  # no money moving: the sender's level only
+    assert alone
+    yellow = [w for w in superior if w.facts.get("level") == "medium"]
+    assert all(w.grade in (Grade.URGENT, Grade.HIGH, Grade.MEDIUM) for w in yellow)
+    assert any("推送方预警级别：中" in w.grade_reasons for w in yellow)
+    for ref in WarningSourceRef.objects.filter(source="superior").select_related("warning")[:200]:
+        assert ref.warning.facts.get("level") == levels.read_level(ref.row_values["pushed_level"])
+
+
+def test_the_superior_pushes_rows_still_unanswered_again_in_the_next_mornings_list(year: None) -> None:
+    again = WarningRepush.objects.select_related("ref__warning", "batch")
+    assert again.count() > 30
+    assert AuditEvent.objects.get(action="demo.load").details["pushed_again"] == again.count()
+    lists = ImportBatch.objects.filter(importer="warnings")
+    assert lists.count() == len({r.batch_id for r in again})
+    for batch in lists:
+        assert batch.status == BatchStatus.COMMITTED and batch.rows_new == batch.rows_updated == 0
+        assert batch.rows_unchanged == again.filter(batch=batch).count() and not batch.notices
+        assert batch.file_name.startswith("上级推送未反馈预警清单_")
+    leader = User.objects.get(username="leader")
+    for repush in again.order_by("id")[::5]:
+        ref, warning, batch = repush.ref, repush.ref.warning, repush.batch
+        assert ref.source == "superior" and repush.pushed_by is None
+        assert repush.received_at == list_time(ref.received_at) == batch.created_at < NOW
+        assert warning.closed_at is None or warning.closed_at > repush.received_at  # unanswered then
+        day = timezone.localdate(repush.received_at)
+        assert feedback_refs(leader, "superior", day, day).filter(pk=ref.pk).exists()
+        assert Warning.objects.filter(selectors.of_batch(batch.pk), pk=warning.pk).exists()  # 本批预警
+    answered = WarningSourceRef.objects.filter(source="superior", warning__closed_at__isnull=False)
+    quick = [r for r in answered.select_related("warning") if r.warning.closed_at <= list_time(r.received_at)]
+    assert quick and not again.filter(ref__in=quick).exists()

@@ -9,12 +9,12 @@ import pytest
 from django.db import transaction
 
 from fanzha.demo.build import demo_load
-from fanzha.warnings.models import Contact, Warning, WarningEvent
+from fanzha.warnings.models import Contact, Warning, WarningEvent, WarningRepush
 
 NOW = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
 
 
-def _snapshot() -> tuple[list[tuple[Any, ...]], int, int]:
+def _snapshot() -> tuple[list[tuple[Any, ...]], int, int, list[tuple[Any, ...]]]:
     rows = [
         (
             w.source,
@@ -31,13 +31,15 @@ def _snapshot() -> tuple[list[tuple[Any, ...]], int, int]:
             w.acknowledged_at,
             w.closed_at,
             w.escalated,
+            w.grade_reasons,
         )
         for w in Warning.objects.select_related("person", "area", "assignee").order_by("source", "source_id")
     ]
-    return rows, Contact.objects.count(), WarningEvent.objects.count()
+    again = sorted(WarningRepush.objects.values_list("ref__source_id", "received_at", "batch__file_name"))
+    return rows, Contact.objects.count(), WarningEvent.objects.count(), again
 
 
-def _load_once() -> tuple[list[tuple[Any, ...]], int, int]:
+def _load_once() -> tuple[list[tuple[Any, ...]], int, int, list[tuple[Any, ...]]]:
     with transaction.atomic():
         assert not Warning.objects.exists()
         demo_load(now=NOW)
@@ -50,5 +52,5 @@ def _load_once() -> tuple[list[tuple[Any, ...]], int, int]:
 def test_it_loads_the_same_warnings_twice() -> None:
     first = _load_once()
     second = _load_once()
-    assert len(first[0]) > 3000
+    assert len(first[0]) > 3000 and first[3]
     assert first == second

@@ -30,6 +30,7 @@ from fanzha.demo.data import names
 from fanzha.demo.organisations import GRID_VILLAGES, grid_village
 from fanzha.demo.people import _Generator, id_number
 from fanzha.demo.specs import AreaSpec, DemoPlan
+from fanzha.demo.superior import Superior
 from fanzha.jobs.schedules import DEFAULT_SCHEDULES, SHANGHAI
 from fanzha.warnings import fastwrite, sla
 from fanzha.warnings.escalation import escalated_text
@@ -607,7 +608,12 @@ def _receive(
 
 
 def _year(
-    rng: random.Random, plan: DemoPlan, intake: Intake, now: dt.datetime, follow_ups: _FollowUps
+    rng: random.Random,
+    plan: DemoPlan,
+    intake: Intake,
+    now: dt.datetime,
+    follow_ups: _FollowUps,
+    superior: Superior,
 ) -> _Rows:
     draws = _draws(rng, plan, now)
     states = _states(draws, now)
@@ -619,7 +625,12 @@ def _year(
     rows = _Rows()
     outcomes, weights = list(OUTCOMES), list(OUTCOMES.values())
     for serial, draw in enumerate(draws, start=1):
-        warning = _receive(intake, known, rows, _input(people, draw, serial, False), draw.at)
+        data = _input(people, draw, serial, False)
+        if draw.source == "superior":
+            superior.grade(data)
+        warning = _receive(intake, known, rows, data, draw.at)
+        if draw.source == "superior":
+            superior.pushed(warning, data)
         if serial - 1 in states:
             _open(rng, rows, warning, states[serial - 1], now)
         elif warning.assignee is not None:
@@ -719,11 +730,14 @@ def demo_warnings(*, plan: DemoPlan, leader: User, now: dt.datetime | None = Non
     intake = Intake(leader)
     intake.notices = _Quiet()
     follow_ups = _FollowUps(random.Random(f"{plan.seed}:follow-ups"), now)
-    rows = _year(rng, plan, intake, now, follow_ups)
+    superior = Superior(random.Random(f"{plan.seed}:superior"))
+    rows = _year(rng, plan, intake, now, follow_ups, superior)
     _write(rows)
+    pushed_again = superior.push_again(leader, now)
     _morning_reminder(now)
     return {
         "warnings": len(rows.warnings),
+        "pushed_again": pushed_again,
         "warning_people": len(rows.people),
         "duty_officers": len(officers),
         "open_warnings": sum(1 for w in rows.warnings if w.status != Status.CLOSED),
