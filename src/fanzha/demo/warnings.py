@@ -9,7 +9,9 @@ whole year is written with the bulk intake's raw INSERTs (:mod:`fanzha.warnings.
 Deterministic for a seed and an anchor time: the same ``now`` gives the same warnings. Warnings of
 the last two days are left open in every state, so the live board and "我的任务" have work. A share of
 the 劝阻成功 contacts set a follow-up (回访) date: most past ones were made, some are due on the demo's
-day or soon, a few are late; this morning's follow-up reminder has gone out.
+day or soon, a few are late; this morning's follow-up reminder has gone out. The superior centre's rows
+carry its own level (预警级别), and its morning lists of the rows still unanswered are imported as files
+(:mod:`fanzha.demo.superior`).
 """
 
 from __future__ import annotations
