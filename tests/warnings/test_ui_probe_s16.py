@@ -107,7 +107,7 @@ def test_the_detail_names_the_township_of_the_village(world, client) -> None:  #
     warning = make_warning(1)
     login(client, world.users["police_cg"])
     body = client.get(reverse("warning_detail", args=[warning.pk])).content.decode()
-    assert '<dd class="col-8">青溪县城关镇城东社区</dd>' in body
+    assert '<dd class="col-8" data-testid="area">城关镇 · 城东社区</dd>' in body  # with its township
 
 
 def test_a_long_source_id_wraps_on_a_phone_and_a_missing_name_is_said(world, client) -> None:  # type: ignore[no-untyped-def]
