@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from fanzha.cases.models import Case
-from fanzha.warnings.models import Outcome, Status, Warning
+from fanzha.warnings.models import OPEN_STATUSES, Outcome, Status, Warning
 from tests.browser.conftest import log_in
 from tests.browser.test_probe_s23_phone import OUTSIDE_JS, PHONE
 from tests.personas import World
@@ -181,7 +182,9 @@ def _feedback(desk: Any) -> dict[str, dict[str, Any]]:
 def _centre_counts(desk: Any) -> None:
     desk.goto("/warnings/board/")
     board = desk.get_by_test_id("board").inner_text()
-    assert "#3" in board and "#1 " not in board and "#2 " not in board, board  # the open one only
+    still_open = Warning.objects.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True)
+    shown = re.findall(r"#(\d+) ", board)
+    assert shown == [str(pk) for pk in still_open] and len(shown) == 1, board  # the open one only
     assert "剩 3 小时" in board, board  # medium: 4 h to sign for, counted from the placement
     desk.goto("/warnings/stats/")
     stats = desk.locator("main").inner_text()
