@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from fanzha.audit.services import audit_record
 from fanzha.warnings.models import EventKind, Status, Warning
-from fanzha.warnings.notify import notify_escalation, notify_reminder
+from fanzha.warnings.notify import Candidates, notify_escalation, notify_reminder
 from fanzha.warnings.services import event_add
 
 ACK = "签收"
@@ -67,10 +67,12 @@ def escalated_text(what: str, told: Sequence[str]) -> str:
 
 
 @transaction.atomic
-def _escalate(warning: Warning, what: str, flag: str, due_q: dict[str, object]) -> bool:
+def _escalate(
+    warning: Warning, what: str, flag: str, due_q: dict[str, object], candidates: Candidates
+) -> bool:
     if not _flip(warning.pk, due_q, flag, {"escalated": True}):
         return False
-    told = notify_escalation(warning, what)
+    told = notify_escalation(warning, what, candidates)
     event_add(warning, EventKind.ESCALATED, escalated_text(what, told.groups))
     audit_record(actor=None, action="warning.escalate", obj=warning, details={"deadline": what})
     return True
@@ -108,6 +110,10 @@ def _reminders(now: dt.datetime, report: SlaReport) -> None:
 
 
 def _breaches(now: dt.datetime, report: SlaReport) -> None:
+    """Escalate each breach, its supervisors found among the users read once for the whole sweep
+    (``notify.Candidates``): hundreds of breaches at once cost a few queries each, not a few per
+    supervisor each."""
+    candidates = Candidates()
     steps = (
         (ACK, "due_ack_at", "ack_breached", WAITING_ACK),
         (CONTACT, "due_contact_at", "contact_breached", WAITING_CONTACT),
@@ -116,7 +122,7 @@ def _breaches(now: dt.datetime, report: SlaReport) -> None:
         due_q = {f"{due_field}__lte": now, flag: False, "status__in": statuses, **_not_reached(what)}
         related = Warning.objects.filter(**due_q).select_related("person", "assignee", "organisation", "area")
         for warning in related.iterator():
-            if _escalate(warning, what, flag, due_q):
+            if _escalate(warning, what, flag, due_q, candidates):
                 report.escalated += 1
 
 
