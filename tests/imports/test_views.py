@@ -79,6 +79,25 @@ def test_a_passed_checks_page_says_not_imported_once(world, client) -> None:  # 
     assert f"仅检查不保留文件：要导入，请到{link}重新选择该文件，不勾选“仅检查”后上传。" in page
 
 
+def test_a_checks_counts_say_what_the_import_would_do(world, client) -> None:  # type: ignore[no-untyped-def]
+    """仅检查 imports nothing, yet its page said “新增 1，更新 1” as if it had: the counts of a check are
+    what an import would do (将新增, 将更新); the list marks the batch 仅检查."""
+    client.force_login(world.users["analyst"])
+    upload(client, "people", csv_bytes(PEOPLE_HEADER, [person_row(1)]))
+    moved = person_row(1, address="青溪县城关镇幸福路100号")
+    response = upload(client, "people", csv_bytes(PEOPLE_HEADER, [moved, person_row(2)]), dry_run="on")
+    checked = ImportBatch.objects.get(dry_run=True)
+    assert checked.status == BatchStatus.CHECKED and (checked.rows_new, checked.rows_updated) == (1, 1)
+    page = client.get(response["Location"]).content.decode()
+    assert "共 2 行：将新增 1，将更新 1，未变 0，有误 0" in page
+    assert "：新增" not in page
+    committed = ImportBatch.objects.get(dry_run=False)
+    page = client.get(reverse("import_detail", args=[committed.pk])).content.decode()
+    assert "共 1 行：新增 1，更新 0，未变 0，有误 0" in page and "将新增" not in page
+    listing = client.get(reverse("import_list")).content.decode()
+    assert listing.count("<td>人员（仅检查）</td>") == 1 and listing.count("<td>人员</td>") == 1
+
+
 def test_it_refuses_an_upload_form_without_a_file(world, client) -> None:  # type: ignore[no-untyped-def]
     client.force_login(world.users["leader"])
     response = client.post(reverse("import_upload", kwargs={"importer": "people"}), {})
