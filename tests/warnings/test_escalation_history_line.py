@@ -8,11 +8,10 @@ from __future__ import annotations
 import datetime as dt
 
 from fanzha.core.models import Organisation, User
-from fanzha.core.services import organisations as org_services
 from fanzha.warnings.escalation import sla_check
 from fanzha.warnings.models import EventKind, Warning
-from tests.personas import PASSWORD
 from tests.warnings.helpers import make_warning
+from tests.warnings.test_escalation_jurisdiction import _unit, _user
 
 
 def _breached_line(warning: Warning, minutes: int) -> str:
@@ -23,19 +22,6 @@ def _breached_line(warning: Warning, minutes: int) -> str:
     assert sla_check().escalated == 1
     message: str = warning.events.get(kind=EventKind.ESCALATED).message
     return message
-
-
-def _unit(world, name: str, kind: str, area: str, above: str) -> Organisation:  # type: ignore[no-untyped-def]
-    """A unit at ``area``, made the parent unit of ``above``."""
-    unit = org_services.organisation_create(actor=None, name=name, kind=kind, area=world.area(area))
-    Organisation.objects.filter(pk=world.orgs[above].pk).update(parent=unit)
-    return unit
-
-
-def _user(username: str, unit: Organisation, roles: list[str]) -> User:
-    return org_services.user_create(
-        actor=None, username=username, password=PASSWORD, organisation=unit, roles=roles
-    )
 
 
 def test_a_unit_without_a_head_or_a_parent_names_only_the_centre(world) -> None:  # type: ignore[no-untyped-def]
