@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 from fanzha.cases.models import Case
 from fanzha.warnings.models import OPEN_STATUSES, Outcome, Status, Warning
 from tests.browser.conftest import log_in
-from tests.browser.test_probe_s23_phone import OUTSIDE_JS, PHONE
+from tests.browser.test_probe_s23_phone import PHONE, _fits
 from tests.personas import World
 from tests.warnings import images
 from tests.warnings.files import row, warning_xlsx
@@ -47,12 +47,6 @@ def _screen(new_context: Any, errors: list[str], viewport: dict[str, int]) -> An
     page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
     page.on("console", lambda msg: msg.type == "error" and errors.append(f"{page.url}: {msg.text}"))
     return page
-
-
-def _fits(page: Any) -> None:
-    found = page.evaluate(OUTSIDE_JS)
-    assert found["scrollWidth"] <= PHONE["width"], f"{page.url} scrolls sideways: {found}"
-    assert not found["outside"], f"{page.url}: elements past the screen's edge: {found['outside']}"
 
 
 def _masked(page: Any) -> None:
