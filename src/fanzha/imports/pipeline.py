@@ -57,9 +57,12 @@ class ImportResult:
         return list(self.batch.errors)
 
     def summary(self) -> str:
+        """The counts as the command prints them last; a check-only run (--dry-run) says it imported
+        nothing: its counts are what an import would do."""
         b = self.batch
+        done = "checked, not imported" if b.status == BatchStatus.CHECKED else "imported"
         return (
-            f"imported: {b.rows_new} new, {b.rows_updated} updated, {b.rows_unchanged} unchanged, "
+            f"{done}: {b.rows_new} new, {b.rows_updated} updated, {b.rows_unchanged} unchanged, "
             f"{b.rows_rejected} rejected"
         )
 
