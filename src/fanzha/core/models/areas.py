@@ -67,6 +67,3 @@ class Area(models.Model):
     def descendants(self, include_self: bool = True) -> models.QuerySet[Area]:
         qs = Area.objects.filter(path__startswith=self.path)
         return qs if include_self else qs.exclude(pk=self.pk)
-
-    def full_name(self) -> str:
-        return "".join(a.name for a in self.ancestors() if a.level != AreaLevel.CITY) + self.name
