@@ -81,3 +81,26 @@ def test_the_list_export_says_no_id_for_a_warning_that_came_without_one(world, c
     response = client.get(reverse("warning_export"), {})
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[1][2] == "无编号", rows[1]
+
+
+def test_the_list_export_decrypts_only_what_it_shows(world, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The address, ID numbers, suspects and notes are not shown: they are not decrypted either (the
+    export read and decrypted them for every row, a tenth of its time)."""
+    from fanzha.core.pii import crypto
+
+    warning = make_warning(1)
+    hidden = {warning.address, warning.person.id_number, warning.person.address}
+    assert all(hidden)
+    decrypted: list[str] = []
+    real = crypto.decrypt
+
+    def counted(token: str) -> str:
+        decrypted.append(real(token))
+        return decrypted[-1]
+
+    monkeypatch.setattr(crypto, "decrypt", counted)
+    login(client, world.users["leader"])
+    response = client.get(reverse("warning_export"), {"grade": "medium"})
+    assert response.status_code == 200
+    assert warning.person.name in decrypted  # the name is read (and shown masked)
+    assert hidden.isdisjoint(decrypted)
