@@ -3,7 +3,11 @@ position, time, camera serial, comments (:func:`strip_metadata`).
 
 A phone writes where it stood (the person's home) and which device it is into every photo; the
 visit record already says where and when, so the copy kept needs none of it (data minimisation).
-Only the JPEG orientation survives, so a portrait photo still shows upright. A JPEG is kept up to the
+What is kept is listed, not what is dropped: the picture and what shows it as taken (a JPEG's JFIF
+header, colour profile and Adobe colour marker; a PNG's or WebP's colour, transparency and animation
+chunks) — anything else, a Content Credentials (C2PA) manifest that can name the place, a maker's own
+segment, goes with the Exif, XMP and comments. Only the JPEG orientation survives, so a portrait photo
+still shows upright. A JPEG is kept up to the
 end of its picture: what a phone appends after it — the second picture of a Multi-Picture file (an
 Ultra HDR gain map, a depth map) with an Exif of its own, a maker's trailer — is dropped, with the index
 (APP2 ``MPF``) that pointed to it. A file whose structure cannot be followed (fill bytes before a marker,
@@ -36,14 +40,22 @@ _UNREADABLE = (
 )
 BROKEN = "照片文件已损坏或不完整（无法作为图片打开），请重新选择原图"
 TOO_MANY_PIXELS = f"照片像素过多（超过 {PHOTO_MAX_PIXELS // 1_000_000} 百万像素）"
-# JPEG markers dropped: APP1 (Exif, XMP), APP12-APP13 (Photoshop/IPTC), COM (comments).
-_JPEG_DROP = {0xE1, 0xEC, 0xED, 0xFE}
-_APP2, _MPF = 0xE2, b"MPF\x00"
+# JPEG application segments (APP0-APP15) and comments (COM) are dropped but for these, by the start of
+# their payload: the JFIF header, the colour profile, Adobe's colour transform. Exif and XMP (APP1),
+# the Multi-Picture index (APP2 ``MPF``), Photoshop/IPTC (APP13), C2PA (APP11), makers' own all go.
+_JPEG_KEEP = {0xE0: b"JFIF\x00", 0xE2: b"ICC_PROFILE\x00", 0xEE: b"Adobe"}
+_APP0, _APP15, _COM = 0xE0, 0xEF, 0xFE
 # The next marker after entropy-coded data: 0xFF (after any fill 0xFFs) not followed by a stuffed 0x00
 # or a restart marker (0xD0-0xD7), which belong to the data.
 _NEXT_MARKER = re.compile(rb"\xff+[^\x00\xd0-\xd7\xff]")
-_PNG_DROP = {b"eXIf", b"tEXt", b"iTXt", b"zTXt", b"tIME"}
-_WEBP_DROP = {b"EXIF", b"XMP "}
+# The PNG chunks kept: the picture, its colour and transparency, its animation (APNG). Text, Exif, time,
+# C2PA (``caBX``) and any private chunk are not.
+_PNG_KEEP = {
+    *(b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"cHRM", b"gAMA", b"iCCP", b"sBIT", b"sRGB"),
+    *(b"cICP", b"mDCv", b"cLLi", b"bKGD", b"pHYs", b"acTL", b"fcTL", b"fdAT"),
+}
+# The WebP chunks kept: the picture, its alpha, colour profile, animation. Not EXIF, XMP, C2PA, others.
+_WEBP_KEEP = {b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ICCP", b"ANIM", b"ANMF"}
 _ORIENTATION = 0x0112
 
 
@@ -91,14 +103,15 @@ def strip_metadata(data: bytes, content_type: str) -> bytes:
 
 def _redrawn(data: bytes) -> bytes:
     """The picture of ``data`` saved anew in its format with no metadata at all; a JPEG turned upright
-    first (its orientation is not kept) and saved at a quality that shows no loss on a phone."""
+    first (its orientation is not kept) and saved at a quality that shows no loss on a phone — without
+    its comment, which Pillow otherwise writes back from the photo read."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with Image.open(io.BytesIO(data)) as image:
             kind = "JPEG" if FORMATS[image.format] == "image/jpeg" else image.format
             upright = ImageOps.exif_transpose(image) if kind == "JPEG" else image
             out = io.BytesIO()
-            upright.save(out, kind, **({"quality": 92} if kind == "JPEG" else {}))
+            upright.save(out, kind, **({"quality": 92, "comment": b""} if kind == "JPEG" else {}))
     return out.getvalue()
 
 
@@ -146,12 +159,22 @@ def _jpeg(data: bytes) -> bytes:
             raise ValueError("truncated")
         if marker == 0xE1:
             orientation = max(orientation, _orientation(segment[4:]))
-        if marker not in _JPEG_DROP and not (marker == _APP2 and segment[4:8] == _MPF):
+        if _jpeg_kept(marker, segment[4:]):
             out.append(segment)
         pos += 2 + length
     if orientation != 1:  # after the JFIF header, which must come first
         out.insert(2 if out[1:2] and out[1].startswith(b"\xff\xe0") else 1, _orientation_segment(orientation))
     return b"".join(out) + data[pos : _end_of_picture(data, pos)]
+
+
+def _jpeg_kept(marker: int, payload: bytes) -> bool:
+    """Whether a JPEG segment before the first scan is kept: any but an application segment or comment,
+    and of those only what :data:`_JPEG_KEEP` names."""
+    if marker == _COM:
+        return False
+    if not _APP0 <= marker <= _APP15:
+        return True
+    return marker in _JPEG_KEEP and payload.startswith(_JPEG_KEEP[marker])
 
 
 def _end_of_picture(data: bytes, pos: int) -> int:
@@ -178,7 +201,7 @@ def _png(data: bytes) -> bytes:
         chunk = data[pos : pos + 12 + length]
         if len(chunk) != 12 + length:
             raise ValueError("truncated")
-        if kind not in _PNG_DROP:
+        if kind in _PNG_KEEP:
             out.append(chunk)
         pos += 12 + length
         if kind == b"IEND":
@@ -196,7 +219,7 @@ def _webp(data: bytes) -> bytes:
             raise ValueError("truncated")
         if kind == b"VP8X":  # the flags say which metadata chunks follow: none now
             chunk = chunk[:8] + bytes([chunk[8] & ~0x0C]) + chunk[9:]
-        if kind not in _WEBP_DROP:
+        if kind in _WEBP_KEEP:
             out.append(chunk)
         pos += len(chunk)
     body = b"WEBP" + b"".join(out)
