@@ -179,8 +179,10 @@ _SCRUB_RE = re.compile(
     # an ID number also as a form prints it, 6-8-4 (“331102 19560301 001X”)
     rf"{_B}(?P<id18>\d{{6}}[ -]?(?:18|19|20)\d{{2}}{_DATE}[ -]?\d{{3}}[\dXx]){_E}"
     rf"|{_B}(?P<mobile>(?:(?:\+|00)?86[ -]?)?1[3-9]\d(?:[ -]?\d{{4}}){{2}}){_E}"
-    rf"|{_B}(?P<card>\d{{4}}(?:[ -]\d{{4}}){{2,3}}(?:[ -]\d{{1,4}})?|\d{{13,19}}){_E}"
-    rf"|{_B}(?P<id15>\d{{8}}{_DATE}\d{{3}}){_E}",
+    # a first-generation ID number (15 digits, a birth date in them) before the accounts: taken by them,
+    # 15 digits not Luhn-valid were given back unmasked
+    rf"|{_B}(?P<id15>\d{{8}}{_DATE}\d{{3}}){_E}"
+    rf"|{_B}(?P<card>\d{{4}}(?:[ -]\d{{4}}){{2,3}}(?:[ -]\d{{1,4}})?|\d{{13,19}}){_E}",
     re.ASCII,
 )
 
