@@ -144,8 +144,13 @@ class ContactForm(forms.Form):
         # worker a second round (told meanwhile to choose the same file again)
         for photo in photos:
             if why := _not_like_a_photo(photo):
-                raise forms.ValidationError(why)
+                raise forms.ValidationError(photo_named(photo, why, len(photos)))
         return list(photos)
+
+
+def photo_named(upload: Any, why: str, chosen: int) -> str:
+    """Why a photo is refused, naming it when several were chosen: the worker leaves that one out."""
+    return why if chosen == 1 else f"所选 {chosen} 张中的 {str(upload.name)[-40:]}：{why}"
 
 
 def _too_big(uploads: list[Any], chosen: int) -> str:

@@ -21,7 +21,7 @@ from fanzha.core.pii.masking import mask
 from fanzha.core.services.persons import REVEAL_PURPOSES
 from fanzha.warnings import reveal, routing, selectors, workflow
 from fanzha.warnings.exports import area_name
-from fanzha.warnings.forms import HAND_BACK, CloseForm, ContactForm, HandoverForm, PlaceForm
+from fanzha.warnings.forms import HAND_BACK, CloseForm, ContactForm, HandoverForm, PlaceForm, photo_named
 from fanzha.warnings.models import ContactPhoto, Outcome, Warning
 
 
@@ -138,6 +138,8 @@ def warning_contact(request: HttpRequest, pk: int) -> HttpResponse:
                     version=data["version"],
                 ),
             )
+        except workflow.PhotoRefused as exc:  # which of those chosen, by its name
+            form.add_error("photos", photo_named(data["photos"][exc.index], exc.why, len(data["photos"])))
         except ValidationError as exc:
             _add_errors(form, exc)
         except workflow.Conflict as exc:

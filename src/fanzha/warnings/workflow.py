@@ -316,10 +316,27 @@ def _check_contact(data: ContactData, warning: Warning, now: dt.datetime) -> Non
         errors["photos"] = f"最多上传 {PHOTO_MAX_COUNT} 张照片"
     if errors:
         raise ValidationError(errors)
-    for photo in data.photos or []:
+    for index, photo in enumerate(data.photos or []):
+        if why := _photo_problem(photo):
+            raise PhotoRefused(why, index)
+
+
+class PhotoRefused(ValidationError):
+    """A photo refused (not an image, damaged, too many pixels); ``index``: which of those sent, from 0 —
+    a page names it, the worker having chosen several."""
+
+    def __init__(self, why: str, index: int) -> None:
+        super().__init__({"photos": why})
+        self.why, self.index = why, index
+
+
+def _photo_problem(photo: bytes) -> str:
+    """Why ``photo`` is refused ("" when it is kept): its type (:func:`photo_type`), then its decoding."""
+    try:
         photo_type(photo)
-        if why := photos.problem(photo):
-            raise ValidationError({"photos": why})
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return photos.problem(photo)
 
 
 def contact_problems(data: ContactData, warning: Warning) -> dict[str, list[str]]:
