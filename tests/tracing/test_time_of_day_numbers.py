@@ -51,3 +51,17 @@ def test_a_workbook_with_numeric_times_reads_the_days_of_its_date_column(tmp_pat
         dt.datetime(2026, 11, 3, 8, 5, 7),
         dt.datetime(2026, 11, 3, 14, 30),
     ]
+
+
+def test_a_date_kept_as_a_number_in_a_workbook_is_read(tmp_path):
+    """交易日期 20261103 and 交易时间 20261103080507 stored as numbers (a reader gives them as floats)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["交易时间", "交易金额", "借贷标志", "对方账号"])
+    sheet.append([20261103080507, 50000, "贷", "6217000000000000001"])
+    sheet.append([20261103, 30000, "借", "6228480012345678901"])
+    path = tmp_path / "statement.xlsx"
+    book.save(path)
+    parsed = read_statement(path, account="6222020000000001")
+    assert parsed.errors == []
+    assert [t.time for t in parsed.transactions] == [dt.datetime(2026, 11, 3, 8, 5, 7), DAY]

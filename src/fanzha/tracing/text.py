@@ -168,6 +168,8 @@ def parse_time(value: object) -> datetime | None:
         return datetime(value.year, value.month, value.day)
     if isinstance(value, int | float) and not isinstance(value, bool) and value < 1e7:
         return _from_excel(float(value))
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # 20261103 or 20261103080507 kept as a number, read back as a float
     text = normalise(value)
     if not text:
         return None
@@ -255,9 +257,29 @@ def parse_time_of_day(value: object) -> time | None:
     return time(hour, minute, second)
 
 
+_CLOCK_TEXT = re.compile(r"^\d{1,6}$")  # 080507 or 75959 in a time column: a time of day, not a day
+
+
+def _clock_number(moment: object) -> object | None:
+    """A time column's number that is a time of day written HHMMSS (``None`` when it is not one): Excel
+    keeps ``080507`` as the number 80507, a CSV export writes ``75959``; never an Excel serial day.
+    A number cell gets its lost leading zeros back (0 is midnight)."""
+    if isinstance(moment, bool):
+        return None
+    if isinstance(moment, int | float) and float(moment).is_integer() and 0 <= moment < 240000:
+        return f"{int(moment):06d}"
+    if isinstance(moment, str) and _CLOCK_TEXT.match(normalise(moment)):
+        return moment
+    return None
+
+
 def combine(day: object, moment: object) -> datetime | None:
-    """A date column and a time column; the time column may also hold the whole moment."""
-    if moment not in (None, ""):
+    """A date column and a time column; the time column may also hold the whole moment (a date and
+    time, an Excel serial with its fraction), but a bare ``HHMMSS`` number in it is a time of day."""
+    clock_number = _clock_number(moment)
+    if clock_number is not None:
+        moment = clock_number
+    elif moment not in (None, ""):
         try:
             full = parse_time(moment)
         except CellError:
