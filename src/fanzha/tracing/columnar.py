@@ -211,7 +211,7 @@ def _signed(m: Mapping) -> str:
     flag = f"lower(replace(n{c['direction']}, ' ', ''))"
     ins = ", ".join(_literal(v) for v in sorted(layouts().direction_in))
     outs = ", ".join(_literal(v) for v in sorted(layouts().direction_out))
-    return f"CASE WHEN {flag} IN ({ins}) THEN {amount} WHEN {flag} IN ({outs}) THEN -{amount} END"
+    return f"CASE WHEN {flag} IN ({ins}) THEN {amount} WHEN {flag} IN ({outs}) THEN -abs({amount}) END"
 
 
 def _layers(m: Mapping) -> str:

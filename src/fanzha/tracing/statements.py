@@ -141,7 +141,9 @@ def _amount(row: Row, mapping: Mapping) -> int | None:
     sign = direction_of(_cell(row, mapping, "direction"))
     if sign == 0:
         raise CellError(f"收付标志无法识别：{_text(row, mapping, 'direction')}")
-    return sign * amount
+    # flagged out: out, whether or not the bank also signed it (-3,000.00 借); flagged in, a minus sign
+    # still means out (a credit reversed in red)
+    return amount if sign > 0 else -abs(amount)
 
 
 def _category(amount: int, text: str, counterparty: str) -> tuple[str, str]:
