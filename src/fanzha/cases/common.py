@@ -51,6 +51,15 @@ def clean_account(value: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or ""))
 
 
+MASKED_ACCOUNT = "账号不完整（流水中为脱敏账号），请向开户行调取完整账号后再发送止付"
+
+
+def is_masked(value: str) -> bool:
+    """An account number shown masked (6228****8901, as other banks' statements write counterparties):
+    the trace can follow money to it, but no bank can act on it."""
+    return "*" in clean_account(value)
+
+
 def account_hash(value: str) -> str:
     """The keyed hash that names an account in searches and in the trace (never the number itself)."""
     cleaned = clean_account(value)

@@ -25,11 +25,13 @@ from django.utils import timezone
 from fanzha.audit.services import audit_pii_read, audit_record
 from fanzha.cases import clocks
 from fanzha.cases.common import (
+    MASKED_ACCOUNT,
     account_hash,
     add_event,
     bank_organisation,
     clean_account,
     free_text,
+    is_masked,
     mask_account,
     money,
     require_case,
@@ -82,6 +84,8 @@ def _check_target(case: Case, target: Target) -> None:
         )
     if not clean_account(target.account):
         raise ValidationError({"account": "请填写账号"})
+    if is_masked(target.account):
+        raise ValidationError({"account": MASKED_ACCOUNT})
     if target.bank_org is None:
         raise ValidationError({"bank_org": "未找到该账户开户行对应的银行单位，请选择接收请求的银行"})
     if not target.bank_org.is_active:
@@ -569,6 +573,8 @@ class OnwardAccount:
         """Why no request can go to it now ("" when one can)."""
         if self.busy:
             return "该账户已有待反馈或生效中的止付/冻结"
+        if is_masked(self.account):
+            return MASKED_ACCOUNT
         if self.bank_org is None:
             return "未能从卡号识别开户行对应的银行单位"
         return ""

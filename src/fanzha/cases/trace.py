@@ -16,7 +16,15 @@ from django.db import transaction
 from django.db.models import Min
 
 from fanzha.audit.services import audit_record
-from fanzha.cases.common import add_event, bank_organisation, mask_account, money, require_case
+from fanzha.cases.common import (
+    MASKED_ACCOUNT,
+    add_event,
+    bank_organisation,
+    is_masked,
+    mask_account,
+    money,
+    require_case,
+)
 from fanzha.cases.measures import OPEN_MEASURE, Target, measure_send
 from fanzha.cases.models import Case, EventKind, Measure, Payment, Statement, Transaction
 from fanzha.tracing.index import TransferIndex, epoch
@@ -145,6 +153,9 @@ def stop_downstream(*, actor: Any, payment: Payment, min_fen: int = 100) -> Down
         label = found.index.label(flow.account)
         info = found.info(flow.account)
         if flow.remaining < min_fen or label in busy:
+            continue
+        if is_masked(info.number):
+            outcome.skipped.append(f"{info.masked}（{money(flow.remaining)}）：{MASKED_ACCOUNT}")
             continue
         bank_org = bank_organisation(info.bank, info.number)
         if bank_org is None or not info.number:
