@@ -122,11 +122,18 @@ def _number(col: str, decimal: str) -> str:
     return f"TRY_CAST(rtrim(trim({col}, '()'), '-') AS {decimal})"
 
 
-def _amount(col: str) -> str:
+def _amount(col: str, scale: int = 1) -> str:
     """Over ``a<k>``, the normalised cell without separators and units (see ``_layers``). Up to 13 digits
-    before the point (a larger number is NULL, and refused by ``_not_an_amount``), so the fen fit."""
+    before the point (a larger number is NULL, and refused by ``_not_an_amount``), so the fen fit.
+    ``scale``: the yuan one unit of the column is (``Mapping.scale``, 10,000 for 万元; six decimals)."""
     sign = f"CASE WHEN {col} LIKE '(%)' OR {col} LIKE '_%-' THEN -1 ELSE 1 END"
+    if scale != 1:
+        return f"CAST(round({sign} * {_number(col, 'DECIMAL(18, 6)')} * {100 * scale}) AS BIGINT)"
     return f"CAST(round({sign} * {_number(col, 'DECIMAL(15, 2)')} * 100) AS BIGINT)"
+
+
+def _money(m: Mapping, name: str) -> str:
+    return _amount(f"a{m.columns[name]}", m.scale(name))
 
 
 def _sub_fen(m: Mapping) -> str:
@@ -136,7 +143,7 @@ def _sub_fen(m: Mapping) -> str:
     for name in MONEY:
         if name in m.columns:
             col = f"a{m.columns[name]}"
-            cents = f"({_number(col, 'DECIMAL(38, 10)')} * 100)"
+            cents = f"({_number(col, 'DECIMAL(38, 10)')} * {100 * m.scale(name)})"
             off = f"coalesce(abs({cents} - round({cents})) > {FEN_SLACK}, false)"
             checks.append(f"(regexp_matches({col}, '\\.[0-9]{{3}}') AND {off})")
     return " OR ".join(checks) or "false"
@@ -150,8 +157,11 @@ def _not_an_amount(m: Mapping) -> str:
         if name in m.columns:
             col = f"a{m.columns[name]}"
             value = _number(col, "DECIMAL(38, 2)")  # only long cells are cast
+            scale = m.scale(name)
+            long = 12 - (len(str(scale)) - 1)  # 万元: a figure of 9 characters may already be too large
             too_large = (
-                f"(length({col}) > 12 AND coalesce(abs({value}) * 100 >= {AMOUNT_CEILING_FEN}, false))"
+                f"(length({col}) > {long} AND "
+                f"coalesce(abs({value}) * {100 * scale} >= {AMOUNT_CEILING_FEN}, false))"
             )
             checks.append(f"WHEN {too_large} THEN {_literal(not_an_amount(FIELDS[name]))}")
     return f"CASE {' '.join(checks)} END" if checks else "NULL"
@@ -201,11 +211,11 @@ def _moment_text(m: Mapping) -> str:
 def _signed(m: Mapping) -> str:
     c = m.columns
     if m.split:
-        debit = _amount(f"a{c['debit']}") if "debit" in c else "NULL"
-        credit = _amount(f"a{c['credit']}") if "credit" in c else "NULL"
+        debit = _money(m, "debit") if "debit" in c else "NULL"
+        credit = _money(m, "credit") if "credit" in c else "NULL"
         neither = f"{debit} IS NULL AND {credit} IS NULL"
         return f"CASE WHEN {neither} THEN NULL ELSE coalesce({credit}, 0) - coalesce({debit}, 0) END"
-    amount = _amount(f"a{c['amount']}")
+    amount = _money(m, "amount")
     if "direction" not in c:
         return amount
     flag = f"lower(replace(n{c['direction']}, ' ', ''))"
@@ -277,7 +287,7 @@ def _parsed_sql(m: Mapping, account: str, best: str) -> str:
     desc = " || ' / ' || ".join(_text(m, n) for n in ("summary", "kind", "channel") if n in m.columns) or "''"
     names = ("counterparty_name", "counterparty_bank")
     cp = "lower(" + " || ' ' || ".join(_text(m, n) for n in names) + ")"
-    balance = _amount(f"a{m.columns['balance']}") if "balance" in m.columns else "NULL"
+    balance = _money(m, "balance") if "balance" in m.columns else "NULL"
     # Built from the reviewed data file and column numbers; values go through _literal. Same below.
     return f"""
         SELECT file, line, {own} AS account, {_time("tt", best)} AS ts, {_signed(m)} AS amount,

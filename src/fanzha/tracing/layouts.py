@@ -40,6 +40,10 @@ FIELDS: dict[str, str] = {
     "currency": "币种",
 }
 _UNIT = re.compile(r"[(\[【（][^)\]】）]*[)\]】）]$")
+# An amount column headed in a unit of magnitude: 交易金额（万元）, 余额(单位:万元), 发生额万元.
+_MAGNITUDE = re.compile(r"(?:[(\[【（](?:单位[:：])?)?(万|亿|千)元?[)\]】）]?$")
+_MAGNITUDES = {"千": 1_000, "万": 10_000, "亿": 100_000_000}
+MONEY_FIELDS = ("amount", "debit", "credit", "balance")
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,14 @@ class Mapping:
         if "amount" not in have and not has_split:
             needs.append(FIELDS["amount"])
         return needs
+
+    def scale(self, name: str) -> int:
+        """The yuan one unit of an amount column is: 10,000 when its header says 万元, else 1."""
+        index = self.columns.get(name)
+        if name not in MONEY_FIELDS or index is None or index >= len(self.header):
+            return 1
+        found = _MAGNITUDE.search(re.sub(r"\s+", "", self.header[index]))
+        return _MAGNITUDES[found.group(1)] if found else 1
 
     @property
     def split(self) -> bool:

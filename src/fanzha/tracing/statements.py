@@ -125,7 +125,7 @@ def _time(row: Row, mapping: Mapping) -> datetime | None:
 
 
 def _money(row: Row, mapping: Mapping, name: str) -> int | None:
-    return parse_amount(_cell(row, mapping, name), FIELDS[name])
+    return parse_amount(_cell(row, mapping, name), FIELDS[name], scale=mapping.scale(name))
 
 
 def _amount(row: Row, mapping: Mapping) -> int | None:

@@ -115,13 +115,14 @@ def _plausible(fen: int, value: object, label: str) -> int:
     return fen
 
 
-def parse_amount(value: object, label: str = "金额") -> int | None:
-    """The amount in fen, signed; ``None`` for an empty cell. Raises CellError, also for an amount of
+def parse_amount(value: object, label: str = "金额", *, scale: int = 1) -> int | None:
+    """The amount in fen, signed; ``None`` for an empty cell. ``scale`` is the yuan one unit of the
+    column is (10,000 for a column headed 万元). Raises CellError, also for an amount of
     ``AMOUNT_CEILING_FEN`` or more (the message names the column, ``label``)."""
     if isinstance(value, bool):
         raise CellError(f"金额无法识别：{value}")
     if isinstance(value, int):
-        return _plausible(value * 100, value, label)
+        return _plausible(value * 100 * scale, value, label)
     if isinstance(value, float):
         value = repr(value)
     text = normalise(value)
@@ -136,7 +137,7 @@ def parse_amount(value: object, label: str = "金额") -> int | None:
     if not _NUMBER.match(text):
         raise CellError(f"金额无法识别：{normalise(value)}")
     try:
-        cents = Decimal(text) * 100
+        cents = Decimal(text) * 100 * scale
     except InvalidOperation as exc:  # pragma: no cover - the pattern already excludes it
         raise CellError(f"金额无法识别：{normalise(value)}") from exc
     fen = cents.to_integral_value()
