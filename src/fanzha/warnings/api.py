@@ -29,7 +29,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from fanzha.core import access
 from fanzha.core.api_errors import problem
-from fanzha.core.pii.masking import mask, quoted
+from fanzha.core.pii.masking import mask, mask_cell, quoted
 from fanzha.imports.columns import match_header, normalise_header
 from fanzha.screen.keyauth import PartnerKeyAuth, key_of, rate_bucket, session_auth
 from fanzha.screen.ratelimit import rate_take
@@ -289,8 +289,14 @@ def named_fields(data: dict[str, Any]) -> dict[str, Any]:
     return named
 
 
+def key_shown(key: Any) -> str:
+    """A key no field reads, as an answer names it: a key may be personal data (an object keyed by the
+    person's phone, an ID number as an extra column's header), so its numbers are masked."""
+    return mask_cell(str(key), 30)
+
+
 def _unknown(data: dict[str, Any]) -> list[str]:
-    keys = [str(k)[:30] for k in data if k not in WarningIn.model_fields and k not in IGNORED_KEYS]
+    keys = [key_shown(k) for k in data if k not in WarningIn.model_fields and k not in IGNORED_KEYS]
     return keys[:10]
 
 

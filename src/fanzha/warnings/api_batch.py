@@ -35,6 +35,7 @@ from fanzha.warnings.api import (
     Problem,
     WarningIn,
     field_problems,
+    key_shown,
     named_fields,
     over_rate,
     parse_json,
@@ -194,8 +195,8 @@ def _read(raw: list[Any]) -> ReadItems:
 
 
 def _unknown(items: list[dict[str, Any]]) -> list[str]:
-    names = {str(k)[:30] for item in items for k in named_fields(item) if k not in WarningIn.model_fields}
-    return sorted(names - IGNORED_KEYS)[:10]
+    names = {str(k) for item in items for k in named_fields(item) if k not in WarningIn.model_fields}
+    return [key_shown(name) for name in sorted(names - IGNORED_KEYS)[:10]]
 
 
 def _unreadable(read: ReadItems) -> Status[Any]:

@@ -1,0 +1,45 @@
+"""POST /api/warnings and /api/warnings/batch with the payloads a partner's system gets wrong: keys that
+are personal data, keys sent twice, a body over the size limit (2026-12-02 probe)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.test import Client
+
+from tests.personas import World, id_number
+from tests.warnings.test_api_key import BODY, a_key
+
+URL = "/api/warnings"
+BATCH = "/api/warnings/batch"
+ID = id_number("331102", "19560101", "001")
+PHONE = "13905710001"
+
+
+def send(client: Client, url: str, body: Any, token: str) -> Any:
+    raw = body if isinstance(body, str | bytes) else json.dumps(body, ensure_ascii=False)
+    return client.post(url, raw, content_type="application/json", headers={"X-API-Key": token})
+
+
+def text_of(response: Any) -> str:
+    return json.dumps(response.json(), ensure_ascii=False)
+
+
+def test_an_unknown_key_that_is_a_phone_or_id_number_is_named_masked(world: World, client: Client) -> None:
+    _, token = a_key(world)
+    keyed_by_phone = send(client, URL, {PHONE: {"name": "孙七"}}, token)  # one level too many
+    assert keyed_by_phone.status_code == 400
+    assert PHONE not in text_of(keyed_by_phone) and "139****0001" in keyed_by_phone.json()["detail"]
+    extra = send(client, URL, {**BODY, ID: "本人", "网点": "城关"}, token)
+    assert extra.status_code == 201
+    assert ID not in text_of(extra)
+    assert extra.json()["notices"] == ["未识别的字段已忽略：3311**********0019、网点"]
+
+
+def test_a_batch_items_unknown_key_that_is_an_id_number_is_named_masked(world: World, client: Client) -> None:
+    _, token = a_key(world)
+    response = send(client, BATCH, [{**BODY, ID: 1}], token)
+    assert response.status_code == 201, response.content
+    assert ID not in text_of(response)
+    assert response.json()["notices"] == ["未识别的字段已忽略：3311**********0019"]
