@@ -43,3 +43,11 @@ def test_a_batch_items_unknown_key_that_is_an_id_number_is_named_masked(world: W
     assert response.status_code == 201, response.content
     assert ID not in text_of(response)
     assert response.json()["notices"] == ["未识别的字段已忽略：3311**********0019"]
+
+
+def test_a_source_no_list_knows_is_quoted_masked_in_its_notice(world: World, client: Client) -> None:
+    _, token = a_key(world, org="青溪县反诈中心")  # a centre's key may name any source
+    body = {**BODY, "source": f"来电{PHONE}"}  # the caller's number typed into the wrong column
+    response = send(client, URL, body, token)
+    assert response.status_code == 201, response.content
+    assert response.json()["notices"] == ["未知的预警来源“来电139****0001”，已按原名记录"]
