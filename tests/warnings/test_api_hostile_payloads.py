@@ -51,3 +51,15 @@ def test_a_source_no_list_knows_is_quoted_masked_in_its_notice(world: World, cli
     response = send(client, URL, body, token)
     assert response.status_code == 201, response.content
     assert response.json()["notices"] == ["未知的预警来源“来电139****0001”，已按原名记录"]
+
+
+def test_a_batch_over_the_body_limit_is_told_the_limit_not_the_item_count(
+    world: World, client: Client
+) -> None:
+    _, token = a_key(world)
+    notes = "当事人称对方自称快递客服，引导其下载会议软件并开启屏幕共享。" * 60  # 1,800 characters
+    items = [{**BODY, "source_id": f"L-{n}", "notes": notes} for n in range(1200)]  # ≈ 6.6 MB
+    response = send(client, BATCH, items, token)
+    assert response.status_code == 413
+    detail = response.json()["detail"]
+    assert "5 MB" in detail and "本次 1200 条" not in detail and "最多推送 5000 条" not in detail

@@ -20,6 +20,7 @@ import json
 import math
 from typing import Annotated, Any
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -62,6 +63,11 @@ class BadRequest(ValueError):
     def __init__(self, message: str, code: str = "invalid_body") -> None:
         super().__init__(message)
         self.code = code
+
+
+def body_limit() -> str:
+    """The largest body a request may have, as a 413 names it (``5 MB``)."""
+    return f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024):g} MB"
 
 
 def _as_text(value: Any) -> Any:
@@ -376,7 +382,7 @@ def create_warning(request: HttpRequest) -> Status[Any] | HttpResponse:
         unknown = _unknown(body)
         received = _receive(request, _input(body))
     except RequestDataTooBig:
-        return refused(413, "too_large", "请求体过大，一次只能提交一条预警")
+        return refused(413, "too_large", f"请求体过大（上限 {body_limit()}），一次只能提交一条预警")
     except (ValueError, Unusable) as exc:
         return refused(400, _rejected_code(exc), _rejected(exc, unknown))
     notices = [message for _, message in received.notices]

@@ -34,6 +34,7 @@ from fanzha.warnings.api import (
     BadRequest,
     Problem,
     WarningIn,
+    body_limit,
     field_problems,
     key_shown,
     named_fields,
@@ -306,7 +307,10 @@ def push_batch(request: HttpRequest) -> Status[Any] | HttpResponse:
     try:
         raw, skip = _items(request)
     except RequestDataTooBig:
-        detail = f"请求体过大；一次最多推送 {MAX_ITEMS} 条预警，请分批推送"
+        limit = body_limit()
+        detail = (
+            f"请求体过大（上限 {limit}），请分成较小的几批推送（每批不超过 {MAX_ITEMS} 条，也不超过 {limit}）"
+        )
         return Status(413, BatchProblem(code="too_large", detail=detail))
     except BadRequest as exc:
         return Status(400, BatchProblem(code=exc.code, detail=str(exc)))

@@ -1108,7 +1108,8 @@ def clean_warning(
     _bound(clean)
     _suspects(clean)
     if not known:
-        clean.flag("source_unknown", "预警来源", f"未知的预警来源“{quoted(clean.source, QUOTED_MAX)}”，已按原名记录")
+        said = quoted(clean.source, QUOTED_MAX)  # a phone typed into the column: masked
+        clean.flag("source_unknown", "预警来源", f"未知的预警来源“{said}”，已按原名记录")
     check = _identity(data, clean)
     _contact(data, clean)
     if not _identifiable(clean):
