@@ -63,3 +63,20 @@ def test_a_batch_over_the_body_limit_is_told_the_limit_not_the_item_count(
     assert response.status_code == 413
     detail = response.json()["detail"]
     assert "5 MB" in detail and "本次 1200 条" not in detail and "最多推送 5000 条" not in detail
+
+
+def test_a_key_sent_twice_is_refused_not_read_as_its_last_value(world: World, client: Client) -> None:
+    _, token = a_key(world)
+    twice = '{"source_id": "D-1", "name": "孙七", "phone": "13905710210", "phone": "13905710211"}'
+    response = send(client, URL, twice, token)
+    assert response.status_code == 400
+    assert response.json() == {"code": "invalid_field", "detail": "字段“phone”出现了两次，请只保留一个"}
+    item = '{"source_id": "D-2", "name": "孙八", "amount": "5万", "amount": "500"}'
+    batch = send(client, BATCH, f"[{json.dumps(BODY, ensure_ascii=False)}, {item}]", token)
+    assert batch.status_code == 400
+    assert batch.json()["errors"] == [
+        {"index": 1, "field": "", "message": "字段“amount”出现了两次，请只保留一个"}
+    ]
+    lists = send(client, BATCH, f'{{"warnings": [{item}], "warnings": []}}', token)
+    assert lists.status_code == 400 and lists.json()["code"] == "invalid_body"
+    assert lists.json()["detail"] == "请求体的键“warnings”出现了两次。整批未接收"

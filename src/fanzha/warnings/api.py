@@ -18,6 +18,7 @@ import codecs
 import datetime as dt
 import json
 import math
+from collections import Counter
 from typing import Annotated, Any
 
 from django.conf import settings
@@ -201,6 +202,20 @@ def _out(warning: Any, outcome: str = "", notices: list[str] | None = None) -> W
     )
 
 
+class JsonObject(dict[str, Any]):
+    """A JSON object as read, with the keys it had more than once (``json`` keeps the last value: the
+    sender would believe the first was read)."""
+
+    repeated: tuple[str, ...] = ()
+
+
+def _object(pairs: list[tuple[str, Any]]) -> JsonObject:
+    found = JsonObject(pairs)
+    if len(found) < len(pairs):
+        found.repeated = tuple(key for key, n in Counter(key for key, _ in pairs).items() if n > 1)
+    return found
+
+
 def _not_json(word: str) -> Any:
     raise ValueError(word)  # NaN, Infinity: Python writes them, JSON has no such values
 
@@ -217,7 +232,7 @@ def parse_json(raw: bytes, charset: str | None = None) -> Any:
         except UnicodeDecodeError as exc:
             raise BadRequest(f"请求体不是 Content-Type 所声明的 {charset[:20]} 编码") from exc
     try:
-        return json.loads(text, parse_constant=_not_json)
+        return json.loads(text, parse_constant=_not_json, object_pairs_hook=_object)
     except (ValueError, RecursionError) as exc:
         raise BadRequest("请求体不是有效的 JSON") from exc
 
@@ -265,7 +280,8 @@ def fields_problem(errors: list[Any]) -> str:
 def named_fields(data: dict[str, Any]) -> dict[str, Any]:
     """``data`` with keys written as a list's column headers (预警编号, 手机号, 身份证号, "ID number") renamed
     to the fields they name, matched as the file import matches headers; other keys are kept as sent
-    (reported as not recognised). Raises BadRequest when two keys name one field.
+    (reported as not recognised). Raises BadRequest when two keys name one field, or one key is sent
+    twice (``{"phone": …, "phone": …}``).
 
     A JSON object's keys have no order (serialisers sort them or not), so the answer does not depend on
     it: a field's own name (``phone``) is its column wherever it stands, and beside it another key
@@ -273,6 +289,8 @@ def named_fields(data: dict[str, Any]) -> dict[str, Any]:
     aside as a file's second column is."""
     from fanzha.imports.importers.warnings import FIELDS  # the importer's column names: one list
 
+    if repeated := getattr(data, "repeated", ()):
+        raise BadRequest(f"字段“{key_shown(repeated[0])}”出现了两次，请只保留一个", "invalid_field")
     keys = [str(key) for key in data]
     own = [key for key in keys if key in WarningIn.model_fields]
     matched = match_header([*own, *(key for key in keys if key not in own)], FIELDS)

@@ -119,6 +119,8 @@ def _items(request: HttpRequest) -> tuple[list[Any], bool]:
     body = parse_json(request.body, request.encoding)
     skip = False
     if isinstance(body, dict):
+        if repeated := getattr(body, "repeated", ()):  # two lists of warnings: only the last was read
+            raise BadRequest(f"请求体的键“{quoted(repeated[0], 30)}”出现了两次。整批未接收", "invalid_body")
         refuse_unknown_options(body)
         skip = body.get("skip_rejected", False)
         if not isinstance(skip, bool):
