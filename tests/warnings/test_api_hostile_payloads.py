@@ -80,3 +80,20 @@ def test_a_key_sent_twice_is_refused_not_read_as_its_last_value(world: World, cl
     lists = send(client, BATCH, f'{{"warnings": [{item}], "warnings": []}}', token)
     assert lists.status_code == 400 and lists.json()["code"] == "invalid_body"
     assert lists.json()["detail"] == "请求体的键“warnings”出现了两次。整批未接收"
+
+
+def test_an_unreadable_item_left_out_is_answered_with_its_id_however_the_key_was_written(
+    world: World, client: Client
+) -> None:
+    _, token = a_key(world)
+    chinese = {"预警编号": "ZH-9", "姓名": "孙九", "手机号": "13905710219", "被叫次数": "三次"}
+    numbered = {"source_id": 20261128001, "name": "孙十", "phone": "13905710220", "call_count": "abc"}
+    body = {"skip_rejected": True, "warnings": [BODY, chinese, numbered]}
+    response = send(client, BATCH, body, token)
+    assert response.status_code == 201, response.content
+    answered = [(i["index"], i["outcome"], i["source_id"]) for i in response.json()["items"]]
+    assert answered == [
+        (0, "received", BODY["source_id"]),
+        (1, "rejected", "ZH-9"),
+        (2, "rejected", "20261128001"),
+    ]

@@ -14,6 +14,7 @@ own keys (``fanzha.core.api_errors``).
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -232,7 +233,15 @@ def _refused_items(read: ReadItems, raw: list[Any]) -> list[ItemOut]:
 
 
 def _sent(item: Any, name: str) -> str:
-    value = item.get(name) if isinstance(item, dict) else None
+    """An unreadable item's field ``name`` as sent, under whatever key names it (``预警编号``), a whole
+    number as its digits (``20261128001``): the partner finds the item by it."""
+    if not isinstance(item, dict):
+        return ""
+    with contextlib.suppress(BadRequest):  # two keys for one field: read as sent
+        item = named_fields(item)
+    value = item.get(name)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
     return value[:100] if isinstance(value, str) else ""
 
 
