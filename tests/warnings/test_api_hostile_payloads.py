@@ -97,3 +97,12 @@ def test_an_unreadable_item_left_out_is_answered_with_its_id_however_the_key_was
         (1, "rejected", "ZH-9"),
         (2, "rejected", "20261128001"),
     ]
+
+
+def test_a_count_sent_as_true_is_refused_not_read_as_one_call(world: World, client: Client) -> None:
+    _, token = a_key(world)
+    response = send(client, URL, {**BODY, "call_count": True}, token)
+    assert response.status_code == 400
+    assert response.json()["detail"] == "字段格式不正确：call_count（应为 0 到 100000 之间的整数）"
+    batch = send(client, BATCH, [{**BODY, "callback_count": False}], token)
+    assert batch.status_code == 400 and batch.json()["errors"][0]["field"] == "回拨次数"

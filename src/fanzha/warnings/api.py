@@ -97,6 +97,10 @@ def _printable(value: str) -> str:
 
 
 def _as_count(value: Any) -> Any:
+    """None or "" as 0; true or false kept as the words, so the count is refused as no number (the
+    integer check reads true as 1: one call the partner never counted)."""
+    if isinstance(value, bool):
+        return str(value).lower()
     return 0 if value is None or value == "" else value
 
 
