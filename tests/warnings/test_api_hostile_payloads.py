@@ -106,3 +106,15 @@ def test_a_count_sent_as_true_is_refused_not_read_as_one_call(world: World, clie
     assert response.json()["detail"] == "字段格式不正确：call_count（应为 0 到 100000 之间的整数）"
     batch = send(client, BATCH, [{**BODY, "callback_count": False}], token)
     assert batch.status_code == 400 and batch.json()["errors"][0]["field"] == "回拨次数"
+
+
+def test_unix_seconds_with_a_fraction_are_read_as_the_time(world: World, client: Client) -> None:
+    from fanzha.warnings.models import Warning
+
+    _, token = a_key(world)
+    stamps = {"E-1": 1795000000.5, "E-2": "1795000000.123", "E-3": 1795000000123.25}  # time.time(), ms
+    for source_id, stamp in stamps.items():
+        response = send(client, URL, {**BODY, "source_id": source_id, "warned_at": stamp}, token)
+        assert response.status_code == 201 and response.json()["notices"] == [], response.content
+    times = {w.source_id: w.warned_at.isoformat() for w in Warning.objects.all()}
+    assert set(times.values()) == {"2026-11-18T11:06:40+00:00"}  # 19:06:40 China time, to the second

@@ -6,7 +6,7 @@ and accounting negatives in parentheses — ``"（１,２３４.５０）元"`` 
 14:22:01``, ``2024/3/5 14:22``, ``20240305142201``, ``2024年3月5日 14时22分01秒``, ``2024/3/5 下午 2:22``
 (Chinese Excel's 12-hour clock), ``15/3/2024`` or ``3/15/2024`` when the order is unambiguous, a date
 and a time in two columns, Excel serial numbers (also written as text, ``45356.5``), Unix seconds or
-milliseconds (read as China time) and ``datetime`` objects from XLSX readers.
+milliseconds, with or without a fraction (read as China time) and ``datetime`` objects from XLSX readers.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ _AFTERNOON = ("下午", "晚上", "P")
 _SERIAL_TEXT = re.compile(r"^\d{5}(\.\d+)?$")  # an Excel serial a CSV export wrote as text
 _DAY_FRACTION = re.compile(r"^0?\.\d+$")  # a time of day as Excel keeps it, written as text
 _SERIAL_RANGE = (20000, 80000)  # 1954 … 2119: a date, not some other number
-_EPOCH = re.compile(r"^\d{10}(\d{3})?$")  # Unix seconds or milliseconds
+# Unix seconds or milliseconds, a fraction dropped (1795000000.5: Python's time.time(), JavaScript's /1000)
+_EPOCH = re.compile(r"^\d{10}(\d{3})?(\.\d+)?$")
 _EPOCH_RANGE = (946684800, 4102444800)  # 2000 … 2100
 CHINA = ZoneInfo("Asia/Shanghai")
 
