@@ -198,3 +198,18 @@ def test_an_imported_row_with_an_approximate_amount_carries_the_notice(world) ->
 @pytest.mark.parametrize(("written", "amount"), [("三百元五角", "300.50"), ("壹佰元伍角叁分", "100.53")])
 def test_yuan_before_jiao_or_fen_is_one_sum(written: str, amount: str) -> None:
     assert parse_amount(written) == Decimal(amount)
+
+
+@pytest.mark.parametrize("written", ["13905710001", "139 0571 0001", "139-0571-0001", "13905710001.0"])
+def test_a_mobile_number_in_the_amount_column_is_flagged_not_read_as_billions(written: str) -> None:
+    """A shifted column puts the phone under 涉案金额: it read as 139 亿元 and graded the row for it."""
+    clean = _cleaned(written)
+    assert clean.amount is None
+    assert "amount_invalid" in clean.flags
+    notice = " ".join(_amount_notices(written))
+    assert "像是手机号码" in notice and "13905710001" not in notice
+
+
+@pytest.mark.parametrize(("written", "yuan"), [("139057100", "139057100.00"), ("1390571000.5", "1390571000.50")])
+def test_large_amounts_that_are_no_mobile_number_are_still_read(written: str, yuan: str) -> None:
+    assert _cleaned(written).amount == Decimal(yuan)

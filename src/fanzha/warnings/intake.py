@@ -458,6 +458,10 @@ UNIT_MISSING = (
 UNITS_OUT_OF_ORDER = "单位次序不对，读不出确定的数（如“1千2万”“5千3千”“1.5万2千”）"
 NOT_GROUPED = "逗号或空格不在千分位上，读不出确定的数（如“20,00”，或一格写了两个数“3000 5000”）"
 MIXED_NUMERALS = "阿拉伯数字与汉字数字混写（如“2万五千”），读不出确定的数，请统一写法"
+LOOKS_LIKE_PHONE = "是 11 位 1 开头的数字，像是手机号码而不是金额（是否错列？），请向推送单位核实"
+# A mainland mobile as lists write one, plain or grouped 3-4-4: pasted into the amount column (a column
+# shifted), it would read as over 100 亿元 and grade the row 紧急 for its amount.
+_MOBILE_AS_AMOUNT = re.compile(r"1[3-9]\d(?:[ -]?\d{4}){2}(?:\.0+)?")
 TWO_SUMS = "一格写了两个金额（如“3000元 5000元”“¥3000 ¥5000”），读不出确定的数，请只写一个数（或写合计）"
 # A currency mark with a figure on each side: two sums in one cell (3000元 5000元, ¥3000 ¥5000, 2元3元),
 # which would read as one (30005000) once the marks are taken away; 元 before 角 or 分 is one sum
@@ -558,6 +562,8 @@ def read_amount(text: str) -> tuple[Decimal | None, str]:
     if is_placeholder(text):
         return None, ""
     written = unicodedata.normalize("NFKC", str(text)).strip()
+    if _MOBILE_AS_AMOUNT.fullmatch(written):
+        raise AmountError(LOOKS_LIKE_PHONE)
     debit = _BRACKETED_DEBIT.fullmatch(written)
     value = debit[1] if debit is not None else _AMOUNT_NOTE.sub("", written).strip()
     if written and not value:  # a note alone: (已止付)
