@@ -331,10 +331,11 @@ def _score(text: str | None, scores: Path, line: int) -> float:
 
 
 def _id_key(node: str) -> str:
-    """``"12.0"`` and ``" 12"`` → ``"12"``: the features file and the scores may spell an id differently."""
-    text = str(node).strip()
-    whole, dot, fraction = text.partition(".")
-    return whole if dot and whole and not fraction.strip("0") else text
+    """``"12.0"``, ``" 12"``, ``"012"`` → ``"12"``: the features file, the scores and a split file may
+    spell an id differently (``score`` writes an integer id as the integer)."""
+    from fanzha.screening.numbers.text_ids import key
+
+    return key(node)
 
 
 COMMANDS = {"features": cmd_features, "train": cmd_train, "score": cmd_score, "victims": cmd_victims}

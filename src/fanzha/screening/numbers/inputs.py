@@ -586,6 +586,8 @@ _EXCEL_SERIAL = (
     "AND CAST({x} AS DOUBLE) >= 36526 AND CAST({x} AS DOUBLE) < 73051"
 )
 _EXCEL_TIME = "TIMESTAMP '1899-12-30' + to_seconds(CAST(round(CAST({x} AS DOUBLE) * 86400) AS BIGINT))"
+# a zone name still after the time (America/New_York, PST): not guessed, a bad_time
+_ZONE_LEFT = "regexp_matches({x}, '[0-9] *[A-Za-z][A-Za-z_/]*$')"
 _SLOW_TIME = (
     "CASE WHEN length({x}) = 10 AND regexp_full_match({x}, '[0-9]+') THEN "
     f"make_timestamp(CAST({{x}} AS BIGINT) * 1000000 + {CN_OFFSET_US}) "
@@ -598,6 +600,7 @@ _SLOW_TIME = (
     f"make_timestamp(epoch_us(TRY_CAST({_ATTACHED_OFFSET} AS TIMESTAMPTZ)) + {CN_OFFSET_US}) "
     f"WHEN {_DAY_LAST} THEN {_DAY_LAST_SQL} "
     f"WHEN {_EXCEL_SERIAL} THEN {_EXCEL_TIME} "
+    f"WHEN {_ZONE_LEFT} THEN NULL "
     f"ELSE coalesce(TRY_CAST({{x}} AS TIMESTAMP), try_strptime({{x}}, [{TIME_FORMATS}])) END"
 )
 # before the less common shapes: full-width digits folded (２０２６-１１-２８ ０９：０５), a Chinese date and
@@ -611,6 +614,17 @@ _TIME_TEXT = (
     "'\\1-\\2-\\3 \\4'), '([0-9]) *[时点] *([0-9])', '\\1:\\2'), '([0-9]) *分 *([0-9])', '\\1:\\2'), "
     "'([0-9]:[0-9]{{1,2}}) *[分秒]$', '\\1')"
 )
+# a zone named after the time becomes the offset the offset branch reads: UTC / GMT (maybe with an offset:
+# GMT+8, UTC-05:00) and China's names (CST as a Chinese system's Java Date prints it, Asia/Shanghai …);
+# DuckDB's TIMESTAMP cast would drop any zone name and read the time as China time. Other names: _ZONE_LEFT
+_ZONE_AS_OFFSET = (
+    ("(?i) *(?:UTC|GMT) *([+-])([0-9])(:?[0-9]{{2}})?$", "\\10\\2\\3"),
+    ("(?i) *(?:UTC|GMT) *([+-][0-9]{{2}}(?::?[0-9]{{2}})?)$", "\\1"),
+    ("(?i) *(?:UTC|GMT)$", "Z"),
+    ("(?i) *(?:CST|Asia/Shanghai|Asia/Chongqing|Asia/Harbin|PRC)$", "+08:00"),
+)
+for _zone, _offset in _ZONE_AS_OFFSET:
+    _TIME_TEXT = f"regexp_replace({_TIME_TEXT}, '{_zone}', '{_offset}')"
 TIME_SQL = (
     "CASE WHEN {x} IS NULL THEN NULL "
     f"WHEN {_PLAIN_TIME} AND TRY_CAST({{x}} AS TIMESTAMP) IS NOT NULL THEN TRY_CAST({{x}} AS TIMESTAMP) "
@@ -1114,15 +1128,18 @@ def _national(n: str) -> str:
     )
 
 
-_IP_DIALLED = f"^({'|'.join(IP_PREFIXES)})(1[3-9][0-9]{{9}}|0[1-9][0-9]{{8,10}})$"
+_IP = "|".join(IP_PREFIXES)
+# an IP prefix, then a mobile (maybe after the trunk 0, as dialled from another area) or a landline
+_IP_DIALLED = f"^(?:{_IP})0?(1[3-9][0-9]{{9}})$|^(?:{_IP})(0[1-9][0-9]{{8,10}})$"
 
 
 def _domestic(d: str) -> str:
-    """Digits of a domestic number: an IP prefix before a mobile or a landline dropped, and a ``0``
-    before a mobile number."""
+    """Digits of a domestic number: an IP prefix before a mobile (maybe dialled with the trunk ``0``:
+    ``17951 0 138…``) or a landline dropped, and a ``0`` before a mobile number."""
     return (
         f"CASE WHEN regexp_matches({d}, '^01[3-9][0-9]{{9}}$') THEN substr({d}, 2) "
-        f"WHEN regexp_matches({d}, '{_IP_DIALLED}') THEN substr({d}, 6) ELSE {d} END"
+        f"WHEN regexp_matches({d}, '{_IP_DIALLED}') THEN regexp_extract({d}, '{_IP_DIALLED}', 1) "
+        f"|| regexp_extract({d}, '{_IP_DIALLED}', 2) ELSE {d} END"
     )
 
 

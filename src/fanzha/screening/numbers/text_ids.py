@@ -10,6 +10,8 @@ any other text is compared as written, surrounding spaces aside.
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import numpy as np
 
@@ -26,6 +28,18 @@ def key_sql(col: str) -> str:
     t = _trimmed(col)
     whole = f"CAST(TRY_CAST({t} AS BIGINT) AS VARCHAR)"
     return f"CASE WHEN regexp_full_match({t}, '{_WHOLE}') AND {whole} IS NOT NULL THEN {whole} ELSE {t} END"
+
+
+_INT64 = 2**63
+
+
+def key(node: object) -> str:
+    """:func:`key_sql` in Python: ``"007"``, ``"+7"``, ``"7.0"`` → ``"7"``; other text trimmed. For
+    ids read from another file (a split file, the scores) to meet the features file's."""
+    text = str(node).strip()
+    if re.fullmatch(_WHOLE, text) and -_INT64 <= (number := int(text.partition(".")[0])) < _INT64:
+        return str(number)
+    return text
 
 
 def usable_sql(col: str) -> str:
