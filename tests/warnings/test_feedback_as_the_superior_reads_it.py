@@ -40,6 +40,10 @@ def province_row(n: int, source_id: str, address: str = "", when: str = "2026-11
     return [str(n), source_id, f"王{n}", person_id(n), f"1390571{n:04d}", address, when, "上级推送", ""]
 
 
+def city_row(source_id: str, n: int) -> list[str]:
+    return [source_id, f"王{n}", f"1390571{n:04d}", f"青溪县城关镇城东社区幸福路{n}号"]
+
+
 def received_at(monkeypatch: pytest.MonkeyPatch, when: dt.datetime) -> None:
     """What is imported next is received at ``when`` (a local time)."""
     monkeypatch.setattr(timezone, "now", lambda: when.astimezone(dt.UTC))
@@ -90,9 +94,9 @@ def two_days(monkeypatch: pytest.MonkeyPatch) -> None:
     imported("省厅推送1127.csv", csv_bytes(PROVINCE, rows))
     received_at(monkeypatch, dt.datetime(2026, 11, 28, 0, 1, tzinfo=SHANGHAI))
     city = [
-        ["SJ-9", "王1", "13905710001", "青溪县城关镇城东社区幸福路1号", "2026-11-28 00:00:00", "上级推送", ""],
-        [LONG_ID, "王1", "13905710001", "青溪县城关镇城东社区幸福路1号", "2026-11-27 20:00:00", "上级推送", ""],
-        ["SJ-10", "王4", "13905710004", "青溪县城关镇城东社区幸福路4号", "2026-11-28 00:00:00", "上级推送", ""],
+        [*city_row("SJ-9", 1), "2026-11-28 00:00:00", "上级推送", ""],
+        [*city_row(LONG_ID, 1), "2026-11-27 20:00:00", "上级推送", ""],
+        [*city_row("SJ-10", 4), "2026-11-28 00:00:00", "上级推送", ""],
     ]
     imported("市局推送1128.xlsx", xlsx_bytes(CITY, city))
     bank = [province_row(5, "YH-5")[:-2] + ["银行", ""]]
@@ -171,7 +175,8 @@ def test_a_warning_in_the_centres_queue_says_who_holds_it(
 
 
 def test_a_column_name_the_list_repeats_goes_back_as_the_list_wrote_it(world: World, client: Client) -> None:
-    """Two columns of one name (备注 and 备注) came back as 备注 and 备注 (2): a name the sender never wrote."""
+    """Two columns of one name (备注 and 备注) came back as 备注 and 备注 (2): a name the sender never
+    wrote."""
     header = ["预警编号", "姓名", "手机号", "预警来源", "备注", "备注"]
     rows = [["SJ-1", "王一", "13905710001", "上级推送", "第一条", "第二条"]]
     imported("省厅推送.csv", csv_bytes(header, rows))

@@ -1,8 +1,10 @@
-"""Safe exports: UTF-8 CSV with BOM (opens in Excel), cells that would run as formulas neutralised."""
+"""Safe exports: UTF-8 CSV with BOM (opens in Excel), cells that would run as formulas neutralised
+(and, where asked, digit strings Excel would change kept as text)."""
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import quote
@@ -33,15 +35,33 @@ class _Echo:
         return value
 
 
-def csv_lines(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+# Digits Excel changes when it opens a CSV: a leading zero dropped (0012 → 12), 12 digits or more shown
+# as 2.02611E+19 and, past 15, rounded (what is saved again has lost them).
+_EXCEL_CHANGES = re.compile(r"0[0-9]+|[0-9]{12,}")
+
+
+def excel_text(value: Any) -> str:
+    """:func:`safe_cell`, a digit string Excel would change written as its text formula ``="0012"``
+    (Excel and WPS show the text inside; the importers unwrap it)."""
+    text = safe_cell(value)
+    return f'="{text}"' if _EXCEL_CHANGES.fullmatch(text) else text
+
+
+def csv_lines(
+    header: list[str], rows: Iterable[Iterable[Any]], *, digits_as_text: bool = False
+) -> Iterator[str]:
+    """The CSV's lines, the first with the UTF-8 mark; ``digits_as_text``: cells as :func:`excel_text`."""
+    writer, cell = csv.writer(_Echo()), excel_text if digits_as_text else safe_cell
     yield "\ufeff" + writer.writerow([safe_cell(h) for h in header])
     for row in rows:
-        yield writer.writerow([safe_cell(cell) for cell in row])
+        yield writer.writerow([cell(value) for value in row])
 
 
-def csv_response(filename: str, header: list[str], rows: Iterable[Iterable[Any]]) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
+def csv_response(
+    filename: str, header: list[str], rows: Iterable[Iterable[Any]], *, digits_as_text: bool = False
+) -> StreamingHttpResponse:
+    lines = csv_lines(header, rows, digits_as_text=digits_as_text)
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     response["Cache-Control"] = "no-store"
     return response

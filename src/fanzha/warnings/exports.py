@@ -541,7 +541,7 @@ def export_feedback(*, actor: Any, source: str, start: dt.date, end: dt.date, fm
     )
     name = f"预警反馈_{source_label(source)}_{start:%Y%m%d}-{end:%Y%m%d}"
     if fmt == "csv":
-        return csv_response(name + ".csv", *_one_table(sections))
+        return csv_response(name + ".csv", *_one_table(sections), digits_as_text=True)
     if len(sections) == 1:
         return xlsx_response(name + ".xlsx", "反馈", *sections[0])
     sheets = [(f"反馈{n}", header, rows) for n, (header, rows) in enumerate(sections, start=1)]
