@@ -6,7 +6,6 @@ back. Statistics: a small world built by hand whose every figure is counted here
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from typing import Any
@@ -18,6 +17,7 @@ from openpyxl import load_workbook
 
 from fanzha.core.services.organisations import organisation_create
 from fanzha.imports.pipeline import import_run
+from fanzha.imports.readers import csv_rows
 from fanzha.warnings.models import PushedLayout, Warning, WarningSourceRef
 from fanzha.warnings.workflow import (
     ContactData,
@@ -76,7 +76,8 @@ def feedback(client: Client, source: str, fmt: str = "csv", day: dt.date | None 
     assert response.status_code == 200
     if fmt != "csv":
         return response
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    # As a reader (Excel, the importers) reads it: a cell kept as text (="001") is the text inside.
+    return list(csv_rows(b"".join(response.streaming_content)))
 
 
 def _record(w: Warning, outcome: str, kind: str = "call") -> None:
