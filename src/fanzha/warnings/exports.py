@@ -130,6 +130,7 @@ PERSON_HEADER = ["承办单位", "承办人", *FIGURES_HEADER]
 AREA_HEADER = ["区划", *FIGURES_HEADER]
 UNIT_HEADER = ["承办单位", *FIGURES_HEADER]
 TOTAL = "合计"
+QUEUE = "中心待分派"  # no unit yet: the centre's queue (the list's, the statistics' and the feedback's word)
 
 
 def _time(value: dt.datetime | None) -> str:
@@ -391,6 +392,13 @@ def outcome_text(w: Warning) -> str:
     return f"未办结（{w.get_outcome_display() if w.outcome else w.get_status_display()}）"
 
 
+def _unit(w: Warning) -> str:
+    """处置单位: the unit that holds (or held) the warning; an open one with none is in the centre's queue."""
+    if w.organisation_id is None:
+        return QUEUE if w.is_open else ""
+    return str(w.organisation)
+
+
 def _outcome_cells(w: Warning, ref: WarningSourceRef, contact: Contact | None) -> list[str]:
     """The outcome columns' values, in OUTCOME_HEADER order."""
     return [
@@ -399,7 +407,7 @@ def _outcome_cells(w: Warning, ref: WarningSourceRef, contact: Contact | None) -
         _time(w.acknowledged_at),
         _time(contact.contacted_at if contact else None),
         contact.get_kind_display() if contact else "",
-        str(w.organisation or ""),
+        _unit(w),
         str(w.assignee or ""),
         _time(w.closed_at),
         "是" if (w.source, w.source_id) != (ref.source, ref.source_id) else "否",
@@ -593,7 +601,7 @@ def person_rows(qs: Any) -> list[list[Any]]:
         person = (
             (r["assignee__display_name"] or r["assignee__username"]) if r["assignee_id"] else "（未分派到人）"
         )
-        rows.append([r["organisation__name"] or "中心待分派", person, *_figures(r)])
+        rows.append([r["organisation__name"] or QUEUE, person, *_figures(r)])
     return rows
 
 
@@ -609,7 +617,7 @@ def area_rows(qs: Any, totals: dict[str, Any]) -> list[list[Any]]:
 def unit_rows(qs: Any, totals: dict[str, Any]) -> list[list[Any]]:
     """The 按单位 sheet's rows (中心待分派: the centre's queue, no unit yet), then 合计."""
     rows = [
-        [r["organisation__name"] or "中心待分派", *_figures(r)]
+        [r["organisation__name"] or QUEUE, *_figures(r)]
         for r in selectors.summary(qs, selectors.UNIT_FIELDS)
     ]
     return [*rows, [TOTAL, *_figures(totals)]]
