@@ -730,6 +730,20 @@ def unique_header(cells: list[str]) -> list[str]:
     return header
 
 
+_REPEAT = re.compile(r"(.+) \(([0-9]+)\)")
+
+
+def header_as_written(header: list[str]) -> list[str]:
+    """:func:`unique_header`'s texts as the file wrote them: a repeated one's `` (2)`` taken off again."""
+    seen: set[str] = set()
+    written = []
+    for text in header:
+        repeat = _REPEAT.fullmatch(text)
+        written.append(repeat[1] if repeat and int(repeat[2]) > 1 and repeat[1] in seen else text)
+        seen.add(written[-1])
+    return written
+
+
 def _record(header: list[str], cells: list[str]) -> dict[str, str]:
     return {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header) if name}
 

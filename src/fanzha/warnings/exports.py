@@ -22,6 +22,7 @@ from fanzha.core import access
 from fanzha.core.exports import csv_response, safe_cell
 from fanzha.core.models.areas import AreaLevel
 from fanzha.core.pii.masking import mask, scrub_text
+from fanzha.imports.readers import header_as_written
 from fanzha.warnings import selectors, typology
 from fanzha.warnings.intake import DERIVED_ID_PREFIX, shown_source_id, source_label
 from fanzha.warnings.models import Contact, PushedLayout, Warning, WarningRepush, WarningSourceRef
@@ -322,13 +323,15 @@ def layout_feedback_columns(pushed: list[list[str]]) -> list[tuple[str, str]]:
     times = _time_keys({name for _, name in pushed})
     columns: list[tuple[str, str]] = []
     answered: set[str] = set()
-    for text, name in pushed:
+    # A name the file repeats (备注, 备注) goes back as written, not as told apart on reading (备注 (2)).
+    written = header_as_written([text for text, _ in pushed])
+    for (text, name), shown in zip(pushed, written, strict=True):
         labels = outcome_labels(text)
         if not name and labels and answered.isdisjoint(labels):
             answered.update(labels)
-            columns.append((text, OUTCOME + JOINED_WITH.join(labels)))
+            columns.append((shown, OUTCOME + JOINED_WITH.join(labels)))
         else:
-            columns.append((text, times.get(name, name) if name else CELL + text))
+            columns.append((shown, times.get(name, name) if name else CELL + text))
     taken = {text for text, _ in columns}
     added = [label for label in OUTCOME_HEADER if label not in answered]
     return columns + [(label + "（处置）" if label in taken else label, OUTCOME + label) for label in added]
