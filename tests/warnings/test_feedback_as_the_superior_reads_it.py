@@ -192,3 +192,12 @@ def test_an_empty_period_is_a_header_without_rows(world: World, client: Client, 
     login(client, world.users["analyst"])
     lines = list(csv.reader(io.StringIO(csv_text(exported(client, "2026-11-26", "2026-11-26")))))
     assert len(lines) == 1 and lines[0][-1] == "是否合并"
+
+
+def test_the_form_says_each_row_goes_back_in_its_own_lists_layout(world: World, client: Client) -> None:
+    """The page said every row went back in the source's latest file's layout; each goes back in its own
+    list's, a sheet (a section of the CSV) a layout."""
+    login(client, world.users["analyst"])
+    page = client.get(reverse("warning_feedback")).content.decode()
+    assert "最近一次导入文件的列名和顺序导出" not in page
+    assert "所在推送清单" in page and "各占一张表" in page
