@@ -620,8 +620,7 @@ def area_rows(qs: Any, totals: dict[str, Any]) -> list[list[Any]]:
 def unit_rows(qs: Any, totals: dict[str, Any]) -> list[list[Any]]:
     """The 按单位 sheet's rows (中心待分派: the centre's queue, no unit yet), then 合计."""
     rows = [
-        [r["organisation__name"] or QUEUE, *_figures(r)]
-        for r in selectors.summary(qs, selectors.UNIT_FIELDS)
+        [r["organisation__name"] or QUEUE, *_figures(r)] for r in selectors.summary(qs, selectors.UNIT_FIELDS)
     ]
     return [*rows, [TOTAL, *_figures(totals)]]
 
