@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.models import Count, Max, QuerySet
 
@@ -25,7 +26,7 @@ from fanzha.core.models.areas import AreaLevel
 from fanzha.core.models.organisations import OrganisationKind
 from fanzha.core.pii import crypto, phone
 from fanzha.core.selectors import WARNING_UNIT_ROLES
-from fanzha.warnings.models import OPEN_STATUSES, AddressPlacement, Warning
+from fanzha.warnings.models import OPEN_STATUSES, AddressPlacement, Grade, Warning
 
 # 省/自治区/直辖市, 市/州/地区/盟, 县/区/旗/县级市: the administrative prefix of a Chinese address.
 _PREFIX = re.compile(
@@ -517,7 +518,30 @@ def _centre_area(actor: Any) -> Area | None:
 
 
 def police_grades() -> set[str]:
-    return set(getattr(settings, "WARNING_POLICE_GRADES", ["urgent", "high"]))
+    """The grades routed to the police station (``FANZHA_WARNING_POLICE_GRADES``); a value that is no
+    grade is refused — 紧急,高 matched none, and every urgent warning went to the grid worker."""
+    grades = set(getattr(settings, "WARNING_POLICE_GRADES", ["urgent", "high"]))
+    unknown = sorted(grades - set(Grade.values))
+    if unknown:
+        raise ImproperlyConfigured(
+            f"FANZHA_WARNING_POLICE_GRADES must list grades among {', '.join(Grade.values)}, "
+            f"not {', '.join(unknown)}"
+        )
+    return grades
+
+
+ASSIGNMENT_MODES = ("least_loaded", "round_robin")
+
+
+def round_robin() -> bool:
+    """Whether ``FANZHA_WARNING_ASSIGNMENT`` is round_robin (a misspelt mode is refused, not read as
+    least_loaded)."""
+    mode = getattr(settings, "WARNING_ASSIGNMENT", "least_loaded")
+    if mode not in ASSIGNMENT_MODES:
+        raise ImproperlyConfigured(
+            f"FANZHA_WARNING_ASSIGNMENT must be least_loaded or round_robin, not {mode!r}"
+        )
+    return bool(mode == "round_robin")
 
 
 ROLE_OF_KIND = WARNING_UNIT_ROLES  # the role that receives warnings in each kind of unit
@@ -538,7 +562,7 @@ class Assigner:
         self._clock = 0.0
         self._unit: dict[tuple[int, str], Organisation | None] = {}
         self.police = police_grades()
-        self.round_robin = getattr(settings, "WARNING_ASSIGNMENT", "least_loaded") == "round_robin"
+        self.round_robin = round_robin()
 
     def unit_for(self, area: Area, kind: str) -> Organisation | None:
         """The unit of ``kind`` whose jurisdiction covers ``area`` most closely (once per area a run)."""
