@@ -47,3 +47,73 @@ def test_an_assignment_mode_that_is_none_is_refused(world, settings, mode) -> No
     settings.WARNING_ASSIGNMENT = mode
     with pytest.raises(ImproperlyConfigured, match="FANZHA_WARNING_ASSIGNMENT"):
         Assigner()
+
+
+# ── the county as addresses write it ─────────────────────────────────────────
+
+
+@pytest.fixture
+def lishui(db) -> dict[str, Area]:  # type: ignore[no-untyped-def]
+    """A city centre's tree with real codes: an autonomous county and a district, each with a 城东社区."""
+    city = add("331100000000", "丽水市", "city", None)
+    jingning = add("331127000000", "景宁畲族自治县", "district", city)
+    lishui = add("331102000000", "莲都区", "district", city)
+    found = {
+        "景宁": add(
+            "331127001001", "城东社区", "village", add("331127001000", "鹤溪街道", "township", jingning)
+        ),
+        "莲都": add(
+            "331102001001", "城东社区", "village", add("331102001000", "紫金街道", "township", lishui)
+        ),
+    }
+    return found
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "景宁县鹤溪街道城东社区",
+        "丽水市景宁县鹤溪街道城东社区8号",
+        "浙江省景宁县城东社区",
+        "景宁县城东社区",
+        "丽水景宁城东社区",
+        "景宁城东社区3栋2单元",
+    ],
+)
+def test_an_autonomous_county_written_short_is_ours(lishui, address) -> None:  # type: ignore[no-untyped-def]
+    # 景宁畲族自治县 is written 景宁县 or 景宁: it was "not in our jurisdiction (景宁县)", or only the county.
+    found = place(address)
+    assert (found.area, found.placed, found.outside) == (lishui["景宁"], True, "")
+
+
+@pytest.mark.parametrize("address", ["莲都城东社区", "莲都紫金城东社区", "景宁城东社区"])
+def test_a_county_written_short_at_the_start_decides_among_same_named_villages(lishui, address) -> None:  # type: ignore[no-untyped-def]
+    # 莲都区城东社区 was placed, 莲都城东社区 waited in the queue: the short name opening the address was
+    # not read as the county.
+    county = address[:2]
+    found = place(address)
+    assert (found.area, found.placed) == (lishui[county], True)
+
+
+def test_a_street_named_after_a_county_does_not_decide(lishui) -> None:  # type: ignore[no-untyped-def]
+    for address in ("莲都路城东社区", "景宁街城东社区"):
+        found = place(address)
+        assert not found.placed, address
+
+
+@pytest.fixture
+def xiangdu(db) -> Area:  # type: ignore[no-untyped-def]
+    """邢台市襄都区 (130502), 桥东区 until 2020 under the same code."""
+    city = add("130500000000", "邢台市", "city", None)
+    county = add("130502000000", "襄都区", "district", city)
+    return add("130502001001", "城东社区", "village", add("130502001000", "西大街街道", "township", county))
+
+
+@pytest.mark.parametrize(
+    "address", ["邢台市桥东区西大街街道城东社区", "河北省邢台市桥东区城东社区", "邢台市桥东城东社区5号"]
+)
+def test_a_county_by_its_former_name_under_the_same_code_is_ours(xiangdu, address) -> None:  # type: ignore[no-untyped-def]
+    # 桥东区 is 襄都区's name before 2020 (the national list's code 130502 for both): it was "not in our
+    # jurisdiction (桥东区)".
+    found = place(address)
+    assert (found.area, found.placed, found.outside) == (xiangdu, True, "")

@@ -53,7 +53,7 @@ _PEOPLES = [
 _ETHNIC = re.compile(f"(?:(?:{'|'.join(_PEOPLES)})族?)+$")
 # After a short name, these begin a township, village or street of the same name, not the division.
 # So do the endings of a division's own name: 江州市 written in full is not 江州区 written short.
-_GOES_ON = tuple("镇乡村街路道巷弄社区组号大桥山湖河港园市县省州盟旗") + ("小区",)
+GOES_ON = tuple("镇乡村街路道巷弄社区组号大桥山湖河港园市县省州盟旗") + ("小区",)
 _SHORTENED = (
     "特别行政区",
     "自治区",
@@ -157,10 +157,24 @@ def _read(text: str, at: int, level: str, within: str, lone_short: bool) -> tupl
             if within and not division.code.startswith(within):
                 continue
             alone = level == COUNTY and not within and not lone_short
-            if short and (text.startswith(_GOES_ON, at + length) or alone):
+            if short and (text.startswith(GOES_ON, at + length) or alone):
                 continue
             return division, written
     return None
+
+
+@lru_cache(maxsize=1)
+def _in_force() -> dict[tuple[str, str], str]:
+    """(level, code) → the name in force under that code (襄都区 for 130502, 桥东区 until 2020)."""
+    return {(d.level, d.code): d.name for d in _walk() if not d.former}
+
+
+def name_in_force(division: Division) -> str:
+    """The name ``division``'s code bears now (桥东区 of 邢台 → 襄都区), else its own: a former name
+    whose code went with it (郫县 510124, now 郫都区 510117) is kept."""
+    if not division.former:
+        return division.name
+    return _in_force().get((division.level, division.code), division.name)
 
 
 def is_division(name: str) -> bool:

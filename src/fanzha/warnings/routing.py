@@ -90,7 +90,7 @@ def _prefix(text: str, lone_short: bool = False) -> tuple[list[str], list[str], 
     (:mod:`fanzha.core.divisions`), then, for the levels below what it read, names by their endings
     (省, 市, 县, 区 …) — a county newer than the list, or a tree of made-up names."""
     read = divisions.parse_prefix(text, lone_short)
-    names, written = [d.name for d in read.divisions], list(read.written)
+    names, written = [divisions.name_in_force(d) for d in read.divisions], list(read.written)
     lowest = max((_LEVELS.index(d.level) for d in read.divisions), default=-1)
     match = _PREFIX.match(text[read.end :])
     if match is None or any(match.group(level) for level in _LEVELS[: lowest + 1]):
@@ -175,8 +175,22 @@ def place_key(name: str) -> str:
 
 
 def _county_forms(name: str) -> set[str]:
+    """A city's or county's name as addresses write it: 青溪县, 青溪; 景宁畲族自治县 also 景宁县 and 景宁
+    (the national list's short name, without the people)."""
+    forms = {name, *divisions.written_forms(name)}
     short = name.rstrip("市县区")
-    return {name, short} if len(short) >= 2 else {name}
+    if len(short) >= 2:
+        forms.add(short)
+    stem = divisions.short_name(name)
+    if stem and name.endswith(("自治县", "自治旗")):
+        forms.add(stem + name[-1])
+    return forms
+
+
+def _same_division(tree_name: str, name: str) -> bool:
+    """Whether ``name`` as an address's prefix reads it is the tree's ``tree_name`` (青溪 or 青溪区 for
+    青溪县, 景宁县 for 景宁畲族自治县)."""
+    return bool({name, name.rstrip("市县区")} & _county_forms(tree_name))
 
 
 def _has_suffix(form: str) -> bool:
@@ -253,8 +267,27 @@ def _standalone(mention: Mention, text: str, boundaries: set[int]) -> bool:
     )
 
 
-def _mentioned(mentions: list[Mention], text: str, scope: str) -> tuple[list[Area], list[Area], list[Area]]:
-    """The villages, townships and townships written short (溪口中山社区) that ``text`` names.
+def _opening_county(mentions: list[Mention], text: str, starts: set[int]) -> str:
+    """The path of our city or county written at the start of the address or of a name of its prefix
+    (``starts``), "" when none: a short name opening an address is not read by the prefix parser when
+    it is one of our names (莲都城东社区, 景宁城东社区), nor where a street or township of that name goes
+    on (莲都路, 景宁街)."""
+    found = [
+        m
+        for m in mentions
+        if m.kind == COUNTY
+        and m.start in starts
+        and len(m.areas) == 1
+        and (m.form.endswith(("市", "县", "区", "旗")) or not text.startswith(divisions.GOES_ON, m.end))
+    ]
+    return max(found, key=lambda m: m.end).areas[0].path if found else ""
+
+
+def _mentioned(
+    mentions: list[Mention], text: str, scope: str, opening: int = 0
+) -> tuple[list[Area], list[Area], list[Area]]:
+    """The villages, townships and townships written short (溪口中山社区) that ``text`` names (its
+    province/city/county prefix ending at ``opening``).
 
     A village's name counts where it stands on its own, the longest where names overlap; written
     short (枫树 for 枫树村) only right after a township's name and right before a group (龙泉乡枫树3组:
@@ -278,7 +311,7 @@ def _mentioned(mentions: list[Mention], text: str, scope: str) -> tuple[list[Are
     def free(m: Mention) -> bool:
         return not any(v.start < m.end and m.start < v.end for v in village_mentions)
 
-    towns, shorts, boundaries = [], [], set()
+    towns, shorts, boundaries = [], [], {opening} if opening else set()
     for m in mentions:
         if m.kind == TOWNSHIP and free(m) and text[m.start - 1 : m.start] != "原":
             towns.append(m)
@@ -386,7 +419,7 @@ class Locator:
                 continue
             if name in self.by_name or any(name.endswith(a.name) for a in self.upper):
                 continue
-            if not any(a.name.rstrip("市县区") == name.rstrip("市县区") for a in self.upper):
+            if not any(_same_division(a.name, name) for a in self.upper):
                 return name
         return ""
 
@@ -396,7 +429,8 @@ class Locator:
         mentions = self.names.find(text)
         # Another county's short name may open the address (义乌金坑村), unless one of our names does there
         # (凤凰中山社区: our 凤凰街道, not 凤凰县).
-        prefix, rest = prefix_names(text, lone_short=all(m.start > 0 for m in mentions))
+        prefix, written, end = _prefix(text, lone_short=all(m.start > 0 for m in mentions))
+        rest = text[end:]
         outside = self._outside(prefix)
         home = self.home or self.root
         if outside and home is not None:
@@ -407,9 +441,14 @@ class Locator:
         scope = ""
         for name in prefix:
             for area in self.upper:
-                if area.name == name or area.name.rstrip("市县区") == name.rstrip("市县区"):
+                if _same_division(area.name, name):
                     scope = area.path if len(area.path) > len(scope) else scope
-        villages, towns, shorts = _mentioned(mentions, text, scope)
+        # Where each name of the prefix begins: "莲都城东社区" is read as one county "…区" by its ending.
+        starts = {sum(len(w) for w in written[:i]) for i in range(len(written) + 1)}
+        opening = _opening_county(mentions, text, starts)
+        if opening.startswith(scope):
+            scope = opening
+        villages, towns, shorts = _mentioned(mentions, text, scope, end)
         if towns or shorts:
             # The township decides among same-named villages; a village outside it is a contradiction
             # (溪口街道新华社区 when 新华社区 is in 龙泉镇: which of the two is wrong?).
