@@ -117,3 +117,35 @@ def test_a_county_by_its_former_name_under_the_same_code_is_ours(xiangdu, addres
     # jurisdiction (桥东区)".
     found = place(address)
     assert (found.area, found.placed, found.outside) == (xiangdu, True, "")
+
+
+# ── a township the tree does not have ────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "石门镇城东社区",  # no township of ours: another county's 城东社区, written without its county
+        "青溪县石门镇城东社区8号",
+        "白沙乡城东社区3栋",
+        "龙泉镇城东社区",  # our 龙泉乡 (written 镇), whose villages hold no 城东社区
+    ],
+)
+def test_a_village_after_a_township_that_is_not_its_own_is_not_placed(world, address) -> None:  # type: ignore[no-untyped-def]
+    # 城东社区 is in 城关镇: the address naming another township was placed there all the same (while
+    # 龙泉乡城东社区 waited in the queue as a contradiction).
+    assert not place(address).placed
+
+
+@pytest.mark.parametrize(
+    ("address", "village"),
+    [
+        ("龙泉镇石桥村3组", "石桥村"),  # 龙泉乡 made a 镇: the same township
+        ("城关街道城东社区", "城东社区"),  # 城关镇 made a 街道
+        ("青溪县城关镇幸福路城东社区", "城东社区"),
+        ("原白沙乡石桥村", "石桥村"),  # a former name says nothing of where it is
+    ],
+)
+def test_a_township_written_with_another_ending_is_ours(world, address, village) -> None:  # type: ignore[no-untyped-def]
+    found = place(address)
+    assert (found.area.name, found.placed) == (village, True)

@@ -283,6 +283,19 @@ def _opening_county(mentions: list[Mention], text: str, starts: set[int]) -> str
     return max(found, key=lambda m: m.end).areas[0].path if found else ""
 
 
+# A township as an address writes it: 石门镇, 白沙乡, 城关街道 (a stem of two characters or more).
+_WRITTEN_TOWNSHIP = re.compile(r"(?!原)[\u4e00-\u9fff]{2,6}?(?=(?:街道办事处|街道|镇|乡)$)")
+
+
+def _township_before(village: Mention, text: str, boundaries: set[int]) -> tuple[int, int] | None:
+    """Where the stem of a township the address writes right before ``village`` is (石门 in 石门镇城东社区)
+    when none of the tree's townships is named there: from the last name of ours or the prefix's end
+    (``boundaries``) to the village's name; None when that text is no township's name."""
+    start = max((b for b in boundaries if b <= village.start), default=0)
+    found = _WRITTEN_TOWNSHIP.match(text, start, village.start)
+    return (found.start(), found.end()) if found else None
+
+
 def _mentioned(
     mentions: list[Mention], text: str, scope: str, opening: int = 0
 ) -> tuple[list[Area], list[Area], list[Area]]:
@@ -320,7 +333,13 @@ def _mentioned(
         elif m.kind != COUNTY:
             continue
         boundaries.add(m.end)
-    villages = [m for m in village_mentions if _standalone(m, text, boundaries)]
+    villages = []
+    for m in (m for m in village_mentions if _standalone(m, text, boundaries)):
+        written = _township_before(m, text, boundaries)
+        ours = [t for t in mentions if written and t.kind == TOWNSHIP_SHORT and (t.start, t.end) == written]
+        shorts.extend(ours)  # 龙泉镇 for our 龙泉乡, 城关街道 for 城关镇: the township named
+        if not written or ours:
+            villages.append(m)  # else after a township we do not have (石门镇城东社区): not placed
 
     def areas(found: list[Mention]) -> list[Area]:
         return list({a.pk: a for m in found for a in m.areas if a.path.startswith(scope)}.values())
