@@ -128,3 +128,26 @@ def test_it_scrubs_an_account_of_a_cards_length_whatever_its_check_digit() -> No
 
 def test_it_scrubs_full_width_digits() -> None:
     assert scrub_text("电话：１３８１２３４５６７８。") == "电话：138****5678。"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("家里电话 0571-88889999", "家里电话 057*****9999"),
+        ("座机：(0571)8888 9999，晚上在家", "座机：057*****9999，晚上在家"),
+        ("010 62345678转8001", "010****5678转8001"),
+        ("宅电88889999", "宅电88****99"),
+        ("固话：6234567", "固话：62***67"),
+    ],
+)
+def test_scrub_text_masks_landlines(text: str, masked: str) -> None:
+    """An elderly person's home phone in a note: with its area code, or after a label saying it is one."""
+    assert scrub_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["金额 88889999 元", "2026-11-03 09:30", "订单 0755-1234", "编号 00123456789", "邮编 310000", "95588"],
+)
+def test_scrub_text_leaves_numbers_that_are_no_landline(text: str) -> None:
+    assert scrub_text(text) == text

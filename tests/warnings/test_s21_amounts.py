@@ -210,6 +210,8 @@ def test_a_mobile_number_in_the_amount_column_is_flagged_not_read_as_billions(wr
     assert "像是手机号码" in notice and "13905710001" not in notice
 
 
-@pytest.mark.parametrize(("written", "yuan"), [("139057100", "139057100.00"), ("1390571000.5", "1390571000.50")])
+@pytest.mark.parametrize(
+    ("written", "yuan"), [("139057100", "139057100.00"), ("1390571000.5", "1390571000.50")]
+)
 def test_large_amounts_that_are_no_mobile_number_are_still_read(written: str, yuan: str) -> None:
     assert _cleaned(written).amount == Decimal(yuan)

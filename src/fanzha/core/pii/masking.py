@@ -175,10 +175,16 @@ _FULL_WIDTH_DIGITS = {0xFF10 + i: ord("0") + i for i in range(10)} | {0xFF0B: or
 _B = r"(?<![0-9A-Za-z])"
 _E = r"(?![0-9A-Za-z])"
 _DATE = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+_LABEL_SEPARATOR = r"\s*(?:[:：]|是|为)?\s*"
 _SCRUB_RE = re.compile(
     # an ID number also as a form prints it, 6-8-4 (“331102 19560301 001X”)
     rf"{_B}(?P<id18>\d{{6}}[ -]?(?:18|19|20)\d{{2}}{_DATE}[ -]?\d{{3}}[\dXx]){_E}"
     rf"|{_B}(?P<mobile>(?:(?:\+|00)?86[ -]?)?1[3-9]\d(?:[ -]?\d{{4}}){{2}}){_E}"
+    # a landline with its area code (0571-88889999, (0571)8888 9999, 010 12345678), and a local number
+    # after a label that says it is a phone (座机 88889999): an elderly person's home phone
+    rf"|{_B}(?P<landline>(?:[(（]0[1-9]\d{{1,2}}[)）] ?|0[1-9]\d{{1,2}}[ -]?)[1-9]\d{{2,3}}[ -]?\d{{4}}){_E}"
+    rf"|(?P<local_label>(?:电话|座机|固话|宅电|家电|联系电话)(?:号码|号)?{_LABEL_SEPARATOR})"
+    rf"(?P<local>[2-9]\d{{6,7}}){_E}"
     # a first-generation ID number (15 digits, a birth date in them) before the accounts: taken by them,
     # 15 digits not Luhn-valid were given back unmasked
     rf"|{_B}(?P<id15>\d{{8}}{_DATE}\d{{3}}){_E}"
@@ -192,8 +198,10 @@ def _scrub_match(match: re.Match[str]) -> str:
     text = match.group()
     if kind in ("id18", "id15"):
         return mask_id_number(re.sub(r"[ -]", "", text))
-    if kind == "mobile":
+    if kind in ("mobile", "landline"):
         return mask_phone(text)
+    if kind == "local":
+        return match.group("local_label") + mask_phone(match.group("local"))
     digits = re.sub(r"\D", "", text)
     if ACCOUNT_LENGTHS[0] <= len(digits) <= ACCOUNT_LENGTHS[1] or (
         13 <= len(digits) <= 19 and luhn_valid(digits)
