@@ -141,7 +141,7 @@ def test_it_checks_without_committing_on_a_dry_run(world) -> None:  # type: igno
     data = csv_bytes(PEOPLE_HEADER, unique_people(60, 3))
     result = run(world, data, dry_run=True)
     assert result.batch.status == BatchStatus.CHECKED
-    assert result.summary() == "imported: 3 new, 0 updated, 0 unchanged, 0 rejected"
+    assert result.summary() == "checked, not imported: 3 new, 0 updated, 0 unchanged, 0 rejected"
     assert Person.objects.count() == 2
     assert run(world, data).batch.status == BatchStatus.COMMITTED  # a checked file is not "already imported"
     assert Person.objects.count() == 5
