@@ -297,24 +297,55 @@ def _sheets(data: bytes) -> tuple[list[Any], list[str]]:
     return visible, hidden
 
 
-def _header_in(sheet: Any, is_header: HeaderTest) -> tuple[list[str], int] | None:
-    """The first of a sheet's first few non-empty rows that ``is_header`` accepts, with its score, or
-    None."""
+@dataclass(frozen=True)
+class SheetHeader:
+    """A worksheet's header row as :func:`choose_sheet` weighs it."""
+
+    sheet: Any
+    cells: list[str]
+    score: int  # how many columns it names
+    has_rows: bool  # whether a data row follows it
+
+
+def _header_in(sheet: Any, is_header: HeaderTest) -> SheetHeader | None:
+    """The first of a sheet's first few non-empty rows that ``is_header`` accepts, with its score and
+    whether a data row follows it, or None."""
     rows = ([cell_text(value) for value in row] for row in sheet.iter_rows())
-    head = itertools.islice((cells for cells in rows if not _is_blank(cells)), HEADER_SCAN_ROWS)
-    scored = ((cells, score) for cells in head if (score := int(is_header(cells))))
-    return next(scored, None)
+    filled = (cells for cells in rows if not _is_blank(cells))
+    for cells in itertools.islice(filled, HEADER_SCAN_ROWS):
+        score = int(is_header(cells))
+        if score:
+            return SheetHeader(sheet, cells, score, _has_data_row(filled, _row_key(cells), is_header))
+    return None
+
+
+def _has_data_row(rows: Iterator[list[str]], header_key: tuple[str, ...], is_header: HeaderTest) -> bool:
+    """Whether any of the non-empty ``rows`` below a header is a data row: not a template's hint,
+    example or pre-numbered line, a footer, a group heading, a sign-off or a header row (a template's
+    sheet in front of the list has none)."""
+    for cells in rows:
+        if not (
+            template_reason(cells)
+            or skip_reason(cells, header_key)
+            or is_bare_count(cells)
+            or is_heading(cells)
+            or is_sign_off(cells)
+            or is_header(cells)
+        ):
+            return True
+    return False
 
 
 def choose_sheet(data: bytes, is_header: HeaderTest | None) -> tuple[Any, list[str]]:
     """The worksheet to read (None: no sheet has data) and notes about the others.
 
     The first sheet with data whose first rows hold a header that ``is_header`` accepts, so a 填表说明
-    or 汇总 sheet in front is passed over; of several, the one whose header names the most columns (a
-    填表说明 line "1. 姓名、身份证号、手机号必填" or a 字段/说明 table's 姓名 | 必填 reads as a header of one
-    column), the first on a tie. Any other sheet with a header of two columns or more is named in the
-    notes (it is not imported, never silently dropped). Without a header anywhere: the first sheet with
-    data.
+    or 汇总 sheet in front is passed over; a sheet with data rows below its header before one without
+    (the sender's template in front of the list: its header alone, an example, hints); of several, the
+    one whose header names the most columns (a 填表说明 line "1. 姓名、身份证号、手机号必填" or a 字段/说明
+    table's 姓名 | 必填 reads as a header of one column), the first on a tie. Any other sheet with data
+    rows under a header of two columns or more is named in the notes (it is not imported, never
+    silently dropped). Without a header anywhere: the first sheet with data.
     """
     from python_calamine import CalamineError
 
@@ -323,22 +354,36 @@ def choose_sheet(data: bytes, is_header: HeaderTest | None) -> tuple[Any, list[s
     if not sheets or is_header is None or len(sheets) == 1:
         return (sheets[0] if sheets else None), notes
     try:
-        found = [(sheet, *header) for sheet in sheets if (header := _header_in(sheet, is_header)) is not None]
+        found = [header for sheet in sheets if (header := _header_in(sheet, is_header)) is not None]
     except (CalamineError, ValueError, OSError, TypeError) as exc:
         raise ImportFileError(BAD_WORKBOOK) from exc
     if not found:
         names = "、".join(f"“{sheet.name}”" for sheet in sheets)
         return sheets[0], [*notes, f"工作表{names}中都没有找到表头"]
-    best = max(score for _, _, score in found)
-    chosen, header, _ = next(item for item in found if item[2] == best)
-    if chosen is not sheets[0]:
-        notes.append(f"已读取工作表“{chosen.name}”（它前面的工作表中没有表头）")
-    for sheet, cells, score in found:
-        if sheet is chosen or score < MIN_OTHER_HEADER:
+    chosen = max(found, key=lambda item: (item.has_rows, item.score))  # the first of the best
+    if chosen.sheet is not sheets[0]:
+        notes.append(_passed_over_note(chosen, found, sheets))
+    for other in found:
+        if other is chosen or other.score < MIN_OTHER_HEADER or (chosen.has_rows and not other.has_rows):
             continue
-        same = "表头相同" if _row_key(cells) == _row_key(header) else "表头不同"
-        notes.append(f"工作表“{sheet.name}”也有数据（{same}），未导入，请另存为单独的文件后再导入")
-    return chosen, notes
+        same = "表头相同" if _row_key(other.cells) == _row_key(chosen.cells) else "表头不同"
+        notes.append(f"工作表“{other.sheet.name}”也有数据（{same}），未导入，请另存为单独的文件后再导入")
+    return chosen.sheet, notes
+
+
+def _passed_over_note(chosen: SheetHeader, found: list[SheetHeader], sheets: list[Any]) -> str:
+    """The note naming the sheet read when it is not the first: those in front have no header (a
+    填表说明's line naming one column is none), or a header with no data row under it (a template)."""
+    front = sheets[: sheets.index(chosen.sheet)]
+    empty = [
+        item.sheet.name
+        for item in found
+        if item.sheet in front and not item.has_rows and item.score >= MIN_OTHER_HEADER
+    ]
+    if not empty:
+        return f"已读取工作表“{chosen.sheet.name}”（它前面的工作表中没有表头）"
+    names = "、".join(f"“{name}”" for name in empty)
+    return f"已读取工作表“{chosen.sheet.name}”（它前面的工作表{names}中没有数据行）"
 
 
 def sheet_rows(
