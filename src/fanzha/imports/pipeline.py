@@ -450,6 +450,8 @@ def _validated_rows(
     for done, (number, record) in enumerate(table.rows, start=1):
         values, cell_errors = map_row(record, columns)
         row = Row(number=number, values=values, errors=list(cell_errors))
+        if number in table.misaligned:
+            row.errors.insert(0, CellError("", "", misaligned_message(table.misaligned[number])))
         if unread:
             row.unread = {header: text for header in unread if (text := str(record.get(header, "")).strip())}
         if not row.errors:
@@ -459,6 +461,14 @@ def _validated_rows(
             validating(done, total)
     imp.validate_file(actor=actor, rows=rows)
     return rows, ""
+
+
+def misaligned_message(extra: int) -> str:
+    """Why a text file's row wider than its header is refused (no cell quoted: each may be anyone's)."""
+    return (
+        f"本行比表头多 {extra} 格：多半是某个单元格里的逗号（或制表符）没有加引号，把它分成了两格，"
+        "其后各列已错位，无法确定各列的内容；请检查本行（如地址、备注中的逗号）或让导出方给这样的单元格加上引号后重新导出"
+    )
 
 
 def _error_list(rows: list[Row]) -> list[dict[str, Any]]:

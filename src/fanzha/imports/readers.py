@@ -72,6 +72,12 @@ class Table:
     merged_in: dict[int, set[str]] = field(default_factory=dict)
     # column (index from 0) with no name in the header → how many data rows have something in it
     unnamed: dict[int, int] = field(default_factory=dict)
+    # row → how many cells more than the header it has, for a text file's row wider than the header and
+    # than most rows: a delimiter inside a cell, not quoted, split it and shifted the cells after it
+    misaligned: dict[int, int] = field(default_factory=dict)
+    # data rows by their number of cells, and the unnamed columns each wider row filled (text files)
+    widths: Counter[int] = field(default_factory=Counter)
+    wider: dict[int, tuple[int, list[int]]] = field(default_factory=dict)
 
 
 # ── cells ────────────────────────────────────────────────────────────────────
@@ -1171,6 +1177,8 @@ def read_table(data: bytes, is_header: HeaderTest | None = None, reads: ColumnsR
     table.skipped.sort()
     if marks.hidden:
         table.notes.extend(hidden_note([number for number, _ in table.rows if number in marks.hidden]))
+    if not isinstance(source, SheetRows):  # a worksheet's rows all have its width
+        _settle_misaligned(table)
     table.uncomputed = _uncomputed_by_column(table, marks.uncomputed)
     table.merged_in = _merged_in_by_row(table, marks.merged_in)
     _settle_spanned(table, list(spans.values()))
@@ -1424,10 +1432,30 @@ def _add_row(table: Table, number: int, cells: list[str], max_rows: int) -> None
         raise ImportFileError(f"文件超过 {max_rows} 行的行数限制，请拆分后分批导入")
     header = table.header
     table.rows.append((number, _record(header, cells)))
+    table.widths[len(cells)] += 1
     if len(cells) > len(header) or "" in header:  # cells under no name: counted for a note
-        for i, cell in enumerate(cells):
-            if cell and (i >= len(header) or not header[i]):
-                table.unnamed[i] = table.unnamed.get(i, 0) + 1
+        filled = [i for i, cell in enumerate(cells) if cell and (i >= len(header) or not header[i])]
+        for i in filled:
+            table.unnamed[i] = table.unnamed.get(i, 0) + 1
+        if len(cells) > len(header):
+            table.wider[number] = (len(cells), filled)
+
+
+def _settle_misaligned(table: Table) -> None:
+    """Name in ``table.misaligned`` the rows of a text file wider than its header and than most of its
+    rows (the narrower width on a tie): a comma (or tab) inside a cell that no quotes kept there split
+    it, and every cell after it moved one column on — 3单元 of an address read as the fraud type, an
+    amount as a suspect's number. Their cells are no column's, so they are not counted as unnamed
+    columns. A width most rows share (every row ending with one more comma) is the file's own."""
+    if not table.wider:
+        return
+    usual = max(len(table.header), min(table.widths, key=lambda width: (-table.widths[width], width)))
+    for number, (width, filled) in table.wider.items():
+        if width > usual:
+            table.misaligned[number] = width - len(table.header)
+            for i in filled:
+                table.unnamed[i] -= 1
+    table.unnamed = {i: count for i, count in table.unnamed.items() if count}
 
 
 @dataclass(frozen=True)
