@@ -50,3 +50,27 @@ def test_rows_that_all_end_with_one_more_delimiter_are_read(world, tmp_path) -> 
     out, code = run(tmp_path, lines.encode())
     assert code == 0 and out.splitlines()[-1] == "imported: 3 new, 0 merged, 0 unchanged, 0 rejected", out
     assert "比表头多" not in out
+
+
+def test_cells_a_system_marked_as_text_with_an_apostrophe_are_read_without_it(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """'YJ000001, '13700000001, '2026-11-28 09:30:00 as a system writes them for Excel to keep as text:
+    the 预警编号, the name, the suspect's number kept with the ', the time and the amount unreadable."""
+    plain = row(1, amount="5000", suspect="17012345678")
+    marked = ["'" + cell if cell else cell for cell in plain]
+    out, code = run(tmp_path, text_file([HEADER, marked]).encode())
+    assert code == 0 and out.splitlines()[-1] == "imported: 1 new, 0 merged, 0 unchanged, 0 rejected", out
+    warning = Warning.objects.get()
+    assert (warning.source_id, warning.person.name) == ("YJ000001", "预警1号")
+    assert warning.suspect_numbers == "17012345678" and str(warning.amount) == "5000.00"
+    assert warning.warned_at.isoformat() == "2026-11-28T01:30:00+00:00" and warning.quality_flags == []
+    again = tmp_path / "plain.csv"
+    again.write_bytes(text_file([HEADER, plain]).encode())
+    out, code = command("warnings", "import", str(again))
+    assert out.splitlines()[-1] == "imported: 0 new, 0 merged, 1 unchanged, 0 rejected", out
+
+
+def test_an_apostrophe_inside_a_cell_stays(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    noted = row(1, notes="当事人称'客服'让其转账")
+    out, code = run(tmp_path, text_file([HEADER, noted]).encode())
+    assert code == 0, out
+    assert Warning.objects.get().notes == "当事人称'客服'让其转账"

@@ -235,6 +235,17 @@ def _unwrapped(clean: Callable[[str], str]) -> Callable[[str], str]:
     return read
 
 
+def _text_mark_dropped(clean: Callable[[str], str]) -> Callable[[str], str]:
+    """A cell's leading apostrophe left out: the mark that tells Excel to keep what follows as text
+    ('13812345678, 'YJ000001), which a system exporting for Excel writes into the file itself."""
+
+    def read(cell: str) -> str:
+        text = clean(cell)
+        return clean(text[1:]) if text.startswith("'") else text
+
+    return read
+
+
 def csv_rows(data: bytes) -> Iterator[list[str]]:
     text = decode_text(data)
     check_markup(text)
@@ -243,6 +254,8 @@ def csv_rows(data: bytes) -> Iterator[list[str]]:
     clean: Callable[[str], str] = visible if _INVISIBLE.search(text) else str.strip
     if '="' in text:
         clean = _unwrapped(clean)
+    if "'" in text:
+        clean = _text_mark_dropped(clean)
     try:
         for row in reader:
             yield [clean(cell) for cell in row]
