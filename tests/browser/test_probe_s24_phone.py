@@ -15,6 +15,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from django.utils import timezone
+
 from fanzha.cases import measures
 from fanzha.cases.models import Measure
 from tests.browser.conftest import log_in
@@ -58,7 +60,9 @@ def _moved_on(world: World) -> Measure:
     """A 50,000 yuan payment's stop: the bank held 20,000, the 30,000 rest moved on to two accounts."""
     officer, bank = world.users["police_cg"], world.users["bank"]
     stop = send_stop(add_payment(make_case(world), officer), officer)
-    data = measures.AnswerData("stopped", effective_fen=2_000_000, moved_to=f"{ONWARD_A}、{ONWARD_B}")
+    data = measures.AnswerData(
+        "stopped", effective_fen=2_000_000, moved_to=f"{ONWARD_A}、{ONWARD_B}", executed_at=timezone.now()
+    )
     return measures.measure_answer(actor=bank, measure=stop, data=data)
 
 

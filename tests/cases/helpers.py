@@ -55,7 +55,10 @@ def send_stop(payment: Payment, actor: Any) -> Measure:
 
 
 def answer(measure: Measure, bank: Any, result: str = "stopped", fen: int = 3_000_000) -> Measure:
-    data = measures.AnswerData(answer=result, effective_fen=fen if result in ("stopped", "frozen") else 0)
+    held = result in ("stopped", "frozen")
+    data = measures.AnswerData(
+        answer=result, effective_fen=fen if held else 0, executed_at=timezone.now() if held else None
+    )
     if result == "moved_on":
         data.moved_to = SECOND
     return measures.measure_answer(actor=bank, measure=measure, data=data)

@@ -76,7 +76,9 @@ def test_it_records_why_nothing_was_held(world, stop):
 def test_it_needs_an_amount_for_a_stop(world, stop):
     with pytest.raises(ValidationError) as exc:
         measures.measure_answer(
-            actor=world.users["bank"], measure=stop, data=measures.AnswerData("stopped", 0)
+            actor=world.users["bank"],
+            measure=stop,
+            data=measures.AnswerData("stopped", 0, executed_at=timezone.now()),
         )
     assert "effective" in exc.value.message_dict
 

@@ -121,7 +121,9 @@ def test_a_workbook_whose_rows_go_on_in_a_second_sheet_is_imported_whole(world, 
 def test_a_partial_stop_whose_rest_moved_on_is_followed_for_the_rest(world, officer, bank, client):
     stop = send_stop(add_payment(make_case(world), officer), officer)  # 50,000 asked
     onward_card = "6222021001199887766"  # another 工商银行 card
-    data = measures.AnswerData(answer="stopped", effective_fen=2_000_000, moved_to=onward_card)
+    data = measures.AnswerData(
+        answer="stopped", effective_fen=2_000_000, moved_to=onward_card, executed_at=timezone.now()
+    )
     stop = measures.measure_answer(actor=bank, measure=stop, data=data)  # 20,000 held, the rest moved on
     login(client, officer)
     assert f"follow-money-{stop.pk}" in client.get(f"/cases/{stop.case_id}/").content.decode()
@@ -131,7 +133,9 @@ def test_a_partial_stop_whose_rest_moved_on_is_followed_for_the_rest(world, offi
 
 def test_a_full_stop_offers_no_onward_stop(world, officer, bank):
     stop = send_stop(add_payment(make_case(world), officer), officer)
-    data = measures.AnswerData(answer="stopped", effective_fen=5_000_000, moved_to=SECOND)
+    data = measures.AnswerData(
+        answer="stopped", effective_fen=5_000_000, moved_to=SECOND, executed_at=timezone.now()
+    )
     stop = measures.measure_answer(actor=bank, measure=stop, data=data)
     with pytest.raises(ValidationError):
         measures.measure_follow_money(actor=officer, measure=stop)

@@ -3,6 +3,7 @@ measure, never more than the payment."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from fanzha.cases import measures, recovery
 from fanzha.cases.models import Measure
@@ -27,7 +28,9 @@ def moved_on(world, officer, bank, held_fen: int = 0) -> Measure:
     """A 50,000 yuan payment's stop answered: ``held_fen`` held, the rest moved on to two accounts."""
     stop = send_stop(add_payment(make_case(world), officer), officer)
     answer = "stopped" if held_fen else "moved_on"
-    data = measures.AnswerData(answer, effective_fen=held_fen, moved_to=f"{ONWARD_A}、{ONWARD_B}")
+    data = measures.AnswerData(
+        answer, effective_fen=held_fen, moved_to=f"{ONWARD_A}、{ONWARD_B}", executed_at=timezone.now()
+    )
     return measures.measure_answer(actor=bank, measure=stop, data=data)
 
 
@@ -90,7 +93,7 @@ def test_the_case_totals_count_a_payment_at_most_once(world, officer, bank):
     for account in (ONWARD_A, ONWARD_B):
         target = measures.Target(account, 5_000_000, "", source.bank_org, "", 1, source.payment)
         sent = measures.measure_send(actor=officer, case=source.case, target=target)
-        data = measures.AnswerData("stopped", effective_fen=5_000_000)
+        data = measures.AnswerData("stopped", effective_fen=5_000_000, executed_at=timezone.now())
         measures.measure_answer(actor=bank, measure=sent, data=data)
     assert recovery.recovery_of_case(source.case).stopped_fen == 5_000_000  # was 100,000 yuan
     [(_, by_victim)] = recovery.recovery_by_victim(source.case)

@@ -98,7 +98,7 @@ def test_an_execution_before_the_request_was_sent_is_refused(world):
 
 def test_an_answer_that_held_nothing_has_no_execution_time(world):
     stop = sent_ago(world, 1)
-    data = measures.AnswerData("no_balance", executed_at=timezone.now())
+    data = measures.AnswerData("insufficient", executed_at=timezone.now())
     done = measures.measure_answer(actor=world.users["bank"], measure=stop, data=data)
     assert done.executed_at is None and done.expires_at is None
 
@@ -138,7 +138,7 @@ def test_the_migration_starts_the_clocks_answered_before_at_the_answer(world):
     answered = timezone.now() - dt.timedelta(hours=1)
     Measure.objects.filter(pk=stop.pk).update(executed_at=None, answered_at=answered)
     empty = measures.measure_answer(
-        actor=world.users["bank"], measure=sent_ago(world, 1), data=measures.AnswerData("no_balance")
+        actor=world.users["bank"], measure=sent_ago(world, 1), data=measures.AnswerData("insufficient")
     )
     migration.executed_when_answered(apps, None)
     assert Measure.objects.get(pk=stop.pk).executed_at == answered

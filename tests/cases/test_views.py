@@ -1,5 +1,7 @@
 """The case pages as officers and banks use them: masked, scoped, one loop from report to return."""
 
+from django.utils import timezone
+
 from fanzha.audit.models import AuditEvent
 from fanzha.cases.models import Case, Measure, MeasureStatus
 from tests.cases.helpers import PAYEE, add_payment, make_case, send_stop
@@ -54,7 +56,13 @@ def test_it_lets_the_bank_answer_from_its_queue_and_the_clock_appears(world, cli
     assert PAYEE in reveal.content.decode() and reveal["Cache-Control"] == "no-store"
     assert AuditEvent.objects.filter(action="pii.read", object_id=str(stop.pk)).count() == 1
     answer = client.post(
-        f"/cases/bank/{stop.pk}/", {"answer": "stopped", "effective": "30,000", "balance": "30000"}
+        f"/cases/bank/{stop.pk}/",
+        {
+            "answer": "stopped",
+            "effective": "30,000",
+            "balance": "30000",
+            "executed_at": f"{timezone.localtime():%Y-%m-%dT%H:%M}",
+        },
     )
     assert answer.status_code == 302
     assert Measure.objects.get(pk=stop.pk).status == MeasureStatus.IN_FORCE

@@ -8,6 +8,7 @@ case page and on the request the bank receives.
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 
 from fanzha.cases import measures, services
 from fanzha.core.services import organisations as org_services
@@ -63,7 +64,9 @@ def test_the_bank_receives_a_request_whose_reason_shows_no_personal_numbers(worl
 
 def test_a_bank_answer_note_shows_no_personal_numbers_to_the_officer(world: World, client) -> None:  # type: ignore[no-untyped-def]
     case, measure = _case_with_free_text(world)
-    data = measures.AnswerData(answer="stopped", effective_fen=100_000, note=SAID[:200])
+    data = measures.AnswerData(
+        answer="stopped", effective_fen=100_000, note=SAID[:200], executed_at=timezone.now()
+    )
     measures.measure_answer(actor=world.users["bank"], measure=measure, data=data)
     client.force_login(world.users["police_cg"])
     assert _shown(client.get(reverse("case_detail", args=[case.pk])).content) == []

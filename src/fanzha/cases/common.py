@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -18,6 +19,10 @@ from fanzha.core.pii import crypto
 from fanzha.core.pii.bankcard import bank_card_info
 from fanzha.core.pii.masking import mask_cell, mask_digit_runs, scrub_text
 from fanzha.tracing.text import NotAnAmount, format_fen, not_an_amount, parse_amount
+
+# How far ahead of the platform's clock a moment someone else's clock gave (a payment, a bank's
+# execution) may be before it is refused as in the future.
+CLOCK_SKEW = dt.timedelta(minutes=10)
 
 # Short names that a bank organisation's name and a statement's bank column have in common.
 BANK_SHORT_NAMES = (

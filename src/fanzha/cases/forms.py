@@ -211,6 +211,10 @@ class OnwardForm(forms.Form):
 class AnswerForm(forms.Form):
     answer = forms.ChoiceField(label="反馈结果", choices=Answer.choices)
     effective = MoneyField(label="止付/冻结金额（元）", max_length=30, required=False)
+    # No default: the clock runs from it, and "now" is wrong whenever the answer is recorded late.
+    executed_at = forms.DateTimeField(
+        label="执行时间（已止付/已冻结时必填，按本行系统的执行时间填写）", required=False, widget=DATETIME
+    )
     balance = forms.CharField(label="账户余额（元）", max_length=30, required=False)
     moved_to = forms.CharField(
         label="资金转入账号（已转出，或只止付/冻结了部分金额时）", max_length=200, required=False

@@ -1,9 +1,10 @@
 """Stop-payment and freeze requests to banks, the banks' answers, and the legal clocks.
 
 An officer sends a request for a payment's receiving account (or for a downstream account found by
-the trace); it goes to the bank organisation's queue. The clock starts when the bank answers that it
-stopped or froze money: a stop-payment is in force for 48 h and may be repeated twice, a freeze for
-6 months and may be renewed (``clocks``). Before that the bank has 30 minutes (stop-payment) or
+the trace); it goes to the bank organisation's queue. The clock runs from when the bank stopped or
+froze the money (the execution time its answer gives, however late the answer is recorded): a
+stop-payment is in force for 48 h and may be repeated twice, a freeze for 6 months and may be renewed
+(``clocks``). Before that the bank has 30 minutes (stop-payment) or
 24 hours (freeze) to answer. ``clock_check`` (every few minutes) tells the officer and the bank once
 when an answer is overdue, alerts the officer before a clock runs out and marks the measures that ran
 out.
@@ -25,6 +26,7 @@ from django.utils import timezone
 from fanzha.audit.services import audit_pii_read, audit_record
 from fanzha.cases import clocks
 from fanzha.cases.common import (
+    CLOCK_SKEW,
     MASKED_ACCOUNT,
     account_hash,
     add_event,
@@ -310,10 +312,36 @@ class AnswerData:
     balance_fen: int | None = None
     moved_to: str = ""
     note: str = ""
+    executed_at: dt.datetime | None = None  # 执行时间: when the bank stopped or froze the money
 
 
-def _check_answer(measure: Measure, data: AnswerData) -> None:
+def _check_executed(measure: Measure, data: AnswerData, now: dt.datetime) -> str:
+    """Why the execution time of a held answer cannot be taken ("" when it can). A bank's clock a few
+    minutes off ours (``CLOCK_SKEW``) is allowed."""
+    if data.answer not in EFFECTIVE_ANSWERS:
+        return ""
+    if data.executed_at is None:
+        return "已止付/已冻结时请填写银行执行时间"
+    if data.executed_at > now + CLOCK_SKEW:
+        return "执行时间不能晚于现在"
+    if data.executed_at < measure.sent_at - CLOCK_SKEW:
+        return f"执行时间不能早于请求发送时间 {timezone.localtime(measure.sent_at):%m-%d %H:%M}"
+    return ""
+
+
+def _clock_start(data: AnswerData, now: dt.datetime) -> dt.datetime | None:
+    """When the clock of a held answer starts: the bank's execution time, never later than now (a bank
+    clock running ahead does not lengthen the clock); none when nothing was held."""
+    if data.answer not in EFFECTIVE_ANSWERS or data.executed_at is None:
+        return None
+    return min(data.executed_at, now)
+
+
+def _check_answer(measure: Measure, data: AnswerData, now: dt.datetime) -> None:
     errors: dict[str, str] = {}
+    executed = _check_executed(measure, data, now)
+    if executed:
+        errors["executed_at"] = executed
     if data.answer not in Answer.values:
         errors["answer"] = "请选择反馈结果"
     elif data.answer in EFFECTIVE_ANSWERS and data.answer != HELD_ANSWER[measure.kind]:
@@ -335,31 +363,44 @@ def _check_answer(measure: Measure, data: AnswerData) -> None:
 
 @transaction.atomic
 def measure_answer(*, actor: Any, measure: Measure, data: AnswerData) -> Measure:
-    """The bank's answer: stopped or frozen amount (the clock starts), or why nothing was held."""
+    """The bank's answer: stopped or frozen amount and when it was executed (the clock runs from then),
+    or why nothing was held."""
     access.require(actor, "case.bank")
     measure = _locked(measure)
     if measure.bank_org_id is None or measure.bank_org_id != getattr(actor, "organisation_id", None):
         raise PermissionDenied("该请求不是发给本单位的")
-    _check_answer(measure, data)
     now = timezone.now()
+    _check_answer(measure, data, now)
     effective = data.answer in EFFECTIVE_ANSWERS
     measure.answer, measure.answered_at, measure.answered_by = data.answer, now, actor
+    measure.executed_at = _clock_start(data, now)
     measure.effective_fen = data.effective_fen if effective else 0
     measure.balance_fen, measure.moved_to = data.balance_fen, clean_account(data.moved_to)
     measure.answer_note = free_text(data.note, 200)
     measure.status = MeasureStatus.IN_FORCE if effective else MeasureStatus.NOT_EFFECTIVE
-    measure.expires_at = clocks.expires(measure.kind, now) if effective else None
+    measure.expires_at = clocks.expires(measure.kind, measure.executed_at) if measure.executed_at else None
     measure.save()
     add_event(measure.case, actor, EventKind.ANSWER, _answer_text(measure))
-    audit_record(actor=actor, action="case.measure_answer", obj=measure, details={"answer": data.answer})
+    audit_record(actor=actor, action="case.measure_answer", obj=measure, details=_answered(measure))
     transaction.on_commit(lambda: _notify_officer(measure, "银行已反馈", _answer_text(measure)))
     return measure
+
+
+def _answered(measure: Measure) -> dict[str, Any]:
+    """An answer's audit details: what the bank answered and, when it held money, when it executed."""
+    details: dict[str, Any] = {"answer": measure.answer}
+    if measure.executed_at is not None:
+        details["executed_at"] = measure.executed_at.isoformat()
+    return details
 
 
 def _answer_text(measure: Measure) -> str:
     text = f"{measure.bank_org}：{measure.get_answer_display()}"
     if measure.effective_fen:
         text += f" {money(measure.effective_fen)}"
+    if measure.executed_at is not None and measure.expires_at is not None:
+        executed, due = timezone.localtime(measure.executed_at), timezone.localtime(measure.expires_at)
+        text += f"（执行于 {executed:%m-%d %H:%M}，{due:%m-%d %H:%M} 到期）"
     if measure.answer == Answer.MOVED_ON:
         text += "，资金已转至下一级账户"
     return text

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from fanzha.audit.services import audit_record
 from fanzha.cases.common import (
+    CLOCK_SKEW,
     account_hash,
     add_event,
     bank_organisation,
@@ -428,7 +429,7 @@ def _check_payment(case: Case, data: PaymentData) -> None:
         errors["amount"] = "付款金额须大于 0"
     if not clean_account(data.to_account):
         errors["to_account"] = "请填写收款账号"
-    if data.paid_at > timezone.now() + dt.timedelta(minutes=10):
+    if data.paid_at > timezone.now() + CLOCK_SKEW:
         errors["paid_at"] = "付款时间不能晚于现在"
     if errors:
         raise ValidationError(errors)

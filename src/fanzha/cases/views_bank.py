@@ -42,6 +42,7 @@ def case_bank_measure(request: HttpRequest, pk: int) -> HttpResponse:
             balance_fen=d["balance"],  # type: ignore[arg-type]
             moved_to=str(d["moved_to"]),
             note=str(d["note"]),
+            executed_at=d["executed_at"],  # type: ignore[arg-type]
         )
         measures.measure_answer(actor=request.user, measure=measure, data=data)
 

@@ -152,11 +152,16 @@ def _measures(ctx: Ctx, case: Case, officer: User, payments: list[Any], age_days
                 data=measures.AnswerData("moved_on", moved_to=card(ctx.rng, "建设银行")),
             )
             continue
-        measures.measure_answer(actor=clerk, measure=stop, data=measures.AnswerData("stopped", held))
+        # The clerk answers as the bank stops the money; _backdate moves both back to the case's time.
+        measures.measure_answer(
+            actor=clerk, measure=stop, data=measures.AnswerData("stopped", held, executed_at=timezone.now())
+        )
         if age_days > 2:
             freeze = measures.measure_follow_up(actor=officer, measure=stop, kind="freeze")
             freeze = measures.measure_answer(
-                actor=clerk, measure=freeze, data=measures.AnswerData("frozen", held)
+                actor=clerk,
+                measure=freeze,
+                data=measures.AnswerData("frozen", held, executed_at=timezone.now()),
             )
             if age_days > 45 and ctx.rng.random() < 0.7:
                 _return(ctx, case, officer, freeze, held, age_days)
@@ -183,8 +188,9 @@ def _backdate(case: Case, delta: dt.timedelta, now: dt.datetime) -> None:
     for measure in Measure.objects.filter(case=case):
         measure.sent_at -= delta
         measure.answered_at = measure.answered_at and measure.answered_at - delta
-        if measure.answered_at and measure.status in (MeasureStatus.IN_FORCE, MeasureStatus.EXPIRED):
-            measure.expires_at = expires(measure.kind, measure.answered_at)
+        measure.executed_at = measure.executed_at and measure.executed_at - delta
+        if measure.executed_at and measure.status in (MeasureStatus.IN_FORCE, MeasureStatus.EXPIRED):
+            measure.expires_at = expires(measure.kind, measure.executed_at)
             past = measure.expires_at <= now
             measure.status = MeasureStatus.EXPIRED if past else measure.status
         elif measure.expires_at:
@@ -336,6 +342,7 @@ def _running_clocks(ctx: Ctx) -> None:
         answered = ctx.now - dt.timedelta(hours=48 - hours_left)
         Measure.objects.filter(pk=measure.pk).update(
             answered_at=answered,
+            executed_at=answered,
             sent_at=answered - dt.timedelta(minutes=20),
             expires_at=expires("stop", answered),
         )

@@ -87,6 +87,9 @@ class Measure(models.Model):
     balance_fen = models.BigIntegerField("账户余额（分）", null=True, blank=True)
     moved_to = EncryptedTextField("资金去向账号", blank=True, default="")
     answer_note = models.CharField("反馈说明", max_length=200, blank=True)
+    # When the bank stopped or froze the money (its answer says so; it may be recorded later): the legal
+    # clock runs from here (``clocks.expires``). Empty when nothing was held.
+    executed_at = models.DateTimeField("执行时间", null=True, blank=True)
     expires_at = models.DateTimeField("到期时间", null=True, blank=True)
     alerted = models.BooleanField("已到期提醒", default=False)
     # When the clock check told the officer and the bank that the answer is overdue (once).
