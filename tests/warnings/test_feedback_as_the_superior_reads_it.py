@@ -187,11 +187,12 @@ def test_a_column_name_the_list_repeats_goes_back_as_the_list_wrote_it(world: Wo
     assert lines[1][4:6] == ["第一条", "第二条"]
 
 
-def test_an_empty_period_is_a_header_without_rows(world: World, client: Client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_period_is_answered_on_the_form(world: World, client: Client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     two_days(monkeypatch)
     login(client, world.users["analyst"])
-    lines = list(csv.reader(io.StringIO(csv_text(exported(client, "2026-11-26", "2026-11-26")))))
-    assert len(lines) == 1 and lines[0][-1] == "是否合并"
+    response = exported(client, "2026-11-26", "2026-11-26")
+    assert "Content-Disposition" not in response
+    assert "2026-11-26 没有来自 上级推送 的预警，未生成文件" in response.content.decode()
 
 
 def test_the_form_says_each_row_goes_back_in_its_own_lists_layout(world: World, client: Client) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -20,16 +22,22 @@ from fanzha.warnings.models import WarningSourceRef
 EXPORT_MAX_ROWS = 200_000
 
 
-def _feedback_fits(request: HttpRequest, form: FeedbackForm) -> bool:
+def _feedback_fits(form: FeedbackForm, count: int) -> bool:
     """Whether the period's feedback is within one export; else the form says how many and to split it."""
-    data = form.cleaned_data
-    count = exports.feedback_refs(request.user, data["source"], data["start"], data["end"]).count()
     if count <= EXPORT_MAX_ROWS:
         return True
     form.add_error(
         None, f"该时段共有 {count} 条，超过一次导出的上限 {EXPORT_MAX_ROWS} 条；请缩短时段后分批导出。"
     )
     return False
+
+
+def nothing_to_feed_back(data: dict[str, Any]) -> str:
+    """What the form says when the source and period hold no pushed warning the user sees, instead of a
+    file of a header and no rows (“2026-11-03 至 2026-11-05 没有来自 上级推送 的预警，未生成文件。”)."""
+    start, end = data["start"], data["end"]
+    period = f"{start:%Y-%m-%d}" if start == end else f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d}"
+    return f"{period} 没有来自 {source_label(data['source'])} 的预警，未生成文件。"
 
 
 @login_required
@@ -44,16 +52,22 @@ def warning_feedback(request: HttpRequest) -> HttpResponse:
         sources=sources,
         initial={"start": today.replace(day=1), "end": today, "format": "xlsx"},
     )
-    if bound and form.is_valid() and _feedback_fits(request, form):
+    nothing = ""
+    if bound and form.is_valid():
         data = form.cleaned_data
-        return exports.export_feedback(
-            actor=request.user,
-            source=data["source"],
-            start=data["start"],
-            end=data["end"],
-            fmt=data["format"],
-        )
-    return render(request, "warnings/feedback.html", {"form": form}, status=400 if bound else 200)
+        count = exports.feedback_refs(request.user, data["source"], data["start"], data["end"]).count()
+        if count == 0:
+            nothing = nothing_to_feed_back(data)
+        elif _feedback_fits(form, count):
+            return exports.export_feedback(
+                actor=request.user,
+                source=data["source"],
+                start=data["start"],
+                end=data["end"],
+                fmt=data["format"],
+            )
+    status = 400 if form.errors else 200
+    return render(request, "warnings/feedback.html", {"form": form, "nothing": nothing}, status=status)
 
 
 @login_required
