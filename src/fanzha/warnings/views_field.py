@@ -10,7 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from fanzha.core import access
@@ -154,7 +156,7 @@ def warning_contact(request: HttpRequest, pk: int) -> HttpResponse:
             if form.arrival_ignored:
                 messages.info(request, ARRIVAL_IGNORED)
             if recorded.contact.outcome == Outcome.DEFRAUDED:
-                _say_case_drafted(request, warning)
+                _say_case_drafted(request, warning, made_now=recorded.case_drafted)
             if recorded.merged:  # a new report joined while the form was open: saved, and told
                 messages.warning(request, workflow.merged_text(recorded.merged, recorded.contact.warning))
             return redirect("warning_detail", pk=pk)
@@ -199,14 +201,34 @@ def _problems(form: ContactForm) -> list[tuple[str, str, str]]:
     ]
 
 
-def _say_case_drafted(request: HttpRequest, warning: Warning) -> None:
+def _say_case_drafted(request: HttpRequest, warning: Warning, made_now: bool = True) -> None:
     """已被骗 opened a case draft: the worker is told which and who takes it on — a grid worker sees no
-    cases, and the page said only 劝阻情况已记录 (were the police to be called as well?)."""
+    cases, and the page said only 劝阻情况已记录 (were the police to be called as well?). 已被骗 again (a
+    回访) finds the draft made before: it says when, not “已生成” as if made now."""
     from fanzha.cases.models import Case
 
     case = Case.objects.filter(warning_id=warning.pk).select_related("organisation").first()
-    if case is not None:
-        messages.info(request, f"已生成案件草稿 {case.number}，由{case.organisation}核实案情、及时止付。")
+    if case is None:
+        return
+    named = _case_named(request, case)
+    if made_now:
+        messages.info(request, format_html("已生成{}，由{}核实案情、及时止付。", named, case.organisation))
+    else:
+        made = f"{timezone.localtime(case.created_at):%Y-%m-%d %H:%M}"
+        messages.info(request, format_html("{} 已于 {} 生成，未重复生成。", named, made))
+
+
+def _case_named(request: HttpRequest, case: Any) -> str:
+    """“案件草稿 AJ2026000001”, a link to it for who may open it (a grid worker sees no cases)."""
+    from fanzha.cases.models import Case
+
+    named = f"案件草稿 {case.number}"
+    if not access.user_can(request.user, "case.view"):
+        return named
+    if not Case.objects.visible_to(request.user).filter(pk=case.pk).exists():
+        return named
+    link: str = format_html('<a href="{}">{}</a>', reverse("case_detail", args=[case.pk]), named)
+    return link
 
 
 def _photos_again(request: HttpRequest, form: ContactForm) -> None:

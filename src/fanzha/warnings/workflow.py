@@ -413,6 +413,7 @@ def _typed(photos: list[bytes]) -> list[tuple[str, bytes]]:
 class Recorded:
     contact: Contact
     merged: list[WarningEvent]  # new reports joined while the form was open (the worker is told)
+    case_drafted: bool = False  # 已被骗 made the case draft now (not: an earlier 已被骗 made it)
 
 
 @transaction.atomic
@@ -463,11 +464,13 @@ def warning_contact_record(*, actor: Any, warning: Warning, data: ContactData) -
         details={"kind": data.kind, "outcome": data.outcome, "photos": len(data.photos or [])},
     )
     if follow_up:
-        _open_case_draft(actor, current)  # defrauded after all: the case draft, as at closing
+        drafted = _open_case_draft(actor, current)  # defrauded after all: the case draft, as at closing
     elif after == Status.CLOSED:
         audit_record(actor=actor, action="warning.close", obj=current, details={"outcome": data.outcome})
-        _open_case_draft(actor, current)
-    return Recorded(contact, merged)
+        drafted = _open_case_draft(actor, current)
+    else:
+        drafted = False
+    return Recorded(contact, merged, case_drafted=drafted)
 
 
 def _after_follow_up(warning: Warning, contact: Contact) -> str:
@@ -478,15 +481,21 @@ def _after_follow_up(warning: Warning, contact: Contact) -> str:
     return Status.CLOSED
 
 
-def _open_case_draft(actor: Any, warning: Warning) -> None:
-    """已被骗: a case draft, once the cases capability exists."""
+def _open_case_draft(actor: Any, warning: Warning) -> bool:
+    """已被骗: a case draft, once the cases capability exists. Whether this made it: a 回访 finding the
+    person defrauded again finds the draft the first 已被骗 made (``warning`` is locked: no other record
+    makes it meanwhile)."""
     if warning.outcome != Outcome.DEFRAUDED:
-        return
+        return False
     try:
+        from fanzha.cases.models import Case
         from fanzha.cases.services import case_draft_from_warning  # type: ignore[import-not-found]
     except ImportError:
-        return
+        return False
+    if Case.objects.filter(warning=warning).exists():
+        return False
     case_draft_from_warning(actor=actor, warning=warning)
+    return True
 
 
 def photo_bytes(photo: ContactPhoto) -> bytes:
