@@ -93,8 +93,8 @@ def test_the_export_carries_each_areas_status_and_a_fresh_system_reads_it_back(w
     exported, workbook = areas_csv_text(), areas_xlsx()
     lines = exported.splitlines()
     assert lines[0].split(",")[-1] == "状态"
-    assert any(line.startswith("331199500201,") and line.endswith(",已撤销") for line in lines)
-    assert any(line.startswith("331199500000,") and line.endswith(",有效") for line in lines)
+    assert any(line.startswith('"=""331199500201""",') and line.endswith(",已撤销") for line in lines)
+    assert any(line.startswith('"=""331199500000""",') and line.endswith(",有效") for line in lines)
 
     again = run(exported.encode("utf-8"), admin)  # its own export: nothing changes
     assert again.batch.status == BatchStatus.COMMITTED, messages(again)

@@ -131,13 +131,17 @@ def test_it_exports_areas_as_csv_and_xlsx_for_reimport(world, client) -> None:  
     client.force_login(world.users["admin"])
     response = client.get(reverse("area_export"))
     body = b"".join(response.streaming_content)
-    assert body.decode("utf-8-sig").splitlines()[1] == "331100000000,江州市,市,,1000,400,有效"
+    # The 12-digit code as a text formula, which Excel shows as written (plainly: 3.311E+11, saved so).
+    assert body.decode("utf-8-sig").splitlines()[1] == '"=""331100000000""",江州市,市,,1000,400,有效'
+    again = upload(client, "areas", body, name="行政区划.csv")
+    assert again.status_code == 302
+    assert ImportBatch.objects.get().rows_unchanged == Area.objects.count() == 9
     xlsx = client.get(reverse("area_export"), {"format": "xlsx"})
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     assert client.get(reverse("area_import"))["Location"] == reverse("import_upload", args=["areas"])
     result = upload(client, "areas", xlsx.content, name="区划.xlsx")
     assert result.status_code == 302
-    assert ImportBatch.objects.get().rows_unchanged == Area.objects.count() == 9
+    assert ImportBatch.objects.latest("pk").rows_unchanged == Area.objects.count() == 9
     assert io.BytesIO(xlsx.content).read(2) == b"PK"
 
 

@@ -43,7 +43,9 @@ def areas_xlsx() -> bytes:
 
 
 def areas_csv_text() -> str:
-    return "".join(csv_lines(AREA_HEADER, area_rows()))
+    """The CSV export; codes as text Excel keeps (a 12-digit code opened plainly shows 3.31102E+11,
+    saved so, and the import refuses it)."""
+    return "".join(csv_lines(AREA_HEADER, area_rows(), digits_as_text=True))
 
 
 def write_areas(path: Path) -> int:

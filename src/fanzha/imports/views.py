@@ -158,4 +158,4 @@ def area_export(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(areas_xlsx(), content_type=XLSX_TYPE)
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('行政区划.xlsx')}"
         return response
-    return csv_response("行政区划.csv", AREA_HEADER, area_rows())
+    return csv_response("行政区划.csv", AREA_HEADER, area_rows(), digits_as_text=True)
