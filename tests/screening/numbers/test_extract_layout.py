@@ -211,7 +211,7 @@ def test_a_totals_line_of_sms_sender_receiver_and_spending_files(tmp_path: Path)
         assert report[kind]["footer_lines"] == 1, (
             kind
         )  # one line, though a sender/receiver record is two rows
-    assert (report["sms"]["records"], report["spending"]["records"]) == (2, 1)
+    assert (report["sms"]["records"], report["spending"]["records"]) == (1, 1)  # lines, not rows
 
 
 def test_a_totals_line_cut_short_is_a_footer_not_a_malformed_line(tmp_path: Path) -> None:

@@ -248,8 +248,10 @@ def _sms_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) 
             footer_sql(f, cols, [c["sender"], c["receiver"]], code) for code in (FOOTER, FOOTER_HALF)
         )
         return [
-            f"SELECT {s} AS phone_raw, {r} AS opp_raw, '1' AS type_raw, {t}, {line} AS footer FROM {src}",
-            f"SELECT {r} AS phone_raw, {s} AS opp_raw, '2' AS type_raw, {t}, {half} AS footer FROM {src}",
+            f"SELECT {s} AS phone_raw, {r} AS opp_raw, '1' AS type_raw, {t}, {line} AS footer, "
+            f"false AS receiver_side FROM {src}",
+            f"SELECT {r} AS phone_raw, {s} AS opp_raw, '2' AS type_raw, {t}, {half} AS footer, "
+            f"true AS receiver_side FROM {src}",
         ]
     kind = f"CAST({c['sms_type']} AS VARCHAR)"
     ph, op = subscriber_sides(f.source, cols, c, SMS_TYPE_SQL.format(x=kind), notes)
@@ -257,7 +259,8 @@ def _sms_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) 
     pair = paired_columns(cols, c) or ()
     footer = footer_sql(f, cols, [c["phone"], c["opposite"], *pair])
     return [
-        f"SELECT {ph} AS phone_raw, {op} AS opp_raw, {kind} AS type_raw, {t}, {footer} AS footer FROM {src}"
+        f"SELECT {ph} AS phone_raw, {op} AS opp_raw, {kind} AS type_raw, {t}, {footer} AS footer, "
+        f"false AS receiver_side FROM {src}"
     ]
 
 
@@ -373,7 +376,7 @@ def _reject_nonfinite_durations(
     whole — not counted as calls, nor merged as duplicates of one another — and named in the notes by
     file, line, column and value (the files are read again for that only when there are such calls)."""
     bad = NONFINITE.format(x="dur_num")
-    total = int(con.execute(f"SELECT coalesce(sum(copies), 0) FROM calls_text WHERE {bad}").fetchall()[0][0])
+    total = int(con.execute(f"SELECT coalesce(sum(lines), 0) FROM calls_text WHERE {bad}").fetchall()[0][0])
     if total:
         con.execute(f"DELETE FROM calls_text WHERE {bad}")
         notes.extend(note for f in files if (note := _nonfinite_note(con, f)))
@@ -390,7 +393,7 @@ def _set_footers_aside(
     kind's table before it is counted, counted (``footer_lines``) and named by line in the notes (the
     files are read again for that only when there are such lines)."""
     table = "calls_text" if name == "calls" else name
-    found = con.execute(f"SELECT coalesce(sum(copies), 0) FROM {table} WHERE footer = {FOOTER}").fetchall()
+    found = con.execute(f"SELECT coalesce(sum(lines), 0) FROM {table} WHERE footer = {FOOTER}").fetchall()
     total = int(found[0][0])
     if total:
         con.execute(f"DELETE FROM {table} WHERE footer <> 0")
@@ -552,10 +555,11 @@ def _record_place(k: int, parquet: bool, skipped: list[int]) -> str:
     return f"行号 {line}"
 
 
-def _clean_sql(cols: list[str], extra: str = "") -> str:
-    """De-duplicate normalised rows (identical records in several files count once), keeping the copies."""
+def _clean_sql(cols: list[str], extra: str = "", lines: str = "count(*)") -> str:
+    """De-duplicate normalised rows (identical records in several files count once), keeping ``lines``:
+    how many lines of the files each row stands for (the report counts them)."""
     keys = ", ".join(cols)
-    return f"SELECT {keys}, count(*) AS copies{extra} FROM q GROUP BY {keys}"
+    return f"SELECT {keys}, {lines} AS lines{extra} FROM q GROUP BY {keys}"
 
 
 # number problems (inputs.number_issue_sql: 1 masked, 2 lossy, 3 unusable), of the number and of its
@@ -573,7 +577,7 @@ _NUMBER_CHECKS = {
 # a call record longer than a day is not a call (the Sichuan calls last at most 6 hours): like a negative
 # duration, it counts as a call but not in the duration statistics, and is counted as long_duration
 MAX_DURATION = 86400
-# data-quality counters, derived from the de-duplicated rows (sum of copies where the condition holds)
+# data-quality counters, derived from the de-duplicated rows (sum of lines where the condition holds)
 QUALITY: dict[str, dict[str, str]] = {
     "calls": {
         "bad_time": "t_bad IS NOT NULL",
@@ -699,20 +703,25 @@ _CALL_CLEAN = _call_rows() + _clean_sql(
 _SMS_EMPTY = (
     "SELECT CAST(NULL AS VARCHAR) AS phone_raw, CAST(NULL AS VARCHAR) AS opp_raw, CAST(NULL AS "
     "VARCHAR) AS type_raw, CAST(NULL AS VARCHAR) AS t_raw, CAST(NULL AS TIMESTAMP) AS ts0, "
-    "CAST(0 AS TINYINT) AS footer WHERE false"
+    "CAST(0 AS TINYINT) AS footer, false AS receiver_side WHERE false"
 )
 
 
 def _sms_rows(carry: str = "") -> str:
     return (
         f"WITH p AS (SELECT {carry}t_raw, type_raw, {_PHONE} AS phone, {_OPP} AS opposite, num_issue, "
-        f"{SMS_TYPE_SQL.format(x='type_raw')} AS stype, {_TS} AS ts, footer FROM {_numbers('raw_sms')} n), "
+        f"{SMS_TYPE_SQL.format(x='type_raw')} AS stype, {_TS} AS ts, footer, receiver_side "
+        f"FROM {_numbers('raw_sms')} n), "
         f"q AS (SELECT *, {_bad('ts', 't_raw')} AS t_bad, {_NO_CLOCK} FROM p) "
     )
 
 
+# a sender/receiver line is two rows, the sender's and the receiver's: the line is counted with the first
+# (a receiver's own record merged with the second is a duplicate of that line: DISTINCT_LINE)
 _SMS_CLEAN = _sms_rows() + _clean_sql(
-    ["phone", "opposite", "stype", "ts", "t_bad", "num_issue", "footer"], ", bool_and(no_clock) AS no_clock"
+    ["phone", "opposite", "stype", "ts", "t_bad", "num_issue", "footer"],
+    ", bool_and(no_clock) AS no_clock, bool_or(receiver_side) AS receiver_side",
+    lines="sum(CASE WHEN receiver_side THEN 0 ELSE 1 END)",
 )
 
 _APP_EMPTY = (
@@ -755,10 +764,20 @@ _SPEND_CLEAN = _spend_rows() + _clean_sql(["phone", "month", "arpu", "arpu_bad",
 ROWS_SQL.update(calls=_call_rows, sms=_sms_rows, apps=_app_rows, spending=_spend_rows)
 
 
+# the rows that are a distinct line: not the receiver's side of a sender/receiver SMS line (the lines
+# merged with it — the receiver's own record of that SMS — repeat that line)
+DISTINCT_LINE = {"sms": "lines > 0 AND NOT receiver_side"}
+
+
 def _quality(con: duckdb.DuckDBPyConnection, table: str, kind: str) -> dict[str, int]:
+    """The kind's counters, in lines of the files: a row that stands for no line of its own (the
+    receiver's side of a sender/receiver SMS line) is in none of them."""
     checks = QUALITY[kind]
-    sums = ", ".join(f"coalesce(sum(CASE WHEN {cond} THEN copies ELSE 0 END), 0)" for cond in checks.values())
-    row = con.execute(f"SELECT coalesce(sum(copies), 0), count(*), {sums} FROM {table}").fetchall()[0]
+    sums = ", ".join(f"coalesce(sum(CASE WHEN {cond} THEN lines ELSE 0 END), 0)" for cond in checks.values())
+    distinct = DISTINCT_LINE.get(kind, "lines > 0")
+    row = con.execute(
+        f"SELECT coalesce(sum(lines), 0), count(CASE WHEN {distinct} THEN 1 END), {sums} FROM {table}"
+    ).fetchall()[0]
     out = {"records": int(row[0]), "distinct_records": int(row[1]), "duplicates": int(row[0] - row[1])}
     out.update({name: int(v) for name, v in zip(checks, row[2:], strict=True)})
     return out
