@@ -1061,9 +1061,11 @@ def _counted(report: dict[str, Any], chosen: Callable[[str], bool]) -> list[str]
 
 
 def write(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
+    """``table`` to CSV or Parquet, sorted by every column: one order whatever the threads did (edges
+    sharing a caller came out in another order run to run when sorted by the first column alone)."""
     p = str(path).replace("'", "''")
     fmt = "(FORMAT parquet)" if str(path).lower().endswith(".parquet") else "(HEADER, DELIMITER ',')"
-    con.execute(f"COPY (SELECT * FROM {table} ORDER BY 1) TO '{p}' {fmt}")
+    con.execute(f"COPY (SELECT * FROM {table} ORDER BY ALL) TO '{p}' {fmt}")
 
 
 def features_from_files(
