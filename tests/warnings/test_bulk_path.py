@@ -20,6 +20,7 @@ from tests.personas import id_number
 from tests.warnings.files import row, warning_csv
 
 NOW = dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC)
+TRADITIONAL = {170: "青溪縣城關鎮城東社區9號", 171: "靑溪县龙泉乡石桥村3组", 172: "廣東省廣州市城東社區"}
 TOWNS = ["城关镇城东社区", "城关镇城西社区", "龙泉乡石桥村", "龙泉乡", "某某路", ""]
 
 
@@ -68,6 +69,10 @@ def _rows() -> list[WarningInput]:
     long = {"notes": "备" * 2100, "suspect_numbers": "13800000000," * 500}
     rows.append(WarningInput(**{**_row(160), "source_id": "LONG160", **long}))
     rows.append(WarningInput(**{**_row(165), "source_id": "", "phone": "8123 4567", "id_number": ""}))
+    # addresses in traditional or variant characters: placed (and keyed) as their simplified spelling;
+    # outside, named as written
+    for n, written in TRADITIONAL.items():
+        rows.append(WarningInput(**{**_row(n), "source_id": f"TRAD{n}", "address": written}))
     rows += _reused_ids()  # last: a test reads their outcomes at the end
     return rows
 
@@ -169,6 +174,10 @@ def test_it_decides_and_writes_like_the_one_warning_service(world, settings) -> 
     phones = {w[5][3] for w in many[1]}
     assert "057681234567" in phones and any(len(w[1][5]) == 2000 for w in many[1])
     assert any(w[1][1] != "None" for w in many[1]) and any(w[1][1] == "None" for w in many[1])
+    trad = {w[0][1]: w for w in many[1] if w[0][1].startswith("TRAD")}
+    assert trad["TRAD170"][0][6] == world.area("城东社区").code and trad["TRAD170"][1][4] == TRADITIONAL[170]
+    assert trad["TRAD171"][0][6] == world.area("石桥村").code
+    assert trad["TRAD172"][1][2] and "address_unplaced" in trad["TRAD172"][2][5]  # the centre's queue
 
 
 def _assert_filled(world: Any, rows: list[WarningInput], many: tuple[list[str], list[Any]]) -> None:

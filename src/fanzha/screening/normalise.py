@@ -22,7 +22,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from fanzha.screening.entities import DATA_DIR, find_entities, variants
+from fanzha.screening.entities import find_entities, variants
+from fanzha.screening.t2s import t2s_pairs
 from fanzha.screening.types import (
     PH_CARD,
     PH_DIGITS,
@@ -47,9 +48,8 @@ def _pairs(s: str) -> dict[str, str]:
 
 def _build_table() -> dict[int, str | None]:
     table: dict[int, str | None] = {}
-    for line in (DATA_DIR / "t2s.txt").read_text(encoding="utf-8").splitlines():
-        if len(line) == 2:
-            table[ord(line[0])] = line[1]
+    for traditional, simplified in t2s_pairs().items():
+        table[ord(traditional)] = simplified
     keep = set(_C["keep_in_ranges"])
     for lo, hi in _C["decorative_ranges"]:
         for cp in range(lo, hi + 1):
