@@ -52,15 +52,18 @@ def normalise_address(text: str) -> str:
 # of the table that simplified Chinese keeps in place names (乾县, 乾安县, 於潜镇): not folded.
 _VARIANTS = {"靑": "青", "淸": "清", "鄕": "乡", "衞": "卫"}
 _KEPT = "乾於"
-# Built once. str.translate on every address (≈ 1.3 µs for 25 characters) is cheaper than first
-# searching it for a character to fold (≈ 4 µs with a regex class of the table's 4,100 characters).
-_SIMPLIFIED = str.maketrans({t: s for t, s in t2s_pairs().items() if t not in _KEPT} | _VARIANTS)
+# Built once. Most addresses have nothing to fold: a set test (≈ 0.65 µs for 25 characters) passes
+# them as they are, cheaper than str.translate (≈ 1.4 µs) and a regex class of the table's 4,100
+# characters (≈ 4 µs).
+_FOLDED = {t: s for t, s in t2s_pairs().items() if t not in _KEPT} | _VARIANTS
+_SIMPLIFIED = str.maketrans(_FOLDED)
+_TO_FOLD = frozenset(_FOLDED)
 
 
 def simplified(text: str) -> str:
     """``text`` with traditional and variant characters read as their simplified forms, one character
     for one (青溪縣城關鎮 → 青溪县城关镇, 靑溪县 → 青溪县): what addresses are matched and remembered by."""
-    return text.translate(_SIMPLIFIED)
+    return text if _TO_FOLD.isdisjoint(text) else text.translate(_SIMPLIFIED)
 
 
 def _key_as_written(text: str) -> str:
