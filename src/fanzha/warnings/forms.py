@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+import secrets
 from typing import Any
 
 from django import forms
@@ -9,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 
 from fanzha.warnings import rules, typology, workflow
-from fanzha.warnings.intake import MAX_COUNT, SOURCES, text_limit
+from fanzha.warnings.intake import DERIVED_ID_PREFIX, MAX_COUNT, SOURCES, text_limit
 from fanzha.warnings.models import ContactKind, Grade, GradingRule, Outcome
 from fanzha.warnings.photos import PHOTO_MAX_BYTES, PHOTO_MAX_COUNT
 
@@ -27,8 +30,30 @@ def _bootstrap(form: forms.Form) -> None:
         widget.attrs.setdefault("class", css)
 
 
+_ENTRY = re.compile(r"[0-9a-f]{32}")
+
+
+def new_entry() -> str:
+    """The key of one opened entry form (:class:`WarningForm`'s hidden ``entry``)."""
+    return secrets.token_hex(16)
+
+
+def entry_source_id(entry: str, actor: Any) -> str:
+    """The id a warning typed without 预警编号 is received under: the form it was typed in, so the same
+    form sent twice (a double tap, the page sent again) is one warning, and the same person typed again in
+    a new form is another report — merged into their open warning, or a new warning after it. Shown as
+    无编号, like a file row's derived id. "" without a well-formed key (a hand-made request): the id is
+    then derived from what was typed, as a file row's."""
+    if not _ENTRY.fullmatch(entry or ""):
+        return ""
+    digest = hashlib.sha256(f"form:{getattr(actor, 'pk', '')}:{entry}".encode()).hexdigest()
+    return DERIVED_ID_PREFIX + digest[:32]
+
+
 class WarningForm(forms.Form):
     """Manual entry (人工录入)."""
+
+    entry = forms.CharField(required=False, initial=new_entry, widget=forms.HiddenInput)
 
     name = forms.CharField(label="姓名", max_length=text_limit("name"), required=False)
     id_number = forms.CharField(label="身份证号", max_length=30, required=False)

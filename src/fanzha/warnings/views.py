@@ -20,7 +20,7 @@ from fanzha.core.pii.masking import mask, mask_phone, scrub_text
 from fanzha.core.services.persons import REVEAL_PURPOSES
 from fanzha.core.views.persons import revealed
 from fanzha.warnings import reveal, routing, selectors, typology
-from fanzha.warnings.forms import WarningForm
+from fanzha.warnings.forms import WarningForm, entry_source_id
 from fanzha.warnings.intake import (
     QUALITY_FLAGS,
     SOURCES,
@@ -232,11 +232,11 @@ def _case_of(user: Any, warning: Warning) -> Any:
     return Case.objects.visible_to(user).filter(warning=warning).first()
 
 
-def _input(form: WarningForm) -> WarningInput:
+def _input(form: WarningForm, actor: Any) -> WarningInput:
     data = form.cleaned_data
     return WarningInput(
         source=data["source"],
-        source_id=data["source_id"],
+        source_id=data["source_id"] or entry_source_id(data["entry"], actor),
         name=data["name"],
         id_number=data["id_number"],
         phone=data["phone"],
@@ -253,6 +253,9 @@ def _input(form: WarningForm) -> WarningInput:
     )
 
 
+SENT_TWICE = "这张录入表已经提交过，预警只录入了一次。"  # a double tap: no 预警编号, the same form
+
+
 @login_required
 def warning_create(request: HttpRequest) -> HttpResponse:
     """人工录入: the same door as the API (new, merged or already received)."""
@@ -260,12 +263,14 @@ def warning_create(request: HttpRequest) -> HttpResponse:
     form = WarningForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            received = warning_receive(actor=request.user, data=_input(form), channel="web")
+            received = warning_receive(actor=request.user, data=_input(form, request.user), channel="web")
         except Unusable as exc:
             form.add_error(None, str(exc))
         else:
             if received.outcome == MERGED:
                 messages.info(request, "该人员已有未办结的预警，本次预警已合并到该预警。")
+            elif received.outcome == UNCHANGED and not form.cleaned_data["source_id"]:
+                messages.info(request, SENT_TWICE)
             elif received.outcome == UNCHANGED:
                 messages.info(request, "该来源的这一预警编号此前已接收，未作改动。")
             else:
