@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from fanzha.audit.models import AuditEvent
 from fanzha.warnings.models import Status, Warning
+from fanzha.warnings.people import PHONE_DIFFERS
 from tests.personas import login
 
 URL = "warning_create"
@@ -90,3 +91,24 @@ def test_a_form_refused_keeps_its_entry_and_what_was_typed(world, client) -> Non
     sent(client, form, **SUN)
     sent(client, form, **SUN)
     assert Warning.objects.count() == 1
+
+
+def test_a_known_person_with_a_new_phone_is_called_on_it(world, client) -> None:  # type: ignore[no-untyped-def]
+    """王秀英, on record by her ID number with 13905710001, calls from 13905719999: the number she gave was
+    kept nowhere — the warning's page showed (and revealed) the one on record, and nothing said so."""
+    person = world.people["chengdong"]
+    login(client, world.users["analyst"])
+    typed = {"name": "王秀英", "id_number": person.id_number, "phone": "+86 139 0571 9999"}
+    response = sent(client, opened_form(client), **typed)
+    warning = Warning.objects.get()
+    person.refresh_from_db()
+    assert warning.person_id == person.pk and person.phone == "13905710001"  # the record is not changed
+    assert PHONE_DIFFERS in said(response)
+    page = response.content.decode()
+    assert "139****9999" in page and "13905719999" not in page
+    revealed = client.post(
+        reverse("warning_reveal", args=[warning.pk]), {"field": "phone", "purpose": "contact"}
+    )
+    assert "13905719999" in revealed.content.decode()
+    read = AuditEvent.objects.get(action="pii.read")
+    assert read.object_type.endswith("warning") and read.details["warning_id"] == warning.pk

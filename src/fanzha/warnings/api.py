@@ -36,10 +36,10 @@ from fanzha.imports.columns import match_header, normalise_header
 from fanzha.screen.keyauth import PartnerKeyAuth, key_of, rate_bucket, session_auth
 from fanzha.screen.ratelimit import rate_take
 from fanzha.screen.services import api_key_record_use
-from fanzha.warnings import selectors
+from fanzha.warnings import reveal, selectors
 from fanzha.warnings.exports import day_bounds, partner_feedback
 from fanzha.warnings.intake import MAX_COUNT, TRUE_WORDS, Unusable, WarningInput, text_limit
-from fanzha.warnings.people import ID_HELD, NAME_DIFFERS
+from fanzha.warnings.people import ID_HELD, NAME_DIFFERS, PHONE_DIFFERS
 from fanzha.warnings.services import (
     NEW,
     PUSH_SCOPE,
@@ -166,7 +166,7 @@ class PushOut(Schema):
 
 
 # Notices that tell about people on record, not about the row: kept from partners.
-RECORD_NOTICES = {ID_HELD, NAME_DIFFERS}
+RECORD_NOTICES = {ID_HELD, NAME_DIFFERS, PHONE_DIFFERS}
 
 
 def _push_out(received: Received, notices: list[str], organisation: Any) -> Status[Any]:
@@ -201,7 +201,7 @@ def _out(warning: Any, outcome: str = "", notices: list[str] | None = None) -> W
         fraud_type=warning.fraud_type,
         area_code=warning.area.code,
         name=mask("name", warning.person.name),
-        phone=mask("phone", warning.person.phone),
+        phone=mask("phone", reveal.shown_value(warning, "phone")),
         notices=notices or [],
     )
 

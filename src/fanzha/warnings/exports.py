@@ -23,7 +23,7 @@ from fanzha.core.exports import csv_response, safe_cell
 from fanzha.core.models.areas import AreaLevel
 from fanzha.core.pii.masking import mask, scrub_text
 from fanzha.imports.readers import header_as_written
-from fanzha.warnings import selectors, typology
+from fanzha.warnings import reveal, selectors, typology
 from fanzha.warnings.intake import DERIVED_ID_PREFIX, shown_source_id, source_label
 from fanzha.warnings.models import Contact, PushedLayout, Warning, WarningRepush, WarningSourceRef
 from fanzha.warnings.services import CELL, KEPT_AS_PUSHED, own_source_id
@@ -480,7 +480,7 @@ def list_rows(qs: Any) -> Iterator[list[Any]]:
             "；".join(w.grade_reasons),
             w.get_status_display(),
             mask("name", w.person.name),
-            mask("phone", w.person.phone or w.phone_raw),
+            mask("phone", reveal.shown_value(w, "phone")),
             area_name(w.area),
             labels.get(w.fraud_type, w.fraud_type),
             str(w.organisation or ""),

@@ -139,6 +139,9 @@ FILLED_FIELDS = {
 }
 ID_HELD = "该身份证号已登记在另一人员名下，未补充到按手机号匹配的人员，请核实"
 NAME_DIFFERS = "与已登记人员的姓名不同，人员登记未更改，请核实"
+PHONE_DIFFERS = (
+    "手机号与已登记的不同：人员登记未更改，本预警按本次的号码联系；如登记的号码已不用，请在人员页更正"
+)
 
 
 def fill_person(
@@ -152,8 +155,9 @@ def fill_person(
 
     An ID number (valid only; not when ``holder`` — who holds an ID number hash — names another
     person: a row notice instead), a name, a phone, an address, a place (:func:`_fill_area`); never a
-    value the person has (a different name: a notice). ``place``: the row's placement, worked out
-    here when None.
+    value the person has (a different name: a notice; a different phone: a notice, and the row's number
+    kept on the warning as ``clean.phone_raw``, the number the warning's page shows and reveals).
+    ``place``: the row's placement, worked out here when None.
     """
     filled = []
     if clean.id_number and not person.id_number_hash and not person.id_number:
@@ -175,6 +179,9 @@ def fill_person(
     if clean.phone and not person.phone:
         _set(person, {"phone": clean.phone, "phone_hash": intake.hash("phone", clean.phone)})
         filled.append("phone")
+    elif clean.phone and person.phone_hash and intake.hash("phone", clean.phone) != person.phone_hash:
+        clean.phone_raw = clean.phone  # the report's own number, kept on the warning: it is called on
+        clean.notices.append(("手机号", PHONE_DIFFERS))
     if clean.address and not person.address:
         person.address = clean.address
         filled.append("address")

@@ -583,6 +583,8 @@ def _merge_facts(warning: Warning, clean: CleanWarning) -> None:
     )
     warning.suspect_accounts = _merge_text(warning.suspect_accounts, clean.suspect_accounts)
     warning.notes = _merge_text(warning.notes, clean.notes)
+    if clean.phone and clean.phone_raw == clean.phone:  # a number other than the one on record
+        warning.phone_raw = clean.phone  # (people.fill_person): the latest report's, to call on
     facts = dict(warning.facts)
     facts["age"] = facts.get("age") or clean.facts.get("age")
     for key in ("calls", "callbacks"):
