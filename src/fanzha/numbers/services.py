@@ -91,6 +91,8 @@ def _check_file(upload: UploadedFile) -> str:
         _check_gzip(upload)
     elif suffix == ".csv":
         _check_not_a_document(upload)
+    else:
+        _check_parquet(upload)
     return suffix
 
 
@@ -112,6 +114,34 @@ def _check_not_a_document(upload: UploadedFile) -> None:
         raise ValidationError(
             {upload.kind: f"“{name}”是{found}，不是 CSV；请导出或另存为 CSV（UTF-8）后上传，未保存"}
         )
+
+
+PARQUET_MAGIC = b"PAR1"  # a Parquet file starts and ends with it (its footer's length before the end)
+GZIP_MAGIC = b"\x1f\x8b"
+TEXT_HEAD = 4096  # bytes of a file named .parquet looked at to tell a renamed CSV
+
+
+def _check_parquet(upload: UploadedFile) -> None:
+    """A .parquet (.pq) file is one — not a CSV, a workbook or a gzip file renamed — and whole (its
+    closing mark there): either is refused saying so, not left to the job to fail in DuckDB's English."""
+    data, name = upload.data, shown_name(upload.name)
+    if not data.startswith(PARQUET_MAGIC):
+        raise ValidationError({upload.kind: f"“{name}”不是 Parquet 文件，{_what_it_is(data)}；未保存"})
+    if len(data) < 2 * len(PARQUET_MAGIC) + 4 or not data.endswith(PARQUET_MAGIC):
+        raise ValidationError(
+            {upload.kind: f"“{name}”不完整（Parquet 文件末尾缺少结束标记，可能没有传完或已损坏），未保存"}
+        )
+
+
+def _what_it_is(data: bytes) -> str:
+    """What a file named .parquet is instead, by its first bytes, and what to do."""
+    others = {**NOT_CSV, GZIP_MAGIC: "gzip 压缩文件"}
+    found = next((what for magic, what in others.items() if data.startswith(magic)), None)
+    if found is not None:
+        return f"是{found}；请按实际格式导出或命名后上传"
+    if b"\0" not in data[:TEXT_HEAD]:
+        return "像是 CSV 文本；如是 CSV，请把扩展名改为 .csv 后上传"
+    return "文件开头没有 Parquet 标记；请按实际格式导出或命名后上传"
 
 
 def _check_gzip(upload: UploadedFile) -> None:
