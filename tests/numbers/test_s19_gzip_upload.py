@@ -46,10 +46,13 @@ def test_a_gzipped_extract_is_scored_as_the_plain_one(world, client) -> None:  #
 def test_a_corrupt_gzip_is_refused_in_chinese_and_nothing_stored(world, client) -> None:  # type: ignore[no-untyped-def]
     client.force_login(world.users["analyst"])
     whole = gzip.compress(calls_csv())
-    for broken in (whole[: len(whole) // 2], b"not gzip at all", whole[:10] + b"\x00" * 50 + whole[60:]):
+    for broken in (whole[: len(whole) // 2], whole[:10] + b"\x00" * 50 + whole[60:]):
         response = _post(client, "voc.csv.gz", broken)
         body = response.content.decode()
         assert response.status_code == 400 and "gzip" in body and "损坏" in body, body[:2000]
+    response = _post(client, "voc.csv.gz", b"not gzip at all")  # whole, only not compressed
+    body = response.content.decode()
+    assert response.status_code == 400 and "gzip" in body and "未压缩" in body, body[:2000]
     _nothing_stored()
 
 

@@ -60,3 +60,24 @@ def test_a_real_parquet_file_is_taken_and_scored(world, client, tmp_path: Path) 
     assert response.status_code == 302
     run = run_now(ScoringRun.objects.get())
     assert run.status == "succeeded" and run.high_risk_count > 0
+
+
+def test_a_plain_csv_named_csv_gz_is_told_it_is_not_compressed(world, client) -> None:  # type: ignore[no-untyped-def]
+    """Not “已损坏或不完整”: the file is whole, only not gzipped — the analyst is told to name it .csv."""
+    client.force_login(world.users["analyst"])
+    response = _post(client, "移动话单.csv.gz", calls_csv())
+    html = response.content.decode()
+    assert (
+        response.status_code == 400
+        and "“移动话单.csv.gz”不是有效的 gzip 压缩文件：像是未压缩的 CSV 文本" in html
+    )
+    assert "已损坏" not in html and not ScoringRun.objects.exists()
+
+
+def test_a_gzip_file_cut_off_is_still_called_damaged(world, client) -> None:  # type: ignore[no-untyped-def]
+    import gzip
+
+    client.force_login(world.users["analyst"])
+    whole = gzip.compress(calls_csv())
+    response = _post(client, "移动话单.csv.gz", whole[: len(whole) // 2])
+    assert response.status_code == 400 and "文件已损坏或不完整" in response.content.decode()

@@ -144,15 +144,29 @@ def _what_it_is(data: bytes) -> str:
     return "文件开头没有 Parquet 标记；请按实际格式导出或命名后上传"
 
 
+def _not_gzip(data: bytes) -> str:
+    """What a file named .csv.gz is instead, by its first bytes, and what to do."""
+    found = next((what for magic, what in NOT_CSV.items() if data.startswith(magic)), None)
+    if found is not None:
+        return f"是{found}；请导出或另存为 CSV（UTF-8）后上传"
+    if b"\0" not in data[:TEXT_HEAD]:
+        return "像是未压缩的 CSV 文本；请把扩展名改为 .csv 后上传"
+    return "文件开头没有 gzip 标记；请按实际格式命名后上传"
+
+
 def _check_gzip(upload: UploadedFile) -> None:
     """A gzipped CSV decompresses whole (no corrupt or cut-off stream), holds something, and stays within
     GZIP_MAX_FACTOR times the upload limit — read chunk by chunk, as the job's reader streams it, never
     the decompressed file in memory."""
     limit = settings.IMPORT_MAX_BYTES * GZIP_MAX_FACTOR
+    name = shown_name(upload.name)  # a file named by a subscriber's number shows it masked
+    if not upload.data.startswith(GZIP_MAGIC):  # whole, only not compressed: not "damaged"
+        raise ValidationError(
+            {upload.kind: f"“{name}”不是有效的 gzip 压缩文件：{_not_gzip(upload.data)}，未保存"}
+        )
     try:
         size = _decompressed_size(upload.data, limit)
     except (OSError, EOFError, zlib.error):  # BadGzipFile is an OSError
-        name = shown_name(upload.name)  # a file named by a subscriber's number shows it masked
         raise ValidationError(
             {upload.kind: f"“{name}”不是有效的 gzip 压缩文件（文件已损坏或不完整），未保存"}
         ) from None
