@@ -81,3 +81,14 @@ def test_a_gzip_file_cut_off_is_still_called_damaged(world, client) -> None:  # 
     whole = gzip.compress(calls_csv())
     response = _post(client, "移动话单.csv.gz", whole[: len(whole) // 2])
     assert response.status_code == 400 and "文件已损坏或不完整" in response.content.decode()
+
+
+def test_a_gzipped_csv_named_csv_is_refused_saying_to_name_it_csv_gz(world, client) -> None:  # type: ignore[no-untyped-def]
+    """It was stored and its run failed as “既不是 UTF-8 也不是 GBK/GB18030 编码” — the wrong diagnosis."""
+    import gzip
+
+    client.force_login(world.users["analyst"])
+    response = _post(client, "移动话单.csv", gzip.compress(calls_csv()))
+    html = response.content.decode()
+    assert response.status_code == 400 and "“移动话单.csv”是 gzip 压缩文件" in html and ".csv.gz" in html
+    assert not ScoringRun.objects.exists() and not RunUpload.objects.exists()

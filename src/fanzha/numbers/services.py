@@ -107,7 +107,11 @@ NOT_CSV = {
 
 
 def _check_not_a_document(upload: UploadedFile) -> None:
-    """A .csv file is text, not a PDF, a workbook or a Parquet file renamed."""
+    """A .csv file is text, not a PDF, a workbook, a Parquet file or a gzipped CSV renamed."""
+    if upload.data.startswith(GZIP_MAGIC):  # the engine would read it as text in an unknown encoding
+        name = shown_name(upload.name)
+        advice = "请把扩展名改为 .csv.gz（或解压）后上传，未保存"
+        raise ValidationError({upload.kind: f"“{name}”是 gzip 压缩文件，不是 CSV；{advice}"})
     found = next((what for magic, what in NOT_CSV.items() if upload.data.startswith(magic)), None)
     if found is not None:
         name = shown_name(upload.name)
