@@ -94,11 +94,18 @@ def template_problem(text: str) -> str | None:
     return None
 
 
+def amount_text(amount: Decimal | None) -> str:
+    """``{amount}`` as the pages write amounts (``yuan``): ``50,000``, ``49,999.60`` (fen only when there
+    are some; rounded to whole yuan, an amount just under a rule's threshold read as the threshold)."""
+    if amount is None:
+        return ""
+    return f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+
+
 def reason_text(rule: GradingRule, facts: Facts) -> str:
-    amount = f"{facts.amount:,.0f}" if facts.amount is not None else ""
     values = {
         "age": facts.age if facts.age is not None else "",
-        "amount": amount,
+        "amount": amount_text(facts.amount),
         "calls": facts.calls,
         "callbacks": facts.callbacks,
         "type": typology.label(facts.fraud_type) if facts.fraud_type else "",
