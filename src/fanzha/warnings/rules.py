@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +31,15 @@ CONDITION_FIELDS = [
 RULE_FIELDS = ["name", "enabled", "position", "grade", "reason", *CONDITION_FIELDS]
 AGE_LIMIT = 150
 CHUNK = 2000
+# A placeholder with a value only on the warnings a condition picks (age, amount, the sender's level are
+# often unknown): on a rule without that condition, the reason read “推送方预警级别：” and nothing.
+PLACEHOLDER_CONDITIONS = {
+    "age": (("min_age", "max_age"), "最低年龄或最高年龄"),
+    "amount": (("min_amount",), "最低涉案金额"),
+    "level": (("pushed_levels",), "推送方预警级别"),
+}
+# “不少于 0 次” holds for every warning: no condition on its own.
+ALWAYS_HOLDS = {"min_calls": 0, "min_callbacks": 0}
 
 
 def _conditions(rule: GradingRule) -> tuple[object, ...]:
@@ -43,7 +53,7 @@ def _conditions(rule: GradingRule) -> tuple[object, ...]:
 def _problems(rule: GradingRule) -> dict[str, list[str]]:
     """What makes ``rule`` unusable, by field (checked before a preview and before saving)."""
     problems: dict[str, list[str]] = {}
-    template = grading.template_problem(rule.reason or "")
+    template = grading.template_problem(rule.reason or "") or _placeholder_problem(rule)
     if template:
         problems["reason"] = [template]
     for name, label in (("min_age", "最低年龄"), ("max_age", "最高年龄")):
@@ -54,10 +64,10 @@ def _problems(rule: GradingRule) -> dict[str, list[str]]:
         problems.setdefault("max_age", []).append(
             f"最高年龄 {rule.max_age} 小于最低年龄 {rule.min_age}，这条规则不会命中任何预警"
         )
-    if all(getattr(rule, name) in (None, [], "") for name in CONDITION_FIELDS):
+    if not any(_sets(rule, name) for name in CONDITION_FIELDS):
         problems.setdefault("__all__", []).append(
             "请至少设置一个条件（诈骗类型、来源、推送方预警级别、年龄、金额、呼叫或回拨次数、正在转账）："
-            "没有条件的规则会给每一条预警定级"
+            "没有条件的规则会给每一条预警定级（“不少于 0 次”对每条预警都成立，不算条件）"
         )
     same = GradingRule.objects.exclude(pk=rule.pk) if rule.pk else GradingRule.objects.all()
     twin = next((other for other in same if _conditions(other) == _conditions(rule)), None)
@@ -67,6 +77,24 @@ def _problems(rule: GradingRule) -> dict[str, list[str]]:
             f"与规则“{twin.name}”{state}的条件和等级完全相同；请修改那条规则，不要重复添加"
         )
     return problems
+
+
+def _sets(rule: GradingRule, name: str) -> bool:
+    """The rule sets condition ``name`` to something some warning fails."""
+    value = getattr(rule, name)
+    return value not in (None, [], "") and ALWAYS_HOLDS.get(name, -1) != value
+
+
+def _placeholder_problem(rule: GradingRule) -> str | None:
+    """A placeholder the rule's conditions give no value for sure (``{level}`` without 推送方预警级别)."""
+    used = {name for _, name, _, _ in string.Formatter().parse(rule.reason or "") if name}
+    for name, (fields, label) in PLACEHOLDER_CONDITIONS.items():
+        if name in used and not any(_sets(rule, field) for field in fields):
+            return (
+                f"理由模板中的“{{{name}}}”只在规则设置了“{label}”条件时才有值（否则理由中这里是空的）；"
+                "请设置该条件，或删去这个占位符"
+            )
+    return None
 
 
 def rule_check(rule: GradingRule) -> None:
