@@ -137,15 +137,20 @@ def test_an_amount_just_under_a_threshold_is_not_written_as_the_threshold(world)
 
 def test_a_type_no_longer_in_the_typology_is_kept_when_the_rule_is_saved_again(world, client) -> None:  # type: ignore[no-untyped-def]
     rule = GradingRule.objects.create(
-        name="旧类型高龄", position=5, grade="urgent", reason="类型：{type}", fraud_types=["old"], min_age=60
+        name="旧类型高龄",
+        position=5,
+        grade="urgent",
+        reason="类型：{type}",
+        fraud_types=["retired_scam"],
+        min_age=60,
     )
     login(client, world.users["analyst"])
     page = client.get(_edit_url(rule)).content.decode()
-    assert "old" in page and "已不在诈骗类型表中" in page
+    assert "retired_scam" in page and "已不在诈骗类型表中" in page
     data = _page(client, _edit_url(rule))
     response = client.post(_edit_url(rule), {**data, "name": "旧类型高龄（改名）", "save": "1"})
     assert response.status_code == 302
     rule.refresh_from_db()
-    assert rule.fraud_types == ["old"]  # not dropped: the rule still asks for that type
+    assert rule.fraud_types == ["retired_scam"]  # not dropped: the rule still asks for that type
     young_game = make_warning(1, id_number=id_number("331102", "19500101", "001"))
     assert young_game.grade != "urgent"
