@@ -152,5 +152,7 @@ def test_a_type_no_longer_in_the_typology_is_kept_when_the_rule_is_saved_again(w
     assert response.status_code == 302
     rule.refresh_from_db()
     assert rule.fraud_types == ["retired_scam"]  # not dropped: the rule still asks for that type
+    listing = client.get(reverse("warning_rule_list")).content.decode()
+    assert "类型：retired_scam（已不在诈骗类型表中）" in listing
     young_game = make_warning(1, id_number=id_number("331102", "19500101", "001"))
     assert young_game.grade != "urgent"

@@ -275,6 +275,18 @@ class PlaceForm(forms.Form):
         _bootstrap(self)
 
 
+RETIRED_TYPE = "{code}（已不在诈骗类型表中）"
+
+
+def _rule_type_choices(rule: GradingRule) -> list[tuple[str, str]]:
+    """The typology's types, and any type the rule already names that the typology no longer has: kept
+    chosen as it is, not dropped on the next save (the rule then graded whatever else it matched)."""
+    known = typology.choices()
+    codes = {code for code, _ in known}
+    gone = [code for code in rule.fraud_types or [] if code not in codes]
+    return known + [(code, RETIRED_TYPE.format(code=code)) for code in gone]
+
+
 class GradingRuleForm(forms.ModelForm):
     fraud_types = forms.MultipleChoiceField(label="诈骗类型（不选则不限）", required=False)
     sources = forms.MultipleChoiceField(
@@ -296,7 +308,7 @@ class GradingRuleForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["fraud_types"].choices = typology.choices()
+        self.fields["fraud_types"].choices = _rule_type_choices(self.instance)
         amount = self.fields["min_amount"]
         amount.validators.append(MinValueValidator(0, "最低涉案金额不能为负数"))
         amount.widget.attrs["min"] = "0"

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from fanzha.core import access
 from fanzha.warnings import rules, type_aliases, typology
-from fanzha.warnings.forms import GradingRuleForm
+from fanzha.warnings.forms import RETIRED_TYPE, GradingRuleForm
 from fanzha.warnings.intake import source_label
 from fanzha.warnings.models import FraudTypeAlias, Grade, GradingRule
 
@@ -24,7 +24,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     items = [
         (
             rule,
-            "、".join(labels.get(code, code) for code in rule.fraud_types),
+            "、".join(labels.get(code) or RETIRED_TYPE.format(code=code) for code in rule.fraud_types),
             "、".join(source_label(code) for code in rule.sources),
             "、".join(Grade(code).label for code in rule.pushed_levels if code in Grade.values),
         )
