@@ -37,17 +37,22 @@ def _rule_form(request: HttpRequest, rule: GradingRule | None) -> HttpResponse:
     access.require(request.user, "warning.grade_rules")
     form = GradingRuleForm(request.POST or None, instance=rule)
     preview = None
+    seen = request.POST.get("seen", "") if rule is not None else None  # the page's rule_stamp
     if request.method == "POST" and "delete" in request.POST and rule is not None:
-        count = rules.grading_rule_delete(actor=request.user, rule=rule)
-        messages.success(request, f"规则已删除，{count} 条未办结预警已重新定级。")
-        return redirect("warning_rule_list")
-    if request.method == "POST" and form.is_valid():
+        try:
+            count = rules.grading_rule_delete(actor=request.user, rule=rule, seen=seen)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"规则已删除，{count} 条未办结预警已重新定级。")
+            return redirect("warning_rule_list")
+    elif request.method == "POST" and form.is_valid():
         candidate = form.save(commit=False)
         try:
             if "preview" in request.POST:
                 preview = rules.preview(actor=request.user, candidate=candidate)
             else:
-                _, count = rules.grading_rule_save(actor=request.user, rule=candidate)
+                _, count = rules.grading_rule_save(actor=request.user, rule=candidate, seen=seen)
                 messages.success(request, f"规则已保存，{count} 条未办结预警的等级或理由随之更新。")
                 return redirect("warning_rule_list")
         except ValidationError as exc:
