@@ -5,7 +5,8 @@ whose only condition was “呼叫次数不少于 0” (or 回拨 0) was saved a
 ``{age}`` or ``{amount}`` on a rule that does not ask for them wrote “推送方预警级别：” with nothing after
 it; an amount just under a threshold (49,999.60) read “涉案金额 50,000 元” in the reasons; and saving a
 rule whose fraud type had left the typology dropped that type without a word, so the rule graded every
-warning its other conditions matched."""
+warning its other conditions matched; and a rule's page showed 正在转账 “不限” whatever the rule said (the
+select did not mark 是 or 否), so saving the page dropped the condition."""
 
 from __future__ import annotations
 
@@ -28,7 +29,11 @@ class _FormReader(HTMLParser):
         super().__init__()
         self.data: dict[str, Any] = {}
         self._select: str | None = None
-        self._textarea: str | None = None
+        self._first: str | None = (
+            None  # a single select shows (and sends) its first option when none is chosen
+        )
+        self._chosen = False
+        self._multiple = False
 
     def _add(self, name: str, value: str) -> None:
         self.data.setdefault(name, []).append(value)
@@ -42,14 +47,19 @@ class _FormReader(HTMLParser):
             else:
                 self._add(a["name"], a.get("value", ""))
         elif tag == "select":
-            self._select = a.get("name")
-        elif tag == "option" and self._select and "selected" in a:
-            self._add(self._select, a.get("value", ""))
-        elif tag == "textarea":
-            self._textarea = a.get("name")
+            self._select, self._first, self._chosen = a.get("name"), None, False
+            self._multiple = "multiple" in a
+        elif tag == "option" and self._select:
+            if self._first is None:
+                self._first = a.get("value", "")
+            if "selected" in a:
+                self._add(self._select, a.get("value", ""))
+                self._chosen = True
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "select":
+        if tag == "select" and self._select:
+            if not self._chosen and not self._multiple and self._first is not None:
+                self._add(self._select, self._first)
             self._select = None
 
 
@@ -156,3 +166,30 @@ def test_a_type_no_longer_in_the_typology_is_kept_when_the_rule_is_saved_again(w
     assert "类型：retired_scam（已不在诈骗类型表中）" in listing
     young_game = make_warning(1, id_number=id_number("331102", "19500101", "001"))
     assert young_game.grade != "urgent"
+
+
+def test_the_page_shows_and_keeps_a_rules_transfer_condition(world, client) -> None:  # type: ignore[no-untyped-def]
+    login(client, world.users["analyst"])
+    transfer = GradingRule.objects.get(name="正在转账")  # seeded: 正在转账 是 → 紧急
+    page = client.get(_edit_url(transfer)).content.decode()
+    assert '<option value="true" selected>是</option>' in page
+    data = _page(client, _edit_url(transfer))
+    assert client.post(_edit_url(transfer), {**data, "position": ["200"], "save": "1"}).status_code == 302
+    transfer.refresh_from_db()
+    assert (transfer.position, transfer.transfer_in_progress) == (200, True)
+    calm = GradingRule.objects.create(
+        name="未转账的高龄",
+        position=5,
+        grade="medium",
+        reason="{age} 岁",
+        min_age=80,
+        transfer_in_progress=False,
+    )
+    data = _page(client, _edit_url(calm))
+    assert data["transfer_in_progress"] == ["false"]
+    assert client.post(_edit_url(calm), {**data, "grade": ["high"], "save": "1"}).status_code == 302
+    calm.refresh_from_db()
+    assert (calm.grade, calm.transfer_in_progress) == ("high", False)
+    data = {**FORM, "name": "不限转账", "transfer_in_progress": "unknown", "save": "1"}
+    assert client.post(reverse("warning_rule_create"), data).status_code == 302
+    assert GradingRule.objects.get(name="不限转账").transfer_in_progress is None
