@@ -275,6 +275,15 @@ class PlaceForm(forms.Form):
         _bootstrap(self)
 
 
+class TransferSelect(forms.NullBooleanSelect):
+    """不限 / 是 / 否, the rule's own choice selected: a plain Select marked neither True nor False (it
+    compares "True" with "true"), so the page showed 不限 and saving it dropped the condition."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.choices = [("unknown", "不限"), ("true", "是"), ("false", "否")]
+
+
 RETIRED_TYPE = "{code}（已不在诈骗类型表中）"
 
 
@@ -295,11 +304,7 @@ class GradingRuleForm(forms.ModelForm):
     pushed_levels = forms.MultipleChoiceField(
         label="推送方预警级别（推送清单的“预警级别”列；不选则不限）", choices=Grade.choices, required=False
     )
-    transfer_in_progress = forms.NullBooleanField(
-        label="正在转账",
-        required=False,
-        widget=forms.Select(choices=[("unknown", "不限"), ("true", "是"), ("false", "否")]),
-    )
+    transfer_in_progress = forms.NullBooleanField(label="正在转账", required=False, widget=TransferSelect)
 
     # the rule's last save as the page opened it (rules.rule_stamp): a page opened before another
     # analyst saved the rule is refused, not saved over their change
