@@ -186,8 +186,19 @@ class Prepared:
         return True
 
 
-def _open(path: Path) -> IO[bytes]:
+_GZIP = b"\x1f\x8b"
+
+
+def gzipped(path: Path) -> bool:
+    """Whether ``path`` is a gzip file, whatever its name (a 话单.csv that was gzipped and kept its name)."""
     if path.name.lower().endswith(".gz"):
+        return True
+    with path.open("rb") as fh:
+        return fh.read(2) == _GZIP
+
+
+def _open(path: Path) -> IO[bytes]:
+    if gzipped(path):
         return cast(IO[bytes], gzip.open(path, "rb"))
     return path.open("rb")
 
@@ -349,8 +360,10 @@ def reader(f: Prepared) -> str:
     p = str(f.path).replace("'", "''")
     if is_parquet(Path(p)):
         return f"read_parquet('{p}')"
+    # DuckDB knows a gzip file by its name: one named .csv is told
+    packed = ", compression='gzip'" if gzipped(Path(p)) and not p.lower().endswith(".gz") else ""
     scan = (
-        f"read_csv('{p}', header=true, all_varchar=true, auto_detect=true, store_rejects=true, "
+        f"read_csv('{p}'{packed}, header=true, all_varchar=true, auto_detect=true, store_rejects=true, "
         f"rejects_table='{f.rejects}', rejects_scan='{f.rejects}_scan'"
         + (", strict_mode=false)" if f.lenient else ")")
     )
