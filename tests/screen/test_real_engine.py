@@ -79,3 +79,11 @@ def test_it_escapes_a_script_in_a_message(world: World, client) -> None:
     ).content.decode()
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_a_lone_surrogate_in_one_item_does_not_fail_the_batch(world: World, client) -> None:
+    login(client, world.users["analyst"])
+    body = '{"items": [{"text": "ok"}, {"text": "\\ud800 x"}, {"url": "http://a\\udfffb.com"}]}'
+    response = client.post("/api/screen", body, content_type="application/json")
+    assert response.status_code == 200
+    assert [r["error"] for r in response.json()["results"]] == ["", "", ""]

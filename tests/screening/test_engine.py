@@ -77,3 +77,13 @@ def test_the_category_follows_the_level():
     assert decide_category(0.99, np.array(probs), classes, {}) == "gambling"
     assert decide_category(0.01, np.array(probs), classes, {}) == "normal"
     assert decide_category(0.99, np.array(probs), classes, {"escort": 9.0}) == "escort"
+
+
+def test_a_lone_surrogate_does_not_fail_the_batch():
+    # JSON may carry "\ud800" (half of a surrogate pair): such a string cannot be encoded, and one
+    # item like that used to fail the whole batch in the text model's vectoriser
+    texts = [SCAM, "加微信 abc123 \ud800", PLAIN]
+    results = screen_texts(texts)
+    assert len(results) == 3 and not any(r.error for r in results)
+    assert results[0].level == "high" and results[2].level in ("none", "low")
+    assert len(screen_urls(["http://a\udfffb.com/x", "https://www.gov.cn/"])) == 2

@@ -28,12 +28,15 @@ _SEEDS = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F
 
 
 def _codepoints(texts: Sequence[str]) -> np.ndarray:
-    """One array of code points: SEP t1 SEP t2 ... tn SEP (separators inside texts are dropped)."""
+    """One array of code points: SEP t1 SEP t2 ... tn SEP (separators inside texts are dropped).
+
+    A lone surrogate (JSON may carry "\\ud800") counts as its code point, not as a failed batch.
+    """
     joined = SEP.join(texts)
     if joined.count(SEP) != len(texts) - 1:  # rare: separators inside texts
         joined = SEP.join(t.replace(SEP, "") for t in texts)
     joined = SEP + joined + SEP
-    return np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    return np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
