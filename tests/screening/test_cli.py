@@ -119,3 +119,59 @@ def test_it_runs_without_django_settings(args):
     )
     assert done.returncode == 0, done.stderr
     assert "texts" in done.stdout
+
+
+def test_it_refuses_to_write_over_its_input(tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    source.write_text(f"id,text\n1,{SCAM}\n", encoding="utf-8")
+    before = source.read_bytes()
+    assert main(["texts", str(source), "--output", str(tmp_path / "." / "in.csv"), "--quiet"]) == 2
+    assert "输出文件不能是输入文件" in capsys.readouterr().err
+    assert source.read_bytes() == before
+
+
+@pytest.mark.parametrize("output", ["missing/out.csv", "."])
+def test_it_explains_an_output_path_it_cannot_write(tmp_path, capsys, output):
+    source = tmp_path / "in.csv"
+    source.write_text(f"id,text\n1,{SCAM}\n", encoding="utf-8")
+    assert main(["texts", str(source), "--output", str(tmp_path / output), "--quiet"]) == 2
+    assert "无法写入输出文件" in capsys.readouterr().err
+
+
+def test_it_screens_a_jsonl_of_odd_lines_one_row_each(tmp_path):
+    source = tmp_path / "in.jsonl"
+    lines = [
+        json.dumps({"id": 1, "text": SCAM}, ensure_ascii=False),
+        "",
+        "not json",
+        "[1, 2]",
+        '"a string"',
+        '{"id": 5}',
+        '{"id": 6, "text": 12345}',
+        '{"id": 7, "text": "x", "meta": {"a": [1, {"b": "中"}]}}',
+        '{"id": 8, "text": "lone \\ud800 half"}',
+    ]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert main(["texts", str(source), "--text-column", "text", "--output", str(out), "--quiet"]) == 0
+    rows = _read(out)
+    assert len(rows) == 8  # every line but the blank one
+    assert [r["id"] for r in rows] == ["1", "", "", "", "5", "6", "7", "8"]
+    assert [bool(r["error"]) for r in rows] == [False, True, True, True, True, False, False, False]
+    assert rows[6]["meta"] == '{"a": [1, {"b": "中"}]}'
+    assert rows[7]["text"] == "lone \ufffd half"
+    assert all(r["score"] and r["level"] for r in rows)
+
+
+def test_it_screens_the_xlsx_sheet_that_has_the_column(tmp_path):
+    source = tmp_path / "in.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["说明：本表为举报短信"])
+    data = book.create_sheet("数据")
+    data.append(["手机号", "短信内容"])
+    data.append([13812345678, SCAM])
+    book.save(source)
+    out = tmp_path / "out.csv"
+    assert main(["texts", str(source), "--text-column", "短信内容", "--output", str(out), "--quiet"]) == 0
+    (row,) = _read(out)
+    assert row["手机号"] == "13812345678" and row["level"] in ("medium", "high")

@@ -1,5 +1,6 @@
 """Reading the tables `fanzha screen` takes: CSV in UTF-8 or GBK, JSONL, XLSX; bad rows kept."""
 
+import csv
 import json
 
 import openpyxl
@@ -64,3 +65,61 @@ def test_it_renames_input_columns_that_clash_with_output_columns():
     header, renamed = output_columns(["score", "text", "error"])
     assert renamed == ["input_score", "text", "input_error"]
     assert header == ["input_score", "text", "input_error", "score", "level", "category", "reasons", "error"]
+
+
+def test_it_reads_doubled_quotes_inside_a_quoted_cell(tmp_path):
+    path = tmp_path / "in.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        rows = [["id", "text"], ["1", '他说"你好"，点击 www.x.cn'], ["2", "第一行\n第二行, 有逗号"]]
+        csv.writer(f).writerows(rows)
+    rows = _rows(open_table(path))
+    assert rows == [
+        ({"id": "1", "text": '他说"你好"，点击 www.x.cn'}, ""),
+        ({"id": "2", "text": "第一行\n第二行, 有逗号"}, ""),
+    ]
+
+
+def test_it_keeps_rows_whose_cells_are_empty_or_blank(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text("text\nhello\n   \nworld\n", encoding="utf-8")
+    assert [r.cells["text"] for r in open_table(path).rows] == ["hello", "   ", "world"]
+    path.write_text("id,text\n1,a\n,\n2,b\n\n", encoding="utf-8")  # a blank line is no row
+    assert [r.cells["id"] for r in open_table(path).rows] == ["1", "", "2"]
+    book = openpyxl.Workbook()
+    for row in (["text", "id"], ["hello", 1], ["\u3000", None], ["world", 3]):  # a full-width space
+        book.active.append(row)
+    book.save(tmp_path / "in.xlsx")
+    assert [r.cells["text"] for r in open_table(tmp_path / "in.xlsx").rows] == ["hello", "\u3000", "world"]
+
+
+def test_renamed_duplicate_columns_never_take_an_existing_name(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text("a_2,a,a,,column_4\n1,2,3,4,5\n", encoding="utf-8")
+    table = open_table(path)
+    assert len(set(table.columns)) == 5
+    (row,) = table.rows
+    assert [row.cells[c] for c in table.columns] == ["1", "2", "3", "4", "5"]
+
+
+def test_it_replaces_a_lone_surrogate_from_a_json_escape(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"text": "a\\ud800b", "k\\udfff": 1}\n', encoding="utf-8")
+    table = open_table(path)
+    assert table.columns == ["text", "k\ufffd"]
+    (row,) = table.rows
+    assert row.cells["text"] == "a\ufffdb"
+
+
+def test_it_reads_the_sheet_that_has_the_wanted_column(tmp_path):
+    path = tmp_path / "in.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "说明"
+    book.active.append(["本表为某月举报短信"])
+    data = book.create_sheet("数据")
+    data.append(["编号", "短信内容"])
+    data.append(["007", "中奖了"])
+    book.save(path)
+    table = open_table(path, wanted="短信内容")
+    assert table.columns == ["编号", "短信内容"]
+    assert _rows(table) == [({"编号": "007", "短信内容": "中奖了"}, "")]
+    assert open_table(path).columns == ["本表为某月举报短信"]  # without a wanted column: the first sheet

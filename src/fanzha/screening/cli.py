@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator, Sequence
 from itertools import islice
 from pathlib import Path
-from typing import TextIO
+from typing import IO, TextIO
 
 from fanzha.screening.tables import Row, Table, TableError, open_table, output_columns
 
@@ -69,13 +69,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run_screen(args: argparse.Namespace) -> int:
-    table = open_table(args.input)
+    table = open_table(args.input, args.column)
     column = pick_column(table.columns, args.column, args.guesses)
     output = args.output or args.input.with_name(args.input.stem + ".screened.csv")
     header, _ = output_columns(table.columns)
     progress = Progress(table.approx_rows, enabled=not args.quiet)
     counts = {"rows": 0, "errors": 0, "risky": 0}
-    with output.open("w", encoding="utf-8", newline="") as out:
+    with open_output(output, args.input) as out:
         writer = csv.writer(out)
         writer.writerow(header)
         for rows, outcomes in _screen_batches(table, column, args.kind, args.jobs):
@@ -90,6 +90,20 @@ def _run_screen(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def open_output(output: Path, source: Path) -> IO[str]:
+    """The output CSV opened for writing, or a TableError saying why it cannot be.
+
+    The input is read as the output is written: writing over it would empty it before it is read.
+    """
+    if output.exists() and output.samefile(source):
+        raise TableError(f"输出文件不能是输入文件（{output}）：请用 --output 指定另一个文件")
+    try:
+        return output.open("w", encoding="utf-8", newline="")
+    except OSError as exc:
+        hint = "（文件夹是否存在、是否有写权限？）"
+        raise TableError(f"无法写入输出文件 {output}：{exc.strerror}{hint}") from exc
 
 
 def pick_column(columns: list[str], wanted: str | None, guesses: Sequence[str]) -> str:
@@ -190,7 +204,7 @@ class Progress:
 def _run_eval(args: argparse.Namespace) -> int:
     from fanzha.screening.evaluate import evaluate_table
 
-    table = open_table(args.input)
+    table = open_table(args.input, args.url_column or args.text_column)
     kind = "urls" if args.url_column else "texts"
     guesses = URL_COLUMN_GUESSES if kind == "urls" else TEXT_COLUMN_GUESSES
     column = pick_column(table.columns, args.url_column or args.text_column, guesses)

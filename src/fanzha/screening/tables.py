@@ -11,6 +11,7 @@ import codecs
 import csv
 import datetime as dt
 import json
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from typing import IO, Any
 ZIP_MAGIC = b"PK\x03\x04"
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SAMPLE_BYTES = 1 << 16
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # only a JSON escape makes one; UTF-8 cannot hold it
 OUTPUT_COLUMNS = ("score", "level", "category", "reasons", "error")
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -42,14 +44,16 @@ class Table:
     approx_rows: int | None  # for the progress bar
 
 
-def open_table(path: Path) -> Table:
+def open_table(path: Path, wanted: str | None = None) -> Table:
+    """The table in `path`; of a workbook, the first sheet whose header has the `wanted` column
+    (else the first sheet with anything in it)."""
     try:
         with path.open("rb") as f:
             head = f.read(SAMPLE_BYTES)
     except OSError as exc:
         raise TableError(f"无法打开文件 {path}：{exc.strerror}") from exc
     if head.startswith(ZIP_MAGIC) or head.startswith(CFB_MAGIC):
-        return _workbook_table(path)
+        return _workbook_table(path, wanted)
     encoding = detect_encoding(head)
     if _looks_like_jsonl(head.decode(encoding, errors="replace"), path):
         return _jsonl_table(path, encoding)
@@ -104,10 +108,16 @@ def _no_nul(f: IO[str]) -> Iterator[str]:
 
 
 def _dialect(sample: str) -> type[csv.Dialect]:
+    """Excel's CSV with the delimiter of the header line (comma, tab, semicolon or bar).
+
+    Only the delimiter is sniffed: from a header without quotes the sniffer also concludes that a
+    doubled quote is no escape: a cell 他说"你好" came out with a quote too many.
+    """
     try:
-        return csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",\t;|")
+        delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",\t;|").delimiter
     except csv.Error:
         return csv.excel
+    return type("HeaderDialect", (csv.excel,), {"delimiter": delimiter})
 
 
 def _csv_rows(path: Path, encoding: str, dialect: type[csv.Dialect], columns: list[str]) -> Iterator[Row]:
@@ -123,7 +133,7 @@ def _csv_rows(path: Path, encoding: str, dialect: type[csv.Dialect], columns: li
             except csv.Error as exc:
                 yield Row(dict.fromkeys(columns, ""), f"第 {reader.line_num} 行无法解析：{exc}")
                 continue
-            if any(c.strip() for c in cells):
+            if cells:  # a blank line is no row; a row of empty cells is one (its text is empty)
                 yield _csv_row(columns, cells)
 
 
@@ -137,14 +147,17 @@ def _csv_row(columns: list[str], cells: list[str]) -> Row:
 
 
 def unique_columns(header: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
+    """The header's names, an empty one as `column_<n>`, a repeated one as `<name>_2`, `<name>_3`…
+    (never a name another column already has)."""
+    taken: set[str] = set()
     columns = []
     for i, raw in enumerate(header):
-        name = raw.strip().lstrip("\ufeff") or f"column_{i + 1}"
-        if name in seen:
-            seen[name] += 1
-            name = f"{name}_{seen[name]}"
-        seen.setdefault(name, 1)
+        base = raw.strip().lstrip("\ufeff") or f"column_{i + 1}"
+        name, n = base, 1
+        while name in taken:
+            n += 1
+            name = f"{base}_{n}"
+        taken.add(name)
         columns.append(name)
     return columns
 
@@ -167,10 +180,10 @@ def _jsonl_table(path: Path, encoding: str) -> Table:
             lines += 1
             record = _json_record(line)
             if isinstance(record, dict):
-                for key in record:
-                    if str(key) not in seen:
-                        seen.add(str(key))
-                        columns.append(str(key))
+                for key in map(_json_key, record):
+                    if key not in seen:
+                        seen.add(key)
+                        columns.append(key)
     return Table(columns, _jsonl_rows(path, encoding, columns), lines)
 
 
@@ -190,46 +203,56 @@ def _jsonl_rows(path: Path, encoding: str, columns: list[str]) -> Iterator[Row]:
             if not isinstance(record, dict):
                 yield Row(dict.fromkeys(columns, ""), f"第 {number} 行不是 JSON 对象")
                 continue
-            yield Row({name: _json_text(record.get(name)) for name in columns})
+            cells = {_json_key(key): _json_text(value) for key, value in record.items()}
+            yield Row({name: cells.get(name, "") for name in columns})
+
+
+def _json_key(key: str) -> str:
+    return LONE_SURROGATE.sub("\ufffd", key)
 
 
 def _json_text(value: object) -> str:
+    """A value as text: a string as it is (a lone surrogate as U+FFFD), an object or list as JSON."""
     if value is None:
         return ""
-    if isinstance(value, str):
-        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return str(value)
-    return json.dumps(value, ensure_ascii=False)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return LONE_SURROGATE.sub("\ufffd", text)
 
 
 # ── XLSX / XLS ───────────────────────────────────────────────────────────────
 
 
-def _workbook_table(path: Path) -> Table:
+def _workbook_table(path: Path, wanted: str | None) -> Table:
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
         book = CalamineWorkbook.from_path(str(path))
-        rows = _first_sheet_rows(book)
+        texts = _sheet_texts(book, wanted)
     except (CalamineError, ValueError, OSError, TypeError) as exc:
         raise TableError("无法读取表格文件：文件已损坏、已加密或不是有效的 Excel 文件") from exc
-    texts = [[cell_text(v) for v in row] for row in rows]
-    texts = [row for row in texts if any(c.strip() for c in row)]
     if not texts:
         return Table([], iter(()), 0)
     columns = unique_columns(texts[0])
     return Table(columns, (_csv_row(columns, _trim(row, columns)) for row in texts[1:]), len(texts) - 1)
 
 
-def _first_sheet_rows(book: Any) -> list[list[Any]]:
+def _sheet_texts(book: Any, wanted: str | None) -> list[list[str]]:
+    """The rows of the sheet to screen, as text, without the rows that have nothing in them."""
+    first: list[list[str]] = []
     for name in book.sheet_names:
         rows = book.get_sheet_by_name(name).to_python(skip_empty_area=True)
-        if rows:
-            return list(rows)
-    return []
+        texts = [[cell_text(v) for v in row] for row in rows]
+        texts = [row for row in texts if any(row)]
+        if not texts:
+            continue
+        if wanted is None or wanted in unique_columns(texts[0]):
+            return texts
+        first = first or texts
+    return first
 
 
 def _trim(row: list[str], columns: list[str]) -> list[str]:
