@@ -123,3 +123,34 @@ def test_it_reads_the_sheet_that_has_the_wanted_column(tmp_path):
     assert table.columns == ["编号", "短信内容"]
     assert _rows(table) == [({"编号": "007", "短信内容": "中奖了"}, "")]
     assert open_table(path).columns == ["本表为某月举报短信"]  # without a wanted column: the first sheet
+
+
+def test_it_detects_gbk_that_starts_after_the_first_64_kb(tmp_path):
+    path = tmp_path / "links.csv"
+    lines = (
+        ["id,url,note"] + [f"{i},http://example{i}.com/,ok" for i in range(3000)] + ["3000,http://x.cn/,举报"]
+    )
+    path.write_bytes("\n".join(lines).encode("gbk") + b"\n")
+    rows = list(open_table(path).rows)
+    assert len(rows) == 3001
+    assert rows[-1].cells["note"] == "举报"
+
+
+def test_an_unclosed_quote_does_not_swallow_the_rows_after_it(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text('id,text\n1,ok\n2,"abc\n3,def\n\n4,"ghi"\n', encoding="utf-8")
+    rows = _rows(open_table(path))
+    assert rows == [
+        ({"id": "1", "text": "ok"}, ""),
+        ({"id": "2", "text": '"abc'}, "第 3 行的引号没有闭合，本行按原样读取"),
+        ({"id": "3", "text": "def"}, ""),
+        ({"id": "4", "text": "ghi"}, ""),
+    ]
+    path.write_text('id,text\n1,"abc\n2,def\n', encoding="utf-8")  # not closed before the end
+    assert [cells["text"] for cells, _ in _rows(open_table(path))] == ['"abc', "def"]
+
+
+def test_a_quoted_cell_with_a_line_break_at_the_end_of_the_file_is_one_cell(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text('id,text\n1,"a\nb"', encoding="utf-8")
+    assert _rows(open_table(path)) == [({"id": "1", "text": "a\nb"}, "")]

@@ -21,6 +21,7 @@ from typing import IO, Any
 ZIP_MAGIC = b"PK\x03\x04"
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SAMPLE_BYTES = 1 << 16
+NON_ASCII = re.compile(rb"[\x80-\xff]")
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # only a JSON escape makes one; UTF-8 cannot hold it
 OUTPUT_COLUMNS = ("score", "level", "category", "reasons", "error")
 
@@ -50,11 +51,12 @@ def open_table(path: Path, wanted: str | None = None) -> Table:
     try:
         with path.open("rb") as f:
             head = f.read(SAMPLE_BYTES)
+            sample = _encoding_sample(head, f)
     except OSError as exc:
         raise TableError(f"无法打开文件 {path}：{exc.strerror}") from exc
     if head.startswith(ZIP_MAGIC) or head.startswith(CFB_MAGIC):
         return _workbook_table(path, wanted)
-    encoding = detect_encoding(head)
+    encoding = detect_encoding(sample)
     if _looks_like_jsonl(head.decode(encoding, errors="replace"), path):
         return _jsonl_table(path, encoding)
     return _csv_table(path, encoding)
@@ -79,6 +81,17 @@ def detect_encoding(sample: bytes) -> str:
     return best.encoding if best is not None else "utf-8"
 
 
+def _encoding_sample(head: bytes, f: IO[bytes]) -> bytes:
+    """The bytes to tell the encoding by: the head of the file, or when it is all ASCII (say ids and
+    links), the stretch from the first byte that is not (a GBK note in row 3,000 is still GBK)."""
+    if not head.isascii():
+        return head
+    while chunk := f.read(SAMPLE_BYTES):
+        if found := NON_ASCII.search(chunk):
+            return (chunk[found.start() :] + f.read(SAMPLE_BYTES))[:SAMPLE_BYTES]
+    return head
+
+
 def _count_lines(path: Path) -> int:
     count = 0
     with path.open("rb") as f:
@@ -94,7 +107,7 @@ def _csv_table(path: Path, encoding: str) -> Table:
     with path.open("r", encoding=encoding, errors="replace", newline="") as f:
         dialect = _dialect(f.read(SAMPLE_BYTES))
         f.seek(0)
-        header = next(csv.reader(_no_nul(f), dialect=dialect), None)
+        header = next(csv.reader(_Lines(f), dialect=dialect), None)
     if header is None:
         return Table([], iter(()), 0)
     columns = unique_columns(header)
@@ -102,9 +115,33 @@ def _csv_table(path: Path, encoding: str) -> Table:
     return Table(columns, rows, max(_count_lines(path) - 1, 0))
 
 
-def _no_nul(f: IO[str]) -> Iterator[str]:
-    for line in f:
-        yield line.replace("\x00", "")
+class _Lines:
+    """The lines of a text file without NUL characters, numbered, remembering those of the current
+    record; lines can be put back to be read again."""
+
+    def __init__(self, f: IO[str]) -> None:
+        self.lines = iter(f)
+        self.pending: list[str] = []  # put back, the next one last
+        self.taken: list[str] = []
+        self.number = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.pending.pop() if self.pending else next(self.lines).replace("\x00", "")
+        self.number += 1
+        self.taken.append(line)
+        return line
+
+    def start_record(self) -> int:
+        """Forget the lines taken so far; the number of the line the next record starts on."""
+        self.taken = []
+        return self.number + 1
+
+    def put_back(self, lines: list[str]) -> None:
+        self.pending.extend(reversed(lines))
+        self.number -= len(lines)
 
 
 def _dialect(sample: str) -> type[csv.Dialect]:
@@ -121,20 +158,47 @@ def _dialect(sample: str) -> type[csv.Dialect]:
 
 
 def _csv_rows(path: Path, encoding: str, dialect: type[csv.Dialect], columns: list[str]) -> Iterator[Row]:
-    """The data rows (the file is opened when the first row is wanted and closed after the last)."""
+    """The data rows (the file is opened when the first row is wanted and closed after the last).
+
+    Records are read strictly, so that a quote opened and never closed on its line is noticed: read
+    leniently it takes in the lines after it, up to the next quote, and their rows vanish into one
+    cell. Such a line is read as it is, with an error, and the lines after it are read again.
+    """
     with path.open("r", encoding=encoding, errors="replace", newline="") as f:
-        reader = csv.reader(_no_nul(f), dialect=dialect)
-        next(reader, None)  # the header
+        lines = _Lines(f)
+        next(csv.reader(lines, dialect=dialect), None)  # the header
+        reader = csv.reader(lines, dialect=dialect, strict=True)
         while True:
+            first = lines.start_record()
             try:
                 cells = next(reader)
             except StopIteration:
                 return
-            except csv.Error as exc:
-                yield Row(dict.fromkeys(columns, ""), f"第 {reader.line_num} 行无法解析：{exc}")
+            except csv.Error:
+                taken = lines.taken
+                if len(taken) > 1:
+                    lines.put_back(taken[1:])
+                    yield _unclosed_quote_row(columns, taken[0], dialect, first)
+                else:
+                    yield _lenient_row(columns, taken, dialect, first)
                 continue
             if cells:  # a blank line is no row; a row of empty cells is one (its text is empty)
                 yield _csv_row(columns, cells)
+
+
+def _unclosed_quote_row(columns: list[str], line: str, dialect: type[csv.Dialect], number: int) -> Row:
+    cells = next(csv.reader([line], dialect=dialect, quoting=csv.QUOTE_NONE), [])
+    row = _csv_row(columns, cells)
+    row.error = "；".join(e for e in (f"第 {number} 行的引号没有闭合，本行按原样读取", row.error) if e)
+    return row
+
+
+def _lenient_row(columns: list[str], lines: list[str], dialect: type[csv.Dialect], number: int) -> Row:
+    """A line with text after a closing quote (`"你好"吗`), read as Excel would."""
+    try:
+        return _csv_row(columns, next(csv.reader(lines, dialect=dialect), []))
+    except csv.Error as exc:
+        return Row(dict.fromkeys(columns, ""), f"第 {number} 行无法解析：{exc}")
 
 
 def _csv_row(columns: list[str], cells: list[str]) -> Row:
