@@ -273,6 +273,9 @@ AUDIT_RETENTION_DAYS = env_int("FANZHA_AUDIT_RETENTION_DAYS", 365, minimum=180)
 IMPORT_MAX_BYTES = env_int("FANZHA_IMPORT_MAX_MB", 50, minimum=1) * 1024 * 1024
 IMPORT_MAX_ROWS = env_int("FANZHA_IMPORT_MAX_ROWS", 1_000_000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Django's default of 1,000 form fields refused a form post to POST /api/screen of its 1,000 items plus
+# `kind`, and answered 1,001 items with "too many fields" instead of the API's own 422 too_many_items.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 NOTIFICATION_GATEWAY = env_str("FANZHA_NOTIFICATION_GATEWAY", "fanzha.jobs.gateways.OutboxGateway")
 WORKER_POLL_SECONDS = env_int("FANZHA_WORKER_POLL_SECONDS", 2, minimum=1)

@@ -124,6 +124,16 @@ def test_it_accepts_a_form_post(world: World, client, fake_engine: FakeEngine) -
     assert [r["level"] for r in response.json()["results"]] == ["none", "high"]
 
 
+def test_a_form_post_takes_a_thousand_items_and_kind(world: World, client, fake_engine: FakeEngine) -> None:
+    login(client, world.users["grid_cd"])
+    response = client.post(URL, {"text": ["甲"] * 1000, "kind": "text"})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 1000
+    response = client.post(URL, {"text": ["甲"] * 1001, "kind": "text"})
+    assert response.status_code == 422
+    assert response.json()["code"] == "too_many_items"
+
+
 def test_it_refuses_a_body_over_the_upload_limit(
     world: World, client, fake_engine: FakeEngine, settings
 ) -> None:
