@@ -154,3 +154,17 @@ def test_a_quoted_cell_with_a_line_break_at_the_end_of_the_file_is_one_cell(tmp_
     path = tmp_path / "in.csv"
     path.write_text('id,text\n1,"a\nb"', encoding="utf-8")
     assert _rows(open_table(path)) == [({"id": "1", "text": "a\nb"}, "")]
+
+
+def test_it_finds_the_header_under_a_title_row(tmp_path):
+    path = tmp_path / "in.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["2026年11月举报短信汇总"])
+    sheet.merge_cells("A1:C1")
+    sheet.append(["编号", "手机号", "短信内容"])
+    sheet.append(["007", 13812345678, "中奖了"])
+    book.save(path)
+    table = open_table(path, wanted="短信内容")
+    assert table.columns == ["编号", "手机号", "短信内容"]
+    assert _rows(table) == [({"编号": "007", "手机号": "13812345678", "短信内容": "中奖了"}, "")]

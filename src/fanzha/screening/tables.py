@@ -23,6 +23,7 @@ CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SAMPLE_BYTES = 1 << 16
 NON_ASCII = re.compile(rb"[\x80-\xff]")
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # only a JSON escape makes one; UTF-8 cannot hold it
+HEADER_SEARCH_ROWS = 10  # a sheet's header is looked for in its first rows (titles above it)
 OUTPUT_COLUMNS = ("score", "level", "category", "reasons", "error")
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -305,7 +306,9 @@ def _workbook_table(path: Path, wanted: str | None) -> Table:
 
 
 def _sheet_texts(book: Any, wanted: str | None) -> list[list[str]]:
-    """The rows of the sheet to screen, as text, without the rows that have nothing in them."""
+    """The header and rows to screen, as text, without the rows that have nothing in them: of the
+    first sheet with a header that has the wanted column (a title above the header is passed
+    over), else of the first sheet with anything in it."""
     first: list[list[str]] = []
     for name in book.sheet_names:
         rows = book.get_sheet_by_name(name).to_python(skip_empty_area=True)
@@ -313,8 +316,11 @@ def _sheet_texts(book: Any, wanted: str | None) -> list[list[str]]:
         texts = [row for row in texts if any(row)]
         if not texts:
             continue
-        if wanted is None or wanted in unique_columns(texts[0]):
+        if wanted is None:
             return texts
+        for i, row in enumerate(texts[:HEADER_SEARCH_ROWS]):
+            if wanted in unique_columns(row):
+                return texts[i:]
         first = first or texts
     return first
 
