@@ -175,3 +175,12 @@ def test_it_screens_the_xlsx_sheet_that_has_the_column(tmp_path):
     assert main(["texts", str(source), "--text-column", "短信内容", "--output", str(out), "--quiet"]) == 0
     (row,) = _read(out)
     assert row["手机号"] == "13812345678" and row["level"] in ("medium", "high")
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n", b"\xef\xbb\xbf"])
+def test_it_says_an_empty_file_is_empty(tmp_path, capsys, content):
+    source = tmp_path / "in.csv"
+    source.write_bytes(content)
+    assert main(["texts", str(source), "--output", str(tmp_path / "out.csv"), "--quiet"]) == 2
+    assert "文件是空的" in capsys.readouterr().err
+    assert not (tmp_path / "out.csv").exists()

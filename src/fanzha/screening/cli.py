@@ -107,6 +107,8 @@ def open_output(output: Path, source: Path) -> IO[str]:
 
 
 def pick_column(columns: list[str], wanted: str | None, guesses: Sequence[str]) -> str:
+    if not columns:
+        raise TableError("文件是空的：没有表头，也没有数据行")
     if wanted:
         if wanted in columns:
             return wanted
