@@ -27,21 +27,56 @@ DEFAULT_SLA: dict[str, tuple[int, int]] = {
 }
 
 
+# The longest window a grade may have (a year): a typo's extra digits (`low=1440/43200000`) are refused
+# here, not read and left to fail every intake of that grade with “date value out of range”.
+MAX_MINUTES = 365 * 1440
+SETTING = "FANZHA_WARNING_SLA"
+
+
 @lru_cache(maxsize=4)
 def _parse(text: str) -> dict[str, tuple[int, int]]:
+    """``urgent=5/30;high=30/240;…`` → grade → (ack, contact); a grade not given keeps its default. An
+    entry that is no clock is refused naming the setting, the entry and what is wrong with it."""
     table = dict(DEFAULT_SLA)
+    given: set[str] = set()
     for part in filter(None, (p.strip() for p in text.split(";"))):
-        try:
-            grade, minutes = part.split("=", 1)
-            ack, contact = (int(m) for m in minutes.split("/", 1))
-        except ValueError as exc:
-            raise ImproperlyConfigured(
-                f"FANZHA_WARNING_SLA: cannot read {part!r} (grade=ack/contact)"
-            ) from exc
-        if grade.strip() not in Grade.values or ack < 1 or contact < ack:
-            raise ImproperlyConfigured(f"FANZHA_WARNING_SLA: bad entry {part!r}")
-        table[grade.strip()] = (ack, contact)
+        grade, ack, contact = _entry(part)
+        if grade in given:
+            raise ImproperlyConfigured(f"{SETTING}: {grade} is given twice ({part!r}); give each grade once")
+        given.add(grade)
+        table[grade] = (ack, contact)
     return table
+
+
+def _entry(part: str) -> tuple[str, int, int]:
+    """One ``grade=ack/contact`` entry of the setting, checked."""
+    try:
+        grade, minutes = part.split("=", 1)
+        ack_text, contact_text = minutes.split("/", 1)
+        ack, contact = int(ack_text), int(contact_text)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"{SETTING}: cannot read {part!r}; write grade=ack/contact in whole minutes, e.g. urgent=5/30"
+        ) from exc
+    grade = grade.strip()
+    if grade not in Grade.values:
+        raise ImproperlyConfigured(
+            f"{SETTING}: {grade!r} is no grade ({part!r}); the grades are {', '.join(Grade.values)}"
+        )
+    if ack < 1:
+        raise ImproperlyConfigured(
+            f"{SETTING}: {grade}: minutes to acknowledge must be at least 1, not {ack}"
+        )
+    if contact < ack:
+        raise ImproperlyConfigured(
+            f"{SETTING}: {grade}: minutes to complete contact ({contact}) must not be fewer than to "
+            f"acknowledge ({ack})"
+        )
+    if contact > MAX_MINUTES:
+        raise ImproperlyConfigured(
+            f"{SETTING}: {grade}: at most {MAX_MINUTES} minutes (365 days) to a deadline, not {contact}"
+        )
+    return grade, ack, contact
 
 
 # What a regrade reads of an open warning: the grading facts and the clock (both regrading paths —
@@ -77,8 +112,16 @@ def deadlines(grade: str, start: dt.datetime) -> tuple[dt.datetime, dt.datetime]
 
 def remind_at(start: dt.datetime, due: dt.datetime) -> dt.datetime:
     """When to remind: once ``WARNING_REMIND_PERCENT`` of the time to ``due`` has gone."""
-    percent = min(max(getattr(settings, "WARNING_REMIND_PERCENT", 80), 1), 99)
-    return start + (due - start) * percent / 100
+    return start + (due - start) * remind_percent() / 100
+
+
+def remind_percent() -> int:
+    """``FANZHA_WARNING_REMIND_PERCENT``, 1 to 99: at 100 the reminder would fall on the deadline itself
+    (never sent), and a value outside was read as 1 or 99 without a word."""
+    percent = getattr(settings, "WARNING_REMIND_PERCENT", 80)
+    if not 1 <= percent <= 99:
+        raise ImproperlyConfigured(f"FANZHA_WARNING_REMIND_PERCENT must be 1 to 99, not {percent}")
+    return int(percent)
 
 
 def describe(minutes: int) -> str:
