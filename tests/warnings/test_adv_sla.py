@@ -12,7 +12,13 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from fanzha.warnings import sla
+from fanzha.warnings import selectors, sla
+from fanzha.warnings.escalation import sla_check
+from fanzha.warnings.models import Warning
+from fanzha.warnings.workflow import acknowledge
+from tests.warnings.helpers import make_warning
+
+TICK = dt.timedelta(microseconds=1)
 
 # ── settings ─────────────────────────────────────────────────────────────────
 
@@ -71,3 +77,57 @@ def test_a_reminder_percent_outside_1_to_99_is_refused(settings, percent) -> Non
     start = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
     with pytest.raises(ImproperlyConfigured, match="FANZHA_WARNING_REMIND_PERCENT must be 1 to 99"):
         sla.remind_at(start, start + dt.timedelta(hours=1))
+
+
+# ── the very deadline ──────────────────────────────────────────────────────────
+
+
+def _on_time_rate(now: dt.datetime) -> tuple[int, int]:
+    """(acknowledged on time, counted) in the statistics' 按时签收率 at ``now``."""
+    totals = selectors.summary(Warning.objects.all(), now=now)[0]
+    return totals["acked_on_time"], totals["ack_due"]
+
+
+def test_at_the_very_deadline_to_acknowledge_nothing_is_late_yet(world) -> None:  # type: ignore[no-untyped-def]
+    # The sweep escalated at the deadline itself (due <= now) while the board showed time left, the
+    # home page and the on-time rate did not count it overdue, and a 签收 at that moment counted on time.
+    warning = make_warning(1)
+    due = warning.due_ack_at
+    assert not Warning.objects.filter(selectors.overdue_q(due)).exists()  # the board and the home page
+    assert _on_time_rate(due) == (0, 0)  # not (yet) counted as missed
+    assert sla_check(now=due).escalated == 0
+    warning.refresh_from_db()
+    assert not warning.ack_breached and not warning.escalated
+    assert sla_check(now=due + TICK).escalated == 1  # a moment later it is
+
+
+def test_a_warning_acknowledged_at_its_deadline_is_on_time_everywhere(world) -> None:  # type: ignore[no-untyped-def]
+    warning = make_warning(1)
+    due = warning.due_ack_at
+    assert sla_check(now=due).escalated == 0  # the sweep of that minute ran first
+    acknowledge(warning, world.users["grid_cd"], warning.version, due)
+    warning.refresh_from_db()
+    assert warning.acknowledged_at == due and not warning.escalated
+    assert _on_time_rate(due + dt.timedelta(hours=1)) == (1, 1)
+    assert sla.ack_kept(warning.due_ack_at, warning.acknowledged_at, due + TICK) == sla.ON_TIME
+    assert sla_check(now=due + TICK).escalated == 0
+
+
+def test_at_the_very_deadline_to_complete_contact_nothing_is_late_yet(world) -> None:  # type: ignore[no-untyped-def]
+    warning = make_warning(1)
+    acknowledge(warning, world.users["grid_cd"], warning.version, warning.received_at)
+    due = warning.due_contact_at
+    assert not Warning.objects.filter(selectors.overdue_q(due)).exists()
+    assert sla_check(now=due).escalated == 0
+    assert sla_check(now=due + TICK).escalated == 1
+
+
+def test_a_regrade_at_the_very_deadline_still_moves_it(world) -> None:  # type: ignore[no-untyped-def]
+    # Not missed yet at that moment (the sweep, the board and the rate agree): the new grade's deadline.
+    warning = make_warning(1)  # medium: 4 h to acknowledge
+    due = warning.due_ack_at
+    sla.regrade_deadlines(warning, "low", now=due)
+    assert warning.due_ack_at == warning.clock_start + dt.timedelta(hours=24)
+    warning = Warning.objects.get(pk=warning.pk)
+    sla.regrade_deadlines(warning, "low", now=due + TICK)  # a moment later it stays as missed
+    assert warning.due_ack_at == due

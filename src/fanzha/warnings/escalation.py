@@ -110,7 +110,8 @@ def _reminders(now: dt.datetime, report: SlaReport) -> None:
 
 
 def _breaches(now: dt.datetime, report: SlaReport) -> None:
-    """Escalate each breach, its supervisors found among the users read once for the whole sweep
+    """Escalate each breach — a deadline passed, not reached: a 签收 or contact at the deadline itself
+    is on time (as the board, the home page and the on-time rate count it) — its supervisors found among the users read once for the whole sweep
     (``notify.Candidates``): hundreds of breaches at once cost a few queries each, not a few per
     supervisor each."""
     candidates = Candidates()
@@ -119,7 +120,7 @@ def _breaches(now: dt.datetime, report: SlaReport) -> None:
         (CONTACT, "due_contact_at", "contact_breached", WAITING_CONTACT),
     )
     for what, due_field, flag, statuses in steps:
-        due_q = {f"{due_field}__lte": now, flag: False, "status__in": statuses, **_not_reached(what)}
+        due_q = {f"{due_field}__lt": now, flag: False, "status__in": statuses, **_not_reached(what)}
         related = Warning.objects.filter(**due_q).select_related("person", "assignee", "organisation", "area")
         for warning in related.iterator():
             if _escalate(warning, what, flag, due_q, candidates):

@@ -149,15 +149,15 @@ def regrade_deadlines(warning: Warning, grade: str, now: dt.datetime | None = No
     A warning already acknowledged keeps its deadline to acknowledge: the 签收 was on time or late by
     the rules it was made under, and a rule changed since does not make it late (or on time) after the
     fact — as a person already reached keeps the contact deadline. Likewise a deadline already passed at
-    ``now`` stays: it was missed under the rules of the day (escalated, or about to be), and a lower
+    ``now`` (before it: at the deadline itself nothing is late yet) stays: it was missed under the rules of the day (escalated, or about to be), and a lower
     grade must not turn a late 签收 or contact into an on-time one. A reminder already sent is due again
     when the new reminder time is still ahead (the deadline moved later): the holder is reminded before
     the deadline they now have, once."""
     now = now or timezone.now()
     due_ack, due_contact = deadlines(grade, warning.clock_start)
-    if warning.acknowledged_at is not None or warning.due_ack_at <= now:
+    if warning.acknowledged_at is not None or warning.due_ack_at < now:
         due_ack = warning.due_ack_at
-    if warning.due_contact_at <= now:
+    if warning.due_contact_at < now:
         due_contact = warning.due_contact_at
     fields = _running_deadlines(warning, due_ack, due_contact)
     if warning.ack_reminded and warning.remind_ack_at > now:
