@@ -11,9 +11,12 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 
-from fanzha.warnings import selectors, sla
+from fanzha.jobs.models import Notification
+from fanzha.warnings import bulk, selectors, services, sla
 from fanzha.warnings.escalation import sla_check
+from fanzha.warnings.intake import WarningInput, clean_warning
 from fanzha.warnings.models import Warning
 from fanzha.warnings.workflow import acknowledge
 from tests.warnings.helpers import make_warning
@@ -131,3 +134,71 @@ def test_a_regrade_at_the_very_deadline_still_moves_it(world) -> None:  # type: 
     warning = Warning.objects.get(pk=warning.pk)
     sla.regrade_deadlines(warning, "low", now=due + TICK)  # a moment later it stays as missed
     assert warning.due_ack_at == due
+
+
+# ── a merge that raises the grade ─────────────────────────────────────────────────
+
+
+def _run(warning: Warning, minutes: int) -> Warning:
+    """Let ``minutes`` of the warning's clock go by (its receipt, clock start, deadlines and reminders)."""
+    delta = dt.timedelta(minutes=minutes)
+    fresh = Warning.objects.get(pk=warning.pk)
+    fields = ("received_at", "clock_started_at", "due_ack_at", "due_contact_at", "remind_ack_at")
+    changes = {name: getattr(fresh, name) - delta for name in (*fields, "remind_contact_at")}
+    Warning.objects.filter(pk=warning.pk).update(**changes)
+    return Warning.objects.get(pk=warning.pk)
+
+
+def _reminders() -> list[str]:
+    rows = Notification.objects.filter(title__startswith="预警即将超时").order_by("id")
+    return list(rows.values_list("body", flat=True))
+
+
+def _merge_high(warning: Warning, by_file: bool) -> Warning:
+    """A later report about the warning's person saying 20,000 yuan went (高), by the form or in a file."""
+    data = WarningInput(
+        source="上级推送",
+        source_id="T00002",
+        name=warning.person.name,
+        id_number=warning.person.id_number,
+        phone="13600000001",
+        address="青溪县城关镇城东社区幸福路1号",
+        fraud_type="网络游戏产品虚假交易",
+        warned_at="2026-11-28 09:00:00",
+        amount="20000",
+    )
+    if by_file:
+        rows = [(data, clean_warning(data, now=timezone.now()))]
+        (result,) = bulk.receive_many(intake=services.Intake(), rows=rows)
+    else:
+        result = services.receive(intake=services.Intake(), data=data)
+    assert result.outcome == services.MERGED
+    return Warning.objects.get(pk=warning.pk)
+
+
+@pytest.mark.parametrize("by_file", [False, True])
+def test_a_merge_that_brings_a_reminded_deadline_forward_reminds_of_the_new_one(world, by_file) -> None:  # type: ignore[no-untyped-def]
+    # The holder was reminded of 24 h to reach the person; a later report raised the grade to 高 and the
+    # deadline came 30 minutes forward, but the reminder was not sent again: the holder went by the
+    # time they had been told, and was escalated before it.
+    warning = make_warning(1)  # medium: 24 h to complete contact, reminded after 80 %
+    acknowledge(warning, world.users["grid_cd"], warning.version, warning.received_at)
+    warning = _run(warning, 19 * 60 + 30)  # 4 h 30 min left
+    assert sla_check().reminded == 1
+    told_due = timezone.localtime(warning.due_contact_at)
+    assert _reminders() == [f"联系时限 {told_due:%m-%d %H:%M}。"]
+    merged = _merge_high(warning, by_file)  # 高: 4 h from now
+    assert merged.grade == "high"
+    assert merged.due_contact_at < warning.due_contact_at - dt.timedelta(minutes=29)
+    assert sla_check().reminded == 1
+    assert _reminders()[-1] == f"联系时限 {timezone.localtime(merged.due_contact_at):%m-%d %H:%M}。"
+    assert sla_check().reminded == 0  # once
+
+
+def test_a_merge_never_moves_a_passed_deadline(world) -> None:  # type: ignore[no-untyped-def]
+    warning = _run(make_warning(1), 5 * 60)  # medium: 签收 due 1 h ago
+    assert sla_check().escalated == 1
+    merged = make_warning(2, id_number=warning.person.id_number, transfer_in_progress=True)
+    merged.refresh_from_db()
+    assert merged.grade == "urgent" and merged.pk == warning.pk
+    assert sla_check().escalated == 0 and sla_check().reminded == 0

@@ -111,9 +111,9 @@ def _reminders(now: dt.datetime, report: SlaReport) -> None:
 
 def _breaches(now: dt.datetime, report: SlaReport) -> None:
     """Escalate each breach — a deadline passed, not reached: a 签收 or contact at the deadline itself
-    is on time (as the board, the home page and the on-time rate count it) — its supervisors found among the users read once for the whole sweep
-    (``notify.Candidates``): hundreds of breaches at once cost a few queries each, not a few per
-    supervisor each."""
+    is on time (as the board, the home page and the on-time rate count it) — its supervisors found
+    among the users read once for the whole sweep (``notify.Candidates``): hundreds of breaches at once
+    cost a few queries each, not a few per supervisor each."""
     candidates = Candidates()
     steps = (
         (ACK, "due_ack_at", "ack_breached", WAITING_ACK),

@@ -612,10 +612,7 @@ def merge_into(
     _merge_facts(warning, clean)
     graded = intake.grade(warning.fraud_type, warning.source, warning.amount, warning.facts)
     if grade_rank(graded.grade) < grade_rank(before):
-        due_ack, due_contact = sla.deadlines(graded.grade, now)
-        sla.apply_deadlines(
-            warning, min(warning.due_ack_at, due_ack), min(warning.due_contact_at, due_contact)
-        )
+        sla.tighten_deadlines(warning, graded.grade, now)
         warning.grade = graded.grade
     warning.grade_reasons = list(graded.reasons) if warning.grade == graded.grade else warning.grade_reasons
     warning.merged_count += 1

@@ -142,6 +142,24 @@ def apply_deadlines(warning: Warning, due_ack: dt.datetime, due_contact: dt.date
     return ["due_ack_at", "due_contact_at", "remind_ack_at", "remind_contact_at"]
 
 
+def tighten_deadlines(warning: Warning, grade: str, now: dt.datetime) -> list[str]:
+    """A later report merged at ``now`` raised the grade to ``grade``: each deadline becomes the earlier
+    of the one running and the new grade's counted from ``now`` — tightened, never extended (a deadline
+    passed, escalated or not, stays). A reminder already sent for a deadline now brought forward is due
+    again: it named the later time, which the holder would go by, and is sent once more (the sweep
+    names the deadline as it stands). Returns the fields set."""
+    due_ack, due_contact = deadlines(grade, now)
+    before_ack, before_contact = warning.due_ack_at, warning.due_contact_at
+    fields = apply_deadlines(warning, min(before_ack, due_ack), min(before_contact, due_contact))
+    if warning.ack_reminded and warning.due_ack_at < before_ack:
+        warning.ack_reminded = False
+        fields.append("ack_reminded")
+    if warning.contact_reminded and warning.due_contact_at < before_contact:
+        warning.contact_reminded = False
+        fields.append("contact_reminded")
+    return fields
+
+
 def regrade_deadlines(warning: Warning, grade: str, now: dt.datetime | None = None) -> list[str]:
     """The deadlines of ``grade`` on the clock now running (from ``Warning.clock_start``), for a warning
     regraded (grading rules changed, a fraud type re-typed). Returns the fields set.
@@ -149,8 +167,9 @@ def regrade_deadlines(warning: Warning, grade: str, now: dt.datetime | None = No
     A warning already acknowledged keeps its deadline to acknowledge: the 签收 was on time or late by
     the rules it was made under, and a rule changed since does not make it late (or on time) after the
     fact — as a person already reached keeps the contact deadline. Likewise a deadline already passed at
-    ``now`` (before it: at the deadline itself nothing is late yet) stays: it was missed under the rules of the day (escalated, or about to be), and a lower
-    grade must not turn a late 签收 or contact into an on-time one. A reminder already sent is due again
+    ``now`` (before it: at the deadline itself nothing is late yet) stays: it was missed under the rules
+    of the day (escalated, or about to be), and a lower grade must not turn a late 签收 or contact into
+    an on-time one. A reminder already sent is due again
     when the new reminder time is still ahead (the deadline moved later): the holder is reminded before
     the deadline they now have, once."""
     now = now or timezone.now()
