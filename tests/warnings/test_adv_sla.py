@@ -11,6 +11,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 from django.utils import timezone
 
 from fanzha.jobs.models import Notification
@@ -19,6 +20,7 @@ from fanzha.warnings.escalation import sla_check
 from fanzha.warnings.intake import WarningInput, clean_warning
 from fanzha.warnings.models import Warning
 from fanzha.warnings.workflow import acknowledge
+from tests.personas import login
 from tests.warnings.helpers import make_warning
 
 TICK = dt.timedelta(microseconds=1)
@@ -202,3 +204,56 @@ def test_a_merge_never_moves_a_passed_deadline(world) -> None:  # type: ignore[n
     merged.refresh_from_db()
     assert merged.grade == "urgent" and merged.pk == warning.pk
     assert sla_check().escalated == 0 and sla_check().reminded == 0
+
+
+# ── the live board ───────────────────────────────────────────────────────────────
+
+
+def _due(warning: Warning, **due: dt.datetime) -> Warning:
+    Warning.objects.filter(pk=warning.pk).update(**due)
+    return Warning.objects.get(pk=warning.pk)
+
+
+def _board(client, **headers) -> str:  # type: ignore[no-untyped-def]
+    return str(client.get(reverse("warning_board"), **headers).content.decode())
+
+
+def test_the_board_puts_the_breached_first_by_the_deadline_that_runs(world, client) -> None:  # type: ignore[no-untyped-def]
+    now = timezone.now()
+    grid = world.users["grid_cd"]
+    late_ack = _due(make_warning(1), due_ack_at=now - dt.timedelta(hours=1))
+    late_contact = make_warning(2)
+    acknowledge(late_contact, grid, late_contact.version, now - dt.timedelta(hours=5))
+    late_contact = _due(late_contact, due_contact_at=now - dt.timedelta(hours=2))  # its 签收 due later
+    soon_ack = _due(make_warning(3), due_ack_at=now + dt.timedelta(minutes=10))
+    soon_contact = make_warning(4)
+    acknowledge(soon_contact, grid, soon_contact.version, now)
+    soon_contact = _due(soon_contact, due_contact_at=now + dt.timedelta(minutes=5))
+    reached = make_warning(5)
+    Warning.objects.filter(pk=reached.pk).update(
+        status="contacted", acknowledged_at=now, contacted_at=now, due_ack_at=now - dt.timedelta(days=2)
+    )
+    elsewhere = make_warning(6, address="龙泉乡石桥村2组")  # not in 城关派出所's jurisdiction
+    expected = [late_contact, late_ack, soon_contact, soon_ack, reached]
+    login(client, world.users["leader"])
+    body = _board(client)
+    shown = [body.index(f"/warnings/{w.pk}/") for w in expected]
+    assert shown == sorted(shown)
+    assert f"/warnings/{elsewhere.pk}/" in body
+    assert f"联系时限 {timezone.localtime(late_contact.due_contact_at):%m-%d %H:%M}" in body  # China time
+    assert f"签收时限 {timezone.localtime(soon_ack.due_ack_at):%m-%d %H:%M}" in body
+    login(client, world.users["police_cg"])
+    assert f"/warnings/{elsewhere.pk}/" not in _board(client)
+
+
+def test_the_boards_queries_do_not_grow_with_its_rows(world, client, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    login(client, world.users["leader"])
+    make_warning(1)
+    _board(client, HTTP_HX_REQUEST="true")  # the session read once
+    # the session, the user, their unit, roles and areas (2), the rows, the session saved (3: a savepoint)
+    with django_assert_num_queries(10):
+        _board(client, HTTP_HX_REQUEST="true")
+    for n in range(2, 9):
+        make_warning(n, address=f"青溪县城关镇城东社区幸福路{n}号")
+    with django_assert_num_queries(10):
+        assert _board(client, HTTP_HX_REQUEST="true").count("/warnings/") >= 8
