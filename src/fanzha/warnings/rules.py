@@ -114,9 +114,13 @@ def _with(candidate: GradingRule | None, removed: int | None = None) -> list[Gra
     return sorted((r for r in rules if r.enabled), key=lambda r: (r.position, r.pk is None, r.pk or 0))
 
 
-def _open_regrades(rules: list[GradingRule]) -> list[tuple[Warning, grading.GradeResult]]:
+def _open_regrades(
+    rules: list[GradingRule], locked: bool = False
+) -> list[tuple[Warning, grading.GradeResult]]:
+    """The open warnings ``rules`` would regrade, with their new grading. ``locked``: held to the
+    commit (:data:`sla.HELD`), for a regrade that writes them."""
     changes = []
-    qs = Warning.objects.filter(status__in=OPEN_STATUSES).only(*sla.REGRADE_FIELDS)
+    qs = (sla.HELD if locked else Warning.objects).filter(status__in=OPEN_STATUSES).only(*sla.REGRADE_FIELDS)
     for warning in qs.iterator(chunk_size=CHUNK):
         result = grading.grade(
             rules, grading.Facts.of(warning.fraud_type, warning.source, warning.amount, warning.facts)
@@ -155,7 +159,7 @@ def _values(rule: dict[str, Any], fields: list[str]) -> dict[str, Any]:
 
 
 def _regrade_all(actor: Any) -> int:
-    changes = _open_regrades(grading.active_rules())
+    changes = _open_regrades(grading.active_rules(), locked=True)
     for warning, result in changes:
         before = warning.grade
         warning.grade, warning.grade_reasons = result.grade, result.reasons

@@ -100,6 +100,13 @@ REGRADE_FIELDS = (
 )
 
 
+# The open warnings a regrade reads, held to its commit (in id order, as a file merging into warnings
+# holds them): worked out from what it read, its deadlines would otherwise be written over a handover
+# or a 签收 committed meanwhile — the receiving unit given the first unit's passed deadline and escalated
+# at once (on PostgreSQL; SQLite's writers already queue). They wait for the regrade instead.
+HELD = Warning.objects.select_for_update(of=("self",)).order_by("pk")
+
+
 def sla_table() -> dict[str, tuple[int, int]]:
     """grade → (minutes to acknowledge, minutes to complete contact)."""
     return _parse(getattr(settings, "WARNING_SLA", ""))

@@ -139,7 +139,7 @@ def _type_given(texts: list[str], table: dict[str, str]) -> str:
 def _candidates(was: str) -> list[Warning]:
     """Open warnings the entry may concern: of unknown type, or of the type it gave before (``was``)."""
     types = [typology.OTHER_FRAUD, *([was] if was else [])]
-    found = Warning.objects.filter(status__in=OPEN_STATUSES, fraud_type__in=types).only(
+    found = sla.HELD.filter(status__in=OPEN_STATUSES, fraud_type__in=types).only(
         *sla.REGRADE_FIELDS, "quality_flags"
     )
     return [w for w in found if w.fraud_type == was or UNKNOWN_FLAG in (w.quality_flags or [])]
