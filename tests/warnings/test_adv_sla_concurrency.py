@@ -1,10 +1,12 @@
-"""A regrade (a grading rule changed, a fraud type re-typed) and a handover or 签收 at the same moment.
+"""SLA clocks and work at the same moment: a regrade (a rule changed, a type re-typed) and a handover.
 
 The regrade read the open warnings, then wrote each one's deadlines worked out from what it had read.
 A handover committed in between restarted the clock for the receiving unit — and the regrade wrote the
 first unit's clock back over it: the station received a warning already hours past its deadline to
 acknowledge, and was escalated at once (PostgreSQL; SQLite's writers already queue). The regrade now
 holds the warnings it reads to its commit, as a file merging into them does; the handover waits.
+
+And two SLA sweeps at once escalate each breach once (run on SQLite and on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from typing import Any
 
 import pytest
 
+from fanzha.jobs.models import Notification
 from fanzha.warnings import rules, type_aliases
 from fanzha.warnings.escalation import sla_check
-from fanzha.warnings.models import GradingRule, Warning
+from fanzha.warnings.models import EventKind, GradingRule, Warning, WarningEvent
 from fanzha.warnings.rules import grading_rule_save
 from fanzha.warnings.type_aliases import fraud_type_alias_save
 from fanzha.warnings.workflow import warning_handover
@@ -97,3 +100,27 @@ def test_a_fraud_type_entry_while_the_warning_is_handed_over_keeps_the_receiving
     handing = _handing_over_meanwhile(monkeypatch, type_aliases, "_candidates", world, warning)
     fraud_type_alias_save(actor=world.users["leader"], text="0103", fraud_type="impersonate_authority")
     _restarted_for_the_station(warning, handing)
+
+
+def test_two_sweeps_at_once_escalate_each_breach_once(allow_audit_flush) -> None:  # type: ignore[no-untyped-def]
+    # Two workers running the SLA job together (a manual run on top of the schedule's): each breach's flag
+    # is set by one conditional UPDATE, which the other waits for and then finds done.
+    build_world()
+    breached = [
+        _shift(make_warning(n, address=f"青溪县城关镇城东社区幸福路{n}号"), 300) for n in range(1, 13)
+    ]
+    sweeps = [_in_thread(sla_check) for _ in range(2)]
+    for thread, _ in sweeps:
+        thread.join(timeout=60)
+    outcomes = [outcome for _, outcome in sweeps]
+    assert all(len(o) == 1 and not isinstance(o[0], Exception) for o in outcomes), outcomes
+    lines = WarningEvent.objects.filter(kind=EventKind.ESCALATED, message__startswith="签收超时")
+    assert sorted(lines.values_list("warning_id", flat=True)) == sorted(w.pk for w in breached)
+    assert (
+        not WarningEvent.objects.filter(kind=EventKind.ESCALATED).exclude(message__contains="超时").exists()
+    )
+    contact = WarningEvent.objects.filter(kind=EventKind.ESCALATED, message__startswith="联系超时")
+    assert contact.count() == len(set(contact.values_list("warning_id", flat=True)))  # a 高 one's, once
+    notices = Notification.objects.filter(title__startswith="预警超时督办")
+    assert notices.count() == notices.values("recipient", "link", "title").distinct().count()
+    assert sla_check().escalated == 0
