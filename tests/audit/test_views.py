@@ -72,6 +72,20 @@ def test_it_rejects_a_reversed_time_range_without_searching(client, world) -> No
     assert AuditEvent.objects.count() == before
 
 
+def test_it_rejects_a_time_outside_the_years_it_can_search(client, world) -> None:  # type: ignore[no-untyped-def]
+    """0001-01-01 in Beijing time is a day before year 1 in UTC: the search failed with a server error."""
+    client = _auditor(client, world)
+    before = AuditEvent.objects.count()
+    for url in (reverse("audit_list"), reverse("audit_export")):
+        response = client.get(url, {"start": "0001-01-01T00:00"})
+        assert response.status_code == 400
+        assert "起始时间应在 1900 年至 9998 年之间" in response.content.decode()
+        response = client.get(url, {"end": "9999-12-31T23:59"})
+        assert response.status_code == 400
+        assert "截止时间应在 1900 年至 9998 年之间" in response.content.decode()
+    assert AuditEvent.objects.count() == before
+
+
 def test_it_exports_the_current_filter(client, world) -> None:  # type: ignore[no-untyped-def]
     write(2, action="backup.create")
     response = _auditor(client, world).get(reverse("audit_export"), {"action": "backup.create"})

@@ -10,6 +10,10 @@ from django import forms
 from fanzha.audit.events import EVENT_TYPES
 
 
+# The years a search may name: year 1 in Beijing time is before year 1 in UTC, which no database stores.
+FIRST_YEAR, LAST_YEAR = 1900, 9998
+
+
 def action_choices() -> list[tuple[str, str]]:
     return [("", "全部事件"), *((code, f"{label}（{code}）") for code, label in EVENT_TYPES.items())]
 
@@ -35,6 +39,12 @@ class AuditSearchForm(forms.Form):
             field.widget.attrs.setdefault("class", css)
             field.widget.attrs.setdefault("autocomplete", "off")
 
+    def clean_start(self) -> datetime | None:
+        return _within_years(self.cleaned_data.get("start"), "起始时间")
+
+    def clean_end(self) -> datetime | None:
+        return _within_years(self.cleaned_data.get("end"), "截止时间")
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         start, end = cleaned.get("start"), cleaned.get("end")
@@ -45,6 +55,12 @@ class AuditSearchForm(forms.Form):
     def filters(self) -> dict[str, Any]:
         """The filters given, as the selector takes them (call after is_valid)."""
         return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+
+
+def _within_years(value: datetime | None, label: str) -> datetime | None:
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise forms.ValidationError(f"{label}应在 {FIRST_YEAR} 年至 {LAST_YEAR} 年之间。")
+    return value
 
 
 def filters_for_log(filters: dict[str, Any]) -> dict[str, str]:
