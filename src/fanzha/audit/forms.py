@@ -9,7 +9,6 @@ from django import forms
 
 from fanzha.audit.events import EVENT_TYPES
 
-
 # The years a search may name: year 1 in Beijing time is before year 1 in UTC, which no database stores.
 FIRST_YEAR, LAST_YEAR = 1900, 9998
 
