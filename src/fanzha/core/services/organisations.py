@@ -447,10 +447,17 @@ def _notify_cases_left(told: list[tuple[User, list[Any]]]) -> None:
         )
 
 
+OWN_PASSWORD_RESET = "不能在此重置自己的密码：请在“修改密码”页面输入当前密码后修改"  # noqa: S105  (a message)
+
+
 @transaction.atomic
 def user_reset_password(*, actor: Any, user: User, password: str) -> None:
-    """An administrator sets a temporary password; the user must change it at next login."""
+    """An administrator sets a temporary password; the user must change it at next login. Never their
+    own: that is the 修改密码 page, which asks for the current password (a session left open or stolen
+    must not be enough to take the account)."""
     access.require(actor, "user.manage")
+    if user.pk == actor.pk:
+        raise ValidationError({"password": OWN_PASSWORD_RESET})
     _check_password(password, user)
     user.set_password(password)
     user.password_changed_at = MUST_CHANGE_AT

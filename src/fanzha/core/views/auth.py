@@ -129,8 +129,9 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return auth_views.LogoutView.as_view()(request)
 
 
-def _password_change_locked(request: HttpRequest) -> HttpResponse:
-    """A locked account cannot keep guessing its password here either: the session ends."""
+def _account_page_locked(request: HttpRequest) -> HttpResponse:
+    """A locked account cannot keep guessing its password or its TOTP code on its own pages either:
+    the session ends."""
     auth_logout(request)
     return security.lockout_response(request)
 
@@ -141,7 +142,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     """A wrong current password counts as a failed login: after the limit the account is locked."""
     user = request.user
     if request.method == "POST" and not security.is_login_allowed(request, user.get_username()):
-        return _password_change_locked(request)
+        return _account_page_locked(request)
     form = PasswordChangeForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -155,7 +156,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     elif form.has_error("old_password", WRONG_CURRENT_PASSWORD):
         security.record_failed_login(request, user.get_username(), "password_change")
         if getattr(request, "axes_locked_out", False):
-            return _password_change_locked(request)
+            return _account_page_locked(request)
     reason = security.password_change_reason(user) if security.password_must_change(user) else ""
     status = 400 if request.method == "POST" else 200
     return render(
@@ -208,10 +209,15 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def totp_disable(request: HttpRequest) -> HttpResponse:
+    """A wrong code counts as a failed login (as a wrong current password does on the password page):
+    a session alone cannot guess its way to turning the second factor off."""
     _require_totp_page(request.user)
     if not request.user.totp_enabled:
         messages.info(request, "动态口令未启用。")
         return redirect("totp_setup")
+    username = request.user.get_username()
+    if not security.is_login_allowed(request, username):
+        return _account_page_locked(request)
     form = CodeForm(request.POST)
     if form.is_valid():
         try:
@@ -219,6 +225,9 @@ def totp_disable(request: HttpRequest) -> HttpResponse:
                 actor=request.user, user=request.user, code=form.cleaned_data["code"]
             )
         except ValidationError as exc:
+            security.record_failed_login(request, username, "totp_disable")
+            if getattr(request, "axes_locked_out", False):
+                return _account_page_locked(request)
             add_service_errors(form, exc, "code")
         else:
             messages.success(request, "动态口令已停用。")
