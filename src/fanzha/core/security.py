@@ -11,6 +11,7 @@ below (connected in ``CoreConfig.ready``).
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,8 +22,9 @@ from axes.helpers import get_cool_off, get_failure_limit, get_lockout_parameters
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.signals import user_login_failed
+from django.contrib.sessions.models import Session
 from django.db.models import Q, Sum
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
@@ -163,6 +165,21 @@ def session_expiry(session: Any, now: float) -> str:
         return "idle"
     session[LAST_SEEN] = now
     return ""
+
+
+def sessions_end(user_ids: Iterable[int]) -> int:
+    """Deletes the sessions still naming these users; returns how many. Called when an account or its
+    unit is reactivated: every such session was open when it was deactivated (nobody can log in
+    meanwhile), and it only stopped working while the account was off — reactivated, a session left
+    open on a lost phone worked again. Sessions are not indexed by user, so each unexpired one is read;
+    a reactivation is rare."""
+    wanted = {str(pk) for pk in user_ids}
+    if not wanted:
+        return 0
+    open_sessions = Session.objects.filter(expire_date__gt=timezone.now()).only("session_key", "session_data")
+    ended = [s.pk for s in open_sessions.iterator() if str(s.get_decoded().get(SESSION_KEY)) in wanted]
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
 
 
 def organisation_inactive(user: Any) -> bool:

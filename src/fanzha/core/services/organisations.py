@@ -15,7 +15,14 @@ from fanzha.core import access
 from fanzha.core.models import Area, Organisation, User, UserRole
 from fanzha.core.models.organisations import ADDRESSEE_KINDS, OrganisationKind
 from fanzha.core.roles import ROLES
-from fanzha.core.security import MUST_CHANGE_AT, TOTP_PERMISSION, totp_consume, totp_step, unlock_username
+from fanzha.core.security import (
+    MUST_CHANGE_AT,
+    TOTP_PERMISSION,
+    sessions_end,
+    totp_consume,
+    totp_step,
+    unlock_username,
+)
 from fanzha.core.services.areas import find_area, require_in_force
 
 
@@ -92,6 +99,8 @@ def organisation_update(
     organisation.full_clean()
     organisation.save()
     notes = _unit_work_handed_on(actor, organisation) if deactivated else []
+    if "is_active" in changed and changes["is_active"] is True:
+        sessions_end(organisation.users.values_list("pk", flat=True))  # see user_reactivate
     if covered_areas is not None:
         new = {a.pk for a in covered_areas}
         if new != set(organisation.covered_areas.values_list("pk", flat=True)):
@@ -527,12 +536,14 @@ def user_totp_reset(*, actor: Any, user: User) -> None:
 
 @transaction.atomic
 def user_reactivate(*, actor: Any, user: User) -> bool:
-    """A deactivated account may log in again; False when it was already active."""
+    """A deactivated account may log in again; False when it was already active. It starts from a fresh
+    login: a session left open when it was deactivated (a lost phone's) is deleted, not brought back."""
     access.require(actor, "user.manage")
     if user.is_active:
         return False
     user.is_active = True
     user.save(update_fields=["is_active"])
+    sessions_end([user.pk])
     audit_record(actor=actor, action="user.reactivate", obj=user)
     return True
 
