@@ -67,3 +67,18 @@ def test_it_turns_these_on_in_production_mode(tmp_path) -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["True", "True", "True", "True", "31536000", "DENY", "True"]
+
+
+@PRODUCTION_LIKE
+def test_it_sends_the_protective_headers_on_the_apis_error_answers_too(world, client) -> None:
+    """ApiErrorsMiddleware answers /api/ errors in JSON; its answer replaces the framework's and must
+    keep the headers the security middleware put on it."""
+    client.force_login(world.users["leader"])
+    for path in ("/api/no-such-endpoint", "/api/people/999999"):
+        response = client.get(path, secure=True)
+        assert response.status_code == 404, path
+        assert response["Content-Type"].startswith("application/json"), path
+        assert response["X-Content-Type-Options"] == "nosniff", path
+        assert response["X-Frame-Options"] == "DENY", path
+        assert response["Referrer-Policy"] == "same-origin", path
+        assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains", path

@@ -148,7 +148,9 @@ OTHER_ANSWER = "请求无法处理（HTTP {status}）"
 class ApiErrorsMiddleware:
     """A partner system calling /api/ gets JSON whatever goes wrong: an error (4xx, 5xx) the framework
     answered in HTML or text is answered as ``{"code": …, "detail": …}``, the shape of every other API
-    error. With DEBUG on, a server error keeps Django's page with its traceback."""
+    error, with the replaced answer's headers (this middleware sits outside the security middleware, so
+    its answer would otherwise go without X-Frame-Options, nosniff, Referrer-Policy and HSTS). With
+    DEBUG on, a server error keeps Django's page with its traceback."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -165,10 +167,19 @@ class ApiErrorsMiddleware:
         allowed = response.get("Allow", "")
         detail = API_ANSWERS.get(status, OTHER_ANSWER).format(allowed=allowed, status=status)
         answer = problem(status, code_of_status(status), detail)
-        for header in ("Allow", "Retry-After"):
-            if header in response:
-                answer[header] = response[header]
+        _keep_headers(response, answer)
         return answer
+
+
+# What describes the replaced body; every other header (Allow, Retry-After, and those the security
+# middlewares set: X-Frame-Options, X-Content-Type-Options, Referrer-Policy, HSTS) goes on the answer.
+BODY_HEADERS = {"content-type", "content-length", "content-encoding", "content-disposition"}
+
+
+def _keep_headers(response: HttpResponse, answer: HttpResponse) -> None:
+    for header, value in response.items():
+        if header.lower() not in BODY_HEADERS:
+            answer[header] = value
 
 
 class DatabaseConflictMiddleware:
