@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.apps import apps
+from django.core.management import call_command
 from django.utils import timezone
 
 from fanzha.audit.models import AuditEvent
@@ -105,3 +106,21 @@ def test_it_names_the_deleted_ids_in_the_audit_record(world) -> None:  # type: i
     retention.purge_all()
     event = AuditEvent.objects.filter(action="retention.purge", object_type="core.person").latest("id")
     assert event.details["ids"] == [str(stale.pk)]
+
+
+def test_it_deletes_expired_login_sessions_and_keeps_live_ones(db) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    live, expired = SessionStore(), SessionStore()
+    live.create()
+    expired.set_expiry(timezone.now() - timedelta(minutes=1))
+    expired.create()
+    Session.objects.filter(session_key=expired.session_key).update(
+        expire_date=timezone.now() - timedelta(days=1)
+    )
+    ran = job_enqueue(actor=None, kind="retention.purge")
+    call_command("worker", "--once")
+    ran.refresh_from_db()
+    assert ran.status == JobStatus.SUCCEEDED and ran.result["expired_sessions"] == 1
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]

@@ -138,3 +138,12 @@ def purge_all(
         if progress is not None:
             progress(index * 100 // len(kinds), f"已清理：{kind.name}")
     return counts
+
+
+def purge_expired_sessions(now: datetime) -> int:
+    """Delete the login sessions past their expiry (Django keeps them until told): they piled up, and
+    ending a user's sessions (a password change, a reactivation) reads every one still stored."""
+    from django.contrib.sessions.models import Session
+
+    deleted, _ = Session.objects.filter(expire_date__lt=now).delete()
+    return deleted

@@ -6,6 +6,8 @@ import dataclasses
 import inspect
 from typing import Any
 
+from django.utils import timezone
+
 from fanzha.jobs import retention
 from fanzha.jobs.registry import JobContext, JobFailed, task
 
@@ -40,4 +42,4 @@ def audit_purge_expired(job_context: JobContext) -> Any:
 @task("retention.purge", label="业务记录到期清理")
 def retention_purge(job_context: JobContext) -> dict[str, Any]:
     counts = retention.purge_all(progress=job_context.progress)
-    return {"deleted": counts}
+    return {"deleted": counts, "expired_sessions": retention.purge_expired_sessions(timezone.now())}
