@@ -4,7 +4,9 @@
 without settings or a database, so an analyst can screen a file on any machine.
 
 A command stopped by a database conflict (another operation changed the same records at the same
-moment) prints one line and exits with 75 (EX_TEMPFAIL: run it again), not a traceback.
+moment) prints one line and exits with 75 (EX_TEMPFAIL: run it again), not a traceback. So does a
+setting the platform refuses (a misspelt value, an unreadable key file): one line naming it, exit 78
+(EX_CONFIG).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import os
 import sys
 
 from fanzha.core import conflicts
+
+EXIT_CONFIG = 78  # EX_CONFIG: fix the setting, then run again
 
 ENGINE_COMMANDS = {
     "screen": "fanzha.screening.cli",
@@ -26,10 +30,14 @@ def main(argv: list[str] | None = None) -> None:
     if len(args) > 1 and args[1] in ENGINE_COMMANDS:
         sys.exit(_run_engine_command(args[1], args[2:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fanzha.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
     try:
         execute_from_command_line(args)
+    except ImproperlyConfigured as exc:
+        print(f"fanzha: 配置错误：{exc}", file=sys.stderr)
+        sys.exit(EXIT_CONFIG)
     except Exception as exc:
         kind = conflicts.conflict_kind(exc)
         if not kind:

@@ -12,6 +12,7 @@ import re
 import secrets
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -57,8 +58,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def local_secret(name: str, filename: str, factory: object) -> str:
-    """The environment's value, else one generated once into var/ for local use."""
+def local_secret(name: str, filename: str, factory: object, *, keep_data: Path | None = None) -> str:
+    """The environment's value, else one generated once into var/ for local use.
+
+    The file must be readable by its owner only. ``keep_data`` names a database file the secret
+    protects: while it holds data, a missing secret file is an error, not a reason to make a new one.
+    """
     value = os.environ.get(name)
     if value:
         return value
@@ -66,18 +71,51 @@ def local_secret(name: str, filename: str, factory: object) -> str:
         return ""
     path = VAR_DIR / filename
     if path.exists():
-        return path.read_text(encoding="utf-8").strip()
+        return _read_secret_file(name, path)
+    if keep_data is not None and keep_data.is_file() and keep_data.stat().st_size > 0:
+        raise ImproperlyConfigured(
+            f"{path} is missing but the database {keep_data} exists: a new {name} could not read its "
+            f"personal data. Put the key file back (or set {name}), or move the database away first."
+        )
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    generated = factory()  # type: ignore[operator]
-    path.write_text(generated, encoding="utf-8")
-    path.chmod(0o600)
-    return str(generated)
+    generated = str(factory())  # type: ignore[operator]
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(generated)
+    return generated
+
+
+def _read_secret_file(name: str, path: Path) -> str:
+    try:
+        mode = path.stat().st_mode
+        value = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImproperlyConfigured(f"{name}: cannot read {path} ({type(exc).__name__})") from exc
+    if mode & 0o077:
+        raise ImproperlyConfigured(
+            f"{name}: {path} is readable by other users (mode {mode & 0o777:o}); run: chmod 600 {path}"
+        )
+    return value
 
 
 def _pii_key() -> str:
     import base64
 
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+def pii_key_problem(value: str) -> str:
+    """Why ``value`` is not a PII master key (urlsafe base64 of 32 bytes), or "" when it is one."""
+    import base64
+    import binascii
+
+    try:
+        raw = base64.urlsafe_b64decode(value.encode("ascii"))
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        return "FANZHA_PII_KEY must be the urlsafe base64 of 32 random bytes (fanzha keygen prints one)"
+    return ""
 
 
 # ── mode ──────────────────────────────────────────────────────────────────────
@@ -89,7 +127,6 @@ PRODUCTION = FANZHA_ENV == "production"
 DEBUG = env_bool("FANZHA_DEBUG", not PRODUCTION)
 
 SECRET_KEY = local_secret("SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(50))
-PII_KEY = local_secret("FANZHA_PII_KEY", "pii_key", _pii_key)
 PII_CIPHER = env_str("FANZHA_PII_CIPHER", "aes-gcm")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -97,8 +134,26 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # ── database ──────────────────────────────────────────────────────────────────
 DEFAULT_SQLITE = VAR_DIR / "fanzha.sqlite3"
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+
+
+def parse_database_url(url: str) -> dict[str, Any]:
+    """The database settings of ``url``; a malformed one is refused by name (never echoing a password)."""
+    try:
+        parsed = dj_database_url.parse(url, conn_max_age=0)
+    except ValueError as exc:  # dj_database_url.UnknownSchemeError among them
+        scheme = url.split("://", 1)[0] if "://" in url else ""
+        raise ImproperlyConfigured(
+            f"DATABASE_URL must look like postgres://user:password@host:5432/name or sqlite:///path, "
+            f"not a URL of scheme {scheme!r}"
+        ) from exc
+    if not parsed.get("ENGINE") or not parsed.get("NAME"):
+        raise ImproperlyConfigured("DATABASE_URL names no database (postgres://…/name or sqlite:///path)")
+    return parsed
+
+
+DATABASES = {"default": parse_database_url(DATABASE_URL)}
+_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+if _SQLITE:
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # 16 KiB pages for a new database file (an existing one keeps its own; set before WAL fixes it): a
     # 100,000-row warning list writes and commits a fifth faster than with the 4 KiB default
@@ -112,6 +167,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The key for personal data. A SQLite database's encrypted values need the key they were written with.
+PII_KEY = local_secret(
+    "FANZHA_PII_KEY",
+    "pii_key",
+    _pii_key,
+    keep_data=Path(DATABASES["default"]["NAME"]) if _SQLITE else None,
+)
+if PII_KEY and pii_key_problem(PII_KEY):
+    raise ImproperlyConfigured(pii_key_problem(PII_KEY))
 
 # ── applications ──────────────────────────────────────────────────────────────
 INSTALLED_APPS = [
@@ -317,7 +382,12 @@ CASE_STOP_ANSWER_MINUTES = env_int("FANZHA_CASE_STOP_ANSWER_MINUTES", 30, minimu
 CASE_FREEZE_ANSWER_HOURS = env_int("FANZHA_CASE_FREEZE_ANSWER_HOURS", 24, minimum=1)
 
 # ── logging: one JSON object a line, no personal data ────────────────────────
-LOG_LEVEL = env_str("FANZHA_LOG_LEVEL", "INFO")
+LOG_LEVEL = env_str("FANZHA_LOG_LEVEL", "INFO").strip().upper() or "INFO"
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(
+        "FANZHA_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, "
+        f"not {os.environ.get('FANZHA_LOG_LEVEL')!r}"
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
