@@ -14,6 +14,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from fanzha.audit.models import AuditEvent, AuditPurgePermit
@@ -65,6 +66,7 @@ def run_fanzha(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
         **os.environ,
         "DATABASE_URL": f"sqlite:///{database}",
         "FANZHA_VAR_DIR": str(database.parent / "var"),
+        "FANZHA_PII_KEY": settings.PII_KEY,  # the key the backed-up data was written with
     }
     return subprocess.run(
         [sys.executable, "-m", "fanzha", *args],
@@ -113,13 +115,50 @@ def test_it_restores_with_the_command_and_refuses_a_database_with_data(
         db.execute("SELECT action FROM audit_auditevent ORDER BY id DESC LIMIT 1").fetchone()[0]
         == "backup.restore"
     )
+    token = db.execute("SELECT name FROM core_person WHERE id = ?", [committed_world.people["shiqiao"].pk])
+    assert crypto.decrypt(token.fetchone()[0]) == "李建国"
     db.close()
+    assert run_fanzha(target, "audit", "verify").returncode == 0
 
     again = run_fanzha(target, "restore", str(archive))
     assert again.returncode != 0 and "--force" in again.stderr
     forced = run_fanzha(target, "restore", str(archive), "--force")
     assert forced.returncode == 0, forced.stderr
     assert run_fanzha(target, "audit", "verify").returncode == 0
+
+
+@sqlite_only
+def test_a_backup_file_is_readable_by_its_owner_only(committed_world: World, tmp_path: Path) -> None:
+    previous = os.umask(0o022)
+    try:
+        result = backup.backup_create(actor=None, out_path=tmp_path / "fanzha.backup")
+    finally:
+        os.umask(previous)
+    assert result.path.stat().st_mode & 0o777 == 0o600
+
+
+@sqlite_only
+def test_it_refuses_a_backup_made_with_another_key(
+    committed_world: World, tmp_path: Path, settings: Any
+) -> None:
+    archive = backup.backup_create(actor=None, out_path=tmp_path / "fanzha.backup").path
+    settings.PII_KEY = crypto.generate_key()  # another centre's key, or a new one made by mistake
+    target = tmp_path / "restored.sqlite3"
+    with pytest.raises(backup.BackupError, match="FANZHA_PII_KEY") as refused:
+        backup.sqlite_restore(archive, target)
+    assert "另一个密钥" in str(refused.value)
+    assert not target.exists()
+
+
+@sqlite_only
+def test_it_refuses_a_truncated_backup(committed_world: World, tmp_path: Path) -> None:
+    archive = backup.backup_create(actor=None, out_path=tmp_path / "fanzha.backup").path
+    cut = tmp_path / "cut.backup"
+    cut.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    target = tmp_path / "restored.sqlite3"
+    with pytest.raises(backup.BackupError, match="cut.backup"):
+        backup.sqlite_restore(cut, target)
+    assert not target.exists()
 
 
 def test_it_refuses_to_overwrite_an_existing_backup_file(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -209,3 +248,16 @@ def test_it_dumps_postgres_and_restores_into_a_fresh_database(committed_world: W
     finally:
         with psycopg.connect(**params, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.skipif(bool(_pg_skip_reason()), reason=_pg_skip_reason() or "-")
+def test_it_refuses_a_postgres_backup_made_with_another_key(
+    committed_world: World, tmp_path: Path, settings: Any
+) -> None:
+    archive = backup.backup_create(actor=None, out_path=tmp_path / "fanzha.dump").path
+    assert archive.stat().st_mode & 0o777 == 0o600
+    assert crypto.decrypt(backup.pg_sample(archive) or "")  # the archive's people are read without a database
+    settings.PII_KEY = crypto.generate_key()
+    with pytest.raises(backup.BackupError, match="FANZHA_PII_KEY"):
+        backup.backup_restore(actor=None, backup_path=archive, force=True)
+    assert Person.objects.count() == 2  # nothing was replaced

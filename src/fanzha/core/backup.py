@@ -8,6 +8,9 @@
   never on the command line). ``--clean`` drops the tables, so the audit log's triggers, which
   refuse UPDATE and DELETE, do not stand in the way.
 
+A backup file is readable by its owner only (mode 0600). A restore is refused when the backup's
+personal data cannot be decrypted with the configured PII key (a backup from another key).
+
 A backup writes a ``backup.create`` audit record into the live database; a restore writes
 ``backup.restore`` into the restored one.
 """
@@ -15,6 +18,7 @@ A backup writes a ``backup.create`` audit record into the live database; a resto
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -26,6 +30,7 @@ from typing import Any
 from django.db import connection, connections, transaction
 
 from fanzha.audit.services import audit_record
+from fanzha.core.pii import crypto
 
 # Tables that real use fills; a database with rows in any of them is "not empty".
 DATA_TABLES = ("core_area", "core_organisation", "core_user", "core_person", "audit_auditevent")
@@ -79,10 +84,17 @@ def _copy(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
     source.backup(target, pages=-1, progress=progress, sleep=0.05)
 
 
+def _new_private_file(path: Path) -> None:
+    """An empty ``path`` of mode 0600 (whatever the umask): a backup holds password hashes and the
+    audit log, and its encrypted personal data is only as safe as the key kept apart from it."""
+    path.unlink(missing_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def sqlite_backup(source: sqlite3.Connection, out_path: Path) -> None:
     """Copy ``source`` (a live connection) into a new file, atomically renamed into place."""
     partial = out_path.with_name(out_path.name + ".part")
-    partial.unlink(missing_ok=True)
+    _new_private_file(partial)
     target = sqlite3.connect(partial)
     try:
         _copy(source, target)
@@ -127,10 +139,36 @@ def sqlite_has_data(path: Path) -> bool:
         db.close()
 
 
+def key_mismatch(sample: str | None) -> str:
+    """Why the configured PII key cannot decrypt ``sample`` (an encrypted value from a backup), or ""."""
+    if not sample:
+        return ""
+    try:
+        crypto.decrypt(sample)
+    except crypto.PiiDecryptError:
+        return (
+            "备份中的个人信息无法用当前的 FANZHA_PII_KEY 解密：备份是用另一个密钥加密的。"
+            "请设置备份时使用的 FANZHA_PII_KEY（本地运行时放回 var/pii_key）后再恢复。"
+        )
+    return ""
+
+
+def _sqlite_sample(db: sqlite3.Connection) -> str | None:
+    """One encrypted name from the backup's people, or None when it has none."""
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='core_person'").fetchone():
+        return None
+    row = db.execute("SELECT name FROM core_person WHERE name LIKE 'v1:%' LIMIT 1").fetchone()
+    return row[0] if row else None
+
+
 def sqlite_restore(backup_path: Path, target_path: Path, *, force: bool = False) -> None:
-    """Copy the backup over the database file ``target_path`` (refused when it has data, unless force)."""
+    """Copy the backup over the database file ``target_path`` (refused when it has data, unless force,
+    and always when the configured PII key cannot read the backup's personal data)."""
     source = _open_backup(backup_path)
     try:
+        mismatch = key_mismatch(_sqlite_sample(source))
+        if mismatch:
+            raise BackupError(mismatch)
         if not force and sqlite_has_data(target_path):
             raise BackupError(f"目标数据库已有数据：{target_path}。确认要覆盖时请加 --force。")
         connections.close_all()
@@ -175,8 +213,32 @@ def _run(tool: str, arguments: list[str], env: dict[str, str]) -> None:
         raise BackupError(f"{tool} 失败（退出码 {done.returncode}）：{done.stderr.strip()[-2000:]}")
 
 
+# An encrypted value as pg_restore prints a table's rows (crypto's token shape).
+_TOKEN_IN_TEXT = re.compile(r"v1:(?:aes|sm4):[A-Za-z0-9_-]+={0,2}")
+
+
+def pg_sample(backup_path: Path) -> str | None:
+    """One encrypted value from the people in a ``pg_dump`` archive, read without a database (pg_restore
+    prints the table's rows); None when it holds none or cannot be read (the restore then says why)."""
+    program = shutil.which("pg_restore")
+    if program is None:
+        raise BackupError(
+            "找不到 pg_restore：请安装与服务器版本一致的 PostgreSQL 客户端（postgresql-client）"
+        )
+    arguments = [program, "--data-only", "--table=core_person", "--file=-", str(backup_path)]
+    with subprocess.Popen(arguments, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            found = _TOKEN_IN_TEXT.search(line)
+            if found:
+                process.kill()
+                return found.group()
+    return None
+
+
 def pg_dump(settings_dict: dict[str, Any], out_path: Path) -> None:
     partial = out_path.with_name(out_path.name + ".part")
+    _new_private_file(partial)
     _run("pg_dump", ["--format=custom", "--no-password", f"--file={partial}"], pg_environment(settings_dict))
     os.replace(partial, out_path)
 
@@ -254,6 +316,11 @@ def backup_restore(*, actor: Any, backup_path: Path, force: bool = False) -> str
     if vendor == "sqlite":
         sqlite_restore(backup_path, _sqlite_file(settings_dict), force=force)
     elif vendor == "postgresql":
+        if not backup_path.is_file():
+            raise BackupError(f"备份文件不存在：{backup_path}")
+        mismatch = key_mismatch(pg_sample(backup_path))
+        if mismatch:
+            raise BackupError(mismatch)
         if not force and database_has_data():
             raise BackupError(f"目标数据库 {settings_dict['NAME']} 已有数据。确认要覆盖时请加 --force。")
         pg_restore(settings_dict, backup_path)
