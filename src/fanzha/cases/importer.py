@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -138,9 +139,16 @@ def _in_yuan(text: str) -> str:
     return str(yuan)
 
 
+def case_ref(text: str) -> str:
+    """A 案件编号 as the list's key: full-width forms and spaces a spreadsheet or typist put in removed
+    (“Ａ３３１１ ９９０００１” is A3311990001)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))[:100]
+
+
 INEXACT_AMOUNT = "请填写确切的金额（元，最多两位小数；以万、亿为单位时如 2.5万）"
 
 
+STATUS_KEPT = "案件当前为“{now}”，不能变更为清单中的“{listed}”，状态未变更"
 UNKNOWN_TYPE = "未知的诈骗类型（可在 预警 → 定级规则 → 诈骗类型对照 中说明它对应的类型）"
 # A case's place is history: the fraud happened there, then — a village merged or abolished (撤并) since
 # is still where it happened, so the case is imported there, with a notice to check.
@@ -212,9 +220,8 @@ class CaseImporter(Importer):
         fraud_type = self._memo.fraud_type(v["fraud_type"]) if v.get("fraud_type") else ""
         if fraud_type is None:
             row.error(self.field("fraud_type"), UNKNOWN_TYPE, masked_cell(v["fraud_type"]))
-        status = STATUS_WORDS.get(
-            v.get("status", "").strip(), Status.REPORTED if not v.get("status") else None
-        )
+        listed = v.get("status", "").strip()
+        status = STATUS_WORDS.get(listed, Status.REPORTED if not listed else None)
         if status is None:
             row.error(
                 self.field("status"),
@@ -229,6 +236,7 @@ class CaseImporter(Importer):
             "occurred_at": _time(row, self.field("occurred_at"), v.get("occurred_at", "")),
             "fraud_type": fraud_type or "",
             "status": status,
+            "status_listed": bool(listed),  # a blank status sets a new case at 报案, moves no other
             "summary": v.get("summary", ""),
             "loss_fen": _money(row, *self._amount_column(v, "loss")),
         }
@@ -246,7 +254,7 @@ class CaseImporter(Importer):
             return
         row.cleaned = {
             **facts,
-            "ref": row.values["ref"].strip()[:100],
+            "ref": case_ref(row.values["ref"]),
             "payment": payment,
             "name": row.values["name"],
             "id_number": check.normalized if check else "",
@@ -308,6 +316,20 @@ class CaseImporter(Importer):
         services.payment_add(actor=actor, case=case, data=data)
         return True
 
+    def _move_status(self, actor: Any, case: Case, row: Row) -> bool:
+        """The status the list gives a case already imported, walked to along the normal path; one
+        behind it or off its path (立案 → 受理, 不予立案 → 立案) is kept, with a notice saying why."""
+        c = row.cleaned
+        if not c["status_listed"] or c["status"] == case.status:
+            return False
+        try:
+            services.case_advance(actor=actor, case=case, to=c["status"])
+        except ValidationError:
+            kept = STATUS_KEPT.format(now=case.get_status_display(), listed=Status(c["status"]).label)
+            self.notices.append((row.number, self.field("status").label, kept))
+            return False
+        return True
+
     def commit_row(self, *, actor: Any, row: Row) -> str:
         c = row.cleaned
         case = Case.objects.filter(origin=Origin.IMPORT, source_ref=c["ref"]).first()
@@ -317,7 +339,8 @@ class CaseImporter(Importer):
                     raise RowRejected("该案件编号已由其他辖区导入", "案件编号")
                 victims = case.victims.count()
                 added = self._add_payment(actor, case, c["payment"], self._row_victim(actor, case, row))
-                return UPDATED if added or case.victims.count() > victims else UNCHANGED
+                moved = self._move_status(actor, case, row)
+                return UPDATED if added or moved or case.victims.count() > victims else UNCHANGED
             data = services.CaseData(
                 area=c["area"],
                 reported_at=c["reported_at"],

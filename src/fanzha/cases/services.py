@@ -378,10 +378,17 @@ def _notify_reassigned(case: Case, before: Any, officer: Any) -> None:
 
 
 def case_advance(*, actor: Any, case: Case, to: str) -> Case:
-    """Walk a case to ``to`` along the normal path, each step recorded and audited (不予立案 directly)."""
-    if to == Status.NOT_FILED:
+    """Walk a case from its status to ``to`` along the normal path, each step recorded and audited
+    (不予立案 directly; the status it has already, nothing). ValidationError, saying why, for a status
+    behind it or off its path (立案 → 受理, 不予立案 → 立案): nothing is changed."""
+    if to == case.status:
+        return case
+    if to == Status.NOT_FILED or case.status not in ORDER_OF_STATUS:
         return case_status_change(actor=actor, case=case, to=to)
-    for step in ORDER_OF_STATUS[1 : ORDER_OF_STATUS.index(Status(to)) + 1]:
+    here, there = ORDER_OF_STATUS.index(Status(case.status)), ORDER_OF_STATUS.index(Status(to))
+    if there < here:
+        _check_transition(case, to)  # refused, saying why
+    for step in ORDER_OF_STATUS[here + 1 : there + 1]:
         case = case_status_change(actor=actor, case=case, to=step)
     return case
 
