@@ -250,6 +250,10 @@ class CaseImporter(Importer):
         payment = self._payment(row)
         if facts["reported_at"] is None and not row.errors:
             row.error(self.field("reported_at"), "请填写报案时间")
+        elif facts["reported_at"] is not None:
+            times = services.case_time_errors(facts["reported_at"], facts["occurred_at"])
+            for name, message in times.items():
+                row.error(self.field(name), message)
         if row.errors:
             return
         row.cleaned = {

@@ -98,11 +98,26 @@ def _officer_for(actor: Any, unit: Organisation) -> Any:
     return None
 
 
+def case_time_errors(reported_at: dt.datetime, occurred_at: dt.datetime | None) -> dict[str, str]:
+    """What is wrong with a case's 报案时间 and 发案时间 (field → message): both are past moments (the
+    clock skew allowed, as for payments), and the fraud happened before it was reported."""
+    errors: dict[str, str] = {}
+    latest = timezone.now() + CLOCK_SKEW
+    if reported_at > latest:
+        errors["reported_at"] = "报案时间不能晚于现在"
+    if occurred_at and occurred_at > latest:
+        errors["occurred_at"] = "发案时间不能晚于现在"
+    elif occurred_at and occurred_at > reported_at + dt.timedelta(hours=48):
+        errors["occurred_at"] = "发案时间不能晚于报案时间"
+    return errors
+
+
 def _create(actor: Any, data: CaseData, *, origin: str, source_ref: str = "", draft: bool = False) -> Case:
     if data.loss_fen < 0:
         raise ValidationError({"loss": "损失金额不能为负数"})
-    if data.occurred_at and data.occurred_at > data.reported_at + dt.timedelta(hours=48):
-        raise ValidationError({"occurred_at": "发案时间不能晚于报案时间"})
+    times = case_time_errors(data.reported_at, data.occurred_at)
+    if times:
+        raise ValidationError(times)
     unit = _unit_for(actor, data.area)
     case = Case.objects.create(
         number=f"T-{uuid.uuid4().hex}"[:32],  # replaced by the number from the primary key below
@@ -398,8 +413,12 @@ def case_update(*, actor: Any, case: Case, data: CaseData) -> Case:
     require_case(actor, case, "case.edit")
     if not access.area_visible_to(actor, data.area):
         raise ValidationError({"area": "发案地不在您的管辖范围内"})
+    times = case_time_errors(data.reported_at, data.occurred_at)
+    if times:
+        raise ValidationError(times)
     case.fraud_type, case.contact_method = data.fraud_type, data.contact_method
     case.area, case.occurred_at, case.summary = data.area, data.occurred_at, free_text(data.summary)
+    case.reported_at = data.reported_at  # the case number keeps the year it was given
     case.loss_fen = data.loss_fen
     case.save()
     add_event(case, actor, EventKind.EDITED, "修改案件信息")
