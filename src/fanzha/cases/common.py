@@ -51,9 +51,14 @@ BANK_SHORT_NAMES = (
 )
 
 
+_DIGIT_GROUPS = re.compile(r"\d+(?:-\d+)+")  # a card number written in groups: 6222-0210-…
+
+
 def clean_account(value: str) -> str:
-    """An account as written, without spaces or full-width forms (card numbers keep their digits)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or ""))
+    """An account as written, without spaces or full-width forms; a number written in groups with
+    dashes is its digits (6222-0210-0112-2334-455 is 6222021001122334455). Other dashes stay."""
+    cleaned = re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or ""))
+    return cleaned.replace("-", "") if _DIGIT_GROUPS.fullmatch(cleaned) else cleaned
 
 
 MASKED_ACCOUNT = "账号不完整（流水中为脱敏账号），请向开户行调取完整账号后再发送止付"
