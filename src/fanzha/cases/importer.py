@@ -159,6 +159,13 @@ VICTIM_ABOVE = "该区划已撤销（撤并），新登记的受害人暂记在�
 NO_AREA_FOR_VICTIM = "该区划已撤销（撤并），辖区内没有现行的上级区划可登记受害人，请先在人员中登记受害人"
 
 
+def _case_numbered(ref: str) -> Case | None:
+    """The case a list's 案件编号 names: one imported under it, else the platform's case with that
+    number (opened at the counter or from a warning, its number then carried into the list)."""
+    imported = Case.objects.filter(origin=Origin.IMPORT, source_ref=ref).first()
+    return imported or Case.objects.filter(number=ref).first()
+
+
 class CaseImporter(Importer):
     code = "cases"
     label = "案件"
@@ -336,11 +343,11 @@ class CaseImporter(Importer):
 
     def commit_row(self, *, actor: Any, row: Row) -> str:
         c = row.cleaned
-        case = Case.objects.filter(origin=Origin.IMPORT, source_ref=c["ref"]).first()
+        case = _case_numbered(c["ref"])
         try:
             if case is not None:
                 if not access.area_visible_to(actor, case.area):
-                    raise RowRejected("该案件编号已由其他辖区导入", "案件编号")
+                    raise RowRejected("该案件编号的案件属于其他辖区（已由其导入或登记）", "案件编号")
                 victims = case.victims.count()
                 added = self._add_payment(actor, case, c["payment"], self._row_victim(actor, case, row))
                 moved = self._move_status(actor, case, row)
