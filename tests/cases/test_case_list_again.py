@@ -64,3 +64,24 @@ def test_the_same_list_again_still_changes_nothing_and_says_nothing(world):
     again = _import(world, ROWS)
     assert again.ok and again.batch.rows_new == again.batch.rows_updated == 0
     assert not again.batch.notices
+
+
+def _loss(row, text):
+    changed = row[:]
+    changed[8] = text
+    return changed
+
+
+def test_a_later_row_with_another_loss_is_not_taken_silently(world):
+    rows = [ROWS[0], _loss(ROWS[1], "15,000.00")]  # one case: 12,800 in its first row, 15,000 in its second
+    result = _import(world, rows)
+    assert result.ok and Case.objects.get().loss_fen == 1_280_000
+    told = (
+        "该行的损失金额（15,000.00 元）与本案损失（12,800.00 元）不同，未修改；请在案件页核实各受害人的损失"
+    )
+    assert [(n["row"], n["column"], n["message"]) for n in result.batch.notices] == [(3, "损失金额", told)]
+
+
+def test_a_later_row_repeating_the_loss_says_nothing(world):
+    result = _import(world, [ROWS[0], _loss(ROWS[1], "1.28万")])
+    assert result.ok and not result.batch.notices

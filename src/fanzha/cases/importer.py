@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from fanzha.cases import services
-from fanzha.cases.common import account_hash, clean_account, masked_cell, parse_money
+from fanzha.cases.common import account_hash, clean_account, masked_cell, money, parse_money
 from fanzha.cases.models import Case, Origin, Payment, Status, Victim
 from fanzha.core import access
 from fanzha.core.models import Area, Person
@@ -148,6 +148,7 @@ def case_ref(text: str) -> str:
 INEXACT_AMOUNT = "请填写确切的金额（元，最多两位小数；以万、亿为单位时如 2.5万）"
 
 
+LOSS_KEPT = "该行的损失金额（{listed}）与本案损失（{kept}）不同，未修改；请在案件页核实各受害人的损失"
 STATUS_KEPT = "案件当前为“{now}”，不能变更为清单中的“{listed}”，状态未变更"
 UNKNOWN_TYPE = "未知的诈骗类型（可在 预警 → 定级规则 → 诈骗类型对照 中说明它对应的类型）"
 # A case's place is history: the fraud happened there, then — a village merged or abolished (撤并) since
@@ -236,6 +237,7 @@ class CaseImporter(Importer):
                 masked_cell(v["status"]),
             )
         area, column = self._place(actor, row)
+        loss_field, loss_text = self._amount_column(v, "loss")
         return {
             "area": area,
             "area_column": column,
@@ -245,7 +247,8 @@ class CaseImporter(Importer):
             "status": status,
             "status_listed": bool(listed),  # a blank status sets a new case at 报案, moves no other
             "summary": v.get("summary", ""),
-            "loss_fen": _money(row, *self._amount_column(v, "loss")),
+            "loss_fen": _money(row, loss_field, loss_text),
+            "loss_column": loss_field.label,
         }
 
     def validate_row(self, *, actor: Any, row: Row) -> None:
@@ -341,6 +344,14 @@ class CaseImporter(Importer):
             return False
         return True
 
+    def _check_loss(self, case: Case, row: Row) -> None:
+        """A later row of a case giving another loss: not added (the list may give the case's loss on
+        every row, or each victim's), kept as it is with a notice to check it on the case page."""
+        listed = row.cleaned["loss_fen"]
+        if listed and listed != case.loss_fen:
+            kept = LOSS_KEPT.format(listed=money(listed), kept=money(case.loss_fen))
+            self.notices.append((row.number, row.cleaned["loss_column"], kept))
+
     def commit_row(self, *, actor: Any, row: Row) -> str:
         c = row.cleaned
         case = _case_numbered(c["ref"])
@@ -351,6 +362,7 @@ class CaseImporter(Importer):
                 victims = case.victims.count()
                 added = self._add_payment(actor, case, c["payment"], self._row_victim(actor, case, row))
                 moved = self._move_status(actor, case, row)
+                self._check_loss(case, row)
                 return UPDATED if added or moved or case.victims.count() > victims else UNCHANGED
             data = services.CaseData(
                 area=c["area"],
