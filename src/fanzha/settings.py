@@ -203,6 +203,7 @@ MIDDLEWARE = [
     "fanzha.core.middleware.RequestIdMiddleware",
     "fanzha.core.middleware.ApiErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "fanzha.core.middleware.NulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

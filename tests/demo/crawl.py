@@ -83,6 +83,7 @@ AWKWARD = {
     "number": "abc",
     "missing_id": str(MISSING_ID),
     "negative": "-1",
+    "nul": "a\x00b",  # PostgreSQL refuses a NUL in a text value: a view passing it to a query failed
 }
 PAGES = ("99999", "0", "abc", "-3")
 

@@ -36,7 +36,8 @@ def filtered(user: Any, params: Any) -> tuple[QuerySet[Case], dict[str, str]]:
         qs = qs.filter(fraud_type=applied["fraud_type"])
     if str(params.get("area", "")).isdigit():
         applied["area"] = params["area"]
-        qs = qs.filter(area__path__startswith=_area_path(int(params["area"])))
+        path = _area_path(int(params["area"]))
+        qs = qs.filter(area__path__startswith=path) if path else qs.none()
     if params.get("q"):
         applied["q"] = params["q"].strip()[:32]
         qs = qs.filter(number__icontains=applied["q"])
@@ -44,10 +45,11 @@ def filtered(user: Any, params: Any) -> tuple[QuerySet[Case], dict[str, str]]:
 
 
 def _area_path(pk: int) -> str:
+    """The area's path, "" when there is no such area (nothing matches it)."""
     from fanzha.core.models import Area
 
     area = Area.objects.filter(pk=pk).first()
-    return area.path if area else "\x00"
+    return area.path if area else ""
 
 
 def page_of(qs: QuerySet[Any], number: Any, size: int = 50) -> Page:
