@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from fanzha.cases.models import Measure, MeasureStatus, Return
 from fanzha.demo.accounts import DEMO_PASSWORD
@@ -27,6 +28,7 @@ def _bank(new_context: Any, measure: Measure, answer: str, amount: str) -> None:
     log_in(page, "bank", DEMO_PASSWORD)
     page.select_option("#id_answer", answer)
     page.fill("#id_effective", amount)
+    page.fill("#id_executed_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))  # the bank's execution
     page.get_by_role("button", name="提交反馈").click()
     page.wait_for_selector("text=已反馈，办案单位已收到通知。")
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from fanzha.cases.models import Case, Measure, MeasureStatus, Return
 from fanzha.core.services import organisations as org_services
 from tests.browser.conftest import log_in
@@ -19,6 +21,7 @@ def _bank_answers(new_context: Any, answer: str, amount: str) -> None:
     page.get_by_role("link", name="处理", exact=True).first.click()
     page.select_option("#id_answer", answer)
     page.fill("#id_effective", amount)
+    page.fill("#id_executed_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))  # the bank's execution
     page.get_by_role("button", name="提交反馈").click()
     page.wait_for_selector("text=已反馈，办案单位已收到通知。")
 
