@@ -9,10 +9,10 @@ from typing import Any
 from django.db import OperationalError, connection
 
 from fanzha.core.services import organisations as org_services
-from fanzha.warnings import services
+from fanzha.warnings import services, workflow
 from fanzha.warnings.intake import WarningInput
 from fanzha.warnings.models import Warning
-from tests.personas import PASSWORD, id_number
+from tests.personas import PASSWORD, id_number, login
 
 
 def make_warning(n: int = 1, **overrides: Any) -> Warning:
@@ -64,3 +64,13 @@ def second_grid_worker(world: Any) -> Any:
         organisation=world.orgs["城东社区居委会"],
         roles=["grid_worker"],
     )
+
+
+def acknowledged_by_grid_worker(world: Any, client: Any) -> Warning:
+    """Warning 1, acknowledged by the grid worker who holds it, logged in on ``client`` to record what
+    they did (the contact form posts the version returned)."""
+    warning = make_warning(1)
+    worker = world.users["grid_cd"]
+    warning = workflow.warning_acknowledge(actor=worker, warning=warning, version=warning.version)
+    login(client, worker)
+    return warning

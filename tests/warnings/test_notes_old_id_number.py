@@ -9,19 +9,15 @@ from typing import Any
 from django.urls import reverse
 
 from fanzha.core.pii.masking import scrub_text
-from fanzha.warnings import workflow
 from fanzha.warnings.models import Outcome
-from tests.personas import World, login
-from tests.warnings.helpers import make_warning
+from tests.personas import World
+from tests.warnings.helpers import acknowledged_by_grid_worker
 
 OLD_ID = "331102560301001"  # 青溪县, born 1956-03-01, the 15-digit form
 
 
 def test_a_15_digit_id_number_in_the_notes_is_kept_masked(world: World, client: Any) -> None:
-    warning = make_warning(1)
-    worker = world.users["grid_cd"]
-    warning = workflow.warning_acknowledge(actor=worker, warning=warning, version=warning.version)
-    login(client, worker)
+    warning = acknowledged_by_grid_worker(world, client)
     data = {
         "kind": "call",
         "outcome": Outcome.DISSUADED,

@@ -9,19 +9,15 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from fanzha.warnings import workflow
 from fanzha.warnings.models import Outcome
 from fanzha.warnings.photos import BROKEN
-from tests.personas import World, login
+from tests.personas import World
 from tests.warnings import images
-from tests.warnings.helpers import make_warning
+from tests.warnings.helpers import acknowledged_by_grid_worker
 
 
 def _sent(world: World, client: Any, chosen: list[tuple[str, bytes]]) -> Any:
-    warning = make_warning(1)
-    worker = world.users["grid_cd"]
-    warning = workflow.warning_acknowledge(actor=worker, warning=warning, version=warning.version)
-    login(client, worker)
+    warning = acknowledged_by_grid_worker(world, client)
     data = {
         "kind": "call",
         "outcome": Outcome.DISSUADED,
