@@ -18,7 +18,7 @@ from fanzha.core.models.organisations import OrganisationKind
 from fanzha.core.pii import crypto
 from fanzha.core.pii.bankcard import bank_card_info
 from fanzha.core.pii.masking import mask_cell, mask_digit_runs, scrub_text
-from fanzha.tracing.text import NotAnAmount, format_fen, not_an_amount, parse_amount
+from fanzha.tracing.text import NotAnAmount, UnclearSeparators, format_fen, not_an_amount, parse_amount
 
 # How far ahead of the platform's clock a moment someone else's clock gave (a payment, a bank's
 # execution) may be before it is refused as in the future.
@@ -83,12 +83,15 @@ def money(fen: int | None) -> str:
 
 
 def parse_money(text: str, label: str = "金额") -> int:
-    """Fen from what a person typed (1,234.50 / １２３４ / 1234元); ValueError with a Chinese message
-    (one naming ``label`` for a number far above any amount, an account number in the wrong column)."""
+    """Fen from what a person typed (1,234.50 / １２３４ / 1234元 / 1.234,50); ValueError with a Chinese
+    message (one naming ``label`` for a number far above any amount, an account number in the wrong
+    column, or for separators that say no one number: 1.000, 1 yuan or 1,000?)."""
     try:
         fen = parse_amount(text, label)
     except NotAnAmount as exc:
         raise ValueError(not_an_amount(label)) from exc
+    except UnclearSeparators as exc:
+        raise ValueError(exc.reason) from exc
     except ValueError:
         fen = None
     if fen is None or fen <= 0:

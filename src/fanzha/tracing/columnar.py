@@ -27,7 +27,18 @@ from fanzha.tracing.index import TransferIndex
 from fanzha.tracing.kinds import CODE
 from fanzha.tracing.layouts import FIELDS, Mapping, find_header, flag_key, layouts, preamble_account
 from fanzha.tracing.statements import UnknownLayout, decode
-from fanzha.tracing.text import AMOUNT_CEILING_FEN, FEN_SLACK, digits_lost, not_an_amount
+from fanzha.tracing.text import (
+    AMOUNT_CEILING_FEN,
+    DECIMAL_COMMA,
+    FEN_SLACK,
+    GROUPED_BY_COMMAS,
+    GROUPED_BY_DOTS,
+    UNCLEAR_POINT,
+    digits_lost,
+    not_an_amount,
+    not_grouped,
+    unclear_point,
+)
 
 FULL = "０１２３４５６７８９．，－＋（）￥：／"
 HALF = "0123456789.,-+()¥:/"
@@ -167,6 +178,43 @@ def _not_an_amount(m: Mapping) -> str:
     return f"CASE {' '.join(checks)} END" if checks else "NULL"
 
 
+def _signed_form(core: str) -> str:
+    """A money cell (units taken away) that is ``core`` with a sign or accounting brackets around it."""
+    return _literal(f"^\\(?[-+]?(?:{core})\\)?-?$")
+
+
+def _with_separators(col: str) -> str:
+    """Whether the cell has a comma or more than one dot (a single dot is a decimal point)."""
+    return f"(strpos({col}, ',') > 0 OR regexp_matches({col}, '\\..*\\.'))"
+
+
+def _plain(col: str) -> str:
+    """``text.parse_amount``'s separators over ``u<k>`` (units taken away): the number with a decimal
+    point (1.000,00 → 1000.00); NULL for a cell they leave unclear (the row error is ``_unclear``'s)."""
+    return f"""CASE WHEN regexp_matches({col}, {_signed_form(UNCLEAR_POINT)}) THEN NULL
+        WHEN NOT {_with_separators(col)} THEN {col}
+        WHEN regexp_matches({col}, {_signed_form(GROUPED_BY_COMMAS)}) THEN replace({col}, ',', '')
+        WHEN regexp_matches({col}, {_signed_form(GROUPED_BY_DOTS)})
+            THEN replace(replace({col}, '.', ''), ',', '.')
+        WHEN regexp_matches({col}, {_signed_form(DECIMAL_COMMA)}) THEN replace({col}, ',', '.') END"""
+
+
+def _unclear(m: Mapping) -> str:
+    """``text.parse_amount``'s row error for a money cell whose separators say no one number (1.000:
+    1 yuan or 1,000?; 1,2345), naming the first such column; NULL when there is none."""
+    checks = []
+    for name in MONEY:
+        if name in m.columns:
+            k = m.columns[name]
+            unclear = f"regexp_matches(u{k}, {_signed_form(UNCLEAR_POINT)})"
+            checks.append(f"WHEN {unclear} THEN {_literal(unclear_point(FIELDS[name]))}")
+            checks.append(
+                f"WHEN a{k} IS NULL AND {_with_separators(f'u{k}')} "
+                f"THEN {_literal(not_grouped(FIELDS[name]))}"
+            )
+    return f"CASE {' '.join(checks)} END" if checks else "NULL"
+
+
 def _time_text(text: str) -> str:
     """Over a normalised text: 年月/ → -, 日 → space, 时分 → :, 秒 dropped, fractions of seconds dropped,
     2024.03.05 → 2024-03-05. The result is materialised (``tt``) before ``_time`` parses it."""
@@ -225,15 +273,17 @@ def _signed(m: Mapping) -> str:
 
 
 def _layers(m: Mapping) -> str:
-    """raw → n<k> (normalised cells) and a<k> (amount cells without separators and units)."""
+    """raw → n<k> (normalised cells), u<k> (amount cells without units) and a<k> (those without
+    separators: a plain decimal number, or NULL when the separators leave it unclear)."""
     numeric = {m.columns[n] for n in NUMERIC if n in m.columns}
     used = sorted(set(m.columns.values()))
     norms = ", ".join(f"{_norm(f'c{k}', digits=k in numeric)} AS n{k}" for k in used)
-    money = [m.columns[n] for n in MONEY if n in m.columns]
-    units = "'[,\\s元¥'']|人民币|rmb|cny'"
-    cleaned = "".join(f", regexp_replace({_norm(f'c{k}')}, {units}, '', 'gi') AS a{k}" for k in money)
-    return f"""SELECT file, line, {norms}{cleaned}, {_FOOTER} AS footer FROM raw
-        WHERE replace(raw_text, '|', '') <> ''"""  # noqa: S608
+    money = sorted({m.columns[n] for n in MONEY if n in m.columns})
+    units = "'[\\s元¥'']|人民币|rmb|cny'"
+    unitless = "".join(f", regexp_replace({_norm(f'c{k}')}, {units}, '', 'gi') AS u{k}" for k in money)
+    plain = "".join(f", {_plain(f'u{k}')} AS a{k}" for k in money)
+    return f"""SELECT *{plain} FROM (SELECT file, line, {norms}{unitless}, {_FOOTER} AS footer FROM raw
+        WHERE replace(raw_text, '|', '') <> '')"""  # noqa: S608
 
 
 def _text(m: Mapping, name: str) -> str:
@@ -297,7 +347,7 @@ def _parsed_sql(m: Mapping, account: str, best: str) -> str:
                {_text(m, "counterparty_bank")} AS counterparty_bank,
                {_identifier(m, "serial")} AS serial, trim({desc}, ' /') AS description,
                lower(trim({desc}, ' /')) AS d, {cp} AS cp, {_sub_fen(m)} AS sub_fen,
-               {_not_an_amount(m)} AS not_an_amount, footer
+               {_not_an_amount(m)} AS not_an_amount, {_unclear(m)} AS unclear, footer
         FROM stage
     """  # noqa: S608
 
@@ -392,7 +442,8 @@ def _load(con: Any, number: int, path: Path, text: str, mapping: Mapping | None,
         f"""INSERT INTO parsed
         SELECT file, line, account, ts, amount, balance, counterparty_account, counterparty_name,
                counterparty_bank, serial, description, category, platform,
-               CASE WHEN ts IS NULL THEN '交易时间无法识别' WHEN not_an_amount IS NOT NULL THEN not_an_amount
+               CASE WHEN ts IS NULL THEN '交易时间无法识别' WHEN unclear IS NOT NULL THEN unclear
+                    WHEN not_an_amount IS NOT NULL THEN not_an_amount
                     WHEN amount IS NULL THEN '交易金额无法识别'
                     WHEN sub_fen THEN '交易金额精度超过分' {_digits_lost()} END
         FROM lines JOIN classes USING (d, cp)

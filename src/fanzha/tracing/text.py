@@ -2,11 +2,14 @@
 
 Amounts: thousands separators, full-width digits, 元 / ¥ / RMB / CNY / 人民币, a sign in front or behind,
 and accounting negatives in parentheses — ``"（１,２３４.５０）元"`` is −123450 fen; a formula's float
-(``0.30000000000000004``) is the fen it stands for. Times: ``2024-03-05
-14:22:01``, ``2024/3/5 14:22``, ``20240305142201``, ``2024年3月5日 14时22分01秒``, ``2024/3/5 下午 2:22``
-(Chinese Excel's 12-hour clock), ``15/3/2024`` or ``3/15/2024`` when the order is unambiguous, a date
-and a time in two columns, Excel serial numbers (also written as text, ``45356.5``), Unix seconds or
-milliseconds, with or without a fraction (read as China time) and ``datetime`` objects from XLSX readers.
+(``0.30000000000000004``) is the fen it stands for. Thousands grouped by a dot or a space with a decimal
+comma (``1.000,00``, ``1 000,00``, ``12,50``) read as written; a point before exactly three figures
+(``1.000``: 1 yuan, or 1,000 grouped?) and commas or dots that group no thousands are refused.
+Times: ``2024-03-05 14:22:01``, ``2024/3/5 14:22``, ``20240305142201``, ``2024年3月5日 14时22分01秒``,
+``2024/3/5 下午 2:22`` (Chinese Excel's 12-hour clock), ``15/3/2024`` or ``3/15/2024`` when the order
+is unambiguous, a date and a time in two columns, Excel serial numbers (also written as text,
+``45356.5``), Unix seconds or milliseconds, with or without a fraction (read as China time) and
+``datetime`` objects from XLSX readers.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-_UNITS = re.compile(r"(人民币|RMB|CNY|元|¥|\$|\s|,|')", re.IGNORECASE)
+_UNITS = re.compile(r"(人民币|RMB|CNY|元|¥|\$|\s|')", re.IGNORECASE)
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _SEPARATORS = str.maketrans(
     {"年": "-", "月": "-", "/": "-", ".": "-", "日": " ", "时": ":", "点": ":", "分": ":", "秒": ""}
@@ -63,6 +66,14 @@ AMOUNT_CEILING_TEXT = "1 万亿元"
 
 class CellError(ValueError):
     """A cell that cannot be read; the message is in Chinese, for the user."""
+
+
+class UnclearSeparators(CellError):
+    """An amount whose dots and commas do not say which is the decimal point (1.000, 1,2345)."""
+
+    def __init__(self, reason: str, cell: str) -> None:
+        super().__init__(f"{reason}：{cell}")
+        self.reason = reason  # without the cell, for a message that quotes the cell apart
 
 
 class NotAnAmount(CellError):
@@ -116,6 +127,40 @@ def _plausible(fen: int, value: object, label: str) -> int:
     return fen
 
 
+# How thousands and the decimal point are written (the columnar path uses the same patterns). A group of
+# thousands is three figures; a decimal comma has one or two after it.
+GROUPED_BY_COMMAS = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?"  # 1,234,567.89 (as Chinese banks write)
+GROUPED_BY_DOTS = r"[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]*)?"  # 1.234.567,89 (as European systems write)
+DECIMAL_COMMA = r"[0-9]*,[0-9]{1,2}"  # 1000,50 (or 1 000,50, the spaces taken away)
+# A point before exactly three figures, the first not 0: 1.000 is 1 yuan with a decimal point, 1,000 yuan
+# grouped by a dot. No rule tells them apart in one cell, so neither is guessed.
+UNCLEAR_POINT = r"[1-9][0-9]{0,2}\.[0-9]{3}"
+
+
+def unclear_point(label: str) -> str:
+    return f"{label}的小数点不明确（如 1.000 是 1 元还是 1000 元？），请写成 1000.00 或 1.00 后重新导出"
+
+
+def not_grouped(label: str) -> str:
+    return f"{label}的逗号或点不在千分位上，读不出确定的数（请写成 1,000.00 或 1000.00）"
+
+
+def _without_separators(body: str, label: str, cell: str, *, typed: bool) -> str:
+    """``body`` (digits, ``.`` and ``,``; no sign) as a plain decimal number. A float's repr (``typed``
+    false) is never grouped: its point is a decimal point."""
+    if typed and re.fullmatch(UNCLEAR_POINT, body):
+        raise UnclearSeparators(unclear_point(label), cell)
+    if "," not in body and body.count(".") <= 1:
+        return body
+    if re.fullmatch(GROUPED_BY_COMMAS, body):
+        return body.replace(",", "")
+    if re.fullmatch(GROUPED_BY_DOTS, body):
+        return body.replace(".", "").replace(",", ".")
+    if re.fullmatch(DECIMAL_COMMA, body):
+        return body.replace(",", ".")
+    raise UnclearSeparators(not_grouped(label), cell)
+
+
 def parse_amount(value: object, label: str = "金额", *, scale: int = 1) -> int | None:
     """The amount in fen, signed; ``None`` for an empty cell. ``scale`` is the yuan one unit of the
     column is (10,000 for a column headed 万元). Raises CellError, also for an amount of
@@ -124,6 +169,7 @@ def parse_amount(value: object, label: str = "金额", *, scale: int = 1) -> int
         raise CellError(f"金额无法识别：{value}")
     if isinstance(value, int):
         return _plausible(value * 100 * scale, value, label)
+    typed = not isinstance(value, float)
     if isinstance(value, float):
         value = repr(value)
     text = normalise(value)
@@ -135,6 +181,9 @@ def parse_amount(value: object, label: str = "金额", *, scale: int = 1) -> int
         negative, text = True, text[1:-1]
     if text.endswith("-") and len(text) > 1:
         negative, text = not negative, text[:-1]
+    sign, body = (text[0], text[1:]) if text[:1] in ("+", "-") else ("", text)
+    if re.fullmatch(r"[0-9.,]+", body):
+        text = sign + _without_separators(body, label, normalise(value), typed=typed)
     if not _NUMBER.match(text):
         raise CellError(f"金额无法识别：{normalise(value)}")
     try:
