@@ -21,13 +21,14 @@ from fanzha.cases import services
 from fanzha.cases.common import account_hash, clean_account, masked_cell, money, parse_money
 from fanzha.cases.models import Case, Origin, Payment, Status, Victim
 from fanzha.core import access
-from fanzha.core.models import Area, Person
+from fanzha.core.models import Area, Organisation, Person
+from fanzha.core.models.organisations import OrganisationKind
 from fanzha.core.pii import idcard
 from fanzha.core.services import persons as person_services
 from fanzha.imports.columns import NUMERIC_REJECT, Field
 from fanzha.imports.importers.areas import validation_message
 from fanzha.imports.importers.base import NEW, UNCHANGED, UPDATED, Importer, Row, RowRejected
-from fanzha.imports.importers.people import PersonImporter, Retired
+from fanzha.imports.importers.people import NO_SUCH_AREA, NO_SUCH_NAME, OUTSIDE, PersonImporter, Retired
 from fanzha.imports.importers.warnings import in_wan
 from fanzha.tracing.text import parse_time
 from fanzha.warnings.intake import AmountError, Memo, read_amount
@@ -43,6 +44,13 @@ FIELDS = [
     Field("occurred_at", "发案时间", ("案发时间", "被骗时间", "occurred at")),
     Field("area_code", "区划代码", ("发案地区划代码", "行政区划代码", "area code")),
     Field("area_name", "发案地", ("发案地点", "所属区划", "发案区划", "area")),
+    # Where the case was filed: places it when its 发案地 is outside the centre's areas (a victim living
+    # elsewhere who reported here).
+    Field(
+        "unit",
+        "受理单位",
+        ("立案单位", "接报单位", "报案单位", "办案单位", "主办单位", "承办单位", "管辖单位", "filing unit"),
+    ),
     Field("fraud_type", "诈骗类型", ("案件类别", "案件类型", "作案手段", "fraud type")),
     Field(
         "name", "受害人姓名", ("受害人", "报案人", "事主姓名", "姓名", "victim"), required=True, pii="name"
@@ -158,6 +166,17 @@ RETIRED_NAMESAKES = "辖区内有多个同名的已撤销区划，请改填区�
 # Nobody is registered in a retired area: a new victim is put in its nearest ancestor in force.
 VICTIM_ABOVE = "该区划已撤销（撤并），新登记的受害人暂记在现行的上级区划“{name}”，请核实其现住区划"
 NO_AREA_FOR_VICTIM = "该区划已撤销（撤并），辖区内没有现行的上级区划可登记受害人，请先在人员中登记受害人"
+# A 发案地 outside the centre's areas is where the victim lives, not a reason to refuse the case filed here:
+# the case is placed by its filing unit (受理单位), else at the centre's level, with a notice. The cell is
+# not quoted (发案地点 may be a street address).
+ELSEWHERE = (OUTSIDE, NO_SUCH_AREA, NO_SUCH_NAME)
+FILING_KINDS = (OrganisationKind.POLICE_STATION, OrganisationKind.CENTRE)
+PLACED_BY_UNIT = "现住址不在本辖区（{column}不在本中心的区划内），案件按受理单位“{unit}”归属，请核实"
+PLACED_AT_CENTRE = (
+    "现住址不在本辖区（{column}不在本中心的区划内），无可用的受理单位，案件记在中心一级（{area}）"
+)
+PLACE_KEPT = "现住址不在本辖区（{column}不在本中心的区划内），案件归属不变，新登记的受害人记在案件的区划"
+NO_PLACE = "该区划不在您的管辖范围内，且未能按受理单位或您所在单位确定案件归属"
 
 
 def _case_numbered(ref: str) -> Case | None:
@@ -177,6 +196,7 @@ class CaseImporter(Importer):
         self._areas = PersonImporter()
         self._memo = Memo()  # fraud types: the typology, then the centre's table (诈骗类型对照)
         self._above: dict[int, Area | None] = {}  # a retired area → its nearest ancestor in force
+        self._units: dict[str, Organisation | None] = {}  # a 受理单位 cell → the unit in the jurisdiction
         self.notices: list[tuple[int, str, str]] = []  # (row, column, message): imported with flags
 
     def extra_missing(self, present: set[str]) -> list[str]:
@@ -185,18 +205,48 @@ class CaseImporter(Importer):
     def row_notices(self) -> list[tuple[int, str, str]]:
         return self.notices
 
-    def _place(self, actor: Any, row: Row) -> tuple[Area | None, str]:
-        """发案地 and the label of its column: an area in the jurisdiction, retired (撤并) or not."""
+    def _place(self, actor: Any, row: Row) -> tuple[Area | None, str, str]:
+        """发案地, the label of its column and the row's notice: an area in the jurisdiction, retired
+        (撤并) or not; one outside it (the victim lives elsewhere) gives the case's place by
+        :meth:`_filed_at`, with a notice saying so."""
         read = self._areas.read_area(actor, row)
         if read is None:
-            return None, ""
+            return None, "", ""
         found, f, text = read
         if isinstance(found, Retired):
             found = found.areas[0] if len(found.areas) == 1 else RETIRED_NAMESAKES
+        if isinstance(found, str) and found in ELSEWHERE:
+            area, notice = self._filed_at(actor, row, f.label)
+            if area is None:
+                row.error(f, NO_PLACE, text)
+            return area, f.label, notice
         if isinstance(found, str):
             row.error(f, found, text)
-            return None, f.label
-        return found, f.label
+            return None, f.label, ""
+        return found, f.label, ""
+
+    def _filed_at(self, actor: Any, row: Row, column: str) -> tuple[Area | None, str]:
+        """The place of a case whose 发案地 is outside the jurisdiction: its filing unit's area, else the
+        importer's own unit's (the centre's level); None when neither is in the jurisdiction."""
+        unit = self._filing_unit(actor, row.values.get("unit", ""))
+        if unit is not None:
+            return unit.area, PLACED_BY_UNIT.format(column=column, unit=unit.name)
+        own = getattr(actor, "organisation", None)
+        if own is None or not own.area.is_active or not access.area_visible_to(actor, own.area):
+            return None, ""
+        return own.area, PLACED_AT_CENTRE.format(column=column, area=own.area.name)
+
+    def _filing_unit(self, actor: Any, text: str) -> Organisation | None:
+        """The police station or centre a 受理单位 cell names, in force and in the jurisdiction."""
+        name = unicodedata.normalize("NFKC", text).strip()
+        if not name:
+            return None
+        if name not in self._units:
+            units = Organisation.objects.filter(name=name, kind__in=FILING_KINDS, is_active=True)
+            unit = units.select_related("area").first()
+            usable = unit is not None and unit.area.is_active and access.area_visible_to(actor, unit.area)
+            self._units[name] = unit if usable else None
+        return self._units[name]
 
     def _amount_column(self, values: dict[str, str], name: str) -> tuple[Field, str]:
         """The field and text of an amount: its column in yuan, else its column in 万元 (read in 万)."""
@@ -236,11 +286,12 @@ class CaseImporter(Importer):
                 f"未知的案件状态（可填：{'、'.join(Status.labels)}）",
                 masked_cell(v["status"]),
             )
-        area, column = self._place(actor, row)
+        area, column, notice = self._place(actor, row)
         loss_field, loss_text = self._amount_column(v, "loss")
         return {
             "area": area,
             "area_column": column,
+            "place_notice": notice,  # the 发案地 was outside the jurisdiction: placed by the filing unit
             "reported_at": _time(row, self.field("reported_at"), v.get("reported_at", "")),
             "occurred_at": _time(row, self.field("occurred_at"), v.get("occurred_at", "")),
             "fraud_type": fraud_type or "",
@@ -275,11 +326,12 @@ class CaseImporter(Importer):
             "phone": row.values.get("phone", ""),
         }
 
-    def _victim(self, actor: Any, row: Row) -> Person:
+    def _victim(self, actor: Any, row: Row, area: Area | None = None) -> Person:
         """The row's person, found by ID number in the jurisdiction, else registered in the case's area
-        — or, that area being retired (撤并), in its nearest ancestor in force, with a notice."""
+        (``area``, else the row's) — or, that area being retired (撤并), in its nearest ancestor in
+        force, with a notice."""
         c = row.cleaned
-        area = c["area"]
+        area = area or c["area"]
         if not area.is_active:
             number = c["id_number"]
             found = person_services.find_by_id_number(actor=actor, id_number=number) if number else None
@@ -312,7 +364,7 @@ class CaseImporter(Importer):
             same = (person.id_number == c["id_number"]) if c["id_number"] else (person.name == c["name"])
             if same:
                 return victim
-        person = self._victim(actor, row)
+        person = self._victim(actor, row, case.area if c["place_notice"] else None)
         return case.victims.filter(person=person).first() or services.victim_add(
             actor=actor, case=case, person=person, loss_fen=0
         )
@@ -360,6 +412,10 @@ class CaseImporter(Importer):
                 if not access.area_visible_to(actor, case.area):
                     raise RowRejected("该案件编号的案件属于其他辖区（已由其导入或登记）", "案件编号")
                 victims = case.victims.count()
+                if c["place_notice"]:
+                    self.notices.append(
+                        (row.number, c["area_column"], PLACE_KEPT.format(column=c["area_column"]))
+                    )
                 added = self._add_payment(actor, case, c["payment"], self._row_victim(actor, case, row))
                 moved = self._move_status(actor, case, row)
                 self._check_loss(case, row)
@@ -375,6 +431,8 @@ class CaseImporter(Importer):
             case = services.case_import(actor=actor, data=data, victim=self._victim(actor, row), ref=c["ref"])
             if not case.area.is_active:
                 self.notices.append((row.number, c["area_column"], RETIRED_PLACE))
+            if c["place_notice"]:
+                self.notices.append((row.number, c["area_column"], c["place_notice"]))
             self._add_payment(actor, case, c["payment"], case.victims.get())
             services.case_advance(actor=actor, case=case, to=c["status"])
         except ValidationError as exc:

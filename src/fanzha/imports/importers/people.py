@@ -19,6 +19,8 @@ from fanzha.imports.importers.areas import LossyAreaCode, read_area_code, valida
 from fanzha.imports.importers.base import NEW, UNCHANGED, UPDATED, Importer, Row, RowRejected
 
 OUTSIDE = "该区划不在您的管辖范围内"
+NO_SUCH_AREA = "系统中没有该区划"
+NO_SUCH_NAME = "您的辖区内没有这个名称的区划，请核对或改填区划代码"
 RETIRED = "该区划已撤销（撤并），请改填现行的区划"
 GROUP_SPLIT = re.compile(r"[、,，;；/|\s]+")
 GROUP_WORDS = {
@@ -115,7 +117,7 @@ class PersonImporter(Importer):
             return f"区划代码{exc}"
         area = area_services.find_area(code)
         if area is None:
-            return "系统中没有该区划"
+            return NO_SUCH_AREA
         if not access.area_visible_to(actor, area):
             return OUTSIDE
         return area if area.is_active else Retired((area,))
@@ -128,7 +130,7 @@ class PersonImporter(Importer):
         if found:
             return found[0]
         retired = tuple(named.order_by("path"))
-        return Retired(retired) if retired else "您的辖区内没有这个名称的区划，请核对或改填区划代码"
+        return Retired(retired) if retired else NO_SUCH_NAME
 
     def read_area(self, actor: Any, row: Row) -> tuple[Area | Retired | str, Field, str] | None:
         """What the row's area cell names (区划代码, else 所属区划), with the cell; None when both are
