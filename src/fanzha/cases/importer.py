@@ -171,11 +171,11 @@ NO_AREA_FOR_VICTIM = "该区划已撤销（撤并），辖区内没有现行的�
 # not quoted (发案地点 may be a street address).
 ELSEWHERE = (OUTSIDE, NO_SUCH_AREA, NO_SUCH_NAME)
 FILING_KINDS = (OrganisationKind.POLICE_STATION, OrganisationKind.CENTRE)
-PLACED_BY_UNIT = "现住址不在本辖区（{column}不在本中心的区划内），案件按受理单位“{unit}”归属，请核实"
+PLACED_BY_UNIT = "{column}不在本中心的区划内（外地发案或名称有误），案件按受理单位“{unit}”归属，请核实"
 PLACED_AT_CENTRE = (
-    "现住址不在本辖区（{column}不在本中心的区划内），无可用的受理单位，案件记在中心一级（{area}）"
+    "{column}不在本中心的区划内（外地发案或名称有误），无可用的受理单位，案件记在中心一级（{area}），请核实"
 )
-PLACE_KEPT = "现住址不在本辖区（{column}不在本中心的区划内），案件归属不变，新登记的受害人记在案件的区划"
+PLACE_KEPT = "{column}不在本中心的区划内（外地发案或名称有误），案件归属不变，新登记的受害人记在案件的区划"
 NO_PLACE = "该区划不在您的管辖范围内，且未能按受理单位或您所在单位确定案件归属"
 
 
