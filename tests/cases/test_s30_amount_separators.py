@@ -51,6 +51,12 @@ def test_separators_that_group_no_thousands_are_refused(cell):
         parse_amount(cell, "交易金额")
 
 
+@pytest.mark.parametrize("cell", ["$100", "US$1,000.00", "100 USD", "HKD 500", "€20", "100美元"])
+def test_an_amount_in_another_currency_is_refused_not_read_as_yuan(cell):
+    with pytest.raises(CellError, match="^交易金额不是人民币金额"):
+        parse_amount(cell, "交易金额")
+
+
 def test_a_number_cell_is_never_unclear():
     assert parse_amount(1.5) == 150 and parse_amount(1000) == 100_000
     with pytest.raises(CellError, match="金额精度超过分"):

@@ -20,7 +20,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-_UNITS = re.compile(r"(人民币|RMB|CNY|元|¥|\$|\s|')", re.IGNORECASE)
+_UNITS = re.compile(r"(人民币|RMB|CNY|元|¥|\s|')", re.IGNORECASE)
+# Another currency's sign or code: the amount is not in yuan (the columnar path refuses it too).
+_FOREIGN = re.compile(r"\$|USD|EUR|HKD|€|£|美元|港币|欧元", re.IGNORECASE)
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _SEPARATORS = str.maketrans(
     {"年": "-", "月": "-", "/": "-", ".": "-", "日": " ", "时": ":", "点": ":", "分": ":", "秒": ""}
@@ -175,6 +177,8 @@ def parse_amount(value: object, label: str = "金额", *, scale: int = 1) -> int
     text = normalise(value)
     if text in {"", "-", "--", "—"}:
         return None
+    if _FOREIGN.search(text):
+        raise CellError(f"{label}不是人民币金额（外币），请折算为人民币后导入：{text}")
     negative = False
     text = _UNITS.sub("", text)
     if text.startswith("(") and text.endswith(")"):
