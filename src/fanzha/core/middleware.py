@@ -91,9 +91,9 @@ class AuditContextMiddleware:
 
 
 class SessionLimitsMiddleware:
-    """Log out after SESSION_IDLE_TIMEOUT without activity or SESSION_ABSOLUTE_TIMEOUT after login, or
-    once the user's organisation is deactivated; send a user whose password must change (too old, or
-    set by an administrator) to change it first."""
+    """Log out after SESSION_IDLE_TIMEOUT without activity (a page's automatic refresh is none) or
+    SESSION_ABSOLUTE_TIMEOUT after login, or once the user's organisation is deactivated; send a user
+    whose password must change (too old, or set by an administrator) to change it first."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -104,7 +104,8 @@ class SessionLimitsMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return self.get_response(request)
-        reason = security.session_expiry(request.session, time.time())
+        activity = not security.is_poll(request)
+        reason = security.session_expiry(request.session, time.time(), activity=activity)
         if reason:
             from fanzha.audit.services import audit_record
 

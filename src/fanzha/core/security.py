@@ -43,6 +43,11 @@ PENDING = "fanzha_pending_login"
 EXPIRED_NOTICE = "fanzha_session_expired"
 ORGANISATION_NOTICE = "fanzha_organisation_inactive"
 
+# A page that refreshes itself (the live board, a running job's status) sends this header with each
+# refresh (its polling element's hx-headers): such a GET is answered while the session is valid but
+# is not the person's activity, so it does not move the idle clock.
+POLL_HEADER = "X-Fanzha-Poll"
+
 # Told only to someone who typed the right password (an unknown username or a wrong password gets the
 # one generic message), and at the next request of a session open when the organisation was deactivated.
 ORGANISATION_INACTIVE_MESSAGE = "所在单位已停用，无法登录系统；如有疑问请联系系统管理员。"
@@ -155,15 +160,22 @@ def session_started(session: Any) -> None:
     session[LAST_SEEN] = now
 
 
-def session_expiry(session: Any, now: float) -> str:
-    """ "idle", "absolute" or "" (still valid); marks the session as seen when valid."""
+def is_poll(request: HttpRequest) -> bool:
+    """A page's automatic refresh (a GET carrying POLL_HEADER), not something the person did."""
+    return request.method in ("GET", "HEAD") and bool(request.headers.get(POLL_HEADER))
+
+
+def session_expiry(session: Any, now: float, *, activity: bool = True) -> str:
+    """ "idle", "absolute" or "" (still valid); a valid session is marked as seen when the request is
+    the person's ``activity`` (not a page's automatic refresh)."""
     started = session.setdefault(LOGIN_AT, now)
     last_seen = session.get(LAST_SEEN, now)
     if now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
         return "absolute"
     if now - last_seen > settings.SESSION_IDLE_TIMEOUT:
         return "idle"
-    session[LAST_SEEN] = now
+    if activity:
+        session[LAST_SEEN] = now
     return ""
 
 
