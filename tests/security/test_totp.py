@@ -48,7 +48,7 @@ def test_it_enables_totp_with_a_correct_code(world, client, clock) -> None:
     client.force_login(user)
     client.get(reverse("totp_setup"))
     secret = client.session[TOTP_SETUP_SECRET]
-    response = client.post(reverse("totp_setup"), {"code": clock.code(secret)})
+    response = client.post(reverse("totp_setup"), {"password": PASSWORD, "code": clock.code(secret)})
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.totp_enabled and user.totp_secret == secret
@@ -65,7 +65,7 @@ def test_it_refuses_a_wrong_code_when_enabling(world, client, clock) -> None:
     client.force_login(user)
     client.get(reverse("totp_setup"))
     secret = client.session[TOTP_SETUP_SECRET]
-    response = client.post(reverse("totp_setup"), {"code": clock.wrong(secret)})
+    response = client.post(reverse("totp_setup"), {"password": PASSWORD, "code": clock.wrong(secret)})
     assert response.status_code == 400
     assert "动态口令不正确" in response.content.decode()
     user.refresh_from_db()

@@ -103,6 +103,26 @@ class CodeForm(forms.Form):
         return code
 
 
+class TotpEnableForm(CodeForm):
+    """Turning the second factor on: the current password (a session alone must not bind its own
+    authenticator to the account), then a code of the new secret."""
+
+    password = _password_field("当前密码", "current-password")
+    field_order = ["password", "code"]
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["password"].error_messages["required"] = "请输入当前密码"
+        self.fields["password"].widget.attrs.setdefault("class", "form-control")
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("当前密码不正确", code=WRONG_CURRENT_PASSWORD)
+        return password
+
+
 def _roles_field() -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
         label="角色",

@@ -25,7 +25,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fanzha.audit.services import audit_record
 from fanzha.core import security
-from fanzha.core.forms_users import WRONG_CURRENT_PASSWORD, CodeForm, LoginForm, PasswordChangeForm
+from fanzha.core.forms_users import (
+    WRONG_CURRENT_PASSWORD,
+    CodeForm,
+    LoginForm,
+    PasswordChangeForm,
+    TotpEnableForm,
+)
 from fanzha.core.models import User
 from fanzha.core.services import organisations as user_services
 
@@ -164,7 +170,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _totp_page(request: HttpRequest, form: CodeForm, status: int = 200) -> HttpResponse:
+def _totp_page(request: HttpRequest, form: Form, status: int = 200) -> HttpResponse:
+    """The enabled user's page turns TOTP off (a code), the others' turns it on (password and code)."""
     user = request.user
     context: dict[str, Any] = {"form": form, "enabled": user.totp_enabled}
     if not user.totp_enabled:
@@ -186,16 +193,22 @@ def _require_totp_page(user: Any) -> None:
 @login_required
 @never_cache
 def totp_setup(request: HttpRequest) -> HttpResponse:
-    """Shows a new secret and its otpauth:// address; a correct code from the app turns TOTP on."""
-    _require_totp_page(request.user)
-    form = CodeForm(request.POST or None)
-    if request.method != "POST" or request.user.totp_enabled:
-        return _totp_page(request, CodeForm() if request.method == "POST" else form)
+    """Shows a new secret and its otpauth:// address; the current password and a correct code from the
+    app turn TOTP on. A wrong password counts as a failed login (as on the password page)."""
+    user = request.user
+    _require_totp_page(user)
+    if user.totp_enabled:
+        return _totp_page(request, CodeForm())
+    if request.method != "POST":
+        return _totp_page(request, TotpEnableForm(user=user))
+    if not security.is_login_allowed(request, user.get_username()):
+        return _account_page_locked(request)
+    form = TotpEnableForm(request.POST, user=user)
     if form.is_valid():
         secret = request.session.get(TOTP_SETUP_SECRET, "")
         try:
             user_services.user_totp_enable(
-                actor=request.user, user=request.user, secret=secret, code=form.cleaned_data["code"]
+                actor=user, user=user, secret=secret, code=form.cleaned_data["code"]
             )
         except ValidationError as exc:
             add_service_errors(form, exc, "code")
@@ -203,6 +216,10 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
             request.session.pop(TOTP_SETUP_SECRET, None)
             messages.success(request, "动态口令已启用，今后登录时须输入手机上的 6 位动态口令。")
             return redirect("totp_setup")
+    elif form.has_error("password", WRONG_CURRENT_PASSWORD):
+        security.record_failed_login(request, user.get_username(), "totp_enable")
+        if getattr(request, "axes_locked_out", False):
+            return _account_page_locked(request)
     return _totp_page(request, form, status=400)
 
 
