@@ -7,7 +7,12 @@ class JobsConfig(AppConfig):
     verbose_name = "后台任务与通知"
 
     def ready(self) -> None:
+        from django.core import checks
         from django.utils.module_loading import autodiscover_modules
+
+        from fanzha.jobs.checks import gateway_setting
+
+        checks.register(gateway_setting)
 
         from fanzha.jobs import tasks  # noqa: F401 - registers the built-in tasks
 
