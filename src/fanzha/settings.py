@@ -17,6 +17,8 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from fanzha.core.pii.crypto import generate_key, key_problem
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(os.environ.get("FANZHA_PROJECT_DIR", BASE_DIR.parent.parent)).resolve()
 VAR_DIR = Path(os.environ.get("FANZHA_VAR_DIR", PROJECT_DIR / "var")).resolve()
@@ -98,26 +100,6 @@ def _read_secret_file(name: str, path: Path) -> str:
     return value
 
 
-def _pii_key() -> str:
-    import base64
-
-    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
-
-
-def pii_key_problem(value: str) -> str:
-    """Why ``value`` is not a PII master key (urlsafe base64 of 32 bytes), or "" when it is one."""
-    import base64
-    import binascii
-
-    try:
-        raw = base64.urlsafe_b64decode(value.encode("ascii"))
-    except (binascii.Error, UnicodeEncodeError, ValueError):
-        raw = b""
-    if len(raw) != 32:
-        return "FANZHA_PII_KEY must be the urlsafe base64 of 32 random bytes (fanzha keygen prints one)"
-    return ""
-
-
 # ── mode ──────────────────────────────────────────────────────────────────────
 # Under pytest the default is "test" (fast password hashing); `make test` also sets it explicitly.
 FANZHA_ENV = env_str("FANZHA_ENV", "test" if "pytest" in sys.modules else "local")
@@ -168,15 +150,17 @@ if _SQLITE:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The key for personal data. A SQLite database's encrypted values need the key they were written with.
+# The key for personal data: the encrypted values in the database need the key they were written with.
+# A key file missing beside a SQLite database is refused here; a key (on any database) that does not read
+# the personal data already stored is refused by the system check fanzha.core.E001 (migrate, run, worker).
 PII_KEY = local_secret(
     "FANZHA_PII_KEY",
     "pii_key",
-    _pii_key,
+    generate_key,
     keep_data=Path(DATABASES["default"]["NAME"]) if _SQLITE else None,
 )
-if PII_KEY and pii_key_problem(PII_KEY):
-    raise ImproperlyConfigured(pii_key_problem(PII_KEY))
+if PII_KEY and key_problem(PII_KEY):
+    raise ImproperlyConfigured(key_problem(PII_KEY))
 
 # ── applications ──────────────────────────────────────────────────────────────
 INSTALLED_APPS = [

@@ -7,4 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "基础"
 
     def ready(self) -> None:
+        from django.core import checks
+
         from fanzha.core import security  # noqa: F401  (connects the login audit receivers)
+        from fanzha.core.checks import pii_key_reads_the_data
+
+        checks.register(pii_key_reads_the_data, checks.Tags.database)

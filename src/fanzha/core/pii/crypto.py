@@ -41,6 +41,7 @@ __all__ = [
     "encrypt_bytes",
     "generate_key",
     "is_token",
+    "key_problem",
     "normalize_for_search",
     "search_hash",
 ]
@@ -71,16 +72,27 @@ def generate_key() -> str:
     return base64.urlsafe_b64encode(os.urandom(32)).decode("ascii")
 
 
-@lru_cache(maxsize=8)
-def _master(encoded: str) -> bytes:
+def _decode_key(encoded: str) -> bytes:
+    """The master key's bytes; b"" when ``encoded`` is not urlsafe base64 of exactly 32 bytes."""
     try:
         raw = base64.urlsafe_b64decode(encoded.encode("ascii"))
     except (binascii.Error, UnicodeEncodeError, ValueError):
-        raw = b""
-    if len(raw) != 32:
-        raise ImproperlyConfigured(
-            "PII_KEY 必须是32字节随机数的 urlsafe base64 编码（可用 generate_key() 生成）"
-        )
+        return b""
+    return raw if len(raw) == 32 else b""
+
+
+def key_problem(encoded: str) -> str:
+    """Why ``encoded`` is not a master key, or "" when it is one (the settings refuse to start on it)."""
+    if _decode_key(encoded):
+        return ""
+    return "FANZHA_PII_KEY must be the urlsafe base64 of 32 random bytes (fanzha keygen prints one)"
+
+
+@lru_cache(maxsize=8)
+def _master(encoded: str) -> bytes:
+    raw = _decode_key(encoded)
+    if not raw:
+        raise ImproperlyConfigured(key_problem(encoded))
     return raw
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import DEFAULT_DB_ALIAS
 
 
 def _raise_system_exit(signum: int, frame: object) -> None:
@@ -19,6 +20,12 @@ def _raise_system_exit(signum: int, frame: object) -> None:
 
 class Command(BaseCommand):
     help = "启动网页服务与后台任务进程（本地运行用）"
+
+    def check(self, *args: Any, **kwargs: Any) -> None:
+        """The system checks, with those that read the database: a FANZHA_PII_KEY that cannot read the
+        stored personal data stops it before it serves (fanzha.core.E001)."""
+        kwargs["databases"] = [DEFAULT_DB_ALIAS]
+        super().check(*args, **kwargs)
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default="127.0.0.1")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.db import DEFAULT_DB_ALIAS
 
 from fanzha.jobs.worker import Worker, run_with_signals
 
@@ -13,6 +14,12 @@ class Command(BaseCommand):
     help = (
         "运行后台任务进程：执行到期的定时任务、收回失联任务、逐个运行排队任务（SIGTERM 时完成当前任务后退出）"
     )
+
+    def check(self, *args: Any, **kwargs: Any) -> None:
+        """The system checks, with those that read the database: a FANZHA_PII_KEY that cannot read the
+        stored personal data stops it before it serves (fanzha.core.E001)."""
+        kwargs["databases"] = [DEFAULT_DB_ALIAS]
+        super().check(*args, **kwargs)
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
