@@ -96,3 +96,24 @@ def test_it_marks_own_notifications_read_and_hides_others(world, client) -> None
     other.refresh_from_db()
     assert other.read_at is None
     assert "0 条未读" in client.get(reverse("inbox")).content.decode()
+
+
+class BrokenGateway:
+    """A gateway whose set-up fails (an unreachable SMS service read at construction)."""
+
+    def __init__(self) -> None:
+        raise ConnectionError("gateway down")
+
+    def send(self, message: OutgoingMessage) -> None:  # pragma: no cover - never built
+        raise AssertionError
+
+
+def test_a_gateway_that_fails_to_start_is_logged_not_raised_after_the_commit(
+    world, settings, django_capture_on_commit_callbacks, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    settings.NOTIFICATION_GATEWAY = "tests.jobs.test_notify.BrokenGateway"
+    with django_capture_on_commit_callbacks(execute=True):
+        result = notify(recipients=[world.users["leader"]], title="预警", body="", channels=("inbox", "sms"))
+    assert result.handed_to_gateway == 1
+    assert Notification.objects.get().recipient == world.users["leader"]
+    assert "notification gateway could not be created" in caplog.text

@@ -87,7 +87,13 @@ def gateway() -> NotificationGateway:
 
 
 def _deliver(messages: list[OutgoingMessage]) -> None:
-    sender = gateway()
+    """Hand the messages to the gateway after the commit: a failing gateway is logged (the inbox rows
+    are written already), never raised into the request that committed."""
+    try:
+        sender = gateway()
+    except Exception:
+        logger.exception("notification gateway could not be created", extra={"messages": len(messages)})
+        return
     for message in messages:
         try:
             sender.send(message)
