@@ -12,6 +12,7 @@ from django.db.models import (
     Count,
     DateField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -131,10 +132,12 @@ def filtered(user: Any, params: Any) -> tuple[QuerySet[Warning], dict[str, str]]
         value = params.get(name, "")
         if value in values:
             qs, applied[name] = qs.filter(**{name: value}), value
-    for name in ("source", "fraud_type"):
-        value = _code(name, params.get(name, "")[:40])
-        if value:
-            qs, applied[name] = qs.filter(**{name: value}), value
+    source = _code("source", params.get("source", "")[:40])
+    if source:
+        qs, applied["source"] = qs.filter(of_source(source)), source
+    fraud_type = _code("fraud_type", params.get("fraud_type", "")[:40])
+    if fraud_type:
+        qs, applied["fraud_type"] = qs.filter(fraud_type=fraud_type), fraud_type
     start, end = _date(params.get("start", "")), _date(params.get("end", ""))
     if start is not None:
         qs, applied["start"] = qs.filter(received_at__gte=_bounds(start, False)), start.isoformat()
@@ -169,6 +172,21 @@ def of_batch(batch_id: int) -> Q:
     written = WarningSourceRef.objects.filter(batch_id=batch_id).values("warning_id")
     again = WarningRepush.objects.filter(batch_id=batch_id).values("ref__warning_id")
     return Q(pk__in=written.union(again, all=True))
+
+
+def of_source(source: str) -> Q:
+    """The warnings ``source`` reported (来源): first (``Warning.source``), or again, in a report merged
+    into a warning another source reported first — its (source, source id) kept as a source ref. The list,
+    the statistics and their export of a source are of what its reports led to (a bank's report joining
+    the superior platform's warning is the bank's too); a warning it reported twice is one row.
+
+    Not ``id IN (the source's refs)``: the source of most warnings (上级推送) has nearly every ref, and
+    reading them all and sorting their warnings made a page of 1,000,000 warnings take a second on SQLite.
+    Tested row by row in list order instead, the first source by its column, a merged one — only a
+    warning with ``merged_count`` above 0 has a ref but its first — by one step of the refs' warning index:
+    a page stops at its 50 rows. Scope left to the caller."""
+    merged_in = WarningSourceRef.objects.filter(warning_id=OuterRef("pk"), source=source)
+    return Q(source=source) | (Q(merged_count__gt=0) & Q(Exists(merged_in)))
 
 
 def batch_count(user: Any, batch_id: int) -> tuple[int, bool]:
