@@ -155,7 +155,8 @@ def test_the_on_time_rate_counts_warnings_never_acknowledged_past_their_deadline
 
 def test_a_visit_counts_as_contact_from_the_arrival_not_from_the_saving(world, client) -> None:  # type: ignore[no-untyped-def]
     warning = make_warning(1)
-    _set(warning, received_at=timezone.now() - dt.timedelta(days=1))
+    day_ago = timezone.now() - dt.timedelta(days=1)
+    _set(warning, received_at=day_ago, clock_started_at=day_ago)  # received (and its clock started) then
     login(client, world.users["grid_cd"])
     arrived = (timezone.localtime() - dt.timedelta(hours=2)).replace(second=0, microsecond=0)
     visit = {"kind": "visit", "arrived_at": arrived.strftime("%Y-%m-%dT%H:%M")}

@@ -66,6 +66,9 @@ class Ledger:
     def __init__(self, centre_id: int) -> None:
         self.centre_id = centre_id
         self.lines: list[Line] = []
+        # (warning, unit, person, time from receipt): the person reached on the clock it leaves, that
+        # unit's (and person's) contact in their mean time to contact
+        self.reaches: list[tuple[int, int | None, int | None, dt.timedelta]] = []
 
     def leaving(self, w: Warning, to_unit: int | None, now: dt.datetime) -> None:
         """Before ``w`` goes to ``to_unit`` (None: the queue) at about ``now``."""
@@ -89,6 +92,8 @@ class Ledger:
             contact = False
         if contact is not None:
             self.lines.append((w.pk, unit, person, "contact", contact))
+        if w.contacted_at is not None and w.contacted_at >= w.clock_start:
+            self.reaches.append((w.pk, unit, person, w.contacted_at - w.received_at))
 
 
 def _received(rng: random.Random, n: int) -> Warning:
@@ -158,9 +163,9 @@ def _deactivate(world: Any, ledger: Ledger, username: str) -> None:
     for w in held.values():
         before.leaving(w, -1, now)  # as if to another unit; kept only for those that did go to one
     org_services.user_deactivate(actor=world.users["admin"], user=user)
-    for line in before.lines:
-        if Warning.objects.get(pk=line[0]).organisation_id != held[line[0]].organisation_id:
-            ledger.lines.append(line)
+    moved = {pk for pk in held if Warning.objects.get(pk=pk).organisation_id != held[pk].organisation_id}
+    ledger.lines += [line for line in before.lines if line[0] in moved]
+    ledger.reaches += [reach for reach in before.reaches if reach[0] in moved]
 
 
 # ── the figures, recomputed from the rows ────────────────────────────────────────────────
@@ -190,6 +195,7 @@ def _contact_counted(w: Warning, now: dt.datetime) -> bool:
 
 
 def _expected(rows: list[Warning], ledger: Ledger, key: Any, now: dt.datetime) -> dict[Any, dict[str, Any]]:
+    whole = bool(rows) and key(rows[0]) == ()  # the totals: the mean time to contact of every reach
     figures: dict[Any, dict[str, Any]] = defaultdict(lambda: dict.fromkeys(COUNTED, 0))
     acks: dict[Any, list[dt.timedelta]] = defaultdict(list)
     contacts: dict[Any, list[dt.timedelta]] = defaultdict(list)
@@ -210,9 +216,12 @@ def _expected(rows: list[Warning], ledger: Ledger, key: Any, now: dt.datetime) -
         )
         if w.acknowledged_at is not None:
             acks[key(w)].append(w.acknowledged_at - w.received_at)
-        if w.contacted_at is not None:
-            contacts[key(w)].append(w.contacted_at - w.received_at)
+        if w.contacted_at is not None and (whole or w.contacted_at >= w.clock_start):
+            contacts[key(w)].append(w.contacted_at - w.received_at)  # reached by its holder now
     by_pk = {w.pk: w for w in rows}
+    for pk, unit, person, took in ledger.reaches:
+        if pk in by_pk and not whole:  # reached by a unit that then handed it on: that unit's
+            contacts[key(by_pk[pk], (unit, person))].append(took)
     for pk, unit, person, kind, on_time in ledger.lines:
         if pk in by_pk:
             # by unit (or person): the one that handed it on; else the warning's own

@@ -7,9 +7,9 @@ from __future__ import annotations
 from django.urls import reverse
 
 from fanzha.warnings import selectors
+from fanzha.warnings.intake import WarningInput
 from fanzha.warnings.models import Outcome, Warning, WarningSourceRef
 from fanzha.warnings.services import MERGED, Intake, receive
-from fanzha.warnings.intake import WarningInput
 from fanzha.warnings.workflow import ContactData, warning_contact_record
 from tests.personas import login
 from tests.warnings.helpers import make_warning

@@ -21,6 +21,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -487,10 +488,15 @@ def summary(
     the units that handed it on (:func:`handed_on_figures`), each on its own clock; 联系及时率 likewise,
     one deadline to reach the person per unit that held the warning (:func:`contact_due_q`), the
     person reached counting for the unit that reached them only; the mean times are over the warnings
-    acknowledged / reached, from receipt (one still waiting has no time yet). Grouped by the assignee
-    (:data:`PERSON_FIELDS`), the handover lines count for the person who held the warning then."""
+    acknowledged / reached, from receipt (one still waiting has no time yet). The mean time to contact
+    of a group is likewise over the contacts its unit (or person) made: the warnings reached on the clock
+    now running and those reached by a unit that then handed them on (on its handover line) — not the
+    holder's now when another unit reached the person; the totals' is over every warning reached. Grouped
+    by the assignee (:data:`PERSON_FIELDS`), the handover lines count for the person who held the warning
+    then."""
     now = now or timezone.now()
     values = qs.values(*fields) if fields else qs
+    reached_here = REACHED_ON_THIS_CLOCK if fields else Q(contacted_at__isnull=False)
     aggregates = {
         "total": Count("id"),
         "open": Count("id", filter=Q(status__in=OPEN_STATUSES)),
@@ -508,7 +514,8 @@ def summary(
             "id", filter=REACHED_ON_THIS_CLOCK & Q(contacted_at__lte=F("due_contact_at"))
         ),
         "mean_ack": Avg(_duration("acknowledged_at")),
-        "mean_contact": Avg(_duration("contacted_at")),
+        "contact_time": Sum(_duration("contacted_at"), filter=reached_here),
+        "contact_timed": Count("id", filter=reached_here),
     }
     if fields:
         rows = list(values.annotate(**aggregates).order_by(*fields))
@@ -516,6 +523,8 @@ def summary(
         rows = [values.aggregate(**aggregates)]
     _add_handed_on(rows, handed_on_figures(qs, fields), fields)
     for row in rows:
+        contact_time, timed = row.pop("contact_time"), row.pop("contact_timed")
+        row["mean_contact"] = contact_time / timed if timed else None
         row["dissuasion_rate"] = _rate(row["dissuaded"], row["dissuadable"])
         row["on_time_rate"] = _rate(row["acked_on_time"], row["ack_due"])
         row["contact_on_time_rate"] = _rate(row["contacted_on_time"], row["contact_due"])
@@ -557,13 +566,16 @@ def _clock_id(key: str) -> Case:
     )
 
 
-# What a handover line adds to a summary row: (row's count, the line's figure).
+# What a handover line adds to a summary row: (row's count, the line's figure); to a group's row also
+# its contact times (the totals' mean time to contact is over every warning reached already).
 HANDED_ON_COUNTS = (
     ("acked_on_time", "ack_on_time"),
     ("ack_due", "ack_due"),
     ("contacted_on_time", "contact_on_time"),
     ("contact_due", "contact_due"),
 )
+# A handover line whose unit reached the person on its clock (by its deadline or after it).
+REACHED_BY_LEAVING = Q(data__clock__contact__in=(sla.ON_TIME, sla.LATE))
 
 
 def handed_on_figures(
@@ -575,7 +587,9 @@ def handed_on_figures(
     on answers for it, not the unit receiving it (whose clock starts at the handover); one that
     acknowledged (or reached the person) in time and then handed on is credited. A warning leaving the
     centre's queue counts for the centre (``sla.queue_centre``) as out on time or late, and as a missed
-    contact when out after the queue's deadline to reach the person. One query."""
+    contact when out after the queue's deadline to reach the person. With ``fields``, also the time
+    from receipt to the contact of the warnings the leaving unit reached (``contact_time``, a sum, and
+    ``contact_timed``, how many): the unit's mean time to contact. One query."""
     counted = Q(data__clock__ack__in=COUNTED_ACK) | Q(data__clock__contact__in=COUNTED_ACK)
     lines = (
         WarningEvent.objects.filter(kind__in=HANDED_ON, warning__in=qs.values("pk"))
@@ -591,6 +605,13 @@ def handed_on_figures(
     if not fields:  # the totals: one row (``values()`` without names would group by every column)
         total = lines.aggregate(**figures)
         return {(): total} if total["ack_due"] or total["contact_due"] else {}
+    reach = ExpressionWrapper(
+        F("warning__contacted_at") - F("warning__received_at"), output_field=DurationField()
+    )
+    figures |= {
+        "contact_time": Sum(reach, filter=REACHED_BY_LEAVING),
+        "contact_timed": Count("id", filter=REACHED_BY_LEAVING),
+    }
     groups = {f"g{i}": _handed_on_group(field) for i, field in enumerate(fields)}
     rows = lines.values(**groups).annotate(**figures)
     return {
@@ -617,12 +638,20 @@ def _add_handed_on(
     for key, found in extra.items():
         row = by_key.get(key)
         if row is None:
-            row = by_key[key] = {**dict.fromkeys(AGGREGATES, 0), "mean_ack": None, "mean_contact": None}
+            row = by_key[key] = {
+                **dict.fromkeys(AGGREGATES, 0),
+                "mean_ack": None,
+                "contact_time": None,
+                "contact_timed": 0,
+            }
             row.update(zip(fields, key, strict=True))
             rows.append(row)
             added = True
         for name, line_name in HANDED_ON_COUNTS:
             row[name] += found[line_name]
+        if found.get("contact_timed"):
+            row["contact_time"] = (row["contact_time"] or dt.timedelta()) + found["contact_time"]
+            row["contact_timed"] += found["contact_timed"]
     if added:
         rows.sort(key=lambda row: [(row[field] is None, row[field]) for field in fields])
 

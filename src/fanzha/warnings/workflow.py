@@ -361,11 +361,15 @@ def contact_time(data: ContactData, now: dt.datetime) -> dt.datetime:
 def _after_contact(warning: Warning, contact: Contact, now: dt.datetime) -> str:
     """The status the outcome leads to (not reached: stays, for another attempt); the warning was first
     reached at the earliest contact that reached the person — not before it was received (a visit the
-    centre phoned in before entering the warning): no negative time to contact."""
+    centre phoned in before entering the warning): no negative time to contact — and, for the clocks,
+    not before the clock of the unit recording it started (``Warning.clock_start``): a visit that
+    arrived before a handover (转交) or placement gave the unit the warning is that unit's contact, on
+    its own clock; dated before it, it counted for no unit (the units before it had not reached the
+    person, and a contact before a unit's clock is its predecessor's). The contact keeps its own time."""
     outcome = contact.outcome
     if outcome == Outcome.NOT_REACHED:
         return warning.status
-    reached = max(contact.contacted_at, warning.received_at)
+    reached = max(contact.contacted_at, warning.received_at, warning.clock_start)
     warning.contacted_at = min(warning.contacted_at, reached) if warning.contacted_at else reached
     if outcome in FINAL_OUTCOMES:
         warning.outcome, warning.closed_at = outcome, now
