@@ -20,7 +20,7 @@ from functools import lru_cache
 from stdnum import numdb
 
 PROVINCE, CITY, COUNTY = "province", "city", "county"
-_RANGE = re.compile(r"^\[\d*-(\d*)\]")
+_RANGE = re.compile(r"^\[(\d*)-(\d*)\]")
 _GENERIC = frozenset(
     {"市辖区", "县", "市", "省直辖县级行政区划", "自治区直辖县级行政区划", "省直辖行政单位", "直辖县"}
 )
@@ -76,6 +76,8 @@ class Division:
     name: str  # the full name, as the list writes it
     level: str
     former: bool = False  # a name no longer in force (义乌县, now 义乌市)
+    began: str = ""  # the year the name came into force under the code ("" when before the list)
+    ended: str = ""  # the year it went out of force ("" while in force)
 
 
 @dataclass(frozen=True)
@@ -124,8 +126,10 @@ def _walk() -> list[Division]:
                 if not name or name in _GENERIC:
                     continue
                 level = CITY if part.endswith("00") else COUNTY
-                former = bool(period and period.group(1))
-                found.append(Division(code[:4] if level == CITY else code, name, level, former))
+                began, ended = (period.group(1), period.group(2)) if period else ("", "")
+                found.append(
+                    Division(code[:4] if level == CITY else code, name, level, bool(ended), began, ended)
+                )
     return found
 
 
@@ -170,11 +174,109 @@ def _in_force() -> dict[tuple[str, str], str]:
 
 
 def name_in_force(division: Division) -> str:
-    """The name ``division``'s code bears now (桥东区 of 邢台 → 襄都区), else its own: a former name
-    whose code went with it (郫县 510124, now 郫都区 510117) is kept."""
-    if not division.former:
-        return division.name
-    return _in_force().get((division.level, division.code), division.name)
+    """The name ``division``'s place bears now: under its code (桥东区 of 邢台 → 襄都区), else its
+    successor's (郫县 510124 → 郫都区 510117, see :func:`_successor`); its own name when it has none —
+    a former county divided among several (琼山市), or merged into one of another name (江干区)."""
+    found, steps = division, 0
+    while found.former and steps < 8:
+        now = _in_force().get((found.level, found.code))
+        if now:
+            return now
+        successor = _successor(found)
+        if successor is None:
+            return division.name
+        found, steps = successor, steps + 1
+    return found.name if not found.former else division.name
+
+
+def _stem(name: str) -> str:
+    return name[:-1] if name.endswith(("县", "市", "区", "旗")) else name
+
+
+def _named_after(old: Division, new: Division) -> bool:
+    """Whether ``new`` bears ``old``'s name with another ending (温江县 → 温江区, 郫县 → 郫都区)."""
+    return new.code != old.code and new.name.startswith(_stem(old.name))
+
+
+def _years_from(year: str) -> tuple[str, ...]:
+    """The list writes a change ending one name in the year the next begins, or the year before."""
+    return (year, str(int(year) + 1)) if year.isdigit() else ()
+
+
+@lru_cache(maxsize=1)
+def _changes() -> tuple[
+    dict[tuple[str, str], list[Division]], dict[tuple[str, str], list[Division]], set[tuple[str, str]]
+]:
+    """Counties by (province, year) they began, by (province, year) they ended, and (code, year) of
+    every name that ended."""
+    began: dict[tuple[str, str], list[Division]] = {}
+    ended: dict[tuple[str, str], list[Division]] = {}
+    for d in _walk():
+        if d.level != COUNTY:
+            continue
+        if d.began:
+            began.setdefault((d.code[:2], d.began), []).append(d)
+        if d.ended:
+            ended.setdefault((d.code[:2], d.ended), []).append(d)
+    codes = {(d.code, d.ended) for ds in ended.values() for d in ds}
+    return began, ended, codes
+
+
+def _candidates(old: Division) -> list[Division]:
+    """The counties that began, in the province, when ``old``'s code went out of force, named after it."""
+    began, _, _ = _changes()
+    return [
+        d
+        for year in _years_from(old.ended)
+        for d in began.get((old.code[:2], year), ())
+        if _named_after(old, d)
+    ]
+
+
+def _accounted_for(new: Division) -> bool:
+    """Whether a county that began is a former one under a new name or code: its code bore another
+    name until then (襄都区, 桥东区 until 2019), or it is named after a county that ended then."""
+    _, ended, codes = _changes()
+    years = (new.began, str(int(new.began) - 1)) if new.began.isdigit() else ()
+    if any((new.code, year) in codes for year in years):
+        return True
+    return any(_named_after(old, new) for year in years for old in ended.get((new.code[:2], year), ()))
+
+
+@lru_cache(maxsize=4096)
+def _successor(old: Division) -> Division | None:
+    """The one county a former county (whose code went with its name) became: named after it, begun
+    when it ended, in a city where no county began then that no former county accounts for — a new
+    county besides (美兰区 and 龙华区 beside 琼山区, when 琼山市 ended in 2002; 龙岗区 beside 宝安区)
+    may have taken part of it, and the address is not placed by the former name. None when there are
+    none or several."""
+    if old.level != COUNTY or not old.ended or _in_force().get((old.level, old.code)):
+        return None
+    found = _candidates(old)
+    if len(found) != 1:
+        return None
+    new = found[0]
+    began, _, _ = _changes()
+    beside = [d for d in began.get((new.code[:2], new.began), ()) if d.code[:4] == new.code[:4]]
+    if new.name != old.name and not all(_accounted_for(d) for d in beside):
+        return None
+    return new
+
+
+@lru_cache(maxsize=1)
+def _divided() -> frozenset[str]:
+    """The full names of former counties that may be one of several counties now (琼山市: 琼山区,
+    美兰区 or 龙华区): no county in force bears the name and it leads to no one county."""
+    in_force = {d.name for d in _walk() if d.level == COUNTY and not d.former}
+    formers = [d for d in _walk() if d.level == COUNTY and d.former and d.name not in in_force]
+    sure = {d.name for d in formers if name_in_force(d) != d.name}
+    return frozenset(d.name for d in formers if d.name not in sure and _candidates(d))
+
+
+def divided(name: str) -> bool:
+    """Whether ``name`` is a former county that may now be one of several (see :func:`_divided`):
+    not to be read as a county named like it."""
+    return name in _divided()
 
 
 def is_division(name: str) -> bool:

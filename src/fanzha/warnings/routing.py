@@ -220,7 +220,10 @@ def _county_forms(name: str) -> set[str]:
 
 def _same_division(tree_name: str, name: str) -> bool:
     """Whether ``name`` as an address's prefix reads it is the tree's ``tree_name`` (青溪 or 青溪区 for
-    青溪县, 景宁县 for 景宁畲族自治县)."""
+    青溪县, 景宁县 for 景宁畲族自治县). A former county that may now be one of several is only itself
+    (琼山市 is not 琼山区: part of it is 美兰区's and 龙华区's)."""
+    if name != tree_name and divisions.divided(name):
+        return False
     return bool({name, name.rstrip("市县区")} & _county_forms(tree_name))
 
 
@@ -481,6 +484,10 @@ class Locator:
         # Another county's short name may open the address (义乌金坑村), unless one of our names does there
         # (凤凰中山社区: our 凤凰街道, not 凤凰县).
         prefix, written, end = _prefix(text, lone_short=all(m.start > 0 for m in mentions))
+        prefix = [
+            self._as_the_tree_names(name, as_written)
+            for name, as_written in zip(prefix, written, strict=True)
+        ]
         rest = text[end:]
         outside = self._outside(prefix)
         home = self.home or self.root
@@ -515,6 +522,16 @@ class Locator:
             area = next(a for a in self.upper if a.path == scope)
             return Placement(area, False, "按地址仅匹配到区县")
         return None
+
+    def _as_the_tree_names(self, name: str, written: str) -> str:
+        """``name`` (the name in force of what the address wrote as ``written``), or ``written`` where
+        only that is the tree's: a tree loaded before the county was renamed (郫县, not 郫都区)."""
+        if name == written or self._in_tree(name) or not self._in_tree(written):
+            return name
+        return written
+
+    def _in_tree(self, name: str) -> bool:
+        return name in self.by_name or any(_same_division(a.name, name) for a in self.upper)
 
     def _unknown_after_city(self, prefix: list[str], rest: str, starts: set[int], at: int) -> bool:
         """Whether the address names our city and then no county, township or village of ours
