@@ -279,6 +279,26 @@ def divided(name: str) -> bool:
     return name in _divided()
 
 
+def home_city(name: str) -> tuple[str, bool] | None:
+    """A phone's home city (号段 or area code location: a prefecture, or a county-level city the
+    province governs itself) as the list names it now, and whether it is such a county-level city (仙桃市):
+    襄樊市 → (襄阳市, False), the same code. None when the list has no such city in force of that name or
+    code: 巢湖市 the prefecture (3414) was divided among three cities in 2011, and the 巢湖市 now in
+    force is a county of 合肥 — not the place the 号段 covers."""
+    cities = [d for d, short in _index()[CITY].get(name, ()) if not short]
+    now = {_in_force().get((CITY, d.code), "") for d in cities} - {""}
+    if len(now) == 1:
+        return now.pop(), False
+    direct = {
+        d.name
+        for d, short in _index()[COUNTY].get(name, ())
+        if not short and not d.former and d.code[2:4] == "90"
+    }
+    if not now and len(direct) == 1:
+        return direct.pop(), True
+    return None
+
+
 def is_division(name: str) -> bool:
     """Whether ``name`` is the full name of a province, city or county of the list (萍乡市, 宁乡县)."""
     return any(not short for forms in _index().values() for _division, short in forms.get(name, ()))

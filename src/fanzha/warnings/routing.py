@@ -571,14 +571,29 @@ class Locator:
         return found
 
     def by_phone(self, number: str) -> Placement | None:
+        """The phone's home location (the 号段's or the area code's city) when it is one of the tree's
+        cities, and only one: not an area code of several cities (028: 成都市、资阳市、眉山市), nor a
+        city the list no longer has (巢湖市, the prefecture, is not our county 巢湖市), nor a name
+        several areas bear. A prefecture is matched with a city of the tree, a county-level city the
+        province governs itself (仙桃市) with a city or county."""
         if not number:
             return None
         info = phone.phone_info(number)
-        for name in (info.city, info.province):
-            for area in self.by_name.get(name, []):
-                if area.level in (AreaLevel.CITY, AreaLevel.DISTRICT):
-                    return Placement(area, False, "按手机号归属地定位到市")
-        return None
+        places = info.city.split("、")
+        found = divisions.home_city(places[0]) if len(places) == 1 and places[0] else None
+        if found is None:
+            return None
+        name, direct = found
+        levels = (AreaLevel.CITY, AreaLevel.DISTRICT) if direct else (AreaLevel.CITY,)
+        areas = {
+            a.pk: a
+            for written in {name, info.city}
+            for a in self.by_name.get(written, [])
+            if a.level in levels
+        }
+        if len(areas) != 1:
+            return None
+        return Placement(next(iter(areas.values())), False, "按手机号归属地定位到市")
 
     def locate(self, *, address: str, number: str, person_area: Area | None) -> Placement:
         remembered = self._remembered(address)
