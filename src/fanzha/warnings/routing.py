@@ -66,16 +66,32 @@ def simplified(text: str) -> str:
     return text if _TO_FOLD.isdisjoint(text) else text.translate(_SIMPLIFIED)
 
 
-def _key_as_written(text: str) -> str:
-    """NFKC, without spaces or punctuation, in the characters written."""
-    text = normalise_address(text)
+# Hyphens joining numbers or letters tell addresses apart (幸福路3-2号 is not 幸福路32号, 12-3组 not 123组):
+# kept in the key, every form of them as one (- － — – ‐ −, 之 as in 3之2号); elsewhere, punctuation.
+_JOINED = re.compile(
+    r"(?<=[0-9A-Za-z一二三四五六七八九十百零〇两])"
+    r"[-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d之]+"
+    r"(?=[0-9A-Za-z一二三四五六七八九十百零〇两])"
+)
+_JOIN = "\ue000"  # a private-use character standing for the hyphen while punctuation is dropped
+
+
+def _without_punctuation(text: str) -> str:
     return "".join(c for c in text if not unicodedata.category(c).startswith("P"))
+
+
+def _key_as_written(text: str) -> str:
+    """NFKC, without spaces or punctuation but with the hyphens joining numbers, in the characters
+    written."""
+    joined = _JOINED.sub(_JOIN, normalise_address(text))
+    return _without_punctuation(joined).replace(_JOIN, "-")
 
 
 def address_key(text: str) -> str:
     """An address as the centre's placements remember it: NFKC, without spaces or punctuation, in
     simplified characters (`青溪县，某某新村 7号（菜场对面）。` and `青溪縣 某某新村7號（菜場對面）` are
-    `青溪县某某新村7号菜场对面`)."""
+    `青溪县某某新村7号菜场对面`); a hyphen joining numbers kept, as ``-`` (`幸福路3－2号`, `幸福路3之2号`
+    are `幸福路3-2号`, not `幸福路32号`)."""
     return simplified(_key_as_written(text))
 
 
@@ -84,16 +100,13 @@ def address_hash(text: str) -> str:
     return crypto.search_hash("address", value) if value else ""
 
 
-def _address_hash_as_written(text: str) -> str:
-    """The key placements were stored under before traditional characters were read as simplified."""
-    value = _key_as_written(text)
-    return crypto.search_hash("address", value) if value else ""
-
-
-def _address_hash_before(text: str) -> str:
-    """The key placements were stored under before punctuation was ignored (NFKC, without spaces)."""
-    value = normalise_address(text)
-    return crypto.search_hash("address", value) if value else ""
+def _keys_before(text: str) -> list[str]:
+    """The keys placements were stored under before, newest first: before hyphens were kept (a
+    placement made then, or of a warning received then), before traditional characters were read as
+    simplified, before punctuation was ignored (NFKC, without spaces)."""
+    normalised = normalise_address(text)
+    without = _without_punctuation(normalised)
+    return [simplified(without), without, normalised]
 
 
 def split_prefix(address: str) -> tuple[list[str], str]:
@@ -622,15 +635,17 @@ def _as_written(name: str, key: str, written: str) -> str:
 
 
 def _placement_of(placements: dict[str, int], address: str) -> int | None:
-    """The area placed for ``address`` under its key, or under a key stored before: before traditional
-    characters were read as simplified, or before punctuation was ignored (a placement made then, or of
-    a warning received then)."""
+    """The area placed for ``address`` under its key, or under a key stored before
+    (:func:`_keys_before`)."""
+    key = address_key(address)
     found = placements.get(address_hash(address))
-    as_written = _key_as_written(address)
-    if found is None and address_key(address) != as_written:
-        found = placements.get(_address_hash_as_written(address))
-    if found is None and as_written != normalise_address(address):
-        found = placements.get(_address_hash_before(address))
+    tried = {key}
+    for before in _keys_before(address):
+        if found is not None:
+            break
+        if before and before not in tried:
+            tried.add(before)
+            found = placements.get(crypto.search_hash("address", before))
     return found
 
 

@@ -712,9 +712,12 @@ def warning_place(*, actor: Any, warning: Warning, area: Area) -> Warning:
         current.person.area = area  # first met through this warning: it lives where the centre placed it
         current.person.save(update_fields=["area", "updated_at"])
     current.quality_flags = [f for f in current.quality_flags if f != "address_unplaced"]
-    if current.address_hash:
+    # Under the address's key now, not the one the warning was received with (a key before hyphens
+    # were kept would stand for 幸福路32号 as well as 幸福路3-2号).
+    key = routing.address_hash(current.address) or current.address_hash
+    if key:
         AddressPlacement.objects.update_or_create(
-            address_hash=current.address_hash, defaults={"area": area, "placed_by": actor}
+            address_hash=key, defaults={"area": area, "placed_by": actor}
         )
     event_add(
         current, EventKind.PLACED, f"中心定位到 {area.name}", actor=actor, at=now, data={"area": area.code}
