@@ -73,6 +73,10 @@ def _rows() -> list[WarningInput]:
     # outside, named as written
     for n, written in TRADITIONAL.items():
         rows.append(WarningInput(**{**_row(n), "source_id": f"TRAD{n}", "address": written}))
+    # a foreign resident's Latin name in another letter case and spacing, same phone: the same person
+    latin = {**_row(180), "id_number": "", "name": "ADA LOVELACE"}
+    rows.append(WarningInput(**{**latin, "source_id": "LATIN180"}))
+    rows.append(WarningInput(**{**latin, "source_id": "LATIN180B", "name": "ada  Lovelace"}))
     rows += _reused_ids()  # last: a test reads their outcomes at the end
     return rows
 
@@ -164,6 +168,8 @@ def test_it_decides_and_writes_like_the_one_warning_service(world, settings) -> 
     placed = next(i for i, data in enumerate(rows) if data.source_id == "PLACE130")
     assert many[0][placed] == "merged"
     assert many[0][earlier] == "new"  # warned 20 days apart: not merged, though received together
+    latin = next(i for i, data in enumerate(rows) if data.source_id == "LATIN180B")
+    assert many[0][latin] == "merged"  # "ada  Lovelace" is the person "ADA LOVELACE" of the row before
     assert len(single[1]) == len(many[1]) > 40
     _assert_filled(world, rows, many)
     for one, other in zip(single[1], many[1], strict=True):

@@ -70,14 +70,18 @@ NEW = "new"
 MERGED = "merged"
 UNCHANGED = "unchanged"
 # Values that crypto.normalize_for_search leaves as they are (a valid ID number, a mainland mobile;
-# a name without white space already in NFKC form).
+# a name without white space and without capital letters, already in NFKC form).
 _CANONICAL = {"id_number": re.compile(r"\d{17}[\dX]"), "phone": re.compile(r"1\d{10}")}
 _SPACE = re.compile(r"\s")
 
 
 def _canonical(kind: str, value: str) -> bool:
     if kind == "name":
-        return _SPACE.search(value) is None and unicodedata.is_normalized("NFKC", value)
+        return (
+            _SPACE.search(value) is None
+            and value == value.lower()
+            and unicodedata.is_normalized("NFKC", value)
+        )
     pattern = _CANONICAL.get(kind)
     return pattern is not None and pattern.fullmatch(value) is not None
 

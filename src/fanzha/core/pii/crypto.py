@@ -218,7 +218,10 @@ def decrypt_bytes(blob: bytes, *, context: bytes = b"") -> bytes:
 
 
 def _normalize_name(value: str) -> str:
-    folded = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", value)).strip()
+    """A name as compared: full-width letters and spaces folded (NFKC), runs of white space as one
+    space, none between 汉字, letters in lower case ("JOHN SMITH", "John  Smith" and "ｊｏｈｎ ｓｍｉｔｈ"
+    are one name). Chinese names have no case: their hashes are as before the case was folded."""
+    folded = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", value)).strip().lower()
     return re.sub(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])", "", folded)
 
 

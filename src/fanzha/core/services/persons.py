@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from fanzha.audit.services import audit_change, audit_pii_read
+from fanzha.audit.services import audit_change, audit_pii_read, audit_record
 from fanzha.core import access
 from fanzha.core.models import Area, Person
 from fanzha.core.models.persons import KeyGroup
@@ -174,3 +174,35 @@ def person_reveal(*, actor: Any, person: Person, field_name: str, purpose: str) 
     _require_area(actor, person.area)
     audit_pii_read(actor=actor, obj=person, fields=[field_name], purpose=purpose)
     return str(getattr(person, field_name))
+
+
+REHASH_CHUNK = 2000
+
+
+def rehash_names() -> int:
+    """Each person's name search hash (``name_hash``) made again where it is not what
+    ``crypto.search_hash`` gives now; the number of people updated.
+
+    Names compare without letter case since 2026-12: a Latin name stored before in capitals or mixed
+    case ("JOHN SMITH") holds the old hash, so a list writing "John Smith" under the same phone, and a
+    search by name, found another person. Chinese names have no case: their hashes are unchanged. Run
+    once after upgrading (``fanzha rehash_names``); running it again changes nothing. One audit record
+    names the column and the count (no names)."""
+    changed: list[Person] = []
+    for person in Person.objects.only("pk", "name", "name_hash").order_by("pk").iterator(REHASH_CHUNK):
+        digest = crypto.search_hash("name", person.name) if person.name else ""
+        if digest != person.name_hash:
+            person.name_hash = digest
+            changed.append(person)
+    with transaction.atomic():
+        for start in range(0, len(changed), REHASH_CHUNK):
+            Person.objects.bulk_update(changed[start : start + REHASH_CHUNK], ["name_hash"])
+        if changed:
+            audit_record(
+                actor=None,
+                action="record.update",
+                object_type="core.person",
+                fields=["name_hash"],
+                details={"rehashed": len(changed), "why": "姓名检索哈希改为不区分大小写"},
+            )
+    return len(changed)
