@@ -74,7 +74,8 @@ def test_a_number_written_into_a_kept_column_is_masked_there_too(world: World) -
 
 
 def test_a_partners_push_without_counts_keeps_none(world: World) -> None:
-    """The API's counts default to 0 and 正在转账 to false: not sent, so not given back as 0 / 否."""
+    """The API's counts default to 0 and 正在转账 to unknown: not sent, so not given back as 0 / 否
+    (an explicit false is the partner's 否, given back as such)."""
     from django.test import Client
 
     from tests.warnings.test_api_batch import item
@@ -83,7 +84,10 @@ def test_a_partners_push_without_counts_keeps_none(world: World) -> None:
 
     token = a_key(world, "工商银行青溪支行")
     assert push(Client(), token, 1).status_code == 201
-    assert push_batch(Client(), {"warnings": [item(1)]}, token).status_code in (200, 201)
+    unsent = {k: v for k, v in item(1).items() if k != "transfer_in_progress"}
+    assert push_batch(Client(), {"warnings": [unsent, item(2)]}, token).status_code in (200, 201)
     for source_id in ("P-1", "ICBC-0001"):
         kept = WarningSourceRef.objects.get(source_id=source_id).row_values
         assert not {"call_count", "callback_count", "transfer_in_progress"} & set(kept), kept
+    said_no = WarningSourceRef.objects.get(source_id="ICBC-0002").row_values
+    assert said_no["transfer_in_progress"] == "否"

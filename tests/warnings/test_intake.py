@@ -335,9 +335,9 @@ def test_it_joins_township_and_village_columns_into_the_address() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "transfer"), [("是", True), ("√", True), ("Yes", True), ("否", False), ("", False)]
+    ("text", "transfer"), [("是", True), ("√", True), ("Yes", True), ("否", False), ("", None)]
 )
-def test_it_reads_the_transfer_mark(text: str, transfer: bool) -> None:
+def test_it_reads_the_transfer_mark(text: str, transfer: bool | None) -> None:  # "": unknown, not 否
     facts = clean_warning(WarningInput(phone="13905710001", transfer_in_progress=text), now=NOW).facts
     assert facts["transfer"] is transfer
 

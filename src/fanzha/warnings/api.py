@@ -105,11 +105,12 @@ def _as_count(value: Any) -> Any:
 
 
 def _as_flag(value: Any) -> Any:
-    if value is None:
-        return False
+    """正在转账 as sent: true (是), false (否), or null / "" / not sent — unknown (None), not false."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
     if isinstance(value, str) and value.strip().lower() in TRUE_WORDS:
         return True
-    if isinstance(value, str) and value.strip() in ("", "否", "无", "0"):
+    if isinstance(value, str) and value.strip() in ("否", "无", "0"):
         return False
     return value
 
@@ -119,7 +120,7 @@ def _text(limit: int) -> Any:
 
 
 Count = Annotated[int, BeforeValidator(_as_count), Field(ge=0, le=MAX_COUNT)]
-Flag = Annotated[bool, BeforeValidator(_as_flag)]
+Flag = Annotated[bool | None, BeforeValidator(_as_flag)]
 
 
 class WarningIn(Schema):
@@ -137,7 +138,7 @@ class WarningIn(Schema):
     notes: _text(text_limit("notes")) = ""  # type: ignore[valid-type]
     call_count: Count = 0
     callback_count: Count = 0
-    transfer_in_progress: Flag = False
+    transfer_in_progress: Flag = None
     pushed_level: _text(20) = ""  # type: ignore[valid-type]
 
 
@@ -328,6 +329,10 @@ def _unknown(data: dict[str, Any]) -> list[str]:
     return keys[:10]
 
 
+# 正在转账 sent (true, false, not sent) as a list's cell writes it: 是, 否, empty (unknown).
+TRANSFER_SAID = {True: "是", False: "否", None: ""}
+
+
 def _input(data: dict[str, Any]) -> WarningInput:
     try:
         parsed = WarningIn(**{k: v for k, v in data.items() if k in WarningIn.model_fields})
@@ -336,6 +341,7 @@ def _input(data: dict[str, Any]) -> WarningInput:
     values = parsed.model_dump()
     for name in ("call_count", "callback_count"):  # a count not sent is none, not "0" (kept for the feedback)
         values[name] = str(values[name]) if values[name] else ""
+    values["transfer_in_progress"] = TRANSFER_SAID[values["transfer_in_progress"]]
     return WarningInput(**values)
 
 

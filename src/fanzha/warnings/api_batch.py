@@ -32,6 +32,7 @@ from fanzha.warnings.api import (
     IGNORED_KEYS,
     JSON_TYPES,
     RECORD_NOTICES,
+    TRANSFER_SAID,
     BadRequest,
     Problem,
     WarningIn,
@@ -170,7 +171,7 @@ def _texts(index: int, item: Any) -> dict[str, str]:
         raise ItemRefused(problems) from exc
     texts = {name: str(value) for name, value in parsed.model_dump(exclude_unset=True).items()}
     if "transfer_in_progress" in texts:
-        texts["transfer_in_progress"] = "是" if parsed.transfer_in_progress else ""
+        texts["transfer_in_progress"] = TRANSFER_SAID[parsed.transfer_in_progress]
     return texts
 
 

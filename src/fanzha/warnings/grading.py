@@ -24,7 +24,7 @@ class Facts:
     age: int | None
     calls: int
     callbacks: int
-    transfer: bool
+    transfer: bool | None  # None: nobody said (a rule on 正在转账 否 does not match it)
     level: str = ""  # the sender's own level, as a grade (levels.read_level), "" when it gave none
 
     @classmethod
@@ -36,9 +36,14 @@ class Facts:
             age=facts.get("age"),
             calls=int(facts.get("calls") or 0),
             callbacks=int(facts.get("callbacks") or 0),
-            transfer=bool(facts.get("transfer")),
+            transfer=transfer_fact(facts.get("transfer")),
             level=facts.get("level") or "",
         )
+
+
+def transfer_fact(value: Any) -> bool | None:
+    """A warning's stored 正在转账 as the rules read it: True, False, or None (unknown)."""
+    return None if value is None else bool(value)
 
 
 @dataclass(frozen=True)

@@ -868,9 +868,14 @@ def _pushed_level(data: WarningInput, clean: CleanWarning) -> None:
         clean.facts["level"] = level
 
 
-def _transfer_under_way(said: str | bool, notes: str) -> bool:
-    """正在转账: the column says so, or, where it says nothing (an empty cell, the API's default
-    false), the notes do."""
+TRANSFER_UNREAD = "正在转账“{text}”无法识别（应为 是 或 否），按未知处理"
+
+
+def _transfer_under_way(said: str | bool, clean: CleanWarning) -> bool | None:
+    """正在转账 (``facts["transfer"]``): True or False when the column says 是 or 否; where it says
+    nothing — an empty cell, a placeholder (不详, /), a form's unticked box, or a word it cannot read (a
+    row notice) — True when the notes say the money is leaving now, else None: unknown, not 否 (a
+    grading rule on 正在转账 否 does not match it)."""
     if said is True:
         return True
     word = str(said).strip().lower()
@@ -878,6 +883,12 @@ def _transfer_under_way(said: str | bool, notes: str) -> bool:
         return True
     if word in FALSE_WORDS and said is not False:
         return False
+    if word and said is not False and not is_placeholder(word):
+        clean.notices.append(("正在转账", TRANSFER_UNREAD.format(text=quoted(str(said).strip(), 20))))
+    return _transfer_in_notes(clean.notes) or None
+
+
+def _transfer_in_notes(notes: str) -> bool:
     return any(
         not TRANSFER_DENIED.search(notes, 0, found.start()) for found in TRANSFER_UNDER_WAY.finditer(notes)
     )
@@ -1126,7 +1137,7 @@ def clean_warning(
         "age": _age(check, clean.warned_at.date()),
         "calls": _count(data.call_count),
         "callbacks": _count(data.callback_count),
-        "transfer": _transfer_under_way(data.transfer_in_progress, clean.notes),
+        "transfer": _transfer_under_way(data.transfer_in_progress, clean),
     }
     _pushed_level(data, clean)
     if not clean.source_id:

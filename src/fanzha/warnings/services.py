@@ -578,6 +578,15 @@ def _merge_text(old: str, new: str) -> str:
     return "\n".join(dict.fromkeys(lines))
 
 
+def merged_transfer(before: bool | None, now: bool | None) -> bool | None:
+    """正在转账 of two reports: 是 when either says so, else 否 when either says so, else unknown."""
+    if before or now:
+        return True
+    if before is False or now is False:
+        return False
+    return None
+
+
 def _merge_facts(warning: Warning, clean: CleanWarning) -> None:
     if clean.amount is not None and (warning.amount is None or clean.amount > warning.amount):
         warning.amount = clean.amount
@@ -593,7 +602,7 @@ def _merge_facts(warning: Warning, clean: CleanWarning) -> None:
     facts["age"] = facts.get("age") or clean.facts.get("age")
     for key in ("calls", "callbacks"):
         facts[key] = max(int(facts.get(key) or 0), int(clean.facts.get(key) or 0))
-    facts["transfer"] = bool(facts.get("transfer") or clean.facts.get("transfer"))
+    facts["transfer"] = merged_transfer(facts.get("transfer"), clean.facts.get("transfer"))
     said = [level for level in (facts.get("level"), clean.facts.get("level")) if level]
     if said:  # the more urgent of what the senders said
         facts["level"] = min(said, key=grade_rank)

@@ -466,10 +466,16 @@ ROUNDED_ID = (
 DITTO = frozenset({"同上", "同前", "〃", '"', "“", "”", "''"})
 
 
+# Columns whose placeholders the intake reads itself: 正在转账 “无” is 否, “不详” unknown.
+READ_BY_INTAKE = frozenset({"transfer_in_progress"})
+
+
 def warning_input(values: dict[str, str], memo: Memo | None = None) -> WarningInput:
     """The row's texts as a warning: placeholders (无, /, 不详, #N/A) emptied, stand-in columns used."""
     texts = dict(values)
     for name, text in values.items():
+        if name in READ_BY_INTAKE:
+            continue
         if text and text[0] in PLACEHOLDER_FIRST and is_placeholder(text):
             texts[name] = ""
     for name in ("id_number", "phone"):  # a spreadsheet's 13812345678.0
