@@ -42,7 +42,7 @@ def _row(n: int) -> dict[str, Any]:
         "notes": f"备注 {n}" if n % 4 == 0 else "",
         "call_count": str(n % 7),
         "callback_count": str(n % 3),
-        "transfer_in_progress": "是" if n % 13 == 0 else "",
+        "transfer_in_progress": {0: "是", 1: "否", 2: "待核实", 3: "不详"}.get(n % 13, ""),
     }
 
 
@@ -174,6 +174,7 @@ def test_it_decides_and_writes_like_the_one_warning_service(world, settings) -> 
     _assert_filled(world, rows, many)
     for one, other in zip(single[1], many[1], strict=True):
         assert one == other
+    assert {True, False, None} <= {w[2][4].get("transfer") for w in many[1]}  # 是, 否, unknown
     grades = {w[0][3] for w in many[1]}
     flags = {f for w in many[1] for f in w[2][5]}
     assert len(grades) >= 3 and {"id_checksum_wrong", "phone_invalid", "source_unknown"} <= flags
