@@ -120,3 +120,16 @@ def test_rehash_names_updates_the_hashes_stored_before(world) -> None:  # type: 
     out = io.StringIO()
     call_command("rehash_names", stdout=out)  # nothing left to do
     assert "已更新 0 名" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_migration_rewrites_the_hashes_stored_before(world) -> None:  # type: ignore[no-untyped-def]
+    from importlib import import_module
+
+    from django.apps import apps
+
+    _receive(1, "JOHN SMITH")
+    phone_hash = crypto.search_hash("phone", "13905718801")
+    Person.objects.filter(phone_hash=phone_hash).update(name_hash=_old_digest("JOHN SMITH"))
+    import_module("fanzha.core.migrations.0006_rehash_latin_names").rehash(apps, None)
+    assert Person.objects.get(phone_hash=phone_hash).name_hash == crypto.search_hash("name", "john smith")

@@ -179,21 +179,28 @@ def person_reveal(*, actor: Any, person: Person, field_name: str, purpose: str) 
 REHASH_CHUNK = 2000
 
 
+def stale_name_hashes(people: Any) -> list[Any]:
+    """The people of ``people`` (a queryset; a migration's historical model too) whose ``name_hash``
+    is not what the name gives now, with the new hash set (not saved)."""
+    changed = []
+    for person in people.only("pk", "name", "name_hash").order_by("pk").iterator(REHASH_CHUNK):
+        digest = crypto.search_hash("name", person.name) if person.name else ""
+        if digest != person.name_hash:
+            person.name_hash = digest
+            changed.append(person)
+    return changed
+
+
 def rehash_names() -> int:
     """Each person's name search hash (``name_hash``) made again where it is not what
     ``crypto.search_hash`` gives now; the number of people updated.
 
     Names compare without letter case since 2026-12: a Latin name stored before in capitals or mixed
     case ("JOHN SMITH") holds the old hash, so a list writing "John Smith" under the same phone, and a
-    search by name, found another person. Chinese names have no case: their hashes are unchanged. Run
-    once after upgrading (``fanzha rehash_names``); running it again changes nothing. One audit record
-    names the column and the count (no names)."""
-    changed: list[Person] = []
-    for person in Person.objects.only("pk", "name", "name_hash").order_by("pk").iterator(REHASH_CHUNK):
-        digest = crypto.search_hash("name", person.name) if person.name else ""
-        if digest != person.name_hash:
-            person.name_hash = digest
-            changed.append(person)
+    search by name, found another person. Chinese names have no case: their hashes are unchanged.
+    ``migrate`` runs it once (core 0006); ``fanzha rehash_names`` runs it by hand; running it again
+    changes nothing. One audit record names the column and the count (no names)."""
+    changed = stale_name_hashes(Person.objects.all())
     with transaction.atomic():
         for start in range(0, len(changed), REHASH_CHUNK):
             Person.objects.bulk_update(changed[start : start + REHASH_CHUNK], ["name_hash"])
