@@ -84,7 +84,7 @@ def test_it_refuses_a_fractional_node_id_instead_of_rounding_it(tmp_path: Path, 
     code, err = _score(tmp_path, capsys, f)
     assert code == 2 and "（空）" in err and "None" not in err
     f.write_text(f.read_text(encoding="utf-8").replace("\n,", "\n11.0,"), encoding="utf-8")
-    assert _score(tmp_path, capsys, f)[0] == 0 and _ids(tmp_path)[2] == "11"
+    assert _score(tmp_path, capsys, f)[0] == 0 and _ids(tmp_path)[2] == "11.0"  # as the file writes it
 
 
 def test_it_reads_gbk_ragged_and_differently_named_columns(tmp_path: Path, capsys) -> None:  # noqa: ANN001

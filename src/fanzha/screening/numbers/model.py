@@ -171,7 +171,8 @@ def load_table(features: str | Path, edges: str | Path | None = None) -> Table:
         _require_node_id(cols, features)
         text = text_ids.has_text(con, "node_id", _int_ok("node_id"))
         present = _feature_columns(con, cols, notes, text)
-        data = _fetch_features(con, cols, present, text)
+        as_written = text or _respelled(con)
+        data = _fetch_features(con, cols, present, text, as_written)
         if text:
             node_id = text_ids.build_map(con, "node_id", data["node_key"])
         else:
@@ -186,8 +187,21 @@ def load_table(features: str | Path, edges: str | Path | None = None) -> Table:
         adj = _read_edges(con, edges, node_id, _Reading(Path(scratch), notes, _EDGE_ALIASES, text))
     con.close()
     phones = [str(p) for p in data["phone"]]
-    ids = [str(t) for t in data["node_text"]] if text else None
+    ids = [str(t) for t in data["node_text"]] if as_written else None
     return Table(node_id, phones, X, np.asarray(data["label"], dtype=float), adj, ext, notes, ids)
+
+
+def _respelled(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a CSV's (or a text column's) integer ids are written otherwise than as the integer
+    (``007``, ``12.0``, ``+5``, ``1.38e10``): then the outputs carry every id as written, as for text ids.
+    A Parquet number column holds the number itself: its ids are the integers."""
+    if str(con.sql("SELECT node_id FROM rows LIMIT 0").types[0]) != "VARCHAR":
+        return False
+    ((found,),) = con.sql(
+        "SELECT count(*) FROM (SELECT 1 FROM rows "
+        "WHERE node_id <> CAST(CAST(node_id AS BIGINT) AS VARCHAR) LIMIT 1)"
+    ).fetchall()
+    return bool(found)
 
 
 _FEATURE_ALIASES = {"id": "node_id", "nodeid": "node_id"}
@@ -235,11 +249,15 @@ def _feature_columns(
 
 
 def _fetch_features(
-    con: duckdb.DuckDBPyConnection, cols: list[str], present: list[str], text: bool = False
+    con: duckdb.DuckDBPyConnection,
+    cols: list[str],
+    present: list[str],
+    text: bool = False,
+    as_written: bool = False,
 ) -> dict[str, Any]:
     """The columns as numbers (feature_values: thousands separators, full-width digits read; a negative
     value where a feature cannot be negative missing), NaN when missing; text ids as node_key (for
-    id_map) and node_text (as written)."""
+    id_map) and node_text (as written); integer ids as node_id, and node_text when ``as_written``."""
     names = [*FEATURE_NAMES, *(c for c in EXTRA_NAMES if c in cols)]
     read = [c for c in names if c in present or c in EXTRA_NAMES]
     inner = ", ".join(f"{feature_values.number_sql(_ident(c))} AS {_ident(c)}" for c in read)
@@ -253,11 +271,12 @@ def _fetch_features(
     phone = (
         "coalesce(CAST(phone_no_m AS VARCHAR), '')" if "phone_no_m" in cols else "CAST(node_id AS VARCHAR)"
     )
-    ids = (
-        f"{text_ids.key_sql('node_id')} AS node_key, CAST(node_id AS VARCHAR) AS node_text"
-        if text
-        else "CAST(node_id AS BIGINT) AS node_id"
-    )
+    if text:
+        ids = f"{text_ids.key_sql('node_id')} AS node_key, CAST(node_id AS VARCHAR) AS node_text"
+    elif as_written:
+        ids = "CAST(node_id AS BIGINT) AS node_id, CAST(node_id AS VARCHAR) AS node_text"
+    else:
+        ids = "CAST(node_id AS BIGINT) AS node_id"
     return dict(
         con.sql(
             f"SELECT {ids}, phone, {num}, label FROM "

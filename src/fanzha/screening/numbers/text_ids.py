@@ -5,7 +5,8 @@ A features file whose ``node_id`` holds text gets one internal integer per disti
 ``id_map``, kept in DuckDB so a big edges file is mapped by a join, not in Python); the edges file's
 ``src``/``dst`` go through the same map and the scores carry each row's id as written. An id written as
 a whole number (``12``, ``12.0``, ``+12``) is the same id however it is spelled, as in an integer file;
-any other text is compared as written, surrounding spaces aside.
+any other text is compared as written, surrounding spaces aside. A whole number too long for 64 bits
+(a 20-digit ICCID) is text.
 """
 
 from __future__ import annotations
@@ -49,11 +50,12 @@ def usable_sql(col: str) -> str:
 
 
 def has_text(con: duckdb.DuckDBPyConnection, col: str, int_ok: str) -> bool:
-    """Whether some ``col`` of the view ``rows`` is text: neither an integer, nor empty, nor a number."""
+    """Whether some ``col`` of the view ``rows`` is text: neither a 64-bit integer, nor empty, nor
+    another number — a whole number too long for 64 bits (a 20-digit ICCID) is text, kept as written."""
     t = _trimmed(col)
     ((found,),) = con.sql(
         f"SELECT count(*) FROM (SELECT 1 FROM rows WHERE NOT {int_ok} AND {t} <> '' "
-        f"AND TRY_CAST({t} AS DOUBLE) IS NULL LIMIT 1)"
+        f"AND (TRY_CAST({t} AS DOUBLE) IS NULL OR regexp_full_match({t}, '{_WHOLE}')) LIMIT 1)"
     ).fetchall()
     return bool(found)
 
