@@ -101,3 +101,50 @@ def test_victims_read_scores_of_ids_written_as_the_features_file_writes_them(tmp
         assert [(r["phone"], r["suspect_numbers"]) for r in csv.DictReader(fh)] == [
             ("13700000001", "13800000000")
         ]
+
+
+def _parquet_with_float_phones(path: Path) -> Path:
+    """A features Parquet file as pandas writes one whose phone column has a gap: phones as doubles."""
+    import duckdb
+
+    rng = np.random.default_rng(5)
+    values = ", ".join(
+        f"{round(float(v), 3)}::DOUBLE AS {n}"
+        for n, v in zip(FEATURE_NAMES, rng.uniform(1, 50, len(FEATURE_NAMES)), strict=True)
+    )
+    con = duckdb.connect()
+    con.execute(
+        f"COPY (SELECT 7.0::DOUBLE AS node_id, 13800000000.0::DOUBLE AS phone_no_m, {values} "
+        f"UNION ALL SELECT 8.0, 13800000008.0, {values}) TO '{path}' (FORMAT parquet)"
+    )
+    con.close()
+    return path
+
+
+def test_phones_of_a_parquet_float_column_are_the_numbers_not_floats(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    features = _parquet_with_float_phones(tmp_path / "f.parquet")
+    explain, proposals = tmp_path / "x.jsonl", tmp_path / "p.jsonl"
+    rows, _ = _score(
+        tmp_path, capsys, "--features", str(features), "--explain", str(explain),
+        "--proposals", str(proposals), "--proposal-threshold", "0",
+    )  # fmt: skip
+    assert [r["node_id"] for r in rows] == ["7", "8"]
+    assert sorted(json.loads(line)["phone"] for line in explain.read_text(encoding="utf-8").splitlines()) == [
+        "13800000000",
+        "13800000008",
+    ]
+    assert sorted(
+        json.loads(line)["value"] for line in proposals.read_text(encoding="utf-8").splitlines()
+    ) == [
+        "13800000000",
+        "13800000008",
+    ]
+    scores = tmp_path / "scores.csv"
+    calls = write_csv(tmp_path / "c.csv", ["caller", "callee", "start_time", "duration"],
+                      [["13800000000", "13700000001", "2024-03-05 10:00:00", 400]])  # fmt: skip
+    out = tmp_path / "v.csv"
+    assert main([*victims_argv(calls, scores, features, out), "--threshold", "0"]) == 0
+    with out.open(encoding="utf-8") as fh:
+        assert [(r["phone"], r["suspect_numbers"]) for r in csv.DictReader(fh)] == [
+            ("13700000001", "13800000000")
+        ]

@@ -268,9 +268,7 @@ def _fetch_features(
         for c in names
     )
     lab = "coalesce(TRY_CAST(label AS DOUBLE), 'NaN'::DOUBLE)" if "label" in cols else "'NaN'::DOUBLE"
-    phone = (
-        "coalesce(CAST(phone_no_m AS VARCHAR), '')" if "phone_no_m" in cols else "CAST(node_id AS VARCHAR)"
-    )
+    phone = f"coalesce({phone_sql(con)}, '')" if "phone_no_m" in cols else "CAST(node_id AS VARCHAR)"
     if text:
         ids = f"{text_ids.key_sql('node_id')} AS node_key, CAST(node_id AS VARCHAR) AS node_text"
     elif as_written:
@@ -378,6 +376,22 @@ def _note_edge_ends(src: np.ndarray, dst: np.ndarray, node_id: np.ndarray, notes
         notes.append(f"边文件有 {loops} 条自己到自己的边，已忽略")
 
 
+_FRACTIONAL_TYPES = ("FLOAT", "DOUBLE", "DECIMAL")
+
+
+def phone_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """SQL: ``phone_no_m`` of the view ``rows`` as text — as written in a CSV or a text column; a Parquet
+    float column's whole numbers as the number (``13800000000``, never ``13800000000.0``: pandas writes
+    a phone column with a gap as doubles)."""
+    kind = str(con.sql("SELECT phone_no_m FROM rows LIMIT 0").types[0])
+    if not kind.startswith(_FRACTIONAL_TYPES):
+        return "CAST(phone_no_m AS VARCHAR)"
+    return (
+        "CASE WHEN phone_no_m = trunc(phone_no_m) AND abs(phone_no_m) < 1e18 "
+        "THEN CAST(CAST(phone_no_m AS BIGINT) AS VARCHAR) ELSE CAST(phone_no_m AS VARCHAR) END"
+    )
+
+
 def phones_of(features: str | Path) -> dict[str, str]:
     """node_id → phone_no_m (or the node_id when there is none) of a features file (CSV or Parquet)."""
     con = connect()
@@ -385,7 +399,7 @@ def phones_of(features: str | Path) -> dict[str, str]:
         cols = _read(con, features, "特征文件", _Reading(Path(scratch), [], _FEATURE_ALIASES))
         if cols is None or "node_id" not in cols:
             raise ValueError("特征文件缺少列：node_id")
-        phone = "CAST(phone_no_m AS VARCHAR)" if "phone_no_m" in cols else "NULL"
+        phone = phone_sql(con) if "phone_no_m" in cols else "NULL"
         rows = con.sql(f"SELECT CAST(node_id AS VARCHAR), {phone} FROM rows").fetchall()
     con.close()
     return {str(node): str(number or node) for node, number in rows}
