@@ -2,8 +2,8 @@
 
 Needs no database and no settings: `fanzha` routes `screen` here before Django starts.
 
-    fanzha screen texts INPUT --text-column 短信内容 --output OUT.csv [--jobs 2]
-    fanzha screen urls INPUT --url-column url --output OUT.csv
+    fanzha screen texts INPUT --text-column 短信内容 --output OUT.csv [--jobs 2] [--excel]
+    fanzha screen urls INPUT --url-column url --output OUT.csv [--excel]
     fanzha screen eval FILE --text-column text --label-column label
     fanzha screen train [--data ../shared/data] [--out DIR]
 """
@@ -20,7 +20,7 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, TextIO
 
-from fanzha.screening.tables import Row, Table, TableError, open_table, output_columns
+from fanzha.screening.tables import Row, Table, TableError, excel_cell, open_table, output_columns
 
 BATCH = 2_000
 TEXT_COLUMN_GUESSES = ("text", "content", "message", "sms", "短信内容", "内容", "文本", "消息", "短信")
@@ -50,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
             f"--{kind[:-1]}-column", dest="column", help=f"列名（默认从 {'/'.join(guesses[:4])} 等猜）"
         )
         p.add_argument("--output", type=Path, help="输出 CSV（默认 输入名.screened.csv）")
+        p.add_argument(
+            "--excel",
+            action="store_true",
+            help="输出给人用 Excel 打开：带 BOM 的 UTF-8，长数字串和以 0 开头的编号按文本，"
+            "公式不执行（不供程序读取）",
+        )
         p.add_argument("--jobs", type=int, default=1, help="并行进程数")
         p.add_argument("--quiet", action="store_true", help="不显示进度")
         p.set_defaults(run=_run_screen, kind=kind, guesses=guesses)
@@ -75,12 +81,13 @@ def _run_screen(args: argparse.Namespace) -> int:
     header, _ = output_columns(table.columns)
     progress = Progress(table.approx_rows, enabled=not args.quiet)
     counts = {"rows": 0, "errors": 0, "risky": 0}
-    with open_output(output, args.input) as out:
+    with open_output(output, args.input, excel=args.excel) as out:
         writer = csv.writer(out)
-        writer.writerow(header)
+        write = (lambda cells: writer.writerow(map(excel_cell, cells))) if args.excel else writer.writerow
+        write(header)
         for rows, outcomes in _screen_batches(table, column, args.kind, args.jobs):
             for row, outcome in zip(rows, outcomes, strict=True):
-                writer.writerow([*(row.cells.get(c, "") for c in table.columns), *outcome])
+                write([*(row.cells.get(c, "") for c in table.columns), *outcome])
                 _count(counts, outcome)
             progress.update(len(rows))
     progress.done()
@@ -92,15 +99,16 @@ def _run_screen(args: argparse.Namespace) -> int:
     return 0
 
 
-def open_output(output: Path, source: Path) -> IO[str]:
-    """The output CSV opened for writing, or a TableError saying why it cannot be.
+def open_output(output: Path, source: Path, *, excel: bool = False) -> IO[str]:
+    """The output CSV opened for writing (``excel``: with the UTF-8 BOM Excel needs to read Chinese), or a
+    TableError saying why it cannot be. Without ``excel`` there is no BOM: programs read the file.
 
     The input is read as the output is written: writing over it would empty it before it is read.
     """
     if output.exists() and output.samefile(source):
         raise TableError(f"输出文件不能是输入文件（{output}）：请用 --output 指定另一个文件")
     try:
-        return output.open("w", encoding="utf-8", newline="")
+        return output.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="")
     except OSError as exc:
         hint = "（文件夹是否存在、是否有写权限？）"
         raise TableError(f"无法写入输出文件 {output}：{exc.strerror}{hint}") from exc

@@ -252,9 +252,35 @@ def _jsonl_table(path: Path, encoding: str) -> Table:
     return Table(columns, _jsonl_rows(path, encoding, columns), lines)
 
 
+class _WrittenFloat(float):
+    """A JSON number read as a float that remembers how the line writes it (``100.00``, ``1.38e10``)."""
+
+    written: str
+
+    def __new__(cls, text: str) -> _WrittenFloat:
+        number = super().__new__(cls, text)
+        number.written = text
+        return number
+
+
+class _WrittenInt(int):
+    """A JSON integer that remembers how the line writes it (``-0``)."""
+
+    written: str
+
+    def __new__(cls, text: str) -> _WrittenInt:
+        number = super().__new__(cls, text)
+        number.written = text
+        return number
+
+
 def _json_record(line: str) -> object:
+    """The line's JSON; its numbers keep their text, so a cell is the number as written (``100.00``
+    stays ``100.00``, not ``100.0``), while a nested object or list is JSON as before."""
     try:
-        return json.loads(line)
+        return json.loads(
+            line, parse_float=_WrittenFloat, parse_int=_WrittenInt, parse_constant=_WrittenFloat
+        )
     except ValueError:
         return None
 
@@ -282,6 +308,8 @@ def _json_text(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, (_WrittenFloat, _WrittenInt)):
+        return value.written
     if isinstance(value, (int, float)):
         return str(value)
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
@@ -347,6 +375,32 @@ def cell_text(value: Any) -> str:
 
 
 # ── output ───────────────────────────────────────────────────────────────────
+
+
+# The platform's exports' rules (fanzha.core.exports, which the engine may not import): a cell starting
+# like a formula is shown with a leading ' and never run; digits Excel would change — a leading zero
+# dropped (007 → 7), 12 digits or more shown as 1.38E+10 and, past 15, rounded — are written as the
+# text formula ="007", which Excel and WPS show as the text inside.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "|", "%")
+_EXCEL_CHANGES = re.compile(r"0[0-9]+|[0-9]{12,}")
+
+
+def excel_cell(text: str) -> str:
+    """A cell of a CSV for a person to open in Excel: shown as written, never evaluated."""
+    if _EXCEL_CHANGES.fullmatch(text):
+        return f'="{text}"'
+    if text.startswith(FORMULA_PREFIXES) and not _plain_number(text):
+        return "'" + text
+    return text
+
+
+def _plain_number(text: str) -> bool:
+    """``-1.5``, ``+3``: a number Excel shows as itself (not ``=1``, ``@1``, a tab or ``%1``)."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return not text.startswith(("=", "@", "\t", "\r", "|", "%"))
 
 
 def output_columns(columns: list[str]) -> tuple[list[str], list[str]]:
