@@ -190,6 +190,7 @@ class CaseImporter(Importer):
     code = "cases"
     label = "案件"
     permission = "case.import"
+    read_permission = "case.view"
     fields = FIELDS
 
     def __init__(self) -> None:

@@ -6,12 +6,15 @@
 - ``get_visible_or_404``: a record outside one's scope answers exactly like a missing one.
 - ``area_visible_to(user, area)`` / ``organisation_covers(organisation, area)``: whether an area is in a
   user's (a unit's) jurisdiction — the same path rule as ``visible_to``.
+- ``import_batches_q(user, permission_of)``: the import batches a user sees — their own, and for the
+  centre's leader and analyst their unit's, of the importers whose records they may read.
 - ``with_checks_loaded(users)``: users read with what these checks read of each, for a caller checking
   many users against many records (the SLA sweep's supervisors).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -89,6 +92,24 @@ def addressee_q(user: Any, organisation_field: str) -> Q:
     if not in_force(user) or organisation_id is None:
         return Q(pk__in=[])
     return Q(**{organisation_field: organisation_id})
+
+
+# The roles that see their unit's import batches besides their own.
+UNIT_IMPORT_ROLES = frozenset({"centre_leader", "centre_analyst"})
+
+
+def import_batches_q(user: Any, permission_of: Mapping[str, str]) -> Q:
+    """The import batches ``user`` sees: their own; for the centre's leader and analyst also their
+    unit's, of the importers whose records they may read (``permission_of``: importer code → the
+    permission to read its batches) — not the administrator's users import, whose rows and error report
+    name staff accounts an analyst may not manage."""
+    if not in_force(user):
+        return Q(pk__in=[])
+    condition = Q(actor_id=user.pk)
+    if user.organisation_id is None or not user.role_codes & UNIT_IMPORT_ROLES:
+        return condition
+    readable = [code for code, permission in permission_of.items() if user_can(user, permission)]
+    return condition | Q(organisation_id=user.organisation_id, importer__in=readable)
 
 
 class ScopedQuerySet(models.QuerySet[M]):

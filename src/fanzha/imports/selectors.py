@@ -1,16 +1,14 @@
-"""Which import batches a user may see: their own; centre roles also their organisation's."""
+"""Which importers a user may run, and the import batches they see (the rule is in core.access)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from fanzha.core import access
 from fanzha.imports.importers import IMPORTERS
 from fanzha.imports.models import ImportBatch
-
-CENTRE_ROLES = frozenset({"centre_leader", "centre_analyst"})
 
 
 def import_permissions() -> set[str]:
@@ -27,9 +25,5 @@ def importers_for(user: Any) -> list[tuple[str, str]]:
 
 
 def batches_visible_to(user: Any) -> QuerySet[ImportBatch]:
-    if not getattr(user, "is_authenticated", False):
-        return ImportBatch.objects.none()
-    condition = Q(actor_id=user.pk)
-    if user.role_codes & CENTRE_ROLES and user.organisation_id is not None:
-        condition |= Q(organisation_id=user.organisation_id)
-    return ImportBatch.objects.filter(condition).select_related("actor")
+    permission_of = {code: cls.read_permission or cls.permission for code, cls in IMPORTERS.items()}
+    return ImportBatch.objects.filter(access.import_batches_q(user, permission_of)).select_related("actor")

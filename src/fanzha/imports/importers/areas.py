@@ -205,6 +205,7 @@ class AreaImporter(Importer):
     code = "areas"
     label = "行政区划"
     permission = "area.manage"
+    read_permission = "area.view"
     allow_system = True
     fields = FIELDS
 

@@ -45,6 +45,9 @@ class Importer:
     code: str = ""
     label: str = ""
     permission: str = ""
+    # Who may read a batch of it besides its author (a colleague of the centre, core.access): whoever may
+    # read what it imports. Empty: ``permission`` (a users import only for who manages users).
+    read_permission: str = ""
     allow_system: bool = False  # may run without a user (CLI by an operator)
     fields: list[Field] = []
     keeps_unread: bool = False  # the rows carry the cells of the columns not read (Row.unread)

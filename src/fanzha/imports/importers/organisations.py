@@ -165,6 +165,7 @@ class OrganisationImporter(Importer):
     code = "organisations"
     label = "单位"
     permission = "organisation.manage"
+    read_permission = "organisation.view"
     fields = FIELDS
 
     def __init__(self) -> None:

@@ -92,6 +92,7 @@ class PersonImporter(Importer):
     code = "people"
     label = "人员"
     permission = "person.import"
+    read_permission = "person.view"
     fields = FIELDS
 
     def __init__(self) -> None:

@@ -620,6 +620,7 @@ class WarningImporter(Importer):
     code = "warnings"
     label = "预警"
     permission = "warning.import"
+    read_permission = "warning.view"
     allow_system = True
     fields = FIELDS
     keeps_unread = True  # the feedback sends the list back with its other columns as they came
