@@ -38,7 +38,14 @@ from fanzha.screen.ratelimit import rate_take
 from fanzha.screen.services import api_key_record_use
 from fanzha.warnings import reveal, selectors
 from fanzha.warnings.exports import day_bounds, partner_feedback
-from fanzha.warnings.intake import MAX_COUNT, TRUE_WORDS, Unusable, WarningInput, text_limit
+from fanzha.warnings.intake import (
+    MAX_COUNT,
+    TRANSFER_SAID,
+    TRUE_WORDS,
+    Unusable,
+    WarningInput,
+    text_limit,
+)
 from fanzha.warnings.people import ID_HELD, NAME_DIFFERS, PHONE_DIFFERS
 from fanzha.warnings.services import (
     NEW,
@@ -327,10 +334,6 @@ def key_shown(key: Any) -> str:
 def _unknown(data: dict[str, Any]) -> list[str]:
     keys = [key_shown(k) for k in data if k not in WarningIn.model_fields and k not in IGNORED_KEYS]
     return keys[:10]
-
-
-# 正在转账 sent (true, false, not sent) as a list's cell writes it: 是, 否, empty (unknown).
-TRANSFER_SAID = {True: "是", False: "否", None: ""}
 
 
 def _input(data: dict[str, Any]) -> WarningInput:

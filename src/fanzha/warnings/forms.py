@@ -50,6 +50,32 @@ def entry_source_id(entry: str, actor: Any) -> str:
     return DERIVED_ID_PREFIX + digest[:32]
 
 
+TRANSFER_STATED = {"unknown": None, "true": True, "false": False}
+TRANSFER_CHOICE_WRONG = "正在转账请选择 未知、是 或 否"
+
+
+class TransferStatedField(forms.ChoiceField):
+    """正在转账 as the clerk was told it: 未知 (nobody said; the default), 是 or 否 — cleaned to None, True or
+    False. A checkbox could not record 否: unticked was unknown, so a grading rule on 正在转账 否 never
+    matched a typed warning. A box ticked on a page opened before the choice replaced it sends ``on``: 是."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            label="正在转账",
+            choices=[("unknown", "未知"), ("true", "是"), ("false", "否")],
+            initial="unknown",
+            required=False,
+            error_messages={"invalid_choice": TRANSFER_CHOICE_WRONG},
+        )
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        return "true" if text == "on" else text or "unknown"
+
+    def clean(self, value: Any) -> bool | None:
+        return TRANSFER_STATED[super().clean(value)]
+
+
 class WarningForm(forms.Form):
     """Manual entry (人工录入)."""
 
@@ -78,7 +104,7 @@ class WarningForm(forms.Form):
     )
     call_count = forms.IntegerField(label="被叫次数", min_value=0, max_value=MAX_COUNT, required=False)
     callback_count = forms.IntegerField(label="回拨次数", min_value=0, max_value=MAX_COUNT, required=False)
-    transfer_in_progress = forms.BooleanField(label="正在转账", required=False)
+    transfer_in_progress = TransferStatedField()
     notes = forms.CharField(
         label="备注", max_length=text_limit("notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -868,14 +868,18 @@ def _pushed_level(data: WarningInput, clean: CleanWarning) -> None:
         clean.facts["level"] = level
 
 
+# 正在转账 stated (true, false, not stated: the API's field, the entry form's choice) as a list's cell
+# writes it: 是, 否, empty (unknown).
+TRANSFER_SAID = {True: "是", False: "否", None: ""}
 TRANSFER_UNREAD = "正在转账“{text}”无法识别（应为 是 或 否），按未知处理"
 
 
 def _transfer_under_way(said: str | bool, clean: CleanWarning) -> bool | None:
     """正在转账 (``facts["transfer"]``): True or False when the column says 是 or 否; where it says
-    nothing — an empty cell, a placeholder (不详, /), a form's unticked box, or a word it cannot read (a
-    row notice) — True when the notes say the money is leaving now, else None: unknown, not 否 (a
-    grading rule on 正在转账 否 does not match it)."""
+    nothing — an empty cell, a placeholder (不详, /), a bool False (an unticked box; a caller that can
+    say 否 passes the word, :data:`TRANSFER_SAID`), or a word it cannot read (a row notice) — True when
+    the notes say the money is leaving now, else None: unknown, not 否 (a grading rule on 正在转账 否
+    does not match it)."""
     if said is True:
         return True
     word = str(said).strip().lower()

@@ -24,6 +24,7 @@ from fanzha.warnings.forms import WarningForm, entry_source_id
 from fanzha.warnings.intake import (
     QUALITY_FLAGS,
     SOURCES,
+    TRANSFER_SAID,
     Unusable,
     WarningInput,
     shown_source_id,
@@ -249,7 +250,7 @@ def _input(form: WarningForm, actor: Any) -> WarningInput:
         notes=data["notes"],
         call_count=str(data["call_count"] or ""),
         callback_count=str(data["callback_count"] or ""),
-        transfer_in_progress=bool(data["transfer_in_progress"]),
+        transfer_in_progress=TRANSFER_SAID[data["transfer_in_progress"]],
     )
 
 
