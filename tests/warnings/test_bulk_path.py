@@ -77,6 +77,9 @@ def _rows() -> list[WarningInput]:
     latin = {**_row(180), "id_number": "", "name": "ADA LOVELACE"}
     rows.append(WarningInput(**{**latin, "source_id": "LATIN180"}))
     rows.append(WarningInput(**{**latin, "source_id": "LATIN180B", "name": "ada  Lovelace"}))
+    # without 预警编号, the same list again with the name in other letter case: the same derived id
+    hopper = {**_row(185), "source_id": "", "id_number": "", "name": "GRACE HOPPER"}
+    rows += [WarningInput(**hopper), WarningInput(**{**hopper, "name": "Grace Hopper"})]
     rows += _reused_ids()  # last: a test reads their outcomes at the end
     return rows
 
@@ -170,6 +173,8 @@ def test_it_decides_and_writes_like_the_one_warning_service(world, settings) -> 
     assert many[0][earlier] == "new"  # warned 20 days apart: not merged, though received together
     latin = next(i for i, data in enumerate(rows) if data.source_id == "LATIN180B")
     assert many[0][latin] == "merged"  # "ada  Lovelace" is the person "ADA LOVELACE" of the row before
+    hopper = [i for i, data in enumerate(rows) if data.name in ("GRACE HOPPER", "Grace Hopper")]
+    assert [many[0][i] for i in hopper] == ["new", "unchanged"]  # one derived id, whatever the case
     assert len(single[1]) == len(many[1]) > 40
     _assert_filled(world, rows, many)
     for one, other in zip(single[1], many[1], strict=True):

@@ -249,16 +249,17 @@ def _partner_ids(known: _Known, cleans: list[CleanWarning], pushed_by: Any) -> s
 
 
 def _earlier_ids(known: _Known, cleans: list[CleanWarning]) -> None:
-    """Rows without 预警编号 whose id is not known but the id derived for them before is
-    (:func:`intake.earlier_source_id`: a list imported before): they take that id again, as
-    :func:`services.receive` gives it (read in one go, only for the rows not found)."""
-    unknown = [c for c in cleans if c.earlier_source_id and (c.source, c.source_id) not in known.refs]
+    """Rows without 预警编号 whose id is not known but an id derived for them before is
+    (:func:`intake.earlier_source_ids`: a list imported before): they take that id again — the newest
+    found —, as :func:`services.receive` gives it (read in one go, only for the rows not found)."""
+    unknown = [c for c in cleans if c.earlier_source_ids and (c.source, c.source_id) not in known.refs]
     if not unknown:
         return
-    _load_refs(known, {(clean.source, clean.earlier_source_id) for clean in unknown})
+    _load_refs(known, {(clean.source, earlier) for clean in unknown for earlier in clean.earlier_source_ids})
     for clean in unknown:
-        if (clean.source, clean.earlier_source_id) in known.refs:
-            clean.source_id = clean.earlier_source_id
+        found = [earlier for earlier in clean.earlier_source_ids if (clean.source, earlier) in known.refs]
+        if found:
+            clean.source_id = found[0]
 
 
 def _load(intake: Intake, cleans: list[CleanWarning], now: dt.datetime, pushed_by: Any = None) -> _Known:

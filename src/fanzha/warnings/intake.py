@@ -193,7 +193,7 @@ class CleanWarning:
     phone_written: str = ""  # a local landline as written, before the centre's trunk code completed it
     typed_by_table: bool = False  # the type came from the centre's table (诈骗类型对照), not the typology
     suspect_numbers_written: str = ""  # the suspect numbers as written, when normalising changed them
-    earlier_source_id: str = ""  # a derived id as it was made before (:func:`earlier_source_id`), or ""
+    earlier_source_ids: tuple[str, ...] = ()  # a derived id as made before (:func:`earlier_source_ids`)
 
     def flag(self, code: str, column: str, message: str = "") -> None:
         if code not in self.flags:
@@ -1005,39 +1005,61 @@ def shown_source_id(source_id: str) -> str:
 
 
 def derived_source_id(clean: CleanWarning, *, timed: bool = True) -> str:
-    """A stable id for a row that came without one, so a re-import still finds it: its identifiers,
-    type, time to the minute and suspects (numbers normalised, accounts) — or, when it has no time of
-    its own (``timed`` False: the receipt time stands in, which differs at each import), its address,
-    amount and suspects (as written) instead of the time and suspects.
+    """A stable id for a row that came without one, so a re-import still finds it: its identifiers
+    (the name without letter case), type, time to the minute and suspects (numbers normalised,
+    accounts) — or, when it has no time of its own (``timed`` False: the receipt time stands in, which
+    differs at each import), its address, amount and suspects (as written) instead of the time and
+    suspects.
 
     What a spreadsheet's re-save changes leaves it as it was: seconds dropped (14:05:37 → 14:05), the
     day written another way (2026/11/3), the same moment with another offset, a phone with +86 or
-    spaces, an ID number's x in lower case, an amount with separators, a suspect number with +86 (the
-    identifiers, amount and numbers are compared cleaned). Two reports of one person in one minute and
-    of one type are told apart by their suspects (a second one then merges as the person's repeat
-    report); otherwise they are one report, received once (a row notice names what else differs).
-    A type the centre's table gave counts as 其他诈骗, as before the entry was made: the list imported
-    again after the entry is still the same list."""
+    spaces, an ID number's x in lower case, a Latin name in other letter case (JOHN SMITH → John
+    Smith: the same person, as names are compared), an amount with separators, a suspect number with
+    +86 (the identifiers, amount and numbers are compared cleaned). Two reports of one person in one
+    minute and of one type are told apart by their suspects (a second one then merges as the person's
+    repeat report); otherwise they are one report, received once (a row notice names what else
+    differs). A type the centre's table gave counts as 其他诈骗, as before the entry was made: the list
+    imported again after the entry is still the same list."""
+    return _derived_as(clean, folded_name(clean.name), timed=timed)
+
+
+def folded_name(name: str) -> str:
+    """A name as a derived id reads it: letters in lower case, as the name search hash compares names
+    (:func:`fanzha.core.pii.crypto.normalize_for_search`); a Chinese name is unchanged."""
+    return name.lower()
+
+
+def _derived_as(clean: CleanWarning, name: str, *, timed: bool) -> str:
     if timed:
         minute = to_the_minute(clean.warned_at)
-        return _derived(clean, [minute, clean.suspect_numbers, clean.suspect_accounts])
+        return _derived(clean, name, [minute, clean.suspect_numbers, clean.suspect_accounts])
     written_suspects = clean.suspect_numbers_written or clean.suspect_numbers
-    return _derived(clean, [clean.address, str(clean.amount or ""), written_suspects, clean.suspect_accounts])
+    what = [clean.address, str(clean.amount or ""), written_suspects, clean.suspect_accounts]
+    return _derived(clean, name, what)
 
 
-def earlier_source_id(clean: CleanWarning) -> str:
-    """The id a timed row without 预警编号 was given before ids read the time to the minute (its time
-    to the second, as parsed): looked up when its own is not known, so a list imported before is still
-    the same list (a copy that lost its seconds since cannot be matched to it)."""
-    return _derived(clean, [clean.warned_at.isoformat()])
+def earlier_source_ids(clean: CleanWarning, *, timed: bool = True) -> tuple[str, ...]:
+    """The ids a row without 预警编号 was given before, newest first: looked up when its own is not
+    known, so a list imported before is still the same list —
+
+    - its name as written, before the derived id folded the letter case (only a name with capitals:
+      ``JOHN SMITH``; a Chinese name's id did not change);
+    - a timed row's time to the second, as parsed, and its name as written, before ids read the time to
+      the minute (a copy that lost its seconds since cannot be matched to it)."""
+    ids = []
+    if folded_name(clean.name) != clean.name:
+        ids.append(_derived_as(clean, clean.name, timed=timed))
+    if timed:
+        ids.append(_derived(clean, clean.name, [clean.warned_at.isoformat()]))
+    return tuple(ids)
 
 
-def _derived(clean: CleanWarning, what: list[str]) -> str:
+def _derived(clean: CleanWarning, name: str, what: list[str]) -> str:
     basis = "|".join(
         [
             clean.id_number or clean.id_number_raw,
             clean.phone_written or clean.phone or clean.phone_raw,
-            clean.name,
+            name,
             "|".join(what),
             typology.OTHER_FRAUD if clean.typed_by_table else clean.fraud_type,
         ]
@@ -1147,5 +1169,5 @@ def clean_warning(
     if not clean.source_id:
         timed = clean.warned_at != now
         clean.source_id = derived_source_id(clean, timed=timed)
-        clean.earlier_source_id = earlier_source_id(clean) if timed else ""
+        clean.earlier_source_ids = earlier_source_ids(clean, timed=timed)
     return clean

@@ -743,12 +743,14 @@ def _known_ref(clean: CleanWarning, source_id: str = "") -> WarningSourceRef | N
 
 
 def _earlier_ref(clean: CleanWarning) -> WarningSourceRef | None:
-    """A row without 预警编号 received before under the id derived for it then
-    (:func:`intake.earlier_source_id`): the row takes that id again, and its ref."""
-    found = _known_ref(clean, clean.earlier_source_id) if clean.earlier_source_id else None
-    if found is not None:
-        clean.source_id = clean.earlier_source_id
-    return found
+    """A row without 预警编号 received before under an id derived for it then
+    (:func:`intake.earlier_source_ids`, the newest found): the row takes that id again, and its ref."""
+    for earlier in clean.earlier_source_ids:
+        found = _known_ref(clean, earlier)
+        if found is not None:
+            clean.source_id = earlier
+            return found
+    return None
 
 
 def _fill_known(
