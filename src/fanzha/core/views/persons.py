@@ -53,6 +53,15 @@ def _current_search(request: HttpRequest) -> dict[str, str] | None:
     return search if isinstance(search, dict) and search.get("kind") in SEARCH_KINDS else None
 
 
+def _audit_search(request: HttpRequest, kind: str, found: int) -> None:
+    """A search by name, ID number or phone is a look-up of personal data: recorded with the field
+    searched and the number of people found in the user's scope — never the value typed, nor its hash.
+    Paging through the results is the same search, not recorded again."""
+    audit_record(
+        actor=request.user, action="person.search", fields=[kind], details={"kind": kind, "found": found}
+    )
+
+
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "person.view")
@@ -61,6 +70,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
     if search is not None:
         people = people.filter(**{f"{search['kind']}_hash": search["hash"]})
     page = Paginator(people, 50).get_page(request.GET.get("page"))
+    if search is not None and request.method == "POST":
+        _audit_search(request, search["kind"], page.paginator.count)
     return render(
         request,
         "core/person_list.html",
