@@ -8,6 +8,7 @@ from django import forms
 
 from fanzha.cases.common import parse_money
 from fanzha.cases.models import Answer, Channel, ContactMethod, MeasureKind, SuspectKind, Victim
+from fanzha.core.forms import PhoneInput
 from fanzha.core.models import Organisation
 from fanzha.core.models.organisations import OrganisationKind
 from fanzha.warnings import typology
@@ -63,7 +64,7 @@ class VictimForm(forms.Form):
 
     name = forms.CharField(label="受害人姓名", max_length=50)
     id_number = forms.CharField(label="身份证号", max_length=30, required=False)
-    phone = forms.CharField(label="手机号", max_length=30, required=False)
+    phone = forms.CharField(label="手机号", max_length=30, required=False, widget=PhoneInput)
     address = forms.CharField(label="现住址", max_length=300, required=False)
     victim_loss = MoneyField(label="本人损失（元）", max_length=30, required=False)
 
@@ -75,7 +76,7 @@ class VictimForm(forms.Form):
 class CaseRegisterForm(CaseForm):
     name = forms.CharField(label="受害人姓名", max_length=50)
     id_number = forms.CharField(label="身份证号", max_length=30, required=False)
-    phone = forms.CharField(label="手机号", max_length=30, required=False)
+    phone = forms.CharField(label="手机号", max_length=30, required=False, widget=PhoneInput)
     address = forms.CharField(label="现住址", max_length=300, required=False)
 
 

@@ -11,10 +11,17 @@ from fanzha.core.models.areas import AreaLevel
 from fanzha.core.models.persons import KeyGroup
 
 
+class PhoneInput(forms.TextInput):
+    """A phone number's box: ``type="tel"`` opens a phone's number pad (a text box opened its letters)
+    and takes what people type (spaces, dashes, ``+86``, two numbers), as a text box does."""
+
+    input_type = "tel"
+
+
 class PersonForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=50)
     id_number = forms.CharField(label="身份证号", max_length=30, required=False)
-    phone = forms.CharField(label="手机号", max_length=30, required=False)
+    phone = forms.CharField(label="手机号", max_length=30, required=False, widget=PhoneInput)
     address = forms.CharField(label="现住址", max_length=200, required=False)
     area = forms.ModelChoiceField(label="所属村(社区)/网格", queryset=Area.objects.none())
     key_groups = forms.MultipleChoiceField(

@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 
+from fanzha.core.forms import PhoneInput
 from fanzha.warnings import rules, typology, workflow
 from fanzha.warnings.intake import DERIVED_ID_PREFIX, MAX_COUNT, SOURCES, text_limit
 from fanzha.warnings.models import ContactKind, Grade, GradingRule, Outcome
@@ -83,7 +84,7 @@ class WarningForm(forms.Form):
 
     name = forms.CharField(label="姓名", max_length=text_limit("name"), required=False)
     id_number = forms.CharField(label="身份证号", max_length=30, required=False)
-    phone = forms.CharField(label="手机号", max_length=30, required=False)
+    phone = forms.CharField(label="手机号", max_length=30, required=False, widget=PhoneInput)
     address = forms.CharField(label="现住址", max_length=text_limit("address"), required=False)
     fraud_type = forms.ChoiceField(label="诈骗类型", required=False)
     source = forms.ChoiceField(label="预警来源", choices=SOURCE_CHOICES, initial="manual")
@@ -146,8 +147,19 @@ class ArrivalField(forms.DateTimeField):
 
 
 class ContactForm(forms.Form):
-    kind = forms.ChoiceField(label="方式", choices=ContactKind.choices, widget=forms.RadioSelect)
-    outcome = forms.ChoiceField(label="结果", choices=Outcome.choices, widget=forms.RadioSelect)
+    # Named as the choice asked for, not Django's 这个字段是必填项 (which field? on a phone, a screen away).
+    kind = forms.ChoiceField(
+        label="方式",
+        choices=ContactKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择劝阻方式：电话劝阻或上门劝阻"},
+    )
+    outcome = forms.ChoiceField(
+        label="结果",
+        choices=Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择劝阻结果"},
+    )
     arrived_at = ArrivalField(label="到达时间（上门时填）", required=False, widget=DATETIME)
     notes = forms.CharField(
         label="情况说明（其中的身份证号、手机号、银行卡号保存时隐去）",

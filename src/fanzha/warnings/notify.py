@@ -28,8 +28,12 @@ def _link(warning: Warning) -> str:
     return reverse("warning_detail", kwargs={"pk": warning.pk})
 
 
+NO_NAME = "（未提供姓名）"  # as 我的预警 and the board name a warning pushed without the name
+
+
 def _who(warning: Warning) -> str:
-    return str(warning.person)  # Person.__str__ is the masked name
+    """The person's masked name (Person.__str__); a title ended in “：” and named nobody without one."""
+    return str(warning.person) or NO_NAME
 
 
 def notify_assigned(warning: Warning) -> None:
