@@ -6,18 +6,22 @@ tests/browser/test_field_pages_phone.py).
 - The note's hint (不要写身份证号、手机号) is a label on the screen, not a placeholder gone at the first
   character typed.
 - A notice of a warning pushed without the name says so, not “新预警（中）：” naming nobody.
+- A 回访 on the home page's task list says when, as on 我的预警.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 
 from fanzha.cases.services import case_draft_from_warning
 from fanzha.jobs.models import Notification
 from fanzha.warnings import workflow
+from fanzha.warnings.models import ContactKind, Outcome
 from tests.personas import World, login
 from tests.warnings.helpers import make_warning
 
@@ -73,3 +77,18 @@ def test_a_notice_of_a_warning_without_a_name_says_so(
         warning = make_warning(4, name="")
     titles = list(Notification.objects.filter(recipient=warning.assignee).values_list("title", flat=True))
     assert titles == [f"新预警（{warning.get_grade_display()}）：（未提供姓名）"], titles
+
+
+def test_a_follow_up_on_the_home_page_says_when(world: World, client: Any) -> None:
+    """劝阻成功 with a 回访 date closes the warning and leaves the 回访 a task: the home page's list named it
+    with nothing where 我的预警 says “回访 12-05”."""
+    worker = world.users["grid_cd"]
+    warning = make_warning(5)
+    warning = workflow.warning_acknowledge(actor=worker, warning=warning, version=warning.version)
+    on = timezone.localdate() + timedelta(days=3)
+    data = workflow.ContactData(kind=ContactKind.CALL, outcome=Outcome.DISSUADED, follow_up_on=on)
+    workflow.warning_contact_record(actor=worker, warning=warning, data=data)
+    login(client, worker)
+    card = client.get(reverse("home")).content.decode()
+    assert f'href="/warnings/{warning.pk}/"' in card
+    assert f"回访 {on:%m-%d}" in card
