@@ -58,8 +58,9 @@ CASE_OUTSIDERS = ("police_lq", "grid_cd", "grid_sq", "head_cg", *CENTRE2, *NO_RE
 NOT_ADMIN = ("leader", "analyst", *FIELD, "bank", "bank2", "telecom", "auditor", *CENTRE2)
 NOT_AUDITOR = ("leader", "analyst", *FIELD, "bank", "bank2", "telecom", "admin", *CENTRE2)
 NOT_CENTRE = (*FIELD, *CENTRE2, *NO_RECORDS)
-# The platform's configuration (grading rules, the type table): one for every centre it serves.
-NOT_CENTRE_ROLE = (*FIELD, *NO_RECORDS)
+# The platform's shared configuration (grading rules, the type table): the top centre's (江州市反诈中心,
+# over every county centre) to change; the county centres read it.
+NOT_TOP_CENTRE = ("leader", "analyst", *CENTRE2, *FIELD, *NO_RECORDS)
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,8 @@ PROBES: dict[str, Probe] = {
     "warning_note": Probe(warning, "analyst", OTHER_AREA),
     "warning_photo": Probe(warnings.photo, "grid_cd", OTHER_AREA),
     # the centre's configuration: grading rules and the type table
-    "warning_rule_edit": Probe(warnings.rule, "analyst", NOT_CENTRE_ROLE),
-    "warning_type_alias_delete": Probe(warnings.type_alias, "analyst", NOT_CENTRE_ROLE),
+    "warning_rule_edit": Probe(warnings.rule, "analyst_city", NOT_TOP_CENTRE),
+    "warning_type_alias_delete": Probe(warnings.type_alias, "analyst_city", NOT_TOP_CENTRE),
     # 号码研判: the runs of the centre that made them
     "numbers_run_detail": Probe(run, "analyst", NOT_CENTRE),
     "numbers_send_warnings": Probe(run, "analyst", NOT_CENTRE),
@@ -143,10 +144,9 @@ PROBES: dict[str, Probe] = {
     "case_bank_measure": Probe(
         cases.measure, "bank", ("leader", "analyst", *FIELD, "bank2", "telecom", "auditor", "admin", *CENTRE2)
     ),
-    # one's own jobs and notifications (the analyst's); leader and admin hold job.view_all
-    "job_detail": Probe(
-        analyst_job, "analyst", (*FIELD, *CENTRE2[:1], "bank", "bank2", "telecom", "auditor")
-    ),
+    # one's own jobs and notifications (the analyst's); the leaders of 青溪县's centre and of the city
+    # centre over it see the jobs of its users, the administrator every job — not another county's leader
+    "job_detail": Probe(analyst_job, "analyst", (*FIELD, *CENTRE2, "bank", "bank2", "telecom", "auditor")),
     "notification_read": Probe(analyst_notification, "analyst", ("leader", *FIELD, *CENTRE2, *NO_RECORDS)),
     # partner keys: the system administrator's
     "apikey_revoke": Probe(a_key, "admin", NOT_ADMIN),
@@ -182,8 +182,9 @@ def test_it_probes_every_url_that_names_a_record() -> None:
     assert not stale, f"probed URLs that do not exist: {stale}"
 
 
-def add_outsiders(world: World) -> None:
-    """Another bank (建设银行), and the centre of another county (邻县) with its analyst and leader."""
+def add_outsiders(world: World, city_centre: bool = True) -> None:
+    """Another bank (建设银行), the centre of another county (邻县) with its analyst and leader, and (unless
+    ``city_centre`` is False) the city's centre over both counties (江州市反诈中心), with its own."""
     city = world.area("江州市")
     county = area_services.area_create(
         actor=None, code="331198000000", name="邻县", level="district", parent=city, residents=1, households=1
@@ -192,11 +193,15 @@ def add_outsiders(world: World) -> None:
         actor=None, name="建设银行青溪支行", kind="bank", area=world.area("城关镇")
     )
     centre2 = org_services.organisation_create(actor=None, name="邻县反诈中心", kind="centre", area=county)
-    for username, organisation, role in (
+    accounts = [
         ("bank2", bank2, "bank_staff"),
         ("analyst2", centre2, "centre_analyst"),
         ("leader2", centre2, "centre_leader"),
-    ):
+    ]
+    if city_centre:
+        top = org_services.organisation_create(actor=None, name="江州市反诈中心", kind="centre", area=city)
+        accounts += [("analyst_city", top, "centre_analyst"), ("leader_city", top, "centre_leader")]
+    for username, organisation, role in accounts:
         world.users[username] = org_services.user_create(
             actor=None, username=username, password=PASSWORD, organisation=organisation, roles=[role]
         )
@@ -363,3 +368,168 @@ def test_it_keeps_an_import_batch_from_a_colleague_who_may_not_run_its_importer(
     assert client.get(url).status_code == 404
     client.force_login(world.users["admin"])
     assert client.get(url).status_code == 200
+
+
+# The platform's shared configuration: the grading rules and the type table grade every county's
+# warnings, so only the centre over every other centre (the city's) changes them.
+
+NEW_RULE = {
+    "name": "游戏交易",
+    "enabled": "on",
+    "position": 5,
+    "grade": "high",
+    "reason": "类型：{type}",
+    "fraud_types": ["game_trade"],
+    "transfer_in_progress": "unknown",
+}
+NEW_ALIAS = {"text": "0199", "fraud_type": "impersonate_authority"}
+
+
+def test_it_leaves_the_shared_rules_to_the_centre_over_every_county(probed: World, client: Any) -> None:
+    from fanzha.warnings.models import FraudTypeAlias, GradingRule
+
+    rules = GradingRule.objects.count()
+    audited = AuditEvent.objects.count()
+    for persona in ("analyst", "leader", "analyst2", "leader2"):
+        client.force_login(probed.users[persona])
+        listing = client.get(reverse("warning_rule_list"))
+        assert listing.status_code == 200, f"{persona}: a county centre reads the rules"
+        assert reverse("warning_rule_create") not in listing.content.decode()
+        assert "江州市反诈中心" in listing.content.decode()
+        assert client.get(reverse("warning_rule_create")).status_code == 403
+        assert client.post(reverse("warning_rule_create"), {**NEW_RULE, "save": "1"}).status_code == 403
+        types = client.get(reverse("warning_type_alias_list"))
+        assert types.status_code == 200 and 'name="fraud_type"' not in types.content.decode()
+        assert client.post(reverse("warning_type_alias_list"), NEW_ALIAS).status_code == 403
+    assert GradingRule.objects.count() == rules and not FraudTypeAlias.objects.exists()
+    assert AuditEvent.objects.count() == audited
+    client.force_login(probed.users["analyst_city"])
+    assert reverse("warning_rule_create") in client.get(reverse("warning_rule_list")).content.decode()
+    assert client.post(reverse("warning_rule_create"), {**NEW_RULE, "save": "1"}).status_code == 302
+    assert client.post(reverse("warning_type_alias_list"), NEW_ALIAS).status_code == 302
+    assert GradingRule.objects.count() == rules + 1 and FraudTypeAlias.objects.count() == 1
+    assert AuditEvent.objects.filter(action__in=["warning.grading_rule", "warning.type_alias"]).count() == 2
+
+
+def test_it_refuses_a_county_centre_the_shared_rules_in_the_services(probed: World) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from fanzha.warnings import rules, type_aliases
+    from fanzha.warnings.models import GradingRule
+
+    rule = GradingRule.objects.order_by("id").first()
+    assert rule is not None
+    analyst2 = probed.users["analyst2"]
+    saved = rule.grade
+    rule.grade = "low" if saved != "low" else "urgent"
+    for attempt in (
+        lambda: rules.grading_rule_save(actor=analyst2, rule=rule),
+        lambda: rules.grading_rule_delete(actor=analyst2, rule=rule),
+        lambda: rules.preview(actor=analyst2, candidate=rule),
+        lambda: type_aliases.fraud_type_alias_save(actor=analyst2, **NEW_ALIAS),
+    ):
+        with pytest.raises(PermissionDenied):
+            attempt()
+    assert GradingRule.objects.get(pk=rule.pk).grade == saved
+
+
+def test_it_lets_no_county_centre_change_the_shared_rules_without_a_centre_over_both(
+    world: World, client: Any
+) -> None:
+    """Two county centres and none over them: neither changes the rules that grade the other's warnings;
+    the page says what to do."""
+    from fanzha.warnings.models import FraudTypeAlias
+
+    add_outsiders(world, city_centre=False)
+    for persona in ("analyst", "analyst2"):
+        client.force_login(world.users[persona])
+        assert client.post(reverse("warning_type_alias_list"), NEW_ALIAS).status_code == 403
+        assert "系统管理员" in client.get(reverse("warning_rule_list")).content.decode()
+    assert not FraudTypeAlias.objects.exists()
+
+
+def test_it_lets_the_only_centre_change_the_shared_rules(world: World, client: Any) -> None:
+    client.force_login(world.users["analyst"])
+    assert client.post(reverse("warning_type_alias_list"), NEW_ALIAS).status_code == 302
+
+
+# Background jobs: a centre's leader sees those of the users of the units in its jurisdiction.
+
+
+def _listed(client: Any, user: User, jobs: list[Any]) -> list[bool]:
+    client.force_login(user)
+    page = client.get(reverse("job_list")).content.decode()
+    return [f"#{job.pk}<" in page for job in jobs]
+
+
+def test_it_shows_a_centre_leader_the_jobs_of_its_jurisdiction_only(probed: World, client: Any) -> None:
+    from fanzha.jobs.models import Job
+    from fanzha.jobs.services import job_enqueue
+
+    users = probed.users
+    county = job_enqueue(actor=users["analyst"], kind="jobs.ping")  # 青溪县反诈中心
+    station = job_enqueue(actor=users["police_cg"], kind="jobs.ping")  # 城关派出所, in 青溪县
+    other = job_enqueue(actor=users["analyst2"], kind="jobs.ping")  # 邻县反诈中心
+    system = job_enqueue(actor=None, kind="jobs.ping")  # a schedule's
+    jobs = [county, station, other, system]
+    assert _listed(client, users["leader"], jobs) == [True, True, False, False]
+    assert _listed(client, users["leader2"], jobs) == [False, False, True, False]
+    assert _listed(client, users["leader_city"], jobs) == [True, True, True, False]
+    assert _listed(client, users["admin"], jobs) == [True, True, True, True]
+    assert _listed(client, users["analyst"], jobs) == [True, False, False, False]
+    assert list(Job.objects.visible_to(users["leader2"]).values_list("pk", flat=True)) == [other.pk]
+
+
+def test_it_gives_a_deactivated_units_user_no_job_notification_or_area(world: World) -> None:
+    """Refused by the access rules themselves, not only by the middleware's sign-out."""
+    from fanzha.core import access
+    from fanzha.jobs.models import Job, Notification
+    from fanzha.jobs.services import job_enqueue, notify
+
+    for username in ("analyst", "admin", "leader"):
+        user = world.users[username]
+        job_enqueue(actor=user, kind="jobs.ping")
+        notify(recipients=[user], title="测试消息", body="")
+        assert Job.objects.visible_to(user).exists() and Notification.objects.visible_to(user).exists()
+        assert access.visible_areas(user).exists()
+    Organisation.objects.filter(pk=world.users["analyst"].organisation_id).update(is_active=False)
+    for username in ("analyst", "admin", "leader"):
+        user = User.objects.get(username=username)
+        assert not Job.objects.visible_to(user).exists(), username
+        assert not Notification.objects.visible_to(user).exists(), username
+        assert not access.visible_areas(user).exists(), username
+
+
+# Pickers and filters: what the user may not read is not offered, and not read.
+
+
+def test_it_offers_feedback_only_of_the_sources_of_the_users_warnings(world: World, client: Any) -> None:
+    """城关派出所's head exports feedback: 石桥村's bank source is not among the sources offered."""
+    from tests.warnings.helpers import make_warning
+
+    make_warning(7101, source="上级推送", source_id="CD-1")
+    shiqiao = make_warning(7102, source="工商银行", source_id="SQ-1", address="青溪县龙泉乡石桥村3组8号")
+    assert shiqiao.area.name == "石桥村"
+    assert shiqiao.source not in _sources_offered(client, world.users["head_cg"])
+    assert "superior" in _sources_offered(client, world.users["head_cg"])
+    assert shiqiao.source in _sources_offered(client, world.users["leader"])
+
+
+def _sources_offered(client: Any, user: User) -> list[str]:
+    client.force_login(user)
+    form = client.get(reverse("warning_feedback")).context["form"]
+    return [code for code, _ in form.fields["source"].choices]
+
+
+def test_it_lists_no_case_for_an_area_outside_the_jurisdiction(world: World, client: Any) -> None:
+    """?area= of 青溪县 on 城关派出所's case list: the county is above the station's jurisdiction, not in it
+    — nothing, as for a missing area (the list matched every case under the county's path)."""
+    cases._case(world)
+    client.force_login(world.users["police_cg"])
+    assert list(client.get(reverse("case_list")).context["page"])
+    for area in ("青溪县", "石桥村", "江州市"):
+        response = client.get(reverse("case_list"), {"area": world.area(area).pk})
+        assert response.status_code == 200 and list(response.context["page"]) == [], area
+    inside = client.get(reverse("case_list"), {"area": world.area("城东社区").pk})
+    assert list(inside.context["page"])
+    assert client.get(reverse("case_list"), {"area": "²"}).status_code == 200

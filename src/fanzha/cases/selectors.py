@@ -15,6 +15,7 @@ from fanzha.cases import clocks
 from fanzha.cases.common import mask_account, money
 from fanzha.cases.measures import may_follow_money, onward_available_fen
 from fanzha.cases.models import Case, Measure, MeasureKind, MeasureStatus, Status
+from fanzha.core import access
 
 FILTERS = ("status", "fraud_type", "area", "q")
 
@@ -34,9 +35,10 @@ def filtered(user: Any, params: Any) -> tuple[QuerySet[Case], dict[str, str]]:
     if params.get("fraud_type"):
         applied["fraud_type"] = params["fraud_type"][:40]
         qs = qs.filter(fraud_type=applied["fraud_type"])
-    if str(params.get("area", "")).isdigit():
-        applied["area"] = params["area"]
-        path = _area_path(int(params["area"]))
+    area = str(params.get("area", ""))
+    if area.isdigit():
+        applied["area"] = area
+        path = _area_path(user, area)
         qs = qs.filter(area__path__startswith=path) if path else qs.none()
     if params.get("q"):
         applied["q"] = params["q"].strip()[:32]
@@ -44,11 +46,12 @@ def filtered(user: Any, params: Any) -> tuple[QuerySet[Case], dict[str, str]]:
     return qs, applied
 
 
-def _area_path(pk: int) -> str:
-    """The area's path, "" when there is no such area (nothing matches it)."""
-    from fanzha.core.models import Area
-
-    area = Area.objects.filter(pk=pk).first()
+def _area_path(user: Any, value: str) -> str:
+    """The path of area ``value`` (an id) if it is in the user's jurisdiction; "" (nothing matches) when
+    there is no such area, or it is outside — not read, as the warning list does not read it."""
+    if not value.isascii():  # "²" is a digit to str.isdigit, not to int
+        return ""
+    area = access.visible_areas(user).filter(pk=int(value)).first()
     return area.path if area else ""
 
 

@@ -27,7 +27,6 @@ from fanzha.cases.forms import (
 )
 from fanzha.cases.models import TRANSITIONS, Case, Status
 from fanzha.core import access
-from fanzha.core import selectors as core_selectors
 from fanzha.core.models import Person, User
 from fanzha.core.pii.masking import mask, scrub_text
 from fanzha.core.services import persons as person_services
@@ -72,9 +71,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "query": "&".join(f"{k}={v}" for k, v in applied.items()),
         "statuses": Status.choices,
         "fraud_types": typology.choices(),
-        "areas": core_selectors.visible_areas(request.user).filter(
-            level__in=["district", "township", "village"]
-        ),
+        "areas": access.visible_areas(request.user).filter(level__in=["district", "township", "village"]),
         "can_create": access.user_can(request.user, "case.edit"),
         "clocks": selectors.clocks_board(request.user)[:20],
         "labels": dict(typology.choices()),
@@ -109,7 +106,7 @@ def _case_data(data: dict[str, Any]) -> services.CaseData:
 def case_create(request: HttpRequest) -> HttpResponse:
     """窗口报案: the case and its first victim in one step."""
     access.require(request.user, "case.edit")
-    areas = core_selectors.visible_areas(request.user)
+    areas = access.visible_areas(request.user)
     initial = {"reported_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
     form = CaseRegisterForm(request.POST or None, areas=areas, initial=initial)
     created: list[Case] = []
@@ -129,7 +126,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case(request, pk, "case.edit")
-    areas = core_selectors.visible_areas(request.user)
+    areas = access.visible_areas(request.user)
     initial = {
         "fraud_type": case.fraud_type,
         "contact_method": case.contact_method,

@@ -8,6 +8,10 @@
   user's (a unit's) jurisdiction — the same path rule as ``visible_to``.
 - ``import_batches_q(user, permission_of)``: the import batches a user sees — their own, and for the
   centre's leader and analyst their unit's, of the importers whose records they may read.
+- ``visible_areas(user)``: the areas of the user's jurisdiction (every area for the administrator).
+- ``jobs_q(user)`` / ``notifications_q(user)``: the background jobs and the inbox messages a user sees.
+- ``may_change_shared_rules(user)``: whether a user may change the platform's shared configuration (the
+  grading rules, the fraud-type table): only the staff of the top centre (:func:`top_centre_ids`).
 - ``with_checks_loaded(users)``: users read with what these checks read of each, for a caller checking
   many users against many records (the SLA sweep's supervisors).
 """
@@ -81,10 +85,24 @@ def with_checks_loaded(users: models.QuerySet[Any]) -> list[Any]:
 
 
 def area_q(user: Any, area_field: str = "area") -> Q:
+    return _paths_q(jurisdiction_paths(user), f"{area_field}__path")
+
+
+def _paths_q(paths: list[str], path_field: str) -> Q:
     condition = Q(pk__in=[])
-    for path in jurisdiction_paths(user):
-        condition |= Q(**{f"{area_field}__path__startswith": path})
+    for path in paths:
+        condition |= Q(**{f"{path_field}__startswith": path})
     return condition
+
+
+def visible_areas(user: Any) -> models.QuerySet[Any]:
+    """The areas of the user's jurisdiction; every area for the administrator (``area.manage``), none
+    for a user out of force, a bank, an operator or the auditor."""
+    from fanzha.core.models import Area
+
+    if user_can(user, "area.manage"):
+        return Area.objects.all()
+    return Area.objects.filter(_paths_q(jurisdiction_paths(user), "path"))
 
 
 def addressee_q(user: Any, organisation_field: str) -> Q:
@@ -110,6 +128,63 @@ def import_batches_q(user: Any, permission_of: Mapping[str, str]) -> Q:
         return condition
     readable = [code for code, permission in permission_of.items() if user_can(user, permission)]
     return condition | Q(organisation_id=user.organisation_id, importer__in=readable)
+
+
+def jobs_q(user: Any) -> Q:
+    """The background jobs ``user`` sees: their own; with ``job.view_jurisdiction`` (a centre's leader)
+    also those started by the users of the units whose area is in their jurisdiction (the city centre's
+    leader: its counties'; a county's: its own) — a job's name, file and progress are its unit's work;
+    with ``job.view_all`` (the administrator) every job, the schedules' too."""
+    if not in_force(user):
+        return Q(pk__in=[])
+    if user_can(user, "job.view_all"):
+        return Q()
+    condition = Q(created_by_id=user.pk)
+    if user_can(user, "job.view_jurisdiction"):
+        condition |= area_q(user, "created_by__organisation__area")
+    return condition
+
+
+def notifications_q(user: Any) -> Q:
+    """The inbox messages ``user`` sees: those sent to them, while they are in force."""
+    if not in_force(user):
+        return Q(pk__in=[])
+    return Q(recipient_id=user.pk)
+
+
+# The permission that changes the grading rules and the fraud-type table; every centre holding it reads
+# them, only the top centre's staff change them (:func:`may_change_shared_rules`).
+SHARED_RULES = "warning.grade_rules"
+
+
+def top_centre_ids() -> frozenset[int]:
+    """The active centres whose jurisdiction contains the area of every other active centre: the city's
+    centre over its county centres, or the only centre of a one-county platform. None when two centres
+    stand side by side with none over both (two county centres and no city centre)."""
+    from fanzha.core.models import Organisation
+    from fanzha.core.models.organisations import OrganisationKind
+
+    centres = list(
+        Organisation.objects.filter(kind=OrganisationKind.CENTRE, is_active=True)
+        .select_related("area")
+        .prefetch_related("covered_areas")
+    )
+    return frozenset(
+        centre.pk for centre in centres if all(organisation_covers(centre, other.area) for other in centres)
+    )
+
+
+def may_change_shared_rules(user: Any) -> bool:
+    """Whether ``user`` may change the platform's shared configuration — the grading rules and the
+    fraud-type table, which grade and type the warnings of every county the platform serves: a holder of
+    ``warning.grade_rules`` in a top centre (:func:`top_centre_ids`). A county centre reads them."""
+    return user_can(user, SHARED_RULES) and user.organisation_id in top_centre_ids()
+
+
+def require_shared_rules(user: Any) -> None:
+    """Refuse (403) a change of the shared configuration to anyone but the top centre's staff."""
+    if not may_change_shared_rules(user):
+        raise PermissionDenied(SHARED_RULES)
 
 
 class ScopedQuerySet(models.QuerySet[M]):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from fanzha.core import access, selectors
+from fanzha.core import access
 from fanzha.core.models import Person
 from fanzha.core.pii.masking import mask
 
@@ -65,7 +65,7 @@ def get_person(request: HttpRequest, person_id: int) -> PersonOut:
 @router.get("/areas", response=list[AreaOut])
 def list_areas(request: HttpRequest) -> list[AreaOut]:
     access.require(request.user, "area.view")
-    areas = selectors.visible_areas(request.user).select_related("parent")
+    areas = access.visible_areas(request.user).select_related("parent")
     return [
         AreaOut(
             id=a.pk,

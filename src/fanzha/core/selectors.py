@@ -4,22 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 
 from fanzha.core import access
 from fanzha.core.models import Area, Organisation, Person
 from fanzha.core.models.areas import AreaLevel
 from fanzha.core.models.organisations import OrganisationKind
-
-
-def visible_areas(user: Any) -> QuerySet[Area]:
-    paths = access.jurisdiction_paths(user)
-    if access.user_can(user, "area.manage"):
-        return Area.objects.all()
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(path__startswith=path)
-    return Area.objects.filter(condition)
 
 
 def home_summary(user: Any) -> dict[str, Any]:
@@ -29,7 +19,7 @@ def home_summary(user: Any) -> dict[str, Any]:
         people = Person.objects.visible_to(user)
         summary["people"] = people.count()
         summary["key_residents"] = people.exclude(key_groups=[]).count()
-        areas = visible_areas(user)
+        areas = access.visible_areas(user)
         summary["villages"] = areas.filter(level=AreaLevel.VILLAGE).count()
         summary["grids"] = areas.filter(level=AreaLevel.GRID).count()
         summary["breakdown"] = jurisdiction_breakdown(user)

@@ -23,12 +23,9 @@ FINISHED_STATUSES = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
 
 class JobQuerySet(models.QuerySet["Job"]):
     def visible_to(self, user: Any) -> JobQuerySet:
-        """Everyone sees their own jobs; holders of "job.view_all" see all of them."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if access.user_can(user, "job.view_all"):
-            return self.all()
-        return self.filter(created_by_id=user.pk)
+        """Everyone sees their own jobs, a centre's leader those of its jurisdiction's units, the
+        administrator all of them (:func:`fanzha.core.access.jobs_q`)."""
+        return self.filter(access.jobs_q(user))
 
 
 class Job(models.Model):
@@ -121,10 +118,8 @@ class NotificationLevel(models.TextChoices):
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
     def visible_to(self, user: Any) -> NotificationQuerySet:
-        """Only the recipient sees a notification."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self.filter(recipient_id=user.pk)
+        """Only the recipient sees a notification (:func:`fanzha.core.access.notifications_q`)."""
+        return self.filter(access.notifications_q(user))
 
 
 class Notification(models.Model):

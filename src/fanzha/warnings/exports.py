@@ -166,6 +166,14 @@ def feedback_refs(user: Any, source: str, start: dt.date, end: dt.date) -> Any:
     return WarningSourceRef.objects.filter(received, source=source, warning_id__in=visible)
 
 
+def feedback_sources(user: Any) -> list[str]:
+    """The sources of the pushed rows of the warnings ``user`` sees, in one query: what the feedback page
+    offers (another county's senders are not named to this one)."""
+    visible = Warning.objects.visible_to(user).values("pk")
+    refs = WarningSourceRef.objects.filter(warning_id__in=visible)
+    return list(refs.values_list("source", flat=True).distinct().order_by("source"))
+
+
 Columns = tuple[tuple[str, str], ...]  # (column name, what it holds): see feedback_columns
 Section = tuple[list[str], list[list[Any]]]  # a header and its rows
 

@@ -132,7 +132,7 @@ def _open_regrades(
 
 def preview(*, actor: Any, candidate: GradingRule | None, removed: int | None = None) -> dict[str, int]:
     """How many open warnings the change would regrade (grade changes) or re-reason (reasons only)."""
-    access.require(actor, "warning.grade_rules")
+    access.require_shared_rules(actor)
     if candidate is not None:
         rule_check(candidate)
     changes = _open_regrades(_with(candidate, removed))
@@ -202,7 +202,7 @@ def _current(rule: GradingRule, seen: str | None) -> GradingRule:
 def grading_rule_save(*, actor: Any, rule: GradingRule, seen: str | None = None) -> tuple[GradingRule, int]:
     """Create or change a rule (audited, naming the changed fields), then regrade the open warnings; a
     change made on a page opened before the rule's last save (``seen``) is refused."""
-    access.require(actor, "warning.grade_rules")
+    access.require_shared_rules(actor)
     before = model_to_dict(_current(rule, seen)) if rule.pk else {}
     after = model_to_dict(rule)
     changed = [f for f in RULE_FIELDS if before.get(f) != after.get(f)]
@@ -227,7 +227,7 @@ def grading_rule_save(*, actor: Any, rule: GradingRule, seen: str | None = None)
 
 @transaction.atomic
 def grading_rule_delete(*, actor: Any, rule: GradingRule, seen: str | None = None) -> int:
-    access.require(actor, "warning.grade_rules")
+    access.require_shared_rules(actor)
     before = _values(model_to_dict(_current(rule, seen)), RULE_FIELDS)
     audit_record(
         actor=actor, action="warning.grading_rule", obj=rule, details={"op": "delete", "before": before}

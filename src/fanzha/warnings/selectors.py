@@ -31,7 +31,6 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from fanzha.core import access
-from fanzha.core import selectors as core_selectors
 from fanzha.core.models import Area, Organisation, User
 from fanzha.warnings import sla, typology
 from fanzha.warnings.intake import SOURCES
@@ -82,7 +81,7 @@ def _area(user: Any, value: str) -> Area | None:
     pk = whole_number(value)
     if pk is None:
         return None
-    return core_selectors.visible_areas(user).filter(pk=pk).first()
+    return access.visible_areas(user).filter(pk=pk).first()
 
 
 def _date(value: str) -> dt.date | None:

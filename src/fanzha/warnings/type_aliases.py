@@ -29,7 +29,7 @@ from fanzha.warnings.models import (
 from fanzha.warnings.services import event_add, lock_intake
 
 UNKNOWN_FLAG = UNKNOWN_TYPE
-PERMISSION = "warning.grade_rules"  # the centre's grading configuration: the same people
+PERMISSION = access.SHARED_RULES  # the grading configuration: read by every centre, changed by the top one
 
 
 def centre_types() -> dict[str, str]:
@@ -69,7 +69,7 @@ class Saved:
 def fraud_type_alias_save(*, actor: Any, text: str, fraud_type: str) -> Saved:
     """Add (or change) the type ``text`` stands for, audited; re-type the open warnings received with it
     (changed: also those the entry's earlier type was given to)."""
-    access.require(actor, PERMISSION)
+    access.require_shared_rules(actor)
     shown, word = _checked(text, fraud_type)
     lock_intake()  # an intake committing now is re-typed below, or reads the entry after its own lock
     before = centre_types()
@@ -99,7 +99,7 @@ def fraud_type_alias_save(*, actor: Any, text: str, fraud_type: str) -> Saved:
 @transaction.atomic
 def fraud_type_alias_delete(*, actor: Any, alias: FraudTypeAlias) -> None:
     """Remove an entry (audited); warnings already re-typed keep their type."""
-    access.require(actor, PERMISSION)
+    access.require_shared_rules(actor)
     audit_record(
         actor=actor,
         action="warning.type_alias",

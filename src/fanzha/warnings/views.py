@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fanzha.core import access
-from fanzha.core import selectors as core_selectors
 from fanzha.core.pii.masking import mask, mask_phone, scrub_text
 from fanzha.core.services.persons import REVEAL_PURPOSES
 from fanzha.core.views.persons import revealed
@@ -51,7 +50,7 @@ def _labels() -> dict[str, Any]:
 def _area_choices(user: Any) -> list[tuple[int, str]]:
     """The area filter's options in tree order; a village is named with its township (a county has
     several 中山社区)."""
-    areas = core_selectors.visible_areas(user).filter(level__in=["district", "township", "village"])
+    areas = access.visible_areas(user).filter(level__in=["district", "township", "village"])
     rows = list(areas.values_list("pk", "name", "level", "parent__name"))
     return [
         (pk, f"{parent} · {name}" if level == "village" and parent else name)

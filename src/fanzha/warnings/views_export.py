@@ -15,7 +15,6 @@ from fanzha.core import access
 from fanzha.warnings import exports, selectors
 from fanzha.warnings.forms import FeedbackForm
 from fanzha.warnings.intake import source_label
-from fanzha.warnings.models import WarningSourceRef
 
 # Rows one export builds in memory: well under Excel's 1,048,576 and a worker's memory; more is a
 # filter to narrow (a month, a township), not a spreadsheet anyone reads.
@@ -43,7 +42,7 @@ def nothing_to_feed_back(data: dict[str, Any]) -> str:
 @login_required
 def warning_feedback(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "warning.export")
-    seen = WarningSourceRef.objects.values_list("source", flat=True).distinct().order_by("source")
+    seen = exports.feedback_sources(request.user)
     sources = [(code, source_label(code)) for code in seen] or [("superior", source_label("superior"))]
     today = timezone.localdate()
     bound = "source" in request.GET

@@ -16,7 +16,6 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from fanzha.core import access
-from fanzha.core import selectors as core_selectors
 from fanzha.core.models import Area, User
 from fanzha.core.models.areas import AreaLevel
 from fanzha.core.pii.masking import mask
@@ -336,7 +335,7 @@ def place_choices(user: Any) -> PlaceChoices:
     order, each named as the other pages name it (“城关镇 · 城东社区”, “城东社区 · 第一网格”), in one query.
     A user who sees several counties has the county in the group's name: each has its 城关镇."""
     areas = (
-        core_selectors.visible_areas(user)
+        access.visible_areas(user)
         .filter(level__in=[AreaLevel.VILLAGE, AreaLevel.GRID], is_active=True)
         .select_related("parent__parent__parent")
         .order_by("path")

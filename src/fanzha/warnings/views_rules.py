@@ -1,5 +1,6 @@
 """Grading rules in the UI: list, edit with a preview of the open warnings a change would regrade; the
-centre's fraud-type table (诈骗类型对照)."""
+centre's fraud-type table (诈骗类型对照). Both grade and type the warnings of every county the platform
+serves: every centre reads them, only the top centre changes them (``access.may_change_shared_rules``)."""
 
 from __future__ import annotations
 
@@ -11,15 +12,36 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from fanzha.core import access
+from fanzha.core.models import Organisation
 from fanzha.warnings import rules, type_aliases, typology
 from fanzha.warnings.forms import RETIRED_TYPE, GradingRuleForm
 from fanzha.warnings.intake import source_label
 from fanzha.warnings.models import FraudTypeAlias, Grade, GradingRule
 
+READ_ONLY = "定级规则和诈骗类型对照适用于本平台所有区县的预警，由{centres}维护；本中心只能查看。"
+NO_TOP_CENTRE = (
+    "定级规则和诈骗类型对照适用于本平台所有区县的预警，只能由覆盖其他所有反诈中心的上级反诈中心修改；"
+    "本平台尚无这样的中心，暂时无人可以修改。请系统管理员在上级区划（如市）建立反诈中心单位并开设账户。"
+)
+
+
+def read_only_note(user: object) -> str:
+    """Why ``user`` may read but not change the shared rules ("" when they may change them)."""
+    if access.may_change_shared_rules(user):
+        return ""
+    top = Organisation.objects.filter(pk__in=access.top_centre_ids()).order_by("name")
+    names = "、".join(unit.name for unit in top)
+    return READ_ONLY.format(centres=names) if names else NO_TOP_CENTRE
+
+
+def _shared_context(user: object) -> dict[str, object]:
+    note = read_only_note(user)
+    return {"may_change": not note, "read_only_note": note}
+
 
 @login_required
 def rule_list(request: HttpRequest) -> HttpResponse:
-    access.require(request.user, "warning.grade_rules")
+    access.require(request.user, access.SHARED_RULES)
     labels = dict(typology.choices())
     items = [
         (
@@ -30,11 +52,11 @@ def rule_list(request: HttpRequest) -> HttpResponse:
         )
         for rule in GradingRule.objects.order_by("position", "id")
     ]
-    return render(request, "warnings/rule_list.html", {"items": items})
+    return render(request, "warnings/rule_list.html", {"items": items, **_shared_context(request.user)})
 
 
 def _rule_form(request: HttpRequest, rule: GradingRule | None) -> HttpResponse:
-    access.require(request.user, "warning.grade_rules")
+    access.require_shared_rules(request.user)
     form = GradingRuleForm(request.POST or None, instance=rule)
     preview = None
     seen = request.POST.get("seen", "") if rule is not None else None  # the page's rule_stamp
@@ -70,7 +92,7 @@ def rule_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    access.require(request.user, "warning.grade_rules")
+    access.require_shared_rules(request.user)
     return _rule_form(request, get_object_or_404(GradingRule, pk=pk))
 
 
@@ -93,6 +115,8 @@ class TypeAliasForm(forms.Form):
 def type_alias_list(request: HttpRequest) -> HttpResponse:
     """The table, and a form adding an entry (re-typing the open warnings received with it)."""
     access.require(request.user, type_aliases.PERMISSION)
+    if request.method == "POST":
+        access.require_shared_rules(request.user)
     form = TypeAliasForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -111,12 +135,13 @@ def type_alias_list(request: HttpRequest) -> HttpResponse:
         (alias, labels.get(alias.fraud_type, alias.fraud_type)) for alias in FraudTypeAlias.objects.all()
     ]
     status = 400 if form.errors else 200
-    return render(request, "warnings/type_alias_list.html", {"form": form, "items": items}, status=status)
+    context = {"form": form, "items": items, **_shared_context(request.user)}
+    return render(request, "warnings/type_alias_list.html", context, status=status)
 
 
 @login_required
 def type_alias_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    access.require(request.user, type_aliases.PERMISSION)
+    access.require_shared_rules(request.user)
     alias = get_object_or_404(FraudTypeAlias, pk=pk)
     if request.method != "POST":
         return redirect("warning_type_alias_list")

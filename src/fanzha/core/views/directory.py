@@ -25,7 +25,7 @@ ACTIVITY_ACTIONS = {
 @login_required
 def area_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "area.view")
-    areas = selectors.visible_areas(request.user)
+    areas = access.visible_areas(request.user)
     roots = list(areas.filter(level__in=["city", "district", "township"]).select_related("parent"))
     return render(
         request,
@@ -41,7 +41,7 @@ def area_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, "area.view")
-    area = get_object_or_404(selectors.visible_areas(request.user), pk=pk)
+    area = get_object_or_404(access.visible_areas(request.user), pk=pk)
     if request.method == "POST":
         return _change_activity(request, area)
     can_manage = access.user_can(request.user, "area.manage")

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from fanzha.audit.services import audit_record
-from fanzha.core import access, selectors
+from fanzha.core import access
 from fanzha.core.exports import csv_response
 from fanzha.core.forms import PersonForm
 from fanzha.core.models import Person
@@ -32,7 +32,7 @@ def _visible_people(request: HttpRequest):  # type: ignore[no-untyped-def]
 def _area_filter(request: HttpRequest, people):  # type: ignore[no-untyped-def]
     area_id = request.GET.get("area", "")
     if area_id.isdigit():
-        area = selectors.visible_areas(request.user).filter(pk=int(area_id)).first()
+        area = access.visible_areas(request.user).filter(pk=int(area_id)).first()
         if area is not None:
             return people.filter(area__path__startswith=area.path), area
     return people, None
@@ -146,7 +146,7 @@ def _form_data(form: PersonForm, person: Person | None) -> person_services.Perso
 
 def _person_form(request: HttpRequest, person: Person | None) -> HttpResponse:
     access.require(request.user, "person.edit")
-    areas = selectors.visible_areas(request.user)
+    areas = access.visible_areas(request.user)
     # Areas in force, and a retired (撤并) one the person is still in (kept until moved).
     areas = areas.filter(Q(is_active=True) | Q(pk=person.area_id if person is not None else None))
     initial, masked = None, None

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from fanzha.core import access, selectors
+from fanzha.core import access
 from fanzha.core.models import Area, Person
 from fanzha.core.models.persons import KeyGroup
 from fanzha.core.pii import crypto, idcard, phone
@@ -124,7 +124,7 @@ class PersonImporter(Importer):
         return area if area.is_active else Retired((area,))
 
     def _by_name(self, actor: Any, text: str) -> Area | Retired | str:
-        named = selectors.visible_areas(actor).filter(name=text)
+        named = access.visible_areas(actor).filter(name=text)
         found = list(named.filter(is_active=True)[:2])
         if len(found) > 1:
             return "辖区内有多个同名区划，请改填区划代码"

@@ -1,4 +1,5 @@
-"""Job pages: one's own jobs (all jobs with "job.view_all"), and a job's progress, polled by htmx."""
+"""Job pages: one's own jobs (a centre leader's: those of its jurisdiction's units; the administrator's:
+all jobs), and a job's progress, polled by htmx."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": JobStatus.choices,
             "sees_all": access.user_can(request.user, "job.view_all"),
+            "sees_jurisdiction": access.user_can(request.user, "job.view_jurisdiction"),
         },
     )
 
