@@ -1,6 +1,7 @@
 """Jobs, inbox and calendar views in the permission matrix. Personas: see tests/matrix.py.
 
-The job and the notification belong to the analyst; leader and admin hold "job.view_all".
+The job and the notification belong to the analyst; the leader of its centre sees the jobs of its
+jurisdiction's units ("job.view_jurisdiction"), the admin every job ("job.view_all").
 """
 
 from fanzha.jobs.models import Job, Notification

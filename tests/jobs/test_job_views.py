@@ -1,4 +1,5 @@
-"""Job pages: own jobs, all jobs with "job.view_all", progress polled while running, 404 for others."""
+"""Job pages: own jobs, a leader's jurisdiction's, all with "job.view_all", progress polled while running,
+404 for others."""
 
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ def test_it_hides_other_users_jobs(world, client) -> None:  # type: ignore[no-un
     url = reverse("job_detail", kwargs={"pk": job.pk})
     assert login(client, world.users["grid_cd"]).get(url).status_code == 404
     assert login(client, world.users["police_cg"]).get(url).status_code == 404
-    assert login(client, world.users["leader"]).get(url).status_code == 200  # job.view_all
+    # job.view_jurisdiction: the analyst is in the leader's centre
+    assert login(client, world.users["leader"]).get(url).status_code == 200
 
 
 def test_it_lists_own_jobs_or_all_with_view_all(world, client) -> None:  # type: ignore[no-untyped-def]
