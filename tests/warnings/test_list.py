@@ -35,16 +35,38 @@ def test_it_narrows_by_area_to_the_area_and_below(world) -> None:  # type: ignor
     assert list(qs) == [chengdong] and applied == {"area": str(chengdong.area.parent_id)}
 
 
+def test_an_area_outside_the_jurisdiction_lists_nothing_and_says_so(world, client) -> None:  # type: ignore[no-untyped-def]
+    """A stale or hand-made link to another station's area: nothing listed (it had listed the whole
+    scope under the area's name in the link), the page saying why, the menu at 全部区划."""
+    make_warning(1)
+    shiqiao = make_warning(2, address="青溪县龙泉乡石桥村3号")
+    qs, applied = selectors.filtered(world.users["police_cg"], {"area": str(shiqiao.area_id)})
+    assert list(qs) == [] and applied == {}
+    login(client, world.users["police_cg"])
+    for name in ("warning_list", "warning_stats"):
+        page = client.get(reverse(name), {"area": str(shiqiao.area_id)}).content.decode()
+        assert selectors.AREA_OUTSIDE in page, name
+    page = client.get(reverse("warning_list"), {"area": "99999"}).content.decode()
+    assert selectors.AREA_OUTSIDE in page and "没有预警。" in page
+
+
 def test_it_pins_the_number_of_queries_whatever_the_page_and_filters(  # type: ignore[no-untyped-def]
     world, client, django_assert_num_queries
 ) -> None:
     for n in range(1, 8):
         make_warning(n, address=f"城东社区{n}号")
     login(client, world.users["leader"])
+    area = str(Warning.objects.first().area.parent_id)
     for params in ({}, {"grade": "medium"}, {"grade": "medium", "status": "assigned", "page": "2"}):
         with django_assert_num_queries(LIST_QUERIES):
             response = client.get(reverse("warning_list"), params)
         assert response.status_code == 200
+    for params in ({"area": area}, {"area": area, "grade": "medium", "page": "2"}):
+        with django_assert_num_queries(LIST_QUERIES + 1):  # the area asked for, read in the jurisdiction
+            response = client.get(reverse("warning_list"), params)
+        assert response.status_code == 200
+    with django_assert_num_queries(LIST_QUERIES - 1):  # an area not found: no count, no rows to read
+        assert client.get(reverse("warning_list"), {"area": "99999"}).status_code == 200
 
 
 def test_its_pages_hold_the_rows_newest_first_ties_by_id_each_once(world) -> None:  # type: ignore[no-untyped-def]

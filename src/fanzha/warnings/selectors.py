@@ -106,6 +106,14 @@ def _bounds(day: dt.date, end: bool) -> dt.datetime:
 PERIOD_ENDS = (("start", "接收自"), ("end", "至"))
 
 
+AREA_OUTSIDE = "所选区划不在您的辖区内或已不存在，未列出预警。"
+
+
+def area_outside(params: Any, applied: dict[str, str]) -> bool:
+    """Whether the list was asked for an area it did not apply (:func:`filtered` lists nothing then)."""
+    return whole_number(params.get("area", "")) is not None and "area" not in applied
+
+
 def period_problems(params: Any) -> list[str]:
     """What the list's period cannot be read as, for the page to say: a date that is no date ("2026-02-30",
     not used: the rows are not of that period) and a start after the end (no rows). A date before 1900 or
@@ -125,9 +133,13 @@ def filtered(user: Any, params: Any) -> tuple[QuerySet[Warning], dict[str, str]]
     """The visible warnings narrowed by the list's filters, and the filters that applied."""
     qs = visible(user)
     applied: dict[str, str] = {}
-    area = _area(user, params.get("area", ""))
-    if area is not None:
-        qs, applied["area"] = qs.filter(area_id__in=_areas_under([area.path])), str(area.pk)
+    asked = whole_number(params.get("area", ""))
+    if asked is not None:  # an area outside the jurisdiction (or none) lists nothing, as the case list
+        area = _area(user, str(asked))
+        if area is None:
+            qs = qs.none()
+        else:
+            qs, applied["area"] = qs.filter(area_id__in=_areas_under([area.path])), str(area.pk)
     for name, values in (("grade", Grade.values), ("status", Status.values)):
         value = params.get(name, "")
         if value in values:

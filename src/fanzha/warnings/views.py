@@ -63,11 +63,17 @@ def _say_period_problems(request: HttpRequest) -> None:
         messages.warning(request, problem)
 
 
+def _say_area_outside(request: HttpRequest, applied: dict[str, str]) -> None:
+    if selectors.area_outside(request.GET, applied):
+        messages.warning(request, selectors.AREA_OUTSIDE)
+
+
 @login_required
 def warning_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "warning.view")
     _say_period_problems(request)
     qs, applied = selectors.filtered(request.user, request.GET)
+    _say_area_outside(request, applied)
     page = selectors.list_page(qs, request.GET.get("page"), PAGE_SIZE)
     context = {
         "page": page,
@@ -92,6 +98,7 @@ def warning_stats(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "warning.view")
     _say_period_problems(request)
     qs, applied = selectors.filtered(request.user, request.GET)
+    _say_area_outside(request, applied)
     tab = "people" if request.GET.get("tab") == "people" else ""
     context: dict[str, Any] = {
         "applied": applied,
