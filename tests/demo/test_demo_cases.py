@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from fanzha.cases.models import Case, Measure, MeasureStatus, Payment, Return, Statement
 from fanzha.cases.selectors import bank_queue, clocks_board
@@ -31,10 +32,51 @@ def year(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
 pytestmark = pytest.mark.django_db
 
 
-def test_it_opens_a_case_for_every_earlier_defrauded_warning_and_takes_counter_reports(year: None) -> None:
-    earlier = Warning.objects.filter(outcome=Outcome.DEFRAUDED, received_at__lt=NOW - dt.timedelta(days=4))
-    assert Case.objects.filter(warning__in=earlier).count() == earlier.count() > 100
+def test_it_opens_a_case_for_every_defrauded_warning_and_takes_counter_reports(year: None) -> None:
+    """Every 已被骗 warning has its case, the last days' too, and every case from a warning links it."""
+    defrauded = Warning.objects.filter(outcome=Outcome.DEFRAUDED)
+    assert defrauded.filter(received_at__gte=NOW - dt.timedelta(days=4)).exists()
+    assert Case.objects.filter(warning__in=defrauded).count() == defrauded.count() > 100
+    assert not Case.objects.filter(origin="warning", warning__isnull=True).exists()
+    assert not Case.objects.filter(origin="counter", warning__isnull=False).exists()
     assert Case.objects.filter(origin="counter").count() >= 40
+
+
+def test_the_money_goes_before_the_report_and_after_the_warning(year: None) -> None:
+    for payment in Payment.objects.select_related("case__warning"):
+        case = payment.case
+        assert case.occurred_at is not None and case.occurred_at <= payment.paid_at <= case.reported_at
+        if case.warning is not None:  # paid between the warning and the call that found it out
+            assert case.warning.warned_at <= payment.paid_at <= case.warning.contacted_at
+            assert case.warning.closed_at <= case.reported_at
+
+
+def test_every_step_of_a_case_comes_after_the_one_before_at_its_own_time(year: None) -> None:
+    """Not everything at the instant of the report: the stop-payment minutes after it, the bank's answer
+    after that, the freeze after the stop held money, the statuses days apart, nothing after now."""
+    for case in Case.objects.all():
+        events = list(case.events.order_by("id"))
+        assert all(case.reported_at <= e.at <= NOW for e in events), case.number
+        statuses = [e.at for e in events if e.kind == "status"]
+        assert statuses == sorted(statuses) and len(set(statuses)) == len(statuses), case.number
+        if case.closed_at is not None:
+            assert case.closed_at == statuses[-1]
+    for measure in Measure.objects.select_related("case", "previous"):
+        assert measure.case.reported_at < measure.sent_at <= NOW
+        if measure.answered_at is not None:
+            assert measure.sent_at < measure.answered_at <= NOW
+            assert measure.executed_at in (None, measure.answered_at)
+        if measure.previous is not None:  # the freeze after the stop-payment it follows
+            assert measure.previous.answered_at is not None and measure.previous.answered_at < measure.sent_at
+    answers = [
+        (m.answered_at - m.sent_at).total_seconds() for m in Measure.objects.filter(answered_at__isnull=False)
+    ]
+    assert min(answers) > 60 and len(set(answers)) > 0.9 * len(answers)  # minutes, all different
+    closed = list(Case.objects.filter(closed_at__isnull=False).values_list("reported_at", "closed_at"))
+    assert len({c - r for r, c in closed}) == len(closed) > 10  # not all closed the same days later
+    for ret in Return.objects.filter(returned_on__isnull=False).select_related("measure"):
+        assert ret.measure is not None and ret.measure.answered_at is not None
+        assert timezone.localdate(ret.measure.answered_at) <= ret.decided_on <= ret.returned_on <= ret.due_on
 
 
 def test_it_spreads_cases_over_their_states_by_age(year: None) -> None:
@@ -58,6 +100,7 @@ def test_it_shows_running_clocks_and_a_request_in_the_banks_queue(year: None) ->
     board = clocks_board(User.objects.get(username="leader"), NOW)
     stops = [row for row in board if row.measure.kind == "stop"]
     assert stops and stops[0].countdown.warn and not stops[0].countdown.expired
+    assert all(row.measure.case.reported_at < row.measure.sent_at for row in board)
     assert bank_queue(User.objects.get(username="bank"), "open").filter(status=MeasureStatus.SENT).exists()
 
 

@@ -64,6 +64,52 @@ def test_it_spreads_thousands_of_warnings_over_the_last_year(year: None) -> None
     assert weekdays[1] > weekdays[6]  # fewer on Sundays
 
 
+def _per_day(first: dt.date, last: dt.date) -> float:
+    """Warnings a day received (local time) from ``first`` to ``last``."""
+    days = (last - first).days + 1
+    received = Warning.objects.values_list("received_at", flat=True)
+    return sum(1 for at in received if first <= timezone.localdate(at) <= last) / days
+
+
+def test_it_peaks_before_double_eleven_and_before_spring_festival_quiet_in_its_week(year: None) -> None:
+    """Real centres see peaks: the run-up to 双十一 and the weeks before 春节 (2026-02-17), few warnings
+    in the holiday week itself; the days of a month are not all alike."""
+    ordinary = _per_day(dt.date(2025, 9, 15), dt.date(2025, 10, 15))
+    assert _per_day(dt.date(2025, 10, 28), dt.date(2025, 11, 11)) > 1.3 * ordinary
+    before = _per_day(dt.date(2026, 1, 27), dt.date(2026, 2, 16))
+    assert before > 1.3 * _per_day(dt.date(2026, 2, 17), dt.date(2026, 2, 23))
+
+
+def test_it_receives_warnings_at_every_hour_mostly_in_the_day(year: None) -> None:
+    received = list(Warning.objects.values_list("received_at", flat=True))
+    hours = Counter(timezone.localtime(at).hour for at in received)
+    assert len(hours) == 24
+    assert sum(hours[h] for h in range(8, 20)) > 0.7 * len(received)
+    assert len({at.time() for at in received}) > 0.9 * len(received)  # not all at midnight
+
+
+def test_it_works_every_closed_warning_in_order(year: None) -> None:
+    """Received, acknowledged, contacted, closed in that order; closed after a call or visit; only the
+    recent ones open, and few of those past a deadline (the board is not all 超时督办)."""
+    for warning in Warning.objects.filter(status=Status.CLOSED).prefetch_related("contacts"):
+        contacts = sorted(c.contacted_at for c in warning.contacts.all())
+        assert contacts and warning.acknowledged_at is not None, warning.pk
+        assert warning.received_at <= warning.acknowledged_at <= contacts[0] <= warning.closed_at
+        if warning.contacted_at is not None:
+            assert warning.acknowledged_at <= warning.contacted_at <= warning.closed_at
+        assert warning.outcome != "not_reached" or warning.contacted_at is None
+    open_ = Warning.objects.exclude(status=Status.CLOSED)
+    assert not open_.filter(received_at__lt=NOW - dt.timedelta(hours=49)).exists()
+    waiting = open_.filter(status=Status.ASSIGNED)
+    late = waiting.filter(due_ack_at__lt=NOW).count()
+    reaching = open_.filter(status=Status.ACKNOWLEDGED)
+    late_contact = reaching.filter(due_contact_at__lt=NOW).count()
+    assert 0 < late <= waiting.count() // 3 and 0 < late_contact <= reaching.count() // 3
+    for username in ("police", "police2", "grid", "grid2"):  # the logins' own tasks are in time
+        mine = open_.filter(assignee__username=username, status=Status.ASSIGNED, source="tip")
+        assert mine.filter(due_ack_at__gte=NOW).exists(), username
+
+
 def test_it_uses_every_source_with_unique_source_ids(year: None) -> None:
     sources = Counter(Warning.objects.values_list("source", flat=True))
     assert set(sources) == {"superior", "operator", "bank", "screening", "tip"}

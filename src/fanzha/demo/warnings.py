@@ -57,14 +57,20 @@ TARGET_WARNINGS = 4500
 DAYS = 365
 OPEN_HOURS = 48  # warnings received this recently may still be open
 OPEN_PER_STATE = 6
+# Of the recent warnings left open, so many per state are past their deadline (the board's 超时督办); the
+# others chosen past it were done in time like the rest (a centre does not leave every open warning late).
+OVERDUE_OPEN = 2
 UNPLACED_OPEN = 4  # recent warnings whose address the centre still has to place
 FIELD_OPEN = 2  # recent warnings for each demo grid worker and police login ("我的任务")
+# How long ago they came (minutes): within the deadlines of every grade but 紧急, to acknowledge (30
+# minutes for 高) and to contact (4 hours for 高) — the late ones are the board's, not every login's.
+FIELD_OPEN_MINUTES = {Status.ASSIGNED: (3, 25), Status.ACKNOWLEDGED: (40, 200)}
 KNOWN_SHARE = 0.25  # warnings about a key resident the county already registered
 
-# 春节前后、暑假（学生）、双十一与年底多发.
+# 暑假（学生）与年底多发; the peaks of particular days are in PEAKS and SPRING_FESTIVAL.
 MONTH_WEIGHT = {
-    1: 1.3,
-    2: 1.2,
+    1: 1.1,
+    2: 1.0,
     3: 0.9,
     4: 0.85,
     5: 0.9,
@@ -73,9 +79,24 @@ MONTH_WEIGHT = {
     8: 1.1,
     9: 0.9,
     10: 0.95,
-    11: 1.2,
-    12: 1.25,
+    11: 1.0,
+    12: 1.2,
 }
+# (first day, last day, factor) each year: the run-up to 双十一 (fake refunds, 刷单) and to 618.
+PEAKS = (((10, 25), (11, 12), 1.7), ((6, 1), (6, 18), 1.3))
+# 春节 moves: the three weeks before it (year-end loans, fake customer service) are busy, the holiday
+# week itself is quiet.
+SPRING_FESTIVAL = {
+    2024: dt.date(2024, 2, 10),
+    2025: dt.date(2025, 1, 29),
+    2026: dt.date(2026, 2, 17),
+    2027: dt.date(2027, 2, 6),
+    2028: dt.date(2028, 1, 26),
+    2029: dt.date(2029, 2, 13),
+    2030: dt.date(2030, 2, 3),
+}
+BEFORE_FESTIVAL = (21, 1.6)  # days before, factor
+FESTIVAL_WEEK = 0.6
 WEEKDAY_WEIGHT = (1.15, 1.1, 1.05, 1.05, 1.1, 0.8, 0.75)
 HOUR_WEIGHT = (1, 1, 1, 1, 1, 2, 3, 5, 8, 10, 11, 10, 8, 9, 10, 10, 9, 8, 8, 8, 7, 5, 3, 2)
 # Township position (3 streets, 6 towns, 3 乡) → how much more than its population says.
@@ -165,6 +186,7 @@ class _Rows:
     links: list[tuple[WarningEvent, Contact]] = field(default_factory=list)  # contact line → its record
     # whom a breach reached (``Supervisors.groups``), by unit, area and holder: asked once for each
     told: dict[tuple[Any, ...], list[str]] = field(default_factory=dict)
+    overdue: dict[str, int] = field(default_factory=dict)  # recent warnings left open past a deadline
 
 
 @dataclass
@@ -210,11 +232,27 @@ class _FollowUps:
 # ── when, where, what ─────────────────────────────────────────────────────────
 
 
+def day_weight(day: dt.date) -> float:
+    """How many warnings ``day`` sees against an ordinary day: month, weekday, 双十一, 618 and 春节."""
+    weight = MONTH_WEIGHT[day.month] * WEEKDAY_WEIGHT[day.weekday()]
+    for first, last, factor in PEAKS:
+        if dt.date(day.year, *first) <= day <= dt.date(day.year, *last):
+            weight *= factor
+    for festival in (SPRING_FESTIVAL.get(day.year), SPRING_FESTIVAL.get(day.year + 1)):
+        if festival is None:
+            continue
+        if 0 < (festival - day).days <= BEFORE_FESTIVAL[0]:
+            weight *= BEFORE_FESTIVAL[1]
+        elif 0 <= (day - festival).days < 7:
+            weight *= FESTIVAL_WEEK
+    return weight
+
+
 def _times(rng: random.Random, now: dt.datetime, count: int) -> list[dt.datetime]:
-    """``count`` receipt times over the last year, by month, weekday and hour weights."""
+    """``count`` receipt times over the last year, by day (:func:`day_weight`) and hour weights."""
     start = now - dt.timedelta(days=DAYS)
     days = [start.date() + dt.timedelta(days=i) for i in range(DAYS + 1)]
-    weights = [MONTH_WEIGHT[d.month] * WEEKDAY_WEIGHT[d.weekday()] for d in days]
+    weights = [day_weight(d) for d in days]
     times = []
     while len(times) < count:
         day = rng.choices(days, weights=weights)[0]
@@ -571,6 +609,16 @@ def _officers(rng: random.Random) -> list[User]:
     return created
 
 
+def _may_stay_open(rows: _Rows, warning: Warning, state: str, now: dt.datetime) -> bool:
+    """Whether a recent warning chosen to stay open in ``state`` may: not when its deadline for that
+    state has passed and OVERDUE_OPEN of the state are already late."""
+    due = warning.due_ack_at if state == Status.ASSIGNED else warning.due_contact_at
+    if warning.assignee is None or state == Status.CONTACTED or due > now:
+        return True
+    rows.overdue[state] = rows.overdue.get(state, 0) + 1
+    return rows.overdue[state] <= OVERDUE_OPEN
+
+
 def _states(draws: Sequence[_Draw], now: dt.datetime) -> dict[int, str]:
     """The recent warnings left open and their state (newest first: assigned, acknowledged, contacted)."""
     since = now - dt.timedelta(hours=OPEN_HOURS)
@@ -634,8 +682,9 @@ def _year(
         warning = _receive(intake, known, rows, data, draw.at)
         if draw.source == "superior":
             superior.pushed(warning, data)
-        if serial - 1 in states:
-            _open(rng, rows, warning, states[serial - 1], now)
+        state = states.get(serial - 1)
+        if state is not None and _may_stay_open(rows, warning, state, now):
+            _open(rng, rows, warning, state, now)
         elif warning.assignee is not None:
             _work(rng, rows, warning, rng.choices(outcomes, weights=weights)[0], now, follow_ups)
     serial = _extras(rng, plan, intake, known, rows, people, len(draws), now)
@@ -664,7 +713,7 @@ def _extras(
     for village, fraud_type in _login_places(plan):
         for state in (Status.ASSIGNED, Status.ACKNOWLEDGED)[:FIELD_OPEN]:
             serial += 1
-            at = now - dt.timedelta(hours=rng.uniform(0.5, 12))
+            at = now - dt.timedelta(minutes=rng.uniform(*FIELD_OPEN_MINUTES[state]))
             draw = _Draw(at, "tip", fraud_type, townships.index(village.parent_code or ""), village.code)
             warning = _receive(intake, known, rows, _input(people, draw, serial, False), at)
             _open(rng, rows, warning, state, now)
