@@ -98,8 +98,10 @@ def test_it_has_measures_in_every_state_and_returns_within_the_working_days(year
 
 def test_it_shows_running_clocks_and_a_request_in_the_banks_queue(year: None) -> None:
     board = clocks_board(User.objects.get(username="leader"), NOW)
-    stops = [row for row in board if row.measure.kind == "stop"]
+    stops = [row for row in board if row.measure.kind == "stop" and row.countdown is not None]
     assert stops and stops[0].countdown.warn and not stops[0].countdown.expired
+    waiting = [row for row in board if row.measure.status == MeasureStatus.SENT]
+    assert waiting and all(row.measure.sent_at <= NOW for row in waiting)
     assert all(row.measure.case.reported_at < row.measure.sent_at for row in board)
     assert bank_queue(User.objects.get(username="bank"), "open").filter(status=MeasureStatus.SENT).exists()
 
