@@ -23,6 +23,7 @@ from django.utils import timezone
 from fanzha.audit.services import audit_record
 from fanzha.core import access, conflicts
 from fanzha.core.checkpoints import deferred_checkpoint
+from fanzha.core.locks import transaction_lock
 from fanzha.core.pii.masking import quoted, scrub_text
 from fanzha.imports.columns import CellError, ColumnMap, header_score, map_row, match_header
 from fanzha.imports.importers import get_importer
@@ -232,7 +233,7 @@ def batch_process(
     uncomputed = uncomputed_problem(table, imp)
     if uncomputed:
         return _reject(batch, message=uncomputed)
-    return _table_process(batch, imp, actor, table, progress, validating)
+    return _table_process(batch, imp, actor, table, progress, validating, same_file_skipped=True)
 
 
 def columns_read(header: list[str], imp: Importer) -> list[str]:
@@ -345,7 +346,11 @@ def _table_process(
     table: Table,
     progress: Progress | None = None,
     validating: Progress | None = None,
+    *,
+    same_file_skipped: bool = False,
 ) -> ImportResult:
+    """``same_file_skipped``: a file (not a push) committed by another batch while this one was read and
+    checked is skipped as its duplicate (:func:`_commit`)."""
     notes = reading_notes(table)
     rows, problem = _validated_rows(imp, actor, table, batch, validating)
     if problem:
@@ -356,7 +361,7 @@ def _table_process(
         return _reject(batch, rows=rows, message=_with_notes(message, notes), notes=notes)
     if not rows:  # a list with nothing in it today: imported, nothing to add
         notes = "；".join(filter(None, [NO_DATA_ROWS, notes]))
-    return _commit(batch, imp, actor, rows, progress, notes)
+    return _commit(batch, imp, actor, rows, progress, notes, same_file_skipped=same_file_skipped)
 
 
 def _committed_before(batch: ImportBatch) -> ImportBatch | None:
@@ -542,13 +547,38 @@ def _finish_skipped(batch: ImportBatch, previous: ImportBatch) -> ImportResult:
     return ImportResult(batch)
 
 
+def lock_same_file(batch: ImportBatch) -> None:
+    """Wait for any other import of the same file (same importer, same SHA-256) to end, until the
+    caller's transaction ends (call it inside, first). PostgreSQL: an advisory lock keyed by the file;
+    SQLite's writers already queue at ``BEGIN IMMEDIATE``."""
+    digest = hashlib.sha256(f"import:{batch.importer}:{batch.sha256}".encode()).digest()
+    transaction_lock(int.from_bytes(digest[:8], "big", signed=True))
+
+
 def _commit(
-    batch: ImportBatch, imp: Importer, actor: Any, rows: list[Row], progress: Progress | None, notes: str = ""
+    batch: ImportBatch,
+    imp: Importer,
+    actor: Any,
+    rows: list[Row],
+    progress: Progress | None,
+    notes: str = "",
+    *,
+    same_file_skipped: bool = False,
 ) -> ImportResult:
+    """Commit the checked rows in one transaction. ``same_file_skipped``: the file is looked for among
+    the committed batches again inside it, behind any other import of the same file: two people
+    uploading the same list at the same moment both passed the first look (:func:`batch_process`)
+    before either had committed; the later one is then skipped as the same again, changing nothing,
+    as it would have been a moment later."""
     ordered = imp.order(rows)
     current: Row | None = None
     try:
         with deferred_checkpoint(), transaction.atomic():
+            if same_file_skipped:
+                lock_same_file(batch)
+                previous = _committed_before(batch)
+                if previous is not None:
+                    return _finish_skipped(batch, previous)
             imp.begin(batch)
             counts = {NEW: 0, UPDATED: 0, UNCHANGED: 0, SKIPPED: 0}
             for done, current in enumerate(ordered, start=1):
