@@ -92,8 +92,13 @@ MERGED_FIELDS = [
     "area",
     "needs_placement",
 ]
-# A known person's columns a row may fill (people.fill_person), rewritten at the end when written before.
-FILLED_PERSON_FIELDS = [*(name for names in FILLED_FIELDS.values() for name in names), "updated_at"]
+
+
+def filled_columns(codes: Iterable[str]) -> list[str]:
+    """The person's columns of what rows filled in (people.FILLED codes), rewritten at the end for a
+    person written before: those only, so an edit of the person's other columns committed meanwhile
+    (their address corrected on the person page) is not undone."""
+    return [*(name for code in sorted(codes) for name in FILLED_FIELDS[code]), "updated_at"]
 
 
 def id_ranges(ids: Iterable[int]) -> list[list[int]]:
@@ -361,7 +366,8 @@ class _Writes:
         self.people: list[Person] = []
         self.warnings: list[Warning] = []
         self.merged: dict[int, Warning] = {}
-        self.filled: dict[int, Person] = {}  # people written already who learned more: rewritten at the end
+        # People written already who learned more, with what (people.FILLED codes): rewritten at the end.
+        self.filled: dict[int, tuple[Person, set[str]]] = {}
         self.events: list[list[Any]] = []  # EVENT_ATTNAMES order, the warning itself
         self.refs: list[list[Any]] = []  # REF_ATTNAMES order, the warning itself
         self.repushes: dict[int, list[Any]] = {}  # ref id → its row in REPUSH_ATTNAMES order (one a file)
@@ -397,11 +403,13 @@ class _Writes:
             )
         self.writer.close()
         fastwrite.update(list(self.merged.values()), MERGED_FIELDS)
-        if self.filled:
-            at = timezone.now()
-            for person in self.filled.values():
-                person.updated_at = at
-            fastwrite.update(list(self.filled.values()), FILLED_PERSON_FIELDS)
+        at = timezone.now()
+        by_codes: dict[frozenset[str], list[Person]] = {}
+        for person, codes in self.filled.values():
+            person.updated_at = at
+            by_codes.setdefault(frozenset(codes), []).append(person)
+        for codes, people in by_codes.items():
+            fastwrite.update(people, filled_columns(codes))
 
 
 @contextmanager
@@ -439,7 +447,7 @@ def _fill(
     if filled:
         known.learned(person, filled)
         if not person._state.adding:  # written already (earlier file or chunk): rewritten at the end
-            writes.filled[person.pk] = person
+            writes.filled.setdefault(person.pk, (person, set()))[1].update(filled)
     return filled
 
 
