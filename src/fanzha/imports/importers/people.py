@@ -17,6 +17,7 @@ from fanzha.core.services import persons as person_services
 from fanzha.imports.columns import NUMERIC_AREA_CODE, NUMERIC_REJECT, Field
 from fanzha.imports.importers.areas import LossyAreaCode, read_area_code, validation_message
 from fanzha.imports.importers.base import NEW, UNCHANGED, UPDATED, Importer, Row, RowRejected
+from fanzha.warnings.services import lock_intake
 
 OUTSIDE = "该区划不在您的管辖范围内"
 NO_SUCH_AREA = "系统中没有该区划"
@@ -230,9 +231,22 @@ class PersonImporter(Importer):
             notes=person.notes if person else "",
         )
 
+    def begin(self, batch: Any) -> None:
+        """People are created by one writer at a time: the warning intake's lock (a warning list or
+        push registers people too), so two files naming the same person never both create them."""
+        lock_intake()
+
+    def _current(self, actor: Any, row: Row) -> Person | None:
+        """The row's person as committed now, looked up again behind the lock: one registered since the
+        check (by another file, a warning list or a push) is found and updated, not created twice."""
+        digest = crypto.search_hash("id_number", row.cleaned["id_number"])
+        person: Person | None = Person.objects.with_id_number_hash(digest).select_related("area").first()
+        if person is not None and not access.area_visible_to(actor, person.area):
+            raise RowRejected(person_services.DUPLICATE_ID_NUMBER, self.field("id_number").label)
+        return person
+
     def commit_row(self, *, actor: Any, row: Row) -> str:
-        pk = row.cleaned["existing"]
-        person = Person.objects.select_related("area").get(pk=pk) if pk else None
+        person = self._current(actor, row)
         try:
             if person is None:
                 person_services.person_create(actor=actor, data=self._data(row, None))
