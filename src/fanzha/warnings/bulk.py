@@ -305,14 +305,28 @@ def _load_open(known: _Known, people: list[Person], now: dt.datetime) -> None:
     # Locked to the commit, as receive() locks the one it merges into: a handover or a 签收 committed
     # while the file is decided would otherwise be overwritten when a merged warning is rewritten at the
     # end (on PostgreSQL; SQLite's writers already queue). They wait for the file instead.
-    held = Warning.objects.select_for_update(of=("self",))
-    for chunk in _chunks(by_pk):
-        open_q = Q(person_id__in=chunk, status__in=OPEN_STATUSES, received_at__gte=since)
-        found = list(held.filter(open_q).order_by("received_at", "id"))
-        _with_areas(found)
-        for warning in found:
-            warning.person = by_pk[warning.person_id]
-            known.open_of[id(warning.person)] = warning  # the latest wins, as in receive()
+    found = _lock_open(Q(status__in=OPEN_STATUSES, received_at__gte=since), list(by_pk))
+    _with_areas(found)
+    for warning in sorted(found, key=lambda w: (w.received_at, w.pk)):
+        if warning.person_id not in by_pk:  # given to another person since its id was read
+            continue
+        warning.person = by_pk[warning.person_id]
+        known.open_of[id(warning.person)] = warning  # the latest wins, as in receive()
+
+
+def _lock_open(still_open: Q, person_ids: list[int]) -> list[Warning]:
+    """The warnings ``still_open`` of these people, locked in id order — the order every path that locks
+    several warnings takes them (a deactivation's redispatch, a regrade: ``sla.HELD``). In the order
+    they were received, a list and a deactivation handing the same warnings on could each hold one the
+    other waits for (a deadlock, on PostgreSQL). Their ids first, then locked by id."""
+    candidates = Warning.objects.filter(still_open)
+    ids = [
+        pk
+        for chunk in _chunks(person_ids)
+        for pk in candidates.filter(person_id__in=chunk).values_list("pk", flat=True)
+    ]
+    held = Warning.objects.select_for_update(of=("self",)).filter(still_open).order_by("pk")
+    return [warning for chunk in _chunks(sorted(ids)) for warning in held.filter(pk__in=chunk)]
 
 
 def _with_areas(objs: Iterable[Person | Warning]) -> None:
