@@ -67,6 +67,7 @@ FIELDS = [
     ),
 ]
 KEEP_WHEN_BLANK = ("phone", "address")
+LOCK_CHUNK = 1000  # ID numbers a query when the file's people are locked
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class PersonImporter(Importer):
 
     def __init__(self) -> None:
         self._areas: dict[tuple[str, str], Area | Retired | str] = {}
+        self._digests: list[str] = []  # the file's ID numbers (search hashes), locked at the commit
 
     def extra_missing(self, present: set[str]) -> list[str]:
         return [] if present & {"area_code", "area_name"} else ["区划代码或所属区划"]
@@ -196,6 +198,7 @@ class PersonImporter(Importer):
         existing = None
         if id_number:
             digest = crypto.search_hash("id_number", id_number)
+            self._digests.append(digest)
             existing = Person.objects.with_id_number_hash(digest).select_related("area").first()
             if existing is not None and not access.area_visible_to(actor, existing.area):
                 row.error(self.field("id_number"), person_services.DUPLICATE_ID_NUMBER, id_number)
@@ -233,8 +236,14 @@ class PersonImporter(Importer):
 
     def begin(self, batch: Any) -> None:
         """People are created by one writer at a time: the warning intake's lock (a warning list or
-        push registers people too), so two files naming the same person never both create them."""
+        push registers people too), so two files naming the same person never both create them. Then
+        the file's people already registered are locked, in id order, before the first row's audit
+        record takes the audit chain's lock: an edit of one of them on their page (its row, then the
+        chain) would otherwise hold the row the file comes to while waiting for the file (a deadlock)."""
         lock_intake()
+        held = Person.objects.select_for_update(of=("self",)).order_by("pk")
+        for start in range(0, len(self._digests), LOCK_CHUNK):
+            list(held.with_id_number_hash(*self._digests[start : start + LOCK_CHUNK]).values_list("pk"))
 
     def _current(self, actor: Any, row: Row) -> Person | None:
         """The row's person as committed now, looked up again behind the lock: one registered since the
