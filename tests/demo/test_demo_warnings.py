@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from fanzha.audit.models import AuditEvent
@@ -302,3 +303,69 @@ def test_the_superior_pushes_rows_still_unanswered_again_in_the_next_mornings_li
     answered = WarningSourceRef.objects.filter(source="superior", warning__closed_at__isnull=False)
     quick = [r for r in answered.select_related("warning") if r.warning.closed_at <= list_time(r.received_at)]
     assert quick and not again.filter(ref__in=quick).exists()
+
+
+def _unit_rates(rows: list[dict[str, Any]]) -> dict[str, list[float]]:
+    """Per-unit rates in per cent, as the statistics page gives them: 按时签收率, 联系及时率, 劝阻率."""
+    return {
+        "on_time": [100 * r["acked_on_time"] / r["ack_due"] for r in rows],
+        "contact_on_time": [100 * r["contacted_on_time"] / r["contact_due"] for r in rows],
+        "dissuasion": [100 * r["dissuaded"] / r["dissuadable"] for r in rows],
+    }
+
+
+def test_the_units_rank_apart_within_realistic_bounds(year: None) -> None:
+    """The centre's monthly 考核 has something to rank: stations with many warnings differ by ten points or
+    more in their on-time and dissuasion rates, some quick and some slow, none beyond what a real station
+    does (on time 70–99 %, dissuading 60–95 % of those reached)."""
+    units = selectors.summary(Warning.objects.all(), selectors.UNIT_FIELDS, NOW)
+    rows = [r for r in units if r["total"] >= 50]
+    assert len(rows) >= 6
+    bounds = {"on_time": (70, 99.5), "contact_on_time": (70, 99.5), "dissuasion": (60, 95)}
+    for name, rates in _unit_rates(rows).items():
+        low, high = bounds[name]
+        assert all(low <= rate <= high for rate in rates), (name, sorted(rates))
+        assert max(rates) - min(rates) >= 10, (name, sorted(rates))
+    mean_ack = [r["mean_ack"].total_seconds() for r in rows]
+    mean_contact = [r["mean_contact"].total_seconds() for r in rows]
+    assert max(mean_ack) > 1.5 * min(mean_ack) and max(mean_contact) > 1.5 * min(mean_contact)
+
+
+def test_one_station_has_a_bad_month(year: None) -> None:
+    """A month (staff away, a special operation) in which one station acknowledged far fewer in time than
+    over its year."""
+    acknowledged = Warning.objects.filter(
+        organisation__kind="police_station", acknowledged_at__isnull=False
+    ).values_list("organisation_id", "received_at", "acknowledged_at", "due_ack_at")
+    by_unit: dict[int, list[bool]] = {}
+    by_month: dict[tuple[int, str], list[bool]] = {}
+    for unit, received, acked, due in acknowledged:
+        in_time = acked <= due
+        by_unit.setdefault(unit, []).append(in_time)
+        by_month.setdefault((unit, f"{timezone.localtime(received):%Y-%m}"), []).append(in_time)
+    drops = [
+        100 * (sum(by_unit[unit]) / len(by_unit[unit]) - sum(month) / len(month))
+        for (unit, _), month in by_month.items()
+        if len(month) >= 20
+    ]
+    assert max(drops) >= 15
+
+
+def test_the_villages_differ_too(year: None) -> None:
+    """Per area: the villages with many warnings do not all dissuade alike."""
+    villages = Warning.objects.filter(area__level="village")
+    rows = [r for r in selectors.summary(villages, selectors.AREA_FIELDS, NOW) if r["dissuadable"] >= 25]
+    dissuasion = _unit_rates(rows)["dissuasion"]
+    assert len(rows) >= 10 and max(dissuasion) - min(dissuasion) >= 15
+
+
+def test_the_demo_logins_own_open_tasks_are_within_their_deadlines(year: None) -> None:
+    """However slow their station, each demo field login has tasks waiting (to acknowledge, and to reach
+    the person) whose deadlines have not run out; the late ones on the board are a few, not theirs."""
+    logins = ("police", "police2", "police3", "police4", "grid", "grid2", "grid3", "grid4")
+    waiting = Warning.objects.exclude(status=Status.CLOSED).filter(source="tip", due_contact_at__gte=NOW)
+    for username in logins:
+        mine = waiting.filter(assignee__username=username, ack_breached=False)
+        assert mine.filter(status=Status.ASSIGNED, due_ack_at__gte=NOW).exists(), username
+        acknowledged = mine.filter(status=Status.ACKNOWLEDGED)
+        assert acknowledged.filter(acknowledged_at__lte=F("due_ack_at")).exists(), username

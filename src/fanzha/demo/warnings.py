@@ -25,13 +25,14 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from fanzha.core.models import Organisation, Person, User
+from fanzha.core.models import Area, Organisation, Person, User
 from fanzha.core.pii.idcard import check_id_number
 from fanzha.core.services import organisations as org_services
 from fanzha.demo.accounts import DEMO_LOGINS, DEMO_PASSWORD
 from fanzha.demo.data import names
 from fanzha.demo.organisations import GRID_VILLAGES, grid_village
 from fanzha.demo.people import _Generator, id_number
+from fanzha.demo.performance import Performance, Profile, plan_performance
 from fanzha.demo.specs import AreaSpec, DemoPlan
 from fanzha.demo.superior import Superior
 from fanzha.jobs.schedules import DEFAULT_SCHEDULES, SHANGHAI
@@ -130,16 +131,8 @@ FRAUD_TYPES: dict[str, tuple[int, tuple[int, int]]] = {
 }
 ELDERLY_GROUPS = {"elderly", "elderly_alone"}
 
-# Closed outcomes: 劝阻成功 most, a few 已被骗.
-OUTCOMES = {
-    Outcome.DISSUADED: 68,
-    Outcome.NOT_REACHED: 11,
-    Outcome.INVALID: 9,
-    Outcome.REFUSED: 8,
-    Outcome.DEFRAUDED: 4,
-}
-ACK_BREACH = 0.07
-CONTACT_BREACH = 0.08
+# Closed outcomes (劝阻成功 most, a few 已被骗), the time taken and the deadlines missed: by the unit
+# and village (:mod:`fanzha.demo.performance`).
 CLOSE_REASONS = {
     Outcome.NOT_REACHED: "多次电话、上门均未接触到本人，已交网格持续关注",
     Outcome.REFUSED: "当事人拒绝配合劝阻，已告知风险并留存记录",
@@ -409,14 +402,29 @@ def _told(rows: _Rows, warning: Warning) -> list[str]:
     return rows.told[key]
 
 
-def _delay(rng: random.Random, minutes: int, breach: float) -> dt.timedelta:
-    share = rng.uniform(1.05, 2.5) if rng.random() < breach else rng.uniform(0.05, 0.85)
-    return dt.timedelta(minutes=max(1.0, minutes * share))
+class _Units:
+    """The performance profile a warning is worked with: its unit's, leaned by its village's."""
+
+    def __init__(self, performance: Performance) -> None:
+        self.performance = performance
+        self.names = dict(Organisation.objects.values_list("id", "name"))
+        self.villages: dict[int, str] = {}
+        for pk, code, level, parent in Area.objects.filter(level__in=["village", "grid"]).values_list(
+            "id", "code", "level", "parent__code"
+        ):
+            self.villages[pk] = code if level == "village" else parent
+
+    def of(self, warning: Warning) -> Profile:
+        unit = self.names.get(warning.organisation_id or 0, "")
+        return self.performance.of(unit, self.villages.get(warning.area_id or 0, ""), warning.received_at)
 
 
-def _acknowledge(rng: random.Random, rows: _Rows, warning: Warning, now: dt.datetime) -> dt.datetime:
+def _acknowledge(
+    rng: random.Random, rows: _Rows, warning: Warning, now: dt.datetime, profile: Profile
+) -> dt.datetime:
     ack_minutes, _ = sla.sla_table()[warning.grade]
-    at = min(warning.received_at + _delay(rng, ack_minutes, ACK_BREACH), now - dt.timedelta(minutes=1))
+    delay = profile.delay(rng, ack_minutes, profile.ack_breach)
+    at = min(warning.received_at + delay, now - dt.timedelta(minutes=1))
     _deadline(rows, warning, "签收", at, now)
     warning.status, warning.acknowledged_at, warning.acknowledged_by = (
         Status.ACKNOWLEDGED,
@@ -531,6 +539,11 @@ def _close(rows: _Rows, warning: Warning, at: dt.datetime, outcome: str) -> None
     )
 
 
+def _outcome(rng: random.Random, profile: Profile) -> str:
+    weights = profile.outcomes()
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
 def _work(
     rng: random.Random,
     rows: _Rows,
@@ -538,15 +551,18 @@ def _work(
     outcome: str,
     now: dt.datetime,
     follow_ups: _FollowUps,
+    profile: Profile,
     pending: dt.date | None = None,
 ) -> None:
-    """Acknowledge, call or visit until the outcome, close: a finished warning's life; after 劝阻成功,
-    maybe a follow-up set and made (``pending``: a follow-up day set and still to make)."""
-    at = _acknowledge(rng, rows, warning, now)
-    _, contact_minutes = sla.sla_table()[warning.grade]
+    """Acknowledge, call or visit until the outcome, close: a finished warning's life, at the pace of
+    ``profile``; after 劝阻成功, maybe a follow-up set and made (``pending``: a follow-up day set and still
+    to make)."""
+    at = _acknowledge(rng, rows, warning, now, profile)
     span = (warning.due_contact_at - at).total_seconds() / 60
     planned = (
-        at + _delay(rng, max(2, int(span)), CONTACT_BREACH) if span > 2 else at + dt.timedelta(minutes=2)
+        at + profile.delay(rng, max(2, int(span)), profile.contact_breach)
+        if span > 2
+        else at + dt.timedelta(minutes=2)
     )
     planned = min(planned, now - dt.timedelta(minutes=2))
     if planned <= at:
@@ -571,12 +587,14 @@ def _work(
         _follow_up(rows, warning, made, follow_ups.kind())
 
 
-def _open(rng: random.Random, rows: _Rows, warning: Warning, state: str, now: dt.datetime) -> None:
+def _open(
+    rng: random.Random, rows: _Rows, warning: Warning, state: str, now: dt.datetime, profile: Profile
+) -> None:
     """A recent warning left open in ``state`` (assigned, acknowledged or contacted)."""
     if warning.assignee is None or state == Status.ASSIGNED:
         _deadline(rows, warning, "签收", None, now)
         return
-    _acknowledge(rng, rows, warning, now)
+    _acknowledge(rng, rows, warning, now, profile)
     if state == Status.CONTACTED:
         at = warning.acknowledged_at + (now - warning.acknowledged_at) * rng.uniform(0.2, 0.8)
         _contact(rows, warning, at, Outcome.REFUSED, ContactKind.CALL)
@@ -665,6 +683,7 @@ def _year(
     now: dt.datetime,
     follow_ups: _FollowUps,
     superior: Superior,
+    units: _Units,
 ) -> _Rows:
     draws = _draws(rng, plan, now)
     states = _states(draws, now)
@@ -674,7 +693,6 @@ def _year(
         known.setdefault(f"id:{person.id_number}", person)
         known.setdefault(f"phone:{person.phone}", person)
     rows = _Rows()
-    outcomes, weights = list(OUTCOMES), list(OUTCOMES.values())
     for serial, draw in enumerate(draws, start=1):
         data = _input(people, draw, serial, False)
         if draw.source == "superior":
@@ -684,11 +702,12 @@ def _year(
             superior.pushed(warning, data)
         state = states.get(serial - 1)
         if state is not None and _may_stay_open(rows, warning, state, now):
-            _open(rng, rows, warning, state, now)
+            _open(rng, rows, warning, state, now, units.of(warning))
         elif warning.assignee is not None:
-            _work(rng, rows, warning, rng.choices(outcomes, weights=weights)[0], now, follow_ups)
-    serial = _extras(rng, plan, intake, known, rows, people, len(draws), now)
-    _login_follow_ups(rng, plan, intake, known, rows, people, serial, follow_ups)
+            profile = units.of(warning)
+            _work(rng, rows, warning, _outcome(rng, profile), now, follow_ups, profile)
+    serial = _extras(rng, plan, intake, known, rows, people, len(draws), now, units)
+    _login_follow_ups(rng, plan, intake, known, rows, people, serial, follow_ups, units)
     return rows
 
 
@@ -701,6 +720,7 @@ def _extras(
     people: _People,
     serial: int,
     now: dt.datetime,
+    units: _Units,
 ) -> int:
     """The centre's 待定位 queue, and open tips for the demo grid workers and police logins; returns the
     last serial used."""
@@ -716,7 +736,7 @@ def _extras(
             at = now - dt.timedelta(minutes=rng.uniform(*FIELD_OPEN_MINUTES[state]))
             draw = _Draw(at, "tip", fraud_type, townships.index(village.parent_code or ""), village.code)
             warning = _receive(intake, known, rows, _input(people, draw, serial, False), at)
-            _open(rng, rows, warning, state, now)
+            _open(rng, rows, warning, state, now, units.of(warning).in_time())  # the logins' tasks in time
     return serial
 
 
@@ -735,6 +755,7 @@ def _login_follow_ups(
     people: _People,
     serial: int,
     follow_ups: _FollowUps,
+    units: _Units,
 ) -> None:
     """Follow-ups of the demo grid workers and police logins: closed 劝阻成功 warnings of their village
     whose follow-up is due on the demo's day, or late (see LOGIN_FOLLOW_UPS)."""
@@ -748,7 +769,7 @@ def _login_follow_ups(
             warning = _receive(intake, known, rows, _input(people, draw, serial, False), at)
             if warning.assignee is not None:
                 pending = today + dt.timedelta(days=due)
-                _work(rng, rows, warning, Outcome.DISSUADED, now, follow_ups, pending)
+                _work(rng, rows, warning, Outcome.DISSUADED, now, follow_ups, units.of(warning), pending)
 
 
 def _police_villages(plan: DemoPlan) -> list[AreaSpec]:
@@ -794,7 +815,8 @@ def demo_warnings(*, plan: DemoPlan, leader: User, now: dt.datetime | None = Non
     intake.notices = _Quiet()
     follow_ups = _FollowUps(random.Random(f"{plan.seed}:follow-ups"), now)
     superior = Superior(random.Random(f"{plan.seed}:superior"))
-    rows = _year(rng, plan, intake, now, follow_ups, superior)
+    units = _Units(plan_performance(plan, now))
+    rows = _year(rng, plan, intake, now, follow_ups, superior, units)
     _write(rows)
     _analyze()
     pushed_again = superior.push_again(leader, now)
