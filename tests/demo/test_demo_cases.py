@@ -112,3 +112,34 @@ def test_it_has_statements_to_trace_several_hops(year: None) -> None:
     found = trace_payment(actor=User.objects.get(username="police"), payment=payment)
     assert max(h.hop for h in found.result.hops) >= 3
     assert found.result.cash_out > 0 and found.result.third_party > 0 and len(found.result.still_held()) >= 4
+
+
+def test_what_each_step_wrote_carries_the_steps_time_not_the_load_time(year: None) -> None:
+    """A case's 更新时间 is the time of its last step that changed it (not the instant the demo loaded),
+    the statements were uploaded once the case was accepted: nothing after the demo's now, nothing
+    before the step that wrote it."""
+    for case in Case.objects.prefetch_related("events"):
+        events = list(case.events.all())
+        statuses = [e.at for e in events if e.kind == "status"]
+        assert case.reported_at == case.created_at <= case.updated_at <= NOW, case.number
+        assert case.updated_at in {e.at for e in events}, case.number
+        assert not statuses or case.updated_at >= max(statuses), case.number
+    updated = Case.objects.values_list("updated_at", flat=True)
+    assert len(set(updated)) == len(updated)
+    statements = Statement.objects.select_related("case")
+    assert statements.exists()
+    for statement in statements:
+        accepted = statement.case.events.filter(kind="status").order_by("at").first()
+        assert accepted is not None and accepted.at < statement.created_at <= NOW
+
+
+def test_the_audit_records_of_the_case_steps_keep_the_time_they_were_written(year: None) -> None:
+    """The audit log is append-only and chained in the order written: the demo's case actions are recorded
+    when the demo wrote them, in order, never back-dated to the step (see docs/operations.md)."""
+    from fanzha.audit.models import AuditEvent
+    from fanzha.audit.services import audit_verify_chain
+
+    times = list(AuditEvent.objects.order_by("id").values_list("at", flat=True))
+    assert times == sorted(times)
+    assert AuditEvent.objects.filter(action="case.status").count() > 100
+    assert audit_verify_chain().ok

@@ -140,22 +140,40 @@ def _loss(ctx: Ctx, fraud_type: str) -> int:
     return int(ctx.rng.uniform(low, high)) // 100 * 10_000  # whole hundreds of yuan, in fen
 
 
+@dataclass(frozen=True)
+class _Mark:
+    """A step of a case: its time, the last case event written before it and the case's ``updated_at``
+    then (None before the case exists)."""
+
+    last_event: int
+    at: dt.datetime
+    updated: dt.datetime | None
+
+
 class _Steps:
     """When each step of one case happened. The services stamp the time they run; each step is marked
-    before its service is called, and the case events written after the mark are moved to the step's
-    time (told apart by id, so the times do not depend on how fast the demo loads)."""
+    before its service is called, and what the step wrote is moved to the step's time: the case events
+    written after the mark (told apart by id) and the case's ``updated_at`` (told apart by the value
+    each mark read), so the times do not depend on how fast the demo loads."""
 
     def __init__(self, rng: random.Random, now: dt.datetime, start: dt.datetime) -> None:
         self.rng, self.start = rng, start
         self.latest = now - dt.timedelta(minutes=5)
-        self.marks: list[tuple[int, dt.datetime]] = []
+        self.marks: list[_Mark] = []
+        self.case_id: int | None = None  # set once the case is written
         self.accepted = self.at(start)
 
     def at(self, when: dt.datetime) -> dt.datetime:
         """Mark a step at ``when`` (between the case's start and the demo's now)."""
         when = max(self.start, min(when, self.latest))
-        self.marks.append((CaseEvent.objects.aggregate(last=Max("id"))["last"] or 0, when))
+        last_event = CaseEvent.objects.aggregate(last=Max("id"))["last"] or 0
+        self.marks.append(_Mark(last_event, when, self._updated()))
         return when
+
+    def _updated(self) -> dt.datetime | None:
+        if self.case_id is None:
+            return None
+        return Case.objects.filter(pk=self.case_id).values_list("updated_at", flat=True).first()
 
     def after(self, base: dt.datetime, low: float, high: float, unit: str = "minutes") -> dt.datetime:
         """Mark a step ``low``–``high`` minutes (or ``unit``) after ``base``; one that would fall after
@@ -166,17 +184,28 @@ class _Steps:
         return self.at(when)
 
     def apply(self, case: Case) -> None:
-        """Move the case's events to their steps' times (a second apart within a step, in order)."""
+        """Move the case's events to their steps' times (a second apart within a step, in order), and its
+        ``updated_at`` to the time of the step that last saved it."""
         index = 0
         previous: tuple[int, dt.datetime] | None = None
         for event in CaseEvent.objects.filter(case=case).order_by("id"):
-            while index + 1 < len(self.marks) and event.pk > self.marks[index + 1][0]:
+            while index + 1 < len(self.marks) and event.pk > self.marks[index + 1].last_event:
                 index += 1
-            at = self.marks[index][1]
+            at = self.marks[index].at
             if previous is not None and previous[0] == index:
                 at = max(at, previous[1] + dt.timedelta(seconds=1))
             CaseEvent.objects.filter(pk=event.pk).update(at=at)
             previous = (index, at)
+        Case.objects.filter(pk=case.pk).update(updated_at=self._last_saved(case.pk))
+
+    def _last_saved(self, case_id: int) -> dt.datetime:
+        """The time of the step that last saved the case: the step before the first mark that read the
+        case's final ``updated_at`` (the last step, if none did)."""
+        final = Case.objects.filter(pk=case_id).values_list("updated_at", flat=True).get()
+        for index, mark in enumerate(self.marks):
+            if mark.updated == final:
+                return self.marks[max(0, index - 1)].at
+        return self.marks[-1].at
 
 
 @dataclass
@@ -362,6 +391,7 @@ def _one_case(
     else:
         case = services.case_register(actor=officer, data=data, victim=person)
     Case.objects.filter(pk=case.pk).update(created_at=reported)
+    steps.case_id = case.pk
     payments = _payments(ctx, case, officer, max(loss, 100_000), (paid, reached))
     to = _status_for(ctx, (ctx.now - reported).total_seconds() / 86400)
     steps.accepted = steps.after(reported, *ACCEPT_MINUTES)  # the stop-payments go out once accepted
@@ -447,6 +477,7 @@ def _showcase(ctx: Ctx, officer: User, hours_ago: float, bank: str, send: bool) 
     steps = _Steps(ctx.rng, ctx.now, reported)
     case = services.case_register(actor=officer, data=data, victim=person)
     Case.objects.filter(pk=case.pk).update(created_at=reported)
+    steps.case_id = case.pk
     payee = card(ctx.rng, bank)
     victim_card = card(ctx.rng, "农业银行")
     payment = services.payment_add(
