@@ -69,7 +69,7 @@ def test_some_are_due_today_or_soon_and_a_few_late(year: None) -> None:
     due_today = sum(1 for day in days if day == TODAY)
     late = [day for day in days if day < TODAY]
     assert due_today >= len(FIELD_LOGINS)
-    assert sum(1 for day in days if day > TODAY) >= 20
+    assert sum(1 for day in days if day > TODAY) >= 15  # about 20 with the default seed
     assert 3 <= len(late) <= 40
     assert min(late) >= TODAY - dt.timedelta(days=14)  # an old follow-up left undone is no demo
     assert set(pending().values_list("status", flat=True)) == {Status.CLOSED}
