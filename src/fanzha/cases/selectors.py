@@ -36,23 +36,14 @@ def filtered(user: Any, params: Any) -> tuple[QuerySet[Case], dict[str, str]]:
         applied["fraud_type"] = params["fraud_type"][:40]
         qs = qs.filter(fraud_type=applied["fraud_type"])
     area = str(params.get("area", ""))
-    if area.isdigit():
+    if area.isdigit():  # an area outside the jurisdiction, or not an id ("²"), lists nothing
         applied["area"] = area
-        path = _area_path(user, area)
-        qs = qs.filter(area__path__startswith=path) if path else qs.none()
+        found = access.visible_area(user, area)
+        qs = qs.filter(area__path__startswith=found.path) if found is not None else qs.none()
     if params.get("q"):
         applied["q"] = params["q"].strip()[:32]
         qs = qs.filter(number__icontains=applied["q"])
     return qs, applied
-
-
-def _area_path(user: Any, value: str) -> str:
-    """The path of area ``value`` (an id) if it is in the user's jurisdiction; "" (nothing matches) when
-    there is no such area, or it is outside — not read, as the warning list does not read it."""
-    if not value.isascii():  # "²" is a digit to str.isdigit, not to int
-        return ""
-    area = access.visible_areas(user).filter(pk=int(value)).first()
-    return area.path if area else ""
 
 
 def page_of(qs: QuerySet[Any], number: Any, size: int = 50) -> Page:

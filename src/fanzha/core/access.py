@@ -8,7 +8,8 @@
   user's (a unit's) jurisdiction — the same path rule as ``visible_to``.
 - ``import_batches_q(user, permission_of)``: the import batches a user sees — their own, and for the
   centre's leader and analyst their unit's, of the importers whose records they may read.
-- ``visible_areas(user)``: the areas of the user's jurisdiction (every area for the administrator).
+- ``visible_areas(user)``: the areas of the user's jurisdiction (every area for the administrator);
+  ``visible_area(user, value)``: the one a list's area filter names, if it is among them.
 - ``jobs_q(user)`` / ``notifications_q(user)``: the background jobs and the inbox messages a user sees.
 - ``may_change_shared_rules(user)``: whether a user may change the platform's shared configuration (the
   grading rules, the fraud-type table): only the staff of the top centre (:func:`top_centre_ids`).
@@ -93,6 +94,25 @@ def _paths_q(paths: list[str], path_field: str) -> Q:
     for path in paths:
         condition |= Q(**{f"{path_field}__startswith": path})
     return condition
+
+
+MAX_ID_DIGITS = 18  # a 64-bit id has at most 19 digits; longer is none of ours
+
+
+def whole_number(value: str) -> int | None:
+    """A record id or version as a query string or form writes it ("12"); None for anything else — "²"
+    (a digit to ``str.isdigit``), "١٢" or 5,000 nines (beyond what ``int`` reads) included."""
+    if not (value.isascii() and value.isdigit()) or len(value) > MAX_ID_DIGITS:
+        return None
+    return int(value)
+
+
+def visible_area(user: Any, value: str) -> Any:
+    """The area a list's ``?area=`` names (an id as written) when it is in the user's jurisdiction, else
+    None (no such area, one outside it, or not an id): the one reading the warning, case and people
+    lists share."""
+    pk = whole_number(value)
+    return visible_areas(user).filter(pk=pk).first() if pk is not None else None
 
 
 def visible_areas(user: Any) -> models.QuerySet[Any]:

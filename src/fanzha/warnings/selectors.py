@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from fanzha.core import access
+from fanzha.core.access import whole_number
 from fanzha.core.models import Area, Organisation, User
 from fanzha.warnings import sla, typology
 from fanzha.warnings.intake import SOURCES
@@ -49,7 +50,6 @@ from fanzha.warnings.models import (
 )
 
 FILTERS = ("area", "grade", "status", "source", "fraud_type", "start", "end", "queue", "batch")
-MAX_DIGITS = 18  # a 64-bit id has at most 19 digits; longer is none of ours
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9998, 12, 31)
 
 
@@ -67,21 +67,6 @@ def _areas_under(paths: list[str]) -> QuerySet[Area]:
     for path in paths:
         condition |= Q(path__startswith=path)
     return Area.objects.filter(condition).values("pk")
-
-
-def whole_number(value: str) -> int | None:
-    """A record id or version as a query string or form writes it ("12"); None for anything else — "²"
-    (a digit to ``str.isdigit``), "١٢" or 5,000 nines (beyond what ``int`` reads) included."""
-    if not (value.isascii() and value.isdigit()) or len(value) > MAX_DIGITS:
-        return None
-    return int(value)
-
-
-def _area(user: Any, value: str) -> Area | None:
-    pk = whole_number(value)
-    if pk is None:
-        return None
-    return access.visible_areas(user).filter(pk=pk).first()
 
 
 def _date(value: str) -> dt.date | None:
@@ -133,9 +118,9 @@ def filtered(user: Any, params: Any) -> tuple[QuerySet[Warning], dict[str, str]]
     """The visible warnings narrowed by the list's filters, and the filters that applied."""
     qs = visible(user)
     applied: dict[str, str] = {}
-    asked = whole_number(params.get("area", ""))
-    if asked is not None:  # an area outside the jurisdiction (or none) lists nothing, as the case list
-        area = _area(user, str(asked))
+    asked = params.get("area", "")
+    if whole_number(asked) is not None:  # an area outside the jurisdiction (or none) lists nothing
+        area = access.visible_area(user, asked)
         if area is None:
             qs = qs.none()
         else:

@@ -30,11 +30,9 @@ def _visible_people(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 def _area_filter(request: HttpRequest, people):  # type: ignore[no-untyped-def]
-    area_id = request.GET.get("area", "")
-    if area_id.isdigit():
-        area = access.visible_areas(request.user).filter(pk=int(area_id)).first()
-        if area is not None:
-            return people.filter(area__path__startswith=area.path), area
+    area = access.visible_area(request.user, request.GET.get("area", ""))
+    if area is not None:
+        return people.filter(area__path__startswith=area.path), area
     return people, None
 
 
