@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -12,6 +13,7 @@ from fanzha.core import access
 from fanzha.core.forms_organisations import OrganisationForm
 from fanzha.core.models import Organisation
 from fanzha.core.services import organisations as services
+from fanzha.core.views import edit_conflicts
 from fanzha.core.views.auth import add_service_errors
 
 PERMISSION = "organisation.manage"
@@ -41,23 +43,56 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     return render(request, "core/organisation_form.html", {"form": form, "organisation": None}, status=status)
 
 
+LABELS = {
+    "name": "名称",
+    "kind": "类型",
+    "area": "所在区划",
+    "parent": "上级单位",
+    "code": "机构代码",
+    "contact_phone": "值班电话",
+    "is_active": "有效",
+    "covered_areas": "管辖区划",
+}
+
+
+def _stored(organisation: Organisation) -> dict[str, object]:
+    """What the edit form writes, as stored now (its edit token's values)."""
+    values = {name: organisation.serializable_value(name) for name in services.ORGANISATION_FIELDS}
+    values["covered_areas"] = sorted(organisation.covered_areas.values_list("pk", flat=True))
+    return values
+
+
+def _edit_form(organisation: Organisation, data: object = None) -> OrganisationForm:
+    form = OrganisationForm(data, initial=_initial(organisation), exclude_pk=organisation.pk)
+    edit_conflicts.carry_token(form, organisation, _stored)
+    return form
+
+
 @login_required
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, PERMISSION)
     organisation = get_object_or_404(Organisation, pk=pk)
-    form = OrganisationForm(request.POST or None, initial=_initial(organisation), exclude_pk=organisation.pk)
+    form = _edit_form(organisation, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        data.pop(edit_conflicts.TOKEN_FIELD)
         covered = data.pop("covered_areas")
         try:
-            changed = services.organisation_update(
-                actor=request.user, organisation=organisation, covered_areas=covered, **data
-            )
+            with transaction.atomic():
+                stale = edit_conflicts.changed_since_opened(request, organisation, _stored)
+                if not stale:
+                    changed = services.organisation_update(
+                        actor=request.user, organisation=organisation, covered_areas=covered, **data
+                    )
         except ValidationError as exc:
             add_service_errors(form, exc)
-        else:  # deactivated: where its open warnings went, what open cases its users leave
-            messages.success(request, "已保存。" + "".join(changed.notes))
-            return redirect("organisation_detail", pk=organisation.pk)
+        else:
+            if stale:
+                message = edit_conflicts.refused_message(stale, LABELS)
+                form = edit_conflicts.show_refused(_edit_form(organisation), message)
+            else:  # deactivated: where its open warnings went, what open cases its users leave
+                messages.success(request, "已保存。" + "".join(changed.notes))
+                return redirect("organisation_detail", pk=organisation.pk)
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "organisation": organisation}
     return render(request, "core/organisation_form.html", context, status=status)

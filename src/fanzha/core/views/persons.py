@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +21,7 @@ from fanzha.core.pii import crypto
 from fanzha.core.pii import phone as phone_number
 from fanzha.core.pii.masking import mask, scrub_text
 from fanzha.core.services import persons as person_services
+from fanzha.core.views import edit_conflicts
 
 SEARCH_KINDS = {"name": "姓名", "id_number": "身份证号", "phone": "手机号"}
 SEARCH_SESSION_KEY = "person_search"
@@ -135,6 +137,7 @@ def revealed(request: HttpRequest, value: str, phone: bool = False) -> HttpRespo
 
 def _form_data(form: PersonForm, person: Person | None) -> person_services.PersonData:
     values = dict(form.cleaned_data)
+    values.pop(edit_conflicts.TOKEN_FIELD, None)
     if person is not None:
         for name in person_services.SENSITIVE_FIELDS:
             if not values[name]:
@@ -142,28 +145,59 @@ def _form_data(form: PersonForm, person: Person | None) -> person_services.Perso
     return person_services.PersonData(**values)
 
 
-def _person_form(request: HttpRequest, person: Person | None) -> HttpResponse:
-    access.require(request.user, "person.edit")
-    areas = access.visible_areas(request.user)
-    # Areas in force, and a retired (撤并) one the person is still in (kept until moved).
-    areas = areas.filter(Q(is_active=True) | Q(pk=person.area_id if person is not None else None))
+PERSON_LABELS = {
+    **person_services.FIELD_LABELS,
+    "area": "所属区划",
+    "key_groups": "重点人群",
+    "notes": "备注",
+}
+
+
+def _stored(person: Person) -> dict[str, object]:
+    """What the edit form writes, as stored now (its edit token's values)."""
+    return {n: person.area_id if n == "area" else getattr(person, n) for n in person_services.EDITABLE}
+
+
+def _new_form(person: Person | None, areas, data=None) -> PersonForm:  # type: ignore[no-untyped-def]
     initial, masked = None, None
     if person is not None:
         initial = {n: getattr(person, n) for n in person_services.EDITABLE if n not in PersonForm.SENSITIVE}
         initial["notes"] = scrub_text(person.notes)  # a note saved before notes were masked
         masked = {n: mask(n, getattr(person, n)) for n in PersonForm.SENSITIVE}
-    form = PersonForm(request.POST or None, initial=initial, areas=areas, masked=masked)
+    form = PersonForm(data, initial=initial, areas=areas, masked=masked)
+    if person is not None:
+        edit_conflicts.carry_token(form, person, _stored)
+    return form
+
+
+def _refused(person: Person, areas, changed: list[str]) -> PersonForm:  # type: ignore[no-untyped-def]
+    """The form again with the values stored now, saying which fields changed (personal ones masked)."""
+    shown = {n: mask(n, getattr(person, n)) for n in changed if n in PersonForm.SENSITIVE}
+    message = edit_conflicts.refused_message(changed, PERSON_LABELS, shown)
+    return edit_conflicts.show_refused(_new_form(person, areas), message)
+
+
+def _person_form(request: HttpRequest, person: Person | None) -> HttpResponse:
+    access.require(request.user, "person.edit")
+    areas = access.visible_areas(request.user)
+    # Areas in force, and a retired (撤并) one the person is still in (kept until moved).
+    areas = areas.filter(Q(is_active=True) | Q(pk=person.area_id if person is not None else None))
+    form = _new_form(person, areas, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             if person is None:
                 person = person_services.person_create(actor=request.user, data=_form_data(form, None))
                 messages.success(request, "已登记。")
-            else:
-                person_services.person_update(
-                    actor=request.user, person=person, data=_form_data(form, person)
-                )
-                messages.success(request, "已保存。")
-            return redirect("person_detail", pk=person.pk)
+                return redirect("person_detail", pk=person.pk)
+            with transaction.atomic():
+                changed = edit_conflicts.changed_since_opened(request, person, _stored)
+                if not changed:
+                    person_services.person_update(
+                        actor=request.user, person=person, data=_form_data(form, person)
+                    )
+                    messages.success(request, "已保存。")
+                    return redirect("person_detail", pk=person.pk)
+            form = _refused(person, areas, changed)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)

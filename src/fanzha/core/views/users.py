@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
@@ -19,10 +20,11 @@ from openpyxl.cell import WriteOnlyCell
 
 from fanzha.core import access, security
 from fanzha.core.forms_users import PasswordResetForm, UserCreateForm, UserDetailsForm, UserRolesForm
-from fanzha.core.models import User
+from fanzha.core.models import User, UserRole
 from fanzha.core.pii.masking import mask_phone
 from fanzha.core.roles import ROLES
 from fanzha.core.services import organisations as user_services
+from fanzha.core.views import edit_conflicts
 from fanzha.core.views.auth import add_service_errors
 from fanzha.imports.importers import users as user_import
 from fanzha.imports.models import BatchStatus, ImportBatch
@@ -100,36 +102,71 @@ def user_create(request: HttpRequest) -> HttpResponse:
     return render(request, "core/users/user_form.html", {"form": form}, status=status)
 
 
+USER_LABELS = {"display_name": "姓名", "work_phone": "工作电话", "organisation": "单位", "roles": "角色"}
+
+
+def _stored_details(user: User) -> dict[str, object]:
+    """What the 编辑 form writes, as stored now (its edit token's values)."""
+    return {
+        "display_name": user.display_name,
+        "work_phone": user.work_phone,
+        "organisation": user.organisation_id,
+    }
+
+
+def _stored_roles(user: User) -> dict[str, object]:
+    """The roles the 角色 form replaces, as held now (read afresh, not the user's cached codes)."""
+    return {"roles": sorted(UserRole.objects.filter(user=user).values_list("role", flat=True))}
+
+
+def _details_form(user: User, data: object = None) -> UserDetailsForm:
+    initial = {"display_name": user.display_name, "organisation": user.organisation_id}
+    form = UserDetailsForm(
+        data, initial=initial, current=user.organisation, phone_shown=mask_phone(user.work_phone)
+    )
+    edit_conflicts.carry_token(form, user, _stored_details)
+    return form
+
+
+def _refused(stale: list[str], user: User) -> str:
+    """Which of the account's fields changed meanwhile; the work phone masked, as on the page."""
+    shown = {"work_phone": mask_phone(user.work_phone)} if "work_phone" in stale else {}
+    return edit_conflicts.refused_message(stale, USER_LABELS, shown)
+
+
 @login_required
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """编辑: 姓名, 工作电话 (replaced, kept when blank, or removed with 删除工作电话), 单位 (a transfer);
-    the service's refusals are shown on the form."""
+    the service's refusals are shown on the form, and a form opened before another change is refused."""
     user = _user_or_404(request, pk)
-    initial = {"display_name": user.display_name, "organisation": user.organisation_id}
-    form = UserDetailsForm(
-        request.POST or None,
-        initial=initial,
-        current=user.organisation,
-        phone_shown=mask_phone(user.work_phone),
-    )
+    form = _details_form(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            changed = user_services.user_update(
-                actor=request.user,
-                user=user,
-                display_name=data["display_name"],
-                work_phone=form.work_phone_change(),  # blank keeps; 删除工作电话 removes
-                organisation=data["organisation"],
-            )
+            with transaction.atomic():
+                stale = edit_conflicts.changed_since_opened(request, user, _stored_details)
+                changed = (
+                    []
+                    if stale
+                    else user_services.user_update(
+                        actor=request.user,
+                        user=user,
+                        display_name=data["display_name"],
+                        work_phone=form.work_phone_change(),  # blank keeps; 删除工作电话 removes
+                        organisation=data["organisation"],
+                    )
+                )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            if changed:
-                messages.success(request, f"已保存用户 {user.username} 的资料。")
+            if stale:
+                form = edit_conflicts.show_refused(_details_form(user), _refused(stale, user))
             else:
-                messages.info(request, "没有修改。")
-            return redirect("user_edit_roles", pk=user.pk)
+                if changed:
+                    messages.success(request, f"已保存用户 {user.username} 的资料。")
+                else:
+                    messages.info(request, "没有修改。")
+                return redirect("user_edit_roles", pk=user.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "core/users/user_edit.html", {"form": form, "target": user}, status=status)
 
@@ -157,19 +194,31 @@ def _detail_page(
     )
 
 
+def _roles_form(user: User, data: object = None) -> UserRolesForm:
+    form = UserRolesForm(data, initial={"roles": sorted(user.role_codes)})
+    edit_conflicts.carry_token(form, user, _stored_roles)
+    return form
+
+
 @login_required
 def user_edit_roles(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user_or_404(request, pk)
-    initial = {"roles": sorted(user.role_codes)}
-    form = UserRolesForm(request.POST or None, initial=initial)
+    form = _roles_form(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user_services.user_set_roles(actor=request.user, user=user, roles=form.cleaned_data["roles"])
+            with transaction.atomic():
+                stale = edit_conflicts.changed_since_opened(request, user, _stored_roles)
+                if not stale:
+                    roles = form.cleaned_data["roles"]
+                    user_services.user_set_roles(actor=request.user, user=user, roles=roles)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "角色已保存。")
-            return redirect("user_edit_roles", pk=user.pk)
+            if not stale:
+                messages.success(request, "角色已保存。")
+                return redirect("user_edit_roles", pk=user.pk)
+            user.__dict__.pop("_role_codes", None)  # the roles held now, on the page and the form
+            form = edit_conflicts.show_refused(_roles_form(user), _refused(stale, user))
     status = 400 if request.method == "POST" else 200
     return _detail_page(request, user, form, PasswordResetForm(), status)
 

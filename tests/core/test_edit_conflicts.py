@@ -1,0 +1,232 @@
+"""Edit forms opened before someone else changed the record (an import, another analyst) refuse the
+save, naming what changed; they wrote the values they were opened with back over the change before."""
+
+from __future__ import annotations
+
+from django.core import signing
+from django.urls import reverse
+
+from fanzha.core.models import Organisation, Person, User
+from fanzha.core.services import organisations as org_services
+from fanzha.core.services.persons import PersonData, person_update
+from fanzha.core.views.edit_conflicts import TOKEN_FIELD
+from tests.edit_forms import as_shown
+
+IMPORTED_PHONE = "13905719876"
+
+
+def _login(client, world, username):  # type: ignore[no-untyped-def]
+    client.force_login(world.users[username])
+    return client
+
+
+def _import_fills(world, person: Person) -> None:  # type: ignore[no-untyped-def]
+    """What a list import does to a known person: fills their phone and adds a key group."""
+    current = Person.objects.get(pk=person.pk)
+    data = PersonData(
+        name=current.name,
+        area=current.area,
+        id_number=current.id_number,
+        phone=IMPORTED_PHONE,
+        address=current.address,
+        key_groups=[*current.key_groups, "former_victim"],
+        notes=current.notes,
+    )
+    person_update(actor=world.users["analyst"], person=current, data=data)
+
+
+def _errors(response) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(response.context["form"].non_field_errors())
+
+
+# --- 人员 -----------------------------------------------------------------------------------------
+
+
+def test_a_person_form_opened_before_an_import_is_refused_and_keeps_the_import(world, client) -> None:  # type: ignore[no-untyped-def]
+    """Before: the form's old 重点人群 were written back over the import's (302, "已保存")."""
+    person = world.people["chengdong"]
+    url = reverse("person_edit", args=[person.pk])
+    page = _login(client, world, "grid_cd").get(url)
+    _import_fills(world, person)
+
+    response = client.post(url, as_shown(page, notes="已上门宣传"))
+
+    assert response.status_code == 400
+    stored = Person.objects.get(pk=person.pk)
+    assert "former_victim" in stored.key_groups and stored.phone == IMPORTED_PHONE
+    assert stored.notes != "已上门宣传"  # nothing of the stale form was written
+    message = _errors(response)
+    assert "重点人群" in message and "手机号（现为 139****9876）" in message and "未保存" in message
+    html = response.content.decode()
+    assert IMPORTED_PHONE not in html  # named masked, never in clear
+    assert response.context["form"].initial["key_groups"] == stored.key_groups  # shown as stored now
+
+
+def test_the_person_form_shown_again_saves_on_the_current_values(world, client) -> None:  # type: ignore[no-untyped-def]
+    person = world.people["chengdong"]
+    url = reverse("person_edit", args=[person.pk])
+    page = _login(client, world, "grid_cd").get(url)
+    _import_fills(world, person)
+    refused = client.post(url, as_shown(page, notes="已上门宣传"))
+
+    response = client.post(url, as_shown(refused, notes="已上门宣传"))
+
+    assert response.status_code == 302
+    stored = Person.objects.get(pk=person.pk)
+    assert stored.notes == "已上门宣传" and "former_victim" in stored.key_groups
+    assert stored.phone == IMPORTED_PHONE
+
+
+def test_a_person_edit_with_nothing_changed_meanwhile_saves(world, client) -> None:  # type: ignore[no-untyped-def]
+    person = world.people["chengdong"]
+    url = reverse("person_edit", args=[person.pk])
+    page = _login(client, world, "grid_cd").get(url)
+
+    response = client.post(url, as_shown(page, notes="已上门宣传", phone="13905710555"))
+
+    assert response.status_code == 302
+    stored = Person.objects.get(pk=person.pk)
+    assert (stored.notes, stored.phone) == ("已上门宣传", "13905710555")
+
+
+def test_the_token_holds_no_personal_data(world, client) -> None:  # type: ignore[no-untyped-def]
+    person = world.people["chengdong"]
+    page = _login(client, world, "grid_cd").get(reverse("person_edit", args=[person.pk]))
+    token = page.context["form"].initial[TOKEN_FIELD]
+    opened = signing.loads(token, salt="fanzha.edit_conflicts")
+    assert sorted(opened) == sorted(["name", "id_number", "phone", "address", "area", "key_groups", "notes"])
+    text = token + " ".join(opened.values())
+    for value in (person.name, person.id_number, person.phone, person.address):
+        assert value not in text
+    assert page.wsgi_request.get_full_path() == reverse("person_edit", args=[person.pk])
+
+
+def test_an_altered_token_is_refused(world, client) -> None:  # type: ignore[no-untyped-def]
+    person = world.people["chengdong"]
+    url = reverse("person_edit", args=[person.pk])
+    page = _login(client, world, "grid_cd").get(url)
+    data = as_shown(page, notes="已上门宣传")
+    data[TOKEN_FIELD] = data[TOKEN_FIELD][:-2] + "xx"
+
+    response = client.post(url, data)
+
+    assert response.status_code == 400
+    assert Person.objects.get(pk=person.pk).notes != "已上门宣传"
+
+
+# --- 单位 -----------------------------------------------------------------------------------------
+
+
+def test_an_organisation_form_opened_before_another_change_is_refused(world, client) -> None:  # type: ignore[no-untyped-def]
+    """Before: the stale form put the old 值班电话 back (302)."""
+    station = world.orgs["城关派出所"]
+    url = reverse("organisation_edit", args=[station.pk])
+    page = _login(client, world, "admin").get(url)
+    org_services.organisation_update(
+        actor=world.users["admin"],
+        organisation=Organisation.objects.get(pk=station.pk),
+        contact_phone="0571-1110",
+    )
+
+    response = client.post(url, as_shown(page, code="X-17"))
+
+    assert response.status_code == 400
+    stored = Organisation.objects.get(pk=station.pk)
+    assert (stored.contact_phone, stored.code) == ("0571-1110", station.code)
+    assert "值班电话" in _errors(response)
+    assert response.context["form"].initial["contact_phone"] == "0571-1110"
+
+
+def test_an_organisation_form_opened_before_a_jurisdiction_change_is_refused(world, client) -> None:  # type: ignore[no-untyped-def]
+    station = world.orgs["城关派出所"]
+    url = reverse("organisation_edit", args=[station.pk])
+    page = _login(client, world, "admin").get(url)
+    covered = [world.area("城关镇"), world.area("龙泉乡")]
+    org_services.organisation_update(
+        actor=world.users["admin"],
+        organisation=Organisation.objects.get(pk=station.pk),
+        covered_areas=covered,
+    )
+
+    response = client.post(url, as_shown(page, name="城关派出所（新）"))
+
+    assert response.status_code == 400 and "管辖区划" in _errors(response)
+    stored = Organisation.objects.get(pk=station.pk)
+    assert stored.name == station.name and {a.pk for a in stored.covered_areas.all()} == {
+        a.pk for a in covered
+    }
+
+
+def test_an_organisation_edit_with_nothing_changed_meanwhile_saves(world, client) -> None:  # type: ignore[no-untyped-def]
+    station = world.orgs["城关派出所"]
+    url = reverse("organisation_edit", args=[station.pk])
+    page = _login(client, world, "admin").get(url)
+
+    response = client.post(url, as_shown(page, code="X-17"))
+
+    assert response.status_code == 302
+    assert Organisation.objects.get(pk=station.pk).code == "X-17"
+
+
+# --- 用户 -----------------------------------------------------------------------------------------
+
+
+def test_a_user_form_opened_before_another_change_is_refused(world, client) -> None:  # type: ignore[no-untyped-def]
+    """Before: the stale form wrote the old 姓名 back over the other administrator's (302)."""
+    grid_sq = world.users["grid_sq"]
+    url = reverse("user_edit", args=[grid_sq.pk])
+    page = _login(client, world, "admin").get(url)
+    org_services.user_update(
+        actor=world.users["admin"],
+        user=User.objects.get(pk=grid_sq.pk),
+        display_name="张丽华",
+        work_phone="13905715678",
+    )
+
+    response = client.post(url, as_shown(page, display_name=page.context["form"].initial["display_name"]))
+
+    assert response.status_code == 400
+    stored = User.objects.get(pk=grid_sq.pk)
+    assert (stored.display_name, stored.work_phone) == ("张丽华", "13905715678")
+    message = _errors(response)
+    assert "姓名" in message and "工作电话（现为 139****5678）" in message
+    assert "13905715678" not in response.content.decode()
+
+
+def test_a_user_edit_with_nothing_changed_meanwhile_saves(world, client) -> None:  # type: ignore[no-untyped-def]
+    grid_sq = world.users["grid_sq"]
+    url = reverse("user_edit", args=[grid_sq.pk])
+    page = _login(client, world, "admin").get(url)
+
+    response = client.post(url, as_shown(page, display_name="张丽"))
+
+    assert response.status_code == 302
+    assert User.objects.get(pk=grid_sq.pk).display_name == "张丽"
+
+
+def test_a_roles_form_opened_before_another_change_is_refused(world, client) -> None:  # type: ignore[no-untyped-def]
+    """Before: the stale form's roles replaced those another administrator had just given (302)."""
+    grid_sq = world.users["grid_sq"]
+    url = reverse("user_edit_roles", args=[grid_sq.pk])
+    page = _login(client, world, "admin").get(url)
+    before = sorted(page.context["form"].initial["roles"])
+    org_services.user_set_roles(
+        actor=world.users["admin"], user=User.objects.get(pk=grid_sq.pk), roles=[*before, "unit_leader"]
+    )
+
+    response = client.post(url, as_shown(page))
+
+    assert response.status_code == 400 and "角色" in _errors(response)
+    assert "unit_leader" in User.objects.get(pk=grid_sq.pk).role_codes
+
+
+def test_a_roles_edit_with_nothing_changed_meanwhile_saves(world, client) -> None:  # type: ignore[no-untyped-def]
+    grid_sq = world.users["grid_sq"]
+    url = reverse("user_edit_roles", args=[grid_sq.pk])
+    page = _login(client, world, "admin").get(url)
+    roles = [*page.context["form"].initial["roles"], "unit_leader"]
+
+    response = client.post(url, as_shown(page, roles=roles))
+
+    assert response.status_code == 302
+    assert "unit_leader" in User.objects.get(pk=grid_sq.pk).role_codes
