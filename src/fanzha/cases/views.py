@@ -30,6 +30,7 @@ from fanzha.core import access
 from fanzha.core.models import Person, User
 from fanzha.core.pii.masking import mask, scrub_text
 from fanzha.core.services import persons as person_services
+from fanzha.core.views import edit_conflicts
 from fanzha.warnings import typology
 
 
@@ -123,10 +124,32 @@ def case_create(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/case_form.html", {"form": form, "title": "窗口报案登记"})
 
 
-@login_required
-def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_case(request, pk, "case.edit")
-    areas = access.visible_areas(request.user)
+CASE_LABELS = {
+    "fraud_type": "诈骗类型",
+    "contact_method": "接触方式",
+    "area": "发案地",
+    "occurred_at": "发案时间",
+    "reported_at": "报案时间",
+    "loss_fen": "损失金额",
+    "summary": "简要案情",
+    "detained": "抓获嫌疑人",
+    "results_note": "战果说明",
+}
+CASE_FIELDS = ("fraud_type", "contact_method", "area", "occurred_at", "reported_at", "loss_fen", "summary")
+RESULT_FIELDS = ("detained", "results_note")
+
+
+def _stored_case(case: Case) -> dict[str, Any]:
+    """What the 修改 form writes, as stored now (its edit token's values)."""
+    return {name: case.serializable_value(name) for name in CASE_FIELDS}
+
+
+def _stored_result(case: Case) -> dict[str, Any]:
+    """What the 登记破案战果 form writes, as stored now."""
+    return {name: getattr(case, name) for name in RESULT_FIELDS}
+
+
+def _case_form(request: HttpRequest, case: Case, data: Any = None) -> CaseForm:
     initial = {
         "fraud_type": case.fraud_type,
         "contact_method": case.contact_method,
@@ -136,17 +159,52 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "loss": f"{case.loss_fen / 100:.2f}" if case.loss_fen else "",
         "summary": scrub_text(case.summary),
     }
-    form = CaseForm(request.POST or None, areas=areas, initial=initial)
-    if run_form(
+    form = CaseForm(data, areas=access.visible_areas(request.user), initial=initial)
+    edit_conflicts.carry_token(form, case, _stored_case)
+    return form
+
+
+def run_edit_form(
+    request: HttpRequest,
+    form: Any,
+    case: Case,
+    stored: edit_conflicts.StoredValues,
+    action: Callable[[dict[str, Any]], Any],
+    form_again: Callable[[], Any],
+) -> Any:
+    """An edit of the case: saved (None, success flashed), or the form to show again — with the
+    service's refusal, or, when the case changed since the form was opened, the values stored now
+    and which fields changed."""
+    if request.method != "POST" or not form.is_valid():
+        return form
+    try:
+        stale, _ = edit_conflicts.save_unless_changed(
+            request, case, stored, lambda: action(form.cleaned_data)
+        )
+    except ValidationError as exc:
+        form_errors(form, exc)
+        return form
+    if stale:
+        return edit_conflicts.show_refused(form_again(), edit_conflicts.refused_message(stale, CASE_LABELS))
+    messages.success(request, "已保存。")
+    return None
+
+
+@login_required
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case(request, pk, "case.edit")
+    form = run_edit_form(
         request,
-        form,
+        _case_form(request, case, request.POST or None),
+        case,
+        _stored_case,
         lambda d: services.case_update(actor=request.user, case=case, data=_case_data(d)),
-        "已保存。",
-    ):
-        return redirect("case_detail", pk=case.pk)
-    return render(
-        request, "cases/case_form.html", {"form": form, "title": f"修改 {case.number}", "case": case}
+        lambda: _case_form(request, case),
     )
+    if form is None:
+        return redirect("case_detail", pk=case.pk)
+    context = {"form": form, "title": f"修改 {case.number}", "case": case}
+    return render(request, "cases/case_form.html", context)
 
 
 def _recovery_cards(rec: recovery.Recovery) -> list[tuple[str, str]]:
@@ -313,16 +371,29 @@ def case_suspect_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _sub_form(request, case, form, action, "登记涉案号码、账号、网址")
 
 
+def _result_form(case: Case, data: Any = None) -> ResultForm:
+    form = ResultForm(data, initial={"detained": case.detained, "note": scrub_text(case.results_note)})
+    edit_conflicts.carry_token(form, case, _stored_result)
+    return form
+
+
 @login_required
 def case_result(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case(request, pk, "case.edit")
-    initial = {"detained": case.detained, "note": scrub_text(case.results_note)}
-    form = ResultForm(request.POST or None, initial=initial)
-
-    def action(d: dict[str, Any]) -> None:
-        services.result_record(actor=request.user, case=case, detained=d["detained"], note=d["note"])
-
-    return _sub_form(request, case, form, action, "登记破案战果")
+    form = run_edit_form(
+        request,
+        _result_form(case, request.POST or None),
+        case,
+        _stored_result,
+        lambda d: services.result_record(
+            actor=request.user, case=case, detained=d["detained"], note=d["note"]
+        ),
+        lambda: _result_form(case),
+    )
+    if form is None:
+        return redirect("case_detail", pk=case.pk)
+    context = {"form": form, "title": "登记破案战果", "case": case}
+    return render(request, "cases/case_subform.html", context)
 
 
 @login_required

@@ -17,17 +17,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.core import signing
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
 TOKEN_FIELD = "edit_token"  # noqa: S105  (a form field's name)
 _SALT = "fanzha.edit_conflicts"
 _DIGEST_CHARS = 20  # 80 bits of an HMAC-SHA256: enough to tell a changed value, and short
+
+T = TypeVar("T")
 
 # The stored values the form writes, by field name, read from the record as it is now.
 StoredValues = Callable[[Any], Mapping[str, Any]]
@@ -81,6 +83,18 @@ def changed_since_opened(request: HttpRequest, record: models.Model, stored: Sto
     record.refresh_from_db()
     now = stored(record)
     return [name for name, value in now.items() if opened.get(name) != _digest(record, name, value)]
+
+
+def save_unless_changed(
+    request: HttpRequest, record: models.Model, stored: StoredValues, save: Callable[[], T]
+) -> tuple[list[str], T | None]:
+    """In one transaction: the fields changed since the form was opened and nothing saved, or
+    ([], what ``save()`` returned). A service's ValidationError passes through (nothing saved)."""
+    with transaction.atomic():
+        changed = changed_since_opened(request, record, stored)
+        if changed:
+            return changed, None
+        return [], save()
 
 
 def refused_message(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -78,19 +77,21 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data.pop(edit_conflicts.TOKEN_FIELD)
         covered = data.pop("covered_areas")
         try:
-            with transaction.atomic():
-                stale = edit_conflicts.changed_since_opened(request, organisation, _stored)
-                if not stale:
-                    changed = services.organisation_update(
-                        actor=request.user, organisation=organisation, covered_areas=covered, **data
-                    )
+            stale, changed = edit_conflicts.save_unless_changed(
+                request,
+                organisation,
+                _stored,
+                lambda: services.organisation_update(
+                    actor=request.user, organisation=organisation, covered_areas=covered, **data
+                ),
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             if stale:
                 message = edit_conflicts.refused_message(stale, LABELS)
                 form = edit_conflicts.show_refused(_edit_form(organisation), message)
-            else:  # deactivated: where its open warnings went, what open cases its users leave
+            elif changed is not None:  # deactivated: where its warnings went, what cases its users leave
                 messages.success(request, "已保存。" + "".join(changed.notes))
                 return redirect("organisation_detail", pk=organisation.pk)
     status = 400 if request.method == "POST" else 200

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -189,14 +188,17 @@ def _person_form(request: HttpRequest, person: Person | None) -> HttpResponse:
                 person = person_services.person_create(actor=request.user, data=_form_data(form, None))
                 messages.success(request, "已登记。")
                 return redirect("person_detail", pk=person.pk)
-            with transaction.atomic():
-                changed = edit_conflicts.changed_since_opened(request, person, _stored)
-                if not changed:
-                    person_services.person_update(
-                        actor=request.user, person=person, data=_form_data(form, person)
-                    )
-                    messages.success(request, "已保存。")
-                    return redirect("person_detail", pk=person.pk)
+            changed, _ = edit_conflicts.save_unless_changed(
+                request,
+                person,
+                _stored,
+                lambda: person_services.person_update(
+                    actor=request.user, person=person, data=_form_data(form, person)
+                ),
+            )
+            if not changed:
+                messages.success(request, "已保存。")
+                return redirect("person_detail", pk=person.pk)
             form = _refused(person, areas, changed)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
@@ -143,19 +142,18 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                stale = edit_conflicts.changed_since_opened(request, user, _stored_details)
-                changed = (
-                    []
-                    if stale
-                    else user_services.user_update(
-                        actor=request.user,
-                        user=user,
-                        display_name=data["display_name"],
-                        work_phone=form.work_phone_change(),  # blank keeps; 删除工作电话 removes
-                        organisation=data["organisation"],
-                    )
-                )
+            stale, changed = edit_conflicts.save_unless_changed(
+                request,
+                user,
+                _stored_details,
+                lambda: user_services.user_update(
+                    actor=request.user,
+                    user=user,
+                    display_name=data["display_name"],
+                    work_phone=form.work_phone_change(),  # blank keeps; 删除工作电话 removes
+                    organisation=data["organisation"],
+                ),
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -206,11 +204,13 @@ def user_edit_roles(request: HttpRequest, pk: int) -> HttpResponse:
     form = _roles_form(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                stale = edit_conflicts.changed_since_opened(request, user, _stored_roles)
-                if not stale:
-                    roles = form.cleaned_data["roles"]
-                    user_services.user_set_roles(actor=request.user, user=user, roles=roles)
+            roles = form.cleaned_data["roles"]
+            stale, _ = edit_conflicts.save_unless_changed(
+                request,
+                user,
+                _stored_roles,
+                lambda: user_services.user_set_roles(actor=request.user, user=user, roles=roles),
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -1,0 +1,91 @@
+"""The case's 修改 and 登记破案战果 forms, opened before someone else changed the case (an import,
+another officer), refuse the save; they wrote the values they were opened with back over the change."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from fanzha.cases import services
+from fanzha.cases.models import Case
+from tests.cases.helpers import make_case
+from tests.edit_forms import as_shown
+
+
+def _errors(response) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(response.context["form"].non_field_errors())
+
+
+def test_a_case_form_opened_before_an_import_is_refused_and_keeps_the_import(world, client) -> None:  # type: ignore[no-untyped-def]
+    """Before: the stale form put the old 诈骗类型 and 损失金额 back (302, "已保存")."""
+    case = make_case(world)
+    url = reverse("case_edit", args=[case.pk])
+    client.force_login(world.users["police_cg"])
+    page = client.get(url)
+    # a case list imported meanwhile corrects the type and the loss, as the importer writes them
+    Case.objects.filter(pk=case.pk).update(fraud_type="fake_loan", loss_fen=8_000_000)
+
+    response = client.post(url, as_shown(page, summary="补充：受害人已报警"))
+
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.fraud_type, stored.loss_fen) == ("fake_loan", 8_000_000)
+    assert "补充" not in stored.summary
+    message = _errors(response)
+    assert "诈骗类型" in message and "损失金额" in message and "未保存" in message
+    form = response.context["form"]
+    assert form.initial["fraud_type"] == "fake_loan" and form.initial["loss"] == "80000.00"
+
+
+def test_the_case_form_shown_again_saves_on_the_current_values(world, client) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(world)
+    url = reverse("case_edit", args=[case.pk])
+    client.force_login(world.users["police_cg"])
+    page = client.get(url)
+    Case.objects.filter(pk=case.pk).update(fraud_type="fake_loan")
+    refused = client.post(url, as_shown(page, summary="补充：受害人已报警"))
+
+    response = client.post(url, as_shown(refused, summary="补充：受害人已报警"))
+
+    assert response.status_code == 302
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.fraud_type == "fake_loan" and stored.summary == "补充：受害人已报警"
+
+
+def test_a_case_edit_with_nothing_changed_meanwhile_saves(world, client) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(world)
+    url = reverse("case_edit", args=[case.pk])
+    client.force_login(world.users["police_cg"])
+    page = client.get(url)
+
+    response = client.post(url, as_shown(page, fraud_type="fake_loan"))
+
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).fraud_type == "fake_loan"
+
+
+def test_a_result_form_opened_before_another_entry_is_refused(world, client) -> None:  # type: ignore[no-untyped-def]
+    """Before: the stale form replaced the 3 detained entered meanwhile (another window, 302)."""
+    case = make_case(world)
+    url = reverse("case_result", args=[case.pk])
+    client.force_login(world.users["police_cg"])
+    page = client.get(url)
+    services.result_record(actor=world.users["police_cg"], case=case, detained=3, note="抓获三名取款人")
+
+    response = client.post(url, as_shown(page, detained="1", note="抓获一名"))
+
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.detained, stored.results_note) == (3, "抓获三名取款人")
+    message = _errors(response)
+    assert "抓获嫌疑人" in message and "战果说明" in message
+    assert response.context["form"].initial["detained"] == 3
+
+
+def test_a_result_entry_with_nothing_changed_meanwhile_saves(world, client) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(world)
+    url = reverse("case_result", args=[case.pk])
+    client.force_login(world.users["police_cg"])
+    page = client.get(url)
+
+    response = client.post(url, as_shown(page, detained="2", note="抓获两名"))
+
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).detained == 2
