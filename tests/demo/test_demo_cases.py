@@ -9,13 +9,18 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.db.models import F
+from django.test import TestCase
 from django.utils import timezone
 
 from fanzha.cases.models import Case, Measure, MeasureStatus, Payment, Return, Statement
 from fanzha.cases.selectors import bank_queue, clocks_board
 from fanzha.cases.trace import trace_payment
 from fanzha.core.models import User
+from fanzha.demo.accounts import DEMO_LOGINS
 from fanzha.demo.build import demo_load
+from fanzha.demo.inbox import READ_AFTER
+from fanzha.jobs.models import Notification
 from fanzha.warnings.models import Outcome, Warning
 
 NOW = dt.datetime(2026, 6, 15, 10, 30, tzinfo=dt.UTC)
@@ -24,7 +29,9 @@ NOW = dt.datetime(2026, 6, 15, 10, 30, tzinfo=dt.UTC)
 @pytest.fixture(scope="module")
 def year(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     with django_db_blocker.unblock(), transaction.atomic():
-        demo_load(now=NOW)
+        # What the services do once the demo commits (their messages, then the inboxes) runs here too.
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            demo_load(now=NOW)
         yield
         transaction.set_rollback(True)
 
@@ -143,3 +150,34 @@ def test_the_audit_records_of_the_case_steps_keep_the_time_they_were_written(yea
     assert times == sorted(times)
     assert AuditEvent.objects.filter(action="case.status").count() > 100
     assert audit_verify_chain().ok
+
+
+def test_each_login_finds_a_handful_of_recent_messages_unread_and_the_year_read(year: None) -> None:
+    """The year's requests, answers and drafted cases are dated by their steps and were read when they
+    came; what is unread is recent (a request still waiting, the last days' answers, this morning's
+    reminder), a handful for each login."""
+    messages = Notification.objects.all()
+    assert messages.count() > 300
+    assert not messages.filter(created_at__gt=NOW).exists()
+    assert not messages.filter(read_at__lt=F("created_at")).exists()
+    assert not messages.filter(read_at__gt=NOW).exists()
+    assert messages.filter(created_at__lt=NOW - dt.timedelta(days=300)).exists()
+    unread = messages.filter(read_at__isnull=True)
+    assert not unread.filter(created_at__lt=NOW - READ_AFTER).exists()
+    per_user = Counter(unread.values_list("recipient__username", flat=True))
+    assert 0 < max(per_user.values()) <= 10, per_user
+    logins = {login.username for login in DEMO_LOGINS}
+    assert set(per_user) & logins, per_user
+    waiting = Measure.objects.filter(answered_at__isnull=True, sent_at__isnull=False)
+    bank = User.objects.get(username="bank")
+    links = set(unread.filter(recipient=bank).values_list("link", flat=True))
+    assert any(f"/bank/{m.pk}/" in link for m in waiting for link in links), links
+
+
+def test_a_bank_read_each_request_by_the_time_it_answered(year: None) -> None:
+    for measure in Measure.objects.filter(answered_at__isnull=False, answered_by__isnull=False)[:200]:
+        request = Notification.objects.get(
+            recipient=measure.answered_by, link__endswith=f"/bank/{measure.pk}/"
+        )
+        assert request.created_at == measure.sent_at
+        assert request.read_at is not None and request.read_at <= measure.answered_at

@@ -16,6 +16,7 @@ from fanzha.core.services import persons as person_services
 from fanzha.demo.accounts import DEMO_PASSWORD, MARKER_USERNAME
 from fanzha.demo.cases import demo_cases
 from fanzha.demo.heads import demo_unit_heads
+from fanzha.demo.inbox import demo_inboxes
 from fanzha.demo.plan import DEFAULT_SEED, make_plan
 from fanzha.demo.specs import DemoPlan
 from fanzha.demo.warnings import demo_warnings
@@ -131,4 +132,7 @@ def demo_load(*, seed: int = DEFAULT_SEED, now: datetime | None = None) -> DemoS
     summary = DemoSummary(seed, len(areas), len(organisations), len(users), people)
     details = {**summary.as_details(), "unit_heads": heads, **warnings, **cases}
     audit_record(actor=None, action="demo.load", details=details)
+    # The services' messages are written once this transaction commits; then the inboxes are dated by
+    # their steps and what was read long ago is marked read (registered last, so it runs after them).
+    transaction.on_commit(lambda: demo_inboxes(seed=seed, now=now))
     return summary
