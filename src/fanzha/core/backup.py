@@ -141,16 +141,12 @@ def sqlite_has_data(path: Path) -> bool:
 
 def key_mismatch(sample: str | None) -> str:
     """Why the configured PII key cannot decrypt ``sample`` (an encrypted value from a backup), or ""."""
-    if not sample:
+    if crypto.key_reads(sample):
         return ""
-    try:
-        crypto.decrypt(sample)
-    except crypto.PiiDecryptError:
-        return (
-            "备份中的个人信息无法用当前的 FANZHA_PII_KEY 解密：备份是用另一个密钥加密的。"
-            "请设置备份时使用的 FANZHA_PII_KEY（本地运行时放回 var/pii_key）后再恢复。"
-        )
-    return ""
+    return (
+        "备份中的个人信息无法用当前的 FANZHA_PII_KEY 解密：备份是用另一个密钥加密的。"
+        "请设置备份时使用的 FANZHA_PII_KEY（本地运行时放回 var/pii_key）后再恢复。"
+    )
 
 
 def _sqlite_sample(db: sqlite3.Connection) -> str | None:

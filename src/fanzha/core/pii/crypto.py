@@ -178,6 +178,19 @@ def decrypt(token: str) -> str:
         raise PiiDecryptError("解密结果不是有效的 UTF-8 文本") from None
 
 
+def key_reads(value: object) -> bool:
+    """Whether the configured key decrypts ``value``, a value as stored (is it the key the data was
+    written with?). A value that is not a token — none, empty, written before encryption — tells nothing
+    of the key: True."""
+    if not is_token(value):
+        return True
+    try:
+        decrypt(str(value))
+    except PiiDecryptError:
+        return False
+    return True
+
+
 # ── bytes (files held for a while, e.g. a queued import) ─────────────────────
 # ``b"v1:aes:" + nonce || ciphertext || tag`` (or ``v1:sm4:``); the associated data is the prefix plus
 # the caller's ``context`` (e.g. ``b"imports.upload:42"``), so a blob only decrypts where it belongs.
