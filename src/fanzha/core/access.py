@@ -86,14 +86,22 @@ def with_checks_loaded(users: models.QuerySet[Any]) -> list[Any]:
 
 
 def area_q(user: Any, area_field: str = "area") -> Q:
-    return _paths_q(jurisdiction_paths(user), f"{area_field}__path")
+    return paths_q(jurisdiction_paths(user), f"{area_field}__path")
 
 
-def _paths_q(paths: list[str], path_field: str) -> Q:
+def paths_q(paths: list[str], path_field: str) -> Q:
+    """Rows whose area path (``path_field``) lies at or under one of ``paths``; none for no paths."""
     condition = Q(pk__in=[])
     for path in paths:
         condition |= Q(**{f"{path_field}__startswith": path})
     return condition
+
+
+def areas_under(paths: list[str]) -> models.QuerySet[Any]:
+    """The areas at or under one of ``paths`` (area-path prefixes, e.g. a jurisdiction); none for none."""
+    from fanzha.core.models import Area
+
+    return Area.objects.filter(paths_q(paths, "path"))
 
 
 MAX_ID_DIGITS = 18  # a 64-bit id has at most 19 digits; longer is none of ours
@@ -122,7 +130,7 @@ def visible_areas(user: Any) -> models.QuerySet[Any]:
 
     if user_can(user, "area.manage"):
         return Area.objects.all()
-    return Area.objects.filter(_paths_q(jurisdiction_paths(user), "path"))
+    return areas_under(jurisdiction_paths(user))
 
 
 def addressee_q(user: Any, organisation_field: str) -> Q:

@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
 from fanzha.cases import measures, recovery, services, statements
@@ -29,6 +29,7 @@ from fanzha.cases.models import (
     Statement,
     Status,
 )
+from fanzha.core import access
 from fanzha.core.models import Organisation, Person, User
 from fanzha.core.pii.bankcard import luhn_valid
 from fanzha.warnings.models import Outcome, Warning
@@ -451,10 +452,7 @@ class Showcase:
 
 
 def _showcase_person(ctx: Ctx, officer: User) -> Person:
-    jurisdiction = officer.organisation.jurisdiction_paths()
-    condition = Q(pk__in=[])
-    for path in jurisdiction:
-        condition |= Q(area__path__startswith=path)
+    condition = access.paths_q(officer.organisation.jurisdiction_paths(), "area__path")
     taken = Case.objects.values_list("victims__person_id", flat=True)
     return Person.objects.filter(condition, birth_year__lte=1965).exclude(pk__in=taken).order_by("id").first()  # type: ignore[return-value]
 

@@ -32,7 +32,7 @@ from django.utils.functional import cached_property
 
 from fanzha.core import access
 from fanzha.core.access import whole_number
-from fanzha.core.models import Area, Organisation, User
+from fanzha.core.models import Organisation, User
 from fanzha.warnings import sla, typology
 from fanzha.warnings.intake import SOURCES
 from fanzha.warnings.models import (
@@ -59,14 +59,9 @@ def visible(user: Any) -> QuerySet[Warning]:
     Same rows (the scope is the areas under the user's jurisdiction paths, from core.access), but the
     database can walk the warnings' own indexes in list order instead of joining every row to its area.
     """
-    return Warning.objects.filter(area_id__in=_areas_under(access.jurisdiction_paths(user)))
-
-
-def _areas_under(paths: list[str]) -> QuerySet[Area]:
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(path__startswith=path)
-    return Area.objects.filter(condition).values("pk")
+    return Warning.objects.filter(
+        area_id__in=access.areas_under(access.jurisdiction_paths(user)).values("pk")
+    )
 
 
 def _date(value: str) -> dt.date | None:
@@ -124,7 +119,10 @@ def filtered(user: Any, params: Any) -> tuple[QuerySet[Warning], dict[str, str]]
         if area is None:
             qs = qs.none()
         else:
-            qs, applied["area"] = qs.filter(area_id__in=_areas_under([area.path])), str(area.pk)
+            qs, applied["area"] = (
+                qs.filter(area_id__in=access.areas_under([area.path]).values("pk")),
+                str(area.pk),
+            )
     for name, values in (("grade", Grade.values), ("status", Status.values)):
         value = params.get(name, "")
         if value in values:
