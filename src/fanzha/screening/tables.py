@@ -252,26 +252,24 @@ def _jsonl_table(path: Path, encoding: str) -> Table:
     return Table(columns, _jsonl_rows(path, encoding, columns), lines)
 
 
-class _WrittenFloat(float):
-    """A JSON number read as a float that remembers how the line writes it (``100.00``, ``1.38e10``)."""
+class _Written:
+    """A JSON number that remembers how the line writes it (``100.00``, ``1.38e10``, ``-0``); a float or
+    an int still (below), so a nested object or list dumps as JSON as before."""
 
     written: str
 
-    def __new__(cls, text: str) -> _WrittenFloat:
-        number = super().__new__(cls, text)
+    def __new__(cls, text: str) -> Any:
+        number = super().__new__(cls, text)  # type: ignore[call-arg]
         number.written = text
         return number
 
 
-class _WrittenInt(int):
-    """A JSON integer that remembers how the line writes it (``-0``)."""
+class _WrittenFloat(_Written, float):
+    pass
 
-    written: str
 
-    def __new__(cls, text: str) -> _WrittenInt:
-        number = super().__new__(cls, text)
-        number.written = text
-        return number
+class _WrittenInt(_Written, int):
+    pass
 
 
 def _json_record(line: str) -> object:
@@ -308,7 +306,7 @@ def _json_text(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (_WrittenFloat, _WrittenInt)):
+    if isinstance(value, _Written):
         return value.written
     if isinstance(value, (int, float)):
         return str(value)
