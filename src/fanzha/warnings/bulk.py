@@ -23,6 +23,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from fanzha.core.locks import lock_intake
 from fanzha.core.models import Area, Person
 from fanzha.warnings import fastwrite, routing
 from fanzha.warnings.intake import CleanWarning, WarningInput, retype_by_table
@@ -47,7 +48,6 @@ from fanzha.warnings.services import (
     alias_source_id,
     changed_notices,
     locate,
-    lock_intake,
     merge_into,
     new_warning_line,
     partner_source_id,

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from fanzha.audit.services import audit_record
 from fanzha.core import access
-from fanzha.core.locks import transaction_lock
+from fanzha.core.locks import lock_intake
 from fanzha.core.models import Area, Person
 from fanzha.core.models.organisations import OrganisationKind
 from fanzha.core.pii import crypto, idcard
@@ -407,21 +407,6 @@ def changed_notices(pushed: dict[str, str], now_values: dict[str, str]) -> list[
             f"此编号已接收过，本次内容有变化（{'、'.join(changed)}），未更新；如需更正请在预警中修改",
         )
     ]
-
-
-# Any constant (not the audit chain's): serialises warning intakes on PostgreSQL.
-_INTAKE_LOCK_KEY = 0x46415A57
-
-
-def lock_intake() -> None:
-    """One warning intake at a time, until the caller's transaction ends (call it inside, first).
-
-    An intake reads what is already received (source ids, people, open warnings) and then writes:
-    two at once would both read "not yet" — a repeated push failed on the unique source id, one
-    person in two lists became two people. SQLite's writers already queue at ``BEGIN IMMEDIATE``;
-    PostgreSQL gets a transaction-level advisory lock (a 100,000-row file holds it for its commit).
-    """
-    transaction_lock(_INTAKE_LOCK_KEY)
 
 
 def _grade(intake: Intake, clean: CleanWarning) -> grading.GradeResult:

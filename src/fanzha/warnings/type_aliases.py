@@ -16,6 +16,7 @@ from django.db import transaction
 
 from fanzha.audit.services import audit_record
 from fanzha.core import access
+from fanzha.core.locks import lock_intake
 from fanzha.warnings import grading, sla, typology
 from fanzha.warnings.intake import UNKNOWN_TYPE
 from fanzha.warnings.models import (
@@ -26,7 +27,7 @@ from fanzha.warnings.models import (
     Warning,
     WarningSourceRef,
 )
-from fanzha.warnings.services import event_add, lock_intake
+from fanzha.warnings.services import event_add
 
 UNKNOWN_FLAG = UNKNOWN_TYPE
 PERMISSION = access.SHARED_RULES  # the grading configuration: read by every centre, changed by the top one

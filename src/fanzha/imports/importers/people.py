@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from fanzha.core import access
+from fanzha.core.locks import lock_intake
 from fanzha.core.models import Area, Person
 from fanzha.core.models.persons import KeyGroup
 from fanzha.core.pii import crypto, idcard, phone
@@ -17,7 +18,6 @@ from fanzha.core.services import persons as person_services
 from fanzha.imports.columns import NUMERIC_AREA_CODE, NUMERIC_REJECT, Field
 from fanzha.imports.importers.areas import LossyAreaCode, read_area_code, validation_message
 from fanzha.imports.importers.base import NEW, UNCHANGED, UPDATED, Importer, Row, RowRejected
-from fanzha.warnings.services import lock_intake
 
 OUTSIDE = "该区划不在您的管辖范围内"
 NO_SUCH_AREA = "系统中没有该区划"
