@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from fanzha.jobs.gateways import LogGateway, OutboxGateway, OutgoingMessage
 from fanzha.jobs.models import Notification, OutboxMessage, OutboxStatus
-from fanzha.jobs.services import notify
+from fanzha.jobs.services import notification_mark_read, notify
 from tests.personas import login
 
 
@@ -96,6 +98,21 @@ def test_it_marks_own_notifications_read_and_hides_others(world, client) -> None
     other.refresh_from_db()
     assert other.read_at is None
     assert "0 条未读" in client.get(reverse("inbox")).content.decode()
+
+
+def test_it_marks_read_at_the_time_given_and_only_once(world) -> None:  # type: ignore[no-untyped-def]
+    """The demo's history passes when its users read their messages; a second mark changes nothing."""
+    analyst = world.users["analyst"]
+    message = notify(recipients=[analyst], title="止付请求", body="").inbox[0]
+    read = message.created_at + dt.timedelta(minutes=7)
+    assert notification_mark_read(actor=analyst, notification=message, at=read) is True
+    message.refresh_from_db()
+    assert message.read_at == read
+    assert notification_mark_read(actor=analyst, notification=message) is False
+    message.refresh_from_db()
+    assert message.read_at == read
+    with pytest.raises(ValidationError):
+        notification_mark_read(actor=world.users["leader"], notification=message, at=read)
 
 
 class BrokenGateway:
