@@ -15,6 +15,7 @@ from fanzha.core.pii.crypto import (
     encrypt_bytes,
     generate_key,
     is_token,
+    key_reads,
     search_hash,
 )
 from fanzha.core.pii.fields import EncryptedTextField
@@ -96,6 +97,16 @@ def test_it_refuses_a_wrong_key_without_echoing_plaintext() -> None:
 
     assert "密钥不正确" in str(caught.value)
     assert SECRET not in str(caught.value)
+
+
+def test_it_tells_whether_the_key_reads_a_stored_value() -> None:
+    """What the start-up check and the backup restore ask: a token of another key is unreadable; a value
+    that is not a token (none, empty, plain) says nothing of the key."""
+    token = encrypt(SECRET)
+    assert key_reads(token)
+    with override_settings(PII_KEY=generate_key()):
+        assert not key_reads(token)
+        assert key_reads(None) and key_reads("") and key_reads("v1:not-a-token")
 
 
 @pytest.mark.parametrize("token", ["", "hello", "v1:aes:", "v1:aes:AAAA", "v2:aes:AAAAAAAAAAAAAAAAAAAAAAAA"])
