@@ -68,8 +68,9 @@ def test_the_person_form_shown_again_saves_on_the_current_values(world, client) 
     page = _login(client, world, "grid_cd").get(url)
     _import_fills(world, person)
     refused = client.post(url, as_shown(page, notes="已上门宣传"))
+    assert refused.context["form"].initial["notes"] == "已上门宣传"  # what was typed is not lost
 
-    response = client.post(url, as_shown(refused, notes="已上门宣传"))
+    response = client.post(url, as_shown(refused))
 
     assert response.status_code == 302
     stored = Person.objects.get(pk=person.pk)
@@ -191,6 +192,27 @@ def test_a_user_form_opened_before_another_change_is_refused(world, client) -> N
     message = _errors(response)
     assert "姓名" in message and "工作电话（现为 139****5678）" in message
     assert "13905715678" not in response.content.decode()
+
+
+def test_a_refused_user_form_keeps_the_typed_name_not_the_removal_of_a_changed_phone(world, client) -> None:  # type: ignore[no-untyped-def]
+    """姓名 typed anew is shown again; 删除工作电话 was ticked against the phone as it was then, and the
+    phone changed meanwhile: the box starts unticked, so a second save cannot remove the new number."""
+    grid_sq = world.users["grid_sq"]
+    url = reverse("user_edit", args=[grid_sq.pk])
+    page = _login(client, world, "admin").get(url)
+    org_services.user_update(
+        actor=world.users["admin"], user=User.objects.get(pk=grid_sq.pk), work_phone="13905715678"
+    )
+
+    refused = client.post(url, as_shown(page, display_name="李网格", clear_work_phone="on"))
+
+    assert refused.status_code == 400
+    form = refused.context["form"]
+    assert form.initial["display_name"] == "李网格" and not form.initial.get("clear_work_phone")
+    response = client.post(url, as_shown(refused))
+    assert response.status_code == 302
+    stored = User.objects.get(pk=grid_sq.pk)
+    assert (stored.display_name, stored.work_phone) == ("李网格", "13905715678")
 
 
 def test_a_user_edit_with_nothing_changed_meanwhile_saves(world, client) -> None:  # type: ignore[no-untyped-def]

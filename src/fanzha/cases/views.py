@@ -185,7 +185,9 @@ def run_edit_form(
         form_errors(form, exc)
         return form
     if stale:
-        return edit_conflicts.show_refused(form_again(), edit_conflicts.refused_message(stale, CASE_LABELS))
+        message = edit_conflicts.refused_message(stale, CASE_LABELS)
+        kept = edit_conflicts.unchanged(case, stored, stale)
+        return edit_conflicts.show_refused(form_again(), message, form, kept)
     messages.success(request, "已保存。")
     return None
 

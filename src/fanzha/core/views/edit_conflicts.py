@@ -16,7 +16,7 @@ not this site's (altered, or signed with another key) counts every field as chan
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from django import forms
@@ -111,8 +111,24 @@ def _named(label: str, now: str | None) -> str:
     return label if now is None else f"{label}（现为 {now or '空'}）"
 
 
-def show_refused(form: forms.Form, message: str) -> forms.Form:
-    """``form`` (a new, unbound one with the values stored now and a fresh token) with the refusal."""
+def show_refused(
+    form: forms.Form, message: str, typed: forms.Form | None = None, kept: Iterable[str] = ()
+) -> forms.Form:
+    """``form`` (a new, unbound one with the values stored now and a fresh token) with the refusal.
+
+    What the user typed into the fields named in ``kept`` (those of the token that nobody changed
+    meanwhile) is shown again from ``typed``, the refused form, so only the changed fields need
+    another look; a field the token does not cover (a checkbox such as 删除工作电话) starts afresh."""
+    if typed is not None:
+        for name in kept:
+            if name in form.fields and name in typed.cleaned_data:
+                form.initial[name] = typed.cleaned_data[name]
     form.cleaned_data = {}  # an unbound form has none; add_error reads it
     form.add_error(None, message)
     return form
+
+
+def unchanged(record: models.Model, stored: StoredValues, changed: list[str]) -> list[str]:
+    """The fields of the token not changed since the form was opened: what the user typed into them
+    can be shown again."""
+    return [name for name in stored(record) if name not in changed]

@@ -169,11 +169,13 @@ def _new_form(person: Person | None, areas, data=None) -> PersonForm:  # type: i
     return form
 
 
-def _refused(person: Person, areas, changed: list[str]) -> PersonForm:  # type: ignore[no-untyped-def]
-    """The form again with the values stored now, saying which fields changed (personal ones masked)."""
+def _refused(person: Person, areas, changed: list[str], typed: PersonForm) -> PersonForm:  # type: ignore[no-untyped-def]
+    """The form again with the values stored now in the fields that changed, saying which (personal
+    ones masked), and what the user typed in the others."""
     shown = {n: mask(n, getattr(person, n)) for n in changed if n in PersonForm.SENSITIVE}
     message = edit_conflicts.refused_message(changed, PERSON_LABELS, shown)
-    return edit_conflicts.show_refused(_new_form(person, areas), message)
+    kept = edit_conflicts.unchanged(person, _stored, changed)
+    return edit_conflicts.show_refused(_new_form(person, areas), message, typed, kept)
 
 
 def _person_form(request: HttpRequest, person: Person | None) -> HttpResponse:
@@ -199,7 +201,7 @@ def _person_form(request: HttpRequest, person: Person | None) -> HttpResponse:
             if not changed:
                 messages.success(request, "已保存。")
                 return redirect("person_detail", pk=person.pk)
-            form = _refused(person, areas, changed)
+            form = _refused(person, areas, changed, form)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
