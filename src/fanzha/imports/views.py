@@ -21,6 +21,7 @@ from fanzha.imports.columns import all_fields
 from fanzha.imports.exports import AREA_HEADER, area_rows, areas_xlsx
 from fanzha.imports.forms import UploadForm
 from fanzha.imports.importers import get_importer
+from fanzha.imports.importers.ledger import LedgerImporter
 from fanzha.imports.importers.warnings import WarningImporter
 from fanzha.imports.models import BatchStatus, ImportBatch
 from fanzha.warnings import selectors as warning_selectors
@@ -110,10 +111,13 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "imports/import_detail.html", context)
 
 
+WARNING_IMPORTERS = (WarningImporter.code, LedgerImporter.code)  # the batches whose rows are warnings
+
+
 def _warnings_link(user: Any, batch: ImportBatch) -> dict[str, Any] | None:
     """A committed warnings import's 本批预警: the list filtered by the batch, with how many of them the
     user sees there (None for another batch, or a user who may not view warnings)."""
-    if batch.importer != WarningImporter.code or batch.status != BatchStatus.COMMITTED:
+    if batch.importer not in WARNING_IMPORTERS or batch.status != BatchStatus.COMMITTED:
         return None
     if not access.user_can(user, "warning.view"):
         return None

@@ -267,7 +267,9 @@ def _earlier_ids(known: _Known, cleans: list[CleanWarning]) -> None:
             clean.source_id = found[0]
 
 
-def _load(intake: Intake, cleans: list[CleanWarning], now: dt.datetime, pushed_by: Any = None) -> _Known:
+def _load(
+    intake: Intake, cleans: list[CleanWarning], now: dt.datetime, pushed_by: Any = None, merging: bool = True
+) -> _Known:
     known = _Known()
     _load_refs(known, {(clean.source, clean.source_id) for clean in cleans})
     _earlier_ids(known, cleans)
@@ -291,12 +293,12 @@ def _load(intake: Intake, cleans: list[CleanWarning], now: dt.datetime, pushed_b
         for key, warning in known.refs.items():
             if warning.person_id in people:
                 known.who[key] = people[warning.person_id]
-    _load_open(known, list(people.values()), now)
+    _load_open(known, list(people.values()), now, merging)
     return known
 
 
-def _load_open(known: _Known, people: list[Person], now: dt.datetime) -> None:
-    hours = getattr(settings, "WARNING_MERGE_HOURS", 72)
+def _load_open(known: _Known, people: list[Person], now: dt.datetime, merging: bool = True) -> None:
+    hours = getattr(settings, "WARNING_MERGE_HOURS", 72) if merging else 0
     known.merging = hours > 0
     if hours <= 0 or not people:
         return
@@ -500,18 +502,20 @@ def receive_many(
     created_people: list[int] | None = None,
     pushed_by: Any = None,
     batch: Any = None,
+    merging: bool = True,
 ) -> list[Received]:
     """One outcome per row, in order: new, merged or unchanged (cleaned rows only: none is unusable).
 
     ``created_people`` (a list) receives the ids of the people first met in these rows. ``pushed_by``:
     the partner organisation whose API key pushed the rows (recorded on their source ids); ``batch``:
     the import batch (file or push) the rows came in, recorded on the source ids written (new and merged
-    rows alike: the list's 本批预警).
+    rows alike: the list's 本批预警). ``merging=False``: no row joins an open warning, of the database
+    or of the file (a history ledger: each row is a warning the centre already handled on its own).
     """
     now = now or timezone.now()
     lock_intake()
     retype_by_table(rows)
-    known = _load(intake, [clean for _, clean in rows], now, pushed_by)
+    known = _load(intake, [clean for _, clean in rows], now, pushed_by, merging)
     pusher = pushed_by.pk if pushed_by is not None else None
     batch_id = batch.pk if batch is not None else None
     # At most this many new people and warnings (a row given an alias id may yet be unchanged).

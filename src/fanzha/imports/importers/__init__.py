@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fanzha.imports.importers.areas import AreaImporter
 from fanzha.imports.importers.base import Importer
+from fanzha.imports.importers.ledger import LedgerImporter
 from fanzha.imports.importers.organisations import OrganisationImporter
 from fanzha.imports.importers.people import PersonImporter
 from fanzha.imports.importers.users import UserImporter
@@ -25,6 +26,7 @@ IMPORTERS: dict[str, type[Importer]] = {
         UserImporter,
         PersonImporter,
         WarningImporter,
+        LedgerImporter,
         _case_importer(),
     )
 }

@@ -624,6 +624,7 @@ class WarningImporter(Importer):
     allow_system = True
     fields = FIELDS
     keeps_unread = True  # the feedback sends the list back with its other columns as they came
+    merging = True  # a person warned again joins their open warning (a history ledger: never)
 
     def __init__(self, skip_rejected: bool = False, pushed_by: Any = None) -> None:
         self.skip_rejected = skip_rejected
@@ -719,9 +720,11 @@ class WarningImporter(Importer):
                 created_people=self._people,
                 pushed_by=self.pushed_by,
                 batch=self._batch,
+                merging=self.merging,
             )
         except LookupError as exc:
             raise RowRejected(str(exc)) from exc
+        self.received(usable, results)
         outcomes = {}
         for row, received in zip(usable, results, strict=True):
             outcomes[row.number] = OUTCOMES[received.outcome]
@@ -731,6 +734,10 @@ class WarningImporter(Importer):
             if received.outcome == services.UNCHANGED and row.number in repeated:
                 self.notices.append((row.number, "预警编号", repeated[row.number]))
         return outcomes
+
+    def received(self, rows: list[Row], results: list[services.Received]) -> None:
+        """Called once the file's usable rows are received (``results`` in their order), in its
+        transaction, before their notices are read: for an importer that does more with them."""
 
     def row_notices(self) -> list[tuple[int, str, str]]:
         return self.notices

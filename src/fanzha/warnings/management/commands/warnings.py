@@ -1,4 +1,7 @@
 """``fanzha warnings import FILE [--skip-rejected]``: a pushed warning list, no prompt.
+``fanzha warnings import-ledger FILE [--skip-rejected]``: the centre's history ledger (预警处置台账):
+warnings with the work done on them (docs/warnings.md §1, 台账导入); the line before the last counts
+the rows closed and kept open.
 
 The last line is always ``imported: N new, M merged, K unchanged, E rejected``; the exit status is 0
 when the file was imported (or was already imported), 1 when it was rejected or unreadable.
@@ -20,6 +23,7 @@ from django.db.models import Q
 
 from fanzha.audit import context
 from fanzha.core.models import Organisation
+from fanzha.imports.importers.ledger import LedgerImporter
 from fanzha.imports.importers.warnings import WarningImporter
 from fanzha.imports.management.commands._common import error_line, notice_line
 from fanzha.imports.pipeline import ImportResult, import_run
@@ -61,7 +65,7 @@ def _cases_with_officers_gone() -> int:
 
 class Command(BaseCommand):
     help = (
-        "预警：import 导入预警清单（CSV、XLSX、XLS），无需其他参数；"
+        "预警：import 导入预警清单（CSV、XLSX、XLS），无需其他参数；import-ledger 导入预警处置台账（历史）；"
         "redispatch-stranded 改派已停用账户或单位名下的未办结预警"
     )
 
@@ -70,6 +74,9 @@ class Command(BaseCommand):
         imp = sub.add_parser("import", help="导入预警清单")
         imp.add_argument("file")
         imp.add_argument("--skip-rejected", action="store_true", help="跳过无法识别当事人的行，导入其余各行")
+        led = sub.add_parser("import-ledger", help="导入预警处置台账（历史预警及处置结果）")
+        led.add_argument("file")
+        led.add_argument("--skip-rejected", action="store_true", help="跳过无法识别当事人的行，导入其余各行")
         sub.add_parser(
             "redispatch-stranded", help="改派已停用账户或单位名下的未办结预警（与停用时的改派相同）"
         )
@@ -83,7 +90,9 @@ class Command(BaseCommand):
             data = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"无法读取文件：{path}（{exc.strerror or exc}）") from exc
-        importer = WarningImporter(skip_rejected=options["skip_rejected"])
+        ledger = options["action"] == "import-ledger"
+        kind = LedgerImporter if ledger else WarningImporter
+        importer = kind(skip_rejected=options["skip_rejected"])
         with context.bound("cli"):
             result = import_run(actor=None, importer=importer, file_name=path.name, data=data)
         self._report(result, importer)
@@ -119,4 +128,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"第 {number} 行（已跳过）：{message}")
             for number, column, message in importer.notices:
                 self.stdout.write(notice_line(number, column, message))
+            if isinstance(importer, LedgerImporter) and result.batch.status == "committed":
+                self.stdout.write(importer.summary_text())
         self.stdout.write(summary_line(result))

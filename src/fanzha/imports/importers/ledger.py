@@ -1,0 +1,134 @@
+"""A centre's history ledger (预警处置台账): warnings with the work done on them (docs/warnings.md §1,
+台账导入). Read as a warning list, received through the same bulk intake (never merged: each ledger row
+is a warning the centre handled on its own), then each row's work applied in the file's transaction
+(:mod:`fanzha.warnings.ledger`)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from django.utils import timezone
+
+from fanzha.imports.columns import Field
+from fanzha.imports.importers.base import Row
+from fanzha.imports.importers.warnings import FIELDS, WarningImporter
+from fanzha.warnings import fastwrite, ledger, services
+from fanzha.warnings.models import Contact, Outcome, Warning, WarningEvent
+
+# 联系方式 is the way of contact in a ledger (电话/上门), not the person's phone as in a pushed list.
+_PHONE_ONLY = tuple(s for s in next(f for f in FIELDS if f.name == "phone").synonyms if s != "联系方式")
+
+WORK_FIELDS = [
+    Field("acknowledged_at", "签收时间", ("签收日期", "接收签收时间", "acknowledged at")),
+    Field(
+        "contact_kind",
+        "处置方式",
+        ("联系方式", "劝阻方式", "处置形式", "劝阻形式", "contact kind", "contact method"),
+    ),
+    Field(
+        "contacted_at",
+        "联系时间",
+        ("劝阻时间", "首次联系时间", "处置时间", "上门时间", "到达时间", "contacted at", "contact time"),
+    ),
+    Field(
+        "outcome",
+        "处置结果",
+        ("劝阻结果", "处置情况", "劝阻情况", "反馈结果", "核查结果", "outcome", "result"),
+    ),
+    Field("unit", "处置单位", ("劝阻单位", "承办单位", "处置部门", "unit")),
+    Field(
+        "officer",
+        "处置民警",
+        ("劝阻人", "劝阻民警", "处置人", "处置人员", "承办民警", "承办人", "officer"),
+        pii="name",
+    ),
+]
+LEDGER_FIELDS = [
+    dataclasses.replace(f, synonyms=_PHONE_ONLY) if f.name == "phone" else f for f in FIELDS
+] + WORK_FIELDS
+
+
+class LedgerImporter(WarningImporter):
+    code = "warning_ledger"
+    label = "预警处置台账（历史）"
+    fields = LEDGER_FIELDS
+    merging = False
+
+    def __init__(self, skip_rejected: bool = False) -> None:
+        super().__init__(skip_rejected=skip_rejected)
+        self.now = timezone.now()
+        self.applied = ledger.Applied()
+        self._actor: Any = None
+
+    def validate_row(self, *, actor: Any, row: Row) -> None:
+        self._actor = actor  # the contacts' author where the ledger's officer has no account
+        super().validate_row(actor=actor, row=row)
+        if row.cleaned.get("input") is not None:
+            row.cleaned["work"] = ledger.read_work(row.values, self.now)
+
+    def received(self, rows: list[Row], results: list[services.Received]) -> None:
+        """Each new warning closed or kept open as its row says; the assignees told of the open ones only."""
+        now, staff, actor = self._received_at or self.now, ledger.Staff(), self._actor
+        written: list[Warning] = []
+        contacts: list[Contact] = []
+        lines: list[WarningEvent] = []
+        for row, got in zip(rows, results, strict=True):
+            if got.outcome != services.NEW:  # received before: unchanged (a ledger never merges)
+                continue
+            warning, work = got.warning, row.cleaned["work"]
+            ledger.checked_against(work, warning.warned_at)
+            if work.closed:
+                contact, line = ledger.close(warning, work, staff, self._intake, actor, now)
+                contacts += [contact] if contact is not None else []
+                lines.append(line)
+                self._count_closed(work)
+            else:
+                self.applied.open += 1
+                self.applied.from_import += ledger.keep_open(warning, work, self._intake, now)
+            written.append(warning)
+            self.notices.extend((row.number, column, message) for column, message in work.notices)
+        fastwrite.update(written, ledger.WRITTEN)
+        Contact.objects.bulk_create(contacts, batch_size=500)
+        WarningEvent.objects.bulk_create(lines, batch_size=500)
+        self.applied.contacts = len(contacts)
+        self._tell_open_only()
+
+    def _count_closed(self, work: ledger.Work) -> None:
+        applied = self.applied
+        applied.closed += 1
+        applied.by_outcome[work.outcome] = applied.by_outcome.get(work.outcome, 0) + 1
+        applied.defrauded += work.outcome == Outcome.DEFRAUDED
+
+    def _tell_open_only(self) -> None:
+        """Nobody is told of a closed warning: only the open ones stay in the assignees' notices."""
+        notices = self._intake.notices
+        notices.by_user = {
+            user: kept
+            for user, warnings in notices.by_user.items()
+            if (kept := [w for w in warnings if w.is_open and w.assignee_id == user])
+        }
+
+    def commit_details(self, batch: Any) -> dict[str, Any]:
+        applied = self.applied
+        return {
+            **super().commit_details(batch),
+            "ledger": {
+                "closed": applied.closed,
+                "open": applied.open,
+                "clock_from_import": applied.from_import,
+                "contacts": applied.contacts,
+                "outcomes": dict(sorted(applied.by_outcome.items())),
+            },
+        }
+
+    def summary_text(self) -> str:
+        """The file's work in one line (counts only)."""
+        a = self.applied
+        outcomes = "、".join(f"{Outcome(code).label} {n}" for code, n in sorted(a.by_outcome.items()))
+        text = f"台账：{a.closed} 条按已办结导入（{outcomes or '无'}），{a.open} 条未办结进入待办"
+        if a.from_import:
+            text += f"（其中 {a.from_import} 条时限已过，自导入时起计算）"
+        if a.defrauded:
+            text += f"；{a.defrauded} 条已被骗未自动生成案件草稿，案件请另行导入"
+        return text
