@@ -105,16 +105,16 @@ def read_work(values: dict[str, str], now: dt.datetime) -> Work:
     if said:
         work.outcome = OUTCOME_WORDS.get(compact(said), "")
         if not work.outcome:
-            shown = quoted(scrub_text(said), SHOWN_MAX)
-            message = f"未能识别的处置结果{shown}：按未办结导入，原文记入备注，请核实后处置"
+            shown = quoted(said, SHOWN_MAX)
+            message = f"未能识别的处置结果“{shown}”：按未办结导入，原文记入备注，请核实后处置"
             work.notices.append(("处置结果", message))
             work.notes.append(f"台账处置结果：{scrub_text(said)}")
     kind = _given(values.get("contact_kind", ""))
     if kind:
         work.kind = KIND_WORDS.get(compact(kind), "")
         if not work.kind:
-            shown = quoted(scrub_text(kind), SHOWN_MAX)
-            work.notices.append(("处置方式", f"未能识别的处置方式{shown}：按电话劝阻记录，原文记入备注"))
+            shown = quoted(kind, SHOWN_MAX)
+            work.notices.append(("处置方式", f"未能识别的处置方式“{shown}”：按电话劝阻记录，原文记入备注"))
             work.notes.append(f"台账处置方式：{scrub_text(kind)}")
     work.acknowledged_at = _time(values.get("acknowledged_at", ""), "签收时间", now, work)
     work.contacted_at = _time(values.get("contacted_at", ""), "联系时间", now, work)
