@@ -202,3 +202,22 @@ def test_a_pushed_list_still_reads_lianxi_fangshi_as_a_phone(world, tmp_path) ->
     out, code = command("warnings", "import", str(file))
     assert code == 0 and out.splitlines()[-1] == "imported: 1 new, 0 merged, 0 unchanged, 0 rejected"
     assert Warning.objects.get().person.phone == row(1)[3]
+
+
+def test_the_import_page_offers_the_ledger_and_imports_it(world, client) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(world.users["analyst"])
+    page = client.get(reverse("import_list"))
+    assert "预警处置台账（历史）" in page.content.decode()
+    upload = SimpleUploadedFile("台账.xlsx", xlsx_bytes(LEDGER, ROWS[:2]))
+    response = client.post(reverse("import_upload", kwargs={"importer": "warning_ledger"}), {"file": upload})
+    assert response.status_code in (200, 302)
+    assert Warning.objects.filter(status=Status.CLOSED).count() == 2
+    # 张网格 has no account here, row 2 names nobody: both contacts under the user who imported them
+    assert Contact.objects.filter(actor=world.users["analyst"]).count() == 2
+    client.force_login(world.users["police_cg"])
+    upload = SimpleUploadedFile("台账.csv", csv_bytes(LEDGER, ROWS[2:3]))
+    response = client.post(reverse("import_upload", kwargs={"importer": "warning_ledger"}), {"file": upload})
+    assert response.status_code == 403
