@@ -221,3 +221,14 @@ def test_the_import_page_offers_the_ledger_and_imports_it(world, client) -> None
     upload = SimpleUploadedFile("台账.csv", csv_bytes(LEDGER, ROWS[2:3]))
     response = client.post(reverse("import_upload", kwargs={"importer": "warning_ledger"}), {"file": upload})
     assert response.status_code == 403
+
+
+def test_a_warning_received_before_keeps_its_work_and_the_row_says_so(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pushed, ledger = tmp_path / "list.csv", tmp_path / "台账.csv"
+    pushed.write_bytes(csv_bytes(HEADER, [row(1, warned_at=at())]))
+    assert command("warnings", "import", str(pushed))[1] == 0
+    ledger.write_bytes(csv_bytes(LEDGER, ROWS[:1]))
+    out, code = command("warnings", "import-ledger", str(ledger))
+    assert code == 0 and out.splitlines()[-1] == "imported: 0 new, 0 merged, 1 unchanged, 0 rejected"
+    assert "第 2 行 处置结果（提示）：该预警此前已接收且未办结：台账的处置结果未采用" in out
+    assert Warning.objects.get().is_open

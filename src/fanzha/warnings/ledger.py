@@ -67,6 +67,7 @@ _PUNCTUATION = re.compile(r"[\s,，.。;；:：、!！()（）\[\]【】\"'“�
 LATE_TOLERANCE = dt.timedelta(minutes=5)  # a clock a little ahead, as the contact form allows
 SHOWN_MAX = 20  # characters of an unrecognised wording quoted in a notice (masked)
 
+RECEIVED_BEFORE = "该预警此前已接收且未办结：台账的处置结果未采用，请在预警中记录劝阻或办结"
 NO_CASE_DRAFT = "已被骗：台账导入不自动生成案件草稿，案件请在案件导入中另行导入"
 FROM_IMPORT = "预警时间距今已超过{what}时限：时限自导入时起计算（历史预警不补发提醒、不升级督办）"
 

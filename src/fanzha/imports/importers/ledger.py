@@ -74,9 +74,11 @@ class LedgerImporter(WarningImporter):
         contacts: list[Contact] = []
         lines: list[WarningEvent] = []
         for row, got in zip(rows, results, strict=True):
-            if got.outcome != services.NEW:  # received before: unchanged (a ledger never merges)
-                continue
             warning, work = got.warning, row.cleaned["work"]
+            if got.outcome != services.NEW:  # received before: unchanged (a ledger never merges)
+                if work.closed and warning.is_open:  # a list imported before, still in work
+                    self.notices.append((row.number, "处置结果", ledger.RECEIVED_BEFORE))
+                continue
             ledger.checked_against(work, warning.warned_at)
             if work.closed:
                 contact, line = ledger.close(warning, work, staff, self._intake, actor, now)
