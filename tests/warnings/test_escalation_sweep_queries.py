@@ -2,7 +2,10 @@
 night's pushed list whose 签收 deadlines pass together breaches hundreds of warnings in one sweep, and
 each breach checks every candidate supervisor (unit heads, the parent unit, ~20 centre staff) for
 whether they may open it. Those checks read each user's roles and jurisdiction once a sweep, not once a
-breach: about 59 queries a breach before (11,766 for 200), 10 now — the breach's own reads and writes."""
+breach (about 59 queries a breach before: 11,766 for 200); and the breaches are written 500 a transaction
+(``escalation.CHUNK``): the flags, the history lines and the audit records of a chunk in one statement
+each, a user's notices beyond the first five in one summary — 10 queries a breach before (2,020 for 200),
+about the same for 10 breaches as for 200 now."""
 
 from __future__ import annotations
 
@@ -24,10 +27,11 @@ from fanzha.warnings.models import Warning
 from tests.personas import PASSWORD, id_number
 
 CENTRE_STAFF = 18  # with the personas' leader and analyst: 20 leaders and analysts
-# A breach's own queries: its flag's UPDATE, the warning read as it stands, the notice, the history
-# line, the audit record (the chain's last hash and the row) and two savepoints.
-PER_BREACH = 11  # the breach's own work: 10 on SQLite, 11 on PostgreSQL (its row lock)
-PER_SWEEP = 30  # the job's own rows, the sweep's four selects, the candidates read once
+# A sweep's queries: the job's own rows, the candidates read once, and for each chunk of breaches its
+# selects, the flags' UPDATE, the history lines, the audit records (the chain's end and the rows) and the
+# notices — each user's first five one by one (one insert a breach: at most five breaches' worth), the
+# rest in one summary a user (written once, then updated by each later chunk).
+PER_SWEEP = 90  # 79 on SQLite for 10 breaches and 88 for 200 (was 120 and 2,020)
 
 
 def _staff(world) -> None:  # type: ignore[no-untyped-def]
@@ -101,16 +105,15 @@ def _told(source_id: str) -> list[str]:
 
 
 def test_it_costs_the_same_queries_a_breach_however_many_breach_at_once(world) -> None:  # type: ignore[no-untyped-def]
-    """Each breach checked each candidate anew: 594 queries for 10 breaches, 11,766 for 200."""
+    """Each breach checked each candidate anew: 594 queries for 10 breaches, 11,766 for 200; then each
+    breach made its own 10: 120 and 2,020."""
     _staff(world)
     _breach(0, 10)
     few = _sweep()
     _breach(10, 200)
     many = _sweep()
     assert Warning.objects.filter(ack_breached=True).count() == 210
-    per_breach, rest = divmod(many - few, 190)
-    assert rest == 0 and per_breach <= PER_BREACH, (few, many)  # the same cost a breach, however many
-    assert few - 10 * per_breach <= PER_SWEEP, (few, per_breach)  # and a sweep's own, once
+    assert few <= PER_SWEEP and many <= PER_SWEEP, (few, many)  # the same however many breach
 
 
 def test_each_breach_still_reaches_its_own_supervisors(world) -> None:  # type: ignore[no-untyped-def]

@@ -2,7 +2,11 @@
 assignee's unit, the parent unit's supervisors and the centre (``notify.supervisors``), the history line
 naming only those of them who were told.
 
-Each step flips its flag with a conditional UPDATE, so two workers never remind or escalate twice.
+Each step works through its due warnings :data:`CHUNK` at a time, one transaction a chunk: the
+warnings still due are held (``_held``: locked on PostgreSQL, under SQLite's write lock) and their flags
+set together, so two sweeps never remind or escalate one twice, and a sweep stopped midway leaves each
+chunk written whole or not at all. A user told of many in one sweep gets one summary notice for the rest
+(``notify.SweepNotices``); each warning keeps its own history line, flag and audit record.
 Neither changes the warning's version: the worker acknowledging or recording a contact at the deadline,
 on a page opened before it, is not refused as if someone had acted on the warning meanwhile.
 
@@ -18,18 +22,27 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from fanzha.audit.services import audit_record
-from fanzha.warnings.models import EventKind, Status, Warning
-from fanzha.warnings.notify import Candidates, notify_escalation, notify_reminder
-from fanzha.warnings.services import event_add
+from fanzha.audit.services import audit_record_each
+from fanzha.warnings.models import EventKind, Status, Warning, WarningEvent
+from fanzha.warnings.notify import (
+    ESCALATION,
+    REMINDER,
+    Candidates,
+    SweepNotices,
+    notify_escalation,
+    notify_reminder,
+)
 
 ACK = "签收"
 CONTACT = "联系"
 WAITING_ACK = (Status.NEW, Status.ASSIGNED)
 WAITING_CONTACT = (Status.NEW, Status.ASSIGNED, Status.ACKNOWLEDGED)
+
+
+CHUNK = 500  # the warnings of a step written in one transaction
 
 
 @dataclass
@@ -38,23 +51,55 @@ class SlaReport:
     escalated: int = 0
 
 
-def _flip(pk: int, due_q: dict[str, object], flag: str, extra: dict[str, object]) -> bool:
-    """Set ``flag`` when the warning still meets the step's conditions (``due_q``: its moment has come,
-    the flag is not set): a handover committed since the warning was read restarted its clock, and the
-    old moment must not remind or escalate the receiving unit."""
-    return Warning.objects.filter(pk=pk, **due_q).update(**{flag: True}, **extra) == 1
+RELATED = ("person", "assignee__organisation", "organisation", "area")
+
+
+def _held(ids: list[int], due_q: dict[str, object]) -> list[Warning]:
+    """Those of ``ids`` that still meet the step's conditions (``due_q``: its moment has come, the flag
+    is not set), read as they stand and held until the chunk commits: on PostgreSQL locked (``FOR
+    UPDATE``, which waits for a handover or 签收 writing one of them and then re-checks it), on SQLite
+    under the write lock the transaction took at its start (``transaction_mode`` IMMEDIATE). A handover
+    committed since the sweep listed them restarted their clock: the old moment must not remind or
+    escalate the receiving unit; a colleague who took one over is the one told."""
+    still = Warning.objects.filter(pk__in=ids, **due_q).order_by("pk").values_list("pk", flat=True)
+    if connection.features.has_select_for_update:
+        still = still.select_for_update()
+    held = list(still)
+    return list(Warning.objects.filter(pk__in=held).select_related(*RELATED).order_by("pk"))
+
+
+def _due_ids(due_q: dict[str, object], after: int) -> list[int]:
+    """The next :data:`CHUNK` ids whose step is due, past ``after`` (each read once a sweep)."""
+    due = Warning.objects.filter(**due_q, pk__gt=after).order_by("pk").values_list("pk", flat=True)
+    return list(due[:CHUNK])
 
 
 @transaction.atomic
-def _remind(warning: Warning, what: str, due_field: str, flag: str, due_q: dict[str, object]) -> bool:
-    """Remind the holder, naming the deadline as it stands once the flag is set (the row locked): a
-    merge or regrade committed since the sweep read the warning may have moved it."""
-    if not _flip(warning.pk, due_q, flag, {}):
-        return False
-    due = timezone.localtime(Warning.objects.values_list(due_field, flat=True).get(pk=warning.pk))
-    event_add(warning, EventKind.REMINDED, f"{what}时限 {due:%m-%d %H:%M} 将到，已提醒承办人")
-    notify_reminder(warning, what, due)
-    return True
+def _remind(
+    ids: list[int], what: str, due_field: str, flag: str, due_q: dict[str, object], notices: SweepNotices
+) -> int:
+    """Remind the holders of those of ``ids`` still due, naming each deadline as it stands once the
+    warnings are held (a merge or regrade committed since the sweep listed them may have moved it);
+    returns how many."""
+    warnings = _held(ids, due_q)
+    if not warnings:
+        return 0
+    Warning.objects.filter(pk__in=[w.pk for w in warnings]).update(**{flag: True})
+    now, lines = timezone.now(), []
+    for warning in warnings:
+        due = timezone.localtime(getattr(warning, due_field))
+        lines.append(
+            _line(warning, EventKind.REMINDED, f"{what}时限 {due:%m-%d %H:%M} 将到，已提醒承办人", now)
+        )
+        notify_reminder(warning, what, due, notices)
+    WarningEvent.objects.bulk_create(lines)
+    notices.flush()
+    return len(warnings)
+
+
+def _line(warning: Warning, kind: str, message: str, at: dt.datetime) -> WarningEvent:
+    """A history line written by the job (no actor), as ``services.event_add`` writes one."""
+    return WarningEvent(warning=warning, kind=kind, message=message, at=at, data={})
 
 
 def escalated_text(what: str, told: Sequence[str]) -> str:
@@ -68,14 +113,29 @@ def escalated_text(what: str, told: Sequence[str]) -> str:
 
 @transaction.atomic
 def _escalate(
-    warning: Warning, what: str, flag: str, due_q: dict[str, object], candidates: Candidates
-) -> bool:
-    if not _flip(warning.pk, due_q, flag, {"escalated": True}):
-        return False
-    told = notify_escalation(warning, what, candidates)
-    event_add(warning, EventKind.ESCALATED, escalated_text(what, told.groups))
-    audit_record(actor=None, action="warning.escalate", obj=warning, details={"deadline": what})
-    return True
+    ids: list[int],
+    what: str,
+    flag: str,
+    due_q: dict[str, object],
+    candidates: Candidates,
+    notices: SweepNotices,
+) -> int:
+    """Escalate those of ``ids`` still in breach: the flags, each warning's history line naming whom it
+    told, its notices (:class:`SweepNotices`) and its ``warning.escalate`` record, in one transaction;
+    returns how many."""
+    warnings = _held(ids, due_q)
+    if not warnings:
+        return 0
+    Warning.objects.filter(pk__in=[w.pk for w in warnings]).update(**{flag: True, "escalated": True})
+    now, lines = timezone.now(), []
+    for warning in warnings:
+        told = notify_escalation(warning, what, candidates, notices)
+        lines.append(_line(warning, EventKind.ESCALATED, escalated_text(what, told.groups), now))
+    WarningEvent.objects.bulk_create(lines)
+    entries = [(warning, {"deadline": what}) for warning in warnings]
+    audit_record_each(actor=None, action="warning.escalate", entries=entries)
+    notices.flush()
+    return len(warnings)
 
 
 def _not_reached(what: str) -> dict[str, bool]:
@@ -85,6 +145,7 @@ def _not_reached(what: str) -> dict[str, bool]:
 
 
 def _reminders(now: dt.datetime, report: SlaReport) -> None:
+    notices = SweepNotices(REMINDER)
     steps = (
         (ACK, "due_ack_at", "remind_ack_at", "ack_reminded", (Status.ASSIGNED,)),
         (
@@ -104,27 +165,29 @@ def _reminders(now: dt.datetime, report: SlaReport) -> None:
             "assignee__isnull": False,
             **_not_reached(what),
         }
-        for warning in Warning.objects.filter(**due_q).select_related("person", "assignee").iterator():
-            if _remind(warning, what, due_field, flag, due_q):
-                report.reminded += 1
+        after = 0
+        while ids := _due_ids(due_q, after):
+            report.reminded += _remind(ids, what, due_field, flag, due_q, notices)
+            after = ids[-1]
 
 
 def _breaches(now: dt.datetime, report: SlaReport) -> None:
     """Escalate each breach — a deadline passed, not reached: a 签收 or contact at the deadline itself
     is on time (as the board, the home page and the on-time rate count it) — its supervisors found
-    among the users read once for the whole sweep (``notify.Candidates``): hundreds of breaches at once
-    cost a few queries each, not a few per supervisor each."""
+    among the users read once for the whole sweep (``notify.Candidates``), :data:`CHUNK` breaches a
+    transaction: thousands of breaches at once cost a few queries a chunk, not a few each."""
     candidates = Candidates()
+    notices = SweepNotices(ESCALATION)
     steps = (
         (ACK, "due_ack_at", "ack_breached", WAITING_ACK),
         (CONTACT, "due_contact_at", "contact_breached", WAITING_CONTACT),
     )
     for what, due_field, flag, statuses in steps:
         due_q = {f"{due_field}__lt": now, flag: False, "status__in": statuses, **_not_reached(what)}
-        related = Warning.objects.filter(**due_q).select_related("person", "assignee", "organisation", "area")
-        for warning in related.iterator():
-            if _escalate(warning, what, flag, due_q, candidates):
-                report.escalated += 1
+        after = 0
+        while ids := _due_ids(due_q, after):
+            report.escalated += _escalate(ids, what, flag, due_q, candidates, notices)
+            after = ids[-1]
 
 
 def sla_check(now: dt.datetime | None = None) -> SlaReport:
