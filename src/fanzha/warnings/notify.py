@@ -128,9 +128,8 @@ def _holder(warning: Warning) -> list[User]:
     return [assignee] if assignee is not None and access.in_force(assignee) else []
 
 
-ONE_BY_ONE = (
-    5  # a sweep's first reminders (and breaches) a user is told of one notice each; the rest summed up
-)
+# A sweep's first reminders (and breaches) a user is told of one notice each; the rest summed up.
+ONE_BY_ONE = 5
 REMINDER = "预警即将超时"
 ESCALATION = "预警超时督办"
 
