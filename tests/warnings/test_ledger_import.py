@@ -232,3 +232,170 @@ def test_a_warning_received_before_keeps_its_work_and_the_row_says_so(world, tmp
     assert code == 0 and out.splitlines()[-1] == "imported: 0 new, 0 merged, 1 unchanged, 0 rejected"
     assert "第 2 行 处置结果（提示）：该预警此前已接收且未办结：台账的处置结果未采用" in out
     assert Warning.objects.get().is_open
+
+
+# ── two months of a ledger: its dates, its credit, its open rows ─────────────────────────────────────
+SEPT, OCT = dt.datetime(2026, 9, 10, 9, 0), dt.datetime(2026, 10, 15, 9, 0)
+
+
+def dated_row(
+    n: int,
+    warned: dt.datetime,
+    ack: Any,
+    kind: str,
+    contact: Any,
+    outcome: str,
+    unit: str = "",
+    officer: str = "",
+) -> list:
+    def shown(delta: Any) -> str:
+        return "" if delta is None else (warned + delta).strftime("%Y-%m-%d %H:%M")
+
+    warned_at = warned.strftime("%Y-%m-%d %H:%M")
+    return row(n, warned_at=warned_at) + [shown(ack), kind, shown(contact), outcome, unit, officer]
+
+
+MIN, DAY = dt.timedelta(minutes=1), dt.timedelta(days=1)
+# Rows 1–2 in September, 3–4 in October; each names a unit that is not the one its address (城东社区)
+# routes to, or nobody. Times well inside the tightest window or past the widest, as above.
+TWO_MONTHS = [
+    dated_row(1, SEPT, 2 * MIN, "电话", 10 * MIN, "劝阻成功", "龙泉派出所", "police_lq"),
+    dated_row(2, SEPT + 10 * DAY, 5 * DAY, "上门", 6 * DAY, "已劝阻", "龙泉派出所"),
+    dated_row(3, OCT, None, "电话", 3 * MIN, "未联系上", "石桥村村委会", "grid_sq"),
+    dated_row(4, OCT + 5 * DAY, 1 * MIN, "电话", 15 * MIN, "无效预警"),
+]
+
+
+def _import(tmp_path: Any, rows: list, name: str = "台账.csv") -> str:
+    file = tmp_path / name
+    file.write_bytes(csv_bytes(LEDGER, rows) if name.endswith(".csv") else xlsx_bytes(LEDGER, rows))
+    out, code = command("warnings", "import-ledger", str(file))
+    assert code == 0, out
+    return out
+
+
+def test_a_ledger_row_is_dated_by_its_warning_time_in_the_feedback_and_its_history(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from fanzha.warnings.exports import feedback_refs
+    from fanzha.warnings.models import WarningRepush
+
+    leader = world.users["leader"]
+    _import(tmp_path, TWO_MONTHS)
+    w = {x.source_id: x for x in Warning.objects.all()}
+
+    def fed(start: dt.date, end: dt.date) -> set[str]:
+        return set(feedback_refs(leader, "superior", start, end).values_list("source_id", flat=True))
+
+    # 反馈上级: each row in the period of its own 预警时间, none in the import's.
+    assert fed(dt.date(2026, 9, 1), dt.date(2026, 9, 30)) == {"YJ000001", "YJ000002"}
+    assert fed(dt.date(2026, 10, 1), dt.date(2026, 10, 31)) == {"YJ000003", "YJ000004"}
+    today = timezone.localdate()
+    assert fed(today, today) == set()
+    for warning in w.values():
+        ref = warning.source_refs.get()
+        assert ref.received_at == warning.warned_at == warning.received_at
+        # Assigned as it was received (to the officer the ledger names), never after its 签收.
+        if warning.assignee_id is not None:
+            assert warning.assigned_at == warning.warned_at
+        else:
+            assert warning.assigned_at is None
+        if warning.acknowledged_at is not None:
+            assert warning.assigned_at is None or warning.assigned_at <= warning.acknowledged_at
+        first = WarningEvent.objects.filter(warning=warning).order_by("at", "pk").first()
+        assert first.at == warning.warned_at
+    # The same ledger again (another file) is no new push: nothing more in today's feedback.
+    _import(tmp_path, TWO_MONTHS, "台账.xlsx")
+    assert not WarningRepush.objects.exists()
+    assert fed(today, today) == set()
+
+
+def _on_time(figures: dict[str, Any]) -> tuple[int, ...]:
+    return tuple(figures[name] for name in ("acked_on_time", "ack_due", "contacted_on_time", "contact_due"))
+
+
+def test_the_statistics_of_two_months_of_ledger_as_computed_by_hand(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    leader = world.users["leader"]
+    _import(tmp_path, TWO_MONTHS)
+
+    def month(start: str, end: str) -> dict[str, Any]:
+        qs, _ = selectors.filtered(leader, {"start": start, "end": end, "source": "superior"})
+        (figures,) = selectors.summary(qs)
+        return figures
+
+    sept, octo = month("2026-09-01", "2026-09-30"), month("2026-10-01", "2026-10-31")
+    today = timezone.localdate().isoformat()
+    assert month(today, today)["total"] == 0
+    assert (sept["total"], octo["total"]) == (2, 2)
+    # September: row 1 acknowledged after 2 min, reached after 10; row 2 after 5 and 6 days (both late).
+    assert sept["mean_ack"] == (2 * MIN + 5 * DAY) / 2
+    assert sept["mean_contact"] == (10 * MIN + 6 * DAY) / 2
+    assert _on_time(sept) == (1, 2, 1, 2)
+    # October: row 3 acknowledged by its call (3 min), not reached; row 4 acknowledged after 1 min,
+    # reached after 15 (无效预警: out of the dissuasion rate).
+    assert octo["mean_ack"] == (3 * MIN + 1 * MIN) / 2
+    assert octo["mean_contact"] == 15 * MIN
+    assert _on_time(octo) == (2, 2, 1, 1)
+    assert (octo["dissuaded"], octo["dissuadable"]) == (0, 0)
+
+
+def test_a_closed_row_is_credited_to_the_unit_and_officer_the_ledger_names(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    _import(tmp_path, TWO_MONTHS)
+    w = {x.source_id: x for x in Warning.objects.all()}
+    lq, sq = world.orgs["龙泉派出所"], world.orgs["石桥村村委会"]
+    assert (w["YJ000001"].organisation, w["YJ000001"].assignee) == (lq, world.users["police_lq"])
+    assert (w["YJ000002"].organisation, w["YJ000002"].assignee) == (lq, None)
+    assert (w["YJ000003"].organisation, w["YJ000003"].assignee) == (sq, world.users["grid_sq"])
+    by_unit = {
+        r["organisation_id"]: r for r in selectors.summary(Warning.objects.all(), selectors.UNIT_FIELDS)
+    }
+    assert by_unit[lq.pk]["closed"] == 2 and by_unit[sq.pk]["closed"] == 1
+    by_person = {
+        r["assignee_id"]: r for r in selectors.summary(Warning.objects.all(), selectors.PERSON_FIELDS)
+    }
+    assert by_person[world.users["police_lq"].pk]["dissuaded"] == 1
+    assert world.users["police_cg"].pk not in by_person and world.users["grid_cd"].pk not in by_person
+    # The first history line tells the ledger's unit, not a routing of today to a unit that never saw it.
+    for warning in w.values():
+        first = WarningEvent.objects.filter(warning=warning).order_by("at", "pk").first()
+        assert "派给" not in first.message and "台账导入" in first.message, first.message
+    first = WarningEvent.objects.filter(warning=w["YJ000001"]).order_by("at", "pk").first()
+    assert "处置单位 龙泉派出所" in first.message and first.data["organisation"] == lq.pk
+    assert not Notification.objects.exists()
+
+
+def test_an_open_row_goes_to_the_unit_and_officer_the_ledger_names(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    recent = timezone.localtime().replace(tzinfo=None, second=0, microsecond=0) - dt.timedelta(hours=2)
+    rows = [
+        # 签收 in time two days ago; the deadline to reach the person has passed: it runs from the import.
+        dated_row(1, OCT, 2 * MIN, "", None, "", "龙泉派出所", "police_lq"),
+        dated_row(2, recent, None, "", None, "", "石桥村村委会", "nobody"),  # officer not found
+        dated_row(3, recent, None, "", None, "", "城关派出所", "head_cg"),  # a 所长: not one to hold it
+        dated_row(4, recent, None, "", None, "", "不存在派出所", "police_lq"),  # unit not found
+    ]
+    out = _import(tmp_path, rows)
+    w = {x.source_id: x for x in Warning.objects.all()}
+    held = w["YJ000001"]
+    assert (held.organisation, held.assignee) == (world.orgs["龙泉派出所"], world.users["police_lq"])
+    assert held.status == Status.ACKNOWLEDGED and held.acknowledged_by == world.users["police_lq"]
+    warned = timezone.make_aware(OCT)
+    assert held.acknowledged_at == warned + 2 * MIN and held.assigned_at == warned
+    assert held.due_ack_at < held.acknowledged_at + DAY and not held.ack_breached  # its own clock, kept
+    assert held.due_contact_at > timezone.now()  # from the import
+    acked = WarningEvent.objects.get(warning=held, kind="acknowledged")
+    assert acked.at == held.acknowledged_at and acked.data["ack"] == "on_time"
+    assert "第 2 行 预警时间（提示）：预警时间距今已超过联系时限：时限自导入时起计算" in out
+    (totals,) = selectors.summary(Warning.objects.filter(pk=held.pk))
+    assert (totals["acked_on_time"], totals["ack_due"]) == (1, 1)
+    other = w["YJ000002"]
+    assert (other.organisation, other.assignee) == (world.orgs["石桥村村委会"], world.users["grid_sq"])
+    assert other.status == Status.ASSIGNED and "台账处置民警：nobody" in other.notes
+    assert "第 3 行 处置民警（提示）：未在处置单位中找到唯一可承办的该姓名账户" in out
+    leader_row = w["YJ000003"]
+    assert leader_row.organisation == world.orgs["城关派出所"]
+    assert leader_row.assignee == world.users["police_cg"]
+    assert "第 4 行 处置民警（提示）" in out
+    routed = w["YJ000004"]
+    assert routed.organisation in (world.orgs["城关派出所"], world.orgs["城东社区居委会"])
+    assert "第 5 行 处置单位（提示）：未找到可承办预警的该名称单位：按预警地址派单" in out
+    assert "台账处置单位：不存在派出所" in routed.notes
+    told = set(Notification.objects.values_list("recipient_id", flat=True))
+    assert world.users["police_lq"].pk in told and world.users["grid_sq"].pk in told

@@ -13,7 +13,7 @@ file's one transaction. ``tests/warnings/test_bulk_path.py`` holds it to the one
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -348,6 +348,8 @@ def _with_areas(objs: Iterable[Person | Warning]) -> None:
 EVENT_ATTNAMES = ["warning_id", "at", "actor_id", "kind", "from_status", "to_status", "message", "data"]
 REF_ATTNAMES = ["source", "source_id", "warning_id", "received_at", "row_values", "pushed_by_id", "batch_id"]
 REPUSH_ATTNAMES = ["ref_id", "received_at", "pushed_by_id", "batch_id"]
+# receive_many's ``shape``: (the row, its new warning, its first history line, its source id) → None.
+Shape = Callable[[CleanWarning, Warning, list[Any], list[Any]], None]
 
 
 def _event_row(event: WarningEvent) -> list[Any]:
@@ -503,6 +505,8 @@ def receive_many(
     pushed_by: Any = None,
     batch: Any = None,
     merging: bool = True,
+    repushing: bool = True,
+    shape: Shape | None = None,
 ) -> list[Received]:
     """One outcome per row, in order: new, merged or unchanged (cleaned rows only: none is unusable).
 
@@ -511,6 +515,11 @@ def receive_many(
     the import batch (file or push) the rows came in, recorded on the source ids written (new and merged
     rows alike: the list's 本批预警). ``merging=False``: no row joins an open warning, of the database
     or of the file (a history ledger: each row is a warning the centre already handled on its own).
+    ``repushing=False``: a row received before is not recorded as pushed again (a ledger is no push:
+    its rows would otherwise join the feedback of the day it was imported again). ``shape``: called
+    with each new warning's row, the warning, its first history line and its source id (rows in
+    ``EVENT_ATTNAMES`` / ``REF_ATTNAMES`` order) before they are written, to change them in place
+    (a ledger dates them by the row's 预警时间 and gives the warning to the unit that worked it).
     """
     now = now or timezone.now()
     lock_intake()
@@ -535,7 +544,8 @@ def receive_many(
             if key in known.refs:
                 notices = changed_notices(known.pushed.get(key, {}), row_values(data, clean, intake))
                 results.append(Received(known.refs[key], UNCHANGED, notices))
-                if (ref_id := known.ref_ids.get(key)) is not None:  # pushed again in a later list
+                # Pushed again in a later list (a ledger's rows are no push).
+                if repushing and (ref_id := known.ref_ids.get(key)) is not None:
                     writes.repushes.setdefault(ref_id, [ref_id, now, pusher, batch_id])
                 continue
             received = _decide(intake, known, writes, clean, now)
@@ -543,9 +553,10 @@ def receive_many(
             known.who[key] = received.warning.person
             known.pushers[key] = pusher
             values = row_values(data, clean, intake)
-            writes.refs.append(
-                [clean.source, clean.source_id, received.warning, now, values, pusher, batch_id]
-            )
+            ref = [clean.source, clean.source_id, received.warning, now, values, pusher, batch_id]
+            writes.refs.append(ref)
+            if shape is not None and received.outcome == NEW:
+                shape(clean, received.warning, writes.events[-1], ref)
             results.append(received)
             if len(writes.refs) >= STREAM:
                 writes.hand_over()

@@ -21,8 +21,8 @@ from django.utils import timezone
 from fanzha.core.models import Organisation, User
 from fanzha.core.pii.masking import quoted, scrub_text
 from fanzha.tracing.text import CellError
-from fanzha.warnings import fastwrite
-from fanzha.warnings.intake import is_placeholder, parse_time
+from fanzha.warnings import bulk, fastwrite, grading, routing, sla
+from fanzha.warnings.intake import is_placeholder, parse_time, shown_source_id, source_label
 from fanzha.warnings.models import (
     Contact,
     ContactKind,
@@ -32,6 +32,7 @@ from fanzha.warnings.models import (
     Warning,
     WarningEvent,
 )
+from fanzha.warnings.people import filled_text
 
 # How centres write an outcome in their ledgers, compacted (no spaces or punctuation): the outcome.
 OUTCOME_WORDS: dict[str, str] = {
@@ -180,27 +181,22 @@ class Applied:
     by_outcome: dict[str, int] = field(default_factory=dict)
 
 
-# The fields a ledger row rewrites on the warning the intake wrote.
-WRITTEN = [
-    "received_at",
-    "clock_started_at",
-    "due_ack_at",
-    "due_contact_at",
-    "remind_ack_at",
-    "remind_contact_at",
-    "ack_breached",
-    "contact_breached",
-    "status",
-    "outcome",
-    "organisation",
-    "assignee",
-    "acknowledged_at",
-    "acknowledged_by",
-    "contacted_at",
-    "closed_at",
-    "notes",
-    "version",
-]
+# Where receive_many's rows made for a new warning hold what a ledger row dates (bulk.Shape).
+LINE_AT = bulk.EVENT_ATTNAMES.index("at")
+LINE_ACTOR = bulk.EVENT_ATTNAMES.index("actor_id")
+LINE_TO = bulk.EVENT_ATTNAMES.index("to_status")
+LINE_MESSAGE = bulk.EVENT_ATTNAMES.index("message")
+LINE_DATA = bulk.EVENT_ATTNAMES.index("data")
+REF_AT = bulk.REF_ATTNAMES.index("received_at")
+
+UNIT_NOT_FOUND = "未找到该名称的单位：按预警地址所派单位统计，单位名记入备注"
+OFFICER_NOT_FOUND = "未在处置单位中找到唯一的该姓名账户：处置人记入备注"
+OPEN_UNIT_NOT_FOUND = "未找到可承办预警的该名称单位：按预警地址派单，单位名记入备注"
+OPEN_UNIT_NOBODY = "该单位没有在岗的承办账户：按预警地址派单，单位名记入备注"
+OPEN_OFFICER_NOT_FOUND = (
+    "未在处置单位中找到唯一可承办的该姓名账户：由该单位按派单规则派给承办人，处置民警记入备注"
+)
+ROUTED_AT_IMPORT = "（台账导入时按地址派单）"
 
 
 def _with_notes(warning: Warning, lines: list[str]) -> None:
@@ -214,34 +210,66 @@ def _clock(warning: Warning, start: dt.datetime, intake: Any) -> None:
     warning.due_ack_at, warning.due_contact_at, warning.remind_ack_at, warning.remind_contact_at = clocks
 
 
-def close(warning: Warning, work: Work, staff: Staff, intake: Any, actor: Any, now: dt.datetime) -> tuple:
-    """``warning`` (just received, unsaved changes) closed as the ledger says; returns its contact (or
-    None) and its history line (unsaved)."""
-    lines = list(work.notes)
+def dated(warning: Warning, line: list[Any], ref: list[Any], intake: Any) -> None:
+    """The warning received at its 预警时间, its clock counted from then, and its first history line and
+    source id (its row as pushed: the feedback's period) dated so — not the import's day."""
     _clock(warning, warning.warned_at, intake)
+    line[LINE_AT] = ref[REF_AT] = warning.warned_at
+
+
+def _first_line(line: list[Any], warning: Warning, clean: Any, intake: Any, held: str) -> None:
+    """The first history line told as the ledger says the warning was held (``held``), not as today's
+    routing would have given it: the source and grade as any intake tells them, then the ledger's unit."""
+    graded = intake.graded_text(grading.GradeResult(warning.grade, list(warning.grade_reasons)))
+    received = f"来源 {source_label(clean.source)}，编号 {shown_source_id(clean.source_id)}；{graded}"
+    filled = line[LINE_DATA].get("person_filled")
+    line[LINE_MESSAGE] = f"{received}；{held}" + (filled_text(filled) if filled else "")
+    line[LINE_TO] = warning.status
+    line[LINE_DATA] = {**line[LINE_DATA], "organisation": warning.organisation_id, "ledger": True}
+
+
+def _held_text(unit: Organisation | None, officer: User | None, found: bool, named: bool) -> str:
+    if found:
+        text = f"台账导入：处置单位 {unit}"
+    else:
+        said = "台账所写处置单位未找到" if named else "台账未写处置单位"
+        text = f"台账导入：{said}，按预警地址计入 {routing.describe_unit(unit)}"
+    return text + (f"，处置民警 {officer}" if officer is not None else "")
+
+
+def close(
+    warning: Warning, line: list[Any], work: Work, staff: Staff, clean: Any, intake: Any, actor: Any
+) -> tuple:
+    """``warning`` (just decided, not written yet) closed as the ledger says, credited to the unit and
+    officer it names; its first history line (``line``) told so. Returns its contact (or None) and its
+    closing history line (unsaved)."""
+    lines = list(work.notes)
     unit = staff.unit(work.unit) if work.unit else None
     if work.unit and unit is None:
-        work.notices.append(("处置单位", "未找到该名称的单位：按预警地址所派单位统计，单位名记入备注"))
+        work.notices.append(("处置单位", UNIT_NOT_FOUND))
         lines.append(f"台账处置单位：{work.unit}")
     if unit is not None:
-        warning.organisation = unit
+        fastwrite.relate(warning, "organisation", unit)
     holder = warning.organisation
     officer = staff.officer(holder, work.officer) if work.officer and holder is not None else None
     if work.officer and officer is None:
-        work.notices.append(("处置民警", "未在处置单位中找到唯一的该姓名账户：处置人记入备注"))
+        work.notices.append(("处置民警", OFFICER_NOT_FOUND))
         lines.append(f"台账处置民警：{work.officer}")
-    warning.assignee = officer
+    fastwrite.relate(warning, "assignee", officer)
+    warning.status = Status.ASSIGNED if officer is not None else Status.NEW
+    warning.assigned_at = warning.warned_at if officer is not None else None
+    _first_line(line, warning, clean, intake, _held_text(holder, officer, unit is not None, bool(work.unit)))
+    held_status = warning.status
     reached = work.outcome != Outcome.NOT_REACHED
     contact_at = work.contacted_at
     warning.acknowledged_at = work.acknowledged_at or contact_at
-    warning.acknowledged_by = officer if warning.acknowledged_at else None
+    fastwrite.relate(warning, "acknowledged_by", officer if warning.acknowledged_at else None)
     warning.contacted_at = contact_at if reached else None
     times = [t for t in (work.acknowledged_at, contact_at) if t is not None]
     warning.closed_at = max(times) if times else warning.warned_at
     warning.ack_breached = (warning.acknowledged_at or warning.closed_at) > warning.due_ack_at
     warning.contact_breached = (warning.contacted_at or warning.closed_at) > warning.due_contact_at
     warning.status, warning.outcome = Status.CLOSED, work.outcome
-    warning.version += 1
     _with_notes(warning, lines)
     kind = work.kind or ContactKind.CALL
     if contact_at is not None and not work.kind:
@@ -264,34 +292,97 @@ def close(warning: Warning, work: Work, staff: Staff, intake: Any, actor: Any, n
     message = f"台账导入（历史处置）：{ContactKind(kind).label}：{Outcome(work.outcome).label}"
     if contact_at is None:
         message += "（台账未写联系时间）"
-    line = fastwrite.build(
+    closing = fastwrite.build(
         WarningEvent,
         warning=warning,
-        at=now,
+        at=warning.closed_at,
         actor=None,
         kind=EventKind.CLOSED,
-        from_status="",
+        from_status=held_status,
         to_status=Status.CLOSED,
         message=message,
         data={"ledger": True, "outcome": work.outcome, "officer_found": officer is not None},
     )
-    return contact, line
+    return contact, closing
 
 
-def keep_open(warning: Warning, work: Work, intake: Any, now: dt.datetime) -> bool:
-    """``warning`` (just received, open) dated by its 预警时间; a clock already run out by the import
-    starts at the import. Whether it did."""
+def keep_open(
+    warning: Warning, line: list[Any], work: Work, staff: Staff, clean: Any, intake: Any, now: dt.datetime
+) -> tuple[bool, WarningEvent | None]:
+    """``warning`` (just decided, open, not written yet) held by the unit the ledger names — its officer
+    when one of that unit's users who may hold it, else whom the unit's routing picks — acknowledged at
+    its 签收时间 when given; without a known unit, routed as any import routes it. A clock already run out
+    by the import starts at the import. Whether it did, and the acknowledgement's history line (or None)."""
     _with_notes(warning, work.notes + _named(work))
-    _clock(warning, warning.warned_at, intake)
-    if warning.due_ack_at >= now:
-        return False
-    what = "签收"
+    held, officer = _hold(warning, work, staff, intake)
+    if held:
+        _first_line(
+            line, warning, clean, intake, _held_text(warning.organisation, warning.assignee, True, True)
+        )
+    else:
+        line[LINE_MESSAGE] += ROUTED_AT_IMPORT
+    acked = (
+        _acknowledge(warning, work.acknowledged_at, officer, now) if held and work.acknowledged_at else None
+    )
+    due = warning.due_contact_at if acked is not None else warning.due_ack_at
+    if due >= now:
+        return False, acked
     due_ack, due_contact, remind_ack, remind_contact = intake.clocks(warning.grade, now)
     warning.clock_started_at = now
-    warning.due_ack_at, warning.due_contact_at = due_ack, due_contact
-    warning.remind_ack_at, warning.remind_contact_at = remind_ack, remind_contact
-    work.notices.append(("预警时间", FROM_IMPORT.format(what=what)))
-    return True
+    warning.due_contact_at, warning.remind_contact_at = due_contact, remind_contact
+    if acked is None:  # an acknowledgement made keeps the deadline it was made against
+        warning.due_ack_at, warning.remind_ack_at = due_ack, remind_ack
+    work.notices.append(("预警时间", FROM_IMPORT.format(what="联系" if acked is not None else "签收")))
+    return True, acked
+
+
+def _hold(warning: Warning, work: Work, staff: Staff, intake: Any) -> tuple[bool, User | None]:
+    """The open ``warning`` given to the unit the ledger names and its officer (or the unit's pick):
+    whether it was, and the officer named and found. Not (a row notice) when the row names no unit the
+    platform knows to hold warnings, or one with nobody to hold it."""
+    if not work.unit:
+        return False, None
+    unit = staff.unit(work.unit)
+    if unit is None or not unit.is_active or unit.kind not in routing.ROLE_OF_KIND:
+        work.notices.append(("处置单位", OPEN_UNIT_NOT_FOUND))
+        return False, None
+    users = intake.assigner.users_of(unit)
+    officer = staff.officer(unit, work.officer) if work.officer else None
+    if officer is not None and officer.pk not in {user.pk for user in users}:
+        officer = None
+    if work.officer and officer is None:
+        work.notices.append(("处置民警", OPEN_OFFICER_NOT_FOUND))
+    assignee = officer or intake.assigner.pick(users)
+    if assignee is None:
+        work.notices.append(("处置单位", OPEN_UNIT_NOBODY))
+        return False, None
+    told = warning.assignee_id
+    fastwrite.relate(warning, "organisation", unit)
+    fastwrite.relate(warning, "assignee", assignee)
+    warning.status, warning.assigned_at = Status.ASSIGNED, warning.warned_at
+    warning.needs_placement = False
+    if assignee.pk != told:
+        intake.notices.add(warning)  # the routed assignee's notice is dropped (importer: open ones only)
+    return True, officer
+
+
+def _acknowledge(warning: Warning, at: dt.datetime, officer: User | None, now: dt.datetime) -> WarningEvent:
+    """签收 at the ledger's 签收时间, by its officer when found; how it kept its deadline recorded."""
+    warning.status, warning.acknowledged_at = Status.ACKNOWLEDGED, at
+    fastwrite.relate(warning, "acknowledged_by", officer)
+    warning.ack_breached = at > warning.due_ack_at
+    who = officer or warning.organisation
+    return fastwrite.build(
+        WarningEvent,
+        warning=warning,
+        at=at,
+        actor=officer,
+        kind=EventKind.ACKNOWLEDGED,
+        from_status=Status.ASSIGNED,
+        to_status=Status.ACKNOWLEDGED,
+        message=f"台账导入：{who} 签收（台账签收时间）",
+        data={"ledger": True, "ack": sla.ack_kept(warning.due_ack_at, at, now)},
+    )
 
 
 def _named(work: Work) -> list[str]:

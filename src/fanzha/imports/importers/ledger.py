@@ -13,7 +13,7 @@ from django.utils import timezone
 from fanzha.imports.columns import Field
 from fanzha.imports.importers.base import Row
 from fanzha.imports.importers.warnings import FIELDS, WarningImporter
-from fanzha.warnings import fastwrite, ledger, services
+from fanzha.warnings import ledger, services
 from fanzha.warnings.models import Contact, Outcome, Warning, WarningEvent
 
 # 联系方式 is the way of contact in a ledger (电话/上门), not the person's phone as in a pushed list.
@@ -54,12 +54,17 @@ class LedgerImporter(WarningImporter):
     label = "预警处置台账（历史）"
     fields = LEDGER_FIELDS
     merging = False
+    repushing = False  # a row received before is no push again: today's feedback does not owe it
 
     def __init__(self, skip_rejected: bool = False) -> None:
         super().__init__(skip_rejected=skip_rejected)
         self.now = timezone.now()
         self.applied = ledger.Applied()
         self._actor: Any = None
+        self._work_of: dict[int, ledger.Work] = {}
+        self._staff = ledger.Staff()
+        self._contacts: list[Contact] = []
+        self._lines: list[WarningEvent] = []
 
     def validate_row(self, *, actor: Any, row: Row) -> None:
         self._actor = actor  # the contacts' author where the ledger's officer has no account
@@ -67,34 +72,53 @@ class LedgerImporter(WarningImporter):
         if row.cleaned.get("input") is not None:
             row.cleaned["work"] = ledger.read_work(row.values, self.now)
 
+    def shaping(self) -> Any:
+        """Each new warning, before it is written, dated by its row's 预警时间 and closed or held as the
+        row says (:func:`_shape`); the work's contacts and history lines written once all are received."""
+        self._work_of = {
+            id(row.cleaned["clean"]): row.cleaned["work"]
+            for row in self._rows
+            if row.cleaned.get("input") is not None
+        }
+        self._staff, self._contacts, self._lines = ledger.Staff(), [], []
+        return self._shape
+
+    def _shape(self, clean: Any, warning: Warning, line: list[Any], ref: list[Any]) -> None:
+        work, intake = self._work_of[id(clean)], self._intake
+        ledger.checked_against(work, warning.warned_at)
+        ledger.dated(warning, line, ref, intake)
+        if work.closed:
+            contact, closing = ledger.close(warning, line, work, self._staff, clean, intake, self._actor)
+            self._contacts += [contact] if contact is not None else []
+            self._lines.append(closing)
+            self._count_closed(work)
+        else:
+            from_import, acked = ledger.keep_open(
+                warning, line, work, self._staff, clean, intake, self._received_at or self.now
+            )
+            self._lines += [acked] if acked is not None else []
+            self.applied.open += 1
+            self.applied.from_import += from_import
+
     def received(self, rows: list[Row], results: list[services.Received]) -> None:
-        """Each new warning closed or kept open as its row says; the assignees told of the open ones only."""
-        now, staff, actor = self._received_at or self.now, ledger.Staff(), self._actor
-        written: list[Warning] = []
-        contacts: list[Contact] = []
-        lines: list[WarningEvent] = []
+        """The work's contacts and history lines written; each row's notices; the assignees told of the
+        open warnings only."""
         for row, got in zip(rows, results, strict=True):
-            warning, work = got.warning, row.cleaned["work"]
+            work = row.cleaned["work"]
             if got.outcome != services.NEW:  # received before: unchanged (a ledger never merges)
-                if work.closed and warning.is_open:  # a list imported before, still in work
+                if work.closed and got.warning.is_open:  # a list imported before, still in work
                     self.notices.append((row.number, "处置结果", ledger.RECEIVED_BEFORE))
                 continue
-            ledger.checked_against(work, warning.warned_at)
-            if work.closed:
-                contact, line = ledger.close(warning, work, staff, self._intake, actor, now)
-                contacts += [contact] if contact is not None else []
-                lines.append(line)
-                self._count_closed(work)
-            else:
-                self.applied.open += 1
-                self.applied.from_import += ledger.keep_open(warning, work, self._intake, now)
-            written.append(warning)
             self.notices.extend((row.number, column, message) for column, message in work.notices)
-        fastwrite.update(written, ledger.WRITTEN)
-        Contact.objects.bulk_create(contacts, batch_size=500)
-        WarningEvent.objects.bulk_create(lines, batch_size=500)
-        self.applied.contacts = len(contacts)
+        Contact.objects.bulk_create(self._contacts, batch_size=500)
+        WarningEvent.objects.bulk_create(self._lines, batch_size=500)
+        self.applied.contacts = len(self._contacts)
         self._tell_open_only()
+
+    def committed(self, batch: Any) -> None:
+        """No feedback layout is kept for a ledger (it is no pushed list): its rows go back up in their
+        source's latest pushed list's layout, else ours (docs/warnings.md §1, 台账导入)."""
+        self.tell_assignees()
 
     def _count_closed(self, work: ledger.Work) -> None:
         applied = self.applied

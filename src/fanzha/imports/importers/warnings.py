@@ -625,6 +625,7 @@ class WarningImporter(Importer):
     fields = FIELDS
     keeps_unread = True  # the feedback sends the list back with its other columns as they came
     merging = True  # a person warned again joins their open warning (a history ledger: never)
+    repushing = True  # a row received before is recorded as pushed again (its feedback is owed again)
 
     def __init__(self, skip_rejected: bool = False, pushed_by: Any = None) -> None:
         self.skip_rejected = skip_rejected
@@ -721,6 +722,8 @@ class WarningImporter(Importer):
                 pushed_by=self.pushed_by,
                 batch=self._batch,
                 merging=self.merging,
+                repushing=self.repushing,
+                shape=self.shaping(),
             )
         except LookupError as exc:
             raise RowRejected(str(exc)) from exc
@@ -734,6 +737,10 @@ class WarningImporter(Importer):
             if received.outcome == services.UNCHANGED and row.number in repeated:
                 self.notices.append((row.number, "预警编号", repeated[row.number]))
         return outcomes
+
+    def shaping(self) -> bulk.Shape | None:
+        """What changes each new warning before it is written (a history ledger's work); None: nothing."""
+        return None
 
     def received(self, rows: list[Row], results: list[services.Received]) -> None:
         """Called once the file's usable rows are received (``results`` in their order), in its
