@@ -393,9 +393,27 @@ def test_an_open_row_goes_to_the_unit_and_officer_the_ledger_names(world, tmp_pa
     assert leader_row.organisation == world.orgs["城关派出所"]
     assert leader_row.assignee == world.users["police_cg"]
     assert "第 4 行 处置民警（提示）" in out
+    first = WarningEvent.objects.filter(warning=leader_row).order_by("at", "pk").first()
+    assert first.message.endswith("处置单位 城关派出所，承办人 police_cg（导入时按派单规则选定）")
     routed = w["YJ000004"]
     assert routed.organisation in (world.orgs["城关派出所"], world.orgs["城东社区居委会"])
     assert "第 5 行 处置单位（提示）：未找到可承办预警的该名称单位：按预警地址派单" in out
     assert "台账处置单位：不存在派出所" in routed.notes
     told = set(Notification.objects.values_list("recipient_id", flat=True))
     assert world.users["police_lq"].pk in told and world.users["grid_sq"].pk in told
+
+
+def test_the_feedback_sends_ledger_rows_up_in_their_period_in_the_senders_layout(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from fanzha.warnings import exports
+
+    pushed = tmp_path / "list.csv"
+    pushed.write_bytes(csv_bytes(HEADER, [row(9)]))
+    assert command("warnings", "import", str(pushed))[1] == 0
+    layout = exports.standing_layout("superior")
+    _import(tmp_path, TWO_MONTHS)
+    assert exports.standing_layout("superior") == layout  # a ledger is no pushed list's layout
+    ((header, rows),) = exports.feedback_sections(
+        world.users["leader"], "superior", dt.date(2026, 9, 1), dt.date(2026, 9, 30)
+    )
+    assert header == [text for text, _ in exports.layout_feedback_columns(layout)]
+    assert sorted(r[0] for r in rows) == ["YJ000001", "YJ000002"]

@@ -316,9 +316,10 @@ def keep_open(
     _with_notes(warning, work.notes + _named(work))
     held, officer = _hold(warning, work, staff, intake)
     if held:
-        _first_line(
-            line, warning, clean, intake, _held_text(warning.organisation, warning.assignee, True, True)
-        )
+        text = _held_text(warning.organisation, officer, True, True)
+        if officer is None:  # the unit's pick
+            text += f"，承办人 {warning.assignee}（导入时按派单规则选定）"
+        _first_line(line, warning, clean, intake, text)
     else:
         line[LINE_MESSAGE] += ROUTED_AT_IMPORT
     acked = (
