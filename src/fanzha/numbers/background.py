@@ -29,6 +29,7 @@ from fanzha.numbers.models import (
     ScoringRun,
 )
 from fanzha.numbers.quality import run_message
+from fanzha.numbers.scratch import remove_leftovers, scratch_dir
 from fanzha.numbers.services import number_hash, upload_context
 from fanzha.screening.numbers.features import InputError
 from fanzha.screening.numbers.victims import SEPARATOR, reasons_zh
@@ -73,8 +74,9 @@ def numbers_run_queued(*, run_id: int, report: engine.Report) -> dict[str, Any]:
         return _outcome(run)
     ScoringRun.objects.filter(pk=run_id).update(status=RunStatus.RUNNING, started_at=timezone.now())
     report(5, "正在读取文件")
+    remove_leftovers(run_id)  # an earlier attempt's, its worker killed: the extract in clear
     try:
-        with engine.scratch_dir() as scratch:
+        with scratch_dir(run_id) as scratch:
             names: dict[Path, str] = {}  # the page names a file as uploaded, never by its scratch path
             files = _write_files(run, Path(scratch), names)
             result = engine.run_engine(files, Path(scratch), report, names=names)
@@ -285,6 +287,7 @@ def numbers_fail(*, run_id: int, message: str) -> bool:
         status=RunStatus.FAILED, message=message[:2000], finished_at=timezone.now()
     )
     RunUpload.objects.filter(run_id=run_id).delete()
+    transaction.on_commit(lambda: remove_leftovers(run_id))  # what a killed worker left of the run
     if updated:
         run = ScoringRun.objects.get(pk=run_id)
         audit_record(actor=None, action="numbers.fail", obj=run, details={"job": run.job_id})

@@ -123,7 +123,3 @@ def _scored(scores: Any) -> list[dict[str, Any]]:
         }
         for i in kept
     ]
-
-
-def scratch_dir() -> tempfile.TemporaryDirectory[str]:
-    return tempfile.TemporaryDirectory(prefix="fanzha-numbers-run-")
