@@ -391,20 +391,37 @@ def listed_victims(run: ScoringRun, victims: list[PotentialVictim]) -> set[str]:
     )
 
 
-def _chosen(run: ScoringRun, victim_ids: list[int] | None, top: int | None) -> list[PotentialVictim]:
+def _chosen(
+    run: ScoringRun, victim_ids: list[int] | None, top: int | None, start: int | None
+) -> list[PotentialVictim]:
+    """The ticked victims, or ``top`` of them by rank from rank ``start`` (1: the first): a run keeps
+    thousands, and one click sends at most SEND_MAX — the next click starts where it stopped. More
+    than SEND_MAX is refused saying so, never cut silently (the second click would send the same)."""
     victims = run.victims.order_by("rank")
     if victim_ids:
         return list(victims.filter(pk__in=victim_ids)[:SEND_MAX])
+    if top and top > SEND_MAX:
+        first = start or 1
+        raise ValidationError(
+            f"一次最多发送 {SEND_MAX} 人（本次填写 {top} 人）；请分批发送：从第 {first} 名起 {SEND_MAX} 人，"
+            f"再从第 {first + SEND_MAX} 名起，依此类推"
+        )
     if top:
-        return list(victims[: min(top, SEND_MAX)])
+        return list(victims.filter(rank__gte=start or 1)[:top])
     raise ValidationError("请勾选潜在受害人，或填写要发送的前 N 名")
 
 
 @transaction.atomic
 def numbers_send_warnings(
-    *, actor: Any, run: ScoringRun, victim_ids: list[int] | None = None, top: int | None = None
+    *,
+    actor: Any,
+    run: ScoringRun,
+    victim_ids: list[int] | None = None,
+    top: int | None = None,
+    start: int | None = None,
 ) -> SendResult:
-    """Send the chosen potential victims into warning intake, once each (source id: run + number hash).
+    """Send the chosen potential victims into warning intake, once each (source id: run + number hash):
+    those ticked, or ``top`` (at most SEND_MAX) by rank from rank ``start``.
 
     The run's row is locked first and the victims read after it: of two sends of the run at once the
     second waits, then finds the victims sent (counted 此前已发送, their time sent left as it was) —
@@ -416,7 +433,7 @@ def numbers_send_warnings(
         raise ValidationError("研判尚未完成，不能发送预警")
     intake, result, now = Intake(actor), SendResult(), timezone.now()
     sent_ids: list[int] = []
-    chosen = _chosen(run, victim_ids, top)
+    chosen = _chosen(run, victim_ids, top, start)
     suspected = listed_victims(run, chosen)
     for victim in chosen:
         if victim.number_hash in suspected:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from fanzha.core import access
 from fanzha.jobs.models import Job, JobStatus
+from fanzha.numbers import services
 from fanzha.numbers.background import numbers_settle
 from fanzha.numbers.forms import ACCEPT, ExtractForm
 from fanzha.numbers.models import FileKind, IndicatorProposal, RunStatus, ScoringRun
@@ -113,6 +114,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "victims": victims,
         "proposals": _page(request, PROPOSALS_PAGE, run.proposals.select_related("decided_by"), SHOW_NUMBERS),
         "can_send": access.user_can(request.user, "warning.create"),
+        "send_max": services.SEND_MAX,
     }
     return render(request, "numbers/run_detail.html", context)
 
@@ -167,6 +169,7 @@ def run_send_warnings(request: HttpRequest, pk: int) -> HttpResponse:
             run=run,
             victim_ids=_ints(request.POST.getlist("victim")),
             top=_number(request.POST.get("top", "")),
+            start=_number(request.POST.get("start", "")),
         )
     except ValidationError as exc:
         messages.error(request, _errors(exc))
