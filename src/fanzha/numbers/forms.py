@@ -5,9 +5,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
-from fanzha.numbers.services import shown_name
+from fanzha.numbers.services import MAX_FILES_PER_KIND, shown_name, too_large
 
-MAX_FILES_PER_KIND = 12  # a year of monthly files
 ACCEPT = ".csv,.csv.gz,.gz,.parquet,.pq"  # the file chooser's filter (.gz: browsers match the last dot)
 
 
@@ -39,8 +38,7 @@ def _check_size(upload: Any) -> None:
     if not size:
         raise forms.ValidationError(f"“{shown_name(upload.name)}”是空文件（0 字节），未保存")
     if size > settings.IMPORT_MAX_BYTES:
-        limit = settings.IMPORT_MAX_BYTES // 1024 // 1024
-        raise forms.ValidationError(f"“{shown_name(upload.name)}”超过 {limit} MB 的上限，未保存")
+        raise forms.ValidationError(too_large(upload.name, size))
 
 
 class ExtractForm(forms.Form):

@@ -85,8 +85,7 @@ def _check_file(upload: UploadedFile) -> str:
     if not upload.data:
         raise ValidationError({upload.kind: f"“{name}”是空文件（0 字节），未保存"})
     if len(upload.data) > settings.IMPORT_MAX_BYTES:
-        limit = settings.IMPORT_MAX_BYTES // 1024 // 1024
-        raise ValidationError({upload.kind: f"“{name}”超过 {limit} MB 的上限，未保存"})
+        raise ValidationError({upload.kind: too_large(upload.name, len(upload.data))})
     if suffix in GZIP_SUFFIXES:
         _check_gzip(upload)
     elif suffix == ".csv":
@@ -94,6 +93,24 @@ def _check_file(upload: UploadedFile) -> str:
     else:
         _check_parquet(upload)
     return suffix
+
+
+MAX_FILES_PER_KIND = 12  # a year of monthly files
+
+
+def upload_limit_mb() -> int:
+    return settings.IMPORT_MAX_BYTES // 1024 // 1024
+
+
+def too_large(name: str, size: int) -> str:
+    """Why a file past the upload limit is refused, its size and what to do: a day of a county's calls
+    (2 million records, ≈ 120 MB of CSV) is past the default 50 MB, and gzip or splitting gets it in."""
+    mb, limit = size / 1024 / 1024, upload_limit_mb()
+    return (
+        f"“{shown_name(name)}”有 {mb:.1f} MB，超过每个文件 {limit} MB 的上限，未保存；"
+        "请压缩为 .csv.gz（话单通常压缩到三分之一以下）"
+        f"或拆分为多个文件后一并上传（每类最多 {MAX_FILES_PER_KIND} 个）"
+    )
 
 
 # a file saved as something else and named .csv, by its first bytes: refused at upload with what it is,
@@ -176,9 +193,9 @@ def _check_gzip(upload: UploadedFile) -> None:
         ) from None
     if size > limit:
         mb = limit // 1024 // 1024
-        raise ValidationError({upload.kind: f"压缩文件解压后超过 {mb} MB 的上限，请拆分后分批上传"})
+        raise ValidationError({upload.kind: f"“{name}”解压后超过 {mb} MB 的上限，请拆分后上传，未保存"})
     if not size:
-        raise ValidationError({upload.kind: "文件是空的（解压后没有内容）"})
+        raise ValidationError({upload.kind: f"“{name}”是空的（解压后没有内容），未保存"})
 
 
 def _decompressed_size(data: bytes, limit: int) -> int:

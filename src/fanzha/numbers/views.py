@@ -80,7 +80,8 @@ def run_upload(request: HttpRequest) -> HttpResponse:
                 messages.warning(request, notice)  # the same extract again: said, never refused
             return redirect("numbers_run_detail", pk=run.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "numbers/run_upload.html", {"form": form, "accept": ACCEPT}, status=status)
+    context = {"form": form, "accept": ACCEPT, "limit_mb": services.upload_limit_mb()}
+    return render(request, "numbers/run_upload.html", context, status=status)
 
 
 @login_required
