@@ -102,20 +102,25 @@ def test_it_does_not_show_a_run_whose_job_ended_as_running(world, client, ended:
     assert not RunUpload.objects.filter(run=run).exists()
 
 
-def test_it_settles_a_run_whose_job_ended_on_schedule_without_anyone_looking(world, client) -> None:  # type: ignore[no-untyped-def]
+def test_it_settles_a_run_whose_job_ended_on_schedule_without_anyone_looking(
+    world, client, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import tempfile
+
     from fanzha.jobs.schedules import DEFAULT_SCHEDULES
     from fanzha.numbers.background import SWEEP_TASK, numbers_sweep_stale
 
     assert DEFAULT_SCHEDULES["中断研判清理"] == (SWEEP_TASK, 600)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the sweep also clears scratch folders
     client.force_login(world.users["analyst"])
     _post(client, "voc.csv", calls_csv())
     _post(client, "voc2.csv", calls_csv())
     stuck, waiting = ScoringRun.objects.order_by("pk")
     ScoringRun.objects.filter(pk=stuck.pk).update(status=RunStatus.RUNNING)
     Job.objects.filter(pk=stuck.job_id).update(status=JobStatus.CANCELLED)
-    assert numbers_sweep_stale() == {"failed": 1}
+    assert numbers_sweep_stale() == {"failed": 1, "removed": 0}
     stuck.refresh_from_db()
     waiting.refresh_from_db()
     assert stuck.status == RunStatus.FAILED and "中断" in stuck.message
     assert waiting.status == RunStatus.QUEUED  # its job has not run yet: left alone
-    assert numbers_sweep_stale() == {"failed": 0}
+    assert numbers_sweep_stale() == {"failed": 0, "removed": 0}

@@ -74,7 +74,7 @@ def numbers_run_queued(*, run_id: int, report: engine.Report) -> dict[str, Any]:
         return _outcome(run)
     ScoringRun.objects.filter(pk=run_id).update(status=RunStatus.RUNNING, started_at=timezone.now())
     report(5, "正在读取文件")
-    remove_leftovers(run_id)  # an earlier attempt's, its worker killed: the extract in clear
+    remove_leftovers()  # an earlier attempt's, its worker killed: the extract in clear
     try:
         with scratch_dir(run_id) as scratch:
             names: dict[Path, str] = {}  # the page names a file as uploaded, never by its scratch path
@@ -287,7 +287,7 @@ def numbers_fail(*, run_id: int, message: str) -> bool:
         status=RunStatus.FAILED, message=message[:2000], finished_at=timezone.now()
     )
     RunUpload.objects.filter(run_id=run_id).delete()
-    transaction.on_commit(lambda: remove_leftovers(run_id))  # what a killed worker left of the run
+    transaction.on_commit(remove_leftovers)  # what a killed worker left of the run
     if updated:
         run = ScoringRun.objects.get(pk=run_id)
         audit_record(actor=None, action="numbers.fail", obj=run, details={"job": run.job_id})
@@ -310,8 +310,10 @@ SWEEP_TASK = "numbers.sweep_stale"
 
 def numbers_sweep_stale() -> dict[str, int]:
     """Settle every unfinished run whose job has ended (:func:`numbers_settle`); run on a schedule, so a
-    run nobody looks at does not stay "running" either."""
+    run nobody looks at does not stay "running" either. Then remove the scratch folders killed workers
+    left (``removed``; a page may have failed the run on another host)."""
     active = ScoringRun.objects.filter(
         status__in=(RunStatus.QUEUED, RunStatus.RUNNING), job__status__in=FINISHED_STATUSES
     ).select_related("job")
-    return {"failed": sum(numbers_settle(run=run) for run in active)}
+    failed = sum(numbers_settle(run=run) for run in active)
+    return {"failed": failed, "removed": remove_leftovers()}

@@ -29,5 +29,7 @@ def run(job_context: JobContext, run_id: int) -> dict[str, Any]:
 @task(background.SWEEP_TASK, label="清理中断的号码研判")
 def sweep_stale(job_context: JobContext) -> dict[str, int]:
     counts = background.numbers_sweep_stale()
-    job_context.progress(100, f"已标记中断的研判 {counts['failed']} 个")
+    job_context.progress(
+        100, f"已标记中断的研判 {counts['failed']} 个，清除遗留临时文件夹 {counts['removed']} 个"
+    )
     return counts
