@@ -90,3 +90,15 @@ def test_a_run_whose_files_cannot_be_decrypted_says_so(world, client) -> None:  
     assert run.status == RunStatus.FAILED and run.message == background.UNREADABLE
     assert Job.objects.get(pk=run.job_id).status == JobStatus.FAILED
     assert "已无法读取" in _page(client, run)
+
+
+def test_an_interrupted_run_says_it_failed_once(world, client) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(world.users["analyst"])
+    run = _submit(client)
+    run.job.status = JobStatus.FAILED  # the worker died on its last attempt
+    run.job.save(update_fields=["status"])
+    assert background.numbers_settle(run=run)
+    page = _page(client, run)
+    failure = page[page.index('data-testid="run-failure"') :][:300]
+    assert "研判失败：后台任务已中断" in failure
+    assert failure.count("研判") == 1  # not "研判失败：研判中断：…"

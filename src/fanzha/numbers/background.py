@@ -39,7 +39,8 @@ if TYPE_CHECKING:  # the engine (LightGBM, scikit-learn) is imported by the job 
 
 UNREADABLE = "待处理的文件已无法读取（可能已更换密钥），请重新上传"
 ERROR = "处理时出错，未保存结果；请检查文件或联系管理员"
-INTERRUPTED = "研判中断：后台任务已结束（进程失联或任务被取消），未保存结果；请重新上传"
+# shown after the page's own "研判失败：" — so without a prefix of its own
+INTERRUPTED = "后台任务已中断（进程失联或任务被取消），未保存结果；请重新上传"
 
 
 def _write_files(run: ScoringRun, scratch: Path, names: dict[Path, str]) -> dict[str, list[Path]]:
