@@ -59,8 +59,8 @@ def test_it_renders_templates_with_the_rows_values() -> None:
     text = render("call_dur_median", {"call_dur_median": 8.0, "short_call_share": 0.78})
     assert text == "78 % 的通话短于 10 秒，时长中位数 8 秒"
     assert (
-        render("opposite_unique", {"opposite_unique": 312.0, "callback_rate": 0.04})
-        == "呼叫 312 个不同号码，回拨率 4 %"
+        render("opposite_unique", {"opposite_count": 1000.0, "opposite_unique": 312.0, "callback_rate": 0.04})
+        == "1,000 次通话涉及 312 个不同号码，回拨率 4 %"  # all counterparts, not only those it called
     )
     assert (
         render("opposite_unique", {"opposite_unique": 5.0, "callback_rate": float("nan")})
@@ -84,7 +84,8 @@ def test_it_never_shows_a_row_its_own_label() -> None:
 
 
 def test_it_words_zero_values_naturally() -> None:
-    assert render("city_name_nunique", {"city_name_nunique": 0.0}) == "通话记录中没有所在城市信息"
+    calls = {"opposite_count": 40.0, "voccalltype1": 12.0}
+    assert render("city_name_nunique", {**calls, "city_name_nunique": 0.0}) == "通话记录中没有所在城市信息"
     assert render("city_name_nunique", {"city_name_nunique": 3.0}) == "通话出现在 3 个城市"
 
 
