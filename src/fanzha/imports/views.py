@@ -17,11 +17,12 @@ from fanzha.core import access
 from fanzha.core.exports import csv_response
 from fanzha.imports import selectors
 from fanzha.imports.background import import_submit
+from fanzha.imports.blanks import template_csv, template_xlsx
 from fanzha.imports.columns import all_fields
 from fanzha.imports.exports import AREA_HEADER, area_rows, areas_xlsx
 from fanzha.imports.forms import UploadForm
 from fanzha.imports.importers import get_importer
-from fanzha.imports.importers.ledger import LedgerImporter
+from fanzha.imports.importers.ledger import LedgerImporter, committed_summary
 from fanzha.imports.importers.warnings import WarningImporter
 from fanzha.imports.models import BatchStatus, ImportBatch
 from fanzha.warnings import selectors as warning_selectors
@@ -91,6 +92,23 @@ def import_upload(request: HttpRequest, importer: str) -> HttpResponse:
 
 
 @login_required
+def import_template(request: HttpRequest, importer: str) -> HttpResponse:
+    """The importer's blank template (空白模板): XLSX, or ``?format=csv``; for whoever may upload it."""
+    imp = get_importer(importer)
+    if imp is None:
+        raise Http404("没有这种导入")
+    access.require(request.user, imp.permission)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(template_csv(imp), content_type="text/csv; charset=utf-8")
+        name = f"{imp.label}导入模板.csv"
+    else:
+        response = HttpResponse(template_xlsx(imp), content_type=XLSX_TYPE)
+        name = f"{imp.label}导入模板.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The batch; while it runs, its job's progress, refreshed by htmx every two seconds."""
     batch = _batch(request, pk)
@@ -105,6 +123,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "more_notices": max(len(batch.notices) - 200, 0),
         "columns": _columns_read(batch),
         "warnings_link": _warnings_link(request.user, batch),
+        "ledger_summary": committed_summary(batch),
     }
     if getattr(request, "htmx", False):
         return render(request, "imports/_batch_status.html", context)

@@ -51,6 +51,8 @@ class Importer:
     allow_system: bool = False  # may run without a user (CLI by an operator)
     fields: list[Field] = []
     keeps_unread: bool = False  # the rows carry the cells of the columns not read (Row.unread)
+    # Fields the blank template (imports.blanks) leaves out: columns the importer refuses (a password).
+    template_leaves_out: tuple[str, ...] = ()
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)

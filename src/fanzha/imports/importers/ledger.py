@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from fanzha.audit.models import AuditEvent
 from fanzha.imports.columns import Field
 from fanzha.imports.importers.base import Row
 from fanzha.imports.importers.warnings import FIELDS, WarningImporter
@@ -136,25 +137,52 @@ class LedgerImporter(WarningImporter):
         }
 
     def commit_details(self, batch: Any) -> dict[str, Any]:
+        return {**super().commit_details(batch), LEDGER_KEY: self.counts()}
+
+    def counts(self) -> dict[str, Any]:
+        """What the file's work did, counts only: kept in the batch's import.commit record."""
         applied = self.applied
         return {
-            **super().commit_details(batch),
-            "ledger": {
-                "closed": applied.closed,
-                "open": applied.open,
-                "clock_from_import": applied.from_import,
-                "contacts": applied.contacts,
-                "outcomes": dict(sorted(applied.by_outcome.items())),
-            },
+            "closed": applied.closed,
+            "open": applied.open,
+            "clock_from_import": applied.from_import,
+            "contacts": applied.contacts,
+            "outcomes": dict(sorted((str(code), n) for code, n in applied.by_outcome.items())),
         }
 
     def summary_text(self) -> str:
         """The file's work in one line (counts only)."""
-        a = self.applied
-        outcomes = "、".join(f"{Outcome(code).label} {n}" for code, n in sorted(a.by_outcome.items()))
-        text = f"台账：{a.closed} 条按已办结导入（{outcomes or '无'}），{a.open} 条未办结进入待办"
-        if a.from_import:
-            text += f"（其中 {a.from_import} 条时限已过，自导入时起计算）"
-        if a.defrauded:
-            text += f"；{a.defrauded} 条已被骗未自动生成案件草稿，案件请另行导入"
-        return text
+        return summary_line(self.counts())
+
+
+LEDGER_KEY = "ledger"  # the import.commit audit details: the ledger's counts (LedgerImporter.counts)
+
+
+def summary_line(counts: dict[str, Any]) -> str:
+    """台账：6 条按已办结导入（劝阻成功 2、…），2 条未办结进入待办… from a ledger's counts."""
+    by_outcome = counts.get("outcomes", {})
+    outcomes = "、".join(f"{Outcome(code).label} {n}" for code, n in sorted(by_outcome.items()))
+    closed, still_open = counts.get("closed", 0), counts.get("open", 0)
+    text = f"台账：{closed} 条按已办结导入（{outcomes or '无'}），{still_open} 条未办结进入待办"
+    if counts.get("clock_from_import"):
+        text += f"（其中 {counts['clock_from_import']} 条时限已过，自导入时起计算）"
+    defrauded = by_outcome.get(str(Outcome.DEFRAUDED), 0)
+    if defrauded:
+        text += f"；{defrauded} 条已被骗未自动生成案件草稿，案件请另行导入"
+    return text
+
+
+def committed_summary(batch: Any) -> str:
+    """The summary line of a committed ledger batch, read from its import.commit record ("" for another
+    batch, or one whose record has no ledger counts)."""
+    if batch.importer != LedgerImporter.code or batch.status != "committed":
+        return ""
+    event = (
+        AuditEvent.objects.filter(
+            action="import.commit", object_type="imports.importbatch", object_id=str(batch.pk)
+        )
+        .order_by("id")
+        .first()
+    )
+    counts = event.details.get(LEDGER_KEY) if event is not None else None
+    return summary_line(counts) if isinstance(counts, dict) else ""

@@ -166,6 +166,7 @@ class UserImporter(Importer):
     label = "用户"
     permission = "user.manage"
     fields = FIELDS
+    template_leaves_out = ("password",)  # a file with the column is refused (CREDENTIAL_COLUMN_REFUSED)
 
     def __init__(self) -> None:
         self._units: dict[int, Organisation] | None = None  # every unit by its pk, read once a file
