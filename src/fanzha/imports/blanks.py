@@ -5,6 +5,7 @@ second sheet 填写说明 saying what each column takes; or a CSV with the UTF-8
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from fanzha.core.exports import csv_lines
 from fanzha.core.models.organisations import OrganisationKind
@@ -32,20 +33,22 @@ TIME_WRITTEN = "如 2026-11-28 09:30、2026/11/28 9:30 或 2026年11月28日 9�
 TEXT_NOTE = "本列已设为文本格式：请直接输入，或粘贴时选“只粘贴值/匹配目标格式”，不要改回数字格式"
 
 
-def _words(mapping: dict[str, str], code: str, shown: int = 4) -> str:
-    return "、".join([word for word, value in mapping.items() if value == code][:shown])
+def _words(mapping: dict[str, str], code: str, label: str, shown: int = 4) -> str:
+    """The first ``shown`` words ``mapping`` reads as ``code``, other than its label."""
+    return "、".join([word for word, value in mapping.items() if value == code and word != label][:shown])
+
+
+def _choices_and_words(choices: list[tuple[str, str]], words: dict[str, str]) -> str:
+    """Each choice's label with the first words a ledger may write for it."""
+    return "；".join(f"{label}（也可写 {_words(words, code, label)}）" for code, label in choices)
 
 
 def _outcomes() -> str:
-    said = "；".join(
-        f"{outcome.label}（也可写 {_words(ledger.OUTCOME_WORDS, outcome.value)}）" for outcome in Outcome
-    )
-    return f"{said}；不填：按未办结导入，进入待办"
+    return f"{_choices_and_words(Outcome.choices, ledger.OUTCOME_WORDS)}；不填：按未办结导入，进入待办"
 
 
 def _contact_kinds() -> str:
-    kinds = (f"{kind.label}（也可写 {_words(ledger.KIND_WORDS, kind.value)}）" for kind in ContactKind)
-    return "；".join(kinds)
+    return _choices_and_words(ContactKind.choices, ledger.KIND_WORDS)
 
 
 def _fraud_types() -> str:
@@ -188,7 +191,7 @@ def template_xlsx(importer: Importer) -> bytes:
     return buffer.getvalue()
 
 
-def _notes_sheet(sheet: object, importer: Importer) -> None:
+def _notes_sheet(sheet: Any, importer: Importer) -> None:
     from openpyxl.styles import Alignment, Font
 
     where = f"请在“{DATA_SHEET}”工作表第 2 行起填写，每行一条；表头加粗的列必填"
