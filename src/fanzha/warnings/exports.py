@@ -604,11 +604,11 @@ def _figures(r: dict[str, Any]) -> list[Any]:
     ]
 
 
-def person_rows(qs: Any) -> list[list[Any]]:
-    """The per-person figures of ``qs`` (:data:`selectors.PERSON_FIELDS`), as the 按人员 sheet's rows:
-    staff names in clear (the people of the centre's units, not of the public), as the list's 承办人."""
+def person_rows(summary: list[dict[str, Any]]) -> list[list[Any]]:
+    """The per-person figures (:data:`selectors.PERSON_FIELDS`), as the 按人员 sheet's rows: staff names in
+    clear (the people of the centre's units, not of the public), as the list's 承办人."""
     rows = []
-    for r in selectors.summary(qs, selectors.PERSON_FIELDS):
+    for r in summary:
         person = (
             (r["assignee__display_name"] or r["assignee__username"]) if r["assignee_id"] else "（未分派到人）"
         )
@@ -616,21 +616,23 @@ def person_rows(qs: Any) -> list[list[Any]]:
     return rows
 
 
-def area_rows(qs: Any, totals: dict[str, Any]) -> list[list[Any]]:
+def area_rows(summary: list[dict[str, Any]], totals: dict[str, Any]) -> list[list[Any]]:
     """The 按区划 sheet's rows: each area named as the page names it (城关镇 · 城东社区), then 合计."""
     rows = []
-    for r in selectors.summary(qs, selectors.AREA_FIELDS):
+    for r in summary:
         parent = r["area__parent__name"]
         rows.append([f"{parent} · {r['area__name']}" if parent else r["area__name"], *_figures(r)])
     return [*rows, [TOTAL, *_figures(totals)]]
 
 
-def unit_rows(qs: Any, totals: dict[str, Any]) -> list[list[Any]]:
+def unit_rows(summary: list[dict[str, Any]], totals: dict[str, Any]) -> list[list[Any]]:
     """The 按单位 sheet's rows (中心待分派: the centre's queue, no unit yet), then 合计."""
-    rows = [
-        [r["organisation__name"] or QUEUE, *_figures(r)] for r in selectors.summary(qs, selectors.UNIT_FIELDS)
-    ]
+    rows = [[r["organisation__name"] or QUEUE, *_figures(r)] for r in summary]
     return [*rows, [TOTAL, *_figures(totals)]]
+
+
+# The statistics sheets' groupings, counted together in one pass over the warnings.
+SHEET_GROUPINGS = ((), selectors.PERSON_FIELDS, selectors.AREA_FIELDS, selectors.UNIT_FIELDS)
 
 
 @transaction.atomic
@@ -638,17 +640,31 @@ def export_list(*, actor: Any, qs: Any, applied: dict[str, str]) -> HttpResponse
     """The filtered list (masked), and on the next sheets the statistics page's figures of the same
     warnings: per person, per area and per unit (with the totals)."""
     access.require(actor, "warning.export")
-    rows = list(list_rows(qs))
+    (totals,), people, areas, units = selectors.summaries(qs, SHEET_GROUPINGS)
+    rows = _Counted(list_rows(qs))  # written to the sheet as they are read, not held in a list
+    sheets: list[tuple[str, list[str], Iterable[list[Any]]]] = [
+        ("预警", LIST_HEADER, rows),
+        ("按人员", PERSON_HEADER, person_rows(people)),
+        ("按区划", AREA_HEADER, area_rows(areas, totals)),
+        ("按单位", UNIT_HEADER, unit_rows(units, totals)),
+    ]
+    response = xlsx_book_response(f"预警清单_{timezone.localdate():%Y%m%d}.xlsx", sheets)
     audit_record(
         actor=actor,
         action="pii.export",
         object_type="warnings.warning",
-        details={"filters": applied, "rows": len(rows), "masked": True},
+        details={"filters": applied, "rows": rows.count, "masked": True},
     )
-    sheets: list[tuple[str, list[str], Iterable[list[Any]]]] = [
-        ("预警", LIST_HEADER, rows),
-        ("按人员", PERSON_HEADER, person_rows(qs)),
-    ]
-    totals = selectors.summary(qs)[0]
-    sheets += [("按区划", AREA_HEADER, area_rows(qs, totals)), ("按单位", UNIT_HEADER, unit_rows(qs, totals))]
-    return xlsx_book_response(f"预警清单_{timezone.localdate():%Y%m%d}.xlsx", sheets)
+    return response
+
+
+class _Counted:
+    """Rows passed on as they come, counted (for the audit record, written once they are all out)."""
+
+    def __init__(self, rows: Iterable[list[Any]]) -> None:
+        self.rows, self.count = rows, 0
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        for row in self.rows:
+            self.count += 1
+            yield row

@@ -94,7 +94,8 @@ STATS_TABS = (("", "按区划、单位"), ("people", "按人员"))
 def warning_stats(request: HttpRequest) -> HttpResponse:
     """Per-area and per-unit figures for the same filters as the list (a separate page: they scan); the
     按人员 tab (``?tab=people``) has the same figures per responsible person instead. Both are of the
-    warnings the user sees (:func:`selectors.filtered`): a station's user finds its own people only."""
+    warnings the user sees (:func:`selectors.filtered`): a station's user finds its own people only.
+    The totals and the tables are counted in one pass over the warnings (:func:`selectors.summaries`)."""
     access.require(request.user, "warning.view")
     _say_period_problems(request)
     qs, applied = selectors.filtered(request.user, request.GET)
@@ -108,21 +109,20 @@ def warning_stats(request: HttpRequest) -> HttpResponse:
             (code, label, urlencode({**applied, "tab": code} if code else applied))
             for code, label in STATS_TABS
         ],
-        "totals": selectors.summary(qs)[0],
         "rows_shown": SUMMARY_ROWS,
     }
     if tab == "people":
-        by_person = selectors.summary(qs, selectors.PERSON_FIELDS)
+        totals, by_person = selectors.summaries(qs, ((), selectors.PERSON_FIELDS))
         context |= {"by_person": by_person[:SUMMARY_ROWS], "people_total": len(by_person)}
     else:
-        by_area = selectors.summary(qs, ("area__path", "area__parent__name", "area__name", "area_id"))
-        by_unit = selectors.summary(qs, ("organisation__name", "organisation_id"))
+        totals, by_area, by_unit = selectors.summaries(qs, ((), selectors.AREA_FIELDS, selectors.UNIT_FIELDS))
         context |= {
             "by_area": by_area[:SUMMARY_ROWS],
             "by_unit": by_unit[:SUMMARY_ROWS],
             "areas_total": len(by_area),
             "units_total": len(by_unit),
         }
+    context["totals"] = totals[0]
     return render(request, "warnings/warning_stats.html", context)
 
 
