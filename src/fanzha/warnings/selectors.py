@@ -476,8 +476,9 @@ class Elapsed(Func):
     """``end - start`` (two datetime fields) as a duration. SQLite has no time type: Django subtracts its
     datetimes' text in a Python function called row by row (``django_timestamp_diff``: 14 of the 15 s a
     year of a city's statistics took); here SQLite counts the whole microseconds itself — the seconds
-    by ``strftime('%s')``, the microseconds from the text Django writes (``2026-11-28 09:00:00.250000``;
-    none written: 0). The same value to the microsecond."""
+    by ``strftime('%s')`` of the text's first 19 characters (given the fraction, SQLite rounds it to the
+    millisecond: .999999 is the next second), the microseconds from the text Django writes after them
+    (``2026-11-28 09:00:00.250000``; none written: 0). The same value to the microsecond."""
 
     arity = 2
     output_field = DurationField()
@@ -488,7 +489,7 @@ class Elapsed(Func):
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
         (end, end_params), (start, start_params) = (compiler.compile(e) for e in self.source_expressions)
         sql = (
-            f"((strftime('%%s', {end}) - strftime('%%s', {start})) * 1000000"
+            f"((strftime('%%s', substr({end}, 1, 19)) - strftime('%%s', substr({start}, 1, 19))) * 1000000"
             f" + CAST(substr({end}, 21, 6) AS INTEGER) - CAST(substr({start}, 21, 6) AS INTEGER))"
         )
         return sql, [*end_params, *start_params, *end_params, *start_params]
