@@ -111,3 +111,19 @@ def test_the_page_and_the_export_read_the_warnings_once(world, client) -> None: 
     assert _warning_passes(lambda: client.get(stats)) == 1  # before: 3 (totals, areas, units)
     assert _warning_passes(lambda: client.get(stats, {"tab": "people"})) == 1  # before: 2
     assert _warning_passes(lambda: client.get(reverse("warning_export"))) == 1  # before: 4
+
+
+def test_the_board_finds_the_open_warnings_by_status(world) -> None:  # type: ignore[no-untyped-def]
+    """The board (and the home page's open counts) start from the status index, not from the scope's
+    area index through every warning of the year (SQLite: 5.7 s at 1,000,000 warnings, 0.06 s so)."""
+    _varied_day(world)
+    sql, params = selectors.board(world.users["leader"])[:201].query.sql_with_params()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = " ".join(row[3] for row in cursor.fetchall())
+        assert "warnings_area_recent" not in plan and "(status=?)" in plan, plan
+    shown = [w.pk for w in selectors.board(world.users["leader"])]
+    expected = Warning.objects.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True)
+    assert sorted(shown) == sorted(expected) and shown
