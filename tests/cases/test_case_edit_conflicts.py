@@ -90,3 +90,39 @@ def test_a_result_entry_with_nothing_changed_meanwhile_saves(world, client) -> N
 
     assert response.status_code == 302
     assert Case.objects.get(pk=case.pk).detained == 2
+
+
+def test_a_refused_case_form_keeps_the_typed_loss_and_times(world, client) -> None:  # type: ignore[no-untyped-def]
+    """The 损失金额 typed is shown again as typed (yuan): it was the stored one, its token name
+    (loss_fen) not the form's (loss)."""
+    case = make_case(world)
+    url = reverse("case_edit", args=[case.pk])
+    client.force_login(world.users["police_cg"])
+    page = client.get(url)
+    Case.objects.filter(pk=case.pk).update(fraud_type="fake_loan")
+
+    typed = {"loss": "1234.50", "occurred_at": "2026-11-20T08:30", "summary": "补充"}
+    refused = client.post(url, as_shown(page, **typed))
+
+    form = refused.context["form"]
+    assert refused.status_code == 200 and "诈骗类型" in _errors(refused)
+    assert {name: form[name].value() for name in typed} == typed
+    assert form.initial["fraud_type"] == "fake_loan"
+    response = client.post(url, as_shown(refused))
+    assert response.status_code == 302
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.fraud_type, stored.loss_fen, stored.summary) == ("fake_loan", 123_450, "补充")
+
+
+def test_a_refused_result_form_keeps_the_typed_note(world, client) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(world)
+    url = reverse("case_result", args=[case.pk])
+    client.force_login(world.users["police_cg"])
+    page = client.get(url)
+    Case.objects.filter(pk=case.pk).update(detained=3)
+
+    refused = client.post(url, as_shown(page, detained="1", note="抓获一名取款人"))
+
+    form = refused.context["form"]
+    assert "抓获嫌疑人" in _errors(refused) and "战果说明" not in _errors(refused)
+    assert form["note"].value() == "抓获一名取款人" and form["detained"].value() == 3

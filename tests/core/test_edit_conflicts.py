@@ -90,6 +90,46 @@ def test_a_person_edit_with_nothing_changed_meanwhile_saves(world, client) -> No
     assert (stored.notes, stored.phone) == ("已上门宣传", "13905710555")
 
 
+def test_a_refused_person_form_keeps_the_typed_key_groups_and_area(world, client) -> None:  # type: ignore[no-untyped-def]
+    """A multiple choice (重点人群) and a model choice (所属区划) typed into fields nobody changed are
+    shown again as chosen; the phone changed meanwhile is shown as stored now (masked)."""
+    person = world.people["chengdong"]
+    url = reverse("person_edit", args=[person.pk])
+    page = _login(client, world, "grid_cd").get(url)
+    Person.objects.filter(pk=person.pk).update(phone=IMPORTED_PHONE)
+    area = world.area("城东社区")
+
+    refused = client.post(url, as_shown(page, key_groups=["elderly", "student"], area=area.pk))
+
+    assert refused.status_code == 400 and "手机号" in _errors(refused)
+    form = refused.context["form"]
+    assert form["key_groups"].value() == ["elderly", "student"]
+    assert str(form["area"].value()) == str(area.pk)
+    response = client.post(url, as_shown(refused))
+    assert response.status_code == 302
+    stored = Person.objects.get(pk=person.pk)
+    assert (sorted(stored.key_groups), stored.area_id) == (["elderly", "student"], area.pk)
+    assert stored.phone == IMPORTED_PHONE
+
+
+def test_a_refused_organisation_form_keeps_the_typed_jurisdiction(world, client) -> None:  # type: ignore[no-untyped-def]
+    station = world.orgs["城关派出所"]
+    url = reverse("organisation_edit", args=[station.pk])
+    page = _login(client, world, "admin").get(url)
+    Organisation.objects.filter(pk=station.pk).update(contact_phone="0571-1110")
+    covered = [world.area("城关镇").pk, world.area("龙泉乡").pk]
+
+    refused = client.post(url, as_shown(page, covered_areas=covered))
+
+    assert refused.status_code == 400 and "值班电话" in _errors(refused)
+    assert sorted(int(pk) for pk in refused.context["form"]["covered_areas"].value()) == sorted(covered)
+    response = client.post(url, as_shown(refused))
+    assert response.status_code == 302
+    stored = Organisation.objects.get(pk=station.pk)
+    assert stored.contact_phone == "0571-1110"
+    assert sorted(stored.covered_areas.values_list("pk", flat=True)) == sorted(covered)
+
+
 def test_the_token_holds_no_personal_data(world, client) -> None:  # type: ignore[no-untyped-def]
     person = world.people["chengdong"]
     page = _login(client, world, "grid_cd").get(reverse("person_edit", args=[person.pk]))

@@ -130,23 +130,33 @@ CASE_LABELS = {
     "area": "发案地",
     "occurred_at": "发案时间",
     "reported_at": "报案时间",
-    "loss_fen": "损失金额",
+    "loss": "损失金额",
     "summary": "简要案情",
     "detained": "抓获嫌疑人",
-    "results_note": "战果说明",
+    "note": "战果说明",
 }
-CASE_FIELDS = ("fraud_type", "contact_method", "area", "occurred_at", "reported_at", "loss_fen", "summary")
-RESULT_FIELDS = ("detained", "results_note")
+# The fields the forms write, by the form's name where it is not the case's own (the token's names are
+# the form's, so that what was typed into an unchanged field can be shown again on a refusal).
+CASE_FIELDS = {
+    "fraud_type": "fraud_type",
+    "contact_method": "contact_method",
+    "area": "area",
+    "occurred_at": "occurred_at",
+    "reported_at": "reported_at",
+    "loss": "loss_fen",
+    "summary": "summary",
+}
+RESULT_FIELDS = {"detained": "detained", "note": "results_note"}
 
 
 def _stored_case(case: Case) -> dict[str, Any]:
     """What the 修改 form writes, as stored now (its edit token's values)."""
-    return {name: case.serializable_value(name) for name in CASE_FIELDS}
+    return {name: case.serializable_value(field) for name, field in CASE_FIELDS.items()}
 
 
 def _stored_result(case: Case) -> dict[str, Any]:
     """What the 登记破案战果 form writes, as stored now."""
-    return {name: getattr(case, name) for name in RESULT_FIELDS}
+    return {name: getattr(case, field) for name, field in RESULT_FIELDS.items()}
 
 
 def _case_form(request: HttpRequest, case: Case, data: Any = None) -> CaseForm:

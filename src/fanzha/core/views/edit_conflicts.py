@@ -117,12 +117,13 @@ def show_refused(
     """``form`` (a new, unbound one with the values stored now and a fresh token) with the refusal.
 
     What the user typed into the fields named in ``kept`` (those of the token that nobody changed
-    meanwhile) is shown again from ``typed``, the refused form, so only the changed fields need
-    another look; a field the token does not cover (a checkbox such as 删除工作电话) starts afresh."""
+    meanwhile: the token's names are the form's) is shown again from ``typed``, the refused form, as
+    typed — an amount in yuan as written, not the fen it was cleaned to — so only the changed fields
+    need another look; a field the token does not cover (a checkbox such as 删除工作电话) starts afresh."""
     if typed is not None:
         for name in kept:
-            if name in form.fields and name in typed.cleaned_data:
-                form.initial[name] = typed.cleaned_data[name]
+            if name in form.fields and name in typed.fields:
+                form.initial[name] = typed[name].value()
     form.cleaned_data = {}  # an unbound form has none; add_error reads it
     form.add_error(None, message)
     return form
