@@ -126,3 +126,30 @@ def test_a_refused_result_form_keeps_the_typed_note(world, client) -> None:  # t
     form = refused.context["form"]
     assert "抓获嫌疑人" in _errors(refused) and "战果说明" not in _errors(refused)
     assert form["note"].value() == "抓获一名取款人" and form["detained"].value() == 3
+
+
+def test_a_case_form_posted_twice_is_saved_not_refused(world, client) -> None:  # type: ignore[no-untyped-def]
+    """保存 clicked twice: the second post finds what the first stored, and is no lost update."""
+    case = make_case(world)
+    url = reverse("case_edit", args=[case.pk])
+    client.force_login(world.users["police_cg"])
+    page = client.get(url)
+    typed = {"loss": "1234.50", "occurred_at": "2026-11-20T08:30", "summary": "补充"}
+    data = as_shown(page, fraud_type="fake_loan", **typed)
+
+    first, second = client.post(url, data), client.post(url, data)
+
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert Case.objects.get(pk=case.pk).loss_fen == 123_450
+
+
+def test_a_result_form_posted_twice_is_saved_not_refused(world, client) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(world)
+    url = reverse("case_result", args=[case.pk])
+    client.force_login(world.users["police_cg"])
+    page = client.get(url)
+    data = as_shown(page, detained="2", note="抓获两名")
+
+    first, second = client.post(url, data), client.post(url, data)
+
+    assert (first.status_code, second.status_code) == (302, 302)

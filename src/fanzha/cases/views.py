@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fanzha.cases import recovery, selectors, services
-from fanzha.cases.common import mask_account, money
+from fanzha.cases.common import free_text, mask_account, money
 from fanzha.cases.forms import (
     CaseForm,
     CaseRegisterForm,
@@ -159,6 +160,23 @@ def _stored_result(case: Case) -> dict[str, Any]:
     return {name: getattr(case, field) for name, field in RESULT_FIELDS.items()}
 
 
+def _written_case(data: dict[str, Any]) -> dict[str, Any]:
+    """What the posted 修改 form stores (``data``: its cleaned values), as :func:`_stored_case` reads
+    it: the area by id, the times in UTC as the database gives them back."""
+    values = {name: data[name] for name in CASE_FIELDS}
+    values["area"] = data["area"].pk
+    values["loss"] = data["loss"] or 0
+    values["summary"] = free_text(data["summary"])
+    for name in ("occurred_at", "reported_at"):
+        values[name] = values[name] and values[name].astimezone(dt.UTC)
+    return values
+
+
+def _written_result(data: dict[str, Any]) -> dict[str, Any]:
+    """What the posted 登记破案战果 form stores, as :func:`_stored_result` reads it."""
+    return {"detained": data["detained"], "note": free_text(data["note"])}
+
+
 def _case_form(request: HttpRequest, case: Case, data: Any = None) -> CaseForm:
     initial = {
         "fraud_type": case.fraud_type,
@@ -181,6 +199,7 @@ def run_edit_form(
     stored: edit_conflicts.StoredValues,
     action: Callable[[dict[str, Any]], Any],
     form_again: Callable[[], Any],
+    written: Callable[[dict[str, Any]], dict[str, Any]],
 ) -> Any:
     """An edit of the case: saved (None, success flashed), or the form to show again — with the
     service's refusal, or, when the case changed since the form was opened, the values stored now
@@ -189,7 +208,7 @@ def run_edit_form(
         return form
     try:
         stale, _ = edit_conflicts.save_unless_changed(
-            request, case, stored, lambda: action(form.cleaned_data)
+            request, case, stored, lambda: action(form.cleaned_data), lambda _: written(form.cleaned_data)
         )
     except ValidationError as exc:
         form_errors(form, exc)
@@ -212,6 +231,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
         _stored_case,
         lambda d: services.case_update(actor=request.user, case=case, data=_case_data(d)),
         lambda: _case_form(request, case),
+        _written_case,
     )
     if form is None:
         return redirect("case_detail", pk=case.pk)
@@ -401,6 +421,7 @@ def case_result(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, case=case, detained=d["detained"], note=d["note"]
         ),
         lambda: _result_form(case),
+        _written_result,
     )
     if form is None:
         return redirect("case_detail", pk=case.pk)

@@ -33,6 +33,9 @@ T = TypeVar("T")
 
 # The stored values the form writes, by field name, read from the record as it is now.
 StoredValues = Callable[[Any], Mapping[str, Any]]
+# The values the posted form would store, by the same names, given the record as stored now (a masked
+# field left blank keeps what is stored now).
+Written = Callable[[Any], Mapping[str, Any]]
 
 REFUSED = (
     "您打开本页后，{fields}已被修改（其他用户保存或导入）。为免覆盖，本次修改未保存；"
@@ -70,28 +73,40 @@ def _opened_with(request: HttpRequest) -> dict[str, str] | None:
     return digests if isinstance(digests, dict) else {}
 
 
-def changed_since_opened(request: HttpRequest, record: models.Model, stored: StoredValues) -> list[str]:
-    """The fields of ``stored`` changed since the posted form was opened ([] for none, or no token).
+def changed_since_opened(
+    request: HttpRequest, record: models.Model, stored: StoredValues, written: Written | None = None
+) -> list[str]:
+    """The fields of ``stored`` changed since the posted form was opened that the save would write
+    over ([] for none, or no token).
 
-    Call it inside the transaction that saves: the record's row is locked (``FOR UPDATE`` on
-    PostgreSQL) and ``record`` read again in place, so nothing changes between this check and the save,
-    and the save starts from the values stored now."""
+    A field changed meanwhile to what the posted form stores (``written``) loses nothing: 保存 clicked
+    twice (the second post finds what the first stored), or a masked field left blank, which keeps
+    what another user stored. Call it inside the transaction that saves: the record's row is locked
+    (``FOR UPDATE`` on PostgreSQL) and ``record`` read again in place, so nothing changes between this
+    check and the save, and the save starts from the values stored now."""
     opened = _opened_with(request)
     if opened is None:
         return []
     type(record)._base_manager.select_for_update().filter(pk=record.pk).values_list("pk").first()
     record.refresh_from_db()
-    now = stored(record)
-    return [name for name, value in now.items() if opened.get(name) != _digest(record, name, value)]
+    now = {name: _digest(record, name, value) for name, value in stored(record).items()}
+    posted = written(record) if written is not None else {}
+    rewritten = {name for name, value in posted.items() if _digest(record, name, value) == now.get(name)}
+    return [name for name, digest in now.items() if opened.get(name) != digest and name not in rewritten]
 
 
 def save_unless_changed(
-    request: HttpRequest, record: models.Model, stored: StoredValues, save: Callable[[], T]
+    request: HttpRequest,
+    record: models.Model,
+    stored: StoredValues,
+    save: Callable[[], T],
+    written: Written | None = None,
 ) -> tuple[list[str], T | None]:
-    """In one transaction: the fields changed since the form was opened and nothing saved, or
-    ([], what ``save()`` returned). A service's ValidationError passes through (nothing saved)."""
+    """In one transaction: the fields changed since the form was opened that the save would write over
+    (:func:`changed_since_opened`) and nothing saved, or ([], what ``save()`` returned). A service's
+    ValidationError passes through (nothing saved)."""
     with transaction.atomic():
-        changed = changed_since_opened(request, record, stored)
+        changed = changed_since_opened(request, record, stored, written)
         if changed:
             return changed, None
         return [], save()

@@ -61,6 +61,13 @@ def _stored(organisation: Organisation) -> dict[str, object]:
     return values
 
 
+def _written(data: dict[str, object], covered: object) -> dict[str, object]:
+    """What the posted form stores (``data``: its cleaned values), as :func:`_stored` reads it."""
+    values = {name: getattr(value, "pk", value) for name, value in data.items()}
+    values["covered_areas"] = sorted(area.pk for area in covered)  # type: ignore[attr-defined]
+    return values
+
+
 def _edit_form(organisation: Organisation, data: object = None) -> OrganisationForm:
     form = OrganisationForm(data, initial=_initial(organisation), exclude_pk=organisation.pk)
     edit_conflicts.carry_token(form, organisation, _stored)
@@ -84,6 +91,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 lambda: services.organisation_update(
                     actor=request.user, organisation=organisation, covered_areas=covered, **data
                 ),
+                lambda _: _written(data, covered),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

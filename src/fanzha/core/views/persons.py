@@ -157,6 +157,17 @@ def _stored(person: Person) -> dict[str, object]:
     return {n: person.area_id if n == "area" else getattr(person, n) for n in person_services.EDITABLE}
 
 
+def _written(form: PersonForm) -> edit_conflicts.Written:
+    """What the posted form stores, as :func:`_stored` reads it (a masked field left blank: the value
+    stored now)."""
+
+    def values(person: Person) -> dict[str, object]:
+        data = _form_data(form, person)
+        return {n: data.area.pk if n == "area" else getattr(data, n) for n in person_services.EDITABLE}
+
+    return values
+
+
 def _new_form(person: Person | None, areas, data=None) -> PersonForm:  # type: ignore[no-untyped-def]
     initial, masked = None, None
     if person is not None:
@@ -197,6 +208,7 @@ def _person_form(request: HttpRequest, person: Person | None) -> HttpResponse:
                 lambda: person_services.person_update(
                     actor=request.user, person=person, data=_form_data(form, person)
                 ),
+                _written(form),
             )
             if not changed:
                 messages.success(request, "已保存。")

@@ -118,6 +118,22 @@ def _stored_roles(user: User) -> dict[str, object]:
     return {"roles": sorted(UserRole.objects.filter(user=user).values_list("role", flat=True))}
 
 
+def _written_details(form: UserDetailsForm) -> edit_conflicts.Written:
+    """What the posted 编辑 form stores, as :func:`_stored_details` reads it (工作电话 left blank: the
+    number stored now)."""
+
+    def values(user: User) -> dict[str, object]:
+        phone = form.work_phone_change()
+        organisation = form.cleaned_data["organisation"]
+        return {
+            "display_name": form.cleaned_data["display_name"],
+            "work_phone": user.work_phone if phone is None else phone,
+            "organisation": organisation.pk if organisation is not None else None,
+        }
+
+    return values
+
+
 def _details_form(user: User, data: object = None) -> UserDetailsForm:
     initial = {"display_name": user.display_name, "organisation": user.organisation_id}
     form = UserDetailsForm(
@@ -153,6 +169,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     work_phone=form.work_phone_change(),  # blank keeps; 删除工作电话 removes
                     organisation=data["organisation"],
                 ),
+                _written_details(form),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -211,6 +228,7 @@ def user_edit_roles(request: HttpRequest, pk: int) -> HttpResponse:
                 user,
                 _stored_roles,
                 lambda: user_services.user_set_roles(actor=request.user, user=user, roles=roles),
+                lambda _: {"roles": sorted(roles)},
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
