@@ -208,6 +208,38 @@ def test_an_organisation_form_posted_twice_is_saved_not_refused(world, client) -
     assert (first.status_code, second.status_code) == (302, 302)
 
 
+def test_a_form_opened_before_the_secret_key_was_rotated_saves(world, client, settings) -> None:  # type: ignore[no-untyped-def]
+    """The old key kept in SECRET_KEY_FALLBACKS reads the token and its digests: the note typed on a
+    page opened before the rotation is saved. Before: the token's signature was read with the old key
+    but its digests compared under the new one only — refused, “备注已被修改”, though nobody had."""
+    person = world.people["chengdong"]
+    url = reverse("person_edit", args=[person.pk])
+    page = _login(client, world, "grid_cd").get(url)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "another-" + settings.SECRET_KEY
+
+    response = client.post(url, as_shown(page, notes="已上门宣传"))
+
+    assert response.status_code == 302
+    assert Person.objects.get(pk=person.pk).notes == "已上门宣传"
+
+
+def test_a_form_opened_before_the_key_rotated_still_refuses_a_change_made_meanwhile(
+    world, client, settings
+) -> None:  # type: ignore[no-untyped-def]
+    person = world.people["chengdong"]
+    url = reverse("person_edit", args=[person.pk])
+    page = _login(client, world, "grid_cd").get(url)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "another-" + settings.SECRET_KEY
+    Person.objects.filter(pk=person.pk).update(notes="已核实")
+
+    response = client.post(url, as_shown(page, notes="已上门宣传"))
+
+    assert response.status_code == 400 and "备注" in _errors(response)
+    assert Person.objects.get(pk=person.pk).notes == "已核实"
+
+
 def test_the_token_holds_no_personal_data(world, client) -> None:  # type: ignore[no-untyped-def]
     person = world.people["chengdong"]
     page = _login(client, world, "grid_cd").get(reverse("person_edit", args=[person.pk]))

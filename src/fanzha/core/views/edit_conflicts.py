@@ -9,8 +9,11 @@ read again and the digests made anew: a field whose digest differs was changed m
 then refused with a message naming those fields (a personal field's value now masked) and the form is
 shown again with the values stored now; nothing is written.
 
-A form posted without a token (a client that never opened the page) is not checked; a token that is
-not this site's (altered, or signed with another key) counts every field as changed.
+A field changed meanwhile to just what the post stores loses nothing and is not refused (保存 clicked
+twice; a masked field left blank, which keeps the value stored now). A form posted without a token (a
+client that never opened the page) is not checked; a token that is not this site's (altered, or signed
+with another key) counts every field as changed — an old key kept in ``SECRET_KEY_FALLBACKS`` after a
+rotation still reads the token and its digests.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from django import forms
+from django.conf import settings
 from django.core import signing
 from django.db import models, transaction
 from django.http import HttpRequest
@@ -43,10 +47,20 @@ REFUSED = (
 )
 
 
-def _digest(record: models.Model, name: str, value: Any) -> str:
+def _digest(record: models.Model, name: str, value: Any, secret: str | None = None) -> str:
     text = json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
     message = f"{record._meta.label_lower}:{record.pk}:{name}:{text}"
-    return salted_hmac(_SALT, message, algorithm="sha256").hexdigest()[:_DIGEST_CHARS]
+    return salted_hmac(_SALT, message, secret=secret, algorithm="sha256").hexdigest()[:_DIGEST_CHARS]
+
+
+def _opened_as(record: models.Model, name: str, value: Any, opened: str | None) -> bool:
+    """Whether ``opened`` (the token's digest of ``name``) is that of ``value``: under the secret key, or
+    an old one kept in ``SECRET_KEY_FALLBACKS`` (a page opened before the key was rotated, whose token
+    the signature check reads with that key too)."""
+    if opened is None:
+        return False
+    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return any(opened == _digest(record, name, value, key) for key in keys)
 
 
 def edit_token(record: models.Model, values: Mapping[str, Any]) -> str:
@@ -89,10 +103,19 @@ def changed_since_opened(
         return []
     type(record)._base_manager.select_for_update().filter(pk=record.pk).values_list("pk").first()
     record.refresh_from_db()
-    now = {name: _digest(record, name, value) for name, value in stored(record).items()}
+    now = stored(record)
     posted = written(record) if written is not None else {}
-    rewritten = {name for name, value in posted.items() if _digest(record, name, value) == now.get(name)}
-    return [name for name, digest in now.items() if opened.get(name) != digest and name not in rewritten]
+    return [
+        name
+        for name, value in now.items()
+        if not _opened_as(record, name, value, opened.get(name))
+        and not _rewrites(record, name, value, posted)
+    ]
+
+
+def _rewrites(record: models.Model, name: str, now: Any, posted: Mapping[str, Any]) -> bool:
+    """Whether the post stores in ``name`` what is stored now (compared as the token compares)."""
+    return name in posted and _digest(record, name, posted[name]) == _digest(record, name, now)
 
 
 def save_unless_changed(
