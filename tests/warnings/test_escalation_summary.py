@@ -110,3 +110,21 @@ def test_a_summary_read_before_a_later_chunk_is_unread_again(world, monkeypatch)
     assert sla_check().escalated == 12
     summary = _inbox("leader", ESCALATION)[-1]
     assert summary.title.endswith("另有 7 条（签收 7 条）") and summary.read_at is None
+
+
+def test_a_summary_counts_across_the_two_deadlines_and_names_the_grades_in_order(world) -> None:  # type: ignore[no-untyped-def]
+    """One count a user for the sweep's 签收 and 联系 breaches together: the police holder of 4 urgent
+    and 4 high warnings, each past both deadlines, is told of 5 one by one and of 11 in the summary, the
+    grades named most urgent first."""
+    urgent = [_shift(make_warning(n, transfer_in_progress=True), 300) for n in (1, 2, 3, 4)]
+    high = [_shift(make_warning(n), 300) for n in (10, 20, 30, 40)]  # people of 70
+    holders = {w.assignee.username for w in urgent + high}
+    assert sla_check().escalated == 16 and len(holders) == 1
+    inbox = _inbox(holders.pop(), ESCALATION)
+    assert len(inbox) == ONE_BY_ONE + 1
+    summary = inbox[-1]
+    assert summary.title == f"{ESCALATION}：本轮另有 11 条（签收 3 条、联系 8 条）"
+    grades = summary.body.split("。")[0]
+    assert grades.startswith("等级：紧急 ") and grades.index("紧急") < grades.index("高")
+    assert sum(int(part.split(" ")[1]) for part in grades.removeprefix("等级：").split("、")) == 11
+    assert summary.link == "/warnings/board/"
