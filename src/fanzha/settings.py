@@ -109,6 +109,9 @@ PRODUCTION = FANZHA_ENV == "production"
 DEBUG = env_bool("FANZHA_DEBUG", not PRODUCTION)
 
 SECRET_KEY = local_secret("SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(50))
+# Keys replaced by SECRET_KEY, comma-separated: what they signed (sessions, password-reset links, the edit
+# forms' tokens) is still read while they are listed, so a rotation logs nobody out.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 PII_CIPHER = env_str("FANZHA_PII_CIPHER", "aes-gcm")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

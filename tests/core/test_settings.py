@@ -125,3 +125,26 @@ def test_it_gives_a_new_sqlite_database_16_kib_pages_in_wal_mode(db, tmp_path: P
             assert cursor.fetchone()[0] == "wal"
     finally:
         made.close()
+
+
+def test_a_rotated_secret_key_still_reads_what_the_old_one_signed(tmp_path: Path) -> None:
+    """SECRET_KEY_FALLBACKS lists the keys replaced: a session or edit token they signed is still read."""
+    from django.core import signing
+
+    old, new = "o" * 64, "n" * 64
+    token = signing.dumps({"user": 7}, key=old, salt="rotation")
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
+    env.update({"FANZHA_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "fanzha.settings"})
+    env.update({"SECRET_KEY": new, "SECRET_KEY_FALLBACKS": f"{'x' * 64}, {old}"})
+    code = (
+        "import django; django.setup(); from django.core import signing; "
+        f"print(signing.loads({token!r}, salt='rotation')['user'])"
+    )
+    run = [sys.executable, "-c", code]
+    result = subprocess.run(run, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "7"
+
+    env["SECRET_KEY_FALLBACKS"] = ""
+    result = subprocess.run(run, env=env, capture_output=True, text=True, timeout=120)
+    assert "BadSignature" in result.stderr
