@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from fanzha.core.access import jurisdiction_paths, paths_q
 from fanzha.core.models import Organisation, User
 from fanzha.core.pii.masking import quoted, scrub_text
 from fanzha.tracing.text import CellError
@@ -148,25 +149,36 @@ def checked_against(work: Work, warned_at: dt.datetime) -> None:
 
 
 class Staff:
-    """Units by name and their users by name, read once a file."""
+    """Units by name and their users by name, read once a file: for an importing user, only the units of
+    their jurisdiction (a unit elsewhere is told like one that does not exist — nothing is credited or
+    assigned outside it, and no notice says whom another county has); the command line (no user) all."""
 
-    def __init__(self) -> None:
+    def __init__(self, actor: Any = None) -> None:
         self._units: dict[str, Organisation | None] = {}
         self._officers: dict[tuple[int, str], User | None] = {}
+        self._paths = jurisdiction_paths(actor) if actor is not None else None
 
     def unit(self, name: str) -> Organisation | None:
         if name not in self._units:
-            self._units[name] = Organisation.objects.filter(name=name.strip()).first()
+            units = Organisation.objects.filter(name=name.strip())
+            if self._paths is not None:
+                units = units.filter(paths_q(self._paths, "area__path"))
+            self._units[name] = units.first()
         return self._units[name]
 
     def officer(self, unit: Organisation, name: str) -> User | None:
         """The one user of ``unit`` of that name (display name, else user name); None when none or several."""
         key = (unit.pk, name)
+        if key not in self._officers and not self._covers(unit):  # routed by the address elsewhere
+            self._officers[key] = None
         if key not in self._officers:
             users = User.objects.filter(organisation=unit)
             found = list(users.filter(display_name=name)[:2]) or list(users.filter(username=name)[:2])
             self._officers[key] = found[0] if len(found) == 1 else None
         return self._officers[key]
+
+    def _covers(self, unit: Organisation) -> bool:
+        return self._paths is None or any(unit.area.path.startswith(path) for path in self._paths)
 
 
 @dataclass

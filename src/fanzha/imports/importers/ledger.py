@@ -81,7 +81,7 @@ class LedgerImporter(WarningImporter):
             for row in self._rows
             if row.cleaned.get("input") is not None
         }
-        self._staff, self._contacts, self._lines = ledger.Staff(), [], []
+        self._staff, self._contacts, self._lines = ledger.Staff(self._actor), [], []
         return self._shape
 
     def _shape(self, clean: Any, warning: Warning, line: list[Any], ref: list[Any]) -> None:

@@ -1,0 +1,78 @@
+"""The history ledger import at its edges: jurisdiction, times, masking, all or nothing, and what a
+normal import does afterwards (docs/warnings.md §1, 台账导入)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fanzha.core.services import areas as area_services
+from fanzha.core.services import organisations as org_services
+from fanzha.imports.pipeline import import_run
+from fanzha.warnings import ledger
+from fanzha.warnings.models import Contact, Warning
+from tests.imports.files import csv_bytes
+from tests.personas import PASSWORD
+from tests.warnings.test_ledger_import import LEDGER, at, ledger_row
+
+
+def _other_county(world: Any) -> dict[str, Any]:
+    """白沙县 beside 青溪县 under 江州市: its own 白沙派出所 (officer 李警官)."""
+    city = world.areas["331100000000"]
+    county = area_services.area_create(
+        actor=None,
+        code="331188000000",
+        name="白沙县",
+        level="district",
+        parent=city,
+        residents=1000,
+        households=400,
+    )
+    town = area_services.area_create(
+        actor=None,
+        code="331188100000",
+        name="白沙镇",
+        level="township",
+        parent=county,
+        residents=1000,
+        households=400,
+    )
+    station = org_services.organisation_create(
+        actor=None, name="白沙派出所", kind="police_station", area=town
+    )
+    officer = org_services.user_create(
+        actor=None, username="police_bs", password=PASSWORD, organisation=station, roles=["police_officer"]
+    )
+    officer.display_name = "李警官"
+    officer.save(update_fields=["display_name"])
+    return {"station": station, "officer": officer}
+
+
+def _notices(result: Any, number: int) -> list[tuple[str, str]]:
+    return [(n["column"], n["message"]) for n in result.batch.notices if n["row"] == number]
+
+
+def test_a_unit_outside_the_importers_jurisdiction_is_neither_credited_nor_told(world) -> None:  # type: ignore[no-untyped-def]
+    other = _other_county(world)
+    rows = [
+        ledger_row(1, "", "电话", at(minutes=10), "劝阻成功", "白沙派出所", "李警官"),
+        ledger_row(2, "", "电话", at(minutes=10), "劝阻成功", "无此派出所", "李警官"),
+        ledger_row(3, "", "", "", "", "白沙派出所", "李警官"),  # open
+        ledger_row(4, "", "电话", at(minutes=10), "劝阻成功", "", "李警官"),  # an address in 白沙县
+    ]
+    rows[3][4] = "江州市白沙县白沙镇幸福路1号"
+    result = import_run(
+        actor=world.users["analyst"],
+        importer="warning_ledger",
+        file_name="台账.csv",
+        data=csv_bytes(LEDGER, rows),
+    )
+    assert result.ok, result.batch.errors
+    w = {x.source_id: x for x in Warning.objects.all()}
+    for source_id in ("YJ000001", "YJ000003"):
+        assert w[source_id].organisation != other["station"], source_id
+        assert w[source_id].assignee != other["officer"], source_id
+    assert w["YJ000004"].assignee is None and w["YJ000004"].acknowledged_by is None
+    assert not Contact.objects.filter(actor=other["officer"]).exists()
+    assert ("处置民警", ledger.OFFICER_NOT_FOUND) in _notices(result, 5)
+    # Told exactly as a unit that does not exist: nothing says whom the other county has.
+    assert _notices(result, 2) == _notices(result, 3)
