@@ -3,16 +3,21 @@ normal import does afterwards (docs/warnings.md §1, 台账导入)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+
+from django.utils import timezone
 
 from fanzha.core.services import areas as area_services
 from fanzha.core.services import organisations as org_services
 from fanzha.imports.pipeline import import_run
-from fanzha.warnings import ledger
+from fanzha.warnings import ledger, selectors
 from fanzha.warnings.models import Contact, Warning
 from tests.imports.files import csv_bytes
 from tests.personas import PASSWORD
-from tests.warnings.test_ledger_import import LEDGER, at, ledger_row
+from tests.warnings.test_ledger_import import LEDGER, WARNED, at, ledger_row
+
+MINUTE = dt.timedelta(minutes=1)
 
 
 def _other_county(world: Any) -> dict[str, Any]:
@@ -76,3 +81,61 @@ def test_a_unit_outside_the_importers_jurisdiction_is_neither_credited_nor_told(
     assert ("处置民警", ledger.OFFICER_NOT_FOUND) in _notices(result, 5)
     # Told exactly as a unit that does not exist: nothing says whom the other county has.
     assert _notices(result, 2) == _notices(result, 3)
+
+
+# ── times ─────────────────────────────────────────────────────────────────────────────────────────────
+def _ledger(world: Any, rows: list) -> Any:
+    result = import_run(
+        actor=world.users["leader"],
+        importer="warning_ledger",
+        file_name="台账.csv",
+        data=csv_bytes(LEDGER, rows),
+    )
+    assert result.ok, result.batch.errors
+    return result
+
+
+def test_a_time_a_little_before_the_warning_counts_from_the_warning(world) -> None:  # type: ignore[no-untyped-def]
+    # Clocks a few minutes apart: a 签收 and a call 3 minutes "before" the warning are taken at it.
+    _ledger(world, [ledger_row(1, at(minutes=-3), "电话", at(minutes=-3), "劝阻成功")])
+    warning = Warning.objects.get()
+    assert warning.acknowledged_at == warning.contacted_at == warning.received_at
+    (totals,) = selectors.summary(Warning.objects.all())
+    assert (totals["acked_on_time"], totals["ack_due"]) == (1, 1)
+    assert (totals["contacted_on_time"], totals["contact_due"]) == (1, 1)
+    assert totals["mean_ack"] == dt.timedelta(0)
+
+
+def test_a_day_without_a_time_of_day_is_that_day_not_before_the_warning(world) -> None:  # type: ignore[no-untyped-def]
+    day = WARNED.strftime("%Y-%m-%d")  # the 预警时间's own day, written without a time (09:00 is the warning)
+    later = (WARNED + dt.timedelta(days=5)).strftime("%Y/%m/%d")
+    result = _ledger(
+        world,
+        [
+            ledger_row(1, day, "电话", day, "劝阻成功"),
+            ledger_row(2, later, "电话", later, "劝阻成功"),
+            ledger_row(3, "", "电话", "46083", "劝阻成功"),  # an Excel day number: 2026-03-02
+        ],
+    )
+    w = {x.source_id: x for x in Warning.objects.all()}
+    warned = timezone.make_aware(WARNED)
+    for source_id in ("YJ000001", "YJ000003"):  # the same day: reached that day, not "before the warning"
+        assert w[source_id].contacted_at == warned, source_id
+        assert w[source_id].acknowledged_at == warned, source_id
+    for number in (2, 4):
+        assert not any("早于预警时间，未采用" in message for _, message in _notices(result, number)), (
+            _notices(result, number)
+        )
+    late = w["YJ000002"]  # five days on: late whatever the hour of that day
+    assert late.contacted_at == timezone.make_aware(dt.datetime(2026, 3, 7)) and late.contact_breached
+    # The same day decides no deadline of hours: the row says its time of day was not given.
+    assert any("只有日期" in message for _, message in _notices(result, 2))
+
+
+def test_an_acknowledgement_written_after_the_contact_is_the_contact(world) -> None:  # type: ignore[no-untyped-def]
+    # 签收 recorded two days after the call that reached the person: recording a contact acknowledges.
+    result = _ledger(world, [ledger_row(1, at(days=2), "电话", at(minutes=3), "劝阻成功")])
+    warning = Warning.objects.get()
+    assert warning.acknowledged_at == warning.contacted_at == timezone.make_aware(WARNED) + 3 * MINUTE
+    assert not warning.ack_breached and warning.closed_at == warning.contacted_at
+    assert any("签收时间晚于联系时间" in message for _, message in _notices(result, 2))

@@ -95,6 +95,7 @@ class Work:
     officer: str = ""
     notes: list[str] = field(default_factory=list)  # what goes into the warning's notes
     notices: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
+    days: set[str] = field(default_factory=set)  # the times written as a day, without a time of day
 
     @property
     def closed(self) -> bool:
@@ -121,7 +122,14 @@ def read_work(values: dict[str, str], now: dt.datetime) -> Work:
             work.notes.append(f"台账处置方式：{scrub_text(kind)}")
     work.acknowledged_at = _time(values.get("acknowledged_at", ""), "签收时间", now, work)
     work.contacted_at = _time(values.get("contacted_at", ""), "联系时间", now, work)
+    work.days = {name for name in ("acknowledged_at", "contacted_at") if _is_day(getattr(work, name))}
     return work
+
+
+def _is_day(moment: dt.datetime | None) -> bool:
+    """Whether a time is a day without a time of day: local midnight exactly (2026-03-02, 2026年3月2日,
+    an Excel day number, a date-formatted cell read as 00:00:00)."""
+    return moment is not None and timezone.localtime(moment).time() == dt.time(0)
 
 
 def _time(text: str, column: str, now: dt.datetime, work: Work) -> dt.datetime | None:
@@ -139,13 +147,42 @@ def _time(text: str, column: str, now: dt.datetime, work: Work) -> dt.datetime |
     return moment
 
 
+DAY_ONLY = "{column}只有日期、没有时刻：按当日最早的时刻（不早于预警时间）计，是否超过{what}时限以此为准"
+
+
 def checked_against(work: Work, warned_at: dt.datetime) -> None:
-    """Times before the warning are not used (a row notice each)."""
+    """Times before the warning are not used (a row notice each); a time a few minutes before it (clocks
+    apart), or a day without a time of day that is the warning's own day, is taken at the warning."""
     for name, column in (("acknowledged_at", "签收时间"), ("contacted_at", "联系时间")):
         moment = getattr(work, name)
-        if moment is not None and moment < warned_at - LATE_TOLERANCE:
+        if moment is None:
+            continue
+        earliest = moment + dt.timedelta(days=1) if name in work.days else moment + LATE_TOLERANCE
+        if earliest <= warned_at:
             work.notices.append((column, f"{column}早于预警时间，未采用"))
             setattr(work, name, None)
+        else:
+            setattr(work, name, max(moment, warned_at))
+
+
+def days_judged(work: Work, due_ack: dt.datetime, due_contact: dt.datetime | None) -> None:
+    """A row notice for each time written as a day whose day does not decide its deadline (the deadline
+    falls within the day): it is judged at the day's earliest moment. (No ``due_contact``: the row's
+    contact is not applied — an open row.)"""
+    for name, column, due, what in (
+        ("acknowledged_at", "签收时间", due_ack, "签收"),
+        ("contacted_at", "联系时间", due_contact, "联系"),
+    ):
+        moment = getattr(work, name)
+        if due is None or name not in work.days or moment is None:
+            continue
+        if moment <= due < _next_day(moment):
+            work.notices.append((column, DAY_ONLY.format(column=column, what=what)))
+
+
+def _next_day(moment: dt.datetime) -> dt.datetime:
+    local = timezone.localtime(moment)
+    return timezone.make_aware(dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(0)))
 
 
 class Staff:
@@ -274,11 +311,12 @@ def close(
     held_status = warning.status
     reached = work.outcome != Outcome.NOT_REACHED
     contact_at = work.contacted_at
-    warning.acknowledged_at = work.acknowledged_at or contact_at
+    warning.acknowledged_at = _acknowledged(work)
     fastwrite.relate(warning, "acknowledged_by", officer if warning.acknowledged_at else None)
     warning.contacted_at = contact_at if reached else None
-    times = [t for t in (work.acknowledged_at, contact_at) if t is not None]
+    times = [t for t in (warning.acknowledged_at, contact_at) if t is not None]
     warning.closed_at = max(times) if times else warning.warned_at
+    days_judged(work, warning.due_ack_at, warning.due_contact_at)
     warning.ack_breached = (warning.acknowledged_at or warning.closed_at) > warning.due_ack_at
     warning.contact_breached = (warning.contacted_at or warning.closed_at) > warning.due_contact_at
     warning.status, warning.outcome = Status.CLOSED, work.outcome
@@ -318,6 +356,19 @@ def close(
     return contact, closing
 
 
+ACK_AFTER_CONTACT = "签收时间晚于联系时间：按联系时间计签收（记录联系即签收）"
+
+
+def _acknowledged(work: Work) -> dt.datetime | None:
+    """When a closed row was acknowledged: its 签收时间, else its contact — the contact when the 签收时间
+    is later (recording a contact acknowledges; a notice)."""
+    ack, contact = work.acknowledged_at, work.contacted_at
+    if ack is not None and contact is not None and contact < ack:
+        work.notices.append(("签收时间", ACK_AFTER_CONTACT))
+        return contact
+    return ack or contact
+
+
 def keep_open(
     warning: Warning, line: list[Any], work: Work, staff: Staff, clean: Any, intake: Any, now: dt.datetime
 ) -> tuple[bool, WarningEvent | None]:
@@ -337,6 +388,8 @@ def keep_open(
     acked = (
         _acknowledge(warning, work.acknowledged_at, officer, now) if held and work.acknowledged_at else None
     )
+    if acked is not None:
+        days_judged(work, warning.due_ack_at, None)
     due = warning.due_contact_at if acked is not None else warning.due_ack_at
     if due >= now:
         return False, acked
