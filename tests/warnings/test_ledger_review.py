@@ -139,3 +139,52 @@ def test_an_acknowledgement_written_after_the_contact_is_the_contact(world) -> N
     assert warning.acknowledged_at == warning.contacted_at == timezone.make_aware(WARNED) + 3 * MINUTE
     assert not warning.ack_breached and warning.closed_at == warning.contacted_at
     assert any("签收时间晚于联系时间" in message for _, message in _notices(result, 2))
+
+
+# ── the ledger and the normal intake ──────────────────────────────────────────────────────────────────
+def test_a_pushed_list_after_the_ledger_leaves_its_warnings_as_they_are(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from fanzha.warnings.models import WarningRepush
+    from tests.warnings.files import HEADER, row
+    from tests.warnings.test_cli import command
+
+    _ledger(world, [ledger_row(1, "", "电话", at(minutes=10), "劝阻成功"), ledger_row(2, "", "", "", "")])
+    before = list(Warning.objects.order_by("pk").values())
+    pushed = tmp_path / "list.csv"
+    pushed.write_bytes(csv_bytes(HEADER, [row(1, warned_at=at()), row(2, warned_at=at())]))
+    out, code = command("warnings", "import", str(pushed))
+    assert code == 0 and out.splitlines()[-1] == "imported: 0 new, 0 merged, 2 unchanged, 0 rejected", out
+    assert list(Warning.objects.order_by("pk").values()) == before  # the closed one not reopened
+    assert WarningRepush.objects.count() == 2  # pushed again: their feedback is owed again
+
+
+def test_an_error_after_the_rows_are_received_rolls_the_whole_file_back(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from django.db import IntegrityError
+
+    from fanzha.warnings.models import WarningEvent
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise IntegrityError("contact refused")
+
+    monkeypatch.setattr(Contact.objects, "bulk_create", broken)
+    rows = [ledger_row(1, "", "电话", at(minutes=10), "劝阻成功"), ledger_row(2, "", "", "", "")]
+    try:
+        result = import_run(
+            actor=world.users["leader"],
+            importer="warning_ledger",
+            file_name="台账.csv",
+            data=csv_bytes(LEDGER, rows),
+        )
+    except IntegrityError:
+        result = None
+    assert result is None or not result.ok
+    assert not Warning.objects.exists() and not WarningEvent.objects.exists()
+    from fanzha.core.models import Person
+
+    assert Person.objects.count() == 2  # the world's own two only
+
+
+def test_an_unread_outcome_is_quoted_masked_as_a_row_error_quotes_a_cell(world) -> None:  # type: ignore[no-untyped-def]
+    said = "劝了，卡号62284800123"  # an 11-digit account: not a phone, still a personal number
+    result = _ledger(world, [ledger_row(1, "", "", "", said)])
+    (message,) = [m for column, m in _notices(result, 2) if column == "处置结果"]
+    assert "62284800123" not in message and "2284800" not in message, message

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from fanzha.core.access import jurisdiction_paths, paths_q
 from fanzha.core.models import Organisation, User
-from fanzha.core.pii.masking import quoted, scrub_text
+from fanzha.core.pii.masking import mask_cell, scrub_text
 from fanzha.tracing.text import CellError
 from fanzha.warnings import bulk, fastwrite, grading, routing, sla
 from fanzha.warnings.intake import is_placeholder, parse_time, shown_source_id, source_label
@@ -67,7 +67,7 @@ KIND_WORDS: dict[str, str] = {
 }
 _PUNCTUATION = re.compile(r"[\s,，.。;；:：、!！()（）\[\]【】\"'“”]+")
 LATE_TOLERANCE = dt.timedelta(minutes=5)  # a clock a little ahead, as the contact form allows
-SHOWN_MAX = 20  # characters of an unrecognised wording quoted in a notice (masked)
+SHOWN_MAX = 20  # characters of an unrecognised wording a notice quotes (masked like a row error's cell)
 
 RECEIVED_BEFORE = "该预警此前已接收且未办结：台账的处置结果未采用，请在预警中记录劝阻或办结"
 NO_CASE_DRAFT = "已被骗：台账导入不自动生成案件草稿，案件请在案件导入中另行导入"
@@ -109,7 +109,7 @@ def read_work(values: dict[str, str], now: dt.datetime) -> Work:
     if said:
         work.outcome = OUTCOME_WORDS.get(compact(said), "")
         if not work.outcome:
-            shown = quoted(said, SHOWN_MAX)
+            shown = mask_cell(said, SHOWN_MAX)
             message = f"未能识别的处置结果“{shown}”：按未办结导入，原文记入备注，请核实后处置"
             work.notices.append(("处置结果", message))
             work.notes.append(f"台账处置结果：{scrub_text(said)}")
@@ -117,7 +117,7 @@ def read_work(values: dict[str, str], now: dt.datetime) -> Work:
     if kind:
         work.kind = KIND_WORDS.get(compact(kind), "")
         if not work.kind:
-            shown = quoted(kind, SHOWN_MAX)
+            shown = mask_cell(kind, SHOWN_MAX)
             work.notices.append(("处置方式", f"未能识别的处置方式“{shown}”：按电话劝阻记录，原文记入备注"))
             work.notes.append(f"台账处置方式：{scrub_text(kind)}")
     work.acknowledged_at = _time(values.get("acknowledged_at", ""), "签收时间", now, work)
