@@ -12,7 +12,7 @@ from fanzha.core.services import areas as area_services
 from fanzha.core.services import organisations as org_services
 from fanzha.imports.pipeline import import_run
 from fanzha.warnings import ledger, selectors
-from fanzha.warnings.models import Contact, Warning
+from fanzha.warnings.models import Contact, Status, Warning
 from tests.imports.files import csv_bytes
 from tests.personas import PASSWORD
 from tests.warnings.test_ledger_import import LEDGER, WARNED, at, ledger_row
@@ -188,3 +188,50 @@ def test_an_unread_outcome_is_quoted_masked_as_a_row_error_quotes_a_cell(world) 
     result = _ledger(world, [ledger_row(1, "", "", "", said)])
     (message,) = [m for column, m in _notices(result, 2) if column == "处置结果"]
     assert "62284800123" not in message and "2284800" not in message, message
+
+
+def test_a_closing_time_dates_the_close(world) -> None:  # type: ignore[no-untyped-def]
+    header = [*LEDGER, "办结时间"]
+    rows = [
+        # no contact time: closed five days on — past the deadline to acknowledge, counted late
+        [*ledger_row(1, "", "电话", "", "劝阻成功"), at(days=5)],
+        [*ledger_row(2, "", "电话", at(minutes=10), "劝阻成功"), at(minutes=5)],  # before its contact
+    ]
+    result = import_run(
+        actor=world.users["leader"],
+        importer="warning_ledger",
+        file_name="台账.csv",
+        data=csv_bytes(header, rows),
+    )
+    assert result.ok and "办结时间" not in result.batch.unknown_columns, result.batch.unknown_columns
+    w = {x.source_id: x for x in Warning.objects.all()}
+    warned = timezone.make_aware(WARNED)
+    assert w["YJ000001"].closed_at == warned + dt.timedelta(days=5)
+    (totals,) = selectors.summary(Warning.objects.filter(pk=w["YJ000001"].pk))
+    assert (totals["acked_on_time"], totals["ack_due"]) == (0, 1)
+    assert w["YJ000002"].closed_at == warned + 10 * MINUTE
+    assert any("办结时间早于" in message for _, message in _notices(result, 3))
+
+
+def test_skip_rejected_leaves_out_a_row_naming_nobody_and_imports_the_rest(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.warnings.test_cli import command
+
+    nobody = ledger_row(2, "", "电话", at(minutes=10), "劝阻成功")
+    nobody[1:4] = ["", "", ""]  # no name, ID number or phone
+    rows = [ledger_row(1, "", "电话", at(minutes=10), "劝阻成功"), nobody, ledger_row(3, "", "", "", "")]
+    file = tmp_path / "台账.csv"
+    file.write_bytes(csv_bytes(LEDGER, rows))
+    out, code = command("warnings", "import-ledger", str(file))
+    assert code == 1 and not Warning.objects.exists(), out  # all or nothing
+    out, code = command("warnings", "import-ledger", "--skip-rejected", str(file))
+    assert code == 0, out
+    assert "第 3 行（已跳过）" in out and "台账：1 条按已办结导入" in out
+    assert Warning.objects.filter(status=Status.CLOSED).count() == 1 and Warning.objects.count() == 2
+
+
+def test_a_person_already_known_is_the_same_person(world) -> None:  # type: ignore[no-untyped-def]
+    known = world.people["chengdong"]
+    row = ledger_row(1, "", "电话", at(minutes=10), "劝阻成功")
+    row[1:4] = ["王秀英", known.id_number, ""]
+    _ledger(world, [row])
+    assert Warning.objects.get().person_id == known.pk

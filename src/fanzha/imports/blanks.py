@@ -79,6 +79,7 @@ _LEDGER_NOTES = {
     "contact_kind": _contact_kinds(),
     "contacted_at": f"{TIME_WRITTEN}；不早于预警时间",
     "outcome": _outcomes(),
+    "closed_at": f"{TIME_WRITTEN}；不早于签收时间、联系时间；不填则按其中较晚的时间计办结",
     "unit": "处置单位的全称，与系统中的单位名称一致",
     "officer": "处置民警的姓名，与系统中该单位用户的姓名一致",
 }

@@ -91,6 +91,7 @@ class Work:
     kind: str = ""
     acknowledged_at: dt.datetime | None = None
     contacted_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
     unit: str = ""
     officer: str = ""
     notes: list[str] = field(default_factory=list)  # what goes into the warning's notes
@@ -122,7 +123,8 @@ def read_work(values: dict[str, str], now: dt.datetime) -> Work:
             work.notes.append(f"台账处置方式：{scrub_text(kind)}")
     work.acknowledged_at = _time(values.get("acknowledged_at", ""), "签收时间", now, work)
     work.contacted_at = _time(values.get("contacted_at", ""), "联系时间", now, work)
-    work.days = {name for name in ("acknowledged_at", "contacted_at") if _is_day(getattr(work, name))}
+    work.closed_at = _time(values.get("closed_at", ""), "办结时间", now, work)
+    work.days = {name for name, _ in TIMES if _is_day(getattr(work, name))}
     return work
 
 
@@ -147,13 +149,14 @@ def _time(text: str, column: str, now: dt.datetime, work: Work) -> dt.datetime |
     return moment
 
 
+TIMES = (("acknowledged_at", "签收时间"), ("contacted_at", "联系时间"), ("closed_at", "办结时间"))
 DAY_ONLY = "{column}只有日期、没有时刻：按当日最早的时刻（不早于预警时间）计，是否超过{what}时限以此为准"
 
 
 def checked_against(work: Work, warned_at: dt.datetime) -> None:
     """Times before the warning are not used (a row notice each); a time a few minutes before it (clocks
     apart), or a day without a time of day that is the warning's own day, is taken at the warning."""
-    for name, column in (("acknowledged_at", "签收时间"), ("contacted_at", "联系时间")):
+    for name, column in TIMES:
         moment = getattr(work, name)
         if moment is None:
             continue
@@ -314,8 +317,7 @@ def close(
     warning.acknowledged_at = _acknowledged(work)
     fastwrite.relate(warning, "acknowledged_by", officer if warning.acknowledged_at else None)
     warning.contacted_at = contact_at if reached else None
-    times = [t for t in (warning.acknowledged_at, contact_at) if t is not None]
-    warning.closed_at = max(times) if times else warning.warned_at
+    warning.closed_at = _closed(work, warning)
     days_judged(work, warning.due_ack_at, warning.due_contact_at)
     warning.ack_breached = (warning.acknowledged_at or warning.closed_at) > warning.due_ack_at
     warning.contact_breached = (warning.contacted_at or warning.closed_at) > warning.due_contact_at
@@ -367,6 +369,23 @@ def _acknowledged(work: Work) -> dt.datetime | None:
         work.notices.append(("签收时间", ACK_AFTER_CONTACT))
         return contact
     return ack or contact
+
+
+CLOSED_BEFORE_WORK = "办结时间早于签收或联系时间：按其中较晚的时间计办结"
+
+
+def _closed(work: Work, warning: Warning) -> dt.datetime:
+    """When a closed row was closed: its 办结时间, not before its acknowledgement and contact (a notice
+    when written before them); without one, the later of those two, else its 预警时间."""
+    times = [t for t in (warning.acknowledged_at, work.contacted_at) if t is not None]
+    worked = max(times) if times else warning.warned_at
+    if work.closed_at is None:
+        return worked
+    if work.closed_at < worked and times:
+        if "closed_at" not in work.days:  # a day is the day of the work: no contradiction
+            work.notices.append(("办结时间", CLOSED_BEFORE_WORK))
+        return worked
+    return max(work.closed_at, worked)
 
 
 def keep_open(
@@ -455,6 +474,7 @@ def _named(work: Work) -> list[str]:
     """The unit, officer and times an open row names, kept in its notes (the row is routed as any)."""
     said = [("台账处置单位", work.unit), ("台账处置民警", work.officer)]
     said += [("台账签收时间", _iso(work.acknowledged_at)), ("台账联系时间", _iso(work.contacted_at))]
+    said += [("台账办结时间", _iso(work.closed_at))]
     return [f"{label}：{value}" for label, value in said if value]
 
 

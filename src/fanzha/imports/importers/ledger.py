@@ -37,6 +37,11 @@ WORK_FIELDS = [
         "处置结果",
         ("劝阻结果", "处置情况", "劝阻情况", "反馈结果", "核查结果", "outcome", "result"),
     ),
+    Field(
+        "closed_at",
+        "办结时间",
+        ("办结日期", "完结时间", "处置完成时间", "办理完成时间", "closed at", "close time"),
+    ),
     Field("unit", "处置单位", ("劝阻单位", "承办单位", "处置部门", "unit")),
     Field(
         "officer",
