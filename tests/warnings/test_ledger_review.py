@@ -235,3 +235,21 @@ def test_a_person_already_known_is_the_same_person(world) -> None:  # type: igno
     row[1:4] = ["王秀英", known.id_number, ""]
     _ledger(world, [row])
     assert Warning.objects.get().person_id == known.pk
+
+
+def test_the_sla_sweep_after_a_ledger_reminds_and_escalates_nothing_of_the_past(world) -> None:  # type: ignore[no-untyped-def]
+    from fanzha.warnings.escalation import sla_check
+
+    rows = [
+        ledger_row(1, at(days=3), "电话", at(days=4), "劝阻成功", "城关派出所"),  # closed, both late
+        ledger_row(2, "", "", "", "", "城关派出所", "police_cg"),  # open, a year's clock run out
+        ledger_row(3, at(minutes=2), "", "", "", "龙泉派出所", "police_lq"),  # open, acknowledged
+    ]
+    _ledger(world, rows)
+    report = sla_check(timezone.now())
+    assert (report.reminded, report.escalated) == (0, 0)
+    assert not Warning.objects.filter(escalated=True).exists()
+    closed = Warning.objects.get(source_id="YJ000001")
+    assert not closed.ack_reminded and not closed.contact_reminded
+    for warning in Warning.objects.exclude(pk=closed.pk):
+        assert warning.due_contact_at > timezone.now()
