@@ -253,3 +253,13 @@ def test_the_sla_sweep_after_a_ledger_reminds_and_escalates_nothing_of_the_past(
     assert not closed.ack_reminded and not closed.contact_reminded
     for warning in Warning.objects.exclude(pk=closed.pk):
         assert warning.due_contact_at > timezone.now()
+
+
+def test_a_warning_time_without_a_time_of_day_says_its_late_clock_counts_from_midnight(world) -> None:  # type: ignore[no-untyped-def]
+    from tests.warnings.files import row
+
+    rows = [row(1, warned_at="2026-03-02") + ["", "电话", "2026-03-02 10:00", "劝阻成功", "", ""]]
+    result = _ledger(world, rows)
+    warning = Warning.objects.get()
+    assert warning.contact_breached  # 10 h after 00:00: late for a high warning, as recorded
+    assert ("预警时间", ledger.WARNED_DAY_ONLY) in _notices(result, 2)

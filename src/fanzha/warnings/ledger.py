@@ -321,6 +321,8 @@ def close(
     days_judged(work, warning.due_ack_at, warning.due_contact_at)
     warning.ack_breached = (warning.acknowledged_at or warning.closed_at) > warning.due_ack_at
     warning.contact_breached = (warning.contacted_at or warning.closed_at) > warning.due_contact_at
+    if (warning.ack_breached or warning.contact_breached) and _is_day(warning.warned_at):
+        work.notices.append(("预警时间", WARNED_DAY_ONLY))
     warning.status, warning.outcome = Status.CLOSED, work.outcome
     _with_notes(warning, lines)
     kind = work.kind or ContactKind.CALL
@@ -358,6 +360,7 @@ def close(
     return contact, closing
 
 
+WARNED_DAY_ONLY = "预警时间只有日期、没有时刻：时限自当日 0 时起算，签收或联系记为超时；请核实预警的具体时刻"
 ACK_AFTER_CONTACT = "签收时间晚于联系时间：按联系时间计签收（记录联系即签收）"
 
 
