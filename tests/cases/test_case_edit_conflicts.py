@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from fanzha.audit.models import AuditEvent
 from fanzha.cases import services
-from fanzha.cases.models import Case
+from fanzha.cases.models import Case, EventKind
 from tests.cases.helpers import make_case
 from tests.edit_forms import as_shown
 
@@ -140,7 +141,11 @@ def test_a_case_form_posted_twice_is_saved_not_refused(world, client) -> None:  
     first, second = client.post(url, data), client.post(url, data)
 
     assert (first.status_code, second.status_code) == (302, 302)
-    assert Case.objects.get(pk=case.pk).loss_fen == 123_450
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.loss_fen == 123_450
+    # The second post changed nothing: one 修改案件信息 line and one audit record, not two.
+    assert stored.events.filter(kind=EventKind.EDITED).count() == 1
+    assert AuditEvent.objects.filter(action="case.update", object_id=str(case.pk)).count() == 1
 
 
 def test_a_result_form_posted_twice_is_saved_not_refused(world, client) -> None:  # type: ignore[no-untyped-def]

@@ -408,6 +408,18 @@ def case_advance(*, actor: Any, case: Case, to: str) -> Case:
     return case
 
 
+# What the case form writes (case_update), by the model's field names.
+EDITED_FIELDS = (
+    "fraud_type",
+    "contact_method",
+    "area_id",
+    "occurred_at",
+    "summary",
+    "reported_at",
+    "loss_fen",
+)
+
+
 @transaction.atomic
 def case_update(*, actor: Any, case: Case, data: CaseData) -> Case:
     require_case(actor, case, "case.edit")
@@ -416,13 +428,17 @@ def case_update(*, actor: Any, case: Case, data: CaseData) -> Case:
     times = case_time_errors(data.reported_at, data.occurred_at)
     if times:
         raise ValidationError(times)
+    before = {name: getattr(case, name) for name in EDITED_FIELDS}
     case.fraud_type, case.contact_method = data.fraud_type, data.contact_method
     case.area, case.occurred_at, case.summary = data.area, data.occurred_at, free_text(data.summary)
     case.reported_at = data.reported_at  # the case number keeps the year it was given
     case.loss_fen = data.loss_fen
+    changed = [name for name in EDITED_FIELDS if getattr(case, name) != before[name]]
+    if not changed:  # saved as it stands (保存 clicked twice): no history line, nothing to audit
+        return case
     case.save()
     add_event(case, actor, EventKind.EDITED, "修改案件信息")
-    audit_record(actor=actor, action="case.update", obj=case, details={"part": "case"})
+    audit_record(actor=actor, action="case.update", obj=case, fields=changed, details={"part": "case"})
     return case
 
 
