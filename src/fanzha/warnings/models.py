@@ -245,6 +245,12 @@ class WarningSourceRef(models.Model):
                 name="warnings_sourceref_batch",
                 condition=models.Q(batch__isnull=False),
             ),
+            # The feedback list (反馈上级): a source's rows received in a period, in the order they came
+            # (received_at, id), the warning at hand to test the user's sight and count from the index
+            # alone (exports.feedback_parts); and the sources pushed at all (exports.pushed_sources).
+            models.Index(
+                fields=["source", "received_at", "id", "warning"], name="warnings_sourceref_received"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -54,7 +54,7 @@ def warning_feedback(request: HttpRequest) -> HttpResponse:
     nothing = ""
     if bound and form.is_valid():
         data = form.cleaned_data
-        count = exports.feedback_refs(request.user, data["source"], data["start"], data["end"]).count()
+        count = exports.feedback_count(request.user, data["source"], data["start"], data["end"])
         if count == 0:
             nothing = nothing_to_feed_back(data)
         elif _feedback_fits(form, count):
