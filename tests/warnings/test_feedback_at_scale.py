@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from fanzha.warnings import exports
-from fanzha.warnings.models import WarningRepush, WarningSourceRef
+from fanzha.warnings.models import Warning, WarningRepush, WarningSourceRef
 from tests.personas import World
 from tests.warnings.helpers import make_warning
 
@@ -83,6 +83,25 @@ def test_the_form_offers_the_sources_of_the_warnings_the_user_sees(world: World)
 def test_a_user_who_sees_no_warning_is_offered_no_source(world: World) -> None:
     make_warning(1, address=SHIQIAO)
     assert exports.feedback_sources(world.users["police_cg"]) == []
+
+
+def test_the_rows_read_no_field_left_out_one_by_one(world: World, period, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The feedback reads only the fields it shows (``exports.FEEDBACK_READ``): one left out would be
+    read back row by row, a query each."""
+    from fanzha.core.models import Organisation, User
+
+    def refused(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError(f"{type(self).__name__} read back {kwargs.get('fields') or args}")
+
+    for model in (WarningSourceRef, Warning, Organisation, User):
+        monkeypatch.setattr(model, "refresh_from_db", refused)
+    Warning.objects.filter(pk=period["in"][1].pk).update(  # a closed one, by its unit and officer
+        status="closed", outcome="dissuaded", closed_at=timezone.now(), acknowledged_at=timezone.now()
+    )
+    ((header, rows),) = exports.feedback_sections(
+        world.users["leader"], "superior", period["start"], period["end"]
+    )
+    assert len(rows) == 3 and "劝阻成功" in rows[1]
 
 
 def _plan(queryset) -> str:  # type: ignore[no-untyped-def]
