@@ -59,12 +59,18 @@ def import_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def import_upload(request: HttpRequest, importer: str) -> HttpResponse:
-    imp = get_importer(importer)
+def _importer_allowed(request: HttpRequest, code: str) -> Any:
+    """The importer named ``code`` (404 for none), if the user may upload with it (else refused)."""
+    imp = get_importer(code)
     if imp is None:
         raise Http404("没有这种导入")
     access.require(request.user, imp.permission)
+    return imp
+
+
+@login_required
+def import_upload(request: HttpRequest, importer: str) -> HttpResponse:
+    imp = _importer_allowed(request, importer)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -94,10 +100,7 @@ def import_upload(request: HttpRequest, importer: str) -> HttpResponse:
 @login_required
 def import_template(request: HttpRequest, importer: str) -> HttpResponse:
     """The importer's blank template (空白模板): XLSX, or ``?format=csv``; for whoever may upload it."""
-    imp = get_importer(importer)
-    if imp is None:
-        raise Http404("没有这种导入")
-    access.require(request.user, imp.permission)
+    imp = _importer_allowed(request, importer)
     if request.GET.get("format") == "csv":
         response = HttpResponse(template_csv(imp), content_type="text/csv; charset=utf-8")
         name = f"{imp.label}导入模板.csv"
