@@ -155,6 +155,7 @@ PROBES: dict[str, Probe] = {
 # Patterns whose path value names no record.
 ALLOWED = {
     "import_upload": "the importer's kind (people, warnings…), checked against the user's permissions",
+    "import_template": "the importer's kind: a blank template, checked as the upload page",
 }
 
 

@@ -23,6 +23,9 @@ CASES = {
     "import_upload": Case(
         "200 200 403 403 403 403 403 403 403 403 403", kwargs=lambda w: {"importer": "people"}
     ),
+    "import_template": Case(
+        "200 200 403 403 403 403 403 403 403 403 403", kwargs=lambda w: {"importer": "people"}
+    ),
     "import_detail": Case(OWN_OR_CENTRE, kwargs=leader_batch),
     "import_errors": Case(OWN_OR_CENTRE, kwargs=leader_batch),
     "area_import": Case("403 403 403 403 403 403 403 403 403 302 403"),

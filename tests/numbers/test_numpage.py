@@ -73,7 +73,7 @@ def test_a_refused_file_among_several_is_named(world, client) -> None:  # type: 
     with override_settings(IMPORT_MAX_BYTES=len(good) - 1):
         files = [SimpleUploadedFile("01.csv", b"a,b\n"), SimpleUploadedFile("02.csv", good)]
         page = client.post(url, {"calls": files}).content.decode()
-        assert "“02.csv”超过" in page
+        assert "“02.csv”有 " in page and "超过每个文件" in page
     assert not ScoringRun.objects.exists()
 
 
