@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TypeGuard
 
 import numpy as np
 
@@ -162,10 +163,10 @@ def _missing(feature: str, values: dict[str, float]) -> str | None:
 
 
 def _positive(v: float | None) -> bool:
-    return _has(v) and v > 0  # type: ignore[operator]
+    return _has(v) and v > 0
 
 
-def _has(v: float | None) -> bool:
+def _has(v: float | None) -> TypeGuard[float]:
     return v is not None and not (isinstance(v, float) and math.isnan(v))
 
 
