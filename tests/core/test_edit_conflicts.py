@@ -4,6 +4,8 @@ save, naming what changed; they wrote the values they were opened with back over
 from __future__ import annotations
 
 from django.core import signing
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from fanzha.core.models import Organisation, Person, User
@@ -403,3 +405,26 @@ def test_a_roles_edit_with_nothing_changed_meanwhile_saves(world, client) -> Non
 
     assert response.status_code == 302
     assert "unit_leader" in User.objects.get(pk=grid_sq.pk).role_codes
+
+
+def test_a_refused_organisation_save_reads_the_stored_jurisdiction_no_more_than_needed(world, client) -> None:  # type: ignore[no-untyped-def]
+    """The refused save reads the edit token's 管辖区划 (``_stored``, the one of its values that costs a
+    query) three times: the posted form's token, the check under the lock, the token of the form shown
+    again. Before: four — the fields shown again as typed were named by reading the stored values once
+    more, after the check had read them."""
+    station = world.orgs["城关派出所"]
+    url = reverse("organisation_edit", args=[station.pk])
+    page = _login(client, world, "admin").get(url)
+    Organisation.objects.filter(pk=station.pk).update(contact_phone="0571-1110")
+
+    with CaptureQueriesContext(connection) as queries:
+        refused = client.post(url, as_shown(page, code="X-17"))
+
+    assert refused.status_code == 400 and "值班电话" in _errors(refused)
+    assert refused.context["form"]["code"].value() == "X-17"  # kept as typed, as before
+    token_reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "core_area"."id" AS "pk" FROM') and "covered_areas" in q["sql"]
+    ]
+    assert len(token_reads) == 3, token_reads

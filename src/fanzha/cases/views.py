@@ -215,7 +215,7 @@ def run_edit_form(
         return form
     if stale:
         message = edit_conflicts.refused_message(stale, CASE_LABELS)
-        kept = edit_conflicts.unchanged(case, stored, stale)
+        kept = edit_conflicts.unchanged(stale)
         return edit_conflicts.show_refused(form_again(), message, form, kept)
     messages.success(request, "已保存。")
     return None

@@ -87,11 +87,21 @@ def _opened_with(request: HttpRequest) -> dict[str, str] | None:
     return digests if isinstance(digests, dict) else {}
 
 
+class Changed(list[str]):
+    """The names of the fields changed since the form was opened that the save would write over (a
+    list: empty when none), with ``now``, the values stored now that the check read (every field of the
+    token, by name) — :func:`unchanged` reads the others' names there instead of reading them again."""
+
+    def __init__(self, names: Iterable[str] = (), now: Mapping[str, Any] | None = None) -> None:
+        super().__init__(names)
+        self.now: Mapping[str, Any] = now or {}
+
+
 def changed_since_opened(
     request: HttpRequest, record: models.Model, stored: StoredValues, written: Written | None = None
-) -> list[str]:
+) -> Changed:
     """The fields of ``stored`` changed since the posted form was opened that the save would write
-    over ([] for none, or no token).
+    over (empty for none, or no token).
 
     A field changed meanwhile to what the posted form stores (``written``) loses nothing: 保存 clicked
     twice (the second post finds what the first stored), or a masked field left blank, which keeps
@@ -100,17 +110,18 @@ def changed_since_opened(
     check and the save, and the save starts from the values stored now."""
     opened = _opened_with(request)
     if opened is None:
-        return []
+        return Changed()
     type(record)._base_manager.select_for_update().filter(pk=record.pk).values_list("pk").first()
     record.refresh_from_db()
     now = stored(record)
     posted = written(record) if written is not None else {}
-    return [
+    names = [
         name
         for name, value in now.items()
         if not _opened_as(record, name, value, opened.get(name))
         and not _rewrites(record, name, value, posted)
     ]
+    return Changed(names, now)
 
 
 def _rewrites(record: models.Model, name: str, now: Any, posted: Mapping[str, Any]) -> bool:
@@ -124,7 +135,7 @@ def save_unless_changed(
     stored: StoredValues,
     save: Callable[[], T],
     written: Written | None = None,
-) -> tuple[list[str], T | None]:
+) -> tuple[Changed, T | None]:
     """In one transaction: the fields changed since the form was opened that the save would write over
     (:func:`changed_since_opened`) and nothing saved, or ([], what ``save()`` returned). A service's
     ValidationError passes through (nothing saved)."""
@@ -132,17 +143,20 @@ def save_unless_changed(
         changed = changed_since_opened(request, record, stored, written)
         if changed:
             return changed, None
-        return [], save()
+        return changed, save()
 
 
 def refused_message(
-    changed: list[str], labels: Mapping[str, str], shown: Mapping[str, str] | None = None
+    changed: list[str],
+    labels: Mapping[str, str],
+    shown: Mapping[str, str] | None = None,
+    template: str = REFUSED,
 ) -> str:
     """The refusal: the changed fields by label, each with its value now where ``shown`` gives one (a
-    personal field's value, masked)."""
+    personal field's value, masked), in ``template``'s ``{fields}`` (a refused deletion says so)."""
     shown = shown or {}
     names = [_named(labels.get(n, n), shown.get(n)) for n in changed]
-    return REFUSED.format(fields="、".join(names))
+    return template.format(fields="、".join(names))
 
 
 def _named(label: str, now: str | None) -> str:
@@ -167,7 +181,8 @@ def show_refused(
     return form
 
 
-def unchanged(record: models.Model, stored: StoredValues, changed: list[str]) -> list[str]:
+def unchanged(changed: Changed) -> list[str]:
     """The fields of the token not changed since the form was opened: what the user typed into them
-    can be shown again."""
-    return [name for name in stored(record) if name not in changed]
+    can be shown again. Their names are those of the values the check read (``changed.now``): not read
+    again."""
+    return [name for name in changed.now if name not in changed]

@@ -98,7 +98,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if stale:
                 message = edit_conflicts.refused_message(stale, LABELS)
-                kept = edit_conflicts.unchanged(organisation, _stored, stale)
+                kept = edit_conflicts.unchanged(stale)
                 form = edit_conflicts.show_refused(_edit_form(organisation), message, form, kept)
             elif changed is not None:  # deactivated: where its warnings went, what cases its users leave
                 messages.success(request, "已保存。" + "".join(changed.notes))

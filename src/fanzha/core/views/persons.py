@@ -180,12 +180,12 @@ def _new_form(person: Person | None, areas, data=None) -> PersonForm:  # type: i
     return form
 
 
-def _refused(person: Person, areas, changed: list[str], typed: PersonForm) -> PersonForm:  # type: ignore[no-untyped-def]
+def _refused(person: Person, areas, changed: edit_conflicts.Changed, typed: PersonForm) -> PersonForm:  # type: ignore[no-untyped-def]
     """The form again with the values stored now in the fields that changed, saying which (personal
     ones masked), and what the user typed in the others."""
     shown = {n: mask(n, getattr(person, n)) for n in changed if n in PersonForm.SENSITIVE}
     message = edit_conflicts.refused_message(changed, PERSON_LABELS, shown)
-    kept = edit_conflicts.unchanged(person, _stored, changed)
+    kept = edit_conflicts.unchanged(changed)
     return edit_conflicts.show_refused(_new_form(person, areas), message, typed, kept)
 
 

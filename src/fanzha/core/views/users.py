@@ -175,7 +175,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             if stale:
-                kept = edit_conflicts.unchanged(user, _stored_details, stale)
+                kept = edit_conflicts.unchanged(stale)
                 form = edit_conflicts.show_refused(_details_form(user), _refused(stale, user), form, kept)
             else:
                 if changed:
@@ -237,7 +237,7 @@ def user_edit_roles(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "角色已保存。")
                 return redirect("user_edit_roles", pk=user.pk)
             user.__dict__.pop("_role_codes", None)  # the roles held now, on the page and the form
-            kept = edit_conflicts.unchanged(user, _stored_roles, stale)
+            kept = edit_conflicts.unchanged(stale)
             form = edit_conflicts.show_refused(_roles_form(user), _refused(stale, user), form, kept)
     status = 400 if request.method == "POST" else 200
     return _detail_page(request, user, form, PasswordResetForm(), status)
