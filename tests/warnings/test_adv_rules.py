@@ -6,7 +6,8 @@ whose only condition was “呼叫次数不少于 0” (or 回拨 0) was saved a
 it; an amount just under a threshold (49,999.60) read “涉案金额 50,000 元” in the reasons; and saving a
 rule whose fraud type had left the typology dropped that type without a word, so the rule graded every
 warning its other conditions matched; and a rule's page showed 正在转账 “不限” whatever the rule said (the
-select did not mark 是 or 否), so saving the page dropped the condition."""
+select did not mark 是 or 否), so saving the page dropped the condition. Then a page opened before
+another analyst's save was refused naming nothing, what was typed lost, and 保存 clicked twice refused."""
 
 from __future__ import annotations
 
@@ -63,17 +64,29 @@ class _FormReader(HTMLParser):
             self._select = None
 
 
-def _page(client: Any, url: str) -> dict[str, Any]:
+def _page_of(response: Any) -> dict[str, Any]:
     reader = _FormReader()
-    reader.feed(client.get(url).content.decode())
+    reader.feed(response.content.decode())
     return reader.data
+
+
+def _page(client: Any, url: str) -> dict[str, Any]:
+    return _page_of(client.get(url))
 
 
 def _edit_url(rule: GradingRule) -> str:
     return reverse("warning_rule_edit", kwargs={"pk": rule.pk})
 
 
-def test_a_second_analyst_saving_an_older_page_is_refused_not_overwriting(world, client) -> None:  # type: ignore[no-untyped-def]
+def _errors(response: Any) -> str:
+    return " ".join(response.context["form"].non_field_errors())
+
+
+def test_an_older_page_is_refused_naming_the_field_changed_and_keeps_what_was_typed(world, client) -> None:  # type: ignore[no-untyped-def]
+    """The analyst's page was opened before the leader set 最低年龄 75; the analyst's 等级 紧急 is
+    refused, naming 最低年龄, and the page shown again holds the leader's 75 and the analyst's 紧急, to save
+    (before: “这条规则在您打开后已被修改”, naming nothing; the page kept its old stamp, so only the rule
+    opened again — the typing lost — could be saved)."""
     rule = GradingRule.objects.get(name="高龄")
     login(client, world.users["analyst"])
     first = _page(client, _edit_url(rule))
@@ -81,16 +94,51 @@ def test_a_second_analyst_saving_an_older_page_is_refused_not_overwriting(world,
     second = _page(client, _edit_url(rule))
     assert client.post(_edit_url(rule), {**second, "min_age": ["75"], "save": "1"}).status_code == 302
     login(client, world.users["analyst"])
+
     response = client.post(_edit_url(rule), {**first, "grade": ["urgent"], "save": "1"})
+
     assert response.status_code == 400
-    assert "这条规则在您打开后已被修改" in response.content.decode()
+    message = _errors(response)
+    assert "您打开本页后，最低年龄已被修改" in message and "等级" not in message
     rule.refresh_from_db()
     assert (rule.min_age, rule.grade) == (75, "high")  # the leader's change stands, the stale one not saved
     assert AuditEvent.objects.filter(action="warning.grading_rule", object_id=str(rule.pk)).count() == 1
-    again = _page(client, _edit_url(rule))  # opened afresh: saved
-    assert client.post(_edit_url(rule), {**again, "grade": ["urgent"], "save": "1"}).status_code == 302
+    shown = _page_of(response)
+    assert (shown["min_age"], shown["grade"]) == (["75"], ["urgent"])  # stored now; as typed
+    assert client.post(_edit_url(rule), {**shown, "save": "1"}).status_code == 302  # as shown: saved
     rule.refresh_from_db()
     assert (rule.min_age, rule.grade) == (75, "urgent")
+    event = AuditEvent.objects.filter(action="warning.grading_rule", object_id=str(rule.pk)).latest("id")
+    assert event.fields == ["grade"] and event.details["before"] == {"grade": "high"}
+
+
+def test_a_rule_page_saved_twice_is_saved_not_refused(world, client) -> None:  # type: ignore[no-untyped-def]
+    """保存 clicked twice: the second post finds what the first stored — nothing of anyone's is lost.
+    Before: refused (400), the first save having moved the rule's last save past the page's."""
+    rule = GradingRule.objects.get(name="高龄")
+    login(client, world.users["analyst"])
+    data = {**_page(client, _edit_url(rule)), "min_age": ["72"], "min_amount": ["20000"], "save": "1"}
+
+    assert client.post(_edit_url(rule), data).status_code == 302
+    assert client.post(_edit_url(rule), data).status_code == 302
+
+    rule.refresh_from_db()
+    assert (rule.min_age, rule.min_amount) == (72, 20000)
+
+
+def test_a_rule_changed_meanwhile_to_the_same_values_saves(world, client) -> None:  # type: ignore[no-untyped-def]
+    """Another analyst saved the rule without changing what this page changes: nothing to lose."""
+    rule = GradingRule.objects.get(name="高龄")
+    login(client, world.users["analyst"])
+    first = _page(client, _edit_url(rule))
+    second = _page(client, _edit_url(rule))
+    assert client.post(_edit_url(rule), {**second, "name": ["高龄老人"], "save": "1"}).status_code == 302
+
+    response = client.post(_edit_url(rule), {**first, "name": ["高龄老人"], "max_age": ["120"], "save": "1"})
+
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert (rule.name, rule.max_age) == ("高龄老人", 120)
 
 
 def test_a_stale_page_cannot_delete_a_rule_changed_since(world, client) -> None:  # type: ignore[no-untyped-def]
@@ -100,8 +148,13 @@ def test_a_stale_page_cannot_delete_a_rule_changed_since(world, client) -> None:
     fresh = _page(client, _edit_url(rule))
     assert client.post(_edit_url(rule), {**fresh, "min_age": ["75"], "save": "1"}).status_code == 302
     response = client.post(_edit_url(rule), {**stale, "delete": "1"})
-    assert response.status_code == 400 and "这条规则在您打开后已被修改" in response.content.decode()
+    assert response.status_code == 400
+    assert "您打开本页后，最低年龄已被修改" in _errors(response) and "未删除" in _errors(response)
     assert GradingRule.objects.filter(pk=rule.pk).exists()
+    shown = _page_of(response)
+    assert shown["min_age"] == ["75"]
+    assert client.post(_edit_url(rule), {**shown, "delete": "1"}).status_code == 302  # seen: deleted
+    assert not GradingRule.objects.filter(pk=rule.pk).exists()
 
 
 def test_a_count_of_at_least_zero_is_no_condition(world, client) -> None:  # type: ignore[no-untyped-def]

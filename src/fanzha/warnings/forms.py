@@ -344,10 +344,6 @@ class GradingRuleForm(forms.ModelForm):
     )
     transfer_in_progress = forms.NullBooleanField(label="正在转账", required=False, widget=TransferSelect)
 
-    # the rule's last save as the page opened it (rules.rule_stamp): a page opened before another
-    # analyst saved the rule is refused, not saved over their change
-    seen = forms.CharField(required=False, widget=forms.HiddenInput)
-
     class Meta:
         model = GradingRule
         fields = rules.RULE_FIELDS
@@ -356,8 +352,6 @@ class GradingRuleForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["fraud_types"].choices = _rule_type_choices(self.instance)
-        if self.instance.pk:
-            self.initial["seen"] = rules.rule_stamp(self.instance)
         amount = self.fields["min_amount"]
         amount.validators.append(MinValueValidator(0, "最低涉案金额不能为负数"))
         amount.widget.attrs["min"] = "0"

@@ -9,7 +9,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import model_to_dict
-from django.utils import timezone
 
 from fanzha.audit.services import audit_record
 from fanzha.core import access
@@ -177,33 +176,16 @@ def _regrade_all(actor: Any) -> int:
     return sum(1 for _ in changes)
 
 
-STALE = (
-    "这条规则在您打开后已被修改（{at} 保存）；您的修改未保存，以免覆盖对方的修改。请重新打开这条规则，"
-    "在最新内容上修改"
-)
-
-
-def rule_stamp(rule: GradingRule) -> str:
-    """The rule as a page opened it (its last save, to the microsecond): sent back with the page's form."""
-    return rule.updated_at.isoformat() if rule.updated_at else ""
-
-
-def _current(rule: GradingRule, seen: str | None) -> GradingRule:
-    """The saved rule, locked; refused when ``seen`` (the page's :func:`rule_stamp`; None: not checked)
-    is not its last save — another analyst saved it since the page was opened."""
-    current = GradingRule.objects.select_for_update().get(pk=rule.pk)
-    if seen is not None and seen != rule_stamp(current):
-        at = timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M:%S")
-        raise ValidationError(STALE.format(at=at), code="stale")
-    return current
+def _locked(rule: GradingRule) -> GradingRule:
+    """The rule as saved, its row locked to the commit (the audit's values before)."""
+    return GradingRule.objects.select_for_update().get(pk=rule.pk)
 
 
 @transaction.atomic
-def grading_rule_save(*, actor: Any, rule: GradingRule, seen: str | None = None) -> tuple[GradingRule, int]:
-    """Create or change a rule (audited, naming the changed fields), then regrade the open warnings; a
-    change made on a page opened before the rule's last save (``seen``) is refused."""
+def grading_rule_save(*, actor: Any, rule: GradingRule) -> tuple[GradingRule, int]:
+    """Create or change a rule (audited, naming the changed fields), then regrade the open warnings."""
     access.require_shared_rules(actor)
-    before = model_to_dict(_current(rule, seen)) if rule.pk else {}
+    before = model_to_dict(_locked(rule)) if rule.pk else {}
     after = model_to_dict(rule)
     changed = [f for f in RULE_FIELDS if before.get(f) != after.get(f)]
     rule.full_clean()
@@ -226,9 +208,9 @@ def grading_rule_save(*, actor: Any, rule: GradingRule, seen: str | None = None)
 
 
 @transaction.atomic
-def grading_rule_delete(*, actor: Any, rule: GradingRule, seen: str | None = None) -> int:
+def grading_rule_delete(*, actor: Any, rule: GradingRule) -> int:
     access.require_shared_rules(actor)
-    before = _values(model_to_dict(_current(rule, seen)), RULE_FIELDS)
+    before = _values(model_to_dict(_locked(rule)), RULE_FIELDS)
     audit_record(
         actor=actor, action="warning.grading_rule", obj=rule, details={"op": "delete", "before": before}
     )

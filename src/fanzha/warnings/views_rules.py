@@ -4,6 +4,9 @@ serves: every centre reads them, only the top centre changes them (``access.may_
 
 from __future__ import annotations
 
+import copy
+from decimal import Decimal
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from fanzha.core import access
 from fanzha.core.models import Organisation
+from fanzha.core.views import edit_conflicts
 from fanzha.warnings import rules, type_aliases, typology
 from fanzha.warnings.forms import RETIRED_TYPE, GradingRuleForm
 from fanzha.warnings.intake import source_label
@@ -55,28 +59,103 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     return render(request, "warnings/rule_list.html", {"items": items, **_shared_context(request.user)})
 
 
+RULE_LABELS = {
+    "name": "名称",
+    "enabled": "启用",
+    "position": "顺序",
+    "grade": "等级",
+    "reason": "理由模板",
+    "fraud_types": "诈骗类型",
+    "sources": "预警来源",
+    "pushed_levels": "推送方预警级别",
+    "min_age": "最低年龄",
+    "max_age": "最高年龄",
+    "min_amount": "最低涉案金额",
+    "min_calls": "被诈骗号码呼叫次数",
+    "min_callbacks": "回拨次数",
+    "transfer_in_progress": "正在转账",
+}
+DELETE_REFUSED = (
+    "您打开本页后，{fields}已被修改（其他用户保存）。为免删除您没有看到的修改，这条规则未删除；"
+    "下方已换成现在的内容，请核对后再决定是否删除。"
+)
+LISTS = ("fraud_types", "sources", "pushed_levels")
+FEN = Decimal("0.01")
+
+
+def _stored(rule: GradingRule) -> dict[str, object]:
+    """What the rule's form writes, as stored now (its edit token's values): the lists of types, sources
+    and levels sorted (the order they were ticked in changes nothing), the amount to the fen (“20000”
+    typed is the “20000.00” stored)."""
+    values: dict[str, object] = {name: getattr(rule, name) for name in rules.RULE_FIELDS}
+    for name in LISTS:
+        values[name] = sorted(getattr(rule, name) or [])
+    if rule.min_amount is not None:
+        values["min_amount"] = Decimal(rule.min_amount).quantize(FEN)
+    return values
+
+
+def _form(rule: GradingRule | None, data: object = None) -> GradingRuleForm:
+    """The rule's form, with its edit token. The form writes what is typed onto a copy of ``rule``:
+    ``rule`` stays the rule as stored, which the save's check reads again."""
+    form = GradingRuleForm(data, instance=copy.copy(rule))
+    if rule is not None:
+        edit_conflicts.carry_token(form, rule, _stored)
+    return form
+
+
+def _refused(
+    rule: GradingRule, changed: edit_conflicts.Changed, typed: GradingRuleForm | None = None
+) -> GradingRuleForm:
+    """The form again with the rule as stored now, saying which fields changed since the page was
+    opened; a refused save keeps what was typed in the others (``typed``), a refused deletion not."""
+    if typed is None:
+        message = edit_conflicts.refused_message(changed, RULE_LABELS, template=DELETE_REFUSED)
+        return edit_conflicts.show_refused(_form(rule), message)
+    message = edit_conflicts.refused_message(changed, RULE_LABELS)
+    return edit_conflicts.show_refused(_form(rule), message, typed, edit_conflicts.unchanged(changed))
+
+
+def _saved(request: HttpRequest, regraded: int) -> HttpResponse:
+    messages.success(request, f"规则已保存，{regraded} 条未办结预警的等级或理由随之更新。")
+    return redirect("warning_rule_list")
+
+
 def _rule_form(request: HttpRequest, rule: GradingRule | None) -> HttpResponse:
     access.require_shared_rules(request.user)
-    form = GradingRuleForm(request.POST or None, instance=rule)
+    form = _form(rule, request.POST or None)
     preview = None
-    seen = request.POST.get("seen", "") if rule is not None else None  # the page's rule_stamp
     if request.method == "POST" and "delete" in request.POST and rule is not None:
         try:
-            count = rules.grading_rule_delete(actor=request.user, rule=rule, seen=seen)
+            changed, count = edit_conflicts.save_unless_changed(
+                request, rule, _stored, lambda: rules.grading_rule_delete(actor=request.user, rule=rule)
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"规则已删除，{count} 条未办结预警已重新定级。")
-            return redirect("warning_rule_list")
+            if not changed:
+                messages.success(request, f"规则已删除，{count} 条未办结预警已重新定级。")
+                return redirect("warning_rule_list")
+            form = _refused(rule, changed)
     elif request.method == "POST" and form.is_valid():
         candidate = form.save(commit=False)
         try:
             if "preview" in request.POST:
                 preview = rules.preview(actor=request.user, candidate=candidate)
+            elif rule is None:
+                _, regraded = rules.grading_rule_save(actor=request.user, rule=candidate)
+                return _saved(request, regraded)
             else:
-                _, count = rules.grading_rule_save(actor=request.user, rule=candidate, seen=seen)
-                messages.success(request, f"规则已保存，{count} 条未办结预警的等级或理由随之更新。")
-                return redirect("warning_rule_list")
+                changed, saved = edit_conflicts.save_unless_changed(
+                    request,
+                    rule,
+                    _stored,
+                    lambda: rules.grading_rule_save(actor=request.user, rule=candidate),
+                    lambda _: _stored(candidate),
+                )
+                if saved is not None:
+                    return _saved(request, saved[1])
+                form = _refused(rule, changed, form)
         except ValidationError as exc:
             form.add_error(None, exc)
     status = 400 if request.method == "POST" and form.errors else 200
