@@ -1039,13 +1039,13 @@ _NOT_PROBLEMS = ("files", "records", "distinct_records", *_SKIPPED)
 def _message(report: dict[str, Any]) -> str:
     notes = report.get("notes") or []
     tail = (" 说明：" + "；".join(notes)) if notes else ""
-    if report["numbers"] == 0:
-        return "输入中没有任何有效记录，未生成特征（结果为空）。" + tail
     problems = _counted(report, lambda k: k not in _NOT_PROBLEMS)
     skipped = _counted(report, lambda k: k in _SKIPPED)
-    head = f"生成 {report['numbers']} 个号码的特征、{report['edges']} 条通话边。"
     body = " 数据问题（已计入统计，未丢弃）：" + "；".join(problems) if problems else ""
     body += " 已跳过的记录（未计入，行号见说明）：" + "；".join(skipped) if skipped else ""
+    if report["numbers"] == 0:  # records read, none usable (no number in any): the counts say why
+        return "输入中没有任何有效记录，未生成特征（结果为空）。" + body + tail
+    head = f"生成 {report['numbers']} 个号码的特征、{report['edges']} 条通话边。"
     return head + (body or " 未发现数据问题。") + tail
 
 

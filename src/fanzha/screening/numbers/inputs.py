@@ -1088,8 +1088,9 @@ def number_issue_sql(v: str, ok: str | None = None) -> str:
     """Step 2 (output of step 1): why a value is not a usable number, or NULL.
 
     1 masked (``138****5678``, ``138xxxx5678``, ``1380013XXXX``, ``138####5678``), 2 lossy (scientific
-    notation missing digits), 3 unusable (a NULL marker, no digits, a character no number is written
-    with: ``2026-11-03 08:05:00``, ``138…;139…``, ``83秒``).
+    notation missing digits), 3 unusable (a NULL marker, no digits — also a word a switch writes for a
+    withheld caller, ``anonymous``, ``unknown``: a hashed id has digits —, a character no number is
+    written with: ``2026-11-03 08:05:00``, ``138…;139…``, ``83秒``).
     """
     return (
         f"CASE WHEN {v} IS NULL OR {ok or fast_number(v)} THEN NULL "
@@ -1098,8 +1099,8 @@ def number_issue_sql(v: str, ok: str | None = None) -> str:
         f"WHEN regexp_matches({v}, '{_SCI}') THEN CASE WHEN length({_sci_frac(v)}) = {_sci_exp(v)} "
         f"THEN NULL WHEN length({_sci_frac(v)}) < {_sci_exp(v)} THEN 2 ELSE 3 END "
         f"WHEN regexp_matches({v}, '{_NOT_A_NUMBER}') THEN 3 "
+        f"WHEN NOT regexp_matches({v}, '[0-9]') THEN 3 "
         f"WHEN regexp_matches({v}, '[A-Za-z]') THEN NULL "
-        f"WHEN regexp_replace({v}, '[^0-9]', '', 'g') = '' THEN 3 "
         f"WHEN {spaced_apart_sql(v)} THEN 3 ELSE NULL END"
     )
 

@@ -366,6 +366,8 @@ def _note_edge_ends(src: np.ndarray, dst: np.ndarray, node_id: np.ndarray, notes
     loops = int(np.sum(known & (src == dst)))
     if not len(src):
         notes.append("边文件里没有可用的边：按没有通话图打分")
+    elif not len(node_id):  # the features file is empty: its edges have nothing to match, no ids differ
+        return
     elif not known.any():
         notes.append(
             f"边文件的 {len(src)} 条边两端都对不上特征文件的 node_id（编号方式不同？）：按没有通话图打分"
