@@ -79,3 +79,29 @@ def test_an_empty_features_file_is_scored_empty_without_blaming_the_edges(
     err = capsys.readouterr().err
     assert "特征文件为空" in err and "对不上" not in err
     assert out.read_text(encoding="utf-8") == "node_id,score,is_fraud\n"
+
+
+def test_columns_no_alias_matches_are_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A header such as 基站/城市 matches neither the city nor the cell: its values are not read, and the
+    analyst is told so rather than seeing city counts of 0 unexplained. Blank headers are not named."""
+    calls = write_csv(
+        tmp_path / "话单.csv",
+        [*CALLER_CALLEE, "基站/城市", "备注", ""],
+        [["13800138000", "13900139000", "2026-11-03 14:05:00", 60, "成都", "x", ""]],
+    )
+    out = tmp_path / "f.csv"
+    assert main(["features", "--calls", str(calls), "--output", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert err.rstrip().endswith("列名无法识别，其中的值未读取：基站/城市、备注")
+
+
+def test_a_file_whose_columns_all_read_has_no_unread_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calls = write_csv(
+        tmp_path / "话单.csv",
+        [*CALLER_CALLEE, "城市", "IMEI"],
+        [["13800138000", "13900139000", "2026-11-03 14:05:00", 60, "成都", "861234567890123"]],
+    )
+    assert main(["features", "--calls", str(calls), "--output", str(tmp_path / "f.csv")]) == 0
+    assert "无法识别" not in capsys.readouterr().err

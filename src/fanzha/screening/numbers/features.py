@@ -65,6 +65,7 @@ from fanzha.screening.numbers.inputs import (
     month_sql,
     need,
     nonfinite_durations,
+    note_unread_columns,
     number_issue_sql,
     number_pre_sql,
     number_sql,
@@ -185,6 +186,7 @@ SMS_ROLES = ["phone", "opposite", "sms_type", "time"]
 
 def _call_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) -> list[str]:
     cols = columns(con, f)
+    note_unread_columns(f, cols, notes)
     src = reader(f)
     extra = ", ".join(f"{optional(cols, role)} AS {role}" for role in ("city", "county", "imei"))
     c = record_roles(f.source, cols, CALL_ROLES, "call_type", ("caller", "callee"))
@@ -238,6 +240,7 @@ def _network_calls(f: Prepared, cols: Cols, c: dict[str, str], extra: str, notes
 
 def _sms_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) -> list[str]:
     cols = columns(con, f)
+    note_unread_columns(f, cols, notes)
     src = reader(f)
     c = record_roles(f.source, cols, SMS_ROLES, "sms_type", ("sender", "receiver"))
     if c is None:
@@ -266,6 +269,7 @@ def _sms_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) 
 
 def _app_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) -> list[str]:
     cols = columns(con, f)
+    note_unread_columns(f, cols, notes)
     c = need(f.source, cols, ["phone", "flow", "month"])
     flow = scaled_text(f"CAST({c['flow']} AS VARCHAR)", header_unit(f.source, cols, c["flow"], "flow", notes))
     return [
@@ -277,6 +281,7 @@ def _app_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) 
 
 def _spend_selects(con: duckdb.DuckDBPyConnection, f: Prepared, notes: list[str]) -> list[str]:
     cols = columns(con, f)
+    note_unread_columns(f, cols, notes)
     c = need(f.source, cols, ["phone", "month", "arpu"])
     arpu = scaled_text(f"CAST({c['arpu']} AS VARCHAR)", header_unit(f.source, cols, c["arpu"], "arpu", notes))
     return [

@@ -137,6 +137,18 @@ def existing_columns(names: Iterable[str]) -> str:
     return f"现有列：{', '.join(names)}"
 
 
+_UNNAMED = re.compile(r"column\d+")  # DuckDB's name for a column whose header cell is blank
+
+
+def note_unread_columns(f: Prepared, cols: Cols, notes: list[str]) -> None:
+    """Name the columns no alias matches: their values are not read (a header such as 基站/城市 is
+    neither a city nor a cell), and the analyst should know before trusting the city or handset counts.
+    Blank headers are left out, and so is a first line that is a record (personal data)."""
+    unread = [name for key, name in cols.items() if key not in _KNOWN and not _UNNAMED.fullmatch(name)]
+    if unread and not any(_RECORD_VALUE.search(name) for name in unread):
+        notes.append(f"{f.source}：这些列的列名无法识别，其中的值未读取：{'、'.join(unread)}")
+
+
 def has_roles(cols: Cols, roles: list[str]) -> bool:
     return all(pick(cols, r) is not None for r in roles)
 
