@@ -6,10 +6,10 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "|", "%")
 
@@ -61,7 +61,17 @@ def csv_response(
     filename: str, header: list[str], rows: Iterable[Iterable[Any]], *, digits_as_text: bool = False
 ) -> StreamingHttpResponse:
     lines = csv_lines(header, rows, digits_as_text=digits_as_text)
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    return as_attachment(StreamingHttpResponse(lines, content_type=CSV_TYPE), filename)
+
+
+CSV_TYPE = "text/csv; charset=utf-8"
+
+
+Response = TypeVar("Response", HttpResponse, StreamingHttpResponse)
+
+
+def as_attachment(response: Response, filename: str) -> Response:
+    """``response`` as a download named ``filename`` (any characters: RFC 5987), never cached."""
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     response["Cache-Control"] = "no-store"
     return response

@@ -10,17 +10,17 @@ import heapq
 import io
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from fanzha.audit.services import audit_record
 from fanzha.core import access
-from fanzha.core.exports import csv_response, safe_cell
+from fanzha.core.exports import CSV_TYPE, as_attachment, csv_lines, safe_cell
 from fanzha.core.models.areas import AreaLevel
 from fanzha.core.pii.masking import mask, scrub_text
 from fanzha.imports.readers import header_as_written
@@ -571,15 +571,34 @@ def xlsx_text(value: Any) -> str:
     return safe_cell(_NOT_IN_XLSX.sub(" ", "" if value is None else str(value)))
 
 
-def xlsx_response(
-    filename: str, sheet_name: str, header: list[str], rows: Iterable[list[Any]]
-) -> HttpResponse:
-    return xlsx_book_response(filename, [(sheet_name, header, rows)])
+Sheet = tuple[str, list[str], Iterable[list[Any]]]  # a worksheet's name, header and rows
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def xlsx_book_response(
-    filename: str, sheets: list[tuple[str, list[str], Iterable[list[Any]]]]
-) -> HttpResponse:
+@dataclass(frozen=True)
+class Made:
+    """An export as made, before it goes anywhere: its file name, type, body — the workbook's bytes, or
+    the CSV's lines, written as they are read — and how many rows it holds. The request answers with it
+    (:meth:`response`), the worker stores it (:meth:`content`): the same bytes either way."""
+
+    filename: str
+    content_type: str
+    body: bytes | Iterable[str]
+    rows: int
+
+    def response(self) -> HttpResponse | StreamingHttpResponse:
+        if isinstance(self.body, bytes):
+            return as_attachment(HttpResponse(self.body, content_type=self.content_type), self.filename)
+        return as_attachment(StreamingHttpResponse(self.body, content_type=self.content_type), self.filename)
+
+    def content(self) -> bytes:
+        """The file's bytes (a CSV's lines in UTF-8, as the streamed response encodes them)."""
+        if isinstance(self.body, bytes):
+            return self.body
+        return b"".join(line.encode("utf-8") for line in self.body)
+
+
+def xlsx_book_bytes(sheets: list[Sheet]) -> bytes:
     """A workbook of one sheet per (name, header, rows)."""
     from openpyxl import Workbook
 
@@ -591,18 +610,16 @@ def xlsx_book_response(
             sheet.append([cell if isinstance(cell, int) else xlsx_text(cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    response["Cache-Control"] = "no-store"
-    return response
+    return buffer.getvalue()
 
 
 @transaction.atomic
-def export_feedback(*, actor: Any, source: str, start: dt.date, end: dt.date, fmt: str) -> HttpResponse:
+def feedback_made(*, actor: Any, source: str, start: dt.date, end: dt.date, fmt: str, **noted: Any) -> Made:
+    """The feedback file of ``source`` for the days ``start`` to ``end``, audited as ``pii.export``
+    (``noted``: more for the record's details — the stored export's id when the worker made it)."""
     access.require(actor, "warning.export")
     sections = feedback_sections(actor, source, start, end)
+    rows = sum(len(rows) for _, rows in sections)
     audit_record(
         actor=actor,
         action="pii.export",
@@ -611,18 +628,26 @@ def export_feedback(*, actor: Any, source: str, start: dt.date, end: dt.date, fm
             "source": source,
             "start": start.isoformat(),
             "end": end.isoformat(),
-            "rows": sum(len(rows) for _, rows in sections),
+            "rows": rows,
             "layouts": len(sections),
             "masked": True,
+            **noted,
         },
     )
     name = f"预警反馈_{source_label(source)}_{start:%Y%m%d}-{end:%Y%m%d}"
     if fmt == "csv":
-        return csv_response(name + ".csv", *_one_table(sections), digits_as_text=True)
+        return Made(name + ".csv", CSV_TYPE, csv_lines(*_one_table(sections), digits_as_text=True), rows)
     if len(sections) == 1:
-        return xlsx_response(name + ".xlsx", "反馈", *sections[0])
-    sheets = [(f"反馈{n}", header, rows) for n, (header, rows) in enumerate(sections, start=1)]
-    return xlsx_book_response(name + ".xlsx", sheets)
+        sheets: list[Sheet] = [("反馈", *sections[0])]
+    else:
+        sheets = [(f"反馈{n}", header, rows) for n, (header, rows) in enumerate(sections, start=1)]
+    return Made(name + ".xlsx", XLSX_TYPE, xlsx_book_bytes(sheets), rows)
+
+
+def export_feedback(
+    *, actor: Any, source: str, start: dt.date, end: dt.date, fmt: str
+) -> HttpResponse | StreamingHttpResponse:
+    return feedback_made(actor=actor, source=source, start=start, end=end, fmt=fmt).response()
 
 
 def _one_table(sections: list[Section]) -> tuple[list[str], Iterator[list[Any]]]:
@@ -694,26 +719,30 @@ SHEET_GROUPINGS = ((), selectors.PERSON_FIELDS, selectors.AREA_FIELDS, selectors
 
 
 @transaction.atomic
-def export_list(*, actor: Any, qs: Any, applied: dict[str, str]) -> HttpResponse:
+def list_made(*, actor: Any, qs: Any, applied: dict[str, str], **noted: Any) -> Made:
     """The filtered list (masked), and on the next sheets the statistics page's figures of the same
-    warnings: per person, per area and per unit (with the totals)."""
+    warnings: per person, per area and per unit (with the totals); audited as ``pii.export``."""
     access.require(actor, "warning.export")
     (totals,), people, areas, units = selectors.summaries(qs, SHEET_GROUPINGS)
     rows = _Counted(list_rows(qs))  # written to the sheet as they are read, not held in a list
-    sheets: list[tuple[str, list[str], Iterable[list[Any]]]] = [
+    sheets: list[Sheet] = [
         ("预警", LIST_HEADER, rows),
         ("按人员", PERSON_HEADER, person_rows(people)),
         ("按区划", AREA_HEADER, area_rows(areas, totals)),
         ("按单位", UNIT_HEADER, unit_rows(units, totals)),
     ]
-    response = xlsx_book_response(f"预警清单_{timezone.localdate():%Y%m%d}.xlsx", sheets)
+    content = xlsx_book_bytes(sheets)
     audit_record(
         actor=actor,
         action="pii.export",
         object_type="warnings.warning",
-        details={"filters": applied, "rows": rows.count, "masked": True},
+        details={"filters": applied, "rows": rows.count, "masked": True, **noted},
     )
-    return response
+    return Made(f"预警清单_{timezone.localdate():%Y%m%d}.xlsx", XLSX_TYPE, content, rows.count)
+
+
+def export_list(*, actor: Any, qs: Any, applied: dict[str, str]) -> HttpResponse | StreamingHttpResponse:
+    return list_made(actor=actor, qs=qs, applied=applied).response()
 
 
 class _Counted:
