@@ -40,3 +40,12 @@ def allow_audit_flush(transactional_db: None):  # type: ignore[no-untyped-def]
     # Django empties tables in no fixed order: remove the audit rows while the permit exists.
     AuditPurgePermit.objects.create(upto_id=FLUSH_ALL)
     AuditEvent.objects.all().delete()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _var_dir_of_the_session(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """What the platform writes under ``VAR_DIR`` while it runs (the worker's exports, var/exports) goes
+    to a folder of the test session, not the checkout's var/."""
+    from django.conf import settings
+
+    settings.VAR_DIR = tmp_path_factory.mktemp("var")

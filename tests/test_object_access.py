@@ -108,6 +108,10 @@ PROBES: dict[str, Probe] = {
     "warning_reveal": Probe(warning, "grid_cd", OTHER_AREA),
     "warning_note": Probe(warning, "analyst", OTHER_AREA),
     "warning_photo": Probe(warnings.photo, "grid_cd", OTHER_AREA),
+    # an export the worker made: its requester's (the analyst's) only — not the leader of their centre
+    "warning_export_download": Probe(
+        warnings.export, "analyst", ("leader", "head_cg", *FIELD, *CENTRE2, *NO_RECORDS)
+    ),
     # the centre's configuration: grading rules and the type table
     "warning_rule_edit": Probe(warnings.rule, "analyst_city", NOT_TOP_CENTRE),
     "warning_type_alias_delete": Probe(warnings.type_alias, "analyst_city", NOT_TOP_CENTRE),

@@ -349,6 +349,9 @@ WARNING_MERGE_HOURS = env_int("FANZHA_WARNING_MERGE_HOURS", 72, minimum=0)
 WARNING_SLA = env_str("FANZHA_WARNING_SLA", "urgent=5/30;high=30/240;medium=240/1440;low=1440/4320")
 WARNING_POLICE_GRADES = env_list("FANZHA_WARNING_POLICE_GRADES", ["urgent", "high"])
 WARNING_ASSIGNMENT = env_str("FANZHA_WARNING_ASSIGNMENT", "least_loaded")
+# An export (the list's, the feedback's) of more rows than this is made by the worker and downloaded from
+# 我的导出; up to it, in the request. 0 sends every export with rows to the worker.
+EXPORT_INLINE_ROWS = env_int("FANZHA_EXPORT_INLINE_ROWS", 20_000, minimum=0)
 WARNING_REMIND_PERCENT = env_int("FANZHA_WARNING_REMIND_PERCENT", 80, minimum=1)
 # The centre's own trunk code (e.g. 0571): a landline written without one is read as local.
 WARNING_LOCAL_AREA_CODE = env_str("FANZHA_LOCAL_AREA_CODE", "").strip()

@@ -83,6 +83,7 @@ def test_it_seeds_the_default_schedules_once(db) -> None:  # type: ignore[no-unt
         "retention.purge": False,
         "imports.sweep_stale": True,
         "numbers.sweep_stale": True,
+        "warnings.exports_sweep": True,
         "warnings.sla_check": True,
         "warnings.follow_up_remind": True,
         "cases.clock_check": True,

@@ -36,6 +36,20 @@ def photo(world):  # type: ignore[no-untyped-def]
     return {"pk": found.pk}
 
 
+def export(world):  # type: ignore[no-untyped-def]
+    """The analyst's export, made by the worker's code and ready to download."""
+    from fanzha.warnings import export_jobs
+    from fanzha.warnings.models import WarningExport
+
+    analyst = world.users["analyst"]
+    found = WarningExport.objects.filter(requested_by=analyst).first()
+    if found is None:
+        chengdong_warning(world)
+        found = export_jobs.export_enqueue(actor=analyst, kind="list", params={}, rows=1)
+        export_jobs.export_run_queued(export_id=found.pk, report=lambda pct, message: None)
+    return {"pk": found.pk}
+
+
 def rule(world):  # type: ignore[no-untyped-def]
     return {"pk": GradingRule.objects.order_by("id").first().pk}
 
@@ -73,6 +87,9 @@ CASES = {
     "warning_create": Case(CENTRE),
     "warning_export": Case(DISPATCH),
     "warning_feedback": Case(DISPATCH),
+    "warning_exports": Case(DISPATCH),
+    # the requester's own file: any other user who may export gets 404, one who may not 403
+    "warning_export_download": Case("404 200 403 403 403 403 403 403 403 403 404", kwargs=export),
     "warning_detail": Case(READ_ONE, kwargs=warning),
     "warning_acknowledge": Case("403 403 403 404 302 404 403 403 403 403 403", kwargs=warning, method="POST"),
     "warning_contact": Case("403 403 403 404 200 404 403 403 403 403 403", kwargs=warning),

@@ -6,6 +6,7 @@ EVENT_TYPES: dict[str, str] = {
     "record.delete": "删除记录",
     "pii.read": "查看敏感个人信息明文（身份证号、完整手机号、银行账号、详细住址）或走访照片",
     "pii.export": "导出含个人信息的数据（导出内容已脱敏时也记录）",
+    "export.download": "下载后台生成的导出文件（只有导出人本人可以下载）",
     "person.search": "按姓名、身份证号或手机号查询人员（记录查询方式和结果数，不记录查询内容）",
     "login.success": "登录成功",
     "login.failure": "登录失败",

@@ -11,6 +11,7 @@
 - ``visible_areas(user)``: the areas of the user's jurisdiction (every area for the administrator);
   ``visible_area(user, value)``: the one a list's area filter names, if it is among them.
 - ``jobs_q(user)`` / ``notifications_q(user)``: the background jobs and the inbox messages a user sees.
+- ``exports_q(user)``: the exports made in the background a user sees and downloads: their own only.
 - ``may_change_shared_rules(user)``: whether a user may change the platform's shared configuration (the
   grading rules, the fraud-type table): only the staff of the top centre (:func:`top_centre_ids`).
 - ``with_checks_loaded(users)``: users read with what these checks read of each, for a caller checking
@@ -178,6 +179,15 @@ def notifications_q(user: Any) -> Q:
     if not in_force(user):
         return Q(pk__in=[])
     return Q(recipient_id=user.pk)
+
+
+def exports_q(user: Any) -> Q:
+    """The exports the worker made that ``user`` sees and downloads: those they asked for, while they are
+    in force — nobody else's, not a leader's nor the administrator's (a file of another's jurisdiction
+    and filters; each download audited as its requester's)."""
+    if not in_force(user):
+        return Q(pk__in=[])
+    return Q(requested_by_id=user.pk)
 
 
 # The permission that changes the grading rules and the fraud-type table; every centre holding it reads

@@ -27,6 +27,7 @@ DEFAULT_SCHEDULES: dict[str, tuple[str, time | int]] = {
     "业务记录到期清理": ("retention.purge", time(3, 30)),
     "中断导入清理": ("imports.sweep_stale", 600),
     "中断研判清理": ("numbers.sweep_stale", 600),
+    "导出文件到期清理": ("warnings.exports_sweep", 600),
     "预警时限检查": ("warnings.sla_check", 60),
     "预警回访提醒": ("warnings.follow_up_remind", time(8, 0)),
     "止付冻结时限检查": ("cases.clock_check", 300),

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from fanzha.core import access
 from fanzha.core.access import ScopedQuerySet
 from fanzha.core.pii.fields import EncryptedTextField
 
@@ -462,3 +463,61 @@ class FraudTypeAlias(models.Model):
 
     def __str__(self) -> str:
         return f"诈骗类型对照 {self.text}"
+
+
+class ExportKind(models.TextChoices):
+    LIST = "list", "预警清单"
+    FEEDBACK = "feedback", "反馈上级"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "生成中"
+    READY = "ready", "可下载"
+    FAILED = "failed", "失败"
+    EXPIRED = "expired", "已过期"
+
+
+class WarningExportQuerySet(models.QuerySet["WarningExport"]):
+    def visible_to(self, user: Any) -> WarningExportQuerySet:
+        """Only the requester sees (and downloads) an export (:func:`fanzha.core.access.exports_q`)."""
+        return self.filter(access.exports_q(user))
+
+
+class WarningExport(models.Model):
+    """An export made by the worker (more rows than ``FANZHA_EXPORT_INLINE_ROWS``): what was asked — the
+    filters as the list applied them, or the feedback form's source, period and format; codes and dates,
+    never a query and never personal data — and the file it made, stored encrypted under
+    ``var/exports`` until it expires (docs/warnings.md §6)."""
+
+    kind = models.CharField("导出内容", max_length=16, choices=ExportKind.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="导出人", on_delete=models.CASCADE, related_name="+"
+    )
+    params = models.JSONField("筛选条件", default=dict, blank=True)
+    status = models.CharField("状态", max_length=16, choices=ExportStatus.choices, default="queued")
+    rows = models.PositiveIntegerField("条数", default=0)  # counted when asked; the file's once made
+    filename = models.CharField("文件名", max_length=200, blank=True)
+    stored_name = models.CharField(max_length=100, blank=True)  # the encrypted file in var/exports
+    size = models.PositiveBigIntegerField("大小（字节）", default=0)
+    message = models.CharField("说明", max_length=500, blank=True)
+    job = models.ForeignKey(
+        "jobs.Job",
+        verbose_name="后台任务",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("提交时间", auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    expires_at = models.DateTimeField("过期时间", null=True, blank=True, db_index=True)
+
+    objects = WarningExportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "后台导出"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"导出 #{self.pk} {self.get_kind_display()}"

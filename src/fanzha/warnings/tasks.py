@@ -5,7 +5,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from fanzha.jobs.registry import JobContext, task
+from fanzha.imports.background import is_last_attempt
+from fanzha.jobs.queue import JobLost
+from fanzha.jobs.registry import JobContext, JobFailed, task
+from fanzha.warnings import export_jobs
 from fanzha.warnings.escalation import sla_check
 from fanzha.warnings.follow_ups import follow_up_remind
 
@@ -25,3 +28,26 @@ def warnings_follow_up_remind(job_context: JobContext) -> dict[str, Any]:
         said += f"；{report.told_already} 人今天已提醒过，未再发送"
     job_context.progress(100, said)
     return dataclasses.asdict(report)
+
+
+@task(export_jobs.RUN_TASK, label="后台导出预警清单或反馈")
+def warnings_export(job_context: JobContext, export_id: int) -> dict[str, Any]:
+    """Make a queued export; on a failure that will not be retried the export is marked failed."""
+    try:
+        return export_jobs.export_run_queued(export_id=export_id, report=job_context.progress)
+    except JobLost:
+        raise
+    except Exception as exc:
+        if isinstance(exc, JobFailed):  # its message says why (the requester may no longer export)
+            export_jobs.export_fail(export_id=export_id, message=str(exc) or export_jobs.ERROR)
+        elif is_last_attempt(job_context.job_id):
+            export_jobs.export_fail(export_id=export_id, message=export_jobs.ERROR)
+        raise
+
+
+@task(export_jobs.SWEEP_TASK, label="清理到期的导出文件")
+def warnings_exports_sweep(job_context: JobContext) -> dict[str, int]:
+    counts = export_jobs.exports_sweep()
+    said = f"删除到期文件 {counts['expired']} 个、无主文件 {counts['removed']} 个"
+    job_context.progress(100, f"{said}，标记中断的导出 {counts['failed']} 个")
+    return counts

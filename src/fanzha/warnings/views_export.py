@@ -1,20 +1,28 @@
-"""Exports: the feedback list per source and period, the centre's filtered list (masked)."""
+"""Exports: the feedback list per source and period, the centre's filtered list (masked); above
+``settings.EXPORT_INLINE_ROWS`` rows made by the worker and downloaded from 我的导出."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from fanzha.core import access
-from fanzha.warnings import exports, selectors
+from fanzha.core.exports import as_attachment
+from fanzha.core.pii.crypto import PiiDecryptError
+from fanzha.warnings import export_jobs, exports, selectors
 from fanzha.warnings.forms import FeedbackForm
 from fanzha.warnings.intake import source_label
+from fanzha.warnings.models import ExportKind, WarningExport
 
 # Rows one export builds in memory: well under Excel's 1,048,576 and a worker's memory; more is a
 # filter to narrow (a month, a township), not a spreadsheet anyone reads.
@@ -39,8 +47,32 @@ def nothing_to_feed_back(data: dict[str, Any]) -> str:
     return f"{period} 没有来自 {source_label(data['source'])} 的预警，未生成文件。"
 
 
+def _in_background(
+    request: HttpRequest, back: HttpResponse, kind: str, params: dict[str, str], rows: int
+) -> HttpResponse:
+    """Queue the export for the worker and go ``back`` at once, saying so (or why it cannot go)."""
+    try:
+        export_jobs.export_enqueue(actor=request.user, kind=kind, params=params, rows=rows)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return back
+    messages.success(request, export_jobs.queued_message(rows))
+    return back
+
+
+def _feedback_file(request: HttpRequest, data: dict[str, Any], count: int) -> HttpResponseBase:
+    """The feedback file in the response, or queued for the worker when it is long."""
+    if export_jobs.goes_to_worker(count):
+        params = export_jobs.feedback_params(data["source"], data["start"], data["end"], data["format"])
+        back = redirect("warning_feedback")  # the form unbound: bound, it would export again
+        return _in_background(request, back, ExportKind.FEEDBACK, params, count)
+    return exports.export_feedback(
+        actor=request.user, source=data["source"], start=data["start"], end=data["end"], fmt=data["format"]
+    )
+
+
 @login_required
-def warning_feedback(request: HttpRequest) -> HttpResponse:
+def warning_feedback(request: HttpRequest) -> HttpResponseBase:
     access.require(request.user, "warning.export")
     seen = exports.feedback_sources(request.user)
     sources = [(code, source_label(code)) for code in seen] or [("superior", source_label("superior"))]
@@ -58,19 +90,13 @@ def warning_feedback(request: HttpRequest) -> HttpResponse:
         if count == 0:
             nothing = nothing_to_feed_back(data)
         elif _feedback_fits(form, count):
-            return exports.export_feedback(
-                actor=request.user,
-                source=data["source"],
-                start=data["start"],
-                end=data["end"],
-                fmt=data["format"],
-            )
+            return _feedback_file(request, data, count)
     status = 400 if form.errors else 200
     return render(request, "warnings/feedback.html", {"form": form, "nothing": nothing}, status=status)
 
 
 @login_required
-def warning_export(request: HttpRequest) -> HttpResponse:
+def warning_export(request: HttpRequest) -> HttpResponseBase:
     access.require(request.user, "warning.export")
     back = redirect(f"{reverse('warning_list')}?{request.GET.urlencode()}")
     if selectors.period_problems(request.GET):  # the list says which; exporting without it is not asked for
@@ -85,4 +111,37 @@ def warning_export(request: HttpRequest) -> HttpResponse:
             "请按时间、区划等缩小范围后分批导出。",
         )
         return back
+    if export_jobs.goes_to_worker(count):
+        return _in_background(request, back, ExportKind.LIST, applied, count)
     return exports.export_list(actor=request.user, qs=qs, applied=applied)
+
+
+@login_required
+def warning_exports(request: HttpRequest) -> HttpResponse:
+    """我的导出: the exports the worker made or is making for the user, newest first."""
+    access.require(request.user, "warning.export")
+    page = Paginator(WarningExport.objects.visible_to(request.user), 50).get_page(request.GET.get("page"))
+    now, areas = timezone.now(), export_jobs.area_names(list(page))
+    for export in page:
+        export.downloadable = export_jobs.is_downloadable(export, now)  # type: ignore[attr-defined]
+        export.asked = export_jobs.described(export, areas)  # type: ignore[attr-defined]
+    context = {"page": page, "inline_rows": settings.EXPORT_INLINE_ROWS}
+    return render(request, "warnings/export_list.html", context)
+
+
+@require_GET
+@login_required
+def warning_export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The made file, for its requester only (anyone else: 404), each download audited."""
+    access.require(request.user, "warning.export")
+    export = access.get_visible_or_404(WarningExport.objects.all(), request.user, pk=pk)
+    if not export_jobs.is_downloadable(export):
+        messages.error(request, f"导出 #{export.pk} 的文件已过期或尚未生成，请重新导出。")
+        return redirect("warning_exports")
+    try:
+        data = export_jobs.export_download(actor=request.user, export=export)
+    except (PiiDecryptError, OSError):
+        messages.error(request, export_jobs.UNREADABLE)
+        return redirect("warning_exports")
+    response = HttpResponse(data, content_type=export_jobs.content_type(export))
+    return as_attachment(response, export.filename)
