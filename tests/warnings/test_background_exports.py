@@ -10,6 +10,7 @@ import csv
 import io
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -78,9 +79,10 @@ def test_a_large_list_export_goes_to_the_worker_and_comes_back_as_the_same_file(
 ) -> None:
     leader = three.users["leader"]
     client.force_login(leader)
-    asked = {"grade": "medium", "start": TODAY}
+    area = str(three.area("城东社区").pk)
+    asked = {"area": area, "grade": "medium", "source": "superior", "start": TODAY}
     response = client.get(reverse("warning_export"), asked, follow=True)
-    assert response.redirect_chain[0][0] == f"{reverse('warning_list')}?grade=medium&start={TODAY}"
+    assert response.redirect_chain[0][0] == f"{reverse('warning_list')}?{urlencode(asked)}"
     assert "导出共 3 条，已在后台生成，完成后会在通知中提供下载链接" in response.content.decode()
     export = WarningExport.objects.get()
     assert export.status == ExportStatus.QUEUED and export.rows == 3 and export.params == asked
@@ -99,7 +101,8 @@ def test_a_large_list_export_goes_to_the_worker_and_comes_back_as_the_same_file(
     assert note.link == reverse("warning_exports") and "3 条" in note.title
 
     page = client.get(reverse("warning_exports")).content.decode()
-    assert reverse("warning_export_download", args=[export.pk]) in page and "等级 中" in page
+    assert reverse("warning_export_download", args=[export.pk]) in page
+    assert "区划 城东社区、等级 中、来源 上级推送、接收自 " + TODAY in page
     got = download(client, export)
     assert got.status_code == 200 and got["Cache-Control"] == "no-store"
     assert "attachment" in got["Content-Disposition"]
