@@ -225,3 +225,30 @@ def test_filters_holding_personal_data_are_not_stored(three: World) -> None:
             actor=three.users["leader"], kind="list", params={"source": "13912345678"}, rows=3
         )
     assert not WarningExport.objects.exists() and not Job.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("allow_audit_flush")
+def test_the_rows_are_read_outside_a_transaction(three: World, client: Any, monkeypatch: Any) -> None:
+    """On SQLite a transaction is the write lock (BEGIN IMMEDIATE): an export read inside one — a city's
+    month, about a minute — held every acknowledgement, visit and import waiting, and failed them past
+    20 s. The list is read in autocommit, in the request and in the worker alike."""
+    from django.db import connection
+
+    from fanzha.warnings import exports
+
+    seen: list[bool] = []
+    list_rows = exports.list_rows
+
+    def watched(qs: Any) -> Any:
+        seen.append(connection.in_atomic_block)
+        return list_rows(qs)
+
+    monkeypatch.setattr(exports, "list_rows", watched)
+    client.force_login(three.users["leader"])
+    assert client.get(reverse("warning_export"), {"grade": "medium", "start": TODAY}).status_code == 302
+    run_worker()
+    assert WarningExport.objects.get().status == ExportStatus.READY
+    export_jobs.settings.EXPORT_INLINE_ROWS = 1000
+    assert client.get(reverse("warning_export"), {"grade": "medium", "start": TODAY}).status_code == 200
+    assert seen == [False, False]

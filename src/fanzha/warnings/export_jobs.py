@@ -116,9 +116,10 @@ def export_run_queued(*, export_id: int, report: ProgressReport) -> dict[str, An
         export_fail(export_id=export_id, message=NO_PERMISSION)
         raise JobFailed(NO_PERMISSION)
     report(5, f"正在生成：{export.get_kind_display()}，约 {export.rows} 条")
+    made = _make(export)  # read outside a transaction: on SQLite one holds the write lock (list_made)
+    content = made.content()
     with transaction.atomic():
-        made = _make(export)
-        _store(export, made)
+        _store(export, made, content)
         _notify_ready(export)
     return _outcome(export)
 
@@ -139,12 +140,11 @@ def _make(export: WarningExport) -> exports.Made:
     return exports.list_made(actor=user, qs=qs, applied=applied, export_id=export.pk)
 
 
-def _store(export: WarningExport, made: exports.Made) -> None:
+def _store(export: WarningExport, made: exports.Made, content: bytes) -> None:
     """The file encrypted under ``var/exports`` (written whole, then renamed into place), the export
     ready until it expires."""
     folder = export_dir()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    content = made.content()
     name = f"{export.pk}-{secrets.token_hex(8)}.enc"
     part = folder / f"{name}.part"
     descriptor = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

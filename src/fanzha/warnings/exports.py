@@ -13,7 +13,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -613,7 +612,6 @@ def xlsx_book_bytes(sheets: list[Sheet]) -> bytes:
     return buffer.getvalue()
 
 
-@transaction.atomic
 def feedback_made(*, actor: Any, source: str, start: dt.date, end: dt.date, fmt: str, **noted: Any) -> Made:
     """The feedback file of ``source`` for the days ``start`` to ``end``, audited as ``pii.export``
     (``noted``: more for the record's details — the stored export's id when the worker made it)."""
@@ -718,10 +716,14 @@ def unit_rows(summary: list[dict[str, Any]], totals: dict[str, Any]) -> list[lis
 SHEET_GROUPINGS = ((), selectors.PERSON_FIELDS, selectors.AREA_FIELDS, selectors.UNIT_FIELDS)
 
 
-@transaction.atomic
 def list_made(*, actor: Any, qs: Any, applied: dict[str, str], **noted: Any) -> Made:
     """The filtered list (masked), and on the next sheets the statistics page's figures of the same
-    warnings: per person, per area and per unit (with the totals); audited as ``pii.export``."""
+    warnings: per person, per area and per unit (with the totals); audited as ``pii.export``.
+
+    Read outside a transaction, as :func:`feedback_made` is: on SQLite every transaction takes the write
+    lock (``BEGIN IMMEDIATE``), and a city's month takes about a minute to read — every acknowledgement,
+    visit and import would wait that long, and past 20 s fail. The audit record is its own short
+    transaction, written once the file is made."""
     access.require(actor, "warning.export")
     (totals,), people, areas, units = selectors.summaries(qs, SHEET_GROUPINGS)
     rows = _Counted(list_rows(qs))  # written to the sheet as they are read, not held in a list
