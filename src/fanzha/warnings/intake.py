@@ -381,14 +381,17 @@ _ABOUT = re.compile(r"\s*(?:许|左右|前后)$")
 _HALF_PAST = re.compile(r"(\d{1,2})[时点]半$")
 _HOUR_ONLY = re.compile(r"(\d{1,2})[时点]$")
 _EVENING = re.compile(r"晚(?!上)")
+# The day as people say and type it: 11月3号 is 11月3日.
+_DAY_SAID = re.compile(r"(月\s*\d{1,2})\s*号")
 
 
 def _spoken(text: str) -> str:
-    """A time written the way a report says it, in the shape the parser reads (9时许 → 9:00)."""
+    """A time written the way a report says it, in the shape the parser reads (9时许 → 9:00,
+    11月3号 → 11月3日)."""
     if text.isascii():
         return text
     text = _HOUR_ONLY.sub(r"\1:00", _HALF_PAST.sub(r"\1:30", _ABOUT.sub("", text)))
-    return _EVENING.sub("晚上", text)
+    return _EVENING.sub("晚上", _DAY_SAID.sub(r"\1日", text))
 
 
 def _latest_year(text: str, now: dt.datetime, written: str = "") -> dt.datetime:
@@ -413,10 +416,13 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 _CURRENCY = re.compile(
     r"[¥,\s]|RMB|CNY|人民币|[元圆]正$|元|圆|块钱$|块$|^(?:共计|合计|总计|累计|共)|整$", re.IGNORECASE
 )
-# Words saying the sum is not exact: 约2万元, 大约2万, 2万元左右, 2万余元 / 2万多元 (at least 2万). Read as
-# the sum written, with a notice saying so.
+# Words saying the sum is not exact: 约2万元, 大约2万, 2万元左右, 2万余元 / 2万多元 / 2万以上 / 10万+ (at
+# least 2万). Read as the sum written, with a notice saying so.
 _APPROXIMATELY = re.compile(r"^(?:大约|约)|左右$")
-_AT_LEAST = re.compile(r"(?<=[0-9百千k万w亿拾佰仟])[余多]$")
+_AT_LEAST = re.compile(r"(?<=[0-9百千k万w亿拾佰仟])(?:[余多+]|以上)$")
+# A warning pushed before any money left says so in the amount column: 未转账, 尚未转账, 暂未损失, 无损失,
+# 未造成损失, 未被骗 (in brackets too) — no sum, as an empty cell, not an unreadable one.
+_NO_SUM = re.compile(r"\(?(?:暂|尚|还|暂时)?(?:未|无|没有)(?:造成)?(?:转账|转款|汇款|付款|支付|损失|被骗)\)?")
 # A debit as a bank's system writes it: -50,000.00 is 50,000 that left the account.
 _DEBIT = re.compile(r"^-(?=[0-9])")
 _UNITS = {"百": Decimal(100), "千": Decimal(1000), "k": Decimal(1000), "w": Decimal(10000)}
@@ -562,6 +568,8 @@ def read_amount(text: str) -> tuple[Decimal | None, str]:
     if is_placeholder(text):
         return None, ""
     written = unicodedata.normalize("NFKC", str(text)).strip()
+    if _NO_SUM.fullmatch(written):
+        return None, ""
     if _MOBILE_AS_AMOUNT.fullmatch(written):
         raise AmountError(LOOKS_LIKE_PHONE)
     debit = _BRACKETED_DEBIT.fullmatch(written)

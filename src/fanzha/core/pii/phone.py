@@ -162,8 +162,9 @@ def phone_info(text: str) -> PhoneInfo:
         return PhoneInfo(normalized, True, "service", _SERVICE_CARRIERS.get(normalized, ""), "", "", ())
     if _MOBILE_RE.fullmatch(normalized):
         return _result(normalized, _mobile_prefix_info(normalized[:7]), "手机号码不存在（该号段未分配）")
-    if normalized.startswith("1") and len(normalized) in (10, 12):
-        return _invalid(normalized, "手机号码应为11位")
+    # A mobile with digits missing or added (1390571, 139057100011): local numbers never start with 1.
+    if normalized.startswith("1") and len(normalized) in (7, 8, 9, 10, 12):
+        return _invalid(normalized, f"手机号码应为11位，现为{len(normalized)}位")
     if not normalized.startswith(("0", "+")) and 7 <= len(normalized) <= 8:
         return _invalid(normalized, NO_TRUNK_CODE)
     parsed = _parse(normalized)

@@ -1,0 +1,112 @@
+"""Pushed lists as a county centre receives them, through ``fanzha warnings import FILE``: a day written
+11月3号, an amount column saying no money left yet (未转账) or a floor (5万以上, 10万+), an operator's
+list whose address column is 用户地址, and a mobile with digits missing named as one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+from django.core.management import call_command
+from django.utils import timezone
+
+from fanzha.warnings.models import Warning
+from tests.imports.files import csv_bytes, xlsx_bytes
+from tests.warnings.files import HEADER, row, warning_csv
+
+AMOUNT = HEADER.index("涉案金额")
+
+
+def command(*args: str) -> tuple[str, int]:
+    out = io.StringIO()
+    try:
+        call_command(*args, stdout=out, stderr=io.StringIO())
+    except SystemExit as exc:
+        return out.getvalue(), int(exc.code or 0)
+    return out.getvalue(), 0
+
+
+def imported(tmp_path, name: str, data: bytes) -> str:  # type: ignore[no-untyped-def]
+    file = tmp_path / name
+    file.write_bytes(data)
+    out, code = command("warnings", "import", str(file))
+    assert code == 0, out
+    again, code = command("warnings", "import", str(file))
+    assert code == 0 and again.splitlines()[-1].endswith(" unchanged, 0 rejected"), again
+    return out
+
+
+def test_a_day_written_with_hao_is_the_warning_time(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """11月3号 is how people type 11月3日: before, the row was flagged and taken at the receipt time."""
+    rows = [
+        row(1, warned_at="2026年11月3号 14:05"),
+        row(2, warned_at="2026年11月3号"),
+        row(3, warned_at="11月3号"),
+    ]
+    out = imported(tmp_path, "list.csv", warning_csv(rows, HEADER).decode().encode("gbk"))
+    assert out.splitlines()[-1] == "imported: 3 new, 0 merged, 0 unchanged, 0 rejected"
+    assert "时间无法识别" not in out, out
+    times = {w.source_id: timezone.localtime(w.warned_at) for w in Warning.objects.all()}
+    assert times["YJ000001"].replace(tzinfo=None) == dt.datetime(2026, 11, 3, 14, 5)
+    assert times["YJ000002"].replace(tzinfo=None) == dt.datetime(2026, 11, 3)
+    assert (times["YJ000003"].month, times["YJ000003"].day, times["YJ000003"].hour) == (11, 3, 0)
+    assert not any("time_invalid" in w.quality_flags for w in Warning.objects.all())
+
+
+def test_an_amount_saying_no_money_left_is_no_sum_not_an_unreadable_one(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A warning pushed before the transfer says so in the amount column: before, 未转账 was flagged
+    涉案金额无法识别 and the row put among those to correct."""
+    said = ["未转账", "暂未损失", "（未转账）", "无损失", "未造成损失"]
+    rows = [row(n, amount=text) for n, text in enumerate(said, 1)]
+    out = imported(tmp_path, "list.xlsx", xlsx_bytes(HEADER, rows))
+    assert out.splitlines()[-1] == "imported: 5 new, 0 merged, 0 unchanged, 0 rejected"
+    assert "涉案金额" not in out, out
+    for warning in Warning.objects.all():
+        assert warning.amount is None and "amount_invalid" not in warning.quality_flags
+
+
+def test_an_amount_written_as_a_floor_is_read_as_at_least_that(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """5万以上 and 10万+ read as 8万余 is read (the sum, with the notice that it is approximate);
+    before, both were flagged unreadable and the row graded without its amount."""
+    rows = [row(1, amount="5万以上"), row(2, amount="10万元以上"), row(3, amount="10万+")]
+    out = imported(tmp_path, "list.csv", csv_bytes(HEADER, rows, encoding="gbk"))
+    assert out.splitlines()[-1] == "imported: 3 new, 0 merged, 0 unchanged, 0 rejected"
+    amounts = dict(Warning.objects.values_list("source_id", "amount"))
+    assert amounts == {
+        "YJ000001": Decimal("50000"),
+        "YJ000002": Decimal("100000"),
+        "YJ000003": Decimal("100000"),
+    }
+    assert "第 2 行 涉案金额（提示）：涉案金额为约数（“以上”），按 50000.00 元接收" in out, out
+    assert "第 4 行 涉案金额（提示）：涉案金额为约数（“+”），按 100000.00 元接收" in out, out
+    assert not any("amount_invalid" in w.quality_flags for w in Warning.objects.all())
+
+
+def test_an_operators_list_places_the_person_by_its_subscriber_address(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An operator's list names the subscriber's address 用户地址 (a bank's 客户地址, 联系地址): before,
+    the column was not read and every row waited in the centre's queue for placing."""
+    header = ["被叫号码", "主叫号码", "首次通话时间", "被叫次数", "用户地址"]
+    rows = [
+        ["13905710001", "17012345678", "2026-11-03 09:15:00", "3", "江州市青溪县城关镇城东社区幸福路1号"],
+        ["13905719902", "17012345679", "2026-11-03 10:15:00", "5", "青溪县城关镇城东社区幸福路2号"],
+    ]
+    out = imported(tmp_path, "operator.csv", csv_bytes(header, rows))
+    assert out.splitlines()[-1] == "imported: 2 new, 0 merged, 0 unchanged, 0 rejected"
+    assert "未使用的列" not in out, out
+    for warning in Warning.objects.all():
+        assert warning.area is not None and not warning.needs_placement, warning.quality_flags
+        assert "address_unplaced" not in warning.quality_flags
+
+
+def test_a_mobile_with_digits_missing_is_named_as_one(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """1390571 (a mobile cut short) was told “固定电话缺少区号”, which sent the centre looking for an
+    area code; the rejected row now says the mobile needs 11 digits."""
+    file = tmp_path / "list.csv"
+    file.write_bytes(warning_csv([row(1), row(2, id_number="", phone="1390571", address="")]))
+    out, code = command("warnings", "import", str(file))
+    assert code == 1, out
+    assert "第 3 行：无法识别或联系当事人" in out and "手机号码应为11位，现为7位" in out, out
+    assert "缺少区号" not in out, out
+    assert out.splitlines()[-1] == "imported: 0 new, 0 merged, 0 unchanged, 1 rejected"
+    assert not Warning.objects.exists()
