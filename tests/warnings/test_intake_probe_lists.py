@@ -110,3 +110,44 @@ def test_a_mobile_with_digits_missing_is_named_as_one(world, tmp_path) -> None: 
     assert "缺少区号" not in out, out
     assert out.splitlines()[-1] == "imported: 0 new, 0 merged, 0 unchanged, 1 rejected"
     assert not Warning.objects.exists()
+
+
+def test_a_passport_in_the_id_column_is_kept_in_the_notes_not_flagged(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A list with 证件类型 says which document its 证件号码 is: a passport was flagged 身份证号码应为18位
+    and put among the rows to correct. It is now kept in the (encrypted) notes with a notice; a valid ID
+    number stays the ID number whatever the type column says."""
+    header = ["预警编号", "姓名", "证件类型", "证件号码", "手机号", "现住址", "诈骗类型", "预警时间"]
+    first, second = row(1), row(2)
+    rows = [
+        ["YJ1", "JOHN SMITH", "护照", "E12345678", first[3], first[4], "刷单返利", "2026-11-03 09:00"],
+        [
+            "YJ2",
+            second[1],
+            "港澳居民来往内地通行证",
+            second[2],
+            second[3],
+            second[4],
+            "刷单返利",
+            "2026-11-03 09:00",
+        ],
+        [
+            "YJ3",
+            "王五",
+            "居民身份证",
+            "11010119900307001",
+            "13700000003",
+            first[4],
+            "刷单返利",
+            "2026-11-03 09:00",
+        ],
+    ]
+    out = imported(tmp_path, "list.csv", csv_bytes(header, rows))
+    assert out.splitlines()[-1] == "imported: 3 new, 0 merged, 0 unchanged, 0 rejected"
+    assert "第 2 行 身份证号（提示）：证件类型为护照：证件号码不是居民身份证号" in out, out
+    assert "E12345678" not in out
+    warnings = {w.source_id: w for w in Warning.objects.select_related("person")}
+    passport = warnings["YJ1"]
+    assert not passport.person.id_number and "id_invalid" not in passport.quality_flags
+    assert "证件（护照）：E12345678" in passport.notes
+    assert warnings["YJ2"].person.id_number == second[2]  # a valid ID number, whatever the type says
+    assert "id_invalid" in warnings["YJ3"].quality_flags  # a resident ID with a digit missing: to correct

@@ -16,6 +16,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from fanzha.core.pii import idcard
+from fanzha.core.pii.masking import scrub_text
 from fanzha.imports.columns import Field
 from fanzha.imports.importers.base import NEW, SKIPPED, UNCHANGED, UPDATED, Importer, Row, RowRejected
 from fanzha.tracing.text import CellError, combine
@@ -481,6 +483,25 @@ DITTO = frozenset({"同上", "同前", "〃", '"', "“", "”", "''"})
 READ_BY_INTAKE = frozenset({"transfer_in_progress"})
 
 
+# A column saying which document the ID column holds (证件类型: 居民身份证, 护照, 港澳居民来往内地通行证…).
+_DOCUMENT_HEADER = re.compile(r"证件(类型|种类|类别|名称)|(document|id)\s*type", re.IGNORECASE)
+_RESIDENT_ID = re.compile(r"身份证|居住证|^\s*(id\s*card|resident)", re.IGNORECASE)
+OTHER_DOCUMENT = "证件类型为{document}：证件号码不是居民身份证号，未按身份证号校验，已记入备注"
+
+
+def other_document(unread: dict[str, str], id_number: str) -> str:
+    """The document a row's 证件类型 names when it is no resident ID card (护照, 通行证, 台胞证…) and the
+    number in the ID column is not a valid ID number: a passport is no ID number to flag for correction.
+    A number that is a valid ID number stays one, whatever the type column says."""
+    if not id_number.strip():
+        return ""
+    for header, text in unread.items():
+        document = text.strip()
+        if _DOCUMENT_HEADER.search(header) and document and not _RESIDENT_ID.search(document):
+            return scrub_text(document[:20]) if not idcard.check_id_number(id_number).valid else ""
+    return ""
+
+
 def warning_input(values: dict[str, str], memo: Memo | None = None) -> WarningInput:
     """The row's texts as a warning: placeholders (无, /, 不详, #N/A) emptied, stand-in columns used."""
     texts = dict(values)
@@ -670,6 +691,12 @@ class WarningImporter(Importer):
         if rounded:  # no id to find the row again by: its own is derived, as for a row without one
             values = {**values, "source_id": ""}
         data = warning_input(values, self._memo)
+        document = other_document(row.unread, data.id_number)
+        if document:
+            data.notes = "\n".join(
+                filter(None, [data.notes, f"证件（{document}）：{data.id_number.strip()}"])
+            )
+            data.id_number = ""
         if row.unread:
             data.other_cells = self._other_cells(row.unread)
         try:
@@ -683,6 +710,8 @@ class WarningImporter(Importer):
             return
         if rounded:
             clean.notices.append(("预警编号", ROUNDED_ID))
+        if document:
+            clean.notices.append(("身份证号", OTHER_DOCUMENT.format(document=document)))
         if from_registered(values):
             clean.notices.append(("现住址", FROM_REGISTERED))
         row.cleaned = {"input": data, "clean": clean}
