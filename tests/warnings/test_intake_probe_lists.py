@@ -151,3 +151,21 @@ def test_a_passport_in_the_id_column_is_kept_in_the_notes_not_flagged(world, tmp
     assert "证件（护照）：E12345678" in passport.notes
     assert warnings["YJ2"].person.id_number == second[2]  # a valid ID number, whatever the type says
     assert "id_invalid" in warnings["YJ3"].quality_flags  # a resident ID with a digit missing: to correct
+
+
+def test_a_date_in_chinese_numerals_or_with_spaces_is_read(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """二〇二六年十一月三日 (a typed report) and 11月 3日 (a space typed in) were 时间无法识别, and the
+    warning took the receipt time."""
+    rows = [
+        row(1, warned_at="二〇二六年十一月三日"),
+        row(2, warned_at="二〇二六年十一月二十三日十四时"),
+        row(3, warned_at="2026年 11月 3日 14:05"),
+    ]
+    out = imported(tmp_path, "list.csv", warning_csv(rows, HEADER))
+    assert "时间无法识别" not in out, out
+    times = {w.source_id: timezone.localtime(w.warned_at).replace(tzinfo=None) for w in Warning.objects.all()}
+    assert times == {
+        "YJ000001": dt.datetime(2026, 11, 3),
+        "YJ000002": dt.datetime(2026, 11, 23, 14),
+        "YJ000003": dt.datetime(2026, 11, 3, 14, 5),
+    }

@@ -385,11 +385,34 @@ _EVENING = re.compile(r"晚(?!上)")
 _DAY_SAID = re.compile(r"(月\s*\d{1,2})\s*号")
 
 
+# A date written in Chinese numerals, as a typed report may (二〇二六年十一月三日): the year digit by
+# digit, the month, day, hour and minute as counted (十一, 二十三, 三十).
+_YEAR_IN_WORDS = re.compile(r"([〇零○一二三四五六七八九]{4})(?=年)")
+_COUNT_IN_WORDS = re.compile(r"([一二三四五六七八九十]{1,3})(?=[月日号时点分])")
+_NUMERALS = {c: str(n) for n, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
+# 11月 3日, 2026年 11月: a space typed between the parts of a date.
+_SPACE_IN_DATE = re.compile(r"(?<=[年月])\s+(?=\d)")
+
+
+def _counted(words: str) -> str:
+    """一 → 1, 十一 → 11, 二十三 → 23, 三十 → 30."""
+    if "十" not in words:
+        return "".join(_NUMERALS[c] for c in words)
+    tens, _, ones = words.partition("十")
+    return str(int(_NUMERALS.get(tens, "1")) * 10 + int(_NUMERALS.get(ones, "0")))
+
+
+def _in_digits(text: str) -> str:
+    text = _YEAR_IN_WORDS.sub(lambda m: "".join(_NUMERALS[c] for c in m.group(1)), text)
+    return _SPACE_IN_DATE.sub("", _COUNT_IN_WORDS.sub(lambda m: _counted(m.group(1)), text))
+
+
 def _spoken(text: str) -> str:
     """A time written the way a report says it, in the shape the parser reads (9时许 → 9:00,
-    11月3号 → 11月3日)."""
+    11月3号 → 11月3日, 二〇二六年十一月三日 → 2026年11月3日, 11月 3日 → 11月3日)."""
     if text.isascii():
         return text
+    text = _in_digits(text)
     text = _HOUR_ONLY.sub(r"\1:00", _HALF_PAST.sub(r"\1:30", _ABOUT.sub("", text)))
     return _EVENING.sub("晚上", _DAY_SAID.sub(r"\1日", text))
 
