@@ -436,9 +436,9 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 # Currency marks and separators around an amount: ¥ (and ￥, folded to it), RMB, CNY, 人民币, 元 (圆, 块).
 # 整 closes a written sum (2万元整), and so does 正 after 元 (贰万元正: the written variant of 元整).
-_CURRENCY = re.compile(
-    r"[¥,\s]|RMB|CNY|人民币|[元圆]正$|元|圆|块钱$|块$|^(?:共计|合计|总计|累计|共)|整$", re.IGNORECASE
-)
+# A total's word or what the sum is in front of it: 共计, 累计; 损失5000元, 被骗金额：5000, 已转账5000.
+_SUM_WORD = r"^(?:共计|合计|总计|累计|共|(?:已被骗|被骗|损失|涉案|转账|已转账?)(?:金额)?[:：]?)"
+_CURRENCY = re.compile(rf"[¥,\s]|RMB|CNY|人民币|[元圆]正$|元|圆|块钱$|块$|{_SUM_WORD}|整$", re.IGNORECASE)
 # Words saying the sum is not exact: 约2万元, 大约2万, 2万元左右, 2万余元 / 2万多元 / 2万以上 / 10万+ (at
 # least 2万). Read as the sum written, with a notice saying so.
 _APPROXIMATELY = re.compile(r"^(?:大约|约)|左右$")
