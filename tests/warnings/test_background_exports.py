@@ -252,3 +252,13 @@ def test_the_rows_are_read_outside_a_transaction(three: World, client: Any, monk
     export_jobs.settings.EXPORT_INLINE_ROWS = 1000
     assert client.get(reverse("warning_export"), {"grade": "medium", "start": TODAY}).status_code == 200
     assert seen == [False, False]
+
+
+def test_the_filters_asked_read_in_the_list_s_order_whatever_order_the_database_keeps(three: World) -> None:
+    """PostgreSQL's jsonb keeps an object's keys shortest first (start before source): 我的导出 named the
+    filters in that order there, in the order asked on SQLite."""
+    area = str(three.area("城东社区").pk)
+    stored = {"start": TODAY, "source": "superior", "grade": "medium", "area": area}
+    export = WarningExport(kind="list", params=stored)
+    said = export_jobs.described(export, export_jobs.area_names([export]))
+    assert said == f"区划 城东社区、等级 中、来源 上级推送、接收自 {TODAY}"

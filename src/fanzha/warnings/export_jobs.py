@@ -291,7 +291,8 @@ def described(export: WarningExport, areas: dict[str, str]) -> str:
     if export.kind == ExportKind.FEEDBACK:
         period = f"{params['start']} 至 {params['end']}"
         return f"{source_label(params['source'])} {period}（{params['format'].upper()}）"
-    words = [f"{FILTER_NAMES[k]} {_shown(k, v, areas)}" for k, v in params.items() if k in FILTER_NAMES]
+    # In the list's order, not the stored one: PostgreSQL's jsonb keeps its keys by length, then bytes.
+    words = [f"{label} {_shown(k, params[k], areas)}" for k, label in FILTER_NAMES.items() if k in params]
     if params.get("queue") == "1":
         words.append("中心待分派")
     return "、".join(words) or "全部预警"
