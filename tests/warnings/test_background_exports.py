@@ -262,3 +262,67 @@ def test_the_filters_asked_read_in_the_list_s_order_whatever_order_the_database_
     export = WarningExport(kind="list", params=stored)
     said = export_jobs.described(export, export_jobs.area_names([export]))
     assert said == f"区划 城东社区、等级 中、来源 上级推送、接收自 {TODAY}"
+
+
+def taken_away_while_made(monkeypatch: Any, then: Any) -> None:
+    """Run ``then`` while the worker reads the list's rows, after their count: what happens elsewhere
+    while a long export is made."""
+    from fanzha.warnings import exports
+
+    list_rows = exports.list_rows
+
+    def meanwhile(qs: Any) -> Any:
+        then()
+        return list_rows(qs)
+
+    monkeypatch.setattr(exports, "list_rows", meanwhile)
+
+
+def test_a_job_taken_away_from_its_stalled_worker_stores_no_file_over_the_sweep_s_failure(
+    three: World, client: Any, monkeypatch: Any, settings: Any
+) -> None:
+    """Its last attempt's worker stopped beating (a paused process, a locked database) while it made the
+    file: the job was failed as lost, the sweep failed the export and told the requester. The worker then
+    woke up and finished: it stored its file, turned the failed export ready and said 导出已完成 too."""
+    from fanzha.jobs.queue import job_claim, job_execute, jobs_reclaim_stale
+
+    leader = three.users["leader"]
+    client.force_login(leader)
+    client.get(reverse("warning_export"))
+    export = WarningExport.objects.get()
+    now = timezone.now()
+    stale = now + timedelta(seconds=settings.WORKER_STALE_SECONDS + 1)
+    job_claim("worker-a", now=now)  # the first attempt's worker was killed: the job back to the queue
+    assert jobs_reclaim_stale(now=stale) == {"requeued": 1, "failed": 0}
+    job = job_claim("worker-b", now=stale)
+    assert job is not None and job.attempts == job.max_attempts == 2
+
+    def lost_and_swept() -> None:
+        later = stale + timedelta(seconds=settings.WORKER_STALE_SECONDS + 1)
+        assert jobs_reclaim_stale(now=later) == {"requeued": 0, "failed": 1}
+        assert export_jobs.exports_sweep(now=later)["failed"] == 1
+
+    taken_away_while_made(monkeypatch, lost_and_swept)
+    assert job_execute(job, "worker-b") == JobStatus.FAILED
+    export.refresh_from_db()
+    assert export.status == ExportStatus.FAILED and export.message == export_jobs.INTERRUPTED
+    assert export.stored_name == "" and not any(export_jobs.export_dir().glob("*"))
+    assert list(Notification.objects.filter(recipient=leader).values_list("title", flat=True)) == [
+        "导出未完成：预警清单"
+    ]
+
+
+def test_an_export_settled_while_its_file_was_made_is_not_made_ready(three: World, monkeypatch: Any) -> None:
+    """However the export was settled meanwhile (failed by the sweep, by another attempt), the file made
+    after it is deleted, not stored over it."""
+    leader = three.users["leader"]
+    export = export_jobs.export_enqueue(actor=leader, kind="list", params={}, rows=3)
+    taken_away_while_made(
+        monkeypatch, lambda: export_jobs.export_fail(export_id=export.pk, message=export_jobs.INTERRUPTED)
+    )
+    outcome = export_jobs.export_run_queued(export_id=export.pk, report=lambda pct, message: None)
+    assert outcome == {"export_id": export.pk, "status": ExportStatus.FAILED, "rows": 3}
+    export.refresh_from_db()
+    assert export.status == ExportStatus.FAILED and export.stored_name == ""
+    assert not any(export_jobs.export_dir().glob("*"))
+    assert Notification.objects.filter(recipient=leader).count() == 1

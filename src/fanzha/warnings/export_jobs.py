@@ -118,9 +118,11 @@ def export_run_queued(*, export_id: int, report: ProgressReport) -> dict[str, An
     report(5, f"正在生成：{export.get_kind_display()}，约 {export.rows} 条")
     made = _make(export)  # read outside a transaction: on SQLite one holds the write lock (list_made)
     content = made.content()
-    with transaction.atomic():
-        _store(export, made, content)
-        _notify_ready(export)
+    # Still this worker's job? A worker paused past its heartbeat lost it (the job then retried or
+    # failed, the export failed by the sweep): JobLost, and its file is not stored.
+    report(90, f"正在保存：{made.rows} 条")
+    if not _store(export, made, content):
+        export.refresh_from_db()  # settled meanwhile (failed, or made by another attempt): left as it is
     return _outcome(export)
 
 
@@ -140,33 +142,50 @@ def _make(export: WarningExport) -> exports.Made:
     return exports.list_made(actor=user, qs=qs, applied=applied, export_id=export.pk)
 
 
-def _store(export: WarningExport, made: exports.Made, content: bytes) -> None:
-    """The file encrypted under ``var/exports`` (written whole, then renamed into place), the export
-    ready until it expires."""
+def _store(export: WarningExport, made: exports.Made, content: bytes) -> bool:
+    """The file encrypted under ``var/exports`` and the export ready until it expires, its requester
+    told; False (the file deleted) when the export was settled meanwhile."""
+    name = _write_file(export.pk, content)  # left by a commit that fails: the sweep's (ORPHAN_AGE)
+    with transaction.atomic():
+        ready = _settle_ready(export, made, name, len(content))
+        if ready:
+            _notify_ready(export)
+    if not ready:
+        (export_dir() / name).unlink(missing_ok=True)
+    return ready
+
+
+def _write_file(export_id: int, content: bytes) -> str:
+    """``content`` encrypted in a new file of ``var/exports`` (written whole, then renamed into place)."""
     folder = export_dir()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    name = f"{export.pk}-{secrets.token_hex(8)}.enc"
+    name = f"{export_id}-{secrets.token_hex(8)}.enc"
     part = folder / f"{name}.part"
     descriptor = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "wb") as file:
-        file.write(encrypt_bytes(content, context=file_context(export.pk)))
+        file.write(encrypt_bytes(content, context=file_context(export_id)))
     os.replace(part, folder / name)
+    return name
+
+
+def _settle_ready(export: WarningExport, made: exports.Made, name: str, size: int) -> bool:
+    """The export ready with the file ``name``, if it is still queued or running."""
     now = timezone.now()
-    export.status, export.stored_name, export.filename = ExportStatus.READY, name, made.filename
-    export.rows, export.size, export.message = made.rows, len(content), ""
-    export.finished_at, export.expires_at = now, now + KEEP
-    export.save(
-        update_fields=[
-            "status",
-            "stored_name",
-            "filename",
-            "rows",
-            "size",
-            "message",
-            "finished_at",
-            "expires_at",
-        ]
-    )
+    values = {
+        "status": ExportStatus.READY,
+        "stored_name": name,
+        "filename": made.filename,
+        "rows": made.rows,
+        "size": size,
+        "message": "",
+        "finished_at": now,
+        "expires_at": now + KEEP,
+    }
+    if not WarningExport.objects.filter(pk=export.pk, status__in=ACTIVE).update(**values):
+        return False
+    for field, value in values.items():
+        setattr(export, field, value)
+    return True
 
 
 def _notify_ready(export: WarningExport) -> None:
