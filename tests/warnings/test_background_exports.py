@@ -59,8 +59,8 @@ def run_worker() -> None:
     call_command("worker", "--once")
 
 
-def download(client: Any, export: WarningExport) -> Any:
-    return client.get(reverse("warning_export_download", args=[export.pk]))
+def download(client: Any, export: WarningExport, **more: Any) -> Any:
+    return client.get(reverse("warning_export_download", args=[export.pk]), **more)
 
 
 def test_an_export_up_to_the_setting_is_made_in_the_request_as_before(three: World, client: Any) -> None:
@@ -326,3 +326,23 @@ def test_an_export_settled_while_its_file_was_made_is_not_made_ready(three: Worl
     assert export.status == ExportStatus.FAILED and export.stored_name == ""
     assert not any(export_jobs.export_dir().glob("*"))
     assert Notification.objects.filter(recipient=leader).count() == 1
+
+
+def test_a_file_the_key_no_longer_reads_is_said_so_and_expiry_is_at_its_moment(
+    three: World, client: Any, settings: Any
+) -> None:
+    from fanzha.core.pii.crypto import generate_key
+
+    client.force_login(three.users["leader"])
+    client.get(reverse("warning_export"))
+    run_worker()
+    export = WarningExport.objects.get()
+    settings.PII_KEY = generate_key()  # the personal-data key replaced since the file was made
+    response = download(client, export, follow=True)
+    assert response.redirect_chain == [(reverse("warning_exports"), 302)]
+    assert export_jobs.UNREADABLE in response.content.decode()
+    assert not AuditEvent.objects.filter(action="export.download").exists()
+    moment = export.expires_at
+    assert export_jobs.is_downloadable(export, moment - timedelta(microseconds=1))
+    assert not export_jobs.is_downloadable(export, moment)
+    assert export_jobs.exports_sweep(now=moment)["expired"] == 1
