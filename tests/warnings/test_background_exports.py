@@ -346,3 +346,37 @@ def test_a_file_the_key_no_longer_reads_is_said_so_and_expiry_is_at_its_moment(
     assert export_jobs.is_downloadable(export, moment - timedelta(microseconds=1))
     assert not export_jobs.is_downloadable(export, moment)
     assert export_jobs.exports_sweep(now=moment)["expired"] == 1
+
+
+def test_a_job_retried_while_its_first_worker_was_paused_is_stored_once(
+    three: World, client: Any, monkeypatch: Any, settings: Any
+) -> None:
+    """The first attempt's worker stopped beating while it made the file; the job went back to the queue
+    and another worker made and stored it. The first then woke up: it stored a second file over the
+    first and the requester was told twice."""
+    from fanzha.jobs.queue import job_claim, job_execute, jobs_reclaim_stale
+
+    leader = three.users["leader"]
+    client.force_login(leader)
+    client.get(reverse("warning_export"))
+    export = WarningExport.objects.get()
+    job = job_claim("worker-a")
+    assert job is not None
+    retried: list[bool] = []
+
+    def retried_elsewhere() -> None:
+        if retried:  # the other worker's own reading
+            return
+        retried.append(True)
+        stale = timezone.now() + timedelta(seconds=settings.WORKER_STALE_SECONDS + 1)
+        assert jobs_reclaim_stale(now=stale) == {"requeued": 1, "failed": 0}
+        Job.objects.filter(pk=job.pk).update(run_at=timezone.now())
+        run_worker()
+
+    taken_away_while_made(monkeypatch, retried_elsewhere)
+    assert job_execute(job, "worker-a") == JobStatus.SUCCEEDED  # as the other worker left it
+    export.refresh_from_db()
+    assert export.status == ExportStatus.READY
+    assert [path.name for path in export_jobs.export_dir().glob("*")] == [export.stored_name]
+    assert Notification.objects.filter(recipient=leader).count() == 1
+    assert Job.objects.get(pk=job.pk).attempts == 2
