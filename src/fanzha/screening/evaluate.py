@@ -7,19 +7,25 @@ Labels may be binary (1/0, true/false, 是/否, fraud/normal, spam/ham), the FBS
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from fanzha.screening.metrics import macro_f1, prf, roc_auc
-from fanzha.screening.tables import Table
+from fanzha.screening.metrics import prf, roc_auc
+from fanzha.screening.tables import Table, TableError
 from fanzha.screening.typology import is_risky, load_typology, top_category
 
 POSITIVE = {"1", "true", "yes", "y", "是", "fraud", "spam", "phishing", "risky", "诈骗", "1.0"}
-NEGATIVE = {"0", "false", "no", "n", "否", "normal", "ham", "legitimate", "benign", "正常", "0.0"}
+NEGATIVE = {"0", "0.0", "false", "no", "n", "否", "不是", "normal", "ham", "legitimate", "benign", "正常"}
 TOP = ("FR", "IL", "AD", "Other")
+LONG_DIGITS = re.compile(r"\d{7,}")
+ACCEPTED = (
+    "可用的标签：1/0、true/false、是/否、fraud/normal、spam/ham、诈骗/正常，FBS 类别（FR、IL、AD、Other），"
+    "或类型代码与中文类型名（如 impersonate_authority、冒充公检法及政府机关）"
+)
 
 
 @dataclass
@@ -39,11 +45,18 @@ def evaluate_table(table: Table, column: str, label: str, kind: str) -> str:
     for row in table.rows:
         items.append(row.cells.get(column, ""))
         labels.append(row.cells.get(label, "").strip())
+    if not labels:
+        raise TableError("文件没有数据行，无法评估")
+    mode = label_mode(labels)
+    kept = [i for i, v in enumerate(labels) if label_known(v, mode)]
+    if not kept:
+        raise TableError(f"标签列“{label}”中没有可识别的标签（{_values_seen(labels)}）。{ACCEPTED}")
+    left_out = Counter(v for v in labels if not label_known(v, mode))
+    items, labels = [items[i] for i in kept], [labels[i] for i in kept]
     results = []
     for start in range(0, len(items), 2000):
         batch = items[start : start + 2000]
         results.extend(engine.screen_texts(batch) if kind == "texts" else engine.screen_urls(batch))
-    mode = label_mode(labels)
     labelled = Labelled(
         truth=[label_is_risky(v, mode) for v in labels],
         groups=[label_group(v, mode) for v in labels],
@@ -51,17 +64,53 @@ def evaluate_table(table: Table, column: str, label: str, kind: str) -> str:
         levels=[r.level for r in results],
         predicted_groups=[predicted_group(r.category, mode) for r in results],
     )
-    return report(labelled, mode, unreadable=sum(bool(r.error) for r in results))
+    text = report(labelled, mode, unreadable=sum(bool(r.error) for r in results))
+    return text + _left_out_note(left_out) if left_out else text
 
 
 def label_mode(labels: Sequence[str]) -> str:
-    """binary | top (FBS top categories) | code (typology codes or names)."""
-    values = {v.lower() for v in labels if v}
-    if values <= POSITIVE | NEGATIVE:
-        return "binary"
-    if {v.split(":")[0] for v in labels if v} <= set(TOP):
-        return "top"
-    return "code"
+    """binary | top (FBS top categories) | code (typology codes or names): the reading that recognises
+    the most labels (a stray value in a file of 0/1 does not make every label a type name)."""
+    known = {mode: sum(label_known(v, mode) for v in labels) for mode in ("binary", "top", "code")}
+    return max(known, key=lambda mode: known[mode])  # on a tie the first: binary, top, code
+
+
+def label_known(value: str, mode: str) -> bool:
+    """Whether the label means something in this mode (an empty one never does)."""
+    if not value:
+        return False
+    if mode == "binary":
+        return value.lower() in POSITIVE | NEGATIVE
+    if mode == "top":
+        return value.split(":")[0] in TOP
+    return bool(_code(value))
+
+
+def _values_seen(labels: Sequence[str]) -> str:
+    values = Counter(v for v in labels if v)
+    if not values:
+        return "标签都是空的"
+    shown = "、".join(_shown_label(v) for v, _ in values.most_common(5))
+    return f"见到的值：{shown}{' 等' if len(values) > 5 else ''}"
+
+
+def _shown_label(value: str) -> str:
+    """A label as a message quotes it: short, digit runs that could be a number or account masked (a
+    text column given as the label column would otherwise print messages)."""
+    value = LONG_DIGITS.sub(lambda m: m[0][:3] + "*" * (len(m[0]) - 5) + m[0][-2:], value)
+    return value if len(value) <= 20 else value[:20] + "…"
+
+
+def _left_out_note(left_out: Counter[str]) -> str:
+    blank = left_out.pop("", 0)
+    parts = []
+    if left_out:
+        values = ", ".join(f"{_shown_label(v)} ×{n}" for v, n in left_out.most_common(5))
+        more = " 等" if len(left_out) > 5 else ""
+        parts.append(f"{sum(left_out.values())} rows whose label is not recognised ({values}{more})")
+    if blank:
+        parts.append(f"{blank} rows without a label")
+    return "\nleft out of the figures: " + "; ".join(parts)
 
 
 def _code(value: str) -> str:
@@ -121,18 +170,22 @@ def report(data: Labelled, mode: str, unreadable: int = 0) -> str:
 
 
 def _per_category(data: Labelled) -> list[str]:
+    """A line per true category, and the macro F1: the mean of the F1s on those lines (an item predicted
+    as a category no label has still counts as missed for its own)."""
     flagged = Counter(g for g, lv in zip(data.groups, data.levels, strict=True) if lv in ("medium", "high"))
     support = Counter(data.groups)
+    pairs = list(zip(data.groups, data.predicted_groups, strict=True))
     lines = ["per category: support, share flagged, precision, recall, f1 of the predicted category"]
+    f1s = []
     for group in sorted(support, key=lambda g: -support[g]):
-        pairs = list(zip(data.groups, data.predicted_groups, strict=True))
         tp = sum(t == group and p == group for t, p in pairs)
         fp = sum(t != group and p == group for t, p in pairs)
         fn = sum(t == group and p != group for t, p in pairs)
         p, r, f = prf(tp, fp, fn)
+        f1s.append(f)
         share = flagged[group] / support[group]
         lines.append(
             f"  {group or '(blank)'}: n={support[group]} flagged={share:.3f} p={p:.3f} r={r:.3f} f1={f:.3f}"
         )
-    lines.append(f"macro f1 over categories: {macro_f1(data.groups, data.predicted_groups):.4f}")
+    lines.append(f"macro f1 over categories: {float(np.mean(f1s)):.4f}")
     return lines
