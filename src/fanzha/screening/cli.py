@@ -20,7 +20,15 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, TextIO
 
-from fanzha.screening.tables import Row, Table, TableError, excel_cell, open_table, output_columns
+from fanzha.screening.tables import (
+    Row,
+    Table,
+    TableError,
+    column_key,
+    excel_cell,
+    open_table,
+    output_columns,
+)
 
 BATCH = 2_000
 TEXT_COLUMN_GUESSES = ("text", "content", "message", "sms", "短信内容", "内容", "文本", "消息", "短信")
@@ -75,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run_screen(args: argparse.Namespace) -> int:
-    table = open_table(args.input, args.column)
+    table = open_table(args.input, args.column, args.guesses)
     column = pick_column(table.columns, args.column, args.guesses)
     output = args.output or args.input.with_name(args.input.stem + ".screened.csv")
     header, _ = output_columns(table.columns)
@@ -120,11 +128,14 @@ def pick_column(columns: list[str], wanted: str | None, guesses: Sequence[str]) 
     if wanted:
         if wanted in columns:
             return wanted
+        alike = [c for c in columns if column_key(c) == column_key(wanted)]
+        if len(alike) == 1:
+            return alike[0]
         raise TableError(f"文件中没有列“{wanted}”。现有的列：{'、'.join(columns) or '（无）'}")
-    lowered = {c.lower(): c for c in columns}
+    keys = {column_key(c): c for c in reversed(columns)}  # of two alike, the first
     for guess in guesses:
-        if guess in lowered:
-            return lowered[guess]
+        if guess in keys:
+            return keys[guess]
     if len(columns) == 1:
         return columns[0]
     raise TableError(f"请用参数指明要筛查的列。现有的列：{'、'.join(columns) or '（无）'}")
@@ -214,9 +225,9 @@ class Progress:
 def _run_eval(args: argparse.Namespace) -> int:
     from fanzha.screening.evaluate import evaluate_table
 
-    table = open_table(args.input, args.url_column or args.text_column)
     kind = "urls" if args.url_column else "texts"
     guesses = URL_COLUMN_GUESSES if kind == "urls" else TEXT_COLUMN_GUESSES
+    table = open_table(args.input, args.url_column or args.text_column, guesses)
     column = pick_column(table.columns, args.url_column or args.text_column, guesses)
     label = pick_column(table.columns, args.label_column, ())
     print(evaluate_table(table, column, label, kind))

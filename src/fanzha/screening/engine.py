@@ -16,7 +16,7 @@ import numpy as np
 
 from fanzha.screening import typology as typology_mod
 from fanzha.screening.blend import Blender, _thresholds, level_for
-from fanzha.screening.entities import extract
+from fanzha.screening.entities import extract, variants
 from fanzha.screening.indicators import Indicators
 from fanzha.screening.normalise import normalise
 from fanzha.screening.rules import RuleSet, category_votes, load_rules, points
@@ -27,6 +27,9 @@ from fanzha.screening.urlmodel import UrlModel
 MAX_CHARS = 10_000  # longer items are screened on this prefix and flagged
 MODEL_EVIDENCE_MIN = 0.5  # a model probability from which the model is named as a reason
 URL_EVIDENCE_MIN = 0.5
+NOT_A_LINK = "不是链接：没有域名或 IP 地址"
+# white space and the zero-width characters the normaliser removes: a text of nothing else is empty
+BLANK = "".join(variants()["chars"]["zero_width"]) + "".join(filter(str.isspace, map(chr, range(0x3001))))
 WINDOW, WINDOW_STEP, MAX_WINDOWS = 200, 150, 60  # text-model windows over long texts (chars)
 
 
@@ -51,7 +54,7 @@ class Engine:
         norms: list[Normalised] = []
         max_chars = self.max_chars
         for i, text in enumerate(texts):
-            if text.__class__ is not str or not text.strip():  # the common case costs no call
+            if text.__class__ is not str or not text.strip(BLANK):  # the common case costs no call
                 problem = _problem(text)
                 if problem:
                     results[i] = _error_result(problem)
@@ -144,6 +147,9 @@ class Engine:
                 results[i] = _error_result(problem.replace("文本", "链接"))
                 continue
             norm = normalise(str(url).strip(), max_chars=2_000)
+            if not _could_be_link(norm.text):
+                results[i] = _error_result(NOT_A_LINK)
+                continue
             good.append(i)
             norms.append(norm)
         for i, result in zip(good, self._screen_url_norms(norms), strict=True):
@@ -241,6 +247,12 @@ def _url_entities(n: Normalised) -> list[Entity]:
     return [*ents, Entity("url", n.text.lower(), Span(0, len(n.text)), {})]
 
 
+def _could_be_link(text: str) -> bool:
+    """A link has a dot (a domain or IPv4, 。 as in IDNA too) or a colon (a scheme, IPv6): `无`, `暂无`,
+    `-`, `见截图` in a link column are none, and the link model would score them as odd domains."""
+    return any(mark in text for mark in ".。:")
+
+
 def _url_value(n: Normalised, ents: list[Entity]) -> str:
     urls = [e for e in ents if e.kind == "url"]
     return max(urls, key=lambda e: e.span.end - e.span.start).value if urls else n.text
@@ -251,7 +263,7 @@ def _problem(item: object) -> str:
         return "文本为空"
     if not isinstance(item, str):
         return "不是文本"
-    if not item.strip():
+    if not item.strip(BLANK):
         return "文本为空"
     return ""
 

@@ -13,7 +13,8 @@ import datetime as dt
 import json
 import re
 import sys
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -46,9 +47,10 @@ class Table:
     approx_rows: int | None  # for the progress bar
 
 
-def open_table(path: Path, wanted: str | None = None) -> Table:
+def open_table(path: Path, wanted: str | None = None, guesses: Sequence[str] = ()) -> Table:
     """The table in `path`; of a workbook, the first sheet whose header has the `wanted` column
-    (else the first sheet with anything in it)."""
+    (else the first sheet with anything in it). A .txt file is a list of texts unless its first line
+    names the `wanted` column or, without one, one of the `guesses`."""
     try:
         with path.open("rb") as f:
             head = f.read(SAMPLE_BYTES)
@@ -58,8 +60,11 @@ def open_table(path: Path, wanted: str | None = None) -> Table:
     if head.startswith(ZIP_MAGIC) or head.startswith(CFB_MAGIC):
         return _workbook_table(path, wanted)
     encoding = detect_encoding(sample)
-    if _looks_like_jsonl(head.decode(encoding, errors="replace"), path):
+    text = head.decode(encoding, errors="replace")
+    if _looks_like_jsonl(text, path):
         return _jsonl_table(path, encoding)
+    if _is_list_of_texts(text, path, [wanted] if wanted else guesses):
+        return _lines_table(path, encoding, wanted or "text")
     return _csv_table(path, encoding)
 
 
@@ -211,6 +216,12 @@ def _csv_row(columns: list[str], cells: list[str]) -> Row:
     return row
 
 
+def column_key(name: str) -> str:
+    """A column name as it is compared with the one asked for: full-width letters and brackets as
+    half-width, case and spaces ignored (`短信 内容`, `短信内容（原文）`, `ＵＲＬ`)."""
+    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
 def unique_columns(header: list[str]) -> list[str]:
     """The header's names, an empty one as `column_<n>`, a repeated one as `<name>_2`, `<name>_3`…
     (never a name another column already has)."""
@@ -225,6 +236,36 @@ def unique_columns(header: list[str]) -> list[str]:
         taken.add(name)
         columns.append(name)
     return columns
+
+
+# ── TXT: one text a line ─────────────────────────────────────────────────────
+
+
+def _is_list_of_texts(sample: str, path: Path, names: Sequence[str]) -> bool:
+    """A .txt file is a list of texts, one a line, unless its first line is a header: it has a tab
+    (Excel's "Unicode text") or one of the column `names`. Read as a CSV, its first text would be the
+    header and its commas would split the texts into columns."""
+    if path.suffix.lower() != ".txt":
+        return False
+    first = sample.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    if "\t" in first:
+        return False
+    header = next(csv.reader([first], dialect=_dialect(first)), [])
+    return not {column_key(name) for name in header} & {column_key(name) for name in names}
+
+
+def _lines_table(path: Path, encoding: str, column: str) -> Table:
+    """The texts of a .txt file, one a line, in one column named as asked (else `text`); an empty line
+    is no row, a line of spaces is one (its text is empty)."""
+
+    def rows() -> Iterator[Row]:
+        with path.open("r", encoding=encoding, errors="replace", newline="") as f:
+            for line in f:
+                text = line.rstrip("\r\n").lstrip("\ufeff").replace("\x00", "")
+                if text:
+                    yield Row({column: text})
+
+    return Table([column], rows(), _count_lines(path))
 
 
 # ── JSONL ────────────────────────────────────────────────────────────────────
@@ -344,8 +385,9 @@ def _sheet_texts(book: Any, wanted: str | None) -> list[list[str]]:
             continue
         if wanted is None:
             return texts
+        key = column_key(wanted)
         for i, row in enumerate(texts[:HEADER_SEARCH_ROWS]):
-            if wanted in unique_columns(row):
+            if any(column_key(name) == key for name in unique_columns(row)):
                 return texts[i:]
         first = first or texts
     return first
