@@ -59,6 +59,15 @@ def test_it_normalises_rows_to_unit_length() -> None:
     assert np.allclose(norms, 1.0, atol=1e-5)
 
 
+def test_a_row_is_normalised_alike_before_empty_texts_at_the_end_of_a_batch() -> None:
+    # an emoji-only message normalises to nothing: last in a batch it took the row before it its last n-gram
+    vec = HashedTfidf(3, 1 << 12)
+    alone = vec.transform(["妈我周末回家"]).toarray()[0]
+    before_empty = vec.transform(["妈我周末回家", "", ""]).toarray()[0]
+    assert np.allclose(before_empty, alone)
+    assert np.isclose(np.linalg.norm(before_empty), 1.0)
+
+
 def test_it_weights_rare_ngrams_higher() -> None:
     vec = HashedTfidf(n_max=1, n_features=1 << 14, boundaries=False).fit_idf(["ab", "ac", "ad"])
     x = vec.transform(["ab"])

@@ -103,8 +103,12 @@ def normalise_entries(mat: sp.csr_matrix) -> sp.csr_matrix:
     lengths = np.diff(mat.indptr)
     if mat.data.size == 0:
         return mat
-    sums = np.add.reduceat(mat.data * mat.data, np.minimum(mat.indptr[:-1], mat.data.size - 1))
-    norms = np.where(lengths > 0, np.sqrt(np.maximum(sums, 1e-24)), 1.0).astype(np.float32)
+    # summed from the starts of the rows with entries only: an empty row's start repeats the next one's,
+    # and the end of the data (empty rows last) is no start — reduceat would end the row before it early
+    filled = lengths > 0
+    sums = np.ones(len(lengths), dtype=mat.data.dtype)
+    sums[filled] = np.add.reduceat(mat.data * mat.data, mat.indptr[:-1][filled])
+    norms = np.sqrt(np.maximum(sums, 1e-24)).astype(np.float32)
     mat.data /= np.repeat(norms, lengths)
     return mat
 
