@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 from django.core.management import call_command
@@ -169,3 +170,32 @@ def test_a_date_in_chinese_numerals_or_with_spaces_is_read(world, tmp_path) -> N
         "YJ000002": dt.datetime(2026, 11, 23, 14),
         "YJ000003": dt.datetime(2026, 11, 3, 14, 5),
     }
+
+
+def test_a_name_padded_between_its_characters_is_the_name(world, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """王　伟 (padded to a column's width) was stored with its space, and a list without 预警编号 typed
+    once padded and once not was two rows (3 merged, not unchanged). The padding is no part of the name;
+    a row imported before, under the id its padded name gave, is still found."""
+
+    header = [h for h in HEADER if h != "预警编号"]
+    padded, plain = row(1, name="王　伟")[1:], row(1, name="王伟")[1:]
+    imported(tmp_path, "padded.csv", warning_csv([padded], header))
+    assert Warning.objects.select_related("person").get().person.name == "王伟"
+    out = imported(tmp_path, "plain.csv", warning_csv([plain], header))
+    assert out.splitlines()[-1] == "imported: 0 new, 0 merged, 1 unchanged, 0 rejected"
+
+
+def test_a_padded_name_imported_before_is_found_again(world, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A list imported before names left the padding out: its row's id was derived from 王　伟. The
+    same list (saved again, another file) is still that row."""
+    from fanzha.warnings import intake
+
+    header = [h for h in HEADER if h != "预警编号"]
+    padded = row(1, name="王　伟")[1:]
+    with monkeypatch.context() as before:
+        before.setattr(intake, "_NAME_PADDING", re.compile(r"(?!)"))
+        imported(tmp_path, "padded.csv", warning_csv([padded], header))
+    assert Warning.objects.select_related("person").get().person.name == "王　伟"
+    again = warning_csv([padded], header).decode().encode("gbk")  # another file: not skipped as the same
+    out = imported(tmp_path, "padded-gbk.csv", again)
+    assert out.splitlines()[-1] == "imported: 0 new, 0 merged, 1 unchanged, 0 rejected", out

@@ -1069,15 +1069,18 @@ def _derived_as(clean: CleanWarning, name: str, *, timed: bool) -> str:
     return _derived(clean, name, what)
 
 
-def earlier_source_ids(clean: CleanWarning, *, timed: bool = True) -> tuple[str, ...]:
+def earlier_source_ids(clean: CleanWarning, *, timed: bool = True, padded: str = "") -> tuple[str, ...]:
     """The ids a row without 预警编号 was given before, newest first: looked up when its own is not
     known, so a list imported before is still the same list —
 
     - its name as written, before the derived id folded the letter case (only a name with capitals:
       ``JOHN SMITH``; a Chinese name's id did not change);
     - a timed row's time to the second, as parsed, and its name as written, before ids read the time to
-      the minute (a copy that lost its seconds since cannot be matched to it)."""
+      the minute (a copy that lost its seconds since cannot be matched to it);
+    - its name with the padding between its 汉字 (``padded``: 王　伟), before names left it out."""
     ids = []
+    if padded and padded != clean.name:
+        ids.append(_derived_as(clean, folded_name(padded), timed=timed))
     if folded_name(clean.name) != clean.name:
         ids.append(_derived_as(clean, clean.name, timed=timed))
     if timed:
@@ -1146,8 +1149,19 @@ def _bound(clean: CleanWarning) -> None:
 _NAME_DOT = re.compile(r"(?<=[\u3400-\u9fff])\s*[.．•・･‧∙⋅·]\s*(?=[\u3400-\u9fff])")
 
 
+# Spaces typed between the 汉字 of a name to pad it to a column's width (王　伟, 王  伟: a two-character
+# name aligned with three-character ones): no part of the name.
+_NAME_PADDING = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+
+
 def written_name(text: str) -> str:
-    """A name stripped, its middle dot written one way."""
+    """A name stripped, its middle dot written one way, the padding between its 汉字 left out."""
+    name = _dotted_name(text)
+    return _NAME_PADDING.sub("", name) if not name.isascii() else name
+
+
+def _dotted_name(text: str) -> str:
+    """A name as :func:`written_name` wrote it before it left out padding (derived ids made then)."""
     name = text.strip()
     return _NAME_DOT.sub("·", name) if not name.isascii() else name
 
@@ -1200,5 +1214,6 @@ def clean_warning(
     if not clean.source_id:
         timed = clean.warned_at != now
         clean.source_id = derived_source_id(clean, timed=timed)
-        clean.earlier_source_ids = earlier_source_ids(clean, timed=timed)
+        padded = _dotted_name(data.name or "")
+        clean.earlier_source_ids = earlier_source_ids(clean, timed=timed, padded=padded)
     return clean
