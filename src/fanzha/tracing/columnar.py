@@ -282,8 +282,8 @@ def _layers(m: Mapping) -> str:
     units = "'[\\s元¥'']|人民币|rmb|cny'"
     unitless = "".join(f", regexp_replace({_norm(f'c{k}')}, {units}, '', 'gi') AS u{k}" for k in money)
     plain = "".join(f", {_plain(f'u{k}')} AS a{k}" for k in money)
-    return f"""SELECT *{plain} FROM (SELECT file, line, {norms}{unitless}, {_FOOTER} AS footer FROM raw
-        WHERE replace(raw_text, '|', '') <> '')"""  # noqa: S608
+    return f"""SELECT *{plain} FROM (SELECT file, line, {norms}{unitless}, {_FOOTER} AS footer, filled,
+        header_again FROM raw WHERE replace(raw_text, '|', '') <> '')"""  # noqa: S608
 
 
 def _text(m: Mapping, name: str) -> str:
@@ -347,9 +347,27 @@ def _parsed_sql(m: Mapping, account: str, best: str) -> str:
                {_text(m, "counterparty_bank")} AS counterparty_bank,
                {_identifier(m, "serial")} AS serial, trim({desc}, ' /') AS description,
                lower(trim({desc}, ' /')) AS d, {cp} AS cp, {_sub_fen(m)} AS sub_fen,
-               {_not_an_amount(m)} AS not_an_amount, {_unclear(m)} AS unclear, footer
+               {_not_an_amount(m)} AS not_an_amount, {_unclear(m)} AS unclear, footer, filled,
+               header_again
         FROM stage
     """  # noqa: S608
+
+
+def _cell(name: str) -> str:
+    return f"trim(coalesce({name}, ''), ' ' || chr(9) || chr(10) || chr(13))"
+
+
+def _filled(names: list[str]) -> str:
+    """How many cells of a raw line are filled (a note of one cell is no row: statements._blank_or_footer)."""
+    return " + ".join(f"CAST({_cell(n)} <> '' AS INTEGER)" for n in names)
+
+
+def _repeats_header(names: list[str], header: Sequence[str]) -> str:
+    """Whether a raw line is the header again (statements.repeats_header), cells compared trimmed."""
+    cells = [str(c).strip() for c in header][: len(names)]
+    cells += [""] * (len(names) - len(cells))
+    row = "concat_ws(chr(31), " + ", ".join(_cell(n) for n in names) + ")"
+    return f"({row} = {_literal(chr(31).join(cells))})"
 
 
 # statements._FOOTER: a line with one of these words and no time of its own is a footer, not a row.
@@ -422,7 +440,8 @@ def _load(con: Any, number: int, path: Path, text: str, mapping: Mapping | None,
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE raw AS
         SELECT {number} AS file, CAST(row_number() OVER () + {start + 1} AS BIGINT) AS line, *,
-               concat_ws('|', {", ".join(names)}) AS raw_text
+               concat_ws('|', {", ".join(names)}) AS raw_text, {_filled(names)} AS filled,
+               {_repeats_header(names, rows[start])} AS header_again
         FROM read_csv(?, header = false, skip = {start + 1}, delim = ?, quote = '"', escape = '"',
                       columns = {types}, null_padding = true, strict_mode = false, auto_detect = false)""",  # noqa: S608
         [str(path), delimiter],
@@ -447,7 +466,8 @@ def _load(con: Any, number: int, path: Path, text: str, mapping: Mapping | None,
                     WHEN amount IS NULL THEN '交易金额无法识别'
                     WHEN sub_fen THEN '交易金额精度超过分' {_digits_lost()} END
         FROM lines JOIN classes USING (d, cp)
-        WHERE classes.inflow = coalesce(lines.amount > 0, false) AND NOT (footer AND ts IS NULL)"""  # noqa: S608 - fixed text
+        WHERE classes.inflow = coalesce(lines.amount > 0, false) AND NOT header_again
+          AND NOT ((footer OR filled = 1) AND ts IS NULL)"""  # noqa: S608 - fixed text
     )
     con.execute("DROP TABLE raw; DROP TABLE norm; DROP TABLE stage; DROP TABLE lines; DROP TABLE classes")
 

@@ -188,13 +188,27 @@ def parse_row(row: Row, mapping: Mapping, *, number: int, account: str = "") -> 
     )
 
 
+def _without_trailing_blanks(cells: Sequence[str]) -> tuple[str, ...]:
+    end = len(cells)
+    while end and not cells[end - 1]:
+        end -= 1
+    return tuple(cells[:end])
+
+
+def repeats_header(cells: Sequence[str], header: Sequence[str]) -> bool:
+    """The header again below the data (a statement exported page by page repeats it on each page)."""
+    return bool(header) and _without_trailing_blanks(cells) == _without_trailing_blanks(header)
+
+
 def _blank_or_footer(row: Row, mapping: Mapping) -> bool:
-    """An empty line, or a 合计 / 小计 / 共 N 笔 line: a footer word and no time of its own (a transfer
-    whose 摘要 reads 货款合计 is a transaction, not a footer)."""
+    """An empty line, the header repeated, or a line without a time of its own that is a 合计 / 小计 /
+    共 N 笔 line (a footer word: a transfer whose 摘要 reads 货款合计 is a transaction) or a note of one
+    filled cell (打印时间：…, 注：…, 经办柜员：… under the data; no transaction fits in one cell)."""
     cells = [normalise(c) for c in row]
-    if not any(cells):
+    filled = sum(1 for c in cells if c)
+    if not filled or repeats_header(cells, mapping.header):
         return True
-    if not any(_FOOTER.search(c) for c in cells):
+    if filled > 1 and not any(_FOOTER.search(c) for c in cells):
         return False
     try:
         return _time(row, mapping) is None

@@ -1,0 +1,74 @@
+"""Probe: statements as banks hand them over — exported page by page, a bill with a 收/支 column."""
+
+import csv
+import io
+
+from fanzha.cases.models import Transaction
+from fanzha.tracing.columnar import import_statement_csv
+from tests.cases.helpers import PAYEE, SECOND, VICTIM_ACCOUNT, make_case, upload
+
+HEADER = [
+    "交易日期",
+    "交易时间",
+    "借方发生额",
+    "贷方发生额",
+    "余额",
+    "对方账号",
+    "对方户名",
+    "摘要",
+    "交易流水号",
+]
+
+
+def _csv(rows: list[list[str]], encoding: str = "utf-8") -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def paged_statement() -> bytes:
+    """Two pages: the header again on the second, a 本页小计 under each, then the bank's trailer lines."""
+    return _csv(
+        [
+            ["中国工商银行个人客户交易明细"],
+            ["账户名称：张三", f"账号：{PAYEE}", "查询期间：2026-11-01 至 2026-11-30"],
+            HEADER,
+            ["20261120", "100002", "", "50,000.00", "50,000.00", VICTIM_ACCOUNT, "王秀英", "转账", "P1"],
+            ["20261120", "101500", "30,000.00", "", "20,000.00", SECOND, "李四", "网银转账", "P2"],
+            ["本页小计", "", "30,000.00", "50,000.00", "", "", "", "", ""],
+            HEADER,
+            ["20261120", "103000", "5,000.00", "", "15,000.00", "", "", "ATM取款", "P3"],
+            ["本页小计", "", "5,000.00", "", "", "", "", "", ""],
+            ["共3笔"],
+            ["打印时间：2026-12-01 09:00:00"],
+            ["注：本明细仅供参考，以银行系统记录为准。经办柜员：张三"],
+        ],
+        encoding="gbk",
+    )
+
+
+def test_a_statement_exported_page_by_page_imports_its_rows_without_errors(world):
+    case = make_case(world)
+    statement, _ = upload(case, world.users["police_cg"], paged_statement(), name="icbc.csv")
+    assert statement.errors == [] and statement.rows_read == 3 and statement.rows_added == 3
+    stored = Transaction.objects.filter(case=case).order_by("line")
+    assert [(t.serial, t.amount_fen) for t in stored] == [
+        ("P1", 5_000_000),
+        ("P2", -3_000_000),
+        ("P3", -500_000),
+    ]
+
+
+def test_the_columnar_path_skips_the_repeated_header_and_the_trailer_lines_too(tmp_path):
+    path = tmp_path / "icbc.csv"
+    path.write_bytes(paged_statement())
+    columns = import_statement_csv(path)
+    assert sorted(columns.serial.tolist()) == ["P1", "P2", "P3"]
+    assert columns.errors == 0 and columns.rows_read == 3
+
+
+def test_a_lone_date_is_still_a_row_in_error(world):
+    """One filled cell that reads as a time is a broken transaction, not a note: listed, not dropped."""
+    data = _csv([[f"账号：{PAYEE}"], HEADER, ["20261120", "", "", "", "", "", "", "", ""]])
+    statement, _ = upload(make_case(world), world.users["police_cg"], data)
+    assert [e["row"] for e in statement.errors] == [3]
