@@ -72,3 +72,35 @@ def test_a_lone_date_is_still_a_row_in_error(world):
     data = _csv([[f"账号：{PAYEE}"], HEADER, ["20261120", "", "", "", "", "", "", "", ""]])
     statement, _ = upload(make_case(world), world.users["police_cg"], data)
     assert [e["row"] for e in statement.errors] == [3]
+
+
+def test_a_payment_bill_with_a_receipts_or_payments_column_keeps_the_payments_negative(world):
+    """微信支付账单: 收/支 says 收入 or 支出 beside an unsigned 金额(元); a payment read as money in would
+    send the trace the wrong way."""
+    data = _csv(
+        [
+            ["微信支付账单明细"],
+            ["起始时间：[2026-11-01 00:00:00] 终止时间：[2026-11-30 23:59:59]"],
+            [
+                "交易时间",
+                "交易类型",
+                "交易对方",
+                "商品",
+                "收/支",
+                "金额(元)",
+                "支付方式",
+                "当前状态",
+                "交易单号",
+            ],
+            ["2026-11-20 10:00:02", "转账", "王秀英", "/", "收入", "¥50,000.00", "零钱", "已存入零钱", "W1"],
+            ["2026-11-20 10:15:00", "转账", "李四", "/", "支出", "¥30,000.00", "零钱", "对方已收钱", "W2"],
+        ]
+    )
+    statement, _ = upload(
+        make_case(world), world.users["police_cg"], data, name="wechat.csv", account="wxid_zs01"
+    )
+    stored = Transaction.objects.filter(statement=statement).order_by("line")
+    assert [(t.serial, t.amount_fen, t.counterparty_name) for t in stored] == [
+        ("W1", 5_000_000, "王秀英"),
+        ("W2", -3_000_000, "李四"),
+    ]
