@@ -210,10 +210,14 @@ class CaseImporter(Importer):
         """发案地, the label of its column and the row's notice: an area in the jurisdiction, retired
         (撤并) or not; one outside it (the victim lives elsewhere) gives the case's place by
         :meth:`_filed_at`, with a notice saying so."""
+        if not (row.values.get("area_code") or row.values.get("area_name")):
+            row.error(self.field("area_code"), "请填写区划代码或发案地")
+            return None, "", ""
         read = self._areas.read_area(actor, row)
         if read is None:
             return None, "", ""
-        found, f, text = read
+        found, person_field, text = read
+        f = self.field(person_field.name)  # the list's column (发案地), not the people import's (所属区划)
         if isinstance(found, Retired):
             found = found.areas[0] if len(found.areas) == 1 else RETIRED_NAMESAKES
         if isinstance(found, str) and found in ELSEWHERE:
