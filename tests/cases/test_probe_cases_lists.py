@@ -56,3 +56,15 @@ def test_the_row_errors_of_a_place_name_the_lists_column_not_the_people_imports(
         (2, "发案地", "辖区内有多个同名区划，请改填区划代码"),
         (3, "区划代码", "请填写区划代码或发案地"),
     }
+
+
+def test_a_total_line_counting_the_cases_in_qi_is_a_footer(world):
+    """合计 | 3起 | … | 38,400.00 under a case list: its 3起 was not taken for a count, so the line was
+    read as a case (报案时间 “3起” unreadable) and the whole list refused."""
+    rows = [_row(f"A{i}", name, f"03{i}", "城东社区") for i, name in enumerate(("钱某", "孙某", "李某"), 1)]
+    total = ["合计", "3起", "", "", "", "", "", "38,400.00", ""]
+    data = _csv([["青溪县反诈中心案件清单"], ["导出时间：2026-12-01 09:00"], HEADER, *rows, total])
+    result = import_run(actor=world.users["analyst"], importer="cases", file_name="案件.csv", data=data)
+    assert result.ok and result.errors == []
+    assert sorted(Case.objects.values_list("source_ref", flat=True)) == ["A1", "A2", "A3"]
+    assert "是表尾的“合计”行，已跳过" in result.batch.message

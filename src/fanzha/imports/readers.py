@@ -828,9 +828,10 @@ _SIGNED = re.compile(
 _NOTE = re.compile(r"^(备注|说明|注|附注|填表说明|数据来源)[:]")
 # A form's 以下空白, a system export's page or record count: 第1页 共1页, 共 3 条记录 (the row's first cell)
 _END = re.compile(r"^(以下(?:空白|无数据|无内容|无正文)|第\d+页|共\d+页|共\d+条记录)")
-# A count or an amount: 3, 6000, 13,200.50, ¥6000, 3人, 共3人, 6000元, a total written 约3万 or 8万余元
+# A count or an amount: 3, 6000, 13,200.50, ¥6000, 3人, 共3人, 6000元, a total written 约3万 or 8万余元,
+# a case list's 3起 (cases are counted in 起 or 宗)
 _COUNT = re.compile(
-    r"^(?:共计?|约|大约)?¥?[-+]?\d[\d,]*(?:\.\d+)?[千万亿]?[余多]?(?:元|人|条|户|笔|件|次|个|名|行)?$"
+    r"^(?:共计?|约|大约)?¥?[-+]?\d[\d,]*(?:\.\d+)?[千万亿]?[余多]?(?:元|人|条|户|笔|件|次|个|名|行|起|宗)?$"
 )
 _PLACEHOLDERS = frozenset({"-", "--", "—", "——", "/", "\\", "无"})
 
