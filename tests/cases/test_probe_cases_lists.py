@@ -3,7 +3,9 @@
 import csv
 import io
 
-from fanzha.cases.models import Case
+import openpyxl
+
+from fanzha.cases.models import Case, Payment
 from fanzha.core.services import areas as area_services
 from fanzha.imports.pipeline import import_run
 from tests.personas import id_number
@@ -68,3 +70,38 @@ def test_a_total_line_counting_the_cases_in_qi_is_a_footer(world):
     assert result.ok and result.errors == []
     assert sorted(Case.objects.values_list("source_ref", flat=True)) == ["A1", "A2", "A3"]
     assert "是表尾的“合计”行，已跳过" in result.batch.message
+
+
+def _xlsx(rows: list[list[object]]) -> bytes:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+PAYMENT = ["转账时间", "转账金额", "收款账号", "收款银行"]
+
+
+def test_an_account_written_with_excels_text_mark_is_the_account(world):
+    """'6228… in an XLSX cell (a system writing Excel's text mark into it) was stored with the mark: the
+    same list without it then added the payment a second time, and a stop-payment went to '6228…."""
+    analyst = world.users["analyst"]
+    marked = [
+        *_row("A1", "钱某", "031", "城东社区"),
+        "2026-11-20 10:05",
+        "12,800.00",
+        "'6228480012345678901",
+        "农业银行",
+    ]
+    first = import_run(
+        actor=analyst, importer="cases", file_name="案件.xlsx", data=_xlsx([HEADER + PAYMENT, marked])
+    )
+    plain = [*marked[:-2], "6228480012345678901", "农业银行"]
+    again = import_run(
+        actor=analyst, importer="cases", file_name="案件.csv", data=_csv([HEADER + PAYMENT, plain])
+    )
+    assert first.ok and again.ok and again.batch.rows_unchanged == 1
+    payments = Payment.objects.filter(case__source_ref="A1")
+    assert [p.to_account for p in payments] == ["6228480012345678901"]

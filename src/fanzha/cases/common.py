@@ -52,12 +52,19 @@ BANK_SHORT_NAMES = (
 
 
 _DIGIT_GROUPS = re.compile(r"\d+(?:-\d+)+")  # a card number written in groups: 6222-0210-…
+# Excel's marks that keep a number as text ('6222…, ="6222…"), written into the cell by a system exporting
+# for Excel: no part of the account (tracing.text.parse_identifier drops them from statements too).
+_TEXT_MARKS = re.compile(r'^="(.*)"$|^[\'`]+(.*)$')
 
 
 def clean_account(value: str) -> str:
-    """An account as written, without spaces or full-width forms; a number written in groups with
-    dashes is its digits (6222-0210-0112-2334-455 is 6222021001122334455). Other dashes stay."""
+    """An account as written, without spaces, full-width forms or Excel's text marks; a number written
+    in groups with dashes is its digits (6222-0210-0112-2334-455 is 6222021001122334455). Other dashes
+    stay."""
     cleaned = re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or ""))
+    marked = _TEXT_MARKS.fullmatch(cleaned)
+    if marked:
+        cleaned = marked.group(1) if marked.group(1) is not None else marked.group(2)
     return cleaned.replace("-", "") if _DIGIT_GROUPS.fullmatch(cleaned) else cleaned
 
 
