@@ -5,6 +5,7 @@ import io
 
 from fanzha.cases.models import Transaction
 from fanzha.tracing.columnar import import_statement_csv
+from fanzha.tracing.text import CHINA
 from tests.cases.helpers import PAYEE, SECOND, VICTIM_ACCOUNT, make_case, upload
 
 HEADER = [
@@ -104,3 +105,40 @@ def test_a_payment_bill_with_a_receipts_or_payments_column_keeps_the_payments_ne
         ("W1", 5_000_000, "王秀英"),
         ("W2", -3_000_000, "李四"),
     ]
+
+
+DB2_STATEMENTS = {
+    "one column": (
+        ["交易时间", "交易金额", "余额", "对方账号", "交易流水号"],
+        [["2026-11-20-10.00.02.123456"], ["2026-11-20-10.15.00.000000"]],
+    ),
+    "date and time": (
+        ["交易日期", "交易时间", "交易金额", "余额", "对方账号", "交易流水号"],
+        [["2026-11-20", "10.00.02"], ["2026-11-20", "10.15.00"]],
+    ),
+}
+
+
+def db2_statement(header: list[str], times: list[list[str]]) -> bytes:
+    """A statement from a bank core system on DB2: its timestamps 2026-11-20-10.00.02.123456."""
+    rows = [
+        [*times[0], "50000.00", "50000.00", VICTIM_ACCOUNT, "D1"],
+        [*times[1], "-30000.00", "20000.00", SECOND, "D2"],
+    ]
+    return _csv([[f"账号：{PAYEE}"], header, *rows])
+
+
+def test_a_db2_timestamp_is_read_on_both_paths(world, tmp_path):
+    for name, (header, times) in DB2_STATEMENTS.items():
+        data = db2_statement(header, times)
+        statement, _ = upload(make_case(world), world.users["police_cg"], data, name=f"{name}.csv")
+        assert statement.errors == [], name
+        stored = Transaction.objects.filter(statement=statement).order_by("line")
+        assert [f"{t.time.astimezone(CHINA):%Y-%m-%d %H:%M:%S}" for t in stored] == [
+            "2026-11-20 10:00:02",
+            "2026-11-20 10:15:00",
+        ]
+        path = tmp_path / f"{len(header)}.csv"
+        path.write_bytes(data)
+        columns = import_statement_csv(path)
+        assert columns.errors == 0 and len(columns) == 2, name

@@ -29,6 +29,7 @@ from fanzha.tracing.layouts import FIELDS, Mapping, find_header, flag_key, layou
 from fanzha.tracing.statements import UnknownLayout, decode
 from fanzha.tracing.text import (
     AMOUNT_CEILING_FEN,
+    DB2_TIMESTAMP,
     DECIMAL_COMMA,
     FEN_SLACK,
     GROUPED_BY_COMMAS,
@@ -221,6 +222,7 @@ def _time_text(text: str) -> str:
     ascii_ = f"replace({text}, '/', '-')"
     wide = f"translate({text}, '年月/日时分秒', '--- ::')"
     text = f"CASE WHEN strlen({text}) = length({text}) THEN {ascii_} ELSE {wide} END"
+    text = f"regexp_replace({text}, {_literal(DB2_TIMESTAMP)}, '\\1 \\2:\\3:\\4')"  # text.parse_time
     dots = f"regexp_replace(regexp_replace({text}, '\\.\\d+$', ''), '\\.', '-', 'g')"
     return f"rtrim(trim(CASE WHEN contains({text}, '.') THEN {dots} ELSE {text} END), ':')"
 

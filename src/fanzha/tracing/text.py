@@ -6,8 +6,9 @@ and accounting negatives in parentheses — ``"（１,２３４.５０）元"`` 
 comma (``1.000,00``, ``1 000,00``, ``12,50``) read as written; a point before exactly three figures
 (``1.000``: 1 yuan, or 1,000 grouped?) and commas or dots that group no thousands are refused.
 Times: ``2024-03-05 14:22:01``, ``2024/3/5 14:22``, ``20240305142201``, ``2024年3月5日 14时22分01秒``,
-``2024/3/5 下午 2:22`` (Chinese Excel's 12-hour clock), ``15/3/2024`` or ``3/15/2024`` when the order
-is unambiguous, a date and a time in two columns, Excel serial numbers (also written as text,
+``2024/3/5 下午 2:22`` (Chinese Excel's 12-hour clock), ``2024-03-05-14.22.01.000000`` (a DB2
+timestamp, as bank core systems write it), ``15/3/2024`` or ``3/15/2024`` when the order is unambiguous,
+a date and a time in two columns, Excel serial numbers (also written as text,
 ``45356.5``), Unix seconds or milliseconds, with or without a fraction (read as China time) and
 ``datetime`` objects from XLSX readers.
 """
@@ -33,6 +34,11 @@ _DATETIME = re.compile(
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:[ T]?(\d{2}):?(\d{2}):?(\d{2})?)?$")
 _TIME_OF_DAY = re.compile(r"^(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?$")
 _FRACTION = re.compile(r"(\d:\d{2})\.\d+$")
+# A DB2 timestamp, as bank core systems write it: 2026-11-20-10.00.02.123456 (or a date, a space and the
+# time 10.00.02). The columnar path reads it with the same pattern.
+DB2_TIMESTAMP = r"^(\d{4}-\d{1,2}-\d{1,2})[- T](\d{1,2})\.(\d{2})\.(\d{2})(?:\.\d+)?$"
+_DB2_TIMESTAMP = re.compile(DB2_TIMESTAMP)
+_DOTTED_CLOCK = re.compile(r"^(\d{1,2})\.(\d{2})\.(\d{2})(?:\.\d+)?$")  # DB2's time of day: 10.00.02
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _DAY_LAST = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})(?=$|[ T])(.*)$")  # 15/3/2024 or 3/15/2024
 # 12-hour clocks: Chinese Excel writes "2024/3/5 下午 2:22:01"; English ones "2:22 PM".
@@ -231,7 +237,7 @@ def parse_time(value: object) -> datetime | None:
     number = _plain_number(text)
     if number is not None:
         return number
-    text = _FRACTION.sub(r"\1", text)
+    text = _FRACTION.sub(r"\1", _DB2_TIMESTAMP.sub(r"\1 \2:\3:\4", text))
     meridiem = _MERIDIEM.search(text)
     bare = _MERIDIEM.sub(" ", text) if meridiem else text
     squeezed = re.sub(r"\s+", " ", bare.translate(_SEPARATORS)).strip()
@@ -300,7 +306,7 @@ def parse_time_of_day(value: object) -> time | None:
         return None
     if _DAY_FRACTION.match(text):  # an Excel fraction of a day written as text: 0.3958333333 is 09:30
         return _from_excel(1 + float(text)).time()
-    found = _TIME_OF_DAY.match(text)
+    found = _TIME_OF_DAY.match(text) or _DOTTED_CLOCK.match(text)
     if found is None and text.isdigit() and len(text) in (5, 6):
         text = text.zfill(6)
         found = _TIME_OF_DAY.match(f"{text[:2]}:{text[2:4]}:{text[4:]}")
