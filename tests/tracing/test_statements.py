@@ -164,3 +164,11 @@ def test_it_reads_files_and_sends_unknown_layouts_to_the_mapping_step(tmp_path):
     assert caught.value.rows[0] == ["日期时间", "钱"]
     mapping = Mapping.from_choice(["日期时间", "钱"], {"time": "日期时间", "amount": "钱"})
     assert [t.amount for t in read_statement(unknown, mapping=mapping, account="X").transactions] == [100]
+
+
+@pytest.mark.parametrize("header", ["对手行名", "对手开户行", "交易对手行名"])
+def test_it_reads_the_counterpartys_bank_as_a_bank_exports_it(header):
+    """对手行名 (a bank's export names the other side 交易对手) was no column of the statement: the
+    counterparty's bank was lost, and with it the bank a stop-payment request for that account goes to."""
+    mapping = detect_mapping(["交易时间", "交易金额", "收付标志", "对手账号", "对手户名", header])
+    assert mapping is not None and mapping.columns["counterparty_bank"] == 5

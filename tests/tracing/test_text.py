@@ -82,3 +82,17 @@ def test_it_rejects_impossible_times():
     for cell in ("2024-02-30", "昨天", "2024-03-05 25:00", "2024-03-05 下午", "2024-03-05 下午 15:00"):
         with pytest.raises(CellError):
             parse_time(cell)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "2026-11-20T10:00:02.000+08:00",
+        "2026-11-20T10:00:02+08:00",
+        "2026-11-20T02:00:02Z",
+        "2026-11-20 10:00:02+0800",
+    ],
+)
+def test_an_iso_time_with_its_offset_is_read_on_chinas_clock(written):
+    """A system's export writes ISO times with their offset: every such row was 时间无法识别."""
+    assert parse_time(written) == datetime(2026, 11, 20, 10, 0, 2)

@@ -221,6 +221,12 @@ def _build(parts: tuple[str | None, ...], original: str) -> datetime:
         raise CellError(f"时间无法识别：{original}") from exc
 
 
+# An ISO 8601 time with its offset from UTC, as a system's export writes it.
+_WITH_OFFSET = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})$"
+)
+
+
 def parse_time(value: object) -> datetime | None:
     """A moment (naive, the bank's local time); ``None`` for an empty cell. Raises CellError."""
     if isinstance(value, datetime):
@@ -237,6 +243,8 @@ def parse_time(value: object) -> datetime | None:
     number = _plain_number(text)
     if number is not None:
         return number
+    if _WITH_OFFSET.match(text):  # 2026-11-20T10:00:02.000+08:00, …Z: a system's ISO time, on China's clock
+        return datetime.fromisoformat(text).astimezone(CHINA).replace(tzinfo=None, microsecond=0)
     text = _FRACTION.sub(r"\1", _DB2_TIMESTAMP.sub(r"\1 \2:\3:\4", text))
     meridiem = _MERIDIEM.search(text)
     bare = _MERIDIEM.sub(" ", text) if meridiem else text
