@@ -105,3 +105,16 @@ def test_an_account_written_with_excels_text_mark_is_the_account(world):
     assert first.ok and again.ok and again.batch.rows_unchanged == 1
     payments = Payment.objects.filter(case__source_ref="A1")
     assert [p.to_account for p in payments] == ["6228480012345678901"]
+
+
+def test_a_phone_that_cannot_exist_is_named_on_its_row_and_column(world):
+    """A victim's 联系电话 1390013 (a mobile cut short) refused the whole list at the commit, on no
+    column; it is now the row's error under 手机号, the number masked."""
+    row = _row("A1", "钱某", "031", "城关镇")
+    row[5] = "1390013"
+    data = _csv([HEADER, row])
+    result = import_run(actor=world.users["analyst"], importer="cases", file_name="案件.csv", data=data)
+    assert not result.ok and not Case.objects.exists()
+    [error] = result.errors
+    assert (error["row"], error["column"], error["message"]) == (2, "手机号", "手机号码应为11位，现为7位")
+    assert "1390013" not in error["value"]

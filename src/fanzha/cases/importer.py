@@ -23,7 +23,7 @@ from fanzha.cases.models import Case, Origin, Payment, Status, Victim
 from fanzha.core import access
 from fanzha.core.models import Area, Organisation, Person
 from fanzha.core.models.organisations import OrganisationKind
-from fanzha.core.pii import idcard
+from fanzha.core.pii import idcard, phone
 from fanzha.core.services import persons as person_services
 from fanzha.imports.columns import NUMERIC_REJECT, Field
 from fanzha.imports.importers.areas import validation_message
@@ -313,6 +313,10 @@ class CaseImporter(Importer):
         check = idcard.check_id_number(number) if number else None
         if check is not None and not check.valid:
             row.error(self.field("id_number"), "；".join(check.errors) or "身份证号无效", number)
+        written = row.values.get("phone", "")
+        number_info = phone.phone_info(written) if written.strip() else None
+        if number_info is not None and not number_info.valid:  # on its row and column, not at the commit
+            row.error(self.field("phone"), "；".join(number_info.errors) or "手机号码无效", written)
         payment = self._payment(row)
         if facts["reported_at"] is None and not row.errors:
             row.error(self.field("reported_at"), "请填写报案时间")
