@@ -18,6 +18,7 @@ from fanzha.core.services import persons as person_services
 from fanzha.imports.columns import NUMERIC_AREA_CODE, NUMERIC_REJECT, Field
 from fanzha.imports.importers.areas import LossyAreaCode, read_area_code, validation_message
 from fanzha.imports.importers.base import NEW, UNCHANGED, UPDATED, Importer, Row, RowRejected
+from fanzha.warnings.routing import place_key
 
 OUTSIDE = "该区划不在您的管辖范围内"
 NO_SUCH_AREA = "系统中没有该区划"
@@ -99,6 +100,7 @@ class PersonImporter(Importer):
 
     def __init__(self) -> None:
         self._areas: dict[tuple[str, str], Area | Retired | str] = {}
+        self._places: dict[str, list[int]] | None = None  # the jurisdiction's areas by place_key, read once
         self._digests: list[str] = []  # the file's ID numbers (search hashes), locked at the commit
 
     def extra_missing(self, present: set[str]) -> list[str]:
@@ -127,7 +129,17 @@ class PersonImporter(Importer):
         return area if area.is_active else Retired((area,))
 
     def _by_name(self, actor: Any, text: str) -> Area | Retired | str:
+        """The area of a name in the jurisdiction — as the tree writes it, else as people write it
+        (英溪社区 for the statistical list's 英溪社区居委会, 五四村 for 五四村委会, 城关街道 for
+        城关街道办事处) —, or of a code written in the name's column (所属区划: 331199100001)."""
+        try:
+            if read_area_code(text).isdigit():
+                return self._by_code(actor, text)
+        except LossyAreaCode as exc:
+            return f"区划代码{exc}"
         named = access.visible_areas(actor).filter(name=text)
+        if not named.exists():
+            named = access.visible_areas(actor).filter(pk__in=self._places_of(actor).get(place_key(text), []))
         found = list(named.filter(is_active=True)[:2])
         if len(found) > 1:
             return "辖区内有多个同名区划，请改填区划代码"
@@ -135,6 +147,14 @@ class PersonImporter(Importer):
             return found[0]
         retired = tuple(named.order_by("path"))
         return Retired(retired) if retired else NO_SUCH_NAME
+
+    def _places_of(self, actor: Any) -> dict[str, list[int]]:
+        """The jurisdiction's areas by :func:`place_key` of their names (read once a file)."""
+        if self._places is None:
+            self._places = {}
+            for pk, name in access.visible_areas(actor).values_list("pk", "name"):
+                self._places.setdefault(place_key(name), []).append(pk)
+        return self._places
 
     def read_area(self, actor: Any, row: Row) -> tuple[Area | Retired | str, Field, str] | None:
         """What the row's area cell names (区划代码, else 所属区划), with the cell; None when both are

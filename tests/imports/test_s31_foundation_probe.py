@@ -1,0 +1,102 @@
+"""Probe s31: the foundation's imports with the files a county centre brings on its first day.
+
+The README's first-day path imports the national statistics bureau's 统计用区划代码 list as it comes,
+so the tree names its villages 英溪社区居委会 and 五四村委会; the people lists of the same county write
+英溪社区 and 五四村, and often a code in their 所属区划 column. Both were refused: 所属区划 was read only as
+an exact name.
+"""
+
+from __future__ import annotations
+
+from fanzha.core.models import Person
+from fanzha.core.services import areas as area_services
+from fanzha.imports.models import BatchStatus
+from fanzha.imports.pipeline import import_run
+from tests.imports.files import csv_bytes, xlsx_bytes
+from tests.personas import id_number
+
+PEOPLE_HEADER = ["姓名", "身份证号", "手机号", "现住址", "所属区划", "重点人群"]
+
+
+def run(importer: str, data: bytes, actor, file_name: str = "名单.xlsx"):  # type: ignore[no-untyped-def]
+    return import_run(actor=actor, importer=importer, file_name=file_name, data=data)
+
+
+def errors_of(result) -> list[tuple[int, str, str]]:  # type: ignore[no-untyped-def]
+    return [(e["row"], e["column"], e["message"]) for e in result.errors]
+
+
+def placed_by_name(surname: str) -> dict[str, str]:
+    """Name → area code of the people of ``surname`` (names are encrypted: compared here)."""
+    people = Person.objects.select_related("area")
+    return {p.name: p.area.code for p in people if p.name.startswith(surname)}
+
+
+def _rename(world, code: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    """The area named as the statistical list names it."""
+    area_services.area_update(actor=None, area=area_services.find_area(code), name=name)
+
+
+def test_a_people_lists_area_column_holding_a_code_is_read_as_the_code(world) -> None:  # type: ignore[no-untyped-def]
+    rows = [
+        ["赵一", id_number("331102", "19500101", "101"), "", "", "331199100002", ""],
+        ["赵二", id_number("331102", "19500101", "102"), "", "", "331199 200201", ""],
+        ["赵三", id_number("331102", "19500101", "103"), "", "", "331199100002.0", ""],
+    ]
+    result = run("people", xlsx_bytes(PEOPLE_HEADER, rows), world.users["leader"])
+    assert result.batch.status == BatchStatus.COMMITTED, result.errors
+    placed = placed_by_name("赵")
+    assert placed == {"赵一": "331199100002", "赵二": "331199200201", "赵三": "331199100002"}
+
+
+def _elsewhere() -> None:
+    """Another county's village, outside the centre's jurisdiction."""
+    county = area_services.area_create(
+        actor=None, code="330521000000", name="德清县", level="district", parent=None
+    )
+    town = area_services.area_create(
+        actor=None, code="330521001000", name="武康街道办事处", level="township", parent=county
+    )
+    area_services.area_create(
+        actor=None, code="330521001201", name="五四村委会", level="village", parent=town
+    )
+
+
+def test_a_code_in_the_area_column_outside_the_jurisdiction_says_so(world) -> None:  # type: ignore[no-untyped-def]
+    _elsewhere()
+    rows = [["赵一", id_number("331102", "19500101", "101"), "", "", "330521001201", ""]]
+    result = run("people", csv_bytes(PEOPLE_HEADER, rows), world.users["leader"], "名单.csv")
+    assert result.batch.status == BatchStatus.REJECTED
+    assert errors_of(result) == [(2, "所属区划", "该区划不在您的管辖范围内")]
+
+
+def test_a_village_named_as_people_say_it_is_the_statistical_lists_village(world) -> None:  # type: ignore[no-untyped-def]
+    _rename(world, "331199100002", "城西社区居民委员会")
+    _rename(world, "331199200201", "石桥村村民委员会")
+    _rename(world, "331199100000", "城关街道办事处")
+    rows = [
+        ["钱一", id_number("331102", "19500101", "111"), "", "", "城西社区", "独居老人"],
+        ["钱二", id_number("331102", "19500101", "112"), "", "", "石桥村委会", ""],
+        ["钱三", id_number("331102", "19500101", "113"), "", "", "石桥村", ""],
+        ["钱四", id_number("331102", "19500101", "114"), "", "", "城关街道", ""],
+    ]
+    data = csv_bytes(PEOPLE_HEADER, rows)
+    result = run("people", data, world.users["leader"], "名单.csv")
+    assert result.batch.status == BatchStatus.COMMITTED, result.errors
+    placed = placed_by_name("钱")
+    assert placed == {
+        "钱一": "331199100002",
+        "钱二": "331199200201",
+        "钱三": "331199200201",
+        "钱四": "331199100000",
+    }
+    again = run("people", xlsx_bytes(PEOPLE_HEADER, rows), world.users["leader"])
+    assert again.summary() == "imported: 0 new, 0 updated, 4 unchanged, 0 rejected"
+
+
+def test_a_name_as_people_say_it_outside_the_jurisdiction_is_not_found(world) -> None:  # type: ignore[no-untyped-def]
+    _elsewhere()
+    rows = [["钱一", id_number("331102", "19500101", "111"), "", "", "五四村", ""]]
+    result = run("people", csv_bytes(PEOPLE_HEADER, rows), world.users["leader"], "名单.csv")
+    assert result.batch.status == BatchStatus.REJECTED
+    assert errors_of(result) == [(2, "所属区划", "您的辖区内没有这个名称的区划，请核对或改填区划代码")]
