@@ -100,3 +100,36 @@ def test_a_name_as_people_say_it_outside_the_jurisdiction_is_not_found(world) ->
     result = run("people", csv_bytes(PEOPLE_HEADER, rows), world.users["leader"], "名单.csv")
     assert result.batch.status == BatchStatus.REJECTED
     assert errors_of(result) == [(2, "所属区划", "您的辖区内没有这个名称的区划，请核对或改填区划代码")]
+
+
+# A county's civil-affairs list: 6-digit county and 9-digit township codes, levels named by the body, and
+# the county's own 上级代码 — its city, which a county set up without its city has nowhere.
+CIVIL_HEADER = ["区划代码", "名称", "层级", "上级代码"]
+CIVIL = [
+    ["330521", "德清县", "县", "330500"],
+    ["330521001", "武康街道办事处", "街道办事处", "330521"],
+    ["330521201", "筏头畲族乡", "民族乡", "330521"],
+    ["330521001001", "英溪社区居委会", "居委会", "330521001"],
+    ["330521201201", "筏头村委会", "村委会", "330521201"],
+]
+
+
+def test_a_county_whose_stated_city_is_nowhere_is_the_top_of_a_new_tree(db) -> None:  # type: ignore[no-untyped-def]
+    data = csv_bytes(CIVIL_HEADER, CIVIL, encoding="gbk")
+    result = run("areas", data, None, "德清县区划.csv")
+    assert result.batch.status == BatchStatus.COMMITTED, result.errors
+    assert result.summary() == "imported: 5 new, 0 updated, 0 unchanged, 0 rejected"
+    county = area_services.find_area("330521")
+    assert county.parent is None and county.level == "district"
+    assert [(n["row"], n["column"]) for n in result.batch.notices] == [(2, "上级代码")]
+    assert "330500" in result.batch.notices[0]["message"]
+    again = run("areas", xlsx_bytes(CIVIL_HEADER, CIVIL), None, "德清县区划.xlsx")
+    assert again.summary() == "imported: 0 new, 0 updated, 5 unchanged, 0 rejected"
+    assert again.batch.notices == []
+
+
+def test_a_county_whose_stated_parent_is_not_its_own_city_is_still_refused(db) -> None:  # type: ignore[no-untyped-def]
+    rows = [["330521", "德清县", "县", "330600"], *CIVIL[1:]]
+    result = run("areas", csv_bytes(CIVIL_HEADER, rows), None, "德清县区划.csv")
+    assert result.batch.status == BatchStatus.REJECTED
+    assert errors_of(result) == [(2, "上级代码", "上级代码在系统和本文件中都不存在")]

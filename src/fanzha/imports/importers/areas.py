@@ -146,6 +146,10 @@ ABOVE_DIGITS = {PROVINCE: 2, AreaLevel.CITY: 4}
 ABOVE_NOTICE = "上级区划，已跳过（{why}）"
 PROVINCE_ABOVE = "省级区划不在本系统的区划树中，最高一级为市"
 CITY_ABOVE = "本系统的区划树从其下的区/县开始，不含该市"
+TOP_NOTICE = (
+    "上级代码 {code}（本区划所属的市）在系统和本文件中都不存在，本区划已作为区划树的顶级导入；"
+    "如需其上级，请先导入上级或在文件中补上上级一行"
+)
 PROVINCE_ELSEWHERE = (
     "省级区划不在本系统的区划树中（最高一级为市），且不是本文件或系统中任何区划的上级，请删除该行"
 )
@@ -317,6 +321,9 @@ class AreaImporter(Importer):
             parent_level = in_file.get(canonical_code(parent_code)) or in_db.get(canonical_code(parent_code))
             if parent_level is None and row.cleaned["parent_derived"] and row.cleaned["level"] in ROOT_LEVELS:
                 row.cleaned["parent_code"] = ""  # a county set up without its city: the top of the tree
+            elif parent_level is None and self._own_city(row):
+                row.cleaned["top"] = TOP_NOTICE.format(code=parent_code)  # as above, its city stated
+                row.cleaned["parent_code"] = ""
             elif parent_level is None and row.cleaned["parent_derived"]:
                 row.error(
                     self.field("parent_code"),
@@ -332,6 +339,18 @@ class AreaImporter(Importer):
                     f"“{LEVEL_LABELS[parent_level]}”之下",
                     row.values.get("level", ""),
                 )
+
+    @staticmethod
+    def _own_city(row: Row) -> bool:
+        """Whether the row is a 区/县 whose stated 上级代码 is the city its own code names (a civil-affairs
+        list's 330521 over 330500), not in the tree under another: a county set up without its city, as
+        when the code tells it."""
+        data = row.cleaned
+        own = parent_from_code(data["key"], data["level"]) if data["level"] == AreaLevel.DISTRICT else ""
+        if not own or canonical_code(data["parent_code"]) != own:
+            return False
+        forms = area_services.code_forms(data["code"])
+        return not Area.objects.filter(code__in=forms, parent__isnull=False).exists()
 
     def _skip_above_the_tree(self, rows: list[Row], stored: dict[str, str]) -> set[str]:
         """The keys of the rows above the tree that are ancestors of its areas, marked to be skipped: a
@@ -446,6 +465,8 @@ class AreaImporter(Importer):
             return UNCHANGED
         parent = area_services.find_area(data["parent_code"]) if data["parent_code"] else None
         existing = area_services.find_area(data["code"])
+        if existing is None and data.get("top"):
+            self._notices.append((row.number, self.field("parent_code").label, data["top"]))
         try:
             if existing is None:
                 area_services.area_create(
