@@ -133,3 +133,18 @@ def test_a_county_whose_stated_parent_is_not_its_own_city_is_still_refused(db) -
     result = run("areas", csv_bytes(CIVIL_HEADER, rows), None, "德清县区划.csv")
     assert result.batch.status == BatchStatus.REJECTED
     assert errors_of(result) == [(2, "上级代码", "上级代码在系统和本文件中都不存在")]
+
+
+def test_a_masked_id_number_or_phone_is_refused_saying_it_is_masked(world) -> None:  # type: ignore[no-untyped-def]
+    number = id_number("331102", "19500101", "121")
+    rows = [
+        ["孙一", number[:6] + "********" + number[-4:], "", "", "城西社区", ""],
+        ["孙二", id_number("331102", "19500101", "122"), "139****5678", "", "城西社区", ""],
+    ]
+    result = run("people", csv_bytes(PEOPLE_HEADER, rows), world.users["leader"], "名单.csv")
+    assert result.batch.status == BatchStatus.REJECTED
+    assert errors_of(result) == [
+        (2, "身份证号", "身份证号已脱敏（含 * 号），无法核对本人，请提供完整号码"),
+        (3, "手机号", "手机号已脱敏（含 * 号），无法核对本人，请提供完整号码"),
+    ]
+    assert number not in str(result.batch.errors)

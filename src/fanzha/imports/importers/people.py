@@ -24,6 +24,9 @@ OUTSIDE = "该区划不在您的管辖范围内"
 NO_SUCH_AREA = "系统中没有该区划"
 NO_SUCH_NAME = "您的辖区内没有这个名称的区划，请核对或改填区划代码"
 RETIRED = "该区划已撤销（撤并），请改填现行的区划"
+# A number another system masked (脱敏) before sending the list: 331102********0010, 138****1111, 138xxxx1111.
+MASKED = re.compile(r"[*＊]|[xX]{3,}")
+MASKED_SAYS = "已脱敏（含 * 号），无法核对本人，请提供完整号码"
 GROUP_SPLIT = re.compile(r"[、,，;；/|\s]+")
 GROUP_WORDS = {
     **{label: code for code, label in KeyGroup.choices},
@@ -190,6 +193,9 @@ class PersonImporter(Importer):
         if not number:
             row.error(self.field("id_number"), "请填写身份证号")
             return ""
+        if MASKED.search(number):
+            row.error(self.field("id_number"), "身份证号" + MASKED_SAYS, number)
+            return ""
         check = idcard.check_id_number(number)
         if not check.valid:
             row.error(self.field("id_number"), "；".join(check.errors) or "身份证号无效", number)
@@ -199,7 +205,9 @@ class PersonImporter(Importer):
     def _check_contact(self, row: Row) -> tuple[str, list[str]]:
         number = row.values.get("phone", "")
         normalized = ""
-        if number:
+        if number and MASKED.search(number):
+            row.error(self.field("phone"), "手机号" + MASKED_SAYS, number)
+        elif number:
             info = phone.phone_info(number)
             if info.valid:
                 normalized = info.normalized
