@@ -148,3 +148,30 @@ def test_a_masked_id_number_or_phone_is_refused_saying_it_is_masked(world) -> No
         (3, "手机号", "手机号已脱敏（含 * 号），无法核对本人，请提供完整号码"),
     ]
     assert number not in str(result.batch.errors)
+
+
+def test_codes_a_spreadsheet_rounded_are_named_as_such_not_only_as_duplicates(db) -> None:  # type: ignore[no-untyped-def]
+    """A list saved as CSV from Excel (3.30521E+11) and opened and saved again as XLSX holds numbers that
+    lost their last digits: every code of the county reads 330521000000."""
+    rows = [
+        [330521000000, "", "德清县"],
+        [330521000000, "", "武康街道办事处"],
+        [330521000000, 111, "英溪社区居委会"],
+    ]
+    result = run("areas", xlsx_bytes(["统计用区划代码", "城乡分类代码", "名称"], rows), None)
+    assert result.batch.status == BatchStatus.REJECTED
+    assert [(row, column) for row, column, _ in errors_of(result)] == [(3, "区划代码"), (4, "区划代码")]
+    for _, _, message in errors_of(result):
+        assert message.startswith("与第 2 行的区划代码 330521000000 重复")
+        assert "3.30521E+11" in message and "末几位数字可能已丢失" in message
+
+
+def test_a_duplicate_code_with_its_digits_is_told_as_before(db) -> None:  # type: ignore[no-untyped-def]
+    rows = [
+        ["330521000000", "", "德清县"],
+        ["330521001000", "", "武康街道办事处"],
+        ["330521001001", "111", "英溪社区居委会"],
+        ["330521001001", "111", "英溪社区"],
+    ]
+    result = run("areas", csv_bytes(["统计用区划代码", "城乡分类代码", "名称"], rows), None, "区划.csv")
+    assert errors_of(result) == [(5, "区划代码", "与第 4 行的区划代码 330521001001 重复")]

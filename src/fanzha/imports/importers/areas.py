@@ -122,6 +122,25 @@ def read_area_code(text: str) -> str:
     return whole[1]
 
 
+# A 12-digit code a spreadsheet rounded to the 6 digits it shows (3.30521E+11 saved as CSV, then opened
+# and saved again): 330521001001 is read 330521000000, and every code of the county is the same.
+ROUNDED_SHOWN_DIGITS = 6
+ROUNDED_HINT = (
+    "（如果表格中该列显示为 {shown} 这样的科学计数法，是代码被表格软件转成了数字、末几位数字可能已丢失；"
+    + HOW_TO_FIX
+    + "）"
+)
+
+
+def rounded_hint(code: str) -> str:
+    """Why a statistical code may be repeated: its digits after the sixth may have been rounded away."""
+    digits = code.rstrip("0")
+    if not (code.isdigit() and len(code) >= 12 and len(digits) <= ROUNDED_SHOWN_DIGITS):
+        return ""
+    mantissa = f"{digits[0]}.{digits[1:]}" if len(digits) > 1 else digits
+    return ROUNDED_HINT.format(shown=f"{mantissa}E+{len(code) - 1}")
+
+
 def canonical_code(code: str) -> str:
     """The 12-digit form of a 6- or 9-digit civil-affairs code (331199 → 331199000000), else the code."""
     return area_services.code_forms(code)[1] if code.isdigit() and len(code) in (6, 9) else code
@@ -412,7 +431,7 @@ class AreaImporter(Importer):
                 if code == earlier_code
                 else f"区划代码 {code} 与第 {earlier.number} 行的 {earlier_code} 是同一区划，重复"
             )
-            row.error(self.field("code"), message, code)
+            row.error(self.field("code"), message + rounded_hint(code), code)
 
     def _fill_from_code(self, row: Row, stored_level: str | None) -> None:
         """A level or parent the file does not give: read from a statistical code (the NBS list has
