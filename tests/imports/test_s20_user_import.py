@@ -109,7 +109,7 @@ def test_bad_rows_are_named_in_chinese_and_nothing_is_written(world) -> None:  #
     bank_rule = "银行、运营商单位的用户不能担任按辖区查看记录的角色"  # the user pages' message
     found = errors_of(result)
     assert found[:3] == [
-        (2, "单位名称", "系统中没有该单位（单位名称须与系统中的完全一致）"),
+        (2, "单位名称", "系统中没有该单位（请按系统中的单位全称填写；全角半角括号、空格不影响）"),
         (3, "角色", f"未知角色“巡逻员”，应为：{'、'.join(r.name for r in _roles())}"),
         (4, "角色", bank_rule),
     ]
@@ -234,3 +234,11 @@ def test_the_service_creates_an_account_that_cannot_log_in_until_given_a_passwor
         must_change_password=True,
     )
     assert not user.has_usable_password() and password_must_change(user)
+
+
+@pytest.mark.parametrize("word", ["社区网格员", "村网格员", "专职网格员"])
+def test_a_grid_workers_title_as_villages_write_it_is_the_grid_worker_role(world, word) -> None:  # type: ignore[no-untyped-def]
+    """A county's list calls them 社区网格员 or 专职网格员: the row was refused, the role unknown."""
+    result = run(csv_bytes(HEADER, [["wg_new", "", "城东社区居委会", word, "", ""]]), world.users["admin"])
+    assert result.ok, errors_of(result)
+    assert roles_of("wg_new") == {"grid_worker"}

@@ -77,9 +77,19 @@ def _phone_cell(text: str) -> str | None:
     return "" if _word_key(text) in NO_PHONE_WORDS else text
 
 
+# A unit is found by its full name, brackets of either width and spaces aside (organisations.unit_key).
+NO_SUCH_UNIT = "系统中没有该单位（请按系统中的单位全称填写；全角半角括号、空格不影响）"
+
 # A role by its Chinese name (roles.py) or its code, and the short names staff lists use for the roles
 # that cannot be mistaken (民警 is a station's officer; 领导 or 管理员 could be anyone's, so they are not).
-ROLE_SHORT_NAMES = {"民警": "police_officer", "社区民警": "police_officer", "研判员": "centre_analyst"}
+ROLE_SHORT_NAMES = {
+    "民警": "police_officer",
+    "社区民警": "police_officer",
+    "研判员": "centre_analyst",
+    "社区网格员": "grid_worker",
+    "村网格员": "grid_worker",
+    "专职网格员": "grid_worker",
+}
 ROLE_WORDS: dict[str, str] = {
     **{_word_key(word): role.code for role in ROLES.values() for word in (role.name, role.code)},
     **{_word_key(word): code for word, code in ROLE_SHORT_NAMES.items()},
@@ -214,7 +224,7 @@ class UserImporter(Importer):
             return None
         unit = self._unit(name)
         if unit is None:
-            row.error(self.field("organisation"), "系统中没有该单位（单位名称须与系统中的完全一致）", name)
+            row.error(self.field("organisation"), NO_SUCH_UNIT, name)
         return unit
 
     def _check_roles(self, row: Row) -> list[str] | None:
