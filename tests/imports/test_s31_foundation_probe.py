@@ -175,3 +175,26 @@ def test_a_duplicate_code_with_its_digits_is_told_as_before(db) -> None:  # type
     ]
     result = run("areas", csv_bytes(["统计用区划代码", "城乡分类代码", "名称"], rows), None, "区划.csv")
     assert errors_of(result) == [(5, "区划代码", "与第 4 行的区划代码 330521001001 重复")]
+
+
+def test_next_years_list_naming_a_township_by_a_new_code_says_the_old_one_is_still_in_force(db) -> None:  # type: ignore[no-untyped-def]
+    """筏头畲族乡 (330521201) became 筏头镇 (330521104): next year's list creates the new township, and the
+    old one stayed in force beside it, with no word. The file now says so on the first row under the
+    county; a file adding one village says nothing of the villages it does not list."""
+    assert run("areas", csv_bytes(CIVIL_HEADER, CIVIL), None, "德清县区划.csv").ok
+    next_year = [
+        CIVIL[0],
+        CIVIL[1],
+        ["330521104", "筏头镇", "镇", "330521"],
+        CIVIL[3],
+        ["330521104201", "筏头村委会", "村委会", "330521104"],
+    ]
+    result = run("areas", csv_bytes(CIVIL_HEADER, next_year), None, "德清县区划2027.csv")
+    assert result.summary() == "imported: 2 new, 0 updated, 3 unchanged, 0 rejected"
+    [notice] = [n for n in result.batch.notices if "没有列出" in n["message"]]
+    assert (notice["row"], notice["column"]) == (3, "上级代码")
+    assert "筏头畲族乡（330521201）" in notice["message"] and "已撤销" in notice["message"]
+
+    one_village = [["330521001002", "新建社区居委会", "居委会", "330521001"]]
+    added = run("areas", csv_bytes(CIVIL_HEADER, one_village), None, "新增社区.csv")
+    assert added.ok and not [n for n in added.batch.notices if "没有列出" in n["message"]]
