@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import UTC, datetime
 
 from fanzha.cases.models import Transaction
 from fanzha.tracing.columnar import import_statement_csv
@@ -142,3 +143,33 @@ def test_a_db2_timestamp_is_read_on_both_paths(world, tmp_path):
         path.write_bytes(data)
         columns = import_statement_csv(path)
         assert columns.errors == 0 and len(columns) == 2, name
+
+
+def iso_statement() -> bytes:
+    """A system's export: ISO times with their offset, one of them a day that does not exist."""
+    header = ["交易时间", "交易金额", "余额", "对方账号", "交易流水号"]
+    rows = [
+        ["2026-11-20T10:00:02.000+08:00", "50000.00", "50000.00", VICTIM_ACCOUNT, "I1"],
+        ["2026-11-20T02:15:00Z", "-30000.00", "20000.00", SECOND, "I2"],
+        ["2026-02-30T10:00:00+08:00", "-1000.00", "19000.00", SECOND, "I3"],
+    ]
+    return _csv([[f"账号：{PAYEE}"], header, *rows])
+
+
+def test_an_iso_time_with_its_offset_is_read_on_both_paths(world, tmp_path):
+    """The row-by-row path read 2026-11-20T10:00:02+08:00 but refused the whole statement for one
+    impossible day (无法读取流水：day is out of range for month); the columnar path (CSV over 1 MB) read
+    no ISO time with an offset at all: every row was 交易时间无法识别."""
+    statement, _ = upload(make_case(world), world.users["police_cg"], iso_statement(), name="iso.csv")
+    assert [e["row"] for e in statement.errors] == [5]
+    stored = Transaction.objects.filter(statement=statement).order_by("line")
+    assert [f"{t.time.astimezone(CHINA):%Y-%m-%d %H:%M:%S}" for t in stored] == [
+        "2026-11-20 10:00:02",
+        "2026-11-20 10:15:00",
+    ]
+    path = tmp_path / "iso.csv"
+    path.write_bytes(iso_statement())
+    columns = import_statement_csv(path)
+    assert columns.errors == 1 and sorted(columns.serial.tolist()) == ["I1", "I2"]
+    local = sorted(datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%S") for t in columns.time)
+    assert local == ["2026-11-20 10:00:02", "2026-11-20 10:15:00"]

@@ -96,3 +96,13 @@ def test_it_rejects_impossible_times():
 def test_an_iso_time_with_its_offset_is_read_on_chinas_clock(written):
     """A system's export writes ISO times with their offset: every such row was 时间无法识别."""
     assert parse_time(written) == datetime(2026, 11, 20, 10, 0, 2)
+
+
+@pytest.mark.parametrize(
+    "written", ["2026-02-30T10:00:02+08:00", "2026-11-20T25:00:02Z", "2026-11-20T10:00:02+25:00"]
+)
+def test_an_iso_time_with_its_offset_that_cannot_be_is_the_cells_error(written):
+    """A day that does not exist, written with an offset, raised Python's ValueError (day is out of
+    range for month): a statement with one such row was refused whole with that English message."""
+    with pytest.raises(CellError, match="时间无法识别"):
+        parse_time(written)

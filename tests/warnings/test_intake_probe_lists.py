@@ -199,3 +199,15 @@ def test_a_padded_name_imported_before_is_found_again(world, tmp_path, monkeypat
     again = warning_csv([padded], header).decode().encode("gbk")  # another file: not skipped as the same
     out = imported(tmp_path, "padded-gbk.csv", again)
     assert out.splitlines()[-1] == "imported: 0 new, 0 merged, 1 unchanged, 0 rejected", out
+
+
+def test_an_iso_time_with_an_offset_that_cannot_be_is_flagged_not_a_failed_import(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """2026-02-30T09:30:00-05:00 (a day that does not exist, an offset west of UTC) raised Python's
+    ValueError out of the time parser: the whole list failed to import."""
+    rows = [row(1, warned_at="2026-02-30T09:30:00-05:00"), row(2, warned_at="2026-11-03T09:30:00-05:00")]
+    out = imported(tmp_path, "list.csv", warning_csv(rows))
+    assert out.splitlines()[-1] == "imported: 2 new, 0 merged, 0 unchanged, 0 rejected"
+    flagged = {w.source_id: "time_invalid" in w.quality_flags for w in Warning.objects.all()}
+    assert flagged == {"YJ000001": True, "YJ000002": False}
+    second = Warning.objects.get(source_id="YJ000002")
+    assert timezone.localtime(second.warned_at).replace(tzinfo=None) == dt.datetime(2026, 11, 3, 22, 30)

@@ -34,6 +34,7 @@ from fanzha.tracing.text import (
     FEN_SLACK,
     GROUPED_BY_COMMAS,
     GROUPED_BY_DOTS,
+    ISO_WITH_OFFSET,
     UNCLEAR_POINT,
     digits_lost,
     not_an_amount,
@@ -225,6 +226,21 @@ def _time_text(text: str) -> str:
     text = f"regexp_replace({text}, {_literal(DB2_TIMESTAMP)}, '\\1 \\2:\\3:\\4')"  # text.parse_time
     dots = f"regexp_replace(regexp_replace({text}, '\\.\\d+$', ''), '\\.', '-', 'g')"
     return f"rtrim(trim(CASE WHEN contains({text}, '.') THEN {dots} ELSE {text} END), ':')"
+
+
+def _on_china_clock(column: str) -> str:
+    """An ISO time with its offset (2026-11-20T10:00:02.000+08:00, …Z) as China's clock reads it, as
+    ``text.parse_time`` reads it; any other text, and one whose day or offset cannot be (2026-02-30), as
+    written (no format reads the latter: the row's time is unreadable)."""
+    iso = _literal(ISO_WITH_OFFSET)
+    day, clock, sign, hours, minutes = (f"regexp_extract({column}, {iso}, {n})" for n in (1, 2, 4, 5, 6))
+    local = f"try_strptime({day} || ' ' || {clock}, ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M'])"
+    hours, minutes = (f"coalesce(try_cast(nullif({n}, '') AS INTEGER), 0)" for n in (hours, minutes))
+    east = f"(CASE WHEN {sign} = '-' THEN -1 ELSE 1 END) * ({hours} * 60 + {minutes})"
+    china = f"strftime({local} + (480 - {east}) * INTERVAL 1 MINUTE, '%Y-%m-%d %H:%M:%S')"
+    possible = f"{hours} < 24 AND {minutes} < 60"
+    read = f"coalesce({china}, {column})"
+    return f"CASE WHEN regexp_matches({column}, {iso}) AND {possible} THEN {read} ELSE {column} END"
 
 
 def _time(column: str, best: str = "") -> str:
@@ -450,7 +466,9 @@ def _load(con: Any, number: int, path: Path, text: str, mapping: Mapping | None,
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE norm AS {_layers(mapping)}")
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE stage AS SELECT *, {_time_text(_moment_text(mapping))} AS tt FROM norm"  # noqa: S608
+        f"""CREATE OR REPLACE TEMP TABLE stage AS SELECT *, {_time_text("moment")} AS tt
+        FROM (SELECT *, {_on_china_clock("moment_written")} AS moment
+              FROM (SELECT *, {_moment_text(mapping)} AS moment_written FROM norm))"""  # noqa: S608
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE lines AS {_parsed_sql(mapping, account, _best_format(con))}")
     # Categories over the distinct descriptions only (statements repeat a few hundred of them).

@@ -221,10 +221,10 @@ def _build(parts: tuple[str | None, ...], original: str) -> datetime:
         raise CellError(f"时间无法识别：{original}") from exc
 
 
-# An ISO 8601 time with its offset from UTC, as a system's export writes it.
-_WITH_OFFSET = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})$"
-)
+# An ISO 8601 time with its offset from UTC, as a system's export writes it: the day, the time, and Z or
+# the offset's sign, hours and minutes (the columnar path reads it with the same pattern).
+ISO_WITH_OFFSET = r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.\d{1,6})?(Z|([+-])(\d{2}):?(\d{2}))$"
+_WITH_OFFSET = re.compile(ISO_WITH_OFFSET)
 
 
 def parse_time(value: object) -> datetime | None:
@@ -244,7 +244,7 @@ def parse_time(value: object) -> datetime | None:
     if number is not None:
         return number
     if _WITH_OFFSET.match(text):  # 2026-11-20T10:00:02.000+08:00, …Z: a system's ISO time, on China's clock
-        return datetime.fromisoformat(text).astimezone(CHINA).replace(tzinfo=None, microsecond=0)
+        return _with_offset(text)
     text = _FRACTION.sub(r"\1", _DB2_TIMESTAMP.sub(r"\1 \2:\3:\4", text))
     meridiem = _MERIDIEM.search(text)
     bare = _MERIDIEM.sub(" ", text) if meridiem else text
@@ -253,6 +253,15 @@ def parse_time(value: object) -> datetime | None:
     if meridiem:
         parts = _twelve_hour(parts, meridiem.group(0), text)
     return _build(parts, text)
+
+
+def _with_offset(text: str) -> datetime:
+    """An ISO time with its offset on China's clock; a day or offset that cannot be (2026-02-30) is the
+    cell's error, as any other time's."""
+    try:
+        return datetime.fromisoformat(text).astimezone(CHINA).replace(tzinfo=None, microsecond=0)
+    except ValueError as exc:
+        raise CellError(f"时间无法识别：{text}") from exc
 
 
 def _plain_number(text: str) -> datetime | None:
