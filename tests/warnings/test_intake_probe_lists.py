@@ -211,3 +211,43 @@ def test_an_iso_time_with_an_offset_that_cannot_be_is_flagged_not_a_failed_impor
     assert flagged == {"YJ000001": True, "YJ000002": False}
     second = Warning.objects.get(source_id="YJ000002")
     assert timezone.localtime(second.warned_at).replace(tzinfo=None) == dt.datetime(2026, 11, 3, 22, 30)
+
+
+def _typed_list(types: list[str], number: str) -> bytes:
+    header = ["预警编号", "姓名", "证件类型", "证件号码", "手机号", "现住址", "诈骗类型", "预警时间"]
+    rows = [
+        [f"YJ{n}", f"预警{n}号", kind, number, f"137{n:08d}", row(n)[4], "刷单返利", "2026-11-03 09:00"]
+        for n, kind in enumerate(types, 1)
+    ]
+    return csv_bytes(header, rows)
+
+
+def test_a_resident_id_named_another_way_is_still_checked_as_one(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """证件类型 二代证, 户口簿 (its number is the ID number), 身份證, a system's code (01, 111: the
+    sender's own table) or ID named no passport, yet an ID number with a wrong digit was taken for one:
+    moved to the notes with 证件类型为二代证：证件号码不是居民身份证号, not flagged to correct."""
+    types = ["二代证", "户口簿", "户口本", "身份證", "01", "111", "ID", "National ID"]
+    wrong = "33110219560101001X"  # a digit mistyped: its check digit does not fit
+    out = imported(tmp_path, "list.csv", _typed_list(types, wrong))
+    assert out.splitlines()[-1] == f"imported: {len(types)} new, 0 merged, 0 unchanged, 0 rejected"
+    assert "不是居民身份证号" not in out, out
+    for warning in Warning.objects.all():
+        assert "id_checksum_wrong" in warning.quality_flags, warning.source_id
+        assert "证件（" not in warning.notes
+
+
+def test_a_passport_row_without_an_id_imported_before_is_found_again(world, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A list without 预警编号 imported before passports were kept in the notes: its row's id was derived
+    from the passport number as its ID number. The same list (another file) was a second warning merged
+    into the first, not the same row."""
+    from fanzha.imports.importers import warnings as importer
+
+    header = ["姓名", "证件类型", "证件号码", "手机号", "现住址", "诈骗类型", "预警时间"]
+    passport = ["JOHN SMITH", "护照", "E12345678", "13700000001", row(1)[4], "刷单返利", "2026-11-03 09:00"]
+    with monkeypatch.context() as before:
+        before.setattr(importer, "other_document", lambda unread, number: "")
+        imported(tmp_path, "list.csv", csv_bytes(header, [passport]))
+    assert "id_invalid" in Warning.objects.get().quality_flags
+    out = imported(tmp_path, "list-gbk.csv", csv_bytes(header, [passport], encoding="gbk"))
+    assert out.splitlines()[-1] == "imported: 0 new, 0 merged, 1 unchanged, 0 rejected", out
+    assert Warning.objects.count() == 1

@@ -9,6 +9,7 @@ or unchanged (its source and 预警编号 were received before).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
@@ -23,7 +24,9 @@ from fanzha.imports.importers.base import NEW, SKIPPED, UNCHANGED, UPDATED, Impo
 from fanzha.tracing.text import CellError, combine
 from fanzha.warnings import bulk, exports, services
 from fanzha.warnings.intake import (
+    DERIVED_ID_PREFIX,
     PLACEHOLDER_FIRST,
+    CleanWarning,
     Memo,
     Unusable,
     WarningInput,
@@ -485,19 +488,29 @@ READ_BY_INTAKE = frozenset({"transfer_in_progress"})
 
 # A column saying which document the ID column holds (证件类型: 居民身份证, 护照, 港澳居民来往内地通行证…).
 _DOCUMENT_HEADER = re.compile(r"证件(类型|种类|类别|名称)|(document|id)\s*type", re.IGNORECASE)
-_RESIDENT_ID = re.compile(r"身份证|居住证|^\s*(id\s*card|resident)", re.IGNORECASE)
+# The resident ID card however a list names it (二代证, 居民身份证（二代）, 身份證), and the household
+# register (户口簿): its number is the ID number.
+_RESIDENT_ID = re.compile(
+    r"身份[证證]|居住[证證]|二代证|户口|户籍|^\s*(?:id\s*card|identity\s*card|national\s*id|resident)",
+    re.IGNORECASE,
+)
+# A type given by a code (01, 111, A): which document it is, is the sender's own table's.
+_DOCUMENT_CODE = re.compile(r"\s*[0-9A-Za-z]{1,4}\s*")
 OTHER_DOCUMENT = "证件类型为{document}：证件号码不是居民身份证号，未按身份证号校验，已记入备注"
 
 
 def other_document(unread: dict[str, str], id_number: str) -> str:
     """The document a row's 证件类型 names when it is no resident ID card (护照, 通行证, 台胞证…) and the
     number in the ID column is not a valid ID number: a passport is no ID number to flag for correction.
-    A number that is a valid ID number stays one, whatever the type column says."""
+    A number that is a valid ID number stays one, whatever the type column says; a type written as a code
+    (01, 111) or naming the ID card another way (二代证, 户口簿) names no other document."""
     if not id_number.strip():
         return ""
     for header, text in unread.items():
         document = text.strip()
-        if _DOCUMENT_HEADER.search(header) and document and not _RESIDENT_ID.search(document):
+        if not _DOCUMENT_HEADER.search(header) or not document or _DOCUMENT_CODE.fullmatch(document):
+            continue
+        if not _RESIDENT_ID.search(document):
             return scrub_text(document[:20]) if not idcard.check_id_number(id_number).valid else ""
     return ""
 
@@ -690,13 +703,11 @@ class WarningImporter(Importer):
         rounded = bool(_ROUNDED_ID.fullmatch(values.get("source_id", "")))
         if rounded:  # no id to find the row again by: its own is derived, as for a row without one
             values = {**values, "source_id": ""}
-        data = warning_input(values, self._memo)
-        document = other_document(row.unread, data.id_number)
+        read = data = warning_input(values, self._memo)
+        document = other_document(row.unread, read.id_number)
         if document:
-            data.notes = "\n".join(
-                filter(None, [data.notes, f"证件（{document}）：{data.id_number.strip()}"])
-            )
-            data.id_number = ""
+            notes = "\n".join(filter(None, [read.notes, f"证件（{document}）：{read.id_number.strip()}"]))
+            data = dataclasses.replace(read, notes=notes, id_number="")
         if row.unread:
             data.other_cells = self._other_cells(row.unread)
         try:
@@ -712,9 +723,23 @@ class WarningImporter(Importer):
             clean.notices.append(("预警编号", ROUNDED_ID))
         if document:
             clean.notices.append(("身份证号", OTHER_DOCUMENT.format(document=document)))
+            self._as_an_id_number(read, clean)
         if from_registered(values):
             clean.notices.append(("现住址", FROM_REGISTERED))
         row.cleaned = {"input": data, "clean": clean}
+
+    def _as_an_id_number(self, read: WarningInput, clean: CleanWarning) -> None:
+        """A row without 预警编号 whose document went to the notes: the ids it was given before, when the
+        document was read as an ID number to correct, are its earlier ones too (a list imported then is
+        still the same list)."""
+        if not clean.source_id.startswith(DERIVED_ID_PREFIX):
+            return
+        try:
+            before = clean_warning(read, memo=self._memo)
+        except Unusable:
+            return
+        earlier = [*clean.earlier_source_ids, before.source_id, *before.earlier_source_ids]
+        clean.earlier_source_ids = tuple(dict.fromkeys(i for i in earlier if i != clean.source_id))
 
     def _other_cells(self, unread: dict[str, str]) -> dict[str, str]:
         """The row's cells of columns not read, masked by what their header says (once per distinct cell)."""
