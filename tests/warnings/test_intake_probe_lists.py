@@ -251,3 +251,13 @@ def test_a_passport_row_without_an_id_imported_before_is_found_again(world, tmp_
     out = imported(tmp_path, "list-gbk.csv", csv_bytes(header, [passport], encoding="gbk"))
     assert out.splitlines()[-1] == "imported: 0 new, 0 merged, 1 unchanged, 0 rejected", out
     assert Warning.objects.count() == 1
+
+
+def test_a_space_between_the_parts_of_a_longer_name_is_kept(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Padding fills a name of two or three 汉字 to a column's width (王　伟). 买买提 艾力 (a name's parts)
+    was stored as 买买提艾力, and 王伟 李娜 (two people in one cell) as one name 王伟李娜."""
+    names = {1: "王　伟", 2: "欧阳 伟", 3: "买买提 艾力", 4: "王伟 李娜"}
+    out = imported(tmp_path, "list.csv", warning_csv([row(n, name=name) for n, name in names.items()]))
+    assert out.splitlines()[-1] == "imported: 4 new, 0 merged, 0 unchanged, 0 rejected"
+    stored = {w.source_id: w.person.name for w in Warning.objects.select_related("person")}
+    assert [stored.get(f"YJ{n:06d}") for n in names] == ["王伟", "欧阳伟", "买买提 艾力", "王伟 李娜"]

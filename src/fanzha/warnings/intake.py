@@ -1150,14 +1150,19 @@ _NAME_DOT = re.compile(r"(?<=[\u3400-\u9fff])\s*[.．•・･‧∙⋅·]\s*(?=
 
 
 # Spaces typed between the 汉字 of a name to pad it to a column's width (王　伟, 王  伟: a two-character
-# name aligned with three-character ones): no part of the name.
+# name aligned with three-character ones): no part of the name. Only a name of two or three 汉字 is
+# padded so: in a longer one a space parts its names (买买提 艾力) or two people (王伟 李娜).
 _NAME_PADDING = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+_PADDED_NAME = re.compile(r"[\u3400-\u9fff]{2,3}")
 
 
 def written_name(text: str) -> str:
     """A name stripped, its middle dot written one way, the padding between its 汉字 left out."""
     name = _dotted_name(text)
-    return _NAME_PADDING.sub("", name) if not name.isascii() else name
+    if name.isascii():
+        return name
+    unpadded = _NAME_PADDING.sub("", name)
+    return unpadded if _PADDED_NAME.fullmatch(unpadded) else name
 
 
 def _dotted_name(text: str) -> str:
