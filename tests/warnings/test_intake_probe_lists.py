@@ -261,3 +261,21 @@ def test_a_space_between_the_parts_of_a_longer_name_is_kept(world, tmp_path) -> 
     assert out.splitlines()[-1] == "imported: 4 new, 0 merged, 0 unchanged, 0 rejected"
     stored = {w.source_id: w.person.name for w in Warning.objects.select_related("person")}
     assert [stored.get(f"YJ{n:06d}") for n in names] == ["王伟", "欧阳伟", "买买提 艾力", "王伟 李娜"]
+
+
+def test_a_time_in_chinese_numerals_with_a_zero_is_read(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """十二点零五分 and 零点 (minutes under ten, midnight, as said) were half converted (12点零5分) and
+    时间无法识别: the warning took the receipt time."""
+    rows = [
+        row(1, warned_at="2026年11月3日十二点零五分"),
+        row(2, warned_at="二〇二六年十一月三日零点"),
+        row(3, warned_at="2026年11月3日 九时〇八分"),
+    ]
+    out = imported(tmp_path, "list.csv", warning_csv(rows))
+    assert "时间无法识别" not in out, out
+    times = {w.source_id: timezone.localtime(w.warned_at).replace(tzinfo=None) for w in Warning.objects.all()}
+    assert times == {
+        "YJ000001": dt.datetime(2026, 11, 3, 12, 5),
+        "YJ000002": dt.datetime(2026, 11, 3),
+        "YJ000003": dt.datetime(2026, 11, 3, 9, 8),
+    }

@@ -386,16 +386,16 @@ _DAY_SAID = re.compile(r"(月\s*\d{1,2})\s*号")
 
 
 # A date written in Chinese numerals, as a typed report may (二〇二六年十一月三日): the year digit by
-# digit, the month, day, hour and minute as counted (十一, 二十三, 三十).
+# digit, the month, day, hour and minute as counted (十一, 二十三, 三十), a zero as said (零点, 零五分).
 _YEAR_IN_WORDS = re.compile(r"([〇零○一二三四五六七八九]{4})(?=年)")
-_COUNT_IN_WORDS = re.compile(r"([一二三四五六七八九十]{1,3})(?=[月日号时点分])")
+_COUNT_IN_WORDS = re.compile(r"([〇零○一二三四五六七八九十]{1,3})(?=[月日号时点分])")
 _NUMERALS = {c: str(n) for n, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
 # 11月 3日, 2026年 11月: a space typed between the parts of a date.
 _SPACE_IN_DATE = re.compile(r"(?<=[年月])\s+(?=\d)")
 
 
 def _counted(words: str) -> str:
-    """一 → 1, 十一 → 11, 二十三 → 23, 三十 → 30."""
+    """一 → 1, 十一 → 11, 二十三 → 23, 三十 → 30, 零五 → 05, 零 → 0."""
     if "十" not in words:
         return "".join(_NUMERALS[c] for c in words)
     tens, _, ones = words.partition("十")
