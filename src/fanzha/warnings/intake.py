@@ -437,7 +437,10 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 # Currency marks and separators around an amount: ¥ (and ￥, folded to it), RMB, CNY, 人民币, 元 (圆, 块).
 # 整 closes a written sum (2万元整), and so does 正 after 元 (贰万元正: the written variant of 元整).
 # A total's word or what the sum is in front of it: 共计, 累计; 损失5000元, 被骗金额：5000, 已转账5000.
-_SUM_WORD = r"^(?:共计|合计|总计|累计|共|(?:已被骗|被骗|损失|涉案|转账|已转账?)(?:金额)?[:：]?)"
+_SAID_LOST = r"(?:已被骗|被骗|损失|涉案|转账|已转账?)(?:金额)?[:：]?"
+_SUM_WORD = rf"^(?:共计|合计|总计|累计|共|{_SAID_LOST})"
+# Such a word with no figure after it (已转账, 被骗金额：): money left, how much is not said.
+_LOST_UNSAID = re.compile(_SAID_LOST)
 _CURRENCY = re.compile(rf"[¥,\s]|RMB|CNY|人民币|[元圆]正$|元|圆|块钱$|块$|{_SUM_WORD}|整$", re.IGNORECASE)
 # Words saying the sum is not exact: 约2万元, 大约2万, 2万元左右, 2万余元 / 2万多元 / 2万以上 / 10万+ (at
 # least 2万). Read as the sum written, with a notice saying so.
@@ -491,6 +494,7 @@ LOOKS_LIKE_PHONE = "是 11 位 1 开头的数字，像是手机号码而不是�
 # A mainland mobile as lists write one, plain or grouped 3-4-4: pasted into the amount column (a column
 # shifted), it would read as over 100 亿元 and grade the row 紧急 for its amount.
 _MOBILE_AS_AMOUNT = re.compile(r"1[3-9]\d(?:[ -]?\d{4}){2}(?:\.0+)?")
+LOST_UNSAID = "写了“{word}”，但没有写金额，请向推送单位核实被骗金额"
 TWO_SUMS = "一格写了两个金额（如“3000元 5000元”“¥3000 ¥5000”），读不出确定的数，请只写一个数（或写合计）"
 # A currency mark with a figure on each side: two sums in one cell (3000元 5000元, ¥3000 ¥5000, 2元3元),
 # which would read as one (30005000) once the marks are taken away; 元 before 角 or 分 is one sum
@@ -607,6 +611,9 @@ def read_amount(text: str) -> tuple[Decimal | None, str]:
     about = about or _AT_LEAST.search(value)
     value = _AT_LEAST.sub("", value)
     if not value:
+        lost = _LOST_UNSAID.match(written)
+        if lost is not None:
+            raise AmountError(LOST_UNSAID.format(word=lost[0]))
         return None, ""
     if _CAPITALS.search(value) and _DIGIT.search(value):
         raise AmountError(MIXED_NUMERALS)
