@@ -284,10 +284,10 @@ def test_a_time_in_chinese_numerals_with_a_zero_is_read(world, tmp_path) -> None
 def test_an_amount_saying_money_left_without_a_sum_is_flagged_not_empty(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """已转账 or 被骗金额： with no figure says money left, how much is not said: since 损失5000元 was read
     (the words before a sum taken away), such a cell was read as an empty one, unflagged."""
-    said = ["已转账", "已被骗", "被骗金额：", "损失"]
+    said = ["已转账", "已被骗", "被骗金额：", "损失", "共计损失"]
     rows = [row(n, amount=text) for n, text in enumerate(said, 1)]
     out = imported(tmp_path, "list.csv", warning_csv(rows))
-    assert out.splitlines()[-1] == "imported: 4 new, 0 merged, 0 unchanged, 0 rejected"
+    assert out.splitlines()[-1] == "imported: 5 new, 0 merged, 0 unchanged, 0 rejected"
     for warning in Warning.objects.all():
         assert warning.amount is None and "amount_invalid" in warning.quality_flags, warning.source_id
     assert "第 2 行 涉案金额（提示）：" in out and "没有写金额" in out, out

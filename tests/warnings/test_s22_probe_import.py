@@ -151,7 +151,7 @@ def test_it_cuts_no_extension_from_a_number_written_with_dashes(written: str) ->
 @pytest.mark.parametrize(
     "written",
     ["累计5000元", "总计5,000.00元", "共5000元", "共计5000元", "损失5000元", "被骗5000元", "已转账5000元"]
-    + ["损失金额：5000元", "涉案5000"],
+    + ["损失金额：5000元", "涉案5000", "共计损失5000元", "累计被骗金额：5000"],
 )
 def test_it_reads_an_amount_written_as_a_total(written: str) -> None:
     """共计 and 合计 were read; 累计, 总计 and 共 were flagged unreadable, and so were 损失 / 被骗 / 已转账 in

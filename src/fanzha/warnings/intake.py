@@ -438,7 +438,7 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 # 整 closes a written sum (2万元整), and so does 正 after 元 (贰万元正: the written variant of 元整).
 # A total's word or what the sum is in front of it: 共计, 累计; 损失5000元, 被骗金额：5000, 已转账5000.
 _SAID_LOST = r"(?:已被骗|被骗|损失|涉案|转账|已转账?)(?:金额)?[:：]?"
-_SUM_WORD = rf"^(?:共计|合计|总计|累计|共|{_SAID_LOST})"
+_SUM_WORD = rf"^(?:(?:共计|合计|总计|累计|共)(?:{_SAID_LOST})?|{_SAID_LOST})"  # also 共计损失5000
 # Such a word with no figure after it (已转账, 被骗金额：): money left, how much is not said.
 _LOST_UNSAID = re.compile(_SAID_LOST)
 _CURRENCY = re.compile(rf"[¥,\s]|RMB|CNY|人民币|[元圆]正$|元|圆|块钱$|块$|{_SUM_WORD}|整$", re.IGNORECASE)
@@ -611,7 +611,7 @@ def read_amount(text: str) -> tuple[Decimal | None, str]:
     about = about or _AT_LEAST.search(value)
     value = _AT_LEAST.sub("", value)
     if not value:
-        lost = _LOST_UNSAID.match(written)
+        lost = _LOST_UNSAID.search(written)  # also after 共计: 共计损失
         if lost is not None:
             raise AmountError(LOST_UNSAID.format(word=lost[0]))
         return None, ""
