@@ -291,3 +291,12 @@ def test_an_amount_saying_money_left_without_a_sum_is_flagged_not_empty(world, t
     for warning in Warning.objects.all():
         assert warning.amount is None and "amount_invalid" in warning.quality_flags, warning.source_id
     assert "第 2 行 涉案金额（提示）：" in out and "没有写金额" in out, out
+
+
+def test_a_time_that_cannot_be_read_is_quoted_as_written_not_as_converted() -> None:
+    """二〇二六年十三月三日 (no 13th month) was quoted as 2026年13月3日, a cell the sender never wrote."""
+    from fanzha.warnings.intake import WarningInput, clean_warning
+
+    clean = clean_warning(WarningInput(phone="13905710001", warned_at="二〇二六年十三月三日"))
+    (message,) = [message for column, message in clean.notices if column == "预警时间"]
+    assert "二〇二六年十三月三日" in message and "2026年13月" not in message, message

@@ -299,7 +299,12 @@ def parse_time(value: str | dt.datetime | None, now: dt.datetime) -> dt.datetime
         parsed = dt.datetime.fromisoformat(text)
     except ValueError:
         text, zone = without_zone(text)
-        parsed = cell_time(text)
+        try:
+            parsed = cell_time(text)
+        except CellError as exc:  # quote the cell as written, not as read (9时〇8分, not 9时08分)
+            if str(exc) == f"时间无法识别：{text}":
+                raise CellError(f"时间无法识别：{written}") from exc
+            raise
         if parsed is not None and zone is not None:
             parsed = parsed.replace(tzinfo=zone)
     return _aware(parsed) if parsed is not None else None
