@@ -5,27 +5,17 @@ list whose address column is 用户地址, and a mobile with digits missing name
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from decimal import Decimal
 
-from django.core.management import call_command
 from django.utils import timezone
 
 from fanzha.warnings.models import Warning
 from tests.imports.files import csv_bytes, xlsx_bytes
 from tests.warnings.files import HEADER, row, warning_csv
+from tests.warnings.test_cli import command
 
 AMOUNT = HEADER.index("涉案金额")
-
-
-def command(*args: str) -> tuple[str, int]:
-    out = io.StringIO()
-    try:
-        call_command(*args, stdout=out, stderr=io.StringIO())
-    except SystemExit as exc:
-        return out.getvalue(), int(exc.code or 0)
-    return out.getvalue(), 0
 
 
 def imported(tmp_path, name: str, data: bytes) -> str:  # type: ignore[no-untyped-def]
