@@ -23,7 +23,7 @@ from fanzha.core.api import router as core_router
 from fanzha.core.api_errors import ApiError, code_of_status, problem_body
 from fanzha.core.middleware import conflict_response
 from fanzha.screen.api import router as screen_router
-from fanzha.screen.keyauth import session_auth
+from fanzha.screen.keyauth import HEADER, session_auth
 from fanzha.warnings.api import router as warnings_router
 from fanzha.warnings.api_batch import router as warnings_batch_router
 
@@ -63,7 +63,14 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         code, detail = exc.code, exc.message
     else:
         code, detail = IN_CHINESE.get(exc.message, (code_of_status(exc.status_code), exc.message))
+    if code == "not_authenticated" and request.headers.get(HEADER):
+        return api.create_response(request, problem_body("forbidden", KEY_NOT_TAKEN), status=403)
     return api.create_response(request, problem_body(code, detail), status=exc.status_code)
+
+
+# A partner key sent to an endpoint for logged-in users only (GET /api/warnings, /api/people): before,
+# the partner was told 401 "…或在 X-API-Key 头中提供接口密钥" — the key it had sent.
+KEY_NOT_TAKEN = "此接口不接受接口密钥，只供登录的用户使用；接口密钥可用于推送预警、查询推送的反馈和风险筛查"
 
 
 # What a parameter should be, by pydantic's error type (the value sent is never echoed).

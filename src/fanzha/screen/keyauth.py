@@ -12,7 +12,6 @@ with neither a key nor a session answers 401 (not 403 about a CSRF token).
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja.security import APIKeyHeader, SessionAuth
 
@@ -41,7 +40,8 @@ class PartnerKeyAuth(APIKeyHeader):
         if found is None:
             raise ApiError(401, "invalid_api_key", "接口密钥无效或已吊销")
         if self.scope not in found.scopes:
-            raise PermissionDenied(self.scope)
+            lacks = f"此接口密钥没有“{SCOPES[self.scope]}”的权限，请联系中心的系统管理员为密钥勾选"
+            raise ApiError(403, "forbidden", lacks)
         return found
 
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import PydanticCustomError
 
 from fanzha.core import access
 from fanzha.core.api_errors import problem
@@ -44,6 +45,7 @@ from fanzha.warnings.intake import (
     TRUE_WORDS,
     Unusable,
     WarningInput,
+    count_written,
     text_limit,
 )
 from fanzha.warnings.people import ID_HELD, NAME_DIFFERS, PHONE_DIFFERS
@@ -104,10 +106,13 @@ def _printable(value: str) -> str:
 
 
 def _as_count(value: Any) -> Any:
-    """None or "" as 0; true or false kept as the words, so the count is refused as no number (the
-    integer check reads true as 1: one call the partner never counted)."""
+    """None or "" as 0; a count written as a list writes it (``5次``, ``５``) as its number; true or
+    false kept as the words, so the count is refused as no number (the integer check reads true as 1:
+    one call the partner never counted)."""
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, str) and value.strip() and (count := count_written(value)) is not None:
+        return count  # as a list writes it: 5次, ５ (the file import reads them so)
     return 0 if value is None or value == "" else value
 
 
@@ -126,6 +131,21 @@ def _text(limit: int) -> Any:
     return Annotated[str, BeforeValidator(_as_text), Field(max_length=limit), AfterValidator(_printable)]
 
 
+LOST = "只有问号：中文在发送前已丢失（对接系统按不支持中文的编码如 ISO-8859-1 转换），请按 UTF-8 发送"
+
+
+def _not_lost(value: str) -> str:
+    """A name, address or type with ``??`` in it is Chinese a client's Latin encoding turned into
+    question marks (孙七 → ??): the person's record would be written under it."""
+    if "??" in value:
+        raise PydanticCustomError("lost_encoding", "Chinese lost to question marks")
+    return value
+
+
+def _chinese_text(limit: int) -> Any:
+    return Annotated[_text(limit), AfterValidator(_not_lost)]
+
+
 Count = Annotated[int, BeforeValidator(_as_count), Field(ge=0, le=MAX_COUNT)]
 Flag = Annotated[bool | None, BeforeValidator(_as_flag)]
 
@@ -133,11 +153,11 @@ Flag = Annotated[bool | None, BeforeValidator(_as_flag)]
 class WarningIn(Schema):
     source: _text(40) = ""  # type: ignore[valid-type]
     source_id: _text(100) = ""  # type: ignore[valid-type]
-    name: _text(text_limit("name")) = ""  # type: ignore[valid-type]
+    name: _chinese_text(text_limit("name")) = ""  # type: ignore[valid-type]
     id_number: _text(30) = ""  # type: ignore[valid-type]
     phone: _text(50) = ""  # type: ignore[valid-type]
-    address: _text(text_limit("address")) = ""  # type: ignore[valid-type]
-    fraud_type: _text(100) = ""  # type: ignore[valid-type]
+    address: _chinese_text(text_limit("address")) = ""  # type: ignore[valid-type]
+    fraud_type: _chinese_text(100) = ""  # type: ignore[valid-type]
     warned_at: _text(50) = ""  # type: ignore[valid-type]
     amount: _text(50) = ""  # type: ignore[valid-type]
     suspect_numbers: _text(text_limit("suspect_numbers")) = ""  # type: ignore[valid-type]
@@ -234,11 +254,17 @@ def _not_json(word: str) -> Any:
 
 def parse_json(raw: bytes, charset: str | None = None) -> Any:
     """The JSON of ``raw``: UTF-8 (or -16, -32, with or without a BOM) unless the Content-Type names
-    another charset (``application/json; charset=GBK``, as older partner systems send)."""
+    another charset (``application/json; charset=GBK``, as older partner systems send); a UTF-8 body
+    with Chinese labelled another charset is refused, never read garbled."""
     if not raw.strip():
         raise BadRequest("请求体为空，应为一条预警的 JSON 对象")
     text: bytes | str = raw
-    if charset and codecs.lookup(charset).name not in UTF8:
+    if charset and not codecs.lookup(charset).name.startswith("utf"):
+        if _utf8_beyond_ascii(raw):
+            raise BadRequest(
+                f"请求体是 UTF-8 编码，Content-Type 却声明为 {charset[:20]}（按它读中文会成乱码）："
+                "请声明 charset=UTF-8，或不写 charset"
+            )
         try:
             text = raw.decode(charset)
         except UnicodeDecodeError as exc:
@@ -249,7 +275,18 @@ def parse_json(raw: bytes, charset: str | None = None) -> Any:
         raise BadRequest("请求体不是有效的 JSON") from exc
 
 
-UTF8 = ("utf-8", "utf-8-sig")  # json.loads reads these (and UTF-16/32) from the bytes themselves
+def _utf8_beyond_ascii(raw: bytes) -> bool:
+    """Whether ``raw`` is UTF-8 with characters beyond ASCII: a body in another charset hardly ever is
+    (Latin-1's é is no UTF-8, nor is GBK's Chinese), while a UTF-8 body a client's default labels
+    ISO-8859-1 "decodes" in it byte by byte, each Chinese character as three Latin letters, and was
+    stored so (refused now, as a body that is not in its declared charset is)."""
+    if raw.isascii():
+        return False
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:
@@ -276,6 +313,8 @@ def field_problems(errors: list[Any]) -> dict[str, str]:
         name = str(error["loc"][0]) if error.get("loc") else "?"
         if error["type"] in ("string_too_long", "too_long"):
             problems.setdefault(name, f"超过 {error['ctx']['max_length']} 个字符")
+        elif error["type"] == "lost_encoding":
+            problems.setdefault(name, LOST)
         elif error["type"] == "value_error":
             problems.setdefault(name, "含有控制字符或无效字符")
         else:

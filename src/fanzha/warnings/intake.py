@@ -644,10 +644,13 @@ _COUNT = re.compile(r"(\d+)(?:\.0*)?\s*次?")
 
 
 def _count(text: str) -> int:
-    if not text:
-        return 0
-    found = _COUNT.fullmatch(unicodedata.normalize("NFKC", str(text)).strip())
-    return int(found[1]) if found else 0
+    return (count_written(str(text)) or 0) if text else 0
+
+
+def count_written(text: str) -> int | None:
+    """A count as a list writes it (``5``, ``5次``, ``５``, ``5.0``), or None when it is no count."""
+    found = _COUNT.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    return int(found[1]) if found else None
 
 
 # A number a spreadsheet stored as a number and printed rounded (1.10101195301011E+17): digits are lost.
