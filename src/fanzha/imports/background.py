@@ -39,7 +39,7 @@ from fanzha.imports.pipeline import (
     resolve_importer,
 )
 from fanzha.imports.readers import ImportFileError, peek_table
-from fanzha.jobs.models import FINISHED_STATUSES, Job, JobStatus
+from fanzha.jobs.models import FINISHED_STATUSES, JobStatus
 from fanzha.jobs.registry import JobFailed
 from fanzha.jobs.services import job_enqueue
 
@@ -166,11 +166,6 @@ def import_run_queued(*, batch_id: int, report: ProgressReport) -> dict[str, Any
         result = batch_process(batch, imp, batch.actor, data, validating=_validating(report))
     ImportUpload.objects.filter(batch_id=batch_id).delete()
     return _outcome(result.batch)
-
-
-def is_last_attempt(job_id: int) -> bool:
-    found = Job.objects.filter(pk=job_id).values_list("attempts", "max_attempts").first()
-    return found is None or found[0] >= found[1]
 
 
 # ── failed and stale batches ─────────────────────────────────────────────────

@@ -7,7 +7,7 @@ from typing import Any
 from fanzha.core import conflicts
 from fanzha.imports import background
 from fanzha.imports.pipeline import failure_message
-from fanzha.jobs.queue import JobLost
+from fanzha.jobs.queue import JobLost, is_last_attempt
 from fanzha.jobs.registry import JobContext, JobFailed, task
 
 
@@ -21,7 +21,7 @@ def run(job_context: JobContext, batch_id: int) -> dict[str, Any]:
     except JobLost:
         raise  # cancelled or reclaimed: the queue (and the sweep) decide what happens next
     except Exception as exc:
-        if isinstance(exc, JobFailed) or background.is_last_attempt(job_context.job_id):
+        if isinstance(exc, JobFailed) or is_last_attempt(job_context.job_id):
             message = failure_message(exc)
             background.import_fail(batch_id=batch_id, message=message, conflict=conflicts.conflict_kind(exc))
         raise

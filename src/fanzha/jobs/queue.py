@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -80,6 +82,30 @@ def job_claim(worker_id: str, now: datetime | None = None) -> Job | None:
 
 class JobLost(Exception):  # noqa: N818
     """The job is no longer this worker's (cancelled, or reclaimed after a missed heartbeat)."""
+
+
+def is_last_attempt(job_id: int) -> bool:
+    found = Job.objects.filter(pk=job_id).values_list("attempts", "max_attempts").first()
+    return found is None or found[0] >= found[1]
+
+
+@contextmanager
+def failed_unless_retried(job_id: int, fail: Callable[[str], object], generic: str) -> Iterator[None]:
+    """Run a task's work on a queued record; a failure that will not be retried marks the record failed
+    (``fail(message)``): a :class:`~fanzha.jobs.registry.JobFailed` with its own message (why, in
+    Chinese), any other error on the job's last attempt with ``generic``. An attempt that will be retried
+    leaves the record as it is, and a lost job (cancelled, reclaimed) is the queue's to settle."""
+    try:
+        yield
+    except JobLost:
+        raise
+    except registry.JobFailed as exc:
+        fail(str(exc) or generic)
+        raise
+    except Exception:
+        if is_last_attempt(job_id):
+            fail(generic)
+        raise
 
 
 class RunContext:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fanzha.imports.background import is_last_attempt
-from fanzha.jobs.queue import JobLost
-from fanzha.jobs.registry import JobContext, JobFailed, task
+from fanzha.jobs.queue import failed_unless_retried
+from fanzha.jobs.registry import JobContext, task
 from fanzha.numbers import background
 from fanzha.numbers.services import RUN_TASK
 
@@ -14,16 +13,12 @@ from fanzha.numbers.services import RUN_TASK
 @task(RUN_TASK, label="号码研判")
 def run(job_context: JobContext, run_id: int) -> dict[str, Any]:
     """Score the stored files; on a failure that will not be retried the run is marked failed."""
-    try:
+
+    def fail(message: str) -> None:  # a JobFailed's message says why (UNREADABLE, a file's problem)
+        background.numbers_fail(run_id=run_id, message=message)
+
+    with failed_unless_retried(job_context.job_id, fail, background.ERROR):
         return background.numbers_run_queued(run_id=run_id, report=job_context.progress)
-    except JobLost:
-        raise
-    except Exception as exc:
-        if isinstance(exc, JobFailed):  # its message says why in Chinese (UNREADABLE, a file's problem)
-            background.numbers_fail(run_id=run_id, message=str(exc) or background.ERROR)
-        elif is_last_attempt(job_context.job_id):
-            background.numbers_fail(run_id=run_id, message=background.ERROR)
-        raise
 
 
 @task(background.SWEEP_TASK, label="清理中断的号码研判")

@@ -5,9 +5,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from fanzha.imports.background import is_last_attempt
-from fanzha.jobs.queue import JobLost
-from fanzha.jobs.registry import JobContext, JobFailed, task
+from fanzha.jobs.queue import failed_unless_retried
+from fanzha.jobs.registry import JobContext, task
 from fanzha.warnings import export_jobs
 from fanzha.warnings.escalation import sla_check
 from fanzha.warnings.follow_ups import follow_up_remind
@@ -33,16 +32,12 @@ def warnings_follow_up_remind(job_context: JobContext) -> dict[str, Any]:
 @task(export_jobs.RUN_TASK, label="后台导出预警清单或反馈")
 def warnings_export(job_context: JobContext, export_id: int) -> dict[str, Any]:
     """Make a queued export; on a failure that will not be retried the export is marked failed."""
-    try:
+
+    def fail(message: str) -> None:  # a JobFailed's message says why (the requester may no longer export)
+        export_jobs.export_fail(export_id=export_id, message=message)
+
+    with failed_unless_retried(job_context.job_id, fail, export_jobs.ERROR):
         return export_jobs.export_run_queued(export_id=export_id, report=job_context.progress)
-    except JobLost:
-        raise
-    except Exception as exc:
-        if isinstance(exc, JobFailed):  # its message says why (the requester may no longer export)
-            export_jobs.export_fail(export_id=export_id, message=str(exc) or export_jobs.ERROR)
-        elif is_last_attempt(job_context.job_id):
-            export_jobs.export_fail(export_id=export_id, message=export_jobs.ERROR)
-        raise
 
 
 @task(export_jobs.SWEEP_TASK, label="清理到期的导出文件")
